@@ -1,0 +1,51 @@
+// Loads the contracts folder (contracts/README.md describes its layout) into a ContractSet.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import type { ContractSet, SchemaDocument } from '../../core/index.js';
+
+/** Every example file beside a contract, for tests and `millrace contracts` tooling. */
+export interface ContractExample {
+  readonly file: string;
+  readonly valid: boolean;
+  readonly body: unknown;
+}
+
+export function loadContractSet(root: string): ContractSet {
+  const shared: SchemaDocument[] = [];
+  let envelope: SchemaDocument | undefined;
+  const contracts: SchemaDocument[] = [];
+  for (const file of walk(root)) {
+    if (!file.endsWith('.schema.json')) continue;
+    const doc = readJson(file) as SchemaDocument;
+    const rel = relative(root, file).split('\\').join('/');
+    if (rel.startsWith('common/')) shared.push(doc);
+    else if (rel.startsWith('envelope/')) envelope = doc;
+    else contracts.push(doc);
+  }
+  if (envelope === undefined) throw new Error(`no envelope schema under ${join(root, 'envelope')}`);
+  return { shared, envelope, contracts };
+}
+
+export function loadContractExamples(root: string): ContractExample[] {
+  return walk(root)
+    .filter((file) => /\/examples\/[^/]+\.json$/.test(file.split('\\').join('/')))
+    .map((file) => ({ file, valid: /\.valid\.[^/]+\.json$/.test(file), body: readJson(file) }));
+}
+
+function readJson(file: string): unknown {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new Error(`${file}: ${(error as Error).message}`);
+  }
+}
+
+function walk(dir: string): string[] {
+  const files: string[] = [];
+  for (const name of readdirSync(dir).sort()) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) files.push(...walk(path));
+    else files.push(path);
+  }
+  return files;
+}

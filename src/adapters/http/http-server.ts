@@ -1,0 +1,205 @@
+// The HTTP adapter: turns requests into calls of the ingest use case and errors into
+// problem+json. No business rule lives here.
+import swagger from '@fastify/swagger';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import secureJson from 'secure-json-parse';
+import type { Principal } from '../../core/index.js';
+import { MillraceError } from '../../core/index.js';
+import type { IngestService } from '../../app/index.js';
+import type { Authenticator } from '../../ports/index.js';
+import { EVENT_MEDIA_TYPES, PROBLEM_MEDIA_TYPE, PROBLEM_SCHEMA, problem, problemFromError, sendProblem } from './problem.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal?: Principal;
+  }
+  interface FastifyContextConfig {
+    /** Routes that need a credential. */
+    auth?: boolean;
+  }
+}
+
+export interface HttpServerDependencies {
+  readonly ingest: IngestService;
+  readonly authenticator: Authenticator;
+  /** Largest accepted body in bytes. */
+  readonly bodyLimit: number;
+  /** A self-contained JSON Schema of one CloudEvent, for the OpenAPI document. */
+  readonly eventSchema: Record<string, unknown>;
+  /** Readiness probe: resolves when the hub can take writes, rejects with the reason otherwise. */
+  readonly ready: () => Promise<void>;
+  readonly version: string;
+  readonly logger?: boolean | { level: string };
+}
+
+export async function buildHttpServer(deps: HttpServerDependencies): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: deps.logger ?? false,
+    bodyLimit: deps.bodyLimit,
+    disableRequestLogging: true,
+    // Keep-alive clients (load balancers, ERPs with connection pools) should not be cut early.
+    keepAliveTimeout: 65_000,
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Millrace hub API',
+        version: deps.version,
+        description: 'Governed intake of canonical manufacturing events (CloudEvents 1.0). Errors are RFC 9457 problem+json.',
+      },
+      components: {
+        securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'A Millrace API key (millrace keys add).' } },
+      },
+    },
+  });
+
+  app.addSchema({ $id: 'CloudEvent', ...deps.eventSchema });
+
+  // One strict parser for every JSON media type: UTF-8 must be valid, prototype poisoning is
+  // refused, and the parse error keeps its position for the caller.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser([...EVENT_MEDIA_TYPES], { parseAs: 'buffer' }, (_request, body, done) => {
+    try {
+      const text = new TextDecoder('utf-8', { fatal: true }).decode(body as Buffer);
+      if (text.trim() === '') {
+        done(new MillraceError('malformed_json', 'the body is empty; send a CloudEvent or an array of them'), undefined);
+        return;
+      }
+      done(null, secureJson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' }));
+    } catch (error) {
+      const reason = error instanceof TypeError ? 'the body is not valid UTF-8' : `the body is not valid JSON: ${(error as Error).message}`;
+      done(new MillraceError('malformed_json', reason), undefined);
+    }
+  });
+
+  app.setErrorHandler((error, request, reply) => {
+    const body = problemFromError(error, request, deps.bodyLimit);
+    if (body.status >= 500) request.log.error({ err: error }, 'request failed');
+    return sendProblem(reply, body);
+  });
+  app.setNotFoundHandler((request, reply) => sendProblem(reply, problem('not_found', `no route ${request.method} ${request.url}`, {}, request.url)));
+
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.routeOptions.config.auth !== true) return;
+    const principal = await authenticate(deps.authenticator, request);
+    if (principal === undefined) {
+      return sendProblem(reply, problem('unauthenticated', 'send "Authorization: Bearer <key>" with a valid, unrevoked Millrace API key', {}, request.url));
+    }
+    request.principal = principal;
+    return undefined;
+  });
+
+  app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
+
+  app.get(
+    '/healthz',
+    { schema: { summary: 'Liveness: the process answers', response: { 200: statusSchema } } },
+    () => ({ status: 'ok' }),
+  );
+
+  app.get(
+    '/readyz',
+    { schema: { summary: 'Readiness: the store takes writes', response: { 200: statusSchema, 503: problemResponse } } },
+    async (request, reply) => {
+      try {
+        await deps.ready();
+        return { status: 'ready' };
+      } catch (error) {
+        return sendProblem(reply, problem('store_unavailable', `not ready: ${(error as Error).message}`, {}, request.url));
+      }
+    },
+  );
+
+  app.post(
+    '/v1/events',
+    {
+      config: { auth: true },
+      schema: {
+        summary: 'Submit one CloudEvent or a batch',
+        description:
+          'Structured-mode CloudEvent (application/cloudevents+json or application/json) or a JSON array of them ' +
+          '(application/cloudevents-batch+json or application/json). 202 is sent after the events are durably committed. ' +
+          'A batch is all-or-nothing. A resend of the same source+id with the same body is reported as a duplicate; with a different body it is a 409.',
+        security: [{ apiKey: [] }],
+        body: { oneOf: [{ $ref: 'CloudEvent#' }, { type: 'array', items: { $ref: 'CloudEvent#' }, minItems: 1 }] },
+        response: {
+          202: receiptSchema,
+          400: problemResponse,
+          401: problemResponse,
+          403: problemResponse,
+          409: problemResponse,
+          413: problemResponse,
+          415: problemResponse,
+          422: problemResponse,
+          503: problemResponse,
+        },
+      },
+      // The contract registry checks the body and reports every failing pointer, envelope and
+      // data alike; the route schema above documents it.
+      validatorCompiler: () => () => true,
+    },
+    async (request, reply) => {
+      const { events, batch } = eventsOf(request);
+      const principal = request.principal;
+      if (principal === undefined) throw new MillraceError('unauthenticated', 'no credential');
+      const receipt = await deps.ingest.submit(principal, events, batch);
+      const view = (e: { id: string; source: string; sequence: number }) => ({ id: e.id, source: e.source, sequence: e.sequence });
+      return reply.code(202).send({ accepted: receipt.accepted.map(view), duplicates: receipt.duplicates.map(view) });
+    },
+  );
+
+  return app;
+}
+
+async function authenticate(authenticator: Authenticator, request: FastifyRequest): Promise<Principal | undefined> {
+  const header = request.headers.authorization;
+  if (header === undefined) return undefined;
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  if (match?.[1] === undefined) return undefined;
+  return authenticator.authenticate(match[1]);
+}
+
+/** The media type says whether a body is one event or a batch; plain JSON may be either. */
+function eventsOf(request: FastifyRequest): { events: unknown[]; batch: boolean } {
+  const mediaType = (request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
+  const body: unknown = request.body;
+  if (mediaType === 'application/cloudevents-batch+json') {
+    if (!Array.isArray(body)) throw new MillraceError('invalid_request', 'application/cloudevents-batch+json must be a JSON array of CloudEvents');
+    return { events: body, batch: true };
+  }
+  if (Array.isArray(body)) {
+    if (mediaType === 'application/cloudevents+json') {
+      throw new MillraceError('invalid_request', 'application/cloudevents+json carries one event; send an array as application/cloudevents-batch+json');
+    }
+    return { events: body, batch: true };
+  }
+  if (body === null || typeof body !== 'object') {
+    throw new MillraceError('invalid_request', 'the body must be a CloudEvent (a JSON object) or an array of them');
+  }
+  return { events: [body], batch: false };
+}
+
+const statusSchema = { type: 'object', properties: { status: { type: 'string' } }, required: ['status'] } as const;
+
+const problemResponse = {
+  description: 'RFC 9457 problem details',
+  content: { [PROBLEM_MEDIA_TYPE]: { schema: PROBLEM_SCHEMA } },
+} as const;
+
+const appendedSchema = {
+  type: 'object',
+  required: ['id', 'source', 'sequence'],
+  properties: { id: { type: 'string' }, source: { type: 'string' }, sequence: { type: 'integer' } },
+} as const;
+
+const receiptSchema = {
+  description: 'The events are durably committed.',
+  type: 'object',
+  required: ['accepted', 'duplicates'],
+  properties: {
+    accepted: { type: 'array', items: appendedSchema, description: 'Events stored by this request.' },
+    duplicates: { type: 'array', items: appendedSchema, description: 'Events that were already in the log with the same body.' },
+  },
+} as const;

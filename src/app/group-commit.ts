@@ -1,0 +1,95 @@
+// Group commit: every batch submitted during one event-loop turn goes to the store in one
+// transaction, so a durable commit (an fsync) is shared by all the requests of that turn.
+// While a commit is in flight the next group gathers; groups are committed one at a time.
+import type { CloudEvent } from '../core/index.js';
+import type { BatchOutcome, Clock, EventStore } from '../ports/index.js';
+
+interface Pending {
+  readonly batch: readonly CloudEvent[];
+  readonly resolve: (outcome: BatchOutcome) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+export interface GroupCommitOptions {
+  /** A group is cut once it holds this many events, even within one turn (bounds one transaction). */
+  readonly maxEvents?: number;
+  /** How to run a callback after the current turn; `setImmediate` outside tests. */
+  readonly schedule?: (callback: () => void) => void;
+}
+
+export class GroupCommitter {
+  private queue: Pending[] = [];
+  private queuedEvents = 0;
+  private scheduled = false;
+  private committing = false;
+  private readonly maxEvents: number;
+  private readonly schedule: (callback: () => void) => void;
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly clock: Clock,
+    options: GroupCommitOptions = {},
+  ) {
+    this.maxEvents = options.maxEvents ?? 10_000;
+    this.schedule = options.schedule ?? ((callback) => setImmediate(callback));
+  }
+
+  /** Resolves once the batch is durably committed (or found to be a duplicate or conflict). */
+  submit(batch: readonly CloudEvent[]): Promise<BatchOutcome> {
+    return new Promise<BatchOutcome>((resolve, reject) => {
+      this.queue.push({ batch, resolve, reject });
+      this.queuedEvents += batch.length;
+      this.kick();
+    });
+  }
+
+  private kick(): void {
+    if (this.scheduled || this.committing) return;
+    this.scheduled = true;
+    this.schedule(() => {
+      this.scheduled = false;
+      void this.flush();
+    });
+  }
+
+  private async flush(): Promise<void> {
+    if (this.queue.length === 0) return;
+    this.committing = true;
+    const group = this.takeGroup();
+    try {
+      const outcomes = await this.store.appendBatches(
+        group.map((pending) => pending.batch),
+        this.clock.now().toISOString(),
+      );
+      group.forEach((pending, index) => {
+        const outcome = outcomes[index];
+        if (outcome === undefined) pending.reject(new Error('store returned fewer outcomes than batches'));
+        else pending.resolve(outcome);
+      });
+    } catch (error) {
+      for (const pending of group) pending.reject(error);
+    } finally {
+      this.committing = false;
+      if (this.queue.length > 0) this.kick();
+    }
+  }
+
+  private takeGroup(): Pending[] {
+    let events = 0;
+    let count = 0;
+    for (const pending of this.queue) {
+      if (count > 0 && events + pending.batch.length > this.maxEvents) break;
+      events += pending.batch.length;
+      count += 1;
+    }
+    const group = this.queue.slice(0, count);
+    this.queue = this.queue.slice(count);
+    this.queuedEvents -= events;
+    return group;
+  }
+
+  /** Events waiting for a commit: a readiness and back-pressure signal. */
+  get backlog(): number {
+    return this.queuedEvents;
+  }
+}

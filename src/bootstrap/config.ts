@@ -1,0 +1,129 @@
+// The hub's configuration: one schema, resolved once with the precedence
+// flag > environment (MILLRACE_*) > manifest `hub:` section > default, checked with every
+// problem listed in one error, then frozen. Nothing else reads process.env.
+import { fileURLToPath } from 'node:url';
+import type { HubSettings } from '../core/index.js';
+import { MillraceError } from '../core/index.js';
+
+export interface HubConfig {
+  /** `sqlite:PATH` or `postgres://...` */
+  readonly store: string;
+  readonly host: string;
+  readonly port: number;
+  /** Largest accepted request body, in bytes. */
+  readonly bodyLimit: number;
+  readonly manifestPath: string;
+  readonly contractsDir: string;
+  readonly logLevel: string;
+  /** How long a verified API key is trusted before the store is asked again (revocation delay). */
+  readonly credentialCacheMs: number;
+}
+
+/** Values given on the command line; absent means "not given". */
+export type ConfigFlags = Partial<Record<keyof HubConfig, string | number>>;
+
+export type Environment = Readonly<Record<string, string | undefined>>;
+
+export const DEFAULT_STORE = 'sqlite:./millrace-data/millrace.db';
+export const DEFAULT_CONTRACTS_DIR = fileURLToPath(new URL('../../contracts', import.meta.url));
+
+interface Setting<K extends keyof HubConfig> {
+  readonly env: string;
+  readonly manifest?: keyof HubSettings;
+  readonly fallback: HubConfig[K];
+  readonly parse: (raw: string | number) => HubConfig[K] | Error;
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+const SETTINGS: { readonly [K in keyof HubConfig]: Setting<K> } = {
+  store: { env: 'MILLRACE_STORE', manifest: 'store', fallback: DEFAULT_STORE, parse: parseStoreUrl },
+  host: { env: 'MILLRACE_HOST', manifest: 'host', fallback: '127.0.0.1', parse: (raw) => (String(raw).trim() === '' ? new Error('must not be empty') : String(raw)) },
+  port: { env: 'MILLRACE_PORT', manifest: 'port', fallback: 8080, parse: (raw) => parseInteger(raw, 0, 65_535) },
+  bodyLimit: { env: 'MILLRACE_BODY_LIMIT', manifest: 'bodyLimit', fallback: 5 * 1024 * 1024, parse: parseByteSize },
+  manifestPath: { env: 'MILLRACE_MANIFEST', fallback: './millrace.yaml', parse: (raw) => String(raw) },
+  contractsDir: { env: 'MILLRACE_CONTRACTS', fallback: DEFAULT_CONTRACTS_DIR, parse: (raw) => String(raw) },
+  logLevel: {
+    env: 'MILLRACE_LOG_LEVEL',
+    manifest: 'logLevel',
+    fallback: 'info',
+    parse: (raw) => (LOG_LEVELS.includes(String(raw)) ? String(raw) : new Error(`must be one of ${LOG_LEVELS.join(', ')}`)),
+  },
+  credentialCacheMs: { env: 'MILLRACE_CREDENTIAL_CACHE_MS', fallback: 5_000, parse: (raw) => parseInteger(raw, 0, 3_600_000) },
+};
+
+/**
+ * Resolves the configuration. `manifestHub` is the manifest's `hub:` section (read after the
+ * manifest path itself is known). Throws one `invalid_config` error listing every problem.
+ */
+export function resolveConfig(flags: ConfigFlags, env: Environment, manifestHub: HubSettings = {}): HubConfig {
+  const problems: string[] = [];
+  const values: Record<string, unknown> = {};
+  for (const key of Object.keys(SETTINGS) as (keyof HubConfig)[]) {
+    const setting = SETTINGS[key] as Setting<typeof key>;
+    const candidates: [string, string | number | undefined][] = [
+      [`--${kebab(key)}`, flags[key]],
+      [setting.env, env[setting.env]],
+      [`manifest hub.${String(setting.manifest)}`, setting.manifest === undefined ? undefined : manifestHub[setting.manifest]],
+    ];
+    const given = candidates.find(([, value]) => value !== undefined && value !== '');
+    if (given === undefined) {
+      values[key] = setting.fallback;
+      continue;
+    }
+    const [origin, raw] = given as [string, string | number];
+    const parsed = setting.parse(raw);
+    if (parsed instanceof Error) problems.push(`${origin}=${JSON.stringify(raw)}: ${parsed.message}`);
+    else values[key] = parsed;
+  }
+  if (problems.length > 0) {
+    throw new MillraceError('invalid_config', `invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`, { problems });
+  }
+  return Object.freeze(values as unknown as HubConfig);
+}
+
+/** The process environment; the CLI passes it in so that nothing else reads it. */
+export function processEnvironment(): Environment {
+  return process.env;
+}
+
+/** The manifest path alone, needed before the manifest can be read for the rest. */
+export function manifestPathOf(flags: ConfigFlags, env: Environment): string {
+  return String(flags.manifestPath ?? env.MILLRACE_MANIFEST ?? SETTINGS.manifestPath.fallback);
+}
+
+function parseStoreUrl(raw: string | number): string | Error {
+  const text = String(raw);
+  if (text.startsWith('sqlite:') && text.length > 'sqlite:'.length) return text;
+  if (/^postgres(ql)?:\/\//.test(text)) {
+    try {
+      new URL(text);
+      return text;
+    } catch {
+      return new Error('is not a valid postgres:// URL');
+    }
+  }
+  return new Error('must be sqlite:PATH or postgres://USER@HOST:PORT/DATABASE');
+}
+
+function parseInteger(raw: string | number, min: number, max: number): number | Error {
+  const text = String(raw).trim();
+  if (!/^\d+$/.test(text)) return new Error(`must be a whole number from ${min} to ${max}`);
+  const value = Number(text);
+  return value < min || value > max ? new Error(`must be a whole number from ${min} to ${max}`) : value;
+}
+
+const UNITS: Readonly<Record<string, number>> = { b: 1, kb: 1024, k: 1024, mb: 1024 ** 2, m: 1024 ** 2, gb: 1024 ** 3, g: 1024 ** 3 };
+
+/** `5MB`, `512kb`, `1048576`: sizes in binary units, as operators write them. */
+export function parseByteSize(raw: string | number): number | Error {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*$/.exec(String(raw));
+  const unit = UNITS[(match?.[2] ?? '').toLowerCase() || 'b'];
+  if (match?.[1] === undefined || unit === undefined) return new Error('must be a size such as 5MB, 512KB or a number of bytes');
+  const bytes = Math.floor(Number(match[1]) * unit);
+  return bytes < 1024 || bytes > 1024 ** 3 ? new Error('must be between 1KB and 1GB') : bytes;
+}
+
+function kebab(key: string): string {
+  return key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}

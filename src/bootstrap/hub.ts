@@ -1,0 +1,77 @@
+// Assembles a hub from configuration: contracts, manifest, store, use cases, HTTP server.
+import { ApiKeyAuthenticator, buildHttpServer, loadContractSet } from '../adapters/index.js';
+import { readFileSync } from 'node:fs';
+import type { FastifyInstance } from 'fastify';
+import { GroupCommitter, IngestService } from '../app/index.js';
+import type { ContractSet, Manifest } from '../core/index.js';
+import { ContractRegistry, inlineRefs, PublishingAuthority } from '../core/index.js';
+import type { Clock } from '../ports/index.js';
+import type { HubConfig } from './config.js';
+import type { HubStore } from './open-store.js';
+import { openStore } from './open-store.js';
+import { systemClock } from './system-clock.js';
+
+export interface Hub {
+  readonly config: HubConfig;
+  readonly store: HubStore;
+  readonly http: FastifyInstance;
+  readonly registry: ContractRegistry;
+  readonly manifest: Manifest;
+  close(): Promise<void>;
+}
+
+export interface HubOptions {
+  readonly clock?: Clock;
+  /** An already open store (tests); otherwise `config.store` is opened and owned by the hub. */
+  readonly store?: HubStore;
+  readonly logger?: boolean;
+}
+
+export const PACKAGE_VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+/** The contracts folder, loaded once: the raw documents and the compiled registry. */
+export interface Contracts {
+  readonly set: ContractSet;
+  readonly registry: ContractRegistry;
+}
+
+export function loadContracts(contractsDir: string): Contracts {
+  const set = loadContractSet(contractsDir);
+  return { set, registry: new ContractRegistry(set) };
+}
+
+/** Event types a system or partner may be granted: every contract the hub does not derive itself. */
+export function publishableTypes(registry: ContractRegistry): Set<string> {
+  return new Set(registry.list().filter((c) => !c.derived).map((c) => c.eventType));
+}
+
+export async function createHub(config: HubConfig, manifest: Manifest, contracts: Contracts, options: HubOptions = {}): Promise<Hub> {
+  const { registry } = contracts;
+  const clock = options.clock ?? systemClock;
+  const store = options.store ?? (await openStore(config.store));
+  const committer = new GroupCommitter(store, clock);
+  const ingest = new IngestService({ registry, authority: new PublishingAuthority(manifest), committer });
+  const http = await buildHttpServer({
+    ingest,
+    authenticator: new ApiKeyAuthenticator(store, clock, { cacheMs: config.credentialCacheMs }),
+    bodyLimit: config.bodyLimit,
+    eventSchema: inlineRefs(contracts.set.envelope, contracts.set.shared),
+    ready: async () => {
+      await store.headSequence();
+      if (committer.backlog > 100_000) throw new Error(`commit backlog of ${committer.backlog} events`);
+    },
+    version: PACKAGE_VERSION,
+    logger: options.logger === false ? false : { level: config.logLevel },
+  });
+  return {
+    config,
+    store,
+    http,
+    registry,
+    manifest,
+    close: async () => {
+      await http.close();
+      if (options.store === undefined) await store.close();
+    },
+  };
+}

@@ -1,0 +1,38 @@
+// Maps command-line options to configuration flags (flag > env > manifest > default).
+import { Option, type Command } from 'commander';
+import type { ConfigFlags } from '../bootstrap/index.js';
+
+export interface CommonOptions {
+  readonly manifest?: string;
+  readonly store?: string;
+  readonly contracts?: string;
+  readonly port?: string;
+  readonly host?: string;
+  readonly bodyLimit?: string;
+  readonly logLevel?: string;
+  readonly json?: boolean;
+}
+
+export function configFlags(options: CommonOptions): ConfigFlags {
+  const flags: ConfigFlags = {};
+  if (options.manifest !== undefined) flags.manifestPath = options.manifest;
+  if (options.store !== undefined) flags.store = options.store;
+  if (options.contracts !== undefined) flags.contractsDir = options.contracts;
+  if (options.port !== undefined) flags.port = options.port;
+  if (options.host !== undefined) flags.host = options.host;
+  if (options.bodyLimit !== undefined) flags.bodyLimit = options.bodyLimit;
+  if (options.logLevel !== undefined) flags.logLevel = options.logLevel;
+  return flags;
+}
+
+export function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** Options every command that opens the hub's configuration accepts. */
+export function addConfigOptions(command: Command): Command {
+  return command
+    .addOption(new Option('--manifest <file>', 'governance manifest (env MILLRACE_MANIFEST)').default(undefined, './millrace.yaml'))
+    .addOption(new Option('--store <url>', 'sqlite:PATH or postgres://... (env MILLRACE_STORE)').default(undefined, 'sqlite:./millrace-data/millrace.db'))
+    .option('--contracts <dir>', 'contracts folder (env MILLRACE_CONTRACTS)');
+}

@@ -1,0 +1,2 @@
+// Public surface of the CLI.
+export { buildProgram, main } from './main.js';

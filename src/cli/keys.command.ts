@@ -1,0 +1,89 @@
+// `millrace keys`: API keys bound to a system or partner. A key is printed once; only its
+// hash is stored.
+import type { Command } from 'commander';
+import type { HubStore } from '../bootstrap/index.js';
+import { issueKey, loadSetup, openStore, processEnvironment, systemClock } from '../bootstrap/index.js';
+import type { Principal } from '../core/index.js';
+import { MillraceError } from '../core/index.js';
+import type { CommonOptions } from './flags.js';
+import { addConfigOptions, configFlags, printJson } from './flags.js';
+
+interface KeyOptions extends CommonOptions {
+  readonly system?: string;
+  readonly partner?: string;
+  readonly label?: string;
+}
+
+export function registerKeys(program: Command): void {
+  const keys = program.command('keys').description('Manage API keys (one key belongs to one system or partner)');
+
+  addConfigOptions(keys.command('add').description('Create a key and print it once'))
+    .option('--system <id>', 'the system (from the manifest) the key speaks for')
+    .option('--partner <id>', 'the partner (from the manifest) the key speaks for')
+    .option('--label <text>', 'a note, e.g. who holds the key')
+    .option('--json', 'print the result as JSON')
+    .action(async (options: KeyOptions) => {
+      const principal = principalOf(options);
+      await withStore(options, async (store, declared) => {
+        if (!declared.has(`${principal.kind}:${principal.id}`)) {
+          throw new MillraceError('invalid_request', `${principal.kind} "${principal.id}" is not declared in the manifest`);
+        }
+        const issued = await issueKey(store, principal, systemClock, options.label);
+        if (options.json === true) printJson({ keyId: issued.keyId, key: issued.key, principal });
+        else process.stdout.write(`${issued.key}\n(key id ${issued.keyId} for ${principal.kind} ${principal.id}; store it now, it is not shown again)\n`);
+      });
+    });
+
+  addConfigOptions(keys.command('list').description('List keys (ids and owners, never secrets)'))
+    .option('--json', 'print the result as JSON')
+    .action(async (options: KeyOptions) => {
+      await withStore(options, async (store) => {
+        const list = (await store.listCredentials()).map((record) => ({
+          keyId: record.keyId,
+          kind: record.principal.kind,
+          id: record.principal.id,
+          createdAt: record.createdAt,
+          ...(record.revokedAt === undefined ? {} : { revokedAt: record.revokedAt }),
+          ...(record.label === undefined ? {} : { label: record.label }),
+        }));
+        if (options.json === true) {
+          printJson({ keys: list });
+          return;
+        }
+        if (list.length === 0) process.stdout.write('no keys\n');
+        for (const key of list) {
+          process.stdout.write(`${key.keyId}  ${key.kind}:${key.id}  created ${key.createdAt}${key.revokedAt === undefined ? '' : `  REVOKED ${key.revokedAt}`}\n`);
+        }
+      });
+    });
+
+  addConfigOptions(keys.command('revoke').description('Revoke a key by its id'))
+    .argument('<keyId>', 'the key id shown by "keys list"')
+    .option('--json', 'print the result as JSON')
+    .action(async (keyId: string, options: KeyOptions) => {
+      await withStore(options, async (store) => {
+        const found = await store.revokeCredential(keyId, systemClock.now().toISOString());
+        if (!found) throw new MillraceError('not_found', `no key with id ${keyId}`);
+        if (options.json === true) printJson({ revoked: keyId });
+        else process.stdout.write(`revoked ${keyId}\n`);
+      });
+    });
+}
+
+function principalOf(options: KeyOptions): Principal {
+  if ((options.system === undefined) === (options.partner === undefined)) {
+    throw new MillraceError('invalid_request', 'give exactly one of --system <id> or --partner <id>');
+  }
+  return options.system !== undefined ? { kind: 'system', id: options.system } : { kind: 'partner', id: options.partner ?? '' };
+}
+
+async function withStore(options: KeyOptions, run: (store: HubStore, declared: ReadonlySet<string>) => Promise<void>): Promise<void> {
+  const setup = loadSetup(configFlags(options), processEnvironment());
+  const declared = new Set([...setup.manifest.systems.map((s) => `system:${s.id}`), ...setup.manifest.partners.map((p) => `partner:${p.id}`)]);
+  const store = await openStore(setup.config.store);
+  try {
+    await run(store, declared);
+  } finally {
+    await store.close();
+  }
+}

@@ -1,0 +1,21 @@
+// `millrace serve`: run the hub until SIGINT/SIGTERM.
+import type { Command } from 'commander';
+import { loadSetup, processEnvironment } from '../bootstrap/index.js';
+import { startServer, stopOnSignals } from '../server/index.js';
+import type { CommonOptions } from './flags.js';
+import { addConfigOptions, configFlags } from './flags.js';
+
+export function registerServe(program: Command): void {
+  addConfigOptions(program.command('serve').description('Run the hub: HTTP intake on the configured store'))
+    .option('--port <n>', 'port to listen on (env MILLRACE_PORT, default 8080; 0 picks a free one)')
+    .option('--host <host>', 'address to bind (env MILLRACE_HOST, default 127.0.0.1)')
+    .option('--body-limit <size>', 'largest request body, e.g. 5MB (env MILLRACE_BODY_LIMIT)')
+    .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent (env MILLRACE_LOG_LEVEL)')
+    .action(async (options: CommonOptions) => {
+      const setup = loadSetup(configFlags(options), processEnvironment());
+      const server = await startServer(setup);
+      // One machine-readable line, so scripts and tests can find the port when it was 0.
+      process.stdout.write(`${JSON.stringify({ listening: server.url, store: setup.config.store })}\n`);
+      await stopOnSignals(server);
+    });
+}

@@ -1,0 +1,148 @@
+// The contract registry: compiles the canonical JSON Schema 2020-12 contracts once and checks
+// an event's envelope and data against them, reporting every failing JSON pointer.
+import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import formats from 'ajv-formats';
+import type { CloudEvent } from '../envelope.js';
+import { dataVersionOf } from '../envelope.js';
+import type { Violation } from '../errors.js';
+
+// ajv-formats is CommonJS: under NodeNext its default import is the module, whose `default` is the plugin.
+const addFormats = formats.default;
+
+/** A JSON Schema document as loaded from the contracts folder. */
+export type SchemaDocument = Readonly<Record<string, unknown>>;
+
+/** Annotation keywords the contracts carry for tooling; ajv's strict mode must know them. */
+export const CONTRACT_ANNOTATIONS = ['x-event-type', 'x-version', 'x-domain', 'x-derived'] as const;
+
+export interface ContractInfo {
+  readonly eventType: string;
+  readonly version: number;
+  readonly domain: string;
+  readonly derived: boolean;
+  readonly schemaId: string;
+}
+
+export interface ContractSet {
+  /** Shared `$defs` documents referenced by absolute `$id` (e.g. common/v1). */
+  readonly shared: readonly SchemaDocument[];
+  readonly envelope: SchemaDocument;
+  /** One data schema per event type and major version. */
+  readonly contracts: readonly SchemaDocument[];
+}
+
+export type EnvelopeCheck =
+  | { readonly ok: true; readonly event: CloudEvent }
+  | { readonly ok: false; readonly code: 'contract_violation'; readonly violations: readonly Violation[] };
+
+export type EventCheck =
+  | { readonly ok: true; readonly contract: ContractInfo }
+  | { readonly ok: false; readonly code: 'contract_violation' | 'unknown_event_type'; readonly violations: readonly Violation[] };
+
+export class ContractRegistry {
+  private readonly envelopeValidator: ValidateFunction;
+  private readonly byKey = new Map<string, { info: ContractInfo; validate: ValidateFunction }>();
+
+  constructor(set: ContractSet) {
+    const ajv = new Ajv2020({ strict: true, allErrors: true, allowUnionTypes: true });
+    addFormats(ajv);
+    for (const keyword of CONTRACT_ANNOTATIONS) ajv.addKeyword({ keyword, schemaType: ['string', 'number', 'boolean'] });
+    for (const doc of set.shared) ajv.addSchema(doc);
+    this.envelopeValidator = ajv.compile(set.envelope as Record<string, unknown>);
+    for (const doc of set.contracts) {
+      const info = contractInfoOf(doc);
+      const key = contractKey(info.eventType, info.version);
+      if (this.byKey.has(key)) throw new Error(`two contracts declare ${info.eventType} v${info.version}`);
+      this.byKey.set(key, { info, validate: ajv.compile(doc as Record<string, unknown>) });
+    }
+  }
+
+  /** Every contract known, sorted by event type then version. */
+  list(): ContractInfo[] {
+    return [...this.byKey.values()]
+      .map((entry) => entry.info)
+      .sort((a, b) => a.eventType.localeCompare(b.eventType) || a.version - b.version);
+  }
+
+  has(eventType: string, version = 1): boolean {
+    return this.byKey.has(contractKey(eventType, version));
+  }
+
+  /**
+   * Checks one event. `pointerPrefix` locates the event inside what the caller sent (for a
+   * batch, `/3`), so each reported pointer can be followed in the caller's own document.
+   */
+  check(candidate: unknown, pointerPrefix = ''): EventCheck {
+    const envelope = this.checkEnvelope(candidate, pointerPrefix);
+    return envelope.ok ? this.checkData(envelope.event, pointerPrefix) : envelope;
+  }
+
+  /** The envelope alone: enough to know who claims to publish what, before reading `data`. */
+  checkEnvelope(candidate: unknown, pointerPrefix = ''): EnvelopeCheck {
+    if (this.envelopeValidator(candidate)) return { ok: true, event: candidate as CloudEvent };
+    return { ok: false, code: 'contract_violation', violations: toViolations(this.envelopeValidator.errors, pointerPrefix) };
+  }
+
+  /** The event's `data` against the contract of its type and `dataversion`. */
+  checkData(event: CloudEvent, pointerPrefix = ''): EventCheck {
+    const version = dataVersionOf(event);
+    const entry = this.byKey.get(contractKey(event.type, version));
+    if (entry === undefined) {
+      const known = [...this.byKey.values()].some((e) => e.info.eventType === event.type);
+      const message = known ? `event type ${event.type} has no contract version ${version}` : `no contract for event type ${event.type}`;
+      const pointer = known ? '/dataversion' : '/type';
+      return { ok: false, code: 'unknown_event_type', violations: [{ pointer: pointerPrefix + pointer, message, keyword: 'contract' }] };
+    }
+    if (!entry.validate(event.data)) {
+      return { ok: false, code: 'contract_violation', violations: toViolations(entry.validate.errors, `${pointerPrefix}/data`) };
+    }
+    return { ok: true, contract: entry.info };
+  }
+}
+
+function contractKey(eventType: string, version: number): string {
+  return `${eventType}@${version}`;
+}
+
+function contractInfoOf(doc: SchemaDocument): ContractInfo {
+  const eventType = doc['x-event-type'];
+  const version = doc['x-version'];
+  const domain = doc['x-domain'];
+  const schemaId = doc.$id;
+  if (typeof eventType !== 'string' || typeof version !== 'number' || typeof domain !== 'string' || typeof schemaId !== 'string') {
+    throw new Error(`contract ${String(schemaId)} lacks x-event-type, x-version, x-domain or $id`);
+  }
+  return { eventType, version, domain, derived: doc['x-derived'] === true, schemaId };
+}
+
+function toViolations(errors: ErrorObject[] | null | undefined, prefix: string): Violation[] {
+  const seen = new Set<string>();
+  const violations: Violation[] = [];
+  for (const error of errors ?? []) {
+    // A failed `if` only says which branch applied; the branch's own errors carry the detail.
+    if (error.keyword === 'if') continue;
+    const pointer = prefix + error.instancePath;
+    const message = describe(error);
+    const key = `${pointer}\u0000${message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    violations.push({ pointer, message, keyword: error.keyword });
+  }
+  return violations;
+}
+
+function describe(error: ErrorObject): string {
+  const params = error.params as Record<string, unknown>;
+  switch (error.keyword) {
+    case 'required':
+      return `missing required property "${String(params.missingProperty)}"`;
+    case 'additionalProperties':
+      return `unknown property "${String(params.additionalProperty)}"`;
+    case 'enum':
+      return `must be one of ${JSON.stringify(params.allowedValues)}`;
+    case 'format':
+      return `must be a valid ${String(params.format)}`;
+    default:
+      return error.message ?? error.keyword;
+  }
+}

@@ -1,0 +1,64 @@
+// The CloudEvents 1.0 envelope as Millrace carries it, and the canonical form used to tell a
+// harmless resend (same body) from a conflicting one (same source and id, different body).
+
+/** A CloudEvent in structured JSON mode. Extension attributes are lower-case top-level keys. */
+export interface CloudEvent {
+  readonly specversion: '1.0';
+  readonly id: string;
+  readonly source: string;
+  readonly type: string;
+  readonly time: string;
+  readonly data: Readonly<Record<string, unknown>>;
+  readonly datacontenttype?: string;
+  readonly subject?: string;
+  readonly correlationid?: string;
+  readonly causationid?: string;
+  readonly dataversion?: number;
+  readonly plant?: string;
+  readonly [extension: string]: unknown;
+}
+
+/** An event as the log holds it: the hub adds the global sequence number and the receipt time. */
+export interface StoredEvent {
+  readonly sequence: number;
+  readonly receivedTime: string;
+  readonly event: CloudEvent;
+}
+
+/** Attributes the hub sets itself; a client's values for them never count as part of the body. */
+export const HUB_ATTRIBUTES: ReadonlySet<string> = new Set(['receivedtime', 'sequence']);
+
+/** The identity of an event per CloudEvents: `source` + `id`. */
+export function eventKey(event: Pick<CloudEvent, 'source' | 'id'>): string {
+  return `${event.source}\u0000${event.id}`;
+}
+
+/**
+ * JSON with object keys sorted at every level and hub attributes removed at the top: two
+ * submissions of the same event compare equal whatever the key order the sender used.
+ */
+export function canonicalEventJson(event: CloudEvent): string {
+  const body: Record<string, unknown> = {};
+  for (const key of Object.keys(event).sort()) {
+    if (!HUB_ATTRIBUTES.has(key)) body[key] = event[key];
+  }
+  return canonicalJson(body);
+}
+
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  if (Array.isArray(value)) return `[${value.map((item) => canonicalJson(item)).join(',')}]`;
+  const record = value as Record<string, unknown>;
+  const parts: string[] = [];
+  for (const key of Object.keys(record).sort()) {
+    const item = record[key];
+    if (item === undefined) continue;
+    parts.push(`${JSON.stringify(key)}:${canonicalJson(item)}`);
+  }
+  return `{${parts.join(',')}}`;
+}
+
+/** The contract major version an event claims; absent means 1 (DESIGN.md section 2). */
+export function dataVersionOf(event: Pick<CloudEvent, 'dataversion'>): number {
+  return event.dataversion ?? 1;
+}

@@ -1,0 +1,60 @@
+// The error catalogue: every failure a caller can act on has a stable code, an HTTP status
+// and the data needed to fix it. docs/errors.md lists them; a test keeps the two in sync.
+
+/** One failing place in a submitted document, as a JSON pointer into what the caller sent. */
+export interface Violation {
+  readonly pointer: string;
+  readonly message: string;
+  readonly keyword?: string;
+}
+
+export const ERROR_CATALOGUE = {
+  malformed_json: { status: 400, title: 'The body is not valid JSON' },
+  invalid_request: { status: 400, title: 'The request is not usable' },
+  unauthenticated: { status: 401, title: 'Missing or invalid credentials' },
+  forbidden_source: { status: 403, title: 'The event source is not the caller' },
+  forbidden_event_type: { status: 403, title: 'The caller may not publish this event type' },
+  not_found: { status: 404, title: 'No such resource' },
+  event_conflict: { status: 409, title: 'An event with the same source and id but a different body exists' },
+  payload_too_large: { status: 413, title: 'The body is larger than the configured limit' },
+  unsupported_media_type: { status: 415, title: 'The content type is not accepted here' },
+  contract_violation: { status: 422, title: 'The event breaks its contract' },
+  unknown_event_type: { status: 422, title: 'No contract exists for this event type and version' },
+  empty_batch: { status: 422, title: 'The batch holds no events' },
+  store_unavailable: { status: 503, title: 'The event store cannot take writes right now' },
+  invalid_config: { status: 500, title: 'The configuration is invalid' },
+  invalid_manifest: { status: 500, title: 'The governance manifest is invalid' },
+  internal_error: { status: 500, title: 'Unexpected error' },
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CATALOGUE;
+
+/** Base of every error Millrace raises on purpose. `details` is safe to show the caller. */
+export class MillraceError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly title: string;
+  readonly details: Readonly<Record<string, unknown>>;
+
+  constructor(code: ErrorCode, detail: string, details: Record<string, unknown> = {}) {
+    super(detail);
+    this.name = 'MillraceError';
+    this.code = code;
+    this.status = ERROR_CATALOGUE[code].status;
+    this.title = ERROR_CATALOGUE[code].title;
+    this.details = details;
+  }
+}
+
+/** An event (or a batch entry) broke its contract; `violations` holds every failing pointer. */
+export class ContractViolationError extends MillraceError {
+  readonly violations: readonly Violation[];
+  constructor(detail: string, violations: readonly Violation[], code: 'contract_violation' | 'unknown_event_type' = 'contract_violation') {
+    super(code, detail, { violations });
+    this.violations = violations;
+  }
+}
+
+export function isMillraceError(error: unknown): error is MillraceError {
+  return error instanceof MillraceError;
+}

@@ -1,0 +1,71 @@
+// Idempotent append, decided once for every store: the same source and id with the same body
+// is a duplicate, with another body a conflict; a batch with any conflict stores nothing.
+import type { CloudEvent } from '../envelope.js';
+import { canonicalEventJson, eventKey } from '../envelope.js';
+
+/** What the log (or the current transaction) already holds under an event's key. */
+export interface KnownEvent {
+  readonly canonical: string;
+  readonly sequence: number;
+}
+
+export type PlannedEvent =
+  | { readonly status: 'new'; readonly event: CloudEvent; readonly key: string; readonly canonical: string }
+  | { readonly status: 'duplicate'; readonly event: CloudEvent; readonly key: string; readonly sequence: number }
+  /** A repeat, inside the same batch, of an earlier new event: it shares that event's sequence. */
+  | { readonly status: 'repeat'; readonly event: CloudEvent; readonly key: string; readonly firstIndex: number };
+
+export interface PlannedConflict {
+  readonly source: string;
+  readonly id: string;
+  readonly index: number;
+  readonly existingSequence?: number;
+}
+
+export type BatchPlan =
+  | { readonly ok: true; readonly events: readonly PlannedEvent[] }
+  | { readonly ok: false; readonly conflicts: readonly PlannedConflict[] };
+
+/**
+ * Plans one batch against what is known. `known` must answer for keys committed before and
+ * for keys written earlier in the same transaction.
+ */
+export function planBatch(events: readonly CloudEvent[], known: (key: string) => KnownEvent | undefined): BatchPlan {
+  const planned: PlannedEvent[] = [];
+  const conflicts: PlannedConflict[] = [];
+  const firstInBatch = new Map<string, { index: number; canonical: string }>();
+  events.forEach((event, index) => {
+    const key = eventKey(event);
+    const canonical = canonicalEventJson(event);
+    const existing = known(key);
+    if (existing !== undefined) {
+      if (existing.canonical === canonical) planned.push({ status: 'duplicate', event, key, sequence: existing.sequence });
+      else conflicts.push({ source: event.source, id: event.id, index, existingSequence: existing.sequence });
+      return;
+    }
+    const earlier = firstInBatch.get(key);
+    if (earlier !== undefined) {
+      if (earlier.canonical === canonical) planned.push({ status: 'repeat', event, key, firstIndex: earlier.index });
+      else conflicts.push({ source: event.source, id: event.id, index });
+      return;
+    }
+    firstInBatch.set(key, { index, canonical });
+    planned.push({ status: 'new', event, key, canonical });
+  });
+  return conflicts.length > 0 ? { ok: false, conflicts } : { ok: true, events: planned };
+}
+
+/** Resolves the sequence of every planned event once the new ones have theirs. */
+export function sequencesOf(plan: readonly PlannedEvent[], newSequences: ReadonlyMap<number, number>): number[] {
+  const result: number[] = [];
+  plan.forEach((item, index) => {
+    if (item.status === 'duplicate') result.push(item.sequence);
+    else {
+      const at = item.status === 'new' ? index : item.firstIndex;
+      const sequence = newSequences.get(at);
+      if (sequence === undefined) throw new Error(`no sequence assigned for batch entry ${at}`);
+      result.push(sequence);
+    }
+  });
+  return result;
+}

@@ -1,0 +1,5 @@
+// Public surface of the ports layer: interfaces only.
+export type { Clock } from './clock.port.js';
+export type { CredentialRecord, CredentialStore } from './credential-store.port.js';
+export type { AppendedEvent, BatchOutcome, EventConflict, EventStore } from './event-store.port.js';
+export type { Authenticator } from './authenticator.port.js';
