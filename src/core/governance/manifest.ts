@@ -55,7 +55,7 @@ export type ManifestCheck =
   | { readonly ok: true; readonly manifest: Manifest }
   | { readonly ok: false; readonly problems: readonly ManifestProblem[] };
 
-const ajv = new Ajv2020({ strict: true, allErrors: true, useDefaults: true });
+const ajv = new Ajv2020({ strict: true, allErrors: true, useDefaults: true, allowUnionTypes: true });
 const validateShape = ajv.compile(MANIFEST_SCHEMA);
 
 /**
