@@ -11,6 +11,7 @@ export { formatProblems, loadManifestFile, readManifest } from './manifest/yaml-
 export type { LocatedProblem, ManifestLoad } from './manifest/yaml-manifest.js';
 export { MemoryCredentialStore } from './memory/memory-credential-store.js';
 export { MemoryEventStore } from './memory/memory-event-store.js';
+export { MemoryStore } from './memory/memory-store.js';
 export { PostgresStore } from './postgres/postgres-store.js';
 export type { PostgresStoreOptions } from './postgres/postgres-store.js';
 export { SqliteStore } from './sqlite/sqlite-store.js';

@@ -1,0 +1,58 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { MillraceError } from '../core/index.js';
+import { DEFAULT_STORE, parseByteSize, resolveConfig } from './config.js';
+
+describe('configuration', () => {
+  it('uses the defaults when nothing is given: embedded SQLite, port 8080, 5 MB bodies', () => {
+    const config = resolveConfig({}, {});
+    assert.equal(config.store, DEFAULT_STORE);
+    assert.equal(config.store, 'sqlite:./millrace-data/millrace.db');
+    assert.equal(config.port, 8080);
+    assert.equal(config.bodyLimit, 5 * 1024 * 1024);
+  });
+
+  it('takes a flag over the environment, the environment over the manifest, the manifest over the default', () => {
+    const manifest = { port: 7000, store: 'sqlite:/m.db', bodyLimit: '1MB', logLevel: 'debug' as const };
+    const env = { MILLRACE_PORT: '7100', MILLRACE_STORE: 'sqlite:/env.db' };
+    const config = resolveConfig({ port: '7200' }, env, manifest);
+    assert.equal(config.port, 7200);
+    assert.equal(config.store, 'sqlite:/env.db');
+    assert.equal(config.bodyLimit, 1024 * 1024);
+    assert.equal(config.logLevel, 'debug');
+    assert.equal(config.host, '127.0.0.1');
+  });
+
+  it('lists every invalid setting in one error, naming where each came from', () => {
+    assert.throws(
+      () => resolveConfig({ port: 'eighty' }, { MILLRACE_STORE: 'mysql://x', MILLRACE_BODY_LIMIT: '5 parsecs' }, { logLevel: 'loud' as never }),
+      (error: unknown) => {
+        assert.ok(error instanceof MillraceError);
+        assert.equal(error.code, 'invalid_config');
+        const problems = error.details.problems as string[];
+        assert.equal(problems.length, 4);
+        assert.match(error.message, /--port="eighty": must be a whole number/);
+        assert.match(error.message, /MILLRACE_STORE="mysql:\/\/x": must be sqlite:PATH or postgres:/);
+        assert.match(error.message, /MILLRACE_BODY_LIMIT="5 parsecs"/);
+        assert.match(error.message, /manifest hub.logLevel="loud"/);
+        return true;
+      },
+    );
+  });
+
+  it('is frozen once resolved', () => {
+    const config = resolveConfig({}, {});
+    assert.ok(Object.isFrozen(config));
+    assert.throws(() => {
+      (config as { port: number }).port = 1;
+    }, TypeError);
+  });
+
+  it('reads sizes as operators write them', () => {
+    assert.equal(parseByteSize('5MB'), 5 * 1024 * 1024);
+    assert.equal(parseByteSize('512kb'), 512 * 1024);
+    assert.equal(parseByteSize(2048), 2048);
+    assert.ok(parseByteSize('12') instanceof Error, 'below 1KB');
+    assert.ok(parseByteSize('2TB') instanceof Error);
+  });
+});

@@ -1,0 +1,198 @@
+// POST /v1/events as a partner or plant system experiences it: every answer, including each
+// error status with its problem+json body.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { Validator } from '@seriousme/openapi-schema-validator';
+import type { LightMyRequestResponse } from 'fastify';
+import { startTestHub, type TestHub } from '../../test/support/hub.js';
+import type { CloudEvent } from '../core/index.js';
+
+function released(id: string, overrides: Record<string, unknown> = {}): CloudEvent {
+  return {
+    specversion: '1.0',
+    id,
+    source: '/systems/erp-core',
+    type: 'po.released',
+    time: '2026-03-02T08:15:00-05:00',
+    correlationid: 'PO-4500012345',
+    data: {
+      poNumber: '4500012345',
+      supplierId: 'SUP-0042',
+      buyerPlant: 'P01',
+      currency: 'USD',
+      lines: [{ line: 10, itemId: 'ITM-10023', quantity: '500', uom: 'EA', unitPrice: '12.5000', needBy: '2026-03-16' }],
+    },
+    ...overrides,
+  };
+}
+
+function assertProblem(response: LightMyRequestResponse, status: number, code: string): Record<string, unknown> {
+  assert.equal(response.statusCode, status, response.body);
+  assert.match(String(response.headers['content-type']), /^application\/problem\+json/);
+  const body = response.json<Record<string, unknown>>();
+  assert.equal(body.status, status);
+  assert.equal(body.code, code);
+  assert.equal(body.type, `https://millrace.dev/problems/${code.replaceAll('_', '-')}`);
+  assert.equal(typeof body.title, 'string');
+  assert.ok(typeof body.detail === 'string' && body.detail.length > 0, 'a detail the caller can act on');
+  return body;
+}
+
+describe('HTTP intake: POST /v1/events', () => {
+  let t: TestHub;
+  const post = (key: string | undefined, body: unknown, contentType = 'application/cloudevents+json') =>
+    t.hub.http.inject({
+      method: 'POST',
+      url: '/v1/events',
+      headers: { 'content-type': contentType, ...(key === undefined ? {} : { authorization: `Bearer ${key}` }) },
+      payload: typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body),
+    });
+  const erp = () => t.keys.get('system:erp-core')!;
+
+  before(async () => {
+    t = await startTestHub({ flags: { bodyLimit: '64KB' } });
+  });
+  after(() => t.close());
+
+  it('answers 202 with the accepted id once the event is in the log', async () => {
+    const response = await post(erp(), released('po-1'));
+    assert.equal(response.statusCode, 202, response.body);
+    const body = response.json<{ accepted: { id: string; sequence: number }[]; duplicates: unknown[] }>();
+    assert.deepEqual(body.accepted.map((e) => e.id), ['po-1']);
+    assert.deepEqual(body.duplicates, []);
+    const stored = await t.store.find('/systems/erp-core', 'po-1');
+    assert.equal(stored?.sequence, body.accepted[0]?.sequence);
+    assert.deepEqual(stored?.event, released('po-1'));
+  });
+
+  it('accepts a batch as application/cloudevents-batch+json and as a plain JSON array', async () => {
+    const batch = await post(erp(), [released('po-2'), released('po-3')], 'application/cloudevents-batch+json');
+    assert.equal(batch.statusCode, 202, batch.body);
+    assert.deepEqual(batch.json<{ accepted: { id: string }[] }>().accepted.map((e) => e.id), ['po-2', 'po-3']);
+    const plain = await post(erp(), [released('po-4')], 'application/json; charset=utf-8');
+    assert.equal(plain.statusCode, 202, plain.body);
+    const single = await post(erp(), released('po-5'), 'application/json');
+    assert.equal(single.statusCode, 202, single.body);
+  });
+
+  it('answers a resend with 202 and lists it as a duplicate, storing nothing twice', async () => {
+    const head = await t.store.headSequence();
+    const response = await post(erp(), [released('po-1'), released('po-6')], 'application/cloudevents-batch+json');
+    assert.equal(response.statusCode, 202);
+    const body = response.json<{ accepted: { id: string }[]; duplicates: { id: string }[] }>();
+    assert.deepEqual(body.accepted.map((e) => e.id), ['po-6']);
+    assert.deepEqual(body.duplicates.map((e) => e.id), ['po-1']);
+    assert.equal(await t.store.headSequence(), head + 1);
+  });
+
+  it('400 malformed_json for a body that is not JSON, with the parser position', async () => {
+    const body = assertProblem(await post(erp(), '{"specversion": "1.0", "id": '), 400, 'malformed_json');
+    assert.match(String(body.detail), /not valid JSON/);
+  });
+
+  it('400 malformed_json for a body that is not valid UTF-8', async () => {
+    const body = assertProblem(await post(erp(), Buffer.from([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x7d])), 400, 'malformed_json');
+    assert.match(String(body.detail), /UTF-8/);
+  });
+
+  it('400 malformed_json for an empty body, and 400 invalid_request for an array sent as a single event', async () => {
+    assertProblem(await post(erp(), ''), 400, 'malformed_json');
+    assertProblem(await post(erp(), [released('po-7')], 'application/cloudevents+json'), 400, 'invalid_request');
+    assertProblem(await post(erp(), released('po-7'), 'application/cloudevents-batch+json'), 400, 'invalid_request');
+  });
+
+  it('401 unauthenticated without a key, with a wrong key and with a revoked key', async () => {
+    const missing = await post(undefined, released('po-8'));
+    assertProblem(missing, 401, 'unauthenticated');
+    assert.equal(missing.headers['www-authenticate'], 'Bearer realm="millrace"');
+    assertProblem(await post('mr_000000000000_' + 'A'.repeat(43), released('po-8')), 401, 'unauthenticated');
+    assertProblem(await post('not-a-key', released('po-8')), 401, 'unauthenticated');
+    const key = t.keys.get('system:wms-p02')!;
+    const keyId = key.split('_')[1]!;
+    await t.store.revokeCredential(keyId, new Date().toISOString());
+    assertProblem(await post(key, released('po-8', { source: '/systems/wms-p02' })), 401, 'unauthenticated');
+    assert.equal(await t.store.find('/systems/erp-core', 'po-8'), undefined);
+  });
+
+  it('403 forbidden_source when the event claims another system as its source', async () => {
+    const body = assertProblem(await post(t.keys.get('system:wms-p01')!, released('po-9')), 403, 'forbidden_source');
+    const denials = body.denials as { pointer: string; rule: string }[];
+    assert.equal(denials[0]?.pointer, '/source');
+    assert.match(denials[0]!.rule, /publishes only with source \/systems\/wms-p01/);
+  });
+
+  it('403 forbidden_event_type, naming the manifest rule, when the system may not publish the type', async () => {
+    const event = released('inv-1', { source: '/systems/wms-p01' });
+    const body = assertProblem(await post(t.keys.get('system:wms-p01')!, event), 403, 'forbidden_event_type');
+    const denials = body.denials as { pointer: string; rule: string }[];
+    assert.deepEqual(denials.map((d) => d.pointer), ['/type']);
+    assert.equal(denials[0]?.rule, 'systems[id=wms-p01].publishes does not list po.released');
+  });
+
+  it('409 event_conflict for the same source and id with a different body, keeping the first', async () => {
+    const changed = released('po-1', { data: { ...released('po-1').data, currency: 'EUR' } });
+    const body = assertProblem(await post(erp(), changed), 409, 'event_conflict');
+    assert.deepEqual(body.conflicts, [{ pointer: '', source: '/systems/erp-core', id: 'po-1', existingSequence: 1 }]);
+    assert.equal((await t.store.find('/systems/erp-core', 'po-1'))?.event.data.currency, 'USD');
+  });
+
+  it('413 payload_too_large over the configured body limit, saying the limit', async () => {
+    const many = Array.from({ length: 200 }, (_, i) => released(`big-${i}`));
+    const body = assertProblem(await post(erp(), many, 'application/cloudevents-batch+json'), 413, 'payload_too_large');
+    assert.equal(body.limitBytes, 64 * 1024);
+    assert.equal(await t.store.find('/systems/erp-core', 'big-0'), undefined);
+  });
+
+  it('415 unsupported_media_type for XML or text, listing the accepted types', async () => {
+    const body = assertProblem(await post(erp(), '<po/>', 'application/xml'), 415, 'unsupported_media_type');
+    assert.deepEqual(body.accepted, ['application/cloudevents+json', 'application/cloudevents-batch+json', 'application/json']);
+    assertProblem(await post(erp(), 'hello', 'text/plain'), 415, 'unsupported_media_type');
+  });
+
+  it('422 contract_violation listing every failing JSON pointer, and nothing of the batch stored', async () => {
+    const bad = released('bad-2');
+    const data = structuredClone(bad.data) as { lines: Record<string, unknown>[]; currency: string };
+    data.currency = 'usd';
+    data.lines[0]!.quantity = 500;
+    data.lines[0]!.promiseDate = '2026-03-10';
+    const response = await post(erp(), [released('good-1'), { ...bad, data }, released('bad-3', { time: '2026-03-02 08:15' })], 'application/cloudevents-batch+json');
+    const body = assertProblem(response, 422, 'contract_violation');
+    const pointers = [...new Set((body.violations as { pointer: string }[]).map((v) => v.pointer))].sort();
+    assert.deepEqual(pointers, ['/1/data/currency', '/1/data/lines/0', '/1/data/lines/0/quantity', '/2/time']);
+    assert.equal(await t.store.find('/systems/erp-core', 'good-1'), undefined, 'a batch is all-or-nothing');
+  });
+
+  it('422 unknown_event_type for a type without a contract', async () => {
+    const grants = await post(erp(), released('x-1', { type: 'po.approved' }));
+    // The manifest cannot grant an unknown type, so authority answers first.
+    assertProblem(grants, 403, 'forbidden_event_type');
+    const body = assertProblem(await post(erp(), released('x-2', { dataversion: 9 })), 422, 'unknown_event_type');
+    assert.deepEqual((body.violations as { pointer: string }[]).map((v) => v.pointer), ['/dataversion']);
+  });
+
+  it('422 empty_batch for an empty array', async () => {
+    assertProblem(await post(erp(), [], 'application/cloudevents-batch+json'), 422, 'empty_batch');
+  });
+
+  it('404 not_found as problem+json for an unknown route', async () => {
+    assertProblem(await t.hub.http.inject({ method: 'GET', url: '/v1/nothing' }), 404, 'not_found');
+  });
+
+  it('answers /healthz and /readyz', async () => {
+    assert.deepEqual((await t.hub.http.inject({ method: 'GET', url: '/healthz' })).json(), { status: 'ok' });
+    assert.deepEqual((await t.hub.http.inject({ method: 'GET', url: '/readyz' })).json(), { status: 'ready' });
+  });
+
+  it('serves /openapi.json as a valid OpenAPI 3.1 document describing the intake and its errors', async () => {
+    const response = await t.hub.http.inject({ method: 'GET', url: '/openapi.json' });
+    assert.equal(response.statusCode, 200);
+    const doc = response.json<{ openapi: string; paths: Record<string, Record<string, { responses: Record<string, unknown> }>> }>();
+    assert.equal(doc.openapi, '3.1.0');
+    const validator = new Validator();
+    const result = await validator.validate(doc);
+    assert.equal(result.valid, true, JSON.stringify(result.errors));
+    assert.equal(validator.version, '3.1');
+    const responses = Object.keys(doc.paths['/v1/events']?.post?.responses ?? {}).sort();
+    assert.deepEqual(responses, ['202', '400', '401', '403', '409', '413', '415', '422', '503']);
+  });
+});

@@ -1,0 +1,26 @@
+// An assembled hub for in-process HTTP tests: the example manifest, the shipped contracts,
+// a store (in memory unless given) and one key per system and partner.
+import { fileURLToPath } from 'node:url';
+import type { Hub, HubStore } from '../../src/bootstrap/index.js';
+import { createHub, issueKey, loadSetup, MemoryStore, systemClock } from '../../src/bootstrap/index.js';
+import type { ConfigFlags } from '../../src/bootstrap/index.js';
+
+export const EXAMPLE_MANIFEST = fileURLToPath(new URL('../../examples/millrace.yaml', import.meta.url));
+
+export interface TestHub {
+  readonly hub: Hub;
+  readonly store: HubStore;
+  /** API key per principal, e.g. keys.get('system:erp-core'). */
+  readonly keys: ReadonlyMap<string, string>;
+  close(): Promise<void>;
+}
+
+export async function startTestHub(options: { flags?: ConfigFlags; store?: HubStore; env?: Record<string, string> } = {}): Promise<TestHub> {
+  const setup = loadSetup({ manifestPath: EXAMPLE_MANIFEST, credentialCacheMs: 0, ...options.flags }, options.env ?? {});
+  const store = options.store ?? new MemoryStore();
+  const hub = await createHub(setup.config, setup.manifest, setup.contracts, { store, logger: false });
+  const keys = new Map<string, string>();
+  for (const system of setup.manifest.systems) keys.set(`system:${system.id}`, (await issueKey(store, { kind: 'system', id: system.id }, systemClock)).key);
+  for (const partner of setup.manifest.partners) keys.set(`partner:${partner.id}`, (await issueKey(store, { kind: 'partner', id: partner.id }, systemClock)).key);
+  return { hub, store, keys, close: () => hub.close() };
+}
