@@ -42,6 +42,7 @@ export default tseslint.config(
   },
   {
     files: ['src/core/**/*.ts'],
+    ignores: ['**/*.test.ts'],
     rules: {
       ...restrict(['ports', 'app', 'adapters', 'bootstrap', 'server', 'cli'], ['node:*', ...drivers], 'src/core is pure'),
       'no-restricted-globals': [

@@ -54,14 +54,19 @@ export function startServe(args: readonly string[], options: { cwd?: string; env
   return new Promise((resolve, reject) => {
     const lines = createInterface({ input: child.stdout });
     const timer = setTimeout(() => reject(new Error(`serve did not start in 20s: ${errors}`)), 20_000);
-    lines.once('line', (line) => {
-      clearTimeout(timer);
+    // Log lines (pino JSON) may come first: wait for the line that announces the address.
+    lines.on('line', (line) => {
+      let parsed: unknown;
       try {
-        const { listening } = JSON.parse(line) as { listening: string };
-        resolve({ url: listening, child, exited, stderr: () => errors });
+        parsed = JSON.parse(line);
       } catch {
-        reject(new Error(`unexpected first line from serve: ${line}\n${errors}`));
+        return;
       }
+      const listening = (parsed as { listening?: unknown }).listening;
+      if (typeof listening !== 'string') return;
+      clearTimeout(timer);
+      lines.removeAllListeners('line');
+      resolve({ url: listening, child, exited, stderr: () => errors });
     });
     void exited.then((code) => {
       clearTimeout(timer);

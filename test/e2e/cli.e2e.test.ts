@@ -1,0 +1,124 @@
+// The `millrace` command as a user runs it after `npm ci`: help, init, keys, serve, demo.
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { runCli, startServe } from '../support/cli.js';
+
+describe('millrace CLI', () => {
+  let dir: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'millrace-cli-'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('prints help for the program and for every command', () => {
+    const top = runCli(['--help']);
+    assert.equal(top.status, 0);
+    for (const command of ['demo', 'serve', 'init', 'keys', 'manifest']) assert.match(top.stdout, new RegExp(`\\b${command}\\b`));
+    for (const command of [['serve'], ['keys', 'add'], ['init'], ['demo']]) {
+      const help = runCli([...command, '--help']);
+      assert.equal(help.status, 0, help.stderr);
+      assert.match(help.stdout, /^Usage: millrace /);
+    }
+  });
+
+  it('exits 2 with a readable message on an unknown command or option', () => {
+    const unknown = runCli(['frobnicate']);
+    assert.equal(unknown.status, 2);
+    assert.match(unknown.stderr, /unknown command 'frobnicate'/);
+    const badOption = runCli(['serve', '--colour', 'blue']);
+    assert.equal(badOption.status, 2);
+    assert.match(badOption.stderr, /unknown option '--colour'/);
+  });
+
+  it('init writes the starter manifest, and refuses to overwrite it without --force', () => {
+    const file = join(dir, 'millrace.yaml');
+    const first = runCli(['init', file]);
+    assert.equal(first.status, 0, first.stderr);
+    assert.match(readFileSync(file, 'utf8'), /erp-core/);
+    const second = runCli(['init', file]);
+    assert.equal(second.status, 1);
+    assert.match(second.stderr, /exists; use --force/);
+    assert.equal(runCli(['init', file, '--force']).status, 0);
+  });
+
+  it('adds a key shown once, lists it without its secret, and revokes it', () => {
+    const manifest = join(dir, 'millrace.yaml');
+    const store = `sqlite:${join(dir, 'keys.db')}`;
+    const added = runCli(['keys', 'add', '--system', 'erp-core', '--label', 'SAP RFC user', '--json', '--manifest', manifest, '--store', store]);
+    assert.equal(added.status, 0, added.stderr);
+    const { key, keyId } = JSON.parse(added.stdout) as { key: string; keyId: string };
+    assert.match(key, /^mr_[a-z0-9]{12}_[A-Za-z0-9_-]{43}$/);
+    const listed = runCli(['keys', 'list', '--json', '--manifest', manifest, '--store', store]);
+    assert.equal(listed.status, 0, listed.stderr);
+    assert.ok(!listed.stdout.includes(key.split('_')[2]!), 'the secret is never listed');
+    assert.deepEqual(
+      (JSON.parse(listed.stdout) as { keys: { keyId: string; id: string; label: string }[] }).keys.map((k) => [k.keyId, k.id, k.label]),
+      [[keyId, 'erp-core', 'SAP RFC user']],
+    );
+    const db = readFileSync(join(dir, 'keys.db'));
+    assert.ok(!db.includes(Buffer.from(key.split('_')[2]!)), 'only a hash of the secret is stored');
+    assert.equal(runCli(['keys', 'revoke', keyId, '--manifest', manifest, '--store', store]).status, 0);
+    const after = JSON.parse(runCli(['keys', 'list', '--json', '--manifest', manifest, '--store', store]).stdout) as { keys: { revokedAt?: string }[] };
+    assert.ok(after.keys[0]?.revokedAt !== undefined);
+  });
+
+  it('refuses a key for a system the manifest does not declare', () => {
+    const result = runCli(['keys', 'add', '--system', 'sap-legacy', '--manifest', join(dir, 'millrace.yaml'), '--store', `sqlite:${join(dir, 'keys.db')}`]);
+    assert.equal(result.status, 1);
+    assert.match(result.stderr, /invalid_request: system "sap-legacy" is not declared in the manifest/);
+  });
+
+  it('serve refuses to start on an invalid manifest, listing each problem with its line', () => {
+    const broken = join(dir, 'broken.yaml');
+    writeFileSync(broken, 'version: 1\nenterprise: { name: X }\nsystems:\n  - id: erp\n    kind: erp\n    publishes: [po.approved]\n');
+    const result = runCli(['serve', '--manifest', broken, '--port', '0']);
+    assert.equal(result.status, 1);
+    assert.match(result.stderr, /invalid_manifest/);
+    assert.match(result.stderr, /broken\.yaml:6:17 unknown_event_type/);
+  });
+
+  it('serve refuses to start on invalid settings, listing all of them', () => {
+    const result = runCli(['serve', '--manifest', join(dir, 'millrace.yaml'), '--port', 'http'], { env: { MILLRACE_BODY_LIMIT: 'huge' } });
+    assert.equal(result.status, 1);
+    assert.match(result.stderr, /--port="http"/);
+    assert.match(result.stderr, /MILLRACE_BODY_LIMIT="huge"/);
+  });
+
+  it('serve takes events over HTTP with a key made by `keys add`, and stops on SIGTERM', async () => {
+    const manifest = join(dir, 'millrace.yaml');
+    const store = `sqlite:${join(dir, 'serve.db')}`;
+    const { key } = JSON.parse(runCli(['keys', 'add', '--partner', 'sup-0042', '--json', '--manifest', manifest, '--store', store]).stdout) as { key: string };
+    const server = await startServe(['--manifest', manifest, '--store', store]);
+    try {
+      const response = await fetch(`${server.url}/v1/events`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/cloudevents+json' },
+        body: JSON.stringify({
+          specversion: '1.0',
+          id: 'conf-1',
+          source: '/partners/sup-0042',
+          type: 'supplier.confirmation',
+          time: '2026-03-02T09:00:00Z',
+          data: { poNumber: '4500012345', supplierId: 'SUP-0042', lines: [{ line: 10, status: 'accepted' }] },
+        }),
+      });
+      assert.equal(response.status, 202, await response.clone().text());
+    } finally {
+      server.child.kill('SIGTERM');
+    }
+    assert.equal(await server.exited, 0, server.stderr());
+  });
+
+  it('demo runs the story through the real server and every message gets the answer governance requires', () => {
+    const result = runCli(['demo', '--exit', '--json', '--port', '0', '--data-dir', join(dir, 'demo')]);
+    assert.equal(result.status, 0, result.stderr);
+    const report = JSON.parse(result.stdout) as { asExpected: boolean; eventsInLog: number; steps: { outcome: string; expected: string; status: number }[] };
+    assert.deepEqual(report.steps.map((s) => s.outcome), report.steps.map((s) => s.expected));
+    assert.ok(report.asExpected);
+    assert.equal(report.eventsInLog, report.steps.filter((s) => s.outcome === 'accepted').length);
+    assert.deepEqual([...new Set(report.steps.map((s) => s.status))].sort(), [202, 403, 409, 422]);
+  });
+});
