@@ -115,15 +115,15 @@ describe('HTTP intake: POST /v1/events', () => {
   });
 
   it('403 forbidden_source when the event claims another system as its source', async () => {
-    const body = assertProblem(await post(t.keys.get('system:wms-p01')!, released('po-9')), 403, 'forbidden_source');
+    const body = assertProblem(await post(t.keys.get('system:wms-p01'), released('po-9')), 403, 'forbidden_source');
     const denials = body.denials as { pointer: string; rule: string }[];
     assert.equal(denials[0]?.pointer, '/source');
-    assert.match(denials[0]!.rule, /publishes only with source \/systems\/wms-p01/);
+    assert.match(denials[0].rule, /publishes only with source \/systems\/wms-p01/);
   });
 
   it('403 forbidden_event_type, naming the manifest rule, when the system may not publish the type', async () => {
     const event = released('inv-1', { source: '/systems/wms-p01' });
-    const body = assertProblem(await post(t.keys.get('system:wms-p01')!, event), 403, 'forbidden_event_type');
+    const body = assertProblem(await post(t.keys.get('system:wms-p01'), event), 403, 'forbidden_event_type');
     const denials = body.denials as { pointer: string; rule: string }[];
     assert.deepEqual(denials.map((d) => d.pointer), ['/type']);
     assert.equal(denials[0]?.rule, 'systems[id=wms-p01].publishes does not list po.released');

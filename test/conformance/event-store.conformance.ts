@@ -43,7 +43,7 @@ function reversedKeys<T>(value: T): T {
 
 function withoutCorrelation(event: CloudEvent): CloudEvent {
   const { correlationid: _ignored, ...rest } = event;
-  return rest as CloudEvent;
+  return rest;
 }
 
 async function withStore(t: TestContext, factory: StoreFactory, run: (handle: StoreHandle) => Promise<void>): Promise<void> {

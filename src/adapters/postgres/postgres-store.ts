@@ -11,8 +11,13 @@ import { CREDENTIALS_TABLE, toCredential } from '../shared/credential-row.js';
 import type { CredentialRow } from '../shared/credential-row.js';
 import { hashKey } from '../shared/hash-key.js';
 
-/** Advisory lock id of the log's single-writer section ("MLRC" in ASCII). */
-const APPEND_LOCK = 0x4d4c5243;
+/**
+ * Advisory lock id of the log's single-writer section. Advisory locks are per database, so
+ * the id is derived from the schema: hubs on different schemas of one database do not contend.
+ */
+function appendLockOf(schema: string | null): string {
+  return hashKey(`millrace-append:${schema ?? ''}`).toString();
+}
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS events (
@@ -45,7 +50,10 @@ export interface PostgresStoreOptions {
 }
 
 export class PostgresStore implements EventStore, CredentialStore {
-  private constructor(private readonly pool: pg.Pool) {}
+  private constructor(
+    private readonly pool: pg.Pool,
+    private readonly appendLock: string,
+  ) {}
 
   static async open(options: PostgresStoreOptions): Promise<PostgresStore> {
     const url = new URL(options.url);
@@ -55,40 +63,37 @@ export class PostgresStore implements EventStore, CredentialStore {
       throw new Error(`schema "${schema}" must be a lower-case SQL identifier`);
     }
     const config: pg.PoolConfig = { connectionString: url.toString(), max: options.poolSize ?? 4 };
-    if (schema !== null) {
-      const bootstrap = new pg.Client({ connectionString: url.toString() });
-      await bootstrap.connect();
-      try {
+    if (schema !== null) config.options = `-c search_path=${schema}`;
+    // Several hubs may start together on one database: the schema and its tables are created
+    // under the same advisory lock appends use, so CREATE ... IF NOT EXISTS never races.
+    const bootstrap = new pg.Client({ connectionString: url.toString() });
+    await bootstrap.connect();
+    try {
+      await bootstrap.query('BEGIN');
+      await bootstrap.query('SELECT pg_advisory_xact_lock($1::bigint)', [appendLockOf(schema)]);
+      if (schema !== null) {
         await bootstrap.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
-      } finally {
-        await bootstrap.end();
+        await bootstrap.query(`SET LOCAL search_path = ${schema}`);
       }
-      config.options = `-c search_path=${schema}`;
+      await bootstrap.query(SCHEMA);
+      await bootstrap.query('COMMIT');
+    } catch (error) {
+      await bootstrap.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      await bootstrap.end();
     }
     const pool = new pg.Pool(config);
     // An idle client's network error must not crash the process; the next query reports it.
     pool.on('error', () => undefined);
-    const client = await pool.connect();
-    try {
-      // Two hubs starting together must not race on CREATE TABLE IF NOT EXISTS.
-      await client.query('BEGIN');
-      await client.query('SELECT pg_advisory_xact_lock($1)', [APPEND_LOCK]);
-      await client.query(SCHEMA);
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK');
-      throw error;
-    } finally {
-      client.release();
-    }
-    return new PostgresStore(pool);
+    return new PostgresStore(pool, appendLockOf(schema));
   }
 
   async appendBatches(batches: readonly (readonly CloudEvent[])[], receivedTime: string): Promise<BatchOutcome[]> {
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
-      await client.query('SELECT pg_advisory_xact_lock($1)', [APPEND_LOCK]);
+      await client.query('SELECT pg_advisory_xact_lock($1::bigint)', [this.appendLock]);
       const existing = await this.loadKnown(client, batches);
       const head = await client.query<{ head: string | null }>('SELECT MAX(seq) AS head FROM events');
       let next = Number(head.rows[0]?.head ?? 0) + 1;
