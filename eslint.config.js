@@ -49,9 +49,14 @@ export default tseslint.config(
     ignores: ['**/*.test.ts'],
     rules: {
       ...restrict(['ports', 'app', 'adapters', 'bootstrap', 'server', 'cli'], ['node:*', ...drivers], 'src/core is pure'),
+      'no-restricted-syntax': [
+        'error',
+        { selector: 'ExportAllDeclaration', message: 'name the exports (STYLE.md habit 6)' },
+        { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'the core reads no clock: take `now` as an argument' },
+        { selector: "CallExpression[callee.object.name='Date'][callee.property.name='now']", message: 'the core reads no clock: take `now` as an argument' },
+      ],
       'no-restricted-globals': [
         'error',
-        { name: 'Date', message: 'the core reads no clock: take `now` as an argument' },
         { name: 'process', message: 'the core reads no environment' },
         { name: 'setTimeout', message: 'deadlines are events, not timers' },
         { name: 'setInterval', message: 'deadlines are events, not timers' },

@@ -22,3 +22,37 @@ export { MANIFEST_SCHEMA } from './governance/manifest.schema.js';
 export { planBatch, sequencesOf } from './log/append-plan.js';
 export type { BatchPlan, KnownEvent, PlannedConflict, PlannedEvent } from './log/append-plan.js';
 export { inlineRefs } from './contracts/inline-refs.js';
+export { applyExceptionEvent, exceptionIdOf } from './exceptions/exception-projection.js';
+export type { ExceptionView } from './exceptions/exception-projection.js';
+export { amount, Dec, dec, minorUnits, str, sum, ZERO } from './money.js';
+export { addMs, isAfter, toMs, utc } from './time.js';
+export { decideLine, MILLRACE_SOURCE } from './p2p/p2p-decide.js';
+export type { DecisionContext } from './p2p/p2p-decide.js';
+export { evolveLine, itemsFor } from './p2p/p2p-evolve.js';
+export type { Convert } from './p2p/p2p-evolve.js';
+export { DEFAULT_EXCEPTION_OWNERS, DEFAULT_SLAS, P2P_EXCEPTION_CODES, p2pPolicy, parseDuration } from './p2p/p2p-policy.js';
+export type { P2PExceptionCode, P2PPolicy, P2PPolicySettings, P2PSla } from './p2p/p2p-policy.js';
+export { isRecordedDecision, routeP2P } from './p2p/p2p-routing.js';
+export type { LineRef, P2PRoute } from './p2p/p2p-routing.js';
+export {
+  activeDeadlines,
+  emptyLine,
+  invoicedOf,
+  isConfirmed,
+  lineKey,
+  matchedOf,
+  nextDueOf,
+  openExceptionsOf,
+  openGrirOf,
+  orderedOf,
+  P2P_STAGES,
+  receivedOf,
+  rejectedOf,
+  shippedOf,
+  stageOf,
+} from './p2p/p2p-state.js';
+export type { ActiveDeadline, InvoiceRecord, P2PLine, P2PStage, PoLineTerms, ReceiptRecord } from './p2p/p2p-state.js';
+export { isPriceWithinTolerance, matchInvoice, pricePercent } from './p2p/three-way-match.js';
+export type { MatchPosition, MatchVerdict } from './p2p/three-way-match.js';
+export { applyEvent, dueBreaches, keysFor, LineSet } from './p2p/p2p-engine.js';
+export type { Applied } from './p2p/p2p-engine.js';

@@ -1,0 +1,40 @@
+// Money and quantities: decimal strings on the wire, decimal.js in memory, never `number`.
+// Amounts are rounded half-up (commercial rounding) to the currency's minor units.
+import { Decimal } from 'decimal.js';
+
+/** A decimal type configured for money: 40 significant digits, no exponent in output. */
+export const Dec = Decimal.clone({ precision: 40, rounding: Decimal.ROUND_HALF_UP, toExpNeg: -40, toExpPos: 40 });
+export type Dec = Decimal;
+
+export const ZERO = new Dec(0);
+
+export function dec(value: string | Dec): Dec {
+  return value instanceof Dec ? value : new Dec(value);
+}
+
+/** Plain decimal string without trailing zeros beyond what the value needs ("12.5", "-3", "0"). */
+export function str(value: Dec): string {
+  const text = value.toFixed();
+  return text === '-0' ? '0' : text;
+}
+
+/** ISO 4217 exponents that are not 2 (the default). */
+const MINOR_UNITS: Readonly<Record<string, number>> = {
+  BIF: 0, CLP: 0, DJF: 0, GNF: 0, ISK: 0, JPY: 0, KMF: 0, KRW: 0, PYG: 0, RWF: 0, UGX: 0, UYI: 0, VND: 0, VUV: 0, XAF: 0, XOF: 0, XPF: 0,
+  BHD: 3, IQD: 3, JOD: 3, KWD: 3, LYD: 3, OMR: 3, TND: 3,
+  CLF: 4, UYW: 4,
+};
+
+export function minorUnits(currency: string): number {
+  return MINOR_UNITS[currency] ?? 2;
+}
+
+/** An amount rounded to the currency's minor units, as a string with exactly that many decimals. */
+export function amount(value: Dec, currency: string): string {
+  const text = value.toDecimalPlaces(minorUnits(currency), Decimal.ROUND_HALF_UP).toFixed(minorUnits(currency));
+  return /^-0(\.0+)?$/.test(text) ? text.slice(1) : text;
+}
+
+export function sum(values: readonly (string | Dec)[]): Dec {
+  return values.reduce<Dec>((total, value) => total.plus(dec(value)), ZERO);
+}

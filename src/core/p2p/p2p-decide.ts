@@ -1,0 +1,445 @@
+// decide: given a PO line's state after an input event, the derived events the rules of
+// DESIGN.md section 3 require that the state does not already show. It reconciles rather than
+// reacts: each rule checks whether its effect (a posting, a hold, an exception with its ref)
+// is present, so a rule never fires twice and a late PO release catches up on everything
+// that waited for it. Pure: time comes in as `now`, rules as `policy`.
+import type { CloudEvent, StoredEvent } from '../envelope.js';
+import { amount, dec, str, ZERO } from '../money.js';
+import { addMs, isAfter, toMs } from '../time.js';
+import type { P2PExceptionCode, P2PPolicy, P2PSla } from './p2p-policy.js';
+import type { ExceptionRecord, InvoiceRecord, P2PLine, PoLineTerms, ReceiptRecord } from './p2p-state.js';
+import { deadlineKey, isConfirmed, isShipmentReceived, matchedOf, orderedOf, receivedOf } from './p2p-state.js';
+import { matchInvoice } from './three-way-match.js';
+
+export const MILLRACE_SOURCE = '/millrace';
+
+export interface DecisionContext {
+  /** The input event just applied to the state. */
+  readonly cause: StoredEvent;
+  /** Position of this line among the lines the cause touches (keeps derived ids unique). */
+  readonly keyIndex: number;
+  /** Processing time, RFC 3339. */
+  readonly now: string;
+  readonly policy: P2PPolicy;
+}
+
+const DAY_MS = 86_400_000;
+
+/** Builds derived events with ids that follow from the cause's sequence: stable and unique. */
+class Derivation {
+  readonly events: CloudEvent[] = [];
+  private readonly raised = new Map<string, string>();
+  private readonly resolved = new Set<string>();
+
+  constructor(
+    private readonly state: P2PLine,
+    private readonly ctx: DecisionContext,
+  ) {}
+
+  private nextId(prefix: string): string {
+    return `${prefix}-${this.ctx.cause.sequence}-${this.ctx.keyIndex}-${this.events.length}`;
+  }
+
+  emit(type: string, data: Record<string, unknown>): void {
+    const { cause, now } = this.ctx;
+    const plant = this.state.terms?.buyerPlant;
+    this.events.push({
+      specversion: '1.0',
+      id: this.nextId('mr'),
+      source: MILLRACE_SOURCE,
+      type,
+      time: now,
+      correlationid: this.state.key,
+      causationid: cause.event.id,
+      causationseq: cause.sequence,
+      ...(plant === undefined ? {} : { plant }),
+      data,
+    });
+  }
+
+  /** The exception with this code and ref, raised before or in this decision. */
+  findException(code: P2PExceptionCode, ref: string): Pick<ExceptionRecord, 'exceptionId' | 'status'> | undefined {
+    const known = Object.values(this.state.exceptions).find((e) => e.code === code && e.ref === ref);
+    if (known !== undefined) return { exceptionId: known.exceptionId, status: this.resolved.has(known.exceptionId) ? 'resolved' : known.status };
+    const id = this.raised.get(`${code}\u0000${ref}`);
+    return id === undefined ? undefined : { exceptionId: id, status: this.resolved.has(id) ? 'resolved' : 'open' };
+  }
+
+  raise(code: P2PExceptionCode, ref: string, message: string, evidence: readonly string[], extra: Record<string, unknown> = {}, details: Record<string, unknown> = {}): void {
+    if (this.findException(code, ref) !== undefined) return;
+    const exceptionId = this.nextId('EXC');
+    const plant = this.state.terms?.buyerPlant ?? (extra.plant as string | undefined);
+    this.raised.set(`${code}\u0000${ref}`, exceptionId);
+    this.emit('exception.raised', {
+      exceptionId,
+      code,
+      owner: this.ctx.policy.ownerOf(code, plant),
+      workflow: 'p2p',
+      severity: SEVERITY[code],
+      message,
+      poNumber: this.state.poNumber,
+      line: this.state.line,
+      ...(this.state.terms === undefined ? {} : { supplierId: this.state.terms.supplierId, plant: this.state.terms.buyerPlant }),
+      ...extra,
+      evidence: [...new Set(evidence)],
+      details: { ref, ...details },
+    });
+  }
+
+  resolve(code: P2PExceptionCode, ref: string, reason: string): void {
+    const exception = this.findException(code, ref);
+    if (exception === undefined || exception.status !== 'open') return;
+    this.resolved.add(exception.exceptionId);
+    this.emit('exception.resolved', {
+      exceptionId: exception.exceptionId,
+      code,
+      resolvedBy: 'millrace',
+      reason,
+      resolution: 'automatic',
+      workflow: 'p2p',
+      poNumber: this.state.poNumber,
+      line: this.state.line,
+    });
+  }
+
+  startSla(sla: P2PSla, ref: string, startedAt: string, deadline: string, owner: string): void {
+    this.emit('sla.started', {
+      sla,
+      workflow: 'p2p',
+      owner,
+      startedAt,
+      deadline,
+      ref,
+      poNumber: this.state.poNumber,
+      line: this.state.line,
+      ...(this.state.terms === undefined ? {} : { supplierId: this.state.terms.supplierId, plant: this.state.terms.buyerPlant }),
+    });
+  }
+
+  post(kind: 'grir_accrual' | 'reversal' | 'ap_liability' | 'price_variance', value: string, currency: string, fields: Record<string, unknown>): void {
+    this.emit('finance.posting', {
+      postingId: this.nextId('PST'),
+      kind,
+      amount: value,
+      currency,
+      poNumber: this.state.poNumber,
+      line: this.state.line,
+      ...fields,
+    });
+  }
+}
+
+const SEVERITY: Readonly<Record<P2PExceptionCode, 'low' | 'medium' | 'high'>> = {
+  late_confirmation: 'medium',
+  confirmation_mismatch: 'medium',
+  receipt_overdue: 'high',
+  over_receipt: 'medium',
+  price_variance: 'high',
+  quantity_variance: 'high',
+  no_purchase_order: 'high',
+  supplier_mismatch: 'high',
+  currency_mismatch: 'high',
+  receipt_missing: 'high',
+  duplicate_invoice: 'high',
+  unit_of_measure_unknown: 'medium',
+  master_data_gap: 'medium',
+  cancelled_line_activity: 'medium',
+};
+
+/** The derived events the state calls for. An empty list means the line is in order. */
+export function decideLine(state: P2PLine, ctx: DecisionContext): CloudEvent[] {
+  const out = new Derivation(state, ctx);
+  const { terms } = state;
+  if (terms === undefined) {
+    awaitPurchaseOrder(state, ctx, out);
+    return out.events;
+  }
+  out.resolve('no_purchase_order', 'po', `PO ${state.poNumber} line ${state.line} was released (${terms.since})`);
+  const cancelledAt = state.cancelled?.seq;
+  const beforeCancel = <T extends { seq: number }>(item: T) => cancelledAt === undefined || item.seq < cancelledAt;
+  if (cancelledAt !== undefined) flagActivityAfterCancel(state, out);
+  else {
+    confirmationRules(state, terms, ctx, out);
+    shipmentRules(state, terms, ctx, out);
+  }
+  receiptRules(state, terms, ctx.policy, out, beforeCancel);
+  invoiceRules(state, terms, ctx, out, beforeCancel);
+  return out.events;
+}
+
+function awaitPurchaseOrder(state: P2PLine, ctx: DecisionContext, out: Derivation): void {
+  const receipts = Object.values(state.receipts);
+  const invoices = Object.values(state.invoices);
+  if (receipts.length === 0 && invoices.length === 0 && Object.keys(state.shipments).length === 0) return;
+  const plant = receipts[0]?.plant ?? Object.values(state.shipments)[0]?.plant;
+  const deadline = state.deadlines[deadlineKey('purchase_order_missing', 'po')];
+  if (deadline === undefined) {
+    out.startSla('purchase_order_missing', 'po', ctx.now, addMs(ctx.now, ctx.policy.slaMs.purchase_order_missing), ctx.policy.ownerOf('no_purchase_order', plant));
+    return;
+  }
+  if (deadline.breached) {
+    const evidence = [...receipts.map((r) => r.eventId), ...invoices.map((i) => i.eventId), ...Object.values(state.shipments).map((s) => s.eventId)];
+    const invoice = invoices[0];
+    out.raise(
+      'no_purchase_order',
+      'po',
+      `${invoices.length} invoice(s) and ${receipts.length} receipt(s) reference PO ${state.poNumber} line ${state.line}, which no ERP has released`,
+      evidence,
+      { ...(plant === undefined ? {} : { plant }), ...(invoice === undefined ? {} : { invoiceNumber: invoice.invoiceNumber, supplierId: invoice.supplierId }) },
+    );
+  }
+}
+
+function flagActivityAfterCancel(state: P2PLine, out: Derivation): void {
+  const cancelled = state.cancelled;
+  if (cancelled === undefined) return;
+  for (const receipt of Object.values(state.receipts).filter((r) => r.seq > cancelled.seq).sort(bySeq)) {
+    out.raise('cancelled_line_activity', receipt.eventId, `goods receipt ${receipt.receiptId} arrived for PO ${state.poNumber} line ${state.line}, cancelled at ${cancelled.at}`, [receipt.eventId, cancelled.eventId], {
+      receiptId: receipt.receiptId,
+    });
+  }
+  for (const invoice of Object.values(state.invoices).filter((i) => i.seq > cancelled.seq).sort(bySeq)) {
+    out.raise('cancelled_line_activity', invoice.eventId, `invoice ${invoice.invoiceNumber} bills PO ${state.poNumber} line ${state.line}, cancelled at ${cancelled.at}`, [invoice.eventId, cancelled.eventId], {
+      invoiceNumber: invoice.invoiceNumber,
+    });
+  }
+}
+
+function confirmationRules(state: P2PLine, terms: PoLineTerms, ctx: DecisionContext, out: Derivation): void {
+  const ref = `rev${terms.revision}`;
+  const key = deadlineKey('supplier_confirmation', ref);
+  const confirmation = state.confirmation !== undefined && state.confirmation.revision >= terms.revision ? state.confirmation : undefined;
+  const deadline = state.deadlines[key];
+  if (deadline === undefined && confirmation === undefined) {
+    out.startSla('supplier_confirmation', ref, terms.since, addMs(terms.since, ctx.policy.slaMs.supplier_confirmation), ctx.policy.ownerOf('late_confirmation', terms.buyerPlant));
+  }
+  if (deadline !== undefined) {
+    const lateArrival = confirmation !== undefined && isAfter(confirmation.at, deadline.deadline);
+    if ((deadline.breached && confirmation === undefined) || lateArrival) {
+      out.raise(
+        'late_confirmation',
+        key,
+        confirmation === undefined
+          ? `supplier ${terms.supplierId} has not confirmed PO ${state.poNumber} line ${state.line} (revision ${terms.revision}); it was due by ${deadline.deadline}`
+          : `supplier ${terms.supplierId} confirmed PO ${state.poNumber} line ${state.line} at ${confirmation.at}, after the deadline ${deadline.deadline}`,
+        [terms.eventId, ...(confirmation === undefined ? [] : [confirmation.eventId])],
+        {},
+        { deadline: deadline.deadline },
+      );
+    }
+    if (confirmation !== undefined) {
+      out.resolve(
+        'late_confirmation',
+        key,
+        lateArrival ? `the supplier confirmed, late, at ${confirmation.at}` : `the supplier confirmed at ${confirmation.at}, in time; the confirmation reached the hub late`,
+      );
+    }
+  }
+  if (confirmation === undefined) return;
+  const problems = confirmationDifferences(terms, confirmation, ctx.policy);
+  if (problems.length > 0) {
+    out.raise('confirmation_mismatch', confirmation.eventId, `supplier ${terms.supplierId} ${problems.join('; ')} on PO ${state.poNumber} line ${state.line}`, [terms.eventId, confirmation.eventId]);
+  }
+}
+
+function confirmationDifferences(terms: PoLineTerms, confirmation: NonNullable<P2PLine['confirmation']>, policy: P2PPolicy): string[] {
+  if (confirmation.status === 'rejected') return ['rejected the line'];
+  const problems: string[] = [];
+  const ordered = dec(terms.quantity);
+  if (confirmation.quantity !== undefined) {
+    const difference = dec(confirmation.quantity).minus(ordered).abs();
+    if (difference.gt(ordered.times(policy.confirmationQuantityTolerancePercent).div(100))) {
+      problems.push(`confirmed ${confirmation.quantity} ${terms.uom} of the ${terms.quantity} ordered`);
+    }
+  }
+  if (confirmation.unitPrice !== undefined) {
+    const poPrice = dec(terms.unitPrice);
+    const difference = dec(confirmation.unitPrice).minus(poPrice).abs();
+    if (difference.gt(poPrice.times(policy.confirmationPriceTolerancePercent).div(100))) {
+      problems.push(`confirmed a price of ${confirmation.unitPrice} ${terms.currency} against ${terms.unitPrice} on the PO`);
+    }
+  }
+  if (confirmation.promisedDate !== undefined) {
+    const lateBy = Math.round((toMs(confirmation.promisedDate) - toMs(terms.needBy)) / DAY_MS);
+    if (lateBy > policy.confirmationDateToleranceDays) {
+      problems.push(`promised ${confirmation.promisedDate}, ${lateBy} day(s) after the need-by date ${terms.needBy}`);
+    }
+  }
+  return problems;
+}
+
+function shipmentRules(state: P2PLine, terms: PoLineTerms, ctx: DecisionContext, out: Derivation): void {
+  for (const shipment of Object.values(state.shipments).sort((a, b) => a.shipmentId.localeCompare(b.shipmentId))) {
+    if (shipment.quantity === undefined) {
+      out.raise('unit_of_measure_unknown', shipment.eventId, `shipment ${shipment.shipmentId} ships ${terms.itemId} in ${shipment.uom}; master data has no conversion to ${terms.uom}`, [shipment.eventId], {
+        shipmentId: shipment.shipmentId,
+      });
+    }
+    const received = isShipmentReceived(state, shipment.shipmentId);
+    if (!received && shipment.expectedForEta !== shipment.eta) {
+      out.emit('receiving.expected', {
+        shipmentId: shipment.shipmentId,
+        plant: shipment.plant,
+        supplierId: shipment.supplierId,
+        eta: shipment.eta,
+        expectedBy: addMs(shipment.eta, ctx.policy.slaMs.receipt_after_eta),
+        lines: [{ poNumber: state.poNumber, line: state.line, quantity: shipment.rawQuantity, uom: shipment.uom }],
+      });
+    }
+    const deadline = state.deadlines[deadlineKey('receipt_after_eta', shipment.shipmentId)];
+    if (deadline?.breached === true && !received) {
+      out.raise(
+        'receipt_overdue',
+        shipment.shipmentId,
+        `plant ${shipment.plant} has not received shipment ${shipment.shipmentId} (ETA ${shipment.eta}) for PO ${state.poNumber} line ${state.line}; it was expected by ${deadline.deadline}`,
+        [shipment.eventId],
+        { shipmentId: shipment.shipmentId, plant: shipment.plant },
+      );
+    }
+    if (received) out.resolve('receipt_overdue', shipment.shipmentId, `plant ${shipment.plant} received shipment ${shipment.shipmentId}`);
+  }
+}
+
+function receiptRules(state: P2PLine, terms: PoLineTerms, policy: P2PPolicy, out: Derivation, beforeCancel: (item: { seq: number }) => boolean): void {
+  const poPrice = dec(terms.unitPrice);
+  for (const receipt of Object.values(state.receipts).filter(beforeCancel).sort(bySeq)) {
+    if (receipt.quantity === undefined) {
+      out.raise('unit_of_measure_unknown', receipt.eventId, `receipt ${receipt.receiptId} counts ${terms.itemId} in ${receipt.uom}; master data has no conversion to ${terms.uom}`, [receipt.eventId], {
+        receiptId: receipt.receiptId,
+      });
+      continue;
+    }
+    if (receipt.postingId !== undefined) continue;
+    const quantity = dec(receipt.quantity);
+    if (quantity.isZero()) continue;
+    out.post(quantity.isNegative() ? 'reversal' : 'grir_accrual', amount(quantity.times(poPrice), terms.currency), terms.currency, {
+      quantity: str(quantity),
+      unitPrice: terms.unitPrice,
+      receiptId: receipt.receiptId,
+    });
+  }
+  const ordered = orderedOf(state);
+  const received = receivedOf(state);
+  const limit = ordered.plus(ordered.times(policy.overReceiptTolerancePercent).div(100));
+  if (received.gt(limit)) {
+    out.raise(
+      'over_receipt',
+      'line',
+      `plant ${terms.buyerPlant} received ${received.toFixed()} ${terms.uom} against ${terms.quantity} ordered on PO ${state.poNumber} line ${state.line}`,
+      Object.values(state.receipts).sort(bySeq).map((r: ReceiptRecord) => r.eventId),
+      { plant: terms.buyerPlant },
+      { received: received.toFixed(), ordered: terms.quantity },
+    );
+  }
+}
+
+function invoiceRules(state: P2PLine, terms: PoLineTerms, ctx: DecisionContext, out: Derivation, beforeCancel: (item: { seq: number }) => boolean): void {
+  const { policy } = ctx;
+  const invoices = Object.values(state.invoices).filter(beforeCancel).sort(bySeq);
+  const received = receivedOf(state);
+  const ordered = orderedOf(state);
+  // Running totals: decisions taken earlier in this call count for the next invoice.
+  let matched = matchedOf(state);
+  let held = invoices.filter((i) => i.status === 'held').reduce((total, i) => total.plus(dec(i.quantity ?? '0')), ZERO);
+  for (const invoice of invoices) {
+    if (invoice.status === 'received') {
+      const verdict = matchInvoice(invoice, terms, { matched, held, received, ordered }, policy);
+      if (verdict.outcome === 'exception') {
+        out.raise(verdict.code, invoice.invoiceNumber, verdict.message, [invoice.eventId, terms.eventId], { invoiceNumber: invoice.invoiceNumber }, {
+          invoiceEventId: invoice.eventId,
+          blocksInvoice: true,
+          ...verdict.details,
+        });
+      } else if (verdict.outcome === 'held') {
+        held = held.plus(dec(invoice.quantity ?? '0'));
+        out.emit('invoice.held', {
+          invoiceNumber: invoice.invoiceNumber,
+          supplierId: invoice.supplierId,
+          poNumber: state.poNumber,
+          line: state.line,
+          invoicedQuantity: invoice.quantity ?? invoice.rawQuantity,
+          receivedQuantity: str(received),
+          uom: terms.uom,
+          holdUntil: addMs(invoice.at, policy.slaMs.invoice_hold),
+          reason: 'awaiting_receipt',
+        });
+      } else {
+        matched = matched.plus(dec(invoice.quantity ?? '0'));
+        postMatch(state, terms, invoice, false, out);
+      }
+      continue;
+    }
+    if (invoice.status === 'held') {
+      const quantity = dec(invoice.quantity ?? '0');
+      if (matched.plus(quantity).lte(received.plus(policy.quantityTolerance))) {
+        matched = matched.plus(quantity);
+        held = held.minus(quantity);
+        postMatch(state, terms, invoice, true, out);
+        out.resolve('receipt_missing', invoice.invoiceNumber, `the goods were received; invoice ${invoice.invoiceNumber} matched`);
+        continue;
+      }
+      const deadline = state.deadlines[deadlineKey('invoice_hold', invoice.invoiceNumber)];
+      if (deadline?.breached === true) {
+        out.raise(
+          'receipt_missing',
+          invoice.invoiceNumber,
+          `invoice ${invoice.invoiceNumber} has been held since ${invoice.at} for ${quantity.toFixed()} ${terms.uom}; only ${received.toFixed()} received on PO ${state.poNumber} line ${state.line}`,
+          [invoice.eventId, ...Object.values(state.receipts).map((r) => r.eventId)],
+          { invoiceNumber: invoice.invoiceNumber },
+          { holdUntil: deadline.deadline },
+        );
+      }
+      continue;
+    }
+    if (invoice.status === 'matched') out.resolve('receipt_missing', invoice.invoiceNumber, `invoice ${invoice.invoiceNumber} matched`);
+  }
+  for (const duplicate of Object.values(state.duplicates).sort(bySeq)) {
+    const original = state.invoices[duplicate.invoiceNumber];
+    out.raise(
+      'duplicate_invoice',
+      duplicate.eventId,
+      `invoice ${duplicate.invoiceNumber} from ${terms.supplierId} was received again as a new document; nothing was posted for the copy`,
+      [duplicate.eventId, ...(original === undefined ? [] : [original.eventId])],
+      { invoiceNumber: duplicate.invoiceNumber },
+    );
+  }
+}
+
+/** invoice.matched and its postings: AP liability at the invoice price; the difference to the PO price as price variance. */
+function postMatch(state: P2PLine, terms: PoLineTerms, invoice: InvoiceRecord, afterHold: boolean, out: Derivation): void {
+  const quantity = dec(invoice.quantity ?? '0');
+  const price = dec(invoice.unitPrice ?? '0');
+  const poPrice = dec(terms.unitPrice);
+  const difference = price.minus(poPrice);
+  out.emit('invoice.matched', {
+    invoiceNumber: invoice.invoiceNumber,
+    supplierId: invoice.supplierId,
+    currency: invoice.currency,
+    poNumber: state.poNumber,
+    line: state.line,
+    quantity: str(quantity),
+    unitPrice: str(price),
+    poUnitPrice: terms.unitPrice,
+    ...(difference.isZero()
+      ? {}
+      : {
+          withinTolerance: {
+            priceVarianceAmount: amount(quantity.times(difference), terms.currency),
+            priceVariancePercent: str(poPrice.isZero() ? ZERO : difference.div(poPrice).times(100).toDecimalPlaces(4)),
+          },
+        }),
+    afterHold,
+  });
+  const liability = amount(quantity.times(price), terms.currency);
+  const clearing = amount(quantity.times(poPrice), terms.currency);
+  out.post('ap_liability', liability, terms.currency, { quantity: str(quantity), unitPrice: str(price), invoiceNumber: invoice.invoiceNumber });
+  // The variance is AP liability less GR/IR clearing, so the books balance to the cent.
+  const variance = dec(liability).minus(dec(clearing));
+  if (!variance.isZero()) {
+    out.post('price_variance', amount(variance, terms.currency), terms.currency, { quantity: str(quantity), invoiceNumber: invoice.invoiceNumber });
+  }
+}
+
+function bySeq(a: { seq: number }, b: { seq: number }): number {
+  return a.seq - b.seq;
+}

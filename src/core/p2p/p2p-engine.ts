@@ -1,0 +1,163 @@
+// The P2P workflow over a set of lines: routes each event to its lines, applies it, and (for
+// inputs) decides. The same code serves live processing, replay and tests; the caller loads
+// the lines an event needs into the working set and stores what changed.
+import type { CloudEvent, StoredEvent } from '../envelope.js';
+import { decideLine, MILLRACE_SOURCE } from './p2p-decide.js';
+import { evolveLine } from './p2p-evolve.js';
+import type { P2PPolicy } from './p2p-policy.js';
+import type { P2PRoute } from './p2p-routing.js';
+import { routeP2P } from './p2p-routing.js';
+import type { P2PLine } from './p2p-state.js';
+import { activeDeadlines, emptyLine, lineKey } from './p2p-state.js';
+import { toMs } from '../time.js';
+
+/** Lines in memory, with the indexes routing needs (PO -> lines, shipment -> lines). */
+export class LineSet {
+  private readonly lines = new Map<string, P2PLine>();
+  private readonly byPo = new Map<string, Set<string>>();
+  private readonly byShipment = new Map<string, Set<string>>();
+  /** Keys changed since the last `takeChanged`. */
+  private readonly changed = new Set<string>();
+
+  get(key: string): P2PLine | undefined {
+    return this.lines.get(key);
+  }
+
+  has(key: string): boolean {
+    return this.lines.has(key);
+  }
+
+  get size(): number {
+    return this.lines.size;
+  }
+
+  /** Adds a line loaded from the store (not marked changed). */
+  load(state: P2PLine): void {
+    this.lines.set(state.key, state);
+    this.index(state);
+  }
+
+  put(state: P2PLine): void {
+    this.lines.set(state.key, state);
+    this.index(state);
+    this.changed.add(state.key);
+  }
+
+  /** Forgets a line (cache eviction); never one with unsaved changes. */
+  evict(key: string): void {
+    if (this.changed.has(key)) return;
+    const state = this.lines.get(key);
+    if (state === undefined) return;
+    this.lines.delete(key);
+    this.byPo.get(state.poNumber)?.delete(key);
+    for (const shipmentId of Object.keys(state.shipments)) this.byShipment.get(shipmentId)?.delete(key);
+  }
+
+  keys(): IterableIterator<string> {
+    return this.lines.keys();
+  }
+
+  keysOfPo(poNumber: string): string[] {
+    return [...(this.byPo.get(poNumber) ?? [])];
+  }
+
+  keysOfShipment(shipmentId: string): string[] {
+    return [...(this.byShipment.get(shipmentId) ?? [])];
+  }
+
+  takeChanged(): P2PLine[] {
+    const states = [...this.changed].sort().flatMap((key) => {
+      const state = this.lines.get(key);
+      return state === undefined ? [] : [state];
+    });
+    this.changed.clear();
+    return states;
+  }
+
+  private index(state: P2PLine): void {
+    let po = this.byPo.get(state.poNumber);
+    if (po === undefined) this.byPo.set(state.poNumber, (po = new Set()));
+    po.add(state.key);
+    for (const shipmentId of Object.keys(state.shipments)) {
+      let set = this.byShipment.get(shipmentId);
+      if (set === undefined) this.byShipment.set(shipmentId, (set = new Set()));
+      set.add(state.key);
+    }
+  }
+}
+
+/** The keys an event touches, sorted, given the lines the set knows. */
+export function keysFor(route: P2PRoute, lines: LineSet): string[] {
+  const keys = new Set(route.lines.map((ref) => lineKey(ref.poNumber, ref.line)));
+  if (route.allLinesOf !== undefined) for (const key of lines.keysOfPo(route.allLinesOf)) keys.add(key);
+  if (route.shipmentId !== undefined) for (const key of lines.keysOfShipment(route.shipmentId)) keys.add(key);
+  return [...keys].sort();
+}
+
+function splitKey(key: string): { poNumber: string; line: number } {
+  const at = key.lastIndexOf('/');
+  return { poNumber: key.slice(0, at), line: Number(key.slice(at + 1)) };
+}
+
+export interface Applied {
+  readonly keys: readonly string[];
+  readonly derived: readonly CloudEvent[];
+}
+
+/**
+ * Applies an event to every line it touches. With `decide` (live processing of an input),
+ * the rules run and their derived events are applied too and returned, to be appended to the
+ * log; without it (replay, or a recorded decision), the event is only applied.
+ */
+export function applyEvent(lines: LineSet, stored: StoredEvent, policy: P2PPolicy, decide: { now: string } | undefined): Applied {
+  const route = routeP2P(stored.event);
+  if (route === undefined) return { keys: [], derived: [] };
+  const keys = keysFor(route, lines);
+  const derived: CloudEvent[] = [];
+  keys.forEach((key, keyIndex) => {
+    const { poNumber, line } = splitKey(key);
+    let state = evolveLine(lines.get(key) ?? emptyLine(poNumber, line), stored, policy.convert);
+    if (decide !== undefined) {
+      const decisions = decideLine(state, { cause: stored, keyIndex, now: decide.now, policy });
+      for (const event of decisions) {
+        // Derived events touch only their own line; their log sequence comes at commit.
+        state = evolveLine(state, { sequence: 0, receivedTime: decide.now, event }, policy.convert);
+      }
+      derived.push(...decisions);
+    }
+    lines.put(state);
+  });
+  return { keys, derived };
+}
+
+/**
+ * The `sla.breached` events due on a line at `now`: one per active deadline that has passed.
+ * Ids follow from the line, the SLA and the deadline, so two hub processes firing the same
+ * deadline append one event (the log deduplicates) and a timer fires once.
+ */
+export function dueBreaches(state: P2PLine, now: string): CloudEvent[] {
+  return activeDeadlines(state)
+    .filter((deadline) => toMs(deadline.deadline) <= toMs(now))
+    .map((deadline) => ({
+      specversion: '1.0',
+      id: `breach:${state.key}:${deadline.sla}:${deadline.ref}:${toMs(deadline.deadline)}`,
+      source: MILLRACE_SOURCE,
+      type: 'sla.breached',
+      // The breach happened at the deadline: a deterministic time keeps the event identical
+      // whichever process fires it, so the second one is a duplicate, not a conflict.
+      time: deadline.deadline,
+      correlationid: state.key,
+      ...(state.terms === undefined ? {} : { plant: state.terms.buyerPlant }),
+      data: {
+        sla: deadline.sla,
+        workflow: 'p2p',
+        owner: deadline.owner,
+        startedAt: deadline.startedAt,
+        deadline: deadline.deadline,
+        ref: deadline.ref,
+        poNumber: state.poNumber,
+        line: state.line,
+        ...(state.terms === undefined ? {} : { supplierId: state.terms.supplierId, plant: state.terms.buyerPlant }),
+      },
+    }));
+}

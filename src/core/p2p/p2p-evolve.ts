@@ -1,0 +1,333 @@
+// evolve: what one event (inbound or derived) changes on one PO line. No rules, no policy:
+// facts are recorded, decisions already taken are recorded. Each event touches its own
+// records (keyed by ids), so a replay that applies derived events after later inbound events
+// ends in the same state as live processing did.
+import type { StoredEvent } from '../envelope.js';
+import type { Dec } from '../money.js';
+import { dec, str, sum } from '../money.js';
+import type {
+  ConfirmationRecord,
+  InvoiceRecord,
+  P2PLine,
+  PoLineTerms,
+  ReceiptRecord,
+  ShipmentRecord,
+} from './p2p-state.js';
+import { deadlineKey, emptyLine } from './p2p-state.js';
+
+type Data = Readonly<Record<string, unknown>>;
+type LineItem = Readonly<Record<string, unknown>>;
+
+/** A unit conversion lookup: factor from one unit of an item into another; undefined if unknown. */
+export type Convert = (itemId: string, from: string, to: string) => Dec | undefined;
+
+/** The lines of `data.lines` that concern this PO line (`poNumber` from the item or the header). */
+export function itemsFor(state: Pick<P2PLine, 'poNumber' | 'line'>, data: Data): LineItem[] {
+  const lines = Array.isArray(data.lines) ? (data.lines as LineItem[]) : [];
+  return lines.filter((item) => item.line === state.line && (item.poNumber ?? data.poNumber) === state.poNumber);
+}
+
+function text(value: unknown): string {
+  return typeof value === 'string' ? value : String(value);
+}
+
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+}
+
+/**
+ * Applies one event to one line. `convert` turns quantities into the line's unit: evolve
+ * records a quantity only when master data can convert it (otherwise the fact is kept raw and
+ * decide raises unit_of_measure_unknown).
+ */
+export function evolveLine(state: P2PLine, stored: StoredEvent, convert: Convert): P2PLine {
+  const { event, sequence } = stored;
+  const data = event.data as Data;
+  switch (event.type) {
+    case 'po.released':
+    case 'po.changed': {
+      const item = itemsFor(state, data)[0];
+      if (item === undefined) {
+        // A change that no longer lists the line cancels it.
+        return event.type === 'po.changed' && state.terms !== undefined && state.cancelled === undefined
+          ? { ...state, cancelled: { at: event.time, eventId: event.id, seq: sequence } }
+          : state;
+      }
+      const revision = event.type === 'po.changed' ? Number(data.revision ?? 1) : 0;
+      if (state.terms !== undefined && state.terms.revision > revision) return state;
+      const terms: PoLineTerms = {
+        supplierId: text(data.supplierId),
+        buyerPlant: text(data.buyerPlant),
+        currency: text(data.currency),
+        itemId: text(item.itemId),
+        ...optional('itemCategory', item.itemCategory as string | undefined),
+        uom: text(item.uom),
+        unitPrice: text(item.unitPrice),
+        quantity: text(item.quantity),
+        needBy: text(item.needBy),
+        revision,
+        since: event.time,
+        eventId: event.id,
+      };
+      // Receipts, shipments and invoices that came before the PO get their quantities now.
+      return reconvert({ ...state, terms, lastActivity: event.time }, convert);
+    }
+    case 'po.cancelled': {
+      const lines = data.lines as number[] | undefined;
+      if (lines !== undefined && !lines.includes(state.line)) return state;
+      if (state.cancelled !== undefined) return state;
+      return { ...state, cancelled: { at: event.time, eventId: event.id, seq: sequence }, lastActivity: event.time };
+    }
+    case 'supplier.confirmation': {
+      const item = itemsFor(state, data)[0];
+      if (item === undefined) return state;
+      const confirmation: ConfirmationRecord = {
+        status: item.status as ConfirmationRecord['status'],
+        ...optional('quantity', item.quantity as string | undefined),
+        ...optional('unitPrice', item.unitPrice as string | undefined),
+        ...optional('promisedDate', item.promisedDate as string | undefined),
+        at: event.time,
+        eventId: event.id,
+        revision: state.terms?.revision ?? 0,
+      };
+      return { ...state, confirmation, lastActivity: event.time };
+    }
+    case 'shipment.dispatched': {
+      const items = itemsFor(state, data);
+      if (items.length === 0) return state;
+      const uom = text(items[0]?.uom);
+      const raw = sum(items.map((i) => text(i.quantity)));
+      const quantity = toLineUnit(state, raw, uom, convert);
+      const shipmentId = text(data.shipmentId);
+      const shipment: ShipmentRecord = {
+        shipmentId,
+        plant: text(data.shipToPlant),
+        supplierId: text(data.supplierId),
+        ...optional('quantity', quantity),
+        uom,
+        rawQuantity: str(raw),
+        eta: text(data.eta),
+        eventId: event.id,
+      };
+      return { ...state, shipments: { ...state.shipments, [shipmentId]: { ...state.shipments[shipmentId], ...shipment } }, lastActivity: event.time };
+    }
+    case 'shipment.milestone': {
+      const shipmentId = text(data.shipmentId);
+      const shipment = state.shipments[shipmentId];
+      if (shipment === undefined) return state;
+      const eta = typeof data.eta === 'string' ? data.eta : shipment.eta;
+      return { ...state, shipments: { ...state.shipments, [shipmentId]: { ...shipment, eta, lastMilestone: text(data.milestone) } } };
+    }
+    case 'goods.received': {
+      const items = itemsFor(state, data);
+      if (items.length === 0) return state;
+      const uom = text(items[0]?.uom);
+      const reversal = items.some((i) => i.reversal === true);
+      const accepted = sum(items.map((i) => dec(text(i.quantity)).minus(dec(text(i.rejectedQuantity ?? '0')))));
+      const rejected = sum(items.map((i) => text(i.rejectedQuantity ?? '0')));
+      const netRaw = reversal ? accepted.neg() : accepted;
+      const quantity = toLineUnit(state, netRaw, uom, convert);
+      const rejectedInUnit = rejected.isZero() ? undefined : toLineUnit(state, rejected, uom, convert);
+      const receipt: ReceiptRecord = {
+        receiptId: text(data.receiptId),
+        eventId: event.id,
+        seq: sequence,
+        at: event.time,
+        plant: text(data.plant),
+        ...optional('shipmentId', data.shipmentId as string | undefined),
+        ...optional('quantity', quantity),
+        ...optional('rejected', rejectedInUnit),
+        rawQuantity: str(netRaw),
+        ...optional('rawRejected', rejected.isZero() ? undefined : str(rejected)),
+        uom,
+        reversal,
+      };
+      return { ...state, receipts: { ...state.receipts, [event.id]: receipt }, lastActivity: event.time };
+    }
+    case 'invoice.received': {
+      const items = itemsFor(state, data);
+      if (items.length === 0) return state;
+      const invoiceNumber = text(data.invoiceNumber);
+      const existing = state.invoices[invoiceNumber];
+      if (existing !== undefined && existing.eventId !== event.id) {
+        return { ...state, duplicates: { ...state.duplicates, [event.id]: { invoiceNumber, eventId: event.id, seq: sequence } }, lastActivity: event.time };
+      }
+      const uom = text(items[0]?.uom);
+      const raw = sum(items.map((i) => text(i.quantity)));
+      // Several invoice lines for one PO line are billed at their quantity-weighted price.
+      const rawAmount = sum(items.map((i) => dec(text(i.quantity)).times(dec(text(i.unitPrice)))));
+      const rawPrice = raw.isZero() ? dec(text(items[0]?.unitPrice ?? '0')) : rawAmount.div(raw);
+      const factor = state.terms === undefined ? undefined : convert(state.terms.itemId, uom, state.terms.uom);
+      const invoice: InvoiceRecord = {
+        invoiceNumber,
+        eventId: event.id,
+        seq: sequence,
+        at: event.time,
+        supplierId: text(data.supplierId),
+        currency: text(data.currency),
+        ...optional('quantity', factor === undefined ? undefined : str(raw.times(factor))),
+        ...optional('unitPrice', factor === undefined ? undefined : str(rawPrice.div(factor))),
+        rawQuantity: str(raw),
+        rawUnitPrice: str(rawPrice),
+        uom,
+        status: 'received',
+      };
+      return { ...state, invoices: { ...state.invoices, [invoiceNumber]: invoice }, lastActivity: event.time };
+    }
+    case 'sla.started': {
+      const key = deadlineKey(text(data.sla), text(data.ref));
+      const previous = state.deadlines[key];
+      const deadline = text(data.deadline);
+      // A moved deadline starts afresh; a repeated one keeps its breach.
+      const breached = previous !== undefined && previous.deadline === deadline ? previous.breached : false;
+      return {
+        ...state,
+        deadlines: {
+          ...state.deadlines,
+          [key]: { sla: text(data.sla), ref: text(data.ref), startedAt: text(data.startedAt), deadline, owner: text(data.owner), breached },
+        },
+      };
+    }
+    case 'receiving.expected': {
+      const shipmentId = text(data.shipmentId);
+      const shipment = state.shipments[shipmentId];
+      const key = deadlineKey('receipt_after_eta', shipmentId);
+      const deadline = text(data.expectedBy);
+      const previous = state.deadlines[key];
+      const next = { ...state };
+      if (shipment !== undefined) {
+        next.shipments = { ...state.shipments, [shipmentId]: { ...shipment, expectedBy: deadline, expectedForEta: text(data.eta) } };
+      }
+      next.deadlines = {
+        ...state.deadlines,
+        [key]: {
+          sla: 'receipt_after_eta',
+          ref: shipmentId,
+          startedAt: text(data.eta),
+          deadline,
+          owner: previous?.owner ?? `receiving-${text(data.plant).toLowerCase()}`,
+          breached: previous !== undefined && previous.deadline === deadline ? previous.breached : false,
+        },
+      };
+      return next;
+    }
+    case 'sla.breached': {
+      const key = deadlineKey(text(data.sla), text(data.ref));
+      const deadline = state.deadlines[key];
+      // A breach of a deadline that has since moved says nothing about the new one.
+      if (deadline === undefined || deadline.deadline !== text(data.deadline)) return state;
+      return { ...state, deadlines: { ...state.deadlines, [key]: { ...deadline, breached: true } } };
+    }
+    case 'invoice.held': {
+      const invoice = state.invoices[text(data.invoiceNumber)];
+      if (invoice === undefined || invoice.status === 'matched') return state;
+      const holdUntil = text(data.holdUntil);
+      const key = deadlineKey('invoice_hold', invoice.invoiceNumber);
+      return {
+        ...state,
+        invoices: { ...state.invoices, [invoice.invoiceNumber]: { ...invoice, status: 'held', holdUntil } },
+        deadlines: {
+          ...state.deadlines,
+          [key]: state.deadlines[key] ?? { sla: 'invoice_hold', ref: invoice.invoiceNumber, startedAt: invoice.at, deadline: holdUntil, owner: 'accounts-payable', breached: false },
+        },
+      };
+    }
+    case 'invoice.matched': {
+      const invoice = state.invoices[text(data.invoiceNumber)];
+      if (invoice === undefined) return state;
+      return { ...state, invoices: { ...state.invoices, [invoice.invoiceNumber]: { ...invoice, status: 'matched', afterHold: data.afterHold === true } } };
+    }
+    case 'finance.posting': {
+      const postingId = text(data.postingId);
+      const posting = {
+        postingId,
+        kind: text(data.kind),
+        amount: text(data.amount),
+        currency: text(data.currency),
+        ...optional('quantity', data.quantity as string | undefined),
+        ...optional('receiptId', data.receiptId as string | undefined),
+        ...optional('invoiceNumber', data.invoiceNumber as string | undefined),
+      };
+      const next = { ...state, postings: { ...state.postings, [postingId]: posting } };
+      if ((posting.kind === 'grir_accrual' || posting.kind === 'reversal') && posting.receiptId !== undefined) {
+        // The accrual belongs to the earliest receipt event of that receipt id not yet posted.
+        const receipt = Object.values(state.receipts)
+          .filter((r) => r.receiptId === posting.receiptId && r.postingId === undefined)
+          .sort((a, b) => a.seq - b.seq)[0];
+        if (receipt !== undefined) next.receipts = { ...state.receipts, [receipt.eventId]: { ...receipt, postingId } };
+      }
+      return next;
+    }
+    case 'exception.raised': {
+      const details = (data.details ?? {}) as Data;
+      const exceptionId = text(data.exceptionId);
+      const ref = text(details.ref ?? '');
+      const next: P2PLine = {
+        ...state,
+        exceptions: {
+          ...state.exceptions,
+          [exceptionId]: { exceptionId, code: text(data.code), ref, owner: text(data.owner), status: 'open', raisedAt: event.time },
+        },
+      };
+      // An invoice that fails the match stays in exception until someone acts on it.
+      const invoice = typeof data.invoiceNumber === 'string' ? state.invoices[data.invoiceNumber] : undefined;
+      if (invoice !== undefined && details.invoiceEventId === invoice.eventId && details.blocksInvoice === true) {
+        return { ...next, invoices: { ...state.invoices, [invoice.invoiceNumber]: { ...invoice, status: 'exception' } } };
+      }
+      return next;
+    }
+    case 'exception.resolved': {
+      const exception = state.exceptions[text(data.exceptionId)];
+      if (exception === undefined || exception.status === 'resolved') return state;
+      return { ...state, exceptions: { ...state.exceptions, [exception.exceptionId]: { ...exception, status: 'resolved', resolvedAt: event.time } } };
+    }
+    default:
+      return state;
+  }
+}
+
+function toLineUnit(state: P2PLine, quantity: Dec, uom: string, convert: Convert): string | undefined {
+  // Before the PO is known there is no line unit: the raw quantity waits for it.
+  if (state.terms === undefined) return undefined;
+  const factor = convert(state.terms.itemId, uom, state.terms.uom);
+  return factor === undefined ? undefined : str(quantity.times(factor));
+}
+
+/** Quantities of every record in the line's (possibly new) unit, from their raw values. */
+function reconvert(state: P2PLine, convert: Convert): P2PLine {
+  const terms = state.terms;
+  if (terms === undefined) return state;
+  const factorOf = (uom: string) => convert(terms.itemId, uom, terms.uom);
+  const shipments: Record<string, ShipmentRecord> = {};
+  for (const [id, s] of Object.entries(state.shipments)) {
+    const { quantity: _q, ...rest } = s;
+    const factor = factorOf(s.uom);
+    shipments[id] = { ...rest, ...optional('quantity', factor === undefined ? undefined : str(dec(s.rawQuantity).times(factor))) };
+  }
+  const receipts: Record<string, ReceiptRecord> = {};
+  for (const [id, r] of Object.entries(state.receipts)) {
+    const { quantity: _q, rejected: _r, ...rest } = r;
+    const factor = factorOf(r.uom);
+    receipts[id] = {
+      ...rest,
+      ...optional('quantity', factor === undefined ? undefined : str(dec(r.rawQuantity).times(factor))),
+      ...optional('rejected', factor === undefined || r.rawRejected === undefined ? undefined : str(dec(r.rawRejected).times(factor))),
+    };
+  }
+  const invoices: Record<string, InvoiceRecord> = {};
+  for (const [id, i] of Object.entries(state.invoices)) {
+    const { quantity: _q, unitPrice: _p, ...rest } = i;
+    const factor = factorOf(i.uom);
+    invoices[id] = {
+      ...rest,
+      ...optional('quantity', factor === undefined ? undefined : str(dec(i.rawQuantity).times(factor))),
+      ...optional('unitPrice', factor === undefined ? undefined : str(dec(i.rawUnitPrice).div(factor))),
+    };
+  }
+  return { ...state, shipments, receipts, invoices };
+}
+
+/** A fresh line for a key that the log has not mentioned before. */
+export function lineFor(poNumber: string, line: number): P2PLine {
+  return emptyLine(poNumber, line);
+}

@@ -1,0 +1,130 @@
+// The procure-to-pay policy: SLAs, match tolerances and exception owners, from the manifest
+// with the defaults of DESIGN.md section 3.
+import type { Dec } from '../money.js';
+import { dec } from '../money.js';
+
+export const P2P_EXCEPTION_CODES = [
+  'late_confirmation',
+  'confirmation_mismatch',
+  'receipt_overdue',
+  'over_receipt',
+  'price_variance',
+  'quantity_variance',
+  'no_purchase_order',
+  'supplier_mismatch',
+  'currency_mismatch',
+  'receipt_missing',
+  'duplicate_invoice',
+  'unit_of_measure_unknown',
+  'master_data_gap',
+  'cancelled_line_activity',
+] as const;
+
+export type P2PExceptionCode = (typeof P2P_EXCEPTION_CODES)[number];
+
+/** SLA names, as they appear in `sla.started` / `sla.breached` and in the manifest. */
+export type P2PSla = 'supplier_confirmation' | 'receipt_after_eta' | 'invoice_hold' | 'purchase_order_missing';
+
+export interface P2PPolicy {
+  /** Durations in milliseconds. */
+  readonly slaMs: Readonly<Record<P2PSla, number>>;
+  /** Unit price may differ from the PO price by this share (2 = 2%). */
+  readonly priceTolerancePercent: Dec;
+  /** When set, the unit price difference must also be within this amount (per unit, PO currency). */
+  readonly priceToleranceAbsolute?: Dec;
+  /** Cumulative invoiced may exceed received (and ordered) by this quantity, in the PO unit. */
+  readonly quantityTolerance: Dec;
+  /** Received may exceed ordered by this share before an over_receipt exception. */
+  readonly overReceiptTolerancePercent: Dec;
+  /** A confirmation may differ from the PO by these before a confirmation_mismatch. */
+  readonly confirmationQuantityTolerancePercent: Dec;
+  readonly confirmationPriceTolerancePercent: Dec;
+  readonly confirmationDateToleranceDays: number;
+  /** Team that owns an exception; `{plant}` in the manifest's value is replaced by the plant code. */
+  readonly ownerOf: (code: P2PExceptionCode, plant: string | undefined) => string;
+  /** Factor to convert one `from` unit of an item into the PO's `to` unit, if master data knows it. */
+  readonly convert: (itemId: string, from: string, to: string) => Dec | undefined;
+}
+
+/** The manifest's policy section, as written (durations like "24h", decimals as strings). */
+export interface P2PPolicySettings {
+  readonly slas?: Partial<Record<P2PSla, string>>;
+  readonly tolerances?: {
+    readonly pricePercent?: string;
+    readonly priceAbsolute?: string;
+    readonly quantity?: string;
+    readonly overReceiptPercent?: string;
+    readonly confirmationQuantityPercent?: string;
+    readonly confirmationPricePercent?: string;
+    readonly confirmationDateDays?: number;
+  };
+  readonly exceptionOwners?: Readonly<Record<string, string>>;
+  /** Per item, each unit's size in a common base, e.g. { "ITM-1": { "EA": "1", "BOX": "12" } }: 1 BOX = 12 EA. */
+  readonly unitConversions?: Readonly<Record<string, Readonly<Record<string, string>>>>;
+}
+
+export const DEFAULT_EXCEPTION_OWNERS: Readonly<Record<P2PExceptionCode, string>> = {
+  late_confirmation: 'procurement',
+  confirmation_mismatch: 'procurement',
+  receipt_overdue: 'receiving-{plant}',
+  over_receipt: 'receiving-{plant}',
+  price_variance: 'accounts-payable',
+  quantity_variance: 'accounts-payable',
+  no_purchase_order: 'accounts-payable',
+  supplier_mismatch: 'accounts-payable',
+  currency_mismatch: 'accounts-payable',
+  receipt_missing: 'accounts-payable',
+  duplicate_invoice: 'accounts-payable',
+  unit_of_measure_unknown: 'master-data',
+  master_data_gap: 'master-data',
+  cancelled_line_activity: 'procurement',
+};
+
+export const DEFAULT_SLAS: Readonly<Record<P2PSla, string>> = {
+  supplier_confirmation: '24h',
+  receipt_after_eta: '24h',
+  invoice_hold: '5d',
+  purchase_order_missing: '4h',
+};
+
+const UNIT_MS: Readonly<Record<string, number>> = { m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** "90m", "24h", "5d" in milliseconds; undefined when the text is not such a duration. */
+export function parseDuration(text: string): number | undefined {
+  const match = /^(\d+)([mhd])$/.exec(text.trim());
+  if (match === null) return undefined;
+  return Number(match[1]) * (UNIT_MS[match[2] ?? ''] ?? Number.NaN);
+}
+
+/** Builds the policy; throws on a value the manifest schema should already have refused. */
+export function p2pPolicy(settings: P2PPolicySettings = {}): P2PPolicy {
+  const slaMs = {} as Record<P2PSla, number>;
+  for (const sla of Object.keys(DEFAULT_SLAS) as P2PSla[]) {
+    const text = settings.slas?.[sla] ?? DEFAULT_SLAS[sla];
+    const ms = parseDuration(text);
+    if (ms === undefined || ms <= 0) throw new Error(`SLA ${sla}: "${text}" is not a duration like 24h, 90m or 5d`);
+    slaMs[sla] = ms;
+  }
+  const t = settings.tolerances ?? {};
+  const owners = { ...DEFAULT_EXCEPTION_OWNERS, ...settings.exceptionOwners } as Record<string, string>;
+  const conversions = settings.unitConversions ?? {};
+  return {
+    slaMs,
+    priceTolerancePercent: dec(t.pricePercent ?? '2'),
+    ...(t.priceAbsolute === undefined ? {} : { priceToleranceAbsolute: dec(t.priceAbsolute) }),
+    quantityTolerance: dec(t.quantity ?? '0'),
+    overReceiptTolerancePercent: dec(t.overReceiptPercent ?? '0'),
+    confirmationQuantityTolerancePercent: dec(t.confirmationQuantityPercent ?? '0'),
+    confirmationPriceTolerancePercent: dec(t.confirmationPricePercent ?? '0'),
+    confirmationDateToleranceDays: t.confirmationDateDays ?? 0,
+    ownerOf: (code, plant) => (owners[code] ?? 'operations').replaceAll('{plant}', (plant ?? 'unknown').toLowerCase()),
+    convert: (itemId, from, to) => {
+      if (from === to) return dec('1');
+      const sizes = conversions[itemId];
+      const fromSize = sizes?.[from];
+      const toSize = sizes?.[to];
+      // Only conversions master data declares for this item; never guessed across items.
+      return fromSize === undefined || toSize === undefined ? undefined : dec(fromSize).div(dec(toSize));
+    },
+  };
+}

@@ -1,0 +1,73 @@
+// Which PO lines an event concerns. Most events name their lines; a PO change or a whole-PO
+// cancellation concerns every known line of the PO, and a logistics milestone every line its
+// shipment carries: those need the store's indexes, which the caller resolves.
+import type { CloudEvent } from '../envelope.js';
+
+export interface LineRef {
+  readonly poNumber: string;
+  readonly line: number;
+}
+
+export interface P2PRoute {
+  readonly lines: readonly LineRef[];
+  /** Every known line of this PO is concerned too. */
+  readonly allLinesOf?: string;
+  /** Every line this shipment carries is concerned. */
+  readonly shipmentId?: string;
+}
+
+type Data = Readonly<Record<string, unknown>>;
+
+function itemLines(data: Data): LineRef[] {
+  const lines = Array.isArray(data.lines) ? (data.lines as Data[]) : [];
+  const header = typeof data.poNumber === 'string' ? data.poNumber : undefined;
+  return lines.flatMap((item) => {
+    const poNumber = typeof item.poNumber === 'string' ? item.poNumber : header;
+    return poNumber !== undefined && typeof item.line === 'number' ? [{ poNumber, line: item.line }] : [];
+  });
+}
+
+function namedLine(data: Data): LineRef[] {
+  return typeof data.poNumber === 'string' && typeof data.line === 'number' ? [{ poNumber: data.poNumber, line: data.line }] : [];
+}
+
+/** The route of an event through the P2P workflow; undefined when the workflow ignores it. */
+export function routeP2P(event: CloudEvent): P2PRoute | undefined {
+  const data = event.data as Data;
+  switch (event.type) {
+    case 'po.released':
+    case 'supplier.confirmation':
+    case 'shipment.dispatched':
+    case 'goods.received':
+    case 'invoice.received':
+    case 'receiving.expected':
+      return { lines: itemLines(data) };
+    case 'po.changed':
+      return { lines: itemLines(data), allLinesOf: String(data.poNumber) };
+    case 'po.cancelled': {
+      const poNumber = String(data.poNumber);
+      return Array.isArray(data.lines) ? { lines: (data.lines as number[]).map((line) => ({ poNumber, line })) } : { lines: [], allLinesOf: poNumber };
+    }
+    case 'shipment.milestone':
+      return { lines: [], shipmentId: String(data.shipmentId) };
+    case 'invoice.held':
+    case 'invoice.matched':
+    case 'finance.posting':
+      return { lines: namedLine(data) };
+    case 'exception.raised':
+    case 'exception.resolved':
+    case 'sla.started':
+    case 'sla.breached':
+      return data.workflow === 'p2p' ? { lines: namedLine(data) } : undefined;
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Whether an event records a decision the workflow itself took (derived by the processor,
+ * with `causationseq`), as opposed to an input: live processing has applied those already.
+ */
+export function isRecordedDecision(event: CloudEvent): boolean {
+  return event.source === '/millrace' && typeof event.causationseq === 'number';
+}

@@ -1,0 +1,281 @@
+// The state of one procure-to-pay workflow: one purchase order line. Plain JSON (decimal
+// strings, records keyed by ids) so it can be stored as a projection and compared byte for
+// byte after a replay. Quantities are in the PO line's unit of measure.
+import type { Dec } from '../money.js';
+import { dec, sum, ZERO } from '../money.js';
+import { toMs, utc } from '../time.js';
+
+export type P2PStage =
+  | 'awaiting_po'
+  | 'released'
+  | 'confirmed'
+  | 'shipped'
+  | 'received'
+  | 'invoiced'
+  | 'matched'
+  | 'posted'
+  | 'cancelled';
+
+export const P2P_STAGES: readonly P2PStage[] = ['awaiting_po', 'released', 'confirmed', 'shipped', 'received', 'invoiced', 'matched', 'posted', 'cancelled'];
+
+export interface PoLineTerms {
+  readonly supplierId: string;
+  readonly buyerPlant: string;
+  readonly currency: string;
+  readonly itemId: string;
+  readonly itemCategory?: string;
+  readonly uom: string;
+  readonly unitPrice: string;
+  readonly quantity: string;
+  readonly needBy: string;
+  readonly revision: number;
+  /** Business time of the release or of the change that set these terms. */
+  readonly since: string;
+  readonly eventId: string;
+}
+
+export interface ConfirmationRecord {
+  readonly status: 'accepted' | 'changed' | 'rejected';
+  readonly quantity?: string;
+  readonly unitPrice?: string;
+  readonly promisedDate?: string;
+  readonly at: string;
+  readonly eventId: string;
+  /** The PO revision the confirmation answers (a change re-opens confirmation). */
+  readonly revision: number;
+}
+
+export interface ShipmentRecord {
+  readonly shipmentId: string;
+  readonly plant: string;
+  readonly supplierId: string;
+  /** In the PO unit; undefined when the shipment's unit cannot be converted. */
+  readonly quantity?: string;
+  readonly uom: string;
+  readonly rawQuantity: string;
+  readonly eta: string;
+  /** Receipt deadline set by the last `receiving.expected` for this line. */
+  readonly expectedBy?: string;
+  /** The ETA that deadline was computed from. */
+  readonly expectedForEta?: string;
+  readonly lastMilestone?: string;
+  readonly eventId: string;
+}
+
+export interface ReceiptRecord {
+  readonly receiptId: string;
+  readonly eventId: string;
+  readonly seq: number;
+  readonly at: string;
+  readonly plant: string;
+  readonly shipmentId?: string;
+  /** Net accepted quantity in the PO unit (negative for a reversal); undefined if the unit is unknown. */
+  readonly quantity?: string;
+  readonly rejected?: string;
+  readonly rawQuantity: string;
+  readonly rawRejected?: string;
+  readonly uom: string;
+  readonly reversal: boolean;
+  /** Set once the GR/IR accrual (or reversal) for this receipt is posted. */
+  readonly postingId?: string;
+}
+
+export type InvoiceStatus = 'received' | 'held' | 'matched' | 'exception';
+
+export interface InvoiceRecord {
+  readonly invoiceNumber: string;
+  readonly eventId: string;
+  readonly seq: number;
+  readonly at: string;
+  readonly supplierId: string;
+  readonly currency: string;
+  /** In the PO unit; undefined when the invoice's unit cannot be converted. */
+  readonly quantity?: string;
+  /** Price per PO unit. */
+  readonly unitPrice?: string;
+  readonly rawQuantity: string;
+  readonly rawUnitPrice: string;
+  readonly uom: string;
+  readonly status: InvoiceStatus;
+  readonly holdUntil?: string;
+  readonly afterHold?: boolean;
+}
+
+/** A second invoice event with an invoice number the line already has. */
+export interface DuplicateInvoiceRecord {
+  readonly invoiceNumber: string;
+  readonly eventId: string;
+  readonly seq: number;
+}
+
+export interface DeadlineRecord {
+  readonly sla: string;
+  readonly ref: string;
+  readonly startedAt: string;
+  readonly deadline: string;
+  readonly owner: string;
+  readonly breached: boolean;
+}
+
+export interface ExceptionRecord {
+  readonly exceptionId: string;
+  readonly code: string;
+  /** What the exception is about within the line (an event id, an invoice number, a deadline key). */
+  readonly ref: string;
+  readonly owner: string;
+  readonly status: 'open' | 'resolved';
+  readonly raisedAt: string;
+  readonly resolvedAt?: string;
+}
+
+export interface PostingRecord {
+  readonly postingId: string;
+  readonly kind: string;
+  readonly amount: string;
+  readonly currency: string;
+  readonly quantity?: string;
+  readonly receiptId?: string;
+  readonly invoiceNumber?: string;
+}
+
+export interface P2PLine {
+  readonly key: string;
+  readonly poNumber: string;
+  readonly line: number;
+  readonly terms?: PoLineTerms;
+  readonly cancelled?: { readonly at: string; readonly eventId: string; readonly seq: number };
+  readonly confirmation?: ConfirmationRecord;
+  readonly shipments: Readonly<Record<string, ShipmentRecord>>;
+  readonly receipts: Readonly<Record<string, ReceiptRecord>>;
+  readonly invoices: Readonly<Record<string, InvoiceRecord>>;
+  readonly duplicates: Readonly<Record<string, DuplicateInvoiceRecord>>;
+  readonly deadlines: Readonly<Record<string, DeadlineRecord>>;
+  readonly exceptions: Readonly<Record<string, ExceptionRecord>>;
+  readonly postings: Readonly<Record<string, PostingRecord>>;
+  /** Business time of the latest inbound fact, for ageing. */
+  readonly lastActivity?: string;
+}
+
+export function lineKey(poNumber: string, line: number): string {
+  return `${poNumber}/${line}`;
+}
+
+export function emptyLine(poNumber: string, line: number): P2PLine {
+  return { key: lineKey(poNumber, line), poNumber, line, shipments: {}, receipts: {}, invoices: {}, duplicates: {}, deadlines: {}, exceptions: {}, postings: {} };
+}
+
+export function deadlineKey(sla: string, ref: string): string {
+  return `${sla}:${ref}`;
+}
+
+/** Net received quantity (accepted, reversals deducted), counting only receipts in a known unit. */
+export function receivedOf(state: P2PLine): Dec {
+  return sum(Object.values(state.receipts).flatMap((r) => (r.quantity === undefined ? [] : [r.quantity])));
+}
+
+export function rejectedOf(state: P2PLine): Dec {
+  return sum(Object.values(state.receipts).flatMap((r) => (r.rejected === undefined ? [] : [r.rejected])));
+}
+
+export function shippedOf(state: P2PLine): Dec {
+  return sum(Object.values(state.shipments).flatMap((s) => (s.quantity === undefined ? [] : [s.quantity])));
+}
+
+function invoicedWith(state: P2PLine, statuses: readonly InvoiceStatus[]): Dec {
+  return sum(Object.values(state.invoices).flatMap((i) => (statuses.includes(i.status) && i.quantity !== undefined ? [i.quantity] : [])));
+}
+
+export function matchedOf(state: P2PLine): Dec {
+  return invoicedWith(state, ['matched']);
+}
+
+/** Quantity billed by invoices that are matched or held (the ones the supplier will be paid for). */
+export function invoicedOf(state: P2PLine): Dec {
+  return invoicedWith(state, ['matched', 'held']);
+}
+
+export function orderedOf(state: P2PLine): Dec {
+  return state.terms === undefined ? ZERO : dec(state.terms.quantity);
+}
+
+/** Whether the supplier has confirmed the current revision of the line. */
+export function isConfirmed(state: P2PLine): boolean {
+  const { confirmation, terms } = state;
+  return confirmation !== undefined && terms !== undefined && confirmation.revision >= terms.revision && confirmation.status !== 'rejected';
+}
+
+/** Whether a shipment has been received: a receipt names it, or the line holds all that was shipped. */
+export function isShipmentReceived(state: P2PLine, shipmentId: string): boolean {
+  if (Object.values(state.receipts).some((r) => r.shipmentId === shipmentId && !r.reversal)) return true;
+  const shipped = shippedOf(state);
+  return shipped.gt(0) && receivedOf(state).gte(shipped);
+}
+
+/**
+ * GR/IR balance still open: accrued receipts (reversals included) less what matched invoices
+ * cleared at the PO price. Positive means goods received, not yet invoiced.
+ */
+export function openGrirOf(state: P2PLine): Dec {
+  const accrued = sum(Object.values(state.postings).flatMap((p) => (p.kind === 'grir_accrual' || p.kind === 'reversal' ? [p.amount] : [])));
+  const ap = sum(Object.values(state.postings).flatMap((p) => (p.kind === 'ap_liability' ? [p.amount] : [])));
+  const variance = sum(Object.values(state.postings).flatMap((p) => (p.kind === 'price_variance' ? [p.amount] : [])));
+  // An invoice clears GR/IR by its amount at the PO price: AP liability less the price variance.
+  return accrued.minus(ap.minus(variance));
+}
+
+export function stageOf(state: P2PLine): P2PStage {
+  if (state.cancelled !== undefined) return 'cancelled';
+  if (state.terms === undefined) return 'awaiting_po';
+  const invoices = Object.values(state.invoices);
+  const received = receivedOf(state);
+  const matched = matchedOf(state);
+  const open = invoices.some((i) => i.status !== 'matched');
+  if (invoices.length > 0 && !open && matched.gt(0)) {
+    return matched.gte(received) && received.gte(orderedOf(state)) ? 'posted' : 'matched';
+  }
+  if (invoices.length > 0) return 'invoiced';
+  if (received.gt(0)) return 'received';
+  if (Object.keys(state.shipments).length > 0) return 'shipped';
+  if (isConfirmed(state)) return 'confirmed';
+  return 'released';
+}
+
+/** A deadline that has neither passed into a breach nor been met. */
+export interface ActiveDeadline extends DeadlineRecord {
+  readonly key: string;
+}
+
+export function isDeadlineMet(state: P2PLine, deadline: DeadlineRecord): boolean {
+  if (state.cancelled !== undefined) return true;
+  switch (deadline.sla) {
+    case 'supplier_confirmation': {
+      const revision = Number(deadline.ref.replace(/^rev/, ''));
+      return state.confirmation !== undefined && state.confirmation.revision >= revision;
+    }
+    case 'receipt_after_eta':
+      return isShipmentReceived(state, deadline.ref);
+    case 'invoice_hold':
+      return state.invoices[deadline.ref]?.status !== 'held';
+    case 'purchase_order_missing':
+      return state.terms !== undefined;
+    default:
+      return false;
+  }
+}
+
+export function activeDeadlines(state: P2PLine): ActiveDeadline[] {
+  return Object.entries(state.deadlines)
+    .filter(([, d]) => !d.breached && !isDeadlineMet(state, d))
+    .map(([key, d]) => ({ ...d, key }))
+    .sort((a, b) => toMs(a.deadline) - toMs(b.deadline) || a.key.localeCompare(b.key));
+}
+
+/** The earliest active deadline, as an ISO time, for the scheduler's index. */
+export function nextDueOf(state: P2PLine): string | undefined {
+  const first = activeDeadlines(state)[0];
+  return first === undefined ? undefined : utc(first.deadline);
+}
+
+export function openExceptionsOf(state: P2PLine): ExceptionRecord[] {
+  return Object.values(state.exceptions).filter((e) => e.status === 'open');
+}

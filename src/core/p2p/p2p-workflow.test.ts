@@ -1,0 +1,419 @@
+// Procure-to-pay rules as a buyer, an AP clerk and a plant receiving lead would check them.
+// Each test: given a PO line, when events arrive, then the hub derives exactly this.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { DAY, HOUR, P2PScenario, PO, T0 } from '../../../test/support/p2p-scenario.js';
+import { openGrirOf, stageOf } from './p2p-state.js';
+
+const eta = (hours: number) => new Date(Date.parse(T0) + hours * HOUR).toISOString();
+
+function released(quantity = '100', unitPrice = '12.5000', settings = {}) {
+  const s = new P2PScenario(settings);
+  s.release([{ line: 10, quantity, unitPrice }]);
+  return s;
+}
+
+describe('supplier confirmation', () => {
+  it('starts a 24-hour confirmation SLA when a PO line is released', () => {
+    const s = released();
+    const [started] = s.derived('sla.started');
+    assert.deepEqual(started?.data, {
+      sla: 'supplier_confirmation',
+      workflow: 'p2p',
+      owner: 'procurement',
+      startedAt: T0,
+      deadline: '2026-03-03T08:00:00.000Z',
+      ref: 'rev0',
+      poNumber: PO,
+      line: 10,
+      supplierId: 'SUP-0042',
+      plant: 'P01',
+    });
+    assert.equal(stageOf(s.line(10)), 'released');
+  });
+
+  it('moves the line to confirmed when the supplier accepts in time, with no exception', () => {
+    const s = released();
+    s.advance(6 * HOUR).confirm([{ line: 10, status: 'accepted' }]);
+    s.advance(2 * DAY);
+    assert.equal(stageOf(s.line(10)), 'confirmed');
+    assert.deepEqual(s.exceptions(), []);
+    assert.deepEqual(s.derived('sla.breached'), []);
+  });
+
+  it('raises late_confirmation to procurement when 24 hours pass without a confirmation, and resolves it when the supplier confirms', () => {
+    const s = released();
+    s.advance(25 * HOUR);
+    assert.equal(s.derived('sla.breached').length, 1);
+    const [late] = s.exceptions('late_confirmation');
+    assert.equal(late?.owner, 'procurement');
+    s.advance(HOUR).confirm([{ line: 10, status: 'accepted' }]);
+    const resolved = s.derived('exception.resolved').map((e) => e.data);
+    assert.deepEqual(resolved.map((d) => [d.exceptionId, d.resolution]), [[late?.exceptionId, 'automatic']]);
+  });
+
+  it('raises late_confirmation for a confirmation dated after the deadline even before the timer fired', () => {
+    const s = released();
+    s.confirm([{ line: 10, status: 'accepted' }], PO);
+    assert.deepEqual(s.exceptions('late_confirmation'), []);
+    const t = new P2PScenario();
+    t.release([{ line: 10, quantity: '100', unitPrice: '12.5000' }]);
+    t.send('supplier.confirmation', '/partners/sup-0042', { poNumber: PO, supplierId: 'SUP-0042', lines: [{ line: 10, status: 'accepted' }] }, { time: eta(30) });
+    assert.equal(t.exceptions('late_confirmation').length, 1);
+  });
+
+  it('uses the confirmation SLA from the manifest', () => {
+    const s = released('100', '12.5000', { slas: { supplier_confirmation: '4h' } });
+    s.advance(5 * HOUR);
+    assert.equal(s.exceptions('late_confirmation').length, 1);
+  });
+
+  it('raises confirmation_mismatch when the supplier confirms another quantity, price or a date after need-by', () => {
+    const s = released();
+    s.advance(HOUR).confirm([{ line: 10, status: 'changed', quantity: '80', unitPrice: '13.0000', promisedDate: '2026-03-20' }]);
+    const [mismatch] = s.exceptions('confirmation_mismatch');
+    assert.equal(mismatch?.owner, 'procurement');
+    assert.match(String(mismatch?.message), /confirmed 80 EA of the 100 ordered/);
+    assert.match(String(mismatch?.message), /price of 13.0000 USD against 12.5000/);
+    assert.match(String(mismatch?.message), /promised 2026-03-20, 4 day\(s\) after the need-by date 2026-03-16/);
+  });
+
+  it('raises confirmation_mismatch when the supplier rejects the line', () => {
+    const s = released();
+    s.confirm([{ line: 10, status: 'rejected' }]);
+    assert.match(String(s.exceptions('confirmation_mismatch')[0]?.message), /rejected the line/);
+    assert.equal(stageOf(s.line(10)), 'released');
+  });
+
+  it('accepts a confirmation within the manifest tolerances', () => {
+    const s = released('100', '12.5000', { tolerances: { confirmationQuantityPercent: '5', confirmationPricePercent: '1', confirmationDateDays: 2 } });
+    s.confirm([{ line: 10, status: 'changed', quantity: '96', unitPrice: '12.6000', promisedDate: '2026-03-18' }]);
+    assert.deepEqual(s.exceptions(), []);
+  });
+
+  it('re-opens confirmation when the ERP changes the PO (a new revision needs a new confirmation)', () => {
+    const s = released();
+    s.confirm([{ line: 10, status: 'accepted' }]);
+    s.advance(2 * HOUR).send('po.changed', '/systems/erp-core', {
+      poNumber: PO,
+      supplierId: 'SUP-0042',
+      buyerPlant: 'P01',
+      currency: 'USD',
+      revision: 1,
+      lines: [{ line: 10, itemId: 'ITM-10023', quantity: '150', uom: 'EA', unitPrice: '12.5000', needBy: '2026-03-16' }],
+    });
+    assert.equal(stageOf(s.line(10)), 'released');
+    assert.deepEqual(s.derived('sla.started').map((e) => (e.data as { ref: string }).ref), ['rev0', 'rev1']);
+    s.advance(25 * HOUR);
+    assert.equal(s.exceptions('late_confirmation').length, 1);
+  });
+});
+
+describe('shipment to receipt', () => {
+  it('tells the ship-to plant what to expect when the supplier dispatches (receiving.expected with ETA plus grace)', () => {
+    const s = released();
+    s.ship('ASN-1', [{ line: 10, quantity: '100' }], eta(48));
+    const [expected] = s.derived('receiving.expected');
+    assert.deepEqual(expected?.data, {
+      shipmentId: 'ASN-1',
+      plant: 'P01',
+      supplierId: 'SUP-0042',
+      eta: eta(48),
+      expectedBy: eta(72),
+      lines: [{ poNumber: PO, line: 10, quantity: '100', uom: 'EA' }],
+    });
+    assert.equal(stageOf(s.line(10)), 'shipped');
+  });
+
+  it('raises receipt_overdue to the plant receiving team when nothing is received by ETA plus grace, and resolves it on receipt', () => {
+    const s = released();
+    s.ship('ASN-1', [{ line: 10, quantity: '100' }], eta(48));
+    s.advance(71 * HOUR);
+    assert.deepEqual(s.exceptions('receipt_overdue'), []);
+    s.advance(2 * HOUR);
+    const [overdue] = s.exceptions('receipt_overdue');
+    assert.equal(overdue?.owner, 'receiving-p01');
+    assert.equal(overdue?.shipmentId, 'ASN-1');
+    s.receive('GR-1', [{ line: 10, quantity: '100' }], 'ASN-1');
+    assert.equal(s.derived('exception.resolved').length, 1);
+  });
+
+  it('moves the receipt deadline when logistics reports a new ETA', () => {
+    const s = released();
+    s.ship('ASN-1', [{ line: 10, quantity: '100' }], eta(48));
+    s.advance(HOUR).send('shipment.milestone', '/systems/logistics', { shipmentId: 'ASN-1', milestone: 'delayed', at: s.now, eta: eta(96) });
+    assert.deepEqual(s.derived('receiving.expected').map((e) => (e.data as { expectedBy: string }).expectedBy), [eta(72), eta(120)]);
+    s.advance(80 * HOUR);
+    assert.deepEqual(s.exceptions('receipt_overdue'), [], 'the old deadline no longer counts');
+    s.advance(40 * HOUR);
+    assert.equal(s.exceptions('receipt_overdue').length, 1);
+  });
+});
+
+describe('goods receipt and GR/IR', () => {
+  it('accrues GR/IR at the PO price for the net received quantity, to the cent', () => {
+    const s = released('100', '12.3450');
+    s.receive('GR-1', [{ line: 10, quantity: '37', rejectedQuantity: '2' }]);
+    assert.deepEqual(s.postings(), [
+      { postingId: s.postings()[0]?.postingId, kind: 'grir_accrual', amount: '432.08', currency: 'USD', poNumber: PO, line: 10, quantity: '35', unitPrice: '12.3450', receiptId: 'GR-1' },
+    ]);
+    assert.equal(openGrirOf(s.line(10)).toFixed(), '432.08');
+    assert.equal(stageOf(s.line(10)), 'received');
+  });
+
+  it('posts partial receipts one by one', () => {
+    const s = released();
+    s.receive('GR-1', [{ line: 10, quantity: '40' }]);
+    s.receive('GR-2', [{ line: 10, quantity: '60' }]);
+    assert.deepEqual(s.postings('grir_accrual').map((p) => [p.receiptId, p.amount]), [
+      ['GR-1', '500.00'],
+      ['GR-2', '750.00'],
+    ]);
+  });
+
+  it('posts a negative reversal when a receipt is reversed', () => {
+    const s = released();
+    s.receive('GR-1', [{ line: 10, quantity: '100' }]);
+    s.receive('GR-1R', [{ line: 10, quantity: '30', reversal: true }]);
+    assert.deepEqual(s.postings('reversal').map((p) => [p.amount, p.quantity]), [['-375.00', '-30']]);
+    assert.equal(openGrirOf(s.line(10)).toFixed(), '875');
+  });
+
+  it('raises over_receipt to plant receiving when more arrives than was ordered, beyond tolerance', () => {
+    const s = released('100', '12.5000', { tolerances: { overReceiptPercent: '5' } });
+    s.receive('GR-1', [{ line: 10, quantity: '104' }]);
+    assert.deepEqual(s.exceptions('over_receipt'), []);
+    s.receive('GR-2', [{ line: 10, quantity: '2' }]);
+    const [over] = s.exceptions('over_receipt');
+    assert.equal(over?.owner, 'receiving-p01');
+    assert.equal(s.postings('grir_accrual').length, 2, 'the goods are there: they are still accrued');
+  });
+
+  it('converts a receipt in boxes to the PO unit with master data, and raises unit_of_measure_unknown without it', () => {
+    const s = released('120', '2.0000', { unitConversions: { 'ITM-10023': { EA: '1', BOX: '12' } } });
+    s.receive('GR-1', [{ line: 10, quantity: '5', uom: 'BOX' }]);
+    assert.deepEqual(s.postings().map((p) => [p.quantity, p.amount]), [['60', '120.00']]);
+    const t = released();
+    t.receive('GR-1', [{ line: 10, quantity: '5', uom: 'BOX' }]);
+    assert.equal(t.exceptions('unit_of_measure_unknown')[0]?.owner, 'master-data');
+    assert.deepEqual(t.postings(), []);
+  });
+});
+
+describe('three-way match', () => {
+  it('matches an invoice within tolerance and posts AP liability at the invoice price and the price variance, to the cent', () => {
+    const s = released('100', '12.5000');
+    s.receive('GR-1', [{ line: 10, quantity: '100' }]);
+    s.invoice('INV-1', [{ line: 10, quantity: '100', unitPrice: '12.7333' }]);
+    const [matched] = s.derived('invoice.matched');
+    assert.equal((matched?.data as { afterHold: boolean }).afterHold, false);
+    assert.deepEqual(s.postings().map((p) => [p.kind, p.amount]), [
+      ['grir_accrual', '1250.00'],
+      ['ap_liability', '1273.33'],
+      ['price_variance', '23.33'],
+    ]);
+    assert.equal(openGrirOf(s.line(10)).toFixed(), '0');
+    assert.equal(stageOf(s.line(10)), 'posted');
+  });
+
+  it('raises price_variance to accounts payable for a price more than 2% off, and posts nothing', () => {
+    const s = released('100', '12.5000');
+    s.receive('GR-1', [{ line: 10, quantity: '100' }]);
+    s.invoice('INV-1', [{ line: 10, quantity: '100', unitPrice: '12.7600' }]);
+    const [variance] = s.exceptions('price_variance');
+    assert.equal(variance?.owner, 'accounts-payable');
+    assert.match(String(variance?.message), /2.08%; tolerance 2%/);
+    assert.deepEqual(s.postings('ap_liability'), []);
+    assert.equal(stageOf(s.line(10)), 'invoiced');
+  });
+
+  it('requires both the percentage and the absolute price tolerance when the manifest sets both', () => {
+    const s = released('100', '100.0000', { tolerances: { pricePercent: '2', priceAbsolute: '1.00' } });
+    s.receive('GR-1', [{ line: 10, quantity: '100' }]);
+    s.invoice('INV-1', [{ line: 10, quantity: '10', unitPrice: '101.0000' }]);
+    s.invoice('INV-2', [{ line: 10, quantity: '10', unitPrice: '101.5000' }]);
+    assert.equal(s.derived('invoice.matched').length, 1);
+    assert.deepEqual(s.exceptions('price_variance').map((e) => e.invoiceNumber), ['INV-2']);
+  });
+
+  it('holds an invoice that arrives before its goods receipt, and matches it automatically when the receipt arrives', () => {
+    const s = released('100', '12.5000');
+    s.confirm([{ line: 10, status: 'accepted' }]);
+    s.invoice('INV-1', [{ line: 10, quantity: '100', unitPrice: '12.5000' }]);
+    const [held] = s.derived('invoice.held');
+    assert.deepEqual(held?.data, {
+      invoiceNumber: 'INV-1',
+      supplierId: 'SUP-0042',
+      poNumber: PO,
+      line: 10,
+      invoicedQuantity: '100',
+      receivedQuantity: '0',
+      uom: 'EA',
+      holdUntil: '2026-03-07T08:00:00.000Z',
+      reason: 'awaiting_receipt',
+    });
+    assert.equal(stageOf(s.line(10)), 'invoiced');
+    s.advance(DAY).receive('GR-1', [{ line: 10, quantity: '100' }]);
+    const [matched] = s.derived('invoice.matched');
+    assert.equal((matched?.data as { afterHold: boolean }).afterHold, true);
+    assert.deepEqual(s.postings().map((p) => p.kind), ['grir_accrual', 'ap_liability']);
+    assert.deepEqual(s.exceptions(), []);
+  });
+
+  it('raises receipt_missing to accounts payable when a held invoice is still short after 5 days, and resolves it when the goods come', () => {
+    const s = released('100', '12.5000');
+    s.receive('GR-1', [{ line: 10, quantity: '40' }]);
+    s.invoice('INV-1', [{ line: 10, quantity: '100', unitPrice: '12.5000' }]);
+    s.advance(4 * DAY);
+    assert.deepEqual(s.exceptions('receipt_missing'), []);
+    s.advance(DAY + HOUR);
+    const [missing] = s.exceptions('receipt_missing');
+    assert.equal(missing?.owner, 'accounts-payable');
+    s.receive('GR-2', [{ line: 10, quantity: '60' }]);
+    assert.equal(s.derived('invoice.matched').length, 1);
+    assert.deepEqual(s.derived('exception.resolved').map((e) => (e.data as { code: string }).code), ['receipt_missing']);
+  });
+
+  it('raises quantity_variance at once for an invoice that bills more than was ordered', () => {
+    const s = released('100', '12.5000');
+    s.invoice('INV-1', [{ line: 10, quantity: '60', unitPrice: '12.5000' }]);
+    s.invoice('INV-2', [{ line: 10, quantity: '50', unitPrice: '12.5000' }]);
+    assert.deepEqual(s.exceptions('quantity_variance').map((e) => e.invoiceNumber), ['INV-2']);
+    assert.deepEqual(s.derived('invoice.held').map((e) => (e.data as { invoiceNumber: string }).invoiceNumber), ['INV-1']);
+  });
+
+  it('lets several invoices match one line as receipts arrive, within the quantity tolerance', () => {
+    const s = released('100', '12.5000', { tolerances: { quantity: '1' } });
+    s.receive('GR-1', [{ line: 10, quantity: '50' }]);
+    s.invoice('INV-1', [{ line: 10, quantity: '51', unitPrice: '12.5000' }]);
+    s.invoice('INV-2', [{ line: 10, quantity: '49', unitPrice: '12.5000' }]);
+    assert.deepEqual(s.derived('invoice.matched').map((e) => (e.data as { invoiceNumber: string }).invoiceNumber), ['INV-1']);
+    s.receive('GR-2', [{ line: 10, quantity: '50' }]);
+    assert.deepEqual(s.derived('invoice.matched').map((e) => (e.data as { invoiceNumber: string }).invoiceNumber), ['INV-1', 'INV-2']);
+    assert.equal(stageOf(s.line(10)), 'posted');
+  });
+
+  it('raises supplier_mismatch when another supplier invoices the PO line', () => {
+    const s = released();
+    s.receive('GR-1', [{ line: 10, quantity: '100' }]);
+    s.invoice('INV-9', [{ line: 10, quantity: '100', unitPrice: '12.5000' }], { supplierId: 'SUP-0999' });
+    assert.equal(s.exceptions('supplier_mismatch').length, 1);
+    assert.deepEqual(s.postings('ap_liability'), []);
+  });
+
+  it('raises currency_mismatch for an invoice in another currency than the PO', () => {
+    const s = released();
+    s.receive('GR-1', [{ line: 10, quantity: '100' }]);
+    s.invoice('INV-1', [{ line: 10, quantity: '100', unitPrice: '11.5000' }], { currency: 'EUR' });
+    assert.equal(s.exceptions('currency_mismatch').length, 1);
+  });
+
+  it('raises duplicate_invoice for the same invoice number sent again as a new document, and posts nothing twice', () => {
+    const s = released();
+    s.receive('GR-1', [{ line: 10, quantity: '100' }]);
+    s.invoice('INV-1', [{ line: 10, quantity: '100', unitPrice: '12.5000' }], { id: 'ap-1' });
+    s.invoice('INV-1', [{ line: 10, quantity: '100', unitPrice: '12.5000' }], { id: 'ap-1-rescanned' });
+    const [duplicate] = s.exceptions('duplicate_invoice');
+    assert.deepEqual(duplicate?.evidence, ['ap-1-rescanned', 'ap-1']);
+    assert.equal(s.postings('ap_liability').length, 1);
+  });
+
+  it('keeps the JPY amounts in whole yen', () => {
+    const s = new P2PScenario();
+    s.release([{ line: 10, quantity: '3', unitPrice: '1234.5' }], 'JPY');
+    s.receive('GR-1', [{ line: 10, quantity: '3' }]);
+    assert.equal(s.postings('grir_accrual')[0]?.amount, '3704');
+  });
+});
+
+describe('orphans and cancellations', () => {
+  it('waits for a PO that the ERP has not released yet, then raises no_purchase_order after the grace period', () => {
+    const s = new P2PScenario();
+    s.invoice('INV-1', [{ line: 10, quantity: '100', unitPrice: '12.5000' }]);
+    assert.deepEqual(s.exceptions(), []);
+    s.advance(5 * HOUR);
+    const [orphan] = s.exceptions('no_purchase_order');
+    assert.equal(orphan?.owner, 'accounts-payable');
+    assert.equal(stageOf(s.line(10)), 'awaiting_po');
+  });
+
+  it('catches up when the PO arrives after its receipt and invoice (out-of-order sync)', () => {
+    const s = new P2PScenario();
+    s.receive('GR-1', [{ line: 10, quantity: '100' }]);
+    s.invoice('INV-1', [{ line: 10, quantity: '100', unitPrice: '12.5000' }]);
+    s.advance(HOUR).release([{ line: 10, quantity: '100', unitPrice: '12.5000' }]);
+    assert.deepEqual(s.postings().map((p) => p.kind), ['grir_accrual', 'ap_liability']);
+    assert.equal(s.derived('invoice.matched').length, 1);
+    s.advance(10 * HOUR);
+    assert.deepEqual(s.exceptions('no_purchase_order'), []);
+  });
+
+  it('raises cancelled_line_activity for a receipt or invoice on a cancelled line, and posts nothing for it', () => {
+    const s = released();
+    s.send('po.cancelled', '/systems/erp-core', { poNumber: PO });
+    assert.equal(stageOf(s.line(10)), 'cancelled');
+    s.receive('GR-1', [{ line: 10, quantity: '100' }]);
+    s.invoice('INV-1', [{ line: 10, quantity: '100', unitPrice: '12.5000' }]);
+    assert.equal(s.exceptions('cancelled_line_activity').length, 2);
+    assert.deepEqual(s.postings(), []);
+    s.advance(3 * DAY);
+    assert.deepEqual(s.exceptions('late_confirmation'), [], 'a cancelled line has no open deadlines');
+  });
+
+  it('cancels a line that a PO change no longer lists', () => {
+    const s = new P2PScenario();
+    s.release([
+      { line: 10, quantity: '100', unitPrice: '1' },
+      { line: 20, quantity: '5', unitPrice: '2' },
+    ]);
+    s.send('po.changed', '/systems/erp-core', {
+      poNumber: PO,
+      supplierId: 'SUP-0042',
+      buyerPlant: 'P01',
+      currency: 'USD',
+      revision: 1,
+      lines: [{ line: 10, itemId: 'ITM-10023', quantity: '100', uom: 'EA', unitPrice: '1', needBy: '2026-03-16' }],
+    });
+    assert.equal(stageOf(s.line(20)), 'cancelled');
+    assert.equal(stageOf(s.line(10)), 'released');
+  });
+});
+
+describe('derived events and replay', () => {
+  it('gives every derived event the workflow key as correlationid and the input as its cause', () => {
+    const s = released();
+    const receipt = s.receive('GR-1', [{ line: 10, quantity: '100' }]);
+    const posting = s.log.find((e) => e.event.type === 'finance.posting');
+    assert.equal(posting?.event.correlationid, `${PO}/10`);
+    assert.equal(posting?.event.causationid, receipt.event.id);
+    assert.equal(posting?.event.causationseq, receipt.sequence);
+    assert.equal(posting?.event.source, '/millrace');
+  });
+
+  it('touches each line of a receipt that spans several PO lines, one posting per line', () => {
+    const s = new P2PScenario();
+    s.release([
+      { line: 10, quantity: '10', unitPrice: '1.00' },
+      { line: 20, quantity: '10', unitPrice: '2.00' },
+    ]);
+    s.receive('GR-1', [
+      { line: 10, quantity: '10' },
+      { line: 20, quantity: '5' },
+    ]);
+    assert.deepEqual(s.postings().map((p) => [p.line, p.amount]), [
+      [10, '10.00'],
+      [20, '10.00'],
+    ]);
+  });
+
+  it('rebuilds the same state, byte for byte, by replaying the log without deciding', () => {
+    const s = released();
+    s.advance(30 * HOUR).confirm([{ line: 10, status: 'changed', quantity: '90' }]);
+    s.invoice('INV-1', [{ line: 10, quantity: '50', unitPrice: '12.5000' }]);
+    s.ship('ASN-1', [{ line: 10, quantity: '90' }], eta(80));
+    s.advance(2 * DAY).receive('GR-1', [{ line: 10, quantity: '90' }], 'ASN-1');
+    s.invoice('INV-1', [{ line: 10, quantity: '50', unitPrice: '12.5000' }], { id: 'dup' });
+    s.advance(6 * DAY);
+    assert.deepEqual(s.replay(), s.live());
+  });
+});

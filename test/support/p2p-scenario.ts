@@ -1,0 +1,142 @@
+// A procure-to-pay story in memory: events go through the real workflow (route, evolve,
+// decide), derived events are appended to an in-memory log with sequences, deadlines fire
+// when the story's clock passes them. `replay()` folds the log again without deciding.
+import type { CloudEvent, P2PLine, P2PPolicy, P2PPolicySettings, StoredEvent } from '../../src/core/index.js';
+import { addMs, applyEvent, canonicalJson, dueBreaches, isRecordedDecision, LineSet, p2pPolicy } from '../../src/core/index.js';
+
+export const T0 = '2026-03-02T08:00:00.000Z';
+export const HOUR = 3_600_000;
+export const DAY = 24 * HOUR;
+
+export const PO = '4500012345';
+export const SUPPLIER = 'SUP-0042';
+
+type Data = Record<string, unknown>;
+
+export class P2PScenario {
+  readonly lines = new LineSet();
+  readonly log: StoredEvent[] = [];
+  readonly policy: P2PPolicy;
+  now = T0;
+  private ids = 0;
+
+  constructor(settings: P2PPolicySettings = {}) {
+    this.policy = p2pPolicy(settings);
+  }
+
+  /** Moves the clock forward by `ms` and fires every deadline that has passed, like the scheduler. */
+  advance(ms: number): this {
+    this.now = addMs(this.now, ms);
+    this.fireDue();
+    return this;
+  }
+
+  fireDue(): void {
+    for (const key of [...this.lines.keys()].sort()) {
+      const state = this.lines.get(key);
+      if (state !== undefined) for (const breach of dueBreaches(state, this.now)) this.input(breach);
+    }
+  }
+
+  /** Sends an inbound event at the current time (its business time too, unless `time` is given). */
+  send(type: string, source: string, data: Data, options: { id?: string; time?: string } = {}): StoredEvent {
+    return this.input({ specversion: '1.0', id: options.id ?? `e${++this.ids}`, source, type, time: options.time ?? this.now, data });
+  }
+
+  input(event: CloudEvent): StoredEvent {
+    const stored = { sequence: this.log.length + 1, receivedTime: this.now, event };
+    this.log.push(stored);
+    const { derived } = applyEvent(this.lines, stored, this.policy, { now: this.now });
+    for (const event of derived) this.log.push({ sequence: this.log.length + 1, receivedTime: this.now, event });
+    return stored;
+  }
+
+  release(lines: { line: number; quantity: string; unitPrice: string; uom?: string; itemId?: string; needBy?: string }[], currency = 'USD', poNumber = PO): StoredEvent {
+    return this.send('po.released', '/systems/erp-core', {
+      poNumber,
+      supplierId: SUPPLIER,
+      buyerPlant: 'P01',
+      currency,
+      lines: lines.map((l) => ({ line: l.line, itemId: l.itemId ?? 'ITM-10023', quantity: l.quantity, uom: l.uom ?? 'EA', unitPrice: l.unitPrice, needBy: l.needBy ?? '2026-03-16' })),
+    });
+  }
+
+  confirm(lines: Data[], poNumber = PO): StoredEvent {
+    return this.send('supplier.confirmation', '/partners/sup-0042', { poNumber, supplierId: SUPPLIER, lines });
+  }
+
+  ship(shipmentId: string, lines: { line: number; quantity: string; uom?: string }[], eta: string, poNumber = PO): StoredEvent {
+    return this.send('shipment.dispatched', '/partners/sup-0042', {
+      shipmentId,
+      supplierId: SUPPLIER,
+      shipToPlant: 'P01',
+      eta,
+      lines: lines.map((l) => ({ poNumber, line: l.line, quantity: l.quantity, uom: l.uom ?? 'EA' })),
+    });
+  }
+
+  receive(receiptId: string, lines: { line: number; quantity: string; uom?: string; rejectedQuantity?: string; reversal?: boolean; poNumber?: string }[], shipmentId?: string): StoredEvent {
+    return this.send('goods.received', '/systems/wms-p01', {
+      receiptId,
+      plant: 'P01',
+      ...(shipmentId === undefined ? {} : { shipmentId }),
+      lines: lines.map(({ poNumber, ...l }) => ({ poNumber: poNumber ?? PO, uom: 'EA', ...l })),
+    });
+  }
+
+  invoice(invoiceNumber: string, lines: { line: number; quantity: string; unitPrice: string; uom?: string; poNumber?: string }[], options: { supplierId?: string; currency?: string; id?: string } = {}): StoredEvent {
+    return this.send(
+      'invoice.received',
+      '/systems/ap-automation',
+      {
+        invoiceNumber,
+        supplierId: options.supplierId ?? SUPPLIER,
+        currency: options.currency ?? 'USD',
+        invoiceDate: this.now.slice(0, 10),
+        lines: lines.map(({ poNumber, ...l }) => ({ poNumber: poNumber ?? PO, uom: 'EA', ...l })),
+        totalAmount: '0',
+      },
+      options.id === undefined ? {} : { id: options.id },
+    );
+  }
+
+  line(line: number, poNumber = PO): P2PLine {
+    const state = this.lines.get(`${poNumber}/${line}`);
+    if (state === undefined) throw new Error(`no state for ${poNumber}/${line}`);
+    return state;
+  }
+
+  /** Derived events of a type, as appended to the log. */
+  derived(type: string): CloudEvent[] {
+    return this.log.filter((s) => s.event.source === '/millrace' && s.event.type === type).map((s) => s.event);
+  }
+
+  /** `exception.raised` data, optionally of one code. */
+  exceptions(code?: string): Data[] {
+    return this.derived('exception.raised')
+      .map((e) => e.data as Data)
+      .filter((d) => code === undefined || d.code === code);
+  }
+
+  postings(kind?: string): Data[] {
+    return this.derived('finance.posting')
+      .map((e) => e.data as Data)
+      .filter((d) => kind === undefined || d.kind === kind);
+  }
+
+  /** Every line's state, folded from the log without deciding: what a rebuild produces. */
+  replay(): Map<string, string> {
+    const lines = new LineSet();
+    for (const stored of this.log) applyEvent(lines, stored, this.policy, undefined);
+    return new Map([...lines.keys()].sort().map((key) => [key, canonicalJson(lines.get(key))]));
+  }
+
+  live(): Map<string, string> {
+    return new Map([...this.lines.keys()].sort().map((key) => [key, canonicalJson(this.lines.get(key))]));
+  }
+
+  /** Inputs only (what systems sent and timers fired), for re-running a story in another order. */
+  inputs(): CloudEvent[] {
+    return this.log.map((s) => s.event).filter((e) => !isRecordedDecision(e));
+  }
+}
