@@ -15,6 +15,8 @@ export interface GroupCommitOptions {
   readonly maxEvents?: number;
   /** How to run a callback after the current turn; `setImmediate` outside tests. */
   readonly schedule?: (callback: () => void) => void;
+  /** Called after each successful commit (the workflow runner processes the new events). */
+  readonly onCommitted?: () => void;
 }
 
 export class GroupCommitter {
@@ -24,6 +26,7 @@ export class GroupCommitter {
   private committing = false;
   private readonly maxEvents: number;
   private readonly schedule: (callback: () => void) => void;
+  private readonly onCommitted: () => void;
 
   constructor(
     private readonly store: EventStore,
@@ -32,6 +35,7 @@ export class GroupCommitter {
   ) {
     this.maxEvents = options.maxEvents ?? 10_000;
     this.schedule = options.schedule ?? ((callback) => setImmediate(callback));
+    this.onCommitted = options.onCommitted ?? (() => undefined);
   }
 
   /** Resolves once the batch is durably committed (or found to be a duplicate or conflict). */
@@ -66,6 +70,7 @@ export class GroupCommitter {
         if (outcome === undefined) pending.reject(new Error('store returned fewer outcomes than batches'));
         else pending.resolve(outcome);
       });
+      this.onCommitted();
     } catch (error) {
       for (const pending of group) pending.reject(error);
     } finally {

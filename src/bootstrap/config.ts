@@ -17,6 +17,8 @@ export interface HubConfig {
   readonly logLevel: string;
   /** How long a verified API key is trusted before the store is asked again (revocation delay). */
   readonly credentialCacheMs: number;
+  /** How often the hub looks for due deadlines and for events other hub processes committed. */
+  readonly workflowTickMs: number;
 }
 
 /** Values given on the command line; absent means "not given". */
@@ -50,6 +52,7 @@ const SETTINGS: { readonly [K in keyof HubConfig]: Setting<K> } = {
     parse: (raw) => (LOG_LEVELS.includes(String(raw)) ? String(raw) : new Error(`must be one of ${LOG_LEVELS.join(', ')}`)),
   },
   credentialCacheMs: { env: 'MILLRACE_CREDENTIAL_CACHE_MS', fallback: 5_000, parse: (raw) => parseInteger(raw, 0, 3_600_000) },
+  workflowTickMs: { env: 'MILLRACE_WORKFLOW_TICK_MS', fallback: 1_000, parse: (raw) => parseInteger(raw, 10, 3_600_000) },
 };
 
 /**

@@ -2,9 +2,9 @@
 import { ApiKeyAuthenticator, buildHttpServer, loadContractSet } from '../adapters/index.js';
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
-import { GroupCommitter, IngestService } from '../app/index.js';
+import { DeadlineScheduler, ExceptionResolution, GroupCommitter, IngestService, P2PQueries, WorkflowProcessor, WorkflowRunner } from '../app/index.js';
 import type { ContractSet, Manifest } from '../core/index.js';
-import { ContractRegistry, inlineRefs, PublishingAuthority } from '../core/index.js';
+import { ContractRegistry, inlineRefs, p2pPolicy, p2pSettingsOf, PublishingAuthority } from '../core/index.js';
 import type { Clock } from '../ports/index.js';
 import type { HubConfig } from './config.js';
 import type { HubStore } from './open-store.js';
@@ -17,6 +17,8 @@ export interface Hub {
   readonly http: FastifyInstance;
   readonly registry: ContractRegistry;
   readonly manifest: Manifest;
+  readonly processor: WorkflowProcessor;
+  readonly runner: WorkflowRunner;
   close(): Promise<void>;
 }
 
@@ -25,6 +27,8 @@ export interface HubOptions {
   /** An already open store (tests); otherwise `config.store` is opened and owned by the hub. */
   readonly store?: HubStore;
   readonly logger?: boolean;
+  /** Start the workflow runner (default); tests that drive the processor themselves say false. */
+  readonly runWorkflows?: boolean;
 }
 
 export const PACKAGE_VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -49,8 +53,13 @@ export async function createHub(config: HubConfig, manifest: Manifest, contracts
   const { registry } = contracts;
   const clock = options.clock ?? systemClock;
   const store = options.store ?? (await openStore(config.store));
-  const committer = new GroupCommitter(store, clock);
-  const ingest = new IngestService({ registry, authority: new PublishingAuthority(manifest), committer });
+  const authority = new PublishingAuthority(manifest);
+  const policy = p2pPolicy(p2pSettingsOf(manifest));
+  let runner: WorkflowRunner | undefined;
+  const committer = new GroupCommitter(store, clock, { onCommitted: () => runner?.kick() });
+  const processor = new WorkflowProcessor(store, store, policy, clock);
+  const ingest = new IngestService({ registry, authority, committer });
+  const logger = options.logger === false ? false : { level: config.logLevel };
   const http = await buildHttpServer({
     ingest,
     authenticator: new ApiKeyAuthenticator(store, clock, { cacheMs: config.credentialCacheMs }),
@@ -61,15 +70,25 @@ export async function createHub(config: HubConfig, manifest: Manifest, contracts
       if (committer.backlog > 100_000) throw new Error(`commit backlog of ${committer.backlog} events`);
     },
     version: PACKAGE_VERSION,
-    logger: options.logger === false ? false : { level: config.logLevel },
+    logger,
+    workflows: { p2p: new P2PQueries(store, authority), resolution: new ExceptionResolution(store, committer, processor, clock) },
   });
+  runner = new WorkflowRunner(store, processor, new DeadlineScheduler(store, committer, clock), {
+    tickMs: config.workflowTickMs,
+    onError: (error) => http.log.error({ err: error }, 'workflow processing failed; it will be retried on the next tick'),
+  });
+  if (options.runWorkflows !== false) runner.start();
+  const workflows = runner;
   return {
     config,
     store,
     http,
     registry,
     manifest,
+    processor,
+    runner: workflows,
     close: async () => {
+      await workflows.stop();
       await http.close();
       if (options.store === undefined) await store.close();
     },

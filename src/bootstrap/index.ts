@@ -10,4 +10,4 @@ export type { HubSetup } from './setup.js';
 export { systemClock } from './system-clock.js';
 export { issueKey, formatProblems, readManifest } from '../adapters/index.js';
 export type { IssuedKey, LocatedProblem } from '../adapters/index.js';
-export { MemoryStore } from '../adapters/index.js';
+export { SqliteStore } from '../adapters/index.js';

@@ -11,6 +11,8 @@ import { addConfigOptions, configFlags, printJson } from './flags.js';
 interface KeyOptions extends CommonOptions {
   readonly system?: string;
   readonly partner?: string;
+  readonly operator?: string;
+  readonly role?: string;
   readonly label?: string;
 }
 
@@ -20,12 +22,14 @@ export function registerKeys(program: Command): void {
   addConfigOptions(keys.command('add').description('Create a key and print it once'))
     .option('--system <id>', 'the system (from the manifest) the key speaks for')
     .option('--partner <id>', 'the partner (from the manifest) the key speaks for')
+    .option('--operator <name>', 'a person who reads the hub and resolves exceptions (not in the manifest)')
+    .option('--role <role>', 'for --operator: viewer (read only) or operator (also resolves exceptions)', 'operator')
     .option('--label <text>', 'a note, e.g. who holds the key')
     .option('--json', 'print the result as JSON')
     .action(async (options: KeyOptions) => {
       const principal = principalOf(options);
       await withStore(options, async (store, declared) => {
-        if (!declared.has(`${principal.kind}:${principal.id}`)) {
+        if (principal.kind !== 'operator' && !declared.has(`${principal.kind}:${principal.id}`)) {
           throw new MillraceError('invalid_request', `${principal.kind} "${principal.id}" is not declared in the manifest`);
         }
         const issued = await issueKey(store, principal, systemClock, options.label);
@@ -42,6 +46,7 @@ export function registerKeys(program: Command): void {
           keyId: record.keyId,
           kind: record.principal.kind,
           id: record.principal.id,
+          ...(record.principal.role === undefined ? {} : { role: record.principal.role }),
           createdAt: record.createdAt,
           ...(record.revokedAt === undefined ? {} : { revokedAt: record.revokedAt }),
           ...(record.label === undefined ? {} : { label: record.label }),
@@ -71,10 +76,15 @@ export function registerKeys(program: Command): void {
 }
 
 function principalOf(options: KeyOptions): Principal {
-  if ((options.system === undefined) === (options.partner === undefined)) {
-    throw new MillraceError('invalid_request', 'give exactly one of --system <id> or --partner <id>');
-  }
-  return options.system !== undefined ? { kind: 'system', id: options.system } : { kind: 'partner', id: options.partner ?? '' };
+  const given = [options.system, options.partner, options.operator].filter((value) => value !== undefined);
+  if (given.length !== 1) throw new MillraceError('invalid_request', 'give exactly one of --system <id>, --partner <id> or --operator <name>');
+  if (options.system !== undefined) return { kind: 'system', id: options.system };
+  if (options.partner !== undefined) return { kind: 'partner', id: options.partner };
+  const role = options.role ?? 'operator';
+  if (role !== 'viewer' && role !== 'operator') throw new MillraceError('invalid_request', `--role must be viewer or operator, not "${role}"`);
+  const id = options.operator ?? '';
+  if (!/^[a-z0-9][a-z0-9._-]{0,63}$/.test(id)) throw new MillraceError('invalid_request', '--operator must be a lower-case name such as ap-lead or j.smith');
+  return { kind: 'operator', id, role };
 }
 
 async function withStore(options: KeyOptions, run: (store: HubStore, declared: ReadonlySet<string>) => Promise<void>): Promise<void> {

@@ -6,8 +6,8 @@ export type { CloudEvent, StoredEvent } from './envelope.js';
 export { ContractViolationError, ERROR_CATALOGUE, isMillraceError, MillraceError } from './errors.js';
 export type { ErrorCode, Violation } from './errors.js';
 export { PublishingAuthority } from './governance/authority.js';
-export type { AuthorityDecision, Principal } from './governance/authority.js';
-export { checkManifest, sourceOf } from './governance/manifest.js';
+export type { AuthorityDecision, OperatorRole, Principal } from './governance/authority.js';
+export { checkManifest, p2pSettingsOf, sourceOf } from './governance/manifest.js';
 export type {
   HubSettings,
   Manifest,
@@ -56,3 +56,5 @@ export { isPriceWithinTolerance, matchInvoice, pricePercent } from './p2p/three-
 export type { MatchPosition, MatchVerdict } from './p2p/three-way-match.js';
 export { applyEvent, dueBreaches, keysFor, LineSet } from './p2p/p2p-engine.js';
 export type { Applied } from './p2p/p2p-engine.js';
+export { summarizeLine } from './p2p/p2p-view.js';
+export type { LineSummary } from './p2p/p2p-view.js';

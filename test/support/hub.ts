@@ -2,7 +2,7 @@
 // a store (in memory unless given) and one key per system and partner.
 import { fileURLToPath } from 'node:url';
 import type { Hub, HubStore } from '../../src/bootstrap/index.js';
-import { createHub, issueKey, loadSetup, MemoryStore, systemClock } from '../../src/bootstrap/index.js';
+import { createHub, issueKey, loadSetup, SqliteStore, systemClock } from '../../src/bootstrap/index.js';
 import type { ConfigFlags } from '../../src/bootstrap/index.js';
 
 export const EXAMPLE_MANIFEST = fileURLToPath(new URL('../../examples/millrace.yaml', import.meta.url));
@@ -15,12 +15,23 @@ export interface TestHub {
   close(): Promise<void>;
 }
 
-export async function startTestHub(options: { flags?: ConfigFlags; store?: HubStore; env?: Record<string, string> } = {}): Promise<TestHub> {
+export async function startTestHub(options: { flags?: ConfigFlags; store?: HubStore; env?: Record<string, string>; runWorkflows?: boolean } = {}): Promise<TestHub> {
   const setup = loadSetup({ manifestPath: EXAMPLE_MANIFEST, credentialCacheMs: 0, ...options.flags }, options.env ?? {});
-  const store = options.store ?? new MemoryStore();
-  const hub = await createHub(setup.config, setup.manifest, setup.contracts, { store, logger: false });
+  // SQLite in memory: the real adapter, no file.
+  const store = options.store ?? new SqliteStore(':memory:');
+  const hub = await createHub(setup.config, setup.manifest, setup.contracts, { store, logger: false, ...(options.runWorkflows === undefined ? {} : { runWorkflows: options.runWorkflows }) });
   const keys = new Map<string, string>();
   for (const system of setup.manifest.systems) keys.set(`system:${system.id}`, (await issueKey(store, { kind: 'system', id: system.id }, systemClock)).key);
   for (const partner of setup.manifest.partners) keys.set(`partner:${partner.id}`, (await issueKey(store, { kind: 'partner', id: partner.id }, systemClock)).key);
-  return { hub, store, keys, close: () => hub.close() };
+  keys.set('operator:ap-lead', (await issueKey(store, { kind: 'operator', id: 'ap-lead', role: 'operator' }, systemClock)).key);
+  keys.set('viewer:plant-manager', (await issueKey(store, { kind: 'operator', id: 'plant-manager', role: 'viewer' }, systemClock)).key);
+  return {
+    hub,
+    store,
+    keys,
+    close: async () => {
+      await hub.close();
+      if (options.store === undefined) await store.close();
+    },
+  };
 }

@@ -7,7 +7,10 @@ import type { Principal } from '../../core/index.js';
 import { MillraceError } from '../../core/index.js';
 import type { IngestService } from '../../app/index.js';
 import type { Authenticator } from '../../ports/index.js';
-import { EVENT_MEDIA_TYPES, PROBLEM_MEDIA_TYPE, PROBLEM_SCHEMA, problem, problemFromError, sendProblem } from './problem.js';
+import { EVENT_MEDIA_TYPES, problem, problemFromError, sendProblem } from './problem.js';
+import { problemResponse } from './schemas.js';
+import type { WorkflowRouteDependencies } from './workflow-routes.js';
+import { registerWorkflowRoutes } from './workflow-routes.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -30,6 +33,7 @@ export interface HttpServerDependencies {
   readonly ready: () => Promise<void>;
   readonly version: string;
   readonly logger?: boolean | { level: string };
+  readonly workflows: WorkflowRouteDependencies;
 }
 
 export async function buildHttpServer(deps: HttpServerDependencies): Promise<FastifyInstance> {
@@ -151,6 +155,7 @@ export async function buildHttpServer(deps: HttpServerDependencies): Promise<Fas
     },
   );
 
+  registerWorkflowRoutes(app, deps.workflows);
   return app;
 }
 
@@ -184,10 +189,6 @@ function eventsOf(request: FastifyRequest): { events: unknown[]; batch: boolean 
 
 const statusSchema = { type: 'object', properties: { status: { type: 'string' } }, required: ['status'] } as const;
 
-const problemResponse = {
-  description: 'RFC 9457 problem details',
-  content: { [PROBLEM_MEDIA_TYPE]: { schema: PROBLEM_SCHEMA } },
-} as const;
 
 const appendedSchema = {
   type: 'object',

@@ -3,13 +3,38 @@
 // sequence N never later finds a new event below N), at the price of one writer at a time;
 // group commit amortises the lock over every request of a turn.
 import pg from 'pg';
-import type { CloudEvent, KnownEvent, StoredEvent } from '../../core/index.js';
+import type { CloudEvent, ExceptionView, KnownEvent, P2PLine, StoredEvent } from '../../core/index.js';
 import { eventKey, planBatch } from '../../core/index.js';
-import type { BatchOutcome, CredentialRecord, CredentialStore, EventStore } from '../../ports/index.js';
+import type {
+  BatchOutcome,
+  CredentialRecord,
+  CredentialStore,
+  EventStore,
+  ExceptionFilter,
+  LineFilter,
+  Page,
+  WorkflowStep,
+  WorkflowStore,
+} from '../../ports/index.js';
 import { appendedOutcome, conflictOutcome } from '../shared/batch-outcome.js';
 import { CREDENTIALS_TABLE, toCredential } from '../shared/credential-row.js';
 import type { CredentialRow } from '../shared/credential-row.js';
 import { hashKey } from '../shared/hash-key.js';
+import {
+  CURSOR_NAME,
+  derivedLinks,
+  exceptionParams,
+  exceptionQuery,
+  exceptionUpdates,
+  lineQuery,
+  lineRow,
+  lineRowParams,
+  pageOf,
+  RESET_WORKFLOWS,
+  shipmentLinks,
+  SQL,
+  WORKFLOW_TABLES,
+} from '../shared/workflow-sql.js';
 
 /**
  * Advisory lock id of the log's single-writer section. Advisory locks are per database, so
@@ -32,7 +57,7 @@ CREATE TABLE IF NOT EXISTS events (
 );
 CREATE INDEX IF NOT EXISTS events_dedupe ON events (dedupe_key);
 CREATE INDEX IF NOT EXISTS events_correlation ON events (correlation_key) WHERE correlation_key IS NOT NULL;
-` + CREDENTIALS_TABLE;
+` + CREDENTIALS_TABLE + WORKFLOW_TABLES.replaceAll('{bigint}', 'BIGINT').replaceAll('{wor}', '');
 
 interface EventRow {
   seq: string;
@@ -49,10 +74,14 @@ export interface PostgresStoreOptions {
   readonly poolSize?: number;
 }
 
-export class PostgresStore implements EventStore, CredentialStore {
+export class PostgresStore implements EventStore, CredentialStore, WorkflowStore {
+  private leader: pg.Client | undefined;
+
   private constructor(
     private readonly pool: pg.Pool,
     private readonly appendLock: string,
+    private readonly leadLock: string,
+    private readonly clientConfig: pg.ClientConfig,
   ) {}
 
   static async open(options: PostgresStoreOptions): Promise<PostgresStore> {
@@ -86,54 +115,65 @@ export class PostgresStore implements EventStore, CredentialStore {
     const pool = new pg.Pool(config);
     // An idle client's network error must not crash the process; the next query reports it.
     pool.on('error', () => undefined);
-    return new PostgresStore(pool, appendLockOf(schema));
+    return new PostgresStore(pool, appendLockOf(schema), hashKey(`millrace-lead:${schema ?? ''}`).toString(), config);
   }
 
   async appendBatches(batches: readonly (readonly CloudEvent[])[], receivedTime: string): Promise<BatchOutcome[]> {
+    return this.inTransaction((client) => this.insertBatches(client, batches, receivedTime));
+  }
+
+  /** Runs `work` in a transaction holding the append lock. */
+  private async inTransaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
       await client.query('SELECT pg_advisory_xact_lock($1::bigint)', [this.appendLock]);
-      const existing = await this.loadKnown(client, batches);
-      const head = await client.query<{ head: string | null }>('SELECT MAX(seq) AS head FROM events');
-      let next = Number(head.rows[0]?.head ?? 0) + 1;
-      const rows = { seq: [] as string[], dedupe: [] as string[], source: [] as string[], id: [] as string[], type: [] as string[], correlation: [] as (string | null)[], body: [] as string[] };
-      const outcomes = batches.map((batch) => {
-        const plan = planBatch(batch, (key) => existing.get(key));
-        if (!plan.ok) return conflictOutcome(plan.conflicts);
-        const assigned = new Map<number, number>();
-        plan.events.forEach((item, index) => {
-          if (item.status !== 'new') return;
-          const sequence = next++;
-          const { event } = item;
-          rows.seq.push(String(sequence));
-          rows.dedupe.push(hashKey(item.key).toString());
-          rows.source.push(event.source);
-          rows.id.push(event.id);
-          rows.type.push(event.type);
-          rows.correlation.push(event.correlationid === undefined ? null : hashKey(event.correlationid).toString());
-          rows.body.push(item.canonical);
-          existing.set(item.key, { canonical: item.canonical, sequence });
-          assigned.set(index, sequence);
-        });
-        return appendedOutcome(plan.events, assigned);
-      });
-      if (rows.seq.length > 0) {
-        await client.query(
-          `INSERT INTO events (seq, dedupe_key, source, id, type, correlation_key, received_time, body)
-           SELECT s, d, so, i, t, c, $8, b
-           FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::text[]) AS u(s, d, so, i, t, c, b)`,
-          [rows.seq, rows.dedupe, rows.source, rows.id, rows.type, rows.correlation, rows.body, receivedTime],
-        );
-      }
+      const result = await work(client);
       await client.query('COMMIT');
-      return outcomes;
+      return result;
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
       throw error;
     } finally {
       client.release();
     }
+  }
+
+  /** Plans and inserts batches; the caller holds the transaction and the append lock. */
+  private async insertBatches(client: pg.PoolClient, batches: readonly (readonly CloudEvent[])[], receivedTime: string): Promise<BatchOutcome[]> {
+    const existing = await this.loadKnown(client, batches);
+    const head = await client.query<{ head: string | null }>('SELECT MAX(seq) AS head FROM events');
+    let next = Number(head.rows[0]?.head ?? 0) + 1;
+    const rows = { seq: [] as string[], dedupe: [] as string[], source: [] as string[], id: [] as string[], type: [] as string[], correlation: [] as (string | null)[], body: [] as string[] };
+    const outcomes = batches.map((batch) => {
+      const plan = planBatch(batch, (key) => existing.get(key));
+      if (!plan.ok) return conflictOutcome(plan.conflicts);
+      const assigned = new Map<number, number>();
+      plan.events.forEach((item, index) => {
+        if (item.status !== 'new') return;
+        const sequence = next++;
+        const { event } = item;
+        rows.seq.push(String(sequence));
+        rows.dedupe.push(hashKey(item.key).toString());
+        rows.source.push(event.source);
+        rows.id.push(event.id);
+        rows.type.push(event.type);
+        rows.correlation.push(event.correlationid === undefined ? null : hashKey(event.correlationid).toString());
+        rows.body.push(item.canonical);
+        existing.set(item.key, { canonical: item.canonical, sequence });
+        assigned.set(index, sequence);
+      });
+      return appendedOutcome(plan.events, assigned);
+    });
+    if (rows.seq.length > 0) {
+      await client.query(
+        `INSERT INTO events (seq, dedupe_key, source, id, type, correlation_key, received_time, body)
+         SELECT s, d, so, i, t, c, $8, b
+         FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::text[]) AS u(s, d, so, i, t, c, b)`,
+        [rows.seq, rows.dedupe, rows.source, rows.id, rows.type, rows.correlation, rows.body, receivedTime],
+      );
+    }
+    return outcomes;
   }
 
   /** Loads every stored event whose key appears in the batches, with one query. */
@@ -180,8 +220,8 @@ export class PostgresStore implements EventStore, CredentialStore {
 
   async addCredential(record: CredentialRecord): Promise<void> {
     await this.pool.query(
-      'INSERT INTO credentials (key_id, principal_kind, principal_id, secret_hash, label, created_at) VALUES ($1, $2, $3, $4, $5, $6)',
-      [record.keyId, record.principal.kind, record.principal.id, record.secretHash, record.label ?? null, record.createdAt],
+      'INSERT INTO credentials (key_id, principal_kind, principal_id, secret_hash, label, role, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)',
+      [record.keyId, record.principal.kind, record.principal.id, record.secretHash, record.label ?? null, record.principal.role ?? null, record.createdAt],
     );
   }
 
@@ -201,9 +241,160 @@ export class PostgresStore implements EventStore, CredentialStore {
     return (result.rowCount ?? 0) > 0;
   }
 
+  async tryLeadWorkflows(): Promise<boolean> {
+    if (this.leader !== undefined) return true;
+    // A session-level advisory lock on a connection of its own: it is released when this
+    // process closes or dies, and another hub takes the lead on its next try.
+    const client = new pg.Client(this.clientConfig);
+    client.on('error', () => {
+      if (this.leader === client) this.leader = undefined;
+    });
+    try {
+      await client.connect();
+      const result = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1::bigint) AS locked', [this.leadLock]);
+      if (result.rows[0]?.locked === true) {
+        this.leader = client;
+        client.on('end', () => {
+          if (this.leader === client) this.leader = undefined;
+        });
+        return true;
+      }
+      await client.end();
+      return false;
+    } catch {
+      await client.end().catch(() => undefined);
+      return false;
+    }
+  }
+
+  async processedUpTo(): Promise<number> {
+    const result = await this.pool.query<{ up_to: string }>(numbered(SQL.cursor), [CURSOR_NAME]);
+    return Number(result.rows[0]?.up_to ?? 0);
+  }
+
+  async loadLines(keys: readonly string[]): Promise<P2PLine[]> {
+    if (keys.length === 0) return [];
+    const result = await this.pool.query<{ state: string }>('SELECT state FROM p2p_lines WHERE key = ANY($1::text[])', [keys]);
+    return result.rows.map((row) => JSON.parse(row.state) as P2PLine);
+  }
+
+  async keysOf(query: { readonly poNumbers: readonly string[]; readonly shipmentIds: readonly string[] }): Promise<string[]> {
+    const result = await this.pool.query<{ key: string }>(
+      'SELECT key FROM p2p_lines WHERE po_number = ANY($1::text[]) UNION SELECT key FROM p2p_shipments WHERE shipment_id = ANY($2::text[])',
+      [query.poNumbers, query.shipmentIds],
+    );
+    return result.rows.map((row) => row.key).sort();
+  }
+
+  async commitWorkflowStep(step: WorkflowStep): Promise<StoredEvent[]> {
+    return this.inTransaction(async (client) => {
+      const derived: StoredEvent[] = [];
+      if (step.derived.length > 0) {
+        const [outcome] = await this.insertBatches(client, [step.derived], step.receivedTime);
+        if (outcome?.kind !== 'appended') throw new Error(`derived events conflict with the log: ${JSON.stringify(outcome)}`);
+        outcome.events.forEach((appended, index) => {
+          const event = step.derived[index];
+          if (event !== undefined) derived.push({ sequence: appended.sequence, receivedTime: step.receivedTime, event });
+        });
+      }
+      const rows = step.lines.map(lineRow);
+      if (rows.length > 0) {
+        await client.query(
+          `INSERT INTO p2p_lines (key, po_number, line, supplier_id, plant, stage, next_due, open_exceptions, state)
+           SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::int[], $9::text[])
+           ON CONFLICT (key) DO UPDATE SET supplier_id = excluded.supplier_id, plant = excluded.plant, stage = excluded.stage,
+             next_due = excluded.next_due, open_exceptions = excluded.open_exceptions, state = excluded.state`,
+          [rows.map((r) => r.key), rows.map((r) => r.poNumber), rows.map((r) => r.line), rows.map((r) => r.supplierId), rows.map((r) => r.plant), rows.map((r) => r.stage), rows.map((r) => r.nextDue), rows.map((r) => r.openExceptions), rows.map((r) => r.state)],
+        );
+      }
+      const shipments = shipmentLinks(step.lines);
+      if (shipments.length > 0) {
+        await client.query('INSERT INTO p2p_shipments (shipment_id, key) SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT DO NOTHING', [
+          shipments.map(([id]) => id),
+          shipments.map(([, key]) => key),
+        ]);
+      }
+      const links = [...step.links, ...derivedLinks(derived)];
+      if (links.length > 0) {
+        await client.query('INSERT INTO workflow_links (key, seq) SELECT * FROM unnest($1::text[], $2::bigint[]) ON CONFLICT DO NOTHING', [
+          links.map((l) => l.key),
+          links.map((l) => String(l.sequence)),
+        ]);
+      }
+      const events = [...step.exceptionEvents, ...derived].sort((a, b) => a.sequence - b.sequence);
+      const ids = [...new Set(events.flatMap((e) => (typeof e.event.data.exceptionId === 'string' ? [e.event.data.exceptionId] : [])))];
+      const existing = new Map<string, ExceptionView>();
+      if (ids.length > 0) {
+        const found = await client.query<{ view: string }>('SELECT view FROM exceptions WHERE exception_id = ANY($1::text[])', [ids]);
+        for (const row of found.rows) {
+          const view = JSON.parse(row.view) as ExceptionView;
+          existing.set(view.exceptionId, view);
+        }
+      }
+      for (const view of exceptionUpdates(events, (id) => existing.get(id))) await client.query(numbered(SQL.upsertException), exceptionParams(view));
+      await client.query(numbered(SQL.setCursor), [CURSOR_NAME, step.upTo]);
+      return derived;
+    });
+  }
+
+  async dueLines(now: string, limit: number): Promise<P2PLine[]> {
+    const result = await this.pool.query<{ state: string }>(numbered(SQL.dueLines), [now, limit]);
+    return result.rows.map((row) => JSON.parse(row.state) as P2PLine);
+  }
+
+  async resetWorkflows(): Promise<void> {
+    await this.inTransaction(async (client) => {
+      for (const sql of RESET_WORKFLOWS) await client.query(sql);
+    });
+  }
+
+  async linesOfPurchaseOrder(poNumber: string): Promise<P2PLine[]> {
+    const result = await this.pool.query<{ state: string }>(numbered(SQL.linesOfPo), [poNumber]);
+    return result.rows.map((row) => JSON.parse(row.state) as P2PLine);
+  }
+
+  async listLines(filter: LineFilter, limit: number, after?: string): Promise<Page<P2PLine>> {
+    const { sql, params } = lineQuery(filter, limit, after);
+    const result = await this.pool.query<{ state: string }>(numbered(sql), params);
+    return pageOf(result.rows.map((row) => JSON.parse(row.state) as P2PLine), limit, (last) => last.key);
+  }
+
+  async listExceptions(filter: ExceptionFilter, limit: number, after?: string): Promise<Page<ExceptionView>> {
+    const { sql, params } = exceptionQuery(filter, limit, after);
+    const result = await this.pool.query<{ view: string }>(numbered(sql), params);
+    return pageOf(result.rows.map((row) => JSON.parse(row.view) as ExceptionView), limit, (last) => String(last.raisedSequence));
+  }
+
+  async getException(exceptionId: string): Promise<ExceptionView | undefined> {
+    const result = await this.pool.query<{ view: string }>(numbered(SQL.exception), [exceptionId]);
+    const row = result.rows[0];
+    return row === undefined ? undefined : (JSON.parse(row.view) as ExceptionView);
+  }
+
+  async linkedSequences(keys: readonly string[]): Promise<number[]> {
+    const result = await this.pool.query<{ seq: string }>('SELECT DISTINCT seq FROM workflow_links WHERE key = ANY($1::text[]) ORDER BY seq', [keys]);
+    return result.rows.map((row) => Number(row.seq));
+  }
+
+  async eventsAt(sequences: readonly number[]): Promise<StoredEvent[]> {
+    const result = await this.pool.query<EventRow>('SELECT seq, source, id, received_time, body FROM events WHERE seq = ANY($1::bigint[]) ORDER BY seq', [
+      sequences.map(String),
+    ]);
+    return result.rows.map(toStored);
+  }
+
   async close(): Promise<void> {
+    const leader = this.leader;
+    this.leader = undefined;
+    await leader?.end().catch(() => undefined);
     await this.pool.end();
   }
+}
+
+/** `?` placeholders as PostgreSQL's `$1`, `$2`, ... (the shared statements hold no literal `?`). */
+function numbered(sql: string): string {
+  let n = 0;
+  return sql.replace(/\?/g, () => `$${++n}`);
 }
 
 function toStored(row: EventRow): StoredEvent {

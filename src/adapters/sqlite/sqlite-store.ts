@@ -4,13 +4,38 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import type { CloudEvent, KnownEvent, StoredEvent } from '../../core/index.js';
+import type { CloudEvent, ExceptionView, KnownEvent, P2PLine, StoredEvent } from '../../core/index.js';
 import { eventKey, planBatch } from '../../core/index.js';
-import type { BatchOutcome, CredentialRecord, CredentialStore, EventStore } from '../../ports/index.js';
+import type {
+  BatchOutcome,
+  CredentialRecord,
+  CredentialStore,
+  EventStore,
+  ExceptionFilter,
+  LineFilter,
+  Page,
+  WorkflowStep,
+  WorkflowStore,
+} from '../../ports/index.js';
 import { appendedOutcome, conflictOutcome } from '../shared/batch-outcome.js';
 import { CREDENTIALS_TABLE, toCredential } from '../shared/credential-row.js';
 import type { CredentialRow } from '../shared/credential-row.js';
 import { hashKey } from '../shared/hash-key.js';
+import {
+  CURSOR_NAME,
+  derivedLinks,
+  exceptionParams,
+  exceptionQuery,
+  exceptionUpdates,
+  lineQuery,
+  lineRow,
+  lineRowParams,
+  pageOf,
+  RESET_WORKFLOWS,
+  shipmentLinks,
+  SQL,
+  WORKFLOW_TABLES,
+} from '../shared/workflow-sql.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS events (
@@ -25,7 +50,7 @@ CREATE TABLE IF NOT EXISTS events (
 );
 CREATE INDEX IF NOT EXISTS events_dedupe ON events (dedupe_key);
 CREATE INDEX IF NOT EXISTS events_correlation ON events (correlation_key) WHERE correlation_key IS NOT NULL;
-` + CREDENTIALS_TABLE;
+` + CREDENTIALS_TABLE + WORKFLOW_TABLES.replaceAll('{bigint}', 'INTEGER').replaceAll('{wor}', 'WITHOUT ROWID');
 
 interface EventRow {
   seq: number;
@@ -41,9 +66,11 @@ export interface SqliteStoreOptions {
   readonly cacheMiB?: number;
 }
 
-export class SqliteStore implements EventStore, CredentialStore {
+export class SqliteStore implements EventStore, CredentialStore, WorkflowStore {
   private readonly db: Database.Database;
   private readonly statements;
+  private readonly workflow;
+  private readonly transactions;
 
   constructor(path: string, options: SqliteStoreOptions = {}) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -65,12 +92,30 @@ export class SqliteStore implements EventStore, CredentialStore {
         'SELECT seq, source, id, received_time, body FROM events WHERE correlation_key = ? ORDER BY seq',
       ),
       head: this.db.prepare<[], { head: number | null }>('SELECT MAX(seq) AS head FROM events'),
-      addCredential: this.db.prepare<[string, string, string, string, string | null, string]>(
-        'INSERT INTO credentials (key_id, principal_kind, principal_id, secret_hash, label, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+      addCredential: this.db.prepare<[string, string, string, string, string | null, string | null, string]>(
+        'INSERT INTO credentials (key_id, principal_kind, principal_id, secret_hash, label, role, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
       ),
       findCredential: this.db.prepare<[string], CredentialRow>('SELECT * FROM credentials WHERE key_id = ?'),
       listCredentials: this.db.prepare<[], CredentialRow>('SELECT * FROM credentials ORDER BY created_at, key_id'),
       revokeCredential: this.db.prepare<[string, string]>('UPDATE credentials SET revoked_at = COALESCE(revoked_at, ?) WHERE key_id = ?'),
+    };
+    this.workflow = {
+      cursor: this.db.prepare<[string], { up_to: number }>(SQL.cursor),
+      setCursor: this.db.prepare<[string, number]>(SQL.setCursor),
+      upsertLine: this.db.prepare(SQL.upsertLine),
+      insertShipment: this.db.prepare<[string, string]>(SQL.insertShipment),
+      insertLink: this.db.prepare<[string, number]>(SQL.insertLink),
+      exception: this.db.prepare<[string], { view: string }>(SQL.exception),
+      upsertException: this.db.prepare(SQL.upsertException),
+      dueLines: this.db.prepare<[string, number], { state: string }>(SQL.dueLines),
+      linesOfPo: this.db.prepare<[string], { state: string }>(SQL.linesOfPo),
+    };
+    this.transactions = {
+      append: this.db.transaction((batches: readonly (readonly CloudEvent[])[], receivedTime: string) => this.insertBatches(batches, receivedTime)),
+      step: this.db.transaction((step: WorkflowStep) => this.applyStep(step)),
+      reset: this.db.transaction(() => {
+        for (const sql of RESET_WORKFLOWS) this.db.prepare(sql).run();
+      }),
     };
   }
 
@@ -82,28 +127,30 @@ export class SqliteStore implements EventStore, CredentialStore {
     }
   }
 
-  private readonly appendInTransaction = (batches: readonly (readonly CloudEvent[])[], receivedTime: string): BatchOutcome[] => {
+  private appendInTransaction(batches: readonly (readonly CloudEvent[])[], receivedTime: string): BatchOutcome[] {
+    return this.transactions.append.immediate(batches, receivedTime);
+  }
+
+  /** Plans and inserts batches; the caller holds the transaction. */
+  private insertBatches(batches: readonly (readonly CloudEvent[])[], receivedTime: string): BatchOutcome[] {
     const written = new Map<string, KnownEvent>();
     const known = (key: string): KnownEvent | undefined => written.get(key) ?? this.lookup(key);
-    const run = this.db.transaction(() =>
-      batches.map((batch) => {
-        const plan = planBatch(batch, known);
-        if (!plan.ok) return conflictOutcome(plan.conflicts);
-        const assigned = new Map<number, number>();
-        plan.events.forEach((item, index) => {
-          if (item.status !== 'new') return;
-          const { event } = item;
-          const correlation = event.correlationid === undefined ? null : hashKey(event.correlationid);
-          const info = this.statements.insert.run(hashKey(item.key), event.source, event.id, event.type, correlation, receivedTime, item.canonical);
-          const sequence = Number(info.lastInsertRowid);
-          written.set(item.key, { canonical: item.canonical, sequence });
-          assigned.set(index, sequence);
-        });
-        return appendedOutcome(plan.events, assigned);
-      }),
-    );
-    return run.immediate();
-  };
+    return batches.map((batch) => {
+      const plan = planBatch(batch, known);
+      if (!plan.ok) return conflictOutcome(plan.conflicts);
+      const assigned = new Map<number, number>();
+      plan.events.forEach((item, index) => {
+        if (item.status !== 'new') return;
+        const { event } = item;
+        const correlation = event.correlationid === undefined ? null : hashKey(event.correlationid);
+        const info = this.statements.insert.run(hashKey(item.key), event.source, event.id, event.type, correlation, receivedTime, item.canonical);
+        const sequence = Number(info.lastInsertRowid);
+        written.set(item.key, { canonical: item.canonical, sequence });
+        assigned.set(index, sequence);
+      });
+      return appendedOutcome(plan.events, assigned);
+    });
+  }
 
   private lookup(key: string): KnownEvent | undefined {
     const [source, id] = key.split('\u0000') as [string, string];
@@ -135,7 +182,8 @@ export class SqliteStore implements EventStore, CredentialStore {
   }
 
   addCredential(record: CredentialRecord): Promise<void> {
-    this.statements.addCredential.run(record.keyId, record.principal.kind, record.principal.id, record.secretHash, record.label ?? null, record.createdAt);
+    const { principal } = record;
+    this.statements.addCredential.run(record.keyId, principal.kind, principal.id, record.secretHash, record.label ?? null, principal.role ?? null, record.createdAt);
     return Promise.resolve();
   }
 
@@ -152,10 +200,134 @@ export class SqliteStore implements EventStore, CredentialStore {
     return Promise.resolve(this.statements.revokeCredential.run(at, keyId).changes > 0);
   }
 
+  /** One SQLite file has one hub process: it always leads. */
+  tryLeadWorkflows(): Promise<boolean> {
+    return Promise.resolve(true);
+  }
+
+  processedUpTo(): Promise<number> {
+    return Promise.resolve(this.workflow.cursor.get(CURSOR_NAME)?.up_to ?? 0);
+  }
+
+  loadLines(keys: readonly string[]): Promise<P2PLine[]> {
+    return Promise.resolve(this.selectStates('SELECT state FROM p2p_lines WHERE key IN', keys));
+  }
+
+  keysOf(query: { readonly poNumbers: readonly string[]; readonly shipmentIds: readonly string[] }): Promise<string[]> {
+    const keys = new Set<string>();
+    for (const chunk of chunks(query.poNumbers)) {
+      const rows = this.db.prepare<string[], { key: string }>(`SELECT key FROM p2p_lines WHERE po_number IN (${chunk.map(() => '?').join(', ')})`).all(...chunk);
+      for (const row of rows) keys.add(row.key);
+    }
+    for (const chunk of chunks(query.shipmentIds)) {
+      const rows = this.db.prepare<string[], { key: string }>(`SELECT key FROM p2p_shipments WHERE shipment_id IN (${chunk.map(() => '?').join(', ')})`).all(...chunk);
+      for (const row of rows) keys.add(row.key);
+    }
+    return Promise.resolve([...keys].sort());
+  }
+
+  commitWorkflowStep(step: WorkflowStep): Promise<StoredEvent[]> {
+    try {
+      return Promise.resolve(this.transactions.step.immediate(step));
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+  }
+
+  /** The body of one workflow step; runs inside its transaction. */
+  private applyStep(step: WorkflowStep): StoredEvent[] {
+    const derived: StoredEvent[] = [];
+    if (step.derived.length > 0) {
+      const [outcome] = this.insertBatches([step.derived], step.receivedTime);
+      if (outcome?.kind !== 'appended') throw new Error(`derived events conflict with the log: ${JSON.stringify(outcome)}`);
+      outcome.events.forEach((appended, index) => {
+        const event = step.derived[index];
+        if (event !== undefined) derived.push({ sequence: appended.sequence, receivedTime: step.receivedTime, event });
+      });
+    }
+    for (const state of step.lines) this.workflow.upsertLine.run(...lineRowParams(lineRow(state)));
+    for (const [shipmentId, key] of shipmentLinks(step.lines)) this.workflow.insertShipment.run(shipmentId, key);
+    for (const link of [...step.links, ...derivedLinks(derived)]) this.workflow.insertLink.run(link.key, link.sequence);
+    const events = [...step.exceptionEvents, ...derived].sort((a, b) => a.sequence - b.sequence);
+    const read = (id: string) => {
+      const row = this.workflow.exception.get(id);
+      return row === undefined ? undefined : (JSON.parse(row.view) as ExceptionView);
+    };
+    for (const view of exceptionUpdates(events, read)) this.workflow.upsertException.run(...exceptionParams(view));
+    this.workflow.setCursor.run(CURSOR_NAME, step.upTo);
+    return derived;
+  }
+
+  dueLines(now: string, limit: number): Promise<P2PLine[]> {
+    return Promise.resolve(this.workflow.dueLines.all(now, limit).map((row) => JSON.parse(row.state) as P2PLine));
+  }
+
+  resetWorkflows(): Promise<void> {
+    this.transactions.reset.immediate();
+    return Promise.resolve();
+  }
+
+  linesOfPurchaseOrder(poNumber: string): Promise<P2PLine[]> {
+    return Promise.resolve(this.workflow.linesOfPo.all(poNumber).map((row) => JSON.parse(row.state) as P2PLine));
+  }
+
+  listLines(filter: LineFilter, limit: number, after?: string): Promise<Page<P2PLine>> {
+    const { sql, params } = lineQuery(filter, limit, after);
+    const rows = this.db.prepare<(string | number)[], { state: string }>(sql).all(...params).map((row) => JSON.parse(row.state) as P2PLine);
+    return Promise.resolve(pageOf(rows, limit, (last) => last.key));
+  }
+
+  listExceptions(filter: ExceptionFilter, limit: number, after?: string): Promise<Page<ExceptionView>> {
+    const { sql, params } = exceptionQuery(filter, limit, after);
+    const rows = this.db.prepare<(string | number)[], { view: string }>(sql).all(...params).map((row) => JSON.parse(row.view) as ExceptionView);
+    return Promise.resolve(pageOf(rows, limit, (last) => String(last.raisedSequence)));
+  }
+
+  getException(exceptionId: string): Promise<ExceptionView | undefined> {
+    const row = this.workflow.exception.get(exceptionId);
+    return Promise.resolve(row === undefined ? undefined : (JSON.parse(row.view) as ExceptionView));
+  }
+
+  linkedSequences(keys: readonly string[]): Promise<number[]> {
+    const sequences = new Set<number>();
+    for (const chunk of chunks(keys)) {
+      const rows = this.db.prepare<string[], { seq: number }>(`SELECT seq FROM workflow_links WHERE key IN (${chunk.map(() => '?').join(', ')})`).all(...chunk);
+      for (const row of rows) sequences.add(row.seq);
+    }
+    return Promise.resolve([...sequences].sort((a, b) => a - b));
+  }
+
+  eventsAt(sequences: readonly number[]): Promise<StoredEvent[]> {
+    const events: StoredEvent[] = [];
+    for (const chunk of chunks(sequences)) {
+      const rows = this.db
+        .prepare<number[], EventRow>(`SELECT seq, source, id, received_time, body FROM events WHERE seq IN (${chunk.map(() => '?').join(', ')}) ORDER BY seq`)
+        .all(...chunk);
+      events.push(...rows.map(toStored));
+    }
+    return Promise.resolve(events.sort((a, b) => a.sequence - b.sequence));
+  }
+
+  private selectStates(prefix: string, keys: readonly string[]): P2PLine[] {
+    const states: P2PLine[] = [];
+    for (const chunk of chunks(keys)) {
+      const rows = this.db.prepare<string[], { state: string }>(`${prefix} (${chunk.map(() => '?').join(', ')})`).all(...chunk);
+      states.push(...rows.map((row) => JSON.parse(row.state) as P2PLine));
+    }
+    return states;
+  }
+
   close(): Promise<void> {
     if (this.db.open) this.db.close();
     return Promise.resolve();
   }
+}
+
+/** IN lists in slices SQLite's parameter limit accepts. */
+function chunks<T>(values: readonly T[], size = 500): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < values.length; i += size) out.push(values.slice(i, i + size));
+  return out;
 }
 
 function toStored(row: EventRow): StoredEvent {

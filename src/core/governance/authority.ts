@@ -8,7 +8,11 @@ import { sourceOf } from './manifest.js';
 export interface Principal {
   readonly kind: PrincipalKind;
   readonly id: string;
+  /** Operators only: `viewer` reads, `operator` also resolves exceptions. */
+  readonly role?: OperatorRole;
 }
+
+export type OperatorRole = 'viewer' | 'operator';
 
 export type AuthorityDecision =
   | { readonly allowed: true }
@@ -17,10 +21,24 @@ export type AuthorityDecision =
 /** Publishing rights resolved once per manifest, so the per-event check is two lookups. */
 export class PublishingAuthority {
   private readonly grants = new Map<string, ReadonlySet<string>>();
+  private readonly suppliers = new Map<string, string>();
 
   constructor(manifest: Manifest) {
     for (const system of manifest.systems) this.grants.set(principalKey('system', system.id), new Set(system.publishes));
-    for (const partner of manifest.partners) this.grants.set(principalKey('partner', partner.id), new Set(partner.publishes));
+    for (const partner of manifest.partners) {
+      this.grants.set(principalKey('partner', partner.id), new Set(partner.publishes));
+      this.suppliers.set(partner.id, partner.supplierId);
+    }
+  }
+
+  /**
+   * The supplier a partner credential speaks for: it may only see business objects of that
+   * supplier. Undefined for systems and operators (no supplier scope).
+   */
+  supplierScopeOf(principal: Principal): string | undefined {
+    if (principal.kind !== 'partner') return undefined;
+    // A partner the manifest no longer declares sees nothing.
+    return this.suppliers.get(principal.id) ?? '\u0000none';
   }
 
   /** Whether the manifest declares this principal at all (a key for a removed system is useless). */

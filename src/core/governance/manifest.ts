@@ -1,9 +1,11 @@
 // The governance manifest: who may publish what. This is the minimal model (systems, partners,
 // teams, hub settings); the loader keeps the document's positions so later rules can grow it.
 import { Ajv2020 } from 'ajv/dist/2020.js';
+import type { P2PPolicySettings } from '../p2p/p2p-policy.js';
 import { MANIFEST_SCHEMA } from './manifest.schema.js';
 
-export type PrincipalKind = 'system' | 'partner';
+/** Systems and partners publish; operators (people, keys made with `keys add --operator`) read and resolve. */
+export type PrincipalKind = 'system' | 'partner' | 'operator';
 
 export interface SystemDeclaration {
   readonly id: string;
@@ -39,6 +41,10 @@ export interface Manifest {
   readonly version: 1;
   readonly enterprise: { readonly name: string };
   readonly hub: HubSettings;
+  readonly slas: NonNullable<P2PPolicySettings['slas']>;
+  readonly tolerances: NonNullable<P2PPolicySettings['tolerances']>;
+  readonly exceptionOwners: Readonly<Record<string, string>>;
+  readonly masterData: { readonly unitConversions?: NonNullable<P2PPolicySettings['unitConversions']> };
   readonly teams: readonly TeamDeclaration[];
   readonly systems: readonly SystemDeclaration[];
   readonly partners: readonly PartnerDeclaration[];
@@ -112,9 +118,19 @@ export function checkManifest(document: unknown, publishableTypes: ReadonlySet<s
   return problems.length > 0 ? { ok: false, problems } : { ok: true, manifest: deepFreeze(manifest) };
 }
 
+/** The P2P policy settings a manifest declares. */
+export function p2pSettingsOf(manifest: Manifest): P2PPolicySettings {
+  return {
+    slas: manifest.slas,
+    tolerances: manifest.tolerances,
+    exceptionOwners: manifest.exceptionOwners,
+    ...(manifest.masterData.unitConversions === undefined ? {} : { unitConversions: manifest.masterData.unitConversions }),
+  };
+}
+
 /** The `source` URI reference a principal must put on the events it publishes. */
 export function sourceOf(kind: PrincipalKind, id: string): string {
-  return kind === 'system' ? `/systems/${id}` : `/partners/${id}`;
+  return `/${kind}s/${id}`;
 }
 
 function pointerToPath(pointer: string): (string | number)[] {

@@ -1,0 +1,136 @@
+// Routes over the workflows: a PO's lines and timeline, line and exception listings, and the
+// manual resolution of an exception. Translation only; the use cases hold the rules.
+import type { FastifyInstance } from 'fastify';
+import type { ExceptionResolution, P2PQueries } from '../../app/index.js';
+import type { P2PStage, Principal } from '../../core/index.js';
+import { MillraceError, P2P_STAGES } from '../../core/index.js';
+import { problemResponses } from './schemas.js';
+
+export interface WorkflowRouteDependencies {
+  readonly p2p: P2PQueries;
+  readonly resolution: ExceptionResolution;
+}
+
+const page = {
+  limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
+  after: { type: 'string', description: 'The `next` value of the previous page.' },
+} as const;
+
+function principalOf(request: { principal?: Principal }): Principal {
+  if (request.principal === undefined) throw new MillraceError('unauthenticated', 'no credential');
+  return request.principal;
+}
+
+export function registerWorkflowRoutes(app: FastifyInstance, deps: WorkflowRouteDependencies): void {
+  app.get<{ Params: { poNumber: string } }>(
+    '/v1/workflows/p2p/:poNumber',
+    {
+      config: { auth: true },
+      schema: {
+        summary: 'A purchase order: each line with its stage, quantities, invoices, postings, open exceptions and deadlines, and the timeline of events',
+        security: [{ apiKey: [] }],
+        params: { type: 'object', properties: { poNumber: { type: 'string' } }, required: ['poNumber'] },
+        response: { 200: { type: 'object', additionalProperties: true }, ...problemResponses(401, 404) },
+      },
+    },
+    async (request) => {
+      const view = await deps.p2p.purchaseOrder(request.params.poNumber, principalOf(request));
+      if (view === undefined) throw new MillraceError('not_found', `no purchase order ${request.params.poNumber}`);
+      return view;
+    },
+  );
+
+  app.get<{ Querystring: { stage?: P2PStage; supplier?: string; plant?: string; limit: number; after?: string } }>(
+    '/v1/workflows/p2p',
+    {
+      config: { auth: true },
+      schema: {
+        summary: 'PO lines by stage, supplier and plant (paged)',
+        security: [{ apiKey: [] }],
+        querystring: {
+          type: 'object',
+          properties: { stage: { type: 'string', enum: [...P2P_STAGES] }, supplier: { type: 'string' }, plant: { type: 'string' }, ...page },
+        },
+        response: { 200: { type: 'object', properties: { items: { type: 'array', items: { type: 'object', additionalProperties: true } }, next: { type: 'string' } } }, ...problemResponses(400, 401) },
+      },
+    },
+    async (request) => {
+      const { stage, supplier, plant, limit, after } = request.query;
+      return deps.p2p.lines(
+        { ...(stage === undefined ? {} : { stage }), ...(supplier === undefined ? {} : { supplierId: supplier }), ...(plant === undefined ? {} : { plant }) },
+        principalOf(request),
+        limit,
+        after,
+      );
+    },
+  );
+
+  app.get<{ Querystring: { owner?: string; code?: string; status?: 'open' | 'resolved'; supplier?: string; po?: string; limit: number; after?: string } }>(
+    '/v1/exceptions',
+    {
+      config: { auth: true },
+      schema: {
+        summary: 'Exceptions by owner team, code and status, newest first (paged)',
+        security: [{ apiKey: [] }],
+        querystring: {
+          type: 'object',
+          properties: { owner: { type: 'string' }, code: { type: 'string' }, status: { type: 'string', enum: ['open', 'resolved'] }, supplier: { type: 'string' }, po: { type: 'string' }, ...page },
+        },
+        response: { 200: { type: 'object', properties: { items: { type: 'array', items: { type: 'object', additionalProperties: true } }, next: { type: 'string' } } }, ...problemResponses(400, 401) },
+      },
+    },
+    async (request) => {
+      const { owner, code, status, supplier, po, limit, after } = request.query;
+      return deps.p2p.exceptions(
+        {
+          ...(owner === undefined ? {} : { owner }),
+          ...(code === undefined ? {} : { code }),
+          ...(status === undefined ? {} : { status }),
+          ...(supplier === undefined ? {} : { supplierId: supplier }),
+          ...(po === undefined ? {} : { poNumber: po }),
+        },
+        principalOf(request),
+        limit,
+        after,
+      );
+    },
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/v1/exceptions/:id',
+    {
+      config: { auth: true },
+      schema: {
+        summary: 'One exception: owner, status, age and the events behind it',
+        security: [{ apiKey: [] }],
+        params: { type: 'object', properties: { id: { type: 'string' } }, required: ['id'] },
+        response: { 200: { type: 'object', additionalProperties: true }, ...problemResponses(401, 404) },
+      },
+    },
+    async (request) => {
+      const view = await deps.p2p.exception(request.params.id, principalOf(request));
+      if (view === undefined) throw new MillraceError('not_found', `no exception ${request.params.id}`);
+      return view;
+    },
+  );
+
+  app.post<{ Params: { id: string }; Body: { reason: string } }>(
+    '/v1/exceptions/:id/resolve',
+    {
+      config: { auth: true },
+      schema: {
+        summary: 'Resolve an exception by hand, saying why (operator keys only); recorded in the log as exception.resolved',
+        security: [{ apiKey: [] }],
+        params: { type: 'object', properties: { id: { type: 'string' } }, required: ['id'] },
+        body: { type: 'object', properties: { reason: { type: 'string', minLength: 1, maxLength: 2000 } }, required: ['reason'], additionalProperties: false },
+        response: { 200: { type: 'object', additionalProperties: true }, ...problemResponses(400, 401, 403, 404, 409, 415) },
+      },
+    },
+    async (request) => {
+      const principal = principalOf(request);
+      // Object-level scope first: a key that cannot see the exception learns nothing about it.
+      if ((await deps.p2p.exception(request.params.id, principal)) === undefined) throw new MillraceError('not_found', `no exception ${request.params.id}`);
+      return deps.resolution.resolve(request.params.id, request.body.reason, principal);
+    },
+  );
+}

@@ -1,0 +1,182 @@
+// The workflow projections' tables and statements, shared by the SQLite and PostgreSQL
+// adapters. Statements use `?` placeholders; the PostgreSQL adapter numbers them.
+import type { ExceptionView, P2PLine, StoredEvent } from '../../core/index.js';
+import { applyExceptionEvent, canonicalJson, exceptionIdOf, nextDueOf, openExceptionsOf, stageOf } from '../../core/index.js';
+import type { ExceptionFilter, LineFilter } from '../../ports/index.js';
+
+/** DDL; `{bigint}` becomes INTEGER (SQLite) or BIGINT (PostgreSQL), `{wor}` WITHOUT ROWID or nothing. */
+export const WORKFLOW_TABLES = `
+CREATE TABLE IF NOT EXISTS p2p_lines (
+  key TEXT PRIMARY KEY,
+  po_number TEXT NOT NULL,
+  line INTEGER NOT NULL,
+  supplier_id TEXT,
+  plant TEXT,
+  stage TEXT NOT NULL,
+  next_due TEXT,
+  open_exceptions INTEGER NOT NULL,
+  state TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS p2p_lines_po ON p2p_lines (po_number);
+CREATE INDEX IF NOT EXISTS p2p_lines_due ON p2p_lines (next_due) WHERE next_due IS NOT NULL;
+CREATE INDEX IF NOT EXISTS p2p_lines_stage ON p2p_lines (stage, key);
+CREATE INDEX IF NOT EXISTS p2p_lines_supplier ON p2p_lines (supplier_id, key);
+CREATE INDEX IF NOT EXISTS p2p_lines_plant ON p2p_lines (plant, key);
+CREATE TABLE IF NOT EXISTS p2p_shipments (
+  shipment_id TEXT NOT NULL,
+  key TEXT NOT NULL,
+  PRIMARY KEY (shipment_id, key)
+) {wor};
+CREATE TABLE IF NOT EXISTS workflow_links (
+  key TEXT NOT NULL,
+  seq {bigint} NOT NULL,
+  PRIMARY KEY (key, seq)
+) {wor};
+CREATE TABLE IF NOT EXISTS exceptions (
+  exception_id TEXT PRIMARY KEY,
+  code TEXT NOT NULL,
+  owner TEXT NOT NULL,
+  status TEXT NOT NULL,
+  workflow TEXT NOT NULL,
+  key TEXT,
+  po_number TEXT,
+  supplier_id TEXT,
+  plant TEXT,
+  raised_seq {bigint} NOT NULL,
+  view TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS exceptions_owner ON exceptions (owner, status, raised_seq);
+CREATE INDEX IF NOT EXISTS exceptions_code ON exceptions (code, status, raised_seq);
+CREATE INDEX IF NOT EXISTS exceptions_status ON exceptions (status, raised_seq);
+CREATE INDEX IF NOT EXISTS exceptions_po ON exceptions (po_number);
+CREATE TABLE IF NOT EXISTS workflow_cursor (
+  name TEXT PRIMARY KEY,
+  up_to {bigint} NOT NULL
+);
+`;
+
+export const RESET_WORKFLOWS = ['DELETE FROM p2p_lines', 'DELETE FROM p2p_shipments', 'DELETE FROM workflow_links', 'DELETE FROM exceptions', 'DELETE FROM workflow_cursor'];
+
+export const CURSOR_NAME = 'p2p';
+
+export const SQL = {
+  cursor: 'SELECT up_to FROM workflow_cursor WHERE name = ?',
+  setCursor: 'INSERT INTO workflow_cursor (name, up_to) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET up_to = excluded.up_to',
+  upsertLine:
+    'INSERT INTO p2p_lines (key, po_number, line, supplier_id, plant, stage, next_due, open_exceptions, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ' +
+    'ON CONFLICT (key) DO UPDATE SET supplier_id = excluded.supplier_id, plant = excluded.plant, stage = excluded.stage, next_due = excluded.next_due, ' +
+    'open_exceptions = excluded.open_exceptions, state = excluded.state',
+  insertShipment: 'INSERT INTO p2p_shipments (shipment_id, key) VALUES (?, ?) ON CONFLICT DO NOTHING',
+  insertLink: 'INSERT INTO workflow_links (key, seq) VALUES (?, ?) ON CONFLICT DO NOTHING',
+  exception: 'SELECT view FROM exceptions WHERE exception_id = ?',
+  upsertException:
+    'INSERT INTO exceptions (exception_id, code, owner, status, workflow, key, po_number, supplier_id, plant, raised_seq, view) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ' +
+    'ON CONFLICT (exception_id) DO UPDATE SET status = excluded.status, view = excluded.view',
+  dueLines: 'SELECT state FROM p2p_lines WHERE next_due IS NOT NULL AND next_due <= ? ORDER BY next_due, key LIMIT ?',
+  linesOfPo: 'SELECT state FROM p2p_lines WHERE po_number = ? ORDER BY line',
+} as const;
+
+export interface LineRow {
+  readonly key: string;
+  readonly poNumber: string;
+  readonly line: number;
+  readonly supplierId: string | null;
+  readonly plant: string | null;
+  readonly stage: string;
+  readonly nextDue: string | null;
+  readonly openExceptions: number;
+  readonly state: string;
+}
+
+export function lineRow(state: P2PLine): LineRow {
+  return {
+    key: state.key,
+    poNumber: state.poNumber,
+    line: state.line,
+    supplierId: state.terms?.supplierId ?? null,
+    plant: state.terms?.buyerPlant ?? null,
+    stage: stageOf(state),
+    nextDue: nextDueOf(state) ?? null,
+    openExceptions: openExceptionsOf(state).length,
+    state: canonicalJson(state),
+  };
+}
+
+export function lineRowParams(row: LineRow): (string | number | null)[] {
+  return [row.key, row.poNumber, row.line, row.supplierId, row.plant, row.stage, row.nextDue, row.openExceptions, row.state];
+}
+
+export function exceptionParams(view: ExceptionView): (string | number | null)[] {
+  return [
+    view.exceptionId,
+    view.code,
+    view.owner,
+    view.status,
+    view.workflow,
+    view.key ?? null,
+    view.poNumber ?? null,
+    view.supplierId ?? null,
+    view.plant ?? null,
+    view.raisedSequence,
+    canonicalJson(view),
+  ];
+}
+
+/**
+ * The exception views a set of events produces, given a way to read an existing view.
+ * Events must be in sequence order.
+ */
+export function exceptionUpdates(events: readonly StoredEvent[], read: (exceptionId: string) => ExceptionView | undefined): ExceptionView[] {
+  const views = new Map<string, ExceptionView | undefined>();
+  for (const stored of events) {
+    const id = exceptionIdOf(stored);
+    if (id === undefined) continue;
+    const before = views.has(id) ? views.get(id) : read(id);
+    views.set(id, applyExceptionEvent(before, stored));
+  }
+  return [...views.values()].filter((view): view is ExceptionView => view !== undefined);
+}
+
+export function shipmentLinks(lines: readonly P2PLine[]): [string, string][] {
+  return lines.flatMap((state) => Object.keys(state.shipments).map((shipmentId): [string, string] => [shipmentId, state.key]));
+}
+
+/** WHERE clause and parameters of a line listing (keyset paging on `key`). */
+export function lineQuery(filter: LineFilter, limit: number, after: string | undefined): { sql: string; params: (string | number)[] } {
+  const where: string[] = [];
+  const params: (string | number)[] = [];
+  if (filter.stage !== undefined) (where.push('stage = ?'), params.push(filter.stage));
+  if (filter.supplierId !== undefined) (where.push('supplier_id = ?'), params.push(filter.supplierId));
+  if (filter.plant !== undefined) (where.push('plant = ?'), params.push(filter.plant));
+  if (filter.poNumber !== undefined) (where.push('po_number = ?'), params.push(filter.poNumber));
+  if (after !== undefined) (where.push('key > ?'), params.push(after));
+  params.push(limit + 1);
+  return { sql: `SELECT state FROM p2p_lines${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY key LIMIT ?`, params };
+}
+
+/** Exceptions newest first (keyset paging on the raising sequence). */
+export function exceptionQuery(filter: ExceptionFilter, limit: number, after: string | undefined): { sql: string; params: (string | number)[] } {
+  const where: string[] = [];
+  const params: (string | number)[] = [];
+  if (filter.owner !== undefined) (where.push('owner = ?'), params.push(filter.owner));
+  if (filter.code !== undefined) (where.push('code = ?'), params.push(filter.code));
+  if (filter.status !== undefined) (where.push('status = ?'), params.push(filter.status));
+  if (filter.supplierId !== undefined) (where.push('supplier_id = ?'), params.push(filter.supplierId));
+  if (filter.poNumber !== undefined) (where.push('po_number = ?'), params.push(filter.poNumber));
+  if (after !== undefined) (where.push('raised_seq < ?'), params.push(Number(after)));
+  params.push(limit + 1);
+  return { sql: `SELECT view, raised_seq FROM exceptions${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY raised_seq DESC LIMIT ?`, params };
+}
+
+/** Cuts the extra row a listing asked for into the `next` cursor. */
+export function pageOf<T>(rows: readonly T[], limit: number, cursorOf: (last: T) => string): { items: T[]; next?: string } {
+  if (rows.length <= limit) return { items: [...rows] };
+  const items = rows.slice(0, limit);
+  const last = items[items.length - 1];
+  return last === undefined ? { items } : { items, next: cursorOf(last) };
+}
+
+/** The derived events of a step as stored events, with the links to the lines they concern. */
+export function derivedLinks(stored: readonly StoredEvent[]): { key: string; sequence: number }[] {
+  return stored.flatMap((s) => (s.event.correlationid === undefined ? [] : [{ key: s.event.correlationid, sequence: s.sequence }]));
+}

@@ -1,0 +1,26 @@
+// Fires deadlines: finds PO lines whose earliest deadline has passed and appends the
+// `sla.breached` events through the ingest path's group commit. The workflow then decides
+// what the breach means. Breach ids are deterministic, so a deadline fires once even when
+// two hub processes see it.
+import { dueBreaches } from '../core/index.js';
+import type { Clock, WorkflowStore } from '../ports/index.js';
+import type { GroupCommitter } from './group-commit.js';
+
+export class DeadlineScheduler {
+  constructor(
+    private readonly store: WorkflowStore,
+    private readonly committer: GroupCommitter,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Appends a breach for every deadline due now; resolves with how many were new. */
+  async fireDue(limit = 1000): Promise<number> {
+    const now = this.clock.now().toISOString();
+    const lines = await this.store.dueLines(now, limit);
+    const breaches = lines.flatMap((line) => dueBreaches(line, now));
+    if (breaches.length === 0) return 0;
+    const outcome = await this.committer.submit(breaches);
+    if (outcome.kind === 'conflict') throw new Error(`deadline breaches conflict with the log: ${JSON.stringify(outcome.conflicts)}`);
+    return outcome.events.filter((e) => e.status === 'accepted').length;
+  }
+}

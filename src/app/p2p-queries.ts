@@ -1,0 +1,89 @@
+// Reading the P2P workflows as the API shows them: a PO with its lines and timeline, lists
+// of lines and exceptions. A partner credential sees only its own supplier's objects; for
+// anything else the answer is "not found", so a supplier cannot probe another's POs.
+import type { ExceptionView, LineSummary, P2PStage, Principal, PublishingAuthority } from '../core/index.js';
+import { summarizeLine } from '../core/index.js';
+import type { ExceptionFilter, LineFilter, Page, WorkflowStore } from '../ports/index.js';
+
+export interface TimelineEntry {
+  readonly sequence: number;
+  readonly type: string;
+  readonly source: string;
+  readonly id: string;
+  readonly time: string;
+  readonly receivedTime: string;
+  readonly correlationid?: string;
+  readonly causationid?: string;
+}
+
+export interface PurchaseOrderView {
+  readonly poNumber: string;
+  readonly supplierId?: string;
+  readonly plant?: string;
+  readonly currency?: string;
+  readonly lines: readonly LineSummary[];
+  readonly timeline: readonly TimelineEntry[];
+}
+
+export class P2PQueries {
+  constructor(
+    private readonly store: WorkflowStore,
+    private readonly authority: PublishingAuthority,
+  ) {}
+
+  async purchaseOrder(poNumber: string, viewer: Principal): Promise<PurchaseOrderView | undefined> {
+    const states = await this.store.linesOfPurchaseOrder(poNumber);
+    const scope = this.authority.supplierScopeOf(viewer);
+    if (states.length === 0) return undefined;
+    if (scope !== undefined && !states.some((s) => s.terms?.supplierId === scope)) return undefined;
+    const lines = states.map(summarizeLine);
+    const sequences = await this.store.linkedSequences(states.map((s) => s.key));
+    const events = await this.store.eventsAt(sequences);
+    const first = lines.find((l) => l.supplierId !== undefined);
+    return {
+      poNumber,
+      ...(first?.supplierId === undefined ? {} : { supplierId: first.supplierId }),
+      ...(first?.plant === undefined ? {} : { plant: first.plant }),
+      ...(first?.currency === undefined ? {} : { currency: first.currency }),
+      lines,
+      timeline: events.map(({ sequence, receivedTime, event }) => ({
+        sequence,
+        type: event.type,
+        source: event.source,
+        id: event.id,
+        time: event.time,
+        receivedTime,
+        ...(event.correlationid === undefined ? {} : { correlationid: event.correlationid }),
+        ...(event.causationid === undefined ? {} : { causationid: event.causationid }),
+      })),
+    };
+  }
+
+  async lines(filter: { stage?: P2PStage; supplierId?: string; plant?: string }, viewer: Principal, limit: number, after?: string): Promise<Page<LineSummary>> {
+    const scoped = this.scope(filter, viewer);
+    if (scoped === undefined) return { items: [] };
+    const page = await this.store.listLines(scoped as LineFilter, limit, after);
+    return { items: page.items.map(summarizeLine), ...(page.next === undefined ? {} : { next: page.next }) };
+  }
+
+  async exceptions(filter: ExceptionFilter, viewer: Principal, limit: number, after?: string): Promise<Page<ExceptionView>> {
+    const scoped = this.scope(filter, viewer);
+    if (scoped === undefined) return { items: [] };
+    return this.store.listExceptions(scoped, limit, after);
+  }
+
+  async exception(exceptionId: string, viewer: Principal): Promise<ExceptionView | undefined> {
+    const view = await this.store.getException(exceptionId);
+    if (view === undefined) return undefined;
+    const scope = this.authority.supplierScopeOf(viewer);
+    return scope !== undefined && view.supplierId !== scope ? undefined : view;
+  }
+
+  /** The filter narrowed to the viewer's supplier; undefined when it asks for another supplier. */
+  private scope<F extends { supplierId?: string }>(filter: F, viewer: Principal): F | undefined {
+    const scope = this.authority.supplierScopeOf(viewer);
+    if (scope === undefined) return filter;
+    if (filter.supplierId !== undefined && filter.supplierId !== scope) return undefined;
+    return { ...filter, supplierId: scope };
+  }
+}

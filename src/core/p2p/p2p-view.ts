@@ -1,0 +1,102 @@
+// What a buyer, an AP clerk or a receiving lead reads about a PO line: stage, quantities,
+// invoices and their match, postings, open exceptions and deadlines.
+import { str } from '../money.js';
+import type { P2PLine, P2PStage } from './p2p-state.js';
+import {
+  activeDeadlines,
+  invoicedOf,
+  isConfirmed,
+  matchedOf,
+  openExceptionsOf,
+  openGrirOf,
+  orderedOf,
+  receivedOf,
+  rejectedOf,
+  shippedOf,
+  stageOf,
+} from './p2p-state.js';
+
+export interface LineSummary {
+  readonly key: string;
+  readonly poNumber: string;
+  readonly line: number;
+  readonly stage: P2PStage;
+  readonly supplierId?: string;
+  readonly plant?: string;
+  readonly itemId?: string;
+  readonly uom?: string;
+  readonly currency?: string;
+  readonly unitPrice?: string;
+  readonly revision?: number;
+  readonly quantities: {
+    readonly ordered: string;
+    readonly confirmed?: string;
+    readonly shipped: string;
+    readonly received: string;
+    readonly rejected: string;
+    readonly invoiced: string;
+    readonly matched: string;
+  };
+  readonly openGrir: string;
+  readonly confirmation?: { readonly status: string; readonly at: string; readonly current: boolean };
+  readonly receipts: readonly { readonly receiptId: string; readonly quantity?: string; readonly uom: string; readonly at: string; readonly reversal: boolean }[];
+  readonly invoices: readonly {
+    readonly invoiceNumber: string;
+    readonly quantity?: string;
+    readonly unitPrice?: string;
+    readonly status: string;
+    readonly at: string;
+    readonly holdUntil?: string;
+    readonly afterHold?: boolean;
+  }[];
+  readonly postings: readonly { readonly postingId: string; readonly kind: string; readonly amount: string; readonly currency: string; readonly receiptId?: string; readonly invoiceNumber?: string }[];
+  readonly openExceptions: readonly { readonly exceptionId: string; readonly code: string; readonly owner: string; readonly raisedAt: string }[];
+  readonly deadlines: readonly { readonly sla: string; readonly ref: string; readonly deadline: string; readonly owner: string }[];
+  readonly lastActivity?: string;
+}
+
+export function summarizeLine(state: P2PLine): LineSummary {
+  const { terms } = state;
+  return {
+    key: state.key,
+    poNumber: state.poNumber,
+    line: state.line,
+    stage: stageOf(state),
+    ...(terms === undefined
+      ? {}
+      : { supplierId: terms.supplierId, plant: terms.buyerPlant, itemId: terms.itemId, uom: terms.uom, currency: terms.currency, unitPrice: terms.unitPrice, revision: terms.revision }),
+    quantities: {
+      ordered: str(orderedOf(state)),
+      ...(isConfirmed(state) ? { confirmed: state.confirmation?.quantity ?? terms?.quantity ?? '0' } : {}),
+      shipped: str(shippedOf(state)),
+      received: str(receivedOf(state)),
+      rejected: str(rejectedOf(state)),
+      invoiced: str(invoicedOf(state)),
+      matched: str(matchedOf(state)),
+    },
+    openGrir: openGrirOf(state).toFixed(),
+    ...(state.confirmation === undefined
+      ? {}
+      : { confirmation: { status: state.confirmation.status, at: state.confirmation.at, current: terms === undefined || state.confirmation.revision >= terms.revision } }),
+    receipts: Object.values(state.receipts)
+      .sort((a, b) => a.seq - b.seq)
+      .map((r) => ({ receiptId: r.receiptId, ...(r.quantity === undefined ? {} : { quantity: r.quantity }), uom: r.uom, at: r.at, reversal: r.reversal })),
+    invoices: Object.values(state.invoices)
+      .sort((a, b) => a.seq - b.seq)
+      .map((i) => ({
+        invoiceNumber: i.invoiceNumber,
+        ...(i.quantity === undefined ? {} : { quantity: i.quantity }),
+        ...(i.unitPrice === undefined ? {} : { unitPrice: i.unitPrice }),
+        status: i.status,
+        at: i.at,
+        ...(i.holdUntil === undefined ? {} : { holdUntil: i.holdUntil }),
+        ...(i.afterHold === undefined ? {} : { afterHold: i.afterHold }),
+      })),
+    postings: Object.values(state.postings)
+      .sort((a, b) => a.postingId.localeCompare(b.postingId, undefined, { numeric: true }))
+      .map((p) => ({ postingId: p.postingId, kind: p.kind, amount: p.amount, currency: p.currency, ...(p.receiptId === undefined ? {} : { receiptId: p.receiptId }), ...(p.invoiceNumber === undefined ? {} : { invoiceNumber: p.invoiceNumber }) })),
+    openExceptions: openExceptionsOf(state).map((e) => ({ exceptionId: e.exceptionId, code: e.code, owner: e.owner, raisedAt: e.raisedAt })),
+    deadlines: activeDeadlines(state).map((d) => ({ sla: d.sla, ref: d.ref, deadline: d.deadline, owner: d.owner })),
+    ...(state.lastActivity === undefined ? {} : { lastActivity: state.lastActivity }),
+  };
+}

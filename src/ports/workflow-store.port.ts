@@ -1,0 +1,76 @@
+// Projections of the workflows (PO line states, exceptions, links from lines to events) and
+// the processor's cursor, kept in the same database as the log so that derived events and the
+// state change they come from commit together. Adapters: SQLite, PostgreSQL (one conformance
+// suite, test/conformance/workflow-store.conformance.ts).
+import type { CloudEvent, ExceptionView, P2PLine, P2PStage, StoredEvent } from '../core/index.js';
+
+export interface WorkflowStep {
+  /** The processor has applied every event up to this sequence. */
+  readonly upTo: number;
+  /** New derived events to append to the log (source /millrace). */
+  readonly derived: readonly CloudEvent[];
+  readonly receivedTime: string;
+  /** Line states to store (full states). */
+  readonly lines: readonly P2PLine[];
+  /** Events of the log applied in this step that concern exceptions (exception.raised/resolved). */
+  readonly exceptionEvents: readonly StoredEvent[];
+  /** Which line each applied log event touched. */
+  readonly links: readonly { readonly key: string; readonly sequence: number }[];
+}
+
+export interface Page<T> {
+  readonly items: readonly T[];
+  /** Opaque cursor for the next page; absent on the last page. */
+  readonly next?: string;
+}
+
+export interface LineFilter {
+  readonly stage?: P2PStage;
+  readonly supplierId?: string;
+  readonly plant?: string;
+  readonly poNumber?: string;
+}
+
+export interface ExceptionFilter {
+  readonly owner?: string;
+  readonly code?: string;
+  readonly status?: 'open' | 'resolved';
+  readonly supplierId?: string;
+  readonly poNumber?: string;
+}
+
+/**
+ * Promises:
+ * - `commitWorkflowStep` is one transaction: the derived events are appended (idempotently,
+ *   as `EventStore.appendBatches` would), lines and links are stored, the exceptions view is
+ *   updated from `exceptionEvents` and from the derived events, and the cursor moves to
+ *   `upTo`. It resolves with the stored derived events (with their sequences).
+ * - Lines and exceptions read back equal what was stored.
+ * - `resetWorkflows` empties every projection and the cursor (the log is untouched).
+ * Leaves out: deciding anything; reading the log (EventStore).
+ */
+export interface WorkflowStore {
+  /**
+   * Whether this process leads the workflows now: only the leader runs the processor and the
+   * deadline scheduler, so work on a workflow is owned by one process at a time. A leader
+   * keeps the lead until it closes or loses its connection. Call again to keep checking.
+   */
+  tryLeadWorkflows(): Promise<boolean>;
+  processedUpTo(): Promise<number>;
+  loadLines(keys: readonly string[]): Promise<P2PLine[]>;
+  /** Keys of the known lines of these POs and shipments. */
+  keysOf(query: { readonly poNumbers: readonly string[]; readonly shipmentIds: readonly string[] }): Promise<string[]>;
+  commitWorkflowStep(step: WorkflowStep): Promise<StoredEvent[]>;
+  /** Lines with an active deadline at or before `now`, earliest first. */
+  dueLines(now: string, limit: number): Promise<P2PLine[]>;
+  resetWorkflows(): Promise<void>;
+
+  linesOfPurchaseOrder(poNumber: string): Promise<P2PLine[]>;
+  listLines(filter: LineFilter, limit: number, after?: string): Promise<Page<P2PLine>>;
+  listExceptions(filter: ExceptionFilter, limit: number, after?: string): Promise<Page<ExceptionView>>;
+  getException(exceptionId: string): Promise<ExceptionView | undefined>;
+  /** Sequences of the log events linked to these lines, ascending. */
+  linkedSequences(keys: readonly string[]): Promise<number[]>;
+  /** Events by sequence (for timelines). */
+  eventsAt(sequences: readonly number[]): Promise<StoredEvent[]>;
+}
