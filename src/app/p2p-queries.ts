@@ -3,7 +3,7 @@
 // anything else the answer is "not found", so a supplier cannot probe another's POs.
 import type { ExceptionView, LineSummary, P2PStage, Principal, PublishingAuthority } from '../core/index.js';
 import { summarizeLine } from '../core/index.js';
-import type { ExceptionFilter, LineFilter, Page, WorkflowStore } from '../ports/index.js';
+import type { ExceptionFilter, Page, WorkflowStore } from '../ports/index.js';
 
 export interface TimelineEntry {
   readonly sequence: number;
@@ -62,7 +62,7 @@ export class P2PQueries {
   async lines(filter: { stage?: P2PStage; supplierId?: string; plant?: string }, viewer: Principal, limit: number, after?: string): Promise<Page<LineSummary>> {
     const scoped = this.scope(filter, viewer);
     if (scoped === undefined) return { items: [] };
-    const page = await this.store.listLines(scoped as LineFilter, limit, after);
+    const page = await this.store.listLines(scoped, limit, after);
     return { items: page.items.map(summarizeLine), ...(page.next === undefined ? {} : { next: page.next }) };
   }
 

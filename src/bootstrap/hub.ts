@@ -55,8 +55,10 @@ export async function createHub(config: HubConfig, manifest: Manifest, contracts
   const store = options.store ?? (await openStore(config.store));
   const authority = new PublishingAuthority(manifest);
   const policy = p2pPolicy(p2pSettingsOf(manifest));
-  let runner: WorkflowRunner | undefined;
-  const committer = new GroupCommitter(store, clock, { onCommitted: () => runner?.kick() });
+  // The runner needs the committer (for deadline breaches) and the committer tells the runner
+  // about new events: the link is made once both exist.
+  const afterCommit = { kick: (): void => undefined };
+  const committer = new GroupCommitter(store, clock, { onCommitted: () => afterCommit.kick() });
   const processor = new WorkflowProcessor(store, store, policy, clock);
   const ingest = new IngestService({ registry, authority, committer });
   const logger = options.logger === false ? false : { level: config.logLevel };
@@ -73,10 +75,11 @@ export async function createHub(config: HubConfig, manifest: Manifest, contracts
     logger,
     workflows: { p2p: new P2PQueries(store, authority), resolution: new ExceptionResolution(store, committer, processor, clock) },
   });
-  runner = new WorkflowRunner(store, processor, new DeadlineScheduler(store, committer, clock), {
+  const runner = new WorkflowRunner(store, processor, new DeadlineScheduler(store, committer, clock), {
     tickMs: config.workflowTickMs,
     onError: (error) => http.log.error({ err: error }, 'workflow processing failed; it will be retried on the next tick'),
   });
+  afterCommit.kick = () => runner.kick();
   if (options.runWorkflows !== false) runner.start();
   const workflows = runner;
   return {

@@ -28,7 +28,6 @@ import {
   exceptionUpdates,
   lineQuery,
   lineRow,
-  lineRowParams,
   pageOf,
   RESET_WORKFLOWS,
   shipmentLinks,

@@ -145,11 +145,26 @@ export function shipmentLinks(lines: readonly P2PLine[]): [string, string][] {
 export function lineQuery(filter: LineFilter, limit: number, after: string | undefined): { sql: string; params: (string | number)[] } {
   const where: string[] = [];
   const params: (string | number)[] = [];
-  if (filter.stage !== undefined) (where.push('stage = ?'), params.push(filter.stage));
-  if (filter.supplierId !== undefined) (where.push('supplier_id = ?'), params.push(filter.supplierId));
-  if (filter.plant !== undefined) (where.push('plant = ?'), params.push(filter.plant));
-  if (filter.poNumber !== undefined) (where.push('po_number = ?'), params.push(filter.poNumber));
-  if (after !== undefined) (where.push('key > ?'), params.push(after));
+  if (filter.stage !== undefined) {
+    where.push('stage = ?');
+    params.push(filter.stage);
+  }
+  if (filter.supplierId !== undefined) {
+    where.push('supplier_id = ?');
+    params.push(filter.supplierId);
+  }
+  if (filter.plant !== undefined) {
+    where.push('plant = ?');
+    params.push(filter.plant);
+  }
+  if (filter.poNumber !== undefined) {
+    where.push('po_number = ?');
+    params.push(filter.poNumber);
+  }
+  if (after !== undefined) {
+    where.push('key > ?');
+    params.push(after);
+  }
   params.push(limit + 1);
   return { sql: `SELECT state FROM p2p_lines${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY key LIMIT ?`, params };
 }
@@ -158,12 +173,30 @@ export function lineQuery(filter: LineFilter, limit: number, after: string | und
 export function exceptionQuery(filter: ExceptionFilter, limit: number, after: string | undefined): { sql: string; params: (string | number)[] } {
   const where: string[] = [];
   const params: (string | number)[] = [];
-  if (filter.owner !== undefined) (where.push('owner = ?'), params.push(filter.owner));
-  if (filter.code !== undefined) (where.push('code = ?'), params.push(filter.code));
-  if (filter.status !== undefined) (where.push('status = ?'), params.push(filter.status));
-  if (filter.supplierId !== undefined) (where.push('supplier_id = ?'), params.push(filter.supplierId));
-  if (filter.poNumber !== undefined) (where.push('po_number = ?'), params.push(filter.poNumber));
-  if (after !== undefined) (where.push('raised_seq < ?'), params.push(Number(after)));
+  if (filter.owner !== undefined) {
+    where.push('owner = ?');
+    params.push(filter.owner);
+  }
+  if (filter.code !== undefined) {
+    where.push('code = ?');
+    params.push(filter.code);
+  }
+  if (filter.status !== undefined) {
+    where.push('status = ?');
+    params.push(filter.status);
+  }
+  if (filter.supplierId !== undefined) {
+    where.push('supplier_id = ?');
+    params.push(filter.supplierId);
+  }
+  if (filter.poNumber !== undefined) {
+    where.push('po_number = ?');
+    params.push(filter.poNumber);
+  }
+  if (after !== undefined) {
+    where.push('raised_seq < ?');
+    params.push(Number(after));
+  }
   params.push(limit + 1);
   return { sql: `SELECT view, raised_seq FROM exceptions${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY raised_seq DESC LIMIT ?`, params };
 }

@@ -30,14 +30,12 @@ export interface ExceptionView {
   readonly reason?: string;
 }
 
-type Data = Readonly<Record<string, unknown>>;
-
 const KEYS = ['poNumber', 'invoiceNumber', 'receiptId', 'shipmentId', 'supplierId', 'plant'] as const;
 
 /** The row after one event; `undefined` in, `undefined` out when the event is not about exceptions. */
 export function applyExceptionEvent(row: ExceptionView | undefined, stored: StoredEvent): ExceptionView | undefined {
   const { event, sequence } = stored;
-  const data = event.data as Data;
+  const data = event.data;
   if (event.type === 'exception.raised') {
     if (row !== undefined) return row;
     const fields: Record<string, unknown> = {};
@@ -56,7 +54,7 @@ export function applyExceptionEvent(row: ExceptionView | undefined, stored: Stor
       evidence: Array.isArray(data.evidence) ? (data.evidence as string[]) : [],
       raisedAt: event.time,
       raisedSequence: sequence,
-    } as ExceptionView;
+    };
   }
   if (event.type === 'exception.resolved') {
     if (row === undefined || row.status === 'resolved') return row;
@@ -75,5 +73,5 @@ export function applyExceptionEvent(row: ExceptionView | undefined, stored: Stor
 
 export function exceptionIdOf(stored: StoredEvent): string | undefined {
   const { type, data } = stored.event;
-  return type === 'exception.raised' || type === 'exception.resolved' ? String((data as Data).exceptionId) : undefined;
+  return type === 'exception.raised' || type === 'exception.resolved' ? String((data).exceptionId) : undefined;
 }

@@ -8,7 +8,7 @@ import { amount, dec, str, ZERO } from '../money.js';
 import { addMs, isAfter, toMs } from '../time.js';
 import type { P2PExceptionCode, P2PPolicy, P2PSla } from './p2p-policy.js';
 import type { ExceptionRecord, InvoiceRecord, P2PLine, PoLineTerms, ReceiptRecord } from './p2p-state.js';
-import { deadlineKey, isConfirmed, isShipmentReceived, matchedOf, orderedOf, receivedOf } from './p2p-state.js';
+import { deadlineKey, isShipmentReceived, matchedOf, orderedOf, receivedOf } from './p2p-state.js';
 import { matchInvoice } from './three-way-match.js';
 
 export const MILLRACE_SOURCE = '/millrace';

@@ -42,7 +42,7 @@ function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]
  */
 export function evolveLine(state: P2PLine, stored: StoredEvent, convert: Convert): P2PLine {
   const { event, sequence } = stored;
-  const data = event.data as Data;
+  const data = event.data;
   switch (event.type) {
     case 'po.released':
     case 'po.changed': {

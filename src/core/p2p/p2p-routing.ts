@@ -33,7 +33,7 @@ function namedLine(data: Data): LineRef[] {
 
 /** The route of an event through the P2P workflow; undefined when the workflow ignores it. */
 export function routeP2P(event: CloudEvent): P2PRoute | undefined {
-  const data = event.data as Data;
+  const data = event.data;
   switch (event.type) {
     case 'po.released':
     case 'supplier.confirmation':
