@@ -374,7 +374,10 @@ async function main(): Promise<void> {
   const problems = warnings(figures);
   const profiles = profileReport(options);
 
+  const table = formatTable(figures, targets, problems, options, elapsed);
   if (options.json) {
+    // The table still goes to the terminal (stderr); stdout holds the one JSON object.
+    process.stderr.write(`${table}\n`);
     const result = {
       machine: { cores: availableParallelism(), cpu: cpus()[0]?.model ?? 'unknown', node: process.version },
       settings: {
@@ -405,7 +408,7 @@ async function main(): Promise<void> {
     };
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   } else {
-    process.stdout.write(`${formatTable(figures, targets, problems, options, elapsed)}\n`);
+    process.stdout.write(`${table}\n`);
     for (const [label, file] of Object.entries(profiles)) {
       process.stdout.write(`\n--- CPU profile of ${label} (${file}) ---\n${formatProfile(summariseProfile(file, 20))}\n`);
     }

@@ -18,56 +18,65 @@ export interface ServerCommand {
   readonly label: string;
 }
 
-const running = new Set<ServerProcess>();
+interface Child {
+  readonly proc: ChildProcess;
+  readonly exited: Promise<number | null>;
+}
+
+// Every child from the moment it is spawned (not only once it listens), so that an interrupt
+// during start-up still stops it.
+const children = new Set<Child>();
+let shuttingDown = false;
 
 export function startServerProcess(command: ServerCommand, startTimeoutMs = 30_000): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [...command.args], { cwd: command.cwd, env: command.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  if (shuttingDown) return Promise.reject(new Error(`not starting ${command.label}: the benchmark is stopping`));
+  const proc = spawn(process.execPath, [...command.args], { cwd: command.cwd, env: command.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
+  const child: Child = { proc, exited };
+  children.add(child);
+  void exited.then(() => children.delete(child));
+
   let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => {
+  proc.stderr.on('data', (chunk: Buffer) => {
     // Keep the tail only: a server that logs a lot must not grow the parent's memory.
     stderr = (stderr + chunk.toString()).slice(-20_000);
   });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
 
   return new Promise<ServerProcess>((resolve, reject) => {
     const timer = setTimeout(() => {
-      child.kill('SIGKILL');
+      proc.kill('SIGKILL');
       reject(new Error(`${command.label} did not start within ${startTimeoutMs} ms:\n${stderr}`));
     }, startTimeoutMs);
     void exited.then((code) => {
       clearTimeout(timer);
       reject(new Error(`${command.label} exited with code ${String(code)} before listening:\n${stderr}`));
     });
-    createInterface({ input: child.stdout }).once('line', (line) => {
+    createInterface({ input: proc.stdout }).once('line', (line) => {
       clearTimeout(timer);
       let url: string;
       try {
         url = (JSON.parse(line) as { listening: string }).listening;
       } catch {
-        child.kill('SIGKILL');
+        proc.kill('SIGKILL');
         reject(new Error(`${command.label} printed an unexpected first line: ${line}\n${stderr}`));
         return;
       }
-      const server: ServerProcess = {
-        url,
-        pid: child.pid ?? -1,
-        stop: (graceMs = 15_000) => stopChild(child, exited, graceMs).finally(() => running.delete(server)),
-      };
-      running.add(server);
-      resolve(server);
+      resolve({ url, pid: proc.pid ?? -1, stop: (graceMs = 15_000) => stopChild(child, graceMs) });
     });
   });
 }
 
-async function stopChild(child: ChildProcess, exited: Promise<number | null>, graceMs: number): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+async function stopChild(child: Child, graceMs: number): Promise<void> {
+  const { proc, exited } = child;
+  if (proc.exitCode !== null || proc.signalCode !== null) return;
+  proc.kill('SIGTERM');
+  const timer = setTimeout(() => proc.kill('SIGKILL'), graceMs);
   await exited;
   clearTimeout(timer);
 }
 
-/** Stops every server this module started and has not stopped yet (on error or interrupt). */
+/** Stops every server this module started, and refuses to start more (on error or interrupt). */
 export async function stopAllServers(): Promise<void> {
-  await Promise.all([...running].map((server) => server.stop(5_000)));
+  shuttingDown = true;
+  await Promise.all([...children].map((child) => stopChild(child, 5_000)));
 }

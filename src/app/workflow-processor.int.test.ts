@@ -1,0 +1,195 @@
+// The workflow processor on real stores (a SQLite file, PostgreSQL): live processing and a
+// replay from the log give identical projections; deadlines survive a restart and fire once,
+// also with two hub processes on one PostgreSQL database.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it, type TestContext } from 'node:test';
+import { PostgresStore, SqliteStore } from '../adapters/index.js';
+import type { CloudEvent } from '../core/index.js';
+import { addMs, canonicalJson, p2pPolicy } from '../core/index.js';
+import type { Clock, CredentialStore, EventStore, WorkflowStore } from '../ports/index.js';
+import { p2pTraffic } from '../../test/support/p2p-traffic.js';
+import { dropSchema, needPostgres, POSTGRES_URL, uniqueSchema } from '../../test/support/services.js';
+import { DeadlineScheduler } from './deadline-scheduler.js';
+import { ExceptionResolution } from './exception-resolution.js';
+import { GroupCommitter } from './group-commit.js';
+import { WorkflowProcessor } from './workflow-processor.js';
+
+type Store = EventStore & WorkflowStore & CredentialStore;
+
+interface StoreKind {
+  readonly name: string;
+  /** Opens a fresh store; `reopen` opens another handle on the same data. */
+  open(t: TestContext): Promise<{ store: Store; reopen: () => Promise<Store>; cleanup: () => Promise<void> } | undefined>;
+}
+
+const sqlite: StoreKind = {
+  name: 'SQLite',
+  open: () => {
+    const dir = mkdtempSync(join(tmpdir(), 'millrace-wf-'));
+    const path = join(dir, 'millrace.db');
+    return Promise.resolve({
+      store: new SqliteStore(path),
+      reopen: () => Promise.resolve(new SqliteStore(path)),
+      cleanup: () => {
+        rmSync(dir, { recursive: true, force: true });
+        return Promise.resolve();
+      },
+    });
+  },
+};
+
+const postgres: StoreKind = {
+  name: 'PostgreSQL',
+  open: async (t) => {
+    if (!(await needPostgres(t))) return undefined;
+    const schema = uniqueSchema('mr_wf');
+    const url = new URL(POSTGRES_URL);
+    url.searchParams.set('schema', schema);
+    return { store: await PostgresStore.open({ url: url.toString() }), reopen: () => PostgresStore.open({ url: url.toString() }), cleanup: () => dropSchema(schema) };
+  },
+};
+
+class ManualClock implements Clock {
+  constructor(public current: string) {}
+  now(): Date {
+    return new Date(this.current);
+  }
+}
+
+const policy = p2pPolicy();
+
+/** Everything the workflow projections hold, read through the port. */
+async function dump(store: Store): Promise<unknown> {
+  const lines: unknown[] = [];
+  let after: string | undefined;
+  do {
+    const page = await store.listLines({}, 500, after);
+    lines.push(...page.items);
+    after = page.next;
+  } while (after !== undefined);
+  const exceptions: unknown[] = [];
+  let before: string | undefined;
+  do {
+    const page = await store.listExceptions({}, 500, before);
+    exceptions.push(...page.items);
+    before = page.next;
+  } while (before !== undefined);
+  const keys = lines.map((l) => (l as { key: string }).key);
+  return { lines: canonicalJson(lines), exceptions: canonicalJson(exceptions), links: await store.linkedSequences(keys), cursor: await store.processedUpTo() };
+}
+
+/** Feeds traffic as a live hub would: small groups, the clock following the events, deadlines firing. */
+async function runLive(store: Store, events: readonly CloudEvent[], clock: ManualClock): Promise<{ processor: WorkflowProcessor; committer: GroupCommitter }> {
+  const committer = new GroupCommitter(store, clock);
+  const processor = new WorkflowProcessor(store, store, policy, clock, { batchSize: 64 });
+  const scheduler = new DeadlineScheduler(store, committer, clock);
+  for (let i = 0; i < events.length; i += 25) {
+    const group = events.slice(i, i + 25);
+    const last = group[group.length - 1];
+    if (last !== undefined && last.time > clock.current) clock.current = new Date(last.time).toISOString();
+    await scheduler.fireDue();
+    await Promise.all(group.map((event) => committer.submit([event])));
+    await processor.catchUp();
+  }
+  clock.current = addMs(clock.current, 10 * 86_400_000);
+  await scheduler.fireDue();
+  await processor.catchUp();
+  return { processor, committer };
+}
+
+for (const kind of [sqlite, postgres]) {
+  describe(`workflow processor on ${kind.name}`, () => {
+    it('rebuilds, from the log alone, projections identical to live processing', async (t) => {
+      const opened = await kind.open(t);
+      if (opened === undefined) return;
+      const { store } = opened;
+      try {
+        const clock = new ManualClock('2026-03-02T06:00:00.000Z');
+        const { processor, committer } = await runLive(store, p2pTraffic({ lines: 150, seed: 11, spacingMinutes: 20 }), clock);
+        // A manual resolution is an input like any other.
+        const open = await store.listExceptions({ status: 'open' }, 1);
+        const first = open.items[0];
+        assert.ok(first !== undefined, 'the traffic raises exceptions');
+        await new ExceptionResolution(store, committer, processor, clock).resolve(first.exceptionId, 'price agreed with supplier by phone', { kind: 'operator', id: 'ap-lead', role: 'operator' });
+        const live = await dump(store);
+        const stats = live as { lines: string; exceptions: string };
+        assert.ok(JSON.parse(stats.lines).length === 150);
+        assert.ok(JSON.parse(stats.exceptions).length > 0);
+
+        const rebuilt = await new WorkflowProcessor(store, store, policy, clock, { batchSize: 500 }).rebuild();
+        assert.equal(rebuilt, await store.headSequence());
+        assert.deepEqual(await dump(store), live);
+      } finally {
+        await store.close();
+        await opened.cleanup();
+      }
+    });
+
+    it('keeps deadlines across a restart and fires each one once', async (t) => {
+      const opened = await kind.open(t);
+      if (opened === undefined) return;
+      let store = opened.store;
+      try {
+        const clock = new ManualClock('2026-03-02T06:00:00.000Z');
+        const [release] = p2pTraffic({ lines: 1 });
+        const committer = new GroupCommitter(store, clock);
+        await committer.submit([release!]);
+        await new WorkflowProcessor(store, store, policy, clock).catchUp();
+        await store.close();
+
+        store = await opened.reopen();
+        clock.current = '2026-03-03T07:00:00.000Z';
+        const again = new GroupCommitter(store, clock);
+        const scheduler = new DeadlineScheduler(store, again, clock);
+        assert.equal(await scheduler.fireDue(), 1, 'the confirmation deadline fires after the restart');
+        assert.equal(await scheduler.fireDue(), 0, 'firing again before processing adds nothing');
+        const processor = new WorkflowProcessor(store, store, policy, clock);
+        await processor.catchUp();
+        assert.equal(await scheduler.fireDue(), 0, 'a breached deadline is no longer due');
+        const late = await store.listExceptions({ code: 'late_confirmation' }, 10);
+        assert.equal(late.items.length, 1);
+        const breaches = (await store.readFrom(0, 100)).filter((s) => s.event.type === 'sla.breached');
+        assert.equal(breaches.length, 1);
+      } finally {
+        await store.close();
+        await opened.cleanup();
+      }
+    });
+  });
+}
+
+describe('two hub processes on one PostgreSQL store', () => {
+  it('let one process lead the workflows at a time, and a deadline fires once', async (t) => {
+    const opened = await postgres.open(t);
+    if (opened === undefined) return;
+    const a = opened.store;
+    const b = await opened.reopen();
+    try {
+      const clock = new ManualClock('2026-03-02T06:00:00.000Z');
+      const [release] = p2pTraffic({ lines: 1 });
+      await new GroupCommitter(a, clock).submit([release!]);
+      const leads = await Promise.all([a.tryLeadWorkflows(), b.tryLeadWorkflows()]);
+      assert.deepEqual(leads.filter(Boolean).length, 1, 'exactly one leader');
+      assert.equal(await a.tryLeadWorkflows(), leads[0], 'leadership is kept');
+      await new WorkflowProcessor(a, a, policy, clock).catchUp();
+      clock.current = '2026-03-04T00:00:00.000Z';
+      // Both schedulers see the same due deadline (a leader change at the wrong moment).
+      const fired = await Promise.all([new DeadlineScheduler(a, new GroupCommitter(a, clock), clock).fireDue(), new DeadlineScheduler(b, new GroupCommitter(b, clock), clock).fireDue()]);
+      assert.equal(fired[0] + fired[1], 1, 'one breach appended, the other a duplicate');
+      const leader = leads[0] === true ? a : b;
+      await new WorkflowProcessor(leader, leader, policy, clock).catchUp();
+      assert.equal((await leader.listExceptions({ code: 'late_confirmation' }, 10)).items.length, 1);
+      // When the leader goes away, the other process takes over.
+      await leader.close();
+      const other = leader === a ? b : a;
+      assert.equal(await other.tryLeadWorkflows(), true);
+    } finally {
+      await a.close().catch(() => undefined);
+      await b.close().catch(() => undefined);
+      await opened.cleanup();
+    }
+  });
+});
