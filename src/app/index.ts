@@ -2,7 +2,7 @@
 export { GroupCommitter } from './group-commit.js';
 export type { GroupCommitOptions } from './group-commit.js';
 export { IngestService } from './ingest.js';
-export type { Denial, IngestDependencies, IngestReceipt } from './ingest.js';
+export type { Authority, Denial, IngestDependencies, IngestReceipt } from './ingest.js';
 export { DeadlineScheduler } from './deadline-scheduler.js';
 export { WorkflowProcessor } from './workflow-processor.js';
 export type { ProcessorOptions, StepResult } from './workflow-processor.js';
@@ -11,3 +11,5 @@ export { P2PQueries } from './p2p-queries.js';
 export type { PurchaseOrderView, TimelineEntry } from './p2p-queries.js';
 export { WorkflowRunner } from './workflow-runner.js';
 export type { RunnerOptions } from './workflow-runner.js';
+export { principalOfSource, rehearse } from './rehearsal.js';
+export type { RehearsalDependencies, RehearsalInput, RehearsalReport, SettableClock } from './rehearsal.js';

@@ -1,7 +1,7 @@
 // The ingest use case: the door every channel goes through. A submission (one event or a
 // batch) is checked whole (envelope, publishing authority, data contract) and then committed
 // whole; nothing of a rejected submission is stored.
-import type { CloudEvent, ContractRegistry, Principal, PublishingAuthority, Violation } from '../core/index.js';
+import type { AuthorityDecision, CloudEvent, ContractRegistry, Principal, Violation } from '../core/index.js';
 import { ContractViolationError, MillraceError } from '../core/index.js';
 import type { AppendedEvent } from '../ports/index.js';
 import type { GroupCommitter } from './group-commit.js';
@@ -19,9 +19,14 @@ export interface Denial {
   readonly message: string;
 }
 
+/** Who may publish what (the manifest's PublishingAuthority, or a permissive one for rehearsals). */
+export interface Authority {
+  decide(principal: Principal, event: Pick<CloudEvent, 'source' | 'type'>): AuthorityDecision;
+}
+
 export interface IngestDependencies {
   readonly registry: ContractRegistry;
-  readonly authority: PublishingAuthority;
+  readonly authority: Authority;
   readonly committer: GroupCommitter;
 }
 

@@ -1,5 +1,5 @@
 // Public surface of the bootstrap layer: the processes (server, CLI) start from here.
-export { DEFAULT_STORE, parseByteSize, processEnvironment, resolveConfig } from './config.js';
+export { DEFAULT_CONTRACTS_DIR, DEFAULT_STORE, parseByteSize, processEnvironment, resolveConfig } from './config.js';
 export type { ConfigFlags, Environment, HubConfig } from './config.js';
 export { createHub, loadContracts, PACKAGE_VERSION, publishableTypes } from './hub.js';
 export type { Contracts, Hub, HubOptions } from './hub.js';
@@ -11,3 +11,5 @@ export { systemClock } from './system-clock.js';
 export { issueKey, formatProblems, readManifest } from '../adapters/index.js';
 export type { IssuedKey, LocatedProblem } from '../adapters/index.js';
 export { SqliteStore } from '../adapters/index.js';
+export { runRehearsal } from './rehearsal.js';
+export { loadManifestFile } from '../adapters/index.js';

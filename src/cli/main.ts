@@ -7,6 +7,7 @@ import { registerDemo } from './demo.command.js';
 import { registerInit } from './init.command.js';
 import { registerKeys } from './keys.command.js';
 import { registerManifest } from './manifest.command.js';
+import { registerRehearse } from './rehearse.command.js';
 import { registerServe } from './serve.command.js';
 
 export function buildProgram(): Command {
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   registerInit(program);
   registerKeys(program);
   registerManifest(program);
+  registerRehearse(program);
   return program;
 }
 

@@ -138,7 +138,7 @@ describe('procure-to-pay over HTTP', () => {
       ['grir_accrual', '50.40'],
       ['ap_liability', '50.40'],
     ]);
-    assert.deepEqual(lines.map((l) => l.openGrir), ['0', '0']);
+    assert.deepEqual(lines.map((l) => l.openGrir), ['0.00', '0.00']);
     assert.deepEqual(lines[0]?.quantities, { ordered: '500', confirmed: '500', shipped: '500', received: '500', rejected: '0', invoiced: '500', matched: '500' });
     const types = view.timeline.map((e) => e.type);
     for (const type of ['po.released', 'supplier.confirmation', 'shipment.dispatched', 'receiving.expected', 'invoice.received', 'invoice.held', 'goods.received', 'invoice.matched', 'finance.posting']) {

@@ -189,9 +189,9 @@ export function matchedOf(state: P2PLine): Dec {
   return invoicedWith(state, ['matched']);
 }
 
-/** Quantity billed by invoices that are matched or held (the ones the supplier will be paid for). */
+/** Quantity billed by every invoice on the line (matched, held, or stopped by an exception); duplicates excluded. */
 export function invoicedOf(state: P2PLine): Dec {
-  return invoicedWith(state, ['matched', 'held']);
+  return invoicedWith(state, ['received', 'matched', 'held', 'exception']);
 }
 
 export function orderedOf(state: P2PLine): Dec {

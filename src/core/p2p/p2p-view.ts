@@ -1,6 +1,6 @@
 // What a buyer, an AP clerk or a receiving lead reads about a PO line: stage, quantities,
 // invoices and their match, postings, open exceptions and deadlines.
-import { str } from '../money.js';
+import { amount, str } from '../money.js';
 import type { P2PLine, P2PStage } from './p2p-state.js';
 import {
   activeDeadlines,
@@ -74,7 +74,7 @@ export function summarizeLine(state: P2PLine): LineSummary {
       invoiced: str(invoicedOf(state)),
       matched: str(matchedOf(state)),
     },
-    openGrir: openGrirOf(state).toFixed(),
+    openGrir: terms === undefined ? openGrirOf(state).toFixed() : amount(openGrirOf(state), terms.currency),
     ...(state.confirmation === undefined
       ? {}
       : { confirmation: { status: state.confirmation.status, at: state.confirmation.at, current: terms === undefined || state.confirmation.revision >= terms.revision } }),

@@ -1,0 +1,41 @@
+// Assembles a rehearsal hub: SQLite in memory, the shipped contracts, the manifest's rules
+// (or default policies and any source when no manifest is given), a clock the events move.
+import { SqliteStore } from '../adapters/index.js';
+import type { RehearsalInput, RehearsalReport, SettableClock } from '../app/index.js';
+import { DeadlineScheduler, GroupCommitter, IngestService, rehearse, WorkflowProcessor } from '../app/index.js';
+import type { Manifest } from '../core/index.js';
+import { p2pPolicy, p2pSettingsOf, PublishingAuthority } from '../core/index.js';
+import type { Contracts } from './hub.js';
+
+class RehearsalClock implements SettableClock {
+  private current = 0;
+  now(): Date {
+    return new Date(this.current);
+  }
+  set(instant: string): void {
+    this.current = Math.max(this.current, Date.parse(instant));
+  }
+}
+
+export async function runRehearsal(contracts: Contracts, manifest: Manifest | undefined, input: RehearsalInput): Promise<RehearsalReport> {
+  const store = new SqliteStore(':memory:');
+  try {
+    const clock = new RehearsalClock();
+    const committer = new GroupCommitter(store, clock);
+    const policy = p2pPolicy(manifest === undefined ? {} : p2pSettingsOf(manifest));
+    const authority = manifest === undefined ? { decide: () => ({ allowed: true }) as const } : new PublishingAuthority(manifest);
+    const processor = new WorkflowProcessor(store, store, policy, clock);
+    return await rehearse(
+      {
+        store,
+        ingest: new IngestService({ registry: contracts.registry, authority, committer }),
+        processor,
+        scheduler: new DeadlineScheduler(store, committer, clock),
+        clock,
+      },
+      input,
+    );
+  } finally {
+    await store.close();
+  }
+}

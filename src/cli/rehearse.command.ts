@@ -1,0 +1,74 @@
+// `millrace rehearse`: run recorded CloudEvents through a fresh in-memory hub whose clock
+// follows the events, and report what the workflows would do.
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import type { RehearsalInput, RehearsalReport } from '../app/index.js';
+import { DEFAULT_CONTRACTS_DIR, loadContracts, loadManifestFile, publishableTypes, runRehearsal } from '../bootstrap/index.js';
+import { MillraceError } from '../core/index.js';
+import { printJson } from './flags.js';
+
+interface RehearseOptions {
+  readonly events: string;
+  readonly manifest?: string;
+  readonly until?: string;
+  readonly contracts?: string;
+  readonly json?: boolean;
+}
+
+export function registerRehearse(program: Command): void {
+  program
+    .command('rehearse')
+    .description('Run a file of CloudEvents (JSON Lines), in file order, through a fresh in-memory hub whose clock follows the events')
+    .requiredOption('--events <file>', 'CloudEvents, one JSON object per line')
+    .option('--manifest <file>', "apply this manifest's publishing rules, SLAs and tolerances (default: the DESIGN.md defaults, any source)")
+    .option('--until <instant>', 'then advance the clock to this RFC 3339 instant, firing the deadlines that pass')
+    .option('--contracts <dir>', 'contracts folder')
+    .option('--json', 'print one JSON document')
+    .action(async (options: RehearseOptions) => {
+      if (options.until !== undefined && (Number.isNaN(Date.parse(options.until)) || !/[zZ]|[+-]\d\d:\d\d$/.test(options.until))) {
+        throw new MillraceError('invalid_request', `--until must be an RFC 3339 instant with an offset, e.g. 2026-03-20T00:00:00Z (got "${options.until}")`);
+      }
+      let text: string;
+      try {
+        text = readFileSync(options.events, 'utf8');
+      } catch (error) {
+        throw new MillraceError('invalid_request', `cannot read ${options.events}: ${(error as Error).message}`);
+      }
+      const entries = text.split('\n').flatMap((raw, index): RehearsalInput['entries'][number][] => {
+        if (raw.trim() === '') return [];
+        try {
+          return [{ line: index + 1, event: JSON.parse(raw) as unknown }];
+        } catch (error) {
+          return [{ line: index + 1, error: `line ${index + 1} is not JSON: ${(error as Error).message}` }];
+        }
+      });
+      const contracts = loadContracts(options.contracts ?? DEFAULT_CONTRACTS_DIR);
+      const manifest = options.manifest === undefined ? undefined : loadManifestFile(options.manifest, publishableTypes(contracts.registry));
+      const report = await runRehearsal(contracts, manifest, { entries, ...(options.until === undefined ? {} : { until: options.until }) });
+      if (options.json === true) {
+        const { lines: _lines, ...document } = report;
+        printJson(document);
+      } else printReport(report);
+    });
+}
+
+function printReport(report: RehearsalReport): void {
+  const out = (line = '') => process.stdout.write(`${line}\n`);
+  out(`Accepted ${report.accepted}, duplicates ${report.duplicates}, rejected ${report.rejected.length}`);
+  for (const r of report.rejected) out(`  rejected line ${r.line}${r.id === undefined ? '' : ` (${r.id})`}: ${r.reason}`);
+  out();
+  out('PO / line            stage        ordered   received  invoiced  matched   open GR/IR');
+  for (const l of report.lines) {
+    const q = l.quantities;
+    out(
+      `${`${l.poNumber}/${l.line}`.padEnd(20)} ${l.stage.padEnd(12)} ${q.ordered.padStart(8)}  ${q.received.padStart(8)}  ${q.invoiced.padStart(8)}  ${q.matched.padStart(8)}  ${`${l.openGrir} ${l.currency ?? ''}`.padStart(12)}`,
+    );
+  }
+  out();
+  out(`Exceptions: ${report.exceptions.length} (${report.exceptions.filter((e) => e.status === 'open').length} open)`);
+  for (const e of report.exceptions) out(`  ${e.status.padEnd(8)} ${e.code.padEnd(24)} -> ${e.owner.padEnd(18)} ${e.message}`);
+  out();
+  const byType = new Map<string, number>();
+  for (const event of report.derived) byType.set(event.type, (byType.get(event.type) ?? 0) + 1);
+  out(`Derived events: ${[...byType.entries()].map(([type, n]) => `${type} ${n}`).join(', ')}`);
+}
