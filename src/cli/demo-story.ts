@@ -12,9 +12,11 @@ export interface DemoStep {
   readonly body: CloudEvent | readonly CloudEvent[];
 }
 
+export const DEMO_PO = 'PO-4500012345';
+
 export function demoStory(start: Date): DemoStep[] {
   const at = (hours: number) => new Date(start.getTime() + hours * 3_600_000).toISOString();
-  const po = 'PO-4500012345';
+  const po = DEMO_PO;
   const event = (sender: string, id: string, type: string, hours: number, data: Record<string, unknown>): CloudEvent => ({
     specversion: '1.0',
     id,

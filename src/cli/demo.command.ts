@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import { issueKey, loadSetup, processEnvironment, systemClock } from '../bootstrap/index.js';
 import type { Principal } from '../core/index.js';
 import { startServer, stopOnSignals } from '../server/index.js';
-import { demoStory } from './demo-story.js';
+import { DEMO_PO, demoStory } from './demo-story.js';
 import { printJson } from './flags.js';
 
 const EXAMPLE_MANIFEST = fileURLToPath(new URL('../../examples/millrace.yaml', import.meta.url));
@@ -65,12 +65,20 @@ export function registerDemo(program: Command): void {
         const body = (await response.json()) as Record<string, unknown>;
         results.push({ what: step.what, sender: step.sender, expected: step.expect, status: response.status, ...outcomeOf(response.status, body) });
       }
-      const logHead = await server.hub.store.headSequence();
+      // The hub processes after each commit; let it finish, then read the PO as an AP lead would.
+      await server.hub.processor.catchUp();
+      const viewer = await issueKey(server.hub.store, { kind: 'operator', id: 'demo-viewer', role: 'viewer' }, systemClock, 'demo');
+      const po = (await (await fetch(`${server.url}/v1/workflows/p2p/${DEMO_PO}`, { headers: { authorization: `Bearer ${viewer.key}` } })).json()) as {
+        lines: { line: number; stage: string; openGrir: string; currency: string; postings: { kind: string; amount: string; currency: string }[] }[];
+      };
+      const inLog = await server.hub.store.readFrom(0, 10_000);
       const report = {
         url: server.url,
         store: setup.config.store,
         steps: results,
-        eventsInLog: logHead,
+        inboundEvents: inLog.filter((s) => s.event.source !== '/millrace').length,
+        derivedEvents: inLog.filter((s) => s.event.source === '/millrace').map((s) => s.event.type),
+        purchaseOrder: { poNumber: DEMO_PO, lines: po.lines.map((l) => ({ line: l.line, stage: l.stage, openGrir: l.openGrir, postings: l.postings.map((p) => ({ kind: p.kind, amount: p.amount, currency: p.currency })) })) },
         asExpected: results.every((r) => r.outcome === r.expected),
       };
       if (options.json === true) printJson(report);
@@ -101,13 +109,28 @@ function outcomeOf(status: number, body: Record<string, unknown>): { outcome: st
   return { outcome, detail };
 }
 
-function printReport(report: { url: string; store: string; steps: StepResult[]; eventsInLog: number; asExpected: boolean }): void {
+interface DemoReport {
+  url: string;
+  store: string;
+  steps: StepResult[];
+  inboundEvents: number;
+  derivedEvents: string[];
+  purchaseOrder: { poNumber: string; lines: { line: number; stage: string; openGrir: string; postings: { kind: string; amount: string; currency: string }[] }[] };
+  asExpected: boolean;
+}
+
+function printReport(report: DemoReport): void {
   const out = process.stdout;
   out.write(`Millrace demo: hub at ${report.url}, store ${report.store}\n\n`);
   for (const step of report.steps) {
     out.write(`  ${String(step.status).padEnd(4)} ${step.outcome.padEnd(19)} ${step.what}\n`);
     out.write(`       ${step.detail}\n`);
   }
-  out.write(`\nEvents in the log: ${report.eventsInLog} (a resend and the refused events added none)\n`);
+  out.write(`\nInbound events in the log: ${report.inboundEvents} (the resend and the refused messages added none)\n`);
+  out.write(`Derived by the hub: ${report.derivedEvents.length} (${[...new Set(report.derivedEvents)].join(', ')})\n`);
+  for (const line of report.purchaseOrder.lines) {
+    out.write(`\nPO ${report.purchaseOrder.poNumber} line ${line.line}: ${line.stage}, open GR/IR ${line.openGrir}\n`);
+    for (const p of line.postings) out.write(`  ${p.kind.padEnd(16)} ${p.amount.padStart(10)} ${p.currency}\n`);
+  }
   out.write(report.asExpected ? 'Every message got the answer governance requires.\n' : 'WARNING: some answers differ from what governance requires (see above).\n');
 }

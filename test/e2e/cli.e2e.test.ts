@@ -115,10 +115,19 @@ describe('millrace CLI', () => {
   it('demo runs the story through the real server and every message gets the answer governance requires', () => {
     const result = runCli(['demo', '--exit', '--json', '--port', '0', '--data-dir', join(dir, 'demo')]);
     assert.equal(result.status, 0, result.stderr);
-    const report = JSON.parse(result.stdout) as { asExpected: boolean; eventsInLog: number; steps: { outcome: string; expected: string; status: number }[] };
+    const report = JSON.parse(result.stdout) as {
+      asExpected: boolean;
+      inboundEvents: number;
+      derivedEvents: string[];
+      purchaseOrder: { lines: { stage: string; postings: { kind: string; amount: string }[] }[] };
+      steps: { outcome: string; expected: string; status: number }[];
+    };
     assert.deepEqual(report.steps.map((s) => s.outcome), report.steps.map((s) => s.expected));
     assert.ok(report.asExpected);
-    assert.equal(report.eventsInLog, report.steps.filter((s) => s.outcome === 'accepted').length);
+    assert.equal(report.inboundEvents, report.steps.filter((s) => s.outcome === 'accepted').length);
+    // 500 EA at 12.50 received and invoiced at the PO price: accrued and cleared, line posted.
+    assert.deepEqual(report.purchaseOrder.lines.map((l) => [l.stage, l.postings.map((p) => `${p.kind} ${p.amount}`)]), [['posted', ['grir_accrual 6250.00', 'ap_liability 6250.00']]]);
+    assert.ok(report.derivedEvents.includes('invoice.matched'));
     assert.deepEqual([...new Set(report.steps.map((s) => s.status))].sort(), [202, 403, 409, 422]);
   });
 });
