@@ -10,7 +10,8 @@ export class ExceptionResolution {
   constructor(
     private readonly store: WorkflowStore,
     private readonly committer: GroupCommitter,
-    private readonly processor: WorkflowProcessor,
+    /** This process's processor, when it runs one: kicked so the resolution shows at once. */
+    private readonly processor: WorkflowProcessor | undefined,
     private readonly clock: Clock,
     /** How long to wait for the projection to show the resolution before answering anyway. */
     private readonly waitMs = 5_000,
@@ -47,9 +48,13 @@ export class ExceptionResolution {
       },
     ]);
     if (outcome.kind === 'conflict') throw new MillraceError('exception_already_resolved', `exception ${exceptionId} was resolved meanwhile`);
-    const sequence = outcome.events[0]?.sequence ?? 0;
-    void this.processor.catchUp();
-    await Promise.race([this.processor.waitFor(sequence), new Promise((resolve) => setTimeout(resolve, this.waitMs))]);
-    return (await this.store.getException(exceptionId)) ?? view;
+    // The process that leads the workflows applies the resolution (this one, or another hub on
+    // the same database): read the projection until it shows it.
+    void this.processor?.catchUp();
+    for (let waited = 0; ; waited += 20) {
+      const current = await this.store.getException(exceptionId);
+      if (current?.status === 'resolved' || waited >= this.waitMs) return current ?? view;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
   }
 }

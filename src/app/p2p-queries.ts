@@ -2,8 +2,8 @@
 // of lines and exceptions. A partner credential sees only its own supplier's objects; for
 // anything else the answer is "not found", so a supplier cannot probe another's POs.
 import type { ExceptionView, LineSummary, P2PStage, Principal, PublishingAuthority } from '../core/index.js';
-import { summarizeLine } from '../core/index.js';
-import type { ExceptionFilter, Page, WorkflowStore } from '../ports/index.js';
+import { isRecordedDecision, summarizeLine } from '../core/index.js';
+import type { EventStore, ExceptionFilter, Page, WorkflowStore } from '../ports/index.js';
 
 export interface TimelineEntry {
   readonly sequence: number;
@@ -28,6 +28,7 @@ export interface PurchaseOrderView {
 export class P2PQueries {
   constructor(
     private readonly store: WorkflowStore,
+    private readonly log: EventStore,
     private readonly authority: PublishingAuthority,
   ) {}
 
@@ -37,8 +38,11 @@ export class P2PQueries {
     if (states.length === 0) return undefined;
     if (scope !== undefined && !states.some((s) => s.terms?.supplierId === scope)) return undefined;
     const lines = states.map(summarizeLine);
-    const sequences = await this.store.linkedSequences(states.map((s) => s.key));
-    const events = await this.store.eventsAt(sequences);
+    const keys = states.map((s) => s.key);
+    // Inputs through the links, derived events through their correlation id (the line key).
+    const inputs = await this.store.eventsAt(await this.store.linkedSequences(keys));
+    const derived = (await Promise.all(keys.map((key) => this.log.readByCorrelation(key)))).flat().filter((s) => isRecordedDecision(s.event));
+    const events = [...inputs, ...derived].sort((a, b) => a.sequence - b.sequence);
     const first = lines.find((l) => l.supplierId !== undefined);
     return {
       poNumber,

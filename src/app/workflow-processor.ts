@@ -2,16 +2,28 @@
 // lines they touch, decides on inputs, and commits derived events, line states and the
 // cursor in one transaction. The same loop rebuilds every projection from an empty store
 // (replay), where each event is only applied: the decisions are already in the log.
-import type { P2PLine, P2PPolicy, StoredEvent } from '../core/index.js';
+import type { P2PLine, P2PPolicy, P2PRoute, StoredEvent } from '../core/index.js';
 import { applyEvent, isRecordedDecision, keysFor, LineSet, routeP2P } from '../core/index.js';
 import type { Clock, EventStore, WorkflowStore } from '../ports/index.js';
+import { REBUILDING_CURSOR } from '../ports/index.js';
 
 export interface ProcessorOptions {
   /** Events read and committed per step. */
   readonly batchSize?: number;
+  /**
+   * Between steps, let the rest of the process run (HTTP intake shares the thread): a step
+   * holds the event loop for its duration, so live steps stay small and yield.
+   */
+  readonly yieldBetweenSteps?: () => Promise<void>;
   /** Line states kept in memory between steps (the store is the truth; this is a cache). */
   readonly cacheLines?: number;
+  /** Events read per step of a rebuild. */
+  readonly replayBatchSize?: number;
+  /** Lines a rebuild keeps in memory before writing them out. */
+  readonly replayCacheLines?: number;
 }
+
+const REBUILDING = REBUILDING_CURSOR;
 
 export interface StepResult {
   readonly processed: number;
@@ -24,6 +36,9 @@ export class WorkflowProcessor {
   private cursor: number | undefined;
   private readonly batchSize: number;
   private readonly cacheLines: number;
+  private readonly replayBatchSize: number;
+  private readonly replayCacheLines: number;
+  private readonly yieldBetweenSteps: () => Promise<void>;
   private readonly waiters: { sequence: number; resolve: () => void }[] = [];
   private running: Promise<number> | undefined;
   private again = false;
@@ -37,6 +52,9 @@ export class WorkflowProcessor {
   ) {
     this.batchSize = options.batchSize ?? 2000;
     this.cacheLines = options.cacheLines ?? 50_000;
+    this.replayBatchSize = options.replayBatchSize ?? 10_000;
+    this.replayCacheLines = options.replayCacheLines ?? 100_000;
+    this.yieldBetweenSteps = options.yieldBetweenSteps ?? (() => Promise.resolve());
   }
 
   /** The last sequence applied (reads the store's cursor the first time). */
@@ -57,12 +75,15 @@ export class WorkflowProcessor {
     this.running = (async () => {
       let total = 0;
       try {
+        // A rebuild that was interrupted (the process died) starts over before anything else.
+        if ((await this.processedUpTo()) === REBUILDING) total += await this.replayAll();
         do {
           this.again = false;
           for (;;) {
-            const step = await this.step('live');
+            const step = await this.step();
             total += step.processed;
             if (step.processed === 0) break;
+            await this.yieldBetweenSteps();
           }
         } while (this.again);
       } finally {
@@ -80,24 +101,22 @@ export class WorkflowProcessor {
   }
 
   /**
-   * One step over at most `batchSize` events. `live` decides on inputs and skips recorded
-   * decisions (already applied when they were derived); `replay` applies everything.
+   * One step over at most `batchSize` events: decides on inputs and skips recorded decisions
+   * (applied already, when they were derived).
    */
-  async step(mode: 'live' | 'replay'): Promise<StepResult> {
+  async step(): Promise<StepResult> {
     const from = await this.processedUpTo();
     const events = await this.log.readFrom(from, this.batchSize);
     const last = events[events.length - 1];
     if (last === undefined) return { processed: 0, derived: 0, upTo: from };
-    await this.loadWorkingSet(events);
+    const routes = await this.loadWorkingSet(events);
     const now = this.clock.now().toISOString();
     const derived = [];
     const exceptionEvents: StoredEvent[] = [];
     const links: { key: string; sequence: number }[] = [];
-    for (const stored of events) {
-      const recorded = isRecordedDecision(stored.event);
-      if (mode === 'live' && recorded) continue;
-      const decide = mode === 'live' ? { now } : undefined;
-      const applied = applyEvent(this.lines, stored, this.policy, decide);
+    for (const [index, stored] of events.entries()) {
+      if (isRecordedDecision(stored.event)) continue;
+      const applied = applyEvent(this.lines, stored, this.policy, { now }, routes[index]);
       for (const key of applied.keys) links.push({ key, sequence: stored.sequence });
       derived.push(...applied.derived);
       if (stored.event.type === 'exception.raised' || stored.event.type === 'exception.resolved') exceptionEvents.push(stored);
@@ -117,29 +136,80 @@ export class WorkflowProcessor {
   }
 
   /**
-   * Empties the projections and applies the whole log again. Returns the number of events
-   * replayed. The hub must not process live events meanwhile.
+   * Empties the projections and applies the whole log again (no decisions: they are in the
+   * log). Returns the number of events replayed. Live processing waits meanwhile.
    */
   async rebuild(onProgress?: (upTo: number) => void): Promise<number> {
-    await this.store.resetWorkflows();
-    this.cursor = 0;
-    for (const key of [...this.lines.keys()]) this.lines.evict(key);
-    let total = 0;
-    for (;;) {
-      const step = await this.step('replay');
-      if (step.processed === 0) return total;
-      total += step.processed;
-      onProgress?.(step.upTo);
+    while (this.running !== undefined) await this.running;
+    const run = this.replayAll(onProgress);
+    this.running = run;
+    try {
+      return await run;
+    } finally {
+      this.running = undefined;
     }
   }
 
-  /** Loads from the store every line the batch's events touch that is not in memory yet. */
-  private async loadWorkingSet(events: readonly StoredEvent[]): Promise<void> {
+  /**
+   * The replay itself. Line states are written when the in-memory set grows past its bound
+   * and at the end, not after every step: most lines are then written once. Until the end the
+   * cursor says REBUILDING, so a rebuild cut short by a crash starts over.
+   */
+  private async replayAll(onProgress?: (upTo: number) => void): Promise<number> {
+    await this.store.resetWorkflows();
+    for (const key of [...this.lines.keys()]) this.lines.evict(key);
+    this.lines.takeChanged();
+    this.cursor = REBUILDING;
+    let from = 0;
+    let total = 0;
+    for (;;) {
+      const events = await this.log.readFrom(from, this.replayBatchSize);
+      const last = events[events.length - 1];
+      const done = last === undefined;
+      const exceptionEvents: StoredEvent[] = [];
+      const links: { key: string; sequence: number }[] = [];
+      if (!done) {
+        const routes = await this.loadWorkingSet(events);
+        for (const [index, stored] of events.entries()) {
+          const applied = applyEvent(this.lines, stored, this.policy, undefined, routes[index]);
+          // Recorded decisions carry their line as correlationid: the log's correlation index links them.
+          if (!isRecordedDecision(stored.event)) for (const key of applied.keys) links.push({ key, sequence: stored.sequence });
+          if (stored.event.type === 'exception.raised' || stored.event.type === 'exception.resolved') exceptionEvents.push(stored);
+        }
+        from = last.sequence;
+        total += events.length;
+      }
+      const flush = done || this.lines.size > this.replayCacheLines;
+      await this.store.commitWorkflowStep({
+        upTo: done ? from : REBUILDING,
+        derived: [],
+        receivedTime: this.clock.now().toISOString(),
+        lines: flush ? this.lines.takeChanged() : [],
+        exceptionEvents,
+        links,
+      });
+      if (flush) this.trimCache(this.replayCacheLines / 2);
+      onProgress?.(from);
+      if (done) {
+        this.cursor = from;
+        this.release();
+        return total;
+      }
+    }
+  }
+
+  /**
+   * Loads from the store every line the batch's events touch that is not in memory yet.
+   * Returns each event's route (null when the workflow ignores it), to be used again when applying.
+   */
+  private async loadWorkingSet(events: readonly StoredEvent[]): Promise<(P2PRoute | null)[]> {
     const keys = new Set<string>();
     const poNumbers = new Set<string>();
     const shipmentIds = new Set<string>();
+    const routes: (P2PRoute | null)[] = [];
     for (const stored of events) {
       const route = routeP2P(stored.event);
+      routes.push(route ?? null);
       if (route === undefined) continue;
       for (const key of keysFor({ lines: route.lines }, this.lines)) if (!this.lines.has(key)) keys.add(key);
       if (route.allLinesOf !== undefined) poNumbers.add(route.allLinesOf);
@@ -148,15 +218,17 @@ export class WorkflowProcessor {
     if (poNumbers.size > 0 || shipmentIds.size > 0) {
       for (const key of await this.store.keysOf({ poNumbers: [...poNumbers], shipmentIds: [...shipmentIds] })) if (!this.lines.has(key)) keys.add(key);
     }
-    if (keys.size === 0) return;
-    const loaded: P2PLine[] = await this.store.loadLines([...keys]);
-    for (const state of loaded) this.lines.load(state);
+    if (keys.size > 0) {
+      const loaded: P2PLine[] = await this.store.loadLines([...keys]);
+      for (const state of loaded) this.lines.load(state);
+    }
+    return routes;
   }
 
-  private trimCache(): void {
-    if (this.lines.size <= this.cacheLines) return;
+  private trimCache(limit = this.cacheLines): void {
+    if (this.lines.size <= limit) return;
     // Insertion order is a fair proxy for age; lines touched again are reloaded when needed.
-    let excess = this.lines.size - this.cacheLines;
+    let excess = this.lines.size - limit;
     for (const key of this.lines.keys()) {
       if (excess <= 0) break;
       this.lines.evict(key);

@@ -19,6 +19,11 @@ export interface HubConfig {
   readonly credentialCacheMs: number;
   /** How often the hub looks for due deadlines and for events other hub processes committed. */
   readonly workflowTickMs: number;
+  /**
+   * `on`: this process takes part in running the workflows (it processes when it leads the
+   * store). `off`: an intake-only node; another hub on the same database runs them.
+   */
+  readonly workflows: 'on' | 'off';
 }
 
 /** Values given on the command line; absent means "not given". */
@@ -53,6 +58,11 @@ const SETTINGS: { readonly [K in keyof HubConfig]: Setting<K> } = {
   },
   credentialCacheMs: { env: 'MILLRACE_CREDENTIAL_CACHE_MS', fallback: 5_000, parse: (raw) => parseInteger(raw, 0, 3_600_000) },
   workflowTickMs: { env: 'MILLRACE_WORKFLOW_TICK_MS', fallback: 1_000, parse: (raw) => parseInteger(raw, 10, 3_600_000) },
+  workflows: {
+    env: 'MILLRACE_WORKFLOWS',
+    fallback: 'on',
+    parse: (raw) => (raw === 'on' || raw === 'off' ? raw : new Error('must be on or off')),
+  },
 };
 
 /**

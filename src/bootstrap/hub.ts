@@ -59,7 +59,9 @@ export async function createHub(config: HubConfig, manifest: Manifest, contracts
   // about new events: the link is made once both exist.
   const afterCommit = { kick: (): void => undefined };
   const committer = new GroupCommitter(store, clock, { onCommitted: () => afterCommit.kick() });
-  const processor = new WorkflowProcessor(store, store, policy, clock);
+  // Live steps share the thread with HTTP intake: keep them small and yield between them.
+  const processor = new WorkflowProcessor(store, store, policy, clock, { batchSize: 500, yieldBetweenSteps: () => new Promise((resolve) => setImmediate(resolve)) });
+  const runsWorkflows = config.workflows === 'on';
   const ingest = new IngestService({ registry, authority, committer });
   const logger = options.logger === false ? false : { level: config.logLevel };
   const http = await buildHttpServer({
@@ -73,14 +75,14 @@ export async function createHub(config: HubConfig, manifest: Manifest, contracts
     },
     version: PACKAGE_VERSION,
     logger,
-    workflows: { p2p: new P2PQueries(store, authority), resolution: new ExceptionResolution(store, committer, processor, clock) },
+    workflows: { p2p: new P2PQueries(store, store, authority), resolution: new ExceptionResolution(store, committer, runsWorkflows ? processor : undefined, clock) },
   });
   const runner = new WorkflowRunner(store, processor, new DeadlineScheduler(store, committer, clock), {
     tickMs: config.workflowTickMs,
     onError: (error) => http.log.error({ err: error }, 'workflow processing failed; it will be retried on the next tick'),
   });
   afterCommit.kick = () => runner.kick();
-  if (options.runWorkflows !== false) runner.start();
+  if (options.runWorkflows !== false && runsWorkflows) runner.start();
   const workflows = runner;
   return {
     config,

@@ -10,6 +10,7 @@ export interface CommonOptions {
   readonly host?: string;
   readonly bodyLimit?: string;
   readonly logLevel?: string;
+  readonly workflows?: string;
   readonly json?: boolean;
 }
 
@@ -22,6 +23,7 @@ export function configFlags(options: CommonOptions): ConfigFlags {
   if (options.host !== undefined) flags.host = options.host;
   if (options.bodyLimit !== undefined) flags.bodyLimit = options.bodyLimit;
   if (options.logLevel !== undefined) flags.logLevel = options.logLevel;
+  if (options.workflows !== undefined) flags.workflows = options.workflows;
   return flags;
 }
 

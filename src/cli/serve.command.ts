@@ -11,6 +11,7 @@ export function registerServe(program: Command): void {
     .option('--host <host>', 'address to bind (env MILLRACE_HOST, default 127.0.0.1)')
     .option('--body-limit <size>', 'largest request body, e.g. 5MB (env MILLRACE_BODY_LIMIT)')
     .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent (env MILLRACE_LOG_LEVEL)')
+    .option('--workflows <on|off>', 'off: an intake-only node, another hub on the same database runs the workflows (env MILLRACE_WORKFLOWS)')
     .action(async (options: CommonOptions) => {
       const setup = loadSetup(configFlags(options), processEnvironment());
       const server = await startServer(setup);

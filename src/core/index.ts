@@ -37,6 +37,8 @@ export type { LineRef, P2PRoute } from './p2p/p2p-routing.js';
 export {
   activeDeadlines,
   emptyLine,
+  lineFromJson,
+  restoreLine,
   invoicedOf,
   isConfirmed,
   lineKey,

@@ -3,4 +3,5 @@ export type { Clock } from './clock.port.js';
 export type { CredentialRecord, CredentialStore } from './credential-store.port.js';
 export type { AppendedEvent, BatchOutcome, EventConflict, EventStore } from './event-store.port.js';
 export type { Authenticator } from './authenticator.port.js';
+export { REBUILDING_CURSOR } from './workflow-store.port.js';
 export type { ExceptionFilter, LineFilter, Page, WorkflowStep, WorkflowStore } from './workflow-store.port.js';

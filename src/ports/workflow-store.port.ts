@@ -4,8 +4,14 @@
 // suite, test/conformance/workflow-store.conformance.ts).
 import type { CloudEvent, ExceptionView, P2PLine, P2PStage, StoredEvent } from '../core/index.js';
 
+/**
+ * The cursor while a rebuild is under way: projections are incomplete, and a processor that
+ * finds it starts the rebuild over. Part of the port's contract (a value, not a sequence).
+ */
+export const REBUILDING_CURSOR = -1;
+
 export interface WorkflowStep {
-  /** The processor has applied every event up to this sequence. */
+  /** The processor has applied every event up to this sequence (or REBUILDING_CURSOR). */
   readonly upTo: number;
   /** New derived events to append to the log (source /millrace). */
   readonly derived: readonly CloudEvent[];
@@ -14,7 +20,10 @@ export interface WorkflowStep {
   readonly lines: readonly P2PLine[];
   /** Events of the log applied in this step that concern exceptions (exception.raised/resolved). */
   readonly exceptionEvents: readonly StoredEvent[];
-  /** Which line each applied log event touched. */
+  /**
+   * Which line each applied input event touched. Derived events are not listed: their
+   * correlationid names their line, and `EventStore.readByCorrelation` finds them.
+   */
   readonly links: readonly { readonly key: string; readonly sequence: number }[];
 }
 
@@ -69,7 +78,7 @@ export interface WorkflowStore {
   listLines(filter: LineFilter, limit: number, after?: string): Promise<Page<P2PLine>>;
   listExceptions(filter: ExceptionFilter, limit: number, after?: string): Promise<Page<ExceptionView>>;
   getException(exceptionId: string): Promise<ExceptionView | undefined>;
-  /** Sequences of the log events linked to these lines, ascending. */
+  /** Sequences of the input events linked to these lines, ascending. */
   linkedSequences(keys: readonly string[]): Promise<number[]>;
   /** Events by sequence (for timelines). */
   eventsAt(sequences: readonly number[]): Promise<StoredEvent[]>;

@@ -2,7 +2,7 @@
 // decide), derived events are appended to an in-memory log with sequences, deadlines fire
 // when the story's clock passes them. `replay()` folds the log again without deciding.
 import type { CloudEvent, P2PLine, P2PPolicy, P2PPolicySettings, StoredEvent } from '../../src/core/index.js';
-import { addMs, applyEvent, canonicalJson, dueBreaches, isRecordedDecision, LineSet, p2pPolicy } from '../../src/core/index.js';
+import { addMs, applyEvent, dueBreaches, isRecordedDecision, LineSet, p2pPolicy } from '../../src/core/index.js';
 
 export const T0 = '2026-03-02T08:00:00.000Z';
 export const HOUR = 3_600_000;
@@ -128,11 +128,11 @@ export class P2PScenario {
   replay(): Map<string, string> {
     const lines = new LineSet();
     for (const stored of this.log) applyEvent(lines, stored, this.policy, undefined);
-    return new Map([...lines.keys()].sort().map((key) => [key, canonicalJson(lines.get(key))]));
+    return new Map([...lines.keys()].sort().map((key) => [key, JSON.stringify(lines.get(key))]));
   }
 
   live(): Map<string, string> {
-    return new Map([...this.lines.keys()].sort().map((key) => [key, canonicalJson(this.lines.get(key))]));
+    return new Map([...this.lines.keys()].sort().map((key) => [key, JSON.stringify(this.lines.get(key))]));
   }
 
   /** Inputs only (what systems sent and timers fired), for re-running a story in another order. */

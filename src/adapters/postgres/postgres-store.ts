@@ -4,7 +4,7 @@
 // group commit amortises the lock over every request of a turn.
 import pg from 'pg';
 import type { CloudEvent, ExceptionView, KnownEvent, P2PLine, StoredEvent } from '../../core/index.js';
-import { eventKey, planBatch } from '../../core/index.js';
+import { eventKey, lineFromJson, planBatch } from '../../core/index.js';
 import type {
   BatchOutcome,
   CredentialRecord,
@@ -22,7 +22,6 @@ import type { CredentialRow } from '../shared/credential-row.js';
 import { hashKey } from '../shared/hash-key.js';
 import {
   CURSOR_NAME,
-  derivedLinks,
   exceptionParams,
   exceptionQuery,
   exceptionUpdates,
@@ -274,7 +273,7 @@ export class PostgresStore implements EventStore, CredentialStore, WorkflowStore
   async loadLines(keys: readonly string[]): Promise<P2PLine[]> {
     if (keys.length === 0) return [];
     const result = await this.pool.query<{ state: string }>('SELECT state FROM p2p_lines WHERE key = ANY($1::text[])', [keys]);
-    return result.rows.map((row) => JSON.parse(row.state) as P2PLine);
+    return result.rows.map((row) => lineFromJson(row.state));
   }
 
   async keysOf(query: { readonly poNumbers: readonly string[]; readonly shipmentIds: readonly string[] }): Promise<string[]> {
@@ -313,7 +312,7 @@ export class PostgresStore implements EventStore, CredentialStore, WorkflowStore
           shipments.map(([, key]) => key),
         ]);
       }
-      const links = [...step.links, ...derivedLinks(derived)];
+      const links = step.links;
       if (links.length > 0) {
         await client.query('INSERT INTO workflow_links (key, seq) SELECT * FROM unnest($1::text[], $2::bigint[]) ON CONFLICT DO NOTHING', [
           links.map((l) => l.key),
@@ -338,7 +337,7 @@ export class PostgresStore implements EventStore, CredentialStore, WorkflowStore
 
   async dueLines(now: string, limit: number): Promise<P2PLine[]> {
     const result = await this.pool.query<{ state: string }>(numbered(SQL.dueLines), [now, limit]);
-    return result.rows.map((row) => JSON.parse(row.state) as P2PLine);
+    return result.rows.map((row) => lineFromJson(row.state));
   }
 
   async resetWorkflows(): Promise<void> {
@@ -349,13 +348,13 @@ export class PostgresStore implements EventStore, CredentialStore, WorkflowStore
 
   async linesOfPurchaseOrder(poNumber: string): Promise<P2PLine[]> {
     const result = await this.pool.query<{ state: string }>(numbered(SQL.linesOfPo), [poNumber]);
-    return result.rows.map((row) => JSON.parse(row.state) as P2PLine);
+    return result.rows.map((row) => lineFromJson(row.state));
   }
 
   async listLines(filter: LineFilter, limit: number, after?: string): Promise<Page<P2PLine>> {
     const { sql, params } = lineQuery(filter, limit, after);
     const result = await this.pool.query<{ state: string }>(numbered(sql), params);
-    return pageOf(result.rows.map((row) => JSON.parse(row.state) as P2PLine), limit, (last) => last.key);
+    return pageOf(result.rows.map((row) => lineFromJson(row.state)), limit, (last) => last.key);
   }
 
   async listExceptions(filter: ExceptionFilter, limit: number, after?: string): Promise<Page<ExceptionView>> {

@@ -55,6 +55,9 @@ CREATE TABLE IF NOT EXISTS workflow_cursor (
 );
 `;
 
+/** Secondary indexes of the lines table, which a bulk rebuild drops and creates again at the end. */
+export const LINE_INDEXES = ['p2p_lines_po', 'p2p_lines_due', 'p2p_lines_stage', 'p2p_lines_supplier', 'p2p_lines_plant'];
+
 export const RESET_WORKFLOWS = ['DELETE FROM p2p_lines', 'DELETE FROM p2p_shipments', 'DELETE FROM workflow_links', 'DELETE FROM exceptions', 'DELETE FROM workflow_cursor'];
 
 export const CURSOR_NAME = 'p2p';
@@ -98,7 +101,9 @@ export function lineRow(state: P2PLine): LineRow {
     stage: stageOf(state),
     nextDue: nextDueOf(state) ?? null,
     openExceptions: openExceptionsOf(state).length,
-    state: canonicalJson(state),
+    // Plain JSON: evolve builds states in one key order whatever the order it is fed in, and
+    // the replay tests compare this text byte for byte.
+    state: JSON.stringify(state),
   };
 }
 
@@ -207,9 +212,4 @@ export function pageOf<T>(rows: readonly T[], limit: number, cursorOf: (last: T)
   const items = rows.slice(0, limit);
   const last = items[items.length - 1];
   return last === undefined ? { items } : { items, next: cursorOf(last) };
-}
-
-/** The derived events of a step as stored events, with the links to the lines they concern. */
-export function derivedLinks(stored: readonly StoredEvent[]): { key: string; sequence: number }[] {
-  return stored.flatMap((s) => (s.event.correlationid === undefined ? [] : [{ key: s.event.correlationid, sequence: s.sequence }]));
 }

@@ -5,7 +5,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { CloudEvent, ExceptionView, KnownEvent, P2PLine, StoredEvent } from '../../core/index.js';
-import { eventKey, planBatch } from '../../core/index.js';
+import { eventKey, lineFromJson, planBatch } from '../../core/index.js';
 import type {
   BatchOutcome,
   CredentialRecord,
@@ -17,18 +17,19 @@ import type {
   WorkflowStep,
   WorkflowStore,
 } from '../../ports/index.js';
+import { REBUILDING_CURSOR } from '../../ports/index.js';
 import { appendedOutcome, conflictOutcome } from '../shared/batch-outcome.js';
 import { CREDENTIALS_TABLE, toCredential } from '../shared/credential-row.js';
 import type { CredentialRow } from '../shared/credential-row.js';
 import { hashKey } from '../shared/hash-key.js';
 import {
   CURSOR_NAME,
-  derivedLinks,
   exceptionParams,
   exceptionQuery,
   exceptionUpdates,
   lineQuery,
   lineRow,
+  LINE_INDEXES,
   lineRowParams,
   pageOf,
   RESET_WORKFLOWS,
@@ -36,6 +37,8 @@ import {
   SQL,
   WORKFLOW_TABLES,
 } from '../shared/workflow-sql.js';
+
+const WORKFLOW_TABLES_SQL = WORKFLOW_TABLES.replaceAll('{bigint}', 'INTEGER').replaceAll('{wor}', 'WITHOUT ROWID');
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS events (
@@ -50,7 +53,7 @@ CREATE TABLE IF NOT EXISTS events (
 );
 CREATE INDEX IF NOT EXISTS events_dedupe ON events (dedupe_key);
 CREATE INDEX IF NOT EXISTS events_correlation ON events (correlation_key) WHERE correlation_key IS NOT NULL;
-` + CREDENTIALS_TABLE + WORKFLOW_TABLES.replaceAll('{bigint}', 'INTEGER').replaceAll('{wor}', 'WITHOUT ROWID');
+` + CREDENTIALS_TABLE + WORKFLOW_TABLES_SQL;
 
 interface EventRow {
   seq: number;
@@ -71,6 +74,7 @@ export class SqliteStore implements EventStore, CredentialStore, WorkflowStore {
   private readonly statements;
   private readonly workflow;
   private readonly transactions;
+  private linesIndexed = true;
 
   constructor(path: string, options: SqliteStoreOptions = {}) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -79,6 +83,7 @@ export class SqliteStore implements EventStore, CredentialStore, WorkflowStore {
     this.db.pragma('synchronous = FULL');
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 5000');
+    this.db.pragma('wal_autocheckpoint = 10000');
     this.db.pragma(`cache_size = -${(options.cacheMiB ?? 256) * 1024}`);
     this.db.exec(SCHEMA);
     this.db.defaultSafeIntegers(false);
@@ -115,6 +120,10 @@ export class SqliteStore implements EventStore, CredentialStore, WorkflowStore {
       step: this.db.transaction((step: WorkflowStep) => this.applyStep(step)),
       reset: this.db.transaction(() => {
         for (const sql of RESET_WORKFLOWS) this.db.prepare(sql).run();
+        // A rebuild writes every line once; building the indexes after is much cheaper than
+        // updating five of them per row. They come back with the first step that ends it.
+        for (const index of LINE_INDEXES) this.db.prepare(`DROP INDEX IF EXISTS ${index}`).run();
+        this.linesIndexed = false;
       }),
     };
   }
@@ -247,7 +256,7 @@ export class SqliteStore implements EventStore, CredentialStore, WorkflowStore {
     }
     for (const state of step.lines) this.workflow.upsertLine.run(...lineRowParams(lineRow(state)));
     for (const [shipmentId, key] of shipmentLinks(step.lines)) this.workflow.insertShipment.run(shipmentId, key);
-    for (const link of [...step.links, ...derivedLinks(derived)]) this.workflow.insertLink.run(link.key, link.sequence);
+    for (const link of step.links) this.workflow.insertLink.run(link.key, link.sequence);
     const events = [...step.exceptionEvents, ...derived].sort((a, b) => a.sequence - b.sequence);
     const read = (id: string) => {
       const row = this.workflow.exception.get(id);
@@ -255,11 +264,15 @@ export class SqliteStore implements EventStore, CredentialStore, WorkflowStore {
     };
     for (const view of exceptionUpdates(events, read)) this.workflow.upsertException.run(...exceptionParams(view));
     this.workflow.setCursor.run(CURSOR_NAME, step.upTo);
+    if (step.upTo !== REBUILDING_CURSOR && !this.linesIndexed) {
+      this.db.exec(WORKFLOW_TABLES_SQL);
+      this.linesIndexed = true;
+    }
     return derived;
   }
 
   dueLines(now: string, limit: number): Promise<P2PLine[]> {
-    return Promise.resolve(this.workflow.dueLines.all(now, limit).map((row) => JSON.parse(row.state) as P2PLine));
+    return Promise.resolve(this.workflow.dueLines.all(now, limit).map((row) => lineFromJson(row.state)));
   }
 
   resetWorkflows(): Promise<void> {
@@ -268,12 +281,12 @@ export class SqliteStore implements EventStore, CredentialStore, WorkflowStore {
   }
 
   linesOfPurchaseOrder(poNumber: string): Promise<P2PLine[]> {
-    return Promise.resolve(this.workflow.linesOfPo.all(poNumber).map((row) => JSON.parse(row.state) as P2PLine));
+    return Promise.resolve(this.workflow.linesOfPo.all(poNumber).map((row) => lineFromJson(row.state)));
   }
 
   listLines(filter: LineFilter, limit: number, after?: string): Promise<Page<P2PLine>> {
     const { sql, params } = lineQuery(filter, limit, after);
-    const rows = this.db.prepare<(string | number)[], { state: string }>(sql).all(...params).map((row) => JSON.parse(row.state) as P2PLine);
+    const rows = this.db.prepare<(string | number)[], { state: string }>(sql).all(...params).map((row) => lineFromJson(row.state));
     return Promise.resolve(pageOf(rows, limit, (last) => last.key));
   }
 
@@ -312,7 +325,7 @@ export class SqliteStore implements EventStore, CredentialStore, WorkflowStore {
     const states: P2PLine[] = [];
     for (const chunk of chunks(keys)) {
       const rows = this.db.prepare<string[], { state: string }>(`${prefix} (${chunk.map(() => '?').join(', ')})`).all(...chunk);
-      states.push(...rows.map((row) => JSON.parse(row.state) as P2PLine));
+      states.push(...rows.map((row) => lineFromJson(row.state)));
     }
     return states;
   }

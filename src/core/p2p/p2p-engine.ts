@@ -38,8 +38,10 @@ export class LineSet {
   }
 
   put(state: P2PLine): void {
+    const previous = this.lines.get(state.key);
     this.lines.set(state.key, state);
-    this.index(state);
+    // Indexes change only when a line is new or gains a shipment (records are replaced, never mutated).
+    if (previous === undefined || previous.shipments !== state.shipments) this.index(state);
     this.changed.add(state.key);
   }
 
@@ -88,6 +90,9 @@ export class LineSet {
 
 /** The keys an event touches, sorted, given the lines the set knows. */
 export function keysFor(route: P2PRoute, lines: LineSet): string[] {
+  const only = route.lines[0];
+  // Most events name exactly one line: no set, no sort.
+  if (route.lines.length === 1 && only !== undefined && route.allLinesOf === undefined && route.shipmentId === undefined) return [lineKey(only.poNumber, only.line)];
   const keys = new Set(route.lines.map((ref) => lineKey(ref.poNumber, ref.line)));
   if (route.allLinesOf !== undefined) for (const key of lines.keysOfPo(route.allLinesOf)) keys.add(key);
   if (route.shipmentId !== undefined) for (const key of lines.keysOfShipment(route.shipmentId)) keys.add(key);
@@ -109,8 +114,8 @@ export interface Applied {
  * the rules run and their derived events are applied too and returned, to be appended to the
  * log; without it (replay, or a recorded decision), the event is only applied.
  */
-export function applyEvent(lines: LineSet, stored: StoredEvent, policy: P2PPolicy, decide: { now: string } | undefined): Applied {
-  const route = routeP2P(stored.event);
+export function applyEvent(lines: LineSet, stored: StoredEvent, policy: P2PPolicy, decide: { now: string } | undefined, knownRoute?: P2PRoute | null): Applied {
+  const route = knownRoute === undefined ? routeP2P(stored.event) : (knownRoute ?? undefined);
   if (route === undefined) return { keys: [], derived: [] };
   const keys = keysFor(route, lines);
   const derived: CloudEvent[] = [];

@@ -109,14 +109,14 @@ export function evolveLine(state: P2PLine, stored: StoredEvent, convert: Convert
         eta: text(data.eta),
         eventId: event.id,
       };
-      return { ...state, shipments: { ...state.shipments, [shipmentId]: { ...state.shipments[shipmentId], ...shipment } }, lastActivity: event.time };
+      return { ...state, shipments: { ...state.shipments, [shipmentId]: shipmentRecord({ ...state.shipments[shipmentId], ...shipment }) }, lastActivity: event.time };
     }
     case 'shipment.milestone': {
       const shipmentId = text(data.shipmentId);
       const shipment = state.shipments[shipmentId];
       if (shipment === undefined) return state;
       const eta = typeof data.eta === 'string' ? data.eta : shipment.eta;
-      return { ...state, shipments: { ...state.shipments, [shipmentId]: { ...shipment, eta, lastMilestone: text(data.milestone) } } };
+      return { ...state, shipments: { ...state.shipments, [shipmentId]: shipmentRecord({ ...shipment, eta, lastMilestone: text(data.milestone) }) } };
     }
     case 'goods.received': {
       const items = itemsFor(state, data);
@@ -196,7 +196,7 @@ export function evolveLine(state: P2PLine, stored: StoredEvent, convert: Convert
       const previous = state.deadlines[key];
       const next = { ...state };
       if (shipment !== undefined) {
-        next.shipments = { ...state.shipments, [shipmentId]: { ...shipment, expectedBy: deadline, expectedForEta: text(data.eta) } };
+        next.shipments = { ...state.shipments, [shipmentId]: shipmentRecord({ ...shipment, expectedBy: deadline, expectedForEta: text(data.eta) }) };
       }
       next.deadlines = {
         ...state.deadlines,
@@ -302,7 +302,7 @@ function reconvert(state: P2PLine, convert: Convert): P2PLine {
   for (const [id, s] of Object.entries(state.shipments)) {
     const { quantity: _q, ...rest } = s;
     const factor = factorOf(s.uom);
-    shipments[id] = { ...rest, ...optional('quantity', factor === undefined ? undefined : str(dec(s.rawQuantity).times(factor))) };
+    shipments[id] = shipmentRecord({ ...rest, ...optional('quantity', factor === undefined ? undefined : str(dec(s.rawQuantity).times(factor))) });
   }
   const receipts: Record<string, ReceiptRecord> = {};
   for (const [id, r] of Object.entries(state.receipts)) {
@@ -325,6 +325,27 @@ function reconvert(state: P2PLine, convert: Convert): P2PLine {
     };
   }
   return { ...state, shipments, receipts, invoices };
+}
+
+/**
+ * A shipment record with its keys in one fixed order. Inbound events (dispatch, milestones) and
+ * derived ones (receiving.expected) set its fields; a replay applies them in another order than
+ * live processing did, and the stored JSON must still be byte-identical.
+ */
+function shipmentRecord(s: ShipmentRecord): ShipmentRecord {
+  return {
+    shipmentId: s.shipmentId,
+    plant: s.plant,
+    supplierId: s.supplierId,
+    ...optional('quantity', s.quantity),
+    uom: s.uom,
+    rawQuantity: s.rawQuantity,
+    eta: s.eta,
+    ...optional('expectedBy', s.expectedBy),
+    ...optional('expectedForEta', s.expectedForEta),
+    ...optional('lastMilestone', s.lastMilestone),
+    eventId: s.eventId,
+  };
 }
 
 /** A fresh line for a key that the log has not mentioned before. */

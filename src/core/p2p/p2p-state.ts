@@ -138,13 +138,18 @@ export interface PostingRecord {
   readonly invoiceNumber?: string;
 }
 
+/**
+ * Every line has the same keys in the same order (absent facts are `undefined`, which JSON
+ * leaves out): one object shape keeps evolve fast, and the stored JSON does not depend on the
+ * order events were applied in.
+ */
 export interface P2PLine {
   readonly key: string;
   readonly poNumber: string;
   readonly line: number;
-  readonly terms?: PoLineTerms;
-  readonly cancelled?: { readonly at: string; readonly eventId: string; readonly seq: number };
-  readonly confirmation?: ConfirmationRecord;
+  readonly terms: PoLineTerms | undefined;
+  readonly cancelled: { readonly at: string; readonly eventId: string; readonly seq: number } | undefined;
+  readonly confirmation: ConfirmationRecord | undefined;
   readonly shipments: Readonly<Record<string, ShipmentRecord>>;
   readonly receipts: Readonly<Record<string, ReceiptRecord>>;
   readonly invoices: Readonly<Record<string, InvoiceRecord>>;
@@ -153,7 +158,7 @@ export interface P2PLine {
   readonly exceptions: Readonly<Record<string, ExceptionRecord>>;
   readonly postings: Readonly<Record<string, PostingRecord>>;
   /** Business time of the latest inbound fact, for ageing. */
-  readonly lastActivity?: string;
+  readonly lastActivity: string | undefined;
 }
 
 export function lineKey(poNumber: string, line: number): string {
@@ -161,7 +166,31 @@ export function lineKey(poNumber: string, line: number): string {
 }
 
 export function emptyLine(poNumber: string, line: number): P2PLine {
-  return { key: lineKey(poNumber, line), poNumber, line, shipments: {}, receipts: {}, invoices: {}, duplicates: {}, deadlines: {}, exceptions: {}, postings: {} };
+  return restoreLine({ key: lineKey(poNumber, line), poNumber, line });
+}
+
+/** A line read back from JSON (where undefined facts were left out), in the one shape. */
+export function restoreLine(parsed: Partial<P2PLine> & Pick<P2PLine, 'key' | 'poNumber' | 'line'>): P2PLine {
+  return {
+    key: parsed.key,
+    poNumber: parsed.poNumber,
+    line: parsed.line,
+    terms: parsed.terms,
+    cancelled: parsed.cancelled,
+    confirmation: parsed.confirmation,
+    shipments: parsed.shipments ?? {},
+    receipts: parsed.receipts ?? {},
+    invoices: parsed.invoices ?? {},
+    duplicates: parsed.duplicates ?? {},
+    deadlines: parsed.deadlines ?? {},
+    exceptions: parsed.exceptions ?? {},
+    postings: parsed.postings ?? {},
+    lastActivity: parsed.lastActivity,
+  };
+}
+
+export function lineFromJson(text: string): P2PLine {
+  return restoreLine(JSON.parse(text) as P2PLine);
 }
 
 export function deadlineKey(sla: string, ref: string): string {
