@@ -23,7 +23,7 @@ function restrict(folders, packages, message) {
 }
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'millrace-data/**', 'artifacts/**', 'dashboard/vendor/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'millrace-data/**', 'artifacts/**', 'dashboard/vendor/**', '.tmp/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -51,8 +51,8 @@ export class LineSet {
     const state = this.lines.get(key);
     if (state === undefined) return;
     this.lines.delete(key);
-    this.byPo.get(state.poNumber)?.delete(key);
-    for (const shipmentId of Object.keys(state.shipments)) this.byShipment.get(shipmentId)?.delete(key);
+    unindex(this.byPo, state.poNumber, key);
+    for (const shipmentId of Object.keys(state.shipments)) unindex(this.byShipment, shipmentId, key);
   }
 
   keys(): IterableIterator<string> {
@@ -86,6 +86,14 @@ export class LineSet {
       set.add(state.key);
     }
   }
+}
+
+/** Removes a key from an index entry, and the entry once empty (an evicted line leaves nothing behind). */
+function unindex(index: Map<string, Set<string>>, name: string, key: string): void {
+  const keys = index.get(name);
+  if (keys === undefined) return;
+  keys.delete(key);
+  if (keys.size === 0) index.delete(name);
 }
 
 /** The keys an event touches, sorted, given the lines the set knows. */
