@@ -1,6 +1,7 @@
 // Assembles a hub from configuration: contracts, manifest, store, use cases, HTTP server.
 import { ApiKeyAuthenticator, buildHttpServer, loadContractSet } from '../adapters/index.js';
 import { readFileSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
 import type { FastifyInstance } from 'fastify';
 import { DeadlineScheduler, ExceptionResolution, GroupCommitter, IngestService, P2PQueries, WorkflowProcessor, WorkflowRunner } from '../app/index.js';
 import type { ContractSet, Manifest } from '../core/index.js';
@@ -10,6 +11,7 @@ import type { HubConfig } from './config.js';
 import type { HubStore } from './open-store.js';
 import { openStore } from './open-store.js';
 import { systemClock } from './system-clock.js';
+import type { WorkflowThreadData, WorkflowThreadMessage, WorkflowThreadReport } from './workflow-thread.js';
 
 export interface Hub {
   readonly config: HubConfig;
@@ -17,8 +19,10 @@ export interface Hub {
   readonly http: FastifyInstance;
   readonly registry: ContractRegistry;
   readonly manifest: Manifest;
+  /** This thread's processor (it runs the workflows in `inline` mode; tests may drive it). */
   readonly processor: WorkflowProcessor;
-  readonly runner: WorkflowRunner;
+  /** Resolves once the workflows have applied everything in the log (or after `timeoutMs`). */
+  settle(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -27,8 +31,13 @@ export interface HubOptions {
   /** An already open store (tests); otherwise `config.store` is opened and owned by the hub. */
   readonly store?: HubStore;
   readonly logger?: boolean;
-  /** Start the workflow runner (default); tests that drive the processor themselves say false. */
-  readonly runWorkflows?: boolean;
+  /**
+   * Where the workflows run (when the configuration says `workflows: on`): `thread`, a worker
+   * thread with its own store connection (what `serve` uses); `inline`, this thread (the
+   * default, and the only choice for an in-memory store); `none`, nowhere: the caller drives
+   * `hub.processor` itself.
+   */
+  readonly workflowMode?: 'thread' | 'inline' | 'none';
 }
 
 export const PACKAGE_VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -55,13 +64,14 @@ export async function createHub(config: HubConfig, manifest: Manifest, contracts
   const store = options.store ?? (await openStore(config.store));
   const authority = new PublishingAuthority(manifest);
   const policy = p2pPolicy(p2pSettingsOf(manifest));
-  // The runner needs the committer (for deadline breaches) and the committer tells the runner
-  // about new events: the link is made once both exist.
+  // The workflows need the committer (for deadline breaches) and the committer tells them about
+  // new events: the link is made once both exist.
   const afterCommit = { kick: (): void => undefined };
   const committer = new GroupCommitter(store, clock, { onCommitted: () => afterCommit.kick() });
   // Live steps share the thread with HTTP intake: keep them small and yield between them.
   const processor = new WorkflowProcessor(store, store, policy, clock, { batchSize: 500, yieldBetweenSteps: () => new Promise((resolve) => setImmediate(resolve)) });
-  const runsWorkflows = config.workflows === 'on';
+  const mode = config.workflows === 'off' ? 'none' : (options.workflowMode ?? 'inline');
+  const inline = mode === 'inline';
   const ingest = new IngestService({ registry, authority, committer });
   const logger = options.logger === false ? false : { level: config.logLevel };
   const http = await buildHttpServer({
@@ -75,15 +85,20 @@ export async function createHub(config: HubConfig, manifest: Manifest, contracts
     },
     version: PACKAGE_VERSION,
     logger,
-    workflows: { p2p: new P2PQueries(store, store, authority), resolution: new ExceptionResolution(store, committer, runsWorkflows ? processor : undefined, clock) },
+    workflows: { p2p: new P2PQueries(store, store, authority), resolution: new ExceptionResolution(store, committer, inline ? processor : undefined, clock) },
   });
-  const runner = new WorkflowRunner(store, processor, new DeadlineScheduler(store, committer, clock), {
-    tickMs: config.workflowTickMs,
-    onError: (error) => http.log.error({ err: error }, 'workflow processing failed; it will be retried on the next tick'),
-  });
-  afterCommit.kick = () => runner.kick();
-  if (options.runWorkflows !== false && runsWorkflows) runner.start();
-  const workflows = runner;
+  const onError = (error: unknown) => http.log.error({ err: error }, 'workflow processing failed; it will be retried on the next tick');
+  let stopWorkflows: () => Promise<void> = () => Promise.resolve();
+  if (inline) {
+    const runner = new WorkflowRunner(store, processor, new DeadlineScheduler(store, committer, clock), { tickMs: config.workflowTickMs, onError });
+    afterCommit.kick = () => runner.kick();
+    runner.start();
+    stopWorkflows = () => runner.stop();
+  } else if (mode === 'thread') {
+    const thread = await startWorkflowThread({ store: config.store, tickMs: config.workflowTickMs, settings: p2pSettingsOf(manifest) }, onError);
+    afterCommit.kick = () => thread.kick();
+    stopWorkflows = () => thread.stop();
+  }
   return {
     config,
     store,
@@ -91,11 +106,57 @@ export async function createHub(config: HubConfig, manifest: Manifest, contracts
     registry,
     manifest,
     processor,
-    runner: workflows,
+    settle: async (timeoutMs = 30_000) => {
+      if (inline) await processor.catchUp();
+      for (let waited = 0; waited < timeoutMs; waited += 10) {
+        // Applied up to the head, twice in a row: nothing was still being derived.
+        if ((await store.processedUpTo()) >= (await store.headSequence()) && (await store.processedUpTo()) >= (await store.headSequence())) return;
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    },
     close: async () => {
-      await workflows.stop();
+      await stopWorkflows();
       await http.close();
       if (options.store === undefined) await store.close();
+    },
+  };
+}
+
+interface WorkflowThread {
+  kick(): void;
+  stop(): Promise<void>;
+}
+
+/** Starts src/bootstrap/workflow-thread.ts and resolves once it runs. */
+async function startWorkflowThread(data: WorkflowThreadData, onError: (error: unknown) => void): Promise<WorkflowThread> {
+  const fromSource = import.meta.url.endsWith('.ts');
+  const worker = new Worker(new URL(`./workflow-thread.${fromSource ? 'ts' : 'js'}`, import.meta.url), {
+    workerData: data,
+    // Running from the TypeScript sources (tests, benchmarks) the worker needs the same loader.
+    execArgv: fromSource ? ['--import', 'tsx'] : [],
+  });
+  let stopped: (() => void) | undefined;
+  await new Promise<void>((resolve, reject) => {
+    worker.once('error', reject);
+    worker.on('message', (message: WorkflowThreadReport) => {
+      if (message.type === 'ready') resolve();
+      else if (message.type === 'error') onError(new Error(message.message));
+      else stopped?.();
+    });
+  });
+  worker.on('error', onError);
+  return {
+    kick: () => worker.postMessage({ type: 'kick' } satisfies WorkflowThreadMessage),
+    stop: async () => {
+      const done = new Promise<void>((resolve) => {
+        stopped = resolve;
+        worker.once('exit', () => resolve());
+      });
+      worker.postMessage({ type: 'stop' } satisfies WorkflowThreadMessage);
+      const timer = setTimeout(() => void worker.terminate(), 10_000);
+      await done;
+      clearTimeout(timer);
+      await worker.terminate();
     },
   };
 }

@@ -66,7 +66,7 @@ export function registerDemo(program: Command): void {
         results.push({ what: step.what, sender: step.sender, expected: step.expect, status: response.status, ...outcomeOf(response.status, body) });
       }
       // The hub processes after each commit; let it finish, then read the PO as an AP lead would.
-      await server.hub.processor.catchUp();
+      await server.hub.settle();
       const viewer = await issueKey(server.hub.store, { kind: 'operator', id: 'demo-viewer', role: 'viewer' }, systemClock, 'demo');
       const po = (await (await fetch(`${server.url}/v1/workflows/p2p/${DEMO_PO}`, { headers: { authorization: `Bearer ${viewer.key}` } })).json()) as {
         lines: { line: number; stage: string; openGrir: string; currency: string; postings: { kind: string; amount: string; currency: string }[] }[];

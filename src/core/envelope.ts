@@ -28,6 +28,19 @@ export interface StoredEvent {
 /** Attributes the hub sets itself; a client's values for them never count as part of the body. */
 export const HUB_ATTRIBUTES: ReadonlySet<string> = new Set(['receivedtime', 'sequence']);
 
+/**
+ * The exact JSON text an event arrived as, when the channel had it whole (a single-event HTTP
+ * body). Not enumerable and a symbol, so JSON and canonical forms never see it; a store keeps
+ * this text instead of serializing the parsed object again.
+ */
+export const ARRIVED_AS: unique symbol = Symbol('millrace.arrivedAs');
+
+/** Marks a freshly parsed event with the text it was parsed from. */
+export function rememberArrival<T extends object>(parsed: T, text: string): T {
+  Object.defineProperty(parsed, ARRIVED_AS, { value: text, enumerable: false });
+  return parsed;
+}
+
 /** The identity of an event per CloudEvents: `source` + `id`. */
 export function eventKey(event: Pick<CloudEvent, 'source' | 'id'>): string {
   return `${event.source}\u0000${event.id}`;

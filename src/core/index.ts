@@ -1,7 +1,7 @@
 // Public surface of the pure domain core.
 export { ContractRegistry, CONTRACT_ANNOTATIONS } from './contracts/contract-registry.js';
 export type { ContractInfo, ContractSet, EnvelopeCheck, EventCheck, SchemaDocument } from './contracts/contract-registry.js';
-export { canonicalEventJson, canonicalJson, dataVersionOf, eventKey, HUB_ATTRIBUTES } from './envelope.js';
+export { ARRIVED_AS, canonicalEventJson, canonicalJson, dataVersionOf, eventKey, HUB_ATTRIBUTES, rememberArrival } from './envelope.js';
 export type { CloudEvent, StoredEvent } from './envelope.js';
 export { ContractViolationError, ERROR_CATALOGUE, isMillraceError, MillraceError } from './errors.js';
 export type { ErrorCode, Violation } from './errors.js';
@@ -19,7 +19,7 @@ export type {
   TeamDeclaration,
 } from './governance/manifest.js';
 export { MANIFEST_SCHEMA } from './governance/manifest.schema.js';
-export { planBatch, sequencesOf } from './log/append-plan.js';
+export { planBatch, sameBody, sequencesOf, storedBody } from './log/append-plan.js';
 export type { BatchPlan, KnownEvent, PlannedConflict, PlannedEvent } from './log/append-plan.js';
 export { inlineRefs } from './contracts/inline-refs.js';
 export { applyExceptionEvent, exceptionIdOf } from './exceptions/exception-projection.js';

@@ -15,11 +15,11 @@ export interface TestHub {
   close(): Promise<void>;
 }
 
-export async function startTestHub(options: { flags?: ConfigFlags; store?: HubStore; env?: Record<string, string>; runWorkflows?: boolean } = {}): Promise<TestHub> {
+export async function startTestHub(options: { flags?: ConfigFlags; store?: HubStore; env?: Record<string, string> } = {}): Promise<TestHub> {
   const setup = loadSetup({ manifestPath: EXAMPLE_MANIFEST, credentialCacheMs: 0, ...options.flags }, options.env ?? {});
   // SQLite in memory: the real adapter, no file.
   const store = options.store ?? new SqliteStore(':memory:');
-  const hub = await createHub(setup.config, setup.manifest, setup.contracts, { store, logger: false, ...(options.runWorkflows === undefined ? {} : { runWorkflows: options.runWorkflows }) });
+  const hub = await createHub(setup.config, setup.manifest, setup.contracts, { store, logger: false });
   const keys = new Map<string, string>();
   for (const system of setup.manifest.systems) keys.set(`system:${system.id}`, (await issueKey(store, { kind: 'system', id: system.id }, systemClock)).key);
   for (const partner of setup.manifest.partners) keys.set(`partner:${partner.id}`, (await issueKey(store, { kind: 'partner', id: partner.id }, systemClock)).key);

@@ -23,6 +23,8 @@ export interface TrafficOptions {
   readonly start?: string;
   /** Minutes of business time between consecutive POs. */
   readonly spacingMinutes?: number;
+  /** First two digits of the PO numbers (default 45): several runs with other prefixes never collide. */
+  readonly poPrefix?: string;
 }
 
 const SUPPLIERS = ['sup-0042', 'sup-0107', 'sup-0311'] as const;
@@ -40,7 +42,7 @@ export function p2pTraffic(options: TrafficOptions): CloudEvent[] {
   let order = 0;
   const push = (at: number, event: CloudEvent) => timed.push({ at, order: order++, event });
   for (let n = 0; n < options.lines; n += 1) {
-    const poNumber = `45${String(n).padStart(8, '0')}`;
+    const poNumber = `${options.poPrefix ?? '45'}${String(n).padStart(8, '0')}`;
     const partner = SUPPLIERS[n % SUPPLIERS.length] ?? 'sup-0042';
     const supplierId = SUPPLIER_IDS[partner] ?? 'SUP-0042';
     const plant = n % 2 === 0 ? 'P01' : 'P02';

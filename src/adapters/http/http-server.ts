@@ -4,7 +4,7 @@ import swagger from '@fastify/swagger';
 import Fastify, { LogController, type FastifyInstance, type FastifyRequest } from 'fastify';
 import secureJson from 'secure-json-parse';
 import type { Principal } from '../../core/index.js';
-import { MillraceError } from '../../core/index.js';
+import { MillraceError, rememberArrival } from '../../core/index.js';
 import type { IngestService } from '../../app/index.js';
 import type { Authenticator } from '../../ports/index.js';
 import { EVENT_MEDIA_TYPES, problem, problemFromError, sendProblem } from './problem.js';
@@ -72,7 +72,9 @@ export async function buildHttpServer(deps: HttpServerDependencies): Promise<Fas
         done(new MillraceError('malformed_json', 'the body is empty; send a CloudEvent or an array of them'), undefined);
         return;
       }
-      done(null, secureJson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' }));
+      const parsed: unknown = secureJson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' });
+      // A single event is stored as the text it came in; a batch's events are serialized anew.
+      done(null, parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? rememberArrival(parsed, text.trim()) : parsed);
     } catch (error) {
       const reason = error instanceof TypeError ? 'the body is not valid UTF-8' : `the body is not valid JSON: ${(error as Error).message}`;
       done(new MillraceError('malformed_json', reason), undefined);

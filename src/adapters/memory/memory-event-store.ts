@@ -17,9 +17,9 @@ export class MemoryEventStore implements EventStore {
       plan.events.forEach((item, index) => {
         if (item.status !== 'new') return;
         const sequence = this.log.length + 1;
-        // Stored as parsed canonical JSON so a reader never shares objects with the writer.
-        this.log.push({ sequence, receivedTime, event: JSON.parse(item.canonical) as CloudEvent });
-        this.byKey.set(item.key, { canonical: item.canonical, sequence });
+        // Stored as parsed JSON so a reader never shares objects with the writer.
+        this.log.push({ sequence, receivedTime, event: JSON.parse(item.body) as CloudEvent });
+        this.byKey.set(item.key, { body: item.body, sequence });
         assigned.set(index, sequence);
       });
       return appendedOutcome(plan.events, assigned);

@@ -157,8 +157,8 @@ export class PostgresStore implements EventStore, CredentialStore, WorkflowStore
         rows.id.push(event.id);
         rows.type.push(event.type);
         rows.correlation.push(event.correlationid === undefined ? null : hashKey(event.correlationid).toString());
-        rows.body.push(item.canonical);
-        existing.set(item.key, { canonical: item.canonical, sequence });
+        rows.body.push(item.body);
+        existing.set(item.key, { body: item.body, sequence });
         assigned.set(index, sequence);
       });
       return appendedOutcome(plan.events, assigned);
@@ -184,7 +184,7 @@ export class PostgresStore implements EventStore, CredentialStore, WorkflowStore
     const result = await client.query<EventRow>('SELECT seq, source, id, received_time, body FROM events WHERE dedupe_key = ANY($1::bigint[])', [hashes]);
     for (const row of result.rows) {
       const key = eventKey(row);
-      if (keys.has(key)) known.set(key, { canonical: row.body, sequence: Number(row.seq) });
+      if (keys.has(key)) known.set(key, { body: row.body, sequence: Number(row.seq) });
     }
     return known;
   }

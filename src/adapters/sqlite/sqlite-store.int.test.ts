@@ -51,7 +51,7 @@ describe('SQLite store on disk', () => {
     }
   });
 
-  it('keeps the dedupe index compact: under 24 bytes per event, whatever the length of source and id', async () => {
+  it('keeps the dedupe keys compact on disk: an append-only table of under 40 bytes per event and no random-key index', async () => {
     const db = tempDb();
     const store = new SqliteStore(db.path);
     try {
@@ -61,11 +61,30 @@ describe('SQLite store on disk', () => {
         await store.appendBatches([events], '2026-03-02T13:20:00.000Z');
       }
       const inner = (store as unknown as { db: Database.Database }).db;
-      const row = inner.prepare("SELECT SUM(pgsize) AS bytes FROM dbstat WHERE name = 'events_dedupe'").get() as { bytes: number };
+      const row = inner.prepare("SELECT SUM(pgsize) AS bytes FROM dbstat WHERE name = 'event_keys'").get() as { bytes: number };
       const perEvent = row.bytes / 10_000;
-      assert.ok(perEvent < 24, `dedupe index uses ${perEvent.toFixed(1)} bytes per event`);
+      assert.ok(perEvent > 0 && perEvent < 40, `event_keys uses ${perEvent.toFixed(1)} bytes per event`);
+      const indexes = inner.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('events', 'event_keys')").all();
+      assert.deepEqual(indexes, [], 'appends touch sequential pages only');
     } finally {
       await store.close();
+      db.remove();
+    }
+  });
+
+  it('sees events another connection appended to the same file (a CLI, a second handle)', async () => {
+    const db = tempDb();
+    const first = new SqliteStore(db.path);
+    const second = new SqliteStore(db.path);
+    try {
+      await second.appendBatches([[receipt('from-second', { correlationid: 'PO-7/10' })]], '2026-03-02T13:20:00.000Z');
+      const [again] = await first.appendBatches([[receipt('from-second', { correlationid: 'PO-7/10' })]], '2026-03-02T13:21:00.000Z');
+      assert.deepEqual(again, { kind: 'appended', events: [{ source: '/systems/wms-p01', id: 'from-second', status: 'duplicate', sequence: 1 }] });
+      assert.equal((await first.find('/systems/wms-p01', 'from-second'))?.sequence, 1);
+      assert.deepEqual((await first.readByCorrelation('PO-7/10')).map((s) => s.event.id), ['from-second']);
+    } finally {
+      await first.close();
+      await second.close();
       db.remove();
     }
   });

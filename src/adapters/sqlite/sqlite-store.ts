@@ -1,6 +1,8 @@
 // The embedded store: one SQLite file in WAL mode with synchronous=FULL, so a commit is on
 // disk before append resolves. better-sqlite3 is synchronous; a group commit therefore holds
 // the event loop for one transaction, which is what lets every request of a turn share it.
+// Dedupe and correlation lookups use an in-memory index (key-index.ts) over a narrow,
+// append-only table of hashes: appends write sequential pages only.
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
@@ -21,7 +23,7 @@ import { REBUILDING_CURSOR } from '../../ports/index.js';
 import { appendedOutcome, conflictOutcome } from '../shared/batch-outcome.js';
 import { CREDENTIALS_TABLE, toCredential } from '../shared/credential-row.js';
 import type { CredentialRow } from '../shared/credential-row.js';
-import { hashKey } from '../shared/hash-key.js';
+import { hash64, KeyIndex } from './key-index.js';
 import {
   CURSOR_NAME,
   exceptionParams,
@@ -43,29 +45,30 @@ const WORKFLOW_TABLES_SQL = WORKFLOW_TABLES.replaceAll('{bigint}', 'INTEGER').re
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS events (
   seq INTEGER PRIMARY KEY,
-  dedupe_key INTEGER NOT NULL,
-  source TEXT NOT NULL,
-  id TEXT NOT NULL,
   type TEXT NOT NULL,
-  correlation_key INTEGER,
   received_time TEXT NOT NULL,
   body TEXT NOT NULL
 );
-CREATE INDEX IF NOT EXISTS events_dedupe ON events (dedupe_key);
-CREATE INDEX IF NOT EXISTS events_correlation ON events (correlation_key) WHERE correlation_key IS NOT NULL;
+CREATE TABLE IF NOT EXISTS event_keys (
+  seq INTEGER PRIMARY KEY,
+  dk_hi INTEGER NOT NULL,
+  dk_lo INTEGER NOT NULL,
+  ck_hi INTEGER,
+  ck_lo INTEGER
+);
 ` + CREDENTIALS_TABLE + WORKFLOW_TABLES_SQL;
 
 interface EventRow {
   seq: number;
-  source: string;
-  id: string;
   received_time: string;
   body: string;
 }
 
+type KeyRow = [number, number, number, number | null, number | null];
+
 
 export interface SqliteStoreOptions {
-  /** Page cache in MiB. The dedupe index of a 3M-event log is about 60 MiB; keep it in memory. */
+  /** Page cache in MiB (projections and recent log pages). */
   readonly cacheMiB?: number;
 }
 
@@ -75,6 +78,11 @@ export class SqliteStore implements EventStore, CredentialStore, WorkflowStore {
   private readonly workflow;
   private readonly transactions;
   private linesIndexed = true;
+  private readonly keys = new KeyIndex();
+  /** Index entries of the transaction under way; they count only once it commits. */
+  private pendingKeys: [number, [number, number], [number, number] | undefined][] = [];
+  /** SQLite's data_version when the index last caught up with other connections' commits. */
+  private dataVersion = -1;
 
   constructor(path: string, options: SqliteStoreOptions = {}) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -88,14 +96,11 @@ export class SqliteStore implements EventStore, CredentialStore, WorkflowStore {
     this.db.exec(SCHEMA);
     this.db.defaultSafeIntegers(false);
     this.statements = {
-      byDedupeKey: this.db.prepare<[bigint], EventRow>('SELECT seq, source, id, received_time, body FROM events WHERE dedupe_key = ?'),
-      insert: this.db.prepare<[bigint, string, string, string, bigint | null, string, string]>(
-        'INSERT INTO events (dedupe_key, source, id, type, correlation_key, received_time, body) VALUES (?, ?, ?, ?, ?, ?, ?)',
-      ),
-      readFrom: this.db.prepare<[number, number], EventRow>('SELECT seq, source, id, received_time, body FROM events WHERE seq > ? ORDER BY seq LIMIT ?'),
-      byCorrelation: this.db.prepare<[bigint], EventRow>(
-        'SELECT seq, source, id, received_time, body FROM events WHERE correlation_key = ? ORDER BY seq',
-      ),
+      bySeq: this.db.prepare<[number], EventRow>('SELECT seq, received_time, body FROM events WHERE seq = ?'),
+      insert: this.db.prepare<[string, string, string]>('INSERT INTO events (type, received_time, body) VALUES (?, ?, ?)'),
+      insertKeys: this.db.prepare<[number, number, number, number | null, number | null]>('INSERT INTO event_keys (seq, dk_hi, dk_lo, ck_hi, ck_lo) VALUES (?, ?, ?, ?, ?)'),
+      keysAfter: this.db.prepare<[number], KeyRow>('SELECT seq, dk_hi, dk_lo, ck_hi, ck_lo FROM event_keys WHERE seq > ? ORDER BY seq').raw(true),
+      readFrom: this.db.prepare<[number, number], EventRow>('SELECT seq, received_time, body FROM events WHERE seq > ? ORDER BY seq LIMIT ?'),
       head: this.db.prepare<[], { head: number | null }>('SELECT MAX(seq) AS head FROM events'),
       addCredential: this.db.prepare<[string, string, string, string, string | null, string | null, string]>(
         'INSERT INTO credentials (key_id, principal_kind, principal_id, secret_hash, label, role, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
@@ -126,22 +131,31 @@ export class SqliteStore implements EventStore, CredentialStore, WorkflowStore {
         this.linesIndexed = false;
       }),
     };
+    this.catchUpKeys();
   }
 
   appendBatches(batches: readonly (readonly CloudEvent[])[], receivedTime: string): Promise<BatchOutcome[]> {
     try {
-      return Promise.resolve(this.appendInTransaction(batches, receivedTime));
+      return Promise.resolve(this.write(() => this.transactions.append.immediate(batches, receivedTime)));
     } catch (error) {
       return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
   }
 
-  private appendInTransaction(batches: readonly (readonly CloudEvent[])[], receivedTime: string): BatchOutcome[] {
-    return this.transactions.append.immediate(batches, receivedTime);
+  /** Runs a write transaction; index entries it made count only if it commits. */
+  private write<T>(transaction: () => T): T {
+    try {
+      const result = transaction();
+      for (const [sequence, dedupe, correlation] of this.pendingKeys) this.keys.add(sequence, dedupe, correlation);
+      return result;
+    } finally {
+      this.pendingKeys = [];
+    }
   }
 
   /** Plans and inserts batches; the caller holds the transaction. */
   private insertBatches(batches: readonly (readonly CloudEvent[])[], receivedTime: string): BatchOutcome[] {
+    this.catchUpKeys();
     const written = new Map<string, KnownEvent>();
     const known = (key: string): KnownEvent | undefined => written.get(key) ?? this.lookup(key);
     return batches.map((batch) => {
@@ -151,20 +165,43 @@ export class SqliteStore implements EventStore, CredentialStore, WorkflowStore {
       plan.events.forEach((item, index) => {
         if (item.status !== 'new') return;
         const { event } = item;
-        const correlation = event.correlationid === undefined ? null : hashKey(event.correlationid);
-        const info = this.statements.insert.run(hashKey(item.key), event.source, event.id, event.type, correlation, receivedTime, item.canonical);
-        const sequence = Number(info.lastInsertRowid);
-        written.set(item.key, { canonical: item.canonical, sequence });
+        const sequence = Number(this.statements.insert.run(event.type, receivedTime, item.body).lastInsertRowid);
+        const dedupe = hash64(item.key);
+        const correlation = event.correlationid === undefined ? undefined : hash64(event.correlationid);
+        this.statements.insertKeys.run(sequence, dedupe[0], dedupe[1], correlation?.[0] ?? null, correlation?.[1] ?? null);
+        this.pendingKeys.push([sequence, dedupe, correlation]);
+        written.set(item.key, { body: item.body, sequence });
         assigned.set(index, sequence);
       });
       return appendedOutcome(plan.events, assigned);
     });
   }
 
+  /**
+   * Brings the in-memory index up to date with events other connections committed (a CLI, a
+   * test, a hub restarted on the same file). data_version changes only when they do.
+   */
+  private catchUpKeys(): void {
+    const version = this.db.pragma('data_version', { simple: true }) as number;
+    if (version === this.dataVersion) return;
+    for (const [sequence, dkHi, dkLo, ckHi, ckLo] of this.statements.keysAfter.iterate(this.keys.head)) {
+      this.keys.add(sequence, [dkHi, dkLo], ckHi === null || ckLo === null ? undefined : [ckHi, ckLo]);
+    }
+    this.dataVersion = version;
+  }
+
   private lookup(key: string): KnownEvent | undefined {
+    const stored = this.findByKey(key);
+    return stored === undefined ? undefined : { body: stored.body, sequence: stored.seq };
+  }
+
+  private findByKey(key: string): EventRow | undefined {
     const [source, id] = key.split('\u0000') as [string, string];
-    for (const row of this.statements.byDedupeKey.iterate(hashKey(key))) {
-      if (row.source === source && row.id === id) return { canonical: row.body, sequence: row.seq };
+    for (const sequence of this.keys.candidates(hash64(key))) {
+      const row = this.statements.bySeq.get(sequence);
+      if (row === undefined) continue;
+      const event = JSON.parse(row.body) as CloudEvent;
+      if (event.source === source && event.id === id) return row;
     }
     return undefined;
   }
@@ -174,16 +211,21 @@ export class SqliteStore implements EventStore, CredentialStore, WorkflowStore {
   }
 
   readByCorrelation(correlationId: string): Promise<StoredEvent[]> {
-    const rows = this.statements.byCorrelation.all(hashKey(correlationId)).map(toStored);
-    return Promise.resolve(rows.filter((stored) => stored.event.correlationid === correlationId));
+    this.catchUpKeys();
+    const events: StoredEvent[] = [];
+    for (const sequence of this.keys.correlated(hash64(correlationId))) {
+      const row = this.statements.bySeq.get(sequence);
+      if (row === undefined) continue;
+      const stored = toStored(row);
+      if (stored.event.correlationid === correlationId) events.push(stored);
+    }
+    return Promise.resolve(events);
   }
 
   find(source: string, id: string): Promise<StoredEvent | undefined> {
-    const key = eventKey({ source, id });
-    for (const row of this.statements.byDedupeKey.iterate(hashKey(key))) {
-      if (row.source === source && row.id === id) return Promise.resolve(toStored(row));
-    }
-    return Promise.resolve(undefined);
+    this.catchUpKeys();
+    const row = this.findByKey(eventKey({ source, id }));
+    return Promise.resolve(row === undefined ? undefined : toStored(row));
   }
 
   headSequence(): Promise<number> {
@@ -237,7 +279,7 @@ export class SqliteStore implements EventStore, CredentialStore, WorkflowStore {
 
   commitWorkflowStep(step: WorkflowStep): Promise<StoredEvent[]> {
     try {
-      return Promise.resolve(this.transactions.step.immediate(step));
+      return Promise.resolve(this.write(() => this.transactions.step.immediate(step)));
     } catch (error) {
       return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
@@ -314,7 +356,7 @@ export class SqliteStore implements EventStore, CredentialStore, WorkflowStore {
     const events: StoredEvent[] = [];
     for (const chunk of chunks(sequences)) {
       const rows = this.db
-        .prepare<number[], EventRow>(`SELECT seq, source, id, received_time, body FROM events WHERE seq IN (${chunk.map(() => '?').join(', ')}) ORDER BY seq`)
+        .prepare<number[], EventRow>(`SELECT seq, received_time, body FROM events WHERE seq IN (${chunk.map(() => '?').join(', ')}) ORDER BY seq`)
         .all(...chunk);
       events.push(...rows.map(toStored));
     }

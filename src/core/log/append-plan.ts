@@ -1,16 +1,37 @@
 // Idempotent append, decided once for every store: the same source and id with the same body
 // is a duplicate, with another body a conflict; a batch with any conflict stores nothing.
+// Bodies are stored as sent (hub attributes removed) and compared in canonical form, which is
+// only computed when a key is already known: the common case, a new event, never pays for it.
 import type { CloudEvent } from '../envelope.js';
-import { canonicalEventJson, eventKey } from '../envelope.js';
+import { ARRIVED_AS, canonicalEventJson, canonicalJson, eventKey, HUB_ATTRIBUTES } from '../envelope.js';
 
 /** What the log (or the current transaction) already holds under an event's key. */
 export interface KnownEvent {
-  readonly canonical: string;
+  /** The stored JSON text of the event. */
+  readonly body: string;
   readonly sequence: number;
 }
 
+/** The JSON text a store keeps for an event: as sent, without the attributes the hub sets. */
+export function storedBody(event: CloudEvent): string {
+  const arrived = (event as { [ARRIVED_AS]?: unknown })[ARRIVED_AS];
+  for (const attribute of HUB_ATTRIBUTES) {
+    if (attribute in event) {
+      const copy: Record<string, unknown> = { ...event };
+      for (const name of HUB_ATTRIBUTES) delete copy[name];
+      return JSON.stringify(copy);
+    }
+  }
+  return typeof arrived === 'string' ? arrived : JSON.stringify(event);
+}
+
+/** Whether a stored body and an event are the same event (key order and spacing aside). */
+export function sameBody(stored: string, event: CloudEvent): boolean {
+  return canonicalJson(JSON.parse(stored)) === canonicalEventJson(event);
+}
+
 export type PlannedEvent =
-  | { readonly status: 'new'; readonly event: CloudEvent; readonly key: string; readonly canonical: string }
+  | { readonly status: 'new'; readonly event: CloudEvent; readonly key: string; readonly body: string }
   | { readonly status: 'duplicate'; readonly event: CloudEvent; readonly key: string; readonly sequence: number }
   /** A repeat, inside the same batch, of an earlier new event: it shares that event's sequence. */
   | { readonly status: 'repeat'; readonly event: CloudEvent; readonly key: string; readonly firstIndex: number };
@@ -33,24 +54,24 @@ export type BatchPlan =
 export function planBatch(events: readonly CloudEvent[], known: (key: string) => KnownEvent | undefined): BatchPlan {
   const planned: PlannedEvent[] = [];
   const conflicts: PlannedConflict[] = [];
-  const firstInBatch = new Map<string, { index: number; canonical: string }>();
+  const firstInBatch = new Map<string, { index: number; body: string }>();
   events.forEach((event, index) => {
     const key = eventKey(event);
-    const canonical = canonicalEventJson(event);
     const existing = known(key);
     if (existing !== undefined) {
-      if (existing.canonical === canonical) planned.push({ status: 'duplicate', event, key, sequence: existing.sequence });
+      if (sameBody(existing.body, event)) planned.push({ status: 'duplicate', event, key, sequence: existing.sequence });
       else conflicts.push({ source: event.source, id: event.id, index, existingSequence: existing.sequence });
       return;
     }
     const earlier = firstInBatch.get(key);
     if (earlier !== undefined) {
-      if (earlier.canonical === canonical) planned.push({ status: 'repeat', event, key, firstIndex: earlier.index });
+      if (sameBody(earlier.body, event)) planned.push({ status: 'repeat', event, key, firstIndex: earlier.index });
       else conflicts.push({ source: event.source, id: event.id, index });
       return;
     }
-    firstInBatch.set(key, { index, canonical });
-    planned.push({ status: 'new', event, key, canonical });
+    const body = storedBody(event);
+    firstInBatch.set(key, { index, body });
+    planned.push({ status: 'new', event, key, body });
   });
   return conflicts.length > 0 ? { ok: false, conflicts } : { ok: true, events: planned };
 }

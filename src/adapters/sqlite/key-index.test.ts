@@ -1,0 +1,35 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { hash64, KeyIndex } from './key-index.js';
+
+describe('in-memory key index', () => {
+  it('finds every sequence stored under a key, across growth of the table', () => {
+    const index = new KeyIndex();
+    for (let sequence = 1; sequence <= 200_000; sequence += 1) index.add(sequence, hash64(`/systems/wms\u0000gr-${sequence}`), undefined);
+    assert.equal(index.events, 200_000);
+    assert.deepEqual(index.candidates(hash64('/systems/wms\u0000gr-123456')), [123_456]);
+    assert.deepEqual(index.candidates(hash64('/systems/wms\u0000gr-0')), []);
+    assert.equal(index.head, 200_000);
+  });
+
+  it('keeps entries that share a hash apart: both are candidates, the caller compares the text', () => {
+    const index = new KeyIndex();
+    index.add(1, [7, 9], undefined);
+    index.add(2, [7, 9], undefined);
+    index.add(3, [7, 10], undefined);
+    assert.deepEqual(index.candidates([7, 9]).sort(), [1, 2]);
+  });
+
+  it('chains the events of one correlation id in sequence order', () => {
+    const index = new KeyIndex();
+    const po = hash64('PO-1/10');
+    for (let sequence = 1; sequence <= 100_000; sequence += 1) index.add(sequence, hash64(`e${sequence}`), sequence % 1000 === 0 ? po : hash64(`c${sequence}`));
+    assert.deepEqual(index.correlated(po), Array.from({ length: 100 }, (_, i) => (i + 1) * 1000));
+  });
+
+  it('spreads similar keys: 100,000 ids differing in one digit give 100,000 distinct hashes', () => {
+    const seen = new Set<string>();
+    for (let i = 0; i < 100_000; i += 1) seen.add(hash64(`/partners/sup-0042\u0000asn-${i}`).join(':'));
+    assert.equal(seen.size, 100_000);
+  });
+});
