@@ -23,6 +23,8 @@ declare module 'autocannon' {
     method?: string;
     headers?: Record<string, string>;
     requests?: AutocannonRequest[];
+    /** Requests per second over all connections (a fixed rate instead of as fast as possible). */
+    overallRate?: number;
   }
 
   export interface Distribution {

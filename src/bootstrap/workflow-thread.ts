@@ -25,7 +25,7 @@ const report = (message: WorkflowThreadReport) => port.postMessage(message);
 const store = await openStore(data.store);
 const committer = new GroupCommitter(store, systemClock);
 // Small steps: a step holds the store's write lock, which intake on the main thread waits for.
-const processor = new WorkflowProcessor(store, store, p2pPolicy(data.settings), systemClock, { batchSize: 200 });
+const processor = new WorkflowProcessor(store, store, p2pPolicy(data.settings), systemClock, { batchSize: 100 });
 const runner = new WorkflowRunner(store, processor, new DeadlineScheduler(store, committer, systemClock), {
   tickMs: data.tickMs,
   onError: (error) => report({ type: 'error', message: error instanceof Error ? (error.stack ?? error.message) : String(error) }),

@@ -1,0 +1,46 @@
+// Child process of the workflow benchmark. `build DB LINES` writes a P2P log to DB;
+// `replay DB` measures, in this one process, a raw read of the whole log (the baseline: what
+// reading and parsing costs before any workflow work) and then a rebuild of every projection
+// from it. Prints JSON.
+import { SqliteStore } from '../src/adapters/index.js';
+import { WorkflowProcessor } from '../src/app/index.js';
+import { p2pPolicy } from '../src/core/index.js';
+import { buildP2PLog } from './workflow-log.js';
+
+const [mode, path, lines] = process.argv.slice(2);
+if (path === undefined) throw new Error('usage: workflow-replay.ts build|replay DB [LINES]');
+const store = new SqliteStore(path);
+try {
+  if (mode === 'build') {
+    const started = process.hrtime.bigint();
+    const built = await buildP2PLog(store, p2pPolicy(), Number(lines ?? 100_000));
+    process.stdout.write(`${JSON.stringify({ ...built, events: built.inbound + built.derived, seconds: Number(process.hrtime.bigint() - started) / 1e9 })}\n`);
+  } else {
+    let read = 0;
+    let started = process.hrtime.bigint();
+    for (let from = 0; ; ) {
+      const batch = await store.readFrom(from, 10_000);
+      const last = batch[batch.length - 1];
+      if (last === undefined) break;
+      read += batch.length;
+      from = last.sequence;
+    }
+    const readSeconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const processor = new WorkflowProcessor(store, store, p2pPolicy(), { now: () => new Date('2026-04-01T00:00:00Z') });
+    started = process.hrtime.bigint();
+    const replayed = await processor.rebuild();
+    const replaySeconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const linesStored = (await store.listLines({}, 1)).items.length;
+    process.stdout.write(
+      `${JSON.stringify({
+        events: replayed,
+        rawRead: { events: read, seconds: readSeconds, eventsPerSecond: read / readSeconds },
+        replay: { seconds: replaySeconds, eventsPerSecond: replayed / replaySeconds },
+        linesStored: linesStored > 0,
+        maxRssMiB: process.resourceUsage().maxRSS / 1024,
+      })}\n`,
+    );
+  }
+} finally {
+  await store.close();
+}
