@@ -40,6 +40,8 @@ export function startServerProcess(command: ServerCommand, startTimeoutMs = 30_0
   proc.stderr.on('data', (chunk: Buffer) => {
     // Keep the tail only: a server that logs a lot must not grow the parent's memory.
     stderr = (stderr + chunk.toString()).slice(-20_000);
+    // BENCH_SERVER_STDERR=1 shows what the servers write, for looking into a figure.
+    if (process.env.BENCH_SERVER_STDERR === '1') process.stderr.write(chunk);
   });
 
   return new Promise<ServerProcess>((resolve, reject) => {

@@ -38,8 +38,9 @@ function trafficRequests(keys: ReadonlyMap<string, string>, offset: number): Aut
   const take = (): CloudEvent => {
     if (next >= events.length) {
       round += 1;
-      // A new PO number range per round keeps every id and PO new.
-      events = p2pTraffic({ lines: 2000, seed: round, spacingMinutes: 1, poPrefix: `R${round}-`, start: new Date(Date.UTC(2026, 2, 2) + (round % 300) * 86_400_000).toISOString() });
+      // A new PO number range per round keeps every id and PO new. Business time starts now, as
+      // in a live plant: deadlines lie ahead, so the scheduler is not busy firing old ones.
+      events = p2pTraffic({ lines: 2000, seed: round, spacingMinutes: 1, poPrefix: `R${round}-`, start: new Date(Date.now() + round * 60_000).toISOString() });
       next = 0;
     }
     const event = events[next++];

@@ -4,12 +4,18 @@
 // two hub processes see it.
 import { dueBreaches } from '../core/index.js';
 import type { Clock, WorkflowStore } from '../ports/index.js';
-import type { GroupCommitter } from './group-commit.js';
+import type { CloudEvent } from '../core/index.js';
+import type { BatchOutcome } from '../ports/index.js';
+
+/** What the scheduler appends through: the group committer, or a link to the thread that owns it. */
+export interface EventAppender {
+  submit(batch: readonly CloudEvent[]): Promise<BatchOutcome>;
+}
 
 export class DeadlineScheduler {
   constructor(
     private readonly store: WorkflowStore,
-    private readonly committer: GroupCommitter,
+    private readonly committer: EventAppender,
     private readonly clock: Clock,
   ) {}
 

@@ -4,6 +4,7 @@ export type { GroupCommitOptions } from './group-commit.js';
 export { IngestService } from './ingest.js';
 export type { Authority, Denial, IngestDependencies, IngestReceipt } from './ingest.js';
 export { DeadlineScheduler } from './deadline-scheduler.js';
+export type { EventAppender } from './deadline-scheduler.js';
 export { WorkflowProcessor } from './workflow-processor.js';
 export type { ProcessorOptions, StepResult } from './workflow-processor.js';
 export { ExceptionResolution } from './exception-resolution.js';

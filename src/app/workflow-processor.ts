@@ -4,7 +4,7 @@
 // (replay), where each event is only applied: the decisions are already in the log.
 import type { P2PLine, P2PPolicy, P2PRoute, StoredEvent } from '../core/index.js';
 import { applyEvent, isRecordedDecision, keysFor, LineSet, routeP2P } from '../core/index.js';
-import type { Clock, EventStore, WorkflowStore } from '../ports/index.js';
+import type { Clock, EventStore, WorkflowStep, WorkflowStore } from '../ports/index.js';
 import { REBUILDING_CURSOR } from '../ports/index.js';
 
 export interface ProcessorOptions {
@@ -15,6 +15,12 @@ export interface ProcessorOptions {
    * holds the event loop for its duration, so live steps stay small and yield.
    */
   readonly yieldBetweenSteps?: () => Promise<void>;
+  /**
+   * Where a live step is committed: the store itself (default), or the thread that owns the
+   * store's writes (a workflow thread hands its steps to the intake thread: one writer, no lock
+   * contention). It resolves once the step is committed.
+   */
+  readonly commitStep?: (step: WorkflowStep) => Promise<unknown>;
   /** Line states kept in memory between steps (the store is the truth; this is a cache). */
   readonly cacheLines?: number;
   /** Events read per step of a rebuild. */
@@ -39,6 +45,7 @@ export class WorkflowProcessor {
   private readonly replayBatchSize: number;
   private readonly replayCacheLines: number;
   private readonly yieldBetweenSteps: () => Promise<void>;
+  private readonly commitStep: (step: WorkflowStep) => Promise<unknown>;
   private readonly waiters: { sequence: number; resolve: () => void }[] = [];
   private running: Promise<number> | undefined;
   private again = false;
@@ -55,6 +62,7 @@ export class WorkflowProcessor {
     this.replayBatchSize = options.replayBatchSize ?? 10_000;
     this.replayCacheLines = options.replayCacheLines ?? 100_000;
     this.yieldBetweenSteps = options.yieldBetweenSteps ?? (() => Promise.resolve());
+    this.commitStep = options.commitStep ?? ((step) => this.store.commitWorkflowStep(step));
   }
 
   /** The last sequence applied (reads the store's cursor the first time). */
@@ -121,14 +129,14 @@ export class WorkflowProcessor {
       derived.push(...applied.derived);
       if (stored.event.type === 'exception.raised' || stored.event.type === 'exception.resolved') exceptionEvents.push(stored);
     }
-    await this.store.commitWorkflowStep({
-      upTo: last.sequence,
-      derived,
-      receivedTime: now,
-      lines: this.lines.takeChanged(),
-      exceptionEvents,
-      links,
-    });
+    try {
+      await this.commitStep({ upTo: last.sequence, derived, receivedTime: now, lines: this.lines.takeChanged(), exceptionEvents, links });
+    } catch (error) {
+      // The lines in memory went ahead of the store: forget them and the cursor, and start
+      // again from what the store holds.
+      this.forget();
+      throw error;
+    }
     this.cursor = last.sequence;
     this.trimCache();
     this.release();
@@ -196,6 +204,12 @@ export class WorkflowProcessor {
         return total;
       }
     }
+  }
+
+  private forget(): void {
+    this.lines.takeChanged();
+    for (const key of [...this.lines.keys()]) this.lines.evict(key);
+    this.cursor = undefined;
   }
 
   /**

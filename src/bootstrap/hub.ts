@@ -4,9 +4,9 @@ import { readFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import type { FastifyInstance } from 'fastify';
 import { DeadlineScheduler, ExceptionResolution, GroupCommitter, IngestService, P2PQueries, WorkflowProcessor, WorkflowRunner } from '../app/index.js';
-import type { ContractSet, Manifest } from '../core/index.js';
+import type { CloudEvent, ContractSet, Manifest } from '../core/index.js';
 import { ContractRegistry, inlineRefs, p2pPolicy, p2pSettingsOf, PublishingAuthority } from '../core/index.js';
-import type { Clock } from '../ports/index.js';
+import type { BatchOutcome, Clock, WorkflowStep } from '../ports/index.js';
 import type { HubConfig } from './config.js';
 import type { HubStore } from './open-store.js';
 import { openStore } from './open-store.js';
@@ -61,7 +61,7 @@ export function publishableTypes(registry: ContractRegistry): Set<string> {
 export async function createHub(config: HubConfig, manifest: Manifest, contracts: Contracts, options: HubOptions = {}): Promise<Hub> {
   const { registry } = contracts;
   const clock = options.clock ?? systemClock;
-  const store = options.store ?? (await openStore(config.store));
+  const store = options.store ?? (await openStore(config.store, options.workflowMode === 'thread' ? 'server' : 'intake'));
   const authority = new PublishingAuthority(manifest);
   const policy = p2pPolicy(p2pSettingsOf(manifest));
   // The workflows need the committer (for deadline breaches) and the committer tells them about
@@ -95,7 +95,10 @@ export async function createHub(config: HubConfig, manifest: Manifest, contracts
     runner.start();
     stopWorkflows = () => runner.stop();
   } else if (mode === 'thread') {
-    const thread = await startWorkflowThread({ store: config.store, tickMs: config.workflowTickMs, settings: p2pSettingsOf(manifest) }, onError);
+    const thread = await startWorkflowThread({ store: config.store, tickMs: config.workflowTickMs, settings: p2pSettingsOf(manifest) }, onError, {
+      step: (step) => store.commitWorkflowStep(step),
+      append: (events) => committer.submit(events),
+    });
     afterCommit.kick = () => thread.kick();
     stopWorkflows = () => thread.stop();
   }
@@ -127,8 +130,14 @@ interface WorkflowThread {
   stop(): Promise<void>;
 }
 
+/** The writes the workflow thread hands to this thread, which owns the store's writes. */
+interface ThreadWrites {
+  step(step: WorkflowStep): Promise<unknown>;
+  append(events: readonly CloudEvent[]): Promise<BatchOutcome>;
+}
+
 /** Starts src/bootstrap/workflow-thread.ts and resolves once it runs. */
-async function startWorkflowThread(data: WorkflowThreadData, onError: (error: unknown) => void): Promise<WorkflowThread> {
+async function startWorkflowThread(data: WorkflowThreadData, onError: (error: unknown) => void, writes: ThreadWrites): Promise<WorkflowThread> {
   const fromSource = import.meta.url.endsWith('.ts');
   const worker = new Worker(new URL(`./workflow-thread.${fromSource ? 'ts' : 'js'}`, import.meta.url), {
     workerData: data,
@@ -138,10 +147,30 @@ async function startWorkflowThread(data: WorkflowThreadData, onError: (error: un
   let stopped: (() => void) | undefined;
   await new Promise<void>((resolve, reject) => {
     worker.once('error', reject);
+    const answer = (id: number, work: Promise<BatchOutcome | undefined>) => {
+      work.then(
+        (outcome) => worker.postMessage({ type: 'done', id, ...(outcome === undefined ? {} : { outcome }) } satisfies WorkflowThreadMessage),
+        (error: unknown) => worker.postMessage({ type: 'failed', id, message: error instanceof Error ? error.message : String(error) } satisfies WorkflowThreadMessage),
+      );
+    };
     worker.on('message', (message: WorkflowThreadReport) => {
-      if (message.type === 'ready') resolve();
-      else if (message.type === 'error') onError(new Error(message.message));
-      else stopped?.();
+      switch (message.type) {
+        case 'ready':
+          resolve();
+          break;
+        case 'error':
+          onError(new Error(message.message));
+          break;
+        case 'step':
+          answer(message.id, writes.step(message.step).then(() => undefined));
+          break;
+        case 'append':
+          answer(message.id, writes.append(message.events));
+          break;
+        case 'stopped':
+          stopped?.();
+          break;
+      }
     });
   });
   worker.on('error', onError);

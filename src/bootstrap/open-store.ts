@@ -4,8 +4,20 @@ import type { CredentialStore, EventStore, WorkflowStore } from '../ports/index.
 
 export type HubStore = EventStore & CredentialStore & WorkflowStore;
 
-export async function openStore(url: string): Promise<HubStore> {
-  if (url.startsWith('sqlite:')) return new SqliteStore(url.slice('sqlite:'.length));
+/**
+ * `intake` (default) commits durably before answering; `server` is intake in a long-running hub
+ * (checkpoints in the background); `workflows` is the connection of the workflow thread, which
+ * reads (its writes go through the intake thread's connection, so SQLite has one writer).
+ */
+export async function openStore(url: string, role: 'intake' | 'workflows' | 'server' = 'intake'): Promise<HubStore> {
+  if (url.startsWith('sqlite:')) {
+    const path = url.slice('sqlite:'.length);
+    // A running hub checkpoints from a background thread; its workflow thread leaves it to that.
+    if (role === 'server') return new SqliteStore(path, { backgroundCheckpoints: true });
+    // The workflow thread reads through its own connection and hands every write to intake's.
+    if (role === 'workflows') return new SqliteStore(path, { readsLogOnly: true, checkpointsElsewhere: true });
+    return new SqliteStore(path);
+  }
   if (/^postgres(ql)?:\/\//.test(url)) return PostgresStore.open({ url });
   throw new Error(`unsupported store URL ${url}: use sqlite:PATH or postgres://...`);
 }

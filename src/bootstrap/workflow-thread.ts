@@ -1,10 +1,13 @@
-// The workflows' own thread: processor, deadline scheduler and runner on a store connection of
-// their own, so that HTTP intake keeps the main thread (and, on a machine with a core to spare,
-// its core). The main thread kicks it after each commit; it answers with errors and "stopped".
+// The workflows' own thread: it reads the log and the projections through a connection of its
+// own and does the CPU work (routing, evolve, decide, serializing states), so that HTTP intake
+// keeps the main thread. Every write (a step's derived events, states and cursor; deadline
+// breaches) goes to the main thread, which owns the store's writes: SQLite gets one writer, and
+// nobody waits on its file lock.
 import { parentPort, workerData } from 'node:worker_threads';
-import { DeadlineScheduler, GroupCommitter, WorkflowProcessor, WorkflowRunner } from '../app/index.js';
-import type { P2PPolicySettings } from '../core/index.js';
+import { DeadlineScheduler, WorkflowProcessor, WorkflowRunner } from '../app/index.js';
+import type { CloudEvent, P2PPolicySettings } from '../core/index.js';
 import { p2pPolicy } from '../core/index.js';
+import type { BatchOutcome, WorkflowStep } from '../ports/index.js';
 import { openStore } from './open-store.js';
 import { systemClock } from './system-clock.js';
 
@@ -14,29 +17,72 @@ export interface WorkflowThreadData {
   readonly settings: P2PPolicySettings;
 }
 
-export type WorkflowThreadMessage = { readonly type: 'kick' } | { readonly type: 'stop' };
-export type WorkflowThreadReport = { readonly type: 'ready' } | { readonly type: 'error'; readonly message: string } | { readonly type: 'stopped' };
+/** From the main thread. */
+export type WorkflowThreadMessage =
+  | { readonly type: 'kick' }
+  | { readonly type: 'stop' }
+  | { readonly type: 'done'; readonly id: number; readonly outcome?: BatchOutcome }
+  | { readonly type: 'failed'; readonly id: number; readonly message: string };
+
+/** To the main thread. */
+export type WorkflowThreadReport =
+  | { readonly type: 'ready' }
+  | { readonly type: 'error'; readonly message: string }
+  | { readonly type: 'stopped' }
+  | { readonly type: 'step'; readonly id: number; readonly step: WorkflowStep }
+  | { readonly type: 'append'; readonly id: number; readonly events: readonly CloudEvent[] };
 
 const port = parentPort;
 if (port === null) throw new Error('workflow-thread.ts runs as a worker thread');
 const data = workerData as WorkflowThreadData;
 const report = (message: WorkflowThreadReport) => port.postMessage(message);
 
-const store = await openStore(data.store);
-const committer = new GroupCommitter(store, systemClock);
-// Small steps: a step holds the store's write lock, which intake on the main thread waits for.
-const processor = new WorkflowProcessor(store, store, p2pPolicy(data.settings), systemClock, { batchSize: 100 });
-const runner = new WorkflowRunner(store, processor, new DeadlineScheduler(store, committer, systemClock), {
+/** Requests to the main thread, answered by id. */
+const waiting = new Map<number, { resolve: (outcome: BatchOutcome | undefined) => void; reject: (error: Error) => void }>();
+let nextId = 1;
+function ask(message: (id: number) => WorkflowThreadReport): Promise<BatchOutcome | undefined> {
+  const id = nextId++;
+  return new Promise((resolve, reject) => {
+    waiting.set(id, { resolve, reject });
+    report(message(id));
+  });
+}
+
+const store = await openStore(data.store, 'workflows');
+const processor = new WorkflowProcessor(store, store, p2pPolicy(data.settings), systemClock, {
+  batchSize: 500,
+  commitStep: (step) => ask((id) => ({ type: 'step', id, step })),
+});
+const appender = {
+  submit: async (events: readonly CloudEvent[]): Promise<BatchOutcome> => {
+    const outcome = await ask((id) => ({ type: 'append', id, events }));
+    if (outcome === undefined) throw new Error('the main thread answered an append without an outcome');
+    return outcome;
+  },
+};
+const runner = new WorkflowRunner(store, processor, new DeadlineScheduler(store, appender, systemClock), {
   tickMs: data.tickMs,
   onError: (error) => report({ type: 'error', message: error instanceof Error ? (error.stack ?? error.message) : String(error) }),
 });
 port.on('message', (message: WorkflowThreadMessage) => {
-  if (message.type === 'kick') runner.kick();
-  else {
-    void runner
-      .stop()
-      .then(() => store.close())
-      .then(() => report({ type: 'stopped' }));
+  switch (message.type) {
+    case 'kick':
+      runner.kick();
+      break;
+    case 'done':
+      waiting.get(message.id)?.resolve(message.outcome);
+      waiting.delete(message.id);
+      break;
+    case 'failed':
+      waiting.get(message.id)?.reject(new Error(message.message));
+      waiting.delete(message.id);
+      break;
+    case 'stop':
+      void runner
+        .stop()
+        .then(() => store.close())
+        .then(() => report({ type: 'stopped' }));
+      break;
   }
 });
 runner.start();

@@ -3,6 +3,7 @@
 import { Command, CommanderError } from 'commander';
 import { PACKAGE_VERSION } from '../bootstrap/index.js';
 import { isMillraceError } from '../core/index.js';
+import { registerContracts } from './contracts.command.js';
 import { registerDemo } from './demo.command.js';
 import { registerInit } from './init.command.js';
 import { registerKeys } from './keys.command.js';
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   registerKeys(program);
   registerManifest(program);
   registerRehearse(program);
+  registerContracts(program);
   return program;
 }
 

@@ -70,6 +70,11 @@ export interface PostgresStoreOptions {
   /** postgres:// URL; a `schema` query parameter selects (and creates) a schema for the tables. */
   readonly url: string;
   readonly poolSize?: number;
+  /**
+   * For the workflows' own connections: commits return before the WAL flush
+   * (synchronous_commit off). They hold only what can be derived again from durable inputs.
+   */
+  readonly asynchronousCommit?: boolean;
 }
 
 export class PostgresStore implements EventStore, CredentialStore, WorkflowStore {
@@ -90,7 +95,8 @@ export class PostgresStore implements EventStore, CredentialStore, WorkflowStore
       throw new Error(`schema "${schema}" must be a lower-case SQL identifier`);
     }
     const config: pg.PoolConfig = { connectionString: url.toString(), max: options.poolSize ?? 4 };
-    if (schema !== null) config.options = `-c search_path=${schema}`;
+    const settings = [...(schema === null ? [] : [`-c search_path=${schema}`]), ...(options.asynchronousCommit === true ? ['-c synchronous_commit=off'] : [])];
+    if (settings.length > 0) config.options = settings.join(' ');
     // Several hubs may start together on one database: the schema and its tables are created
     // under the same advisory lock appends use, so CREATE ... IF NOT EXISTS never races.
     const bootstrap = new pg.Client({ connectionString: url.toString() });

@@ -23,6 +23,8 @@ import { REBUILDING_CURSOR } from '../../ports/index.js';
 import { appendedOutcome, conflictOutcome } from '../shared/batch-outcome.js';
 import { CREDENTIALS_TABLE, toCredential } from '../shared/credential-row.js';
 import type { CredentialRow } from '../shared/credential-row.js';
+import type { Checkpointer } from './checkpointer.js';
+import { startCheckpointer } from './checkpointer.js';
 import { hash64, KeyIndex } from './key-index.js';
 import {
   CURSOR_NAME,
@@ -70,6 +72,25 @@ type KeyRow = [number, number, number, number | null, number | null];
 export interface SqliteStoreOptions {
   /** Page cache in MiB (projections and recent log pages). */
   readonly cacheMiB?: number;
+  /**
+   * FULL (default): a commit is on disk when it returns; intake needs it (a 202 is a promise).
+   * NORMAL: for the workflows' own connection. What it writes is derived from inputs that are
+   * durable already; a power cut may lose its last steps, which the processor then redoes, and
+   * the next FULL commit of intake (the WAL is one file, written in order) persists them anyway.
+   */
+  readonly synchronous?: 'FULL' | 'NORMAL';
+  /**
+   * Checkpoint the WAL from a background thread instead of in whichever connection commits past
+   * the threshold (a stall of tens of milliseconds for intake). For long-running hubs.
+   */
+  readonly backgroundCheckpoints?: boolean;
+  /** With background checkpoints elsewhere: leave checkpoints to them (a high safety threshold only). */
+  readonly checkpointsElsewhere?: boolean;
+  /**
+   * A connection that only reads the log (the workflow thread, whose writes go through the
+   * intake thread): it keeps no dedupe index in memory and refuses to append.
+   */
+  readonly readsLogOnly?: boolean;
 }
 
 export class SqliteStore implements EventStore, CredentialStore, WorkflowStore {
@@ -78,6 +99,8 @@ export class SqliteStore implements EventStore, CredentialStore, WorkflowStore {
   private readonly workflow;
   private readonly transactions;
   private linesIndexed = true;
+  private checkpointer: Checkpointer | undefined;
+  private readonly readsLogOnly: boolean;
   private readonly keys = new KeyIndex();
   /** Index entries of the transaction under way; they count only once it commits. */
   private pendingKeys: [number, [number, number], [number, number] | undefined][] = [];
@@ -88,10 +111,16 @@ export class SqliteStore implements EventStore, CredentialStore, WorkflowStore {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     this.db = new Database(path);
     this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = FULL');
+    this.db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
     this.db.pragma('foreign_keys = ON');
-    this.db.pragma('busy_timeout = 5000');
-    this.db.pragma('wal_autocheckpoint = 10000');
+    // No sleeping inside SQLite when another connection (the workflow thread, a CLI) holds the
+    // write lock: its busy handler sleeps in steps of up to 100 ms on the caller's thread.
+    // Writes retry instead, every millisecond, without blocking the event loop (write()).
+    this.db.pragma('busy_timeout = 0');
+    // With checkpoints in the background, a connection checkpoints itself only if the WAL
+    // reaches 400 MB (the background thread stopped or cannot keep up).
+    const offloaded = options.backgroundCheckpoints === true || options.checkpointsElsewhere === true;
+    this.db.pragma(`wal_autocheckpoint = ${offloaded ? 100_000 : 10_000}`);
     this.db.pragma(`cache_size = -${(options.cacheMiB ?? 256) * 1024}`);
     this.db.exec(SCHEMA);
     this.db.defaultSafeIntegers(false);
@@ -131,30 +160,39 @@ export class SqliteStore implements EventStore, CredentialStore, WorkflowStore {
         this.linesIndexed = false;
       }),
     };
+    this.readsLogOnly = options.readsLogOnly === true;
     this.catchUpKeys();
+    if (options.backgroundCheckpoints === true && path !== ':memory:') this.checkpointer = startCheckpointer(path);
   }
 
   appendBatches(batches: readonly (readonly CloudEvent[])[], receivedTime: string): Promise<BatchOutcome[]> {
-    try {
-      return Promise.resolve(this.write(() => this.transactions.append.immediate(batches, receivedTime)));
-    } catch (error) {
-      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
-    }
+    return this.write(() => this.transactions.append.immediate(batches, receivedTime));
   }
 
-  /** Runs a write transaction; index entries it made count only if it commits. */
-  private write<T>(transaction: () => T): T {
-    try {
-      const result = transaction();
-      for (const [sequence, dedupe, correlation] of this.pendingKeys) this.keys.add(sequence, dedupe, correlation);
-      return result;
-    } finally {
-      this.pendingKeys = [];
+  /**
+   * Runs a write transaction; index entries it made count only if it commits. While another
+   * connection holds the write lock, it tries again every millisecond (for up to 10 s), with
+   * the event loop free in between.
+   */
+  private async write<T>(transaction: () => T): Promise<T> {
+    for (let waited = 0; ; waited += 1) {
+      try {
+        const result = transaction();
+        for (const [sequence, dedupe, correlation] of this.pendingKeys) this.keys.add(sequence, dedupe, correlation);
+        return result;
+      } catch (error) {
+        if ((error as { code?: unknown }).code !== 'SQLITE_BUSY' || waited >= 10_000) throw error;
+      } finally {
+        this.pendingKeys = [];
+      }
+      await new Promise((resolve) => setTimeout(resolve, 1));
     }
   }
 
   /** Plans and inserts batches; the caller holds the transaction. */
   private insertBatches(batches: readonly (readonly CloudEvent[])[], receivedTime: string): BatchOutcome[] {
+    // Without the index a resend would go undetected: this connection must not append.
+    if (this.readsLogOnly && batches.some((batch) => batch.length > 0)) throw new Error('this store connection reads the log only');
     this.catchUpKeys();
     const written = new Map<string, KnownEvent>();
     const known = (key: string): KnownEvent | undefined => written.get(key) ?? this.lookup(key);
@@ -182,6 +220,7 @@ export class SqliteStore implements EventStore, CredentialStore, WorkflowStore {
    * test, a hub restarted on the same file). data_version changes only when they do.
    */
   private catchUpKeys(): void {
+    if (this.readsLogOnly) return;
     const version = this.db.pragma('data_version', { simple: true }) as number;
     if (version === this.dataVersion) return;
     for (const [sequence, dkHi, dkLo, ckHi, ckLo] of this.statements.keysAfter.iterate(this.keys.head)) {
@@ -232,10 +271,9 @@ export class SqliteStore implements EventStore, CredentialStore, WorkflowStore {
     return Promise.resolve(this.statements.head.get()?.head ?? 0);
   }
 
-  addCredential(record: CredentialRecord): Promise<void> {
+  async addCredential(record: CredentialRecord): Promise<void> {
     const { principal } = record;
-    this.statements.addCredential.run(record.keyId, principal.kind, principal.id, record.secretHash, record.label ?? null, principal.role ?? null, record.createdAt);
-    return Promise.resolve();
+    await this.write(() => this.statements.addCredential.run(record.keyId, principal.kind, principal.id, record.secretHash, record.label ?? null, principal.role ?? null, record.createdAt));
   }
 
   findCredential(keyId: string): Promise<CredentialRecord | undefined> {
@@ -247,8 +285,8 @@ export class SqliteStore implements EventStore, CredentialStore, WorkflowStore {
     return Promise.resolve(this.statements.listCredentials.all().map(toCredential));
   }
 
-  revokeCredential(keyId: string, at: string): Promise<boolean> {
-    return Promise.resolve(this.statements.revokeCredential.run(at, keyId).changes > 0);
+  async revokeCredential(keyId: string, at: string): Promise<boolean> {
+    return (await this.write(() => this.statements.revokeCredential.run(at, keyId))).changes > 0;
   }
 
   /** One SQLite file has one hub process: it always leads. */
@@ -278,11 +316,7 @@ export class SqliteStore implements EventStore, CredentialStore, WorkflowStore {
   }
 
   commitWorkflowStep(step: WorkflowStep): Promise<StoredEvent[]> {
-    try {
-      return Promise.resolve(this.write(() => this.transactions.step.immediate(step)));
-    } catch (error) {
-      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
-    }
+    return this.write(() => this.transactions.step.immediate(step));
   }
 
   /** The body of one workflow step; runs inside its transaction. */
@@ -318,8 +352,7 @@ export class SqliteStore implements EventStore, CredentialStore, WorkflowStore {
   }
 
   resetWorkflows(): Promise<void> {
-    this.transactions.reset.immediate();
-    return Promise.resolve();
+    return this.write(() => this.transactions.reset.immediate());
   }
 
   linesOfPurchaseOrder(poNumber: string): Promise<P2PLine[]> {
@@ -372,9 +405,10 @@ export class SqliteStore implements EventStore, CredentialStore, WorkflowStore {
     return states;
   }
 
-  close(): Promise<void> {
+  async close(): Promise<void> {
+    await this.checkpointer?.stop();
+    this.checkpointer = undefined;
     if (this.db.open) this.db.close();
-    return Promise.resolve();
   }
 }
 

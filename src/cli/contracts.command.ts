@@ -1,0 +1,101 @@
+// `millrace contracts`: tools for the canonical contracts. `compat` tells whether a new version of
+// a data schema may follow the earlier ones under a Confluent Schema Registry compatibility mode.
+import { readFileSync } from 'node:fs';
+import { type Command, CommanderError, Option } from 'commander';
+import { DEFAULT_CONTRACTS_DIR, loadContracts } from '../bootstrap/index.js';
+import {
+  checkCompatibility,
+  COMPATIBILITY_MODES,
+  SchemaInputError,
+  type CompatibilityMode,
+  type CompatibilityReport,
+  type SchemaVersion,
+} from '../core/index.js';
+import { printJson } from './flags.js';
+
+interface CompatOptions {
+  readonly mode: CompatibilityMode;
+  readonly contracts?: string;
+  readonly json?: boolean;
+}
+
+const EXIT_CODES = `
+Arguments are OLD.json [OLDER...] NEW.json: every file but the last is an earlier version,
+oldest first; the last is the candidate. Transitive modes check NEW against every earlier
+version, the others against the last one only.
+
+Exit status: 0 compatible, 1 not compatible (a breaking or undecidable change), 2 unusable
+input (unreadable file, not JSON, not a JSON Schema 2020-12 document, unresolvable $ref,
+unknown mode).`;
+
+export function registerContracts(program: Command): void {
+  const contracts = program.command('contracts').description('Canonical contract tools');
+  contracts
+    .command('compat')
+    .description('Check that NEW is a compatible next version of OLD under a compatibility mode')
+    .argument('<schemas...>', 'OLD.json [OLDER.json ...] NEW.json, oldest first, NEW last')
+    .addOption(new Option('--mode <mode>', 'compatibility mode').choices(COMPATIBILITY_MODES).makeOptionMandatory())
+    .option('--contracts <dir>', 'contracts folder whose common/ definitions resolve absolute $refs (default: the bundled contracts)')
+    .option('--json', 'print {"compatible": bool, "changes": [{"path", "kind", "breaking", "message"}]}')
+    .addHelpText('after', EXIT_CODES)
+    .action((files: string[], options: CompatOptions) => {
+      if (files.length < 2) unusable('give at least two schema files: OLD.json NEW.json');
+      const versions = files.map(readSchema);
+      const shared = sharedDocuments(options.contracts ?? DEFAULT_CONTRACTS_DIR);
+      let report: CompatibilityReport;
+      try {
+        report = checkCompatibility({ previous: versions.slice(0, -1), next: versions.at(-1)!, mode: options.mode, shared });
+      } catch (error) {
+        if (error instanceof SchemaInputError) unusable(error.message);
+        throw error;
+      }
+      if (options.json === true) printJson(report);
+      else printReport(report, options.mode, files);
+      if (!report.compatible) process.exitCode = 1;
+    });
+}
+
+/** Unusable input ends with exit status 2, as a usage error does, after saying why. */
+function unusable(message: string): never {
+  process.stderr.write(`millrace: invalid_request: ${message}\n`);
+  throw new CommanderError(2, 'millrace.unusableInput', message);
+}
+
+function readSchema(file: string): SchemaVersion {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    unusable(`cannot read ${file}: ${(error as Error).message}`);
+  }
+  try {
+    return { label: file, schema: JSON.parse(text) as unknown };
+  } catch (error) {
+    unusable(`${file} is not JSON: ${(error as Error).message}`);
+  }
+}
+
+function sharedDocuments(contractsDir: string): readonly unknown[] {
+  try {
+    return loadContracts(contractsDir).set.shared;
+  } catch (error) {
+    unusable(`cannot load the shared contract definitions from ${contractsDir}: ${(error as Error).message}`);
+  }
+}
+
+function printReport(report: CompatibilityReport, mode: CompatibilityMode, files: readonly string[]): void {
+  const out = (line = ''): boolean => process.stdout.write(`${line}\n`);
+  const next = files.at(-1)!;
+  const against = mode.endsWith('_transitive') ? files.slice(0, -1) : files.slice(-2, -1);
+  const pathOf = (path: string): string => (path === '' ? '(root)' : path);
+  const width = Math.max(0, ...report.changes.map((change) => pathOf(change.path).length));
+  for (const change of report.changes) {
+    out(`${change.breaking ? 'BREAKING' : 'ok      '}  ${pathOf(change.path).padEnd(width)}  ${change.kind}: ${change.message}`);
+  }
+  if (report.changes.length > 0) out();
+  const breaking = report.changes.filter((change) => change.breaking).length;
+  const scope = `${next} against ${against.join(', ')}`;
+  if (report.compatible) out(`compatible (${mode}): ${scope}, ${report.changes.length === 0 ? 'no changes' : `${report.changes.length} change(s), none breaking`}`);
+  else out(`NOT compatible (${mode}): ${scope}, ${breaking} breaking change(s) of ${report.changes.length}`);
+  if (!mode.endsWith('_transitive') && files.length > 2) out(`(${mode} is not transitive: only the last earlier version was checked)`);
+}
