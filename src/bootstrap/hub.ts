@@ -1,6 +1,7 @@
 // Assembles a hub from configuration: contracts, manifest, store, use cases, HTTP server.
 import { ApiKeyAuthenticator, buildHttpServer, loadContractSet } from '../adapters/index.js';
 import { readFileSync } from 'node:fs';
+import { pino } from 'pino';
 import { Worker } from 'node:worker_threads';
 import type { FastifyInstance } from 'fastify';
 import { DeadlineScheduler, ExceptionResolution, GroupCommitter, IngestService, P2PQueries, WorkflowProcessor, WorkflowRunner } from '../app/index.js';
@@ -73,7 +74,7 @@ export async function createHub(config: HubConfig, manifest: Manifest, contracts
   const mode = config.workflows === 'off' ? 'none' : (options.workflowMode ?? 'inline');
   const inline = mode === 'inline';
   const ingest = new IngestService({ registry, authority, committer });
-  const logger = options.logger === false ? false : { level: config.logLevel };
+  const logger = pino({ level: options.logger === false ? 'silent' : config.logLevel });
   const http = await buildHttpServer({
     ingest,
     authenticator: new ApiKeyAuthenticator(store, clock, { cacheMs: config.credentialCacheMs }),
@@ -87,7 +88,7 @@ export async function createHub(config: HubConfig, manifest: Manifest, contracts
     logger,
     workflows: { p2p: new P2PQueries(store, store, authority), resolution: new ExceptionResolution(store, committer, inline ? processor : undefined, clock) },
   });
-  const onError = (error: unknown) => http.log.error({ err: error }, 'workflow processing failed; it will be retried on the next tick');
+  const onError = (error: unknown) => logger.error({ err: error }, 'workflow processing failed; it will be retried on the next tick');
   let stopWorkflows: () => Promise<void> = () => Promise.resolve();
   if (inline) {
     const runner = new WorkflowRunner(store, processor, new DeadlineScheduler(store, committer, clock), { tickMs: config.workflowTickMs, onError });

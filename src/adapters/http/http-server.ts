@@ -1,7 +1,9 @@
 // The HTTP adapter: turns requests into calls of the ingest use case and errors into
 // problem+json. No business rule lives here.
+import { isUtf8 } from 'node:buffer';
 import swagger from '@fastify/swagger';
-import Fastify, { LogController, type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
 import secureJson from 'secure-json-parse';
 import type { Principal } from '../../core/index.js';
 import { MillraceError, rememberArrival } from '../../core/index.js';
@@ -32,16 +34,18 @@ export interface HttpServerDependencies {
   /** Readiness probe: resolves when the hub can take writes, rejects with the reason otherwise. */
   readonly ready: () => Promise<void>;
   readonly version: string;
-  readonly logger?: boolean | { level: string };
+  /**
+   * Where errors are logged. Fastify's own logger stays off: it builds a child logger for
+   * every request, a cost the intake path pays even when nothing is logged.
+   */
+  readonly logger?: Logger;
   readonly workflows: WorkflowRouteDependencies;
 }
 
 export async function buildHttpServer(deps: HttpServerDependencies): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: deps.logger ?? false,
+    logger: false,
     bodyLimit: deps.bodyLimit,
-    // One log line per request costs more than the intake itself; errors are still logged.
-    logController: new LogController({ disableRequestLogging: true }),
     // Keep-alive clients (load balancers, ERPs with connection pools) should not be cut early.
     keepAliveTimeout: 65_000,
   });
@@ -67,7 +71,12 @@ export async function buildHttpServer(deps: HttpServerDependencies): Promise<Fas
   app.removeAllContentTypeParsers();
   app.addContentTypeParser([...EVENT_MEDIA_TYPES], { parseAs: 'buffer' }, (_request, body, done) => {
     try {
-      const text = new TextDecoder('utf-8', { fatal: true }).decode(body as Buffer);
+      const buffer = body as Buffer;
+      if (!isUtf8(buffer)) {
+        done(new MillraceError('malformed_json', 'the body is not valid UTF-8'), undefined);
+        return;
+      }
+      const text = buffer.toString('utf8');
       if (text.trim() === '') {
         done(new MillraceError('malformed_json', 'the body is empty; send a CloudEvent or an array of them'), undefined);
         return;
@@ -76,14 +85,13 @@ export async function buildHttpServer(deps: HttpServerDependencies): Promise<Fas
       // A single event is stored as the text it came in; a batch's events are serialized anew.
       done(null, parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? rememberArrival(parsed, text.trim()) : parsed);
     } catch (error) {
-      const reason = error instanceof TypeError ? 'the body is not valid UTF-8' : `the body is not valid JSON: ${(error as Error).message}`;
-      done(new MillraceError('malformed_json', reason), undefined);
+      done(new MillraceError('malformed_json', `the body is not valid JSON: ${(error as Error).message}`), undefined);
     }
   });
 
   app.setErrorHandler((error, request, reply) => {
     const body = problemFromError(error, request, deps.bodyLimit);
-    if (body.status >= 500) request.log.error({ err: error }, 'request failed');
+    if (body.status >= 500) deps.logger?.error({ err: error, method: request.method, url: request.url }, 'request failed');
     return sendProblem(reply, body);
   });
   app.setNotFoundHandler((request, reply) => sendProblem(reply, problem('not_found', `no route ${request.method} ${request.url}`, {}, request.url)));
