@@ -1,12 +1,19 @@
 // Group commit: every batch submitted during one event-loop turn goes to the store in one
 // transaction, so a durable commit (an fsync) is shared by all the requests of that turn.
 // While a commit is in flight the next group gathers; groups are committed one at a time.
-import type { CloudEvent } from '../core/index.js';
-import type { BatchOutcome, Clock, EventStore } from '../ports/index.js';
+// Workflow steps handed over by the workflow thread ride in the same transaction.
+import type { CloudEvent, StoredEvent } from '../core/index.js';
+import type { BatchOutcome, Clock, EventStore, GroupStore, WorkflowStep } from '../ports/index.js';
 
 interface Pending {
   readonly batch: readonly CloudEvent[];
   readonly resolve: (outcome: BatchOutcome) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+interface PendingStep {
+  readonly step: WorkflowStep;
+  readonly resolve: (derived: StoredEvent[]) => void;
   readonly reject: (error: unknown) => void;
 }
 
@@ -21,6 +28,7 @@ export interface GroupCommitOptions {
 
 export class GroupCommitter {
   private queue: Pending[] = [];
+  private steps: PendingStep[] = [];
   private queuedEvents = 0;
   private scheduled = false;
   private committing = false;
@@ -29,7 +37,7 @@ export class GroupCommitter {
   private readonly onCommitted: () => void;
 
   constructor(
-    private readonly store: EventStore,
+    private readonly store: EventStore | GroupStore,
     private readonly clock: Clock,
     options: GroupCommitOptions = {},
   ) {
@@ -47,6 +55,17 @@ export class GroupCommitter {
     });
   }
 
+  /**
+   * Commits a workflow step with the next group (one transaction, one fsync for both). The
+   * store must be a GroupStore. Steps are committed in the order they were submitted.
+   */
+  submitStep(step: WorkflowStep): Promise<StoredEvent[]> {
+    return new Promise<StoredEvent[]>((resolve, reject) => {
+      this.steps.push({ step, resolve, reject });
+      this.kick();
+    });
+  }
+
   private kick(): void {
     if (this.scheduled || this.committing) return;
     this.scheduled = true;
@@ -57,25 +76,35 @@ export class GroupCommitter {
   }
 
   private async flush(): Promise<void> {
-    if (this.queue.length === 0) return;
+    if (this.queue.length === 0 && this.steps.length === 0) return;
     this.committing = true;
     const group = this.takeGroup();
+    const steps = this.steps;
+    this.steps = [];
     try {
-      const outcomes = await this.store.appendBatches(
-        group.map((pending) => pending.batch),
-        this.clock.now().toISOString(),
-      );
+      const batches = group.map((pending) => pending.batch);
+      const receivedTime = this.clock.now().toISOString();
+      let outcomes: BatchOutcome[];
+      if (steps.length > 0) {
+        if (!('commitGroup' in this.store)) throw new Error('workflow steps need a store that commits them with the intake (GroupStore)');
+        const committed = await this.store.commitGroup(batches, receivedTime, steps.map((pending) => pending.step));
+        outcomes = committed.outcomes;
+        steps.forEach((pending, index) => pending.resolve(committed.steps[index] ?? []));
+      } else {
+        outcomes = await this.store.appendBatches(batches, receivedTime);
+      }
       group.forEach((pending, index) => {
         const outcome = outcomes[index];
         if (outcome === undefined) pending.reject(new Error('store returned fewer outcomes than batches'));
         else pending.resolve(outcome);
       });
-      this.onCommitted();
+      if (group.length > 0) this.onCommitted();
     } catch (error) {
       for (const pending of group) pending.reject(error);
+      for (const pending of steps) pending.reject(error);
     } finally {
       this.committing = false;
-      if (this.queue.length > 0) this.kick();
+      if (this.queue.length > 0 || this.steps.length > 0) this.kick();
     }
   }
 

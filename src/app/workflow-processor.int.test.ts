@@ -129,6 +129,32 @@ for (const kind of [sqlite, postgres]) {
       }
     });
 
+    it('commits a workflow step handed over by another thread together with the intake group', async (t) => {
+      const opened = await kind.open(t);
+      if (opened === undefined) return;
+      const { store } = opened;
+      try {
+        const clock = new ManualClock('2026-03-02T06:00:00.000Z');
+        const [release, confirmation] = p2pTraffic({ lines: 1 });
+        const committer = new GroupCommitter(store, clock);
+        await committer.submit([release!]);
+        // A processor whose steps go through the committer, as the workflow thread's do.
+        const processor = new WorkflowProcessor(store, store, policy, clock, { commitStep: (step) => committer.submitStep(step) });
+        const [, processed] = await Promise.all([committer.submit([confirmation!]), processor.catchUp()]);
+        assert.ok(processed >= 1);
+        await processor.catchUp();
+        assert.equal(await store.processedUpTo(), await store.headSequence());
+        const [line] = await store.linesOfPurchaseOrder(String((release!.data as { poNumber: string }).poNumber));
+        assert.equal(line?.confirmation?.status, 'accepted');
+        const types = (await store.readFrom(0, 100)).map((s) => s.event.type);
+        assert.deepEqual(types.slice(0, 2), ['po.released', 'supplier.confirmation']);
+        assert.ok(types.includes('sla.started'), 'the derived event was appended with the step');
+      } finally {
+        await store.close();
+        await opened.cleanup();
+      }
+    });
+
     it('keeps deadlines across a restart and fires each one once', async (t) => {
       const opened = await kind.open(t);
       if (opened === undefined) return;

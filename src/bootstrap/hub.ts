@@ -97,7 +97,8 @@ export async function createHub(config: HubConfig, manifest: Manifest, contracts
     stopWorkflows = () => runner.stop();
   } else if (mode === 'thread') {
     const thread = await startWorkflowThread({ store: config.store, tickMs: config.workflowTickMs, settings: p2pSettingsOf(manifest) }, onError, {
-      step: (step) => store.commitWorkflowStep(step),
+      // The step rides in the next group commit: one transaction and one fsync with intake.
+      step: (step) => committer.submitStep(step),
       append: (events) => committer.submit(events),
     });
     afterCommit.kick = () => thread.kick();

@@ -50,7 +50,7 @@ function ask(message: (id: number) => WorkflowThreadReport): Promise<BatchOutcom
 
 const store = await openStore(data.store, 'workflows');
 const processor = new WorkflowProcessor(store, store, p2pPolicy(data.settings), systemClock, {
-  batchSize: 100,
+  batchSize: 500,
   commitStep: (step) => ask((id) => ({ type: 'step', id, step })),
 });
 const appender = {

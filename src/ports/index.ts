@@ -4,4 +4,4 @@ export type { CredentialRecord, CredentialStore } from './credential-store.port.
 export type { AppendedEvent, BatchOutcome, EventConflict, EventStore } from './event-store.port.js';
 export type { Authenticator } from './authenticator.port.js';
 export { REBUILDING_CURSOR } from './workflow-store.port.js';
-export type { ExceptionFilter, LineFilter, Page, WorkflowStep, WorkflowStore } from './workflow-store.port.js';
+export type { ExceptionFilter, GroupStore, LineFilter, Page, WorkflowStep, WorkflowStore } from './workflow-store.port.js';

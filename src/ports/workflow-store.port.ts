@@ -3,6 +3,7 @@
 // state change they come from commit together. Adapters: SQLite, PostgreSQL (one conformance
 // suite, test/conformance/workflow-store.conformance.ts).
 import type { CloudEvent, ExceptionView, P2PLine, P2PStage, StoredEvent } from '../core/index.js';
+import type { BatchOutcome, EventStore } from './event-store.port.js';
 
 /**
  * The cursor while a rebuild is under way: projections are incomplete, and a processor that
@@ -82,4 +83,18 @@ export interface WorkflowStore {
   linkedSequences(keys: readonly string[]): Promise<number[]>;
   /** Events by sequence (for timelines). */
   eventsAt(sequences: readonly number[]): Promise<StoredEvent[]>;
+}
+
+/**
+ * A store that commits intake batches and workflow steps in one transaction: a workflow thread
+ * that hands its steps to the intake thread shares intake's fsync instead of paying its own.
+ * Promises: as `appendBatches` for the batches and `commitWorkflowStep` for each step, in
+ * that order, all or nothing.
+ */
+export interface GroupStore extends EventStore, WorkflowStore {
+  commitGroup(
+    batches: readonly (readonly CloudEvent[])[],
+    receivedTime: string,
+    steps: readonly WorkflowStep[],
+  ): Promise<{ readonly outcomes: BatchOutcome[]; readonly steps: StoredEvent[][] }>;
 }

@@ -13,6 +13,7 @@ import type {
   ExceptionFilter,
   LineFilter,
   Page,
+  GroupStore,
   WorkflowStep,
   WorkflowStore,
 } from '../../ports/index.js';
@@ -77,7 +78,7 @@ export interface PostgresStoreOptions {
   readonly asynchronousCommit?: boolean;
 }
 
-export class PostgresStore implements EventStore, CredentialStore, WorkflowStore {
+export class PostgresStore implements EventStore, CredentialStore, WorkflowStore, GroupStore {
   private leader: pg.Client | undefined;
 
   private constructor(
@@ -290,55 +291,70 @@ export class PostgresStore implements EventStore, CredentialStore, WorkflowStore
     return result.rows.map((row) => row.key).sort();
   }
 
-  async commitWorkflowStep(step: WorkflowStep): Promise<StoredEvent[]> {
+  async commitGroup(
+    batches: readonly (readonly CloudEvent[])[],
+    receivedTime: string,
+    steps: readonly WorkflowStep[],
+  ): Promise<{ outcomes: BatchOutcome[]; steps: StoredEvent[][] }> {
     return this.inTransaction(async (client) => {
-      const derived: StoredEvent[] = [];
-      if (step.derived.length > 0) {
-        const [outcome] = await this.insertBatches(client, [step.derived], step.receivedTime);
-        if (outcome?.kind !== 'appended') throw new Error(`derived events conflict with the log: ${JSON.stringify(outcome)}`);
-        outcome.events.forEach((appended, index) => {
-          const event = step.derived[index];
-          if (event !== undefined) derived.push({ sequence: appended.sequence, receivedTime: step.receivedTime, event });
-        });
-      }
-      const rows = step.lines.map(lineRow);
-      if (rows.length > 0) {
-        await client.query(
-          `INSERT INTO p2p_lines (key, po_number, line, supplier_id, plant, stage, next_due, open_exceptions, state)
-           SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::int[], $9::text[])
-           ON CONFLICT (key) DO UPDATE SET supplier_id = excluded.supplier_id, plant = excluded.plant, stage = excluded.stage,
-             next_due = excluded.next_due, open_exceptions = excluded.open_exceptions, state = excluded.state`,
-          [rows.map((r) => r.key), rows.map((r) => r.poNumber), rows.map((r) => r.line), rows.map((r) => r.supplierId), rows.map((r) => r.plant), rows.map((r) => r.stage), rows.map((r) => r.nextDue), rows.map((r) => r.openExceptions), rows.map((r) => r.state)],
-        );
-      }
-      const shipments = shipmentLinks(step.lines);
-      if (shipments.length > 0) {
-        await client.query('INSERT INTO p2p_shipments (shipment_id, key) SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT DO NOTHING', [
-          shipments.map(([id]) => id),
-          shipments.map(([, key]) => key),
-        ]);
-      }
-      const links = step.links;
-      if (links.length > 0) {
-        await client.query('INSERT INTO workflow_links (key, seq) SELECT * FROM unnest($1::text[], $2::bigint[]) ON CONFLICT DO NOTHING', [
-          links.map((l) => l.key),
-          links.map((l) => String(l.sequence)),
-        ]);
-      }
-      const events = [...step.exceptionEvents, ...derived].sort((a, b) => a.sequence - b.sequence);
-      const ids = [...new Set(events.flatMap((e) => (typeof e.event.data.exceptionId === 'string' ? [e.event.data.exceptionId] : [])))];
-      const existing = new Map<string, ExceptionView>();
-      if (ids.length > 0) {
-        const found = await client.query<{ view: string }>('SELECT view FROM exceptions WHERE exception_id = ANY($1::text[])', [ids]);
-        for (const row of found.rows) {
-          const view = JSON.parse(row.view) as ExceptionView;
-          existing.set(view.exceptionId, view);
-        }
-      }
-      for (const view of exceptionUpdates(events, (id) => existing.get(id))) await client.query(numbered(SQL.upsertException), exceptionParams(view));
-      await client.query(numbered(SQL.setCursor), [CURSOR_NAME, step.upTo]);
-      return derived;
+      const outcomes = await this.insertBatches(client, batches, receivedTime);
+      const committed: StoredEvent[][] = [];
+      for (const step of steps) committed.push(await this.applyStep(client, step));
+      return { outcomes, steps: committed };
     });
+  }
+
+  async commitWorkflowStep(step: WorkflowStep): Promise<StoredEvent[]> {
+    return this.inTransaction((client) => this.applyStep(client, step));
+  }
+
+  private async applyStep(client: pg.PoolClient, step: WorkflowStep): Promise<StoredEvent[]> {
+    const derived: StoredEvent[] = [];
+    if (step.derived.length > 0) {
+      const [outcome] = await this.insertBatches(client, [step.derived], step.receivedTime);
+      if (outcome?.kind !== 'appended') throw new Error(`derived events conflict with the log: ${JSON.stringify(outcome)}`);
+      outcome.events.forEach((appended, index) => {
+        const event = step.derived[index];
+        if (event !== undefined) derived.push({ sequence: appended.sequence, receivedTime: step.receivedTime, event });
+      });
+    }
+    const rows = step.lines.map(lineRow);
+    if (rows.length > 0) {
+      await client.query(
+        `INSERT INTO p2p_lines (key, po_number, line, supplier_id, plant, stage, next_due, open_exceptions, state)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::int[], $9::text[])
+         ON CONFLICT (key) DO UPDATE SET supplier_id = excluded.supplier_id, plant = excluded.plant, stage = excluded.stage,
+           next_due = excluded.next_due, open_exceptions = excluded.open_exceptions, state = excluded.state`,
+        [rows.map((r) => r.key), rows.map((r) => r.poNumber), rows.map((r) => r.line), rows.map((r) => r.supplierId), rows.map((r) => r.plant), rows.map((r) => r.stage), rows.map((r) => r.nextDue), rows.map((r) => r.openExceptions), rows.map((r) => r.state)],
+      );
+    }
+    const shipments = shipmentLinks(step.lines);
+    if (shipments.length > 0) {
+      await client.query('INSERT INTO p2p_shipments (shipment_id, key) SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT DO NOTHING', [
+        shipments.map(([id]) => id),
+        shipments.map(([, key]) => key),
+      ]);
+    }
+    const links = step.links;
+    if (links.length > 0) {
+      await client.query('INSERT INTO workflow_links (key, seq) SELECT * FROM unnest($1::text[], $2::bigint[]) ON CONFLICT DO NOTHING', [
+        links.map((l) => l.key),
+        links.map((l) => String(l.sequence)),
+      ]);
+    }
+    const events = [...step.exceptionEvents, ...derived].sort((a, b) => a.sequence - b.sequence);
+    const ids = [...new Set(events.flatMap((e) => (typeof e.event.data.exceptionId === 'string' ? [e.event.data.exceptionId] : [])))];
+    const existing = new Map<string, ExceptionView>();
+    if (ids.length > 0) {
+      const found = await client.query<{ view: string }>('SELECT view FROM exceptions WHERE exception_id = ANY($1::text[])', [ids]);
+      for (const row of found.rows) {
+        const view = JSON.parse(row.view) as ExceptionView;
+        existing.set(view.exceptionId, view);
+      }
+    }
+    for (const view of exceptionUpdates(events, (id) => existing.get(id))) await client.query(numbered(SQL.upsertException), exceptionParams(view));
+    await client.query(numbered(SQL.setCursor), [CURSOR_NAME, step.upTo]);
+    return derived;
   }
 
   async dueLines(now: string, limit: number): Promise<P2PLine[]> {

@@ -16,6 +16,7 @@ import type {
   ExceptionFilter,
   LineFilter,
   Page,
+  GroupStore,
   WorkflowStep,
   WorkflowStore,
 } from '../../ports/index.js';
@@ -93,7 +94,7 @@ export interface SqliteStoreOptions {
   readonly readsLogOnly?: boolean;
 }
 
-export class SqliteStore implements EventStore, CredentialStore, WorkflowStore {
+export class SqliteStore implements EventStore, CredentialStore, WorkflowStore, GroupStore {
   private readonly db: Database.Database;
   private readonly statements;
   private readonly workflow;
@@ -104,6 +105,8 @@ export class SqliteStore implements EventStore, CredentialStore, WorkflowStore {
   private readonly keys = new KeyIndex();
   /** Index entries of the transaction under way; they count only once it commits. */
   private pendingKeys: [number, [number, number], [number, number] | undefined][] = [];
+  /** Events written by the transaction under way, which the index learns of only at commit. */
+  private written = new Map<string, KnownEvent>();
   /** SQLite's data_version when the index last caught up with other connections' commits. */
   private dataVersion = -1;
 
@@ -152,6 +155,10 @@ export class SqliteStore implements EventStore, CredentialStore, WorkflowStore {
     this.transactions = {
       append: this.db.transaction((batches: readonly (readonly CloudEvent[])[], receivedTime: string) => this.insertBatches(batches, receivedTime)),
       step: this.db.transaction((step: WorkflowStep) => this.applyStep(step)),
+      group: this.db.transaction((batches: readonly (readonly CloudEvent[])[], receivedTime: string, steps: readonly WorkflowStep[]) => ({
+        outcomes: this.insertBatches(batches, receivedTime),
+        steps: steps.map((step) => this.applyStep(step)),
+      })),
       reset: this.db.transaction(() => {
         for (const sql of RESET_WORKFLOWS) this.db.prepare(sql).run();
         // A rebuild writes every line once; building the indexes after is much cheaper than
@@ -184,6 +191,7 @@ export class SqliteStore implements EventStore, CredentialStore, WorkflowStore {
         if ((error as { code?: unknown }).code !== 'SQLITE_BUSY' || waited >= 10_000) throw error;
       } finally {
         this.pendingKeys = [];
+        this.written = new Map();
       }
       await new Promise((resolve) => setTimeout(resolve, 1));
     }
@@ -194,7 +202,7 @@ export class SqliteStore implements EventStore, CredentialStore, WorkflowStore {
     // Without the index a resend would go undetected: this connection must not append.
     if (this.readsLogOnly && batches.some((batch) => batch.length > 0)) throw new Error('this store connection reads the log only');
     this.catchUpKeys();
-    const written = new Map<string, KnownEvent>();
+    const written = this.written;
     const known = (key: string): KnownEvent | undefined => written.get(key) ?? this.lookup(key);
     return batches.map((batch) => {
       const plan = planBatch(batch, known);
@@ -313,6 +321,14 @@ export class SqliteStore implements EventStore, CredentialStore, WorkflowStore {
       for (const row of rows) keys.add(row.key);
     }
     return Promise.resolve([...keys].sort());
+  }
+
+  commitGroup(
+    batches: readonly (readonly CloudEvent[])[],
+    receivedTime: string,
+    steps: readonly WorkflowStep[],
+  ): Promise<{ outcomes: BatchOutcome[]; steps: StoredEvent[][] }> {
+    return this.write(() => this.transactions.group.immediate(batches, receivedTime, steps));
   }
 
   commitWorkflowStep(step: WorkflowStep): Promise<StoredEvent[]> {
