@@ -5,6 +5,7 @@
 import { closeSync, fsyncSync, openSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { SqliteStore } from '../src/adapters/index.js';
+import { rebuildWorkflows } from '../src/bootstrap/index.js';
 import { WorkflowProcessor } from '../src/app/index.js';
 import { p2pPolicy } from '../src/core/index.js';
 import { buildP2PLog } from './workflow-log.js';
@@ -37,16 +38,24 @@ try {
       from = last.sequence;
     }
     const readSeconds = Number(process.hrtime.bigint() - started) / 1e9;
+    // One thread in this process, then the rebuild `millrace replay` runs: one thread per core.
     const processor = new WorkflowProcessor(store, store, p2pPolicy(), { now: () => new Date('2026-04-01T00:00:00Z') });
     started = process.hrtime.bigint();
-    const replayed = await processor.rebuild();
-    const replaySeconds = Number(process.hrtime.bigint() - started) / 1e9;
-    const linesStored = (await store.listLines({}, 1)).items.length;
+    const single = await processor.rebuild();
+    const singleSeconds = Number(process.hrtime.bigint() - started) / 1e9;
+    await store.close();
+    const parallel = await rebuildWorkflows(`sqlite:${path}`, {});
+    const replayed = parallel.events;
+    const replaySeconds = parallel.seconds;
+    const check = new SqliteStore(path);
+    const linesStored = (await check.listLines({}, 1)).items.length;
+    await check.close();
     process.stdout.write(
       `${JSON.stringify({
         events: replayed,
         rawRead: { events: read, seconds: readSeconds, eventsPerSecond: read / readSeconds },
-        replay: { seconds: replaySeconds, eventsPerSecond: replayed / replaySeconds },
+        replay: { seconds: replaySeconds, eventsPerSecond: replayed / replaySeconds, threads: parallel.threads },
+        replayOneThread: { events: single, seconds: singleSeconds, eventsPerSecond: single / singleSeconds },
         linesStored: linesStored > 0,
         maxRssMiB: process.resourceUsage().maxRSS / 1024,
       })}\n`,

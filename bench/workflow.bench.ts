@@ -35,7 +35,8 @@ function child<T>(script: string, args: readonly string[]): T {
 interface Replay {
   events: number;
   rawRead: { eventsPerSecond: number; seconds: number };
-  replay: { eventsPerSecond: number; seconds: number };
+  replay: { eventsPerSecond: number; seconds: number; threads: number };
+  replayOneThread: { eventsPerSecond: number; seconds: number };
   maxRssMiB: number;
 }
 interface Built {
@@ -85,7 +86,9 @@ try {
   const n = (x: number) => Math.round(x).toLocaleString('en');
   out.write(`Millrace workflow benchmark (${report.elapsedSeconds.toFixed(0)} s)\n\n`);
   out.write(`replay: ${n(replay.events)} events (${n(built.inbound)} inbound, ${n(built.derived)} derived, ${n(built.lines)} PO lines) in ${replay.replay.seconds.toFixed(1)} s\n`);
-  out.write(`  ${n(replay.replay.eventsPerSecond)} events/s; raw read of the same log ${n(replay.rawRead.eventsPerSecond)} events/s (ratio ${report.replay.ratioToRawRead.toFixed(2)}); peak ${n(replay.maxRssMiB)} MiB\n`);
+  out.write(
+    `  ${n(replay.replay.eventsPerSecond)} events/s on ${replay.replay.threads} threads (one thread: ${n(replay.replayOneThread.eventsPerSecond)} events/s); raw read of the same log ${n(replay.rawRead.eventsPerSecond)} events/s (ratio ${report.replay.ratioToRawRead.toFixed(2)}); peak ${n(replay.maxRssMiB)} MiB\n`,
+  );
   out.write(`open lines: ${n(open.openLines)} released, unconfirmed PO lines processed live in ${open.seconds.toFixed(1)} s (${n(open.eventsPerSecond)} events/s); peak ${n(open.maxRssMiB)} MiB\n`);
   out.write(
     `live: max ${n(live.maxEventsPerSecond)} events/s with workflows on; at ${n(live.loadEventsPerSecond)} events/s, ${live.probes} probes visible in p50 ${live.visibleMs.p50.toFixed(1)} ms, p99 ${live.visibleMs.p99.toFixed(1)} ms, max ${live.visibleMs.max.toFixed(1)} ms (${live.failures} failed requests)\n\n`,

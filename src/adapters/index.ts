@@ -12,5 +12,6 @@ export type { LocatedProblem, ManifestLoad } from './manifest/yaml-manifest.js';
 export { MemoryEventStore } from './memory/memory-event-store.js';
 export { PostgresStore } from './postgres/postgres-store.js';
 export type { PostgresStoreOptions } from './postgres/postgres-store.js';
+export { spawnThread } from './shared/threads.js';
 export { SqliteStore } from './sqlite/sqlite-store.js';
 export type { SqliteStoreOptions } from './sqlite/sqlite-store.js';

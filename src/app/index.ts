@@ -6,7 +6,7 @@ export type { Authority, Denial, IngestDependencies, IngestReceipt } from './ing
 export { DeadlineScheduler } from './deadline-scheduler.js';
 export type { EventAppender } from './deadline-scheduler.js';
 export { WorkflowProcessor } from './workflow-processor.js';
-export type { ProcessorOptions, StepResult } from './workflow-processor.js';
+export type { ProcessorOptions, ReplayPartition, StepResult } from './workflow-processor.js';
 export { ExceptionResolution } from './exception-resolution.js';
 export { P2PQueries } from './p2p-queries.js';
 export type { PurchaseOrderView, TimelineEntry } from './p2p-queries.js';

@@ -2,7 +2,7 @@
 // of lines and exceptions. A partner credential sees only its own supplier's objects; for
 // anything else the answer is "not found", so a supplier cannot probe another's POs.
 import type { ExceptionView, LineSummary, P2PStage, Principal, PublishingAuthority } from '../core/index.js';
-import { isRecordedDecision, summarizeLine } from '../core/index.js';
+import { summarizeLine } from '../core/index.js';
 import type { EventStore, ExceptionFilter, Page, WorkflowStore } from '../ports/index.js';
 
 export interface TimelineEntry {
@@ -39,10 +39,12 @@ export class P2PQueries {
     if (scope !== undefined && !states.some((s) => s.terms?.supplierId === scope)) return undefined;
     const lines = states.map(summarizeLine);
     const keys = states.map((s) => s.key);
-    // Inputs through the links, derived events through their correlation id (the line key).
-    const inputs = await this.store.eventsAt(await this.store.linkedSequences(keys));
-    const derived = (await Promise.all(keys.map((key) => this.log.readByCorrelation(key)))).flat().filter((s) => isRecordedDecision(s.event));
-    const events = [...inputs, ...derived].sort((a, b) => a.sequence - b.sequence);
+    // Events correlated by the line key through the log's index (every derived event, and
+    // inputs correlated by PO line), the others through the links.
+    const linked = await this.store.eventsAt(await this.store.linkedSequences(keys));
+    const correlated = (await Promise.all(keys.map((key) => this.log.readByCorrelation(key)))).flat();
+    const bySequence = new Map([...linked, ...correlated].map((s) => [s.sequence, s]));
+    const events = [...bySequence.values()].sort((a, b) => a.sequence - b.sequence);
     const first = lines.find((l) => l.supplierId !== undefined);
     return {
       poNumber,

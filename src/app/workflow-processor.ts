@@ -3,7 +3,7 @@
 // cursor in one transaction. The same loop rebuilds every projection from an empty store
 // (replay), where each event is only applied: the decisions are already in the log.
 import type { P2PLine, P2PPolicy, P2PRoute, StoredEvent } from '../core/index.js';
-import { applyEvent, isRecordedDecision, keysFor, LineSet, routeP2P } from '../core/index.js';
+import { applyEvent, isRecordedDecision, keysFor, LineSet, partitionOf, routeP2P } from '../core/index.js';
 import type { Clock, EventStore, WorkflowStep, WorkflowStore } from '../ports/index.js';
 import { REBUILDING_CURSOR } from '../ports/index.js';
 
@@ -30,6 +30,21 @@ export interface ProcessorOptions {
 }
 
 const REBUILDING = REBUILDING_CURSOR;
+
+/**
+ * Whether a line needs a link row to find this event. An event whose correlationid is the line
+ * key (every recorded decision, and inputs whose sender correlates by PO line) is found through
+ * the log's correlation index already.
+ */
+function needsLink(stored: StoredEvent, key: string): boolean {
+  return stored.event.correlationid !== key;
+}
+
+/** One of `count` parts of a rebuild that runs on several threads (see bootstrap/rebuild.ts). */
+export interface ReplayPartition {
+  readonly index: number;
+  readonly count: number;
+}
 
 export interface StepResult {
   readonly processed: number;
@@ -125,7 +140,7 @@ export class WorkflowProcessor {
     for (const [index, stored] of events.entries()) {
       if (isRecordedDecision(stored.event)) continue;
       const applied = applyEvent(this.lines, stored, this.policy, { now }, routes[index]);
-      for (const key of applied.keys) links.push({ key, sequence: stored.sequence });
+      for (const key of applied.keys) if (needsLink(stored, key)) links.push({ key, sequence: stored.sequence });
       derived.push(...applied.derived);
       if (stored.event.type === 'exception.raised' || stored.event.type === 'exception.resolved') exceptionEvents.push(stored);
     }
@@ -147,9 +162,9 @@ export class WorkflowProcessor {
    * Empties the projections and applies the whole log again (no decisions: they are in the
    * log). Returns the number of events replayed. Live processing waits meanwhile.
    */
-  async rebuild(onProgress?: (upTo: number) => void): Promise<number> {
+  async rebuild(onProgress?: (upTo: number) => void, partition?: ReplayPartition): Promise<number> {
     while (this.running !== undefined) await this.running;
-    const run = this.replayAll(onProgress);
+    const run = this.replayAll(onProgress, partition);
     this.running = run;
     try {
       return await run;
@@ -163,8 +178,11 @@ export class WorkflowProcessor {
    * and at the end, not after every step: most lines are then written once. Until the end the
    * cursor says REBUILDING, so a rebuild cut short by a crash starts over.
    */
-  private async replayAll(onProgress?: (upTo: number) => void): Promise<number> {
-    await this.store.resetWorkflows();
+  private async replayAll(onProgress?: (upTo: number) => void, partition?: ReplayPartition): Promise<number> {
+    // A partition's rebuild runs beside the others: whoever started them resets the store
+    // before and sets the cursor after.
+    const accept = partition === undefined ? undefined : (key: string) => partitionOf(key, partition.count) === partition.index;
+    if (partition === undefined) await this.store.resetWorkflows();
     for (const key of [...this.lines.keys()]) this.lines.evict(key);
     this.lines.takeChanged();
     this.cursor = REBUILDING;
@@ -177,19 +195,21 @@ export class WorkflowProcessor {
       const exceptionEvents: StoredEvent[] = [];
       const links: { key: string; sequence: number }[] = [];
       if (!done) {
-        const routes = await this.loadWorkingSet(events);
+        const routes = await this.loadWorkingSet(events, accept);
         for (const [index, stored] of events.entries()) {
-          const applied = applyEvent(this.lines, stored, this.policy, undefined, routes[index]);
-          // Recorded decisions carry their line as correlationid: the log's correlation index links them.
-          if (!isRecordedDecision(stored.event)) for (const key of applied.keys) links.push({ key, sequence: stored.sequence });
-          if (stored.event.type === 'exception.raised' || stored.event.type === 'exception.resolved') exceptionEvents.push(stored);
+          const route = routes[index] ?? null;
+          const applied = applyEvent(this.lines, stored, this.policy, undefined, route, accept);
+          for (const key of applied.keys) if (needsLink(stored, key)) links.push({ key, sequence: stored.sequence });
+          const exception = stored.event.type === 'exception.raised' || stored.event.type === 'exception.resolved';
+          // An exception belongs to the partition of its line; one outside the workflows, to partition 0.
+          if (exception && (partition === undefined || (route === null ? partition.index === 0 : applied.keys.length > 0))) exceptionEvents.push(stored);
         }
         from = last.sequence;
         total += events.length;
       }
       const flush = done || this.lines.size > this.replayCacheLines;
       await this.store.commitWorkflowStep({
-        upTo: done ? from : REBUILDING,
+        upTo: done && partition === undefined ? from : REBUILDING,
         derived: [],
         receivedTime: this.clock.now().toISOString(),
         lines: flush ? this.lines.takeChanged() : [],
@@ -216,7 +236,7 @@ export class WorkflowProcessor {
    * Loads from the store every line the batch's events touch that is not in memory yet.
    * Returns each event's route (null when the workflow ignores it), to be used again when applying.
    */
-  private async loadWorkingSet(events: readonly StoredEvent[]): Promise<(P2PRoute | null)[]> {
+  private async loadWorkingSet(events: readonly StoredEvent[], accept?: (key: string) => boolean): Promise<(P2PRoute | null)[]> {
     const keys = new Set<string>();
     const poNumbers = new Set<string>();
     const shipmentIds = new Set<string>();
@@ -232,6 +252,7 @@ export class WorkflowProcessor {
     if (poNumbers.size > 0 || shipmentIds.size > 0) {
       for (const key of await this.store.keysOf({ poNumbers: [...poNumbers], shipmentIds: [...shipmentIds] })) if (!this.lines.has(key)) keys.add(key);
     }
+    if (accept !== undefined) for (const key of keys) if (!accept(key)) keys.delete(key);
     if (keys.size > 0) {
       const loaded: P2PLine[] = await this.store.loadLines([...keys]);
       for (const state of loaded) this.lines.load(state);

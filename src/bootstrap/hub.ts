@@ -1,8 +1,7 @@
 // Assembles a hub from configuration: contracts, manifest, store, use cases, HTTP server.
-import { ApiKeyAuthenticator, buildHttpServer, loadContractSet } from '../adapters/index.js';
+import { ApiKeyAuthenticator, buildHttpServer, loadContractSet, spawnThread } from '../adapters/index.js';
 import { readFileSync } from 'node:fs';
 import { pino } from 'pino';
-import { Worker } from 'node:worker_threads';
 import type { FastifyInstance } from 'fastify';
 import { DeadlineScheduler, ExceptionResolution, GroupCommitter, IngestService, P2PQueries, WorkflowProcessor, WorkflowRunner } from '../app/index.js';
 import type { CloudEvent, ContractSet, Manifest } from '../core/index.js';
@@ -140,12 +139,8 @@ interface ThreadWrites {
 
 /** Starts src/bootstrap/workflow-thread.ts and resolves once it runs. */
 async function startWorkflowThread(data: WorkflowThreadData, onError: (error: unknown) => void, writes: ThreadWrites): Promise<WorkflowThread> {
-  const fromSource = import.meta.url.endsWith('.ts');
-  const worker = new Worker(new URL(`./workflow-thread.${fromSource ? 'ts' : 'js'}`, import.meta.url), {
-    workerData: data,
-    // Running from the TypeScript sources (tests, benchmarks) the worker needs the same loader.
-    execArgv: fromSource ? ['--import', 'tsx'] : [],
-  });
+  const extension = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
+  const worker = spawnThread(new URL(`./workflow-thread.${extension}`, import.meta.url), data);
   let stopped: (() => void) | undefined;
   await new Promise<void>((resolve, reject) => {
     worker.once('error', reject);

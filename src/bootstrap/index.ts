@@ -12,4 +12,6 @@ export { issueKey, formatProblems, readManifest } from '../adapters/index.js';
 export type { IssuedKey, LocatedProblem } from '../adapters/index.js';
 export { SqliteStore } from '../adapters/index.js';
 export { runRehearsal } from './rehearsal.js';
+export { rebuildWorkflows } from './rebuild.js';
+export type { RebuildResult } from './rebuild.js';
 export { loadManifestFile } from '../adapters/index.js';

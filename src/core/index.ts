@@ -58,7 +58,7 @@ export {
 export type { ActiveDeadline, InvoiceRecord, P2PLine, P2PStage, PoLineTerms, ReceiptRecord } from './p2p/p2p-state.js';
 export { isPriceWithinTolerance, matchInvoice, pricePercent } from './p2p/three-way-match.js';
 export type { MatchPosition, MatchVerdict } from './p2p/three-way-match.js';
-export { applyEvent, dueBreaches, keysFor, LineSet } from './p2p/p2p-engine.js';
+export { applyEvent, dueBreaches, keysFor, LineSet, partitionOf } from './p2p/p2p-engine.js';
 export type { Applied } from './p2p/p2p-engine.js';
 export { summarizeLine } from './p2p/p2p-view.js';
 export type { LineSummary } from './p2p/p2p-view.js';

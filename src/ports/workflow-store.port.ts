@@ -22,8 +22,8 @@ export interface WorkflowStep {
   /** Events of the log applied in this step that concern exceptions (exception.raised/resolved). */
   readonly exceptionEvents: readonly StoredEvent[];
   /**
-   * Which line each applied input event touched. Derived events are not listed: their
-   * correlationid names their line, and `EventStore.readByCorrelation` finds them.
+   * Which line each applied event touched, where its correlationid does not name that line
+   * already (those, derived events among them, `EventStore.readByCorrelation` finds).
    */
   readonly links: readonly { readonly key: string; readonly sequence: number }[];
 }

@@ -2,8 +2,9 @@
 // A checkpoint copies the WAL into the database file and fsyncs it; run by the connection that
 // happens to commit past the threshold, it stalls intake (or the workflows) for tens of
 // milliseconds. PASSIVE checkpoints here never take the write lock and never block a writer.
-import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
+import { spawnThread } from '../shared/threads.js';
 
 export interface Checkpointer {
   stop(): Promise<void>;
@@ -11,8 +12,7 @@ export interface Checkpointer {
 
 /** Starts a checkpoint thread for `path`, checkpointing every `intervalMs`. */
 export function startCheckpointer(path: string, intervalMs = 250): Checkpointer {
-  const fromSource = import.meta.url.endsWith('.ts');
-  const worker = new Worker(new URL(import.meta.url), { workerData: { path, intervalMs }, execArgv: fromSource ? ['--import', 'tsx'] : [] });
+  const worker = spawnThread(new URL(import.meta.url), { path, intervalMs });
   // A failing checkpointer must not take the hub down: the connections' own (high) threshold
   // still bounds the WAL.
   worker.on('error', () => undefined);

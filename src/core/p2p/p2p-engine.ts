@@ -96,6 +96,16 @@ function unindex(index: Map<string, Set<string>>, name: string, key: string): vo
   if (keys.size === 0) index.delete(name);
 }
 
+/**
+ * Which of `count` partitions a line belongs to: a stable spread of keys, so that a replay can
+ * run one partition per thread (each line's events stay in one partition, in order).
+ */
+export function partitionOf(key: string, count: number): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < key.length; i += 1) hash = Math.imul(hash ^ key.charCodeAt(i), 0x01000193);
+  return (hash >>> 0) % count;
+}
+
 /** The keys an event touches, sorted, given the lines the set knows. */
 export function keysFor(route: P2PRoute, lines: LineSet): string[] {
   const only = route.lines[0];
@@ -122,10 +132,19 @@ export interface Applied {
  * the rules run and their derived events are applied too and returned, to be appended to the
  * log; without it (replay, or a recorded decision), the event is only applied.
  */
-export function applyEvent(lines: LineSet, stored: StoredEvent, policy: P2PPolicy, decide: { now: string } | undefined, knownRoute?: P2PRoute | null): Applied {
+export function applyEvent(
+  lines: LineSet,
+  stored: StoredEvent,
+  policy: P2PPolicy,
+  decide: { now: string } | undefined,
+  knownRoute?: P2PRoute | null,
+  accept?: (key: string) => boolean,
+): Applied {
   const route = knownRoute === undefined ? routeP2P(stored.event) : (knownRoute ?? undefined);
   if (route === undefined) return { keys: [], derived: [] };
-  const keys = keysFor(route, lines);
+  const routed = keysFor(route, lines);
+  // A partitioned replay applies each event only to the lines of its partition.
+  const keys = accept === undefined ? routed : routed.filter(accept);
   const derived: CloudEvent[] = [];
   keys.forEach((key, keyIndex) => {
     const { poNumber, line } = splitKey(key);

@@ -1,0 +1,56 @@
+// Rebuilds every workflow projection from the log, on several threads: each thread replays the
+// whole log but applies it only to its partition of PO lines (a line's events stay in one
+// partition, in order), so the work that dominates (evolving states) is split across cores.
+// Projections are reset first and the cursor says REBUILDING until all parts are done.
+import { availableParallelism } from 'node:os';
+import type { P2PPolicySettings } from '../core/index.js';
+import { p2pPolicy } from '../core/index.js';
+import { spawnThread } from '../adapters/index.js';
+import { WorkflowProcessor } from '../app/index.js';
+import { REBUILDING_CURSOR } from '../ports/index.js';
+import { openStore } from './open-store.js';
+import type { RebuildThreadData, RebuildThreadReport } from './rebuild-thread.js';
+import { systemClock } from './system-clock.js';
+
+export interface RebuildResult {
+  readonly events: number;
+  readonly threads: number;
+  readonly seconds: number;
+}
+
+/** The hub must not run meanwhile (stop it, or run `serve` later: a REBUILDING cursor makes it rebuild itself). */
+export async function rebuildWorkflows(storeUrl: string, settings: P2PPolicySettings, threads = Math.min(availableParallelism(), 4)): Promise<RebuildResult> {
+  const started = performance.now();
+  const store = await openStore(storeUrl, 'rebuild');
+  try {
+    if (threads <= 1 || storeUrl === 'sqlite::memory:') {
+      const events = await new WorkflowProcessor(store, store, p2pPolicy(settings), systemClock).rebuild();
+      return { events, threads: 1, seconds: (performance.now() - started) / 1000 };
+    }
+    await store.resetWorkflows();
+    const mark = { derived: [], lines: [], exceptionEvents: [], links: [], receivedTime: systemClock.now().toISOString() };
+    // From here until the end, a crash leaves a cursor that makes the next start rebuild.
+    await store.commitWorkflowStep({ ...mark, upTo: REBUILDING_CURSOR });
+    const parts = await Promise.all(Array.from({ length: threads }, (_, index) => runPart({ store: storeUrl, settings, index, count: threads })));
+    const upTo = Math.min(...parts.map((part) => part.upTo));
+    await store.commitWorkflowStep({ ...mark, upTo });
+    return { events: parts[0]?.events ?? 0, threads, seconds: (performance.now() - started) / 1000 };
+  } finally {
+    await store.close();
+  }
+}
+
+function runPart(data: RebuildThreadData): Promise<{ events: number; upTo: number }> {
+  const extension = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
+  const worker = spawnThread(new URL(`./rebuild-thread.${extension}`, import.meta.url), data);
+  return new Promise((resolve, reject) => {
+    worker.once('error', reject);
+    worker.once('message', (report: RebuildThreadReport) => {
+      if (report.type === 'done') resolve(report);
+      else reject(new Error(`rebuild part ${data.index}: ${report.message}`));
+    });
+    worker.once('exit', (code) => {
+      if (code !== 0) reject(new Error(`rebuild part ${data.index} exited with ${code}`));
+    });
+  });
+}
