@@ -9,6 +9,7 @@ import { registerInit } from './init.command.js';
 import { registerKeys } from './keys.command.js';
 import { registerManifest } from './manifest.command.js';
 import { registerRehearse } from './rehearse.command.js';
+import { registerReplay } from './replay.command.js';
 import { registerServe } from './serve.command.js';
 
 export function buildProgram(): Command {
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerKeys(program);
   registerManifest(program);
   registerRehearse(program);
+  registerReplay(program);
   registerContracts(program);
   return program;
 }

@@ -112,6 +112,20 @@ describe('millrace CLI', () => {
     assert.equal(await server.exited, 0, server.stderr());
   });
 
+  it('replay rebuilds the projections of a store from its log', () => {
+    const store = `sqlite:${join(dir, 'demo', 'millrace.db')}`;
+    const demo = runCli(['demo', '--exit', '--json', '--port', '0', '--data-dir', join(dir, 'demo')]);
+    assert.equal(demo.status, 0, demo.stderr);
+    const result = runCli(['replay', '--json', '--threads', '2', '--store', store, '--manifest', join(dir, 'millrace.yaml')]);
+    assert.equal(result.status, 0, result.stderr);
+    const report = JSON.parse(result.stdout) as { events: number; threads: number };
+    assert.equal(report.threads, 2);
+    assert.ok(report.events >= 10, `replayed ${report.events} events`);
+    const bad = runCli(['replay', '--threads', 'many', '--store', store, '--manifest', join(dir, 'millrace.yaml')]);
+    assert.equal(bad.status, 1);
+    assert.match(bad.stderr, /--threads must be a whole number/);
+  });
+
   it('demo runs the story through the real server and every message gets the answer governance requires', () => {
     const result = runCli(['demo', '--exit', '--json', '--port', '0', '--data-dir', join(dir, 'demo')]);
     assert.equal(result.status, 0, result.stderr);

@@ -1,0 +1,31 @@
+// `millrace replay`: rebuild every workflow projection from the log, on one thread per core.
+// Projections are derived data: dropping and rebuilding them gives the same bytes.
+import type { Command } from 'commander';
+import { loadSetup, processEnvironment, rebuildWorkflows } from '../bootstrap/index.js';
+import { MillraceError, p2pSettingsOf } from '../core/index.js';
+import type { CommonOptions } from './flags.js';
+import { addConfigOptions, configFlags, printJson } from './flags.js';
+
+interface ReplayOptions extends CommonOptions {
+  readonly threads?: string;
+}
+
+export function registerReplay(program: Command): void {
+  addConfigOptions(program.command('replay').description('Rebuild the workflow projections (PO lines, exceptions, links) from the log; stop the hub first'))
+    .option('--threads <n>', 'threads to rebuild on (default: one per core, at most 4)')
+    .option('--json', 'print the result as JSON')
+    .action(async (options: ReplayOptions) => {
+      const threads = options.threads === undefined ? undefined : Number(options.threads);
+      if (threads !== undefined && (!Number.isInteger(threads) || threads < 1 || threads > 64)) {
+        throw new MillraceError('invalid_request', `--threads must be a whole number from 1 to 64, not "${options.threads}"`);
+      }
+      const setup = loadSetup(configFlags(options), processEnvironment());
+      const result = await rebuildWorkflows(setup.config.store, p2pSettingsOf(setup.manifest), threads);
+      if (options.json === true) printJson({ ...result, eventsPerSecond: result.events / result.seconds });
+      else {
+        process.stdout.write(
+          `rebuilt the workflow projections from ${result.events.toLocaleString('en')} events in ${result.seconds.toFixed(1)} s on ${result.threads} thread(s) (${Math.round(result.events / result.seconds).toLocaleString('en')} events/s)\n`,
+        );
+      }
+    });
+}
