@@ -5,11 +5,14 @@
 import { closeSync, fsyncSync, openSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { SqliteStore } from '../src/adapters/index.js';
-import { rebuildWorkflows } from '../src/bootstrap/index.js';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { WorkflowProcessor } from '../src/app/index.js';
 import { p2pPolicy } from '../src/core/index.js';
 import { buildP2PLog } from './workflow-log.js';
 
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const [mode, path, lines] = process.argv.slice(2);
 if (path === undefined) throw new Error('usage: workflow-replay.ts build|replay DB [LINES]');
 const store = new SqliteStore(path);
@@ -43,8 +46,14 @@ try {
     started = process.hrtime.bigint();
     const single = await processor.rebuild();
     const singleSeconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const oneThreadRssMiB = process.resourceUsage().maxRSS / 1024;
     await store.close();
-    const parallel = await rebuildWorkflows(`sqlite:${path}`, {});
+    // What a user runs: the built CLI, in a process of its own.
+    const cli = spawnSync(process.execPath, [join(ROOT, 'bin', 'millrace.js'), 'replay', '--json', '--store', `sqlite:${path}`, '--manifest', join(ROOT, 'examples', 'millrace.yaml')], {
+      encoding: 'utf8',
+    });
+    if (cli.status !== 0) throw new Error(`millrace replay failed: ${cli.stderr}`);
+    const parallel = JSON.parse(cli.stdout) as { events: number; seconds: number; threads: number; maxRssMiB: number };
     const replayed = parallel.events;
     const replaySeconds = parallel.seconds;
     const check = new SqliteStore(path);
@@ -54,10 +63,9 @@ try {
       `${JSON.stringify({
         events: replayed,
         rawRead: { events: read, seconds: readSeconds, eventsPerSecond: read / readSeconds },
-        replay: { seconds: replaySeconds, eventsPerSecond: replayed / replaySeconds, threads: parallel.threads },
-        replayOneThread: { events: single, seconds: singleSeconds, eventsPerSecond: single / singleSeconds },
+        replay: { seconds: replaySeconds, eventsPerSecond: replayed / replaySeconds, threads: parallel.threads, maxRssMiB: parallel.maxRssMiB },
+        replayOneThread: { events: single, seconds: singleSeconds, eventsPerSecond: single / singleSeconds, maxRssMiB: oneThreadRssMiB },
         linesStored: linesStored > 0,
-        maxRssMiB: process.resourceUsage().maxRSS / 1024,
       })}\n`,
     );
   }

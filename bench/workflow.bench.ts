@@ -35,9 +35,8 @@ function child<T>(script: string, args: readonly string[]): T {
 interface Replay {
   events: number;
   rawRead: { eventsPerSecond: number; seconds: number };
-  replay: { eventsPerSecond: number; seconds: number; threads: number };
-  replayOneThread: { eventsPerSecond: number; seconds: number };
-  maxRssMiB: number;
+  replay: { eventsPerSecond: number; seconds: number; threads: number; maxRssMiB: number };
+  replayOneThread: { eventsPerSecond: number; seconds: number; maxRssMiB: number };
 }
 interface Built {
   events: number;
@@ -87,7 +86,7 @@ try {
   out.write(`Millrace workflow benchmark (${report.elapsedSeconds.toFixed(0)} s)\n\n`);
   out.write(`replay: ${n(replay.events)} events (${n(built.inbound)} inbound, ${n(built.derived)} derived, ${n(built.lines)} PO lines) in ${replay.replay.seconds.toFixed(1)} s\n`);
   out.write(
-    `  ${n(replay.replay.eventsPerSecond)} events/s on ${replay.replay.threads} threads (one thread: ${n(replay.replayOneThread.eventsPerSecond)} events/s); raw read of the same log ${n(replay.rawRead.eventsPerSecond)} events/s (ratio ${report.replay.ratioToRawRead.toFixed(2)}); peak ${n(replay.maxRssMiB)} MiB\n`,
+    `  ${n(replay.replay.eventsPerSecond)} events/s with \`millrace replay\` on ${replay.replay.threads} threads (one thread: ${n(replay.replayOneThread.eventsPerSecond)} events/s); raw read of the same log ${n(replay.rawRead.eventsPerSecond)} events/s (ratio ${report.replay.ratioToRawRead.toFixed(2)}); peak ${n(replay.replay.maxRssMiB)} MiB (\`millrace replay\`), ${n(replay.replayOneThread.maxRssMiB)} MiB (one thread)\n`,
   );
   out.write(`open lines: ${n(open.openLines)} released, unconfirmed PO lines processed live in ${open.seconds.toFixed(1)} s (${n(open.eventsPerSecond)} events/s); peak ${n(open.maxRssMiB)} MiB\n`);
   out.write(

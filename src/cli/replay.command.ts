@@ -21,7 +21,7 @@ export function registerReplay(program: Command): void {
       }
       const setup = loadSetup(configFlags(options), processEnvironment());
       const result = await rebuildWorkflows(setup.config.store, p2pSettingsOf(setup.manifest), threads);
-      if (options.json === true) printJson({ ...result, eventsPerSecond: result.events / result.seconds });
+      if (options.json === true) printJson({ ...result, eventsPerSecond: result.events / result.seconds, maxRssMiB: process.resourceUsage().maxRSS / 1024 });
       else {
         process.stdout.write(
           `rebuilt the workflow projections from ${result.events.toLocaleString('en')} events in ${result.seconds.toFixed(1)} s on ${result.threads} thread(s) (${Math.round(result.events / result.seconds).toLocaleString('en')} events/s)\n`,
