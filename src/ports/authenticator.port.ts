@@ -8,4 +8,9 @@ import type { Principal } from '../core/index.js';
  */
 export interface Authenticator {
   authenticate(token: string): Promise<Principal | undefined>;
+  /**
+   * The verdict on a recently checked token without waiting: its principal, `false` when it is
+   * known to be invalid, `undefined` when `authenticate` must be asked.
+   */
+  recall?(token: string): Principal | false | undefined;
 }

@@ -50,6 +50,12 @@ export class ApiKeyAuthenticator implements Authenticator {
     this.cacheMs = options.cacheMs ?? 5_000;
   }
 
+  recall(token: string): Principal | false | undefined {
+    const cached = this.cache.get(token);
+    if (cached === undefined || cached.until <= this.clock.now().getTime()) return undefined;
+    return cached.principal ?? false;
+  }
+
   async authenticate(token: string): Promise<Principal | undefined> {
     const now = this.clock.now().getTime();
     const cached = this.cache.get(token);
