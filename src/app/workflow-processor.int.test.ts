@@ -11,6 +11,7 @@ import type { CloudEvent } from '../core/index.js';
 import { addMs, p2pPolicy } from '../core/index.js';
 import type { Clock, CredentialStore, EventStore, WorkflowStore } from '../ports/index.js';
 import { p2pTraffic } from '../../test/support/p2p-traffic.js';
+import { dumpWorkflows } from '../../test/support/workflow-dump.js';
 import { dropSchema, needPostgres, POSTGRES_URL, uniqueSchema } from '../../test/support/services.js';
 import { DeadlineScheduler } from './deadline-scheduler.js';
 import { ExceptionResolution } from './exception-resolution.js';
@@ -61,27 +62,6 @@ class ManualClock implements Clock {
 
 const policy = p2pPolicy();
 
-/** Everything the workflow projections hold, read through the port. */
-async function dump(store: Store): Promise<unknown> {
-  const lines: unknown[] = [];
-  let after: string | undefined;
-  do {
-    const page = await store.listLines({}, 500, after);
-    lines.push(...page.items);
-    after = page.next;
-  } while (after !== undefined);
-  const exceptions: unknown[] = [];
-  let before: string | undefined;
-  do {
-    const page = await store.listExceptions({}, 500, before);
-    exceptions.push(...page.items);
-    before = page.next;
-  } while (before !== undefined);
-  const keys = lines.map((l) => (l as { key: string }).key);
-  // The stored text itself: a rebuild must give it byte for byte.
-  return { lines: JSON.stringify(lines), exceptions: JSON.stringify(exceptions), links: await store.linkedSequences(keys), cursor: await store.processedUpTo() };
-}
-
 /** Feeds traffic as a live hub would: small groups, the clock following the events, deadlines firing. */
 async function runLive(store: Store, events: readonly CloudEvent[], clock: ManualClock): Promise<{ processor: WorkflowProcessor; committer: GroupCommitter }> {
   const committer = new GroupCommitter(store, clock);
@@ -115,14 +95,14 @@ for (const kind of [sqlite, postgres]) {
         const first = open.items[0];
         assert.ok(first !== undefined, 'the traffic raises exceptions');
         await new ExceptionResolution(store, committer, processor, clock).resolve(first.exceptionId, 'price agreed with supplier by phone', { kind: 'operator', id: 'ap-lead', role: 'operator' });
-        const live = await dump(store);
+        const live = await dumpWorkflows(store);
         const stats = live as { lines: string; exceptions: string };
         assert.ok(JSON.parse(stats.lines).length === 150);
         assert.ok(JSON.parse(stats.exceptions).length > 0);
 
         const rebuilt = await new WorkflowProcessor(store, store, policy, clock, { batchSize: 500 }).rebuild();
         assert.equal(rebuilt, await store.headSequence());
-        assert.deepEqual(await dump(store), live);
+        assert.deepEqual(await dumpWorkflows(store), live);
       } finally {
         await store.close();
         await opened.cleanup();

@@ -146,64 +146,46 @@ export function shipmentLinks(lines: readonly P2PLine[]): [string, string][] {
   return lines.flatMap((state) => Object.keys(state.shipments).map((shipmentId): [string, string] => [shipmentId, state.key]));
 }
 
-/** WHERE clause and parameters of a line listing (keyset paging on `key`). */
+type Condition = readonly [sql: string, value: string | number | undefined];
+
+/** `SELECT ... WHERE` the conditions whose value is given, `ORDER BY ... LIMIT limit + 1`. */
+function listing(select: string, conditions: readonly Condition[], order: string, limit: number): { sql: string; params: (string | number)[] } {
+  const given = conditions.filter((condition): condition is readonly [string, string | number] => condition[1] !== undefined);
+  const where = given.length > 0 ? ` WHERE ${given.map(([sql]) => sql).join(' AND ')}` : '';
+  return { sql: `${select}${where} ORDER BY ${order} LIMIT ?`, params: [...given.map(([, value]) => value), limit + 1] };
+}
+
+/** A line listing (keyset paging on `key`). */
 export function lineQuery(filter: LineFilter, limit: number, after: string | undefined): { sql: string; params: (string | number)[] } {
-  const where: string[] = [];
-  const params: (string | number)[] = [];
-  if (filter.stage !== undefined) {
-    where.push('stage = ?');
-    params.push(filter.stage);
-  }
-  if (filter.supplierId !== undefined) {
-    where.push('supplier_id = ?');
-    params.push(filter.supplierId);
-  }
-  if (filter.plant !== undefined) {
-    where.push('plant = ?');
-    params.push(filter.plant);
-  }
-  if (filter.poNumber !== undefined) {
-    where.push('po_number = ?');
-    params.push(filter.poNumber);
-  }
-  if (after !== undefined) {
-    where.push('key > ?');
-    params.push(after);
-  }
-  params.push(limit + 1);
-  return { sql: `SELECT state FROM p2p_lines${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY key LIMIT ?`, params };
+  return listing(
+    'SELECT state FROM p2p_lines',
+    [
+      ['stage = ?', filter.stage],
+      ['supplier_id = ?', filter.supplierId],
+      ['plant = ?', filter.plant],
+      ['po_number = ?', filter.poNumber],
+      ['key > ?', after],
+    ],
+    'key',
+    limit,
+  );
 }
 
 /** Exceptions newest first (keyset paging on the raising sequence). */
 export function exceptionQuery(filter: ExceptionFilter, limit: number, after: string | undefined): { sql: string; params: (string | number)[] } {
-  const where: string[] = [];
-  const params: (string | number)[] = [];
-  if (filter.owner !== undefined) {
-    where.push('owner = ?');
-    params.push(filter.owner);
-  }
-  if (filter.code !== undefined) {
-    where.push('code = ?');
-    params.push(filter.code);
-  }
-  if (filter.status !== undefined) {
-    where.push('status = ?');
-    params.push(filter.status);
-  }
-  if (filter.supplierId !== undefined) {
-    where.push('supplier_id = ?');
-    params.push(filter.supplierId);
-  }
-  if (filter.poNumber !== undefined) {
-    where.push('po_number = ?');
-    params.push(filter.poNumber);
-  }
-  if (after !== undefined) {
-    where.push('raised_seq < ?');
-    params.push(Number(after));
-  }
-  params.push(limit + 1);
-  return { sql: `SELECT view, raised_seq FROM exceptions${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY raised_seq DESC LIMIT ?`, params };
+  return listing(
+    'SELECT view, raised_seq FROM exceptions',
+    [
+      ['owner = ?', filter.owner],
+      ['code = ?', filter.code],
+      ['status = ?', filter.status],
+      ['supplier_id = ?', filter.supplierId],
+      ['po_number = ?', filter.poNumber],
+      ['raised_seq < ?', after === undefined ? undefined : Number(after)],
+    ],
+    'raised_seq DESC',
+    limit,
+  );
 }
 
 /** Cuts the extra row a listing asked for into the `next` cursor. */
