@@ -9,7 +9,7 @@ export { WorkflowProcessor } from './workflow-processor.js';
 export type { ProcessorOptions, ReplayPartition, StepResult } from './workflow-processor.js';
 export { ExceptionResolution } from './exception-resolution.js';
 export { P2PQueries } from './p2p-queries.js';
-export type { PurchaseOrderView, TimelineEntry } from './p2p-queries.js';
+export type { ExceptionAnswer, PurchaseOrderView, TimelineEntry } from './p2p-queries.js';
 export { WorkflowRunner } from './workflow-runner.js';
 export type { RunnerOptions } from './workflow-runner.js';
 export { principalOfSource, rehearse } from './rehearsal.js';

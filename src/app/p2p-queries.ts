@@ -2,8 +2,8 @@
 // of lines and exceptions. A partner credential sees only its own supplier's objects; for
 // anything else the answer is "not found", so a supplier cannot probe another's POs.
 import type { ExceptionView, LineSummary, P2PStage, Principal, PublishingAuthority } from '../core/index.js';
-import { summarizeLine } from '../core/index.js';
-import type { EventStore, ExceptionFilter, Page, WorkflowStore } from '../ports/index.js';
+import { summarizeLine, toMs } from '../core/index.js';
+import type { Clock, EventStore, ExceptionFilter, Page, WorkflowStore } from '../ports/index.js';
 
 export interface TimelineEntry {
   readonly sequence: number;
@@ -25,12 +25,29 @@ export interface PurchaseOrderView {
   readonly timeline: readonly TimelineEntry[];
 }
 
+/** An exception as the API shows it: the view, its age and where to look next. */
+export type ExceptionAnswer = ExceptionView & {
+  /** Seconds from raised to resolved, or to now while open. */
+  readonly ageSeconds: number;
+  readonly links: { readonly workflow?: string };
+};
+
 export class P2PQueries {
   constructor(
     private readonly store: WorkflowStore,
     private readonly log: EventStore,
     private readonly authority: PublishingAuthority,
+    private readonly clock: Clock,
   ) {}
+
+  private answer(view: ExceptionView): ExceptionAnswer {
+    const until = view.resolvedAt === undefined ? this.clock.now().getTime() : toMs(view.resolvedAt);
+    return {
+      ...view,
+      ageSeconds: Math.max(0, Math.round((until - toMs(view.raisedAt)) / 1000)),
+      links: view.poNumber === undefined ? {} : { workflow: `/v1/workflows/p2p/${encodeURIComponent(view.poNumber)}` },
+    };
+  }
 
   async purchaseOrder(poNumber: string, viewer: Principal): Promise<PurchaseOrderView | undefined> {
     const states = await this.store.linesOfPurchaseOrder(poNumber);
@@ -72,17 +89,18 @@ export class P2PQueries {
     return { items: page.items.map(summarizeLine), ...(page.next === undefined ? {} : { next: page.next }) };
   }
 
-  async exceptions(filter: ExceptionFilter, viewer: Principal, limit: number, after?: string): Promise<Page<ExceptionView>> {
+  async exceptions(filter: ExceptionFilter, viewer: Principal, limit: number, after?: string): Promise<Page<ExceptionAnswer>> {
     const scoped = this.scope(filter, viewer);
     if (scoped === undefined) return { items: [] };
-    return this.store.listExceptions(scoped, limit, after);
+    const page = await this.store.listExceptions(scoped, limit, after);
+    return { items: page.items.map((view) => this.answer(view)), ...(page.next === undefined ? {} : { next: page.next }) };
   }
 
-  async exception(exceptionId: string, viewer: Principal): Promise<ExceptionView | undefined> {
+  async exception(exceptionId: string, viewer: Principal): Promise<ExceptionAnswer | undefined> {
     const view = await this.store.getException(exceptionId);
     if (view === undefined) return undefined;
     const scope = this.authority.supplierScopeOf(viewer);
-    return scope !== undefined && view.supplierId !== scope ? undefined : view;
+    return scope !== undefined && view.supplierId !== scope ? undefined : this.answer(view);
   }
 
   /** The filter narrowed to the viewer's supplier; undefined when it asks for another supplier. */

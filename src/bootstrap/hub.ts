@@ -85,7 +85,7 @@ export async function createHub(config: HubConfig, manifest: Manifest, contracts
     },
     version: PACKAGE_VERSION,
     logger,
-    workflows: { p2p: new P2PQueries(store, store, authority), resolution: new ExceptionResolution(store, committer, inline ? processor : undefined, clock) },
+    workflows: { p2p: new P2PQueries(store, store, authority, clock), resolution: new ExceptionResolution(store, committer, inline ? processor : undefined, clock) },
   });
   const onError = (error: unknown) => logger.error({ err: error }, 'workflow processing failed; it will be retried on the next tick');
   let stopWorkflows: () => Promise<void> = () => Promise.resolve();

@@ -175,12 +175,14 @@ describe('procure-to-pay over HTTP', () => {
     );
     const viewer = t.keys.get('viewer:plant-manager')!;
     const list = await call('GET', '/v1/exceptions?owner=accounts-payable&status=open', viewer);
-    const items = list.body.items as { exceptionId: string; code: string; owner: string; evidence: string[]; invoiceNumber: string }[];
+    const items = list.body.items as { exceptionId: string; code: string; owner: string; evidence: string[]; invoiceNumber: string; ageSeconds: number; links: { workflow: string } }[];
     const variance = items.find((e) => e.code === 'quantity_variance' || e.code === 'price_variance');
     assert.ok(variance !== undefined, JSON.stringify(items));
     assert.equal(variance.owner, 'accounts-payable');
     assert.equal(variance.invoiceNumber, 'INV-2026-1002');
     assert.ok(variance.evidence.includes('ap-inv-2'));
+    assert.ok(Number.isInteger(variance.ageSeconds) && variance.ageSeconds >= 0);
+    assert.equal(variance.links.workflow, `/v1/workflows/p2p/${PO}`);
 
     const denied = await call('POST', `/v1/exceptions/${variance.exceptionId}/resolve`, viewer, { reason: 'looks fine' });
     assert.equal(denied.status, 403);

@@ -105,6 +105,12 @@ export const MANIFEST_SCHEMA = {
       additionalProperties: false,
       default: {},
       properties: {
+        suppliers: {
+          type: 'array',
+          description: 'Canonical supplier ids master data knows; a PO to another supplier is a master_data_gap. The partners count as known.',
+          items: { type: 'string', minLength: 1, maxLength: 64 },
+          uniqueItems: true,
+        },
         unitConversions: {
           type: 'object',
           description: 'Per item, the size of each unit in a common base: { ITM-1: { EA: "1", BOX: "12" } } means 1 BOX = 12 EA.',

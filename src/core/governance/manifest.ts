@@ -44,7 +44,7 @@ export interface Manifest {
   readonly slas: NonNullable<P2PPolicySettings['slas']>;
   readonly tolerances: NonNullable<P2PPolicySettings['tolerances']>;
   readonly exceptionOwners: Readonly<Record<string, string>>;
-  readonly masterData: { readonly unitConversions?: NonNullable<P2PPolicySettings['unitConversions']> };
+  readonly masterData: { readonly unitConversions?: NonNullable<P2PPolicySettings['unitConversions']>; readonly suppliers?: readonly string[] };
   readonly teams: readonly TeamDeclaration[];
   readonly systems: readonly SystemDeclaration[];
   readonly partners: readonly PartnerDeclaration[];
@@ -125,6 +125,8 @@ export function p2pSettingsOf(manifest: Manifest): P2PPolicySettings {
     tolerances: manifest.tolerances,
     exceptionOwners: manifest.exceptionOwners,
     ...(manifest.masterData.unitConversions === undefined ? {} : { unitConversions: manifest.masterData.unitConversions }),
+    // Supplier master data, when kept, includes every partner the manifest declares.
+    ...(manifest.masterData.suppliers === undefined ? {} : { suppliers: [...manifest.masterData.suppliers, ...manifest.partners.map((p) => p.supplierId)] }),
   };
 }
 

@@ -155,6 +155,16 @@ export function decideLine(state: P2PLine, ctx: DecisionContext): CloudEvent[] {
     return out.events;
   }
   out.resolve('no_purchase_order', 'po', `PO ${state.poNumber} line ${state.line} was released (${terms.since})`);
+  if (ctx.policy.knowsSupplier?.(terms.supplierId) === false) {
+    out.raise(
+      'master_data_gap',
+      `supplier:${terms.supplierId}`,
+      `PO ${state.poNumber} line ${state.line} is issued to supplier ${terms.supplierId}, which supplier master data does not know`,
+      [terms.eventId],
+      {},
+      { supplierId: terms.supplierId },
+    );
+  }
   const cancelledAt = state.cancelled?.seq;
   const beforeCancel = <T extends { seq: number }>(item: T) => cancelledAt === undefined || item.seq < cancelledAt;
   if (cancelledAt !== undefined) flagActivityAfterCancel(state, out);

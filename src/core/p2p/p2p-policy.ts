@@ -44,6 +44,11 @@ export interface P2PPolicy {
   readonly ownerOf: (code: P2PExceptionCode, plant: string | undefined) => string;
   /** Factor to convert one `from` unit of an item into the PO's `to` unit, if master data knows it. */
   readonly convert: (itemId: string, from: string, to: string) => Dec | undefined;
+  /**
+   * Whether master data knows a supplier id; undefined when the manifest keeps no supplier
+   * master data (then no supplier is flagged).
+   */
+  readonly knowsSupplier?: (supplierId: string) => boolean;
 }
 
 /** The manifest's policy section, as written (durations like "24h", decimals as strings). */
@@ -61,6 +66,8 @@ export interface P2PPolicySettings {
   readonly exceptionOwners?: Readonly<Record<string, string>>;
   /** Per item, each unit's size in a common base, e.g. { "ITM-1": { "EA": "1", "BOX": "12" } }: 1 BOX = 12 EA. */
   readonly unitConversions?: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  /** Canonical supplier ids master data knows (the partners' ids count too). Absent: not checked. */
+  readonly suppliers?: readonly string[];
 }
 
 export const DEFAULT_EXCEPTION_OWNERS: Readonly<Record<P2PExceptionCode, string>> = {
@@ -118,6 +125,7 @@ export function p2pPolicy(settings: P2PPolicySettings = {}): P2PPolicy {
     confirmationPriceTolerancePercent: dec(t.confirmationPricePercent ?? '0'),
     confirmationDateToleranceDays: t.confirmationDateDays ?? 0,
     ownerOf: (code, plant) => (owners[code] ?? 'operations').replaceAll('{plant}', (plant ?? 'unknown').toLowerCase()),
+    ...(settings.suppliers === undefined ? {} : { knowsSupplier: supplierCheck(settings.suppliers) }),
     convert: (itemId, from, to) => {
       if (from === to) return dec('1');
       const sizes = conversions[itemId];
@@ -127,4 +135,9 @@ export function p2pPolicy(settings: P2PPolicySettings = {}): P2PPolicy {
       return fromSize === undefined || toSize === undefined ? undefined : dec(fromSize).div(dec(toSize));
     },
   };
+}
+
+function supplierCheck(suppliers: readonly string[]): (supplierId: string) => boolean {
+  const known = new Set(suppliers);
+  return (supplierId) => known.has(supplierId);
 }

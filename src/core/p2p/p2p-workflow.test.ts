@@ -326,6 +326,21 @@ describe('three-way match', () => {
   });
 });
 
+describe('master data', () => {
+  it('raises master_data_gap to the master-data team for a PO issued to a supplier master data does not know', () => {
+    const s = new P2PScenario({ suppliers: ['SUP-0107'] });
+    s.release([{ line: 10, quantity: '100', unitPrice: '12.5000' }]);
+    const [gap] = s.exceptions('master_data_gap');
+    assert.equal(gap?.owner, 'master-data');
+    assert.match(String(gap?.message), /supplier SUP-0042, which supplier master data does not know/);
+    const known = new P2PScenario({ suppliers: ['SUP-0042'] });
+    known.release([{ line: 10, quantity: '100', unitPrice: '12.5000' }]);
+    assert.deepEqual(known.exceptions('master_data_gap'), []);
+    const unchecked = released();
+    assert.deepEqual(unchecked.exceptions('master_data_gap'), [], 'without supplier master data nothing is flagged');
+  });
+});
+
 describe('orphans and cancellations', () => {
   it('waits for a PO that the ERP has not released yet, then raises no_purchase_order after the grace period', () => {
     const s = new P2PScenario();
