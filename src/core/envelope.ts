@@ -30,15 +30,21 @@ export const HUB_ATTRIBUTES: ReadonlySet<string> = new Set(['receivedtime', 'seq
 
 /**
  * The exact JSON text an event arrived as, when the channel had it whole (a single-event HTTP
- * body). Not enumerable and a symbol, so JSON and canonical forms never see it; a store keeps
- * this text instead of serializing the parsed object again.
+ * body): a store keeps this text instead of serializing the parsed object again. Kept beside
+ * the object, not on it: a property added to a parsed object would change its shape and slow
+ * every later read of it (validation reads them all).
  */
-export const ARRIVED_AS: unique symbol = Symbol('millrace.arrivedAs');
+const arrivals = new WeakMap<object, string>();
 
-/** Marks a freshly parsed event with the text it was parsed from. */
+/** Remembers the text a freshly parsed event was parsed from. */
 export function rememberArrival<T extends object>(parsed: T, text: string): T {
-  Object.defineProperty(parsed, ARRIVED_AS, { value: text, enumerable: false });
+  arrivals.set(parsed, text);
   return parsed;
+}
+
+/** The text an event arrived as, if a channel remembered it. */
+export function arrivedAs(event: object): string | undefined {
+  return arrivals.get(event);
 }
 
 /** The identity of an event per CloudEvents: `source` + `id`. */

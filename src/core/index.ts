@@ -1,7 +1,7 @@
 // Public surface of the pure domain core.
 export { ContractRegistry, CONTRACT_ANNOTATIONS } from './contracts/contract-registry.js';
 export type { ContractInfo, ContractSet, EnvelopeCheck, EventCheck, SchemaDocument } from './contracts/contract-registry.js';
-export { ARRIVED_AS, canonicalEventJson, canonicalJson, dataVersionOf, eventKey, HUB_ATTRIBUTES, rememberArrival } from './envelope.js';
+export { arrivedAs, canonicalEventJson, canonicalJson, dataVersionOf, eventKey, HUB_ATTRIBUTES, rememberArrival } from './envelope.js';
 export type { CloudEvent, StoredEvent } from './envelope.js';
 export { ContractViolationError, ERROR_CATALOGUE, isMillraceError, MillraceError } from './errors.js';
 export type { ErrorCode, Violation } from './errors.js';

@@ -3,7 +3,7 @@
 // Bodies are stored as sent (hub attributes removed) and compared in canonical form, which is
 // only computed when a key is already known: the common case, a new event, never pays for it.
 import type { CloudEvent } from '../envelope.js';
-import { ARRIVED_AS, canonicalEventJson, canonicalJson, eventKey, HUB_ATTRIBUTES } from '../envelope.js';
+import { arrivedAs, canonicalEventJson, canonicalJson, eventKey, HUB_ATTRIBUTES } from '../envelope.js';
 
 /** What the log (or the current transaction) already holds under an event's key. */
 export interface KnownEvent {
@@ -14,7 +14,7 @@ export interface KnownEvent {
 
 /** The JSON text a store keeps for an event: as sent, without the attributes the hub sets. */
 export function storedBody(event: CloudEvent): string {
-  const arrived = (event as { [ARRIVED_AS]?: unknown })[ARRIVED_AS];
+  const arrived = arrivedAs(event);
   for (const attribute of HUB_ATTRIBUTES) {
     if (attribute in event) {
       const copy: Record<string, unknown> = { ...event };
@@ -22,7 +22,7 @@ export function storedBody(event: CloudEvent): string {
       return JSON.stringify(copy);
     }
   }
-  return typeof arrived === 'string' ? arrived : JSON.stringify(event);
+  return arrived ?? JSON.stringify(event);
 }
 
 /** Whether a stored body and an event are the same event (key order and spacing aside). */
