@@ -61,7 +61,7 @@ export function publishableTypes(registry: ContractRegistry): Set<string> {
 export async function createHub(config: HubConfig, manifest: Manifest, contracts: Contracts, options: HubOptions = {}): Promise<Hub> {
   const { registry } = contracts;
   const clock = options.clock ?? systemClock;
-  const store = options.store ?? (await openStore(config.store));
+  const store = options.store ?? (await openStore(config.store, options.workflowMode === 'thread' ? 'server' : 'intake'));
   const authority = new PublishingAuthority(manifest);
   const policy = p2pPolicy(p2pSettingsOf(manifest));
   // The workflows need the committer (for deadline breaches) and the committer tells them about

@@ -5,18 +5,20 @@ import type { CredentialStore, EventStore, WorkflowStore } from '../ports/index.
 export type HubStore = EventStore & CredentialStore & WorkflowStore;
 
 /**
- * `intake` (default) commits durably before answering; `workflows` is the connection of the
- * workflow thread, which reads (its writes go through the intake thread's connection, so
- * SQLite has one writer); `rebuild` writes projections that are incomplete until the end.
+ * `intake` (default) commits durably before answering; `server` is intake in a long-running hub
+ * (checkpoints in the background); `workflows` is the connection of the workflow thread, which
+ * reads (its writes go through the intake thread's connection, so SQLite has one writer).
  */
-export async function openStore(url: string, role: 'intake' | 'workflows' | 'rebuild' = 'intake'): Promise<HubStore> {
+export async function openStore(url: string, role: 'intake' | 'workflows' | 'server' | 'rebuild' = 'intake'): Promise<HubStore> {
   if (url.startsWith('sqlite:')) {
     const path = url.slice('sqlite:'.length);
+    // A running hub checkpoints from a background thread; its workflow thread leaves it to that.
+    if (role === 'server') return new SqliteStore(path, { backgroundCheckpoints: true });
     // The workflow thread reads through its own connection and hands every write to intake's.
-    if (role === 'workflows') return new SqliteStore(path, { readsLogOnly: true });
+    if (role === 'workflows') return new SqliteStore(path, { readsLogOnly: true, checkpointsElsewhere: true });
     // A rebuild part writes projections that are incomplete until the whole rebuild ends (the
     // cursor says so): no fsync per step, no log appends.
-    if (role === 'rebuild') return new SqliteStore(path, { readsLogOnly: true, synchronous: 'NORMAL', checkpointPages: 10_000 });
+    if (role === 'rebuild') return new SqliteStore(path, { readsLogOnly: true, synchronous: 'NORMAL' });
     return new SqliteStore(path);
   }
   if (/^postgres(ql)?:\/\//.test(url)) return PostgresStore.open({ url });
