@@ -53,11 +53,6 @@ export function loadContracts(contractsDir: string): Contracts {
   return { set, registry: new ContractRegistry(set) };
 }
 
-/** Event types a system or partner may be granted: every contract the hub does not derive itself. */
-export function publishableTypes(registry: ContractRegistry): Set<string> {
-  return new Set(registry.list().filter((c) => !c.derived).map((c) => c.eventType));
-}
-
 export async function createHub(config: HubConfig, manifest: Manifest, contracts: Contracts, options: HubOptions = {}): Promise<Hub> {
   const { registry } = contracts;
   const clock = options.clock ?? systemClock;

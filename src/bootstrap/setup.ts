@@ -1,21 +1,24 @@
 // Start-up order: contracts (to know the event types), then the manifest (checked against
 // them), then the configuration (which the manifest's `hub:` section feeds).
 import { loadManifestFile } from '../adapters/index.js';
+import type { LocatedProblem } from '../adapters/index.js';
 import type { Manifest } from '../core/index.js';
 import type { ConfigFlags, Environment, HubConfig } from './config.js';
 import { DEFAULT_CONTRACTS_DIR, manifestPathOf, resolveConfig } from './config.js';
 import type { Contracts } from './hub.js';
-import { loadContracts, publishableTypes } from './hub.js';
+import { loadContracts } from './hub.js';
 
 export interface HubSetup {
   readonly config: HubConfig;
   readonly manifest: Manifest;
+  /** What `millrace lint` would warn about; the hub runs anyway. */
+  readonly manifestWarnings: readonly LocatedProblem[];
   readonly contracts: Contracts;
 }
 
 export function loadSetup(flags: ConfigFlags, env: Environment): HubSetup {
   const contracts = loadContracts(String(flags.contractsDir ?? env.MILLRACE_CONTRACTS ?? DEFAULT_CONTRACTS_DIR));
-  const manifest = loadManifestFile(manifestPathOf(flags, env), publishableTypes(contracts.registry));
+  const { manifest, warnings } = loadManifestFile(manifestPathOf(flags, env), contracts.registry.catalog());
   const config = resolveConfig(flags, env, manifest.hub);
-  return { config, manifest, contracts };
+  return { config, manifest, manifestWarnings: warnings, contracts };
 }

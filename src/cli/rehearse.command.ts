@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { RehearsalInput, RehearsalReport } from '../app/index.js';
-import { DEFAULT_CONTRACTS_DIR, loadContracts, loadManifestFile, publishableTypes, runRehearsal } from '../bootstrap/index.js';
+import { DEFAULT_CONTRACTS_DIR, loadContracts, loadManifestFile, runRehearsal } from '../bootstrap/index.js';
 import { MillraceError } from '../core/index.js';
 import { printJson } from './flags.js';
 
@@ -43,7 +43,7 @@ export function registerRehearse(program: Command): void {
         }
       });
       const contracts = loadContracts(options.contracts ?? DEFAULT_CONTRACTS_DIR);
-      const manifest = options.manifest === undefined ? undefined : loadManifestFile(options.manifest, publishableTypes(contracts.registry));
+      const manifest = options.manifest === undefined ? undefined : loadManifestFile(options.manifest, contracts.registry.catalog()).manifest;
       const report = await runRehearsal(contracts, manifest, { entries, ...(options.until === undefined ? {} : { until: options.until }) });
       if (options.json === true) {
         const { lines: _lines, ...document } = report;

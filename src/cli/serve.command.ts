@@ -1,6 +1,6 @@
 // `millrace serve`: run the hub until SIGINT/SIGTERM.
 import type { Command } from 'commander';
-import { loadSetup, processEnvironment } from '../bootstrap/index.js';
+import { formatProblems, loadSetup, processEnvironment } from '../bootstrap/index.js';
 import { startServer, stopOnSignals } from '../server/index.js';
 import type { CommonOptions } from './flags.js';
 import { addConfigOptions, configFlags } from './flags.js';
@@ -14,6 +14,9 @@ export function registerServe(program: Command): void {
     .option('--workflows <on|off>', 'off: an intake-only node, another hub on the same database runs the workflows (env MILLRACE_WORKFLOWS)')
     .action(async (options: CommonOptions) => {
       const setup = loadSetup(configFlags(options), processEnvironment());
+      if (setup.manifestWarnings.length > 0) {
+        process.stderr.write(`manifest: ${setup.manifestWarnings.length} warning(s), the hub runs anyway:\n${formatProblems(setup.manifestWarnings)}\n`);
+      }
       const server = await startServer(setup);
       // One machine-readable line, so scripts and tests can find the port when it was 0.
       process.stdout.write(`${JSON.stringify({ listening: server.url, store: setup.config.store })}\n`);

@@ -1,6 +1,6 @@
 // Public surface of the pure domain core.
 export { ContractRegistry, CONTRACT_ANNOTATIONS } from './contracts/contract-registry.js';
-export type { ContractInfo, ContractSet, EnvelopeCheck, EventCheck, SchemaDocument } from './contracts/contract-registry.js';
+export type { ContractCatalog, ContractInfo, ContractSet, EnvelopeCheck, EventCheck, SchemaDocument } from './contracts/contract-registry.js';
 export { arrivedAs, canonicalEventJson, canonicalJson, dataVersionOf, eventKey, HUB_ATTRIBUTES, rememberArrival } from './envelope.js';
 export type { CloudEvent, StoredEvent } from './envelope.js';
 export { ContractViolationError, ERROR_CATALOGUE, isMillraceError, MillraceError } from './errors.js';
@@ -9,15 +9,22 @@ export { PublishingAuthority } from './governance/authority.js';
 export type { AuthorityDecision, OperatorRole, Principal } from './governance/authority.js';
 export { checkManifest, p2pSettingsOf, sourceOf } from './governance/manifest.js';
 export type {
+  DomainDeclaration,
+  DomainRole,
   HubSettings,
+  MaintenanceWindow,
   Manifest,
   ManifestCheck,
   ManifestProblem,
   PartnerDeclaration,
   PrincipalKind,
+  SourceMode,
+  SubscriptionDeclaration,
   SystemDeclaration,
   TeamDeclaration,
 } from './governance/manifest.js';
+export { MANIFEST_RULES } from './governance/manifest-rules.js';
+export type { ManifestRuleCode } from './governance/manifest-rules.js';
 export { MANIFEST_SCHEMA } from './governance/manifest.schema.js';
 export { planBatch, sameBody, sequencesOf, storedBody } from './log/append-plan.js';
 export type { BatchPlan, KnownEvent, PlannedConflict, PlannedEvent } from './log/append-plan.js';
@@ -34,7 +41,7 @@ export { evolveLine, itemsFor } from './p2p/p2p-evolve.js';
 export type { Convert } from './p2p/p2p-evolve.js';
 export { DEFAULT_EXCEPTION_OWNERS, DEFAULT_SLAS, P2P_EXCEPTION_CODES, p2pPolicy, parseDuration } from './p2p/p2p-policy.js';
 export type { P2PExceptionCode, P2PPolicy, P2PPolicySettings, P2PSla } from './p2p/p2p-policy.js';
-export { isRecordedDecision, routeP2P } from './p2p/p2p-routing.js';
+export { isRecordedDecision, P2P_INPUT_TYPES, routeP2P } from './p2p/p2p-routing.js';
 export type { LineRef, P2PRoute } from './p2p/p2p-routing.js';
 export {
   activeDeadlines,

@@ -77,7 +77,7 @@ describe('millrace CLI', () => {
     const result = runCli(['serve', '--manifest', broken, '--port', '0']);
     assert.equal(result.status, 1);
     assert.match(result.stderr, /invalid_manifest/);
-    assert.match(result.stderr, /broken\.yaml:6:17 unknown_event_type/);
+    assert.match(result.stderr, /broken\.yaml:6:17 error unknown_event_type/);
   });
 
   it('serve refuses to start on invalid settings, listing all of them', () => {

@@ -65,7 +65,7 @@ describe('millrace rehearse', () => {
     const dir = mkdtempSync(join(tmpdir(), 'millrace-rehearse-'));
     try {
       const manifest = join(dir, 'millrace.yaml');
-      writeFileSync(manifest, `${readFileSync('examples/millrace.yaml', 'utf8')}\ntolerances:\n  pricePercent: "5"\n`);
+      writeFileSync(manifest, readFileSync('examples/millrace.yaml', 'utf8').replace('pricePercent: "2"', 'pricePercent: "5"'));
       const report = rehearse(['--manifest', manifest, '--until', '2026-03-12T00:00:00Z']);
       assert.ok(!report.exceptions.some((e) => e.code === 'price_variance'));
       assert.equal(report.workflows.find((w) => w.poNumber === '4500088002')?.stage, 'matched');

@@ -2,69 +2,258 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { ContractRegistry, MANIFEST_RULES } from '../../core/index.js';
+import { loadContractSet } from '../contracts/contract-files.js';
 import { readManifest } from './yaml-manifest.js';
 
-const TYPES = new Set(['po.released', 'goods.received', 'invoice.received', 'supplier.confirmation', 'shipment.dispatched', 'shipment.milestone', 'po.changed', 'po.cancelled', 'production.order.released', 'production.completed', 'inventory.movement', 'inventory.snapshot']);
+const CATALOG = new ContractRegistry(loadContractSet(fileURLToPath(new URL('../../../contracts', import.meta.url)))).catalog();
 const STARTER = fileURLToPath(new URL('../../../examples/millrace.yaml', import.meta.url));
 
-describe('manifest loading', () => {
-  it('accepts the starter manifest that `millrace init` writes', () => {
-    const load = readManifest('millrace.yaml', readFileSync(STARTER, 'utf8'), TYPES);
+// A small manifest that lints clean; each case below appends to it. Line numbers in the
+// expectations count from the first appended line (1).
+const BASE = [
+  'version: 1',
+  'enterprise: { name: Acme }',
+  'teams:',
+  '  - { id: procurement }',
+  '  - { id: accounts-payable }',
+  '  - { id: master-data }',
+  '  - { id: receiving-p01 }',
+];
+
+function lint(extra: readonly string[]): string[] {
+  const load = readManifest('m.yaml', [...BASE, ...extra].join('\n'), CATALOG);
+  const problems = load.ok ? load.warnings : load.problems;
+  return problems.map((p) => `${p.line - BASE.length}:${p.column} ${p.code}`);
+}
+
+const CASES: readonly { code: string; title: string; yaml: readonly string[]; expect: readonly string[] }[] = [
+  {
+    code: 'duplicate_id',
+    title: 'a system and a partner share an id',
+    yaml: ['systems:', '  - { id: erp, kind: erp }', 'partners:', '  - { id: erp, supplierId: S-1 }'],
+    expect: ['4:11 duplicate_id'],
+  },
+  {
+    code: 'unknown_event_type',
+    title: 'a misspelt event type, with the likely one as hint',
+    yaml: ['systems:', '  - id: erp', '    kind: erp', '    publishes: [po.relased]'],
+    expect: ['4:17 unknown_event_type'],
+  },
+  {
+    code: 'derived_event_type_published',
+    title: 'a system granted an event the hub derives',
+    yaml: ['systems:', '  - id: erp', '    kind: erp', '    publishes: [invoice.matched]'],
+    expect: ['4:17 derived_event_type_published'],
+  },
+  {
+    code: 'unknown_team',
+    title: 'a domain owned by a team nobody declared',
+    yaml: ['domains:', '  - { id: purchasing, owner: buyers }'],
+    expect: ['2:5 domain_without_record', '2:30 unknown_team'],
+  },
+  {
+    code: 'unknown_domain',
+    title: 'a system role in a domain nobody declared',
+    yaml: ['systems:', '  - id: erp', '    kind: erp', '    roles: { finance: record }'],
+    expect: ['4:23 unknown_domain'],
+  },
+  {
+    code: 'unknown_system',
+    title: 'a subscription for a subscriber that is neither system nor partner',
+    yaml: ['subscriptions:', '  - id: s1', '    subscriber: sap-legacy', '    types: [exception.raised]', '    channel: { kind: nats, subject: x }'],
+    expect: ['3:17 unknown_system'],
+  },
+  {
+    code: 'unknown_contract_version',
+    title: 'a contract version in force that the contracts folder does not ship',
+    yaml: ['contracts:', '  inForce:', '    po.released: [1, 7]'],
+    expect: ['3:22 unknown_contract_version'],
+  },
+  {
+    code: 'event_type_in_two_domains',
+    title: 'an event type in two domains',
+    yaml: [
+      'systems: [{ id: erp, kind: erp, roles: { a: record, b: record } }]',
+      'domains:',
+      '  - { id: a, owner: procurement, eventTypes: [inventory.snapshot] }',
+      '  - { id: b, owner: procurement, eventTypes: [inventory.snapshot] }',
+    ],
+    expect: ['3:47 event_type_without_publisher', '4:47 event_type_without_publisher', '4:47 event_type_in_two_domains'],
+  },
+  {
+    code: 'two_systems_of_record',
+    title: 'two systems of record for one domain at one plant',
+    yaml: [
+      'domains: [{ id: inventory, owner: procurement }]',
+      'systems:',
+      '  - { id: wms-a, kind: wms, plant: P01, roles: { inventory: record } }',
+      '  - { id: wms-b, kind: wms, plant: P02, roles: { inventory: record } }',
+      '  - { id: wms-c, kind: wms, plant: P01, roles: { inventory: record } }',
+      'exceptionOwners: { receipt_overdue: procurement, over_receipt: procurement }',
+    ],
+    expect: ['5:61 two_systems_of_record'],
+  },
+  {
+    code: 'exception_code_without_owner',
+    title: 'an exception whose default owner team nobody declared',
+    yaml: ['exceptionOwners:', '  receipt_missing: accounts-payable', 'systems: [{ id: wms, kind: wms, plant: P02 }]'],
+    expect: ['2:3 exception_code_without_owner', '2:3 exception_code_without_owner'],
+  },
+  {
+    code: 'overlapping_maintenance_windows',
+    title: 'a Berlin night window that overlaps a UTC one (23:00 UTC is 00:00 or 01:00 in Berlin)',
+    yaml: [
+      'systems: [{ id: erp, kind: erp, publishes: [production.order.released] }]',
+      'subscriptions:',
+      '  - id: s1',
+      '    subscriber: erp',
+      '    types: [production.order.released]',
+      '    channel: { kind: nats, subject: orders }',
+      '    maintenanceWindows:',
+      '      - { days: [sat], from: "23:30", to: "23:45" }',
+      '      - { days: [sun], from: "00:10", to: "02:00", timezone: Europe/Berlin }',
+      '      - { days: [mon], from: "01:00", to: "02:00", timezone: Europe/Berlin }',
+    ],
+    expect: ['9:9 overlapping_maintenance_windows'],
+  },
+  {
+    code: 'unknown_timezone',
+    title: 'a window in a time zone that does not exist',
+    yaml: [
+      'systems: [{ id: erp, kind: erp, publishes: [production.order.released] }]',
+      'subscriptions:',
+      '  - { id: s1, subscriber: erp, types: [production.order.released], channel: { kind: nats, subject: o }, maintenanceWindows: [{ days: [sun], from: "01:00", to: "02:00", timezone: Mars/Olympus }] }',
+    ],
+    expect: ['3:126 unknown_timezone'],
+  },
+  {
+    code: 'unit_conversion_not_positive',
+    title: 'a unit of zero or negative size',
+    yaml: ['masterData:', '  unitConversions:', '    ITM-1: { EA: "1", BOX: "0", PAL: "-40" }'],
+    expect: ['3:28 unit_conversion_not_positive', '3:38 unit_conversion_not_positive'],
+  },
+  {
+    code: 'duplicate_x12_id',
+    title: 'two partners with the same interchange id',
+    yaml: ['partners:', '  - { id: a, supplierId: A, x12: { qualifier: ZZ, id: ACME } }', '  - { id: b, supplierId: B, x12: { qualifier: ZZ, id: ACME } }'],
+    expect: ['3:34 duplicate_x12_id'],
+  },
+  {
+    code: 'channel_incomplete',
+    title: 'a webhook without a url',
+    yaml: [
+      'systems: [{ id: erp, kind: erp, publishes: [production.order.released] }]',
+      'subscriptions: [{ id: s1, subscriber: erp, types: [production.order.released], channel: { kind: webhook } }]',
+    ],
+    expect: ['2:89 channel_incomplete'],
+  },
+  {
+    code: 'event_type_without_publisher',
+    title: 'a subscription to an event type nobody may publish',
+    yaml: [
+      'systems: [{ id: erp, kind: erp }]',
+      'subscriptions: [{ id: s1, subscriber: erp, types: [production.completed], channel: { kind: nats, subject: x } }]',
+    ],
+    expect: ['2:52 event_type_without_publisher'],
+  },
+  {
+    code: 'event_type_without_subscriber',
+    title: 'a published event type nobody receives and no workflow reads',
+    yaml: ['systems: [{ id: mes, kind: mes, publishes: [production.completed] }]'],
+    expect: ['1:45 event_type_without_subscriber'],
+  },
+  {
+    code: 'domain_without_record',
+    title: 'a domain without a system of record',
+    yaml: ['domains: [{ id: inventory, owner: procurement }]'],
+    expect: ['1:11 domain_without_record'],
+  },
+  {
+    code: 'unknown_exception_code',
+    title: 'an owner for an exception code no workflow raises',
+    yaml: ['exceptionOwners: { price_varience: accounts-payable }'],
+    expect: ['1:36 unknown_exception_code'],
+  },
+  {
+    code: 'unknown_supplier',
+    title: 'a tolerance override for a supplier nobody declared',
+    yaml: ['tolerances: { suppliers: { SUP-9: { pricePercent: "1" } } }'],
+    expect: ['1:35 unknown_supplier'],
+  },
+  {
+    code: 'unknown_plant',
+    title: 'a subscription filter on a plant no system is at',
+    yaml: [
+      'systems: [{ id: mes, kind: mes, plant: P01, publishes: [production.completed] }]',
+      'subscriptions: [{ id: s1, subscriber: mes, types: [production.completed], filter: { plant: P09 }, channel: { kind: nats, subject: x } }]',
+    ],
+    expect: ['2:92 unknown_plant'],
+  },
+  {
+    code: 'lag_for_unpublished_type',
+    title: 'a maximum lag for an event type the source does not publish',
+    yaml: ['systems: [{ id: erp, kind: erp, maxLag: { default: 15m, po.released: 1h } }]'],
+    expect: ['1:70 lag_for_unpublished_type'],
+  },
+];
+
+describe('manifest lint rules', () => {
+  it('the starter manifest that `millrace init` writes is clean: no error, no warning', () => {
+    const load = readManifest('millrace.yaml', readFileSync(STARTER, 'utf8'), CATALOG);
     assert.ok(load.ok, JSON.stringify(load));
-    assert.equal(load.manifest.systems.find((s) => s.id === 'erp-core')?.publishes.includes('po.released'), true);
-    assert.equal(load.manifest.partners.length, 3);
+    assert.deepEqual(load.warnings, []);
+    assert.equal(load.manifest.partners.find((p) => p.id === 'sup-0311')?.mode, 'observe');
+    assert.equal(load.manifest.systems.find((s) => s.id === 'erp-core')?.mode, 'enforce');
     assert.ok(Object.isFrozen(load.manifest.systems));
   });
 
-  it('reports every problem with its line and column', () => {
-    const text = [
-      'version: 1', // 1
-      'enterprise:', // 2
-      '  name: Acme', // 3
-      'systems:', // 4
-      '  - id: erp-core', // 5
-      '    kind: erp', // 6
-      '    publishes: [po.released, po.approved]', // 7
-      '  - id: erp-core', // 8
-      '    kind: erp', // 9
-      '    colour: blue', // 10
-      'partners:', // 11
-      '  - id: sup-1', // 12
-      '    publishes: [invoice.held]', // 13
-    ].join('\n');
-    const load = readManifest('m.yaml', text, TYPES);
-    assert.equal(load.ok, false);
-    if (load.ok) return;
-    const summary = load.problems.map((p) => `${p.line}:${p.column} ${p.code}`).sort();
-    assert.deepEqual(summary, ['12:5 manifest_shape', '8:5 manifest_shape'].sort());
+  it('the base of the cases below is clean', () => {
+    assert.deepEqual(lint([]), []);
   });
 
-  it('reports cross-reference problems once the shape is right', () => {
-    const text = [
-      'version: 1',
-      'enterprise: { name: Acme }',
-      'systems:',
-      '  - id: erp-core',
-      '    kind: erp',
-      '    publishes: [po.released, po.approved]',
-      '  - id: erp-core',
-      '    kind: erp',
-      'partners:',
-      '  - id: sup-1',
-      '    supplierId: SUP-1',
-      '    publishes: [invoice.held]',
-    ].join('\n');
-    const load = readManifest('m.yaml', text, TYPES);
+  for (const c of CASES) {
+    it(`${c.code}: ${c.title}`, () => {
+      assert.deepEqual(lint(c.yaml), c.expect);
+    });
+  }
+
+  it('has a case for every rule code', () => {
+    assert.deepEqual(CASES.map((c) => c.code).sort(), Object.keys(MANIFEST_RULES).sort());
+  });
+
+  it('gives the likely name as a hint for a misspelt reference', () => {
+    const load = readManifest('m.yaml', [...BASE, 'systems: [{ id: erp, kind: erp, publishes: [po.relased] }]'].join('\n'), CATALOG);
     assert.equal(load.ok, false);
-    if (load.ok) return;
-    assert.deepEqual(
-      load.problems.map((p) => `${p.line}:${p.column} ${p.code}`),
-      ['6:30 unknown_event_type', '7:9 duplicate_id', '12:17 unknown_event_type'],
-    );
+    if (!load.ok) assert.equal(load.problems[0]?.hint, 'did you mean "po.released"?');
+  });
+
+  it('does not flag windows that only touch, or a window past midnight that ends before the next starts', () => {
+    const windows = [
+      '      - { days: [sat], from: "22:00", to: "02:00" }',
+      '      - { days: [sun], from: "02:00", to: "03:00" }',
+      '      - { days: [sun], from: "04:00", to: "04:00" }',
+    ];
+    const yaml = ['systems: [{ id: erp, kind: erp, publishes: [production.order.released] }]', 'subscriptions:', '  - id: s1', '    subscriber: erp', '    types: [production.order.released]', '    channel: { kind: nats, subject: o }', '    maintenanceWindows:', ...windows];
+    assert.deepEqual(lint(yaml), []);
+    // 04:00 to 04:00 is the whole day: a Monday 01:00 window is inside it.
+    assert.deepEqual(lint([...yaml, '      - { days: [mon], from: "01:00", to: "01:30" }']), ['11:9 overlapping_maintenance_windows']);
+  });
+
+  it('a system without a plant is the system of record everywhere', () => {
+    const yaml = ['domains: [{ id: inventory, owner: procurement }]', 'systems:', '  - { id: erp, kind: erp, roles: { inventory: record } }', '  - { id: wms, kind: wms, plant: P01, roles: { inventory: record } }'];
+    assert.deepEqual(lint(yaml), ['4:59 two_systems_of_record']);
+  });
+
+  it('reports shape problems with their line and column before any rule', () => {
+    const text = ['version: 1', 'enterprise: { name: Acme }', 'systems:', '  - id: erp-core', '    kind: erp', '    colour: blue', 'partners:', '  - id: sup-1', '    publishes: [invoice.held]'].join('\n');
+    const load = readManifest('m.yaml', text, CATALOG);
+    assert.equal(load.ok, false);
+    if (!load.ok) assert.deepEqual(load.problems.map((p) => `${p.line}:${p.column} ${p.code}`), ['4:5 manifest_shape', '8:5 manifest_shape']);
   });
 
   it('reports YAML syntax errors with their position', () => {
-    const load = readManifest('m.yaml', 'version: 1\nenterprise: [unclosed\n', TYPES);
+    const load = readManifest('m.yaml', 'version: 1\nenterprise: [unclosed\n', CATALOG);
     assert.equal(load.ok, false);
     if (!load.ok) assert.equal(load.problems[0]?.code, 'yaml_syntax');
   });

@@ -2,7 +2,7 @@
 // FILE:LINE:COLUMN with a stable code.
 import { readFileSync } from 'node:fs';
 import { isNode, LineCounter, parseDocument, type Document } from 'yaml';
-import type { Manifest, ManifestProblem } from '../../core/index.js';
+import type { ContractCatalog, Manifest, ManifestProblem } from '../../core/index.js';
 import { checkManifest, MillraceError } from '../../core/index.js';
 
 export interface LocatedProblem extends ManifestProblem {
@@ -12,10 +12,11 @@ export interface LocatedProblem extends ManifestProblem {
 }
 
 export type ManifestLoad =
-  | { readonly ok: true; readonly manifest: Manifest }
+  | { readonly ok: true; readonly manifest: Manifest; readonly warnings: readonly LocatedProblem[] }
   | { readonly ok: false; readonly problems: readonly LocatedProblem[] };
 
-export function readManifest(file: string, text: string, publishableTypes: ReadonlySet<string>): ManifestLoad {
+/** Parses and checks a manifest; problems (and warnings) are sorted by line and column. */
+export function readManifest(file: string, text: string, catalog: ContractCatalog): ManifestLoad {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
@@ -23,32 +24,37 @@ export function readManifest(file: string, text: string, publishableTypes: Reado
       ok: false,
       problems: doc.errors.map((error) => {
         const at = lineCounter.linePos(error.pos[0]);
-        return { file, line: at.line, column: at.col, path: [], code: 'yaml_syntax', message: error.message.split('\n')[0] ?? error.message };
+        const message = error.message.split('\n')[0] ?? error.message;
+        return { file, line: at.line, column: at.col, path: [], code: 'yaml_syntax', severity: 'error' as const, message, hint: 'fix the YAML syntax' };
       }),
     };
   }
-  const check = checkManifest(doc.toJS(), publishableTypes);
-  if (check.ok) return check;
-  return { ok: false, problems: check.problems.map((problem) => ({ ...problem, file, ...positionOf(doc, lineCounter, problem.path) })) };
+  const check = checkManifest(doc.toJS(), catalog);
+  const locate = (problems: readonly ManifestProblem[]): LocatedProblem[] =>
+    problems.map((problem) => ({ ...problem, file, ...positionOf(doc, lineCounter, problem.path) })).sort((a, b) => a.line - b.line || a.column - b.column);
+  if (check.ok) return { ok: true, manifest: check.manifest, warnings: locate(check.warnings) };
+  return { ok: false, problems: locate(check.problems) };
 }
 
-/** Loads and checks a manifest file; throws one error listing every problem. */
-export function loadManifestFile(file: string, publishableTypes: ReadonlySet<string>): Manifest {
+/** Loads and checks a manifest file; throws one error listing every error. Warnings come back with it. */
+export function loadManifestFile(file: string, catalog: ContractCatalog): { readonly manifest: Manifest; readonly warnings: readonly LocatedProblem[] } {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
     throw new MillraceError('invalid_manifest', `cannot read manifest ${file}: ${(error as Error).message} (run "millrace init" to create one)`);
   }
-  const load = readManifest(file, text, publishableTypes);
-  if (load.ok) return load.manifest;
-  throw new MillraceError('invalid_manifest', `manifest ${file} has ${load.problems.length} problem(s):\n${formatProblems(load.problems)}`, {
+  const load = readManifest(file, text, catalog);
+  if (load.ok) return load;
+  const errors = load.problems.filter((p) => p.severity === 'error');
+  throw new MillraceError('invalid_manifest', `manifest ${file} has ${errors.length} error(s) (npx millrace lint ${file} explains each):\n${formatProblems(errors)}`, {
     problems: load.problems,
   });
 }
 
+/** One problem per line: FILE:LINE:COL severity code: message (hint). */
 export function formatProblems(problems: readonly LocatedProblem[]): string {
-  return problems.map((p) => `  ${p.file}:${p.line}:${p.column} ${p.code}: ${p.message}`).join('\n');
+  return problems.map((p) => `  ${p.file}:${p.line}:${p.column} ${p.severity} ${p.code}: ${p.message} (${p.hint})`).join('\n');
 }
 
 /** The position of the deepest node that exists along `path` (a missing key points at its parent). */

@@ -23,6 +23,14 @@ export interface ContractInfo {
   readonly schemaId: string;
 }
 
+/** What the registry ships, for the manifest's cross references. */
+export interface ContractCatalog {
+  /** Versions shipped per event type, ascending. */
+  readonly versions: ReadonlyMap<string, readonly number[]>;
+  /** Event types only the hub derives (source /millrace). */
+  readonly derived: ReadonlySet<string>;
+}
+
 export interface ContractSet {
   /** Shared `$defs` documents referenced by absolute `$id` (e.g. common/v1). */
   readonly shared: readonly SchemaDocument[];
@@ -62,6 +70,16 @@ export class ContractRegistry {
     return [...this.byKey.values()]
       .map((entry) => entry.info)
       .sort((a, b) => a.eventType.localeCompare(b.eventType) || a.version - b.version);
+  }
+
+  catalog(): ContractCatalog {
+    const versions = new Map<string, number[]>();
+    const derived = new Set<string>();
+    for (const info of this.list()) {
+      versions.set(info.eventType, [...(versions.get(info.eventType) ?? []), info.version]);
+      if (info.derived) derived.add(info.eventType);
+    }
+    return { versions, derived };
   }
 
   has(eventType: string, version = 1): boolean {

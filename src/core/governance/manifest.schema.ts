@@ -1,15 +1,47 @@
-// JSON Schema of the governance manifest (millrace.yaml). Absent lists default to empty.
+// JSON Schema of the governance manifest (millrace.yaml): the shape only. Cross references and
+// governance rules (a second system of record, an owner nobody declared, ...) are checked by
+// manifest-rules.ts, which `millrace lint` reports with positions and hints. Absent lists and
+// sections default to empty.
 
 const identifier = { type: 'string', pattern: '^[a-z0-9][a-z0-9._-]{0,63}$' } as const;
-const eventTypeList = {
-  type: 'array',
-  items: { type: 'string', pattern: '^[a-z][a-z0-9]*(\\.[a-z][a-z0-9_]*)+$' },
-  uniqueItems: true,
-  default: [],
-} as const;
-
-const decimal = { type: 'string', pattern: '^(0|[1-9][0-9]*)(\\.[0-9]+)?$' } as const;
+const eventType = { type: 'string', pattern: '^[a-z][a-z0-9]*(\\.[a-z][a-z0-9_]*)+$' } as const;
+const eventTypeList = { type: 'array', items: eventType, uniqueItems: true, default: [] } as const;
+const plant = { type: 'string', pattern: '^[A-Z0-9][A-Z0-9-]{0,15}$' } as const;
+const decimal = { type: 'string', pattern: '^-?(0|[1-9][0-9]*)(\\.[0-9]+)?$' } as const;
 const duration = { type: 'string', pattern: '^[1-9][0-9]*[mhd]$', description: 'A duration: 90m, 24h, 5d.' } as const;
+const mode = {
+  enum: ['enforce', 'observe'],
+  default: 'enforce',
+  description: 'enforce: events that break the rules are refused; observe: accepted and flagged ungoverned (phased adoption).',
+} as const;
+const maxLag = {
+  type: 'object',
+  description: 'Longest accepted delay between an event happening (`time`) and reaching the hub, per event type ("default" for the rest). Later events are accepted and counted as lag breaches.',
+  propertyNames: { anyOf: [{ const: 'default' }, eventType] },
+  additionalProperties: duration,
+} as const;
+const rateLimit = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['perMinute'],
+  description: "Requests per minute one credential of this system or partner may make; more are answered 429 with Retry-After.",
+  properties: { perMinute: { type: 'integer', minimum: 1 } },
+} as const;
+const toleranceSet = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    pricePercent: { ...decimal, description: 'Invoice unit price may differ from the PO price by this percentage (default 2).' },
+    priceAbsolute: { ...decimal, description: 'When set, the unit price difference must also be at most this amount.' },
+    quantity: { ...decimal, description: 'Invoiced may exceed received and ordered by this quantity (default 0).' },
+    overReceiptPercent: { ...decimal, description: 'Received may exceed ordered by this percentage (default 0).' },
+    confirmationQuantityPercent: decimal,
+    confirmationPricePercent: decimal,
+    confirmationDateDays: { type: 'integer', minimum: 0 },
+  },
+} as const;
+const weekday = { enum: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] } as const;
+const clockTime = { type: 'string', pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$' } as const;
 
 export const MANIFEST_SCHEMA = {
   $schema: 'https://json-schema.org/draft/2020-12/schema',
@@ -49,6 +81,22 @@ export const MANIFEST_SCHEMA = {
         properties: { id: identifier, name: { type: 'string' } },
       },
     },
+    domains: {
+      type: 'array',
+      default: [],
+      description: 'Data domains (purchasing, inventory, finance, ...), each owned by a team.',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['id', 'owner'],
+        properties: {
+          id: identifier,
+          name: { type: 'string' },
+          owner: { ...identifier, description: 'Team id.' },
+          eventTypes: { ...eventTypeList, description: 'Event types whose data belongs to this domain.' },
+        },
+      },
+    },
     systems: {
       type: 'array',
       default: [],
@@ -61,8 +109,70 @@ export const MANIFEST_SCHEMA = {
           id: identifier,
           kind: { type: 'string', pattern: '^[a-z][a-z0-9-]*$', description: 'erp, mes, wms, portal, tms, ap, edi-gateway, ...' },
           name: { type: 'string' },
-          plant: { type: 'string', pattern: '^[A-Z0-9][A-Z0-9-]{0,15}$' },
+          plant,
+          region: { type: 'string', minLength: 1, maxLength: 32 },
+          roles: {
+            type: 'object',
+            default: {},
+            description: 'Role of the system per data domain: the system of record, of execution or of engagement.',
+            propertyNames: identifier,
+            additionalProperties: { enum: ['record', 'execution', 'engagement'] },
+          },
           publishes: eventTypeList,
+          mode,
+          maxLag,
+          rateLimit,
+        },
+      },
+    },
+    partners: {
+      type: 'array',
+      default: [],
+      description: 'External partners (suppliers). Their events carry source /partners/<id>.',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['id', 'supplierId'],
+        properties: {
+          id: identifier,
+          name: { type: 'string' },
+          supplierId: { type: 'string', minLength: 1, maxLength: 64 },
+          protocols: { type: 'array', items: { enum: ['api', 'x12', 'csv', 'portal'] }, uniqueItems: true, default: ['api'] },
+          publishes: eventTypeList,
+          mode,
+          maxLag,
+          rateLimit,
+          x12: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['qualifier', 'id'],
+            description: 'Interchange identifiers (ISA05/ISA06 when they send, ISA07/ISA08 when they receive).',
+            properties: { qualifier: { type: 'string', pattern: '^[0-9A-Z]{2}$' }, id: { type: 'string', minLength: 1, maxLength: 15 } },
+          },
+          credentials: {
+            type: 'array',
+            description: 'Ids of the credentials (in a secret store) the partner uses; never the secrets.',
+            items: { type: 'string', minLength: 1 },
+            uniqueItems: true,
+          },
+        },
+      },
+    },
+    contracts: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        compatibility: {
+          enum: ['backward', 'backward_transitive', 'forward', 'forward_transitive', 'full', 'full_transitive', 'none'],
+          default: 'backward',
+          description: 'What a new contract version must keep (Confluent Schema Registry modes); millrace diff checks it.',
+        },
+        inForce: {
+          type: 'object',
+          description: 'Contract versions accepted per event type (default: every version shipped).',
+          propertyNames: eventType,
+          additionalProperties: { type: 'array', items: { type: 'integer', minimum: 1 }, minItems: 1, uniqueItems: true },
         },
       },
     },
@@ -79,18 +189,13 @@ export const MANIFEST_SCHEMA = {
       },
     },
     tolerances: {
-      type: 'object',
-      additionalProperties: false,
+      ...toleranceSet,
       default: {},
-      description: 'Match and confirmation tolerances.',
+      description: 'Match and confirmation tolerances; `suppliers` and `categories` override them for one supplier or item category.',
       properties: {
-        pricePercent: { ...decimal, description: 'Invoice unit price may differ from the PO price by this percentage (default 2).' },
-        priceAbsolute: { ...decimal, description: 'When set, the unit price difference must also be at most this amount.' },
-        quantity: { ...decimal, description: 'Invoiced may exceed received and ordered by this quantity (default 0).' },
-        overReceiptPercent: { ...decimal, description: 'Received may exceed ordered by this percentage (default 0).' },
-        confirmationQuantityPercent: decimal,
-        confirmationPricePercent: decimal,
-        confirmationDateDays: { type: 'integer', minimum: 0 },
+        ...toleranceSet.properties,
+        suppliers: { type: 'object', description: 'Per canonical supplier id.', additionalProperties: toleranceSet },
+        categories: { type: 'object', description: 'Per item category (the PO line itemCategory); a supplier override wins.', additionalProperties: toleranceSet },
       },
     },
     exceptionOwners: {
@@ -99,6 +204,53 @@ export const MANIFEST_SCHEMA = {
       description: 'Team owning each exception code; {plant} is replaced by the plant code in lower case (receiving-{plant}).',
       propertyNames: { pattern: '^[a-z][a-z0-9_]*$' },
       additionalProperties: { type: 'string', pattern: '^[a-z0-9{][a-z0-9._{}-]{0,63}$' },
+    },
+    subscriptions: {
+      type: 'array',
+      default: [],
+      description: 'Who receives which events, how, and when not.',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['id', 'subscriber', 'types', 'channel'],
+        properties: {
+          id: identifier,
+          subscriber: { ...identifier, description: 'A system or partner id.' },
+          types: { ...eventTypeList, minItems: 1 },
+          filter: {
+            type: 'object',
+            additionalProperties: false,
+            properties: { plant, supplierId: { type: 'string', minLength: 1 } },
+          },
+          channel: {
+            type: 'object',
+            required: ['kind'],
+            additionalProperties: false,
+            properties: {
+              kind: { enum: ['webhook', 'nats', 'mqtt', 'x12'] },
+              url: { type: 'string', format: 'uri' },
+              subject: { type: 'string', minLength: 1 },
+              topic: { type: 'string', minLength: 1 },
+              secret: { type: 'string', minLength: 1, description: 'Id of the HMAC secret (in a secret store), for webhooks.' },
+            },
+          },
+          maintenanceWindows: {
+            type: 'array',
+            description: 'Times when deliveries wait instead of failing.',
+            items: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['days', 'from', 'to'],
+              properties: {
+                days: { type: 'array', items: weekday, minItems: 1, uniqueItems: true },
+                from: clockTime,
+                to: { ...clockTime, description: 'Earlier than `from`: the window runs past midnight.' },
+                timezone: { type: 'string', minLength: 1, default: 'UTC' },
+              },
+            },
+          },
+        },
+      },
     },
     masterData: {
       type: 'object',
@@ -117,25 +269,18 @@ export const MANIFEST_SCHEMA = {
           additionalProperties: {
             type: 'object',
             propertyNames: { pattern: '^[A-Z][A-Z0-9_]{0,9}$' },
-            additionalProperties: { type: 'string', pattern: '^(0\\.[0-9]*[1-9][0-9]*|[1-9][0-9]*(\\.[0-9]+)?)$' },
+            additionalProperties: decimal,
           },
         },
-      },
-    },
-    partners: {
-      type: 'array',
-      default: [],
-      description: 'External partners (suppliers). Their events carry source /partners/<id>.',
-      items: {
-        type: 'object',
-        additionalProperties: false,
-        required: ['id', 'supplierId'],
-        properties: {
-          id: identifier,
-          name: { type: 'string' },
-          supplierId: { type: 'string', minLength: 1, maxLength: 64 },
-          protocols: { type: 'array', items: { enum: ['api', 'x12', 'csv', 'portal'] }, uniqueItems: true, default: ['api'] },
-          publishes: eventTypeList,
+        itemCodes: {
+          type: 'object',
+          description: "Per system or partner id, its local item codes and the canonical item ids they stand for.",
+          additionalProperties: { type: 'object', additionalProperties: { type: 'string', minLength: 1, maxLength: 64 } },
+        },
+        supplierCodes: {
+          type: 'object',
+          description: "Per system or partner id, its local supplier codes and the canonical supplier ids.",
+          additionalProperties: { type: 'object', additionalProperties: { type: 'string', minLength: 1, maxLength: 64 } },
         },
       },
     },

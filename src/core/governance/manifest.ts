@@ -1,31 +1,75 @@
-// The governance manifest: who may publish what. This is the minimal model (systems, partners,
-// teams, hub settings); the loader keeps the document's positions so later rules can grow it.
+// The governance manifest (DESIGN.md section 4): domains and teams, systems and partners with
+// their authority, contracts in force, SLAs, tolerances, exception owners, subscriptions and
+// master data. checkManifest validates the shape, then the rules of manifest-rules.ts.
 import { Ajv2020 } from 'ajv/dist/2020.js';
+import formats from 'ajv-formats';
+import type { ContractCatalog } from '../contracts/contract-registry.js';
 import type { P2PPolicySettings } from '../p2p/p2p-policy.js';
+import { manifestRules } from './manifest-rules.js';
 import { MANIFEST_SCHEMA } from './manifest.schema.js';
+
+const addFormats = formats.default;
 
 /** Systems and partners publish; operators (people, keys made with `keys add --operator`) read and resolve. */
 export type PrincipalKind = 'system' | 'partner' | 'operator';
 
-export interface SystemDeclaration {
+export type { ContractCatalog };
+
+export type SourceMode = 'enforce' | 'observe';
+export type DomainRole = 'record' | 'execution' | 'engagement';
+
+interface Publisher {
   readonly id: string;
-  readonly kind: string;
   readonly name?: string;
-  readonly plant?: string;
   readonly publishes: readonly string[];
+  /** enforce (default) or observe. */
+  readonly mode: SourceMode;
+  /** Longest accepted delay per event type, "default" for the rest. */
+  readonly maxLag?: Readonly<Record<string, string>>;
+  readonly rateLimit?: { readonly perMinute: number };
 }
 
-export interface PartnerDeclaration {
-  readonly id: string;
-  readonly name?: string;
+export interface SystemDeclaration extends Publisher {
+  readonly kind: string;
+  readonly plant?: string;
+  readonly region?: string;
+  /** Role per data domain. */
+  readonly roles: Readonly<Record<string, DomainRole>>;
+}
+
+export interface PartnerDeclaration extends Publisher {
   readonly supplierId: string;
   readonly protocols: readonly string[];
-  readonly publishes: readonly string[];
+  readonly x12?: { readonly qualifier: string; readonly id: string };
+  readonly credentials?: readonly string[];
 }
 
 export interface TeamDeclaration {
   readonly id: string;
   readonly name?: string;
+}
+
+export interface DomainDeclaration {
+  readonly id: string;
+  readonly name?: string;
+  readonly owner: string;
+  readonly eventTypes: readonly string[];
+}
+
+export interface MaintenanceWindow {
+  readonly days: readonly string[];
+  readonly from: string;
+  readonly to: string;
+  readonly timezone: string;
+}
+
+export interface SubscriptionDeclaration {
+  readonly id: string;
+  readonly subscriber: string;
+  readonly types: readonly string[];
+  readonly filter?: { readonly plant?: string; readonly supplierId?: string };
+  readonly channel: { readonly kind: 'webhook' | 'nats' | 'mqtt' | 'x12'; readonly url?: string; readonly subject?: string; readonly topic?: string; readonly secret?: string };
+  readonly maintenanceWindows?: readonly MaintenanceWindow[];
 }
 
 /** Settings a manifest may carry for the hub process; flags and MILLRACE_* variables override them. */
@@ -37,85 +81,69 @@ export interface HubSettings {
   readonly logLevel?: string;
 }
 
+export type CompatibilityModeSetting = 'backward' | 'backward_transitive' | 'forward' | 'forward_transitive' | 'full' | 'full_transitive' | 'none';
+
 export interface Manifest {
   readonly version: 1;
   readonly enterprise: { readonly name: string };
   readonly hub: HubSettings;
+  readonly teams: readonly TeamDeclaration[];
+  readonly domains: readonly DomainDeclaration[];
+  readonly systems: readonly SystemDeclaration[];
+  readonly partners: readonly PartnerDeclaration[];
+  readonly contracts: { readonly compatibility: CompatibilityModeSetting; readonly inForce?: Readonly<Record<string, readonly number[]>> };
   readonly slas: NonNullable<P2PPolicySettings['slas']>;
   readonly tolerances: NonNullable<P2PPolicySettings['tolerances']>;
   readonly exceptionOwners: Readonly<Record<string, string>>;
-  readonly masterData: { readonly unitConversions?: NonNullable<P2PPolicySettings['unitConversions']>; readonly suppliers?: readonly string[] };
-  readonly teams: readonly TeamDeclaration[];
-  readonly systems: readonly SystemDeclaration[];
-  readonly partners: readonly PartnerDeclaration[];
+  readonly subscriptions: readonly SubscriptionDeclaration[];
+  readonly masterData: {
+    readonly unitConversions?: NonNullable<P2PPolicySettings['unitConversions']>;
+    readonly suppliers?: readonly string[];
+    readonly itemCodes?: Readonly<Record<string, Readonly<Record<string, string>>>>;
+    readonly supplierCodes?: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  };
 }
 
 /** A problem found in a manifest, located by its path in the document (e.g. `systems/2/publishes/0`). */
 export interface ManifestProblem {
   readonly path: readonly (string | number)[];
   readonly code: string;
+  readonly severity: 'error' | 'warning';
   readonly message: string;
+  /** How to fix it. */
+  readonly hint: string;
 }
 
 export type ManifestCheck =
-  | { readonly ok: true; readonly manifest: Manifest }
+  | { readonly ok: true; readonly manifest: Manifest; readonly warnings: readonly ManifestProblem[] }
   | { readonly ok: false; readonly problems: readonly ManifestProblem[] };
 
 const ajv = new Ajv2020({ strict: true, allErrors: true, useDefaults: true, allowUnionTypes: true });
+addFormats(ajv);
 const validateShape = ajv.compile(MANIFEST_SCHEMA);
 
 /**
- * Checks a parsed manifest document: its shape, then the cross references the shape cannot
- * express. `publishableTypes` are the inbound event types the contract registry knows.
- * Every problem is returned, not only the first.
+ * Checks a parsed manifest document: its shape, then the governance rules the shape cannot
+ * express (manifest-rules.ts). Every problem is returned, not only the first; warnings do not
+ * stop a manifest from being used.
  */
-export function checkManifest(document: unknown, publishableTypes: ReadonlySet<string>): ManifestCheck {
+export function checkManifest(document: unknown, catalog: ContractCatalog): ManifestCheck {
   // useDefaults fills absent lists in place: work on a copy so the caller's document is unchanged.
   const candidate: unknown = structuredClone(document);
   if (!validateShape(candidate)) {
     const problems = (validateShape.errors ?? []).map((error) => ({
       path: pointerToPath(error.instancePath),
       code: 'manifest_shape',
+      severity: 'error' as const,
       message: shapeMessage(error.keyword, error.params as Record<string, unknown>, error.message),
+      hint: 'see the manifest schema: npx millrace manifest schema',
     }));
     return { ok: false, problems };
   }
   const manifest = candidate as unknown as Manifest;
-  const problems: ManifestProblem[] = [];
-  const principalIds = new Map<string, string>();
-  const declare = (section: 'systems' | 'partners', index: number, id: string) => {
-    const earlier = principalIds.get(id);
-    if (earlier !== undefined) {
-      problems.push({ path: [section, index, 'id'], code: 'duplicate_id', message: `id "${id}" is already declared at ${earlier}` });
-    } else {
-      principalIds.set(id, `${section}/${index}`);
-    }
-  };
-  const checkPublishes = (section: 'systems' | 'partners', index: number, publishes: readonly string[]) => {
-    publishes.forEach((type, i) => {
-      if (!publishableTypes.has(type)) {
-        problems.push({
-          path: [section, index, 'publishes', i],
-          code: 'unknown_event_type',
-          message: `"${type}" is not an inbound event type with a contract (derived types are published by the hub only)`,
-        });
-      }
-    });
-  };
-  manifest.systems.forEach((system, index) => {
-    declare('systems', index, system.id);
-    checkPublishes('systems', index, system.publishes);
-  });
-  manifest.partners.forEach((partner, index) => {
-    declare('partners', index, partner.id);
-    checkPublishes('partners', index, partner.publishes);
-  });
-  const teamIds = new Set<string>();
-  manifest.teams.forEach((team, index) => {
-    if (teamIds.has(team.id)) problems.push({ path: ['teams', index, 'id'], code: 'duplicate_id', message: `team "${team.id}" is declared twice` });
-    teamIds.add(team.id);
-  });
-  return problems.length > 0 ? { ok: false, problems } : { ok: true, manifest: deepFreeze(manifest) };
+  const problems = manifestRules(manifest, catalog);
+  if (problems.some((p) => p.severity === 'error')) return { ok: false, problems };
+  return { ok: true, manifest: deepFreeze(manifest), warnings: problems };
 }
 
 /** The P2P policy settings a manifest declares. */

@@ -147,13 +147,16 @@ const SEVERITY: Readonly<Record<P2PExceptionCode, 'low' | 'medium' | 'high'>> = 
 };
 
 /** The derived events the state calls for. An empty list means the line is in order. */
-export function decideLine(state: P2PLine, ctx: DecisionContext): CloudEvent[] {
-  const out = new Derivation(state, ctx);
+export function decideLine(state: P2PLine, base: DecisionContext): CloudEvent[] {
   const { terms } = state;
   if (terms === undefined) {
-    awaitPurchaseOrder(state, ctx, out);
+    const out = new Derivation(state, base);
+    awaitPurchaseOrder(state, base, out);
     return out.events;
   }
+  // The manifest may set other tolerances for this supplier or item category.
+  const ctx = { ...base, policy: base.policy.forLine(terms.supplierId, terms.itemCategory) };
+  const out = new Derivation(state, ctx);
   out.resolve('no_purchase_order', 'po', `PO ${state.poNumber} line ${state.line} was released (${terms.since})`);
   if (ctx.policy.knowsSupplier?.(terms.supplierId) === false) {
     out.raise(

@@ -49,19 +49,28 @@ export interface P2PPolicy {
    * master data (then no supplier is flagged).
    */
   readonly knowsSupplier?: (supplierId: string) => boolean;
+  /** This policy with the tolerances the manifest sets for a supplier and an item category. */
+  readonly forLine: (supplierId: string, itemCategory: string | undefined) => P2PPolicy;
+}
+
+/** One set of tolerances as the manifest writes them (decimals as strings). */
+export interface ToleranceSettings {
+  readonly pricePercent?: string;
+  readonly priceAbsolute?: string;
+  readonly quantity?: string;
+  readonly overReceiptPercent?: string;
+  readonly confirmationQuantityPercent?: string;
+  readonly confirmationPricePercent?: string;
+  readonly confirmationDateDays?: number;
 }
 
 /** The manifest's policy section, as written (durations like "24h", decimals as strings). */
 export interface P2PPolicySettings {
   readonly slas?: Partial<Record<P2PSla, string>>;
-  readonly tolerances?: {
-    readonly pricePercent?: string;
-    readonly priceAbsolute?: string;
-    readonly quantity?: string;
-    readonly overReceiptPercent?: string;
-    readonly confirmationQuantityPercent?: string;
-    readonly confirmationPricePercent?: string;
-    readonly confirmationDateDays?: number;
+  /** Global tolerances; `categories` (per PO line itemCategory) override them and `suppliers` override both. */
+  readonly tolerances?: ToleranceSettings & {
+    readonly suppliers?: Readonly<Record<string, ToleranceSettings>>;
+    readonly categories?: Readonly<Record<string, ToleranceSettings>>;
   };
   readonly exceptionOwners?: Readonly<Record<string, string>>;
   /** Per item, each unit's size in a common base, e.g. { "ITM-1": { "EA": "1", "BOX": "12" } }: 1 BOX = 12 EA. */
@@ -112,21 +121,14 @@ export function p2pPolicy(settings: P2PPolicySettings = {}): P2PPolicy {
     if (ms === undefined || ms <= 0) throw new Error(`SLA ${sla}: "${text}" is not a duration like 24h, 90m or 5d`);
     slaMs[sla] = ms;
   }
-  const t = settings.tolerances ?? {};
+  const { suppliers: bySupplier = {}, categories: byCategory = {}, ...global } = settings.tolerances ?? {};
   const owners = { ...DEFAULT_EXCEPTION_OWNERS, ...settings.exceptionOwners } as Record<string, string>;
   const conversions = settings.unitConversions ?? {};
-  return {
+  const shared = {
     slaMs,
-    priceTolerancePercent: dec(t.pricePercent ?? '2'),
-    ...(t.priceAbsolute === undefined ? {} : { priceToleranceAbsolute: dec(t.priceAbsolute) }),
-    quantityTolerance: dec(t.quantity ?? '0'),
-    overReceiptTolerancePercent: dec(t.overReceiptPercent ?? '0'),
-    confirmationQuantityTolerancePercent: dec(t.confirmationQuantityPercent ?? '0'),
-    confirmationPriceTolerancePercent: dec(t.confirmationPricePercent ?? '0'),
-    confirmationDateToleranceDays: t.confirmationDateDays ?? 0,
-    ownerOf: (code, plant) => (owners[code] ?? 'operations').replaceAll('{plant}', (plant ?? 'unknown').toLowerCase()),
+    ownerOf: (code: P2PExceptionCode, plant: string | undefined) => (owners[code] ?? 'operations').replaceAll('{plant}', (plant ?? 'unknown').toLowerCase()),
     ...(settings.suppliers === undefined ? {} : { knowsSupplier: supplierCheck(settings.suppliers) }),
-    convert: (itemId, from, to) => {
+    convert: (itemId: string, from: string, to: string) => {
       if (from === to) return dec('1');
       const sizes = conversions[itemId];
       const fromSize = sizes?.[from];
@@ -134,6 +136,52 @@ export function p2pPolicy(settings: P2PPolicySettings = {}): P2PPolicy {
       // Only conversions master data declares for this item; never guessed across items.
       return fromSize === undefined || toSize === undefined ? undefined : dec(fromSize).div(dec(toSize));
     },
+  };
+  // Per supplier and category the policy is built once: decide runs for every event of a line.
+  const perLine = new Map<string, P2PPolicy>();
+  const build = (t: ToleranceSettings): P2PPolicy => {
+    const policy: P2PPolicy = {
+      ...shared,
+      ...tolerancesOf(t),
+      forLine: (supplierId, itemCategory) => {
+        const supplier = bySupplier[supplierId];
+        const category = itemCategory === undefined ? undefined : byCategory[itemCategory];
+        if (supplier === undefined && category === undefined) return root;
+        const key = `${supplierId}\u0000${itemCategory ?? ''}`;
+        let found = perLine.get(key);
+        if (found === undefined) {
+          found = build({ ...global, ...category, ...supplier });
+          perLine.set(key, found);
+        }
+        return found;
+      },
+    };
+    return policy;
+  };
+  const root = build(global);
+  return root;
+}
+
+type Tolerances = Pick<
+  P2PPolicy,
+  | 'priceTolerancePercent'
+  | 'priceToleranceAbsolute'
+  | 'quantityTolerance'
+  | 'overReceiptTolerancePercent'
+  | 'confirmationQuantityTolerancePercent'
+  | 'confirmationPriceTolerancePercent'
+  | 'confirmationDateToleranceDays'
+>;
+
+function tolerancesOf(t: ToleranceSettings): Tolerances {
+  return {
+    priceTolerancePercent: dec(t.pricePercent ?? '2'),
+    ...(t.priceAbsolute === undefined ? {} : { priceToleranceAbsolute: dec(t.priceAbsolute) }),
+    quantityTolerance: dec(t.quantity ?? '0'),
+    overReceiptTolerancePercent: dec(t.overReceiptPercent ?? '0'),
+    confirmationQuantityTolerancePercent: dec(t.confirmationQuantityPercent ?? '0'),
+    confirmationPriceTolerancePercent: dec(t.confirmationPricePercent ?? '0'),
+    confirmationDateToleranceDays: t.confirmationDateDays ?? 0,
   };
 }
 

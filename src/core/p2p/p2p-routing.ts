@@ -18,6 +18,18 @@ export interface P2PRoute {
 
 type Data = Readonly<Record<string, unknown>>;
 
+/** The event types systems and partners publish that the P2P workflow reads (the rest it derives). */
+export const P2P_INPUT_TYPES = [
+  'po.released',
+  'po.changed',
+  'po.cancelled',
+  'supplier.confirmation',
+  'shipment.dispatched',
+  'shipment.milestone',
+  'goods.received',
+  'invoice.received',
+] as const;
+
 function itemLines(data: Data): LineRef[] {
   const lines = Array.isArray(data.lines) ? (data.lines as Data[]) : [];
   const header = typeof data.poNumber === 'string' ? data.poNumber : undefined;

@@ -227,6 +227,16 @@ describe('three-way match', () => {
     assert.equal(stageOf(s.line(10)), 'invoiced');
   });
 
+  it("applies the supplier's own price tolerance: 2.08% off matches for a supplier allowed 3%, not for the others", () => {
+    const supplierId = 'SUP-0042';
+    for (const [override, matches] of [[{ [supplierId]: { pricePercent: '3' } }, 1], [{ 'SUP-0107': { pricePercent: '3' } }, 0]] as const) {
+      const s = released('100', '12.5000', { tolerances: { suppliers: override } });
+      s.receive('GR-1', [{ line: 10, quantity: '100' }]);
+      s.invoice('INV-1', [{ line: 10, quantity: '100', unitPrice: '12.7600' }]);
+      assert.equal(s.derived('invoice.matched').length, matches);
+    }
+  });
+
   it('requires both the percentage and the absolute price tolerance when the manifest sets both', () => {
     const s = released('100', '100.0000', { tolerances: { pricePercent: '2', priceAbsolute: '1.00' } });
     s.receive('GR-1', [{ line: 10, quantity: '100' }]);

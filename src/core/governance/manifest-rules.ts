@@ -1,0 +1,357 @@
+// The governance rules a manifest's shape cannot express: references between its sections and
+// to the contract catalogue, one system of record per domain and plant, owners for every
+// exception, maintenance windows that do not overlap. `millrace lint` reports them with hints.
+import { closest, distance } from 'fastest-levenshtein';
+import { dec } from '../money.js';
+import { P2P_EXCEPTION_CODES, DEFAULT_EXCEPTION_OWNERS } from '../p2p/p2p-policy.js';
+import { P2P_INPUT_TYPES } from '../p2p/p2p-routing.js';
+import type { ContractCatalog, Manifest, ManifestProblem, MaintenanceWindow } from './manifest.js';
+
+type Path = readonly (string | number)[];
+
+/** Every rule code, its severity and what it means; docs/manifest-lint.md lists them and a test keeps it in sync. */
+export const MANIFEST_RULES = {
+  duplicate_id: { severity: 'error', summary: 'Two teams, domains, subscriptions, or two systems/partners, share an id.' },
+  unknown_event_type: { severity: 'error', summary: 'An event type no contract in the contracts folder declares.' },
+  derived_event_type_published: { severity: 'error', summary: 'A system or partner is granted an event type only the hub derives.' },
+  unknown_team: { severity: 'error', summary: 'A domain or exception owner names a team the manifest does not declare.' },
+  unknown_domain: { severity: 'error', summary: 'A system role names a domain the manifest does not declare.' },
+  unknown_system: { severity: 'error', summary: 'A subscription or master data cross-reference names an undeclared system or partner.' },
+  unknown_contract_version: { severity: 'error', summary: 'contracts.inForce names a version the contracts folder does not ship.' },
+  event_type_in_two_domains: { severity: 'error', summary: 'An event type belongs to two data domains.' },
+  two_systems_of_record: { severity: 'error', summary: 'Two systems are the system of record for the same domain and plant.' },
+  exception_code_without_owner: { severity: 'error', summary: 'An exception code the hub raises would be routed to a team nobody declared.' },
+  overlapping_maintenance_windows: { severity: 'error', summary: 'Two maintenance windows of one subscription overlap.' },
+  unknown_timezone: { severity: 'error', summary: 'A maintenance window names a time zone that is not an IANA zone.' },
+  unit_conversion_not_positive: { severity: 'error', summary: 'A unit size in masterData.unitConversions is zero or negative.' },
+  duplicate_x12_id: { severity: 'error', summary: 'Two partners share X12 interchange identifiers.' },
+  channel_incomplete: { severity: 'error', summary: 'A subscription channel lacks what its kind needs (url, subject or topic).' },
+  event_type_without_publisher: { severity: 'warning', summary: 'An event type the manifest uses (or the P2P workflow needs) that nobody may publish.' },
+  event_type_without_subscriber: { severity: 'warning', summary: 'A published event type nobody subscribes to and no hub workflow reads.' },
+  domain_without_record: { severity: 'warning', summary: 'A data domain without a system of record.' },
+  unknown_exception_code: { severity: 'warning', summary: 'exceptionOwners names a code no workflow raises.' },
+  unknown_supplier: { severity: 'warning', summary: 'A supplier id neither a partner nor masterData.suppliers declares.' },
+  unknown_plant: { severity: 'warning', summary: 'A plant no system declares.' },
+  lag_for_unpublished_type: { severity: 'warning', summary: 'maxLag names an event type the source does not publish.' },
+} as const satisfies Record<string, { severity: 'error' | 'warning'; summary: string }>;
+
+export type ManifestRuleCode = keyof typeof MANIFEST_RULES;
+
+/** Runs every rule on a manifest whose shape is valid; problems come in document order of discovery. */
+export function manifestRules(manifest: Manifest, catalog: ContractCatalog): ManifestProblem[] {
+  const problems: ManifestProblem[] = [];
+  const report = (path: Path, code: ManifestRuleCode, message: string, hint: string): void => {
+    problems.push({ path, code, severity: MANIFEST_RULES[code].severity, message, hint });
+  };
+  const context = contextOf(manifest, catalog);
+  checkIds(manifest, report);
+  checkEventTypes(manifest, catalog, context, report);
+  checkDomains(manifest, context, report);
+  checkExceptionOwners(manifest, context, report);
+  checkSubscriptions(manifest, context, report);
+  checkPartners(manifest, report);
+  checkMasterData(manifest, context, report);
+  checkContracts(manifest, catalog, report);
+  return problems;
+}
+
+type Report = (path: Path, code: ManifestRuleCode, message: string, hint: string) => void;
+
+interface Context {
+  readonly teams: ReadonlySet<string>;
+  readonly domains: ReadonlySet<string>;
+  /** System and partner ids. */
+  readonly sources: ReadonlySet<string>;
+  readonly plants: ReadonlySet<string>;
+  readonly suppliers: ReadonlySet<string>;
+  /** Event type -> whether some system or partner may publish it. */
+  readonly published: ReadonlySet<string>;
+  readonly subscribed: ReadonlySet<string>;
+  readonly knownTypes: readonly string[];
+}
+
+function contextOf(manifest: Manifest, catalog: ContractCatalog): Context {
+  const publishers = [...manifest.systems, ...manifest.partners];
+  return {
+    teams: new Set(manifest.teams.map((t) => t.id)),
+    domains: new Set(manifest.domains.map((d) => d.id)),
+    sources: new Set(publishers.map((p) => p.id)),
+    plants: new Set(manifest.systems.flatMap((s) => (s.plant === undefined ? [] : [s.plant]))),
+    suppliers: new Set([...manifest.partners.map((p) => p.supplierId), ...(manifest.masterData.suppliers ?? [])]),
+    published: new Set(publishers.flatMap((p) => p.publishes)),
+    subscribed: new Set(manifest.subscriptions.flatMap((s) => s.types)),
+    knownTypes: [...catalog.versions.keys()],
+  };
+}
+
+function checkIds(manifest: Manifest, report: Report): void {
+  const unique = (section: string, items: readonly { id: string }[], seen = new Map<string, string>()): void => {
+    items.forEach((item, index) => {
+      const first = seen.get(item.id);
+      if (first === undefined) seen.set(item.id, `${section}[${index}]`);
+      else report([section, index, 'id'], 'duplicate_id', `id "${item.id}" is already used by ${first}`, 'give each entry its own id');
+    });
+  };
+  unique('teams', manifest.teams);
+  unique('domains', manifest.domains);
+  unique('subscriptions', manifest.subscriptions);
+  // Systems and partners share one namespace: subscriptions and cross references name either.
+  const sources = new Map<string, string>();
+  unique('systems', manifest.systems, sources);
+  unique('partners', manifest.partners, sources);
+}
+
+function checkEventTypes(manifest: Manifest, catalog: ContractCatalog, context: Context, report: Report): void {
+  const known = (path: Path, type: string): boolean => {
+    if (catalog.versions.has(type)) return true;
+    report(path, 'unknown_event_type', `no contract declares event type ${type}`, suggestion(type, context.knownTypes, 'add its contract to the contracts folder or fix the name'));
+    return false;
+  };
+  const hubReads = new Set<string>(P2P_INPUT_TYPES);
+  for (const [section, publishers] of [['systems', manifest.systems], ['partners', manifest.partners]] as const) {
+    publishers.forEach((publisher, index) => {
+      publisher.publishes.forEach((type, at) => {
+        const path = [section, index, 'publishes', at];
+        if (!known(path, type)) return;
+        if (catalog.derived.has(type)) {
+          report(path, 'derived_event_type_published', `${type} is derived by the hub (source /millrace); no ${section.slice(0, -1)} may publish it`, `remove ${type} from publishes; subscribe to it instead`);
+        } else if (!context.subscribed.has(type) && !hubReads.has(type)) {
+          report(path, 'event_type_without_subscriber', `${publisher.id} publishes ${type} but no subscription receives it and no hub workflow reads it`, `add a subscription for ${type}, or stop granting it`);
+        }
+      });
+      for (const type of Object.keys(publisher.maxLag ?? {})) {
+        if (type === 'default') continue;
+        const path = [section, index, 'maxLag', type];
+        if (known(path, type) && !publisher.publishes.includes(type)) {
+          report(path, 'lag_for_unpublished_type', `${publisher.id} has a maximum lag for ${type} but does not publish it`, `remove maxLag.${type} or add ${type} to publishes`);
+        }
+      }
+    });
+  }
+  const missing = (path: Path, type: string, why: string): void => {
+    if (!catalog.derived.has(type) && !context.published.has(type)) {
+      report(path, 'event_type_without_publisher', `no system or partner may publish ${type}, ${why}`, `add ${type} to the publishes of the system or partner that produces it`);
+    }
+  };
+  manifest.subscriptions.forEach((subscription, index) => {
+    subscription.types.forEach((type, at) => {
+      const path = ['subscriptions', index, 'types', at];
+      if (known(path, type)) missing(path, type, `so subscription ${subscription.id} never receives it`);
+    });
+  });
+  manifest.domains.forEach((domain, index) => {
+    domain.eventTypes.forEach((type, at) => {
+      const path = ['domains', index, 'eventTypes', at];
+      if (known(path, type)) missing(path, type, `though domain ${domain.id} owns it`);
+    });
+  });
+  // A manifest that feeds the P2P workflow at all should feed all of it.
+  if (P2P_INPUT_TYPES.some((type) => context.published.has(type))) {
+    for (const type of P2P_INPUT_TYPES) {
+      if (catalog.versions.has(type)) missing(['systems'], type, 'which the procure-to-pay workflow needs');
+    }
+  }
+}
+
+function checkDomains(manifest: Manifest, context: Context, report: Report): void {
+  const domainOf = new Map<string, string>();
+  manifest.domains.forEach((domain, index) => {
+    if (!context.teams.has(domain.owner)) report(['domains', index, 'owner'], 'unknown_team', `domain ${domain.id} is owned by team "${domain.owner}", which is not declared`, suggestion(domain.owner, [...context.teams], 'declare it under teams'));
+    domain.eventTypes.forEach((type, at) => {
+      const first = domainOf.get(type);
+      if (first === undefined) domainOf.set(type, domain.id);
+      else if (first !== domain.id) report(['domains', index, 'eventTypes', at], 'event_type_in_two_domains', `${type} already belongs to domain ${first}`, 'an event type belongs to one data domain; remove it from one of them');
+    });
+  });
+  // One system of record per domain and plant; a system without a plant is the record everywhere.
+  const records = new Map<string, { id: string; plant: string | undefined }[]>();
+  manifest.systems.forEach((system, index) => {
+    for (const [domain, role] of Object.entries(system.roles)) {
+      const path = ['systems', index, 'roles', domain];
+      if (!context.domains.has(domain)) {
+        report(path, 'unknown_domain', `system ${system.id} has a role in domain "${domain}", which is not declared`, suggestion(domain, [...context.domains], 'declare it under domains'));
+        continue;
+      }
+      if (role !== 'record') continue;
+      const holders = records.get(domain) ?? [];
+      const clash = holders.find((other) => other.plant === undefined || system.plant === undefined || other.plant === system.plant);
+      if (clash !== undefined) {
+        const where = clash.plant === undefined || system.plant === undefined ? 'enterprise-wide' : `at plant ${system.plant}`;
+        report(path, 'two_systems_of_record', `${clash.id} is already the system of record for ${domain} ${where}`, `make ${system.id} the system of execution or engagement for ${domain}, or give each a different plant`);
+      }
+      holders.push({ id: system.id, plant: system.plant });
+      records.set(domain, holders);
+    }
+  });
+  manifest.domains.forEach((domain, index) => {
+    if (!records.has(domain.id)) report(['domains', index], 'domain_without_record', `no system is the system of record for domain ${domain.id}`, `set roles: { ${domain.id}: record } on the system that owns its data`);
+  });
+}
+
+function checkExceptionOwners(manifest: Manifest, context: Context, report: Report): void {
+  const codes: readonly string[] = P2P_EXCEPTION_CODES;
+  for (const [code, owner] of Object.entries(manifest.exceptionOwners)) {
+    const path = ['exceptionOwners', code];
+    if (!codes.includes(code)) report(path, 'unknown_exception_code', `no workflow raises exception code ${code}`, suggestion(code, codes, 'remove it'));
+    for (const team of teamsOf(owner, context.plants)) {
+      if (!context.teams.has(team)) report(path, 'unknown_team', `exceptions ${code} go to team "${team}", which is not declared`, suggestion(team, [...context.teams], 'declare it under teams'));
+    }
+  }
+  // Point at exceptionOwners, or at the teams when the manifest has no such section.
+  const where = Object.keys(manifest.exceptionOwners).length > 0 ? ['exceptionOwners'] : ['teams'];
+  for (const code of P2P_EXCEPTION_CODES) {
+    if (code in manifest.exceptionOwners) continue;
+    const missing = teamsOf(DEFAULT_EXCEPTION_OWNERS[code], context.plants).filter((team) => !context.teams.has(team));
+    if (missing.length > 0) {
+      report(where, 'exception_code_without_owner', `exception ${code} goes by default to team ${missing.join(', ')}, which is not declared`, `declare team ${missing.join(', ')}, or set exceptionOwners.${code} to a declared team`);
+    }
+  }
+}
+
+/** The teams an owner template stands for: `receiving-{plant}` is one team per declared plant. */
+function teamsOf(owner: string, plants: ReadonlySet<string>): string[] {
+  if (!owner.includes('{plant}')) return [owner];
+  return [...plants].map((plant) => owner.replaceAll('{plant}', plant.toLowerCase()));
+}
+
+function checkSubscriptions(manifest: Manifest, context: Context, report: Report): void {
+  const needs = { webhook: 'url', nats: 'subject', mqtt: 'topic', x12: undefined } as const;
+  manifest.subscriptions.forEach((subscription, index) => {
+    const at = (...rest: (string | number)[]): Path => ['subscriptions', index, ...rest];
+    if (!context.sources.has(subscription.subscriber)) {
+      report(at('subscriber'), 'unknown_system', `subscriber "${subscription.subscriber}" is neither a system nor a partner`, suggestion(subscription.subscriber, [...context.sources], 'declare it under systems or partners'));
+    }
+    const needed = needs[subscription.channel.kind];
+    if (needed !== undefined && subscription.channel[needed] === undefined) {
+      report(at('channel'), 'channel_incomplete', `a ${subscription.channel.kind} channel needs a ${needed}`, `add channel.${needed}`);
+    }
+    if (subscription.channel.kind === 'x12' && !manifest.partners.some((p) => p.id === subscription.subscriber && p.x12 !== undefined)) {
+      report(at('channel'), 'channel_incomplete', `an x12 channel needs a partner subscriber with x12 identifiers`, `declare x12: { qualifier, id } on partner ${subscription.subscriber}`);
+    }
+    const plant = subscription.filter?.plant;
+    if (plant !== undefined && !context.plants.has(plant)) report(at('filter', 'plant'), 'unknown_plant', `no system declares plant ${plant}`, suggestion(plant, [...context.plants], 'check the plant code'));
+    const supplier = subscription.filter?.supplierId;
+    if (supplier !== undefined && !context.suppliers.has(supplier)) report(at('filter', 'supplierId'), 'unknown_supplier', `supplier ${supplier} is neither a partner nor in masterData.suppliers`, suggestion(supplier, [...context.suppliers], 'check the supplier id'));
+    checkWindows(subscription.maintenanceWindows ?? [], (j, code, message, hint) => report(at('maintenanceWindows', j), code, message, hint));
+  });
+}
+
+const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
+const WEEK = 7 * 24 * 60;
+// Offsets can differ between winter and summer time: windows are compared at both.
+const REFERENCE_INSTANTS = [Date.UTC(2026, 0, 15, 12), Date.UTC(2026, 6, 15, 12)];
+
+function checkWindows(windows: readonly MaintenanceWindow[], report: (index: number, code: ManifestRuleCode, message: string, hint: string) => void): void {
+  const offsets = windows.map((window, index) => {
+    const minutes = REFERENCE_INSTANTS.map((instant) => utcOffsetMinutes(window.timezone, instant));
+    if (minutes.some((m) => m === undefined)) {
+      report(index, 'unknown_timezone', `time zone "${window.timezone}" is not an IANA time zone`, 'use a name like UTC, Europe/Berlin or America/Chicago');
+      return undefined;
+    }
+    return minutes as number[];
+  });
+  for (let j = 1; j < windows.length; j += 1) {
+    for (let i = 0; i < j; i += 1) {
+      const a = offsets[i];
+      const b = offsets[j];
+      if (a === undefined || b === undefined) continue;
+      const overlaps = REFERENCE_INSTANTS.some((_, r) => intervalsOverlap(weekIntervals(windows[i] as MaintenanceWindow, a[r] ?? 0), weekIntervals(windows[j] as MaintenanceWindow, b[r] ?? 0)));
+      if (overlaps) {
+        report(j, 'overlapping_maintenance_windows', `this window overlaps maintenance window ${i + 1} of the same subscription`, 'merge the two windows into one, or make them disjoint');
+        break;
+      }
+    }
+  }
+}
+
+/** A window as UTC minute ranges within one week (Monday 00:00 UTC = 0), wrapping split in two. */
+function weekIntervals(window: MaintenanceWindow, offsetMinutes: number): [number, number][] {
+  const from = minutesOf(window.from);
+  const to = minutesOf(window.to);
+  // `to` at or before `from` runs past midnight; equal means the whole day.
+  const length = to > from ? to - from : to + 24 * 60 - from;
+  const ranges: [number, number][] = [];
+  for (const day of window.days) {
+    const start = (((DAYS.indexOf(day) * 24 * 60 + from - offsetMinutes) % WEEK) + WEEK) % WEEK;
+    const end = start + length;
+    if (end <= WEEK) ranges.push([start, end]);
+    else ranges.push([start, WEEK], [0, end - WEEK]);
+  }
+  return ranges;
+}
+
+function intervalsOverlap(a: readonly [number, number][], b: readonly [number, number][]): boolean {
+  return a.some(([s1, e1]) => b.some(([s2, e2]) => s1 < e2 && s2 < e1));
+}
+
+function minutesOf(clock: string): number {
+  const [hours, minutes] = clock.split(':').map(Number);
+  return (hours ?? 0) * 60 + (minutes ?? 0);
+}
+
+/** The zone's offset from UTC at an instant, in minutes (Europe/Berlin in January: 60); undefined for an unknown zone. */
+function utcOffsetMinutes(timeZone: string, instant: number): number | undefined {
+  let name: string | undefined;
+  try {
+    name = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'longOffset' }).formatToParts(instant).find((part) => part.type === 'timeZoneName')?.value;
+  } catch {
+    return undefined;
+  }
+  const match = /^GMT(?:([+-])(\d{2}):(\d{2}))?$/.exec(name ?? '');
+  if (match === null) return undefined;
+  if (match[1] === undefined) return 0;
+  const minutes = Number(match[2]) * 60 + Number(match[3]);
+  return match[1] === '-' ? -minutes : minutes;
+}
+
+function checkPartners(manifest: Manifest, report: Report): void {
+  const seen = new Map<string, string>();
+  manifest.partners.forEach((partner, index) => {
+    if (partner.x12 === undefined) return;
+    const key = `${partner.x12.qualifier}:${partner.x12.id}`;
+    const first = seen.get(key);
+    if (first === undefined) seen.set(key, partner.id);
+    else report(['partners', index, 'x12'], 'duplicate_x12_id', `partner ${first} already uses X12 id ${key}`, 'inbound interchanges are matched to a partner by ISA05/ISA06: each partner needs its own');
+  });
+}
+
+function checkMasterData(manifest: Manifest, context: Context, report: Report): void {
+  const { masterData } = manifest;
+  for (const [item, sizes] of Object.entries(masterData.unitConversions ?? {})) {
+    for (const [unit, size] of Object.entries(sizes)) {
+      if (dec(size).lte(0)) report(['masterData', 'unitConversions', item, unit], 'unit_conversion_not_positive', `1 ${unit} of ${item} is ${size} base units; a unit size must be positive`, 'give the size of one unit in the item\'s base unit, e.g. EA: "1", BOX: "12"');
+    }
+  }
+  for (const section of ['itemCodes', 'supplierCodes'] as const) {
+    for (const [source, codes] of Object.entries(masterData[section] ?? {})) {
+      if (!context.sources.has(source)) report(['masterData', section, source], 'unknown_system', `"${source}" is neither a system nor a partner`, suggestion(source, [...context.sources], 'key cross references by the id of the system or partner that uses the codes'));
+      if (section !== 'supplierCodes') continue;
+      for (const [local, canonical] of Object.entries(codes)) {
+        if (!context.suppliers.has(canonical)) report(['masterData', section, source, local], 'unknown_supplier', `supplier ${canonical} is neither a partner nor in masterData.suppliers`, suggestion(canonical, [...context.suppliers], 'add it to masterData.suppliers'));
+      }
+    }
+  }
+  for (const supplier of Object.keys(manifest.tolerances.suppliers ?? {})) {
+    if (!context.suppliers.has(supplier)) report(['tolerances', 'suppliers', supplier], 'unknown_supplier', `supplier ${supplier} is neither a partner nor in masterData.suppliers`, suggestion(supplier, [...context.suppliers], 'add it to masterData.suppliers'));
+  }
+}
+
+function checkContracts(manifest: Manifest, catalog: ContractCatalog, report: Report): void {
+  for (const [type, versions] of Object.entries(manifest.contracts.inForce ?? {})) {
+    const shipped = catalog.versions.get(type);
+    if (shipped === undefined) {
+      report(['contracts', 'inForce', type], 'unknown_event_type', `no contract declares event type ${type}`, suggestion(type, [...catalog.versions.keys()], 'add its contract to the contracts folder or fix the name'));
+      continue;
+    }
+    versions.forEach((version, at) => {
+      if (!shipped.includes(version)) report(['contracts', 'inForce', type, at], 'unknown_contract_version', `${type} has no contract version ${version} (the contracts folder has ${shipped.map((v) => `v${v}`).join(', ')})`, `add contracts/<domain>/${type}/v${version}.schema.json or remove the version`);
+    });
+  }
+}
+
+/** "did you mean X?" when a known name is close, else the fallback advice. */
+function suggestion(wrong: string, candidates: readonly string[], fallback: string): string {
+  if (candidates.length === 0) return fallback;
+  const best = closest(wrong, [...candidates]);
+  return distance(wrong, best) <= Math.max(2, Math.floor(wrong.length / 4)) ? `did you mean "${best}"?` : fallback;
+}
