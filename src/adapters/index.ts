@@ -1,13 +1,13 @@
 // Public surface of the adapters: one entry per technology.
 export { ApiKeyAuthenticator, issueKey } from './auth/api-keys.js';
 export type { ApiKeyAuthenticatorOptions, IssuedKey } from './auth/api-keys.js';
-export { loadContractExamples, loadContractSet } from './contracts/contract-files.js';
+export { loadContractExamples, loadContractSet, loadLayeredContractSet } from './contracts/contract-files.js';
 export type { ContractExample } from './contracts/contract-files.js';
 export { buildHttpServer } from './http/http-server.js';
 export type { HttpServerDependencies } from './http/http-server.js';
 export { PROBLEM_MEDIA_TYPE, problem } from './http/problem.js';
 export type { Problem } from './http/problem.js';
-export { formatProblems, loadManifestFile, readManifest } from './manifest/yaml-manifest.js';
+export { contractsFolderOf, formatProblems, loadManifestFile, readManifest } from './manifest/yaml-manifest.js';
 export type { LocatedProblem, ManifestLoad } from './manifest/yaml-manifest.js';
 export { MemoryEventStore } from './memory/memory-event-store.js';
 export { PostgresStore } from './postgres/postgres-store.js';

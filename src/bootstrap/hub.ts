@@ -1,11 +1,11 @@
 // Assembles a hub from configuration: contracts, manifest, store, use cases, HTTP server.
-import { ApiKeyAuthenticator, buildHttpServer, loadContractSet, spawnThread } from '../adapters/index.js';
+import { ApiKeyAuthenticator, buildHttpServer, loadLayeredContractSet, spawnThread } from '../adapters/index.js';
 import { readFileSync } from 'node:fs';
 import { pino } from 'pino';
 import type { FastifyInstance } from 'fastify';
 import { DeadlineScheduler, ExceptionResolution, GroupCommitter, IngestService, P2PQueries, WorkflowProcessor, WorkflowRunner } from '../app/index.js';
 import type { CloudEvent, ContractSet, Manifest } from '../core/index.js';
-import { ContractRegistry, inlineRefs, p2pPolicy, p2pSettingsOf, PublishingAuthority } from '../core/index.js';
+import { ContractRegistry, inlineRefs, MillraceError, p2pPolicy, p2pSettingsOf, PublishingAuthority } from '../core/index.js';
 import type { BatchOutcome, Clock, WorkflowStep } from '../ports/index.js';
 import type { HubConfig } from './config.js';
 import type { HubStore } from './open-store.js';
@@ -48,9 +48,14 @@ export interface Contracts {
   readonly registry: ContractRegistry;
 }
 
-export function loadContracts(contractsDir: string): Contracts {
-  const set = loadContractSet(contractsDir);
-  return { set, registry: new ContractRegistry(set) };
+/** The contracts folder, plus a board's own folder (manifest `contracts.folder`) layered on it. */
+export function loadContracts(contractsDir: string, boardFolder?: string): Contracts {
+  try {
+    const set = loadLayeredContractSet(contractsDir, boardFolder);
+    return { set, registry: new ContractRegistry(set) };
+  } catch (error) {
+    throw new MillraceError('invalid_manifest', `cannot load the contracts: ${(error as Error).message}`);
+  }
 }
 
 export async function createHub(config: HubConfig, manifest: Manifest, contracts: Contracts, options: HubOptions = {}): Promise<Hub> {

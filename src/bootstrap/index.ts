@@ -8,7 +8,7 @@ export type { HubStore } from './open-store.js';
 export { loadSetup } from './setup.js';
 export type { HubSetup } from './setup.js';
 export { systemClock } from './system-clock.js';
-export { issueKey, formatProblems, readManifest } from '../adapters/index.js';
+export { contractsFolderOf, issueKey, formatProblems, readManifest } from '../adapters/index.js';
 export type { IssuedKey, LocatedProblem } from '../adapters/index.js';
 export { SqliteStore } from '../adapters/index.js';
 export { runRehearsal } from './rehearsal.js';

@@ -1,6 +1,6 @@
 // Start-up order: contracts (to know the event types), then the manifest (checked against
 // them), then the configuration (which the manifest's `hub:` section feeds).
-import { loadManifestFile } from '../adapters/index.js';
+import { contractsFolderOf, loadManifestFile } from '../adapters/index.js';
 import type { LocatedProblem } from '../adapters/index.js';
 import type { Manifest } from '../core/index.js';
 import type { ConfigFlags, Environment, HubConfig } from './config.js';
@@ -17,8 +17,9 @@ export interface HubSetup {
 }
 
 export function loadSetup(flags: ConfigFlags, env: Environment): HubSetup {
-  const contracts = loadContracts(String(flags.contractsDir ?? env.MILLRACE_CONTRACTS ?? DEFAULT_CONTRACTS_DIR));
-  const { manifest, warnings } = loadManifestFile(manifestPathOf(flags, env), contracts.registry.catalog());
+  const manifestPath = manifestPathOf(flags, env);
+  const contracts = loadContracts(String(flags.contractsDir ?? env.MILLRACE_CONTRACTS ?? DEFAULT_CONTRACTS_DIR), contractsFolderOf(manifestPath));
+  const { manifest, warnings } = loadManifestFile(manifestPath, contracts.registry.catalog());
   const config = resolveConfig(flags, env, manifest.hub);
   return { config, manifest, manifestWarnings: warnings, contracts };
 }

@@ -1,7 +1,7 @@
 // `millrace contracts`: tools for the canonical contracts. `compat` tells whether a new version of
 // a data schema may follow the earlier ones under a Confluent Schema Registry compatibility mode.
 import { readFileSync } from 'node:fs';
-import { type Command, CommanderError, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import { DEFAULT_CONTRACTS_DIR, loadContracts } from '../bootstrap/index.js';
 import {
   checkCompatibility,
@@ -11,7 +11,7 @@ import {
   type CompatibilityReport,
   type SchemaVersion,
 } from '../core/index.js';
-import { printJson } from './flags.js';
+import { printJson, unusable } from './flags.js';
 
 interface CompatOptions {
   readonly mode: CompatibilityMode;
@@ -53,12 +53,6 @@ export function registerContracts(program: Command): void {
       else printReport(report, options.mode, files);
       if (!report.compatible) process.exitCode = 1;
     });
-}
-
-/** Unusable input ends with exit status 2, as a usage error does, after saying why. */
-function unusable(message: string): never {
-  process.stderr.write(`millrace: invalid_request: ${message}\n`);
-  throw new CommanderError(2, 'millrace.unusableInput', message);
 }
 
 function readSchema(file: string): SchemaVersion {

@@ -1,5 +1,5 @@
 // Maps command-line options to configuration flags (flag > env > manifest > default).
-import { Option, type Command } from 'commander';
+import { CommanderError, Option, type Command } from 'commander';
 import type { ConfigFlags } from '../bootstrap/index.js';
 
 export interface CommonOptions {
@@ -37,4 +37,10 @@ export function addConfigOptions(command: Command): Command {
     .addOption(new Option('--manifest <file>', 'governance manifest (env MILLRACE_MANIFEST)').default(undefined, './millrace.yaml'))
     .addOption(new Option('--store <url>', 'sqlite:PATH or postgres://... (env MILLRACE_STORE)').default(undefined, 'sqlite:./millrace-data/millrace.db'))
     .option('--contracts <dir>', 'contracts folder (env MILLRACE_CONTRACTS)');
+}
+
+/** Unusable input ends with exit status 2, as a usage error does, after saying why. */
+export function unusable(message: string): never {
+  process.stderr.write(`millrace: invalid_request: ${message}\n`);
+  throw new CommanderError(2, 'millrace.unusableInput', message);
 }

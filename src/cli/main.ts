@@ -7,6 +7,7 @@ import { registerContracts } from './contracts.command.js';
 import { registerDemo } from './demo.command.js';
 import { registerInit } from './init.command.js';
 import { registerKeys } from './keys.command.js';
+import { registerLint } from './lint.command.js';
 import { registerManifest } from './manifest.command.js';
 import { registerRehearse } from './rehearse.command.js';
 import { registerReplay } from './replay.command.js';
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   registerServe(program);
   registerInit(program);
   registerKeys(program);
+  registerLint(program);
   registerManifest(program);
   registerRehearse(program);
   registerReplay(program);

@@ -1,8 +1,8 @@
 // The `millrace` command as a user runs it after `npm ci`: help, init, keys, serve, demo.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runCli, startServe } from '../support/cli.js';
 
@@ -16,7 +16,7 @@ describe('millrace CLI', () => {
   it('prints help for the program and for every command', () => {
     const top = runCli(['--help']);
     assert.equal(top.status, 0);
-    for (const command of ['demo', 'serve', 'init', 'keys', 'manifest']) assert.match(top.stdout, new RegExp(`\\b${command}\\b`));
+    for (const command of ['demo', 'serve', 'init', 'keys', 'manifest', 'lint']) assert.match(top.stdout, new RegExp(`\\b${command}\\b`));
     for (const command of [['serve'], ['keys', 'add'], ['init'], ['demo']]) {
       const help = runCli([...command, '--help']);
       assert.equal(help.status, 0, help.stderr);
@@ -37,7 +37,11 @@ describe('millrace CLI', () => {
     const file = join(dir, 'millrace.yaml');
     const first = runCli(['init', file]);
     assert.equal(first.status, 0, first.stderr);
-    assert.match(readFileSync(file, 'utf8'), /erp-core/);
+    const written = readFileSync(file, 'utf8');
+    assert.match(written, /erp-core/);
+    // The editor modeline points at the published schema from where the file was written.
+    const schema = /\$schema=(\S+)/.exec(written)?.[1];
+    assert.ok(schema !== undefined && existsSync(resolve(dir, schema)), `schema path ${schema}`);
     const second = runCli(['init', file]);
     assert.equal(second.status, 1);
     assert.match(second.stderr, /exists; use --force/);

@@ -26,6 +26,26 @@ export function loadContractSet(root: string): ContractSet {
   return { shared, envelope, contracts };
 }
 
+/**
+ * The shipped contracts plus a board's own folder, which holds only event contracts (no
+ * envelope, no common definitions): new event types and new versions. A contract that
+ * redefines a shipped type and version is refused, so `v1` means the same everywhere.
+ */
+export function loadLayeredContractSet(root: string, extra: string | undefined): ContractSet {
+  const base = loadContractSet(root);
+  if (extra === undefined) return base;
+  const key = (doc: SchemaDocument): string => `${String(doc['x-event-type'])}@${String(doc['x-version'])}`;
+  const shipped = new Set(base.contracts.map(key));
+  const added: SchemaDocument[] = [];
+  for (const file of walk(extra)) {
+    if (!file.endsWith('.schema.json')) continue;
+    const doc = readJson(file) as SchemaDocument;
+    if (shipped.has(key(doc))) throw new Error(`${file} redefines the shipped contract ${key(doc).replace('@', ' v')}; publish a new version instead`);
+    added.push(doc);
+  }
+  return { ...base, contracts: [...base.contracts, ...added] };
+}
+
 export function loadContractExamples(root: string): ContractExample[] {
   return walk(root)
     .filter((file) => /\/examples\/[^/]+\.json$/.test(file.split('\\').join('/')))

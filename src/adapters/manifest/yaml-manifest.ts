@@ -1,6 +1,7 @@
 // Reads millrace.yaml, keeping each node's position so every problem is reported as
 // FILE:LINE:COLUMN with a stable code.
 import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { isNode, LineCounter, parseDocument, type Document } from 'yaml';
 import type { ContractCatalog, Manifest, ManifestProblem } from '../../core/index.js';
 import { checkManifest, MillraceError } from '../../core/index.js';
@@ -34,6 +35,21 @@ export function readManifest(file: string, text: string, catalog: ContractCatalo
     problems.map((problem) => ({ ...problem, file, ...positionOf(doc, lineCounter, problem.path) })).sort((a, b) => a.line - b.line || a.column - b.column);
   if (check.ok) return { ok: true, manifest: check.manifest, warnings: locate(check.warnings) };
   return { ok: false, problems: locate(check.problems) };
+}
+
+/**
+ * The board's contracts folder a manifest names (`contracts.folder`), resolved against the
+ * manifest's own directory; read before the manifest is checked, since the check needs the
+ * contracts. Undefined when the file is unreadable or names none (loading reports the rest).
+ */
+export function contractsFolderOf(file: string): string | undefined {
+  let folder: unknown;
+  try {
+    folder = (parseDocument(readFileSync(file, 'utf8')).toJS() as { contracts?: { folder?: unknown } } | null)?.contracts?.folder;
+  } catch {
+    return undefined;
+  }
+  return typeof folder === 'string' && folder !== '' ? resolve(dirname(file), folder) : undefined;
 }
 
 /** Loads and checks a manifest file; throws one error listing every error. Warnings come back with it. */

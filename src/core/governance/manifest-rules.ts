@@ -197,14 +197,18 @@ function checkExceptionOwners(manifest: Manifest, context: Context, report: Repo
       if (!context.teams.has(team)) report(path, 'unknown_team', `exceptions ${code} go to team "${team}", which is not declared`, suggestion(team, [...context.teams], 'declare it under teams'));
     }
   }
-  // Point at exceptionOwners, or at the teams when the manifest has no such section.
+  // One problem per missing team, listing the codes routed to it by default; it points at
+  // exceptionOwners, or at the teams when the manifest has no such section.
   const where = Object.keys(manifest.exceptionOwners).length > 0 ? ['exceptionOwners'] : ['teams'];
+  const orphaned = new Map<string, string[]>();
   for (const code of P2P_EXCEPTION_CODES) {
     if (code in manifest.exceptionOwners) continue;
-    const missing = teamsOf(DEFAULT_EXCEPTION_OWNERS[code], context.plants).filter((team) => !context.teams.has(team));
-    if (missing.length > 0) {
-      report(where, 'exception_code_without_owner', `exception ${code} goes by default to team ${missing.join(', ')}, which is not declared`, `declare team ${missing.join(', ')}, or set exceptionOwners.${code} to a declared team`);
+    for (const team of teamsOf(DEFAULT_EXCEPTION_OWNERS[code], context.plants)) {
+      if (!context.teams.has(team)) orphaned.set(team, [...(orphaned.get(team) ?? []), code]);
     }
+  }
+  for (const [team, codes] of orphaned) {
+    report(where, 'exception_code_without_owner', `exceptions ${codes.join(', ')} go by default to team ${team}, which is not declared`, `declare team ${team}, or set exceptionOwners.<code> to a declared team`);
   }
 }
 

@@ -163,6 +163,11 @@ export const MANIFEST_SCHEMA = {
       additionalProperties: false,
       default: {},
       properties: {
+        folder: {
+          type: 'string',
+          minLength: 1,
+          description: "The board's own contracts (new event types, new versions), relative to this file; they extend the shipped contracts and may not redefine one.",
+        },
         compatibility: {
           enum: ['backward', 'backward_transitive', 'forward', 'forward_transitive', 'full', 'full_transitive', 'none'],
           default: 'backward',

@@ -91,7 +91,7 @@ export interface Manifest {
   readonly domains: readonly DomainDeclaration[];
   readonly systems: readonly SystemDeclaration[];
   readonly partners: readonly PartnerDeclaration[];
-  readonly contracts: { readonly compatibility: CompatibilityModeSetting; readonly inForce?: Readonly<Record<string, readonly number[]>> };
+  readonly contracts: { readonly folder?: string; readonly compatibility: CompatibilityModeSetting; readonly inForce?: Readonly<Record<string, readonly number[]>> };
   readonly slas: NonNullable<P2PPolicySettings['slas']>;
   readonly tolerances: NonNullable<P2PPolicySettings['tolerances']>;
   readonly exceptionOwners: Readonly<Record<string, string>>;
