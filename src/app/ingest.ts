@@ -1,9 +1,9 @@
 // The ingest use case: the door every channel goes through. A submission (one event or a
 // batch) is checked whole (envelope, publishing authority, data contract) and then committed
 // whole; nothing of a rejected submission is stored.
-import type { AuthorityDecision, CloudEvent, ContractRegistry, Principal, Violation } from '../core/index.js';
-import { ContractViolationError, MillraceError } from '../core/index.js';
-import type { AppendedEvent } from '../ports/index.js';
+import type { AuthorityDecision, CloudEvent, ContractRegistry, LagBreach, Principal, Violation } from '../core/index.js';
+import { ContractViolationError, formatDuration, GOVERNANCE_MARKS, MillraceError } from '../core/index.js';
+import type { AppendedEvent, Clock } from '../ports/index.js';
 import type { GroupCommitter } from './group-commit.js';
 
 export interface IngestReceipt {
@@ -22,12 +22,26 @@ export interface Denial {
 /** Who may publish what (the manifest's PublishingAuthority, or a permissive one for rehearsals). */
 export interface Authority {
   decide(principal: Principal, event: Pick<CloudEvent, 'source' | 'type'>): AuthorityDecision;
+  /** The source's maximum sync lag, when the event exceeded it. */
+  lagBreach?(principal: Principal, event: Pick<CloudEvent, 'type' | 'time'>, receivedMs: number): LagBreach | undefined;
+  /** The supplier a partner credential speaks for (undefined: no object scope). */
+  supplierScopeOf?(principal: Principal): string | undefined;
+}
+
+/** Who owns a business object, for the object-level check of a partner's submissions. */
+export interface ObjectOwnership {
+  /** The supplier a purchase order was issued to; undefined when the hub does not know the PO. */
+  supplierOfPurchaseOrder(poNumber: string): Promise<string | undefined>;
 }
 
 export interface IngestDependencies {
   readonly registry: ContractRegistry;
   readonly authority: Authority;
   readonly committer: GroupCommitter;
+  /** For lag: when the hub received an event. */
+  readonly clock?: Clock;
+  /** Without it, a partner's events are checked by their supplierId alone. */
+  readonly ownership?: ObjectOwnership;
 }
 
 export class IngestService {
@@ -41,6 +55,8 @@ export class IngestService {
   async submit(principal: Principal, candidates: readonly unknown[], batch: boolean): Promise<IngestReceipt> {
     if (candidates.length === 0) throw new MillraceError('empty_batch', 'the batch holds no events; send at least one');
     const events = this.check(principal, candidates, batch);
+    const scope = this.deps.authority.supplierScopeOf?.(principal);
+    if (scope !== undefined) await this.checkObjects(scope, events, batch);
     const outcome = await this.deps.committer.submit(events);
     if (outcome.kind === 'conflict') {
       const conflicts = outcome.conflicts.map((conflict) => ({
@@ -77,6 +93,12 @@ export class IngestService {
         return;
       }
       const event = envelope.event;
+      const marked = GOVERNANCE_MARKS.find((mark) => mark in event);
+      if (marked !== undefined) {
+        violations.push({ pointer: `${prefix}/${marked}`, message: `${marked} is set by the hub; leave it out`, keyword: 'hubAttribute' });
+        onlyUnknownTypes = false;
+        return;
+      }
       const decision = authority.decide(principal, event);
       if (!decision.allowed) {
         const pointer = decision.code === 'forbidden_source' ? `${prefix}/source` : `${prefix}/type`;
@@ -89,7 +111,7 @@ export class IngestService {
         if (data.code !== 'unknown_event_type') onlyUnknownTypes = false;
         return;
       }
-      events.push(event);
+      events.push(this.marked(principal, event, decision));
     });
     // Authorization is answered before content: a caller learns nothing about the contracts
     // of event types it may not publish.
@@ -107,4 +129,76 @@ export class IngestService {
     }
     return events;
   }
+
+  /**
+   * The event as it will be stored: as sent, plus the hub's governance marks when it was let
+   * through ungoverned (observe mode) or came later than its source's maximum lag. Either way
+   * it is accepted; the marks make it count against its source.
+   */
+  private marked(principal: Principal, event: CloudEvent, decision: AuthorityDecision): CloudEvent {
+    const ungoverned = decision.allowed ? decision.ungoverned : undefined;
+    const clock = this.deps.clock;
+    const lag = clock === undefined ? undefined : this.deps.authority.lagBreach?.(principal, event, clock.now().getTime());
+    if (ungoverned === undefined && lag === undefined) return event;
+    return {
+      ...event,
+      ...(ungoverned === undefined ? {} : { millraceungoverned: ungoverned }),
+      ...(lag === undefined ? {} : { millracelagbreach: `received ${formatDuration(lag.lagMs)} after its time; ${lag.rule} is ${formatDuration(lag.maxLagMs)}` }),
+    };
+  }
+
+  /**
+   * Object-level authorization for a partner: its events may name only its own supplier id
+   * and only purchase orders issued to it. A PO the hub does not know is refused like another
+   * supplier's, so the answer never tells whether someone else's PO exists.
+   */
+  private async checkObjects(supplierId: string, events: readonly CloudEvent[], batch: boolean): Promise<void> {
+    const denials: Denial[] = [];
+    const owners = new Map<string, Promise<string | undefined>>();
+    const ownerOf = (poNumber: string) => {
+      let owner = owners.get(poNumber);
+      if (owner === undefined) {
+        owner = this.deps.ownership?.supplierOfPurchaseOrder(poNumber) ?? Promise.resolve(supplierId);
+        owners.set(poNumber, owner);
+      }
+      return owner;
+    };
+    for (const [index, event] of events.entries()) {
+      const prefix = batch ? `/${index}` : '';
+      for (const ref of objectRefs(event)) {
+        const allowed = ref.kind === 'supplierId' ? ref.value === supplierId : (await ownerOf(ref.value)) === supplierId;
+        if (allowed) continue;
+        const what = ref.kind === 'supplierId' ? `supplier ${ref.value}` : `purchase order ${ref.value}`;
+        denials.push({
+          pointer: prefix + ref.pointer,
+          id: event.id,
+          rule: `a partner credential speaks only for its supplier (${supplierId}) and the purchase orders issued to it`,
+          message: ref.kind === 'supplierId' ? `${what} is not the caller's supplier` : `${what} is not issued to supplier ${supplierId}, or not known to the hub yet`,
+        });
+      }
+    }
+    const first = denials[0];
+    if (first !== undefined) throw new MillraceError('forbidden_object', first.message, { denials });
+  }
+}
+
+interface ObjectRef {
+  readonly kind: 'supplierId' | 'poNumber';
+  readonly value: string;
+  readonly pointer: string;
+}
+
+/** The business objects an event names: its supplier and its purchase orders, at the top or per line. */
+function objectRefs(event: CloudEvent): ObjectRef[] {
+  const refs: ObjectRef[] = [];
+  const data = event.data;
+  if (typeof data.supplierId === 'string') refs.push({ kind: 'supplierId', value: data.supplierId, pointer: '/data/supplierId' });
+  if (typeof data.poNumber === 'string') refs.push({ kind: 'poNumber', value: data.poNumber, pointer: '/data/poNumber' });
+  if (Array.isArray(data.lines)) {
+    data.lines.forEach((line: unknown, index) => {
+      const poNumber = line !== null && typeof line === 'object' ? (line as Record<string, unknown>).poNumber : undefined;
+      if (typeof poNumber === 'string') refs.push({ kind: 'poNumber', value: poNumber, pointer: `/data/lines/${index}/poNumber` });
+    });
+  }
+  return refs;
 }

@@ -72,7 +72,30 @@ export async function createHub(config: HubConfig, manifest: Manifest, contracts
   const processor = new WorkflowProcessor(store, store, policy, clock, { batchSize: 500, yieldBetweenSteps: () => new Promise((resolve) => setImmediate(resolve)) });
   const mode = config.workflows === 'off' ? 'none' : (options.workflowMode ?? 'inline');
   const inline = mode === 'inline';
-  const ingest = new IngestService({ registry, authority, committer });
+  const settle = async (timeoutMs = 30_000): Promise<void> => {
+    if (inline) await processor.catchUp();
+    for (let waited = 0; waited < timeoutMs; waited += 10) {
+      // Applied up to the head, twice in a row: nothing was still being derived.
+      if ((await store.processedUpTo()) >= (await store.headSequence()) && (await store.processedUpTo()) >= (await store.headSequence())) return;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  };
+  // Who owns a PO comes from the workflows' projection; a PO released a moment ago may not be
+  // applied yet, so a miss waits (briefly) for the workflows to catch up once. Without
+  // workflows a partner's events are checked by their supplier id alone.
+  const ownership =
+    mode === 'none'
+      ? undefined
+      : {
+          supplierOfPurchaseOrder: async (poNumber: string) => {
+            const owner = async () => (await store.linesOfPurchaseOrder(poNumber)).find((line) => line.terms !== undefined)?.terms?.supplierId;
+            const known = await owner();
+            if (known !== undefined || (await store.processedUpTo()) >= (await store.headSequence())) return known;
+            await settle(2_000);
+            return owner();
+          },
+        };
+  const ingest = new IngestService({ registry, authority, committer, clock, ...(ownership === undefined ? {} : { ownership }) });
   const logger = pino({ level: options.logger === false ? 'silent' : config.logLevel });
   const http = await buildHttpServer({
     ingest,
@@ -84,6 +107,7 @@ export async function createHub(config: HubConfig, manifest: Manifest, contracts
       if (committer.backlog > 100_000) throw new Error(`commit backlog of ${committer.backlog} events`);
     },
     version: PACKAGE_VERSION,
+    rateLimitOf: (principal) => authority.rateLimitOf(principal),
     logger,
     workflows: { p2p: new P2PQueries(store, store, authority, clock), resolution: new ExceptionResolution(store, committer, inline ? processor : undefined, clock) },
   });
@@ -110,14 +134,7 @@ export async function createHub(config: HubConfig, manifest: Manifest, contracts
     registry,
     manifest,
     processor,
-    settle: async (timeoutMs = 30_000) => {
-      if (inline) await processor.catchUp();
-      for (let waited = 0; waited < timeoutMs; waited += 10) {
-        // Applied up to the head, twice in a row: nothing was still being derived.
-        if ((await store.processedUpTo()) >= (await store.headSequence()) && (await store.processedUpTo()) >= (await store.headSequence())) return;
-        await new Promise((resolve) => setTimeout(resolve, 10));
-      }
-    },
+    settle,
     close: async () => {
       await stopWorkflows();
       await http.close();

@@ -25,8 +25,21 @@ export interface StoredEvent {
   readonly event: CloudEvent;
 }
 
-/** Attributes the hub sets itself; a client's values for them never count as part of the body. */
+/**
+ * Governance marks the hub puts on an event it accepts: `millraceungoverned` (a source in
+ * observe mode published what enforce mode would refuse: the rule) and `millracelagbreach`
+ * (the event came later than its source's maximum sync lag). A client may not send them.
+ */
+export const GOVERNANCE_MARKS = ['millraceungoverned', 'millracelagbreach'] as const;
+
+/**
+ * Attributes the hub sets itself from its log (stored apart, added on read); a client's values
+ * for them are dropped and never count as part of the body.
+ */
 export const HUB_ATTRIBUTES: ReadonlySet<string> = new Set(['receivedtime', 'sequence']);
+
+/** What a resend is compared without: the hub's attributes and its governance marks. */
+const NOT_BODY: ReadonlySet<string> = new Set([...HUB_ATTRIBUTES, ...GOVERNANCE_MARKS]);
 
 /**
  * The exact JSON text an event arrived as, when the channel had it whole (a single-event HTTP
@@ -53,13 +66,13 @@ export function eventKey(event: Pick<CloudEvent, 'source' | 'id'>): string {
 }
 
 /**
- * JSON with object keys sorted at every level and hub attributes removed at the top: two
- * submissions of the same event compare equal whatever the key order the sender used.
+ * JSON with object keys sorted at every level and hub attributes and marks removed at the top:
+ * two submissions of the same event compare equal whatever the key order the sender used.
  */
 export function canonicalEventJson(event: CloudEvent): string {
   const body: Record<string, unknown> = {};
   for (const key of Object.keys(event).sort()) {
-    if (!HUB_ATTRIBUTES.has(key)) body[key] = event[key];
+    if (!NOT_BODY.has(key)) body[key] = event[key];
   }
   return canonicalJson(body);
 }

@@ -1,12 +1,12 @@
 // Public surface of the pure domain core.
 export { ContractRegistry, CONTRACT_ANNOTATIONS } from './contracts/contract-registry.js';
 export type { ContractCatalog, ContractInfo, ContractSet, EnvelopeCheck, EventCheck, SchemaDocument } from './contracts/contract-registry.js';
-export { arrivedAs, canonicalEventJson, canonicalJson, dataVersionOf, eventKey, HUB_ATTRIBUTES, rememberArrival } from './envelope.js';
+export { arrivedAs, canonicalEventJson, canonicalJson, dataVersionOf, eventKey, GOVERNANCE_MARKS, HUB_ATTRIBUTES, rememberArrival } from './envelope.js';
 export type { CloudEvent, StoredEvent } from './envelope.js';
 export { ContractViolationError, ERROR_CATALOGUE, isMillraceError, MillraceError } from './errors.js';
 export type { ErrorCode, Violation } from './errors.js';
 export { PublishingAuthority } from './governance/authority.js';
-export type { AuthorityDecision, OperatorRole, Principal } from './governance/authority.js';
+export type { AuthorityDecision, LagBreach, OperatorRole, Principal } from './governance/authority.js';
 export { checkManifest, p2pSettingsOf, sourceOf } from './governance/manifest.js';
 export type {
   DomainDeclaration,
@@ -34,7 +34,7 @@ export type { ChangeEffect, ChangeKind, CompatibilityChange, CompatibilityInput,
 export { applyExceptionEvent, exceptionIdOf } from './exceptions/exception-projection.js';
 export type { ExceptionView } from './exceptions/exception-projection.js';
 export { amount, Dec, dec, minorUnits, str, sum, ZERO } from './money.js';
-export { addMs, isAfter, toMs, utc } from './time.js';
+export { addMs, formatDuration, isAfter, toMs, utc } from './time.js';
 export { decideLine, MILLRACE_SOURCE } from './p2p/p2p-decide.js';
 export type { DecisionContext } from './p2p/p2p-decide.js';
 export { evolveLine, itemsFor } from './p2p/p2p-evolve.js';

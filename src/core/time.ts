@@ -19,3 +19,13 @@ export function isAfter(a: string, b: string): boolean {
 export function utc(instant: string): string {
   return new Date(toMs(instant)).toISOString();
 }
+
+/** A duration in the manifest's units, largest first: 5h12m, 2d3h, 45m (under a minute: 30s). */
+export function formatDuration(ms: number): string {
+  const minutes = Math.floor(ms / 60_000);
+  if (minutes < 1) return `${Math.max(0, Math.round(ms / 1000))}s`;
+  const days = Math.floor(minutes / 1440);
+  const hours = Math.floor((minutes % 1440) / 60);
+  const rest = minutes % 60;
+  return [days > 0 ? `${days}d` : '', hours > 0 ? `${hours}h` : '', rest > 0 ? `${rest}m` : ''].join('');
+}

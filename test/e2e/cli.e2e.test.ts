@@ -91,25 +91,35 @@ describe('millrace CLI', () => {
     assert.match(result.stderr, /MILLRACE_BODY_LIMIT="huge"/);
   });
 
-  it('serve takes events over HTTP with a key made by `keys add`, and stops on SIGTERM', async () => {
+  it('serve takes events over HTTP with keys made by `keys add`, and stops on SIGTERM', async () => {
     const manifest = join(dir, 'millrace.yaml');
     const store = `sqlite:${join(dir, 'serve.db')}`;
-    const { key } = JSON.parse(runCli(['keys', 'add', '--partner', 'sup-0042', '--json', '--manifest', manifest, '--store', store]).stdout) as { key: string };
+    const keyOf = (...who: string[]) => (JSON.parse(runCli(['keys', 'add', ...who, '--json', '--manifest', manifest, '--store', store]).stdout) as { key: string }).key;
+    const erp = keyOf('--system', 'erp-core');
+    const supplier = keyOf('--partner', 'sup-0042');
     const server = await startServe(['--manifest', manifest, '--store', store]);
-    try {
-      const response = await fetch(`${server.url}/v1/events`, {
+    const send = (key: string, event: Record<string, unknown>) =>
+      fetch(`${server.url}/v1/events`, {
         method: 'POST',
         headers: { authorization: `Bearer ${key}`, 'content-type': 'application/cloudevents+json' },
-        body: JSON.stringify({
-          specversion: '1.0',
-          id: 'conf-1',
-          source: '/partners/sup-0042',
-          type: 'supplier.confirmation',
-          time: '2026-03-02T09:00:00Z',
-          data: { poNumber: '4500012345', supplierId: 'SUP-0042', lines: [{ line: 10, status: 'accepted' }] },
-        }),
+        body: JSON.stringify({ specversion: '1.0', time: new Date().toISOString(), ...event }),
       });
-      assert.equal(response.status, 202, await response.clone().text());
+    try {
+      const po = await send(erp, {
+        id: 'po-1',
+        source: '/systems/erp-core',
+        type: 'po.released',
+        data: { poNumber: '4500012345', supplierId: 'SUP-0042', buyerPlant: 'P01', currency: 'USD', lines: [{ line: 10, itemId: 'ITM-1', quantity: '5', uom: 'EA', unitPrice: '1.00', needBy: '2026-12-20' }] },
+      });
+      assert.equal(po.status, 202, await po.clone().text());
+      // The supplier confirms at once: the hub waits for its workflow thread to know the PO is SUP-0042's.
+      const confirmation = await send(supplier, {
+        id: 'conf-1',
+        source: '/partners/sup-0042',
+        type: 'supplier.confirmation',
+        data: { poNumber: '4500012345', supplierId: 'SUP-0042', lines: [{ line: 10, status: 'accepted' }] },
+      });
+      assert.equal(confirmation.status, 202, await confirmation.clone().text());
     } finally {
       server.child.kill('SIGTERM');
     }

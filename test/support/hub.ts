@@ -15,8 +15,8 @@ export interface TestHub {
   close(): Promise<void>;
 }
 
-export async function startTestHub(options: { flags?: ConfigFlags; store?: HubStore; env?: Record<string, string> } = {}): Promise<TestHub> {
-  const setup = loadSetup({ manifestPath: EXAMPLE_MANIFEST, credentialCacheMs: 0, ...options.flags }, options.env ?? {});
+export async function startTestHub(options: { flags?: ConfigFlags; store?: HubStore; env?: Record<string, string>; manifestPath?: string } = {}): Promise<TestHub> {
+  const setup = loadSetup({ manifestPath: options.manifestPath ?? EXAMPLE_MANIFEST, credentialCacheMs: 0, ...options.flags }, options.env ?? {});
   // SQLite in memory: the real adapter, no file.
   const store = options.store ?? new SqliteStore(':memory:');
   const hub = await createHub(setup.config, setup.manifest, setup.contracts, { store, logger: false });

@@ -1,6 +1,7 @@
 // The HTTP adapter: turns requests into calls of the ingest use case and errors into
 // problem+json. No business rule lives here.
 import { isUtf8 } from 'node:buffer';
+import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
@@ -40,6 +41,8 @@ export interface HttpServerDependencies {
    */
   readonly logger?: Logger;
   readonly workflows: WorkflowRouteDependencies;
+  /** Requests per minute a principal's credentials may make (the manifest's `rateLimit`); undefined: no limit. */
+  readonly rateLimitOf?: (principal: Principal) => number | undefined;
 }
 
 export async function buildHttpServer(deps: HttpServerDependencies): Promise<FastifyInstance> {
@@ -127,6 +130,8 @@ export async function buildHttpServer(deps: HttpServerDependencies): Promise<Fas
     );
   });
 
+  await registerRateLimits(app, deps.rateLimitOf);
+
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
 
   app.get(
@@ -169,6 +174,7 @@ export async function buildHttpServer(deps: HttpServerDependencies): Promise<Fas
           413: problemResponse,
           415: problemResponse,
           422: problemResponse,
+          429: problemResponse,
           503: problemResponse,
         },
       },
@@ -188,6 +194,41 @@ export async function buildHttpServer(deps: HttpServerDependencies): Promise<Fas
 
   registerWorkflowRoutes(app, deps.workflows);
   return app;
+}
+
+/**
+ * Per-credential rate limits: a fixed one-minute window per principal (every key of a system
+ * or partner shares its budget), counted in this process. Principals without a limit skip the
+ * limiter entirely, so the intake path of an unlimited integration pays nothing for it.
+ */
+async function registerRateLimits(app: FastifyInstance, rateLimitOf: HttpServerDependencies['rateLimitOf']): Promise<void> {
+  if (rateLimitOf === undefined) return;
+  await app.register(rateLimit, { global: false });
+  const keyOf = (request: FastifyRequest) => (request.principal === undefined ? '' : `${request.principal.kind}:${request.principal.id}`);
+  const limiter = app.rateLimit({
+    timeWindow: 60_000,
+    keyGenerator: keyOf,
+    max: (request) => (request.principal === undefined ? Number.MAX_SAFE_INTEGER : (rateLimitOf(request.principal) ?? Number.MAX_SAFE_INTEGER)),
+    errorResponseBuilder: (request, context) => {
+      const retryAfterSeconds = Math.max(1, Math.ceil(context.ttl / 1000));
+      return new MillraceError('rate_limited', `${keyOf(request)} may make ${context.max} requests a minute; retry in ${retryAfterSeconds} s`, {
+        limit: context.max,
+        windowSeconds: 60,
+        retryAfterSeconds,
+      });
+    },
+  });
+  app.addHook('preHandler', (request, reply, done) => {
+    const principal = request.principal;
+    if (principal === undefined || rateLimitOf(principal) === undefined) {
+      done();
+      return;
+    }
+    limiter.call(app, request, reply).then(
+      () => done(),
+      (error: unknown) => done(error instanceof Error ? error : new Error(String(error))),
+    );
+  });
 }
 
 function bearerToken(request: FastifyRequest): string | undefined {

@@ -1,7 +1,9 @@
 // Publishing authority: a credential speaks for one system or partner, which may publish only
 // under its own source and only the event types the manifest grants it.
 import type { CloudEvent } from '../envelope.js';
-import type { Manifest, PrincipalKind } from './manifest.js';
+import { parseDuration } from '../p2p/p2p-policy.js';
+import { toMs } from '../time.js';
+import type { Manifest, PrincipalKind, SourceMode } from './manifest.js';
 import { sourceOf } from './manifest.js';
 
 /** Who is calling: the system or partner an API key belongs to. */
@@ -14,21 +16,68 @@ export interface Principal {
 
 export type OperatorRole = 'viewer' | 'operator';
 
+/**
+ * `ungoverned`: allowed only because the source is in `observe` mode; it names the rule that
+ * would refuse the event in `enforce` mode, and the hub records it on the stored event.
+ */
 export type AuthorityDecision =
-  | { readonly allowed: true }
+  | { readonly allowed: true; readonly ungoverned?: string }
   | { readonly allowed: false; readonly code: 'forbidden_source' | 'forbidden_event_type'; readonly rule: string; readonly message: string };
+
+/** An event that reached the hub later after its `time` than its source's maximum sync lag. */
+export interface LagBreach {
+  readonly lagMs: number;
+  readonly maxLagMs: number;
+  /** The manifest entry that sets the limit, e.g. `systems[id=mes-p01].maxLag.goods.received`. */
+  readonly rule: string;
+}
+
+interface Grant {
+  readonly publishes: ReadonlySet<string>;
+  readonly mode: SourceMode;
+  /** Maximum lag in ms per event type, `default` for the rest. */
+  readonly maxLagMs: ReadonlyMap<string, number>;
+  readonly rateLimit?: { readonly perMinute: number };
+}
 
 /** Publishing rights resolved once per manifest, so the per-event check is two lookups. */
 export class PublishingAuthority {
-  private readonly grants = new Map<string, ReadonlySet<string>>();
+  private readonly grants = new Map<string, Grant>();
   private readonly suppliers = new Map<string, string>();
 
   constructor(manifest: Manifest) {
-    for (const system of manifest.systems) this.grants.set(principalKey('system', system.id), new Set(system.publishes));
+    for (const system of manifest.systems) this.grants.set(principalKey('system', system.id), grantOf(system));
     for (const partner of manifest.partners) {
-      this.grants.set(principalKey('partner', partner.id), new Set(partner.publishes));
+      this.grants.set(principalKey('partner', partner.id), grantOf(partner));
       this.suppliers.set(partner.id, partner.supplierId);
     }
+  }
+
+  /** The source's mode; undefined for a principal the manifest does not declare (operators too). */
+  modeOf(principal: Principal): SourceMode | undefined {
+    return this.grants.get(principalKey(principal.kind, principal.id))?.mode;
+  }
+
+  /** Requests per minute the manifest allows this principal's credentials; undefined: no limit. */
+  rateLimitOf(principal: Principal): number | undefined {
+    return this.grants.get(principalKey(principal.kind, principal.id))?.rateLimit?.perMinute;
+  }
+
+  /**
+   * Whether an event came later than its source's maximum sync lag allows: `receivedTime`
+   * minus the event's `time`, against `maxLag[type]` or `maxLag.default`. Undefined when it
+   * came in time or no limit applies.
+   */
+  lagBreach(principal: Principal, event: Pick<CloudEvent, 'type' | 'time'>, receivedMs: number): LagBreach | undefined {
+    const grant = this.grants.get(principalKey(principal.kind, principal.id));
+    if (grant === undefined || grant.maxLagMs.size === 0) return undefined;
+    const specific = grant.maxLagMs.get(event.type);
+    const maxLagMs = specific ?? grant.maxLagMs.get('default');
+    if (maxLagMs === undefined) return undefined;
+    const lagMs = receivedMs - toMs(event.time);
+    if (!(lagMs > maxLagMs)) return undefined;
+    const section = principal.kind === 'system' ? 'systems' : 'partners';
+    return { lagMs, maxLagMs, rule: `${section}[id=${principal.id}].maxLag.${specific === undefined ? 'default' : event.type}` };
   }
 
   /**
@@ -57,17 +106,29 @@ export class PublishingAuthority {
       };
     }
     const granted = this.grants.get(principalKey(principal.kind, principal.id));
-    if (granted === undefined || !granted.has(event.type)) {
+    if (granted === undefined || !granted.publishes.has(event.type)) {
       const section = principal.kind === 'system' ? 'systems' : 'partners';
-      return {
-        allowed: false,
-        code: 'forbidden_event_type',
-        rule: `${section}[id=${principal.id}].publishes does not list ${event.type}`,
-        message: `${principal.kind} "${principal.id}" may not publish ${event.type}`,
-      };
+      const rule = `${section}[id=${principal.id}].publishes does not list ${event.type}`;
+      // A source under observation is let through and its event marked; a spoofed source never is.
+      if (granted?.mode === 'observe') return { allowed: true, ungoverned: rule };
+      return { allowed: false, code: 'forbidden_event_type', rule, message: `${principal.kind} "${principal.id}" may not publish ${event.type}` };
     }
     return { allowed: true };
   }
+}
+
+function grantOf(publisher: Manifest['systems'][number] | Manifest['partners'][number]): Grant {
+  const maxLagMs = new Map<string, number>();
+  for (const [type, text] of Object.entries(publisher.maxLag ?? {})) {
+    const ms = parseDuration(text);
+    if (ms !== undefined) maxLagMs.set(type, ms);
+  }
+  return {
+    publishes: new Set(publisher.publishes),
+    mode: publisher.mode,
+    maxLagMs,
+    ...(publisher.rateLimit === undefined ? {} : { rateLimit: publisher.rateLimit }),
+  };
 }
 
 function principalKey(kind: PrincipalKind, id: string): string {

@@ -3,7 +3,7 @@
 // Bodies are stored as sent (hub attributes removed) and compared in canonical form, which is
 // only computed when a key is already known: the common case, a new event, never pays for it.
 import type { CloudEvent } from '../envelope.js';
-import { arrivedAs, canonicalEventJson, canonicalJson, eventKey, HUB_ATTRIBUTES } from '../envelope.js';
+import { arrivedAs, canonicalEventJson, eventKey, HUB_ATTRIBUTES } from '../envelope.js';
 
 /** What the log (or the current transaction) already holds under an event's key. */
 export interface KnownEvent {
@@ -27,7 +27,7 @@ export function storedBody(event: CloudEvent): string {
 
 /** Whether a stored body and an event are the same event (key order and spacing aside). */
 export function sameBody(stored: string, event: CloudEvent): boolean {
-  return canonicalJson(JSON.parse(stored)) === canonicalEventJson(event);
+  return canonicalEventJson(JSON.parse(stored) as CloudEvent) === canonicalEventJson(event);
 }
 
 export type PlannedEvent =
