@@ -8,6 +8,8 @@ export type { EventAppender } from './deadline-scheduler.js';
 export { WorkflowProcessor } from './workflow-processor.js';
 export type { ProcessorOptions, ReplayPartition, StepResult } from './workflow-processor.js';
 export { ExceptionResolution } from './exception-resolution.js';
+export { GovernanceQueries } from './governance-queries.js';
+export type { CoverageAnswer } from './governance-queries.js';
 export { P2PQueries } from './p2p-queries.js';
 export type { ExceptionAnswer, PurchaseOrderView, TimelineEntry } from './p2p-queries.js';
 export { WorkflowRunner } from './workflow-runner.js';

@@ -99,6 +99,11 @@ for (const kind of [sqlite, postgres]) {
         const stats = live as { lines: string; exceptions: string };
         assert.ok(JSON.parse(stats.lines).length === 150);
         assert.ok(JSON.parse(stats.exceptions).length > 0);
+        // The governance flows count every input event once, and none of the hub's own.
+        const log = await store.readFrom(0, 100_000);
+        const counted = (await store.flows()).reduce((total, flow) => total + flow.events, 0);
+        assert.equal(counted, log.filter((s) => s.event.source !== '/millrace').length);
+        assert.ok(counted > 0 && counted < log.length);
 
         const rebuilt = await new WorkflowProcessor(store, store, policy, clock, { batchSize: 500 }).rebuild();
         assert.equal(rebuilt, await store.headSequence());

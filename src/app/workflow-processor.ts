@@ -3,7 +3,7 @@
 // cursor in one transaction. The same loop rebuilds every projection from an empty store
 // (replay), where each event is only applied: the decisions are already in the log.
 import type { P2PLine, P2PPolicy, P2PRoute, StoredEvent } from '../core/index.js';
-import { applyEvent, isRecordedDecision, keysFor, LineSet, partitionOf, routeP2P } from '../core/index.js';
+import { applyEvent, countFlows, isRecordedDecision, keysFor, LineSet, partitionOf, routeP2P } from '../core/index.js';
 import type { Clock, EventStore, WorkflowStep, WorkflowStore } from '../ports/index.js';
 import { REBUILDING_CURSOR } from '../ports/index.js';
 
@@ -145,7 +145,7 @@ export class WorkflowProcessor {
       if (stored.event.type === 'exception.raised' || stored.event.type === 'exception.resolved') exceptionEvents.push(stored);
     }
     try {
-      await this.commitStep({ upTo: last.sequence, derived, receivedTime: now, lines: this.lines.takeChanged(), exceptionEvents, links });
+      await this.commitStep({ upTo: last.sequence, derived, receivedTime: now, lines: this.lines.takeChanged(), exceptionEvents, links, flows: countFlows(events) });
     } catch (error) {
       // The lines in memory went ahead of the store: forget them and the cursor, and start
       // again from what the store holds.
@@ -215,6 +215,8 @@ export class WorkflowProcessor {
         lines: flush ? this.lines.takeChanged() : [],
         exceptionEvents,
         links,
+        // Every event is counted once: by the whole rebuild, or by its first partition.
+        ...(done || (partition !== undefined && partition.index !== 0) ? {} : { flows: countFlows(events) }),
       });
       if (flush) this.trimCache(this.replayCacheLines / 2);
       onProgress?.(from);

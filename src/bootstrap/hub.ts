@@ -3,7 +3,7 @@ import { ApiKeyAuthenticator, buildHttpServer, loadLayeredContractSet, spawnThre
 import { readFileSync } from 'node:fs';
 import { pino } from 'pino';
 import type { FastifyInstance } from 'fastify';
-import { DeadlineScheduler, ExceptionResolution, GroupCommitter, IngestService, P2PQueries, WorkflowProcessor, WorkflowRunner } from '../app/index.js';
+import { DeadlineScheduler, ExceptionResolution, GovernanceQueries, GroupCommitter, IngestService, P2PQueries, WorkflowProcessor, WorkflowRunner } from '../app/index.js';
 import type { CloudEvent, ContractSet, Manifest } from '../core/index.js';
 import { ContractRegistry, inlineRefs, MillraceError, p2pPolicy, p2pSettingsOf, PublishingAuthority } from '../core/index.js';
 import type { BatchOutcome, Clock, WorkflowStep } from '../ports/index.js';
@@ -109,7 +109,11 @@ export async function createHub(config: HubConfig, manifest: Manifest, contracts
     version: PACKAGE_VERSION,
     rateLimitOf: (principal) => authority.rateLimitOf(principal),
     logger,
-    workflows: { p2p: new P2PQueries(store, store, authority, clock), resolution: new ExceptionResolution(store, committer, inline ? processor : undefined, clock) },
+    workflows: {
+      p2p: new P2PQueries(store, store, authority, clock),
+      resolution: new ExceptionResolution(store, committer, inline ? processor : undefined, clock),
+      governance: new GovernanceQueries(store, store, manifest, registry.catalog()),
+    },
   });
   const onError = (error: unknown) => logger.error({ err: error }, 'workflow processing failed; it will be retried on the next tick');
   let stopWorkflows: () => Promise<void> = () => Promise.resolve();

@@ -6,6 +6,8 @@ export type { CloudEvent, StoredEvent } from './envelope.js';
 export { ContractViolationError, ERROR_CATALOGUE, isMillraceError, MillraceError } from './errors.js';
 export type { ErrorCode, Violation } from './errors.js';
 export { PublishingAuthority } from './governance/authority.js';
+export { countFlows, governanceCoverage, HUB_SOURCE } from './governance/coverage.js';
+export type { FlowCount, FlowCoverage, GovernanceCoverage } from './governance/coverage.js';
 export type { AuthorityDecision, LagBreach, OperatorRole, Principal } from './governance/authority.js';
 export { checkManifest, p2pSettingsOf, sourceOf } from './governance/manifest.js';
 export type {

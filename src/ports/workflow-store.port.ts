@@ -2,7 +2,7 @@
 // the processor's cursor, kept in the same database as the log so that derived events and the
 // state change they come from commit together. Adapters: SQLite, PostgreSQL (one conformance
 // suite, test/conformance/workflow-store.conformance.ts).
-import type { CloudEvent, ExceptionView, P2PLine, P2PStage, StoredEvent } from '../core/index.js';
+import type { CloudEvent, ExceptionView, FlowCount, P2PLine, P2PStage, StoredEvent } from '../core/index.js';
 import type { BatchOutcome, EventStore } from './event-store.port.js';
 
 /**
@@ -26,6 +26,8 @@ export interface WorkflowStep {
    * already (those, derived events among them, `EventStore.readByCorrelation` finds).
    */
   readonly links: readonly { readonly key: string; readonly sequence: number }[];
+  /** Counts of the applied events per flow and version, added to the governance flows. */
+  readonly flows?: readonly FlowCount[];
 }
 
 export interface Page<T> {
@@ -53,7 +55,8 @@ export interface ExceptionFilter {
  * Promises:
  * - `commitWorkflowStep` is one transaction: the derived events are appended (idempotently,
  *   as `EventStore.appendBatches` would), lines and links are stored, the exceptions view is
- *   updated from `exceptionEvents` and from the derived events, and the cursor moves to
+ *   updated from `exceptionEvents` and from the derived events, `flows` are added to the
+ *   counts of the governance flows, and the cursor moves to
  *   `upTo`. It resolves with the stored derived events (with their sequences).
  * - Lines and exceptions read back equal what was stored.
  * - `resetWorkflows` empties every projection and the cursor (the log is untouched).
@@ -83,6 +86,8 @@ export interface WorkflowStore {
   linkedSequences(keys: readonly string[]): Promise<number[]>;
   /** Events by sequence (for timelines). */
   eventsAt(sequences: readonly number[]): Promise<StoredEvent[]>;
+  /** The governance flows counted so far (one row per source, type and version). */
+  flows(): Promise<FlowCount[]>;
 }
 
 /**

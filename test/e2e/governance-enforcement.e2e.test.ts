@@ -246,6 +246,59 @@ describe('governance at the door', () => {
     });
   });
 
+  describe('governance coverage', () => {
+    interface Flow {
+      source: string;
+      type: string;
+      events: number;
+      declared: boolean;
+      enforced: boolean;
+      approvedVersion: boolean;
+      governed: boolean;
+      gaps: string[];
+      governedEvents: number;
+      ungovernedEvents: number;
+      lagBreaches: number;
+    }
+    it('shows each observed flow with its verdict, and the share of flows and events under governance', async () => {
+      const response = await call('GET', '/v1/governance/coverage', t.keys.get('viewer:plant-manager')!);
+      assert.equal(response.status, 200, JSON.stringify(response.body));
+      const flows = response.body.flows as Flow[];
+      const flow = (source: string, type: string) => flows.find((f) => f.source === source && f.type === type);
+      const observed = flow('/partners/sup-0311', 'invoice.received');
+      assert.deepEqual(
+        observed && { declared: observed.declared, enforced: observed.enforced, governed: observed.governed, events: observed.events, ungovernedEvents: observed.ungovernedEvents, governedEvents: observed.governedEvents },
+        { declared: false, enforced: false, governed: false, events: 1, ungovernedEvents: 1, governedEvents: 0 },
+      );
+      assert.deepEqual(observed?.gaps, ['partners[id=sup-0311].publishes does not list invoice.received', 'partner sup-0311 is in observe mode']);
+      const confirmations = flow('/partners/sup-0311', 'supplier.confirmation');
+      assert.equal(confirmations?.declared, true);
+      assert.equal(confirmations?.governed, false, 'observe mode is not governance');
+      const releases = flow('/systems/erp-core', 'po.released');
+      assert.equal(releases?.governed, true);
+      assert.equal(releases?.lagBreaches, 1);
+      // Refused events never reach the log, so they are no flow: wms-p01 was refused po.released.
+      assert.equal(flow('/systems/wms-p01', 'po.released'), undefined);
+      const totals = response.body.totals as { flows: number; governedFlows: number; flowShare: number; events: number; governedEvents: number; eventShare: number };
+      assert.equal(totals.flows, flows.length);
+      assert.equal(totals.governedFlows, flows.filter((f) => f.governed).length);
+      assert.equal(totals.flowShare, totals.governedFlows / totals.flows);
+      assert.equal(totals.events, flows.reduce((sum, f) => sum + f.events, 0));
+      assert.equal(totals.eventShare, totals.governedEvents / totals.events);
+      assert.ok(totals.flowShare > 0 && totals.flowShare < 1);
+      const asOf = response.body.asOf as { processedUpTo: number; headSequence: number };
+      assert.equal(asOf.processedUpTo, asOf.headSequence);
+    });
+
+    it('is for operator keys: a system or partner key gets 403', async () => {
+      for (const key of ['system:erp-core', 'partner:sup-0042']) {
+        const response = await call('GET', '/v1/governance/coverage', t.keys.get(key)!);
+        assert.equal(response.status, 403);
+        assert.equal(response.body.code, 'forbidden_action');
+      }
+    });
+  });
+
   describe('rate limits per credential', () => {
     it('answers 429 with Retry-After once the minute budget is spent, stores nothing, and leaves other sources alone', async () => {
       const key = t.keys.get('partner:sup-0107')!;

@@ -2,7 +2,7 @@
 // rebuild must reproduce byte for byte.
 import type { WorkflowStore } from '../../src/ports/index.js';
 
-export async function dumpWorkflows(store: WorkflowStore): Promise<{ lines: string; exceptions: string; links: number[]; cursor: number }> {
+export async function dumpWorkflows(store: WorkflowStore): Promise<{ lines: string; exceptions: string; links: number[]; flows: string; cursor: number }> {
   const lines: unknown[] = [];
   let after: string | undefined;
   do {
@@ -18,5 +18,5 @@ export async function dumpWorkflows(store: WorkflowStore): Promise<{ lines: stri
     before = page.next;
   } while (before !== undefined);
   const keys = lines.map((line) => (line as { key: string }).key);
-  return { lines: JSON.stringify(lines), exceptions: JSON.stringify(exceptions), links: await store.linkedSequences(keys), cursor: await store.processedUpTo() };
+  return { lines: JSON.stringify(lines), exceptions: JSON.stringify(exceptions), links: await store.linkedSequences(keys), flows: JSON.stringify(await store.flows()), cursor: await store.processedUpTo() };
 }

@@ -1,7 +1,7 @@
 // Routes over the workflows: a PO's lines and timeline, line and exception listings, and the
 // manual resolution of an exception. Translation only; the use cases hold the rules.
 import type { FastifyInstance } from 'fastify';
-import type { ExceptionResolution, P2PQueries } from '../../app/index.js';
+import type { ExceptionResolution, GovernanceQueries, P2PQueries } from '../../app/index.js';
 import type { P2PStage, Principal } from '../../core/index.js';
 import { MillraceError, P2P_STAGES } from '../../core/index.js';
 import { problemResponses } from './schemas.js';
@@ -9,6 +9,7 @@ import { problemResponses } from './schemas.js';
 export interface WorkflowRouteDependencies {
   readonly p2p: P2PQueries;
   readonly resolution: ExceptionResolution;
+  readonly governance: GovernanceQueries;
 }
 
 const page = {
@@ -112,6 +113,21 @@ export function registerWorkflowRoutes(app: FastifyInstance, deps: WorkflowRoute
       if (view === undefined) throw new MillraceError('not_found', `no exception ${request.params.id}`);
       return view;
     },
+  );
+
+  app.get(
+    '/v1/governance/coverage',
+    {
+      config: { auth: true },
+      schema: {
+        summary:
+          'Governance coverage: each observed flow (source x event type) with its events per contract version, whether it is declared, ' +
+          'on a version in force and in enforce mode, its lag breaches; the share of flows and of events under governance (operator keys)',
+        security: [{ apiKey: [] }],
+        response: { 200: { type: 'object', additionalProperties: true }, ...problemResponses(401, 403) },
+      },
+    },
+    async (request) => deps.governance.coverage(principalOf(request)),
   );
 
   app.post<{ Params: { id: string }; Body: { reason: string } }>(

@@ -3,7 +3,7 @@
 // sequence N never later finds a new event below N), at the price of one writer at a time;
 // group commit amortises the lock over every request of a turn.
 import pg from 'pg';
-import type { CloudEvent, ExceptionView, KnownEvent, P2PLine, StoredEvent } from '../../core/index.js';
+import type { CloudEvent, ExceptionView, FlowCount, KnownEvent, P2PLine, StoredEvent } from '../../core/index.js';
 import { eventKey, lineFromJson, planBatch } from '../../core/index.js';
 import type {
   BatchOutcome,
@@ -26,6 +26,8 @@ import {
   exceptionParams,
   exceptionQuery,
   exceptionUpdates,
+  flowFromRow,
+  flowParams,
   lineQuery,
   lineRow,
   pageOf,
@@ -34,6 +36,7 @@ import {
   SQL,
   WORKFLOW_TABLES,
 } from '../shared/workflow-sql.js';
+import type { FlowRow } from '../shared/workflow-sql.js';
 
 /**
  * Advisory lock id of the log's single-writer section. Advisory locks are per database, so
@@ -342,6 +345,7 @@ export class PostgresStore implements EventStore, CredentialStore, WorkflowStore
         links.map((l) => String(l.sequence)),
       ]);
     }
+    for (const flow of step.flows ?? []) await client.query(numbered(SQL.addFlow), flowParams(flow));
     const events = [...step.exceptionEvents, ...derived].sort((a, b) => a.sequence - b.sequence);
     const ids = [...new Set(events.flatMap((e) => (typeof e.event.data.exceptionId === 'string' ? [e.event.data.exceptionId] : [])))];
     const existing = new Map<string, ExceptionView>();
@@ -360,6 +364,11 @@ export class PostgresStore implements EventStore, CredentialStore, WorkflowStore
   async dueLines(now: string, limit: number): Promise<P2PLine[]> {
     const result = await this.pool.query<{ state: string }>(numbered(SQL.dueLines), [now, limit]);
     return result.rows.map((row) => lineFromJson(row.state));
+  }
+
+  async flows(): Promise<FlowCount[]> {
+    const result = await this.pool.query<FlowRow>(SQL.flows);
+    return result.rows.map(flowFromRow);
   }
 
   async resetWorkflows(): Promise<void> {

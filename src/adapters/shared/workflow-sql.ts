@@ -1,6 +1,6 @@
 // The workflow projections' tables and statements, shared by the SQLite and PostgreSQL
 // adapters. Statements use `?` placeholders; the PostgreSQL adapter numbers them.
-import type { ExceptionView, P2PLine, StoredEvent } from '../../core/index.js';
+import type { ExceptionView, FlowCount, P2PLine, StoredEvent } from '../../core/index.js';
 import { applyExceptionEvent, canonicalJson, exceptionIdOf, nextDueOf, openExceptionsOf, stageOf } from '../../core/index.js';
 import type { ExceptionFilter, LineFilter } from '../../ports/index.js';
 
@@ -49,6 +49,18 @@ CREATE INDEX IF NOT EXISTS exceptions_owner ON exceptions (owner, status, raised
 CREATE INDEX IF NOT EXISTS exceptions_code ON exceptions (code, status, raised_seq);
 CREATE INDEX IF NOT EXISTS exceptions_status ON exceptions (status, raised_seq);
 CREATE INDEX IF NOT EXISTS exceptions_po ON exceptions (po_number);
+CREATE TABLE IF NOT EXISTS governance_flows (
+  source TEXT NOT NULL,
+  type TEXT NOT NULL,
+  dataversion INTEGER NOT NULL,
+  events {bigint} NOT NULL,
+  ungoverned {bigint} NOT NULL,
+  lag_breaches {bigint} NOT NULL,
+  worst_lag_ms {bigint} NOT NULL,
+  first_received TEXT NOT NULL,
+  last_received TEXT NOT NULL,
+  PRIMARY KEY (source, type, dataversion)
+);
 CREATE TABLE IF NOT EXISTS workflow_cursor (
   name TEXT PRIMARY KEY,
   up_to {bigint} NOT NULL
@@ -58,7 +70,7 @@ CREATE TABLE IF NOT EXISTS workflow_cursor (
 /** Secondary indexes of the lines table, which a bulk rebuild drops and creates again at the end. */
 export const LINE_INDEXES = ['p2p_lines_po', 'p2p_lines_due', 'p2p_lines_stage', 'p2p_lines_supplier', 'p2p_lines_plant'];
 
-export const RESET_WORKFLOWS = ['DELETE FROM p2p_lines', 'DELETE FROM p2p_shipments', 'DELETE FROM workflow_links', 'DELETE FROM exceptions', 'DELETE FROM workflow_cursor'];
+export const RESET_WORKFLOWS = ['DELETE FROM p2p_lines', 'DELETE FROM p2p_shipments', 'DELETE FROM workflow_links', 'DELETE FROM exceptions', 'DELETE FROM governance_flows', 'DELETE FROM workflow_cursor'];
 
 export const CURSOR_NAME = 'p2p';
 
@@ -77,7 +89,48 @@ export const SQL = {
     'ON CONFLICT (exception_id) DO UPDATE SET status = excluded.status, view = excluded.view',
   dueLines: 'SELECT state FROM p2p_lines WHERE next_due IS NOT NULL AND next_due <= ? ORDER BY next_due, key LIMIT ?',
   linesOfPo: 'SELECT state FROM p2p_lines WHERE po_number = ? ORDER BY line',
+  // Portable SQL (no GREATEST/MAX(a, b) difference between the two databases).
+  addFlow:
+    'INSERT INTO governance_flows (source, type, dataversion, events, ungoverned, lag_breaches, worst_lag_ms, first_received, last_received) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ' +
+    'ON CONFLICT (source, type, dataversion) DO UPDATE SET events = governance_flows.events + excluded.events, ' +
+    'ungoverned = governance_flows.ungoverned + excluded.ungoverned, lag_breaches = governance_flows.lag_breaches + excluded.lag_breaches, ' +
+    'worst_lag_ms = CASE WHEN excluded.worst_lag_ms > governance_flows.worst_lag_ms THEN excluded.worst_lag_ms ELSE governance_flows.worst_lag_ms END, ' +
+    'first_received = CASE WHEN excluded.first_received < governance_flows.first_received THEN excluded.first_received ELSE governance_flows.first_received END, ' +
+    'last_received = CASE WHEN excluded.last_received > governance_flows.last_received THEN excluded.last_received ELSE governance_flows.last_received END',
+  flows:
+    'SELECT source, type, dataversion, events, ungoverned, lag_breaches, worst_lag_ms, first_received, last_received FROM governance_flows ORDER BY source, type, dataversion',
 } as const;
+
+export interface FlowRow {
+  readonly source: string;
+  readonly type: string;
+  readonly dataversion: number | string;
+  readonly events: number | string;
+  readonly ungoverned: number | string;
+  readonly lag_breaches: number | string;
+  readonly worst_lag_ms: number | string;
+  readonly first_received: string;
+  readonly last_received: string;
+}
+
+export function flowParams(flow: FlowCount): (string | number)[] {
+  return [flow.source, flow.type, flow.dataversion, flow.events, flow.ungoverned, flow.lagBreaches, flow.worstLagMs, flow.firstReceived, flow.lastReceived];
+}
+
+/** A row as either driver returns it (PostgreSQL BIGINT comes back as text). */
+export function flowFromRow(row: FlowRow): FlowCount {
+  return {
+    source: row.source,
+    type: row.type,
+    dataversion: Number(row.dataversion),
+    events: Number(row.events),
+    ungoverned: Number(row.ungoverned),
+    lagBreaches: Number(row.lag_breaches),
+    worstLagMs: Number(row.worst_lag_ms),
+    firstReceived: row.first_received,
+    lastReceived: row.last_received,
+  };
+}
 
 export interface LineRow {
   readonly key: string;

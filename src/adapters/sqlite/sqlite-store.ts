@@ -6,7 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import type { CloudEvent, ExceptionView, KnownEvent, P2PLine, StoredEvent } from '../../core/index.js';
+import type { CloudEvent, ExceptionView, FlowCount, KnownEvent, P2PLine, StoredEvent } from '../../core/index.js';
 import { eventKey, lineFromJson, planBatch } from '../../core/index.js';
 import type {
   BatchOutcome,
@@ -32,6 +32,8 @@ import {
   exceptionParams,
   exceptionQuery,
   exceptionUpdates,
+  flowFromRow,
+  flowParams,
   lineQuery,
   lineRow,
   LINE_INDEXES,
@@ -42,6 +44,7 @@ import {
   SQL,
   WORKFLOW_TABLES,
 } from '../shared/workflow-sql.js';
+import type { FlowRow } from '../shared/workflow-sql.js';
 
 const WORKFLOW_TABLES_SQL = WORKFLOW_TABLES.replaceAll('{bigint}', 'INTEGER').replaceAll('{wor}', 'WITHOUT ROWID');
 
@@ -150,6 +153,8 @@ export class SqliteStore implements EventStore, CredentialStore, WorkflowStore, 
       upsertLine: this.db.prepare(SQL.upsertLine),
       insertShipment: this.db.prepare<[string, string]>(SQL.insertShipment),
       insertLink: this.db.prepare<[string, number]>(SQL.insertLink),
+      addFlow: this.db.prepare<(string | number)[]>(SQL.addFlow),
+      flows: this.db.prepare<[], FlowRow>(SQL.flows),
       exception: this.db.prepare<[string], { view: string }>(SQL.exception),
       upsertException: this.db.prepare(SQL.upsertException),
       dueLines: this.db.prepare<[string, number], { state: string }>(SQL.dueLines),
@@ -352,6 +357,7 @@ export class SqliteStore implements EventStore, CredentialStore, WorkflowStore, 
     for (const state of step.lines) this.workflow.upsertLine.run(...lineRowParams(lineRow(state)));
     for (const [shipmentId, key] of shipmentLinks(step.lines)) this.workflow.insertShipment.run(shipmentId, key);
     for (const link of step.links) this.workflow.insertLink.run(link.key, link.sequence);
+    for (const flow of step.flows ?? []) this.workflow.addFlow.run(...flowParams(flow));
     const events = [...step.exceptionEvents, ...derived].sort((a, b) => a.sequence - b.sequence);
     const read = (id: string) => {
       const row = this.workflow.exception.get(id);
@@ -372,6 +378,10 @@ export class SqliteStore implements EventStore, CredentialStore, WorkflowStore, 
 
   resetWorkflows(): Promise<void> {
     return this.write(() => this.transactions.reset.immediate());
+  }
+
+  flows(): Promise<FlowCount[]> {
+    return Promise.resolve(this.workflow.flows.all().map(flowFromRow));
   }
 
   linesOfPurchaseOrder(poNumber: string): Promise<P2PLine[]> {
