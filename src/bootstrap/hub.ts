@@ -4,8 +4,8 @@ import { readFileSync } from 'node:fs';
 import { pino } from 'pino';
 import type { FastifyInstance } from 'fastify';
 import { DeadlineScheduler, ExceptionResolution, GovernanceQueries, GroupCommitter, IngestService, P2PQueries, WorkflowProcessor, WorkflowRunner } from '../app/index.js';
-import type { CloudEvent, ContractSet, Manifest } from '../core/index.js';
-import { ContractRegistry, inlineRefs, MillraceError, p2pPolicy, p2pSettingsOf, PublishingAuthority } from '../core/index.js';
+import type { AsyncApiDocument, CloudEvent, ContractSet, Manifest } from '../core/index.js';
+import { asyncApiCatalogue, ContractRegistry, inlineRefs, MillraceError, p2pPolicy, p2pSettingsOf, PublishingAuthority } from '../core/index.js';
 import type { BatchOutcome, Clock, WorkflowStep } from '../ports/index.js';
 import type { HubConfig } from './config.js';
 import type { HubStore } from './open-store.js';
@@ -58,6 +58,11 @@ export function loadContracts(contractsDir: string, boardFolder?: string): Contr
   }
 }
 
+/** The event catalogue as AsyncAPI 3.0: what `GET /asyncapi.json` serves and `millrace contracts asyncapi` prints. */
+export function asyncApiOf(manifest: Manifest, contracts: Contracts): AsyncApiDocument {
+  return asyncApiCatalogue({ contracts: contracts.set, manifest, hub: { version: PACKAGE_VERSION } });
+}
+
 export async function createHub(config: HubConfig, manifest: Manifest, contracts: Contracts, options: HubOptions = {}): Promise<Hub> {
   const { registry } = contracts;
   const clock = options.clock ?? systemClock;
@@ -102,6 +107,7 @@ export async function createHub(config: HubConfig, manifest: Manifest, contracts
     authenticator: new ApiKeyAuthenticator(store, clock, { cacheMs: config.credentialCacheMs }),
     bodyLimit: config.bodyLimit,
     eventSchema: inlineRefs(contracts.set.envelope, contracts.set.shared),
+    asyncApi: asyncApiOf(manifest, contracts),
     ready: async () => {
       await store.headSequence();
       if (committer.backlog > 100_000) throw new Error(`commit backlog of ${committer.backlog} events`);

@@ -17,9 +17,15 @@ export interface HubSetup {
 }
 
 export function loadSetup(flags: ConfigFlags, env: Environment): HubSetup {
+  const governance = loadGovernance(flags, env);
+  const config = resolveConfig(flags, env, governance.manifest.hub);
+  return { config, ...governance };
+}
+
+/** The contracts and the manifest alone, for commands that describe the hub without running it. */
+export function loadGovernance(flags: ConfigFlags, env: Environment): Omit<HubSetup, 'config'> {
   const manifestPath = manifestPathOf(flags, env);
   const contracts = loadContracts(String(flags.contractsDir ?? env.MILLRACE_CONTRACTS ?? DEFAULT_CONTRACTS_DIR), contractsFolderOf(manifestPath));
   const { manifest, warnings } = loadManifestFile(manifestPath, contracts.registry.catalog());
-  const config = resolveConfig(flags, env, manifest.hub);
-  return { config, manifest, manifestWarnings: warnings, contracts };
+  return { manifest, manifestWarnings: warnings, contracts };
 }

@@ -1,17 +1,20 @@
 // `millrace contracts`: tools for the canonical contracts. `compat` tells whether a new version of
-// a data schema may follow the earlier ones under a Confluent Schema Registry compatibility mode.
-import { readFileSync } from 'node:fs';
+// a data schema may follow the earlier ones under a Confluent Schema Registry compatibility mode;
+// `asyncapi` exports the event catalogue as an AsyncAPI 3.0 document.
+import { readFileSync, writeFileSync } from 'node:fs';
 import { type Command, Option } from 'commander';
-import { DEFAULT_CONTRACTS_DIR, loadContracts } from '../bootstrap/index.js';
+import { asyncApiOf, DEFAULT_CONTRACTS_DIR, loadContracts, loadGovernance, processEnvironment } from '../bootstrap/index.js';
 import {
   checkCompatibility,
   COMPATIBILITY_MODES,
+  isMillraceError,
   SchemaInputError,
+  type AsyncApiDocument,
   type CompatibilityMode,
   type CompatibilityReport,
   type SchemaVersion,
 } from '../core/index.js';
-import { printJson, unusable } from './flags.js';
+import { configFlags, printJson, unusable } from './flags.js';
 
 interface CompatOptions {
   readonly mode: CompatibilityMode;
@@ -28,8 +31,53 @@ Exit status: 0 compatible, 1 not compatible (a breaking or undecidable change), 
 input (unreadable file, not JSON, not a JSON Schema 2020-12 document, unresolvable $ref,
 unknown mode).`;
 
+interface AsyncApiOptions {
+  readonly manifest?: string;
+  readonly contracts?: string;
+  readonly out?: string;
+}
+
+const ASYNCAPI_HELP = `
+The document describes the hub: each event type is a channel (address = the type), each
+contract version a message whose payload is the whole structured-mode CloudEvent; what systems
+and partners may publish are the hub's receive operations, subscriptions its send operations.
+Output is stable (sorted) so that two exports can be diffed in CI.
+
+Exit status: 0 written, 2 unusable input (no manifest, a manifest with errors, unloadable
+contracts, an unwritable --out file).`;
+
 export function registerContracts(program: Command): void {
   const contracts = program.command('contracts').description('Canonical contract tools');
+  contracts
+    .command('asyncapi')
+    .description('Export the event catalogue as an AsyncAPI 3.0 document: channels per event type, a message per contract version, publishers and subscribers')
+    .addOption(new Option('--manifest <file>', 'governance manifest (env MILLRACE_MANIFEST)').default(undefined, './millrace.yaml'))
+    .option('--contracts <dir>', "shipped contracts folder (env MILLRACE_CONTRACTS); the manifest's contracts.folder is layered on it")
+    .option('--out <file>', 'write the document to FILE instead of stdout')
+    .addHelpText('after', ASYNCAPI_HELP)
+    .action((options: AsyncApiOptions) => {
+      let document: AsyncApiDocument;
+      try {
+        const { manifest, contracts: loaded } = loadGovernance(configFlags(options), processEnvironment());
+        document = asyncApiOf(manifest, loaded);
+      } catch (error) {
+        if (isMillraceError(error)) unusable(error.message, error.code);
+        throw error;
+      }
+      const text = `${JSON.stringify(document, null, 2)}\n`;
+      if (options.out === undefined) {
+        process.stdout.write(text);
+        return;
+      }
+      try {
+        writeFileSync(options.out, text);
+      } catch (error) {
+        unusable(`cannot write ${options.out}: ${(error as Error).message}`);
+      }
+      const channels = Object.values(document.channels);
+      const messages = channels.reduce((sum, channel) => sum + Object.keys(channel.messages).length, 0);
+      process.stdout.write(`${options.out}: AsyncAPI ${document.asyncapi}, ${channels.length} channels, ${messages} messages, ${Object.keys(document.operations).length} operations\n`);
+    });
   contracts
     .command('compat')
     .description('Check that NEW is a compatible next version of OLD under a compatibility mode')

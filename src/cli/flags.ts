@@ -40,7 +40,7 @@ export function addConfigOptions(command: Command): Command {
 }
 
 /** Unusable input ends with exit status 2, as a usage error does, after saying why. */
-export function unusable(message: string): never {
-  process.stderr.write(`millrace: invalid_request: ${message}\n`);
+export function unusable(message: string, code = 'invalid_request'): never {
+  process.stderr.write(`millrace: ${code}: ${message}\n`);
   throw new CommanderError(2, 'millrace.unusableInput', message);
 }

@@ -31,6 +31,8 @@ export { MANIFEST_SCHEMA } from './governance/manifest.schema.js';
 export { planBatch, sameBody, sequencesOf, storedBody } from './log/append-plan.js';
 export type { BatchPlan, KnownEvent, PlannedConflict, PlannedEvent } from './log/append-plan.js';
 export { inlineRefs } from './contracts/inline-refs.js';
+export { asDraft07, asyncApiCatalogue } from './contracts/asyncapi-catalogue.js';
+export type { AsyncApiCatalogueInput, AsyncApiChannel, AsyncApiDocument, AsyncApiMessage, AsyncApiOperation, CataloguePublisher, CatalogueSubscriber } from './contracts/asyncapi-catalogue.js';
 export { changeKindTable, checkCompatibility, COMPATIBILITY_MODES, isCompatibilityMode, SchemaInputError, CHANGE_KINDS } from './contracts/compatibility.js';
 export type { ChangeEffect, ChangeKind, CompatibilityChange, CompatibilityInput, CompatibilityMode, CompatibilityReport, SchemaVersion } from './contracts/compatibility.js';
 export { applyExceptionEvent, exceptionIdOf } from './exceptions/exception-projection.js';

@@ -6,7 +6,7 @@ import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import secureJson from 'secure-json-parse';
-import type { Principal } from '../../core/index.js';
+import type { AsyncApiDocument, Principal } from '../../core/index.js';
 import { MillraceError, rememberArrival } from '../../core/index.js';
 import type { IngestService } from '../../app/index.js';
 import type { Authenticator } from '../../ports/index.js';
@@ -32,6 +32,8 @@ export interface HttpServerDependencies {
   readonly bodyLimit: number;
   /** A self-contained JSON Schema of one CloudEvent, for the OpenAPI document. */
   readonly eventSchema: Record<string, unknown>;
+  /** The event catalogue served at /asyncapi.json. */
+  readonly asyncApi: AsyncApiDocument;
   /** Readiness probe: resolves when the hub can take writes, rejects with the reason otherwise. */
   readonly ready: () => Promise<void>;
   readonly version: string;
@@ -133,6 +135,8 @@ export async function buildHttpServer(deps: HttpServerDependencies): Promise<Fas
   await registerRateLimits(app, deps.rateLimitOf);
 
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
+  // Public like /openapi.json: it describes what may be sent, and leaves out delivery URLs and secret ids.
+  app.get('/asyncapi.json', { schema: { hide: true } }, () => deps.asyncApi);
 
   app.get(
     '/healthz',

@@ -122,7 +122,8 @@ function contractKey(eventType: string, version: number): string {
   return `${eventType}@${version}`;
 }
 
-function contractInfoOf(doc: SchemaDocument): ContractInfo {
+/** What a contract document declares about itself (its `x-` annotations and `$id`). */
+export function contractInfoOf(doc: SchemaDocument): ContractInfo {
   const eventType = doc['x-event-type'];
   const version = doc['x-version'];
   const domain = doc['x-domain'];
