@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { CloudEvent } from '../../src/core/index.js';
-import { EXAMPLE_MANIFEST, startTestHub, type TestHub } from '../support/hub.js';
+import { callHub, EXAMPLE_MANIFEST, startTestHub, type TestHub } from '../support/hub.js';
 
 const OWN_PO = '4500088001';
 const OBSERVED_PO = '4500088311';
@@ -55,15 +55,7 @@ function invoice(id: string, partner: string, supplierId: string, poNumber: stri
 
 describe('governance at the door', () => {
   let t: TestHub;
-  const call = async (method: 'GET' | 'POST', url: string, key: string, body?: unknown) => {
-    const response = await t.hub.http.inject({
-      method,
-      url,
-      headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      ...(body === undefined ? {} : { payload: JSON.stringify(body) }),
-    });
-    return { status: response.statusCode, headers: response.headers, body: response.json<Record<string, unknown>>() };
-  };
+  const call = (method: 'GET' | 'POST', url: string, key: string, body?: unknown) => callHub(t, method, url, key, body);
   const post = async (principal: string, body: CloudEvent | CloudEvent[]) => {
     const response = await call('POST', '/v1/events', t.keys.get(principal)!, body);
     await t.hub.settle();

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { CloudEvent } from '../../src/core/index.js';
-import { startTestHub, type TestHub } from '../support/hub.js';
+import { callHub, startTestHub, type TestHub } from '../support/hub.js';
 
 const PO = '4500077001';
 
@@ -24,15 +24,7 @@ interface Summary {
 
 describe('procure-to-pay over HTTP', () => {
   let t: TestHub;
-  const call = async (method: 'GET' | 'POST', url: string, key: string, body?: unknown) => {
-    const response = await t.hub.http.inject({
-      method,
-      url,
-      headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      ...(body === undefined ? {} : { payload: JSON.stringify(body) }),
-    });
-    return { status: response.statusCode, body: response.json<Record<string, unknown>>() };
-  };
+  const call = (method: 'GET' | 'POST', url: string, key: string, body?: unknown) => callHub(t, method, url, key, body);
   const send = async (key: string, body: CloudEvent | CloudEvent[]) => {
     const response = await call('POST', '/v1/events', t.keys.get(key)!, body);
     assert.equal(response.status, 202, JSON.stringify(response.body));

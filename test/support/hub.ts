@@ -35,3 +35,14 @@ export async function startTestHub(options: { flags?: ConfigFlags; store?: HubSt
     },
   };
 }
+
+/** One JSON request to a test hub with a key; the answer's status, headers and parsed body. */
+export async function callHub(t: TestHub, method: 'GET' | 'POST', url: string, key: string, body?: unknown) {
+  const response = await t.hub.http.inject({
+    method,
+    url,
+    headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    ...(body === undefined ? {} : { payload: JSON.stringify(body) }),
+  });
+  return { status: response.statusCode, headers: response.headers, body: response.json<Record<string, unknown>>() };
+}
