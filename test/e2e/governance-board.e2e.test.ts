@@ -1,0 +1,66 @@
+// The governance board's example (examples/governance-board): its own contracts behave as
+// their examples say, and the checks the README gives as a board's CI pass on it, run exactly
+// as the README prints them.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { loadContractExamples, loadLayeredContractSet } from '../../src/adapters/index.js';
+import { ContractRegistry } from '../../src/core/index.js';
+import { runCli } from '../support/cli.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const BOARD = join(ROOT, 'examples', 'governance-board');
+const BOARD_CONTRACTS = join(BOARD, 'contracts');
+
+describe("a governance board's example", () => {
+  const registry = new ContractRegistry(loadLayeredContractSet(join(ROOT, 'contracts'), BOARD_CONTRACTS));
+
+  it('layers two versions of its own event type on the shipped contracts', () => {
+    const versions = registry.catalog().versions.get('quality.inspection.completed');
+    assert.deepEqual(versions, [1, 2]);
+  });
+
+  for (const example of loadContractExamples(BOARD_CONTRACTS)) {
+    const name = relative(BOARD_CONTRACTS, example.file);
+    if (example.valid) {
+      it(`accepts ${name}`, () => {
+        const check = registry.check(example.body);
+        assert.ok(check.ok, JSON.stringify(check));
+      });
+    } else {
+      const { event, expectedErrors } = example.body as { event: unknown; expectedErrors: string[] };
+      it(`rejects ${name} at exactly ${expectedErrors.join(', ')}`, () => {
+        const check = registry.check(event);
+        assert.equal(check.ok, false);
+        if (!check.ok) assert.deepEqual([...new Set(check.violations.map((v) => v.pointer))].sort(), [...expectedErrors].sort());
+      });
+    }
+  }
+
+  it("passes the README's CI check, command by command", () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const block = /<!-- board-ci -->\s*```sh\n([\s\S]*?)```/.exec(readme)?.[1];
+    assert.ok(block !== undefined, 'the README has the board CI snippet');
+    const commands = block
+      .split('\n')
+      .map((line) => line.replace(/#.*$/, '').trim())
+      .filter((line) => line.startsWith('npx millrace '));
+    assert.ok(commands.length >= 2, commands.join('\n'));
+    for (const command of commands) {
+      const result = runCli(command.replace(/^npx millrace /, '').split(/\s+/));
+      assert.equal(result.status, 0, `${command}\n${result.stdout}${result.stderr}`);
+    }
+  });
+
+  it('fails the compatibility check when the proposed version breaks the mode', () => {
+    const folder = join(BOARD_CONTRACTS, 'quality', 'quality.inspection.completed');
+    // v2 adds properties to a closed model: old readers (forward, full) would reject v2 events.
+    const result = runCli(['contracts', 'compat', join(folder, 'v1.schema.json'), join(folder, 'v2.schema.json'), '--mode', 'full', '--json']);
+    assert.equal(result.status, 1, result.stderr);
+    const report = JSON.parse(result.stdout) as { compatible: boolean; changes: { path: string; breaking: boolean }[] };
+    assert.equal(report.compatible, false);
+    assert.deepEqual(report.changes.filter((c) => c.breaking).map((c) => c.path).sort(), ['/defects', '/inspector']);
+  });
+});
