@@ -3,6 +3,8 @@ export { DEFAULT_CONTRACTS_DIR, DEFAULT_STORE, parseByteSize, processEnvironment
 export type { ConfigFlags, Environment, HubConfig } from './config.js';
 export { asyncApiOf, createHub, loadContracts, PACKAGE_VERSION } from './hub.js';
 export type { Contracts, Hub, HubOptions } from './hub.js';
+export { diffManifestFiles, redactStoreUrl } from './manifest-diff.js';
+export type { ManifestDiffRequest, ManifestDiffResult, StoreState } from './manifest-diff.js';
 export { openStore } from './open-store.js';
 export type { HubStore } from './open-store.js';
 export { loadGovernance, loadSetup } from './setup.js';

@@ -7,9 +7,10 @@ export type HubStore = EventStore & CredentialStore & WorkflowStore;
 /**
  * `intake` (default) commits durably before answering; `server` is intake in a long-running hub
  * (checkpoints in the background); `workflows` is the connection of the workflow thread, which
- * reads (its writes go through the intake thread's connection, so SQLite has one writer).
+ * reads (its writes go through the intake thread's connection, so SQLite has one writer);
+ * `reader` is a command that only queries.
  */
-export async function openStore(url: string, role: 'intake' | 'workflows' | 'server' | 'rebuild' = 'intake'): Promise<HubStore> {
+export async function openStore(url: string, role: 'intake' | 'workflows' | 'server' | 'rebuild' | 'reader' = 'intake'): Promise<HubStore> {
   if (url.startsWith('sqlite:')) {
     const path = url.slice('sqlite:'.length);
     // A running hub checkpoints from a background thread; its workflow thread leaves it to that.
@@ -19,6 +20,8 @@ export async function openStore(url: string, role: 'intake' | 'workflows' | 'ser
     // A rebuild part writes projections that are incomplete until the whole rebuild ends (the
     // cursor says so): no fsync per step, no log appends.
     if (role === 'rebuild') return new SqliteStore(path, { readsLogOnly: true, synchronous: 'NORMAL' });
+    // A command that only queries (millrace diff --store): no dedupe index to load, no checkpoints.
+    if (role === 'reader') return new SqliteStore(path, { readsLogOnly: true, checkpointsElsewhere: true });
     return new SqliteStore(path);
   }
   if (/^postgres(ql)?:\/\//.test(url)) return PostgresStore.open({ url });

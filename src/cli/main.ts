@@ -5,6 +5,7 @@ import { PACKAGE_VERSION } from '../bootstrap/index.js';
 import { isMillraceError } from '../core/index.js';
 import { registerContracts } from './contracts.command.js';
 import { registerDemo } from './demo.command.js';
+import { registerDiff } from './diff.command.js';
 import { registerInit } from './init.command.js';
 import { registerKeys } from './keys.command.js';
 import { registerLint } from './lint.command.js';
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   registerInit(program);
   registerKeys(program);
   registerLint(program);
+  registerDiff(program);
   registerManifest(program);
   registerRehearse(program);
   registerReplay(program);

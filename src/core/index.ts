@@ -25,6 +25,10 @@ export type {
   SystemDeclaration,
   TeamDeclaration,
 } from './governance/manifest.js';
+export { DIFF_KINDS, DIFF_SECTIONS, diffManifests } from './governance/manifest-diff.js';
+export type { ContractVerdict, DiffKind, DiffSection, ManifestChange, ManifestDiff, ManifestSide, PublisherRef, SubscriberRef } from './governance/manifest-diff.js';
+export { AWAITED_AT, IN_FLIGHT_STAGES, SLA_STAGES, TOLERANCE_APPLIES_ON } from './governance/manifest-impact.js';
+export type { DiffImpact, ExceptionGroup, InFlightStage, LineGroup, Touches, WorkflowCensus } from './governance/manifest-impact.js';
 export { MANIFEST_RULES } from './governance/manifest-rules.js';
 export type { ManifestRuleCode } from './governance/manifest-rules.js';
 export { MANIFEST_SCHEMA } from './governance/manifest.schema.js';
@@ -43,8 +47,8 @@ export { decideLine, MILLRACE_SOURCE } from './p2p/p2p-decide.js';
 export type { DecisionContext } from './p2p/p2p-decide.js';
 export { evolveLine, itemsFor } from './p2p/p2p-evolve.js';
 export type { Convert } from './p2p/p2p-evolve.js';
-export { DEFAULT_EXCEPTION_OWNERS, DEFAULT_SLAS, P2P_EXCEPTION_CODES, p2pPolicy, parseDuration } from './p2p/p2p-policy.js';
-export type { P2PExceptionCode, P2PPolicy, P2PPolicySettings, P2PSla } from './p2p/p2p-policy.js';
+export { DEFAULT_EXCEPTION_OWNERS, DEFAULT_SLAS, DEFAULT_TOLERANCES, P2P_EXCEPTION_CODES, p2pPolicy, parseDuration } from './p2p/p2p-policy.js';
+export type { P2PExceptionCode, P2PPolicy, P2PPolicySettings, P2PSla, ToleranceSettings } from './p2p/p2p-policy.js';
 export { isRecordedDecision, P2P_INPUT_TYPES, routeP2P } from './p2p/p2p-routing.js';
 export type { LineRef, P2PRoute } from './p2p/p2p-routing.js';
 export {

@@ -2,7 +2,7 @@
 // the processor's cursor, kept in the same database as the log so that derived events and the
 // state change they come from commit together. Adapters: SQLite, PostgreSQL (one conformance
 // suite, test/conformance/workflow-store.conformance.ts).
-import type { CloudEvent, ExceptionView, FlowCount, P2PLine, P2PStage, StoredEvent } from '../core/index.js';
+import type { CloudEvent, ExceptionView, FlowCount, P2PLine, P2PStage, StoredEvent, WorkflowCensus } from '../core/index.js';
 import type { BatchOutcome, EventStore } from './event-store.port.js';
 
 /**
@@ -88,6 +88,12 @@ export interface WorkflowStore {
   eventsAt(sequences: readonly number[]): Promise<StoredEvent[]>;
   /** The governance flows counted so far (one row per source, type and version). */
   flows(): Promise<FlowCount[]>;
+  /**
+   * Counts for `millrace diff --store`: the lines in the given stages, grouped by stage,
+   * supplier, plant and item category (of the PO line), and the open exceptions, grouped by
+   * code, owner and plant. Groups with nothing in them are left out; the order is unspecified.
+   */
+  workflowCensus(stages: readonly P2PStage[]): Promise<WorkflowCensus>;
 }
 
 /**

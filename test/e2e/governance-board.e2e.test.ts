@@ -2,7 +2,8 @@
 // their examples say, and the checks the README gives as a board's CI pass on it, run exactly
 // as the README prints them.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -47,10 +48,26 @@ describe("a governance board's example", () => {
       .split('\n')
       .map((line) => line.replace(/#.*$/, '').trim())
       .filter((line) => line.startsWith('npx millrace '));
-    assert.ok(commands.length >= 2, commands.join('\n'));
+    assert.ok(commands.length >= 3, commands.join('\n'));
     for (const command of commands) {
       const result = runCli(command.replace(/^npx millrace /, '').split(/\s+/));
       assert.equal(result.status, 0, `${command}\n${result.stdout}${result.stderr}`);
+    }
+  });
+
+  it('fails the diff when the pull request takes v1 out of force while the QMS still publishes the type', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'millrace-board-'));
+    try {
+      cpSync(join(BOARD, 'contracts'), join(dir, 'contracts'), { recursive: true });
+      const proposed = readFileSync(join(BOARD, 'change-qms-v2.yaml'), 'utf8').replace('quality.inspection.completed: [1, 2]', 'quality.inspection.completed: [2]');
+      writeFileSync(join(dir, 'millrace.yaml'), proposed);
+      const result = runCli(['diff', join(BOARD, 'millrace.yaml'), join(dir, 'millrace.yaml'), '--json']);
+      assert.equal(result.status, 1, result.stdout + result.stderr);
+      const report = JSON.parse(result.stdout) as { breaking: boolean; changes: { kind: string; breaking: boolean; subject: string }[] };
+      assert.equal(report.breaking, true);
+      assert.ok(report.changes.some((c) => c.breaking && c.subject.includes('quality.inspection.completed')), JSON.stringify(report.changes));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 

@@ -3,7 +3,7 @@
 // sequence N never later finds a new event below N), at the price of one writer at a time;
 // group commit amortises the lock over every request of a turn.
 import pg from 'pg';
-import type { CloudEvent, ExceptionView, FlowCount, KnownEvent, P2PLine, StoredEvent } from '../../core/index.js';
+import type { CloudEvent, ExceptionView, FlowCount, KnownEvent, P2PLine, P2PStage, StoredEvent, WorkflowCensus } from '../../core/index.js';
 import { eventKey, lineFromJson, planBatch } from '../../core/index.js';
 import type {
   BatchOutcome,
@@ -22,12 +22,15 @@ import { CREDENTIALS_TABLE, toCredential } from '../shared/credential-row.js';
 import type { CredentialRow } from '../shared/credential-row.js';
 import { hashKey } from '../shared/hash-key.js';
 import {
+  censusOf,
   CURSOR_NAME,
+  EXCEPTION_CENSUS,
   exceptionParams,
   exceptionQuery,
   exceptionUpdates,
   flowFromRow,
   flowParams,
+  lineCensusQuery,
   lineQuery,
   lineRow,
   pageOf,
@@ -36,7 +39,7 @@ import {
   SQL,
   WORKFLOW_TABLES,
 } from '../shared/workflow-sql.js';
-import type { FlowRow } from '../shared/workflow-sql.js';
+import type { ExceptionCensusRow, FlowRow, LineCensusRow } from '../shared/workflow-sql.js';
 
 /**
  * Advisory lock id of the log's single-writer section. Advisory locks are per database, so
@@ -410,6 +413,15 @@ export class PostgresStore implements EventStore, CredentialStore, WorkflowStore
       sequences.map(String),
     ]);
     return result.rows.map(toStored);
+  }
+
+  async workflowCensus(stages: readonly P2PStage[]): Promise<WorkflowCensus> {
+    const lines = stages.length === 0 ? undefined : lineCensusQuery(stages, "(state::json -> 'terms' ->> 'itemCategory')");
+    const [lineRows, exceptionRows] = await Promise.all([
+      lines === undefined ? Promise.resolve([]) : this.pool.query<LineCensusRow>(numbered(lines.sql), lines.params).then((result) => result.rows),
+      this.pool.query<ExceptionCensusRow>(EXCEPTION_CENSUS).then((result) => result.rows),
+    ]);
+    return censusOf(lineRows, exceptionRows);
   }
 
   async close(): Promise<void> {

@@ -1,6 +1,6 @@
 // The workflow projections' tables and statements, shared by the SQLite and PostgreSQL
 // adapters. Statements use `?` placeholders; the PostgreSQL adapter numbers them.
-import type { ExceptionView, FlowCount, P2PLine, StoredEvent } from '../../core/index.js';
+import type { ExceptionGroup, ExceptionView, FlowCount, LineGroup, P2PLine, P2PStage, StoredEvent, WorkflowCensus } from '../../core/index.js';
 import { applyExceptionEvent, canonicalJson, exceptionIdOf, nextDueOf, openExceptionsOf, stageOf } from '../../core/index.js';
 import type { ExceptionFilter, LineFilter } from '../../ports/index.js';
 
@@ -247,4 +247,46 @@ export function pageOf<T>(rows: readonly T[], limit: number, cursorOf: (last: T)
   const items = rows.slice(0, limit);
   const last = items[items.length - 1];
   return last === undefined ? { items } : { items, next: cursorOf(last) };
+}
+
+/**
+ * The census's line groups; `category` is the dialect's expression for the PO line's item
+ * category, which only the state's JSON holds (a full scan: `millrace diff --store` runs it once).
+ */
+export function lineCensusQuery(stages: readonly P2PStage[], category: string): { sql: string; params: string[] } {
+  return {
+    sql: `SELECT stage, supplier_id, plant, ${category} AS item_category, COUNT(*) AS n FROM p2p_lines WHERE stage IN (${stages.map(() => '?').join(', ')}) GROUP BY stage, supplier_id, plant, item_category`,
+    params: [...stages],
+  };
+}
+
+export const EXCEPTION_CENSUS = "SELECT code, owner, plant, COUNT(*) AS n FROM exceptions WHERE status = 'open' GROUP BY code, owner, plant";
+
+export interface LineCensusRow {
+  readonly stage: string;
+  readonly supplier_id: string | null;
+  readonly plant: string | null;
+  readonly item_category: string | null;
+  /** PostgreSQL answers COUNT(*) as a string. */
+  readonly n: number | string;
+}
+
+export interface ExceptionCensusRow {
+  readonly code: string;
+  readonly owner: string;
+  readonly plant: string | null;
+  readonly n: number | string;
+}
+
+export function censusOf(lines: readonly LineCensusRow[], exceptions: readonly ExceptionCensusRow[]): WorkflowCensus {
+  return {
+    lines: lines.map((row): LineGroup => ({
+      stage: row.stage as P2PStage,
+      ...(row.supplier_id === null ? {} : { supplierId: row.supplier_id }),
+      ...(row.plant === null ? {} : { plant: row.plant }),
+      ...(row.item_category === null ? {} : { itemCategory: row.item_category }),
+      count: Number(row.n),
+    })),
+    openExceptions: exceptions.map((row): ExceptionGroup => ({ code: row.code, owner: row.owner, ...(row.plant === null ? {} : { plant: row.plant }), count: Number(row.n) })),
+  };
 }

@@ -6,7 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import type { CloudEvent, ExceptionView, FlowCount, KnownEvent, P2PLine, StoredEvent } from '../../core/index.js';
+import type { CloudEvent, ExceptionView, FlowCount, KnownEvent, P2PLine, P2PStage, StoredEvent, WorkflowCensus } from '../../core/index.js';
 import { eventKey, lineFromJson, planBatch } from '../../core/index.js';
 import type {
   BatchOutcome,
@@ -28,12 +28,15 @@ import type { Checkpointer } from './checkpointer.js';
 import { startCheckpointer } from './checkpointer.js';
 import { hash64, KeyIndex } from './key-index.js';
 import {
+  censusOf,
   CURSOR_NAME,
+  EXCEPTION_CENSUS,
   exceptionParams,
   exceptionQuery,
   exceptionUpdates,
   flowFromRow,
   flowParams,
+  lineCensusQuery,
   lineQuery,
   lineRow,
   LINE_INDEXES,
@@ -44,7 +47,7 @@ import {
   SQL,
   WORKFLOW_TABLES,
 } from '../shared/workflow-sql.js';
-import type { FlowRow } from '../shared/workflow-sql.js';
+import type { ExceptionCensusRow, FlowRow, LineCensusRow } from '../shared/workflow-sql.js';
 
 const WORKFLOW_TABLES_SQL = WORKFLOW_TABLES.replaceAll('{bigint}', 'INTEGER').replaceAll('{wor}', 'WITHOUT ROWID');
 
@@ -423,6 +426,12 @@ export class SqliteStore implements EventStore, CredentialStore, WorkflowStore, 
       events.push(...rows.map(toStored));
     }
     return Promise.resolve(events.sort((a, b) => a.sequence - b.sequence));
+  }
+
+  workflowCensus(stages: readonly P2PStage[]): Promise<WorkflowCensus> {
+    const lines = stages.length === 0 ? { sql: '', params: [] } : lineCensusQuery(stages, "json_extract(state, '$.terms.itemCategory')");
+    const rows = stages.length === 0 ? [] : this.db.prepare<string[], LineCensusRow>(lines.sql).all(...lines.params);
+    return Promise.resolve(censusOf(rows, this.db.prepare<[], ExceptionCensusRow>(EXCEPTION_CENSUS).all()));
   }
 
   private selectStates(prefix: string, keys: readonly string[]): P2PLine[] {

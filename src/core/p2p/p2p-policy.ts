@@ -103,6 +103,16 @@ export const DEFAULT_SLAS: Readonly<Record<P2PSla, string>> = {
   purchase_order_missing: '4h',
 };
 
+/** Tolerances when the manifest sets none (DESIGN.md section 3); `priceAbsolute` has no default (not checked). */
+export const DEFAULT_TOLERANCES = {
+  pricePercent: '2',
+  quantity: '0',
+  overReceiptPercent: '0',
+  confirmationQuantityPercent: '0',
+  confirmationPricePercent: '0',
+  confirmationDateDays: 0,
+} as const satisfies Required<Omit<ToleranceSettings, 'priceAbsolute'>>;
+
 const UNIT_MS: Readonly<Record<string, number>> = { m: 60_000, h: 3_600_000, d: 86_400_000 };
 
 /** "90m", "24h", "5d" in milliseconds; undefined when the text is not such a duration. */
@@ -174,14 +184,15 @@ type Tolerances = Pick<
 >;
 
 function tolerancesOf(t: ToleranceSettings): Tolerances {
+  const d = DEFAULT_TOLERANCES;
   return {
-    priceTolerancePercent: dec(t.pricePercent ?? '2'),
+    priceTolerancePercent: dec(t.pricePercent ?? d.pricePercent),
     ...(t.priceAbsolute === undefined ? {} : { priceToleranceAbsolute: dec(t.priceAbsolute) }),
-    quantityTolerance: dec(t.quantity ?? '0'),
-    overReceiptTolerancePercent: dec(t.overReceiptPercent ?? '0'),
-    confirmationQuantityTolerancePercent: dec(t.confirmationQuantityPercent ?? '0'),
-    confirmationPriceTolerancePercent: dec(t.confirmationPricePercent ?? '0'),
-    confirmationDateToleranceDays: t.confirmationDateDays ?? 0,
+    quantityTolerance: dec(t.quantity ?? d.quantity),
+    overReceiptTolerancePercent: dec(t.overReceiptPercent ?? d.overReceiptPercent),
+    confirmationQuantityTolerancePercent: dec(t.confirmationQuantityPercent ?? d.confirmationQuantityPercent),
+    confirmationPriceTolerancePercent: dec(t.confirmationPricePercent ?? d.confirmationPricePercent),
+    confirmationDateToleranceDays: t.confirmationDateDays ?? d.confirmationDateDays,
   };
 }
 

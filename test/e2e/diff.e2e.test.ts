@@ -1,0 +1,157 @@
+// `millrace diff` as a governance board's CI runs it: verdict, exit status, the JSON document,
+// and with --store what a change touches in a hub's database.
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { SqliteStore } from '../../src/bootstrap/index.js';
+import { runCli } from '../support/cli.js';
+import { recordExampleHistory } from '../support/p2p-history.js';
+
+const OLD = 'examples/millrace.yaml';
+const COMPATIBLE = 'test/fixtures/manifest-diff/compatible/millrace.yaml';
+const BREAKING = 'test/fixtures/manifest-diff/breaking/millrace.yaml';
+
+interface DiffJson {
+  old: string;
+  new: string;
+  mode: string;
+  breaking: boolean;
+  counts: { changes: number; breaking: number };
+  changes: {
+    section: string;
+    kind: string;
+    breaking: boolean;
+    subject: string;
+    message: string;
+    old: unknown;
+    new: unknown;
+    eventTypes: string[];
+    publishers: { kind: string; id: string }[];
+    subscribers: { subscription: string; subscriber: string }[];
+    workflows: string[];
+    compatibility: { mode: string; against: number[]; compatible: boolean; changes: { path: string; kind: string; breaking: boolean; message: string }[] } | null;
+    touches: { workflows: number; openExceptions: number } | null;
+  }[];
+  impact: null | {
+    store: string;
+    processedUpTo: number;
+    headSequence: number;
+    inFlightWorkflows: number;
+    inFlightByStage: Record<string, number>;
+    openExceptions: number;
+    touched: { workflows: number; openExceptions: number };
+    touchedByBreaking: { workflows: number; openExceptions: number };
+  };
+}
+
+describe('millrace diff', () => {
+  let dir: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'millrace-diff-'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('passes a compatible new contract version with exit 0 and says what else changed', () => {
+    const result = runCli(['diff', OLD, COMPATIBLE]);
+    assert.equal(result.status, 0, result.stdout + result.stderr);
+    assert.match(result.stdout, /^Contracts \(1\)\n {2}version_added +invoice\.received v2 is added and in force: backward-compatible with v1 \(1 change\(s\), none breaking\)\n/);
+    assert.match(result.stdout, /publishers: partner sup-0042, partner sup-0107, system ap-automation; read by the procure-to-pay workflow/);
+    assert.match(result.stdout, /SLAs \(1\)\n {2}sla_changed +receipt_after_eta: 24h -> 36h/);
+    assert.match(result.stdout, /no breaking change \(backward\): 3 change\(s\): examples\/millrace\.yaml -> test\/fixtures\/manifest-diff\/compatible\/millrace\.yaml\n$/);
+  });
+
+  it('prints one stable JSON document with --json', () => {
+    const result = runCli(['diff', OLD, COMPATIBLE, '--json']);
+    assert.equal(result.status, 0, result.stderr);
+    const json = JSON.parse(result.stdout) as DiffJson;
+    assert.deepEqual(Object.keys(json), ['old', 'new', 'mode', 'breaking', 'counts', 'changes', 'impact']);
+    assert.deepEqual([json.old, json.new, json.mode, json.breaking, json.counts, json.impact], [OLD, COMPATIBLE, 'backward', false, { changes: 3, breaking: 0 }, null]);
+    const [contract, sla, folder] = json.changes;
+    assert.deepEqual(Object.keys(contract!), ['section', 'kind', 'breaking', 'subject', 'message', 'old', 'new', 'eventTypes', 'publishers', 'subscribers', 'workflows', 'compatibility', 'touches']);
+    assert.deepEqual([contract!.section, contract!.kind, contract!.subject, contract!.eventTypes, contract!.workflows, contract!.touches], ['contracts', 'version_added', 'invoice.received v2', ['invoice.received'], ['p2p'], null]);
+    assert.deepEqual(contract!.compatibility, {
+      mode: 'backward',
+      against: [1],
+      compatible: true,
+      changes: [{ path: '/paymentReference', kind: 'property_added_to_closed_model', breaking: false, message: 'property "paymentReference" is now allowed; readers on the old closed model reject it' }],
+    });
+    assert.deepEqual([sla!.kind, sla!.subject, sla!.old, sla!.new, sla!.compatibility], ['sla_changed', 'slas.receipt_after_eta', '24h', '36h', null]);
+    assert.deepEqual([folder!.kind, folder!.subject, folder!.old, folder!.new], ['value_changed', 'contracts.folder', null, './contracts']);
+  });
+
+  it('fails a breaking contract version with exit 1, breaking changes first', () => {
+    const result = runCli(['diff', OLD, BREAKING]);
+    assert.equal(result.status, 1, result.stdout + result.stderr);
+    assert.match(result.stdout, /^BREAKING \(1\)\n {2}version_added +invoice\.received v2 is added and in force: NOT backward-compatible with v1: 1 breaking change\(s\) of 1\n {6}BREAKING {2}\/taxAmount {2}required_added: property "taxAmount" became required\n/);
+    assert.match(result.stdout, /Authority \(1\)\n {2}mode_changed +partner sup-0311 moves to enforce/);
+    assert.match(result.stdout, /BREAKING \(backward, the old manifest's mode\): 1 breaking change\(s\) of 3/);
+    const json = JSON.parse(runCli(['diff', OLD, BREAKING, '--json']).stdout) as DiffJson;
+    assert.deepEqual([json.breaking, json.counts], [true, { changes: 3, breaking: 1 }]);
+    assert.deepEqual(json.changes.map((c) => [c.kind, c.breaking]), [['version_added', true], ['mode_changed', false], ['value_changed', false]]);
+    // Read the other way round (the fixture is OLD), the version disappears while in force.
+    const back = runCli(['diff', BREAKING, OLD, '--json']);
+    assert.equal(back.status, 1);
+    assert.deepEqual((JSON.parse(back.stdout) as DiffJson).changes.filter((c) => c.breaking).map((c) => `${c.kind} ${c.subject}`), ['version_removed invoice.received v2']);
+  });
+
+  it('gives no verdict (exit 2) for a file it cannot read, a manifest with lint errors or a missing contracts folder', () => {
+    const missing = runCli(['diff', OLD, join(dir, 'nope.yaml')]);
+    assert.equal(missing.status, 2);
+    assert.match(missing.stderr, /cannot read manifest .*nope\.yaml/);
+
+    const invalid = join(dir, 'invalid.yaml');
+    writeFileSync(invalid, readFileSync(OLD, 'utf8').replace('publishes: [production.completed]', 'publishes: [production.complete]'));
+    const lintErrors = runCli(['diff', OLD, invalid, '--json']);
+    assert.equal(lintErrors.status, 2);
+    assert.equal(lintErrors.stdout, '');
+    const line = readFileSync(invalid, 'utf8').split('\n').findIndex((l) => l.includes('production.complete]')) + 1;
+    assert.match(lintErrors.stderr, new RegExp(`invalid\\.yaml:${line}:\\d+ error unknown_event_type: no contract declares event type production\\.complete \\(did you mean "production\\.completed"\\?\\)`));
+
+    const board = join(dir, 'board');
+    mkdirSync(board);
+    writeFileSync(join(board, 'millrace.yaml'), readFileSync(COMPATIBLE, 'utf8'));
+    const noFolder = runCli(['diff', OLD, join(board, 'millrace.yaml')]);
+    assert.equal(noFolder.status, 2);
+    assert.match(noFolder.stderr, /cannot load the contracts/);
+
+    const noStore = runCli(['diff', OLD, COMPATIBLE, '--store', `sqlite:${join(dir, 'none.db')}`]);
+    assert.equal(noStore.status, 2);
+    assert.match(noStore.stderr, /no store at .*none\.db/);
+  });
+
+  it('counts the in-flight workflows and open exceptions a change touches in a SQLite store', async () => {
+    const path = join(dir, 'hub.db');
+    const store = new SqliteStore(path);
+    try {
+      await recordExampleHistory(store);
+    } finally {
+      await store.close();
+    }
+    const result = runCli(['diff', OLD, BREAKING, '--store', `sqlite:${path}`, '--json']);
+    assert.equal(result.status, 1, result.stderr);
+    const json = JSON.parse(result.stdout) as DiffJson;
+    const { processedUpTo, headSequence, ...impact } = json.impact!;
+    assert.equal(processedUpTo, headSequence);
+    // 5 released and 2 invoiced PO lines may still be invoiced; sup-0311 has no line in flight.
+    assert.deepEqual(impact, {
+      store: `sqlite:${path}`,
+      inFlightWorkflows: 7,
+      inFlightByStage: { awaiting_po: 0, released: 5, confirmed: 0, shipped: 0, received: 0, invoiced: 2, matched: 0 },
+      openExceptions: 10,
+      touched: { workflows: 7, openExceptions: 0 },
+      touchedByBreaking: { workflows: 7, openExceptions: 0 },
+    });
+    assert.deepEqual(json.changes.map((c) => c.touches), [{ workflows: 7, openExceptions: 0 }, { workflows: 0, openExceptions: 0 }, { workflows: 0, openExceptions: 0 }]);
+    const readable = runCli(['diff', OLD, BREAKING, '--store', `sqlite:${path}`]);
+    assert.match(readable.stdout, /touches 7 in-flight workflow\(s\), 0 open exception\(s\)/);
+    assert.match(readable.stdout, /Store sqlite:.*hub\.db: 7 workflow\(s\) in flight \(released 5, invoiced 2\), 10 open exception\(s\)\n {2}this change touches 7 workflow\(s\) and 0 open exception\(s\); its breaking changes 7 and 0/);
+  });
+
+  it('docs/manifest-diff.md lists every change kind with its section', async () => {
+    const { DIFF_KINDS } = await import('../../src/core/index.js');
+    const documented = [...readFileSync('docs/manifest-diff.md', 'utf8').matchAll(/^\| `([a-z_]+)` \| `([a-zA-Z]+)` \|/gm)].map((m) => `${m[1]} ${m[2]}`);
+    assert.deepEqual(documented.sort(), Object.entries(DIFF_KINDS).map(([kind, { section }]) => `${kind} ${section}`).sort());
+  });
+});
