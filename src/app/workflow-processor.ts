@@ -1,9 +1,11 @@
 // Drives the P2P workflow from the log: reads events after its cursor, applies them to the
 // lines they touch, decides on inputs, and commits derived events, line states and the
 // cursor in one transaction. The same loop rebuilds every projection from an empty store
-// (replay), where each event is only applied: the decisions are already in the log.
+// (replay), where each event is only applied: the decisions are already in the log. Events are
+// upcast as they are read: the workflow sees each type in the version it is written for, while
+// the log keeps every event as it was sent.
 import type { P2PLine, P2PPolicy, P2PRoute, StoredEvent } from '../core/index.js';
-import { applyEvent, isRecordedDecision, keysFor, LineSet, partitionOf, routeP2P } from '../core/index.js';
+import { applyEvent, EventUpcaster, isRecordedDecision, keysFor, LineSet, partitionOf, routeP2P, SHIPPED_UPCASTERS } from '../core/index.js';
 import type { Clock, EventStore, WorkflowStep, WorkflowStore } from '../ports/index.js';
 import { REBUILDING_CURSOR } from '../ports/index.js';
 
@@ -27,7 +29,14 @@ export interface ProcessorOptions {
   readonly replayBatchSize?: number;
   /** Lines a rebuild keeps in memory before writing them out. */
   readonly replayCacheLines?: number;
+  /**
+   * Brings events read from the log to the versions the workflow reads: the shipped upcasters
+   * by default; the hub adds the projections its board's contract versions need.
+   */
+  readonly upcaster?: EventUpcaster;
 }
+
+const SHIPPED = new EventUpcaster(SHIPPED_UPCASTERS);
 
 const REBUILDING = REBUILDING_CURSOR;
 
@@ -61,6 +70,7 @@ export class WorkflowProcessor {
   private readonly replayCacheLines: number;
   private readonly yieldBetweenSteps: () => Promise<void>;
   private readonly commitStep: (step: WorkflowStep) => Promise<unknown>;
+  private readonly upcaster: EventUpcaster;
   private readonly waiters: { sequence: number; resolve: () => void }[] = [];
   private running: Promise<number> | undefined;
   private again = false;
@@ -78,6 +88,12 @@ export class WorkflowProcessor {
     this.replayCacheLines = options.replayCacheLines ?? 100_000;
     this.yieldBetweenSteps = options.yieldBetweenSteps ?? (() => Promise.resolve());
     this.commitStep = options.commitStep ?? ((step) => this.store.commitWorkflowStep(step));
+    this.upcaster = options.upcaster ?? SHIPPED;
+  }
+
+  /** Reads from the log, each event as the workflow reads it (the stored bodies are not touched). */
+  private async read(after: number, limit: number): Promise<StoredEvent[]> {
+    return (await this.log.readFrom(after, limit)).map((stored) => this.upcaster.upcastStored(stored));
   }
 
   /** The last sequence applied (reads the store's cursor the first time). */
@@ -129,7 +145,7 @@ export class WorkflowProcessor {
    */
   async step(): Promise<StepResult> {
     const from = await this.processedUpTo();
-    const events = await this.log.readFrom(from, this.batchSize);
+    const events = await this.read(from, this.batchSize);
     const last = events[events.length - 1];
     if (last === undefined) return { processed: 0, derived: 0, upTo: from };
     const routes = await this.loadWorkingSet(events);
@@ -189,7 +205,7 @@ export class WorkflowProcessor {
     let from = 0;
     let total = 0;
     for (;;) {
-      const events = await this.log.readFrom(from, this.replayBatchSize);
+      const events = await this.read(from, this.replayBatchSize);
       const last = events[events.length - 1];
       const done = last === undefined;
       const exceptionEvents: StoredEvent[] = [];
