@@ -2,9 +2,12 @@
 // engine in memory (so derived events are what a live hub would have appended), then written
 // to a SQLite store in large batches.
 import type { CloudEvent, P2PPolicy } from '../src/core/index.js';
-import { applyEvent, LineSet } from '../src/core/index.js';
+import { applyEvent, EventUpcaster, LineSet, SHIPPED_UPCASTERS } from '../src/core/index.js';
 import type { EventStore } from '../src/ports/index.js';
 import { p2pTraffic } from '../test/support/p2p-traffic.js';
+
+// The workflow reads upcast events, as the processor hands them over; the log keeps them as sent.
+const upcaster = new EventUpcaster(SHIPPED_UPCASTERS);
 
 export interface BuiltLog {
   readonly inbound: number;
@@ -32,7 +35,7 @@ export async function buildP2PLog(store: EventStore, policy: P2PPolicy, lines: n
   for (const event of p2pTraffic({ lines, seed: 42, spacingMinutes: 0.2 })) {
     sequence += 1;
     inbound += 1;
-    const applied = applyEvent(engine, { sequence, receivedTime: event.time, event }, policy, { now: event.time });
+    const applied = applyEvent(engine, upcaster.upcastStored({ sequence, receivedTime: event.time, event }), policy, { now: event.time });
     pending.push(event, ...applied.derived);
     sequence += applied.derived.length;
     derived += applied.derived.length;

@@ -1,8 +1,8 @@
 // The ingest use case: the door every channel goes through. A submission (one event or a
 // batch) is checked whole (envelope, publishing authority, data contract) and then committed
 // whole; nothing of a rejected submission is stored.
-import type { AuthorityDecision, CloudEvent, ContractRegistry, LagBreach, Principal, Violation } from '../core/index.js';
-import { ContractViolationError, formatDuration, GOVERNANCE_MARKS, MillraceError } from '../core/index.js';
+import type { AuthorityDecision, CloudEvent, ContractRegistry, ContractViolationCode, LagBreach, Principal, Violation } from '../core/index.js';
+import { ContractViolationError, formatDuration, GOVERNANCE_MARKS, MillraceError, submissionCode } from '../core/index.js';
 import type { AppendedEvent, Clock } from '../ports/index.js';
 import type { GroupCommitter } from './group-commit.js';
 
@@ -82,21 +82,21 @@ export class IngestService {
     const { registry, authority } = this.deps;
     const violations: Violation[] = [];
     const denials: Denial[] = [];
-    let onlyUnknownTypes = true;
+    const codes: ContractViolationCode[] = [];
     const events: CloudEvent[] = [];
     candidates.forEach((candidate, index) => {
       const prefix = batch ? `/${index}` : '';
       const envelope = registry.checkEnvelope(candidate, prefix);
       if (!envelope.ok) {
         violations.push(...envelope.violations);
-        onlyUnknownTypes = false;
+        codes.push(envelope.code);
         return;
       }
       const event = envelope.event;
       const marked = GOVERNANCE_MARKS.find((mark) => mark in event);
       if (marked !== undefined) {
         violations.push({ pointer: `${prefix}/${marked}`, message: `${marked} is set by the hub; leave it out`, keyword: 'hubAttribute' });
-        onlyUnknownTypes = false;
+        codes.push('contract_violation');
         return;
       }
       const decision = authority.decide(principal, event);
@@ -108,7 +108,7 @@ export class IngestService {
       const data = registry.checkData(event, prefix);
       if (!data.ok) {
         violations.push(...data.violations);
-        if (data.code !== 'unknown_event_type') onlyUnknownTypes = false;
+        codes.push(data.code);
         return;
       }
       events.push(this.marked(principal, event, decision));
@@ -121,7 +121,7 @@ export class IngestService {
       throw new MillraceError(sourceDenied ? 'forbidden_source' : 'forbidden_event_type', first?.message ?? 'not allowed', { denials });
     }
     if (violations.length > 0) {
-      const code = onlyUnknownTypes ? 'unknown_event_type' : 'contract_violation';
+      const code = submissionCode(codes);
       const detail = batch
         ? `${violations.length} problem(s) in the batch; no event of it was stored`
         : `${violations.length} problem(s) in the event; it was not stored`;

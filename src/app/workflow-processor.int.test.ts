@@ -1,6 +1,7 @@
 // The workflow processor on real stores (a SQLite file, PostgreSQL): live processing and a
 // replay from the log give identical projections; deadlines survive a restart and fire once,
-// also with two hub processes on one PostgreSQL database.
+// also with two hub processes on one PostgreSQL database; v1 and v2 supplier confirmations
+// drive the workflow alike (the processor upcasts on read, the log keeps what was sent).
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -81,6 +82,55 @@ async function runLive(store: Store, events: readonly CloudEvent[], clock: Manua
   return { processor, committer };
 }
 
+function confirmationEvent(id: string, version: 1 | 2, poNumber: string, lines: Record<string, unknown>[]): CloudEvent {
+  return {
+    specversion: '1.0',
+    id,
+    source: '/partners/sup-0042',
+    type: 'supplier.confirmation',
+    time: '2026-03-02T15:00:00Z',
+    correlationid: `PO-${poNumber}`,
+    dataversion: version,
+    data: { poNumber, supplierId: 'SUP-0042', lines },
+  };
+}
+
+/**
+ * A PO of three lines and its confirmation, told in v1 (one promised date per line) or in v2
+ * (the same facts as one-delivery schedules): a short, late line, an on-time line, a rejected one.
+ */
+function confirmationStory(version: 1 | 2): CloudEvent[] {
+  const poNumber = '4500077001';
+  const dated = (promisedDate: string) => (version === 1 ? { promisedDate } : { schedule: [{ promisedDate }] });
+  return [
+    releaseEvent(poNumber),
+    confirmationEvent(`conf-${poNumber}`, version, poNumber, [
+      { line: 10, status: 'changed', quantity: '480', ...dated('2026-03-20') },
+      { line: 20, status: 'accepted', ...dated('2026-03-16') },
+      { line: 30, status: 'rejected' },
+    ]),
+  ];
+}
+
+/** Three lines of 500 EA at 12.50 USD, needed by 2026-03-16. */
+function releaseEvent(poNumber: string): CloudEvent {
+  return {
+    specversion: '1.0',
+    id: `po-${poNumber}`,
+    source: '/systems/erp-core',
+    type: 'po.released',
+    time: '2026-03-02T08:00:00Z',
+    correlationid: `PO-${poNumber}`,
+    data: {
+      poNumber,
+      supplierId: 'SUP-0042',
+      buyerPlant: 'P01',
+      currency: 'USD',
+      lines: [10, 20, 30].map((line) => ({ line, itemId: `ITM-${line}`, quantity: '500', uom: 'EA', unitPrice: '12.5000', needBy: '2026-03-16' })),
+    },
+  };
+}
+
 for (const kind of [sqlite, postgres]) {
   describe(`workflow processor on ${kind.name}`, () => {
     it('rebuilds, from the log alone, projections identical to live processing', async (t) => {
@@ -134,6 +184,72 @@ for (const kind of [sqlite, postgres]) {
         const types = (await store.readFrom(0, 100)).map((s) => s.event.type);
         assert.deepEqual(types.slice(0, 2), ['po.released', 'supplier.confirmation']);
         assert.ok(types.includes('sla.started'), 'the derived event was appended with the step');
+      } finally {
+        await store.close();
+        await opened.cleanup();
+      }
+    });
+
+    it('reads v1 and v2 confirmations alike: the same story in either version gives the same projections, and the log keeps what was sent', async (t) => {
+      const results: { lines: string; exceptions: string }[] = [];
+      for (const version of [1, 2] as const) {
+        const opened = await kind.open(t);
+        if (opened === undefined) return;
+        const { store } = opened;
+        try {
+          const clock = new ManualClock('2026-03-02T06:00:00.000Z');
+          const story = confirmationStory(version);
+          await runLive(store, story, clock);
+          const dump = await dumpWorkflows(store);
+          results.push(dump);
+          for (const event of story) assert.deepEqual((await store.find(event.source, event.id))?.event, event, `${event.id} stored as sent`);
+          await new WorkflowProcessor(store, store, policy, clock).rebuild();
+          assert.deepEqual(await dumpWorkflows(store), dump, 'a rebuild reads the log the same way');
+        } finally {
+          await store.close();
+          await opened.cleanup();
+        }
+      }
+      const [fromV1, fromV2] = results;
+      assert.equal(fromV2?.lines, fromV1?.lines);
+      assert.equal(fromV2?.exceptions, fromV1?.exceptions);
+      const messages = (JSON.parse(fromV1!.exceptions) as { code: string; message: string }[]).filter((e) => e.code === 'confirmation_mismatch').map((e) => e.message);
+      assert.deepEqual(messages.sort(), [
+        'supplier SUP-0042 confirmed 480 EA of the 500 ordered; promised 2026-03-20, 4 day(s) after the need-by date 2026-03-16 on PO 4500077001 line 10',
+        'supplier SUP-0042 rejected the line on PO 4500077001 line 30',
+      ]);
+    });
+
+    it('drives a line with a split delivery from a v2 confirmation mixed into v1 traffic', async (t) => {
+      const opened = await kind.open(t);
+      if (opened === undefined) return;
+      const { store } = opened;
+      try {
+        const clock = new ManualClock('2026-03-02T06:00:00.000Z');
+        const traffic = p2pTraffic({ lines: 6, seed: 5 });
+        const split = releaseEvent('4500077002');
+        const v2 = confirmationEvent('conf-77002', 2, '4500077002', [
+          { line: 10, status: 'accepted', schedule: [{ promisedDate: '2026-03-12', quantity: '300' }, { promisedDate: '2026-03-23', quantity: '200' }] },
+          { line: 20, status: 'changed', quantity: '500', schedule: [{ promisedDate: '2026-03-12', quantity: '250' }, { promisedDate: '2026-03-16', quantity: '200' }] },
+        ]);
+        await runLive(store, [...traffic.slice(0, 10), split, v2, ...traffic.slice(10)], clock);
+        const lines = await store.linesOfPurchaseOrder('4500077002');
+        assert.deepEqual(lines.map((l) => [l.line, l.confirmation?.status, l.confirmation?.schedule]), [
+          [10, 'accepted', [{ promisedDate: '2026-03-12', quantity: '300' }, { promisedDate: '2026-03-23', quantity: '200' }]],
+          [20, 'changed', [{ promisedDate: '2026-03-12', quantity: '250' }, { promisedDate: '2026-03-16', quantity: '200' }]],
+          [30, undefined, undefined],
+        ]);
+        const mismatches = (await store.listExceptions({ code: 'confirmation_mismatch', poNumber: '4500077002' }, 10)).items.map((e) => e.message).sort();
+        assert.deepEqual(mismatches, [
+          'supplier SUP-0042 promised 200 EA on 2026-03-23, 7 day(s) after the need-by date 2026-03-16 on PO 4500077002 line 10',
+          'supplier SUP-0042 scheduled 450 EA in deliveries but confirmed 500 on PO 4500077002 line 20',
+        ]);
+        const confirmed = (await store.listLines({}, 500)).items.filter((l) => l.poNumber !== '4500077002' && l.confirmation !== undefined);
+        assert.ok(confirmed.length > 0, 'the v1 traffic around it was confirmed too');
+        // Governance counts each confirmation in the version it was sent in, not the one the workflow reads.
+        const confirmations = (await store.flows()).filter((f) => f.type === 'supplier.confirmation');
+        assert.deepEqual(confirmations.find((f) => f.dataversion === 2)?.events, 1);
+        assert.ok((confirmations.find((f) => f.dataversion === 1)?.events ?? 0) > 0);
       } finally {
         await store.close();
         await opened.cleanup();

@@ -1,9 +1,11 @@
 // Drives the P2P workflow from the log: reads events after its cursor, applies them to the
 // lines they touch, decides on inputs, and commits derived events, line states and the
 // cursor in one transaction. The same loop rebuilds every projection from an empty store
-// (replay), where each event is only applied: the decisions are already in the log.
-import type { P2PLine, P2PPolicy, P2PRoute, StoredEvent } from '../core/index.js';
-import { applyEvent, countFlows, isRecordedDecision, keysFor, LineSet, partitionOf, routeP2P } from '../core/index.js';
+// (replay), where each event is only applied: the decisions are already in the log. Events are
+// upcast as they are read: the workflow sees each type in the version it is written for, while
+// the log keeps every event as it was sent.
+import type { FlowCount, P2PLine, P2PPolicy, P2PRoute, StoredEvent } from '../core/index.js';
+import { applyEvent, countFlows, EventUpcaster, isRecordedDecision, keysFor, LineSet, partitionOf, routeP2P, SHIPPED_UPCASTERS } from '../core/index.js';
 import type { Clock, EventStore, WorkflowStep, WorkflowStore } from '../ports/index.js';
 import { REBUILDING_CURSOR } from '../ports/index.js';
 
@@ -27,7 +29,14 @@ export interface ProcessorOptions {
   readonly replayBatchSize?: number;
   /** Lines a rebuild keeps in memory before writing them out. */
   readonly replayCacheLines?: number;
+  /**
+   * Brings events read from the log to the versions the workflow reads: the shipped upcasters
+   * by default; the hub adds the projections its board's contract versions need.
+   */
+  readonly upcaster?: EventUpcaster;
 }
+
+const SHIPPED = new EventUpcaster(SHIPPED_UPCASTERS);
 
 const REBUILDING = REBUILDING_CURSOR;
 
@@ -61,6 +70,7 @@ export class WorkflowProcessor {
   private readonly replayCacheLines: number;
   private readonly yieldBetweenSteps: () => Promise<void>;
   private readonly commitStep: (step: WorkflowStep) => Promise<unknown>;
+  private readonly upcaster: EventUpcaster;
   private readonly waiters: { sequence: number; resolve: () => void }[] = [];
   private running: Promise<number> | undefined;
   private again = false;
@@ -78,6 +88,16 @@ export class WorkflowProcessor {
     this.replayCacheLines = options.replayCacheLines ?? 100_000;
     this.yieldBetweenSteps = options.yieldBetweenSteps ?? (() => Promise.resolve());
     this.commitStep = options.commitStep ?? ((step) => this.store.commitWorkflowStep(step));
+    this.upcaster = options.upcaster ?? SHIPPED;
+  }
+
+  /**
+   * Reads from the log: each event as the workflow reads it (upcast; the stored bodies are not
+   * touched), and the governance flows of the events as they were sent (their own versions).
+   */
+  private async read(after: number, limit: number): Promise<{ events: StoredEvent[]; flows: FlowCount[] }> {
+    const sent = await this.log.readFrom(after, limit);
+    return { events: sent.map((stored) => this.upcaster.upcastStored(stored)), flows: countFlows(sent) };
   }
 
   /** The last sequence applied (reads the store's cursor the first time). */
@@ -129,7 +149,7 @@ export class WorkflowProcessor {
    */
   async step(): Promise<StepResult> {
     const from = await this.processedUpTo();
-    const events = await this.log.readFrom(from, this.batchSize);
+    const { events, flows } = await this.read(from, this.batchSize);
     const last = events[events.length - 1];
     if (last === undefined) return { processed: 0, derived: 0, upTo: from };
     const routes = await this.loadWorkingSet(events);
@@ -145,7 +165,7 @@ export class WorkflowProcessor {
       if (stored.event.type === 'exception.raised' || stored.event.type === 'exception.resolved') exceptionEvents.push(stored);
     }
     try {
-      await this.commitStep({ upTo: last.sequence, derived, receivedTime: now, lines: this.lines.takeChanged(), exceptionEvents, links, flows: countFlows(events) });
+      await this.commitStep({ upTo: last.sequence, derived, receivedTime: now, lines: this.lines.takeChanged(), exceptionEvents, links, flows });
     } catch (error) {
       // The lines in memory went ahead of the store: forget them and the cursor, and start
       // again from what the store holds.
@@ -189,7 +209,7 @@ export class WorkflowProcessor {
     let from = 0;
     let total = 0;
     for (;;) {
-      const events = await this.log.readFrom(from, this.replayBatchSize);
+      const { events, flows } = await this.read(from, this.replayBatchSize);
       const last = events[events.length - 1];
       const done = last === undefined;
       const exceptionEvents: StoredEvent[] = [];
@@ -216,7 +236,7 @@ export class WorkflowProcessor {
         exceptionEvents,
         links,
         // Every event is counted once: by the whole rebuild, or by its first partition.
-        ...(done || (partition !== undefined && partition.index !== 0) ? {} : { flows: countFlows(events) }),
+        ...(done || (partition !== undefined && partition.index !== 0) ? {} : { flows }),
       });
       if (flush) this.trimCache(this.replayCacheLines / 2);
       onProgress?.(from);

@@ -4,8 +4,8 @@ import { readFileSync } from 'node:fs';
 import { pino } from 'pino';
 import type { FastifyInstance } from 'fastify';
 import { DeadlineScheduler, ExceptionResolution, GovernanceQueries, GroupCommitter, IngestService, P2PQueries, WorkflowProcessor, WorkflowRunner } from '../app/index.js';
-import type { AsyncApiDocument, CloudEvent, ContractSet, Manifest } from '../core/index.js';
-import { asyncApiCatalogue, ContractRegistry, inlineRefs, MillraceError, p2pPolicy, p2pSettingsOf, PublishingAuthority } from '../core/index.js';
+import type { AsyncApiDocument, CloudEvent, ContractSet, Manifest, ReaderPlan } from '../core/index.js';
+import { asyncApiCatalogue, ContractRegistry, EventUpcaster, inlineRefs, MillraceError, p2pPolicy, p2pSettingsOf, planReaders, PublishingAuthority, SHIPPED_UPCASTERS } from '../core/index.js';
 import type { BatchOutcome, Clock, WorkflowStep } from '../ports/index.js';
 import type { HubConfig } from './config.js';
 import type { HubStore } from './open-store.js';
@@ -17,6 +17,7 @@ export interface Hub {
   readonly config: HubConfig;
   readonly store: HubStore;
   readonly http: FastifyInstance;
+  /** The contracts as the door applies them: with the manifest's versions in force. */
   readonly registry: ContractRegistry;
   readonly manifest: Manifest;
   /** This thread's processor (it runs the workflows in `inline` mode; tests may drive it). */
@@ -42,20 +43,40 @@ export interface HubOptions {
 
 export const PACKAGE_VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
-/** The contracts folder, loaded once: the raw documents and the compiled registry. */
+/** The contracts folder, loaded once: the raw documents, the compiled registry and how the workflows read them. */
 export interface Contracts {
   readonly set: ContractSet;
+  /** Every version known; `withVersionsInForce` narrows it to the manifest's. */
   readonly registry: ContractRegistry;
+  /** The projections the board's versions without an upcaster need (plain JSON: worker threads get it too). */
+  readonly readers: ReaderPlan;
 }
 
-/** The contracts folder, plus a board's own folder (manifest `contracts.folder`) layered on it. */
+/**
+ * The contracts folder, plus a board's own folder (manifest `contracts.folder`) layered on it.
+ * Refuses a board version the workflows could not read (docs/adr/0010), listing each one.
+ */
 export function loadContracts(contractsDir: string, boardFolder?: string): Contracts {
+  let set: ReturnType<typeof loadLayeredContractSet>;
+  let registry: ContractRegistry;
   try {
-    const set = loadLayeredContractSet(contractsDir, boardFolder);
-    return { set, registry: new ContractRegistry(set) };
+    set = loadLayeredContractSet(contractsDir, boardFolder);
+    registry = new ContractRegistry(set);
   } catch (error) {
     throw new MillraceError('invalid_manifest', `cannot load the contracts: ${(error as Error).message}`);
   }
+  const readers = planReaders({ shipped: set.shipped, board: set.board, shared: set.shared, upcaster: new EventUpcaster(SHIPPED_UPCASTERS) });
+  if (!readers.ok) {
+    const problems = readers.problems.map((problem) => problem.message);
+    const hint = 'a version with no upcaster may add properties and tighten rules, never loosen them (docs/adr/0011-contract-versions-and-upcasting.md)';
+    throw new MillraceError('invalid_manifest', `the contracts hold ${problems.length} version(s) the workflows cannot read:\n  ${problems.join('\n  ')}\n${hint}`, { problems });
+  }
+  return { set, registry, readers: readers.plan };
+}
+
+/** How the workflows read the log: the shipped upcasters, and projections for the board's versions. */
+export function upcasterOf(readers: ReaderPlan): EventUpcaster {
+  return new EventUpcaster(SHIPPED_UPCASTERS, readers);
 }
 
 /** The event catalogue as AsyncAPI 3.0: what `GET /asyncapi.json` serves and `millrace contracts asyncapi` prints. */
@@ -64,7 +85,7 @@ export function asyncApiOf(manifest: Manifest, contracts: Contracts): AsyncApiDo
 }
 
 export async function createHub(config: HubConfig, manifest: Manifest, contracts: Contracts, options: HubOptions = {}): Promise<Hub> {
-  const { registry } = contracts;
+  const registry = contracts.registry.withVersionsInForce(manifest.contracts.inForce);
   const clock = options.clock ?? systemClock;
   const store = options.store ?? (await openStore(config.store, options.workflowMode === 'thread' ? 'server' : 'intake'));
   const authority = new PublishingAuthority(manifest);
@@ -74,7 +95,11 @@ export async function createHub(config: HubConfig, manifest: Manifest, contracts
   const afterCommit = { kick: (): void => undefined };
   const committer = new GroupCommitter(store, clock, { onCommitted: () => afterCommit.kick() });
   // Live steps share the thread with HTTP intake: keep them small and yield between them.
-  const processor = new WorkflowProcessor(store, store, policy, clock, { batchSize: 500, yieldBetweenSteps: () => new Promise((resolve) => setImmediate(resolve)) });
+  const processor = new WorkflowProcessor(store, store, policy, clock, {
+    batchSize: 500,
+    yieldBetweenSteps: () => new Promise((resolve) => setImmediate(resolve)),
+    upcaster: upcasterOf(contracts.readers),
+  });
   const mode = config.workflows === 'off' ? 'none' : (options.workflowMode ?? 'inline');
   const inline = mode === 'inline';
   const settle = async (timeoutMs = 30_000): Promise<void> => {
@@ -129,7 +154,7 @@ export async function createHub(config: HubConfig, manifest: Manifest, contracts
     runner.start();
     stopWorkflows = () => runner.stop();
   } else if (mode === 'thread') {
-    const thread = await startWorkflowThread({ store: config.store, tickMs: config.workflowTickMs, settings: p2pSettingsOf(manifest) }, onError, {
+    const thread = await startWorkflowThread({ store: config.store, tickMs: config.workflowTickMs, settings: p2pSettingsOf(manifest), readers: contracts.readers }, onError, {
       // The step rides in the next group commit: one transaction and one fsync with intake.
       step: (step) => committer.submitStep(step),
       append: (events) => committer.submit(events),

@@ -6,6 +6,7 @@ import { DeadlineScheduler, GroupCommitter, IngestService, rehearse, WorkflowPro
 import type { Manifest } from '../core/index.js';
 import { p2pPolicy, p2pSettingsOf, PublishingAuthority } from '../core/index.js';
 import type { Contracts } from './hub.js';
+import { upcasterOf } from './hub.js';
 
 class RehearsalClock implements SettableClock {
   private current = 0;
@@ -24,11 +25,11 @@ export async function runRehearsal(contracts: Contracts, manifest: Manifest | un
     const committer = new GroupCommitter(store, clock);
     const policy = p2pPolicy(manifest === undefined ? {} : p2pSettingsOf(manifest));
     const authority = manifest === undefined ? { decide: () => ({ allowed: true }) as const } : new PublishingAuthority(manifest);
-    const processor = new WorkflowProcessor(store, store, policy, clock);
+    const processor = new WorkflowProcessor(store, store, policy, clock, { upcaster: upcasterOf(contracts.readers) });
     return await rehearse(
       {
         store,
-        ingest: new IngestService({ registry: contracts.registry, authority, committer }),
+        ingest: new IngestService({ registry: contracts.registry.withVersionsInForce(manifest?.contracts.inForce), authority, committer }),
         processor,
         scheduler: new DeadlineScheduler(store, committer, clock),
         clock,

@@ -5,8 +5,8 @@
 // nobody waits on its file lock.
 import { parentPort, workerData } from 'node:worker_threads';
 import { DeadlineScheduler, WorkflowProcessor, WorkflowRunner } from '../app/index.js';
-import type { CloudEvent, P2PPolicySettings } from '../core/index.js';
-import { p2pPolicy } from '../core/index.js';
+import type { CloudEvent, P2PPolicySettings, ReaderPlan } from '../core/index.js';
+import { EventUpcaster, p2pPolicy, SHIPPED_UPCASTERS } from '../core/index.js';
 import type { BatchOutcome, WorkflowStep } from '../ports/index.js';
 import { openStore } from './open-store.js';
 import { systemClock } from './system-clock.js';
@@ -15,6 +15,7 @@ export interface WorkflowThreadData {
   readonly store: string;
   readonly tickMs: number;
   readonly settings: P2PPolicySettings;
+  readonly readers: ReaderPlan;
 }
 
 /** From the main thread. */
@@ -52,6 +53,7 @@ const store = await openStore(data.store, 'workflows');
 const processor = new WorkflowProcessor(store, store, p2pPolicy(data.settings), systemClock, {
   batchSize: 500,
   commitStep: (step) => ask((id) => ({ type: 'step', id, step })),
+  upcaster: new EventUpcaster(SHIPPED_UPCASTERS, data.readers),
 });
 const appender = {
   submit: async (events: readonly CloudEvent[]): Promise<BatchOutcome> => {

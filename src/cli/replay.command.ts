@@ -20,7 +20,7 @@ export function registerReplay(program: Command): void {
         throw new MillraceError('invalid_request', `--threads must be a whole number from 1 to 64, not "${options.threads}"`);
       }
       const setup = loadSetup(configFlags(options), processEnvironment());
-      const result = await rebuildWorkflows(setup.config.store, p2pSettingsOf(setup.manifest), threads);
+      const result = await rebuildWorkflows(setup.config.store, p2pSettingsOf(setup.manifest), threads, setup.contracts.readers);
       if (options.json === true) printJson({ ...result, eventsPerSecond: result.events / result.seconds, maxRssMiB: process.resourceUsage().maxRSS / 1024 });
       else {
         process.stdout.write(

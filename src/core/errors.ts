@@ -23,6 +23,7 @@ export const ERROR_CATALOGUE = {
   unsupported_media_type: { status: 415, title: 'The content type is not accepted here' },
   contract_violation: { status: 422, title: 'The event breaks its contract' },
   unknown_event_type: { status: 422, title: 'No contract exists for this event type and version' },
+  contract_version_not_in_force: { status: 422, title: 'The contract version is not in force' },
   empty_batch: { status: 422, title: 'The batch holds no events' },
   rate_limited: { status: 429, title: 'Too many requests for this credential' },
   store_unavailable: { status: 503, title: 'The event store cannot take writes right now' },
@@ -50,10 +51,23 @@ export class MillraceError extends Error {
   }
 }
 
+/** The codes of an event refused for its content: its contract, its type or its version. */
+export type ContractViolationCode = 'contract_violation' | 'unknown_event_type' | 'contract_version_not_in_force';
+
+/**
+ * The one code of a submission whose events were refused with these codes: the shared code when
+ * they agree, `contract_violation` when they differ (each violation keeps its own `keyword`).
+ */
+export function submissionCode(codes: Iterable<ContractViolationCode>): ContractViolationCode {
+  const distinct = new Set(codes);
+  const [only] = distinct;
+  return distinct.size === 1 && only !== undefined ? only : 'contract_violation';
+}
+
 /** An event (or a batch entry) broke its contract; `violations` holds every failing pointer. */
 export class ContractViolationError extends MillraceError {
   readonly violations: readonly Violation[];
-  constructor(detail: string, violations: readonly Violation[], code: 'contract_violation' | 'unknown_event_type' = 'contract_violation') {
+  constructor(detail: string, violations: readonly Violation[], code: ContractViolationCode = 'contract_violation') {
     super(code, detail, { violations });
     this.violations = violations;
   }

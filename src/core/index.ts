@@ -1,10 +1,15 @@
 // Public surface of the pure domain core.
 export { ContractRegistry, CONTRACT_ANNOTATIONS } from './contracts/contract-registry.js';
-export type { ContractCatalog, ContractInfo, ContractSet, EnvelopeCheck, EventCheck, SchemaDocument } from './contracts/contract-registry.js';
+export type { ContractCatalog, ContractInfo, ContractSet, EnvelopeCheck, EventCheck, SchemaDocument, VersionsInForce } from './contracts/contract-registry.js';
+export { EMPTY_READER_PLAN, EventUpcaster, project } from './contracts/upcasting.js';
+export type { EventData, KnownShape, ProjectedVersions, ReaderPlan, Upcaster } from './contracts/upcasting.js';
+export { openReader, planReaders } from './contracts/reader-plan.js';
+export type { LabelledContract, ReaderPlanCheck, ReaderPlanInput, UnreadableVersion } from './contracts/reader-plan.js';
+export { SHIPPED_UPCASTERS } from './contracts/upcasters/shipped-upcasters.js';
 export { arrivedAs, canonicalEventJson, canonicalJson, dataVersionOf, eventKey, GOVERNANCE_MARKS, HUB_ATTRIBUTES, rememberArrival } from './envelope.js';
 export type { CloudEvent, StoredEvent } from './envelope.js';
-export { ContractViolationError, ERROR_CATALOGUE, isMillraceError, MillraceError } from './errors.js';
-export type { ErrorCode, Violation } from './errors.js';
+export { ContractViolationError, ERROR_CATALOGUE, isMillraceError, MillraceError, submissionCode } from './errors.js';
+export type { ContractViolationCode, ErrorCode, Violation } from './errors.js';
 export { PublishingAuthority } from './governance/authority.js';
 export { countFlows, governanceCoverage, HUB_SOURCE } from './governance/coverage.js';
 export type { FlowCount, FlowCoverage, GovernanceCoverage } from './governance/coverage.js';

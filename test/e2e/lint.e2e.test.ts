@@ -98,6 +98,27 @@ describe('millrace lint', () => {
     assert.match(redefined.stderr, /redefines the shipped contract po\.released v1; publish a new version instead/);
   });
 
+  it('takes a board version of a shipped type that the workflows can read as the latest, and refuses one they cannot', () => {
+    const board = join(dir, 'versions');
+    const folder = join(board, 'contracts', 'purchasing', 'supplier.confirmation');
+    mkdirSync(folder, { recursive: true });
+    runCli(['init', join(board, 'millrace.yaml')]);
+    const manifest = join(board, 'millrace.yaml');
+    writeFileSync(manifest, readFileSync(manifest, 'utf8').replace('contracts:\n  compatibility: backward', 'contracts:\n  folder: ./contracts\n  compatibility: backward'));
+    const v2 = JSON.parse(readFileSync('contracts/purchasing/supplier.confirmation/v2.schema.json', 'utf8'));
+    const v3 = { ...v2, $id: 'https://example.com/contracts/supplier.confirmation/v3', 'x-version': 3, properties: { ...v2.properties, salesOrderNumber: { type: 'string', maxLength: 35 } } };
+    writeFileSync(join(folder, 'v3.schema.json'), JSON.stringify(v3));
+    const readable = runCli(['lint', manifest]);
+    assert.equal(readable.status, 0, readable.stdout + readable.stderr);
+    const loosened = structuredClone(v3);
+    loosened.properties.lines.items.properties.status.enum.push('backordered');
+    writeFileSync(join(folder, 'v3.schema.json'), JSON.stringify(loosened));
+    const refused = runCli(['lint', manifest]);
+    assert.equal(refused.status, 1);
+    assert.match(refused.stderr, /millrace: invalid_manifest: the contracts hold 1 version\(s\) the workflows cannot read:/);
+    assert.match(refused.stderr, /v3\.schema\.json: supplier\.confirmation v3 cannot be read as v2, the version the workflows read: .*\/lines\/\*\/status enum_value_added/);
+  });
+
   it('publishes the manifest schema as schemas/manifest.v1.schema.json, equal to the one the hub checks with', () => {
     assert.deepEqual(JSON.parse(readFileSync('schemas/manifest.v1.schema.json', 'utf8')), JSON.parse(JSON.stringify(MANIFEST_SCHEMA)));
   });

@@ -1,8 +1,11 @@
 // A procure-to-pay story in memory: events go through the real workflow (route, evolve,
 // decide), derived events are appended to an in-memory log with sequences, deadlines fire
-// when the story's clock passes them. `replay()` folds the log again without deciding.
+// when the story's clock passes them. `replay()` folds the log again without deciding. Like the
+// workflow processor, it keeps events as sent and hands the workflow their upcast form.
 import type { CloudEvent, P2PLine, P2PPolicy, P2PPolicySettings, StoredEvent } from '../../src/core/index.js';
-import { addMs, applyEvent, dueBreaches, isRecordedDecision, LineSet, p2pPolicy } from '../../src/core/index.js';
+import { addMs, applyEvent, dueBreaches, EventUpcaster, isRecordedDecision, LineSet, p2pPolicy, SHIPPED_UPCASTERS } from '../../src/core/index.js';
+
+const upcaster = new EventUpcaster(SHIPPED_UPCASTERS);
 
 export const T0 = '2026-03-02T08:00:00.000Z';
 export const HOUR = 3_600_000;
@@ -46,7 +49,7 @@ export class P2PScenario {
   input(event: CloudEvent): StoredEvent {
     const stored = { sequence: this.log.length + 1, receivedTime: this.now, event };
     this.log.push(stored);
-    const { derived } = applyEvent(this.lines, stored, this.policy, { now: this.now });
+    const { derived } = applyEvent(this.lines, upcaster.upcastStored(stored), this.policy, { now: this.now });
     for (const event of derived) this.log.push({ sequence: this.log.length + 1, receivedTime: this.now, event });
     return stored;
   }
@@ -63,6 +66,12 @@ export class P2PScenario {
 
   confirm(lines: Data[], poNumber = PO): StoredEvent {
     return this.send('supplier.confirmation', '/partners/sup-0042', { poNumber, supplierId: SUPPLIER, lines });
+  }
+
+  /** A supplier.confirmation v2: each line dates its deliveries in a `schedule` instead of one `promisedDate`. */
+  confirmV2(lines: Data[], poNumber = PO): StoredEvent {
+    const event: CloudEvent = { specversion: '1.0', id: `e${++this.ids}`, source: '/partners/sup-0042', type: 'supplier.confirmation', time: this.now, dataversion: 2, data: { poNumber, supplierId: SUPPLIER, lines } };
+    return this.input(event);
   }
 
   ship(shipmentId: string, lines: { line: number; quantity: string; uom?: string }[], eta: string, poNumber = PO): StoredEvent {
@@ -127,7 +136,7 @@ export class P2PScenario {
   /** Every line's state, folded from the log without deciding: what a rebuild produces. */
   replay(): Map<string, string> {
     const lines = new LineSet();
-    for (const stored of this.log) applyEvent(lines, stored, this.policy, undefined);
+    for (const stored of this.log) applyEvent(lines, upcaster.upcastStored(stored), this.policy, undefined);
     return new Map([...lines.keys()].sort().map((key) => [key, JSON.stringify(lines.get(key))]));
   }
 

@@ -1,7 +1,7 @@
 // Loads the contracts folder (contracts/README.md describes its layout) into a ContractSet.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import type { ContractSet, SchemaDocument } from '../../core/index.js';
+import type { ContractSet, LabelledContract, SchemaDocument } from '../../core/index.js';
 
 /** Every example file beside a contract, for tests and `millrace contracts` tooling. */
 export interface ContractExample {
@@ -11,19 +11,14 @@ export interface ContractExample {
 }
 
 export function loadContractSet(root: string): ContractSet {
-  const shared: SchemaDocument[] = [];
-  let envelope: SchemaDocument | undefined;
-  const contracts: SchemaDocument[] = [];
-  for (const file of walk(root)) {
-    if (!file.endsWith('.schema.json')) continue;
-    const doc = readJson(file) as SchemaDocument;
-    const rel = relative(root, file).split('\\').join('/');
-    if (rel.startsWith('common/')) shared.push(doc);
-    else if (rel.startsWith('envelope/')) envelope = doc;
-    else contracts.push(doc);
-  }
-  if (envelope === undefined) throw new Error(`no envelope schema under ${join(root, 'envelope')}`);
-  return { shared, envelope, contracts };
+  const { contracts, ...rest } = readContractFolder(root);
+  return { ...rest, contracts: contracts.map((contract) => contract.schema) };
+}
+
+/** A contract set whose event contracts are told apart by origin, each with its file. */
+export interface LayeredContractSet extends ContractSet {
+  readonly shipped: readonly LabelledContract[];
+  readonly board: readonly LabelledContract[];
 }
 
 /**
@@ -31,19 +26,40 @@ export function loadContractSet(root: string): ContractSet {
  * envelope, no common definitions): new event types and new versions. A contract that
  * redefines a shipped type and version is refused, so `v1` means the same everywhere.
  */
-export function loadLayeredContractSet(root: string, extra: string | undefined): ContractSet {
-  const base = loadContractSet(root);
-  if (extra === undefined) return base;
+export function loadLayeredContractSet(root: string, extra: string | undefined): LayeredContractSet {
+  const base = readContractFolder(root);
   const key = (doc: SchemaDocument): string => `${String(doc['x-event-type'])}@${String(doc['x-version'])}`;
-  const shipped = new Set(base.contracts.map(key));
-  const added: SchemaDocument[] = [];
-  for (const file of walk(extra)) {
+  const shipped = new Set(base.contracts.map((contract) => key(contract.schema)));
+  const board: LabelledContract[] = [];
+  for (const file of extra === undefined ? [] : walk(extra)) {
     if (!file.endsWith('.schema.json')) continue;
     const doc = readJson(file) as SchemaDocument;
     if (shipped.has(key(doc))) throw new Error(`${file} redefines the shipped contract ${key(doc).replace('@', ' v')}; publish a new version instead`);
-    added.push(doc);
+    board.push({ label: file, schema: doc });
   }
-  return { ...base, contracts: [...base.contracts, ...added] };
+  return {
+    shared: base.shared,
+    envelope: base.envelope,
+    contracts: [...base.contracts, ...board].map((contract) => contract.schema),
+    shipped: base.contracts,
+    board,
+  };
+}
+
+function readContractFolder(root: string): { shared: SchemaDocument[]; envelope: SchemaDocument; contracts: LabelledContract[] } {
+  const shared: SchemaDocument[] = [];
+  let envelope: SchemaDocument | undefined;
+  const contracts: LabelledContract[] = [];
+  for (const file of walk(root)) {
+    if (!file.endsWith('.schema.json')) continue;
+    const doc = readJson(file) as SchemaDocument;
+    const rel = relative(root, file).split('\\').join('/');
+    if (rel.startsWith('common/')) shared.push(doc);
+    else if (rel.startsWith('envelope/')) envelope = doc;
+    else contracts.push({ label: file, schema: doc });
+  }
+  if (envelope === undefined) throw new Error(`no envelope schema under ${join(root, 'envelope')}`);
+  return { shared, envelope, contracts };
 }
 
 export function loadContractExamples(root: string): ContractExample[] {

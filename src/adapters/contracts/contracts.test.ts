@@ -1,10 +1,11 @@
 // Every example beside every contract behaves as declared: valid ones pass envelope and data,
-// invalid ones fail with exactly the declared set of JSON pointers.
+// invalid ones fail with exactly the declared set of JSON pointers. Versions after v1 come with
+// examples of their own, and every shipped version reaches the latest through the upcasters.
 import assert from 'node:assert/strict';
 import { relative } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { ContractRegistry } from '../../core/index.js';
+import { ContractRegistry, EventUpcaster, SHIPPED_UPCASTERS } from '../../core/index.js';
 import { loadContractExamples, loadContractSet } from './contract-files.js';
 
 const DEFAULT_CONTRACTS_DIR = fileURLToPath(new URL('../../../contracts', import.meta.url));
@@ -17,19 +18,49 @@ const INBOUND = ['po.released', 'po.changed', 'po.cancelled', 'supplier.confirma
 // sla.started is ours beyond DESIGN.md: it records each deadline the hub sets (docs/adr/0006).
 const DERIVED = ['receiving.expected', 'invoice.held', 'invoice.matched', 'finance.posting', 'exception.raised', 'exception.resolved', 'sla.breached', 'sla.started'];
 
-describe('canonical contracts v1', () => {
+// Major versions after v1, and why (contracts/README.md, docs/adr/0010).
+const LATER_VERSIONS: Readonly<Record<string, readonly number[]>> = {
+  // A delivery schedule per line instead of one promised date (EDI 855 split deliveries).
+  'supplier.confirmation': [2],
+};
+
+describe('canonical contracts', () => {
   it('cover every inbound and derived event type of DESIGN.md section 2 (and sla.started), with the derived ones marked', () => {
     const listed = registry.list();
-    assert.deepEqual(listed.map((c) => c.eventType).sort(), [...INBOUND, ...DERIVED].sort());
-    assert.deepEqual(listed.filter((c) => c.derived).map((c) => c.eventType).sort(), [...DERIVED].sort());
-    assert.ok(listed.every((c) => c.version === 1));
+    assert.deepEqual([...new Set(listed.map((c) => c.eventType))].sort(), [...INBOUND, ...DERIVED].sort());
+    assert.deepEqual([...new Set(listed.filter((c) => c.derived).map((c) => c.eventType))].sort(), [...DERIVED].sort());
   });
 
-  it('ship at least two valid and three invalid examples per event type', () => {
-    for (const type of [...INBOUND, ...DERIVED]) {
-      const mine = examples.filter((e) => e.file.includes(`/${type}/examples/`));
-      assert.ok(mine.filter((e) => e.valid).length >= 2, `${type} valid examples`);
-      assert.ok(mine.filter((e) => !e.valid).length >= 3, `${type} invalid examples`);
+  it('ship v1 of every type, and later versions only where a breaking change called for one', () => {
+    for (const [type, versions] of registry.catalog().versions) assert.deepEqual(versions, [1, ...(LATER_VERSIONS[type] ?? [])], type);
+  });
+
+  it('ship at least two valid and three invalid examples per event type and version', () => {
+    for (const info of registry.list()) {
+      const mine = examples.filter((e) => e.file.includes(`/${info.eventType}/examples/v${info.version}.`));
+      assert.ok(mine.filter((e) => e.valid).length >= 2, `${info.eventType} v${info.version} valid examples`);
+      assert.ok(mine.filter((e) => !e.valid).length >= 3, `${info.eventType} v${info.version} invalid examples`);
+    }
+  });
+
+  it('reach, from every shipped version, the latest through the shipped upcasters', () => {
+    const upcaster = new EventUpcaster(SHIPPED_UPCASTERS);
+    for (const [type, versions] of registry.catalog().versions) {
+      const latest = versions[versions.length - 1]!;
+      assert.equal(upcaster.latestVersion(type) ?? latest, latest, `${type}: the upcasters end at the latest shipped version`);
+      for (const version of versions) assert.ok(version === latest || upcaster.reaches(type, version), `${type} v${version} reaches v${latest}`);
+    }
+  });
+
+  it('upcast every valid example of an older version into data its latest version accepts', () => {
+    const upcaster = new EventUpcaster(SHIPPED_UPCASTERS);
+    const older = examples.filter((e) => e.valid && /\/v1\.valid\./.test(e.file) && Object.keys(LATER_VERSIONS).some((type) => e.file.includes(`/${type}/examples/`)));
+    assert.ok(older.length >= 3);
+    for (const example of older) {
+      const upcast = upcaster.upcast(example.body as never);
+      assert.equal(upcast.dataversion, upcaster.latestVersion(upcast.type));
+      const check = registry.check(upcast);
+      assert.ok(check.ok, `${example.file}: ${JSON.stringify(check)}`);
     }
   });
 
@@ -75,5 +106,58 @@ describe('canonical contracts v1', () => {
     const check = registry.check(event);
     assert.equal(check.ok, false);
     if (!check.ok) assert.ok(check.violations.some((v) => v.pointer === '/data/lines/0/unitPrice'));
+  });
+});
+
+describe('contract versions in force', () => {
+  const confirmation = (dataversion: number | undefined, lines: Record<string, unknown>[]) => ({
+    specversion: '1.0',
+    id: `conf-v${String(dataversion)}`,
+    source: '/partners/sup-0042',
+    type: 'supplier.confirmation',
+    time: '2026-03-03T16:40:00-05:00',
+    ...(dataversion === undefined ? {} : { dataversion }),
+    data: { poNumber: '4500012345', supplierId: 'SUP-0042', lines },
+  });
+  const v1 = confirmation(1, [{ line: 10, status: 'accepted', promisedDate: '2026-03-12' }]);
+  const v2 = confirmation(2, [{ line: 10, status: 'accepted', schedule: [{ promisedDate: '2026-03-12', quantity: '300' }, { promisedDate: '2026-03-19', quantity: '200' }] }]);
+
+  it('takes every version known when the manifest names none for the type', () => {
+    assert.deepEqual(registry.versionsInForce('supplier.confirmation'), [1, 2]);
+    assert.ok(registry.check(v1).ok);
+    assert.ok(registry.check(v2).ok);
+    assert.ok(registry.withVersionsInForce({ 'po.released': [1] }).check(v1).ok);
+  });
+
+  it('validates each event against its own version: a v1 line is not a v2 line', () => {
+    const mixed = { ...v1, dataversion: 2 };
+    const check = registry.check(mixed);
+    assert.deepEqual(check.ok ? [] : [check.code, check.violations.map((v) => v.pointer)], ['contract_violation', ['/data/lines/0']]);
+  });
+
+  it('refuses a version that exists but is not in force, at /dataversion, naming the versions in force', () => {
+    const door = registry.withVersionsInForce({ 'supplier.confirmation': [2] });
+    assert.ok(door.check(v2).ok);
+    for (const sent of [v1, confirmation(undefined, [{ line: 10, status: 'accepted' }])]) {
+      const check = door.check(sent, '/4');
+      assert.deepEqual(check.ok ? undefined : [check.code, check.violations], [
+        'contract_version_not_in_force',
+        [{ pointer: '/4/dataversion', message: 'supplier.confirmation v1 is not in force; the governance manifest accepts v2', keyword: 'inForce' }],
+      ]);
+    }
+  });
+
+  it('answers not in force before reading the data, and unknown for a version that does not exist', () => {
+    const door = registry.withVersionsInForce({ 'supplier.confirmation': [2] });
+    const broken = door.check(confirmation(1, [{ line: 10, status: 'confirmed', quantity: 12 }]));
+    assert.deepEqual(broken.ok ? undefined : [broken.code, broken.violations.length], ['contract_version_not_in_force', 1]);
+    const future = door.check({ ...v2, dataversion: 7 });
+    assert.deepEqual(future.ok ? undefined : [future.code, future.violations.map((v) => v.pointer)], ['unknown_event_type', ['/dataversion']]);
+  });
+
+  it('shares the compiled contracts and leaves the registry it came from as it was', () => {
+    registry.withVersionsInForce({ 'supplier.confirmation': [2] });
+    assert.ok(registry.check(v1).ok);
+    assert.deepEqual(registry.withVersionsInForce({ 'supplier.confirmation': [2] }).list(), registry.list());
   });
 });

@@ -357,6 +357,16 @@ describe('real contracts: po.released and supplier.confirmation', () => {
     assert.deepEqual(kindsOf(check([v1, conditionChanged], 'backward')), ['conditional_undecidable', 'enum_value_added']);
   });
 
+  it('the shipped supplier.confirmation v2 is a major version: compatible with v1 in mode none only', () => {
+    const v1 = readJson('purchasing/supplier.confirmation/v1.schema.json');
+    const v2 = readJson('purchasing/supplier.confirmation/v2.schema.json');
+    assert.deepEqual(kindsOf(check([v1, v2], 'none')), ['conditional_undecidable', 'property_added_to_closed_model', 'property_removed_from_closed_model']);
+    assert.equal(check([v1, v2], 'none').compatible, true);
+    // Backward: v1 data carries promisedDate, which v2 refuses; forward: v1 readers refuse schedule.
+    assert.deepEqual(check([v1, v2], 'backward').changes.filter((c) => c.breaking).map((c) => c.kind).sort(), ['conditional_undecidable', 'property_removed_from_closed_model']);
+    assert.deepEqual(check([v1, v2], 'forward').changes.filter((c) => c.breaking).map((c) => c.kind).sort(), ['conditional_undecidable', 'property_added_to_closed_model']);
+  });
+
   it('every shipped contract is compatible with itself in every mode, whatever its annotations say', () => {
     const files: string[] = [];
     const walk = (dir: string): void => {

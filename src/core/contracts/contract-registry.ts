@@ -1,10 +1,12 @@
 // The contract registry: compiles the canonical JSON Schema 2020-12 contracts once and checks
-// an event's envelope and data against them, reporting every failing JSON pointer.
+// an event's envelope and data against them, reporting every failing JSON pointer. Several
+// versions of a type may be known; the manifest's `contracts.inForce` says which ones the door
+// takes (docs/adr/0011-contract-versions-and-upcasting.md).
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import formats from 'ajv-formats';
 import type { CloudEvent } from '../envelope.js';
 import { dataVersionOf } from '../envelope.js';
-import type { Violation } from '../errors.js';
+import type { ContractViolationCode, Violation } from '../errors.js';
 
 // ajv-formats is CommonJS: under NodeNext its default import is the module, whose `default` is the plugin.
 const addFormats = formats.default;
@@ -45,24 +47,59 @@ export type EnvelopeCheck =
 
 export type EventCheck =
   | { readonly ok: true; readonly contract: ContractInfo }
-  | { readonly ok: false; readonly code: 'contract_violation' | 'unknown_event_type'; readonly violations: readonly Violation[] };
+  | { readonly ok: false; readonly code: ContractViolationCode; readonly violations: readonly Violation[] };
+
+/** Versions the door takes per event type (the manifest's `contracts.inForce`); a type left out takes every version known. */
+export type VersionsInForce = Readonly<Record<string, readonly number[]>>;
 
 export class ContractRegistry {
   private readonly envelopeValidator: ValidateFunction;
-  private readonly byKey = new Map<string, { info: ContractInfo; validate: ValidateFunction }>();
+  private readonly byKey: ReadonlyMap<string, { info: ContractInfo; validate: ValidateFunction }>;
+  private readonly inForce: VersionsInForce;
 
-  constructor(set: ContractSet) {
+  /**
+   * Compiles a contract set, or (given a registry) shares that registry's compiled contracts:
+   * compiling is the expensive part, and the versions in force are only known once the manifest
+   * has been checked against the catalog.
+   */
+  constructor(source: ContractSet | ContractRegistry, inForce: VersionsInForce = {}) {
+    this.inForce = inForce;
+    if (source instanceof ContractRegistry) {
+      this.envelopeValidator = source.envelopeValidator;
+      this.byKey = source.byKey;
+      return;
+    }
     const ajv = new Ajv2020({ strict: true, allErrors: true, allowUnionTypes: true });
     addFormats(ajv);
     for (const keyword of CONTRACT_ANNOTATIONS) ajv.addKeyword({ keyword, schemaType: ['string', 'number', 'boolean'] });
-    for (const doc of set.shared) ajv.addSchema(doc);
-    this.envelopeValidator = ajv.compile(set.envelope as Record<string, unknown>);
-    for (const doc of set.contracts) {
+    for (const doc of source.shared) ajv.addSchema(doc);
+    this.envelopeValidator = ajv.compile(source.envelope as Record<string, unknown>);
+    const byKey = new Map<string, { info: ContractInfo; validate: ValidateFunction }>();
+    for (const doc of source.contracts) {
       const info = contractInfoOf(doc);
       const key = contractKey(info.eventType, info.version);
-      if (this.byKey.has(key)) throw new Error(`two contracts declare ${info.eventType} v${info.version}`);
-      this.byKey.set(key, { info, validate: ajv.compile(doc as Record<string, unknown>) });
+      if (byKey.has(key)) throw new Error(`two contracts declare ${info.eventType} v${info.version}`);
+      byKey.set(key, { info, validate: ajv.compile(doc as Record<string, unknown>) });
     }
+    this.byKey = byKey;
+  }
+
+  /** The same compiled contracts, with only these versions taken at the door (the manifest's `contracts.inForce`). */
+  withVersionsInForce(inForce: VersionsInForce | undefined): ContractRegistry {
+    return new ContractRegistry(this, inForce ?? {});
+  }
+
+  /** The versions of a type the door takes, ascending: the manifest's list, or every version known. */
+  versionsInForce(eventType: string): number[] {
+    const known = this.list()
+      .filter((info) => info.eventType === eventType)
+      .map((info) => info.version);
+    const listed = this.listedInForce(eventType);
+    return listed === undefined ? known : known.filter((version) => listed.includes(version));
+  }
+
+  private listedInForce(eventType: string): readonly number[] | undefined {
+    return Object.hasOwn(this.inForce, eventType) ? this.inForce[eventType] : undefined;
   }
 
   /** Every contract known, sorted by event type then version. */
@@ -101,7 +138,11 @@ export class ContractRegistry {
     return { ok: false, code: 'contract_violation', violations: toViolations(this.envelopeValidator.errors, pointerPrefix) };
   }
 
-  /** The event's `data` against the contract of its type and `dataversion`. */
+  /**
+   * The event's `data` against the contract of its type and `dataversion`. A version that exists
+   * but is not in force is refused before its data is read: the sender must move to a version
+   * the governance board has put in force, whatever the data says.
+   */
   checkData(event: CloudEvent, pointerPrefix = ''): EventCheck {
     const version = dataVersionOf(event);
     const entry = this.byKey.get(contractKey(event.type, version));
@@ -110,6 +151,13 @@ export class ContractRegistry {
       const message = known ? `event type ${event.type} has no contract version ${version}` : `no contract for event type ${event.type}`;
       const pointer = known ? '/dataversion' : '/type';
       return { ok: false, code: 'unknown_event_type', violations: [{ pointer: pointerPrefix + pointer, message, keyword: 'contract' }] };
+    }
+    const listed = this.listedInForce(event.type);
+    if (listed !== undefined && !listed.includes(version)) {
+      const inForce = this.versionsInForce(event.type);
+      const accepted = inForce.length === 0 ? 'no version of it' : inForce.map((v) => `v${v}`).join(', ');
+      const message = `${event.type} v${version} is not in force; the governance manifest accepts ${accepted}`;
+      return { ok: false, code: 'contract_version_not_in_force', violations: [{ pointer: `${pointerPrefix}/dataversion`, message, keyword: 'inForce' }] };
     }
     if (!entry.validate(event.data)) {
       return { ok: false, code: 'contract_violation', violations: toViolations(entry.validate.errors, `${pointerPrefix}/data`) };

@@ -175,7 +175,7 @@ export const MANIFEST_SCHEMA = {
         },
         inForce: {
           type: 'object',
-          description: 'Contract versions accepted per event type (default: every version shipped).',
+          description: "Contract versions the door accepts per event type (a type left out: every version in the contracts folder, shipped or the board's); events already in the log are read whatever their version, through upcasters.",
           propertyNames: eventType,
           additionalProperties: { type: 'array', items: { type: 'integer', minimum: 1 }, minItems: 1, uniqueItems: true },
         },

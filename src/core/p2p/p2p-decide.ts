@@ -4,11 +4,11 @@
 // is present, so a rule never fires twice and a late PO release catches up on everything
 // that waited for it. Pure: time comes in as `now`, rules as `policy`.
 import type { CloudEvent, StoredEvent } from '../envelope.js';
-import { amount, dec, str, ZERO } from '../money.js';
+import { amount, dec, str, sum, ZERO } from '../money.js';
 import { addMs, isAfter, toMs } from '../time.js';
 import type { P2PExceptionCode, P2PPolicy, P2PSla } from './p2p-policy.js';
 import type { ExceptionRecord, InvoiceRecord, P2PLine, PoLineTerms, ReceiptRecord } from './p2p-state.js';
-import { deadlineKey, isShipmentReceived, matchedOf, orderedOf, receivedOf } from './p2p-state.js';
+import { confirmedQuantityOf, deadlineKey, isShipmentReceived, matchedOf, orderedOf, receivedOf } from './p2p-state.js';
 import { matchInvoice } from './three-way-match.js';
 
 export const MILLRACE_SOURCE = '/millrace';
@@ -259,10 +259,11 @@ function confirmationDifferences(terms: PoLineTerms, confirmation: NonNullable<P
   if (confirmation.status === 'rejected') return ['rejected the line'];
   const problems: string[] = [];
   const ordered = dec(terms.quantity);
-  if (confirmation.quantity !== undefined) {
-    const difference = dec(confirmation.quantity).minus(ordered).abs();
+  const confirmed = confirmedQuantityOf(confirmation);
+  if (confirmed !== undefined) {
+    const difference = dec(confirmed).minus(ordered).abs();
     if (difference.gt(ordered.times(policy.confirmationQuantityTolerancePercent).div(100))) {
-      problems.push(`confirmed ${confirmation.quantity} ${terms.uom} of the ${terms.quantity} ordered`);
+      problems.push(`confirmed ${confirmed} ${terms.uom} of the ${terms.quantity} ordered`);
     }
   }
   if (confirmation.unitPrice !== undefined) {
@@ -272,10 +273,18 @@ function confirmationDifferences(terms: PoLineTerms, confirmation: NonNullable<P
       problems.push(`confirmed a price of ${confirmation.unitPrice} ${terms.currency} against ${terms.unitPrice} on the PO`);
     }
   }
-  if (confirmation.promisedDate !== undefined) {
-    const lateBy = Math.round((toMs(confirmation.promisedDate) - toMs(terms.needBy)) / DAY_MS);
+  const schedule = confirmation.schedule ?? [];
+  const scheduled = schedule.flatMap((delivery) => (delivery.quantity === undefined ? [] : [delivery.quantity]));
+  // The contract cannot add decimals up: a schedule that does not add up to the line's quantity is the workflow's to catch.
+  if (confirmation.quantity !== undefined && scheduled.length > 0 && scheduled.length === schedule.length && !sum(scheduled).eq(dec(confirmation.quantity))) {
+    problems.push(`scheduled ${str(sum(scheduled))} ${terms.uom} in deliveries but confirmed ${confirmation.quantity}`);
+  }
+  // Each delivery is held to the need-by date: a split is late when any part of it is.
+  for (const delivery of schedule) {
+    const lateBy = Math.round((toMs(delivery.promisedDate) - toMs(terms.needBy)) / DAY_MS);
     if (lateBy > policy.confirmationDateToleranceDays) {
-      problems.push(`promised ${confirmation.promisedDate}, ${lateBy} day(s) after the need-by date ${terms.needBy}`);
+      const what = delivery.quantity === undefined ? '' : `${delivery.quantity} ${terms.uom} on `;
+      problems.push(`promised ${what}${delivery.promisedDate}, ${lateBy} day(s) after the need-by date ${terms.needBy}`);
     }
   }
   return problems;

@@ -10,6 +10,7 @@ import type {
   InvoiceRecord,
   P2PLine,
   PoLineTerms,
+  PromisedDelivery,
   ReceiptRecord,
   ShipmentRecord,
 } from './p2p-state.js';
@@ -79,13 +80,17 @@ export function evolveLine(state: P2PLine, stored: StoredEvent, convert: Convert
       return { ...state, cancelled: { at: event.time, eventId: event.id, seq: sequence }, lastActivity: event.time };
     }
     case 'supplier.confirmation': {
+      // The v2 shape: the processor upcasts v1 confirmations before they get here.
       const item = itemsFor(state, data)[0];
       if (item === undefined) return state;
+      const schedule = Array.isArray(item.schedule)
+        ? (item.schedule as LineItem[]).map((delivery): PromisedDelivery => ({ promisedDate: text(delivery.promisedDate), ...optional('quantity', delivery.quantity as string | undefined) }))
+        : undefined;
       const confirmation: ConfirmationRecord = {
         status: item.status as ConfirmationRecord['status'],
         ...optional('quantity', item.quantity as string | undefined),
         ...optional('unitPrice', item.unitPrice as string | undefined),
-        ...optional('promisedDate', item.promisedDate as string | undefined),
+        ...optional('schedule', schedule),
         at: event.time,
         eventId: event.id,
         revision: state.terms?.revision ?? 0,

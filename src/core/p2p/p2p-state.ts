@@ -2,7 +2,7 @@
 // strings, records keyed by ids) so it can be stored as a projection and compared byte for
 // byte after a replay. Quantities are in the PO line's unit of measure.
 import type { Dec } from '../money.js';
-import { dec, sum, ZERO } from '../money.js';
+import { dec, str, sum, ZERO } from '../money.js';
 import { toMs, utc } from '../time.js';
 
 export type P2PStage =
@@ -34,11 +34,17 @@ export interface PoLineTerms {
   readonly eventId: string;
 }
 
+/** One delivery a supplier promised (supplier.confirmation v2 `schedule`); without a quantity it covers the whole line. */
+export interface PromisedDelivery {
+  readonly promisedDate: string;
+  readonly quantity?: string;
+}
+
 export interface ConfirmationRecord {
   readonly status: 'accepted' | 'changed' | 'rejected';
   readonly quantity?: string;
   readonly unitPrice?: string;
-  readonly promisedDate?: string;
+  readonly schedule?: readonly PromisedDelivery[];
   readonly at: string;
   readonly eventId: string;
   /** The PO revision the confirmation answers (a change re-opens confirmation). */
@@ -177,7 +183,7 @@ export function restoreLine(parsed: Partial<P2PLine> & Pick<P2PLine, 'key' | 'po
     line: parsed.line,
     terms: parsed.terms,
     cancelled: parsed.cancelled,
-    confirmation: parsed.confirmation,
+    confirmation: restoreConfirmation(parsed.confirmation),
     shipments: parsed.shipments ?? {},
     receipts: parsed.receipts ?? {},
     invoices: parsed.invoices ?? {},
@@ -187,6 +193,28 @@ export function restoreLine(parsed: Partial<P2PLine> & Pick<P2PLine, 'key' | 'po
     postings: parsed.postings ?? {},
     lastActivity: parsed.lastActivity,
   };
+}
+
+/**
+ * A confirmation stored before the workflow read supplier.confirmation v2 kept one
+ * `promisedDate`: it reads as the one-delivery schedule the v1 -> v2 upcaster makes of it.
+ */
+function restoreConfirmation(stored: ConfirmationRecord | undefined): ConfirmationRecord | undefined {
+  const legacy = stored as (ConfirmationRecord & { readonly promisedDate?: string }) | undefined;
+  if (legacy?.promisedDate === undefined) return stored;
+  const { promisedDate, ...rest } = legacy;
+  return { ...rest, schedule: [{ promisedDate }] };
+}
+
+/**
+ * The quantity a supplier committed to: the line's `quantity`, else the sum of its scheduled
+ * deliveries when each states one; undefined when it kept the ordered quantity.
+ */
+export function confirmedQuantityOf(confirmation: ConfirmationRecord): string | undefined {
+  if (confirmation.quantity !== undefined) return confirmation.quantity;
+  const schedule = confirmation.schedule ?? [];
+  const quantities = schedule.flatMap((delivery) => (delivery.quantity === undefined ? [] : [delivery.quantity]));
+  return schedule.length > 0 && quantities.length === schedule.length ? str(sum(quantities)) : undefined;
 }
 
 export function lineFromJson(text: string): P2PLine {

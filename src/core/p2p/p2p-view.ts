@@ -4,6 +4,7 @@ import { amount, str } from '../money.js';
 import type { P2PLine, P2PStage } from './p2p-state.js';
 import {
   activeDeadlines,
+  confirmedQuantityOf,
   invoicedOf,
   isConfirmed,
   matchedOf,
@@ -38,7 +39,13 @@ export interface LineSummary {
     readonly matched: string;
   };
   readonly openGrir: string;
-  readonly confirmation?: { readonly status: string; readonly at: string; readonly current: boolean };
+  readonly confirmation?: {
+    readonly status: string;
+    readonly at: string;
+    readonly current: boolean;
+    /** The deliveries the supplier promised; a delivery without a quantity covers the whole line. */
+    readonly schedule?: readonly { readonly promisedDate: string; readonly quantity?: string }[];
+  };
   readonly receipts: readonly { readonly receiptId: string; readonly quantity?: string; readonly uom: string; readonly at: string; readonly reversal: boolean }[];
   readonly invoices: readonly {
     readonly invoiceNumber: string;
@@ -67,7 +74,7 @@ export function summarizeLine(state: P2PLine): LineSummary {
       : { supplierId: terms.supplierId, plant: terms.buyerPlant, itemId: terms.itemId, uom: terms.uom, currency: terms.currency, unitPrice: terms.unitPrice, revision: terms.revision }),
     quantities: {
       ordered: str(orderedOf(state)),
-      ...(isConfirmed(state) ? { confirmed: state.confirmation?.quantity ?? terms?.quantity ?? '0' } : {}),
+      ...(isConfirmed(state) ? { confirmed: (state.confirmation === undefined ? undefined : confirmedQuantityOf(state.confirmation)) ?? terms?.quantity ?? '0' } : {}),
       shipped: str(shippedOf(state)),
       received: str(receivedOf(state)),
       rejected: str(rejectedOf(state)),
@@ -77,7 +84,14 @@ export function summarizeLine(state: P2PLine): LineSummary {
     openGrir: terms === undefined ? openGrirOf(state).toFixed() : amount(openGrirOf(state), terms.currency),
     ...(state.confirmation === undefined
       ? {}
-      : { confirmation: { status: state.confirmation.status, at: state.confirmation.at, current: terms === undefined || state.confirmation.revision >= terms.revision } }),
+      : {
+          confirmation: {
+            status: state.confirmation.status,
+            at: state.confirmation.at,
+            current: terms === undefined || state.confirmation.revision >= terms.revision,
+            ...(state.confirmation.schedule === undefined ? {} : { schedule: state.confirmation.schedule }),
+          },
+        }),
     receipts: Object.values(state.receipts)
       .sort((a, b) => a.seq - b.seq)
       .map((r) => ({ receiptId: r.receiptId, ...(r.quantity === undefined ? {} : { quantity: r.quantity }), uom: r.uom, at: r.at, reversal: r.reversal })),

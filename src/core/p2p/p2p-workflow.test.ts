@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DAY, HOUR, P2PScenario, PO, T0 } from '../../../test/support/p2p-scenario.js';
-import { openGrirOf, stageOf } from './p2p-state.js';
+import { lineFromJson, openGrirOf, stageOf } from './p2p-state.js';
+import { summarizeLine } from './p2p-view.js';
 
 const eta = (hours: number) => new Date(Date.parse(T0) + hours * HOUR).toISOString();
 
@@ -89,6 +90,53 @@ describe('supplier confirmation', () => {
     const s = released('100', '12.5000', { tolerances: { confirmationQuantityPercent: '5', confirmationPricePercent: '1', confirmationDateDays: 2 } });
     s.confirm([{ line: 10, status: 'changed', quantity: '96', unitPrice: '12.6000', promisedDate: '2026-03-18' }]);
     assert.deepEqual(s.exceptions(), []);
+  });
+
+  it('holds each delivery of a split confirmation (v2) to the need-by date', () => {
+    const s = released();
+    s.confirmV2([{ line: 10, status: 'accepted', schedule: [{ promisedDate: '2026-03-14', quantity: '60' }, { promisedDate: '2026-03-21', quantity: '40' }] }]);
+    assert.deepEqual(s.exceptions('confirmation_mismatch').map((e) => e.message), [
+      `supplier SUP-0042 promised 40 EA on 2026-03-21, 5 day(s) after the need-by date 2026-03-16 on PO ${PO} line 10`,
+    ]);
+    assert.deepEqual(s.line(10).confirmation?.schedule, [{ promisedDate: '2026-03-14', quantity: '60' }, { promisedDate: '2026-03-21', quantity: '40' }]);
+  });
+
+  it('takes the scheduled deliveries as the confirmed quantity when the line states none', () => {
+    const s = released();
+    s.confirmV2([{ line: 10, status: 'changed', schedule: [{ promisedDate: '2026-03-10', quantity: '60' }, { promisedDate: '2026-03-16', quantity: '30' }] }]);
+    assert.match(String(s.exceptions('confirmation_mismatch')[0]?.message), /confirmed 90 EA of the 100 ordered/);
+    assert.equal(summarizeLine(s.line(10)).quantities.confirmed, '90');
+  });
+
+  it('raises confirmation_mismatch when the deliveries do not add up to the quantity confirmed', () => {
+    const s = released();
+    s.confirmV2([{ line: 10, status: 'accepted', quantity: '100', schedule: [{ promisedDate: '2026-03-10', quantity: '60' }, { promisedDate: '2026-03-16', quantity: '30' }] }]);
+    assert.deepEqual(s.exceptions('confirmation_mismatch').map((e) => e.message), [`supplier SUP-0042 scheduled 90 EA in deliveries but confirmed 100 on PO ${PO} line 10`]);
+  });
+
+  it('accepts a split confirmation that delivers everything by the need-by date', () => {
+    const s = released();
+    s.confirmV2([{ line: 10, status: 'accepted', schedule: [{ promisedDate: '2026-03-10', quantity: '60' }, { promisedDate: '2026-03-16', quantity: '40' }] }]);
+    assert.deepEqual(s.exceptions(), []);
+    assert.equal(stageOf(s.line(10)), 'confirmed');
+  });
+
+  it('reads a v1 and a v2 confirmation of the same facts the same way, live and on replay', () => {
+    const v1 = released();
+    v1.confirm([{ line: 10, status: 'changed', quantity: '80', promisedDate: '2026-03-20' }]);
+    const v2 = released();
+    v2.confirmV2([{ line: 10, status: 'changed', quantity: '80', schedule: [{ promisedDate: '2026-03-20' }] }]);
+    assert.deepEqual(v2.live(), v1.live());
+    assert.deepEqual(v2.replay(), v1.replay());
+    assert.deepEqual(v1.replay(), v1.live());
+  });
+
+  it('reads a line stored before v2 (one promised date) as a one-delivery schedule', () => {
+    const s = released();
+    s.confirmV2([{ line: 10, status: 'accepted', schedule: [{ promisedDate: '2026-03-20' }] }]);
+    const { schedule: _schedule, ...confirmation } = s.line(10).confirmation!;
+    const stored = JSON.stringify({ ...s.line(10), confirmation: { ...confirmation, promisedDate: '2026-03-20' } });
+    assert.deepEqual(lineFromJson(stored), s.line(10));
   });
 
   it('re-opens confirmation when the ERP changes the PO (a new revision needs a new confirmation)', () => {
