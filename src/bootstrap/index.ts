@@ -13,7 +13,7 @@ export { systemClock } from './system-clock.js';
 export { contractsFolderOf, issueKey, formatProblems, readManifest } from '../adapters/index.js';
 export type { IssuedKey, LocatedProblem } from '../adapters/index.js';
 export { SqliteStore } from '../adapters/index.js';
-export { runRehearsal } from './rehearsal.js';
+export { RehearsalClock, runRehearsal } from './rehearsal.js';
 export { rebuildWorkflows } from './rebuild.js';
 export type { RebuildResult } from './rebuild.js';
 export { loadManifestFile } from '../adapters/index.js';

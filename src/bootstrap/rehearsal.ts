@@ -8,7 +8,8 @@ import { p2pPolicy, p2pSettingsOf, PublishingAuthority } from '../core/index.js'
 import type { Contracts } from './hub.js';
 import { upcasterOf } from './hub.js';
 
-class RehearsalClock implements SettableClock {
+/** A clock the events move: it shows the latest time it was set to, never going back. */
+export class RehearsalClock implements SettableClock {
   private current = 0;
   now(): Date {
     return new Date(this.current);

@@ -4,12 +4,13 @@
 import assert from 'node:assert/strict';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { loadContractExamples, loadLayeredContractSet } from '../../src/adapters/index.js';
 import { ContractRegistry } from '../../src/core/index.js';
 import { runCli } from '../support/cli.js';
+import { itChecksEachExample } from '../support/contract-examples.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const BOARD = join(ROOT, 'examples', 'governance-board');
@@ -23,22 +24,7 @@ describe("a governance board's example", () => {
     assert.deepEqual(versions, [1, 2]);
   });
 
-  for (const example of loadContractExamples(BOARD_CONTRACTS)) {
-    const name = relative(BOARD_CONTRACTS, example.file);
-    if (example.valid) {
-      it(`accepts ${name}`, () => {
-        const check = registry.check(example.body);
-        assert.ok(check.ok, JSON.stringify(check));
-      });
-    } else {
-      const { event, expectedErrors } = example.body as { event: unknown; expectedErrors: string[] };
-      it(`rejects ${name} at exactly ${expectedErrors.join(', ')}`, () => {
-        const check = registry.check(event);
-        assert.equal(check.ok, false);
-        if (!check.ok) assert.deepEqual([...new Set(check.violations.map((v) => v.pointer))].sort(), [...expectedErrors].sort());
-      });
-    }
-  }
+  itChecksEachExample(registry, loadContractExamples(BOARD_CONTRACTS), BOARD_CONTRACTS);
 
   it("passes the README's CI check, command by command", () => {
     const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');

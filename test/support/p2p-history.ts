@@ -4,25 +4,15 @@
 // example manifest, with a clock that follows the events.
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { RehearsalReport, SettableClock } from '../../src/app/index.js';
+import type { RehearsalReport } from '../../src/app/index.js';
 import { DeadlineScheduler, GroupCommitter, IngestService, rehearse, WorkflowProcessor } from '../../src/app/index.js';
-import { DEFAULT_CONTRACTS_DIR, loadContracts, loadManifestFile } from '../../src/bootstrap/index.js';
+import { DEFAULT_CONTRACTS_DIR, loadContracts, loadManifestFile, RehearsalClock } from '../../src/bootstrap/index.js';
 import { p2pPolicy, p2pSettingsOf, PublishingAuthority } from '../../src/core/index.js';
 import type { EventStore, WorkflowStore } from '../../src/ports/index.js';
 import { EXAMPLE_MANIFEST } from './hub.js';
 
 const REHEARSAL = fileURLToPath(new URL('../../examples/p2p-rehearsal.jsonl', import.meta.url));
 const PO_EXAMPLES = fileURLToPath(new URL('../../contracts/purchasing/po.released/examples', import.meta.url));
-
-class EventClock implements SettableClock {
-  private current = 0;
-  now(): Date {
-    return new Date(this.current);
-  }
-  set(instant: string): void {
-    this.current = Math.max(this.current, Date.parse(instant));
-  }
-}
 
 /** Every event of the history, in arrival order: the recorded traffic, then three more released POs. */
 export function exampleHistory(): unknown[] {
@@ -40,7 +30,7 @@ export function exampleHistory(): unknown[] {
 export async function recordExampleHistory(store: EventStore & WorkflowStore): Promise<RehearsalReport> {
   const contracts = loadContracts(DEFAULT_CONTRACTS_DIR);
   const { manifest } = loadManifestFile(EXAMPLE_MANIFEST, contracts.registry.catalog());
-  const clock = new EventClock();
+  const clock = new RehearsalClock();
   const committer = new GroupCommitter(store, clock);
   return rehearse(
     {

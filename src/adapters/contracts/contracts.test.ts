@@ -2,10 +2,10 @@
 // invalid ones fail with exactly the declared set of JSON pointers. Versions after v1 come with
 // examples of their own, and every shipped version reaches the latest through the upcasters.
 import assert from 'node:assert/strict';
-import { relative } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { ContractRegistry, EventUpcaster, SHIPPED_UPCASTERS } from '../../core/index.js';
+import { itChecksEachExample } from '../../../test/support/contract-examples.js';
 import { loadContractExamples, loadContractSet } from './contract-files.js';
 
 const DEFAULT_CONTRACTS_DIR = fileURLToPath(new URL('../../../contracts', import.meta.url));
@@ -64,24 +64,7 @@ describe('canonical contracts', () => {
     }
   });
 
-  for (const example of examples) {
-    const name = relative(DEFAULT_CONTRACTS_DIR, example.file);
-    if (example.valid) {
-      it(`accepts ${name}`, () => {
-        const check = registry.check(example.body);
-        assert.ok(check.ok, JSON.stringify(check));
-      });
-    } else {
-      const { event, expectedErrors } = example.body as { event: unknown; expectedErrors: string[] };
-      it(`rejects ${name} at exactly ${expectedErrors.join(', ')}`, () => {
-        const check = registry.check(event);
-        assert.equal(check.ok, false);
-        if (check.ok) return;
-        const pointers = new Set(check.violations.map((v) => v.pointer));
-        assert.deepEqual([...pointers].sort(), [...new Set(expectedErrors)].sort());
-      });
-    }
-  }
+  itChecksEachExample(registry, examples, DEFAULT_CONTRACTS_DIR);
 
   it('prefixes pointers with the position of the event in a batch', () => {
     const bad = examples.find((e) => !e.valid && e.file.includes('/po.released/'))!;
