@@ -54,7 +54,7 @@ export interface Contracts {
 
 /**
  * The contracts folder, plus a board's own folder (manifest `contracts.folder`) layered on it.
- * Refuses a board version the workflows could not read (docs/adr/0010), listing each one.
+ * Refuses a board version the workflows could not read (docs/adr/0011), listing each one.
  */
 export function loadContracts(contractsDir: string, boardFolder?: string): Contracts {
   let set: ReturnType<typeof loadLayeredContractSet>;

@@ -18,7 +18,7 @@ const INBOUND = ['po.released', 'po.changed', 'po.cancelled', 'supplier.confirma
 // sla.started is ours beyond DESIGN.md: it records each deadline the hub sets (docs/adr/0006).
 const DERIVED = ['receiving.expected', 'invoice.held', 'invoice.matched', 'finance.posting', 'exception.raised', 'exception.resolved', 'sla.breached', 'sla.started'];
 
-// Major versions after v1, and why (contracts/README.md, docs/adr/0010).
+// Major versions after v1, and why (contracts/README.md, docs/adr/0011).
 const LATER_VERSIONS: Readonly<Record<string, readonly number[]>> = {
   // A delivery schedule per line instead of one promised date (EDI 855 split deliveries).
   'supplier.confirmation': [2],

@@ -1,7 +1,7 @@
 // Which version of each event type the workflows read, and whether every version the contracts
 // folder holds can be read as it: through code upcasters, or (a version with no upcaster, as a
 // governance board may add) by projection, when it is forward-compatible with the reader version
-// once the properties the reader does not know are dropped (docs/adr/0010).
+// once the properties the reader does not know are dropped (docs/adr/0011).
 import type { CompatibilityChange } from './compatibility.js';
 import { checkCompatibility, SchemaInputError } from './compatibility.js';
 import type { SchemaDocument } from './contract-registry.js';
