@@ -1,6 +1,7 @@
 // The demo's traffic: one purchase order line through procure-to-pay, sent by the systems
 // and partners of examples/millrace.yaml, plus the faults the door must catch (a resend, a
-// conflicting resend, a schema mismatch, an event from a system that may not publish it).
+// conflicting resend, a schema mismatch, a supplier confirming another supplier's PO, an event
+// from a system that may not publish it).
 import type { CloudEvent } from '../core/index.js';
 
 export interface DemoStep {
@@ -71,6 +72,12 @@ export function demoStory(start: Date): DemoStep[] {
     { sender: 'system:erp-core', what: 'ERP releases PO line 10 (500 EA at 12.50 USD)', expect: 'accepted', body: released },
     { sender: 'partner:sup-0042', what: 'Supplier confirms the line', expect: 'accepted', body: confirmation },
     { sender: 'partner:sup-0042', what: 'Supplier portal sends a schema-mismatched confirmation', expect: 'contract_violation', body: mismatched },
+    {
+      sender: 'partner:sup-0107',
+      what: 'Another supplier tries to confirm this PO',
+      expect: 'forbidden',
+      body: { ...confirmation, id: 'sup-0107-conf-1', source: '/partners/sup-0107', data: { ...confirmation.data, supplierId: 'SUP-0107' } },
+    },
     { sender: 'partner:sup-0042', what: 'Supplier sends the advance ship notice', expect: 'accepted', body: shipment },
     { sender: 'partner:sup-0042', what: 'The same ASN again (network retry)', expect: 'duplicate', body: shipment },
     { sender: 'system:wms-p01', what: 'Plant P01 posts the goods receipt', expect: 'accepted', body: receipt },

@@ -71,6 +71,9 @@ export function registerDemo(program: Command): void {
       const po = (await (await fetch(`${server.url}/v1/workflows/p2p/${DEMO_PO}`, { headers: { authorization: `Bearer ${viewer.key}` } })).json()) as {
         lines: { line: number; stage: string; openGrir: string; currency: string; postings: { kind: string; amount: string; currency: string }[] }[];
       };
+      const coverage = (await (await fetch(`${server.url}/v1/governance/coverage`, { headers: { authorization: `Bearer ${viewer.key}` } })).json()) as {
+        totals: DemoReport['governance'];
+      };
       const inLog = await server.hub.store.readFrom(0, 10_000);
       const report = {
         url: server.url,
@@ -78,6 +81,7 @@ export function registerDemo(program: Command): void {
         steps: results,
         inboundEvents: inLog.filter((s) => s.event.source !== '/millrace').length,
         derivedEvents: inLog.filter((s) => s.event.source === '/millrace').map((s) => s.event.type),
+        governance: coverage.totals,
         purchaseOrder: { poNumber: DEMO_PO, lines: po.lines.map((l) => ({ line: l.line, stage: l.stage, openGrir: l.openGrir, postings: l.postings.map((p) => ({ kind: p.kind, amount: p.amount, currency: p.currency })) })) },
         asExpected: results.every((r) => r.outcome === r.expected),
       };
@@ -104,8 +108,10 @@ function outcomeOf(status: number, body: Record<string, unknown>): { outcome: st
   const code = String(body.code);
   const outcome = code === 'event_conflict' ? 'conflict' : code.startsWith('forbidden') ? 'forbidden' : code;
   const violations = (body.violations as { pointer: string; message: string }[] | undefined) ?? [];
-  const denials = (body.denials as { rule: string }[] | undefined) ?? [];
-  const detail = violations.length > 0 ? violations.map((v) => `${v.pointer} ${v.message}`).join('; ') : (denials[0]?.rule ?? String(body.detail));
+  const denials = (body.denials as { rule: string; message: string }[] | undefined) ?? [];
+  // The manifest rule says why a type is refused; for an object, the message names the object.
+  const denial = code === 'forbidden_object' ? denials[0]?.message : denials[0]?.rule;
+  const detail = violations.length > 0 ? violations.map((v) => `${v.pointer} ${v.message}`).join('; ') : (denial ?? String(body.detail));
   return { outcome, detail };
 }
 
@@ -115,6 +121,8 @@ interface DemoReport {
   steps: StepResult[];
   inboundEvents: number;
   derivedEvents: string[];
+  /** GET /v1/governance/coverage totals. */
+  governance: { flows: number; governedFlows: number; flowShare: number; events: number; governedEvents: number; eventShare: number; lagBreaches: number };
   purchaseOrder: { poNumber: string; lines: { line: number; stage: string; openGrir: string; postings: { kind: string; amount: string; currency: string }[] }[] };
   asExpected: boolean;
 }
@@ -128,6 +136,8 @@ function printReport(report: DemoReport): void {
   }
   out.write(`\nInbound events in the log: ${report.inboundEvents} (the resend and the refused messages added none)\n`);
   out.write(`Derived by the hub: ${report.derivedEvents.length} (${[...new Set(report.derivedEvents)].join(', ')})\n`);
+  const g = report.governance;
+  out.write(`Under governance: ${g.governedFlows} of ${g.flows} flows, ${g.governedEvents} of ${g.events} events; ${g.lagBreaches} lag breach(es) (GET /v1/governance/coverage)\n`);
   for (const line of report.purchaseOrder.lines) {
     out.write(`\nPO ${report.purchaseOrder.poNumber} line ${line.line}: ${line.stage}, open GR/IR ${line.openGrir}\n`);
     for (const p of line.postings) out.write(`  ${p.kind.padEnd(16)} ${p.amount.padStart(10)} ${p.currency}\n`);

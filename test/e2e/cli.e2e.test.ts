@@ -149,6 +149,7 @@ describe('millrace CLI', () => {
       derivedEvents: string[];
       purchaseOrder: { lines: { stage: string; postings: { kind: string; amount: string }[] }[] };
       steps: { outcome: string; expected: string; status: number }[];
+      governance: { flows: number; governedFlows: number; events: number; governedEvents: number };
     };
     assert.deepEqual(report.steps.map((s) => s.outcome), report.steps.map((s) => s.expected));
     assert.ok(report.asExpected);
@@ -157,5 +158,9 @@ describe('millrace CLI', () => {
     assert.deepEqual(report.purchaseOrder.lines.map((l) => [l.stage, l.postings.map((p) => `${p.kind} ${p.amount}`)]), [['posted', ['grir_accrual 6250.00', 'ap_liability 6250.00']]]);
     assert.ok(report.derivedEvents.includes('invoice.matched'));
     assert.deepEqual([...new Set(report.steps.map((s) => s.status))].sort(), [202, 403, 409, 422]);
+    // Every source of the story is declared and enforced: all of its accepted events are governed.
+    assert.equal(report.governance.events, report.inboundEvents);
+    assert.equal(report.governance.governedEvents, report.inboundEvents);
+    assert.equal(report.governance.governedFlows, report.governance.flows);
   });
 });
