@@ -10,6 +10,8 @@ export type { ProcessorOptions, ReplayPartition, StepResult } from './workflow-p
 export { ExceptionResolution } from './exception-resolution.js';
 export { GovernanceQueries } from './governance-queries.js';
 export type { CoverageAnswer } from './governance-queries.js';
+export { KpiQueries } from './kpi-queries.js';
+export type { KpiAnswer, SourceLag } from './kpi-queries.js';
 export { P2PQueries } from './p2p-queries.js';
 export type { ExceptionAnswer, PurchaseOrderView, TimelineEntry } from './p2p-queries.js';
 export { WorkflowRunner } from './workflow-runner.js';

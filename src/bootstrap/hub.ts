@@ -3,7 +3,7 @@ import { ApiKeyAuthenticator, buildHttpServer, loadLayeredContractSet, spawnThre
 import { readFileSync } from 'node:fs';
 import { pino } from 'pino';
 import type { FastifyInstance } from 'fastify';
-import { DeadlineScheduler, ExceptionResolution, GovernanceQueries, GroupCommitter, IngestService, P2PQueries, WorkflowProcessor, WorkflowRunner } from '../app/index.js';
+import { DeadlineScheduler, ExceptionResolution, GovernanceQueries, GroupCommitter, IngestService, KpiQueries, P2PQueries, WorkflowProcessor, WorkflowRunner } from '../app/index.js';
 import type { AsyncApiDocument, CloudEvent, ContractSet, Manifest, ReaderPlan } from '../core/index.js';
 import { asyncApiCatalogue, ContractRegistry, EventUpcaster, inlineRefs, MillraceError, p2pPolicy, p2pSettingsOf, planReaders, PublishingAuthority, SHIPPED_UPCASTERS } from '../core/index.js';
 import type { BatchOutcome, Clock, WorkflowStep } from '../ports/index.js';
@@ -144,6 +144,7 @@ export async function createHub(config: HubConfig, manifest: Manifest, contracts
       p2p: new P2PQueries(store, store, authority, clock),
       resolution: new ExceptionResolution(store, committer, inline ? processor : undefined, clock),
       governance: new GovernanceQueries(store, store, manifest, registry.catalog()),
+      kpis: new KpiQueries(store, manifest, registry.catalog(), clock),
     },
   });
   const onError = (error: unknown) => logger.error({ err: error }, 'workflow processing failed; it will be retried on the next tick');

@@ -12,6 +12,7 @@ import { registerLint } from './lint.command.js';
 import { registerManifest } from './manifest.command.js';
 import { registerRehearse } from './rehearse.command.js';
 import { registerReplay } from './replay.command.js';
+import { registerReport } from './report.command.js';
 import { registerServe } from './serve.command.js';
 
 export function buildProgram(): Command {
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   registerManifest(program);
   registerRehearse(program);
   registerReplay(program);
+  registerReport(program);
   registerContracts(program);
   return program;
 }

@@ -82,3 +82,5 @@ export { applyEvent, dueBreaches, keysFor, LineSet, partitionOf } from './p2p/p2
 export type { Applied } from './p2p/p2p-engine.js';
 export { summarizeLine } from './p2p/p2p-view.js';
 export type { LineSummary } from './p2p/p2p-view.js';
+export { p2pKpis, percentile } from './kpis/p2p-kpis.js';
+export type { AsnStats, DurationStats, GroupKpis, KpiWindow, MatchStats, P2PKpis } from './kpis/p2p-kpis.js';

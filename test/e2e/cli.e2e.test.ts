@@ -163,4 +163,34 @@ describe('millrace CLI', () => {
     assert.equal(report.governance.governedEvents, report.inboundEvents);
     assert.equal(report.governance.governedFlows, report.governance.flows);
   });
+
+  it('report prints the KPIs of a hub\'s store: the demo\'s confirmation, matched invoice and governance share', () => {
+    const data = join(dir, 'demo-report');
+    assert.equal(runCli(['demo', '--exit', '--json', '--port', '0', '--data-dir', data]).status, 0);
+    const store = `sqlite:${join(data, 'millrace.db')}`;
+    // The demo's story runs in business time ahead of now: a window reaching 30 days out holds it.
+    const to = new Date(Date.now() + 30 * 86_400_000).toISOString();
+    const result = runCli(['report', '--json', '--days', '60', '--to', to, '--store', store, '--manifest', 'examples/millrace.yaml']);
+    assert.equal(result.status, 0, result.stderr);
+    const k = JSON.parse(result.stdout) as {
+      confirmationLatency: { count: number };
+      match: { invoices: number; matched: number; firstTime: number };
+      asnBeforeReceipt: { receipts: number; announced: number };
+      governance: { flowShare: number; eventShare: number };
+      grir: { openBalance: Record<string, string> };
+      byPlant: Record<string, unknown>;
+    };
+    // One line: confirmed once, shipped before it was received, invoiced at the PO price and posted.
+    assert.equal(k.confirmationLatency.count, 1);
+    assert.deepEqual(k.match, { invoices: 1, matched: 1, firstTime: 1, firstTimeRate: 1, finalRate: 1 });
+    assert.deepEqual(k.asnBeforeReceipt, { receipts: 1, announced: 1, rate: 1 });
+    assert.deepEqual(k.grir.openBalance, {});
+    assert.deepEqual(Object.keys(k.byPlant), ['P01']);
+    assert.deepEqual(k.governance, { flowShare: 1, eventShare: 1, flows: 5, events: 5 });
+    const human = runCli(['report', '--days', '60', '--to', to, '--store', store, '--manifest', 'examples/millrace.yaml']);
+    assert.match(human.stdout, /match 100\.0% first time, 100\.0% final \(1\)/);
+    const bad = runCli(['report', '--from', 'yesterday', '--store', store, '--manifest', 'examples/millrace.yaml']);
+    assert.equal(bad.status, 1);
+    assert.match(bad.stderr, /invalid_request: from must be an RFC 3339 time, not "yesterday"/);
+  });
 });

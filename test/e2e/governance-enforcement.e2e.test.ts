@@ -291,6 +291,23 @@ describe('governance at the door', () => {
     });
   });
 
+  describe('KPIs', () => {
+    it('answers operator keys with the window asked for, counts from this hub, and refuses others', async () => {
+      const from = minutesAgo(24 * 60);
+      const response = await call('GET', `/v1/kpis?from=${encodeURIComponent(from)}`, t.keys.get('viewer:plant-manager')!);
+      assert.equal(response.status, 200, JSON.stringify(response.body));
+      assert.equal((response.body.window as { from: string }).from, from);
+      // Confirmations sent above: own-conf (SUP-0042 on OWN_PO) and obs-conf (SUP-0311), each answering its PO's terms.
+      const bySupplier = response.body.bySupplier as Record<string, { confirmationLatency: { count: number } }>;
+      assert.equal(bySupplier['SUP-0311']?.confirmationLatency.count, 1);
+      assert.ok((response.body.syncLag as { source: string; lagBreaches: number }[]).some((s) => s.source === '/systems/erp-core' && s.lagBreaches === 1));
+      assert.equal((await call('GET', '/v1/kpis', t.keys.get('partner:sup-0042')!)).status, 403);
+      const bad = await call('GET', '/v1/kpis?from=yesterday', t.keys.get('viewer:plant-manager')!);
+      assert.equal(bad.status, 400);
+      assert.equal(bad.body.code, 'invalid_request');
+    });
+  });
+
   describe('rate limits per credential', () => {
     it('answers 429 with Retry-After once the minute budget is spent, stores nothing, and leaves other sources alone', async () => {
       const key = t.keys.get('partner:sup-0107')!;

@@ -1,7 +1,7 @@
 // Routes over the workflows: a PO's lines and timeline, line and exception listings, and the
 // manual resolution of an exception. Translation only; the use cases hold the rules.
 import type { FastifyInstance } from 'fastify';
-import type { ExceptionResolution, GovernanceQueries, P2PQueries } from '../../app/index.js';
+import type { ExceptionResolution, GovernanceQueries, KpiQueries, P2PQueries } from '../../app/index.js';
 import type { P2PStage, Principal } from '../../core/index.js';
 import { MillraceError, P2P_STAGES } from '../../core/index.js';
 import { problemResponses } from './schemas.js';
@@ -10,6 +10,7 @@ export interface WorkflowRouteDependencies {
   readonly p2p: P2PQueries;
   readonly resolution: ExceptionResolution;
   readonly governance: GovernanceQueries;
+  readonly kpis: KpiQueries;
 }
 
 const page = {
@@ -128,6 +129,30 @@ export function registerWorkflowRoutes(app: FastifyInstance, deps: WorkflowRoute
       },
     },
     async (request) => deps.governance.coverage(principalOf(request)),
+  );
+
+  app.get<{ Querystring: { from?: string; to?: string; days?: number } }>(
+    '/v1/kpis',
+    {
+      config: { auth: true },
+      schema: {
+        summary:
+          'KPIs over a window of business time (default: the last 7 days), overall and by plant and supplier: supplier confirmation latency, ' +
+          'ASNs before receipt, match rate (first time and final), exceptions by code and owner with open age, recovery time, open GR/IR, ' +
+          'governance share and sync lag per source (operator keys)',
+        security: [{ apiKey: [] }],
+        querystring: {
+          type: 'object',
+          properties: {
+            from: { type: 'string', description: 'RFC 3339; default: `to` minus `days`' },
+            to: { type: 'string', description: 'RFC 3339, exclusive; default: now' },
+            days: { type: 'integer', minimum: 1, maximum: 366, default: 7 },
+          },
+        },
+        response: { 200: { type: 'object', additionalProperties: true }, ...problemResponses(400, 401, 403) },
+      },
+    },
+    async (request) => deps.kpis.kpis(principalOf(request), request.query),
   );
 
   app.post<{ Params: { id: string }; Body: { reason: string } }>(

@@ -113,6 +113,8 @@ export function evolveLine(state: P2PLine, stored: StoredEvent, convert: Convert
         rawQuantity: str(raw),
         eta: text(data.eta),
         eventId: event.id,
+        // The first ASN's place in the log: whether the goods were announced before they came.
+        seq: state.shipments[shipmentId]?.seq ?? sequence,
       };
       return { ...state, shipments: { ...state.shipments, [shipmentId]: shipmentRecord({ ...state.shipments[shipmentId], ...shipment }) }, lastActivity: event.time };
     }
@@ -350,6 +352,7 @@ function shipmentRecord(s: ShipmentRecord): ShipmentRecord {
     ...optional('expectedForEta', s.expectedForEta),
     ...optional('lastMilestone', s.lastMilestone),
     eventId: s.eventId,
+    ...optional('seq', s.seq),
   };
 }
 

@@ -66,6 +66,8 @@ export interface ShipmentRecord {
   readonly expectedForEta?: string;
   readonly lastMilestone?: string;
   readonly eventId: string;
+  /** Log sequence of the first ASN for this shipment (absent on states stored before it was kept). */
+  readonly seq?: number;
 }
 
 export interface ReceiptRecord {

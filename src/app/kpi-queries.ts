@@ -1,0 +1,83 @@
+// KPIs as the API and `millrace report` show them: the procure-to-pay KPIs over a window, the
+// share of flows and events under governance, and sync lag per source against its policy.
+// Reads every PO line and exception of the store: fine for a plant's or a region's hub; a
+// pre-aggregated projection is the step after (noted in the README).
+import type { ContractCatalog, ExceptionView, Manifest, P2PKpis, P2PLine, Principal } from '../core/index.js';
+import { governanceCoverage, MillraceError, p2pKpis } from '../core/index.js';
+import type { Clock, WorkflowStore } from '../ports/index.js';
+
+export interface SourceLag {
+  readonly source: string;
+  readonly events: number;
+  readonly lagBreaches: number;
+  /** Share of the source's events that came later than its max lag. */
+  readonly breachRate: number;
+  readonly worstLagMinutes: number;
+}
+
+export type KpiAnswer = P2PKpis & {
+  readonly now: string;
+  readonly governance: { readonly flowShare: number; readonly eventShare: number; readonly flows: number; readonly events: number };
+  /** Since the log began: the flows projection keeps totals, not a time series. */
+  readonly syncLag: readonly SourceLag[];
+};
+
+const PAGE = 500;
+
+export class KpiQueries {
+  constructor(
+    private readonly store: WorkflowStore,
+    private readonly manifest: Manifest,
+    private readonly catalog: ContractCatalog,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Operator keys only: the KPIs span every supplier. `days` back from now unless `from`/`to` are given. */
+  async kpis(viewer: Principal, window: { from?: string; to?: string; days?: number } = {}): Promise<KpiAnswer> {
+    if (viewer.kind !== 'operator') throw new MillraceError('forbidden_action', 'KPIs are for operator keys (millrace keys add --operator NAME)');
+    const now = this.clock.now().toISOString();
+    const to = window.to ?? now;
+    const from = window.from ?? new Date(Date.parse(to) - (window.days ?? 7) * 86_400_000).toISOString();
+    for (const [name, value] of [['from', from], ['to', to]] as const) {
+      if (Number.isNaN(Date.parse(value))) throw new MillraceError('invalid_request', `${name} must be an RFC 3339 time, not "${value}"`);
+    }
+    if (!(Date.parse(from) < Date.parse(to))) throw new MillraceError('invalid_request', `the window must end after it starts: ${from} .. ${to}`);
+    const [lines, exceptions, flows] = await Promise.all([this.allLines(), this.allExceptions(), this.store.flows()]);
+    const coverage = governanceCoverage(flows, this.manifest, this.catalog);
+    const bySource = new Map<string, { events: number; lagBreaches: number; worstLagMs: number }>();
+    for (const flow of flows) {
+      const s = bySource.get(flow.source) ?? { events: 0, lagBreaches: 0, worstLagMs: 0 };
+      bySource.set(flow.source, { events: s.events + flow.events, lagBreaches: s.lagBreaches + flow.lagBreaches, worstLagMs: Math.max(s.worstLagMs, flow.worstLagMs) });
+    }
+    return {
+      ...p2pKpis(lines, exceptions, { from, to }, now),
+      now,
+      governance: { flowShare: coverage.totals.flowShare, eventShare: coverage.totals.eventShare, flows: coverage.totals.flows, events: coverage.totals.events },
+      syncLag: [...bySource.entries()]
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([source, s]) => ({ source, events: s.events, lagBreaches: s.lagBreaches, breachRate: s.events === 0 ? 0 : s.lagBreaches / s.events, worstLagMinutes: s.worstLagMs / 60_000 })),
+    };
+  }
+
+  private async allLines(): Promise<P2PLine[]> {
+    const lines: P2PLine[] = [];
+    let after: string | undefined;
+    do {
+      const page = await this.store.listLines({}, PAGE, after);
+      lines.push(...page.items);
+      after = page.next;
+    } while (after !== undefined);
+    return lines;
+  }
+
+  private async allExceptions(): Promise<ExceptionView[]> {
+    const views: ExceptionView[] = [];
+    let after: string | undefined;
+    do {
+      const page = await this.store.listExceptions({}, PAGE, after);
+      views.push(...page.items);
+      after = page.next;
+    } while (after !== undefined);
+    return views;
+  }
+}

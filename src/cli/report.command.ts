@@ -1,0 +1,69 @@
+// `millrace report`: the KPIs of GET /v1/kpis in the terminal, read from a hub's store.
+import type { Command } from 'commander';
+import type { KpiAnswer } from '../app/index.js';
+import { KpiQueries } from '../app/index.js';
+import { loadSetup, openStore, processEnvironment, systemClock } from '../bootstrap/index.js';
+import type { DurationStats, GroupKpis } from '../core/index.js';
+import { MillraceError } from '../core/index.js';
+import type { CommonOptions } from './flags.js';
+import { addConfigOptions, configFlags, printJson } from './flags.js';
+
+interface ReportOptions extends CommonOptions {
+  readonly days?: string;
+  readonly from?: string;
+  readonly to?: string;
+}
+
+export function registerReport(program: Command): void {
+  addConfigOptions(program.command('report').description('KPIs over a window: confirmation latency, ASNs before receipt, match rate, exceptions, recovery, GR/IR, governance, sync lag'))
+    .option('--days <n>', 'window length in days, ending at --to (default 7)')
+    .option('--from <time>', 'window start, RFC 3339')
+    .option('--to <time>', 'window end (exclusive), RFC 3339; default now')
+    .option('--json', 'print the report as JSON (the body of GET /v1/kpis)')
+    .action(async (options: ReportOptions) => {
+      const days = options.days === undefined ? undefined : Number(options.days);
+      if (days !== undefined && (!Number.isInteger(days) || days < 1 || days > 366)) {
+        throw new MillraceError('invalid_request', `--days must be a whole number from 1 to 366, not "${options.days}"`);
+      }
+      const setup = loadSetup(configFlags(options), processEnvironment());
+      const store = await openStore(setup.config.store, 'reader');
+      try {
+        const queries = new KpiQueries(store, setup.manifest, setup.contracts.registry.catalog(), systemClock);
+        const answer = await queries.kpis(
+          { kind: 'operator', id: 'cli', role: 'viewer' },
+          { ...(options.from === undefined ? {} : { from: options.from }), ...(options.to === undefined ? {} : { to: options.to }), ...(days === undefined ? {} : { days }) },
+        );
+        if (options.json === true) printJson(answer);
+        else printReport(answer);
+      } finally {
+        await store.close();
+      }
+    });
+}
+
+const minutes = (m: number | null): string => (m === null ? '-' : m < 120 ? `${Math.round(m)} min` : `${(m / 60).toFixed(1)} h`);
+const share = (r: number | null): string => (r === null ? '-' : `${(r * 100).toFixed(1)}%`);
+const latency = (s: DurationStats): string => `${minutes(s.medianMinutes)} median, ${minutes(s.p90Minutes)} p90 (${s.count})`;
+
+function printReport(k: KpiAnswer): void {
+  const out = process.stdout;
+  out.write(`KPIs from ${k.window.from} to ${k.window.to}\n\n`);
+  const group = (name: string, g: GroupKpis) =>
+    out.write(
+      `  ${name.padEnd(14)} confirmation ${latency(g.confirmationLatency).padEnd(34)} match ${share(g.match.firstTimeRate)} first time, ${share(g.match.finalRate)} final (${g.match.invoices})  ASN before receipt ${share(g.asnBeforeReceipt.rate)}\n`,
+    );
+  group('all', k);
+  for (const [plant, g] of Object.entries(k.byPlant)) group(`plant ${plant}`, g);
+  for (const [supplier, g] of Object.entries(k.bySupplier)) group(supplier, g);
+  out.write(`\nExceptions: ${k.exceptions.raised} raised, ${k.exceptions.resolved} resolved; recovery ${latency(k.exceptions.recovery)}\n`);
+  for (const [owner, g] of Object.entries(k.exceptions.byOwner)) {
+    out.write(`  ${owner.padEnd(24)} ${String(g.raised).padStart(5)} raised ${String(g.open).padStart(5)} open${g.oldestOpenHours === null ? '' : `, oldest ${g.oldestOpenHours.toFixed(1)} h`}\n`);
+  }
+  const balances = Object.entries(k.grir.openBalance).map(([currency, amount]) => `${amount} ${currency}`);
+  out.write(`\nOpen GR/IR: ${balances.length === 0 ? 'none' : balances.join(', ')} on ${k.grir.lines} line(s)${k.grir.oldestOpenDays === null ? '' : `, oldest ${k.grir.oldestOpenDays.toFixed(1)} days`}\n`);
+  out.write(`Under governance: ${share(k.governance.flowShare)} of ${k.governance.flows} flows, ${share(k.governance.eventShare)} of ${k.governance.events} events\n`);
+  if (k.syncLag.length > 0) out.write('\nSync lag per source (since the log began):\n');
+  for (const s of k.syncLag) {
+    out.write(`  ${s.source.padEnd(24)} ${String(s.events).padStart(7)} events ${String(s.lagBreaches).padStart(5)} late (${share(s.breachRate)}), worst ${minutes(s.worstLagMinutes)}\n`);
+  }
+}

@@ -1,0 +1,133 @@
+// P2P KPIs on a hand-built week of traffic whose right answers are worked out below, line by line.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { DAY, HOUR, P2PScenario, T0 } from '../../../test/support/p2p-scenario.js';
+import { applyExceptionEvent, type ExceptionView } from '../exceptions/exception-projection.js';
+import { addMs } from '../time.js';
+import { p2pKpis, percentile } from './p2p-kpis.js';
+
+/**
+ * PO A (P01, SUP-0042): released at T0, confirmed 6 h later, ASN on day 1, received on day 3
+ *   against the ASN, invoiced at the PO price on day 4: matched the first time.
+ * PO B (P01, SUP-0042): released at T0, no confirmation for 24 h (late_confirmation), confirmed
+ *   at 30 h (the exception resolves itself: 6 h to recover), received on day 3 with no ASN,
+ *   invoiced 10% above the PO price on day 4: price_variance, not matched.
+ * PO C (P02, SUP-0107): released at T0, received on day 2 with no ASN, not invoiced: 50 x 2.00
+ *   stays on GR/IR.
+ */
+function week() {
+  const s = new P2PScenario();
+  s.release([{ line: 10, quantity: '100', unitPrice: '12.5000' }], 'USD', 'PO-A');
+  s.release([{ line: 10, quantity: '100', unitPrice: '12.5000' }], 'USD', 'PO-B');
+  s.send('po.released', '/systems/erp-core', {
+    poNumber: 'PO-C',
+    supplierId: 'SUP-0107',
+    buyerPlant: 'P02',
+    currency: 'USD',
+    lines: [{ line: 10, itemId: 'ITM-2', quantity: '50', uom: 'EA', unitPrice: '2.00', needBy: '2026-03-16' }],
+  });
+  s.advance(6 * HOUR).confirm([{ line: 10, status: 'accepted' }], 'PO-A');
+  s.send('supplier.confirmation', '/partners/sup-0107', { poNumber: 'PO-C', supplierId: 'SUP-0107', lines: [{ line: 10, status: 'accepted' }] });
+  s.advance(18 * HOUR); // T0 + 24 h: PO-B's confirmation deadline passes.
+  s.advance(6 * HOUR).confirm([{ line: 10, status: 'accepted' }], 'PO-B'); // T0 + 30 h
+  s.ship('ASN-A', [{ line: 10, quantity: '100' }], addMs(T0, 3 * DAY), 'PO-A'); // T0 + 30 h
+  s.advance(18 * HOUR); // T0 + 2 d
+  s.send('goods.received', '/systems/wms-p02', { receiptId: 'GR-C', plant: 'P02', lines: [{ poNumber: 'PO-C', line: 10, quantity: '50', uom: 'EA' }] });
+  s.advance(DAY); // T0 + 3 d
+  s.receive('GR-A', [{ line: 10, quantity: '100', poNumber: 'PO-A' }], 'ASN-A');
+  s.receive('GR-B', [{ line: 10, quantity: '100', poNumber: 'PO-B' }]);
+  s.advance(DAY); // T0 + 4 d
+  s.invoice('INV-A', [{ line: 10, quantity: '100', unitPrice: '12.5000', poNumber: 'PO-A' }]);
+  s.invoice('INV-B', [{ line: 10, quantity: '100', unitPrice: '13.7500', poNumber: 'PO-B' }]);
+  return s;
+}
+
+function exceptionViews(s: P2PScenario): ExceptionView[] {
+  const views = new Map<string, ExceptionView>();
+  for (const stored of s.log) {
+    const id = stored.event.data.exceptionId;
+    if (typeof id !== 'string') continue;
+    const next = applyExceptionEvent(views.get(id), stored);
+    if (next !== undefined) views.set(id, next);
+  }
+  return [...views.values()];
+}
+
+const WEEK = { from: T0, to: addMs(T0, 7 * DAY) };
+const NOW = addMs(T0, 7 * DAY);
+
+describe('procure-to-pay KPIs', () => {
+  const s = week();
+  const lines = [...s.lines.keys()].sort().map((key) => s.lines.get(key)!);
+  const exceptions = exceptionViews(s);
+  const kpis = p2pKpis(lines, exceptions, WEEK, NOW);
+
+  it('measures supplier confirmation latency from the terms to the answer: 6 h (A, C) and 30 h (B)', () => {
+    // Sorted minutes: [360, 360, 1800]; nearest rank: median = 2nd = 360, p90 = 3rd = 1800.
+    assert.deepEqual(kpis.confirmationLatency, { count: 3, medianMinutes: 360, p90Minutes: 1800 });
+    assert.deepEqual(kpis.byPlant.P01?.confirmationLatency, { count: 2, medianMinutes: 360, p90Minutes: 1800 });
+    assert.deepEqual(kpis.bySupplier['SUP-0107']?.confirmationLatency, { count: 1, medianMinutes: 360, p90Minutes: 360 });
+  });
+
+  it('counts receipts announced by an ASN before the goods came: only A of A, B and C', () => {
+    assert.deepEqual(kpis.asnBeforeReceipt, { receipts: 3, announced: 1, rate: 1 / 3 });
+    assert.deepEqual(kpis.byPlant.P02?.asnBeforeReceipt, { receipts: 1, announced: 0, rate: 0 });
+  });
+
+  it('rates the match: A matched the first time, B has a price variance', () => {
+    assert.deepEqual(kpis.match, { invoices: 2, firstTime: 1, matched: 1, firstTimeRate: 0.5, finalRate: 0.5 });
+    // SUP-0107 sent no invoice: no rate rather than 0 or 1.
+    assert.deepEqual(kpis.bySupplier['SUP-0107']?.match, { invoices: 0, firstTime: 0, matched: 0, firstTimeRate: null, finalRate: null });
+  });
+
+  it('counts exceptions by code and owner with the age of the oldest open one, and the recovery time', () => {
+    const late = kpis.exceptions.byCode.late_confirmation;
+    assert.deepEqual(late, { raised: 1, open: 0, oldestOpenHours: null });
+    // price_variance raised at T0 + 4 d, still open at T0 + 7 d: 72 hours old.
+    assert.deepEqual(kpis.exceptions.byCode.price_variance, { raised: 1, open: 1, oldestOpenHours: 72 });
+    assert.equal(kpis.exceptions.byOwner.procurement?.raised, 1);
+    assert.equal(kpis.exceptions.byOwner['accounts-payable']?.open, 1);
+    assert.equal(kpis.exceptions.raised, exceptions.filter((e) => e.raisedAt < WEEK.to).length);
+    // late_confirmation: raised at 24 h, resolved at 30 h by the confirmation.
+    assert.deepEqual(kpis.exceptions.recovery, { count: 1, medianMinutes: 360, p90Minutes: 360 });
+  });
+
+  it('keeps the GR/IR balance of what was received and not matched: B 1250.00 and C 100.00, oldest from day 2', () => {
+    assert.deepEqual(kpis.grir, { openBalance: { USD: '1350.00' }, lines: 2, oldestOpenDays: 5 });
+  });
+
+  it('reads the same window written in another time zone alike', () => {
+    const detroit = { from: '2026-03-02T03:00:00-05:00', to: '2026-03-09T03:00:00-05:00' };
+    assert.deepEqual({ ...p2pKpis(lines, exceptions, detroit, NOW), window: WEEK }, kpis);
+  });
+
+  it('gives counts of zero and no rates for an empty window, never a division by zero', () => {
+    const before = p2pKpis(lines, exceptions, { from: addMs(T0, -7 * DAY), to: T0 }, NOW);
+    assert.deepEqual(before.confirmationLatency, { count: 0, medianMinutes: null, p90Minutes: null });
+    assert.deepEqual(before.match, { invoices: 0, firstTime: 0, matched: 0, firstTimeRate: null, finalRate: null });
+    assert.equal(before.asnBeforeReceipt.rate, null);
+    assert.equal(before.exceptions.raised, 0);
+    // Exceptions still open at `now` are listed whatever the window: the backlog is today's.
+    assert.equal(before.exceptions.byCode.price_variance?.open, 1);
+    assert.deepEqual(before.grir, { openBalance: {}, lines: 0, oldestOpenDays: null });
+  });
+
+  it('counts only what happened inside the window: the first two days hold confirmations, no invoices', () => {
+    const early = p2pKpis(lines, exceptions, { from: T0, to: addMs(T0, 2 * DAY) }, NOW);
+    assert.equal(early.confirmationLatency.count, 3);
+    assert.equal(early.match.invoices, 0);
+    assert.equal(early.asnBeforeReceipt.receipts, 0);
+    assert.equal(early.exceptions.raised, 1);
+  });
+
+  it('refuses a window that ends before it starts', () => {
+    assert.throws(() => p2pKpis(lines, exceptions, { from: NOW, to: T0 }, NOW), /must end after it starts/);
+  });
+
+  it('takes percentiles by nearest rank', () => {
+    assert.equal(percentile([], 50), null);
+    assert.equal(percentile([1, 2, 3, 4], 50), 2);
+    assert.equal(percentile([1, 2, 3, 4], 90), 4);
+    assert.equal(percentile([5], 90), 5);
+  });
+});

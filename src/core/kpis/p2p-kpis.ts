@@ -1,0 +1,235 @@
+// Procure-to-pay KPIs over a window of business time, overall and by plant and supplier:
+// supplier confirmation latency, advance ship notices ahead of receipt, goods-receipt-to-invoice
+// match rate (first time and final), exceptions by code and owner with open age, recovery time,
+// and the open GR/IR balance with its age. Pure: the caller passes the line states, the
+// exceptions and `now`.
+import type { ExceptionView } from '../exceptions/exception-projection.js';
+import { amount, ZERO } from '../money.js';
+import type { Dec } from '../money.js';
+import type { P2PLine } from '../p2p/p2p-state.js';
+import { openGrirOf } from '../p2p/p2p-state.js';
+import { toMs } from '../time.js';
+
+/** Business-time window [from, to). */
+export interface KpiWindow {
+  readonly from: string;
+  readonly to: string;
+}
+
+/** Durations in minutes; percentiles by nearest rank; `null` when nothing was measured. */
+export interface DurationStats {
+  readonly count: number;
+  readonly medianMinutes: number | null;
+  readonly p90Minutes: number | null;
+}
+
+export interface MatchStats {
+  readonly invoices: number;
+  /** Matched without a variance or mismatch exception on the invoice. */
+  readonly firstTime: number;
+  /** Matched by now, exceptions resolved or not. */
+  readonly matched: number;
+  readonly firstTimeRate: number | null;
+  readonly finalRate: number | null;
+}
+
+export interface AsnStats {
+  readonly receipts: number;
+  /** Receipts whose shipment's advance ship notice the hub had before the goods arrived. */
+  readonly announced: number;
+  readonly rate: number | null;
+}
+
+export interface GroupKpis {
+  readonly confirmationLatency: DurationStats;
+  readonly match: MatchStats;
+  readonly asnBeforeReceipt: AsnStats;
+}
+
+export interface ExceptionGroup {
+  readonly raised: number;
+  readonly open: number;
+  /** Age of the oldest exception still open, in hours at `now`. */
+  readonly oldestOpenHours: number | null;
+}
+
+export interface P2PKpis extends GroupKpis {
+  readonly window: KpiWindow;
+  readonly byPlant: Readonly<Record<string, GroupKpis>>;
+  readonly bySupplier: Readonly<Record<string, GroupKpis>>;
+  readonly exceptions: {
+    readonly raised: number;
+    readonly resolved: number;
+    readonly byCode: Readonly<Record<string, ExceptionGroup>>;
+    readonly byOwner: Readonly<Record<string, ExceptionGroup>>;
+    /** Raised to resolved, for exceptions resolved in the window. */
+    readonly recovery: DurationStats;
+  };
+  /** Received but not yet invoiced at the PO price, per currency, for lines received before `to`. */
+  readonly grir: {
+    readonly openBalance: Readonly<Record<string, string>>;
+    readonly lines: number;
+    /** Days since the oldest receipt of a line with an open balance. */
+    readonly oldestOpenDays: number | null;
+  };
+}
+
+const MINUTE = 60_000;
+const HOUR = 3_600_000;
+const DAY = 86_400_000;
+
+/** Nearest-rank percentile of sorted values (p in 0..100). */
+export function percentile(sorted: readonly number[], p: number): number | null {
+  if (sorted.length === 0) return null;
+  const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
+  return sorted[rank - 1] ?? null;
+}
+
+function stats(durationsMs: readonly number[]): DurationStats {
+  const minutes = durationsMs.map((ms) => ms / MINUTE).sort((a, b) => a - b);
+  return { count: minutes.length, medianMinutes: percentile(minutes, 50), p90Minutes: percentile(minutes, 90) };
+}
+
+function ratio(part: number, whole: number): number | null {
+  return whole === 0 ? null : part / whole;
+}
+
+interface Samples {
+  latencies: number[];
+  invoices: number;
+  firstTime: number;
+  matched: number;
+  receipts: number;
+  announced: number;
+}
+
+const emptySamples = (): Samples => ({ latencies: [], invoices: 0, firstTime: 0, matched: 0, receipts: 0, announced: 0 });
+
+function groupKpis(s: Samples): GroupKpis {
+  return {
+    confirmationLatency: stats(s.latencies),
+    match: { invoices: s.invoices, firstTime: s.firstTime, matched: s.matched, firstTimeRate: ratio(s.firstTime, s.invoices), finalRate: ratio(s.matched, s.invoices) },
+    asnBeforeReceipt: { receipts: s.receipts, announced: s.announced, rate: ratio(s.announced, s.receipts) },
+  };
+}
+
+/** Invoice exceptions that mean the invoice did not match on its own. */
+const MISMATCH_CODES = new Set(['price_variance', 'quantity_variance', 'supplier_mismatch', 'currency_mismatch', 'unit_of_measure_unknown']);
+
+export function p2pKpis(lines: readonly P2PLine[], exceptions: readonly ExceptionView[], window: KpiWindow, now: string): P2PKpis {
+  const from = toMs(window.from);
+  const to = toMs(window.to);
+  if (!(from < to)) throw new Error(`the window must end after it starts: ${window.from} .. ${window.to}`);
+  const inWindow = (instant: string | undefined) => instant !== undefined && toMs(instant) >= from && toMs(instant) < to;
+
+  const overall = emptySamples();
+  const byPlant = new Map<string, Samples>();
+  const bySupplier = new Map<string, Samples>();
+  const grir = new Map<string, Dec>();
+  let grirLines = 0;
+  let oldestReceipt: number | undefined;
+
+  for (const line of lines) {
+    const terms = line.terms;
+    const buckets = [overall];
+    if (terms !== undefined) {
+      buckets.push(byPlant.get(terms.buyerPlant) ?? (byPlant.set(terms.buyerPlant, emptySamples()).get(terms.buyerPlant) as Samples));
+      buckets.push(bySupplier.get(terms.supplierId) ?? (bySupplier.set(terms.supplierId, emptySamples()).get(terms.supplierId) as Samples));
+    }
+    const add = (record: (s: Samples) => void) => buckets.forEach(record);
+
+    // Confirmation latency: from the terms the supplier answered to its answer.
+    const confirmation = line.confirmation;
+    if (terms !== undefined && confirmation !== undefined && confirmation.revision === terms.revision && inWindow(confirmation.at)) {
+      const latency = Math.max(0, toMs(confirmation.at) - toMs(terms.since));
+      add((s) => s.latencies.push(latency));
+    }
+
+    // Receipts announced by an ASN received before the goods.
+    for (const receipt of Object.values(line.receipts)) {
+      if (receipt.reversal || !inWindow(receipt.at)) continue;
+      const shipment = receipt.shipmentId === undefined ? undefined : line.shipments[receipt.shipmentId];
+      // The line keeps the log sequence of the shipment's first ASN and of each receipt.
+      const announced = shipment?.seq !== undefined && shipment.seq < receipt.seq;
+      add((s) => {
+        s.receipts += 1;
+        if (announced) s.announced += 1;
+      });
+    }
+
+    // Invoices received in the window: matched at all, and matched without a mismatch.
+    for (const invoice of Object.values(line.invoices)) {
+      if (!inWindow(invoice.at)) continue;
+      const mismatched = Object.values(line.exceptions).some((e) => e.ref === invoice.invoiceNumber && MISMATCH_CODES.has(e.code));
+      const matched = invoice.status === 'matched';
+      add((s) => {
+        s.invoices += 1;
+        if (matched) s.matched += 1;
+        if (matched && !mismatched) s.firstTime += 1;
+      });
+    }
+
+    // Open GR/IR of lines received before the end of the window.
+    const received = Object.values(line.receipts).filter((r) => !r.reversal && toMs(r.at) < to);
+    if (terms !== undefined && received.length > 0) {
+      const open = openGrirOf(line);
+      if (!open.isZero()) {
+        grir.set(terms.currency, (grir.get(terms.currency) ?? ZERO).plus(open));
+        grirLines += 1;
+        const first = Math.min(...received.map((r) => toMs(r.at)));
+        oldestReceipt = oldestReceipt === undefined ? first : Math.min(oldestReceipt, first);
+      }
+    }
+  }
+
+  const nowMs = toMs(now);
+  const byCode = new Map<string, { raised: number; open: number; oldest?: number }>();
+  const byOwner = new Map<string, { raised: number; open: number; oldest?: number }>();
+  const recoveries: number[] = [];
+  let raised = 0;
+  let resolved = 0;
+  for (const exception of exceptions) {
+    const raisedIn = inWindow(exception.raisedAt);
+    if (exception.resolvedAt !== undefined && inWindow(exception.resolvedAt)) {
+      resolved += 1;
+      recoveries.push(Math.max(0, toMs(exception.resolvedAt) - toMs(exception.raisedAt)));
+    }
+    if (raisedIn) raised += 1;
+    const open = exception.status === 'open';
+    if (!raisedIn && !open) continue;
+    for (const [map, key] of [
+      [byCode, exception.code],
+      [byOwner, exception.owner],
+    ] as const) {
+      const group = map.get(key) ?? { raised: 0, open: 0 };
+      if (raisedIn) group.raised += 1;
+      if (open) {
+        group.open += 1;
+        const at = toMs(exception.raisedAt);
+        group.oldest = group.oldest === undefined ? at : Math.min(group.oldest, at);
+      }
+      map.set(key, group);
+    }
+  }
+  const exceptionGroups = (map: Map<string, { raised: number; open: number; oldest?: number }>) =>
+    Object.fromEntries(
+      [...map.entries()]
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([key, g]) => [key, { raised: g.raised, open: g.open, oldestOpenHours: g.oldest === undefined ? null : Math.max(0, nowMs - g.oldest) / HOUR }]),
+    );
+  const grouped = (map: Map<string, Samples>) => Object.fromEntries([...map.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([key, s]) => [key, groupKpis(s)]));
+
+  return {
+    window,
+    ...groupKpis(overall),
+    byPlant: grouped(byPlant),
+    bySupplier: grouped(bySupplier),
+    exceptions: { raised, resolved, byCode: exceptionGroups(byCode), byOwner: exceptionGroups(byOwner), recovery: stats(recoveries) },
+    grir: {
+      openBalance: Object.fromEntries([...grir.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([currency, total]) => [currency, amount(total, currency)])),
+      lines: grirLines,
+      oldestOpenDays: oldestReceipt === undefined ? null : Math.max(0, nowMs - oldestReceipt) / DAY,
+    },
+  };
+}
+
