@@ -15,3 +15,5 @@ export type { PostgresStoreOptions } from './postgres/postgres-store.js';
 export { spawnThread } from './shared/threads.js';
 export { SqliteStore } from './sqlite/sqlite-store.js';
 export type { SqliteStoreOptions } from './sqlite/sqlite-store.js';
+export { HubMetrics } from './metrics/hub-metrics.js';
+export type { MetricsSources } from './metrics/hub-metrics.js';

@@ -1,11 +1,11 @@
 // Assembles a hub from configuration: contracts, manifest, store, use cases, HTTP server.
-import { ApiKeyAuthenticator, buildHttpServer, loadLayeredContractSet, spawnThread } from '../adapters/index.js';
+import { ApiKeyAuthenticator, buildHttpServer, HubMetrics, loadLayeredContractSet, spawnThread } from '../adapters/index.js';
 import { readFileSync } from 'node:fs';
 import { pino } from 'pino';
 import type { FastifyInstance } from 'fastify';
 import { DeadlineScheduler, ExceptionResolution, GovernanceQueries, GroupCommitter, IngestService, KpiQueries, P2PQueries, WorkflowProcessor, WorkflowRunner } from '../app/index.js';
 import type { AsyncApiDocument, CloudEvent, ContractSet, Manifest, ReaderPlan } from '../core/index.js';
-import { asyncApiCatalogue, ContractRegistry, EventUpcaster, inlineRefs, MillraceError, p2pPolicy, p2pSettingsOf, planReaders, PublishingAuthority, SHIPPED_UPCASTERS } from '../core/index.js';
+import { asyncApiCatalogue, ContractRegistry, EventUpcaster, governanceCoverage, inlineRefs, MillraceError, P2P_STAGES, p2pPolicy, p2pSettingsOf, planReaders, PublishingAuthority, SHIPPED_UPCASTERS } from '../core/index.js';
 import type { BatchOutcome, Clock, WorkflowStep } from '../ports/index.js';
 import type { HubConfig } from './config.js';
 import type { HubStore } from './open-store.js';
@@ -127,8 +127,15 @@ export async function createHub(config: HubConfig, manifest: Manifest, contracts
         };
   const ingest = new IngestService({ registry, authority, committer, clock, ...(ownership === undefined ? {} : { ownership }) });
   const logger = pino({ level: options.logger === false ? 'silent' : config.logLevel });
+  const catalog = registry.catalog();
+  const metrics = new HubMetrics({
+    census: () => store.workflowCensus(P2P_STAGES),
+    flows: () => store.flows(),
+    coverage: (flows) => governanceCoverage(flows, manifest, catalog),
+  });
   const http = await buildHttpServer({
     ingest,
+    metrics,
     authenticator: new ApiKeyAuthenticator(store, clock, { cacheMs: config.credentialCacheMs }),
     bodyLimit: config.bodyLimit,
     eventSchema: inlineRefs(contracts.set.envelope, contracts.set.shared),
@@ -143,8 +150,8 @@ export async function createHub(config: HubConfig, manifest: Manifest, contracts
     workflows: {
       p2p: new P2PQueries(store, store, authority, clock),
       resolution: new ExceptionResolution(store, committer, inline ? processor : undefined, clock),
-      governance: new GovernanceQueries(store, store, manifest, registry.catalog()),
-      kpis: new KpiQueries(store, manifest, registry.catalog(), clock),
+      governance: new GovernanceQueries(store, store, manifest, catalog),
+      kpis: new KpiQueries(store, manifest, catalog, clock),
     },
   });
   const onError = (error: unknown) => logger.error({ err: error }, 'workflow processing failed; it will be retried on the next tick');

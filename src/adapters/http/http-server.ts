@@ -10,6 +10,7 @@ import type { AsyncApiDocument, Principal } from '../../core/index.js';
 import { MillraceError, rememberArrival } from '../../core/index.js';
 import type { IngestService } from '../../app/index.js';
 import type { Authenticator } from '../../ports/index.js';
+import type { HubMetrics } from '../metrics/hub-metrics.js';
 import { EVENT_MEDIA_TYPES, problem, problemFromError, sendProblem } from './problem.js';
 import { problemResponse } from './schemas.js';
 import type { WorkflowRouteDependencies } from './workflow-routes.js';
@@ -18,6 +19,8 @@ import { registerWorkflowRoutes } from './workflow-routes.js';
 declare module 'fastify' {
   interface FastifyRequest {
     principal?: Principal;
+    /** performance.now() when an intake request arrived, for its latency metric. */
+    arrivedAt?: number;
   }
   interface FastifyContextConfig {
     /** Routes that need a credential. */
@@ -43,6 +46,8 @@ export interface HttpServerDependencies {
    */
   readonly logger?: Logger;
   readonly workflows: WorkflowRouteDependencies;
+  /** Prometheus metrics, served at GET /metrics when given. */
+  readonly metrics?: HubMetrics;
   /** Requests per minute a principal's credentials may make (the manifest's `rateLimit`); undefined: no limit. */
   readonly rateLimitOf?: (principal: Principal) => number | undefined;
 }
@@ -96,6 +101,7 @@ export async function buildHttpServer(deps: HttpServerDependencies): Promise<Fas
 
   app.setErrorHandler((error, request, reply) => {
     const body = problemFromError(error, request, deps.bodyLimit);
+    if (request.routeOptions.url === '/v1/events') deps.metrics?.recordRefusal(body.code, secondsSince(request));
     if (body.status >= 500) deps.logger?.error({ err: error, method: request.method, url: request.url }, 'request failed');
     return sendProblem(reply, body);
   });
@@ -137,6 +143,12 @@ export async function buildHttpServer(deps: HttpServerDependencies): Promise<Fas
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
   // Public like /openapi.json: it describes what may be sent, and leaves out delivery URLs and secret ids.
   app.get('/asyncapi.json', { schema: { hide: true } }, () => deps.asyncApi);
+
+  const metrics = deps.metrics;
+  if (metrics !== undefined) {
+    // Like /healthz, open to the scraper: the figures name sources, types, plants and teams, never a business document.
+    app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => reply.type(metrics.contentType).send(await metrics.text()));
+  }
 
   app.get(
     '/healthz',
@@ -185,12 +197,18 @@ export async function buildHttpServer(deps: HttpServerDependencies): Promise<Fas
       // The contract registry checks the body and reports every failing pointer, envelope and
       // data alike; the route schema above documents it.
       validatorCompiler: () => () => true,
+      // Fastify's own request timing is off with its logger: time intake here, for /metrics.
+      onRequest: (request, _reply, done) => {
+        request.arrivedAt = performance.now();
+        done();
+      },
     },
     async (request, reply) => {
       const { events, batch } = eventsOf(request);
       const principal = request.principal;
       if (principal === undefined) throw new MillraceError('unauthenticated', 'no credential');
       const receipt = await deps.ingest.submit(principal, events, batch);
+      if (deps.metrics !== undefined) deps.metrics.recordIntake(receipt.accepted, receipt.duplicates, typesOf(events), secondsSince(request));
       const view = (e: { id: string; source: string; sequence: number }) => ({ id: e.id, source: e.source, sequence: e.sequence });
       return reply.code(202).send({ accepted: receipt.accepted.map(view), duplicates: receipt.duplicates.map(view) });
     },
@@ -233,6 +251,20 @@ async function registerRateLimits(app: FastifyInstance, rateLimitOf: HttpServerD
       (error: unknown) => done(error instanceof Error ? error : new Error(String(error))),
     );
   });
+}
+
+function secondsSince(request: FastifyRequest): number {
+  return request.arrivedAt === undefined ? 0 : (performance.now() - request.arrivedAt) / 1000;
+}
+
+/** Each submitted event's type by source and id, for the intake metrics. */
+function typesOf(events: readonly unknown[]): Map<string, string> {
+  const types = new Map<string, string>();
+  for (const candidate of events) {
+    const event = candidate as { source?: unknown; id?: unknown; type?: unknown };
+    if (typeof event.source === 'string' && typeof event.id === 'string' && typeof event.type === 'string') types.set(`${event.source}\u0000${event.id}`, event.type);
+  }
+  return types;
 }
 
 function bearerToken(request: FastifyRequest): string | undefined {

@@ -1,0 +1,146 @@
+// Prometheus metrics of a hub (GET /metrics): intake by source, type and outcome with request
+// latency histograms, workflow lines per stage and plant, open exceptions per code and owner,
+// events and lag breaches per source, the governance shares, and the process's own metrics.
+// Workflow and governance figures are read from the store when scraped, at most once per
+// `refreshMs`, so a busy scraper does not turn into a busy database.
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { FlowCount, GovernanceCoverage, WorkflowCensus } from '../../core/index.js';
+import type { AppendedEvent } from '../../ports/index.js';
+
+export interface MetricsSources {
+  census(): Promise<WorkflowCensus>;
+  flows(): Promise<FlowCount[]>;
+  coverage(flows: readonly FlowCount[]): GovernanceCoverage;
+}
+
+interface Snapshot {
+  readonly census: WorkflowCensus;
+  readonly flows: readonly FlowCount[];
+  readonly coverage: GovernanceCoverage;
+}
+
+/** Latency buckets in seconds: a group commit is milliseconds; a slow disk is tens of them. */
+const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
+
+export class HubMetrics {
+  readonly registry = new Registry();
+  private readonly events: Counter<'source' | 'type' | 'outcome'>;
+  private readonly requests: Counter<'outcome'>;
+  private readonly latency: Histogram<'outcome'>;
+  private snapshot: { at: number; value: Promise<Snapshot> } | undefined;
+
+  constructor(
+    private readonly sources: MetricsSources,
+    private readonly refreshMs = 15_000,
+  ) {
+    const registers = [this.registry];
+    collectDefaultMetrics({ register: this.registry, prefix: 'millrace_' });
+    this.events = new Counter({ name: 'millrace_intake_events_total', help: 'Events taken at the door, by source, type and outcome (accepted, duplicate)', labelNames: ['source', 'type', 'outcome'], registers });
+    this.requests = new Counter({ name: 'millrace_intake_requests_total', help: 'Intake requests by outcome: accepted, or the error code of the refusal', labelNames: ['outcome'], registers });
+    this.latency = new Histogram({ name: 'millrace_intake_request_duration_seconds', help: 'Intake request time to the answer (202 after the durable commit), by outcome', labelNames: ['outcome'], buckets: LATENCY_BUCKETS, registers });
+    const read = () => this.read();
+    new Gauge({
+      name: 'millrace_workflow_lines',
+      help: 'Procure-to-pay lines by stage and plant',
+      labelNames: ['stage', 'plant'],
+      registers,
+      async collect() {
+        this.reset();
+        for (const group of (await read()).census.lines) this.inc({ stage: group.stage, plant: group.plant ?? 'unknown' }, group.count);
+      },
+    });
+    new Gauge({
+      name: 'millrace_exceptions_open',
+      help: 'Open exceptions by code and owner team',
+      labelNames: ['code', 'owner'],
+      registers,
+      async collect() {
+        this.reset();
+        for (const group of (await read()).census.openExceptions) this.inc({ code: group.code, owner: group.owner }, group.count);
+      },
+    });
+    new Gauge({
+      name: 'millrace_source_events',
+      help: 'Events in the log per source (counted by the workflows), since the log began',
+      labelNames: ['source'],
+      registers,
+      async collect() {
+        this.reset();
+        for (const flow of (await read()).flows) this.inc({ source: flow.source }, flow.events);
+      },
+    });
+    new Gauge({
+      name: 'millrace_source_lag_breaches',
+      help: "Events that came later than their source's maximum sync lag, per source, since the log began",
+      labelNames: ['source'],
+      registers,
+      async collect() {
+        this.reset();
+        for (const flow of (await read()).flows) this.inc({ source: flow.source }, flow.lagBreaches);
+      },
+    });
+    new Gauge({
+      name: 'millrace_governance_share',
+      help: 'Share of observed flows and of events under governance (0..1)',
+      labelNames: ['of'],
+      registers,
+      async collect() {
+        const { totals } = (await read()).coverage;
+        this.set({ of: 'flows' }, totals.flowShare);
+        this.set({ of: 'events' }, totals.eventShare);
+      },
+    });
+  }
+
+  /** An intake request answered 202: its events by outcome, and how long it took. */
+  recordIntake(accepted: readonly AppendedEvent[], duplicates: readonly AppendedEvent[], types: ReadonlyMap<string, string>, seconds: number): void {
+    this.count(accepted, 'accepted', types);
+    this.count(duplicates, 'duplicate', types);
+    this.requests.inc({ outcome: 'accepted' });
+    this.latency.observe({ outcome: 'accepted' }, seconds);
+  }
+
+  /** An intake request refused with a problem code. */
+  recordRefusal(code: string, seconds: number): void {
+    this.requests.inc({ outcome: code });
+    this.latency.observe({ outcome: code }, seconds);
+  }
+
+  text(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  /** One increment per distinct source, type and outcome of a request, not one per event. */
+  private count(events: readonly AppendedEvent[], outcome: string, types: ReadonlyMap<string, string>): void {
+    if (events.length === 0) return;
+    const groups = new Map<string, { source: string; type: string; n: number }>();
+    for (const event of events) {
+      const type = types.get(`${event.source}\u0000${event.id}`) ?? 'unknown';
+      const key = `${event.source}\u0000${type}`;
+      const group = groups.get(key);
+      if (group === undefined) groups.set(key, { source: event.source, type, n: 1 });
+      else group.n += 1;
+    }
+    for (const g of groups.values()) this.events.inc({ source: g.source, type: g.type, outcome }, g.n);
+  }
+
+  private read(): Promise<Snapshot> {
+    const now = Date.now();
+    if (this.snapshot === undefined || now - this.snapshot.at >= this.refreshMs) {
+      const value = (async () => {
+        const [census, flows] = await Promise.all([this.sources.census(), this.sources.flows()]);
+        return { census, flows, coverage: this.sources.coverage(flows) };
+      })();
+      // A failed read is not kept: the next scrape asks again.
+      value.catch(() => {
+        if (this.snapshot?.value === value) this.snapshot = undefined;
+      });
+      this.snapshot = { at: now, value };
+    }
+    return this.snapshot.value;
+  }
+}

@@ -1,0 +1,72 @@
+// GET /metrics as Prometheus scrapes it: parsed with a text-format parser, the figures match
+// what the hub was sent and what its workflows hold.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import parsePrometheusTextFormat from 'parse-prometheus-text-format';
+import { callHub, startTestHub, type TestHub } from '../../test/support/hub.js';
+import type { CloudEvent } from '../core/index.js';
+
+function released(id: string, poNumber: string): CloudEvent {
+  return {
+    specversion: '1.0',
+    id,
+    source: '/systems/erp-core',
+    type: 'po.released',
+    time: new Date().toISOString(),
+    data: {
+      poNumber,
+      supplierId: 'SUP-0042',
+      buyerPlant: 'P01',
+      currency: 'USD',
+      lines: [10, 20].map((line) => ({ line, itemId: 'ITM-10023', quantity: '5', uom: 'EA', unitPrice: '1.00', needBy: '2026-12-20' })),
+    },
+  };
+}
+
+describe('GET /metrics', () => {
+  let t: TestHub;
+  before(async () => {
+    t = await startTestHub({ flags: { workflowTickMs: 3_600_000 } });
+    const erp = t.keys.get('system:erp-core')!;
+    const first = released('m-1', '4500090001');
+    assert.equal((await callHub(t, 'POST', '/v1/events', erp, [first, released('m-2', '4500090002')])).status, 202);
+    assert.equal((await callHub(t, 'POST', '/v1/events', erp, first)).status, 202); // a resend
+    assert.equal((await callHub(t, 'POST', '/v1/events', t.keys.get('system:wms-p01')!, { ...released('m-3', '4500090003'), source: '/systems/wms-p01' })).status, 403);
+    assert.equal((await callHub(t, 'POST', '/v1/events', erp, { ...released('m-4', '4500090004'), data: {} })).status, 422);
+    await t.hub.settle();
+  });
+  after(() => t.close());
+
+  const scrape = async () => {
+    const response = await t.hub.http.inject({ method: 'GET', url: '/metrics' });
+    assert.equal(response.statusCode, 200);
+    assert.match(String(response.headers['content-type']), /^text\/plain; version=0\.0\.4/);
+    return Object.assign(parsePrometheusTextFormat(response.body), { text: response.body });
+  };
+  const value = (families: Awaited<ReturnType<typeof scrape>>, name: string, labels: Record<string, string>) =>
+    families
+      .find((f) => f.name === name)
+      ?.metrics.find((m) => Object.entries(labels).every(([k, v]) => m.labels?.[k] === v))?.value;
+
+  it('counts events by source, type and outcome, and requests by outcome with their latency', async () => {
+    const families = await scrape();
+    assert.equal(value(families, 'millrace_intake_events_total', { source: '/systems/erp-core', type: 'po.released', outcome: 'accepted' }), '2');
+    assert.equal(value(families, 'millrace_intake_events_total', { source: '/systems/erp-core', type: 'po.released', outcome: 'duplicate' }), '1');
+    assert.equal(value(families, 'millrace_intake_requests_total', { outcome: 'accepted' }), '2');
+    assert.equal(value(families, 'millrace_intake_requests_total', { outcome: 'forbidden_event_type' }), '1');
+    assert.equal(value(families, 'millrace_intake_requests_total', { outcome: 'contract_violation' }), '1');
+    assert.equal(families.find((f) => f.name === 'millrace_intake_request_duration_seconds')?.type, 'HISTOGRAM');
+    // The parser folds a labelled histogram's series together: read count and sum from the text.
+    assert.match(families.text, /^millrace_intake_request_duration_seconds_count\{outcome="accepted"\} 2$/m);
+    const sum = Number(/^millrace_intake_request_duration_seconds_sum\{outcome="accepted"\} (\S+)$/m.exec(families.text)?.[1]);
+    assert.ok(sum > 0, `the two requests took some time: ${sum}`);
+  });
+
+  it('shows the workflow lines per stage and plant, events per source and the governance shares', async () => {
+    const families = await scrape();
+    assert.equal(value(families, 'millrace_workflow_lines', { stage: 'released', plant: 'P01' }), '4');
+    assert.equal(value(families, 'millrace_source_events', { source: '/systems/erp-core' }), '2');
+    assert.equal(value(families, 'millrace_governance_share', { of: 'flows' }), '1');
+    assert.ok(families.some((f) => f.name === 'millrace_process_resident_memory_bytes'));
+  });
+});
