@@ -1,8 +1,8 @@
 // Reading the P2P workflows as the API shows them: a PO with its lines and timeline, lists
 // of lines and exceptions. A partner credential sees only its own supplier's objects; for
 // anything else the answer is "not found", so a supplier cannot probe another's POs.
-import type { ExceptionView, LineSummary, P2PStage, Principal, PublishingAuthority } from '../core/index.js';
-import { summarizeLine, toMs } from '../core/index.js';
+import type { CloudEvent, ExceptionView, LineGap, LineSummary, P2PLine, P2PStage, Principal, PublishingAuthority, StoredEvent } from '../core/index.js';
+import { dataVersionOf, HUB_SOURCE, lineGaps, stageOf, summarizeLine, toMs } from '../core/index.js';
 import type { Clock, EventStore, ExceptionFilter, Page, WorkflowStore } from '../ports/index.js';
 
 export interface TimelineEntry {
@@ -32,6 +32,40 @@ export type ExceptionAnswer = ExceptionView & {
   readonly links: { readonly workflow?: string };
 };
 
+/** One message of a workflow's document chain, with its times and where it came from. */
+export interface LineageMessage {
+  readonly sequence: number;
+  readonly id: string;
+  readonly source: string;
+  readonly type: string;
+  readonly dataversion: number;
+  /** Derived by the hub (source /millrace) rather than sent by a system or partner. */
+  readonly derived: boolean;
+  readonly occurred: string;
+  readonly received: string;
+  /** When the hub derived its first consequence (an event with this one as causation). */
+  readonly processed?: string;
+  readonly causationid?: string;
+  readonly correlationid?: string;
+  /** The hub's governance marks (observe mode, lag breach). */
+  readonly ungoverned?: string;
+  readonly lagBreach?: string;
+}
+
+export interface Lineage {
+  readonly poNumber: string;
+  readonly supplierId?: string;
+  readonly plant?: string;
+  readonly lines: readonly { readonly key: string; readonly line: number; readonly stage: P2PStage }[];
+  readonly messages: readonly LineageMessage[];
+  /** Causation links between the messages: `from` caused `to` (event ids). */
+  readonly links: readonly { readonly from: string; readonly to: string }[];
+  /** Steps expected and not taken yet. */
+  readonly gaps: readonly LineGap[];
+  /** The message asked for, when the lineage was looked up by event. */
+  readonly focus?: number;
+}
+
 export class P2PQueries {
   constructor(
     private readonly store: WorkflowStore,
@@ -49,19 +83,31 @@ export class P2PQueries {
     };
   }
 
-  async purchaseOrder(poNumber: string, viewer: Principal): Promise<PurchaseOrderView | undefined> {
+  /** The PO's lines, if the viewer may see them (a partner only its own supplier's). */
+  private async visibleLines(poNumber: string, viewer: Principal): Promise<P2PLine[] | undefined> {
     const states = await this.store.linesOfPurchaseOrder(poNumber);
     const scope = this.authority.supplierScopeOf(viewer);
     if (states.length === 0) return undefined;
     if (scope !== undefined && !states.some((s) => s.terms?.supplierId === scope)) return undefined;
-    const lines = states.map(summarizeLine);
-    const keys = states.map((s) => s.key);
-    // Events correlated by the line key through the log's index (every derived event, and
-    // inputs correlated by PO line), the others through the links.
+    return states;
+  }
+
+  /**
+   * Every event of these lines in log order: those correlated by the line key through the log's
+   * index (every derived event, and inputs correlated by PO line), the others through the links.
+   */
+  private async eventsOfLines(keys: readonly string[]): Promise<StoredEvent[]> {
     const linked = await this.store.eventsAt(await this.store.linkedSequences(keys));
     const correlated = (await Promise.all(keys.map((key) => this.log.readByCorrelation(key)))).flat();
     const bySequence = new Map([...linked, ...correlated].map((s) => [s.sequence, s]));
-    const events = [...bySequence.values()].sort((a, b) => a.sequence - b.sequence);
+    return [...bySequence.values()].sort((a, b) => a.sequence - b.sequence);
+  }
+
+  async purchaseOrder(poNumber: string, viewer: Principal): Promise<PurchaseOrderView | undefined> {
+    const states = await this.visibleLines(poNumber, viewer);
+    if (states === undefined) return undefined;
+    const lines = states.map(summarizeLine);
+    const events = await this.eventsOfLines(states.map((s) => s.key));
     const first = lines.find((l) => l.supplierId !== undefined);
     return {
       poNumber,
@@ -79,6 +125,65 @@ export class P2PQueries {
         ...(event.correlationid === undefined ? {} : { correlationid: event.correlationid }),
         ...(event.causationid === undefined ? {} : { causationid: event.causationid }),
       })),
+    };
+  }
+
+  /**
+   * The document chain of a purchase order (or of the PO of a line key `PO/LINE`, or of the
+   * PO an event names): every message with its times and marks, causation links, and the
+   * steps still expected. Not found (for a partner: also another supplier's) is undefined.
+   */
+  async lineage(query: { readonly correlation?: string; readonly source?: string; readonly id?: string }, viewer: Principal): Promise<Lineage | undefined> {
+    let poNumber = query.correlation;
+    let focus: number | undefined;
+    if (query.source !== undefined && query.id !== undefined) {
+      const stored = await this.log.find(query.source, query.id);
+      if (stored === undefined) return undefined;
+      focus = stored.sequence;
+      poNumber = poNumberOf(stored.event);
+    }
+    if (poNumber === undefined) return undefined;
+    let states = await this.visibleLines(poNumber, viewer);
+    if (states === undefined && poNumber.includes('/')) {
+      // A line key: the PO before the last slash.
+      poNumber = poNumber.slice(0, poNumber.lastIndexOf('/'));
+      states = await this.visibleLines(poNumber, viewer);
+    }
+    if (states === undefined) return undefined;
+    const events = await this.eventsOfLines(states.map((s) => s.key));
+    if (focus !== undefined && !events.some((e) => e.sequence === focus)) return undefined;
+    const processed = new Map<string, string>();
+    for (const { event, receivedTime } of events) {
+      if (event.causationid !== undefined && !processed.has(event.causationid)) processed.set(event.causationid, receivedTime);
+    }
+    const ids = new Set(events.map((e) => e.event.id));
+    const now = this.clock.now().toISOString();
+    const terms = states.find((s) => s.terms !== undefined)?.terms;
+    return {
+      poNumber,
+      ...(terms === undefined ? {} : { supplierId: terms.supplierId, plant: terms.buyerPlant }),
+      lines: states.map((s) => ({ key: s.key, line: s.line, stage: stageOf(s) })),
+      messages: events.map(({ sequence, receivedTime, event }) => {
+        const consequence = processed.get(event.id);
+        return {
+        sequence,
+        id: event.id,
+        source: event.source,
+        type: event.type,
+        dataversion: dataVersionOf(event),
+        derived: event.source === HUB_SOURCE,
+        occurred: event.time,
+        received: receivedTime,
+        ...(consequence === undefined ? {} : { processed: consequence }),
+        ...(event.causationid === undefined ? {} : { causationid: event.causationid }),
+        ...(event.correlationid === undefined ? {} : { correlationid: event.correlationid }),
+        ...(typeof event.millraceungoverned === 'string' ? { ungoverned: event.millraceungoverned } : {}),
+        ...(typeof event.millracelagbreach === 'string' ? { lagBreach: event.millracelagbreach } : {}),
+        };
+      }),
+      links: events.flatMap(({ event }) => (event.causationid !== undefined && ids.has(event.causationid) ? [{ from: event.causationid, to: event.id }] : [])),
+      gaps: states.flatMap((s) => lineGaps(s, now)),
+      ...(focus === undefined ? {} : { focus }),
     };
   }
 
@@ -110,4 +215,15 @@ export class P2PQueries {
     if (filter.supplierId !== undefined && filter.supplierId !== scope) return undefined;
     return { ...filter, supplierId: scope };
   }
+}
+
+/** The purchase order an event is about: `data.poNumber`, else its first line's. */
+function poNumberOf(event: CloudEvent): string | undefined {
+  if (typeof event.data.poNumber === 'string') return event.data.poNumber;
+  const lines = event.data.lines;
+  if (Array.isArray(lines)) {
+    const first: unknown = lines[0];
+    if (first !== null && typeof first === 'object' && typeof (first as { poNumber?: unknown }).poNumber === 'string') return (first as { poNumber: string }).poNumber;
+  }
+  return typeof event.data.key === 'string' ? event.data.key.split('/')[0] : event.correlationid;
 }

@@ -84,3 +84,5 @@ export { summarizeLine } from './p2p/p2p-view.js';
 export type { LineSummary } from './p2p/p2p-view.js';
 export { p2pKpis, percentile } from './kpis/p2p-kpis.js';
 export type { AsnStats, DurationStats, GroupKpis, KpiWindow, MatchStats, P2PKpis } from './kpis/p2p-kpis.js';
+export { lineGaps } from './p2p/p2p-gaps.js';
+export type { LineGap } from './p2p/p2p-gaps.js';

@@ -210,4 +210,46 @@ describe('procure-to-pay over HTTP', () => {
     const exceptions = await call('GET', '/v1/exceptions', t.keys.get('partner:sup-0107')!);
     assert.deepEqual(exceptions.body.items, []);
   });
+
+  it('shows a workflow\'s lineage: every message with its times and causes, and the steps still expected', async () => {
+    const viewer = t.keys.get('viewer:plant-manager')!;
+    // The PO followed above, end to end: nothing left to wait for.
+    const done = await call('GET', `/v1/lineage?correlation=${PO}`, viewer);
+    assert.equal(done.status, 200, JSON.stringify(done.body));
+    const messages = done.body.messages as { id: string; type: string; derived: boolean; occurred: string; received: string; processed?: string; causationid?: string }[];
+    const release = messages.find((m) => m.id === 'erp-po-1');
+    assert.equal(release?.occurred, '2026-03-02T08:00:00Z');
+    assert.ok(release?.processed !== undefined && release.processed >= release.received, 'the release led to derived events after it was received');
+    const expected = messages.find((m) => m.type === 'receiving.expected');
+    assert.equal(expected?.derived, true);
+    assert.equal(expected?.causationid, 'asn-1');
+    assert.ok((done.body.links as { from: string; to: string }[]).some((l) => l.from === 'asn-1' && l.to === expected?.id));
+    // Line 10 is posted; line 20's second invoice had a variance resolved by hand (credit note
+    // requested): it waits for a corrected invoice or the credit note.
+    assert.deepEqual((done.body.lines as { stage: string }[]).map((l) => l.stage), ['posted', 'invoiced']);
+    assert.deepEqual((done.body.gaps as { line: number; reason: string; since: string }[]).map((g) => [g.line, g.reason, g.since]), [[20, 'awaiting_match', '2026-03-07T10:00:00Z']]);
+
+    // A PO released now and not confirmed yet: the hub expects the supplier's confirmation within 24 h.
+    const now = new Date();
+    await send('system:erp-core', event('erp-po-lin', '/systems/erp-core', 'po.released', now.toISOString(), {
+      poNumber: '4500077099',
+      supplierId: 'SUP-0042',
+      buyerPlant: 'P01',
+      currency: 'USD',
+      lines: [{ line: 10, itemId: 'ITM-10023', quantity: '10', uom: 'EA', unitPrice: '1.00', needBy: '2026-12-30' }],
+    }));
+    const open = await call('GET', '/v1/lineage?source=/systems/erp-core&id=erp-po-lin', viewer);
+    assert.equal(open.status, 200, JSON.stringify(open.body));
+    assert.equal(open.body.poNumber, '4500077099');
+    assert.equal(open.body.focus, (open.body.messages as { id: string; sequence: number }[]).find((m) => m.id === 'erp-po-lin')?.sequence);
+    const gaps = open.body.gaps as { line: number; expected: string; due: string; overdue: boolean; owner: string; reason: string }[];
+    assert.deepEqual(gaps.map((g) => [g.line, g.reason, g.expected, g.owner, g.overdue]), [[10, 'supplier_confirmation', 'the supplier confirms the line', 'procurement', false]]);
+    assert.equal(Date.parse(gaps[0]!.due) - Date.parse(now.toISOString()), 24 * 3_600_000);
+    // By line key too; a partner sees only its own supplier's; unknown ids and missing parameters are explained.
+    assert.equal((await call('GET', '/v1/lineage?correlation=4500077099/10', viewer)).body.poNumber, '4500077099');
+    assert.equal((await call('GET', '/v1/lineage?correlation=4500077099', t.keys.get('partner:sup-0042')!)).status, 200);
+    assert.equal((await call('GET', '/v1/lineage?correlation=4500077099', t.keys.get('partner:sup-0107')!)).status, 404);
+    assert.equal((await call('GET', '/v1/lineage?correlation=4599999999', viewer)).status, 404);
+    assert.equal((await call('GET', '/v1/lineage?source=/systems/erp-core', viewer)).status, 400);
+  });
 });

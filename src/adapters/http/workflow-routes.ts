@@ -131,6 +131,33 @@ export function registerWorkflowRoutes(app: FastifyInstance, deps: WorkflowRoute
     async (request) => deps.governance.coverage(principalOf(request)),
   );
 
+  app.get<{ Querystring: { correlation?: string; source?: string; id?: string } }>(
+    '/v1/lineage',
+    {
+      config: { auth: true },
+      schema: {
+        summary:
+          "A workflow's document chain: every message of a purchase order (by PO number, line key PO/LINE, or one event's source and id) " +
+          'with occurred, received and processed times, its governance marks and causation links, and the steps still expected (gaps)',
+        security: [{ apiKey: [] }],
+        querystring: {
+          type: 'object',
+          properties: { correlation: { type: 'string', minLength: 1 }, source: { type: 'string', minLength: 1 }, id: { type: 'string', minLength: 1 } },
+        },
+        response: { 200: { type: 'object', additionalProperties: true }, ...problemResponses(400, 401, 404) },
+      },
+    },
+    async (request) => {
+      const { correlation, source, id } = request.query;
+      if (correlation === undefined && (source === undefined || id === undefined)) {
+        throw new MillraceError('invalid_request', 'give ?correlation=<PO number or PO/LINE>, or ?source=<source>&id=<event id>');
+      }
+      const lineage = await deps.p2p.lineage({ ...(correlation === undefined ? {} : { correlation }), ...(source === undefined ? {} : { source }), ...(id === undefined ? {} : { id }) }, principalOf(request));
+      if (lineage === undefined) throw new MillraceError('not_found', `no workflow for ${correlation ?? `${source ?? ''} ${id ?? ''}`}`);
+      return lineage;
+    },
+  );
+
   app.get<{ Querystring: { from?: string; to?: string; days?: number } }>(
     '/v1/kpis',
     {

@@ -1,0 +1,38 @@
+// What a PO line waits for, as the lineage shows it.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { DAY, HOUR, P2PScenario, T0 } from '../../../test/support/p2p-scenario.js';
+import { addMs } from '../time.js';
+import { lineGaps } from './p2p-gaps.js';
+
+describe('lineage gaps of a PO line', () => {
+  it('expects the confirmation within its SLA, and says when it is overdue', () => {
+    const s = new P2PScenario();
+    s.release([{ line: 10, quantity: '100', unitPrice: '1.00' }]);
+    assert.deepEqual(lineGaps(s.line(10), addMs(T0, HOUR)), [
+      { line: 10, expected: 'the supplier confirms the line', since: T0, due: addMs(T0, DAY), overdue: false, owner: 'procurement', reason: 'supplier_confirmation' },
+    ]);
+    assert.equal(lineGaps(s.line(10), addMs(T0, DAY))[0]?.overdue, true);
+  });
+
+  it('names the team of an open exception, and expects the invoice once goods are received', () => {
+    const s = new P2PScenario();
+    s.release([{ line: 10, quantity: '100', unitPrice: '1.00' }]);
+    s.advance(25 * HOUR); // no confirmation: late_confirmation to procurement
+    const late = lineGaps(s.line(10), s.now).find((g) => g.reason === 'late_confirmation');
+    assert.equal(late?.expected, 'procurement resolves late_confirmation');
+    s.confirm([{ line: 10, status: 'accepted' }]);
+    s.receive('GR-1', [{ line: 10, quantity: '100' }]);
+    const gaps = lineGaps(s.line(10), s.now);
+    assert.deepEqual(gaps.map((g) => [g.reason, g.since]), [['awaiting_invoice', s.now]]);
+  });
+
+  it('has nothing to wait for once the line is posted', () => {
+    const s = new P2PScenario();
+    s.release([{ line: 10, quantity: '100', unitPrice: '1.00' }]);
+    s.confirm([{ line: 10, status: 'accepted' }]);
+    s.receive('GR-1', [{ line: 10, quantity: '100' }]);
+    s.invoice('INV-1', [{ line: 10, quantity: '100', unitPrice: '1.00' }]);
+    assert.deepEqual(lineGaps(s.line(10), s.now), []);
+  });
+});
