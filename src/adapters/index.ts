@@ -15,3 +15,5 @@ export type { PostgresStoreOptions } from './postgres/postgres-store.js';
 export { spawnThread } from './shared/threads.js';
 export { SqliteStore } from './sqlite/sqlite-store.js';
 export type { SqliteStoreOptions } from './sqlite/sqlite-store.js';
+export { DELIVERY_ID_HEADER, SIGNATURE_HEADER, signatureHeader, verifySignature, WebhookChannel } from './webhook/webhook-channel.js';
+export type { WebhookChannelOptions } from './webhook/webhook-channel.js';

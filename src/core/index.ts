@@ -82,7 +82,7 @@ export { applyEvent, dueBreaches, keysFor, LineSet, partitionOf } from './p2p/p2
 export type { Applied } from './p2p/p2p-engine.js';
 export { summarizeLine } from './p2p/p2p-view.js';
 export type { LineSummary } from './p2p/p2p-view.js';
-export { deliveryIdOf, deliveryKeyOf, matchesSubscription, plantsOf } from './delivery/subscription-match.js';
+export { deliveredBody, deliveryIdOf, deliveryKeyOf, matchesSubscription, plantsOf } from './delivery/subscription-match.js';
 export { afterAttempt, DEFAULT_DELIVERY_SETTINGS, DELIVERY_STATUSES, deliverySettingsOf, parseDeliveryDuration, retryDelayMs } from './delivery/delivery-policy.js';
 export type { AttemptOutcome, AttemptResult, DeliverySettings, DeliveryStatus } from './delivery/delivery-policy.js';
 export { maintenanceWaitUntil } from './delivery/maintenance-window.js';

@@ -15,8 +15,8 @@ const delivery = (sequence: number, key: string, subscription = 'erp'): NewDeliv
 
 export function describeDeliveryStore(name: string, open: (t: TestContext) => Promise<DeliveryStoreFixture | undefined>): void {
   describe(`${name} delivery store (outbox)`, () => {
-    const withStore = (title: string, body: (store: DeliveryStore) => Promise<void>) =>
-      it(title, async (t) => {
+    const withStore = (title: string, body: (store: DeliveryStore) => Promise<void>): void => {
+      void it(title, async (t) => {
         const fixture = await open(t);
         if (fixture === undefined) return;
         try {
@@ -25,6 +25,7 @@ export function describeDeliveryStore(name: string, open: (t: TestContext) => Pr
           await fixture.cleanup();
         }
       });
+    };
 
     withStore('moves the cursor and stores the deliveries in one step, and refuses a cursor that moved meanwhile', async (store) => {
       await store.startDeliveryCursors(['erp', 'mes'], 0);

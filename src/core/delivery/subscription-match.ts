@@ -1,6 +1,6 @@
 // Which logged events a subscription receives (its types, and its filter on plant and
 // supplier), and the workflow key whose order deliveries keep. Pure: no I/O.
-import type { CloudEvent } from '../envelope.js';
+import type { CloudEvent, StoredEvent } from '../envelope.js';
 import type { SubscriptionDeclaration } from '../governance/manifest.js';
 
 /**
@@ -49,4 +49,12 @@ export function deliveryKeyOf(event: Pick<CloudEvent, 'correlationid' | 'source'
  */
 export function deliveryIdOf(subscription: string, sequence: number, generation = 0): string {
   return generation === 0 ? `${subscription}.${sequence}` : `${subscription}.${sequence}.r${generation}`;
+}
+
+/**
+ * The body a subscriber receives: the event as the log holds it, with the hub attributes
+ * `sequence` and `receivedtime` (CloudEvents structured mode).
+ */
+export function deliveredBody(stored: StoredEvent): string {
+  return JSON.stringify({ ...stored.event, sequence: stored.sequence, receivedtime: stored.receivedTime });
 }
