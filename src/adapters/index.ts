@@ -17,3 +17,5 @@ export { SqliteStore } from './sqlite/sqlite-store.js';
 export type { SqliteStoreOptions } from './sqlite/sqlite-store.js';
 export { HubMetrics } from './metrics/hub-metrics.js';
 export type { MetricsSources } from './metrics/hub-metrics.js';
+export { DELIVERY_ID_HEADER, SIGNATURE_HEADER, signatureHeader, verifySignature, WebhookChannel } from './webhook/webhook-channel.js';
+export type { WebhookChannelOptions } from './webhook/webhook-channel.js';

@@ -18,3 +18,7 @@ export { WorkflowRunner } from './workflow-runner.js';
 export type { RunnerOptions } from './workflow-runner.js';
 export { principalOfSource, rehearse } from './rehearsal.js';
 export type { RehearsalDependencies, RehearsalInput, RehearsalReport, SettableClock } from './rehearsal.js';
+export { DeliveryRunner } from './delivery-runner.js';
+export type { ChannelKind, DeliveryLog, DeliveryRunnerOptions } from './delivery-runner.js';
+export { DeliveryOperations, REPLAY_LIMIT } from './delivery-operations.js';
+export type { ReplayAnswer, ReplayItem, ReplayRequest } from './delivery-operations.js';

@@ -24,6 +24,11 @@ export interface HubConfig {
    * store). `off`: an intake-only node; another hub on the same database runs them.
    */
   readonly workflows: 'on' | 'off';
+  /**
+   * `on`: this process takes part in sending the manifest's subscriptions their deliveries
+   * (when it leads the outbox). `off`: it sends nothing; the outbox waits for a hub that does.
+   */
+  readonly deliveries: 'on' | 'off';
 }
 
 /** Values given on the command line; absent means "not given". */
@@ -60,6 +65,11 @@ const SETTINGS: { readonly [K in keyof HubConfig]: Setting<K> } = {
   workflowTickMs: { env: 'MILLRACE_WORKFLOW_TICK_MS', fallback: 1_000, parse: (raw) => parseInteger(raw, 10, 3_600_000) },
   workflows: {
     env: 'MILLRACE_WORKFLOWS',
+    fallback: 'on',
+    parse: (raw) => (raw === 'on' || raw === 'off' ? raw : new Error('must be on or off')),
+  },
+  deliveries: {
+    env: 'MILLRACE_DELIVERIES',
     fallback: 'on',
     parse: (raw) => (raw === 'on' || raw === 'off' ? raw : new Error('must be on or off')),
   },
@@ -139,4 +149,24 @@ export function parseByteSize(raw: string | number): number | Error {
 
 function kebab(key: string): string {
   return key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}
+
+/** The variable that holds a webhook secret the manifest names: `erp-webhook` -> MILLRACE_SECRET_ERP_WEBHOOK. */
+export function secretVariableOf(name: string): string {
+  return `MILLRACE_SECRET_${name.toUpperCase().replace(/[^A-Z0-9]+/g, '_')}`;
+}
+
+/**
+ * The values of the secrets the manifest's subscriptions name (`channel.secret`), from the
+ * environment; names without a value are left out (the hub refuses to start deliveries
+ * without them, listing each).
+ */
+export function deliverySecretsOf(subscriptions: readonly { readonly channel: { readonly secret?: string } }[], env: Environment): ReadonlyMap<string, string> {
+  const secrets = new Map<string, string>();
+  for (const { channel } of subscriptions) {
+    if (channel.secret === undefined) continue;
+    const value = env[secretVariableOf(channel.secret)];
+    if (value !== undefined && value !== '') secrets.set(channel.secret, value);
+  }
+  return secrets;
 }

@@ -1,13 +1,15 @@
 // Assembles a hub from configuration: contracts, manifest, store, use cases, HTTP server.
-import { ApiKeyAuthenticator, buildHttpServer, HubMetrics, loadLayeredContractSet, spawnThread } from '../adapters/index.js';
+import { ApiKeyAuthenticator, buildHttpServer, HubMetrics, loadLayeredContractSet, spawnThread, WebhookChannel } from '../adapters/index.js';
 import { readFileSync } from 'node:fs';
 import { pino } from 'pino';
 import type { FastifyInstance } from 'fastify';
-import { DeadlineScheduler, ExceptionResolution, GovernanceQueries, GroupCommitter, IngestService, KpiQueries, P2PQueries, WorkflowProcessor, WorkflowRunner } from '../app/index.js';
+import { DeadlineScheduler, DeliveryOperations, DeliveryRunner, ExceptionResolution, GovernanceQueries, GroupCommitter, IngestService, KpiQueries, P2PQueries, WorkflowProcessor, WorkflowRunner } from '../app/index.js';
+import type { ChannelKind } from '../app/index.js';
 import type { AsyncApiDocument, CloudEvent, ContractSet, Manifest, ReaderPlan } from '../core/index.js';
 import { asyncApiCatalogue, ContractRegistry, EventUpcaster, governanceCoverage, inlineRefs, MillraceError, P2P_STAGES, p2pPolicy, p2pSettingsOf, planReaders, PublishingAuthority, SHIPPED_UPCASTERS } from '../core/index.js';
-import type { BatchOutcome, Clock, WorkflowStep } from '../ports/index.js';
+import type { BatchOutcome, Clock, DeliveryChannel, WorkflowStep } from '../ports/index.js';
 import type { HubConfig } from './config.js';
+import { secretVariableOf } from './config.js';
 import type { HubStore } from './open-store.js';
 import { openStore } from './open-store.js';
 import { systemClock } from './system-clock.js';
@@ -22,6 +24,8 @@ export interface Hub {
   readonly manifest: Manifest;
   /** This thread's processor (it runs the workflows in `inline` mode; tests may drive it). */
   readonly processor: WorkflowProcessor;
+  /** The delivery runner, when this hub sends deliveries (tests may drive it with `runOnce`). */
+  readonly deliveries: DeliveryRunner | undefined;
   /** Resolves once the workflows have applied everything in the log (or after `timeoutMs`). */
   settle(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
@@ -39,6 +43,12 @@ export interface HubOptions {
    * `hub.processor` itself.
    */
   readonly workflowMode?: 'thread' | 'inline' | 'none';
+  /** Webhook secret values by the names the manifest gives (HubSetup.secrets). */
+  readonly secrets?: ReadonlyMap<string, string>;
+  /** Deliveries: `run` (default) on the configured tick; `manual`, only when the caller calls `runOnce` (tests). */
+  readonly deliveryMode?: 'run' | 'manual';
+  /** The jitter's random draw (tests pass a seeded one). */
+  readonly random?: () => number;
 }
 
 export const PACKAGE_VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -133,6 +143,7 @@ export async function createHub(config: HubConfig, manifest: Manifest, contracts
     flows: () => store.flows(),
     coverage: (flows) => governanceCoverage(flows, manifest, catalog),
   });
+  const deliveries = deliveryRunnerOf(config, manifest, store, clock, options, (error) => logger.error({ err: error }, 'delivery failed; it will be retried on the next tick'));
   const http = await buildHttpServer({
     ingest,
     metrics,
@@ -153,6 +164,7 @@ export async function createHub(config: HubConfig, manifest: Manifest, contracts
       governance: new GovernanceQueries(store, store, manifest, catalog),
       kpis: new KpiQueries(store, manifest, catalog, clock),
     },
+    deliveries: new DeliveryOperations(store.deliveries, store, manifest.subscriptions, clock, () => deliveries?.kick()),
   });
   const onError = (error: unknown) => logger.error({ err: error }, 'workflow processing failed; it will be retried on the next tick');
   let stopWorkflows: () => Promise<void> = () => Promise.resolve();
@@ -170,6 +182,15 @@ export async function createHub(config: HubConfig, manifest: Manifest, contracts
     afterCommit.kick = () => thread.kick();
     stopWorkflows = () => thread.stop();
   }
+  if (deliveries !== undefined) {
+    await deliveries.prepare();
+    const kickWorkflows = afterCommit.kick;
+    afterCommit.kick = () => {
+      kickWorkflows();
+      deliveries.kick();
+    };
+    if (options.deliveryMode !== 'manual') deliveries.start();
+  }
   return {
     config,
     store,
@@ -177,8 +198,10 @@ export async function createHub(config: HubConfig, manifest: Manifest, contracts
     registry,
     manifest,
     processor,
+    deliveries,
     settle,
     close: async () => {
+      await deliveries?.stop();
       await stopWorkflows();
       await http.close();
       if (options.store === undefined) await store.close();
@@ -245,4 +268,27 @@ async function startWorkflowThread(data: WorkflowThreadData, onError: (error: un
       await worker.terminate();
     },
   };
+}
+
+/**
+ * The delivery runner, when this hub sends deliveries (`deliveries: on` and subscriptions in
+ * the manifest). Refuses to start when a webhook names a secret the environment does not give.
+ */
+function deliveryRunnerOf(config: HubConfig, manifest: Manifest, store: HubStore, clock: Clock, options: HubOptions, onError: (error: unknown) => void): DeliveryRunner | undefined {
+  if (config.deliveries === 'off' || manifest.subscriptions.length === 0) return undefined;
+  const secrets = options.secrets ?? new Map<string, string>();
+  const missing = manifest.subscriptions.flatMap((s) =>
+    s.channel.secret === undefined || secrets.has(s.channel.secret) ? [] : [`subscriptions[id=${s.id}].channel.secret names "${s.channel.secret}": set ${secretVariableOf(s.channel.secret)}`],
+  );
+  if (missing.length > 0) {
+    throw new MillraceError('invalid_config', `invalid configuration:\n${missing.map((p) => `  - ${p}`).join('\n')}\n(or run with --deliveries off)`, { problems: missing });
+  }
+  // NATS, MQTT and X12 channels are not built yet: their deliveries are recorded and wait,
+  // visibly (status waiting, with the reason), for a hub that has one.
+  const channels = new Map<ChannelKind, DeliveryChannel>([['webhook', new WebhookChannel({ secrets, userAgent: `millrace/${PACKAGE_VERSION}` })]]);
+  return new DeliveryRunner(store, store.deliveries, manifest.subscriptions, channels, clock, {
+    tickMs: config.workflowTickMs,
+    onError,
+    ...(options.random === undefined ? {} : { random: options.random }),
+  });
 }

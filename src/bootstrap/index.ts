@@ -1,5 +1,5 @@
 // Public surface of the bootstrap layer: the processes (server, CLI) start from here.
-export { DEFAULT_CONTRACTS_DIR, DEFAULT_STORE, parseByteSize, processEnvironment, resolveConfig } from './config.js';
+export { DEFAULT_CONTRACTS_DIR, DEFAULT_STORE, deliverySecretsOf, parseByteSize, processEnvironment, resolveConfig, secretVariableOf } from './config.js';
 export type { ConfigFlags, Environment, HubConfig } from './config.js';
 export { asyncApiOf, createHub, loadContracts, PACKAGE_VERSION, upcasterOf } from './hub.js';
 export type { Contracts, Hub, HubOptions } from './hub.js';

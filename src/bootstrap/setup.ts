@@ -4,7 +4,7 @@ import { contractsFolderOf, loadManifestFile } from '../adapters/index.js';
 import type { LocatedProblem } from '../adapters/index.js';
 import type { Manifest } from '../core/index.js';
 import type { ConfigFlags, Environment, HubConfig } from './config.js';
-import { DEFAULT_CONTRACTS_DIR, manifestPathOf, resolveConfig } from './config.js';
+import { DEFAULT_CONTRACTS_DIR, deliverySecretsOf, manifestPathOf, resolveConfig } from './config.js';
 import type { Contracts } from './hub.js';
 import { loadContracts } from './hub.js';
 
@@ -14,16 +14,18 @@ export interface HubSetup {
   /** What `millrace lint` would warn about; the hub runs anyway. */
   readonly manifestWarnings: readonly LocatedProblem[];
   readonly contracts: Contracts;
+  /** Webhook secrets the manifest names, by name, as the environment gives them. */
+  readonly secrets: ReadonlyMap<string, string>;
 }
 
 export function loadSetup(flags: ConfigFlags, env: Environment): HubSetup {
   const governance = loadGovernance(flags, env);
   const config = resolveConfig(flags, env, governance.manifest.hub);
-  return { config, ...governance };
+  return { config, ...governance, secrets: deliverySecretsOf(governance.manifest.subscriptions, env) };
 }
 
 /** The contracts and the manifest alone, for commands that describe the hub without running it. */
-export function loadGovernance(flags: ConfigFlags, env: Environment): Omit<HubSetup, 'config'> {
+export function loadGovernance(flags: ConfigFlags, env: Environment): Omit<HubSetup, 'config' | 'secrets'> {
   const manifestPath = manifestPathOf(flags, env);
   const contracts = loadContracts(String(flags.contractsDir ?? env.MILLRACE_CONTRACTS ?? DEFAULT_CONTRACTS_DIR), contractsFolderOf(manifestPath));
   const { manifest, warnings } = loadManifestFile(manifestPath, contracts.registry.catalog());

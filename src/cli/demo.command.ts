@@ -39,7 +39,7 @@ export function registerDemo(program: Command): void {
     .action(async (options: DemoOptions) => {
       const dataDir = resolve(options.dataDir);
       rmSync(dataDir, { recursive: true, force: true });
-      const setup = loadSetup({ manifestPath: EXAMPLE_MANIFEST, store: `sqlite:${join(dataDir, 'millrace.db')}`, port: options.port, logLevel: 'warn' }, processEnvironment());
+      const setup = loadSetup({ manifestPath: EXAMPLE_MANIFEST, store: `sqlite:${join(dataDir, 'millrace.db')}`, port: options.port, logLevel: 'warn', deliveries: 'off' }, processEnvironment());
       const server = await startServer(setup, { logger: false });
       const keys = new Map<string, string>();
       const keyFor = async (sender: string): Promise<string> => {

@@ -11,6 +11,7 @@ export interface CommonOptions {
   readonly bodyLimit?: string;
   readonly logLevel?: string;
   readonly workflows?: string;
+  readonly deliveries?: string;
   readonly json?: boolean;
 }
 
@@ -24,6 +25,7 @@ export function configFlags(options: CommonOptions): ConfigFlags {
   if (options.bodyLimit !== undefined) flags.bodyLimit = options.bodyLimit;
   if (options.logLevel !== undefined) flags.logLevel = options.logLevel;
   if (options.workflows !== undefined) flags.workflows = options.workflows;
+  if (options.deliveries !== undefined) flags.deliveries = options.deliveries;
   return flags;
 }
 

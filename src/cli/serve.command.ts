@@ -12,6 +12,7 @@ export function registerServe(program: Command): void {
     .option('--body-limit <size>', 'largest request body, e.g. 5MB (env MILLRACE_BODY_LIMIT)')
     .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent (env MILLRACE_LOG_LEVEL)')
     .option('--workflows <on|off>', 'off: an intake-only node, another hub on the same database runs the workflows (env MILLRACE_WORKFLOWS)')
+    .option('--deliveries <on|off>', 'off: send no deliveries to subscribers, another hub on the same database does (env MILLRACE_DELIVERIES)')
     .action(async (options: CommonOptions) => {
       const setup = loadSetup(configFlags(options), processEnvironment());
       if (setup.manifestWarnings.length > 0) {

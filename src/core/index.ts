@@ -86,3 +86,7 @@ export { p2pKpis, percentile } from './kpis/p2p-kpis.js';
 export type { AsnStats, DurationStats, GroupKpis, KpiWindow, MatchStats, P2PKpis } from './kpis/p2p-kpis.js';
 export { lineGaps } from './p2p/p2p-gaps.js';
 export type { LineGap } from './p2p/p2p-gaps.js';
+export { deliveredBody, deliveryIdOf, deliveryKeyOf, matchesSubscription, plantsOf } from './delivery/subscription-match.js';
+export { afterAttempt, DEFAULT_DELIVERY_SETTINGS, DELIVERY_STATUSES, deliverySettingsOf, parseDeliveryDuration, retryDelayMs } from './delivery/delivery-policy.js';
+export type { AttemptOutcome, AttemptResult, DeliverySettings, DeliveryStatus } from './delivery/delivery-policy.js';
+export { maintenanceWaitUntil } from './delivery/maintenance-window.js';

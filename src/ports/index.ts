@@ -5,3 +5,5 @@ export type { AppendedEvent, BatchOutcome, EventConflict, EventStore } from './e
 export type { Authenticator } from './authenticator.port.js';
 export { REBUILDING_CURSOR } from './workflow-store.port.js';
 export type { ExceptionFilter, GroupStore, LineFilter, Page, WorkflowStep, WorkflowStore } from './workflow-store.port.js';
+export type { CursorAdvance, DeliveryFilter, DeliveryRecord, DeliveryStore, DeliveryUpdate, NewDelivery } from './delivery-store.port.js';
+export type { DeliveryAttempt, DeliveryChannel } from './delivery-channel.port.js';

@@ -150,7 +150,8 @@ describe('v1, v2 and a board v3 confirmation driving the procure-to-pay workflow
     writeFileSync(join(dir, 'board', 'supplier.confirmation.v3.schema.json'), JSON.stringify(v3Schema, null, 2));
     // As `serve` runs it: a SQLite file, the workflows on their thread, which gets the board's projections with its start-up data.
     const manifestPath = writeManifest(dir, '  folder: ./board\n');
-    const setup = loadSetup({ manifestPath, store: `sqlite:${join(dir, 'millrace.db')}`, credentialCacheMs: 0 }, {});
+    // The example manifest's webhook secret is not set here: this hub sends no deliveries.
+    const setup = loadSetup({ manifestPath, store: `sqlite:${join(dir, 'millrace.db')}`, credentialCacheMs: 0, deliveries: 'off' }, {});
     const hub = await createHub(setup.config, setup.manifest, setup.contracts, { workflowMode: 'thread', logger: false });
     const keys = new Map<string, string>();
     for (const [kind, id] of [['system', 'erp-core'], ['partner', 'sup-0042']] as const) keys.set(`${kind}:${id}`, (await issueKey(hub.store, { kind, id }, systemClock)).key);

@@ -7,6 +7,12 @@ import { createInterface } from 'node:readline';
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const BIN = fileURLToPath(new URL('../../bin/millrace.js', import.meta.url));
 
+/**
+ * The example manifest's webhook subscriber is an example.com address whose secret no test
+ * sets: hubs started by these tests send no deliveries unless a test asks for them.
+ */
+const QUIET = { MILLRACE_DELIVERIES: 'off' };
+
 export function assertBuilt(): void {
   if (!existsSync(new URL('../../dist/cli/main.js', import.meta.url))) {
     throw new Error('dist/ is missing: end-to-end tests run the built CLI; run "npm run build" (npm test does)');
@@ -23,7 +29,7 @@ export function runCli(args: readonly string[], options: { cwd?: string; env?: N
   assertBuilt();
   const result = spawnSync(process.execPath, [BIN, ...args], {
     cwd: options.cwd ?? ROOT,
-    env: { ...process.env, ...options.env },
+    env: { ...QUIET, ...process.env, ...options.env },
     encoding: 'utf8',
     timeout: 120_000,
   });
@@ -43,7 +49,7 @@ export function startServe(args: readonly string[], options: { cwd?: string; env
   assertBuilt();
   const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', ...args], {
     cwd: options.cwd ?? ROOT,
-    env: { ...process.env, ...options.env },
+    env: { ...QUIET, ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let errors = '';

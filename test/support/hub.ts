@@ -1,7 +1,7 @@
 // An assembled hub for in-process HTTP tests: the example manifest, the shipped contracts,
 // a store (in memory unless given) and one key per system and partner.
 import { fileURLToPath } from 'node:url';
-import type { Hub, HubStore } from '../../src/bootstrap/index.js';
+import type { Hub, HubOptions, HubStore } from '../../src/bootstrap/index.js';
 import { createHub, issueKey, loadSetup, SqliteStore, systemClock } from '../../src/bootstrap/index.js';
 import type { ConfigFlags } from '../../src/bootstrap/index.js';
 
@@ -15,11 +15,13 @@ export interface TestHub {
   close(): Promise<void>;
 }
 
-export async function startTestHub(options: { flags?: ConfigFlags; store?: HubStore; env?: Record<string, string>; manifestPath?: string } = {}): Promise<TestHub> {
-  const setup = loadSetup({ manifestPath: options.manifestPath ?? EXAMPLE_MANIFEST, credentialCacheMs: 0, ...options.flags }, options.env ?? {});
+export async function startTestHub(
+  options: { flags?: ConfigFlags; store?: HubStore; env?: Record<string, string>; manifestPath?: string; hubOptions?: Pick<HubOptions, 'clock' | 'deliveryMode' | 'random'> } = {},
+): Promise<TestHub> {
+  const setup = loadSetup({ manifestPath: options.manifestPath ?? EXAMPLE_MANIFEST, credentialCacheMs: 0, deliveries: 'off', ...options.flags }, options.env ?? {});
   // SQLite in memory: the real adapter, no file.
   const store = options.store ?? new SqliteStore(':memory:');
-  const hub = await createHub(setup.config, setup.manifest, setup.contracts, { store, logger: false });
+  const hub = await createHub(setup.config, setup.manifest, setup.contracts, { store, logger: false, secrets: setup.secrets, ...options.hubOptions });
   const keys = new Map<string, string>();
   for (const system of setup.manifest.systems) keys.set(`system:${system.id}`, (await issueKey(store, { kind: 'system', id: system.id }, systemClock)).key);
   for (const partner of setup.manifest.partners) keys.set(`partner:${partner.id}`, (await issueKey(store, { kind: 'partner', id: partner.id }, systemClock)).key);

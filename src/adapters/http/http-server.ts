@@ -8,13 +8,14 @@ import type { Logger } from 'pino';
 import secureJson from 'secure-json-parse';
 import type { AsyncApiDocument, Principal } from '../../core/index.js';
 import { MillraceError, rememberArrival } from '../../core/index.js';
-import type { IngestService } from '../../app/index.js';
+import type { DeliveryOperations, IngestService } from '../../app/index.js';
 import type { Authenticator } from '../../ports/index.js';
 import type { HubMetrics } from '../metrics/hub-metrics.js';
 import { EVENT_MEDIA_TYPES, problem, problemFromError, sendProblem } from './problem.js';
 import { problemResponse } from './schemas.js';
 import type { WorkflowRouteDependencies } from './workflow-routes.js';
 import { registerWorkflowRoutes } from './workflow-routes.js';
+import { registerDeliveryRoutes } from './delivery-routes.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -50,6 +51,8 @@ export interface HttpServerDependencies {
   readonly metrics?: HubMetrics;
   /** Requests per minute a principal's credentials may make (the manifest's `rateLimit`); undefined: no limit. */
   readonly rateLimitOf?: (principal: Principal) => number | undefined;
+  /** Outbound deliveries: listing, retry, replay. */
+  readonly deliveries?: DeliveryOperations;
 }
 
 export async function buildHttpServer(deps: HttpServerDependencies): Promise<FastifyInstance> {
@@ -215,6 +218,7 @@ export async function buildHttpServer(deps: HttpServerDependencies): Promise<Fas
   );
 
   registerWorkflowRoutes(app, deps.workflows);
+  if (deps.deliveries !== undefined) registerDeliveryRoutes(app, deps.deliveries);
   return app;
 }
 

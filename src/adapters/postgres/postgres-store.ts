@@ -40,6 +40,8 @@ import {
   WORKFLOW_TABLES,
 } from '../shared/workflow-sql.js';
 import type { ExceptionCensusRow, FlowRow, LineCensusRow } from '../shared/workflow-sql.js';
+import { DELIVERY_TABLES } from '../shared/delivery-sql.js';
+import { PostgresDeliveries } from './postgres-deliveries.js';
 
 /**
  * Advisory lock id of the log's single-writer section. Advisory locks are per database, so
@@ -62,7 +64,7 @@ CREATE TABLE IF NOT EXISTS events (
 );
 CREATE INDEX IF NOT EXISTS events_dedupe ON events (dedupe_key);
 CREATE INDEX IF NOT EXISTS events_correlation ON events (correlation_key) WHERE correlation_key IS NOT NULL;
-` + CREDENTIALS_TABLE + WORKFLOW_TABLES.replaceAll('{bigint}', 'BIGINT').replaceAll('{wor}', '');
+` + CREDENTIALS_TABLE + WORKFLOW_TABLES.replaceAll('{bigint}', 'BIGINT').replaceAll('{wor}', '') + DELIVERY_TABLES.replaceAll('{bigint}', 'BIGINT');
 
 interface EventRow {
   seq: string;
@@ -86,13 +88,17 @@ export interface PostgresStoreOptions {
 
 export class PostgresStore implements EventStore, CredentialStore, WorkflowStore, GroupStore {
   private leader: pg.Client | undefined;
+  /** The outbox (deliveries to subscribers), in the same database. */
+  readonly deliveries: PostgresDeliveries;
 
   private constructor(
     private readonly pool: pg.Pool,
     private readonly appendLock: string,
     private readonly leadLock: string,
     private readonly clientConfig: pg.ClientConfig,
-  ) {}
+  ) {
+    this.deliveries = new PostgresDeliveries(pool, clientConfig, hashKey(`millrace-deliveries:${leadLock}`).toString());
+  }
 
   static async open(options: PostgresStoreOptions): Promise<PostgresStore> {
     const url = new URL(options.url);
@@ -428,6 +434,7 @@ export class PostgresStore implements EventStore, CredentialStore, WorkflowStore
     const leader = this.leader;
     this.leader = undefined;
     await leader?.end().catch(() => undefined);
+    await this.deliveries.close();
     await this.pool.end();
   }
 }

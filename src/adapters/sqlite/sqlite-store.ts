@@ -27,6 +27,7 @@ import type { CredentialRow } from '../shared/credential-row.js';
 import type { Checkpointer } from './checkpointer.js';
 import { startCheckpointer } from './checkpointer.js';
 import { hash64, KeyIndex } from './key-index.js';
+import { SqliteDeliveries } from './sqlite-deliveries.js';
 import {
   censusOf,
   CURSOR_NAME,
@@ -118,6 +119,8 @@ export class SqliteStore implements EventStore, CredentialStore, WorkflowStore, 
   private written = new Map<string, KnownEvent>();
   /** SQLite's data_version when the index last caught up with other connections' commits. */
   private dataVersion = -1;
+  /** The outbox (deliveries to subscribers), in the same file. */
+  readonly deliveries: SqliteDeliveries;
 
   constructor(path: string, options: SqliteStoreOptions = {}) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -178,6 +181,7 @@ export class SqliteStore implements EventStore, CredentialStore, WorkflowStore, 
         this.linesIndexed = false;
       }),
     };
+    this.deliveries = new SqliteDeliveries(this.db, (work) => this.write(work));
     this.readsLogOnly = options.readsLogOnly === true;
     this.catchUpKeys();
     if (options.backgroundCheckpoints === true && path !== ':memory:') this.checkpointer = startCheckpointer(path);

@@ -9,6 +9,7 @@ const eventTypeList = { type: 'array', items: eventType, uniqueItems: true, defa
 const plant = { type: 'string', pattern: '^[A-Z0-9][A-Z0-9-]{0,15}$' } as const;
 const decimal = { type: 'string', pattern: '^-?(0|[1-9][0-9]*)(\\.[0-9]+)?$' } as const;
 const duration = { type: 'string', pattern: '^[1-9][0-9]*[mhd]$', description: 'A duration: 90m, 24h, 5d.' } as const;
+const deliveryDuration = { type: 'string', pattern: '^[1-9][0-9]*(ms|s|m|h|d)$', description: 'A duration: 500ms, 30s, 10m, 1h, 2d.' } as const;
 const mode = {
   enum: ['enforce', 'observe'],
   default: 'enforce',
@@ -252,6 +253,17 @@ export const MANIFEST_SCHEMA = {
                 to: { ...clockTime, description: 'Earlier than `from`: the window runs past midnight.' },
                 timezone: { type: 'string', minLength: 1, default: 'UTC' },
               },
+            },
+          },
+          delivery: {
+            type: 'object',
+            additionalProperties: false,
+            description: 'Retries of outbound deliveries: exponential backoff with jitter from initialBackoff, capped at maxBackoff; dead letter after maxAttempts.',
+            properties: {
+              maxAttempts: { type: 'integer', minimum: 1, maximum: 100, description: 'Attempts before a delivery is dead-lettered (default 8).' },
+              initialBackoff: { ...deliveryDuration, description: 'Wait after the first failure (default 30s); doubles after each further failure.' },
+              maxBackoff: { ...deliveryDuration, description: 'Longest wait between attempts (default 1h).' },
+              timeout: { ...deliveryDuration, description: 'How long one attempt may take (default 10s).' },
             },
           },
         },

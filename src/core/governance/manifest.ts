@@ -70,6 +70,8 @@ export interface SubscriptionDeclaration {
   readonly filter?: { readonly plant?: string; readonly supplierId?: string };
   readonly channel: { readonly kind: 'webhook' | 'nats' | 'mqtt' | 'x12'; readonly url?: string; readonly subject?: string; readonly topic?: string; readonly secret?: string };
   readonly maintenanceWindows?: readonly MaintenanceWindow[];
+  /** Retries, dead letter and timeout of outbound deliveries (defaults in core/delivery/delivery-policy.ts). */
+  readonly delivery?: { readonly maxAttempts?: number; readonly initialBackoff?: string; readonly maxBackoff?: string; readonly timeout?: string };
 }
 
 /** Settings a manifest may carry for the hub process; flags and MILLRACE_* variables override them. */

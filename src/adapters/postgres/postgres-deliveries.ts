@@ -1,0 +1,138 @@
+// The outbox in PostgreSQL (delivery-sql.ts). Several hub processes may share the database:
+// one of them runs the deliveries, chosen by a session advisory lock of its own (not the
+// workflows' lock: the workflows may run on another thread's connection).
+import pg from 'pg';
+import { deliveryIdOf } from '../../core/index.js';
+import type { CursorAdvance, DeliveryFilter, DeliveryRecord, DeliveryStore, DeliveryUpdate, NewDelivery, Page } from '../../ports/index.js';
+import { DELIVERY_SQL, deliveryCursorOf, deliveryFromRow, deliveryQuery, followerParams, insertParams } from '../shared/delivery-sql.js';
+import type { DeliveryRow } from '../shared/delivery-sql.js';
+import { pageOf } from '../shared/workflow-sql.js';
+
+export class PostgresDeliveries implements DeliveryStore {
+  private leader: pg.Client | undefined;
+
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly clientConfig: pg.ClientConfig,
+    /** Advisory lock id (per schema) of the process that runs the deliveries. */
+    private readonly leadLock: string,
+  ) {}
+
+  async tryLeadDeliveries(): Promise<boolean> {
+    if (this.leader !== undefined) return true;
+    const client = new pg.Client(this.clientConfig);
+    client.on('error', () => {
+      if (this.leader === client) this.leader = undefined;
+    });
+    try {
+      await client.connect();
+      const result = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1::bigint) AS locked', [this.leadLock]);
+      if (result.rows[0]?.locked === true) {
+        this.leader = client;
+        client.on('end', () => {
+          if (this.leader === client) this.leader = undefined;
+        });
+        return true;
+      }
+      await client.end();
+      return false;
+    } catch {
+      await client.end().catch(() => undefined);
+      return false;
+    }
+  }
+
+  async deliveryCursors(): Promise<Map<string, number>> {
+    const result = await this.pool.query<{ subscription: string; up_to: string }>(DELIVERY_SQL.cursors);
+    return new Map(result.rows.map((row) => [row.subscription, Number(row.up_to)]));
+  }
+
+  async startDeliveryCursors(subscriptions: readonly string[], at: number): Promise<void> {
+    for (const subscription of subscriptions) await this.pool.query(numbered(DELIVERY_SQL.startCursor), [subscription, at]);
+  }
+
+  async enqueueDeliveries(deliveries: readonly NewDelivery[], cursors: readonly CursorAdvance[], now: string): Promise<boolean> {
+    return this.inTransaction(async (client) => {
+      for (const cursor of cursors) {
+        const moved = await client.query(numbered(DELIVERY_SQL.advanceCursor), [cursor.upTo, cursor.subscription, cursor.from]);
+        if ((moved.rowCount ?? 0) === 0) return false;
+      }
+      for (const d of deliveries) await client.query(numbered(DELIVERY_SQL.insert), insertParams({ ...d, deliveryId: deliveryIdOf(d.subscription, d.sequence), generation: 0 }, now));
+      return true;
+    });
+  }
+
+  async dueDeliveries(now: string, limit: number): Promise<DeliveryRecord[]> {
+    const result = await this.pool.query<DeliveryRow>(numbered(DELIVERY_SQL.due), [now, limit]);
+    return result.rows.map(deliveryFromRow);
+  }
+
+  async updateDelivery(update: DeliveryUpdate): Promise<void> {
+    await this.inTransaction(async (client) => {
+      await client.query(numbered(DELIVERY_SQL.update), [update.status, update.attempts, update.nextAttemptAt, update.lastAttemptAt ?? null, update.lastError ?? null, update.deliveredAt ?? null, update.deliveryId]);
+      const row = (await client.query<DeliveryRow>(numbered(DELIVERY_SQL.get), [update.deliveryId])).rows[0];
+      if (row === undefined) return true;
+      const record = deliveryFromRow(row);
+      if (update.status === 'dead') await client.query(numbered(DELIVERY_SQL.blockFollowers), followerParams(record));
+      if (update.status === 'pending') await client.query(numbered(DELIVERY_SQL.unblockFollowers), followerParams(record));
+      return true;
+    });
+  }
+
+  async addReplays(deliveries: readonly NewDelivery[], now: string): Promise<DeliveryRecord[]> {
+    const added: DeliveryRecord[] = [];
+    await this.inTransaction(async (client) => {
+      for (const d of deliveries) {
+        // Two replays of one event at once: the second waits for the first's row lock.
+        const last = await client.query<{ g: number | null }>(numbered(DELIVERY_SQL.lastGeneration), [d.subscription, d.sequence]);
+        const generation = (last.rows[0]?.g ?? 0) + 1;
+        const deliveryId = deliveryIdOf(d.subscription, d.sequence, generation);
+        await client.query(numbered(DELIVERY_SQL.insert), insertParams({ ...d, deliveryId, generation }, now));
+        const row = (await client.query<DeliveryRow>(numbered(DELIVERY_SQL.get), [deliveryId])).rows[0];
+        if (row === undefined) throw new Error(`replay ${deliveryId} was not stored`);
+        added.push(deliveryFromRow(row));
+      }
+      return true;
+    });
+    return added;
+  }
+
+  async getDelivery(deliveryId: string): Promise<DeliveryRecord | undefined> {
+    const row = (await this.pool.query<DeliveryRow>(numbered(DELIVERY_SQL.get), [deliveryId])).rows[0];
+    return row === undefined ? undefined : deliveryFromRow(row);
+  }
+
+  async listDeliveries(filter: DeliveryFilter, limit: number, after?: string): Promise<Page<DeliveryRecord>> {
+    const { sql, params } = deliveryQuery(filter, limit, after);
+    const result = await this.pool.query<DeliveryRow>(numbered(sql), params);
+    return pageOf(result.rows.map(deliveryFromRow), limit, deliveryCursorOf);
+  }
+
+  async close(): Promise<void> {
+    const leader = this.leader;
+    this.leader = undefined;
+    await leader?.end().catch(() => undefined);
+  }
+
+  /** Commits when `work` resolves true, rolls back when it resolves false or throws. */
+  private async inTransaction(work: (client: pg.PoolClient) => Promise<boolean>): Promise<boolean> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const commit = await work(client);
+      await client.query(commit ? 'COMMIT' : 'ROLLBACK');
+      return commit;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+}
+
+/** `?` placeholders as PostgreSQL's `$1`, `$2`, ... (the shared statements hold no literal `?`). */
+function numbered(sql: string): string {
+  let n = 0;
+  return sql.replace(/\?/g, () => `$${++n}`);
+}

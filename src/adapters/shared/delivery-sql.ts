@@ -1,0 +1,138 @@
+// The outbox's tables and statements, shared by the SQLite and PostgreSQL adapters.
+// Statements use `?` placeholders; the PostgreSQL adapter numbers them.
+import type { DeliveryStatus } from '../../core/index.js';
+import type { DeliveryFilter, DeliveryRecord } from '../../ports/index.js';
+
+/** DDL; `{bigint}` becomes INTEGER (SQLite) or BIGINT (PostgreSQL). */
+export const DELIVERY_TABLES = `
+CREATE TABLE IF NOT EXISTS deliveries (
+  delivery_id TEXT PRIMARY KEY,
+  subscription TEXT NOT NULL,
+  seq {bigint} NOT NULL,
+  generation INTEGER NOT NULL,
+  dkey TEXT NOT NULL,
+  event_type TEXT NOT NULL,
+  event_id TEXT NOT NULL,
+  status TEXT NOT NULL,
+  attempts INTEGER NOT NULL,
+  next_at TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  last_attempt_at TEXT,
+  last_error TEXT,
+  delivered_at TEXT,
+  UNIQUE (subscription, seq, generation)
+);
+CREATE INDEX IF NOT EXISTS deliveries_key ON deliveries (subscription, dkey, seq, generation);
+CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (next_at) WHERE status IN ('pending', 'retrying', 'waiting');
+CREATE INDEX IF NOT EXISTS deliveries_order ON deliveries (seq, generation, subscription);
+CREATE INDEX IF NOT EXISTS deliveries_status ON deliveries (status, seq);
+CREATE TABLE IF NOT EXISTS delivery_cursors (
+  subscription TEXT PRIMARY KEY,
+  up_to {bigint} NOT NULL
+);
+`;
+
+const COLUMNS = 'delivery_id, subscription, seq, generation, dkey, event_type, event_id, status, attempts, next_at, created_at, last_attempt_at, last_error, delivered_at';
+
+/** A waiting delivery that comes after (sequence, then generation) the given one. */
+const LATER = '(seq > ? OR (seq = ? AND generation > ?))';
+
+export const DELIVERY_SQL = {
+  cursors: 'SELECT subscription, up_to FROM delivery_cursors',
+  startCursor: 'INSERT INTO delivery_cursors (subscription, up_to) VALUES (?, ?) ON CONFLICT (subscription) DO NOTHING',
+  advanceCursor: 'UPDATE delivery_cursors SET up_to = ? WHERE subscription = ? AND up_to = ?',
+  // `WHERE true`: SQLite needs it to read ON CONFLICT after INSERT ... SELECT.
+  insert:
+    `INSERT INTO deliveries (${COLUMNS}) SELECT ?, ?, ?, ?, ?, ?, ?, ` +
+    "CASE WHEN EXISTS (SELECT 1 FROM deliveries b WHERE b.subscription = ? AND b.dkey = ? AND b.status IN ('dead', 'blocked')) THEN 'blocked' ELSE 'pending' END, " +
+    '0, ?, ?, NULL, NULL, NULL WHERE true ON CONFLICT DO NOTHING',
+  due:
+    `SELECT ${COLUMNS} FROM deliveries d WHERE d.status IN ('pending', 'retrying', 'waiting') AND d.next_at <= ? ` +
+    "AND NOT EXISTS (SELECT 1 FROM deliveries e WHERE e.subscription = d.subscription AND e.dkey = d.dkey AND e.status <> 'delivered' " +
+    'AND (e.seq < d.seq OR (e.seq = d.seq AND e.generation < d.generation))) ORDER BY d.seq, d.generation LIMIT ?',
+  update:
+    'UPDATE deliveries SET status = ?, attempts = ?, next_at = ?, last_attempt_at = COALESCE(?, last_attempt_at), last_error = COALESCE(?, last_error), delivered_at = ? WHERE delivery_id = ?',
+  blockFollowers: `UPDATE deliveries SET status = 'blocked' WHERE subscription = ? AND dkey = ? AND status IN ('pending', 'retrying', 'waiting') AND ${LATER}`,
+  unblockFollowers: `UPDATE deliveries SET status = 'pending' WHERE subscription = ? AND dkey = ? AND status = 'blocked' AND ${LATER}`,
+  lastGeneration: 'SELECT MAX(generation) AS g FROM deliveries WHERE subscription = ? AND seq = ?',
+  get: `SELECT ${COLUMNS} FROM deliveries WHERE delivery_id = ?`,
+} as const;
+
+export interface DeliveryRow {
+  readonly delivery_id: string;
+  readonly subscription: string;
+  /** PostgreSQL BIGINT comes back as text. */
+  readonly seq: number | string;
+  readonly generation: number | string;
+  readonly dkey: string;
+  readonly event_type: string;
+  readonly event_id: string;
+  readonly status: string;
+  readonly attempts: number | string;
+  readonly next_at: string;
+  readonly created_at: string;
+  readonly last_attempt_at: string | null;
+  readonly last_error: string | null;
+  readonly delivered_at: string | null;
+}
+
+export function deliveryFromRow(row: DeliveryRow): DeliveryRecord {
+  return {
+    deliveryId: row.delivery_id,
+    subscription: row.subscription,
+    sequence: Number(row.seq),
+    generation: Number(row.generation),
+    key: row.dkey,
+    eventType: row.event_type,
+    eventId: row.event_id,
+    status: row.status as DeliveryStatus,
+    attempts: Number(row.attempts),
+    nextAttemptAt: row.next_at,
+    createdAt: row.created_at,
+    ...(row.last_attempt_at === null ? {} : { lastAttemptAt: row.last_attempt_at }),
+    ...(row.last_error === null ? {} : { lastError: row.last_error }),
+    ...(row.delivered_at === null ? {} : { deliveredAt: row.delivered_at }),
+  };
+}
+
+/** Parameters of DELIVERY_SQL.insert. */
+export function insertParams(delivery: { deliveryId: string; subscription: string; sequence: number; generation: number; key: string; eventType: string; eventId: string }, now: string): (string | number)[] {
+  const d = delivery;
+  return [d.deliveryId, d.subscription, d.sequence, d.generation, d.key, d.eventType, d.eventId, d.subscription, d.key, now, now];
+}
+
+/** Parameters of DELIVERY_SQL.blockFollowers / unblockFollowers for the followers of a delivery. */
+export function followerParams(record: Pick<DeliveryRecord, 'subscription' | 'key' | 'sequence' | 'generation'>): (string | number)[] {
+  return [record.subscription, record.key, record.sequence, record.sequence, record.generation];
+}
+
+/** A listing, newest event first, then newest replay (keyset paging on sequence, generation, subscription). */
+export function deliveryQuery(filter: DeliveryFilter, limit: number, after: string | undefined): { sql: string; params: (string | number)[] } {
+  const conditions: string[] = [];
+  const params: (string | number)[] = [];
+  if (filter.status !== undefined) {
+    conditions.push('status = ?');
+    params.push(filter.status);
+  }
+  if (filter.subscription !== undefined) {
+    conditions.push('subscription = ?');
+    params.push(filter.subscription);
+  }
+  const cursor = after === undefined ? undefined : parseCursor(after);
+  if (cursor !== undefined) {
+    conditions.push('(seq < ? OR (seq = ? AND generation < ?) OR (seq = ? AND generation = ? AND subscription < ?))');
+    params.push(cursor.seq, cursor.seq, cursor.generation, cursor.seq, cursor.generation, cursor.subscription);
+  }
+  const where = conditions.length > 0 ? ` WHERE ${conditions.join(' AND ')}` : '';
+  return { sql: `SELECT ${COLUMNS} FROM deliveries${where} ORDER BY seq DESC, generation DESC, subscription DESC LIMIT ?`, params: [...params, limit + 1] };
+}
+
+export function deliveryCursorOf(record: DeliveryRecord): string {
+  return `${record.sequence}.${record.generation}.${record.subscription}`;
+}
+
+function parseCursor(text: string): { seq: number; generation: number; subscription: string } | undefined {
+  const match = /^(\d+)\.(\d+)\.(.+)$/.exec(text);
+  if (match === null) return undefined;
+  return { seq: Number(match[1]), generation: Number(match[2]), subscription: match[3] ?? '' };
+}

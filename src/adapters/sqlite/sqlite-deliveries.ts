@@ -1,0 +1,110 @@
+// The outbox in the SQLite file (delivery-sql.ts): the hub's one process always leads it.
+import type Database from 'better-sqlite3';
+import { deliveryIdOf } from '../../core/index.js';
+import type { CursorAdvance, DeliveryFilter, DeliveryRecord, DeliveryStore, DeliveryUpdate, NewDelivery, Page } from '../../ports/index.js';
+import { DELIVERY_SQL, DELIVERY_TABLES, deliveryCursorOf, deliveryFromRow, deliveryQuery, followerParams, insertParams } from '../shared/delivery-sql.js';
+import type { DeliveryRow } from '../shared/delivery-sql.js';
+import { pageOf } from '../shared/workflow-sql.js';
+
+/** Runs a write transaction with the store's retry on a busy file. */
+export type SqliteWrite = <T>(transaction: () => T) => Promise<T>;
+
+export class SqliteDeliveries implements DeliveryStore {
+  private readonly statements;
+  private readonly transactions;
+
+  constructor(
+    private readonly db: Database.Database,
+    private readonly write: SqliteWrite,
+  ) {
+    db.exec(DELIVERY_TABLES.replaceAll('{bigint}', 'INTEGER'));
+    this.statements = {
+      cursors: db.prepare<[], { subscription: string; up_to: number }>(DELIVERY_SQL.cursors),
+      startCursor: db.prepare<[string, number]>(DELIVERY_SQL.startCursor),
+      advanceCursor: db.prepare<[number, string, number]>(DELIVERY_SQL.advanceCursor),
+      insert: db.prepare<(string | number)[]>(DELIVERY_SQL.insert),
+      due: db.prepare<[string, number], DeliveryRow>(DELIVERY_SQL.due),
+      update: db.prepare<(string | number | null)[]>(DELIVERY_SQL.update),
+      blockFollowers: db.prepare<(string | number)[]>(DELIVERY_SQL.blockFollowers),
+      unblockFollowers: db.prepare<(string | number)[]>(DELIVERY_SQL.unblockFollowers),
+      lastGeneration: db.prepare<[string, number], { g: number | null }>(DELIVERY_SQL.lastGeneration),
+      get: db.prepare<[string], DeliveryRow>(DELIVERY_SQL.get),
+    };
+    this.transactions = {
+      enqueue: db.transaction((deliveries: readonly NewDelivery[], cursors: readonly CursorAdvance[], now: string): boolean => {
+        for (const cursor of cursors) {
+          if (this.statements.advanceCursor.run(cursor.upTo, cursor.subscription, cursor.from).changes === 0) throw new CursorMoved();
+        }
+        for (const d of deliveries) this.statements.insert.run(...insertParams({ ...d, deliveryId: deliveryIdOf(d.subscription, d.sequence), generation: 0 }, now));
+        return true;
+      }),
+      update: db.transaction((update: DeliveryUpdate) => {
+        this.statements.update.run(update.status, update.attempts, update.nextAttemptAt, update.lastAttemptAt ?? null, update.lastError ?? null, update.deliveredAt ?? null, update.deliveryId);
+        const row = this.statements.get.get(update.deliveryId);
+        if (row === undefined) return;
+        const record = deliveryFromRow(row);
+        if (update.status === 'dead') this.statements.blockFollowers.run(...followerParams(record));
+        if (update.status === 'pending') this.statements.unblockFollowers.run(...followerParams(record));
+      }),
+      replays: db.transaction((deliveries: readonly NewDelivery[], now: string): DeliveryRecord[] =>
+        deliveries.map((d) => {
+          const generation = (this.statements.lastGeneration.get(d.subscription, d.sequence)?.g ?? 0) + 1;
+          const deliveryId = deliveryIdOf(d.subscription, d.sequence, generation);
+          this.statements.insert.run(...insertParams({ ...d, deliveryId, generation }, now));
+          const row = this.statements.get.get(deliveryId);
+          if (row === undefined) throw new Error(`replay ${deliveryId} was not stored`);
+          return deliveryFromRow(row);
+        }),
+      ),
+    };
+  }
+
+  tryLeadDeliveries(): Promise<boolean> {
+    return Promise.resolve(true);
+  }
+
+  deliveryCursors(): Promise<Map<string, number>> {
+    return Promise.resolve(new Map(this.statements.cursors.all().map((row) => [row.subscription, row.up_to])));
+  }
+
+  async startDeliveryCursors(subscriptions: readonly string[], at: number): Promise<void> {
+    await this.write(() => {
+      for (const subscription of subscriptions) this.statements.startCursor.run(subscription, at);
+    });
+  }
+
+  async enqueueDeliveries(deliveries: readonly NewDelivery[], cursors: readonly CursorAdvance[], now: string): Promise<boolean> {
+    try {
+      return await this.write(() => this.transactions.enqueue.immediate(deliveries, cursors, now));
+    } catch (error) {
+      if (error instanceof CursorMoved) return false;
+      throw error;
+    }
+  }
+
+  dueDeliveries(now: string, limit: number): Promise<DeliveryRecord[]> {
+    return Promise.resolve(this.statements.due.all(now, limit).map(deliveryFromRow));
+  }
+
+  updateDelivery(update: DeliveryUpdate): Promise<void> {
+    return this.write(() => this.transactions.update.immediate(update));
+  }
+
+  addReplays(deliveries: readonly NewDelivery[], now: string): Promise<DeliveryRecord[]> {
+    return this.write(() => this.transactions.replays.immediate(deliveries, now));
+  }
+
+  getDelivery(deliveryId: string): Promise<DeliveryRecord | undefined> {
+    const row = this.statements.get.get(deliveryId);
+    return Promise.resolve(row === undefined ? undefined : deliveryFromRow(row));
+  }
+
+  listDeliveries(filter: DeliveryFilter, limit: number, after?: string): Promise<Page<DeliveryRecord>> {
+    const { sql, params } = deliveryQuery(filter, limit, after);
+    const rows = this.db.prepare<(string | number)[], DeliveryRow>(sql).all(...params).map(deliveryFromRow);
+    return Promise.resolve(pageOf(rows, limit, deliveryCursorOf));
+  }
+}
+
+/** Thrown inside the enqueue transaction to roll it back when a cursor moved meanwhile. */
+class CursorMoved extends Error {}

@@ -1,0 +1,89 @@
+// Webhook deliveries: an HTTP POST of the event in CloudEvents structured mode, signed with
+// HMAC-SHA256 over "<unix seconds>.<body>" (docs/delivery.md has the receiver's recipe), with a
+// timeout per attempt. Maps the answer to delivered / retryable / permanent; retries are the
+// runner's business.
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { AttemptResult } from '../../core/index.js';
+import { deliveredBody } from '../../core/index.js';
+import type { DeliveryAttempt, DeliveryChannel } from '../../ports/index.js';
+
+export const DELIVERY_ID_HEADER = 'millrace-delivery-id';
+export const SIGNATURE_HEADER = 'millrace-signature';
+
+/** `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`. */
+export function signatureHeader(secret: string, unixSeconds: number, body: string): string {
+  return `t=${unixSeconds},v1=${createHmac('sha256', secret).update(`${unixSeconds}.${body}`).digest('hex')}`;
+}
+
+/**
+ * The receiver's check: the header's HMAC matches the body as received, and its timestamp is
+ * within `toleranceSeconds` of the receiver's clock (an old signed request replayed later is
+ * refused). Compares in constant time.
+ */
+export function verifySignature(header: string, body: string, secret: string, nowUnixSeconds: number, toleranceSeconds = 300): boolean {
+  const parts = new Map(header.split(',').map((part) => part.trim().split('=', 2) as [string, string]));
+  const t = Number(parts.get('t'));
+  const given = parts.get('v1');
+  if (!Number.isInteger(t) || given === undefined || !/^[0-9a-f]{64}$/.test(given)) return false;
+  if (Math.abs(nowUnixSeconds - t) > toleranceSeconds) return false;
+  const expected = createHmac('sha256', secret).update(`${t}.${body}`).digest();
+  return timingSafeEqual(expected, Buffer.from(given, 'hex'));
+}
+
+export interface WebhookChannelOptions {
+  /** Secret values by the name the manifest's `channel.secret` gives (resolved at start-up). */
+  readonly secrets: ReadonlyMap<string, string>;
+  readonly userAgent: string;
+}
+
+/** Statuses worth another attempt: the receiver is busy, overloaded or briefly broken. */
+const RETRYABLE = new Set([408, 425, 429, 500, 502, 503, 504]);
+
+export class WebhookChannel implements DeliveryChannel {
+  constructor(private readonly options: WebhookChannelOptions) {}
+
+  async send(attempt: DeliveryAttempt): Promise<AttemptResult> {
+    const { channel } = attempt.subscription;
+    if (channel.url === undefined) return { kind: 'permanent', error: 'the webhook channel has no url' };
+    const body = deliveredBody(attempt.stored);
+    const headers: Record<string, string> = {
+      'content-type': 'application/cloudevents+json',
+      'user-agent': this.options.userAgent,
+      [DELIVERY_ID_HEADER]: attempt.deliveryId,
+      'millrace-attempt': String(attempt.attempt),
+    };
+    if (channel.secret !== undefined) {
+      const secret = this.options.secrets.get(channel.secret);
+      if (secret === undefined) return { kind: 'permanent', error: `secret ${channel.secret} is not configured` };
+      headers[SIGNATURE_HEADER] = signatureHeader(secret, Math.floor(attempt.now.getTime() / 1000), body);
+    }
+    const traceparent = attempt.stored.event.traceparent;
+    if (typeof traceparent === 'string') headers.traceparent = traceparent;
+    try {
+      const response = await fetch(channel.url, { method: 'POST', headers, body, redirect: 'manual', signal: AbortSignal.timeout(attempt.timeoutMs) });
+      // Only the status matters; drop the body so the connection can be reused.
+      await response.body?.cancel().catch(() => undefined);
+      if (response.status >= 200 && response.status < 300) return { kind: 'delivered' };
+      const error = `HTTP ${response.status} from ${channel.url}`;
+      if (RETRYABLE.has(response.status)) {
+        const retryAfterMs = retryAfterOf(response.headers.get('retry-after'), attempt.now);
+        return { kind: 'retryable', error, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) };
+      }
+      return { kind: 'permanent', error: response.status >= 300 && response.status < 400 ? `${error} (redirects are not followed: fix the url)` : error };
+    } catch (error) {
+      const name = (error as { name?: unknown }).name;
+      if (name === 'TimeoutError' || name === 'AbortError') return { kind: 'retryable', error: `no answer from ${channel.url} within ${attempt.timeoutMs} ms` };
+      const cause = (error as { cause?: { code?: unknown; message?: unknown } }).cause;
+      const reason = typeof cause?.code === 'string' ? cause.code : typeof cause?.message === 'string' ? cause.message : (error as Error).message;
+      return { kind: 'retryable', error: `cannot reach ${channel.url}: ${reason}` };
+    }
+  }
+}
+
+/** Retry-After in seconds or as an HTTP date, in milliseconds from now. */
+function retryAfterOf(value: string | null, now: Date): number | undefined {
+  if (value === null) return undefined;
+  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now.getTime());
+}

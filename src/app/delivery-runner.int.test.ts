@@ -1,0 +1,285 @@
+// Deliveries to a real local HTTP receiver that fails, times out and comes back, on a SQLite
+// file and on PostgreSQL: nothing lost, no reorder per key, dead letter after the limit, an
+// operator's retry and replays re-deliver, signatures verify; a crash between sending and
+// recording re-sends the same delivery id, still in order.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it, type TestContext } from 'node:test';
+import { PostgresStore, SqliteStore, verifySignature, WebhookChannel } from '../adapters/index.js';
+import type { CloudEvent, SubscriptionDeclaration } from '../core/index.js';
+import type { Clock, DeliveryStore, EventStore, WorkflowStore } from '../ports/index.js';
+import { dropSchema, needPostgres, POSTGRES_URL, uniqueSchema } from '../../test/support/services.js';
+import type { ReceivedDelivery } from '../../test/support/webhook-receiver.js';
+import { startReceiver } from '../../test/support/webhook-receiver.js';
+import { DeliveryOperations } from './delivery-operations.js';
+import { DeliveryRunner } from './delivery-runner.js';
+
+type Store = EventStore & WorkflowStore & { readonly deliveries: DeliveryStore };
+
+interface StoreKind {
+  readonly name: string;
+  open(t: TestContext): Promise<{ store: Store; reopen: () => Promise<Store>; cleanup: () => Promise<void> } | undefined>;
+}
+
+const kinds: StoreKind[] = [
+  {
+    name: 'SQLite',
+    open: () => {
+      const dir = mkdtempSync(join(tmpdir(), 'millrace-deliver-'));
+      const path = join(dir, 'millrace.db');
+      return Promise.resolve({ store: new SqliteStore(path), reopen: () => Promise.resolve(new SqliteStore(path)), cleanup: () => Promise.resolve(rmSync(dir, { recursive: true, force: true })) });
+    },
+  },
+  {
+    name: 'PostgreSQL',
+    open: async (t) => {
+      if (!(await needPostgres(t))) return undefined;
+      const schema = uniqueSchema('mr_deliver');
+      const url = new URL(POSTGRES_URL);
+      url.searchParams.set('schema', schema);
+      return { store: await PostgresStore.open({ url: url.toString() }), reopen: () => PostgresStore.open({ url: url.toString() }), cleanup: () => dropSchema(schema) };
+    },
+  },
+];
+
+class ManualClock implements Clock {
+  constructor(public current: number) {}
+  now(): Date {
+    return new Date(this.current);
+  }
+  advance(ms: number): void {
+    this.current += ms;
+  }
+}
+
+const SECRET = 'whsec-test-value';
+const OPERATOR = { kind: 'operator', id: 'ops', role: 'operator' } as const;
+
+let counter = 0;
+function receipt(id: string, correlationid?: string, plant = 'P01'): CloudEvent {
+  counter += 1;
+  return {
+    specversion: '1.0',
+    id,
+    source: '/systems/wms-p01',
+    type: 'goods.received',
+    time: '2026-03-02T10:00:00Z',
+    ...(correlationid === undefined ? {} : { correlationid }),
+    ...(counter % 2 === 0 ? { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' } : {}),
+    data: { receiptId: id, plant, lines: [] },
+  };
+}
+
+/** Event ids per correlation id, in the order the receiver got them. */
+function perKey(received: readonly ReceivedDelivery[]): Map<string, string[]> {
+  const keys = new Map<string, string[]>();
+  for (const r of received) keys.set(r.correlationid ?? r.id, [...(keys.get(r.correlationid ?? r.id) ?? []), r.id]);
+  return keys;
+}
+
+/** Each event id once, in first-arrival order. */
+const distinct = (ids: readonly string[]) => [...new Set(ids)];
+
+for (const kind of kinds) {
+  describe(`deliveries to a webhook that fails, hangs and comes back (${kind.name})`, () => {
+    it('loses nothing, keeps order per key, dead-letters after the limit, re-sends on retry and replay, and signs what it sends', async (t) => {
+      const opened = await kind.open(t);
+      if (opened === undefined) return;
+      const receiver = await startReceiver();
+      let store = opened.store;
+      const clock = new ManualClock(Date.parse('2026-03-02T10:00:00Z'));
+      const subscription: SubscriptionDeclaration = {
+        id: 'plant-receipts',
+        subscriber: 'erp-core',
+        types: ['goods.received'],
+        filter: { plant: 'P01' },
+        channel: { kind: 'webhook', url: receiver.url, secret: 'test-hook' },
+        delivery: { maxAttempts: 3, initialBackoff: '10s', maxBackoff: '40s', timeout: '400ms' },
+      };
+      const channels = new Map([['webhook' as const, new WebhookChannel({ secrets: new Map([['test-hook', SECRET]]), userAgent: 'millrace/test' })]]);
+      const errors: unknown[] = [];
+      const runnerOn = (s: Store) => new DeliveryRunner(s, s.deliveries, [subscription], channels, clock, { tickMs: 60_000, onError: (e) => errors.push(e), random: () => 0.5 });
+      let runner = runnerOn(store);
+      const operations = () => new DeliveryOperations(store.deliveries, store, [subscription], clock, () => undefined);
+      try {
+        await runner.prepare();
+        const at = () => clock.now().toISOString();
+        await store.appendBatches([[receipt('a1', 'PO-1/1'), receipt('b1', 'PO-2/1'), receipt('x1', 'PO-3/1', 'P02'), receipt('a2', 'PO-1/1'), receipt('u1')]], at());
+        await store.appendBatches([[receipt('b2', 'PO-2/1'), receipt('a3', 'PO-1/1')]], at());
+
+        // Down: only the head of each key is tried; its followers wait.
+        receiver.mode = 'fail';
+        await runner.runOnce();
+        assert.deepEqual(receiver.received.map((r) => r.id).sort(), ['a1', 'b1', 'u1']);
+        const retrying = await store.deliveries.listDeliveries({ status: 'retrying' }, 10);
+        assert.equal(retrying.items.length, 3);
+        assert.match(retrying.items[0]?.lastError ?? '', /HTTP 500/);
+
+        // Not due yet: nothing is sent before the backoff ends.
+        await runner.runOnce();
+        assert.equal(receiver.received.length, 3);
+
+        // Hanging: the attempt times out (a retryable failure).
+        receiver.mode = 'hang';
+        clock.advance(10_000);
+        await runner.runOnce();
+        assert.equal(receiver.received.length, 6);
+        assert.match((await store.deliveries.getDelivery('plant-receipts.1'))?.lastError ?? '', /no answer .* within 400 ms/);
+        assert.equal((await store.deliveries.getDelivery('plant-receipts.1'))?.attempts, 2);
+        receiver.release();
+
+        // Back: everything goes, each key in log order.
+        receiver.mode = 'ok';
+        clock.advance(20_000);
+        await runner.runOnce();
+        const keys = perKey(receiver.received);
+        assert.deepEqual(distinct(keys.get('PO-1/1') ?? []), ['a1', 'a2', 'a3']);
+        assert.deepEqual(distinct(keys.get('PO-2/1') ?? []), ['b1', 'b2']);
+        assert.equal(keys.has('PO-3/1'), false, 'another plant is filtered out');
+        const delivered = await store.deliveries.listDeliveries({ status: 'delivered' }, 100);
+        assert.deepEqual(delivered.items.map((d) => d.eventId).sort(), ['a1', 'a2', 'a3', 'b1', 'b2', 'u1']);
+        // Retries included, a key's requests never go back: once a2 arrived, a1 never comes again.
+        const logOrder = ['a1', 'a2', 'a3', 'b1', 'b2'];
+        for (const ids of keys.values()) {
+          const positions = ids.map((id) => logOrder.indexOf(id));
+          assert.deepEqual(positions, [...positions].sort((x, y) => x - y), `requests of one key in log order: ${ids.join(', ')}`);
+        }
+
+        // One delivery id across the attempts of an event; receivers dedupe on it.
+        const a1 = receiver.received.filter((r) => r.id === 'a1');
+        assert.equal(a1.length, 3);
+        assert.deepEqual(distinct(a1.map((r) => r.deliveryId)), ['plant-receipts.1']);
+
+        // Signatures verify with the documented recipe; a tampered body or an old timestamp does not.
+        const nowSeconds = Math.floor(clock.now().getTime() / 1000);
+        for (const r of receiver.received) {
+          assert.equal(r.contentType, 'application/cloudevents+json');
+          assert.ok(verifySignature(r.signature ?? '', r.body, SECRET, nowSeconds, 300), `signature of ${r.deliveryId}`);
+        }
+        const last = receiver.received[receiver.received.length - 1]!;
+        assert.equal(verifySignature(last.signature ?? '', last.body.replace('P01', 'P09'), SECRET, nowSeconds), false, 'tampered body');
+        assert.equal(verifySignature(last.signature ?? '', last.body, SECRET, nowSeconds + 600), false, 'replayed 10 minutes later');
+        assert.equal(verifySignature(last.signature ?? '', last.body, 'another-secret', nowSeconds), false, 'wrong secret');
+        const body = JSON.parse(last.body) as Record<string, unknown>;
+        assert.equal(typeof body.sequence, 'number');
+        assert.equal(typeof body.receivedtime, 'string');
+        assert.ok(receiver.received.some((r) => r.traceparent === '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01'), 'traceparent passed through');
+
+        // Dead letter after maxAttempts; the key's followers wait (blocked), other keys go on.
+        receiver.mode = 'fail';
+        receiver.received.length = 0;
+        await store.appendBatches([[receipt('c1', 'PO-4/1'), receipt('c2', 'PO-4/1')]], at());
+        for (let attempt = 0; attempt < 3; attempt += 1) {
+          await runner.runOnce();
+          clock.advance(60_000);
+        }
+        const dead = await store.deliveries.listDeliveries({ status: 'dead' }, 10);
+        assert.deepEqual(dead.items.map((d) => d.eventId), ['c1']);
+        assert.equal(dead.items[0]?.attempts, 3);
+        assert.match(dead.items[0]?.lastError ?? '', /attempt 3 of 3/);
+        assert.deepEqual((await store.deliveries.listDeliveries({ status: 'blocked' }, 10)).items.map((d) => d.eventId), ['c2']);
+        assert.deepEqual(distinct(receiver.received.map((r) => r.id)), ['c1'], 'c2 never sent ahead of c1');
+        await runner.runOnce();
+        assert.equal(receiver.received.length, 3, 'nothing more is tried once dead');
+        await store.appendBatches([[receipt('c3', 'PO-4/1'), receipt('d1', 'PO-5/1')]], at());
+        receiver.mode = 'ok';
+        await runner.runOnce();
+        assert.deepEqual(receiver.received.slice(3).map((r) => r.id), ['d1'], 'a new event of the dead key waits too');
+
+        // The operator retries the dead head: it goes, then its followers, in order.
+        const retried = await operations().retry(dead.items[0].deliveryId, OPERATOR);
+        assert.equal(retried.status, 'pending');
+        await runner.runOnce();
+        assert.deepEqual(receiver.received.slice(4).map((r) => r.id), ['c1', 'c2', 'c3']);
+        await assert.rejects(operations().retry(dead.items[0].deliveryId, OPERATOR), { code: 'delivery_not_retryable' });
+
+        // Replay: a dry run says what would go and sends nothing; the real one re-sends with new ids.
+        receiver.received.length = 0;
+        const dry = await operations().replay({ subscription: 'plant-receipts', correlationId: 'PO-1/1', dryRun: true }, OPERATOR);
+        assert.deepEqual(dry.deliveries.map((d) => d.id), ['a1', 'a2', 'a3']);
+        await runner.runOnce();
+        assert.equal(receiver.received.length, 0);
+        const range = await operations().replay({ subscription: 'plant-receipts', fromSequence: 1, toSequence: 3, dryRun: true }, OPERATOR);
+        assert.deepEqual(range.deliveries.map((d) => d.id), ['a1', 'b1'], 'x1 is another plant');
+        const replay = await operations().replay({ subscription: 'plant-receipts', correlationId: 'PO-1/1' }, OPERATOR);
+        assert.deepEqual(replay.deliveries.map((d) => d.deliveryId), ['plant-receipts.1.r1', 'plant-receipts.4.r1', 'plant-receipts.7.r1']);
+        await runner.runOnce();
+        assert.deepEqual(receiver.received.map((r) => [r.id, r.deliveryId]), [
+          ['a1', 'plant-receipts.1.r1'],
+          ['a2', 'plant-receipts.4.r1'],
+          ['a3', 'plant-receipts.7.r1'],
+        ]);
+
+        // A crash after the receiver got an event but before the hub recorded it: the restarted
+        // hub sends it again with the same delivery id, and its follower after it.
+        receiver.received.length = 0;
+        await store.appendBatches([[receipt('e1', 'PO-6/1'), receipt('e2', 'PO-6/1')]], at());
+        receiver.mode = 'hang';
+        const inFlight = runner.runOnce();
+        await receiver.waitFor(1);
+        await store.close();
+        receiver.release();
+        await assert.rejects(inFlight);
+        store = await opened.reopen();
+        runner = runnerOn(store);
+        await runner.prepare();
+        receiver.mode = 'ok';
+        await runner.runOnce();
+        assert.deepEqual(receiver.received.map((r) => r.id), ['e1', 'e1', 'e2']);
+        assert.equal(receiver.received[0]?.deliveryId, receiver.received[1]?.deliveryId);
+        const all = await store.deliveries.listDeliveries({}, 100);
+        assert.ok(all.items.every((d) => d.status === 'delivered'), JSON.stringify(all.items.filter((d) => d.status !== 'delivered')));
+        assert.deepEqual(errors, []);
+      } finally {
+        await runner.stop();
+        await receiver.close();
+        await store.close().catch(() => undefined);
+        await opened.cleanup();
+      }
+    });
+
+    it('holds deliveries during a maintenance window and sends them when it ends, without counting an attempt', async (t) => {
+      const opened = await kind.open(t);
+      if (opened === undefined) return;
+      const receiver = await startReceiver();
+      const { store } = opened;
+      // Sunday 2026-03-01 02:30 in Detroit (EST): inside the 02:00-04:00 window.
+      const clock = new ManualClock(Date.parse('2026-03-01T07:30:00Z'));
+      const subscription: SubscriptionDeclaration = {
+        id: 'erp-inventory',
+        subscriber: 'erp-core',
+        types: ['goods.received'],
+        channel: { kind: 'webhook', url: receiver.url },
+        maintenanceWindows: [{ days: ['sun'], from: '02:00', to: '04:00', timezone: 'America/Detroit' }],
+      };
+      const unsupported: SubscriptionDeclaration = { id: 'sup-orders', subscriber: 'sup-0107', types: ['goods.received'], channel: { kind: 'x12' } };
+      const runner = new DeliveryRunner(store, store.deliveries, [subscription, unsupported], new Map([['webhook', new WebhookChannel({ secrets: new Map(), userAgent: 't' })]]), clock, { tickMs: 60_000, onError: (e) => assert.fail(String(e)) });
+      try {
+        await runner.prepare();
+        await store.appendBatches([[receipt('w1', 'PO-7/1')]], clock.now().toISOString());
+        await runner.runOnce();
+        assert.equal(receiver.received.length, 0);
+        const waiting = await store.deliveries.getDelivery('erp-inventory.1');
+        assert.equal(waiting?.status, 'waiting');
+        assert.equal(waiting?.attempts, 0);
+        assert.equal(waiting?.nextAttemptAt, '2026-03-01T09:00:00.000Z');
+        // An X12 subscription: recorded and visibly waiting, not dropped.
+        const x12 = await store.deliveries.getDelivery('sup-orders.1');
+        assert.equal(x12?.status, 'waiting');
+        assert.match(x12?.lastError ?? '', /no x12 channel/);
+        clock.current = Date.parse('2026-03-01T09:00:00Z');
+        await runner.runOnce();
+        assert.deepEqual(receiver.received.map((r) => r.id), ['w1']);
+        assert.equal(receiver.received[0]?.signature, undefined, 'no secret declared: unsigned');
+        assert.equal((await store.deliveries.getDelivery('erp-inventory.1'))?.attempts, 1);
+      } finally {
+        await runner.stop();
+        await receiver.close();
+        await store.close();
+        await opened.cleanup();
+      }
+    });
+  });
+}

@@ -1,0 +1,97 @@
+// The outbox: deliveries of logged events to the manifest's subscriptions, one row per
+// (subscription, event sequence, replay generation), and a cursor per subscription saying how
+// far the log has been scanned. Kept in the same database as the log. Adapters: SQLite,
+// PostgreSQL (one conformance suite, test/conformance/delivery-store.conformance.ts).
+import type { DeliveryStatus } from '../core/index.js';
+import type { Page } from './workflow-store.port.js';
+
+export interface DeliveryRecord {
+  /** Stable over every attempt: `<subscription>.<sequence>` (`.r<n>` for the n-th replay). */
+  readonly deliveryId: string;
+  readonly subscription: string;
+  /** The logged event's sequence. */
+  readonly sequence: number;
+  /** 0 for the delivery the outbox made, n for the n-th replay. */
+  readonly generation: number;
+  /** The ordering key: the event's correlationid, or the event itself when it has none. */
+  readonly key: string;
+  readonly eventType: string;
+  readonly eventId: string;
+  readonly status: DeliveryStatus;
+  readonly attempts: number;
+  /** Not before this instant (ISO, UTC with milliseconds). */
+  readonly nextAttemptAt: string;
+  readonly createdAt: string;
+  readonly lastAttemptAt?: string;
+  readonly lastError?: string;
+  readonly deliveredAt?: string;
+}
+
+/** A delivery to create (pending, no attempt yet). */
+export interface NewDelivery {
+  readonly subscription: string;
+  readonly sequence: number;
+  readonly key: string;
+  readonly eventType: string;
+  readonly eventId: string;
+}
+
+/** How far one subscription's scan of the log moves, if it is still where the scanner read it. */
+export interface CursorAdvance {
+  readonly subscription: string;
+  readonly from: number;
+  readonly upTo: number;
+}
+
+/** The state a delivery moves to after an attempt, a maintenance window or an operator's retry. */
+export interface DeliveryUpdate {
+  readonly deliveryId: string;
+  readonly status: DeliveryStatus;
+  readonly attempts: number;
+  readonly nextAttemptAt: string;
+  readonly lastAttemptAt?: string;
+  /** Absent: keep the last error (a wait is not an error). */
+  readonly lastError?: string;
+  readonly deliveredAt?: string;
+}
+
+export interface DeliveryFilter {
+  readonly status?: DeliveryStatus;
+  readonly subscription?: string;
+}
+
+/**
+ * Promises:
+ * - `enqueueDeliveries` is one transaction: the deliveries are inserted (a delivery that
+ *   exists already is left as it is) and each cursor moves from `from` to `upTo`. If a cursor is
+ *   not at `from` any more (another process moved it), nothing is written and it resolves false.
+ *   A delivery whose key has a dead or blocked delivery before it is stored `blocked`.
+ * - `dueDeliveries` gives only heads: deliveries in pending/retrying/waiting, due at `now`,
+ *   with no undelivered delivery of the same subscription and key before them (by sequence,
+ *   then generation). So one key never has two deliveries in flight, and a dead head holds its
+ *   followers back.
+ * - `updateDelivery` to `dead` marks the waiting followers of its key `blocked`; to `pending`
+ *   (an operator's retry) puts the blocked followers back to `pending`.
+ * - `addReplays` creates new deliveries (the next generation for each subscription and
+ *   sequence) and returns them.
+ * Leaves out: deciding when to retry and whether an event matches (core/delivery), sending.
+ */
+export interface DeliveryStore {
+  /**
+   * Whether this process runs the deliveries now (one process per store does, so a key's
+   * deliveries are never sent by two processes at once). Kept until the process closes or
+   * loses its connection. Call again to keep checking.
+   */
+  tryLeadDeliveries(): Promise<boolean>;
+  /** Each subscription's cursor (the last log sequence scanned). */
+  deliveryCursors(): Promise<Map<string, number>>;
+  /** Creates the cursors that do not exist yet, at `at`; existing ones are left. */
+  startDeliveryCursors(subscriptions: readonly string[], at: number): Promise<void>;
+  enqueueDeliveries(deliveries: readonly NewDelivery[], cursors: readonly CursorAdvance[], now: string): Promise<boolean>;
+  dueDeliveries(now: string, limit: number): Promise<DeliveryRecord[]>;
+  updateDelivery(update: DeliveryUpdate): Promise<void>;
+  addReplays(deliveries: readonly NewDelivery[], now: string): Promise<DeliveryRecord[]>;
+  getDelivery(deliveryId: string): Promise<DeliveryRecord | undefined>;
+  /** Newest event first (then newest replay); `after` is the `next` of the previous page. */
+  listDeliveries(filter: DeliveryFilter, limit: number, after?: string): Promise<Page<DeliveryRecord>>;
+}

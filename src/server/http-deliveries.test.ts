@@ -1,0 +1,132 @@
+// The delivery routes of a running hub: listing, retry, replay (dry run and real), who may
+// do what, their problem+json answers; and a hub that refuses to start without its secrets.
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { verifySignature } from '../adapters/index.js';
+import { callHub, EXAMPLE_MANIFEST, startTestHub } from '../../test/support/hub.js';
+import type { TestHub } from '../../test/support/hub.js';
+import { startReceiver } from '../../test/support/webhook-receiver.js';
+import type { WebhookReceiver } from '../../test/support/webhook-receiver.js';
+
+const SECRET = 'shh-it-is-a-test';
+
+/** The example manifest with one webhook subscription to the test's receiver in place of its own. */
+function manifestFor(dir: string, url: string): string {
+  const example = readFileSync(EXAMPLE_MANIFEST, 'utf8');
+  const start = example.indexOf('\nsubscriptions:');
+  const end = example.indexOf('\n# Master data');
+  const subscriptions = `
+subscriptions:
+  - id: plant-receipts
+    subscriber: erp-core
+    types: [goods.received]
+    channel: { kind: webhook, url: "${url}", secret: test-hook }
+    delivery: { maxAttempts: 1, initialBackoff: 1s, timeout: 2s }
+`;
+  const path = join(dir, 'millrace.yaml');
+  writeFileSync(path, example.slice(0, start) + subscriptions + example.slice(end));
+  return path;
+}
+
+const receipt = (id: string, correlationid: string) => ({
+  specversion: '1.0' as const,
+  id,
+  source: '/systems/wms-p01',
+  type: 'goods.received',
+  time: new Date().toISOString(),
+  correlationid,
+  data: { receiptId: id, plant: 'P01', lines: [{ poNumber: 'PO-9', line: 1, quantity: '1', uom: 'EA' }] },
+});
+
+describe('delivery routes', () => {
+  let dir: string;
+  let receiver: WebhookReceiver;
+  let t: TestHub;
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'millrace-http-dlv-'));
+    receiver = await startReceiver();
+    t = await startTestHub({ manifestPath: manifestFor(dir, receiver.url), flags: { deliveries: 'on' }, env: { MILLRACE_SECRET_TEST_HOOK: SECRET }, hubOptions: { deliveryMode: 'manual' } });
+  });
+  after(async () => {
+    await t.close();
+    await receiver.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const operator = () => t.keys.get('operator:ap-lead')!;
+  const viewer = () => t.keys.get('viewer:plant-manager')!;
+
+  it('lists deliveries by status, retries a dead one and replays a workflow to its subscriber', async () => {
+    const runner = t.hub.deliveries!;
+    receiver.mode = 'fail';
+    await t.store.appendBatches([[receipt('gr-1', 'PO-9/1'), receipt('gr-2', 'PO-9/1')]], new Date().toISOString());
+    await runner.runOnce();
+
+    const dead = await callHub(t, 'GET', '/v1/deliveries?status=dead', viewer());
+    assert.equal(dead.status, 200);
+    const items = dead.body.items as { deliveryId: string; eventId: string; attempts: number; lastError: string }[];
+    assert.deepEqual(items.map((d) => d.eventId), ['gr-1']);
+    assert.match(items[0]!.lastError, /HTTP 500/);
+    const blocked = await callHub(t, 'GET', '/v1/deliveries?status=blocked&subscription=plant-receipts', viewer());
+    assert.deepEqual((blocked.body.items as { eventId: string }[]).map((d) => d.eventId), ['gr-2']);
+
+    const byViewer = await callHub(t, 'POST', `/v1/deliveries/${items[0]!.deliveryId}/retry`, viewer());
+    assert.equal(byViewer.status, 403);
+    assert.equal(byViewer.body.code, 'forbidden_action');
+    const ofBlocked = await callHub(t, 'POST', '/v1/deliveries/plant-receipts.2/retry', operator());
+    assert.equal(ofBlocked.status, 409);
+    assert.equal(ofBlocked.body.code, 'delivery_not_retryable');
+
+    receiver.mode = 'ok';
+    const retried = await callHub(t, 'POST', `/v1/deliveries/${items[0]!.deliveryId}/retry`, operator());
+    assert.equal(retried.status, 200);
+    assert.equal(retried.body.status, 'pending');
+    await runner.runOnce();
+    assert.deepEqual(receiver.received.filter((r) => r.deliveryId !== '').slice(-2).map((r) => r.id), ['gr-1', 'gr-2']);
+    const last = receiver.received[receiver.received.length - 1]!;
+    assert.ok(verifySignature(last.signature!, last.body, SECRET, Math.floor(Date.now() / 1000)));
+    const again = await callHub(t, 'POST', `/v1/deliveries/${items[0]!.deliveryId}/retry`, operator());
+    assert.equal(again.status, 409);
+
+    const dry = await callHub(t, 'POST', '/v1/replay', operator(), { subscription: 'plant-receipts', correlationId: 'PO-9/1', dryRun: true });
+    assert.equal(dry.status, 200);
+    assert.equal(dry.body.count, 2);
+    const sent = receiver.received.length;
+    const replay = await callHub(t, 'POST', '/v1/replay', operator(), { subscription: 'plant-receipts', fromSequence: 1 });
+    assert.equal(replay.status, 202);
+    assert.deepEqual((replay.body.deliveries as { deliveryId: string }[]).map((d) => d.deliveryId).filter((id) => id.endsWith('.r1')).length, 2);
+    await runner.runOnce();
+    assert.deepEqual(receiver.received.slice(sent).map((r) => r.id), ['gr-1', 'gr-2']);
+
+    const one = await callHub(t, 'GET', '/v1/deliveries/plant-receipts.1.r1', viewer());
+    assert.equal(one.body.status, 'delivered');
+  });
+
+  it('answers with problem+json codes for what it cannot do', async () => {
+    const unknown = await callHub(t, 'POST', '/v1/replay', operator(), { subscription: 'nobody', fromSequence: 1 });
+    assert.equal(unknown.status, 422);
+    assert.equal(unknown.body.code, 'unknown_subscription');
+    const vague = await callHub(t, 'POST', '/v1/replay', operator(), { subscription: 'plant-receipts' });
+    assert.equal(vague.status, 400);
+    const missing = await callHub(t, 'POST', '/v1/deliveries/nope/retry', operator());
+    assert.equal(missing.status, 404);
+    const partner = await callHub(t, 'GET', '/v1/deliveries', t.keys.get('partner:sup-0107')!);
+    assert.equal(partner.status, 403, "a partner does not see other subscribers' deliveries");
+    const badStatus = await callHub(t, 'GET', '/v1/deliveries?status=lost', operator());
+    assert.equal(badStatus.status, 400);
+  });
+});
+
+describe('delivery secrets', () => {
+  it('refuses to start a hub whose webhook names a secret the environment does not give, naming the variable', async () => {
+    await assert.rejects(startTestHub({ flags: { deliveries: 'on' } }), (error: Error & { code?: string }) => {
+      assert.equal(error.code, 'invalid_config');
+      assert.match(error.message, /subscriptions\[id=erp-inventory\]\.channel\.secret names "erp-webhook": set MILLRACE_SECRET_ERP_WEBHOOK/);
+      return true;
+    });
+  });
+});

@@ -1,0 +1,103 @@
+// The outbox port's promises, run against every adapter (SQLite, PostgreSQL).
+import assert from 'node:assert/strict';
+import { describe, it, type TestContext } from 'node:test';
+import type { DeliveryStore, NewDelivery } from '../../src/ports/index.js';
+
+export interface DeliveryStoreFixture {
+  readonly store: DeliveryStore;
+  cleanup(): Promise<void>;
+}
+
+const NOW = '2026-03-02T10:00:00.000Z';
+const LATER = '2026-03-02T10:05:00.000Z';
+
+const delivery = (sequence: number, key: string, subscription = 'erp'): NewDelivery => ({ subscription, sequence, key, eventType: 'goods.received', eventId: `gr-${sequence}` });
+
+export function describeDeliveryStore(name: string, open: (t: TestContext) => Promise<DeliveryStoreFixture | undefined>): void {
+  describe(`${name} delivery store (outbox)`, () => {
+    const withStore = (title: string, body: (store: DeliveryStore) => Promise<void>): void => {
+      void it(title, async (t) => {
+        const fixture = await open(t);
+        if (fixture === undefined) return;
+        try {
+          await body(fixture.store);
+        } finally {
+          await fixture.cleanup();
+        }
+      });
+    };
+
+    withStore('moves the cursor and stores the deliveries in one step, and refuses a cursor that moved meanwhile', async (store) => {
+      await store.startDeliveryCursors(['erp', 'mes'], 0);
+      await store.startDeliveryCursors(['erp'], 99);
+      assert.deepEqual(await store.deliveryCursors(), new Map([['erp', 0], ['mes', 0]]));
+      assert.equal(await store.enqueueDeliveries([delivery(1, 'A'), delivery(2, 'B')], [{ subscription: 'erp', from: 0, upTo: 5 }], NOW), true);
+      assert.equal(await store.enqueueDeliveries([delivery(3, 'A')], [{ subscription: 'erp', from: 0, upTo: 6 }], NOW), false, 'stale cursor');
+      assert.equal((await store.deliveryCursors()).get('erp'), 5);
+      assert.equal(await store.getDelivery('erp.3'), undefined, 'nothing of the refused step');
+      const first = await store.getDelivery('erp.1');
+      assert.equal(first?.status, 'pending');
+      assert.equal(first?.attempts, 0);
+    });
+
+    withStore('gives only the head of each key as due: a later event waits for the earlier one', async (store) => {
+      await store.startDeliveryCursors(['erp'], 0);
+      await store.enqueueDeliveries([delivery(1, 'A'), delivery(2, 'A'), delivery(3, 'B')], [{ subscription: 'erp', from: 0, upTo: 3 }], NOW);
+      assert.deepEqual((await store.dueDeliveries(NOW, 10)).map((d) => d.deliveryId), ['erp.1', 'erp.3']);
+      await store.updateDelivery({ deliveryId: 'erp.1', status: 'retrying', attempts: 1, nextAttemptAt: LATER, lastAttemptAt: NOW, lastError: 'HTTP 500' });
+      assert.deepEqual((await store.dueDeliveries(NOW, 10)).map((d) => d.deliveryId), ['erp.3'], 'the retrying head is not due and still holds its follower');
+      assert.deepEqual((await store.dueDeliveries(LATER, 10)).map((d) => d.deliveryId), ['erp.1', 'erp.3']);
+      await store.updateDelivery({ deliveryId: 'erp.1', status: 'delivered', attempts: 2, nextAttemptAt: LATER, lastAttemptAt: LATER, deliveredAt: LATER });
+      assert.deepEqual((await store.dueDeliveries(LATER, 10)).map((d) => d.deliveryId), ['erp.2', 'erp.3']);
+      const delivered = await store.getDelivery('erp.1');
+      assert.equal(delivered?.lastError, 'HTTP 500', 'the last error is kept');
+      assert.equal(delivered?.deliveredAt, LATER);
+    });
+
+    withStore('blocks the followers of a dead delivery, also ones enqueued later, until it is retried', async (store) => {
+      await store.startDeliveryCursors(['erp'], 0);
+      await store.enqueueDeliveries([delivery(1, 'A'), delivery(2, 'A')], [{ subscription: 'erp', from: 0, upTo: 2 }], NOW);
+      await store.updateDelivery({ deliveryId: 'erp.1', status: 'dead', attempts: 3, nextAttemptAt: NOW, lastError: 'HTTP 500' });
+      await store.enqueueDeliveries([delivery(3, 'A'), delivery(4, 'B')], [{ subscription: 'erp', from: 2, upTo: 4 }], NOW);
+      assert.equal((await store.getDelivery('erp.2'))?.status, 'blocked');
+      assert.equal((await store.getDelivery('erp.3'))?.status, 'blocked');
+      assert.deepEqual((await store.dueDeliveries(NOW, 10)).map((d) => d.deliveryId), ['erp.4']);
+      await store.updateDelivery({ deliveryId: 'erp.1', status: 'pending', attempts: 0, nextAttemptAt: NOW });
+      assert.equal((await store.getDelivery('erp.2'))?.status, 'pending');
+      assert.deepEqual((await store.dueDeliveries(NOW, 10)).map((d) => d.deliveryId), ['erp.1', 'erp.4']);
+    });
+
+    withStore('adds replays as new deliveries with their own ids, ordered after the original', async (store) => {
+      await store.startDeliveryCursors(['erp'], 0);
+      await store.enqueueDeliveries([delivery(1, 'A')], [{ subscription: 'erp', from: 0, upTo: 1 }], NOW);
+      const [first] = await store.addReplays([delivery(1, 'A')], LATER);
+      const [second] = await store.addReplays([delivery(1, 'A')], LATER);
+      assert.equal(first?.deliveryId, 'erp.1.r1');
+      assert.equal(second?.deliveryId, 'erp.1.r2');
+      assert.deepEqual((await store.dueDeliveries(LATER, 10)).map((d) => d.deliveryId), ['erp.1'], 'the replay waits for the original');
+    });
+
+    withStore('lists deliveries newest first by status and subscription, in pages', async (store) => {
+      await store.startDeliveryCursors(['erp', 'mes'], 0);
+      await store.enqueueDeliveries(
+        [1, 2, 3, 4, 5].flatMap((n) => [delivery(n, `K${n}`), delivery(n, `K${n}`, 'mes')]),
+        [
+          { subscription: 'erp', from: 0, upTo: 5 },
+          { subscription: 'mes', from: 0, upTo: 5 },
+        ],
+        NOW,
+      );
+      await store.updateDelivery({ deliveryId: 'erp.2', status: 'dead', attempts: 8, nextAttemptAt: NOW, lastError: 'HTTP 500' });
+      assert.deepEqual((await store.listDeliveries({ status: 'dead' }, 10)).items.map((d) => d.deliveryId), ['erp.2']);
+      const seen: string[] = [];
+      let after: string | undefined;
+      do {
+        const page = await store.listDeliveries({}, 3, after);
+        seen.push(...page.items.map((d) => d.deliveryId));
+        after = page.next;
+      } while (after !== undefined);
+      assert.deepEqual(seen, ['mes.5', 'erp.5', 'mes.4', 'erp.4', 'mes.3', 'erp.3', 'mes.2', 'erp.2', 'mes.1', 'erp.1']);
+      assert.equal((await store.listDeliveries({ subscription: 'mes' }, 100)).items.length, 5);
+    });
+  });
+}
