@@ -93,6 +93,8 @@ function closedOrderRules(state: ProductionOrderState, terms: OrderTerms, out: P
       [c.eventId, final.eventId],
       { completedAt: c.at, finalCompletedAt: final.at },
     );
+    // It counted until a final completion dated before it arrived: its stock deadline is void.
+    out.resolve('inventory_not_updated', `completion-${c.seq}`, `the completion came after the final one and no longer counts`);
   }
 }
 
@@ -199,5 +201,20 @@ function postingRules(state: ProductionOrderState, terms: OrderTerms, assessment
   for (const c of assessment.quantities.counted) {
     const q = completionInOrderUnit(c, terms, policy.convert);
     if (q !== undefined && !q.scrap.isZero()) post(`PST-SCR-${c.seq}`, 'scrap', terms.itemId, q.scrap, terms.uom, c.eventId);
+  }
+  // Scrap posted for a completion that a final completion dated before it has since closed out.
+  for (const c of splitByClosure(state).afterClose) {
+    const posted = state.postings[`PST-SCR-${c.seq}`];
+    const postingId = `PST-REV-SCR-${c.seq}`;
+    if (posted === undefined || state.postings[postingId] !== undefined) continue;
+    out.emit('finance.posting', {
+      postingId,
+      kind: 'reversal',
+      amount: amount(dec(posted.amount).neg(), posted.currency),
+      currency: posted.currency,
+      ...(posted.quantity === undefined ? {} : { quantity: str(dec(posted.quantity).neg()) }),
+      productionOrder: state.productionOrder,
+      reverses: posted.postingId,
+    }, terms.plant);
   }
 }

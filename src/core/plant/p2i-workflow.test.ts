@@ -279,6 +279,19 @@ describe('production order to inventory', () => {
       ]);
     });
 
+    it('reverses the scrap posted for a completion that a final completion dated before it closes out', () => {
+      const s = new PlantScenario(costs);
+      s.release();
+      s.complete('5', '1', { at: '2026-03-02T10:00:00.000Z' });
+      s.complete('38', '2', { final: true, at: '2026-03-02T09:00:00.000Z' });
+      assert.deepEqual(s.postings().map((p) => [p.kind, p.amount, p.reverses]), [
+        ['scrap', '36.40', undefined],
+        ['scrap', '72.80', undefined],
+        ['reversal', '-36.40', 'PST-SCR-2'],
+      ]);
+      assert.equal(s.exceptions('production_order_closed').length, 1);
+    });
+
     it('makes no postings when master data keeps no standard costs', () => {
       const s = completedInOrder();
       s.receiveGoods('MV-1', '24');

@@ -36,7 +36,7 @@ export class PlantStateSet {
   private readonly changed = new Set<string>();
 
   get<W extends PlantWorkflow>(workflow: W, key: string): PlantStates[W] | undefined {
-    return this.states[workflow].get(key) as PlantStates[W] | undefined;
+    return this.states[workflow].get(key);
   }
 
   /** Adds a state loaded from the store (not marked changed). */
