@@ -90,3 +90,39 @@ export { deliveredBody, deliveryIdOf, deliveryKeyOf, matchesSubscription, plants
 export { afterAttempt, DEFAULT_DELIVERY_SETTINGS, DELIVERY_STATUSES, deliverySettingsOf, parseDeliveryDuration, retryDelayMs } from './delivery/delivery-policy.js';
 export type { AttemptOutcome, AttemptResult, DeliverySettings, DeliveryStatus } from './delivery/delivery-policy.js';
 export { maintenanceWaitUntil } from './delivery/maintenance-window.js';
+export { baseUnitOf, unitConverter } from './units.js';
+export type { UnitConversions } from './units.js';
+export {
+  DEFAULT_PLANT_EXCEPTION_OWNERS,
+  DEFAULT_PLANT_SLAS,
+  isWithin,
+  PLANT_EXCEPTION_CODES,
+  plantPolicy,
+} from './plant/plant-policy.js';
+export type { PlantExceptionCode, PlantPolicy, PlantPolicySettings, PlantSla, StandardCost, Tolerance, ToleranceValue, TransitLane } from './plant/plant-policy.js';
+export type { ActiveDeadline as PlantActiveDeadline, DeadlineRecord as PlantDeadlineRecord, ExceptionRecord as PlantExceptionRecord, PlantDecisionContext, PlantWorkflow } from './plant/plant-workflow.js';
+export { nextDue as nextPlantDueOf, openExceptions as openPlantExceptionsOf } from './plant/plant-workflow.js';
+export { PLANT_INPUT_TYPES, routePlant } from './plant/plant-routing.js';
+export type { PlantKey } from './plant/plant-routing.js';
+export { activePlantDeadlines, applyPlantEvent, duePlantBreaches, PlantStateSet } from './plant/plant-engine.js';
+export type { PlantApplied, PlantState, PlantStates, TaggedPlantState } from './plant/plant-engine.js';
+export { decideOrder } from './plant/p2i-decide.js';
+export { evolveOrder } from './plant/p2i-evolve.js';
+export { assessOrder, completionsInOrder, emptyOrder, orderFromJson, quantitiesOf, restoreOrder, stageOfOrder } from './plant/p2i-state.js';
+export type { BomComponent, CompletionRecord, OrderAssessment, OrderMovementRecord, OrderTerms, ProductionOrderState, ProductionStage } from './plant/p2i-state.js';
+export { decideTransfer } from './plant/transfer-decide.js';
+export { emptyTransfer, evolveTransfer, itemsOf as transferItemsOf, plantsOf as transferPlantsOf, restoreTransfer, stageOfTransfer, transferFromJson } from './plant/transfer-state.js';
+export type { TransferItem, TransferLeg, TransferStage, TransferState } from './plant/transfer-state.js';
+export {
+  compareItem,
+  emptyInventory,
+  evolveInventory,
+  inventoryAccuracy,
+  inventoryAccuracyByPlant,
+  inventoryFromJson,
+  inventoryView,
+  positionOf,
+  restoreInventory,
+} from './plant/inventory-position.js';
+export type { InTransitLine, InventoryAccuracy, InventoryView, ItemComparison, ItemPosition, PlantInventoryState } from './plant/inventory-position.js';
+export { decideInventory } from './plant/inventory-reconcile.js';

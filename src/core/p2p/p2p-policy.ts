@@ -2,6 +2,10 @@
 // with the defaults of DESIGN.md section 3.
 import type { Dec } from '../money.js';
 import { dec } from '../money.js';
+import { parseDuration } from '../duration.js';
+import { unitConverter } from '../units.js';
+
+export { parseDuration } from '../duration.js';
 
 export const P2P_EXCEPTION_CODES = [
   'late_confirmation',
@@ -113,14 +117,6 @@ export const DEFAULT_TOLERANCES = {
   confirmationDateDays: 0,
 } as const satisfies Required<Omit<ToleranceSettings, 'priceAbsolute'>>;
 
-const UNIT_MS: Readonly<Record<string, number>> = { m: 60_000, h: 3_600_000, d: 86_400_000 };
-
-/** "90m", "24h", "5d" in milliseconds; undefined when the text is not such a duration. */
-export function parseDuration(text: string): number | undefined {
-  const match = /^(\d+)([mhd])$/.exec(text.trim());
-  if (match === null) return undefined;
-  return Number(match[1]) * (UNIT_MS[match[2] ?? ''] ?? Number.NaN);
-}
 
 /** Builds the policy; throws on a value the manifest schema should already have refused. */
 export function p2pPolicy(settings: P2PPolicySettings = {}): P2PPolicy {
@@ -138,14 +134,7 @@ export function p2pPolicy(settings: P2PPolicySettings = {}): P2PPolicy {
     slaMs,
     ownerOf: (code: P2PExceptionCode, plant: string | undefined) => (owners[code] ?? 'operations').replaceAll('{plant}', (plant ?? 'unknown').toLowerCase()),
     ...(settings.suppliers === undefined ? {} : { knowsSupplier: supplierCheck(settings.suppliers) }),
-    convert: (itemId: string, from: string, to: string) => {
-      if (from === to) return dec('1');
-      const sizes = conversions[itemId];
-      const fromSize = sizes?.[from];
-      const toSize = sizes?.[to];
-      // Only conversions master data declares for this item; never guessed across items.
-      return fromSize === undefined || toSize === undefined ? undefined : dec(fromSize).div(dec(toSize));
-    },
+    convert: unitConverter(conversions),
   };
   // Per supplier and category the policy is built once: decide runs for every event of a line.
   const perLine = new Map<string, P2PPolicy>();
