@@ -5,3 +5,4 @@ export type { AppendedEvent, BatchOutcome, EventConflict, EventStore } from './e
 export type { Authenticator } from './authenticator.port.js';
 export { REBUILDING_CURSOR } from './workflow-store.port.js';
 export type { ExceptionFilter, GroupStore, LineFilter, Page, WorkflowStep, WorkflowStore } from './workflow-store.port.js';
+export type { X12ControlNumbers } from './x12-control-numbers.port.js';
