@@ -161,7 +161,7 @@ export class X12Intake {
     const refused = new Map<string, { code: string; reason: string }>();
     for (const r of translation.rejected) if (r.eventId !== undefined) refused.set(r.eventId, { code: r.code, reason: r.reason });
     const diagnostics = [...translation.diagnostics];
-    const receipt = await this.submitGood(principal, translation.events, refused, diagnostics);
+    const receipt = await this.submitGood(principal, translation, refused, diagnostics);
     const first = await deps.controlNumbers.allocateControlNumbers(`${principal.kind}:${principal.id}`, ackControlNumbersNeeded(reading, options.use999 === true));
     const final = finish(reading, refused, diagnostics, { now: deps.clock.now().toISOString(), firstControlNumber: first, ...options });
     const view = (e: AppendedEvent) => ({ id: e.id, source: e.source, type: translation.events.find((x) => x.id === e.id)?.type ?? '', sequence: e.sequence });
@@ -173,8 +173,14 @@ export class X12Intake {
    * conflict, another supplier's PO), those are taken out and the rest submitted again, so one
    * bad set never costs the good ones and none is half-applied.
    */
-  private async submitGood(principal: Principal, events: readonly CloudEvent[], refused: Map<string, { code: string; reason: string }>, diagnostics: X12Diagnostic[]): Promise<{ accepted: readonly AppendedEvent[]; duplicates: readonly AppendedEvent[] }> {
-    let pending = [...events];
+  private async submitGood(
+    principal: Principal,
+    translation: X12Translation,
+    refused: Map<string, { code: string; reason: string }>,
+    diagnostics: X12Diagnostic[],
+  ): Promise<{ accepted: readonly AppendedEvent[]; duplicates: readonly AppendedEvent[] }> {
+    const positions = new Map(setsOf(translation.reading).map((set) => [set.event?.id ?? '', set.set.header.position]));
+    let pending = [...translation.events];
     while (pending.length > 0) {
       try {
         return await this.deps.ingest.submit(principal, pending, true);
@@ -187,7 +193,7 @@ export class X12Intake {
           if (event === undefined) continue;
           const reason = `${error.message}`;
           refused.set(event.id, { code: error.code, reason });
-          diagnostics.push({ level: 'error', code: error.code, message: `${event.id}: ${reason}`, segment: 'ST', position: 0 });
+          diagnostics.push({ level: 'error', code: error.code, message: `${event.id}: ${reason}`, segment: 'ST', position: positions.get(event.id) ?? 0 });
         }
         pending = pending.filter((_, index) => !indexes.has(index));
       }

@@ -8,12 +8,13 @@ import type { Logger } from 'pino';
 import secureJson from 'secure-json-parse';
 import type { AsyncApiDocument, Principal } from '../../core/index.js';
 import { MillraceError, rememberArrival } from '../../core/index.js';
-import type { IngestService } from '../../app/index.js';
+import type { IngestService, X12Intake } from '../../app/index.js';
 import type { Authenticator } from '../../ports/index.js';
 import { EVENT_MEDIA_TYPES, problem, problemFromError, sendProblem } from './problem.js';
 import { problemResponse } from './schemas.js';
 import type { WorkflowRouteDependencies } from './workflow-routes.js';
 import { registerWorkflowRoutes } from './workflow-routes.js';
+import { registerX12Routes } from './x12-routes.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -45,6 +46,8 @@ export interface HttpServerDependencies {
   readonly workflows: WorkflowRouteDependencies;
   /** Requests per minute a principal's credentials may make (the manifest's `rateLimit`); undefined: no limit. */
   readonly rateLimitOf?: (principal: Principal) => number | undefined;
+  /** POST /v1/inbound/x12, when given. */
+  readonly x12?: X12Intake;
 }
 
 export async function buildHttpServer(deps: HttpServerDependencies): Promise<FastifyInstance> {
@@ -197,6 +200,7 @@ export async function buildHttpServer(deps: HttpServerDependencies): Promise<Fas
   );
 
   registerWorkflowRoutes(app, deps.workflows);
+  if (deps.x12 !== undefined) await registerX12Routes(app, deps.x12);
   return app;
 }
 
