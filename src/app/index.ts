@@ -18,3 +18,5 @@ export { principalOfSource, rehearse } from './rehearsal.js';
 export type { RehearsalDependencies, RehearsalInput, RehearsalReport, SettableClock } from './rehearsal.js';
 export { translateX12, X12Intake } from './x12-intake.js';
 export type { RejectedX12Set, TranslateOptions, X12AcceptedSet, X12IntakeDependencies, X12IntakeResult, X12Translation } from './x12-intake.js';
+export { render850 } from './x12-outbound.js';
+export type { Rendered850 } from './x12-outbound.js';

@@ -13,6 +13,7 @@ import { registerManifest } from './manifest.command.js';
 import { registerRehearse } from './rehearse.command.js';
 import { registerReplay } from './replay.command.js';
 import { registerServe } from './serve.command.js';
+import { registerX12 } from './x12.command.js';
 
 export function buildProgram(): Command {
   const program = new Command('millrace')
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   registerRehearse(program);
   registerReplay(program);
   registerContracts(program);
+  registerX12(program);
   return program;
 }
 
