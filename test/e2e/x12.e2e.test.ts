@@ -44,7 +44,7 @@ describe('millrace x12', () => {
     assert.equal(first.status, 0, first.stderr);
     const isa13 = (text: string) => text.slice(0, 106).split('*')[13];
     assert.deepEqual([isa13(first.stdout), isa13(second.stdout)], ['000000001', '000000002']);
-    assert.match(first.stdout, /^ISA\*00\*          \*00\*          \*ZZ\*MILLRACEHUB    \*ZZ\*NORTHFAST      \*/);
+    assert.match(first.stdout, /^ISA\*00\* {10}\*00\* {10}\*ZZ\*MILLRACEHUB {4}\*ZZ\*NORTHFAST {6}\*/);
     assert.match(first.stdout, /ST\*850\*0001~/);
   });
 });
