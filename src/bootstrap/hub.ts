@@ -3,10 +3,10 @@ import { ApiKeyAuthenticator, buildHttpServer, HubMetrics, loadLayeredContractSe
 import { readFileSync } from 'node:fs';
 import { pino } from 'pino';
 import type { FastifyInstance } from 'fastify';
-import { DeadlineScheduler, DeliveryOperations, DeliveryRunner, ExceptionResolution, GovernanceQueries, GroupCommitter, IngestService, KpiQueries, P2PQueries, WorkflowProcessor, WorkflowRunner } from '../app/index.js';
+import { DeadlineScheduler, DeliveryOperations, DeliveryRunner, ExceptionResolution, GovernanceQueries, GroupCommitter, IngestService, KpiQueries, P2PQueries, WorkflowProcessor, WorkflowRunner, X12Intake } from '../app/index.js';
 import type { ChannelKind } from '../app/index.js';
 import type { AsyncApiDocument, CloudEvent, ContractSet, Manifest, ReaderPlan } from '../core/index.js';
-import { asyncApiCatalogue, ContractRegistry, EventUpcaster, governanceCoverage, inlineRefs, MillraceError, P2P_STAGES, p2pPolicy, p2pSettingsOf, planReaders, PublishingAuthority, SHIPPED_UPCASTERS } from '../core/index.js';
+import { asyncApiCatalogue, ContractRegistry, EventUpcaster, governanceCoverage, inlineRefs, manifestDirectory, MillraceError, P2P_STAGES, p2pPolicy, p2pSettingsOf, partyOfPrincipal, planReaders, PublishingAuthority, SHIPPED_UPCASTERS } from '../core/index.js';
 import type { BatchOutcome, Clock, DeliveryChannel, WorkflowStep } from '../ports/index.js';
 import type { HubConfig } from './config.js';
 import { secretVariableOf } from './config.js';
@@ -158,6 +158,7 @@ export async function createHub(config: HubConfig, manifest: Manifest, contracts
     version: PACKAGE_VERSION,
     rateLimitOf: (principal) => authority.rateLimitOf(principal),
     logger,
+    x12: new X12Intake({ ingest, registry, directory: manifestDirectory(manifest), controlNumbers: store, clock, x12IdOf: (principal) => partyOfPrincipal(manifest, principal.kind, principal.id) }),
     workflows: {
       p2p: new P2PQueries(store, store, authority, clock),
       resolution: new ExceptionResolution(store, committer, inline ? processor : undefined, clock),

@@ -14,6 +14,7 @@ import { registerRehearse } from './rehearse.command.js';
 import { registerReplay } from './replay.command.js';
 import { registerReport } from './report.command.js';
 import { registerServe } from './serve.command.js';
+import { registerX12 } from './x12.command.js';
 
 export function buildProgram(): Command {
   const program = new Command('millrace')
@@ -32,6 +33,7 @@ export function buildProgram(): Command {
   registerReplay(program);
   registerReport(program);
   registerContracts(program);
+  registerX12(program);
   return program;
 }
 

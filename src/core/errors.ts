@@ -22,6 +22,8 @@ export const ERROR_CATALOGUE = {
   delivery_not_retryable: { status: 409, title: 'The delivery cannot be retried in its current status' },
   payload_too_large: { status: 413, title: 'The body is larger than the configured limit' },
   unsupported_media_type: { status: 415, title: 'The content type is not accepted here' },
+  malformed_x12: { status: 400, title: 'The body is not an X12 interchange' },
+  forbidden_x12_sender: { status: 403, title: 'The interchange sender is not the caller' },
   contract_violation: { status: 422, title: 'The event breaks its contract' },
   unknown_event_type: { status: 422, title: 'No contract exists for this event type and version' },
   contract_version_not_in_force: { status: 422, title: 'The contract version is not in force' },

@@ -126,3 +126,15 @@ export {
 } from './plant/inventory-position.js';
 export type { InTransitLine, InventoryAccuracy, InventoryView, ItemComparison, ItemPosition, PlantInventoryState } from './plant/inventory-position.js';
 export { decideInventory } from './plant/inventory-reconcile.js';
+export { ackControlNumbersNeeded, buildAcknowledgements } from './x12/x12-ack.js';
+export type { AckOptions, X12Acknowledgements } from './x12/x12-ack.js';
+export { generate850 } from './x12/x12-850.generator.js';
+export type { Generate850Input, Generated850 } from './x12/x12-850.generator.js';
+export { manifestDirectory, partyOfPrincipal } from './x12/x12-directory.js';
+export { readX12Events, SUPPORTED_SETS, SUPPORTED_VERSIONS, x12EventId } from './x12/x12-inbound.js';
+export type { X12ControlNumbers, X12Diagnostic, X12GroupReading, X12InterchangeReading, X12Reading, X12SetReading } from './x12/x12-inbound.js';
+export type { X12Directory, X12Party } from './x12/x12-mapping.js';
+export { readX12 } from './x12/x12-syntax.js';
+export type { X12Delimiters, X12Document, X12Group, X12Interchange, X12Segment, X12TransactionSet } from './x12/x12-syntax.js';
+export { DEFAULT_DELIMITERS, MAX_CONTROL_NUMBER, writeInterchange } from './x12/x12-writer.js';
+export type { X12Identity } from './x12/x12-writer.js';

@@ -7,3 +7,4 @@ export { REBUILDING_CURSOR } from './workflow-store.port.js';
 export type { ExceptionFilter, GroupStore, LineFilter, Page, WorkflowStep, WorkflowStore } from './workflow-store.port.js';
 export type { CursorAdvance, DeliveryFilter, DeliveryRecord, DeliveryStore, DeliveryUpdate, NewDelivery } from './delivery-store.port.js';
 export type { DeliveryAttempt, DeliveryChannel } from './delivery-channel.port.js';
+export type { X12ControlNumbers } from './x12-control-numbers.port.js';

@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import secureJson from 'secure-json-parse';
 import type { AsyncApiDocument, Principal } from '../../core/index.js';
 import { MillraceError, rememberArrival } from '../../core/index.js';
-import type { DeliveryOperations, IngestService } from '../../app/index.js';
+import type { DeliveryOperations, IngestService, X12Intake } from '../../app/index.js';
 import type { Authenticator } from '../../ports/index.js';
 import type { HubMetrics } from '../metrics/hub-metrics.js';
 import { EVENT_MEDIA_TYPES, problem, problemFromError, sendProblem } from './problem.js';
@@ -16,6 +16,7 @@ import { problemResponse } from './schemas.js';
 import type { WorkflowRouteDependencies } from './workflow-routes.js';
 import { registerWorkflowRoutes } from './workflow-routes.js';
 import { registerDeliveryRoutes } from './delivery-routes.js';
+import { registerX12Routes } from './x12-routes.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -53,6 +54,8 @@ export interface HttpServerDependencies {
   readonly rateLimitOf?: (principal: Principal) => number | undefined;
   /** Outbound deliveries: listing, retry, replay. */
   readonly deliveries?: DeliveryOperations;
+  /** POST /v1/inbound/x12, when given. */
+  readonly x12?: X12Intake;
 }
 
 export async function buildHttpServer(deps: HttpServerDependencies): Promise<FastifyInstance> {
@@ -219,6 +222,7 @@ export async function buildHttpServer(deps: HttpServerDependencies): Promise<Fas
 
   registerWorkflowRoutes(app, deps.workflows);
   if (deps.deliveries !== undefined) registerDeliveryRoutes(app, deps.deliveries);
+  if (deps.x12 !== undefined) await registerX12Routes(app, deps.x12);
   return app;
 }
 

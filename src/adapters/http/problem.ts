@@ -68,8 +68,11 @@ export function sendProblem(reply: FastifyReply, body: Problem): FastifyReply {
 }
 
 function acceptedMediaTypes(request: FastifyRequest): string[] {
+  if (request.url.startsWith('/v1/inbound/x12')) return [...X12_MEDIA_TYPES];
   return request.url.startsWith('/v1/events') ? [...EVENT_MEDIA_TYPES] : ['application/json'];
 }
+
+export const X12_MEDIA_TYPES = ['application/edi-x12', 'text/plain'] as const;
 
 export const EVENT_MEDIA_TYPES = ['application/cloudevents+json', 'application/cloudevents-batch+json', 'application/json'] as const;
 

@@ -136,9 +136,16 @@ const CASES: readonly { code: string; title: string; yaml: readonly string[]; ex
   },
   {
     code: 'duplicate_x12_id',
-    title: 'two partners with the same interchange id',
-    yaml: ['partners:', '  - { id: a, supplierId: A, x12: { qualifier: ZZ, id: ACME } }', '  - { id: b, supplierId: B, x12: { qualifier: ZZ, id: ACME } }'],
-    expect: ['3:34 duplicate_x12_id'],
+    title: "two partners with the same interchange id; a system (an ERP sending 850s) and the hub with a partner's",
+    yaml: [
+      'hub: { x12: { qualifier: ZZ, id: ERP } }',
+      'systems: [{ id: erp, kind: erp, x12: { qualifier: ZZ, id: ERP } }]',
+      'partners:',
+      '  - { id: a, supplierId: A, x12: { qualifier: ZZ, id: ACME } }',
+      '  - { id: b, supplierId: B, x12: { qualifier: ZZ, id: ACME } }',
+      '  - { id: c, supplierId: C, x12: { qualifier: ZZ, id: ERP } }',
+    ],
+    expect: ['1:13 duplicate_x12_id', '2:38 duplicate_x12_id', '5:34 duplicate_x12_id'],
   },
   {
     code: 'channel_incomplete',

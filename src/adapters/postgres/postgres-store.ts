@@ -16,7 +16,9 @@ import type {
   GroupStore,
   WorkflowStep,
   WorkflowStore,
+  X12ControlNumbers,
 } from '../../ports/index.js';
+import { ALLOCATE_CONTROL_NUMBERS, checkedCount, firstOfBlock, X12_CONTROL_TABLE } from '../shared/x12-control-sql.js';
 import { appendedOutcome, conflictOutcome } from '../shared/batch-outcome.js';
 import { CREDENTIALS_TABLE, toCredential } from '../shared/credential-row.js';
 import type { CredentialRow } from '../shared/credential-row.js';
@@ -64,7 +66,7 @@ CREATE TABLE IF NOT EXISTS events (
 );
 CREATE INDEX IF NOT EXISTS events_dedupe ON events (dedupe_key);
 CREATE INDEX IF NOT EXISTS events_correlation ON events (correlation_key) WHERE correlation_key IS NOT NULL;
-` + CREDENTIALS_TABLE + WORKFLOW_TABLES.replaceAll('{bigint}', 'BIGINT').replaceAll('{wor}', '') + DELIVERY_TABLES.replaceAll('{bigint}', 'BIGINT');
+` + CREDENTIALS_TABLE + WORKFLOW_TABLES.replaceAll('{bigint}', 'BIGINT').replaceAll('{wor}', '') + DELIVERY_TABLES.replaceAll('{bigint}', 'BIGINT') + X12_CONTROL_TABLE;
 
 interface EventRow {
   seq: string;
@@ -86,7 +88,7 @@ export interface PostgresStoreOptions {
   readonly asynchronousCommit?: boolean;
 }
 
-export class PostgresStore implements EventStore, CredentialStore, WorkflowStore, GroupStore {
+export class PostgresStore implements EventStore, CredentialStore, WorkflowStore, GroupStore, X12ControlNumbers {
   private leader: pg.Client | undefined;
   /** The outbox (deliveries to subscribers), in the same database. */
   readonly deliveries: PostgresDeliveries;
@@ -133,6 +135,13 @@ export class PostgresStore implements EventStore, CredentialStore, WorkflowStore
     // An idle client's network error must not crash the process; the next query reports it.
     pool.on('error', () => undefined);
     return new PostgresStore(pool, appendLockOf(schema), hashKey(`millrace-lead:${schema ?? ''}`).toString(), config);
+  }
+
+  /** X12ControlNumbers: one durable sequence per partner; the upsert's row lock serializes hubs. */
+  async allocateControlNumbers(partner: string, count = 1): Promise<number> {
+    const size = checkedCount(count);
+    const result = await this.pool.query<{ last_number: string }>(ALLOCATE_CONTROL_NUMBERS.replace('{1}', '$1').replace('{2}', '$2'), [partner, size]);
+    return firstOfBlock(partner, result.rows[0]?.last_number, size);
   }
 
   async appendBatches(batches: readonly (readonly CloudEvent[])[], receivedTime: string): Promise<BatchOutcome[]> {

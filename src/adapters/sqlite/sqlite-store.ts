@@ -19,6 +19,7 @@ import type {
   GroupStore,
   WorkflowStep,
   WorkflowStore,
+  X12ControlNumbers,
 } from '../../ports/index.js';
 import { REBUILDING_CURSOR } from '../../ports/index.js';
 import { appendedOutcome, conflictOutcome } from '../shared/batch-outcome.js';
@@ -28,6 +29,7 @@ import type { Checkpointer } from './checkpointer.js';
 import { startCheckpointer } from './checkpointer.js';
 import { hash64, KeyIndex } from './key-index.js';
 import { SqliteDeliveries } from './sqlite-deliveries.js';
+import { ALLOCATE_CONTROL_NUMBERS, checkedCount, firstOfBlock, X12_CONTROL_TABLE } from '../shared/x12-control-sql.js';
 import {
   censusOf,
   CURSOR_NAME,
@@ -66,7 +68,7 @@ CREATE TABLE IF NOT EXISTS event_keys (
   ck_hi INTEGER,
   ck_lo INTEGER
 );
-` + CREDENTIALS_TABLE + WORKFLOW_TABLES_SQL;
+` + CREDENTIALS_TABLE + WORKFLOW_TABLES_SQL + X12_CONTROL_TABLE;
 
 interface EventRow {
   seq: number;
@@ -104,7 +106,7 @@ export interface SqliteStoreOptions {
   readonly readsLogOnly?: boolean;
 }
 
-export class SqliteStore implements EventStore, CredentialStore, WorkflowStore, GroupStore {
+export class SqliteStore implements EventStore, CredentialStore, WorkflowStore, GroupStore, X12ControlNumbers {
   private readonly db: Database.Database;
   private readonly statements;
   private readonly workflow;
@@ -445,6 +447,13 @@ export class SqliteStore implements EventStore, CredentialStore, WorkflowStore, 
       states.push(...rows.map((row) => lineFromJson(row.state)));
     }
     return states;
+  }
+
+  /** X12ControlNumbers: one durable sequence per partner (FULL sync: on disk before it resolves). */
+  async allocateControlNumbers(partner: string, count = 1): Promise<number> {
+    const size = checkedCount(count);
+    const statement = this.db.prepare<[string, number], { last_number: number }>(ALLOCATE_CONTROL_NUMBERS.replace('{1}', '?').replace('{2}', '?'));
+    return await this.write(() => firstOfBlock(partner, statement.get(partner, size)?.last_number, size));
   }
 
   async close(): Promise<void> {

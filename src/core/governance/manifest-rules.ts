@@ -24,7 +24,7 @@ export const MANIFEST_RULES = {
   overlapping_maintenance_windows: { severity: 'error', summary: 'Two maintenance windows of one subscription overlap.' },
   unknown_timezone: { severity: 'error', summary: 'A maintenance window names a time zone that is not an IANA zone.' },
   unit_conversion_not_positive: { severity: 'error', summary: 'A unit size in masterData.unitConversions is zero or negative.' },
-  duplicate_x12_id: { severity: 'error', summary: 'Two partners share X12 interchange identifiers.' },
+  duplicate_x12_id: { severity: 'error', summary: 'Two partners or systems (or one and the hub) share X12 interchange identifiers.' },
   channel_incomplete: { severity: 'error', summary: 'A subscription channel lacks what its kind needs (url, subject or topic).' },
   event_type_without_publisher: { severity: 'warning', summary: 'An event type the manifest uses (or the P2P workflow needs) that nobody may publish.' },
   event_type_without_subscriber: { severity: 'warning', summary: 'A published event type nobody subscribes to and no hub workflow reads.' },
@@ -314,9 +314,23 @@ function checkPartners(manifest: Manifest, report: Report): void {
     if (partner.x12 === undefined) return;
     const key = `${partner.x12.qualifier}:${partner.x12.id}`;
     const first = seen.get(key);
-    if (first === undefined) seen.set(key, partner.id);
-    else report(['partners', index, 'x12'], 'duplicate_x12_id', `partner ${first} already uses X12 id ${key}`, 'inbound interchanges are matched to a partner by ISA05/ISA06: each partner needs its own');
+    if (first === undefined) seen.set(key, `partner ${partner.id}`);
+    else report(['partners', index, 'x12'], 'duplicate_x12_id', `${first} already uses X12 id ${key}`, 'inbound interchanges are matched to a partner by ISA05/ISA06: each partner needs its own');
   });
+  // Systems that send X12 themselves (a buyer ERP's 850s) and the hub share the same id space.
+  manifest.systems.forEach((system, index) => {
+    if (system.x12 === undefined) return;
+    const key = `${system.x12.qualifier}:${system.x12.id}`;
+    const first = seen.get(key);
+    if (first === undefined) seen.set(key, `system ${system.id}`);
+    else report(['systems', index, 'x12'], 'duplicate_x12_id', `${first} already uses X12 id ${key}`, 'inbound interchanges are matched to a sender by ISA05/ISA06: each system and partner needs its own');
+  });
+  const hub = manifest.hub.x12;
+  if (hub !== undefined) {
+    const key = `${hub.qualifier}:${hub.id}`;
+    const first = seen.get(key);
+    if (first !== undefined) report(['hub', 'x12'], 'duplicate_x12_id', `${first} already uses X12 id ${key}, which is the hub's own`, "the hub's interchange id must differ from every sender's");
+  }
 }
 
 function checkMasterData(manifest: Manifest, context: Context, report: Report): void {

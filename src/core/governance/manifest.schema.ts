@@ -41,6 +41,13 @@ const toleranceSet = {
     confirmationDateDays: { type: 'integer', minimum: 0 },
   },
 } as const;
+const x12Identity = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['qualifier', 'id'],
+  description: 'Interchange identifiers (ISA05/ISA06 when they send, ISA07/ISA08 when they receive).',
+  properties: { qualifier: { type: 'string', pattern: '^[0-9A-Z]{2}$' }, id: { type: 'string', minLength: 1, maxLength: 15 } },
+} as const;
 const weekday = { enum: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] } as const;
 const clockTime = { type: 'string', pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$' } as const;
 
@@ -70,6 +77,7 @@ export const MANIFEST_SCHEMA = {
         store: { type: 'string', minLength: 1, description: 'sqlite:PATH or postgres://...' },
         bodyLimit: { type: ['string', 'integer'], description: 'Largest accepted request body, e.g. 5MB or 1048576.' },
         logLevel: { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] },
+        x12: { ...x12Identity, description: "The hub's own interchange id: ISA05/ISA06 of the 850s and acknowledgements it sends." },
       },
     },
     teams: {
@@ -123,6 +131,7 @@ export const MANIFEST_SCHEMA = {
           mode,
           maxLag,
           rateLimit,
+          x12: { ...x12Identity, description: 'Interchange identifiers of a system that sends X12 itself (a buyer ERP sending 850s): ISA05/ISA06.' },
         },
       },
     },
@@ -143,13 +152,7 @@ export const MANIFEST_SCHEMA = {
           mode,
           maxLag,
           rateLimit,
-          x12: {
-            type: 'object',
-            additionalProperties: false,
-            required: ['qualifier', 'id'],
-            description: 'Interchange identifiers (ISA05/ISA06 when they send, ISA07/ISA08 when they receive).',
-            properties: { qualifier: { type: 'string', pattern: '^[0-9A-Z]{2}$' }, id: { type: 'string', minLength: 1, maxLength: 15 } },
-          },
+          x12: x12Identity,
           credentials: {
             type: 'array',
             description: 'Ids of the credentials (in a secret store) the partner uses; never the secrets.',

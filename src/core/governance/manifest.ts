@@ -35,6 +35,8 @@ export interface SystemDeclaration extends Publisher {
   readonly region?: string;
   /** Role per data domain. */
   readonly roles: Readonly<Record<string, DomainRole>>;
+  /** Interchange ids of a system that sends X12 itself (a buyer ERP sending 850s). */
+  readonly x12?: { readonly qualifier: string; readonly id: string };
 }
 
 export interface PartnerDeclaration extends Publisher {
@@ -88,7 +90,8 @@ export type CompatibilityModeSetting = 'backward' | 'backward_transitive' | 'for
 export interface Manifest {
   readonly version: 1;
   readonly enterprise: { readonly name: string };
-  readonly hub: HubSettings;
+  /** Process settings, and the hub's own interchange id (ISA05/ISA06 of what it sends), which is not one. */
+  readonly hub: HubSettings & { readonly x12?: { readonly qualifier: string; readonly id: string } };
   readonly teams: readonly TeamDeclaration[];
   readonly domains: readonly DomainDeclaration[];
   readonly systems: readonly SystemDeclaration[];

@@ -1,0 +1,76 @@
+// POST /v1/inbound/x12: an X12 file in, its canonical events through the door, and the
+// answer a translator expects: the 997/999 (and TA1), with the accepted, duplicate and
+// rejected sets spelled out. The route only translates; X12Intake decides.
+import { isUtf8 } from 'node:buffer';
+import type { FastifyInstance } from 'fastify';
+import type { X12Intake } from '../../app/index.js';
+import { MillraceError } from '../../core/index.js';
+import { X12_MEDIA_TYPES } from './problem.js';
+import { problemResponse } from './schemas.js';
+
+export async function registerX12Routes(app: FastifyInstance, intake: X12Intake): Promise<void> {
+  // Encapsulated: the text parsers serve this route only, so /v1/events still refuses text/plain.
+  await app.register((scope, _options, done) => {
+    scope.addContentTypeParser([...X12_MEDIA_TYPES], { parseAs: 'buffer' }, (_request, body, next) => {
+      const buffer = body as Buffer;
+      // X12 basic and extended character sets are ASCII; Latin-1 keeps any stray byte as one character.
+      next(null, isUtf8(buffer) ? buffer.toString('utf8') : buffer.toString('latin1'));
+    });
+    scope.post(
+      '/v1/inbound/x12',
+      {
+        config: { auth: true },
+        schema: {
+          summary: 'Submit an X12 file (850, 855, 856, 810 in 004010 or 005010)',
+          description:
+            'Body: one or more interchanges (application/edi-x12 or text/plain). Each interchange must come from the caller (ISA05/ISA06 = the manifest x12 id of its partner or system), else 403 forbidden_x12_sender. ' +
+            'The answer (200) lists the accepted sets (committed before it is sent), the duplicates (a resend), and the rejected ones with their text and reason, plus the 997 (999 with ?ack=999 for 005010 groups) and any TA1.',
+          security: [{ apiKey: [] }],
+          querystring: { type: 'object', properties: { ack: { enum: ['997', '999'] } } },
+          response: { 200: x12ResultSchema, 400: problemResponse, 401: problemResponse, 403: problemResponse, 413: problemResponse, 415: problemResponse, 429: problemResponse },
+        },
+      },
+      async (request) => {
+        const principal = request.principal;
+        if (principal === undefined) throw new MillraceError('unauthenticated', 'no credential');
+        if (typeof request.body !== 'string') throw new MillraceError('unsupported_media_type', 'send the interchange as application/edi-x12 or text/plain', { accepted: [...X12_MEDIA_TYPES] });
+        const { ack } = request.query as { ack?: string };
+        return intake.submit(principal, request.body, { use999: ack === '999' });
+      },
+    );
+    done();
+  });
+}
+
+const appended = { type: 'object', required: ['id', 'source', 'type', 'sequence'], properties: { id: { type: 'string' }, source: { type: 'string' }, type: { type: 'string' }, sequence: { type: 'integer' } } } as const;
+
+const x12ResultSchema = {
+  description: 'What became of each transaction set; accepted sets are durably committed.',
+  type: 'object',
+  required: ['accepted', 'duplicates', 'rejected', 'ack', 'diagnostics'],
+  properties: {
+    accepted: { type: 'array', items: appended },
+    duplicates: { type: 'array', items: appended },
+    rejected: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          controlNumbers: { type: 'object', properties: { interchange: { type: 'string' }, group: { type: 'string' }, set: { type: 'string' } } },
+          transactionSet: { type: 'string' },
+          sender: { type: 'string' },
+          raw: { type: 'string' },
+          reason: { type: 'string' },
+          code: { type: 'string' },
+          eventId: { type: 'string' },
+        },
+      },
+    },
+    ack: { type: 'string', description: 'The 997/999 interchanges.' },
+    ta1: { type: 'string', description: 'TA1 interchanges for interchanges rejected for their envelope.' },
+    diagnostics: {
+      type: 'array',
+      items: { type: 'object', properties: { level: { type: 'string' }, code: { type: 'string' }, message: { type: 'string' }, segment: { type: 'string' }, position: { type: 'integer' } } },
+    },
+  },
+} as const;

@@ -1,0 +1,64 @@
+// Golden pairs: every test/fixtures/x12/NAME.edi is translated with the example manifest and
+// compared with NAME.expected.json (events, 997/999, TA1, diagnostics, rejected sets). The
+// test compares and never rewrites; UPDATE_GOLDEN=1 rewrites the expectations on purpose
+// (review the diff before committing it).
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, it } from 'node:test';
+import { loadGovernance } from '../bootstrap/index.js';
+import { manifestDirectory } from '../core/index.js';
+import { translateX12 } from './x12-intake.js';
+
+const FIXTURES = fileURLToPath(new URL('../../test/fixtures/x12/', import.meta.url));
+const MANIFEST = fileURLToPath(new URL('../../examples/millrace.yaml', import.meta.url));
+const update = process.env.UPDATE_GOLDEN === '1';
+const { manifest, contracts } = loadGovernance({ manifestPath: MANIFEST }, {});
+const registry = contracts.registry.withVersionsInForce(manifest.contracts.inForce);
+const directory = manifestDirectory(manifest);
+
+/** The hub time and control numbers every golden acknowledgement is made with. */
+export const GOLDEN_OPTIONS = { now: '2026-03-02T10:20:00.000Z', firstControlNumber: 900001 } as const;
+
+export function goldenOf(name: string, text: string) {
+  const translation = translateX12(text, directory, registry, { ...GOLDEN_OPTIONS, use999: name.includes('999') });
+  return {
+    events: translation.events,
+    ack: translation.ack,
+    ta1: translation.ta1 ?? null,
+    diagnostics: translation.diagnostics,
+    rejected: translation.rejected.map(({ raw: _raw, ...rest }) => ({ ...rest, eventId: rest.eventId ?? null })),
+  };
+}
+
+const names = readdirSync(FIXTURES).filter((f) => f.endsWith('.edi')).sort();
+
+describe('X12 golden pairs', () => {
+  it('covers every supported set in 004010 and 005010, several interchanges, unusual delimiters and malformed files', () => {
+    const texts = names.map((n) => readFileSync(FIXTURES + n, 'utf8'));
+    for (const set of ['850', '855', '856', '810']) assert.ok(texts.some((t) => t.includes(`ST*${set}*`) || t.includes(`ST|${set}|`)), `a golden ${set}`);
+    assert.ok(texts.some((t) => t.includes('*00501*')) && texts.some((t) => t.includes('*00401*')));
+    assert.ok(names.some((n) => n.startsWith('multi-')) && names.filter((n) => n.startsWith('bad-')).length >= 8);
+  });
+
+  for (const name of names) {
+    it(`${name} translates to ${name.replace('.edi', '.expected.json')}`, () => {
+      const actual = JSON.parse(JSON.stringify(goldenOf(name, readFileSync(FIXTURES + name, 'utf8')))) as unknown;
+      const expectedFile = FIXTURES + name.replace('.edi', '.expected.json');
+      if (update) writeFileSync(expectedFile, `${JSON.stringify(actual, null, 2)}\n`);
+      assert.ok(existsSync(expectedFile), `${expectedFile} is missing: write it, or run once with UPDATE_GOLDEN=1 and review it`);
+      assert.deepEqual(actual, JSON.parse(readFileSync(expectedFile, 'utf8')));
+    });
+  }
+
+  it('compares with the expectations and does not rewrite them unless UPDATE_GOLDEN=1', () => {
+    if (update) return;
+    // A stale expectation must fail: change one copy in memory and the comparison sees it.
+    const name = '855-004010-confirmation.edi';
+    const expected = JSON.parse(readFileSync(FIXTURES + name.replace('.edi', '.expected.json'), 'utf8')) as { ack: string };
+    const actual = JSON.parse(JSON.stringify(goldenOf(name, readFileSync(FIXTURES + name, 'utf8')))) as { ack: string };
+    assert.notDeepEqual({ ...actual, ack: actual.ack.replace('AK5*A', 'AK5*R') }, expected);
+    const source = readFileSync(fileURLToPath(import.meta.url), 'utf8');
+    assert.match(source, /if \(update\) writeFileSync/);
+  });
+});

@@ -1,0 +1,216 @@
+// The X12 use cases: translate an interchange file into canonical events with its
+// acknowledgements (offline, for `millrace x12 to-events`), and take one in through the door
+// (POST /v1/inbound/x12): the good sets are submitted together, the rejected ones are
+// reported with their text so nothing is lost, and the 997/999 says which is which.
+import type { CloudEvent, ContractRegistry, Principal, X12ControlNumbers as ControlNumbersOfSet, X12Diagnostic, X12Directory, X12Reading, X12SetReading } from '../core/index.js';
+import { ackControlNumbersNeeded, buildAcknowledgements, isMillraceError, MillraceError, readX12Events } from '../core/index.js';
+import type { AppendedEvent, Clock, X12ControlNumbers } from '../ports/index.js';
+import type { IngestService } from './ingest.js';
+
+/** A transaction set that was not accepted: its text and why, ready for a quarantine. */
+export interface RejectedX12Set {
+  readonly controlNumbers: ControlNumbersOfSet;
+  /** ST01. */
+  readonly transactionSet: string;
+  /** ISA05:ISA06 of its interchange. */
+  readonly sender: string;
+  /** The set as sent, ST to SE. */
+  readonly raw: string;
+  readonly reason: string;
+  /** x12_syntax (the 997/999 rejects it), contract_violation, forbidden_object, forbidden_event_type, event_conflict... */
+  readonly code: string;
+  /** The event it mapped to, when it got that far (a door refusal). */
+  readonly eventId: string | undefined;
+}
+
+export interface X12Translation {
+  readonly reading: X12Reading;
+  /** Events of the sets that mapped and meet their contracts. */
+  readonly events: readonly CloudEvent[];
+  readonly rejected: readonly RejectedX12Set[];
+  readonly ack: string;
+  readonly ta1: string | undefined;
+  readonly diagnostics: readonly X12Diagnostic[];
+}
+
+export interface TranslateOptions {
+  readonly now: string;
+  readonly firstControlNumber: number;
+  readonly use999?: boolean;
+}
+
+/**
+ * Maps X12 text to canonical events and checks them against their contracts; builds the
+ * acknowledgements. Pure apart from the registry: nothing is stored.
+ */
+export function translateX12(text: string, directory: X12Directory, registry: ContractRegistry, options: TranslateOptions): X12Translation {
+  const reading = readX12Events(text, directory);
+  const refused = new Map<string, { code: string; reason: string }>();
+  const diagnostics = [...reading.diagnostics];
+  for (const set of setsOf(reading)) {
+    if (set.event === undefined) continue;
+    const check = registry.check(set.event);
+    if (check.ok) continue;
+    const reason = check.violations.map((v) => `${v.pointer} ${v.message}`).join('; ');
+    refused.set(set.event.id, { code: check.code, reason });
+    diagnostics.push({ level: 'error', code: check.code, message: `${set.set.type} ${set.controlNumbers.set}: the mapped ${set.event.type} breaks its contract: ${reason}`, segment: 'ST', position: set.set.header.position });
+  }
+  return finish(reading, refused, diagnostics, options);
+}
+
+function finish(reading: X12Reading, refused: ReadonlyMap<string, { code: string; reason: string }>, diagnostics: X12Diagnostic[], options: TranslateOptions): X12Translation {
+  const acks = buildAcknowledgements(reading, {
+    now: options.now,
+    firstControlNumber: options.firstControlNumber,
+    use999: options.use999 === true,
+    refused: new Map([...refused].map(([id, r]) => [id, r.reason])),
+  });
+  const events: CloudEvent[] = [];
+  const rejected: RejectedX12Set[] = [];
+  for (const { interchange, set } of setsWithInterchange(reading)) {
+    const refusal = set.event === undefined ? undefined : refused.get(set.event.id);
+    if (set.event !== undefined && refusal === undefined) {
+      events.push(set.event);
+      continue;
+    }
+    rejected.push({
+      controlNumbers: set.controlNumbers,
+      transactionSet: set.set.type,
+      sender: `${interchange}`,
+      raw: set.raw,
+      reason: refusal?.reason ?? set.reason ?? 'rejected',
+      code: refusal?.code ?? 'x12_syntax',
+      eventId: set.event?.id,
+    });
+  }
+  // Interchanges rejected whole (TA1) have no set readings: their sets are kept as text too.
+  for (const i of reading.interchanges) {
+    if (i.faults.length === 0) continue;
+    for (const group of i.interchange.groups) {
+      for (const set of group.sets) {
+        rejected.push({
+          controlNumbers: { interchange: i.interchange.controlNumber, group: group.controlNumber, set: set.controlNumber },
+          transactionSet: set.type,
+          sender: `${i.interchange.senderQualifier}:${i.interchange.senderId}`,
+          raw: set.segments.map((s) => `${s.text}${i.interchange.delimiters.segment}`).join(''),
+          reason: `its interchange is rejected: ${i.faults.map((f) => f.message).join('; ')}`,
+          code: 'x12_envelope',
+          eventId: undefined,
+        });
+      }
+    }
+  }
+  return { reading, events, rejected, ack: acks.ack, ta1: acks.ta1, diagnostics };
+}
+
+function setsOf(reading: X12Reading): X12SetReading[] {
+  return reading.interchanges.flatMap((i) => i.groups.flatMap((g) => g.sets));
+}
+
+function setsWithInterchange(reading: X12Reading): { interchange: string; set: X12SetReading }[] {
+  return reading.interchanges.flatMap((i) => i.groups.flatMap((g) => g.sets.map((set) => ({ interchange: `${i.interchange.senderQualifier}:${i.interchange.senderId}`, set }))));
+}
+
+export interface X12IntakeResult {
+  readonly accepted: readonly X12AcceptedSet[];
+  readonly duplicates: readonly X12AcceptedSet[];
+  readonly rejected: readonly RejectedX12Set[];
+  readonly ack: string;
+  readonly ta1: string | undefined;
+  readonly diagnostics: readonly X12Diagnostic[];
+}
+
+export interface X12AcceptedSet {
+  readonly id: string;
+  readonly source: string;
+  readonly type: string;
+  readonly sequence: number;
+}
+
+export interface X12IntakeDependencies {
+  readonly ingest: IngestService;
+  readonly registry: ContractRegistry;
+  readonly directory: X12Directory;
+  readonly controlNumbers: X12ControlNumbers;
+  readonly clock: Clock;
+  /** The X12 id the manifest gives a principal (partners[].x12, systems[].x12). */
+  readonly x12IdOf: (principal: Principal) => { readonly qualifier: string; readonly id: string } | undefined;
+}
+
+export class X12Intake {
+  constructor(private readonly deps: X12IntakeDependencies) {}
+
+  /**
+   * Takes in an X12 file from a partner (or a system). Refuses the whole request (403) when an
+   * interchange is not from the caller; otherwise every set is either accepted (committed
+   * before this resolves), a duplicate, or rejected and listed with its text.
+   */
+  async submit(principal: Principal, text: string, options: { use999?: boolean } = {}): Promise<X12IntakeResult> {
+    const { deps } = this;
+    const reading = readX12Events(text, deps.directory);
+    if (reading.unusable !== undefined) throw new MillraceError('malformed_x12', reading.unusable);
+    const own = deps.x12IdOf(principal);
+    const senders = reading.interchanges.map((i) => ({ qualifier: i.interchange.senderQualifier, id: i.interchange.senderId, controlNumber: i.interchange.controlNumber }));
+    const foreign = senders.filter((s) => own === undefined || s.qualifier !== own.qualifier || s.id !== own.id.trim());
+    if (foreign.length > 0) {
+      const caller = `${principal.kind} ${principal.id}`;
+      const expected = own === undefined ? 'has no x12 id in the manifest' : `is ${own.qualifier}:${own.id}`;
+      throw new MillraceError('forbidden_x12_sender', `interchange ${foreign[0]?.controlNumber ?? ''} comes from ${foreign[0]?.qualifier ?? ''}:${foreign[0]?.id ?? ''}; the caller (${caller}) ${expected}`, { interchanges: senders });
+    }
+    const translation = translateX12(text, deps.directory, deps.registry, { now: deps.clock.now().toISOString(), firstControlNumber: 1, ...options });
+    const refused = new Map<string, { code: string; reason: string }>();
+    for (const r of translation.rejected) if (r.eventId !== undefined) refused.set(r.eventId, { code: r.code, reason: r.reason });
+    const diagnostics = [...translation.diagnostics];
+    const receipt = await this.submitGood(principal, translation, refused, diagnostics);
+    const first = await deps.controlNumbers.allocateControlNumbers(`${principal.kind}:${principal.id}`, ackControlNumbersNeeded(reading, options.use999 === true));
+    const final = finish(reading, refused, diagnostics, { now: deps.clock.now().toISOString(), firstControlNumber: first, ...options });
+    const view = (e: AppendedEvent) => ({ id: e.id, source: e.source, type: translation.events.find((x) => x.id === e.id)?.type ?? '', sequence: e.sequence });
+    return { accepted: receipt.accepted.map(view), duplicates: receipt.duplicates.map(view), rejected: final.rejected, ack: final.ack, ta1: final.ta1, diagnostics: final.diagnostics };
+  }
+
+  /**
+   * One submission of every good set: all-or-nothing. When the door refuses some of them (a
+   * conflict, another supplier's PO), those are taken out and the rest submitted again, so one
+   * bad set never costs the good ones and none is half-applied.
+   */
+  private async submitGood(
+    principal: Principal,
+    translation: X12Translation,
+    refused: Map<string, { code: string; reason: string }>,
+    diagnostics: X12Diagnostic[],
+  ): Promise<{ accepted: readonly AppendedEvent[]; duplicates: readonly AppendedEvent[] }> {
+    const positions = new Map(setsOf(translation.reading).map((set) => [set.event?.id ?? '', set.set.header.position]));
+    let pending = [...translation.events];
+    while (pending.length > 0) {
+      try {
+        return await this.deps.ingest.submit(principal, pending, true);
+      } catch (error) {
+        if (!isMillraceError(error)) throw error;
+        const indexes = refusedIndexes(error, pending.length);
+        if (indexes.size === 0) throw error;
+        for (const index of indexes) {
+          const event = pending[index];
+          if (event === undefined) continue;
+          const reason = `${error.message}`;
+          refused.set(event.id, { code: error.code, reason });
+          diagnostics.push({ level: 'error', code: error.code, message: `${event.id}: ${reason}`, segment: 'ST', position: positions.get(event.id) ?? 0 });
+        }
+        pending = pending.filter((_, index) => !indexes.has(index));
+      }
+    }
+    return { accepted: [], duplicates: [] };
+  }
+}
+
+/** Which events of a batch a door error names, by the pointers of its details. */
+function refusedIndexes(error: MillraceError, size: number): Set<number> {
+  const pointers: string[] = [];
+  const details = error.details as { denials?: { pointer: string }[]; conflicts?: { pointer: string }[]; violations?: { pointer: string }[] };
+  for (const list of [details.denials, details.conflicts, details.violations]) for (const item of list ?? []) pointers.push(item.pointer);
+  const indexes = new Set<number>();
+  for (const pointer of pointers) {
+    const index = Number(/^\/(\d+)/.exec(pointer)?.[1]);
+    if (Number.isInteger(index) && index < size) indexes.add(index);
+  }
+  return indexes;
+}

@@ -1,0 +1,100 @@
+// `millrace x12 to-events FILE`: an X12 file as canonical events with its 997/999 and TA1,
+// offline (nothing is stored). `millrace x12 from-event EVENT.json --partner ID`: the 850 the
+// hub sends that partner for a po.released, numbered from the store's sequence for it.
+import { existsSync, readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { render850, translateX12 } from '../app/index.js';
+import { loadGovernance, loadSetup, openStore, processEnvironment, systemClock } from '../bootstrap/index.js';
+import type { CloudEvent } from '../core/index.js';
+import { manifestDirectory } from '../core/index.js';
+import { addConfigOptions, configFlags, printJson, unusable } from './flags.js';
+import type { CommonOptions } from './flags.js';
+
+interface ToEventsOptions extends CommonOptions {
+  readonly partner?: string;
+  readonly ack?: string;
+}
+
+const TO_EVENTS_HELP = `
+Supported: 850 (po.released), 855 (supplier.confirmation), 856 (shipment.dispatched) and 810
+(invoice.received), versions 004010 and 005010, any delimiters, several interchanges per file.
+Senders are matched to the manifest's partners[].x12 and systems[].x12 (see docs/x12.md).
+The acknowledgements are numbered from 1: offline, no control number is taken from a store.
+
+Exit status: 0 every transaction set accepted, 1 some set or interchange rejected (the 997/999
+or TA1 says why), 2 unusable input (no such file, not X12, or --partner does not match).`;
+
+export function registerX12(program: Command): void {
+  const x12 = program.command('x12').description('X12 EDI: read interchanges into canonical events, write 850s');
+  addConfigOptions(
+    x12
+      .command('to-events')
+      .description('Translate an X12 file into canonical CloudEvents, with its 997/999 and TA1 (nothing is stored)')
+      .argument('<file>', 'the X12 file')
+      .option('--partner <id>', 'the partner (or system) the file must come from, as POST /v1/inbound/x12 checks it')
+      .option('--ack <kind>', '997 (default) or 999 for 005010 groups')
+      .option('--json', 'print {"events": [...], "ack": "<997 text>", "ta1": "<TA1 text>" | null, "diagnostics": [...], "rejected": [...]}'),
+  )
+    .addHelpText('after', TO_EVENTS_HELP)
+    .action((file: string, options: ToEventsOptions) => {
+      if (!existsSync(file)) unusable(`cannot read ${file}: no such file`);
+      if (options.ack !== undefined && options.ack !== '997' && options.ack !== '999') unusable(`--ack must be 997 or 999, not "${options.ack}"`);
+      const { manifest, contracts } = loadGovernance(configFlags(options), processEnvironment());
+      const registry = contracts.registry.withVersionsInForce(manifest.contracts.inForce);
+      const translation = translateX12(readFileSync(file, 'latin1'), manifestDirectory(manifest), registry, { now: systemClock.now().toISOString(), firstControlNumber: 1, use999: options.ack === '999' });
+      if (translation.reading.unusable !== undefined) unusable(`${file} is not X12: ${translation.reading.unusable}`, 'malformed_x12');
+      if (options.partner !== undefined) {
+        const declared = manifest.partners.find((p) => p.id === options.partner)?.x12 ?? manifest.systems.find((s) => s.id === options.partner)?.x12;
+        if (declared === undefined) unusable(`${options.partner} is no partner or system with an x12 id in the manifest`);
+        const foreign = translation.reading.interchanges.find((i) => i.interchange.senderQualifier !== declared.qualifier || i.interchange.senderId !== declared.id);
+        if (foreign !== undefined) unusable(`interchange ${foreign.interchange.controlNumber} comes from ${foreign.interchange.senderQualifier}:${foreign.interchange.senderId}, not ${options.partner} (${declared.qualifier}:${declared.id})`, 'forbidden_x12_sender');
+      }
+      if (options.json === true) {
+        printJson({ events: translation.events, ack: translation.ack, ta1: translation.ta1 ?? null, diagnostics: translation.diagnostics, rejected: translation.rejected });
+      } else {
+        const out = (line = ''): boolean => process.stdout.write(`${line}\n`);
+        for (const event of translation.events) out(`accepted  ${event.type}  ${event.id}`);
+        for (const set of translation.rejected) out(`rejected  ${set.transactionSet} ${set.controlNumbers.interchange}/${set.controlNumbers.group}/${set.controlNumbers.set}  ${set.code}: ${set.reason}`);
+        for (const d of translation.diagnostics) out(`${d.level.padEnd(7)}  ${d.code}  ${d.segment}@${d.position}  ${d.message}`);
+        out();
+        if (translation.ta1 !== undefined) out(translation.ta1);
+        out(translation.ack);
+      }
+      if (translation.rejected.length > 0) process.exitCode = 1;
+    });
+
+  addConfigOptions(
+    x12
+      .command('from-event')
+      .description('Print the 850 the hub sends a partner for a po.released event (takes the next control number for the partner from --store)')
+      .argument('<event>', 'a po.released CloudEvent (JSON file)')
+      .requiredOption('--partner <id>', 'the supplier partner (with x12 ids in the manifest)')
+      .option('--version <version>', '004010 (default) or 005010'),
+  )
+    .addHelpText('after', '\nExit status: 0 the 850 is printed, 2 unusable input (no such file, not a po.released, a partner without x12 ids).')
+    .action(async (file: string, options: CommonOptions & { partner: string; version?: string }) => {
+      if (!existsSync(file)) unusable(`cannot read ${file}: no such file`);
+      let event: CloudEvent;
+      try {
+        event = JSON.parse(readFileSync(file, 'utf8')) as CloudEvent;
+      } catch (error) {
+        unusable(`${file} is not JSON: ${(error as Error).message}`, 'malformed_json');
+      }
+      if (event.type !== 'po.released') unusable(`${file} is a ${String(event.type)} event; an 850 is made from a po.released`);
+      if (options.version !== undefined && options.version !== '004010' && options.version !== '005010') unusable(`--version must be 004010 or 005010, not "${options.version}"`);
+      const setup = loadSetup(configFlags(options), processEnvironment());
+      const check = setup.contracts.registry.check(event);
+      if (!check.ok) unusable(`${file} breaks its contract: ${check.violations.map((v) => `${v.pointer} ${v.message}`).join('; ')}`, check.code);
+      const partner = setup.manifest.partners.find((p) => p.id === options.partner);
+      if (partner === undefined) unusable(`${options.partner} is not a partner of the manifest`);
+      if (partner.x12 === undefined || setup.manifest.hub.x12 === undefined) unusable(`the manifest needs x12 ids for partner ${partner.id} and for the hub (hub.x12)`);
+      const store = await openStore(setup.config.store);
+      try {
+        const rendered = await render850(event, partner, setup.manifest, { controlNumbers: store, clock: systemClock }, options.version === undefined ? {} : { version: options.version });
+        if (rendered.dropped.length > 0) process.stderr.write(`millrace: note: the 850 does not carry ${rendered.dropped.join(', ')}\n`);
+        process.stdout.write(rendered.text);
+      } finally {
+        await store.close();
+      }
+    });
+}

@@ -1,0 +1,395 @@
+// Reads X12 text into interchanges, functional groups and transaction sets, with the
+// delimiters each ISA declares. Envelope faults are collected (with TA1 note codes and AK9 /
+// AK5 codes) instead of thrown, so the acknowledgements can say exactly what was wrong.
+
+/** The delimiters of one interchange, as its ISA declares them. */
+export interface X12Delimiters {
+  readonly element: string;
+  readonly component: string;
+  /** ISA11 from version 00402 on; undefined in 004010 (where ISA11 is the standards id `U`). */
+  readonly repetition: string | undefined;
+  readonly segment: string;
+}
+
+/** One segment: `elements[0]` is its id, `elements[n]` its n-th element. */
+export interface X12Segment {
+  readonly id: string;
+  readonly elements: readonly string[];
+  /** 1-based ordinal of the segment in the whole text (what diagnostics call `position`). */
+  readonly position: number;
+  /** The segment as sent, without its terminator. */
+  readonly text: string;
+}
+
+export interface EnvelopeFault<Code extends string> {
+  readonly code: Code;
+  readonly message: string;
+  readonly segment: X12Segment | undefined;
+}
+
+/** TA1 note codes (X12 element I18) this reader reports. */
+export type Ta1Note = '001' | '005' | '006' | '007' | '008' | '014' | '015' | '016' | '017' | '018' | '019' | '020' | '021' | '022' | '023' | '024' | '026' | '027';
+/** AK9 / AK905 functional group syntax error codes (element 716). */
+export type GroupFault = '1' | '2' | '3' | '4' | '5' | '6';
+/** AK5 / AK502 transaction set syntax error codes (element 718). */
+export type SetFault = '1' | '2' | '3' | '4' | '5' | '6' | '7' | '23';
+
+export interface X12TransactionSet {
+  readonly header: X12Segment;
+  /** ST01, e.g. 850. */
+  readonly type: string;
+  /** ST02. */
+  readonly controlNumber: string;
+  /** ST03 (005010 implementation convention reference), when sent. */
+  readonly convention: string | undefined;
+  /** From ST to SE inclusive (or to the last segment before the group ended, without an SE). */
+  readonly segments: readonly X12Segment[];
+  readonly trailer: X12Segment | undefined;
+  readonly faults: readonly EnvelopeFault<SetFault>[];
+}
+
+export interface X12Group {
+  readonly header: X12Segment;
+  /** GS01: PO, PR, SH, IN, FA... */
+  readonly functionalId: string;
+  readonly senderCode: string;
+  readonly receiverCode: string;
+  /** GS04 (CCYYMMDD) and GS05 (HHMM[SS[dd]]). */
+  readonly date: string;
+  readonly time: string;
+  /** GS06. */
+  readonly controlNumber: string;
+  /** GS08, e.g. 004010 or 005010X220A1. */
+  readonly version: string;
+  readonly sets: readonly X12TransactionSet[];
+  readonly trailer: X12Segment | undefined;
+  readonly faults: readonly EnvelopeFault<GroupFault>[];
+}
+
+export interface X12Interchange {
+  readonly header: X12Segment;
+  readonly delimiters: X12Delimiters;
+  readonly senderQualifier: string;
+  /** ISA06 without its padding. */
+  readonly senderId: string;
+  readonly receiverQualifier: string;
+  readonly receiverId: string;
+  /** ISA09 (YYMMDD) and ISA10 (HHMM). */
+  readonly date: string;
+  readonly time: string;
+  /** ISA12: 00401, 00501. */
+  readonly version: string;
+  /** ISA13. */
+  readonly controlNumber: string;
+  readonly ackRequested: boolean;
+  readonly usage: string;
+  readonly groups: readonly X12Group[];
+  readonly trailer: X12Segment | undefined;
+  readonly faults: readonly EnvelopeFault<Ta1Note>[];
+  /** The interchange's text as sent, from ISA to IEA (or to where it ended). */
+  readonly text: string;
+}
+
+export interface X12Document {
+  readonly interchanges: readonly X12Interchange[];
+  /** Set when the text holds no interchange at all (no ISA where one must start). */
+  readonly unusable: string | undefined;
+}
+
+/** ISA element lengths, ISA01..ISA16 (the ISA is fixed-width: 106 characters with its terminator). */
+const ISA_WIDTHS = [2, 10, 2, 10, 2, 15, 2, 15, 6, 4, 1, 5, 9, 1, 1, 1] as const;
+/** The TA1 note code for an invalid value in ISA01..ISA16. */
+const ISA_NOTES: readonly (Ta1Note | undefined)[] = [undefined, undefined, undefined, undefined, '005', '006', '007', '008', '014', '015', '016', '017', '018', '019', '020', '027'];
+/** Interchange id qualifiers (element I05) of the 004010 and 005010 control standards. */
+export const ID_QUALIFIERS: ReadonlySet<string> = new Set([
+  '01', '02', '03', '04', '07', '08', '09', '10', '11', '12', '13', '14', '15', '16', '17', '18', '19', '20', '21', '22', '23', '24', '25', '26', '27', '28', '29', '30', '31', '32', '33', '34', '35', '36', '37', '38', 'AM', 'NR', 'SA', 'SN', 'ZZ',
+]);
+const SUPPORTED_CONTROL_VERSIONS: ReadonlySet<string> = new Set(['00401', '00501']);
+
+/** Reads every interchange in `text`; several may follow one another, each with its own delimiters. */
+export function readX12(text: string): X12Document {
+  const interchanges: X12Interchange[] = [];
+  let at = skipBlank(text, 0);
+  if (text.charCodeAt(at) === 0xfeff) at = skipBlank(text, at + 1);
+  if (!text.startsWith('ISA', at)) {
+    return { interchanges, unusable: at >= text.length ? 'the body is empty' : `expected an ISA segment at character ${at + 1}, found "${text.slice(at, at + 3)}"` };
+  }
+  let position = 0;
+  while (at < text.length) {
+    const header = readHeader(text, at);
+    if (header === undefined) {
+      if (interchanges.length === 0) return { interchanges, unusable: `the ISA segment at character ${at + 1} is not readable: it needs 16 elements and a segment terminator` };
+      // A second interchange whose ISA cannot be read: everything from here is reported against it.
+      interchanges.push(unreadable(text, at, ++position));
+      break;
+    }
+    const read = readInterchange(text, header, position);
+    interchanges.push(read.interchange);
+    position = read.position;
+    at = skipBlank(text, read.next);
+  }
+  return { interchanges, unusable: undefined };
+}
+
+interface Header {
+  readonly start: number;
+  readonly end: number;
+  readonly elements: string[];
+  readonly delimiters: X12Delimiters;
+}
+
+function readHeader(text: string, start: number): Header | undefined {
+  if (!text.startsWith('ISA', start)) return undefined;
+  const element = text[start + 3];
+  if (element === undefined || /[A-Za-z0-9\s]/.test(element)) return undefined;
+  // Count 16 element separators: ISA16 (one character) follows the last, then the terminator.
+  let at = start + 3;
+  for (let n = 0; n < 16; n += 1) {
+    at = text.indexOf(element, at + (n === 0 ? 0 : 1));
+    if (at < 0) return undefined;
+  }
+  const component = text[at + 1];
+  const segment = text[at + 2];
+  if (component === undefined || segment === undefined) return undefined;
+  const elements = text.slice(start, at + 2).split(element);
+  const version = elements[12] ?? '';
+  const repetitionCandidate = elements[11] ?? '';
+  const repetition = version >= '00402' && repetitionCandidate.length === 1 ? repetitionCandidate : undefined;
+  return { start, end: at + 3, elements, delimiters: { element, component, repetition, segment } };
+}
+
+function readInterchange(text: string, header: Header, startPosition: number): { interchange: X12Interchange; next: number; position: number } {
+  const faults: EnvelopeFault<Ta1Note>[] = [];
+  let position = startPosition;
+  const { delimiters } = header;
+  const isa = segmentOf(header.elements, text.slice(header.start, header.end - 1), ++position);
+  checkIsa(isa, delimiters, faults);
+  const segments: X12Segment[] = [];
+  let at = skipAfterTerminator(text, header.end, delimiters.segment);
+  let trailer: X12Segment | undefined;
+  let end = at;
+  while (at < text.length) {
+    if (text.startsWith('ISA', at) && readHeader(text, at) !== undefined) break;
+    const stop = text.indexOf(delimiters.segment, at);
+    const raw = stop < 0 ? text.slice(at) : text.slice(at, stop);
+    const next = stop < 0 ? text.length : skipAfterTerminator(text, stop + 1, delimiters.segment);
+    end = stop < 0 ? text.length : stop + 1;
+    at = next;
+    if (raw.trim() === '') continue;
+    const segment = segmentOf(raw.split(delimiters.element), raw, ++position);
+    if (segment.id === 'IEA') {
+      trailer = segment;
+      break;
+    }
+    segments.push(segment);
+  }
+  const groups = readGroups(segments, faults);
+  const controlNumber = header.elements[13] ?? '';
+  if (trailer === undefined) {
+    faults.push({ code: '023', message: `interchange ${controlNumber} ends without an IEA segment (the transmission is cut short)`, segment: isa });
+  } else {
+    if (trailer.elements[2] !== controlNumber) {
+      faults.push({ code: '001', message: `IEA02 ${trailer.elements[2] ?? '(empty)'} does not match ISA13 ${controlNumber}`, segment: trailer });
+    }
+    const declared = trailer.elements[1] ?? '';
+    if (declared !== String(groups.length) && Number(declared) !== groups.length) {
+      faults.push({ code: '021', message: `IEA01 says ${declared || '(empty)'} functional group(s); the interchange holds ${groups.length}`, segment: trailer });
+    }
+  }
+  const interchange: X12Interchange = {
+    header: isa,
+    delimiters,
+    senderQualifier: header.elements[5] ?? '',
+    senderId: (header.elements[6] ?? '').trim(),
+    receiverQualifier: header.elements[7] ?? '',
+    receiverId: (header.elements[8] ?? '').trim(),
+    date: header.elements[9] ?? '',
+    time: header.elements[10] ?? '',
+    version: header.elements[12] ?? '',
+    controlNumber,
+    ackRequested: header.elements[14] === '1',
+    usage: header.elements[15] ?? '',
+    groups,
+    trailer,
+    faults,
+    text: text.slice(header.start, end),
+  };
+  return { interchange, next: at, position };
+}
+
+function checkIsa(isa: X12Segment, delimiters: X12Delimiters, faults: EnvelopeFault<Ta1Note>[]): void {
+  const fault = (code: Ta1Note, message: string) => faults.push({ code, message, segment: isa });
+  if (delimiters.component === delimiters.element || delimiters.segment === delimiters.element) fault('026', 'the data element separator is also used as another delimiter');
+  ISA_WIDTHS.forEach((width, index) => {
+    const value = isa.elements[index + 1] ?? '';
+    const note = ISA_NOTES[index];
+    if (value.length !== width) {
+      fault(note ?? '022', `ISA${pad2(index + 1)} "${value}" is ${value.length} characters long; the ISA is fixed-width and it must be ${width}`);
+    }
+  });
+  const at = (n: number) => isa.elements[n] ?? '';
+  if (!ID_QUALIFIERS.has(at(5))) fault('005', `ISA05 "${at(5)}" is not an interchange id qualifier (e.g. 01 DUNS, 12 phone, ZZ mutually defined)`);
+  if (at(6).trim() === '') fault('006', 'ISA06, the sender id, is empty');
+  if (!ID_QUALIFIERS.has(at(7))) fault('007', `ISA07 "${at(7)}" is not an interchange id qualifier (e.g. 01 DUNS, 12 phone, ZZ mutually defined)`);
+  if (at(8).trim() === '') fault('008', 'ISA08, the receiver id, is empty');
+  if (parseDate(at(9)) === undefined) fault('014', `ISA09 "${at(9)}" is not a date (YYMMDD)`);
+  if (!isTime(at(10))) fault('015', `ISA10 "${at(10)}" is not a time (HHMM)`);
+  if (!SUPPORTED_CONTROL_VERSIONS.has(at(12))) fault('017', `ISA12 "${at(12)}": only the 00401 and 00501 control versions are supported`);
+  if (!/^\d{9}$/.test(at(13))) fault('018', `ISA13 "${at(13)}" is not a 9-digit interchange control number`);
+  if (at(14) !== '0' && at(14) !== '1') fault('019', `ISA14 "${at(14)}" must be 0 or 1`);
+  if (at(15) !== 'P' && at(15) !== 'T') fault('020', `ISA15 "${at(15)}" must be P (production) or T (test)`);
+}
+
+function readGroups(segments: readonly X12Segment[], faults: EnvelopeFault<Ta1Note>[]): X12Group[] {
+  const groups: X12Group[] = [];
+  let index = 0;
+  while (index < segments.length) {
+    const segment = segments[index];
+    if (segment === undefined) break;
+    if (segment.id !== 'GS') {
+      faults.push({ code: '024', message: `${segment.id} segment outside a functional group (GS ... GE)`, segment });
+      index += 1;
+      continue;
+    }
+    let end = index + 1;
+    while (end < segments.length && segments[end]?.id !== 'GE' && segments[end]?.id !== 'GS') end += 1;
+    const trailer = segments[end]?.id === 'GE' ? segments[end] : undefined;
+    groups.push(readGroup(segment, segments.slice(index + 1, end), trailer));
+    index = trailer === undefined ? end : end + 1;
+  }
+  return groups;
+}
+
+function readGroup(header: X12Segment, body: readonly X12Segment[], trailer: X12Segment | undefined): X12Group {
+  const faults: EnvelopeFault<GroupFault>[] = [];
+  const controlNumber = header.elements[6] ?? '';
+  const sets: X12TransactionSet[] = [];
+  let index = 0;
+  while (index < body.length) {
+    const segment = body[index];
+    if (segment === undefined) break;
+    if (segment.id !== 'ST') {
+      // Segments between sets belong to no set: the group's structure is broken.
+      faults.push({ code: '1', message: `${segment.id} segment outside a transaction set (ST ... SE)`, segment });
+      index += 1;
+      continue;
+    }
+    let end = index + 1;
+    while (end < body.length && body[end]?.id !== 'SE' && body[end]?.id !== 'ST') end += 1;
+    const setTrailer = body[end]?.id === 'SE' ? body[end] : undefined;
+    const setSegments = body.slice(index, setTrailer === undefined ? end : end + 1);
+    sets.push(readSet(segment, setSegments, setTrailer, sets));
+    index = setTrailer === undefined ? end : end + 1;
+  }
+  if (!/^\d{1,9}$/.test(controlNumber)) faults.push({ code: '6', message: `GS06 "${controlNumber}" is not a group control number (1 to 9 digits)`, segment: header });
+  if (trailer === undefined) {
+    faults.push({ code: '3', message: `functional group ${controlNumber} ends without a GE segment`, segment: header });
+  } else {
+    if (trailer.elements[2] !== controlNumber) faults.push({ code: '4', message: `GE02 ${trailer.elements[2] ?? '(empty)'} does not match GS06 ${controlNumber}`, segment: trailer });
+    const declared = trailer.elements[1] ?? '';
+    if (Number(declared) !== sets.length || !/^\d+$/.test(declared)) {
+      faults.push({ code: '5', message: `GE01 says ${declared || '(empty)'} transaction set(s); the group holds ${sets.length}`, segment: trailer });
+    }
+  }
+  return {
+    header,
+    functionalId: header.elements[1] ?? '',
+    senderCode: header.elements[2] ?? '',
+    receiverCode: header.elements[3] ?? '',
+    date: header.elements[4] ?? '',
+    time: header.elements[5] ?? '',
+    controlNumber,
+    version: header.elements[8] ?? '',
+    sets,
+    trailer,
+    faults,
+  };
+}
+
+function readSet(header: X12Segment, segments: readonly X12Segment[], trailer: X12Segment | undefined, earlier: readonly X12TransactionSet[]): X12TransactionSet {
+  const faults: EnvelopeFault<SetFault>[] = [];
+  const type = header.elements[1] ?? '';
+  const controlNumber = header.elements[2] ?? '';
+  if (!/^\d{3}$/.test(type)) faults.push({ code: '6', message: `ST01 "${type}" is not a transaction set identifier`, segment: header });
+  if (!/^[0-9A-Za-z]{4,9}$/.test(controlNumber)) faults.push({ code: '7', message: `ST02 "${controlNumber}" is not a transaction set control number (4 to 9 characters)`, segment: header });
+  else if (earlier.some((set) => set.controlNumber === controlNumber)) {
+    faults.push({ code: '23', message: `ST02 ${controlNumber} is used by an earlier transaction set of the same group`, segment: header });
+  }
+  if (trailer === undefined) {
+    faults.push({ code: '2', message: `transaction set ${type} ${controlNumber} ends without an SE segment`, segment: header });
+  } else {
+    if (trailer.elements[2] !== controlNumber) faults.push({ code: '3', message: `SE02 ${trailer.elements[2] ?? '(empty)'} does not match ST02 ${controlNumber}`, segment: trailer });
+    const declared = trailer.elements[1] ?? '';
+    if (!/^\d+$/.test(declared) || Number(declared) !== segments.length) {
+      faults.push({ code: '4', message: `SE01 says ${declared || '(empty)'} segment(s); the set holds ${segments.length} from ST to SE`, segment: trailer });
+    }
+  }
+  return { header, type, controlNumber, convention: header.elements[3] === '' ? undefined : header.elements[3], segments, trailer, faults };
+}
+
+function unreadable(text: string, at: number, position: number): X12Interchange {
+  const raw = text.slice(at, at + 106);
+  const header = segmentOf(['ISA'], raw, position);
+  return {
+    header,
+    delimiters: { element: '*', component: ':', repetition: undefined, segment: '~' },
+    senderQualifier: '',
+    senderId: '',
+    receiverQualifier: '',
+    receiverId: '',
+    date: '',
+    time: '',
+    version: '',
+    controlNumber: '',
+    ackRequested: false,
+    usage: '',
+    groups: [],
+    trailer: undefined,
+    faults: [{ code: '022', message: `the ISA segment at character ${at + 1} is not readable: it needs 16 elements and a segment terminator`, segment: header }],
+    text: text.slice(at),
+  };
+}
+
+function segmentOf(elements: string[], text: string, position: number): X12Segment {
+  const id = (elements[0] ?? '').trim();
+  return { id, elements: [id, ...elements.slice(1)], position, text };
+}
+
+/** Line breaks after a terminator are layout, not data (a `~` followed by a newline is common). */
+function skipAfterTerminator(text: string, at: number, terminator: string): number {
+  let next = at;
+  while (next < text.length && (text[next] === '\r' || text[next] === '\n') && text[next] !== terminator) next += 1;
+  return next;
+}
+
+function skipBlank(text: string, at: number): number {
+  let next = at;
+  while (next < text.length && /\s/.test(text[next] ?? '')) next += 1;
+  return next;
+}
+
+function pad2(n: number): string {
+  return n < 10 ? `0${n}` : String(n);
+}
+
+/** YYMMDD or CCYYMMDD to YYYY-MM-DD; undefined when it is not a calendar date. Two-digit years are 20YY. */
+export function parseDate(value: string): string | undefined {
+  const match = /^(\d{2})?(\d{2})(\d{2})(\d{2})$/.exec(value);
+  if (match === null) return undefined;
+  const year = `${match[1] ?? '20'}${match[2] ?? ''}`;
+  const month = Number(match[3]);
+  const day = Number(match[4]);
+  if (month < 1 || month > 12 || day < 1) return undefined;
+  const y = Number(year);
+  const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+  const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1] ?? 0;
+  if (day > days) return undefined;
+  return `${year}-${match[3] ?? ''}-${match[4] ?? ''}`;
+}
+
+/** HHMM, HHMMSS or HHMMSSd..d. */
+export function isTime(value: string): boolean {
+  const match = /^(\d{2})(\d{2})(\d{2})?(\d{1,2})?$/.exec(value);
+  if (match === null) return false;
+  return Number(match[1]) < 24 && Number(match[2]) < 60 && (match[3] === undefined || Number(match[3]) < 60);
+}

@@ -1,0 +1,130 @@
+// POST /v1/inbound/x12 on a real SQLite store: what a supplier's translator and a buyer's ERP
+// see when they send X12 to the hub.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { after, before, describe, it } from 'node:test';
+import type { TestHub } from '../../test/support/hub.js';
+import { callHub, startTestHub } from '../../test/support/hub.js';
+
+const fixture = (name: string) => readFileSync(new URL(`../../test/fixtures/x12/${name}`, import.meta.url), 'utf8');
+
+interface X12Answer {
+  accepted: { id: string; type: string; sequence: number }[];
+  duplicates: { id: string }[];
+  rejected: { controlNumbers: { interchange: string; group: string; set: string }; transactionSet: string; raw: string; reason: string; code: string; eventId: string | null }[];
+  ack: string;
+  ta1?: string;
+  diagnostics: { level: string; code: string; segment: string; position: number }[];
+}
+
+describe('POST /v1/inbound/x12', () => {
+  let t: TestHub;
+  const key = (who: string) => t.keys.get(who) ?? '';
+  const send = async (who: string, text: string, contentType = 'application/edi-x12', query = '') => {
+    const response = await t.hub.http.inject({ method: 'POST', url: `/v1/inbound/x12${query}`, headers: { authorization: `Bearer ${key(who)}`, 'content-type': contentType }, payload: text });
+    return { status: response.statusCode, body: response.json<X12Answer & { code?: string }>() };
+  };
+  const head = () => t.store.headSequence();
+
+  before(async () => {
+    t = await startTestHub();
+    // The buyer's ERP releases the PO as an 850: the suppliers' documents below refer to it.
+    const released = await send('system:erp-core', fixture('850-004010-erp-order.edi'));
+    assert.equal(released.status, 200, JSON.stringify(released.body));
+    assert.deepEqual(released.body.accepted.map((a) => a.type), ['po.released']);
+  });
+  after(() => t.close());
+
+  it("takes a buyer ERP's 850 as po.released from its own source, with a 997 that accepts it", async () => {
+    const stored = await t.store.find('/systems/erp-core', 'x12:ZZ:ERPCORE:000005001:5001:0001');
+    assert.equal(stored?.event.type, 'po.released');
+    assert.equal((stored?.event.data as { supplierId: string }).supplierId, 'SUP-0107');
+  });
+
+  it('accepts an 855 from the partner and answers with a 997 (or a 999 when asked for 005010)', async () => {
+    const answer = await send('partner:sup-0107', fixture('855-004010-confirmation.edi'));
+    assert.equal(answer.status, 200);
+    assert.deepEqual([answer.body.accepted.length, answer.body.duplicates.length, answer.body.rejected.length], [1, 0, 0]);
+    assert.match(answer.body.ack, /AK5\*A~\nAK9\*A\*1\*1\*1~/);
+    const v2 = await send('partner:sup-0107', fixture('855-005010-schedule-999.edi'), 'text/plain', '?ack=999');
+    assert.equal(v2.body.accepted.length, 1);
+    assert.match(v2.body.ack, /ST\*999\*0001\*005010X231A1~\nAK1\*PR\*1202\*005010~\nAK2\*855\*0001~\nIK5\*A~/);
+  });
+
+  it('answers the same interchange sent twice as a duplicate, storing nothing the second time', async () => {
+    const text = fixture('856-004010-ship-notice.edi');
+    const first = await send('partner:sup-0107', text);
+    assert.equal(first.body.accepted.length, 1);
+    const before = await head();
+    const again = await send('partner:sup-0107', text);
+    assert.equal(again.status, 200);
+    assert.deepEqual([again.body.accepted.length, again.body.duplicates.map((d) => d.id)], [0, ['x12:ZZ:NORTHFAST:000001301:1301:0001']]);
+    assert.match(again.body.ack, /AK5\*A~/);
+    assert.equal(await head(), before);
+    // The acknowledgements' own control numbers never repeat for the partner.
+    const isa13 = (ack: string) => /^ISA(?:\*[^*]*){12}\*(\d{9})/.exec(ack)?.[1];
+    assert.notEqual(isa13(first.body.ack), isa13(again.body.ack));
+  });
+
+  it('rejects the same control numbers with different content as event_conflict for that set (AK5 R 5) and keeps the first', async () => {
+    const text = fixture('855-004010-confirmation.edi');
+    const changed = text.replace('ACK*IQ*30*BX*068*20260314~', 'ACK*IQ*35*BX*068*20260314~');
+    const before = await head();
+    const answer = await send('partner:sup-0107', changed);
+    assert.equal(answer.status, 200);
+    assert.deepEqual(answer.body.rejected.map((r) => [r.code, r.eventId, r.controlNumbers.set]), [['event_conflict', 'x12:ZZ:NORTHFAST:000001201:1201:0001', '0001']]);
+    assert.match(answer.body.rejected[0]?.raw ?? '', /^ST\*855\*0001~\nBAK/);
+    assert.match(answer.body.ack, /AK2\*855\*0001~\nAK5\*R\*5~\nAK9\*R\*1\*1\*0~/);
+    assert.equal(await head(), before);
+    const kept = await t.store.find('/partners/sup-0107', 'x12:ZZ:NORTHFAST:000001201:1201:0001');
+    assert.match(JSON.stringify(kept?.event.data), /"quantity":"30"/);
+  });
+
+  it('accepts the good sets of an interchange and reports the bad ones with their text, nothing half-applied', async () => {
+    const text = fixture('bad-dates.edi');
+    const before = await head();
+    const answer = await send('partner:sup-0107', text);
+    assert.deepEqual(answer.body.accepted.map((a) => a.id), ['x12:ZZ:NORTHFAST:000001606:1606:0002']);
+    assert.deepEqual(answer.body.rejected.map((r) => [r.transactionSet, r.controlNumbers.set, r.code]), [['810', '0001', 'x12_syntax']]);
+    assert.match(answer.body.rejected[0]?.raw ?? '', /BIG\*20260230\*INV-77813/);
+    assert.match(answer.body.ack, /AK3\*BIG\*2\*\*8~\nAK4\*1\*373\*8\*20260230~/);
+    // The hub's own derived events (the invoice's match) may follow; from the partner, exactly one.
+    const stored = (await t.store.readFrom(before, 100)).filter((e) => e.event.source === '/partners/sup-0107');
+    assert.deepEqual(stored.map((e) => e.event.id), ['x12:ZZ:NORTHFAST:000001606:1606:0002']);
+    assert.equal(await t.store.find('/partners/sup-0107', 'x12:ZZ:NORTHFAST:000001606:1606:0001'), undefined);
+  });
+
+  it("refuses a set about another supplier's or an unknown PO (forbidden_object) and takes the rest", async () => {
+    const text = fixture('855-004010-confirmation.edi').replaceAll('000001201', '000001701').replaceAll('1201', '1701');
+    const twoSets = text.replace('GE*1*1701~', 'ST*855*0002~\nBAK*00*AC*9999999999*20260302~\nPO1*10*1*EA*1**BP*X~\nACK*IA*1*EA*068*20260312~\nCTT*1~\nSE*6*0002~\nGE*2*1701~');
+    const answer = await send('partner:sup-0107', twoSets);
+    assert.deepEqual(answer.body.accepted.map((a) => a.id), ['x12:ZZ:NORTHFAST:000001701:1701:0001']);
+    assert.deepEqual(answer.body.rejected.map((r) => r.code), ['forbidden_object']);
+    assert.match(answer.body.ack, /AK9\*P\*2\*2\*1~/);
+  });
+
+  it('refuses with 403 forbidden_x12_sender an interchange whose ISA sender is not the caller, storing nothing', async () => {
+    const before = await head();
+    const answer = await send('partner:sup-0042', fixture('810-005010-invoice.edi'));
+    assert.equal(answer.status, 403);
+    assert.equal(answer.body.code, 'forbidden_x12_sender');
+    assert.equal(await head(), before);
+  });
+
+  it('answers an envelope error with a TA1 and no 997, storing nothing', async () => {
+    const before = await head();
+    const answer = await send('partner:sup-0107', fixture('bad-iea-missing.edi'));
+    assert.equal(answer.status, 200);
+    assert.match(answer.body.ta1 ?? '', /TA1\*000001603\*260302\*1015\*R\*023~/);
+    assert.equal(answer.body.ack, '');
+    assert.equal(answer.body.rejected.length, 1);
+    assert.equal(await head(), before);
+  });
+
+  it('refuses a body that is not X12 (400 malformed_x12) and JSON (415)', async () => {
+    assert.equal((await send('partner:sup-0107', 'hello')).body.code, 'malformed_x12');
+    const json = await callHub(t, 'POST', '/v1/inbound/x12', key('partner:sup-0107'), { not: 'x12' });
+    assert.equal(json.status, 415);
+    assert.deepEqual(json.body.accepted, ['application/edi-x12', 'text/plain']);
+  });
+});
