@@ -16,3 +16,7 @@ export { WorkflowRunner } from './workflow-runner.js';
 export type { RunnerOptions } from './workflow-runner.js';
 export { principalOfSource, rehearse } from './rehearsal.js';
 export type { RehearsalDependencies, RehearsalInput, RehearsalReport, SettableClock } from './rehearsal.js';
+export { CsvIntake } from './csv-intake.js';
+export type { CsvEventReport, CsvFileReport, CsvIntakeDependencies, CsvQuarantineReport } from './csv-intake.js';
+export { QuarantineService } from './quarantine.js';
+export type { QuarantineChannel, QuarantineView, ReprocessOutcome } from './quarantine.js';

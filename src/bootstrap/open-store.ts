@@ -1,8 +1,8 @@
 // The one place that turns a store URL into a concrete adapter.
 import { PostgresStore, SqliteStore } from '../adapters/index.js';
-import type { CredentialStore, EventStore, WorkflowStore } from '../ports/index.js';
+import type { CredentialStore, EventStore, QuarantineStore, WorkflowStore } from '../ports/index.js';
 
-export type HubStore = EventStore & CredentialStore & WorkflowStore;
+export type HubStore = EventStore & CredentialStore & WorkflowStore & QuarantineStore;
 
 /**
  * `intake` (default) commits durably before answering; `server` is intake in a long-running hub

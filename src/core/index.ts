@@ -82,3 +82,21 @@ export { applyEvent, dueBreaches, keysFor, LineSet, partitionOf } from './p2p/p2
 export type { Applied } from './p2p/p2p-engine.js';
 export { summarizeLine } from './p2p/p2p-view.js';
 export type { LineSummary } from './p2p/p2p-view.js';
+export { compileCsvMapping, CSV_ROW_PROBLEMS, locateViolations, mapCsvRecords } from './csv/csv-mapping.js';
+export type {
+  CompiledCsvMapping,
+  CsvFieldSpec,
+  CsvFieldType,
+  CsvMappingDeclaration,
+  CsvMappingInput,
+  CsvMappingResult,
+  CsvMasterData,
+  CsvRecord,
+  CsvRowProblem,
+  CsvRowProblemCode,
+  MappedCsvEvent,
+  MappingProblem,
+  RejectedCsvGroup,
+} from './csv/csv-mapping.js';
+export { compileDateFormat, CSV_ENCODINGS, decodeCsv, firstInvalidUtf8, parseDate, parseDecimal } from './csv/csv-values.js';
+export type { CsvEncoding, DecimalFormat, DecodeResult } from './csv/csv-values.js';

@@ -5,3 +5,14 @@ export type { AppendedEvent, BatchOutcome, EventConflict, EventStore } from './e
 export type { Authenticator } from './authenticator.port.js';
 export { REBUILDING_CURSOR } from './workflow-store.port.js';
 export type { ExceptionFilter, GroupStore, LineFilter, Page, WorkflowStep, WorkflowStore } from './workflow-store.port.js';
+export type { CsvReader, CsvReadResult } from './csv-reader.port.js';
+export type {
+  NewQuarantineEntry,
+  QuarantineAttempt,
+  QuarantineEntry,
+  QuarantineFilter,
+  QuarantineProblem,
+  QuarantineReason,
+  QuarantineStatus,
+  QuarantineStore,
+} from './quarantine-store.port.js';

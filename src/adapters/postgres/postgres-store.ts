@@ -14,6 +14,12 @@ import type {
   LineFilter,
   Page,
   GroupStore,
+  NewQuarantineEntry,
+  QuarantineAttempt,
+  QuarantineEntry,
+  QuarantineFilter,
+  QuarantineStatus,
+  QuarantineStore,
   WorkflowStep,
   WorkflowStore,
 } from '../../ports/index.js';
@@ -21,6 +27,7 @@ import { appendedOutcome, conflictOutcome } from '../shared/batch-outcome.js';
 import { CREDENTIALS_TABLE, toCredential } from '../shared/credential-row.js';
 import type { CredentialRow } from '../shared/credential-row.js';
 import { hashKey } from '../shared/hash-key.js';
+import { POSTGRES_QUARANTINE_TABLE, PostgresQuarantine } from './postgres-quarantine.js';
 import {
   censusOf,
   CURSOR_NAME,
@@ -62,7 +69,7 @@ CREATE TABLE IF NOT EXISTS events (
 );
 CREATE INDEX IF NOT EXISTS events_dedupe ON events (dedupe_key);
 CREATE INDEX IF NOT EXISTS events_correlation ON events (correlation_key) WHERE correlation_key IS NOT NULL;
-` + CREDENTIALS_TABLE + WORKFLOW_TABLES.replaceAll('{bigint}', 'BIGINT').replaceAll('{wor}', '');
+` + CREDENTIALS_TABLE + WORKFLOW_TABLES.replaceAll('{bigint}', 'BIGINT').replaceAll('{wor}', '') + POSTGRES_QUARANTINE_TABLE;
 
 interface EventRow {
   seq: string;
@@ -84,15 +91,18 @@ export interface PostgresStoreOptions {
   readonly asynchronousCommit?: boolean;
 }
 
-export class PostgresStore implements EventStore, CredentialStore, WorkflowStore, GroupStore {
+export class PostgresStore implements EventStore, CredentialStore, WorkflowStore, GroupStore, QuarantineStore {
   private leader: pg.Client | undefined;
+  private readonly quarantined: PostgresQuarantine;
 
   private constructor(
     private readonly pool: pg.Pool,
     private readonly appendLock: string,
     private readonly leadLock: string,
     private readonly clientConfig: pg.ClientConfig,
-  ) {}
+  ) {
+    this.quarantined = new PostgresQuarantine(pool);
+  }
 
   static async open(options: PostgresStoreOptions): Promise<PostgresStore> {
     const url = new URL(options.url);
@@ -422,6 +432,22 @@ export class PostgresStore implements EventStore, CredentialStore, WorkflowStore
       this.pool.query<ExceptionCensusRow>(EXCEPTION_CENSUS).then((result) => result.rows),
     ]);
     return censusOf(lineRows, exceptionRows);
+  }
+
+  quarantine(entries: readonly NewQuarantineEntry[]): Promise<QuarantineEntry[]> {
+    return this.quarantined.quarantine(entries);
+  }
+
+  getQuarantined(id: string): Promise<QuarantineEntry | undefined> {
+    return this.quarantined.getQuarantined(id);
+  }
+
+  listQuarantine(filter: QuarantineFilter, limit: number, after?: string): Promise<Page<QuarantineEntry>> {
+    return this.quarantined.listQuarantine(filter, limit, after);
+  }
+
+  recordQuarantineAttempt(id: string, attempt: QuarantineAttempt, status: QuarantineStatus, updatedTime: string): Promise<QuarantineEntry | undefined> {
+    return this.quarantined.recordQuarantineAttempt(id, attempt, status, updatedTime);
   }
 
   async close(): Promise<void> {

@@ -17,6 +17,12 @@ import type {
   LineFilter,
   Page,
   GroupStore,
+  NewQuarantineEntry,
+  QuarantineAttempt,
+  QuarantineEntry,
+  QuarantineFilter,
+  QuarantineStatus,
+  QuarantineStore,
   WorkflowStep,
   WorkflowStore,
 } from '../../ports/index.js';
@@ -27,6 +33,7 @@ import type { CredentialRow } from '../shared/credential-row.js';
 import type { Checkpointer } from './checkpointer.js';
 import { startCheckpointer } from './checkpointer.js';
 import { hash64, KeyIndex } from './key-index.js';
+import { SQLITE_QUARANTINE_TABLE, SqliteQuarantine } from './sqlite-quarantine.js';
 import {
   censusOf,
   CURSOR_NAME,
@@ -65,7 +72,7 @@ CREATE TABLE IF NOT EXISTS event_keys (
   ck_hi INTEGER,
   ck_lo INTEGER
 );
-` + CREDENTIALS_TABLE + WORKFLOW_TABLES_SQL;
+` + CREDENTIALS_TABLE + WORKFLOW_TABLES_SQL + SQLITE_QUARANTINE_TABLE;
 
 interface EventRow {
   seq: number;
@@ -103,7 +110,7 @@ export interface SqliteStoreOptions {
   readonly readsLogOnly?: boolean;
 }
 
-export class SqliteStore implements EventStore, CredentialStore, WorkflowStore, GroupStore {
+export class SqliteStore implements EventStore, CredentialStore, WorkflowStore, GroupStore, QuarantineStore {
   private readonly db: Database.Database;
   private readonly statements;
   private readonly workflow;
@@ -111,6 +118,7 @@ export class SqliteStore implements EventStore, CredentialStore, WorkflowStore, 
   private linesIndexed = true;
   private checkpointer: Checkpointer | undefined;
   private readonly readsLogOnly: boolean;
+  private readonly quarantined: SqliteQuarantine;
   private readonly keys = new KeyIndex();
   /** Index entries of the transaction under way; they count only once it commits. */
   private pendingKeys: [number, [number, number], [number, number] | undefined][] = [];
@@ -179,6 +187,7 @@ export class SqliteStore implements EventStore, CredentialStore, WorkflowStore, 
       }),
     };
     this.readsLogOnly = options.readsLogOnly === true;
+    this.quarantined = new SqliteQuarantine(this.db, (transaction) => this.write(transaction));
     this.catchUpKeys();
     if (options.backgroundCheckpoints === true && path !== ':memory:') this.checkpointer = startCheckpointer(path);
   }
@@ -441,6 +450,22 @@ export class SqliteStore implements EventStore, CredentialStore, WorkflowStore, 
       states.push(...rows.map((row) => lineFromJson(row.state)));
     }
     return states;
+  }
+
+  quarantine(entries: readonly NewQuarantineEntry[]): Promise<QuarantineEntry[]> {
+    return this.quarantined.quarantine(entries);
+  }
+
+  getQuarantined(id: string): Promise<QuarantineEntry | undefined> {
+    return this.quarantined.getQuarantined(id);
+  }
+
+  listQuarantine(filter: QuarantineFilter, limit: number, after?: string): Promise<Page<QuarantineEntry>> {
+    return this.quarantined.listQuarantine(filter, limit, after);
+  }
+
+  recordQuarantineAttempt(id: string, attempt: QuarantineAttempt, status: QuarantineStatus, updatedTime: string): Promise<QuarantineEntry | undefined> {
+    return this.quarantined.recordQuarantineAttempt(id, attempt, status, updatedTime);
   }
 
   async close(): Promise<void> {
