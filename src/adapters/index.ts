@@ -15,3 +15,7 @@ export type { PostgresStoreOptions } from './postgres/postgres-store.js';
 export { spawnThread } from './shared/threads.js';
 export { SqliteStore } from './sqlite/sqlite-store.js';
 export type { SqliteStoreOptions } from './sqlite/sqlite-store.js';
+export { CsvDropFolders } from './csv/drop-folder.js';
+export type { DropFolder, DropFolderIntake, DropFolderOptions, DropOutcome } from './csv/drop-folder.js';
+export { CsvParseReader } from './csv/csv-parse-reader.js';
+export { sha256Hex } from './csv/file-digest.js';

@@ -1,9 +1,10 @@
 // Assembles a hub from configuration: contracts, manifest, store, use cases, HTTP server.
-import { ApiKeyAuthenticator, buildHttpServer, loadLayeredContractSet, spawnThread } from '../adapters/index.js';
+import { ApiKeyAuthenticator, buildHttpServer, CsvDropFolders, CsvParseReader, loadLayeredContractSet, sha256Hex, spawnThread } from '../adapters/index.js';
 import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { pino } from 'pino';
 import type { FastifyInstance } from 'fastify';
-import { DeadlineScheduler, ExceptionResolution, GovernanceQueries, GroupCommitter, IngestService, P2PQueries, WorkflowProcessor, WorkflowRunner } from '../app/index.js';
+import { CsvIntake, DeadlineScheduler, ExceptionResolution, GovernanceQueries, GroupCommitter, IngestService, P2PQueries, QuarantineService, WorkflowProcessor, WorkflowRunner } from '../app/index.js';
 import type { AsyncApiDocument, CloudEvent, ContractSet, Manifest, ReaderPlan } from '../core/index.js';
 import { asyncApiCatalogue, ContractRegistry, EventUpcaster, inlineRefs, MillraceError, p2pPolicy, p2pSettingsOf, planReaders, PublishingAuthority, SHIPPED_UPCASTERS } from '../core/index.js';
 import type { BatchOutcome, Clock, WorkflowStep } from '../ports/index.js';
@@ -22,6 +23,10 @@ export interface Hub {
   readonly manifest: Manifest;
   /** This thread's processor (it runs the workflows in `inline` mode; tests may drive it). */
   readonly processor: WorkflowProcessor;
+  /** CSV intake (also a quarantine channel) and the quarantine; the drop folders of the manifest's mappings. */
+  readonly csv: CsvIntake;
+  readonly quarantine: QuarantineService;
+  readonly dropFolders: CsvDropFolders;
   /** Resolves once the workflows have applied everything in the log (or after `timeoutMs`). */
   settle(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
@@ -39,6 +44,8 @@ export interface HubOptions {
    * `hub.processor` itself.
    */
   readonly workflowMode?: 'thread' | 'inline' | 'none';
+  /** Poll the mappings' drop folders (what `serve` does); otherwise tests call `hub.dropFolders.scanOnce()`. */
+  readonly watchDropFolders?: boolean;
 }
 
 export const PACKAGE_VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -127,6 +134,17 @@ export async function createHub(config: HubConfig, manifest: Manifest, contracts
         };
   const ingest = new IngestService({ registry, authority, committer, clock, ...(ownership === undefined ? {} : { ownership }) });
   const logger = pino({ level: options.logger === false ? 'silent' : config.logLevel });
+  // Asynchronous channels: what they cannot accept goes to quarantine, retried through the channel.
+  const quarantine = new QuarantineService(store, clock);
+  const csv = new CsvIntake({ manifest, ingest, quarantine: store, reader: new CsvParseReader(), digest: sha256Hex, clock });
+  quarantine.register(csv);
+  const manifestDir = dirname(resolve(config.manifestPath));
+  const dropFolders = new CsvDropFolders(
+    csv,
+    csv.mappingDeclarations().flatMap((mapping) => (mapping.dropFolder === undefined ? [] : [{ mapping: mapping.id, path: resolve(manifestDir, mapping.dropFolder) }])),
+    { onError: (error, file) => logger.error({ err: error, file }, 'drop folder file not processed; it will be tried again') },
+  );
+  if (options.watchDropFolders === true) dropFolders.start();
   const http = await buildHttpServer({
     ingest,
     authenticator: new ApiKeyAuthenticator(store, clock, { cacheMs: config.credentialCacheMs }),
@@ -145,6 +163,7 @@ export async function createHub(config: HubConfig, manifest: Manifest, contracts
       resolution: new ExceptionResolution(store, committer, inline ? processor : undefined, clock),
       governance: new GovernanceQueries(store, store, manifest, registry.catalog()),
     },
+    inbound: { csv, quarantine },
   });
   const onError = (error: unknown) => logger.error({ err: error }, 'workflow processing failed; it will be retried on the next tick');
   let stopWorkflows: () => Promise<void> = () => Promise.resolve();
@@ -169,8 +188,12 @@ export async function createHub(config: HubConfig, manifest: Manifest, contracts
     registry,
     manifest,
     processor,
+    csv,
+    quarantine,
+    dropFolders,
     settle,
     close: async () => {
+      await dropFolders.stop();
       await stopWorkflows();
       await http.close();
       if (options.store === undefined) await store.close();

@@ -12,6 +12,8 @@ import type { IngestService } from '../../app/index.js';
 import type { Authenticator } from '../../ports/index.js';
 import { EVENT_MEDIA_TYPES, problem, problemFromError, sendProblem } from './problem.js';
 import { problemResponse } from './schemas.js';
+import type { InboundRouteDependencies } from './csv-routes.js';
+import { registerInboundRoutes } from './csv-routes.js';
 import type { WorkflowRouteDependencies } from './workflow-routes.js';
 import { registerWorkflowRoutes } from './workflow-routes.js';
 
@@ -43,6 +45,8 @@ export interface HttpServerDependencies {
    */
   readonly logger?: Logger;
   readonly workflows: WorkflowRouteDependencies;
+  /** CSV intake and the quarantine (absent: those routes are not served). */
+  readonly inbound?: InboundRouteDependencies;
   /** Requests per minute a principal's credentials may make (the manifest's `rateLimit`); undefined: no limit. */
   readonly rateLimitOf?: (principal: Principal) => number | undefined;
 }
@@ -197,6 +201,7 @@ export async function buildHttpServer(deps: HttpServerDependencies): Promise<Fas
   );
 
   registerWorkflowRoutes(app, deps.workflows);
+  if (deps.inbound !== undefined) await registerInboundRoutes(app, deps.inbound);
   return app;
 }
 

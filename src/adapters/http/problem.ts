@@ -68,6 +68,7 @@ export function sendProblem(reply: FastifyReply, body: Problem): FastifyReply {
 }
 
 function acceptedMediaTypes(request: FastifyRequest): string[] {
+  if (request.url.startsWith('/v1/inbound/csv/')) return ['text/csv', 'application/csv', 'text/plain', 'application/octet-stream'];
   return request.url.startsWith('/v1/events') ? [...EVENT_MEDIA_TYPES] : ['application/json'];
 }
 

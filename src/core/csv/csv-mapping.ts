@@ -166,8 +166,8 @@ export interface CsvRowProblem {
 export interface MappedCsvEvent {
   readonly event: CloudEvent;
   readonly records: readonly CsvRecord[];
-  /** Finds the line and column behind a JSON pointer into the event (`/data/lines/1/quantity`). */
-  locate(pointer: string): { line: number; column?: string };
+  /** Finds the line, column and cell behind a JSON pointer into the event (`/data/lines/1/quantity`). */
+  locate(pointer: string): { line: number; column?: string; value?: string };
 }
 
 /** Rows that could not become an event, and every reason. */
@@ -269,7 +269,9 @@ function buildEvent(
     const line = lineOf(record.line);
     const where = `line ${line}, column ${JSON.stringify(column)}`;
     const problem = (code: CsvRowProblemCode, message: string): undefined => {
-      problems.push({ line, column, value: raw, code, message: `${where}: ${message}` });
+      const text = `${where}: ${message}`;
+      // The event time and a data field often read the same column: say it once.
+      if (!problems.some((p) => p.message === text)) problems.push({ line, column, value: raw, code, message: text });
       return undefined;
     };
     const text = raw.trim();
@@ -320,18 +322,18 @@ function buildEvent(
     ...(declaration.dataversion === undefined ? {} : { dataversion: declaration.dataversion }),
     data,
   };
-  const locate = (pointer: string): { line: number; column?: string } => {
+  const at = (record: CsvRecord, column: string | undefined): { line: number; column?: string; value?: string } =>
+    column === undefined ? { line: lineOf(record.line) } : { line: lineOf(record.line), column, value: cell(record, index, column) };
+  const locate = (pointer: string): { line: number; column?: string; value?: string } => {
     const parts = pointer.split('/').slice(1);
-    if (parts[0] === 'time') return { line: lineOf(first.line), ...(mapping.time.spec.column === undefined ? {} : { column: mapping.time.spec.column }) };
-    if (parts[0] !== 'data') return { line: lineOf(first.line) };
+    if (parts[0] === 'time') return at(first, mapping.time.spec.column);
+    if (parts[0] !== 'data') return at(first, undefined);
     const [name, position, inner] = parts.slice(1);
     if (mapping.array !== undefined && name === mapping.array && position !== undefined) {
       const record = records[Number(position)] ?? first;
-      const column = inner === undefined ? undefined : perLine.find((field) => field.name === inner)?.spec.column;
-      return { line: lineOf(record.line), ...(column === undefined ? {} : { column }) };
+      return at(record, inner === undefined ? undefined : perLine.find((field) => field.name === inner)?.spec.column);
     }
-    const column = topLevel.find((field) => field.name === name)?.spec.column;
-    return { line: lineOf(first.line), ...(column === undefined ? {} : { column }) };
+    return at(first, topLevel.find((field) => field.name === name)?.spec.column);
   };
   return { event, records, locate };
 }
@@ -429,8 +431,15 @@ function checkUnits(
 /** Contract violations of a mapped event, located by line and column of the file. */
 export function locateViolations(mapped: MappedCsvEvent, violations: readonly Violation[], code: CsvRowProblemCode = 'contract_violation'): CsvRowProblem[] {
   return violations.map((violation) => {
-    const { line, column } = mapped.locate(violation.pointer);
+    const { line, column, value } = mapped.locate(violation.pointer);
     const where = column === undefined ? `line ${line}` : `line ${line}, column ${JSON.stringify(column)}`;
-    return { line, ...(column === undefined ? {} : { column }), code, message: `${where}: ${violation.pointer.replace(/^\/data\//, '')} ${violation.message}` };
+    const cellText = value === undefined ? '' : `${JSON.stringify(value)}: `;
+    return {
+      line,
+      ...(column === undefined ? {} : { column }),
+      ...(value === undefined ? {} : { value }),
+      code,
+      message: `${where}: ${cellText}${mapped.event.type} contract: ${violation.pointer.replace(/^\/data\//, '').replace(/^\//, '')} ${violation.message}`,
+    };
   });
 }
