@@ -285,9 +285,10 @@ function buildEvent(
   for (const field of topLevel) {
     const value = read(field, first);
     if (value !== undefined) data[field.name] = value;
-    // The rows of one event must agree on what is said once per event.
-    const column = field.spec.column;
-    if (column === undefined) continue;
+  }
+  // The rows of one event must agree on what is said once per event (its fields and its time).
+  const once = new Set([...topLevel, mapping.time].flatMap((field) => (field.spec.column === undefined ? [] : [field.spec.column])));
+  for (const column of once) {
     for (const record of records.slice(1)) {
       const other = cell(record, index, column).trim();
       const mine = cell(first, index, column).trim();
