@@ -68,6 +68,6 @@ describe('CSV mapping', () => {
   it('says what is wrong with a mapping that cannot be used', () => {
     const broken = compileCsvMapping({ ...receipts, groupBy: undefined as never, dates: { format: 'DD.MM.', timezone: 'Mars/Olympus' }, fields: { ...receipts.fields, 'lines.x': { column: 'X' }, plant: {} } });
     assert.ok(!broken.ok);
-    assert.deepEqual(broken.problems.map((p) => p.path.join('/')), ['fields/plant', 'fields/lines.x', 'time/type', 'groupBy', 'dates/timezone']);
+    assert.deepEqual(broken.problems.map((p) => p.path.join('/')), ['fields/plant', 'fields/lines.x', 'dates/format', 'groupBy', 'dates/timezone']);
   });
 });

@@ -95,7 +95,11 @@ export function compileCsvMapping(declaration: CsvMappingDeclaration): { ok: tru
     let date: DatePattern | undefined;
     if (spec.type === 'date' || spec.type === 'datetime') {
       const compiled = compileDateFormat(spec.format ?? declaration.dates.format);
-      if (typeof compiled === 'string') problems.push({ path: [...at, spec.format === undefined ? 'type' : 'format'], message: compiled });
+      if (typeof compiled === 'string') {
+        // Say it once for the mapping's own format, where it is written.
+        const path = spec.format === undefined ? ['dates', 'format'] : [...at, 'format'];
+        if (!problems.some((p) => p.path.join('/') === path.join('/'))) problems.push({ path, message: compiled });
+      }
       else date = compiled;
     } else if (spec.format !== undefined) {
       problems.push({ path: [...at, 'format'], message: `${path} has a date format but is of type ${spec.type ?? 'string'}` });
