@@ -240,6 +240,25 @@ describe('the quarantine API', () => {
     assert.deepEqual((entryOf(retried.body).attempts[0]?.accepted ?? []).map((e) => e.id), ['wms-p02-receipts/WE-3001', 'wms-p02-receipts/WE-3002']);
   });
 
+  it('retries an unreadable file after a mapping fix: what now reads goes in, a row that still fails becomes an entry of its own', async () => {
+    const commas = Buffer.from('Bewegung,Datum,Material,Menge,ME,BWA,Lagerort\nBW-601,06.03.2026,MX-10023,7,ST,101,\nBW-602,06.03.2026,MX-55555,1,ST,101,\n', 'latin1');
+    const answer = await sendCsv(t, 'wms-p02-movements', commas, t.keys.get('system:wms-p02')!);
+    assert.equal(answer.status, 422);
+    await t.close();
+    const fixed = join(dir, 'millrace.yaml');
+    writeFileSync(fixed, readFileSync(fixed, 'utf8').replace('eventType: inventory.movement\n    encoding: windows-1252\n    delimiter: ";"', 'eventType: inventory.movement\n    encoding: windows-1252\n    delimiter: ","'));
+    t = await startTestHub({ manifestPath: fixed, store });
+    const retried = await callHub(t, 'POST', `/v1/quarantine/${String(answer.body.quarantineId)}/retry`, operator());
+    const entry = entryOf(retried.body);
+    assert.equal(entry.status, 'reprocessed');
+    const attempt = entry.attempts[0]!;
+    assert.deepEqual(attempt.accepted?.map((e) => e.id), ['wms-p02-movements/BW-601']);
+    assert.equal(attempt.requarantined?.length, 1);
+    const rest = entryOf((await callHub(t, 'GET', `/v1/quarantine/${attempt.requarantined![0]!}`, operator())).body);
+    assert.deepEqual([rest.status, rest.reason.code, rest.reason.problems[0]?.line], ['held', 'unknown_item_code', 3]);
+    assert.equal(Buffer.from(rest.rawBase64, 'base64').toString('latin1'), 'Bewegung,Datum,Material,Menge,ME,BWA,Lagerort\nBW-602,06.03.2026,MX-55555,1,ST,101,\n');
+  });
+
   it('shows a system its own entries only and operators all of them, paged newest first', async () => {
     const wms = await callHub(t, 'GET', '/v1/quarantine', t.keys.get('system:wms-p02')!);
     assert.ok(itemsOf(wms.body).length > 0);
