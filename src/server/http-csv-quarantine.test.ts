@@ -254,7 +254,7 @@ describe('the quarantine API', () => {
     const attempt = entry.attempts[0]!;
     assert.deepEqual(attempt.accepted?.map((e) => e.id), ['wms-p02-movements/BW-601']);
     assert.equal(attempt.requarantined?.length, 1);
-    const rest = entryOf((await callHub(t, 'GET', `/v1/quarantine/${attempt.requarantined![0]!}`, operator())).body);
+    const rest = entryOf((await callHub(t, 'GET', `/v1/quarantine/${attempt.requarantined[0]!}`, operator())).body);
     assert.deepEqual([rest.status, rest.reason.code, rest.reason.problems[0]?.line], ['held', 'unknown_item_code', 3]);
     assert.equal(Buffer.from(rest.rawBase64, 'base64').toString('latin1'), 'Bewegung,Datum,Material,Menge,ME,BWA,Lagerort\nBW-602,06.03.2026,MX-55555,1,ST,101,\n');
   });
