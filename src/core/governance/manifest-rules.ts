@@ -17,7 +17,7 @@ export const MANIFEST_RULES = {
   derived_event_type_published: { severity: 'error', summary: 'A system or partner is granted an event type only the hub derives.' },
   unknown_team: { severity: 'error', summary: 'A domain or exception owner names a team the manifest does not declare.' },
   unknown_domain: { severity: 'error', summary: 'A system role names a domain the manifest does not declare.' },
-  unknown_system: { severity: 'error', summary: 'A subscription or master data cross-reference names an undeclared system or partner.' },
+  unknown_system: { severity: 'error', summary: "A subscription, a master data cross-reference or a CSV mapping's source names an undeclared system or partner." },
   unknown_contract_version: { severity: 'error', summary: 'contracts.inForce names a version the contracts folder does not ship.' },
   event_type_in_two_domains: { severity: 'error', summary: 'An event type belongs to two data domains.' },
   two_systems_of_record: { severity: 'error', summary: 'Two systems are the system of record for the same domain and plant.' },
