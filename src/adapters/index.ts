@@ -19,3 +19,7 @@ export { HubMetrics } from './metrics/hub-metrics.js';
 export type { MetricsSources } from './metrics/hub-metrics.js';
 export { DELIVERY_ID_HEADER, SIGNATURE_HEADER, signatureHeader, verifySignature, WebhookChannel } from './webhook/webhook-channel.js';
 export type { WebhookChannelOptions } from './webhook/webhook-channel.js';
+export { CsvDropFolders } from './csv/drop-folder.js';
+export type { DropFolder, DropFolderIntake, DropFolderOptions, DropOutcome } from './csv/drop-folder.js';
+export { CsvParseReader } from './csv/csv-parse-reader.js';
+export { sha256Hex } from './csv/file-digest.js';

@@ -26,3 +26,7 @@ export { translateX12, X12Intake } from './x12-intake.js';
 export type { RejectedX12Set, TranslateOptions, X12AcceptedSet, X12IntakeDependencies, X12IntakeResult, X12Translation } from './x12-intake.js';
 export { render850 } from './x12-outbound.js';
 export type { Rendered850 } from './x12-outbound.js';
+export { CsvIntake } from './csv-intake.js';
+export type { CsvEventReport, CsvFileReport, CsvIntakeDependencies, CsvQuarantineReport } from './csv-intake.js';
+export { QuarantineService } from './quarantine.js';
+export type { QuarantineChannel, QuarantineView, ReprocessOutcome } from './quarantine.js';

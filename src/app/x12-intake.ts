@@ -1,11 +1,13 @@
 // The X12 use cases: translate an interchange file into canonical events with its
 // acknowledgements (offline, for `millrace x12 to-events`), and take one in through the door
 // (POST /v1/inbound/x12): the good sets are submitted together, the rejected ones are
-// reported with their text so nothing is lost, and the 997/999 says which is which.
+// reported with their text and kept in quarantine so nothing is lost, and the 997/999 says
+// which is which.
 import type { CloudEvent, ContractRegistry, Principal, X12ControlNumbers as ControlNumbersOfSet, X12Diagnostic, X12Directory, X12Reading, X12SetReading } from '../core/index.js';
-import { ackControlNumbersNeeded, buildAcknowledgements, isMillraceError, MillraceError, readX12Events } from '../core/index.js';
-import type { AppendedEvent, Clock, X12ControlNumbers } from '../ports/index.js';
+import { ackControlNumbersNeeded, buildAcknowledgements, isMillraceError, MillraceError, readX12Events, sourceOf } from '../core/index.js';
+import type { AppendedEvent, Clock, QuarantineEntry, QuarantineReason, QuarantineStore, X12ControlNumbers } from '../ports/index.js';
 import type { IngestService } from './ingest.js';
+import type { QuarantineChannel, ReprocessOutcome } from './quarantine.js';
 
 /** A transaction set that was not accepted: its text and why, ready for a quarantine. */
 export interface RejectedX12Set {
@@ -21,6 +23,8 @@ export interface RejectedX12Set {
   readonly code: string;
   /** The event it mapped to, when it got that far (a door refusal). */
   readonly eventId: string | undefined;
+  /** Where it is kept until fixed, when the hub has a quarantine. */
+  readonly quarantineId?: string | undefined;
 }
 
 export interface X12Translation {
@@ -135,10 +139,39 @@ export interface X12IntakeDependencies {
   readonly clock: Clock;
   /** The X12 id the manifest gives a principal (partners[].x12, systems[].x12). */
   readonly x12IdOf: (principal: Principal) => { readonly qualifier: string; readonly id: string } | undefined;
+  /** Where rejected sets are kept until fixed (absent: they are only reported). */
+  readonly quarantine?: Pick<QuarantineStore, 'quarantine'>;
 }
 
-export class X12Intake {
+/** What an X12 quarantine entry keeps to run its file again as its sender. */
+interface X12EntryContext {
+  readonly principal: { readonly kind: Principal['kind']; readonly id: string };
+  readonly controlNumbers: ControlNumbersOfSet;
+  readonly transactionSet: string;
+  readonly use999: boolean;
+}
+
+/**
+ * A quarantine channel too: each rejected set is kept with the whole file it came in (a set
+ * alone is no interchange), and a retry runs the file again with the current manifest as its
+ * sender. The file's other sets come back as duplicates; the entry is accepted once its own set
+ * goes in.
+ */
+export class X12Intake implements QuarantineChannel {
+  readonly name = 'x12';
+
   constructor(private readonly deps: X12IntakeDependencies) {}
+
+  async reprocess(entry: QuarantineEntry): Promise<ReprocessOutcome> {
+    const context = entry.context as unknown as X12EntryContext;
+    const principal: Principal = { kind: context.principal.kind, id: context.principal.id };
+    const result = await this.translateAndSubmit(principal, new TextDecoder().decode(entry.raw), { use999: context.use999 });
+    const same = (c: ControlNumbersOfSet) => c.interchange === context.controlNumbers.interchange && c.group === context.controlNumbers.group && c.set === context.controlNumbers.set;
+    const still = result.rejected.find((r) => same(r.controlNumbers));
+    if (still !== undefined) return { outcome: 'still_failing', reason: rejectionReason(still) };
+    const went = [...result.accepted, ...result.duplicates].map(({ id, source, sequence }) => ({ id, source, sequence }));
+    return { outcome: 'accepted', accepted: went };
+  }
 
   /**
    * Takes in an X12 file from a partner (or a system). Refuses the whole request (403) when an
@@ -146,6 +179,27 @@ export class X12Intake {
    * before this resolves), a duplicate, or rejected and listed with its text.
    */
   async submit(principal: Principal, text: string, options: { use999?: boolean } = {}): Promise<X12IntakeResult> {
+    const result = await this.translateAndSubmit(principal, text, options);
+    const store = this.deps.quarantine;
+    if (store === undefined || result.rejected.length === 0) return result;
+    const raw = new TextEncoder().encode(text);
+    const receivedTime = this.deps.clock.now().toISOString();
+    const entries = await store.quarantine(
+      result.rejected.map((r) => ({
+        channel: 'x12',
+        source: sourceOf(principal.kind, principal.id),
+        ref: principal.id,
+        receivedTime,
+        raw,
+        name: `ISA13 ${r.controlNumbers.interchange} GS06 ${r.controlNumbers.group} ST02 ${r.controlNumbers.set} (${r.transactionSet})`,
+        reason: rejectionReason(r),
+        context: { principal: { kind: principal.kind, id: principal.id }, controlNumbers: r.controlNumbers, transactionSet: r.transactionSet, use999: options.use999 === true } satisfies X12EntryContext,
+      })),
+    );
+    return { ...result, rejected: result.rejected.map((r, index) => ({ ...r, quarantineId: entries[index]?.id })) };
+  }
+
+  private async translateAndSubmit(principal: Principal, text: string, options: { use999?: boolean }): Promise<X12IntakeResult> {
     const { deps } = this;
     const reading = readX12Events(text, deps.directory);
     if (reading.unusable !== undefined) throw new MillraceError('malformed_x12', reading.unusable);
@@ -213,4 +267,8 @@ function refusedIndexes(error: MillraceError, size: number): Set<number> {
     if (Number.isInteger(index) && index < size) indexes.add(index);
   }
   return indexes;
+}
+
+function rejectionReason(set: RejectedX12Set): QuarantineReason {
+  return { code: set.code, message: set.reason, problems: [] };
 }

@@ -1,9 +1,10 @@
 // Assembles a hub from configuration: contracts, manifest, store, use cases, HTTP server.
-import { ApiKeyAuthenticator, buildHttpServer, HubMetrics, loadLayeredContractSet, spawnThread, WebhookChannel } from '../adapters/index.js';
+import { ApiKeyAuthenticator, buildHttpServer, CsvDropFolders, CsvParseReader, HubMetrics, loadLayeredContractSet, sha256Hex, spawnThread, WebhookChannel } from '../adapters/index.js';
 import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { pino } from 'pino';
 import type { FastifyInstance } from 'fastify';
-import { DeadlineScheduler, DeliveryOperations, DeliveryRunner, ExceptionResolution, GovernanceQueries, GroupCommitter, IngestService, KpiQueries, P2PQueries, WorkflowProcessor, WorkflowRunner, X12Intake } from '../app/index.js';
+import { CsvIntake, DeadlineScheduler, DeliveryOperations, DeliveryRunner, ExceptionResolution, GovernanceQueries, GroupCommitter, IngestService, KpiQueries, P2PQueries, QuarantineService, WorkflowProcessor, WorkflowRunner, X12Intake } from '../app/index.js';
 import type { ChannelKind } from '../app/index.js';
 import type { AsyncApiDocument, CloudEvent, ContractSet, Manifest, ReaderPlan } from '../core/index.js';
 import { asyncApiCatalogue, ContractRegistry, EventUpcaster, governanceCoverage, inlineRefs, manifestDirectory, MillraceError, P2P_STAGES, p2pPolicy, p2pSettingsOf, partyOfPrincipal, planReaders, PublishingAuthority, SHIPPED_UPCASTERS } from '../core/index.js';
@@ -26,6 +27,10 @@ export interface Hub {
   readonly processor: WorkflowProcessor;
   /** The delivery runner, when this hub sends deliveries (tests may drive it with `runOnce`). */
   readonly deliveries: DeliveryRunner | undefined;
+  /** CSV intake (also a quarantine channel) and the quarantine; the drop folders of the manifest's mappings. */
+  readonly csv: CsvIntake;
+  readonly quarantine: QuarantineService;
+  readonly dropFolders: CsvDropFolders;
   /** Resolves once the workflows have applied everything in the log (or after `timeoutMs`). */
   settle(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
@@ -49,6 +54,8 @@ export interface HubOptions {
   readonly deliveryMode?: 'run' | 'manual';
   /** The jitter's random draw (tests pass a seeded one). */
   readonly random?: () => number;
+  /** Poll the mappings' drop folders (what `serve` does); otherwise tests call `hub.dropFolders.scanOnce()`. */
+  readonly watchDropFolders?: boolean;
 }
 
 export const PACKAGE_VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -144,6 +151,27 @@ export async function createHub(config: HubConfig, manifest: Manifest, contracts
     coverage: (flows) => governanceCoverage(flows, manifest, catalog),
   });
   const deliveries = deliveryRunnerOf(config, manifest, store, clock, options, (error) => logger.error({ err: error }, 'delivery failed; it will be retried on the next tick'));
+  // Asynchronous channels: what they cannot accept goes to quarantine, retried through the channel.
+  const quarantine = new QuarantineService(store, clock);
+  const csv = new CsvIntake({ manifest, ingest, quarantine: store, reader: new CsvParseReader(), digest: sha256Hex, clock });
+  quarantine.register(csv);
+  const x12 = new X12Intake({
+    ingest,
+    registry,
+    directory: manifestDirectory(manifest),
+    controlNumbers: store,
+    clock,
+    x12IdOf: (principal) => partyOfPrincipal(manifest, principal.kind, principal.id),
+    quarantine: store,
+  });
+  quarantine.register(x12);
+  const manifestDir = dirname(resolve(config.manifestPath));
+  const dropFolders = new CsvDropFolders(
+    csv,
+    csv.mappingDeclarations().flatMap((mapping) => (mapping.dropFolder === undefined ? [] : [{ mapping: mapping.id, path: resolve(manifestDir, mapping.dropFolder) }])),
+    { onError: (error, file) => logger.error({ err: error, file }, 'drop folder file not processed; it will be tried again') },
+  );
+  if (options.watchDropFolders === true) dropFolders.start();
   const http = await buildHttpServer({
     ingest,
     metrics,
@@ -158,7 +186,7 @@ export async function createHub(config: HubConfig, manifest: Manifest, contracts
     version: PACKAGE_VERSION,
     rateLimitOf: (principal) => authority.rateLimitOf(principal),
     logger,
-    x12: new X12Intake({ ingest, registry, directory: manifestDirectory(manifest), controlNumbers: store, clock, x12IdOf: (principal) => partyOfPrincipal(manifest, principal.kind, principal.id) }),
+    x12,
     workflows: {
       p2p: new P2PQueries(store, store, authority, clock),
       resolution: new ExceptionResolution(store, committer, inline ? processor : undefined, clock),
@@ -166,6 +194,7 @@ export async function createHub(config: HubConfig, manifest: Manifest, contracts
       kpis: new KpiQueries(store, manifest, catalog, clock),
     },
     deliveries: new DeliveryOperations(store.deliveries, store, manifest.subscriptions, clock, () => deliveries?.kick()),
+    inbound: { csv, quarantine },
   });
   const onError = (error: unknown) => logger.error({ err: error }, 'workflow processing failed; it will be retried on the next tick');
   let stopWorkflows: () => Promise<void> = () => Promise.resolve();
@@ -200,9 +229,13 @@ export async function createHub(config: HubConfig, manifest: Manifest, contracts
     manifest,
     processor,
     deliveries,
+    csv,
+    quarantine,
+    dropFolders,
     settle,
     close: async () => {
       await deliveries?.stop();
+      await dropFolders.stop();
       await stopWorkflows();
       await http.close();
       if (options.store === undefined) await store.close();

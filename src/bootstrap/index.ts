@@ -17,3 +17,5 @@ export { RehearsalClock, runRehearsal } from './rehearsal.js';
 export { rebuildWorkflows } from './rebuild.js';
 export type { RebuildResult } from './rebuild.js';
 export { loadManifestFile } from '../adapters/index.js';
+export { checkCsvFile } from './csv-check.js';
+export type { CsvCheckResult } from './csv-check.js';

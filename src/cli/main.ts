@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { PACKAGE_VERSION } from '../bootstrap/index.js';
 import { isMillraceError } from '../core/index.js';
 import { registerContracts } from './contracts.command.js';
+import { registerCsv } from './csv.command.js';
 import { registerDemo } from './demo.command.js';
 import { registerDiff } from './diff.command.js';
 import { registerInit } from './init.command.js';
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
   registerReport(program);
   registerContracts(program);
   registerX12(program);
+  registerCsv(program);
   return program;
 }
 

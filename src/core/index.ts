@@ -138,3 +138,21 @@ export { readX12 } from './x12/x12-syntax.js';
 export type { X12Delimiters, X12Document, X12Group, X12Interchange, X12Segment, X12TransactionSet } from './x12/x12-syntax.js';
 export { DEFAULT_DELIMITERS, MAX_CONTROL_NUMBER, writeInterchange } from './x12/x12-writer.js';
 export type { X12Identity } from './x12/x12-writer.js';
+export { compileCsvMapping, CSV_ROW_PROBLEMS, locateViolations, mapCsvRecords } from './csv/csv-mapping.js';
+export type {
+  CompiledCsvMapping,
+  CsvFieldSpec,
+  CsvFieldType,
+  CsvMappingDeclaration,
+  CsvMappingInput,
+  CsvMappingResult,
+  CsvMasterData,
+  CsvRecord,
+  CsvRowProblem,
+  CsvRowProblemCode,
+  MappedCsvEvent,
+  MappingProblem,
+  RejectedCsvGroup,
+} from './csv/csv-mapping.js';
+export { compileDateFormat, CSV_ENCODINGS, decodeCsv, firstInvalidUtf8, parseDate, parseDecimal } from './csv/csv-values.js';
+export type { CsvEncoding, DecimalFormat, DecodeResult } from './csv/csv-values.js';

@@ -8,3 +8,14 @@ export type { ExceptionFilter, GroupStore, LineFilter, Page, WorkflowStep, Workf
 export type { CursorAdvance, DeliveryFilter, DeliveryRecord, DeliveryStore, DeliveryUpdate, NewDelivery } from './delivery-store.port.js';
 export type { DeliveryAttempt, DeliveryChannel } from './delivery-channel.port.js';
 export type { X12ControlNumbers } from './x12-control-numbers.port.js';
+export type { CsvReader, CsvReadResult } from './csv-reader.port.js';
+export type {
+  NewQuarantineEntry,
+  QuarantineAttempt,
+  QuarantineEntry,
+  QuarantineFilter,
+  QuarantineProblem,
+  QuarantineReason,
+  QuarantineStatus,
+  QuarantineStore,
+} from './quarantine-store.port.js';

@@ -127,4 +127,33 @@ describe('POST /v1/inbound/x12', () => {
     assert.equal(json.status, 415);
     assert.deepEqual(json.body.accepted, ['application/edi-x12', 'text/plain']);
   });
+
+  it('keeps a rejected set in quarantine with its file, and a retry after the fix takes it in', async () => {
+    const text = fixture('855-004010-confirmation.edi').replaceAll('000001201', '000001801').replaceAll('1201', '1801').replaceAll('4500012345', '4500018018');
+    const answer = await send('partner:sup-0107', text);
+    const [rejected] = answer.body.rejected as (X12Answer['rejected'][number] & { quarantineId?: string })[];
+    assert.equal(rejected?.code, 'forbidden_object');
+    assert.ok(rejected?.quarantineId !== undefined, JSON.stringify(answer.body.rejected));
+    const operator = t.keys.get('operator:ap-lead')!;
+    const listed = await callHub(t, 'GET', '/v1/quarantine?channel=x12&status=held', operator);
+    const entry = (listed.body.items as { id: string; source: string; reason: { code: string } }[]).find((e) => e.id === rejected.quarantineId);
+    assert.deepEqual(entry && { source: entry.source, code: entry.reason.code }, { source: '/partners/sup-0107', code: 'forbidden_object' });
+    // Still failing while the PO is unknown; the ERP then releases it to SUP-0107, and the retry takes the set in.
+    const early = await callHub(t, 'POST', `/v1/quarantine/${rejected.quarantineId}/retry`, operator, {});
+    assert.equal(early.body.status, 'held', JSON.stringify(early.body));
+    const po = {
+      specversion: '1.0',
+      id: 'erp-po-18018',
+      source: '/systems/erp-core',
+      type: 'po.released',
+      time: new Date().toISOString(),
+      data: { poNumber: '4500018018', supplierId: 'SUP-0107', buyerPlant: 'P01', currency: 'USD', lines: [{ line: 10, itemId: 'ITM-10023', quantity: '500', uom: 'EA', unitPrice: '12.5000', needBy: '2026-12-16' }] },
+    };
+    assert.equal((await callHub(t, 'POST', '/v1/events', t.keys.get('system:erp-core')!, po)).status, 202);
+    await t.hub.settle();
+    const retried = await callHub(t, 'POST', `/v1/quarantine/${rejected.quarantineId}/retry`, operator, {});
+    assert.equal(retried.status, 200, JSON.stringify(retried.body));
+    assert.equal(retried.body.status, 'accepted');
+    assert.ok((await t.store.find('/partners/sup-0107', 'x12:ZZ:NORTHFAST:000001801:1801:0001')) !== undefined);
+  });
 });

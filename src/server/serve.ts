@@ -11,7 +11,7 @@ export interface RunningServer {
 
 export async function startServer(setup: HubSetup, options: { logger?: boolean } = {}): Promise<RunningServer> {
   // The workflows get a thread of their own; intake keeps this one.
-  const hub = await createHub(setup.config, setup.manifest, setup.contracts, { workflowMode: 'thread', secrets: setup.secrets, ...(options.logger === undefined ? {} : { logger: options.logger }) });
+  const hub = await createHub(setup.config, setup.manifest, setup.contracts, { workflowMode: 'thread', secrets: setup.secrets, watchDropFolders: true, ...(options.logger === undefined ? {} : { logger: options.logger }) });
   const address = await hub.http.listen({ port: setup.config.port, host: setup.config.host });
   let stopping: Promise<void> | undefined;
   const stop = () => (stopping ??= hub.close());

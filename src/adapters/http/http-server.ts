@@ -13,6 +13,8 @@ import type { Authenticator } from '../../ports/index.js';
 import type { HubMetrics } from '../metrics/hub-metrics.js';
 import { EVENT_MEDIA_TYPES, problem, problemFromError, sendProblem } from './problem.js';
 import { problemResponse } from './schemas.js';
+import type { InboundRouteDependencies } from './csv-routes.js';
+import { registerInboundRoutes } from './csv-routes.js';
 import type { WorkflowRouteDependencies } from './workflow-routes.js';
 import { registerWorkflowRoutes } from './workflow-routes.js';
 import { registerDeliveryRoutes } from './delivery-routes.js';
@@ -50,6 +52,8 @@ export interface HttpServerDependencies {
   readonly workflows: WorkflowRouteDependencies;
   /** Prometheus metrics, served at GET /metrics when given. */
   readonly metrics?: HubMetrics;
+  /** CSV intake and the quarantine (absent: those routes are not served). */
+  readonly inbound?: InboundRouteDependencies;
   /** Requests per minute a principal's credentials may make (the manifest's `rateLimit`); undefined: no limit. */
   readonly rateLimitOf?: (principal: Principal) => number | undefined;
   /** Outbound deliveries: listing, retry, replay. */
@@ -223,6 +227,7 @@ export async function buildHttpServer(deps: HttpServerDependencies): Promise<Fas
   registerWorkflowRoutes(app, deps.workflows);
   if (deps.deliveries !== undefined) registerDeliveryRoutes(app, deps.deliveries);
   if (deps.x12 !== undefined) await registerX12Routes(app, deps.x12);
+  if (deps.inbound !== undefined) await registerInboundRoutes(app, deps.inbound);
   return app;
 }
 

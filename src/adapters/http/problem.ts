@@ -69,6 +69,7 @@ export function sendProblem(reply: FastifyReply, body: Problem): FastifyReply {
 
 function acceptedMediaTypes(request: FastifyRequest): string[] {
   if (request.url.startsWith('/v1/inbound/x12')) return [...X12_MEDIA_TYPES];
+  if (request.url.startsWith('/v1/inbound/csv/')) return ['text/csv', 'application/csv', 'text/plain', 'application/octet-stream'];
   return request.url.startsWith('/v1/events') ? [...EVENT_MEDIA_TYPES] : ['application/json'];
 }
 

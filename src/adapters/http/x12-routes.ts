@@ -63,6 +63,7 @@ const x12ResultSchema = {
           reason: { type: 'string' },
           code: { type: 'string' },
           eventId: { type: 'string' },
+          quarantineId: { type: 'string', description: 'The quarantine entry that keeps the set (with its file) until it is retried or discarded.' },
         },
       },
     },

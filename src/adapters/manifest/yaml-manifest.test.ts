@@ -204,6 +204,44 @@ const CASES: readonly { code: string; title: string; yaml: readonly string[]; ex
     yaml: ['systems: [{ id: erp, kind: erp, maxLag: { default: 15m, po.released: 1h } }]'],
     expect: ['1:70 lag_for_unpublished_type'],
   },
+  {
+    code: 'csv_mapping_invalid',
+    title: 'a CSV mapping whose rows fill an array without groupBy, with a date format that has no year',
+    yaml: [
+      'csvMappings:',
+      '  - id: stock',
+      '    source: wms',
+      '    eventType: inventory.snapshot',
+      '    dates: { format: DD.MM. }',
+      '    time: { column: Datum }',
+      '    fields: { plant: { value: P01 }, "positions[].quantity": { column: Menge, type: decimal } }',
+      'systems: [{ id: wms, kind: wms, publishes: [inventory.snapshot] }]',
+      'subscriptions: [{ id: s1, subscriber: wms, types: [inventory.snapshot], channel: { kind: nats, subject: x } }]',
+    ],
+    expect: ['2:5 csv_mapping_invalid', '5:22 csv_mapping_invalid'],
+  },
+  {
+    code: 'csv_unknown_field',
+    title: 'a CSV mapping fills a field its contract does not have',
+    yaml: [
+      'csvMappings:',
+      '  - { id: moves, source: wms, eventType: inventory.movement, time: { column: Datum }, fields: { movementId: { column: Nr }, warehouse: { column: Lager } } }',
+      'systems: [{ id: wms, kind: wms, publishes: [inventory.movement] }]',
+      'subscriptions: [{ id: s1, subscriber: wms, types: [inventory.movement], channel: { kind: nats, subject: x } }]',
+    ],
+    expect: ['2:136 csv_unknown_field'],
+  },
+  {
+    code: 'csv_type_not_published',
+    title: "a CSV mapping's source may not publish its event type",
+    yaml: [
+      'csvMappings:',
+      '  - { id: moves, source: wms, eventType: inventory.movement, time: { column: Datum }, fields: { movementId: { column: Nr } } }',
+      'systems: [{ id: wms, kind: wms, publishes: [inventory.snapshot] }]',
+      'subscriptions: [{ id: s1, subscriber: wms, types: [inventory.snapshot], channel: { kind: nats, subject: x } }]',
+    ],
+    expect: ['2:42 csv_type_not_published'],
+  },
 ];
 
 describe('manifest lint rules', () => {

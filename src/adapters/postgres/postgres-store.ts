@@ -14,6 +14,12 @@ import type {
   LineFilter,
   Page,
   GroupStore,
+  NewQuarantineEntry,
+  QuarantineAttempt,
+  QuarantineEntry,
+  QuarantineFilter,
+  QuarantineStatus,
+  QuarantineStore,
   WorkflowStep,
   WorkflowStore,
   X12ControlNumbers,
@@ -23,6 +29,7 @@ import { appendedOutcome, conflictOutcome } from '../shared/batch-outcome.js';
 import { CREDENTIALS_TABLE, toCredential } from '../shared/credential-row.js';
 import type { CredentialRow } from '../shared/credential-row.js';
 import { hashKey } from '../shared/hash-key.js';
+import { POSTGRES_QUARANTINE_TABLE, PostgresQuarantine } from './postgres-quarantine.js';
 import {
   censusOf,
   CURSOR_NAME,
@@ -66,7 +73,7 @@ CREATE TABLE IF NOT EXISTS events (
 );
 CREATE INDEX IF NOT EXISTS events_dedupe ON events (dedupe_key);
 CREATE INDEX IF NOT EXISTS events_correlation ON events (correlation_key) WHERE correlation_key IS NOT NULL;
-` + CREDENTIALS_TABLE + WORKFLOW_TABLES.replaceAll('{bigint}', 'BIGINT').replaceAll('{wor}', '') + DELIVERY_TABLES.replaceAll('{bigint}', 'BIGINT') + X12_CONTROL_TABLE;
+` + CREDENTIALS_TABLE + WORKFLOW_TABLES.replaceAll('{bigint}', 'BIGINT').replaceAll('{wor}', '') + DELIVERY_TABLES.replaceAll('{bigint}', 'BIGINT') + X12_CONTROL_TABLE + POSTGRES_QUARANTINE_TABLE;
 
 interface EventRow {
   seq: string;
@@ -88,10 +95,11 @@ export interface PostgresStoreOptions {
   readonly asynchronousCommit?: boolean;
 }
 
-export class PostgresStore implements EventStore, CredentialStore, WorkflowStore, GroupStore, X12ControlNumbers {
+export class PostgresStore implements EventStore, CredentialStore, WorkflowStore, GroupStore, X12ControlNumbers, QuarantineStore {
   private leader: pg.Client | undefined;
   /** The outbox (deliveries to subscribers), in the same database. */
   readonly deliveries: PostgresDeliveries;
+  private readonly quarantined: PostgresQuarantine;
 
   private constructor(
     private readonly pool: pg.Pool,
@@ -100,6 +108,7 @@ export class PostgresStore implements EventStore, CredentialStore, WorkflowStore
     private readonly clientConfig: pg.ClientConfig,
   ) {
     this.deliveries = new PostgresDeliveries(pool, clientConfig, hashKey(`millrace-deliveries:${leadLock}`).toString());
+    this.quarantined = new PostgresQuarantine(pool);
   }
 
   static async open(options: PostgresStoreOptions): Promise<PostgresStore> {
@@ -437,6 +446,22 @@ export class PostgresStore implements EventStore, CredentialStore, WorkflowStore
       this.pool.query<ExceptionCensusRow>(EXCEPTION_CENSUS).then((result) => result.rows),
     ]);
     return censusOf(lineRows, exceptionRows);
+  }
+
+  quarantine(entries: readonly NewQuarantineEntry[]): Promise<QuarantineEntry[]> {
+    return this.quarantined.quarantine(entries);
+  }
+
+  getQuarantined(id: string): Promise<QuarantineEntry | undefined> {
+    return this.quarantined.getQuarantined(id);
+  }
+
+  listQuarantine(filter: QuarantineFilter, limit: number, after?: string): Promise<Page<QuarantineEntry>> {
+    return this.quarantined.listQuarantine(filter, limit, after);
+  }
+
+  recordQuarantineAttempt(id: string, attempt: QuarantineAttempt, status: QuarantineStatus, updatedTime: string): Promise<QuarantineEntry | undefined> {
+    return this.quarantined.recordQuarantineAttempt(id, attempt, status, updatedTime);
   }
 
   async close(): Promise<void> {

@@ -17,6 +17,12 @@ import type {
   LineFilter,
   Page,
   GroupStore,
+  NewQuarantineEntry,
+  QuarantineAttempt,
+  QuarantineEntry,
+  QuarantineFilter,
+  QuarantineStatus,
+  QuarantineStore,
   WorkflowStep,
   WorkflowStore,
   X12ControlNumbers,
@@ -30,6 +36,7 @@ import { startCheckpointer } from './checkpointer.js';
 import { hash64, KeyIndex } from './key-index.js';
 import { SqliteDeliveries } from './sqlite-deliveries.js';
 import { ALLOCATE_CONTROL_NUMBERS, checkedCount, firstOfBlock, X12_CONTROL_TABLE } from '../shared/x12-control-sql.js';
+import { SQLITE_QUARANTINE_TABLE, SqliteQuarantine } from './sqlite-quarantine.js';
 import {
   censusOf,
   CURSOR_NAME,
@@ -68,7 +75,7 @@ CREATE TABLE IF NOT EXISTS event_keys (
   ck_hi INTEGER,
   ck_lo INTEGER
 );
-` + CREDENTIALS_TABLE + WORKFLOW_TABLES_SQL + X12_CONTROL_TABLE;
+` + CREDENTIALS_TABLE + WORKFLOW_TABLES_SQL + X12_CONTROL_TABLE + SQLITE_QUARANTINE_TABLE;
 
 interface EventRow {
   seq: number;
@@ -106,7 +113,7 @@ export interface SqliteStoreOptions {
   readonly readsLogOnly?: boolean;
 }
 
-export class SqliteStore implements EventStore, CredentialStore, WorkflowStore, GroupStore, X12ControlNumbers {
+export class SqliteStore implements EventStore, CredentialStore, WorkflowStore, GroupStore, X12ControlNumbers, QuarantineStore {
   private readonly db: Database.Database;
   private readonly statements;
   private readonly workflow;
@@ -114,6 +121,7 @@ export class SqliteStore implements EventStore, CredentialStore, WorkflowStore, 
   private linesIndexed = true;
   private checkpointer: Checkpointer | undefined;
   private readonly readsLogOnly: boolean;
+  private readonly quarantined: SqliteQuarantine;
   private readonly keys = new KeyIndex();
   /** Index entries of the transaction under way; they count only once it commits. */
   private pendingKeys: [number, [number, number], [number, number] | undefined][] = [];
@@ -185,6 +193,7 @@ export class SqliteStore implements EventStore, CredentialStore, WorkflowStore, 
     };
     this.deliveries = new SqliteDeliveries(this.db, (work) => this.write(work));
     this.readsLogOnly = options.readsLogOnly === true;
+    this.quarantined = new SqliteQuarantine(this.db, (transaction) => this.write(transaction));
     this.catchUpKeys();
     if (options.backgroundCheckpoints === true && path !== ':memory:') this.checkpointer = startCheckpointer(path);
   }
@@ -454,6 +463,22 @@ export class SqliteStore implements EventStore, CredentialStore, WorkflowStore, 
     const size = checkedCount(count);
     const statement = this.db.prepare<[string, number], { last_number: number }>(ALLOCATE_CONTROL_NUMBERS.replace('{1}', '?').replace('{2}', '?'));
     return await this.write(() => firstOfBlock(partner, statement.get(partner, size)?.last_number, size));
+  }
+
+  quarantine(entries: readonly NewQuarantineEntry[]): Promise<QuarantineEntry[]> {
+    return this.quarantined.quarantine(entries);
+  }
+
+  getQuarantined(id: string): Promise<QuarantineEntry | undefined> {
+    return this.quarantined.getQuarantined(id);
+  }
+
+  listQuarantine(filter: QuarantineFilter, limit: number, after?: string): Promise<Page<QuarantineEntry>> {
+    return this.quarantined.listQuarantine(filter, limit, after);
+  }
+
+  recordQuarantineAttempt(id: string, attempt: QuarantineAttempt, status: QuarantineStatus, updatedTime: string): Promise<QuarantineEntry | undefined> {
+    return this.quarantined.recordQuarantineAttempt(id, attempt, status, updatedTime);
   }
 
   async close(): Promise<void> {

@@ -31,6 +31,8 @@ export interface ContractCatalog {
   readonly versions: ReadonlyMap<string, readonly number[]>;
   /** Event types only the hub derives (source /millrace). */
   readonly derived: ReadonlySet<string>;
+  /** Field paths of each contract's data (`receiptId`, `lines[].quantity`), keyed `type@version`; for CSV mappings. */
+  readonly fields?: ReadonlyMap<string, ReadonlySet<string>>;
 }
 
 export interface ContractSet {
@@ -56,6 +58,7 @@ export class ContractRegistry {
   private readonly envelopeValidator: ValidateFunction;
   private readonly byKey: ReadonlyMap<string, { info: ContractInfo; validate: ValidateFunction }>;
   private readonly inForce: VersionsInForce;
+  private readonly fieldPaths: ReadonlyMap<string, ReadonlySet<string>>;
 
   /**
    * Compiles a contract set, or (given a registry) shares that registry's compiled contracts:
@@ -67,6 +70,7 @@ export class ContractRegistry {
     if (source instanceof ContractRegistry) {
       this.envelopeValidator = source.envelopeValidator;
       this.byKey = source.byKey;
+      this.fieldPaths = source.fieldPaths;
       return;
     }
     const ajv = new Ajv2020({ strict: true, allErrors: true, allowUnionTypes: true });
@@ -75,13 +79,16 @@ export class ContractRegistry {
     for (const doc of source.shared) ajv.addSchema(doc);
     this.envelopeValidator = ajv.compile(source.envelope as Record<string, unknown>);
     const byKey = new Map<string, { info: ContractInfo; validate: ValidateFunction }>();
+    const fieldPaths = new Map<string, ReadonlySet<string>>();
     for (const doc of source.contracts) {
       const info = contractInfoOf(doc);
       const key = contractKey(info.eventType, info.version);
+      fieldPaths.set(`${info.eventType}@${info.version}`, dataFieldPaths(doc));
       if (byKey.has(key)) throw new Error(`two contracts declare ${info.eventType} v${info.version}`);
       byKey.set(key, { info, validate: ajv.compile(doc as Record<string, unknown>) });
     }
     this.byKey = byKey;
+    this.fieldPaths = fieldPaths;
   }
 
   /** The same compiled contracts, with only these versions taken at the door (the manifest's `contracts.inForce`). */
@@ -116,7 +123,7 @@ export class ContractRegistry {
       versions.set(info.eventType, [...(versions.get(info.eventType) ?? []), info.version]);
       if (info.derived) derived.add(info.eventType);
     }
-    return { versions, derived };
+    return { versions, derived, fields: this.fieldPaths };
   }
 
   has(eventType: string, version = 1): boolean {
@@ -212,4 +219,19 @@ function describe(error: ErrorObject): string {
     default:
       return error.message ?? error.keyword;
   }
+}
+
+/** The data's properties and, for arrays of objects, their items' properties as `array[].name`. */
+function dataFieldPaths(doc: SchemaDocument): Set<string> {
+  const paths = new Set<string>();
+  const properties = (schema: unknown): Record<string, unknown> => {
+    const props = (schema as { properties?: unknown } | undefined)?.properties;
+    return props !== null && typeof props === 'object' ? (props as Record<string, unknown>) : {};
+  };
+  for (const [name, schema] of Object.entries(properties(doc))) {
+    paths.add(name);
+    const items = (schema as { items?: unknown } | undefined)?.items;
+    for (const inner of Object.keys(properties(items))) paths.add(`${name}[].${inner}`);
+  }
+  return paths;
 }

@@ -2,6 +2,7 @@
 // to the contract catalogue, one system of record per domain and plant, owners for every
 // exception, maintenance windows that do not overlap. `millrace lint` reports them with hints.
 import { closest, distance } from 'fastest-levenshtein';
+import { checkCsvMappings } from '../csv/csv-mapping-rules.js';
 import { dec } from '../money.js';
 import { P2P_EXCEPTION_CODES, DEFAULT_EXCEPTION_OWNERS } from '../p2p/p2p-policy.js';
 import { P2P_INPUT_TYPES } from '../p2p/p2p-routing.js';
@@ -16,7 +17,7 @@ export const MANIFEST_RULES = {
   derived_event_type_published: { severity: 'error', summary: 'A system or partner is granted an event type only the hub derives.' },
   unknown_team: { severity: 'error', summary: 'A domain or exception owner names a team the manifest does not declare.' },
   unknown_domain: { severity: 'error', summary: 'A system role names a domain the manifest does not declare.' },
-  unknown_system: { severity: 'error', summary: 'A subscription or master data cross-reference names an undeclared system or partner.' },
+  unknown_system: { severity: 'error', summary: "A subscription, a master data cross-reference or a CSV mapping's source names an undeclared system or partner." },
   unknown_contract_version: { severity: 'error', summary: 'contracts.inForce names a version the contracts folder does not ship.' },
   event_type_in_two_domains: { severity: 'error', summary: 'An event type belongs to two data domains.' },
   two_systems_of_record: { severity: 'error', summary: 'Two systems are the system of record for the same domain and plant.' },
@@ -26,6 +27,9 @@ export const MANIFEST_RULES = {
   unit_conversion_not_positive: { severity: 'error', summary: 'A unit size in masterData.unitConversions is zero or negative.' },
   duplicate_x12_id: { severity: 'error', summary: 'Two partners or systems (or one and the hub) share X12 interchange identifiers.' },
   channel_incomplete: { severity: 'error', summary: 'A subscription channel lacks what its kind needs (url, subject or topic).' },
+  csv_mapping_invalid: { severity: 'error', summary: 'A CSV mapping cannot be used: a field with neither column nor value, a bad date format or time zone, rows filling an array without groupBy.' },
+  csv_unknown_field: { severity: 'error', summary: "A CSV mapping fills a field its event type's contract does not have." },
+  csv_type_not_published: { severity: 'warning', summary: "A CSV mapping's source may not publish the mapping's event type." },
   event_type_without_publisher: { severity: 'warning', summary: 'An event type the manifest uses (or the P2P workflow needs) that nobody may publish.' },
   event_type_without_subscriber: { severity: 'warning', summary: 'A published event type nobody subscribes to and no hub workflow reads.' },
   domain_without_record: { severity: 'warning', summary: 'A data domain without a system of record.' },
@@ -52,6 +56,7 @@ export function manifestRules(manifest: Manifest, catalog: ContractCatalog): Man
   checkPartners(manifest, report);
   checkMasterData(manifest, context, report);
   checkContracts(manifest, catalog, report);
+  checkCsvMappings(manifest, catalog, report);
   return problems;
 }
 

@@ -51,6 +51,60 @@ const x12Identity = {
 const weekday = { enum: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] } as const;
 const clockTime = { type: 'string', pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$' } as const;
 
+const csvField = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    column: { type: 'string', minLength: 1, description: 'Header name of the column.' },
+    value: { type: ['string', 'number', 'boolean'], description: 'A constant instead of a column.' },
+    type: { enum: ['string', 'decimal', 'integer', 'date', 'datetime', 'boolean'], description: 'string when absent; the event time is a datetime.' },
+    format: { type: 'string', minLength: 1, description: 'Date format for this field (YYYY, YY, MM, M, DD, D, HH, H, mm, ss, or RFC3339).' },
+    codes: { enum: ['item', 'supplier', 'unit'], description: "Cross reference: masterData.itemCodes/supplierCodes of the mapping's source, or the mapping's units." },
+    values: { type: 'object', additionalProperties: { type: 'string' }, description: 'Local values and the canonical values they stand for.' },
+    optional: { type: 'boolean', description: 'An empty cell leaves the field out.' },
+  },
+} as const;
+const csvMapping = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id', 'source', 'eventType', 'time', 'fields'],
+  properties: {
+    id: identifier,
+    source: { ...identifier, description: 'The system or partner the file speaks for; only its credentials may send it.' },
+    eventType,
+    dataversion: { type: 'integer', minimum: 1, description: 'Contract version of the events (default 1).' },
+    encoding: { enum: ['utf-8', 'windows-1252', 'latin1'], default: 'utf-8', description: 'A UTF-8 byte order mark overrides it; latin1 is read as windows-1252.' },
+    delimiter: { type: 'string', minLength: 1, maxLength: 1, default: ',' },
+    quote: { type: 'string', minLength: 1, maxLength: 1, default: '"' },
+    decimal: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: { separator: { enum: ['.', ','], default: '.' }, thousands: { enum: ['.', ',', ' ', "'"] } },
+    },
+    dates: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        format: { type: 'string', minLength: 1, default: 'YYYY-MM-DD' },
+        timezone: { type: 'string', minLength: 1, default: 'UTC', description: 'IANA time zone of local date-times in the file.' },
+      },
+    },
+    groupBy: { type: 'array', items: { type: 'string', minLength: 1 }, minItems: 1, description: 'Columns that gather rows into one event (one row per array item).' },
+    key: { type: 'array', items: { type: 'string', minLength: 1 }, minItems: 1, description: 'Columns that identify the event in the source (default groupBy); without them, the file digest and line do.' },
+    time: { ...csvField, description: "When the fact happened: the event's time." },
+    fields: {
+      type: 'object',
+      description: 'Canonical field path (receiptId, lines[].quantity) to where its value comes from.',
+      minProperties: 1,
+      additionalProperties: csvField,
+    },
+    units: { type: 'object', additionalProperties: { type: 'string', pattern: '^[A-Z][A-Z0-9_]{0,9}$' }, description: 'Local unit codes and the canonical units.' },
+    dropFolder: { type: 'string', minLength: 1, description: 'A folder millrace serve watches for files of this mapping, relative to the manifest.' },
+  },
+} as const;
+
 export const MANIFEST_SCHEMA = {
   $schema: 'https://json-schema.org/draft/2020-12/schema',
   $id: 'https://millrace.dev/schemas/manifest/v1.schema.json',
@@ -271,6 +325,12 @@ export const MANIFEST_SCHEMA = {
           },
         },
       },
+    },
+    csvMappings: {
+      type: 'array',
+      default: [],
+      description: 'CSV files of legacy plant systems (POST /v1/inbound/csv/:mapping and drop folders): which columns become which canonical fields (docs/csv.md).',
+      items: csvMapping,
     },
     masterData: {
       type: 'object',

@@ -4,6 +4,7 @@
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import formats from 'ajv-formats';
 import type { ContractCatalog } from '../contracts/contract-registry.js';
+import type { CsvMappingDeclaration } from '../csv/csv-mapping.js';
 import type { P2PPolicySettings } from '../p2p/p2p-policy.js';
 import { manifestRules } from './manifest-rules.js';
 import { MANIFEST_SCHEMA } from './manifest.schema.js';
@@ -107,6 +108,8 @@ export interface Manifest {
     readonly itemCodes?: Readonly<Record<string, Readonly<Record<string, string>>>>;
     readonly supplierCodes?: Readonly<Record<string, Readonly<Record<string, string>>>>;
   };
+  /** CSV files of legacy systems and how they map to canonical events (docs/csv.md). */
+  readonly csvMappings: readonly CsvMappingDeclaration[];
 }
 
 /** A problem found in a manifest, located by its path in the document (e.g. `systems/2/publishes/0`). */

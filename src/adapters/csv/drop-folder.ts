@@ -1,0 +1,126 @@
+// Drop folders: `millrace serve` polls one folder per CSV mapping, takes each complete file
+// through the same intake as POST /v1/inbound/csv/:mapping (as the mapping's source), then moves
+// it to processed/ (every row accepted or a duplicate) or failed/ (anything quarantined, or the
+// file unreadable) with a report next to it. A file is complete when its name does not mark it
+// as being written (.tmp, .part, a leading dot) and it has not changed for `minAgeMs`.
+import { mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { CsvFileReport } from '../../app/index.js';
+import type { Principal } from '../../core/index.js';
+import { isMillraceError } from '../../core/index.js';
+
+/** What a drop folder needs of the CSV intake. */
+export interface DropFolderIntake {
+  receive(principal: Principal, mappingId: string, bytes: Uint8Array, name?: string): Promise<CsvFileReport>;
+  principalOf(mappingId: string): Principal | undefined;
+}
+
+export interface DropFolder {
+  readonly mapping: string;
+  readonly path: string;
+}
+
+export interface DropFolderOptions {
+  /** A file must be unchanged this long before it is taken (default 2000 ms; tests use 0). */
+  readonly minAgeMs?: number;
+  readonly now?: () => number;
+  /** A file that could not be processed for a reason of the hub (the store is down): it stays and is tried again. */
+  readonly onError?: (error: unknown, file: string) => void;
+}
+
+/** What happened to one file of a scan. */
+export interface DropOutcome {
+  readonly mapping: string;
+  readonly file: string;
+  readonly movedTo: string;
+  readonly outcome: 'processed' | 'failed';
+  readonly report: CsvFileReport | { readonly code: string; readonly message: string; readonly quarantineId?: string; readonly line?: number };
+}
+
+const IN_PROGRESS = /(^\.|\.tmp$|\.part$|\.partial$|~$|\.report\.json$)/i;
+
+export class CsvDropFolders {
+  private timer: ReturnType<typeof setInterval> | undefined;
+  private scanning: Promise<DropOutcome[]> | undefined;
+
+  constructor(
+    private readonly intake: DropFolderIntake,
+    private readonly folders: readonly DropFolder[],
+    private readonly options: DropFolderOptions = {},
+  ) {}
+
+  /** Takes every complete file once, folder by folder, oldest name first. Scans never overlap. */
+  scanOnce(): Promise<DropOutcome[]> {
+    this.scanning ??= this.scan().finally(() => {
+      this.scanning = undefined;
+    });
+    return this.scanning;
+  }
+
+  /** Polls every `intervalMs` until `stop`. */
+  start(intervalMs = 2000): void {
+    if (this.timer !== undefined || this.folders.length === 0) return;
+    this.timer = setInterval(() => {
+      this.scanOnce().catch((error: unknown) => this.options.onError?.(error, ''));
+    }, intervalMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer !== undefined) clearInterval(this.timer);
+    this.timer = undefined;
+    await this.scanning?.catch(() => undefined);
+  }
+
+  private async scan(): Promise<DropOutcome[]> {
+    const outcomes: DropOutcome[] = [];
+    const now = this.options.now ?? Date.now;
+    const minAge = this.options.minAgeMs ?? 2000;
+    for (const folder of this.folders) {
+      await mkdir(folder.path, { recursive: true });
+      const entries = (await readdir(folder.path, { withFileTypes: true })).filter((entry) => entry.isFile() && !IN_PROGRESS.test(entry.name)).map((entry) => entry.name).sort();
+      for (const name of entries) {
+        const path = join(folder.path, name);
+        const info = await stat(path).catch(() => undefined);
+        if (info === undefined || now() - info.mtimeMs < minAge) continue;
+        const outcome = await this.take(folder, name, path);
+        if (outcome !== undefined) outcomes.push(outcome);
+      }
+    }
+    return outcomes;
+  }
+
+  private async take(folder: DropFolder, name: string, path: string): Promise<DropOutcome | undefined> {
+    const principal = this.intake.principalOf(folder.mapping);
+    if (principal === undefined) return undefined;
+    const bytes = await readFile(path);
+    let outcome: DropOutcome['outcome'];
+    let report: DropOutcome['report'];
+    try {
+      const file = await this.intake.receive(principal, folder.mapping, new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), name);
+      outcome = file.quarantined.length === 0 ? 'processed' : 'failed';
+      report = file;
+    } catch (error) {
+      if (!isMillraceError(error) || error.code !== 'csv_unreadable') {
+        this.options.onError?.(error, path);
+        return undefined;
+      }
+      outcome = 'failed';
+      const { quarantineId, line } = error.details as { quarantineId?: string; line?: number };
+      report = { code: error.code, message: error.message, ...(quarantineId === undefined ? {} : { quarantineId }), ...(line === undefined ? {} : { line }) };
+    }
+    const target = await freeName(join(folder.path, outcome), name);
+    await rename(path, target);
+    await writeFile(`${target}.report.json`, `${JSON.stringify(report, null, 2)}\n`);
+    return { mapping: folder.mapping, file: name, movedTo: target, outcome, report };
+  }
+}
+
+/** `dir/name`, or with a numbered prefix when a file of that name was dropped before (a resend). */
+async function freeName(dir: string, name: string): Promise<string> {
+  await mkdir(dir, { recursive: true });
+  for (let n = 0; ; n += 1) {
+    const candidate = join(dir, n === 0 ? name : `${n}-${name}`);
+    if ((await stat(candidate).catch(() => undefined)) === undefined) return candidate;
+  }
+}

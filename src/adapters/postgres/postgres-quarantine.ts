@@ -1,0 +1,62 @@
+// The quarantine on PostgreSQL: any hub process of the database may list, retry or discard.
+import type pg from 'pg';
+import type { NewQuarantineEntry, Page, QuarantineAttempt, QuarantineEntry, QuarantineFilter, QuarantineStatus, QuarantineStore } from '../../ports/index.js';
+import type { QuarantineRow } from '../shared/quarantine-sql.js';
+import { insertParams, QUARANTINE_SQL, QUARANTINE_TABLE, quarantinePage, quarantineQuery, sequenceOf, toQuarantineEntry, withAttempt } from '../shared/quarantine-sql.js';
+
+export const POSTGRES_QUARANTINE_TABLE = QUARANTINE_TABLE.replaceAll('{id}', 'BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY').replaceAll('{blob}', 'BYTEA');
+
+export class PostgresQuarantine implements QuarantineStore {
+  constructor(private readonly pool: pg.Pool) {}
+
+  async quarantine(entries: readonly NewQuarantineEntry[]): Promise<QuarantineEntry[]> {
+    if (entries.length === 0) return [];
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const stored: QuarantineEntry[] = [];
+      for (const entry of entries) {
+        const inserted = await client.query<QuarantineRow>(numbered(QUARANTINE_SQL.insert).replace('RETURNING seq', 'RETURNING *'), insertParams(entry, Buffer.from(entry.raw)));
+        const row = inserted.rows[0];
+        if (row === undefined) throw new Error('quarantine insert returned no row');
+        stored.push(toQuarantineEntry(row));
+      }
+      await client.query('COMMIT');
+      return stored;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  async getQuarantined(id: string): Promise<QuarantineEntry | undefined> {
+    const seq = sequenceOf(id);
+    if (seq === undefined) return undefined;
+    const row = (await this.pool.query<QuarantineRow>(numbered(QUARANTINE_SQL.get), [seq])).rows[0];
+    return row === undefined ? undefined : toQuarantineEntry(row);
+  }
+
+  async listQuarantine(filter: QuarantineFilter, limit: number, after?: string): Promise<Page<QuarantineEntry>> {
+    const { sql, params } = quarantineQuery(filter, limit, after);
+    return quarantinePage((await this.pool.query<QuarantineRow>(numbered(sql), params)).rows, limit);
+  }
+
+  async recordQuarantineAttempt(id: string, attempt: QuarantineAttempt, status: QuarantineStatus, updatedTime: string): Promise<QuarantineEntry | undefined> {
+    const seq = sequenceOf(id);
+    if (seq === undefined) return undefined;
+    const row = (await this.pool.query<QuarantineRow>(numbered(QUARANTINE_SQL.get), [seq])).rows[0];
+    if (row === undefined || row.status !== 'held') return undefined;
+    // The update's WHERE compares status and attempts: a concurrent retry on another hub wins or loses whole.
+    const updated = await this.pool.query<QuarantineRow>(`${numbered(QUARANTINE_SQL.update)} RETURNING *`, [status, withAttempt(row, attempt), updatedTime, seq, row.attempts]);
+    const after = updated.rows[0];
+    return after === undefined ? undefined : toQuarantineEntry(after);
+  }
+}
+
+/** `?` placeholders as PostgreSQL's `$1`, `$2`, ... */
+function numbered(sql: string): string {
+  let n = 0;
+  return sql.replace(/\?/g, () => `$${++n}`);
+}

@@ -1,0 +1,145 @@
+// Quarantine use cases: list what the asynchronous channels could not accept, retry an entry
+// with the current manifest (its channel reprocesses the raw bytes), or discard it saying why.
+// Nothing is deleted: a discarded entry keeps its bytes, who discarded it, when and why.
+import type { Principal } from '../core/index.js';
+import { MillraceError, sourceOf } from '../core/index.js';
+import type { Clock, Page, QuarantineAttempt, QuarantineEntry, QuarantineFilter, QuarantineReason, QuarantineStore } from '../ports/index.js';
+
+/** What a channel's reprocessing of a quarantined message did. */
+export interface ReprocessOutcome {
+  /** accepted: everything went in; reprocessed: part went in, the rest is in new entries; still_failing: nothing went in. */
+  readonly outcome: 'accepted' | 'reprocessed' | 'still_failing';
+  readonly reason?: QuarantineReason;
+  readonly accepted?: readonly { readonly id: string; readonly source: string; readonly sequence: number }[];
+  readonly requarantined?: readonly string[];
+}
+
+/**
+ * A channel that can run a quarantined message again (CSV, X12, MQTT). `reprocess` reads the
+ * entry's raw bytes with the CURRENT manifest and mappings and submits what it can through the
+ * ingest use case, as the message's source (not as the operator who asked). It must not create
+ * an entry for a message that still fails whole: the entry stays held with the new reason.
+ */
+export interface QuarantineChannel {
+  readonly name: string;
+  reprocess(entry: QuarantineEntry, requestedBy?: Principal): Promise<ReprocessOutcome>;
+}
+
+/** A quarantine entry as the API shows it: the raw bytes in base64. */
+export type QuarantineView = Omit<QuarantineEntry, 'raw'> & { readonly rawBase64: string; readonly rawBytes: number };
+
+export class QuarantineService {
+  private readonly channels = new Map<string, QuarantineChannel>();
+
+  constructor(
+    private readonly store: QuarantineStore,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Makes a channel's entries retryable. One channel per name. */
+  register(channel: QuarantineChannel): void {
+    if (this.channels.has(channel.name)) throw new Error(`quarantine channel ${channel.name} is registered twice`);
+    this.channels.set(channel.name, channel);
+  }
+
+  /** Operators see every entry; a system or partner key only those of its own source. */
+  async list(viewer: Principal, filter: QuarantineFilter, limit: number, after?: string): Promise<Page<QuarantineView>> {
+    const own = ownSourceOf(viewer);
+    if (own !== undefined && filter.source !== undefined && filter.source !== own) return { items: [] };
+    const page = await this.store.listQuarantine({ ...filter, ...(own === undefined ? {} : { source: own }) }, limit, after);
+    return { items: page.items.map(view), ...(page.next === undefined ? {} : { next: page.next }) };
+  }
+
+  async get(id: string, viewer: Principal): Promise<QuarantineView> {
+    return view(await this.visible(id, viewer));
+  }
+
+  async retry(id: string, by: Principal): Promise<QuarantineView> {
+    requireOperator(by, 'retrying a quarantined message');
+    const entry = await this.open(id, by);
+    const channel = this.channels.get(entry.channel);
+    if (channel === undefined) throw new MillraceError('invalid_request', `no ${entry.channel} channel runs in this hub to reprocess entry ${id}`);
+    const result = await channel.reprocess(entry, by);
+    const attempt: QuarantineAttempt = {
+      at: this.clock.now().toISOString(),
+      by: `operator:${by.id}`,
+      action: 'retry',
+      outcome: result.outcome,
+      ...(result.reason === undefined ? {} : { reason: result.reason }),
+      ...(result.accepted === undefined ? {} : { accepted: result.accepted }),
+      ...(result.requarantined === undefined ? {} : { requarantined: result.requarantined }),
+    };
+    const status = result.outcome === 'still_failing' ? 'held' : result.outcome;
+    return view(await this.record(id, attempt, status));
+  }
+
+  async discard(id: string, reason: string, by: Principal): Promise<QuarantineView> {
+    requireOperator(by, 'discarding a quarantined message');
+    if (reason.trim() === '') throw new MillraceError('invalid_request', 'say why the message is discarded: "reason" must not be empty');
+    await this.open(id, by);
+    const attempt: QuarantineAttempt = { at: this.clock.now().toISOString(), by: `operator:${by.id}`, action: 'discard', outcome: 'discarded', note: reason.trim() };
+    return view(await this.record(id, attempt, 'discarded'));
+  }
+
+  private async visible(id: string, viewer: Principal): Promise<QuarantineEntry> {
+    const entry = await this.store.getQuarantined(id);
+    const own = ownSourceOf(viewer);
+    // Another source's entry is answered like a missing one: ids cannot be probed.
+    if (entry === undefined || (own !== undefined && entry.source !== own)) throw new MillraceError('not_found', `no quarantine entry ${id}`);
+    return entry;
+  }
+
+  private async open(id: string, by: Principal): Promise<QuarantineEntry> {
+    const entry = await this.visible(id, by);
+    if (entry.status !== 'held') throw closed(entry);
+    return entry;
+  }
+
+  private async record(id: string, attempt: QuarantineAttempt, status: QuarantineEntry['status']): Promise<QuarantineEntry> {
+    const updated = await this.store.recordQuarantineAttempt(id, attempt, status, attempt.at);
+    if (updated !== undefined) return updated;
+    const now = await this.store.getQuarantined(id);
+    if (now === undefined) throw new MillraceError('not_found', `no quarantine entry ${id}`);
+    throw closed(now);
+  }
+}
+
+function closed(entry: QuarantineEntry): MillraceError {
+  const last = entry.attempts[entry.attempts.length - 1];
+  return new MillraceError('quarantine_entry_closed', `quarantine entry ${entry.id} is ${entry.status}${last === undefined ? '' : ` (by ${last.by} at ${last.at})`}; only held entries can be retried or discarded`, {
+    entry: view(entry),
+  });
+}
+
+function requireOperator(by: Principal, what: string): void {
+  if (by.kind !== 'operator' || by.role !== 'operator') {
+    throw new MillraceError('forbidden_action', `${what} needs an operator key with the operator role (millrace keys add --operator NAME)`);
+  }
+}
+
+function ownSourceOf(viewer: Principal): string | undefined {
+  return viewer.kind === 'operator' ? undefined : sourceOf(viewer.kind, viewer.id);
+}
+
+function view(entry: QuarantineEntry): QuarantineView {
+  const { raw, ...rest } = entry;
+  return { ...rest, rawBytes: raw.length, rawBase64: base64(raw) };
+}
+
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+
+/** Base64 without Buffer (the app layer uses no node:* modules). */
+function base64(bytes: Uint8Array): string {
+  let out = '';
+  for (let i = 0; i < bytes.length; i += 3) {
+    const a = bytes[i] ?? 0;
+    const b = bytes[i + 1];
+    const c = bytes[i + 2];
+    const n = (a << 16) | ((b ?? 0) << 8) | (c ?? 0);
+    out += ALPHABET[(n >> 18) & 63] ?? '';
+    out += ALPHABET[(n >> 12) & 63] ?? '';
+    out += b === undefined ? '=' : (ALPHABET[(n >> 6) & 63] ?? '');
+    out += c === undefined ? '=' : (ALPHABET[n & 63] ?? '');
+  }
+  return out;
+}

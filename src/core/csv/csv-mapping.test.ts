@@ -1,0 +1,73 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { CsvMappingDeclaration, CsvRecord } from './csv-mapping.js';
+import { compileCsvMapping, mapCsvRecords } from './csv-mapping.js';
+
+const receipts: CsvMappingDeclaration = {
+  id: 'receipts',
+  source: 'wms-p02',
+  eventType: 'goods.received',
+  encoding: 'utf-8',
+  delimiter: ';',
+  quote: '"',
+  decimal: { separator: ',', thousands: '.' },
+  dates: { format: 'DD.MM.YYYY', timezone: 'Europe/Berlin' },
+  groupBy: ['Doc'],
+  time: { column: 'Date' },
+  fields: {
+    receiptId: { column: 'Doc' },
+    plant: { value: 'P02' },
+    'lines[].poNumber': { column: 'PO' },
+    'lines[].line': { column: 'Pos', type: 'integer' },
+    'lines[].quantity': { column: 'Qty', type: 'decimal' },
+    'lines[].uom': { column: 'Unit', codes: 'unit' },
+  },
+  units: { ST: 'EA' },
+};
+
+function records(...rows: string[][]): CsvRecord[] {
+  return rows.map((values, i) => ({ line: i + 1, endLine: i + 1, values }));
+}
+
+function map(rows: CsvRecord[]) {
+  const compiled = compileCsvMapping(receipts);
+  assert.ok(compiled.ok);
+  const [header, ...data] = rows;
+  assert.ok(header);
+  return mapCsvRecords({ mapping: compiled.mapping, source: '/systems/wms-p02', header, records: data, masterData: {}, fileDigest: '00'.repeat(32) });
+}
+
+describe('CSV mapping', () => {
+  const header = ['Doc', 'Date', 'PO', 'Pos', 'Qty', 'Unit'];
+
+  it('gathers the rows of one receipt, wherever they are in the file, into one event with a line each', () => {
+    const result = map(records(header, ['R1', '01.03.2026', 'PO-1', '10', '1.000', 'ST'], ['R2', '01.03.2026', 'PO-2', '10', '5', 'EA'], ['R1', '01.03.2026', 'PO-1', '20', '2,5', 'st']));
+    assert.ok(result.ok);
+    assert.deepEqual(result.events.map((e) => [e.event.id, e.records.map((r) => r.line)]), [['receipts/R1', [2, 4]], ['receipts/R2', [3]]]);
+    assert.deepEqual(result.events[0]?.event.data.lines, [
+      { poNumber: 'PO-1', line: 10, quantity: '1000', uom: 'EA' },
+      { poNumber: 'PO-1', line: 20, quantity: '2.5', uom: 'ST' },
+    ]);
+    assert.equal(result.events[0]?.event.time, '2026-03-01T00:00:00+01:00');
+  });
+
+  it('rejects a receipt whole when its rows disagree on what is said once per receipt', () => {
+    const result = map(records(header, ['R1', '01.03.2026', 'PO-1', '10', '1', 'EA'], ['R1', '02.03.2026', 'PO-1', '20', '1', 'EA']));
+    assert.ok(result.ok);
+    assert.deepEqual(result.events, []);
+    assert.deepEqual(result.rejected[0]?.problems.map((p) => p.message), ['line 3, column "Date": "02.03.2026" differs from line 2 ("01.03.2026") of the same goods.received']);
+  });
+
+  it('locates a contract pointer of a line at its row and column', () => {
+    const result = map(records(header, ['R1', '01.03.2026', 'PO-1', '10', '1', 'EA'], ['R1', '01.03.2026', 'PO-1', '20', '1', 'EA']));
+    assert.ok(result.ok);
+    assert.deepEqual(result.events[0]?.locate('/data/lines/1/quantity'), { line: 3, column: 'Qty', value: '1' });
+    assert.deepEqual(result.events[0]?.locate('/data/plant'), { line: 2 });
+  });
+
+  it('says what is wrong with a mapping that cannot be used', () => {
+    const broken = compileCsvMapping({ ...receipts, groupBy: undefined as never, dates: { format: 'DD.MM.', timezone: 'Mars/Olympus' }, fields: { ...receipts.fields, 'lines.x': { column: 'X' }, plant: {} } });
+    assert.ok(!broken.ok);
+    assert.deepEqual(broken.problems.map((p) => p.path.join('/')), ['fields/plant', 'fields/lines.x', 'dates/format', 'groupBy', 'dates/timezone']);
+  });
+});

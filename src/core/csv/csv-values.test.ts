@@ -1,0 +1,82 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { compileDateFormat, decodeCsv, firstInvalidUtf8, parseDate, parseDecimal } from './csv-values.js';
+
+describe('decimal cells', () => {
+  const german = { separator: ',', thousands: '.' } as const;
+  it('reads a decimal comma with thousands separators into a decimal string, keeping the scale', () => {
+    assert.deepEqual(parseDecimal('1.234,50', german), { ok: true, value: '1234.50' });
+    assert.deepEqual(parseDecimal('12,5', german), { ok: true, value: '12.5' });
+    assert.deepEqual(parseDecimal('0,000', german), { ok: true, value: '0.000' });
+    assert.deepEqual(parseDecimal('007', german), { ok: true, value: '7' });
+  });
+  it('reads an SAP trailing minus as a negative number', () => {
+    assert.deepEqual(parseDecimal('5,00-', german), { ok: true, value: '-5.00' });
+    assert.deepEqual(parseDecimal('-0,0', german), { ok: true, value: '0.0' });
+  });
+  it('refuses badly grouped numbers, two decimal points and letters, saying the format', () => {
+    for (const bad of ['1.2.3', '12.34', '1,2,3', '12a', '', '1.23,4', ',5']) {
+      const result = parseDecimal(bad, german);
+      assert.equal(result.ok, false, bad);
+    }
+    const result = parseDecimal('1.2.3', { separator: '.' });
+    assert.equal(result.ok, false);
+    if (!result.ok) assert.equal(result.message, '"1.2.3" is not a decimal (decimal separator ".")');
+  });
+});
+
+describe('date cells', () => {
+  it('reads DD.MM.YYYY HH:mm in a plant time zone with the offset of that day (summer and winter)', () => {
+    const pattern = compileDateFormat('DD.MM.YYYY HH:mm');
+    assert.ok(typeof pattern !== 'string');
+    assert.deepEqual(parseDate('02.03.2026 14:05', pattern, 'datetime', 'Europe/Berlin'), { ok: true, value: '2026-03-02T14:05:00+01:00' });
+    assert.deepEqual(parseDate('02.07.2026 14:05', pattern, 'datetime', 'Europe/Berlin'), { ok: true, value: '2026-07-02T14:05:00+02:00' });
+    assert.deepEqual(parseDate('02.07.2026 14:05', pattern, 'datetime', 'America/Monterrey'), { ok: true, value: '2026-07-02T14:05:00-06:00' });
+  });
+  it('reads M/D/YYYY as a date and as local midnight', () => {
+    const pattern = compileDateFormat('M/D/YYYY');
+    assert.ok(typeof pattern !== 'string');
+    assert.deepEqual(parseDate('3/9/2026', pattern, 'date', 'UTC'), { ok: true, value: '2026-03-09' });
+    assert.deepEqual(parseDate('3/9/2026', pattern, 'datetime', 'UTC'), { ok: true, value: '2026-03-09T00:00:00Z' });
+  });
+  it('refuses impossible dates and other layouts', () => {
+    const pattern = compileDateFormat('DD.MM.YYYY');
+    assert.ok(typeof pattern !== 'string');
+    assert.equal(parseDate('31.02.2026', pattern, 'date', 'UTC').ok, false);
+    assert.equal(parseDate('2026-02-01', pattern, 'date', 'UTC').ok, false);
+  });
+  it('explains a format it cannot use', () => {
+    assert.equal(compileDateFormat('DD.MM.'), 'date format "DD.MM." has no year');
+    assert.equal(typeof compileDateFormat('DD.MMM.YYYY'), 'string');
+  });
+});
+
+describe('file encodings', () => {
+  it('reads windows-1252 umlauts when the mapping declares it', () => {
+    const bytes = Uint8Array.from([0x4d, 0xfc, 0x6c, 0x6c, 0x65, 0x72]); // Müller
+    assert.deepEqual(decodeCsv(bytes, 'windows-1252'), { ok: true, text: 'Müller', encoding: 'windows-1252', bom: false });
+  });
+  it('names the line and byte offset of invalid UTF-8 and suggests windows-1252', () => {
+    const bytes = new TextEncoder().encode('a,b\nc,d\n');
+    const broken = Uint8Array.from([...bytes, 0x4d, 0xfc, 0x6c, 0x0a]);
+    const result = decodeCsv(broken, 'utf-8');
+    assert.equal(result.ok, false);
+    if (!result.ok) {
+      assert.equal(result.line, 3);
+      assert.equal(result.offset, 9);
+      assert.match(result.message, /^line 3: byte 0xFC at offset 9 is not valid UTF-8; .*windows-1252/);
+    }
+  });
+  it('drops a UTF-8 byte order mark and lets it win over a declared windows-1252', () => {
+    const bytes = Uint8Array.from([0xef, 0xbb, 0xbf, ...new TextEncoder().encode('Größe')]);
+    assert.deepEqual(decodeCsv(bytes, 'windows-1252'), { ok: true, text: 'Größe', encoding: 'utf-8', bom: true });
+  });
+  it('refuses UTF-16', () => {
+    assert.equal(decodeCsv(Uint8Array.from([0xff, 0xfe, 0x61, 0x00]), 'utf-8').ok, false);
+  });
+  it('finds overlong and surrogate sequences', () => {
+    assert.equal(firstInvalidUtf8(Uint8Array.from([0x61, 0xc0, 0xaf])), 1);
+    assert.equal(firstInvalidUtf8(Uint8Array.from([0xed, 0xa0, 0x80])), 0);
+    assert.equal(firstInvalidUtf8(new TextEncoder().encode('ok ✓ 𝄞')), undefined);
+  });
+});

@@ -1,0 +1,84 @@
+// Quarantine: inbound messages an asynchronous channel (CSV, X12, MQTT) could not accept, kept
+// with their raw bytes, the reason and the source until someone retries them after a fix or
+// discards them, saying why. Adapters: SQLite, PostgreSQL (test/conformance/quarantine-store.conformance.ts).
+import type { Page } from './workflow-store.port.js';
+
+export type QuarantineStatus = 'held' | 'accepted' | 'reprocessed' | 'discarded';
+
+/** One problem that kept the message out, located where the channel can locate it. */
+export interface QuarantineProblem {
+  readonly code: string;
+  readonly message: string;
+  /** CSV: the file's line; X12: the segment position. */
+  readonly line?: number;
+  readonly column?: string;
+  readonly value?: string;
+}
+
+export interface QuarantineReason {
+  /** A row problem code, `csv_unreadable`, `x12_rejected`, ... */
+  readonly code: string;
+  readonly message: string;
+  readonly problems: readonly QuarantineProblem[];
+}
+
+/** One thing that happened to an entry after it was quarantined. */
+export interface QuarantineAttempt {
+  readonly at: string;
+  /** `operator:<id>` */
+  readonly by: string;
+  readonly action: 'retry' | 'discard';
+  /** What a retry did: everything accepted, part accepted (the rest quarantined anew), or still failing. */
+  readonly outcome: 'accepted' | 'reprocessed' | 'still_failing' | 'discarded';
+  readonly reason?: QuarantineReason;
+  /** Why an entry was discarded. */
+  readonly note?: string;
+  /** Events that went in, and entries made from what still failed. */
+  readonly accepted?: readonly { readonly id: string; readonly source: string; readonly sequence: number }[];
+  readonly requarantined?: readonly string[];
+}
+
+export interface NewQuarantineEntry {
+  readonly channel: string;
+  /** The source the message speaks for (`/systems/wms-p02`, `/partners/sup-0107`). */
+  readonly source: string;
+  /** The mapping (CSV) or partner agreement (X12) it came in under. */
+  readonly ref?: string;
+  readonly receivedTime: string;
+  readonly raw: Uint8Array;
+  /** File name, interchange control number, topic: whatever names the message where it came from. */
+  readonly name?: string;
+  readonly reason: QuarantineReason;
+  /** What the channel needs to reprocess the raw bytes as they were first processed (CSV: the file digest, original line numbers). */
+  readonly context: Readonly<Record<string, unknown>>;
+}
+
+export interface QuarantineEntry extends NewQuarantineEntry {
+  readonly id: string;
+  readonly status: QuarantineStatus;
+  readonly attempts: readonly QuarantineAttempt[];
+  readonly updatedTime: string;
+}
+
+export interface QuarantineFilter {
+  readonly status?: QuarantineStatus;
+  readonly channel?: string;
+  readonly source?: string;
+}
+
+/**
+ * Promises:
+ * - `quarantine` stores the entries (status `held`, no attempts) in one transaction and returns
+ *   them with their ids, in order. The raw bytes read back byte for byte.
+ * - `listQuarantine` answers newest first, paged by an opaque cursor (`next`).
+ * - `recordQuarantineAttempt` appends the attempt and sets the status only while the entry is
+ *   still `held` (compare-and-set); it resolves with the updated entry, or undefined when the
+ *   entry does not exist or was closed meanwhile. A still-failing retry keeps it `held`.
+ * Leaves out: reprocessing (the channels do); deleting entries (nothing is dropped).
+ */
+export interface QuarantineStore {
+  quarantine(entries: readonly NewQuarantineEntry[]): Promise<QuarantineEntry[]>;
+  getQuarantined(id: string): Promise<QuarantineEntry | undefined>;
+  listQuarantine(filter: QuarantineFilter, limit: number, after?: string): Promise<Page<QuarantineEntry>>;
+  recordQuarantineAttempt(id: string, attempt: QuarantineAttempt, status: QuarantineStatus, updatedTime: string): Promise<QuarantineEntry | undefined>;
+}
