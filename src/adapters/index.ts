@@ -23,3 +23,5 @@ export { CsvDropFolders } from './csv/drop-folder.js';
 export type { DropFolder, DropFolderIntake, DropFolderOptions, DropOutcome } from './csv/drop-folder.js';
 export { CsvParseReader } from './csv/csv-parse-reader.js';
 export { sha256Hex } from './csv/file-digest.js';
+export { X12DeliveryChannel } from './x12/x12-delivery-channel.js';
+export type { X12DeliveryOptions } from './x12/x12-delivery-channel.js';

@@ -1,5 +1,5 @@
 // Assembles a hub from configuration: contracts, manifest, store, use cases, HTTP server.
-import { ApiKeyAuthenticator, buildHttpServer, CsvDropFolders, CsvParseReader, HubMetrics, loadLayeredContractSet, sha256Hex, spawnThread, WebhookChannel } from '../adapters/index.js';
+import { ApiKeyAuthenticator, buildHttpServer, CsvDropFolders, CsvParseReader, HubMetrics, loadLayeredContractSet, sha256Hex, spawnThread, WebhookChannel, X12DeliveryChannel } from '../adapters/index.js';
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { pino } from 'pino';
@@ -317,9 +317,13 @@ function deliveryRunnerOf(config: HubConfig, manifest: Manifest, store: HubStore
   if (missing.length > 0) {
     throw new MillraceError('invalid_config', `invalid configuration:\n${missing.map((p) => `  - ${p}`).join('\n')}\n(or run with --deliveries off)`, { problems: missing });
   }
-  // NATS, MQTT and X12 channels are not built yet: their deliveries are recorded and wait,
-  // visibly (status waiting, with the reason), for a hub that has one.
-  const channels = new Map<ChannelKind, DeliveryChannel>([['webhook', new WebhookChannel({ secrets, userAgent: `millrace/${PACKAGE_VERSION}` })]]);
+  // NATS and MQTT channels are not built yet: their deliveries are recorded and wait, visibly
+  // (status waiting, with the reason), for a hub that has one.
+  const userAgent = `millrace/${PACKAGE_VERSION}`;
+  const channels = new Map<ChannelKind, DeliveryChannel>([
+    ['webhook', new WebhookChannel({ secrets, userAgent })],
+    ['x12', new X12DeliveryChannel({ manifest, controlNumbers: store, clock, secrets, userAgent })],
+  ]);
   return new DeliveryRunner(store, store.deliveries, manifest.subscriptions, channels, clock, {
     tickMs: config.workflowTickMs,
     onError,

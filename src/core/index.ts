@@ -128,7 +128,7 @@ export type { InTransitLine, InventoryAccuracy, InventoryView, ItemComparison, I
 export { decideInventory } from './plant/inventory-reconcile.js';
 export { ackControlNumbersNeeded, buildAcknowledgements } from './x12/x12-ack.js';
 export type { AckOptions, X12Acknowledgements } from './x12/x12-ack.js';
-export { generate850 } from './x12/x12-850.generator.js';
+export { generate850, X12_OUTBOUND_TYPES } from './x12/x12-850.generator.js';
 export type { Generate850Input, Generated850 } from './x12/x12-850.generator.js';
 export { manifestDirectory, partyOfPrincipal } from './x12/x12-directory.js';
 export { readX12Events, SUPPORTED_SETS, SUPPORTED_VERSIONS, x12EventId } from './x12/x12-inbound.js';

@@ -49,7 +49,8 @@ export async function startReceiver(): Promise<WebhookReceiver> {
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
       const body = Buffer.concat(chunks).toString('utf8');
-      const event = JSON.parse(body) as { id: string; correlationid?: string };
+      // CloudEvents come as JSON; an X12 delivery is an interchange (no id to read here).
+      const event = (request.headers['content-type'] ?? '').startsWith('application/edi-x12') ? { id: '' } : (JSON.parse(body) as { id: string; correlationid?: string });
       const header = (name: string) => {
         const value = request.headers[name];
         return typeof value === 'string' ? value : undefined;
@@ -61,7 +62,7 @@ export async function startReceiver(): Promise<WebhookReceiver> {
         traceparent: header('traceparent'),
         body,
         id: event.id,
-        correlationid: event.correlationid,
+        correlationid: 'correlationid' in event ? event.correlationid : undefined,
       });
       for (const waiter of waiters.filter((w) => received.length >= w.count)) {
         waiters.splice(waiters.indexOf(waiter), 1);

@@ -157,6 +157,18 @@ const CASES: readonly { code: string; title: string; yaml: readonly string[]; ex
     expect: ['2:89 channel_incomplete'],
   },
   {
+    code: 'x12_type_not_supported',
+    title: 'an x12 subscription to a PO change, which the hub cannot render as X12',
+    yaml: [
+      'hub: { x12: { qualifier: ZZ, id: ACMEHUB } }',
+      'systems: [{ id: erp, kind: erp, publishes: [po.released, po.changed] }]',
+      'partners: [{ id: sup, supplierId: SUP-1, protocols: [x12], x12: { qualifier: ZZ, id: SUP1 }, publishes: [supplier.confirmation] }]',
+      'subscriptions: [{ id: s1, subscriber: sup, types: [po.released, po.changed], channel: { kind: x12, url: "https://as2.sup.example/in" } }]',
+    ],
+    // po.released makes the P2P workflow want publishers of its later steps: warnings on line 2.
+    expect: [...Array<string>(5).fill('2:10 event_type_without_publisher'), '4:65 x12_type_not_supported'],
+  },
+  {
     code: 'event_type_without_publisher',
     title: 'a subscription to an event type nobody may publish',
     yaml: [

@@ -52,31 +52,54 @@ export class WebhookChannel implements DeliveryChannel {
       [DELIVERY_ID_HEADER]: attempt.deliveryId,
       'millrace-attempt': String(attempt.attempt),
     };
-    if (channel.secret !== undefined) {
-      const secret = this.options.secrets.get(channel.secret);
-      if (secret === undefined) return { kind: 'permanent', error: `secret ${channel.secret} is not configured` };
-      headers[SIGNATURE_HEADER] = signatureHeader(secret, Math.floor(attempt.now.getTime() / 1000), body);
-    }
+    const signed = signedHeaders(attempt, this.options.secrets, body);
+    if (!signed.ok) return signed.failure;
+    Object.assign(headers, signed.headers);
     const traceparent = attempt.stored.event.traceparent;
     if (typeof traceparent === 'string') headers.traceparent = traceparent;
-    try {
-      const response = await fetch(channel.url, { method: 'POST', headers, body, redirect: 'manual', signal: AbortSignal.timeout(attempt.timeoutMs) });
-      // Only the status matters; drop the body so the connection can be reused.
-      await response.body?.cancel().catch(() => undefined);
-      if (response.status >= 200 && response.status < 300) return { kind: 'delivered' };
-      const error = `HTTP ${response.status} from ${channel.url}`;
-      if (RETRYABLE.has(response.status)) {
-        const retryAfterMs = retryAfterOf(response.headers.get('retry-after'), attempt.now);
-        return { kind: 'retryable', error, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) };
-      }
-      return { kind: 'permanent', error: response.status >= 300 && response.status < 400 ? `${error} (redirects are not followed: fix the url)` : error };
-    } catch (error) {
-      const name = (error as { name?: unknown }).name;
-      if (name === 'TimeoutError' || name === 'AbortError') return { kind: 'retryable', error: `no answer from ${channel.url} within ${attempt.timeoutMs} ms` };
-      const cause = (error as { cause?: { code?: unknown; message?: unknown } }).cause;
-      const reason = typeof cause?.code === 'string' ? cause.code : typeof cause?.message === 'string' ? cause.message : (error as Error).message;
-      return { kind: 'retryable', error: `cannot reach ${channel.url}: ${reason}` };
+    return postDelivery(channel.url, headers, body, attempt);
+  }
+}
+
+/**
+ * Signs `body` with the subscription's secret when it names one: the signature header, or a
+ * permanent failure when the secret's value is not configured.
+ */
+export function signedHeaders(
+  attempt: DeliveryAttempt,
+  secrets: ReadonlyMap<string, string>,
+  body: string,
+): { readonly ok: true; readonly headers: Record<string, string> } | { readonly ok: false; readonly failure: AttemptResult } {
+  const name = attempt.subscription.channel.secret;
+  if (name === undefined) return { ok: true, headers: {} };
+  const secret = secrets.get(name);
+  if (secret === undefined) return { ok: false, failure: { kind: 'permanent', error: `secret ${name} is not configured` } };
+  return { ok: true, headers: { [SIGNATURE_HEADER]: signatureHeader(secret, Math.floor(attempt.now.getTime() / 1000), body) } };
+}
+
+/**
+ * One HTTP POST of a delivery, its answer mapped to delivered / retryable / permanent: 2xx is
+ * delivered; 408, 425, 429 and 5xx, timeouts and network errors are worth another attempt (with
+ * the receiver's Retry-After); other 4xx and redirects are not.
+ */
+export async function postDelivery(url: string, headers: Record<string, string>, body: string, attempt: DeliveryAttempt): Promise<AttemptResult> {
+  try {
+    const response = await fetch(url, { method: 'POST', headers, body, redirect: 'manual', signal: AbortSignal.timeout(attempt.timeoutMs) });
+    // Only the status matters; drop the body so the connection can be reused.
+    await response.body?.cancel().catch(() => undefined);
+    if (response.status >= 200 && response.status < 300) return { kind: 'delivered' };
+    const error = `HTTP ${response.status} from ${url}`;
+    if (RETRYABLE.has(response.status)) {
+      const retryAfterMs = retryAfterOf(response.headers.get('retry-after'), attempt.now);
+      return { kind: 'retryable', error, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) };
     }
+    return { kind: 'permanent', error: response.status >= 300 && response.status < 400 ? `${error} (redirects are not followed: fix the url)` : error };
+  } catch (error) {
+    const name = (error as { name?: unknown }).name;
+    if (name === 'TimeoutError' || name === 'AbortError') return { kind: 'retryable', error: `no answer from ${url} within ${attempt.timeoutMs} ms` };
+    const cause = (error as { cause?: { code?: unknown; message?: unknown } }).cause;
+    const reason = typeof cause?.code === 'string' ? cause.code : typeof cause?.message === 'string' ? cause.message : (error as Error).message;
+    return { kind: 'retryable', error: `cannot reach ${url}: ${reason}` };
   }
 }
 

@@ -30,6 +30,13 @@ function side(edit: (doc: Doc) => void = () => undefined, extra: readonly Schema
   return { manifest: check.manifest, contracts };
 }
 
+/** A webhook subscription of Northern Fasteners to PO changes and cancellations (its x12 channel carries releases only). */
+function changesHook(types: string[] = ['po.changed', 'po.cancelled']): (doc: Doc) => void {
+  return (doc) => {
+    doc.subscriptions.push({ id: 'sup-0107-changes', subscriber: 'sup-0107', types, filter: { supplierId: 'SUP-0107' }, channel: { kind: 'webhook', url: 'https://portal.northern-fasteners.example/hooks' } });
+  };
+}
+
 function mode(value: CompatibilityModeSetting): (doc: Doc) => void {
   return (doc) => {
     doc.contracts.compatibility = value;
@@ -71,14 +78,14 @@ describe('manifest diff: contracts', () => {
   });
 
   it('accepts a new version with an optional field under backward, naming its publishers and subscribers', () => {
-    const diff = diffManifests(side(), side(undefined, [cancelled(2, withNote)]));
+    const diff = diffManifests(side(changesHook()), side(changesHook(), [cancelled(2, withNote)]));
     const change = only(diff, 'version_added');
     assert.equal(diff.breaking, false);
     assert.equal(change.subject, 'po.cancelled v2');
     assert.deepEqual(change.compatibility?.against, [1]);
     assert.deepEqual(change.compatibility?.changes.map((c) => `${c.path} ${c.kind} ${c.breaking}`), ['/note property_added_to_closed_model false']);
     assert.deepEqual(change.publishers, [{ kind: 'system', id: 'erp-core' }]);
-    assert.deepEqual(change.subscribers, [{ subscription: 'sup-0107-orders', subscriber: 'sup-0107' }]);
+    assert.deepEqual(change.subscribers, [{ subscription: 'sup-0107-changes', subscriber: 'sup-0107' }]);
     assert.match(change.message, /po\.cancelled v2 is added and in force: backward-compatible with v1/);
   });
 
@@ -148,7 +155,6 @@ describe('manifest diff: contracts', () => {
     assert.deepEqual(kinds(diffManifests(side(notInForce, [cancelled(2, withNote)]), side(notInForce))), ['version_removed po.cancelled v2']);
     const unpublished = (doc: Doc) => {
       doc.systems[0]!.publishes = doc.systems[0]!.publishes.filter((t) => t !== 'po.cancelled');
-      doc.subscriptions[2]!.types = ['po.released', 'po.changed'];
     };
     assert.deepEqual(kinds(diffManifests(side(unpublished, [cancelled(2, withNote)]), side(unpublished))), ['version_removed po.cancelled v2']);
   });
@@ -284,10 +290,9 @@ describe('manifest diff: authority, policy, subscriptions', () => {
 
   it('lists subscriptions added, removed and changed field by field', () => {
     const diff = diffManifests(
-      side(),
+      side(changesHook()),
       side((doc) => {
-        const orders = doc.subscriptions.find((s) => s.id === 'sup-0107-orders')!;
-        orders.types = ['po.released', 'po.changed'];
+        changesHook(['po.changed'])(doc);
         doc.subscriptions = doc.subscriptions.filter((s) => s.id !== 'mes-orders');
         doc.subscriptions.push({ id: 'ap-matches', subscriber: 'erp-core', types: ['invoice.matched', 'finance.posting'], channel: { kind: 'webhook', url: 'https://erp.example.com/millrace/ap' } });
         doc.subscriptions[0]!.channel.url = 'https://erp.example.com/millrace/v2/inventory';
@@ -297,10 +302,10 @@ describe('manifest diff: authority, policy, subscriptions', () => {
       'subscription_added subscriptions[ap-matches]',
       'subscription_changed subscriptions[erp-inventory].channel',
       'subscription_removed subscriptions[mes-orders]',
-      'subscription_changed subscriptions[sup-0107-orders].types',
+      'subscription_changed subscriptions[sup-0107-changes].types',
     ]);
     const types = diff.changes[3]!;
-    assert.equal(types.message, 'sup-0107 via sup-0107-orders: -po.cancelled');
+    assert.equal(types.message, 'sup-0107 via sup-0107-changes: -po.cancelled');
     assert.deepEqual(types.publishers, [{ kind: 'system', id: 'erp-core' }]);
     assert.deepEqual(only(diff, 'subscription_added').publishers, [{ kind: 'hub', id: 'millrace' }]);
   });

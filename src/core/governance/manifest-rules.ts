@@ -6,6 +6,7 @@ import { checkCsvMappings } from '../csv/csv-mapping-rules.js';
 import { dec } from '../money.js';
 import { P2P_EXCEPTION_CODES, DEFAULT_EXCEPTION_OWNERS } from '../p2p/p2p-policy.js';
 import { P2P_INPUT_TYPES } from '../p2p/p2p-routing.js';
+import { X12_OUTBOUND_TYPES } from '../x12/x12-850.generator.js';
 import type { ContractCatalog, Manifest, ManifestProblem, MaintenanceWindow } from './manifest.js';
 
 type Path = readonly (string | number)[];
@@ -27,6 +28,7 @@ export const MANIFEST_RULES = {
   unit_conversion_not_positive: { severity: 'error', summary: 'A unit size in masterData.unitConversions is zero or negative.' },
   duplicate_x12_id: { severity: 'error', summary: 'Two partners or systems (or one and the hub) share X12 interchange identifiers.' },
   channel_incomplete: { severity: 'error', summary: 'A subscription channel lacks what its kind needs (url, subject or topic).' },
+  x12_type_not_supported: { severity: 'error', summary: 'An x12 subscription lists an event type the hub cannot render as X12 (it sends po.released as an 850).' },
   csv_mapping_invalid: { severity: 'error', summary: 'A CSV mapping cannot be used: a field with neither column nor value, a bad date format or time zone, rows filling an array without groupBy.' },
   csv_unknown_field: { severity: 'error', summary: "A CSV mapping fills a field its event type's contract does not have." },
   csv_type_not_published: { severity: 'warning', summary: "A CSV mapping's source may not publish the mapping's event type." },
@@ -224,7 +226,7 @@ function teamsOf(owner: string, plants: ReadonlySet<string>): string[] {
 }
 
 function checkSubscriptions(manifest: Manifest, context: Context, report: Report): void {
-  const needs = { webhook: 'url', nats: 'subject', mqtt: 'topic', x12: undefined } as const;
+  const needs = { webhook: 'url', nats: 'subject', mqtt: 'topic', x12: 'url' } as const;
   manifest.subscriptions.forEach((subscription, index) => {
     const at = (...rest: (string | number)[]): Path => ['subscriptions', index, ...rest];
     if (!context.sources.has(subscription.subscriber)) {
@@ -236,6 +238,13 @@ function checkSubscriptions(manifest: Manifest, context: Context, report: Report
     }
     if (subscription.channel.kind === 'x12' && !manifest.partners.some((p) => p.id === subscription.subscriber && p.x12 !== undefined)) {
       report(at('channel'), 'channel_incomplete', `an x12 channel needs a partner subscriber with x12 identifiers`, `declare x12: { qualifier, id } on partner ${subscription.subscriber}`);
+    }
+    if (subscription.channel.kind === 'x12') {
+      subscription.types.forEach((type, j) => {
+        if (!X12_OUTBOUND_TYPES.has(type)) {
+          report(at('types', j), 'x12_type_not_supported', `the hub cannot send ${type} as X12; an x12 channel carries ${[...X12_OUTBOUND_TYPES].join(', ')}`, `remove ${type}, or send it to this partner over a webhook subscription`);
+        }
+      });
     }
     const plant = subscription.filter?.plant;
     if (plant !== undefined && !context.plants.has(plant)) report(at('filter', 'plant'), 'unknown_plant', `no system declares plant ${plant}`, suggestion(plant, [...context.plants], 'check the plant code'));

@@ -80,3 +80,6 @@ function sanitize(text: string, delimiters: X12Delimiters): string {
   const banned = new Set([delimiters.element, delimiters.component, delimiters.segment, delimiters.repetition ?? '']);
   return [...text].map((c) => (banned.has(c) ? ' ' : c)).join('').slice(0, 80);
 }
+
+/** Event types the hub renders as X12 for a subscriber (an x12 subscription carries only these). */
+export const X12_OUTBOUND_TYPES: ReadonlySet<string> = new Set(['po.released']);
