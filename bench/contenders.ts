@@ -68,6 +68,9 @@ export async function startHub(label: string, dbPath: string, workflows: boolean
       '--log-level',
       'warn',
       ...(workflows ? [] : ['--workflows', 'off']),
+      // Intake is measured; the example's subscribers are not reachable from here.
+      '--deliveries',
+      'off',
     ],
   });
   return { server, dbPath, authorization: `Bearer ${key}`, workflows };

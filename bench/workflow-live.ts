@@ -102,7 +102,7 @@ export async function measureLive(options: { seconds: number }): Promise<LiveFig
   const viewer = (await issueKey(store, { kind: 'operator', id: 'bench', role: 'viewer' }, systemClock)).key;
   await store.close();
   const server = await startServerProcess({
-    args: [join(ROOT, 'bin', 'millrace.js'), 'serve', '--manifest', MANIFEST, '--store', `sqlite:${db}`, '--port', '0', '--log-level', 'warn'],
+    args: [join(ROOT, 'bin', 'millrace.js'), 'serve', '--manifest', MANIFEST, '--store', `sqlite:${db}`, '--port', '0', '--log-level', 'warn', '--deliveries', 'off'],
     cwd: ROOT,
     env: { ...process.env },
     label: 'millrace serve (workflows on)',
