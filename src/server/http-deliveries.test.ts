@@ -1,12 +1,12 @@
 // The delivery routes of a running hub: listing, retry, replay (dry run and real), who may
 // do what, their problem+json answers; and a hub that refuses to start without its secrets.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { verifySignature } from '../adapters/index.js';
-import { callHub, EXAMPLE_MANIFEST, startTestHub } from '../../test/support/hub.js';
+import { callHub, exampleWithSubscriptions, startTestHub } from '../../test/support/hub.js';
 import type { TestHub } from '../../test/support/hub.js';
 import { startReceiver } from '../../test/support/webhook-receiver.js';
 import type { WebhookReceiver } from '../../test/support/webhook-receiver.js';
@@ -15,20 +15,14 @@ const SECRET = 'shh-it-is-a-test';
 
 /** The example manifest with one webhook subscription to the test's receiver in place of its own. */
 function manifestFor(dir: string, url: string): string {
-  const example = readFileSync(EXAMPLE_MANIFEST, 'utf8');
-  const start = example.indexOf('\nsubscriptions:');
-  const end = example.indexOf('\n# Master data');
-  const subscriptions = `
+  return exampleWithSubscriptions(dir, `
 subscriptions:
   - id: plant-receipts
     subscriber: erp-core
     types: [goods.received]
     channel: { kind: webhook, url: "${url}", secret: test-hook }
     delivery: { maxAttempts: 1, initialBackoff: 1s, timeout: 2s }
-`;
-  const path = join(dir, 'millrace.yaml');
-  writeFileSync(path, example.slice(0, start) + subscriptions + example.slice(end));
-  return path;
+`);
 }
 
 const receipt = (id: string, correlationid: string) => ({

@@ -1,11 +1,11 @@
 // X12 out: a po.released to a supplier whose subscription says x12 goes to its endpoint as an
 // 850, with control numbers that never repeat, and reads back to the PO the ERP released.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { callHub, EXAMPLE_MANIFEST, startTestHub } from '../../test/support/hub.js';
+import { callHub, exampleWithSubscriptions, startTestHub } from '../../test/support/hub.js';
 import type { TestHub } from '../../test/support/hub.js';
 import { startReceiver } from '../../test/support/webhook-receiver.js';
 import type { WebhookReceiver } from '../../test/support/webhook-receiver.js';
@@ -14,10 +14,7 @@ import { readX12Events } from '../core/index.js';
 
 /** The example manifest with its x12 subscription pointed at the test's receiver, and no other. */
 function manifestFor(dir: string, url: string): string {
-  const example = readFileSync(EXAMPLE_MANIFEST, 'utf8');
-  const start = example.indexOf('\nsubscriptions:');
-  const end = example.indexOf('\n# Master data');
-  const subscriptions = `
+  return exampleWithSubscriptions(dir, `
 subscriptions:
   - id: sup-0107-orders
     subscriber: sup-0107
@@ -25,10 +22,7 @@ subscriptions:
     filter: { supplierId: SUP-0107 }
     channel: { kind: x12, url: "${url}" }
     delivery: { maxAttempts: 2, initialBackoff: 1s, timeout: 2s }
-`;
-  const path = join(dir, 'millrace.yaml');
-  writeFileSync(path, example.slice(0, start) + subscriptions + example.slice(end));
-  return path;
+`);
 }
 
 const released = (poNumber: string, supplierId: string) => ({

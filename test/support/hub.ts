@@ -1,5 +1,7 @@
 // An assembled hub for in-process HTTP tests: the example manifest, the shipped contracts,
 // a store (in memory unless given) and one key per system and partner.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Hub, HubOptions, HubStore } from '../../src/bootstrap/index.js';
 import { createHub, issueKey, loadSetup, SqliteStore, systemClock } from '../../src/bootstrap/index.js';
@@ -47,4 +49,15 @@ export async function callHub(t: TestHub, method: 'GET' | 'POST', url: string, k
     ...(body === undefined ? {} : { payload: JSON.stringify(body) }),
   });
   return { status: response.statusCode, headers: response.headers, body: response.json<Record<string, unknown>>() };
+}
+
+/** The example manifest with its subscriptions replaced by `subscriptions` (YAML, from `subscriptions:`), written in `dir`. */
+export function exampleWithSubscriptions(dir: string, subscriptions: string): string {
+  const example = readFileSync(EXAMPLE_MANIFEST, 'utf8');
+  const start = example.indexOf('\nsubscriptions:');
+  const end = example.indexOf('\n# Master data');
+  if (start < 0 || end < 0) throw new Error('the example manifest has no subscriptions section to replace');
+  const path = join(dir, 'millrace.yaml');
+  writeFileSync(path, `${example.slice(0, start)}\n${subscriptions.trim()}\n${example.slice(end)}`);
+  return path;
 }

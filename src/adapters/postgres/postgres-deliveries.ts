@@ -1,7 +1,8 @@
 // The outbox in PostgreSQL (delivery-sql.ts). Several hub processes may share the database:
 // one of them runs the deliveries, chosen by a session advisory lock of its own (not the
 // workflows' lock: the workflows may run on another thread's connection).
-import pg from 'pg';
+import type pg from 'pg';
+import { AdvisoryLead } from './advisory-lead.js';
 import { deliveryIdOf } from '../../core/index.js';
 import type { CursorAdvance, DeliveryFilter, DeliveryRecord, DeliveryStore, DeliveryUpdate, NewDelivery, Page } from '../../ports/index.js';
 import { DELIVERY_SQL, deliveryCursorOf, deliveryFromRow, deliveryQuery, followerParams, insertParams } from '../shared/delivery-sql.js';
@@ -9,37 +10,20 @@ import type { DeliveryRow } from '../shared/delivery-sql.js';
 import { pageOf } from '../shared/workflow-sql.js';
 
 export class PostgresDeliveries implements DeliveryStore {
-  private leader: pg.Client | undefined;
+
+  private readonly lead: AdvisoryLead;
 
   constructor(
     private readonly pool: pg.Pool,
-    private readonly clientConfig: pg.ClientConfig,
+    clientConfig: pg.ClientConfig,
     /** Advisory lock id (per schema) of the process that runs the deliveries. */
-    private readonly leadLock: string,
-  ) {}
+    leadLock: string,
+  ) {
+    this.lead = new AdvisoryLead(clientConfig, leadLock);
+  }
 
-  async tryLeadDeliveries(): Promise<boolean> {
-    if (this.leader !== undefined) return true;
-    const client = new pg.Client(this.clientConfig);
-    client.on('error', () => {
-      if (this.leader === client) this.leader = undefined;
-    });
-    try {
-      await client.connect();
-      const result = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1::bigint) AS locked', [this.leadLock]);
-      if (result.rows[0]?.locked === true) {
-        this.leader = client;
-        client.on('end', () => {
-          if (this.leader === client) this.leader = undefined;
-        });
-        return true;
-      }
-      await client.end();
-      return false;
-    } catch {
-      await client.end().catch(() => undefined);
-      return false;
-    }
+  tryLeadDeliveries(): Promise<boolean> {
+    return this.lead.tryLead();
   }
 
   async deliveryCursors(): Promise<Map<string, number>> {
@@ -109,9 +93,7 @@ export class PostgresDeliveries implements DeliveryStore {
   }
 
   async close(): Promise<void> {
-    const leader = this.leader;
-    this.leader = undefined;
-    await leader?.end().catch(() => undefined);
+    await this.lead.release();
   }
 
   /** Commits when `work` resolves true, rolls back when it resolves false or throws. */

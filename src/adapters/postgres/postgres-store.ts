@@ -3,6 +3,7 @@
 // sequence N never later finds a new event below N), at the price of one writer at a time;
 // group commit amortises the lock over every request of a turn.
 import pg from 'pg';
+import { AdvisoryLead } from './advisory-lead.js';
 import type { CloudEvent, ExceptionView, FlowCount, KnownEvent, P2PLine, P2PStage, StoredEvent, WorkflowCensus } from '../../core/index.js';
 import { eventKey, lineFromJson, planBatch } from '../../core/index.js';
 import type {
@@ -96,17 +97,19 @@ export interface PostgresStoreOptions {
 }
 
 export class PostgresStore implements EventStore, CredentialStore, WorkflowStore, GroupStore, X12ControlNumbers, QuarantineStore {
-  private leader: pg.Client | undefined;
   /** The outbox (deliveries to subscribers), in the same database. */
   readonly deliveries: PostgresDeliveries;
   private readonly quarantined: PostgresQuarantine;
+  /** Who runs the workflows among the hub processes on this database. */
+  private readonly lead: AdvisoryLead;
 
   private constructor(
     private readonly pool: pg.Pool,
     private readonly appendLock: string,
-    private readonly leadLock: string,
-    private readonly clientConfig: pg.ClientConfig,
+    leadLock: string,
+    clientConfig: pg.ClientConfig,
   ) {
+    this.lead = new AdvisoryLead(clientConfig, leadLock);
     this.deliveries = new PostgresDeliveries(pool, clientConfig, hashKey(`millrace-deliveries:${leadLock}`).toString());
     this.quarantined = new PostgresQuarantine(pool);
   }
@@ -276,30 +279,8 @@ export class PostgresStore implements EventStore, CredentialStore, WorkflowStore
     return (result.rowCount ?? 0) > 0;
   }
 
-  async tryLeadWorkflows(): Promise<boolean> {
-    if (this.leader !== undefined) return true;
-    // A session-level advisory lock on a connection of its own: it is released when this
-    // process closes or dies, and another hub takes the lead on its next try.
-    const client = new pg.Client(this.clientConfig);
-    client.on('error', () => {
-      if (this.leader === client) this.leader = undefined;
-    });
-    try {
-      await client.connect();
-      const result = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1::bigint) AS locked', [this.leadLock]);
-      if (result.rows[0]?.locked === true) {
-        this.leader = client;
-        client.on('end', () => {
-          if (this.leader === client) this.leader = undefined;
-        });
-        return true;
-      }
-      await client.end();
-      return false;
-    } catch {
-      await client.end().catch(() => undefined);
-      return false;
-    }
+  tryLeadWorkflows(): Promise<boolean> {
+    return this.lead.tryLead();
   }
 
   async processedUpTo(): Promise<number> {
@@ -465,9 +446,7 @@ export class PostgresStore implements EventStore, CredentialStore, WorkflowStore
   }
 
   async close(): Promise<void> {
-    const leader = this.leader;
-    this.leader = undefined;
-    await leader?.end().catch(() => undefined);
+    await this.lead.release();
     await this.deliveries.close();
     await this.pool.end();
   }
