@@ -149,6 +149,8 @@ export async function createHub(config: HubConfig, manifest: Manifest, contracts
     census: () => store.workflowCensus(P2P_STAGES),
     flows: () => store.flows(),
     coverage: (flows) => governanceCoverage(flows, manifest, catalog),
+    deliveries: () => store.deliveries.deliveryCounts(),
+    quarantine: () => store.quarantineCounts(),
   });
   const deliveries = deliveryRunnerOf(config, manifest, store, clock, options, (error) => logger.error({ err: error }, 'delivery failed; it will be retried on the next tick'));
   // Asynchronous channels: what they cannot accept goes to quarantine, retried through the channel.

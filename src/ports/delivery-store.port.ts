@@ -94,4 +94,6 @@ export interface DeliveryStore {
   getDelivery(deliveryId: string): Promise<DeliveryRecord | undefined>;
   /** Newest event first (then newest replay); `after` is the `next` of the previous page. */
   listDeliveries(filter: DeliveryFilter, limit: number, after?: string): Promise<Page<DeliveryRecord>>;
+  /** How many deliveries each subscription has in each status (for metrics). */
+  deliveryCounts(): Promise<readonly { readonly subscription: string; readonly status: DeliveryStatus; readonly count: number }[]>;
 }

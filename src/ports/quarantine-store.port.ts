@@ -79,6 +79,8 @@ export interface QuarantineFilter {
 export interface QuarantineStore {
   quarantine(entries: readonly NewQuarantineEntry[]): Promise<QuarantineEntry[]>;
   getQuarantined(id: string): Promise<QuarantineEntry | undefined>;
+  /** How many entries each channel has in each status (for metrics). */
+  quarantineCounts(): Promise<readonly { readonly channel: string; readonly status: QuarantineStatus; readonly count: number }[]>;
   listQuarantine(filter: QuarantineFilter, limit: number, after?: string): Promise<Page<QuarantineEntry>>;
   recordQuarantineAttempt(id: string, attempt: QuarantineAttempt, status: QuarantineStatus, updatedTime: string): Promise<QuarantineEntry | undefined>;
 }

@@ -33,6 +33,7 @@ describe('GET /metrics', () => {
     assert.equal((await callHub(t, 'POST', '/v1/events', erp, first)).status, 202); // a resend
     assert.equal((await callHub(t, 'POST', '/v1/events', t.keys.get('system:wms-p01')!, { ...released('m-3', '4500090003'), source: '/systems/wms-p01' })).status, 403);
     assert.equal((await callHub(t, 'POST', '/v1/events', erp, { ...released('m-4', '4500090004'), data: {} })).status, 422);
+    await t.store.quarantine([{ channel: 'x12', source: '/partners/sup-0107', receivedTime: new Date().toISOString(), raw: new TextEncoder().encode('ISA*...'), reason: { code: 'forbidden_object', message: 'x', problems: [] }, context: {} }]);
     await t.hub.settle();
   });
   after(() => t.close());
@@ -67,6 +68,8 @@ describe('GET /metrics', () => {
     assert.equal(value(families, 'millrace_workflow_lines', { stage: 'released', plant: 'P01' }), '4');
     assert.equal(value(families, 'millrace_source_events', { source: '/systems/erp-core' }), '2');
     assert.equal(value(families, 'millrace_governance_share', { of: 'flows' }), '1');
+    // A file the X12 channel could not take sits in quarantine, and is counted.
+    assert.equal(value(families, 'millrace_quarantine_entries', { channel: 'x12', status: 'held' }), '1');
     assert.ok(families.some((f) => f.name === 'millrace_process_resident_memory_bytes'));
   });
 });

@@ -62,6 +62,12 @@ export function describeDeliveryStore(name: string, open: (t: TestContext) => Pr
       assert.equal((await store.getDelivery('erp.2'))?.status, 'blocked');
       assert.equal((await store.getDelivery('erp.3'))?.status, 'blocked');
       assert.deepEqual((await store.dueDeliveries(NOW, 10)).map((d) => d.deliveryId), ['erp.4']);
+      // The backlog as metrics count it: per subscription and status.
+      assert.deepEqual(await store.deliveryCounts(), [
+        { subscription: 'erp', status: 'blocked', count: 2 },
+        { subscription: 'erp', status: 'dead', count: 1 },
+        { subscription: 'erp', status: 'pending', count: 1 },
+      ]);
       await store.updateDelivery({ deliveryId: 'erp.1', status: 'pending', attempts: 0, nextAttemptAt: NOW });
       assert.equal((await store.getDelivery('erp.2'))?.status, 'pending');
       assert.deepEqual((await store.dueDeliveries(NOW, 10)).map((d) => d.deliveryId), ['erp.1', 'erp.4']);

@@ -79,6 +79,18 @@ export function describeQuarantineStore(name: string, open: (t: TestContext) => 
       assert.equal((await store.getQuarantined(stored.id))?.status, 'accepted');
     });
 
+    withStore('counts entries per channel and status', async (store) => {
+      assert.deepEqual(await store.quarantineCounts(), []);
+      const [first] = await store.quarantine([entry(1), entry(2), entry(3, { channel: 'x12', source: '/partners/sup-0107' })]);
+      assert.ok(first);
+      await store.recordQuarantineAttempt(first.id, { ...retry('discarded'), action: 'discard', note: 'sent twice' }, 'discarded', '2026-03-02T09:06:00.000Z');
+      assert.deepEqual(await store.quarantineCounts(), [
+        { channel: 'csv', status: 'discarded', count: 1 },
+        { channel: 'csv', status: 'held', count: 1 },
+        { channel: 'x12', status: 'held', count: 1 },
+      ]);
+    });
+
     withStore('lets only one of two concurrent closes win', async (store) => {
       const [stored] = await store.quarantine([entry(1)]);
       assert.ok(stored);

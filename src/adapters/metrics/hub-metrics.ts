@@ -1,6 +1,8 @@
 // Prometheus metrics of a hub (GET /metrics): intake by source, type and outcome with request
 // latency histograms, workflow lines per stage and plant, open exceptions per code and owner,
-// events and lag breaches per source, the governance shares, and the process's own metrics.
+// events and lag breaches per source, deliveries per subscription and status (backlog, dead
+// letters), quarantine entries per channel and status, the governance shares, and the
+// process's own metrics.
 // Workflow and governance figures are read from the store when scraped, at most once per
 // `refreshMs`, so a busy scraper does not turn into a busy database.
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
@@ -11,12 +13,16 @@ export interface MetricsSources {
   census(): Promise<WorkflowCensus>;
   flows(): Promise<FlowCount[]>;
   coverage(flows: readonly FlowCount[]): GovernanceCoverage;
+  deliveries(): Promise<readonly { readonly subscription: string; readonly status: string; readonly count: number }[]>;
+  quarantine(): Promise<readonly { readonly channel: string; readonly status: string; readonly count: number }[]>;
 }
 
 interface Snapshot {
   readonly census: WorkflowCensus;
   readonly flows: readonly FlowCount[];
   readonly coverage: GovernanceCoverage;
+  readonly deliveries: Awaited<ReturnType<MetricsSources['deliveries']>>;
+  readonly quarantine: Awaited<ReturnType<MetricsSources['quarantine']>>;
 }
 
 /** Latency buckets in seconds: a group commit is milliseconds; a slow disk is tens of them. */
@@ -80,6 +86,26 @@ export class HubMetrics {
       },
     });
     new Gauge({
+      name: 'millrace_deliveries',
+      help: 'Deliveries to subscribers by subscription and status (pending, retrying, waiting, blocked, dead, delivered)',
+      labelNames: ['subscription', 'status'],
+      registers,
+      async collect() {
+        this.reset();
+        for (const row of (await read()).deliveries) this.set({ subscription: row.subscription, status: row.status }, row.count);
+      },
+    });
+    new Gauge({
+      name: 'millrace_quarantine_entries',
+      help: 'Quarantine entries by channel and status (held, accepted, reprocessed, discarded)',
+      labelNames: ['channel', 'status'],
+      registers,
+      async collect() {
+        this.reset();
+        for (const row of (await read()).quarantine) this.set({ channel: row.channel, status: row.status }, row.count);
+      },
+    });
+    new Gauge({
       name: 'millrace_governance_share',
       help: 'Share of observed flows and of events under governance (0..1)',
       labelNames: ['of'],
@@ -132,8 +158,8 @@ export class HubMetrics {
     const now = Date.now();
     if (this.snapshot === undefined || now - this.snapshot.at >= this.refreshMs) {
       const value = (async () => {
-        const [census, flows] = await Promise.all([this.sources.census(), this.sources.flows()]);
-        return { census, flows, coverage: this.sources.coverage(flows) };
+        const [census, flows, deliveries, quarantine] = await Promise.all([this.sources.census(), this.sources.flows(), this.sources.deliveries(), this.sources.quarantine()]);
+        return { census, flows, coverage: this.sources.coverage(flows), deliveries, quarantine };
       })();
       // A failed read is not kept: the next scrape asks again.
       value.catch(() => {

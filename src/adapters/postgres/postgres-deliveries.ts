@@ -3,6 +3,7 @@
 // workflows' lock: the workflows may run on another thread's connection).
 import type pg from 'pg';
 import { AdvisoryLead } from './advisory-lead.js';
+import type { DeliveryStatus } from '../../core/index.js';
 import { deliveryIdOf } from '../../core/index.js';
 import type { CursorAdvance, DeliveryFilter, DeliveryRecord, DeliveryStore, DeliveryUpdate, NewDelivery, Page } from '../../ports/index.js';
 import { DELIVERY_SQL, deliveryCursorOf, deliveryFromRow, deliveryQuery, followerParams, insertParams } from '../shared/delivery-sql.js';
@@ -84,6 +85,11 @@ export class PostgresDeliveries implements DeliveryStore {
   async getDelivery(deliveryId: string): Promise<DeliveryRecord | undefined> {
     const row = (await this.pool.query<DeliveryRow>(numbered(DELIVERY_SQL.get), [deliveryId])).rows[0];
     return row === undefined ? undefined : deliveryFromRow(row);
+  }
+
+  async deliveryCounts(): Promise<{ subscription: string; status: DeliveryStatus; count: number }[]> {
+    const rows = (await this.pool.query<{ subscription: string; status: DeliveryStatus; n: string }>(DELIVERY_SQL.counts)).rows;
+    return rows.map((r) => ({ subscription: r.subscription, status: r.status, count: Number(r.n) }));
   }
 
   async listDeliveries(filter: DeliveryFilter, limit: number, after?: string): Promise<Page<DeliveryRecord>> {

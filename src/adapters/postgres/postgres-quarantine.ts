@@ -38,6 +38,11 @@ export class PostgresQuarantine implements QuarantineStore {
     return row === undefined ? undefined : toQuarantineEntry(row);
   }
 
+  async quarantineCounts(): Promise<{ channel: string; status: QuarantineStatus; count: number }[]> {
+    const rows = (await this.pool.query<{ channel: string; status: QuarantineStatus; n: string }>(QUARANTINE_SQL.counts)).rows;
+    return rows.map((r) => ({ channel: r.channel, status: r.status, count: Number(r.n) }));
+  }
+
   async listQuarantine(filter: QuarantineFilter, limit: number, after?: string): Promise<Page<QuarantineEntry>> {
     const { sql, params } = quarantineQuery(filter, limit, after);
     return quarantinePage((await this.pool.query<QuarantineRow>(numbered(sql), params)).rows, limit);

@@ -437,6 +437,10 @@ export class PostgresStore implements EventStore, CredentialStore, WorkflowStore
     return this.quarantined.getQuarantined(id);
   }
 
+  quarantineCounts(): Promise<readonly { readonly channel: string; readonly status: QuarantineStatus; readonly count: number }[]> {
+    return this.quarantined.quarantineCounts();
+  }
+
   listQuarantine(filter: QuarantineFilter, limit: number, after?: string): Promise<Page<QuarantineEntry>> {
     return this.quarantined.listQuarantine(filter, limit, after);
   }

@@ -39,6 +39,7 @@ const LATER = '(seq > ? OR (seq = ? AND generation > ?))';
 
 export const DELIVERY_SQL = {
   cursors: 'SELECT subscription, up_to FROM delivery_cursors',
+  counts: 'SELECT subscription, status, COUNT(*) AS n FROM deliveries GROUP BY subscription, status ORDER BY subscription, status',
   startCursor: 'INSERT INTO delivery_cursors (subscription, up_to) VALUES (?, ?) ON CONFLICT (subscription) DO NOTHING',
   advanceCursor: 'UPDATE delivery_cursors SET up_to = ? WHERE subscription = ? AND up_to = ?',
   // `WHERE true`: SQLite needs it to read ON CONFLICT after INSERT ... SELECT.

@@ -28,6 +28,7 @@ export const QUARANTINE_SQL = {
   insert:
     "INSERT INTO quarantine (channel, source, ref, name, received_time, updated_time, status, raw, reason, context, attempts) VALUES (?, ?, ?, ?, ?, ?, 'held', ?, ?, ?, '[]') RETURNING seq",
   get: 'SELECT * FROM quarantine WHERE seq = ?',
+  counts: 'SELECT channel, status, COUNT(*) AS n FROM quarantine GROUP BY channel, status ORDER BY channel, status',
   // Compare-and-set: only a held entry changes, and only if nobody added an attempt meanwhile.
   update: "UPDATE quarantine SET status = ?, attempts = ?, updated_time = ? WHERE seq = ? AND status = 'held' AND attempts = ?",
 } as const;

@@ -1,5 +1,6 @@
 // The outbox in the SQLite file (delivery-sql.ts): the hub's one process always leads it.
 import type Database from 'better-sqlite3';
+import type { DeliveryStatus } from '../../core/index.js';
 import { deliveryIdOf } from '../../core/index.js';
 import type { CursorAdvance, DeliveryFilter, DeliveryRecord, DeliveryStore, DeliveryUpdate, NewDelivery, Page } from '../../ports/index.js';
 import { DELIVERY_SQL, DELIVERY_TABLES, deliveryCursorOf, deliveryFromRow, deliveryQuery, followerParams, insertParams } from '../shared/delivery-sql.js';
@@ -97,6 +98,11 @@ export class SqliteDeliveries implements DeliveryStore {
   getDelivery(deliveryId: string): Promise<DeliveryRecord | undefined> {
     const row = this.statements.get.get(deliveryId);
     return Promise.resolve(row === undefined ? undefined : deliveryFromRow(row));
+  }
+
+  deliveryCounts(): Promise<{ subscription: string; status: DeliveryStatus; count: number }[]> {
+    const rows = this.db.prepare<[], { subscription: string; status: DeliveryStatus; n: number }>(DELIVERY_SQL.counts).all();
+    return Promise.resolve(rows.map((r) => ({ subscription: r.subscription, status: r.status, count: Number(r.n) })));
   }
 
   listDeliveries(filter: DeliveryFilter, limit: number, after?: string): Promise<Page<DeliveryRecord>> {

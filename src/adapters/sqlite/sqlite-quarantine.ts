@@ -40,6 +40,11 @@ export class SqliteQuarantine implements QuarantineStore {
     return Promise.resolve(row === undefined ? undefined : toQuarantineEntry(row));
   }
 
+  quarantineCounts(): Promise<{ channel: string; status: QuarantineStatus; count: number }[]> {
+    const rows = this.db.prepare<[], { channel: string; status: QuarantineStatus; n: number }>(QUARANTINE_SQL.counts).all();
+    return Promise.resolve(rows.map((r) => ({ channel: r.channel, status: r.status, count: Number(r.n) })));
+  }
+
   listQuarantine(filter: QuarantineFilter, limit: number, after?: string): Promise<Page<QuarantineEntry>> {
     const { sql, params } = quarantineQuery(filter, limit, after);
     return Promise.resolve(quarantinePage(this.db.prepare<(string | number)[], QuarantineRow>(sql).all(...params), limit));
