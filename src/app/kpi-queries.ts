@@ -2,8 +2,8 @@
 // share of flows and events under governance, and sync lag per source against its policy.
 // Reads every PO line and exception of the store: fine for a plant's or a region's hub; a
 // pre-aggregated projection is the step after (noted in the README).
-import type { ContractCatalog, ExceptionView, Manifest, P2PKpis, P2PLine, Principal } from '../core/index.js';
-import { governanceCoverage, MillraceError, p2pKpis } from '../core/index.js';
+import type { ContractCatalog, ExceptionView, Manifest, P2PKpis, P2PLine, Principal, StageSummary } from '../core/index.js';
+import { governanceCoverage, MillraceError, p2pKpis, stuckStages } from '../core/index.js';
 import type { Clock, WorkflowStore } from '../ports/index.js';
 
 export interface SourceLag {
@@ -57,6 +57,17 @@ export class KpiQueries {
         .sort(([a], [b]) => a.localeCompare(b))
         .map(([source, s]) => ({ source, events: s.events, lagBreaches: s.lagBreaches, breachRate: s.events === 0 ? 0 : s.lagBreaches / s.events, worstLagMinutes: s.worstLagMs / 60_000 })),
     };
+  }
+
+  /**
+   * Where open PO lines wait (operator keys): each stage with counts by plant, supplier and
+   * region (the region of the plant's systems in the manifest), ageing and the oldest lines.
+   */
+  async stuck(viewer: Principal, oldest = 5): Promise<{ readonly now: string; readonly stages: readonly StageSummary[] }> {
+    if (viewer.kind !== 'operator') throw new MillraceError('forbidden_action', 'the stuck-stage view is for operator keys (millrace keys add --operator NAME)');
+    const now = this.clock.now().toISOString();
+    const regions = new Map(this.manifest.systems.flatMap((s) => (s.plant !== undefined && s.region !== undefined ? [[s.plant, s.region] as const] : [])));
+    return { now, stages: stuckStages(await this.allLines(), now, { oldest, regionOf: (plant) => regions.get(plant) }) };
   }
 
   private async allLines(): Promise<P2PLine[]> {

@@ -85,6 +85,8 @@ export type { LineSummary } from './p2p/p2p-view.js';
 export { p2pKpis, percentile } from './kpis/p2p-kpis.js';
 export type { AsnStats, DurationStats, GroupKpis, KpiWindow, MatchStats, P2PKpis } from './kpis/p2p-kpis.js';
 export { lineGaps } from './p2p/p2p-gaps.js';
+export { AGE_BUCKETS, stuckStages, WAITING_STAGES, waitingOf } from './p2p/p2p-stuck.js';
+export type { StageSummary, WaitingLine, WaitingStage } from './p2p/p2p-stuck.js';
 export type { LineGap } from './p2p/p2p-gaps.js';
 export { deliveredBody, deliveryIdOf, deliveryKeyOf, matchesSubscription, plantsOf } from './delivery/subscription-match.js';
 export { afterAttempt, DEFAULT_DELIVERY_SETTINGS, DELIVERY_STATUSES, deliverySettingsOf, parseDeliveryDuration, retryDelayMs } from './delivery/delivery-policy.js';

@@ -302,6 +302,14 @@ describe('governance at the door', () => {
       assert.equal(bySupplier['SUP-0311']?.confirmationLatency.count, 1);
       assert.ok((response.body.syncLag as { source: string; lagBreaches: number }[]).some((s) => s.source === '/systems/erp-core' && s.lagBreaches === 1));
       assert.equal((await call('GET', '/v1/kpis', t.keys.get('partner:sup-0042')!)).status, 403);
+      const stuck = await call('GET', '/v1/stuck?oldest=1', t.keys.get('viewer:plant-manager')!);
+      assert.equal(stuck.status, 200, JSON.stringify(stuck.body));
+      const stages = stuck.body.stages as { stage: string; count: number; byRegion: Record<string, number>; oldest: { poNumber: string }[] }[];
+      // The PO that SUP-0042 rejected a line of waits in exception, in plant P01's region (NA in the example manifest).
+      const inException = stages.find((st) => st.stage === 'in_exception');
+      assert.ok((inException?.count ?? 0) >= 1 && (inException?.byRegion.NA ?? 0) >= 1, JSON.stringify(inException));
+      assert.ok(stages.every((st) => st.oldest.length <= 1));
+      assert.equal((await call('GET', '/v1/stuck', t.keys.get('partner:sup-0042')!)).status, 403);
       const bad = await call('GET', '/v1/kpis?from=yesterday', t.keys.get('viewer:plant-manager')!);
       assert.equal(bad.status, 400);
       assert.equal(bad.body.code, 'invalid_request');

@@ -158,6 +158,22 @@ export function registerWorkflowRoutes(app: FastifyInstance, deps: WorkflowRoute
     },
   );
 
+  app.get<{ Querystring: { oldest: number } }>(
+    '/v1/stuck',
+    {
+      config: { auth: true },
+      schema: {
+        summary:
+          'Where open PO lines wait: per stage (in exception, awaiting confirmation, shipment, receipt, invoice, held for receipt, awaiting match or posting) ' +
+          'counts by plant, supplier and region, ageing buckets and the oldest lines (operator keys)',
+        security: [{ apiKey: [] }],
+        querystring: { type: 'object', properties: { oldest: { type: 'integer', minimum: 0, maximum: 100, default: 5 } } },
+        response: { 200: { type: 'object', additionalProperties: true }, ...problemResponses(400, 401, 403) },
+      },
+    },
+    async (request) => deps.kpis.stuck(principalOf(request), request.query.oldest),
+  );
+
   app.get<{ Querystring: { from?: string; to?: string; days?: number } }>(
     '/v1/kpis',
     {
