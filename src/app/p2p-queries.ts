@@ -3,7 +3,7 @@
 // anything else the answer is "not found", so a supplier cannot probe another's POs.
 import type { CloudEvent, ExceptionView, LineGap, LineSummary, P2PLine, P2PStage, Principal, PublishingAuthority, StoredEvent } from '../core/index.js';
 import { dataVersionOf, HUB_SOURCE, lineGaps, stageOf, summarizeLine, toMs } from '../core/index.js';
-import type { Clock, EventStore, ExceptionFilter, Page, WorkflowStore } from '../ports/index.js';
+import type { Clock, DeliveryStore, EventStore, ExceptionFilter, Page, WorkflowStore } from '../ports/index.js';
 
 export interface TimelineEntry {
   readonly sequence: number;
@@ -50,6 +50,17 @@ export interface LineageMessage {
   /** The hub's governance marks (observe mode, lag breach). */
   readonly ungoverned?: string;
   readonly lagBreach?: string;
+  /** Its deliveries to subscribers, with where each stands. */
+  readonly deliveries?: readonly LineageDelivery[];
+}
+
+export interface LineageDelivery {
+  readonly deliveryId: string;
+  readonly subscription: string;
+  readonly status: string;
+  readonly attempts: number;
+  readonly deliveredAt?: string;
+  readonly lastError?: string;
 }
 
 export interface Lineage {
@@ -72,6 +83,8 @@ export class P2PQueries {
     private readonly log: EventStore,
     private readonly authority: PublishingAuthority,
     private readonly clock: Clock,
+    /** The outbox, for the deliveries in a lineage (absent: none are shown). */
+    private readonly deliveries?: Pick<DeliveryStore, 'deliveriesOf'>,
   ) {}
 
   private answer(view: ExceptionView): ExceptionAnswer {
@@ -152,6 +165,18 @@ export class P2PQueries {
     if (states === undefined) return undefined;
     const events = await this.eventsOfLines(states.map((s) => s.key));
     if (focus !== undefined && !events.some((e) => e.sequence === focus)) return undefined;
+    const deliveries = new Map<number, LineageDelivery[]>();
+    for (const d of (await this.deliveries?.deliveriesOf(events.map((e) => e.sequence))) ?? []) {
+      const view: LineageDelivery = {
+        deliveryId: d.deliveryId,
+        subscription: d.subscription,
+        status: d.status,
+        attempts: d.attempts,
+        ...(d.deliveredAt === undefined ? {} : { deliveredAt: d.deliveredAt }),
+        ...(d.lastError === undefined ? {} : { lastError: d.lastError }),
+      };
+      deliveries.set(d.sequence, [...(deliveries.get(d.sequence) ?? []), view]);
+    }
     const processed = new Map<string, string>();
     for (const { event, receivedTime } of events) {
       if (event.causationid !== undefined && !processed.has(event.causationid)) processed.set(event.causationid, receivedTime);
@@ -165,6 +190,7 @@ export class P2PQueries {
       lines: states.map((s) => ({ key: s.key, line: s.line, stage: stageOf(s) })),
       messages: events.map(({ sequence, receivedTime, event }) => {
         const consequence = processed.get(event.id);
+        const sent = deliveries.get(sequence);
         return {
         sequence,
         id: event.id,
@@ -179,6 +205,7 @@ export class P2PQueries {
         ...(event.correlationid === undefined ? {} : { correlationid: event.correlationid }),
         ...(typeof event.millraceungoverned === 'string' ? { ungoverned: event.millraceungoverned } : {}),
         ...(typeof event.millracelagbreach === 'string' ? { lagBreach: event.millracelagbreach } : {}),
+        ...(sent === undefined ? {} : { deliveries: sent }),
         };
       }),
       links: events.flatMap(({ event }) => (event.causationid !== undefined && ids.has(event.causationid) ? [{ from: event.causationid, to: event.id }] : [])),

@@ -190,7 +190,7 @@ export async function createHub(config: HubConfig, manifest: Manifest, contracts
     logger,
     x12,
     workflows: {
-      p2p: new P2PQueries(store, store, authority, clock),
+      p2p: new P2PQueries(store, store, authority, clock, store.deliveries),
       resolution: new ExceptionResolution(store, committer, inline ? processor : undefined, clock),
       governance: new GovernanceQueries(store, store, manifest, catalog),
       kpis: new KpiQueries(store, manifest, catalog, clock),

@@ -92,6 +92,8 @@ export interface DeliveryStore {
   updateDelivery(update: DeliveryUpdate): Promise<void>;
   addReplays(deliveries: readonly NewDelivery[], now: string): Promise<DeliveryRecord[]>;
   getDelivery(deliveryId: string): Promise<DeliveryRecord | undefined>;
+  /** Every delivery of these logged events (to any subscription, replays included), by sequence then id. */
+  deliveriesOf(sequences: readonly number[]): Promise<DeliveryRecord[]>;
   /** Newest event first (then newest replay); `after` is the `next` of the previous page. */
   listDeliveries(filter: DeliveryFilter, limit: number, after?: string): Promise<Page<DeliveryRecord>>;
   /** How many deliveries each subscription has in each status (for metrics). */

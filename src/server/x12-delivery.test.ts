@@ -83,5 +83,9 @@ describe('X12 delivery of purchase orders', () => {
     assert.ok(controls[1]! > controls[0]!, `control numbers ${controls.join(', ')} increase`);
     const delivered = await callHub(t, 'GET', '/v1/deliveries?status=delivered', t.keys.get('viewer:plant-manager')!);
     assert.equal((delivered.body.items as unknown[]).length, 2);
+    // The PO's lineage shows where its release went.
+    const lineage = await callHub(t, 'GET', '/v1/lineage?correlation=4500031001', t.keys.get('viewer:plant-manager')!);
+    const release = (lineage.body.messages as { id: string; deliveries?: { subscription: string; status: string; attempts: number; deliveredAt?: string }[] }[]).find((m) => m.id === 'erp-4500031001');
+    assert.deepEqual(release?.deliveries?.map((d) => [d.subscription, d.status, d.attempts, d.deliveredAt !== undefined]), [['sup-0107-orders', 'delivered', 1, true]]);
   });
 });

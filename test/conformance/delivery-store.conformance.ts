@@ -44,6 +44,9 @@ export function describeDeliveryStore(name: string, open: (t: TestContext) => Pr
       await store.startDeliveryCursors(['erp'], 0);
       await store.enqueueDeliveries([delivery(1, 'A'), delivery(2, 'A'), delivery(3, 'B')], [{ subscription: 'erp', from: 0, upTo: 3 }], NOW);
       assert.deepEqual((await store.dueDeliveries(NOW, 10)).map((d) => d.deliveryId), ['erp.1', 'erp.3']);
+      // A workflow's lineage asks for the deliveries of its events.
+      assert.deepEqual((await store.deliveriesOf([3, 1, 99])).map((d) => [d.deliveryId, d.sequence]), [['erp.1', 1], ['erp.3', 3]]);
+      assert.deepEqual(await store.deliveriesOf([]), []);
       await store.updateDelivery({ deliveryId: 'erp.1', status: 'retrying', attempts: 1, nextAttemptAt: LATER, lastAttemptAt: NOW, lastError: 'HTTP 500' });
       assert.deepEqual((await store.dueDeliveries(NOW, 10)).map((d) => d.deliveryId), ['erp.3'], 'the retrying head is not due and still holds its follower');
       assert.deepEqual((await store.dueDeliveries(LATER, 10)).map((d) => d.deliveryId), ['erp.1', 'erp.3']);

@@ -87,6 +87,12 @@ export class PostgresDeliveries implements DeliveryStore {
     return row === undefined ? undefined : deliveryFromRow(row);
   }
 
+  async deliveriesOf(sequences: readonly number[]): Promise<DeliveryRecord[]> {
+    if (sequences.length === 0) return [];
+    const sql = DELIVERY_SQL.ofSequences.replace('seq IN ({in})', 'seq = ANY($1::bigint[])');
+    return (await this.pool.query<DeliveryRow>(sql, [sequences.map(String)])).rows.map(deliveryFromRow);
+  }
+
   async deliveryCounts(): Promise<{ subscription: string; status: DeliveryStatus; count: number }[]> {
     const rows = (await this.pool.query<{ subscription: string; status: DeliveryStatus; n: string }>(DELIVERY_SQL.counts)).rows;
     return rows.map((r) => ({ subscription: r.subscription, status: r.status, count: Number(r.n) }));

@@ -57,6 +57,8 @@ export const DELIVERY_SQL = {
   unblockFollowers: `UPDATE deliveries SET status = 'pending' WHERE subscription = ? AND dkey = ? AND status = 'blocked' AND ${LATER}`,
   lastGeneration: 'SELECT MAX(generation) AS g FROM deliveries WHERE subscription = ? AND seq = ?',
   get: `SELECT ${COLUMNS} FROM deliveries WHERE delivery_id = ?`,
+  /** `{in}`: the dialect's placeholders for the sequences. */
+  ofSequences: `SELECT ${COLUMNS} FROM deliveries WHERE seq IN ({in}) ORDER BY seq, delivery_id`,
 } as const;
 
 export interface DeliveryRow {

@@ -100,6 +100,12 @@ export class SqliteDeliveries implements DeliveryStore {
     return Promise.resolve(row === undefined ? undefined : deliveryFromRow(row));
   }
 
+  deliveriesOf(sequences: readonly number[]): Promise<DeliveryRecord[]> {
+    if (sequences.length === 0) return Promise.resolve([]);
+    const sql = DELIVERY_SQL.ofSequences.replace('{in}', sequences.map(() => '?').join(', '));
+    return Promise.resolve(this.db.prepare<number[], DeliveryRow>(sql).all(...sequences).map(deliveryFromRow));
+  }
+
   deliveryCounts(): Promise<{ subscription: string; status: DeliveryStatus; count: number }[]> {
     const rows = this.db.prepare<[], { subscription: string; status: DeliveryStatus; n: number }>(DELIVERY_SQL.counts).all();
     return Promise.resolve(rows.map((r) => ({ subscription: r.subscription, status: r.status, count: Number(r.n) })));
