@@ -4,12 +4,12 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
-import { loadContractSet } from '../../adapters/contracts/contract-files.js';
-import type { CloudEvent } from '../envelope.js';
-import { ContractRegistry } from './contract-registry.js';
-import { SHIPPED_UPCASTERS } from './upcasters/shipped-upcasters.js';
-import type { Upcaster } from './upcasting.js';
-import { EventUpcaster, project } from './upcasting.js';
+import { loadContractSet } from './contract-files.js';
+import type { CloudEvent } from '../../core/envelope.js';
+import { ContractRegistry } from '../../core/contracts/contract-registry.js';
+import { SHIPPED_UPCASTERS } from '../../core/contracts/upcasters/shipped-upcasters.js';
+import type { Upcaster } from '../../core/contracts/upcasting.js';
+import { EventUpcaster, project } from '../../core/contracts/upcasting.js';
 
 // A fixture contract history: v1 says `qty`, v2 renames it `quantity`, v3 adds a unit.
 const fixtureV1toV2: Upcaster = {

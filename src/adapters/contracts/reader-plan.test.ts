@@ -4,12 +4,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { loadLayeredContractSet } from '../../adapters/contracts/contract-files.js';
-import { ContractRegistry } from './contract-registry.js';
-import type { LabelledContract } from './reader-plan.js';
-import { openReader, planReaders } from './reader-plan.js';
-import { SHIPPED_UPCASTERS } from './upcasters/shipped-upcasters.js';
-import { EventUpcaster } from './upcasting.js';
+import { loadLayeredContractSet } from './contract-files.js';
+import { ContractRegistry } from '../../core/contracts/contract-registry.js';
+import type { LabelledContract } from '../../core/contracts/reader-plan.js';
+import { openReader, planReaders } from '../../core/contracts/reader-plan.js';
+import { SHIPPED_UPCASTERS } from '../../core/contracts/upcasters/shipped-upcasters.js';
+import { EventUpcaster } from '../../core/contracts/upcasting.js';
 
 type Json = Record<string, unknown>;
 /** The object at `path` inside `doc`, to edit a copy of a shipped contract in place. */

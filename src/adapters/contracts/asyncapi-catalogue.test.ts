@@ -11,10 +11,10 @@ import { Parser } from '@asyncapi/parser';
 import { Ajv } from 'ajv';
 import formats from 'ajv-formats';
 import { parse } from 'yaml';
-import { loadContractExamples, loadContractSet } from '../../adapters/index.js';
-import { checkManifest, type Manifest } from '../index.js';
-import { asDraft07, asyncApiCatalogue, type AsyncApiDocument } from './asyncapi-catalogue.js';
-import { ContractRegistry, type ContractSet, type SchemaDocument } from './contract-registry.js';
+import { loadContractExamples, loadContractSet } from '../index.js';
+import { checkManifest, type Manifest } from '../../core/index.js';
+import { asDraft07, asyncApiCatalogue, type AsyncApiDocument } from '../../core/contracts/asyncapi-catalogue.js';
+import { ContractRegistry, type ContractSet, type SchemaDocument } from '../../core/contracts/contract-registry.js';
 
 const CONTRACTS_DIR = fileURLToPath(new URL('../../../contracts', import.meta.url));
 const EXAMPLE_MANIFEST = fileURLToPath(new URL('../../../examples/millrace.yaml', import.meta.url));
