@@ -4,10 +4,10 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import type { CloudEvent } from '../envelope.js';
-import { generate850 } from './x12-850.generator.js';
-import { readX12Events } from './x12-inbound.js';
-import type { X12Directory } from './x12-mapping.js';
+import type { CloudEvent } from '../../core/envelope.js';
+import { generate850 } from '../../core/x12/x12-850.generator.js';
+import { readX12Events } from '../../core/x12/x12-inbound.js';
+import type { X12Directory } from '../../core/x12/x12-mapping.js';
 
 const HUB = { qualifier: 'ZZ', id: 'MILLRACEHUB' };
 const PARTNER = { qualifier: '01', id: '123456789' };

@@ -17,7 +17,7 @@ import {
   type ChangeKind,
   type CompatibilityMode,
   type CompatibilityReport,
-} from './compatibility.js';
+} from '../../core/contracts/compatibility.js';
 
 const CONTRACTS = new URL('../../../contracts/', import.meta.url);
 /** A JSON document as parsed, to be edited by the tests below. */

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { it } from 'node:test';
-import { ERROR_CATALOGUE } from './errors.js';
+import { ERROR_CATALOGUE } from '../../src/core/errors.js';
 
 it('docs/errors.md lists every error code of the catalogue with its status, and no other', () => {
   const doc = readFileSync(new URL('../../docs/errors.md', import.meta.url), 'utf8');
