@@ -29,3 +29,18 @@ export function formatDuration(ms: number): string {
   const rest = minutes % 60;
   return [days > 0 ? `${days}d` : '', hours > 0 ? `${hours}h` : '', rest > 0 ? `${rest}m` : ''].join('');
 }
+
+/** The zone's offset from UTC at an instant, in minutes (Europe/Berlin in January: 60); undefined for an unknown zone. */
+export function utcOffsetMinutes(timeZone: string, instant: number): number | undefined {
+  let name: string | undefined;
+  try {
+    name = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'longOffset' }).formatToParts(instant).find((part) => part.type === 'timeZoneName')?.value;
+  } catch {
+    return undefined;
+  }
+  const match = /^GMT(?:([+-])(\d{2}):(\d{2}))?$/.exec(name ?? '');
+  if (match === null) return undefined;
+  if (match[1] === undefined) return 0;
+  const minutes = Number(match[2]) * 60 + Number(match[3]);
+  return match[1] === '-' ? -minutes : minutes;
+}

@@ -1,6 +1,7 @@
 // Cell values of legacy plant exports turned into canonical values: decimals written with a
 // decimal comma and thousands separators, dates in local formats and time zones, and the bytes
 // of a file turned into text in the encoding its mapping declares. Pure: no I/O, no clock.
+import { utcOffsetMinutes } from '../time.js';
 
 /** How a mapping writes decimal numbers: `1.234,5` is separator "," and thousands ".". */
 export interface DecimalFormat {
@@ -162,7 +163,7 @@ function formatOffset(minutes: number): string {
 
 /** Whether a name is an IANA time zone Intl knows. */
 export function isTimeZone(timeZone: string): boolean {
-  return zoneOffsetAt(timeZone, 0) !== undefined;
+  return utcOffsetMinutes(timeZone, 0) !== undefined;
 }
 
 /**
@@ -171,25 +172,12 @@ export function isTimeZone(timeZone: string): boolean {
  * the earlier (summer) offset.
  */
 function zoneOffsetAtLocal(timeZone: string, localMs: number): number | undefined {
-  const first = zoneOffsetAt(timeZone, localMs);
+  const first = utcOffsetMinutes(timeZone, localMs);
   if (first === undefined) return undefined;
-  const second = zoneOffsetAt(timeZone, localMs - first * 60_000);
+  const second = utcOffsetMinutes(timeZone, localMs - first * 60_000);
   return second ?? first;
 }
 
-function zoneOffsetAt(timeZone: string, instant: number): number | undefined {
-  let name: string | undefined;
-  try {
-    name = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'longOffset' }).formatToParts(instant).find((part) => part.type === 'timeZoneName')?.value;
-  } catch {
-    return undefined;
-  }
-  const match = /^GMT(?:([+-])(\d{2}):(\d{2}))?$/.exec(name ?? '');
-  if (match === null) return undefined;
-  if (match[1] === undefined) return 0;
-  const minutes = Number(match[2]) * 60 + Number(match[3]);
-  return match[1] === '-' ? -minutes : minutes;
-}
 
 /** Encodings a CSV mapping may declare. latin1 is read as windows-1252, as browsers and Excel do. */
 export const CSV_ENCODINGS = ['utf-8', 'windows-1252', 'latin1'] as const;

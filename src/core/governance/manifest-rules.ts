@@ -4,6 +4,7 @@
 import { closest, distance } from 'fastest-levenshtein';
 import { checkCsvMappings } from '../csv/csv-mapping-rules.js';
 import { dec } from '../money.js';
+import { utcOffsetMinutes } from '../time.js';
 import { P2P_EXCEPTION_CODES, DEFAULT_EXCEPTION_OWNERS } from '../p2p/p2p-policy.js';
 import { P2P_INPUT_TYPES } from '../p2p/p2p-routing.js';
 import { X12_OUTBOUND_TYPES } from '../x12/x12-850.generator.js';
@@ -305,21 +306,6 @@ function intervalsOverlap(a: readonly [number, number][], b: readonly [number, n
 function minutesOf(clock: string): number {
   const [hours, minutes] = clock.split(':').map(Number);
   return (hours ?? 0) * 60 + (minutes ?? 0);
-}
-
-/** The zone's offset from UTC at an instant, in minutes (Europe/Berlin in January: 60); undefined for an unknown zone. */
-function utcOffsetMinutes(timeZone: string, instant: number): number | undefined {
-  let name: string | undefined;
-  try {
-    name = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'longOffset' }).formatToParts(instant).find((part) => part.type === 'timeZoneName')?.value;
-  } catch {
-    return undefined;
-  }
-  const match = /^GMT(?:([+-])(\d{2}):(\d{2}))?$/.exec(name ?? '');
-  if (match === null) return undefined;
-  if (match[1] === undefined) return 0;
-  const minutes = Number(match[2]) * 60 + Number(match[3]);
-  return match[1] === '-' ? -minutes : minutes;
 }
 
 function checkPartners(manifest: Manifest, report: Report): void {
