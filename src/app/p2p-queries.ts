@@ -2,7 +2,7 @@
 // of lines and exceptions. A partner credential sees only its own supplier's objects; for
 // anything else the answer is "not found", so a supplier cannot probe another's POs.
 import type { CloudEvent, ExceptionView, LineGap, LineSummary, P2PLine, P2PStage, Principal, PublishingAuthority, StoredEvent } from '../core/index.js';
-import { dataVersionOf, HUB_SOURCE, lineGaps, stageOf, summarizeLine, toMs } from '../core/index.js';
+import { dataVersionOf, MILLRACE_SOURCE, lineGaps, stageOf, summarizeLine, toMs } from '../core/index.js';
 import type { Clock, DeliveryStore, EventStore, ExceptionFilter, Page, WorkflowStore } from '../ports/index.js';
 
 export interface TimelineEntry {
@@ -197,7 +197,7 @@ export class P2PQueries {
         source: event.source,
         type: event.type,
         dataversion: dataVersionOf(event),
-        derived: event.source === HUB_SOURCE,
+        derived: event.source === MILLRACE_SOURCE,
         occurred: event.time,
         received: receivedTime,
         ...(consequence === undefined ? {} : { processed: consequence }),

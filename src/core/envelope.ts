@@ -18,6 +18,28 @@ export interface CloudEvent {
   readonly [extension: string]: unknown;
 }
 
+/** The source of the events the hub derives itself (SLA timers, exceptions, postings, ...). */
+export const MILLRACE_SOURCE = '/millrace';
+
+/**
+ * An event a workflow derives from `cause`: hub source, the workflow key as correlation id,
+ * the cause as causation (its id, and its sequence so a replay can skip recorded decisions).
+ */
+export function derivedEvent(id: string, type: string, now: string, key: string, cause: StoredEvent, data: Record<string, unknown>, plant?: string): CloudEvent {
+  return {
+    specversion: '1.0',
+    id,
+    source: MILLRACE_SOURCE,
+    type,
+    time: now,
+    correlationid: key,
+    causationid: cause.event.id,
+    causationseq: cause.sequence,
+    ...(plant === undefined ? {} : { plant }),
+    data,
+  };
+}
+
 /** An event as the log holds it: the hub adds the global sequence number and the receipt time. */
 export interface StoredEvent {
   readonly sequence: number;

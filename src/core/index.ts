@@ -6,12 +6,12 @@ export type { EventData, KnownShape, ProjectedVersions, ReaderPlan, Upcaster } f
 export { openReader, planReaders } from './contracts/reader-plan.js';
 export type { LabelledContract, ReaderPlanCheck, ReaderPlanInput, UnreadableVersion } from './contracts/reader-plan.js';
 export { SHIPPED_UPCASTERS } from './contracts/upcasters/shipped-upcasters.js';
-export { arrivedAs, canonicalEventJson, canonicalJson, dataVersionOf, eventKey, GOVERNANCE_MARKS, HUB_ATTRIBUTES, rememberArrival } from './envelope.js';
+export { arrivedAs, canonicalEventJson, canonicalJson, dataVersionOf, derivedEvent, eventKey, GOVERNANCE_MARKS, HUB_ATTRIBUTES, MILLRACE_SOURCE, rememberArrival } from './envelope.js';
 export type { CloudEvent, StoredEvent } from './envelope.js';
 export { ContractViolationError, ERROR_CATALOGUE, isMillraceError, MillraceError, submissionCode } from './errors.js';
 export type { ContractViolationCode, ErrorCode, Violation } from './errors.js';
 export { PublishingAuthority } from './governance/authority.js';
-export { countFlows, governanceCoverage, HUB_SOURCE } from './governance/coverage.js';
+export { countFlows, governanceCoverage } from './governance/coverage.js';
 export type { FlowCount, FlowCoverage, GovernanceCoverage } from './governance/coverage.js';
 export type { AuthorityDecision, LagBreach, OperatorRole, Principal } from './governance/authority.js';
 export { checkManifest, p2pSettingsOf, sourceOf } from './governance/manifest.js';
@@ -48,7 +48,7 @@ export { applyExceptionEvent, exceptionIdOf } from './exceptions/exception-proje
 export type { ExceptionView } from './exceptions/exception-projection.js';
 export { amount, Dec, dec, minorUnits, str, sum, ZERO } from './money.js';
 export { addMs, formatDuration, isAfter, toMs, utc } from './time.js';
-export { decideLine, MILLRACE_SOURCE } from './p2p/p2p-decide.js';
+export { decideLine } from './p2p/p2p-decide.js';
 export type { DecisionContext } from './p2p/p2p-decide.js';
 export { evolveLine, itemsFor } from './p2p/p2p-evolve.js';
 export type { Convert } from './p2p/p2p-evolve.js';

@@ -3,7 +3,7 @@
 // receive and send operations. Pure and deterministic, so CI can diff two exports.
 import type { Manifest, PartnerDeclaration, SubscriptionDeclaration, SystemDeclaration } from '../governance/manifest.js';
 import { sourceOf } from '../governance/manifest.js';
-import { MILLRACE_SOURCE } from '../p2p/p2p-decide.js';
+import { MILLRACE_SOURCE } from '../envelope.js';
 import type { ContractInfo, ContractSet, SchemaDocument } from './contract-registry.js';
 import { contractInfoOf } from './contract-registry.js';
 import { inlineRefs } from './inline-refs.js';

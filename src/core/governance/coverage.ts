@@ -4,7 +4,7 @@
 // kept with the workflows); the verdict is the current manifest's.
 import type { ContractCatalog } from '../contracts/contract-registry.js';
 import type { StoredEvent } from '../envelope.js';
-import { dataVersionOf, GOVERNANCE_MARKS } from '../envelope.js';
+import { dataVersionOf, GOVERNANCE_MARKS, MILLRACE_SOURCE } from '../envelope.js';
 import { toMs } from '../time.js';
 import type { Manifest, PrincipalKind, SourceMode } from './manifest.js';
 import { sourceOf } from './manifest.js';
@@ -26,14 +26,13 @@ export interface FlowCount {
   readonly lastReceived: string;
 }
 
-/** The hub's own events are governed by construction and are not counted. */
-export const HUB_SOURCE = '/millrace';
 
 /** Adds up the flows of some events of the log (one projection step). */
 export function countFlows(events: readonly StoredEvent[]): FlowCount[] {
   const flows = new Map<string, FlowCount>();
   for (const { event, receivedTime } of events) {
-    if (event.source === HUB_SOURCE) continue;
+    // The hub's own events are governed by construction and are not counted.
+    if (event.source === MILLRACE_SOURCE) continue;
     const dataversion = dataVersionOf(event);
     const key = `${event.source}\u0000${event.type}\u0000${dataversion}`;
     const lagMs = Math.max(0, toMs(receivedTime) - toMs(event.time));

@@ -4,6 +4,7 @@
 // is present, so a rule never fires twice and a late PO release catches up on everything
 // that waited for it. Pure: time comes in as `now`, rules as `policy`.
 import type { CloudEvent, StoredEvent } from '../envelope.js';
+import { derivedEvent } from '../envelope.js';
 import { amount, dec, str, sum, ZERO } from '../money.js';
 import { addMs, isAfter, toMs } from '../time.js';
 import type { P2PExceptionCode, P2PPolicy, P2PSla } from './p2p-policy.js';
@@ -11,7 +12,6 @@ import type { ExceptionRecord, InvoiceRecord, P2PLine, PoLineTerms, ReceiptRecor
 import { confirmedQuantityOf, deadlineKey, isShipmentReceived, matchedOf, orderedOf, receivedOf } from './p2p-state.js';
 import { matchInvoice } from './three-way-match.js';
 
-export const MILLRACE_SOURCE = '/millrace';
 
 export interface DecisionContext {
   /** The input event just applied to the state. */
@@ -41,20 +41,7 @@ class Derivation {
   }
 
   emit(type: string, data: Record<string, unknown>): void {
-    const { cause, now } = this.ctx;
-    const plant = this.state.terms?.buyerPlant;
-    this.events.push({
-      specversion: '1.0',
-      id: this.nextId('mr'),
-      source: MILLRACE_SOURCE,
-      type,
-      time: now,
-      correlationid: this.state.key,
-      causationid: cause.event.id,
-      causationseq: cause.sequence,
-      ...(plant === undefined ? {} : { plant }),
-      data,
-    });
+    this.events.push(derivedEvent(this.nextId('mr'), type, this.ctx.now, this.state.key, this.ctx.cause, data, this.state.terms?.buyerPlant));
   }
 
   /** The exception with this code and ref, raised before or in this decision. */

@@ -2,7 +2,8 @@
 // inputs) decides. The same code serves live processing, replay and tests; the caller loads
 // the lines an event needs into the working set and stores what changed.
 import type { CloudEvent, StoredEvent } from '../envelope.js';
-import { decideLine, MILLRACE_SOURCE } from './p2p-decide.js';
+import { MILLRACE_SOURCE } from '../envelope.js';
+import { decideLine } from './p2p-decide.js';
 import { evolveLine } from './p2p-evolve.js';
 import type { P2PPolicy } from './p2p-policy.js';
 import type { P2PRoute } from './p2p-routing.js';

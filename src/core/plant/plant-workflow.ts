@@ -4,12 +4,12 @@
 // The scheme is P2P's (ADR 0006) with a workflow tag, since one inventory.movement can feed a
 // production order, a transfer and a plant's inventory in the same step.
 import type { CloudEvent, StoredEvent } from '../envelope.js';
+import { derivedEvent, MILLRACE_SOURCE } from '../envelope.js';
 import { toMs, utc } from '../time.js';
 import type { PlantExceptionCode, PlantPolicy, PlantSla } from './plant-policy.js';
 
 export type PlantWorkflow = 'production' | 'transfer' | 'inventory';
 
-export const MILLRACE_SOURCE = '/millrace';
 
 /** Tags in derived ids: `mr-mo-12-0-3`, `EXC-tr-40-1-0`. */
 const TAG: Readonly<Record<PlantWorkflow, string>> = { production: 'mo', transfer: 'tr', inventory: 'inv' };
@@ -146,19 +146,7 @@ export class PlantDerivation {
   }
 
   emit(type: string, data: Record<string, unknown>, plant?: string): void {
-    const { cause, now } = this.ctx;
-    this.events.push({
-      specversion: '1.0',
-      id: this.nextId('mr'),
-      source: MILLRACE_SOURCE,
-      type,
-      time: now,
-      correlationid: this.state.key,
-      causationid: cause.event.id,
-      causationseq: cause.sequence,
-      ...optional('plant', plant),
-      data,
-    });
+    this.events.push(derivedEvent(this.nextId('mr'), type, this.ctx.now, this.state.key, this.ctx.cause, data, plant));
   }
 
   isOpen(code: PlantExceptionCode, ref: string): boolean {
