@@ -150,12 +150,12 @@ export async function createHub(config: HubConfig, manifest: Manifest, contracts
     flows: () => store.flows(),
     coverage: (flows) => governanceCoverage(flows, manifest, catalog),
     deliveries: () => store.deliveries.deliveryCounts(),
-    quarantine: () => store.quarantineCounts(),
+    quarantine: () => store.quarantines.quarantineCounts(),
   });
   const deliveries = deliveryRunnerOf(config, manifest, store, clock, options, (error) => logger.error({ err: error }, 'delivery failed; it will be retried on the next tick'));
   // Asynchronous channels: what they cannot accept goes to quarantine, retried through the channel.
-  const quarantine = new QuarantineService(store, clock);
-  const csv = new CsvIntake({ manifest, ingest, quarantine: store, reader: new CsvParseReader(), digest: sha256Hex, clock });
+  const quarantine = new QuarantineService(store.quarantines, clock);
+  const csv = new CsvIntake({ manifest, ingest, quarantine: store.quarantines, reader: new CsvParseReader(), digest: sha256Hex, clock });
   quarantine.register(csv);
   const x12 = new X12Intake({
     ingest,
@@ -164,7 +164,7 @@ export async function createHub(config: HubConfig, manifest: Manifest, contracts
     controlNumbers: store,
     clock,
     x12IdOf: (principal) => partyOfPrincipal(manifest, principal.kind, principal.id),
-    quarantine: store,
+    quarantine: store.quarantines,
   });
   quarantine.register(x12);
   const manifestDir = dirname(resolve(config.manifestPath));

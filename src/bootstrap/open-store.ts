@@ -2,7 +2,7 @@
 import { PostgresStore, SqliteStore } from '../adapters/index.js';
 import type { CredentialStore, DeliveryStore, EventStore, QuarantineStore, WorkflowStore, X12ControlNumbers } from '../ports/index.js';
 
-export type HubStore = EventStore & CredentialStore & WorkflowStore & X12ControlNumbers & QuarantineStore & { readonly deliveries: DeliveryStore };
+export type HubStore = EventStore & CredentialStore & WorkflowStore & X12ControlNumbers & { readonly deliveries: DeliveryStore; readonly quarantines: QuarantineStore };
 
 /**
  * `intake` (default) commits durably before answering; `server` is intake in a long-running hub

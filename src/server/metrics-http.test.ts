@@ -33,7 +33,7 @@ describe('GET /metrics', () => {
     assert.equal((await callHub(t, 'POST', '/v1/events', erp, first)).status, 202); // a resend
     assert.equal((await callHub(t, 'POST', '/v1/events', t.keys.get('system:wms-p01')!, { ...released('m-3', '4500090003'), source: '/systems/wms-p01' })).status, 403);
     assert.equal((await callHub(t, 'POST', '/v1/events', erp, { ...released('m-4', '4500090004'), data: {} })).status, 422);
-    await t.store.quarantine([{ channel: 'x12', source: '/partners/sup-0107', receivedTime: new Date().toISOString(), raw: new TextEncoder().encode('ISA*...'), reason: { code: 'forbidden_object', message: 'x', problems: [] }, context: {} }]);
+    await t.store.quarantines.quarantine([{ channel: 'x12', source: '/partners/sup-0107', receivedTime: new Date().toISOString(), raw: new TextEncoder().encode('ISA*...'), reason: { code: 'forbidden_object', message: 'x', problems: [] }, context: {} }]);
     await t.hub.settle();
   });
   after(() => t.close());

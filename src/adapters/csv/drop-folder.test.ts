@@ -65,7 +65,7 @@ describe('CSV drop folders', () => {
     const unreadable = JSON.parse(readFileSync(join(folder, 'failed', 'receipts-0304.csv.report.json'), 'utf8'));
     assert.equal(unreadable.code, 'csv_unreadable');
     assert.equal(unreadable.line, 3);
-    assert.ok((await t.store.getQuarantined(unreadable.quarantineId))?.raw.length);
+    assert.ok((await t.store.quarantines.getQuarantined(unreadable.quarantineId))?.raw.length);
   });
 
   it('leaves files still being written alone: temporary names, and files changed moments ago', async () => {

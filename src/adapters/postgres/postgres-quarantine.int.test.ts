@@ -9,7 +9,7 @@ describeQuarantineStore('PostgreSQL', async (t) => {
   url.searchParams.set('schema', schema);
   const store = await PostgresStore.open({ url: url.toString() });
   return {
-    store,
+    store: store.quarantines,
     cleanup: async () => {
       await store.close();
       await dropSchema(schema);

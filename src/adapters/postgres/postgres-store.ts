@@ -15,12 +15,6 @@ import type {
   LineFilter,
   Page,
   GroupStore,
-  NewQuarantineEntry,
-  QuarantineAttempt,
-  QuarantineEntry,
-  QuarantineFilter,
-  QuarantineStatus,
-  QuarantineStore,
   WorkflowStep,
   WorkflowStore,
   X12ControlNumbers,
@@ -96,10 +90,11 @@ export interface PostgresStoreOptions {
   readonly asynchronousCommit?: boolean;
 }
 
-export class PostgresStore implements EventStore, CredentialStore, WorkflowStore, GroupStore, X12ControlNumbers, QuarantineStore {
+export class PostgresStore implements EventStore, CredentialStore, WorkflowStore, GroupStore, X12ControlNumbers {
   /** The outbox (deliveries to subscribers), in the same database. */
   readonly deliveries: PostgresDeliveries;
-  private readonly quarantined: PostgresQuarantine;
+  /** The quarantine of the asynchronous channels, in the same database. */
+  readonly quarantines: PostgresQuarantine;
   /** Who runs the workflows among the hub processes on this database. */
   private readonly lead: AdvisoryLead;
 
@@ -111,7 +106,7 @@ export class PostgresStore implements EventStore, CredentialStore, WorkflowStore
   ) {
     this.lead = new AdvisoryLead(clientConfig, leadLock);
     this.deliveries = new PostgresDeliveries(pool, clientConfig, hashKey(`millrace-deliveries:${leadLock}`).toString());
-    this.quarantined = new PostgresQuarantine(pool);
+    this.quarantines = new PostgresQuarantine(pool);
   }
 
   static async open(options: PostgresStoreOptions): Promise<PostgresStore> {
@@ -427,26 +422,6 @@ export class PostgresStore implements EventStore, CredentialStore, WorkflowStore
       this.pool.query<ExceptionCensusRow>(EXCEPTION_CENSUS).then((result) => result.rows),
     ]);
     return censusOf(lineRows, exceptionRows);
-  }
-
-  quarantine(entries: readonly NewQuarantineEntry[]): Promise<QuarantineEntry[]> {
-    return this.quarantined.quarantine(entries);
-  }
-
-  getQuarantined(id: string): Promise<QuarantineEntry | undefined> {
-    return this.quarantined.getQuarantined(id);
-  }
-
-  quarantineCounts(): Promise<readonly { readonly channel: string; readonly status: QuarantineStatus; readonly count: number }[]> {
-    return this.quarantined.quarantineCounts();
-  }
-
-  listQuarantine(filter: QuarantineFilter, limit: number, after?: string): Promise<Page<QuarantineEntry>> {
-    return this.quarantined.listQuarantine(filter, limit, after);
-  }
-
-  recordQuarantineAttempt(id: string, attempt: QuarantineAttempt, status: QuarantineStatus, updatedTime: string): Promise<QuarantineEntry | undefined> {
-    return this.quarantined.recordQuarantineAttempt(id, attempt, status, updatedTime);
   }
 
   async close(): Promise<void> {

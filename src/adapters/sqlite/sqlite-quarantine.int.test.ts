@@ -8,7 +8,7 @@ describeQuarantineStore('SQLite', () => {
   const dir = mkdtempSync(join(tmpdir(), 'millrace-quarantine-'));
   const store = new SqliteStore(join(dir, 'hub.db'));
   return Promise.resolve({
-    store,
+    store: store.quarantines,
     cleanup: async () => {
       await store.close();
       rmSync(dir, { recursive: true, force: true });

@@ -17,12 +17,6 @@ import type {
   LineFilter,
   Page,
   GroupStore,
-  NewQuarantineEntry,
-  QuarantineAttempt,
-  QuarantineEntry,
-  QuarantineFilter,
-  QuarantineStatus,
-  QuarantineStore,
   WorkflowStep,
   WorkflowStore,
   X12ControlNumbers,
@@ -113,7 +107,7 @@ export interface SqliteStoreOptions {
   readonly readsLogOnly?: boolean;
 }
 
-export class SqliteStore implements EventStore, CredentialStore, WorkflowStore, GroupStore, X12ControlNumbers, QuarantineStore {
+export class SqliteStore implements EventStore, CredentialStore, WorkflowStore, GroupStore, X12ControlNumbers {
   private readonly db: Database.Database;
   private readonly statements;
   private readonly workflow;
@@ -121,7 +115,8 @@ export class SqliteStore implements EventStore, CredentialStore, WorkflowStore, 
   private linesIndexed = true;
   private checkpointer: Checkpointer | undefined;
   private readonly readsLogOnly: boolean;
-  private readonly quarantined: SqliteQuarantine;
+  /** The quarantine of the asynchronous channels, in the same database. */
+  readonly quarantines: SqliteQuarantine;
   private readonly keys = new KeyIndex();
   /** Index entries of the transaction under way; they count only once it commits. */
   private pendingKeys: [number, [number, number], [number, number] | undefined][] = [];
@@ -193,7 +188,7 @@ export class SqliteStore implements EventStore, CredentialStore, WorkflowStore, 
     };
     this.deliveries = new SqliteDeliveries(this.db, (work) => this.write(work));
     this.readsLogOnly = options.readsLogOnly === true;
-    this.quarantined = new SqliteQuarantine(this.db, (transaction) => this.write(transaction));
+    this.quarantines = new SqliteQuarantine(this.db, (transaction) => this.write(transaction));
     this.catchUpKeys();
     if (options.backgroundCheckpoints === true && path !== ':memory:') this.checkpointer = startCheckpointer(path);
   }
@@ -463,26 +458,6 @@ export class SqliteStore implements EventStore, CredentialStore, WorkflowStore, 
     const size = checkedCount(count);
     const statement = this.db.prepare<[string, number], { last_number: number }>(ALLOCATE_CONTROL_NUMBERS.replace('{1}', '?').replace('{2}', '?'));
     return await this.write(() => firstOfBlock(partner, statement.get(partner, size)?.last_number, size));
-  }
-
-  quarantine(entries: readonly NewQuarantineEntry[]): Promise<QuarantineEntry[]> {
-    return this.quarantined.quarantine(entries);
-  }
-
-  getQuarantined(id: string): Promise<QuarantineEntry | undefined> {
-    return this.quarantined.getQuarantined(id);
-  }
-
-  quarantineCounts(): Promise<readonly { readonly channel: string; readonly status: QuarantineStatus; readonly count: number }[]> {
-    return this.quarantined.quarantineCounts();
-  }
-
-  listQuarantine(filter: QuarantineFilter, limit: number, after?: string): Promise<Page<QuarantineEntry>> {
-    return this.quarantined.listQuarantine(filter, limit, after);
-  }
-
-  recordQuarantineAttempt(id: string, attempt: QuarantineAttempt, status: QuarantineStatus, updatedTime: string): Promise<QuarantineEntry | undefined> {
-    return this.quarantined.recordQuarantineAttempt(id, attempt, status, updatedTime);
   }
 
   async close(): Promise<void> {
