@@ -2,8 +2,8 @@
 // share of flows and events under governance, and sync lag per source against its policy.
 // Reads every PO line and exception of the store: fine for a plant's or a region's hub; a
 // pre-aggregated projection is the step after (noted in the README).
-import type { ContractCatalog, ExceptionView, Manifest, P2PKpis, P2PLine, Principal, StageSummary } from '../core/index.js';
-import { governanceCoverage, MillraceError, p2pKpis, stuckStages } from '../core/index.js';
+import type { ContractCatalog, ExceptionView, KpiDay, Manifest, P2PKpis, P2PLine, Principal, StageSummary } from '../core/index.js';
+import { governanceCoverage, kpiSeries, MillraceError, p2pKpis, stuckStages } from '../core/index.js';
 import type { Clock, WorkflowStore } from '../ports/index.js';
 
 export interface SourceLag {
@@ -68,6 +68,14 @@ export class KpiQueries {
     const now = this.clock.now().toISOString();
     const regions = new Map(this.manifest.systems.flatMap((s) => (s.plant !== undefined && s.region !== undefined ? [[s.plant, s.region] as const] : [])));
     return { now, stages: stuckStages(await this.allLines(), now, { oldest, regionOf: (plant) => regions.get(plant) }) };
+  }
+
+  /** The KPIs of each of the last `days` UTC days, today included, for trend charts (operator keys). */
+  async series(viewer: Principal, days = 14): Promise<{ readonly now: string; readonly days: readonly KpiDay[] }> {
+    if (viewer.kind !== 'operator') throw new MillraceError('forbidden_action', 'KPIs are for operator keys (millrace keys add --operator NAME)');
+    const now = this.clock.now().toISOString();
+    const [lines, exceptions] = await Promise.all([this.allLines(), this.allExceptions()]);
+    return { now, days: kpiSeries(lines, exceptions, days, now) };
   }
 
   private async allLines(): Promise<P2PLine[]> {

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { pino } from 'pino';
 import type { FastifyInstance } from 'fastify';
-import { CsvIntake, DeadlineScheduler, DeliveryOperations, DeliveryRunner, ExceptionResolution, GovernanceQueries, GroupCommitter, IngestService, KpiQueries, P2PQueries, QuarantineService, WorkflowProcessor, WorkflowRunner, X12Intake } from '../app/index.js';
+import { CsvIntake, DeadlineScheduler, DeliveryOperations, DeliveryRunner, ExceptionResolution, GovernanceQueries, GroupCommitter, IngestService, IntakeRefusals, IntegrationHealthQueries, KpiQueries, P2PQueries, QuarantineService, WorkflowProcessor, WorkflowRunner, X12Intake } from '../app/index.js';
 import type { ChannelKind } from '../app/index.js';
 import type { AsyncApiDocument, CloudEvent, ContractSet, Manifest, ReaderPlan } from '../core/index.js';
 import { asyncApiCatalogue, ContractRegistry, EventUpcaster, governanceCoverage, inlineRefs, manifestDirectory, MillraceError, P2P_STAGES, p2pPolicy, p2pSettingsOf, partyOfPrincipal, planReaders, PublishingAuthority, SHIPPED_UPCASTERS } from '../core/index.js';
@@ -174,8 +174,12 @@ export async function createHub(config: HubConfig, manifest: Manifest, contracts
     { onError: (error, file) => logger.error({ err: error, file }, 'drop folder file not processed; it will be tried again') },
   );
   if (options.watchDropFolders === true) dropFolders.start();
+  const kpis = new KpiQueries(store, manifest, catalog, clock);
+  const refusals = new IntakeRefusals(clock);
   const http = await buildHttpServer({
     ingest,
+    refusals,
+    visibility: { kpis, health: new IntegrationHealthQueries(store, store, store.quarantines, store.deliveries, manifest, refusals, clock) },
     metrics,
     authenticator: new ApiKeyAuthenticator(store, clock, { cacheMs: config.credentialCacheMs }),
     bodyLimit: config.bodyLimit,
@@ -193,7 +197,7 @@ export async function createHub(config: HubConfig, manifest: Manifest, contracts
       p2p: new P2PQueries(store, store, authority, clock, store.deliveries),
       resolution: new ExceptionResolution(store, committer, inline ? processor : undefined, clock),
       governance: new GovernanceQueries(store, store, manifest, catalog),
-      kpis: new KpiQueries(store, manifest, catalog, clock),
+      kpis,
     },
     deliveries: new DeliveryOperations(store.deliveries, store, manifest.subscriptions, clock, () => deliveries?.kick()),
     inbound: { csv, quarantine },

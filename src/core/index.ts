@@ -158,3 +158,7 @@ export type {
 } from './csv/csv-mapping.js';
 export { compileDateFormat, CSV_ENCODINGS, decodeCsv, firstInvalidUtf8, parseDate, parseDecimal } from './csv/csv-values.js';
 export type { CsvEncoding, DecimalFormat, DecodeResult } from './csv/csv-values.js';
+export { kpiSeries, startOfUtcDay } from './kpis/kpi-series.js';
+export type { KpiDay } from './kpis/kpi-series.js';
+export { channelOfEvent, integrationHealth } from './visibility/integration-health.js';
+export type { ChannelHealth, HealthEvent, HealthInput, HealthQuarantineEntry, HealthRefusals, HealthStatus, IntakeChannel, IntegrationHealth, LagPercentiles, SourceHealth, SubscriberHealth } from './visibility/integration-health.js';

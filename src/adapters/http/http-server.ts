@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import secureJson from 'secure-json-parse';
 import type { AsyncApiDocument, Principal } from '../../core/index.js';
 import { MillraceError, rememberArrival } from '../../core/index.js';
-import type { DeliveryOperations, IngestService, X12Intake } from '../../app/index.js';
+import type { DeliveryOperations, IngestService, IntakeRefusals, X12Intake } from '../../app/index.js';
 import type { Authenticator } from '../../ports/index.js';
 import type { HubMetrics } from '../metrics/hub-metrics.js';
 import { EVENT_MEDIA_TYPES, problem, problemFromError, sendProblem } from './problem.js';
@@ -19,6 +19,9 @@ import type { WorkflowRouteDependencies } from './workflow-routes.js';
 import { registerWorkflowRoutes } from './workflow-routes.js';
 import { registerDeliveryRoutes } from './delivery-routes.js';
 import { registerX12Routes } from './x12-routes.js';
+import { registerDashboardRoutes } from './dashboard-routes.js';
+import type { VisibilityRouteDependencies } from './visibility-routes.js';
+import { registerVisibilityRoutes } from './visibility-routes.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -60,7 +63,16 @@ export interface HttpServerDependencies {
   readonly deliveries?: DeliveryOperations;
   /** POST /v1/inbound/x12, when given. */
   readonly x12?: X12Intake;
+  /** KPI series, integration health and /v1/me (absent: not served). */
+  readonly visibility?: VisibilityRouteDependencies;
+  /** Where refusals of intake requests are counted per source and channel, for integration health. */
+  readonly refusals?: IntakeRefusals;
+  /** Serve the operations dashboard at / (default true). */
+  readonly dashboard?: boolean;
 }
+
+/** The channel each intake route is, for the refusal counts of integration health. */
+const INTAKE_CHANNELS: Readonly<Record<string, string>> = { '/v1/events': 'api', '/v1/inbound/x12': 'x12', '/v1/inbound/csv/:mapping': 'csv' };
 
 export async function buildHttpServer(deps: HttpServerDependencies): Promise<FastifyInstance> {
   const app = Fastify({
@@ -112,6 +124,8 @@ export async function buildHttpServer(deps: HttpServerDependencies): Promise<Fas
   app.setErrorHandler((error, request, reply) => {
     const body = problemFromError(error, request, deps.bodyLimit);
     if (request.routeOptions.url === '/v1/events') deps.metrics?.recordRefusal(body.code, secondsSince(request));
+    const channel = INTAKE_CHANNELS[request.routeOptions.url ?? ''];
+    if (channel !== undefined && request.principal !== undefined) deps.refusals?.record(request.principal, channel, body.code);
     if (body.status >= 500) deps.logger?.error({ err: error, method: request.method, url: request.url }, 'request failed');
     return sendProblem(reply, body);
   });
@@ -228,6 +242,8 @@ export async function buildHttpServer(deps: HttpServerDependencies): Promise<Fas
   if (deps.deliveries !== undefined) registerDeliveryRoutes(app, deps.deliveries);
   if (deps.x12 !== undefined) await registerX12Routes(app, deps.x12);
   if (deps.inbound !== undefined) await registerInboundRoutes(app, deps.inbound);
+  if (deps.visibility !== undefined) registerVisibilityRoutes(app, deps.visibility);
+  if (deps.dashboard !== false) registerDashboardRoutes(app);
   return app;
 }
 

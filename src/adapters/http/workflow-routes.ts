@@ -18,7 +18,8 @@ const page = {
   after: { type: 'string', description: 'The `next` value of the previous page.' },
 } as const;
 
-function principalOf(request: { principal?: Principal }): Principal {
+/** The authenticated caller of a route with `config.auth`. */
+export function principalOf(request: { principal?: Principal }): Principal {
   if (request.principal === undefined) throw new MillraceError('unauthenticated', 'no credential');
   return request.principal;
 }

@@ -1,0 +1,41 @@
+// The hub's HTTP API as the page uses it: the operator key kept in this tab's sessionStorage
+// and sent as a Bearer token; problem+json answers become errors with the hub's words.
+const KEY = 'millrace.operatorKey';
+
+export const session = {
+  key: () => sessionStorage.getItem(KEY),
+  remember: (key) => sessionStorage.setItem(KEY, key),
+  forget: () => sessionStorage.removeItem(KEY),
+};
+
+export class ApiError extends Error {
+  constructor(message, status, code) {
+    super(message);
+    this.status = status;
+    this.code = code;
+  }
+}
+
+/** GET (or POST with `body`) a path of this hub; resolves with the parsed JSON. */
+export async function api(path, { method = 'GET', body, key = session.key() } = {}) {
+  const headers = { accept: 'application/json, application/problem+json', authorization: `Bearer ${key ?? ''}` };
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  const response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await response.text();
+  const parsed = text === '' ? undefined : JSON.parse(text);
+  if (!response.ok) throw new ApiError(parsed?.detail ?? `${response.status} ${response.statusText}`, response.status, parsed?.code);
+  return parsed;
+}
+
+/** Every item of a paged listing, up to `max`. */
+export async function all(path, max = 2000) {
+  const items = [];
+  let next;
+  do {
+    const separator = path.includes('?') ? '&' : '?';
+    const page = await api(`${path}${separator}limit=500${next === undefined ? '' : `&after=${encodeURIComponent(next)}`}`);
+    items.push(...page.items);
+    next = page.next;
+  } while (next !== undefined && items.length < max);
+  return items;
+}

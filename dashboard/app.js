@@ -1,0 +1,130 @@
+// The dashboard's shell: sign-in with an operator key, the hash router, live refresh by
+// polling, and the resolve dialog. Views live in views.js.
+import { api, ApiError, session } from './api.js';
+import { exceptions, integrations, overview, purchaseOrder, scorecards } from './views.js';
+import { render } from './words.js';
+
+const ROUTES = { overview, exceptions, po: purchaseOrder, integrations, scorecards };
+/** Seconds between refreshes of the view on screen. */
+const REFRESH_SECONDS = 10;
+
+const $ = (id) => document.getElementById(id);
+const view = $('view');
+let me;
+let shown = 0;
+
+function route() {
+  const [name = 'overview', ...params] = location.hash.replace(/^#\/?/, '').split('/').filter((p) => p !== '');
+  return { name: ROUTES[name] ? name : 'overview', params };
+}
+
+function navigate(hash) {
+  if (location.hash === hash) void show(true);
+  else location.hash = hash;
+}
+
+function problemText(error) {
+  if (error instanceof ApiError && error.status === 401) return 'The hub did not accept this key (unknown or revoked). Sign in again.';
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Loads and renders the current route; `fresh` for a navigation (focus moves to the heading), not a refresh. */
+async function show(fresh) {
+  const { name, params } = route();
+  const current = ROUTES[name];
+  const ticket = ++shown;
+  try {
+    const data = await current.load(params);
+    if (ticket !== shown) return;
+    render(view, current.render(data, { canResolve: me.role === 'operator' }));
+    current.after?.(data);
+    current.bind?.(view, { navigate });
+    $('status').textContent = '';
+    $('updated').textContent = `Updated ${new Date().toLocaleTimeString('en-GB')}`;
+    if (fresh) {
+      document.title = `${current.title} · Millrace operations`;
+      view.querySelector('h1')?.setAttribute('tabindex', '-1');
+      view.querySelector('h1')?.focus();
+    }
+  } catch (error) {
+    if (ticket !== shown) return;
+    if (error instanceof ApiError && error.status === 401) return signOut(problemText(error));
+    $('status').textContent = problemText(error);
+  }
+  for (const link of document.querySelectorAll('#nav a')) {
+    if (link.getAttribute('href') === `#/${name}`) link.setAttribute('aria-current', 'page');
+    else link.removeAttribute('aria-current');
+  }
+}
+
+function signOut(message = '') {
+  session.forget();
+  me = undefined;
+  render(view, '');
+  $('nav').hidden = true;
+  $('session').hidden = true;
+  $('login').hidden = false;
+  $('login-error').textContent = message;
+  $('key').focus();
+}
+
+async function signIn(key) {
+  const who = await api('/v1/me', { key });
+  if (who.kind !== 'operator') throw new Error(`This is a ${who.kind} key (${who.id}). The dashboard needs an operator key: millrace keys add --operator NAME.`);
+  session.remember(key);
+  me = who;
+  $('login').hidden = true;
+  $('nav').hidden = false;
+  $('session').hidden = false;
+  $('who').textContent = `${who.id} (${who.role === 'operator' ? 'can resolve exceptions' : 'read only'})`;
+  await show(true);
+}
+
+$('login-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const key = $('key').value.trim();
+  $('login-error').textContent = '';
+  signIn(key).then(
+    () => ($('key').value = ''),
+    (error) => ($('login-error').textContent = problemText(error)),
+  );
+});
+$('sign-out').addEventListener('click', () => signOut());
+window.addEventListener('hashchange', () => me && void show(true));
+
+// Resolving: the dialog asks why; the answer goes to the API, then the view is read again.
+const dialog = $('resolve-dialog');
+let resolving;
+view.addEventListener('click', (event) => {
+  const button = event.target.closest('button[data-resolve]');
+  if (!button) return;
+  resolving = button.dataset.resolve;
+  $('resolve-what').textContent = button.dataset.what;
+  $('resolve-reason').value = '';
+  $('resolve-error').textContent = '';
+  dialog.showModal();
+});
+$('resolve-cancel').addEventListener('click', () => dialog.close());
+$('resolve-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const reason = $('resolve-reason').value.trim();
+  if (reason === '') return;
+  api(`/v1/exceptions/${encodeURIComponent(resolving)}/resolve`, { method: 'POST', body: { reason } }).then(
+    () => {
+      dialog.close();
+      return show(false);
+    },
+    (error) => ($('resolve-error').textContent = problemText(error)),
+  );
+});
+
+// Live: read the view again every few seconds while the tab is visible, unless someone is
+// typing in it or the resolve dialog is open.
+setInterval(() => {
+  const typing = view.contains(document.activeElement) && ['INPUT', 'TEXTAREA', 'SELECT'].includes(document.activeElement.tagName);
+  if (me && document.visibilityState === 'visible' && !dialog.open && !typing) void show(false);
+}, REFRESH_SECONDS * 1000);
+
+const stored = session.key();
+if (stored) signIn(stored).catch((error) => signOut(problemText(error)));
+else signOut();

@@ -1,0 +1,306 @@
+// The dashboard's views. Each loads what it shows from the API (no KPI is computed here),
+// renders plain semantic markup, and draws its charts after it is in the page.
+import { all, api } from './api.js';
+import { chartFigure, drawChart } from './charts.js';
+import { ago, count, hours, html, minutes, money, percent, raw, render, team, term, when, words } from './words.js';
+
+const poLink = (poNumber, text = poNumber) => html`<a href="#/po/${encodeURIComponent(poNumber)}">${text}</a>`;
+const sourceName = (source) => source.replace(/^\/(systems|partners)\//, '');
+const ageBucket = (seconds) => (seconds < 86_400 ? 'under_1d' : seconds < 3 * 86_400 ? '1d_to_3d' : seconds < 7 * 86_400 ? '3d_to_7d' : 'over_7d');
+const AGE_BUCKETS = ['under_1d', '1d_to_3d', '3d_to_7d', 'over_7d'];
+
+function tile(label, figure, note, id) {
+  return html`<div class="tile"><h3>${label}</h3><p class="figure"${id ? raw(` id="${id}"`) : ''}>${figure}</p><p class="note">${note}</p></div>`;
+}
+
+function statusBadge(status) {
+  return html`<span class="badge ${status}" title="code: ${status}">${words('health', status)}</span>`;
+}
+
+// ---------------------------------------------------------------- overview
+
+export const overview = {
+  title: 'Overview',
+  async load() {
+    const [kpis, series, stuck, health] = await Promise.all([api('/v1/kpis?days=7'), api('/v1/kpis/series?days=14'), api('/v1/stuck?oldest=3'), api('/v1/integrations/health')]);
+    return { kpis, series, stuck, health };
+  },
+  render({ kpis, stuck, health }) {
+    const owners = Object.entries(kpis.exceptions.byOwner);
+    const open = owners.reduce((n, [, g]) => n + g.open, 0);
+    const oldest = Math.max(0, ...owners.map(([, g]) => g.oldestOpenHours ?? 0));
+    const grir = Object.entries(kpis.grir.openBalance);
+    const waiting = stuck.stages.filter((s) => s.count > 0);
+    const widest = Math.max(1, ...waiting.map((s) => s.count));
+    const attention = [...health.sources.filter((s) => s.status === 'failing' || s.status === 'late'), ...health.subscribers.filter((s) => s.status === 'failing')];
+    return html`
+      <h1>Overview</h1>
+      <p class="lead">Procure-to-pay over the last 7 days, and where open purchase order lines wait now.</p>
+      <section aria-labelledby="kpi-title">
+        <h2 id="kpi-title" class="visually-hidden">Key figures</h2>
+        <div class="tiles">
+          ${tile('Open exceptions', count(open), open === 0 ? 'nothing waits for a person' : `oldest open for ${hours(oldest)}`, 'open-exceptions')}
+          ${tile('Invoices matched first time', percent(kpis.match.firstTimeRate), `${count(kpis.match.invoices)} invoices; ${percent(kpis.match.finalRate)} matched by now`)}
+          ${tile('Supplier confirmation time', minutes(kpis.confirmationLatency.medianMinutes), `median of ${count(kpis.confirmationLatency.count)}; 90% within ${minutes(kpis.confirmationLatency.p90Minutes)}`)}
+          ${tile('Goods announced before arrival', percent(kpis.asnBeforeReceipt.rate), `${count(kpis.asnBeforeReceipt.receipts)} receipts with a shipping notice first`)}
+          ${tile('Received, not yet invoiced', grir.length === 0 ? '—' : grir.map(([c, a]) => money(a, c)).join(', '), `${count(kpis.grir.lines)} lines (GR/IR)`)}
+          ${tile('Events under governance', percent(kpis.governance.eventShare), `${count(kpis.governance.events)} events from ${count(kpis.governance.flows)} flows`)}
+        </div>
+      </section>
+      <section aria-labelledby="trend-title">
+        <h2 id="trend-title">Trends, day by day</h2>
+        <div class="charts" id="trend-charts"></div>
+      </section>
+      <div class="columns">
+        <section aria-labelledby="stuck-title">
+          <h2 id="stuck-title">Where open PO lines wait</h2>
+          ${waiting.length === 0
+            ? html`<p>No open purchase order line is waiting.</p>`
+            : html`<ol class="funnel">${waiting.map(
+                (s) => html`<li><span class="label">${term('waiting', s.stage)}</span><span class="bar" style="--share:${(s.count / widest).toFixed(3)}"></span><span class="n">${count(s.count)}</span></li>`,
+              )}</ol>
+              <table class="stuck">
+                <caption>How long they have waited, and the longest waiting</caption>
+                <thead><tr><th scope="col">Stage</th>${AGE_BUCKETS.map((b) => html`<th scope="col">${words('ageing', b)}</th>`)}<th scope="col">Waiting longest</th></tr></thead>
+                <tbody>${waiting.map(
+                  (s) => html`<tr><th scope="row">${term('waiting', s.stage)}</th>${AGE_BUCKETS.map((b) => html`<td class="num">${s.ageing[b]}</td>`)}
+                    <td><ul class="plain">${s.oldest.map((l) => html`<li>${poLink(l.poNumber, `PO ${l.poNumber} line ${l.line}`)} <span class="muted">${hours(l.ageHours)}${l.codes ? raw(' · ') : ''}${l.codes ? l.codes.map((c, i) => html`${i > 0 ? ', ' : ''}${term('exception', c)}`) : ''}</span></li>`)}</ul></td></tr>`,
+                )}</tbody>
+              </table>`}
+        </section>
+        <section aria-labelledby="owners-title">
+          <h2 id="owners-title">Exceptions by team</h2>
+          ${owners.length === 0
+            ? html`<p>No exception in the last 7 days.</p>`
+            : html`<table>
+                <caption class="visually-hidden">Exceptions by team</caption>
+                <thead><tr><th scope="col">Team</th><th scope="col">Open</th><th scope="col">Oldest open</th><th scope="col">Raised this week</th></tr></thead>
+                <tbody>${owners.map(([owner, g]) => html`<tr><th scope="row"><a href="#/exceptions/${encodeURIComponent(owner)}">${team(owner)}</a></th><td class="num">${g.open}</td><td>${hours(g.oldestOpenHours)}</td><td class="num">${g.raised}</td></tr>`)}</tbody>
+              </table>`}
+          <h2>Integrations needing attention</h2>
+          ${attention.length === 0
+            ? html`<p>Every integration is healthy or quiet. <a href="#/integrations">See all integrations</a>.</p>`
+            : html`<ul>${attention.map((a) => html`<li>${statusBadge(a.status)} <strong>${a.source ? (a.publisher?.name ?? sourceName(a.source)) : a.subscription}</strong>: ${a.problems ? a.problems.join('; ') : `${a.dead} dead letters, ${a.blocked} blocked`}</li>`)}</ul>
+              <p><a href="#/integrations">See all integrations</a></p>`}
+        </section>
+      </div>`;
+  },
+  after({ series }) {
+    const days = series.days.map((d) => d.day);
+    const pick = (name) => series.days.map((d) => d[name]);
+    const charts = [
+      ['chart-exceptions', 'Exceptions: open at the end of the day, and raised', [{ label: 'Open', values: pick('openAtEnd') }, { label: 'Raised', values: pick('exceptionsRaised') }], (v) => (v === null || v === undefined ? '—' : count(Math.round(v)))],
+      ['chart-match', 'Invoices matched: first time, and by now', [{ label: 'First time', values: pick('firstTimeMatchRate') }, { label: 'By now', values: pick('finalMatchRate') }], percent, [0, 1]],
+      ['chart-confirmation', 'Supplier confirmation time (median)', [{ label: 'Median', values: pick('confirmationMedianMinutes') }], minutes],
+    ];
+    const place = document.getElementById('trend-charts');
+    if (!place) return;
+    render(place, charts.map(([id, caption, s, format]) => chartFigure(id, caption, days, s, format)));
+    for (const [id, , s, format, range] of charts) drawChart(id, days, s, format, range);
+  },
+};
+
+// ---------------------------------------------------------------- exceptions
+
+export const exceptions = {
+  title: 'Exceptions',
+  async load([owner]) {
+    const items = await all('/v1/exceptions?status=open');
+    return { owner: owner === undefined ? undefined : decodeURIComponent(owner), items };
+  },
+  render({ owner, items }, { canResolve }) {
+    const teams = [...new Set(items.map((e) => e.owner))].sort();
+    const shown = owner === undefined ? items : items.filter((e) => e.owner === owner);
+    return html`
+      <h1>Open exceptions <span class="count" id="open-count">${shown.length}</span></h1>
+      <p class="lead">Each exception waits for its team. ${canResolve ? 'Resolve one when it is dealt with, saying why.' : 'This key can read, not resolve (viewer role).'}</p>
+      <form class="filters" id="exception-filter">
+        <label for="owner-filter">Team</label>
+        <select id="owner-filter" name="owner">
+          <option value="">Every team</option>
+          ${teams.map((t) => html`<option value="${t}"${t === owner ? raw(' selected') : ''}>${team(t)}</option>`)}
+        </select>
+      </form>
+      <table>
+        <caption>Open exceptions by team and how long they have been open</caption>
+        <thead><tr><th scope="col">Team</th><th scope="col">Open</th>${AGE_BUCKETS.map((b) => html`<th scope="col">${words('ageing', b)}</th>`)}</tr></thead>
+        <tbody>${teams.map((t) => {
+          const mine = items.filter((e) => e.owner === t);
+          return html`<tr><th scope="row">${team(t)}</th><td class="num">${mine.length}</td>${AGE_BUCKETS.map((b) => html`<td class="num">${mine.filter((e) => ageBucket(e.ageSeconds) === b).length}</td>`)}</tr>`;
+        })}</tbody>
+      </table>
+      ${shown.length === 0
+        ? html`<p class="empty">No open exception${owner ? ` for ${team(owner)}` : ''}.</p>`
+        : html`<table class="list" id="exception-list">
+            <caption>${owner ? `Open exceptions of ${team(owner)}` : 'Every open exception'}, oldest first</caption>
+            <thead><tr><th scope="col">What happened</th><th scope="col">Team</th><th scope="col">Purchase order</th><th scope="col">Supplier</th><th scope="col">Plant</th><th scope="col">Open for</th>${canResolve ? html`<th scope="col"><span class="visually-hidden">Action</span></th>` : ''}</tr></thead>
+            <tbody>${[...shown].sort((a, b) => b.ageSeconds - a.ageSeconds).map(
+              (e) => html`<tr data-exception="${e.exceptionId}">
+                <th scope="row">${term('exception', e.code)}<div class="muted small">${e.message}</div></th>
+                <td>${team(e.owner)}</td>
+                <td>${e.poNumber ? poLink(e.poNumber, `${e.poNumber}${e.line ? ` line ${e.line}` : ''}`) : '—'}</td>
+                <td>${e.supplierId ?? '—'}</td>
+                <td>${e.plant ?? '—'}</td>
+                <td><span title="raised ${when(e.raisedAt)}">${minutes(e.ageSeconds / 60)}</span></td>
+                ${canResolve ? html`<td><button type="button" class="resolve" data-resolve="${e.exceptionId}" data-what="${words('exception', e.code)}${e.poNumber ? `, PO ${e.poNumber}` : ''}">Resolve</button></td>` : ''}
+              </tr>`,
+            )}</tbody>
+          </table>`}`;
+  },
+  bind(view, { navigate }) {
+    view.querySelector('#owner-filter')?.addEventListener('change', (event) => {
+      const value = event.target.value;
+      navigate(value === '' ? '#/exceptions' : `#/exceptions/${encodeURIComponent(value)}`);
+    });
+  },
+};
+
+// ---------------------------------------------------------------- a PO's lineage
+
+export const purchaseOrder = {
+  title: 'Purchase order',
+  async load([po]) {
+    if (po === undefined) return { po: undefined };
+    const poNumber = decodeURIComponent(po);
+    const [lineage, workflow] = await Promise.all([api(`/v1/lineage?correlation=${encodeURIComponent(poNumber)}`), api(`/v1/workflows/p2p/${encodeURIComponent(poNumber)}`)]);
+    return { po: poNumber, lineage, workflow };
+  },
+  render({ po, lineage, workflow }) {
+    const form = html`<form class="filters" id="po-form">
+      <label for="po-number">Purchase order number</label>
+      <input id="po-number" name="po" value="${po ?? ''}" required>
+      <button type="submit">Show</button>
+    </form>`;
+    if (po === undefined) return html`<h1>Purchase orders</h1><p class="lead">Type a purchase order number to see every message about it, in order, and what is still expected.</p>${form}`;
+    const messages = [...lineage.messages].sort((a, b) => Date.parse(a.occurred) - Date.parse(b.occurred) || a.sequence - b.sequence);
+    return html`
+      <h1>Purchase order ${po}</h1>
+      <p class="lead">${lineage.supplierId ? html`Supplier <strong>${lineage.supplierId}</strong>` : ''}${lineage.plant ? html`, plant <strong>${lineage.plant}</strong>` : ''}${workflow.currency ? `, in ${workflow.currency}` : ''}.</p>
+      ${form}
+      <table>
+        <caption>Lines</caption>
+        <thead><tr><th scope="col">Line</th><th scope="col">Item</th><th scope="col">Where it stands</th><th scope="col">Ordered</th><th scope="col">Received</th><th scope="col">Invoiced</th><th scope="col">Open exceptions</th></tr></thead>
+        <tbody>${workflow.lines.map(
+          (l) => html`<tr><th scope="row">${l.line}</th><td>${l.itemId ?? '—'}</td><td>${term('stage', l.stage)}</td><td class="num">${l.quantities.ordered} ${l.uom ?? ''}</td><td class="num">${l.quantities.received}</td><td class="num">${l.quantities.invoiced}</td>
+            <td>${l.openExceptions.length === 0 ? 'none' : l.openExceptions.map((e, i) => html`${i > 0 ? ', ' : ''}${term('exception', e.code)}`)}</td></tr>`,
+        )}</tbody>
+      </table>
+      <section aria-labelledby="gaps-title">
+        <h2 id="gaps-title">Still expected</h2>
+        ${lineage.gaps.length === 0
+          ? html`<p>Nothing: every line has all it needs so far.</p>`
+          : html`<ul class="gaps">${lineage.gaps.map(
+              (g) => html`<li class="${g.overdue ? 'overdue' : ''}"><strong>Line ${g.line}:</strong> ${g.expected}${g.owner ? html` <span class="muted">(${team(g.owner)})</span>` : ''}
+                — waiting since ${when(g.since)}${g.due ? html`, due ${when(g.due)}` : ''}${g.overdue ? html` <span class="badge failing">overdue</span>` : ''}</li>`,
+            )}</ul>`}
+      </section>
+      <section aria-labelledby="timeline-title">
+        <h2 id="timeline-title">Timeline</h2>
+        <ol class="timeline" id="timeline">${messages.map(
+          (m) => html`<li class="${m.derived ? 'derived' : 'inbound'}">
+            <time datetime="${m.occurred}">${when(m.occurred)}</time>
+            <div><strong>${term('event', m.type)}</strong> ${m.derived ? html`<span class="muted">by the hub</span>` : html`<span class="muted">from ${sourceName(m.source)}</span>`}
+              ${m.lagBreach ? html` <span class="badge late" title="${m.lagBreach}">arrived late</span>` : ''}${m.ungoverned ? html` <span class="badge failing" title="${m.ungoverned}">outside governance</span>` : ''}
+              <div class="muted small">received ${when(m.received)}${m.processed ? html`, acted on ${when(m.processed)}` : ''}${m.deliveries?.length ? html`; sent to ${m.deliveries.map((d, i) => html`${i > 0 ? ', ' : ''}${d.subscription} (${d.status})`)}` : ''}</div></div>
+          </li>`,
+        )}</ol>
+      </section>`;
+  },
+  bind(view, { navigate }) {
+    view.querySelector('#po-form')?.addEventListener('submit', (event) => {
+      event.preventDefault();
+      const value = new FormData(event.target).get('po').trim();
+      if (value !== '') navigate(`#/po/${encodeURIComponent(value)}`);
+    });
+  },
+};
+
+// ---------------------------------------------------------------- integrations
+
+export const integrations = {
+  title: 'Integrations',
+  load: async () => ({ health: await api('/v1/integrations/health?hours=24') }),
+  render({ health }) {
+    const t = health.totals;
+    const lag = (l) => (l.p50Minutes === null ? '—' : `${minutes(l.p50Minutes)} / ${minutes(l.p90Minutes)} / ${minutes(l.p99Minutes)}`);
+    return html`
+      <h1>Integrations</h1>
+      <p class="lead">Every system and supplier that sends to the hub, and every subscriber it sends to, over the last 24 hours. Refusals are counted since the hub started (${when(health.refusalsSince)}).</p>
+      <div class="tiles">
+        ${tile('Needing attention', count(t.needingAttention), `of ${count(t.sources)} sources and ${count(health.subscribers.length)} subscribers`, 'attention-count')}
+        ${tile('Events received', count(t.events), 'in the last 24 hours')}
+        ${tile('Requests refused', count(t.refused), 'wrong contract, no right to publish, ...')}
+        ${tile('Held in quarantine', count(t.held), 'files and messages waiting for a fix')}
+        ${tile('Waiting to be delivered', count(t.backlog), 'to subscribers')}
+        ${tile('Dead letters', count(t.deadLetters), 'gave up; an operator can retry')}
+      </div>
+      <table id="sources">
+        <caption>Sources: who sends to the hub</caption>
+        <thead><tr><th scope="col">Source</th><th scope="col">Status</th><th scope="col">Last event</th><th scope="col">Events an hour</th><th scope="col">Delay: median / 90% / 99%</th><th scope="col">Allowed delay</th><th scope="col">What to look at</th></tr></thead>
+        <tbody>${health.sources.map(
+          (s) => html`<tr><th scope="row">${s.publisher?.name ?? sourceName(s.source)}<div class="muted small" title="${s.source}">${s.publisher ? `${s.publisher.kind} ${s.publisher.id}${s.publisher.mode === 'observe' ? ', observed only' : ''}` : 'not declared'}</div></th>
+            <td>${statusBadge(s.status)}</td><td>${ago(s.lastEventAt, Date.parse(health.now))}</td><td class="num">${s.perHour.toFixed(1)}</td><td>${lag(s.lag)}</td><td>${s.maxLagMinutes === null ? 'not set' : minutes(s.maxLagMinutes)}</td>
+            <td>${s.problems.length === 0 ? 'nothing' : html`<ul class="plain">${s.problems.map((p) => html`<li>${p}</li>`)}</ul>`}</td></tr>`,
+        )}</tbody>
+      </table>
+      <table>
+        <caption>By channel, last 24 hours</caption>
+        <thead><tr><th scope="col">Source</th><th scope="col">Channel</th><th scope="col">Events</th><th scope="col">Delay: median / 90% / 99%</th><th scope="col">Late</th><th scope="col">Refused</th><th scope="col">Quarantined</th><th scope="col">Still held</th></tr></thead>
+        <tbody>${health.sources.flatMap((s) =>
+          s.channels.map(
+            (c) => html`<tr><th scope="row">${s.publisher?.name ?? sourceName(s.source)}</th><td>${term('channel', c.channel)}</td><td class="num">${c.events}</td><td>${lag(c.lag)}</td><td class="num">${c.lagBreaches}</td>
+              <td class="num" title="${Object.entries(c.refusedByCode).map(([code, n]) => `${code}: ${n}`).join(', ')}">${c.refused}</td><td class="num">${c.quarantined}</td><td class="num">${c.held}</td></tr>`,
+          ),
+        )}</tbody>
+      </table>
+      <table id="subscribers">
+        <caption>Subscribers: who the hub sends to</caption>
+        <thead><tr><th scope="col">Subscription</th><th scope="col">Receiver</th><th scope="col">Channel</th><th scope="col">Status</th><th scope="col">Waiting</th><th scope="col">Blocked</th><th scope="col">Dead letters</th><th scope="col">Delivered</th></tr></thead>
+        <tbody>${health.subscribers.map(
+          (s) => html`<tr><th scope="row">${s.subscription}</th><td>${s.subscriber}</td><td>${term('channel', s.channel)}</td><td>${statusBadge(s.status)}</td><td class="num">${s.backlog}</td><td class="num">${s.blocked}</td><td class="num">${s.dead}</td><td class="num">${s.delivered}</td></tr>`,
+        )}</tbody>
+      </table>`;
+  },
+};
+
+// ---------------------------------------------------------------- scorecards
+
+function scoreTable(id, caption, label, groups) {
+  const rows = Object.entries(groups);
+  if (rows.length === 0) return html`<p>No ${label.toLowerCase()} activity in this window.</p>`;
+  return html`<table id="${id}">
+    <caption>${caption}</caption>
+    <thead><tr><th scope="col">${label}</th><th scope="col">Confirmations</th><th scope="col">Confirmation time (median)</th><th scope="col">90% confirmed within</th><th scope="col">Invoices</th><th scope="col">Matched first time</th><th scope="col">Matched by now</th><th scope="col">Receipts</th><th scope="col">Announced before arrival</th></tr></thead>
+    <tbody>${rows.map(
+      ([name, g]) => html`<tr><th scope="row">${name}</th><td class="num">${g.confirmationLatency.count}</td><td>${minutes(g.confirmationLatency.medianMinutes)}</td><td>${minutes(g.confirmationLatency.p90Minutes)}</td>
+        <td class="num">${g.match.invoices}</td><td class="num">${percent(g.match.firstTimeRate)}</td><td class="num">${percent(g.match.finalRate)}</td><td class="num">${g.asnBeforeReceipt.receipts}</td><td class="num">${percent(g.asnBeforeReceipt.rate)}</td></tr>`,
+    )}</tbody>
+  </table>`;
+}
+
+export const scorecards = {
+  title: 'Scorecards',
+  async load([days = '30']) {
+    return { days, kpis: await api(`/v1/kpis?days=${encodeURIComponent(days)}`) };
+  },
+  render({ days, kpis }) {
+    const codes = Object.entries(kpis.exceptions.byCode);
+    return html`
+      <h1>Supplier and plant scorecards</h1>
+      <form class="filters" id="window-form">
+        <label for="window">Over the last</label>
+        <select id="window" name="days">${['7', '30', '90'].map((d) => html`<option value="${d}"${d === days ? raw(' selected') : ''}>${d} days</option>`)}</select>
+      </form>
+      ${scoreTable('supplier-scores', 'Suppliers', 'Supplier', kpis.bySupplier)}
+      ${scoreTable('plant-scores', 'Plants', 'Plant', kpis.byPlant)}
+      <table>
+        <caption>Exceptions by kind</caption>
+        <thead><tr><th scope="col">What happened</th><th scope="col">Raised in the window</th><th scope="col">Open now</th><th scope="col">Oldest open</th></tr></thead>
+        <tbody>${codes.map(([code, g]) => html`<tr><th scope="row">${term('exception', code)}</th><td class="num">${g.raised}</td><td class="num">${g.open}</td><td>${hours(g.oldestOpenHours)}</td></tr>`)}</tbody>
+      </table>
+      <p class="muted">Recovery time (raised to resolved): median ${minutes(kpis.exceptions.recovery.medianMinutes)}, 90% within ${minutes(kpis.exceptions.recovery.p90Minutes)}, over ${count(kpis.exceptions.recovery.count)} resolved.</p>`;
+  },
+  bind(view, { navigate }) {
+    view.querySelector('#window')?.addEventListener('change', (event) => navigate(`#/scorecards/${event.target.value}`));
+  },
+};

@@ -1,0 +1,162 @@
+// Words for the hub's codes, so a plant manager reads "Waiting for the supplier's
+// confirmation", not `awaiting_confirmation` (the code stays in a tooltip), and the small
+// HTML and number helpers every view uses.
+
+const WAITING = {
+  in_exception: 'Stopped by an exception',
+  awaiting_purchase_order: 'Waiting for the purchase order',
+  awaiting_confirmation: "Waiting for the supplier's confirmation",
+  awaiting_shipment: 'Waiting for the shipment',
+  in_transit: 'On the way',
+  awaiting_receipt: 'Past its arrival date, not received',
+  awaiting_invoice: 'Waiting for the invoice',
+  held_for_receipt: 'Invoice held until the goods arrive',
+  awaiting_match: 'Waiting for the invoice match',
+  awaiting_posting: 'Waiting to be posted',
+};
+
+const STAGES = {
+  awaiting_po: 'Waiting for the PO',
+  released: 'Ordered',
+  confirmed: 'Confirmed by the supplier',
+  shipped: 'Shipped',
+  received: 'Received',
+  invoiced: 'Invoiced',
+  matched: 'Invoice matched',
+  posted: 'Posted to finance',
+  cancelled: 'Cancelled',
+};
+
+const EXCEPTIONS = {
+  late_confirmation: 'Supplier confirmed late',
+  confirmation_mismatch: 'Confirmation differs from the PO',
+  receipt_overdue: 'Goods not received after the arrival date',
+  over_receipt: 'More received than ordered',
+  price_variance: 'Invoice price differs from the PO',
+  quantity_variance: 'Invoice bills more than was ordered',
+  no_purchase_order: 'Invoice or receipt without a PO',
+  supplier_mismatch: 'Invoice from another supplier',
+  currency_mismatch: 'Invoice in another currency',
+  receipt_missing: 'Invoice waited too long for the goods',
+  duplicate_invoice: 'Invoice sent twice',
+  unit_of_measure_unknown: 'Unknown unit of measure',
+  master_data_gap: 'Supplier missing from master data',
+  cancelled_line_activity: 'Activity on a cancelled line',
+};
+
+const EVENTS = {
+  'po.released': 'Purchase order released',
+  'po.changed': 'Purchase order changed',
+  'po.cancelled': 'Purchase order cancelled',
+  'supplier.confirmation': 'Supplier confirmed',
+  'shipment.dispatched': 'Shipment dispatched (advance ship notice)',
+  'shipment.milestone': 'Shipment update',
+  'goods.received': 'Goods received',
+  'invoice.received': 'Invoice received',
+  'receiving.expected': 'Plant told to expect the goods',
+  'invoice.held': 'Invoice held until the goods arrive',
+  'invoice.matched': 'Invoice matched',
+  'finance.posting': 'Posted to finance',
+  'exception.raised': 'Exception raised',
+  'exception.resolved': 'Exception resolved',
+  'sla.started': 'Deadline set',
+  'sla.breached': 'Deadline missed',
+};
+
+const CHANNELS = { api: 'Events API', x12: 'EDI (X12)', csv: 'CSV files', mqtt: 'MQTT', nats: 'NATS', webhook: 'Webhook', unknown: 'Unknown' };
+
+const HEALTH = { healthy: 'Healthy', late: 'Running late', silent: 'Quiet', failing: 'Needs attention', backlog: 'Sending a backlog' };
+
+const AGEING = { under_1d: 'Under a day', '1d_to_3d': '1 to 3 days', '3d_to_7d': '3 to 7 days', over_7d: 'Over a week' };
+
+const DICTIONARIES = { waiting: WAITING, stage: STAGES, exception: EXCEPTIONS, event: EVENTS, channel: CHANNELS, health: HEALTH, ageing: AGEING };
+
+/** The words for a code; unknown codes read as themselves, de-underscored. */
+export function words(kind, code) {
+  return DICTIONARIES[kind]?.[code] ?? String(code).replaceAll('_', ' ');
+}
+
+/** A team id in words: `receiving-p01` is "Receiving, plant P01". */
+export function team(id) {
+  const receiving = /^receiving-(.+)$/.exec(id);
+  if (receiving) return `Receiving, plant ${receiving[1].toUpperCase()}`;
+  const text = id.replaceAll('-', ' ');
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+// ---- HTML ----
+
+const RAW = Symbol('raw html');
+
+/** Markup that is already safe. */
+export function raw(text) {
+  return { [RAW]: text };
+}
+
+function escape(value) {
+  return String(value).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
+}
+
+function part(value) {
+  if (value === undefined || value === null || value === false) return '';
+  if (Array.isArray(value)) return value.map(part).join('');
+  if (typeof value === 'object' && RAW in value) return value[RAW];
+  return escape(value);
+}
+
+/** A template whose interpolations are escaped unless they are `raw` or other `html` results. */
+export function html(strings, ...values) {
+  return raw(strings.reduce((out, text, i) => out + text + (i < values.length ? part(values[i]) : ''), ''));
+}
+
+/** Words with their code in a tooltip. */
+export function term(kind, code) {
+  return html`<span class="term" title="code: ${code}">${words(kind, code)}</span>`;
+}
+
+export function render(element, markup) {
+  element.innerHTML = part(markup);
+}
+
+// ---- numbers and times ----
+
+export function percent(rate) {
+  return rate === null || rate === undefined ? '—' : `${Math.round(rate * 100)}%`;
+}
+
+export function count(n) {
+  return new Intl.NumberFormat('en').format(n);
+}
+
+/** A duration in minutes as a reader says it: "45 min", "6 h", "1 d 6 h". */
+export function minutes(value) {
+  if (value === null || value === undefined) return '—';
+  if (value < 1) return 'under a minute';
+  if (value < 60) return `${Math.round(value)} min`;
+  const hours = value / 60;
+  if (hours < 24) return `${Number.isInteger(Math.round(hours * 10) / 10) ? Math.round(hours) : hours.toFixed(1)} h`;
+  const days = Math.floor(hours / 24);
+  const rest = Math.round(hours - days * 24);
+  return rest === 0 ? `${days} d` : `${days} d ${rest} h`;
+}
+
+export function hours(value) {
+  return value === null || value === undefined ? '—' : minutes(value * 60);
+}
+
+export function money(amount, currency) {
+  const n = Number(amount);
+  // Display only: the hub keeps amounts as decimal strings; the figure shown is rounded to cents.
+  return `${new Intl.NumberFormat('en', { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(n)} ${currency}`;
+}
+
+/** "3 h ago" with the exact time in a tooltip. */
+export function ago(instant, now = Date.now()) {
+  if (instant === null || instant === undefined) return html`<span>never</span>`;
+  const elapsed = (now - Date.parse(instant)) / 60_000;
+  return html`<time datetime="${instant}" title="${when(instant)}">${elapsed < 1 ? 'just now' : `${minutes(elapsed)} ago`}</time>`;
+}
+
+export function when(instant) {
+  return new Date(instant).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' }) + ' UTC';
+}
