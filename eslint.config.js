@@ -85,4 +85,7 @@ export default tseslint.config(
   },
   { files: ['bin/*.js', 'scripts/*.mjs', 'eslint.config.js'], ...tseslint.configs.disableTypeChecked },
   { files: ['bin/*.js', 'scripts/*.mjs'], languageOptions: { globals: globals.node } },
+  // The dashboard is browser code without a build: plain ES modules, linted untyped.
+  { files: ['dashboard/**/*.js'], ...tseslint.configs.disableTypeChecked },
+  { files: ['dashboard/**/*.js'], languageOptions: { globals: globals.browser } },
 );

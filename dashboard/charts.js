@@ -34,7 +34,7 @@ export function drawChart(id, days, series, format, range) {
       width: Math.max(260, target.clientWidth),
       height: 180,
       tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC'),
-      legend: { show: true },
+      legend: { show: true, live: false },
       cursor: { drag: { x: false, y: false } },
       scales: { y: range === undefined ? {} : { range } },
       series: [

@@ -9,6 +9,13 @@ const sourceName = (source) => source.replace(/^\/(systems|partners)\//, '');
 const ageBucket = (seconds) => (seconds < 86_400 ? 'under_1d' : seconds < 3 * 86_400 ? '1d_to_3d' : seconds < 7 * 86_400 ? '3d_to_7d' : 'over_7d');
 const AGE_BUCKETS = ['under_1d', '1d_to_3d', '3d_to_7d', 'over_7d'];
 
+/** A step still expected, in words: an open exception reads as its team resolving it. */
+function gapWords(gap) {
+  const exception = words('exception', gap.reason);
+  if (gap.owner && exception !== gap.reason.replaceAll('_', ' ')) return html`${team(gap.owner)} resolves: ${term('exception', gap.reason)}`;
+  return html`${gap.expected}${gap.owner ? html` <span class="muted">(${team(gap.owner)})</span>` : ''}`;
+}
+
 function tile(label, figure, note, id) {
   return html`<div class="tile"><h3>${label}</h3><p class="figure"${id ? raw(` id="${id}"`) : ''}>${figure}</p><p class="note">${note}</p></div>`;
 }
@@ -91,7 +98,7 @@ export const overview = {
     const charts = [
       ['chart-exceptions', 'Exceptions: open at the end of the day, and raised', [{ label: 'Open', values: pick('openAtEnd') }, { label: 'Raised', values: pick('exceptionsRaised') }], (v) => (v === null || v === undefined ? '—' : count(Math.round(v)))],
       ['chart-match', 'Invoices matched: first time, and by now', [{ label: 'First time', values: pick('firstTimeMatchRate') }, { label: 'By now', values: pick('finalMatchRate') }], percent, [0, 1]],
-      ['chart-confirmation', 'Supplier confirmation time (median)', [{ label: 'Median', values: pick('confirmationMedianMinutes') }], minutes],
+      ['chart-confirmation', 'Supplier confirmation time, median (hours)', [{ label: 'Median', values: pick('confirmationMedianMinutes').map((m) => (m === null ? null : m / 60)) }], (v) => (v === null || v === undefined ? '—' : `${Number(v.toFixed(1))} h`)],
     ];
     const place = document.getElementById('trend-charts');
     if (!place) return;
@@ -190,7 +197,7 @@ export const purchaseOrder = {
         ${lineage.gaps.length === 0
           ? html`<p>Nothing: every line has all it needs so far.</p>`
           : html`<ul class="gaps">${lineage.gaps.map(
-              (g) => html`<li class="${g.overdue ? 'overdue' : ''}"><strong>Line ${g.line}:</strong> ${g.expected}${g.owner ? html` <span class="muted">(${team(g.owner)})</span>` : ''}
+              (g) => html`<li class="${g.overdue ? 'overdue' : ''}"><strong>Line ${g.line}:</strong> ${gapWords(g)}
                 — waiting since ${when(g.since)}${g.due ? html`, due ${when(g.due)}` : ''}${g.overdue ? html` <span class="badge failing">overdue</span>` : ''}</li>`,
             )}</ul>`}
       </section>

@@ -28,7 +28,7 @@ const STAGES = {
 };
 
 const EXCEPTIONS = {
-  late_confirmation: 'Supplier confirmed late',
+  late_confirmation: 'Supplier confirmation overdue',
   confirmation_mismatch: 'Confirmation differs from the PO',
   receipt_overdue: 'Goods not received after the arrival date',
   over_receipt: 'More received than ordered',

@@ -1,5 +1,6 @@
 // Real services for integration tests. On a machine without one, its tests skip with a
 // visible message; under CI=true a missing service is a failure, never a silent skip.
+import { existsSync } from 'node:fs';
 import type { TestContext } from 'node:test';
 import pg from 'pg';
 
@@ -53,4 +54,20 @@ export async function dropSchema(schema: string): Promise<void> {
   } finally {
     await client.end();
   }
+}
+
+/** Debian's Chromium, driven by playwright-core (never a downloaded browser). */
+export const CHROMIUM = '/usr/bin/chromium';
+
+/**
+ * Resolves true when Chromium is installed. Otherwise skips the test with the reason, or throws
+ * under CI=true (.ci/run installs it).
+ */
+export function needChromium(t: TestContext): boolean {
+  if (existsSync(CHROMIUM)) return true;
+  const message = `${CHROMIUM} is not installed (apt-get install -y chromium)`;
+  if (inCi) throw new Error(`${message}; CI=true requires it`);
+  process.stderr.write(`SKIP: ${message}\n`);
+  t.skip(message);
+  return false;
 }

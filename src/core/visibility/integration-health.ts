@@ -253,7 +253,7 @@ export function integrationHealth(input: HealthInput): IntegrationHealth {
     const maxLagMs = maxLagText === undefined ? undefined : parseDuration(maxLagText);
     const problems: string[] = [];
     if (held > 0) problems.push(`${held} message${held === 1 ? '' : 's'} held in quarantine`);
-    if (refused > 0) problems.push(`${refused} request${refused === 1 ? '' : 's'} refused since ${input.refusalsSince}`);
+    if (refused > 0) problems.push(`${refused} request${refused === 1 ? '' : 's'} refused since the hub started`);
     if (lagBreaches > 0) problems.push(`${lagBreaches} of ${events} event${events === 1 ? '' : 's'} later than the declared maximum lag`);
     if (events === 0) problems.push((allTime.get(source)?.last ?? null) === null ? 'has never sent an event' : 'sent nothing in the window');
     if (publisher === undefined) problems.push('not declared in the manifest');

@@ -1,0 +1,142 @@
+// The operations dashboard in a real browser (Debian's Chromium through playwright-core)
+// against a real hub on SQLite, fed nine days of traffic through its HTTP door: an AP lead
+// signs in, reads the overview, follows a stuck PO to its lineage, resolves an exception and
+// sees the counts drop; a plant manager with a viewer key gets a read-only page, and the API
+// refuses the viewer's resolve too. Every wait is on the page's content, never on time.
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { BrowserContext, Page } from 'playwright-core';
+import { chromium } from 'playwright-core';
+import { SqliteStore } from '../../src/adapters/index.js';
+import { STORY, StoryClock, tellStory } from '../support/dashboard-story.js';
+import type { TestHub } from '../support/hub.js';
+import { startTestHub } from '../support/hub.js';
+import { CHROMIUM, needChromium } from '../support/services.js';
+
+const SCREENSHOTS = join(process.cwd(), 'artifacts', 'screenshots');
+
+describe('the operations dashboard in a browser', () => {
+  let dir: string;
+  let t: TestHub | undefined;
+  let store: SqliteStore;
+  let url: string;
+  let context: BrowserContext | undefined;
+  let page: Page;
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'millrace-dashboard-'));
+    mkdirSync(SCREENSHOTS, { recursive: true });
+  });
+  after(async () => {
+    await context?.close();
+    await t?.close();
+    store?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const shot = (name: string) => page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+  const signIn = async (key: string) => {
+    await page.goto(`${url}/`);
+    await page.getByLabel('Operator key').fill(key);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+  };
+  const nav = (name: string) => page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name, exact: true });
+
+  it('lets an AP lead sign in, follow a stuck PO to its lineage, resolve an exception and see the counts drop', async (test) => {
+    if (!needChromium(test)) return;
+    const clock = new StoryClock();
+    store = new SqliteStore(join(dir, 'millrace.db'));
+    t = await startTestHub({ store, flags: { workflowTickMs: 25 }, hubOptions: { clock } });
+    url = await t.hub.http.listen({ host: '127.0.0.1', port: 0 });
+    await tellStory({ url, keys: t.keys, store, clock });
+
+    context = await chromium.launchPersistentContext(join(dir, 'profile'), {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      viewport: { width: 1400, height: 1000 },
+    });
+    page = context.pages()[0] ?? (await context.newPage());
+
+    // A wrong key is refused in words.
+    await signIn('mr_wrong_key');
+    await page.getByRole('alert').filter({ hasText: 'did not accept this key' }).waitFor();
+
+    await signIn(t.keys.get('operator:ap-lead')!);
+    await page.getByRole('heading', { level: 1, name: 'Overview' }).waitFor();
+    // Four open: the price variance (AP), the unconfirmed PO's two lines (procurement), the overdue goods (receiving P01).
+    await page.locator('#open-exceptions', { hasText: /^4$/ }).waitFor();
+    await page.locator('.uplot').first().waitFor();
+    assert.equal(await page.locator('.uplot').count(), 3, 'three trend charts');
+    assert.match((await page.locator('#stuck-title + ol.funnel').textContent()) ?? '', /Stopped by an exception/);
+    await shot('overview');
+
+    // The stuck PO: its link in "waiting longest" opens its lineage as a timeline.
+    await page.getByRole('link', { name: `PO ${STORY.stuck} line 10` }).click();
+    await page.getByRole('heading', { level: 1, name: `Purchase order ${STORY.stuck}` }).waitFor();
+    const timeline = page.locator('#timeline');
+    await timeline.getByText('Purchase order released').first().waitFor();
+    await timeline.getByText('Deadline missed').first().waitFor();
+    await timeline.getByText('Exception raised').first().waitFor();
+    await page.locator('.gaps').getByText('Procurement resolves').first().waitFor();
+    await shot('purchase-order-lineage');
+
+    // Exceptions: resolve the price variance, with a reason; the open count drops from 4 to 3.
+    await nav('Exceptions').click();
+    await page.locator('#open-count', { hasText: /^4$/ }).waitFor();
+    const variance = page.locator('#exception-list tbody tr', { hasText: STORY.priceVariance });
+    await variance.getByRole('button', { name: 'Resolve' }).click();
+    await page.getByLabel('Why is it resolved?').fill('Credit note CN-2231 requested from Precision Castings');
+    await shot('resolve-exception');
+    await page.locator('#resolve-dialog').getByRole('button', { name: 'Resolve' }).click();
+    await page.locator('#open-count', { hasText: /^3$/ }).waitFor();
+    assert.equal(await variance.count(), 0, 'the resolved exception left the open list');
+    await shot('exceptions');
+
+    // The overview's figure follows.
+    await nav('Overview').click();
+    await page.locator('#open-exceptions', { hasText: /^3$/ }).waitFor();
+
+    await nav('Integrations').click();
+    await page.locator('#sources').waitFor();
+    // The refused confirmation and the late receipt show against their sources.
+    await page.locator('#sources tr', { hasText: 'Precision Castings Ltd' }).getByText('Needs attention').waitFor();
+    await page.locator('#sources tr', { hasText: 'Plant P02 warehouse' }).getByText('Running late').waitFor();
+    await shot('integrations');
+
+    await nav('Scorecards').click();
+    await page.locator('#supplier-scores').getByRole('rowheader', { name: 'SUP-0042' }).waitFor();
+    await shot('scorecards');
+
+    // The resolution is in the log, by the AP lead, with the reason.
+    const resolved = (await store.readFrom(0, 10_000)).find((s) => s.event.type === 'exception.resolved' && s.event.data.poNumber === STORY.priceVariance);
+    assert.ok(resolved, 'exception.resolved in the log');
+  });
+
+  it('gives a viewer key a read-only page, and the API refuses its resolve too', async (test) => {
+    if (!needChromium(test) || t === undefined) return;
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await signIn(t.keys.get('viewer:plant-manager')!);
+    await page.getByRole('heading', { level: 1, name: 'Overview' }).waitFor();
+    await page.getByText('plant-manager (read only)').waitFor();
+    await nav('Exceptions').click();
+    await page.locator('#open-count', { hasText: /^3$/ }).waitFor();
+    await page.getByText('This key can read, not resolve').waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Resolve' }).count(), 0, 'no resolve button for a viewer');
+    await shot('exceptions-read-only');
+
+    const open = (await (await fetch(`${url}/v1/exceptions?status=open`, { headers: { authorization: `Bearer ${t.keys.get('viewer:plant-manager')!}` } })).json()) as { items: { exceptionId: string }[] };
+    const first = open.items[0];
+    assert.ok(first);
+    const refused = await fetch(`${url}/v1/exceptions/${first.exceptionId}/resolve`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${t.keys.get('viewer:plant-manager')!}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ reason: 'looks fine to me' }),
+    });
+    assert.equal(refused.status, 403);
+    assert.equal(((await refused.json()) as { code: string }).code, 'forbidden_action');
+  });
+});
