@@ -20,6 +20,13 @@ function tile(label, figure, note, id) {
   return html`<div class="tile"><h3>${label}</h3><p class="figure"${id ? raw(` id="${id}"`) : ''}>${figure}</p><p class="note">${note}</p></div>`;
 }
 
+/** Events an hour as a reader says it: 12, 2.5, "under 0.1", 0. */
+function rate(perHour) {
+  if (perHour === 0) return '0';
+  if (perHour < 0.1) return 'under 0.1';
+  return perHour >= 10 ? count(Math.round(perHour)) : perHour.toFixed(1);
+}
+
 function statusBadge(status) {
   return html`<span class="badge ${status}" title="code: ${status}">${words('health', status)}</span>`;
 }
@@ -246,7 +253,7 @@ export const integrations = {
         <thead><tr><th scope="col">Source</th><th scope="col">Status</th><th scope="col">Last event</th><th scope="col">Events an hour</th><th scope="col">Delay: median / 90% / 99%</th><th scope="col">Allowed delay</th><th scope="col">What to look at</th></tr></thead>
         <tbody>${health.sources.map(
           (s) => html`<tr><th scope="row">${s.publisher?.name ?? sourceName(s.source)}<div class="muted small" title="${s.source}">${s.publisher ? `${s.publisher.kind} ${s.publisher.id}${s.publisher.mode === 'observe' ? ', observed only' : ''}` : 'not declared'}</div></th>
-            <td>${statusBadge(s.status)}</td><td>${ago(s.lastEventAt, Date.parse(health.now))}</td><td class="num">${s.perHour.toFixed(1)}</td><td>${lag(s.lag)}</td><td>${s.maxLagMinutes === null ? 'not set' : minutes(s.maxLagMinutes)}</td>
+            <td>${statusBadge(s.status)}</td><td>${ago(s.lastEventAt, Date.parse(health.now))}</td><td class="num">${rate(s.perHour)}</td><td>${lag(s.lag)}</td><td>${s.maxLagMinutes === null ? 'not set' : minutes(s.maxLagMinutes)}</td>
             <td>${s.problems.length === 0 ? 'nothing' : html`<ul class="plain">${s.problems.map((p) => html`<li>${p}</li>`)}</ul>`}</td></tr>`,
         )}</tbody>
       </table>

@@ -49,7 +49,12 @@ async function settled(store: HubStore, clock: StoryClock): Promise<void> {
 
 export async function tellStory(hub: StoryHub, now = Date.now()): Promise<void> {
   let n = 0;
-  const send = async (atMs: number, key: string, type: string, data: Record<string, unknown>, options: { lagMs?: number; expect?: number } = {}) => {
+  // Steps are collected, then sent in the order they arrive: the hub's clock only moves forward.
+  const steps: { receivedMs: number; run: () => Promise<void> }[] = [];
+  const send = (atMs: number, key: string, type: string, data: Record<string, unknown>, options: { lagMs?: number; expect?: number } = {}) => {
+    steps.push({ receivedMs: atMs + (options.lagMs ?? 90_000), run: () => deliver(atMs, key, type, data, options) });
+  };
+  const deliver = async (atMs: number, key: string, type: string, data: Record<string, unknown>, options: { lagMs?: number; expect?: number }) => {
     const principal = key.split(':')[1] ?? key;
     const source = key.startsWith('system:') ? `/systems/${principal}` : `/partners/${principal}`;
     hub.clock.set(atMs + (options.lagMs ?? 90_000));
@@ -100,43 +105,70 @@ export async function tellStory(hub: StoryHub, now = Date.now()): Promise<void> 
       totalAmount: total,
     });
 
+  /** An X12 interchange from Northern Fasteners (ISA sender NORTHFAST), stamped at `atMs`, through POST /v1/inbound/x12. */
+  const x12 = (atMs: number, control: number, functional: string, sets: string) =>
+    steps.push({
+      receivedMs: atMs + 90_000,
+      run: async () => {
+        hub.clock.set(atMs + 90_000);
+        await settled(hub.store, hub.clock);
+        const stamp = new Date(atMs).toISOString();
+        const [date, time] = [stamp.slice(0, 10).replaceAll('-', ''), stamp.slice(11, 16).replace(':', '')];
+        const isa = String(control).padStart(9, '0');
+        const count = (sets.match(/~ST\*/g) ?? []).length + (sets.startsWith('ST*') ? 1 : 0);
+        const text = [
+          `ISA*00*          *00*          *ZZ*NORTHFAST      *ZZ*MILLRACEHUB    *${date.slice(2)}*${time}*U*00401*${isa}*0*P*:~`,
+          `GS*${functional}*NORTHFAST*MILLRACEHUB*${date}*${time}*${control}*X*004010~`,
+          sets,
+          `GE*${count}*${control}~IEA*1*${isa}~`,
+        ].join('');
+        const response = await fetch(`${hub.url}/v1/inbound/x12`, { method: 'POST', headers: { authorization: `Bearer ${hub.keys.get('partner:sup-0107') ?? ''}`, 'content-type': 'application/edi-x12' }, body: text });
+        if (response.status !== 200) throw new Error(`X12 ${control}: ${response.status} ${await response.text()}`);
+        await settled(hub.store, hub.clock);
+      },
+    });
+
   const start = now - 9 * DAY;
   const at = (days: number, hours = 0) => start + days * DAY + hours * HOUR;
 
   // PO 1: two lines, everything on time, matched the first time and posted.
-  await release(at(0, 8), STORY.posted, 'SUP-0042', 'P01', [[10, 'ITM-10023', '500', '12.3456'], [20, 'ITM-10057', '120', '0.4200']]);
-  await confirm(at(0, 13), STORY.posted, 'SUP-0042', [10, 20]);
-  await ship(at(1, 9), STORY.posted, 'SUP-0042', 'P01', at(3, 9), [[10, '500'], [20, '120']]);
-  await receive(at(3, 7), STORY.posted, 'P01', [[10, '500'], [20, '120']]);
-  await invoice(at(4, 10), STORY.posted, 'SUP-0042', [[10, '500', '12.3456'], [20, '120', '0.4200']], '6223.20');
+  release(at(0, 8), STORY.posted, 'SUP-0042', 'P01', [[10, 'ITM-10023', '500', '12.3456'], [20, 'ITM-10057', '120', '0.4200']]);
+  confirm(at(0, 13), STORY.posted, 'SUP-0042', [10, 20]);
+  ship(at(1, 9), STORY.posted, 'SUP-0042', 'P01', at(3, 9), [[10, '500'], [20, '120']]);
+  receive(at(3, 7), STORY.posted, 'P01', [[10, '500'], [20, '120']]);
+  invoice(at(4, 10), STORY.posted, 'SUP-0042', [[10, '500', '12.3456'], [20, '120', '0.4200']], '6223.20');
   // PO 2: confirmed the next day, received without an ASN, invoiced 10% above the PO price.
-  await release(at(1, 8), STORY.priceVariance, 'SUP-0042', 'P02', [[10, 'ITM-20410', '200', '8.5000']]);
-  await confirm(at(2, 4), STORY.priceVariance, 'SUP-0042', [10]);
-  await receive(at(5, 11), STORY.priceVariance, 'P02', [[10, '200']]);
-  await invoice(at(6, 9), STORY.priceVariance, 'SUP-0042', [[10, '200', '9.3500']], '1870.00');
+  release(at(1, 8), STORY.priceVariance, 'SUP-0042', 'P02', [[10, 'ITM-20410', '200', '8.5000']]);
+  confirm(at(2, 4), STORY.priceVariance, 'SUP-0042', [10]);
+  receive(at(5, 11), STORY.priceVariance, 'P02', [[10, '200']]);
+  invoice(at(6, 9), STORY.priceVariance, 'SUP-0042', [[10, '200', '9.3500']], '1870.00');
   // PO 3: Northern Fasteners, invoice before the goods (held), matched when they arrive.
-  await release(at(2, 9), '4500090003', 'SUP-0107', 'P01', [[10, 'ITM-30001', '1000', '0.1850']]);
-  await confirm(at(2, 12), '4500090003', 'SUP-0107', [10]);
-  await ship(at(3, 8), '4500090003', 'SUP-0107', 'P01', at(6, 8), [[10, '1000']]);
-  await invoice(at(5, 15), '4500090003', 'SUP-0107', [[10, '1000', '0.1850']], '185.00');
-  await receive(at(6, 10), '4500090003', 'P01', [[10, '1000']]);
+  release(at(2, 9), '4500090003', 'SUP-0107', 'P01', [[10, 'ITM-30001', '1000', '0.1850']]);
+  // Its confirmation comes as an X12 855.
+  x12(at(2, 12), 3001, 'PR', 'ST*855*0001~BAK*00*AC*4500090003*20260302~PO1*10*1000*EA*0.185**BP*ITM-30001~ACK*IA*1000*EA~CTT*1~SE*6*0001~');
+  ship(at(3, 8), '4500090003', 'SUP-0107', 'P01', at(6, 8), [[10, '1000']]);
+  invoice(at(5, 15), '4500090003', 'SUP-0107', [[10, '1000', '0.1850']], '185.00');
+  receive(at(6, 10), '4500090003', 'P01', [[10, '1000']]);
   // PO 4: released to Northern Fasteners and never confirmed; another supplier's try is refused.
-  await release(at(5, 8), STORY.stuck, 'SUP-0107', 'P02', [[10, 'ITM-30002', '250', '1.2000'], [20, 'ITM-30003', '80', '4.7500']]);
-  await send(at(5, 9), 'partner:sup-0042', 'supplier.confirmation', { poNumber: STORY.stuck, supplierId: 'SUP-0042', lines: [{ line: 10, status: 'accepted' }] }, { expect: 403 });
+  release(at(5, 8), STORY.stuck, 'SUP-0107', 'P02', [[10, 'ITM-30002', '250', '1.2000'], [20, 'ITM-30003', '80', '4.7500']]);
+  send(at(5, 9), 'partner:sup-0042', 'supplier.confirmation', { poNumber: STORY.stuck, supplierId: 'SUP-0042', lines: [{ line: 10, status: 'accepted' }] }, { expect: 403 });
+  // An X12 invoice for PO 4 with an impossible date: rejected by the 997 and held in quarantine.
+  x12(at(8, 18), 3002, 'IN', 'ST*810*0001~BIG*20260230*INV-90004*20260302*4500090004~CUR*SE*USD~IT1*10*250*EA*1.20**BP*ITM-30002*PO*4500090004~TDS*30000~CTT*1~SE*7*0001~');
   // PO 5: confirmed 30 hours after release (late), now on its way.
-  await release(at(6, 8), '4500090005', 'SUP-0042', 'P01', [[10, 'ITM-10023', '300', '12.3456']]);
-  await confirm(at(7, 14), '4500090005', 'SUP-0042', [10]);
-  await ship(at(8, 9), '4500090005', 'SUP-0042', 'P01', now + 1 * DAY, [[10, '300']]);
+  release(at(6, 8), '4500090005', 'SUP-0042', 'P01', [[10, 'ITM-10023', '300', '12.3456']]);
+  confirm(at(7, 14), '4500090005', 'SUP-0042', [10]);
+  ship(at(8, 9), '4500090005', 'SUP-0042', 'P01', now + 1 * DAY, [[10, '300']]);
   // PO 6: shipped with an ETA two days ago; the plant has not received it.
-  await release(at(6, 10), STORY.overdue, 'SUP-0042', 'P01', [[10, 'ITM-10057', '400', '0.4200']]);
-  await confirm(at(6, 12), STORY.overdue, 'SUP-0042', [10]);
-  await ship(at(6, 16), STORY.overdue, 'SUP-0042', 'P01', at(7, 8), [[10, '400']]);
+  release(at(6, 10), STORY.overdue, 'SUP-0042', 'P01', [[10, 'ITM-10057', '400', '0.4200']]);
+  confirm(at(6, 12), STORY.overdue, 'SUP-0042', [10]);
+  ship(at(6, 16), STORY.overdue, 'SUP-0042', 'P01', at(7, 8), [[10, '400']]);
   // PO 7: received today at P02, sent by the warehouse two hours late (over its 15m lag).
-  await release(at(7, 9), '4500090007', 'SUP-0042', 'P02', [[10, 'ITM-20410', '60', '8.5000']]);
-  await confirm(at(7, 11), '4500090007', 'SUP-0042', [10]);
-  await receive(at(8, 20), '4500090007', 'P02', [[10, '60']], { lagMs: 2 * HOUR });
+  release(at(7, 9), '4500090007', 'SUP-0042', 'P02', [[10, 'ITM-20410', '60', '8.5000']]);
+  confirm(at(7, 11), '4500090007', 'SUP-0042', [10]);
+  receive(at(8, 20), '4500090007', 'P02', [[10, '60']], { lagMs: 2 * HOUR });
   // PO 8: released this morning, waiting for the confirmation.
-  await release(now - 3 * HOUR, '4500090008', 'SUP-0107', 'P01', [[10, 'ITM-30001', '5000', '0.1850']]);
+  release(now - 3 * HOUR, '4500090008', 'SUP-0107', 'P01', [[10, 'ITM-30001', '5000', '0.1850']]);
+  for (const step of steps.sort((a, b) => a.receivedMs - b.receivedMs)) await step.run();
   hub.clock.set(now);
   await settled(hub.store, hub.clock);
 }
