@@ -21,19 +21,19 @@ const SCREENSHOTS = join(process.cwd(), 'artifacts', 'screenshots');
 describe('the operations dashboard in a browser', () => {
   let dir: string;
   let t: TestHub | undefined;
-  let store: SqliteStore;
+  let store: SqliteStore | undefined;
   let url: string;
   let context: BrowserContext | undefined;
   let page: Page;
 
-  before(async () => {
+  before(() => {
     dir = mkdtempSync(join(tmpdir(), 'millrace-dashboard-'));
     mkdirSync(SCREENSHOTS, { recursive: true });
   });
   after(async () => {
     await context?.close();
     await t?.close();
-    store?.close();
+    await store?.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
