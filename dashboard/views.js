@@ -153,9 +153,9 @@ export const exceptions = {
                 <th scope="row">${term('exception', e.code)}<div class="muted small">${e.message}</div></th>
                 <td>${team(e.owner)}</td>
                 <td>${e.poNumber ? poLink(e.poNumber, `${e.poNumber}${e.line ? ` line ${e.line}` : ''}`) : '—'}</td>
-                <td>${e.supplierId ?? '—'}</td>
+                <td class="nowrap">${e.supplierId ?? '—'}</td>
                 <td>${e.plant ?? '—'}</td>
-                <td><span title="raised ${when(e.raisedAt)}">${minutes(e.ageSeconds / 60)}</span></td>
+                <td class="nowrap"><span title="raised ${when(e.raisedAt)}">${minutes(e.ageSeconds / 60)}</span></td>
                 ${canResolve ? html`<td><button type="button" class="resolve" data-resolve="${e.exceptionId}" data-what="${words('exception', e.code)}${e.poNumber ? `, PO ${e.poNumber}` : ''}">Resolve</button></td>` : ''}
               </tr>`,
             )}</tbody>
