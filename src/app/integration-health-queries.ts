@@ -72,8 +72,7 @@ export class IntegrationHealthQueries {
     const [flows, quarantine, deliveries] = await Promise.all([this.workflows.flows(), this.quarantineSince(from), this.deliveries.deliveryCounts()]);
     const health = integrationHealth({
       now,
-      // The window ends just after now, so an event received this very millisecond counts.
-      window: { from, to: new Date(toMs(now) + 1).toISOString() },
+      window: { from, to: now },
       manifest: this.manifest,
       flows,
       events,
@@ -82,7 +81,7 @@ export class IntegrationHealthQueries {
       refusalsSince: this.refusals.since,
       deliveries,
     });
-    return { ...health, window: { from, to: now }, truncated };
+    return { ...health, truncated };
   }
 
   /** Inbound events received at or after `from`, oldest first, at most `maxEvents` (the latest ones). */
