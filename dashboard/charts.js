@@ -46,5 +46,7 @@ export function drawChart(id, days, series, format, range) {
     [xs, ...series.map((s) => s.values)],
     target,
   );
+  // uPlot's legend is a table for layout; the figure's caption and its values table carry the meaning.
+  chart.root.querySelector('.u-legend')?.setAttribute('role', 'presentation');
   charts.set(id, chart);
 }

@@ -18,6 +18,23 @@ import { CHROMIUM, needChromium } from '../support/services.js';
 
 const SCREENSHOTS = join(process.cwd(), 'artifacts', 'screenshots');
 
+/** Run in the page (as text: the tests are type-checked without the DOM library): what a screen reader would miss. */
+const ACCESSIBILITY_CHECK = `(() => {
+  const found = [];
+  for (const control of document.querySelectorAll('main input, main select, main textarea, dialog[open] textarea')) {
+    if (control.labels.length === 0 && !control.getAttribute('aria-label')) found.push('unlabelled ' + control.tagName + ' #' + control.id);
+  }
+  for (const table of document.querySelectorAll('main table:not([role=presentation])')) {
+    if ((table.querySelector('caption')?.textContent ?? '').trim() === '') found.push('table without a caption: ' + table.textContent.slice(0, 40));
+  }
+  for (const chart of document.querySelectorAll('.plot')) {
+    if (chart.getAttribute('role') !== 'img' || !chart.getAttribute('aria-label')) found.push('chart without a text alternative: #' + chart.id);
+  }
+  const headings = [...document.querySelectorAll('main h1')].filter((h) => h.offsetParent !== null);
+  if (headings.length !== 1) found.push(headings.length + ' visible h1');
+  return found;
+})()`;
+
 describe('the operations dashboard in a browser', () => {
   let dir: string;
   let t: TestHub | undefined;
@@ -37,7 +54,12 @@ describe('the operations dashboard in a browser', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const shot = (name: string) => page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+  /** Saves the page, after checking what a screen reader needs: labelled controls, captioned tables, one h1. */
+  const shot = async (name: string) => {
+    const problems = await page.evaluate(ACCESSIBILITY_CHECK);
+    assert.deepEqual(problems, [], name);
+    await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+  };
   const signIn = async (key: string) => {
     await page.goto(`${url}/`);
     await page.getByLabel('Operator key').fill(key);
