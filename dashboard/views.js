@@ -27,6 +27,14 @@ function rate(perHour) {
   return perHour >= 10 ? count(Math.round(perHour)) : perHour.toFixed(1);
 }
 
+/** What the manifest declares for a source: its allowed delay and how often it must send. */
+function declared(source) {
+  const parts = [];
+  if (source.maxLagMinutes !== null) parts.push(`delay up to ${minutes(source.maxLagMinutes)}`);
+  if (source.cadenceMinutes !== null) parts.push(`sends at least every ${minutes(source.cadenceMinutes)}`);
+  return parts.length === 0 ? 'nothing' : parts.join('; ');
+}
+
 function statusBadge(status) {
   return html`<span class="badge ${status}" title="code: ${status}">${words('health', status)}</span>`;
 }
@@ -46,7 +54,7 @@ export const overview = {
     const grir = Object.entries(kpis.grir.openBalance);
     const waiting = stuck.stages.filter((s) => s.count > 0);
     const widest = Math.max(1, ...waiting.map((s) => s.count));
-    const attention = [...health.sources.filter((s) => s.status === 'failing' || s.status === 'late'), ...health.subscribers.filter((s) => s.status === 'failing')];
+    const attention = [...health.sources.filter((s) => ['failing', 'overdue', 'late'].includes(s.status)), ...health.subscribers.filter((s) => s.status === 'failing')];
     return html`
       <h1>Overview</h1>
       <p class="lead">Procure-to-pay over the last 7 days, and where open purchase order lines wait now.</p>
@@ -250,10 +258,10 @@ export const integrations = {
       </div>
       <table id="sources">
         <caption>Sources: who sends to the hub</caption>
-        <thead><tr><th scope="col">Source</th><th scope="col">Status</th><th scope="col">Last event</th><th scope="col">Events an hour</th><th scope="col">Delay: median / 90% / 99%</th><th scope="col">Allowed delay</th><th scope="col">What to look at</th></tr></thead>
+        <thead><tr><th scope="col">Source</th><th scope="col">Status</th><th scope="col">Last event</th><th scope="col">Events an hour</th><th scope="col">Delay: median / 90% / 99%</th><th scope="col">Declared</th><th scope="col">What to look at</th></tr></thead>
         <tbody>${health.sources.map(
           (s) => html`<tr><th scope="row">${s.publisher?.name ?? sourceName(s.source)}<div class="muted small" title="${s.source}">${s.publisher ? `${s.publisher.kind} ${s.publisher.id}${s.publisher.mode === 'observe' ? ', observed only' : ''}` : 'not declared'}</div></th>
-            <td>${statusBadge(s.status)}</td><td>${ago(s.lastEventAt, Date.parse(health.now))}</td><td class="num">${rate(s.perHour)}</td><td>${lag(s.lag)}</td><td>${s.maxLagMinutes === null ? 'not set' : minutes(s.maxLagMinutes)}</td>
+            <td>${statusBadge(s.status)}</td><td>${ago(s.lastEventAt, Date.parse(health.now))}</td><td class="num">${rate(s.perHour)}</td><td>${lag(s.lag)}</td><td>${declared(s)}</td>
             <td>${s.problems.length === 0 ? 'nothing' : html`<ul class="plain">${s.problems.map((p) => html`<li>${p}</li>`)}</ul>`}</td></tr>`,
         )}</tbody>
       </table>

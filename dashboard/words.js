@@ -65,7 +65,7 @@ const EVENTS = {
 
 const CHANNELS = { api: 'Events API', x12: 'EDI (X12)', csv: 'CSV files', mqtt: 'MQTT', nats: 'NATS', webhook: 'Webhook', unknown: 'Unknown' };
 
-const HEALTH = { healthy: 'Healthy', late: 'Running late', silent: 'Quiet', failing: 'Needs attention', backlog: 'Sending a backlog' };
+const HEALTH = { healthy: 'Healthy', late: 'Running late', silent: 'Quiet', overdue: 'Overdue', failing: 'Needs attention', backlog: 'Sending a backlog' };
 
 const AGEING = { under_1d: 'Under a day', '1d_to_3d': '1 to 3 days', '3d_to_7d': '3 to 7 days', over_7d: 'Over a week' };
 

@@ -4,7 +4,7 @@
 // sees the counts drop; a plant manager with a viewer key gets a read-only page, and the API
 // refuses the viewer's resolve too. Every wait is on the page's content, never on time.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -13,7 +13,7 @@ import { chromium } from 'playwright-core';
 import { SqliteStore } from '../../src/adapters/index.js';
 import { STORY, StoryClock, tellStory } from '../support/dashboard-story.js';
 import type { TestHub } from '../support/hub.js';
-import { startTestHub } from '../support/hub.js';
+import { EXAMPLE_MANIFEST, startTestHub } from '../support/hub.js';
 import { CHROMIUM, needChromium } from '../support/services.js';
 
 const SCREENSHOTS = join(process.cwd(), 'artifacts', 'screenshots');
@@ -71,7 +71,13 @@ describe('the operations dashboard in a browser', () => {
     if (!needChromium(test)) return;
     const clock = new StoryClock();
     store = new SqliteStore(join(dir, 'millrace.db'));
-    t = await startTestHub({ store, flags: { workflowTickMs: 25 }, hubOptions: { clock } });
+    // The example manifest, with the P01 warehouse expected to send at least once a day.
+    const manifestPath = join(dir, 'millrace.yaml');
+    const example = readFileSync(EXAMPLE_MANIFEST, 'utf8');
+    const anchor = '    name: Plant P01 warehouse (Detroit)\n';
+    assert.ok(example.includes(anchor));
+    writeFileSync(manifestPath, example.replace(anchor, `${anchor}    cadence: 1d\n`));
+    t = await startTestHub({ store, manifestPath, flags: { workflowTickMs: 25 }, hubOptions: { clock } });
     url = await t.hub.http.listen({ host: '127.0.0.1', port: 0 });
     await tellStory({ url, keys: t.keys, store, clock });
 
@@ -127,6 +133,8 @@ describe('the operations dashboard in a browser', () => {
     // The refused confirmation and the late receipt show against their sources.
     await page.locator('#sources tr', { hasText: 'Precision Castings Ltd' }).getByText('Needs attention').waitFor();
     await page.locator('#sources tr', { hasText: 'Plant P02 warehouse' }).getByText('Running late').waitFor();
+    // The P01 warehouse last sent days ago and is declared to send daily.
+    await page.locator('#sources tr', { hasText: 'Plant P01 warehouse' }).getByText('Overdue').waitFor();
     await shot('integrations');
 
     await nav('Scorecards').click();

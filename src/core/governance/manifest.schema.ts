@@ -21,6 +21,10 @@ const maxLag = {
   propertyNames: { anyOf: [{ const: 'default' }, eventType] },
   additionalProperties: duration,
 } as const;
+const cadence = {
+  ...duration,
+  description: 'The longest a source is expected to go without sending an event (e.g. 1h for an ERP, 1d for a nightly CSV export); integration health calls it overdue after that.',
+} as const;
 const rateLimit = {
   type: 'object',
   additionalProperties: false,
@@ -184,6 +188,7 @@ export const MANIFEST_SCHEMA = {
           publishes: eventTypeList,
           mode,
           maxLag,
+          cadence,
           rateLimit,
           x12: { ...x12Identity, description: 'Interchange identifiers of a system that sends X12 itself (a buyer ERP sending 850s): ISA05/ISA06.' },
         },
@@ -205,6 +210,7 @@ export const MANIFEST_SCHEMA = {
           publishes: eventTypeList,
           mode,
           maxLag,
+          cadence,
           rateLimit,
           x12: x12Identity,
           credentials: {

@@ -27,6 +27,8 @@ interface Publisher {
   readonly mode: SourceMode;
   /** Longest accepted delay per event type, "default" for the rest. */
   readonly maxLag?: Readonly<Record<string, string>>;
+  /** The longest the source is expected to go without sending an event ("1h", "1d"). */
+  readonly cadence?: string;
   readonly rateLimit?: { readonly perMinute: number };
 }
 

@@ -10,7 +10,9 @@ const WINDOW = { from: '2026-03-02T00:00:00.000Z', to: '2026-03-02T04:00:00.000Z
 const manifest: HealthInput['manifest'] = {
   systems: [
     { id: 'erp-core', kind: 'erp', publishes: ['po.released'], mode: 'enforce', roles: {}, maxLag: { default: '15m' } },
-    { id: 'wms-p01', kind: 'wms', plant: 'P01', publishes: ['goods.received'], mode: 'observe', roles: {} },
+    // Expected to send at least every 12 h, and every 2 h.
+    { id: 'wms-p01', kind: 'wms', plant: 'P01', publishes: ['goods.received'], mode: 'observe', roles: {}, cadence: '12h' },
+    { id: 'mes-p01', kind: 'mes', plant: 'P01', publishes: ['production.completed'], mode: 'enforce', roles: {}, cadence: '2h' },
   ],
   partners: [{ id: 'sup-0042', name: 'Acme Fasteners', supplierId: 'SUP-0042', protocols: ['x12'], publishes: ['shipment.dispatched'], mode: 'enforce', maxLag: { default: '1h' } }],
   subscriptions: [
@@ -33,7 +35,7 @@ describe('integration health', () => {
     now: WINDOW.to,
     window: WINDOW,
     manifest,
-    flows: [flow('/systems/erp-core', 100, 3, '2026-03-02T03:10:00.000Z'), flow('/systems/wms-p01', 7, 0, '2026-03-01T18:00:00.000Z'), flow('/systems/legacy-mes', 2, 0, '2026-02-20T00:00:00.000Z')],
+    flows: [flow('/systems/erp-core', 100, 3, '2026-03-02T03:10:00.000Z'), flow('/systems/wms-p01', 7, 0, '2026-03-01T18:00:00.000Z'), flow('/systems/legacy-mes', 2, 0, '2026-02-20T00:00:00.000Z'), flow('/systems/mes-p01', 40, 0, '2026-03-01T20:00:00.000Z')],
     events: [
       // ERP over the API: lags 1, 2, 3 and 40 minutes, one an hour; the last one breached its 15m.
       event('/systems/erp-core', 'api', '2026-03-02T00:10:00.000Z', 1),
@@ -79,7 +81,7 @@ describe('integration health', () => {
   it('lists every declared publisher and every source seen, in order', () => {
     assert.deepEqual(
       health.sources.map((s) => s.source),
-      ['/partners/sup-0042', '/systems/erp-core', '/systems/legacy-mes', '/systems/wms-p01'],
+      ['/partners/sup-0042', '/systems/erp-core', '/systems/legacy-mes', '/systems/mes-p01', '/systems/wms-p01'],
     );
   });
 
@@ -116,9 +118,16 @@ describe('integration health', () => {
     assert.deepEqual(supplier.problems, ['2 messages held in quarantine', '4 requests refused since the hub started']);
   });
 
+  it('calls a source overdue when it has been quiet for longer than its declared cadence', () => {
+    // Last event 2026-03-01 20:00, now 2026-03-02 04:00: quiet for 8 h, expected every 2 h.
+    const mes = source('/systems/mes-p01');
+    assert.deepEqual([mes.status, mes.cadenceMinutes, mes.problems], ['overdue', 120, ['no event for 8h; expected at least every 2h']]);
+  });
+
   it('calls a source silent when it sent nothing in the window, and says when it never sent or is not declared', () => {
+    // Quiet for 10 h, within its 12 h cadence: silent, not overdue.
     const wms = source('/systems/wms-p01');
-    assert.equal(wms.status, 'silent');
+    assert.deepEqual([wms.status, wms.cadenceMinutes], ['silent', 720]);
     assert.equal(wms.lastEventAt, '2026-03-01T18:00:00.000Z');
     assert.deepEqual(wms.lag, { p50Minutes: null, p90Minutes: null, p99Minutes: null });
     assert.equal(wms.maxLagMinutes, null);
@@ -141,25 +150,26 @@ describe('integration health', () => {
   });
 
   it('adds up the totals a header shows', () => {
-    // Needing attention: the ERP (late), the supplier (failing), the sup-850 subscription (failing).
-    assert.deepEqual(health.totals, { sources: 4, needingAttention: 3, events: 6, refused: 4, held: 2, backlog: 3, deadLetters: 1 });
+    // Needing attention: the ERP (late), the supplier (failing), the MES (overdue), the sup-850 subscription (failing).
+    assert.deepEqual(health.totals, { sources: 5, needingAttention: 4, events: 6, refused: 4, held: 2, backlog: 3, deadLetters: 1 });
   });
 
-  it('answers for an empty store: every declared publisher silent, nothing counted', () => {
+  it('answers for an empty store: every declared publisher silent (overdue where a cadence is declared), nothing counted', () => {
     const empty = integrationHealth({ now: WINDOW.to, window: WINDOW, manifest, flows: [], events: [], quarantine: [], refusals: [], refusalsSince: WINDOW.from, deliveries: [] });
     assert.deepEqual(
       empty.sources.map((s) => [s.source, s.status, s.problems, s.lastEventAt, s.totalEvents, s.channels.length]),
       [
         ['/partners/sup-0042', 'silent', ['has never sent an event'], null, 0, 0],
         ['/systems/erp-core', 'silent', ['has never sent an event'], null, 0, 0],
-        ['/systems/wms-p01', 'silent', ['has never sent an event'], null, 0, 0],
+        ['/systems/mes-p01', 'overdue', ['no event yet; expected at least every 2h'], null, 0, 0],
+        ['/systems/wms-p01', 'overdue', ['no event yet; expected at least every 12h'], null, 0, 0],
       ],
     );
     assert.deepEqual(empty.subscribers.map((s) => [s.subscription, s.backlog, s.dead, s.status]), [
       ['erp-postings', 0, 0, 'healthy'],
       ['sup-850', 0, 0, 'healthy'],
     ]);
-    assert.deepEqual(empty.totals, { sources: 3, needingAttention: 0, events: 0, refused: 0, held: 0, backlog: 0, deadLetters: 0 });
+    assert.deepEqual(empty.totals, { sources: 4, needingAttention: 2, events: 0, refused: 0, held: 0, backlog: 0, deadLetters: 0 });
     const nothing = integrationHealth({ now: WINDOW.to, window: WINDOW, manifest: { systems: [], partners: [], subscriptions: [] }, flows: [], events: [], quarantine: [], refusals: [], refusalsSince: WINDOW.from, deliveries: [] });
     assert.deepEqual([nothing.sources, nothing.subscribers], [[], []]);
   });

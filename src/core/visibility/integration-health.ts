@@ -8,7 +8,7 @@ import type { FlowCount } from '../governance/coverage.js';
 import type { Manifest, PrincipalKind, SourceMode } from '../governance/manifest.js';
 import { sourceOf } from '../governance/manifest.js';
 import { percentile } from '../kpis/p2p-kpis.js';
-import { toMs } from '../time.js';
+import { formatDuration, toMs } from '../time.js';
 
 /** How an event reached the hub: the events API, an X12 interchange, a CSV file (more as channels are added). */
 export type IntakeChannel = 'api' | 'x12' | 'csv' | (string & {});
@@ -80,10 +80,11 @@ export interface ChannelHealth {
 }
 
 /**
- * `failing`: something is refused or held in quarantine; `late`: events of the window came later
- * than the declared maximum lag; `silent`: nothing in the window; `healthy`: none of these.
+ * `failing`: something is refused or held in quarantine; `overdue`: no event for longer than
+ * the source's declared `cadence`; `late`: events of the window came later than the declared
+ * maximum lag; `silent`: nothing in the window (no cadence declared); `healthy`: none of these.
  */
-export type HealthStatus = 'healthy' | 'late' | 'silent' | 'failing';
+export type HealthStatus = 'healthy' | 'late' | 'silent' | 'overdue' | 'failing';
 
 export interface SourceHealth {
   readonly source: string;
@@ -91,6 +92,8 @@ export interface SourceHealth {
   readonly publisher?: { readonly kind: PrincipalKind; readonly id: string; readonly name?: string; readonly mode: SourceMode };
   /** `maxLag.default` of the source, in minutes; null when none is declared. */
   readonly maxLagMinutes: number | null;
+  /** The declared `cadence` (longest expected quiet), in minutes; null when none is declared. */
+  readonly cadenceMinutes: number | null;
   readonly status: HealthStatus;
   /** Why the status is not healthy, in words. */
   readonly problems: readonly string[];
@@ -214,13 +217,13 @@ export function integrationHealth(input: HealthInput): IntegrationHealth {
     allTime.set(flow.source, { events: before.events + flow.events, lagBreaches: before.lagBreaches + flow.lagBreaches, last: later(before.last, flow.lastReceived) });
   }
 
-  const publishers = new Map<string, NonNullable<SourceHealth['publisher']> & { maxLag?: Readonly<Record<string, string>> }>();
+  const publishers = new Map<string, NonNullable<SourceHealth['publisher']> & { maxLag?: Readonly<Record<string, string>>; cadence?: string }>();
   for (const [kind, list] of [
     ['system', input.manifest.systems],
     ['partner', input.manifest.partners],
   ] as const) {
     for (const p of list) {
-      publishers.set(sourceOf(kind, p.id), { kind, id: p.id, ...(p.name === undefined ? {} : { name: p.name }), mode: p.mode, ...(p.maxLag === undefined ? {} : { maxLag: p.maxLag }) });
+      publishers.set(sourceOf(kind, p.id), { kind, id: p.id, ...(p.name === undefined ? {} : { name: p.name }), mode: p.mode, ...(p.maxLag === undefined ? {} : { maxLag: p.maxLag }), ...(p.cadence === undefined ? {} : { cadence: p.cadence }) });
     }
   }
 
@@ -251,21 +254,28 @@ export function integrationHealth(input: HealthInput): IntegrationHealth {
     const publisher = publishers.get(source);
     const maxLagText = publisher?.maxLag?.default;
     const maxLagMs = maxLagText === undefined ? undefined : parseDuration(maxLagText);
+    const cadenceMs = publisher?.cadence === undefined ? undefined : parseDuration(publisher.cadence);
+    const lastEventAt = allTime.get(source)?.last ?? null;
+    const quietMs = lastEventAt === null ? undefined : Math.max(0, toMs(input.now) - toMs(lastEventAt));
+    // A declared cadence makes quiet a fault: never sent, or quiet for longer than declared.
+    const overdue = cadenceMs !== undefined && (quietMs === undefined || quietMs > cadenceMs);
     const problems: string[] = [];
     if (held > 0) problems.push(`${held} message${held === 1 ? '' : 's'} held in quarantine`);
     if (refused > 0) problems.push(`${refused} request${refused === 1 ? '' : 's'} refused since the hub started`);
+    if (overdue) problems.push(`${quietMs === undefined ? 'no event yet' : `no event for ${formatDuration(quietMs)}`}; expected at least every ${publisher?.cadence ?? ''}`);
     if (lagBreaches > 0) problems.push(`${lagBreaches} of ${events} event${events === 1 ? '' : 's'} later than the declared maximum lag`);
-    if (events === 0) problems.push((allTime.get(source)?.last ?? null) === null ? 'has never sent an event' : 'sent nothing in the window');
+    if (events === 0 && !overdue) problems.push(lastEventAt === null ? 'has never sent an event' : 'sent nothing in the window');
     if (publisher === undefined) problems.push('not declared in the manifest');
-    const status: HealthStatus = held > 0 || refused > 0 ? 'failing' : lagBreaches > 0 ? 'late' : events === 0 ? 'silent' : 'healthy';
+    const status: HealthStatus = held > 0 || refused > 0 ? 'failing' : overdue ? 'overdue' : lagBreaches > 0 ? 'late' : events === 0 ? 'silent' : 'healthy';
     const lags = [...(tallies.get(source)?.values() ?? [])].flatMap((t) => t.lags);
     return {
       source,
       ...(publisher === undefined ? {} : { publisher: { kind: publisher.kind, id: publisher.id, ...(publisher.name === undefined ? {} : { name: publisher.name }), mode: publisher.mode } }),
       maxLagMinutes: maxLagMs === undefined ? null : maxLagMs / 60_000,
+      cadenceMinutes: cadenceMs === undefined ? null : cadenceMs / 60_000,
       status,
       problems,
-      lastEventAt: allTime.get(source)?.last ?? null,
+      lastEventAt,
       totalEvents: allTime.get(source)?.events ?? 0,
       totalLagBreaches: allTime.get(source)?.lagBreaches ?? 0,
       events,
@@ -308,7 +318,7 @@ export function integrationHealth(input: HealthInput): IntegrationHealth {
     subscribers,
     totals: {
       sources: sources.length,
-      needingAttention: sources.filter((s) => s.status === 'failing' || s.status === 'late').length + subscribers.filter((s) => s.status === 'failing').length,
+      needingAttention: sources.filter((s) => s.status === 'failing' || s.status === 'overdue' || s.status === 'late').length + subscribers.filter((s) => s.status === 'failing').length,
       events: sources.reduce((total, s) => total + s.events, 0),
       refused: sources.reduce((total, s) => total + s.channels.reduce((n, c) => n + c.refused, 0), 0),
       held: sources.reduce((total, s) => total + s.channels.reduce((n, c) => n + c.held, 0), 0),
