@@ -5,7 +5,7 @@
 // quarantined whole. Decisions: docs/adr/0014-csv-and-quarantine.md.
 import type { CsvMappingDeclaration, CompiledCsvMapping, CsvRecord, CsvRowProblem, Manifest, MappedCsvEvent, Principal, Violation } from '../core/index.js';
 import { compileCsvMapping, decodeCsv, isMillraceError, locateViolations, mapCsvRecords, MillraceError, sourceOf } from '../core/index.js';
-import type { Clock, CsvReader, NewQuarantineEntry, QuarantineEntry, QuarantineReason, QuarantineStore } from '../ports/index.js';
+import type { Clock, CsvReader, NewQuarantineEntry, QuarantineEntry, QuarantineReason, QuarantineStore, TraceContext } from '../ports/index.js';
 import type { IngestService } from './ingest.js';
 import type { QuarantineChannel, ReprocessOutcome } from './quarantine.js';
 
@@ -100,8 +100,9 @@ export class CsvIntake implements QuarantineChannel {
    * Takes a file sent by `principal` (which must be the mapping's source). Resolves with the
    * report once the good rows are committed and the bad ones quarantined; throws 422
    * `csv_unreadable` (after quarantining the whole file) when nothing of it can be read.
+   * `trace`: the intake span's context, stored with the events (when tracing is on).
    */
-  async receive(principal: Principal, mappingId: string, bytes: Uint8Array, name?: string): Promise<CsvFileReport> {
+  async receive(principal: Principal, mappingId: string, bytes: Uint8Array, name?: string, trace?: TraceContext): Promise<CsvFileReport> {
     const mapping = this.mappings.get(mappingId);
     if (mapping === undefined) throw new MillraceError('not_found', `no CSV mapping ${mappingId} in the manifest`);
     const expected = this.sourcePrincipal(mapping.declaration.source);
@@ -111,7 +112,7 @@ export class CsvIntake implements QuarantineChannel {
       });
     }
     const fileDigest = this.deps.digest(bytes);
-    const evaluation = await this.evaluate(mapping, principal, bytes, { fileDigest });
+    const evaluation = await this.evaluate(mapping, principal, bytes, { fileDigest }, trace);
     const source = sourceOf(expected.kind, expected.id);
     const receivedTime = this.deps.clock.now().toISOString();
     if (evaluation.kind === 'unreadable') {
@@ -157,7 +158,7 @@ export class CsvIntake implements QuarantineChannel {
   }
 
   /** Reads, maps and submits; what is refused is returned, not yet quarantined. */
-  private async evaluate(mapping: CompiledCsvMapping, principal: Principal, bytes: Uint8Array, context: ReadContext): Promise<Evaluation> {
+  private async evaluate(mapping: CompiledCsvMapping, principal: Principal, bytes: Uint8Array, context: ReadContext, trace?: TraceContext): Promise<Evaluation> {
     const declaration = mapping.declaration;
     const decoded = decodeCsv(bytes, declaration.encoding);
     const lineOf = (line: number): number => context.lineMap?.[line - 1] ?? line;
@@ -187,7 +188,7 @@ export class CsvIntake implements QuarantineChannel {
       return { raw: concat(parts), lineMap, lines: records.map((record) => lineOf(record.line)), problems };
     };
     const rejected = mapped.rejected.map((group) => excerpt(group.records, group.problems));
-    const submitted = await this.submitAll(principal, mapped.events);
+    const submitted = await this.submitAll(principal, mapped.events, trace);
     for (const refused of submitted.refused) rejected.push(excerpt(refused.mapped.records, refused.problems));
     rejected.sort((a, b) => (a.lines[0] ?? 0) - (b.lines[0] ?? 0));
     const report = (mappedEvent: MappedCsvEvent, sequence: number): CsvEventReport => ({
@@ -212,12 +213,12 @@ export class CsvIntake implements QuarantineChannel {
    * names are taken out (with the reason, located by line and column) and the rest is sent
    * again, until the door takes what remains.
    */
-  private async submitAll(principal: Principal, events: readonly MappedCsvEvent[]) {
+  private async submitAll(principal: Principal, events: readonly MappedCsvEvent[], trace: TraceContext | undefined) {
     let pending = [...events];
     const refused: { mapped: MappedCsvEvent; problems: CsvRowProblem[] }[] = [];
     while (pending.length > 0) {
       try {
-        const receipt = await this.deps.ingest.submit(principal, pending.map((mapped) => mapped.event), true);
+        const receipt = await this.deps.ingest.submit(principal, pending.map((mapped) => mapped.event), true, trace);
         const byId = new Map(pending.map((mapped) => [mapped.event.id, mapped]));
         const pair = (event: { id: string; sequence: number }): [MappedCsvEvent, number][] => {
           const mapped = byId.get(event.id);

@@ -5,7 +5,7 @@
 // which is which.
 import type { CloudEvent, ContractRegistry, Principal, X12ControlNumbers as ControlNumbersOfSet, X12Diagnostic, X12Directory, X12Reading, X12SetReading } from '../core/index.js';
 import { ackControlNumbersNeeded, buildAcknowledgements, isMillraceError, MillraceError, readX12Events, sourceOf } from '../core/index.js';
-import type { AppendedEvent, Clock, QuarantineEntry, QuarantineReason, QuarantineStore, X12ControlNumbers } from '../ports/index.js';
+import type { AppendedEvent, Clock, QuarantineEntry, QuarantineReason, QuarantineStore, TraceContext, X12ControlNumbers } from '../ports/index.js';
 import type { IngestService } from './ingest.js';
 import type { QuarantineChannel, ReprocessOutcome } from './quarantine.js';
 
@@ -124,6 +124,13 @@ export interface X12IntakeResult {
   readonly diagnostics: readonly X12Diagnostic[];
 }
 
+export interface X12SubmitOptions {
+  /** Acknowledge with a 999 instead of a 997. */
+  readonly use999?: boolean;
+  /** The intake span's context, stored with the events (when tracing is on). */
+  readonly trace?: TraceContext;
+}
+
 export interface X12AcceptedSet {
   readonly id: string;
   readonly source: string;
@@ -178,7 +185,7 @@ export class X12Intake implements QuarantineChannel {
    * interchange is not from the caller; otherwise every set is either accepted (committed
    * before this resolves), a duplicate, or rejected and listed with its text.
    */
-  async submit(principal: Principal, text: string, options: { use999?: boolean } = {}): Promise<X12IntakeResult> {
+  async submit(principal: Principal, text: string, options: X12SubmitOptions = {}): Promise<X12IntakeResult> {
     const result = await this.translateAndSubmit(principal, text, options);
     const store = this.deps.quarantine;
     if (store === undefined || result.rejected.length === 0) return result;
@@ -199,7 +206,7 @@ export class X12Intake implements QuarantineChannel {
     return { ...result, rejected: result.rejected.map((r, index) => ({ ...r, quarantineId: entries[index]?.id })) };
   }
 
-  private async translateAndSubmit(principal: Principal, text: string, options: { use999?: boolean }): Promise<X12IntakeResult> {
+  private async translateAndSubmit(principal: Principal, text: string, options: X12SubmitOptions): Promise<X12IntakeResult> {
     const { deps } = this;
     const reading = readX12Events(text, deps.directory);
     if (reading.unusable !== undefined) throw new MillraceError('malformed_x12', reading.unusable);
@@ -211,13 +218,14 @@ export class X12Intake implements QuarantineChannel {
       const expected = own === undefined ? 'has no x12 id in the manifest' : `is ${own.qualifier}:${own.id}`;
       throw new MillraceError('forbidden_x12_sender', `interchange ${foreign[0]?.controlNumber ?? ''} comes from ${foreign[0]?.qualifier ?? ''}:${foreign[0]?.id ?? ''}; the caller (${caller}) ${expected}`, { interchanges: senders });
     }
-    const translation = translateX12(text, deps.directory, deps.registry, { now: deps.clock.now().toISOString(), firstControlNumber: 1, ...options });
+    const use999 = options.use999 === undefined ? {} : { use999: options.use999 };
+    const translation = translateX12(text, deps.directory, deps.registry, { now: deps.clock.now().toISOString(), firstControlNumber: 1, ...use999 });
     const refused = new Map<string, { code: string; reason: string }>();
     for (const r of translation.rejected) if (r.eventId !== undefined) refused.set(r.eventId, { code: r.code, reason: r.reason });
     const diagnostics = [...translation.diagnostics];
-    const receipt = await this.submitGood(principal, translation, refused, diagnostics);
+    const receipt = await this.submitGood(principal, translation, refused, diagnostics, options.trace);
     const first = await deps.controlNumbers.allocateControlNumbers(`${principal.kind}:${principal.id}`, ackControlNumbersNeeded(reading, options.use999 === true));
-    const final = finish(reading, refused, diagnostics, { now: deps.clock.now().toISOString(), firstControlNumber: first, ...options });
+    const final = finish(reading, refused, diagnostics, { now: deps.clock.now().toISOString(), firstControlNumber: first, ...use999 });
     const view = (e: AppendedEvent) => ({ id: e.id, source: e.source, type: translation.events.find((x) => x.id === e.id)?.type ?? '', sequence: e.sequence });
     return { accepted: receipt.accepted.map(view), duplicates: receipt.duplicates.map(view), rejected: final.rejected, ack: final.ack, ta1: final.ta1, diagnostics: final.diagnostics };
   }
@@ -232,12 +240,13 @@ export class X12Intake implements QuarantineChannel {
     translation: X12Translation,
     refused: Map<string, { code: string; reason: string }>,
     diagnostics: X12Diagnostic[],
+    trace: TraceContext | undefined,
   ): Promise<{ accepted: readonly AppendedEvent[]; duplicates: readonly AppendedEvent[] }> {
     const positions = new Map(setsOf(translation.reading).map((set) => [set.event?.id ?? '', set.set.header.position]));
     let pending = [...translation.events];
     while (pending.length > 0) {
       try {
-        return await this.deps.ingest.submit(principal, pending, true);
+        return await this.deps.ingest.submit(principal, pending, true, trace);
       } catch (error) {
         if (!isMillraceError(error)) throw error;
         const indexes = refusedIndexes(error, pending.length);
