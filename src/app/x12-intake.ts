@@ -5,7 +5,7 @@
 // which is which.
 import type { CloudEvent, ContractRegistry, Principal, X12ControlNumbers as ControlNumbersOfSet, X12Diagnostic, X12Directory, X12Reading, X12SetReading } from '../core/index.js';
 import { ackControlNumbersNeeded, buildAcknowledgements, isMillraceError, MillraceError, readX12Events, sourceOf } from '../core/index.js';
-import type { AppendedEvent, Clock, QuarantineEntry, QuarantineReason, QuarantineStore, TraceContext, X12ControlNumbers } from '../ports/index.js';
+import type { AppendedEvent, Clock, InboundMessageStore, QuarantineEntry, QuarantineReason, QuarantineStore, TraceContext, X12ControlNumbers } from '../ports/index.js';
 import type { IngestService } from './ingest.js';
 import type { QuarantineChannel, ReprocessOutcome } from './quarantine.js';
 
@@ -148,6 +148,11 @@ export interface X12IntakeDependencies {
   readonly x12IdOf: (principal: Principal) => { readonly qualifier: string; readonly id: string } | undefined;
   /** Where rejected sets are kept until fixed (absent: they are only reported). */
   readonly quarantine?: Pick<QuarantineStore, 'quarantine'>;
+  /**
+   * Where each file is kept as received, linked to the events of its sets (for the lineage),
+   * with the hex SHA-256 of its bytes. Absent: files are not kept.
+   */
+  readonly inbound?: { readonly store: Pick<InboundMessageStore, 'keepInbound'>; readonly digest: (bytes: Uint8Array) => string };
 }
 
 /** What an X12 quarantine entry keeps to run its file again as its sender. */
@@ -226,8 +231,36 @@ export class X12Intake implements QuarantineChannel {
     const receipt = await this.submitGood(principal, translation, refused, diagnostics, options.trace);
     const first = await deps.controlNumbers.allocateControlNumbers(`${principal.kind}:${principal.id}`, ackControlNumbersNeeded(reading, options.use999 === true));
     const final = finish(reading, refused, diagnostics, { now: deps.clock.now().toISOString(), firstControlNumber: first, ...use999 });
+    await this.keepFile(principal, text, reading, [...receipt.accepted, ...receipt.duplicates]);
     const view = (e: AppendedEvent) => ({ id: e.id, source: e.source, type: translation.events.find((x) => x.id === e.id)?.type ?? '', sequence: e.sequence });
     return { accepted: receipt.accepted.map(view), duplicates: receipt.duplicates.map(view), rejected: final.rejected, ack: final.ack, ta1: final.ta1, diagnostics: final.diagnostics };
+  }
+
+  /**
+   * Keeps the file as received, each event linked to its set (ST to SE), once the events are
+   * committed and before the caller hears so: a caller that never got the answer sends the file
+   * again and the links are made then.
+   */
+  private async keepFile(principal: Principal, text: string, reading: X12Reading, events: readonly AppendedEvent[]): Promise<void> {
+    const inbound = this.deps.inbound;
+    if (inbound === undefined || events.length === 0) return;
+    const sets = new Map(setsOf(reading).flatMap((set) => (set.event === undefined ? [] : [[set.event.id, set] as const])));
+    const encoder = new TextEncoder();
+    const raw = encoder.encode(text);
+    await inbound.store.keepInbound({
+      channel: 'x12',
+      source: sourceOf(principal.kind, principal.id),
+      receivedTime: this.deps.clock.now().toISOString(),
+      mediaType: 'application/edi-x12',
+      sha256: inbound.digest(raw),
+      raw,
+      parts: events.flatMap((event) => {
+        const set = sets.get(event.id);
+        if (set === undefined) return [];
+        const { interchange, group, set: number } = set.controlNumbers;
+        return [{ source: event.source, id: event.id, locator: `ISA13 ${interchange} GS06 ${group} ST02 ${number} (${set.set.type})`, excerpt: encoder.encode(set.raw) }];
+      }),
+    });
   }
 
   /**

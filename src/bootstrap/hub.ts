@@ -170,7 +170,7 @@ export async function createHub(config: HubConfig, manifest: Manifest, contracts
   const deliveries = deliveryRunnerOf(config, manifest, store, clock, options, (error) => logger.error({ err: error }, 'delivery failed; it will be retried on the next tick'), { logger, ...(tracer === undefined ? {} : { tracer }) });
   // Asynchronous channels: what they cannot accept goes to quarantine, retried through the channel.
   const quarantine = new QuarantineService(store.quarantines, clock);
-  const csv = new CsvIntake({ manifest, ingest, quarantine: store.quarantines, reader: new CsvParseReader(), digest: sha256Hex, clock });
+  const csv = new CsvIntake({ manifest, ingest, quarantine: store.quarantines, reader: new CsvParseReader(), digest: sha256Hex, clock, inbound: store.inboundMessages });
   quarantine.register(csv);
   const x12 = new X12Intake({
     ingest,
@@ -180,6 +180,7 @@ export async function createHub(config: HubConfig, manifest: Manifest, contracts
     clock,
     x12IdOf: (principal) => partyOfPrincipal(manifest, principal.kind, principal.id),
     quarantine: store.quarantines,
+    inbound: { store: store.inboundMessages, digest: sha256Hex },
   });
   quarantine.register(x12);
   const manifestDir = dirname(resolve(config.manifestPath));
@@ -206,7 +207,7 @@ export async function createHub(config: HubConfig, manifest: Manifest, contracts
     ...(tracer === undefined ? {} : { tracer }),
     x12,
     workflows: {
-      p2p: new P2PQueries(store, store, authority, clock, store.deliveries),
+      p2p: new P2PQueries(store, store, authority, clock, store.deliveries, store.inboundMessages),
       resolution: new ExceptionResolution(store, committer, inline ? processor : undefined, clock),
       governance: new GovernanceQueries(store, store, manifest, catalog),
       kpis: new KpiQueries(store, manifest, catalog, clock),

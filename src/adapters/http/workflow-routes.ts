@@ -138,7 +138,8 @@ export function registerWorkflowRoutes(app: FastifyInstance, deps: WorkflowRoute
       schema: {
         summary:
           "A workflow's document chain: every message of a purchase order (by PO number, line key PO/LINE, or one event's source and id) " +
-          'with occurred, received and processed times, its governance marks and causation links, and the steps still expected (gaps)',
+          'with occurred, received and processed times, its governance marks, its raw form (the X12 set or CSV rows it came in, and the file), ' +
+          'its deliveries (delivered times), causation links, and the steps still expected (gaps)',
         security: [{ apiKey: [] }],
         querystring: {
           type: 'object',
@@ -155,6 +156,30 @@ export function registerWorkflowRoutes(app: FastifyInstance, deps: WorkflowRoute
       const lineage = await deps.p2p.lineage({ ...(correlation === undefined ? {} : { correlation }), ...(source === undefined ? {} : { source }), ...(id === undefined ? {} : { id }) }, principalOf(request));
       if (lineage === undefined) throw new MillraceError('not_found', `no workflow for ${correlation ?? `${source ?? ''} ${id ?? ''}`}`);
       return lineage;
+    },
+  );
+
+  app.get<{ Params: { messageId: string } }>(
+    '/v1/inbound/messages/:messageId',
+    {
+      config: { auth: true },
+      schema: {
+        summary:
+          'An inbound X12 or CSV file exactly as received (the lineage links each event to its part of it): for operator keys and for the partner or system that sent it',
+        security: [{ apiKey: [] }],
+        params: { type: 'object', properties: { messageId: { type: 'string' } }, required: ['messageId'] },
+        response: { ...problemResponses(401, 404) },
+      },
+    },
+    async (request, reply) => {
+      const message = await deps.p2p.inboundMessage(request.params.messageId, principalOf(request));
+      if (message === undefined) throw new MillraceError('not_found', `no inbound message ${request.params.messageId}`);
+      return reply
+        .type(message.mediaType)
+        .header('millrace-source', message.source)
+        .header('millrace-received-time', message.receivedTime)
+        .header('millrace-sha256', message.sha256)
+        .send(Buffer.from(message.raw.buffer, message.raw.byteOffset, message.raw.byteLength));
     },
   );
 
