@@ -11,7 +11,7 @@ export { ExceptionResolution } from './exception-resolution.js';
 export { GovernanceQueries } from './governance-queries.js';
 export type { CoverageAnswer } from './governance-queries.js';
 export { KpiQueries } from './kpi-queries.js';
-export type { KpiAnswer, SourceLag } from './kpi-queries.js';
+export type { KpiAnswer, KpiWindowRequest, SourceLag } from './kpi-queries.js';
 export { P2PQueries } from './p2p-queries.js';
 export type { ExceptionAnswer, Lineage, LineageMessage, LineageRaw, PurchaseOrderView, TimelineEntry } from './p2p-queries.js';
 export { WorkflowRunner } from './workflow-runner.js';

@@ -206,15 +206,16 @@ export function registerWorkflowRoutes(app: FastifyInstance, deps: WorkflowRoute
       schema: {
         summary:
           'KPIs over a window of business time (default: the last 7 days), overall and by plant and supplier: supplier confirmation latency, ' +
-          'ASNs before receipt, match rate (first time and final), exceptions by code and owner with open age, recovery time, open GR/IR, ' +
-          'governance share and sync lag per source (operator keys)',
+          'shipment timeliness (ASNs before receipt, milestone lag), match rate (first time and final), exceptions by code and owner with open age, ' +
+          'recovery time, open GR/IR with its age, governance share and sync lag per source against its maxLag (operator keys)',
         security: [{ apiKey: [] }],
         querystring: {
           type: 'object',
           properties: {
             from: { type: 'string', description: 'RFC 3339; default: `to` minus `days`' },
             to: { type: 'string', description: 'RFC 3339, exclusive; default: now' },
-            days: { type: 'integer', minimum: 1, maximum: 366, default: 7 },
+            days: { type: 'integer', minimum: 1, maximum: 366, description: 'window length in days (default 7)' },
+            window: { type: 'string', description: 'window length as a duration: 7d, 24h, 90m (instead of days)' },
           },
         },
         response: { 200: { type: 'object', additionalProperties: true }, ...problemResponses(400, 401, 403) },

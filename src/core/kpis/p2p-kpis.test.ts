@@ -14,6 +14,9 @@ import { p2pKpis, percentile } from './p2p-kpis.js';
  *   invoiced 10% above the PO price on day 4: price_variance, not matched.
  * PO C (P02, SUP-0107): released at T0, received on day 2 with no ASN, not invoiced: 50 x 2.00
  *   stays on GR/IR.
+ * ASN-A's carrier reports two milestones: in transit at T0 + 40 h (written in Detroit time,
+ *   19:00-05:00 the evening before), heard of at T0 + 2 d: 8 h late; at the dock at T0 + 3 d - 30 min,
+ *   heard of at T0 + 3 d: 30 min late. Sent twice, the second report counts once.
  */
 function week() {
   const s = new P2PScenario();
@@ -32,8 +35,12 @@ function week() {
   s.advance(6 * HOUR).confirm([{ line: 10, status: 'accepted' }], 'PO-B'); // T0 + 30 h
   s.ship('ASN-A', [{ line: 10, quantity: '100' }], addMs(T0, 3 * DAY), 'PO-A'); // T0 + 30 h
   s.advance(18 * HOUR); // T0 + 2 d
+  // T0 + 40 h = 2026-03-04T00:00Z = 2026-03-03T19:00-05:00.
+  s.send('shipment.milestone', '/systems/logistics', { shipmentId: 'ASN-A', milestone: 'in_transit', at: '2026-03-03T19:00:00-05:00' });
   s.send('goods.received', '/systems/wms-p02', { receiptId: 'GR-C', plant: 'P02', lines: [{ poNumber: 'PO-C', line: 10, quantity: '50', uom: 'EA' }] });
   s.advance(DAY); // T0 + 3 d
+  s.send('shipment.milestone', '/systems/logistics', { shipmentId: 'ASN-A', milestone: 'arrived_at_dock', at: addMs(T0, 3 * DAY - HOUR / 2) });
+  s.send('shipment.milestone', '/systems/logistics', { shipmentId: 'ASN-A', milestone: 'arrived_at_dock', at: addMs(T0, 3 * DAY - HOUR / 2) });
   s.receive('GR-A', [{ line: 10, quantity: '100', poNumber: 'PO-A' }], 'ASN-A');
   s.receive('GR-B', [{ line: 10, quantity: '100', poNumber: 'PO-B' }]);
   s.advance(DAY); // T0 + 4 d
@@ -74,6 +81,23 @@ describe('procure-to-pay KPIs', () => {
     assert.deepEqual(kpis.byPlant.P02?.asnBeforeReceipt, { receipts: 1, announced: 0, rate: 0 });
   });
 
+  it('measures milestone lag from when it happened to when the hub heard: 30 min and 8 h, a repeated report once', () => {
+    // Sorted minutes [30, 480]: median = 1st by nearest rank (ceil(0.5 x 2) = 1), p90 = 2nd.
+    assert.deepEqual(kpis.milestoneLag, { count: 2, medianMinutes: 30, p90Minutes: 480 });
+    assert.deepEqual(kpis.byPlant.P01?.milestoneLag, { count: 2, medianMinutes: 30, p90Minutes: 480 });
+    assert.deepEqual(kpis.bySupplier['SUP-0107']?.milestoneLag, { count: 0, medianMinutes: null, p90Minutes: null });
+  });
+
+  it('counts exceptions and the open GR/IR per plant and supplier', () => {
+    // P01 / SUP-0042: late_confirmation (resolved) and price_variance (open); P02 / SUP-0107: none.
+    assert.deepEqual(kpis.byPlant.P01?.exceptions, { raised: 2, open: 1 });
+    assert.deepEqual(kpis.bySupplier['SUP-0042']?.exceptions, { raised: 2, open: 1 });
+    assert.deepEqual(kpis.byPlant.P02?.exceptions, { raised: 0, open: 0 });
+    // B: 100 x 12.50 received, invoice held in variance; C: 50 x 2.00 received, not invoiced.
+    assert.deepEqual(kpis.byPlant.P01?.grir, { openBalance: { USD: '1250.00' }, lines: 1 });
+    assert.deepEqual(kpis.bySupplier['SUP-0107']?.grir, { openBalance: { USD: '100.00' }, lines: 1 });
+  });
+
   it('rates the match: A matched the first time, B has a price variance', () => {
     assert.deepEqual(kpis.match, { invoices: 2, firstTime: 1, matched: 1, firstTimeRate: 0.5, finalRate: 0.5 });
     // SUP-0107 sent no invoice: no rate rather than 0 or 1.
@@ -110,6 +134,17 @@ describe('procure-to-pay KPIs', () => {
     // Exceptions still open at `now` are listed whatever the window: the backlog is today's.
     assert.equal(before.exceptions.byCode.price_variance?.open, 1);
     assert.deepEqual(before.grir, { openBalance: {}, lines: 0, oldestOpenDays: null });
+    assert.deepEqual(before.milestoneLag, { count: 0, medianMinutes: null, p90Minutes: null });
+    assert.deepEqual(before.byPlant.P01?.exceptions, { raised: 0, open: 1 });
+    assert.deepEqual(before.byPlant.P01?.grir, { openBalance: {}, lines: 0 });
+  });
+
+  it('puts a milestone in the window by when it happened, whatever offset it was written in', () => {
+    // The in-transit milestone happened at 2026-03-04T00:00Z (19:00 the evening before in Detroit).
+    const day2 = p2pKpis(lines, exceptions, { from: '2026-03-03T19:00:00-05:00', to: '2026-03-04T02:00:00+01:00' }, NOW);
+    assert.deepEqual(day2.milestoneLag, { count: 1, medianMinutes: 480, p90Minutes: 480 });
+    const justBefore = p2pKpis(lines, exceptions, { from: '2026-03-03T00:00:00Z', to: '2026-03-03T18:59:59-05:00' }, NOW);
+    assert.equal(justBefore.milestoneLag.count, 0);
   });
 
   it('counts only what happened inside the window: the first two days hold confirmations, no invoices', () => {
