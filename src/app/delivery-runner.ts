@@ -31,6 +31,8 @@ export interface DeliveryRunnerOptions {
   readonly tracer?: Tracer;
   /** Where each attempt's outcome is logged (with correlation id, delivery id and trace id). */
   readonly logger?: EventLogger;
+  /** Told of each attempt: its channel kind, outcome and duration in seconds (for the metrics). */
+  readonly onAttempt?: (channel: string, outcome: string, seconds: number) => void;
 }
 
 export class DeliveryRunner {
@@ -166,10 +168,12 @@ export class DeliveryRunner {
         'cloudevents.event_type': stored.event.type,
       },
     });
+    const started = performance.now();
     const result = await channel
       .send({ deliveryId: delivery.deliveryId, attempt: delivery.attempts + 1, subscription, stored, now, timeoutMs: settings.timeoutMs, ...(span === undefined ? {} : { trace: span.context }) })
       .catch((error: unknown) => ({ kind: 'retryable' as const, error: error instanceof Error ? error.message : String(error) }));
     const outcome = afterAttempt(delivery.attempts, result, settings, now.getTime(), this.random());
+    this.options.onAttempt?.(subscription.channel.kind, outcome.status, (performance.now() - started) / 1000);
     if (span !== undefined) {
       span.setAttributes({ 'millrace.delivery_status': outcome.status });
       if (result.kind !== 'delivered') span.fail(result.error);

@@ -166,8 +166,13 @@ export async function createHub(config: HubConfig, manifest: Manifest, contracts
     coverage: (flows) => governanceCoverage(flows, manifest, catalog),
     deliveries: () => store.deliveries.deliveryCounts(),
     quarantine: () => store.quarantines.quarantineCounts(),
+    backlog: async () => Math.max(0, (await store.headSequence()) - (await store.processedUpTo())),
   });
-  const deliveries = deliveryRunnerOf(config, manifest, store, clock, options, (error) => logger.error({ err: error }, 'delivery failed; it will be retried on the next tick'), { logger, ...(tracer === undefined ? {} : { tracer }) });
+  const deliveries = deliveryRunnerOf(config, manifest, store, clock, options, (error) => logger.error({ err: error }, 'delivery failed; it will be retried on the next tick'), {
+    logger,
+    onAttempt: (channel, outcome, seconds) => metrics.recordDelivery(channel, outcome, seconds),
+    ...(tracer === undefined ? {} : { tracer }),
+  });
   // Asynchronous channels: what they cannot accept goes to quarantine, retried through the channel.
   const quarantine = new QuarantineService(store.quarantines, clock);
   const csv = new CsvIntake({ manifest, ingest, quarantine: store.quarantines, reader: new CsvParseReader(), digest: sha256Hex, clock, inbound: store.inboundMessages });
@@ -336,7 +341,7 @@ function deliveryRunnerOf(
   clock: Clock,
   options: HubOptions,
   onError: (error: unknown) => void,
-  observe: Pick<DeliveryRunnerOptions, 'logger' | 'tracer'>,
+  observe: Pick<DeliveryRunnerOptions, 'logger' | 'tracer' | 'onAttempt'>,
 ): DeliveryRunner | undefined {
   if (config.deliveries === 'off' || manifest.subscriptions.length === 0) return undefined;
   const secrets = options.secrets ?? new Map<string, string>();
