@@ -62,7 +62,7 @@ function printReport(k: KpiAnswer): void {
       `  ${name.padEnd(14)} confirmation ${latency(g.confirmationLatency).padEnd(34)} match ${share(g.match.firstTimeRate)} first time, ${share(g.match.finalRate)} final (${g.match.invoices})  ASN before receipt ${share(g.asnBeforeReceipt.rate)}\n`,
     );
     const extra = [`milestone lag ${latency(g.milestoneLag)}`];
-    if (own !== undefined) extra.push(`exceptions ${own.exceptions.raised} raised, ${own.exceptions.open} open`);
+    if (own !== undefined) extra.push(`exceptions ${own.exceptions.raised} raised, ${own.exceptions.open} open, recovery ${latency(own.exceptions.recovery)}`);
     const balance = Object.entries(own?.grir.openBalance ?? {}).map(([currency, amount]) => `${amount} ${currency}`);
     if (balance.length > 0) extra.push(`GR/IR ${balance.join(', ')}`);
     out.write(`  ${''.padEnd(14)} ${extra.join('; ')}\n`);

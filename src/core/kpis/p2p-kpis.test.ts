@@ -90,9 +90,11 @@ describe('procure-to-pay KPIs', () => {
 
   it('counts exceptions and the open GR/IR per plant and supplier', () => {
     // P01 / SUP-0042: late_confirmation (resolved) and price_variance (open); P02 / SUP-0107: none.
-    assert.deepEqual(kpis.byPlant.P01?.exceptions, { raised: 2, open: 1 });
-    assert.deepEqual(kpis.bySupplier['SUP-0042']?.exceptions, { raised: 2, open: 1 });
-    assert.deepEqual(kpis.byPlant.P02?.exceptions, { raised: 0, open: 0 });
+    // late_confirmation was raised at 24 h and resolved at 30 h: 6 h to recover.
+    const sixHours = { count: 1, medianMinutes: 360, p90Minutes: 360 };
+    assert.deepEqual(kpis.byPlant.P01?.exceptions, { raised: 2, open: 1, recovery: sixHours });
+    assert.deepEqual(kpis.bySupplier['SUP-0042']?.exceptions, { raised: 2, open: 1, recovery: sixHours });
+    assert.deepEqual(kpis.byPlant.P02?.exceptions, { raised: 0, open: 0, recovery: { count: 0, medianMinutes: null, p90Minutes: null } });
     // B: 100 x 12.50 received, invoice held in variance; C: 50 x 2.00 received, not invoiced.
     assert.deepEqual(kpis.byPlant.P01?.grir, { openBalance: { USD: '1250.00' }, lines: 1 });
     assert.deepEqual(kpis.bySupplier['SUP-0107']?.grir, { openBalance: { USD: '100.00' }, lines: 1 });
@@ -135,7 +137,7 @@ describe('procure-to-pay KPIs', () => {
     assert.equal(before.exceptions.byCode.price_variance?.open, 1);
     assert.deepEqual(before.grir, { openBalance: {}, lines: 0, oldestOpenDays: null });
     assert.deepEqual(before.milestoneLag, { count: 0, medianMinutes: null, p90Minutes: null });
-    assert.deepEqual(before.byPlant.P01?.exceptions, { raised: 0, open: 1 });
+    assert.deepEqual(before.byPlant.P01?.exceptions, { raised: 0, open: 1, recovery: { count: 0, medianMinutes: null, p90Minutes: null } });
     assert.deepEqual(before.byPlant.P01?.grir, { openBalance: {}, lines: 0 });
   });
 

@@ -40,10 +40,11 @@ export interface AsnStats {
   readonly rate: number | null;
 }
 
-/** Exceptions of a plant or supplier: raised in the window, open now. */
+/** Exceptions of a plant or supplier: raised in the window, open now, and raised to resolved for those resolved in the window. */
 export interface GroupExceptions {
   readonly raised: number;
   readonly open: number;
+  readonly recovery: DurationStats;
 }
 
 /** Received and not invoiced at the PO price, per currency (lines received before the window's end). */
@@ -124,11 +125,12 @@ interface Samples {
   milestoneLags: Map<string, number>;
   raised: number;
   open: number;
+  recoveries: number[];
   grir: Map<string, Dec>;
   grirLines: number;
 }
 
-const emptySamples = (): Samples => ({ latencies: [], invoices: 0, firstTime: 0, matched: 0, receipts: 0, announced: 0, milestoneLags: new Map(), raised: 0, open: 0, grir: new Map(), grirLines: 0 });
+const emptySamples = (): Samples => ({ latencies: [], invoices: 0, firstTime: 0, matched: 0, receipts: 0, announced: 0, milestoneLags: new Map(), raised: 0, open: 0, recoveries: [], grir: new Map(), grirLines: 0 });
 
 function balances(grir: ReadonlyMap<string, Dec>): Record<string, string> {
   return Object.fromEntries([...grir.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([currency, total]) => [currency, amount(total, currency)]));
@@ -140,7 +142,7 @@ function groupKpis(s: Samples): GroupKpis {
     match: { invoices: s.invoices, firstTime: s.firstTime, matched: s.matched, firstTimeRate: ratio(s.firstTime, s.invoices), finalRate: ratio(s.matched, s.invoices) },
     asnBeforeReceipt: { receipts: s.receipts, announced: s.announced, rate: ratio(s.announced, s.receipts) },
     milestoneLag: stats([...s.milestoneLags.values()]),
-    exceptions: { raised: s.raised, open: s.open },
+    exceptions: { raised: s.raised, open: s.open, recovery: stats(s.recoveries) },
     grir: { openBalance: balances(s.grir), lines: s.grirLines },
   };
 }
@@ -242,9 +244,10 @@ export function p2pKpis(lines: readonly P2PLine[], exceptions: readonly Exceptio
   let resolved = 0;
   for (const exception of exceptions) {
     const raisedIn = inWindow(exception.raisedAt);
-    if (exception.resolvedAt !== undefined && inWindow(exception.resolvedAt)) {
+    const recovery = exception.resolvedAt !== undefined && inWindow(exception.resolvedAt) ? Math.max(0, toMs(exception.resolvedAt) - toMs(exception.raisedAt)) : undefined;
+    if (recovery !== undefined) {
       resolved += 1;
-      recoveries.push(Math.max(0, toMs(exception.resolvedAt) - toMs(exception.raisedAt)));
+      recoveries.push(recovery);
     }
     if (raisedIn) raised += 1;
     const open = exception.status === 'open';
@@ -253,6 +256,7 @@ export function p2pKpis(lines: readonly P2PLine[], exceptions: readonly Exceptio
       if (group === undefined) continue;
       if (raisedIn) group.raised += 1;
       if (open) group.open += 1;
+      if (recovery !== undefined) group.recoveries.push(recovery);
     }
     if (!raisedIn && !open) continue;
     for (const [map, key] of [
