@@ -211,7 +211,12 @@ export class P2PQueries {
       deliveries.set(d.sequence, [...(deliveries.get(d.sequence) ?? []), view]);
     }
     const raw = new Map<string, LineageRaw[]>();
-    const inbound = events.filter((e) => e.event.source !== MILLRACE_SOURCE).map((e) => ({ source: e.event.source, id: e.event.id }));
+    // A partner sees the raw form of its own messages only: another party's file (a receipt
+    // spanning several suppliers' POs, say) may hold what is not the partner's to read.
+    const own = viewer.kind === 'partner' ? sourceOf(viewer.kind, viewer.id) : undefined;
+    const inbound = events
+      .filter((e) => e.event.source !== MILLRACE_SOURCE && (own === undefined || e.event.source === own))
+      .map((e) => ({ source: e.event.source, id: e.event.id }));
     for (const link of inbound.length === 0 ? [] : ((await this.inbound?.inboundOf(inbound)) ?? [])) {
       const key = `${link.eventSource}\u0000${link.eventId}`;
       raw.set(key, [...(raw.get(key) ?? []), lineageRaw(link)]);

@@ -55,6 +55,13 @@ describe('raw messages in the lineage', () => {
       assert.equal(other.statusCode, 404);
     });
 
+    it("shows a partner the raw form of its own messages only, not the buyer's 850", async () => {
+      const answer = await callHub(t, 'GET', '/v1/lineage?correlation=4500012345', t.keys.get('partner:sup-0107')!);
+      assert.equal(answer.status, 200);
+      const inbound = (answer.body as unknown as Lineage).messages.filter((m) => !m.derived);
+      assert.deepEqual(inbound.map((m) => [m.type, m.raw?.length ?? 0]), [['po.released', 0], ['supplier.confirmation', 1]]);
+    });
+
     it('keeps the event bodies as they were, and links a resent file to the first copy', async () => {
       const stored = await t.store.find('/partners/sup-0107', 'x12:ZZ:NORTHFAST:000001201:1201:0001');
       assert.equal(Object.keys(stored!.event).some((k) => k.startsWith('raw')), false);

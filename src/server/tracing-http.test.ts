@@ -127,6 +127,17 @@ subscriptions:
     assert.equal(after?.event.traceparent, before?.event.traceparent, 'the stored trace context is the first one');
   });
 
+  it('starts a trace of its own when the caller sends a malformed traceparent, and still takes the event', async () => {
+    exporter.reset();
+    const answer = await post(release('rel-trace-4', '4500077004'), '00-not-a-trace-01');
+    assert.equal(answer.status, 202);
+    const intake = named('POST /v1/events');
+    assert.equal(intake.parentSpanContext, undefined);
+    assert.match(intake.spanContext().traceId, /^[0-9a-f]{32}$/);
+    const stored = await t.store.find('/systems/erp-core', 'rel-trace-4');
+    assert.equal(stored?.event.traceparent, `00-${intake.spanContext().traceId}-${intake.spanContext().spanId}-01`);
+  });
+
   it('still answers 409 when a resend changes the body, whatever its trace context', async () => {
     const event = release('rel-trace-3', '4500077003');
     assert.equal((await post(event)).status, 202);
