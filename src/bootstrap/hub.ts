@@ -192,7 +192,7 @@ export async function createHub(config: HubConfig, manifest: Manifest, contracts
   const dropFolders = new CsvDropFolders(
     csv,
     csv.mappingDeclarations().flatMap((mapping) => (mapping.dropFolder === undefined ? [] : [{ mapping: mapping.id, path: resolve(manifestDir, mapping.dropFolder) }])),
-    { onError: (error, file) => logger.error({ err: error, file }, 'drop folder file not processed; it will be tried again') },
+    { onError: (error, file) => logger.error({ err: error, file }, 'drop folder file not processed; it will be tried again'), ...(tracer === undefined ? {} : { tracer }) },
   );
   if (options.watchDropFolders === true) dropFolders.start();
   const http = await buildHttpServer({
