@@ -25,3 +25,5 @@ export { CsvParseReader } from './csv/csv-parse-reader.js';
 export { sha256Hex } from './csv/file-digest.js';
 export { X12DeliveryChannel } from './x12/x12-delivery-channel.js';
 export type { X12DeliveryOptions } from './x12/x12-delivery-channel.js';
+export { OtelTracer, otlpTracesUrl, startTracing } from './telemetry/otel-tracer.js';
+export type { Tracing, TracingOptions } from './telemetry/otel-tracer.js';

@@ -5,7 +5,7 @@
 // quarantined whole. Decisions: docs/adr/0014-csv-and-quarantine.md.
 import type { CsvMappingDeclaration, CompiledCsvMapping, CsvRecord, CsvRowProblem, Manifest, MappedCsvEvent, Principal, Violation } from '../core/index.js';
 import { compileCsvMapping, decodeCsv, isMillraceError, locateViolations, mapCsvRecords, MillraceError, sourceOf } from '../core/index.js';
-import type { Clock, CsvReader, NewQuarantineEntry, QuarantineEntry, QuarantineReason, QuarantineStore } from '../ports/index.js';
+import type { Clock, CsvReader, InboundMessagePart, InboundMessageStore, NewQuarantineEntry, QuarantineEntry, QuarantineReason, QuarantineStore, TraceContext } from '../ports/index.js';
 import type { IngestService } from './ingest.js';
 import type { QuarantineChannel, ReprocessOutcome } from './quarantine.js';
 
@@ -17,6 +17,8 @@ export interface CsvIntakeDependencies {
   /** Hex SHA-256 of bytes (node:crypto lives in adapters). */
   readonly digest: (bytes: Uint8Array) => string;
   readonly clock: Clock;
+  /** Where each file is kept as received, linked to the events of its rows (absent: not kept). */
+  readonly inbound?: Pick<InboundMessageStore, 'keepInbound'>;
 }
 
 export interface CsvEventReport {
@@ -46,6 +48,8 @@ export interface CsvFileReport {
 /** Where a file (or a quarantined excerpt of one) came from, so its events get the ids the first reading gave them. */
 interface ReadContext {
   readonly fileDigest: string;
+  /** The file's name, kept with it. */
+  readonly name?: string | undefined;
   /** Excerpt line k (1-based) is line lineMap[k - 1] of the original file. */
   readonly lineMap?: readonly number[];
 }
@@ -100,8 +104,9 @@ export class CsvIntake implements QuarantineChannel {
    * Takes a file sent by `principal` (which must be the mapping's source). Resolves with the
    * report once the good rows are committed and the bad ones quarantined; throws 422
    * `csv_unreadable` (after quarantining the whole file) when nothing of it can be read.
+   * `trace`: the intake span's context, stored with the events (when tracing is on).
    */
-  async receive(principal: Principal, mappingId: string, bytes: Uint8Array, name?: string): Promise<CsvFileReport> {
+  async receive(principal: Principal, mappingId: string, bytes: Uint8Array, name?: string, trace?: TraceContext): Promise<CsvFileReport> {
     const mapping = this.mappings.get(mappingId);
     if (mapping === undefined) throw new MillraceError('not_found', `no CSV mapping ${mappingId} in the manifest`);
     const expected = this.sourcePrincipal(mapping.declaration.source);
@@ -111,7 +116,7 @@ export class CsvIntake implements QuarantineChannel {
       });
     }
     const fileDigest = this.deps.digest(bytes);
-    const evaluation = await this.evaluate(mapping, principal, bytes, { fileDigest });
+    const evaluation = await this.evaluate(mapping, principal, bytes, { fileDigest, name }, trace);
     const source = sourceOf(expected.kind, expected.id);
     const receivedTime = this.deps.clock.now().toISOString();
     if (evaluation.kind === 'unreadable') {
@@ -142,7 +147,7 @@ export class CsvIntake implements QuarantineChannel {
     if (mapping === undefined) {
       return { outcome: 'still_failing', reason: { code: 'csv_unreadable', message: `no CSV mapping ${mappingId} in the current manifest`, problems: [] } };
     }
-    const context = readContextOf(entry);
+    const context = { ...readContextOf(entry), name: entry.name };
     const evaluation = await this.evaluate(mapping, this.sourcePrincipal(mapping.declaration.source), entry.raw, context);
     if (evaluation.kind === 'unreadable') return { outcome: 'still_failing', reason: unreadableReason(evaluation) };
     const went = [...evaluation.accepted, ...evaluation.duplicates].map(({ id, source, sequence }) => ({ id, source, sequence }));
@@ -157,7 +162,7 @@ export class CsvIntake implements QuarantineChannel {
   }
 
   /** Reads, maps and submits; what is refused is returned, not yet quarantined. */
-  private async evaluate(mapping: CompiledCsvMapping, principal: Principal, bytes: Uint8Array, context: ReadContext): Promise<Evaluation> {
+  private async evaluate(mapping: CompiledCsvMapping, principal: Principal, bytes: Uint8Array, context: ReadContext, trace?: TraceContext): Promise<Evaluation> {
     const declaration = mapping.declaration;
     const decoded = decodeCsv(bytes, declaration.encoding);
     const lineOf = (line: number): number => context.lineMap?.[line - 1] ?? line;
@@ -187,9 +192,12 @@ export class CsvIntake implements QuarantineChannel {
       return { raw: concat(parts), lineMap, lines: records.map((record) => lineOf(record.line)), problems };
     };
     const rejected = mapped.rejected.map((group) => excerpt(group.records, group.problems));
-    const submitted = await this.submitAll(principal, mapped.events);
+    const submitted = await this.submitAll(principal, mapped.events, trace);
     for (const refused of submitted.refused) rejected.push(excerpt(refused.mapped.records, refused.problems));
     rejected.sort((a, b) => (a.lines[0] ?? 0) - (b.lines[0] ?? 0));
+    const parts = (list: [MappedCsvEvent, number][]): InboundMessagePart[] =>
+      list.map(([mappedEvent]) => ({ source: mappedEvent.event.source, id: mappedEvent.event.id, locator: linesLocator(mappedEvent.records.map((r) => [lineOf(r.line), lineOf(r.endLine)])), excerpt: excerpt(mappedEvent.records, []).raw }));
+    await this.keepFile(principal, bytes, context, [...parts(submitted.accepted), ...parts(submitted.duplicates)]);
     const report = (mappedEvent: MappedCsvEvent, sequence: number): CsvEventReport => ({
       id: mappedEvent.event.id,
       source: mappedEvent.event.source,
@@ -208,16 +216,35 @@ export class CsvIntake implements QuarantineChannel {
   }
 
   /**
+   * Keeps the file (or the quarantined excerpt that went in on a retry) as received, each event
+   * linked to its header and rows, after the events are committed and before the caller hears so.
+   */
+  private async keepFile(principal: Principal, bytes: Uint8Array, context: ReadContext, parts: readonly InboundMessagePart[]): Promise<void> {
+    const inbound = this.deps.inbound;
+    if (inbound === undefined || parts.length === 0) return;
+    await inbound.keepInbound({
+      channel: 'csv',
+      source: sourceOf(principal.kind, principal.id),
+      receivedTime: this.deps.clock.now().toISOString(),
+      ...(context.name === undefined ? {} : { name: context.name }),
+      mediaType: 'text/csv',
+      sha256: context.lineMap === undefined ? context.fileDigest : this.deps.digest(bytes),
+      raw: bytes,
+      parts,
+    });
+  }
+
+  /**
    * Submits the mapped events as one batch; the door refuses a batch whole, so the events it
    * names are taken out (with the reason, located by line and column) and the rest is sent
    * again, until the door takes what remains.
    */
-  private async submitAll(principal: Principal, events: readonly MappedCsvEvent[]) {
+  private async submitAll(principal: Principal, events: readonly MappedCsvEvent[], trace: TraceContext | undefined) {
     let pending = [...events];
     const refused: { mapped: MappedCsvEvent; problems: CsvRowProblem[] }[] = [];
     while (pending.length > 0) {
       try {
-        const receipt = await this.deps.ingest.submit(principal, pending.map((mapped) => mapped.event), true);
+        const receipt = await this.deps.ingest.submit(principal, pending.map((mapped) => mapped.event), true, trace);
         const byId = new Map(pending.map((mapped) => [mapped.event.id, mapped]));
         const pair = (event: { id: string; sequence: number }): [MappedCsvEvent, number][] => {
           const mapped = byId.get(event.id);
@@ -313,6 +340,18 @@ function readContextOf(entry: QuarantineEntry): ReadContext {
     fileDigest: typeof digest === 'string' ? digest : '',
     ...(Array.isArray(lineMap) && lineMap.every((line) => typeof line === 'number') ? { lineMap: lineMap } : {}),
   };
+}
+
+/** `line 4`, `lines 4-6`, `lines 4, 9-10`: where an event's rows are in the file. */
+function linesLocator(spans: readonly (readonly [number, number])[]): string {
+  const merged: [number, number][] = [];
+  for (const [from, to] of [...spans].sort((a, b) => a[0] - b[0])) {
+    const last = merged[merged.length - 1];
+    if (last !== undefined && from <= last[1] + 1) last[1] = Math.max(last[1], to);
+    else merged.push([from, to]);
+  }
+  const text = merged.map(([from, to]) => (from === to ? `${from}` : `${from}-${to}`)).join(', ');
+  return merged.length === 1 && merged[0]?.[0] === merged[0]?.[1] ? `line ${text}` : `lines ${text}`;
 }
 
 /** Byte offset where each line starts (index 0 is line 1); one past the end for a final LF. */

@@ -4,8 +4,8 @@
 // outcome (delivered, retry later, dead letter, wait for a maintenance window) is recorded.
 // A crash between sending and recording sends again with the same delivery id (at least once).
 import type { StoredEvent, SubscriptionDeclaration } from '../core/index.js';
-import { afterAttempt, deliveryKeyOf, deliverySettingsOf, maintenanceWaitUntil, matchesSubscription } from '../core/index.js';
-import type { Clock, CursorAdvance, DeliveryChannel, DeliveryRecord, DeliveryStore, EventStore, NewDelivery, WorkflowStore } from '../ports/index.js';
+import { afterAttempt, deliveryKeyOf, deliverySettingsOf, maintenanceWaitUntil, matchesSubscription, traceContextOf, traceIdOf } from '../core/index.js';
+import type { Clock, CursorAdvance, DeliveryChannel, DeliveryRecord, DeliveryStore, EventLogger, EventStore, NewDelivery, Tracer, WorkflowStore } from '../ports/index.js';
 
 export type ChannelKind = SubscriptionDeclaration['channel']['kind'];
 
@@ -24,6 +24,15 @@ export interface DeliveryRunnerOptions {
   readonly concurrency?: number;
   /** How long a delivery for a channel this hub cannot send waits before it is looked at again. */
   readonly recheckMs?: number;
+  /**
+   * Traces each attempt: a span, child of the context stored with the event (its intake or
+   * processing span, however long ago), whose own context goes to the receiver (`traceparent`).
+   */
+  readonly tracer?: Tracer;
+  /** Where each attempt's outcome is logged (with correlation id, delivery id and trace id). */
+  readonly logger?: EventLogger;
+  /** Told of each attempt: its channel kind, outcome and duration in seconds (for the metrics). */
+  readonly onAttempt?: (channel: string, outcome: string, seconds: number) => void;
 }
 
 export class DeliveryRunner {
@@ -146,10 +155,31 @@ export class DeliveryRunner {
     const channel = this.channels.get(subscription.channel.kind);
     if (channel === undefined) return wait(now.getTime() + this.recheckMs, `this hub has no ${subscription.channel.kind} channel yet: the delivery waits until one is configured`);
     const settings = deliverySettingsOf(subscription);
+    const parent = traceContextOf(stored.event);
+    const span = this.options.tracer?.start(`millrace.deliver ${subscription.id}`, {
+      kind: 'producer',
+      ...(parent === undefined ? {} : { parent }),
+      attributes: {
+        'millrace.delivery_id': delivery.deliveryId,
+        'millrace.subscription': subscription.id,
+        'millrace.channel': subscription.channel.kind,
+        'millrace.attempt': delivery.attempts + 1,
+        'cloudevents.event_id': stored.event.id,
+        'cloudevents.event_type': stored.event.type,
+      },
+    });
+    const started = performance.now();
     const result = await channel
-      .send({ deliveryId: delivery.deliveryId, attempt: delivery.attempts + 1, subscription, stored, now, timeoutMs: settings.timeoutMs })
+      .send({ deliveryId: delivery.deliveryId, attempt: delivery.attempts + 1, subscription, stored, now, timeoutMs: settings.timeoutMs, ...(span === undefined ? {} : { trace: span.context }) })
       .catch((error: unknown) => ({ kind: 'retryable' as const, error: error instanceof Error ? error.message : String(error) }));
     const outcome = afterAttempt(delivery.attempts, result, settings, now.getTime(), this.random());
+    this.options.onAttempt?.(subscription.channel.kind, outcome.status, (performance.now() - started) / 1000);
+    if (span !== undefined) {
+      span.setAttributes({ 'millrace.delivery_status': outcome.status });
+      if (result.kind !== 'delivered') span.fail(result.error);
+      span.end();
+    }
+    this.logAttempt(delivery, stored, outcome.status, result.kind === 'delivered' ? undefined : result.error, span?.context ?? parent);
     await this.store.updateDelivery({
       deliveryId: delivery.deliveryId,
       status: outcome.status,
@@ -159,6 +189,24 @@ export class DeliveryRunner {
       ...(outcome.lastError === undefined ? {} : { lastError: outcome.lastError }),
       ...(outcome.status === 'delivered' ? { deliveredAt: nowIso } : {}),
     });
+  }
+
+  private logAttempt(delivery: DeliveryRecord, stored: StoredEvent, status: string, error: string | undefined, trace: { traceparent: string } | undefined): void {
+    const logger = this.options.logger;
+    if (logger === undefined) return;
+    const traceId = traceIdOf(trace);
+    const fields = {
+      deliveryId: delivery.deliveryId,
+      subscription: delivery.subscription,
+      attempt: delivery.attempts + 1,
+      status,
+      eventId: stored.event.id,
+      eventType: stored.event.type,
+      ...(stored.event.correlationid === undefined ? {} : { correlationid: stored.event.correlationid }),
+      ...(traceId === undefined ? {} : { traceId }),
+    };
+    if (error === undefined) logger.info(fields, 'delivered');
+    else logger.warn({ ...fields, error }, status === 'dead' ? 'delivery failed for good (dead letter)' : 'delivery attempt failed');
   }
 
   private schedule(delay: number): void {

@@ -2,8 +2,8 @@
 // batch) is checked whole (envelope, publishing authority, data contract) and then committed
 // whole; nothing of a rejected submission is stored.
 import type { AuthorityDecision, CloudEvent, ContractRegistry, ContractViolationCode, LagBreach, Principal, Violation } from '../core/index.js';
-import { ContractViolationError, formatDuration, GOVERNANCE_MARKS, MillraceError, submissionCode } from '../core/index.js';
-import type { AppendedEvent, Clock } from '../ports/index.js';
+import { ContractViolationError, formatDuration, GOVERNANCE_MARKS, MillraceError, submissionCode, withTraceContext } from '../core/index.js';
+import type { AppendedEvent, Clock, TraceContext } from '../ports/index.js';
 import type { GroupCommitter } from './group-commit.js';
 
 export interface IngestReceipt {
@@ -51,10 +51,14 @@ export class IngestService {
    * Checks and commits a submission. `batch` says whether the caller sent an array, so that
    * pointers in errors follow the caller's own document (`/2/data/...` versus `/data/...`).
    * Throws a MillraceError (422, 403 or 409) and stores nothing when any event is refused.
+   * `trace` is the intake span's context when tracing is on: each event is stored with it (its
+   * `traceparent`/`tracestate` attributes, which idempotency ignores), so that processing and
+   * deliveries, later and elsewhere, continue the same trace.
    */
-  async submit(principal: Principal, candidates: readonly unknown[], batch: boolean): Promise<IngestReceipt> {
+  async submit(principal: Principal, candidates: readonly unknown[], batch: boolean, trace?: TraceContext): Promise<IngestReceipt> {
     if (candidates.length === 0) throw new MillraceError('empty_batch', 'the batch holds no events; send at least one');
-    const events = this.check(principal, candidates, batch);
+    const checked = this.check(principal, candidates, batch);
+    const events = trace === undefined ? checked : checked.map((event) => withTraceContext(event, trace));
     const scope = this.deps.authority.supplierScopeOf?.(principal);
     if (scope !== undefined) await this.checkObjects(scope, events, batch);
     const outcome = await this.deps.committer.submit(events);

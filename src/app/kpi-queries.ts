@@ -3,7 +3,7 @@
 // Reads every PO line and exception of the store: fine for a plant's or a region's hub; a
 // pre-aggregated projection is the step after (noted in the README).
 import type { ContractCatalog, ExceptionView, KpiDay, Manifest, P2PKpis, P2PLine, Principal, StageSummary } from '../core/index.js';
-import { governanceCoverage, kpiSeries, MillraceError, p2pKpis, stuckStages } from '../core/index.js';
+import { governanceCoverage, kpiSeries, MillraceError, p2pKpis, parseDuration, stuckStages } from '../core/index.js';
 import type { Clock, WorkflowStore } from '../ports/index.js';
 
 export interface SourceLag {
@@ -13,6 +13,18 @@ export interface SourceLag {
   /** Share of the source's events that came later than its max lag. */
   readonly breachRate: number;
   readonly worstLagMinutes: number;
+  /** Its policy: the manifest's `maxLag` of the system or partner (per type, and `default`); absent when it has none. */
+  readonly maxLag?: Readonly<Record<string, string>>;
+  /** No event came later than the policy allows; null when the source has no policy (or is not in the manifest). */
+  readonly withinPolicy: boolean | null;
+}
+
+/** How the window is chosen: `from`/`to`, else `window` (`7d`, `24h`, `90m`) or `days` back from `to`. */
+export interface KpiWindowRequest {
+  readonly from?: string;
+  readonly to?: string;
+  readonly days?: number;
+  readonly window?: string;
 }
 
 export type KpiAnswer = P2PKpis & {
@@ -20,6 +32,8 @@ export type KpiAnswer = P2PKpis & {
   readonly governance: { readonly flowShare: number; readonly eventShare: number; readonly flows: number; readonly events: number };
   /** Since the log began: the flows projection keeps totals, not a time series. */
   readonly syncLag: readonly SourceLag[];
+  // Inventory accuracy (where snapshots exist) is the plant workflows' KPI: it joins here as
+  // `inventoryAccuracy` when they are wired in.
 };
 
 const PAGE = 500;
@@ -33,11 +47,12 @@ export class KpiQueries {
   ) {}
 
   /** Operator keys only: the KPIs span every supplier. `days` back from now unless `from`/`to` are given. */
-  async kpis(viewer: Principal, window: { from?: string; to?: string; days?: number } = {}): Promise<KpiAnswer> {
+  async kpis(viewer: Principal, window: KpiWindowRequest = {}): Promise<KpiAnswer> {
     if (viewer.kind !== 'operator') throw new MillraceError('forbidden_action', 'KPIs are for operator keys (millrace keys add --operator NAME)');
     const now = this.clock.now().toISOString();
     const to = window.to ?? now;
-    const from = window.from ?? new Date(Date.parse(to) - (window.days ?? 7) * 86_400_000).toISOString();
+    const lengthMs = windowLength(window);
+    const from = window.from ?? new Date(Date.parse(to) - lengthMs).toISOString();
     for (const [name, value] of [['from', from], ['to', to]] as const) {
       if (Number.isNaN(Date.parse(value))) throw new MillraceError('invalid_request', `${name} must be an RFC 3339 time, not "${value}"`);
     }
@@ -55,7 +70,18 @@ export class KpiQueries {
       governance: { flowShare: coverage.totals.flowShare, eventShare: coverage.totals.eventShare, flows: coverage.totals.flows, events: coverage.totals.events },
       syncLag: [...bySource.entries()]
         .sort(([a], [b]) => a.localeCompare(b))
-        .map(([source, s]) => ({ source, events: s.events, lagBreaches: s.lagBreaches, breachRate: s.events === 0 ? 0 : s.lagBreaches / s.events, worstLagMinutes: s.worstLagMs / 60_000 })),
+        .map(([source, s]) => {
+          const maxLag = this.maxLagOf(source);
+          return {
+            source,
+            events: s.events,
+            lagBreaches: s.lagBreaches,
+            breachRate: s.events === 0 ? 0 : s.lagBreaches / s.events,
+            worstLagMinutes: s.worstLagMs / 60_000,
+            ...(maxLag === undefined ? {} : { maxLag }),
+            withinPolicy: maxLag === undefined ? null : s.lagBreaches === 0,
+          };
+        }),
     };
   }
 
@@ -76,6 +102,14 @@ export class KpiQueries {
     const now = this.clock.now().toISOString();
     const [lines, exceptions] = await Promise.all([this.allLines(), this.allExceptions()]);
     return { now, days: kpiSeries(lines, exceptions, days, now) };
+  }
+
+  /** The `maxLag` the manifest sets for a source (`/systems/<id>`, `/partners/<id>`), if any. */
+  private maxLagOf(source: string): Readonly<Record<string, string>> | undefined {
+    const [, section, id] = /^\/(systems|partners)\/(.+)$/.exec(source) ?? [];
+    const publishers = section === 'systems' ? this.manifest.systems : section === 'partners' ? this.manifest.partners : [];
+    const maxLag = publishers.find((p) => p.id === id)?.maxLag;
+    return maxLag === undefined || Object.keys(maxLag).length === 0 ? undefined : maxLag;
   }
 
   private async allLines(): Promise<P2PLine[]> {
@@ -99,4 +133,15 @@ export class KpiQueries {
     } while (after !== undefined);
     return views;
   }
+}
+
+/** The window's length: `window` (`7d`, `24h`, `90m`), else `days`, else 7 days. Both at once is a mistake. */
+function windowLength(request: KpiWindowRequest): number {
+  if (request.window === undefined) return (request.days ?? 7) * 86_400_000;
+  if (request.days !== undefined) throw new MillraceError('invalid_request', 'give the window as window (7d, 24h, 90m) or as days, not both');
+  const ms = parseDuration(request.window);
+  if (ms === undefined || ms <= 0 || ms > 366 * 86_400_000) {
+    throw new MillraceError('invalid_request', `window must be a duration such as 7d, 24h or 90m, up to 366d, not "${request.window}"`);
+  }
+  return ms;
 }

@@ -2,8 +2,8 @@
 // of lines and exceptions. A partner credential sees only its own supplier's objects; for
 // anything else the answer is "not found", so a supplier cannot probe another's POs.
 import type { CloudEvent, ExceptionView, LineGap, LineSummary, P2PLine, P2PStage, Principal, PublishingAuthority, StoredEvent } from '../core/index.js';
-import { dataVersionOf, MILLRACE_SOURCE, lineGaps, stageOf, summarizeLine, toMs } from '../core/index.js';
-import type { Clock, DeliveryStore, EventStore, ExceptionFilter, Page, WorkflowStore } from '../ports/index.js';
+import { dataVersionOf, MILLRACE_SOURCE, lineGaps, sourceOf, stageOf, summarizeLine, toMs } from '../core/index.js';
+import type { Clock, DeliveryStore, EventStore, ExceptionFilter, InboundMessage, InboundMessageLink, InboundMessageStore, Page, WorkflowStore } from '../ports/index.js';
 
 export interface TimelineEntry {
   readonly sequence: number;
@@ -52,6 +52,27 @@ export interface LineageMessage {
   readonly lagBreach?: string;
   /** Its deliveries to subscribers, with where each stands. */
   readonly deliveries?: readonly LineageDelivery[];
+  /** The file(s) it came in, when it came as X12 or CSV: its part of each, and where to get the whole. */
+  readonly raw?: readonly LineageRaw[];
+}
+
+/** The raw form of an inbound message: the file it came in and its own part of it, as sent. */
+export interface LineageRaw {
+  readonly messageId: string;
+  readonly channel: string;
+  readonly name?: string;
+  readonly mediaType: string;
+  /** When the file was first received. */
+  readonly received: string;
+  readonly sha256: string;
+  readonly bytes: number;
+  /** Where in the file: the X12 control numbers of its set, or the CSV lines of its rows. */
+  readonly locator: string;
+  /** Its set (ST to SE) or the CSV header and its rows, as text (UTF-8; other encodings in `excerptBase64`). */
+  readonly excerpt?: string;
+  readonly excerptBase64?: string;
+  /** The whole file, as received. */
+  readonly href: string;
 }
 
 export interface LineageDelivery {
@@ -85,7 +106,19 @@ export class P2PQueries {
     private readonly clock: Clock,
     /** The outbox, for the deliveries in a lineage (absent: none are shown). */
     private readonly deliveries?: Pick<DeliveryStore, 'deliveriesOf'>,
+    /** The X12 and CSV files as received (absent: no raw forms are shown). */
+    private readonly inbound?: Pick<InboundMessageStore, 'inboundOf' | 'inboundMessage'>,
   ) {}
+
+  /**
+   * One inbound file as received, for an operator or for the partner or system that sent it
+   * (anyone else: not found, like another supplier's PO).
+   */
+  async inboundMessage(messageId: string, viewer: Principal): Promise<InboundMessage | undefined> {
+    const message = await this.inbound?.inboundMessage(messageId);
+    if (message === undefined) return undefined;
+    return viewer.kind === 'operator' || message.source === sourceOf(viewer.kind, viewer.id) ? message : undefined;
+  }
 
   private answer(view: ExceptionView): ExceptionAnswer {
     const until = view.resolvedAt === undefined ? this.clock.now().getTime() : toMs(view.resolvedAt);
@@ -177,6 +210,17 @@ export class P2PQueries {
       };
       deliveries.set(d.sequence, [...(deliveries.get(d.sequence) ?? []), view]);
     }
+    const raw = new Map<string, LineageRaw[]>();
+    // A partner sees the raw form of its own messages only: another party's file (a receipt
+    // spanning several suppliers' POs, say) may hold what is not the partner's to read.
+    const own = viewer.kind === 'partner' ? sourceOf(viewer.kind, viewer.id) : undefined;
+    const inbound = events
+      .filter((e) => e.event.source !== MILLRACE_SOURCE && (own === undefined || e.event.source === own))
+      .map((e) => ({ source: e.event.source, id: e.event.id }));
+    for (const link of inbound.length === 0 ? [] : ((await this.inbound?.inboundOf(inbound)) ?? [])) {
+      const key = `${link.eventSource}\u0000${link.eventId}`;
+      raw.set(key, [...(raw.get(key) ?? []), lineageRaw(link)]);
+    }
     const processed = new Map<string, string>();
     for (const { event, receivedTime } of events) {
       if (event.causationid !== undefined && !processed.has(event.causationid)) processed.set(event.causationid, receivedTime);
@@ -191,6 +235,7 @@ export class P2PQueries {
       messages: events.map(({ sequence, receivedTime, event }) => {
         const consequence = processed.get(event.id);
         const sent = deliveries.get(sequence);
+        const files = raw.get(`${event.source}\u0000${event.id}`);
         return {
         sequence,
         id: event.id,
@@ -206,6 +251,7 @@ export class P2PQueries {
         ...(typeof event.millraceungoverned === 'string' ? { ungoverned: event.millraceungoverned } : {}),
         ...(typeof event.millracelagbreach === 'string' ? { lagBreach: event.millracelagbreach } : {}),
         ...(sent === undefined ? {} : { deliveries: sent }),
+        ...(files === undefined ? {} : { raw: files }),
         };
       }),
       links: events.flatMap(({ event }) => (event.causationid !== undefined && ids.has(event.causationid) ? [{ from: event.causationid, to: event.id }] : [])),
@@ -242,6 +288,34 @@ export class P2PQueries {
     if (filter.supplierId !== undefined && filter.supplierId !== scope) return undefined;
     return { ...filter, supplierId: scope };
   }
+}
+
+function lineageRaw(link: InboundMessageLink): LineageRaw {
+  let text: string | undefined;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(link.excerpt);
+  } catch {
+    text = undefined;
+  }
+  return {
+    messageId: link.messageId,
+    channel: link.channel,
+    ...(link.name === undefined ? {} : { name: link.name }),
+    mediaType: link.mediaType,
+    received: link.receivedTime,
+    sha256: link.sha256,
+    bytes: link.bytes,
+    locator: link.locator,
+    ...(text === undefined ? { excerptBase64: base64(link.excerpt) } : { excerpt: text }),
+    href: `/v1/inbound/messages/${link.messageId}`,
+  };
+}
+
+/** Base64 without node:buffer (the use cases are platform-neutral). */
+function base64(bytes: Uint8Array): string {
+  let binary = '';
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary);
 }
 
 /** The purchase order an event is about: `data.poNumber`, else its first line's. */

@@ -4,9 +4,9 @@
 // (replay), where each event is only applied: the decisions are already in the log. Events are
 // upcast as they are read: the workflow sees each type in the version it is written for, while
 // the log keeps every event as it was sent.
-import type { FlowCount, P2PLine, P2PPolicy, P2PRoute, StoredEvent } from '../core/index.js';
-import { applyEvent, countFlows, EventUpcaster, isRecordedDecision, keysFor, LineSet, partitionOf, routeP2P, SHIPPED_UPCASTERS } from '../core/index.js';
-import type { Clock, EventStore, WorkflowStep, WorkflowStore } from '../ports/index.js';
+import type { CloudEvent, FlowCount, P2PLine, P2PPolicy, P2PRoute, StoredEvent } from '../core/index.js';
+import { applyEvent, countFlows, EventUpcaster, isRecordedDecision, keysFor, LineSet, partitionOf, routeP2P, SHIPPED_UPCASTERS, traceContextOf, traceIdOf, withTraceContext } from '../core/index.js';
+import type { Clock, EventLogger, EventStore, SpanHandle, Tracer, WorkflowStep, WorkflowStore } from '../ports/index.js';
 import { REBUILDING_CURSOR } from '../ports/index.js';
 
 export interface ProcessorOptions {
@@ -34,6 +34,14 @@ export interface ProcessorOptions {
    * by default; the hub adds the projections its board's contract versions need.
    */
   readonly upcaster?: EventUpcaster;
+  /**
+   * Traces each live input: a span per event, child of the context stored with it (the intake
+   * span), covering its decisions and their durable commit; the events it derives are stored
+   * with the span's context, so their deliveries continue the trace. Absent: nothing is traced.
+   */
+  readonly tracer?: Tracer;
+  /** Where the exceptions raised are logged (with correlation id and trace id). */
+  readonly logger?: EventLogger;
 }
 
 const SHIPPED = new EventUpcaster(SHIPPED_UPCASTERS);
@@ -71,6 +79,8 @@ export class WorkflowProcessor {
   private readonly yieldBetweenSteps: () => Promise<void>;
   private readonly commitStep: (step: WorkflowStep) => Promise<unknown>;
   private readonly upcaster: EventUpcaster;
+  private readonly tracer: Tracer | undefined;
+  private readonly logger: EventLogger | undefined;
   private readonly waiters: { sequence: number; resolve: () => void }[] = [];
   private running: Promise<number> | undefined;
   private again = false;
@@ -89,6 +99,8 @@ export class WorkflowProcessor {
     this.yieldBetweenSteps = options.yieldBetweenSteps ?? (() => Promise.resolve());
     this.commitStep = options.commitStep ?? ((step) => this.store.commitWorkflowStep(step));
     this.upcaster = options.upcaster ?? SHIPPED;
+    this.tracer = options.tracer;
+    this.logger = options.logger;
   }
 
   /**
@@ -157,11 +169,17 @@ export class WorkflowProcessor {
     const derived = [];
     const exceptionEvents: StoredEvent[] = [];
     const links: { key: string; sequence: number }[] = [];
+    const spans: SpanHandle[] = [];
     for (const [index, stored] of events.entries()) {
       if (isRecordedDecision(stored.event)) continue;
       const applied = applyEvent(this.lines, stored, this.policy, { now }, routes[index]);
       for (const key of applied.keys) if (needsLink(stored, key)) links.push({ key, sequence: stored.sequence });
-      derived.push(...applied.derived);
+      const span = this.tracer === undefined ? undefined : this.processingSpan(this.tracer, stored, applied.keys.length, applied.derived.length);
+      if (span === undefined) derived.push(...applied.derived);
+      else {
+        spans.push(span);
+        derived.push(...applied.derived.map((event) => withTraceContext(event, span.context)));
+      }
       if (stored.event.type === 'exception.raised' || stored.event.type === 'exception.resolved') exceptionEvents.push(stored);
     }
     try {
@@ -170,12 +188,37 @@ export class WorkflowProcessor {
       // The lines in memory went ahead of the store: forget them and the cursor, and start
       // again from what the store holds.
       this.forget();
+      for (const span of spans) {
+        span.fail(error instanceof Error ? error.message : String(error));
+        span.end();
+      }
       throw error;
     }
+    for (const span of spans) span.end();
+    if (this.logger !== undefined) logRaised(this.logger, derived);
     this.cursor = last.sequence;
     this.trimCache();
     this.release();
     return { processed: events.length, derived: derived.length, upTo: last.sequence };
+  }
+
+  /** The span of one input's processing: its decisions and their commit. */
+  private processingSpan(tracer: Tracer, stored: StoredEvent, lines: number, derived: number): SpanHandle {
+    const { event } = stored;
+    const parent = traceContextOf(event);
+    return tracer.start(`millrace.process ${event.type}`, {
+      kind: 'consumer',
+      ...(parent === undefined ? {} : { parent }),
+      attributes: {
+        'cloudevents.event_id': event.id,
+        'cloudevents.event_source': event.source,
+        'cloudevents.event_type': event.type,
+        'millrace.sequence': stored.sequence,
+        'millrace.workflow.lines': lines,
+        'millrace.derived_events': derived,
+        ...(event.correlationid === undefined ? {} : { 'millrace.correlationid': event.correlationid }),
+      },
+    });
   }
 
   /**
@@ -302,5 +345,15 @@ export class WorkflowProcessor {
         waiter.resolve();
       }
     }
+  }
+}
+
+/** One log line per exception a step raised: what an on-call engineer greps for. */
+function logRaised(logger: EventLogger, derived: readonly CloudEvent[]): void {
+  for (const event of derived) {
+    if (event.type !== 'exception.raised') continue;
+    const { exceptionId, code, owner } = event.data;
+    const traceId = traceIdOf(traceContextOf(event));
+    logger.info({ correlationid: event.correlationid, causationid: event.causationid, exceptionId, code, owner, ...(traceId === undefined ? {} : { traceId }) }, 'exception raised');
   }
 }

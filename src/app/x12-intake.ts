@@ -5,7 +5,7 @@
 // which is which.
 import type { CloudEvent, ContractRegistry, Principal, X12ControlNumbers as ControlNumbersOfSet, X12Diagnostic, X12Directory, X12Reading, X12SetReading } from '../core/index.js';
 import { ackControlNumbersNeeded, buildAcknowledgements, isMillraceError, MillraceError, readX12Events, sourceOf } from '../core/index.js';
-import type { AppendedEvent, Clock, QuarantineEntry, QuarantineReason, QuarantineStore, X12ControlNumbers } from '../ports/index.js';
+import type { AppendedEvent, Clock, InboundMessageStore, QuarantineEntry, QuarantineReason, QuarantineStore, TraceContext, X12ControlNumbers } from '../ports/index.js';
 import type { IngestService } from './ingest.js';
 import type { QuarantineChannel, ReprocessOutcome } from './quarantine.js';
 
@@ -124,6 +124,13 @@ export interface X12IntakeResult {
   readonly diagnostics: readonly X12Diagnostic[];
 }
 
+export interface X12SubmitOptions {
+  /** Acknowledge with a 999 instead of a 997. */
+  readonly use999?: boolean;
+  /** The intake span's context, stored with the events (when tracing is on). */
+  readonly trace?: TraceContext;
+}
+
 export interface X12AcceptedSet {
   readonly id: string;
   readonly source: string;
@@ -141,6 +148,11 @@ export interface X12IntakeDependencies {
   readonly x12IdOf: (principal: Principal) => { readonly qualifier: string; readonly id: string } | undefined;
   /** Where rejected sets are kept until fixed (absent: they are only reported). */
   readonly quarantine?: Pick<QuarantineStore, 'quarantine'>;
+  /**
+   * Where each file is kept as received, linked to the events of its sets (for the lineage),
+   * with the hex SHA-256 of its bytes. Absent: files are not kept.
+   */
+  readonly inbound?: { readonly store: Pick<InboundMessageStore, 'keepInbound'>; readonly digest: (bytes: Uint8Array) => string };
 }
 
 /** What an X12 quarantine entry keeps to run its file again as its sender. */
@@ -178,7 +190,7 @@ export class X12Intake implements QuarantineChannel {
    * interchange is not from the caller; otherwise every set is either accepted (committed
    * before this resolves), a duplicate, or rejected and listed with its text.
    */
-  async submit(principal: Principal, text: string, options: { use999?: boolean } = {}): Promise<X12IntakeResult> {
+  async submit(principal: Principal, text: string, options: X12SubmitOptions = {}): Promise<X12IntakeResult> {
     const result = await this.translateAndSubmit(principal, text, options);
     const store = this.deps.quarantine;
     if (store === undefined || result.rejected.length === 0) return result;
@@ -199,7 +211,7 @@ export class X12Intake implements QuarantineChannel {
     return { ...result, rejected: result.rejected.map((r, index) => ({ ...r, quarantineId: entries[index]?.id })) };
   }
 
-  private async translateAndSubmit(principal: Principal, text: string, options: { use999?: boolean }): Promise<X12IntakeResult> {
+  private async translateAndSubmit(principal: Principal, text: string, options: X12SubmitOptions): Promise<X12IntakeResult> {
     const { deps } = this;
     const reading = readX12Events(text, deps.directory);
     if (reading.unusable !== undefined) throw new MillraceError('malformed_x12', reading.unusable);
@@ -211,15 +223,44 @@ export class X12Intake implements QuarantineChannel {
       const expected = own === undefined ? 'has no x12 id in the manifest' : `is ${own.qualifier}:${own.id}`;
       throw new MillraceError('forbidden_x12_sender', `interchange ${foreign[0]?.controlNumber ?? ''} comes from ${foreign[0]?.qualifier ?? ''}:${foreign[0]?.id ?? ''}; the caller (${caller}) ${expected}`, { interchanges: senders });
     }
-    const translation = translateX12(text, deps.directory, deps.registry, { now: deps.clock.now().toISOString(), firstControlNumber: 1, ...options });
+    const use999 = options.use999 === undefined ? {} : { use999: options.use999 };
+    const translation = translateX12(text, deps.directory, deps.registry, { now: deps.clock.now().toISOString(), firstControlNumber: 1, ...use999 });
     const refused = new Map<string, { code: string; reason: string }>();
     for (const r of translation.rejected) if (r.eventId !== undefined) refused.set(r.eventId, { code: r.code, reason: r.reason });
     const diagnostics = [...translation.diagnostics];
-    const receipt = await this.submitGood(principal, translation, refused, diagnostics);
+    const receipt = await this.submitGood(principal, translation, refused, diagnostics, options.trace);
     const first = await deps.controlNumbers.allocateControlNumbers(`${principal.kind}:${principal.id}`, ackControlNumbersNeeded(reading, options.use999 === true));
-    const final = finish(reading, refused, diagnostics, { now: deps.clock.now().toISOString(), firstControlNumber: first, ...options });
+    const final = finish(reading, refused, diagnostics, { now: deps.clock.now().toISOString(), firstControlNumber: first, ...use999 });
+    await this.keepFile(principal, text, reading, [...receipt.accepted, ...receipt.duplicates]);
     const view = (e: AppendedEvent) => ({ id: e.id, source: e.source, type: translation.events.find((x) => x.id === e.id)?.type ?? '', sequence: e.sequence });
     return { accepted: receipt.accepted.map(view), duplicates: receipt.duplicates.map(view), rejected: final.rejected, ack: final.ack, ta1: final.ta1, diagnostics: final.diagnostics };
+  }
+
+  /**
+   * Keeps the file as received, each event linked to its set (ST to SE), once the events are
+   * committed and before the caller hears so: a caller that never got the answer sends the file
+   * again and the links are made then.
+   */
+  private async keepFile(principal: Principal, text: string, reading: X12Reading, events: readonly AppendedEvent[]): Promise<void> {
+    const inbound = this.deps.inbound;
+    if (inbound === undefined || events.length === 0) return;
+    const sets = new Map(setsOf(reading).flatMap((set) => (set.event === undefined ? [] : [[set.event.id, set] as const])));
+    const encoder = new TextEncoder();
+    const raw = encoder.encode(text);
+    await inbound.store.keepInbound({
+      channel: 'x12',
+      source: sourceOf(principal.kind, principal.id),
+      receivedTime: this.deps.clock.now().toISOString(),
+      mediaType: 'application/edi-x12',
+      sha256: inbound.digest(raw),
+      raw,
+      parts: events.flatMap((event) => {
+        const set = sets.get(event.id);
+        if (set === undefined) return [];
+        const { interchange, group, set: number } = set.controlNumbers;
+        return [{ source: event.source, id: event.id, locator: `ISA13 ${interchange} GS06 ${group} ST02 ${number} (${set.set.type})`, excerpt: encoder.encode(set.raw) }];
+      }),
+    });
   }
 
   /**
@@ -232,12 +273,13 @@ export class X12Intake implements QuarantineChannel {
     translation: X12Translation,
     refused: Map<string, { code: string; reason: string }>,
     diagnostics: X12Diagnostic[],
+    trace: TraceContext | undefined,
   ): Promise<{ accepted: readonly AppendedEvent[]; duplicates: readonly AppendedEvent[] }> {
     const positions = new Map(setsOf(translation.reading).map((set) => [set.event?.id ?? '', set.set.header.position]));
     let pending = [...translation.events];
     while (pending.length > 0) {
       try {
-        return await this.deps.ingest.submit(principal, pending, true);
+        return await this.deps.ingest.submit(principal, pending, true, trace);
       } catch (error) {
         if (!isMillraceError(error)) throw error;
         const indexes = refusedIndexes(error, pending.length);

@@ -40,6 +40,15 @@ describe('configuration', () => {
     );
   });
 
+  it('leaves tracing off unless an OTLP endpoint is given, by flag, environment or manifest, in that order', () => {
+    assert.equal(resolveConfig({}, {}).otlpEndpoint, '');
+    const manifest = { otlpEndpoint: 'http://collector.plant:4318' };
+    assert.equal(resolveConfig({}, {}, manifest).otlpEndpoint, 'http://collector.plant:4318');
+    assert.equal(resolveConfig({}, { MILLRACE_OTLP_ENDPOINT: 'http://env:4318' }, manifest).otlpEndpoint, 'http://env:4318');
+    assert.equal(resolveConfig({ otlpEndpoint: 'https://flag:4318/v1/traces' }, { MILLRACE_OTLP_ENDPOINT: 'http://env:4318' }, manifest).otlpEndpoint, 'https://flag:4318/v1/traces');
+    assert.throws(() => resolveConfig({}, { MILLRACE_OTLP_ENDPOINT: 'collector:4318' }), /MILLRACE_OTLP_ENDPOINT="collector:4318": must be an http:\/\/ or https:\/\/ URL/);
+  });
+
   it('is frozen once resolved', () => {
     const config = resolveConfig({}, {});
     assert.ok(Object.isFrozen(config));

@@ -29,6 +29,11 @@ export interface HubConfig {
    * (when it leads the outbox). `off`: it sends nothing; the outbox waits for a hub that does.
    */
   readonly deliveries: 'on' | 'off';
+  /**
+   * Where traces go: an OTLP/HTTP collector (`http://host:4318`, `/v1/traces` added unless the
+   * URL names it). Empty (the default): tracing is off and costs nothing (docs/adr/0018).
+   */
+  readonly otlpEndpoint: string;
 }
 
 /** Values given on the command line; absent means "not given". */
@@ -73,6 +78,7 @@ const SETTINGS: { readonly [K in keyof HubConfig]: Setting<K> } = {
     fallback: 'on',
     parse: (raw) => (raw === 'on' || raw === 'off' ? raw : new Error('must be on or off')),
   },
+  otlpEndpoint: { env: 'MILLRACE_OTLP_ENDPOINT', manifest: 'otlpEndpoint', fallback: '', parse: parseHttpUrl },
 };
 
 /**
@@ -127,6 +133,17 @@ function parseStoreUrl(raw: string | number): string | Error {
     }
   }
   return new Error('must be sqlite:PATH or postgres://USER@HOST:PORT/DATABASE');
+}
+
+function parseHttpUrl(raw: string | number): string | Error {
+  const text = String(raw).trim();
+  try {
+    const url = new URL(text);
+    if (url.protocol === 'http:' || url.protocol === 'https:') return text;
+  } catch {
+    // reported below
+  }
+  return new Error('must be an http:// or https:// URL of an OTLP/HTTP collector, e.g. http://127.0.0.1:4318');
 }
 
 function parseInteger(raw: string | number, min: number, max: number): number | Error {

@@ -1,11 +1,13 @@
 // Assembles a hub from configuration: contracts, manifest, store, use cases, HTTP server.
-import { ApiKeyAuthenticator, buildHttpServer, CsvDropFolders, CsvParseReader, HubMetrics, loadLayeredContractSet, sha256Hex, spawnThread, WebhookChannel, X12DeliveryChannel } from '../adapters/index.js';
+import { ApiKeyAuthenticator, buildHttpServer, CsvDropFolders, CsvParseReader, HubMetrics, loadLayeredContractSet, sha256Hex, spawnThread, startTracing, WebhookChannel, X12DeliveryChannel } from '../adapters/index.js';
+import type { Tracing } from '../adapters/index.js';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { pino } from 'pino';
 import type { FastifyInstance } from 'fastify';
 import { CsvIntake, DeadlineScheduler, DeliveryOperations, DeliveryRunner, ExceptionResolution, GovernanceQueries, GroupCommitter, IngestService, IntakeRefusals, IntegrationHealthQueries, KpiQueries, P2PQueries, QuarantineService, WorkflowProcessor, WorkflowRunner, X12Intake } from '../app/index.js';
-import type { ChannelKind } from '../app/index.js';
+import type { ChannelKind, DeliveryRunnerOptions } from '../app/index.js';
 import type { AsyncApiDocument, CloudEvent, ContractSet, Manifest, ReaderPlan } from '../core/index.js';
 import { asyncApiCatalogue, ContractRegistry, EventUpcaster, governanceCoverage, inlineRefs, manifestDirectory, MillraceError, P2P_STAGES, p2pPolicy, p2pSettingsOf, partyOfPrincipal, planReaders, PublishingAuthority, SHIPPED_UPCASTERS } from '../core/index.js';
 import type { BatchOutcome, Clock, DeliveryChannel, WorkflowStep } from '../ports/index.js';
@@ -56,6 +58,15 @@ export interface HubOptions {
   readonly random?: () => number;
   /** Poll the mappings' drop folders (what `serve` does); otherwise tests call `hub.dropFolders.scanOnce()`. */
   readonly watchDropFolders?: boolean;
+  /** Trace into this exporter (tests: an InMemorySpanExporter), whatever `config.otlpEndpoint` says. */
+  readonly spanExporter?: SpanExporter;
+}
+
+/** Tracing when the configuration (or a test) asks for it; undefined costs nothing anywhere. */
+function tracingOf(config: HubConfig, options: HubOptions): Tracing | undefined {
+  if (options.spanExporter !== undefined) return startTracing({ exporter: options.spanExporter, version: PACKAGE_VERSION });
+  if (config.otlpEndpoint !== '') return startTracing({ otlpEndpoint: config.otlpEndpoint, version: PACKAGE_VERSION });
+  return undefined;
 }
 
 export const PACKAGE_VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -107,6 +118,9 @@ export async function createHub(config: HubConfig, manifest: Manifest, contracts
   const store = options.store ?? (await openStore(config.store, options.workflowMode === 'thread' ? 'server' : 'intake'));
   const authority = new PublishingAuthority(manifest);
   const policy = p2pPolicy(p2pSettingsOf(manifest));
+  const tracing = tracingOf(config, options);
+  const tracer = tracing?.tracer;
+  const logger = pino({ level: options.logger === false ? 'silent' : config.logLevel });
   // The workflows need the committer (for deadline breaches) and the committer tells them about
   // new events: the link is made once both exist.
   const afterCommit = { kick: (): void => undefined };
@@ -116,6 +130,8 @@ export async function createHub(config: HubConfig, manifest: Manifest, contracts
     batchSize: 500,
     yieldBetweenSteps: () => new Promise((resolve) => setImmediate(resolve)),
     upcaster: upcasterOf(contracts.readers),
+    logger,
+    ...(tracer === undefined ? {} : { tracer }),
   });
   const mode = config.workflows === 'off' ? 'none' : (options.workflowMode ?? 'inline');
   const inline = mode === 'inline';
@@ -143,7 +159,6 @@ export async function createHub(config: HubConfig, manifest: Manifest, contracts
           },
         };
   const ingest = new IngestService({ registry, authority, committer, clock, ...(ownership === undefined ? {} : { ownership }) });
-  const logger = pino({ level: options.logger === false ? 'silent' : config.logLevel });
   const catalog = registry.catalog();
   const metrics = new HubMetrics({
     census: () => store.workflowCensus(P2P_STAGES),
@@ -151,11 +166,16 @@ export async function createHub(config: HubConfig, manifest: Manifest, contracts
     coverage: (flows) => governanceCoverage(flows, manifest, catalog),
     deliveries: () => store.deliveries.deliveryCounts(),
     quarantine: () => store.quarantines.quarantineCounts(),
+    backlog: async () => Math.max(0, (await store.headSequence()) - (await store.processedUpTo())),
   });
-  const deliveries = deliveryRunnerOf(config, manifest, store, clock, options, (error) => logger.error({ err: error }, 'delivery failed; it will be retried on the next tick'));
+  const deliveries = deliveryRunnerOf(config, manifest, store, clock, options, (error) => logger.error({ err: error }, 'delivery failed; it will be retried on the next tick'), {
+    logger,
+    onAttempt: (channel, outcome, seconds) => metrics.recordDelivery(channel, outcome, seconds),
+    ...(tracer === undefined ? {} : { tracer }),
+  });
   // Asynchronous channels: what they cannot accept goes to quarantine, retried through the channel.
   const quarantine = new QuarantineService(store.quarantines, clock);
-  const csv = new CsvIntake({ manifest, ingest, quarantine: store.quarantines, reader: new CsvParseReader(), digest: sha256Hex, clock });
+  const csv = new CsvIntake({ manifest, ingest, quarantine: store.quarantines, reader: new CsvParseReader(), digest: sha256Hex, clock, inbound: store.inboundMessages });
   quarantine.register(csv);
   const x12 = new X12Intake({
     ingest,
@@ -165,13 +185,14 @@ export async function createHub(config: HubConfig, manifest: Manifest, contracts
     clock,
     x12IdOf: (principal) => partyOfPrincipal(manifest, principal.kind, principal.id),
     quarantine: store.quarantines,
+    inbound: { store: store.inboundMessages, digest: sha256Hex },
   });
   quarantine.register(x12);
   const manifestDir = dirname(resolve(config.manifestPath));
   const dropFolders = new CsvDropFolders(
     csv,
     csv.mappingDeclarations().flatMap((mapping) => (mapping.dropFolder === undefined ? [] : [{ mapping: mapping.id, path: resolve(manifestDir, mapping.dropFolder) }])),
-    { onError: (error, file) => logger.error({ err: error, file }, 'drop folder file not processed; it will be tried again') },
+    { onError: (error, file) => logger.error({ err: error, file }, 'drop folder file not processed; it will be tried again'), ...(tracer === undefined ? {} : { tracer }) },
   );
   if (options.watchDropFolders === true) dropFolders.start();
   const kpis = new KpiQueries(store, manifest, catalog, clock);
@@ -192,9 +213,10 @@ export async function createHub(config: HubConfig, manifest: Manifest, contracts
     version: PACKAGE_VERSION,
     rateLimitOf: (principal) => authority.rateLimitOf(principal),
     logger,
+    ...(tracer === undefined ? {} : { tracer }),
     x12,
     workflows: {
-      p2p: new P2PQueries(store, store, authority, clock, store.deliveries),
+      p2p: new P2PQueries(store, store, authority, clock, store.deliveries, store.inboundMessages),
       resolution: new ExceptionResolution(store, committer, inline ? processor : undefined, clock),
       governance: new GovernanceQueries(store, store, manifest, catalog),
       kpis,
@@ -210,7 +232,7 @@ export async function createHub(config: HubConfig, manifest: Manifest, contracts
     runner.start();
     stopWorkflows = () => runner.stop();
   } else if (mode === 'thread') {
-    const thread = await startWorkflowThread({ store: config.store, tickMs: config.workflowTickMs, settings: p2pSettingsOf(manifest), readers: contracts.readers }, onError, {
+    const thread = await startWorkflowThread({ store: config.store, tickMs: config.workflowTickMs, settings: p2pSettingsOf(manifest), readers: contracts.readers, otlpEndpoint: config.otlpEndpoint, logLevel: options.logger === false ? 'silent' : config.logLevel }, onError, {
       // The step rides in the next group commit: one transaction and one fsync with intake.
       step: (step) => committer.submitStep(step),
       append: (events) => committer.submit(events),
@@ -244,6 +266,8 @@ export async function createHub(config: HubConfig, manifest: Manifest, contracts
       await dropFolders.stop();
       await stopWorkflows();
       await http.close();
+      // What is still buffered is sent before the process goes.
+      await tracing?.shutdown();
       if (options.store === undefined) await store.close();
     },
   };
@@ -314,7 +338,15 @@ async function startWorkflowThread(data: WorkflowThreadData, onError: (error: un
  * The delivery runner, when this hub sends deliveries (`deliveries: on` and subscriptions in
  * the manifest). Refuses to start when a webhook names a secret the environment does not give.
  */
-function deliveryRunnerOf(config: HubConfig, manifest: Manifest, store: HubStore, clock: Clock, options: HubOptions, onError: (error: unknown) => void): DeliveryRunner | undefined {
+function deliveryRunnerOf(
+  config: HubConfig,
+  manifest: Manifest,
+  store: HubStore,
+  clock: Clock,
+  options: HubOptions,
+  onError: (error: unknown) => void,
+  observe: Pick<DeliveryRunnerOptions, 'logger' | 'tracer' | 'onAttempt'>,
+): DeliveryRunner | undefined {
   if (config.deliveries === 'off' || manifest.subscriptions.length === 0) return undefined;
   const secrets = options.secrets ?? new Map<string, string>();
   const missing = manifest.subscriptions.flatMap((s) =>
@@ -333,6 +365,7 @@ function deliveryRunnerOf(config: HubConfig, manifest: Manifest, store: HubStore
   return new DeliveryRunner(store, store.deliveries, manifest.subscriptions, channels, clock, {
     tickMs: config.workflowTickMs,
     onError,
+    ...observe,
     ...(options.random === undefined ? {} : { random: options.random }),
   });
 }

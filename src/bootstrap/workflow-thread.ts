@@ -4,6 +4,8 @@
 // breaches) goes to the main thread, which owns the store's writes: SQLite gets one writer, and
 // nobody waits on its file lock.
 import { parentPort, workerData } from 'node:worker_threads';
+import { pino } from 'pino';
+import { startTracing } from '../adapters/index.js';
 import { DeadlineScheduler, WorkflowProcessor, WorkflowRunner } from '../app/index.js';
 import type { CloudEvent, P2PPolicySettings, ReaderPlan } from '../core/index.js';
 import { EventUpcaster, p2pPolicy, SHIPPED_UPCASTERS } from '../core/index.js';
@@ -16,6 +18,9 @@ export interface WorkflowThreadData {
   readonly tickMs: number;
   readonly settings: P2PPolicySettings;
   readonly readers: ReaderPlan;
+  /** The hub's OTLP endpoint ('' for none): this thread exports its processing spans itself. */
+  readonly otlpEndpoint: string;
+  readonly logLevel: string;
 }
 
 /** From the main thread. */
@@ -50,8 +55,12 @@ function ask(message: (id: number) => WorkflowThreadReport): Promise<BatchOutcom
 }
 
 const store = await openStore(data.store, 'workflows');
+// Its own provider: spans continue the traces stored with the events, whichever thread made them.
+const tracing = data.otlpEndpoint === '' ? undefined : startTracing({ otlpEndpoint: data.otlpEndpoint });
 const processor = new WorkflowProcessor(store, store, p2pPolicy(data.settings), systemClock, {
   batchSize: 500,
+  logger: pino({ level: data.logLevel }),
+  ...(tracing === undefined ? {} : { tracer: tracing.tracer }),
   commitStep: (step) => ask((id) => ({ type: 'step', id, step })),
   upcaster: new EventUpcaster(SHIPPED_UPCASTERS, data.readers),
 });
@@ -82,6 +91,7 @@ port.on('message', (message: WorkflowThreadMessage) => {
     case 'stop':
       void runner
         .stop()
+        .then(() => tracing?.shutdown())
         .then(() => store.close())
         .then(() => report({ type: 'stopped' }));
       break;

@@ -12,6 +12,7 @@ export interface CommonOptions {
   readonly logLevel?: string;
   readonly workflows?: string;
   readonly deliveries?: string;
+  readonly otlpEndpoint?: string;
   readonly json?: boolean;
 }
 
@@ -26,6 +27,7 @@ export function configFlags(options: CommonOptions): ConfigFlags {
   if (options.logLevel !== undefined) flags.logLevel = options.logLevel;
   if (options.workflows !== undefined) flags.workflows = options.workflows;
   if (options.deliveries !== undefined) flags.deliveries = options.deliveries;
+  if (options.otlpEndpoint !== undefined) flags.otlpEndpoint = options.otlpEndpoint;
   return flags;
 }
 

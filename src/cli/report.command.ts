@@ -10,13 +10,17 @@ import { addConfigOptions, configFlags, printJson } from './flags.js';
 
 interface ReportOptions extends CommonOptions {
   readonly days?: string;
+  readonly window?: string;
   readonly from?: string;
   readonly to?: string;
 }
 
 export function registerReport(program: Command): void {
-  addConfigOptions(program.command('report').description('KPIs over a window: confirmation latency, ASNs before receipt, match rate, exceptions, recovery, GR/IR, governance, sync lag'))
-    .option('--days <n>', 'window length in days, ending at --to (default 7)')
+  addConfigOptions(
+    program.command('report').description('KPIs over a window, by plant and supplier: confirmation latency, ASNs before receipt, milestone lag, match rate, exceptions, recovery, GR/IR, governance, sync lag'),
+  )
+    .option('--window <duration>', 'window length ending at --to: 7d, 24h, 90m (default 7d)')
+    .option('--days <n>', 'window length in days, ending at --to (the same as --window Nd)')
     .option('--from <time>', 'window start, RFC 3339')
     .option('--to <time>', 'window end (exclusive), RFC 3339; default now')
     .option('--json', 'print the report as JSON (the body of GET /v1/kpis)')
@@ -31,7 +35,12 @@ export function registerReport(program: Command): void {
         const queries = new KpiQueries(store, setup.manifest, setup.contracts.registry.catalog(), systemClock);
         const answer = await queries.kpis(
           { kind: 'operator', id: 'cli', role: 'viewer' },
-          { ...(options.from === undefined ? {} : { from: options.from }), ...(options.to === undefined ? {} : { to: options.to }), ...(days === undefined ? {} : { days }) },
+          {
+            ...(options.from === undefined ? {} : { from: options.from }),
+            ...(options.to === undefined ? {} : { to: options.to }),
+            ...(days === undefined ? {} : { days }),
+            ...(options.window === undefined ? {} : { window: options.window }),
+          },
         );
         if (options.json === true) printJson(answer);
         else printReport(answer);
@@ -48,13 +57,19 @@ const latency = (s: DurationStats): string => `${minutes(s.medianMinutes)} media
 function printReport(k: KpiAnswer): void {
   const out = process.stdout;
   out.write(`KPIs from ${k.window.from} to ${k.window.to}\n\n`);
-  const group = (name: string, g: GroupKpis) =>
+  const group = (name: string, g: Omit<GroupKpis, 'exceptions' | 'grir'>, own?: Pick<GroupKpis, 'exceptions' | 'grir'>) => {
     out.write(
       `  ${name.padEnd(14)} confirmation ${latency(g.confirmationLatency).padEnd(34)} match ${share(g.match.firstTimeRate)} first time, ${share(g.match.finalRate)} final (${g.match.invoices})  ASN before receipt ${share(g.asnBeforeReceipt.rate)}\n`,
     );
+    const extra = [`milestone lag ${latency(g.milestoneLag)}`];
+    if (own !== undefined) extra.push(`exceptions ${own.exceptions.raised} raised, ${own.exceptions.open} open, recovery ${latency(own.exceptions.recovery)}`);
+    const balance = Object.entries(own?.grir.openBalance ?? {}).map(([currency, amount]) => `${amount} ${currency}`);
+    if (balance.length > 0) extra.push(`GR/IR ${balance.join(', ')}`);
+    out.write(`  ${''.padEnd(14)} ${extra.join('; ')}\n`);
+  };
   group('all', k);
-  for (const [plant, g] of Object.entries(k.byPlant)) group(`plant ${plant}`, g);
-  for (const [supplier, g] of Object.entries(k.bySupplier)) group(supplier, g);
+  for (const [plant, g] of Object.entries(k.byPlant)) group(`plant ${plant}`, g, g);
+  for (const [supplier, g] of Object.entries(k.bySupplier)) group(supplier, g, g);
   out.write(`\nExceptions: ${k.exceptions.raised} raised, ${k.exceptions.resolved} resolved; recovery ${latency(k.exceptions.recovery)}\n`);
   for (const [owner, g] of Object.entries(k.exceptions.byOwner)) {
     out.write(`  ${owner.padEnd(24)} ${String(g.raised).padStart(5)} raised ${String(g.open).padStart(5)} open${g.oldestOpenHours === null ? '' : `, oldest ${g.oldestOpenHours.toFixed(1)} h`}\n`);
@@ -64,6 +79,7 @@ function printReport(k: KpiAnswer): void {
   out.write(`Under governance: ${share(k.governance.flowShare)} of ${k.governance.flows} flows, ${share(k.governance.eventShare)} of ${k.governance.events} events\n`);
   if (k.syncLag.length > 0) out.write('\nSync lag per source (since the log began):\n');
   for (const s of k.syncLag) {
-    out.write(`  ${s.source.padEnd(24)} ${String(s.events).padStart(7)} events ${String(s.lagBreaches).padStart(5)} late (${share(s.breachRate)}), worst ${minutes(s.worstLagMinutes)}\n`);
+    const policy = s.maxLag === undefined ? 'no maxLag' : `maxLag ${Object.entries(s.maxLag).map(([type, limit]) => `${type} ${limit}`).join(', ')}${s.withinPolicy === true ? ', within' : ', BREACHED'}`;
+    out.write(`  ${s.source.padEnd(24)} ${String(s.events).padStart(7)} events ${String(s.lagBreaches).padStart(5)} late (${share(s.breachRate)}), worst ${minutes(s.worstLagMinutes)} (${policy})\n`);
   }
 }

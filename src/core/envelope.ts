@@ -60,8 +60,33 @@ export const GOVERNANCE_MARKS = ['millraceungoverned', 'millracelagbreach'] as c
  */
 export const HUB_ATTRIBUTES: ReadonlySet<string> = new Set(['receivedtime', 'sequence']);
 
-/** What a resend is compared without: the hub's attributes and its governance marks. */
-const NOT_BODY: ReadonlySet<string> = new Set([...HUB_ATTRIBUTES, ...GOVERNANCE_MARKS]);
+/**
+ * The CloudEvents distributed tracing extension: the W3C trace context an event travels in.
+ * It says how the event was carried, not what it states: a client's retry comes with a new
+ * `traceparent` and is still the same event (docs/adr/0018-traces-logs-and-raw-messages.md).
+ */
+export const TRACE_ATTRIBUTES = ['traceparent', 'tracestate'] as const;
+
+/** What a resend is compared without: the hub's attributes, its governance marks and the trace context. */
+const NOT_BODY: ReadonlySet<string> = new Set([...HUB_ATTRIBUTES, ...GOVERNANCE_MARKS, ...TRACE_ATTRIBUTES]);
+
+/** The trace context an event carries (its `traceparent` and `tracestate` attributes), if any. */
+export function traceContextOf(event: CloudEvent): { readonly traceparent: string; readonly tracestate?: string } | undefined {
+  const { traceparent, tracestate } = event;
+  if (typeof traceparent !== 'string') return undefined;
+  return typeof tracestate === 'string' ? { traceparent, tracestate } : { traceparent };
+}
+
+/** The trace id of a W3C traceparent (`00-<trace id>-<span id>-<flags>`), for log lines. */
+export function traceIdOf(trace: { readonly traceparent: string } | undefined): string | undefined {
+  return trace?.traceparent.split('-')[1];
+}
+
+/** The event with the trace context it was taken in (replacing any it carried). */
+export function withTraceContext(event: CloudEvent, trace: { readonly traceparent: string; readonly tracestate?: string }): CloudEvent {
+  const { tracestate: _dropped, ...rest } = event;
+  return { ...rest, traceparent: trace.traceparent, ...(trace.tracestate === undefined ? {} : { tracestate: trace.tracestate }) };
+}
 
 /**
  * The exact JSON text an event arrived as, when the channel had it whole (a single-event HTTP

@@ -1,6 +1,7 @@
 // One way of handing an event to a subscriber: a webhook, a NATS subject, an MQTT topic, an
 // X12 interchange. The delivery runner picks the channel by the subscription's channel kind.
 import type { AttemptResult, StoredEvent, SubscriptionDeclaration } from '../core/index.js';
+import type { TraceContext } from './tracer.port.js';
 
 export interface DeliveryAttempt {
   readonly deliveryId: string;
@@ -13,6 +14,8 @@ export interface DeliveryAttempt {
   readonly now: Date;
   /** Give up on the attempt after this long (a retryable failure). */
   readonly timeoutMs: number;
+  /** The delivery span's context, for the receiver (`traceparent` header); absent when tracing is off. */
+  readonly trace?: TraceContext;
 }
 
 /**

@@ -72,4 +72,12 @@ describe('GET /metrics', () => {
     assert.equal(value(families, 'millrace_quarantine_entries', { channel: 'x12', status: 'held' }), '1');
     assert.ok(families.some((f) => f.name === 'millrace_process_resident_memory_bytes'));
   });
+
+  it("shows the workflows' backlog (none once settled), the worst lag per source and the delivery latency histogram", async () => {
+    const families = await scrape();
+    assert.equal(value(families, 'millrace_workflow_backlog_events', {}), '0');
+    // Both releases were sent as they happened: a lag of well under a minute.
+    assert.ok(Number(value(families, 'millrace_source_worst_lag_seconds', { source: '/systems/erp-core' })) < 60);
+    assert.equal(families.find((f) => f.name === 'millrace_delivery_attempt_duration_seconds')?.type, 'HISTOGRAM');
+  });
 });

@@ -115,6 +115,17 @@ export function describeEventStore(name: string, factory: StoreFactory, options:
         assert.equal(appended(outcome)[0]?.status, 'duplicate');
       }));
 
+    it('takes a retry with another trace context (traceparent, tracestate) as a duplicate, keeping the first', (t) =>
+      withStore(t, factory, async ({ store }) => {
+        const first = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+        await store.appendBatches([[receipt('a', { traceparent: first })]], RECEIVED);
+        const [retry] = await store.appendBatches([[receipt('a', { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01', tracestate: 'vendor=1' })]], RECEIVED);
+        assert.equal(appended(retry)[0]?.status, 'duplicate');
+        const [bare] = await store.appendBatches([[receipt('a')]], RECEIVED);
+        assert.equal(appended(bare)[0]?.status, 'duplicate');
+        assert.equal((await store.find('/systems/wms-p01', 'a'))?.event.traceparent, first);
+      }));
+
     it('rejects the same source and id with a different body as a conflict and stores nothing of that batch', (t) =>
       withStore(t, factory, async ({ store }) => {
         await store.appendBatches([[receipt('a')]], RECEIVED);

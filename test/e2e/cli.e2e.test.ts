@@ -189,8 +189,16 @@ describe('millrace CLI', () => {
     assert.deepEqual(k.governance, { flowShare: 1, eventShare: 1, flows: 5, events: 5 });
     const human = runCli(['report', '--days', '60', '--to', to, '--store', store, '--manifest', 'examples/millrace.yaml']);
     assert.match(human.stdout, /match 100\.0% first time, 100\.0% final \(1\)/);
+    assert.match(human.stdout, /milestone lag/);
     const bad = runCli(['report', '--from', 'yesterday', '--store', store, '--manifest', 'examples/millrace.yaml']);
     assert.equal(bad.status, 1);
     assert.match(bad.stderr, /invalid_request: from must be an RFC 3339 time, not "yesterday"/);
+    // The window as a duration: 60d is the same window as --days 60.
+    const windowed = runCli(['report', '--json', '--window', '60d', '--to', to, '--store', store, '--manifest', 'examples/millrace.yaml']);
+    assert.equal(windowed.status, 0, windowed.stderr);
+    assert.deepEqual((JSON.parse(windowed.stdout) as { window: unknown }).window, (JSON.parse(result.stdout) as { window: unknown }).window);
+    const badWindow = runCli(['report', '--window', '2w', '--store', store, '--manifest', 'examples/millrace.yaml']);
+    assert.equal(badWindow.status, 1);
+    assert.match(badWindow.stderr, /window must be a duration such as 7d, 24h or 90m/);
   });
 });

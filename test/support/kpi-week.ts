@@ -11,6 +11,9 @@ import { DAY, HOUR, P2PScenario, T0 } from './p2p-scenario.js';
  *   invoiced 10% above the PO price on day 4: price_variance, not matched.
  * PO C (P02, SUP-0107): released at T0, received on day 2 with no ASN, not invoiced: 50 x 2.00
  *   stays on GR/IR.
+ * ASN-A's carrier reports two milestones: in transit at T0 + 40 h (written in Detroit time,
+ *   19:00-05:00 the evening before), heard of at T0 + 2 d: 8 h late; at the dock at T0 + 3 d - 30 min,
+ *   heard of at T0 + 3 d: 30 min late. Sent twice, the second report counts once.
  */
 export function week(): P2PScenario {
   const s = new P2PScenario();
@@ -29,8 +32,12 @@ export function week(): P2PScenario {
   s.advance(6 * HOUR).confirm([{ line: 10, status: 'accepted' }], 'PO-B'); // T0 + 30 h
   s.ship('ASN-A', [{ line: 10, quantity: '100' }], addMs(T0, 3 * DAY), 'PO-A'); // T0 + 30 h
   s.advance(18 * HOUR); // T0 + 2 d
+  // T0 + 40 h = 2026-03-04T00:00Z = 2026-03-03T19:00-05:00.
+  s.send('shipment.milestone', '/systems/logistics', { shipmentId: 'ASN-A', milestone: 'in_transit', at: '2026-03-03T19:00:00-05:00' });
   s.send('goods.received', '/systems/wms-p02', { receiptId: 'GR-C', plant: 'P02', lines: [{ poNumber: 'PO-C', line: 10, quantity: '50', uom: 'EA' }] });
   s.advance(DAY); // T0 + 3 d
+  s.send('shipment.milestone', '/systems/logistics', { shipmentId: 'ASN-A', milestone: 'arrived_at_dock', at: addMs(T0, 3 * DAY - HOUR / 2) });
+  s.send('shipment.milestone', '/systems/logistics', { shipmentId: 'ASN-A', milestone: 'arrived_at_dock', at: addMs(T0, 3 * DAY - HOUR / 2) });
   s.receive('GR-A', [{ line: 10, quantity: '100', poNumber: 'PO-A' }], 'ASN-A');
   s.receive('GR-B', [{ line: 10, quantity: '100', poNumber: 'PO-B' }]);
   s.advance(DAY); // T0 + 4 d

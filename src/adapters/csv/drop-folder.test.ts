@@ -4,6 +4,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFile
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { CsvFileReport } from '../../app/index.js';
 import type { TestHub } from '../../../test/support/hub.js';
 import { startTestHub } from '../../../test/support/hub.js';
@@ -74,5 +75,35 @@ describe('CSV drop folders', () => {
     writeFileSync(join(folder, 'receipts-0307.csv'), readFileSync(new URL('wms-p02-receipts.csv', FIXTURES)));
     assert.deepEqual(await t.hub.dropFolders.scanOnce(), []);
     assert.deepEqual(readdirSync(folder).sort(), ['.receipts-0306.csv', 'failed', 'processed', 'receipts-0305.csv.part', 'receipts-0307.csv']);
+  });
+});
+
+describe('CSV drop folders, traced', () => {
+  it('opens an intake span per file and stores its events with it, the parent of their processing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'millrace-drop-traced-'));
+    copyFileSync(new URL('millrace.yaml', FIXTURES), join(dir, 'millrace.yaml'));
+    const folder = join(dir, 'drop', 'wms-p02-receipts');
+    mkdirSync(folder, { recursive: true });
+    const exporter = new InMemorySpanExporter();
+    const t = await startTestHub({ manifestPath: join(dir, 'millrace.yaml'), hubOptions: { spanExporter: exporter } });
+    try {
+      const path = join(folder, 'receipts.csv');
+      writeFileSync(path, readFileSync(new URL('wms-p02-receipts.csv', FIXTURES)));
+      const old = new Date(Date.now() - 60_000);
+      utimesSync(path, old, old);
+      await t.hub.dropFolders.scanOnce();
+      await t.hub.settle();
+      const intake = exporter.getFinishedSpans().find((s) => s.name === 'millrace.intake csv wms-p02-receipts');
+      assert.ok(intake !== undefined);
+      assert.equal(intake.attributes['millrace.events.accepted'], 2);
+      const stored = await t.store.find('/systems/wms-p02', 'wms-p02-receipts/WE-1001');
+      assert.equal(stored?.event.traceparent, `00-${intake.spanContext().traceId}-${intake.spanContext().spanId}-01`);
+      const processing = exporter.getFinishedSpans().filter((s) => s.name === 'millrace.process goods.received');
+      assert.equal(processing.length, 2);
+      assert.ok(processing.every((s) => s.parentSpanContext?.spanId === intake.spanContext().spanId));
+    } finally {
+      await t.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

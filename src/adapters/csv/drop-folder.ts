@@ -8,10 +8,11 @@ import { join } from 'node:path';
 import type { CsvFileReport } from '../../app/index.js';
 import type { Principal } from '../../core/index.js';
 import { isMillraceError } from '../../core/index.js';
+import type { TraceContext, Tracer } from '../../ports/index.js';
 
 /** What a drop folder needs of the CSV intake. */
 export interface DropFolderIntake {
-  receive(principal: Principal, mappingId: string, bytes: Uint8Array, name?: string): Promise<CsvFileReport>;
+  receive(principal: Principal, mappingId: string, bytes: Uint8Array, name?: string, trace?: TraceContext): Promise<CsvFileReport>;
   principalOf(mappingId: string): Principal | undefined;
 }
 
@@ -26,6 +27,8 @@ export interface DropFolderOptions {
   readonly now?: () => number;
   /** A file that could not be processed for a reason of the hub (the store is down): it stays and is tried again. */
   readonly onError?: (error: unknown, file: string) => void;
+  /** Traces each file's intake (a span per file, the parent of its events' processing); absent: not traced. */
+  readonly tracer?: Tracer;
 }
 
 /** What happened to one file of a scan. */
@@ -96,11 +99,14 @@ export class CsvDropFolders {
     const bytes = await readFile(path);
     let outcome: DropOutcome['outcome'];
     let report: DropOutcome['report'];
+    const span = this.options.tracer?.start(`millrace.intake csv ${folder.mapping}`, { kind: 'consumer', attributes: { 'millrace.csv.mapping': folder.mapping, 'millrace.csv.file': name, 'millrace.csv.bytes': bytes.length } });
     try {
-      const file = await this.intake.receive(principal, folder.mapping, new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), name);
+      const file = await this.intake.receive(principal, folder.mapping, new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), name, span?.context);
       outcome = file.quarantined.length === 0 ? 'processed' : 'failed';
       report = file;
+      span?.setAttributes({ 'millrace.events.accepted': file.accepted.length, 'millrace.events.duplicates': file.duplicates.length, 'millrace.csv.quarantined': file.quarantined.length });
     } catch (error) {
+      span?.fail(error instanceof Error ? error.message : String(error));
       if (!isMillraceError(error) || error.code !== 'csv_unreadable') {
         this.options.onError?.(error, path);
         return undefined;
@@ -108,6 +114,8 @@ export class CsvDropFolders {
       outcome = 'failed';
       const { quarantineId, line } = error.details as { quarantineId?: string; line?: number };
       report = { code: error.code, message: error.message, ...(quarantineId === undefined ? {} : { quarantineId }), ...(line === undefined ? {} : { line }) };
+    } finally {
+      span?.end();
     }
     const target = await freeName(join(folder.path, outcome), name);
     await rename(path, target);

@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { CsvIntake, QuarantineService } from '../../app/index.js';
 import type { Principal } from '../../core/index.js';
 import { MillraceError } from '../../core/index.js';
+import { traceOf } from './request-trace.js';
 import type { QuarantineStatus } from '../../ports/index.js';
 import { problemResponses } from './schemas.js';
 
@@ -63,7 +64,7 @@ export async function registerInboundRoutes(app: FastifyInstance, deps: InboundR
       async (request, reply) => {
         const body: unknown = request.body;
         if (!(body instanceof Uint8Array)) throw new MillraceError('invalid_request', 'send the CSV file as the body (Content-Type: text/csv)');
-        const report = await deps.csv.receive(principalOf(request), request.params.mapping, body, request.query.filename);
+        const report = await deps.csv.receive(principalOf(request), request.params.mapping, body, request.query.filename, traceOf(request));
         return reply.code(report.quarantined.length === 0 ? 200 : 207).send(report);
       },
     );

@@ -7,9 +7,9 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import type { Logger } from 'pino';
 import secureJson from 'secure-json-parse';
 import type { AsyncApiDocument, Principal } from '../../core/index.js';
-import { MillraceError, rememberArrival } from '../../core/index.js';
+import { MillraceError, rememberArrival, traceIdOf } from '../../core/index.js';
 import type { DeliveryOperations, IngestService, IntakeRefusals, X12Intake } from '../../app/index.js';
-import type { Authenticator } from '../../ports/index.js';
+import type { Authenticator, SpanHandle, TraceContext, Tracer } from '../../ports/index.js';
 import type { HubMetrics } from '../metrics/hub-metrics.js';
 import { EVENT_MEDIA_TYPES, problem, problemFromError, sendProblem } from './problem.js';
 import { problemResponse } from './schemas.js';
@@ -22,12 +22,15 @@ import { registerX12Routes } from './x12-routes.js';
 import { registerDashboardRoutes } from './dashboard-routes.js';
 import type { VisibilityRouteDependencies } from './visibility-routes.js';
 import { registerVisibilityRoutes } from './visibility-routes.js';
+import { traceOf } from './request-trace.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
     principal?: Principal;
     /** performance.now() when an intake request arrived, for its latency metric. */
     arrivedAt?: number;
+    /** The request's server span, when tracing is on. */
+    span?: SpanHandle;
   }
   interface FastifyContextConfig {
     /** Routes that need a credential. */
@@ -69,6 +72,42 @@ export interface HttpServerDependencies {
   readonly refusals?: IntakeRefusals;
   /** Serve the operations dashboard at / (default true). */
   readonly dashboard?: boolean;
+  /**
+   * Traces requests (a server span per request, child of the caller's `traceparent`), whose
+   * context the intake routes store with the events. Absent: no hook is even registered.
+   */
+  readonly tracer?: Tracer;
+}
+
+/** Probes and scrapes are not worth a trace each. */
+const UNTRACED = new Set(['/metrics', '/healthz', '/readyz']);
+
+function registerTracing(app: FastifyInstance, tracer: Tracer): void {
+  app.addHook('onRequest', (request, _reply, done) => {
+    const route = request.routeOptions.url;
+    if (route !== undefined && UNTRACED.has(route)) {
+      done();
+      return;
+    }
+    const traceparent = request.headers.traceparent;
+    const tracestate = request.headers.tracestate;
+    const parent = typeof traceparent === 'string' ? { traceparent, ...(typeof tracestate === 'string' ? { tracestate } : {}) } : undefined;
+    request.span = tracer.start(`${request.method} ${route ?? 'unknown route'}`, {
+      kind: 'server',
+      ...(parent === undefined ? {} : { parent }),
+      attributes: { 'http.request.method': request.method, 'http.route': route ?? '', 'url.path': request.url.split('?')[0] ?? '' },
+    });
+    done();
+  });
+  app.addHook('onResponse', (request, reply, done) => {
+    const span = request.span;
+    if (span !== undefined) {
+      span.setAttributes({ 'http.response.status_code': reply.statusCode, ...(request.principal === undefined ? {} : { 'millrace.principal': `${request.principal.kind}:${request.principal.id}` }) });
+      if (reply.statusCode >= 500) span.fail(`HTTP ${reply.statusCode}`);
+      span.end();
+    }
+    done();
+  });
 }
 
 /** The channel each intake route is, for the refusal counts of integration health. */
@@ -126,10 +165,17 @@ export async function buildHttpServer(deps: HttpServerDependencies): Promise<Fas
     if (request.routeOptions.url === '/v1/events') deps.metrics?.recordRefusal(body.code, secondsSince(request));
     const channel = INTAKE_CHANNELS[request.routeOptions.url ?? ''];
     if (channel !== undefined && request.principal !== undefined) deps.refusals?.record(request.principal, channel, body.code);
-    if (body.status >= 500) deps.logger?.error({ err: error, method: request.method, url: request.url }, 'request failed');
+    request.span?.setAttributes({ 'millrace.problem': body.code });
+    const traceId = traceIdOf(traceOf(request));
+    const principal = request.principal === undefined ? {} : { principal: `${request.principal.kind}:${request.principal.id}` };
+    if (body.status >= 500) deps.logger?.error({ err: error, method: request.method, url: request.url, ...principal, ...(traceId === undefined ? {} : { traceId }) }, 'request failed');
+    else deps.logger?.info({ code: body.code, status: body.status, method: request.method, url: request.url, ...principal, ...(traceId === undefined ? {} : { traceId }) }, 'request refused');
     return sendProblem(reply, body);
   });
   app.setNotFoundHandler((request, reply) => sendProblem(reply, problem('not_found', `no route ${request.method} ${request.url}`, {}, request.url)));
+
+  // Before authentication, so the span covers it.
+  if (deps.tracer !== undefined) registerTracing(app, deps.tracer);
 
   const refuse = (request: FastifyRequest, reply: FastifyReply) =>
     sendProblem(reply, problem('unauthenticated', 'send "Authorization: Bearer <key>" with a valid, unrevoked Millrace API key', {}, request.url));
@@ -231,8 +277,11 @@ export async function buildHttpServer(deps: HttpServerDependencies): Promise<Fas
       const { events, batch } = eventsOf(request);
       const principal = request.principal;
       if (principal === undefined) throw new MillraceError('unauthenticated', 'no credential');
-      const receipt = await deps.ingest.submit(principal, events, batch);
+      const receipt = await deps.ingest.submit(principal, events, batch, traceOf(request));
       if (deps.metrics !== undefined) deps.metrics.recordIntake(receipt.accepted, receipt.duplicates, typesOf(events), secondsSince(request));
+      request.span?.setAttributes({ 'millrace.events.accepted': receipt.accepted.length, 'millrace.events.duplicates': receipt.duplicates.length });
+      // Debug only: a log line per request costs the intake path even when nobody reads it.
+      if (deps.logger?.isLevelEnabled('debug') === true) deps.logger.debug(intakeLogFields(principal, events, receipt, traceOf(request)), 'events taken in');
       const view = (e: { id: string; source: string; sequence: number }) => ({ id: e.id, source: e.source, sequence: e.sequence });
       return reply.code(202).send({ accepted: receipt.accepted.map(view), duplicates: receipt.duplicates.map(view) });
     },
@@ -280,6 +329,13 @@ async function registerRateLimits(app: FastifyInstance, rateLimitOf: HttpServerD
       (error: unknown) => done(error instanceof Error ? error : new Error(String(error))),
     );
   });
+}
+
+/** A log line's fields for a submission: who, how many, which workflows (correlation ids), which trace. */
+function intakeLogFields(principal: Principal, events: readonly unknown[], receipt: { accepted: readonly unknown[]; duplicates: readonly unknown[] }, trace: TraceContext | undefined) {
+  const correlationids = [...new Set(events.flatMap((e) => (typeof (e as { correlationid?: unknown }).correlationid === 'string' ? [(e as { correlationid: string }).correlationid] : [])))];
+  const traceId = traceIdOf(trace);
+  return { principal: `${principal.kind}:${principal.id}`, accepted: receipt.accepted.length, duplicates: receipt.duplicates.length, correlationids, ...(traceId === undefined ? {} : { traceId }) };
 }
 
 function secondsSince(request: FastifyRequest): number {

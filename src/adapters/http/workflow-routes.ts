@@ -139,7 +139,8 @@ export function registerWorkflowRoutes(app: FastifyInstance, deps: WorkflowRoute
       schema: {
         summary:
           "A workflow's document chain: every message of a purchase order (by PO number, line key PO/LINE, or one event's source and id) " +
-          'with occurred, received and processed times, its governance marks and causation links, and the steps still expected (gaps)',
+          'with occurred, received and processed times, its governance marks, its raw form (the X12 set or CSV rows it came in, and the file), ' +
+          'its deliveries (delivered times), causation links, and the steps still expected (gaps)',
         security: [{ apiKey: [] }],
         querystring: {
           type: 'object',
@@ -156,6 +157,30 @@ export function registerWorkflowRoutes(app: FastifyInstance, deps: WorkflowRoute
       const lineage = await deps.p2p.lineage({ ...(correlation === undefined ? {} : { correlation }), ...(source === undefined ? {} : { source }), ...(id === undefined ? {} : { id }) }, principalOf(request));
       if (lineage === undefined) throw new MillraceError('not_found', `no workflow for ${correlation ?? `${source ?? ''} ${id ?? ''}`}`);
       return lineage;
+    },
+  );
+
+  app.get<{ Params: { messageId: string } }>(
+    '/v1/inbound/messages/:messageId',
+    {
+      config: { auth: true },
+      schema: {
+        summary:
+          'An inbound X12 or CSV file exactly as received (the lineage links each event to its part of it): for operator keys and for the partner or system that sent it',
+        security: [{ apiKey: [] }],
+        params: { type: 'object', properties: { messageId: { type: 'string' } }, required: ['messageId'] },
+        response: { ...problemResponses(401, 404) },
+      },
+    },
+    async (request, reply) => {
+      const message = await deps.p2p.inboundMessage(request.params.messageId, principalOf(request));
+      if (message === undefined) throw new MillraceError('not_found', `no inbound message ${request.params.messageId}`);
+      return reply
+        .type(message.mediaType)
+        .header('millrace-source', message.source)
+        .header('millrace-received-time', message.receivedTime)
+        .header('millrace-sha256', message.sha256)
+        .send(Buffer.from(message.raw.buffer, message.raw.byteOffset, message.raw.byteLength));
     },
   );
 
@@ -182,15 +207,16 @@ export function registerWorkflowRoutes(app: FastifyInstance, deps: WorkflowRoute
       schema: {
         summary:
           'KPIs over a window of business time (default: the last 7 days), overall and by plant and supplier: supplier confirmation latency, ' +
-          'ASNs before receipt, match rate (first time and final), exceptions by code and owner with open age, recovery time, open GR/IR, ' +
-          'governance share and sync lag per source (operator keys)',
+          'shipment timeliness (ASNs before receipt, milestone lag), match rate (first time and final), exceptions by code and owner with open age, ' +
+          'recovery time, open GR/IR with its age, governance share and sync lag per source against its maxLag (operator keys)',
         security: [{ apiKey: [] }],
         querystring: {
           type: 'object',
           properties: {
             from: { type: 'string', description: 'RFC 3339; default: `to` minus `days`' },
             to: { type: 'string', description: 'RFC 3339, exclusive; default: now' },
-            days: { type: 'integer', minimum: 1, maximum: 366, default: 7 },
+            days: { type: 'integer', minimum: 1, maximum: 366, description: 'window length in days (default 7)' },
+            window: { type: 'string', description: 'window length as a duration: 7d, 24h, 90m (instead of days)' },
           },
         },
         response: { 200: { type: 'object', additionalProperties: true }, ...problemResponses(400, 401, 403) },

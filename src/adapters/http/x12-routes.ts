@@ -5,6 +5,7 @@ import { isUtf8 } from 'node:buffer';
 import type { FastifyInstance } from 'fastify';
 import type { X12Intake } from '../../app/index.js';
 import { MillraceError } from '../../core/index.js';
+import { traceOf } from './request-trace.js';
 import { X12_MEDIA_TYPES } from './problem.js';
 import { problemResponse } from './schemas.js';
 
@@ -35,7 +36,8 @@ export async function registerX12Routes(app: FastifyInstance, intake: X12Intake)
         if (principal === undefined) throw new MillraceError('unauthenticated', 'no credential');
         if (typeof request.body !== 'string') throw new MillraceError('unsupported_media_type', 'send the interchange as application/edi-x12 or text/plain', { accepted: [...X12_MEDIA_TYPES] });
         const { ack } = request.query as { ack?: string };
-        return intake.submit(principal, request.body, { use999: ack === '999' });
+        const trace = traceOf(request);
+        return intake.submit(principal, request.body, { use999: ack === '999', ...(trace === undefined ? {} : { trace }) });
       },
     );
     done();

@@ -1,8 +1,9 @@
 // Prometheus metrics of a hub (GET /metrics): intake by source, type and outcome with request
 // latency histograms, workflow lines per stage and plant, open exceptions per code and owner,
 // events and lag breaches per source, deliveries per subscription and status (backlog, dead
-// letters), quarantine entries per channel and status, the governance shares, and the
-// process's own metrics.
+// letters) and delivery attempt latency, quarantine entries per channel and status, the
+// governance shares, the workflows' backlog, the worst lag per source, and the process's own
+// metrics.
 // Workflow and governance figures are read from the store when scraped, at most once per
 // `refreshMs`, so a busy scraper does not turn into a busy database.
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
@@ -15,6 +16,8 @@ export interface MetricsSources {
   coverage(flows: readonly FlowCount[]): GovernanceCoverage;
   deliveries(): Promise<readonly { readonly subscription: string; readonly status: string; readonly count: number }[]>;
   quarantine(): Promise<readonly { readonly channel: string; readonly status: string; readonly count: number }[]>;
+  /** Events committed and not yet processed by the workflows (head minus their cursor). */
+  backlog?(): Promise<number>;
 }
 
 interface Snapshot {
@@ -23,6 +26,7 @@ interface Snapshot {
   readonly coverage: GovernanceCoverage;
   readonly deliveries: Awaited<ReturnType<MetricsSources['deliveries']>>;
   readonly quarantine: Awaited<ReturnType<MetricsSources['quarantine']>>;
+  readonly backlog: number | undefined;
 }
 
 /** Latency buckets in seconds: a group commit is milliseconds; a slow disk is tens of them. */
@@ -33,6 +37,7 @@ export class HubMetrics {
   private readonly events: Counter<'source' | 'type' | 'outcome'>;
   private readonly requests: Counter<'outcome'>;
   private readonly latency: Histogram<'outcome'>;
+  private readonly deliveryLatency: Histogram<'channel' | 'outcome'>;
   private snapshot: { at: number; value: Promise<Snapshot> } | undefined;
 
   constructor(
@@ -44,7 +49,35 @@ export class HubMetrics {
     this.events = new Counter({ name: 'millrace_intake_events_total', help: 'Events taken at the door, by source, type and outcome (accepted, duplicate)', labelNames: ['source', 'type', 'outcome'], registers });
     this.requests = new Counter({ name: 'millrace_intake_requests_total', help: 'Intake requests by outcome: accepted, or the error code of the refusal', labelNames: ['outcome'], registers });
     this.latency = new Histogram({ name: 'millrace_intake_request_duration_seconds', help: 'Intake request time to the answer (202 after the durable commit), by outcome', labelNames: ['outcome'], buckets: LATENCY_BUCKETS, registers });
+    this.deliveryLatency = new Histogram({
+      name: 'millrace_delivery_attempt_duration_seconds',
+      help: 'Delivery attempts by channel kind and outcome (delivered, retrying, dead): time from sending to the answer',
+      labelNames: ['channel', 'outcome'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers,
+    });
     const read = () => this.read();
+    new Gauge({
+      name: 'millrace_workflow_backlog_events',
+      help: 'Events committed to the log and not yet processed by the workflows (0 when they keep up)',
+      registers,
+      async collect() {
+        const backlog = (await read()).backlog;
+        if (backlog !== undefined) this.set(backlog);
+      },
+    });
+    new Gauge({
+      name: 'millrace_source_worst_lag_seconds',
+      help: "Worst sync lag seen per source (receipt time minus the event's time), since the log began",
+      labelNames: ['source'],
+      registers,
+      async collect() {
+        this.reset();
+        const worst = new Map<string, number>();
+        for (const flow of (await read()).flows) worst.set(flow.source, Math.max(worst.get(flow.source) ?? 0, flow.worstLagMs));
+        for (const [source, ms] of worst) this.set({ source }, ms / 1000);
+      },
+    });
     new Gauge({
       name: 'millrace_workflow_lines',
       help: 'Procure-to-pay lines by stage and plant',
@@ -126,6 +159,11 @@ export class HubMetrics {
     this.latency.observe({ outcome: 'accepted' }, seconds);
   }
 
+  /** A delivery attempt's outcome and duration. */
+  recordDelivery(channel: string, outcome: string, seconds: number): void {
+    this.deliveryLatency.observe({ channel, outcome }, seconds);
+  }
+
   /** An intake request refused with a problem code. */
   recordRefusal(code: string, seconds: number): void {
     this.requests.inc({ outcome: code });
@@ -158,8 +196,14 @@ export class HubMetrics {
     const now = Date.now();
     if (this.snapshot === undefined || now - this.snapshot.at >= this.refreshMs) {
       const value = (async () => {
-        const [census, flows, deliveries, quarantine] = await Promise.all([this.sources.census(), this.sources.flows(), this.sources.deliveries(), this.sources.quarantine()]);
-        return { census, flows, coverage: this.sources.coverage(flows), deliveries, quarantine };
+        const [census, flows, deliveries, quarantine, backlog] = await Promise.all([
+          this.sources.census(),
+          this.sources.flows(),
+          this.sources.deliveries(),
+          this.sources.quarantine(),
+          this.sources.backlog?.(),
+        ]);
+        return { census, flows, coverage: this.sources.coverage(flows), deliveries, quarantine, backlog };
       })();
       // A failed read is not kept: the next scrape asks again.
       value.catch(() => {

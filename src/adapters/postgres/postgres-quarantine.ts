@@ -61,7 +61,7 @@ export class PostgresQuarantine implements QuarantineStore {
 }
 
 /** `?` placeholders as PostgreSQL's `$1`, `$2`, ... */
-function numbered(sql: string): string {
+export function numbered(sql: string): string {
   let n = 0;
   return sql.replace(/\?/g, () => `$${++n}`);
 }

@@ -25,6 +25,7 @@ import { CREDENTIALS_TABLE, toCredential } from '../shared/credential-row.js';
 import type { CredentialRow } from '../shared/credential-row.js';
 import { hashKey } from '../shared/hash-key.js';
 import { POSTGRES_QUARANTINE_TABLE, PostgresQuarantine } from './postgres-quarantine.js';
+import { POSTGRES_INBOUND_MESSAGE_TABLES, PostgresInboundMessages } from './postgres-inbound-messages.js';
 import {
   censusOf,
   CURSOR_NAME,
@@ -68,7 +69,7 @@ CREATE TABLE IF NOT EXISTS events (
 );
 CREATE INDEX IF NOT EXISTS events_dedupe ON events (dedupe_key);
 CREATE INDEX IF NOT EXISTS events_correlation ON events (correlation_key) WHERE correlation_key IS NOT NULL;
-` + CREDENTIALS_TABLE + WORKFLOW_TABLES.replaceAll('{bigint}', 'BIGINT').replaceAll('{wor}', '') + DELIVERY_TABLES.replaceAll('{bigint}', 'BIGINT') + X12_CONTROL_TABLE + POSTGRES_QUARANTINE_TABLE;
+` + CREDENTIALS_TABLE + WORKFLOW_TABLES.replaceAll('{bigint}', 'BIGINT').replaceAll('{wor}', '') + DELIVERY_TABLES.replaceAll('{bigint}', 'BIGINT') + X12_CONTROL_TABLE + POSTGRES_QUARANTINE_TABLE + POSTGRES_INBOUND_MESSAGE_TABLES;
 
 interface EventRow {
   seq: string;
@@ -95,6 +96,8 @@ export class PostgresStore implements EventStore, CredentialStore, WorkflowStore
   readonly deliveries: PostgresDeliveries;
   /** The quarantine of the asynchronous channels, in the same database. */
   readonly quarantines: PostgresQuarantine;
+  /** The X12 and CSV files as received, linked to the events they produced. */
+  readonly inboundMessages: PostgresInboundMessages;
   /** Who runs the workflows among the hub processes on this database. */
   private readonly lead: AdvisoryLead;
 
@@ -107,6 +110,7 @@ export class PostgresStore implements EventStore, CredentialStore, WorkflowStore
     this.lead = new AdvisoryLead(clientConfig, leadLock);
     this.deliveries = new PostgresDeliveries(pool, clientConfig, hashKey(`millrace-deliveries:${leadLock}`).toString());
     this.quarantines = new PostgresQuarantine(pool);
+    this.inboundMessages = new PostgresInboundMessages(pool);
   }
 
   static async open(options: PostgresStoreOptions): Promise<PostgresStore> {

@@ -31,6 +31,7 @@ import { hash64, KeyIndex } from './key-index.js';
 import { SqliteDeliveries } from './sqlite-deliveries.js';
 import { ALLOCATE_CONTROL_NUMBERS, checkedCount, firstOfBlock, X12_CONTROL_TABLE } from '../shared/x12-control-sql.js';
 import { SQLITE_QUARANTINE_TABLE, SqliteQuarantine } from './sqlite-quarantine.js';
+import { SQLITE_INBOUND_MESSAGE_TABLES, SqliteInboundMessages } from './sqlite-inbound-messages.js';
 import {
   censusOf,
   CURSOR_NAME,
@@ -69,7 +70,7 @@ CREATE TABLE IF NOT EXISTS event_keys (
   ck_hi INTEGER,
   ck_lo INTEGER
 );
-` + CREDENTIALS_TABLE + WORKFLOW_TABLES_SQL + X12_CONTROL_TABLE + SQLITE_QUARANTINE_TABLE;
+` + CREDENTIALS_TABLE + WORKFLOW_TABLES_SQL + X12_CONTROL_TABLE + SQLITE_QUARANTINE_TABLE + SQLITE_INBOUND_MESSAGE_TABLES;
 
 interface EventRow {
   seq: number;
@@ -117,6 +118,8 @@ export class SqliteStore implements EventStore, CredentialStore, WorkflowStore, 
   private readonly readsLogOnly: boolean;
   /** The quarantine of the asynchronous channels, in the same database. */
   readonly quarantines: SqliteQuarantine;
+  /** The X12 and CSV files as received, linked to the events they produced. */
+  readonly inboundMessages: SqliteInboundMessages;
   private readonly keys = new KeyIndex();
   /** Index entries of the transaction under way; they count only once it commits. */
   private pendingKeys: [number, [number, number], [number, number] | undefined][] = [];
@@ -189,6 +192,7 @@ export class SqliteStore implements EventStore, CredentialStore, WorkflowStore, 
     this.deliveries = new SqliteDeliveries(this.db, (work) => this.write(work));
     this.readsLogOnly = options.readsLogOnly === true;
     this.quarantines = new SqliteQuarantine(this.db, (transaction) => this.write(transaction));
+    this.inboundMessages = new SqliteInboundMessages(this.db, (transaction) => this.write(transaction));
     this.catchUpKeys();
     if (options.backgroundCheckpoints === true && path !== ':memory:') this.checkpointer = startCheckpointer(path);
   }

@@ -4,7 +4,7 @@
 // runner's business.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { AttemptResult } from '../../core/index.js';
-import { deliveredBody } from '../../core/index.js';
+import { deliveredBody, traceContextOf } from '../../core/index.js';
 import type { DeliveryAttempt, DeliveryChannel } from '../../ports/index.js';
 
 export const DELIVERY_ID_HEADER = 'millrace-delivery-id';
@@ -55,8 +55,6 @@ export class WebhookChannel implements DeliveryChannel {
     const signed = signedHeaders(attempt, this.options.secrets, body);
     if (!signed.ok) return signed.failure;
     Object.assign(headers, signed.headers);
-    const traceparent = attempt.stored.event.traceparent;
-    if (typeof traceparent === 'string') headers.traceparent = traceparent;
     return postDelivery(channel.url, headers, body, attempt);
   }
 }
@@ -83,6 +81,12 @@ export function signedHeaders(
  * the receiver's Retry-After); other 4xx and redirects are not.
  */
 export async function postDelivery(url: string, headers: Record<string, string>, body: string, attempt: DeliveryAttempt): Promise<AttemptResult> {
+  // W3C Trace Context: the delivery span's when tracing is on, else the one stored with the event.
+  const trace = attempt.trace ?? traceContextOf(attempt.stored.event);
+  if (trace !== undefined) {
+    headers.traceparent = trace.traceparent;
+    if (trace.tracestate !== undefined) headers.tracestate = trace.tracestate;
+  }
   try {
     const response = await fetch(url, { method: 'POST', headers, body, redirect: 'manual', signal: AbortSignal.timeout(attempt.timeoutMs) });
     // Only the status matters; drop the body so the connection can be reused.

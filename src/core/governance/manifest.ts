@@ -86,6 +86,8 @@ export interface HubSettings {
   readonly store?: string;
   readonly bodyLimit?: string | number;
   readonly logLevel?: string;
+  /** OTLP/HTTP collector for traces (docs/adr/0018); absent: tracing is off. */
+  readonly otlpEndpoint?: string;
 }
 
 export type CompatibilityModeSetting = 'backward' | 'backward_transitive' | 'forward' | 'forward_transitive' | 'full' | 'full_transitive' | 'none';

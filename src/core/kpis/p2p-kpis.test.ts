@@ -27,6 +27,25 @@ describe('procure-to-pay KPIs', () => {
     assert.deepEqual(kpis.byPlant.P02?.asnBeforeReceipt, { receipts: 1, announced: 0, rate: 0 });
   });
 
+  it('measures milestone lag from when it happened to when the hub heard: 30 min and 8 h, a repeated report once', () => {
+    // Sorted minutes [30, 480]: median = 1st by nearest rank (ceil(0.5 x 2) = 1), p90 = 2nd.
+    assert.deepEqual(kpis.milestoneLag, { count: 2, medianMinutes: 30, p90Minutes: 480 });
+    assert.deepEqual(kpis.byPlant.P01?.milestoneLag, { count: 2, medianMinutes: 30, p90Minutes: 480 });
+    assert.deepEqual(kpis.bySupplier['SUP-0107']?.milestoneLag, { count: 0, medianMinutes: null, p90Minutes: null });
+  });
+
+  it('counts exceptions and the open GR/IR per plant and supplier', () => {
+    // P01 / SUP-0042: late_confirmation (resolved) and price_variance (open); P02 / SUP-0107: none.
+    // late_confirmation was raised at 24 h and resolved at 30 h: 6 h to recover.
+    const sixHours = { count: 1, medianMinutes: 360, p90Minutes: 360 };
+    assert.deepEqual(kpis.byPlant.P01?.exceptions, { raised: 2, open: 1, recovery: sixHours });
+    assert.deepEqual(kpis.bySupplier['SUP-0042']?.exceptions, { raised: 2, open: 1, recovery: sixHours });
+    assert.deepEqual(kpis.byPlant.P02?.exceptions, { raised: 0, open: 0, recovery: { count: 0, medianMinutes: null, p90Minutes: null } });
+    // B: 100 x 12.50 received, invoice held in variance; C: 50 x 2.00 received, not invoiced.
+    assert.deepEqual(kpis.byPlant.P01?.grir, { openBalance: { USD: '1250.00' }, lines: 1 });
+    assert.deepEqual(kpis.bySupplier['SUP-0107']?.grir, { openBalance: { USD: '100.00' }, lines: 1 });
+  });
+
   it('rates the match: A matched the first time, B has a price variance', () => {
     assert.deepEqual(kpis.match, { invoices: 2, firstTime: 1, matched: 1, firstTimeRate: 0.5, finalRate: 0.5 });
     // SUP-0107 sent no invoice: no rate rather than 0 or 1.
@@ -63,6 +82,17 @@ describe('procure-to-pay KPIs', () => {
     // Exceptions still open at `now` are listed whatever the window: the backlog is today's.
     assert.equal(before.exceptions.byCode.price_variance?.open, 1);
     assert.deepEqual(before.grir, { openBalance: {}, lines: 0, oldestOpenDays: null });
+    assert.deepEqual(before.milestoneLag, { count: 0, medianMinutes: null, p90Minutes: null });
+    assert.deepEqual(before.byPlant.P01?.exceptions, { raised: 0, open: 1, recovery: { count: 0, medianMinutes: null, p90Minutes: null } });
+    assert.deepEqual(before.byPlant.P01?.grir, { openBalance: {}, lines: 0 });
+  });
+
+  it('puts a milestone in the window by when it happened, whatever offset it was written in', () => {
+    // The in-transit milestone happened at 2026-03-04T00:00Z (19:00 the evening before in Detroit).
+    const day2 = p2pKpis(lines, exceptions, { from: '2026-03-03T19:00:00-05:00', to: '2026-03-04T02:00:00+01:00' }, NOW);
+    assert.deepEqual(day2.milestoneLag, { count: 1, medianMinutes: 480, p90Minutes: 480 });
+    const justBefore = p2pKpis(lines, exceptions, { from: '2026-03-03T00:00:00Z', to: '2026-03-03T18:59:59-05:00' }, NOW);
+    assert.equal(justBefore.milestoneLag.count, 0);
   });
 
   it('counts only what happened inside the window: the first two days hold confirmations, no invoices', () => {

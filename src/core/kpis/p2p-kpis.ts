@@ -1,8 +1,8 @@
 // Procure-to-pay KPIs over a window of business time, overall and by plant and supplier:
-// supplier confirmation latency, advance ship notices ahead of receipt, goods-receipt-to-invoice
-// match rate (first time and final), exceptions by code and owner with open age, recovery time,
-// and the open GR/IR balance with its age. Pure: the caller passes the line states, the
-// exceptions and `now`.
+// supplier confirmation latency, shipment event timeliness (advance ship notices ahead of
+// receipt, logistics milestone lag), goods-receipt-to-invoice match rate (first time and final),
+// exceptions by code and owner with open age, recovery time, and the open GR/IR balance with
+// its age. Pure: the caller passes the line states, the exceptions and `now`.
 import type { ExceptionView } from '../exceptions/exception-projection.js';
 import { amount, ZERO } from '../money.js';
 import type { Dec } from '../money.js';
@@ -40,10 +40,30 @@ export interface AsnStats {
   readonly rate: number | null;
 }
 
+/** Exceptions of a plant or supplier: raised in the window, open now, and raised to resolved for those resolved in the window. */
+export interface GroupExceptions {
+  readonly raised: number;
+  readonly open: number;
+  readonly recovery: DurationStats;
+}
+
+/** Received and not invoiced at the PO price, per currency (lines received before the window's end). */
+export interface GrirBalance {
+  readonly openBalance: Readonly<Record<string, string>>;
+  readonly lines: number;
+}
+
 export interface GroupKpis {
   readonly confirmationLatency: DurationStats;
   readonly match: MatchStats;
   readonly asnBeforeReceipt: AsnStats;
+  /**
+   * From when a logistics milestone happened (its `at`) to when the hub heard of it, for
+   * milestones that happened in the window; each shipment's milestone counts once.
+   */
+  readonly milestoneLag: DurationStats;
+  readonly exceptions: GroupExceptions;
+  readonly grir: GrirBalance;
 }
 
 export interface ExceptionGroup {
@@ -53,7 +73,7 @@ export interface ExceptionGroup {
   readonly oldestOpenHours: number | null;
 }
 
-export interface P2PKpis extends GroupKpis {
+export interface P2PKpis extends Omit<GroupKpis, 'exceptions' | 'grir'> {
   readonly window: KpiWindow;
   readonly byPlant: Readonly<Record<string, GroupKpis>>;
   readonly bySupplier: Readonly<Record<string, GroupKpis>>;
@@ -101,16 +121,40 @@ interface Samples {
   matched: number;
   receipts: number;
   announced: number;
+  /** Milestone lags by shipment, milestone and time: a shipment of several lines counts once. */
+  milestoneLags: Map<string, number>;
+  raised: number;
+  open: number;
+  recoveries: number[];
+  grir: Map<string, Dec>;
+  grirLines: number;
 }
 
-const emptySamples = (): Samples => ({ latencies: [], invoices: 0, firstTime: 0, matched: 0, receipts: 0, announced: 0 });
+const emptySamples = (): Samples => ({ latencies: [], invoices: 0, firstTime: 0, matched: 0, receipts: 0, announced: 0, milestoneLags: new Map(), raised: 0, open: 0, recoveries: [], grir: new Map(), grirLines: 0 });
+
+function balances(grir: ReadonlyMap<string, Dec>): Record<string, string> {
+  return Object.fromEntries([...grir.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([currency, total]) => [currency, amount(total, currency)]));
+}
 
 function groupKpis(s: Samples): GroupKpis {
   return {
     confirmationLatency: stats(s.latencies),
     match: { invoices: s.invoices, firstTime: s.firstTime, matched: s.matched, firstTimeRate: ratio(s.firstTime, s.invoices), finalRate: ratio(s.matched, s.invoices) },
     asnBeforeReceipt: { receipts: s.receipts, announced: s.announced, rate: ratio(s.announced, s.receipts) },
+    milestoneLag: stats([...s.milestoneLags.values()]),
+    exceptions: { raised: s.raised, open: s.open, recovery: stats(s.recoveries) },
+    grir: { openBalance: balances(s.grir), lines: s.grirLines },
   };
+}
+
+/** The bucket of a key, made on first use. */
+function bucket(map: Map<string, Samples>, key: string): Samples {
+  let samples = map.get(key);
+  if (samples === undefined) {
+    samples = emptySamples();
+    map.set(key, samples);
+  }
+  return samples;
 }
 
 /** Invoice exceptions that mean the invoice did not match on its own. */
@@ -132,10 +176,7 @@ export function p2pKpis(lines: readonly P2PLine[], exceptions: readonly Exceptio
   for (const line of lines) {
     const terms = line.terms;
     const buckets = [overall];
-    if (terms !== undefined) {
-      buckets.push(byPlant.get(terms.buyerPlant) ?? (byPlant.set(terms.buyerPlant, emptySamples()).get(terms.buyerPlant) as Samples));
-      buckets.push(bySupplier.get(terms.supplierId) ?? (bySupplier.set(terms.supplierId, emptySamples()).get(terms.supplierId) as Samples));
-    }
+    if (terms !== undefined) buckets.push(bucket(byPlant, terms.buyerPlant), bucket(bySupplier, terms.supplierId));
     const add = (record: (s: Samples) => void) => buckets.forEach(record);
 
     // Confirmation latency: from the terms the supplier answered to its answer.
@@ -157,6 +198,15 @@ export function p2pKpis(lines: readonly P2PLine[], exceptions: readonly Exceptio
       });
     }
 
+    // Milestone lag: when the carrier's milestone happened to when the hub heard of it.
+    for (const shipment of Object.values(line.shipments)) {
+      for (const m of shipment.milestones ?? []) {
+        if (!inWindow(m.at)) continue;
+        const lag = Math.max(0, toMs(m.received) - toMs(m.at));
+        add((s) => s.milestoneLags.set(`${shipment.shipmentId}\u0000${m.milestone}\u0000${m.at}`, lag));
+      }
+    }
+
     // Invoices received in the window: matched at all, and matched without a mismatch.
     for (const invoice of Object.values(line.invoices)) {
       if (!inWindow(invoice.at)) continue;
@@ -176,6 +226,10 @@ export function p2pKpis(lines: readonly P2PLine[], exceptions: readonly Exceptio
       if (!open.isZero()) {
         grir.set(terms.currency, (grir.get(terms.currency) ?? ZERO).plus(open));
         grirLines += 1;
+        add((s) => {
+          s.grir.set(terms.currency, (s.grir.get(terms.currency) ?? ZERO).plus(open));
+          s.grirLines += 1;
+        });
         const first = Math.min(...received.map((r) => toMs(r.at)));
         oldestReceipt = oldestReceipt === undefined ? first : Math.min(oldestReceipt, first);
       }
@@ -190,12 +244,20 @@ export function p2pKpis(lines: readonly P2PLine[], exceptions: readonly Exceptio
   let resolved = 0;
   for (const exception of exceptions) {
     const raisedIn = inWindow(exception.raisedAt);
-    if (exception.resolvedAt !== undefined && inWindow(exception.resolvedAt)) {
+    const recovery = exception.resolvedAt !== undefined && inWindow(exception.resolvedAt) ? Math.max(0, toMs(exception.resolvedAt) - toMs(exception.raisedAt)) : undefined;
+    if (recovery !== undefined) {
       resolved += 1;
-      recoveries.push(Math.max(0, toMs(exception.resolvedAt) - toMs(exception.raisedAt)));
+      recoveries.push(recovery);
     }
     if (raisedIn) raised += 1;
     const open = exception.status === 'open';
+    // By plant and supplier too (the exception's own, from its PO line).
+    for (const group of [exception.plant === undefined ? undefined : bucket(byPlant, exception.plant), exception.supplierId === undefined ? undefined : bucket(bySupplier, exception.supplierId)]) {
+      if (group === undefined) continue;
+      if (raisedIn) group.raised += 1;
+      if (open) group.open += 1;
+      if (recovery !== undefined) group.recoveries.push(recovery);
+    }
     if (!raisedIn && !open) continue;
     for (const [map, key] of [
       [byCode, exception.code],
@@ -219,14 +281,15 @@ export function p2pKpis(lines: readonly P2PLine[], exceptions: readonly Exceptio
     );
   const grouped = (map: Map<string, Samples>) => Object.fromEntries([...map.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([key, s]) => [key, groupKpis(s)]));
 
+  const { exceptions: _counted, grir: _balanced, ...overallKpis } = groupKpis(overall);
   return {
     window,
-    ...groupKpis(overall),
+    ...overallKpis,
     byPlant: grouped(byPlant),
     bySupplier: grouped(bySupplier),
     exceptions: { raised, resolved, byCode: exceptionGroups(byCode), byOwner: exceptionGroups(byOwner), recovery: stats(recoveries) },
     grir: {
-      openBalance: Object.fromEntries([...grir.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([currency, total]) => [currency, amount(total, currency)])),
+      openBalance: balances(grir),
       lines: grirLines,
       oldestOpenDays: oldestReceipt === undefined ? null : Math.max(0, nowMs - oldestReceipt) / DAY,
     },

@@ -123,7 +123,10 @@ export function evolveLine(state: P2PLine, stored: StoredEvent, convert: Convert
       const shipment = state.shipments[shipmentId];
       if (shipment === undefined) return state;
       const eta = typeof data.eta === 'string' ? data.eta : shipment.eta;
-      return { ...state, shipments: { ...state.shipments, [shipmentId]: shipmentRecord({ ...shipment, eta, lastMilestone: text(data.milestone) }) } };
+      const reported = { milestone: text(data.milestone), at: text(data.at), received: stored.receivedTime };
+      const known = (shipment.milestones ?? []).some((m) => m.milestone === reported.milestone && m.at === reported.at);
+      const milestones = known ? shipment.milestones : [...(shipment.milestones ?? []), reported];
+      return { ...state, shipments: { ...state.shipments, [shipmentId]: shipmentRecord({ ...shipment, eta, lastMilestone: reported.milestone, ...optional('milestones', milestones) }) } };
     }
     case 'goods.received': {
       const items = itemsFor(state, data);
@@ -351,6 +354,7 @@ function shipmentRecord(s: ShipmentRecord): ShipmentRecord {
     ...optional('expectedBy', s.expectedBy),
     ...optional('expectedForEta', s.expectedForEta),
     ...optional('lastMilestone', s.lastMilestone),
+    ...optional('milestones', s.milestones),
     eventId: s.eventId,
     ...optional('seq', s.seq),
   };

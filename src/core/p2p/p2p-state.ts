@@ -51,6 +51,14 @@ export interface ConfirmationRecord {
   readonly revision: number;
 }
 
+export interface MilestoneRecord {
+  readonly milestone: string;
+  /** When it happened (the event's `at`). */
+  readonly at: string;
+  /** When the hub received the report. */
+  readonly received: string;
+}
+
 export interface ShipmentRecord {
   readonly shipmentId: string;
   readonly plant: string;
@@ -65,6 +73,8 @@ export interface ShipmentRecord {
   /** The ETA that deadline was computed from. */
   readonly expectedForEta?: string;
   readonly lastMilestone?: string;
+  /** Each logistics milestone as reported: when it happened and when the hub heard of it (for milestone lag). */
+  readonly milestones?: readonly MilestoneRecord[];
   readonly eventId: string;
   /** Log sequence of the first ASN for this shipment (absent on states stored before it was kept). */
   readonly seq?: number;

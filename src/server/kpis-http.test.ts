@@ -1,0 +1,50 @@
+// GET /v1/kpis: the window as a duration, and sync lag per source against its manifest policy.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { KpiAnswer } from '../app/index.js';
+import type { TestHub } from '../../test/support/hub.js';
+import { callHub, startTestHub } from '../../test/support/hub.js';
+
+describe('GET /v1/kpis', () => {
+  let t: TestHub;
+  const viewer = () => t.keys.get('viewer:plant-manager')!;
+
+  before(async () => {
+    t = await startTestHub();
+    // erp-core's policy is maxLag 15m (examples/millrace.yaml): an event two hours old breaches it.
+    const late = {
+      specversion: '1.0',
+      id: 'rel-late-1',
+      source: '/systems/erp-core',
+      type: 'po.released',
+      time: new Date(Date.now() - 2 * 3_600_000).toISOString(),
+      data: { poNumber: '4500088001', supplierId: 'SUP-0042', buyerPlant: 'P01', currency: 'USD', lines: [{ line: 10, itemId: 'ITM-1', quantity: '5', uom: 'EA', unitPrice: '1.00', needBy: '2026-12-01' }] },
+    };
+    assert.equal((await callHub(t, 'POST', '/v1/events', t.keys.get('system:erp-core')!, late)).status, 202);
+    await t.hub.settle();
+  });
+  after(() => t.close());
+
+  it('takes the window as a duration ending now', async () => {
+    const answer = await callHub(t, 'GET', '/v1/kpis?window=24h', viewer());
+    assert.equal(answer.status, 200);
+    const kpis = answer.body as unknown as KpiAnswer;
+    assert.equal(Date.parse(kpis.window.to) - Date.parse(kpis.window.from), 24 * 3_600_000);
+    assert.equal(kpis.window.to, kpis.now);
+  });
+
+  it('shows each source with its maxLag policy and whether it kept to it', async () => {
+    const kpis = (await callHub(t, 'GET', '/v1/kpis', viewer())).body as unknown as KpiAnswer;
+    const erp = kpis.syncLag.find((s) => s.source === '/systems/erp-core');
+    assert.deepEqual([erp?.events, erp?.lagBreaches, erp?.maxLag, erp?.withinPolicy], [1, 1, { default: '15m' }, false]);
+    assert.ok((erp?.worstLagMinutes ?? 0) >= 119, `worst lag about two hours, got ${erp?.worstLagMinutes}`);
+  });
+
+  it('refuses a window that is not a duration, or given twice', async () => {
+    const bogus = await callHub(t, 'GET', '/v1/kpis?window=2w', viewer());
+    assert.deepEqual([bogus.status, bogus.body.code], [400, 'invalid_request']);
+    assert.match(String(bogus.body.detail), /7d, 24h or 90m/);
+    const both = await callHub(t, 'GET', '/v1/kpis?window=1d&days=2', viewer());
+    assert.deepEqual([both.status, both.body.code], [400, 'invalid_request']);
+  });
+});
