@@ -25,3 +25,8 @@ export { CsvParseReader } from './csv/csv-parse-reader.js';
 export { sha256Hex } from './csv/file-digest.js';
 export { X12DeliveryChannel } from './x12/x12-delivery-channel.js';
 export type { X12DeliveryOptions } from './x12/x12-delivery-channel.js';
+export { MqttSubscriber } from './mqtt/mqtt-subscriber.js';
+export type { MqttEdgeIntake, MqttSubscriberOptions } from './mqtt/mqtt-subscriber.js';
+export { NatsConsumers } from './nats/nats-consumer.js';
+export type { NatsConsumersOptions, NatsEdgeIntake } from './nats/nats-consumer.js';
+export { NatsDeliveryChannel, subjectOf } from './nats/nats-delivery-channel.js';

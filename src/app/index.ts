@@ -30,3 +30,5 @@ export { CsvIntake } from './csv-intake.js';
 export type { CsvEventReport, CsvFileReport, CsvIntakeDependencies, CsvQuarantineReport } from './csv-intake.js';
 export { QuarantineService } from './quarantine.js';
 export type { QuarantineChannel, QuarantineView, ReprocessOutcome } from './quarantine.js';
+export { MqttIntake, NatsIntake } from './edge-intake.js';
+export type { EdgeIntakeDependencies, EdgeOutcome, SequenceBreach } from './edge-intake.js';

@@ -158,3 +158,9 @@ export type {
 } from './csv/csv-mapping.js';
 export { compileDateFormat, CSV_ENCODINGS, decodeCsv, firstInvalidUtf8, parseDate, parseDecimal } from './csv/csv-values.js';
 export type { CsvEncoding, DecimalFormat, DecodeResult } from './csv/csv-values.js';
+export { compileMqttTopic, filtersOverlap, isTopicFilter, mapMqttMessage, topicMatches } from './edge/edge-mapping.js';
+export type { CompiledMqttTopic, EdgeFieldSpec, EdgeMessageProblem, MappedMqttMessage, MqttDeclaration, MqttTopicDeclaration, NatsConsumerDeclaration, NatsDeclaration } from './edge/edge-mapping.js';
+export { DEFAULT_EDGE_OWNER, EDGE_EXCEPTION_CODES, edgeExceptionOwner } from './edge/edge-owners.js';
+export type { EdgeExceptionCode } from './edge/edge-owners.js';
+export { SequenceCheck } from './edge/sequence-check.js';
+export type { SequenceVerdict } from './edge/sequence-check.js';

@@ -1,8 +1,8 @@
 // Prometheus metrics of a hub (GET /metrics): intake by source, type and outcome with request
 // latency histograms, workflow lines per stage and plant, open exceptions per code and owner,
 // events and lag breaches per source, deliveries per subscription and status (backlog, dead
-// letters), quarantine entries per channel and status, the governance shares, and the
-// process's own metrics.
+// letters), quarantine entries per channel and status, the governance shares, breaks in the
+// sources' message sequences (MQTT), and the process's own metrics.
 // Workflow and governance figures are read from the store when scraped, at most once per
 // `refreshMs`, so a busy scraper does not turn into a busy database.
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
@@ -33,6 +33,8 @@ export class HubMetrics {
   private readonly events: Counter<'source' | 'type' | 'outcome'>;
   private readonly requests: Counter<'outcome'>;
   private readonly latency: Histogram<'outcome'>;
+  private readonly sequenceBreaches: Counter<'source' | 'kind'>;
+  private readonly missingMessages: Counter<'source'>;
   private snapshot: { at: number; value: Promise<Snapshot> } | undefined;
 
   constructor(
@@ -44,6 +46,8 @@ export class HubMetrics {
     this.events = new Counter({ name: 'millrace_intake_events_total', help: 'Events taken at the door, by source, type and outcome (accepted, duplicate)', labelNames: ['source', 'type', 'outcome'], registers });
     this.requests = new Counter({ name: 'millrace_intake_requests_total', help: 'Intake requests by outcome: accepted, or the error code of the refusal', labelNames: ['outcome'], registers });
     this.latency = new Histogram({ name: 'millrace_intake_request_duration_seconds', help: 'Intake request time to the answer (202 after the durable commit), by outcome', labelNames: ['outcome'], buckets: LATENCY_BUCKETS, registers });
+    this.sequenceBreaches = new Counter({ name: 'millrace_source_sequence_breaches_total', help: "Breaks in a source's message sequence seen by this process, by kind (gap: messages never received; reset: the publisher counted again)", labelNames: ['source', 'kind'], registers });
+    this.missingMessages = new Counter({ name: 'millrace_source_missing_messages_total', help: "Messages a source's publishers numbered but the hub never received (sequence gaps), seen by this process", labelNames: ['source'], registers });
     const read = () => this.read();
     new Gauge({
       name: 'millrace_workflow_lines',
@@ -124,6 +128,12 @@ export class HubMetrics {
     this.count(duplicates, 'duplicate', types);
     this.requests.inc({ outcome: 'accepted' });
     this.latency.observe({ outcome: 'accepted' }, seconds);
+  }
+
+  /** A break in a publisher's sequence (MQTT): `missing` messages never arrived (0 for a reset). */
+  recordSequenceBreach(source: string, kind: 'gap' | 'reset', missing: number): void {
+    this.sequenceBreaches.inc({ source, kind });
+    if (missing > 0) this.missingMessages.inc({ source }, missing);
   }
 
   /** An intake request refused with a problem code. */
