@@ -8,6 +8,7 @@ import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/
 import type { NatsConnection } from '@nats-io/transport-node';
 import { connect } from '@nats-io/transport-node';
 import type { NatsConsumerDeclaration } from '../../core/index.js';
+import { parseDeliveryDuration } from '../../core/index.js';
 
 export interface NatsEdgeIntake {
   consumers(): readonly NatsConsumerDeclaration[];
@@ -17,8 +18,6 @@ export interface NatsEdgeIntake {
 export interface NatsConsumersOptions {
   readonly url: string;
   readonly onError: (error: unknown, context: string) => void;
-  /** How long JetStream waits for an ack before redelivering (a hub that died never acks). */
-  readonly ackWaitMs?: number;
   /** Wait before reconnecting or re-reading after a failure. */
   readonly retryMs?: number;
 }
@@ -62,7 +61,7 @@ export class NatsConsumers {
     while (!this.stopped) {
       try {
         const connection = await this.connectOnce();
-        await ensureConsumer(await jetstreamManager(connection), consumer, this.options.ackWaitMs ?? 30_000);
+        await ensureConsumer(await jetstreamManager(connection), consumer, parseDeliveryDuration(consumer.ackWait) ?? 30_000);
         const messages = await (await jetstream(connection).consumers.get(consumer.stream, consumer.durable)).consume({ max_messages: 64 });
         this.reading.add(messages);
         try {

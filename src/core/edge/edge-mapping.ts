@@ -62,6 +62,8 @@ export interface NatsConsumerDeclaration {
   readonly durable: string;
   readonly filterSubject?: string;
   readonly source: string;
+  /** How long JetStream waits for an ack before it redelivers (default 30s). */
+  readonly ackWait: string;
 }
 
 export interface NatsDeclaration {

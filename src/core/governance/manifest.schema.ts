@@ -399,6 +399,7 @@ export const MANIFEST_SCHEMA = {
               durable: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$', description: 'Durable consumer name; the hub creates it when missing (explicit acks).' },
               filterSubject: { type: 'string', minLength: 1 },
               source: { ...identifier, description: 'The system whose structured-mode CloudEvents the stream carries.' },
+              ackWait: { ...deliveryDuration, default: '30s', description: 'How long JetStream waits for the hub to ack before redelivering (after a crash).' },
             },
           },
         },
