@@ -96,7 +96,7 @@ export class DeliveryRunner {
     if (this.timer !== undefined) clearTimeout(this.timer);
     await this.running?.catch(() => undefined);
     // Channels that hold connections (NATS) let them go.
-    await Promise.all([...this.channels.values()].map((channel) => channel.close?.().catch((error: unknown) => this.options.onError(error))));
+    for (const channel of this.channels.values()) await channel.close?.().catch((error: unknown) => this.options.onError(error));
   }
 
   /** The outbox: records deliveries for new matching events and moves the cursors, step by step. */

@@ -29,6 +29,8 @@ export class NatsConsumers {
   private readonly reading = new Set<ConsumerMessages>();
   private loops: Promise<void>[] = [];
   private stopped = false;
+  /** Wakes the loops from their wait between retries when the hub stops. */
+  private readonly wake = new Set<() => void>();
 
   constructor(
     private readonly intake: NatsEdgeIntake,
@@ -43,6 +45,7 @@ export class NatsConsumers {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    for (const wake of [...this.wake]) wake();
     for (const messages of this.reading) messages.stop();
     await Promise.all(this.loops);
     await this.connection?.close().catch(() => undefined);
@@ -76,7 +79,17 @@ export class NatsConsumers {
         if (this.stopped) return;
         this.options.onError(error, `nats consumer ${consumer.id} (${consumer.stream}/${consumer.durable})`);
       }
-      if (!this.stopped) await new Promise((resolve) => setTimeout(resolve, retryMs));
+      if (!this.stopped) {
+        await new Promise<void>((resolve) => {
+          const wake = (): void => {
+            clearTimeout(timer);
+            this.wake.delete(wake);
+            resolve();
+          };
+          const timer = setTimeout(wake, retryMs);
+          this.wake.add(wake);
+        });
+      }
     }
   }
 

@@ -247,7 +247,7 @@ export function mapMqttMessage(input: MqttMessageInput): MqttMappingResult {
   // The publisher's counter first: a message that cannot be mapped still counts as received.
   const publisher = topic.publisher === undefined ? undefined : read(topic.publisher, payload);
   const number = topic.sequence === undefined ? undefined : read(topic.sequence, payload);
-  const sequence = publisher !== undefined && typeof number === 'number' ? { publisher: String(publisher), number } : undefined;
+  const sequence = publisher !== undefined && typeof number === 'number' ? { publisher: textOf(publisher), number } : undefined;
   const failed = (): MqttMappingResult => ({ ok: false, problems, ...(sequence === undefined ? {} : { sequence }) });
   if (declaration.format === 'cloudevent') {
     if (problems.length > 0) return failed();
