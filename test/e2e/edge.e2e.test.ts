@@ -47,6 +47,8 @@ function edgeWorld(subscriptions = 'subscriptions: []'): Edge {
   const inSubject = `mr.${run}.in`;
   const outSubject = `mr.${run}.out`;
   const fragment = readFileSync(FRAGMENT, 'utf8')
+    .replace('url: mqtt://127.0.0.1:1883', `url: ${MQTT_URL}`)
+    .replace('url: nats://127.0.0.1:4222', `url: ${NATS_URL}`)
     .replace('plants/P01/mes/+/completed', `plants/P01/mes/+/completed-${run}`)
     .replace('clientId: millrace-hub-na', `clientId: ${clientId}`)
     .replace('stream: PLANT_P02', `stream: ${inStream}`)

@@ -55,11 +55,17 @@ export class MqttSubscriber {
         );
       },
     });
-    client.on('error', (error) => this.options.onError(error, `mqtt broker ${this.options.url}`));
+    // A broker that is down fails every reconnect the same way: say it when it changes.
+    let lastProblem = '';
+    client.on('error', (error) => {
+      if (error.message !== lastProblem) this.options.onError(error, `mqtt broker ${this.options.url}; reconnecting`);
+      lastProblem = error.message;
+    });
     this.connected = new Promise((resolve) => {
       client.on('connect', () => {
+        lastProblem = '';
         client.subscribe(
-          filters.map((topic) => topic),
+          filters,
           { qos: 1 },
           (error) => {
             if (error !== null && error !== undefined) this.options.onError(error, `mqtt subscribe to ${filters.join(', ')}`);

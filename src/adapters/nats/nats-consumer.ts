@@ -61,11 +61,14 @@ export class NatsConsumers {
 
   private async run(consumer: NatsConsumerDeclaration): Promise<void> {
     const retryMs = this.options.retryMs ?? 1_000;
+    // A missing stream or server fails the same way every second: say it when it changes.
+    let lastProblem = '';
     while (!this.stopped) {
       try {
         const connection = await this.connectOnce();
         await ensureConsumer(await jetstreamManager(connection), consumer, parseDeliveryDuration(consumer.ackWait) ?? 30_000);
         const messages = await (await jetstream(connection).consumers.get(consumer.stream, consumer.durable)).consume({ max_messages: 64 });
+        lastProblem = '';
         this.reading.add(messages);
         try {
           for await (const message of messages) {
@@ -77,7 +80,9 @@ export class NatsConsumers {
         }
       } catch (error) {
         if (this.stopped) return;
-        this.options.onError(error, `nats consumer ${consumer.id} (${consumer.stream}/${consumer.durable})`);
+        const problem = error instanceof Error ? error.message : String(error);
+        if (problem !== lastProblem) this.options.onError(error, `nats consumer ${consumer.id} (${consumer.stream}/${consumer.durable}); retrying every ${retryMs} ms`);
+        lastProblem = problem;
       }
       if (!this.stopped) {
         await new Promise<void>((resolve) => {
