@@ -186,6 +186,9 @@ describe('MES over MQTT', () => {
       assert.deepEqual(event.data, { productionOrder: 'PRD-7', plant: 'P01', goodQuantity: '118.5', scrapQuantity: '2', uom: 'EA', completedAt: '2026-03-02T13:15:00+01:00' });
       assert.equal(event.type, 'production.completed');
       assert.equal(log.filter((s) => s.event.type === 'exception.raised' && s.event.data.workflow === 'intake').length, 0, 'no sequence breach: nothing was missing');
+      // A publisher at QoS 0 has no redelivery, but what arrives is taken all the same.
+      await plc.publishAsync(world.topicOf('L1'), completion(12), { qos: 0 });
+      await eventually('the QoS 0 message in the log', async () => (idsFrom(await logOf(world.store), '/systems/mes-p01').has(`${COMPLETIONS}/L1/12`) ? true : undefined));
     } finally {
       await stop(hub);
     }

@@ -57,6 +57,18 @@ export class MqttSubscriber {
     });
     // A broker that is down fails every reconnect the same way: say it when it changes.
     let lastProblem = '';
+    // A publisher that sends at QoS 0 gets no redelivery from the broker, but what arrives is
+    // still taken (customHandleAcks covers QoS 1 and 2 only); a store failure loses it, and says so.
+    client.handleMessage = (packet, callback) => {
+      if (packet.qos !== 0) return callback();
+      this.intake.receive(packet.topic, typeof packet.payload === 'string' ? new TextEncoder().encode(packet.payload) : packet.payload).then(
+        () => callback(),
+        (error: unknown) => {
+          this.options.onError(error, `mqtt QoS 0 message on ${packet.topic} not processed and lost (publish at QoS 1 to have it resent)`);
+          callback();
+        },
+      );
+    };
     client.on('error', (error) => {
       if (error.message !== lastProblem) this.options.onError(error, `mqtt broker ${this.options.url}; reconnecting`);
       lastProblem = error.message;
