@@ -27,3 +27,8 @@ export { X12DeliveryChannel } from './x12/x12-delivery-channel.js';
 export type { X12DeliveryOptions } from './x12/x12-delivery-channel.js';
 export { OtelTracer, otlpTracesUrl, startTracing } from './telemetry/otel-tracer.js';
 export type { Tracing, TracingOptions } from './telemetry/otel-tracer.js';
+export { MqttSubscriber } from './mqtt/mqtt-subscriber.js';
+export type { MqttEdgeIntake, MqttSubscriberOptions } from './mqtt/mqtt-subscriber.js';
+export { NatsConsumers } from './nats/nats-consumer.js';
+export type { NatsConsumersOptions, NatsEdgeIntake } from './nats/nats-consumer.js';
+export { NatsDeliveryChannel, subjectOf } from './nats/nats-delivery-channel.js';

@@ -104,6 +104,8 @@ export class DeliveryRunner {
     this.stopped = true;
     if (this.timer !== undefined) clearTimeout(this.timer);
     await this.running?.catch(() => undefined);
+    // Channels that hold connections (NATS) let them go.
+    for (const channel of this.channels.values()) await channel.close?.().catch((error: unknown) => this.options.onError(error));
   }
 
   /** The outbox: records deliveries for new matching events and moves the cursors, step by step. */

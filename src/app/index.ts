@@ -32,3 +32,5 @@ export { QuarantineService } from './quarantine.js';
 export type { QuarantineChannel, QuarantineView, ReprocessOutcome } from './quarantine.js';
 export { IntakeRefusals, IntegrationHealthQueries } from './integration-health-queries.js';
 export type { IntegrationHealthAnswer, IntegrationHealthOptions } from './integration-health-queries.js';
+export { MqttIntake, NatsIntake } from './edge-intake.js';
+export type { EdgeIntakeDependencies, EdgeOutcome, SequenceBreach } from './edge-intake.js';

@@ -1,7 +1,7 @@
 // Integration health as the API shows it (GET /v1/integrations/health): reads the log's recent
 // window, the quarantine, the delivery counts and the door's refusals, and lets the core judge.
 // The log is read from the first event received in the window, found by bisecting sequences.
-import type { HealthEvent, HealthQuarantineEntry, HealthRefusals, IntegrationHealth, Manifest, Principal } from '../core/index.js';
+import type { HealthEvent, HealthQuarantineEntry, HealthRefusals, IntakeChannel, IntegrationHealth, Manifest, Principal } from '../core/index.js';
 import { channelOfEvent, GOVERNANCE_MARKS, integrationHealth, MILLRACE_SOURCE, MillraceError, sourceOf, toMs } from '../core/index.js';
 import type { Clock, DeliveryStore, EventStore, QuarantineStore, WorkflowStore } from '../ports/index.js';
 
@@ -47,7 +47,8 @@ export type IntegrationHealthAnswer = IntegrationHealth & {
 const PAGE = 1000;
 
 export class IntegrationHealthQueries {
-  private readonly csvMappings: ReadonlySet<string>;
+  /** The mapping ids that start the ids of CSV and MQTT events, with their channel. */
+  private readonly prefixChannels: ReadonlyMap<string, IntakeChannel>;
 
   constructor(
     private readonly log: EventStore,
@@ -59,7 +60,10 @@ export class IntegrationHealthQueries {
     private readonly clock: Clock,
     private readonly options: IntegrationHealthOptions = {},
   ) {
-    this.csvMappings = new Set(manifest.csvMappings.map((m) => m.id));
+    this.prefixChannels = new Map<string, IntakeChannel>([
+      ...manifest.csvMappings.map((m) => [m.id, 'csv'] as const),
+      ...(manifest.mqtt?.topics ?? []).filter((t) => t.format === 'json').map((t) => [t.id, 'mqtt'] as const),
+    ]);
   }
 
   /** Operator keys (viewer or operator role): the map of every integration is for the enterprise's own people. */
@@ -106,7 +110,7 @@ export class IntegrationHealthQueries {
       const page = await this.log.readFrom(after, PAGE);
       for (const { event, receivedTime } of page) {
         if (event.source === MILLRACE_SOURCE || toMs(receivedTime) < fromMs) continue;
-        events.push({ source: event.source, channel: channelOfEvent(event, this.csvMappings), time: event.time, receivedTime, lagBreach: LAG_MARK in event });
+        events.push({ source: event.source, channel: channelOfEvent(event, this.prefixChannels), time: event.time, receivedTime, lagBreach: LAG_MARK in event });
       }
       const last = page[page.length - 1];
       if (last === undefined || page.length < PAGE) break;

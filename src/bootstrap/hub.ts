@@ -1,15 +1,15 @@
 // Assembles a hub from configuration: contracts, manifest, store, use cases, HTTP server.
-import { ApiKeyAuthenticator, buildHttpServer, CsvDropFolders, CsvParseReader, HubMetrics, loadLayeredContractSet, sha256Hex, spawnThread, startTracing, WebhookChannel, X12DeliveryChannel } from '../adapters/index.js';
+import { ApiKeyAuthenticator, buildHttpServer, CsvDropFolders, CsvParseReader, HubMetrics, loadLayeredContractSet, MqttSubscriber, NatsConsumers, NatsDeliveryChannel, sha256Hex, spawnThread, startTracing, WebhookChannel, X12DeliveryChannel } from '../adapters/index.js';
 import type { Tracing } from '../adapters/index.js';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { pino } from 'pino';
 import type { FastifyInstance } from 'fastify';
-import { CsvIntake, DeadlineScheduler, DeliveryOperations, DeliveryRunner, ExceptionResolution, GovernanceQueries, GroupCommitter, IngestService, IntakeRefusals, IntegrationHealthQueries, KpiQueries, P2PQueries, QuarantineService, WorkflowProcessor, WorkflowRunner, X12Intake } from '../app/index.js';
+import { CsvIntake, DeadlineScheduler, DeliveryOperations, DeliveryRunner, ExceptionResolution, GovernanceQueries, GroupCommitter, IngestService, IntakeRefusals, IntegrationHealthQueries, KpiQueries, MqttIntake, NatsIntake, P2PQueries, QuarantineService, WorkflowProcessor, WorkflowRunner, X12Intake } from '../app/index.js';
 import type { ChannelKind, DeliveryRunnerOptions } from '../app/index.js';
 import type { AsyncApiDocument, CloudEvent, ContractSet, Manifest, ReaderPlan } from '../core/index.js';
-import { asyncApiCatalogue, ContractRegistry, EventUpcaster, governanceCoverage, inlineRefs, manifestDirectory, MillraceError, P2P_STAGES, p2pPolicy, p2pSettingsOf, partyOfPrincipal, planReaders, PublishingAuthority, SHIPPED_UPCASTERS } from '../core/index.js';
+import { asyncApiCatalogue, ContractRegistry, EventUpcaster, governanceCoverage, inlineRefs, manifestDirectory, MillraceError, P2P_STAGES, p2pPolicy, p2pSettingsOf, parseDeliveryDuration, partyOfPrincipal, planReaders, PublishingAuthority, SHIPPED_UPCASTERS } from '../core/index.js';
 import type { BatchOutcome, Clock, DeliveryChannel, WorkflowStep } from '../ports/index.js';
 import type { HubConfig } from './config.js';
 import { secretVariableOf } from './config.js';
@@ -33,6 +33,8 @@ export interface Hub {
   readonly csv: CsvIntake;
   readonly quarantine: QuarantineService;
   readonly dropFolders: CsvDropFolders;
+  /** MQTT and NATS intake, running when the manifest declares them (and `edge` is not off). */
+  readonly edge: Edge;
   /** Resolves once the workflows have applied everything in the log (or after `timeoutMs`). */
   settle(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
@@ -60,6 +62,8 @@ export interface HubOptions {
   readonly watchDropFolders?: boolean;
   /** Trace into this exporter (tests: an InMemorySpanExporter), whatever `config.otlpEndpoint` says. */
   readonly spanExporter?: SpanExporter;
+  /** Subscribe to the manifest's MQTT topics and NATS consumers (default true; tests that drive `receive` turn it off). */
+  readonly edge?: boolean;
 }
 
 /** Tracing when the configuration (or a test) asks for it; undefined costs nothing anywhere. */
@@ -67,6 +71,14 @@ function tracingOf(config: HubConfig, options: HubOptions): Tracing | undefined 
   if (options.spanExporter !== undefined) return startTracing({ exporter: options.spanExporter, version: PACKAGE_VERSION });
   if (config.otlpEndpoint !== '') return startTracing({ otlpEndpoint: config.otlpEndpoint, version: PACKAGE_VERSION });
   return undefined;
+}
+
+/** The edge channels of a hub: their intake (also quarantine channels) and, when running, their broker clients. */
+export interface Edge {
+  readonly mqtt: MqttIntake;
+  readonly nats: NatsIntake;
+  readonly mqttSubscriber?: MqttSubscriber;
+  readonly natsConsumers?: NatsConsumers;
 }
 
 export const PACKAGE_VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -188,6 +200,11 @@ export async function createHub(config: HubConfig, manifest: Manifest, contracts
     inbound: { store: store.inboundMessages, digest: sha256Hex },
   });
   quarantine.register(x12);
+  const edge = startEdge(manifest, { manifest, ingest, committer, quarantine: store.quarantines, clock, onBreach: (b) => metrics.recordSequenceBreach(b.source, b.code === 'sequence_gap' ? 'gap' : 'reset', b.missing) }, options.edge !== false, (error, context) =>
+    logger.error({ err: error }, context),
+  );
+  quarantine.register(edge.mqtt);
+  quarantine.register(edge.nats);
   const manifestDir = dirname(resolve(config.manifestPath));
   const dropFolders = new CsvDropFolders(
     csv,
@@ -260,8 +277,11 @@ export async function createHub(config: HubConfig, manifest: Manifest, contracts
     csv,
     quarantine,
     dropFolders,
+    edge,
     settle,
     close: async () => {
+      // Edge first: what is in flight finishes (or stays unacked for the broker to resend).
+      await Promise.all([edge.mqttSubscriber?.stop(), edge.natsConsumers?.stop()]);
       await deliveries?.stop();
       await dropFolders.stop();
       await stopWorkflows();
@@ -355,12 +375,13 @@ function deliveryRunnerOf(
   if (missing.length > 0) {
     throw new MillraceError('invalid_config', `invalid configuration:\n${missing.map((p) => `  - ${p}`).join('\n')}\n(or run with --deliveries off)`, { problems: missing });
   }
-  // NATS and MQTT channels are not built yet: their deliveries are recorded and wait, visibly
-  // (status waiting, with the reason), for a hub that has one.
+  // MQTT out is not built yet: its deliveries are recorded and wait, visibly (status waiting,
+  // with the reason), for a hub that has one.
   const userAgent = `millrace/${PACKAGE_VERSION}`;
   const channels = new Map<ChannelKind, DeliveryChannel>([
     ['webhook', new WebhookChannel({ secrets, userAgent })],
     ['x12', new X12DeliveryChannel({ manifest, controlNumbers: store, clock, secrets, userAgent })],
+    ['nats', new NatsDeliveryChannel(manifest.nats?.url)],
   ]);
   return new DeliveryRunner(store, store.deliveries, manifest.subscriptions, channels, clock, {
     tickMs: config.workflowTickMs,
@@ -368,4 +389,25 @@ function deliveryRunnerOf(
     ...observe,
     ...(options.random === undefined ? {} : { random: options.random }),
   });
+}
+
+/**
+ * The MQTT and NATS intake of the manifest, and their broker clients when `run` (they connect
+ * in the background and retry until the broker answers; the hub starts either way).
+ */
+function startEdge(manifest: Manifest, deps: ConstructorParameters<typeof MqttIntake>[0], run: boolean, onError: (error: unknown, context: string) => void): Edge {
+  const mqtt = new MqttIntake(deps);
+  const nats = new NatsIntake(deps);
+  let mqttSubscriber: MqttSubscriber | undefined;
+  let natsConsumers: NatsConsumers | undefined;
+  if (run && manifest.mqtt !== undefined && manifest.mqtt.topics.length > 0) {
+    const expiryMs = parseDeliveryDuration(manifest.mqtt.sessionExpiry) ?? 7 * 86_400_000;
+    mqttSubscriber = new MqttSubscriber(mqtt, { url: manifest.mqtt.url, clientId: manifest.mqtt.clientId, sessionExpirySeconds: Math.floor(expiryMs / 1000), onError });
+    mqttSubscriber.start();
+  }
+  if (run && manifest.nats !== undefined && manifest.nats.consumers.length > 0) {
+    natsConsumers = new NatsConsumers(nats, { url: manifest.nats.url, onError });
+    natsConsumers.start();
+  }
+  return { mqtt, nats, ...(mqttSubscriber === undefined ? {} : { mqttSubscriber }), ...(natsConsumers === undefined ? {} : { natsConsumers }) };
 }

@@ -18,7 +18,7 @@ export interface TestHub {
 }
 
 export async function startTestHub(
-  options: { flags?: ConfigFlags; store?: HubStore; env?: Record<string, string>; manifestPath?: string; hubOptions?: Pick<HubOptions, 'clock' | 'deliveryMode' | 'random' | 'spanExporter'> } = {},
+  options: { flags?: ConfigFlags; store?: HubStore; env?: Record<string, string>; manifestPath?: string; hubOptions?: Pick<HubOptions, 'clock' | 'deliveryMode' | 'random' | 'spanExporter' | 'edge'> } = {},
 ): Promise<TestHub> {
   const setup = loadSetup({ manifestPath: options.manifestPath ?? EXAMPLE_MANIFEST, credentialCacheMs: 0, deliveries: 'off', ...options.flags }, options.env ?? {});
   // SQLite in memory: the real adapter, no file.

@@ -330,6 +330,26 @@ describe('manifest diff: authority, policy, subscriptions', () => {
       ],
     );
   });
+
+  it('shows a changed MQTT topic mapping and NATS consumer, field by field', () => {
+    const edge = (filter: string, ackWait: string) => (doc: Doc) => {
+      doc.mqtt = {
+        url: 'mqtt://127.0.0.1:1883',
+        clientId: 'hub-na',
+        sessionExpiry: '7d',
+        topics: [{ id: 'done', filter, source: 'mes-p01', format: 'json', eventType: 'production.completed', key: ['order'], time: { field: 'ts' }, fields: { productionOrder: { field: 'order' } } }],
+      };
+      doc.nats = { url: 'nats://127.0.0.1:4222', consumers: [{ id: 'p02', stream: 'PLANT_P02', durable: 'hub', source: 'wms-p02', ackWait }] };
+    };
+    const diff = diffManifests(side(edge('plants/P01/mes/+/done', '30s')), side(edge('plants/P01/mes/+/completed', '2m')));
+    assert.deepEqual(
+      diff.changes.map((c) => [c.kind, c.subject, c.old, c.new]),
+      [
+        ['value_changed', 'mqtt.topics[done].filter', 'plants/P01/mes/+/done', 'plants/P01/mes/+/completed'],
+        ['value_changed', 'nats.consumers[p02].ackWait', '30s', '2m'],
+      ],
+    );
+  });
 });
 
 describe('manifest diff with a census of the store', () => {

@@ -21,6 +21,12 @@ const BASE = [
   '  - { id: receiving-p01 }',
 ];
 
+/** A MES that may publish completions, and a subscriber for them. */
+const EDGE_PUBLISHER = [
+  'systems: [{ id: mes, kind: mes, plant: P01, publishes: [production.completed] }]',
+  'subscriptions: [{ id: s1, subscriber: mes, types: [production.completed], channel: { kind: nats, subject: x } }]',
+];
+
 function lint(extra: readonly string[]): string[] {
   const load = readManifest('m.yaml', [...BASE, ...extra].join('\n'), CATALOG);
   const problems = load.ok ? load.warnings : load.problems;
@@ -253,6 +259,67 @@ const CASES: readonly { code: string; title: string; yaml: readonly string[]; ex
       'subscriptions: [{ id: s1, subscriber: wms, types: [inventory.snapshot], channel: { kind: nats, subject: x } }]',
     ],
     expect: ['2:42 csv_type_not_published'],
+  },
+  {
+    code: 'edge_mapping_invalid',
+    title: 'an MQTT topic counts sequences without saying who publishes, and its time format has no year',
+    yaml: [
+      'mqtt:',
+      '  url: mqtt://127.0.0.1:1883',
+      '  clientId: hub-p01',
+      '  topics:',
+      '    - id: done',
+      '      filter: plants/P01/+/completed',
+      '      source: mes',
+      '      eventType: production.completed',
+      '      sequence: { field: seq }',
+      '      time: { field: ts, format: DD.MM. }',
+      '      fields: { productionOrder: { field: order }, plant: { topicLevel: 2 } }',
+      'exceptionOwners: { sequence_gap: procurement, sequence_reset: procurement }',
+      ...EDGE_PUBLISHER,
+    ],
+    expect: ['9:17 edge_mapping_invalid', '10:34 edge_mapping_invalid'],
+  },
+  {
+    code: 'edge_unknown_field',
+    title: 'an MQTT topic fills a field its contract does not have',
+    yaml: [
+      'mqtt:',
+      '  url: mqtt://127.0.0.1:1883',
+      '  clientId: hub-p01',
+      '  topics:',
+      '    - { id: done, filter: plants/P01/completed, source: mes, eventType: production.completed, key: [order], time: { field: ts }, fields: { productionOrder: { field: order }, line: { field: cell } } }',
+      ...EDGE_PUBLISHER,
+    ],
+    expect: ['5:181 edge_unknown_field'],
+  },
+  {
+    code: 'mqtt_topics_overlap',
+    title: 'two topic filters can match the same topic',
+    yaml: [
+      'mqtt:',
+      '  url: mqtt://127.0.0.1:1883',
+      '  clientId: hub-p01',
+      '  topics:',
+      '    - { id: done, filter: plants/+/mes/completed, source: mes, eventType: production.completed, key: [order], time: { field: ts }, fields: { productionOrder: { field: order } } }',
+      '    - { id: all, filter: plants/P01/#, source: mes, eventType: production.completed, key: [order], time: { field: ts }, fields: { productionOrder: { field: order } } }',
+      ...EDGE_PUBLISHER,
+    ],
+    expect: ['6:26 mqtt_topics_overlap'],
+  },
+  {
+    code: 'edge_type_not_published',
+    title: "an MQTT topic's source may not publish its event type",
+    yaml: [
+      'mqtt:',
+      '  url: mqtt://127.0.0.1:1883',
+      '  clientId: hub-p01',
+      '  topics:',
+      '    - { id: done, filter: plants/P01/completed, source: mes, eventType: production.completed, key: [order], time: { field: ts }, fields: { productionOrder: { field: order } } }',
+      'systems: [{ id: mes, kind: mes, plant: P01, publishes: [inventory.movement] }]',
+      'subscriptions: [{ id: s1, subscriber: mes, types: [inventory.movement], channel: { kind: nats, subject: x } }]',
+    ],
+    expect: ['5:73 edge_type_not_published'],
   },
 ];
 

@@ -2,8 +2,8 @@
 // latency histograms, workflow lines per stage and plant, open exceptions per code and owner,
 // events and lag breaches per source, deliveries per subscription and status (backlog, dead
 // letters) and delivery attempt latency, quarantine entries per channel and status, the
-// governance shares, the workflows' backlog, the worst lag per source, and the process's own
-// metrics.
+// governance shares, the workflows' backlog, the worst lag per source, breaks in the sources'
+// message sequences (MQTT), and the process's own metrics.
 // Workflow and governance figures are read from the store when scraped, at most once per
 // `refreshMs`, so a busy scraper does not turn into a busy database.
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
@@ -38,6 +38,8 @@ export class HubMetrics {
   private readonly requests: Counter<'outcome'>;
   private readonly latency: Histogram<'outcome'>;
   private readonly deliveryLatency: Histogram<'channel' | 'outcome'>;
+  private readonly sequenceBreaches: Counter<'source' | 'kind'>;
+  private readonly missingMessages: Counter<'source'>;
   private snapshot: { at: number; value: Promise<Snapshot> } | undefined;
 
   constructor(
@@ -56,6 +58,8 @@ export class HubMetrics {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
       registers,
     });
+    this.sequenceBreaches = new Counter({ name: 'millrace_source_sequence_breaches_total', help: "Breaks in a source's message sequence seen by this process, by kind (gap: messages never received; reset: the publisher counted again)", labelNames: ['source', 'kind'], registers });
+    this.missingMessages = new Counter({ name: 'millrace_source_missing_messages_total', help: "Messages a source's publishers numbered but the hub never received (sequence gaps), seen by this process", labelNames: ['source'], registers });
     const read = () => this.read();
     new Gauge({
       name: 'millrace_workflow_backlog_events',
@@ -162,6 +166,12 @@ export class HubMetrics {
   /** A delivery attempt's outcome and duration. */
   recordDelivery(channel: string, outcome: string, seconds: number): void {
     this.deliveryLatency.observe({ channel, outcome }, seconds);
+  }
+
+  /** A break in a publisher's sequence (MQTT): `missing` messages never arrived (0 for a reset). */
+  recordSequenceBreach(source: string, kind: 'gap' | 'reset', missing: number): void {
+    this.sequenceBreaches.inc({ source, kind });
+    if (missing > 0) this.missingMessages.inc({ source }, missing);
   }
 
   /** An intake request refused with a problem code. */

@@ -542,6 +542,9 @@ class Differ {
     this.values('teams', old.teams, next.teams);
     this.values('masterData', old.masterData, next.masterData);
     this.values('contracts.folder', old.contracts.folder, next.contracts.folder);
+    // The edge: brokers, sessions, topic mappings and consumers (ADR 0020).
+    this.values('mqtt', old.mqtt, next.mqtt);
+    this.values('nats', old.nats, next.nats);
   }
 
   /** Every leaf that differs, as `value_changed`: records by key, lists of `{id}` by id, other values whole. */

@@ -3,6 +3,8 @@
 // exception, maintenance windows that do not overlap. `millrace lint` reports them with hints.
 import { closest, distance } from 'fastest-levenshtein';
 import { checkCsvMappings } from '../csv/csv-mapping-rules.js';
+import { checkEdge } from '../edge/edge-rules.js';
+import { EDGE_EXCEPTION_CODES, edgeExceptionOwners } from '../edge/edge-owners.js';
 import { dec } from '../money.js';
 import { utcOffsetMinutes } from '../time.js';
 import { P2P_EXCEPTION_CODES, DEFAULT_EXCEPTION_OWNERS } from '../p2p/p2p-policy.js';
@@ -19,7 +21,7 @@ export const MANIFEST_RULES = {
   derived_event_type_published: { severity: 'error', summary: 'A system or partner is granted an event type only the hub derives.' },
   unknown_team: { severity: 'error', summary: 'A domain or exception owner names a team the manifest does not declare.' },
   unknown_domain: { severity: 'error', summary: 'A system role names a domain the manifest does not declare.' },
-  unknown_system: { severity: 'error', summary: "A subscription, a master data cross-reference or a CSV mapping's source names an undeclared system or partner." },
+  unknown_system: { severity: 'error', summary: "A subscription, a master data cross-reference, or a CSV mapping's, MQTT topic's or NATS consumer's source names an undeclared system or partner." },
   unknown_contract_version: { severity: 'error', summary: 'contracts.inForce names a version the contracts folder does not ship.' },
   event_type_in_two_domains: { severity: 'error', summary: 'An event type belongs to two data domains.' },
   two_systems_of_record: { severity: 'error', summary: 'Two systems are the system of record for the same domain and plant.' },
@@ -33,6 +35,10 @@ export const MANIFEST_RULES = {
   csv_mapping_invalid: { severity: 'error', summary: 'A CSV mapping cannot be used: a field with neither column nor value, a bad date format or time zone, rows filling an array without groupBy.' },
   csv_unknown_field: { severity: 'error', summary: "A CSV mapping fills a field its event type's contract does not have." },
   csv_type_not_published: { severity: 'warning', summary: "A CSV mapping's source may not publish the mapping's event type." },
+  edge_mapping_invalid: { severity: 'error', summary: 'An MQTT topic mapping cannot be used: a value with no or two origins, a bad date format or time zone, no way to form event ids, a sequence without a publisher.' },
+  edge_unknown_field: { severity: 'error', summary: "An MQTT topic mapping fills a field its event type's contract does not have." },
+  mqtt_topics_overlap: { severity: 'error', summary: 'Two MQTT topic filters can match the same topic, so one message would be taken twice.' },
+  edge_type_not_published: { severity: 'warning', summary: "An MQTT topic's source may not publish the topic's event type." },
   event_type_without_publisher: { severity: 'warning', summary: 'An event type the manifest uses (or the P2P workflow needs) that nobody may publish.' },
   event_type_without_subscriber: { severity: 'warning', summary: 'A published event type nobody subscribes to and no hub workflow reads.' },
   domain_without_record: { severity: 'warning', summary: 'A data domain without a system of record.' },
@@ -60,6 +66,7 @@ export function manifestRules(manifest: Manifest, catalog: ContractCatalog): Man
   checkMasterData(manifest, context, report);
   checkContracts(manifest, catalog, report);
   checkCsvMappings(manifest, catalog, report);
+  checkEdge(manifest, catalog, report);
   return problems;
 }
 
@@ -197,7 +204,7 @@ function checkDomains(manifest: Manifest, context: Context, report: Report): voi
 }
 
 function checkExceptionOwners(manifest: Manifest, context: Context, report: Report): void {
-  const codes: readonly string[] = P2P_EXCEPTION_CODES;
+  const codes: readonly string[] = [...P2P_EXCEPTION_CODES, ...EDGE_EXCEPTION_CODES];
   for (const [code, owner] of Object.entries(manifest.exceptionOwners)) {
     const path = ['exceptionOwners', code];
     if (!codes.includes(code)) report(path, 'unknown_exception_code', `no workflow raises exception code ${code}`, suggestion(code, codes, 'remove it'));
@@ -214,6 +221,9 @@ function checkExceptionOwners(manifest: Manifest, context: Context, report: Repo
     for (const team of teamsOf(DEFAULT_EXCEPTION_OWNERS[code], context.plants)) {
       if (!context.teams.has(team)) orphaned.set(team, [...(orphaned.get(team) ?? []), code]);
     }
+  }
+  for (const { code, owner } of edgeExceptionOwners(manifest)) {
+    if (!context.teams.has(owner)) orphaned.set(owner, [...(orphaned.get(owner) ?? []), code]);
   }
   for (const [team, codes] of orphaned) {
     report(where, 'exception_code_without_owner', `exceptions ${codes.join(', ')} go by default to team ${team}, which is not declared`, `declare team ${team}, or set exceptionOwners.<code> to a declared team`);

@@ -109,6 +109,41 @@ const csvMapping = {
   },
 } as const;
 
+const edgeField = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    field: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)*$', description: 'Dot path of the value in the JSON payload (counts.good); per-line fields read within each item of the array.' },
+    topicLevel: { type: 'integer', minimum: 1, description: 'The value is this level of the topic name (1 is the first).' },
+    value: { type: ['string', 'number', 'boolean'], description: 'A constant.' },
+    type: { enum: ['string', 'decimal', 'integer', 'date', 'datetime', 'boolean'], description: 'string when absent; decimals are best sent as strings.' },
+    format: { type: 'string', minLength: 1, description: 'Date format (as in CSV mappings; default RFC3339).' },
+    codes: { enum: ['item', 'supplier', 'unit'], description: "Cross reference: masterData.itemCodes/supplierCodes of the topic's source, or the topic's units." },
+    values: { type: 'object', additionalProperties: { type: 'string' }, description: 'Local values and the canonical values they stand for.' },
+    optional: { type: 'boolean', description: 'An absent value leaves the field out.' },
+  },
+} as const;
+const mqttTopic = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id', 'filter', 'source'],
+  properties: {
+    id: { ...identifier, description: 'Starts the ids of the events of this topic: <id>/<publisher>/<sequence>.' },
+    filter: { type: 'string', minLength: 1, description: 'MQTT topic filter the hub subscribes to (QoS 1), e.g. plants/P01/mes/+/completed.' },
+    source: { ...identifier, description: 'The system (or partner) the messages speak for: the door checks them as its events.' },
+    format: { enum: ['json', 'cloudevent'], default: 'json', description: 'json: a plant payload mapped with fields; cloudevent: the payload is a structured-mode CloudEvent.' },
+    eventType,
+    dataversion: { type: 'integer', minimum: 1 },
+    publisher: { ...edgeField, description: 'Who published the message (a topic level or a payload field); sequences count per publisher.' },
+    sequence: { ...edgeField, description: "The publisher's message counter: a skipped number is a sequence_gap exception, a number going back a sequence_reset." },
+    key: { type: 'array', items: { type: 'string', minLength: 1 }, minItems: 1, description: 'Payload fields that identify the event when there is no sequence.' },
+    time: { ...edgeField, description: "When the fact happened: the event's time." },
+    fields: { type: 'object', minProperties: 1, additionalProperties: edgeField, description: 'Canonical field path (productionOrder, lines[].quantity) to where its value comes from.' },
+    dates: { type: 'object', additionalProperties: false, required: ['timezone'], properties: { timezone: { type: 'string', minLength: 1 } }, description: 'IANA time zone of local date-times in the payload.' },
+    units: { type: 'object', additionalProperties: { type: 'string', pattern: '^[A-Z][A-Z0-9_]{0,9}$' } },
+  },
+} as const;
+
 export const MANIFEST_SCHEMA = {
   $schema: 'https://json-schema.org/draft/2020-12/schema',
   $id: 'https://millrace.dev/schemas/manifest/v1.schema.json',
@@ -338,6 +373,44 @@ export const MANIFEST_SCHEMA = {
       default: [],
       description: 'CSV files of legacy plant systems (POST /v1/inbound/csv/:mapping and drop folders): which columns become which canonical fields (docs/csv.md).',
       items: csvMapping,
+    },
+    mqtt: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['url', 'clientId'],
+      description: 'MES messages over MQTT 5: the broker, the persistent session of the hub and the topics it maps to canonical events.',
+      properties: {
+        url: { type: 'string', pattern: '^mqtts?://', description: 'mqtt://host:1883 or mqtts://...' },
+        clientId: { type: 'string', minLength: 1, maxLength: 128, description: 'Stable client id: the broker keeps the session, and the messages sent while the hub is away, under it. One per hub.' },
+        sessionExpiry: { ...deliveryDuration, default: '7d', description: 'How long the broker keeps the session after the hub disconnects.' },
+        topics: { type: 'array', default: [], items: mqttTopic },
+      },
+    },
+    nats: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['url'],
+      description: 'NATS JetStream at the edge: durable consumers of canonical events, and the default server of nats subscriptions.',
+      properties: {
+        url: { type: 'string', pattern: '^nats://', description: 'nats://host:4222' },
+        consumers: {
+          type: 'array',
+          default: [],
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['id', 'stream', 'durable', 'source'],
+            properties: {
+              id: identifier,
+              stream: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$', description: 'The JetStream stream (created by the plant).' },
+              durable: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$', description: 'Durable consumer name; the hub creates it when missing (explicit acks).' },
+              filterSubject: { type: 'string', minLength: 1 },
+              source: { ...identifier, description: 'The system whose structured-mode CloudEvents the stream carries.' },
+              ackWait: { ...deliveryDuration, default: '30s', description: 'How long JetStream waits for the hub to ack before redelivering (after a crash).' },
+            },
+          },
+        },
+      },
     },
     masterData: {
       type: 'object',

@@ -5,6 +5,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import formats from 'ajv-formats';
 import type { ContractCatalog } from '../contracts/contract-registry.js';
 import type { CsvMappingDeclaration } from '../csv/csv-mapping.js';
+import type { MqttDeclaration, NatsDeclaration } from '../edge/edge-mapping.js';
 import type { P2PPolicySettings } from '../p2p/p2p-policy.js';
 import { manifestRules } from './manifest-rules.js';
 import { MANIFEST_SCHEMA } from './manifest.schema.js';
@@ -114,6 +115,10 @@ export interface Manifest {
   };
   /** CSV files of legacy systems and how they map to canonical events (docs/csv.md). */
   readonly csvMappings: readonly CsvMappingDeclaration[];
+  /** MES messages over MQTT: the broker, the hub's session and the topics it maps (README, ADR 0020). */
+  readonly mqtt?: MqttDeclaration;
+  /** NATS JetStream at the edge: durable consumers of canonical events, and the server nats subscriptions publish to. */
+  readonly nats?: NatsDeclaration;
 }
 
 /** A problem found in a manifest, located by its path in the document (e.g. `systems/2/publishes/0`). */

@@ -179,10 +179,11 @@ describe('integration health', () => {
   });
 
   it('tells the channel from the event id: X12 control numbers, a CSV mapping, else the events API', () => {
-    const mappings = new Set(['wms-receipts']);
+    const mappings = new Map([['wms-receipts', 'csv'], ['line-3-completions', 'mqtt']]);
     assert.equal(channelOfEvent({ id: 'x12:ZZ:ACME:000000101:101:0001' }, mappings), 'x12');
     assert.equal(channelOfEvent({ id: 'wms-receipts/GR-1' }, mappings), 'csv');
     assert.equal(channelOfEvent({ id: 'other/GR-1' }, mappings), 'api');
     assert.equal(channelOfEvent({ id: 'erp-po-1' }, mappings), 'api');
+    assert.equal(channelOfEvent({ id: 'line-3-completions/press-07/118' }, mappings), 'mqtt');
   });
 });

@@ -141,14 +141,14 @@ export interface IntegrationHealth {
 
 /**
  * The channel an event came through, read from its id: the X12 intake names its events
- * `x12:<qualifier>:<sender>:...` and a CSV mapping `<mapping id>/...`; the rest came through
- * the events API. A new channel adds its rule here.
+ * `x12:<qualifier>:<sender>:...`, a CSV mapping and an MQTT topic mapping `<mapping id>/...`
+ * (`prefixChannels` maps those ids to their channel); the rest came through the events API
+ * (NATS consumers take whole CloudEvents, whose ids do not tell). A new channel adds its rule here.
  */
-export function channelOfEvent(event: Pick<CloudEvent, 'id'>, csvMappingIds: ReadonlySet<string>): IntakeChannel {
+export function channelOfEvent(event: Pick<CloudEvent, 'id'>, prefixChannels: ReadonlyMap<string, IntakeChannel>): IntakeChannel {
   if (event.id.startsWith('x12:')) return 'x12';
   const slash = event.id.indexOf('/');
-  if (slash > 0 && csvMappingIds.has(event.id.slice(0, slash))) return 'csv';
-  return 'api';
+  return (slash > 0 ? prefixChannels.get(event.id.slice(0, slash)) : undefined) ?? 'api';
 }
 
 const HOUR = 3_600_000;

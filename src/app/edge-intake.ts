@@ -1,0 +1,254 @@
+// Edge intake: MES messages from MQTT topics and canonical events from NATS JetStream go
+// through the same door as HTTP (IngestService), as the system the manifest binds to the topic
+// or stream. `receive` resolves once the message is durably kept (committed, or quarantined
+// when it cannot be mapped or is refused) so the adapter acks only then; it rejects when the
+// store fails, and the adapter then leaves the message unacked for the broker to redeliver.
+// Per-publisher sequence numbers are checked: a gap or a reset raises an exception to the
+// source's data owner. Decisions: docs/adr/0020-mqtt-and-nats-at-the-edge.md.
+import type { CloudEvent, CompiledMqttTopic, EdgeExceptionCode, EdgeMessageProblem, Manifest, NatsConsumerDeclaration, Principal, SequenceVerdict, Violation } from '../core/index.js';
+import { compileMqttTopic, edgeExceptionOwner, isMillraceError, mapMqttMessage, MILLRACE_SOURCE, SequenceCheck, sourceOf, topicMatches } from '../core/index.js';
+import type { Clock, QuarantineEntry, QuarantineProblem, QuarantineReason, QuarantineStore } from '../ports/index.js';
+import type { GroupCommitter } from './group-commit.js';
+import type { IngestService } from './ingest.js';
+import type { QuarantineChannel, ReprocessOutcome } from './quarantine.js';
+
+export interface EdgeIntakeDependencies {
+  readonly manifest: Manifest;
+  readonly ingest: IngestService;
+  /** Appends the hub's own exception events (sequence gaps and resets). */
+  readonly committer: GroupCommitter;
+  readonly quarantine: QuarantineStore;
+  readonly clock: Clock;
+  /** Told of every gap or reset (metrics). */
+  readonly onBreach?: (breach: SequenceBreach) => void;
+}
+
+/** What became of one message: in the log (new or already there), or kept in quarantine. */
+export type EdgeOutcome =
+  | { readonly kind: 'accepted' | 'duplicate'; readonly id: string; readonly source: string; readonly sequence: number }
+  | { readonly kind: 'quarantined'; readonly quarantineId: string; readonly reason: QuarantineReason };
+
+export interface SequenceBreach {
+  readonly code: EdgeExceptionCode;
+  readonly source: string;
+  readonly topic: string;
+  readonly publisher: string;
+  /** Messages never received (gaps). */
+  readonly missing: number;
+  readonly exceptionId: string;
+}
+
+/** Shared by both channels: submit one event as its source, or quarantine it with the door's reason. */
+abstract class EdgeChannel implements QuarantineChannel {
+  abstract readonly name: string;
+
+  constructor(protected readonly deps: EdgeIntakeDependencies) {}
+
+  abstract reprocess(entry: QuarantineEntry): Promise<ReprocessOutcome>;
+
+  protected principalOf(id: string): Principal {
+    return { kind: this.deps.manifest.partners.some((partner) => partner.id === id) ? 'partner' : 'system', id };
+  }
+
+  /** The door's answer for one event; a refusal (a MillraceError) comes back as a reason, other failures throw. */
+  protected async submit(principal: Principal, event: unknown): Promise<{ kind: 'accepted' | 'duplicate'; id: string; source: string; sequence: number } | { kind: 'refused'; reason: QuarantineReason }> {
+    try {
+      const receipt = await this.deps.ingest.submit(principal, [event], false);
+      const accepted = receipt.accepted[0];
+      const stored = accepted ?? receipt.duplicates[0];
+      if (stored === undefined) throw new Error('the door answered without the event');
+      return { kind: accepted === undefined ? 'duplicate' : 'accepted', id: stored.id, source: stored.source, sequence: stored.sequence };
+    } catch (error) {
+      if (!isMillraceError(error)) throw error;
+      const violations = (error.details.violations ?? []) as Violation[];
+      const denials = (error.details.denials ?? []) as { pointer: string; message: string; rule: string }[];
+      const problems: QuarantineProblem[] = [
+        ...violations.map((v) => ({ code: error.code, message: `${v.pointer || '/'} ${v.message}` })),
+        ...denials.map((d) => ({ code: error.code, message: `${d.message} (${d.rule})` })),
+      ];
+      return { kind: 'refused', reason: { code: error.code, message: error.message, problems: problems.length > 0 ? problems : [{ code: error.code, message: error.message }] } };
+    }
+  }
+
+  protected async keep(entry: { source: string; ref: string; name: string; raw: Uint8Array; reason: QuarantineReason }): Promise<EdgeOutcome> {
+    const [kept] = await this.deps.quarantine.quarantine([
+      { channel: this.name, source: entry.source, ref: entry.ref, name: entry.name, receivedTime: this.deps.clock.now().toISOString(), raw: entry.raw, reason: entry.reason, context: {} },
+    ]);
+    return { kind: 'quarantined', quarantineId: kept?.id ?? '', reason: entry.reason };
+  }
+}
+
+export class MqttIntake extends EdgeChannel {
+  readonly name = 'mqtt';
+  private readonly topics: CompiledMqttTopic[] = [];
+  /** Per topic binding: each publisher's last sequence number seen by this process. */
+  private readonly sequences = new Map<string, SequenceCheck>();
+
+  constructor(deps: EdgeIntakeDependencies) {
+    super(deps);
+    // The manifest passed lint (an invalid topic stops the hub), so each one compiles.
+    for (const declaration of deps.manifest.mqtt?.topics ?? []) {
+      const compiled = compileMqttTopic(declaration);
+      if (compiled.ok) this.topics.push(compiled.topic);
+    }
+  }
+
+  /** The topic filters to subscribe to. */
+  filters(): string[] {
+    return this.topics.map((topic) => topic.declaration.filter);
+  }
+
+  /**
+   * Takes one message. Resolves once it is committed, found to be a duplicate, or kept in
+   * quarantine; rejects when the store fails (the message must then stay unacknowledged).
+   */
+  async receive(topicName: string, payload: Uint8Array): Promise<EdgeOutcome> {
+    const topic = this.topics.find((candidate) => topicMatches(candidate.declaration.filter, topicName));
+    if (topic === undefined) {
+      const reason = { code: 'mqtt_unmapped_topic', message: `no mqtt.topics filter matches topic ${topicName}`, problems: [] };
+      return this.keep({ source: '', ref: '', name: topicName, raw: payload, reason });
+    }
+    return this.process(topic, topicName, payload, true);
+  }
+
+  async reprocess(entry: QuarantineEntry): Promise<ReprocessOutcome> {
+    const topic = this.topics.find((candidate) => candidate.declaration.id === entry.ref) ?? this.topics.find((candidate) => topicMatches(candidate.declaration.filter, entry.name ?? ''));
+    if (topic === undefined) return { outcome: 'still_failing', reason: { code: 'mqtt_unmapped_topic', message: `no mqtt.topics entry ${entry.ref ?? ''} or filter for ${entry.name ?? ''} in the current manifest`, problems: [] } };
+    const outcome = await this.process(topic, entry.name ?? '', entry.raw, false);
+    if (outcome.kind === 'quarantined') return { outcome: 'still_failing', reason: outcome.reason };
+    return { outcome: 'accepted', accepted: [{ id: outcome.id, source: outcome.source, sequence: outcome.sequence }] };
+  }
+
+  private async process(topic: CompiledMqttTopic, topicName: string, payload: Uint8Array, live: boolean): Promise<EdgeOutcome> {
+    const declaration = topic.declaration;
+    const principal = this.principalOf(declaration.source);
+    const source = sourceOf(principal.kind, principal.id);
+    const mapped = mapMqttMessage({ topic, topicName, payload: new TextDecoder().decode(payload), source, masterData: this.deps.manifest.masterData });
+    const base = { source, ref: declaration.id, name: topicName, raw: payload };
+    let outcome: EdgeOutcome;
+    if (!mapped.ok) {
+      // A retry of a quarantined message keeps its entry open instead of making another.
+      const reason = mappingReason(mapped.problems);
+      outcome = live ? await this.keep({ ...base, reason }) : { kind: 'quarantined', quarantineId: '', reason };
+    } else {
+      const answer = await this.submit(principal, mapped.mapped.event);
+      if (answer.kind === 'refused') outcome = live ? await this.keep({ ...base, reason: answer.reason }) : { kind: 'quarantined', quarantineId: '', reason: answer.reason };
+      else outcome = answer;
+    }
+    const sequence = mapped.ok ? mapped.mapped.sequence : mapped.sequence;
+    if (live && sequence !== undefined) {
+      let check = this.sequences.get(declaration.id);
+      if (check === undefined) {
+        check = new SequenceCheck();
+        this.sequences.set(declaration.id, check);
+      }
+      const verdict = check.observe(sequence.publisher, sequence.number, outcome.kind === 'duplicate');
+      if (verdict.kind === 'gap' || verdict.kind === 'reset') {
+        const evidence = mapped.ok ? mapped.mapped.event.id : outcome.kind === 'quarantined' ? `quarantine:${outcome.quarantineId}` : topicName;
+        await this.raise(topic, topicName, sequence, verdict, evidence);
+      }
+    }
+    return outcome;
+  }
+
+  /** A sequence gap or reset as an exception in the log, to the source's data owner. */
+  private async raise(topic: CompiledMqttTopic, topicName: string, sequence: { publisher: string; number: number }, verdict: Extract<SequenceVerdict, { kind: 'gap' | 'reset' }>, evidence: string): Promise<void> {
+    const declaration = topic.declaration;
+    const code: EdgeExceptionCode = verdict.kind === 'gap' ? 'sequence_gap' : 'sequence_reset';
+    const exceptionId = `${code === 'sequence_gap' ? 'gap' : 'reset'}-${fnv1a(`${declaration.id}\u0000${sequence.publisher}\u0000${sequence.number}`)}`;
+    const missing = verdict.kind === 'gap' ? verdict.missingTo - verdict.missingFrom + 1 : 0;
+    const what =
+      verdict.kind === 'gap'
+        ? `${missing === 1 ? `message ${verdict.missingFrom}` : `messages ${verdict.missingFrom} to ${verdict.missingTo}`} of publisher ${sequence.publisher} never arrived on ${topicName} (received ${sequence.number} after ${verdict.missingFrom - 1})`
+        : `publisher ${sequence.publisher} started counting again on ${topicName}: ${sequence.number} after ${verdict.previous} (a restart of the publisher, or messages sent twice under new numbers)`;
+    const source = sourceOf(this.principalOf(declaration.source).kind, declaration.source);
+    const owner = edgeExceptionOwner(this.deps.manifest, declaration, code);
+    const plant = this.deps.manifest.systems.find((s) => s.id === declaration.source)?.plant;
+    const event: CloudEvent = {
+      specversion: '1.0',
+      id: exceptionId,
+      source: MILLRACE_SOURCE,
+      type: 'exception.raised',
+      time: this.deps.clock.now().toISOString(),
+      correlationid: `${source}/${sequence.publisher}`,
+      ...(plant === undefined ? {} : { plant }),
+      data: {
+        exceptionId,
+        code,
+        owner,
+        workflow: 'intake',
+        severity: verdict.kind === 'gap' ? 'high' : 'medium',
+        message: `${declaration.source}: ${what}`,
+        ...(plant === undefined ? {} : { plant }),
+        evidence: [evidence],
+        details: {
+          source,
+          topic: topicName,
+          binding: declaration.id,
+          publisher: sequence.publisher,
+          received: sequence.number,
+          ...(verdict.kind === 'gap' ? { missingFrom: verdict.missingFrom, missingTo: verdict.missingTo, missing } : { previous: verdict.previous }),
+        },
+      },
+    };
+    await this.deps.committer.submit([event]);
+    this.deps.onBreach?.({ code, source, topic: topicName, publisher: sequence.publisher, missing, exceptionId });
+  }
+}
+
+export class NatsIntake extends EdgeChannel {
+  readonly name = 'nats';
+
+  /** The consumers the manifest declares. */
+  consumers(): readonly NatsConsumerDeclaration[] {
+    return this.deps.manifest.nats?.consumers ?? [];
+  }
+
+  /** Takes one structured-mode CloudEvent from a consumer's stream; same promises as MqttIntake.receive. */
+  async receive(consumerId: string, subject: string, payload: Uint8Array): Promise<EdgeOutcome> {
+    const consumer = this.consumers().find((c) => c.id === consumerId);
+    if (consumer === undefined) throw new Error(`no nats consumer ${consumerId} in the manifest`);
+    const outcome = await this.process(consumer, subject, payload);
+    if (outcome.kind !== 'refused') return outcome;
+    return this.keep({ source: sourceOf(this.principalOf(consumer.source).kind, consumer.source), ref: consumer.id, name: subject, raw: payload, reason: outcome.reason });
+  }
+
+  async reprocess(entry: QuarantineEntry): Promise<ReprocessOutcome> {
+    const consumer = this.consumers().find((c) => c.id === entry.ref);
+    if (consumer === undefined) return { outcome: 'still_failing', reason: { code: 'nats_unknown_consumer', message: `no nats consumer ${entry.ref ?? ''} in the current manifest`, problems: [] } };
+    const outcome = await this.process(consumer, entry.name ?? '', entry.raw);
+    if (outcome.kind === 'refused') return { outcome: 'still_failing', reason: outcome.reason };
+    return { outcome: 'accepted', accepted: [{ id: outcome.id, source: outcome.source, sequence: outcome.sequence }] };
+  }
+
+  private async process(consumer: NatsConsumerDeclaration, subject: string, payload: Uint8Array) {
+    let event: unknown;
+    try {
+      event = JSON.parse(new TextDecoder().decode(payload));
+    } catch (error) {
+      const message = `the message on ${subject} is not JSON: ${(error as Error).message}`;
+      return { kind: 'refused' as const, reason: { code: 'payload_not_json', message, problems: [{ code: 'payload_not_json', message }] } };
+    }
+    return this.submit(this.principalOf(consumer.source), event);
+  }
+}
+
+function mappingReason(problems: readonly EdgeMessageProblem[]): QuarantineReason {
+  const first = problems[0];
+  const more = problems.length > 1 ? ` (and ${problems.length - 1} more problem(s))` : '';
+  return {
+    code: first?.code ?? 'mqtt_unmappable',
+    message: `${first?.message ?? 'the message cannot be mapped'}${more}`,
+    problems: problems.map((p) => ({ code: p.code, message: p.message, ...(p.at === undefined ? {} : { column: p.at }), ...(p.value === undefined ? {} : { value: p.value }) })),
+  };
+}
+
+/** FNV-1a, 32 bits, as 8 hex digits: short stable ids (exception ids are at most 64 characters). */
+function fnv1a(text: string): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i += 1) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash.toString(16).padStart(8, '0');
+}

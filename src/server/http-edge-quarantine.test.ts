@@ -1,0 +1,79 @@
+// MQTT and NATS messages the hub could not take, in the quarantine: listed by channel, retried
+// through their channel after a mapping fix, and the door's refusal of a NATS event kept with
+// its reason. In process, on the real SQLite adapter; the broker clients are not started (the
+// end-to-end tests in test/e2e/edge.e2e.test.ts run them against the real brokers).
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import type { QuarantineView } from '../app/index.js';
+import { SqliteStore } from '../bootstrap/index.js';
+import { callHub, EXAMPLE_MANIFEST, startTestHub } from '../../test/support/hub.js';
+
+const FRAGMENT = fileURLToPath(new URL('../../examples/millrace-edge.yaml', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'millrace-edge-q-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+/** The example manifest with the edge fragment; `fix` edits the fragment. */
+function manifest(name: string, fix: (fragment: string) => string = (f) => f): string {
+  const path = join(dir, name);
+  writeFileSync(path, `${readFileSync(EXAMPLE_MANIFEST, 'utf8')}\n${fix(readFileSync(FRAGMENT, 'utf8'))}`);
+  return path;
+}
+
+const TOPIC = 'plants/P01/mes/L4/completed';
+const bytes = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
+
+describe('the quarantine of the edge channels', () => {
+  it('keeps an MQTT message the mapping cannot read, and takes it on retry after the mapping is fixed', async () => {
+    const store = new SqliteStore(':memory:');
+    // The mapping reads the good quantity from a field the line controller does not send.
+    const broken = await startTestHub({ store, manifestPath: manifest('broken.yaml', (f) => f.replace('{ field: good, type: decimal }', '{ field: goodQty, type: decimal }')), hubOptions: { edge: false } });
+    const message = { seq: 9, order: 'PRD-9', good: '40', scrap: '0', ts: '2026-03-02T13:15:00+01:00' };
+    const outcome = await broken.hub.edge.mqtt.receive(TOPIC, bytes(message));
+    assert.equal(outcome.kind, 'quarantined');
+    const operator = broken.keys.get('operator:ap-lead') ?? '';
+    const listed = await callHub(broken, 'GET', '/v1/quarantine?channel=mqtt', operator);
+    const [entry] = listed.body.items as QuarantineView[];
+    assert.equal(entry?.reason.code, 'missing_value');
+    assert.equal(entry?.reason.message, 'goodQty: no value for goodQuantity');
+    assert.deepEqual([entry?.source, entry?.name, entry?.ref], ['/systems/mes-p01', TOPIC, 'mes-p01-completions']);
+    const stillFailing = await callHub(broken, 'POST', `/v1/quarantine/${entry?.id ?? ''}/retry`, operator, {});
+    assert.equal((stillFailing.body as unknown as QuarantineView).status, 'held');
+    await broken.hub.close();
+
+    const fixed = await startTestHub({ store, manifestPath: manifest('fixed.yaml'), hubOptions: { edge: false } });
+    try {
+      const retried = await callHub(fixed, 'POST', `/v1/quarantine/${entry?.id ?? ''}/retry`, fixed.keys.get('operator:ap-lead') ?? '', {});
+      assert.equal(retried.status, 200, JSON.stringify(retried.body));
+      const view = retried.body as unknown as QuarantineView;
+      assert.equal(view.status, 'accepted');
+      assert.equal(view.attempts.at(-1)?.accepted?.[0]?.id, 'mes-p01-completions/L4/9');
+      const [stored] = (await store.readFrom(0, 100)).filter((s) => s.event.id === 'mes-p01-completions/L4/9');
+      assert.equal(stored?.event.data.goodQuantity, '40');
+      // The same message redelivered by the broker now is a duplicate, not a second event.
+      assert.equal((await fixed.hub.edge.mqtt.receive(TOPIC, bytes(message))).kind, 'duplicate');
+    } finally {
+      await fixed.close();
+      await store.close();
+    }
+  });
+
+  it('keeps a NATS event the door refuses with the door reason, under the consumer it came from', async () => {
+    const t = await startTestHub({ manifestPath: manifest('nats.yaml'), hubOptions: { edge: false } });
+    try {
+      // wms-p02 may not publish invoices.
+      const invoice = { specversion: '1.0', id: 'inv-1', source: '/systems/wms-p02', type: 'invoice.received', time: '2026-03-02T13:15:00Z', data: {} };
+      const outcome = await t.hub.edge.nats.receive('wms-p02-events', 'plant.p02.events.invoices', bytes(invoice));
+      assert.equal(outcome.kind, 'quarantined');
+      const listed = await callHub(t, 'GET', '/v1/quarantine?channel=nats', t.keys.get('operator:ap-lead') ?? '');
+      const [entry] = listed.body.items as QuarantineView[];
+      assert.deepEqual([entry?.reason.code, entry?.source, entry?.ref, entry?.name], ['forbidden_event_type', '/systems/wms-p02', 'wms-p02-events', 'plant.p02.events.invoices']);
+      assert.match(entry?.reason.problems[0]?.message ?? '', /systems\[id=wms-p02\]\.publishes does not list invoice\.received/);
+    } finally {
+      await t.close();
+    }
+  });
+});
