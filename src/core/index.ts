@@ -158,3 +158,9 @@ export type {
 } from './csv/csv-mapping.js';
 export { compileDateFormat, CSV_ENCODINGS, decodeCsv, firstInvalidUtf8, parseDate, parseDecimal } from './csv/csv-values.js';
 export type { CsvEncoding, DecimalFormat, DecodeResult } from './csv/csv-values.js';
+export { buildEnterprise, ERP_MAINTENANCE, ERP_WEBHOOK_SECRET, RECEIPTS_SUBSCRIPTION, SCENARIO_DEFAULTS, SCENARIO_LIMITS, scenarioManifest } from './scenario/scenario-enterprise.js';
+export type { Enterprise, ScenarioOptions, ScenarioPlant, ScenarioSupplier } from './scenario/scenario-enterprise.js';
+export { DAY, generateScenario, TICK_MS } from './scenario/scenario-traffic.js';
+export type { Channel, DoorOutcome, LinePlan, Scenario, ScenarioMessage, Sender } from './scenario/scenario-traffic.js';
+export { expectedOutcome, ownerOfException, pointToPointComparison } from './scenario/scenario-outcome.js';
+export type { ExpectedOutcome, GovernanceComparison } from './scenario/scenario-outcome.js';

@@ -2,6 +2,7 @@
 // flight (their commits included), then close the store.
 import type { Hub, HubSetup } from '../bootstrap/index.js';
 import { createHub } from '../bootstrap/index.js';
+import type { Clock } from '../ports/index.js';
 
 export interface RunningServer {
   readonly hub: Hub;
@@ -9,9 +10,25 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-export async function startServer(setup: HubSetup, options: { logger?: boolean } = {}): Promise<RunningServer> {
+export interface ServerOptions {
+  readonly logger?: boolean;
+  /**
+   * A simulated clock, for `millrace demo` only: the workflows then run on this thread (a worker
+   * thread reads the wall clock), so the scenario's time drives intake, SLA timers and
+   * maintenance windows alike. `millrace serve` never passes one.
+   */
+  readonly simulatedClock?: Clock;
+}
+
+export async function startServer(setup: HubSetup, options: ServerOptions = {}): Promise<RunningServer> {
   // The workflows get a thread of their own; intake keeps this one.
-  const hub = await createHub(setup.config, setup.manifest, setup.contracts, { workflowMode: 'thread', secrets: setup.secrets, watchDropFolders: true, ...(options.logger === undefined ? {} : { logger: options.logger }) });
+  const hub = await createHub(setup.config, setup.manifest, setup.contracts, {
+    workflowMode: options.simulatedClock === undefined ? 'thread' : 'inline',
+    secrets: setup.secrets,
+    watchDropFolders: true,
+    ...(options.logger === undefined ? {} : { logger: options.logger }),
+    ...(options.simulatedClock === undefined ? {} : { clock: options.simulatedClock }),
+  });
   const address = await hub.http.listen({ port: setup.config.port, host: setup.config.host });
   let stopping: Promise<void> | undefined;
   const stop = () => (stopping ??= hub.close());
