@@ -8,8 +8,10 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import type { HubSetup } from '../bootstrap/index.js';
-import { issueKey, loadSetup, RehearsalClock, secretVariableOf } from '../bootstrap/index.js';
-import type { Principal, Scenario, ScenarioMessage } from '../core/index.js';
+import { issueKey, loadSetup, RehearsalClock, secretVariableOf, SqliteStore } from '../bootstrap/index.js';
+import { DeadlineScheduler } from '../app/index.js';
+import type { CloudEvent, Principal, Scenario, ScenarioMessage } from '../core/index.js';
+import type { BatchOutcome, Clock } from '../ports/index.js';
 import { ERP_WEBHOOK_SECRET, generateScenario } from '../core/index.js';
 import type { RunningServer } from '../server/index.js';
 import { startServer } from '../server/index.js';
@@ -35,6 +37,8 @@ export interface DemoRun {
   readonly setup: HubSetup;
   readonly receiver: ErpReceiver;
   readonly clock: RehearsalClock;
+  /** Stops the hub, the ERP receiver and closes the store. */
+  stop(): Promise<void>;
   readonly results: readonly SendResult[];
   readonly operatorKey: string;
   readonly manifestPath: string;
@@ -71,10 +75,14 @@ export async function runDemo(settings: DemoSettings): Promise<DemoRun> {
   writeFileSync(manifestPath, manifestYaml(scenario));
   // Only what the demo sets: a MILLRACE_* variable of the user's shell must not point it elsewhere.
   const setup = loadSetup(
-    { manifestPath, store: `sqlite:${join(dataDir, 'millrace.db')}`, port: settings.port, host: '127.0.0.1', logLevel: 'warn', workflowTickMs: 20 },
+    { manifestPath, store: `sqlite:${join(dataDir, 'millrace.db')}`, port: settings.port, host: '127.0.0.1', logLevel: 'warn', workflowTickMs: 100 },
     { [secretVariableOf(ERP_WEBHOOK_SECRET)]: secret },
   );
-  const server = await startServer(setup, { logger: false, simulatedClock: clock });
+  // The demo's folder is emptied at every start: its store commits with synchronous=NORMAL (WAL,
+  // crash-safe, without an fsync per commit), so a loaded laptop runs the week in minutes. The
+  // hub's durability is the same code with FULL under `millrace serve` (docs/adr/0016).
+  const store = new SqliteStore(join(dataDir, 'millrace.db'), { synchronous: 'NORMAL' });
+  const server = await startServer(setup, { logger: false, simulatedClock: clock, store });
   const keys = new Map<string, string>();
   for (const principal of publishersOf(scenario)) keys.set(`${principal.kind}:${principal.id}`, (await issueKey(server.hub.store, principal, clock, 'demo')).key);
   const operatorKey = (await issueKey(server.hub.store, { kind: 'operator', id: 'demo-operator', role: 'operator' }, clock, 'demo')).key;
@@ -83,11 +91,12 @@ export async function runDemo(settings: DemoSettings): Promise<DemoRun> {
 
   const results: SendResult[] = [];
   const ticks = groupByTick(scenario.messages);
+  const driver = new TickDriver(server, clock);
   const progress = new Progress(settings.progress, scenario);
   let sent = 0;
   for (const [at, messages] of ticks) {
     clock.set(at);
-    await quiesce(server, at);
+    await driver.quiesce();
     // Messages of one tick come from different systems at once; a sender's own stay in order.
     const bySender = new Map<string, ScenarioMessage[]>();
     for (const message of messages) bySender.set(principalOf(message), [...(bySender.get(principalOf(message)) ?? []), message]);
@@ -99,16 +108,21 @@ export async function runDemo(settings: DemoSettings): Promise<DemoRun> {
       return out;
     });
     results.push(...outcomes.flat());
-    await quiesce(server, at);
+    await driver.quiesce();
     sent += messages.length;
     progress.update(at, sent);
   }
   clock.set(scenario.end);
-  await quiesce(server, scenario.end);
+  await driver.quiesce();
   const subscribed = results.filter((r) => r.outcome === 'accepted').reduce((total, r) => total + r.message.eventTypes.filter((type) => type === 'goods.received').length, 0);
   await drainDeliveries(server, subscribed);
   progress.done();
-  return { scenario, server, setup, receiver, clock, results, operatorKey, manifestPath, keysPath, wallMs: Date.now() - began };
+  const stop = async () => {
+    await server.stop();
+    await receiver.close();
+    await store.close();
+  };
+  return { scenario, server, setup, receiver, clock, stop, results, operatorKey, manifestPath, keysPath, wallMs: Date.now() - began };
 }
 
 function groupByTick(messages: readonly ScenarioMessage[]): [string, ScenarioMessage[]][] {
@@ -117,13 +131,29 @@ function groupByTick(messages: readonly ScenarioMessage[]): [string, ScenarioMes
   return [...ticks.entries()];
 }
 
-/** Until the workflows have applied the whole log and no deadline up to `now` waits to fire. */
-async function quiesce(server: RunningServer, now: string): Promise<void> {
-  const store = server.hub.store;
-  for (;;) {
-    await server.hub.settle();
-    if ((await store.dueLines(now, 1)).length === 0 && (await store.processedUpTo()) >= (await store.headSequence())) return;
-    await new Promise((resolve) => setTimeout(resolve, 5));
+/**
+ * The hub's SLA timers, driven by the demo: at each tick the deadlines up to the clock fire (the
+ * scheduler the hub's own runner uses; breach ids are deterministic, so a breach both fire is
+ * one breach), then the workflows apply the whole log. No waiting on timers: the week runs as
+ * fast as the hub absorbs it, and the order of deadlines against arrivals is the scenario's.
+ */
+class TickDriver {
+  private readonly scheduler: DeadlineScheduler;
+
+  constructor(
+    private readonly server: RunningServer,
+    clock: Clock,
+  ) {
+    const store = server.hub.store;
+    const appender = { submit: async (batch: readonly CloudEvent[]) => (await store.appendBatches([batch], clock.now().toISOString()))[0] as BatchOutcome };
+    this.scheduler = new DeadlineScheduler(store, appender, clock);
+  }
+
+  async quiesce(): Promise<void> {
+    const { hub } = this.server;
+    await hub.processor.catchUp();
+    while ((await this.scheduler.fireDue()) > 0) await hub.processor.catchUp();
+    await hub.settle();
   }
 }
 

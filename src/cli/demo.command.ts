@@ -50,18 +50,16 @@ export function registerDemo(program: Command): void {
         else printReport(report);
         if (report.unexpected.length > 0) process.exitCode = 1;
       } catch (error) {
-        await run.server.stop();
-        await run.receiver.close();
+        await run.stop();
         throw error;
       }
       if (options.exit === true) {
-        await run.server.stop();
-        await run.receiver.close();
+        await run.stop();
         return;
       }
       process.stderr.write(`\nThe hub keeps serving at ${run.server.url}/ (OpenAPI at ${run.server.url}/openapi.json). Ctrl-C to stop.\n`);
       await stopOnSignals(run.server);
-      await run.receiver.close();
+      await run.stop();
     });
 }
 

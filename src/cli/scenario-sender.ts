@@ -1,13 +1,13 @@
 // Sends one scenario message through the hub's real door for its channel (POST /v1/events,
 // /v1/inbound/x12, /v1/inbound/csv/:mapping) and says what the door answered, in the
 // scenario's terms. Shared by `millrace demo` and `millrace simulate`.
-import type { DoorOutcome, ScenarioMessage } from '../core/index.js';
+import type { ScenarioMessage } from '../core/index.js';
 
 export interface SendResult {
   readonly message: ScenarioMessage;
   readonly status: number;
-  /** The door's answer in the scenario's terms, or the problem code of an unexpected refusal. */
-  readonly outcome: DoorOutcome | string;
+  /** The door's answer in the scenario's terms (a DoorOutcome), or the problem code of an unexpected refusal. */
+  readonly outcome: string;
   readonly detail: string;
 }
 
@@ -50,11 +50,11 @@ function outcomeOf(message: ScenarioMessage, status: number, body: Record<string
     const duplicates = list('duplicates').length;
     return duplicates > 0 && accepted === 0 ? { outcome: 'duplicate', detail: `${duplicates} already in the log` } : { outcome: 'accepted', detail: `${accepted} committed` };
   }
-  const code = String(body.code ?? `http_${status}`);
+  const code = typeof body.code === 'string' ? body.code : `http_${status}`;
   const outcome = code === 'event_conflict' ? 'conflict' : code.startsWith('forbidden') ? 'forbidden' : code;
   const violations = (body.violations as { pointer: string; message: string }[] | undefined) ?? [];
   const denials = (body.denials as { rule?: string; message?: string }[] | undefined) ?? [];
-  const detail = violations.length > 0 ? violations.map((v) => `${v.pointer} ${v.message}`).join('; ') : (denials[0]?.rule ?? denials[0]?.message ?? String(body.detail ?? ''));
+  const detail = violations.length > 0 ? violations.map((v) => `${v.pointer} ${v.message}`).join('; ') : (denials[0]?.rule ?? denials[0]?.message ?? (typeof body.detail === 'string' ? body.detail : ''));
   return { outcome, detail };
 }
 

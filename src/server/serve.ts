@@ -1,6 +1,6 @@
 // The hub process: listen, and on SIGINT/SIGTERM stop taking requests, finish the ones in
 // flight (their commits included), then close the store.
-import type { Hub, HubSetup } from '../bootstrap/index.js';
+import type { Hub, HubSetup, HubStore } from '../bootstrap/index.js';
 import { createHub } from '../bootstrap/index.js';
 import type { Clock } from '../ports/index.js';
 
@@ -18,6 +18,8 @@ export interface ServerOptions {
    * maintenance windows alike. `millrace serve` never passes one.
    */
   readonly simulatedClock?: Clock;
+  /** An already open store (the demo opens its throwaway one itself); the caller closes it after `stop`. */
+  readonly store?: HubStore;
 }
 
 export async function startServer(setup: HubSetup, options: ServerOptions = {}): Promise<RunningServer> {
@@ -28,6 +30,7 @@ export async function startServer(setup: HubSetup, options: ServerOptions = {}):
     watchDropFolders: true,
     ...(options.logger === undefined ? {} : { logger: options.logger }),
     ...(options.simulatedClock === undefined ? {} : { clock: options.simulatedClock }),
+    ...(options.store === undefined ? {} : { store: options.store }),
   });
   const address = await hub.http.listen({ port: setup.config.port, host: setup.config.host });
   let stopping: Promise<void> | undefined;

@@ -15,9 +15,11 @@ export interface ScenarioOptions {
   readonly posPerPlantPerDay?: number;
   /** Where the central finance ERP takes its webhook deliveries (the demo runs a receiver there). */
   readonly erpWebhookUrl?: string;
+  /** 0-99, part of every document number and X12 control number: runs with another base never collide in one hub. */
+  readonly idBase?: number;
 }
 
-export const SCENARIO_DEFAULTS = { seed: 7, days: 7, plants: 8, suppliers: 400, start: '2026-03-02T00:00:00.000Z', posPerPlantPerDay: 24 } as const;
+export const SCENARIO_DEFAULTS = { seed: 7, days: 7, plants: 8, suppliers: 400, start: '2026-03-02T00:00:00.000Z', posPerPlantPerDay: 24, idBase: 0 } as const;
 export const SCENARIO_LIMITS = { days: [1, 60], plants: [1, 99], suppliers: [20, 9999] } as const;
 
 export type SupplierProtocol = 'x12' | 'api' | 'portal' | 'csv';

@@ -101,7 +101,7 @@ export function pointToPointComparison(scenario: Scenario, governed: { readonly 
   const end = Date.parse(scenario.end);
   const lines = scenario.lines.filter((l) => arrived(l.releaseArrival, end));
   const invoiced = lines.filter((l) => arrived(l.invoiceArrival, end));
-  const beforeReceipt = invoiced.filter((l) => !arrived(l.receiptArrival, end) || (l.receiptArrival as number) > (l.invoiceArrival as number));
+  const beforeReceipt = invoiced.filter((l) => !arrived(l.receiptArrival, end) || l.receiptArrival > (l.invoiceArrival ?? 0));
   const beyond = invoiced.filter((l) => l.invoicePrice === 'beyond');
   const rescans = lines.filter((l) => arrived(l.duplicateInvoiceArrival, end));
   const retries = lines.reduce((total, l) => total + l.postingRetries, 0);

@@ -109,6 +109,7 @@ export function generateScenario(input: Partial<ScenarioOptions> & Pick<Scenario
     suppliers: input.suppliers ?? SCENARIO_DEFAULTS.suppliers,
     start: input.start ?? SCENARIO_DEFAULTS.start,
     posPerPlantPerDay: input.posPerPlantPerDay ?? SCENARIO_DEFAULTS.posPerPlantPerDay,
+    idBase: input.idBase ?? SCENARIO_DEFAULTS.idBase,
     ...(input.erpWebhookUrl === undefined ? {} : { erpWebhookUrl: input.erpWebhookUrl }),
   };
   const enterprise = buildEnterprise(options);
@@ -150,7 +151,7 @@ export function generateScenario(input: Partial<ScenarioOptions> & Pick<Scenario
         if (faulty !== undefined) minute = 60 + n * 37;
         if (minute % 15 === 0) minute += 1;
         const releasedAt = start + d * DAY + minute * MINUTE;
-        planPurchaseOrder(`45${pad(poSeq, 8)}`, plant, faulty ?? supplier, releasedAt);
+        planPurchaseOrder(`45${pad(options.idBase, 2)}${pad(poSeq, 6)}`, plant, faulty ?? supplier, releasedAt);
       }
     }
   }
@@ -255,7 +256,7 @@ export function generateScenario(input: Partial<ScenarioOptions> & Pick<Scenario
     const priceRoll = random.next();
     const invoicePrice: LinePlan['invoicePrice'] = early ? 'same' : priceRoll < 0.04 ? 'beyond' : priceRoll < 0.1 ? 'within' : 'same';
     const invoicedAt = early ? dispatchedAt + random.int(30, 120) * MINUTE : receivedAt + random.int(60, 12 * 60) * MINUTE;
-    const invoiceNumber = `INV-${supplier.supplierId.slice(4)}-${poNumber.slice(-6)}`;
+    const invoiceNumber = `INV-${supplier.supplierId.slice(4)}-${poNumber.slice(2)}`;
     const invoiceLines = poLines.map((l, index) => {
       const factor = index === 0 && invoicePrice === 'beyond' ? '1.05' : index === 0 && invoicePrice === 'within' ? '1.01' : '1';
       return { poNumber, line: l.line, quantity: String(shipQuantities[index]), uom: 'EA', unitPrice: str(dec(l.unitPrice).times(factor).toDecimalPlaces(4)) };
@@ -356,7 +357,7 @@ export function generateScenario(input: Partial<ScenarioOptions> & Pick<Scenario
   }
 
   addDoorProbes(docs, enterprise, end, (doc) => push(doc));
-  const messages = assemble(docs.filter((d) => d.arrival < end), enterprise);
+  const messages = assemble(docs.filter((d) => d.arrival < end), enterprise, 1000 + options.idBase * 1_000_000);
   const manifest = scenarioManifest(enterprise, options);
   return {
     options,
@@ -380,7 +381,7 @@ function addDoorProbes(docs: readonly Doc[], enterprise: Enterprise, end: number
     push({ arrival: receipt.arrival + TICK_MS, channel: 'http', sender: receipt.sender, type: 'goods.received', event: changed, expect: 'conflict', what: 'probe: the warehouse re-sends a receipt id with another quantity', alone: true });
     const invoice = firstOf((d) => d.type === 'invoice.received' && d.expect === undefined);
     if (invoice !== undefined && invoice.arrival + TICK_MS < end) {
-      const spoof = { ...invoice.event, id: `${receipt.sender.id}-inv-probe`, source: `/systems/${receipt.sender.id}` };
+      const spoof = { ...invoice.event, id: `${receipt.sender.id}-probe-${invoice.event.id}`, source: `/systems/${receipt.sender.id}` };
       push({ arrival: invoice.arrival + TICK_MS, channel: 'http', sender: receipt.sender, type: 'invoice.received', event: spoof, expect: 'forbidden', what: 'probe: a warehouse tries to publish an invoice', alone: true });
     }
   }
@@ -389,16 +390,16 @@ function addDoorProbes(docs: readonly Doc[], enterprise: Enterprise, end: number
   if (confirmation !== undefined && other !== undefined && confirmation.arrival + TICK_MS < end) {
     const sender: Sender = { kind: 'partner', id: other.partner };
     const data = { ...(confirmation.event.data as Record<string, unknown>), supplierId: other.supplierId };
-    push({ arrival: confirmation.arrival + TICK_MS, channel: 'http', sender, type: 'supplier.confirmation', event: { ...confirmation.event, id: `${other.partner}-conf-probe`, source: `/partners/${other.partner}`, data }, expect: 'forbidden', what: "probe: another supplier tries to confirm this supplier's PO", alone: true });
+    push({ arrival: confirmation.arrival + TICK_MS, channel: 'http', sender, type: 'supplier.confirmation', event: { ...confirmation.event, id: `${other.partner}-probe-${confirmation.event.id}`, source: `/partners/${other.partner}`, data }, expect: 'forbidden', what: "probe: another supplier tries to confirm this supplier's PO", alone: true });
   }
 }
 
 /** Groups each tick's documents into the messages their channels carry. */
-function assemble(docs: readonly Doc[], enterprise: Enterprise): ScenarioMessage[] {
+function assemble(docs: readonly Doc[], enterprise: Enterprise, firstInterchange: number): ScenarioMessage[] {
   const sorted = [...docs].sort((a, b) => a.arrival - b.arrival || a.order - b.order);
   const messages: ScenarioMessage[] = [];
   let index = 0;
-  let interchange = 1000;
+  let interchange = firstInterchange;
   while (index < sorted.length) {
     const tick = (sorted[index] as Doc).arrival;
     const group: Doc[] = [];
