@@ -3,7 +3,7 @@
 // quarantine), the door's answers as the senders saw them, the ERP's deliveries, and the same
 // traffic through a point-to-point integration beside it.
 import type { GovernanceComparison, LinePlan, Scenario } from '../core/index.js';
-import { ERP_MAINTENANCE, ownerOfException, pointToPointComparison } from '../core/index.js';
+import { ERP_MAINTENANCE, ownerOfException, pointToPointComparison, TICK_MS } from '../core/index.js';
 import type { DemoRun } from './demo-run.js';
 
 interface Counts {
@@ -32,6 +32,8 @@ export interface DemoReport {
     readonly events: number;
     readonly outage: Scenario['outage'];
   };
+  /** The business-time window of the KPIs (`millrace report --from --to` gives the same figures). */
+  readonly kpiWindow: { readonly from: string; readonly to: string };
   /** channel -> door answer -> messages and the events they carried. */
   readonly door: Record<string, Record<string, Counts>>;
   /** Messages whose answer differs from the one governance requires (expected: none). */
@@ -71,7 +73,10 @@ export async function buildReport(run: DemoRun): Promise<DemoReport> {
     if (!response.ok) throw new Error(`GET ${path}: ${response.status} ${await response.text()}`);
     return (await response.json()) as T;
   };
-  const window = `from=${encodeURIComponent(scenario.start)}&to=${encodeURIComponent(scenario.end)}`;
+  // KPI windows end before `to`; the closing tick fires, at the scenario's end, the deadlines
+  // that passed after the last message: the window takes that tick in.
+  const kpiWindow = { from: scenario.start, to: new Date(Date.parse(scenario.end) + TICK_MS).toISOString() };
+  const window = `from=${encodeURIComponent(kpiWindow.from)}&to=${encodeURIComponent(kpiWindow.to)}`;
   const kpis = await get<{
     match: DemoReport['match'];
     exceptions: { raised: number; resolved: number; byCode: Record<string, { raised: number; open: number }>; byOwner: Record<string, { raised: number; open: number }> };
@@ -132,6 +137,7 @@ export async function buildReport(run: DemoRun): Promise<DemoReport> {
       events: scenario.messages.reduce((total, m) => total + m.eventTypes.length, 0),
       outage: scenario.outage,
     },
+    kpiWindow,
     door,
     unexpected: run.results.filter((r) => r.outcome !== r.message.expect).map((r) => ({ what: r.message.what, at: r.message.at, expected: r.message.expect, got: r.outcome, detail: r.detail })),
     match: kpis.match,

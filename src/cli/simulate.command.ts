@@ -32,6 +32,7 @@ interface SimulateOptions {
   readonly suppliers: string;
   readonly seed: string;
   readonly run: string;
+  readonly start?: string;
   readonly json?: boolean;
 }
 
@@ -53,12 +54,13 @@ export function registerSimulate(program: Command): void {
     .option('--plants <n>', 'plants', String(SCENARIO_DEFAULTS.plants))
     .option('--suppliers <n>', 'suppliers', String(SCENARIO_DEFAULTS.suppliers))
     .option('--seed <n>', "the scenario's seed", String(SCENARIO_DEFAULTS.seed))
+    .option('--start <time>', "the scenario's first instant, RFC 3339 (default: the current 15-minute tick, so the traffic is live)")
     .option('--run <n>', '0-99, part of every document number: another run against the same hub sends new documents', '1')
     .option('--json', 'print the result as JSON')
     .action(async (options: SimulateOptions) => {
       const days = integer('--days', options.days, SCENARIO_LIMITS.days);
       // The traffic is dated from the current tick on, so the target's lag rules and timers see it as live.
-      const start = new Date(Math.floor(Date.now() / TICK_MS) * TICK_MS).toISOString();
+      const start = options.start === undefined ? new Date(Math.floor(Date.now() / TICK_MS) * TICK_MS).toISOString() : startOf(options.start);
       const scenario = generateScenario({
         seed: integer('--seed', options.seed, [0, 2 ** 31 - 1]),
         days,
@@ -110,6 +112,12 @@ async function writeKeys(scenario: Scenario, file: string, store: string | undef
   } finally {
     await hubStore.close();
   }
+}
+
+function startOf(text: string): string {
+  const ms = Date.parse(text);
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(text) || Number.isNaN(ms)) unusable(`--start must be an RFC 3339 time, e.g. 2026-03-02T00:00:00Z, got "${text}"`);
+  return new Date(ms).toISOString();
 }
 
 export function durationOf(text: string): number {

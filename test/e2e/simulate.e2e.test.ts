@@ -19,7 +19,10 @@ interface Simulation {
   firstUnexpected?: unknown;
 }
 
-const SCENARIO = ['--days', '1', '--plants', '2', '--suppliers', '20', '--seed', '5'];
+// Tomorrow, midnight UTC: the generator run here and the command produce the same traffic.
+const START = new Date(Math.ceil(Date.now() / 86_400_000) * 86_400_000).toISOString();
+const SCENARIO = ['--days', '1', '--plants', '2', '--suppliers', '20', '--seed', '5', '--start', START];
+const GENERATED = { seed: 5, days: 1, plants: 2, suppliers: 20, start: START };
 
 describe('millrace simulate', () => {
   let dir: string;
@@ -48,7 +51,7 @@ describe('millrace simulate', () => {
     const keys = runCli(['simulate', ...SCENARIO, '--write-keys', join(dir, 'keys.json'), '--store', store]);
     assert.equal(keys.status, 0, keys.stderr);
     const issued = JSON.parse(readFileSync(join(dir, 'keys.json'), 'utf8')) as { keys: Record<string, string> };
-    const scenario = generateScenario({ seed: 5, days: 1, plants: 2, suppliers: 20 });
+    const scenario = generateScenario(GENERATED);
     const manifest = scenario.manifest as { systems: unknown[]; partners: unknown[] };
     assert.equal(Object.keys(issued.keys).length, manifest.systems.length + manifest.partners.length);
 
@@ -72,7 +75,7 @@ describe('millrace simulate', () => {
     const result = runCli(['simulate', ...SCENARIO, '--target', server.url, '--key', secret, '--as', 'system:erp-p01', '--run', '2', '--json']);
     assert.equal(result.status, 0, result.stdout + result.stderr);
     const simulation = JSON.parse(result.stdout) as Simulation;
-    const scenario = generateScenario({ seed: 5, days: 1, plants: 2, suppliers: 20 });
+    const scenario = generateScenario(GENERATED);
     const share = scenario.messages.filter((m) => m.sender.id === 'erp-p01');
     assert.equal(simulation.senders, 1);
     assert.equal(simulation.messages.sent, share.length);

@@ -11,7 +11,7 @@ export interface ScenarioOptions {
   readonly suppliers: number;
   /** First instant of the scenario (UTC midnight); default 2026-03-02, a Monday. */
   readonly start?: string;
-  /** Purchase orders each plant's ERP releases per day (default 24). */
+  /** Purchase orders each plant's ERP releases per day (default 12). */
   readonly posPerPlantPerDay?: number;
   /** Where the central finance ERP takes its webhook deliveries (the demo runs a receiver there). */
   readonly erpWebhookUrl?: string;
@@ -19,7 +19,7 @@ export interface ScenarioOptions {
   readonly idBase?: number;
 }
 
-export const SCENARIO_DEFAULTS = { seed: 7, days: 7, plants: 8, suppliers: 400, start: '2026-03-02T00:00:00.000Z', posPerPlantPerDay: 24, idBase: 0 } as const;
+export const SCENARIO_DEFAULTS = { seed: 7, days: 7, plants: 8, suppliers: 400, start: '2026-03-02T00:00:00.000Z', posPerPlantPerDay: 12, idBase: 0 } as const;
 export const SCENARIO_LIMITS = { days: [1, 60], plants: [1, 99], suppliers: [20, 9999] } as const;
 
 export type SupplierProtocol = 'x12' | 'api' | 'portal' | 'csv';
