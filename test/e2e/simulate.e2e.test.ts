@@ -64,8 +64,9 @@ describe('millrace simulate', () => {
     assert.equal(simulation.messages.sent, scenario.messages.length);
     assert.equal(simulation.events, scenario.messages.reduce((total, m) => total + m.eventTypes.length, 0));
     const answers = (channel: string, outcome: string) => scenario.messages.filter((m) => m.channel === channel && m.expect === outcome).length;
-    assert.equal(simulation.outcomes.x12?.x12_envelope, answers('x12', 'x12_envelope'));
-    assert.equal(simulation.outcomes.csv?.accepted, answers('csv', 'accepted'));
+    assert.equal(simulation.outcomes.x12?.x12_envelope ?? 0, answers('x12', 'x12_envelope'));
+    assert.equal(simulation.outcomes.http?.accepted ?? 0, answers('http', 'accepted'));
+    assert.equal(simulation.outcomes.csv?.accepted ?? 0, answers('csv', 'accepted'));
   });
 
   it('with one key, sends only that sender\'s share of the traffic', () => {
