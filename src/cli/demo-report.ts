@@ -107,6 +107,9 @@ export async function buildReport(run: DemoRun): Promise<DemoReport> {
   for (const result of run.results) if (result.outcome === 'accepted') for (const event of result.message.events ?? []) if (event.type === 'goods.received') arrivals.set(event.id, result.message.at);
 
   const manual = kpis.exceptions.raised - kpis.exceptions.resolved;
+  // A refusal the sender heard about is an error answer (4xx, or an X12 TA1/997 rejection); a 2xx for it is silence.
+  const refusals = new Set(['contract_violation', 'x12_envelope', 'conflict', 'forbidden']);
+  const refusalsUnanswered = run.results.filter((r) => refusals.has(r.message.expect) && r.outcome !== r.message.expect).length;
   const plans = new Map<string, LinePlan>(scenario.lines.map((l) => [`${l.poNumber}/${l.line}`, l]));
   const detection = exceptions
     .filter((e) => e.code === 'late_confirmation' && e.poNumber !== undefined)
@@ -154,7 +157,7 @@ export async function buildReport(run: DemoRun): Promise<DemoReport> {
       badSignatures: run.receiver.badSignatures,
     },
     worthALook: worthALook(exceptions, server.url),
-    comparison: { ...pointToPointComparison(scenario, { manualExceptions: manual }), hoursToDetectStuckGovernedMeasured: detection.length === 0 ? null : (detection[Math.ceil(detection.length / 2) - 1] ?? null) },
+    comparison: { ...pointToPointComparison(scenario, { manualExceptions: manual, refusalsUnanswered, lagBreachesFlagged: coverage.totals.lagBreaches }), hoursToDetectStuckGovernedMeasured: detection.length === 0 ? null : (detection[Math.ceil(detection.length / 2) - 1] ?? null) },
   };
 }
 

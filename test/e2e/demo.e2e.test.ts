@@ -93,7 +93,8 @@ describe('millrace demo (small scenario)', () => {
 
   it('compares with the point-to-point baseline computed from the same traffic', () => {
     const manual = report.exceptions.raised - report.exceptions.resolved;
-    const baseline = pointToPointComparison(scenario, { manualExceptions: manual });
+    const flagged = Object.values(report.lagBreachesByPlant).reduce((total, n) => total + n, 0);
+    const baseline = pointToPointComparison(scenario, { manualExceptions: manual, refusalsUnanswered: 0, lagBreachesFlagged: flagged });
     const { hoursToDetectStuckGovernedMeasured: _measured, ...comparison } = report.comparison as GovernanceComparison & { hoursToDetectStuckGovernedMeasured: unknown };
     assert.deepEqual(comparison, JSON.parse(JSON.stringify(baseline)));
     assert.ok(baseline.invoicesFailingMatch.pointToPoint >= baseline.invoicesFailingMatch.governed);

@@ -47,7 +47,7 @@ describe('the demo scenario generator', () => {
 
   it('derives the baseline from the traffic: every re-scan and retry is a duplicate posting point to point', () => {
     const end = Date.parse(scenario.end);
-    const comparison = pointToPointComparison(scenario, { manualExceptions: 0 });
+    const comparison = pointToPointComparison(scenario, { manualExceptions: 0, refusalsUnanswered: 0, lagBreachesFlagged: 0 });
     const rescans = scenario.lines.filter((l) => (l.duplicateInvoiceArrival ?? end) < end).length;
     const retries = scenario.lines.reduce((total, l) => total + l.postingRetries, 0);
     assert.equal(comparison.duplicatePostings.pointToPoint, rescans + retries);
