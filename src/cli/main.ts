@@ -15,6 +15,7 @@ import { registerRehearse } from './rehearse.command.js';
 import { registerReplay } from './replay.command.js';
 import { registerReport } from './report.command.js';
 import { registerServe } from './serve.command.js';
+import { registerSimulate } from './simulate.command.js';
 import { registerX12 } from './x12.command.js';
 
 export function buildProgram(): Command {
@@ -36,6 +37,7 @@ export function buildProgram(): Command {
   registerContracts(program);
   registerX12(program);
   registerCsv(program);
+  registerSimulate(program);
   return program;
 }
 

@@ -168,3 +168,9 @@ export { DEFAULT_EDGE_OWNER, EDGE_EXCEPTION_CODES, edgeExceptionOwner } from './
 export type { EdgeExceptionCode } from './edge/edge-owners.js';
 export { SequenceCheck } from './edge/sequence-check.js';
 export type { SequenceVerdict } from './edge/sequence-check.js';
+export { buildEnterprise, ERP_MAINTENANCE, ERP_WEBHOOK_SECRET, RECEIPTS_SUBSCRIPTION, SCENARIO_DEFAULTS, SCENARIO_LIMITS, scenarioManifest } from './scenario/scenario-enterprise.js';
+export type { Enterprise, ScenarioOptions, ScenarioPlant, ScenarioSupplier } from './scenario/scenario-enterprise.js';
+export { DAY, generateScenario, TICK_MS } from './scenario/scenario-traffic.js';
+export type { Channel, DoorOutcome, LinePlan, Scenario, ScenarioMessage, Sender } from './scenario/scenario-traffic.js';
+export { expectedOutcome, ownerOfException, pointToPointComparison } from './scenario/scenario-outcome.js';
+export type { ExpectedOutcome, GovernanceComparison } from './scenario/scenario-outcome.js';

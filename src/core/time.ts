@@ -30,11 +30,20 @@ export function formatDuration(ms: number): string {
   return [days > 0 ? `${days}d` : '', hours > 0 ? `${hours}h` : '', rest > 0 ? `${rest}m` : ''].join('');
 }
 
+const OFFSET_FORMATS = new Map<string, Intl.DateTimeFormat>();
+
 /** The zone's offset from UTC at an instant, in minutes (Europe/Berlin in January: 60); undefined for an unknown zone. */
 export function utcOffsetMinutes(timeZone: string, instant: number): number | undefined {
   let name: string | undefined;
   try {
-    name = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'longOffset' }).formatToParts(instant).find((part) => part.type === 'timeZoneName')?.value;
+    // Building a formatter costs far more than using one: one per zone, kept (CSV rows and
+    // delivery attempts ask once per row and per attempt).
+    let format = OFFSET_FORMATS.get(timeZone);
+    if (format === undefined) {
+      format = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'longOffset' });
+      OFFSET_FORMATS.set(timeZone, format);
+    }
+    name = format.formatToParts(instant).find((part) => part.type === 'timeZoneName')?.value;
   } catch {
     return undefined;
   }

@@ -1,3 +1,3 @@
 // Public surface of the server process.
 export { startServer, stopOnSignals } from './serve.js';
-export type { RunningServer } from './serve.js';
+export type { RunningServer, ServerOptions } from './serve.js';

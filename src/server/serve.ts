@@ -1,7 +1,8 @@
 // The hub process: listen, and on SIGINT/SIGTERM stop taking requests, finish the ones in
 // flight (their commits included), then close the store.
-import type { Hub, HubSetup } from '../bootstrap/index.js';
+import type { Hub, HubSetup, HubStore } from '../bootstrap/index.js';
 import { createHub } from '../bootstrap/index.js';
+import type { Clock } from '../ports/index.js';
 
 export interface RunningServer {
   readonly hub: Hub;
@@ -9,9 +10,28 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-export async function startServer(setup: HubSetup, options: { logger?: boolean } = {}): Promise<RunningServer> {
+export interface ServerOptions {
+  readonly logger?: boolean;
+  /**
+   * A simulated clock, for `millrace demo` only: the workflows then run on this thread (a worker
+   * thread reads the wall clock), so the scenario's time drives intake, SLA timers and
+   * maintenance windows alike. `millrace serve` never passes one.
+   */
+  readonly simulatedClock?: Clock;
+  /** An already open store (the demo opens its throwaway one itself); the caller closes it after `stop`. */
+  readonly store?: HubStore;
+}
+
+export async function startServer(setup: HubSetup, options: ServerOptions = {}): Promise<RunningServer> {
   // The workflows get a thread of their own; intake keeps this one.
-  const hub = await createHub(setup.config, setup.manifest, setup.contracts, { workflowMode: 'thread', secrets: setup.secrets, watchDropFolders: true, ...(options.logger === undefined ? {} : { logger: options.logger }) });
+  const hub = await createHub(setup.config, setup.manifest, setup.contracts, {
+    workflowMode: options.simulatedClock === undefined ? 'thread' : 'inline',
+    secrets: setup.secrets,
+    watchDropFolders: true,
+    ...(options.logger === undefined ? {} : { logger: options.logger }),
+    ...(options.simulatedClock === undefined ? {} : { clock: options.simulatedClock }),
+    ...(options.store === undefined ? {} : { store: options.store }),
+  });
   const address = await hub.http.listen({ port: setup.config.port, host: setup.config.host });
   let stopping: Promise<void> | undefined;
   const stop = () => (stopping ??= hub.close());
