@@ -1,8 +1,8 @@
 // A rehearsal: recorded traffic replayed, in file order, through a fresh hub whose clock
 // follows the events' business time. An integration team runs it to see what a policy or an
 // ERP change would do to real traffic before it goes live.
-import type { CloudEvent, ExceptionView, LineSummary, Principal } from '../core/index.js';
-import { isMillraceError, MILLRACE_SOURCE, summarizeLine, toMs } from '../core/index.js';
+import type { CloudEvent, ExceptionView, InventoryAccuracy, LineSummary, PlantPolicy, Principal, ProductionOrderView } from '../core/index.js';
+import { inventoryAccuracy, isMillraceError, MILLRACE_SOURCE, productionOrderView, summarizeLine, toMs } from '../core/index.js';
 import type { EventStore, WorkflowStore } from '../ports/index.js';
 import type { DeadlineScheduler } from './deadline-scheduler.js';
 import type { IngestService } from './ingest.js';
@@ -39,6 +39,10 @@ export interface RehearsalReport {
   readonly derived: readonly CloudEvent[];
   /** Full line summaries, for the readable report. */
   readonly lines: readonly LineSummary[];
+  /** The production orders the plant workflows followed. */
+  readonly productionOrders: readonly ProductionOrderView[];
+  /** Inventory accuracy per plant (items within tolerance of the latest snapshot). */
+  readonly inventory: readonly InventoryAccuracy[];
 }
 
 export interface RehearsalDependencies {
@@ -47,6 +51,7 @@ export interface RehearsalDependencies {
   readonly processor: WorkflowProcessor;
   readonly scheduler: DeadlineScheduler;
   readonly clock: SettableClock;
+  readonly plantPolicy: PlantPolicy;
 }
 
 /** The principal an event's source names: `/systems/<id>` or `/partners/<id>`. */
@@ -134,5 +139,7 @@ export async function rehearse(deps: RehearsalDependencies, input: RehearsalInpu
     })),
     derived,
     lines,
+    productionOrders: (await deps.store.plantStates('production', {})).flatMap((t) => (t.workflow === 'production' ? [productionOrderView(t.state, deps.plantPolicy)] : [])),
+    inventory: (await deps.store.plantStates('inventory', {})).flatMap((t) => (t.workflow === 'inventory' ? [inventoryAccuracy(t.state, deps.plantPolicy)] : [])),
   };
 }

@@ -1,11 +1,28 @@
-// Drives the P2P workflow from the log: reads events after its cursor, applies them to the
-// lines they touch, decides on inputs, and commits derived events, line states and the
+// Drives the workflows from the log (procure-to-pay per PO line; the plant workflows per
+// production order, transfer and plant inventory): reads events after its cursor, applies them
+// to the states they touch, decides on inputs, and commits derived events, states and the
 // cursor in one transaction. The same loop rebuilds every projection from an empty store
 // (replay), where each event is only applied: the decisions are already in the log. Events are
 // upcast as they are read: the workflow sees each type in the version it is written for, while
 // the log keeps every event as it was sent.
-import type { FlowCount, P2PLine, P2PPolicy, P2PRoute, StoredEvent } from '../core/index.js';
-import { applyEvent, countFlows, EventUpcaster, isRecordedDecision, keysFor, LineSet, partitionOf, routeP2P, SHIPPED_UPCASTERS } from '../core/index.js';
+import type { CloudEvent, FlowCount, P2PLine, P2PPolicy, P2PRoute, PlantKey, PlantPolicy, StoredEvent } from '../core/index.js';
+import {
+  applyEvent,
+  applyPlantEvent,
+  countFlows,
+  EventUpcaster,
+  isRecordedDecision,
+  keysFor,
+  LineSet,
+  partitionOf,
+  plantLinkKey,
+  plantPolicy,
+  plantRowOf,
+  PlantStateSet,
+  routeP2P,
+  routePlant,
+  SHIPPED_UPCASTERS,
+} from '../core/index.js';
 import type { Clock, EventStore, WorkflowStep, WorkflowStore } from '../ports/index.js';
 import { REBUILDING_CURSOR } from '../ports/index.js';
 
@@ -34,6 +51,8 @@ export interface ProcessorOptions {
    * by default; the hub adds the projections its board's contract versions need.
    */
   readonly upcaster?: EventUpcaster;
+  /** The plant workflows' policy (manifest `plant` section and master data); defaults without. */
+  readonly plantPolicy?: PlantPolicy;
 }
 
 const SHIPPED = new EventUpcaster(SHIPPED_UPCASTERS);
@@ -63,6 +82,8 @@ export interface StepResult {
 
 export class WorkflowProcessor {
   private readonly lines = new LineSet();
+  private readonly plant = new PlantStateSet();
+  private readonly plantPolicy: PlantPolicy;
   private cursor: number | undefined;
   private readonly batchSize: number;
   private readonly cacheLines: number;
@@ -89,6 +110,7 @@ export class WorkflowProcessor {
     this.yieldBetweenSteps = options.yieldBetweenSteps ?? (() => Promise.resolve());
     this.commitStep = options.commitStep ?? ((step) => this.store.commitWorkflowStep(step));
     this.upcaster = options.upcaster ?? SHIPPED;
+    this.plantPolicy = options.plantPolicy ?? plantPolicy();
   }
 
   /**
@@ -153,8 +175,9 @@ export class WorkflowProcessor {
     const last = events[events.length - 1];
     if (last === undefined) return { processed: 0, derived: 0, upTo: from };
     const routes = await this.loadWorkingSet(events);
+    const plantRoutes = await this.loadPlantWorkingSet(events);
     const now = this.clock.now().toISOString();
-    const derived = [];
+    const derived: CloudEvent[] = [];
     const exceptionEvents: StoredEvent[] = [];
     const links: { key: string; sequence: number }[] = [];
     for (const [index, stored] of events.entries()) {
@@ -162,10 +185,15 @@ export class WorkflowProcessor {
       const applied = applyEvent(this.lines, stored, this.policy, { now }, routes[index]);
       for (const key of applied.keys) if (needsLink(stored, key)) links.push({ key, sequence: stored.sequence });
       derived.push(...applied.derived);
+      if ((plantRoutes[index]?.length ?? 0) > 0) {
+        const plant = applyPlantEvent(this.plant, stored, this.plantPolicy, { now });
+        for (const { workflow, key } of plant.keys) if (needsLink(stored, key)) links.push({ key: plantLinkKey(workflow, key), sequence: stored.sequence });
+        derived.push(...plant.derived);
+      }
       if (stored.event.type === 'exception.raised' || stored.event.type === 'exception.resolved') exceptionEvents.push(stored);
     }
     try {
-      await this.commitStep({ upTo: last.sequence, derived, receivedTime: now, lines: this.lines.takeChanged(), exceptionEvents, links, flows });
+      await this.commitStep({ upTo: last.sequence, derived, receivedTime: now, lines: this.lines.takeChanged(), plantStates: this.takePlantRows(), exceptionEvents, links, flows });
     } catch (error) {
       // The lines in memory went ahead of the store: forget them and the cursor, and start
       // again from what the store holds.
@@ -205,6 +233,9 @@ export class WorkflowProcessor {
     if (partition === undefined) await this.store.resetWorkflows();
     for (const key of [...this.lines.keys()]) this.lines.evict(key);
     this.lines.takeChanged();
+    this.plant.evictAll(true);
+    // The plant workflows are few keys with many events each: the first partition replays them all.
+    const replaysPlant = partition === undefined || partition.index === 0;
     this.cursor = REBUILDING;
     let from = 0;
     let total = 0;
@@ -216,10 +247,15 @@ export class WorkflowProcessor {
       const links: { key: string; sequence: number }[] = [];
       if (!done) {
         const routes = await this.loadWorkingSet(events, accept);
+        const plantRoutes = replaysPlant ? await this.loadPlantWorkingSet(events) : [];
         for (const [index, stored] of events.entries()) {
           const route = routes[index] ?? null;
           const applied = applyEvent(this.lines, stored, this.policy, undefined, route, accept);
           for (const key of applied.keys) if (needsLink(stored, key)) links.push({ key, sequence: stored.sequence });
+          if ((plantRoutes[index]?.length ?? 0) > 0) {
+            const plant = applyPlantEvent(this.plant, stored, this.plantPolicy, undefined);
+            for (const { workflow, key } of plant.keys) if (needsLink(stored, key)) links.push({ key: plantLinkKey(workflow, key), sequence: stored.sequence });
+          }
           const exception = stored.event.type === 'exception.raised' || stored.event.type === 'exception.resolved';
           // An exception belongs to the partition of its line; one outside the workflows, to partition 0.
           if (exception && (partition === undefined || (route === null ? partition.index === 0 : applied.keys.length > 0))) exceptionEvents.push(stored);
@@ -227,12 +263,13 @@ export class WorkflowProcessor {
         from = last.sequence;
         total += events.length;
       }
-      const flush = done || this.lines.size > this.replayCacheLines;
+      const flush = done || this.lines.size + this.plant.size > this.replayCacheLines;
       await this.store.commitWorkflowStep({
         upTo: done && partition === undefined ? from : REBUILDING,
         derived: [],
         receivedTime: this.clock.now().toISOString(),
         lines: flush ? this.lines.takeChanged() : [],
+        plantStates: flush ? this.takePlantRows() : [],
         exceptionEvents,
         links,
         // Every event is counted once: by the whole rebuild, or by its first partition.
@@ -251,7 +288,28 @@ export class WorkflowProcessor {
   private forget(): void {
     this.lines.takeChanged();
     for (const key of [...this.lines.keys()]) this.lines.evict(key);
+    this.plant.evictAll(true);
     this.cursor = undefined;
+  }
+
+  /** The plant states changed since the last call, as the rows the store keeps. */
+  private takePlantRows() {
+    return this.plant.takeChanged().map((tagged) => plantRowOf(tagged, this.plantPolicy));
+  }
+
+  /**
+   * Loads from the store every plant workflow state the batch's events touch that is not in
+   * memory yet. Returns each event's plant keys (empty when no plant workflow reads it).
+   */
+  private async loadPlantWorkingSet(events: readonly StoredEvent[]): Promise<PlantKey[][]> {
+    const missing = new Map<string, PlantKey>();
+    const routes = events.map((stored) => {
+      const keys = routePlant(stored.event);
+      for (const key of keys) if (!this.plant.has(key.workflow, key.key)) missing.set(`${key.workflow}\u0000${key.key}`, key);
+      return keys;
+    });
+    if (missing.size > 0) for (const tagged of await this.store.loadPlantStates([...missing.values()])) this.plant.load(tagged.workflow, tagged.state);
+    return routes;
   }
 
   /**
@@ -283,6 +341,7 @@ export class WorkflowProcessor {
   }
 
   private trimCache(limit = this.cacheLines): void {
+    if (this.plant.size > limit) this.plant.evictAll();
     if (this.lines.size <= limit) return;
     // Insertion order is a fair proxy for age; lines touched again are reloaded when needed.
     let excess = this.lines.size - limit;

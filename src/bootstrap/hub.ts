@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { CsvIntake, DeadlineScheduler, DeliveryOperations, DeliveryRunner, ExceptionResolution, GovernanceQueries, GroupCommitter, IngestService, KpiQueries, P2PQueries, QuarantineService, WorkflowProcessor, WorkflowRunner, X12Intake } from '../app/index.js';
 import type { ChannelKind } from '../app/index.js';
 import type { AsyncApiDocument, CloudEvent, ContractSet, Manifest, ReaderPlan } from '../core/index.js';
-import { asyncApiCatalogue, ContractRegistry, EventUpcaster, governanceCoverage, inlineRefs, manifestDirectory, MillraceError, P2P_STAGES, p2pPolicy, p2pSettingsOf, partyOfPrincipal, planReaders, PublishingAuthority, SHIPPED_UPCASTERS } from '../core/index.js';
+import { asyncApiCatalogue, ContractRegistry, EventUpcaster, governanceCoverage, inlineRefs, manifestDirectory, MillraceError, P2P_STAGES, p2pPolicy, p2pSettingsOf, partyOfPrincipal, plantPolicy, plantSettingsOf, planReaders, PublishingAuthority, SHIPPED_UPCASTERS } from '../core/index.js';
 import type { BatchOutcome, Clock, DeliveryChannel, WorkflowStep } from '../ports/index.js';
 import type { HubConfig } from './config.js';
 import { secretVariableOf } from './config.js';
@@ -107,6 +107,7 @@ export async function createHub(config: HubConfig, manifest: Manifest, contracts
   const store = options.store ?? (await openStore(config.store, options.workflowMode === 'thread' ? 'server' : 'intake'));
   const authority = new PublishingAuthority(manifest);
   const policy = p2pPolicy(p2pSettingsOf(manifest));
+  const plant = plantPolicy(plantSettingsOf(manifest));
   // The workflows need the committer (for deadline breaches) and the committer tells them about
   // new events: the link is made once both exist.
   const afterCommit = { kick: (): void => undefined };
@@ -116,6 +117,7 @@ export async function createHub(config: HubConfig, manifest: Manifest, contracts
     batchSize: 500,
     yieldBetweenSteps: () => new Promise((resolve) => setImmediate(resolve)),
     upcaster: upcasterOf(contracts.readers),
+    plantPolicy: plant,
   });
   const mode = config.workflows === 'off' ? 'none' : (options.workflowMode ?? 'inline');
   const inline = mode === 'inline';
@@ -201,12 +203,12 @@ export async function createHub(config: HubConfig, manifest: Manifest, contracts
   const onError = (error: unknown) => logger.error({ err: error }, 'workflow processing failed; it will be retried on the next tick');
   let stopWorkflows: () => Promise<void> = () => Promise.resolve();
   if (inline) {
-    const runner = new WorkflowRunner(store, processor, new DeadlineScheduler(store, committer, clock), { tickMs: config.workflowTickMs, onError });
+    const runner = new WorkflowRunner(store, processor, new DeadlineScheduler(store, committer, clock, plant), { tickMs: config.workflowTickMs, onError });
     afterCommit.kick = () => runner.kick();
     runner.start();
     stopWorkflows = () => runner.stop();
   } else if (mode === 'thread') {
-    const thread = await startWorkflowThread({ store: config.store, tickMs: config.workflowTickMs, settings: p2pSettingsOf(manifest), readers: contracts.readers }, onError, {
+    const thread = await startWorkflowThread({ store: config.store, tickMs: config.workflowTickMs, settings: p2pSettingsOf(manifest), plantSettings: plantSettingsOf(manifest), readers: contracts.readers }, onError, {
       // The step rides in the next group commit: one transaction and one fsync with intake.
       step: (step) => committer.submitStep(step),
       append: (events) => committer.submit(events),

@@ -5,8 +5,8 @@
 // nobody waits on its file lock.
 import { parentPort, workerData } from 'node:worker_threads';
 import { DeadlineScheduler, WorkflowProcessor, WorkflowRunner } from '../app/index.js';
-import type { CloudEvent, P2PPolicySettings, ReaderPlan } from '../core/index.js';
-import { EventUpcaster, p2pPolicy, SHIPPED_UPCASTERS } from '../core/index.js';
+import type { CloudEvent, P2PPolicySettings, PlantPolicySettings, ReaderPlan } from '../core/index.js';
+import { EventUpcaster, p2pPolicy, plantPolicy, SHIPPED_UPCASTERS } from '../core/index.js';
 import type { BatchOutcome, WorkflowStep } from '../ports/index.js';
 import { openStore } from './open-store.js';
 import { systemClock } from './system-clock.js';
@@ -15,6 +15,7 @@ export interface WorkflowThreadData {
   readonly store: string;
   readonly tickMs: number;
   readonly settings: P2PPolicySettings;
+  readonly plantSettings: PlantPolicySettings;
   readonly readers: ReaderPlan;
 }
 
@@ -50,8 +51,10 @@ function ask(message: (id: number) => WorkflowThreadReport): Promise<BatchOutcom
 }
 
 const store = await openStore(data.store, 'workflows');
+const plant = plantPolicy(data.plantSettings);
 const processor = new WorkflowProcessor(store, store, p2pPolicy(data.settings), systemClock, {
   batchSize: 500,
+  plantPolicy: plant,
   commitStep: (step) => ask((id) => ({ type: 'step', id, step })),
   upcaster: new EventUpcaster(SHIPPED_UPCASTERS, data.readers),
 });
@@ -62,7 +65,7 @@ const appender = {
     return outcome;
   },
 };
-const runner = new WorkflowRunner(store, processor, new DeadlineScheduler(store, appender, systemClock), {
+const runner = new WorkflowRunner(store, processor, new DeadlineScheduler(store, appender, systemClock, plant), {
   tickMs: data.tickMs,
   onError: (error) => report({ type: 'error', message: error instanceof Error ? (error.stack ?? error.message) : String(error) }),
 });
