@@ -13,6 +13,8 @@ export type { CoverageAnswer } from './governance-queries.js';
 export { KpiQueries } from './kpi-queries.js';
 export type { KpiAnswer, SourceLag } from './kpi-queries.js';
 export { P2PQueries } from './p2p-queries.js';
+export { PlantQueries } from './plant-queries.js';
+export type { ProductionOrderAnswer, TransferAnswer } from './plant-queries.js';
 export type { ExceptionAnswer, Lineage, LineageMessage, PurchaseOrderView, TimelineEntry } from './p2p-queries.js';
 export { WorkflowRunner } from './workflow-runner.js';
 export type { RunnerOptions } from './workflow-runner.js';

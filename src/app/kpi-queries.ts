@@ -2,7 +2,7 @@
 // share of flows and events under governance, and sync lag per source against its policy.
 // Reads every PO line and exception of the store: fine for a plant's or a region's hub; a
 // pre-aggregated projection is the step after (noted in the README).
-import type { ContractCatalog, ExceptionView, Manifest, P2PKpis, P2PLine, Principal, StageSummary } from '../core/index.js';
+import type { ContractCatalog, ExceptionView, InventoryAccuracy, Manifest, P2PKpis, P2PLine, Principal, StageSummary } from '../core/index.js';
 import { governanceCoverage, MillraceError, p2pKpis, stuckStages } from '../core/index.js';
 import type { Clock, WorkflowStore } from '../ports/index.js';
 
@@ -20,6 +20,8 @@ export type KpiAnswer = P2PKpis & {
   readonly governance: { readonly flowShare: number; readonly eventShare: number; readonly flows: number; readonly events: number };
   /** Since the log began: the flows projection keeps totals, not a time series. */
   readonly syncLag: readonly SourceLag[];
+  /** Inventory record accuracy per plant, against its latest snapshot (not windowed: the latest count is the measure). */
+  readonly inventory?: { readonly accuracy: readonly InventoryAccuracy[] };
 };
 
 const PAGE = 500;
@@ -30,6 +32,8 @@ export class KpiQueries {
     private readonly manifest: Manifest,
     private readonly catalog: ContractCatalog,
     private readonly clock: Clock,
+    /** The plant workflows' inventory accuracy (absent: no inventory section). */
+    private readonly inventory?: { accuracy(): Promise<InventoryAccuracy[]> },
   ) {}
 
   /** Operator keys only: the KPIs span every supplier. `days` back from now unless `from`/`to` are given. */
@@ -42,7 +46,7 @@ export class KpiQueries {
       if (Number.isNaN(Date.parse(value))) throw new MillraceError('invalid_request', `${name} must be an RFC 3339 time, not "${value}"`);
     }
     if (!(Date.parse(from) < Date.parse(to))) throw new MillraceError('invalid_request', `the window must end after it starts: ${from} .. ${to}`);
-    const [lines, exceptions, flows] = await Promise.all([this.allLines(), this.allExceptions(), this.store.flows()]);
+    const [lines, exceptions, flows, accuracy] = await Promise.all([this.allLines(), this.allExceptions(), this.store.flows(), this.inventory?.accuracy()]);
     const coverage = governanceCoverage(flows, this.manifest, this.catalog);
     const bySource = new Map<string, { events: number; lagBreaches: number; worstLagMs: number }>();
     for (const flow of flows) {
@@ -56,6 +60,7 @@ export class KpiQueries {
       syncLag: [...bySource.entries()]
         .sort(([a], [b]) => a.localeCompare(b))
         .map(([source, s]) => ({ source, events: s.events, lagBreaches: s.lagBreaches, breachRate: s.events === 0 ? 0 : s.lagBreaches / s.events, worstLagMinutes: s.worstLagMs / 60_000 })),
+      ...(accuracy === undefined ? {} : { inventory: { accuracy } }),
     };
   }
 

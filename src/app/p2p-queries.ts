@@ -92,7 +92,7 @@ export class P2PQueries {
     return {
       ...view,
       ageSeconds: Math.max(0, Math.round((until - toMs(view.raisedAt)) / 1000)),
-      links: view.poNumber === undefined ? {} : { workflow: `/v1/workflows/p2p/${encodeURIComponent(view.poNumber)}` },
+      links: view.poNumber !== undefined ? { workflow: `/v1/workflows/p2p/${encodeURIComponent(view.poNumber)}` } : plantLinkOf(view),
     };
   }
 
@@ -241,6 +241,22 @@ export class P2PQueries {
     if (scope === undefined) return filter;
     if (filter.supplierId !== undefined && filter.supplierId !== scope) return undefined;
     return { ...filter, supplierId: scope };
+  }
+}
+
+/** Where a plant workflow's exception is shown: the order, the transfer, the plant's inventory. */
+function plantLinkOf(view: ExceptionView): { workflow?: string } {
+  if (view.key === undefined) return {};
+  const key = encodeURIComponent(view.key);
+  switch (view.workflow) {
+    case 'production':
+      return { workflow: `/v1/workflows/production/${key}` };
+    case 'transfer':
+      return { workflow: `/v1/workflows/transfer/${key}` };
+    case 'inventory':
+      return { workflow: `/v1/inventory/${key}` };
+    default:
+      return {};
   }
 }
 

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { pino } from 'pino';
 import type { FastifyInstance } from 'fastify';
-import { CsvIntake, DeadlineScheduler, DeliveryOperations, DeliveryRunner, ExceptionResolution, GovernanceQueries, GroupCommitter, IngestService, KpiQueries, P2PQueries, QuarantineService, WorkflowProcessor, WorkflowRunner, X12Intake } from '../app/index.js';
+import { CsvIntake, DeadlineScheduler, DeliveryOperations, DeliveryRunner, ExceptionResolution, GovernanceQueries, GroupCommitter, IngestService, KpiQueries, P2PQueries, PlantQueries, QuarantineService, WorkflowProcessor, WorkflowRunner, X12Intake } from '../app/index.js';
 import type { ChannelKind } from '../app/index.js';
 import type { AsyncApiDocument, CloudEvent, ContractSet, Manifest, ReaderPlan } from '../core/index.js';
 import { asyncApiCatalogue, ContractRegistry, EventUpcaster, governanceCoverage, inlineRefs, manifestDirectory, MillraceError, P2P_STAGES, p2pPolicy, p2pSettingsOf, partyOfPrincipal, plantPolicy, plantSettingsOf, planReaders, PublishingAuthority, SHIPPED_UPCASTERS } from '../core/index.js';
@@ -176,6 +176,7 @@ export async function createHub(config: HubConfig, manifest: Manifest, contracts
     { onError: (error, file) => logger.error({ err: error, file }, 'drop folder file not processed; it will be tried again') },
   );
   if (options.watchDropFolders === true) dropFolders.start();
+  const plantQueries = new PlantQueries(store, store, manifest, plant);
   const http = await buildHttpServer({
     ingest,
     metrics,
@@ -195,8 +196,9 @@ export async function createHub(config: HubConfig, manifest: Manifest, contracts
       p2p: new P2PQueries(store, store, authority, clock, store.deliveries),
       resolution: new ExceptionResolution(store, committer, inline ? processor : undefined, clock),
       governance: new GovernanceQueries(store, store, manifest, catalog),
-      kpis: new KpiQueries(store, manifest, catalog, clock),
+      kpis: new KpiQueries(store, manifest, catalog, clock, plantQueries),
     },
+    plant: plantQueries,
     deliveries: new DeliveryOperations(store.deliveries, store, manifest.subscriptions, clock, () => deliveries?.kick()),
     inbound: { csv, quarantine },
   });

@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import secureJson from 'secure-json-parse';
 import type { AsyncApiDocument, Principal } from '../../core/index.js';
 import { MillraceError, rememberArrival } from '../../core/index.js';
-import type { DeliveryOperations, IngestService, X12Intake } from '../../app/index.js';
+import type { DeliveryOperations, IngestService, PlantQueries, X12Intake } from '../../app/index.js';
 import type { Authenticator } from '../../ports/index.js';
 import type { HubMetrics } from '../metrics/hub-metrics.js';
 import { EVENT_MEDIA_TYPES, problem, problemFromError, sendProblem } from './problem.js';
@@ -17,6 +17,7 @@ import type { InboundRouteDependencies } from './csv-routes.js';
 import { registerInboundRoutes } from './csv-routes.js';
 import type { WorkflowRouteDependencies } from './workflow-routes.js';
 import { registerWorkflowRoutes } from './workflow-routes.js';
+import { registerPlantRoutes } from './plant-routes.js';
 import { registerDeliveryRoutes } from './delivery-routes.js';
 import { registerX12Routes } from './x12-routes.js';
 
@@ -50,6 +51,8 @@ export interface HttpServerDependencies {
    */
   readonly logger?: Logger;
   readonly workflows: WorkflowRouteDependencies;
+  /** The plant workflows' views (inventory, production orders, transfers). */
+  readonly plant?: PlantQueries;
   /** Prometheus metrics, served at GET /metrics when given. */
   readonly metrics?: HubMetrics;
   /** CSV intake and the quarantine (absent: those routes are not served). */
@@ -225,6 +228,7 @@ export async function buildHttpServer(deps: HttpServerDependencies): Promise<Fas
   );
 
   registerWorkflowRoutes(app, deps.workflows);
+  if (deps.plant !== undefined) registerPlantRoutes(app, deps.plant);
   if (deps.deliveries !== undefined) registerDeliveryRoutes(app, deps.deliveries);
   if (deps.x12 !== undefined) await registerX12Routes(app, deps.x12);
   if (deps.inbound !== undefined) await registerInboundRoutes(app, deps.inbound);
