@@ -56,8 +56,10 @@ function printReport(report: RehearsalReport): void {
   const out = (line = '') => process.stdout.write(`${line}\n`);
   out(`Accepted ${report.accepted}, duplicates ${report.duplicates}, rejected ${report.rejected.length}`);
   for (const r of report.rejected) out(`  rejected line ${r.line}${r.id === undefined ? '' : ` (${r.id})`}: ${r.reason}`);
-  out();
-  out('PO / line            stage        ordered   received  invoiced  matched   open GR/IR');
+  if (report.lines.length > 0 || report.productionOrders.length === 0) {
+    out();
+    out('PO / line            stage        ordered   received  invoiced  matched   open GR/IR');
+  }
   for (const l of report.lines) {
     const q = l.quantities;
     out(
