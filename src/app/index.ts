@@ -14,6 +14,8 @@ export { KpiQueries } from './kpi-queries.js';
 export type { KpiAnswer, SourceLag } from './kpi-queries.js';
 export { P2PQueries } from './p2p-queries.js';
 export { PlantQueries } from './plant-queries.js';
+export { MASTER_DATA_CHANNEL, MasterDataGate } from './master-data-gate.js';
+export type { HeldEvent } from './master-data-gate.js';
 export type { ProductionOrderAnswer, TransferAnswer } from './plant-queries.js';
 export type { ExceptionAnswer, Lineage, LineageMessage, PurchaseOrderView, TimelineEntry } from './p2p-queries.js';
 export { WorkflowRunner } from './workflow-runner.js';

@@ -50,6 +50,8 @@ export interface LineageMessage {
   /** The hub's governance marks (observe mode, lag breach). */
   readonly ungoverned?: string;
   readonly lagBreach?: string;
+  /** Local codes master data mapped at intake: the message as sent had `from`, the workflows read `to` (docs/adr/0019). */
+  readonly aligned?: readonly { readonly pointer: string; readonly kind: string; readonly from: string; readonly to: string }[];
   /** Its deliveries to subscribers, with where each stands. */
   readonly deliveries?: readonly LineageDelivery[];
 }
@@ -205,6 +207,7 @@ export class P2PQueries {
         ...(event.correlationid === undefined ? {} : { correlationid: event.correlationid }),
         ...(typeof event.millraceungoverned === 'string' ? { ungoverned: event.millraceungoverned } : {}),
         ...(typeof event.millracelagbreach === 'string' ? { lagBreach: event.millracelagbreach } : {}),
+        ...(Array.isArray(event.millracealigned) ? { aligned: event.millracealigned as NonNullable<LineageMessage['aligned']> } : {}),
         ...(sent === undefined ? {} : { deliveries: sent }),
         };
       }),

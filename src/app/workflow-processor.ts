@@ -7,6 +7,7 @@
 // the log keeps every event as it was sent.
 import type { CloudEvent, FlowCount, P2PLine, P2PPolicy, P2PRoute, PlantKey, PlantPolicy, StoredEvent } from '../core/index.js';
 import {
+  alignedEvent,
   applyEvent,
   applyPlantEvent,
   countFlows,
@@ -68,6 +69,11 @@ function needsLink(stored: StoredEvent, key: string): boolean {
   return stored.event.correlationid !== key;
 }
 
+function alignedStored(stored: StoredEvent): StoredEvent {
+  const event = alignedEvent(stored.event);
+  return event === stored.event ? stored : { ...stored, event };
+}
+
 /** One of `count` parts of a rebuild that runs on several threads (see bootstrap/rebuild.ts). */
 export interface ReplayPartition {
   readonly index: number;
@@ -119,7 +125,8 @@ export class WorkflowProcessor {
    */
   private async read(after: number, limit: number): Promise<{ events: StoredEvent[]; flows: FlowCount[] }> {
     const sent = await this.log.readFrom(after, limit);
-    return { events: sent.map((stored) => this.upcaster.upcastStored(stored)), flows: countFlows(sent) };
+    // Aligned first (the master data mappings recorded at intake), then upcast.
+    return { events: sent.map((stored) => this.upcaster.upcastStored(alignedStored(stored))), flows: countFlows(sent) };
   }
 
   /** The last sequence applied (reads the store's cursor the first time). */

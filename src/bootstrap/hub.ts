@@ -4,10 +4,10 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { pino } from 'pino';
 import type { FastifyInstance } from 'fastify';
-import { CsvIntake, DeadlineScheduler, DeliveryOperations, DeliveryRunner, ExceptionResolution, GovernanceQueries, GroupCommitter, IngestService, KpiQueries, P2PQueries, PlantQueries, QuarantineService, WorkflowProcessor, WorkflowRunner, X12Intake } from '../app/index.js';
+import { CsvIntake, DeadlineScheduler, DeliveryOperations, DeliveryRunner, ExceptionResolution, GovernanceQueries, GroupCommitter, IngestService, KpiQueries, MasterDataGate, P2PQueries, PlantQueries, QuarantineService, WorkflowProcessor, WorkflowRunner, X12Intake } from '../app/index.js';
 import type { ChannelKind } from '../app/index.js';
 import type { AsyncApiDocument, CloudEvent, ContractSet, Manifest, ReaderPlan } from '../core/index.js';
-import { asyncApiCatalogue, ContractRegistry, EventUpcaster, governanceCoverage, inlineRefs, manifestDirectory, MillraceError, P2P_STAGES, p2pPolicy, p2pSettingsOf, partyOfPrincipal, plantPolicy, plantSettingsOf, planReaders, PublishingAuthority, SHIPPED_UPCASTERS } from '../core/index.js';
+import { alignerOf, asyncApiCatalogue, ContractRegistry, masterDataOwnerOf, EventUpcaster, governanceCoverage, inlineRefs, manifestDirectory, MillraceError, P2P_STAGES, p2pPolicy, p2pSettingsOf, partyOfPrincipal, plantPolicy, plantSettingsOf, planReaders, PublishingAuthority, SHIPPED_UPCASTERS } from '../core/index.js';
 import type { BatchOutcome, Clock, DeliveryChannel, WorkflowStep } from '../ports/index.js';
 import type { HubConfig } from './config.js';
 import { secretVariableOf } from './config.js';
@@ -144,7 +144,13 @@ export async function createHub(config: HubConfig, manifest: Manifest, contracts
             return owner();
           },
         };
-  const ingest = new IngestService({ registry, authority, committer, clock, ...(ownership === undefined ? {} : { ownership }) });
+  // Master data alignment at the door, for every channel (docs/adr/0019); only when some source has a cross-reference table.
+  const aligner = alignerOf(manifest);
+  const gate = aligner.active
+    ? new MasterDataGate({ aligner, quarantine: store.quarantines, appender: committer, exceptions: store, clock, owner: masterDataOwnerOf(manifest) })
+    : undefined;
+  const ingest = new IngestService({ registry, authority, committer, clock, ...(ownership === undefined ? {} : { ownership }), ...(gate === undefined ? {} : { alignment: gate }) });
+  gate?.attach(ingest);
   const logger = pino({ level: options.logger === false ? 'silent' : config.logLevel });
   const catalog = registry.catalog();
   const metrics = new HubMetrics({
@@ -169,6 +175,11 @@ export async function createHub(config: HubConfig, manifest: Manifest, contracts
     quarantine: store.quarantines,
   });
   quarantine.register(x12);
+  if (gate !== undefined) {
+    quarantine.register(gate);
+    // Events held for a mapping this manifest may now have go in (nothing is lost, nothing waits for a click).
+    await gate.retryHeld();
+  }
   const manifestDir = dirname(resolve(config.manifestPath));
   const dropFolders = new CsvDropFolders(
     csv,

@@ -15,6 +15,8 @@ export { countFlows, governanceCoverage } from './governance/coverage.js';
 export type { FlowCount, FlowCoverage, GovernanceCoverage } from './governance/coverage.js';
 export type { AuthorityDecision, LagBreach, OperatorRole, Principal } from './governance/authority.js';
 export { checkManifest, p2pSettingsOf, plantSettingsOf, sourceOf } from './governance/manifest.js';
+export { ALIGNMENT_MARK, alignedEvent, alignerOf, MasterDataAligner, markAligned, masterDataOwnerOf } from './governance/master-data-alignment.js';
+export type { Alignment, AlignmentTables, CanonicalIds, CodeGap, CodeKind, CodeMapping } from './governance/master-data-alignment.js';
 export type {
   DomainDeclaration,
   DomainRole,

@@ -223,7 +223,7 @@ export async function buildHttpServer(deps: HttpServerDependencies): Promise<Fas
       const receipt = await deps.ingest.submit(principal, events, batch);
       if (deps.metrics !== undefined) deps.metrics.recordIntake(receipt.accepted, receipt.duplicates, typesOf(events), secondsSince(request));
       const view = (e: { id: string; source: string; sequence: number }) => ({ id: e.id, source: e.source, sequence: e.sequence });
-      return reply.code(202).send({ accepted: receipt.accepted.map(view), duplicates: receipt.duplicates.map(view) });
+      return reply.code(202).send({ accepted: receipt.accepted.map(view), duplicates: receipt.duplicates.map(view), ...(receipt.quarantined === undefined ? {} : { quarantined: receipt.quarantined }) });
     },
   );
 
@@ -320,11 +320,24 @@ const appendedSchema = {
 } as const;
 
 const receiptSchema = {
-  description: 'The events are durably committed.',
+  description: 'The events are durably committed (or, for a missing master data mapping, durably held in quarantine).',
   type: 'object',
   required: ['accepted', 'duplicates'],
   properties: {
     accepted: { type: 'array', items: appendedSchema, description: 'Events stored by this request.' },
     duplicates: { type: 'array', items: appendedSchema, description: 'Events that were already in the log with the same body.' },
+    quarantined: {
+      type: 'array',
+      description: 'Events held in quarantine (channel master-data) until master data maps a local code they carry; they go in on a retry once it does (docs/adr/0019).',
+      items: {
+        type: 'object',
+        properties: {
+          id: { type: 'string' },
+          source: { type: 'string' },
+          quarantineId: { type: 'string' },
+          gaps: { type: 'array', items: { type: 'object', properties: { pointer: { type: 'string' }, kind: { type: 'string' }, code: { type: 'string' }, table: { type: 'string' } } } },
+        },
+      },
+    },
   },
 } as const;
