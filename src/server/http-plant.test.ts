@@ -147,7 +147,7 @@ describe('master data alignment at intake', () => {
       const held = answer.body.quarantined as { id: string; quarantineId: string; gaps: { kind: string; code: string; table: string }[] }[];
       assert.equal(held.length, 1);
       assert.deepEqual(held[0]?.gaps.map((g) => [g.kind, g.code, g.table]), [['item', 'MX-77777', 'masterData.itemCodes.wms-p02']]);
-      quarantineId = held[0]!.quarantineId;
+      quarantineId = held[0].quarantineId;
       assert.equal(await t.store.find('/systems/wms-p02', 'MV-LOCAL-2'), undefined, 'not in the log yet');
       await t.hub.settle();
       const exceptions = await callHub(t, 'GET', '/v1/exceptions?code=master_data_gap', operator);
