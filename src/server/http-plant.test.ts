@@ -172,4 +172,35 @@ describe('master data alignment at intake', () => {
       await restarted.close();
     }
   });
+
+  it('holds the rows of a CSV file whose plant code is unmapped, listed in the file report with their lines', async () => {
+    const fixtures = new URL('../../test/fixtures/csv/', import.meta.url);
+    const manifest = readFileSync(new URL('millrace.yaml', fixtures), 'utf8');
+    const movements = "  - id: wms-p02-movements\n    source: wms-p02\n    eventType: inventory.movement\n";
+    const start = manifest.indexOf(movements);
+    assert.ok(start > 0);
+    const variant = manifest.slice(0, start) + manifest.slice(start).replace('      plant: { value: P02 }', '      plant: { value: WERK-2 }');
+    const path = join(dir, 'csv-millrace.yaml');
+    writeFileSync(path, variant.replace('  supplierCodes:\n    wms-p02: { "PROV-42": SUP-0042 }', '  supplierCodes:\n    wms-p02: { "PROV-42": SUP-0042 }\n  plantCodes:\n    wms-p02: { "WERK-9": P02 }'));
+    const t = await startTestHub({ manifestPath: path });
+    try {
+      const response = await t.hub.http.inject({
+        method: 'POST',
+        url: '/v1/inbound/csv/wms-p02-movements',
+        headers: { authorization: `Bearer ${t.keys.get('system:wms-p02')!}`, 'content-type': 'text/csv; charset=windows-1252' },
+        payload: readFileSync(new URL('wms-p02-movements-1252.csv', fixtures)),
+      });
+      const report = response.json<{ accepted: unknown[]; quarantined: { quarantineId: string; lines: number[]; problems: { code: string; column?: string; value?: string }[] }[] }>();
+      assert.equal(response.statusCode, 207);
+      assert.equal(report.accepted.length, 0);
+      // Rows the CSV mapping refuses itself (an unknown item code) stay CSV entries; the others wait for the plant mapping.
+      const held = report.quarantined.filter((q) => q.problems.some((p) => p.code === 'master_data_gap'));
+      assert.ok(held.length > 0);
+      for (const entry of held) assert.deepEqual(entry.problems.map((p) => [p.code, p.value]), [['master_data_gap', 'WERK-2']]);
+      const entry = await callHub(t, 'GET', `/v1/quarantine/${held[0]!.quarantineId}`, t.keys.get('operator:ap-lead')!);
+      assert.equal((entry.body as { channel: string }).channel, 'master-data');
+    } finally {
+      await t.close();
+    }
+  });
 });
