@@ -24,6 +24,8 @@ export interface RehearsalInput {
 export interface RehearsalReport {
   readonly accepted: number;
   readonly duplicates: number;
+  /** Events held for master data (a local code the manifest's cross-references do not map). */
+  readonly held: readonly { readonly id: string; readonly line: number; readonly gaps: readonly { readonly kind: string; readonly code: string; readonly table: string }[] }[];
   readonly rejected: readonly { readonly id?: string; readonly type?: string; readonly line: number; readonly reason: string }[];
   readonly workflows: readonly { readonly poNumber: string; readonly line: number; readonly stage: string; readonly ordered: string; readonly received: string; readonly invoiced: string }[];
   readonly exceptions: readonly {
@@ -64,6 +66,7 @@ export function principalOfSource(source: string): Principal | undefined {
 export async function rehearse(deps: RehearsalDependencies, input: RehearsalInput): Promise<RehearsalReport> {
   let accepted = 0;
   let duplicates = 0;
+  const held: { id: string; line: number; gaps: { kind: string; code: string; table: string }[] }[] = [];
   const rejected: { id?: string; type?: string; line: number; reason: string }[] = [];
   const advanceTo = async (instant: string) => {
     if (toMs(instant) > deps.clock.now().getTime()) deps.clock.set(instant);
@@ -89,6 +92,7 @@ export async function rehearse(deps: RehearsalDependencies, input: RehearsalInpu
       const receipt = await deps.ingest.submit(principal, [entry.event], false);
       accepted += receipt.accepted.length;
       duplicates += receipt.duplicates.length;
+      for (const h of receipt.quarantined ?? []) held.push({ id: h.id, line: entry.line, gaps: h.gaps.map((g) => ({ kind: g.kind, code: g.code, table: g.table })) });
     } catch (error) {
       if (!isMillraceError(error)) throw error;
       const violations = (error.details.violations as { pointer: string; message: string }[] | undefined) ?? [];
@@ -125,6 +129,7 @@ export async function rehearse(deps: RehearsalDependencies, input: RehearsalInpu
   return {
     accepted,
     duplicates,
+    held,
     rejected,
     workflows: lines.map((l) => ({ poNumber: l.poNumber, line: l.line, stage: l.stage, ordered: l.quantities.ordered, received: l.quantities.received, invoiced: l.quantities.invoiced })),
     exceptions: exceptions.map((e) => ({

@@ -56,6 +56,7 @@ function printReport(report: RehearsalReport): void {
   const out = (line = '') => process.stdout.write(`${line}\n`);
   out(`Accepted ${report.accepted}, duplicates ${report.duplicates}, rejected ${report.rejected.length}`);
   for (const r of report.rejected) out(`  rejected line ${r.line}${r.id === undefined ? '' : ` (${r.id})`}: ${r.reason}`);
+  for (const h of report.held) out(`  held line ${h.line} (${h.id}) for master data: ${h.gaps.map((g) => `${g.kind} ${g.code} is not in ${g.table}`).join('; ')}`);
   if (report.lines.length > 0 || report.productionOrders.length === 0) {
     out();
     out('PO / line            stage        ordered   received  invoiced  matched   open GR/IR');

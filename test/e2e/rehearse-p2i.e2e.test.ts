@@ -1,6 +1,9 @@
 // `millrace rehearse` on the production-to-inventory sample, through the built CLI: the plant
 // workflows under the example manifest's plant section, master data and standard costs.
 import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { CloudEvent } from '../../src/core/index.js';
 import { runCli } from '../support/cli.js';
@@ -57,5 +60,24 @@ describe('millrace rehearse: production to inventory', () => {
     assert.equal(result.status, 0, result.stderr);
     assert.match(result.stdout, /MO-P01-000452 +completed +ITM-50010 +40 +40 +1 +39/);
     assert.match(result.stdout, /Inventory P01: accuracy 66\.67%/);
+  });
+
+  it("applies the manifest's master data alignment: a local code it maps goes in, one it does not is held and reported", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'millrace-rehearse-'));
+    try {
+      const movement = (id: string, itemId: string) =>
+        JSON.stringify({ specversion: '1.0', id, source: '/systems/wms-p02', type: 'inventory.movement', time: '2026-03-04T08:00:00Z', data: { movementId: id, plant: 'P02', itemId, quantity: '12', uom: 'EA', reason: 'adjustment' } });
+      const events = join(dir, 'events.jsonl');
+      writeFileSync(events, `${readFileSync(SAMPLE, 'utf8')}${movement('MV-P02-1', 'MX-10023')}\n${movement('MV-P02-2', 'MX-55555')}\n`);
+      const result = runCli(['rehearse', '--events', events, '--manifest', 'examples/millrace.yaml', '--json']);
+      assert.equal(result.status, 0, result.stderr);
+      const report = JSON.parse(result.stdout) as Report & { held: { id: string; line: number; gaps: { kind: string; code: string; table: string }[] }[] };
+      assert.deepEqual(report.held, [{ id: 'MV-P02-2', line: 21, gaps: [{ kind: 'item', code: 'MX-55555', table: 'masterData.itemCodes.wms-p02' }] }]);
+      assert.ok(report.exceptions.some((e) => e.code === 'master_data_gap' && e.owner === 'master-data'));
+      // The mapped one went in: accepted with the sample's 19 events.
+      assert.equal(report.accepted, 20);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
