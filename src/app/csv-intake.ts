@@ -8,6 +8,7 @@ import { compileCsvMapping, decodeCsv, isMillraceError, locateViolations, mapCsv
 import type { Clock, CsvReader, InboundMessagePart, InboundMessageStore, NewQuarantineEntry, QuarantineEntry, QuarantineReason, QuarantineStore, TraceContext } from '../ports/index.js';
 import type { IngestService } from './ingest.js';
 import type { QuarantineChannel, ReprocessOutcome } from './quarantine.js';
+import type { HeldEvent } from './master-data-gate.js';
 
 export interface CsvIntakeDependencies {
   readonly manifest: Manifest;
@@ -71,6 +72,7 @@ type Evaluation =
       readonly accepted: CsvEventReport[];
       readonly duplicates: CsvEventReport[];
       readonly rejected: RejectedExcerpt[];
+      readonly held: CsvQuarantineReport[];
     };
 
 export class CsvIntake implements QuarantineChannel {
@@ -136,7 +138,9 @@ export class CsvIntake implements QuarantineChannel {
       rows: evaluation.rows,
       accepted: evaluation.accepted,
       duplicates: evaluation.duplicates,
-      quarantined: evaluation.rejected.map((excerpt, index) => ({ quarantineId: entries[index]?.id ?? '', lines: excerpt.lines, problems: excerpt.problems })),
+      quarantined: [...evaluation.rejected.map((excerpt, index) => ({ quarantineId: entries[index]?.id ?? '', lines: excerpt.lines, problems: excerpt.problems })), ...evaluation.held].sort(
+        (a, b) => (a.lines[0] ?? 0) - (b.lines[0] ?? 0),
+      ),
     };
   }
 
@@ -151,7 +155,9 @@ export class CsvIntake implements QuarantineChannel {
     const evaluation = await this.evaluate(mapping, this.sourcePrincipal(mapping.declaration.source), entry.raw, context);
     if (evaluation.kind === 'unreadable') return { outcome: 'still_failing', reason: unreadableReason(evaluation) };
     const went = [...evaluation.accepted, ...evaluation.duplicates].map(({ id, source, sequence }) => ({ id, source, sequence }));
-    if (evaluation.rejected.length === 0) return { outcome: 'accepted', accepted: went };
+    // Events now held for master data have entries of their own (channel master-data).
+    const held = evaluation.held.map((h) => h.quarantineId);
+    if (evaluation.rejected.length === 0) return held.length === 0 ? { outcome: 'accepted', accepted: went } : { outcome: 'reprocessed', accepted: went, requarantined: held };
     if (went.length === 0) return { outcome: 'still_failing', reason: rowsReason(evaluation.rejected.flatMap((excerpt) => excerpt.problems)) };
     // Part went in: what still fails becomes entries of its own, so this one can close.
     const receivedTime = this.deps.clock.now().toISOString();
@@ -212,6 +218,15 @@ export class CsvIntake implements QuarantineChannel {
       accepted: submitted.accepted.map(([event, sequence]) => report(event, sequence)),
       duplicates: submitted.duplicates.map(([event, sequence]) => report(event, sequence)),
       rejected,
+      // Rows whose event waits in the master-data quarantine for a mapping: in the report, with their own entry.
+      held: submitted.held.map(([mappedEvent, held]) => ({
+        quarantineId: held.quarantineId,
+        lines: mappedEvent.records.map((record) => lineOf(record.line)),
+        problems: held.gaps.map((gap): CsvRowProblem => {
+          const { line, column } = mappedEvent.locate(gap.pointer);
+          return { line, ...(column === undefined ? {} : { column }), value: gap.code, code: 'master_data_gap', message: `${gap.kind} code ${gap.code} is not in ${gap.table}; the event waits in quarantine until it is` };
+        }),
+      })),
     };
   }
 
@@ -244,13 +259,17 @@ export class CsvIntake implements QuarantineChannel {
     const refused: { mapped: MappedCsvEvent; problems: CsvRowProblem[] }[] = [];
     while (pending.length > 0) {
       try {
-        const receipt = await this.deps.ingest.submit(principal, pending.map((mapped) => mapped.event), true, trace);
+        const receipt = await this.deps.ingest.submit(principal, pending.map((mapped) => mapped.event), true, { trace });
         const byId = new Map(pending.map((mapped) => [mapped.event.id, mapped]));
         const pair = (event: { id: string; sequence: number }): [MappedCsvEvent, number][] => {
           const mapped = byId.get(event.id);
           return mapped === undefined ? [] : [[mapped, event.sequence]];
         };
-        return { accepted: receipt.accepted.flatMap(pair), duplicates: receipt.duplicates.flatMap(pair), refused };
+        const held = (receipt.quarantined ?? []).flatMap((h): [MappedCsvEvent, HeldEvent][] => {
+          const mapped = byId.get(h.id);
+          return mapped === undefined ? [] : [[mapped, h]];
+        });
+        return { accepted: receipt.accepted.flatMap(pair), duplicates: receipt.duplicates.flatMap(pair), refused, held };
       } catch (error) {
         const problems = refusedEvents(error, pending);
         if (problems === undefined || problems.size === 0) throw error;
@@ -261,7 +280,7 @@ export class CsvIntake implements QuarantineChannel {
         pending = pending.filter((_, index) => !problems.has(index));
       }
     }
-    return { accepted: [] as [MappedCsvEvent, number][], duplicates: [] as [MappedCsvEvent, number][], refused };
+    return { accepted: [] as [MappedCsvEvent, number][], duplicates: [] as [MappedCsvEvent, number][], refused, held: [] as [MappedCsvEvent, HeldEvent][] };
   }
 }
 

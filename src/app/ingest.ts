@@ -1,14 +1,29 @@
 // The ingest use case: the door every channel goes through. A submission (one event or a
 // batch) is checked whole (envelope, publishing authority, data contract) and then committed
 // whole; nothing of a rejected submission is stored.
-import type { AuthorityDecision, CloudEvent, ContractRegistry, ContractViolationCode, LagBreach, Principal, Violation } from '../core/index.js';
-import { ContractViolationError, formatDuration, GOVERNANCE_MARKS, MillraceError, submissionCode, withTraceContext } from '../core/index.js';
+import type { AuthorityDecision, CloudEvent, CodeGap, ContractRegistry, ContractViolationCode, LagBreach, Principal, Violation } from '../core/index.js';
+import { alignedEvent, ContractViolationError, formatDuration, GOVERNANCE_MARKS, markAligned, MillraceError, submissionCode, withTraceContext } from '../core/index.js';
 import type { AppendedEvent, Clock, TraceContext } from '../ports/index.js';
 import type { GroupCommitter } from './group-commit.js';
+import type { HeldEvent, MasterDataGate } from './master-data-gate.js';
+import { gapError } from './master-data-gate.js';
 
 export interface IngestReceipt {
   readonly accepted: readonly AppendedEvent[];
   readonly duplicates: readonly AppendedEvent[];
+  /** Events held in quarantine until master data maps their codes (docs/adr/0019); absent when none. */
+  readonly quarantined?: readonly HeldEvent[];
+}
+
+export interface SubmitOptions {
+  /** An event with a master data gap: `hold` it in quarantine (default), or `refuse` it (a retry of a held one). */
+  readonly gaps?: 'hold' | 'refuse';
+  /**
+   * The intake span's context when tracing is on: each event is stored with it (its
+   * `traceparent`/`tracestate` attributes, which idempotency ignores), so that processing and
+   * deliveries, later and elsewhere, continue the same trace.
+   */
+  readonly trace?: TraceContext | undefined;
 }
 
 /** One refused event of a submission and the manifest rule that refuses it. */
@@ -42,6 +57,8 @@ export interface IngestDependencies {
   readonly clock?: Clock;
   /** Without it, a partner's events are checked by their supplierId alone. */
   readonly ownership?: ObjectOwnership;
+  /** Master data alignment of local codes; without it, events are stored with the codes they carry. */
+  readonly alignment?: MasterDataGate;
 }
 
 export class IngestService {
@@ -51,17 +68,22 @@ export class IngestService {
    * Checks and commits a submission. `batch` says whether the caller sent an array, so that
    * pointers in errors follow the caller's own document (`/2/data/...` versus `/data/...`).
    * Throws a MillraceError (422, 403 or 409) and stores nothing when any event is refused.
-   * `trace` is the intake span's context when tracing is on: each event is stored with it (its
-   * `traceparent`/`tracestate` attributes, which idempotency ignores), so that processing and
-   * deliveries, later and elsewhere, continue the same trace.
+   * `options.trace` carries the intake span's context (see SubmitOptions).
    */
-  async submit(principal: Principal, candidates: readonly unknown[], batch: boolean, trace?: TraceContext): Promise<IngestReceipt> {
+  async submit(principal: Principal, candidates: readonly unknown[], batch: boolean, options: SubmitOptions = {}): Promise<IngestReceipt> {
     if (candidates.length === 0) throw new MillraceError('empty_batch', 'the batch holds no events; send at least one');
     const checked = this.check(principal, candidates, batch);
-    const events = trace === undefined ? checked : checked.map((event) => withTraceContext(event, trace));
+    const aligned = this.align(principal, checked, options);
+    const { gapped } = aligned;
+    const trace = options.trace;
+    const events = trace === undefined ? aligned.events : aligned.events.map((event) => withTraceContext(event, trace));
     const scope = this.deps.authority.supplierScopeOf?.(principal);
-    if (scope !== undefined) await this.checkObjects(scope, events, batch);
-    const outcome = await this.deps.committer.submit(events);
+    // Objects are checked as the workflows will read them (canonical codes); a held event is checked on its retry.
+    if (scope !== undefined) await this.checkObjects(scope, checked.map((event, index) => (gapped.has(index) ? { ...event, data: {} } : alignedEvent(events[index] ?? event))), batch);
+    const stored = events.filter((_, index) => !gapped.has(index));
+    const held = gapped.size === 0 || this.deps.alignment === undefined ? [] : await this.deps.alignment.hold(principal, [...gapped.values()]);
+    if (stored.length === 0) return { accepted: [], duplicates: [], quarantined: held };
+    const outcome = await this.deps.committer.submit(stored);
     if (outcome.kind === 'conflict') {
       const conflicts = outcome.conflicts.map((conflict) => ({
         pointer: batch ? `/${conflict.index}` : '',
@@ -79,7 +101,26 @@ export class IngestService {
     return {
       accepted: outcome.events.filter((event) => event.status === 'accepted'),
       duplicates: outcome.events.filter((event) => event.status === 'duplicate'),
+      ...(held.length === 0 ? {} : { quarantined: held }),
     };
+  }
+
+  /**
+   * Maps each event's local codes through master data: the event keeps what was sent and gets
+   * the mapping as a mark. Events with a gap are returned apart (by index), or refused.
+   */
+  private align(principal: Principal, checked: readonly CloudEvent[], options: SubmitOptions): { events: CloudEvent[]; gapped: Map<number, { event: CloudEvent; gaps: CodeGap[] }> } {
+    const gate = this.deps.alignment;
+    const gapped = new Map<number, { event: CloudEvent; gaps: CodeGap[] }>();
+    if (gate === undefined) return { events: [...checked], gapped };
+    const events = checked.map((event, index) => {
+      const alignment = gate.align(principal, event);
+      if (alignment.kind === 'aligned') return markAligned(event, alignment.mappings);
+      gapped.set(index, { event, gaps: [...alignment.gaps] });
+      return event;
+    });
+    if (gapped.size > 0 && options.gaps === 'refuse') throw gapError([...gapped.values()].flatMap((g) => g.gaps));
+    return { events, gapped };
   }
 
   private check(principal: Principal, candidates: readonly unknown[], batch: boolean): CloudEvent[] {

@@ -2,7 +2,7 @@
 // share of flows and events under governance, and sync lag per source against its policy.
 // Reads every PO line and exception of the store: fine for a plant's or a region's hub; a
 // pre-aggregated projection is the step after (noted in the README).
-import type { ContractCatalog, ExceptionView, KpiDay, Manifest, P2PKpis, P2PLine, Principal, StageSummary } from '../core/index.js';
+import type { ContractCatalog, ExceptionView, InventoryAccuracy, KpiDay, Manifest, P2PKpis, P2PLine, Principal, StageSummary } from '../core/index.js';
 import { governanceCoverage, kpiSeries, MillraceError, p2pKpis, parseDuration, stuckStages } from '../core/index.js';
 import type { Clock, WorkflowStore } from '../ports/index.js';
 
@@ -32,8 +32,8 @@ export type KpiAnswer = P2PKpis & {
   readonly governance: { readonly flowShare: number; readonly eventShare: number; readonly flows: number; readonly events: number };
   /** Since the log began: the flows projection keeps totals, not a time series. */
   readonly syncLag: readonly SourceLag[];
-  // Inventory accuracy (where snapshots exist) is the plant workflows' KPI: it joins here as
-  // `inventoryAccuracy` when they are wired in.
+  /** Inventory record accuracy per plant, against its latest snapshot (not windowed: the latest count is the measure). */
+  readonly inventory?: { readonly accuracy: readonly InventoryAccuracy[] };
 };
 
 const PAGE = 500;
@@ -44,6 +44,8 @@ export class KpiQueries {
     private readonly manifest: Manifest,
     private readonly catalog: ContractCatalog,
     private readonly clock: Clock,
+    /** The plant workflows' inventory accuracy (absent: no inventory section). */
+    private readonly inventory?: { accuracy(): Promise<InventoryAccuracy[]> },
   ) {}
 
   /** Operator keys only: the KPIs span every supplier. `days` back from now unless `from`/`to` are given. */
@@ -57,7 +59,7 @@ export class KpiQueries {
       if (Number.isNaN(Date.parse(value))) throw new MillraceError('invalid_request', `${name} must be an RFC 3339 time, not "${value}"`);
     }
     if (!(Date.parse(from) < Date.parse(to))) throw new MillraceError('invalid_request', `the window must end after it starts: ${from} .. ${to}`);
-    const [lines, exceptions, flows] = await Promise.all([this.allLines(), this.allExceptions(), this.store.flows()]);
+    const [lines, exceptions, flows, accuracy] = await Promise.all([this.allLines(), this.allExceptions(), this.store.flows(), this.inventory?.accuracy()]);
     const coverage = governanceCoverage(flows, this.manifest, this.catalog);
     const bySource = new Map<string, { events: number; lagBreaches: number; worstLagMs: number }>();
     for (const flow of flows) {
@@ -82,6 +84,7 @@ export class KpiQueries {
             withinPolicy: maxLag === undefined ? null : s.lagBreaches === 0,
           };
         }),
+      ...(accuracy === undefined ? {} : { inventory: { accuracy } }),
     };
   }
 

@@ -50,6 +50,8 @@ export interface LineageMessage {
   /** The hub's governance marks (observe mode, lag breach). */
   readonly ungoverned?: string;
   readonly lagBreach?: string;
+  /** Local codes master data mapped at intake: the message as sent had `from`, the workflows read `to` (docs/adr/0019). */
+  readonly aligned?: readonly { readonly pointer: string; readonly kind: string; readonly from: string; readonly to: string }[];
   /** Its deliveries to subscribers, with where each stands. */
   readonly deliveries?: readonly LineageDelivery[];
   /** The file(s) it came in, when it came as X12 or CSV: its part of each, and where to get the whole. */
@@ -125,7 +127,7 @@ export class P2PQueries {
     return {
       ...view,
       ageSeconds: Math.max(0, Math.round((until - toMs(view.raisedAt)) / 1000)),
-      links: view.poNumber === undefined ? {} : { workflow: `/v1/workflows/p2p/${encodeURIComponent(view.poNumber)}` },
+      links: view.poNumber !== undefined ? { workflow: `/v1/workflows/p2p/${encodeURIComponent(view.poNumber)}` } : plantLinkOf(view),
     };
   }
 
@@ -250,6 +252,7 @@ export class P2PQueries {
         ...(event.correlationid === undefined ? {} : { correlationid: event.correlationid }),
         ...(typeof event.millraceungoverned === 'string' ? { ungoverned: event.millraceungoverned } : {}),
         ...(typeof event.millracelagbreach === 'string' ? { lagBreach: event.millracelagbreach } : {}),
+        ...(Array.isArray(event.millracealigned) ? { aligned: event.millracealigned as NonNullable<LineageMessage['aligned']> } : {}),
         ...(sent === undefined ? {} : { deliveries: sent }),
         ...(files === undefined ? {} : { raw: files }),
         };
@@ -316,6 +319,22 @@ function base64(bytes: Uint8Array): string {
   let binary = '';
   for (const byte of bytes) binary += String.fromCharCode(byte);
   return btoa(binary);
+}
+
+/** Where a plant workflow's exception is shown: the order, the transfer, the plant's inventory. */
+function plantLinkOf(view: ExceptionView): { workflow?: string } {
+  if (view.key === undefined) return {};
+  const key = encodeURIComponent(view.key);
+  switch (view.workflow) {
+    case 'production':
+      return { workflow: `/v1/workflows/production/${key}` };
+    case 'transfer':
+      return { workflow: `/v1/workflows/transfer/${key}` };
+    case 'inventory':
+      return { workflow: `/v1/inventory/${key}` };
+    default:
+      return {};
+  }
 }
 
 /** The purchase order an event is about: `data.poNumber`, else its first line's. */

@@ -1,8 +1,8 @@
 // A rehearsal: recorded traffic replayed, in file order, through a fresh hub whose clock
 // follows the events' business time. An integration team runs it to see what a policy or an
 // ERP change would do to real traffic before it goes live.
-import type { CloudEvent, ExceptionView, LineSummary, Principal } from '../core/index.js';
-import { isMillraceError, MILLRACE_SOURCE, summarizeLine, toMs } from '../core/index.js';
+import type { CloudEvent, ExceptionView, InventoryAccuracy, LineSummary, PlantPolicy, Principal, ProductionOrderView } from '../core/index.js';
+import { inventoryAccuracy, isMillraceError, MILLRACE_SOURCE, productionOrderView, summarizeLine, toMs } from '../core/index.js';
 import type { EventStore, WorkflowStore } from '../ports/index.js';
 import type { DeadlineScheduler } from './deadline-scheduler.js';
 import type { IngestService } from './ingest.js';
@@ -24,6 +24,8 @@ export interface RehearsalInput {
 export interface RehearsalReport {
   readonly accepted: number;
   readonly duplicates: number;
+  /** Events held for master data (a local code the manifest's cross-references do not map). */
+  readonly held: readonly { readonly id: string; readonly line: number; readonly gaps: readonly { readonly kind: string; readonly code: string; readonly table: string }[] }[];
   readonly rejected: readonly { readonly id?: string; readonly type?: string; readonly line: number; readonly reason: string }[];
   readonly workflows: readonly { readonly poNumber: string; readonly line: number; readonly stage: string; readonly ordered: string; readonly received: string; readonly invoiced: string }[];
   readonly exceptions: readonly {
@@ -39,6 +41,10 @@ export interface RehearsalReport {
   readonly derived: readonly CloudEvent[];
   /** Full line summaries, for the readable report. */
   readonly lines: readonly LineSummary[];
+  /** The production orders the plant workflows followed. */
+  readonly productionOrders: readonly ProductionOrderView[];
+  /** Inventory accuracy per plant (items within tolerance of the latest snapshot). */
+  readonly inventory: readonly InventoryAccuracy[];
 }
 
 export interface RehearsalDependencies {
@@ -47,6 +53,7 @@ export interface RehearsalDependencies {
   readonly processor: WorkflowProcessor;
   readonly scheduler: DeadlineScheduler;
   readonly clock: SettableClock;
+  readonly plantPolicy: PlantPolicy;
 }
 
 /** The principal an event's source names: `/systems/<id>` or `/partners/<id>`. */
@@ -59,6 +66,7 @@ export function principalOfSource(source: string): Principal | undefined {
 export async function rehearse(deps: RehearsalDependencies, input: RehearsalInput): Promise<RehearsalReport> {
   let accepted = 0;
   let duplicates = 0;
+  const held: { id: string; line: number; gaps: { kind: string; code: string; table: string }[] }[] = [];
   const rejected: { id?: string; type?: string; line: number; reason: string }[] = [];
   const advanceTo = async (instant: string) => {
     if (toMs(instant) > deps.clock.now().getTime()) deps.clock.set(instant);
@@ -84,6 +92,7 @@ export async function rehearse(deps: RehearsalDependencies, input: RehearsalInpu
       const receipt = await deps.ingest.submit(principal, [entry.event], false);
       accepted += receipt.accepted.length;
       duplicates += receipt.duplicates.length;
+      for (const h of receipt.quarantined ?? []) held.push({ id: h.id, line: entry.line, gaps: h.gaps.map((g) => ({ kind: g.kind, code: g.code, table: g.table })) });
     } catch (error) {
       if (!isMillraceError(error)) throw error;
       const violations = (error.details.violations as { pointer: string; message: string }[] | undefined) ?? [];
@@ -120,6 +129,7 @@ export async function rehearse(deps: RehearsalDependencies, input: RehearsalInpu
   return {
     accepted,
     duplicates,
+    held,
     rejected,
     workflows: lines.map((l) => ({ poNumber: l.poNumber, line: l.line, stage: l.stage, ordered: l.quantities.ordered, received: l.quantities.received, invoiced: l.quantities.invoiced })),
     exceptions: exceptions.map((e) => ({
@@ -134,5 +144,7 @@ export async function rehearse(deps: RehearsalDependencies, input: RehearsalInpu
     })),
     derived,
     lines,
+    productionOrders: (await deps.store.plantStates('production', {})).flatMap((t) => (t.workflow === 'production' ? [productionOrderView(t.state, deps.plantPolicy)] : [])),
+    inventory: (await deps.store.plantStates('inventory', {})).flatMap((t) => (t.workflow === 'inventory' ? [inventoryAccuracy(t.state, deps.plantPolicy)] : [])),
   };
 }

@@ -9,9 +9,11 @@ import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import { PostgresStore, SqliteStore } from '../adapters/index.js';
 import type { CloudEvent } from '../core/index.js';
-import { addMs, p2pPolicy } from '../core/index.js';
+import type { PlantPolicy } from '../core/index.js';
+import { addMs, p2pPolicy, plantPolicy } from '../core/index.js';
 import type { Clock, CredentialStore, EventStore, WorkflowStore } from '../ports/index.js';
 import { p2pTraffic } from '../../test/support/p2p-traffic.js';
+import { PLANT_TRAFFIC_SETTINGS, plantTraffic } from '../../test/support/plant-traffic.js';
 import { dumpWorkflows } from '../../test/support/workflow-dump.js';
 import { dropSchema, needPostgres, POSTGRES_URL, uniqueSchema } from '../../test/support/services.js';
 import { DeadlineScheduler } from './deadline-scheduler.js';
@@ -63,11 +65,13 @@ class ManualClock implements Clock {
 
 const policy = p2pPolicy();
 
+const PLANT_TRAFFIC_POLICY = plantPolicy(PLANT_TRAFFIC_SETTINGS);
+
 /** Feeds traffic as a live hub would: small groups, the clock following the events, deadlines firing. */
-async function runLive(store: Store, events: readonly CloudEvent[], clock: ManualClock): Promise<{ processor: WorkflowProcessor; committer: GroupCommitter }> {
+async function runLive(store: Store, events: readonly CloudEvent[], clock: ManualClock, plant: PlantPolicy = plantPolicy()): Promise<{ processor: WorkflowProcessor; committer: GroupCommitter }> {
   const committer = new GroupCommitter(store, clock);
-  const processor = new WorkflowProcessor(store, store, policy, clock, { batchSize: 64 });
-  const scheduler = new DeadlineScheduler(store, committer, clock);
+  const processor = new WorkflowProcessor(store, store, policy, clock, { batchSize: 64, plantPolicy: plant });
+  const scheduler = new DeadlineScheduler(store, committer, clock, plant);
   for (let i = 0; i < events.length; i += 25) {
     const group = events.slice(i, i + 25);
     const last = group[group.length - 1];
@@ -157,6 +161,51 @@ for (const kind of [sqlite, postgres]) {
 
         const rebuilt = await new WorkflowProcessor(store, store, policy, clock, { batchSize: 500 }).rebuild();
         assert.equal(rebuilt, await store.headSequence());
+        assert.deepEqual(await dumpWorkflows(store), live);
+      } finally {
+        await store.close();
+        await opened.cleanup();
+      }
+    });
+
+    it('runs the plant workflows beside P2P: plant exceptions with owners, deadlines through the scheduler, a manual resolution, and a rebuild identical to live', async (t) => {
+      const opened = await kind.open(t);
+      if (opened === undefined) return;
+      const { store } = opened;
+      try {
+        const clock = new ManualClock('2026-03-02T06:00:00.000Z');
+        const traffic = [...p2pTraffic({ lines: 30, seed: 3, spacingMinutes: 40 }), ...plantTraffic({ orders: 40, transfers: 12, seed: 7 })].sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : 0));
+        const { processor, committer } = await runLive(store, traffic, clock, PLANT_TRAFFIC_POLICY);
+        const codes = async (code: string) => (await store.listExceptions({ code }, 500)).items;
+        // Every rule of the traffic shows, with the owner the policy names.
+        const notUpdated = await codes('inventory_not_updated');
+        assert.ok(notUpdated.length > 0 && notUpdated.every((e) => /^inventory-p0[12]$/.test(e.owner) && e.workflow === 'production'));
+        assert.ok((await codes('production_quantity_mismatch')).every((e) => e.owner.startsWith('production-p0')));
+        assert.ok((await codes('production_quantity_mismatch')).length > 0);
+        assert.ok((await codes('backflush_mismatch')).length > 0);
+        assert.ok((await codes('receipt_overdue')).some((e) => e.workflow === 'transfer' && e.owner === 'logistics'));
+        const transferShort = await codes('transfer_quantity_mismatch');
+        assert.deepEqual([...new Set(transferShort.map((e) => e.owner))].sort(), ['inventory-p01', 'inventory-p02'], 'a transfer difference goes to both plants');
+        assert.ok((await codes('inventory_mismatch')).length > 0);
+        assert.equal((await codes('unit_of_measure_unknown')).length, 0, 'grams convert to kilograms through master data');
+        // Deadlines fired through the scheduler: breaches are in the log, once each.
+        const log = await store.readFrom(0, 100_000);
+        const breaches = log.filter((s) => s.event.type === 'sla.breached' && (s.event.data as { workflow?: string }).workflow !== 'p2p').map((s) => s.event.id);
+        assert.ok(breaches.length > 0);
+        assert.equal(new Set(breaches).size, breaches.length);
+        assert.ok(log.some((s) => s.event.type === 'finance.posting' && (s.event.data as { kind?: string }).kind === 'finished_goods_receipt'));
+        // An operator resolves a plant exception by hand, like a P2P one.
+        const open = (await codes('inventory_mismatch')).find((e) => e.status === 'open');
+        assert.ok(open !== undefined);
+        const resolved = await new ExceptionResolution(store, committer, processor, clock).resolve(open.exceptionId, 'cycle count corrected in the WMS', { kind: 'operator', id: 'inv-lead', role: 'operator' });
+        assert.equal(resolved.status, 'resolved');
+        const [inventory] = await store.loadPlantStates([{ workflow: 'inventory', key: open.plant ?? '' }]);
+        assert.equal(inventory?.state.exceptions[open.exceptionId]?.status, 'resolved');
+        const live = await dumpWorkflows(store);
+        assert.equal(JSON.parse(live.plant).length, 40 + 12 + 2);
+        assert.ok(live.plantLinks.length > 0);
+
+        await new WorkflowProcessor(store, store, policy, clock, { batchSize: 300, plantPolicy: PLANT_TRAFFIC_POLICY }).rebuild();
         assert.deepEqual(await dumpWorkflows(store), live);
       } finally {
         await store.close();

@@ -1,11 +1,32 @@
-// Drives the P2P workflow from the log: reads events after its cursor, applies them to the
-// lines they touch, decides on inputs, and commits derived events, line states and the
+// Drives the workflows from the log (procure-to-pay per PO line; the plant workflows per
+// production order, transfer and plant inventory): reads events after its cursor, applies them
+// to the states they touch, decides on inputs, and commits derived events, states and the
 // cursor in one transaction. The same loop rebuilds every projection from an empty store
 // (replay), where each event is only applied: the decisions are already in the log. Events are
 // upcast as they are read: the workflow sees each type in the version it is written for, while
 // the log keeps every event as it was sent.
-import type { CloudEvent, FlowCount, P2PLine, P2PPolicy, P2PRoute, StoredEvent } from '../core/index.js';
-import { applyEvent, countFlows, EventUpcaster, isRecordedDecision, keysFor, LineSet, partitionOf, routeP2P, SHIPPED_UPCASTERS, traceContextOf, traceIdOf, withTraceContext } from '../core/index.js';
+import type { CloudEvent, FlowCount, P2PLine, P2PPolicy, P2PRoute, PlantKey, PlantPolicy, StoredEvent } from '../core/index.js';
+import {
+  alignedEvent,
+  applyEvent,
+  applyPlantEvent,
+  countFlows,
+  EventUpcaster,
+  isRecordedDecision,
+  keysFor,
+  LineSet,
+  partitionOf,
+  plantLinkKey,
+  plantPolicy,
+  plantRowOf,
+  PlantStateSet,
+  routeP2P,
+  routePlant,
+  SHIPPED_UPCASTERS,
+  traceContextOf,
+  traceIdOf,
+  withTraceContext,
+} from '../core/index.js';
 import type { Clock, EventLogger, EventStore, SpanHandle, Tracer, WorkflowStep, WorkflowStore } from '../ports/index.js';
 import { REBUILDING_CURSOR } from '../ports/index.js';
 
@@ -42,6 +63,8 @@ export interface ProcessorOptions {
   readonly tracer?: Tracer;
   /** Where the exceptions raised are logged (with correlation id and trace id). */
   readonly logger?: EventLogger;
+  /** The plant workflows' policy (manifest `plant` section and master data); defaults without. */
+  readonly plantPolicy?: PlantPolicy;
 }
 
 const SHIPPED = new EventUpcaster(SHIPPED_UPCASTERS);
@@ -55,6 +78,11 @@ const REBUILDING = REBUILDING_CURSOR;
  */
 function needsLink(stored: StoredEvent, key: string): boolean {
   return stored.event.correlationid !== key;
+}
+
+function alignedStored(stored: StoredEvent): StoredEvent {
+  const event = alignedEvent(stored.event);
+  return event === stored.event ? stored : { ...stored, event };
 }
 
 /** One of `count` parts of a rebuild that runs on several threads (see bootstrap/rebuild.ts). */
@@ -71,6 +99,8 @@ export interface StepResult {
 
 export class WorkflowProcessor {
   private readonly lines = new LineSet();
+  private readonly plant = new PlantStateSet();
+  private readonly plantPolicy: PlantPolicy;
   private cursor: number | undefined;
   private readonly batchSize: number;
   private readonly cacheLines: number;
@@ -101,6 +131,7 @@ export class WorkflowProcessor {
     this.upcaster = options.upcaster ?? SHIPPED;
     this.tracer = options.tracer;
     this.logger = options.logger;
+    this.plantPolicy = options.plantPolicy ?? plantPolicy();
   }
 
   /**
@@ -109,7 +140,8 @@ export class WorkflowProcessor {
    */
   private async read(after: number, limit: number): Promise<{ events: StoredEvent[]; flows: FlowCount[] }> {
     const sent = await this.log.readFrom(after, limit);
-    return { events: sent.map((stored) => this.upcaster.upcastStored(stored)), flows: countFlows(sent) };
+    // Aligned first (the master data mappings recorded at intake), then upcast.
+    return { events: sent.map((stored) => this.upcaster.upcastStored(alignedStored(stored))), flows: countFlows(sent) };
   }
 
   /** The last sequence applied (reads the store's cursor the first time). */
@@ -165,8 +197,9 @@ export class WorkflowProcessor {
     const last = events[events.length - 1];
     if (last === undefined) return { processed: 0, derived: 0, upTo: from };
     const routes = await this.loadWorkingSet(events);
+    const plantRoutes = await this.loadPlantWorkingSet(events);
     const now = this.clock.now().toISOString();
-    const derived = [];
+    const derived: CloudEvent[] = [];
     const exceptionEvents: StoredEvent[] = [];
     const links: { key: string; sequence: number }[] = [];
     const spans: SpanHandle[] = [];
@@ -174,16 +207,22 @@ export class WorkflowProcessor {
       if (isRecordedDecision(stored.event)) continue;
       const applied = applyEvent(this.lines, stored, this.policy, { now }, routes[index]);
       for (const key of applied.keys) if (needsLink(stored, key)) links.push({ key, sequence: stored.sequence });
-      const span = this.tracer === undefined ? undefined : this.processingSpan(this.tracer, stored, applied.keys.length, applied.derived.length);
-      if (span === undefined) derived.push(...applied.derived);
+      const decided = [...applied.derived];
+      if ((plantRoutes[index]?.length ?? 0) > 0) {
+        const plant = applyPlantEvent(this.plant, stored, this.plantPolicy, { now });
+        for (const { workflow, key } of plant.keys) if (needsLink(stored, key)) links.push({ key: plantLinkKey(workflow, key), sequence: stored.sequence });
+        decided.push(...plant.derived);
+      }
+      const span = this.tracer === undefined ? undefined : this.processingSpan(this.tracer, stored, applied.keys.length, decided.length);
+      if (span === undefined) derived.push(...decided);
       else {
         spans.push(span);
-        derived.push(...applied.derived.map((event) => withTraceContext(event, span.context)));
+        derived.push(...decided.map((event) => withTraceContext(event, span.context)));
       }
       if (stored.event.type === 'exception.raised' || stored.event.type === 'exception.resolved') exceptionEvents.push(stored);
     }
     try {
-      await this.commitStep({ upTo: last.sequence, derived, receivedTime: now, lines: this.lines.takeChanged(), exceptionEvents, links, flows });
+      await this.commitStep({ upTo: last.sequence, derived, receivedTime: now, lines: this.lines.takeChanged(), plantStates: this.takePlantRows(), exceptionEvents, links, flows });
     } catch (error) {
       // The lines in memory went ahead of the store: forget them and the cursor, and start
       // again from what the store holds.
@@ -248,6 +287,9 @@ export class WorkflowProcessor {
     if (partition === undefined) await this.store.resetWorkflows();
     for (const key of [...this.lines.keys()]) this.lines.evict(key);
     this.lines.takeChanged();
+    this.plant.evictAll(true);
+    // The plant workflows are few keys with many events each: the first partition replays them all.
+    const replaysPlant = partition === undefined || partition.index === 0;
     this.cursor = REBUILDING;
     let from = 0;
     let total = 0;
@@ -259,10 +301,15 @@ export class WorkflowProcessor {
       const links: { key: string; sequence: number }[] = [];
       if (!done) {
         const routes = await this.loadWorkingSet(events, accept);
+        const plantRoutes = replaysPlant ? await this.loadPlantWorkingSet(events) : [];
         for (const [index, stored] of events.entries()) {
           const route = routes[index] ?? null;
           const applied = applyEvent(this.lines, stored, this.policy, undefined, route, accept);
           for (const key of applied.keys) if (needsLink(stored, key)) links.push({ key, sequence: stored.sequence });
+          if ((plantRoutes[index]?.length ?? 0) > 0) {
+            const plant = applyPlantEvent(this.plant, stored, this.plantPolicy, undefined);
+            for (const { workflow, key } of plant.keys) if (needsLink(stored, key)) links.push({ key: plantLinkKey(workflow, key), sequence: stored.sequence });
+          }
           const exception = stored.event.type === 'exception.raised' || stored.event.type === 'exception.resolved';
           // An exception belongs to the partition of its line; one outside the workflows, to partition 0.
           if (exception && (partition === undefined || (route === null ? partition.index === 0 : applied.keys.length > 0))) exceptionEvents.push(stored);
@@ -270,12 +317,13 @@ export class WorkflowProcessor {
         from = last.sequence;
         total += events.length;
       }
-      const flush = done || this.lines.size > this.replayCacheLines;
+      const flush = done || this.lines.size + this.plant.size > this.replayCacheLines;
       await this.store.commitWorkflowStep({
         upTo: done && partition === undefined ? from : REBUILDING,
         derived: [],
         receivedTime: this.clock.now().toISOString(),
         lines: flush ? this.lines.takeChanged() : [],
+        plantStates: flush ? this.takePlantRows() : [],
         exceptionEvents,
         links,
         // Every event is counted once: by the whole rebuild, or by its first partition.
@@ -294,7 +342,28 @@ export class WorkflowProcessor {
   private forget(): void {
     this.lines.takeChanged();
     for (const key of [...this.lines.keys()]) this.lines.evict(key);
+    this.plant.evictAll(true);
     this.cursor = undefined;
+  }
+
+  /** The plant states changed since the last call, as the rows the store keeps. */
+  private takePlantRows() {
+    return this.plant.takeChanged().map((tagged) => plantRowOf(tagged, this.plantPolicy));
+  }
+
+  /**
+   * Loads from the store every plant workflow state the batch's events touch that is not in
+   * memory yet. Returns each event's plant keys (empty when no plant workflow reads it).
+   */
+  private async loadPlantWorkingSet(events: readonly StoredEvent[]): Promise<PlantKey[][]> {
+    const missing = new Map<string, PlantKey>();
+    const routes = events.map((stored) => {
+      const keys = routePlant(stored.event);
+      for (const key of keys) if (!this.plant.has(key.workflow, key.key)) missing.set(`${key.workflow}\u0000${key.key}`, key);
+      return keys;
+    });
+    if (missing.size > 0) for (const tagged of await this.store.loadPlantStates([...missing.values()])) this.plant.load(tagged.workflow, tagged.state);
+    return routes;
   }
 
   /**
@@ -326,6 +395,7 @@ export class WorkflowProcessor {
   }
 
   private trimCache(limit = this.cacheLines): void {
+    if (this.plant.size > limit) this.plant.evictAll();
     if (this.lines.size <= limit) return;
     // Insertion order is a fair proxy for age; lines touched again are reloaded when needed.
     let excess = this.lines.size - limit;

@@ -279,7 +279,7 @@ export class X12Intake implements QuarantineChannel {
     let pending = [...translation.events];
     while (pending.length > 0) {
       try {
-        return await this.deps.ingest.submit(principal, pending, true, trace);
+        return await this.deps.ingest.submit(principal, pending, true, { trace });
       } catch (error) {
         if (!isMillraceError(error)) throw error;
         const indexes = refusedIndexes(error, pending.length);

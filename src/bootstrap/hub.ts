@@ -6,10 +6,10 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { pino } from 'pino';
 import type { FastifyInstance } from 'fastify';
-import { CsvIntake, DeadlineScheduler, DeliveryOperations, DeliveryRunner, ExceptionResolution, GovernanceQueries, GroupCommitter, IngestService, IntakeRefusals, IntegrationHealthQueries, KpiQueries, MqttIntake, NatsIntake, P2PQueries, QuarantineService, WorkflowProcessor, WorkflowRunner, X12Intake } from '../app/index.js';
+import { CsvIntake, DeadlineScheduler, DeliveryOperations, DeliveryRunner, ExceptionResolution, GovernanceQueries, GroupCommitter, IngestService, IntakeRefusals, IntegrationHealthQueries, KpiQueries, MasterDataGate, MqttIntake, NatsIntake, P2PQueries, PlantQueries, QuarantineService, WorkflowProcessor, WorkflowRunner, X12Intake } from '../app/index.js';
 import type { ChannelKind, DeliveryRunnerOptions } from '../app/index.js';
 import type { AsyncApiDocument, CloudEvent, ContractSet, Manifest, ReaderPlan } from '../core/index.js';
-import { asyncApiCatalogue, ContractRegistry, EventUpcaster, governanceCoverage, inlineRefs, manifestDirectory, MillraceError, P2P_STAGES, p2pPolicy, p2pSettingsOf, parseDeliveryDuration, partyOfPrincipal, planReaders, PublishingAuthority, SHIPPED_UPCASTERS } from '../core/index.js';
+import { alignerOf, asyncApiCatalogue, ContractRegistry, EventUpcaster, governanceCoverage, inlineRefs, manifestDirectory, masterDataOwnerOf, MillraceError, P2P_STAGES, p2pPolicy, p2pSettingsOf, parseDeliveryDuration, partyOfPrincipal, plantPolicy, plantSettingsOf, planReaders, PublishingAuthority, SHIPPED_UPCASTERS } from '../core/index.js';
 import type { BatchOutcome, Clock, DeliveryChannel, WorkflowStep } from '../ports/index.js';
 import type { HubConfig } from './config.js';
 import { secretVariableOf } from './config.js';
@@ -133,6 +133,7 @@ export async function createHub(config: HubConfig, manifest: Manifest, contracts
   const tracing = tracingOf(config, options);
   const tracer = tracing?.tracer;
   const logger = pino({ level: options.logger === false ? 'silent' : config.logLevel });
+  const plant = plantPolicy(plantSettingsOf(manifest));
   // The workflows need the committer (for deadline breaches) and the committer tells them about
   // new events: the link is made once both exist.
   const afterCommit = { kick: (): void => undefined };
@@ -144,6 +145,7 @@ export async function createHub(config: HubConfig, manifest: Manifest, contracts
     upcaster: upcasterOf(contracts.readers),
     logger,
     ...(tracer === undefined ? {} : { tracer }),
+    plantPolicy: plant,
   });
   const mode = config.workflows === 'off' ? 'none' : (options.workflowMode ?? 'inline');
   const inline = mode === 'inline';
@@ -170,7 +172,13 @@ export async function createHub(config: HubConfig, manifest: Manifest, contracts
             return owner();
           },
         };
-  const ingest = new IngestService({ registry, authority, committer, clock, ...(ownership === undefined ? {} : { ownership }) });
+  // Master data alignment at the door, for every channel (docs/adr/0019); only when some source has a cross-reference table.
+  const aligner = alignerOf(manifest);
+  const gate = aligner.active
+    ? new MasterDataGate({ aligner, quarantine: store.quarantines, appender: committer, exceptions: store, clock, owner: masterDataOwnerOf(manifest) })
+    : undefined;
+  const ingest = new IngestService({ registry, authority, committer, clock, ...(ownership === undefined ? {} : { ownership }), ...(gate === undefined ? {} : { alignment: gate }) });
+  gate?.attach(ingest);
   const catalog = registry.catalog();
   const metrics = new HubMetrics({
     census: () => store.workflowCensus(P2P_STAGES),
@@ -205,6 +213,11 @@ export async function createHub(config: HubConfig, manifest: Manifest, contracts
   );
   quarantine.register(edge.mqtt);
   quarantine.register(edge.nats);
+  if (gate !== undefined) {
+    quarantine.register(gate);
+    // Events held for a mapping this manifest may now have go in (nothing is lost, nothing waits for a click).
+    await gate.retryHeld();
+  }
   const manifestDir = dirname(resolve(config.manifestPath));
   const dropFolders = new CsvDropFolders(
     csv,
@@ -212,8 +225,9 @@ export async function createHub(config: HubConfig, manifest: Manifest, contracts
     { onError: (error, file) => logger.error({ err: error, file }, 'drop folder file not processed; it will be tried again'), ...(tracer === undefined ? {} : { tracer }) },
   );
   if (options.watchDropFolders === true) dropFolders.start();
-  const kpis = new KpiQueries(store, manifest, catalog, clock);
   const refusals = new IntakeRefusals(clock);
+  const plantQueries = new PlantQueries(store, store, manifest, plant);
+  const kpis = new KpiQueries(store, manifest, catalog, clock, plantQueries);
   const http = await buildHttpServer({
     ingest,
     refusals,
@@ -238,18 +252,19 @@ export async function createHub(config: HubConfig, manifest: Manifest, contracts
       governance: new GovernanceQueries(store, store, manifest, catalog),
       kpis,
     },
+    plant: plantQueries,
     deliveries: new DeliveryOperations(store.deliveries, store, manifest.subscriptions, clock, () => deliveries?.kick()),
     inbound: { csv, quarantine },
   });
   const onError = (error: unknown) => logger.error({ err: error }, 'workflow processing failed; it will be retried on the next tick');
   let stopWorkflows: () => Promise<void> = () => Promise.resolve();
   if (inline) {
-    const runner = new WorkflowRunner(store, processor, new DeadlineScheduler(store, committer, clock), { tickMs: config.workflowTickMs, onError });
+    const runner = new WorkflowRunner(store, processor, new DeadlineScheduler(store, committer, clock, plant), { tickMs: config.workflowTickMs, onError });
     afterCommit.kick = () => runner.kick();
     runner.start();
     stopWorkflows = () => runner.stop();
   } else if (mode === 'thread') {
-    const thread = await startWorkflowThread({ store: config.store, tickMs: config.workflowTickMs, settings: p2pSettingsOf(manifest), readers: contracts.readers, otlpEndpoint: config.otlpEndpoint, logLevel: options.logger === false ? 'silent' : config.logLevel }, onError, {
+    const thread = await startWorkflowThread({ store: config.store, tickMs: config.workflowTickMs, settings: p2pSettingsOf(manifest), plantSettings: plantSettingsOf(manifest), readers: contracts.readers, otlpEndpoint: config.otlpEndpoint, logLevel: options.logger === false ? 'silent' : config.logLevel }, onError, {
       // The step rides in the next group commit: one transaction and one fsync with intake.
       step: (step) => committer.submitStep(step),
       append: (events) => committer.submit(events),

@@ -2,14 +2,15 @@
 // partition through a connection of its own, then reports how far it got.
 import { parentPort, workerData } from 'node:worker_threads';
 import { WorkflowProcessor } from '../app/index.js';
-import type { P2PPolicySettings, ReaderPlan } from '../core/index.js';
-import { EventUpcaster, p2pPolicy, SHIPPED_UPCASTERS } from '../core/index.js';
+import type { P2PPolicySettings, PlantPolicySettings, ReaderPlan } from '../core/index.js';
+import { EventUpcaster, p2pPolicy, plantPolicy, SHIPPED_UPCASTERS } from '../core/index.js';
 import { openStore } from './open-store.js';
 import { systemClock } from './system-clock.js';
 
 export interface RebuildThreadData {
   readonly store: string;
   readonly settings: P2PPolicySettings;
+  readonly plantSettings?: PlantPolicySettings;
   readonly readers: ReaderPlan;
   readonly index: number;
   readonly count: number;
@@ -24,7 +25,7 @@ const store = await openStore(data.store, 'rebuild');
 try {
   let upTo = 0;
   const upcaster = new EventUpcaster(SHIPPED_UPCASTERS, data.readers);
-  const events = await new WorkflowProcessor(store, store, p2pPolicy(data.settings), systemClock, { upcaster }).rebuild((sequence) => (upTo = sequence), {
+  const events = await new WorkflowProcessor(store, store, p2pPolicy(data.settings), systemClock, { upcaster, plantPolicy: plantPolicy(data.plantSettings) }).rebuild((sequence) => (upTo = sequence), {
     index: data.index,
     count: data.count,
   });

@@ -3,8 +3,8 @@
 // partition, in order), so the work that dominates (evolving states) is split across cores.
 // Projections are reset first and the cursor says REBUILDING until all parts are done.
 import { availableParallelism } from 'node:os';
-import type { P2PPolicySettings, ReaderPlan } from '../core/index.js';
-import { EMPTY_READER_PLAN, EventUpcaster, p2pPolicy, SHIPPED_UPCASTERS } from '../core/index.js';
+import type { P2PPolicySettings, PlantPolicySettings, ReaderPlan } from '../core/index.js';
+import { EMPTY_READER_PLAN, EventUpcaster, p2pPolicy, plantPolicy, SHIPPED_UPCASTERS } from '../core/index.js';
 import { spawnThread } from '../adapters/index.js';
 import { WorkflowProcessor } from '../app/index.js';
 import { REBUILDING_CURSOR } from '../ports/index.js';
@@ -22,19 +22,25 @@ export interface RebuildResult {
  * The hub must not run meanwhile (stop it, or run `serve` later: a REBUILDING cursor makes it
  * rebuild itself). `readers` are the contracts' projections (`loadContracts(...).readers`).
  */
-export async function rebuildWorkflows(storeUrl: string, settings: P2PPolicySettings, threads = Math.min(availableParallelism(), 4), readers: ReaderPlan = EMPTY_READER_PLAN): Promise<RebuildResult> {
+export async function rebuildWorkflows(
+  storeUrl: string,
+  settings: P2PPolicySettings,
+  threads = Math.min(availableParallelism(), 4),
+  readers: ReaderPlan = EMPTY_READER_PLAN,
+  plantSettings: PlantPolicySettings = {},
+): Promise<RebuildResult> {
   const started = performance.now();
   const store = await openStore(storeUrl, 'rebuild');
   try {
     if (threads <= 1 || storeUrl === 'sqlite::memory:') {
-      const events = await new WorkflowProcessor(store, store, p2pPolicy(settings), systemClock, { upcaster: new EventUpcaster(SHIPPED_UPCASTERS, readers) }).rebuild();
+      const events = await new WorkflowProcessor(store, store, p2pPolicy(settings), systemClock, { upcaster: new EventUpcaster(SHIPPED_UPCASTERS, readers), plantPolicy: plantPolicy(plantSettings) }).rebuild();
       return { events, threads: 1, seconds: (performance.now() - started) / 1000 };
     }
     await store.resetWorkflows();
     const mark = { derived: [], lines: [], exceptionEvents: [], links: [], receivedTime: systemClock.now().toISOString() };
     // From here until the end, a crash leaves a cursor that makes the next start rebuild.
     await store.commitWorkflowStep({ ...mark, upTo: REBUILDING_CURSOR });
-    const parts = await Promise.all(Array.from({ length: threads }, (_, index) => runPart({ store: storeUrl, settings, readers, index, count: threads })));
+    const parts = await Promise.all(Array.from({ length: threads }, (_, index) => runPart({ store: storeUrl, settings, plantSettings, readers, index, count: threads })));
     const upTo = Math.min(...parts.map((part) => part.upTo));
     await store.commitWorkflowStep({ ...mark, upTo });
     return { events: parts[0]?.events ?? 0, threads, seconds: (performance.now() - started) / 1000 };

@@ -7,8 +7,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { pino } from 'pino';
 import { startTracing } from '../adapters/index.js';
 import { DeadlineScheduler, WorkflowProcessor, WorkflowRunner } from '../app/index.js';
-import type { CloudEvent, P2PPolicySettings, ReaderPlan } from '../core/index.js';
-import { EventUpcaster, p2pPolicy, SHIPPED_UPCASTERS } from '../core/index.js';
+import type { CloudEvent, P2PPolicySettings, PlantPolicySettings, ReaderPlan } from '../core/index.js';
+import { EventUpcaster, p2pPolicy, plantPolicy, SHIPPED_UPCASTERS } from '../core/index.js';
 import type { BatchOutcome, WorkflowStep } from '../ports/index.js';
 import { openStore } from './open-store.js';
 import { systemClock } from './system-clock.js';
@@ -17,6 +17,7 @@ export interface WorkflowThreadData {
   readonly store: string;
   readonly tickMs: number;
   readonly settings: P2PPolicySettings;
+  readonly plantSettings: PlantPolicySettings;
   readonly readers: ReaderPlan;
   /** The hub's OTLP endpoint ('' for none): this thread exports its processing spans itself. */
   readonly otlpEndpoint: string;
@@ -57,8 +58,10 @@ function ask(message: (id: number) => WorkflowThreadReport): Promise<BatchOutcom
 const store = await openStore(data.store, 'workflows');
 // Its own provider: spans continue the traces stored with the events, whichever thread made them.
 const tracing = data.otlpEndpoint === '' ? undefined : startTracing({ otlpEndpoint: data.otlpEndpoint });
+const plant = plantPolicy(data.plantSettings);
 const processor = new WorkflowProcessor(store, store, p2pPolicy(data.settings), systemClock, {
   batchSize: 500,
+  plantPolicy: plant,
   logger: pino({ level: data.logLevel }),
   ...(tracing === undefined ? {} : { tracer: tracing.tracer }),
   commitStep: (step) => ask((id) => ({ type: 'step', id, step })),
@@ -71,7 +74,7 @@ const appender = {
     return outcome;
   },
 };
-const runner = new WorkflowRunner(store, processor, new DeadlineScheduler(store, appender, systemClock), {
+const runner = new WorkflowRunner(store, processor, new DeadlineScheduler(store, appender, systemClock, plant), {
   tickMs: data.tickMs,
   onError: (error) => report({ type: 'error', message: error instanceof Error ? (error.stack ?? error.message) : String(error) }),
 });

@@ -56,13 +56,31 @@ function printReport(report: RehearsalReport): void {
   const out = (line = '') => process.stdout.write(`${line}\n`);
   out(`Accepted ${report.accepted}, duplicates ${report.duplicates}, rejected ${report.rejected.length}`);
   for (const r of report.rejected) out(`  rejected line ${r.line}${r.id === undefined ? '' : ` (${r.id})`}: ${r.reason}`);
-  out();
-  out('PO / line            stage        ordered   received  invoiced  matched   open GR/IR');
+  for (const h of report.held) out(`  held line ${h.line} (${h.id}) for master data: ${h.gaps.map((g) => `${g.kind} ${g.code} is not in ${g.table}`).join('; ')}`);
+  if (report.lines.length > 0 || report.productionOrders.length === 0) {
+    out();
+    out('PO / line            stage        ordered   received  invoiced  matched   open GR/IR');
+  }
   for (const l of report.lines) {
     const q = l.quantities;
     out(
       `${`${l.poNumber}/${l.line}`.padEnd(20)} ${l.stage.padEnd(12)} ${q.ordered.padStart(8)}  ${q.received.padStart(8)}  ${q.invoiced.padStart(8)}  ${q.matched.padStart(8)}  ${`${l.openGrir} ${l.currency ?? ''}`.padStart(12)}`,
     );
+  }
+  if (report.productionOrders.length > 0) {
+    out();
+    out('Production order     stage          item         ordered  completed  scrapped  received');
+    for (const o of report.productionOrders) {
+      const q = o.quantities;
+      out(
+        `${o.productionOrder.padEnd(20)} ${o.stage.padEnd(14)} ${(o.itemId ?? '').padEnd(12)} ${(q?.ordered ?? '').padStart(8)}  ${(q?.completed ?? '').padStart(9)}  ${(q?.scrapped ?? '').padStart(8)}  ${(q?.received ?? '').padStart(8)}`,
+      );
+      for (const c of o.components) out(`  component ${c.itemId.padEnd(12)} expected ${c.expected} ${c.uom}, issued ${c.issued} ${c.uom}${c.onBom ? '' : ' (not on the BOM)'}`);
+    }
+  }
+  if (report.inventory.length > 0) {
+    out();
+    for (const a of report.inventory) out(`Inventory ${a.plant}: accuracy ${a.accuracyPercent ?? 'n/a'}% (${a.itemsWithinTolerance} of ${a.itemsCompared} items within tolerance${a.asOf === undefined ? ', no snapshot yet' : ` of the snapshot as of ${a.asOf}`})`);
   }
   out();
   out(`Exceptions: ${report.exceptions.length} (${report.exceptions.filter((e) => e.status === 'open').length} open)`);

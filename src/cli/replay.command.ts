@@ -2,7 +2,7 @@
 // Projections are derived data: dropping and rebuilding them gives the same bytes.
 import type { Command } from 'commander';
 import { loadSetup, processEnvironment, rebuildWorkflows } from '../bootstrap/index.js';
-import { MillraceError, p2pSettingsOf } from '../core/index.js';
+import { MillraceError, p2pSettingsOf, plantSettingsOf } from '../core/index.js';
 import type { CommonOptions } from './flags.js';
 import { addConfigOptions, configFlags, printJson } from './flags.js';
 
@@ -20,7 +20,7 @@ export function registerReplay(program: Command): void {
         throw new MillraceError('invalid_request', `--threads must be a whole number from 1 to 64, not "${options.threads}"`);
       }
       const setup = loadSetup(configFlags(options), processEnvironment());
-      const result = await rebuildWorkflows(setup.config.store, p2pSettingsOf(setup.manifest), threads, setup.contracts.readers);
+      const result = await rebuildWorkflows(setup.config.store, p2pSettingsOf(setup.manifest), threads, setup.contracts.readers, plantSettingsOf(setup.manifest));
       if (options.json === true) printJson({ ...result, eventsPerSecond: result.events / result.seconds, maxRssMiB: process.resourceUsage().maxRSS / 1024 });
       else {
         process.stdout.write(

@@ -50,9 +50,10 @@ export interface StoredEvent {
 /**
  * Governance marks the hub puts on an event it accepts: `millraceungoverned` (a source in
  * observe mode published what enforce mode would refuse: the rule) and `millracelagbreach`
- * (the event came later than its source's maximum sync lag). A client may not send them.
+ * (the event came later than its source's maximum sync lag) and `millracealigned` (the local
+ * codes master data mapped to canonical ids, docs/adr/0019). A client may not send them.
  */
-export const GOVERNANCE_MARKS = ['millraceungoverned', 'millracelagbreach'] as const;
+export const GOVERNANCE_MARKS = ['millraceungoverned', 'millracelagbreach', 'millracealigned'] as const;
 
 /**
  * Attributes the hub sets itself from its log (stored apart, added on read); a client's values

@@ -31,6 +31,7 @@ export const ERROR_CATALOGUE = {
   empty_batch: { status: 422, title: 'The batch holds no events' },
   unknown_subscription: { status: 422, title: 'The manifest declares no such subscription' },
   csv_unreadable: { status: 422, title: 'The CSV file cannot be read with its mapping' },
+  master_data_gap: { status: 422, title: 'A local code has no mapping to a canonical id in master data' },
   rate_limited: { status: 429, title: 'Too many requests for this credential' },
   store_unavailable: { status: 503, title: 'The event store cannot take writes right now' },
   invalid_config: { status: 500, title: 'The configuration is invalid' },

@@ -14,7 +14,9 @@ export { PublishingAuthority } from './governance/authority.js';
 export { countFlows, governanceCoverage } from './governance/coverage.js';
 export type { FlowCount, FlowCoverage, GovernanceCoverage } from './governance/coverage.js';
 export type { AuthorityDecision, LagBreach, OperatorRole, Principal } from './governance/authority.js';
-export { checkManifest, p2pSettingsOf, sourceOf } from './governance/manifest.js';
+export { checkManifest, p2pSettingsOf, plantSettingsOf, sourceOf } from './governance/manifest.js';
+export { ALIGNMENT_MARK, alignedEvent, alignerOf, MasterDataAligner, markAligned, masterDataOwnerOf } from './governance/master-data-alignment.js';
+export type { Alignment, AlignmentTables, CanonicalIds, CodeGap, CodeKind, CodeMapping } from './governance/master-data-alignment.js';
 export type {
   DomainDeclaration,
   DomainRole,
@@ -128,6 +130,8 @@ export {
 } from './plant/inventory-position.js';
 export type { InTransitLine, InventoryAccuracy, InventoryView, ItemComparison, ItemPosition, PlantInventoryState } from './plant/inventory-position.js';
 export { decideInventory } from './plant/inventory-reconcile.js';
+export { plantLinkKey, plantRowOf, plantStateFromJson, productionOrderView, transferView } from './plant/plant-rows.js';
+export type { PlantStateRow, ProductionOrderView, TransferView } from './plant/plant-rows.js';
 export { ackControlNumbersNeeded, buildAcknowledgements } from './x12/x12-ack.js';
 export type { AckOptions, X12Acknowledgements } from './x12/x12-ack.js';
 export { generate850, X12_OUTBOUND_TYPES } from './x12/x12-850.generator.js';

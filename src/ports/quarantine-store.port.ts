@@ -13,6 +13,8 @@ export interface QuarantineProblem {
   readonly line?: number;
   readonly column?: string;
   readonly value?: string;
+  /** Master data: the kind of code without a mapping (item, supplier, plant, unit). */
+  readonly kind?: string;
 }
 
 export interface QuarantineReason {

@@ -2,7 +2,7 @@
 // the processor's cursor, kept in the same database as the log so that derived events and the
 // state change they come from commit together. Adapters: SQLite, PostgreSQL (one conformance
 // suite, test/conformance/workflow-store.conformance.ts).
-import type { CloudEvent, ExceptionView, FlowCount, P2PLine, P2PStage, StoredEvent, WorkflowCensus } from '../core/index.js';
+import type { CloudEvent, ExceptionView, FlowCount, P2PLine, P2PStage, PlantKey, PlantStateRow, PlantWorkflow, StoredEvent, TaggedPlantState, WorkflowCensus } from '../core/index.js';
 import type { BatchOutcome, EventStore } from './event-store.port.js';
 
 /**
@@ -28,6 +28,13 @@ export interface WorkflowStep {
   readonly links: readonly { readonly key: string; readonly sequence: number }[];
   /** Counts of the applied events per flow and version, added to the governance flows. */
   readonly flows?: readonly FlowCount[];
+  /** Plant workflow states to store (production orders, transfers, plant inventories), as rows. */
+  readonly plantStates?: readonly PlantStateRow[];
+}
+
+/** Which plant workflow states to list: those of a plant (an order's, a transfer's either end). */
+export interface PlantStateFilter {
+  readonly plant?: string;
 }
 
 export interface Page<T> {
@@ -77,6 +84,12 @@ export interface WorkflowStore {
   /** Lines with an active deadline at or before `now`, earliest first. */
   dueLines(now: string, limit: number): Promise<P2PLine[]>;
   resetWorkflows(): Promise<void>;
+  /** Plant workflow states by workflow and key (those the store does not hold are left out). */
+  loadPlantStates(keys: readonly PlantKey[]): Promise<TaggedPlantState[]>;
+  /** Plant workflow states with an active deadline at or before `now`, earliest first. */
+  duePlantStates(now: string, limit: number): Promise<TaggedPlantState[]>;
+  /** Every state of one plant workflow that matches the filter, by key (plants have few). */
+  plantStates(workflow: PlantWorkflow, filter: PlantStateFilter): Promise<TaggedPlantState[]>;
 
   linesOfPurchaseOrder(poNumber: string): Promise<P2PLine[]>;
   listLines(filter: LineFilter, limit: number, after?: string): Promise<Page<P2PLine>>;

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import type { RehearsalReport } from '../../src/app/index.js';
 import { DeadlineScheduler, GroupCommitter, IngestService, rehearse, WorkflowProcessor } from '../../src/app/index.js';
 import { DEFAULT_CONTRACTS_DIR, loadContracts, loadManifestFile, RehearsalClock } from '../../src/bootstrap/index.js';
-import { p2pPolicy, p2pSettingsOf, PublishingAuthority } from '../../src/core/index.js';
+import { p2pPolicy, p2pSettingsOf, plantPolicy, plantSettingsOf, PublishingAuthority } from '../../src/core/index.js';
 import type { EventStore, WorkflowStore } from '../../src/ports/index.js';
 import { EXAMPLE_MANIFEST } from './hub.js';
 
@@ -32,13 +32,15 @@ export async function recordExampleHistory(store: EventStore & WorkflowStore): P
   const { manifest } = loadManifestFile(EXAMPLE_MANIFEST, contracts.registry.catalog());
   const clock = new RehearsalClock();
   const committer = new GroupCommitter(store, clock);
+  const plant = plantPolicy(plantSettingsOf(manifest));
   return rehearse(
     {
       store,
       ingest: new IngestService({ registry: contracts.registry, authority: new PublishingAuthority(manifest), committer }),
-      processor: new WorkflowProcessor(store, store, p2pPolicy(p2pSettingsOf(manifest)), clock),
-      scheduler: new DeadlineScheduler(store, committer, clock),
+      processor: new WorkflowProcessor(store, store, p2pPolicy(p2pSettingsOf(manifest)), clock, { plantPolicy: plant }),
+      scheduler: new DeadlineScheduler(store, committer, clock, plant),
       clock,
+      plantPolicy: plant,
     },
     { entries: exampleHistory().map((event, index) => ({ line: index + 1, event })) },
   );

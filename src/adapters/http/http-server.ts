@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import secureJson from 'secure-json-parse';
 import type { AsyncApiDocument, Principal } from '../../core/index.js';
 import { MillraceError, rememberArrival, traceIdOf } from '../../core/index.js';
-import type { DeliveryOperations, IngestService, IntakeRefusals, X12Intake } from '../../app/index.js';
+import type { DeliveryOperations, IngestService, IntakeRefusals, PlantQueries, X12Intake } from '../../app/index.js';
 import type { Authenticator, SpanHandle, TraceContext, Tracer } from '../../ports/index.js';
 import type { HubMetrics } from '../metrics/hub-metrics.js';
 import { EVENT_MEDIA_TYPES, problem, problemFromError, sendProblem } from './problem.js';
@@ -17,6 +17,7 @@ import type { InboundRouteDependencies } from './csv-routes.js';
 import { registerInboundRoutes } from './csv-routes.js';
 import type { WorkflowRouteDependencies } from './workflow-routes.js';
 import { registerWorkflowRoutes } from './workflow-routes.js';
+import { registerPlantRoutes } from './plant-routes.js';
 import { registerDeliveryRoutes } from './delivery-routes.js';
 import { registerX12Routes } from './x12-routes.js';
 import { registerDashboardRoutes } from './dashboard-routes.js';
@@ -56,6 +57,8 @@ export interface HttpServerDependencies {
    */
   readonly logger?: Logger;
   readonly workflows: WorkflowRouteDependencies;
+  /** The plant workflows' views (inventory, production orders, transfers). */
+  readonly plant?: PlantQueries;
   /** Prometheus metrics, served at GET /metrics when given. */
   readonly metrics?: HubMetrics;
   /** CSV intake and the quarantine (absent: those routes are not served). */
@@ -277,17 +280,18 @@ export async function buildHttpServer(deps: HttpServerDependencies): Promise<Fas
       const { events, batch } = eventsOf(request);
       const principal = request.principal;
       if (principal === undefined) throw new MillraceError('unauthenticated', 'no credential');
-      const receipt = await deps.ingest.submit(principal, events, batch, traceOf(request));
+      const receipt = await deps.ingest.submit(principal, events, batch, { trace: traceOf(request) });
       if (deps.metrics !== undefined) deps.metrics.recordIntake(receipt.accepted, receipt.duplicates, typesOf(events), secondsSince(request));
       request.span?.setAttributes({ 'millrace.events.accepted': receipt.accepted.length, 'millrace.events.duplicates': receipt.duplicates.length });
       // Debug only: a log line per request costs the intake path even when nobody reads it.
       if (deps.logger?.isLevelEnabled('debug') === true) deps.logger.debug(intakeLogFields(principal, events, receipt, traceOf(request)), 'events taken in');
       const view = (e: { id: string; source: string; sequence: number }) => ({ id: e.id, source: e.source, sequence: e.sequence });
-      return reply.code(202).send({ accepted: receipt.accepted.map(view), duplicates: receipt.duplicates.map(view) });
+      return reply.code(202).send({ accepted: receipt.accepted.map(view), duplicates: receipt.duplicates.map(view), ...(receipt.quarantined === undefined ? {} : { quarantined: receipt.quarantined }) });
     },
   );
 
   registerWorkflowRoutes(app, deps.workflows);
+  if (deps.plant !== undefined) registerPlantRoutes(app, deps.plant);
   if (deps.deliveries !== undefined) registerDeliveryRoutes(app, deps.deliveries);
   if (deps.x12 !== undefined) await registerX12Routes(app, deps.x12);
   if (deps.inbound !== undefined) await registerInboundRoutes(app, deps.inbound);
@@ -388,11 +392,24 @@ const appendedSchema = {
 } as const;
 
 const receiptSchema = {
-  description: 'The events are durably committed.',
+  description: 'The events are durably committed (or, for a missing master data mapping, durably held in quarantine).',
   type: 'object',
   required: ['accepted', 'duplicates'],
   properties: {
     accepted: { type: 'array', items: appendedSchema, description: 'Events stored by this request.' },
     duplicates: { type: 'array', items: appendedSchema, description: 'Events that were already in the log with the same body.' },
+    quarantined: {
+      type: 'array',
+      description: 'Events held in quarantine (channel master-data) until master data maps a local code they carry; they go in on a retry once it does (docs/adr/0019).',
+      items: {
+        type: 'object',
+        properties: {
+          id: { type: 'string' },
+          source: { type: 'string' },
+          quarantineId: { type: 'string' },
+          gaps: { type: 'array', items: { type: 'object', properties: { pointer: { type: 'string' }, kind: { type: 'string' }, code: { type: 'string' }, table: { type: 'string' } } } },
+        },
+      },
+    },
   },
 } as const;

@@ -6,7 +6,9 @@ import { ContractRegistry, MANIFEST_RULES } from '../../core/index.js';
 import { loadContractSet } from '../contracts/contract-files.js';
 import { readManifest } from './yaml-manifest.js';
 
-const CATALOG = new ContractRegistry(loadContractSet(fileURLToPath(new URL('../../../contracts', import.meta.url)))).catalog();
+const SHIPPED = new ContractRegistry(loadContractSet(fileURLToPath(new URL('../../../contracts', import.meta.url)))).catalog();
+// Every shipped input type is read by a workflow; a board's own type (quality.inspection) is not.
+const CATALOG = { ...SHIPPED, versions: new Map([...SHIPPED.versions, ['quality.inspection', [1]]]) };
 const STARTER = fileURLToPath(new URL('../../../examples/millrace.yaml', import.meta.url));
 
 // A small manifest that lints clean; each case below appends to it. Line numbers in the
@@ -186,7 +188,7 @@ const CASES: readonly { code: string; title: string; yaml: readonly string[]; ex
   {
     code: 'event_type_without_subscriber',
     title: 'a published event type nobody receives and no workflow reads',
-    yaml: ['systems: [{ id: mes, kind: mes, publishes: [production.completed] }]'],
+    yaml: ['systems: [{ id: mes, kind: mes, publishes: [quality.inspection] }]'],
     expect: ['1:45 event_type_without_subscriber'],
   },
   {

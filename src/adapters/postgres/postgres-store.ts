@@ -4,7 +4,7 @@
 // group commit amortises the lock over every request of a turn.
 import pg from 'pg';
 import { AdvisoryLead } from './advisory-lead.js';
-import type { CloudEvent, ExceptionView, FlowCount, KnownEvent, P2PLine, P2PStage, StoredEvent, WorkflowCensus } from '../../core/index.js';
+import type { CloudEvent, ExceptionView, FlowCount, KnownEvent, P2PLine, P2PStage, PlantKey, PlantWorkflow, StoredEvent, TaggedPlantState, WorkflowCensus } from '../../core/index.js';
 import { eventKey, lineFromJson, planBatch } from '../../core/index.js';
 import type {
   BatchOutcome,
@@ -14,6 +14,7 @@ import type {
   ExceptionFilter,
   LineFilter,
   Page,
+  PlantStateFilter,
   GroupStore,
   WorkflowStep,
   WorkflowStore,
@@ -44,7 +45,8 @@ import {
   SQL,
   WORKFLOW_TABLES,
 } from '../shared/workflow-sql.js';
-import type { ExceptionCensusRow, FlowRow, LineCensusRow } from '../shared/workflow-sql.js';
+import type { ExceptionCensusRow, FlowRow, LineCensusRow, PlantRow } from '../shared/workflow-sql.js';
+import { plantKeyQueries, plantRowParams, plantStateOfRow, plantStatesQuery } from '../shared/workflow-sql.js';
 import { DELIVERY_TABLES } from '../shared/delivery-sql.js';
 import { PostgresDeliveries } from './postgres-deliveries.js';
 
@@ -353,6 +355,7 @@ export class PostgresStore implements EventStore, CredentialStore, WorkflowStore
       ]);
     }
     for (const flow of step.flows ?? []) await client.query(numbered(SQL.addFlow), flowParams(flow));
+    for (const row of step.plantStates ?? []) await client.query(numbered(SQL.upsertPlantState), plantRowParams(row));
     const events = [...step.exceptionEvents, ...derived].sort((a, b) => a.sequence - b.sequence);
     const ids = [...new Set(events.flatMap((e) => (typeof e.event.data.exceptionId === 'string' ? [e.event.data.exceptionId] : [])))];
     const existing = new Map<string, ExceptionView>();
@@ -371,6 +374,21 @@ export class PostgresStore implements EventStore, CredentialStore, WorkflowStore
   async dueLines(now: string, limit: number): Promise<P2PLine[]> {
     const result = await this.pool.query<{ state: string }>(numbered(SQL.dueLines), [now, limit]);
     return result.rows.map((row) => lineFromJson(row.state));
+  }
+
+  async loadPlantStates(keys: readonly PlantKey[]): Promise<TaggedPlantState[]> {
+    const states: TaggedPlantState[] = [];
+    for (const { sql, params } of plantKeyQueries(keys)) states.push(...(await this.pool.query<PlantRow>(numbered(sql), params)).rows.map(plantStateOfRow));
+    return states;
+  }
+
+  async duePlantStates(now: string, limit: number): Promise<TaggedPlantState[]> {
+    return (await this.pool.query<PlantRow>(numbered(SQL.duePlantStates), [now, limit])).rows.map(plantStateOfRow);
+  }
+
+  async plantStates(workflow: PlantWorkflow, filter: PlantStateFilter): Promise<TaggedPlantState[]> {
+    const { sql, params } = plantStatesQuery(workflow, filter);
+    return (await this.pool.query<PlantRow>(numbered(sql), params)).rows.map(plantStateOfRow);
   }
 
   async flows(): Promise<FlowCount[]> {

@@ -1,8 +1,8 @@
 // The workflow projections' tables and statements, shared by the SQLite and PostgreSQL
 // adapters. Statements use `?` placeholders; the PostgreSQL adapter numbers them.
-import type { ExceptionGroup, ExceptionView, FlowCount, LineGroup, P2PLine, P2PStage, StoredEvent, WorkflowCensus } from '../../core/index.js';
-import { applyExceptionEvent, canonicalJson, exceptionIdOf, nextDueOf, openExceptionsOf, stageOf } from '../../core/index.js';
-import type { ExceptionFilter, LineFilter } from '../../ports/index.js';
+import type { ExceptionGroup, ExceptionView, FlowCount, LineGroup, P2PLine, P2PStage, PlantKey, PlantStateRow, PlantWorkflow, StoredEvent, TaggedPlantState, WorkflowCensus } from '../../core/index.js';
+import { applyExceptionEvent, canonicalJson, exceptionIdOf, nextDueOf, openExceptionsOf, plantStateFromJson, stageOf } from '../../core/index.js';
+import type { ExceptionFilter, LineFilter, PlantStateFilter } from '../../ports/index.js';
 
 /** DDL; `{bigint}` becomes INTEGER (SQLite) or BIGINT (PostgreSQL), `{wor}` WITHOUT ROWID or nothing. */
 export const WORKFLOW_TABLES = `
@@ -61,6 +61,20 @@ CREATE TABLE IF NOT EXISTS governance_flows (
   last_received TEXT NOT NULL,
   PRIMARY KEY (source, type, dataversion)
 );
+CREATE TABLE IF NOT EXISTS plant_states (
+  workflow TEXT NOT NULL,
+  key TEXT NOT NULL,
+  plant TEXT,
+  to_plant TEXT,
+  stage TEXT NOT NULL,
+  next_due TEXT,
+  open_exceptions INTEGER NOT NULL,
+  state TEXT NOT NULL,
+  PRIMARY KEY (workflow, key)
+);
+CREATE INDEX IF NOT EXISTS plant_states_due ON plant_states (next_due) WHERE next_due IS NOT NULL;
+CREATE INDEX IF NOT EXISTS plant_states_plant ON plant_states (workflow, plant);
+CREATE INDEX IF NOT EXISTS plant_states_to_plant ON plant_states (workflow, to_plant);
 CREATE TABLE IF NOT EXISTS workflow_cursor (
   name TEXT PRIMARY KEY,
   up_to {bigint} NOT NULL
@@ -70,7 +84,7 @@ CREATE TABLE IF NOT EXISTS workflow_cursor (
 /** Secondary indexes of the lines table, which a bulk rebuild drops and creates again at the end. */
 export const LINE_INDEXES = ['p2p_lines_po', 'p2p_lines_due', 'p2p_lines_stage', 'p2p_lines_supplier', 'p2p_lines_plant'];
 
-export const RESET_WORKFLOWS = ['DELETE FROM p2p_lines', 'DELETE FROM p2p_shipments', 'DELETE FROM workflow_links', 'DELETE FROM exceptions', 'DELETE FROM governance_flows', 'DELETE FROM workflow_cursor'];
+export const RESET_WORKFLOWS = ['DELETE FROM p2p_lines', 'DELETE FROM p2p_shipments', 'DELETE FROM workflow_links', 'DELETE FROM exceptions', 'DELETE FROM governance_flows', 'DELETE FROM plant_states', 'DELETE FROM workflow_cursor'];
 
 export const CURSOR_NAME = 'p2p';
 
@@ -89,6 +103,13 @@ export const SQL = {
     'ON CONFLICT (exception_id) DO UPDATE SET status = excluded.status, view = excluded.view',
   dueLines: 'SELECT state FROM p2p_lines WHERE next_due IS NOT NULL AND next_due <= ? ORDER BY next_due, key LIMIT ?',
   linesOfPo: 'SELECT state FROM p2p_lines WHERE po_number = ? ORDER BY line',
+  upsertPlantState:
+    'INSERT INTO plant_states (workflow, key, plant, to_plant, stage, next_due, open_exceptions, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ' +
+    'ON CONFLICT (workflow, key) DO UPDATE SET plant = excluded.plant, to_plant = excluded.to_plant, stage = excluded.stage, next_due = excluded.next_due, ' +
+    'open_exceptions = excluded.open_exceptions, state = excluded.state',
+  duePlantStates: 'SELECT workflow, state FROM plant_states WHERE next_due IS NOT NULL AND next_due <= ? ORDER BY next_due, workflow, key LIMIT ?',
+  plantStates: 'SELECT workflow, state FROM plant_states WHERE workflow = ? ORDER BY key',
+  plantStatesOfPlant: 'SELECT workflow, state FROM plant_states WHERE workflow = ? AND (plant = ? OR to_plant = ?) ORDER BY key',
   // Portable SQL (no GREATEST/MAX(a, b) difference between the two databases).
   addFlow:
     'INSERT INTO governance_flows (source, type, dataversion, events, ungoverned, lag_breaches, worst_lag_ms, first_received, last_received) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ' +
@@ -100,6 +121,38 @@ export const SQL = {
   flows:
     'SELECT source, type, dataversion, events, ungoverned, lag_breaches, worst_lag_ms, first_received, last_received FROM governance_flows ORDER BY source, type, dataversion',
 } as const;
+
+export function plantRowParams(row: PlantStateRow): (string | number | null)[] {
+  return [row.workflow, row.key, row.plant, row.toPlant, row.stage, row.nextDue, row.openExceptions, row.state];
+}
+
+export interface PlantRow {
+  readonly workflow: string;
+  readonly state: string;
+}
+
+export function plantStateOfRow(row: PlantRow): TaggedPlantState {
+  return plantStateFromJson(row.workflow as PlantWorkflow, row.state);
+}
+
+/** The statement and parameters listing one plant workflow's states. */
+export function plantStatesQuery(workflow: PlantWorkflow, filter: PlantStateFilter): { sql: string; params: string[] } {
+  return filter.plant === undefined ? { sql: SQL.plantStates, params: [workflow] } : { sql: SQL.plantStatesOfPlant, params: [workflow, filter.plant, filter.plant] };
+}
+
+/** Loading plant states by key: grouped per workflow, `IN` lists of at most 500 keys. */
+export function plantKeyQueries(keys: readonly PlantKey[]): { sql: string; params: string[] }[] {
+  const byWorkflow = new Map<PlantWorkflow, string[]>();
+  for (const { workflow, key } of keys) byWorkflow.set(workflow, [...(byWorkflow.get(workflow) ?? []), key]);
+  const queries: { sql: string; params: string[] }[] = [];
+  for (const [workflow, list] of byWorkflow) {
+    for (let i = 0; i < list.length; i += 500) {
+      const chunk = list.slice(i, i + 500);
+      queries.push({ sql: `SELECT workflow, state FROM plant_states WHERE workflow = ? AND key IN (${chunk.map(() => '?').join(', ')})`, params: [workflow, ...chunk] });
+    }
+  }
+  return queries;
+}
 
 export interface FlowRow {
   readonly source: string;

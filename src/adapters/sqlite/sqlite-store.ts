@@ -6,7 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import type { CloudEvent, ExceptionView, FlowCount, KnownEvent, P2PLine, P2PStage, StoredEvent, WorkflowCensus } from '../../core/index.js';
+import type { CloudEvent, ExceptionView, FlowCount, KnownEvent, P2PLine, P2PStage, PlantKey, PlantWorkflow, StoredEvent, TaggedPlantState, WorkflowCensus } from '../../core/index.js';
 import { eventKey, lineFromJson, planBatch } from '../../core/index.js';
 import type {
   BatchOutcome,
@@ -16,6 +16,7 @@ import type {
   ExceptionFilter,
   LineFilter,
   Page,
+  PlantStateFilter,
   GroupStore,
   WorkflowStep,
   WorkflowStore,
@@ -52,7 +53,8 @@ import {
   SQL,
   WORKFLOW_TABLES,
 } from '../shared/workflow-sql.js';
-import type { ExceptionCensusRow, FlowRow, LineCensusRow } from '../shared/workflow-sql.js';
+import type { ExceptionCensusRow, FlowRow, LineCensusRow, PlantRow } from '../shared/workflow-sql.js';
+import { plantKeyQueries, plantRowParams, plantStateOfRow, plantStatesQuery } from '../shared/workflow-sql.js';
 
 const WORKFLOW_TABLES_SQL = WORKFLOW_TABLES.replaceAll('{bigint}', 'INTEGER').replaceAll('{wor}', 'WITHOUT ROWID');
 
@@ -173,6 +175,8 @@ export class SqliteStore implements EventStore, CredentialStore, WorkflowStore, 
       upsertException: this.db.prepare(SQL.upsertException),
       dueLines: this.db.prepare<[string, number], { state: string }>(SQL.dueLines),
       linesOfPo: this.db.prepare<[string], { state: string }>(SQL.linesOfPo),
+      upsertPlantState: this.db.prepare(SQL.upsertPlantState),
+      duePlantStates: this.db.prepare<[string, number], PlantRow>(SQL.duePlantStates),
     };
     this.transactions = {
       append: this.db.transaction((batches: readonly (readonly CloudEvent[])[], receivedTime: string) => this.insertBatches(batches, receivedTime)),
@@ -375,6 +379,7 @@ export class SqliteStore implements EventStore, CredentialStore, WorkflowStore, 
     for (const [shipmentId, key] of shipmentLinks(step.lines)) this.workflow.insertShipment.run(shipmentId, key);
     for (const link of step.links) this.workflow.insertLink.run(link.key, link.sequence);
     for (const flow of step.flows ?? []) this.workflow.addFlow.run(...flowParams(flow));
+    for (const row of step.plantStates ?? []) this.workflow.upsertPlantState.run(...plantRowParams(row));
     const events = [...step.exceptionEvents, ...derived].sort((a, b) => a.sequence - b.sequence);
     const read = (id: string) => {
       const row = this.workflow.exception.get(id);
@@ -391,6 +396,19 @@ export class SqliteStore implements EventStore, CredentialStore, WorkflowStore, 
 
   dueLines(now: string, limit: number): Promise<P2PLine[]> {
     return Promise.resolve(this.workflow.dueLines.all(now, limit).map((row) => lineFromJson(row.state)));
+  }
+
+  loadPlantStates(keys: readonly PlantKey[]): Promise<TaggedPlantState[]> {
+    return Promise.resolve(plantKeyQueries(keys).flatMap(({ sql, params }) => this.db.prepare<string[], PlantRow>(sql).all(...params).map(plantStateOfRow)));
+  }
+
+  duePlantStates(now: string, limit: number): Promise<TaggedPlantState[]> {
+    return Promise.resolve(this.workflow.duePlantStates.all(now, limit).map(plantStateOfRow));
+  }
+
+  plantStates(workflow: PlantWorkflow, filter: PlantStateFilter): Promise<TaggedPlantState[]> {
+    const { sql, params } = plantStatesQuery(workflow, filter);
+    return Promise.resolve(this.db.prepare<string[], PlantRow>(sql).all(...params).map(plantStateOfRow));
   }
 
   resetWorkflows(): Promise<void> {

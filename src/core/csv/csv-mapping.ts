@@ -152,6 +152,8 @@ export const CSV_ROW_PROBLEMS = [
   'unit_not_convertible',
   'group_mismatch',
   'contract_violation',
+  // The row's event is held in the master-data quarantine until master data maps a code (docs/adr/0019).
+  'master_data_gap',
   'forbidden',
   'event_conflict',
 ] as const;

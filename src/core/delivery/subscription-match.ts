@@ -1,5 +1,6 @@
 // Which logged events a subscription receives (its types, and its filter on plant and
 // supplier), and the workflow key whose order deliveries keep. Pure: no I/O.
+import { alignedEvent } from '../governance/master-data-alignment.js';
 import type { CloudEvent, StoredEvent } from '../envelope.js';
 import type { SubscriptionDeclaration } from '../governance/manifest.js';
 
@@ -26,8 +27,10 @@ export function plantsOf(event: CloudEvent): string[] {
  * subscription sets is met. An event that names no plant (or no supplier) does not pass a
  * filter on it: a filter narrows what a subscriber may see, so "unknown" is "no".
  */
-export function matchesSubscription(subscription: Pick<SubscriptionDeclaration, 'types' | 'filter'>, event: CloudEvent): boolean {
-  if (!subscription.types.includes(event.type)) return false;
+export function matchesSubscription(subscription: Pick<SubscriptionDeclaration, 'types' | 'filter'>, sent: CloudEvent): boolean {
+  if (!subscription.types.includes(sent.type)) return false;
+  // Filters name canonical codes: a source's local codes count as what master data mapped them to.
+  const event = alignedEvent(sent);
   const plant = subscription.filter?.plant;
   if (plant !== undefined && !plantsOf(event).includes(plant)) return false;
   const supplier = subscription.filter?.supplierId;
@@ -56,5 +59,6 @@ export function deliveryIdOf(subscription: string, sequence: number, generation 
  * `sequence` and `receivedtime` (CloudEvents structured mode).
  */
 export function deliveredBody(stored: StoredEvent): string {
-  return JSON.stringify({ ...stored.event, sequence: stored.sequence, receivedtime: stored.receivedTime });
+  // Subscribers get the canonical codes (docs/adr/0019); the log keeps what was sent.
+  return JSON.stringify({ ...alignedEvent(stored.event), sequence: stored.sequence, receivedtime: stored.receivedTime });
 }

@@ -8,6 +8,10 @@ import type { ContractSet, SchemaDocument } from '../contracts/contract-registry
 import { canonicalJson } from '../envelope.js';
 import { dec } from '../money.js';
 import { DEFAULT_EXCEPTION_OWNERS, DEFAULT_SLAS, DEFAULT_TOLERANCES, type P2PSla, type ToleranceSettings } from '../p2p/p2p-policy.js';
+import { DEFAULT_PLANT_EXCEPTION_OWNERS } from '../plant/plant-policy.js';
+
+/** The owner of each exception code when the manifest names none (P2P's default wins where both have the code). */
+const DEFAULT_OWNERS: Readonly<Record<string, string>> = { ...DEFAULT_PLANT_EXCEPTION_OWNERS, ...DEFAULT_EXCEPTION_OWNERS };
 import { P2P_INPUT_TYPES } from '../p2p/p2p-routing.js';
 import type { DiffImpact, ExceptionGroup, LineGroup, Selection, ToleranceField, Touches, WorkflowCensus } from './manifest-impact.js';
 import { awaiting, ImpactCounter, SLA_STAGES, TOLERANCE_APPLIES_ON } from './manifest-impact.js';
@@ -451,7 +455,7 @@ class Differ {
       });
     }
     this.tolerances();
-    const codes = [...new Set([...Object.keys(DEFAULT_EXCEPTION_OWNERS), ...Object.keys(old.exceptionOwners), ...Object.keys(next.exceptionOwners)])].sort();
+    const codes = [...new Set([...Object.keys(DEFAULT_OWNERS), ...Object.keys(old.exceptionOwners), ...Object.keys(next.exceptionOwners)])].sort();
     for (const code of codes) {
       const before = ownerTemplate(old, code);
       const after = ownerTemplate(next, code);
@@ -634,7 +638,7 @@ function and<G>(a: (group: G) => boolean, b: (group: G) => boolean): (group: G) 
 }
 
 function ownerTemplate(manifest: Manifest, code: string): string | undefined {
-  return manifest.exceptionOwners[code] ?? (DEFAULT_EXCEPTION_OWNERS as Readonly<Record<string, string>>)[code];
+  return manifest.exceptionOwners[code] ?? DEFAULT_OWNERS[code];
 }
 
 /** The team a template names for an exception at a plant, as the P2P policy resolves it. */

@@ -9,6 +9,8 @@ import { dec } from '../money.js';
 import { utcOffsetMinutes } from '../time.js';
 import { P2P_EXCEPTION_CODES, DEFAULT_EXCEPTION_OWNERS } from '../p2p/p2p-policy.js';
 import { P2P_INPUT_TYPES } from '../p2p/p2p-routing.js';
+import { PLANT_EXCEPTION_CODES } from '../plant/plant-policy.js';
+import { PLANT_INPUT_TYPES } from '../plant/plant-routing.js';
 import { X12_OUTBOUND_TYPES } from '../x12/x12-850.generator.js';
 import type { ContractCatalog, Manifest, ManifestProblem, MaintenanceWindow } from './manifest.js';
 
@@ -61,6 +63,7 @@ export function manifestRules(manifest: Manifest, catalog: ContractCatalog): Man
   checkEventTypes(manifest, catalog, context, report);
   checkDomains(manifest, context, report);
   checkExceptionOwners(manifest, context, report);
+  checkPlantSection(manifest, context, report);
   checkSubscriptions(manifest, context, report);
   checkPartners(manifest, report);
   checkMasterData(manifest, context, report);
@@ -122,7 +125,7 @@ function checkEventTypes(manifest: Manifest, catalog: ContractCatalog, context: 
     report(path, 'unknown_event_type', `no contract declares event type ${type}`, suggestion(type, context.knownTypes, 'add its contract to the contracts folder or fix the name'));
     return false;
   };
-  const hubReads = new Set<string>(P2P_INPUT_TYPES);
+  const hubReads = new Set<string>([...P2P_INPUT_TYPES, ...PLANT_INPUT_TYPES]);
   for (const [section, publishers] of [['systems', manifest.systems], ['partners', manifest.partners]] as const) {
     publishers.forEach((publisher, index) => {
       publisher.publishes.forEach((type, at) => {
@@ -204,7 +207,7 @@ function checkDomains(manifest: Manifest, context: Context, report: Report): voi
 }
 
 function checkExceptionOwners(manifest: Manifest, context: Context, report: Report): void {
-  const codes: readonly string[] = [...P2P_EXCEPTION_CODES, ...EDGE_EXCEPTION_CODES];
+  const codes: readonly string[] = [...new Set<string>([...P2P_EXCEPTION_CODES, ...PLANT_EXCEPTION_CODES, ...EDGE_EXCEPTION_CODES])];
   for (const [code, owner] of Object.entries(manifest.exceptionOwners)) {
     const path = ['exceptionOwners', code];
     if (!codes.includes(code)) report(path, 'unknown_exception_code', `no workflow raises exception code ${code}`, suggestion(code, codes, 'remove it'));
@@ -228,6 +231,18 @@ function checkExceptionOwners(manifest: Manifest, context: Context, report: Repo
   for (const [team, codes] of orphaned) {
     report(where, 'exception_code_without_owner', `exceptions ${codes.join(', ')} go by default to team ${team}, which is not declared`, `declare team ${team}, or set exceptionOwners.<code> to a declared team`);
   }
+}
+
+/** The plant section names plants some system declares (a lane to an unknown plant never applies). */
+function checkPlantSection(manifest: Manifest, context: Context, report: Report): void {
+  const check = (path: Path, plant: string) => {
+    if (!context.plants.has(plant)) report(path, 'unknown_plant', `no system declares plant ${plant}`, suggestion(plant, [...context.plants], 'check the plant code'));
+  };
+  for (const plant of Object.keys(manifest.plant.plants ?? {})) check(['plant', 'plants', plant], plant);
+  (manifest.plant.lanes ?? []).forEach((lane, index) => {
+    check(['plant', 'lanes', index, 'from'], lane.from);
+    check(['plant', 'lanes', index, 'to'], lane.to);
+  });
 }
 
 /** The teams an owner template stands for: `receiving-{plant}` is one team per declared plant. */

@@ -45,6 +45,60 @@ const toleranceSet = {
     confirmationDateDays: { type: 'integer', minimum: 0 },
   },
 } as const;
+const quantityTolerance = {
+  type: 'object',
+  additionalProperties: false,
+  description: 'A quantity difference is within tolerance when it is within either bound (both default 0).',
+  properties: {
+    absolute: { ...decimal, description: 'In the unit of the quantity compared.' },
+    percent: { ...decimal, description: 'Percent of the expected quantity ("0.5" = 0.5 %).' },
+  },
+} as const;
+const plantSection = {
+  type: 'object',
+  additionalProperties: false,
+  default: {},
+  description: 'The plant workflows: production order to inventory, plant-to-plant transfers, inventory reconciliation (docs/adr/0015). The bill of material is the one each production.order.released carries.',
+  properties: {
+    slas: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        inventory_update: { ...duration, description: 'Inventory shows an MES completion within this time (default 2h); `plants` override it per plant.' },
+        production_order_missing: { ...duration, description: 'A completion or receipt for an order no ERP released waits this long for the release (default 4h).' },
+        transfer_receipt: { ...duration, description: 'Transit time of a transfer when no lane names it (default 72h).' },
+        transfer_shipment_missing: { ...duration, description: 'A receiving leg nobody shipped waits this long for the shipping leg (default 4h).' },
+      },
+    },
+    plants: {
+      type: 'object',
+      description: 'Per plant code: its own inventory update SLA.',
+      propertyNames: plant,
+      additionalProperties: { type: 'object', additionalProperties: false, properties: { inventoryUpdate: duration } },
+    },
+    lanes: {
+      type: 'array',
+      default: [],
+      description: 'Transit time of transfers from one plant to another.',
+      items: { type: 'object', additionalProperties: false, required: ['from', 'to', 'transit'], properties: { from: plant, to: plant, transit: duration } },
+    },
+    tolerances: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        production: { ...quantityTolerance, description: 'Finished goods received against the good quantity the MES completed (order unit).' },
+        backflush: { ...quantityTolerance, description: 'Components issued against the bill of material (BOM unit).' },
+        transfer: { ...quantityTolerance, description: 'Received against shipped on a transfer.' },
+        inventory: {
+          ...quantityTolerance,
+          description: "A snapshot against the hub's book position; `items` override it per item.",
+          properties: { ...quantityTolerance.properties, items: { type: 'object', additionalProperties: quantityTolerance } },
+        },
+      },
+    },
+  },
+} as const;
+const codeTable = { type: 'object', additionalProperties: { type: 'object', additionalProperties: { type: 'string', minLength: 1, maxLength: 64 } } } as const;
 const x12Identity = {
   type: 'object',
   additionalProperties: false,
@@ -368,6 +422,7 @@ export const MANIFEST_SCHEMA = {
         },
       },
     },
+    plant: plantSection,
     csvMappings: {
       type: 'array',
       default: [],
@@ -441,6 +496,26 @@ export const MANIFEST_SCHEMA = {
           type: 'object',
           description: "Per system or partner id, its local supplier codes and the canonical supplier ids.",
           additionalProperties: { type: 'object', additionalProperties: { type: 'string', minLength: 1, maxLength: 64 } },
+        },
+        plantCodes: { ...codeTable, description: 'Per system or partner id, its local plant codes and the canonical plant codes.' },
+        unitCodes: { ...codeTable, description: 'Per system or partner id, its local unit codes and the canonical units (PCS: EA).' },
+        alignment: {
+          type: 'object',
+          additionalProperties: false,
+          description: 'Master data alignment at intake (docs/adr/0019): codes of a source with a cross-reference table are mapped to canonical ids; an unmapped one waits in quarantine.',
+          properties: {
+            owner: { ...identifier, description: 'Team owning master_data_gap exceptions (default: exceptionOwners.master_data_gap, else master-data).' },
+          },
+        },
+        standardCosts: {
+          type: 'object',
+          description: 'Standard cost per canonical item, for the production postings (wip_issue, finished_goods_receipt, scrap); absent: no production postings.',
+          additionalProperties: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['currency', 'unitCost', 'uom'],
+            properties: { currency: { type: 'string', pattern: '^[A-Z]{3}$' }, unitCost: decimal, uom: { type: 'string', pattern: '^[A-Z][A-Z0-9_]{0,9}$' } },
+          },
         },
       },
     },

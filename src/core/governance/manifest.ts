@@ -7,6 +7,7 @@ import type { ContractCatalog } from '../contracts/contract-registry.js';
 import type { CsvMappingDeclaration } from '../csv/csv-mapping.js';
 import type { MqttDeclaration, NatsDeclaration } from '../edge/edge-mapping.js';
 import type { P2PPolicySettings } from '../p2p/p2p-policy.js';
+import type { PlantPolicySettings } from '../plant/plant-policy.js';
 import { manifestRules } from './manifest-rules.js';
 import { MANIFEST_SCHEMA } from './manifest.schema.js';
 
@@ -112,7 +113,15 @@ export interface Manifest {
     readonly suppliers?: readonly string[];
     readonly itemCodes?: Readonly<Record<string, Readonly<Record<string, string>>>>;
     readonly supplierCodes?: Readonly<Record<string, Readonly<Record<string, string>>>>;
+    /** Per source, local plant codes and the canonical plant codes. */
+    readonly plantCodes?: Readonly<Record<string, Readonly<Record<string, string>>>>;
+    /** Per source, local unit codes and the canonical units. */
+    readonly unitCodes?: Readonly<Record<string, Readonly<Record<string, string>>>>;
+    readonly alignment?: { readonly owner?: string };
+    readonly standardCosts?: NonNullable<PlantPolicySettings['standardCosts']>;
   };
+  /** The plant workflows' SLAs, transit lanes and tolerances (docs/adr/0015). */
+  readonly plant: Pick<PlantPolicySettings, 'slas' | 'plants' | 'lanes' | 'tolerances'>;
   /** CSV files of legacy systems and how they map to canonical events (docs/csv.md). */
   readonly csvMappings: readonly CsvMappingDeclaration[];
   /** MES messages over MQTT: the broker, the hub's session and the topics it maps (README, ADR 0020). */
@@ -172,6 +181,17 @@ export function p2pSettingsOf(manifest: Manifest): P2PPolicySettings {
     ...(manifest.masterData.unitConversions === undefined ? {} : { unitConversions: manifest.masterData.unitConversions }),
     // Supplier master data, when kept, includes every partner the manifest declares.
     ...(manifest.masterData.suppliers === undefined ? {} : { suppliers: [...manifest.masterData.suppliers, ...manifest.partners.map((p) => p.supplierId)] }),
+  };
+}
+
+/** The plant workflows' policy settings a manifest declares (its `plant` section and master data). */
+export function plantSettingsOf(manifest: Manifest): PlantPolicySettings {
+  const { unitConversions, standardCosts } = manifest.masterData;
+  return {
+    ...manifest.plant,
+    exceptionOwners: manifest.exceptionOwners,
+    ...(unitConversions === undefined ? {} : { unitConversions }),
+    ...(standardCosts === undefined ? {} : { standardCosts }),
   };
 }
 

@@ -39,6 +39,22 @@ export class PlantStateSet {
     return this.states[workflow].get(key);
   }
 
+  has(workflow: PlantWorkflow, key: string): boolean {
+    return this.states[workflow].has(key);
+  }
+
+  get size(): number {
+    return this.states.production.size + this.states.transfer.size + this.states.inventory.size;
+  }
+
+  /** Forgets every state without unsaved changes (cache trimming); `all` forgets those too. */
+  evictAll(all = false): void {
+    for (const workflow of ['production', 'transfer', 'inventory'] as const) {
+      for (const key of [...this.states[workflow].keys()]) if (all || !this.changed.has(`${workflow}\u0000${key}`)) this.states[workflow].delete(key);
+    }
+    if (all) this.changed.clear();
+  }
+
   /** Adds a state loaded from the store (not marked changed). */
   load<W extends PlantWorkflow>(workflow: W, state: PlantStates[W]): void {
     (this.states[workflow] as Map<string, PlantStates[W]>).set(state.key, state);
