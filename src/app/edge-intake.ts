@@ -3,23 +3,24 @@
 // or stream. `receive` resolves once the message is durably kept (committed, or quarantined
 // when it cannot be mapped or is refused) so the adapter acks only then; it rejects when the
 // store fails, and the adapter then leaves the message unacked for the broker to redeliver.
-// Per-publisher sequence numbers are checked: a gap or a reset raises an exception to the
-// source's data owner. Decisions: docs/adr/0020-mqtt-and-nats-at-the-edge.md.
-import type { CloudEvent, CompiledMqttTopic, EdgeExceptionCode, EdgeMessageProblem, Manifest, NatsConsumerDeclaration, Principal, SequenceVerdict, Violation } from '../core/index.js';
-import { compileMqttTopic, edgeExceptionOwner, isMillraceError, mapMqttMessage, MILLRACE_SOURCE, SequenceCheck, sourceOf, topicMatches } from '../core/index.js';
-import type { Clock, QuarantineEntry, QuarantineProblem, QuarantineReason, QuarantineStore } from '../ports/index.js';
-import type { GroupCommitter } from './group-commit.js';
+// Per-publisher sequence numbers are checked against the position kept in the store: a gap or a
+// reset raises an exception to the source's data owner, written with the new position in one
+// transaction, after the message's commit and before the ack. Decisions:
+// docs/adr/0020-mqtt-and-nats-at-the-edge.md (the crash points are listed there).
+import type { CloudEvent, CompiledMqttTopic, EdgeExceptionCode, EdgeMessageProblem, Manifest, MessageStanding, NatsConsumerDeclaration, Principal, SequenceVerdict, Violation } from '../core/index.js';
+import { advancePosition, compileMqttTopic, edgeExceptionOwner, isMillraceError, judgeSequence, mapMqttMessage, MILLRACE_SOURCE, sourceOf, topicMatches } from '../core/index.js';
+import type { Clock, PublisherMark, PublisherSequenceStore, QuarantineEntry, QuarantineProblem, QuarantineReason, QuarantineStore } from '../ports/index.js';
 import type { IngestService } from './ingest.js';
 import type { QuarantineChannel, ReprocessOutcome } from './quarantine.js';
 
 export interface EdgeIntakeDependencies {
   readonly manifest: Manifest;
   readonly ingest: IngestService;
-  /** Appends the hub's own exception events (sequence gaps and resets). */
-  readonly committer: GroupCommitter;
+  /** Where each publisher's numbering stands; also appends the gap and reset exceptions with it. */
+  readonly sequences: PublisherSequenceStore;
   readonly quarantine: QuarantineStore;
   readonly clock: Clock;
-  /** Told of every gap or reset (metrics). */
+  /** Told of every gap or reset once its exception is committed (metrics, the workflows' wake-up). */
   readonly onBreach?: (breach: SequenceBreach) => void;
 }
 
@@ -81,8 +82,8 @@ abstract class EdgeChannel implements QuarantineChannel {
 export class MqttIntake extends EdgeChannel {
   readonly name = 'mqtt';
   private readonly topics: CompiledMqttTopic[] = [];
-  /** Per topic binding: each publisher's last sequence number seen by this process. */
-  private readonly sequences = new Map<string, SequenceCheck>();
+  /** Each publisher's position as recorded in the store, read once before the first message is judged. */
+  private positions: Promise<Map<string, PublisherMark>> | undefined;
 
   constructor(deps: EdgeIntakeDependencies) {
     super(deps);
@@ -137,25 +138,65 @@ export class MqttIntake extends EdgeChannel {
     }
     const sequence = mapped.ok ? mapped.mapped.sequence : mapped.sequence;
     if (live && sequence !== undefined) {
-      let check = this.sequences.get(declaration.id);
-      if (check === undefined) {
-        check = new SequenceCheck();
-        this.sequences.set(declaration.id, check);
-      }
-      const verdict = check.observe(sequence.publisher, sequence.number, outcome.kind === 'duplicate');
-      if (verdict.kind === 'gap' || verdict.kind === 'reset') {
-        const evidence = mapped.ok ? mapped.mapped.event.id : outcome.kind === 'quarantined' ? `quarantine:${outcome.quarantineId}` : topicName;
-        await this.raise(topic, topicName, sequence, verdict, evidence);
-      }
+      const evidence = mapped.ok ? mapped.mapped.event.id : outcome.kind === 'quarantined' ? `quarantine:${outcome.quarantineId}` : topicName;
+      await this.checkSequence(topic, topicName, sequence, outcome, evidence);
     }
     return outcome;
   }
 
-  /** A sequence gap or reset as an exception in the log, to the source's data owner. */
-  private async raise(topic: CompiledMqttTopic, topicName: string, sequence: { publisher: string; number: number }, verdict: Extract<SequenceVerdict, { kind: 'gap' | 'reset' }>, evidence: string): Promise<void> {
+  /**
+   * The store's positions, read once (the first message after a start is judged against the last
+   * one before it). A failed read is tried again with the next message.
+   */
+  private loadPositions(): Promise<Map<string, PublisherMark>> {
+    this.positions ??= this.deps.sequences.publisherMarks().then(
+      (marks) => new Map(marks.map((mark) => [positionKey(mark.binding, mark.publisher), mark])),
+      (error: unknown) => {
+        this.positions = undefined;
+        throw error;
+      },
+    );
+    return this.positions;
+  }
+
+  /**
+   * Judges the message's number against the recorded position, then records the new position
+   * and, for a gap or a reset, its exception, in one transaction. Runs after the message is kept
+   * and before the ack: a crash in between redelivers the message, judged again the same way.
+   */
+  private async checkSequence(topic: CompiledMqttTopic, topicName: string, sequence: { publisher: string; number: number }, outcome: EdgeOutcome, evidence: string): Promise<void> {
+    const positions = await this.loadPositions();
+    const binding = topic.declaration.id;
+    const key = positionKey(binding, sequence.publisher);
+    const position = positions.get(key);
+    const standing: MessageStanding =
+      outcome.kind === 'quarantined' ? { kind: 'quarantined' } : { kind: outcome.kind === 'duplicate' ? 'in_log' : 'new', logSequence: outcome.sequence };
+    const verdict = judgeSequence(position, sequence.number, standing);
+    const next = advancePosition(position, sequence.number, verdict, standing);
+    if (next === undefined || next === position) return;
+    const mark: PublisherMark = { binding, publisher: sequence.publisher, last: next.last, logSequence: next.logSequence, epoch: next.epoch };
+    const breach = verdict.kind === 'gap' || verdict.kind === 'reset' ? this.breachOf(topic, topicName, sequence, verdict, next.epoch, evidence) : undefined;
+    await this.deps.sequences.recordPublisher(mark, breach?.event, this.deps.clock.now().toISOString());
+    positions.set(key, mark);
+    if (breach !== undefined) this.deps.onBreach?.(breach.breach);
+  }
+
+  /**
+   * A sequence gap or reset as an exception event, to the source's data owner. Its id names the
+   * mapping, the publisher, the publisher's epoch (restarts so far) and the number: a publisher
+   * that starts counting again and skips the same number gets a new exception, not a clash.
+   */
+  private breachOf(
+    topic: CompiledMqttTopic,
+    topicName: string,
+    sequence: { publisher: string; number: number },
+    verdict: Extract<SequenceVerdict, { kind: 'gap' | 'reset' }>,
+    epoch: number,
+    evidence: string,
+  ): { event: CloudEvent; breach: SequenceBreach } {
     const declaration = topic.declaration;
     const code: EdgeExceptionCode = verdict.kind === 'gap' ? 'sequence_gap' : 'sequence_reset';
-    const exceptionId = `${code === 'sequence_gap' ? 'gap' : 'reset'}-${fnv1a(`${declaration.id}\u0000${sequence.publisher}\u0000${sequence.number}`)}`;
+    const exceptionId = `${code === 'sequence_gap' ? 'gap' : 'reset'}-${fnv1a(`${declaration.id}\u0000${sequence.publisher}\u0000${epoch}\u0000${sequence.number}`)}`;
     const missing = verdict.kind === 'gap' ? verdict.missingTo - verdict.missingFrom + 1 : 0;
     const what =
       verdict.kind === 'gap'
@@ -191,8 +232,7 @@ export class MqttIntake extends EdgeChannel {
         },
       },
     };
-    await this.deps.committer.submit([event]);
-    this.deps.onBreach?.({ code, source, topic: topicName, publisher: sequence.publisher, missing, exceptionId });
+    return { event, breach: { code, source, topic: topicName, publisher: sequence.publisher, missing, exceptionId } };
   }
 }
 
@@ -241,6 +281,10 @@ function mappingReason(problems: readonly EdgeMessageProblem[]): QuarantineReaso
     message: `${first?.message ?? 'the message cannot be mapped'}${more}`,
     problems: problems.map((p) => ({ code: p.code, message: p.message, ...(p.at === undefined ? {} : { column: p.at }), ...(p.value === undefined ? {} : { value: p.value }) })),
   };
+}
+
+function positionKey(binding: string, publisher: string): string {
+  return `${binding}\u0000${publisher}`;
 }
 
 /** FNV-1a, 32 bits, as 8 hex digits: short stable ids (exception ids are at most 64 characters). */

@@ -7,7 +7,7 @@ import { dirname, resolve } from 'node:path';
 import { pino } from 'pino';
 import type { FastifyInstance } from 'fastify';
 import { CsvIntake, DeadlineScheduler, DeliveryOperations, DeliveryRunner, ExceptionResolution, GovernanceQueries, GroupCommitter, IngestService, IntakeRefusals, IntegrationHealthQueries, KpiQueries, MasterDataGate, MqttIntake, NatsIntake, P2PQueries, PlantQueries, QuarantineService, WorkflowProcessor, WorkflowRunner, X12Intake } from '../app/index.js';
-import type { ChannelKind, DeliveryRunnerOptions } from '../app/index.js';
+import type { ChannelKind, DeliveryRunnerOptions, SequenceBreach } from '../app/index.js';
 import type { AsyncApiDocument, CloudEvent, ContractSet, Manifest, ReaderPlan } from '../core/index.js';
 import { alignerOf, asyncApiCatalogue, ContractRegistry, EventUpcaster, governanceCoverage, inlineRefs, manifestDirectory, masterDataOwnerOf, MillraceError, P2P_STAGES, p2pPolicy, p2pSettingsOf, parseDeliveryDuration, partyOfPrincipal, plantPolicy, plantSettingsOf, planReaders, PublishingAuthority, SHIPPED_UPCASTERS } from '../core/index.js';
 import type { BatchOutcome, Clock, DeliveryChannel, WorkflowStep } from '../ports/index.js';
@@ -208,7 +208,12 @@ export async function createHub(config: HubConfig, manifest: Manifest, contracts
     inbound: { store: store.inboundMessages, digest: sha256Hex },
   });
   quarantine.register(x12);
-  const edge = startEdge(manifest, { manifest, ingest, committer, quarantine: store.quarantines, clock, onBreach: (b) => metrics.recordSequenceBreach(b.source, b.code === 'sequence_gap' ? 'gap' : 'reset', b.missing) }, options.edge !== false, (error, context) =>
+  // A breach is appended with its publisher's position, beside the committer: wake the workflows for it.
+  const onBreach = (b: SequenceBreach): void => {
+    metrics.recordSequenceBreach(b.source, b.code === 'sequence_gap' ? 'gap' : 'reset', b.missing);
+    afterCommit.kick();
+  };
+  const edge = startEdge(manifest, { manifest, ingest, sequences: store, quarantine: store.quarantines, clock, onBreach }, options.edge !== false, (error, context) =>
     logger.error({ err: error }, context),
   );
   quarantine.register(edge.mqtt);

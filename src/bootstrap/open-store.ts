@@ -1,11 +1,12 @@
 // The one place that turns a store URL into a concrete adapter.
 import { PostgresStore, SqliteStore } from '../adapters/index.js';
-import type { CredentialStore, DeliveryStore, EventStore, InboundMessageStore, QuarantineStore, WorkflowStore, X12ControlNumbers } from '../ports/index.js';
+import type { CredentialStore, DeliveryStore, EventStore, InboundMessageStore, PublisherSequenceStore, QuarantineStore, WorkflowStore, X12ControlNumbers } from '../ports/index.js';
 
 export type HubStore = EventStore &
   CredentialStore &
   WorkflowStore &
-  X12ControlNumbers & { readonly deliveries: DeliveryStore; readonly quarantines: QuarantineStore; readonly inboundMessages: InboundMessageStore };
+  X12ControlNumbers &
+  PublisherSequenceStore & { readonly deliveries: DeliveryStore; readonly quarantines: QuarantineStore; readonly inboundMessages: InboundMessageStore };
 
 /**
  * `intake` (default) commits durably before answering; `server` is intake in a long-running hub

@@ -170,8 +170,8 @@ export { compileMqttTopic, filtersOverlap, isTopicFilter, mapMqttMessage, topicM
 export type { CompiledMqttTopic, EdgeFieldSpec, EdgeMessageProblem, MappedMqttMessage, MqttDeclaration, MqttTopicDeclaration, NatsConsumerDeclaration, NatsDeclaration } from './edge/edge-mapping.js';
 export { DEFAULT_EDGE_OWNER, EDGE_EXCEPTION_CODES, edgeExceptionOwner } from './edge/edge-owners.js';
 export type { EdgeExceptionCode } from './edge/edge-owners.js';
-export { SequenceCheck } from './edge/sequence-check.js';
-export type { SequenceVerdict } from './edge/sequence-check.js';
+export { advancePosition, judgeSequence } from './edge/sequence-check.js';
+export type { MessageStanding, PublisherPosition, SequenceVerdict } from './edge/sequence-check.js';
 export { buildEnterprise, ERP_MAINTENANCE, ERP_WEBHOOK_SECRET, RECEIPTS_SUBSCRIPTION, SCENARIO_DEFAULTS, SCENARIO_LIMITS, scenarioManifest } from './scenario/scenario-enterprise.js';
 export type { Enterprise, ScenarioOptions, ScenarioPlant, ScenarioSupplier } from './scenario/scenario-enterprise.js';
 export { DAY, generateScenario, TICK_MS } from './scenario/scenario-traffic.js';

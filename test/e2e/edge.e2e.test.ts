@@ -236,6 +236,66 @@ describe('MES over MQTT', () => {
     }
   });
 
+  it('reports numbers skipped while the hub was stopped as one gap, and no false gap or reset after a SIGKILL', async (t) => {
+    if (!(await needMqtt(t))) return;
+    const world = edgeWorld();
+    cleanup(t, world);
+    const plc = await publisher(world.run);
+    t.after(() => plc.endAsync());
+    let hub = await world.serve();
+    await firstMessage(plc, world, 'L5');
+    for (const seq of [2, 3]) await plc.publishAsync(world.topicOf('L5'), completion(seq), { qos: 1 });
+    await eventually('messages 1 to 3 in the log', async () => {
+      const ids = idsFrom(await logOf(world.store), '/systems/mes-p01');
+      return completionIds('L5', 1, 3).every((id) => ids.has(id)) ? true : undefined;
+    });
+    await stop(hub);
+
+    // Message 4 never reaches the broker; 5 and 6 wait in the hub's session while it is down.
+    for (const seq of [5, 6]) await plc.publishAsync(world.topicOf('L5'), completion(seq), { qos: 1 });
+    hub = await world.serve();
+    const intakeBreaches = (log: readonly StoredEvent[]) => log.filter((s) => s.event.type === 'exception.raised' && s.event.data.workflow === 'intake').map((s) => s.event);
+    try {
+      const log = await eventually('message 6 and the gap in the log', async () => {
+        const events = await logOf(world.store);
+        return idsFrom(events, '/systems/mes-p01').has(`${COMPLETIONS}/L5/6`) && intakeBreaches(events).length > 0 ? events : undefined;
+      });
+      const [gap, ...others] = intakeBreaches(log);
+      assert.deepEqual(others, [], 'the gap is raised once');
+      assert.equal(gap?.data.code, 'sequence_gap');
+      assert.deepEqual(gap?.data.details, { source: '/systems/mes-p01', topic: world.topicOf('L5'), binding: COMPLETIONS, publisher: 'L5', received: 5, missingFrom: 4, missingTo: 4, missing: 1 });
+      assert.deepEqual(gap?.data.evidence, [`${COMPLETIONS}/L5/5`]);
+    } finally {
+      await stop(hub);
+    }
+
+    // Killed under load: what was in flight is sent again to the restarted hub, which judges it
+    // against the positions it recorded; nothing is missing, so nothing more is raised.
+    hub = await world.serve();
+    const total = 200;
+    const publishing = (async () => {
+      for (let seq = 7; seq <= total; seq += 1) await plc.publishAsync(world.topicOf('L5'), completion(seq), { qos: 1 });
+    })();
+    await eventually('30 more messages committed', async () => (idsFrom(await logOf(world.store), '/systems/mes-p01').size >= 35 ? true : undefined));
+    hub.child.kill('SIGKILL');
+    await hub.exited;
+    await publishing;
+    t.diagnostic(`SIGKILL with ${idsFrom(await logOf(world.store), '/systems/mes-p01').size} of ${total - 1} messages committed`);
+    hub = await world.serve();
+    try {
+      const expected = [...completionIds('L5', 1, 3), ...completionIds('L5', 5, total)];
+      const log = await eventually(`all ${expected.length} messages in the log`, async () => {
+        const events = await logOf(world.store);
+        const ids = idsFrom(events, '/systems/mes-p01');
+        return expected.every((id) => ids.has(id)) ? events : undefined;
+      });
+      assert.deepEqual([...idsFrom(log, '/systems/mes-p01').entries()].filter(([, n]) => n !== 1), [], 'no message stored twice');
+      assert.deepEqual(intakeBreaches(log).map((e) => [e.data.code, (e.data.details as { missing: number }).missing]), [['sequence_gap', 1]], 'the one gap, and no false gap or reset from the redeliveries');
+    } finally {
+      await stop(hub);
+    }
+  });
+
   it('reports a sequence gap as an exception to the data owner and a metric, publishes it to NATS, and quarantines what cannot be mapped', async (t) => {
     if (!(await needMqtt(t)) || !(await needNats(t))) return;
     const world = edgeWorld(

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
+import type { TestContext } from 'node:test';
 import { describe, it } from 'node:test';
 import { describeEventStore, receipt } from '../../../test/conformance/event-store.conformance.js';
+import { describePublisherSequenceStore } from '../../../test/conformance/publisher-sequence-store.conformance.js';
 import { dropSchema, needPostgres, POSTGRES_URL, uniqueSchema } from '../../../test/support/services.js';
 import { PostgresStore } from './postgres-store.js';
 
@@ -10,27 +12,27 @@ function urlFor(schema: string): string {
   return url.toString();
 }
 
-describeEventStore(
-  'PostgreSQL',
-  async (t) => {
-    if (!(await needPostgres(t))) return undefined;
-    const schema = uniqueSchema('mr_conf');
-    let current = await PostgresStore.open({ url: urlFor(schema) });
-    return {
-      store: current,
-      reopen: async () => {
-        await current.close();
-        current = await PostgresStore.open({ url: urlFor(schema) });
-        return current;
-      },
-      cleanup: async () => {
-        await current.close();
-        await dropSchema(schema);
-      },
-    };
-  },
-  { durable: true },
-);
+/** A store in a fresh schema, which can be closed and opened again (a restart). */
+async function reopenableStore(t: TestContext): Promise<{ store: PostgresStore; reopen: () => Promise<PostgresStore>; cleanup: () => Promise<void> } | undefined> {
+  if (!(await needPostgres(t))) return undefined;
+  const schema = uniqueSchema('mr_conf');
+  let current = await PostgresStore.open({ url: urlFor(schema) });
+  return {
+    store: current,
+    reopen: async () => {
+      await current.close();
+      current = await PostgresStore.open({ url: urlFor(schema) });
+      return current;
+    },
+    cleanup: async () => {
+      await current.close();
+      await dropSchema(schema);
+    },
+  };
+}
+
+describeEventStore('PostgreSQL', reopenableStore, { durable: true });
+describePublisherSequenceStore('PostgreSQL', reopenableStore);
 
 describe('PostgreSQL store shared by several hub processes', () => {
   it('gives concurrent writers on separate connections gap-free sequences in commit order, with each event stored once', async (t) => {

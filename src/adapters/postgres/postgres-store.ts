@@ -18,8 +18,12 @@ import type {
   GroupStore,
   WorkflowStep,
   WorkflowStore,
+  PublisherMark,
+  PublisherSequenceStore,
   X12ControlNumbers,
 } from '../../ports/index.js';
+import { checkBreachStored, markOfRow, markParams, PUBLISHER_MARKS, PUBLISHER_MARKS_OF, PUBLISHER_SEQUENCE_TABLE, RECORD_PUBLISHER } from '../shared/publisher-sequence-sql.js';
+import type { PublisherRow } from '../shared/publisher-sequence-sql.js';
 import { ALLOCATE_CONTROL_NUMBERS, checkedCount, firstOfBlock, X12_CONTROL_TABLE } from '../shared/x12-control-sql.js';
 import { appendedOutcome, conflictOutcome } from '../shared/batch-outcome.js';
 import { CREDENTIALS_TABLE, toCredential } from '../shared/credential-row.js';
@@ -71,7 +75,7 @@ CREATE TABLE IF NOT EXISTS events (
 );
 CREATE INDEX IF NOT EXISTS events_dedupe ON events (dedupe_key);
 CREATE INDEX IF NOT EXISTS events_correlation ON events (correlation_key) WHERE correlation_key IS NOT NULL;
-` + CREDENTIALS_TABLE + WORKFLOW_TABLES.replaceAll('{bigint}', 'BIGINT').replaceAll('{wor}', '') + DELIVERY_TABLES.replaceAll('{bigint}', 'BIGINT') + X12_CONTROL_TABLE + POSTGRES_QUARANTINE_TABLE + POSTGRES_INBOUND_MESSAGE_TABLES;
+` + CREDENTIALS_TABLE + WORKFLOW_TABLES.replaceAll('{bigint}', 'BIGINT').replaceAll('{wor}', '') + DELIVERY_TABLES.replaceAll('{bigint}', 'BIGINT') + X12_CONTROL_TABLE + POSTGRES_QUARANTINE_TABLE + POSTGRES_INBOUND_MESSAGE_TABLES + PUBLISHER_SEQUENCE_TABLE;
 
 interface EventRow {
   seq: string;
@@ -93,7 +97,7 @@ export interface PostgresStoreOptions {
   readonly asynchronousCommit?: boolean;
 }
 
-export class PostgresStore implements EventStore, CredentialStore, WorkflowStore, GroupStore, X12ControlNumbers {
+export class PostgresStore implements EventStore, CredentialStore, WorkflowStore, GroupStore, X12ControlNumbers, PublisherSequenceStore {
   /** The outbox (deliveries to subscribers), in the same database. */
   readonly deliveries: PostgresDeliveries;
   /** The quarantine of the asynchronous channels, in the same database. */
@@ -155,6 +159,19 @@ export class PostgresStore implements EventStore, CredentialStore, WorkflowStore
     const size = checkedCount(count);
     const result = await this.pool.query<{ last_number: string }>(ALLOCATE_CONTROL_NUMBERS.replace('{1}', '$1').replace('{2}', '$2'), [partner, size]);
     return firstOfBlock(partner, result.rows[0]?.last_number, size);
+  }
+
+  /** PublisherSequenceStore: the breach and the mark in one transaction, under the append lock. */
+  async recordPublisher(mark: PublisherMark, breach: CloudEvent | undefined, receivedTime: string): Promise<void> {
+    await this.inTransaction(async (client) => {
+      if (breach !== undefined) checkBreachStored((await this.insertBatches(client, [[breach]], receivedTime))[0], mark);
+      await client.query(RECORD_PUBLISHER.replace(/\{(\d)\}/g, '$$$1'), markParams(mark));
+    });
+  }
+
+  async publisherMarks(binding?: string): Promise<PublisherMark[]> {
+    const result = binding === undefined ? await this.pool.query<PublisherRow>(PUBLISHER_MARKS) : await this.pool.query<PublisherRow>(PUBLISHER_MARKS_OF.replace('{1}', '$1'), [binding]);
+    return result.rows.map(markOfRow);
   }
 
   async appendBatches(batches: readonly (readonly CloudEvent[])[], receivedTime: string): Promise<BatchOutcome[]> {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { describeEventStore, receipt } from '../../../test/conformance/event-store.conformance.js';
+import { describePublisherSequenceStore } from '../../../test/conformance/publisher-sequence-store.conformance.js';
 import { SqliteStore } from './sqlite-store.js';
 
 function tempDb(): { path: string; remove: () => void } {
@@ -12,26 +13,26 @@ function tempDb(): { path: string; remove: () => void } {
   return { path: join(dir, 'nested', 'millrace.db'), remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-describeEventStore(
-  'SQLite',
-  () => {
-    const db = tempDb();
-    let current = new SqliteStore(db.path);
-    return Promise.resolve({
-      store: current,
-      reopen: async () => {
-        await current.close();
-        current = new SqliteStore(db.path);
-        return current;
-      },
-      cleanup: async () => {
-        await current.close();
-        db.remove();
-      },
-    });
-  },
-  { durable: true },
-);
+/** A store on a fresh file, which can be closed and opened again (a restart). */
+function reopenableStore(): Promise<{ store: SqliteStore; reopen: () => Promise<SqliteStore>; cleanup: () => Promise<void> }> {
+  const db = tempDb();
+  let current = new SqliteStore(db.path);
+  return Promise.resolve({
+    store: current,
+    reopen: async () => {
+      await current.close();
+      current = new SqliteStore(db.path);
+      return current;
+    },
+    cleanup: async () => {
+      await current.close();
+      db.remove();
+    },
+  });
+}
+
+describeEventStore('SQLite', reopenableStore, { durable: true });
+describePublisherSequenceStore('SQLite', reopenableStore);
 
 describe('SQLite store on disk', () => {
   it('runs in WAL mode with synchronous=FULL so a commit is on disk before append resolves', async () => {

@@ -20,6 +20,8 @@ import type {
   GroupStore,
   WorkflowStep,
   WorkflowStore,
+  PublisherMark,
+  PublisherSequenceStore,
   X12ControlNumbers,
 } from '../../ports/index.js';
 import { REBUILDING_CURSOR } from '../../ports/index.js';
@@ -31,6 +33,8 @@ import { startCheckpointer } from './checkpointer.js';
 import { hash64, KeyIndex } from './key-index.js';
 import { SqliteDeliveries } from './sqlite-deliveries.js';
 import { ALLOCATE_CONTROL_NUMBERS, checkedCount, firstOfBlock, X12_CONTROL_TABLE } from '../shared/x12-control-sql.js';
+import { checkBreachStored, markOfRow, markParams, PUBLISHER_MARKS, PUBLISHER_MARKS_OF, PUBLISHER_SEQUENCE_TABLE, RECORD_PUBLISHER } from '../shared/publisher-sequence-sql.js';
+import type { PublisherRow } from '../shared/publisher-sequence-sql.js';
 import { SQLITE_QUARANTINE_TABLE, SqliteQuarantine } from './sqlite-quarantine.js';
 import { SQLITE_INBOUND_MESSAGE_TABLES, SqliteInboundMessages } from './sqlite-inbound-messages.js';
 import {
@@ -72,7 +76,7 @@ CREATE TABLE IF NOT EXISTS event_keys (
   ck_hi INTEGER,
   ck_lo INTEGER
 );
-` + CREDENTIALS_TABLE + WORKFLOW_TABLES_SQL + X12_CONTROL_TABLE + SQLITE_QUARANTINE_TABLE + SQLITE_INBOUND_MESSAGE_TABLES;
+` + CREDENTIALS_TABLE + WORKFLOW_TABLES_SQL + X12_CONTROL_TABLE + SQLITE_QUARANTINE_TABLE + SQLITE_INBOUND_MESSAGE_TABLES + PUBLISHER_SEQUENCE_TABLE;
 
 interface EventRow {
   seq: number;
@@ -110,7 +114,7 @@ export interface SqliteStoreOptions {
   readonly readsLogOnly?: boolean;
 }
 
-export class SqliteStore implements EventStore, CredentialStore, WorkflowStore, GroupStore, X12ControlNumbers {
+export class SqliteStore implements EventStore, CredentialStore, WorkflowStore, GroupStore, X12ControlNumbers, PublisherSequenceStore {
   private readonly db: Database.Database;
   private readonly statements;
   private readonly workflow;
@@ -185,6 +189,10 @@ export class SqliteStore implements EventStore, CredentialStore, WorkflowStore, 
         outcomes: this.insertBatches(batches, receivedTime),
         steps: steps.map((step) => this.applyStep(step)),
       })),
+      recordPublisher: this.db.transaction((mark: PublisherMark, breach: CloudEvent | undefined, receivedTime: string) => {
+        if (breach !== undefined) checkBreachStored(this.insertBatches([[breach]], receivedTime)[0], mark);
+        this.db.prepare(RECORD_PUBLISHER.replace(/\{\d\}/g, '?')).run(...markParams(mark));
+      }),
       reset: this.db.transaction(() => {
         for (const sql of RESET_WORKFLOWS) this.db.prepare(sql).run();
         // A rebuild writes every line once; building the indexes after is much cheaper than
@@ -480,6 +488,16 @@ export class SqliteStore implements EventStore, CredentialStore, WorkflowStore, 
     const size = checkedCount(count);
     const statement = this.db.prepare<[string, number], { last_number: number }>(ALLOCATE_CONTROL_NUMBERS.replace('{1}', '?').replace('{2}', '?'));
     return await this.write(() => firstOfBlock(partner, statement.get(partner, size)?.last_number, size));
+  }
+
+  /** PublisherSequenceStore: the breach and the mark in one FULL-sync transaction. */
+  async recordPublisher(mark: PublisherMark, breach: CloudEvent | undefined, receivedTime: string): Promise<void> {
+    await this.write(() => this.transactions.recordPublisher.immediate(mark, breach, receivedTime));
+  }
+
+  publisherMarks(binding?: string): Promise<PublisherMark[]> {
+    const rows = binding === undefined ? this.db.prepare<[], PublisherRow>(PUBLISHER_MARKS).all() : this.db.prepare<[string], PublisherRow>(PUBLISHER_MARKS_OF.replace('{1}', '?')).all(binding);
+    return Promise.resolve(rows.map(markOfRow));
   }
 
   async close(): Promise<void> {

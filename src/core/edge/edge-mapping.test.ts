@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { MqttTopicDeclaration } from './edge-mapping.js';
 import { compileMqttTopic, filtersOverlap, mapMqttMessage, topicMatches } from './edge-mapping.js';
-import { SequenceCheck } from './sequence-check.js';
 
 const COMPLETIONS: MqttTopicDeclaration = {
   id: 'mes-p01-completions',
@@ -91,19 +90,5 @@ describe('MQTT topic filters', () => {
     assert.ok(filtersOverlap('plants/P01/mes/+', 'plants/+/mes/L1'));
     assert.ok(!filtersOverlap('plants/P01/mes/+', 'plants/P02/mes/+'));
     assert.ok(!filtersOverlap('plants/P01', 'plants/P01/mes'));
-  });
-});
-
-describe('per-publisher sequence numbers', () => {
-  it('tell a gap, a redelivery and a publisher restart apart', () => {
-    const check = new SequenceCheck();
-    assert.equal(check.observe('L1', 7).kind, 'first');
-    assert.equal(check.observe('L1', 8).kind, 'next');
-    assert.deepEqual(check.observe('L1', 11), { kind: 'gap', missingFrom: 9, missingTo: 10 });
-    assert.equal(check.observe('L1', 8, true).kind, 'repeat');
-    assert.deepEqual(check.observe('L1', 1), { kind: 'reset', previous: 11 });
-    assert.equal(check.observe('L1', 2).kind, 'next');
-    // Publishers count apart.
-    assert.equal(check.observe('L2', 500).kind, 'first');
   });
 });
