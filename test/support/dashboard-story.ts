@@ -184,20 +184,21 @@ export const FUNNEL_ORDER = ['released', 'confirmed', 'shipped', 'received', 'in
  * step up to its furthest.
  */
 export function storyFunnel(log: readonly CloudEvent[], from: number, to: number, only: { plant?: string; supplierId?: string } = {}): { lines: number; reached: Record<(typeof FUNNEL_ORDER)[number], number> } {
-  type Line = { poNumber: string; line: number };
-  const has = (type: string, key: string, test: (data: Record<string, unknown>) => boolean = () => true) =>
-    log.some((e) => e.type === type && test(e.data) && (e.data.poNumber === undefined ? false : `${String(e.data.poNumber)}/${String(e.data.line)}` === key));
-  const listed = (type: string, key: string, test: (line: Record<string, unknown>) => boolean = () => true) =>
-    log.some((e) => e.type === type && ((e.data.lines as Record<string, unknown>[] | undefined) ?? []).some((l) => `${String(l.poNumber ?? e.data.poNumber)}/${String(l.line)}` === key && test(l)));
-  const released: (Line & { key: string })[] = log.flatMap((e) => {
+  type Fields = Record<string, unknown>;
+  // Event data is checked by its contract: PO numbers are strings and line numbers integers.
+  const keyOf = (poNumber: unknown, line: unknown) => `${poNumber as string}/${line as number}`;
+  const has = (type: string, key: string, test: (data: Fields) => boolean = () => true) => log.some((e) => e.type === type && test(e.data) && keyOf(e.data.poNumber, e.data.line) === key);
+  const listed = (type: string, key: string, test: (line: Fields) => boolean = () => true) =>
+    log.some((e) => e.type === type && ((e.data.lines as Fields[] | undefined) ?? []).some((l) => keyOf(l.poNumber ?? e.data.poNumber, l.line) === key && test(l)));
+  const released = log.flatMap((e) => {
     const at = Date.parse(e.time);
     if (e.type !== 'po.released' || at < from || at >= to) return [];
     if (only.plant !== undefined && e.data.buyerPlant !== only.plant) return [];
     if (only.supplierId !== undefined && e.data.supplierId !== only.supplierId) return [];
-    return (e.data.lines as { line: number }[]).map((l) => ({ poNumber: String(e.data.poNumber), line: l.line, key: `${String(e.data.poNumber)}/${l.line}` }));
+    return (e.data.lines as Fields[]).map((l) => keyOf(e.data.poNumber, l.line));
   });
   const reached = Object.fromEntries(FUNNEL_ORDER.map((step) => [step, 0])) as Record<(typeof FUNNEL_ORDER)[number], number>;
-  for (const { key } of released) {
+  for (const key of released) {
     const facts = [
       true,
       listed('supplier.confirmation', key, (l) => l.status === 'accepted'),
