@@ -72,6 +72,8 @@ function funnelSection(kpis, filter) {
   const shown = groups === undefined ? kpis.funnel : (groups[filter.key] ?? { lines: 0, steps: kpis.funnel.steps.map((s) => ({ ...s, reached: 0, skipped: 0 })) });
   const whose = groups === undefined ? '' : filter.kind === 'plant' ? ` for plant ${filter.key}` : ` from supplier ${filter.key}`;
   const selected = (kind, key) => (filter.kind === kind && filter.key === key ? raw(' selected') : '');
+  // A bookmarked plant or supplier with nothing released this week stays chosen in the list.
+  const keys = (kind, group) => [...new Set([...Object.keys(group), ...(filter.kind === kind ? [filter.key] : [])])].sort();
   return html`
     <section aria-labelledby="funnel-title">
       <h2 id="funnel-title">Procure-to-pay funnel</h2>
@@ -79,8 +81,8 @@ function funnelSection(kpis, filter) {
         <label for="funnel-filter">Show</label>
         <select id="funnel-filter" name="funnel">
           <option value="">Every plant and supplier</option>
-          <optgroup label="Plants">${Object.keys(kpis.funnel.byPlant).map((p) => html`<option value="plant/${encodeURIComponent(p)}"${selected('plant', p)}>Plant ${p}</option>`)}</optgroup>
-          <optgroup label="Suppliers">${Object.keys(kpis.funnel.bySupplier).map((p) => html`<option value="supplier/${encodeURIComponent(p)}"${selected('supplier', p)}>Supplier ${p}</option>`)}</optgroup>
+          <optgroup label="Plants">${keys('plant', kpis.funnel.byPlant).map((p) => html`<option value="plant/${encodeURIComponent(p)}"${selected('plant', p)}>Plant ${p}</option>`)}</optgroup>
+          <optgroup label="Suppliers">${keys('supplier', kpis.funnel.bySupplier).map((p) => html`<option value="supplier/${encodeURIComponent(p)}"${selected('supplier', p)}>Supplier ${p}</option>`)}</optgroup>
         </select>
       </form>
       ${shown.lines === 0

@@ -126,6 +126,11 @@ describe('the operations dashboard in a browser', () => {
     await page.locator('#p2p-funnel caption', { hasText: 'released for plant P02' }).waitFor();
     const p02 = await funnelShows({ plant: 'P02' });
     assert.ok(p02.lines > 0 && p02.lines < all.lines, JSON.stringify(p02));
+    await shot('overview-funnel-plant');
+    // A plant with nothing released this week (bookmarked, say) says so instead of an empty table.
+    await page.goto(`${url}/#/overview/plant/P99`);
+    await page.locator('#funnel-empty', { hasText: 'No purchase order line was released for plant P99 in the last 7 days.' }).waitFor();
+    assert.equal(await page.locator('#funnel-filter').inputValue(), 'plant/P99');
     await page.locator('#funnel-filter').selectOption('supplier/SUP-0107');
     await page.locator('#p2p-funnel caption', { hasText: 'released from supplier SUP-0107' }).waitFor();
     await funnelShows({ supplierId: 'SUP-0107' });
