@@ -41,13 +41,71 @@ function statusBadge(status) {
 
 // ---------------------------------------------------------------- overview
 
+/** "2 cancelled, 1 stopped by an exception, 1 still waiting": why lines went no further. */
+function dropWords(dropped) {
+  const parts = [];
+  if (dropped.cancelled > 0) parts.push(`${count(dropped.cancelled)} cancelled`);
+  if (dropped.inException > 0) parts.push(`${count(dropped.inException)} stopped by an exception`);
+  if (dropped.waiting > 0) parts.push(`${count(dropped.waiting)} still waiting`);
+  return parts.join(', ');
+}
+
+/** What became of the lines at a step: how many went no further and why, and who skipped it. */
+function funnelNotes(s) {
+  const notes = [];
+  if (s.dropped) {
+    const stopped = s.dropped.cancelled + s.dropped.inException + s.dropped.waiting;
+    if (stopped > 0) notes.push(html`<strong>${count(stopped)} ${words('funnelDrop', s.step)}</strong> <span class="muted">(${dropWords(s.dropped)})</span>`);
+  } else if (s.reached > 0) notes.push(html`done`);
+  if (s.skipped > 0) notes.push(html`${count(s.skipped)} ${words('funnelSkip', s.step)}`);
+  if (s.firstTime !== undefined && s.reached > 0) {
+    const corrected = s.reached - s.firstTime;
+    notes.push(html`${count(s.firstTime)} matched the first time${corrected > 0 ? `, ${count(corrected)} only after a correction` : ''}`);
+  }
+  if (notes.length === 0) return s.reached === 0 ? '—' : 'all went further';
+  return html`<ul class="plain">${notes.map((n) => html`<li>${n}</li>`)}</ul>`;
+}
+
+/** The P2P funnel of the lines released in the window, for everyone or one plant or supplier. */
+function funnelSection(kpis, filter) {
+  const groups = filter.kind === 'plant' ? kpis.funnel.byPlant : filter.kind === 'supplier' ? kpis.funnel.bySupplier : undefined;
+  const shown = groups === undefined ? kpis.funnel : (groups[filter.key] ?? { lines: 0, steps: kpis.funnel.steps.map((s) => ({ ...s, reached: 0, skipped: 0 })) });
+  const whose = groups === undefined ? '' : filter.kind === 'plant' ? ` for plant ${filter.key}` : ` from supplier ${filter.key}`;
+  const selected = (kind, key) => (filter.kind === kind && filter.key === key ? raw(' selected') : '');
+  // A bookmarked plant or supplier with nothing released this week stays chosen in the list.
+  const keys = (kind, group) => [...new Set([...Object.keys(group), ...(filter.kind === kind ? [filter.key] : [])])].sort();
+  return html`
+    <section aria-labelledby="funnel-title">
+      <h2 id="funnel-title">Procure-to-pay funnel</h2>
+      <form class="filters" id="funnel-form">
+        <label for="funnel-filter">Show</label>
+        <select id="funnel-filter" name="funnel">
+          <option value="">Every plant and supplier</option>
+          <optgroup label="Plants">${keys('plant', kpis.funnel.byPlant).map((p) => html`<option value="plant/${encodeURIComponent(p)}"${selected('plant', p)}>Plant ${p}</option>`)}</optgroup>
+          <optgroup label="Suppliers">${keys('supplier', kpis.funnel.bySupplier).map((p) => html`<option value="supplier/${encodeURIComponent(p)}"${selected('supplier', p)}>Supplier ${p}</option>`)}</optgroup>
+        </select>
+      </form>
+      ${shown.lines === 0
+        ? html`<p class="empty" id="funnel-empty">No purchase order line was released${whose} in the last 7 days.</p>`
+        : html`<table class="p2p-funnel" id="p2p-funnel">
+            <caption>Of the ${count(shown.lines)} purchase order lines released${whose} in the last 7 days, how many got this far by now</caption>
+            <thead><tr><th scope="col">Step</th><th scope="col">PO lines</th><th scope="col">Of those released</th><th scope="col"><span class="visually-hidden">Bar</span></th><th scope="col">What became of the others</th></tr></thead>
+            <tbody>${shown.steps.map(
+              (s) => html`<tr data-step="${s.step}"><th scope="row">${term('funnel', s.step)}</th><td class="num reached">${count(s.reached)}</td><td class="num">${percent(s.reached / shown.lines)}</td>
+                <td class="bar-cell" aria-hidden="true"><span class="bar" style="--share:${(s.reached / shown.lines).toFixed(3)}"></span></td><td class="notes">${funnelNotes(s)}</td></tr>`,
+            )}</tbody>
+          </table>`}
+    </section>`;
+}
+
 export const overview = {
   title: 'Overview',
-  async load() {
+  async load([kind, key]) {
     const [kpis, series, stuck, health] = await Promise.all([api('/v1/kpis?days=7'), api('/v1/kpis/series?days=14'), api('/v1/stuck?oldest=3'), api('/v1/integrations/health')]);
-    return { kpis, series, stuck, health };
+    const filter = (kind === 'plant' || kind === 'supplier') && key !== undefined ? { kind, key: decodeURIComponent(key) } : {};
+    return { kpis, series, stuck, health, filter };
   },
-  render({ kpis, stuck, health }) {
+  render({ kpis, stuck, health, filter }) {
     const owners = Object.entries(kpis.exceptions.byOwner);
     const open = owners.reduce((n, [, g]) => n + g.open, 0);
     const oldest = Math.max(0, ...owners.map(([, g]) => g.oldestOpenHours ?? 0));
@@ -57,7 +115,7 @@ export const overview = {
     const attention = [...health.sources.filter((s) => ['failing', 'overdue', 'late'].includes(s.status)), ...health.subscribers.filter((s) => s.status === 'failing')];
     return html`
       <h1>Overview</h1>
-      <p class="lead">Procure-to-pay over the last 7 days, and where open purchase order lines wait now.</p>
+      <p class="lead">Procure-to-pay over the last 7 days: the key figures, how far the lines released this week got, and where open purchase order lines wait now.</p>
       <section aria-labelledby="kpi-title">
         <h2 id="kpi-title" class="visually-hidden">Key figures</h2>
         <div class="tiles">
@@ -69,6 +127,7 @@ export const overview = {
           ${tile('Events under governance', percent(kpis.governance.eventShare), `${count(kpis.governance.events)} events from ${count(kpis.governance.flows)} flows`)}
         </div>
       </section>
+      ${funnelSection(kpis, filter)}
       <section aria-labelledby="trend-title">
         <h2 id="trend-title">Trends, day by day</h2>
         <div class="charts" id="trend-charts"></div>
@@ -106,6 +165,9 @@ export const overview = {
               <p><a href="#/integrations">See all integrations</a></p>`}
         </section>
       </div>`;
+  },
+  bind(view, { navigate }) {
+    view.querySelector('#funnel-filter')?.addEventListener('change', (event) => navigate(event.target.value === '' ? '#/overview' : `#/overview/${event.target.value}`));
   },
   after({ series }) {
     const days = series.days.map((d) => d.day);

@@ -27,6 +27,34 @@ const STAGES = {
   cancelled: 'Cancelled',
 };
 
+/** The funnel's steps: what a line has reached. */
+const FUNNEL = {
+  released: 'Released to the supplier',
+  confirmed: 'Confirmed by the supplier',
+  shipped: 'Shipped (advance ship notice)',
+  received: 'Received at the plant',
+  invoiced: 'Invoiced by the supplier',
+  matched: 'Invoice matched to PO and receipt',
+  posted: 'Posted to finance, line complete',
+};
+
+/** Lines that reached a step and went no further: "3 not confirmed yet". */
+const FUNNEL_DROP = {
+  released: 'not confirmed by the supplier',
+  confirmed: 'not shipped',
+  shipped: 'not received',
+  received: 'not invoiced',
+  invoiced: 'invoice not matched',
+  matched: 'matched, not complete (goods or invoices still to come)',
+};
+
+/** Lines that went past a step without it: "1 arrived without a shipping notice". */
+const FUNNEL_SKIP = {
+  confirmed: 'went ahead without a confirmation',
+  shipped: 'arrived without a shipping notice',
+  received: 'invoiced before the goods arrived',
+};
+
 const EXCEPTIONS = {
   late_confirmation: 'Supplier confirmation overdue',
   confirmation_mismatch: 'Confirmation differs from the PO',
@@ -69,7 +97,7 @@ const HEALTH = { healthy: 'Healthy', late: 'Running late', silent: 'Quiet', over
 
 const AGEING = { under_1d: 'Under a day', '1d_to_3d': '1 to 3 days', '3d_to_7d': '3 to 7 days', over_7d: 'Over a week' };
 
-const DICTIONARIES = { waiting: WAITING, stage: STAGES, exception: EXCEPTIONS, event: EVENTS, channel: CHANNELS, health: HEALTH, ageing: AGEING };
+const DICTIONARIES = { funnel: FUNNEL, funnelDrop: FUNNEL_DROP, funnelSkip: FUNNEL_SKIP, waiting: WAITING, stage: STAGES, exception: EXCEPTIONS, event: EVENTS, channel: CHANNELS, health: HEALTH, ageing: AGEING };
 
 /** The words for a code; unknown codes read as themselves, de-underscored. */
 export function words(kind, code) {

@@ -2,8 +2,8 @@
 // share of flows and events under governance, and sync lag per source against its policy.
 // Reads every PO line and exception of the store: fine for a plant's or a region's hub; a
 // pre-aggregated projection is the step after (noted in the README).
-import type { ContractCatalog, ExceptionView, InventoryAccuracy, KpiDay, Manifest, P2PKpis, P2PLine, Principal, StageSummary } from '../core/index.js';
-import { governanceCoverage, kpiSeries, MillraceError, p2pKpis, parseDuration, stuckStages } from '../core/index.js';
+import type { ContractCatalog, ExceptionView, InventoryAccuracy, KpiDay, Manifest, P2PFunnel, P2PKpis, P2PLine, Principal, StageSummary } from '../core/index.js';
+import { governanceCoverage, kpiSeries, MillraceError, p2pFunnel, p2pKpis, parseDuration, stuckStages } from '../core/index.js';
 import type { Clock, WorkflowStore } from '../ports/index.js';
 
 export interface SourceLag {
@@ -32,6 +32,8 @@ export type KpiAnswer = P2PKpis & {
   readonly governance: { readonly flowShare: number; readonly eventShare: number; readonly flows: number; readonly events: number };
   /** Since the log began: the flows projection keeps totals, not a time series. */
   readonly syncLag: readonly SourceLag[];
+  /** Of the PO lines released in the window, how many reached each step by now, overall and by plant and supplier. */
+  readonly funnel: Omit<P2PFunnel, 'window'>;
   /** Inventory record accuracy per plant, against its latest snapshot (not windowed: the latest count is the measure). */
   readonly inventory?: { readonly accuracy: readonly InventoryAccuracy[] };
 };
@@ -84,6 +86,7 @@ export class KpiQueries {
             withinPolicy: maxLag === undefined ? null : s.lagBreaches === 0,
           };
         }),
+      funnel: withoutWindow(p2pFunnel(lines, { from, to })),
       ...(accuracy === undefined ? {} : { inventory: { accuracy } }),
     };
   }
@@ -136,6 +139,11 @@ export class KpiQueries {
     } while (after !== undefined);
     return views;
   }
+}
+
+/** The funnel's window is the answer's own `window`: said once. */
+function withoutWindow({ window: _same, ...funnel }: P2PFunnel): Omit<P2PFunnel, 'window'> {
+  return funnel;
 }
 
 /** The window's length: `window` (`7d`, `24h`, `90m`), else `days`, else 7 days. Both at once is a mistake. */

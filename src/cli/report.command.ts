@@ -76,6 +76,8 @@ function printReport(k: KpiAnswer): void {
   }
   const balances = Object.entries(k.grir.openBalance).map(([currency, amount]) => `${amount} ${currency}`);
   out.write(`\nOpen GR/IR: ${balances.length === 0 ? 'none' : balances.join(', ')} on ${k.grir.lines} line(s)${k.grir.oldestOpenDays === null ? '' : `, oldest ${k.grir.oldestOpenDays.toFixed(1)} days`}\n`);
+  const steps = k.funnel.steps.map((s) => `${s.reached} ${s.step}${s.firstTime === undefined ? '' : ` (${s.firstTime} first time)`}`);
+  out.write(`P2P funnel of the ${k.funnel.lines} PO line(s) released in the window: ${steps.join(' > ')}\n`);
   out.write(`Under governance: ${share(k.governance.flowShare)} of ${k.governance.flows} flows, ${share(k.governance.eventShare)} of ${k.governance.events} events\n`);
   if (k.syncLag.length > 0) out.write('\nSync lag per source (since the log began):\n');
   for (const s of k.syncLag) {

@@ -1,4 +1,4 @@
-// GET /v1/kpis: the window as a duration, and sync lag per source against its manifest policy.
+// GET /v1/kpis: the window as a duration, sync lag per source against its manifest policy, and the P2P funnel.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { KpiAnswer } from '../app/index.js';
@@ -38,6 +38,20 @@ describe('GET /v1/kpis', () => {
     const erp = kpis.syncLag.find((s) => s.source === '/systems/erp-core');
     assert.deepEqual([erp?.events, erp?.lagBreaches, erp?.maxLag, erp?.withinPolicy], [1, 1, { default: '15m' }, false]);
     assert.ok((erp?.worstLagMinutes ?? 0) >= 119, `worst lag about two hours, got ${erp?.worstLagMinutes}`);
+  });
+
+  it('has the funnel of the lines released in the window: the late PO line is released and waits for its confirmation', async () => {
+    const kpis = (await callHub(t, 'GET', '/v1/kpis?window=24h', viewer())).body as unknown as KpiAnswer;
+    assert.equal(kpis.funnel.lines, 1);
+    assert.deepEqual(
+      kpis.funnel.steps.map((s) => [s.step, s.reached]),
+      [['released', 1], ['confirmed', 0], ['shipped', 0], ['received', 0], ['invoiced', 0], ['matched', 0], ['posted', 0]],
+    );
+    assert.deepEqual(kpis.funnel.steps[0]?.dropped, { cancelled: 0, inException: 0, waiting: 1 });
+    assert.deepEqual(Object.keys(kpis.funnel.byPlant), ['P01']);
+    // Released two hours ago: not in a window that ended an hour ago.
+    const earlier = (await callHub(t, 'GET', `/v1/kpis?to=${new Date(Date.now() - 3_600_000).toISOString()}&window=30m`, viewer())).body as unknown as KpiAnswer;
+    assert.equal(earlier.funnel.lines, 0);
   });
 
   it('refuses a window that is not a duration, or given twice', async () => {

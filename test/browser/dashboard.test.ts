@@ -11,12 +11,13 @@ import { after, before, describe, it } from 'node:test';
 import type { BrowserContext, Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
 import { SqliteStore } from '../../src/adapters/index.js';
-import { STORY, StoryClock, tellStory } from '../support/dashboard-story.js';
+import { FUNNEL_ORDER, STORY, StoryClock, storyFunnel, tellStory } from '../support/dashboard-story.js';
 import type { TestHub } from '../support/hub.js';
 import { EXAMPLE_MANIFEST, startTestHub } from '../support/hub.js';
 import { CHROMIUM, needChromium } from '../support/services.js';
 
 const SCREENSHOTS = join(process.cwd(), 'artifacts', 'screenshots');
+const DAY = 86_400_000;
 
 /** Run in the page (as text: the tests are type-checked without the DOM library): what a screen reader would miss. */
 const ACCESSIBILITY_CHECK = `(() => {
@@ -100,7 +101,41 @@ describe('the operations dashboard in a browser', () => {
     await page.locator('.uplot').first().waitFor();
     assert.equal(await page.locator('.uplot').count(), 3, 'three trend charts');
     assert.match((await page.locator('#stuck-title + ol.funnel').textContent()) ?? '', /Stopped by an exception/);
+
+    // The P2P funnel: of the PO lines released in the last 7 days, how far each got, as the hub's log of the story says.
+    const log = (await store.readFrom(0, 10_000)).map((s) => s.event);
+    const funnelShows = async (only: { plant?: string; supplierId?: string } = {}) => {
+      const now = clock.now().getTime();
+      const expected = storyFunnel(log, now - 7 * DAY, now, only);
+      for (const step of FUNNEL_ORDER) await page.locator(`#p2p-funnel tr[data-step="${step}"] td.reached`, { hasText: new RegExp(`^${expected.reached[step]}$`) }).waitFor();
+      return expected;
+    };
+    const all = await funnelShows();
+    // The story is not trivial here: some lines went all the way, some wait for their supplier.
+    assert.ok(all.reached.posted > 0 && all.reached.confirmed < all.lines, JSON.stringify(all));
+    await page.locator('#p2p-funnel caption', { hasText: `Of the ${all.lines} purchase order lines released in the last 7 days` }).waitFor();
+    const released = page.locator('#p2p-funnel tr[data-step="released"]');
+    await released.getByText(`${all.lines - all.reached.confirmed} not confirmed by the supplier`).waitFor();
+    await released.getByText(/stopped by an exception/).waitFor();
+    // PO 7 came to P02 with no advance ship notice.
+    await page.locator('#p2p-funnel tr[data-step="shipped"]').getByText('1 arrived without a shipping notice').waitFor();
     await shot('overview');
+
+    // Filtered to one plant, then to one supplier: the same counts for that plant's or supplier's lines.
+    await page.locator('#funnel-filter').selectOption('plant/P02');
+    await page.locator('#p2p-funnel caption', { hasText: 'released for plant P02' }).waitFor();
+    const p02 = await funnelShows({ plant: 'P02' });
+    assert.ok(p02.lines > 0 && p02.lines < all.lines, JSON.stringify(p02));
+    await shot('overview-funnel-plant');
+    // A plant with nothing released this week (bookmarked, say) says so instead of an empty table.
+    await page.goto(`${url}/#/overview/plant/P99`);
+    await page.locator('#funnel-empty', { hasText: 'No purchase order line was released for plant P99 in the last 7 days.' }).waitFor();
+    assert.equal(await page.locator('#funnel-filter').inputValue(), 'plant/P99');
+    await page.locator('#funnel-filter').selectOption('supplier/SUP-0107');
+    await page.locator('#p2p-funnel caption', { hasText: 'released from supplier SUP-0107' }).waitFor();
+    await funnelShows({ supplierId: 'SUP-0107' });
+    await page.locator('#funnel-filter').selectOption('');
+    await page.locator('#p2p-funnel caption', { hasText: `Of the ${all.lines} purchase order lines released in the last 7 days` }).waitFor();
 
     // The stuck PO: its link in "waiting longest" opens its lineage as a timeline.
     await page.getByRole('link', { name: `PO ${STORY.stuck} line 10` }).click();

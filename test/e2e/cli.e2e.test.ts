@@ -161,6 +161,11 @@ describe('millrace CLI', () => {
     const human = runCli(['report', '--from', shown.kpiWindow.from, '--to', shown.kpiWindow.to, '--store', store, '--manifest', manifest]);
     assert.match(human.stdout, /match \d+\.\d% first time, \d+\.\d% final \(\d+\)/);
     assert.match(human.stdout, /milestone lag/);
+    // The funnel in one line, with the JSON's numbers.
+    const funnel = (JSON.parse(result.stdout) as { funnel: { lines: number; steps: { step: string; reached: number; firstTime?: number }[] } }).funnel;
+    assert.ok(funnel.lines > 0, 'the demo releases PO lines in its window');
+    const steps = funnel.steps.map((s) => `${s.reached} ${s.step}${s.firstTime === undefined ? '' : ` (${s.firstTime} first time)`}`).join(' > ');
+    assert.ok(human.stdout.includes(`P2P funnel of the ${funnel.lines} PO line(s) released in the window: ${steps}\n`), human.stdout);
     const bad = runCli(['report', '--from', 'yesterday', '--store', store, '--manifest', manifest]);
     assert.equal(bad.status, 1);
     assert.match(bad.stderr, /invalid_request: from must be an RFC 3339 time, not "yesterday"/);

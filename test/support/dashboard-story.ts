@@ -172,3 +172,46 @@ export async function tellStory(hub: StoryHub, now = Date.now()): Promise<void> 
   hub.clock.set(now);
   await settled(hub.store, hub.clock);
 }
+
+export const FUNNEL_ORDER = ['released', 'confirmed', 'shipped', 'received', 'invoiced', 'matched', 'posted'] as const;
+
+/**
+ * The funnel the dashboard must show, worked out from the hub's log of the story, not by the
+ * hub's own funnel code: for each PO line released in [from, to) (of one plant or supplier if
+ * given), the furthest step the log has a fact for: a confirmation accepting it, an ASN, a
+ * receipt, an invoice, an `invoice.matched`, an `ap_liability` posting (posted: every line of the
+ * story is received and invoiced in full, so its AP posting closes it). A line counts at every
+ * step up to its furthest.
+ */
+export function storyFunnel(log: readonly CloudEvent[], from: number, to: number, only: { plant?: string; supplierId?: string } = {}): { lines: number; reached: Record<(typeof FUNNEL_ORDER)[number], number> } {
+  type Fields = Record<string, unknown>;
+  // Event data is checked by its contract: PO numbers are strings and line numbers integers.
+  const keyOf = (poNumber: unknown, line: unknown) => `${poNumber as string}/${line as number}`;
+  const has = (type: string, key: string, test: (data: Fields) => boolean = () => true) => log.some((e) => e.type === type && test(e.data) && keyOf(e.data.poNumber, e.data.line) === key);
+  const listed = (type: string, key: string, test: (line: Fields) => boolean = () => true) =>
+    log.some((e) => e.type === type && ((e.data.lines as Fields[] | undefined) ?? []).some((l) => keyOf(l.poNumber ?? e.data.poNumber, l.line) === key && test(l)));
+  const released = log.flatMap((e) => {
+    const at = Date.parse(e.time);
+    if (e.type !== 'po.released' || at < from || at >= to) return [];
+    if (only.plant !== undefined && e.data.buyerPlant !== only.plant) return [];
+    if (only.supplierId !== undefined && e.data.supplierId !== only.supplierId) return [];
+    return (e.data.lines as Fields[]).map((l) => keyOf(e.data.poNumber, l.line));
+  });
+  const reached = Object.fromEntries(FUNNEL_ORDER.map((step) => [step, 0])) as Record<(typeof FUNNEL_ORDER)[number], number>;
+  for (const key of released) {
+    const facts = [
+      true,
+      listed('supplier.confirmation', key, (l) => l.status === 'accepted'),
+      listed('shipment.dispatched', key),
+      listed('goods.received', key),
+      listed('invoice.received', key),
+      has('invoice.matched', key),
+      has('finance.posting', key, (d) => d.kind === 'ap_liability'),
+    ];
+    const furthest = facts.lastIndexOf(true);
+    FUNNEL_ORDER.forEach((step, i) => {
+      if (i <= furthest) reached[step] += 1;
+    });
+  }
+  return { lines: released.length, reached };
+}

@@ -208,7 +208,8 @@ export function registerWorkflowRoutes(app: FastifyInstance, deps: WorkflowRoute
         summary:
           'KPIs over a window of business time (default: the last 7 days), overall and by plant and supplier: supplier confirmation latency, ' +
           'shipment timeliness (ASNs before receipt, milestone lag), match rate (first time and final), exceptions by code and owner with open age, ' +
-          'recovery time, open GR/IR with its age, governance share and sync lag per source against its maxLag (operator keys)',
+          'recovery time, open GR/IR with its age, governance share, sync lag per source against its maxLag, and the P2P funnel (of the PO lines released in the window, ' +
+          'how many were confirmed, shipped, received, invoiced, matched and posted by now, and why the rest stopped) (operator keys)',
         security: [{ apiKey: [] }],
         querystring: {
           type: 'object',

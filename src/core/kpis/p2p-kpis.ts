@@ -158,7 +158,7 @@ function bucket(map: Map<string, Samples>, key: string): Samples {
 }
 
 /** Invoice exceptions that mean the invoice did not match on its own. */
-const MISMATCH_CODES = new Set(['price_variance', 'quantity_variance', 'supplier_mismatch', 'currency_mismatch', 'unit_of_measure_unknown']);
+export const MISMATCH_CODES: ReadonlySet<string> = new Set(['price_variance', 'quantity_variance', 'supplier_mismatch', 'currency_mismatch', 'unit_of_measure_unknown']);
 
 export function p2pKpis(lines: readonly P2PLine[], exceptions: readonly ExceptionView[], window: KpiWindow, now: string): P2PKpis {
   const from = toMs(window.from);

@@ -68,6 +68,8 @@ export function evolveLine(state: P2PLine, stored: StoredEvent, convert: Convert
         needBy: text(item.needBy),
         revision,
         since: event.time,
+        // A change (or a second release) keeps the first release's time: the funnel counts a line from it.
+        releasedAt: state.terms?.releasedAt ?? state.terms?.since ?? event.time,
         eventId: event.id,
       };
       // Receipts, shipments and invoices that came before the PO get their quantities now.

@@ -31,6 +31,8 @@ export interface PoLineTerms {
   readonly revision: number;
   /** Business time of the release or of the change that set these terms. */
   readonly since: string;
+  /** Business time of the first release, kept through changes (absent on states stored before it was kept: read `since`). */
+  readonly releasedAt?: string;
   readonly eventId: string;
 }
 
