@@ -16,6 +16,20 @@ export interface TimelineEntry {
   readonly causationid?: string;
 }
 
+/** A stored event as one entry of a workflow's timeline (a PO's, a production order's, a transfer's). */
+export function timelineEntryOf({ sequence, receivedTime, event }: StoredEvent): TimelineEntry {
+  return {
+    sequence,
+    type: event.type,
+    source: event.source,
+    id: event.id,
+    time: event.time,
+    receivedTime,
+    ...(event.correlationid === undefined ? {} : { correlationid: event.correlationid }),
+    ...(event.causationid === undefined ? {} : { causationid: event.causationid }),
+  };
+}
+
 export interface PurchaseOrderView {
   readonly poNumber: string;
   readonly supplierId?: string;
@@ -163,16 +177,7 @@ export class P2PQueries {
       ...(first?.plant === undefined ? {} : { plant: first.plant }),
       ...(first?.currency === undefined ? {} : { currency: first.currency }),
       lines,
-      timeline: events.map(({ sequence, receivedTime, event }) => ({
-        sequence,
-        type: event.type,
-        source: event.source,
-        id: event.id,
-        time: event.time,
-        receivedTime,
-        ...(event.correlationid === undefined ? {} : { correlationid: event.correlationid }),
-        ...(event.causationid === undefined ? {} : { causationid: event.causationid }),
-      })),
+      timeline: events.map(timelineEntryOf),
     };
   }
 

@@ -8,6 +8,7 @@ import type { InventoryAccuracy, InventoryView, Manifest, PlantPolicy, PlantWork
 import { emptyInventory, inventoryAccuracy, inventoryView, plantLinkKey, productionOrderView, transferPlantsOf, transferView } from '../core/index.js';
 import type { EventStore, WorkflowStore } from '../ports/index.js';
 import type { TimelineEntry } from './p2p-queries.js';
+import { timelineEntryOf } from './p2p-queries.js';
 
 export type ProductionOrderAnswer = ProductionOrderView & { readonly timeline: readonly TimelineEntry[] };
 export type TransferAnswer = TransferView & { readonly timeline: readonly TimelineEntry[] };
@@ -84,16 +85,7 @@ export class PlantQueries {
     const bySequence = new Map([...linked, ...correlated].map((s) => [s.sequence, s]));
     return [...bySequence.values()]
       .sort((a, b) => a.sequence - b.sequence)
-      .map(({ sequence, receivedTime, event }) => ({
-        sequence,
-        type: event.type,
-        source: event.source,
-        id: event.id,
-        time: event.time,
-        receivedTime,
-        ...(event.correlationid === undefined ? {} : { correlationid: event.correlationid }),
-        ...(event.causationid === undefined ? {} : { causationid: event.causationid }),
-      }));
+      .map(timelineEntryOf);
   }
 }
 

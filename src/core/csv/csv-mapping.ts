@@ -8,11 +8,9 @@ import { compileDateFormat, isTimeZone, parseDate, parseDecimal } from './csv-va
 
 export type CsvFieldType = 'string' | 'decimal' | 'integer' | 'date' | 'datetime' | 'boolean';
 
-/** One canonical field: where its value comes from and how to read it. */
-export interface CsvFieldSpec {
-  /** Header name of the column holding the value. */
-  readonly column?: string;
-  /** A constant instead of a column (the plant of a single-plant WMS, a reason). */
+/** How a canonical field's value is read, wherever it comes from (a CSV column, an MQTT payload field). */
+export interface FieldReading {
+  /** A constant instead of a column or payload field (the plant of a single-plant WMS, a reason). */
   readonly value?: string | number | boolean;
   readonly type?: CsvFieldType;
   /** Date format for this field, overriding the mapping's `dates.format`. */
@@ -23,6 +21,12 @@ export interface CsvFieldSpec {
   readonly values?: Readonly<Record<string, string>>;
   /** An empty cell leaves the field out instead of being an error. */
   readonly optional?: boolean;
+}
+
+/** One canonical field: where its value comes from and how to read it. */
+export interface CsvFieldSpec extends FieldReading {
+  /** Header name of the column holding the value. */
+  readonly column?: string;
 }
 
 export interface CsvMappingDeclaration {

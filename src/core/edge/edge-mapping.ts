@@ -3,24 +3,15 @@
 // where its value comes from (a payload field, a topic level or a constant) and how to read it,
 // with the CSV value readers for decimals and dates. Pure: the broker client lives in adapters.
 import type { CloudEvent } from '../envelope.js';
-import type { CsvMasterData } from '../csv/csv-mapping.js';
+import type { CsvMasterData, FieldReading } from '../csv/csv-mapping.js';
 import { FIELD_PATH } from '../csv/csv-mapping.js';
 import type { DatePattern } from '../csv/csv-values.js';
 import { compileDateFormat, isTimeZone, parseDate, parseDecimal } from '../csv/csv-values.js';
 
-export type EdgeFieldType = 'string' | 'decimal' | 'integer' | 'date' | 'datetime' | 'boolean';
-
-/** Where one value comes from: a payload field (dot path), a topic level (1-based) or a constant. */
-export interface EdgeFieldSpec {
+/** Where one value comes from: a payload field (dot path), a topic level (1-based) or a constant; read as in CSV mappings. */
+export interface EdgeFieldSpec extends FieldReading {
   readonly field?: string;
   readonly topicLevel?: number;
-  readonly value?: string | number | boolean;
-  readonly type?: EdgeFieldType;
-  /** Date format (as in CSV mappings; default RFC3339). */
-  readonly format?: string;
-  readonly codes?: 'item' | 'supplier' | 'unit';
-  readonly values?: Readonly<Record<string, string>>;
-  readonly optional?: boolean;
 }
 
 /** One topic filter the hub subscribes to, and how its messages become events. */
