@@ -11,7 +11,7 @@ export { ExceptionResolution } from './exception-resolution.js';
 export { GovernanceQueries } from './governance-queries.js';
 export type { CoverageAnswer } from './governance-queries.js';
 export { KpiQueries } from './kpi-queries.js';
-export type { KpiAnswer, KpiWindowRequest, SourceLag } from './kpi-queries.js';
+export type { KpiAnswer, KpiSources, KpiWindowRequest } from './kpi-queries.js';
 export { P2PQueries } from './p2p-queries.js';
 export { PlantQueries } from './plant-queries.js';
 export { MASTER_DATA_CHANNEL, MasterDataGate } from './master-data-gate.js';

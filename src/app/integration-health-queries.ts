@@ -3,6 +3,7 @@
 // The log is read from the first event received in the window, found by bisecting sequences.
 import type { HealthEvent, HealthQuarantineEntry, HealthRefusals, IntakeChannel, IntegrationHealth, Manifest, Principal } from '../core/index.js';
 import { channelOfEvent, GOVERNANCE_MARKS, integrationHealth, MILLRACE_SOURCE, MillraceError, sourceOf, toMs } from '../core/index.js';
+import { readLogWindow } from './log-window.js';
 import type { Clock, DeliveryStore, EventStore, QuarantineStore, WorkflowStore } from '../ports/index.js';
 
 const [, LAG_MARK] = GOVERNANCE_MARKS;
@@ -44,7 +45,6 @@ export type IntegrationHealthAnswer = IntegrationHealth & {
   readonly truncated: boolean;
 };
 
-const PAGE = 1000;
 
 export class IntegrationHealthQueries {
   /** The mapping ids that start the ids of CSV and MQTT events, with their channel. */
@@ -71,8 +71,8 @@ export class IntegrationHealthQueries {
     if (viewer.kind !== 'operator') throw new MillraceError('forbidden_action', 'integration health is for operator keys (millrace keys add --operator NAME)');
     const now = this.clock.now().toISOString();
     let from = new Date(toMs(now) - hours * 3_600_000).toISOString();
-    const { events, truncated } = await this.recentEvents(from);
-    if (truncated && events[0] !== undefined) from = events[0].receivedTime;
+    const { events, truncated, firstReceivedTime } = await this.recentEvents(from);
+    if (truncated && firstReceivedTime !== undefined) from = firstReceivedTime;
     const [flows, quarantine, deliveries] = await Promise.all([this.workflows.flows(), this.quarantineSince(from), this.deliveries.deliveryCounts()]);
     const health = integrationHealth({
       now,
@@ -89,34 +89,11 @@ export class IntegrationHealthQueries {
   }
 
   /** Inbound events received at or after `from`, oldest first, at most `maxEvents` (the latest ones). */
-  private async recentEvents(from: string): Promise<{ events: HealthEvent[]; truncated: boolean }> {
-    const head = await this.log.headSequence();
-    const fromMs = toMs(from);
-    // Receipt times grow with sequences (one clock, commits in order): bisect for the first
-    // sequence received in the window instead of scanning the whole log.
-    let low = 0;
-    let high = head;
-    while (low < high) {
-      const middle = Math.floor((low + high) / 2);
-      const [next] = await this.log.readFrom(middle, 1);
-      if (next === undefined || toMs(next.receivedTime) >= fromMs) high = middle;
-      else low = middle + 1;
-    }
-    const maxEvents = this.options.maxEvents ?? 50_000;
-    const truncated = head - low > maxEvents;
-    let after = truncated ? head - maxEvents : low;
-    const events: HealthEvent[] = [];
-    for (;;) {
-      const page = await this.log.readFrom(after, PAGE);
-      for (const { event, receivedTime } of page) {
-        if (event.source === MILLRACE_SOURCE || toMs(receivedTime) < fromMs) continue;
-        events.push({ source: event.source, channel: channelOfEvent(event, this.prefixChannels), time: event.time, receivedTime, lagBreach: LAG_MARK in event });
-      }
-      const last = page[page.length - 1];
-      if (last === undefined || page.length < PAGE) break;
-      after = last.sequence;
-    }
-    return { events, truncated };
+  private async recentEvents(from: string): Promise<{ events: HealthEvent[]; truncated: boolean; firstReceivedTime?: string }> {
+    const read = await readLogWindow(this.log, { from }, this.options.maxEvents ?? 50_000, ({ event, receivedTime }) =>
+      event.source === MILLRACE_SOURCE ? undefined : { source: event.source, channel: channelOfEvent(event, this.prefixChannels), time: event.time, receivedTime, lagBreach: LAG_MARK in event },
+    );
+    return { events: read.items, truncated: read.truncated, ...(read.firstReceivedTime === undefined ? {} : { firstReceivedTime: read.firstReceivedTime }) };
   }
 
   /** Every held entry, and every entry received since `from` (the listing is newest first). */

@@ -2,21 +2,21 @@
 // share of flows and events under governance, and sync lag per source against its policy.
 // Reads every PO line and exception of the store: fine for a plant's or a region's hub; a
 // pre-aggregated projection is the step after (noted in the README).
-import type { ContractCatalog, ExceptionView, InventoryAccuracy, KpiDay, Manifest, P2PFunnel, P2PKpis, P2PLine, Principal, StageSummary } from '../core/index.js';
-import { governanceCoverage, kpiSeries, MillraceError, p2pFunnel, p2pKpis, parseDuration, stuckStages } from '../core/index.js';
-import type { Clock, WorkflowStore } from '../ports/index.js';
+import type { ContractCatalog, ExceptionView, InventoryAccuracy, KpiDay, LagSample, Manifest, P2PFunnel, P2PKpis, P2PLine, Principal, SourceLag, StageSummary } from '../core/index.js';
+import { GOVERNANCE_MARKS, governanceCoverage, kpiSeries, MILLRACE_SOURCE, MillraceError, p2pFunnel, p2pKpis, parseDuration, stuckStages, syncLagBySource } from '../core/index.js';
+import type { Clock, EventStore, WorkflowStore } from '../ports/index.js';
+import { readLogWindow } from './log-window.js';
 
-export interface SourceLag {
-  readonly source: string;
-  readonly events: number;
-  readonly lagBreaches: number;
-  /** Share of the source's events that came later than its max lag. */
-  readonly breachRate: number;
-  readonly worstLagMinutes: number;
-  /** Its policy: the manifest's `maxLag` of the system or partner (per type, and `default`); absent when it has none. */
-  readonly maxLag?: Readonly<Record<string, string>>;
-  /** No event came later than the policy allows; null when the source has no policy (or is not in the manifest). */
-  readonly withinPolicy: boolean | null;
+const [, LAG_MARK] = GOVERNANCE_MARKS;
+
+/** The most events read from the log for the sync-lag KPI of one answer; a busier window is measured over its latest events. */
+const MAX_LAG_EVENTS = 200_000;
+
+export interface KpiSources {
+  /** The log, for sync lag over the window (absent: no source is listed). */
+  readonly log?: EventStore;
+  /** The plant workflows' inventory accuracy (absent: no inventory section). */
+  readonly inventory?: { accuracy(): Promise<InventoryAccuracy[]> };
 }
 
 /** How the window is chosen: `from`/`to`, else `window` (`7d`, `24h`, `90m`) or `days` back from `to`. */
@@ -30,8 +30,10 @@ export interface KpiWindowRequest {
 export type KpiAnswer = P2PKpis & {
   readonly now: string;
   readonly governance: { readonly flowShare: number; readonly eventShare: number; readonly flows: number; readonly events: number };
-  /** Since the log began: the flows projection keeps totals, not a time series. */
+  /** Per source, over the events received in the window: lag against its `maxLag` policy. */
   readonly syncLag: readonly SourceLag[];
+  /** True when the window held more than 200,000 inbound events: sync lag covers its latest ones. */
+  readonly syncLagTruncated: boolean;
   /** Of the PO lines released in the window, how many reached each step by now, overall and by plant and supplier. */
   readonly funnel: Omit<P2PFunnel, 'window'>;
   /** Inventory record accuracy per plant, against its latest snapshot (not windowed: the latest count is the measure). */
@@ -46,8 +48,7 @@ export class KpiQueries {
     private readonly manifest: Manifest,
     private readonly catalog: ContractCatalog,
     private readonly clock: Clock,
-    /** The plant workflows' inventory accuracy (absent: no inventory section). */
-    private readonly inventory?: { accuracy(): Promise<InventoryAccuracy[]> },
+    private readonly sources: KpiSources = {},
   ) {}
 
   /** Operator keys only: the KPIs span every supplier. `days` back from now unless `from`/`to` are given. */
@@ -61,31 +62,14 @@ export class KpiQueries {
       if (Number.isNaN(Date.parse(value))) throw new MillraceError('invalid_request', `${name} must be an RFC 3339 time, not "${value}"`);
     }
     if (!(Date.parse(from) < Date.parse(to))) throw new MillraceError('invalid_request', `the window must end after it starts: ${from} .. ${to}`);
-    const [lines, exceptions, flows, accuracy] = await Promise.all([this.allLines(), this.allExceptions(), this.store.flows(), this.inventory?.accuracy()]);
+    const [lines, exceptions, flows, accuracy, lag] = await Promise.all([this.allLines(), this.allExceptions(), this.store.flows(), this.sources.inventory?.accuracy(), this.lagSamples(from, to)]);
     const coverage = governanceCoverage(flows, this.manifest, this.catalog);
-    const bySource = new Map<string, { events: number; lagBreaches: number; worstLagMs: number }>();
-    for (const flow of flows) {
-      const s = bySource.get(flow.source) ?? { events: 0, lagBreaches: 0, worstLagMs: 0 };
-      bySource.set(flow.source, { events: s.events + flow.events, lagBreaches: s.lagBreaches + flow.lagBreaches, worstLagMs: Math.max(s.worstLagMs, flow.worstLagMs) });
-    }
     return {
       ...p2pKpis(lines, exceptions, { from, to }, now),
       now,
       governance: { flowShare: coverage.totals.flowShare, eventShare: coverage.totals.eventShare, flows: coverage.totals.flows, events: coverage.totals.events },
-      syncLag: [...bySource.entries()]
-        .sort(([a], [b]) => a.localeCompare(b))
-        .map(([source, s]) => {
-          const maxLag = this.maxLagOf(source);
-          return {
-            source,
-            events: s.events,
-            lagBreaches: s.lagBreaches,
-            breachRate: s.events === 0 ? 0 : s.lagBreaches / s.events,
-            worstLagMinutes: s.worstLagMs / 60_000,
-            ...(maxLag === undefined ? {} : { maxLag }),
-            withinPolicy: maxLag === undefined ? null : s.lagBreaches === 0,
-          };
-        }),
+      syncLag: syncLagBySource(lag.items, { from, to }, (source) => this.maxLagOf(source)),
+      syncLagTruncated: lag.truncated,
       funnel: withoutWindow(p2pFunnel(lines, { from, to })),
       ...(accuracy === undefined ? {} : { inventory: { accuracy } }),
     };
@@ -108,6 +92,14 @@ export class KpiQueries {
     const now = this.clock.now().toISOString();
     const [lines, exceptions] = await Promise.all([this.allLines(), this.allExceptions()]);
     return { now, days: kpiSeries(lines, exceptions, days, now) };
+  }
+
+  /** The inbound events received in the window, as sync lag reads them. */
+  private async lagSamples(from: string, to: string): Promise<{ items: LagSample[]; truncated: boolean }> {
+    if (this.sources.log === undefined) return { items: [], truncated: false };
+    return readLogWindow(this.sources.log, { from, to }, MAX_LAG_EVENTS, ({ event, receivedTime }) =>
+      event.source === MILLRACE_SOURCE ? undefined : { source: event.source, ...(event.time === undefined ? {} : { time: event.time }), receivedTime, lagBreach: LAG_MARK in event },
+    );
   }
 
   /** The `maxLag` the manifest sets for a source (`/systems/<id>`, `/partners/<id>`), if any. */

@@ -232,7 +232,7 @@ export async function createHub(config: HubConfig, manifest: Manifest, contracts
   if (options.watchDropFolders === true) dropFolders.start();
   const refusals = new IntakeRefusals(clock);
   const plantQueries = new PlantQueries(store, store, manifest, plant);
-  const kpis = new KpiQueries(store, manifest, catalog, clock, plantQueries);
+  const kpis = new KpiQueries(store, manifest, catalog, clock, { log: store, inventory: plantQueries });
   const http = await buildHttpServer({
     ingest,
     refusals,

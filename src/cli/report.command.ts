@@ -1,10 +1,10 @@
 // `millrace report`: the KPIs of GET /v1/kpis in the terminal, read from a hub's store.
 import type { Command } from 'commander';
 import type { KpiAnswer } from '../app/index.js';
-import { KpiQueries } from '../app/index.js';
+import { KpiQueries, PlantQueries } from '../app/index.js';
 import { loadSetup, openStore, processEnvironment, systemClock } from '../bootstrap/index.js';
 import type { DurationStats, GroupKpis } from '../core/index.js';
-import { MillraceError } from '../core/index.js';
+import { MillraceError, plantPolicy, plantSettingsOf } from '../core/index.js';
 import type { CommonOptions } from './flags.js';
 import { addConfigOptions, configFlags, printJson } from './flags.js';
 
@@ -32,7 +32,9 @@ export function registerReport(program: Command): void {
       const setup = loadSetup(configFlags(options), processEnvironment());
       const store = await openStore(setup.config.store, 'reader');
       try {
-        const queries = new KpiQueries(store, setup.manifest, setup.contracts.registry.catalog(), systemClock);
+        // The same sources as GET /v1/kpis: the log for sync lag, the plant workflows for inventory accuracy.
+        const inventory = new PlantQueries(store, store, setup.manifest, plantPolicy(plantSettingsOf(setup.manifest)));
+        const queries = new KpiQueries(store, setup.manifest, setup.contracts.registry.catalog(), systemClock, { log: store, inventory });
         const answer = await queries.kpis(
           { kind: 'operator', id: 'cli', role: 'viewer' },
           {
@@ -78,10 +80,15 @@ function printReport(k: KpiAnswer): void {
   out.write(`\nOpen GR/IR: ${balances.length === 0 ? 'none' : balances.join(', ')} on ${k.grir.lines} line(s)${k.grir.oldestOpenDays === null ? '' : `, oldest ${k.grir.oldestOpenDays.toFixed(1)} days`}\n`);
   const steps = k.funnel.steps.map((s) => `${s.reached} ${s.step}${s.firstTime === undefined ? '' : ` (${s.firstTime} first time)`}`);
   out.write(`P2P funnel of the ${k.funnel.lines} PO line(s) released in the window: ${steps.join(' > ')}\n`);
+  const counted = (k.inventory?.accuracy ?? []).filter((a) => a.accuracyPercent !== undefined);
+  if (counted.length > 0) {
+    const plants = counted.map((a) => `${a.plant} ${a.accuracyPercent ?? ''}% of ${a.itemsCompared} item(s) (count of ${a.asOf ?? '-'})`);
+    out.write(`Inventory accuracy against the latest counts: ${plants.join(', ')}\n`);
+  }
   out.write(`Under governance: ${share(k.governance.flowShare)} of ${k.governance.flows} flows, ${share(k.governance.eventShare)} of ${k.governance.events} events\n`);
-  if (k.syncLag.length > 0) out.write('\nSync lag per source (since the log began):\n');
+  if (k.syncLag.length > 0) out.write(`\nSync lag per source (events received in the window${k.syncLagTruncated ? ', its latest 200,000' : ''}):\n`);
   for (const s of k.syncLag) {
     const policy = s.maxLag === undefined ? 'no maxLag' : `maxLag ${Object.entries(s.maxLag).map(([type, limit]) => `${type} ${limit}`).join(', ')}${s.withinPolicy === true ? ', within' : ', BREACHED'}`;
-    out.write(`  ${s.source.padEnd(24)} ${String(s.events).padStart(7)} events ${String(s.lagBreaches).padStart(5)} late (${share(s.breachRate)}), worst ${minutes(s.worstLagMinutes)} (${policy})\n`);
+    out.write(`  ${s.source.padEnd(24)} ${String(s.events).padStart(7)} events ${String(s.lagBreaches).padStart(5)} late (${share(s.breachRate)}), lag ${minutes(s.medianLagMinutes)} median, ${minutes(s.p90LagMinutes)} p90, ${minutes(s.worstLagMinutes)} worst (${policy})\n`);
   }
 }

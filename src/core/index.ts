@@ -87,6 +87,8 @@ export type { LineSummary } from './p2p/p2p-view.js';
 export { p2pKpis, percentile } from './kpis/p2p-kpis.js';
 export type { AsnStats, DurationStats, GroupKpis, KpiWindow, MatchStats, P2PKpis } from './kpis/p2p-kpis.js';
 export { FUNNEL_STEPS, p2pFunnel } from './kpis/p2p-funnel.js';
+export { syncLagBySource } from './kpis/sync-lag.js';
+export type { LagSample, SourceLag } from './kpis/sync-lag.js';
 export type { FunnelCounts, FunnelDrop, FunnelStep, FunnelStepCount, P2PFunnel } from './kpis/p2p-funnel.js';
 export { lineGaps } from './p2p/p2p-gaps.js';
 export { AGE_BUCKETS, stuckStages, WAITING_STAGES, waitingOf } from './p2p/p2p-stuck.js';

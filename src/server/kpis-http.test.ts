@@ -38,6 +38,12 @@ describe('GET /v1/kpis', () => {
     const erp = kpis.syncLag.find((s) => s.source === '/systems/erp-core');
     assert.deepEqual([erp?.events, erp?.lagBreaches, erp?.maxLag, erp?.withinPolicy], [1, 1, { default: '15m' }, false]);
     assert.ok((erp?.worstLagMinutes ?? 0) >= 119, `worst lag about two hours, got ${erp?.worstLagMinutes}`);
+    // One event: its lag is the median, the p90 and the worst.
+    assert.deepEqual([erp?.medianLagMinutes, erp?.p90LagMinutes], [erp?.worstLagMinutes, erp?.worstLagMinutes]);
+    assert.equal(kpis.syncLagTruncated, false);
+    // Sync lag is over the events received in the window: a window that ended before it came lists no source.
+    const before = (await callHub(t, 'GET', `/v1/kpis?to=${new Date(Date.now() - 3_600_000).toISOString()}&window=7d`, viewer())).body as unknown as KpiAnswer;
+    assert.deepEqual(before.syncLag, []);
   });
 
   it('has the funnel of the lines released in the window: the late PO line is released and waits for its confirmation', async () => {
