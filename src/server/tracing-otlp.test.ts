@@ -28,13 +28,19 @@ describe('traces exported over OTLP/HTTP', () => {
   let dir: string;
   const spans: OtlpSpan[] = [];
   const paths: string[] = [];
+  const services: string[] = [];
   const collector = createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
       paths.push(request.url ?? '');
-      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { resourceSpans: { scopeSpans: { spans: OtlpSpan[] }[] }[] };
-      for (const resource of body.resourceSpans) for (const scope of resource.scopeSpans) spans.push(...scope.spans);
+      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
+        resourceSpans: { resource?: { attributes?: { key: string; value: { stringValue?: string } }[] }; scopeSpans: { spans: OtlpSpan[] }[] }[];
+      };
+      for (const resource of body.resourceSpans) {
+        services.push(resource.resource?.attributes?.find((a) => a.key === 'service.name')?.value.stringValue ?? '(none)');
+        for (const scope of resource.scopeSpans) spans.push(...scope.spans);
+      }
       response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
     });
   });
@@ -76,6 +82,8 @@ describe('traces exported over OTLP/HTTP', () => {
     await hub.close();
 
     assert.ok(paths.every((path) => path === '/v1/traces'), paths.join(', '));
+    // Both threads' spans say which service they belong to, as a trace backend groups them.
+    assert.deepEqual([...new Set(services)], ['millrace']);
     const intake = spans.find((s) => s.name === 'POST /v1/events');
     const processing = spans.find((s) => s.name === 'millrace.process po.released');
     assert.ok(intake !== undefined && processing !== undefined, `spans received: ${spans.map((s) => s.name).join(', ')}`);

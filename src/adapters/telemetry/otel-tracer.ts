@@ -7,6 +7,7 @@ import { defaultTextMapGetter, defaultTextMapSetter, ROOT_CONTEXT, SpanKind, Spa
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, BatchSpanProcessor, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { SpanAttributes, SpanHandle, SpanOptions, TraceContext, Tracer } from '../../ports/index.js';
 
@@ -94,7 +95,9 @@ export function startTracing(options: TracingOptions): Tracing {
     options.exporter !== undefined
       ? new SimpleSpanProcessor(options.exporter)
       : new BatchSpanProcessor(new OTLPTraceExporter({ url: otlpTracesUrl(options.otlpEndpoint ?? 'http://127.0.0.1:4318') }));
-  const provider = new BasicTracerProvider({ spanProcessors: [processor] });
+  // The service the spans belong to, as a trace backend groups them.
+  const resource = resourceFromAttributes({ 'service.name': 'millrace', ...(options.version === undefined ? {} : { 'service.version': options.version }) });
+  const provider = new BasicTracerProvider({ resource, spanProcessors: [processor] });
   return {
     tracer: new OtelTracer(provider.getTracer('millrace', options.version)),
     flush: () => provider.forceFlush(),
