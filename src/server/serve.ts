@@ -18,7 +18,7 @@ export interface ServerOptions {
    * maintenance windows alike. `millrace serve` never passes one.
    */
   readonly simulatedClock?: Clock;
-  /** An already open store (the demo opens its throwaway one itself); the caller closes it after `stop`. */
+  /** An already open store (the demo opens its own); the caller closes it after `stop`. */
   readonly store?: HubStore;
 }
 
