@@ -45,8 +45,8 @@ export default tseslint.config(
     },
   },
   {
+    // Every file, tests included: the core's tests live in test/core (docs/adr/0005).
     files: ['src/core/**/*.ts'],
-    ignores: ['**/*.test.ts'],
     rules: {
       ...restrict(['ports', 'app', 'adapters', 'bootstrap', 'server', 'cli'], ['node:*', ...drivers], 'src/core is pure'),
       'no-restricted-syntax': [

@@ -1,9 +1,9 @@
 // Plant-to-plant transfers as the two plants' inventory teams and logistics would check them.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { HOUR, PlantScenario } from '../../../test/support/plant-scenario.js';
-import { inventoryView } from './inventory-position.js';
-import { itemsOf, stageOfTransfer } from './transfer-state.js';
+import { HOUR, PlantScenario } from '../../support/plant-scenario.js';
+import { inventoryView } from '../../../src/core/plant/inventory-position.js';
+import { itemsOf, stageOfTransfer } from '../../../src/core/plant/transfer-state.js';
 
 const TR = 'TR-2026-0042';
 

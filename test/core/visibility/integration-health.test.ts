@@ -1,9 +1,9 @@
 // Integration health on hand-built data whose right answers are worked out beside each figure.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { FlowCount } from '../governance/coverage.js';
-import type { HealthEvent, HealthInput } from './integration-health.js';
-import { channelOfEvent, integrationHealth } from './integration-health.js';
+import type { FlowCount } from '../../../src/core/governance/coverage.js';
+import type { HealthEvent, HealthInput } from '../../../src/core/visibility/integration-health.js';
+import { channelOfEvent, integrationHealth } from '../../../src/core/visibility/integration-health.js';
 
 const WINDOW = { from: '2026-03-02T00:00:00.000Z', to: '2026-03-02T04:00:00.000Z' };
 

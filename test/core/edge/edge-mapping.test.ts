@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { MqttTopicDeclaration } from './edge-mapping.js';
-import { compileMqttTopic, filtersOverlap, mapMqttMessage, topicMatches } from './edge-mapping.js';
+import type { MqttTopicDeclaration } from '../../../src/core/edge/edge-mapping.js';
+import { compileMqttTopic, filtersOverlap, mapMqttMessage, topicMatches } from '../../../src/core/edge/edge-mapping.js';
 
 const COMPLETIONS: MqttTopicDeclaration = {
   id: 'mes-p01-completions',

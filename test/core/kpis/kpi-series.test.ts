@@ -2,8 +2,8 @@
 // from the story: T0 is 2026-03-02 08:00 UTC.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { exceptionViews, week } from '../../../test/support/kpi-week.js';
-import { kpiSeries, startOfUtcDay } from './kpi-series.js';
+import { exceptionViews, week } from '../../support/kpi-week.js';
+import { kpiSeries, startOfUtcDay } from '../../../src/core/kpis/kpi-series.js';
 
 describe('KPIs day by day', () => {
   const s = week();

@@ -1,9 +1,9 @@
 // What a PO line waits for, as the lineage shows it.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DAY, HOUR, P2PScenario, T0 } from '../../../test/support/p2p-scenario.js';
-import { addMs } from '../time.js';
-import { lineGaps } from './p2p-gaps.js';
+import { DAY, HOUR, P2PScenario, T0 } from '../../support/p2p-scenario.js';
+import { addMs } from '../../../src/core/time.js';
+import { lineGaps } from '../../../src/core/p2p/p2p-gaps.js';
 
 describe('lineage gaps of a PO line', () => {
   it('expects the confirmation within its SLA, and says when it is overdue', () => {

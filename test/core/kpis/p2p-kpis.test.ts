@@ -1,10 +1,10 @@
 // P2P KPIs on a hand-built week of traffic whose right answers are worked out below, line by line.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { exceptionViews, week } from '../../../test/support/kpi-week.js';
-import { DAY, T0 } from '../../../test/support/p2p-scenario.js';
-import { addMs } from '../time.js';
-import { p2pKpis, percentile } from './p2p-kpis.js';
+import { exceptionViews, week } from '../../support/kpi-week.js';
+import { DAY, T0 } from '../../support/p2p-scenario.js';
+import { addMs } from '../../../src/core/time.js';
+import { p2pKpis, percentile } from '../../../src/core/kpis/p2p-kpis.js';
 
 const WEEK = { from: T0, to: addMs(T0, 7 * DAY) };
 const NOW = addMs(T0, 7 * DAY);

@@ -2,8 +2,8 @@
 // Each test: given a production order, when MES and WMS report, then the hub derives exactly this.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { HOUR, MO, PlantScenario, T0 } from '../../../test/support/plant-scenario.js';
-import { quantitiesOf, stageOfOrder } from './p2i-state.js';
+import { HOUR, MO, PlantScenario, T0 } from '../../support/plant-scenario.js';
+import { quantitiesOf, stageOfOrder } from '../../../src/core/plant/p2i-state.js';
 
 const BOX = { unitConversions: { 'ITM-50010': { EA: '1', BOX: '12' }, 'ITM-40077': { KG: '1000', G: '1' } } };
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { dec } from '../money.js';
-import { isWithin, plantPolicy } from './plant-policy.js';
+import { dec } from '../../../src/core/money.js';
+import { isWithin, plantPolicy } from '../../../src/core/plant/plant-policy.js';
 
 describe('plant policy', () => {
   const policy = plantPolicy({

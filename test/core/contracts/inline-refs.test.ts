@@ -1,7 +1,7 @@
 // Inlining keeps a schema's meaning while removing every reference to a shared document.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { inlineRefs } from './inline-refs.js';
+import { inlineRefs } from '../../../src/core/contracts/inline-refs.js';
 
 const COMMON = {
   $id: 'https://millrace.dev/contracts/common/v1.schema.json',

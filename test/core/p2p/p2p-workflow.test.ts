@@ -2,9 +2,9 @@
 // Each test: given a PO line, when events arrive, then the hub derives exactly this.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DAY, HOUR, P2PScenario, PO, T0 } from '../../../test/support/p2p-scenario.js';
-import { lineFromJson, openGrirOf, stageOf } from './p2p-state.js';
-import { summarizeLine } from './p2p-view.js';
+import { DAY, HOUR, P2PScenario, PO, T0 } from '../../support/p2p-scenario.js';
+import { lineFromJson, openGrirOf, stageOf } from '../../../src/core/p2p/p2p-state.js';
+import { summarizeLine } from '../../../src/core/p2p/p2p-view.js';
 
 const eta = (hours: number) => new Date(Date.parse(T0) + hours * HOUR).toISOString();
 

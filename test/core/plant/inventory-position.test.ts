@@ -2,8 +2,8 @@
 // position from movements against the plant's snapshots, and the accuracy KPI.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { HOUR, PlantScenario } from '../../../test/support/plant-scenario.js';
-import { inventoryAccuracy, inventoryAccuracyByPlant, inventoryView, positionOf } from './inventory-position.js';
+import { HOUR, PlantScenario } from '../../support/plant-scenario.js';
+import { inventoryAccuracy, inventoryAccuracyByPlant, inventoryView, positionOf } from '../../../src/core/plant/inventory-position.js';
 
 const BOX = { unitConversions: { 'ITM-60410': { EA: '1', BOX: '12' } } };
 

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { readX12 } from '../x12/x12-syntax.js';
-import { expectedOutcome, pointToPointComparison } from './scenario-outcome.js';
-import { generateScenario, TICK_MS } from './scenario-traffic.js';
+import { readX12 } from '../../../src/core/x12/x12-syntax.js';
+import { expectedOutcome, pointToPointComparison } from '../../../src/core/scenario/scenario-outcome.js';
+import { generateScenario, TICK_MS } from '../../../src/core/scenario/scenario-traffic.js';
 
 describe('the demo scenario generator', () => {
   const scenario = generateScenario({ seed: 3, days: 2, plants: 3, suppliers: 40 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { CsvMappingDeclaration, CsvRecord } from './csv-mapping.js';
-import { compileCsvMapping, mapCsvRecords } from './csv-mapping.js';
+import type { CsvMappingDeclaration, CsvRecord } from '../../../src/core/csv/csv-mapping.js';
+import { compileCsvMapping, mapCsvRecords } from '../../../src/core/csv/csv-mapping.js';
 
 const receipts: CsvMappingDeclaration = {
   id: 'receipts',

@@ -1,9 +1,9 @@
 // Where open PO lines wait and since when, on a story whose answers are worked out below.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { HOUR, P2PScenario, T0 } from '../../../test/support/p2p-scenario.js';
-import { addMs } from '../time.js';
-import { stuckStages, waitingOf } from './p2p-stuck.js';
+import { HOUR, P2PScenario, T0 } from '../../support/p2p-scenario.js';
+import { addMs } from '../../../src/core/time.js';
+import { stuckStages, waitingOf } from '../../../src/core/p2p/p2p-stuck.js';
 
 const at = (hours: number) => addMs(T0, hours * HOUR);
 

@@ -3,8 +3,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { HOUR, P2PScenario } from '../../../test/support/p2p-scenario.js';
-import { matchedOf, openGrirOf, stageOf } from './p2p-state.js';
+import { HOUR, P2PScenario } from '../../support/p2p-scenario.js';
+import { matchedOf, openGrirOf, stageOf } from '../../../src/core/p2p/p2p-state.js';
 
 type Arrival = { kind: 'receipt'; id: string; quantity: number } | { kind: 'invoice'; id: string; quantity: number; cents: number };
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { afterAttempt, deliverySettingsOf, parseDeliveryDuration, retryDelayMs } from './delivery-policy.js';
+import { afterAttempt, deliverySettingsOf, parseDeliveryDuration, retryDelayMs } from '../../../src/core/delivery/delivery-policy.js';
 
 const settings = deliverySettingsOf({ id: 's', delivery: { maxAttempts: 4, initialBackoff: '10s', maxBackoff: '1m', timeout: '2s' } });
 

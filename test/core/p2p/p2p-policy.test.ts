@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { p2pPolicy } from './p2p-policy.js';
+import { p2pPolicy } from '../../../src/core/p2p/p2p-policy.js';
 
 describe('P2P tolerances per supplier and item category', () => {
   const policy = p2pPolicy({

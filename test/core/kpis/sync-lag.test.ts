@@ -1,8 +1,8 @@
 // Sync lag per source over a window, on hand-built samples whose answers are worked out below.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { LagSample } from './sync-lag.js';
-import { syncLagBySource } from './sync-lag.js';
+import type { LagSample } from '../../../src/core/kpis/sync-lag.js';
+import { syncLagBySource } from '../../../src/core/kpis/sync-lag.js';
 
 const DAY = { from: '2026-03-02T00:00:00Z', to: '2026-03-03T00:00:00Z' };
 const policies: Record<string, Record<string, string>> = { '/systems/erp-core': { default: '15m' }, '/systems/wms-p01': { default: '4h' } };

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { MessageStanding, PublisherPosition } from './sequence-check.js';
-import { advancePosition, judgeSequence } from './sequence-check.js';
+import type { MessageStanding, PublisherPosition } from '../../../src/core/edge/sequence-check.js';
+import { advancePosition, judgeSequence } from '../../../src/core/edge/sequence-check.js';
 
 /** Publisher L1 last sent 11, which became log event 40; it has restarted once before. */
 const at11: PublisherPosition = { last: 11, logSequence: 40, epoch: 1 };

@@ -5,11 +5,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { HOUR, MO, PlantScenario, T0 } from '../../../test/support/plant-scenario.js';
-import { dec, sum } from '../money.js';
-import { addMs } from '../time.js';
-import { positionOf } from './inventory-position.js';
-import { quantitiesOf, stageOfOrder } from './p2i-state.js';
+import { HOUR, MO, PlantScenario, T0 } from '../../support/plant-scenario.js';
+import { dec, sum } from '../../../src/core/money.js';
+import { addMs } from '../../../src/core/time.js';
+import { positionOf } from '../../../src/core/plant/inventory-position.js';
+import { quantitiesOf, stageOfOrder } from '../../../src/core/plant/p2i-state.js';
 
 const CONVERSIONS = { unitConversions: { A: { EA: '1', BOX: '12' }, B: { KG: '1', G: '0.001' } } };
 const FACTOR: Record<string, string> = { EA: '1', BOX: '12', KG: '1', G: '0.001' };

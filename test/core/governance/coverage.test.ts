@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { ContractCatalog } from '../contracts/contract-registry.js';
-import type { CloudEvent, StoredEvent } from '../envelope.js';
-import { checkManifest, type Manifest } from './manifest.js';
-import { countFlows, governanceCoverage } from './coverage.js';
+import type { ContractCatalog } from '../../../src/core/contracts/contract-registry.js';
+import type { CloudEvent, StoredEvent } from '../../../src/core/envelope.js';
+import { checkManifest, type Manifest } from '../../../src/core/governance/manifest.js';
+import { countFlows, governanceCoverage } from '../../../src/core/governance/coverage.js';
 
 const CATALOG: ContractCatalog = {
   versions: new Map([

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { CloudEvent } from '../envelope.js';
-import { deliveryIdOf, deliveryKeyOf, matchesSubscription } from './subscription-match.js';
+import type { CloudEvent } from '../../../src/core/envelope.js';
+import { deliveryIdOf, deliveryKeyOf, matchesSubscription } from '../../../src/core/delivery/subscription-match.js';
 
 const event = (type: string, data: Record<string, unknown>, extra: Partial<CloudEvent> = {}): CloudEvent => ({
   specversion: '1.0',

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { MaintenanceWindow } from '../governance/manifest.js';
-import { maintenanceWaitUntil } from './maintenance-window.js';
+import type { MaintenanceWindow } from '../../../src/core/governance/manifest.js';
+import { maintenanceWaitUntil } from '../../../src/core/delivery/maintenance-window.js';
 
 const at = (iso: string) => Date.parse(iso);
 const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());

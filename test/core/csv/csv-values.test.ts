@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { compileDateFormat, decodeCsv, firstInvalidUtf8, parseDate, parseDecimal } from './csv-values.js';
+import { compileDateFormat, decodeCsv, firstInvalidUtf8, parseDate, parseDecimal } from '../../../src/core/csv/csv-values.js';
 
 describe('decimal cells', () => {
   const german = { separator: ',', thousands: '.' } as const;

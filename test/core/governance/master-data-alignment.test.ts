@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { CloudEvent } from '../envelope.js';
-import { canonicalEventJson } from '../envelope.js';
-import { ALIGNMENT_MARK, alignedEvent, markAligned, MasterDataAligner } from './master-data-alignment.js';
+import type { CloudEvent } from '../../../src/core/envelope.js';
+import { canonicalEventJson } from '../../../src/core/envelope.js';
+import { ALIGNMENT_MARK, alignedEvent, markAligned, MasterDataAligner } from '../../../src/core/governance/master-data-alignment.js';
 
 const aligner = new MasterDataAligner(
   {

@@ -1,10 +1,10 @@
 // The procure-to-pay funnel on a hand-built week whose right answers are worked out below, line by line.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DAY, HOUR, P2PScenario, T0 } from '../../../test/support/p2p-scenario.js';
-import { addMs } from '../time.js';
-import type { FunnelCounts } from './p2p-funnel.js';
-import { FUNNEL_STEPS, p2pFunnel } from './p2p-funnel.js';
+import { DAY, HOUR, P2PScenario, T0 } from '../../support/p2p-scenario.js';
+import { addMs } from '../../../src/core/time.js';
+import type { FunnelCounts } from '../../../src/core/kpis/p2p-funnel.js';
+import { FUNNEL_STEPS, p2pFunnel } from '../../../src/core/kpis/p2p-funnel.js';
 
 /**
  * Released in the week [T0, T0 + 7 d), all P01 / SUP-0042 unless said:
