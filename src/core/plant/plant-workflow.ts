@@ -6,6 +6,7 @@
 import type { CloudEvent, StoredEvent } from '../envelope.js';
 import { derivedEvent, MILLRACE_SOURCE } from '../envelope.js';
 import { toMs, utc } from '../time.js';
+import type { DeadlineRecord as P2PDeadlineRecord, ExceptionRecord as P2PExceptionRecord } from '../p2p/p2p-state.js';
 import type { PlantExceptionCode, PlantPolicy, PlantSla } from './plant-policy.js';
 
 export type PlantWorkflow = 'production' | 'transfer' | 'inventory';
@@ -14,26 +15,17 @@ export type PlantWorkflow = 'production' | 'transfer' | 'inventory';
 /** Tags in derived ids: `mr-mo-12-0-3`, `EXC-tr-40-1-0`. */
 const TAG: Readonly<Record<PlantWorkflow, string>> = { production: 'mo', transfer: 'tr', inventory: 'inv' };
 
-export interface DeadlineRecord {
-  readonly sla: string;
-  readonly ref: string;
-  readonly startedAt: string;
-  readonly deadline: string;
-  readonly owner: string;
+/** A plant workflow's SLA timer: the P2P record, with the plant it runs for. */
+export interface DeadlineRecord extends P2PDeadlineRecord {
   readonly plant?: string;
-  readonly breached: boolean;
 }
 
-export interface ExceptionRecord {
-  readonly exceptionId: string;
-  readonly code: string;
-  /** What the exception is about within the workflow (a completion, a component, an item at a plant). */
-  readonly ref: string;
-  readonly owner: string;
+/**
+ * A plant workflow's exception: the P2P record (its `ref` names what it is about within the
+ * workflow: a completion, a component, an item at a plant), with the plant it concerns.
+ */
+export interface ExceptionRecord extends P2PExceptionRecord {
   readonly plant?: string;
-  readonly status: 'open' | 'resolved';
-  readonly raisedAt: string;
-  readonly resolvedAt?: string;
 }
 
 /** The records every plant workflow state carries. */
