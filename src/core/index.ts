@@ -100,6 +100,7 @@ export type { AttemptOutcome, AttemptResult, DeliverySettings, DeliveryStatus } 
 export { maintenanceWaitUntil } from './delivery/maintenance-window.js';
 export { baseUnitOf, unitConverter } from './units.js';
 export type { UnitConversions } from './units.js';
+export { SeededRandom } from './seeded-random.js';
 export {
   DEFAULT_PLANT_EXCEPTION_OWNERS,
   DEFAULT_PLANT_SLAS,

@@ -3,18 +3,12 @@
 // variances, invoices before receipts, missing confirmations). Seeded, so a test or a
 // benchmark gets the same events every run.
 import type { CloudEvent } from '../../src/core/index.js';
-import { amount, dec } from '../../src/core/index.js';
+import { amount, dec, SeededRandom } from '../../src/core/index.js';
 
-/** mulberry32: a small seeded PRNG; plenty for test traffic. */
+/** The core's seeded generator as a function: the same traffic for the same seed. */
 export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const random = new SeededRandom(seed);
+  return () => random.next();
 }
 
 export interface TrafficOptions {

@@ -4,6 +4,7 @@
 // never), and daily inventory snapshots. Deterministic for a seed; events in business-time order.
 import type { CloudEvent, PlantPolicySettings } from '../../src/core/index.js';
 import { addMs } from '../../src/core/index.js';
+import { prng as random } from './p2p-traffic.js';
 
 /** The plant settings the traffic is written for: grams and kilograms convert, one lane, a tolerance on counts, standard costs. */
 export const PLANT_TRAFFIC_SETTINGS: PlantPolicySettings = {
@@ -15,17 +16,6 @@ export const PLANT_TRAFFIC_SETTINGS: PlantPolicySettings = {
 };
 
 const HOUR = 3_600_000;
-
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface PlantTrafficOptions {
   readonly orders: number;

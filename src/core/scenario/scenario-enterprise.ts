@@ -2,7 +2,7 @@
 // (some reporting every 15 minutes over HTTP, the legacy ones in 4-hour CSV batches), a central
 // finance ERP fed by AP automation, a logistics platform, and suppliers on X12, API, portal and
 // CSV; and the governance manifest that declares all of them.
-import { SeededRandom } from './seeded-random.js';
+import { SeededRandom } from '../seeded-random.js';
 
 export interface ScenarioOptions {
   readonly seed: number;

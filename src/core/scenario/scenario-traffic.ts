@@ -10,7 +10,7 @@ import { utcOffsetMinutes } from '../time.js';
 import { writeInterchange } from '../x12/x12-writer.js';
 import type { Enterprise, ScenarioOptions, ScenarioPlant, ScenarioSupplier } from './scenario-enterprise.js';
 import { AP_AUTOMATION, buildEnterprise, csvConfirmationsMapping, csvReceiptsMapping, LOGISTICS, pad, SCENARIO_DEFAULTS, scenarioManifest } from './scenario-enterprise.js';
-import { SeededRandom } from './seeded-random.js';
+import { SeededRandom } from '../seeded-random.js';
 
 export const MINUTE = 60_000;
 export const HOUR = 3_600_000;

@@ -2,19 +2,12 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { afterAttempt, deliverySettingsOf, parseDeliveryDuration, retryDelayMs } from '../../../src/core/delivery/delivery-policy.js';
+import { prng } from '../../support/p2p-traffic.js';
 
 const settings = deliverySettingsOf({ id: 's', delivery: { maxAttempts: 4, initialBackoff: '10s', maxBackoff: '1m', timeout: '2s' } });
 
-/** A seeded generator (mulberry32), so the jitter is reproducible. */
-function seeded(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded generator, so the jitter is reproducible. */
+const seeded = prng;
 
 describe('retry schedule', () => {
   it('reads the manifest durations, milliseconds to days', () => {

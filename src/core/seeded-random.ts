@@ -1,5 +1,5 @@
-// A small seeded pseudo-random generator (mulberry32): the scenario is the same for the same
-// seed on every machine, and the core never touches Math.random.
+// A small seeded pseudo-random generator (mulberry32): the demo scenario and the test traffic are
+// the same for the same seed on every machine, and the core never touches Math.random.
 
 export class SeededRandom {
   private state: number;
