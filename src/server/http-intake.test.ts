@@ -1,6 +1,7 @@
 // POST /v1/events as a partner or plant system experiences it: every answer, including each
 // error status with its problem+json body.
 import assert from 'node:assert/strict';
+import { request } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import type { LightMyRequestResponse } from 'fastify';
@@ -144,6 +145,34 @@ describe('HTTP intake: POST /v1/events', () => {
     const body = assertProblem(await post(erp(), many, 'application/cloudevents-batch+json'), 413, 'payload_too_large');
     assert.equal(body.limitBytes, 64 * 1024);
     assert.equal(await t.store.find('/systems/erp-core', 'big-0'), undefined);
+  });
+
+  it('reads a body sent in chunks over a socket, a character split between them, and refuses a chunked body over the limit', async () => {
+    const url = new URL(await t.hub.http.listen({ host: '127.0.0.1', port: 0 }));
+    // Chunked transfer encoding: no content-length, the body arrives in pieces.
+    const send = (chunks: readonly Buffer[]) =>
+      new Promise<{ status: number; body: Record<string, unknown> }>((resolve, reject) => {
+        const req = request({ host: url.hostname, port: url.port, path: '/v1/events', method: 'POST', headers: { 'content-type': 'application/cloudevents-batch+json', authorization: `Bearer ${erp()}` } }, (res) => {
+          const parts: Buffer[] = [];
+          res.on('data', (part: Buffer) => parts.push(part));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(Buffer.concat(parts).toString('utf8')) as Record<string, unknown> }));
+        });
+        req.on('error', reject);
+        for (const chunk of chunks) req.write(chunk);
+        req.end();
+      });
+    const text = Buffer.from(JSON.stringify([released('chunk-1', { subject: 'Lieferung für P01' }), released('chunk-2')]));
+    // Cut inside the two bytes of "ü", then in pieces of 700 bytes.
+    const cut = text.indexOf(Buffer.from('ü')) + 1;
+    const pieces = [text.subarray(0, cut), ...Array.from({ length: Math.ceil((text.length - cut) / 700) }, (_, i) => text.subarray(cut + i * 700, cut + (i + 1) * 700))];
+    const accepted = await send(pieces);
+    assert.equal(accepted.status, 202, JSON.stringify(accepted.body));
+    assert.equal((await t.store.find('/systems/erp-core', 'chunk-1'))?.event.subject, 'Lieferung für P01');
+    const big = Buffer.from(JSON.stringify(Array.from({ length: 200 }, (_, i) => released(`chunked-big-${i}`))));
+    const refused = await send(Array.from({ length: Math.ceil(big.length / 8192) }, (_, i) => big.subarray(i * 8192, (i + 1) * 8192)));
+    assert.equal(refused.status, 413);
+    assert.equal(refused.body.code, 'payload_too_large');
+    assert.equal(await t.store.find('/systems/erp-core', 'chunked-big-0'), undefined);
   });
 
   it('415 unsupported_media_type for XML or text, listing the accepted types', async () => {

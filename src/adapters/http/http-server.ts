@@ -1,18 +1,17 @@
 // The HTTP adapter: turns requests into calls of the ingest use case and errors into
 // problem+json. No business rule lives here.
-import { isUtf8 } from 'node:buffer';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
-import secureJson from 'secure-json-parse';
 import type { AsyncApiDocument, Principal } from '../../core/index.js';
-import { MillraceError, rememberArrival, traceIdOf } from '../../core/index.js';
+import { MillraceError, traceIdOf } from '../../core/index.js';
 import type { DeliveryOperations, IngestService, IntakeRefusals, PlantQueries, X12Intake } from '../../app/index.js';
 import type { Authenticator, SpanHandle, TraceContext, Tracer } from '../../ports/index.js';
 import type { HubMetrics } from '../metrics/hub-metrics.js';
 import { EVENT_MEDIA_TYPES, problem, problemFromError, sendProblem } from './problem.js';
 import { problemResponse } from './schemas.js';
+import { registerJsonParser } from './json-body.js';
 import type { InboundRouteDependencies } from './csv-routes.js';
 import { registerInboundRoutes } from './csv-routes.js';
 import type { WorkflowRouteDependencies } from './workflow-routes.js';
@@ -140,28 +139,9 @@ export async function buildHttpServer(deps: HttpServerDependencies): Promise<Fas
 
   app.addSchema({ $id: 'CloudEvent', ...deps.eventSchema });
 
-  // One strict parser for every JSON media type: UTF-8 must be valid, prototype poisoning is
-  // refused, and the parse error keeps its position for the caller.
+  // One strict parser for every JSON media type (json-body.ts).
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser([...EVENT_MEDIA_TYPES], { parseAs: 'buffer' }, (_request, body, done) => {
-    try {
-      const buffer = body as Buffer;
-      if (!isUtf8(buffer)) {
-        done(new MillraceError('malformed_json', 'the body is not valid UTF-8'), undefined);
-        return;
-      }
-      const text = buffer.toString('utf8');
-      if (text.trim() === '') {
-        done(new MillraceError('malformed_json', 'the body is empty; send a CloudEvent or an array of them'), undefined);
-        return;
-      }
-      const parsed: unknown = secureJson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' });
-      // A single event is stored as the text it came in; a batch's events are serialized anew.
-      done(null, parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? rememberArrival(parsed, text.trim()) : parsed);
-    } catch (error) {
-      done(new MillraceError('malformed_json', `the body is not valid JSON: ${(error as Error).message}`), undefined);
-    }
-  });
+  registerJsonParser(app, EVENT_MEDIA_TYPES, deps.bodyLimit);
 
   app.setErrorHandler((error, request, reply) => {
     const body = problemFromError(error, request, deps.bodyLimit);
@@ -189,6 +169,9 @@ export async function buildHttpServer(deps: HttpServerDependencies): Promise<Fas
       done();
       return;
     }
+    // Fastify's own request timing is off with its logger: intake is timed from here, for
+    // /metrics (in this hook rather than one of the route's own: a hook less per request).
+    request.arrivedAt = performance.now();
     const token = bearerToken(request);
     const recalled = token === undefined ? false : deps.authenticator.recall?.(token);
     if (recalled !== undefined) {
@@ -270,11 +253,6 @@ export async function buildHttpServer(deps: HttpServerDependencies): Promise<Fas
       // The contract registry checks the body and reports every failing pointer, envelope and
       // data alike; the route schema above documents it.
       validatorCompiler: () => () => true,
-      // Fastify's own request timing is off with its logger: time intake here, for /metrics.
-      onRequest: (request, _reply, done) => {
-        request.arrivedAt = performance.now();
-        done();
-      },
     },
     async (request, reply) => {
       const { events, batch } = eventsOf(request);

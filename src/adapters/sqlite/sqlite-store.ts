@@ -160,6 +160,8 @@ export class SqliteStore implements EventStore, CredentialStore, WorkflowStore, 
       keysAfter: this.db.prepare<[number], KeyRow>('SELECT seq, dk_hi, dk_lo, ck_hi, ck_lo FROM event_keys WHERE seq > ? ORDER BY seq').raw(true),
       readFrom: this.db.prepare<[number, number], EventRow>('SELECT seq, received_time, body FROM events WHERE seq > ? ORDER BY seq LIMIT ?'),
       head: this.db.prepare<[], { head: number | null }>('SELECT MAX(seq) AS head FROM events'),
+      // Prepared once: db.pragma() compiles its statement on every call, and this one runs per commit.
+      dataVersion: this.db.prepare<[], number>('PRAGMA data_version').pluck(),
       addCredential: this.db.prepare<[string, string, string, string, string | null, string | null, string]>(
         'INSERT INTO credentials (key_id, principal_kind, principal_id, secret_hash, label, role, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
       ),
@@ -266,7 +268,7 @@ export class SqliteStore implements EventStore, CredentialStore, WorkflowStore, 
    */
   private catchUpKeys(): void {
     if (this.readsLogOnly) return;
-    const version = this.db.pragma('data_version', { simple: true }) as number;
+    const version = this.statements.dataVersion.get() ?? -1;
     if (version === this.dataVersion) return;
     for (const [sequence, dkHi, dkLo, ckHi, ckLo] of this.statements.keysAfter.iterate(this.keys.head)) {
       this.keys.add(sequence, [dkHi, dkLo], ckHi === null || ckLo === null ? undefined : [ckHi, ckLo]);
@@ -280,8 +282,11 @@ export class SqliteStore implements EventStore, CredentialStore, WorkflowStore, 
   }
 
   private findByKey(key: string): EventRow | undefined {
+    const candidates = this.keys.candidates(hash64(key));
+    // A new event, the common case, has no candidate: nothing more to do.
+    if (candidates.length === 0) return undefined;
     const [source, id] = key.split('\u0000') as [string, string];
-    for (const sequence of this.keys.candidates(hash64(key))) {
+    for (const sequence of candidates) {
       const row = this.statements.bySeq.get(sequence);
       if (row === undefined) continue;
       const event = JSON.parse(row.body) as CloudEvent;
