@@ -17,8 +17,9 @@ export type HubStore = EventStore &
 export async function openStore(url: string, role: 'intake' | 'workflows' | 'server' | 'rebuild' | 'reader' = 'intake'): Promise<HubStore> {
   if (url.startsWith('sqlite:')) {
     const path = url.slice('sqlite:'.length);
-    // A running hub checkpoints from a background thread; its workflow thread leaves it to that.
-    if (role === 'server') return new SqliteStore(path, { backgroundCheckpoints: true });
+    // A running hub checkpoints from a background thread and commits log appends on another
+    // (docs/adr/0021); its workflow thread leaves checkpoints to them.
+    if (role === 'server') return new SqliteStore(path, { backgroundCheckpoints: true, appendThread: true });
     // The workflow thread reads through its own connection and hands every write to intake's.
     if (role === 'workflows') return new SqliteStore(path, { readsLogOnly: true, checkpointsElsewhere: true });
     // A rebuild part writes projections that are incomplete until the whole rebuild ends (the

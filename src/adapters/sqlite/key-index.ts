@@ -106,7 +106,12 @@ export class KeyIndex {
   /** Highest sequence indexed. */
   head = 0;
 
+  /**
+   * Indexes the next event. Events come in sequence order; one already indexed is ignored (the
+   * append thread's commit can be read back by a catch-up before its answer arrives).
+   */
   add(sequence: number, dedupe: readonly [number, number], correlation: readonly [number, number] | undefined): void {
+    if (sequence <= this.head) return;
     this.dedupe.add(dedupe[0], dedupe[1], sequence);
     if (correlation !== undefined) {
       if (sequence >= this.previous.length) {
@@ -116,7 +121,7 @@ export class KeyIndex {
       }
       this.previous[sequence] = this.correlation.set(correlation[0], correlation[1], sequence);
     }
-    if (sequence > this.head) this.head = sequence;
+    this.head = sequence;
   }
 
   /** Sequences whose dedupe hash equals this one (usually none or one). */

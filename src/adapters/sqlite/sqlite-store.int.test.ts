@@ -4,9 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import Database from 'better-sqlite3';
+import type { CloudEvent } from '../../core/index.js';
 import { describeEventStore, receipt } from '../../../test/conformance/event-store.conformance.js';
 import { describePublisherSequenceStore } from '../../../test/conformance/publisher-sequence-store.conformance.js';
-import { SqliteStore } from './sqlite-store.js';
+import { hash64 } from './key-index.js';
+import { SqliteStore, type SqliteStoreOptions } from './sqlite-store.js';
 
 function tempDb(): { path: string; remove: () => void } {
   const dir = mkdtempSync(join(tmpdir(), 'millrace-sqlite-'));
@@ -14,14 +16,14 @@ function tempDb(): { path: string; remove: () => void } {
 }
 
 /** A store on a fresh file, which can be closed and opened again (a restart). */
-function reopenableStore(): Promise<{ store: SqliteStore; reopen: () => Promise<SqliteStore>; cleanup: () => Promise<void> }> {
+function reopenableStore(options: SqliteStoreOptions = {}): Promise<{ store: SqliteStore; reopen: () => Promise<SqliteStore>; cleanup: () => Promise<void> }> {
   const db = tempDb();
-  let current = new SqliteStore(db.path);
+  let current = new SqliteStore(db.path, options);
   return Promise.resolve({
     store: current,
     reopen: async () => {
       await current.close();
-      current = new SqliteStore(db.path);
+      current = new SqliteStore(db.path, options);
       return current;
     },
     cleanup: async () => {
@@ -31,8 +33,55 @@ function reopenableStore(): Promise<{ store: SqliteStore; reopen: () => Promise<
   });
 }
 
-describeEventStore('SQLite', reopenableStore, { durable: true });
-describePublisherSequenceStore('SQLite', reopenableStore);
+describeEventStore('SQLite', () => reopenableStore(), { durable: true });
+// As `millrace serve` runs it: appends committed on their own thread (docs/adr/0021).
+describeEventStore('SQLite (append thread)', () => reopenableStore({ appendThread: true }), { durable: true });
+describePublisherSequenceStore('SQLite', () => reopenableStore());
+
+describe('SQLite append thread', () => {
+  /**
+   * Another connection (a CLI on the same file) takes the write lock, appends `event` and
+   * commits only after the hub has planned its group and handed it to the append thread.
+   */
+  async function raceWith(event: CloudEvent, hubEvents: CloudEvent[]) {
+    const db = tempDb();
+    const store = new SqliteStore(db.path, { appendThread: true });
+    try {
+      await store.appendBatches([[receipt('first')]], '2026-03-02T12:00:00Z');
+      const other = new Database(db.path);
+      other.pragma('busy_timeout = 5000');
+      other.exec('BEGIN IMMEDIATE');
+      const body = JSON.stringify(event);
+      const seq = Number(other.prepare('INSERT INTO events (type, received_time, body) VALUES (?, ?, ?)').run(event.type, '2026-03-02T12:00:01Z', body).lastInsertRowid);
+      const [dkHi, dkLo] = hash64(`${event.source}\u0000${event.id}`);
+      const [ckHi, ckLo] = hash64(event.correlationid ?? '');
+      other.prepare('INSERT INTO event_keys (seq, dk_hi, dk_lo, ck_hi, ck_lo) VALUES (?, ?, ?, ?, ?)').run(seq, dkHi, dkLo, ckHi, ckLo);
+      // The hub plans against what it can see (sequence 2 is free), and its thread waits for the lock.
+      const appending = store.appendBatches([hubEvents], '2026-03-02T12:00:02Z');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      other.exec('COMMIT');
+      other.close();
+      const [outcome] = await appending;
+      return { outcome, otherSeq: seq, log: await store.readFrom(0, 10) };
+    } finally {
+      await store.close();
+      db.remove();
+    }
+  }
+
+  it('plans again when another connection appended after the plan: no sequence is taken twice, nothing is lost', async () => {
+    const { outcome, otherSeq, log } = await raceWith(receipt('from-cli'), [receipt('from-hub')]);
+    assert.equal(otherSeq, 2);
+    assert.deepEqual(outcome, { kind: 'appended', events: [{ id: 'from-hub', source: '/systems/wms-p01', sequence: 3, status: 'accepted' }] });
+    assert.deepEqual(log.map((e) => [e.sequence, e.event.id]), [[1, 'first'], [2, 'from-cli'], [3, 'from-hub']]);
+  });
+
+  it('finds, on the second plan, that the other connection stored the same event: a duplicate, not a second row', async () => {
+    const { outcome, log } = await raceWith(receipt('same'), [receipt('same')]);
+    assert.deepEqual(outcome, { kind: 'appended', events: [{ id: 'same', source: '/systems/wms-p01', sequence: 2, status: 'duplicate' }] });
+    assert.deepEqual(log.map((e) => [e.sequence, e.event.id]), [[1, 'first'], [2, 'same']]);
+  });
+});
 
 describe('SQLite store on disk', () => {
   it('runs in WAL mode with synchronous=FULL so a commit is on disk before append resolves', async () => {

@@ -30,6 +30,7 @@ import { CREDENTIALS_TABLE, toCredential } from '../shared/credential-row.js';
 import type { CredentialRow } from '../shared/credential-row.js';
 import type { Checkpointer } from './checkpointer.js';
 import { startCheckpointer } from './checkpointer.js';
+import { AppendError, AppendWriter } from './append-writer.js';
 import { hash64, KeyIndex } from './key-index.js';
 import { SqliteDeliveries } from './sqlite-deliveries.js';
 import { ALLOCATE_CONTROL_NUMBERS, checkedCount, firstOfBlock, X12_CONTROL_TABLE } from '../shared/x12-control-sql.js';
@@ -105,6 +106,11 @@ export interface SqliteStoreOptions {
    * file has), but at 50 connections p99 went from 6 to 12 ms and throughput down 5-20%.
    */
   readonly backgroundCheckpoints?: boolean;
+  /**
+   * Commit log appends on a thread of their own, so that the fsync of one group does not stop
+   * the event loop from taking in the next (docs/adr/0021). For a long-running hub (`serve`).
+   */
+  readonly appendThread?: boolean;
   /** With background checkpoints elsewhere: leave checkpoints to them (a high safety threshold only). */
   readonly checkpointsElsewhere?: boolean;
   /**
@@ -121,6 +127,8 @@ export class SqliteStore implements EventStore, CredentialStore, WorkflowStore, 
   private readonly transactions;
   private linesIndexed = true;
   private checkpointer: Checkpointer | undefined;
+  /** The append thread, when appends are committed off this thread (options.appendThread). */
+  private appendThread: Promise<AppendWriter> | undefined;
   private readonly readsLogOnly: boolean;
   /** The quarantine of the asynchronous channels, in the same database. */
   readonly quarantines: SqliteQuarantine;
@@ -209,9 +217,15 @@ export class SqliteStore implements EventStore, CredentialStore, WorkflowStore, 
     this.inboundMessages = new SqliteInboundMessages(this.db, (transaction) => this.write(transaction));
     this.catchUpKeys();
     if (options.backgroundCheckpoints === true && path !== ':memory:') this.checkpointer = startCheckpointer(path);
+    if (options.appendThread === true && path !== ':memory:' && !this.readsLogOnly) {
+      this.appendThread = AppendWriter.start(path);
+      // A thread that failed to start fails the first append, not the process.
+      this.appendThread.catch(() => undefined);
+    }
   }
 
   appendBatches(batches: readonly (readonly CloudEvent[])[], receivedTime: string): Promise<BatchOutcome[]> {
+    if (this.appendThread !== undefined && !this.readsLogOnly) return this.appendOnThread(this.appendThread, batches, receivedTime);
     return this.write(() => this.transactions.append.immediate(batches, receivedTime));
   }
 
@@ -240,8 +254,24 @@ export class SqliteStore implements EventStore, CredentialStore, WorkflowStore, 
   private insertBatches(batches: readonly (readonly CloudEvent[])[], receivedTime: string): BatchOutcome[] {
     // Without the index a resend would go undetected: this connection must not append.
     if (this.readsLogOnly && batches.some((batch) => batch.length > 0)) throw new Error('this store connection reads the log only');
+    return this.planGroup(batches, this.written, (type, body, dedupe, correlation) => {
+      const sequence = Number(this.statements.insert.run(type, receivedTime, body).lastInsertRowid);
+      this.statements.insertKeys.run(sequence, dedupe[0], dedupe[1], correlation?.[0] ?? null, correlation?.[1] ?? null);
+      this.pendingKeys.push([sequence, dedupe, correlation]);
+      return sequence;
+    });
+  }
+
+  /**
+   * Plans batches against the index and what the group itself adds (`written`); `place` stores
+   * each new event, or reserves its sequence, and returns the sequence.
+   */
+  private planGroup(
+    batches: readonly (readonly CloudEvent[])[],
+    written: Map<string, KnownEvent>,
+    place: (type: string, body: string, dedupe: [number, number], correlation: [number, number] | undefined) => number,
+  ): BatchOutcome[] {
     this.catchUpKeys();
-    const written = this.written;
     const known = (key: string): KnownEvent | undefined => written.get(key) ?? this.lookup(key);
     return batches.map((batch) => {
       const plan = planBatch(batch, known);
@@ -250,16 +280,43 @@ export class SqliteStore implements EventStore, CredentialStore, WorkflowStore, 
       plan.events.forEach((item, index) => {
         if (item.status !== 'new') return;
         const { event } = item;
-        const sequence = Number(this.statements.insert.run(event.type, receivedTime, item.body).lastInsertRowid);
-        const dedupe = hash64(item.key);
-        const correlation = event.correlationid === undefined ? undefined : hash64(event.correlationid);
-        this.statements.insertKeys.run(sequence, dedupe[0], dedupe[1], correlation?.[0] ?? null, correlation?.[1] ?? null);
-        this.pendingKeys.push([sequence, dedupe, correlation]);
+        const sequence = place(event.type, item.body, hash64(item.key), event.correlationid === undefined ? undefined : hash64(event.correlationid));
         written.set(item.key, { body: item.body, sequence });
         assigned.set(index, sequence);
       });
       return appendedOutcome(plan.events, assigned);
     });
+  }
+
+  /**
+   * The append thread's path (docs/adr/0021): the group is planned here with sequences from the
+   * index's head on, written and synced there while this thread serves other requests, and the
+   * index learns the keys once the commit is on disk. If another connection appended meanwhile,
+   * the rows collide with its sequences, nothing is stored, and the group is planned again.
+   */
+  private async appendOnThread(thread: Promise<AppendWriter>, batches: readonly (readonly CloudEvent[])[], receivedTime: string): Promise<BatchOutcome[]> {
+    const writer = await thread;
+    for (let attempt = 1; ; attempt += 1) {
+      const rows: (string | number | null)[] = [];
+      const keys: [number, [number, number], [number, number] | undefined][] = [];
+      let next = this.keys.head + 1;
+      const outcomes = this.planGroup(batches, new Map(), (type, body, dedupe, correlation) => {
+        const sequence = next;
+        next += 1;
+        rows.push(sequence, type, body, dedupe[0], dedupe[1], correlation?.[0] ?? null, correlation?.[1] ?? null);
+        keys.push([sequence, dedupe, correlation]);
+        return sequence;
+      });
+      if (rows.length === 0) return outcomes;
+      try {
+        await writer.append(receivedTime, rows);
+      } catch (error) {
+        if (error instanceof AppendError && error.stale && attempt < 1_000) continue;
+        throw error;
+      }
+      for (const [sequence, dedupe, correlation] of keys) this.keys.add(sequence, dedupe, correlation);
+      return outcomes;
+    }
   }
 
   /**
@@ -506,6 +563,9 @@ export class SqliteStore implements EventStore, CredentialStore, WorkflowStore, 
   }
 
   async close(): Promise<void> {
+    const thread = this.appendThread;
+    this.appendThread = undefined;
+    if (thread !== undefined) await (await thread).stop();
     await this.checkpointer?.stop();
     this.checkpointer = undefined;
     if (this.db.open) this.db.close();

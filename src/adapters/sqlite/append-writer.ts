@@ -1,0 +1,129 @@
+// Log appends committed on a thread of their own (docs/adr/0021). better-sqlite3 is synchronous:
+// on the event loop's thread a commit, with its fsync, stops every other request for its
+// duration (a quarter to a half of a busy hub's time in single-event intake). Here the hub's
+// thread plans a group (dedupe against its index, sequences, hashes), hands the rows to this
+// thread, and goes on parsing and checking the next requests while they are written and
+// synced; it answers 202 only when this thread says the commit is on disk.
+//
+// Sequences are planned by the hub (head + 1, ...), and written as the rows' keys: if another
+// connection appended in between (a CLI on the same file), the first row collides with its
+// primary key, nothing of the group is stored, and the hub catches up and plans again.
+import { isMainThread, parentPort, workerData, type Worker } from 'node:worker_threads';
+import Database from 'better-sqlite3';
+import { spawnThread } from '../shared/threads.js';
+
+/** Columns per row in `AppendRequest.rows`: seq, type, body, dedupe hash (2), correlation hash (2). */
+export const ROW_WIDTH = 7;
+
+interface AppendRequest {
+  readonly id: number;
+  readonly receivedTime: string;
+  /** ROW_WIDTH values per event, flat, sequences ascending. */
+  readonly rows: readonly (string | number | null)[];
+}
+
+interface AppendAnswer {
+  readonly id: number;
+  readonly error?: { readonly message: string; readonly code?: string };
+}
+
+/** A failed append; `stale` when another connection had appended (the plan must be made again). */
+export class AppendError extends Error {
+  constructor(
+    message: string,
+    readonly code: string | undefined,
+  ) {
+    super(message);
+  }
+
+  get stale(): boolean {
+    return this.code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+  }
+}
+
+export class AppendWriter {
+  private nextId = 1;
+  private readonly waiting = new Map<number, { resolve: () => void; reject: (error: Error) => void }>();
+  private failure: Error | undefined;
+
+  private constructor(private readonly worker: Worker) {
+    worker.on('message', (answer: AppendAnswer) => {
+      const waiter = this.waiting.get(answer.id);
+      this.waiting.delete(answer.id);
+      if (answer.error === undefined) waiter?.resolve();
+      else waiter?.reject(new AppendError(answer.error.message, answer.error.code));
+    });
+    const fail = (error: Error) => {
+      this.failure = error;
+      for (const waiter of this.waiting.values()) waiter.reject(error);
+      this.waiting.clear();
+    };
+    worker.on('error', fail);
+    worker.on('exit', (code) => fail(new Error(`the append thread exited (code ${code})`)));
+  }
+
+  /** Starts the thread; resolves once its connection is open. */
+  static async start(path: string): Promise<AppendWriter> {
+    const worker = spawnThread(new URL(import.meta.url), { appendWriterPath: path });
+    await new Promise<void>((resolve, reject) => {
+      worker.once('message', () => resolve());
+      worker.once('error', reject);
+    });
+    return new AppendWriter(worker);
+  }
+
+  /** Inserts the rows in one transaction and resolves once it is durably committed. */
+  append(receivedTime: string, rows: readonly (string | number | null)[]): Promise<void> {
+    if (this.failure !== undefined) return Promise.reject(this.failure);
+    const id = this.nextId;
+    this.nextId += 1;
+    return new Promise<void>((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject });
+      this.worker.postMessage({ id, receivedTime, rows } satisfies AppendRequest);
+    });
+  }
+
+  /** Lets the thread finish the appends already handed to it, closes its connection and ends it. */
+  async stop(): Promise<void> {
+    const exited = new Promise<void>((resolve) => this.worker.once('exit', () => resolve()));
+    this.worker.postMessage('stop');
+    const timer = setTimeout(() => void this.worker.terminate(), 10_000);
+    await exited;
+    clearTimeout(timer);
+  }
+}
+
+if (!isMainThread && parentPort !== null && (workerData as { appendWriterPath?: unknown } | null)?.appendWriterPath !== undefined) {
+  const port = parentPort;
+  const db = new Database((workerData as { appendWriterPath: string }).appendWriterPath);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  // This thread may wait for the write lock: nothing else runs on it.
+  db.pragma('busy_timeout = 10000');
+  // Checkpoints are left to the hub's checkpoint thread (a high safety threshold only).
+  db.pragma('wal_autocheckpoint = 100000');
+  const insert = db.prepare<[number, string, string, string]>('INSERT INTO events (seq, type, received_time, body) VALUES (?, ?, ?, ?)');
+  const insertKeys = db.prepare<[number, number, number, number | null, number | null]>('INSERT INTO event_keys (seq, dk_hi, dk_lo, ck_hi, ck_lo) VALUES (?, ?, ?, ?, ?)');
+  const write = db.transaction((receivedTime: string, rows: readonly (string | number | null)[]) => {
+    for (let at = 0; at < rows.length; at += ROW_WIDTH) {
+      const seq = rows[at] as number;
+      insert.run(seq, rows[at + 1] as string, receivedTime, rows[at + 2] as string);
+      insertKeys.run(seq, rows[at + 3] as number, rows[at + 4] as number, rows[at + 5] as number | null, rows[at + 6] as number | null);
+    }
+  });
+  port.on('message', (request: AppendRequest | 'stop') => {
+    if (request === 'stop') {
+      db.close();
+      port.close();
+      return;
+    }
+    try {
+      write.immediate(request.receivedTime, request.rows);
+      port.postMessage({ id: request.id } satisfies AppendAnswer);
+    } catch (error) {
+      const { message, code } = error as { message: string; code?: unknown };
+      port.postMessage({ id: request.id, error: { message, ...(typeof code === 'string' ? { code } : {}) } } satisfies AppendAnswer);
+    }
+  });
+  port.postMessage('ready');
+}
