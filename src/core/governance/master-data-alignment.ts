@@ -59,13 +59,18 @@ const FIELDS: Readonly<Record<string, CodeKind>> = {
 
 const SECTIONS: Readonly<Record<CodeKind, keyof AlignmentTables>> = { item: 'itemCodes', supplier: 'supplierCodes', plant: 'plantCodes', unit: 'unitCodes' };
 
+const UNMAPPED: Alignment = { kind: 'aligned', mappings: [] };
+
 export class MasterDataAligner {
   private readonly canonical: Readonly<Record<CodeKind, ReadonlySet<string>>>;
+  /** Sources with a cross-reference table of any kind. */
+  private readonly mapped: ReadonlySet<string>;
 
   constructor(
     private readonly tables: AlignmentTables,
     known: CanonicalIds = {},
   ) {
+    this.mapped = new Set(Object.values(SECTIONS).flatMap((section) => Object.keys(tables[section] ?? {})));
     const valuesOf = (section: keyof AlignmentTables) => Object.values(tables[section] ?? {}).flatMap((table) => Object.values(table));
     this.canonical = {
       item: new Set([...valuesOf('itemCodes'), ...(known.items ?? [])]),
@@ -82,6 +87,8 @@ export class MasterDataAligner {
 
   /** The mappings an event of `sourceId` needs, or its gaps. Sources without tables send canonical codes. */
   align(event: CloudEvent, sourceId: string): Alignment {
+    // Most sources have no table: nothing to map, and no need to walk the event.
+    if (!this.mapped.has(sourceId)) return UNMAPPED;
     const mappings: CodeMapping[] = [];
     const gaps: CodeGap[] = [];
     const visit = (value: unknown, pointer: string, kind: CodeKind | undefined): void => {
