@@ -170,6 +170,7 @@ export class SqliteStore implements EventStore, CredentialStore, WorkflowStore, 
       head: this.db.prepare<[], { head: number | null }>('SELECT MAX(seq) AS head FROM events'),
       // Prepared once: db.pragma() compiles its statement on every call, and this one runs per commit.
       dataVersion: this.db.prepare<[], number>('PRAGMA data_version').pluck(),
+      keysHead: this.db.prepare<[], number | null>('SELECT MAX(seq) FROM event_keys').pluck(),
       addCredential: this.db.prepare<[string, string, string, string, string | null, string | null, string]>(
         'INSERT INTO credentials (key_id, principal_kind, principal_id, secret_hash, label, role, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
       ),
@@ -327,10 +328,13 @@ export class SqliteStore implements EventStore, CredentialStore, WorkflowStore, 
     if (this.readsLogOnly) return;
     const version = this.statements.dataVersion.get() ?? -1;
     if (version === this.dataVersion) return;
+    this.dataVersion = version;
+    // The append thread's commits change data_version too, and the index already has their
+    // keys: a lookup of the last key row is much cheaper than opening an iterator for none.
+    if ((this.statements.keysHead.get() ?? 0) <= this.keys.head) return;
     for (const [sequence, dkHi, dkLo, ckHi, ckLo] of this.statements.keysAfter.iterate(this.keys.head)) {
       this.keys.add(sequence, [dkHi, dkLo], ckHi === null || ckLo === null ? undefined : [ckHi, ckLo]);
     }
-    this.dataVersion = version;
   }
 
   private lookup(key: string): KnownEvent | undefined {

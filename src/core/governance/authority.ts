@@ -44,6 +44,7 @@ interface Grant {
 export class PublishingAuthority {
   private readonly grants = new Map<string, Grant>();
   private readonly suppliers = new Map<string, string>();
+  private readonly resolved = new WeakMap<Principal, { readonly grant: Grant | undefined; readonly source: string }>();
 
   constructor(manifest: Manifest) {
     for (const system of manifest.systems) this.grants.set(principalKey('system', system.id), grantOf(system));
@@ -53,14 +54,27 @@ export class PublishingAuthority {
     }
   }
 
+  /**
+   * A principal's grant and source, looked up once per principal object (an authenticator keeps
+   * one per credential while it trusts it): the checks of every request ask for them.
+   */
+  private resolve(principal: Principal): { readonly grant: Grant | undefined; readonly source: string } {
+    let resolved = this.resolved.get(principal);
+    if (resolved === undefined) {
+      resolved = { grant: this.grants.get(principalKey(principal.kind, principal.id)), source: sourceOf(principal.kind, principal.id) };
+      this.resolved.set(principal, resolved);
+    }
+    return resolved;
+  }
+
   /** The source's mode; undefined for a principal the manifest does not declare (operators too). */
   modeOf(principal: Principal): SourceMode | undefined {
-    return this.grants.get(principalKey(principal.kind, principal.id))?.mode;
+    return this.resolve(principal).grant?.mode;
   }
 
   /** Requests per minute the manifest allows this principal's credentials; undefined: no limit. */
   rateLimitOf(principal: Principal): number | undefined {
-    return this.grants.get(principalKey(principal.kind, principal.id))?.rateLimit?.perMinute;
+    return this.resolve(principal).grant?.rateLimit?.perMinute;
   }
 
   /**
@@ -69,7 +83,7 @@ export class PublishingAuthority {
    * came in time or no limit applies.
    */
   lagBreach(principal: Principal, event: Pick<CloudEvent, 'type' | 'time'>, receivedMs: number): LagBreach | undefined {
-    const grant = this.grants.get(principalKey(principal.kind, principal.id));
+    const grant = this.resolve(principal).grant;
     if (grant === undefined || grant.maxLagMs.size === 0) return undefined;
     const specific = grant.maxLagMs.get(event.type);
     const maxLagMs = specific ?? grant.maxLagMs.get('default');
@@ -92,11 +106,11 @@ export class PublishingAuthority {
 
   /** Whether the manifest declares this principal at all (a key for a removed system is useless). */
   knows(principal: Principal): boolean {
-    return this.grants.has(principalKey(principal.kind, principal.id));
+    return this.resolve(principal).grant !== undefined;
   }
 
   decide(principal: Principal, event: Pick<CloudEvent, 'source' | 'type'>): AuthorityDecision {
-    const expectedSource = sourceOf(principal.kind, principal.id);
+    const expectedSource = this.resolve(principal).source;
     if (event.source !== expectedSource) {
       return {
         allowed: false,
@@ -105,7 +119,7 @@ export class PublishingAuthority {
         message: `source ${event.source} is not the caller's (${expectedSource})`,
       };
     }
-    const granted = this.grants.get(principalKey(principal.kind, principal.id));
+    const granted = this.resolve(principal).grant;
     if (granted === undefined || !granted.publishes.has(event.type)) {
       const section = principal.kind === 'system' ? 'systems' : 'partners';
       const rule = `${section}[id=${principal.id}].publishes does not list ${event.type}`;
