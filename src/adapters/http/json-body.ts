@@ -71,8 +71,8 @@ function readBody(payload: Readable, declared: number, limit: number, done: Done
 /** Parses a JSON body; a single event is remembered with the text it came as, which the log stores. */
 function parseJson(buffer: Buffer): unknown {
   if (!isUtf8(buffer)) throw new MillraceError('malformed_json', 'the body is not valid UTF-8');
-  const text = buffer.toString('utf8');
-  if (text.trim() === '') throw new MillraceError('malformed_json', 'the body is empty; send a CloudEvent or an array of them');
+  const text = buffer.toString('utf8').trim();
+  if (text === '') throw new MillraceError('malformed_json', 'the body is empty; send a CloudEvent or an array of them');
   let parsed: unknown;
   try {
     parsed = secureJson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' });
@@ -80,5 +80,5 @@ function parseJson(buffer: Buffer): unknown {
     throw new MillraceError('malformed_json', `the body is not valid JSON: ${(error as Error).message}`);
   }
   // A single event is stored as the text it came in; a batch's events are serialized anew.
-  return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? rememberArrival(parsed, text.trim()) : parsed;
+  return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? rememberArrival(parsed, text) : parsed;
 }
