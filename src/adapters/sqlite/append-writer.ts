@@ -45,6 +45,7 @@ export class AppendWriter {
   private nextId = 1;
   private readonly waiting = new Map<number, { resolve: () => void; reject: (error: Error) => void }>();
   private failure: Error | undefined;
+  private exited = false;
 
   private constructor(private readonly worker: Worker) {
     worker.on('message', (answer: AppendAnswer) => {
@@ -59,7 +60,10 @@ export class AppendWriter {
       this.waiting.clear();
     };
     worker.on('error', fail);
-    worker.on('exit', (code) => fail(new Error(`the append thread exited (code ${code})`)));
+    worker.on('exit', (code) => {
+      this.exited = true;
+      fail(new Error(`the append thread exited (code ${code})`));
+    });
   }
 
   /** Starts the thread; resolves once its connection is open. */
@@ -70,6 +74,11 @@ export class AppendWriter {
       worker.once('error', reject);
     });
     return new AppendWriter(worker);
+  }
+
+  /** Whether the thread is gone (it failed or exited): appends must be made another way. */
+  get broken(): boolean {
+    return this.failure !== undefined;
   }
 
   /** Inserts the rows in one transaction and resolves once it is durably committed. */
@@ -85,6 +94,7 @@ export class AppendWriter {
 
   /** Lets the thread finish the appends already handed to it, closes its connection and ends it. */
   async stop(): Promise<void> {
+    if (this.exited) return;
     const exited = new Promise<void>((resolve) => this.worker.once('exit', () => resolve()));
     this.worker.postMessage('stop');
     const timer = setTimeout(() => void this.worker.terminate(), 10_000);

@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 import type { CloudEvent } from '../../core/index.js';
 import { describeEventStore, receipt } from '../../../test/conformance/event-store.conformance.js';
 import { describePublisherSequenceStore } from '../../../test/conformance/publisher-sequence-store.conformance.js';
+import type { AppendWriter } from './append-writer.js';
 import { hash64 } from './key-index.js';
 import { SqliteStore, type SqliteStoreOptions } from './sqlite-store.js';
 
@@ -80,6 +81,34 @@ describe('SQLite append thread', () => {
     const { outcome, log } = await raceWith(receipt('same'), [receipt('same')]);
     assert.deepEqual(outcome, { kind: 'appended', events: [{ id: 'same', source: '/systems/wms-p01', sequence: 2, status: 'duplicate' }] });
     assert.deepEqual(log.map((e) => [e.sequence, e.event.id]), [[1, 'first'], [2, 'same']]);
+  });
+});
+
+describe('SQLite append thread, when it is gone', () => {
+  it('appends in the hub connection instead, and nothing of the log is lost or doubled', async () => {
+    const db = tempDb();
+    const store = new SqliteStore(db.path, { appendThread: true });
+    try {
+      await store.appendBatches([[receipt('before')]], '2026-03-02T12:00:00Z');
+      // Failure injection: the thread ends as if it had crashed (white box: it is private).
+      const thread = (store as unknown as { appendThread: Promise<AppendWriter> }).appendThread;
+      const writer = await thread;
+      await writer.stop();
+      assert.equal(writer.broken, true);
+      await assert.rejects(writer.append('2026-03-02T12:00:01Z', []), /append thread exited/);
+      const [after] = await store.appendBatches([[receipt('after'), receipt('before')]], '2026-03-02T12:00:02Z');
+      assert.deepEqual(after, {
+        kind: 'appended',
+        events: [
+          { id: 'after', source: '/systems/wms-p01', sequence: 2, status: 'accepted' },
+          { id: 'before', source: '/systems/wms-p01', sequence: 1, status: 'duplicate' },
+        ],
+      });
+      assert.deepEqual((await store.readFrom(0, 10)).map((e) => [e.sequence, e.event.id]), [[1, 'before'], [2, 'after']]);
+    } finally {
+      await store.close();
+      db.remove();
+    }
   });
 });
 

@@ -220,14 +220,30 @@ export class SqliteStore implements EventStore, CredentialStore, WorkflowStore, 
     if (options.backgroundCheckpoints === true && path !== ':memory:') this.checkpointer = startCheckpointer(path);
     if (options.appendThread === true && path !== ':memory:' && !this.readsLogOnly) {
       this.appendThread = AppendWriter.start(path);
-      // A thread that failed to start fails the first append, not the process.
+      // A thread that failed to start is dropped at the first append (appendWriter()).
       this.appendThread.catch(() => undefined);
     }
   }
 
-  appendBatches(batches: readonly (readonly CloudEvent[])[], receivedTime: string): Promise<BatchOutcome[]> {
-    if (this.appendThread !== undefined && !this.readsLogOnly) return this.appendOnThread(this.appendThread, batches, receivedTime);
+  async appendBatches(batches: readonly (readonly CloudEvent[])[], receivedTime: string): Promise<BatchOutcome[]> {
+    const writer = await this.appendWriter();
+    if (writer !== undefined) return this.appendOnThread(writer, batches, receivedTime);
     return this.write(() => this.transactions.append.immediate(batches, receivedTime));
+  }
+
+  /**
+   * The append thread, while it works. One that did not start or has died is dropped and
+   * appends go on in this connection: an append it had under way is answered with an error,
+   * and whatever of it the thread committed is found by the index's catch-up when the client
+   * retries (a duplicate then, not a second row).
+   */
+  private async appendWriter(): Promise<AppendWriter | undefined> {
+    const thread = this.appendThread;
+    if (thread === undefined) return undefined;
+    const writer = await thread.catch(() => undefined);
+    if (writer !== undefined && !writer.broken) return writer;
+    if (this.appendThread === thread) this.appendThread = undefined;
+    return undefined;
   }
 
   /**
@@ -295,8 +311,7 @@ export class SqliteStore implements EventStore, CredentialStore, WorkflowStore, 
    * index learns the keys once the commit is on disk. If another connection appended meanwhile,
    * the rows collide with its sequences, nothing is stored, and the group is planned again.
    */
-  private async appendOnThread(thread: Promise<AppendWriter>, batches: readonly (readonly CloudEvent[])[], receivedTime: string): Promise<BatchOutcome[]> {
-    const writer = await thread;
+  private async appendOnThread(writer: AppendWriter, batches: readonly (readonly CloudEvent[])[], receivedTime: string): Promise<BatchOutcome[]> {
     for (let attempt = 1; ; attempt += 1) {
       const rows: (string | number | null)[] = [];
       const keys: [number, [number, number], [number, number] | undefined][] = [];
@@ -569,7 +584,7 @@ export class SqliteStore implements EventStore, CredentialStore, WorkflowStore, 
   async close(): Promise<void> {
     const thread = this.appendThread;
     this.appendThread = undefined;
-    if (thread !== undefined) await (await thread).stop();
+    if (thread !== undefined) await (await thread.catch(() => undefined))?.stop();
     await this.checkpointer?.stop();
     this.checkpointer = undefined;
     if (this.db.open) this.db.close();
