@@ -1,7 +1,8 @@
 // The outbox port's promises, run against every adapter (SQLite, PostgreSQL).
 import assert from 'node:assert/strict';
-import { describe, it, type TestContext } from 'node:test';
+import { describe, type TestContext } from 'node:test';
 import type { DeliveryStore, NewDelivery } from '../../src/ports/index.js';
+import { fixtureCase } from './fixture-case.js';
 
 export interface DeliveryStoreFixture {
   readonly store: DeliveryStore;
@@ -15,17 +16,8 @@ const delivery = (sequence: number, key: string, subscription = 'erp'): NewDeliv
 
 export function describeDeliveryStore(name: string, open: (t: TestContext) => Promise<DeliveryStoreFixture | undefined>): void {
   describe(`${name} delivery store (outbox)`, () => {
-    const withStore = (title: string, body: (store: DeliveryStore) => Promise<void>): void => {
-      void it(title, async (t) => {
-        const fixture = await open(t);
-        if (fixture === undefined) return;
-        try {
-          await body(fixture.store);
-        } finally {
-          await fixture.cleanup();
-        }
-      });
-    };
+    const withFixture = fixtureCase(open);
+    const withStore = (title: string, body: (store: DeliveryStore) => Promise<void>): void => withFixture(title, (fixture) => body(fixture.store));
 
     withStore('moves the cursor and stores the deliveries in one step, and refuses a cursor that moved meanwhile', async (store) => {
       await store.startDeliveryCursors(['erp', 'mes'], 0);

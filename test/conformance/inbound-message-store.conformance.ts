@@ -2,8 +2,9 @@
 // kept byte for byte, each event links to its part, a resend links to the first copy.
 import assert from 'node:assert/strict';
 import type { TestContext } from 'node:test';
-import { describe, it } from 'node:test';
+import { describe } from 'node:test';
 import type { InboundMessageStore, NewInboundMessage } from '../../src/ports/index.js';
+import { fixtureCase } from './fixture-case.js';
 
 export interface InboundMessageFixture {
   readonly store: InboundMessageStore;
@@ -32,17 +33,8 @@ function file(overrides: Partial<NewInboundMessage> = {}): NewInboundMessage {
 
 export function describeInboundMessageStore(name: string, open: (t: TestContext) => Promise<InboundMessageFixture | undefined>): void {
   describe(`${name} inbound message store`, () => {
-    const withStore = (title: string, body: (store: InboundMessageStore) => Promise<void>): void => {
-      it(title, async (t) => {
-        const fixture = await open(t);
-        if (fixture === undefined) return;
-        try {
-          await body(fixture.store);
-        } finally {
-          await fixture.cleanup();
-        }
-      });
-    };
+    const withFixture = fixtureCase(open);
+    const withStore = (title: string, body: (store: InboundMessageStore) => Promise<void>): void => withFixture(title, (fixture) => body(fixture.store));
 
     withStore('keeps a file byte for byte and links each event to its part', async (store) => {
       const id = await store.inboundMessage(await store.keepInbound(file()));

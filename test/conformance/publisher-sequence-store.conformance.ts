@@ -3,9 +3,10 @@
 // that follows it or not at all.
 import assert from 'node:assert/strict';
 import type { TestContext } from 'node:test';
-import { describe, it } from 'node:test';
+import { describe } from 'node:test';
 import type { CloudEvent } from '../../src/core/index.js';
 import type { EventStore, PublisherMark, PublisherSequenceStore } from '../../src/ports/index.js';
+import { fixtureCase } from './fixture-case.js';
 
 type SequenceStore = PublisherSequenceStore & EventStore;
 
@@ -37,17 +38,7 @@ function gapException(id: string, missing: number): CloudEvent {
 
 export function describePublisherSequenceStore(name: string, open: (t: TestContext) => Promise<PublisherSequenceHandle | undefined>): void {
   describe(`${name} publisher sequence store`, () => {
-    const withStore = (title: string, body: (handle: PublisherSequenceHandle) => Promise<void>): void => {
-      it(title, async (t) => {
-        const handle = await open(t);
-        if (handle === undefined) return;
-        try {
-          await body(handle);
-        } finally {
-          await handle.cleanup();
-        }
-      });
-    };
+    const withStore = fixtureCase(open);
 
     withStore('keeps the last position of each publisher of each mapping, across a restart', async (handle) => {
       assert.deepEqual(await handle.store.publisherMarks(), [], 'nothing recorded yet');

@@ -1,8 +1,9 @@
 // The QuarantineStore contract, run against every adapter (SQLite, PostgreSQL).
 import assert from 'node:assert/strict';
 import type { TestContext } from 'node:test';
-import { describe, it } from 'node:test';
+import { describe } from 'node:test';
 import type { NewQuarantineEntry, QuarantineAttempt, QuarantineStore } from '../../src/ports/index.js';
+import { fixtureCase } from './fixture-case.js';
 
 export interface QuarantineFixture {
   readonly store: QuarantineStore;
@@ -28,17 +29,8 @@ const retry = (outcome: QuarantineAttempt['outcome']): QuarantineAttempt => ({ a
 
 export function describeQuarantineStore(name: string, open: (t: TestContext) => Promise<QuarantineFixture | undefined>): void {
   describe(`${name} quarantine store`, () => {
-    const withStore = (title: string, body: (store: QuarantineStore) => Promise<void>): void => {
-      it(title, async (t) => {
-        const fixture = await open(t);
-        if (fixture === undefined) return;
-        try {
-          await body(fixture.store);
-        } finally {
-          await fixture.cleanup();
-        }
-      });
-    };
+    const withFixture = fixtureCase(open);
+    const withStore = (title: string, body: (store: QuarantineStore) => Promise<void>): void => withFixture(title, (fixture) => body(fixture.store));
 
     withStore('keeps each entry with its raw bytes byte for byte, its reason, source and context, held and without attempts', async (store) => {
       const [stored] = await store.quarantine([entry(7)]);

@@ -97,6 +97,54 @@ async function firstMessage(plc: MqttClient, world: Edge, line: string): Promise
   });
 }
 
+/**
+ * The scene of an MQTT test: an edge hub serving, a PLC publisher, and message 1 of `line`
+ * through (so the hub's session exists at the broker). Undefined, after saying why, without MQTT.
+ */
+async function mqttScene(t: TestContext, line: string): Promise<{ world: Edge; plc: MqttClient; hub: ServerProcess } | undefined> {
+  if (!(await needMqtt(t))) return undefined;
+  const world = edgeWorld();
+  cleanup(t, world);
+  const plc = await publisher(world.run);
+  t.after(() => plc.endAsync());
+  const hub = await world.serve();
+  await firstMessage(plc, world, line);
+  return { world, plc, hub };
+}
+
+/**
+ * Publishes messages `from`..`to` of `line` at QoS 1 and kills the hub (SIGKILL) once at least
+ * `committed` messages of the source are in the log; resolves when the publisher has sent them
+ * all (to the broker, which keeps them for the hub's session). Returns the count at the kill.
+ */
+async function killUnderLoad(hub: ServerProcess, plc: MqttClient, world: Edge, line: string, from: number, to: number, committed: number): Promise<number> {
+  const publishing = (async () => {
+    for (let seq = from; seq <= to; seq += 1) await plc.publishAsync(world.topicOf(line), completion(seq), { qos: 1 });
+  })();
+  const seen = await eventually(`${committed} messages committed`, async () => {
+    const n = idsFrom(await logOf(world.store), '/systems/mes-p01').size;
+    return n >= committed ? n : undefined;
+  });
+  hub.child.kill('SIGKILL');
+  await hub.exited;
+  await publishing;
+  return seen;
+}
+
+/** The log once every one of `expected` (message ids of the MES source) is in it. */
+function logWithAll(world: Edge, expected: readonly string[]): Promise<StoredEvent[]> {
+  return eventually(`all ${expected.length} messages in the log`, async () => {
+    const events = await logOf(world.store);
+    const ids = idsFrom(events, '/systems/mes-p01');
+    return expected.every((id) => ids.has(id)) ? events : undefined;
+  });
+}
+
+/** The exceptions intake raised (sequence gaps and resets), in log order. */
+function intakeBreaches(log: readonly StoredEvent[]): CloudEvent[] {
+  return log.filter((s) => s.event.type === 'exception.raised' && s.event.data.workflow === 'intake').map((s) => s.event);
+}
+
 /** Removes the hub's persistent session from the broker (a clean start with no expiry). */
 async function dropSession(clientId: string): Promise<void> {
   const client = await mqtt.connectAsync(MQTT_URL, { protocolVersion: 5, clientId, clean: true, reconnectPeriod: 0, properties: { sessionExpiryInterval: 0 } });
@@ -157,35 +205,27 @@ function cleanup(t: TestContext, world: Edge, streams: readonly string[] = []): 
 
 describe('MES over MQTT', () => {
   it('takes the messages published while the hub was stopped once it is back, each exactly once', async (t) => {
-    if (!(await needMqtt(t))) return;
-    const world = edgeWorld();
-    cleanup(t, world);
-    const plc = await publisher(world.run);
-    t.after(() => plc.endAsync());
-    let hub = await world.serve();
-    // The first message proves the hub's session and subscription exist at the broker.
-    await firstMessage(plc, world, 'L1');
-    await stop(hub);
+    const scene = await mqttScene(t, 'L1');
+    if (scene === undefined) return;
+    const { world, plc } = scene;
+    // The first message proved the hub's session and subscription exist at the broker.
+    await stop(scene.hub);
 
     for (let seq = 2; seq <= 11; seq += 1) await plc.publishAsync(world.topicOf('L1'), completion(seq), { qos: 1 });
     const before = idsFrom(await logOf(world.store), '/systems/mes-p01');
     assert.equal(before.size, 1, 'nothing arrives while the hub is stopped');
 
-    hub = await world.serve();
+    const hub = await world.serve();
     try {
       const expected = completionIds('L1', 1, 11);
-      const log = await eventually('all 11 completions in the log', async () => {
-        const events = await logOf(world.store);
-        const ids = idsFrom(events, '/systems/mes-p01');
-        return expected.every((id) => ids.has(id)) ? events : undefined;
-      });
+      const log = await logWithAll(world, expected);
       const ids = idsFrom(log, '/systems/mes-p01');
       assert.deepEqual([...ids.keys()].sort(), [...expected].sort());
       assert.ok([...ids.values()].every((n) => n === 1), 'each message stored once');
       const event = log.find((s) => s.event.id === `${COMPLETIONS}/L1/7`)?.event as CloudEvent;
       assert.deepEqual(event.data, { productionOrder: 'PRD-7', plant: 'P01', goodQuantity: '118.5', scrapQuantity: '2', uom: 'EA', completedAt: '2026-03-02T13:15:00+01:00' });
       assert.equal(event.type, 'production.completed');
-      assert.equal(log.filter((s) => s.event.type === 'exception.raised' && s.event.data.workflow === 'intake').length, 0, 'no sequence breach: nothing was missing');
+      assert.equal(intakeBreaches(log).length, 0, 'no sequence breach: nothing was missing');
       // A publisher at QoS 0 has no redelivery, but what arrives is taken all the same.
       await plc.publishAsync(world.topicOf('L1'), completion(12), { qos: 0 });
       await eventually('the QoS 0 message in the log', async () => (idsFrom(await logOf(world.store), '/systems/mes-p01').has(`${COMPLETIONS}/L1/12`) ? true : undefined));
@@ -195,55 +235,35 @@ describe('MES over MQTT', () => {
   });
 
   it('loses nothing and stores nothing twice when the hub is killed (SIGKILL) under load', async (t) => {
-    if (!(await needMqtt(t))) return;
-    const world = edgeWorld();
-    cleanup(t, world);
-    const plc = await publisher(world.run);
-    t.after(() => plc.endAsync());
-    let hub = await world.serve();
-    await firstMessage(plc, world, 'L2');
+    const scene = await mqttScene(t, 'L2');
+    if (scene === undefined) return;
+    const { world, plc } = scene;
 
     const total = 301;
-    const publishing = (async () => {
-      for (let seq = 2; seq <= total; seq += 1) await plc.publishAsync(world.topicOf('L2'), completion(seq), { qos: 1 });
-    })();
-    const seenAtKill = await eventually('40 messages committed', async () => {
-      const n = idsFrom(await logOf(world.store), '/systems/mes-p01').size;
-      return n >= 40 ? n : undefined;
-    });
-    hub.child.kill('SIGKILL');
-    await hub.exited;
-    await publishing;
+    const seenAtKill = await killUnderLoad(scene.hub, plc, world, 'L2', 2, total, 40);
     const afterKill = idsFrom(await logOf(world.store), '/systems/mes-p01').size;
     assert.ok(afterKill < total, `the hub was killed before it had taken everything (${afterKill} of ${total}; ${seenAtKill} seen at the kill)`);
     t.diagnostic(`SIGKILL with ${afterKill} of ${total} messages committed`);
 
-    hub = await world.serve();
+    const hub = await world.serve();
     try {
       const expected = completionIds('L2', 1, total);
-      const log = await eventually(`all ${total} completions in the log`, async () => {
-        const events = await logOf(world.store);
-        const ids = idsFrom(events, '/systems/mes-p01');
-        return expected.every((id) => ids.has(id)) ? events : undefined;
-      });
+      const log = await logWithAll(world, expected);
       const ids = idsFrom(log, '/systems/mes-p01');
       assert.equal(ids.size, total);
       assert.deepEqual([...ids.entries()].filter(([, n]) => n !== 1), [], 'no message stored twice');
       assert.deepEqual(log.map((s) => s.sequence), Array.from({ length: log.length }, (_, i) => i + 1), 'log sequences without gaps');
-      assert.equal(log.filter((s) => s.event.type === 'exception.raised' && s.event.data.workflow === 'intake').length, 0, 'a redelivery after the crash is not a sequence breach');
+      assert.equal(intakeBreaches(log).length, 0, 'a redelivery after the crash is not a sequence breach');
     } finally {
       await stop(hub);
     }
   });
 
   it('reports numbers skipped while the hub was stopped as one gap, and no false gap or reset after a SIGKILL', async (t) => {
-    if (!(await needMqtt(t))) return;
-    const world = edgeWorld();
-    cleanup(t, world);
-    const plc = await publisher(world.run);
-    t.after(() => plc.endAsync());
-    let hub = await world.serve();
-    await firstMessage(plc, world, 'L5');
+    const scene = await mqttScene(t, 'L5');
+    if (scene === undefined) return;
+    const { world, plc } = scene;
+    let hub = scene.hub;
     for (const seq of [2, 3]) await plc.publishAsync(world.topicOf('L5'), completion(seq), { qos: 1 });
     await eventually('messages 1 to 3 in the log', async () => {
       const ids = idsFrom(await logOf(world.store), '/systems/mes-p01');
@@ -254,7 +274,6 @@ describe('MES over MQTT', () => {
     // Message 4 never reaches the broker; 5 and 6 wait in the hub's session while it is down.
     for (const seq of [5, 6]) await plc.publishAsync(world.topicOf('L5'), completion(seq), { qos: 1 });
     hub = await world.serve();
-    const intakeBreaches = (log: readonly StoredEvent[]) => log.filter((s) => s.event.type === 'exception.raised' && s.event.data.workflow === 'intake').map((s) => s.event);
     try {
       const log = await eventually('message 6 and the gap in the log', async () => {
         const events = await logOf(world.store);
@@ -273,22 +292,12 @@ describe('MES over MQTT', () => {
     // against the positions it recorded; nothing is missing, so nothing more is raised.
     hub = await world.serve();
     const total = 200;
-    const publishing = (async () => {
-      for (let seq = 7; seq <= total; seq += 1) await plc.publishAsync(world.topicOf('L5'), completion(seq), { qos: 1 });
-    })();
-    await eventually('30 more messages committed', async () => (idsFrom(await logOf(world.store), '/systems/mes-p01').size >= 35 ? true : undefined));
-    hub.child.kill('SIGKILL');
-    await hub.exited;
-    await publishing;
+    // 30 more than the 5 already in the log.
+    await killUnderLoad(hub, plc, world, 'L5', 7, total, 35);
     t.diagnostic(`SIGKILL with ${idsFrom(await logOf(world.store), '/systems/mes-p01').size} of ${total - 1} messages committed`);
     hub = await world.serve();
     try {
-      const expected = [...completionIds('L5', 1, 3), ...completionIds('L5', 5, total)];
-      const log = await eventually(`all ${expected.length} messages in the log`, async () => {
-        const events = await logOf(world.store);
-        const ids = idsFrom(events, '/systems/mes-p01');
-        return expected.every((id) => ids.has(id)) ? events : undefined;
-      });
+      const log = await logWithAll(world, [...completionIds('L5', 1, 3), ...completionIds('L5', 5, total)]);
       assert.deepEqual([...idsFrom(log, '/systems/mes-p01').entries()].filter(([, n]) => n !== 1), [], 'no message stored twice');
       assert.deepEqual(intakeBreaches(log).map((e) => [e.data.code, (e.data.details as { missing: number }).missing]), [['sequence_gap', 1]], 'the one gap, and no false gap or reset from the redeliveries');
     } finally {
@@ -362,7 +371,7 @@ describe('MES over MQTT', () => {
       // Message 6 was received (only not mappable): no new gap.
       await plc.publishAsync(world.topicOf('L7'), completion(7), { qos: 1 });
       await eventually('message 7 in the log', async () => (idsFrom(await logOf(world.store), '/systems/mes-p01').has(`${COMPLETIONS}/L7/7`) ? true : undefined));
-      assert.equal((await logOf(world.store)).filter((s) => s.event.type === 'exception.raised' && s.event.data.workflow === 'intake').length, 1);
+      assert.equal(intakeBreaches(await logOf(world.store)).length, 1);
     } finally {
       await stop(hub);
     }
