@@ -4,7 +4,7 @@
 import type { CloudEvent } from '../envelope.js';
 import type { Violation } from '../errors.js';
 import type { CsvEncoding, DatePattern, DecimalFormat } from './csv-values.js';
-import { compileDateFormat, isTimeZone, parseDate, parseDecimal } from './csv-values.js';
+import { compileDateFormat, isTimeZone, listedValue, parseDate, parseDecimal } from './csv-values.js';
 
 export type CsvFieldType = 'string' | 'decimal' | 'integer' | 'date' | 'datetime' | 'boolean';
 
@@ -363,9 +363,9 @@ function convert(
 ): unknown {
   const spec = field.spec;
   if (spec.values !== undefined) {
-    const mapped = Object.hasOwn(spec.values, text) ? spec.values[text] : undefined;
-    if (mapped === undefined) return problem('unknown_value', `${JSON.stringify(text)} is not one of ${Object.keys(spec.values).map((v) => JSON.stringify(v)).join(', ')}`);
-    text = mapped;
+    const listed = listedValue(spec.values, text);
+    if (!listed.ok) return problem('unknown_value', listed.message);
+    text = listed.value;
   }
   switch (spec.type ?? 'string') {
     case 'decimal': {

@@ -12,6 +12,13 @@ export interface DecimalFormat {
 
 export type ValueResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly message: string };
 
+/** A value through a field's `values` table (a source's code to the canonical one); only listed values pass. */
+export function listedValue(values: Readonly<Record<string, string>>, text: string): ValueResult<string> {
+  const mapped = Object.hasOwn(values, text) ? values[text] : undefined;
+  if (mapped !== undefined) return { ok: true, value: mapped };
+  return { ok: false, message: `${JSON.stringify(text)} is not one of ${Object.keys(values).map((v) => JSON.stringify(v)).join(', ')}` };
+}
+
 /**
  * A decimal cell as a canonical decimal string (no exponent, no `+`, no leading zeros), keeping
  * the scale it was written with (`12,50` is `"12.50"`). A trailing minus (`5,00-`, as SAP

@@ -6,7 +6,7 @@ import type { CloudEvent } from '../envelope.js';
 import type { CsvMasterData, FieldReading } from '../csv/csv-mapping.js';
 import { FIELD_PATH } from '../csv/csv-mapping.js';
 import type { DatePattern } from '../csv/csv-values.js';
-import { compileDateFormat, isTimeZone, parseDate, parseDecimal } from '../csv/csv-values.js';
+import { compileDateFormat, isTimeZone, listedValue, parseDate, parseDecimal } from '../csv/csv-values.js';
 
 /** Where one value comes from: a payload field (dot path), a topic level (1-based) or a constant; read as in CSV mappings. */
 export interface EdgeFieldSpec extends FieldReading {
@@ -303,9 +303,9 @@ function convert(compiled: CompiledSpec, raw: unknown, input: MqttMessageInput, 
   let text = typeof raw === 'string' ? raw.trim() : typeof raw === 'number' || typeof raw === 'boolean' ? String(raw) : undefined;
   if (text === undefined) return problem('missing_value', `${JSON.stringify(raw)} is not a value for ${compiled.path}`);
   if (spec.values !== undefined) {
-    const mapped = Object.hasOwn(spec.values, text) ? spec.values[text] : undefined;
-    if (mapped === undefined) return problem('unknown_value', `${JSON.stringify(text)} is not one of ${Object.keys(spec.values).map((v) => JSON.stringify(v)).join(', ')}`);
-    text = mapped;
+    const listed = listedValue(spec.values, text);
+    if (!listed.ok) return problem('unknown_value', listed.message);
+    text = listed.value;
   }
   switch (spec.type ?? 'string') {
     case 'decimal': {

@@ -29,8 +29,8 @@ function records(...rows: string[][]): CsvRecord[] {
   return rows.map((values, i) => ({ line: i + 1, endLine: i + 1, values }));
 }
 
-function map(rows: CsvRecord[]) {
-  const compiled = compileCsvMapping(receipts);
+function map(rows: CsvRecord[], declaration = receipts) {
+  const compiled = compileCsvMapping(declaration);
   assert.ok(compiled.ok);
   const [header, ...data] = rows;
   assert.ok(header);
@@ -56,6 +56,16 @@ describe('CSV mapping', () => {
     assert.ok(result.ok);
     assert.deepEqual(result.events, []);
     assert.deepEqual(result.rejected[0]?.problems.map((p) => p.message), ['line 3, column "Date": "02.03.2026" differs from line 2 ("01.03.2026") of the same goods.received']);
+  });
+
+  it('maps listed values to canonical ones and rejects a receipt with a value the list does not have', () => {
+    const listed = { ...receipts, fields: { ...receipts.fields, 'lines[].poNumber': { column: 'PO', values: { A1: 'PO-1', B2: 'PO-2' } } } };
+    const result = map(records(header, ['R1', '01.03.2026', 'A1', '10', '1', 'EA'], ['R2', '01.03.2026', 'Z9', '10', '1', 'EA']), listed);
+    assert.ok(result.ok);
+    assert.deepEqual(result.events.map((e) => [e.event.id, (e.event.data.lines as { poNumber: string }[])[0]?.poNumber]), [['receipts/R1', 'PO-1']]);
+    const problems = result.rejected[0]?.problems ?? [];
+    assert.deepEqual(problems.map((p) => p.code), ['unknown_value']);
+    assert.match(problems[0]?.message ?? '', /line 3, column "PO": "Z9" is not one of "A1", "B2"/);
   });
 
   it('locates a contract pointer of a line at its row and column', () => {

@@ -45,6 +45,20 @@ describe('MQTT payloads as canonical events', () => {
     });
   });
 
+  it('maps listed values to canonical ones and refuses a value the list does not have', () => {
+    const listed: MqttTopicDeclaration = { ...COMPLETIONS, fields: { ...COMPLETIONS.fields, productionOrder: { field: 'order', values: { 'A-7': 'PRD-7' } } } };
+    const message = (order: string) => ({ seq: 3, order, counts: { good: '1', scrap: '0' }, ts: '2026-03-02T13:15:00+01:00' });
+    const known = map(message('A-7'), undefined, listed);
+    assert.ok(known.ok);
+    assert.equal(known.mapped.event.data.productionOrder, 'PRD-7');
+    const unknown = map(message('B-9'), undefined, listed);
+    assert.ok(!unknown.ok);
+    assert.deepEqual(
+      unknown.problems.map((p) => [p.code, p.at, p.message]),
+      [['unknown_value', 'order', 'order: "B-9" is not one of "A-7"']],
+    );
+  });
+
   it('refuses a decimal a JSON number cannot carry exactly, and names the field', () => {
     const result = map({ seq: 1, order: 'PRD-7', counts: { good: 1e21, scrap: '0' }, ts: '2026-03-02T13:15:00+01:00' });
     assert.ok(!result.ok);
