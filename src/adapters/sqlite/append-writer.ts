@@ -12,8 +12,17 @@ import { isMainThread, parentPort, workerData, type Worker } from 'node:worker_t
 import Database from 'better-sqlite3';
 import { spawnThread } from '../shared/threads.js';
 
-/** Columns per row in `AppendRequest.rows`: seq, type, body, dedupe hash (2), correlation hash (2). */
-export const ROW_WIDTH = 7;
+/** One new event of a group, as the hub planned it. */
+export interface AppendRow {
+  readonly sequence: number;
+  readonly type: string;
+  readonly body: string;
+  readonly dedupe: readonly [number, number];
+  readonly correlation: readonly [number, number] | undefined;
+}
+
+/** Values per event in `AppendRequest.rows`: seq, type, body, dedupe hash (2), correlation hash (2). */
+const ROW_WIDTH = 7;
 
 interface AppendRequest {
   readonly id: number;
@@ -82,13 +91,15 @@ export class AppendWriter {
   }
 
   /** Inserts the rows in one transaction and resolves once it is durably committed. */
-  append(receivedTime: string, rows: readonly (string | number | null)[]): Promise<void> {
+  append(receivedTime: string, rows: readonly AppendRow[]): Promise<void> {
     if (this.failure !== undefined) return Promise.reject(this.failure);
     const id = this.nextId;
     this.nextId += 1;
+    // Flat, so that the message is a few arrays of values rather than an object per event.
+    const flat = rows.flatMap((row) => [row.sequence, row.type, row.body, row.dedupe[0], row.dedupe[1], row.correlation?.[0] ?? null, row.correlation?.[1] ?? null]);
     return new Promise<void>((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
-      this.worker.postMessage({ id, receivedTime, rows } satisfies AppendRequest);
+      this.worker.postMessage({ id, receivedTime, rows: flat } satisfies AppendRequest);
     });
   }
 

@@ -30,6 +30,7 @@ import { CREDENTIALS_TABLE, toCredential } from '../shared/credential-row.js';
 import type { CredentialRow } from '../shared/credential-row.js';
 import type { Checkpointer } from './checkpointer.js';
 import { startCheckpointer } from './checkpointer.js';
+import type { AppendRow } from './append-writer.js';
 import { AppendError, AppendWriter } from './append-writer.js';
 import { hash64, KeyIndex } from './key-index.js';
 import { SqliteDeliveries } from './sqlite-deliveries.js';
@@ -313,14 +314,11 @@ export class SqliteStore implements EventStore, CredentialStore, WorkflowStore, 
    */
   private async appendOnThread(writer: AppendWriter, batches: readonly (readonly CloudEvent[])[], receivedTime: string): Promise<BatchOutcome[]> {
     for (let attempt = 1; ; attempt += 1) {
-      const rows: (string | number | null)[] = [];
-      const keys: [number, [number, number], [number, number] | undefined][] = [];
-      let next = this.keys.head + 1;
+      const rows: AppendRow[] = [];
       const outcomes = this.planGroup(batches, new Map(), (type, body, dedupe, correlation) => {
-        const sequence = next;
-        next += 1;
-        rows.push(sequence, type, body, dedupe[0], dedupe[1], correlation?.[0] ?? null, correlation?.[1] ?? null);
-        keys.push([sequence, dedupe, correlation]);
+        // Numbered from the index's head as it is after planGroup's catch-up with other connections.
+        const sequence = (rows.at(-1)?.sequence ?? this.keys.head) + 1;
+        rows.push({ sequence, type, body, dedupe, correlation });
         return sequence;
       });
       if (rows.length === 0) return outcomes;
@@ -330,7 +328,7 @@ export class SqliteStore implements EventStore, CredentialStore, WorkflowStore, 
         if (error instanceof AppendError && error.stale && attempt < 1_000) continue;
         throw error;
       }
-      for (const [sequence, dedupe, correlation] of keys) this.keys.add(sequence, dedupe, correlation);
+      for (const row of rows) this.keys.add(row.sequence, row.dedupe, row.correlation);
       return outcomes;
     }
   }
