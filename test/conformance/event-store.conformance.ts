@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
 import type { CloudEvent } from '../../src/core/index.js';
 import type { AppendedEvent, BatchOutcome, EventStore } from '../../src/ports/index.js';
+import { withFixture } from './fixture-case.js';
 
 export interface StoreHandle {
   readonly store: EventStore;
@@ -46,14 +47,8 @@ function withoutCorrelation(event: CloudEvent): CloudEvent {
   return rest;
 }
 
-async function withStore(t: TestContext, factory: StoreFactory, run: (handle: StoreHandle) => Promise<void>): Promise<void> {
-  const handle = await factory(t);
-  if (handle === undefined) return;
-  try {
-    await run(handle);
-  } finally {
-    await handle.cleanup();
-  }
+function withStore(t: TestContext, factory: StoreFactory, run: (handle: StoreHandle) => Promise<void>): Promise<void> {
+  return withFixture(t, factory, run);
 }
 
 export function describeEventStore(name: string, factory: StoreFactory, options: { durable: boolean }): void {
