@@ -11,6 +11,8 @@ export interface LoadSpec {
   readonly eventsPerRequest: number;
   /** `Authorization` header value, when the server wants one. */
   readonly authorization?: string;
+  /** Requests per second over all connections; unset: as fast as the server answers. */
+  readonly overallRate?: number;
 }
 
 export interface LoadSlice {
@@ -72,7 +74,7 @@ export class LoadSeries {
   }
 
   private async fire(seconds: number, measured: boolean): Promise<LoadSlice> {
-    const { url, connections, eventsPerRequest, authorization } = this.spec;
+    const { url, connections, eventsPerRequest, authorization, overallRate } = this.spec;
     const batch = eventsPerRequest > 1;
     let firstFailure: string | undefined;
     const request: AutocannonRequest = {
@@ -88,7 +90,7 @@ export class LoadSeries {
       },
     };
     const latencies: number[] = [];
-    const instance = autocannon({ url, connections, duration: seconds, timeout: 30, requests: [request] });
+    const instance = autocannon({ url, connections, duration: seconds, timeout: 30, requests: [request], ...(overallRate === undefined ? {} : { overallRate }) });
     instance.on('response', (_client: unknown, status: number, _bytes: number, responseTime: number) => {
       if (status >= 200 && status <= 299) latencies.push(responseTime);
     });

@@ -77,6 +77,33 @@ describe('SQLite append thread', () => {
     assert.deepEqual(log.map((e) => [e.sequence, e.event.id]), [[1, 'first'], [2, 'from-cli'], [3, 'from-hub']]);
   });
 
+  it('knows what another connection committed before the plan: a resend is a duplicate, a changed body a conflict, a new event comes after', async () => {
+    const db = tempDb();
+    const hub = new SqliteStore(db.path, { appendThread: true });
+    const cli = new SqliteStore(db.path);
+    try {
+      await hub.appendBatches([[receipt('first')]], '2026-03-02T12:00:00Z');
+      await cli.appendBatches([[receipt('from-cli')]], '2026-03-02T12:00:01Z');
+      const [resend, changed] = await hub.appendBatches(
+        [[receipt('from-cli'), receipt('new')], [receipt('from-cli', { subject: 'changed' })]],
+        '2026-03-02T12:00:02Z',
+      );
+      assert.deepEqual(resend, {
+        kind: 'appended',
+        events: [
+          { id: 'from-cli', source: '/systems/wms-p01', sequence: 2, status: 'duplicate' },
+          { id: 'new', source: '/systems/wms-p01', sequence: 3, status: 'accepted' },
+        ],
+      });
+      assert.equal(changed?.kind, 'conflict');
+      assert.deepEqual((await hub.readFrom(0, 10)).map((e) => [e.sequence, e.event.id]), [[1, 'first'], [2, 'from-cli'], [3, 'new']]);
+    } finally {
+      await cli.close();
+      await hub.close();
+      db.remove();
+    }
+  });
+
   it('finds, on the second plan, that the other connection stored the same event: a duplicate, not a second row', async () => {
     const { outcome, log } = await raceWith(receipt('same'), [receipt('same')]);
     assert.deepEqual(outcome, { kind: 'appended', events: [{ id: 'same', source: '/systems/wms-p01', sequence: 2, status: 'duplicate' }] });

@@ -272,6 +272,7 @@ export class SqliteStore implements EventStore, CredentialStore, WorkflowStore, 
   private insertBatches(batches: readonly (readonly CloudEvent[])[], receivedTime: string): BatchOutcome[] {
     // Without the index a resend would go undetected: this connection must not append.
     if (this.readsLogOnly && batches.some((batch) => batch.length > 0)) throw new Error('this store connection reads the log only');
+    this.catchUpKeys();
     return this.planGroup(batches, this.written, (type, body, dedupe, correlation) => {
       const sequence = Number(this.statements.insert.run(type, receivedTime, body).lastInsertRowid);
       this.statements.insertKeys.run(sequence, dedupe[0], dedupe[1], correlation?.[0] ?? null, correlation?.[1] ?? null);
@@ -289,7 +290,6 @@ export class SqliteStore implements EventStore, CredentialStore, WorkflowStore, 
     written: Map<string, KnownEvent>,
     place: (type: string, body: string, dedupe: [number, number], correlation: [number, number] | undefined) => number,
   ): BatchOutcome[] {
-    this.catchUpKeys();
     const known = (key: string): KnownEvent | undefined => written.get(key) ?? this.lookup(key);
     return batches.map((batch) => {
       const plan = planBatch(batch, known);
@@ -314,9 +314,15 @@ export class SqliteStore implements EventStore, CredentialStore, WorkflowStore, 
    */
   private async appendOnThread(writer: AppendWriter, batches: readonly (readonly CloudEvent[])[], receivedTime: string): Promise<BatchOutcome[]> {
     for (let attempt = 1; ; attempt += 1) {
+      // No catch-up with other connections before the first plan: after each of the thread's
+      // commits it would re-read pages this connection's cache had to drop, for nothing in the
+      // common case. An append by another connection took the sequence after the index's head,
+      // so the first planned row collides with it (even when the group repeats an event that
+      // append holds, the index not knowing it yet) and the plan is made again after a catch-up.
+      if (attempt > 1) this.catchUpKeys();
       const rows: AppendRow[] = [];
       const outcomes = this.planGroup(batches, new Map(), (type, body, dedupe, correlation) => {
-        // Numbered from the index's head as it is after planGroup's catch-up with other connections.
+        // Numbered from the index's head (caught up with other connections on a re-plan).
         const sequence = (rows.at(-1)?.sequence ?? this.keys.head) + 1;
         rows.push({ sequence, type, body, dedupe, correlation });
         return sequence;

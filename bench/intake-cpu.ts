@@ -1,0 +1,121 @@
+// CPU time per event of the baseline and of `millrace serve --workflows off`, both driven at the
+// same fixed request rate (single events, 50 connections), read from the kernel's per-thread
+// run time (/proc/<pid>/task/<tid>/schedstat). Unlike a throughput ratio on a machine whose two
+// cores are shared with the load generator, this does not move with the machine's mood: it
+// tells where a change saves or costs work, thread by thread.
+// Run: node --import tsx bench/intake-cpu.ts [--rate 5000] [--seconds 6] [--rounds 3] [--profile DIR] [--against REV]
+// (--rate 0: as fast as the servers answer; --against: also `serve` of an earlier commit.)
+// (--profile writes each server's .cpuprofile to DIR; summarise with bench/cpu-profile.ts.)
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { assertBuilt, startBaseline, startHub } from './contenders.js';
+import { LoadSeries, median } from './load.js';
+import { startIntake, withTreeAt } from './other-tree.js';
+import { stopAllServers } from './server-process.js';
+
+/** Nanoseconds on a CPU so far, per thread, keyed `tid name`. */
+function threadTimes(pid: number): Map<string, number> {
+  const times = new Map<string, number>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const name = readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
+      const ns = Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+      times.set(`${tid === String(pid) ? 'main' : tid} ${name}`, ns);
+    } catch {
+      // A thread that ended between the listing and the read.
+    }
+  }
+  return times;
+}
+
+interface Sample {
+  readonly events: number;
+  /** Microseconds of CPU per acknowledged event, per thread, and `total`. */
+  readonly perEvent: Map<string, number>;
+}
+
+/** Nanoseconds on a CPU so far of this process (the load generator), all threads. */
+function clientTime(): number {
+  return [...threadTimes(process.pid).values()].reduce((sum, ns) => sum + ns, 0);
+}
+
+async function sample(pid: number, load: LoadSeries, seconds: number): Promise<Sample> {
+  const before = threadTimes(pid);
+  const clientBefore = clientTime();
+  const acknowledged = load.acknowledgedEvents;
+  const slice = await load.measure(seconds);
+  const after = threadTimes(pid);
+  const events = load.acknowledgedEvents - acknowledged;
+  const perEvent = new Map<string, number>();
+  perEvent.set('(load generator)', (clientTime() - clientBefore) / 1000 / events);
+  perEvent.set('(events/s)', slice.eventsPerSecond);
+  let total = 0;
+  for (const [thread, ns] of after) {
+    const used = ns - (before.get(thread) ?? 0);
+    total += used;
+    // Threads of the same name other than the main one are pooled (libuv, V8 helpers).
+    const key = process.env.BY_TID === '1' ? thread : thread.startsWith('main ') ? 'main' : thread.replace(/^\d+ /, '');
+    perEvent.set(key, (perEvent.get(key) ?? 0) + used / 1000 / events);
+  }
+  perEvent.set('total', total / 1000 / events);
+  perEvent.set('(server cores busy)', total / 1e9 / slice.seconds);
+  return { events, perEvent };
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: { rate: { type: 'string', default: '5000' }, seconds: { type: 'string', default: '6' }, rounds: { type: 'string', default: '3' }, profile: { type: 'string' }, against: { type: 'string' } },
+  });
+  const rate = Number(values.rate);
+  const seconds = Number(values.seconds);
+  const rounds = Number(values.rounds);
+  assertBuilt((message) => process.stderr.write(`${message}\n`));
+  const dir = mkdtempSync(join(tmpdir(), 'millrace-cpu-'));
+  const connections = 50;
+  const load = (url: string, authorization?: string) =>
+    new LoadSeries({ url: `${url}/v1/events`, connections, eventsPerRequest: 1, ...(rate > 0 ? { overallRate: rate } : {}), ...(authorization === undefined ? {} : { authorization }) });
+  const measure = async (other?: string) => {
+    try {
+      const baseline = await startBaseline(join(dir, 'baseline.db'), values.profile);
+      const hub = await startHub('intake', join(dir, 'hub.db'), false, values.profile);
+      const contenders = [
+        { name: 'baseline', pid: baseline.pid, load: load(baseline.url) },
+        { name: 'hub', pid: hub.server.pid, load: load(hub.server.url, hub.authorization) },
+      ];
+      if (other !== undefined) {
+        const theirs = await startIntake(other, join(dir, 'other.db'));
+        contenders.push({ name: `hub at ${values.against}`, pid: theirs.server.pid, load: load(theirs.server.url, theirs.authorization) });
+      }
+      const samples = new Map<string, Sample[]>(contenders.map((c) => [c.name, []]));
+      for (const contender of contenders) await contender.load.warmUp(2);
+      for (let round = 0; round < rounds; round += 1) {
+        for (const contender of contenders) samples.get(contender.name)?.push(await sample(contender.pid, contender.load, seconds));
+      }
+      for (const contender of contenders) report(contender.name, samples.get(contender.name) ?? []);
+    } finally {
+      // Before a worktree goes.
+      await stopAllServers();
+    }
+  };
+  try {
+    if (values.against === undefined) await measure();
+    else await withTreeAt(values.against, join(dir, 'tree'), measure);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function report(name: string, samples: readonly Sample[]): void {
+  const threads = new Set(samples.flatMap((s) => [...s.perEvent.keys()]));
+  process.stdout.write(`${name} (${samples.map((s) => s.events).join(' / ')} events), CPU us per event, median of ${samples.length}:\n`);
+  const rows = [...threads].map((thread) => [thread, median(samples.map((s) => s.perEvent.get(thread) ?? 0))] as const).filter(([, us]) => us >= 0.05);
+  rows.sort((a, b) => b[1] - a[1]);
+  for (const [thread, us] of rows) process.stdout.write(`  ${us.toFixed(thread.startsWith('(') ? 2 : 1).padStart(9)}  ${thread}\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exitCode = 1;
+});
