@@ -2,7 +2,7 @@
 // problem+json. No business rule lives here.
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type onRequestHookHandler } from 'fastify';
 import type { Logger } from 'pino';
 import type { AsyncApiDocument, Principal } from '../../core/index.js';
 import { MillraceError, traceIdOf } from '../../core/index.js';
@@ -164,11 +164,7 @@ export async function buildHttpServer(deps: HttpServerDependencies): Promise<Fas
     sendProblem(reply, problem('unauthenticated', 'send "Authorization: Bearer <key>" with a valid, unrevoked Millrace API key', {}, request.url));
   // A callback hook with a synchronous path for keys checked moments ago: most requests of a
   // busy integration skip a promise and a turn of the event loop here.
-  app.addHook('onRequest', (request, reply, done) => {
-    if (request.routeOptions.config.auth !== true) {
-      done();
-      return;
-    }
+  const authenticate: onRequestHookHandler = (request, reply, done) => {
     // Fastify's own request timing is off with its logger: intake is timed from here, for
     // /metrics (in this hook rather than one of the route's own: a hook less per request).
     request.arrivedAt = performance.now();
@@ -192,6 +188,13 @@ export async function buildHttpServer(deps: HttpServerDependencies): Promise<Fas
       },
       (error: unknown) => done(error instanceof Error ? error : new Error(String(error))),
     );
+  };
+  // Attached to the routes that ask for it (`config: { auth: true }`) as they are declared: a
+  // global hook would look at every request's route options, which Fastify builds anew per call.
+  app.addHook('onRoute', (route) => {
+    if ((route.config as { auth?: unknown } | undefined)?.auth !== true) return;
+    const own = route.onRequest === undefined ? [] : Array.isArray(route.onRequest) ? route.onRequest : [route.onRequest];
+    route.onRequest = [authenticate, ...own];
   });
 
   await registerRateLimits(app, deps.rateLimitOf);
