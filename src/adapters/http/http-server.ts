@@ -160,6 +160,13 @@ export async function buildHttpServer(deps: HttpServerDependencies): Promise<Fas
   // Before authentication, so the span covers it.
   if (deps.tracer !== undefined) registerTracing(app, deps.tracer);
 
+  const limit = await registerRateLimits(app, deps.rateLimitOf);
+  // The principal is known: its rate limit, if it has one, is counted before the body is read.
+  const admit = (request: FastifyRequest, reply: FastifyReply, principal: Principal, done: (error?: Error) => void) => {
+    request.principal = principal;
+    if (limit === undefined) done();
+    else limit(request, reply, done);
+  };
   const refuse = (request: FastifyRequest, reply: FastifyReply) =>
     sendProblem(reply, problem('unauthenticated', 'send "Authorization: Bearer <key>" with a valid, unrevoked Millrace API key', {}, request.url));
   // A callback hook with a synchronous path for keys checked moments ago: most requests of a
@@ -172,19 +179,13 @@ export async function buildHttpServer(deps: HttpServerDependencies): Promise<Fas
     const recalled = token === undefined ? false : deps.authenticator.recall?.(token);
     if (recalled !== undefined) {
       if (recalled === false) refuse(request, reply);
-      else {
-        request.principal = recalled;
-        done();
-      }
+      else admit(request, reply, recalled, done);
       return;
     }
     deps.authenticator.authenticate(token ?? '').then(
       (principal) => {
         if (principal === undefined) refuse(request, reply);
-        else {
-          request.principal = principal;
-          done();
-        }
+        else admit(request, reply, principal, done);
       },
       (error: unknown) => done(error instanceof Error ? error : new Error(String(error))),
     );
@@ -196,8 +197,6 @@ export async function buildHttpServer(deps: HttpServerDependencies): Promise<Fas
     const own = route.onRequest === undefined ? [] : Array.isArray(route.onRequest) ? route.onRequest : [route.onRequest];
     route.onRequest = [authenticate, ...own];
   });
-
-  await registerRateLimits(app, deps.rateLimitOf);
 
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
   // Public like /openapi.json: it describes what may be sent, and leaves out delivery URLs and secret ids.
@@ -281,13 +280,17 @@ export async function buildHttpServer(deps: HttpServerDependencies): Promise<Fas
   return app;
 }
 
+/** Counts a request against its principal's rate limit; `done` gets a 429 error when over it. */
+type RateCheck = (request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void) => void;
+
 /**
  * Per-credential rate limits: a fixed one-minute window per principal (every key of a system
  * or partner shares its budget), counted in this process. Principals without a limit skip the
- * limiter entirely, so the intake path of an unlimited integration pays nothing for it.
+ * limiter entirely, so the intake path of an unlimited integration pays nothing for it. The
+ * check runs in the authentication hook, once the principal is known and before the body is read.
  */
-async function registerRateLimits(app: FastifyInstance, rateLimitOf: HttpServerDependencies['rateLimitOf']): Promise<void> {
-  if (rateLimitOf === undefined) return;
+async function registerRateLimits(app: FastifyInstance, rateLimitOf: HttpServerDependencies['rateLimitOf']): Promise<RateCheck | undefined> {
+  if (rateLimitOf === undefined) return undefined;
   await app.register(rateLimit, { global: false });
   const keyOf = (request: FastifyRequest) => (request.principal === undefined ? '' : `${request.principal.kind}:${request.principal.id}`);
   const limiter = app.rateLimit({
@@ -303,7 +306,7 @@ async function registerRateLimits(app: FastifyInstance, rateLimitOf: HttpServerD
       });
     },
   });
-  app.addHook('preHandler', (request, reply, done) => {
+  return (request, reply, done) => {
     const principal = request.principal;
     if (principal === undefined || rateLimitOf(principal) === undefined) {
       done();
@@ -313,7 +316,7 @@ async function registerRateLimits(app: FastifyInstance, rateLimitOf: HttpServerD
       () => done(),
       (error: unknown) => done(error instanceof Error ? error : new Error(String(error))),
     );
-  });
+  };
 }
 
 /** A log line's fields for a submission: who, how many, which workflows (correlation ids), which trace. */
