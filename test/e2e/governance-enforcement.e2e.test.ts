@@ -332,6 +332,15 @@ describe('governance at the door', () => {
       assert.ok(retryAfter >= 1 && retryAfter <= 60, `Retry-After ${String(refused.headers['retry-after'])}`);
       assert.equal(refused.body.retryAfterSeconds, retryAfter);
       assert.equal(await stored('/partners/sup-0107', 'limited'), undefined);
+      // Counted before the body is read: an over-limit request is not parsed, malformed or not.
+      const malformed = await t.hub.http.inject({
+        method: 'POST',
+        url: '/v1/events',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        payload: '{"specversion": ',
+      });
+      assert.equal(malformed.statusCode, 429);
+      assert.equal(malformed.json<{ code: string }>().code, 'rate_limited');
       // Another partner, and a source with no limit, are not affected.
       assert.equal((await call('GET', '/v1/workflows/p2p', t.keys.get('partner:sup-0042')!)).status, 200);
       assert.equal((await call('GET', '/v1/exceptions', t.keys.get('system:erp-core')!)).status, 200);
