@@ -3,9 +3,7 @@
 // run time (/proc/<pid>/task/<tid>/schedstat). Unlike a throughput ratio on a machine whose two
 // cores are shared with the load generator, this does not move with the machine's mood: it
 // tells where a change saves or costs work, thread by thread.
-// Run: node --import tsx bench/intake-cpu.ts [--rate 5000] [--seconds 6] [--rounds 3] [--profile DIR] [--against REV]
-// (--rate 0: as fast as the servers answer; --against: also `serve` of an earlier commit.)
-// (--profile writes each server's .cpuprofile to DIR; summarise with bench/cpu-profile.ts.)
+// Run: node --import tsx bench/intake-cpu.ts [--help for the options]
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -56,7 +54,7 @@ async function sample(pid: number, load: LoadSeries, seconds: number): Promise<S
     const used = ns - (before.get(thread) ?? 0);
     total += used;
     // Threads of the same name other than the main one are pooled (libuv, V8 helpers).
-    const key = process.env.BY_TID === '1' ? thread : thread.startsWith('main ') ? 'main' : thread.replace(/^\d+ /, '');
+    const key = thread.startsWith('main ') ? 'main' : thread.replace(/^\d+ /, '');
     perEvent.set(key, (perEvent.get(key) ?? 0) + used / 1000 / events);
   }
   perEvent.set('total', total / 1000 / events);
@@ -64,13 +62,56 @@ async function sample(pid: number, load: LoadSeries, seconds: number): Promise<S
   return { events, perEvent };
 }
 
+const USAGE = `usage: node --import tsx bench/intake-cpu.ts [options]
+  --rate <n>       requests per second over 50 connections, single events (default 5000);
+                   0: as fast as each server answers
+  --seconds <s>    measured seconds per slice (default 6)
+  --rounds <n>     slices per server, taken in turns (default 3); figures are their medians
+  --against <rev>  also \`serve\` of that commit, built in a temporary git worktree
+  --profile <dir>  write each server's .cpuprofile to <dir> (summarise with bench/cpu-profile.ts)
+`;
+
+class UsageError extends Error {}
+
+function parseOptions(argv: readonly string[]) {
+  let values;
+  try {
+    values = parseArgs({
+      args: [...argv],
+      options: {
+        rate: { type: 'string', default: '5000' },
+        seconds: { type: 'string', default: '6' },
+        rounds: { type: 'string', default: '3' },
+        profile: { type: 'string' },
+        against: { type: 'string' },
+        help: { type: 'boolean', default: false },
+      },
+      strict: true,
+    }).values;
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  if (values.help) {
+    process.stdout.write(USAGE);
+    process.exit(0);
+  }
+  const number = (name: string, raw: string, min: number) => {
+    const value = Number(raw);
+    if (!Number.isFinite(value) || value < min) throw new UsageError(`--${name} must be a number of at least ${min}, not ${raw}`);
+    return value;
+  };
+  return {
+    rate: number('rate', values.rate, 0),
+    seconds: number('seconds', values.seconds, 1),
+    rounds: Math.floor(number('rounds', values.rounds, 1)),
+    profile: values.profile,
+    against: values.against,
+  };
+}
+
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: { rate: { type: 'string', default: '5000' }, seconds: { type: 'string', default: '6' }, rounds: { type: 'string', default: '3' }, profile: { type: 'string' }, against: { type: 'string' } },
-  });
-  const rate = Number(values.rate);
-  const seconds = Number(values.seconds);
-  const rounds = Number(values.rounds);
+  const values = parseOptions(process.argv.slice(2));
+  const { rate, seconds, rounds } = values;
   assertBuilt((message) => process.stderr.write(`${message}\n`));
   const dir = mkdtempSync(join(tmpdir(), 'millrace-cpu-'));
   const connections = 50;
@@ -116,6 +157,7 @@ function report(name: string, samples: readonly Sample[]): void {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  process.exitCode = 1;
+  if (error instanceof UsageError) process.stderr.write(`bench/intake-cpu.ts: ${error.message}\n${USAGE}`);
+  else process.stderr.write(`bench/intake-cpu.ts failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exitCode = error instanceof UsageError ? 2 : 1;
 });
