@@ -4,7 +4,6 @@
 import { closeSync, copyFileSync, existsSync, fsyncSync, mkdirSync, mkdtempSync, openSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { assertBuilt, codeVersion, settleWorkflows, startBaseline, startHub, storedEvents, type HubProcess, type WorkflowSettle } from './contenders.js';
 import { formatProfile, summariseProfile } from './cpu-profile.js';
 import { fillLog } from './fill-log.js';
@@ -24,6 +23,7 @@ import {
   type Variant,
 } from './ingest-report.js';
 import { LoadSeries, type LoadSpec } from './load.js';
+import { numberOption, parseBenchOptions, runBench } from './options.js';
 import { RawAppender } from './raw-append.js';
 import { stopAllServers } from './server-process.js';
 
@@ -48,42 +48,24 @@ const USAGE = `usage: npm run bench:ingest -- [options]
   --profile <dir>  write a CPU profile of each server to <dir> and summarise it
 `;
 
-class UsageError extends Error {}
-
 function parseOptions(argv: readonly string[]): Options {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      options: {
-        duration: { type: 'string', default: '6' },
-        rounds: { type: 'string', default: '3' },
-        warmup: { type: 'string', default: '1.5' },
-        fill: { type: 'string', default: '3000000' },
-        json: { type: 'boolean', default: false },
-        profile: { type: 'string' },
-        help: { type: 'boolean', default: false },
-      },
-      strict: true,
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-  const { values } = parsed;
-  if (values.help) {
-    process.stdout.write(USAGE);
-    process.exit(0);
-  }
-  const number = (name: string, raw: string, min: number) => {
-    const value = Number(raw);
-    if (!Number.isFinite(value) || value < min) throw new UsageError(`--${name} must be a number of at least ${min}, not ${raw}`);
-    return value;
-  };
+  const values = parseBenchOptions(
+    argv,
+    {
+      duration: { type: 'string', default: '6' },
+      rounds: { type: 'string', default: '3' },
+      warmup: { type: 'string', default: '1.5' },
+      fill: { type: 'string', default: '3000000' },
+      json: { type: 'boolean', default: false },
+      profile: { type: 'string' },
+    },
+    USAGE,
+  );
   return {
-    seconds: number('duration', values.duration, 1),
-    rounds: Math.floor(number('rounds', values.rounds, 1)),
-    warmupSeconds: number('warmup', values.warmup, 0),
-    fill: Math.floor(number('fill', values.fill, 0)),
+    seconds: numberOption('duration', values.duration, 1),
+    rounds: Math.floor(numberOption('rounds', values.rounds, 1)),
+    warmupSeconds: numberOption('warmup', values.warmup, 0),
+    fill: Math.floor(numberOption('fill', values.fill, 0)),
     json: values.json,
     ...(values.profile === undefined ? {} : { profileDir: values.profile }),
   };
@@ -287,8 +269,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  if (error instanceof UsageError) process.stderr.write(`${error.message}\n${USAGE}`);
-  else process.stderr.write(`bench:ingest failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  process.exitCode = 1;
-});
+runBench('bench:ingest', USAGE, main);

@@ -1,15 +1,15 @@
 // CPU time per event of the baseline and of `millrace serve --workflows off`, both driven at the
 // same fixed request rate (single events, 50 connections), read from the kernel's per-thread
-// run time (/proc/<pid>/task/<tid>/schedstat). Unlike a throughput ratio on a machine whose two
-// cores are shared with the load generator, this does not move with the machine's mood: it
-// tells where a change saves or costs work, thread by thread.
+// run time (/proc/<pid>/task/<tid>/schedstat). It moves much less with the machine's mood than
+// a throughput ratio on two cores shared with the load generator (a few us per event between
+// runs at a fixed rate), and tells which thread a change saves or costs work on.
 // Run: node --import tsx bench/intake-cpu.ts [--help for the options]
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { assertBuilt, startBaseline, startHub } from './contenders.js';
 import { LoadSeries, median } from './load.js';
+import { numberOption, parseBenchOptions, runBench } from './options.js';
 import { startIntake, withTreeAt } from './other-tree.js';
 import { stopAllServers } from './server-process.js';
 
@@ -71,39 +71,22 @@ const USAGE = `usage: node --import tsx bench/intake-cpu.ts [options]
   --profile <dir>  write each server's .cpuprofile to <dir> (summarise with bench/cpu-profile.ts)
 `;
 
-class UsageError extends Error {}
-
 function parseOptions(argv: readonly string[]) {
-  let values;
-  try {
-    values = parseArgs({
-      args: [...argv],
-      options: {
-        rate: { type: 'string', default: '5000' },
-        seconds: { type: 'string', default: '6' },
-        rounds: { type: 'string', default: '3' },
-        profile: { type: 'string' },
-        against: { type: 'string' },
-        help: { type: 'boolean', default: false },
-      },
-      strict: true,
-    }).values;
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-  if (values.help) {
-    process.stdout.write(USAGE);
-    process.exit(0);
-  }
-  const number = (name: string, raw: string, min: number) => {
-    const value = Number(raw);
-    if (!Number.isFinite(value) || value < min) throw new UsageError(`--${name} must be a number of at least ${min}, not ${raw}`);
-    return value;
-  };
+  const values = parseBenchOptions(
+    argv,
+    {
+      rate: { type: 'string', default: '5000' },
+      seconds: { type: 'string', default: '6' },
+      rounds: { type: 'string', default: '3' },
+      profile: { type: 'string' },
+      against: { type: 'string' },
+    },
+    USAGE,
+  );
   return {
-    rate: number('rate', values.rate, 0),
-    seconds: number('seconds', values.seconds, 1),
-    rounds: Math.floor(number('rounds', values.rounds, 1)),
+    rate: numberOption('rate', values.rate, 0),
+    seconds: numberOption('seconds', values.seconds, 1),
+    rounds: Math.floor(numberOption('rounds', values.rounds, 1)),
     profile: values.profile,
     against: values.against,
   };
@@ -156,8 +139,4 @@ function report(name: string, samples: readonly Sample[]): void {
   for (const [thread, us] of rows) process.stdout.write(`  ${us.toFixed(thread.startsWith('(') ? 2 : 1).padStart(9)}  ${thread}\n`);
 }
 
-main().catch((error: unknown) => {
-  if (error instanceof UsageError) process.stderr.write(`bench/intake-cpu.ts: ${error.message}\n${USAGE}`);
-  else process.stderr.write(`bench/intake-cpu.ts failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  process.exitCode = error instanceof UsageError ? 2 : 1;
-});
+runBench('bench/intake-cpu.ts', USAGE, main);
