@@ -81,31 +81,41 @@ export class GroupCommitter {
     const group = this.takeGroup();
     const steps = this.steps;
     this.steps = [];
+    let outcomes: BatchOutcome[];
+    let derived: StoredEvent[][] = [];
     try {
       const batches = group.map((pending) => pending.batch);
       const receivedTime = this.clock.now().toISOString();
-      let outcomes: BatchOutcome[];
       if (steps.length > 0) {
         if (!('commitGroup' in this.store)) throw new Error('workflow steps need a store that commits them with the intake (GroupStore)');
         const committed = await this.store.commitGroup(batches, receivedTime, steps.map((pending) => pending.step));
         outcomes = committed.outcomes;
-        steps.forEach((pending, index) => pending.resolve(committed.steps[index] ?? []));
+        derived = committed.steps;
       } else {
         outcomes = await this.store.appendBatches(batches, receivedTime);
       }
-      group.forEach((pending, index) => {
-        const outcome = outcomes[index];
-        if (outcome === undefined) pending.reject(new Error('store returned fewer outcomes than batches'));
-        else pending.resolve(outcome);
-      });
-      if (group.length > 0) this.onCommitted();
     } catch (error) {
+      this.next();
       for (const pending of group) pending.reject(error);
       for (const pending of steps) pending.reject(error);
-    } finally {
-      this.committing = false;
-      if (this.queue.length > 0 || this.steps.length > 0) this.kick();
+      return;
     }
+    // The next group goes to the store before this one is answered: what gathered during this
+    // commit is on its way to disk while the answers are written, instead of after them.
+    this.next();
+    steps.forEach((pending, index) => pending.resolve(derived[index] ?? []));
+    group.forEach((pending, index) => {
+      const outcome = outcomes[index];
+      if (outcome === undefined) pending.reject(new Error('store returned fewer outcomes than batches'));
+      else pending.resolve(outcome);
+    });
+    if (group.length > 0) this.onCommitted();
+  }
+
+  /** Ends a commit: starts the next one at once if anything is waiting. */
+  private next(): void {
+    this.committing = false;
+    if (this.queue.length > 0 || this.steps.length > 0) void this.flush();
   }
 
   private takeGroup(): Pending[] {

@@ -130,6 +130,8 @@ export class SqliteStore implements EventStore, CredentialStore, WorkflowStore, 
   private checkpointer: Checkpointer | undefined;
   /** The append thread, when appends are committed off this thread (options.appendThread). */
   private appendThread: Promise<AppendWriter> | undefined;
+  /** The append thread once started: an append goes to it within the call, not a turn later. */
+  private startedWriter: AppendWriter | undefined;
   private readonly readsLogOnly: boolean;
   /** The quarantine of the asynchronous channels, in the same database. */
   readonly quarantines: SqliteQuarantine;
@@ -220,13 +222,27 @@ export class SqliteStore implements EventStore, CredentialStore, WorkflowStore, 
     this.catchUpKeys();
     if (options.backgroundCheckpoints === true && path !== ':memory:') this.checkpointer = startCheckpointer(path);
     if (options.appendThread === true && path !== ':memory:' && !this.readsLogOnly) {
-      this.appendThread = AppendWriter.start(path);
+      const thread = AppendWriter.start(path);
+      this.appendThread = thread;
       // A thread that failed to start is dropped at the first append (appendWriter()).
-      this.appendThread.catch(() => undefined);
+      thread.then(
+        (writer) => {
+          if (this.appendThread === thread) this.startedWriter = writer;
+        },
+        () => undefined,
+      );
     }
   }
 
-  async appendBatches(batches: readonly (readonly CloudEvent[])[], receivedTime: string): Promise<BatchOutcome[]> {
+  appendBatches(batches: readonly (readonly CloudEvent[])[], receivedTime: string): Promise<BatchOutcome[]> {
+    // Planned and handed to the thread before this call returns: the group committer sends the
+    // next group on its way before it answers the previous one (group-commit.ts).
+    const started = this.startedWriter;
+    if (started !== undefined && !started.broken) return this.appendOnThread(started, batches, receivedTime);
+    return this.appendSomewhere(batches, receivedTime);
+  }
+
+  private async appendSomewhere(batches: readonly (readonly CloudEvent[])[], receivedTime: string): Promise<BatchOutcome[]> {
     const writer = await this.appendWriter();
     if (writer !== undefined) return this.appendOnThread(writer, batches, receivedTime);
     return this.write(() => this.transactions.append.immediate(batches, receivedTime));
@@ -243,7 +259,10 @@ export class SqliteStore implements EventStore, CredentialStore, WorkflowStore, 
     if (thread === undefined) return undefined;
     const writer = await thread.catch(() => undefined);
     if (writer !== undefined && !writer.broken) return writer;
-    if (this.appendThread === thread) this.appendThread = undefined;
+    if (this.appendThread === thread) {
+      this.appendThread = undefined;
+      this.startedWriter = undefined;
+    }
     return undefined;
   }
 
@@ -588,6 +607,7 @@ export class SqliteStore implements EventStore, CredentialStore, WorkflowStore, 
   async close(): Promise<void> {
     const thread = this.appendThread;
     this.appendThread = undefined;
+    this.startedWriter = undefined;
     if (thread !== undefined) await (await thread.catch(() => undefined))?.stop();
     await this.checkpointer?.stop();
     this.checkpointer = undefined;
