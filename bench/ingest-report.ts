@@ -37,6 +37,8 @@ export interface Figures {
   readonly fill: FillResult;
   /** Events in each server's log after the run (derived events included), and how many the measured slices acknowledged. */
   readonly logs: Readonly<Record<string, { readonly stored: number; readonly acknowledged: number }>>;
+  /** How long the run waited, before measured slices, for the servers to go quiet (ms). */
+  readonly quietWaitMs: { readonly total: number; readonly max: number };
 }
 
 export interface Ratio {
@@ -178,6 +180,7 @@ export function formatTable(figures: Figures, ratios: Ratios, targets: Readonly<
     '',
     'millrace serve workflow backlog when a slice ended (events not yet applied; time to drain before the next slice):',
     `  single ${backlog(workflowBacklog.single)}; batches ${backlog(workflowBacklog.batch)}; big log ${backlog(workflowBacklog.bigLogSingle)}`,
+    `waited for the servers to go quiet before the measured slices: ${int(figures.quietWaitMs.total)} ms in all, at most ${int(figures.quietWaitMs.max)} ms`,
   );
 
   lines.push('', `${'target'.padEnd(17)} ${pad('required', 9)}  ${'millrace serve'.padEnd(30)}  ${'--workflows off'.padEnd(30)}  what`);
@@ -223,6 +226,7 @@ export function resultObject(figures: Figures, ratios: Ratios, targets: Readonly
     hub: figures.hub,
     fill: figures.fill,
     logs: figures.logs,
+    quietWaitMs: figures.quietWaitMs,
     ratios,
     // The issue's targets are about `millrace serve` as shipped; the intake-only process is reported beside it.
     targets: targets.serve,

@@ -25,7 +25,7 @@ import {
 import { LoadSeries, type LoadSpec } from './load.js';
 import { numberOption, parseBenchOptions, runBench } from './options.js';
 import { RawAppender } from './raw-append.js';
-import { stopAllServers } from './server-process.js';
+import { stopAllServers, waitForQuiet } from './server-process.js';
 
 interface Options {
   readonly seconds: number;
@@ -41,7 +41,8 @@ const USAGE = `usage: npm run bench:ingest -- [options]
   --duration <s>   measured seconds per phase (default 6), split into --rounds interleaved slices
   --rounds <n>     slices per phase (default 3); phases take turns so that a slow spell of the
                    machine hits every contender alike, and ratios are taken round by round
-  --warmup <s>     unmeasured load per phase before the first round (default 1.5)
+  --warmup <s>     unmeasured load per phase before the first round (default 5: after 1.5 s
+                   the hubs' first round still ran well below the later ones)
   --fill <n>       events in the big log (default 3000000)
   --json           print one JSON object on stdout (the table goes to stderr); through npm, use
                    \`npm run -s bench:ingest -- --json\` so that npm's banner stays off stdout
@@ -54,7 +55,7 @@ function parseOptions(argv: readonly string[]): Options {
     {
       duration: { type: 'string', default: '6' },
       rounds: { type: 'string', default: '3' },
-      warmup: { type: 'string', default: '1.5' },
+      warmup: { type: 'string', default: '5' },
       fill: { type: 'string', default: '3000000' },
       json: { type: 'boolean', default: false },
       profile: { type: 'string' },
@@ -144,8 +145,17 @@ async function measure(options: Options, dir: string): Promise<Figures> {
     owners.set(batch, { hub: fresh, record: backlog.batch });
     owners.set(bigLogSingle, { hub: big, record: backlog.bigLogSingle });
   }
+  const servers = [baseline, ...VARIANTS.flatMap((v) => [hubs[v].fresh.server, hubs[v].big.server])];
+  const quietWaits: number[] = [];
   const run = async (series: LoadSeries, seconds: number, measured: boolean) => {
-    if (measured) await series.measure(seconds);
+    if (measured) {
+      // Every slice starts on a quiet machine: what a server still does after the previous
+      // slice (its checkpoint thread copying a batch phase's WAL) must not slow another's.
+      const waited = await waitForQuiet(servers);
+      quietWaits.push(waited);
+      if (waited > 500) progress(`waited ${Math.round(waited)} ms for the servers to go quiet`);
+      await series.measure(seconds);
+    }
     else await series.warmUp(seconds);
     const owner = owners.get(series);
     if (owner === undefined || !owner.hub.workflows) return;
@@ -203,6 +213,7 @@ async function measure(options: Options, dir: string): Promise<Figures> {
     hub: { serve: hubFigures(hubs.serve), intakeOnly: hubFigures(hubs.intakeOnly) },
     fill,
     logs,
+    quietWaitMs: { total: quietWaits.reduce((sum, ms) => sum + ms, 0), max: Math.max(0, ...quietWaits) },
   };
 }
 

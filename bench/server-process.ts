@@ -1,6 +1,7 @@
 // Runs a server under test in its own Node process, so it gets a core of its own while the load
 // generator runs in the parent, as in a deployment. Ready once it prints {"listening": url}.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 
 export interface ServerProcess {
@@ -81,4 +82,35 @@ async function stopChild(child: Child, graceMs: number): Promise<void> {
 export async function stopAllServers(): Promise<void> {
   shuttingDown = true;
   await Promise.all([...children].map((child) => stopChild(child, 5_000)));
+}
+
+/** CPU time (ms) a process has used so far, all its threads (/proc/<pid>/stat, Linux). */
+function cpuMs(pid: number): number {
+  try {
+    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return 0;
+  }
+}
+
+/** USER_HZ: /proc/<pid>/stat counts in it; 100 on every Linux this runs on. */
+const CLOCK_TICKS = 100;
+
+/**
+ * Waits until the servers are quiet: together they used under `busyShare` of one core over a
+ * `windowMs` window (a background checkpoint or workflow run left by the previous slice is
+ * done), or `timeoutMs` passed. Resolves with the milliseconds waited.
+ */
+export async function waitForQuiet(servers: readonly Pick<ServerProcess, 'pid'>[], { windowMs = 200, busyShare = 0.05, timeoutMs = 10_000 } = {}): Promise<number> {
+  const started = performance.now();
+  for (;;) {
+    const before = servers.reduce((sum, server) => sum + cpuMs(server.pid), 0);
+    await new Promise((resolve) => setTimeout(resolve, windowMs));
+    const used = servers.reduce((sum, server) => sum + cpuMs(server.pid), 0) - before;
+    const waited = performance.now() - started;
+    if (used <= busyShare * windowMs || waited >= timeoutMs) return waited;
+  }
 }
