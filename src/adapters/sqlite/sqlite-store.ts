@@ -239,10 +239,11 @@ export class SqliteStore implements EventStore, CredentialStore, WorkflowStore, 
     // next group on its way before it answers the previous one (group-commit.ts).
     const started = this.startedWriter;
     if (started !== undefined && !started.broken) return this.appendOnThread(started, batches, receivedTime);
-    return this.appendSomewhere(batches, receivedTime);
+    return this.appendOnceStarted(batches, receivedTime);
   }
 
-  private async appendSomewhere(batches: readonly (readonly CloudEvent[])[], receivedTime: string): Promise<BatchOutcome[]> {
+  /** Waits for the append thread to start (or to fail, and then appends in this connection). */
+  private async appendOnceStarted(batches: readonly (readonly CloudEvent[])[], receivedTime: string): Promise<BatchOutcome[]> {
     const writer = await this.appendWriter();
     if (writer !== undefined) return this.appendOnThread(writer, batches, receivedTime);
     return this.write(() => this.transactions.append.immediate(batches, receivedTime));
