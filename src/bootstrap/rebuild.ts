@@ -12,6 +12,16 @@ import { openStore } from './open-store.js';
 import type { RebuildThreadData, RebuildThreadReport } from './rebuild-thread.js';
 import { systemClock } from './system-clock.js';
 
+/**
+ * The young generation of each rebuild thread, in MiB (V8's default is 48: 16 MiB semi-spaces).
+ * A rebuild reads the log 10,000 events at a time; with the default, a batch's parsed events
+ * outlive the scavenges that run while it is applied, are promoted, and the old generation's
+ * collections took 17% of each thread's time (a CPU profile of `millrace replay` on the
+ * benchmark's 1,000,352-event log). 384 MiB (128 MiB semi-spaces) lets them die young; peak
+ * memory stayed where the projections put it (docs/benchmarks.md, workflow section).
+ */
+export const REBUILD_YOUNG_GENERATION_MIB = 384;
+
 export interface RebuildResult {
   readonly events: number;
   readonly threads: number;
@@ -51,7 +61,7 @@ export async function rebuildWorkflows(
 
 function runPart(data: RebuildThreadData): Promise<{ events: number; upTo: number }> {
   const extension = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
-  const worker = spawnThread(new URL(`./rebuild-thread.${extension}`, import.meta.url), data);
+  const worker = spawnThread(new URL(`./rebuild-thread.${extension}`, import.meta.url), data, { resourceLimits: { maxYoungGenerationSizeMb: REBUILD_YOUNG_GENERATION_MIB } });
   return new Promise((resolve, reject) => {
     worker.once('error', reject);
     worker.once('message', (report: RebuildThreadReport) => {
