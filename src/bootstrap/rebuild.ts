@@ -1,6 +1,7 @@
-// Rebuilds every workflow projection from the log, on several threads: each thread replays the
+// Rebuilds every workflow projection from the log, on worker threads: each thread replays the
 // whole log but applies it only to its partition of PO lines (a line's events stay in one
 // partition, in order), so the work that dominates (evolving states) is split across cores.
+// One thread is a worker too, for its larger young generation (REBUILD_YOUNG_GENERATION_MIB).
 // Projections are reset first and the cursor says REBUILDING until all parts are done.
 import { availableParallelism } from 'node:os';
 import type { P2PPolicySettings, PlantPolicySettings, ReaderPlan } from '../core/index.js';
@@ -42,7 +43,9 @@ export async function rebuildWorkflows(
   const started = performance.now();
   const store = await openStore(storeUrl, 'rebuild');
   try {
-    if (threads <= 1 || storeUrl === 'sqlite::memory:') {
+    // One thread is a thread too (a worker, not this one): only a worker can be given the
+    // larger young generation. An in-memory store exists only in this connection.
+    if (storeUrl === 'sqlite::memory:') {
       const events = await new WorkflowProcessor(store, store, p2pPolicy(settings), systemClock, { upcaster: new EventUpcaster(SHIPPED_UPCASTERS, readers), plantPolicy: plantPolicy(plantSettings) }).rebuild();
       return { events, threads: 1, seconds: (performance.now() - started) / 1000 };
     }
@@ -50,10 +53,11 @@ export async function rebuildWorkflows(
     const mark = { derived: [], lines: [], exceptionEvents: [], links: [], receivedTime: systemClock.now().toISOString() };
     // From here until the end, a crash leaves a cursor that makes the next start rebuild.
     await store.commitWorkflowStep({ ...mark, upTo: REBUILDING_CURSOR });
-    const parts = await Promise.all(Array.from({ length: threads }, (_, index) => runPart({ store: storeUrl, settings, plantSettings, readers, index, count: threads })));
+    const count = Math.max(1, threads);
+    const parts = await Promise.all(Array.from({ length: count }, (_, index) => runPart({ store: storeUrl, settings, plantSettings, readers, index, count })));
     const upTo = Math.min(...parts.map((part) => part.upTo));
     await store.commitWorkflowStep({ ...mark, upTo });
-    return { events: parts[0]?.events ?? 0, threads, seconds: (performance.now() - started) / 1000 };
+    return { events: parts[0]?.events ?? 0, threads: parts.length, seconds: (performance.now() - started) / 1000 };
   } finally {
     await store.close();
   }
