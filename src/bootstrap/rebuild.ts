@@ -18,7 +18,7 @@ import { systemClock } from './system-clock.js';
  * A rebuild reads the log 10,000 events at a time; with the default, a batch's parsed events
  * outlive the scavenges that run while it is applied, are promoted, and the old generation's
  * collections took 17% of each thread's time (a CPU profile of `millrace replay` on the
- * benchmark's 1,000,352-event log). 384 MiB (128 MiB semi-spaces) lets them die young; peak
+ * benchmark's 1,001,352-event log). 384 MiB (128 MiB semi-spaces) lets them die young; peak
  * memory stayed where the projections put it (docs/benchmarks.md, workflow section).
  */
 export const REBUILD_YOUNG_GENERATION_MIB = 384;
