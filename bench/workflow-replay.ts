@@ -41,7 +41,8 @@ try {
       from = last.sequence;
     }
     const readSeconds = Number(process.hrtime.bigint() - started) / 1e9;
-    // One thread in this process, then the rebuild `millrace replay` runs: one thread per core.
+    // One thread in this process (the main thread: V8's default heap, unlike `millrace replay
+    // --threads 1`, which rebuilds on a worker), then the rebuild `millrace replay` runs: one thread per core.
     const processor = new WorkflowProcessor(store, store, p2pPolicy(), { now: () => new Date('2026-04-01T00:00:00Z') });
     started = process.hrtime.bigint();
     const single = await processor.rebuild();

@@ -86,7 +86,7 @@ try {
   out.write(`Millrace workflow benchmark (${report.elapsedSeconds.toFixed(0)} s)\n\n`);
   out.write(`replay: ${n(replay.events)} events (${n(built.inbound)} inbound, ${n(built.derived)} derived, ${n(built.lines)} PO lines) in ${replay.replay.seconds.toFixed(1)} s\n`);
   out.write(
-    `  ${n(replay.replay.eventsPerSecond)} events/s with \`millrace replay\` on ${replay.replay.threads} threads (one thread: ${n(replay.replayOneThread.eventsPerSecond)} events/s); raw read of the same log ${n(replay.rawRead.eventsPerSecond)} events/s (ratio ${report.replay.ratioToRawRead.toFixed(2)}); peak ${n(replay.replay.maxRssMiB)} MiB (\`millrace replay\`), ${n(replay.replayOneThread.maxRssMiB)} MiB (one thread)\n`,
+    `  ${n(replay.replay.eventsPerSecond)} events/s with \`millrace replay\` on ${replay.replay.threads} threads (one thread in this process, V8's default heap: ${n(replay.replayOneThread.eventsPerSecond)} events/s); raw read of the same log ${n(replay.rawRead.eventsPerSecond)} events/s (ratio ${report.replay.ratioToRawRead.toFixed(2)}); peak ${n(replay.replay.maxRssMiB)} MiB (\`millrace replay\`), ${n(replay.replayOneThread.maxRssMiB)} MiB (one thread in this process)\n`,
   );
   out.write(`open lines: ${n(open.openLines)} released, unconfirmed PO lines processed live in ${open.seconds.toFixed(1)} s (${n(open.eventsPerSecond)} events/s); peak ${n(open.maxRssMiB)} MiB\n`);
   out.write(
