@@ -67,15 +67,12 @@ const GOODS_RECEIVED_SCHEMA = {
   },
 } as const;
 
-const receiptSchema = {
+const receiptEntry = { type: 'object', properties: { id: { type: 'string' }, source: { type: 'string' }, sequence: { type: 'integer' } } } as const;
+
+/** The 202 body: the same as the hub's, serialised the same way (fast-json-stringify). */
+export const RECEIPT_SCHEMA = {
   type: 'object',
-  properties: {
-    accepted: {
-      type: 'array',
-      items: { type: 'object', properties: { id: { type: 'string' }, source: { type: 'string' }, sequence: { type: 'integer' } } },
-    },
-    duplicates: { type: 'array', items: { type: 'object' } },
-  },
+  properties: { accepted: { type: 'array', items: receiptEntry }, duplicates: { type: 'array', items: receiptEntry } },
 } as const;
 
 const refusalSchema = { type: 'object', additionalProperties: true } as const;
@@ -139,6 +136,17 @@ class GroupCommitLog {
   }
 }
 
+/** Fastify as the baseline uses it: its default JSON parser for the CloudEvents media types, the hub's limits. */
+export function skeletonApp(): FastifyInstance {
+  const app = Fastify({ logger: false, bodyLimit: 5 * 1024 * 1024, keepAliveTimeout: 65_000 });
+  app.addContentTypeParser(
+    ['application/cloudevents+json', 'application/cloudevents-batch+json'],
+    { parseAs: 'string' },
+    app.getDefaultJsonParser('error', 'error'),
+  );
+  return app;
+}
+
 export interface BaselineServer {
   readonly app: FastifyInstance;
   close(): Promise<void>;
@@ -151,14 +159,8 @@ export function buildBaselineServer(dbPath: string): BaselineServer {
   const dataValidators = new Map<string, ValidateFunction>([['goods.received', ajv.compile(GOODS_RECEIVED_SCHEMA)]]);
   const log = new GroupCommitLog(dbPath);
 
-  const app = Fastify({ logger: false, bodyLimit: 5 * 1024 * 1024, keepAliveTimeout: 65_000 });
-  app.addContentTypeParser(
-    ['application/cloudevents+json', 'application/cloudevents-batch+json'],
-    { parseAs: 'string' },
-    app.getDefaultJsonParser('error', 'error'),
-  );
-
-  app.post('/v1/events', { schema: { response: { 202: receiptSchema, 422: refusalSchema } } }, async (request, reply) => {
+  const app = skeletonApp();
+  app.post('/v1/events', { schema: { response: { 202: RECEIPT_SCHEMA, 422: refusalSchema } } }, async (request, reply) => {
     const candidates: unknown[] = Array.isArray(request.body) ? request.body : [request.body];
     if (candidates.length === 0) return reply.code(422).send({ error: 'empty batch' });
     for (const candidate of candidates) {
@@ -183,9 +185,8 @@ export function buildBaselineServer(dbPath: string): BaselineServer {
   };
 }
 
-/** As a child process: `baseline-server.ts <db file>`; prints {"listening": url} once ready. */
-async function main(dbPath: string): Promise<void> {
-  const server = buildBaselineServer(dbPath);
+/** As a child process: listens on a free port, prints {"listening": url} once ready, stops on SIGTERM/SIGINT. */
+export async function serveAsChild(server: BaselineServer): Promise<void> {
   const url = await server.app.listen({ host: '127.0.0.1', port: 0 });
   process.stdout.write(`${JSON.stringify({ listening: url })}\n`);
   const stop = () => {
@@ -198,14 +199,19 @@ async function main(dbPath: string): Promise<void> {
   process.once('SIGINT', stop);
 }
 
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+/** `node --import tsx <script> <db file>`: builds the server on that file and serves it (see serveAsChild). */
+export function runAsChild(script: string, build: (dbPath: string) => BaselineServer | Promise<BaselineServer>): void {
   const dbPath = process.argv[2];
   if (dbPath === undefined) {
-    process.stderr.write('usage: node --import tsx bench/baseline-server.ts <db file>\n');
+    process.stderr.write(`usage: node --import tsx ${script} <db file>\n`);
     process.exit(2);
   }
-  main(dbPath).catch((error: unknown) => {
-    process.stderr.write(`${String(error)}\n`);
-    process.exit(1);
-  });
+  Promise.resolve(build(dbPath))
+    .then(serveAsChild)
+    .catch((error: unknown) => {
+      process.stderr.write(`${String(error)}\n`);
+      process.exit(1);
+    });
 }
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) runAsChild('bench/baseline-server.ts', buildBaselineServer);

@@ -41,14 +41,30 @@ export interface HubProcess {
   readonly workflows: boolean;
 }
 
-export async function startHub(label: string, dbPath: string, workflows: boolean, profileDir?: string): Promise<HubProcess> {
+/** An API key of the benchmark's warehouse system in the store at `dbPath`, as an `Authorization` value. */
+async function benchAuthorization(dbPath: string): Promise<string> {
   const store = new SqliteStore(dbPath);
-  let key: string;
   try {
-    key = (await issueKey(store, { kind: 'system', id: BENCH_SYSTEM }, systemClock, 'ingest benchmark')).key;
+    return `Bearer ${(await issueKey(store, { kind: 'system', id: BENCH_SYSTEM }, systemClock, 'ingest benchmark')).key}`;
   } finally {
     await store.close();
   }
+}
+
+/** The floor (floor-server.ts): the baseline's skeleton with the hub's own required parts. */
+export async function startFloor(dbPath: string): Promise<{ server: ServerProcess; authorization: string }> {
+  const authorization = await benchAuthorization(dbPath);
+  const server = await startServerProcess({
+    label: 'floor server',
+    cwd: ROOT,
+    env: serverEnvironment(),
+    args: ['--import', 'tsx', join(ROOT, 'bench', 'floor-server.ts'), dbPath],
+  });
+  return { server, authorization };
+}
+
+export async function startHub(label: string, dbPath: string, workflows: boolean, profileDir?: string): Promise<HubProcess> {
+  const authorization = await benchAuthorization(dbPath);
   const server = await startServerProcess({
     label: `millrace serve (${label})`,
     cwd: ROOT,
@@ -73,7 +89,7 @@ export async function startHub(label: string, dbPath: string, workflows: boolean
       'off',
     ],
   });
-  return { server, dbPath, authorization: `Bearer ${key}`, workflows };
+  return { server, dbPath, authorization, workflows };
 }
 
 export interface WorkflowSettle {

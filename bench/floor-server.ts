@@ -1,0 +1,72 @@
+// The floor of the intake benchmark: the baseline's skeleton (baseline-server.ts: Fastify with
+// its default JSON parser, one route, one transaction per event-loop turn, 202 after the commit)
+// doing the work issue 2 asks of the hub, with the hub's own parts and nothing else: the API key
+// (ApiKeyAuthenticator), the contracts (ContractRegistry: envelope and data, every failing
+// pointer), the manifest's publishing authority, and the store's idempotent append (dedupe index,
+// conflict check, GroupCommitter). None of the hub's other layers: no hooks, problem+json,
+// metrics, tracing, rate limits, master data alignment, lag marks, raw-text keeping, helper
+// threads. What `serve` could reach on this machine if all of those were free.
+//
+// The store commits in this thread's connection, as the baseline's does, with SQLite's default
+// page cache (2 MiB): measured in this arrangement it is the fastest (docs/benchmarks.md).
+import { pathToFileURL } from 'node:url';
+import { ApiKeyAuthenticator, SqliteStore } from '../src/adapters/index.js';
+import { GroupCommitter } from '../src/app/index.js';
+import { loadGovernance, systemClock } from '../src/bootstrap/index.js';
+import { PublishingAuthority, type CloudEvent, type Principal } from '../src/core/index.js';
+import { RECEIPT_SCHEMA, runAsChild, skeletonApp, type BaselineServer } from './baseline-server.js';
+import { ROOT } from './contenders.js';
+
+const refusalSchema = { type: 'object', additionalProperties: true } as const;
+
+export function buildFloorServer(dbPath: string, manifestPath = `${ROOT}/examples/millrace.yaml`): BaselineServer {
+  const { manifest, contracts } = loadGovernance({ manifestPath }, {});
+  const registry = contracts.registry.withVersionsInForce(manifest.contracts.inForce);
+  const authority = new PublishingAuthority(manifest);
+  const store = new SqliteStore(dbPath, { cacheMiB: 2 });
+  const authenticator = new ApiKeyAuthenticator(store, systemClock);
+  const committer = new GroupCommitter(store, systemClock);
+
+  const principalOf = async (authorization: string | undefined): Promise<Principal | undefined> => {
+    const token = authorization?.startsWith('Bearer ') === true ? authorization.slice('Bearer '.length) : '';
+    const recalled = authenticator.recall(token);
+    if (recalled === false) return undefined;
+    return recalled ?? authenticator.authenticate(token);
+  };
+
+  const app = skeletonApp();
+  const refusals = { 401: refusalSchema, 403: refusalSchema, 409: refusalSchema, 422: refusalSchema };
+  app.post('/v1/events', { schema: { response: { 202: RECEIPT_SCHEMA, ...refusals } } }, async (request, reply) => {
+    const principal = await principalOf(request.headers.authorization);
+    if (principal === undefined) return reply.code(401).send({ error: 'unauthenticated' });
+    const candidates: unknown[] = Array.isArray(request.body) ? request.body : [request.body];
+    if (candidates.length === 0) return reply.code(422).send({ error: 'empty batch' });
+    const events: CloudEvent[] = [];
+    for (const candidate of candidates) {
+      const envelope = registry.checkEnvelope(candidate, '');
+      if (!envelope.ok) return reply.code(422).send({ error: envelope.code, violations: envelope.violations });
+      const decision = authority.decide(principal, envelope.event);
+      if (!decision.allowed) return reply.code(403).send({ error: decision.code, message: decision.message });
+      const data = registry.checkData(envelope.event, '');
+      if (!data.ok) return reply.code(422).send({ error: data.code, violations: data.violations });
+      events.push(envelope.event);
+    }
+    const outcome = await committer.submit(events);
+    if (outcome.kind === 'conflict') return reply.code(409).send({ error: 'event_conflict', conflicts: outcome.conflicts });
+    const view = (e: { id: string; source: string; sequence: number }) => ({ id: e.id, source: e.source, sequence: e.sequence });
+    return reply.code(202).send({
+      accepted: outcome.events.filter((e) => e.status === 'accepted').map(view),
+      duplicates: outcome.events.filter((e) => e.status === 'duplicate').map(view),
+    });
+  });
+
+  return {
+    app,
+    close: async () => {
+      await app.close();
+      await store.close();
+    },
+  };
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) runAsChild('bench/floor-server.ts', (dbPath) => buildFloorServer(dbPath));
