@@ -33,6 +33,8 @@ export interface HubFigures {
 export interface Figures {
   readonly raw: RawAppendSummary;
   readonly baseline: { readonly single: LoadSummary; readonly batch: LoadSummary };
+  /** The floor (floor-server.ts): the baseline's skeleton doing only the required work, with the hub's own parts. */
+  readonly floor: { readonly single: LoadSummary };
   readonly hub: Readonly<Record<Variant, HubFigures>>;
   readonly fill: FillResult;
   /** Events in each server's log after the run (derived events included), and how many the measured slices acknowledged. */
@@ -56,6 +58,8 @@ export interface HubRatios {
 export interface Ratios {
   readonly hub: Readonly<Record<Variant, HubRatios>>;
   readonly baselineBatchVsRawAppend: Ratio;
+  /** How close the required work alone comes to the baseline: what `singleVsBaseline` can reach at best. */
+  readonly floorSingleVsBaseline: Ratio;
 }
 
 /** Ratios are taken round by round (slices run back to back) and the median kept. */
@@ -72,7 +76,11 @@ export function ratiosOf(figures: Figures): Ratios {
     bigLogVsFresh: pairedRatio(hub.bigLogSingle.slices, hub.single.slices),
     batchVsBaselineBatch: pairedRatio(hub.batch.slices, baseline.batch.slices),
   });
-  return { hub: { serve: of(figures.hub.serve), intakeOnly: of(figures.hub.intakeOnly) }, baselineBatchVsRawAppend: pairedRatio(baseline.batch.slices, raw.slices) };
+  return {
+    hub: { serve: of(figures.hub.serve), intakeOnly: of(figures.hub.intakeOnly) },
+    baselineBatchVsRawAppend: pairedRatio(baseline.batch.slices, raw.slices),
+    floorSingleVsBaseline: pairedRatio(figures.floor.single.slices, baseline.single.slices),
+  };
 }
 
 export interface TargetCheck {
@@ -121,6 +129,7 @@ function phaseRows(figures: Figures): PhaseRow[] {
     VARIANTS.map((variant) => ({ name: `${VARIANT_LABEL[variant]}, ${what}`, result: pick(figures.hub[variant]) }));
   return [
     { name: `baseline, single event, ${SINGLE_CONNECTIONS} conn`, result: figures.baseline.single },
+    { name: `floor (required work only), single event, ${SINGLE_CONNECTIONS} conn`, result: figures.floor.single },
     ...hubs((hub) => hub.single, `single event, ${SINGLE_CONNECTIONS} conn`),
     ...hubs((hub) => hub.bigLogSingle, `single, ${fill}-event log`),
     { name: `baseline, ${BATCH_SIZE}-event batch, ${BATCH_CONNECTIONS} conn`, result: figures.baseline.batch },
@@ -196,7 +205,9 @@ export function formatTable(figures: Figures, ratios: Ratios, targets: Readonly<
   });
   lines.push(
     '',
-    `for reference: baseline batches / raw append ${ratios.baselineBatchVsRawAppend.median.toFixed(2)}x; batches / baseline batches: ` +
+    `for reference: floor (the baseline's skeleton doing only the required work with the hub's parts) / baseline, single event: ` +
+      `${ratios.floorSingleVsBaseline.median.toFixed(2)}x (${ratios.floorSingleVsBaseline.rounds.map((r) => r.toFixed(2)).join(' ')})`,
+    `baseline batches / raw append ${ratios.baselineBatchVsRawAppend.median.toFixed(2)}x; batches / baseline batches: ` +
       `millrace serve ${ratios.hub.serve.batchVsBaselineBatch.median.toFixed(2)}x, --workflows off ${ratios.hub.intakeOnly.batchVsBaselineBatch.median.toFixed(2)}x; ` +
       `whole run ${run.elapsedSeconds.toFixed(0)} s`,
   );
@@ -223,6 +234,7 @@ export function resultObject(figures: Figures, ratios: Ratios, targets: Readonly
     },
     rawAppend: figures.raw,
     baseline: figures.baseline,
+    floor: figures.floor,
     hub: figures.hub,
     fill: figures.fill,
     logs: figures.logs,

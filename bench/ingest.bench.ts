@@ -1,10 +1,12 @@
 // `npm run bench:ingest`: in one run, the ingest rate of the real `millrace serve` against a bare
 // Fastify + ajv + SQLite group-commit baseline and a raw SQLite append, on a fresh log and on a
-// log already holding millions of events. A measurement, not a test: it exits 0 when a target is missed.
+// log already holding millions of events; beside them, for reference, the floor (floor-server.ts:
+// the baseline's skeleton doing only the required work, with the hub's own parts for it).
+// A measurement, not a test: it exits 0 when a target is missed.
 import { closeSync, copyFileSync, existsSync, fsyncSync, mkdirSync, mkdtempSync, openSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { assertBuilt, codeVersion, settleWorkflows, startBaseline, startHub, storedEvents, type HubProcess, type WorkflowSettle } from './contenders.js';
+import { assertBuilt, codeVersion, settleWorkflows, startBaseline, startFloor, startHub, storedEvents, type HubProcess, type WorkflowSettle } from './contenders.js';
 import { formatProfile, summariseProfile } from './cpu-profile.js';
 import { fillLog } from './fill-log.js';
 import {
@@ -116,9 +118,11 @@ async function measure(options: Options, dir: string): Promise<Figures> {
   copyLog(bigDb('serve'), bigDb('intakeOnly'));
   progress(`filled in ${fill.seconds.toFixed(1)} s (${(fill.fileBytes / 1024 ** 3).toFixed(2)} GiB), copied in ${((performance.now() - copyStarted) / 1000).toFixed(1)} s`);
 
-  progress('starting the baseline and four millrace serve processes (workflows on and off; fresh and filled logs)');
+  progress('starting the baseline, the floor and four millrace serve processes (workflows on and off; fresh and filled logs)');
   const baselineDb = join(dir, 'baseline.db');
   const baseline = await startBaseline(baselineDb, options.profileDir);
+  const floorDb = join(dir, 'floor.db');
+  const floor = await startFloor(floorDb);
   const hubs = {} as Record<Variant, HubSeries>;
   for (const variant of VARIANTS) {
     const workflows = variant === 'serve';
@@ -134,6 +138,7 @@ async function measure(options: Options, dir: string): Promise<Figures> {
     };
   }
   const baselineSingle = new LoadSeries(singleSpec(baseline.url));
+  const floorSingle = new LoadSeries(singleSpec(floor.server.url, floor.authorization));
   const baselineBatch = new LoadSeries(batchSpec(baseline.url));
   const raw = new RawAppender(join(dir, 'raw.db'), BATCH_SIZE);
 
@@ -145,7 +150,7 @@ async function measure(options: Options, dir: string): Promise<Figures> {
     owners.set(batch, { hub: fresh, record: backlog.batch });
     owners.set(bigLogSingle, { hub: big, record: backlog.bigLogSingle });
   }
-  const servers = [baseline, ...VARIANTS.flatMap((v) => [hubs[v].fresh.server, hubs[v].big.server])];
+  const servers = [baseline, floor.server, ...VARIANTS.flatMap((v) => [hubs[v].fresh.server, hubs[v].big.server])];
   const quietWaits: number[] = [];
   const run = async (series: LoadSeries, seconds: number, measured: boolean) => {
     if (measured) {
@@ -163,7 +168,7 @@ async function measure(options: Options, dir: string): Promise<Figures> {
     if (measured) owner.record.push(settled);
   };
 
-  const singles = [baselineSingle, ...VARIANTS.map((v) => hubs[v].single), ...VARIANTS.map((v) => hubs[v].bigLogSingle)];
+  const singles = [baselineSingle, floorSingle, ...VARIANTS.map((v) => hubs[v].single), ...VARIANTS.map((v) => hubs[v].bigLogSingle)];
   const batches = [...VARIANTS.map((v) => hubs[v].batch), baselineBatch];
   try {
     progress(`warming up every contender for ${options.warmupSeconds} s`);
@@ -183,7 +188,7 @@ async function measure(options: Options, dir: string): Promise<Figures> {
       const rate = (series: { summary(): { slices: readonly { eventsPerSecond: number }[] } }) =>
         Math.round(series.summary().slices.at(-1)?.eventsPerSecond ?? Number.NaN).toLocaleString('en-US');
       progress(
-        `round ${round + 1}/${options.rounds} events/s: baseline ${rate(baselineSingle)}, serve ${rate(hubs.serve.single)}, intake-only ${rate(hubs.intakeOnly.single)}, ` +
+        `round ${round + 1}/${options.rounds} events/s: baseline ${rate(baselineSingle)}, floor ${rate(floorSingle)}, serve ${rate(hubs.serve.single)}, intake-only ${rate(hubs.intakeOnly.single)}, ` +
           `big log ${rate(hubs.serve.bigLogSingle)} / ${rate(hubs.intakeOnly.bigLogSingle)}; raw append ${rate(raw)}, ` +
           `batches: baseline ${rate(baselineBatch)}, serve ${rate(hubs.serve.batch)}, intake-only ${rate(hubs.intakeOnly.batch)}`,
       );
@@ -201,6 +206,7 @@ async function measure(options: Options, dir: string): Promise<Figures> {
   });
   const logs: Record<string, { stored: number; acknowledged: number }> = {
     baseline: { stored: storedEvents(baselineDb), acknowledged: baselineSingle.acknowledgedEvents + baselineBatch.acknowledgedEvents },
+    floor: { stored: storedEvents(floorDb), acknowledged: floorSingle.acknowledgedEvents },
   };
   for (const variant of VARIANTS) {
     const { fresh, big, single, batch, bigLogSingle } = hubs[variant];
@@ -210,6 +216,7 @@ async function measure(options: Options, dir: string): Promise<Figures> {
   return {
     raw: raw.summary(),
     baseline: { single: baselineSingle.summary(), batch: baselineBatch.summary() },
+    floor: { single: floorSingle.summary() },
     hub: { serve: hubFigures(hubs.serve), intakeOnly: hubFigures(hubs.intakeOnly) },
     fill,
     logs,
