@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -176,6 +176,31 @@ describe('SQLite store on disk', () => {
       await store.close();
       db.remove();
     }
+  });
+
+  it('checkpoints in its own connection past checkpointPages: the WAL starts over instead of growing to the default 10,000 pages', async () => {
+    const walPages = async (options: SqliteStoreOptions) => {
+      const db = tempDb();
+      const store = new SqliteStore(db.path, options);
+      try {
+        // About 1,600 WAL pages: 32 commits of 50 events of about 3 KB each.
+        for (let batch = 0; batch < 32; batch += 1) {
+          const events = Array.from({ length: 50 }, (_, i) => receipt(`big-${batch}-${i}`, { subject: 'S'.repeat(3_000) }));
+          await store.appendBatches([events], '2026-03-02T13:20:00.000Z');
+        }
+        const inner = (store as unknown as { db: Database.Database }).db;
+        return { setting: inner.pragma('wal_autocheckpoint', { simple: true }), pages: statSync(`${db.path}-wal`).size / (4_096 + 24) };
+      } finally {
+        await store.close();
+        db.remove();
+      }
+    };
+    const small = await walPages({ checkpointPages: 1_000 });
+    const usual = await walPages({});
+    assert.equal(small.setting, 1_000);
+    assert.equal(usual.setting, 10_000);
+    assert.ok(small.pages < 1_200, `with checkpointPages 1,000 the WAL reached ${Math.round(small.pages)} pages`);
+    assert.ok(usual.pages > 1_400, `by default the WAL grows past 1,000 pages (${Math.round(usual.pages)})`);
   });
 
   it('sees events another connection appended to the same file (a CLI, a second handle)', async () => {
