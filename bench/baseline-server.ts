@@ -186,7 +186,7 @@ export function buildBaselineServer(dbPath: string): BaselineServer {
 }
 
 /** As a child process: listens on a free port, prints {"listening": url} once ready, stops on SIGTERM/SIGINT. */
-export async function serveAsChild(server: BaselineServer): Promise<void> {
+async function serveAsChild(server: BaselineServer): Promise<void> {
   const url = await server.app.listen({ host: '127.0.0.1', port: 0 });
   process.stdout.write(`${JSON.stringify({ listening: url })}\n`);
   const stop = () => {
