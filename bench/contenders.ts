@@ -52,13 +52,13 @@ async function benchAuthorization(dbPath: string): Promise<string> {
 }
 
 /** The floor (floor-server.ts): the baseline's skeleton with the hub's own required parts. */
-export async function startFloor(dbPath: string): Promise<{ server: ServerProcess; authorization: string }> {
+export async function startFloor(dbPath: string, profileDir?: string): Promise<{ server: ServerProcess; authorization: string }> {
   const authorization = await benchAuthorization(dbPath);
   const server = await startServerProcess({
     label: 'floor server',
     cwd: ROOT,
     env: serverEnvironment(),
-    args: ['--import', 'tsx', join(ROOT, 'bench', 'floor-server.ts'), dbPath],
+    args: [...profileFlags(profileDir, 'floor'), '--import', 'tsx', join(ROOT, 'bench', 'floor-server.ts'), dbPath],
   });
   return { server, authorization };
 }

@@ -122,7 +122,7 @@ async function measure(options: Options, dir: string): Promise<Figures> {
   const baselineDb = join(dir, 'baseline.db');
   const baseline = await startBaseline(baselineDb, options.profileDir);
   const floorDb = join(dir, 'floor.db');
-  const floor = await startFloor(floorDb);
+  const floor = await startFloor(floorDb, options.profileDir);
   const hubs = {} as Record<Variant, HubSeries>;
   for (const variant of VARIANTS) {
     const workflows = variant === 'serve';
