@@ -39,7 +39,7 @@ export type { DiffImpact, ExceptionGroup, InFlightStage, LineGroup, Touches, Wor
 export { MANIFEST_RULES } from './governance/manifest-rules.js';
 export type { ManifestRuleCode } from './governance/manifest-rules.js';
 export { MANIFEST_SCHEMA } from './governance/manifest.schema.js';
-export { planBatch, sameBody, sequencesOf, storedBody } from './log/append-plan.js';
+export { planBatch, sameBody, storedBody } from './log/append-plan.js';
 export type { BatchPlan, KnownEvent, PlannedConflict, PlannedEvent } from './log/append-plan.js';
 export { inlineRefs } from './contracts/inline-refs.js';
 export { asDraft07, asyncApiCatalogue } from './contracts/asyncapi-catalogue.js';

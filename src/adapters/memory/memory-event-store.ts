@@ -1,29 +1,28 @@
 // In-memory event log: for tests and `millrace rehearse`. Same promises as the durable
 // stores except durability itself.
 import type { CloudEvent, KnownEvent, StoredEvent } from '../../core/index.js';
-import { eventKey, planBatch } from '../../core/index.js';
+import { eventKey } from '../../core/index.js';
 import type { BatchOutcome, EventStore } from '../../ports/index.js';
-import { appendedOutcome, conflictOutcome } from '../shared/batch-outcome.js';
+import { appendPlanned } from '../shared/batch-outcome.js';
 
 export class MemoryEventStore implements EventStore {
   private readonly log: StoredEvent[] = [];
   private readonly byKey = new Map<string, KnownEvent>();
 
   appendBatches(batches: readonly (readonly CloudEvent[])[], receivedTime: string): Promise<BatchOutcome[]> {
-    const outcomes = batches.map((batch) => {
-      const plan = planBatch(batch, (key) => this.byKey.get(key));
-      if (!plan.ok) return conflictOutcome(plan.conflicts);
-      const assigned = new Map<number, number>();
-      plan.events.forEach((item, index) => {
-        if (item.status !== 'new') return;
-        const sequence = this.log.length + 1;
-        // Stored as parsed JSON so a reader never shares objects with the writer.
-        this.log.push({ sequence, receivedTime, event: JSON.parse(item.body) as CloudEvent });
-        this.byKey.set(item.key, { body: item.body, sequence });
-        assigned.set(index, sequence);
-      });
-      return appendedOutcome(plan.events, assigned);
-    });
+    const outcomes = batches.map((batch) =>
+      appendPlanned(
+        batch,
+        (key) => this.byKey.get(key),
+        (item) => {
+          const sequence = this.log.length + 1;
+          // Stored as parsed JSON so a reader never shares objects with the writer.
+          this.log.push({ sequence, receivedTime, event: JSON.parse(item.body) as CloudEvent });
+          this.byKey.set(item.key, { body: item.body, sequence });
+          return sequence;
+        },
+      ),
+    );
     return Promise.resolve(outcomes);
   }
 

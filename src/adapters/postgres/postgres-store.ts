@@ -5,7 +5,7 @@
 import pg from 'pg';
 import { AdvisoryLead } from './advisory-lead.js';
 import type { CloudEvent, ExceptionView, FlowCount, KnownEvent, P2PLine, P2PStage, PlantKey, PlantWorkflow, StoredEvent, TaggedPlantState, WorkflowCensus } from '../../core/index.js';
-import { eventKey, lineFromJson, planBatch } from '../../core/index.js';
+import { eventKey, lineFromJson } from '../../core/index.js';
 import type {
   BatchOutcome,
   CredentialRecord,
@@ -25,7 +25,7 @@ import type {
 import { checkBreachStored, markOfRow, markParams, PUBLISHER_MARKS, PUBLISHER_MARKS_OF, PUBLISHER_SEQUENCE_TABLE, RECORD_PUBLISHER } from '../shared/publisher-sequence-sql.js';
 import type { PublisherRow } from '../shared/publisher-sequence-sql.js';
 import { ALLOCATE_CONTROL_NUMBERS, checkedCount, firstOfBlock, X12_CONTROL_TABLE } from '../shared/x12-control-sql.js';
-import { appendedOutcome, conflictOutcome } from '../shared/batch-outcome.js';
+import { appendPlanned } from '../shared/batch-outcome.js';
 import { CREDENTIALS_TABLE, toCredential } from '../shared/credential-row.js';
 import type { CredentialRow } from '../shared/credential-row.js';
 import { hashKey } from '../shared/hash-key.js';
@@ -201,26 +201,25 @@ export class PostgresStore implements EventStore, CredentialStore, WorkflowStore
     const head = await client.query<{ head: string | null }>('SELECT MAX(seq) AS head FROM events');
     let next = Number(head.rows[0]?.head ?? 0) + 1;
     const rows = { seq: [] as string[], dedupe: [] as string[], source: [] as string[], id: [] as string[], type: [] as string[], correlation: [] as (string | null)[], body: [] as string[] };
-    const outcomes = batches.map((batch) => {
-      const plan = planBatch(batch, (key) => existing.get(key));
-      if (!plan.ok) return conflictOutcome(plan.conflicts);
-      const assigned = new Map<number, number>();
-      plan.events.forEach((item, index) => {
-        if (item.status !== 'new') return;
-        const sequence = next++;
-        const { event } = item;
-        rows.seq.push(String(sequence));
-        rows.dedupe.push(hashKey(item.key).toString());
-        rows.source.push(event.source);
-        rows.id.push(event.id);
-        rows.type.push(event.type);
-        rows.correlation.push(event.correlationid === undefined ? null : hashKey(event.correlationid).toString());
-        rows.body.push(item.body);
-        existing.set(item.key, { body: item.body, sequence });
-        assigned.set(index, sequence);
-      });
-      return appendedOutcome(plan.events, assigned);
-    });
+    const outcomes = batches.map((batch) =>
+      appendPlanned(
+        batch,
+        (key) => existing.get(key),
+        (item) => {
+          const sequence = next++;
+          const { event } = item;
+          rows.seq.push(String(sequence));
+          rows.dedupe.push(hashKey(item.key).toString());
+          rows.source.push(event.source);
+          rows.id.push(event.id);
+          rows.type.push(event.type);
+          rows.correlation.push(event.correlationid === undefined ? null : hashKey(event.correlationid).toString());
+          rows.body.push(item.body);
+          existing.set(item.key, { body: item.body, sequence });
+          return sequence;
+        },
+      ),
+    );
     if (rows.seq.length > 0) {
       await client.query(
         `INSERT INTO events (seq, dedupe_key, source, id, type, correlation_key, received_time, body)

@@ -1,19 +1,26 @@
-// Turns an append plan plus the sequences the store assigned into the port's outcome.
-import type { PlannedConflict, PlannedEvent } from '../../core/index.js';
-import { sequencesOf } from '../../core/index.js';
-import type { BatchOutcome } from '../../ports/index.js';
+// Plans a batch (core/log/append-plan.ts), has the store place its new events, and reports the
+// port's outcome: the one shape every store answers with.
+import type { CloudEvent, KnownEvent, PlannedConflict, PlannedEvent } from '../../core/index.js';
+import { planBatch } from '../../core/index.js';
+import type { AppendedEvent, BatchOutcome } from '../../ports/index.js';
 
-export function appendedOutcome(plan: readonly PlannedEvent[], newSequences: ReadonlyMap<number, number>): BatchOutcome {
-  const sequences = sequencesOf(plan, newSequences);
-  return {
-    kind: 'appended',
-    events: plan.map((item, index) => ({
-      source: item.event.source,
-      id: item.event.id,
-      status: item.status === 'new' ? 'accepted' : 'duplicate',
-      sequence: sequences[index] ?? 0,
-    })),
-  };
+/** A new event of a plan, for the store to place. */
+export type NewEvent = Extract<PlannedEvent, { status: 'new' }>;
+
+/**
+ * Plans one batch against what is known and places each new event (`place` stores it, or
+ * reserves its sequence, and returns the sequence). A batch with a conflict places nothing.
+ */
+export function appendPlanned(batch: readonly CloudEvent[], known: (key: string) => KnownEvent | undefined, place: (item: NewEvent) => number): BatchOutcome {
+  const plan = planBatch(batch, known);
+  if (!plan.ok) return conflictOutcome(plan.conflicts);
+  const events: AppendedEvent[] = [];
+  for (const item of plan.events) {
+    // A repeat inside the batch shares the sequence of its first occurrence, placed before it.
+    const sequence = item.status === 'new' ? place(item) : item.status === 'duplicate' ? item.sequence : (events[item.firstIndex]?.sequence ?? 0);
+    events.push({ source: item.event.source, id: item.event.id, status: item.status === 'new' ? 'accepted' : 'duplicate', sequence });
+  }
+  return { kind: 'appended', events };
 }
 
 export function conflictOutcome(conflicts: readonly PlannedConflict[]): BatchOutcome {

@@ -7,7 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { CloudEvent, ExceptionView, FlowCount, KnownEvent, P2PLine, P2PStage, PlantKey, PlantWorkflow, StoredEvent, TaggedPlantState, WorkflowCensus } from '../../core/index.js';
-import { eventKey, lineFromJson, planBatch } from '../../core/index.js';
+import { eventKey, lineFromJson } from '../../core/index.js';
 import type {
   BatchOutcome,
   CredentialRecord,
@@ -25,7 +25,7 @@ import type {
   X12ControlNumbers,
 } from '../../ports/index.js';
 import { REBUILDING_CURSOR } from '../../ports/index.js';
-import { appendedOutcome, conflictOutcome } from '../shared/batch-outcome.js';
+import { appendPlanned } from '../shared/batch-outcome.js';
 import { CREDENTIALS_TABLE, toCredential } from '../shared/credential-row.js';
 import type { CredentialRow } from '../shared/credential-row.js';
 import type { Checkpointer } from './checkpointer.js';
@@ -150,6 +150,8 @@ export class SqliteStore implements EventStore, CredentialStore, WorkflowStore, 
   private written = new Map<string, KnownEvent>();
   /** SQLite's data_version when the index last caught up with other connections' commits. */
   private dataVersion = -1;
+  private lastKey = '';
+  private lastKeyHash = hash64('');
   /** The outbox (deliveries to subscribers), in the same file. */
   readonly deliveries: SqliteDeliveries;
 
@@ -317,19 +319,26 @@ export class SqliteStore implements EventStore, CredentialStore, WorkflowStore, 
     place: (type: string, body: string, dedupe: [number, number], correlation: [number, number] | undefined) => number,
   ): BatchOutcome[] {
     const known = (key: string): KnownEvent | undefined => written.get(key) ?? this.lookup(key);
-    return batches.map((batch) => {
-      const plan = planBatch(batch, known);
-      if (!plan.ok) return conflictOutcome(plan.conflicts);
-      const assigned = new Map<number, number>();
-      plan.events.forEach((item, index) => {
-        if (item.status !== 'new') return;
+    return batches.map((batch) =>
+      appendPlanned(batch, known, (item) => {
         const { event } = item;
-        const sequence = place(event.type, item.body, hash64(item.key), event.correlationid === undefined ? undefined : hash64(event.correlationid));
+        const sequence = place(event.type, item.body, this.hashOfKey(item.key), event.correlationid === undefined ? undefined : hash64(event.correlationid));
         written.set(item.key, { body: item.body, sequence });
-        assigned.set(index, sequence);
-      });
-      return appendedOutcome(plan.events, assigned);
-    });
+        return sequence;
+      }),
+    );
+  }
+
+  /**
+   * hash64 of a dedupe key, remembered for the last key: a single-event batch, the most common
+   * request, looks its key up in the index and then places the event under the same hash.
+   */
+  private hashOfKey(key: string): [number, number] {
+    if (key !== this.lastKey) {
+      this.lastKey = key;
+      this.lastKeyHash = hash64(key);
+    }
+    return this.lastKeyHash;
   }
 
   /**
@@ -388,7 +397,7 @@ export class SqliteStore implements EventStore, CredentialStore, WorkflowStore, 
   }
 
   private findByKey(key: string): EventRow | undefined {
-    const candidates = this.keys.candidates(hash64(key));
+    const candidates = this.keys.candidates(this.hashOfKey(key));
     // A new event, the common case, has no candidate: nothing more to do.
     if (candidates.length === 0) return undefined;
     const [source, id] = key.split('\u0000') as [string, string];

@@ -54,7 +54,8 @@ export type BatchPlan =
 export function planBatch(events: readonly CloudEvent[], known: (key: string) => KnownEvent | undefined): BatchPlan {
   const planned: PlannedEvent[] = [];
   const conflicts: PlannedConflict[] = [];
-  const firstInBatch = new Map<string, { index: number; body: string }>();
+  // Only a batch can repeat an event; a single event (the most common request) skips the map.
+  const firstInBatch = events.length > 1 ? new Map<string, { index: number; body: string }>() : undefined;
   events.forEach((event, index) => {
     const key = eventKey(event);
     const existing = known(key);
@@ -63,30 +64,15 @@ export function planBatch(events: readonly CloudEvent[], known: (key: string) =>
       else conflicts.push({ source: event.source, id: event.id, index, existingSequence: existing.sequence });
       return;
     }
-    const earlier = firstInBatch.get(key);
+    const earlier = firstInBatch?.get(key);
     if (earlier !== undefined) {
       if (sameBody(earlier.body, event)) planned.push({ status: 'repeat', event, key, firstIndex: earlier.index });
       else conflicts.push({ source: event.source, id: event.id, index });
       return;
     }
     const body = storedBody(event);
-    firstInBatch.set(key, { index, body });
+    firstInBatch?.set(key, { index, body });
     planned.push({ status: 'new', event, key, body });
   });
   return conflicts.length > 0 ? { ok: false, conflicts } : { ok: true, events: planned };
-}
-
-/** Resolves the sequence of every planned event once the new ones have theirs. */
-export function sequencesOf(plan: readonly PlannedEvent[], newSequences: ReadonlyMap<number, number>): number[] {
-  const result: number[] = [];
-  plan.forEach((item, index) => {
-    if (item.status === 'duplicate') result.push(item.sequence);
-    else {
-      const at = item.status === 'new' ? index : item.firstIndex;
-      const sequence = newSequences.get(at);
-      if (sequence === undefined) throw new Error(`no sequence assigned for batch entry ${at}`);
-      result.push(sequence);
-    }
-  });
-  return result;
 }
