@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { SqliteStore } from '../src/adapters/index.js';
 import { issueKey, systemClock } from '../src/bootstrap/index.js';
+import type { FloorLog } from './floor-server.js';
 import { BENCH_SYSTEM } from './goods-received.js';
 import { startServerProcess, type ServerProcess } from './server-process.js';
 
@@ -51,14 +52,15 @@ async function benchAuthorization(dbPath: string): Promise<string> {
   }
 }
 
-/** The floor (floor-server.ts): the baseline's skeleton with the hub's own required parts. */
-export async function startFloor(dbPath: string, profileDir?: string): Promise<{ server: ServerProcess; authorization: string }> {
+/** The floor (floor-server.ts): the baseline's skeleton with the hub's own required parts, appending to the hub's store or to the lean log. */
+export async function startFloor(dbPath: string, profileDir?: string, log: FloorLog = 'store'): Promise<{ server: ServerProcess; authorization: string }> {
   const authorization = await benchAuthorization(dbPath);
+  const lean = log === 'lean';
   const server = await startServerProcess({
-    label: 'floor server',
+    label: lean ? 'floor server (lean log)' : 'floor server',
     cwd: ROOT,
     env: serverEnvironment(),
-    args: [...profileFlags(profileDir, 'floor'), '--import', 'tsx', join(ROOT, 'bench', 'floor-server.ts'), dbPath],
+    args: [...profileFlags(profileDir, lean ? 'floor-lean-log' : 'floor'), '--import', 'tsx', join(ROOT, 'bench', 'floor-server.ts'), dbPath, ...(lean ? ['--log', 'lean'] : [])],
   });
   return { server, authorization };
 }

@@ -11,6 +11,10 @@
 // where they make the floor faster (docs/benchmarks.md): a 2 MiB page cache (a 256 MiB one costs
 // an allocation per new page until it is full) and a checkpoint every 1,000 WAL pages, as the
 // baseline's connection does (at 10,000, each checkpoint stops the event loop ten times as long).
+//
+// With `--log lean` the floor appends to the lean log (lean-log.ts) instead of the hub's store:
+// the same decisions and dedupe index with the least storage work; the store then only holds the
+// credentials. The distance between the two floors is what the hub's store costs beyond that.
 import { pathToFileURL } from 'node:url';
 import { ApiKeyAuthenticator, SqliteStore } from '../src/adapters/index.js';
 import { GroupCommitter } from '../src/app/index.js';
@@ -18,16 +22,21 @@ import { loadGovernance, systemClock } from '../src/bootstrap/index.js';
 import { PublishingAuthority, type CloudEvent, type Principal } from '../src/core/index.js';
 import { RECEIPT_SCHEMA, runAsChild, skeletonApp, type BaselineServer } from './baseline-server.js';
 import { ROOT } from './contenders.js';
+import { LeanLog, leanLogPath } from './lean-log.js';
+
+/** Where the floor appends: the hub's SQLite store, or the lean log. */
+export type FloorLog = 'store' | 'lean';
 
 const refusalSchema = { type: 'object', additionalProperties: true } as const;
 
-export function buildFloorServer(dbPath: string, manifestPath = `${ROOT}/examples/millrace.yaml`): BaselineServer {
+export function buildFloorServer(dbPath: string, log: FloorLog = 'store', manifestPath = `${ROOT}/examples/millrace.yaml`): BaselineServer {
   const { manifest, contracts } = loadGovernance({ manifestPath }, {});
   const registry = contracts.registry.withVersionsInForce(manifest.contracts.inForce);
   const authority = new PublishingAuthority(manifest);
   const store = new SqliteStore(dbPath, { cacheMiB: 2, checkpointPages: 1_000 });
   const authenticator = new ApiKeyAuthenticator(store, systemClock);
-  const committer = new GroupCommitter(store, systemClock);
+  const lean = log === 'lean' ? new LeanLog(leanLogPath(dbPath)) : undefined;
+  const committer = new GroupCommitter(lean ?? store, systemClock);
 
   const principalOf = async (authorization: string | undefined): Promise<Principal | undefined> => {
     const token = authorization?.startsWith('Bearer ') === true ? authorization.slice('Bearer '.length) : '';
@@ -66,9 +75,13 @@ export function buildFloorServer(dbPath: string, manifestPath = `${ROOT}/example
     app,
     close: async () => {
       await app.close();
+      await lean?.close();
       await store.close();
     },
   };
 }
 
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) runAsChild('bench/floor-server.ts', (dbPath) => buildFloorServer(dbPath));
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const log = process.argv[3] === '--log' && process.argv[4] === 'lean' ? 'lean' : 'store';
+  runAsChild('bench/floor-server.ts [--log lean]', (dbPath) => buildFloorServer(dbPath, log));
+}

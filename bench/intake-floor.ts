@@ -1,9 +1,10 @@
 // How far the hub is from what its required work allows on this machine: the baseline, the floor
 // (floor-server.ts: the baseline's skeleton with the hub's own authentication, contracts,
-// authority and idempotent append, and nothing else) and `millrace serve --workflows off`, single
+// authority and idempotent append, and nothing else), the same floor appending to the lean log
+// (lean-log.ts: the least an idempotent append does) and `millrace serve --workflows off`, single
 // events at 50 connections, slices in turns, each ratio taken against the baseline's slice of the
-// same round. When the floor itself stays under a target, no work on the hub's other layers can
-// reach it; the distance between the floor and the hub is what those layers cost.
+// same round. The distance between the floor and the hub is what the hub's other layers cost;
+// between the two floors, what the hub's store costs beyond the least the issue asks for.
 // Run (after npm run build): node --import tsx bench/intake-floor.ts [--rounds n] [--seconds s] [--json]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -47,10 +48,12 @@ async function main(): Promise<void> {
       new LoadSeries({ url: `${url}/v1/events`, connections: 50, eventsPerRequest: 1, ...(authorization === undefined ? {} : { authorization }) });
     const baseline = await startBaseline(join(dir, 'baseline.db'));
     const floor = await startFloor(join(dir, 'floor.db'));
+    const leanFloor = await startFloor(join(dir, 'floor-lean.db'), undefined, 'lean');
     const hub = await startIntake(ROOT, join(dir, 'hub.db'));
     const contenders: Contender[] = [
       { name: 'baseline', server: baseline, series: single(baseline.url) },
       { name: 'floor', server: floor.server, series: single(floor.server.url, floor.authorization) },
+      { name: 'floor, lean log', server: leanFloor.server, series: single(leanFloor.server.url, leanFloor.authorization) },
       { name: 'serve --workflows off', server: hub.server, series: single(hub.server.url, hub.authorization) },
     ];
     const servers = contenders.map((c) => c.server);

@@ -37,7 +37,8 @@ export class GroupCommitter {
   private readonly onCommitted: () => void;
 
   constructor(
-    private readonly store: EventStore | GroupStore,
+    /** Only appends are asked of it (a GroupStore's commitGroup when workflow steps ride along). */
+    private readonly store: Pick<EventStore, 'appendBatches'> | GroupStore,
     private readonly clock: Clock,
     options: GroupCommitOptions = {},
   ) {
