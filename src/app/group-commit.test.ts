@@ -45,7 +45,7 @@ class RecordingStore {
 }
 
 function committerOn(store: RecordingStore, maxEvents?: number): GroupCommitter {
-  return new GroupCommitter(store as unknown as EventStore, clock, maxEvents === undefined ? {} : { maxEvents });
+  return new GroupCommitter(store, clock, maxEvents === undefined ? {} : { maxEvents });
 }
 
 describe('GroupCommitter', () => {

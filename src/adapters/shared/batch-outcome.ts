@@ -5,7 +5,7 @@ import { planBatch } from '../../core/index.js';
 import type { AppendedEvent, BatchOutcome } from '../../ports/index.js';
 
 /** A new event of a plan, for the store to place. */
-export type NewEvent = Extract<PlannedEvent, { status: 'new' }>;
+type NewEvent = Extract<PlannedEvent, { status: 'new' }>;
 
 /**
  * Plans one batch against what is known and places each new event (`place` stores it, or
@@ -16,14 +16,21 @@ export function appendPlanned(batch: readonly CloudEvent[], known: (key: string)
   if (!plan.ok) return conflictOutcome(plan.conflicts);
   const events: AppendedEvent[] = [];
   for (const item of plan.events) {
-    // A repeat inside the batch shares the sequence of its first occurrence, placed before it.
-    const sequence = item.status === 'new' ? place(item) : item.status === 'duplicate' ? item.sequence : (events[item.firstIndex]?.sequence ?? 0);
-    events.push({ source: item.event.source, id: item.event.id, status: item.status === 'new' ? 'accepted' : 'duplicate', sequence });
+    events.push({ source: item.event.source, id: item.event.id, status: item.status === 'new' ? 'accepted' : 'duplicate', sequence: sequenceOf(item, events, place) });
   }
   return { kind: 'appended', events };
 }
 
-export function conflictOutcome(conflicts: readonly PlannedConflict[]): BatchOutcome {
+function sequenceOf(item: PlannedEvent, earlier: readonly AppendedEvent[], place: (item: NewEvent) => number): number {
+  if (item.status === 'new') return place(item);
+  if (item.status === 'duplicate') return item.sequence;
+  // A repeat inside the batch shares the sequence of its first occurrence, placed before it.
+  const first = earlier[item.firstIndex];
+  if (first === undefined) throw new Error(`no sequence assigned for batch entry ${item.firstIndex}`);
+  return first.sequence;
+}
+
+function conflictOutcome(conflicts: readonly PlannedConflict[]): BatchOutcome {
   return {
     kind: 'conflict',
     conflicts: conflicts.map((c) => ({

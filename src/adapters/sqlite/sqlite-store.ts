@@ -150,8 +150,6 @@ export class SqliteStore implements EventStore, CredentialStore, WorkflowStore, 
   private written = new Map<string, KnownEvent>();
   /** SQLite's data_version when the index last caught up with other connections' commits. */
   private dataVersion = -1;
-  private lastKey = '';
-  private lastKeyHash = hash64('');
   /** The outbox (deliveries to subscribers), in the same file. */
   readonly deliveries: SqliteDeliveries;
 
@@ -322,23 +320,11 @@ export class SqliteStore implements EventStore, CredentialStore, WorkflowStore, 
     return batches.map((batch) =>
       appendPlanned(batch, known, (item) => {
         const { event } = item;
-        const sequence = place(event.type, item.body, this.hashOfKey(item.key), event.correlationid === undefined ? undefined : hash64(event.correlationid));
+        const sequence = place(event.type, item.body, hash64(item.key), event.correlationid === undefined ? undefined : hash64(event.correlationid));
         written.set(item.key, { body: item.body, sequence });
         return sequence;
       }),
     );
-  }
-
-  /**
-   * hash64 of a dedupe key, remembered for the last key: a single-event batch, the most common
-   * request, looks its key up in the index and then places the event under the same hash.
-   */
-  private hashOfKey(key: string): [number, number] {
-    if (key !== this.lastKey) {
-      this.lastKey = key;
-      this.lastKeyHash = hash64(key);
-    }
-    return this.lastKeyHash;
   }
 
   /**
@@ -397,7 +383,7 @@ export class SqliteStore implements EventStore, CredentialStore, WorkflowStore, 
   }
 
   private findByKey(key: string): EventRow | undefined {
-    const candidates = this.keys.candidates(this.hashOfKey(key));
+    const candidates = this.keys.candidates(hash64(key));
     // A new event, the common case, has no candidate: nothing more to do.
     if (candidates.length === 0) return undefined;
     const [source, id] = key.split('\u0000') as [string, string];
