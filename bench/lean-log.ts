@@ -2,7 +2,8 @@
 // append doing the least the issue asks for, to tell what the hub's SQLite store costs beyond it.
 // The same decisions as every store (appendPlanned: duplicates, conflicts, repeats in a batch),
 // the same compact in-memory dedupe index (KeyIndex), one row per event with its key's hash, one
-// transaction per group committed in the caller's thread, as the baseline does.
+// transaction per group committed in the caller's thread, and (submit) the baseline's own group
+// commit queue in place of the hub's GroupCommitter.
 //
 // What it leaves out, and the hub's store does not (docs/adr/0023): the correlation index
 // (lineage reads), the type and received-time columns, the narrow key table that loads the index
@@ -30,6 +31,8 @@ export class LeanLog {
   private readonly append: Database.Transaction<(batches: readonly (readonly CloudEvent[])[]) => BatchOutcome[]>;
   /** Index entries of the transaction under way; they count once it commits. */
   private pending: [number, [number, number]][] = [];
+  private queue: { batch: readonly CloudEvent[]; resolve: (outcome: BatchOutcome) => void; reject: (error: unknown) => void }[] = [];
+  private scheduled = false;
 
   constructor(path: string) {
     this.db = new Database(path);
@@ -75,11 +78,46 @@ export class LeanLog {
   /** One transaction for every batch, committed before it returns; the received time is not kept. */
   appendBatches(batches: readonly (readonly CloudEvent[])[], _receivedTime: string): Promise<BatchOutcome[]> {
     try {
-      const outcomes = this.append.immediate(batches);
-      for (const [sequence, dedupe] of this.pending) this.keys.add(sequence, dedupe, undefined);
-      return Promise.resolve(outcomes);
+      return Promise.resolve(this.commit(batches));
     } catch (error) {
       return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+  }
+
+  /**
+   * Group commit as the baseline does it (baseline-server.ts): every batch submitted during one
+   * event-loop turn goes into one transaction, committed in the next turn; no GroupCommitter.
+   */
+  submit(batch: readonly CloudEvent[]): Promise<BatchOutcome> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ batch, resolve, reject });
+      if (this.scheduled) return;
+      this.scheduled = true;
+      setImmediate(this.flush);
+    });
+  }
+
+  private readonly flush = (): void => {
+    this.scheduled = false;
+    const group = this.queue;
+    this.queue = [];
+    try {
+      const outcomes = this.commit(group.map((pending) => pending.batch));
+      group.forEach((pending, index) => {
+        const outcome = outcomes[index];
+        if (outcome === undefined) pending.reject(new Error('the lean log returned fewer outcomes than batches'));
+        else pending.resolve(outcome);
+      });
+    } catch (error) {
+      for (const pending of group) pending.reject(error);
+    }
+  };
+
+  private commit(batches: readonly (readonly CloudEvent[])[]): BatchOutcome[] {
+    try {
+      const outcomes = this.append.immediate(batches);
+      for (const [sequence, dedupe] of this.pending) this.keys.add(sequence, dedupe, undefined);
+      return outcomes;
     } finally {
       this.pending = [];
     }

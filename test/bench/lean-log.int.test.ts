@@ -51,4 +51,14 @@ describe('the lean log of the intake benchmark', () => {
     await log.close();
     assert.equal(storedEvents(path), 4);
   });
+
+  it('commits the batches submitted in one turn together, each answered on its own', async () => {
+    const log = new LeanLog(path);
+    const [first, conflict, repeat] = await Promise.all([log.submit([event('f')]), log.submit([event('g'), event('a', 'GR-changed')]), log.submit([event('f')])]);
+    assert.deepEqual(first, { kind: 'appended', events: [{ source: '/systems/wms-p01', id: 'f', status: 'accepted', sequence: 5 }] });
+    assert.equal(conflict?.kind, 'conflict');
+    assert.deepEqual(repeat, { kind: 'appended', events: [{ source: '/systems/wms-p01', id: 'f', status: 'duplicate', sequence: 5 }] });
+    await log.close();
+    assert.equal(storedEvents(path), 5);
+  });
 });
