@@ -85,6 +85,10 @@ export function buildFloorServer(dbPath: string, log: FloorLog = 'store', manife
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const log = process.argv[3] === '--log' && process.argv[4] === 'lean' ? 'lean' : 'store';
-  runAsChild('bench/floor-server.ts [--log lean]', (dbPath) => buildFloorServer(dbPath, log));
+  const [flag, value, ...rest] = process.argv.slice(3);
+  if (flag !== undefined && (flag !== '--log' || (value !== 'lean' && value !== 'store') || rest.length > 0)) {
+    process.stderr.write(`usage: node --import tsx bench/floor-server.ts <db file> [--log store|lean]\n`);
+    process.exit(2);
+  }
+  runAsChild('bench/floor-server.ts', (dbPath) => buildFloorServer(dbPath, value === 'lean' ? 'lean' : 'store'));
 }
