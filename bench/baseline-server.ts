@@ -6,6 +6,7 @@ import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import formats from 'ajv-formats';
 import Database from 'better-sqlite3';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { TurnQueue } from './turn-queue.js';
 
 // ajv-formats is CommonJS: under NodeNext its default import is the module, whose `default` is the plugin.
 const addFormats = formats.default;
@@ -84,18 +85,10 @@ interface EventLike {
   readonly data: unknown;
 }
 
-interface Pending {
-  readonly bodies: readonly string[];
-  readonly resolve: (sequences: number[]) => void;
-  readonly reject: (error: unknown) => void;
-}
-
 /** Every append of one event-loop turn shares one transaction, hence one fsync. */
 class GroupCommitLog {
   private readonly db: Database.Database;
-  private readonly commitGroup: (group: readonly Pending[]) => number[][];
-  private queue: Pending[] = [];
-  private scheduled = false;
+  private readonly turns: TurnQueue<readonly string[], number[]>;
 
   constructor(path: string) {
     this.db = new Database(path);
@@ -103,33 +96,13 @@ class GroupCommitLog {
     this.db.pragma('synchronous = FULL');
     this.db.exec('CREATE TABLE IF NOT EXISTS events (seq INTEGER PRIMARY KEY, body TEXT NOT NULL)');
     const insert = this.db.prepare<[string]>('INSERT INTO events (body) VALUES (?)');
-    this.commitGroup = this.db.transaction((group: readonly Pending[]) =>
-      group.map((pending) => pending.bodies.map((body) => Number(insert.run(body).lastInsertRowid))),
-    );
+    const commitGroup = this.db.transaction((group: readonly (readonly string[])[]) => group.map((bodies) => bodies.map((body) => Number(insert.run(body).lastInsertRowid))));
+    this.turns = new TurnQueue((group) => commitGroup(group));
   }
 
   append(bodies: readonly string[]): Promise<number[]> {
-    return new Promise((resolve, reject) => {
-      this.queue.push({ bodies, resolve, reject });
-      if (this.scheduled) return;
-      this.scheduled = true;
-      setImmediate(this.flush);
-    });
+    return this.turns.submit(bodies);
   }
-
-  // better-sqlite3 is synchronous: the whole commit runs inside this callback, so the next
-  // group simply gathers during the following turn.
-  private readonly flush = (): void => {
-    this.scheduled = false;
-    const group = this.queue;
-    this.queue = [];
-    try {
-      const sequences = this.commitGroup(group);
-      group.forEach((pending, index) => pending.resolve(sequences[index] ?? []));
-    } catch (error) {
-      for (const pending of group) pending.reject(error);
-    }
-  };
 
   close(): void {
     if (this.db.open) this.db.close();

@@ -14,6 +14,7 @@ import type { CloudEvent, KnownEvent } from '../src/core/index.js';
 import { appendPlanned } from '../src/adapters/shared/batch-outcome.js';
 import { hash64, KeyIndex } from '../src/adapters/sqlite/key-index.js';
 import type { BatchOutcome } from '../src/ports/index.js';
+import { TurnQueue } from './turn-queue.js';
 
 /** Where a floor with a lean log keeps it: beside the store that holds the credentials. */
 export function leanLogPath(dbPath: string): string {
@@ -31,8 +32,7 @@ export class LeanLog {
   private readonly append: Database.Transaction<(batches: readonly (readonly CloudEvent[])[]) => BatchOutcome[]>;
   /** Index entries of the transaction under way; they count once it commits. */
   private pending: [number, [number, number]][] = [];
-  private queue: { batch: readonly CloudEvent[]; resolve: (outcome: BatchOutcome) => void; reject: (error: unknown) => void }[] = [];
-  private scheduled = false;
+  private readonly turns = new TurnQueue<readonly CloudEvent[], BatchOutcome>((batches) => this.commit(batches));
 
   constructor(path: string) {
     this.db = new Database(path);
@@ -85,33 +85,12 @@ export class LeanLog {
   }
 
   /**
-   * Group commit as the baseline does it (baseline-server.ts): every batch submitted during one
+   * Group commit as the baseline does it (turn-queue.ts): every batch submitted during one
    * event-loop turn goes into one transaction, committed in the next turn; no GroupCommitter.
    */
   submit(batch: readonly CloudEvent[]): Promise<BatchOutcome> {
-    return new Promise((resolve, reject) => {
-      this.queue.push({ batch, resolve, reject });
-      if (this.scheduled) return;
-      this.scheduled = true;
-      setImmediate(this.flush);
-    });
+    return this.turns.submit(batch);
   }
-
-  private readonly flush = (): void => {
-    this.scheduled = false;
-    const group = this.queue;
-    this.queue = [];
-    try {
-      const outcomes = this.commit(group.map((pending) => pending.batch));
-      group.forEach((pending, index) => {
-        const outcome = outcomes[index];
-        if (outcome === undefined) pending.reject(new Error('the lean log returned fewer outcomes than batches'));
-        else pending.resolve(outcome);
-      });
-    } catch (error) {
-      for (const pending of group) pending.reject(error);
-    }
-  };
 
   private commit(batches: readonly (readonly CloudEvent[])[]): BatchOutcome[] {
     try {
