@@ -39,8 +39,8 @@ export type { DiffImpact, ExceptionGroup, InFlightStage, LineGroup, Touches, Wor
 export { MANIFEST_RULES } from './governance/manifest-rules.js';
 export type { ManifestRuleCode } from './governance/manifest-rules.js';
 export { MANIFEST_SCHEMA } from './governance/manifest.schema.js';
-export { planBatch, sameBody, storedBody } from './log/append-plan.js';
-export type { BatchPlan, KnownEvent, PlannedConflict, PlannedEvent } from './log/append-plan.js';
+export { placePlanned, planBatch, sameBody, storedBody } from './log/append-plan.js';
+export type { BatchPlan, KnownEvent, NewPlannedEvent, PlannedConflict, PlannedEvent } from './log/append-plan.js';
 export { inlineRefs } from './contracts/inline-refs.js';
 export { asDraft07, asyncApiCatalogue } from './contracts/asyncapi-catalogue.js';
 export type { AsyncApiCatalogueInput, AsyncApiChannel, AsyncApiDocument, AsyncApiMessage, AsyncApiOperation, CataloguePublisher, CatalogueSubscriber } from './contracts/asyncapi-catalogue.js';

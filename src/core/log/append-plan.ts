@@ -36,6 +36,9 @@ export type PlannedEvent =
   /** A repeat, inside the same batch, of an earlier new event: it shares that event's sequence. */
   | { readonly status: 'repeat'; readonly event: CloudEvent; readonly key: string; readonly firstIndex: number };
 
+/** A new event of a plan, for a store to place. */
+export type NewPlannedEvent = Extract<PlannedEvent, { status: 'new' }>;
+
 export interface PlannedConflict {
   readonly source: string;
   readonly id: string;
@@ -74,4 +77,23 @@ export function planBatch(events: readonly CloudEvent[], known: (key: string) =>
     planned.push({ status: 'new', event, key, body });
   });
   return conflicts.length > 0 ? { ok: false, conflicts } : { ok: true, events: planned };
+}
+
+/**
+ * Places each new event of a plan, in order (`place` stores it, or reserves its sequence, and
+ * returns the sequence), and gives every planned event its sequence: a duplicate the stored
+ * one, a repeat inside the batch that of its first occurrence.
+ */
+export function placePlanned(plan: readonly PlannedEvent[], place: (item: NewPlannedEvent) => number): number[] {
+  const sequences: number[] = [];
+  for (const item of plan) {
+    if (item.status === 'new') sequences.push(place(item));
+    else if (item.status === 'duplicate') sequences.push(item.sequence);
+    else {
+      const first = sequences[item.firstIndex];
+      if (first === undefined) throw new Error(`no sequence assigned for batch entry ${item.firstIndex}`);
+      sequences.push(first);
+    }
+  }
+  return sequences;
 }
