@@ -40,6 +40,13 @@ describe('configuration', () => {
     );
   });
 
+  it('commits appends on the event loop unless the append thread is asked for, and refuses other values', () => {
+    assert.equal(resolveConfig({}, {}).appendThread, 'off');
+    assert.equal(resolveConfig({}, { MILLRACE_APPEND_THREAD: 'on' }).appendThread, 'on');
+    assert.equal(resolveConfig({ appendThread: 'off' }, { MILLRACE_APPEND_THREAD: 'on' }).appendThread, 'off');
+    assert.throws(() => resolveConfig({ appendThread: 'yes' }, {}), /--append-thread="yes": must be on or off/);
+  });
+
   it('leaves tracing off unless an OTLP endpoint is given, by flag, environment or manifest, in that order', () => {
     assert.equal(resolveConfig({}, {}).otlpEndpoint, '');
     const manifest = { otlpEndpoint: 'http://collector.plant:4318' };

@@ -34,6 +34,12 @@ export interface HubConfig {
    * URL names it). Empty (the default): tracing is off and costs nothing (docs/adr/0018).
    */
   readonly otlpEndpoint: string;
+  /**
+   * `on`: a SQLite hub commits log appends on a thread of its own (docs/adr/0021), leaving the
+   * event loop free during each fsync. `off` (the default): appends commit on the event loop,
+   * which on a machine with two cores takes in more (docs/adr/0024). No effect on PostgreSQL.
+   */
+  readonly appendThread: 'on' | 'off';
 }
 
 /** Values given on the command line; absent means "not given". */
@@ -79,6 +85,11 @@ const SETTINGS: { readonly [K in keyof HubConfig]: Setting<K> } = {
     parse: (raw) => (raw === 'on' || raw === 'off' ? raw : new Error('must be on or off')),
   },
   otlpEndpoint: { env: 'MILLRACE_OTLP_ENDPOINT', manifest: 'otlpEndpoint', fallback: '', parse: parseHttpUrl },
+  appendThread: {
+    env: 'MILLRACE_APPEND_THREAD',
+    fallback: 'off',
+    parse: (raw) => (raw === 'on' || raw === 'off' ? raw : new Error('must be on or off')),
+  },
 };
 
 /**

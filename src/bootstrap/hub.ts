@@ -127,7 +127,7 @@ export function asyncApiOf(manifest: Manifest, contracts: Contracts): AsyncApiDo
 export async function createHub(config: HubConfig, manifest: Manifest, contracts: Contracts, options: HubOptions = {}): Promise<Hub> {
   const registry = contracts.registry.withVersionsInForce(manifest.contracts.inForce);
   const clock = options.clock ?? systemClock;
-  const store = options.store ?? (await openStore(config.store, options.workflowMode === 'thread' ? 'server' : 'intake'));
+  const store = options.store ?? (await openStore(config.store, options.workflowMode === 'thread' ? 'server' : 'intake', { appendThread: config.appendThread === 'on' }));
   const authority = new PublishingAuthority(manifest);
   const policy = p2pPolicy(p2pSettingsOf(manifest));
   const tracing = tracingOf(config, options);

@@ -14,12 +14,14 @@ export type HubStore = EventStore &
  * reads (its writes go through the intake thread's connection, so SQLite has one writer);
  * `reader` is a command that only queries.
  */
-export async function openStore(url: string, role: 'intake' | 'workflows' | 'server' | 'rebuild' | 'reader' = 'intake'): Promise<HubStore> {
+export async function openStore(url: string, role: 'intake' | 'workflows' | 'server' | 'rebuild' | 'reader' = 'intake', options: { readonly appendThread?: boolean } = {}): Promise<HubStore> {
   if (url.startsWith('sqlite:')) {
     const path = url.slice('sqlite:'.length);
-    // A running hub checkpoints from a background thread and commits log appends on another
-    // (docs/adr/0021); its workflow thread leaves checkpoints to them.
-    if (role === 'server') return new SqliteStore(path, { backgroundCheckpoints: true, appendThread: true });
+    // A running hub checkpoints from a background thread (docs/adr/0021), and commits log
+    // appends on another only if asked; its workflow thread leaves checkpoints to them. Its
+    // connection keeps SQLite's own 2 MiB page cache: under intake a large one costs more than it
+    // saves (docs/adr/0024), and the dedupe index, not the page cache, answers intake's lookups.
+    if (role === 'server') return new SqliteStore(path, { backgroundCheckpoints: true, appendThread: options.appendThread === true, cacheMiB: 2 });
     // The workflow thread reads through its own connection and hands every write to intake's.
     if (role === 'workflows') return new SqliteStore(path, { readsLogOnly: true, checkpointsElsewhere: true });
     // A rebuild part writes projections that are incomplete until the whole rebuild ends (the

@@ -13,6 +13,7 @@ export interface CommonOptions {
   readonly workflows?: string;
   readonly deliveries?: string;
   readonly otlpEndpoint?: string;
+  readonly appendThread?: string;
   readonly json?: boolean;
 }
 
@@ -28,6 +29,7 @@ export function configFlags(options: CommonOptions): ConfigFlags {
   if (options.workflows !== undefined) flags.workflows = options.workflows;
   if (options.deliveries !== undefined) flags.deliveries = options.deliveries;
   if (options.otlpEndpoint !== undefined) flags.otlpEndpoint = options.otlpEndpoint;
+  if (options.appendThread !== undefined) flags.appendThread = options.appendThread;
   return flags;
 }
 

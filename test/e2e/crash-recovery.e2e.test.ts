@@ -50,11 +50,11 @@ async function post(url: string, key: string, batch: CloudEvent[]): Promise<{ ac
   return { accepted: body.accepted.map((e) => e.id), duplicates: body.duplicates.map((e) => e.id) };
 }
 
-async function crashAndRecover(t: TestContext, store: string): Promise<void> {
+async function crashAndRecover(t: TestContext, store: string, extraServeArgs: readonly string[] = []): Promise<void> {
   const keyRun = runCli(['keys', 'add', '--system', 'wms-p01', '--json', '--manifest', EXAMPLE_MANIFEST, '--store', store]);
   assert.equal(keyRun.status, 0, keyRun.stderr);
   const { key } = JSON.parse(keyRun.stdout) as { key: string };
-  const serveArgs = ['--manifest', EXAMPLE_MANIFEST, '--store', store, '--log-level', 'warn'];
+  const serveArgs = ['--manifest', EXAMPLE_MANIFEST, '--store', store, '--log-level', 'warn', ...extraServeArgs];
 
   // Phase 1: load, and SIGKILL the hub once enough requests were acknowledged.
   let server: ServerProcess = await startServe(serveArgs);
@@ -142,6 +142,15 @@ describe('crash recovery: SIGKILL during acknowledged load', () => {
     const dir = mkdtempSync(join(tmpdir(), 'millrace-crash-'));
     try {
       await crashAndRecover(t, `sqlite:${join(dir, 'millrace.db')}`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('SQLite with the append thread: every 202 survives exactly once and retries add no duplicates', async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'millrace-crash-'));
+    try {
+      await crashAndRecover(t, `sqlite:${join(dir, 'millrace.db')}`, ['--append-thread', 'on']);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -261,12 +261,15 @@ export async function buildHttpServer(deps: HttpServerDependencies): Promise<Fas
       const principal = request.principal;
       if (principal === undefined) throw new MillraceError('unauthenticated', 'no credential');
       const receipt = await deps.ingest.submit(principal, events, batch, { trace: traceOf(request) });
-      if (deps.metrics !== undefined) deps.metrics.recordIntake(receipt.accepted, receipt.duplicates, typesOf(events), secondsSince(request));
+      const seconds = secondsSince(request);
+      const view = (e: { id: string; source: string; sequence: number }) => ({ id: e.id, source: e.source, sequence: e.sequence });
+      // Answered first: the bookkeeping below does not hold up the other answers of the same commit.
+      reply.code(202).send({ accepted: receipt.accepted.map(view), duplicates: receipt.duplicates.map(view), ...(receipt.quarantined === undefined ? {} : { quarantined: receipt.quarantined }) });
+      deps.metrics?.recordIntake(receipt.accepted, receipt.duplicates, typeLookup(events), seconds);
       request.span?.setAttributes({ 'millrace.events.accepted': receipt.accepted.length, 'millrace.events.duplicates': receipt.duplicates.length });
       // Debug only: a log line per request costs the intake path even when nobody reads it.
       if (deps.logger?.isLevelEnabled('debug') === true) deps.logger.debug(intakeLogFields(principal, events, receipt, traceOf(request)), 'events taken in');
-      const view = (e: { id: string; source: string; sequence: number }) => ({ id: e.id, source: e.source, sequence: e.sequence });
-      return reply.code(202).send({ accepted: receipt.accepted.map(view), duplicates: receipt.duplicates.map(view), ...(receipt.quarantined === undefined ? {} : { quarantined: receipt.quarantined }) });
+      return reply;
     },
   );
 
@@ -330,14 +333,23 @@ function secondsSince(request: FastifyRequest): number {
   return request.arrivedAt === undefined ? 0 : (performance.now() - request.arrivedAt) / 1000;
 }
 
-/** Each submitted event's type by source and id, for the intake metrics. */
-function typesOf(events: readonly unknown[]): Map<string, string> {
-  const types = new Map<string, string>();
-  for (const candidate of events) {
-    const event = candidate as { source?: unknown; id?: unknown; type?: unknown };
-    if (typeof event.source === 'string' && typeof event.id === 'string' && typeof event.type === 'string') types.set(`${event.source}\u0000${event.id}`, event.type);
+/** Each submitted event's type, found by its source and id, for the intake metrics. */
+function typeLookup(events: readonly unknown[]): (event: { source: string; id: string }) => string | undefined {
+  const typeOf = (candidate: unknown) => {
+    const type = (candidate as { type?: unknown }).type;
+    return typeof type === 'string' ? type : undefined;
+  };
+  // One event: the receipt holds that event alone.
+  if (events.length === 1) {
+    const type = typeOf(events[0]);
+    return () => type;
   }
-  return types;
+  const types = new Map<string, string | undefined>();
+  for (const candidate of events) {
+    const event = candidate as { source?: unknown; id?: unknown };
+    if (typeof event.source === 'string' && typeof event.id === 'string') types.set(`${event.source}\u0000${event.id}`, typeOf(candidate));
+  }
+  return (event) => types.get(`${event.source}\u0000${event.id}`);
 }
 
 function bearerToken(request: FastifyRequest): string | undefined {

@@ -42,6 +42,7 @@ export class HubMetrics {
   private readonly deliveryLatency: Histogram<'channel' | 'outcome'>;
   private readonly sequenceBreaches: Counter<'source' | 'kind'>;
   private readonly missingMessages: Counter<'source'>;
+  private readonly seriesByKey = new Map<string, Counter.Internal>();
   private snapshot: { at: number; value: Promise<Snapshot> } | undefined;
 
   constructor(
@@ -160,10 +161,13 @@ export class HubMetrics {
     });
   }
 
-  /** An intake request answered 202: its events by outcome, and how long it took. */
-  recordIntake(accepted: readonly AppendedEvent[], duplicates: readonly AppendedEvent[], types: ReadonlyMap<string, string>, seconds: number): void {
-    this.count(accepted, 'accepted', types);
-    this.count(duplicates, 'duplicate', types);
+  /**
+   * An intake request answered 202: its events by outcome, and how long it took. `typeOf`
+   * names a stored event's type (the receipt carries source, id and sequence only).
+   */
+  recordIntake(accepted: readonly AppendedEvent[], duplicates: readonly AppendedEvent[], typeOf: (event: AppendedEvent) => string | undefined, seconds: number): void {
+    this.count(accepted, 'accepted', typeOf);
+    this.count(duplicates, 'duplicate', typeOf);
     this.acceptedRequests.inc();
     this.acceptedLatency.observe(seconds);
   }
@@ -194,17 +198,36 @@ export class HubMetrics {
   }
 
   /** One increment per distinct source, type and outcome of a request, not one per event. */
-  private count(events: readonly AppendedEvent[], outcome: string, types: ReadonlyMap<string, string>): void {
-    if (events.length === 0) return;
+  private count(events: readonly AppendedEvent[], outcome: string, typeOf: (event: AppendedEvent) => string | undefined): void {
+    const [first] = events;
+    if (first === undefined) return;
+    if (events.length === 1) {
+      this.eventSeries(first.source, typeOf(first) ?? 'unknown', outcome).inc();
+      return;
+    }
     const groups = new Map<string, { source: string; type: string; n: number }>();
     for (const event of events) {
-      const type = types.get(`${event.source}\u0000${event.id}`) ?? 'unknown';
+      const type = typeOf(event) ?? 'unknown';
       const key = `${event.source}\u0000${type}`;
       const group = groups.get(key);
       if (group === undefined) groups.set(key, { source: event.source, type, n: 1 });
       else group.n += 1;
     }
-    for (const g of groups.values()) this.events.inc({ source: g.source, type: g.type, outcome }, g.n);
+    for (const g of groups.values()) this.eventSeries(g.source, g.type, outcome).inc(g.n);
+  }
+
+  /**
+   * The counter of one source, type and outcome, looked up once: prom-client hashes a label set
+   * on every labelled call. There are as many as the manifest lets sources publish types.
+   */
+  private eventSeries(source: string, type: string, outcome: string): Counter.Internal {
+    const key = `${source}\u0000${type}\u0000${outcome}`;
+    let series = this.seriesByKey.get(key);
+    if (series === undefined) {
+      series = this.events.labels({ source, type, outcome });
+      this.seriesByKey.set(key, series);
+    }
+    return series;
   }
 
   private read(): Promise<Snapshot> {
