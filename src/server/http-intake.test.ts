@@ -99,6 +99,25 @@ describe('HTTP intake: POST /v1/events', () => {
     assert.match(String(body.detail), /UTF-8/);
   });
 
+  it('400 malformed_json for a prototype-poisoning key, written out or \\u-escaped, and nothing is stored', async () => {
+    const head = await t.store.headSequence();
+    const event = JSON.stringify(released('po-poison'));
+    const poisoned = [
+      event.replace('{', '{"__proto__": {"admin": true}, '),
+      event.replace('{', '{"\\u005f_proto__": {"admin": true}, '),
+      event.replace('"data": {', '"data": {"constructor": {"prototype": {"admin": true}}, ').replace('"data":{', '"data":{"constructor":{"prototype":{"admin":true}},'),
+    ];
+    for (const body of poisoned) {
+      assert.notEqual(body, event);
+      const problem = assertProblem(await post(erp(), body), 400, 'malformed_json');
+      assert.match(String(problem.detail), /prototype|constructor|__proto__/i);
+    }
+    // The same event without the key goes in: the check refuses the key, not the words.
+    const plain = JSON.parse(event) as Record<string, unknown>;
+    assert.equal((await post(erp(), { ...plain, subject: 'constructor of the line' })).statusCode, 202);
+    assert.equal(await t.store.headSequence(), head + 1);
+  });
+
   it('400 malformed_json for an empty body, and 400 invalid_request for an array sent as a single event', async () => {
     assertProblem(await post(erp(), ''), 400, 'malformed_json');
     assertProblem(await post(erp(), [released('po-7')], 'application/cloudevents+json'), 400, 'invalid_request');

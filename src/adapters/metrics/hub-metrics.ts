@@ -34,15 +34,14 @@ const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0
 
 export class HubMetrics {
   readonly registry = new Registry();
-  private readonly events: Counter<'source' | 'type' | 'outcome'>;
-  private readonly requests: Counter<'outcome'>;
   private readonly latency: Histogram<'outcome'>;
-  private readonly acceptedRequests: Counter.Internal;
   private readonly acceptedLatency: Histogram.Internal<'outcome'>;
   private readonly deliveryLatency: Histogram<'channel' | 'outcome'>;
   private readonly sequenceBreaches: Counter<'source' | 'kind'>;
   private readonly missingMessages: Counter<'source'>;
-  private readonly seriesByKey = new Map<string, Counter.Internal>();
+  /** Intake counts by source, type and outcome, and requests by outcome, published when scraped. */
+  private readonly eventTally = new Tally<'source' | 'type' | 'outcome'>();
+  private readonly requestTally = new Tally<'outcome'>();
   private snapshot: { at: number; value: Promise<Snapshot> } | undefined;
 
   constructor(
@@ -51,11 +50,27 @@ export class HubMetrics {
   ) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry, prefix: 'millrace_' });
-    this.events = new Counter({ name: 'millrace_intake_events_total', help: 'Events taken at the door, by source, type and outcome (accepted, duplicate)', labelNames: ['source', 'type', 'outcome'], registers });
-    this.requests = new Counter({ name: 'millrace_intake_requests_total', help: 'Intake requests by outcome: accepted, or the error code of the refusal', labelNames: ['outcome'], registers });
+    const { eventTally, requestTally } = this;
+    new Counter({
+      name: 'millrace_intake_events_total',
+      help: 'Events taken at the door, by source, type and outcome (accepted, duplicate)',
+      labelNames: ['source', 'type', 'outcome'],
+      registers,
+      collect() {
+        eventTally.publish(this);
+      },
+    });
+    new Counter({
+      name: 'millrace_intake_requests_total',
+      help: 'Intake requests by outcome: accepted, or the error code of the refusal',
+      labelNames: ['outcome'],
+      registers,
+      collect() {
+        requestTally.publish(this);
+      },
+    });
     this.latency = new Histogram({ name: 'millrace_intake_request_duration_seconds', help: 'Intake request time to the answer (202 after the durable commit), by outcome', labelNames: ['outcome'], buckets: LATENCY_BUCKETS, registers });
-    // Every 202 counts here: the labelled series are looked up once, not hashed per request.
-    this.acceptedRequests = this.requests.labels({ outcome: 'accepted' });
+    // The labelled series is looked up once (an observe still checks its labels).
     this.acceptedLatency = this.latency.labels({ outcome: 'accepted' });
     this.deliveryLatency = new Histogram({
       name: 'millrace_delivery_attempt_duration_seconds',
@@ -168,7 +183,7 @@ export class HubMetrics {
   recordIntake(accepted: readonly AppendedEvent[], duplicates: readonly AppendedEvent[], typeOf: (event: AppendedEvent) => string | undefined, seconds: number): void {
     this.count(accepted, 'accepted', typeOf);
     this.count(duplicates, 'duplicate', typeOf);
-    this.acceptedRequests.inc();
+    this.requestTally.add('accepted', () => ({ outcome: 'accepted' }));
     this.acceptedLatency.observe(seconds);
   }
 
@@ -185,7 +200,7 @@ export class HubMetrics {
 
   /** An intake request refused with a problem code. */
   recordRefusal(code: string, seconds: number): void {
-    this.requests.inc({ outcome: code });
+    this.requestTally.add(code, () => ({ outcome: code }));
     this.latency.observe({ outcome: code }, seconds);
   }
 
@@ -197,37 +212,11 @@ export class HubMetrics {
     return this.registry.contentType;
   }
 
-  /** One increment per distinct source, type and outcome of a request, not one per event. */
   private count(events: readonly AppendedEvent[], outcome: string, typeOf: (event: AppendedEvent) => string | undefined): void {
-    const [first] = events;
-    if (first === undefined) return;
-    if (events.length === 1) {
-      this.eventSeries(first.source, typeOf(first) ?? 'unknown', outcome).inc();
-      return;
-    }
-    const groups = new Map<string, { source: string; type: string; n: number }>();
     for (const event of events) {
       const type = typeOf(event) ?? 'unknown';
-      const key = `${event.source}\u0000${type}`;
-      const group = groups.get(key);
-      if (group === undefined) groups.set(key, { source: event.source, type, n: 1 });
-      else group.n += 1;
+      this.eventTally.add(`${event.source}\u0000${type}\u0000${outcome}`, () => ({ source: event.source, type, outcome }));
     }
-    for (const g of groups.values()) this.eventSeries(g.source, g.type, outcome).inc(g.n);
-  }
-
-  /**
-   * The counter of one source, type and outcome, looked up once: prom-client hashes a label set
-   * on every labelled call. There are as many as the manifest lets sources publish types.
-   */
-  private eventSeries(source: string, type: string, outcome: string): Counter.Internal {
-    const key = `${source}\u0000${type}\u0000${outcome}`;
-    let series = this.seriesByKey.get(key);
-    if (series === undefined) {
-      series = this.events.labels({ source, type, outcome });
-      this.seriesByKey.set(key, series);
-    }
-    return series;
   }
 
   private read(): Promise<Snapshot> {
@@ -250,5 +239,27 @@ export class HubMetrics {
       this.snapshot = { at: now, value };
     }
     return this.snapshot.value;
+  }
+}
+
+/**
+ * Counts kept in plain numbers and handed to a prom-client counter when it is scraped: a
+ * labelled `inc()` hashes and checks its labels on every call, which intake paid per request.
+ * The series are as many as the manifest lets sources publish types (and refusal codes).
+ */
+class Tally<L extends string> {
+  private readonly totals = new Map<string, { readonly labels: Record<L, string>; n: number }>();
+
+  /** Adds `n` to the series `key`; `labels` names it the first time it is seen. */
+  add(key: string, labels: () => Record<L, string>, n = 1): void {
+    const total = this.totals.get(key);
+    if (total === undefined) this.totals.set(key, { labels: labels(), n });
+    else total.n += n;
+  }
+
+  /** Sets the counter's series to the totals (called from its `collect`). */
+  publish(counter: Counter<L>): void {
+    counter.reset();
+    for (const { labels, n } of this.totals.values()) counter.inc(labels as Partial<Record<L, string | number>>, n);
   }
 }
