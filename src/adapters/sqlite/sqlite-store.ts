@@ -109,7 +109,8 @@ export interface SqliteStoreOptions {
   readonly backgroundCheckpoints?: boolean;
   /**
    * Commit log appends on a thread of their own, so that the fsync of one group does not stop
-   * the event loop from taking in the next (docs/adr/0021). For a long-running hub (`serve`).
+   * the event loop from taking in the next (docs/adr/0021). `serve --append-thread on`; off by
+   * default, as on two cores the extra busy thread cost more than it saved (docs/adr/0024).
    */
   readonly appendThread?: boolean;
   /** With background checkpoints elsewhere: leave checkpoints to them (a high safety threshold only). */
