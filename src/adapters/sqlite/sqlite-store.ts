@@ -246,6 +246,8 @@ export class SqliteStore implements EventStore, CredentialStore, WorkflowStore, 
     // next group on its way before it answers the previous one (group-commit.ts).
     const started = this.startedWriter;
     if (started !== undefined && !started.broken) return this.appendOnThread(started, batches, receivedTime);
+    // Without an append thread (the default), straight to the transaction: no turn spent asking for one.
+    if (this.appendThread === undefined) return this.write(() => this.transactions.append.immediate(batches, receivedTime));
     return this.appendOnceStarted(batches, receivedTime);
   }
 
