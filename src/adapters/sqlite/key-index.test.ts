@@ -12,6 +12,24 @@ describe('in-memory key index', () => {
     assert.equal(index.head, 200_000);
   });
 
+  it('answers while a table grows: keys not yet moved are found, and a correlation updated meanwhile keeps its chain', () => {
+    const index = new KeyIndex();
+    const po = hash64('PO-growth');
+    // 32,768 entries fill the first table (65,536 slots) to half: the next entry grows it, and
+    // the older table's entries move over a few per entry after that, most of them not yet here.
+    for (let sequence = 1; sequence <= 32_800; sequence += 1) {
+      index.add(sequence, hash64(`gr-${sequence}`), sequence % 4096 === 0 || sequence === 32_790 ? po : hash64(`c-${sequence}`));
+    }
+    for (let sequence = 1; sequence <= 32_800; sequence += 1) assert.deepEqual(index.candidates(hash64(`gr-${sequence}`)), [sequence]);
+    assert.deepEqual(index.candidates(hash64('gr-0')), []);
+    assert.deepEqual(index.correlated(po), [...Array.from({ length: 8 }, (_, i) => (i + 1) * 4096), 32_790]);
+    assert.deepEqual(index.correlated(hash64('c-5')), [5]);
+    // Once everything has moved (and the table has grown again), the same answers.
+    for (let sequence = 32_801; sequence <= 70_000; sequence += 1) index.add(sequence, hash64(`gr-${sequence}`), sequence === 69_999 ? po : undefined);
+    for (let sequence = 1; sequence <= 70_000; sequence += 997) assert.deepEqual(index.candidates(hash64(`gr-${sequence}`)), [sequence]);
+    assert.deepEqual(index.correlated(po).slice(-2), [32_790, 69_999]);
+  });
+
   it('keeps entries that share a hash apart: both are candidates, the caller compares the text', () => {
     const index = new KeyIndex();
     index.add(1, [7, 9], undefined);
