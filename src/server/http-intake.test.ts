@@ -1,12 +1,13 @@
 // POST /v1/events as a partner or plant system experiences it: every answer, including each
-// error status with its problem+json body.
+// error status with its problem+json body, through both doors: Fastify's route (injected) and
+// the intake lane in front of it (over a socket; src/adapters/http/intake-lane.ts).
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { Validator } from '@seriousme/openapi-schema-validator';
-import type { LightMyRequestResponse } from 'fastify';
 import { startTestHub, type TestHub } from '../../test/support/hub.js';
 import type { CloudEvent } from '../core/index.js';
+import { EVENT_MEDIA_TYPES } from '../adapters/http/problem.js';
 
 function released(id: string, overrides: Record<string, unknown> = {}): CloudEvent {
   return {
@@ -27,7 +28,33 @@ function released(id: string, overrides: Record<string, unknown> = {}): CloudEve
   };
 }
 
-function assertProblem(response: LightMyRequestResponse, status: number, code: string): Record<string, unknown> {
+/** An answer as the tests read it, from either door; `lane`: the intake lane answered it. */
+interface Answer {
+  readonly statusCode: number;
+  readonly headers: Record<string, string | string[] | number | undefined>;
+  readonly body: string;
+  json<T = Record<string, unknown>>(): T;
+  readonly lane: boolean;
+}
+
+function answer(statusCode: number, headers: Answer['headers'], body: string, lane: boolean): Answer {
+  return { statusCode, headers, body, json: <T>() => JSON.parse(body) as T, lane };
+}
+
+/** One request over a socket, with a Content-Length as clients send it. */
+function overSocket(url: URL, path: string, headers: Record<string, string>, payload: string | Buffer): Promise<{ statusCode: number; headers: Answer['headers']; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: url.hostname, port: url.port, path, method: 'POST', headers: { ...headers, 'content-length': String(Buffer.byteLength(payload)) } }, (res) => {
+      const parts: Buffer[] = [];
+      res.on('data', (part: Buffer) => parts.push(part));
+      res.on('end', () => resolve({ statusCode: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(parts).toString('utf8') }));
+    });
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+function assertProblem(response: Pick<Answer, 'statusCode' | 'headers' | 'body' | 'json'>, status: number, code: string): Record<string, unknown> {
   assert.equal(response.statusCode, status, response.body);
   assert.match(String(response.headers['content-type']), /^application\/problem\+json/);
   const body = response.json<Record<string, unknown>>();
@@ -39,19 +66,29 @@ function assertProblem(response: LightMyRequestResponse, status: number, code: s
   return body;
 }
 
-describe('HTTP intake: POST /v1/events', () => {
+for (const door of ['route', 'lane'] as const) describe(`HTTP intake: POST /v1/events (${door})`, () => {
   let t: TestHub;
-  const post = (key: string | undefined, body: unknown, contentType = 'application/cloudevents+json') =>
-    t.hub.http.inject({
-      method: 'POST',
-      url: '/v1/events',
-      headers: { 'content-type': contentType, ...(key === undefined ? {} : { authorization: `Bearer ${key}` }) },
-      payload: typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body),
-    });
+  let url: URL;
+  const post = async (key: string | undefined, body: unknown, contentType = 'application/cloudevents+json'): Promise<Answer> => {
+    const headers = { 'content-type': contentType, ...(key === undefined ? {} : { authorization: `Bearer ${key}` }) };
+    const payload = typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body);
+    if (door === 'route') {
+      const response = await t.hub.http.inject({ method: 'POST', url: '/v1/events', headers, payload });
+      return answer(response.statusCode, response.headers, response.body, false);
+    }
+    const before = t.hub.http.intakeLane?.requestsAnswered ?? 0;
+    const response = await overSocket(url, '/v1/events', headers, payload);
+    const lane = (t.hub.http.intakeLane?.requestsAnswered ?? 0) > before;
+    // The lane takes a bare event media type within the body limit, and leaves the rest to the route.
+    const lanes = (EVENT_MEDIA_TYPES as readonly string[]).includes(contentType) && Buffer.byteLength(payload) <= 64 * 1024;
+    assert.equal(lane, lanes, `${contentType}, ${Buffer.byteLength(payload)} bytes: ${lanes ? 'the lane' : 'the route'} should answer`);
+    return answer(response.statusCode, response.headers, response.body, lane);
+  };
   const erp = () => t.keys.get('system:erp-core')!;
 
   before(async () => {
     t = await startTestHub({ flags: { bodyLimit: '64KB' } });
+    url = new URL(await t.hub.http.listen({ host: '127.0.0.1', port: 0 }));
   });
   after(() => t.close());
 
@@ -166,33 +203,33 @@ describe('HTTP intake: POST /v1/events', () => {
     assert.equal(await t.store.find('/systems/erp-core', 'big-0'), undefined);
   });
 
-  it('reads a body sent in chunks over a socket, a character split between them, and refuses a chunked body over the limit', async () => {
-    const url = new URL(await t.hub.http.listen({ host: '127.0.0.1', port: 0 }));
-    // Chunked transfer encoding: no content-length, the body arrives in pieces.
-    const send = (chunks: readonly Buffer[]) =>
-      new Promise<{ status: number; body: Record<string, unknown> }>((resolve, reject) => {
-        const req = request({ host: url.hostname, port: url.port, path: '/v1/events', method: 'POST', headers: { 'content-type': 'application/cloudevents-batch+json', authorization: `Bearer ${erp()}` } }, (res) => {
-          const parts: Buffer[] = [];
-          res.on('data', (part: Buffer) => parts.push(part));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(Buffer.concat(parts).toString('utf8')) as Record<string, unknown> }));
+  if (door === 'route')
+    it('reads a body sent in chunks over a socket, a character split between them, and refuses a chunked body over the limit', async () => {
+      // Chunked transfer encoding: no content-length, the body arrives in pieces.
+      const send = (chunks: readonly Buffer[]) =>
+        new Promise<{ status: number; body: Record<string, unknown> }>((resolve, reject) => {
+          const req = request({ host: url.hostname, port: url.port, path: '/v1/events', method: 'POST', headers: { 'content-type': 'application/cloudevents-batch+json', authorization: `Bearer ${erp()}` } }, (res) => {
+            const parts: Buffer[] = [];
+            res.on('data', (part: Buffer) => parts.push(part));
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(Buffer.concat(parts).toString('utf8')) as Record<string, unknown> }));
+          });
+          req.on('error', reject);
+          for (const chunk of chunks) req.write(chunk);
+          req.end();
         });
-        req.on('error', reject);
-        for (const chunk of chunks) req.write(chunk);
-        req.end();
-      });
-    const text = Buffer.from(JSON.stringify([released('chunk-1', { subject: 'Lieferung für P01' }), released('chunk-2')]));
-    // Cut inside the two bytes of "ü", then in pieces of 700 bytes.
-    const cut = text.indexOf(Buffer.from('ü')) + 1;
-    const pieces = [text.subarray(0, cut), ...Array.from({ length: Math.ceil((text.length - cut) / 700) }, (_, i) => text.subarray(cut + i * 700, cut + (i + 1) * 700))];
-    const accepted = await send(pieces);
-    assert.equal(accepted.status, 202, JSON.stringify(accepted.body));
-    assert.equal((await t.store.find('/systems/erp-core', 'chunk-1'))?.event.subject, 'Lieferung für P01');
-    const big = Buffer.from(JSON.stringify(Array.from({ length: 200 }, (_, i) => released(`chunked-big-${i}`))));
-    const refused = await send(Array.from({ length: Math.ceil(big.length / 8192) }, (_, i) => big.subarray(i * 8192, (i + 1) * 8192)));
-    assert.equal(refused.status, 413);
-    assert.equal(refused.body.code, 'payload_too_large');
-    assert.equal(await t.store.find('/systems/erp-core', 'chunked-big-0'), undefined);
-  });
+      const text = Buffer.from(JSON.stringify([released('chunk-1', { subject: 'Lieferung für P01' }), released('chunk-2')]));
+      // Cut inside the two bytes of "ü", then in pieces of 700 bytes.
+      const cut = text.indexOf(Buffer.from('ü')) + 1;
+      const pieces = [text.subarray(0, cut), ...Array.from({ length: Math.ceil((text.length - cut) / 700) }, (_, i) => text.subarray(cut + i * 700, cut + (i + 1) * 700))];
+      const accepted = await send(pieces);
+      assert.equal(accepted.status, 202, JSON.stringify(accepted.body));
+      assert.equal((await t.store.find('/systems/erp-core', 'chunk-1'))?.event.subject, 'Lieferung für P01');
+      const big = Buffer.from(JSON.stringify(Array.from({ length: 200 }, (_, i) => released(`chunked-big-${i}`))));
+      const refused = await send(Array.from({ length: Math.ceil(big.length / 8192) }, (_, i) => big.subarray(i * 8192, (i + 1) * 8192)));
+      assert.equal(refused.status, 413);
+      assert.equal(refused.body.code, 'payload_too_large');
+      assert.equal(await t.store.find('/systems/erp-core', 'chunked-big-0'), undefined);
+    });
 
   it('415 unsupported_media_type for XML or text, listing the accepted types', async () => {
     const body = assertProblem(await post(erp(), '<po/>', 'application/xml'), 415, 'unsupported_media_type');
@@ -225,25 +262,46 @@ describe('HTTP intake: POST /v1/events', () => {
     assertProblem(await post(erp(), [], 'application/cloudevents-batch+json'), 422, 'empty_batch');
   });
 
-  it('404 not_found as problem+json for an unknown route', async () => {
-    assertProblem(await t.hub.http.inject({ method: 'GET', url: '/v1/nothing' }), 404, 'not_found');
-  });
+  if (door === 'lane')
+    it('lane: counts its answers in /metrics as the route does, and leaves a request with a query string to the route', async () => {
+      const metric = async (outcome: string) => {
+        const text = (await t.hub.http.inject({ method: 'GET', url: '/metrics' })).body;
+        return Number(new RegExp(`^millrace_intake_requests_total\\{outcome="${outcome}"\\} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
+      };
+      const [accepted, malformed] = [await metric('accepted'), await metric('malformed_json')];
+      assert.equal((await post(erp(), released('lane-1'))).statusCode, 202);
+      assertProblem(await post(erp(), '{"id": '), 400, 'malformed_json');
+      assert.deepEqual([await metric('accepted'), await metric('malformed_json')], [accepted + 1, malformed + 1]);
+      const lane = t.hub.http.intakeLane!;
+      const answered = lane.requestsAnswered;
+      const routed = await overSocket(url, '/v1/events?via=route', { 'content-type': 'application/cloudevents+json', authorization: `Bearer ${erp()}` }, JSON.stringify(released('lane-2')));
+      assert.equal(routed.statusCode, 202, routed.body);
+      assert.equal(lane.requestsAnswered, answered);
+      assert.ok(await t.store.find('/systems/erp-core', 'lane-2'));
+    });
 
-  it('answers /healthz and /readyz', async () => {
-    assert.deepEqual((await t.hub.http.inject({ method: 'GET', url: '/healthz' })).json(), { status: 'ok' });
-    assert.deepEqual((await t.hub.http.inject({ method: 'GET', url: '/readyz' })).json(), { status: 'ready' });
-  });
+  if (door === 'route')
+    it('404 not_found as problem+json for an unknown route', async () => {
+      assertProblem(await t.hub.http.inject({ method: 'GET', url: '/v1/nothing' }), 404, 'not_found');
+    });
 
-  it('serves /openapi.json as a valid OpenAPI 3.1 document describing the intake and its errors', async () => {
-    const response = await t.hub.http.inject({ method: 'GET', url: '/openapi.json' });
-    assert.equal(response.statusCode, 200);
-    const doc = response.json<{ openapi: string; paths: Record<string, Record<string, { responses: Record<string, unknown> }>> }>();
-    assert.equal(doc.openapi, '3.1.0');
-    const validator = new Validator();
-    const result = await validator.validate(doc);
-    assert.equal(result.valid, true, JSON.stringify(result.errors));
-    assert.equal(validator.version, '3.1');
-    const responses = Object.keys(doc.paths['/v1/events']?.post?.responses ?? {}).sort();
-    assert.deepEqual(responses, ['202', '400', '401', '403', '409', '413', '415', '422', '429', '503']);
-  });
+  if (door === 'route')
+    it('answers /healthz and /readyz', async () => {
+      assert.deepEqual((await t.hub.http.inject({ method: 'GET', url: '/healthz' })).json(), { status: 'ok' });
+      assert.deepEqual((await t.hub.http.inject({ method: 'GET', url: '/readyz' })).json(), { status: 'ready' });
+    });
+
+  if (door === 'route')
+    it('serves /openapi.json as a valid OpenAPI 3.1 document describing the intake and its errors', async () => {
+      const response = await t.hub.http.inject({ method: 'GET', url: '/openapi.json' });
+      assert.equal(response.statusCode, 200);
+      const doc = response.json<{ openapi: string; paths: Record<string, Record<string, { responses: Record<string, unknown> }>> }>();
+      assert.equal(doc.openapi, '3.1.0');
+      const validator = new Validator();
+      const result = await validator.validate(doc);
+      assert.equal(result.valid, true, JSON.stringify(result.errors));
+      assert.equal(validator.version, '3.1');
+      const responses = Object.keys(doc.paths['/v1/events']?.post?.responses ?? {}).sort();
+      assert.deepEqual(responses, ['202', '400', '401', '403', '409', '413', '415', '422', '429', '503']);
+    });
 });

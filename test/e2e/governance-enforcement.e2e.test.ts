@@ -341,6 +341,19 @@ describe('governance at the door', () => {
       });
       assert.equal(malformed.statusCode, 429);
       assert.equal(malformed.json<{ code: string }>().code, 'rate_limited');
+      // Over a socket too: the intake lane hands a limited principal's request to the route, where the limiter is.
+      const url = new URL(await t.hub.http.listen({ host: '127.0.0.1', port: 0 }));
+      const answeredByLane = t.hub.http.intakeLane?.requestsAnswered;
+      assert.equal(typeof answeredByLane, 'number', 'the intake lane is on');
+      const overSocket = await fetch(new URL('/v1/events', url), {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/cloudevents+json' },
+        body: JSON.stringify(confirmation('limited-socket', 'sup-0107', '4500088107', 'SUP-0107')),
+      });
+      assert.equal(overSocket.status, 429);
+      assert.equal(((await overSocket.json()) as { code: string }).code, 'rate_limited');
+      assert.equal(t.hub.http.intakeLane?.requestsAnswered, answeredByLane);
+      assert.equal(await stored('/partners/sup-0107', 'limited-socket'), undefined);
       // Another partner, and a source with no limit, are not affected.
       assert.equal((await call('GET', '/v1/workflows/p2p', t.keys.get('partner:sup-0042')!)).status, 200);
       assert.equal((await call('GET', '/v1/exceptions', t.keys.get('system:erp-core')!)).status, 200);

@@ -2,14 +2,17 @@
 // problem+json. No business rule lives here.
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type onRequestHookHandler } from 'fastify';
+import { createServer, type Server } from 'node:http';
+import Fastify, { type FastifyHttpOptions, type FastifyInstance, type FastifyServerFactory, type FastifyReply, type FastifyRequest, type onRequestHookHandler } from 'fastify';
 import type { Logger } from 'pino';
 import type { AsyncApiDocument, Principal } from '../../core/index.js';
-import { MillraceError, traceIdOf } from '../../core/index.js';
+import { MillraceError } from '../../core/index.js';
 import type { DeliveryOperations, IngestService, IntakeRefusals, PlantQueries, X12Intake } from '../../app/index.js';
-import type { Authenticator, SpanHandle, TraceContext, Tracer } from '../../ports/index.js';
+import type { Authenticator, SpanHandle, Tracer } from '../../ports/index.js';
 import type { HubMetrics } from '../metrics/hub-metrics.js';
-import { EVENT_MEDIA_TYPES, problem, problemFromError, sendProblem } from './problem.js';
+import { EVENT_MEDIA_TYPES, problem, sendProblem } from './problem.js';
+import { bearerToken, IntakeHandling, receiptView } from './intake-handling.js';
+import { IntakeLane, unauthenticated } from './intake-lane.js';
 import { problemResponse } from './schemas.js';
 import { registerJsonParser } from './json-body.js';
 import type { InboundRouteDependencies } from './csv-routes.js';
@@ -79,6 +82,18 @@ export interface HttpServerDependencies {
    * context the intake routes store with the events. Absent: no hook is even registered.
    */
   readonly tracer?: Tracer;
+  /**
+   * Answer plain intake requests beside Fastify (intake-lane.ts, docs/adr/0025); default true.
+   * Off with a tracer: a traced request needs the route's hooks.
+   */
+  readonly intakeLane?: boolean;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The intake lane when it is on (for tests and diagnostics). */
+    intakeLane?: IntakeLane;
+  }
 }
 
 /** Probes and scrapes are not worth a trace each. */
@@ -112,16 +127,43 @@ function registerTracing(app: FastifyInstance, tracer: Tracer): void {
   });
 }
 
-/** The channel each intake route is, for the refusal counts of integration health. */
-const INTAKE_CHANNELS: Readonly<Record<string, string>> = { '/v1/events': 'api', '/v1/inbound/x12': 'x12', '/v1/inbound/csv/:mapping': 'csv' };
+/** Keep-alive clients (load balancers, ERPs with connection pools) should not be cut early. */
+const KEEP_ALIVE_MS = 65_000;
 
 export async function buildHttpServer(deps: HttpServerDependencies): Promise<FastifyInstance> {
-  const app = Fastify({
-    logger: false,
-    bodyLimit: deps.bodyLimit,
-    // Keep-alive clients (load balancers, ERPs with connection pools) should not be cut early.
-    keepAliveTimeout: 65_000,
-  });
+  const intake = new IntakeHandling(deps);
+  const lane =
+    deps.intakeLane === false || deps.tracer !== undefined
+      ? undefined
+      : new IntakeLane({
+          handling: intake,
+          authenticator: deps.authenticator,
+          bodyLimit: deps.bodyLimit,
+          receiptSchema,
+          ...(deps.rateLimitOf === undefined ? {} : { rateLimited: (principal: Principal) => deps.rateLimitOf?.(principal) !== undefined }),
+        });
+  // Node's server as Fastify makes it (no timeouts but keep-alive), with the lane in front.
+  const serverFactory: FastifyServerFactory<Server> | undefined =
+    lane === undefined
+      ? undefined
+      : (route) => {
+          const server = createServer((request, response) => {
+            if (!lane.take(request, response, route)) route(request, response);
+          });
+          server.keepAliveTimeout = KEEP_ALIVE_MS;
+          server.requestTimeout = 0;
+          return server;
+        };
+  const options: FastifyHttpOptions<Server> = { logger: false, bodyLimit: deps.bodyLimit, keepAliveTimeout: KEEP_ALIVE_MS };
+  const app = Fastify(serverFactory === undefined ? options : { ...options, serverFactory });
+  if (lane !== undefined) {
+    app.decorate('intakeLane', lane);
+    // Fastify answers 503 to requests that arrive while it closes; the lane leaves them to it.
+    app.addHook('preClose', (done) => {
+      lane.close();
+      done();
+    });
+  }
 
   await app.register(swagger, {
     openapi: {
@@ -143,18 +185,9 @@ export async function buildHttpServer(deps: HttpServerDependencies): Promise<Fas
   app.removeAllContentTypeParsers();
   registerJsonParser(app, EVENT_MEDIA_TYPES, deps.bodyLimit);
 
-  app.setErrorHandler((error, request, reply) => {
-    const body = problemFromError(error, request, deps.bodyLimit);
-    if (request.routeOptions.url === '/v1/events') deps.metrics?.recordRefusal(body.code, secondsSince(request));
-    const channel = INTAKE_CHANNELS[request.routeOptions.url ?? ''];
-    if (channel !== undefined && request.principal !== undefined) deps.refusals?.record(request.principal, channel, body.code);
-    request.span?.setAttributes({ 'millrace.problem': body.code });
-    const traceId = traceIdOf(traceOf(request));
-    const principal = request.principal === undefined ? {} : { principal: `${request.principal.kind}:${request.principal.id}` };
-    if (body.status >= 500) deps.logger?.error({ err: error, method: request.method, url: request.url, ...principal, ...(traceId === undefined ? {} : { traceId }) }, 'request failed');
-    else deps.logger?.info({ code: body.code, status: body.status, method: request.method, url: request.url, ...principal, ...(traceId === undefined ? {} : { traceId }) }, 'request refused');
-    return sendProblem(reply, body);
-  });
+  app.setErrorHandler((error, request, reply) =>
+    sendProblem(reply, intake.refusal(error, request, request.routeOptions.url, { principal: request.principal, span: request.span, seconds: secondsSince(request) })),
+  );
   app.setNotFoundHandler((request, reply) => sendProblem(reply, problem('not_found', `no route ${request.method} ${request.url}`, {}, request.url)));
 
   // Before authentication, so the span covers it.
@@ -167,15 +200,14 @@ export async function buildHttpServer(deps: HttpServerDependencies): Promise<Fas
     if (limit === undefined) done();
     else limit(request, reply, done);
   };
-  const refuse = (request: FastifyRequest, reply: FastifyReply) =>
-    sendProblem(reply, problem('unauthenticated', 'send "Authorization: Bearer <key>" with a valid, unrevoked Millrace API key', {}, request.url));
+  const refuse = (request: FastifyRequest, reply: FastifyReply) => sendProblem(reply, unauthenticated(request.url));
   // A callback hook with a synchronous path for keys checked moments ago: most requests of a
   // busy integration skip a promise and a turn of the event loop here.
   const authenticate: onRequestHookHandler = (request, reply, done) => {
     // Fastify's own request timing is off with its logger: intake is timed from here, for
     // /metrics (in this hook rather than one of the route's own: a hook less per request).
     request.arrivedAt = performance.now();
-    const token = bearerToken(request);
+    const token = bearerToken(request.headers.authorization);
     const recalled = token === undefined ? false : deps.authenticator.recall?.(token);
     if (recalled !== undefined) {
       if (recalled === false) refuse(request, reply);
@@ -257,18 +289,15 @@ export async function buildHttpServer(deps: HttpServerDependencies): Promise<Fas
       validatorCompiler: () => () => true,
     },
     async (request, reply) => {
-      const { events, batch } = eventsOf(request);
       const principal = request.principal;
       if (principal === undefined) throw new MillraceError('unauthenticated', 'no credential');
-      const receipt = await deps.ingest.submit(principal, events, batch, { trace: traceOf(request) });
+      const trace = traceOf(request);
+      const { events, receipt } = await intake.submit(principal, request.headers['content-type'], request.body, trace);
       const seconds = secondsSince(request);
-      const view = (e: { id: string; source: string; sequence: number }) => ({ id: e.id, source: e.source, sequence: e.sequence });
       // Answered first: the bookkeeping below does not hold up the other answers of the same commit.
-      reply.code(202).send({ accepted: receipt.accepted.map(view), duplicates: receipt.duplicates.map(view), ...(receipt.quarantined === undefined ? {} : { quarantined: receipt.quarantined }) });
-      deps.metrics?.recordIntake(receipt.accepted, receipt.duplicates, typeLookup(events), seconds);
+      reply.code(202).send(receiptView(receipt));
+      intake.recordAccepted(principal, events, receipt, seconds, trace);
       request.span?.setAttributes({ 'millrace.events.accepted': receipt.accepted.length, 'millrace.events.duplicates': receipt.duplicates.length });
-      // Debug only: a log line per request costs the intake path even when nobody reads it.
-      if (deps.logger?.isLevelEnabled('debug') === true) deps.logger.debug(intakeLogFields(principal, events, receipt, traceOf(request)), 'events taken in');
       return reply;
     },
   );
@@ -322,62 +351,8 @@ async function registerRateLimits(app: FastifyInstance, rateLimitOf: HttpServerD
   };
 }
 
-/** A log line's fields for a submission: who, how many, which workflows (correlation ids), which trace. */
-function intakeLogFields(principal: Principal, events: readonly unknown[], receipt: { accepted: readonly unknown[]; duplicates: readonly unknown[] }, trace: TraceContext | undefined) {
-  const correlationids = [...new Set(events.flatMap((e) => (typeof (e as { correlationid?: unknown }).correlationid === 'string' ? [(e as { correlationid: string }).correlationid] : [])))];
-  const traceId = traceIdOf(trace);
-  return { principal: `${principal.kind}:${principal.id}`, accepted: receipt.accepted.length, duplicates: receipt.duplicates.length, correlationids, ...(traceId === undefined ? {} : { traceId }) };
-}
-
 function secondsSince(request: FastifyRequest): number {
   return request.arrivedAt === undefined ? 0 : (performance.now() - request.arrivedAt) / 1000;
-}
-
-/** Each submitted event's type, found by its source and id, for the intake metrics. */
-function typeLookup(events: readonly unknown[]): (event: { source: string; id: string }) => string | undefined {
-  const typeOf = (candidate: unknown) => {
-    const type = (candidate as { type?: unknown }).type;
-    return typeof type === 'string' ? type : undefined;
-  };
-  // One event: the receipt holds that event alone.
-  if (events.length === 1) {
-    const type = typeOf(events[0]);
-    return () => type;
-  }
-  const types = new Map<string, string | undefined>();
-  for (const candidate of events) {
-    const event = candidate as { source?: unknown; id?: unknown };
-    if (typeof event.source === 'string' && typeof event.id === 'string') types.set(`${event.source}\u0000${event.id}`, typeOf(candidate));
-  }
-  return (event) => types.get(`${event.source}\u0000${event.id}`);
-}
-
-function bearerToken(request: FastifyRequest): string | undefined {
-  const header = request.headers.authorization;
-  if (header === undefined) return undefined;
-  return /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1];
-}
-
-/** The media type says whether a body is one event or a batch; plain JSON may be either. */
-function eventsOf(request: FastifyRequest): { events: unknown[]; batch: boolean } {
-  const header = request.headers['content-type'] ?? '';
-  // Most clients send the bare media type; only a parameter or capitals need the slower reading.
-  const mediaType = EVENT_MEDIA_TYPES.includes(header as (typeof EVENT_MEDIA_TYPES)[number]) ? header : header.split(';')[0]?.trim().toLowerCase();
-  const body: unknown = request.body;
-  if (mediaType === 'application/cloudevents-batch+json') {
-    if (!Array.isArray(body)) throw new MillraceError('invalid_request', 'application/cloudevents-batch+json must be a JSON array of CloudEvents');
-    return { events: body, batch: true };
-  }
-  if (Array.isArray(body)) {
-    if (mediaType === 'application/cloudevents+json') {
-      throw new MillraceError('invalid_request', 'application/cloudevents+json carries one event; send an array as application/cloudevents-batch+json');
-    }
-    return { events: body, batch: true };
-  }
-  if (body === null || typeof body !== 'object') {
-    throw new MillraceError('invalid_request', 'the body must be a CloudEvent (a JSON object) or an array of them');
-  }
-  return { events: [body], batch: false };
 }
 
 const statusSchema = { type: 'object', properties: { status: { type: 'string' } }, required: ['status'] } as const;

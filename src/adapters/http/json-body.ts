@@ -11,7 +11,7 @@ import { errorCodes, type FastifyInstance } from 'fastify';
 import secureJson from 'secure-json-parse';
 import { MillraceError, rememberArrival } from '../../core/index.js';
 
-type Done = (error: Error | null, body?: unknown) => void;
+export type Done = (error: Error | null, body?: unknown) => void;
 
 export function registerJsonParser(app: FastifyInstance, mediaTypes: readonly string[], bodyLimit: number): void {
   app.addContentTypeParser([...mediaTypes], (request, payload, done: Done) => {
@@ -24,7 +24,11 @@ export function registerJsonParser(app: FastifyInstance, mediaTypes: readonly st
   });
 }
 
-function readBody(payload: Readable, declared: number, limit: number, done: Done): void {
+/**
+ * Reads a JSON body of at most `limit` bytes whose Content-Length said `declared` (NaN: none),
+ * and parses it (parseJson); `done` gets Fastify's own errors for the limits, as its parsers do.
+ */
+export function readBody(payload: Readable, declared: number, limit: number, done: Done): void {
   const chunks: Buffer[] = [];
   let received = 0;
   const stop = () => {

@@ -1,6 +1,7 @@
 // RFC 9457 problem details: every error the HTTP API returns, with a stable `code` that
 // docs/errors.md explains, and the data needed to act (failing pointers, refused rules).
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { FastifyReply } from 'fastify';
 import type { ErrorCode } from '../../core/index.js';
 import { ERROR_CATALOGUE, isMillraceError } from '../../core/index.js';
 
@@ -40,7 +41,13 @@ const FASTIFY_CODES: Readonly<Record<string, ErrorCode>> = {
   FST_ERR_VALIDATION: 'invalid_request',
 };
 
-export function problemFromError(error: unknown, request: FastifyRequest, bodyLimit: number): Problem {
+/** What a problem needs of the request it answers. */
+export interface ProblemRequest {
+  readonly url: string;
+  readonly headers: IncomingHttpHeaders;
+}
+
+export function problemFromError(error: unknown, request: ProblemRequest, bodyLimit: number): Problem {
   const instance = request.url;
   if (isMillraceError(error)) return problem(error.code, error.message, { ...error.details }, instance);
   const fastifyCode = (error as { code?: unknown }).code;
@@ -67,7 +74,7 @@ export function sendProblem(reply: FastifyReply, body: Problem): FastifyReply {
   return reply.code(body.status).type(PROBLEM_MEDIA_TYPE).send(body);
 }
 
-function acceptedMediaTypes(request: FastifyRequest): string[] {
+function acceptedMediaTypes(request: ProblemRequest): string[] {
   if (request.url.startsWith('/v1/inbound/x12')) return [...X12_MEDIA_TYPES];
   if (request.url.startsWith('/v1/inbound/csv/')) return ['text/csv', 'application/csv', 'text/plain', 'application/octet-stream'];
   return request.url.startsWith('/v1/events') ? [...EVENT_MEDIA_TYPES] : ['application/json'];
