@@ -80,7 +80,7 @@ export class IngestService {
     const scope = this.deps.authority.supplierScopeOf?.(principal);
     // Objects are checked as the workflows will read them (canonical codes); a held event is checked on its retry.
     if (scope !== undefined) await this.checkObjects(scope, checked.map((event, index) => (gapped.has(index) ? { ...event, data: {} } : alignedEvent(events[index] ?? event))), batch);
-    const stored = events.filter((_, index) => !gapped.has(index));
+    const stored = gapped.size === 0 ? events : events.filter((_, index) => !gapped.has(index));
     const held = gapped.size === 0 || this.deps.alignment === undefined ? [] : await this.deps.alignment.hold(principal, [...gapped.values()]);
     if (stored.length === 0) return { accepted: [], duplicates: [], quarantined: held };
     const outcome = await this.deps.committer.submit(stored);
@@ -98,21 +98,20 @@ export class IngestService {
         { conflicts },
       );
     }
-    return {
-      accepted: outcome.events.filter((event) => event.status === 'accepted'),
-      duplicates: outcome.events.filter((event) => event.status === 'duplicate'),
-      ...(held.length === 0 ? {} : { quarantined: held }),
-    };
+    const accepted: AppendedEvent[] = [];
+    const duplicates: AppendedEvent[] = [];
+    for (const event of outcome.events) (event.status === 'accepted' ? accepted : duplicates).push(event);
+    return { accepted, duplicates, ...(held.length === 0 ? {} : { quarantined: held }) };
   }
 
   /**
    * Maps each event's local codes through master data: the event keeps what was sent and gets
    * the mapping as a mark. Events with a gap are returned apart (by index), or refused.
    */
-  private align(principal: Principal, checked: readonly CloudEvent[], options: SubmitOptions): { events: CloudEvent[]; gapped: Map<number, { event: CloudEvent; gaps: CodeGap[] }> } {
+  private align(principal: Principal, checked: readonly CloudEvent[], options: SubmitOptions): { events: readonly CloudEvent[]; gapped: Map<number, { event: CloudEvent; gaps: CodeGap[] }> } {
     const gate = this.deps.alignment;
     const gapped = new Map<number, { event: CloudEvent; gaps: CodeGap[] }>();
-    if (gate === undefined) return { events: [...checked], gapped };
+    if (gate === undefined) return { events: checked, gapped };
     const events = checked.map((event, index) => {
       const alignment = gate.align(principal, event);
       if (alignment.kind === 'aligned') return markAligned(event, alignment.mappings);

@@ -57,7 +57,8 @@ export type BatchPlan =
 export function planBatch(events: readonly CloudEvent[], known: (key: string) => KnownEvent | undefined): BatchPlan {
   const planned: PlannedEvent[] = [];
   const conflicts: PlannedConflict[] = [];
-  const firstInBatch = new Map<string, { index: number; body: string }>();
+  // One event, the common case over HTTP, cannot repeat itself: no map to keep.
+  const firstInBatch = events.length > 1 ? new Map<string, { index: number; body: string }>() : undefined;
   events.forEach((event, index) => {
     const key = eventKey(event);
     const existing = known(key);
@@ -66,14 +67,14 @@ export function planBatch(events: readonly CloudEvent[], known: (key: string) =>
       else conflicts.push({ source: event.source, id: event.id, index, existingSequence: existing.sequence });
       return;
     }
-    const earlier = firstInBatch.get(key);
+    const earlier = firstInBatch?.get(key);
     if (earlier !== undefined) {
       if (sameBody(earlier.body, event)) planned.push({ status: 'repeat', event, key, firstIndex: earlier.index });
       else conflicts.push({ source: event.source, id: event.id, index });
       return;
     }
     const body = storedBody(event);
-    firstInBatch.set(key, { index, body });
+    firstInBatch?.set(key, { index, body });
     planned.push({ status: 'new', event, key, body });
   });
   return conflicts.length > 0 ? { ok: false, conflicts } : { ok: true, events: planned };
