@@ -91,21 +91,23 @@ export function withTraceContext(event: CloudEvent, trace: { readonly traceparen
 
 /**
  * The exact JSON text an event arrived as, when the channel had it whole (a single-event HTTP
- * body): a store keeps this text instead of serializing the parsed object again. Kept beside
- * the object, not on it: a property added to a parsed object would change its shape and slow
- * every later read of it (validation reads them all).
+ * body): a store keeps this text instead of serializing the parsed object again. Kept on the
+ * parsed object under a symbol, not enumerable: JSON, `Object.keys`, `for...in` (the
+ * validators) and spreads do not see it, so a copy of the event (with the hub's marks, say)
+ * never carries a text that no longer matches it. A WeakMap did the same at the cost of an
+ * ephemeron per event in every scavenge (docs/benchmarks.md, tenth session).
  */
-const arrivals = new WeakMap<object, string>();
+const ARRIVAL = Symbol('millrace.arrival');
 
 /** Remembers the text a freshly parsed event was parsed from. */
 export function rememberArrival<T extends object>(parsed: T, text: string): T {
-  arrivals.set(parsed, text);
+  Object.defineProperty(parsed, ARRIVAL, { value: text });
   return parsed;
 }
 
 /** The text an event arrived as, if a channel remembered it. */
 export function arrivedAs(event: object): string | undefined {
-  return arrivals.get(event);
+  return Object.hasOwn(event, ARRIVAL) ? ((event as Record<symbol, unknown>)[ARRIVAL] as string) : undefined;
 }
 
 /** The identity of an event per CloudEvents: `source` + `id`. */

@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { CloudEvent } from '../../../src/core/envelope.js';
-import { placePlanned, planBatch, type KnownEvent } from '../../../src/core/log/append-plan.js';
+import { rememberArrival } from '../../../src/core/envelope.js';
+import { placePlanned, planBatch, storedBody, type KnownEvent } from '../../../src/core/log/append-plan.js';
 
 const event = (id: string, subject = 'GR-1'): CloudEvent =>
   ({ specversion: '1.0', id, source: '/systems/wms-p01', type: 'goods.received', time: '2026-03-02T10:00:00Z', subject, data: { receiptId: subject } });
@@ -27,5 +28,15 @@ describe('planning and placing an append', () => {
   it('plans a conflict, and nothing to place, when a known key comes with another body', () => {
     const plan = planBatch([event('c'), event('old', 'GR-changed')], (key) => stored.get(key));
     assert.deepEqual(plan, { ok: false, conflicts: [{ source: '/systems/wms-p01', id: 'old', index: 1, existingSequence: 7 }] });
+  });
+
+  it('stores an event as the text it arrived as, unseen by keys and JSON; a copy with the hub marks is serialized anew', () => {
+    const text = '{ "specversion": "1.0", "id": "t-1", "source": "/systems/wms-p01", "type": "goods.received", "time": "2026-03-02T10:00:00Z", "data": {"receiptId": "GR-1"} }';
+    const parsed = rememberArrival(JSON.parse(text) as CloudEvent, text);
+    assert.equal(storedBody(parsed), text);
+    assert.deepEqual(Object.keys(parsed), ['specversion', 'id', 'source', 'type', 'time', 'data']);
+    assert.equal(JSON.stringify(parsed), JSON.stringify(JSON.parse(text)));
+    const marked = { ...parsed, millracelagbreach: 'received 2h after its time' };
+    assert.deepEqual(JSON.parse(storedBody(marked)), { ...(JSON.parse(text) as object), millracelagbreach: 'received 2h after its time' });
   });
 });
