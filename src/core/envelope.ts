@@ -92,22 +92,29 @@ export function withTraceContext(event: CloudEvent, trace: { readonly traceparen
 /**
  * The exact JSON text an event arrived as, when the channel had it whole (a single-event HTTP
  * body): a store keeps this text instead of serializing the parsed object again. Kept on the
- * parsed object under a symbol, not enumerable: JSON, `Object.keys`, `for...in` (the
- * validators) and spreads do not see it, so a copy of the event (with the hub's marks, say)
- * never carries a text that no longer matches it. A WeakMap did the same at the cost of an
- * ephemeron per event in every scavenge (docs/benchmarks.md, tenth session).
+ * parsed object under a symbol, which JSON, `Object.keys` and `for...in` (the validators) do
+ * not see, in a record that names the object it belongs to: a spread copies the record too, and
+ * a copy of the event (with the hub's marks, say) must not pass for the text. A WeakMap did the
+ * same at the cost of an ephemeron per event in every scavenge, `Object.defineProperty` with a
+ * call into the runtime per event (docs/benchmarks.md, tenth session).
  */
 const ARRIVAL = Symbol('millrace.arrival');
 
+interface Arrival {
+  readonly event: object;
+  readonly text: string;
+}
+
 /** Remembers the text a freshly parsed event was parsed from. */
 export function rememberArrival<T extends object>(parsed: T, text: string): T {
-  Object.defineProperty(parsed, ARRIVAL, { value: text });
+  (parsed as Record<symbol, Arrival>)[ARRIVAL] = { event: parsed, text };
   return parsed;
 }
 
 /** The text an event arrived as, if a channel remembered it. */
 export function arrivedAs(event: object): string | undefined {
-  return Object.hasOwn(event, ARRIVAL) ? ((event as Record<symbol, unknown>)[ARRIVAL] as string) : undefined;
+  const arrival = (event as Record<symbol, Arrival | undefined>)[ARRIVAL];
+  return arrival !== undefined && arrival.event === event ? arrival.text : undefined;
 }
 
 /** The identity of an event per CloudEvents: `source` + `id`. */
