@@ -11,6 +11,7 @@
 import { isMainThread, parentPort, workerData, type Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { spawnThread } from '../shared/threads.js';
+import { LogRowWriter } from './log-rows.js';
 
 /** One new event of a group, as the hub planned it. */
 export interface AppendRow {
@@ -21,13 +22,10 @@ export interface AppendRow {
   readonly correlation: readonly [number, number] | undefined;
 }
 
-/** Values per event in `AppendRequest.rows`: seq, type, body, dedupe hash (2), correlation hash (2). */
-const ROW_WIDTH = 7;
-
 interface AppendRequest {
   readonly id: number;
   readonly receivedTime: string;
-  /** ROW_WIDTH values per event, flat, sequences ascending. */
+  /** ROW_WIDTH values per event (log-rows.ts), flat, sequences ascending. */
   readonly rows: readonly (string | number | null)[];
 }
 
@@ -123,15 +121,8 @@ if (!isMainThread && parentPort !== null && (workerData as { appendWriterPath?: 
   db.pragma('busy_timeout = 10000');
   // Checkpoints are left to the hub's checkpoint thread (a high safety threshold only).
   db.pragma('wal_autocheckpoint = 100000');
-  const insert = db.prepare<[number, string, string, string]>('INSERT INTO events (seq, type, received_time, body) VALUES (?, ?, ?, ?)');
-  const insertKeys = db.prepare<[number, number, number, number | null, number | null]>('INSERT INTO event_keys (seq, dk_hi, dk_lo, ck_hi, ck_lo) VALUES (?, ?, ?, ?, ?)');
-  const write = db.transaction((receivedTime: string, rows: readonly (string | number | null)[]) => {
-    for (let at = 0; at < rows.length; at += ROW_WIDTH) {
-      const seq = rows[at] as number;
-      insert.run(seq, rows[at + 1] as string, receivedTime, rows[at + 2] as string);
-      insertKeys.run(seq, rows[at + 3] as number, rows[at + 4] as number, rows[at + 5] as number | null, rows[at + 6] as number | null);
-    }
-  });
+  const logRows = new LogRowWriter(db);
+  const write = db.transaction((receivedTime: string, rows: readonly (string | number | null)[]) => logRows.insert(receivedTime, rows));
   port.on('message', (request: AppendRequest | 'stop') => {
     if (request === 'stop') {
       db.close();

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import type { CloudEvent } from '../../core/index.js';
+import type { BatchOutcome } from '../../ports/index.js';
 import { describeEventStore, receipt } from '../../../test/conformance/event-store.conformance.js';
 import { describePublisherSequenceStore } from '../../../test/conformance/publisher-sequence-store.conformance.js';
 import type { AppendWriter } from './append-writer.js';
@@ -201,6 +202,38 @@ describe('SQLite store on disk', () => {
     assert.equal(usual.setting, 10_000);
     assert.ok(small.pages < 1_200, `with checkpointPages 1,000 the WAL reached ${Math.round(small.pages)} pages`);
     assert.ok(usual.pages > 1_400, `by default the WAL grows past 1,000 pages (${Math.round(usual.pages)})`);
+  });
+
+  it('numbers its rows after what another connection appended, across multi-row statements, groups and a workflow-sized batch', async () => {
+    const db = tempDb();
+    const first = new SqliteStore(db.path);
+    const second = new SqliteStore(db.path);
+    try {
+      const ids = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => receipt(`${prefix}-${i}`, { correlationid: `PO-${i % 3}/10` }));
+      // 40 events in two batches of one group: 32 rows in one statement, 8 in another.
+      const [a, b] = await first.appendBatches([ids('a', 25), ids('b', 15)], '2026-03-02T13:20:00.000Z');
+      await second.appendBatches([ids('c', 3)], '2026-03-02T13:21:00.000Z');
+      const [d] = await first.appendBatches([[...ids('d', 5), receipt('a-0', { correlationid: 'PO-0/10' })]], '2026-03-02T13:22:00.000Z');
+      const sequences = (outcome: BatchOutcome | undefined) => (outcome?.kind === 'appended' ? outcome.events.map((e) => e.sequence) : []);
+      assert.deepEqual([...sequences(a), ...sequences(b)], Array.from({ length: 40 }, (_, i) => i + 1));
+      assert.deepEqual(sequences(d), [44, 45, 46, 47, 48, 1], 'after the other connection\'s 41-43; the resend is a duplicate');
+      const log = await second.readFrom(0, 100);
+      assert.deepEqual(log.map((e) => e.sequence), Array.from({ length: 48 }, (_, i) => i + 1));
+      assert.deepEqual(log.slice(40, 43).map((e) => e.event.id), ['c-0', 'c-1', 'c-2']);
+      assert.equal(log[43]?.receivedTime, '2026-03-02T13:22:00.000Z');
+      // The key rows match the event rows: a reopened store finds every event by key and correlation.
+      const reopened = new SqliteStore(db.path);
+      try {
+        assert.equal((await reopened.find('/systems/wms-p01', 'b-14'))?.sequence, 40);
+        assert.equal((await reopened.readByCorrelation('PO-1/10')).length, 8 + 5 + 1 + 2);
+      } finally {
+        await reopened.close();
+      }
+    } finally {
+      await first.close();
+      await second.close();
+      db.remove();
+    }
   });
 
   it('sees events another connection appended to the same file (a CLI, a second handle)', async () => {

@@ -33,6 +33,7 @@ import { startCheckpointer } from './checkpointer.js';
 import type { AppendRow } from './append-writer.js';
 import { AppendError, AppendWriter } from './append-writer.js';
 import { hash64, KeyIndex } from './key-index.js';
+import { LogRowWriter } from './log-rows.js';
 import { SqliteDeliveries } from './sqlite-deliveries.js';
 import { ALLOCATE_CONTROL_NUMBERS, checkedCount, firstOfBlock, X12_CONTROL_TABLE } from '../shared/x12-control-sql.js';
 import { checkBreachStored, markOfRow, markParams, PUBLISHER_MARKS, PUBLISHER_MARKS_OF, PUBLISHER_SEQUENCE_TABLE, RECORD_PUBLISHER } from '../shared/publisher-sequence-sql.js';
@@ -145,6 +146,8 @@ export class SqliteStore implements EventStore, CredentialStore, WorkflowStore, 
   /** The X12 and CSV files as received, linked to the events they produced. */
   readonly inboundMessages: SqliteInboundMessages;
   private readonly keys = new KeyIndex();
+  /** Writes a group's event and key rows (multi-row statements). */
+  private readonly logRows: LogRowWriter;
   /** Index entries of the transaction under way; they count only once it commits. */
   private pendingKeys: [number, [number, number], [number, number] | undefined][] = [];
   /** Events written by the transaction under way, which the index learns of only at commit. */
@@ -173,8 +176,6 @@ export class SqliteStore implements EventStore, CredentialStore, WorkflowStore, 
     this.db.defaultSafeIntegers(false);
     this.statements = {
       bySeq: this.db.prepare<[number], EventRow>('SELECT seq, received_time, body FROM events WHERE seq = ?'),
-      insert: this.db.prepare<[string, string, string]>('INSERT INTO events (type, received_time, body) VALUES (?, ?, ?)'),
-      insertKeys: this.db.prepare<[number, number, number, number | null, number | null]>('INSERT INTO event_keys (seq, dk_hi, dk_lo, ck_hi, ck_lo) VALUES (?, ?, ?, ?, ?)'),
       keysAfter: this.db.prepare<[number], KeyRow>('SELECT seq, dk_hi, dk_lo, ck_hi, ck_lo FROM event_keys WHERE seq > ? ORDER BY seq').raw(true),
       readFrom: this.db.prepare<[number, number], EventRow>('SELECT seq, received_time, body FROM events WHERE seq > ? ORDER BY seq LIMIT ?'),
       head: this.db.prepare<[], { head: number | null }>('SELECT MAX(seq) AS head FROM events'),
@@ -203,6 +204,7 @@ export class SqliteStore implements EventStore, CredentialStore, WorkflowStore, 
       upsertPlantState: this.db.prepare(SQL.upsertPlantState),
       duePlantStates: this.db.prepare<[string, number], PlantRow>(SQL.duePlantStates),
     };
+    this.logRows = new LogRowWriter(this.db);
     this.transactions = {
       append: this.db.transaction((batches: readonly (readonly CloudEvent[])[], receivedTime: string) => this.insertBatches(batches, receivedTime)),
       step: this.db.transaction((step: WorkflowStep) => this.applyStep(step)),
@@ -302,12 +304,18 @@ export class SqliteStore implements EventStore, CredentialStore, WorkflowStore, 
     // Without the index a resend would go undetected: this connection must not append.
     if (this.readsLogOnly && batches.some((batch) => batch.length > 0)) throw new Error('this store connection reads the log only');
     this.catchUpKeys();
-    return this.planGroup(batches, this.written, (type, body, dedupe, correlation) => {
-      const sequence = Number(this.statements.insert.run(type, receivedTime, body).lastInsertRowid);
-      this.statements.insertKeys.run(sequence, dedupe[0], dedupe[1], correlation?.[0] ?? null, correlation?.[1] ?? null);
+    // Numbered from the index's head, or from this transaction's last row: under the write lock,
+    // caught up with other connections, the index knows every row but this transaction's own.
+    let sequence = this.pendingKeys.at(-1)?.[0] ?? this.keys.head;
+    const rows: (string | number | null)[] = [];
+    const outcomes = this.planGroup(batches, this.written, (type, body, dedupe, correlation) => {
+      sequence += 1;
+      rows.push(sequence, type, body, dedupe[0], dedupe[1], correlation?.[0] ?? null, correlation?.[1] ?? null);
       this.pendingKeys.push([sequence, dedupe, correlation]);
       return sequence;
     });
+    if (rows.length > 0) this.logRows.insert(receivedTime, rows);
+    return outcomes;
   }
 
   /**
