@@ -40,9 +40,13 @@ export class IntakeHandling {
 
   /** Checks and commits the events of a parsed body; throws a MillraceError for a refusal. */
   async submit(principal: Principal, contentType: string | undefined, body: unknown, trace: TraceContext | undefined): Promise<{ events: unknown[]; receipt: IngestReceipt }> {
-    const { events, batch } = eventsOf(contentType, body);
-    const receipt = await this.deps.ingest.submit(principal, events, batch, { trace });
-    return { events, receipt };
+    const submission = eventsOf(contentType, body);
+    return { events: submission.events, receipt: await this.ingest(principal, submission, trace) };
+  }
+
+  /** Checks and commits events read from a body (eventsOf); rejects with a MillraceError for a refusal. */
+  ingest(principal: Principal, submission: { events: unknown[]; batch: boolean }, trace: TraceContext | undefined): Promise<IngestReceipt> {
+    return this.deps.ingest.submit(principal, submission.events, submission.batch, { trace });
   }
 
   /**

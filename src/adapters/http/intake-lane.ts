@@ -16,7 +16,7 @@ import fastJson from 'fast-json-stringify';
 import type { Principal } from '../../core/index.js';
 import type { Authenticator } from '../../ports/index.js';
 import type { IntakeHandling } from './intake-handling.js';
-import { bearerToken, receiptView } from './intake-handling.js';
+import { bearerToken, eventsOf, receiptView } from './intake-handling.js';
 import { readBody } from './json-body.js';
 import { EVENT_MEDIA_TYPES, PROBLEM_MEDIA_TYPE, PROBLEM_SCHEMA, problem, type Problem } from './problem.js';
 
@@ -116,8 +116,16 @@ export class IntakeLane {
 
   private submit(request: IncomingMessage, response: ServerResponse, principal: Principal, body: unknown, arrivedAt: number): void {
     const { handling } = this.options;
-    handling.submit(principal, request.headers['content-type'], body, undefined).then(
-      ({ events, receipt }) => {
+    let submission: { events: unknown[]; batch: boolean };
+    try {
+      submission = eventsOf(request.headers['content-type'], body);
+    } catch (error) {
+      this.refuse(request, response, error, principal, arrivedAt);
+      return;
+    }
+    const { events } = submission;
+    handling.ingest(principal, submission, undefined).then(
+      (receipt) => {
         const seconds = (performance.now() - arrivedAt) / 1000;
         write(response, 202, 'application/json; charset=utf-8', this.serialiseReceipt(receiptView(receipt)));
         handling.recordAccepted(principal, events, receipt, seconds, undefined);

@@ -146,6 +146,7 @@ export class SqliteStore implements EventStore, CredentialStore, WorkflowStore, 
   /** The X12 and CSV files as received, linked to the events they produced. */
   readonly inboundMessages: SqliteInboundMessages;
   private readonly keys = new KeyIndex();
+  private lastKeyHash: { readonly key: string; readonly hash: [number, number] } | undefined;
   /** Writes a group's event and key rows (multi-row statements). */
   private readonly logRows: LogRowWriter;
   /** Index entries of the transaction under way; they count only once it commits. */
@@ -331,7 +332,7 @@ export class SqliteStore implements EventStore, CredentialStore, WorkflowStore, 
     return batches.map((batch) =>
       appendPlanned(batch, known, (item) => {
         const { event } = item;
-        const sequence = place(event.type, item.body, hash64(item.key), event.correlationid === undefined ? undefined : hash64(event.correlationid));
+        const sequence = place(event.type, item.body, this.keyHash(item.key), event.correlationid === undefined ? undefined : hash64(event.correlationid));
         written.set(item.key, { body: item.body, sequence });
         return sequence;
       }),
@@ -393,8 +394,14 @@ export class SqliteStore implements EventStore, CredentialStore, WorkflowStore, 
     return stored === undefined ? undefined : { body: stored.body, sequence: stored.seq };
   }
 
+  /** A dedupe key's hash; the last one is kept, as planning an event looks its key up and then places it. */
+  private keyHash(key: string): [number, number] {
+    if (this.lastKeyHash?.key !== key) this.lastKeyHash = { key, hash: hash64(key) };
+    return this.lastKeyHash.hash;
+  }
+
   private findByKey(key: string): EventRow | undefined {
-    const candidates = this.keys.candidates(hash64(key));
+    const candidates = this.keys.candidates(this.keyHash(key));
     // A new event, the common case, has no candidate: nothing more to do.
     if (candidates.length === 0) return undefined;
     const [source, id] = key.split('\u0000') as [string, string];
