@@ -38,6 +38,14 @@ describe('in-memory key index', () => {
     assert.deepEqual(index.candidates([7, 9]).sort(), [1, 2]);
   });
 
+  it('answers sequences past 2^31 as they were added (slots hold them as unsigned words)', () => {
+    const index = new KeyIndex();
+    index.add(2 ** 31 + 5, [11, 13], undefined);
+    index.add(2 ** 32 - 1, [11, 17], undefined);
+    assert.deepEqual(index.candidates([11, 13]), [2 ** 31 + 5]);
+    assert.deepEqual(index.candidates([11, 17]), [2 ** 32 - 1]);
+  });
+
   it('chains the events of one correlation id in sequence order', () => {
     const index = new KeyIndex();
     const po = hash64('PO-1/10');
