@@ -280,6 +280,51 @@ for (const door of ['route', 'lane'] as const) describe(`HTTP intake: POST /v1/e
       assert.ok(await t.store.find('/systems/erp-core', 'lane-2'));
     });
 
+  if (door === 'lane')
+    it('lane: answers as the route does over the same socket, headers and body, but for the instance', async () => {
+      const key = erp();
+      await post(key, released('same-1'));
+      const requests: [string, Record<string, string>, string][] = [
+        ['a 202 duplicate', { authorization: `Bearer ${key}` }, JSON.stringify(released('same-1'))],
+        ['malformed JSON', { authorization: `Bearer ${key}` }, '{"id": '],
+        ['no key', {}, JSON.stringify(released('same-2'))],
+        ['another source', { authorization: `Bearer ${key}` }, JSON.stringify(released('same-3', { source: '/systems/wms-p01' }))],
+        ['a conflict', { authorization: `Bearer ${key}` }, JSON.stringify(released('same-1', { subject: 'changed' }))],
+        ['a contract violation', { authorization: `Bearer ${key}` }, JSON.stringify(released('same-4', { time: 'yesterday' }))],
+      ];
+      const lane = t.hub.http.intakeLane!;
+      for (const [what, auth, payload] of requests) {
+        const headers = { 'content-type': 'application/cloudevents+json', ...auth };
+        const answered = lane.requestsAnswered;
+        const viaLane = await overSocket(url, '/v1/events', headers, payload);
+        assert.equal(lane.requestsAnswered, answered + 1, `${what}: the lane answered`);
+        const viaRoute = await overSocket(url, '/v1/events?door=route', headers, payload);
+        assert.equal(lane.requestsAnswered, answered + 1, `${what}: the route answered`);
+        const { date: _laneDate, 'content-length': _laneLength, ...laneHeaders } = viaLane.headers;
+        const { date: _routeDate, 'content-length': _routeLength, ...routeHeaders } = viaRoute.headers;
+        assert.equal(viaLane.statusCode, viaRoute.statusCode, what);
+        assert.deepEqual(laneHeaders, routeHeaders, what);
+        assert.equal(viaLane.body, viaRoute.body.replace('"instance":"/v1/events?door=route"', '"instance":"/v1/events"'), what);
+      }
+    });
+
+  if (door === 'lane')
+    it('lane: a failure after the 202 is logged and leaves the answer, the event and the server standing', async () => {
+      const handling = (t.hub.http.intakeLane as unknown as { options: { handling: { recordAccepted: (...args: unknown[]) => void } } }).options.handling;
+      const recordAccepted = handling.recordAccepted;
+      handling.recordAccepted = () => {
+        throw new Error('bookkeeping failed');
+      };
+      try {
+        const response = await post(erp(), released('after-1'));
+        assert.equal(response.statusCode, 202, response.body);
+        assert.ok(await t.store.find('/systems/erp-core', 'after-1'));
+      } finally {
+        handling.recordAccepted = recordAccepted;
+      }
+      assert.equal((await post(erp(), released('after-2'))).statusCode, 202);
+    });
+
   if (door === 'route')
     it('404 not_found as problem+json for an unknown route', async () => {
       assertProblem(await t.hub.http.inject({ method: 'GET', url: '/v1/nothing' }), 404, 'not_found');

@@ -77,6 +77,7 @@ subscriptions:
   };
 
   it('follows a PO release from the HTTP door through the workflow to the subscriber in one trace', async () => {
+    assert.equal(t.hub.http.intakeLane, undefined, 'a traced hub takes events through the route, whose hooks make the spans');
     exporter.reset();
     const answer = await post(release('rel-trace-1', '4500077001'), `00-${CALLER_TRACE}-${CALLER_SPAN}-01`);
     assert.equal(answer.status, 202);

@@ -12,8 +12,8 @@ import type { Authenticator, SpanHandle, Tracer } from '../../ports/index.js';
 import type { HubMetrics } from '../metrics/hub-metrics.js';
 import { EVENT_MEDIA_TYPES, problem, sendProblem } from './problem.js';
 import { bearerToken, IntakeHandling, receiptView } from './intake-handling.js';
-import { IntakeLane, unauthenticated } from './intake-lane.js';
-import { problemResponse } from './schemas.js';
+import { INTAKE_PROBLEM_STATUSES, IntakeLane, unauthenticated } from './intake-lane.js';
+import { problemResponse, problemResponses } from './schemas.js';
 import { registerJsonParser } from './json-body.js';
 import type { InboundRouteDependencies } from './csv-routes.js';
 import { registerInboundRoutes } from './csv-routes.js';
@@ -140,6 +140,7 @@ export async function buildHttpServer(deps: HttpServerDependencies): Promise<Fas
           authenticator: deps.authenticator,
           bodyLimit: deps.bodyLimit,
           receiptSchema,
+          logger: deps.logger,
           ...(deps.rateLimitOf === undefined ? {} : { rateLimited: (principal: Principal) => deps.rateLimitOf?.(principal) !== undefined }),
         });
   // Node's server as Fastify makes it (no timeouts but keep-alive), with the lane in front.
@@ -271,18 +272,7 @@ export async function buildHttpServer(deps: HttpServerDependencies): Promise<Fas
           'A batch is all-or-nothing. A resend of the same source+id with the same body is reported as a duplicate; with a different body it is a 409.',
         security: [{ apiKey: [] }],
         body: { oneOf: [{ $ref: 'CloudEvent#' }, { type: 'array', items: { $ref: 'CloudEvent#' }, minItems: 1 }] },
-        response: {
-          202: receiptSchema,
-          400: problemResponse,
-          401: problemResponse,
-          403: problemResponse,
-          409: problemResponse,
-          413: problemResponse,
-          415: problemResponse,
-          422: problemResponse,
-          429: problemResponse,
-          503: problemResponse,
-        },
+        response: { 202: receiptSchema, ...problemResponses(...INTAKE_PROBLEM_STATUSES) },
       },
       // The contract registry checks the body and reports every failing pointer, envelope and
       // data alike; the route schema above documents it.

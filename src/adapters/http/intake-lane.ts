@@ -3,7 +3,7 @@
 // content-type parser and serialisation pipeline cost about 6 us of the event loop per request
 // on this machine, a tenth of what an event costs in all; the lane does the same work with the
 // same parts (intake-handling.ts, json-body.ts, the problem catalogue, the route's response
-// schemas) and nothing else.
+// schemas, serialised as Fastify serialises them) and nothing else.
 //
 // It takes only what it answers exactly as the route would: the exact path, a bare event media
 // type, a Content-Length within the limit, no chunked body. Everything else (a parameter on the
@@ -13,6 +13,7 @@
 // plugin added to the intake route later does not apply here: teach the lane, or hand over.
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import fastJson from 'fast-json-stringify';
+import type { Logger } from 'pino';
 import type { Principal } from '../../core/index.js';
 import type { Authenticator } from '../../ports/index.js';
 import type { IntakeHandling } from './intake-handling.js';
@@ -25,14 +26,26 @@ type JsonSchema = Parameters<typeof fastJson>[0];
 
 export const INTAKE_PATH = '/v1/events';
 
+/**
+ * The problem statuses the intake route declares (its OpenAPI responses): Fastify serialises
+ * those with the problem schema, any other (a 500) with JSON.stringify, and so does the lane.
+ */
+export const INTAKE_PROBLEM_STATUSES = [400, 401, 403, 409, 413, 415, 422, 429, 503] as const;
+const DECLARED = new Set<number>(INTAKE_PROBLEM_STATUSES);
+
 export interface IntakeLaneOptions {
   readonly handling: IntakeHandling;
   readonly authenticator: Authenticator;
   readonly bodyLimit: number;
   /** The 202 body's schema, as the route declares it: the lane serialises with it as Fastify would. */
   readonly receiptSchema: Record<string, unknown>;
-  /** Whether a principal's requests are counted against a rate limit (they go to the route, where the limiter is). */
+  /**
+   * Whether a principal's requests are counted against a rate limit: they go to the route, where
+   * the limiter is (and where the key is checked again: from the cache, unless it is off).
+   */
   readonly rateLimited?: (principal: Principal) => boolean;
+  /** Where a failure of the lane itself is logged. */
+  readonly logger?: Logger | undefined;
 }
 
 /** The 401 of a request without a valid key, worded as the route's authentication hook words it. */
@@ -77,18 +90,47 @@ export class IntakeLane {
     if (!Number.isSafeInteger(declared) || declared > this.options.bodyLimit) return false;
 
     const arrivedAt = performance.now();
-    const token = bearerToken(headers.authorization);
-    const { authenticator } = this.options;
-    const recalled = token === undefined ? false : authenticator.recall?.(token);
-    if (recalled !== undefined) {
-      this.admit(request, response, route, recalled === false ? undefined : recalled, arrivedAt);
-      return true;
-    }
-    authenticator.authenticate(token ?? '').then(
-      (principal) => this.admit(request, response, route, principal, arrivedAt),
-      (error: unknown) => this.refuse(request, response, error, undefined, arrivedAt),
-    );
+    // From here on the request is the lane's: whatever throws is answered (guard), never left
+    // to escape the server's listener or a promise, where it would end the process.
+    this.guard(response, () => {
+      const token = bearerToken(headers.authorization);
+      const { authenticator } = this.options;
+      const recalled = token === undefined ? false : authenticator.recall?.(token);
+      if (recalled !== undefined) {
+        this.admit(request, response, route, recalled === false ? undefined : recalled, arrivedAt);
+        return;
+      }
+      authenticator.authenticate(token ?? '').then(
+        (principal) => this.guard(response, () => this.admit(request, response, route, principal, arrivedAt)),
+        (error: unknown) => this.guard(response, () => this.refuse(request, response, error, undefined, arrivedAt)),
+      );
+    });
     return true;
+  }
+
+  /** Runs a step of a request the lane has taken; an error it throws gets a 500 (or, once the head is sent, a closed connection). */
+  private guard(response: ServerResponse, step: () => void): void {
+    try {
+      step();
+    } catch (error) {
+      this.fail(response, error);
+    }
+  }
+
+  private fail(response: ServerResponse, error: unknown): void {
+    try {
+      this.options.logger?.error({ err: error, method: 'POST', url: INTAKE_PATH }, 'request failed');
+    } catch {
+      // A logger that throws must not stop the answer.
+    }
+    // Answered already (the bookkeeping after a 202 failed): the answer stands.
+    if (response.writableEnded) return;
+    if (response.headersSent) {
+      response.destroy();
+      return;
+    }
+    const body = problem('internal_error', 'the hub failed to handle this request; it has been logged', {}, INTAKE_PATH);
+    write(response, body.status, PROBLEM_CONTENT_TYPE, JSON.stringify(body));
   }
 
   private admit(request: IncomingMessage, response: ServerResponse, route: RequestListener, principal: Principal | undefined, arrivedAt: number): void {
@@ -103,15 +145,17 @@ export class IntakeLane {
       return;
     }
     this.answered += 1;
-    readBody(request, Number(request.headers['content-length']), this.options.bodyLimit, (error, body) => {
-      if (error === null) {
-        this.submit(request, response, principal, body, arrivedAt);
-        return;
-      }
-      // As Fastify does after a body it could not read: the client may still be sending.
-      response.setHeader('connection', 'close');
-      this.refuse(request, response, error, principal, arrivedAt);
-    });
+    readBody(request, Number(request.headers['content-length']), this.options.bodyLimit, (error, body) =>
+      this.guard(response, () => {
+        if (error === null) {
+          this.submit(request, response, principal, body, arrivedAt);
+          return;
+        }
+        // As Fastify does after a body it could not read: the client may still be sending.
+        response.setHeader('connection', 'close');
+        this.refuse(request, response, error, principal, arrivedAt);
+      }),
+    );
   }
 
   private submit(request: IncomingMessage, response: ServerResponse, principal: Principal, body: unknown, arrivedAt: number): void {
@@ -125,12 +169,13 @@ export class IntakeLane {
     }
     const { events } = submission;
     handling.ingest(principal, submission, undefined).then(
-      (receipt) => {
-        const seconds = (performance.now() - arrivedAt) / 1000;
-        write(response, 202, 'application/json; charset=utf-8', this.serialiseReceipt(receiptView(receipt)));
-        handling.recordAccepted(principal, events, receipt, seconds, undefined);
-      },
-      (error: unknown) => this.refuse(request, response, error, principal, arrivedAt),
+      (receipt) =>
+        this.guard(response, () => {
+          const seconds = (performance.now() - arrivedAt) / 1000;
+          write(response, 202, 'application/json; charset=utf-8', this.serialiseReceipt(receiptView(receipt)));
+          handling.recordAccepted(principal, events, receipt, seconds, undefined);
+        }),
+      (error: unknown) => this.guard(response, () => this.refuse(request, response, error, principal, arrivedAt)),
     );
   }
 
@@ -140,7 +185,8 @@ export class IntakeLane {
   }
 
   private send(response: ServerResponse, body: Problem): void {
-    write(response, body.status, PROBLEM_CONTENT_TYPE, this.serialiseProblem(body), body.status === 401 ? { 'www-authenticate': 'Bearer realm="millrace"' } : {});
+    const payload = DECLARED.has(body.status) ? this.serialiseProblem(body) : JSON.stringify(body);
+    write(response, body.status, PROBLEM_CONTENT_TYPE, payload, body.status === 401 ? { 'www-authenticate': 'Bearer realm="millrace"' } : {});
   }
 }
 

@@ -2,7 +2,8 @@
 // INSERTs: one statement run per table per 32 events instead of one per event and table. Each
 // run is a bind, a step and a reset across the JS/C++ boundary; a group of 25 single events
 // cost about 0.9 us of CPU less per event this way (docs/benchmarks.md, tenth session).
-// Sequences are the caller's (the index's head on, planned under the write lock).
+// Sequences are the caller's: the index's head on, planned under the write lock in the
+// connection, or ahead of it for the append thread, whose rows then collide and are planned again.
 import type Database from 'better-sqlite3';
 
 /** Values per event in a flat row list: seq, type, body, dedupe hash (2), correlation hash (2). */

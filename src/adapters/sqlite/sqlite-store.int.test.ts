@@ -204,7 +204,7 @@ describe('SQLite store on disk', () => {
     assert.ok(usual.pages > 1_400, `by default the WAL grows past 1,000 pages (${Math.round(usual.pages)})`);
   });
 
-  it('numbers its rows after what another connection appended, across multi-row statements, groups and a workflow-sized batch', async () => {
+  it('numbers its rows after what another connection appended, across multi-row statements and groups', async () => {
     const db = tempDb();
     const first = new SqliteStore(db.path);
     const second = new SqliteStore(db.path);
