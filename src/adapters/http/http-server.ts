@@ -11,7 +11,7 @@ import type { DeliveryOperations, IngestService, IntakeRefusals, PlantQueries, X
 import type { Authenticator, SpanHandle, Tracer } from '../../ports/index.js';
 import type { HubMetrics } from '../metrics/hub-metrics.js';
 import { EVENT_MEDIA_TYPES, problem, sendProblem } from './problem.js';
-import { bearerToken, IntakeHandling, receiptView } from './intake-handling.js';
+import { bearerToken, eventsOf, IntakeHandling, receiptView } from './intake-handling.js';
 import { INTAKE_PROBLEM_STATUSES, IntakeLane, unauthenticated } from './intake-lane.js';
 import { problemResponse, problemResponses } from './schemas.js';
 import { registerJsonParser } from './json-body.js';
@@ -82,16 +82,11 @@ export interface HttpServerDependencies {
    * context the intake routes store with the events. Absent: no hook is even registered.
    */
   readonly tracer?: Tracer;
-  /**
-   * Answer plain intake requests beside Fastify (intake-lane.ts, docs/adr/0025); default true.
-   * Off with a tracer: a traced request needs the route's hooks.
-   */
-  readonly intakeLane?: boolean;
 }
 
 declare module 'fastify' {
   interface FastifyInstance {
-    /** The intake lane when it is on (for tests and diagnostics). */
+    /** The intake lane (intake-lane.ts, docs/adr/0025), absent with a tracer: a traced request needs the route's hooks. */
     intakeLane?: IntakeLane;
   }
 }
@@ -133,7 +128,7 @@ const KEEP_ALIVE_MS = 65_000;
 export async function buildHttpServer(deps: HttpServerDependencies): Promise<FastifyInstance> {
   const intake = new IntakeHandling(deps);
   const lane =
-    deps.intakeLane === false || deps.tracer !== undefined
+    deps.tracer !== undefined
       ? undefined
       : new IntakeLane({
           handling: intake,
@@ -282,11 +277,12 @@ export async function buildHttpServer(deps: HttpServerDependencies): Promise<Fas
       const principal = request.principal;
       if (principal === undefined) throw new MillraceError('unauthenticated', 'no credential');
       const trace = traceOf(request);
-      const { events, receipt } = await intake.submit(principal, request.headers['content-type'], request.body, trace);
+      const submission = eventsOf(request.headers['content-type'], request.body);
+      const receipt = await intake.ingest(principal, submission, trace);
       const seconds = secondsSince(request);
       // Answered first: the bookkeeping below does not hold up the other answers of the same commit.
       reply.code(202).send(receiptView(receipt));
-      intake.recordAccepted(principal, events, receipt, seconds, trace);
+      intake.recordAccepted(principal, submission.events, receipt, seconds, trace);
       request.span?.setAttributes({ 'millrace.events.accepted': receipt.accepted.length, 'millrace.events.duplicates': receipt.duplicates.length });
       return reply;
     },

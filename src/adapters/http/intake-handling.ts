@@ -1,20 +1,18 @@
 // POST /v1/events, what both of its doors share: the Fastify route (http-server.ts) and the
 // intake lane (intake-lane.ts) read the same media types, call the same use case, answer with
-// the same receipt and turn the same errors into the same problem, counted and logged alike.
-import type { IncomingHttpHeaders } from 'node:http';
+// the same receipt and turn the same errors into the same problem, counted and logged alike
+// (`refusal` is also the error handler of every other route).
 import type { Logger } from 'pino';
 import type { Principal } from '../../core/index.js';
 import { MillraceError, traceIdOf } from '../../core/index.js';
 import type { IngestReceipt, IngestService, IntakeRefusals } from '../../app/index.js';
 import type { SpanHandle, TraceContext } from '../../ports/index.js';
 import type { HubMetrics } from '../metrics/hub-metrics.js';
-import { EVENT_MEDIA_TYPES, problemFromError, type Problem } from './problem.js';
+import { EVENT_MEDIA_TYPES, problemFromError, type Problem, type ProblemRequest } from './problem.js';
 
 /** What the intake needs of a request, whichever door it came through. */
-export interface IntakeRequest {
+export interface IntakeRequest extends ProblemRequest {
   readonly method: string;
-  readonly url: string;
-  readonly headers: IncomingHttpHeaders;
 }
 
 export interface IntakeHandlingDependencies {
@@ -37,12 +35,6 @@ const INTAKE_CHANNELS: Readonly<Record<string, string>> = { '/v1/events': 'api',
 
 export class IntakeHandling {
   constructor(private readonly deps: IntakeHandlingDependencies) {}
-
-  /** Checks and commits the events of a parsed body; throws a MillraceError for a refusal. */
-  async submit(principal: Principal, contentType: string | undefined, body: unknown, trace: TraceContext | undefined): Promise<{ events: unknown[]; receipt: IngestReceipt }> {
-    const submission = eventsOf(contentType, body);
-    return { events: submission.events, receipt: await this.ingest(principal, submission, trace) };
-  }
 
   /** Checks and commits events read from a body (eventsOf); rejects with a MillraceError for a refusal. */
   ingest(principal: Principal, submission: { events: unknown[]; batch: boolean }, trace: TraceContext | undefined): Promise<IngestReceipt> {

@@ -11,7 +11,7 @@ import { errorCodes, type FastifyInstance } from 'fastify';
 import secureJson from 'secure-json-parse';
 import { MillraceError, rememberArrival } from '../../core/index.js';
 
-export type Done = (error: Error | null, body?: unknown) => void;
+type Done = (error: Error | null, body?: unknown) => void;
 
 export function registerJsonParser(app: FastifyInstance, mediaTypes: readonly string[], bodyLimit: number): void {
   app.addContentTypeParser([...mediaTypes], (request, payload, done: Done) => {
