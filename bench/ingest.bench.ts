@@ -40,9 +40,10 @@ interface Options {
 }
 
 const USAGE = `usage: npm run bench:ingest -- [options]
-  --duration <s>   measured seconds per phase (default 6), split into --rounds interleaved slices
-  --rounds <n>     slices per phase (default 3); phases take turns so that a slow spell of the
-                   machine hits every contender alike, and ratios are taken round by round
+  --duration <s>   measured seconds per phase (default 10), split into --rounds interleaved slices
+  --rounds <n>     slices per phase (default 5); phases take turns so that a slow spell of the
+                   machine hits every contender alike, ratios are taken round by round, and each
+                   ratio reported is their median (five rounds: two slow spells do not move it)
   --warmup <s>     unmeasured load per phase before the first round (default 5: after 1.5 s
                    the hubs' first round still ran well below the later ones)
   --fill <n>       events in the big log (default 3000000)
@@ -55,8 +56,8 @@ function parseOptions(argv: readonly string[]): Options {
   const values = parseBenchOptions(
     argv,
     {
-      duration: { type: 'string', default: '6' },
-      rounds: { type: 'string', default: '3' },
+      duration: { type: 'string', default: '10' },
+      rounds: { type: 'string', default: '5' },
       warmup: { type: 'string', default: '5' },
       fill: { type: 'string', default: '3000000' },
       json: { type: 'boolean', default: false },
@@ -168,7 +169,17 @@ async function measure(options: Options, dir: string): Promise<Figures> {
     if (measured) owner.record.push(settled);
   };
 
-  const singles = [baselineSingle, floorSingle, ...VARIANTS.map((v) => hubs[v].single), ...VARIANTS.map((v) => hubs[v].bigLogSingle)];
+  // Each ratio's two sides run back to back (the machine's pace drifts over seconds, and a
+  // ratio of neighbours drifts least): both hubs beside the baseline, each filled log beside
+  // its fresh one. The floor, a reference only, goes at the end.
+  const singles = [
+    floorSingle,
+    hubs.serve.bigLogSingle,
+    hubs.serve.single,
+    baselineSingle,
+    hubs.intakeOnly.single,
+    hubs.intakeOnly.bigLogSingle,
+  ];
   const batches = [...VARIANTS.map((v) => hubs[v].batch), baselineBatch];
   try {
     progress(`warming up every contender for ${options.warmupSeconds} s`);

@@ -25,11 +25,13 @@ async function main(): Promise<void> {
           { name: rev, ...(await startIntake(other, join(dir, 'other.db'))) },
         ];
         const ratios = new Map<string, number[]>(trees.map((t) => [t.name, []]));
+        // One series per server, its latencies pooled over the rounds (for the p99s).
+        const base = new LoadSeries({ url: `${baseline.url}/v1/events`, connections: 50, eventsPerRequest: 1 });
+        const series = new Map(trees.map((tree) => [tree.name, new LoadSeries({ url: `${tree.server.url}/v1/events`, connections: 50, eventsPerRequest: 1, authorization: tree.authorization })]));
         for (let round = 0; round < rounds; round += 1) {
           for (const tree of trees) {
             // A baseline slice right before each tree's: the ratio compares neighbours in time.
-            const base = new LoadSeries({ url: `${baseline.url}/v1/events`, connections: 50, eventsPerRequest: 1 });
-            const mine = new LoadSeries({ url: `${tree.server.url}/v1/events`, connections: 50, eventsPerRequest: 1, authorization: tree.authorization });
+            const mine = series.get(tree.name) as LoadSeries;
             await base.warmUp(1);
             const b = await base.measure(4);
             await mine.warmUp(1);
@@ -38,9 +40,11 @@ async function main(): Promise<void> {
             process.stderr.write(`[ab] round ${round + 1} ${tree.name}: ${Math.round(m.eventsPerSecond)} events/s, baseline ${Math.round(b.eventsPerSecond)}\n`);
           }
         }
+        const p99 = (load: LoadSeries | undefined) => `p99 ${load?.summary().latencyMs.p99.toFixed(1) ?? '?'} ms`;
         for (const [name, values] of ratios) {
-          process.stdout.write(`${name.padEnd(12)} intake / baseline: median ${median(values).toFixed(2)}x (rounds ${values.map((v) => v.toFixed(2)).join(' ')})\n`);
+          process.stdout.write(`${name.padEnd(12)} intake / baseline: median ${median(values).toFixed(2)}x (rounds ${values.map((v) => v.toFixed(2)).join(' ')}), ${p99(series.get(name))}\n`);
         }
+        process.stdout.write(`${'baseline'.padEnd(12)} ${p99(base)} (all its slices)\n`);
       } finally {
         // Before the worktree goes.
         await stopAllServers();
