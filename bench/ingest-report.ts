@@ -2,6 +2,7 @@
 // issue and whether each is met, warnings that make a figure suspect, and the printed table.
 import { availableParallelism, cpus } from 'node:os';
 import type { WorkflowSettle } from './contenders.js';
+import type { FsyncProbe } from './disk-probe.js';
 import type { FillResult } from './fill-log.js';
 import { median, type LoadSummary } from './load.js';
 import type { RawAppendSummary } from './raw-append.js';
@@ -41,6 +42,8 @@ export interface Figures {
   readonly logs: Readonly<Record<string, { readonly stored: number; readonly acknowledged: number }>>;
   /** How long the run waited, before measured slices, for the servers to go quiet (ms). */
   readonly quietWaitMs: { readonly total: number; readonly max: number };
+  /** The disk's fsync latency, probed before and after the measured rounds (disk-probe.ts). */
+  readonly disk: { readonly before: FsyncProbe; readonly after: FsyncProbe };
 }
 
 export interface Ratio {
@@ -190,6 +193,8 @@ export function formatTable(figures: Figures, ratios: Ratios, targets: Readonly<
     'millrace serve workflow backlog when a slice ended (events not yet applied; time to drain before the next slice):',
     `  single ${backlog(workflowBacklog.single)}; batches ${backlog(workflowBacklog.batch)}; big log ${backlog(workflowBacklog.bigLogSingle)}`,
     `waited for the servers to go quiet before the measured slices: ${int(figures.quietWaitMs.total)} ms in all, at most ${int(figures.quietWaitMs.max)} ms`,
+    `the disk's fsync of a 16 KiB overwrite (every commit waits for one): p50 ${int(figures.disk.before.p50Us)} us, p99 ${int(figures.disk.before.p99Us)} us before the rounds; ` +
+      `p50 ${int(figures.disk.after.p50Us)} us, p99 ${int(figures.disk.after.p99Us)} us after`,
   );
 
   lines.push('', `${'target'.padEnd(17)} ${pad('required', 9)}  ${'millrace serve'.padEnd(30)}  ${'--workflows off'.padEnd(30)}  what`);
@@ -221,7 +226,7 @@ export function formatTable(figures: Figures, ratios: Ratios, targets: Readonly<
 
 export function resultObject(figures: Figures, ratios: Ratios, targets: Readonly<Record<Variant, readonly TargetCheck[]>>, warnings: readonly string[], run: RunSettings, extra: Record<string, unknown>): Record<string, unknown> {
   return {
-    machine: { cores: availableParallelism(), cpu: cpus()[0]?.model ?? 'unknown', node: process.version },
+    machine: { cores: availableParallelism(), cpu: cpus()[0]?.model ?? 'unknown', node: process.version, fsync: figures.disk },
     code: run.code ?? null,
     settings: {
       secondsPerPhase: run.seconds,

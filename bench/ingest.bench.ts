@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { assertBuilt, codeVersion, settleWorkflows, startBaseline, startFloor, startHub, storedEvents, type HubProcess, type WorkflowSettle } from './contenders.js';
 import { formatProfile, summariseProfile } from './cpu-profile.js';
+import { probeFsync, type FsyncProbe } from './disk-probe.js';
 import { fillLog } from './fill-log.js';
 import {
   BATCH_CONNECTIONS,
@@ -172,6 +173,7 @@ async function measure(options: Options, dir: string): Promise<Figures> {
   // Each ratio's two sides run back to back (the machine's pace drifts over seconds, and a
   // ratio of neighbours drifts least): both hubs beside the baseline, each filled log beside
   // its fresh one. The floor, a reference only, goes at the end.
+  let diskBefore: FsyncProbe | undefined;
   const singles = [
     floorSingle,
     hubs.serve.bigLogSingle,
@@ -186,6 +188,8 @@ async function measure(options: Options, dir: string): Promise<Figures> {
     raw.warmUp(Math.min(1, options.warmupSeconds));
     for (const series of [...singles, ...batches]) await run(series, options.warmupSeconds, false);
 
+    diskBefore = probeFsync(dir);
+    progress(`the disk's fsync: p50 ${diskBefore.p50Us} us, p99 ${diskBefore.p99Us} us`);
     const slice = options.seconds / options.rounds;
     for (let round = 0; round < options.rounds; round += 1) {
       // Compared phases run back to back, in reverse order every other round, so that neither
@@ -232,6 +236,7 @@ async function measure(options: Options, dir: string): Promise<Figures> {
     fill,
     logs,
     quietWaitMs: { total: quietWaits.reduce((sum, ms) => sum + ms, 0), max: Math.max(0, ...quietWaits) },
+    disk: { before: diskBefore ?? probeFsync(dir), after: probeFsync(dir) },
   };
 }
 
