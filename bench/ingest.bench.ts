@@ -172,7 +172,7 @@ async function measure(options: Options, dir: string): Promise<Figures> {
 
   // Each ratio's two sides run back to back (the machine's pace drifts over seconds, and a
   // ratio of neighbours drifts least): both hubs beside the baseline, each filled log beside
-  // its fresh one. The floor, a reference only, goes at the end.
+  // its fresh one. The floor, a reference only, goes at one end.
   let diskBefore: FsyncProbe | undefined;
   const singles = [
     floorSingle,

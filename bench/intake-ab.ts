@@ -20,29 +20,32 @@ async function main(): Promise<void> {
     await withTreeAt(rev, join(dir, 'tree'), async (other) => {
       try {
         const baseline = await startBaseline(join(dir, 'baseline.db'));
+        // One load series per server, its latencies pooled over the rounds (for the p99s).
+        const load = (intake: { server: { url: string }; authorization: string }) =>
+          new LoadSeries({ url: `${intake.server.url}/v1/events`, connections: 50, eventsPerRequest: 1, authorization: intake.authorization });
+        const here = await startIntake(ROOT, join(dir, 'this.db'));
+        const there = await startIntake(other, join(dir, 'other.db'));
         const trees = [
-          { name: 'this tree', ...(await startIntake(ROOT, join(dir, 'this.db'))) },
-          { name: rev, ...(await startIntake(other, join(dir, 'other.db'))) },
+          { name: 'this tree', load: load(here), ratios: [] as number[] },
+          { name: rev, load: load(there), ratios: [] as number[] },
         ];
-        const ratios = new Map<string, number[]>(trees.map((t) => [t.name, []]));
-        // One series per server, its latencies pooled over the rounds (for the p99s).
         const base = new LoadSeries({ url: `${baseline.url}/v1/events`, connections: 50, eventsPerRequest: 1 });
-        const series = new Map(trees.map((tree) => [tree.name, new LoadSeries({ url: `${tree.server.url}/v1/events`, connections: 50, eventsPerRequest: 1, authorization: tree.authorization })]));
         for (let round = 0; round < rounds; round += 1) {
           for (const tree of trees) {
             // A baseline slice right before each tree's: the ratio compares neighbours in time.
-            const mine = series.get(tree.name) as LoadSeries;
+            const mine = tree.load;
             await base.warmUp(1);
             const b = await base.measure(4);
             await mine.warmUp(1);
             const m = await mine.measure(4);
-            ratios.get(tree.name)?.push(m.eventsPerSecond / b.eventsPerSecond);
+            tree.ratios.push(m.eventsPerSecond / b.eventsPerSecond);
             process.stderr.write(`[ab] round ${round + 1} ${tree.name}: ${Math.round(m.eventsPerSecond)} events/s, baseline ${Math.round(b.eventsPerSecond)}\n`);
           }
         }
-        const p99 = (load: LoadSeries | undefined) => `p99 ${load?.summary().latencyMs.p99.toFixed(1) ?? '?'} ms`;
-        for (const [name, values] of ratios) {
-          process.stdout.write(`${name.padEnd(12)} intake / baseline: median ${median(values).toFixed(2)}x (rounds ${values.map((v) => v.toFixed(2)).join(' ')}), ${p99(series.get(name))}\n`);
+        const p99 = (series: LoadSeries) => `p99 ${series.summary().latencyMs.p99.toFixed(1)} ms`;
+        for (const tree of trees) {
+          const { ratios } = tree;
+          process.stdout.write(`${tree.name.padEnd(12)} intake / baseline: median ${median(ratios).toFixed(2)}x (rounds ${ratios.map((v) => v.toFixed(2)).join(' ')}), ${p99(tree.load)}\n`);
         }
         process.stdout.write(`${'baseline'.padEnd(12)} ${p99(base)} (all its slices)\n`);
       } finally {
