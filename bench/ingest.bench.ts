@@ -170,9 +170,10 @@ async function measure(options: Options, dir: string): Promise<Figures> {
     if (measured) owner.record.push(settled);
   };
 
-  // Each ratio's two sides run back to back (the machine's pace drifts over seconds, and a
-  // ratio of neighbours drifts least): both hubs beside the baseline, each filled log beside
-  // its fresh one. The floor, a reference only, goes at one end.
+  // The two sides of each target's ratio run back to back (the machine's pace drifts over
+  // seconds, and a ratio of neighbours drifts least): both hubs' single events beside the
+  // baseline's, each filled log beside its fresh one, both hubs' batches beside the raw append.
+  // The references (the floor, the baseline's batches) go at one end.
   let diskBefore: FsyncProbe | undefined;
   const singles = [
     floorSingle,
@@ -182,11 +183,11 @@ async function measure(options: Options, dir: string): Promise<Figures> {
     hubs.intakeOnly.single,
     hubs.intakeOnly.bigLogSingle,
   ];
-  const batches = [...VARIANTS.map((v) => hubs[v].batch), baselineBatch];
+  const batches = [hubs.serve.batch, raw, hubs.intakeOnly.batch, baselineBatch];
   try {
     progress(`warming up every contender for ${options.warmupSeconds} s`);
     raw.warmUp(Math.min(1, options.warmupSeconds));
-    for (const series of [...singles, ...batches]) await run(series, options.warmupSeconds, false);
+    for (const series of [...singles, ...batches]) if (series instanceof LoadSeries) await run(series, options.warmupSeconds, false);
 
     diskBefore = probeFsync(dir);
     progress(`the disk's fsync: p50 ${diskBefore.p50Us} us, p99 ${diskBefore.p99Us} us`);
@@ -196,7 +197,7 @@ async function measure(options: Options, dir: string): Promise<Figures> {
       // side of a ratio always follows the other.
       const order = <T>(items: readonly T[]) => (round % 2 === 0 ? [...items] : [...items].reverse());
       for (const series of order(singles)) await run(series, slice, true);
-      for (const series of order<LoadSeries | RawAppender>([raw, ...batches])) {
+      for (const series of order(batches)) {
         if (series instanceof RawAppender) series.measure(slice);
         else await run(series, slice, true);
       }
