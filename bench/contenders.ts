@@ -2,7 +2,7 @@
 // operator runs it (the built CLI, the example manifest, a SQLite store), and what can be read
 // from their stores once a slice is over.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
@@ -13,6 +13,19 @@ import { BENCH_SYSTEM } from './goods-received.js';
 import { startServerProcess, type ServerProcess } from './server-process.js';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/**
+ * The node options the `millrace` command of the tree at `root` gives itself (its shebang, as
+ * `npx millrace` runs it; none in trees from before it had any). The benchmarks start the hub
+ * with them, and the baseline and the floor too: the comparison is of the work, with the same V8
+ * settings on both sides (docs/adr/0026).
+ */
+export function commandNodeOptions(root: string = ROOT): string[] {
+  const shebang = readFileSync(join(root, 'bin', 'millrace.js'), 'utf8').split('\n', 1)[0] ?? '';
+  const match = /^#!\/usr\/bin\/env\s+(?:-S\s+)?node((?:\s+--\S+)*)\s*$/.exec(shebang);
+  if (match === null) throw new Error(`bin/millrace.js of ${root} does not start with a node shebang: ${shebang}`);
+  return (match[1] ?? '').trim().split(/\s+/).filter((option) => option !== '');
+}
 
 /** The environment of the servers: no MILLRACE_* setting of the caller may change the hub under test. */
 function serverEnvironment(): NodeJS.ProcessEnv {
@@ -29,7 +42,7 @@ export function startBaseline(dbPath: string, profileDir?: string): Promise<Serv
     label: 'baseline server',
     cwd: ROOT,
     env: serverEnvironment(),
-    args: [...profileFlags(profileDir, 'baseline'), '--import', 'tsx', join(ROOT, 'bench', 'baseline-server.ts'), dbPath],
+    args: [...commandNodeOptions(), ...profileFlags(profileDir, 'baseline'), '--import', 'tsx', join(ROOT, 'bench', 'baseline-server.ts'), dbPath],
   });
 }
 
@@ -60,7 +73,7 @@ export async function startFloor(dbPath: string, profileDir?: string, log: Floor
     label: lean ? 'floor server (lean log)' : 'floor server',
     cwd: ROOT,
     env: serverEnvironment(),
-    args: [...profileFlags(profileDir, lean ? 'floor-lean-log' : 'floor'), '--import', 'tsx', join(ROOT, 'bench', 'floor-server.ts'), dbPath, ...(lean ? ['--log', 'lean'] : [])],
+    args: [...commandNodeOptions(), ...profileFlags(profileDir, lean ? 'floor-lean-log' : 'floor'), '--import', 'tsx', join(ROOT, 'bench', 'floor-server.ts'), dbPath, ...(lean ? ['--log', 'lean'] : [])],
   });
   return { server, authorization };
 }
@@ -72,6 +85,7 @@ export async function startHub(label: string, dbPath: string, workflows: boolean
     cwd: ROOT,
     env: serverEnvironment(),
     args: [
+      ...commandNodeOptions(),
       ...profileFlags(profileDir, label),
       join(ROOT, 'bin', 'millrace.js'),
       'serve',

@@ -5,15 +5,14 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import autocannon, { type AutocannonRequest } from 'autocannon';
 import { SqliteStore } from '../src/adapters/index.js';
 import { issueKey, systemClock } from '../src/bootstrap/index.js';
 import type { CloudEvent } from '../src/core/index.js';
 import { p2pTraffic } from '../test/support/p2p-traffic.js';
+import { commandNodeOptions, ROOT } from './contenders.js';
 import { startServerProcess } from './server-process.js';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const MANIFEST = join(ROOT, 'examples', 'millrace.yaml');
 const PRINCIPALS = ['system:erp-core', 'system:wms-p01', 'system:wms-p02', 'system:ap-automation', 'partner:sup-0042', 'partner:sup-0107', 'partner:sup-0311'];
 
@@ -107,7 +106,7 @@ export async function measureLive(options: { seconds: number }): Promise<LiveFig
   const manifest = join(dir, 'millrace.yaml');
   writeFileSync(manifest, readFileSync(MANIFEST, 'utf8').replace(/^\s*rateLimit:.*\n/gm, ''));
   const server = await startServerProcess({
-    args: [join(ROOT, 'bin', 'millrace.js'), 'serve', '--manifest', manifest, '--store', `sqlite:${db}`, '--port', '0', '--log-level', 'warn', '--deliveries', 'off'],
+    args: [...commandNodeOptions(), join(ROOT, 'bin', 'millrace.js'), 'serve', '--manifest', manifest, '--store', `sqlite:${db}`, '--port', '0', '--log-level', 'warn', '--deliveries', 'off'],
     cwd: ROOT,
     env: { ...process.env },
     label: 'millrace serve (workflows on)',

@@ -4,12 +4,12 @@
 // lean log (bench/lean-log.ts). A contender that skipped a
 // step would make its figure, and every ratio against it, wrong.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { buildBaselineServer, type BaselineServer } from '../../bench/baseline-server.js';
-import { storedEvents } from '../../bench/contenders.js';
+import { commandNodeOptions, ROOT, storedEvents } from '../../bench/contenders.js';
 import { buildFloorServer, type FloorLog } from '../../bench/floor-server.js';
 import { leanLogPath } from '../../bench/lean-log.js';
 import { BENCH_SYSTEM, goodsReceived } from '../../bench/goods-received.js';
@@ -101,5 +101,24 @@ describe('the intake benchmark: the baseline server', () => {
     assert.equal((await post(baseline, { ...withQuantity(500), id: 'gr-2' })).statusCode, 422);
     assert.equal((await post(baseline, { ...receipt, id: 'gr-3', time: 'yesterday' })).statusCode, 422);
     assert.equal(storedEvents(dbPath), 1);
+  });
+});
+
+describe('the benchmarks\' node options', () => {
+  it('are the ones the millrace command gives itself in its shebang, and none for a tree from before it had any', () => {
+    assert.deepEqual(commandNodeOptions(ROOT), ['--min-semi-space-size=16']);
+    const dir = mkdtempSync(join(tmpdir(), 'millrace-shebang-'));
+    try {
+      mkdirSync(join(dir, 'bin'));
+      const withShebang = (line: string) => {
+        writeFileSync(join(dir, 'bin', 'millrace.js'), `${line}\n// the command\n`);
+        return commandNodeOptions(dir);
+      };
+      assert.deepEqual(withShebang('#!/usr/bin/env node'), []);
+      assert.deepEqual(withShebang('#!/usr/bin/env -S node --max-old-space-size=4096 --min-semi-space-size=16'), ['--max-old-space-size=4096', '--min-semi-space-size=16']);
+      assert.throws(() => withShebang('#!/bin/sh'), /does not start with a node shebang/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

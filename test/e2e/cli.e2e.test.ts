@@ -1,10 +1,11 @@
 // The `millrace` command as a user runs it after `npm ci`: help, init, keys, serve, demo.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { runCli, startServe } from '../support/cli.js';
+import { BIN, runCli, startServe } from '../support/cli.js';
 
 /** A one-day demo of two plants: the scenario's shape in a few seconds. */
 const SMALL_DEMO = ['--days', '1', '--plants', '2', '--suppliers', '20', '--exit', '--port', '0'];
@@ -129,6 +130,23 @@ describe('millrace CLI', () => {
       server.child.kill('SIGTERM');
     }
     assert.equal(await server.exited, 0, server.stderr());
+  });
+
+  it('runs, as npx runs it (the file itself, through its shebang), with a young generation of 16 MiB semi-spaces', () => {
+    // Preloaded into the process the command starts: its new space before anything is allocated.
+    const probe = join(dir, 'new-space-probe.cjs');
+    writeFileSync(probe, "const v8 = require('node:v8'); process.stderr.write('new space ' + v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space').space_size + '\\n');\n");
+    const newSpace = (command: readonly string[]) => {
+      const run = spawnSync(command[0] as string, [...command.slice(1), '--help'], { env: { ...process.env, NODE_OPTIONS: `--require ${probe}` }, encoding: 'utf8' });
+      assert.equal(run.status, 0, run.stderr);
+      const found = /^new space (\d+)$/m.exec(run.stderr);
+      assert.ok(found !== null, run.stderr);
+      return Number(found[1]);
+    };
+    const MiB = 1024 * 1024;
+    assert.ok(newSpace([BIN]) >= 16 * MiB, 'the shebang gives node --min-semi-space-size=16');
+    // The same probe without the shebang: V8's own start (1 MiB), so the check above can fail.
+    assert.ok(newSpace([process.execPath, BIN]) < 16 * MiB);
   });
 
   it('replay rebuilds the projections of a store from its log', () => {
