@@ -28,7 +28,7 @@ export function commandNodeOptions(root: string = ROOT): string[] {
 }
 
 /** The environment of the servers: no MILLRACE_* setting of the caller may change the hub under test. */
-function serverEnvironment(): NodeJS.ProcessEnv {
+export function serverEnvironment(): NodeJS.ProcessEnv {
   return Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('MILLRACE_') && name !== 'NODE_OPTIONS'));
 }
 

@@ -3,7 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { commandNodeOptions, ROOT } from './contenders.js';
+import { commandNodeOptions, ROOT, serverEnvironment } from './contenders.js';
 import { BENCH_SYSTEM } from './goods-received.js';
 import { startServerProcess, type ServerProcess } from './server-process.js';
 
@@ -23,7 +23,7 @@ export async function startIntake(root: string, dbPath: string): Promise<{ serve
   const server = await startServerProcess({
     label: `serve --workflows off (${root})`,
     cwd: root,
-    env: Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('MILLRACE_') && name !== 'NODE_OPTIONS')),
+    env: serverEnvironment(),
     args: [...commandNodeOptions(root), cli, 'serve', '--manifest', manifest, '--store', `sqlite:${dbPath}`, '--host', '127.0.0.1', '--port', '0', '--log-level', 'warn', '--workflows', 'off', ...deliveries],
   });
   return { server, authorization: `Bearer ${key}` };
