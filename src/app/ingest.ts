@@ -61,6 +61,14 @@ export interface IngestDependencies {
   readonly alignment?: MasterDataGate;
 }
 
+/** An event held for a master data gap, and its gaps. */
+interface HeldGaps {
+  readonly event: CloudEvent;
+  readonly gaps: CodeGap[];
+}
+
+const NO_GAPS: ReadonlyMap<number, HeldGaps> = new Map();
+
 export class IngestService {
   constructor(private readonly deps: IngestDependencies) {}
 
@@ -108,17 +116,20 @@ export class IngestService {
    * Maps each event's local codes through master data: the event keeps what was sent and gets
    * the mapping as a mark. Events with a gap are returned apart (by index), or refused.
    */
-  private align(principal: Principal, checked: readonly CloudEvent[], options: SubmitOptions): { events: readonly CloudEvent[]; gapped: Map<number, { event: CloudEvent; gaps: CodeGap[] }> } {
+  private align(principal: Principal, checked: readonly CloudEvent[], options: SubmitOptions): { events: readonly CloudEvent[]; gapped: ReadonlyMap<number, HeldGaps> } {
     const gate = this.deps.alignment;
-    const gapped = new Map<number, { event: CloudEvent; gaps: CodeGap[] }>();
-    if (gate === undefined) return { events: checked, gapped };
+    if (gate === undefined) return { events: checked, gapped: NO_GAPS };
+    // Made only when an event has a gap: nearly every submission has none.
+    let gapped: Map<number, HeldGaps> | undefined;
     const events = checked.map((event, index) => {
       const alignment = gate.align(principal, event);
       if (alignment.kind === 'aligned') return markAligned(event, alignment.mappings);
+      gapped ??= new Map();
       gapped.set(index, { event, gaps: [...alignment.gaps] });
       return event;
     });
-    if (gapped.size > 0 && options.gaps === 'refuse') throw gapError([...gapped.values()].flatMap((g) => g.gaps));
+    if (gapped === undefined) return { events, gapped: NO_GAPS };
+    if (options.gaps === 'refuse') throw gapError([...gapped.values()].flatMap((g) => g.gaps));
     return { events, gapped };
   }
 

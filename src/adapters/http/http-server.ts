@@ -11,7 +11,7 @@ import type { DeliveryOperations, IngestService, IntakeRefusals, PlantQueries, X
 import type { Authenticator, SpanHandle, Tracer } from '../../ports/index.js';
 import type { HubMetrics } from '../metrics/hub-metrics.js';
 import { EVENT_MEDIA_TYPES, problem, sendProblem } from './problem.js';
-import { bearerToken, eventsOf, IntakeHandling, receiptView } from './intake-handling.js';
+import { bearerToken, eventsOf, IntakeHandling } from './intake-handling.js';
 import { INTAKE_PROBLEM_STATUSES, IntakeLane, unauthenticated } from './intake-lane.js';
 import { problemResponse, problemResponses } from './schemas.js';
 import { registerJsonParser } from './json-body.js';
@@ -281,7 +281,7 @@ export async function buildHttpServer(deps: HttpServerDependencies): Promise<Fas
       const receipt = await intake.ingest(principal, submission, trace);
       const seconds = secondsSince(request);
       // Answered first: the bookkeeping below does not hold up the other answers of the same commit.
-      reply.code(202).send(receiptView(receipt));
+      reply.code(202).send(receipt);
       intake.recordAccepted(principal, submission.events, receipt, seconds, trace);
       request.span?.setAttributes({ 'millrace.events.accepted': receipt.accepted.length, 'millrace.events.duplicates': receipt.duplicates.length });
       return reply;
@@ -350,6 +350,8 @@ const appendedSchema = {
   properties: { id: { type: 'string' }, source: { type: 'string' }, sequence: { type: 'integer' } },
 } as const;
 
+// The 202 body is the use case's receipt itself, serialised with this schema by both doors: only
+// the properties named here are written (an appended event's `status` is not).
 const receiptSchema = {
   description: 'The events are durably committed (or, for a missing master data mapping, durably held in quarantine).',
   type: 'object',

@@ -23,13 +23,6 @@ export interface IntakeHandlingDependencies {
   readonly logger?: Logger | undefined;
 }
 
-/** The 202 body: what was stored, what was already there, what waits in quarantine. */
-export interface ReceiptView {
-  readonly accepted: { id: string; source: string; sequence: number }[];
-  readonly duplicates: { id: string; source: string; sequence: number }[];
-  readonly quarantined?: IngestReceipt['quarantined'];
-}
-
 /** The channel each intake route is, for the refusal counts of integration health. */
 const INTAKE_CHANNELS: Readonly<Record<string, string>> = { '/v1/events': 'api', '/v1/inbound/x12': 'x12', '/v1/inbound/csv/:mapping': 'csv' };
 
@@ -71,12 +64,6 @@ export class IntakeHandling {
     else logger?.info({ code: body.code, status: body.status, method: request.method, url: request.url, ...who, ...(traceId === undefined ? {} : { traceId }) }, 'request refused');
     return body;
   }
-}
-
-/** The 202 body of a receipt. */
-export function receiptView(receipt: IngestReceipt): ReceiptView {
-  const view = (e: { id: string; source: string; sequence: number }) => ({ id: e.id, source: e.source, sequence: e.sequence });
-  return { accepted: receipt.accepted.map(view), duplicates: receipt.duplicates.map(view), ...(receipt.quarantined === undefined ? {} : { quarantined: receipt.quarantined }) };
 }
 
 /** The key of an `Authorization: Bearer <key>` header. */

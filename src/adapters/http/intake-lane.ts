@@ -17,7 +17,7 @@ import type { Logger } from 'pino';
 import type { Principal } from '../../core/index.js';
 import type { Authenticator } from '../../ports/index.js';
 import type { IntakeHandling } from './intake-handling.js';
-import { bearerToken, eventsOf, receiptView } from './intake-handling.js';
+import { bearerToken, eventsOf } from './intake-handling.js';
 import { readBody } from './json-body.js';
 import { EVENT_MEDIA_TYPES, PROBLEM_MEDIA_TYPE, PROBLEM_SCHEMA, problem, type Problem } from './problem.js';
 
@@ -172,7 +172,7 @@ export class IntakeLane {
       (receipt) =>
         this.guard(response, () => {
           const seconds = (performance.now() - arrivedAt) / 1000;
-          write(response, 202, 'application/json; charset=utf-8', this.serialiseReceipt(receiptView(receipt)));
+          write(response, 202, 'application/json; charset=utf-8', this.serialiseReceipt(receipt));
           handling.recordAccepted(principal, events, receipt, seconds, undefined);
         }),
       (error: unknown) => this.guard(response, () => this.refuse(request, response, error, principal, arrivedAt)),

@@ -56,7 +56,8 @@ export type VersionsInForce = Readonly<Record<string, readonly number[]>>;
 
 export class ContractRegistry {
   private readonly envelopeValidator: ValidateFunction;
-  private readonly byKey: ReadonlyMap<string, { info: ContractInfo; validate: ValidateFunction }>;
+  /** Compiled contracts by event type, then version: the door looks one up per event without building a key string. */
+  private readonly byType: ReadonlyMap<string, ReadonlyMap<number, CompiledContract>>;
   private readonly inForce: VersionsInForce;
   private readonly fieldPaths: ReadonlyMap<string, ReadonlySet<string>>;
 
@@ -69,7 +70,7 @@ export class ContractRegistry {
     this.inForce = inForce;
     if (source instanceof ContractRegistry) {
       this.envelopeValidator = source.envelopeValidator;
-      this.byKey = source.byKey;
+      this.byType = source.byType;
       this.fieldPaths = source.fieldPaths;
       return;
     }
@@ -78,16 +79,17 @@ export class ContractRegistry {
     for (const keyword of CONTRACT_ANNOTATIONS) ajv.addKeyword({ keyword, schemaType: ['string', 'number', 'boolean'] });
     for (const doc of source.shared) ajv.addSchema(doc);
     this.envelopeValidator = ajv.compile(source.envelope as Record<string, unknown>);
-    const byKey = new Map<string, { info: ContractInfo; validate: ValidateFunction }>();
+    const byType = new Map<string, Map<number, CompiledContract>>();
     const fieldPaths = new Map<string, ReadonlySet<string>>();
     for (const doc of source.contracts) {
       const info = contractInfoOf(doc);
-      const key = contractKey(info.eventType, info.version);
       fieldPaths.set(`${info.eventType}@${info.version}`, dataFieldPaths(doc));
-      if (byKey.has(key)) throw new Error(`two contracts declare ${info.eventType} v${info.version}`);
-      byKey.set(key, { info, validate: ajv.compile(doc as Record<string, unknown>) });
+      let versions = byType.get(info.eventType);
+      if (versions === undefined) byType.set(info.eventType, (versions = new Map<number, CompiledContract>()));
+      if (versions.has(info.version)) throw new Error(`two contracts declare ${info.eventType} v${info.version}`);
+      versions.set(info.version, { info, validate: ajv.compile(doc as Record<string, unknown>) });
     }
-    this.byKey = byKey;
+    this.byType = byType;
     this.fieldPaths = fieldPaths;
   }
 
@@ -111,8 +113,8 @@ export class ContractRegistry {
 
   /** Every contract known, sorted by event type then version. */
   list(): ContractInfo[] {
-    return [...this.byKey.values()]
-      .map((entry) => entry.info)
+    return [...this.byType.values()]
+      .flatMap((versions) => [...versions.values()].map((entry) => entry.info))
       .sort((a, b) => a.eventType.localeCompare(b.eventType) || a.version - b.version);
   }
 
@@ -127,7 +129,7 @@ export class ContractRegistry {
   }
 
   has(eventType: string, version = 1): boolean {
-    return this.byKey.has(contractKey(eventType, version));
+    return this.byType.get(eventType)?.has(version) === true;
   }
 
   /**
@@ -152,9 +154,10 @@ export class ContractRegistry {
    */
   checkData(event: CloudEvent, pointerPrefix = ''): EventCheck {
     const version = dataVersionOf(event);
-    const entry = this.byKey.get(contractKey(event.type, version));
+    const versions = this.byType.get(event.type);
+    const entry = versions?.get(version);
     if (entry === undefined) {
-      const known = [...this.byKey.values()].some((e) => e.info.eventType === event.type);
+      const known = versions !== undefined;
       const message = known ? `event type ${event.type} has no contract version ${version}` : `no contract for event type ${event.type}`;
       const pointer = known ? '/dataversion' : '/type';
       return { ok: false, code: 'unknown_event_type', violations: [{ pointer: pointerPrefix + pointer, message, keyword: 'contract' }] };
@@ -173,8 +176,9 @@ export class ContractRegistry {
   }
 }
 
-function contractKey(eventType: string, version: number): string {
-  return `${eventType}@${version}`;
+interface CompiledContract {
+  readonly info: ContractInfo;
+  readonly validate: ValidateFunction;
 }
 
 /** What a contract document declares about itself (its `x-` annotations and `$id`). */
