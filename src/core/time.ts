@@ -1,10 +1,21 @@
 // Instants as RFC 3339 strings. Pure arithmetic only: the core never asks what time it is.
 
+/**
+ * Milliseconds since the epoch. RFC 3339 allows a leap second (`23:59:60Z`), which the contracts
+ * accept and `Date.parse` does not: it counts as second 59 of its minute (the epoch has no leap
+ * seconds), so that it stays in its day and before the next minute.
+ */
 export function toMs(instant: string): number {
   const ms = Date.parse(instant);
-  if (Number.isNaN(ms)) throw new Error(`not an RFC 3339 instant: ${instant}`);
-  return ms;
+  if (!Number.isNaN(ms)) return ms;
+  const leap = LEAP_SECOND.exec(instant);
+  const read = leap === null ? Number.NaN : Date.parse(`${leap[1] ?? ''}59${leap[2] ?? ''}`);
+  if (Number.isNaN(read)) throw new Error(`not an RFC 3339 instant: ${instant}`);
+  return read;
 }
+
+/** An RFC 3339 date-time whose seconds are 60: what comes before them, and the fraction and offset after. */
+const LEAP_SECOND = /^(\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:)60((?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2}))$/;
 
 /** `instant` plus `ms`, in UTC with milliseconds (`2026-03-02T13:15:00.000Z`). */
 export function addMs(instant: string, ms: number): string {

@@ -106,6 +106,16 @@ for (const door of ['route', 'lane'] as const) describe(`HTTP intake: POST /v1/e
     assert.match(String(millracelagbreach), /^received \d+d.* after its time; systems\[id=erp-core\]\.maxLag\.default is 15m$/);
   });
 
+  it('takes an event timed at a leap second (RFC 3339 allows :60), marking its lag like any other', async () => {
+    // The contract accepts 23:59:60; JavaScript's Date.parse does not, and the lag check must not fail on it.
+    const leap = released('po-leap', { time: '2016-12-31T23:59:60Z' });
+    const response = await post(erp(), leap);
+    assert.equal(response.statusCode, 202, response.body);
+    const stored = await t.store.find('/systems/erp-core', 'po-leap');
+    assert.equal(stored?.event.time, '2016-12-31T23:59:60Z');
+    assert.match(String(stored?.event.millracelagbreach), /^received \d+d.* after its time; systems\[id=erp-core\]\.maxLag\.default is 15m$/);
+  });
+
   it('accepts a batch as application/cloudevents-batch+json and as a plain JSON array', async () => {
     const batch = await post(erp(), [released('po-2'), released('po-3')], 'application/cloudevents-batch+json');
     assert.equal(batch.statusCode, 202, batch.body);
