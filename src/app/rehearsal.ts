@@ -2,7 +2,7 @@
 // follows the events' business time. An integration team runs it to see what a policy or an
 // ERP change would do to real traffic before it goes live.
 import type { CloudEvent, ExceptionView, InventoryAccuracy, LineSummary, PlantPolicy, Principal, ProductionOrderView } from '../core/index.js';
-import { inventoryAccuracy, isMillraceError, MILLRACE_SOURCE, productionOrderView, summarizeLine, toMs } from '../core/index.js';
+import { inventoryAccuracy, isMillraceError, MILLRACE_SOURCE, productionOrderView, readInstant, summarizeLine, toMs } from '../core/index.js';
 import type { EventStore, WorkflowStore } from '../ports/index.js';
 import type { DeadlineScheduler } from './deadline-scheduler.js';
 import type { IngestService } from './ingest.js';
@@ -82,7 +82,7 @@ export async function rehearse(deps: RehearsalDependencies, input: RehearsalInpu
     const id = typeof candidate.id === 'string' ? candidate.id : undefined;
     const type = typeof candidate.type === 'string' ? candidate.type : undefined;
     const label = { ...(id === undefined ? {} : { id }), ...(type === undefined ? {} : { type }), line: entry.line };
-    if (typeof candidate.time === 'string' && !Number.isNaN(Date.parse(candidate.time))) await advanceTo(candidate.time);
+    if (typeof candidate.time === 'string' && readInstant(candidate.time) !== undefined) await advanceTo(candidate.time);
     const principal = typeof candidate.source === 'string' ? principalOfSource(candidate.source) : undefined;
     if (principal === undefined) {
       rejected.push({ ...label, reason: `source ${String(candidate.source)} names no system or partner (/systems/<id> or /partners/<id>)` });

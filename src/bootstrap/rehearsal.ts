@@ -4,7 +4,7 @@ import { SqliteStore } from '../adapters/index.js';
 import type { RehearsalInput, RehearsalReport, SettableClock } from '../app/index.js';
 import { DeadlineScheduler, GroupCommitter, IngestService, MasterDataGate, rehearse, WorkflowProcessor } from '../app/index.js';
 import type { Manifest } from '../core/index.js';
-import { alignerOf, masterDataOwnerOf, p2pPolicy, p2pSettingsOf, plantPolicy, plantSettingsOf, PublishingAuthority } from '../core/index.js';
+import { alignerOf, masterDataOwnerOf, p2pPolicy, p2pSettingsOf, plantPolicy, plantSettingsOf, PublishingAuthority, toMs } from '../core/index.js';
 import type { Contracts } from './hub.js';
 import { upcasterOf } from './hub.js';
 
@@ -15,7 +15,7 @@ export class RehearsalClock implements SettableClock {
     return new Date(this.current);
   }
   set(instant: string): void {
-    this.current = Math.max(this.current, Date.parse(instant));
+    this.current = Math.max(this.current, toMs(instant));
   }
 }
 

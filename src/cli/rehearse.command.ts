@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { RehearsalInput, RehearsalReport } from '../app/index.js';
 import { DEFAULT_CONTRACTS_DIR, loadContracts, loadManifestFile, runRehearsal } from '../bootstrap/index.js';
-import { MillraceError } from '../core/index.js';
+import { MillraceError, readInstant } from '../core/index.js';
 import { printJson } from './flags.js';
 
 interface RehearseOptions {
@@ -25,7 +25,7 @@ export function registerRehearse(program: Command): void {
     .option('--contracts <dir>', 'contracts folder')
     .option('--json', 'print one JSON document')
     .action(async (options: RehearseOptions) => {
-      if (options.until !== undefined && (Number.isNaN(Date.parse(options.until)) || !/[zZ]|[+-]\d\d:\d\d$/.test(options.until))) {
+      if (options.until !== undefined && (readInstant(options.until) === undefined || !/[zZ]|[+-]\d\d:\d\d$/.test(options.until))) {
         throw new MillraceError('invalid_request', `--until must be an RFC 3339 instant with an offset, e.g. 2026-03-20T00:00:00Z (got "${options.until}")`);
       }
       let text: string;

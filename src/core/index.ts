@@ -49,7 +49,7 @@ export type { ChangeEffect, ChangeKind, CompatibilityChange, CompatibilityInput,
 export { applyExceptionEvent, exceptionIdOf } from './exceptions/exception-projection.js';
 export type { ExceptionView } from './exceptions/exception-projection.js';
 export { amount, Dec, dec, minorUnits, str, sum, ZERO } from './money.js';
-export { addMs, formatDuration, isAfter, toMs, utc } from './time.js';
+export { addMs, formatDuration, isAfter, readInstant, toMs, utc } from './time.js';
 export { decideLine } from './p2p/p2p-decide.js';
 export type { DecisionContext } from './p2p/p2p-decide.js';
 export { evolveLine, itemsFor } from './p2p/p2p-evolve.js';

@@ -1,17 +1,24 @@
 // Instants as RFC 3339 strings. Pure arithmetic only: the core never asks what time it is.
 
 /**
- * Milliseconds since the epoch. RFC 3339 allows a leap second (`23:59:60Z`), which the contracts
- * accept and `Date.parse` does not: it counts as second 59 of its minute (the epoch has no leap
- * seconds), so that it stays in its day and before the next minute.
+ * Milliseconds since the epoch, or undefined for text that is no instant. RFC 3339 allows a leap
+ * second (`23:59:60Z`), which the contracts accept and `Date.parse` does not: it counts as second
+ * 59 of its minute (the epoch has no leap seconds), so that it stays in its day and before the
+ * next minute.
  */
-export function toMs(instant: string): number {
+export function readInstant(instant: string): number | undefined {
   const ms = Date.parse(instant);
   if (!Number.isNaN(ms)) return ms;
   const leap = LEAP_SECOND.exec(instant);
   const read = leap === null ? Number.NaN : Date.parse(`${leap[1] ?? ''}59${leap[2] ?? ''}`);
-  if (Number.isNaN(read)) throw new Error(`not an RFC 3339 instant: ${instant}`);
-  return read;
+  return Number.isNaN(read) ? undefined : read;
+}
+
+/** Milliseconds since the epoch of an instant (readInstant); throws for text that is no instant. */
+export function toMs(instant: string): number {
+  const ms = readInstant(instant);
+  if (ms === undefined) throw new Error(`not an RFC 3339 instant: ${instant}`);
+  return ms;
 }
 
 /** An RFC 3339 date-time whose seconds are 60: what comes before them, and the fraction and offset after. */
