@@ -3,7 +3,7 @@
 // Reads every PO line and exception of the store: fine for a plant's or a region's hub; a
 // pre-aggregated projection is the step after (noted in the README).
 import type { ContractCatalog, ExceptionView, InventoryAccuracy, KpiDay, LagSample, Manifest, P2PFunnel, P2PKpis, P2PLine, Principal, SourceLag, StageSummary } from '../core/index.js';
-import { GOVERNANCE_MARKS, governanceCoverage, kpiSeries, MILLRACE_SOURCE, MillraceError, p2pFunnel, p2pKpis, parseDuration, stuckStages, syncLagBySource } from '../core/index.js';
+import { GOVERNANCE_MARKS, governanceCoverage, kpiSeries, MILLRACE_SOURCE, MillraceError, p2pFunnel, p2pKpis, parseDuration, readInstant, stuckStages, syncLagBySource } from '../core/index.js';
 import type { Clock, EventStore, WorkflowStore } from '../ports/index.js';
 import { readLogWindow } from './log-window.js';
 
@@ -57,11 +57,15 @@ export class KpiQueries {
     const now = this.clock.now().toISOString();
     const to = window.to ?? now;
     const lengthMs = windowLength(window);
-    const from = window.from ?? new Date(Date.parse(to) - lengthMs).toISOString();
-    for (const [name, value] of [['from', from], ['to', to]] as const) {
-      if (Number.isNaN(Date.parse(value))) throw new MillraceError('invalid_request', `${name} must be an RFC 3339 time, not "${value}"`);
-    }
-    if (!(Date.parse(from) < Date.parse(to))) throw new MillraceError('invalid_request', `the window must end after it starts: ${from} .. ${to}`);
+    // Read as every instant is (readInstant: a leap second included), `to` first: `from` may be counted back from it.
+    const instant = (name: string, value: string): number => {
+      const ms = readInstant(value);
+      if (ms === undefined) throw new MillraceError('invalid_request', `${name} must be an RFC 3339 time, not "${value}"`);
+      return ms;
+    };
+    const toMs = instant('to', to);
+    const from = window.from ?? new Date(toMs - lengthMs).toISOString();
+    if (!(instant('from', from) < toMs)) throw new MillraceError('invalid_request', `the window must end after it starts: ${from} .. ${to}`);
     const [lines, exceptions, flows, accuracy, lag] = await Promise.all([this.allLines(), this.allExceptions(), this.store.flows(), this.sources.inventory?.accuracy(), this.lagSamples(from, to)]);
     const coverage = governanceCoverage(flows, this.manifest, this.catalog);
     return {

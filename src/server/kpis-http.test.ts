@@ -60,6 +60,19 @@ describe('GET /v1/kpis', () => {
     assert.equal(earlier.funnel.lines, 0);
   });
 
+  it('takes a window that ends on a leap second (RFC 3339 allows 23:59:60), and refuses one that is no time', async () => {
+    const leap = await callHub(t, 'GET', '/v1/kpis?from=2016-12-31T00:00:00Z&to=2016-12-31T23:59:60Z', viewer());
+    assert.equal(leap.status, 200, JSON.stringify(leap.body));
+    assert.deepEqual((leap.body as unknown as KpiAnswer).window, { from: '2016-12-31T00:00:00Z', to: '2016-12-31T23:59:60Z' });
+    const bogus = await callHub(t, 'GET', '/v1/kpis?from=2016-12-31T00:00:00Z&to=2016-12-31T23:59:61Z', viewer());
+    assert.deepEqual([bogus.status, bogus.body.code], [400, 'invalid_request']);
+    assert.match(String(bogus.body.detail), /to must be an RFC 3339 time, not "2016-12-31T23:59:61Z"/);
+    // Without a `from`, the window is counted back from `to`: a `to` that is no time is still a 400.
+    const alone = await callHub(t, 'GET', '/v1/kpis?to=yesterday&window=1d', viewer());
+    assert.deepEqual([alone.status, alone.body.code], [400, 'invalid_request']);
+    assert.match(String(alone.body.detail), /to must be an RFC 3339 time, not "yesterday"/);
+  });
+
   it('refuses a window that is not a duration, or given twice', async () => {
     const bogus = await callHub(t, 'GET', '/v1/kpis?window=2w', viewer());
     assert.deepEqual([bogus.status, bogus.body.code], [400, 'invalid_request']);
