@@ -1,7 +1,7 @@
 // Cell values of legacy plant exports turned into canonical values: decimals written with a
 // decimal comma and thousands separators, dates in local formats and time zones, and the bytes
 // of a file turned into text in the encoding its mapping declares. Pure: no I/O, no clock.
-import { utcOffsetMinutes } from '../time.js';
+import { readInstant, utcOffsetMinutes } from '../time.js';
 
 /** How a mapping writes decimal numbers: `1.234,5` is separator "," and thousands ".". */
 export interface DecimalFormat {
@@ -125,7 +125,7 @@ const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})
 export function parseDate(raw: string, pattern: DatePattern, kind: 'date' | 'datetime', timeZone: string): ValueResult<string> {
   const text = raw.trim();
   if (pattern.format === 'RFC3339') {
-    if (!RFC3339.test(text) || Number.isNaN(Date.parse(text))) return { ok: false, message: `${JSON.stringify(raw)} is not an RFC 3339 date-time with offset` };
+    if (!RFC3339.test(text) || readInstant(text) === undefined) return { ok: false, message: `${JSON.stringify(raw)} is not an RFC 3339 date-time with offset` };
     return { ok: true, value: kind === 'date' ? text.slice(0, 10) : text };
   }
   const fail = { ok: false as const, message: `${JSON.stringify(raw)} is not a date in the format ${pattern.format}` };

@@ -39,6 +39,13 @@ describe('date cells', () => {
     assert.deepEqual(parseDate('3/9/2026', pattern, 'date', 'UTC'), { ok: true, value: '2026-03-09' });
     assert.deepEqual(parseDate('3/9/2026', pattern, 'datetime', 'UTC'), { ok: true, value: '2026-03-09T00:00:00Z' });
   });
+  it('reads RFC 3339 cells as they are, a leap second included, and refuses a second 61', () => {
+    const pattern = compileDateFormat('RFC3339');
+    assert.ok(typeof pattern !== 'string');
+    assert.deepEqual(parseDate('2016-12-31T23:59:60Z', pattern, 'datetime', 'UTC'), { ok: true, value: '2016-12-31T23:59:60Z' });
+    assert.deepEqual(parseDate('2026-03-02T08:15:00-05:00', pattern, 'date', 'UTC'), { ok: true, value: '2026-03-02' });
+    assert.equal(parseDate('2016-12-31T23:59:61Z', pattern, 'datetime', 'UTC').ok, false);
+  });
   it('refuses impossible dates and other layouts', () => {
     const pattern = compileDateFormat('DD.MM.YYYY');
     assert.ok(typeof pattern !== 'string');
