@@ -37,12 +37,13 @@ function profileFlags(profileDir: string | undefined, label: string): string[] {
   return profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${join(profileDir, label)}`];
 }
 
-export function startBaseline(dbPath: string, profileDir?: string): Promise<ServerProcess> {
+/** `nodeOptions`: the hub command's own unless given (bench/quiet-spell.ts compares node's defaults). */
+export function startBaseline(dbPath: string, profileDir?: string, nodeOptions: readonly string[] = commandNodeOptions()): Promise<ServerProcess> {
   return startServerProcess({
     label: 'baseline server',
     cwd: ROOT,
     env: serverEnvironment(),
-    args: [...commandNodeOptions(), ...profileFlags(profileDir, 'baseline'), '--import', 'tsx', join(ROOT, 'bench', 'baseline-server.ts'), dbPath],
+    args: [...nodeOptions, ...profileFlags(profileDir, 'baseline'), '--import', 'tsx', join(ROOT, 'bench', 'baseline-server.ts'), dbPath],
   });
 }
 
@@ -78,14 +79,15 @@ export async function startFloor(dbPath: string, profileDir?: string, log: Floor
   return { server, authorization };
 }
 
-export async function startHub(label: string, dbPath: string, workflows: boolean, profileDir?: string): Promise<HubProcess> {
+/** `nodeOptions`: the command's own (its shebang's) unless given, as for the baseline. */
+export async function startHub(label: string, dbPath: string, workflows: boolean, profileDir?: string, nodeOptions: readonly string[] = commandNodeOptions()): Promise<HubProcess> {
   const authorization = await benchAuthorization(dbPath);
   const server = await startServerProcess({
     label: `millrace serve (${label})`,
     cwd: ROOT,
     env: serverEnvironment(),
     args: [
-      ...commandNodeOptions(),
+      ...nodeOptions,
       ...profileFlags(profileDir, label),
       join(ROOT, 'bin', 'millrace.js'),
       'serve',

@@ -4,16 +4,13 @@
 // median slice before it. Run for the baseline and the hub, each with node's default options and
 // with the options of the `millrace` command's shebang (commandNodeOptions()).
 // Run (after npm run build): node --import tsx bench/quiet-spell.ts [--help for the options]
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { SqliteStore } from '../src/adapters/index.js';
-import { issueKey, systemClock } from '../src/bootstrap/index.js';
-import { assertBuilt, commandNodeOptions, ROOT, serverEnvironment } from './contenders.js';
-import { BENCH_SYSTEM } from './goods-received.js';
+import { dirname, join } from 'node:path';
+import { assertBuilt, commandNodeOptions, startBaseline, startHub } from './contenders.js';
 import { LoadSeries, median } from './load.js';
 import { numberOption, parseBenchOptions, runBench } from './options.js';
-import { startServerProcess, stopAllServers } from './server-process.js';
+import { stopAllServers, type ServerProcess } from './server-process.js';
 
 const USAGE = `usage: node --import tsx bench/quiet-spell.ts [options]   (after npm run build)
   --idle <s>      seconds without load between the two slices of a cycle (default 15; V8's
@@ -23,22 +20,17 @@ const USAGE = `usage: node --import tsx bench/quiet-spell.ts [options]   (after 
 `;
 
 async function slowdown(server: 'baseline' | 'hub', nodeOptions: readonly string[], dir: string, settings: { idle: number; cycles: number; seconds: number }): Promise<{ before: number; after: number }> {
-  const db = join(dir, `${server}-${nodeOptions.length}.db`);
+  const db = join(dir, `${server}-${nodeOptions.length}`, 'millrace.db');
+  let running: ServerProcess;
   let authorization: string | undefined;
-  let args: string[];
   if (server === 'hub') {
-    const store = new SqliteStore(db);
-    try {
-      authorization = `Bearer ${(await issueKey(store, { kind: 'system', id: BENCH_SYSTEM }, systemClock, 'quiet-spell benchmark')).key}`;
-    } finally {
-      await store.close();
-    }
-    const manifest = join(ROOT, 'examples', 'millrace.yaml');
-    args = [join(ROOT, 'bin', 'millrace.js'), 'serve', '--manifest', manifest, '--store', `sqlite:${db}`, '--host', '127.0.0.1', '--port', '0', '--log-level', 'warn', '--workflows', 'off', '--deliveries', 'off'];
+    const hub = await startHub('quiet-spell', db, false, undefined, nodeOptions);
+    running = hub.server;
+    authorization = hub.authorization;
   } else {
-    args = ['--import', 'tsx', join(ROOT, 'bench', 'baseline-server.ts'), db];
+    mkdirSync(dirname(db), { recursive: true });
+    running = await startBaseline(db, undefined, nodeOptions);
   }
-  const running = await startServerProcess({ label: server, cwd: ROOT, env: serverEnvironment(), args: [...nodeOptions, ...args] });
   try {
     const load = new LoadSeries({ url: `${running.url}/v1/events`, connections: 50, eventsPerRequest: 1, ...(authorization === undefined ? {} : { authorization }) });
     await load.warmUp(3);

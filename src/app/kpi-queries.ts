@@ -63,9 +63,9 @@ export class KpiQueries {
       if (ms === undefined) throw new MillraceError('invalid_request', `${name} must be an RFC 3339 time, not "${value}"`);
       return ms;
     };
-    const toMs = instant('to', to);
-    const from = window.from ?? new Date(toMs - lengthMs).toISOString();
-    if (!(instant('from', from) < toMs)) throw new MillraceError('invalid_request', `the window must end after it starts: ${from} .. ${to}`);
+    const end = instant('to', to);
+    const from = window.from ?? new Date(end - lengthMs).toISOString();
+    if (!(instant('from', from) < end)) throw new MillraceError('invalid_request', `the window must end after it starts: ${from} .. ${to}`);
     const [lines, exceptions, flows, accuracy, lag] = await Promise.all([this.allLines(), this.allExceptions(), this.store.flows(), this.sources.inventory?.accuracy(), this.lagSamples(from, to)]);
     const coverage = governanceCoverage(flows, this.manifest, this.catalog);
     return {
