@@ -28,9 +28,33 @@ function threadTimes(pid: number): Map<string, number> {
   return times;
 }
 
+/** Minor page faults so far of a process, all threads (/proc/<pid>/stat, field 10). */
+function minorFaults(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name, which is in parentheses and may hold spaces.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return Number(fields[7]);
+}
+
+/** Context switches so far of a process, all threads, voluntary (it waited) and not (it was preempted). */
+function contextSwitches(pid: number): { voluntary: number; preempted: number } {
+  let voluntary = 0;
+  let preempted = 0;
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const status = readFileSync(`/proc/${pid}/task/${tid}/status`, 'utf8');
+      voluntary += Number(/^voluntary_ctxt_switches:\s+(\d+)/m.exec(status)?.[1] ?? 0);
+      preempted += Number(/^nonvoluntary_ctxt_switches:\s+(\d+)/m.exec(status)?.[1] ?? 0);
+    } catch {
+      // A thread that ended between the listing and the read.
+    }
+  }
+  return { voluntary, preempted };
+}
+
 interface Sample {
   readonly events: number;
-  /** Microseconds of CPU per acknowledged event, per thread, and `total`. */
+  /** Microseconds of CPU per acknowledged event, per thread, and `total`; in parentheses, other figures per event or per second. */
   readonly perEvent: Map<string, number>;
 }
 
@@ -41,12 +65,19 @@ function clientTime(): number {
 
 async function sample(pid: number, load: LoadSeries, seconds: number): Promise<Sample> {
   const before = threadTimes(pid);
+  const faultsBefore = minorFaults(pid);
+  const switchesBefore = contextSwitches(pid);
   const clientBefore = clientTime();
   const acknowledged = load.acknowledgedEvents;
   const slice = await load.measure(seconds);
   const after = threadTimes(pid);
+  const faultsAfter = minorFaults(pid);
+  const switchesAfter = contextSwitches(pid);
   const events = load.acknowledgedEvents - acknowledged;
   const perEvent = new Map<string, number>();
+  perEvent.set('(page faults)', (faultsAfter - faultsBefore) / events);
+  perEvent.set('(context switches, waited)', (switchesAfter.voluntary - switchesBefore.voluntary) / events);
+  perEvent.set('(context switches, preempted)', (switchesAfter.preempted - switchesBefore.preempted) / events);
   perEvent.set('(load generator)', (clientTime() - clientBefore) / 1000 / events);
   perEvent.set('(events/s)', slice.eventsPerSecond);
   let total = 0;
