@@ -9,7 +9,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { issueKey, openStore, systemClock } from '../bootstrap/index.js';
 import type { Scenario, ScenarioMessage } from '../core/index.js';
-import { generateScenario, MillraceError, SCENARIO_DEFAULTS, SCENARIO_LIMITS, TICK_MS } from '../core/index.js';
+import { generateScenario, MillraceError, readInstant, SCENARIO_DEFAULTS, SCENARIO_LIMITS, TICK_MS } from '../core/index.js';
 import { integer } from './demo.command.js';
 import { manifestYaml, publishersOf } from './demo-run.js';
 import { printJson, unusable } from './flags.js';
@@ -115,8 +115,8 @@ async function writeKeys(scenario: Scenario, file: string, store: string | undef
 }
 
 function startOf(text: string): string {
-  const ms = Date.parse(text);
-  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(text) || Number.isNaN(ms)) unusable(`--start must be an RFC 3339 time, e.g. 2026-03-02T00:00:00Z, got "${text}"`);
+  const ms = readInstant(text);
+  if (ms === undefined) unusable(`--start must be an RFC 3339 time, e.g. 2026-03-02T00:00:00Z, got "${text}"`);
   return new Date(ms).toISOString();
 }
 

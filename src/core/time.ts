@@ -1,24 +1,54 @@
 // Instants as RFC 3339 strings. Pure arithmetic only: the core never asks what time it is.
+import { fullFormats } from 'ajv-formats/dist/formats.js';
 
 /**
- * Milliseconds since the epoch, or undefined for text that is no instant. RFC 3339 allows a leap
- * second (`23:59:60Z`), which the contracts accept and `Date.parse` does not: it counts as second
- * 59 of its minute (the epoch has no leap seconds), so that it stays in its day and before the
- * next minute.
+ * Milliseconds since the epoch of an RFC 3339 date-time as the contracts accept it (T or t, a
+ * fraction, Z or an offset with a colon), or undefined for text that is not one. For text from
+ * outside the hub that no contract has checked (a KPI window, a CSV cell, a command's option):
+ * `Date.parse` alone takes more than RFC 3339 and rolls impossible dates over (`2026-02-30` is
+ * 2 March; a date without an offset is local time), so the text is first held to the same
+ * checks as a contract's `dateTime` (its pattern, and ajv-formats' date-time: the calendar, and a
+ * leap second only in the last minute of a UTC day).
  */
-export function readInstant(instant: string): number | undefined {
+export function readInstant(text: string): number | undefined {
+  return DATE_TIME.test(text) && isDateTime(text) ? parsed(text) : undefined;
+}
+
+/**
+ * Milliseconds since the epoch of an instant the hub has already checked (a contract's
+ * date-time, or one it wrote itself); throws for text that is no instant. It skips readInstant's
+ * checks, which the intake's lag check would otherwise pay per event.
+ */
+export function toMs(instant: string): number {
+  const ms = parsed(instant);
+  if (ms === undefined) throw new Error(`not an RFC 3339 instant: ${instant}`);
+  return ms;
+}
+
+/** The common contract's `dateTime` pattern (contracts/common/v1.schema.json). */
+const DATE_TIME = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
+
+/** ajv-formats' date-time check, as the contracts run it (defined with a compare, so as an object with `validate`). */
+const isDateTime = dateTimeValidator();
+
+function dateTimeValidator(): (text: string) => boolean {
+  const format = fullFormats['date-time'];
+  if (typeof format !== 'object' || !('validate' in format) || typeof format.validate !== 'function') throw new Error('ajv-formats defines no date-time validator');
+  const validate = format.validate as (text: string) => boolean;
+  return (text) => validate(text);
+}
+
+/**
+ * `Date.parse`, and a leap second (`23:59:60Z`), which the contracts accept and `Date.parse` does
+ * not, as second 59 of its minute (the epoch has no leap seconds), so that it stays in its day
+ * and before the next minute.
+ */
+function parsed(instant: string): number | undefined {
   const ms = Date.parse(instant);
   if (!Number.isNaN(ms)) return ms;
   const leap = LEAP_SECOND.exec(instant);
   const read = leap === null ? Number.NaN : Date.parse(`${leap[1] ?? ''}59${leap[2] ?? ''}`);
   return Number.isNaN(read) ? undefined : read;
-}
-
-/** Milliseconds since the epoch of an instant (readInstant); throws for text that is no instant. */
-export function toMs(instant: string): number {
-  const ms = readInstant(instant);
-  if (ms === undefined) throw new Error(`not an RFC 3339 instant: ${instant}`);
-  return ms;
 }
 
 /** An RFC 3339 date-time whose seconds are 60: what comes before them, and the fraction and offset after. */

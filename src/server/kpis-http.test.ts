@@ -71,6 +71,10 @@ describe('GET /v1/kpis', () => {
     const alone = await callHub(t, 'GET', '/v1/kpis?to=yesterday&window=1d', viewer());
     assert.deepEqual([alone.status, alone.body.code], [400, 'invalid_request']);
     assert.match(String(alone.body.detail), /to must be an RFC 3339 time, not "yesterday"/);
+    // A day the calendar does not have is refused, not read as the first days of March.
+    const february = await callHub(t, 'GET', '/v1/kpis?from=2026-02-01T00:00:00Z&to=2026-02-30T00:00:00Z', viewer());
+    assert.deepEqual([february.status, february.body.code], [400, 'invalid_request']);
+    assert.match(String(february.body.detail), /to must be an RFC 3339 time, not "2026-02-30T00:00:00Z"/);
   });
 
   it('refuses a window that is not a duration, or given twice', async () => {

@@ -83,12 +83,15 @@ describe('millrace simulate', () => {
     assert.deepEqual(simulation.outcomes, { http: { accepted: share.length } });
   });
 
-  it('refuses a key without the sender it speaks for, and a duration it cannot read', () => {
+  it('refuses a key without the sender it speaks for, and a duration or a start it cannot read', () => {
     const noAs = runCli(['simulate', '--target', server.url, '--key', 'mr_x']);
     assert.equal(noAs.status, 2);
     assert.match(noAs.stderr, /--key needs --as system:ID or --as partner:ID/);
     const badDuration = runCli(['simulate', ...SCENARIO, '--target', server.url, '--key', 'mr_x', '--as', 'system:erp-p01', '--duration', 'soon']);
     assert.equal(badDuration.status, 2);
     assert.match(badDuration.stderr, /--duration must be a number with ms, s, m or h/);
+    const badStart = runCli(['simulate', '--days', '1', '--start', '2026-02-30T00:00:00Z', '--target', server.url, '--key', 'mr_x', '--as', 'system:erp-p01']);
+    assert.equal(badStart.status, 2);
+    assert.match(badStart.stderr, /--start must be an RFC 3339 time, e\.g\. 2026-03-02T00:00:00Z, got "2026-02-30T00:00:00Z"/);
   });
 });

@@ -46,6 +46,14 @@ describe('date cells', () => {
     assert.deepEqual(parseDate('2026-03-02T08:15:00-05:00', pattern, 'date', 'UTC'), { ok: true, value: '2026-03-02' });
     assert.equal(parseDate('2016-12-31T23:59:61Z', pattern, 'datetime', 'UTC').ok, false);
   });
+  it('refuses an RFC 3339 cell on a day the calendar does not have, instead of moving it into March', () => {
+    const pattern = compileDateFormat('RFC3339');
+    assert.ok(typeof pattern !== 'string');
+    for (const kind of ['date', 'datetime'] as const) {
+      assert.deepEqual(parseDate('2026-02-30T08:15:00Z', pattern, kind, 'UTC'), { ok: false, message: '"2026-02-30T08:15:00Z" is not an RFC 3339 date-time with offset' });
+    }
+    assert.equal(parseDate('2026-03-02T08:15:00', pattern, 'datetime', 'UTC').ok, false);
+  });
   it('refuses impossible dates and other layouts', () => {
     const pattern = compileDateFormat('DD.MM.YYYY');
     assert.ok(typeof pattern !== 'string');
