@@ -15,6 +15,7 @@ import { bearerToken, eventsOf, IntakeHandling } from './intake-handling.js';
 import { INTAKE_PROBLEM_STATUSES, IntakeLane, unauthenticated } from './intake-lane.js';
 import { problemResponse, problemResponses } from './schemas.js';
 import { registerJsonParser } from './json-body.js';
+import { refuseNonFiniteNumbers } from './finite-numbers.js';
 import type { InboundRouteDependencies } from './csv-routes.js';
 import { registerInboundRoutes } from './csv-routes.js';
 import type { WorkflowRouteDependencies } from './workflow-routes.js';
@@ -225,6 +226,9 @@ export async function buildHttpServer(deps: HttpServerDependencies): Promise<Fas
     const own = route.onRequest === undefined ? [] : Array.isArray(route.onRequest) ? route.onRequest : [route.onRequest];
     route.onRequest = [authenticate, ...own];
   });
+
+  // "Infinity" and "1e999" pass the validator's integer checks once coerced (finite-numbers.ts).
+  app.addHook('onRoute', refuseNonFiniteNumbers);
 
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
   // Public like /openapi.json: it describes what may be sent, and leaves out delivery URLs and secret ids.
