@@ -1,5 +1,7 @@
 // The one place that turns a store URL into a concrete adapter.
+import { existsSync } from 'node:fs';
 import { PostgresStore, SqliteStore } from '../adapters/index.js';
+import { isMillraceError, MillraceError } from '../core/index.js';
 import type { CredentialStore, DeliveryStore, EventStore, InboundMessageStore, PublisherSequenceStore, QuarantineStore, WorkflowStore, X12ControlNumbers } from '../ports/index.js';
 
 export type HubStore = EventStore &
@@ -14,9 +16,26 @@ export type HubStore = EventStore &
  * reads (its writes go through the intake thread's connection, so SQLite has one writer);
  * `reader` is a command that only queries.
  */
-export async function openStore(url: string, role: 'intake' | 'workflows' | 'server' | 'rebuild' | 'reader' = 'intake', options: { readonly appendThread?: boolean } = {}): Promise<HubStore> {
+export async function openStore(url: string, role: StoreRole = 'intake', options: { readonly appendThread?: boolean } = {}): Promise<HubStore> {
+  try {
+    return await open(url, role, options);
+  } catch (error) {
+    if (isMillraceError(error)) throw error;
+    // A wrong path, a database that is down, a file that is no database: said in one line, for the CLI and the logs.
+    throw new MillraceError('store_unavailable', `cannot open the store ${shown(url)}: ${(error as Error).message}`);
+  }
+}
+
+type StoreRole = 'intake' | 'workflows' | 'server' | 'rebuild' | 'reader';
+
+async function open(url: string, role: StoreRole, options: { readonly appendThread?: boolean }): Promise<HubStore> {
   if (url.startsWith('sqlite:')) {
     const path = url.slice('sqlite:'.length);
+    // A command that reads or rebuilds what is there would otherwise create an empty store (and
+    // its folders) at a mistyped path, and report on nothing as if all were well.
+    if ((role === 'reader' || role === 'rebuild') && path !== ':memory:' && !existsSync(path)) {
+      throw new MillraceError('store_unavailable', `no store at ${path}: nothing was ever written there (check --store or MILLRACE_STORE)`);
+    }
     // A running hub checkpoints from a background thread (docs/adr/0021), and commits log
     // appends on another only if asked; its workflow thread leaves checkpoints to them. Its
     // connection keeps SQLite's own 2 MiB page cache: under intake a large one costs more than it
@@ -32,5 +51,17 @@ export async function openStore(url: string, role: 'intake' | 'workflows' | 'ser
     return new SqliteStore(path);
   }
   if (/^postgres(ql)?:\/\//.test(url)) return PostgresStore.open({ url });
-  throw new Error(`unsupported store URL ${url}: use sqlite:PATH or postgres://...`);
+  throw new MillraceError('invalid_request', `unsupported store URL ${shown(url)}: use sqlite:PATH or postgres://...`);
+}
+
+/** A store URL as it may be printed: a password in it is masked. */
+function shown(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password === '') return url;
+    parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return url;
+  }
 }

@@ -163,6 +163,29 @@ describe('millrace CLI', () => {
     assert.match(bad.stderr, /--threads must be a whole number/);
   });
 
+  it('says in one line, without a stack, when a store cannot be opened, and creates none where a command only reads', () => {
+    const manifest = resolve('examples/millrace.yaml');
+    // A mistyped path: report and replay read what is there, so they make no empty store (nor its folders).
+    const missing = join(dir, 'no-such-folder', 'millrace.db');
+    for (const command of [['report'], ['replay']]) {
+      const result = runCli([...command, '--store', `sqlite:${missing}`, '--manifest', manifest]);
+      assert.equal(result.status, 1, result.stderr);
+      assert.equal(result.stderr, `millrace: store_unavailable: no store at ${missing}: nothing was ever written there (check --store or MILLRACE_STORE)\n`);
+    }
+    assert.equal(existsSync(join(dir, 'no-such-folder')), false);
+    // A file that is no database.
+    const text = join(dir, 'notes.txt');
+    writeFileSync(text, 'not a database, but long enough for SQLite to read its header and say so'.repeat(20));
+    const notDb = runCli(['keys', 'list', '--store', `sqlite:${text}`, '--manifest', manifest]);
+    assert.equal(notDb.status, 1);
+    assert.equal(notDb.stderr, `millrace: store_unavailable: cannot open the store sqlite:${text}: file is not a database\n`);
+    // A database server that does not answer; the password in the URL is not printed.
+    const down = runCli(['report', '--store', 'postgres://millrace:s3cret@127.0.0.1:1/test', '--manifest', manifest]);
+    assert.equal(down.status, 1);
+    assert.match(down.stderr, /^millrace: store_unavailable: cannot open the store postgres:\/\/millrace:\*\*\*@127\.0\.0\.1:1\/test: connect ECONNREFUSED 127\.0\.0\.1:1\n$/);
+    assert.doesNotMatch(down.stderr, /s3cret/);
+  });
+
   it("report prints the KPIs of a hub's store: the same figures the demo reported", () => {
     const data = join(dir, 'demo-report');
     const demo = runCli(['demo', ...SMALL_DEMO, '--json', '--data-dir', data]);
