@@ -372,8 +372,12 @@ function convert(
       const result = parseDecimal(text, declaration.decimal);
       return result.ok ? result.value : problem('not_decimal', result.message);
     }
-    case 'integer':
-      return /^-?\d+$/.test(text) ? Number(text) : problem('not_integer', `${JSON.stringify(text)} is not a whole number`);
+    case 'integer': {
+      if (!/^-?\d+$/.test(text)) return problem('not_integer', `${JSON.stringify(text)} is not a whole number`);
+      // Past 2^53 a number loses digits (99999999999999999999 would go in as 100000000000000000000).
+      const whole = Number(text);
+      return Number.isSafeInteger(whole) ? whole : problem('not_integer', `${JSON.stringify(text)} is too large a whole number to keep exactly (at most ${Number.MAX_SAFE_INTEGER})`);
+    }
     case 'boolean': {
       const lower = text.toLowerCase();
       if (['true', '1', 'yes', 'y', 'x'].includes(lower)) return true;

@@ -68,6 +68,19 @@ describe('CSV mapping', () => {
     assert.match(problems[0]?.message ?? '', /line 3, column "PO": "Z9" is not one of "A1", "B2"/);
   });
 
+  it('rejects a whole number that is not one, or too large to keep without losing digits', () => {
+    const result = map(records(header, ['R1', '01.03.2026', 'PO-1', '1.5', '1', 'EA'], ['R2', '01.03.2026', 'PO-1', '99999999999999999999', '1', 'EA'], ['R3', '01.03.2026', 'PO-1', '9007199254740991', '1', 'EA']));
+    assert.ok(result.ok);
+    assert.deepEqual(result.events.map((e) => (e.event.data.lines as { line: number }[])[0]?.line), [9007199254740991]);
+    assert.deepEqual(
+      result.rejected.map((r) => r.problems.map((p) => [p.code, p.message])),
+      [
+        [['not_integer', 'line 2, column "Pos": "1.5" is not a whole number']],
+        [['not_integer', 'line 3, column "Pos": "99999999999999999999" is too large a whole number to keep exactly (at most 9007199254740991)']],
+      ],
+    );
+  });
+
   it('locates a contract pointer of a line at its row and column', () => {
     const result = map(records(header, ['R1', '01.03.2026', 'PO-1', '10', '1', 'EA'], ['R1', '01.03.2026', 'PO-1', '20', '1', 'EA']));
     assert.ok(result.ok);
