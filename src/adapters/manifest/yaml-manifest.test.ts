@@ -384,4 +384,20 @@ describe('manifest lint rules', () => {
     assert.equal(load.ok, false);
     if (!load.ok) assert.equal(load.problems[0]?.code, 'yaml_syntax');
   });
+
+  it('reports an alias without its anchor at the alias, and aliases that expand without bound, instead of throwing', () => {
+    const unresolved = readManifest('m.yaml', 'version: 1\nenterprise: { name: Acme }\nteams:\n  - *procurement\n', CATALOG);
+    assert.equal(unresolved.ok, false);
+    if (!unresolved.ok) {
+      assert.deepEqual(
+        unresolved.problems.map((p) => [`${p.line}:${p.column}`, p.code, p.message]),
+        [['4:5', 'yaml_syntax', 'Unresolved alias (the anchor must be set before the alias): procurement']],
+      );
+    }
+    // Each level repeats the one before it nine times: 9^6 copies of "lol" once expanded.
+    const levels = ['a: &a ["lol"]', ...Array.from({ length: 6 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(9).fill(`*${String.fromCharCode(97 + i)}`).join(', ')}]`)];
+    const bomb = readManifest('m.yaml', `${levels.join('\n')}\n`, CATALOG);
+    assert.equal(bomb.ok, false);
+    if (!bomb.ok) assert.deepEqual(bomb.problems.map((p) => [p.code, p.message]), [['yaml_syntax', 'Excessive alias count indicates a resource exhaustion attack']]);
+  });
 });

@@ -2,7 +2,7 @@
 // FILE:LINE:COLUMN with a stable code.
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { isNode, LineCounter, parseDocument, type Document } from 'yaml';
+import { isNode, LineCounter, parseDocument, visit, type Alias, type Document } from 'yaml';
 import type { ContractCatalog, Manifest, ManifestProblem } from '../../core/index.js';
 import { checkManifest, MillraceError } from '../../core/index.js';
 
@@ -30,11 +30,34 @@ export function readManifest(file: string, text: string, catalog: ContractCatalo
       }),
     };
   }
-  const check = checkManifest(doc.toJS(), catalog);
+  // The parser leaves an alias unresolved (`*name` before or without its `&name`) and aliases
+  // that expand without bound to the conversion, which throws for them.
+  let data: unknown;
+  try {
+    data = doc.toJS();
+  } catch (error) {
+    const alias = unresolvedAlias(doc);
+    const at = alias?.range === undefined || alias.range === null ? { line: 1, col: 1 } : lineCounter.linePos(alias.range[0]);
+    return { ok: false, problems: [{ file, line: at.line, column: at.col, path: [], code: 'yaml_syntax', severity: 'error', message: (error as Error).message, hint: 'set the anchor (&name) before any alias (*name) of it' }] };
+  }
+  const check = checkManifest(data, catalog);
   const locate = (problems: readonly ManifestProblem[]): LocatedProblem[] =>
     problems.map((problem) => ({ ...problem, file, ...positionOf(doc, lineCounter, problem.path) })).sort((a, b) => a.line - b.line || a.column - b.column);
   if (check.ok) return { ok: true, manifest: check.manifest, warnings: locate(check.warnings) };
   return { ok: false, problems: locate(check.problems) };
+}
+
+/** The first alias whose anchor is not set before it, if any. */
+function unresolvedAlias(doc: Document): Alias | undefined {
+  let found: Alias | undefined;
+  visit(doc, {
+    Alias(_key, node) {
+      if (node.resolve(doc) !== undefined) return undefined;
+      found = node;
+      return visit.BREAK;
+    },
+  });
+  return found;
 }
 
 /**
