@@ -90,6 +90,20 @@ describe('canonical contracts', () => {
     assert.equal(check.ok, false);
     if (!check.ok) assert.ok(check.violations.some((v) => v.pointer === '/data/lines/0/unitPrice'));
   });
+
+  it('refuses a whole number a JSON parser cannot keep exactly (I-JSON: at most 2^53 - 1), in the data and in the envelope', () => {
+    const good = examples.find((e) => e.valid && e.file.includes('/po.released/'))!.body as { data: { lines: Record<string, unknown>[] } };
+    // As the door parses what was sent: 99999999999999999999 arrives as 100000000000000000000.
+    const sent = JSON.stringify(good).replace(/"line":\s*\d+/, '"line": 99999999999999999999');
+    const line = registry.check(JSON.parse(sent));
+    assert.deepEqual(line.ok ? [] : line.violations.map((v) => [v.pointer, v.message]), [['/data/lines/0/line', 'must be <= 9007199254740991']]);
+    const edge = structuredClone(good);
+    edge.data.lines[0]!.line = Number.MAX_SAFE_INTEGER;
+    assert.ok(registry.check(edge).ok, 'the largest safe whole number is a line number');
+    const extension = registry.check({ ...good, sequencenumber: -(2 ** 60) });
+    // An extension attribute is a string, a whole number or a boolean: each branch says why not, at its pointer.
+    assert.deepEqual(extension.ok ? [] : [...new Set(extension.violations.map((v) => v.pointer))], ['/sequencenumber']);
+  });
 });
 
 describe('contract versions in force', () => {

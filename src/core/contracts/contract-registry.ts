@@ -17,6 +17,27 @@ export type SchemaDocument = Readonly<Record<string, unknown>>;
 /** Annotation keywords the contracts carry for tooling; ajv's strict mode must know them. */
 export const CONTRACT_ANNOTATIONS = ['x-event-type', 'x-version', 'x-domain', 'x-derived'] as const;
 
+/** Keywords whose values are data, not schemas: left as they are. */
+const DATA_KEYWORDS = new Set(['const', 'enum', 'default', 'examples']);
+
+/**
+ * A copy of a contract in which every `integer` without a bound of its own is held to I-JSON's
+ * range (RFC 7493: +-(2^53 - 1)), the whole numbers a JSON parser keeps exactly. Past it
+ * `99999999999999999999` parses as 100000000000000000000: the log would keep the digits sent and
+ * the workflows read others. The contract files stay as written; the door adds the bound.
+ */
+export function safeIntegers(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(safeIntegers);
+  if (schema === null || typeof schema !== 'object') return schema;
+  const copy: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(schema)) copy[key] = DATA_KEYWORDS.has(key) ? value : safeIntegers(value);
+  if (copy.type === 'integer') {
+    if (copy.maximum === undefined && copy.exclusiveMaximum === undefined) copy.maximum = Number.MAX_SAFE_INTEGER;
+    if (copy.minimum === undefined && copy.exclusiveMinimum === undefined) copy.minimum = -Number.MAX_SAFE_INTEGER;
+  }
+  return copy;
+}
+
 export interface ContractInfo {
   readonly eventType: string;
   readonly version: number;
@@ -77,8 +98,8 @@ export class ContractRegistry {
     const ajv = new Ajv2020({ strict: true, allErrors: true, allowUnionTypes: true });
     addFormats(ajv);
     for (const keyword of CONTRACT_ANNOTATIONS) ajv.addKeyword({ keyword, schemaType: ['string', 'number', 'boolean'] });
-    for (const doc of source.shared) ajv.addSchema(doc);
-    this.envelopeValidator = ajv.compile(source.envelope as Record<string, unknown>);
+    for (const doc of source.shared) ajv.addSchema(safeIntegers(doc) as Record<string, unknown>);
+    this.envelopeValidator = ajv.compile(safeIntegers(source.envelope) as Record<string, unknown>);
     const byType = new Map<string, Map<number, CompiledContract>>();
     const fieldPaths = new Map<string, ReadonlySet<string>>();
     for (const doc of source.contracts) {
@@ -87,7 +108,7 @@ export class ContractRegistry {
       let versions = byType.get(info.eventType);
       if (versions === undefined) byType.set(info.eventType, (versions = new Map<number, CompiledContract>()));
       if (versions.has(info.version)) throw new Error(`two contracts declare ${info.eventType} v${info.version}`);
-      versions.set(info.version, { info, validate: ajv.compile(doc as Record<string, unknown>) });
+      versions.set(info.version, { info, validate: ajv.compile(safeIntegers(doc) as Record<string, unknown>) });
     }
     this.byType = byType;
     this.fieldPaths = fieldPaths;
