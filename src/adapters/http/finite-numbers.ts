@@ -1,8 +1,9 @@
 // Numbers that are not finite, refused where Fastify's validator lets them through. Fastify's ajv
 // coerces query strings, path parameters and string values of a body to the types the route
 // declares, and its coercion turns "Infinity", "-Infinity" and "1e999" into a number that then
-// passes `integer`, `minimum` and `maximum` (ajv-validator/ajv#2212, fastify/fastify#6718; open
-// upstream on 2026-11-29): `?limit=Infinity` reached SQLite's LIMIT and answered 500. A route
+// passes `integer`, `minimum` and `maximum` (ajv-validator/ajv#2212 and fastify/fastify#6718 were
+// closed without a fix; ajv's pull requests #2626 and #2661 were open on 2026-11-29):
+// `?limit=Infinity` reached SQLite's LIMIT and answered 500. A route
 // whose schema declares a number gets a check after validation that answers 400 instead.
 import type { preHandlerHookHandler, RouteOptions } from 'fastify';
 import { MillraceError } from '../../core/index.js';
