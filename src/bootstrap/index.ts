@@ -3,9 +3,9 @@ export { DEFAULT_CONTRACTS_DIR, DEFAULT_STORE, deliverySecretsOf, parseByteSize,
 export type { ConfigFlags, Environment, HubConfig } from './config.js';
 export { asyncApiOf, createHub, loadContracts, PACKAGE_VERSION, upcasterOf } from './hub.js';
 export type { Contracts, Edge, Hub, HubOptions } from './hub.js';
-export { diffManifestFiles, redactStoreUrl } from './manifest-diff.js';
+export { diffManifestFiles } from './manifest-diff.js';
 export type { ManifestDiffRequest, ManifestDiffResult, StoreState } from './manifest-diff.js';
-export { openStore } from './open-store.js';
+export { openStore, redactStoreUrl } from './open-store.js';
 export type { HubStore } from './open-store.js';
 export { loadGovernance, loadSetup } from './setup.js';
 export type { HubSetup } from './setup.js';

@@ -1,12 +1,10 @@
 // `millrace diff`: loads each manifest with its own contracts folder (resolved beside that
 // manifest and layered on the shipped contracts) and, given a store, a census of its workflows.
 // The comparison itself is the core's (diffManifests).
-import { existsSync } from 'node:fs';
 import { contractsFolderOf, loadManifestFile } from '../adapters/index.js';
 import type { ManifestDiff, ManifestSide, WorkflowCensus } from '../core/index.js';
-import { diffManifests, IN_FLIGHT_STAGES, MillraceError } from '../core/index.js';
+import { diffManifests, IN_FLIGHT_STAGES } from '../core/index.js';
 import { loadContracts } from './hub.js';
-import type { HubStore } from './open-store.js';
 import { openStore } from './open-store.js';
 
 export interface ManifestDiffRequest {
@@ -32,9 +30,8 @@ export interface ManifestDiffResult {
 
 /**
  * Throws MillraceError `invalid_manifest` (an unreadable manifest, one with lint errors, a
- * contracts folder that cannot be loaded) or `invalid_request` (a SQLite store that does not
- * exist), SchemaInputError for an unusable contract, or the driver's error for a store that
- * cannot be reached.
+ * contracts folder that cannot be loaded) or `store_unavailable` (a SQLite store that does not
+ * exist, a store that cannot be opened or reached), or SchemaInputError for an unusable contract.
  */
 export async function diffManifestFiles(request: ManifestDiffRequest): Promise<ManifestDiffResult> {
   const old = loadSide(request.oldFile, request.contractsDir);
@@ -51,32 +48,13 @@ function loadSide(file: string, contractsDir: string): ManifestSide {
 }
 
 async function readCensus(url: string): Promise<{ census: WorkflowCensus; state: StoreState }> {
-  // Opening a SQLite path creates the file: a mistyped path would look like an empty hub.
-  if (url.startsWith('sqlite:') && !existsSync(url.slice('sqlite:'.length))) {
-    throw new MillraceError('invalid_request', `no store at ${url.slice('sqlite:'.length)}: give the hub's database (sqlite:PATH or postgres://...)`);
-  }
-  let store: HubStore;
-  try {
-    store = await openStore(url, 'reader');
-  } catch (error) {
-    throw new MillraceError('invalid_request', `cannot open the store ${redactStoreUrl(url)}: ${(error as Error).message}`);
-  }
+  // openStore refuses a SQLite path where nothing was written (it would look like an empty hub)
+  // and says in one line, password masked, why a store cannot be opened.
+  const store = await openStore(url, 'reader');
   try {
     const [census, processedUpTo, headSequence] = await Promise.all([store.workflowCensus(IN_FLIGHT_STAGES), store.processedUpTo(), store.headSequence()]);
     return { census, state: { processedUpTo, headSequence } };
   } finally {
     await store.close();
-  }
-}
-
-/** A store URL without its password, fit for printing. */
-export function redactStoreUrl(url: string): string {
-  if (!/^postgres(ql)?:\/\//.test(url)) return url;
-  try {
-    const parsed = new URL(url);
-    if (parsed.password !== '') parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return url;
   }
 }

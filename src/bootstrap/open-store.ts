@@ -22,7 +22,7 @@ export async function openStore(url: string, role: StoreRole = 'intake', options
   } catch (error) {
     if (isMillraceError(error)) throw error;
     // A wrong path, a database that is down, a file that is no database: said in one line, for the CLI and the logs.
-    throw new MillraceError('store_unavailable', `cannot open the store ${shown(url)}: ${(error as Error).message}`);
+    throw new MillraceError('store_unavailable', `cannot open the store ${redactStoreUrl(url)}: ${(error as Error).message}`);
   }
 }
 
@@ -51,15 +51,15 @@ async function open(url: string, role: StoreRole, options: { readonly appendThre
     return new SqliteStore(path);
   }
   if (/^postgres(ql)?:\/\//.test(url)) return PostgresStore.open({ url });
-  throw new MillraceError('invalid_request', `unsupported store URL ${shown(url)}: use sqlite:PATH or postgres://...`);
+  throw new MillraceError('invalid_request', `unsupported store URL ${redactStoreUrl(url)}: use sqlite:PATH or postgres://...`);
 }
 
-/** A store URL as it may be printed: a password in it is masked. */
-function shown(url: string): string {
+/** A store URL without its password, fit for printing. */
+export function redactStoreUrl(url: string): string {
+  if (!/^postgres(ql)?:\/\//.test(url)) return url;
   try {
     const parsed = new URL(url);
-    if (parsed.password === '') return url;
-    parsed.password = '***';
+    if (parsed.password !== '') parsed.password = '***';
     return parsed.toString();
   } catch {
     return url;

@@ -34,8 +34,7 @@ const isDateTime = dateTimeValidator();
 function dateTimeValidator(): (text: string) => boolean {
   const format = fullFormats['date-time'];
   if (typeof format !== 'object' || !('validate' in format) || typeof format.validate !== 'function') throw new Error('ajv-formats defines no date-time validator');
-  const validate = format.validate as (text: string) => boolean;
-  return (text) => validate(text);
+  return format.validate as (text: string) => boolean;
 }
 
 /**

@@ -119,6 +119,14 @@ describe('millrace diff', () => {
     const noStore = runCli(['diff', OLD, COMPATIBLE, '--store', `sqlite:${join(dir, 'none.db')}`]);
     assert.equal(noStore.status, 2);
     assert.match(noStore.stderr, /no store at .*none\.db/);
+
+    // A file that is no database: why, said once (openStore's own wording, not wrapped again).
+    const notDb = join(dir, 'notes.db');
+    writeFileSync(notDb, 'not a database, but long enough for SQLite to read its header and say so'.repeat(20));
+    const unopenable = runCli(['diff', OLD, COMPATIBLE, '--store', `sqlite:${notDb}`]);
+    assert.equal(unopenable.status, 2);
+    assert.equal(unopenable.stderr.match(/cannot open the store/g)?.length, 1, unopenable.stderr);
+    assert.match(unopenable.stderr, /cannot open the store sqlite:.*notes\.db: file is not a database/);
   });
 
   it('counts the in-flight workflows and open exceptions a change touches in a SQLite store', async () => {
