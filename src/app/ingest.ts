@@ -148,7 +148,7 @@ export class IngestService {
         return;
       }
       const event = envelope.event;
-      const marked = GOVERNANCE_MARKS.find((mark) => mark in event);
+      const marked = governanceMarkIn(event);
       if (marked !== undefined) {
         violations.push({ pointer: `${prefix}/${marked}`, message: `${marked} is set by the hub; leave it out`, keyword: 'hubAttribute' });
         codes.push('contract_violation');
@@ -235,6 +235,12 @@ export class IngestService {
     const first = denials[0];
     if (first !== undefined) throw new MillraceError('forbidden_object', first.message, { denials });
   }
+}
+
+/** The first governance mark a client's event carries (it may carry none). */
+function governanceMarkIn(event: CloudEvent): string | undefined {
+  for (const mark of GOVERNANCE_MARKS) if (mark in event) return mark;
+  return undefined;
 }
 
 interface ObjectRef {

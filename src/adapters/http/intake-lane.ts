@@ -186,15 +186,17 @@ export class IntakeLane {
 
   private send(response: ServerResponse, body: Problem): void {
     const payload = DECLARED.has(body.status) ? this.serialiseProblem(body) : JSON.stringify(body);
-    write(response, body.status, PROBLEM_CONTENT_TYPE, payload, body.status === 401 ? { 'www-authenticate': 'Bearer realm="millrace"' } : {});
+    write(response, body.status, PROBLEM_CONTENT_TYPE, payload, body.status === 401 ? 'Bearer realm="millrace"' : undefined);
   }
 }
 
 /** As Fastify sends a problem (sendProblem): the media type with its charset. */
 const PROBLEM_CONTENT_TYPE = `${PROBLEM_MEDIA_TYPE}; charset=utf-8`;
 
-function write(response: ServerResponse, status: number, contentType: string, payload: string, extra: Record<string, string> = {}): void {
+function write(response: ServerResponse, status: number, contentType: string, payload: string, challenge?: string): void {
   if (response.destroyed) return;
-  response.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(payload), ...extra });
+  const length = Buffer.byteLength(payload);
+  // Headers as a flat list: Node takes it as it is, where an object is walked key by key.
+  response.writeHead(status, challenge === undefined ? ['content-type', contentType, 'content-length', String(length)] : ['content-type', contentType, 'content-length', String(length), 'www-authenticate', challenge]);
   response.end(payload);
 }

@@ -110,7 +110,7 @@ export class PublishingAuthority {
   }
 
   decide(principal: Principal, event: Pick<CloudEvent, 'source' | 'type'>): AuthorityDecision {
-    const expectedSource = this.resolve(principal).source;
+    const { source: expectedSource, grant: granted } = this.resolve(principal);
     if (event.source !== expectedSource) {
       return {
         allowed: false,
@@ -119,7 +119,6 @@ export class PublishingAuthority {
         message: `source ${event.source} is not the caller's (${expectedSource})`,
       };
     }
-    const granted = this.resolve(principal).grant;
     if (granted === undefined || !granted.publishes.has(event.type)) {
       const section = principal.kind === 'system' ? 'systems' : 'partners';
       const rule = `${section}[id=${principal.id}].publishes does not list ${event.type}`;
@@ -127,9 +126,12 @@ export class PublishingAuthority {
       if (granted?.mode === 'observe') return { allowed: true, ungoverned: rule };
       return { allowed: false, code: 'forbidden_event_type', rule, message: `${principal.kind} "${principal.id}" may not publish ${event.type}` };
     }
-    return { allowed: true };
+    return ALLOWED;
   }
 }
+
+/** The decision for nearly every event, made once. */
+const ALLOWED: AuthorityDecision = Object.freeze({ allowed: true });
 
 function grantOf(publisher: Manifest['systems'][number] | Manifest['partners'][number]): Grant {
   const maxLagMs = new Map<string, number>();
