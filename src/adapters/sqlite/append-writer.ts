@@ -11,7 +11,7 @@
 import { isMainThread, parentPort, workerData, type Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { spawnThread } from '../shared/threads.js';
-import { LogRowWriter } from './log-rows.js';
+import { LogRowWriter, pushLogRow } from './log-rows.js';
 
 /** One new event of a group, as the hub planned it. */
 export interface AppendRow {
@@ -94,7 +94,8 @@ export class AppendWriter {
     const id = this.nextId;
     this.nextId += 1;
     // Flat, so that the message is a few arrays of values rather than an object per event.
-    const flat = rows.flatMap((row) => [row.sequence, row.type, row.body, row.dedupe[0], row.dedupe[1], row.correlation?.[0] ?? null, row.correlation?.[1] ?? null]);
+    const flat: (string | number | null)[] = [];
+    for (const row of rows) pushLogRow(flat, row.sequence, row.type, row.body, row.dedupe, row.correlation);
     return new Promise<void>((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
       this.worker.postMessage({ id, receivedTime, rows: flat } satisfies AppendRequest);

@@ -9,6 +9,18 @@ import type Database from 'better-sqlite3';
 /** Values per event in a flat row list: seq, type, body, dedupe hash (2), correlation hash (2). */
 export const ROW_WIDTH = 7;
 
+/** A row's values, in ROW_WIDTH order, appended to a flat row list. */
+export function pushLogRow(
+  rows: (string | number | null)[],
+  sequence: number,
+  type: string,
+  body: string,
+  dedupe: readonly [number, number],
+  correlation: readonly [number, number] | undefined,
+): void {
+  rows.push(sequence, type, body, dedupe[0], dedupe[1], correlation?.[0] ?? null, correlation?.[1] ?? null);
+}
+
 /** Rows per statement: 32 x 5 parameters stay far below SQLite's limit of 32,766. */
 const ROWS_PER_STATEMENT = 32;
 

@@ -33,7 +33,7 @@ import { startCheckpointer } from './checkpointer.js';
 import type { AppendRow } from './append-writer.js';
 import { AppendError, AppendWriter } from './append-writer.js';
 import { hash64, KeyIndex } from './key-index.js';
-import { LogRowWriter } from './log-rows.js';
+import { LogRowWriter, pushLogRow } from './log-rows.js';
 import { SqliteDeliveries } from './sqlite-deliveries.js';
 import { ALLOCATE_CONTROL_NUMBERS, checkedCount, firstOfBlock, X12_CONTROL_TABLE } from '../shared/x12-control-sql.js';
 import { checkBreachStored, markOfRow, markParams, PUBLISHER_MARKS, PUBLISHER_MARKS_OF, PUBLISHER_SEQUENCE_TABLE, RECORD_PUBLISHER } from '../shared/publisher-sequence-sql.js';
@@ -311,7 +311,7 @@ export class SqliteStore implements EventStore, CredentialStore, WorkflowStore, 
     const rows: (string | number | null)[] = [];
     const outcomes = this.planGroup(batches, this.written, (type, body, dedupe, correlation) => {
       sequence += 1;
-      rows.push(sequence, type, body, dedupe[0], dedupe[1], correlation?.[0] ?? null, correlation?.[1] ?? null);
+      pushLogRow(rows, sequence, type, body, dedupe, correlation);
       this.pendingKeys.push([sequence, dedupe, correlation]);
       return sequence;
     });
