@@ -106,6 +106,56 @@ describe('canonical contracts', () => {
   });
 });
 
+describe('nesting depth', () => {
+  // A board's contract with a free-form part, as exception.raised has `details`.
+  const board = new ContractRegistry({
+    ...set,
+    contracts: [
+      ...set.contracts,
+      {
+        $schema: 'https://json-schema.org/draft/2020-12/schema',
+        $id: 'https://example.com/contracts/quality.note/v1.schema.json',
+        'x-event-type': 'quality.note',
+        'x-version': 1,
+        'x-domain': 'quality',
+        type: 'object',
+        additionalProperties: false,
+        required: ['noteId', 'details'],
+        properties: { noteId: { type: 'string' }, details: { type: 'object' } },
+      },
+    ],
+  });
+  /** A quality.note whose whole event nests `levels` deep (the event is level 1, data 2, details 3). */
+  const note = (levels: number) => {
+    let inner: unknown = 'x';
+    for (let level = levels; level > 3; level -= 1) inner = [inner];
+    return { specversion: '1.0', id: 'n-1', source: '/systems/qms', type: 'quality.note', time: '2026-03-02T10:00:00Z', data: { noteId: 'N-1', details: { inner } } };
+  };
+
+  it('takes an event 64 levels deep and refuses one level more at the pointer of the level too many, through an open part of a contract', () => {
+    assert.ok(board.check(note(64)).ok);
+    const refused = board.check(note(65), '/7');
+    assert.deepEqual(refused.ok ? [] : [refused.code, refused.violations.map((v) => [v.pointer, v.keyword, v.message])], [
+      'contract_violation',
+      [[`/7/data/details/inner${'/0'.repeat(61)}`, 'maxDepth', 'nests deeper than 64 levels of objects and arrays (the event itself is level 1)']],
+    ]);
+  });
+
+  it('refuses an event deeper than JSON.stringify can write, without walking it all', () => {
+    const deep = note(3);
+    (deep.data.details as Record<string, unknown>).inner = JSON.parse(`${'['.repeat(100_000)}${']'.repeat(100_000)}`);
+    const refused = board.check(deep);
+    assert.equal(refused.ok ? 'taken' : refused.code, 'contract_violation');
+  });
+
+  it('needs no walk for a contract that closes every object and array: its own shape bounds the depth', () => {
+    // goods.received closes everything, so an extra level is an unknown property, not a depth.
+    const good = examples.find((e) => e.valid && e.file.includes('/goods.received/'))!.body as { data: Record<string, unknown> };
+    const check = registry.check({ ...good, data: { ...good.data, extra: [[[[[[[[[[]]]]]]]]]] } });
+    assert.deepEqual(check.ok ? [] : check.violations.map((v) => v.keyword), ['additionalProperties']);
+  });
+});
+
 describe('contract versions in force', () => {
   const confirmation = (dataversion: number | undefined, lines: Record<string, unknown>[]) => ({
     specversion: '1.0',

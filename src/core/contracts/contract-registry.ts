@@ -7,6 +7,8 @@ import formats from 'ajv-formats';
 import type { CloudEvent } from '../envelope.js';
 import { dataVersionOf } from '../envelope.js';
 import type { ContractViolationCode, Violation } from '../errors.js';
+import { deeperThan, depthBound, MAX_EVENT_DEPTH } from './depth-bound.js';
+import { inlineRefs } from './inline-refs.js';
 
 // ajv-formats is CommonJS: under NodeNext its default import is the module, whose `default` is the plugin.
 const addFormats = formats.default;
@@ -108,7 +110,7 @@ export class ContractRegistry {
       let versions = byType.get(info.eventType);
       if (versions === undefined) byType.set(info.eventType, (versions = new Map<number, CompiledContract>()));
       if (versions.has(info.version)) throw new Error(`two contracts declare ${info.eventType} v${info.version}`);
-      versions.set(info.version, { info, validate: ajv.compile(safeIntegers(doc) as Record<string, unknown>) });
+      versions.set(info.version, { info, validate: ajv.compile(safeIntegers(doc) as Record<string, unknown>), depthBounded: dataDepthBound(doc, source.shared) <= MAX_EVENT_DEPTH - 1 });
     }
     this.byType = byType;
     this.fieldPaths = fieldPaths;
@@ -193,6 +195,12 @@ export class ContractRegistry {
     if (!entry.validate(event.data)) {
       return { ok: false, code: 'contract_violation', violations: toViolations(entry.validate.errors, `${pointerPrefix}/data`) };
     }
+    // A contract open somewhere lets data nest without end: walked only then (depth-bound.ts).
+    const tooDeep = entry.depthBounded ? undefined : deeperThan(event.data, MAX_EVENT_DEPTH - 1);
+    if (tooDeep !== undefined) {
+      const message = `nests deeper than ${MAX_EVENT_DEPTH} levels of objects and arrays (the event itself is level 1)`;
+      return { ok: false, code: 'contract_violation', violations: [{ pointer: `${pointerPrefix}/data${tooDeep}`, message, keyword: 'maxDepth' }] };
+    }
     return { ok: true, contract: entry.info };
   }
 }
@@ -200,6 +208,19 @@ export class ContractRegistry {
 interface CompiledContract {
   readonly info: ContractInfo;
   readonly validate: ValidateFunction;
+  /** Whether the contract itself keeps the data within MAX_EVENT_DEPTH (no walk needed). */
+  readonly depthBounded: boolean;
+}
+
+/** The depth bound of a contract's data (depth-bound.ts); Infinity when its references cannot be inlined (a recursive one). */
+function dataDepthBound(doc: SchemaDocument, shared: readonly SchemaDocument[]): number {
+  let inlined: unknown;
+  try {
+    inlined = inlineRefs(doc, shared);
+  } catch {
+    return Number.POSITIVE_INFINITY;
+  }
+  return depthBound(inlined);
 }
 
 /** What a contract document declares about itself (its `x-` annotations and `$id`). */

@@ -1,0 +1,69 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { deeperThan, depthBound } from '../../core/index.js';
+
+/** `levels` arrays inside each other: [[[...]]]. */
+function nested(levels: number): unknown {
+  let value: unknown = 'bottom';
+  for (let i = 0; i < levels; i += 1) value = [value];
+  return value;
+}
+
+describe('depthBound', () => {
+  it('counts the levels a closed schema allows', () => {
+    const line = { type: 'object', additionalProperties: false, properties: { qty: { type: 'string' }, tags: { type: 'array', items: { type: 'string' } } } };
+    const data = { type: 'object', additionalProperties: false, properties: { id: { type: 'string' }, lines: { type: 'array', items: line } } };
+    assert.equal(depthBound({ type: 'string' }), 0);
+    assert.equal(depthBound({ type: ['string', 'null'] }), 0);
+    assert.equal(depthBound(line), 2);
+    assert.equal(depthBound(data), 4);
+    assert.equal(depthBound({ const: { a: [1] } }), 2);
+    assert.equal(depthBound({ enum: ['a', { b: { c: 1 } }] }), 2);
+    assert.equal(depthBound({ type: 'array', prefixItems: [{ type: 'string' }, line], items: false }), 3);
+    assert.equal(depthBound({ type: 'object', additionalProperties: { type: 'array', items: { type: 'integer' } } }), 2);
+    assert.equal(depthBound(false), 0);
+  });
+
+  it('finds no bound where a schema leaves objects or arrays open', () => {
+    for (const open of [
+      true,
+      {},
+      { type: 'object' },
+      { type: 'object', properties: { a: { type: 'string' } } },
+      { type: 'object', additionalProperties: true },
+      { type: 'array' },
+      { type: ['object', 'string'], additionalProperties: false, properties: { a: { type: 'array' } } },
+      // No type: an array is as welcome as an object, and nothing bounds its items.
+      { additionalProperties: false, properties: { a: { type: 'string' } } },
+      { type: 'object', unevaluatedProperties: false },
+    ]) {
+      assert.equal(depthBound(open), Number.POSITIVE_INFINITY, JSON.stringify(open));
+    }
+  });
+
+  it('takes the least bound of allOf and the largest of anyOf or oneOf', () => {
+    const closed = { type: 'object', additionalProperties: false, properties: { a: { type: 'string' } } };
+    const deeper = { type: 'object', additionalProperties: false, properties: { a: { type: 'array', items: { type: 'string' } } } };
+    assert.equal(depthBound({ allOf: [{}, closed] }), 1);
+    assert.equal(depthBound({ anyOf: [closed, deeper] }), 2);
+    assert.equal(depthBound({ oneOf: [closed, {}] }), Number.POSITIVE_INFINITY);
+    assert.equal(depthBound({ type: 'object', oneOf: [closed, deeper] }), 2);
+  });
+});
+
+describe('deeperThan', () => {
+  it('takes a value as deep as the levels allowed and points at the first level past them', () => {
+    assert.equal(deeperThan(nested(63), 63), undefined);
+    assert.equal(deeperThan(nested(64), 63), `${'/0'.repeat(63)}`);
+    assert.equal(deeperThan({ a: 'x', 'b/c': { 'd~e': [{}] } }, 2), '/b~1c/d~0e');
+    assert.equal(deeperThan({ a: 'x', 'b/c': { 'd~e': [{}] } }, 4), undefined);
+    assert.equal(deeperThan('scalar', 0), undefined);
+  });
+
+  it('stops at the limit, however deep the value goes', () => {
+    // Far past what a recursive walk of the whole value could take (JSON.stringify gives up at some thousands).
+    const deep: unknown = JSON.parse(`${'['.repeat(200_000)}${']'.repeat(200_000)}`);
+    assert.equal(deeperThan(deep, 63), '/0'.repeat(63));
+    assert.throws(() => JSON.stringify(deep), RangeError);
+  });
+});
