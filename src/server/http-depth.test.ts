@@ -8,21 +8,10 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { QUALITY_NOTE_CONTRACT } from '../../test/support/contract-examples.js';
 import type { TestHub } from '../../test/support/hub.js';
 import { EXAMPLE_MANIFEST, startTestHub } from '../../test/support/hub.js';
 import { DEFAULT_CONTRACTS_DIR } from '../bootstrap/config.js';
-
-const NOTE_CONTRACT = {
-  $schema: 'https://json-schema.org/draft/2020-12/schema',
-  $id: 'https://example.com/contracts/quality.note/v1.schema.json',
-  'x-event-type': 'quality.note',
-  'x-version': 1,
-  'x-domain': 'quality',
-  type: 'object',
-  additionalProperties: false,
-  required: ['noteId', 'details'],
-  properties: { noteId: { type: 'string' }, details: { type: 'object', description: 'Free-form.' } },
-};
 
 /** A quality.note whose `details.inner` holds `arrays` arrays inside each other (the event is then 4 + arrays - 1 levels deep). */
 function note(id: string, arrays: number): string {
@@ -53,7 +42,7 @@ describe('nesting depth at the door', () => {
     const contracts = join(dir, 'contracts');
     cpSync(DEFAULT_CONTRACTS_DIR, contracts, { recursive: true });
     mkdirSync(join(contracts, 'quality', 'quality.note'), { recursive: true });
-    writeFileSync(join(contracts, 'quality', 'quality.note', 'v1.schema.json'), JSON.stringify(NOTE_CONTRACT));
+    writeFileSync(join(contracts, 'quality', 'quality.note', 'v1.schema.json'), JSON.stringify(QUALITY_NOTE_CONTRACT));
     const example = readFileSync(EXAMPLE_MANIFEST, 'utf8');
     const grant = 'publishes: [po.released, po.changed, po.cancelled, production.order.released]';
     assert.ok(example.includes(grant), 'the example manifest grants erp-core as this test expects');

@@ -25,3 +25,16 @@ export function itChecksEachExample(registry: ContractRegistry, examples: readon
     }
   }
 }
+
+/** A board's contract with a free-form part (`details`, as exception.raised has), for the depth bound's tests. */
+export const QUALITY_NOTE_CONTRACT = {
+  $schema: 'https://json-schema.org/draft/2020-12/schema',
+  $id: 'https://example.com/contracts/quality.note/v1.schema.json',
+  'x-event-type': 'quality.note',
+  'x-version': 1,
+  'x-domain': 'quality',
+  type: 'object',
+  additionalProperties: false,
+  required: ['noteId', 'details'],
+  properties: { noteId: { type: 'string' }, details: { type: 'object', description: 'Free-form.' } },
+} as const;

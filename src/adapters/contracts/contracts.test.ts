@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { ContractRegistry, EventUpcaster, SHIPPED_UPCASTERS } from '../../core/index.js';
-import { itChecksEachExample } from '../../../test/support/contract-examples.js';
+import { itChecksEachExample, QUALITY_NOTE_CONTRACT } from '../../../test/support/contract-examples.js';
 import { loadContractExamples, loadContractSet } from './contract-files.js';
 
 const DEFAULT_CONTRACTS_DIR = fileURLToPath(new URL('../../../contracts', import.meta.url));
@@ -108,23 +108,7 @@ describe('canonical contracts', () => {
 
 describe('nesting depth', () => {
   // A board's contract with a free-form part, as exception.raised has `details`.
-  const board = new ContractRegistry({
-    ...set,
-    contracts: [
-      ...set.contracts,
-      {
-        $schema: 'https://json-schema.org/draft/2020-12/schema',
-        $id: 'https://example.com/contracts/quality.note/v1.schema.json',
-        'x-event-type': 'quality.note',
-        'x-version': 1,
-        'x-domain': 'quality',
-        type: 'object',
-        additionalProperties: false,
-        required: ['noteId', 'details'],
-        properties: { noteId: { type: 'string' }, details: { type: 'object' } },
-      },
-    ],
-  });
+  const board = new ContractRegistry({ ...set, contracts: [...set.contracts, QUALITY_NOTE_CONTRACT] });
   /** A quality.note whose whole event nests `levels` deep (the event is level 1, data 2, details 3). */
   const note = (levels: number) => {
     let inner: unknown = 'x';
