@@ -8,6 +8,7 @@ import {
   checkCompatibility,
   COMPATIBILITY_MODES,
   isMillraceError,
+  schemaDepthProblem,
   SchemaInputError,
   type AsyncApiDocument,
   type CompatibilityMode,
@@ -110,11 +111,15 @@ function readSchema(file: string): SchemaVersion {
   } catch (error) {
     unusable(`cannot read ${file}: ${(error as Error).message}`);
   }
+  let schema: unknown;
   try {
-    return { label: file, schema: JSON.parse(text) as unknown };
+    schema = JSON.parse(text) as unknown;
   } catch (error) {
     unusable(`${file} is not JSON: ${(error as Error).message}`);
   }
+  const tooDeep = schemaDepthProblem(schema);
+  if (tooDeep !== undefined) unusable(`${file} ${tooDeep}`);
+  return { label: file, schema };
 }
 
 function sharedDocuments(contractsDir: string): readonly unknown[] {

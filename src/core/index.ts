@@ -42,7 +42,7 @@ export { MANIFEST_SCHEMA } from './governance/manifest.schema.js';
 export { placePlanned, planBatch, sameBody, storedBody } from './log/append-plan.js';
 export type { BatchPlan, KnownEvent, NewPlannedEvent, PlannedConflict, PlannedEvent } from './log/append-plan.js';
 export { inlineRefs } from './contracts/inline-refs.js';
-export { deeperThan, depthBound } from './contracts/depth-bound.js';
+export { deeperThan, depthBound, MAX_SCHEMA_DEPTH, schemaDepthProblem } from './contracts/depth-bound.js';
 export { asDraft07, asyncApiCatalogue } from './contracts/asyncapi-catalogue.js';
 export type { AsyncApiCatalogueInput, AsyncApiChannel, AsyncApiDocument, AsyncApiMessage, AsyncApiOperation, CataloguePublisher, CatalogueSubscriber } from './contracts/asyncapi-catalogue.js';
 export { changeKindTable, checkCompatibility, COMPATIBILITY_MODES, isCompatibilityMode, SchemaInputError, CHANGE_KINDS } from './contracts/compatibility.js';

@@ -74,7 +74,11 @@ describe('millrace contracts compat', () => {
     writeFileSync(danglingRef, JSON.stringify({ type: 'object', properties: { a: { $ref: '#/$defs/missing' } } }));
     const notSchema = join(dir, 'array.json');
     writeFileSync(notSchema, '[1, 2]');
+    // 600 levels of properties (1,200 of JSON): checking it against the meta-schema overflowed the stack, and the command printed a stack trace.
+    const deep = join(dir, 'deep.json');
+    writeFileSync(deep, `{"type":"object","properties":{"a":${'{"type":"object","properties":{"a":'.repeat(600)}{"type":"string"}${'}}'.repeat(600)}}}`);
     const cases: [string[], RegExp][] = [
+      [[PO_V1, deep, '--mode', 'backward'], /deep\.json nests deeper than 128 levels of objects and arrays \(at \/properties\/a\/properties\/a/],
       [[PO_V1, join(dir, 'missing.json'), '--mode', 'backward'], /cannot read .*missing\.json/],
       [[PO_V1, notJson, '--mode', 'backward', '--json'], /broken\.json is not JSON/],
       [[PO_V1, danglingRef, '--mode', 'backward'], /dangling\.json: \$ref "#\/\$defs\/missing" at \/properties\/a points to nothing/],

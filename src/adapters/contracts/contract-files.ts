@@ -2,6 +2,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { ContractSet, LabelledContract, SchemaDocument } from '../../core/index.js';
+import { schemaDepthProblem } from '../../core/index.js';
 
 /** Every example file beside a contract, for tests and `millrace contracts` tooling. */
 export interface ContractExample {
@@ -69,11 +70,15 @@ export function loadContractExamples(root: string): ContractExample[] {
 }
 
 function readJson(file: string): unknown {
+  let parsed: unknown;
   try {
-    return JSON.parse(readFileSync(file, 'utf8'));
+    parsed = JSON.parse(readFileSync(file, 'utf8'));
   } catch (error) {
     throw new Error(`${file}: ${(error as Error).message}`);
   }
+  const tooDeep = schemaDepthProblem(parsed);
+  if (tooDeep !== undefined) throw new Error(`${file}: ${tooDeep}`);
+  return parsed;
 }
 
 function walk(dir: string): string[] {

@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { deeperThan, depthBound } from '../../core/index.js';
+import { fileURLToPath } from 'node:url';
+import { deeperThan, depthBound, schemaDepthProblem } from '../../core/index.js';
+import { loadContractSet } from './contract-files.js';
 
 /** `levels` arrays inside each other: [[[...]]]. */
 function nested(levels: number): unknown {
@@ -65,5 +70,29 @@ describe('deeperThan', () => {
     const deep: unknown = JSON.parse(`${'['.repeat(200_000)}${']'.repeat(200_000)}`);
     assert.equal(deeperThan(deep, 63), '/0'.repeat(63));
     assert.throws(() => JSON.stringify(deep), RangeError);
+  });
+});
+
+describe('schema documents', () => {
+  /** A closed contract whose data nests `levels` objects (each two levels of JSON: the schema and its properties). */
+  const contract = (levels: number) => {
+    let schema: Record<string, unknown> = { type: 'string' };
+    for (let i = 0; i < levels; i += 1) schema = { type: 'object', additionalProperties: false, properties: { a: schema } };
+    return { $schema: 'https://json-schema.org/draft/2020-12/schema', $id: 'https://example.com/quality.deep/v1.schema.json', 'x-event-type': 'quality.deep', 'x-version': 1, 'x-domain': 'quality', ...schema };
+  };
+
+  it('reads one up to 128 levels deep and names the file and the place of one deeper (ajv overflowed the stack on 1,200)', () => {
+    assert.equal(schemaDepthProblem(contract(63)), undefined);
+    assert.match(schemaDepthProblem(contract(64)) ?? '', /^nests deeper than 128 levels of objects and arrays \(at \/properties\/a\/properties\/a/);
+    const dir = mkdtempSync(join(tmpdir(), 'millrace-deep-contracts-'));
+    try {
+      cpSync(fileURLToPath(new URL('../../../contracts', import.meta.url)), dir, { recursive: true });
+      mkdirSync(join(dir, 'quality', 'quality.deep'), { recursive: true });
+      const file = join(dir, 'quality', 'quality.deep', 'v1.schema.json');
+      writeFileSync(file, JSON.stringify(contract(600)));
+      assert.throws(() => loadContractSet(dir), (error: Error) => error.message.startsWith(`${file}: nests deeper than 128 levels`));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

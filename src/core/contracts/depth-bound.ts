@@ -10,6 +10,22 @@ import { escapePointer } from './schema-scope.js';
 /** Levels an event may nest, the event object itself being level 1 (`data` is level 2). */
 export const MAX_EVENT_DEPTH = 64;
 
+/**
+ * Levels a schema document (a contract, or a file given to `contracts compat`) may nest. Reading
+ * one walks it recursively (ajv checks it against its meta-schema; the compatibility check and
+ * the bound above descend it), and past about 800 levels that overflows the stack. The shipped
+ * contracts nest at most 9 levels.
+ */
+export const MAX_SCHEMA_DEPTH = 128;
+
+/** Why a schema document cannot be read for its depth, or undefined when it can. */
+export function schemaDepthProblem(document: unknown): string | undefined {
+  const pointer = deeperThan(document, MAX_SCHEMA_DEPTH);
+  if (pointer === undefined) return undefined;
+  const shown = pointer.length > 80 ? `${pointer.slice(0, 80)}...` : pointer;
+  return `nests deeper than ${MAX_SCHEMA_DEPTH} levels of objects and arrays (at ${shown})`;
+}
+
 const SCALAR_TYPES = new Set(['string', 'number', 'integer', 'boolean', 'null']);
 
 /**
