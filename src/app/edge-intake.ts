@@ -124,7 +124,11 @@ export class MqttIntake extends EdgeChannel {
     const declaration = topic.declaration;
     const principal = this.principalOf(declaration.source);
     const source = sourceOf(principal.kind, principal.id);
-    const mapped = mapMqttMessage({ topic, topicName, payload: new TextDecoder().decode(payload), source, masterData: this.deps.manifest.masterData });
+    const text = utf8(payload);
+    const mapped =
+      text === undefined
+        ? { ok: false as const, problems: [{ code: 'payload_not_json' as const, message: `the payload on ${topicName} is not valid UTF-8` }] }
+        : mapMqttMessage({ topic, topicName, payload: text, source, masterData: this.deps.manifest.masterData });
     const base = { source, ref: declaration.id, name: topicName, raw: payload };
     let outcome: EdgeOutcome;
     if (!mapped.ok) {
@@ -262,14 +266,31 @@ export class NatsIntake extends EdgeChannel {
   }
 
   private async process(consumer: NatsConsumerDeclaration, subject: string, payload: Uint8Array) {
+    const text = utf8(payload);
+    if (text === undefined) {
+      const message = `the message on ${subject} is not valid UTF-8`;
+      return { kind: 'refused' as const, reason: { code: 'payload_not_json', message, problems: [{ code: 'payload_not_json', message }] } };
+    }
     let event: unknown;
     try {
-      event = JSON.parse(new TextDecoder().decode(payload));
+      event = JSON.parse(text);
     } catch (error) {
       const message = `the message on ${subject} is not JSON: ${(error as Error).message}`;
       return { kind: 'refused' as const, reason: { code: 'payload_not_json', message, problems: [{ code: 'payload_not_json', message }] } };
     }
     return this.submit(this.principalOf(consumer.source), event);
+  }
+}
+
+/** Strict: bytes that are not UTF-8 are refused, as the HTTP door refuses them, not decoded to U+FFFD. */
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/** The payload as text, or undefined when it is not valid UTF-8. */
+function utf8(payload: Uint8Array): string | undefined {
+  try {
+    return UTF8.decode(payload);
+  } catch {
+    return undefined;
   }
 }
 

@@ -2,7 +2,7 @@
 // batch) is checked whole (envelope, publishing authority, data contract) and then committed
 // whole; nothing of a rejected submission is stored.
 import type { AuthorityDecision, CloudEvent, CodeGap, ContractRegistry, ContractViolationCode, LagBreach, Principal, Violation } from '../core/index.js';
-import { alignedEvent, ContractViolationError, formatDuration, GOVERNANCE_MARKS, markAligned, MillraceError, submissionCode, withTraceContext } from '../core/index.js';
+import { alignedEvent, arrivedAs, ContractViolationError, formatDuration, GOVERNANCE_MARKS, illFormedAt, markAligned, mayHoldSurrogateEscape, MillraceError, submissionCode, withTraceContext } from '../core/index.js';
 import type { AppendedEvent, Clock, TraceContext } from '../ports/index.js';
 import type { GroupCommitter } from './group-commit.js';
 import type { HeldEvent, MasterDataGate } from './master-data-gate.js';
@@ -164,6 +164,15 @@ export class IngestService {
       if (!data.ok) {
         violations.push(...data.violations);
         codes.push(data.code);
+        return;
+      }
+      // A lone surrogate can only be spelled as a \u escape: an event that came as text without
+      // one (nearly every single event over HTTP) needs no walk of its strings.
+      const text = arrivedAs(event);
+      const illFormed = text !== undefined && !mayHoldSurrogateEscape(text) ? undefined : illFormedAt(event);
+      if (illFormed !== undefined) {
+        violations.push({ pointer: prefix + illFormed, message: 'is not well-formed Unicode: it holds a lone surrogate (I-JSON, RFC 7493; CloudEvents strings)', keyword: 'unicode' });
+        codes.push('contract_violation');
         return;
       }
       events.push(this.marked(principal, event, decision));

@@ -24,6 +24,7 @@ function manifest(name: string, fix: (fragment: string) => string = (f) => f): s
 }
 
 const TOPIC = 'plants/P01/mes/L4/completed';
+const GOODS_RECEIVED = fileURLToPath(new URL('../../contracts/receiving/goods.received/examples/v1.valid.with-rejection.json', import.meta.url));
 const bytes = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
 
 describe('the quarantine of the edge channels', () => {
@@ -72,6 +73,28 @@ describe('the quarantine of the edge channels', () => {
       const [entry] = listed.body.items as QuarantineView[];
       assert.deepEqual([entry?.reason.code, entry?.source, entry?.ref, entry?.name], ['forbidden_event_type', '/systems/wms-p02', 'wms-p02-events', 'plant.p02.events.invoices']);
       assert.match(entry?.reason.problems[0]?.message ?? '', /systems\[id=wms-p02\]\.publishes does not list invoice\.received/);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('keeps a message that is not UTF-8, or holds a lone surrogate, instead of taking it altered', async () => {
+    const t = await startTestHub({ manifestPath: manifest('unicode.yaml'), hubOptions: { edge: false } });
+    try {
+      // Before, both channels decoded bytes that are not UTF-8 to U+FFFD and went on with the altered text.
+      // A Latin-1 byte (é) after the JSON: not UTF-8.
+      const mqtt = await t.hub.edge.mqtt.receive(TOPIC, Uint8Array.from([...bytes({ seq: 10, order: 'PRD-10', good: '40', scrap: '0', ts: '2026-03-02T13:15:00+01:00' }), 0xe9]));
+      const nats = await t.hub.edge.nats.receive('wms-p02-events', 'plant.p02.events.receipts', Uint8Array.from([0x7b, 0x22, 0xff, 0x22, 0x7d]));
+      const receipt = JSON.parse(readFileSync(GOODS_RECEIVED, 'utf8')) as Record<string, unknown>;
+      const lone = await t.hub.edge.nats.receive('wms-p02-events', 'plant.p02.events.receipts', bytes({ ...receipt, id: 'gr-\ud800', source: '/systems/wms-p02' }));
+      assert.deepEqual([mqtt.kind, nats.kind, lone.kind], ['quarantined', 'quarantined', 'quarantined']);
+      const listed = await callHub(t, 'GET', '/v1/quarantine', t.keys.get('operator:ap-lead') ?? '');
+      const reasons = (listed.body.items as QuarantineView[]).map((e) => [e.channel, e.reason.code, e.reason.problems[0]?.message ?? '']).sort();
+      assert.deepEqual(reasons, [
+        ['mqtt', 'payload_not_json', `the payload on ${TOPIC} is not valid UTF-8`],
+        ['nats', 'contract_violation', '/id is not well-formed Unicode: it holds a lone surrogate (I-JSON, RFC 7493; CloudEvents strings)'],
+        ['nats', 'payload_not_json', 'the message on plant.p02.events.receipts is not valid UTF-8'],
+      ]);
     } finally {
       await t.close();
     }

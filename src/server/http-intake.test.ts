@@ -260,6 +260,19 @@ for (const door of ['route', 'lane'] as const) describe(`HTTP intake: POST /v1/e
     assert.equal(await t.store.find('/systems/erp-core', 'good-1'), undefined, 'a batch is all-or-nothing');
   });
 
+  it('422 contract_violation for a lone surrogate in a string (I-JSON), single or in a batch, and nothing stored; an escaped pair is taken', async () => {
+    // JSON.stringify writes a lone surrogate as a \u escape, as a sender's library would.
+    const single = assertProblem(await post(erp(), JSON.stringify(released('lone-\ud800'))), 422, 'contract_violation');
+    assert.deepEqual((single.violations as { pointer: string; keyword: string }[]).map((v) => [v.pointer, v.keyword]), [['/id', 'unicode']]);
+    const batch = assertProblem(await post(erp(), JSON.stringify([released('fine-1'), released('lone-2', { subject: 'PO \udfff' })]), 'application/cloudevents-batch+json'), 422, 'contract_violation');
+    assert.deepEqual((batch.violations as { pointer: string }[]).map((v) => v.pointer), ['/1/subject']);
+    for (const id of ['lone-\ud800', 'fine-1', 'lone-2']) assert.equal(await t.store.find('/systems/erp-core', id), undefined, id);
+    const pair = JSON.stringify(released('pair-\u{1F600}')).replace('\u{1F600}', '\\ud83d\\ude00');
+    assert.ok(pair.includes('\\ud83d\\ude00'));
+    assert.equal((await post(erp(), pair)).statusCode, 202);
+    assert.equal((await t.store.find('/systems/erp-core', 'pair-\u{1F600}'))?.event.id, 'pair-\u{1F600}');
+  });
+
   it('422 unknown_event_type for a type without a contract', async () => {
     const grants = await post(erp(), released('x-1', { type: 'po.approved' }));
     // The manifest cannot grant an unknown type, so authority answers first.
