@@ -3,6 +3,7 @@
 // member name. JSON.parse takes them, and what happens next depends on the store: SQLite keeps
 // them as sent, PostgreSQL's driver turns each into U+FFFD, so a resend of an event whose id held
 // one was not recognised there and was stored a second time.
+import { escapePointer } from './contracts/schema-scope.js';
 
 /**
  * The JSON pointer of the first string or member name in `value` that is not well-formed
@@ -20,7 +21,7 @@ export function illFormedAt(value: unknown): string | undefined {
     return undefined;
   }
   for (const key of Object.keys(value)) {
-    const name = key.replaceAll('~', '~0').replaceAll('/', '~1');
+    const name = escapePointer(key);
     if (!key.isWellFormed()) return `/${name}`;
     const below = illFormedAt((value as Record<string, unknown>)[key]);
     if (below !== undefined) return `/${name}${below}`;
