@@ -4,13 +4,12 @@
 // holding one failed its group's commit with a 500, and so did a resend of the single event.
 import assert from 'node:assert/strict';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { QUALITY_NOTE_CONTRACT } from '../../test/support/contract-examples.js';
 import type { TestHub } from '../../test/support/hub.js';
-import { EXAMPLE_MANIFEST, startTestHub } from '../../test/support/hub.js';
+import { EXAMPLE_MANIFEST, postOverSocket, startTestHub } from '../../test/support/hub.js';
 import { DEFAULT_CONTRACTS_DIR } from '../bootstrap/config.js';
 
 /** A quality.note whose `details.inner` holds `arrays` arrays inside each other (the event is then 4 + arrays - 1 levels deep). */
@@ -18,17 +17,10 @@ function note(id: string, arrays: number): string {
   return `{"specversion":"1.0","id":"${id}","source":"/systems/erp-core","type":"quality.note","time":"${new Date().toISOString()}","data":{"noteId":"N-1","details":{"inner":${'['.repeat(arrays)}${']'.repeat(arrays)}}}}`;
 }
 
-function overSocket(url: URL, key: string, payload: string): Promise<{ status: number; body: Record<string, unknown> }> {
-  return new Promise((resolve, reject) => {
-    const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/cloudevents+json', 'content-length': String(Buffer.byteLength(payload)) };
-    const req = request({ host: url.hostname, port: url.port, path: '/v1/events', method: 'POST', headers }, (res) => {
-      const parts: Buffer[] = [];
-      res.on('data', (part: Buffer) => parts.push(part));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(Buffer.concat(parts).toString('utf8')) as Record<string, unknown> }));
-    });
-    req.on('error', reject);
-    req.end(payload);
-  });
+/** A single event over a socket, as erp-core: the intake lane answers it. */
+async function overSocket(url: URL, key: string, payload: string): Promise<{ status: number; body: Record<string, unknown> }> {
+  const answer = await postOverSocket(url, '/v1/events', { authorization: `Bearer ${key}`, 'content-type': 'application/cloudevents+json' }, payload);
+  return { status: answer.statusCode, body: JSON.parse(answer.body) as Record<string, unknown> };
 }
 
 describe('nesting depth at the door', () => {

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { Validator } from '@seriousme/openapi-schema-validator';
-import { startTestHub, type TestHub } from '../../test/support/hub.js';
+import { postOverSocket, startTestHub, type TestHub } from '../../test/support/hub.js';
 import type { CloudEvent } from '../core/index.js';
 import { EVENT_MEDIA_TYPES } from '../adapters/http/problem.js';
 
@@ -41,19 +41,6 @@ function answer(statusCode: number, headers: Answer['headers'], body: string, la
   return { statusCode, headers, body, json: <T>() => JSON.parse(body) as T, lane };
 }
 
-/** One request over a socket, with a Content-Length as clients send it. */
-function overSocket(url: URL, path: string, headers: Record<string, string>, payload: string | Buffer): Promise<{ statusCode: number; headers: Answer['headers']; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: url.hostname, port: url.port, path, method: 'POST', headers: { ...headers, 'content-length': String(Buffer.byteLength(payload)) } }, (res) => {
-      const parts: Buffer[] = [];
-      res.on('data', (part: Buffer) => parts.push(part));
-      res.on('end', () => resolve({ statusCode: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(parts).toString('utf8') }));
-    });
-    req.on('error', reject);
-    req.end(payload);
-  });
-}
-
 function assertProblem(response: Pick<Answer, 'statusCode' | 'headers' | 'body' | 'json'>, status: number, code: string): Record<string, unknown> {
   assert.equal(response.statusCode, status, response.body);
   assert.match(String(response.headers['content-type']), /^application\/problem\+json/);
@@ -77,7 +64,7 @@ for (const door of ['route', 'lane'] as const) describe(`HTTP intake: POST /v1/e
       return answer(response.statusCode, response.headers, response.body, false);
     }
     const before = t.hub.http.intakeLane?.requestsAnswered ?? 0;
-    const response = await overSocket(url, '/v1/events', headers, payload);
+    const response = await postOverSocket(url, '/v1/events', headers, payload);
     const lane = (t.hub.http.intakeLane?.requestsAnswered ?? 0) > before;
     // The lane takes a bare event media type within the body limit, and leaves the rest to the route.
     const lanes = (EVENT_MEDIA_TYPES as readonly string[]).includes(contentType) && Buffer.byteLength(payload) <= 64 * 1024;
@@ -297,7 +284,7 @@ for (const door of ['route', 'lane'] as const) describe(`HTTP intake: POST /v1/e
       assert.deepEqual([await metric('accepted'), await metric('malformed_json')], [accepted + 1, malformed + 1]);
       const lane = t.hub.http.intakeLane!;
       const answered = lane.requestsAnswered;
-      const routed = await overSocket(url, '/v1/events?via=route', { 'content-type': 'application/cloudevents+json', authorization: `Bearer ${erp()}` }, JSON.stringify(released('lane-2')));
+      const routed = await postOverSocket(url, '/v1/events?via=route', { 'content-type': 'application/cloudevents+json', authorization: `Bearer ${erp()}` }, JSON.stringify(released('lane-2')));
       assert.equal(routed.statusCode, 202, routed.body);
       assert.equal(lane.requestsAnswered, answered);
       assert.ok(await t.store.find('/systems/erp-core', 'lane-2'));
@@ -319,9 +306,9 @@ for (const door of ['route', 'lane'] as const) describe(`HTTP intake: POST /v1/e
       for (const [what, auth, payload] of requests) {
         const headers = { 'content-type': 'application/cloudevents+json', ...auth };
         const answered = lane.requestsAnswered;
-        const viaLane = await overSocket(url, '/v1/events', headers, payload);
+        const viaLane = await postOverSocket(url, '/v1/events', headers, payload);
         assert.equal(lane.requestsAnswered, answered + 1, `${what}: the lane answered`);
-        const viaRoute = await overSocket(url, '/v1/events?door=route', headers, payload);
+        const viaRoute = await postOverSocket(url, '/v1/events?door=route', headers, payload);
         assert.equal(lane.requestsAnswered, answered + 1, `${what}: the route answered`);
         const { date: _laneDate, 'content-length': _laneLength, ...laneHeaders } = viaLane.headers;
         const { date: _routeDate, 'content-length': _routeLength, ...routeHeaders } = viaRoute.headers;

@@ -1,6 +1,7 @@
 // An assembled hub for in-process HTTP tests: the example manifest, the shipped contracts,
 // a store (in memory unless given) and one key per system and partner.
 import { readFileSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Hub, HubOptions, HubStore } from '../../src/bootstrap/index.js';
@@ -60,4 +61,17 @@ export function exampleWithSubscriptions(dir: string, subscriptions: string): st
   const path = join(dir, 'millrace.yaml');
   writeFileSync(path, `${example.slice(0, start)}\n${subscriptions.trim()}\n${example.slice(end)}`);
   return path;
+}
+
+/** One POST over a socket to a hub that listens at `url`, with a Content-Length as clients send it (the intake lane answers these). */
+export function postOverSocket(url: URL, path: string, headers: Record<string, string>, payload: string | Buffer): Promise<{ statusCode: number; headers: Record<string, string | string[] | undefined>; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: url.hostname, port: url.port, path, method: 'POST', headers: { ...headers, 'content-length': String(Buffer.byteLength(payload)) } }, (res) => {
+      const parts: Buffer[] = [];
+      res.on('data', (part: Buffer) => parts.push(part));
+      res.on('end', () => resolve({ statusCode: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(parts).toString('utf8') }));
+    });
+    req.on('error', reject);
+    req.end(payload);
+  });
 }
