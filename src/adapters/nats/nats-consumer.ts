@@ -67,7 +67,10 @@ export class NatsConsumers {
       try {
         const connection = await this.connectOnce();
         await ensureConsumer(await jetstreamManager(connection), consumer, parseDeliveryDuration(consumer.ackWait) ?? 30_000);
-        const messages = await (await jetstream(connection).consumers.get(consumer.stream, consumer.durable)).consume({ max_messages: 64 });
+        // Without abort_on_missing_resource, a consumer deleted under the hub (by an operator, or
+        // with its stream) is pulled from forever in silence; aborting lets the loop log it and
+        // create the consumer again (its stream from the start: the door answers duplicates).
+        const messages = await (await jetstream(connection).consumers.get(consumer.stream, consumer.durable)).consume({ max_messages: 64, abort_on_missing_resource: true });
         lastProblem = '';
         this.reading.add(messages);
         try {
