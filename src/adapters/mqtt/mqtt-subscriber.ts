@@ -75,10 +75,14 @@ export class MqttSubscriber {
     });
     this.connected = new Promise((resolve) => {
       client.on('connect', () => {
+        // rh 1: retained messages only when the subscription is new. With the default (0) the
+        // broker sent a topic's retained message again on every reconnect and restart: an
+        // unmappable one went to the quarantine each time and, once its publisher had moved on,
+        // raised a false sequence_reset (and a gap after it).
         lastProblem = '';
         client.subscribe(
           filters,
-          { qos: 1 },
+          { qos: 1, rh: 1 },
           (error) => {
             if (error !== null && error !== undefined) this.options.onError(error, `mqtt subscribe to ${filters.join(', ')}`);
             else resolve();

@@ -1,0 +1,81 @@
+// A retained MQTT message (some MES publish with the retain flag, as a "last value") against the
+// real Mosquitto: the hub takes it once, not again at each reconnect or restart of its
+// persistent session. In process, on the real SQLite adapter, with the hub's MQTT client running.
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import mqtt from 'mqtt';
+import { SqliteStore } from '../bootstrap/index.js';
+import { EXAMPLE_MANIFEST, startTestHub } from '../../test/support/hub.js';
+import { MQTT_URL, needMqtt } from '../../test/support/services.js';
+
+const FRAGMENT = fileURLToPath(new URL('../../examples/millrace-edge.yaml', import.meta.url));
+
+/** Polls until `check` holds; fails with `what` after a minute (a liveness bound, not a timing check). */
+async function eventually<T>(what: string, check: () => Promise<T | undefined>): Promise<T> {
+  for (let waited = 0; waited < 60_000; waited += 50) {
+    const value = await check();
+    if (value !== undefined) return value;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`gave up waiting: ${what}`);
+}
+
+describe('retained MQTT messages', () => {
+  it('are taken once, not again when the hub comes back to its session (no second quarantine entry, no false sequence reset)', async (t) => {
+    if (!(await needMqtt(t))) return;
+    const run = `${process.pid}_${Date.now().toString(36)}_${Math.floor(Math.random() * 1e6).toString(36)}`;
+    const dir = mkdtempSync(join(tmpdir(), 'millrace-retained-'));
+    const clientId = `millrace-test-${run}`;
+    const topic = `plants/P01/mes/L1/completed-${run}`;
+    const manifestPath = join(dir, 'millrace.yaml');
+    const fragment = readFileSync(FRAGMENT, 'utf8')
+      .replace('url: mqtt://127.0.0.1:1883', `url: ${MQTT_URL}`)
+      .replace('plants/P01/mes/+/completed', `plants/P01/mes/+/completed-${run}`)
+      .replace('clientId: millrace-hub-na', `clientId: ${clientId}`)
+      // No NATS in this test: the consumer would only log that its stream is missing.
+      .replace(/\nnats:[\s\S]*$/, '\n');
+    writeFileSync(manifestPath, `${readFileSync(EXAMPLE_MANIFEST, 'utf8')}\n${fragment}`);
+    const store = new SqliteStore(':memory:');
+    const plc = await mqtt.connectAsync(MQTT_URL, { protocolVersion: 5, clientId: `plc-${run}`, reconnectPeriod: 0 });
+    t.after(async () => {
+      // The retained message and the hub's session go.
+      await plc.publishAsync(topic, '', { qos: 1, retain: true });
+      await plc.endAsync();
+      const session = await mqtt.connectAsync(MQTT_URL, { protocolVersion: 5, clientId, clean: true, reconnectPeriod: 0, properties: { sessionExpiryInterval: 0 } });
+      await session.endAsync();
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    });
+    const completion = (seq: number, extra: Record<string, unknown> = {}) => JSON.stringify({ seq, order: `PRD-${seq}`, good: '10', scrap: '0', ts: '2026-03-02T13:15:00+01:00', ...extra });
+    const inLog = (seq: number) => async () => ((await store.find('/systems/mes-p01', `mes-p01-completions/L1/${seq}`)) === undefined ? undefined : true);
+    const quarantined = async () => (await store.quarantines.listQuarantine({ channel: 'mqtt' }, 10)).items;
+
+    const first = await startTestHub({ store, manifestPath });
+    await first.hub.edge.mqttSubscriber?.ready();
+    // Message 1 cannot be mapped (no good quantity) and is retained at the broker; 2 is not retained.
+    await plc.publishAsync(topic, completion(1, { good: undefined }), { qos: 1, retain: true });
+    await plc.publishAsync(topic, completion(2), { qos: 1 });
+    await eventually('message 2 in the log', inLog(2));
+    assert.equal((await quarantined()).length, 1);
+    await first.close();
+
+    // The hub comes back to its session. Before: the broker sent the retained message 1 again on
+    // the new subscribe; it was quarantined a second time and raised a sequence_reset (1 after 2).
+    const second = await startTestHub({ store, manifestPath });
+    try {
+      await second.hub.edge.mqttSubscriber?.ready();
+      await plc.publishAsync(topic, completion(3), { qos: 1 });
+      // The broker sends what the subscribe brings before what is published after it.
+      await eventually('message 3 in the log', inLog(3));
+      assert.equal((await quarantined()).length, 1, 'the retained message is in the quarantine once');
+      const breaches = (await store.readFrom(0, 1000)).filter((s) => s.event.type === 'exception.raised');
+      assert.deepEqual(breaches.map((s) => s.event.data.code), [], 'no sequence reset');
+    } finally {
+      await second.close();
+    }
+  });
+});
