@@ -83,7 +83,7 @@ export class GroupCommitter {
     const steps = this.steps;
     this.steps = [];
     let outcomes: BatchOutcome[];
-    let derived: StoredEvent[][] = [];
+    let derived: (StoredEvent[] | undefined)[] = [];
     try {
       const batches = group.map((pending) => pending.batch);
       const receivedTime = this.clock.now().toISOString();
@@ -104,7 +104,12 @@ export class GroupCommitter {
     // The next group goes to the store before this one is answered: what gathered during this
     // commit is on its way to disk while the answers are written, instead of after them.
     this.next();
-    steps.forEach((pending, index) => pending.resolve(derived[index] ?? []));
+    steps.forEach((pending, index) => {
+      const committed = derived[index];
+      // Left out by the store: its cursor moved since the step was computed (WorkflowStep.from).
+      if (committed === undefined) pending.reject(new Error('workflow step refused: the stored cursor is not where the step started (another hub process applied those events); starting again from the store'));
+      else pending.resolve(committed);
+    });
     group.forEach((pending, index) => {
       const outcome = outcomes[index];
       if (outcome === undefined) pending.reject(new Error('store returned fewer outcomes than batches'));

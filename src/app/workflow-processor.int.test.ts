@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
+import pg from 'pg';
 import { PostgresStore, SqliteStore } from '../adapters/index.js';
 import type { CloudEvent } from '../core/index.js';
 import type { PlantPolicy } from '../core/index.js';
@@ -367,6 +368,64 @@ describe('two hub processes on one PostgreSQL store', () => {
       await a.close().catch(() => undefined);
       await b.close().catch(() => undefined);
       await opened.cleanup();
+    }
+  });
+  it('apply each event once when the lead changes hands on a dropped connection and comes back: a step from a stale cursor is refused', async (t) => {
+    if (!(await needPostgres(t))) return;
+    const schema = uniqueSchema('mr_wf_lead');
+    const application = `mr_lead_${process.pid}_${Math.floor(Math.random() * 1e6).toString(36)}`;
+    const url = new URL(POSTGRES_URL);
+    url.searchParams.set('schema', schema);
+    const b = await PostgresStore.open({ url: url.toString() });
+    // Hub A's connections carry a name, so its backends can be ended as a PostgreSQL restart would.
+    url.searchParams.set('application_name', application);
+    const a = await PostgresStore.open({ url: url.toString() });
+    const admin = new pg.Client({ connectionString: POSTGRES_URL });
+    await admin.connect();
+    try {
+      const clock = new ManualClock('2026-03-02T06:00:00.000Z');
+      const traffic = p2pTraffic({ lines: 20, seed: 5, spacingMinutes: 30 });
+      const third = Math.floor(traffic.length / 3);
+      const committer = new GroupCommitter(a, clock);
+      const submitAll = (events: readonly CloudEvent[]) => Promise.all(events.map((event) => committer.submit([event])));
+      const untilLeads = async (store: PostgresStore) => {
+        while (!(await store.tryLeadWorkflows())) await new Promise((resolve) => setTimeout(resolve, 20));
+      };
+      assert.equal(await a.tryLeadWorkflows(), true);
+      const processorA = new WorkflowProcessor(a, a, policy, clock, { batchSize: 64 });
+      await submitAll(traffic.slice(0, third));
+      await processorA.catchUp();
+
+      // A's backends are ended (its lead with them); B takes the lead and applies what came since.
+      await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1', [application]);
+      await untilLeads(b);
+      await submitAll(traffic.slice(third, 2 * third));
+      await new WorkflowProcessor(b, b, policy, clock, { batchSize: 64 }).catchUp();
+      await b.close();
+
+      // A leads again, with the cursor and lines it held in memory. Before, its step re-applied
+      // B's events: the governance flows counted them twice (13 shipments instead of 7).
+      await submitAll(traffic.slice(2 * third));
+      await untilLeads(a);
+      await assert.rejects(processorA.catchUp(), /refused: the stored cursor is at \d+/);
+      await processorA.catchUp();
+      const live = await dumpWorkflows(a);
+      await new WorkflowProcessor(a, a, policy, clock, { batchSize: 500 }).rebuild();
+      assert.deepEqual(await dumpWorkflows(a), live, 'the projections are those of one pass over the log');
+
+      // A stale step that rides with intake (the workflow thread's way) is left out; the intake commits.
+      const cursor = await a.processedUpTo();
+      const stale = { from: cursor - 1, upTo: cursor, derived: [], receivedTime: clock.current, lines: [], exceptionEvents: [], links: [] };
+      const extra = { ...traffic[0]!, id: 'late-arrival' };
+      const group = await a.commitGroup([[extra]], clock.current, [stale]);
+      assert.equal(group.outcomes[0]?.kind, 'appended');
+      assert.deepEqual(group.steps, [undefined]);
+      assert.equal(await a.processedUpTo(), cursor);
+    } finally {
+      await admin.end();
+      await a.close().catch(() => undefined);
+      await b.close().catch(() => undefined);
+      await dropSchema(schema);
     }
   });
 });

@@ -222,7 +222,7 @@ export class WorkflowProcessor {
       if (stored.event.type === 'exception.raised' || stored.event.type === 'exception.resolved') exceptionEvents.push(stored);
     }
     try {
-      await this.commitStep({ upTo: last.sequence, derived, receivedTime: now, lines: this.lines.takeChanged(), plantStates: this.takePlantRows(), exceptionEvents, links, flows });
+      await this.commitStep({ from, upTo: last.sequence, derived, receivedTime: now, lines: this.lines.takeChanged(), plantStates: this.takePlantRows(), exceptionEvents, links, flows });
     } catch (error) {
       // The lines in memory went ahead of the store: forget them and the cursor, and start
       // again from what the store holds.

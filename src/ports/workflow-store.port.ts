@@ -14,6 +14,13 @@ export const REBUILDING_CURSOR = -1;
 export interface WorkflowStep {
   /** The processor has applied every event up to this sequence (or REBUILDING_CURSOR). */
   readonly upTo: number;
+  /**
+   * The cursor the step was computed from. When given, the store applies the step only while its
+   * cursor is still there: another hub process that took the lead meanwhile (the leader's
+   * connection dropped) may have applied these events already, and applying them twice would
+   * count them twice. A step refused this way writes nothing.
+   */
+  readonly from?: number;
   /** New derived events to append to the log (source /millrace). */
   readonly derived: readonly CloudEvent[];
   readonly receivedTime: string;
@@ -80,6 +87,7 @@ export interface WorkflowStore {
   loadLines(keys: readonly string[]): Promise<P2PLine[]>;
   /** Keys of the known lines of these POs and shipments. */
   keysOf(query: { readonly poNumbers: readonly string[]; readonly shipmentIds: readonly string[] }): Promise<string[]>;
+  /** Applies a step in one transaction; rejects, writing nothing, when its `from` is not the stored cursor. */
   commitWorkflowStep(step: WorkflowStep): Promise<StoredEvent[]>;
   /** Lines with an active deadline at or before `now`, earliest first. */
   dueLines(now: string, limit: number): Promise<P2PLine[]>;
@@ -113,12 +121,13 @@ export interface WorkflowStore {
  * A store that commits intake batches and workflow steps in one transaction: a workflow thread
  * that hands its steps to the intake thread shares intake's fsync instead of paying its own.
  * Promises: as `appendBatches` for the batches and `commitWorkflowStep` for each step, in
- * that order, all or nothing.
+ * that order, all or nothing; except that a step whose `from` is not the stored cursor is left
+ * out (its entry in `steps` is undefined) while the intake batches commit.
  */
 export interface GroupStore extends EventStore, WorkflowStore {
   commitGroup(
     batches: readonly (readonly CloudEvent[])[],
     receivedTime: string,
     steps: readonly WorkflowStep[],
-  ): Promise<{ readonly outcomes: BatchOutcome[]; readonly steps: StoredEvent[][] }>;
+  ): Promise<{ readonly outcomes: BatchOutcome[]; readonly steps: (StoredEvent[] | undefined)[] }>;
 }

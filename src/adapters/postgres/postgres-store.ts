@@ -47,6 +47,8 @@ import {
   RESET_WORKFLOWS,
   shipmentLinks,
   SQL,
+  stepRefused,
+  stepStartsAt,
   WORKFLOW_TABLES,
 } from '../shared/workflow-sql.js';
 import type { ExceptionCensusRow, FlowRow, LineCensusRow, PlantRow } from '../shared/workflow-sql.js';
@@ -323,20 +325,35 @@ export class PostgresStore implements EventStore, CredentialStore, WorkflowStore
     batches: readonly (readonly CloudEvent[])[],
     receivedTime: string,
     steps: readonly WorkflowStep[],
-  ): Promise<{ outcomes: BatchOutcome[]; steps: StoredEvent[][] }> {
+  ): Promise<{ outcomes: BatchOutcome[]; steps: (StoredEvent[] | undefined)[] }> {
     return this.inTransaction(async (client) => {
       const outcomes = await this.insertBatches(client, batches, receivedTime);
-      const committed: StoredEvent[][] = [];
+      const committed: (StoredEvent[] | undefined)[] = [];
       for (const step of steps) committed.push(await this.applyStep(client, step));
       return { outcomes, steps: committed };
     });
   }
 
   async commitWorkflowStep(step: WorkflowStep): Promise<StoredEvent[]> {
-    return this.inTransaction((client) => this.applyStep(client, step));
+    return this.inTransaction(async (client) => {
+      const derived = await this.applyStep(client, step);
+      if (derived === undefined) throw stepRefused(step, await this.cursorIn(client));
+      return derived;
+    });
   }
 
-  private async applyStep(client: pg.PoolClient, step: WorkflowStep): Promise<StoredEvent[]> {
+  private async cursorIn(client: pg.PoolClient): Promise<number> {
+    const result = await client.query<{ up_to: string }>(numbered(SQL.cursor), [CURSOR_NAME]);
+    return Number(result.rows[0]?.up_to ?? 0);
+  }
+
+  /**
+   * The body of one workflow step, under the append lock; undefined (nothing written) when the
+   * cursor is not where the step started: two processes that each believed they led would apply
+   * the same events twice (governance flows counted twice, line states overwritten).
+   */
+  private async applyStep(client: pg.PoolClient, step: WorkflowStep): Promise<StoredEvent[] | undefined> {
+    if (step.from !== undefined && !stepStartsAt(step, await this.cursorIn(client))) return undefined;
     const derived: StoredEvent[] = [];
     if (step.derived.length > 0) {
       const [outcome] = await this.insertBatches(client, [step.derived], step.receivedTime);

@@ -88,6 +88,16 @@ export const RESET_WORKFLOWS = ['DELETE FROM p2p_lines', 'DELETE FROM p2p_shipme
 
 export const CURSOR_NAME = 'p2p';
 
+/** Whether a step may be applied on a store whose cursor is `stored`: it was computed from there (or says nothing). */
+export function stepStartsAt(step: { readonly from?: number }, stored: number): boolean {
+  return step.from === undefined || step.from === stored;
+}
+
+/** Why a step was refused: the cursor moved since the processor read it. */
+export function stepRefused(step: { readonly from?: number; readonly upTo: number }, stored: number): Error {
+  return new Error(`workflow step ${step.from ?? '?'}..${step.upTo} refused: the stored cursor is at ${stored} (another hub process applied those events); starting again from the store`);
+}
+
 export const SQL = {
   cursor: 'SELECT up_to FROM workflow_cursor WHERE name = ?',
   setCursor: 'INSERT INTO workflow_cursor (name, up_to) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET up_to = excluded.up_to',

@@ -58,6 +58,8 @@ import {
   RESET_WORKFLOWS,
   shipmentLinks,
   SQL,
+  stepRefused,
+  stepStartsAt,
   WORKFLOW_TABLES,
 } from '../shared/workflow-sql.js';
 import type { ExceptionCensusRow, FlowRow, LineCensusRow, PlantRow } from '../shared/workflow-sql.js';
@@ -208,7 +210,11 @@ export class SqliteStore implements EventStore, CredentialStore, WorkflowStore, 
     this.logRows = new LogRowWriter(this.db);
     this.transactions = {
       append: this.db.transaction((batches: readonly (readonly CloudEvent[])[], receivedTime: string) => this.insertBatches(batches, receivedTime)),
-      step: this.db.transaction((step: WorkflowStep) => this.applyStep(step)),
+      step: this.db.transaction((step: WorkflowStep) => {
+        const derived = this.applyStep(step);
+        if (derived === undefined) throw stepRefused(step, this.storedCursor());
+        return derived;
+      }),
       group: this.db.transaction((batches: readonly (readonly CloudEvent[])[], receivedTime: string, steps: readonly WorkflowStep[]) => ({
         outcomes: this.insertBatches(batches, receivedTime),
         steps: steps.map((step) => this.applyStep(step)),
@@ -488,7 +494,7 @@ export class SqliteStore implements EventStore, CredentialStore, WorkflowStore, 
     batches: readonly (readonly CloudEvent[])[],
     receivedTime: string,
     steps: readonly WorkflowStep[],
-  ): Promise<{ outcomes: BatchOutcome[]; steps: StoredEvent[][] }> {
+  ): Promise<{ outcomes: BatchOutcome[]; steps: (StoredEvent[] | undefined)[] }> {
     return this.write(() => this.transactions.group.immediate(batches, receivedTime, steps));
   }
 
@@ -496,8 +502,16 @@ export class SqliteStore implements EventStore, CredentialStore, WorkflowStore, 
     return this.write(() => this.transactions.step.immediate(step));
   }
 
-  /** The body of one workflow step; runs inside its transaction. */
-  private applyStep(step: WorkflowStep): StoredEvent[] {
+  private storedCursor(): number {
+    return this.workflow.cursor.get(CURSOR_NAME)?.up_to ?? 0;
+  }
+
+  /**
+   * The body of one workflow step; runs inside its transaction. Undefined (nothing written) when
+   * the cursor is not where the step started (see WorkflowStep.from).
+   */
+  private applyStep(step: WorkflowStep): StoredEvent[] | undefined {
+    if (step.from !== undefined && !stepStartsAt(step, this.storedCursor())) return undefined;
     const derived: StoredEvent[] = [];
     if (step.derived.length > 0) {
       const [outcome] = this.insertBatches([step.derived], step.receivedTime);
