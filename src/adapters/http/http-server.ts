@@ -16,6 +16,7 @@ import { INTAKE_PROBLEM_STATUSES, IntakeLane, unauthenticated } from './intake-l
 import { problemResponse, problemResponses } from './schemas.js';
 import { registerJsonParser } from './json-body.js';
 import { refuseNonFiniteNumbers } from './finite-numbers.js';
+import { refuseNulCharacters } from './nul-characters.js';
 import type { InboundRouteDependencies } from './csv-routes.js';
 import { registerInboundRoutes } from './csv-routes.js';
 import type { WorkflowRouteDependencies } from './workflow-routes.js';
@@ -229,6 +230,8 @@ export async function buildHttpServer(deps: HttpServerDependencies): Promise<Fas
 
   // "Infinity" and "1e999" pass the validator's integer checks once coerced (finite-numbers.ts).
   app.addHook('onRoute', refuseNonFiniteNumbers);
+  // PostgreSQL takes no U+0000 in a text parameter: a NUL in a query or a path is a 400, not a 500 (nul-characters.ts).
+  app.addHook('onRoute', refuseNulCharacters);
 
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
   // Public like /openapi.json: it describes what may be sent, and leaves out delivery URLs and secret ids.

@@ -1,0 +1,81 @@
+// Text in a query or a path that no store can look up: U+0000. PostgreSQL refuses it in any
+// parameter ("invalid byte sequence for encoding UTF8: 0x00"), which answered 500 on every read
+// route that passes a path segment or a query filter to the store; SQLite took it and found
+// nothing. Both stores now answer 400 before the store is asked.
+import assert from 'node:assert/strict';
+import type { TestContext } from 'node:test';
+import { describe, it } from 'node:test';
+import { PostgresStore } from '../adapters/index.js';
+import type { HubStore } from '../bootstrap/index.js';
+import { SqliteStore } from '../bootstrap/index.js';
+import type { TestHub } from '../../test/support/hub.js';
+import { callHub, startTestHub } from '../../test/support/hub.js';
+import { dropSchema, needPostgres, POSTGRES_URL, uniqueSchema } from '../../test/support/services.js';
+
+const NUL_URLS = [
+  ['/v1/workflows/p2p/45%00', 'params/poNumber'],
+  ['/v1/workflows/p2p?supplier=SUP%00', 'querystring/supplier'],
+  ['/v1/workflows/p2p?after=%00', 'querystring/after'],
+  ['/v1/exceptions?po=%00', 'querystring/po'],
+  ['/v1/exceptions/EXC%00', 'params/id'],
+  ['/v1/lineage?correlation=%00', 'querystring/correlation'],
+  ['/v1/lineage?source=%2Fsystems%2Ferp-core&id=a%00', 'querystring/id'],
+  ['/v1/deliveries?subscription=%00', 'querystring/subscription'],
+  ['/v1/deliveries/d%00', 'params/id'],
+  ['/v1/quarantine?source=%00', 'querystring/source'],
+  ['/v1/inventory/P%00', 'params/plant'],
+  ['/v1/workflows/production/%00', 'params/order'],
+  ['/v1/workflows/transfer/%00', 'params/id'],
+] as const;
+
+async function refusesNul(t: TestHub): Promise<void> {
+  const operator = t.keys.get('operator:ap-lead')!;
+  for (const [url, name] of NUL_URLS) {
+    const answer = await callHub(t, 'GET', url, operator);
+    assert.deepEqual([answer.status, answer.body.code], [400, 'invalid_request'], `${url}: ${JSON.stringify(answer.body)}`);
+    assert.equal(answer.body.detail, `${name} must not contain U+0000 (NUL)`, url);
+  }
+  const resolve = await callHub(t, 'POST', '/v1/exceptions/EXC-1/resolve', operator, { reason: 'a\u0000b' });
+  assert.deepEqual([resolve.status, resolve.body.detail], [400, 'body/reason must not contain U+0000 (NUL)']);
+  // Other control characters are text a store can hold and look up: not found, as before.
+  assert.equal((await callHub(t, 'GET', '/v1/workflows/p2p/45%01', operator)).status, 404);
+  assert.equal((await callHub(t, 'GET', '/v1/exceptions?po=%01', operator)).status, 200);
+}
+
+async function withPostgres(t: TestContext, run: (store: HubStore) => Promise<void>): Promise<void> {
+  if (!(await needPostgres(t))) return;
+  const schema = uniqueSchema('mr_qtext');
+  const url = new URL(POSTGRES_URL);
+  url.searchParams.set('schema', schema);
+  const store = await PostgresStore.open({ url: url.toString() });
+  try {
+    await run(store);
+  } finally {
+    await store.close();
+    await dropSchema(schema);
+  }
+}
+
+async function withHub(store: HubStore, check: (t: TestHub) => Promise<void>): Promise<void> {
+  const hub = await startTestHub({ store });
+  try {
+    await check(hub);
+  } finally {
+    await hub.close();
+  }
+}
+
+describe('U+0000 in a query or a path', () => {
+  it('is refused with 400 naming the parameter, on SQLite', async () => {
+    const store = new SqliteStore(':memory:');
+    try {
+      await withHub(store, refusesNul);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('is refused with 400 naming the parameter, on PostgreSQL (it answered 500)', async (t) => {
+    await withPostgres(t, (store) => withHub(store, refusesNul));
+  });
+});
