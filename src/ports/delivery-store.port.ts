@@ -94,7 +94,7 @@ export interface DeliveryStore {
   getDelivery(deliveryId: string): Promise<DeliveryRecord | undefined>;
   /** Every delivery of these logged events (to any subscription, replays included), by sequence then id. */
   deliveriesOf(sequences: readonly number[]): Promise<DeliveryRecord[]>;
-  /** Newest event first (then newest replay); `after` is the `next` of the previous page. */
+  /** Newest event first (then newest replay); `after` is the `next` of the previous page, and anything else is refused (MillraceError invalid_request). */
   listDeliveries(filter: DeliveryFilter, limit: number, after?: string): Promise<Page<DeliveryRecord>>;
   /** How many deliveries each subscription has in each status (for metrics). */
   deliveryCounts(): Promise<readonly { readonly subscription: string; readonly status: DeliveryStatus; readonly count: number }[]>;

@@ -83,6 +83,7 @@ export interface QuarantineStore {
   getQuarantined(id: string): Promise<QuarantineEntry | undefined>;
   /** How many entries each channel has in each status (for metrics). */
   quarantineCounts(): Promise<readonly { readonly channel: string; readonly status: QuarantineStatus; readonly count: number }[]>;
+  /** Newest first; `after` is the `next` of the previous page, and anything else is refused (MillraceError invalid_request). */
   listQuarantine(filter: QuarantineFilter, limit: number, after?: string): Promise<Page<QuarantineEntry>>;
   recordQuarantineAttempt(id: string, attempt: QuarantineAttempt, status: QuarantineStatus, updatedTime: string): Promise<QuarantineEntry | undefined>;
 }

@@ -100,7 +100,9 @@ export interface WorkflowStore {
   plantStates(workflow: PlantWorkflow, filter: PlantStateFilter): Promise<TaggedPlantState[]>;
 
   linesOfPurchaseOrder(poNumber: string): Promise<P2PLine[]>;
+  /** By key; `after` is the `next` of the previous page (any key: the lines after it). */
   listLines(filter: LineFilter, limit: number, after?: string): Promise<Page<P2PLine>>;
+  /** Newest raised first; `after` is the `next` of the previous page, and anything else is refused (MillraceError invalid_request). */
   listExceptions(filter: ExceptionFilter, limit: number, after?: string): Promise<Page<ExceptionView>>;
   getException(exceptionId: string): Promise<ExceptionView | undefined>;
   /** Sequences of the input events linked to these lines, ascending. */

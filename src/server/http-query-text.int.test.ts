@@ -65,6 +65,47 @@ async function withHub(store: HubStore, check: (t: TestHub) => Promise<void>): P
   }
 }
 
+// Cursors the listings never gave. The exceptions' cursor went to the store as Number(after): NaN,
+// 1.5 or 1e23 answered 500 on PostgreSQL and an empty page on SQLite; the deliveries' cursor
+// that did not parse was dropped (the first page again), one with a sequence past bigint was a
+// 500 on PostgreSQL; the quarantine's read as "before entry 0" (an empty page).
+const BAD_CURSORS = ['/v1/exceptions', '/v1/deliveries', '/v1/quarantine'].flatMap((listing) =>
+  ['garbage', '1.5', '99999999999999999999999', '-1', '99999999999999999999.0.erp', 'q-0'].map((cursor) => `${listing}?after=${encodeURIComponent(cursor)}`),
+);
+
+async function refusesForeignCursors(t: TestHub): Promise<void> {
+  const operator = t.keys.get('operator:ap-lead')!;
+  for (const url of BAD_CURSORS) {
+    const answer = await callHub(t, 'GET', url, operator);
+    // Some of these are the other listings' cursors: each listing takes only its own.
+    assert.deepEqual([answer.status, answer.body.code], [400, 'invalid_request'], `${url}: ${JSON.stringify(answer.body)}`);
+    assert.match(String(answer.body.detail), /^after "[^"]*" is not a cursor of this listing: pass the `next` of the page before$/, url);
+  }
+  for (const listing of ['/v1/workflows/p2p', '/v1/exceptions', '/v1/deliveries', '/v1/quarantine']) {
+    const empty = await callHub(t, 'GET', `${listing}?after=`, operator);
+    assert.deepEqual([empty.status, empty.body.detail], [400, 'querystring/after must NOT have fewer than 1 characters'], listing);
+  }
+  // Their own cursors are taken.
+  for (const url of ['/v1/exceptions?after=12', '/v1/deliveries?after=12.0.erp-inventory', '/v1/quarantine?after=q-12', '/v1/workflows/p2p?after=PO-1%2F10']) {
+    assert.equal((await callHub(t, 'GET', url, operator)).status, 200, url);
+  }
+}
+
+describe('cursors a listing never gave', () => {
+  it('are refused with 400, on SQLite', async () => {
+    const store = new SqliteStore(':memory:');
+    try {
+      await withHub(store, refusesForeignCursors);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('are refused with 400, on PostgreSQL (some answered 500)', async (t) => {
+    await withPostgres(t, (store) => withHub(store, refusesForeignCursors));
+  });
+});
+
 describe('U+0000 in a query or a path', () => {
   it('is refused with 400 naming the parameter, on SQLite', async () => {
     const store = new SqliteStore(':memory:');

@@ -85,7 +85,7 @@ export async function registerInboundRoutes(app: FastifyInstance, deps: InboundR
             channel: { type: 'string' },
             source: { type: 'string' },
             limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
-            after: { type: 'string', description: 'The `next` value of the previous page.' },
+            after: { type: 'string', minLength: 1, description: 'The `next` value of the previous page.' },
           },
         },
         response: { 200: entryList, ...problemResponses(400, 401) },

@@ -27,7 +27,7 @@ export function registerDeliveryRoutes(app: FastifyInstance, deliveries: Deliver
             status: { type: 'string', enum: [...DELIVERY_STATUSES] },
             subscription: { type: 'string' },
             limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
-            after: { type: 'string', description: 'The `next` value of the previous page.' },
+            after: { type: 'string', minLength: 1, description: 'The `next` value of the previous page.' },
           },
         },
         response: { 200: { type: 'object', properties: { items: { type: 'array', items: deliverySchema }, next: { type: 'string' } } }, ...problemResponses(400, 401, 403) },

@@ -15,7 +15,7 @@ export interface WorkflowRouteDependencies {
 
 const page = {
   limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
-  after: { type: 'string', description: 'The `next` value of the previous page.' },
+  after: { type: 'string', minLength: 1, description: 'The `next` value of the previous page.' },
 } as const;
 
 /** The authenticated caller of a route with `config.auth`. */

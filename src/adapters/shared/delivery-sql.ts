@@ -2,6 +2,7 @@
 // Statements use `?` placeholders; the PostgreSQL adapter numbers them.
 import type { DeliveryStatus } from '../../core/index.js';
 import type { DeliveryFilter, DeliveryRecord } from '../../ports/index.js';
+import { cursorSequence, foreignCursor } from './page-cursor.js';
 
 /** DDL; `{bigint}` becomes INTEGER (SQLite) or BIGINT (PostgreSQL). */
 export const DELIVERY_TABLES = `
@@ -122,6 +123,7 @@ export function deliveryQuery(filter: DeliveryFilter, limit: number, after: stri
     params.push(filter.subscription);
   }
   const cursor = after === undefined ? undefined : parseCursor(after);
+  if (after !== undefined && cursor === undefined) throw foreignCursor(after);
   if (cursor !== undefined) {
     conditions.push('(seq < ? OR (seq = ? AND generation < ?) OR (seq = ? AND generation = ? AND subscription < ?))');
     params.push(cursor.seq, cursor.seq, cursor.generation, cursor.seq, cursor.generation, cursor.subscription);
@@ -135,7 +137,8 @@ export function deliveryCursorOf(record: DeliveryRecord): string {
 }
 
 function parseCursor(text: string): { seq: number; generation: number; subscription: string } | undefined {
-  const match = /^(\d+)\.(\d+)\.(.+)$/.exec(text);
-  if (match === null) return undefined;
-  return { seq: Number(match[1]), generation: Number(match[2]), subscription: match[3] ?? '' };
+  const match = /^([0-9]+)\.([0-9]{1,9})\.(.+)$/.exec(text);
+  const seq = match?.[1] === undefined ? undefined : cursorSequence(match[1]);
+  if (match === null || seq === undefined) return undefined;
+  return { seq, generation: Number(match[2]), subscription: match[3] ?? '' };
 }
