@@ -120,3 +120,29 @@ describe('U+0000 in a query or a path', () => {
     await withPostgres(t, (store) => withHub(store, refusesNul));
   });
 });
+
+// Paths Fastify's router refuses before any route (a percent-escape that is not UTF-8, a path
+// parameter longer than 100 characters) were answered with Fastify's own JSON, not problem+json.
+describe('paths the router cannot read', () => {
+  it('are answered with problem+json invalid_request', async () => {
+    const store = new SqliteStore(':memory:');
+    try {
+      await withHub(store, async (t) => {
+        const operator = t.keys.get('operator:ap-lead')!;
+        const cases = [
+          ['/v1/workflows/p2p/%FF', 'the path is not a URL the hub can read: a percent-escape in it is not UTF-8'],
+          ['/%ED%A0%80', 'the path is not a URL the hub can read: a percent-escape in it is not UTF-8'],
+          [`/v1/exceptions/${'A'.repeat(101)}`, 'a path segment is longer than 100 characters; no id the hub keeps is'],
+        ] as const;
+        for (const [url, detail] of cases) {
+          const answer = await t.hub.http.inject({ method: 'GET', url, headers: { authorization: `Bearer ${operator}` } });
+          assert.equal(answer.headers['content-type'], 'application/problem+json; charset=utf-8', url);
+          assert.deepEqual([answer.statusCode, answer.json<{ code: string }>().code, answer.json<{ detail: string }>().detail], [400, 'invalid_request', detail], url);
+          assert.equal(answer.json<{ instance: string }>().instance, url);
+        }
+      });
+    } finally {
+      await store.close();
+    }
+  });
+});

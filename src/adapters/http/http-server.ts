@@ -124,6 +124,21 @@ function registerTracing(app: FastifyInstance, tracer: Tracer): void {
   });
 }
 
+/**
+ * Paths the router refuses before any route or error handler sees them, in the catalogue's
+ * terms: without this Fastify answers them with its own JSON (`FST_ERR_BAD_URL`, and a 414 for a
+ * path parameter longer than its `maxParamLength` of 100), which is not problem+json.
+ */
+const routerRefusal: NonNullable<FastifyHttpOptions<Server>['frameworkErrors']> = (error, request, reply) => {
+  const detail =
+    error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+      ? 'a path segment is longer than 100 characters; no id the hub keeps is'
+      : error.code === 'FST_ERR_BAD_URL'
+        ? 'the path is not a URL the hub can read: a percent-escape in it is not UTF-8'
+        : error.message;
+  sendProblem(reply, problem('invalid_request', detail, {}, request.url));
+};
+
 /** Keep-alive clients (load balancers, ERPs with connection pools) should not be cut early. */
 const KEEP_ALIVE_MS = 65_000;
 
@@ -152,7 +167,7 @@ export async function buildHttpServer(deps: HttpServerDependencies): Promise<Fas
           server.requestTimeout = 0;
           return server;
         };
-  const options: FastifyHttpOptions<Server> = { logger: false, bodyLimit: deps.bodyLimit, keepAliveTimeout: KEEP_ALIVE_MS };
+  const options: FastifyHttpOptions<Server> = { logger: false, bodyLimit: deps.bodyLimit, keepAliveTimeout: KEEP_ALIVE_MS, frameworkErrors: routerRefusal };
   const app = Fastify(serverFactory === undefined ? options : { ...options, serverFactory });
   if (lane !== undefined) {
     app.decorate('intakeLane', lane);
