@@ -146,3 +146,33 @@ describe('paths the router cannot read', () => {
     }
   });
 });
+
+// A replay's range past the largest sequence a number holds exactly: the range went to the store
+// as it came, and PostgreSQL's bigint refused 1e20 ("out of range for type bigint", a 500).
+async function refusesHugeSequences(t: TestHub): Promise<void> {
+  const operator = t.keys.get('operator:ap-lead')!;
+  for (const [body, detail] of [
+    [{ fromSequence: 1e20, toSequence: 1e21 }, 'body/fromSequence must be <= 9007199254740991'],
+    [{ fromSequence: 1, toSequence: 2 ** 53 }, 'body/toSequence must be <= 9007199254740991'],
+  ] as const) {
+    const answer = await callHub(t, 'POST', '/v1/replay', operator, { subscription: 'erp-inventory', dryRun: true, ...body });
+    assert.deepEqual([answer.status, answer.body.code, answer.body.detail], [400, 'invalid_request', detail], JSON.stringify(body));
+  }
+  const largest = await callHub(t, 'POST', '/v1/replay', operator, { subscription: 'erp-inventory', dryRun: true, fromSequence: 1, toSequence: Number.MAX_SAFE_INTEGER });
+  assert.deepEqual([largest.status, largest.body.count], [200, 0]);
+}
+
+describe('replay ranges past the largest safe sequence', () => {
+  it('are refused with 400, on SQLite', async () => {
+    const store = new SqliteStore(':memory:');
+    try {
+      await withHub(store, refusesHugeSequences);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('are refused with 400, on PostgreSQL (it answered 500)', async (t) => {
+    await withPostgres(t, (store) => withHub(store, refusesHugeSequences));
+  });
+});

@@ -80,8 +80,9 @@ export function registerDeliveryRoutes(app: FastifyInstance, deliveries: Deliver
           required: ['subscription'],
           properties: {
             subscription: { type: 'string', minLength: 1 },
-            fromSequence: { type: 'integer', minimum: 1 },
-            toSequence: { type: 'integer', minimum: 1 },
+            // Sequences are exact integers: a larger number reached the store as it came (PostgreSQL's bigint refused 1e20 with a 500).
+            fromSequence: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER },
+            toSequence: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER },
             correlationId: { type: 'string', minLength: 1 },
             dryRun: { type: 'boolean', default: false },
           },
