@@ -213,8 +213,12 @@ export async function createHub(config: HubConfig, manifest: Manifest, contracts
     metrics.recordSequenceBreach(b.source, b.code === 'sequence_gap' ? 'gap' : 'reset', b.missing);
     afterCommit.kick();
   };
-  const edge = startEdge(manifest, { manifest, ingest, sequences: store, quarantine: store.quarantines, clock, onBreach }, options.edge !== false, (error, context) =>
-    logger.error({ err: error }, context),
+  const edge = startEdge(
+    manifest,
+    { manifest, ingest, sequences: store, quarantine: store.quarantines, clock, onBreach },
+    options.edge !== false,
+    (error, context) => logger.error({ err: error }, context),
+    (channel, id, up) => metrics.recordEdgeConnection(channel, id, up),
   );
   quarantine.register(edge.mqtt);
   quarantine.register(edge.nats);
@@ -415,18 +419,25 @@ function deliveryRunnerOf(
  * The MQTT and NATS intake of the manifest, and their broker clients when `run` (they connect
  * in the background and retry until the broker answers; the hub starts either way).
  */
-function startEdge(manifest: Manifest, deps: ConstructorParameters<typeof MqttIntake>[0], run: boolean, onError: (error: unknown, context: string) => void): Edge {
+function startEdge(
+  manifest: Manifest,
+  deps: ConstructorParameters<typeof MqttIntake>[0],
+  run: boolean,
+  onError: (error: unknown, context: string) => void,
+  onConnection: (channel: 'mqtt' | 'nats', id: string, up: boolean) => void,
+): Edge {
   const mqtt = new MqttIntake(deps);
   const nats = new NatsIntake(deps);
   let mqttSubscriber: MqttSubscriber | undefined;
   let natsConsumers: NatsConsumers | undefined;
   if (run && manifest.mqtt !== undefined && manifest.mqtt.topics.length > 0) {
     const expiryMs = parseDeliveryDuration(manifest.mqtt.sessionExpiry) ?? 7 * 86_400_000;
-    mqttSubscriber = new MqttSubscriber(mqtt, { url: manifest.mqtt.url, clientId: manifest.mqtt.clientId, sessionExpirySeconds: Math.floor(expiryMs / 1000), onError });
+    const clientId = manifest.mqtt.clientId;
+    mqttSubscriber = new MqttSubscriber(mqtt, { url: manifest.mqtt.url, clientId, sessionExpirySeconds: Math.floor(expiryMs / 1000), onError, onConnection: (up) => onConnection('mqtt', clientId, up) });
     mqttSubscriber.start();
   }
   if (run && manifest.nats !== undefined && manifest.nats.consumers.length > 0) {
-    natsConsumers = new NatsConsumers(nats, { url: manifest.nats.url, onError });
+    natsConsumers = new NatsConsumers(nats, { url: manifest.nats.url, onError, onReading: (id, up) => onConnection('nats', id, up) });
     natsConsumers.start();
   }
   return { mqtt, nats, ...(mqttSubscriber === undefined ? {} : { mqttSubscriber }), ...(natsConsumers === undefined ? {} : { natsConsumers }) };

@@ -457,3 +457,39 @@ describe('NATS JetStream bridge', () => {
     }
   });
 });
+
+describe('the edge clients in /metrics', () => {
+  it('says whether the hub reads from each broker: 0 while it retries, 1 once it is subscribed or reading its consumer', async (t) => {
+    if (!(await needMqtt(t)) || !(await needNats(t))) return;
+    // The plant's stream does not exist yet: the hub retries its consumer until it does.
+    const world = edgeWorld();
+    cleanup(t, world, [world.inStream]);
+    const hub = await world.serve();
+    try {
+      const gauge = async (channel: string, id: string) => {
+        const text = await (await fetch(`${hub.url}/metrics`)).text();
+        return new RegExp(`^millrace_edge_connected\\{channel="${channel}",id="${id}"\\} (\\d)$`, 'm').exec(text)?.[1];
+      };
+      await eventually('the MQTT client subscribed', async () => ((await gauge('mqtt', world.clientId)) === '1' ? true : undefined));
+      assert.equal(await gauge('nats', 'wms-p02-events'), '0', 'the consumer of a missing stream is not being read');
+      await withNats((_, manager) => manager.streams.add({ name: world.inStream, subjects: [`${world.inSubject}.>`] }));
+      await eventually('the NATS consumer read', async () => ((await gauge('nats', 'wms-p02-events')) === '1' ? true : undefined));
+    } finally {
+      await stop(hub);
+    }
+  });
+
+  it('reports 0 for a broker that does not answer', async (t) => {
+    const world = edgeWorld();
+    cleanup(t, world);
+    // Nothing listens on port 1: the MQTT client retries, and the hub serves all the same.
+    writeFileSync(world.manifest, readFileSync(world.manifest, 'utf8').replace(`url: ${MQTT_URL}`, 'url: mqtt://127.0.0.1:1'));
+    const hub = await world.serve();
+    try {
+      const text = await (await fetch(`${hub.url}/metrics`)).text();
+      assert.match(text, new RegExp(`^millrace_edge_connected\\{channel="mqtt",id="${world.clientId}"\\} 0$`, 'm'));
+    } finally {
+      await stop(hub);
+    }
+  });
+});

@@ -39,6 +39,7 @@ export class HubMetrics {
   private readonly deliveryLatency: Histogram<'channel' | 'outcome'>;
   private readonly sequenceBreaches: Counter<'source' | 'kind'>;
   private readonly missingMessages: Counter<'source'>;
+  private readonly edgeConnected: Gauge<'channel' | 'id'>;
   /** Intake counts by source, type and outcome, and requests by outcome, published when scraped. */
   private readonly eventTally = new Tally<'source' | 'type' | 'outcome'>();
   private readonly requestTally = new Tally<'outcome'>();
@@ -81,6 +82,12 @@ export class HubMetrics {
     });
     this.sequenceBreaches = new Counter({ name: 'millrace_source_sequence_breaches_total', help: "Breaks in a source's message sequence seen by this process, by kind (gap: messages never received; reset: the publisher counted again)", labelNames: ['source', 'kind'], registers });
     this.missingMessages = new Counter({ name: 'millrace_source_missing_messages_total', help: "Messages a source's publishers numbered but the hub never received (sequence gaps), seen by this process", labelNames: ['source'], registers });
+    this.edgeConnected = new Gauge({
+      name: 'millrace_edge_connected',
+      help: "1 while the hub reads from the broker (MQTT: connected and subscribed, id the manifest's clientId; NATS: the durable consumer being read, id the consumer's id), 0 while it retries",
+      labelNames: ['channel', 'id'],
+      registers,
+    });
     const read = () => this.read();
     new Gauge({
       name: 'millrace_workflow_backlog_events',
@@ -196,6 +203,11 @@ export class HubMetrics {
   recordSequenceBreach(source: string, kind: 'gap' | 'reset', missing: number): void {
     this.sequenceBreaches.inc({ source, kind });
     if (missing > 0) this.missingMessages.inc({ source }, missing);
+  }
+
+  /** Whether an edge client (mqtt: the broker connection; nats: one durable consumer) is reading now. */
+  recordEdgeConnection(channel: 'mqtt' | 'nats', id: string, up: boolean): void {
+    this.edgeConnected.set({ channel, id }, up ? 1 : 0);
   }
 
   /** An intake request refused with a problem code. */

@@ -18,6 +18,8 @@ export interface MqttSubscriberOptions {
   readonly sessionExpirySeconds: number;
   readonly onError: (error: unknown, context: string) => void;
   readonly reconnectMs?: number;
+  /** Told true once subscribed after each connect, false when the connection drops (and at start). */
+  readonly onConnection?: (up: boolean) => void;
 }
 
 /** MQTT 5 reason code for a PUBACK: success. */
@@ -35,6 +37,8 @@ export class MqttSubscriber {
   /** Connects (retrying in the background until the broker answers) and subscribes. */
   start(): void {
     const filters = this.intake.filters();
+    const onConnection = this.options.onConnection;
+    onConnection?.(false);
     const client = mqtt.connect(this.options.url, {
       protocolVersion: 5,
       clientId: this.options.clientId,
@@ -85,11 +89,15 @@ export class MqttSubscriber {
           { qos: 1, rh: 1 },
           (error) => {
             if (error !== null && error !== undefined) this.options.onError(error, `mqtt subscribe to ${filters.join(', ')}`);
-            else resolve();
+            else {
+              onConnection?.(true);
+              resolve();
+            }
           },
         );
       });
     });
+    client.on('close', () => onConnection?.(false));
     this.client = client;
   }
 

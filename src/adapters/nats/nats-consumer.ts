@@ -20,6 +20,8 @@ export interface NatsConsumersOptions {
   readonly onError: (error: unknown, context: string) => void;
   /** Wait before reconnecting or re-reading after a failure. */
   readonly retryMs?: number;
+  /** Told, per consumer id, true while its durable consumer is being read and false while the hub retries (and at start). */
+  readonly onReading?: (consumerId: string, up: boolean) => void;
 }
 
 const NANOS_PER_MS = 1_000_000;
@@ -63,6 +65,8 @@ export class NatsConsumers {
     const retryMs = this.options.retryMs ?? 1_000;
     // A missing stream or server fails the same way every second: say it when it changes.
     let lastProblem = '';
+    const reading = (up: boolean): void => this.options.onReading?.(consumer.id, up);
+    reading(false);
     while (!this.stopped) {
       try {
         const connection = await this.connectOnce();
@@ -72,6 +76,7 @@ export class NatsConsumers {
         // create the consumer again (its stream from the start: the door answers duplicates).
         const messages = await (await jetstream(connection).consumers.get(consumer.stream, consumer.durable)).consume({ max_messages: 64, abort_on_missing_resource: true });
         lastProblem = '';
+        reading(true);
         this.reading.add(messages);
         try {
           for await (const message of messages) {
@@ -80,6 +85,7 @@ export class NatsConsumers {
           }
         } finally {
           this.reading.delete(messages);
+          reading(false);
         }
       } catch (error) {
         if (this.stopped) return;
