@@ -60,7 +60,8 @@ export function registerX12(program: Command): void {
         if (translation.ta1 !== undefined) out(translation.ta1);
         out(translation.ack);
       }
-      if (translation.rejected.length > 0) process.exitCode = 1;
+      // An interchange rejected for its envelope may hold no set (an unreadable tail): its TA1 still says R.
+      if (translation.rejected.length > 0 || translation.reading.interchanges.some((i) => i.faults.length > 0)) process.exitCode = 1;
     });
 
   addConfigOptions(

@@ -121,6 +121,24 @@ describe('POST /v1/inbound/x12', () => {
     assert.equal(await head(), before);
   });
 
+  it('takes an interchange padded with Ctrl-Z or NULs, and answers text after the last IEA with a TA1 022 instead of refusing the file', async () => {
+    const numbered = (n: string) => fixture('855-004010-confirmation.edi').replaceAll('000001201', `00000${n}`).replaceAll('1201', n);
+    // A DOS end-of-file mark and a VAN's NUL block padding are layout, not a second interchange.
+    const padded = await send('partner:sup-0107', `${numbered('1901')}\u001a\u0000\u0000`);
+    assert.equal(padded.status, 200, JSON.stringify(padded.body));
+    assert.deepEqual([padded.body.accepted.map((a) => a.id), padded.body.ta1, padded.body.diagnostics], [['x12:ZZ:NORTHFAST:000001901:1901:0001'], undefined, []]);
+    // Text that is no interchange is reported, addressed to the file's sender; the interchange before it still goes in.
+    const trailing = await send('partner:sup-0107', `${numbered('1902')}END OF TRANSMISSION\n`);
+    assert.equal(trailing.status, 200, JSON.stringify(trailing.body));
+    assert.deepEqual(trailing.body.accepted.map((a) => a.id), ['x12:ZZ:NORTHFAST:000001902:1902:0001']);
+    assert.match(trailing.body.ta1 ?? '', /^ISA\*00\* {10}\*00\* {10}\*ZZ\*MILLRACEHUB {4}\*ZZ\*NORTHFAST {6}\*.*\nTA1\*000000000\*000000\*0000\*R\*022~/);
+    assert.deepEqual(
+      trailing.body.diagnostics.map((d) => [d.code, d.segment, d.position]),
+      [['TA1:022', 'ISA', 13]],
+    );
+    assert.match(JSON.stringify(trailing.body.diagnostics), /after interchange 000001902, expected an ISA segment or the end of the file at character 378, found \\"END OF TRANSMISSION/);
+  });
+
   it('refuses a body that is not X12 (400 malformed_x12) and JSON (415)', async () => {
     assert.equal((await send('partner:sup-0107', 'hello')).body.code, 'malformed_x12');
     const json = await callHub(t, 'POST', '/v1/inbound/x12', key('partner:sup-0107'), { not: 'x12' });

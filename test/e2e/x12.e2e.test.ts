@@ -1,7 +1,7 @@
 // `millrace x12` as an integration team runs it: to-events on golden files, exit statuses,
 // and from-event printing an 850 whose control numbers never repeat for the partner.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -27,6 +27,12 @@ describe('millrace x12', () => {
 
   it('to-events exits 1 when a set is rejected, 2 for input it cannot use', () => {
     assert.equal(runCli(['x12', 'to-events', 'test/fixtures/x12/bad-ge-count.edi', ...MANIFEST]).status, 1);
+    // An interchange rejected by a TA1 with no set in it (text after the last IEA) is a rejection too.
+    const trailing = join(dir, 'trailing.edi');
+    writeFileSync(trailing, `${readFileSync('test/fixtures/x12/855-004010-confirmation.edi', 'utf8')}END OF TRANSMISSION\n`);
+    const tail = runCli(['x12', 'to-events', trailing, ...MANIFEST]);
+    assert.equal(tail.status, 1, tail.stdout);
+    assert.match(tail.stdout, /TA1\*000000000\*000000\*0000\*R\*022~/);
     const notX12 = join(dir, 'not.edi');
     writeFileSync(notX12, 'UNB+UNOC:3+SENDER+RECEIVER');
     const unusable = runCli(['x12', 'to-events', notX12, ...MANIFEST]);

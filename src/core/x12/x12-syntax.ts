@@ -118,9 +118,11 @@ export function readX12(text: string): X12Document {
   while (at < text.length) {
     const header = readHeader(text, at);
     if (header === undefined) {
-      if (interchanges.length === 0) return { interchanges, unusable: `the ISA segment at character ${at + 1} is not readable: it needs 16 elements and a segment terminator` };
-      // A second interchange whose ISA cannot be read: everything from here is reported against it.
-      interchanges.push(unreadable(text, at, ++position));
+      const previous = interchanges[interchanges.length - 1];
+      if (previous === undefined) return { interchanges, unusable: `the ISA segment at character ${at + 1} is not readable: it needs 16 elements and a segment terminator` };
+      // Whatever follows that is not a readable ISA is reported (TA1 022) against the sender of
+      // the interchange before it: the file came from one sender, and its TA1 needs an addressee.
+      interchanges.push(unreadable(text, at, ++position, previous));
       break;
     }
     const read = readInterchange(text, header, position);
@@ -327,25 +329,28 @@ function readSet(header: X12Segment, segments: readonly X12Segment[], trailer: X
   return { header, type, controlNumber, convention: header.elements[3] === '' ? undefined : header.elements[3], segments, trailer, faults };
 }
 
-function unreadable(text: string, at: number, position: number): X12Interchange {
+function unreadable(text: string, at: number, position: number, previous: X12Interchange): X12Interchange {
   const raw = text.slice(at, at + 106);
   const header = segmentOf(['ISA'], raw, position);
+  const message = text.startsWith('ISA', at)
+    ? `the ISA segment at character ${at + 1} is not readable: it needs 16 elements and a segment terminator`
+    : `after interchange ${previous.controlNumber}, expected an ISA segment or the end of the file at character ${at + 1}, found "${raw.slice(0, 20)}"`;
   return {
     header,
-    delimiters: { element: '*', component: ':', repetition: undefined, segment: '~' },
-    senderQualifier: '',
-    senderId: '',
-    receiverQualifier: '',
-    receiverId: '',
+    delimiters: previous.delimiters,
+    senderQualifier: previous.senderQualifier,
+    senderId: previous.senderId,
+    receiverQualifier: previous.receiverQualifier,
+    receiverId: previous.receiverId,
     date: '',
     time: '',
-    version: '',
+    version: previous.version,
     controlNumber: '',
     ackRequested: false,
-    usage: '',
+    usage: previous.usage,
     groups: [],
     trailer: undefined,
-    faults: [{ code: '022', message: `the ISA segment at character ${at + 1} is not readable: it needs 16 elements and a segment terminator`, segment: header }],
+    faults: [{ code: '022', message, segment: header }],
     text: text.slice(at),
   };
 }
@@ -362,9 +367,10 @@ function skipAfterTerminator(text: string, at: number, terminator: string): numb
   return next;
 }
 
+/** White space, and the NUL and SUB (Ctrl-Z, DOS end of file) that VANs and old systems pad files with. */
 function skipBlank(text: string, at: number): number {
   let next = at;
-  while (next < text.length && /\s/.test(text[next] ?? '')) next += 1;
+  while (next < text.length && (/\s/.test(text[next] ?? '') || text[next] === '\u0000' || text[next] === '\u001a')) next += 1;
   return next;
 }
 
