@@ -153,6 +153,17 @@ describe('CSV files at POST /v1/inbound/csv/:mapping', () => {
     assert.equal(((await t.store.find('/systems/wms-p02', 'wms-p02-receipts/WE-1002'))?.event.data.lines as { quantity: string }[])[0]?.quantity, '48');
   });
 
+  it('refuses an export whose lines end with CR alone, quarantining it whole, instead of answering 200 with no rows', async () => {
+    const classicMac = Buffer.from(fixture('wms-p02-receipts.csv').toString('utf8').replaceAll('WE-100', 'WE-400').replaceAll('\r\n', '\r'));
+    const answer = await sendCsv(t, 'wms-p02-receipts', classicMac, wms(), 'mac.csv');
+    assert.equal(answer.status, 422, JSON.stringify(answer.body));
+    assert.equal(answer.body.code, 'csv_unreadable');
+    assert.match(String(answer.body.detail), /line 1: the lines end with CR alone/);
+    const entry = await callHub(t, 'GET', `/v1/quarantine/${answer.body.quarantineId ?? ''}`, operator());
+    assert.equal(entry.status, 200);
+    assert.equal(await t.store.find('/systems/wms-p02', 'wms-p02-receipts/WE-4001'), undefined);
+  });
+
   it('lets only the mapping source send its files, and answers unknown mappings and media types with problems', async () => {
     const other = await sendCsv(t, 'wms-p02-receipts', fixture('wms-p02-receipts.csv'), t.keys.get('system:wms-p01')!);
     assert.equal(other.status, 403);
