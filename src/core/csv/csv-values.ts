@@ -177,10 +177,18 @@ export function isTimeZone(timeZone: string): boolean {
  * the earlier (summer) offset.
  */
 function zoneOffsetAtLocal(timeZone: string, localMs: number): number | undefined {
-  const first = utcOffsetMinutes(timeZone, localMs);
-  if (first === undefined) return undefined;
-  const second = utcOffsetMinutes(timeZone, localMs - first * 60_000);
-  return second ?? first;
+  // The offsets a day either side bracket any change near this wall time (no zone changes twice
+  // in two days). Probing with the wall time read as UTC instead picked the later offset of a
+  // repeated hour east of UTC (Berlin, 25.10.2026 02:30 as +01:00) and the later one of a
+  // skipped hour west of it (Detroit, 08.03.2026 02:30 as -04:00).
+  const before = utcOffsetMinutes(timeZone, localMs - 86_400_000);
+  const after = utcOffsetMinutes(timeZone, localMs + 86_400_000);
+  if (before === undefined || after === undefined) return undefined;
+  const holds = (offset: number): boolean => utcOffsetMinutes(timeZone, localMs - offset * 60_000) === offset;
+  // The first occurrence of a repeated hour is under the offset before the change; a skipped
+  // hour (neither holds) is read with it too.
+  if (holds(before) || !holds(after)) return before;
+  return after;
 }
 
 

@@ -33,6 +33,22 @@ describe('date cells', () => {
     assert.deepEqual(parseDate('02.07.2026 14:05', pattern, 'datetime', 'Europe/Berlin'), { ok: true, value: '2026-07-02T14:05:00+02:00' });
     assert.deepEqual(parseDate('02.07.2026 14:05', pattern, 'datetime', 'America/Monterrey'), { ok: true, value: '2026-07-02T14:05:00-06:00' });
   });
+  it('reads the hour a clock repeats with the earlier (summer) offset and the hour it skips with the offset before the change, east and west of UTC', () => {
+    const pattern = compileDateFormat('DD.MM.YYYY HH:mm');
+    assert.ok(typeof pattern !== 'string');
+    const read = (text: string, zone: string) => parseDate(text, pattern, 'datetime', zone);
+    // Repeated hours: Berlin and Sydney (east) gave the later, winter offset.
+    assert.deepEqual(read('25.10.2026 02:30', 'Europe/Berlin'), { ok: true, value: '2026-10-25T02:30:00+02:00' });
+    assert.deepEqual(read('05.04.2026 02:30', 'Australia/Sydney'), { ok: true, value: '2026-04-05T02:30:00+11:00' });
+    assert.deepEqual(read('01.11.2026 01:30', 'America/Detroit'), { ok: true, value: '2026-11-01T01:30:00-04:00' });
+    // Skipped hours: Detroit (west) gave the offset after the change.
+    assert.deepEqual(read('08.03.2026 02:30', 'America/Detroit'), { ok: true, value: '2026-03-08T02:30:00-05:00' });
+    assert.deepEqual(read('29.03.2026 02:30', 'Europe/Berlin'), { ok: true, value: '2026-03-29T02:30:00+01:00' });
+    // Either side of the changes, each wall time has one offset.
+    assert.deepEqual(read('08.03.2026 03:00', 'America/Detroit'), { ok: true, value: '2026-03-08T03:00:00-04:00' });
+    assert.deepEqual(read('01.11.2026 02:00', 'America/Detroit'), { ok: true, value: '2026-11-01T02:00:00-05:00' });
+    assert.deepEqual(read('25.10.2026 03:00', 'Europe/Berlin'), { ok: true, value: '2026-10-25T03:00:00+01:00' });
+  });
   it('reads M/D/YYYY as a date and as local midnight', () => {
     const pattern = compileDateFormat('M/D/YYYY');
     assert.ok(typeof pattern !== 'string');
