@@ -210,14 +210,22 @@ export function mapCsvRecords(input: CsvMappingInput): CsvMappingResult {
   const lineOf = input.lineOf ?? ((line: number) => line);
   const headerLine = lineOf(header.line);
   const index = new Map<string, number>();
+  const positions = new Map<string, number[]>();
   header.values.forEach((name, at) => {
     const trimmed = name.trim();
     if (!index.has(trimmed)) index.set(trimmed, at);
+    positions.set(trimmed, [...(positions.get(trimmed) ?? []), at + 1]);
   });
   const missing = mapping.columns.filter((column) => !index.has(column));
   if (missing.length > 0) {
     const found = header.values.map((name) => JSON.stringify(name.trim())).join(', ');
     return { ok: false, line: headerLine, message: `line ${headerLine}: the header lacks column(s) ${missing.map((c) => JSON.stringify(c)).join(', ')} that mapping ${mapping.declaration.id} reads (found ${found}); check the delimiter (${JSON.stringify(mapping.declaration.delimiter)}) and the export layout` };
+  }
+  // Two columns of one name (an ordered and a received "Menge"): reading the first would be a guess.
+  const twice = mapping.columns.filter((column) => (positions.get(column) ?? []).length > 1);
+  if (twice.length > 0) {
+    const where = twice.map((column) => `${JSON.stringify(column)} (columns ${(positions.get(column) ?? []).join(', ')})`).join(', ');
+    return { ok: false, line: headerLine, message: `line ${headerLine}: the header names ${where} more than once; mapping ${mapping.declaration.id} reads ${twice.length === 1 ? 'it' : 'them'} and cannot tell which is meant: rename the export's columns` };
   }
   const groups = new Map<string, CsvRecord[]>();
   const order: CsvRecord[][] = [];

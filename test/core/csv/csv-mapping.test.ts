@@ -88,6 +88,21 @@ describe('CSV mapping', () => {
     assert.deepEqual(result.events[0]?.locate('/data/plant'), { line: 2 });
   });
 
+  it('refuses a header that names a column it reads twice, instead of reading the first', () => {
+    // A WMS export with the ordered and the received quantity both headed "Qty".
+    const twice = ['Doc', 'Date', 'PO', 'Pos', 'Qty', 'Unit', 'Qty'];
+    const result = map(records(twice, ['R1', '01.03.2026', 'PO-1', '10', '100', 'EA', '96']));
+    assert.deepEqual(result, {
+      ok: false,
+      line: 1,
+      message: 'line 1: the header names "Qty" (columns 5, 7) more than once; mapping receipts reads it and cannot tell which is meant: rename the export\'s columns',
+    });
+    // A repeated column the mapping does not read is no problem.
+    const unread = map(records([...header, 'Note', 'Note'], ['R1', '01.03.2026', 'PO-1', '10', '100', 'EA', 'a', 'b']));
+    assert.ok(unread.ok);
+    assert.equal(unread.events.length, 1);
+  });
+
   it('says what is wrong with a mapping that cannot be used', () => {
     const broken = compileCsvMapping({ ...receipts, groupBy: undefined as never, dates: { format: 'DD.MM.', timezone: 'Mars/Olympus' }, fields: { ...receipts.fields, 'lines.x': { column: 'X' }, plant: {} } });
     assert.ok(!broken.ok);
