@@ -346,6 +346,8 @@ function buildEvent(
   const locate = (pointer: string): { line: number; column?: string; value?: string } => {
     const parts = pointer.split('/').slice(1);
     if (parts[0] === 'time') return at(first, mapping.time.spec.column);
+    // The id is built from the key columns: a control character, or else the length, is in one of them.
+    if (parts[0] === 'id' && keyColumns.length > 0) return at(first, idColumn(keyColumns, (column) => cell(first, index, column)));
     if (parts[0] !== 'data') return at(first, undefined);
     const [name, position, inner] = parts.slice(1);
     if (mapping.array !== undefined && name === mapping.array && position !== undefined) {
@@ -355,6 +357,15 @@ function buildEvent(
     return at(first, topLevel.find((field) => field.name === name)?.spec.column);
   };
   return { event, records, locate };
+}
+
+/** The key column an id problem is about: one holding a control character, else the longest. */
+function idColumn(keyColumns: readonly string[], valueOf: (column: string) => string): string {
+  const control = keyColumns.find((column) => [...valueOf(column)].some((char) => {
+    const code = char.codePointAt(0) ?? 0;
+    return code < 0x20 || (code >= 0x7f && code <= 0x9f);
+  }));
+  return control ?? keyColumns.reduce((longest, column) => (valueOf(column).length > valueOf(longest).length ? column : longest));
 }
 
 function headerNameAt(index: ReadonlyMap<string, number>, at: number): string {

@@ -88,6 +88,16 @@ describe('CSV mapping', () => {
     assert.deepEqual(result.events[0]?.locate('/data/plant'), { line: 2 });
   });
 
+  it('locates a problem with the event id at the key column it is built from', () => {
+    // A tab in the receipt number makes an id the envelope refuses: the plant must see which cell.
+    const result = map(records(header, ['R\t1', '01.03.2026', 'PO-1', '10', '1', 'EA']));
+    assert.ok(result.ok);
+    assert.deepEqual(result.events[0]?.locate('/id'), { line: 2, column: 'Doc', value: 'R\t1' });
+    const twoKeys = map(records(header, ['R1', '01.03.2026', 'PO-\u00001', '10', '1', 'EA']), { ...receipts, key: ['Doc', 'PO'] });
+    assert.ok(twoKeys.ok);
+    assert.deepEqual(twoKeys.events[0]?.locate('/id'), { line: 2, column: 'PO', value: 'PO-\u00001' });
+  });
+
   it('refuses a header that names a column it reads twice, instead of reading the first', () => {
     // A WMS export with the ordered and the received quantity both headed "Qty".
     const twice = ['Doc', 'Date', 'PO', 'Pos', 'Qty', 'Unit', 'Qty'];
