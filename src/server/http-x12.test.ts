@@ -139,6 +139,33 @@ describe('POST /v1/inbound/x12', () => {
     assert.match(JSON.stringify(trailing.body.diagnostics), /after interchange 000001902, expected an ISA segment or the end of the file at character 378, found \\"END OF TRANSMISSION/);
   });
 
+  it('rejects an interchange or a group whose control number repeats an earlier one of the same file, and acknowledges only what it stored', async () => {
+    const text = fixture('855-004010-confirmation.edi');
+    const isa = text.split('\n')[0] ?? '';
+    const group = text.split('\n').filter((line) => !line.startsWith('ISA') && !line.startsWith('IEA')).join('\n');
+    const changed = group.replace('ACK*IQ*30*BX*068*20260314~', 'ACK*IQ*35*BX*068*20260314~');
+    const id = (n: string) => `x12:ZZ:NORTHFAST:00000${n}:1201:0001`;
+    // The same ISA13 twice: the second is a TA1 025. Before, both sets got AK5 R 5 (event_conflict)
+    // although the first was stored, and both were quarantined.
+    const interchanges = await send('partner:sup-0107', `${isa.replace('000001201', '000002101')}\n${group}IEA*1*000002101~\n${isa.replace('000001201', '000002101')}\n${changed}IEA*1*000002101~\n`);
+    assert.deepEqual(interchanges.body.accepted.map((a) => a.id), [id('2101')]);
+    assert.deepEqual(interchanges.body.rejected.map((r) => [r.code, r.controlNumbers.interchange]), [['x12_envelope', '000002101']]);
+    assert.match(interchanges.body.ack, /AK5\*A~\nAK9\*A\*1\*1\*1~/);
+    assert.match(interchanges.body.ta1 ?? '', /TA1\*000002101\*260302\*1015\*R\*025~/);
+    // The same GS06 twice in one interchange: the second group is rejected (AK9 R 6 in 004010).
+    // With the same content it was taken as a resend, acknowledged A without being stored again.
+    const groups = await send('partner:sup-0107', `${isa.replace('000001201', '000002102')}\n${group}${group}IEA*2*000002102~\n`);
+    assert.deepEqual([groups.body.accepted.map((a) => a.id), groups.body.duplicates], [[id('2102')], []]);
+    assert.deepEqual(groups.body.rejected.map((r) => r.code), ['x12_syntax']);
+    assert.match(groups.body.ack, /AK5\*A~\nAK9\*A\*1\*1\*1~\nSE\*6\*0001~\nST\*997\*0002~\nAK1\*PR\*1201~\nAK2\*855\*0001~\nAK5\*R~\nAK9\*R\*1\*1\*0\*6~/);
+    assert.deepEqual(JSON.parse(JSON.stringify((await t.store.find('/partners/sup-0107', id('2102')))?.event.data)), JSON.parse(JSON.stringify((await t.store.find('/partners/sup-0107', id('2101')))?.event.data)));
+    // 005010 has a code of its own for it: 19.
+    const invoice = fixture('810-005010-invoice.edi').replaceAll('000001401', '000002103').replace('INV-77812', 'INV-2103');
+    const invoiceGroup = invoice.split('\n').filter((line) => !line.startsWith('ISA') && !line.startsWith('IEA')).join('\n');
+    const twice = await send('partner:sup-0107', `${invoice.split('\n')[0] ?? ''}\n${invoiceGroup}${invoiceGroup}IEA*2*000002103~\n`);
+    assert.match(twice.body.ack, /AK9\*R\*1\*1\*0\*19~/);
+  });
+
   it('refuses a body that is not X12 (400 malformed_x12) and JSON (415)', async () => {
     assert.equal((await send('partner:sup-0107', 'hello')).body.code, 'malformed_x12');
     const json = await callHub(t, 'POST', '/v1/inbound/x12', key('partner:sup-0107'), { not: 'x12' });

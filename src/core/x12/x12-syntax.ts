@@ -28,9 +28,9 @@ export interface EnvelopeFault<Code extends string> {
 }
 
 /** TA1 note codes (X12 element I18) this reader reports. */
-export type Ta1Note = '001' | '005' | '006' | '007' | '008' | '014' | '015' | '016' | '017' | '018' | '019' | '020' | '021' | '022' | '023' | '024' | '026' | '027';
-/** AK9 / AK905 functional group syntax error codes (element 716). */
-export type GroupFault = '1' | '2' | '3' | '4' | '5' | '6';
+export type Ta1Note = '001' | '005' | '006' | '007' | '008' | '014' | '015' | '016' | '017' | '018' | '019' | '020' | '021' | '022' | '023' | '024' | '025' | '026' | '027';
+/** AK9 / AK905 functional group syntax error codes (element 716); 19 exists from 005010 on. */
+export type GroupFault = '1' | '2' | '3' | '4' | '5' | '6' | '19';
 /** AK5 / AK502 transaction set syntax error codes (element 718). */
 export type SetFault = '1' | '2' | '3' | '4' | '5' | '6' | '7' | '23';
 
@@ -126,7 +126,7 @@ export function readX12(text: string): X12Document {
       break;
     }
     const read = readInterchange(text, header, position);
-    interchanges.push(read.interchange);
+    interchanges.push(withUniqueControlNumber(read.interchange, interchanges));
     position = read.position;
     at = skipBlank(text, read.next);
   }
@@ -256,13 +256,13 @@ function readGroups(segments: readonly X12Segment[], faults: EnvelopeFault<Ta1No
     let end = index + 1;
     while (end < segments.length && segments[end]?.id !== 'GE' && segments[end]?.id !== 'GS') end += 1;
     const trailer = segments[end]?.id === 'GE' ? segments[end] : undefined;
-    groups.push(readGroup(segment, segments.slice(index + 1, end), trailer));
+    groups.push(readGroup(segment, segments.slice(index + 1, end), trailer, groups));
     index = trailer === undefined ? end : end + 1;
   }
   return groups;
 }
 
-function readGroup(header: X12Segment, body: readonly X12Segment[], trailer: X12Segment | undefined): X12Group {
+function readGroup(header: X12Segment, body: readonly X12Segment[], trailer: X12Segment | undefined, earlier: readonly X12Group[]): X12Group {
   const faults: EnvelopeFault<GroupFault>[] = [];
   const controlNumber = header.elements[6] ?? '';
   const sets: X12TransactionSet[] = [];
@@ -284,6 +284,12 @@ function readGroup(header: X12Segment, body: readonly X12Segment[], trailer: X12
     index = setTrailer === undefined ? end : end + 1;
   }
   if (!/^\d{1,9}$/.test(controlNumber)) faults.push({ code: '6', message: `GS06 "${controlNumber}" is not a group control number (1 to 9 digits)`, segment: header });
+  else if (earlier.some((group) => group.controlNumber === controlNumber)) {
+    // Its sets would have the event ids of the earlier group's: a conflict, or a silent duplicate.
+    // 005010 has a code for it; 004010 has none closer than 6 (the control number is not valid).
+    const code = (header.elements[8] ?? '').startsWith('005010') ? '19' : '6';
+    faults.push({ code, message: `GS06 ${controlNumber} is used by an earlier functional group of the same interchange`, segment: header });
+  }
   if (trailer === undefined) {
     faults.push({ code: '3', message: `functional group ${controlNumber} ends without a GE segment`, segment: header });
   } else {
@@ -327,6 +333,14 @@ function readSet(header: X12Segment, segments: readonly X12Segment[], trailer: X
     }
   }
   return { header, type, controlNumber, convention: header.elements[3] === '' ? undefined : header.elements[3], segments, trailer, faults };
+}
+
+/** TA1 025 for an interchange whose sender already used its ISA13 earlier in the file: its sets would have the same event ids. */
+function withUniqueControlNumber(interchange: X12Interchange, earlier: readonly X12Interchange[]): X12Interchange {
+  const repeated = earlier.some((i) => i.controlNumber === interchange.controlNumber && i.senderQualifier === interchange.senderQualifier && i.senderId === interchange.senderId);
+  if (!repeated || !/^\d{9}$/.test(interchange.controlNumber)) return interchange;
+  const message = `ISA13 ${interchange.controlNumber} is used by an earlier interchange of ${interchange.senderQualifier}:${interchange.senderId} in the same file`;
+  return { ...interchange, faults: [...interchange.faults, { code: '025', message, segment: interchange.header }] };
 }
 
 function unreadable(text: string, at: number, position: number, previous: X12Interchange): X12Interchange {
