@@ -36,12 +36,12 @@ describe('CsvParseReader', () => {
     assert.deepEqual(spans(text), [[1, 1], [2, 2], [3, 3], [7, 7]]);
   });
 
-  it('names the line where an unclosed quoted value opens, not the end of the file', () => {
+  it('names the line where the row with an unclosed quoted value starts, not the end of the file', () => {
     const lf = receipts.replaceAll('\r\n', '\n').replace('Karton eingedrückt', '"Karton eingedrückt');
     assert.deepEqual(reader.read(`${lf}WE-1003;02.03.2026 10:00;PO-7003;10;MX-10023;5;ST;;\n`, options), {
       ok: false,
       line: 3,
-      message: 'line 3: the quoted value opened on this line is not closed (the file ends inside it)',
+      message: 'line 3: the row starting on this line opens a quoted value that is never closed (the file ends inside it)',
     });
   });
 

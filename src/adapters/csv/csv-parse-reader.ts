@@ -44,8 +44,9 @@ export class CsvParseReader implements CsvReader {
       }) as unknown as ParsedRecord[];
     } catch (error) {
       if (error instanceof CsvError) {
-        const line = error.code === 'CSV_QUOTE_NOT_CLOSED' ? unclosedQuoteLine(bytes, lastEnd, options) : linesBefore(bytes, 0, lastEnd) + 1;
-        const message = error.code === 'CSV_QUOTE_NOT_CLOSED' ? `the quoted value opened on this line is not closed (the file ends inside it)` : error.message;
+        const unclosed = error.code === 'CSV_QUOTE_NOT_CLOSED';
+        const line = unclosed ? unfinishedRecordLine(bytes, lastEnd) : linesBefore(bytes, 0, lastEnd) + 1;
+        const message = unclosed ? 'the row starting on this line opens a quoted value that is never closed (the file ends inside it)' : error.message;
         return { ok: false, line, message: `line ${line}: ${message}` };
       }
       throw error;
@@ -72,28 +73,11 @@ function linesBefore(bytes: Uint8Array, from: number, to: number): number {
 }
 
 /**
- * The line of the quote that opens the value the file ends in, found by walking from the end of
- * the last record csv-parse finished: a quote opens a value at the start of a field, `""` inside
- * is a quote, and a quote before a delimiter or line end closes it.
+ * The line where the record the file ends in starts (past blank lines): csv-parse fails only at
+ * the end of the file, and its unclosed quote is in that record.
  */
-function unclosedQuoteLine(bytes: Uint8Array, from: number, options: { readonly delimiter: string; readonly quote: string }): number {
-  const tail = Buffer.from(bytes.subarray(from)).toString('utf8');
-  let fieldStart = true;
-  let quoting = false;
-  let openedAt = 0;
-  for (let i = 0; i < tail.length; i += 1) {
-    const char = tail[i];
-    if (quoting) {
-      if (char !== options.quote) continue;
-      if (tail[i + 1] === options.quote) i += 1;
-      else if (tail[i + 1] === undefined || tail[i + 1] === options.delimiter || tail[i + 1] === '\n') quoting = false;
-    } else if (fieldStart && char === options.quote) {
-      quoting = true;
-      openedAt = i;
-    } else {
-      fieldStart = char === options.delimiter || char === '\n';
-    }
-  }
-  const before = tail.slice(0, openedAt);
-  return linesBefore(bytes, 0, from) + before.split('\n').length;
+function unfinishedRecordLine(bytes: Uint8Array, from: number): number {
+  let start = from;
+  while (bytes[start] === LF) start += 1;
+  return linesBefore(bytes, 0, start) + 1;
 }
