@@ -35,6 +35,20 @@ export function amount(value: Dec, currency: string): string {
   return /^-0(\.0+)?$/.test(text) ? text.slice(1) : text;
 }
 
+/**
+ * Decimals a quantity in the PO unit is compared and reported with. A unit conversion whose
+ * ratio does not terminate (1 EA of a BOX of 12 is 0.0833... BOX) is carried with 40
+ * significant digits, so twelve receipts of 1 EA add up to 0.99...97 BOX, not 1: compared as
+ * they are, they never cover an invoice for 1 BOX. Rounded here, a line's sums agree with what
+ * was counted, while a real difference (a thousandth of a gram) still counts.
+ */
+export const QUANTITY_DECIMALS = 20;
+
+/** A quantity (or a per-unit price) rounded half-up to QUANTITY_DECIMALS, for comparing and reporting. */
+export function settleQuantity(value: Dec): Dec {
+  return value.toDecimalPlaces(QUANTITY_DECIMALS, Decimal.ROUND_HALF_UP);
+}
+
 export function sum(values: readonly (string | Dec)[]): Dec {
   return values.reduce<Dec>((total, value) => total.plus(dec(value)), ZERO);
 }

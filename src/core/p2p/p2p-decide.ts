@@ -5,7 +5,7 @@
 // that waited for it. Pure: time comes in as `now`, rules as `policy`.
 import type { CloudEvent, StoredEvent } from '../envelope.js';
 import { derivedEvent } from '../envelope.js';
-import { amount, dec, str, sum, ZERO } from '../money.js';
+import { amount, dec, settleQuantity, str, sum, ZERO } from '../money.js';
 import { addMs, isAfter, toMs } from '../time.js';
 import type { P2PExceptionCode, P2PPolicy, P2PSla } from './p2p-policy.js';
 import type { ExceptionRecord, InvoiceRecord, P2PLine, PoLineTerms, ReceiptRecord } from './p2p-state.js';
@@ -380,7 +380,7 @@ function invoiceRules(state: P2PLine, terms: PoLineTerms, ctx: DecisionContext, 
     }
     if (invoice.status === 'held') {
       const quantity = dec(invoice.quantity ?? '0');
-      if (matched.plus(quantity).lte(received.plus(policy.quantityTolerance))) {
+      if (settleQuantity(matched.plus(quantity)).lte(received.plus(policy.quantityTolerance))) {
         matched = matched.plus(quantity);
         held = held.minus(quantity);
         postMatch(state, terms, invoice, true, out);
@@ -416,8 +416,8 @@ function invoiceRules(state: P2PLine, terms: PoLineTerms, ctx: DecisionContext, 
 
 /** invoice.matched and its postings: AP liability at the invoice price; the difference to the PO price as price variance. */
 function postMatch(state: P2PLine, terms: PoLineTerms, invoice: InvoiceRecord, afterHold: boolean, out: Derivation): void {
-  const quantity = dec(invoice.quantity ?? '0');
-  const price = dec(invoice.unitPrice ?? '0');
+  const quantity = settleQuantity(dec(invoice.quantity ?? '0'));
+  const price = settleQuantity(dec(invoice.unitPrice ?? '0'));
   const poPrice = dec(terms.unitPrice);
   const difference = price.minus(poPrice);
   out.emit('invoice.matched', {

@@ -2,7 +2,7 @@
 // strings, records keyed by ids) so it can be stored as a projection and compared byte for
 // byte after a replay. Quantities are in the PO line's unit of measure.
 import type { Dec } from '../money.js';
-import { dec, str, sum, ZERO } from '../money.js';
+import { dec, settleQuantity, str, sum, ZERO } from '../money.js';
 import { toMs, utc } from '../time.js';
 
 export type P2PStage =
@@ -239,21 +239,27 @@ export function deadlineKey(sla: string, ref: string): string {
   return `${sla}:${ref}`;
 }
 
+// Sums of quantities converted into the PO unit are settled (money.ts): 12 x 1/12 BOX is 1 BOX.
+
 /** Net received quantity (accepted, reversals deducted), counting only receipts in a known unit. */
 export function receivedOf(state: P2PLine): Dec {
-  return sum(Object.values(state.receipts).flatMap((r) => (r.quantity === undefined ? [] : [r.quantity])));
+  return settledSum(Object.values(state.receipts).flatMap((r) => (r.quantity === undefined ? [] : [r.quantity])));
 }
 
 export function rejectedOf(state: P2PLine): Dec {
-  return sum(Object.values(state.receipts).flatMap((r) => (r.rejected === undefined ? [] : [r.rejected])));
+  return settledSum(Object.values(state.receipts).flatMap((r) => (r.rejected === undefined ? [] : [r.rejected])));
 }
 
 export function shippedOf(state: P2PLine): Dec {
-  return sum(Object.values(state.shipments).flatMap((s) => (s.quantity === undefined ? [] : [s.quantity])));
+  return settledSum(Object.values(state.shipments).flatMap((s) => (s.quantity === undefined ? [] : [s.quantity])));
 }
 
 function invoicedWith(state: P2PLine, statuses: readonly InvoiceStatus[]): Dec {
-  return sum(Object.values(state.invoices).flatMap((i) => (statuses.includes(i.status) && i.quantity !== undefined ? [i.quantity] : [])));
+  return settledSum(Object.values(state.invoices).flatMap((i) => (statuses.includes(i.status) && i.quantity !== undefined ? [i.quantity] : [])));
+}
+
+function settledSum(quantities: readonly string[]): Dec {
+  return settleQuantity(sum(quantities));
 }
 
 export function matchedOf(state: P2PLine): Dec {

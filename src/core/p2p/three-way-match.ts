@@ -2,7 +2,7 @@
 // (DESIGN.md section 3): supplier, currency, unit of measure, price within tolerance, and
 // cumulative invoiced quantity against ordered and received.
 import type { Dec } from '../money.js';
-import { dec } from '../money.js';
+import { dec, settleQuantity } from '../money.js';
 import type { P2PPolicy } from './p2p-policy.js';
 import type { InvoiceRecord, PoLineTerms } from './p2p-state.js';
 
@@ -63,7 +63,8 @@ export function matchInvoice(invoice: InvoiceRecord, terms: PoLineTerms, positio
     };
   }
   const quantity = dec(invoice.quantity);
-  const price = dec(invoice.unitPrice);
+  // Converted from the invoice's unit: 1.00 per EA is 3 per PK3, not 3.000...003 (money.ts).
+  const price = settleQuantity(dec(invoice.unitPrice));
   const poPrice = dec(terms.unitPrice);
   const percent = pricePercent(price, poPrice);
   if (!isPriceWithinTolerance(price, poPrice, policy)) {
@@ -77,7 +78,7 @@ export function matchInvoice(invoice: InvoiceRecord, terms: PoLineTerms, positio
       details: { invoicePrice: price.toFixed(), poPrice: poPrice.toFixed(), differencePercent: percent.isFinite() ? percent.toDecimalPlaces(4).toFixed() : 'infinite' },
     };
   }
-  const billed = position.matched.plus(position.held).plus(quantity);
+  const billed = settleQuantity(position.matched.plus(position.held).plus(quantity));
   if (billed.gt(position.ordered.plus(policy.quantityTolerance))) {
     return {
       outcome: 'exception',
@@ -86,7 +87,7 @@ export function matchInvoice(invoice: InvoiceRecord, terms: PoLineTerms, positio
       details: { billed: billed.toFixed(), ordered: position.ordered.toFixed(), tolerance: policy.quantityTolerance.toFixed() },
     };
   }
-  const afterMatch = position.matched.plus(quantity);
+  const afterMatch = settleQuantity(position.matched.plus(quantity));
   if (afterMatch.gt(position.received.plus(policy.quantityTolerance))) {
     return { outcome: 'held', short: afterMatch.minus(position.received) };
   }

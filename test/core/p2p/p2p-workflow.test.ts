@@ -246,6 +246,27 @@ describe('goods receipt and GR/IR', () => {
     assert.equal(t.exceptions('unit_of_measure_unknown')[0]?.owner, 'master-data');
     assert.deepEqual(t.postings(), []);
   });
+
+  it('counts twelve receipts of 1 EA as the 1 BOX ordered, and matches the invoice for that box at once', () => {
+    const s = new P2PScenario({ unitConversions: { 'ITM-10023': { EA: '1', BOX: '12' } } });
+    s.release([{ line: 10, quantity: '1', unitPrice: '120.00', uom: 'BOX' }]);
+    for (let i = 1; i <= 12; i += 1) s.receive(`GR-${i}`, [{ line: 10, quantity: '1', uom: 'EA' }]);
+    assert.equal(summarizeLine(s.line(10)).quantities.received, '1');
+    s.invoice('INV-1', [{ line: 10, quantity: '1', unitPrice: '120.00', uom: 'BOX' }]);
+    assert.deepEqual(s.derived('invoice.held'), []);
+    assert.equal(s.derived('invoice.matched').length, 1);
+    assert.equal(stageOf(s.line(10)), 'posted');
+  });
+
+  it('takes 3 EA billed at 1.00 as the 1 PK3 ordered at 3.00, with no price tolerance at all', () => {
+    const s = new P2PScenario({ tolerances: { pricePercent: '0' }, unitConversions: { 'ITM-10023': { EA: '1', PK3: '3' } } });
+    s.release([{ line: 10, quantity: '1', unitPrice: '3.00', uom: 'PK3' }]);
+    s.receive('GR-1', [{ line: 10, quantity: '3', uom: 'EA' }]);
+    s.invoice('INV-1', [{ line: 10, quantity: '3', unitPrice: '1.00', uom: 'EA' }]);
+    assert.deepEqual(s.exceptions(), []);
+    assert.deepEqual(s.postings().map((p) => [p.kind, p.amount]), [['grir_accrual', '3.00'], ['ap_liability', '3.00']]);
+    assert.equal(stageOf(s.line(10)), 'posted');
+  });
 });
 
 describe('three-way match', () => {
