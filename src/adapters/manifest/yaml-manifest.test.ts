@@ -143,6 +143,24 @@ const CASES: readonly { code: string; title: string; yaml: readonly string[]; ex
     expect: ['3:28 unit_conversion_not_positive', '3:38 unit_conversion_not_positive'],
   },
   {
+    code: 'tolerance_negative',
+    title: 'a price tolerance of -1 % (no invoice, not even one at the PO price, would match), a negative per-supplier quantity and plant item tolerance',
+    yaml: [
+      'tolerances:',
+      '  pricePercent: "-1"',
+      '  suppliers: { SUP-1: { quantity: "-0.5", pricePercent: "0" } }',
+      'masterData: { suppliers: [SUP-1] }',
+      'plant: { tolerances: { inventory: { absolute: "1", items: { ITM-1: { percent: "-2" } } } } }',
+    ],
+    expect: ['2:17 tolerance_negative', '3:35 tolerance_negative', '5:79 tolerance_negative'],
+  },
+  {
+    code: 'tolerance_over_100_percent',
+    title: 'a price tolerance of 150 % (1.50 was perhaps meant); 100 % itself is allowed',
+    yaml: ['tolerances:', '  pricePercent: "150"', '  categories: { castings: { overReceiptPercent: "100" } }'],
+    expect: ['2:17 tolerance_over_100_percent'],
+  },
+  {
     code: 'duplicate_x12_id',
     title: "two partners with the same interchange id; a system (an ERP sending 850s) and the hub with a partner's",
     yaml: [

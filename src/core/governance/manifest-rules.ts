@@ -31,6 +31,7 @@ export const MANIFEST_RULES = {
   overlapping_maintenance_windows: { severity: 'error', summary: 'Two maintenance windows of one subscription overlap.' },
   unknown_timezone: { severity: 'error', summary: 'A maintenance window names a time zone that is not an IANA zone.' },
   unit_conversion_not_positive: { severity: 'error', summary: 'A unit size in masterData.unitConversions is zero or negative.' },
+  tolerance_negative: { severity: 'error', summary: 'A match, confirmation or plant tolerance below zero: no difference, not even none, would be within it.' },
   duplicate_x12_id: { severity: 'error', summary: 'Two partners or systems (or one and the hub) share X12 interchange identifiers.' },
   channel_incomplete: { severity: 'error', summary: 'A subscription channel lacks what its kind needs (url, subject or topic).' },
   x12_type_not_supported: { severity: 'error', summary: 'An x12 subscription lists an event type the hub cannot render as X12 (it sends po.released as an 850).' },
@@ -45,6 +46,7 @@ export const MANIFEST_RULES = {
   event_type_without_subscriber: { severity: 'warning', summary: 'A published event type nobody subscribes to and no hub workflow reads.' },
   domain_without_record: { severity: 'warning', summary: 'A data domain without a system of record.' },
   unknown_exception_code: { severity: 'warning', summary: 'exceptionOwners names a code no workflow raises.' },
+  tolerance_over_100_percent: { severity: 'warning', summary: 'A percentage tolerance above 100: e.g. a price tolerance of 150 accepts invoices at 2.5 times the PO price (1.50 was perhaps meant).' },
   unknown_supplier: { severity: 'warning', summary: 'A supplier id neither a partner nor masterData.suppliers declares.' },
   unknown_plant: { severity: 'warning', summary: 'A plant no system declares.' },
   lag_for_unpublished_type: { severity: 'warning', summary: 'maxLag names an event type the source does not publish.' },
@@ -67,6 +69,7 @@ export function manifestRules(manifest: Manifest, catalog: ContractCatalog): Man
   checkSubscriptions(manifest, context, report);
   checkPartners(manifest, report);
   checkMasterData(manifest, context, report);
+  checkTolerances(manifest, report);
   checkContracts(manifest, catalog, report);
   checkCsvMappings(manifest, catalog, report);
   checkEdge(manifest, catalog, report);
@@ -376,6 +379,34 @@ function checkMasterData(manifest: Manifest, context: Context, report: Report): 
   }
   for (const supplier of Object.keys(manifest.tolerances.suppliers ?? {})) {
     if (!context.suppliers.has(supplier)) report(['tolerances', 'suppliers', supplier], 'unknown_supplier', `supplier ${supplier} is neither a partner nor in masterData.suppliers`, suggestion(supplier, [...context.suppliers], 'add it to masterData.suppliers'));
+  }
+}
+
+/**
+ * Tolerances are decimals the schema lets carry a sign. A negative one is not a stricter rule but
+ * an impossible one (a price tolerance of -1 holds even an invoice at the PO price), and the
+ * workflows would apply it silently.
+ */
+function checkTolerances(manifest: Manifest, report: Report): void {
+  // The schema has made every string here a decimal (confirmationDateDays is a whole number >= 0).
+  const check = (path: Path, values: object | undefined) => {
+    for (const [field, value] of Object.entries(values ?? {})) {
+      if (typeof value !== 'string') continue;
+      if (dec(value).isNegative() && !dec(value).isZero()) {
+        report([...path, field], 'tolerance_negative', `tolerance ${field} is ${value}; a tolerance cannot be below zero`, `write "0" for no tolerance at all, or the allowed difference as a positive number`);
+      } else if (/percent/i.test(field) && dec(value).gt(100)) {
+        report([...path, field], 'tolerance_over_100_percent', `tolerance ${field} is ${value} %, more than the whole of the value it is compared with`, `percentages are written as such: "1.5" is 1.5 %; keep ${value} only if it is meant`);
+      }
+    }
+  };
+  const { suppliers, categories, ...global } = manifest.tolerances;
+  check(['tolerances'], global);
+  for (const [supplier, set] of Object.entries(suppliers ?? {})) check(['tolerances', 'suppliers', supplier], set);
+  for (const [category, set] of Object.entries(categories ?? {})) check(['tolerances', 'categories', category], set);
+  for (const [kind, set] of Object.entries(manifest.plant.tolerances ?? {})) {
+    const { items, ...own } = set as { readonly items?: Readonly<Record<string, object>> };
+    check(['plant', 'tolerances', kind], own);
+    for (const [item, itemSet] of Object.entries(items ?? {})) check(['plant', 'tolerances', kind, 'items', item], itemSet);
   }
 }
 
