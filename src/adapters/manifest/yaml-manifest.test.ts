@@ -143,6 +143,16 @@ const CASES: readonly { code: string; title: string; yaml: readonly string[]; ex
     expect: ['3:28 unit_conversion_not_positive', '3:38 unit_conversion_not_positive'],
   },
   {
+    code: 'duration_too_long',
+    title: 'an SLA of 100000000d (every deadline it set would lie past the last date the hub can compute), a lag and a delivery timeout over ten years; 3650d itself is allowed',
+    yaml: [
+      'systems: [{ id: erp, kind: erp, publishes: [production.order.released], maxLag: { default: 87601h } }]',
+      'subscriptions: [{ id: s1, subscriber: erp, types: [production.order.released], channel: { kind: nats, subject: o }, delivery: { timeout: 315360001s } }]',
+      'slas: { supplier_confirmation: 100000000d, invoice_hold: 3650d }',
+    ],
+    expect: ['1:92 duration_too_long', '2:138 duration_too_long', '3:32 duration_too_long'],
+  },
+  {
     code: 'tolerance_negative',
     title: 'a price tolerance of -1 % (no invoice, not even one at the PO price, would match), a negative per-supplier quantity and plant item tolerance',
     yaml: [

@@ -13,6 +13,7 @@ import { PLANT_EXCEPTION_CODES } from '../plant/plant-policy.js';
 import { PLANT_INPUT_TYPES } from '../plant/plant-routing.js';
 import { X12_OUTBOUND_TYPES } from '../x12/x12-850.generator.js';
 import type { ContractCatalog, Manifest, ManifestProblem, MaintenanceWindow } from './manifest.js';
+import { DURATION_PATTERNS, MANIFEST_SCHEMA } from './manifest.schema.js';
 
 type Path = readonly (string | number)[];
 
@@ -31,6 +32,7 @@ export const MANIFEST_RULES = {
   overlapping_maintenance_windows: { severity: 'error', summary: 'Two maintenance windows of one subscription overlap.' },
   unknown_timezone: { severity: 'error', summary: 'A maintenance window names a time zone that is not an IANA zone.' },
   unit_conversion_not_positive: { severity: 'error', summary: 'A unit size in masterData.unitConversions is zero or negative.' },
+  duration_too_long: { severity: 'error', summary: 'A duration (an SLA, a lag, a transit time, a delivery setting) longer than 3650d, ten years: the deadlines it sets would lie beyond the dates the hub can compute.' },
   tolerance_negative: { severity: 'error', summary: 'A match, confirmation or plant tolerance below zero: no difference, not even none, would be within it.' },
   duplicate_x12_id: { severity: 'error', summary: 'Two partners or systems (or one and the hub) share X12 interchange identifiers.' },
   channel_incomplete: { severity: 'error', summary: 'A subscription channel lacks what its kind needs (url, subject or topic).' },
@@ -70,6 +72,7 @@ export function manifestRules(manifest: Manifest, catalog: ContractCatalog): Man
   checkPartners(manifest, report);
   checkMasterData(manifest, context, report);
   checkTolerances(manifest, report);
+  checkDurations(manifest, report);
   checkContracts(manifest, catalog, report);
   checkCsvMappings(manifest, catalog, report);
   checkEdge(manifest, catalog, report);
@@ -408,6 +411,38 @@ function checkTolerances(manifest: Manifest, report: Report): void {
     check(['plant', 'tolerances', kind], own);
     for (const [item, itemSet] of Object.entries(items ?? {})) check(['plant', 'tolerances', kind, 'items', item], itemSet);
   }
+}
+
+/** The longest duration the manifest may give: ten years. */
+const MAX_DURATION_MS = 3650 * 86_400_000;
+const DURATION_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/**
+ * Durations have no upper bound in the schema: "100000000d" would pass, and the first deadline
+ * set with it would lie past the last date JavaScript can represent, so the workflow would fail
+ * on every event that starts one. Every value the schema types as a duration is checked,
+ * walking the schema alongside the manifest.
+ */
+function checkDurations(manifest: Manifest, report: Report): void {
+  const walk = (value: unknown, schema: unknown, path: Path): void => {
+    if (schema === null || typeof schema !== 'object') return;
+    const node = schema as { pattern?: string; properties?: Record<string, unknown>; additionalProperties?: unknown; items?: unknown };
+    if (typeof value === 'string' && node.pattern !== undefined && DURATION_PATTERNS.includes(node.pattern)) {
+      const match = /^([0-9]+)(ms|s|m|h|d)$/.exec(value);
+      const ms = match === null ? undefined : Number(match[1]) * (DURATION_MS[match[2] ?? ''] ?? Number.NaN);
+      if (ms !== undefined && !(ms <= MAX_DURATION_MS)) {
+        report(path, 'duration_too_long', `${value} is longer than ten years (3650d)`, 'check the number: durations are minutes, hours or days (90m, 24h, 5d)');
+      }
+      return;
+    }
+    if (Array.isArray(value)) {
+      value.forEach((item, index) => walk(item, node.items, [...path, index]));
+      return;
+    }
+    if (value === null || typeof value !== 'object') return;
+    for (const [key, child] of Object.entries(value)) walk(child, node.properties !== undefined && Object.hasOwn(node.properties, key) ? node.properties[key] : node.additionalProperties, [...path, key]);
+  };
+  walk(manifest, MANIFEST_SCHEMA, []);
 }
 
 function checkContracts(manifest: Manifest, catalog: ContractCatalog, report: Report): void {

@@ -10,6 +10,8 @@ const plant = { type: 'string', pattern: '^[A-Z0-9][A-Z0-9-]{0,15}$' } as const;
 const decimal = { type: 'string', pattern: '^-?(0|[1-9][0-9]*)(\\.[0-9]+)?$' } as const;
 const duration = { type: 'string', pattern: '^[1-9][0-9]*[mhd]$', description: 'A duration: 90m, 24h, 5d.' } as const;
 const deliveryDuration = { type: 'string', pattern: '^[1-9][0-9]*(ms|s|m|h|d)$', description: 'A duration: 500ms, 30s, 10m, 1h, 2d.' } as const;
+/** The patterns of the durations above, for the rule that bounds them (manifest-rules.ts). */
+export const DURATION_PATTERNS: readonly string[] = [duration.pattern, deliveryDuration.pattern];
 const mode = {
   enum: ['enforce', 'observe'],
   default: 'enforce',
