@@ -198,6 +198,19 @@ function flagActivityAfterCancel(state: P2PLine, out: Derivation): void {
       receiptId: receipt.receiptId,
     });
   }
+  // An invoice waiting for its goods when the line was cancelled will never be matched: the goods
+  // will not come, or come to a cancelled line and are not accrued. Stopped here, it is neither
+  // left held without a word (the hold timer ends with the line) nor matched by such a receipt.
+  for (const invoice of Object.values(state.invoices).filter((i) => i.seq < cancelled.seq && (i.status === 'held' || i.status === 'received')).sort(bySeq)) {
+    out.raise(
+      'cancelled_line_activity',
+      invoice.eventId,
+      `invoice ${invoice.invoiceNumber} was ${invoice.status === 'held' ? 'held for its goods receipt' : 'not matched yet'} when PO ${state.poNumber} line ${state.line} was cancelled at ${cancelled.at}; it will not be matched`,
+      [invoice.eventId, cancelled.eventId],
+      { invoiceNumber: invoice.invoiceNumber },
+      { invoiceEventId: invoice.eventId, blocksInvoice: true },
+    );
+  }
   for (const invoice of Object.values(state.invoices).filter((i) => i.seq > cancelled.seq).sort(bySeq)) {
     out.raise('cancelled_line_activity', invoice.eventId, `invoice ${invoice.invoiceNumber} bills PO ${state.poNumber} line ${state.line}, cancelled at ${cancelled.at}`, [invoice.eventId, cancelled.eventId], {
       invoiceNumber: invoice.invoiceNumber,

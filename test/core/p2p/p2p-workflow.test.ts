@@ -454,6 +454,21 @@ describe('orphans and cancellations', () => {
     assert.deepEqual(s.exceptions('late_confirmation'), [], 'a cancelled line has no open deadlines');
   });
 
+  it('stops an invoice held for its goods when the line is cancelled, and matches nothing when the goods come anyway', () => {
+    const s = released();
+    s.invoice('INV-1', [{ line: 10, quantity: '100', unitPrice: '12.5000' }]);
+    assert.equal(s.derived('invoice.held').length, 1);
+    s.advance(HOUR).send('po.cancelled', '/systems/erp-core', { poNumber: PO });
+    const [stopped] = s.exceptions('cancelled_line_activity');
+    assert.equal(stopped?.invoiceNumber, 'INV-1');
+    assert.equal(stopped?.owner, 'procurement');
+    assert.equal(s.line(10).invoices['INV-1']?.status, 'exception');
+    s.advance(HOUR).receive('GR-1', [{ line: 10, quantity: '100' }]);
+    assert.deepEqual(s.derived('invoice.matched'), []);
+    assert.deepEqual(s.postings(), [], 'no AP liability for a cancelled line whose goods are not accrued');
+    assert.deepEqual(s.replay(), s.live());
+  });
+
   it('cancels a line that a PO change no longer lists', () => {
     const s = new P2PScenario();
     s.release([
