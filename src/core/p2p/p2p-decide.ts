@@ -324,6 +324,10 @@ function shipmentRules(state: P2PLine, terms: PoLineTerms, ctx: DecisionContext,
 
 function receiptRules(state: P2PLine, terms: PoLineTerms, policy: P2PPolicy, out: Derivation, beforeCancel: (item: { seq: number }) => boolean): void {
   const poPrice = dec(terms.unitPrice);
+  // Each accrual is the line's accrued value after the receipt less before it, each rounded once:
+  // the accruals of a line add up to its net received quantity x PO price to the minor unit,
+  // however small the receipts (four of 1 EA at 12.5 JPY: 13 + 12 + 13 + 12 = 50, not 52).
+  let accrued = sum(Object.values(state.receipts).flatMap((r) => (r.postingId !== undefined && r.quantity !== undefined ? [r.quantity] : [])));
   for (const receipt of Object.values(state.receipts).filter(beforeCancel).sort(bySeq)) {
     if (receipt.quantity === undefined) {
       out.raise('unit_of_measure_unknown', receipt.eventId, `receipt ${receipt.receiptId} counts ${terms.itemId} in ${receipt.uom}; master data has no conversion to ${terms.uom}`, [receipt.eventId], {
@@ -334,7 +338,10 @@ function receiptRules(state: P2PLine, terms: PoLineTerms, policy: P2PPolicy, out
     if (receipt.postingId !== undefined) continue;
     const quantity = dec(receipt.quantity);
     if (quantity.isZero()) continue;
-    out.post(quantity.isNegative() ? 'reversal' : 'grir_accrual', amount(quantity.times(poPrice), terms.currency), terms.currency, {
+    const before = dec(amount(settleQuantity(accrued).times(poPrice), terms.currency));
+    accrued = accrued.plus(quantity);
+    const value = dec(amount(settleQuantity(accrued).times(poPrice), terms.currency)).minus(before);
+    out.post(quantity.isNegative() ? 'reversal' : 'grir_accrual', amount(value, terms.currency), terms.currency, {
       quantity: str(quantity),
       unitPrice: terms.unitPrice,
       receiptId: receipt.receiptId,

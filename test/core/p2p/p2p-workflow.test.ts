@@ -219,6 +219,17 @@ describe('goods receipt and GR/IR', () => {
     ]);
   });
 
+  it('accrues receipts of a fraction of a yen each so that the line adds up to the yen, and an invoice for all of them clears GR/IR to zero', () => {
+    const s = new P2PScenario();
+    s.send('po.released', '/systems/erp-core', { poNumber: 'PO-JPY', supplierId: 'SUP-0042', buyerPlant: 'P01', currency: 'JPY', lines: [{ line: 10, itemId: 'ITM-10023', quantity: '4', uom: 'EA', unitPrice: '12.5', needBy: '2026-03-16' }] });
+    for (let i = 1; i <= 4; i += 1) s.receive(`GR-${i}`, [{ line: 10, quantity: '1', poNumber: 'PO-JPY' }]);
+    assert.deepEqual(s.postings('grir_accrual').filter((p) => p.poNumber === 'PO-JPY').map((p) => p.amount), ['13', '12', '13', '12']);
+    s.invoice('INV-1', [{ line: 10, quantity: '4', unitPrice: '12.5', poNumber: 'PO-JPY' }], { currency: 'JPY' });
+    assert.equal(stageOf(s.line(10, 'PO-JPY')), 'posted');
+    assert.equal(openGrirOf(s.line(10, 'PO-JPY')).toFixed(), '0');
+    assert.deepEqual(s.replay(), s.live());
+  });
+
   it('posts a negative reversal when a receipt is reversed', () => {
     const s = released();
     s.receive('GR-1', [{ line: 10, quantity: '100' }]);
