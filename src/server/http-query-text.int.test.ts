@@ -73,6 +73,21 @@ const BAD_CURSORS = ['/v1/exceptions', '/v1/deliveries', '/v1/quarantine'].flatM
   ['garbage', '1.5', '99999999999999999999999', '-1', '99999999999999999999.0.erp', 'q-0'].map((cursor) => `${listing}?after=${encodeURIComponent(cursor)}`),
 );
 
+/** Runs `check` against a hub on SQLite and on PostgreSQL (where these inputs answered 500), as two tests. */
+function onBothStores(what: string, check: (t: TestHub) => Promise<void>): void {
+  it(`${what}, on SQLite`, async () => {
+    const store = new SqliteStore(':memory:');
+    try {
+      await withHub(store, check);
+    } finally {
+      await store.close();
+    }
+  });
+  it(`${what}, on PostgreSQL`, async (t) => {
+    await withPostgres(t, (store) => withHub(store, check));
+  });
+}
+
 async function refusesForeignCursors(t: TestHub): Promise<void> {
   const operator = t.keys.get('operator:ap-lead')!;
   for (const url of BAD_CURSORS) {
@@ -92,33 +107,11 @@ async function refusesForeignCursors(t: TestHub): Promise<void> {
 }
 
 describe('cursors a listing never gave', () => {
-  it('are refused with 400, on SQLite', async () => {
-    const store = new SqliteStore(':memory:');
-    try {
-      await withHub(store, refusesForeignCursors);
-    } finally {
-      await store.close();
-    }
-  });
-
-  it('are refused with 400, on PostgreSQL (some answered 500)', async (t) => {
-    await withPostgres(t, (store) => withHub(store, refusesForeignCursors));
-  });
+  onBothStores('are refused with 400', refusesForeignCursors);
 });
 
 describe('U+0000 in a query or a path', () => {
-  it('is refused with 400 naming the parameter, on SQLite', async () => {
-    const store = new SqliteStore(':memory:');
-    try {
-      await withHub(store, refusesNul);
-    } finally {
-      await store.close();
-    }
-  });
-
-  it('is refused with 400 naming the parameter, on PostgreSQL (it answered 500)', async (t) => {
-    await withPostgres(t, (store) => withHub(store, refusesNul));
-  });
+  onBothStores('is refused with 400 naming the parameter', refusesNul);
 });
 
 // Paths Fastify's router refuses before any route (a percent-escape that is not UTF-8, a path
@@ -163,16 +156,5 @@ async function refusesHugeSequences(t: TestHub): Promise<void> {
 }
 
 describe('replay ranges past the largest safe sequence', () => {
-  it('are refused with 400, on SQLite', async () => {
-    const store = new SqliteStore(':memory:');
-    try {
-      await withHub(store, refusesHugeSequences);
-    } finally {
-      await store.close();
-    }
-  });
-
-  it('are refused with 400, on PostgreSQL (it answered 500)', async (t) => {
-    await withPostgres(t, (store) => withHub(store, refusesHugeSequences));
-  });
+  onBothStores('are refused with 400', refusesHugeSequences);
 });
