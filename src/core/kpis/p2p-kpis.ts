@@ -7,7 +7,7 @@ import type { ExceptionView } from '../exceptions/exception-projection.js';
 import { amount, ZERO } from '../money.js';
 import type { Dec } from '../money.js';
 import type { P2PLine } from '../p2p/p2p-state.js';
-import { openGrirOf } from '../p2p/p2p-state.js';
+import { invoiceRefOf, openGrirOf } from '../p2p/p2p-state.js';
 import { toMs } from '../time.js';
 
 /** Business-time window [from, to). */
@@ -210,7 +210,8 @@ export function p2pKpis(lines: readonly P2PLine[], exceptions: readonly Exceptio
     // Invoices received in the window: matched at all, and matched without a mismatch.
     for (const invoice of Object.values(line.invoices)) {
       if (!inWindow(invoice.at)) continue;
-      const mismatched = Object.values(line.exceptions).some((e) => e.ref === invoice.invoiceNumber && MISMATCH_CODES.has(e.code));
+      const ref = invoiceRefOf(line, invoice);
+      const mismatched = Object.values(line.exceptions).some((e) => e.ref === ref && MISMATCH_CODES.has(e.code));
       const matched = invoice.status === 'matched';
       add((s) => {
         s.invoices += 1;

@@ -9,7 +9,7 @@ import { amount, dec, settleQuantity, str, sum, ZERO } from '../money.js';
 import { addMs, isAfter, toMs } from '../time.js';
 import type { P2PExceptionCode, P2PPolicy, P2PSla } from './p2p-policy.js';
 import type { ExceptionRecord, InvoiceRecord, P2PLine, PoLineTerms, ReceiptRecord } from './p2p-state.js';
-import { confirmedQuantityOf, deadlineKey, isShipmentReceived, matchedOf, orderedOf, receivedOf } from './p2p-state.js';
+import { confirmedQuantityOf, deadlineKey, invoiceKeyOf, invoiceRefOf, isShipmentReceived, matchedOf, orderedOf, receivedOf } from './p2p-state.js';
 import { matchInvoice } from './three-way-match.js';
 
 
@@ -371,10 +371,11 @@ function invoiceRules(state: P2PLine, terms: PoLineTerms, ctx: DecisionContext, 
   let matched = matchedOf(state);
   let held = invoices.filter((i) => i.status === 'held').reduce((total, i) => total.plus(dec(i.quantity ?? '0')), ZERO);
   for (const invoice of invoices) {
+    const ref = invoiceRefOf(state, invoice);
     if (invoice.status === 'received') {
       const verdict = matchInvoice(invoice, terms, { matched, held, received, ordered }, policy);
       if (verdict.outcome === 'exception') {
-        out.raise(verdict.code, invoice.invoiceNumber, verdict.message, [invoice.eventId, terms.eventId], { invoiceNumber: invoice.invoiceNumber }, {
+        out.raise(verdict.code, ref, verdict.message, [invoice.eventId, terms.eventId], { invoiceNumber: invoice.invoiceNumber }, {
           invoiceEventId: invoice.eventId,
           blocksInvoice: true,
           ...verdict.details,
@@ -404,14 +405,14 @@ function invoiceRules(state: P2PLine, terms: PoLineTerms, ctx: DecisionContext, 
         matched = matched.plus(quantity);
         held = held.minus(quantity);
         postMatch(state, terms, invoice, true, out);
-        out.resolve('receipt_missing', invoice.invoiceNumber, `the goods were received; invoice ${invoice.invoiceNumber} matched`);
+        out.resolve('receipt_missing', ref, `the goods were received; invoice ${invoice.invoiceNumber} matched`);
         continue;
       }
-      const deadline = state.deadlines[deadlineKey('invoice_hold', invoice.invoiceNumber)];
+      const deadline = state.deadlines[deadlineKey('invoice_hold', ref)];
       if (deadline?.breached === true) {
         out.raise(
           'receipt_missing',
-          invoice.invoiceNumber,
+          ref,
           `invoice ${invoice.invoiceNumber} has been held since ${invoice.at} for ${quantity.toFixed()} ${terms.uom}; only ${received.toFixed()} received on PO ${state.poNumber} line ${state.line}`,
           [invoice.eventId, ...Object.values(state.receipts).map((r) => r.eventId)],
           { invoiceNumber: invoice.invoiceNumber },
@@ -420,14 +421,14 @@ function invoiceRules(state: P2PLine, terms: PoLineTerms, ctx: DecisionContext, 
       }
       continue;
     }
-    if (invoice.status === 'matched') out.resolve('receipt_missing', invoice.invoiceNumber, `invoice ${invoice.invoiceNumber} matched`);
+    if (invoice.status === 'matched') out.resolve('receipt_missing', ref, `invoice ${invoice.invoiceNumber} matched`);
   }
   for (const duplicate of Object.values(state.duplicates).sort(bySeq)) {
-    const original = state.invoices[duplicate.invoiceNumber];
+    const original = state.invoices[duplicate.supplierId === undefined ? duplicate.invoiceNumber : invoiceKeyOf(state, duplicate.supplierId, duplicate.invoiceNumber)];
     out.raise(
       'duplicate_invoice',
       duplicate.eventId,
-      `invoice ${duplicate.invoiceNumber} from ${terms.supplierId} was received again as a new document; nothing was posted for the copy`,
+      `invoice ${duplicate.invoiceNumber} from ${duplicate.supplierId ?? original?.supplierId ?? terms.supplierId} was received again as a new document; nothing was posted for the copy`,
       [duplicate.eventId, ...(original === undefined ? [] : [original.eventId])],
       { invoiceNumber: duplicate.invoiceNumber },
     );

@@ -14,7 +14,7 @@ import type {
   ReceiptRecord,
   ShipmentRecord,
 } from './p2p-state.js';
-import { deadlineKey, emptyLine } from './p2p-state.js';
+import { deadlineKey, emptyLine, invoiceKeyOf } from './p2p-state.js';
 
 type Data = Readonly<Record<string, unknown>>;
 type LineItem = Readonly<Record<string, unknown>>;
@@ -160,9 +160,11 @@ export function evolveLine(state: P2PLine, stored: StoredEvent, convert: Convert
       const items = itemsFor(state, data);
       if (items.length === 0) return state;
       const invoiceNumber = text(data.invoiceNumber);
-      const existing = state.invoices[invoiceNumber];
+      const supplierId = text(data.supplierId);
+      const key = invoiceKeyOf(state, supplierId, invoiceNumber);
+      const existing = state.invoices[key];
       if (existing !== undefined && existing.eventId !== event.id) {
-        return { ...state, duplicates: { ...state.duplicates, [event.id]: { invoiceNumber, eventId: event.id, seq: sequence } }, lastActivity: event.time };
+        return { ...state, duplicates: { ...state.duplicates, [event.id]: { invoiceNumber, supplierId, eventId: event.id, seq: sequence } }, lastActivity: event.time };
       }
       const uom = text(items[0]?.uom);
       const raw = sum(items.map((i) => text(i.quantity)));
@@ -175,7 +177,7 @@ export function evolveLine(state: P2PLine, stored: StoredEvent, convert: Convert
         eventId: event.id,
         seq: sequence,
         at: event.time,
-        supplierId: text(data.supplierId),
+        supplierId,
         currency: text(data.currency),
         ...optional('quantity', factor === undefined ? undefined : str(raw.times(factor))),
         ...optional('unitPrice', factor === undefined ? undefined : str(rawPrice.div(factor))),
@@ -184,7 +186,7 @@ export function evolveLine(state: P2PLine, stored: StoredEvent, convert: Convert
         uom,
         status: 'received',
       };
-      return { ...state, invoices: { ...state.invoices, [invoiceNumber]: invoice }, lastActivity: event.time };
+      return { ...state, invoices: { ...state.invoices, [key]: invoice }, lastActivity: event.time };
     }
     case 'sla.started': {
       const key = deadlineKey(text(data.sla), text(data.ref));
@@ -231,23 +233,25 @@ export function evolveLine(state: P2PLine, stored: StoredEvent, convert: Convert
       return { ...state, deadlines: { ...state.deadlines, [key]: { ...deadline, breached: true } } };
     }
     case 'invoice.held': {
-      const invoice = state.invoices[text(data.invoiceNumber)];
+      const ref = invoiceKeyOf(state, text(data.supplierId), text(data.invoiceNumber));
+      const invoice = state.invoices[ref];
       if (invoice === undefined || invoice.status === 'matched') return state;
       const holdUntil = text(data.holdUntil);
-      const key = deadlineKey('invoice_hold', invoice.invoiceNumber);
+      const key = deadlineKey('invoice_hold', ref);
       return {
         ...state,
-        invoices: { ...state.invoices, [invoice.invoiceNumber]: { ...invoice, status: 'held', holdUntil } },
+        invoices: { ...state.invoices, [ref]: { ...invoice, status: 'held', holdUntil } },
         deadlines: {
           ...state.deadlines,
-          [key]: state.deadlines[key] ?? { sla: 'invoice_hold', ref: invoice.invoiceNumber, startedAt: invoice.at, deadline: holdUntil, owner: 'accounts-payable', breached: false },
+          [key]: state.deadlines[key] ?? { sla: 'invoice_hold', ref, startedAt: invoice.at, deadline: holdUntil, owner: 'accounts-payable', breached: false },
         },
       };
     }
     case 'invoice.matched': {
-      const invoice = state.invoices[text(data.invoiceNumber)];
+      const ref = invoiceKeyOf(state, text(data.supplierId), text(data.invoiceNumber));
+      const invoice = state.invoices[ref];
       if (invoice === undefined) return state;
-      return { ...state, invoices: { ...state.invoices, [invoice.invoiceNumber]: { ...invoice, status: 'matched', afterHold: data.afterHold === true } } };
+      return { ...state, invoices: { ...state.invoices, [ref]: { ...invoice, status: 'matched', afterHold: data.afterHold === true } } };
     }
     case 'finance.posting': {
       const postingId = text(data.postingId);
@@ -281,10 +285,12 @@ export function evolveLine(state: P2PLine, stored: StoredEvent, convert: Convert
           [exceptionId]: { exceptionId, code: text(data.code), ref, owner: text(data.owner), status: 'open', raisedAt: event.time },
         },
       };
-      // An invoice that fails the match stays in exception until someone acts on it.
-      const invoice = typeof data.invoiceNumber === 'string' ? state.invoices[data.invoiceNumber] : undefined;
-      if (invoice !== undefined && details.invoiceEventId === invoice.eventId && details.blocksInvoice === true) {
-        return { ...next, invoices: { ...state.invoices, [invoice.invoiceNumber]: { ...invoice, status: 'exception' } } };
+      // An invoice that fails the match stays in exception until someone acts on it. The
+      // exception names the PO's supplier, not the invoice's: the invoice is found by its event.
+      const blocked = typeof data.invoiceNumber === 'string' && details.blocksInvoice === true ? Object.entries(state.invoices).find(([, i]) => i.eventId === details.invoiceEventId) : undefined;
+      if (blocked !== undefined) {
+        const [ref, invoice] = blocked;
+        return { ...next, invoices: { ...state.invoices, [ref]: { ...invoice, status: 'exception' } } };
       }
       return next;
     }

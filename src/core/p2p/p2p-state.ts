@@ -121,9 +121,11 @@ export interface InvoiceRecord {
   readonly afterHold?: boolean;
 }
 
-/** A second invoice event with an invoice number the line already has. */
+/** A second invoice event with an invoice number the line already has from the same supplier. */
 export interface DuplicateInvoiceRecord {
   readonly invoiceNumber: string;
+  /** Absent on records stored before invoices were told apart by supplier: the one under `invoiceNumber`. */
+  readonly supplierId?: string;
   readonly eventId: string;
   readonly seq: number;
 }
@@ -233,6 +235,21 @@ export function confirmedQuantityOf(confirmation: ConfirmationRecord): string | 
 
 export function lineFromJson(text: string): P2PLine {
   return restoreLine(JSON.parse(text) as P2PLine);
+}
+
+/**
+ * Where a line keeps a supplier's invoice, also its ref in deadlines and exceptions. Invoice
+ * numbers are unique per supplier only: the first invoice with a number is kept under the number
+ * (as lines stored before this were), another supplier's with the same number under
+ * `supplier:number`, so it is matched on its own instead of counting as a duplicate.
+ */
+export function invoiceKeyOf(state: Pick<P2PLine, 'invoices'>, supplierId: string, invoiceNumber: string): string {
+  const first = state.invoices[invoiceNumber];
+  return first === undefined || first.supplierId === supplierId ? invoiceNumber : `${supplierId}:${invoiceNumber}`;
+}
+
+export function invoiceRefOf(state: Pick<P2PLine, 'invoices'>, invoice: Pick<InvoiceRecord, 'supplierId' | 'invoiceNumber'>): string {
+  return invoiceKeyOf(state, invoice.supplierId, invoice.invoiceNumber);
 }
 
 export function deadlineKey(sla: string, ref: string): string {

@@ -408,6 +408,48 @@ describe('three-way match', () => {
     assert.equal(s.postings('ap_liability').length, 1);
   });
 
+  it('matches an invoice from another supplier on its own when its number is one the line already has, and still catches its own resend', () => {
+    const s = released();
+    s.receive('GR-1', [{ line: 10, quantity: '100' }]);
+    s.invoice('INV-1', [{ line: 10, quantity: '100', unitPrice: '12.5000' }], { id: 'ap-1' });
+    s.invoice('INV-1', [{ line: 10, quantity: '100', unitPrice: '12.5000' }], { id: 'ap-other', supplierId: 'SUP-0999' });
+    assert.deepEqual(s.exceptions().map((e) => [e.code, e.invoiceNumber, (e.details as { invoiceSupplier?: string }).invoiceSupplier]), [['supplier_mismatch', 'INV-1', 'SUP-0999']]);
+    s.invoice('INV-1', [{ line: 10, quantity: '100', unitPrice: '12.5000' }], { id: 'ap-other-rescanned', supplierId: 'SUP-0999' });
+    const [duplicate] = s.exceptions('duplicate_invoice');
+    assert.deepEqual(duplicate?.evidence, ['ap-other-rescanned', 'ap-other']);
+    assert.deepEqual(s.postings('ap_liability').length, 1);
+    assert.equal(stageOf(s.line(10)), 'invoiced');
+    assert.deepEqual(s.replay(), s.live());
+  });
+
+  it("holds and matches the PO supplier's invoice when another supplier's invoice came first with the same number", () => {
+    const s = released();
+    s.confirm([{ line: 10, status: 'accepted' }]);
+    s.receive('GR-1', [{ line: 10, quantity: '40' }]);
+    s.invoice('INV-1', [{ line: 10, quantity: '100', unitPrice: '12.5000' }], { id: 'ap-other', supplierId: 'SUP-0999' });
+    s.invoice('INV-1', [{ line: 10, quantity: '100', unitPrice: '12.5000' }], { id: 'ap-1' });
+    assert.deepEqual(s.derived('invoice.held').map((e) => (e.data as { supplierId: string }).supplierId), ['SUP-0042']);
+    s.advance(5 * DAY + HOUR);
+    assert.deepEqual(s.exceptions().map((e) => e.code), ['supplier_mismatch', 'receipt_missing']);
+    s.receive('GR-2', [{ line: 10, quantity: '60' }]);
+    assert.deepEqual(s.derived('invoice.matched').map((e) => (e.data as { supplierId: string }).supplierId), ['SUP-0042']);
+    assert.deepEqual(s.derived('exception.resolved').map((e) => (e.data as { code: string }).code), ['receipt_missing']);
+    assert.deepEqual(s.postings('ap_liability').map((p) => p.amount), ['1250.00']);
+    assert.deepEqual(summarizeLine(s.line(10)).deadlines, []);
+    assert.deepEqual(s.replay(), s.live());
+  });
+
+  it('reads an invoice stored under its number by earlier versions, and still catches its resend', () => {
+    const s = released();
+    s.receive('GR-1', [{ line: 10, quantity: '100' }]);
+    s.invoice('INV-1', [{ line: 10, quantity: '100', unitPrice: '12.5000' }], { id: 'ap-1' });
+    assert.deepEqual(Object.keys(lineFromJson(JSON.stringify(s.line(10))).invoices), ['INV-1']);
+    s.lines.load(lineFromJson(JSON.stringify(s.line(10))));
+    s.invoice('INV-1', [{ line: 10, quantity: '100', unitPrice: '12.5000' }], { id: 'ap-1-rescanned' });
+    assert.deepEqual(s.exceptions().map((e) => e.code), ['duplicate_invoice']);
+    assert.equal(s.postings('ap_liability').length, 1);
+  });
+
   it('keeps the JPY amounts in whole yen', () => {
     const s = new P2PScenario();
     s.release([{ line: 10, quantity: '3', unitPrice: '1234.5' }], 'JPY');
