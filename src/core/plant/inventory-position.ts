@@ -6,7 +6,7 @@
 // the position is the sum of the movements, in any order.
 import type { StoredEvent } from '../envelope.js';
 import type { Dec } from '../money.js';
-import { dec, str, ZERO } from '../money.js';
+import { dec, settleQuantity, str, ZERO } from '../money.js';
 import { toMs } from '../time.js';
 import type { PlantPolicy } from './plant-policy.js';
 import { isWithin } from './plant-policy.js';
@@ -128,7 +128,7 @@ export function stockUnitOf(state: PlantInventoryState, itemId: string, policy: 
   return counted ?? policy.baseUnitOf(itemId) ?? Object.keys(unitsOf(state, itemId)).sort()[0] ?? '';
 }
 
-/** Quantities per unit in one unit; units master data cannot convert are listed apart. */
+/** Quantities per unit in one unit, settled (money.ts); units master data cannot convert are listed apart. */
 export function inUnit(itemId: string, units: ByUnit, uom: string, policy: PlantPolicy): { quantity: Dec; unconverted: string[] } {
   let quantity = ZERO;
   const unconverted: string[] = [];
@@ -138,7 +138,7 @@ export function inUnit(itemId: string, units: ByUnit, uom: string, policy: Plant
       if (!dec(value).isZero()) unconverted.push(from);
     } else quantity = quantity.plus(dec(value).times(factor));
   }
-  return { quantity, unconverted };
+  return { quantity: settleQuantity(quantity), unconverted };
 }
 
 export interface ItemPosition {

@@ -6,7 +6,7 @@
 // postings at standard cost. Pure: time comes in as `now`.
 import type { CloudEvent } from '../envelope.js';
 import type { Dec } from '../money.js';
-import { amount, dec, str } from '../money.js';
+import { amount, dec, settleQuantity, str } from '../money.js';
 import { addMs } from '../time.js';
 import type { OrderAssessment, OrderTerms, ProductionOrderState } from './p2i-state.js';
 import { assessOrder, completionInOrderUnit, componentOk, finishedGoodsMovements, splitByClosure } from './p2i-state.js';
@@ -182,7 +182,8 @@ function postingRules(state: ProductionOrderState, terms: OrderTerms, assessment
       out.raise('unit_of_measure_unknown', `uom:${itemId}:${uom}->${cost.uom}`, terms.plant, `the standard cost of ${itemId} is per ${cost.uom}; master data has no conversion from ${uom}`, [evidence], { itemId, from: uom, to: cost.uom });
       return;
     }
-    const inCostUnit = quantity.times(factor);
+    // Settled (money.ts): 1 EA scrapped on an order in BOX of 12 posts 1 EA, not 0.99...96.
+    const inCostUnit = settleQuantity(quantity.times(factor));
     out.emit('finance.posting', {
       postingId,
       kind,

@@ -3,7 +3,7 @@
 // component issues in inventory. Plain JSON with raw quantities as sent; the queries convert
 // them with master data, so a conversion added later applies to everything already recorded.
 import type { Dec } from '../money.js';
-import { dec, sum, ZERO } from '../money.js';
+import { dec, settleQuantity, sum, ZERO } from '../money.js';
 import type { Convert } from '../units.js';
 import type { PlantPolicy } from './plant-policy.js';
 import { isWithin } from './plant-policy.js';
@@ -135,9 +135,17 @@ export interface OrderQuantities {
   readonly scrapped: Dec;
   /** Finished goods received into stock (reason production, the order's item), in the order unit. */
   readonly received: Dec;
+  /**
+   * Good and scrap in the order unit, not settled: the backflush multiplies it by the quantity
+   * per, and 13/12 BOX settled to 20 decimals times 12 EA is 12.99999999999999999996 EA.
+   */
+  readonly produced: Dec;
 }
 
-/** Cumulative quantities in the order unit; completions and movements whose unit does not convert are left out. */
+/**
+ * Cumulative quantities in the order unit; completions and movements whose unit does not convert
+ * are left out. Sums are settled (money.ts): 12 completions of 1 EA are 1 BOX, not 0.99...97.
+ */
 export function quantitiesOf(state: ProductionOrderState, terms: OrderTerms, convert: Convert): OrderQuantities {
   const through: Dec[] = [];
   const counted: CompletionRecord[] = [];
@@ -149,15 +157,15 @@ export function quantitiesOf(state: ProductionOrderState, terms: OrderTerms, con
     completed = completed.plus(q.good);
     scrapped = scrapped.plus(q.scrap);
     counted.push(c);
-    through.push(completed);
+    through.push(settleQuantity(completed));
   }
-  const received = sum(
+  const received = settleQuantity(sum(
     finishedGoodsMovements(state, terms).flatMap((m) => {
       const factor = convert(terms.itemId, m.uom, terms.uom);
       return factor === undefined ? [] : [dec(m.quantity).times(factor)];
     }),
-  );
-  return { through, counted, completed, scrapped, received };
+  ));
+  return { through, counted, completed: settleQuantity(completed), scrapped: settleQuantity(scrapped), received, produced: completed.plus(scrapped) };
 }
 
 export function finishedGoodsMovements(state: ProductionOrderState, terms: OrderTerms): OrderMovementRecord[] {
@@ -196,7 +204,7 @@ export function componentChecks(state: ProductionOrderState, terms: OrderTerms, 
     const list = issues.get(component.itemId) ?? [];
     issues.delete(component.itemId);
     const scrapFactor = dec(component.scrapPercent ?? '0').div(100).plus(1);
-    checks.push({ itemId: component.itemId, uom: component.uom, expected: produced.times(dec(component.quantityPer)).times(scrapFactor), onBom: true, ...issued(list, component.itemId, component.uom, convert) });
+    checks.push({ itemId: component.itemId, uom: component.uom, expected: settleQuantity(produced.times(dec(component.quantityPer)).times(scrapFactor)), onBom: true, ...issued(list, component.itemId, component.uom, convert) });
   }
   for (const [itemId, list] of [...issues].sort(([a], [b]) => (a < b ? -1 : 1))) {
     const uom = list.map((m) => m.uom).sort()[0] ?? '';
@@ -214,7 +222,7 @@ function issued(list: readonly OrderMovementRecord[], itemId: string, uom: strin
     // An issue takes stock out (negative); the order consumed its opposite.
     else total = total.minus(dec(m.quantity).times(factor));
   }
-  return { issued: total, unconverted };
+  return { issued: settleQuantity(total), unconverted };
 }
 
 export function stageOfOrder(state: ProductionOrderState): ProductionStage {
@@ -263,7 +271,7 @@ export function assessOrder(state: ProductionOrderState, terms: OrderTerms, poli
     const covered = received.gte(through) || isWithin(received, through, tolerance);
     return { completion, ref: completionRef(completion), through, before, covered, notReflected: !covered && received.lte(before) };
   });
-  const components = componentChecks(state, terms, policy.convert, quantities.completed.plus(quantities.scrapped));
+  const components = componentChecks(state, terms, policy.convert, quantities.produced);
   return {
     quantities,
     coverage,

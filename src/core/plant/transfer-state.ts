@@ -3,7 +3,7 @@
 // sending plant with `toPlant`, the receiving leg positive at the receiving plant. What was
 // shipped and not yet received is in transit. Raw quantities; queries convert them.
 import type { Dec } from '../money.js';
-import { dec, ZERO } from '../money.js';
+import { dec, settleQuantity, ZERO } from '../money.js';
 import type { Convert } from '../units.js';
 import type { PlantPolicy } from './plant-policy.js';
 import { isWithin } from './plant-policy.js';
@@ -113,6 +113,9 @@ export function itemsOf(state: TransferState, convert: Convert): TransferItem[] 
         else if (leg.direction === 'out') shipped = shipped.plus(dec(leg.quantity).times(factor));
         else received = received.plus(dec(leg.quantity).times(factor));
       }
+      // Settled (money.ts): 1 BOX shipped and 12 x 1 EA received leave nothing in transit.
+      shipped = settleQuantity(shipped);
+      received = settleQuantity(received);
       return { itemId, uom, shipped, received, inTransit: shipped.minus(received), unconverted };
     });
 }

@@ -33,6 +33,16 @@ describe('inventory position and reconciliation', () => {
     assert.deepEqual(inventoryAccuracy(s.state('inventory', 'P01'), s.policy), { plant: 'P01', asOf: s.now, itemsCompared: 2, itemsWithinTolerance: 2, itemsNotComparable: 0, accuracyPercent: '100.00' });
   });
 
+  it('compares a count of 2 BOX and 2 EA with a book of 1 EA and 1 CASE of 7 without a false mismatch (BOX of 3)', () => {
+    const s = new PlantScenario({ unitConversions: { 'ITM-60410': { EA: '1', BOX: '3', CASE: '7' } } });
+    s.move('MV-1', { itemId: 'ITM-60410', quantity: '1', uom: 'EA', reason: 'receipt' });
+    s.move('MV-2', { itemId: 'ITM-60410', quantity: '1', uom: 'CASE', reason: 'receipt' });
+    s.advance(HOUR).snapshot('P01', asOf(s), [{ itemId: 'ITM-60410', quantity: '2', uom: 'BOX' }, { itemId: 'ITM-60410', quantity: '2', uom: 'EA' }]);
+    assert.deepEqual(s.exceptions(), []);
+    const [item] = inventoryView(s.state('inventory', 'P01'), s.policy).reconciliation?.items ?? [];
+    assert.deepEqual([item?.book, item?.counted, item?.difference, item?.withinTolerance], ['2.66666666666666666667', '2.66666666666666666667', '0', true]);
+  });
+
   it('raises inventory_mismatch to the plant for a difference beyond tolerance, and accuracy drops to 50%', () => {
     const s = stocked(BOX);
     s.advance(HOUR).snapshot('P01', asOf(s), [{ itemId: 'ITM-10023', quantity: '418' }, { itemId: 'ITM-60410', quantity: '31' }]);

@@ -139,6 +139,29 @@ describe('production order to inventory', () => {
     assert.deepEqual(s.exceptions(), []);
   });
 
+  it('counts twelve completions of 1 EA as the 1 BOX ordered, and closes the order when stock and components show 1 BOX', () => {
+    const s = new PlantScenario({ ...BOX, standardCosts: { 'ITM-50010': { currency: 'USD', unitCost: '36.40', uom: 'EA' }, 'ITM-10023': { currency: 'USD', unitCost: '1.10', uom: 'EA' } } });
+    s.release({ quantity: '1', uom: 'BOX', components: [{ itemId: 'ITM-10023', quantityPer: '12', uom: 'EA' }] });
+    for (let i = 1; i <= 12; i++) s.advance(10 * 60_000).complete('1', i === 1 ? '1' : '0', { uom: 'EA', final: i === 12 });
+    s.receiveGoods('MV-1', '1', 'BOX');
+    s.issue('MV-2', 'ITM-10023', '13');
+    s.advance(3 * HOUR);
+    const quantities = quantitiesOf(order(s), order(s).terms!, s.policy.convert);
+    assert.deepEqual([quantities.completed, quantities.received].map((q) => q.toFixed()), ['1', '1']);
+    assert.deepEqual(s.exceptions(), []);
+    assert.deepEqual(s.postings('scrap').map((p) => [p.quantity, p.amount]), [['1', '36.40']]);
+  });
+
+  it('counts twelve finished-goods receipts of 1 EA as the 1 BOX completed', () => {
+    const s = new PlantScenario(BOX);
+    s.release({ quantity: '1', uom: 'BOX', components: [{ itemId: 'ITM-10023', quantityPer: '12', uom: 'EA' }] });
+    s.complete('1', '0', { final: true });
+    for (let i = 1; i <= 12; i++) s.receiveGoods(`MV-${i}`, '1', 'EA');
+    s.issue('MV-13', 'ITM-10023', '12');
+    s.advance(3 * HOUR);
+    assert.deepEqual(s.exceptions(), []);
+  });
+
   it('raises unit_of_measure_unknown to master data for a unit master data cannot convert, once per conversion', () => {
     const s = completedInOrder();
     s.receiveGoods('MV-1', '1', 'PAL');

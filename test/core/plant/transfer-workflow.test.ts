@@ -95,6 +95,17 @@ describe('plant-to-plant transfers', () => {
     assert.deepEqual(s.exceptions(), []);
   });
 
+  it('counts twelve receipts of 1 EA as the 1 BOX shipped: received, nothing in transit, no mismatch', () => {
+    const s = shipped('1', { unitConversions: { 'ITM-10023': { EA: '1', BOX: '12' } } }, 'BOX');
+    for (let i = 1; i <= 12; i++) receive(s, `MV-P02-${i}`, '1');
+    s.advance(73 * HOUR);
+    const transfer = s.state('transfer', TR);
+    assert.deepEqual(itemsOf(transfer, s.policy.convert).map((i) => [i.shipped, i.received, i.inTransit].map((q) => q.toFixed())), [['1', '1', '0']]);
+    assert.equal(stageOfTransfer(transfer, s.policy), 'received');
+    assert.deepEqual(inventoryView(s.state('inventory', 'P01'), s.policy, [transfer]).inTransit.outbound, []);
+    assert.deepEqual(s.exceptions(), []);
+  });
+
   it('restarts the transit time from a later partial shipment', () => {
     const s = shipped('100');
     s.advance(24 * HOUR);
