@@ -47,6 +47,17 @@ export function addConfigOptions(command: Command): Command {
 
 /** Unusable input ends with exit status 2, as a usage error does, after saying why. */
 export function unusable(message: string, code = 'invalid_request'): never {
-  process.stderr.write(`millrace: ${code}: ${message}\n`);
+  process.stderr.write(`millrace: ${code}: ${oneLine(message)}\n`);
   throw new CommanderError(2, 'millrace.unusableInput', message);
 }
+
+/**
+ * The message with line breaks, other control characters and invisible marks written as escapes.
+ * The trap: Node's JSON.parse quotes the start of the text it refused, so a file holding
+ * "TODO\n" gave a two-line error, and a UTF-8 byte order mark showed as an invisible character.
+ */
+function oneLine(message: string): string {
+  // eslint-disable-next-line no-control-regex
+  return message.replace(/[\u0000-\u001f\u007f\u2028\u2029\ufeff]/g, (c) => ({ '\n': '\\n', '\r': '\\r', '\t': '\\t' })[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
