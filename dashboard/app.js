@@ -2,7 +2,7 @@
 // polling, and the resolve dialog. Views live in views.js.
 import { api, ApiError, session } from './api.js';
 import { exceptions, integrations, overview, purchaseOrder, scorecards } from './views.js';
-import { render } from './words.js';
+import { html, render } from './words.js';
 
 const ROUTES = { overview, exceptions, po: purchaseOrder, integrations, scorecards };
 /** Seconds between refreshes of the view on screen. */
@@ -50,6 +50,14 @@ async function show(fresh) {
     if (ticket !== shown) return;
     if (error instanceof ApiError && error.status === 401) return signOut(problemText(error));
     $('status').textContent = problemText(error);
+    // A failed navigation must not leave the previous view under the new address (another PO's
+    // lines under this one's number); a failed refresh keeps what was read last.
+    if (fresh) {
+      render(view, html`<h1>${current.title}</h1>`);
+      document.title = `${current.title} · Millrace operations`;
+      view.querySelector('h1')?.setAttribute('tabindex', '-1');
+      view.querySelector('h1')?.focus();
+    }
   }
   for (const link of document.querySelectorAll('#nav a')) {
     if (link.getAttribute('href') === `#/${name}`) link.setAttribute('aria-current', 'page');

@@ -1,6 +1,6 @@
 // The dashboard's views. Each loads what it shows from the API (no KPI is computed here),
 // renders plain semantic markup, and draws its charts after it is in the page.
-import { all, api } from './api.js';
+import { all, api, ApiError } from './api.js';
 import { chartFigure, drawChart } from './charts.js';
 import { ago, count, hours, html, minutes, money, percent, raw, render, team, term, when, words } from './words.js';
 
@@ -246,16 +246,23 @@ export const purchaseOrder = {
   async load([po]) {
     if (po === undefined) return { po: undefined };
     const poNumber = decodeURIComponent(po);
-    const [lineage, workflow] = await Promise.all([api(`/v1/lineage?correlation=${encodeURIComponent(poNumber)}`), api(`/v1/workflows/p2p/${encodeURIComponent(poNumber)}`)]);
-    return { po: poNumber, lineage, workflow };
+    try {
+      const [lineage, workflow] = await Promise.all([api(`/v1/lineage?correlation=${encodeURIComponent(poNumber)}`), api(`/v1/workflows/p2p/${encodeURIComponent(poNumber)}`)]);
+      return { po: poNumber, lineage, workflow };
+    } catch (error) {
+      // A mistyped or bookmarked number the hub never heard of is an answer, not a failure.
+      if (error instanceof ApiError && error.status === 404) return { po: poNumber, unknown: true };
+      throw error;
+    }
   },
-  render({ po, lineage, workflow }) {
+  render({ po, lineage, workflow, unknown }) {
     const form = html`<form class="filters" id="po-form">
       <label for="po-number">Purchase order number</label>
       <input id="po-number" name="po" value="${po ?? ''}" required>
       <button type="submit">Show</button>
     </form>`;
     if (po === undefined) return html`<h1>Purchase orders</h1><p class="lead">Type a purchase order number to see every message about it, in order, and what is still expected.</p>${form}`;
+    if (unknown) return html`<h1>Purchase order ${po}</h1><p class="empty" id="po-unknown">The hub has no purchase order ${po}: no message about it has reached the hub. Check the number.</p>${form}`;
     const messages = [...lineage.messages].sort((a, b) => Date.parse(a.occurred) - Date.parse(b.occurred) || a.sequence - b.sequence);
     return html`
       <h1>Purchase order ${po}</h1>

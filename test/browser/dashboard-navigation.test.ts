@@ -1,0 +1,73 @@
+// The operations dashboard in a real browser (Debian's Chromium through playwright-core) on a
+// hub with an empty store: an address the hub cannot answer (a PO number it never heard of, a
+// window that is not a number) shows that address's view with what went wrong, never the
+// previous view under the new address. Every wait is on the page's content, never on time.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { BrowserContext, Page } from 'playwright-core';
+import { chromium } from 'playwright-core';
+import type { TestHub } from '../support/hub.js';
+import { startTestHub } from '../support/hub.js';
+import { CHROMIUM, needChromium } from '../support/services.js';
+
+describe('the operations dashboard on addresses the hub cannot answer', () => {
+  let dir: string;
+  let t: TestHub | undefined;
+  let url: string;
+  let context: BrowserContext | undefined;
+  let page: Page;
+
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'millrace-dashboard-nav-'));
+  });
+  after(async () => {
+    await context?.close();
+    await t?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const h1 = (name: string) => page.getByRole('heading', { level: 1, name, exact: true });
+  const go = (hash: string) => page.evaluate(`location.hash = ${JSON.stringify(hash)}`);
+
+  it('shows an unknown PO number or a bad window as such, not the previous view', async (test) => {
+    if (!needChromium(test)) return;
+    t = await startTestHub();
+    url = await t.hub.http.listen({ host: '127.0.0.1', port: 0 });
+    context = await chromium.launchPersistentContext(join(dir, 'profile'), {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      viewport: { width: 1400, height: 1000 },
+    });
+    page = context.pages()[0] ?? (await context.newPage());
+    const thrown: string[] = [];
+    page.on('pageerror', (error) => thrown.push(error.message));
+
+    await page.goto(`${url}/`);
+    await page.getByLabel('Operator key').fill(t.keys.get('operator:ap-lead')!);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await h1('Overview').waitFor();
+
+    // A PO number the hub never heard of (a typo, an old bookmark): its own page says so, with the form to try another.
+    await go('#/po/NOPE-1');
+    await page.locator('#po-unknown', { hasText: 'The hub has no purchase order NOPE-1' }).waitFor();
+    await h1('Purchase order NOPE-1').waitFor();
+    assert.equal(await page.locator('#open-exceptions').count(), 0, 'the overview is gone');
+    assert.equal(await page.getByLabel('Purchase order number').inputValue(), 'NOPE-1');
+
+    // A window the API refuses: the scorecards' heading with the hub's words, not the PO page left behind.
+    await go('#/scorecards/abc');
+    await page.getByRole('alert').filter({ hasText: 'days must be integer' }).waitFor();
+    await h1('Scorecards').waitFor();
+    assert.equal(await page.locator('#po-unknown').count(), 0, 'the PO page is gone');
+
+    // And back to a good address, the message goes.
+    await go('#/scorecards/7');
+    await page.locator('#window').waitFor();
+    assert.equal(((await page.locator('#status').textContent()) ?? '').trim(), '');
+    assert.deepEqual(thrown, []);
+  });
+});
