@@ -160,11 +160,16 @@ export function count(n) {
 export function minutes(value) {
   if (value === null || value === undefined) return '—';
   if (value < 1) return 'under a minute';
-  if (value < 60) return `${Math.round(value)} min`;
-  const hours = value / 60;
-  if (hours < 24) return `${Number.isInteger(Math.round(hours * 10) / 10) ? Math.round(hours) : hours.toFixed(1)} h`;
+  // Round once, in the unit shown, and pick the unit from the rounded figure: rounding twice
+  // (or with toFixed after Math.round) showed 183 min as "3.0 h", 59.6 min as "60 min" and
+  // 47.5 h as "1 d 24 h".
+  const whole = Math.round(value);
+  if (whole < 60) return `${whole} min`;
+  const tenths = Math.round(value / 6);
+  if (tenths < 240) return `${tenths % 10 === 0 ? tenths / 10 : (tenths / 10).toFixed(1)} h`;
+  const hours = Math.round(value / 60);
   const days = Math.floor(hours / 24);
-  const rest = Math.round(hours - days * 24);
+  const rest = hours % 24;
   return rest === 0 ? `${days} d` : `${days} d ${rest} h`;
 }
 

@@ -1,7 +1,8 @@
 // The operations dashboard in a real browser (Debian's Chromium through playwright-core) on a
 // hub with an empty store: an address the hub cannot answer (a PO number it never heard of, a
 // window that is not a number) shows that address's view with what went wrong, never the
-// previous view under the new address. Every wait is on the page's content, never on time.
+// previous view under the new address; durations read the same however they round. Every wait
+// is on the page's content, never on time.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -69,5 +70,12 @@ describe('the operations dashboard on addresses the hub cannot answer', () => {
     await page.locator('#window').waitFor();
     assert.equal(((await page.locator('#status').textContent()) ?? '').trim(), '');
     assert.deepEqual(thrown, []);
+  });
+
+  it('rounds a duration once: 183 min is 3.1 h, 59.6 min is 1 h, 47.5 h is 2 d', async (test) => {
+    if (!needChromium(test) || t === undefined) return;
+    // The page's own formatter, as the page loads it (the tests are type-checked without the DOM library).
+    const shown = await page.evaluate(`import('/dashboard/words.js').then((w) => [183, 363, 59.6, 2850, 1439.9, 45, 90, 1500].map((m) => w.minutes(m)))`);
+    assert.deepEqual(shown, ['3.1 h', '6.1 h', '1 h', '2 d', '1 d', '45 min', '1.5 h', '1 d 1 h']);
   });
 });
