@@ -177,10 +177,17 @@ export function hours(value) {
   return value === null || value === undefined ? '—' : minutes(value * 60);
 }
 
+/**
+ * An amount as the hub sent it: its decimal string formatted as it is (Intl reads a numeric string
+ * exactly, with no binary float in between) and with the decimals the hub gave it, which are the
+ * currency's minor units (none for JPY, three for KWD). Converting to a number first showed every
+ * currency with two decimals and lost cents above 2^53 hundredths.
+ */
 export function money(amount, currency) {
-  const n = Number(amount);
-  // Display only: the hub keeps amounts as decimal strings; the figure shown is rounded to cents.
-  return `${new Intl.NumberFormat('en', { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(n)} ${currency}`;
+  const text = String(amount);
+  const point = text.indexOf('.');
+  const decimals = point < 0 ? 0 : Math.min(text.length - point - 1, 20);
+  return `${new Intl.NumberFormat('en', { minimumFractionDigits: decimals, maximumFractionDigits: decimals }).format(text)} ${currency}`;
 }
 
 /** "3 h ago" with the exact time in a tooltip. */

@@ -78,4 +78,18 @@ describe('the operations dashboard on addresses the hub cannot answer', () => {
     const shown = await page.evaluate(`import('/dashboard/words.js').then((w) => [183, 363, 59.6, 2850, 1439.9, 45, 90, 1500].map((m) => w.minutes(m)))`);
     assert.deepEqual(shown, ['3.1 h', '6.1 h', '1 h', '2 d', '1 d', '45 min', '1.5 h', '1 d 1 h']);
   });
+
+  it("shows an amount as the hub's decimal string, with the currency's own decimals", async (test) => {
+    if (!needChromium(test) || t === undefined) return;
+    const cases = [
+      ['1250.00', 'USD'],
+      ['-100.50', 'EUR'],
+      ['125000', 'JPY'],
+      ['12.345', 'KWD'],
+      // Past 2^53 hundredths a float has no cents left: 90071992547409.93 would show as .94.
+      ['90071992547409.93', 'USD'],
+    ];
+    const shown = await page.evaluate(`import('/dashboard/words.js').then((w) => ${JSON.stringify(cases)}.map(([a, c]) => w.money(a, c)))`);
+    assert.deepEqual(shown, ['1,250.00 USD', '-100.50 EUR', '125,000 JPY', '12.345 KWD', '90,071,992,547,409.93 USD']);
+  });
 });
