@@ -9,10 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { BrowserContext, Page } from 'playwright-core';
-import { chromium } from 'playwright-core';
+import { openChromium } from '../support/browser.js';
 import type { TestHub } from '../support/hub.js';
 import { startTestHub } from '../support/hub.js';
-import { CHROMIUM, needChromium } from '../support/services.js';
+import { needChromium } from '../support/services.js';
 
 describe('the operations dashboard on addresses the hub cannot answer', () => {
   let dir: string;
@@ -37,13 +37,7 @@ describe('the operations dashboard on addresses the hub cannot answer', () => {
     if (!needChromium(test)) return;
     t = await startTestHub();
     url = await t.hub.http.listen({ host: '127.0.0.1', port: 0 });
-    context = await chromium.launchPersistentContext(join(dir, 'profile'), {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-      viewport: { width: 1400, height: 1000 },
-    });
-    page = context.pages()[0] ?? (await context.newPage());
+    ({ context, page } = await openChromium(join(dir, 'profile')));
     const thrown: string[] = [];
     page.on('pageerror', (error) => thrown.push(error.message));
 

@@ -9,12 +9,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { BrowserContext, Page } from 'playwright-core';
-import { chromium } from 'playwright-core';
 import { SqliteStore } from '../../src/adapters/index.js';
 import { FUNNEL_ORDER, STORY, StoryClock, storyFunnel, tellStory } from '../support/dashboard-story.js';
+import { openChromium } from '../support/browser.js';
 import type { TestHub } from '../support/hub.js';
 import { EXAMPLE_MANIFEST, startTestHub } from '../support/hub.js';
-import { CHROMIUM, needChromium } from '../support/services.js';
+import { needChromium } from '../support/services.js';
 
 const SCREENSHOTS = join(process.cwd(), 'artifacts', 'screenshots');
 const DAY = 86_400_000;
@@ -82,13 +82,7 @@ describe('the operations dashboard in a browser', () => {
     url = await t.hub.http.listen({ host: '127.0.0.1', port: 0 });
     await tellStory({ url, keys: t.keys, store, clock });
 
-    context = await chromium.launchPersistentContext(join(dir, 'profile'), {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-      viewport: { width: 1400, height: 1000 },
-    });
-    page = context.pages()[0] ?? (await context.newPage());
+    ({ context, page } = await openChromium(join(dir, 'profile')));
 
     // A wrong key is refused in words.
     await signIn('mr_wrong_key');
