@@ -2,7 +2,7 @@
 // Statements use `?` placeholders; the PostgreSQL adapter numbers them.
 import type { DeliveryStatus } from '../../core/index.js';
 import type { DeliveryFilter, DeliveryRecord } from '../../ports/index.js';
-import { cursorSequence, foreignCursor } from './page-cursor.js';
+import { cursorSequence, refuseForeignCursor } from './page-cursor.js';
 
 /** DDL; `{bigint}` becomes INTEGER (SQLite) or BIGINT (PostgreSQL). */
 export const DELIVERY_TABLES = `
@@ -123,7 +123,7 @@ export function deliveryQuery(filter: DeliveryFilter, limit: number, after: stri
     params.push(filter.subscription);
   }
   const cursor = after === undefined ? undefined : parseCursor(after);
-  if (after !== undefined && cursor === undefined) throw foreignCursor(after);
+  if (after !== undefined && cursor === undefined) refuseForeignCursor(after);
   if (cursor !== undefined) {
     conditions.push('(seq < ? OR (seq = ? AND generation < ?) OR (seq = ? AND generation = ? AND subscription < ?))');
     params.push(cursor.seq, cursor.seq, cursor.generation, cursor.seq, cursor.generation, cursor.subscription);

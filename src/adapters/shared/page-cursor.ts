@@ -4,9 +4,9 @@
 // first page again, which a client walking the pages never leaves).
 import { MillraceError } from '../../core/index.js';
 
-/** The refusal of an `after` this listing never gave: invalid_request (400 over HTTP). */
-export function foreignCursor(after: string): MillraceError {
-  return new MillraceError('invalid_request', `after "${after}" is not a cursor of this listing: pass the \`next\` of the page before`);
+/** Refuses an `after` this listing never gave: invalid_request (400 over HTTP). */
+export function refuseForeignCursor(after: string): never {
+  throw new MillraceError('invalid_request', `after "${after}" is not a cursor of this listing: pass the \`next\` of the page before`);
 }
 
 /** A log sequence as a cursor writes it (`String(sequence)`), or undefined. */

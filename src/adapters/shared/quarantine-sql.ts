@@ -2,7 +2,7 @@
 // use `?` placeholders (the PostgreSQL adapter numbers them); the raw bytes are a BLOB / BYTEA.
 import type { Page, QuarantineAttempt, QuarantineEntry, QuarantineFilter, QuarantineReason, QuarantineStatus } from '../../ports/index.js';
 import type { NewQuarantineEntry } from '../../ports/index.js';
-import { foreignCursor } from './page-cursor.js';
+import { refuseForeignCursor } from './page-cursor.js';
 
 /** DDL; `{id}` is the dialect's auto-numbered key, `{blob}` its byte type. */
 export const QUARANTINE_TABLE = `
@@ -83,15 +83,11 @@ export function quarantineQuery(filter: QuarantineFilter, limit: number, after: 
     ['status = ?', filter.status],
     ['channel = ?', filter.channel],
     ['source = ?', filter.source],
-    ['seq < ?', after === undefined ? undefined : (sequenceOf(after) ?? refuseCursor(after))],
+    ['seq < ?', after === undefined ? undefined : (sequenceOf(after) ?? refuseForeignCursor(after))],
   ];
   const given = conditions.filter((c): c is [string, string | number] => c[1] !== undefined);
   const where = given.length === 0 ? '' : ` WHERE ${given.map(([sql]) => sql).join(' AND ')}`;
   return { sql: `SELECT * FROM quarantine${where} ORDER BY seq DESC LIMIT ?`, params: [...given.map(([, value]) => value), limit + 1] };
-}
-
-function refuseCursor(after: string): never {
-  throw foreignCursor(after);
 }
 
 export function quarantinePage(rows: readonly QuarantineRow[], limit: number): Page<QuarantineEntry> {

@@ -3,7 +3,7 @@
 import type { ExceptionGroup, ExceptionView, FlowCount, LineGroup, P2PLine, P2PStage, PlantKey, PlantStateRow, PlantWorkflow, StoredEvent, TaggedPlantState, WorkflowCensus } from '../../core/index.js';
 import { applyExceptionEvent, canonicalJson, exceptionIdOf, nextDueOf, openExceptionsOf, plantStateFromJson, stageOf } from '../../core/index.js';
 import type { ExceptionFilter, LineFilter, PlantStateFilter } from '../../ports/index.js';
-import { cursorSequence, foreignCursor } from './page-cursor.js';
+import { cursorSequence, refuseForeignCursor } from './page-cursor.js';
 
 /** DDL; `{bigint}` becomes INTEGER (SQLite) or BIGINT (PostgreSQL), `{wor}` WITHOUT ROWID or nothing. */
 export const WORKFLOW_TABLES = `
@@ -298,15 +298,11 @@ export function exceptionQuery(filter: ExceptionFilter, limit: number, after: st
       ['status = ?', filter.status],
       ['supplier_id = ?', filter.supplierId],
       ['po_number = ?', filter.poNumber],
-      ['raised_seq < ?', after === undefined ? undefined : (cursorSequence(after) ?? refuse(after))],
+      ['raised_seq < ?', after === undefined ? undefined : (cursorSequence(after) ?? refuseForeignCursor(after))],
     ],
     'raised_seq DESC',
     limit,
   );
-}
-
-function refuse(after: string): never {
-  throw foreignCursor(after);
 }
 
 /** Cuts the extra row a listing asked for into the `next` cursor. */

@@ -6,6 +6,8 @@ import { checkCsvMappings } from '../csv/csv-mapping-rules.js';
 import { checkEdge } from '../edge/edge-rules.js';
 import { EDGE_EXCEPTION_CODES, edgeExceptionOwners } from '../edge/edge-owners.js';
 import { dec } from '../money.js';
+import { parseDuration } from '../duration.js';
+import { parseDeliveryDuration } from '../delivery/delivery-policy.js';
 import { utcOffsetMinutes } from '../time.js';
 import { P2P_EXCEPTION_CODES, DEFAULT_EXCEPTION_OWNERS } from '../p2p/p2p-policy.js';
 import { P2P_INPUT_TYPES } from '../p2p/p2p-routing.js';
@@ -415,7 +417,6 @@ function checkTolerances(manifest: Manifest, report: Report): void {
 
 /** The longest duration the manifest may give: ten years. */
 const MAX_DURATION_MS = 3650 * 86_400_000;
-const DURATION_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
 /**
  * Durations have no upper bound in the schema: "100000000d" would pass, and the first deadline
@@ -428,8 +429,8 @@ function checkDurations(manifest: Manifest, report: Report): void {
     if (schema === null || typeof schema !== 'object') return;
     const node = schema as { pattern?: string; properties?: Record<string, unknown>; additionalProperties?: unknown; items?: unknown };
     if (typeof value === 'string' && node.pattern !== undefined && DURATION_PATTERNS.includes(node.pattern)) {
-      const match = /^([0-9]+)(ms|s|m|h|d)$/.exec(value);
-      const ms = match === null ? undefined : Number(match[1]) * (DURATION_MS[match[2] ?? ''] ?? Number.NaN);
+      // Either duration pattern: the workflows' (m, h, d) or the delivery settings' (ms and s too).
+      const ms = parseDuration(value) ?? parseDeliveryDuration(value);
       if (ms !== undefined && !(ms <= MAX_DURATION_MS)) {
         report(path, 'duration_too_long', `${value} is longer than ten years (3650d)`, 'check the number: durations are minutes, hours or days (90m, 24h, 5d)');
       }
