@@ -219,6 +219,7 @@ export async function createHub(config: HubConfig, manifest: Manifest, contracts
     options.edge !== false,
     (error, context) => logger.error({ err: error }, context),
     (channel, id, up) => metrics.recordEdgeConnection(channel, id, up),
+    (message) => logger.info(message),
   );
   quarantine.register(edge.mqtt);
   quarantine.register(edge.nats);
@@ -425,6 +426,7 @@ function startEdge(
   run: boolean,
   onError: (error: unknown, context: string) => void,
   onConnection: (channel: 'mqtt' | 'nats', id: string, up: boolean) => void,
+  onNotice: (message: string) => void,
 ): Edge {
   const mqtt = new MqttIntake(deps);
   const nats = new NatsIntake(deps);
@@ -437,7 +439,7 @@ function startEdge(
     mqttSubscriber.start();
   }
   if (run && manifest.nats !== undefined && manifest.nats.consumers.length > 0) {
-    natsConsumers = new NatsConsumers(nats, { url: manifest.nats.url, onError, onReading: (id, up) => onConnection('nats', id, up) });
+    natsConsumers = new NatsConsumers(nats, { url: manifest.nats.url, onError, onNotice, onReading: (id, up) => onConnection('nats', id, up) });
     natsConsumers.start();
   }
   return { mqtt, nats, ...(mqttSubscriber === undefined ? {} : { mqttSubscriber }), ...(natsConsumers === undefined ? {} : { natsConsumers }) };

@@ -1,68 +1,177 @@
 // The JetStream intake client against the real nats-server: a durable consumer that goes away
 // while the hub reads (an operator deletes it, the plant recreates its stream) is created again,
-// and the messages published meanwhile are read, with the loss of the consumer logged.
+// after what the hub has read of the same stream and from the start of a new one; the messages
+// published meanwhile are read, nothing is lost, and the loss of the consumer is logged.
 import assert from 'node:assert/strict';
+import type { TestContext } from 'node:test';
 import { describe, it } from 'node:test';
-import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
+import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import type { NatsConsumerDeclaration } from '../../core/index.js';
 import { NATS_URL, needNats } from '../../../test/support/services.js';
+import type { NatsEdgeIntake } from './nats-consumer.js';
 import { NatsConsumers } from './nats-consumer.js';
 
-/** What the intake received, with a way to wait for one payload. */
-function recordingIntake(consumer: NatsConsumerDeclaration) {
-  const received: string[] = [];
-  const waiters: { payload: string; resolve: () => void }[] = [];
+/** What the intake kept, in order, with a way to wait for a payload; `refuse` fails a payload as a store failure would. */
+function recordingIntake(consumer: NatsConsumerDeclaration, refuse: (payload: string) => boolean = () => false) {
+  const kept: string[] = [];
+  const refused: string[] = [];
+  const waiters: { done: () => boolean; resolve: () => void }[] = [];
+  const until = (done: () => boolean) => new Promise<void>((resolve) => (done() ? resolve() : waiters.push({ done, resolve })));
   return {
-    received,
-    arrived: (payload: string) => new Promise<void>((resolve) => (received.includes(payload) ? resolve() : waiters.push({ payload, resolve }))),
+    kept,
+    arrived: (payload: string) => until(() => kept.includes(payload)),
+    refusedOnce: (payload: string) => until(() => refused.includes(payload)),
     intake: {
       consumers: () => [consumer],
       receive: (_consumer: string, _subject: string, data: Uint8Array) => {
         const payload = new TextDecoder().decode(data);
-        received.push(payload);
-        for (const waiter of waiters.filter((w) => w.payload === payload)) waiter.resolve();
-        return Promise.resolve({});
+        const refusing = refuse(payload);
+        (refusing ? refused : kept).push(payload);
+        for (const waiter of waiters.filter((w) => w.done())) waiter.resolve();
+        return refusing ? Promise.reject(new Error(`store failure on ${payload}`)) : Promise.resolve({});
       },
     },
   };
 }
 
+/** A stream of its own for one test and the hub's declaration on it, deleted after the test. */
+async function plantStream(t: TestContext) {
+  const run = `${process.pid}_${Date.now().toString(36)}_${Math.floor(Math.random() * 1e6).toString(36)}`;
+  const stream = `MR_CONSUMER_${run}`;
+  const subject = `mr.${run}.in`;
+  const connection = await connect({ servers: NATS_URL });
+  const manager: JetStreamManager = await jetstreamManager(connection);
+  const js: JetStreamClient = jetstream(connection);
+  const filter = `${subject}.>`;
+  const declaration: NatsConsumerDeclaration = { id: 'plant', stream, durable: `hub_${run}`, filterSubject: filter, source: 'wms-p02', ackWait: '2s' };
+  const addStream = () => manager.streams.add({ name: stream, subjects: [filter] });
+  t.after(async () => {
+    await manager.streams.delete(stream).catch(() => undefined);
+    await connection.close();
+  });
+  await addStream();
+  return {
+    manager,
+    declaration,
+    filter,
+    addStream,
+    publish: async (...payloads: string[]) => {
+      for (const payload of payloads) await js.publish(`${subject}.a`, payload);
+    },
+  };
+}
+
+/** The hub's consumers reading through `intake`, stopped after the test, with what they logged. */
+function hubReading(t: TestContext, intake: NatsEdgeIntake) {
+  const problems: string[] = [];
+  const notices: string[] = [];
+  const consumers = new NatsConsumers(intake, { url: NATS_URL, retryMs: 100, onError: (error) => problems.push((error as Error).message), onNotice: (message) => notices.push(message) });
+  t.after(() => consumers.stop());
+  consumers.start();
+  return { consumers, problems, notices };
+}
+
+const numbered = (prefix: string, from: number, to: number): string[] => Array.from({ length: to - from + 1 }, (_, i) => `${prefix}${from + i}`);
+
 describe('NATS JetStream consumers', () => {
   it('creates its durable consumer again when it is deleted, or its stream is recreated, and reads on', { timeout: 60_000 }, async (t) => {
     if (!(await needNats(t))) return;
-    const run = `${process.pid}_${Date.now().toString(36)}_${Math.floor(Math.random() * 1e6).toString(36)}`;
-    const stream = `MR_CONSUMER_${run}`;
-    const subject = `mr.${run}.in`;
-    const connection = await connect({ servers: NATS_URL });
-    const manager = await jetstreamManager(connection);
-    const js = jetstream(connection);
-    const declaration: NatsConsumerDeclaration = { id: 'plant', stream, durable: `hub_${run}`, filterSubject: `${subject}.>`, source: 'wms-p02', ackWait: '2s' };
-    const { intake, arrived, received } = recordingIntake(declaration);
-    const problems: string[] = [];
-    const consumers = new NatsConsumers(intake, { url: NATS_URL, retryMs: 100, onError: (error) => problems.push((error as Error).message) });
-    try {
-      await manager.streams.add({ name: stream, subjects: [`${subject}.>`] });
-      consumers.start();
-      await js.publish(`${subject}.a`, 'm1');
-      await arrived('m1');
+    const plant = await plantStream(t);
+    const { intake, arrived, kept } = recordingIntake(plant.declaration);
+    const { problems } = hubReading(t, intake);
+    await plant.publish('m1');
+    await arrived('m1');
 
-      // Before: consume() kept pulling from the missing consumer, silently, and m2 never came.
-      await manager.consumers.delete(stream, declaration.durable);
-      await js.publish(`${subject}.a`, 'm2');
-      await arrived('m2');
-      assert.ok(problems.some((p) => /consumer (deleted|not found)/i.test(p)), `the loss is logged: ${problems.join('; ')}`);
+    // Before: consume() kept pulling from the missing consumer, silently, and m2 never came.
+    await plant.manager.consumers.delete(plant.declaration.stream, plant.declaration.durable);
+    await plant.publish('m2');
+    await arrived('m2');
+    assert.ok(problems.some((p) => /consumer (deleted|not found)/i.test(p)), `the loss is logged: ${problems.join('; ')}`);
 
-      await manager.streams.delete(stream);
-      await manager.streams.add({ name: stream, subjects: [`${subject}.>`] });
-      await js.publish(`${subject}.a`, 'm3');
-      await arrived('m3');
-      // A consumer created again delivers the stream from its start: copies the door answers as duplicates.
-      assert.deepEqual([...new Set(received)], ['m1', 'm2', 'm3']);
-    } finally {
-      await consumers.stop();
-      await manager.streams.delete(stream).catch(() => undefined);
-      await connection.close();
+    await plant.manager.streams.delete(plant.declaration.stream);
+    await plant.addStream();
+    await plant.publish('m3');
+    await arrived('m3');
+    // Each once: the consumer created again on the same stream starts after m1; on the new stream, at its start.
+    assert.deepEqual(kept, ['m1', 'm2', 'm3']);
+  });
+
+  it('reads a consumer deleted on an intact stream on from the first message it had not kept: nothing read twice', { timeout: 60_000 }, async (t) => {
+    if (!(await needNats(t))) return;
+    const plant = await plantStream(t);
+    const { intake, arrived, kept } = recordingIntake(plant.declaration);
+    const { notices } = hubReading(t, intake);
+    await plant.publish(...numbered('m', 1, 200));
+    await arrived('m200');
+    await plant.manager.consumers.delete(plant.declaration.stream, plant.declaration.durable);
+    await plant.publish('m201');
+    await arrived('m201');
+    // Before: the new consumer delivered the stream from its start, 200 copies before m201.
+    assert.deepEqual(kept, numbered('m', 1, 201));
+    assert.ok(notices.some((n) => n.includes('again, from stream sequence 201')), notices.join('; '));
+  });
+
+  it('reads again a message the store failed on before its consumer was deleted', { timeout: 60_000 }, async (t) => {
+    if (!(await needNats(t))) return;
+    const plant = await plantStream(t);
+    let failing = true;
+    const { intake, arrived, refusedOnce, kept } = recordingIntake(plant.declaration, (payload) => failing && payload === 'm2');
+    hubReading(t, intake);
+    await plant.publish('m1', 'm2', 'm3');
+    await Promise.all([refusedOnce('m2'), arrived('m3')]);
+    await plant.manager.consumers.delete(plant.declaration.stream, plant.declaration.durable);
+    failing = false;
+    await plant.publish('m4');
+    await arrived('m4');
+    // The new consumer starts at m2, which comes before m4.
+    assert.ok(kept.includes('m2'), `m2 is read: ${kept.join(', ')}`);
+    assert.deepEqual(kept.filter((p) => p === 'm1'), ['m1'], 'm1 is not read again');
+  });
+
+  it('reads again the messages an earlier run got and did not acknowledge when the consumer is deleted before their redelivery', { timeout: 60_000 }, async (t) => {
+    if (!(await needNats(t))) return;
+    const plant = await plantStream(t);
+    const { stream, durable } = plant.declaration;
+    // The earlier run: it got m1..m3 and stopped after acknowledging m1 only; JetStream would
+    // deliver m2 and m3 again after an hour.
+    await plant.manager.consumers.add(stream, { durable_name: durable, ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All, ack_wait: 3_600_000_000_000, filter_subject: plant.filter });
+    await plant.publish('m1', 'm2', 'm3');
+    const earlier = await connect({ servers: NATS_URL });
+    t.after(() => earlier.close());
+    for await (const message of await (await jetstream(earlier).consumers.get(stream, durable)).fetch({ max_messages: 3, expires: 5_000 })) {
+      if (message.seq === 1) await message.ackAck();
+      if (message.seq === 3) break;
     }
+    const { intake, arrived, kept } = recordingIntake(plant.declaration);
+    hubReading(t, intake);
+    await plant.publish('m4');
+    await arrived('m4');
+    await plant.manager.consumers.delete(stream, durable);
+    await plant.publish('m5');
+    await arrived('m5');
+    assert.ok(kept.includes('m2') && kept.includes('m3'), `m2 and m3 are read: ${kept.join(', ')}`);
+    assert.ok(!kept.includes('m1'), 'm1, acknowledged, is not read again');
+  });
+
+  it('reads a stream added again under the same name from its start, though the hub had read further in the old one', { timeout: 60_000 }, async (t) => {
+    if (!(await needNats(t))) return;
+    const plant = await plantStream(t);
+    const { intake, arrived, kept } = recordingIntake(plant.declaration);
+    const { consumers, notices } = hubReading(t, intake);
+    await plant.publish(...numbered('old', 1, 5));
+    await arrived('old5');
+    // The hub is stopped while the plant deletes its stream, adds it again and publishes: the
+    // new stream's sequences 1..3 lie below the 6 the hub would resume at.
+    await consumers.stop();
+    await plant.manager.streams.delete(plant.declaration.stream);
+    await plant.addStream();
+    await plant.publish(...numbered('new', 1, 3));
+    consumers.start();
+    await plant.publish('new4');
+    await arrived('new4');
+    assert.deepEqual(kept, [...numbered('old', 1, 5), ...numbered('new', 1, 4)]);
+    assert.ok(notices.some((n) => n.includes('not the stream the hub read')), notices.join('; '));
   });
 });

@@ -3,12 +3,14 @@
 // log is the durable store, not the stream: a Debian nats-server 2.9 acks before fsync. A
 // crash before the ack makes JetStream redeliver after ack_wait, and the door's dedupe on
 // source + id absorbs the copy. A store failure naks the message for a later redelivery.
-import type { ConsumerMessages, JetStreamManager, JsMsg } from '@nats-io/jetstream';
-import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
+// A durable consumer created again starts after what the hub has read of the same stream.
+import type { ConsumerInfo, ConsumerMessages, JetStreamManager, JsMsg } from '@nats-io/jetstream';
+import { AckPolicy, DeliverPolicy, JetStreamApiCodes, JetStreamApiError, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { connect } from '@nats-io/transport-node';
 import type { NatsConsumerDeclaration } from '../../core/index.js';
 import { parseDeliveryDuration } from '../../core/index.js';
+import { StreamReadPosition } from './stream-read-position.js';
 
 export interface NatsEdgeIntake {
   consumers(): readonly NatsConsumerDeclaration[];
@@ -22,6 +24,8 @@ export interface NatsConsumersOptions {
   readonly retryMs?: number;
   /** Told, per consumer id, true while its durable consumer is being read and false while the hub retries (and at start). */
   readonly onReading?: (consumerId: string, up: boolean) => void;
+  /** Told where a durable consumer created again starts (an operator wants to know why the hub reads what it reads). */
+  readonly onNotice?: (message: string) => void;
 }
 
 const NANOS_PER_MS = 1_000_000;
@@ -33,6 +37,8 @@ export class NatsConsumers {
   private stopped = false;
   /** Wakes the loops from their wait between retries when the hub stops. */
   private readonly wake = new Set<() => void>();
+  /** Per consumer id, how far the hub has read its stream: kept across readings, lost with the process. */
+  private readonly positions = new Map<string, StreamReadPosition>();
 
   constructor(
     private readonly intake: NatsEdgeIntake,
@@ -70,10 +76,11 @@ export class NatsConsumers {
     while (!this.stopped) {
       try {
         const connection = await this.connectOnce();
-        await ensureConsumer(await jetstreamManager(connection), consumer, parseDeliveryDuration(consumer.ackWait) ?? 30_000);
+        const position = await this.startReading(await jetstreamManager(connection), consumer);
+        this.positions.set(consumer.id, position);
         // Without abort_on_missing_resource, a consumer deleted under the hub (by an operator, or
         // with its stream) is pulled from forever in silence; aborting lets the loop log it and
-        // create the consumer again (its stream from the start: the door answers duplicates).
+        // create the consumer again (after what the hub has read: startReading).
         const messages = await (await jetstream(connection).consumers.get(consumer.stream, consumer.durable)).consume({ max_messages: 64, abort_on_missing_resource: true });
         lastProblem = '';
         reading(true);
@@ -81,7 +88,7 @@ export class NatsConsumers {
         try {
           for await (const message of messages) {
             if (this.stopped) break;
-            await this.handle(consumer, message);
+            await this.handle(consumer, message, position);
           }
         } finally {
           this.reading.delete(messages);
@@ -107,33 +114,71 @@ export class NatsConsumers {
     }
   }
 
-  private async handle(consumer: NatsConsumerDeclaration, message: JsMsg): Promise<void> {
+  /**
+   * The durable consumer, created when missing (explicit acks): on a stream the hub has read, from
+   * the first message it has not handled; on a stream it has not read (a first start, a stream
+   * deleted and added again: its sequences start at 1 again), from the stream's start.
+   */
+  private async startReading(manager: JetStreamManager, consumer: NatsConsumerDeclaration): Promise<StreamReadPosition> {
+    const stream = await manager.streams.info(consumer.stream);
+    const before = this.positions.get(consumer.id);
+    // The creation time tells a stream added again under the same name; sequences that went back
+    // (a stream restored from an older backup) are not the stream the hub read either.
+    const read = before !== undefined && before.streamCreated === stream.created && before.resumeAt() <= stream.state.last_seq + 1 ? before : undefined;
+    let info = await consumerInfo(manager, consumer);
+    if (info === undefined) {
+      const from = read?.resumeAt() ?? 1;
+      info = await addConsumer(manager, consumer, from);
+      // The stream may have been deleted and added again between its info and the add: the new
+      // consumer would skip the new stream's first messages. Drop it and start over.
+      if (from > 1 && (await manager.streams.info(consumer.stream)).created !== stream.created) {
+        await manager.consumers.delete(consumer.stream, consumer.durable).catch(() => undefined);
+        throw new Error(`stream ${consumer.stream} was added again while its consumer ${consumer.durable} was being created`);
+      }
+      const where =
+        read !== undefined
+          ? `again, from stream sequence ${from}: the hub has handled every message before it`
+          : before === undefined
+            ? 'from the start of the stream'
+            : `from the start of the stream: it is not the stream the hub read (created ${stream.created}, last sequence ${stream.state.last_seq})`;
+      this.options.onNotice?.(`nats consumer ${consumer.id}: created ${consumer.stream}/${consumer.durable} ${where}`);
+    }
+    return StreamReadPosition.reading(stream.created, info, read);
+  }
+
+  private async handle(consumer: NatsConsumerDeclaration, message: JsMsg, position: StreamReadPosition): Promise<void> {
     try {
       await this.intake.receive(consumer.id, message.subject, message.data);
     } catch (error) {
       // Not kept: ask for a redelivery later instead of acking.
       this.options.onError(error, `nats message ${consumer.stream}#${message.seq} not processed; it will be redelivered`);
+      position.notHandled(message.seq, message.info.deliverySequence);
       message.nak(this.options.retryMs ?? 1_000);
       return;
     }
+    position.handled(message.seq, message.info.deliverySequence);
     // A lost ack only means a redelivery, which dedupes: do not stop the consumer for it.
     await message.ackAck().catch((error: unknown) => this.options.onError(error, `ack of ${consumer.stream}#${message.seq}`));
   }
 }
 
-/** The durable consumer, created when missing: explicit acks, from the start of the stream. */
-async function ensureConsumer(manager: JetStreamManager, consumer: NatsConsumerDeclaration, ackWaitMs: number): Promise<void> {
+/** The durable consumer's info, or undefined when it does not exist (other failures are thrown). */
+async function consumerInfo(manager: JetStreamManager, consumer: NatsConsumerDeclaration): Promise<ConsumerInfo | undefined> {
   try {
-    await manager.consumers.info(consumer.stream, consumer.durable);
-    return;
-  } catch {
-    // Not there yet (or the stream is missing: add says which).
+    return await manager.consumers.info(consumer.stream, consumer.durable);
+  } catch (error) {
+    if (error instanceof JetStreamApiError && error.code === JetStreamApiCodes.ConsumerNotFound) return undefined;
+    throw error;
   }
-  await manager.consumers.add(consumer.stream, {
+}
+
+/** Creates the durable consumer, delivering from stream sequence `from` (1: the whole stream). */
+async function addConsumer(manager: JetStreamManager, consumer: NatsConsumerDeclaration, from: number): Promise<ConsumerInfo> {
+  return manager.consumers.add(consumer.stream, {
     durable_name: consumer.durable,
     ack_policy: AckPolicy.Explicit,
-    deliver_policy: DeliverPolicy.All,
-    ack_wait: ackWaitMs * NANOS_PER_MS,
+    ...(from > 1 ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: from } : { deliver_policy: DeliverPolicy.All }),
+    ack_wait: (parseDeliveryDuration(consumer.ackWait) ?? 30_000) * NANOS_PER_MS,
     ...(consumer.filterSubject === undefined ? {} : { filter_subject: consumer.filterSubject }),
   });
 }
