@@ -3,14 +3,10 @@
 // route that passes a path segment or a query filter to the store; SQLite took it and found
 // nothing. Both stores now answer 400 before the store is asked.
 import assert from 'node:assert/strict';
-import type { TestContext } from 'node:test';
 import { describe, it } from 'node:test';
-import { PostgresStore } from '../adapters/index.js';
-import type { HubStore } from '../bootstrap/index.js';
 import { SqliteStore } from '../bootstrap/index.js';
 import type { TestHub } from '../../test/support/hub.js';
-import { callHub, startTestHub } from '../../test/support/hub.js';
-import { dropSchema, needPostgres, POSTGRES_URL, uniqueSchema } from '../../test/support/services.js';
+import { callHub, onBothStores, withHub } from '../../test/support/hub.js';
 
 const NUL_URLS = [
   ['/v1/workflows/p2p/45%00', 'params/poNumber'],
@@ -42,29 +38,6 @@ async function refusesNul(t: TestHub): Promise<void> {
   assert.equal((await callHub(t, 'GET', '/v1/exceptions?po=%01', operator)).status, 200);
 }
 
-async function withPostgres(t: TestContext, run: (store: HubStore) => Promise<void>): Promise<void> {
-  if (!(await needPostgres(t))) return;
-  const schema = uniqueSchema('mr_qtext');
-  const url = new URL(POSTGRES_URL);
-  url.searchParams.set('schema', schema);
-  const store = await PostgresStore.open({ url: url.toString() });
-  try {
-    await run(store);
-  } finally {
-    await store.close();
-    await dropSchema(schema);
-  }
-}
-
-async function withHub(store: HubStore, check: (t: TestHub) => Promise<void>): Promise<void> {
-  const hub = await startTestHub({ store });
-  try {
-    await check(hub);
-  } finally {
-    await hub.close();
-  }
-}
-
 // Cursors the listings never gave. The exceptions' cursor went to the store as Number(after): NaN,
 // 1.5 or 1e23 answered 500 on PostgreSQL and an empty page on SQLite; the deliveries' cursor
 // that did not parse was dropped (the first page again), one with a sequence past bigint was a
@@ -72,21 +45,6 @@ async function withHub(store: HubStore, check: (t: TestHub) => Promise<void>): P
 const BAD_CURSORS = ['/v1/exceptions', '/v1/deliveries', '/v1/quarantine'].flatMap((listing) =>
   ['garbage', '1.5', '99999999999999999999999', '-1', '99999999999999999999.0.erp', 'q-0'].map((cursor) => `${listing}?after=${encodeURIComponent(cursor)}`),
 );
-
-/** Runs `check` against a hub on SQLite and on PostgreSQL (where these inputs answered 500), as two tests. */
-function onBothStores(what: string, check: (t: TestHub) => Promise<void>): void {
-  it(`${what}, on SQLite`, async () => {
-    const store = new SqliteStore(':memory:');
-    try {
-      await withHub(store, check);
-    } finally {
-      await store.close();
-    }
-  });
-  it(`${what}, on PostgreSQL`, async (t) => {
-    await withPostgres(t, (store) => withHub(store, check));
-  });
-}
 
 async function refusesForeignCursors(t: TestHub): Promise<void> {
   const operator = t.keys.get('operator:ap-lead')!;

@@ -3,10 +3,14 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
+import type { TestContext } from 'node:test';
+import { it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { PostgresStore } from '../../src/adapters/index.js';
 import type { Hub, HubOptions, HubStore } from '../../src/bootstrap/index.js';
 import { createHub, issueKey, loadSetup, SqliteStore, systemClock } from '../../src/bootstrap/index.js';
 import type { ConfigFlags } from '../../src/bootstrap/index.js';
+import { dropSchema, needPostgres, POSTGRES_URL, uniqueSchema } from './services.js';
 
 export const EXAMPLE_MANIFEST = fileURLToPath(new URL('../../examples/millrace.yaml', import.meta.url));
 
@@ -39,6 +43,46 @@ export async function startTestHub(
       if (options.store === undefined) await store.close();
     },
   };
+}
+
+/** A test hub on `store` for the time of `check`. */
+export async function withHub(store: HubStore, check: (t: TestHub) => Promise<void>): Promise<void> {
+  const hub = await startTestHub({ store });
+  try {
+    await check(hub);
+  } finally {
+    await hub.close();
+  }
+}
+
+/** A PostgreSQL store in a schema of its own for the time of `run`; skipped (failed under CI) without PostgreSQL. */
+async function withPostgres(t: TestContext, run: (store: HubStore) => Promise<void>): Promise<void> {
+  if (!(await needPostgres(t))) return;
+  const schema = uniqueSchema('mr_http');
+  const url = new URL(POSTGRES_URL);
+  url.searchParams.set('schema', schema);
+  const store = await PostgresStore.open({ url: url.toString() });
+  try {
+    await run(store);
+  } finally {
+    await store.close();
+    await dropSchema(schema);
+  }
+}
+
+/** Runs `check` against a hub on SQLite and on PostgreSQL, as two tests (name them in a `*.int.test.ts`). */
+export function onBothStores(what: string, check: (t: TestHub) => Promise<void>): void {
+  it(`${what}, on SQLite`, async () => {
+    const store = new SqliteStore(':memory:');
+    try {
+      await withHub(store, check);
+    } finally {
+      await store.close();
+    }
+  });
+  it(`${what}, on PostgreSQL`, async (t) => {
+    await withPostgres(t, (store) => withHub(store, check));
+  });
 }
 
 /** One JSON request to a test hub with a key; the answer's status, headers and parsed body. */
