@@ -19,7 +19,10 @@ export interface KpiSources {
   readonly inventory?: { accuracy(): Promise<InventoryAccuracy[]> };
 }
 
-/** How the window is chosen: `from`/`to`, else `window` (`7d`, `24h`, `90m`) or `days` back from `to`. */
+/**
+ * How the window is chosen: `from` and `to`; or a length (`window` as `7d`, `24h`, `90m`, or `days`;
+ * default 7 days) from `from` forward, else back from `to` (default now). `from` alone ends now.
+ */
 export interface KpiWindowRequest {
   readonly from?: string;
   readonly to?: string;
@@ -51,21 +54,11 @@ export class KpiQueries {
     private readonly sources: KpiSources = {},
   ) {}
 
-  /** Operator keys only: the KPIs span every supplier. `days` back from now unless `from`/`to` are given. */
+  /** Operator keys only: the KPIs span every supplier. The last 7 days unless the request says otherwise (KpiWindowRequest). */
   async kpis(viewer: Principal, window: KpiWindowRequest = {}): Promise<KpiAnswer> {
     if (viewer.kind !== 'operator') throw new MillraceError('forbidden_action', 'KPIs are for operator keys (millrace keys add --operator NAME)');
     const now = this.clock.now().toISOString();
-    const to = window.to ?? now;
-    const lengthMs = windowLength(window);
-    // Read as every instant is (readInstant: a leap second included), `to` first: `from` may be counted back from it.
-    const instant = (name: string, value: string): number => {
-      const ms = readInstant(value);
-      if (ms === undefined) throw new MillraceError('invalid_request', `${name} must be an RFC 3339 time, not "${value}"`);
-      return ms;
-    };
-    const end = instant('to', to);
-    const from = window.from ?? new Date(end - lengthMs).toISOString();
-    if (!(instant('from', from) < end)) throw new MillraceError('invalid_request', `the window must end after it starts: ${from} .. ${to}`);
+    const { from, to } = windowBounds(window, now);
     const [lines, exceptions, flows, accuracy, lag] = await Promise.all([this.allLines(), this.allExceptions(), this.store.flows(), this.sources.inventory?.accuracy(), this.lagSamples(from, to)]);
     const coverage = governanceCoverage(flows, this.manifest, this.catalog);
     return {
@@ -142,10 +135,45 @@ function withoutWindow({ window: _same, ...funnel }: P2PFunnel): Omit<P2PFunnel,
   return funnel;
 }
 
-/** The window's length: `window` (`7d`, `24h`, `90m`), else `days`, else 7 days. Both at once is a mistake. */
+/**
+ * The window's bounds (KpiWindowRequest). A length given with both `from` and `to` conflicts with
+ * them (which would win is a guess, and a wrong one answers for another period): refused.
+ */
+function windowBounds(request: KpiWindowRequest, now: string): { from: string; to: string } {
+  const length = request.window !== undefined ? 'window' : request.days !== undefined ? 'days' : undefined;
+  if (request.from !== undefined && request.to !== undefined && length !== undefined) {
+    throw new MillraceError('window_conflict', `give from and to, or one of them with ${length}, not all three: ${length} would have to agree with the window from .. to`, { parameters: ['from', 'to', length] });
+  }
+  const lengthMs = windowLength(request);
+  // Read as every instant is (readInstant: a leap second included).
+  const instant = (name: string, value: string): number => {
+    const ms = readInstant(value);
+    if (ms === undefined) throw new MillraceError('invalid_request', `${name} must be an RFC 3339 time, not "${value}"`);
+    return ms;
+  };
+  if (request.from !== undefined && length !== undefined) {
+    return { from: request.from, to: countedInstant(instant('from', request.from) + lengthMs, 'to') };
+  }
+  const to = request.to ?? now;
+  const end = instant('to', to);
+  const from = request.from ?? countedInstant(end - lengthMs, 'from');
+  if (!(instant('from', from) < end)) throw new MillraceError('invalid_request', `the window must end after it starts: ${from} .. ${to}`);
+  return { from, to };
+}
+
+const LAST_INSTANT = Date.parse('9999-12-31T23:59:59.999Z');
+const FIRST_INSTANT = Date.parse('0000-01-01T00:00:00.000Z');
+
+/** A bound counted from the other: RFC 3339 names years 0000 to 9999 only. */
+function countedInstant(ms: number, name: 'from' | 'to'): string {
+  if (ms < FIRST_INSTANT || ms > LAST_INSTANT) throw new MillraceError('invalid_request', `the window's ${name} would fall outside the years 0000 to 9999 that an RFC 3339 time can name`);
+  return new Date(ms).toISOString();
+}
+
+/** The window's length: `window` (`7d`, `24h`, `90m`), else `days`, else 7 days. Both at once conflict. */
 function windowLength(request: KpiWindowRequest): number {
   if (request.window === undefined) return (request.days ?? 7) * 86_400_000;
-  if (request.days !== undefined) throw new MillraceError('invalid_request', 'give the window as window (7d, 24h, 90m) or as days, not both');
+  if (request.days !== undefined) throw new MillraceError('window_conflict', 'give the window as window (7d, 24h, 90m) or as days, not both', { parameters: ['window', 'days'] });
   const ms = parseDuration(request.window);
   if (ms === undefined || ms <= 0 || ms > 366 * 86_400_000) {
     throw new MillraceError('invalid_request', `window must be a duration such as 7d, 24h or 90m, up to 366d, not "${request.window}"`);

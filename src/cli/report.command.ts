@@ -19,10 +19,10 @@ export function registerReport(program: Command): void {
   addConfigOptions(
     program.command('report').description('KPIs over a window, by plant and supplier: confirmation latency, ASNs before receipt, milestone lag, match rate, exceptions, recovery, GR/IR, governance, sync lag'),
   )
-    .option('--window <duration>', 'window length ending at --to: 7d, 24h, 90m (default 7d)')
-    .option('--days <n>', 'window length in days, ending at --to (the same as --window Nd)')
-    .option('--from <time>', 'window start, RFC 3339')
-    .option('--to <time>', 'window end (exclusive), RFC 3339; default now')
+    .option('--window <duration>', 'window length, from --from forward, else ending at --to: 7d, 24h, 90m (default 7d)')
+    .option('--days <n>', 'window length in days, counted like --window (the same as --window Nd)')
+    .option('--from <time>', 'window start, RFC 3339; with --to, no length')
+    .option('--to <time>', 'window end (exclusive), RFC 3339; default --from plus the length when both are given, else now')
     .option('--json', 'print the report as JSON (the body of GET /v1/kpis)')
     .action(async (options: ReportOptions) => {
       const days = options.days === undefined ? undefined : Number(options.days);

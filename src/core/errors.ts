@@ -11,6 +11,7 @@ export interface Violation {
 export const ERROR_CATALOGUE = {
   malformed_json: { status: 400, title: 'The body is not valid JSON' },
   invalid_request: { status: 400, title: 'The request is not usable' },
+  window_conflict: { status: 400, title: 'The window is given in ways that conflict' },
   unauthenticated: { status: 401, title: 'Missing or invalid credentials' },
   forbidden_source: { status: 403, title: 'The event source is not the caller' },
   forbidden_event_type: { status: 403, title: 'The caller may not publish this event type' },

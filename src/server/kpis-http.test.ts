@@ -82,6 +82,6 @@ describe('GET /v1/kpis', () => {
     assert.deepEqual([bogus.status, bogus.body.code], [400, 'invalid_request']);
     assert.match(String(bogus.body.detail), /7d, 24h or 90m/);
     const both = await callHub(t, 'GET', '/v1/kpis?window=1d&days=2', viewer());
-    assert.deepEqual([both.status, both.body.code], [400, 'invalid_request']);
+    assert.deepEqual([both.status, both.body.code], [400, 'window_conflict']);
   });
 });

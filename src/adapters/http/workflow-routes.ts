@@ -206,7 +206,7 @@ export function registerWorkflowRoutes(app: FastifyInstance, deps: WorkflowRoute
       config: { auth: true },
       schema: {
         summary:
-          'KPIs over a window of business time (default: the last 7 days), overall and by plant and supplier: supplier confirmation latency, ' +
+          'KPIs over a window of business time (from and to; or from, or to, with a length; default: the last 7 days), overall and by plant and supplier: supplier confirmation latency, ' +
           'shipment timeliness (ASNs before receipt, milestone lag), match rate (first time and final), exceptions by code and owner with open age, ' +
           'recovery time, open GR/IR with its age, governance share, sync lag per source against its maxLag, and the P2P funnel (of the PO lines released in the window, ' +
           'how many were confirmed, shipped, received, invoiced, matched and posted by now, and why the rest stopped) (operator keys)',
@@ -214,10 +214,10 @@ export function registerWorkflowRoutes(app: FastifyInstance, deps: WorkflowRoute
         querystring: {
           type: 'object',
           properties: {
-            from: { type: 'string', description: 'RFC 3339; default: `to` minus `days`' },
-            to: { type: 'string', description: 'RFC 3339, exclusive; default: now' },
-            days: { type: 'integer', minimum: 1, maximum: 366, description: 'window length in days (default 7)' },
-            window: { type: 'string', description: 'window length as a duration: 7d, 24h, 90m (instead of days)' },
+            from: { type: 'string', description: 'RFC 3339, the window start; default: `to` minus the length' },
+            to: { type: 'string', description: 'RFC 3339, exclusive; default: `from` plus the length when `from` and a length (`days` or `window`) are given, else now' },
+            days: { type: 'integer', minimum: 1, maximum: 366, description: 'window length in days (default 7), counted forward from `from`, else back from `to`; with both `from` and `to` it conflicts (400 window_conflict)' },
+            window: { type: 'string', description: 'window length as a duration: 7d, 24h, 90m (instead of days, not with it), counted like days' },
           },
         },
         response: { 200: { type: 'object', additionalProperties: true }, ...problemResponses(400, 401, 403) },
