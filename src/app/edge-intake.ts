@@ -8,7 +8,7 @@
 // transaction, after the message's commit and before the ack. Decisions:
 // docs/adr/0020-mqtt-and-nats-at-the-edge.md (the crash points are listed there).
 import type { CloudEvent, CompiledMqttTopic, EdgeExceptionCode, EdgeMessageProblem, Manifest, MessageStanding, NatsConsumerDeclaration, Principal, SequenceVerdict, Violation } from '../core/index.js';
-import { advancePosition, compileMqttTopic, edgeExceptionOwner, isMillraceError, judgeSequence, mapMqttMessage, MILLRACE_SOURCE, sourceOf, topicMatches } from '../core/index.js';
+import { advancePosition, compileMqttTopic, edgeExceptionOwner, fnv1aHex, isMillraceError, judgeSequence, mapMqttMessage, MILLRACE_SOURCE, sourceOf, topicMatches } from '../core/index.js';
 import type { Clock, PublisherMark, PublisherSequenceStore, QuarantineEntry, QuarantineProblem, QuarantineReason, QuarantineStore } from '../ports/index.js';
 import type { IngestService } from './ingest.js';
 import type { QuarantineChannel, ReprocessOutcome } from './quarantine.js';
@@ -200,7 +200,7 @@ export class MqttIntake extends EdgeChannel {
   ): { event: CloudEvent; breach: SequenceBreach } {
     const declaration = topic.declaration;
     const code: EdgeExceptionCode = verdict.kind === 'gap' ? 'sequence_gap' : 'sequence_reset';
-    const exceptionId = `${code === 'sequence_gap' ? 'gap' : 'reset'}-${fnv1a(`${declaration.id}\u0000${sequence.publisher}\u0000${epoch}\u0000${sequence.number}`)}`;
+    const exceptionId = `${code === 'sequence_gap' ? 'gap' : 'reset'}-${fnv1aHex(`${declaration.id}\u0000${sequence.publisher}\u0000${epoch}\u0000${sequence.number}`)}`;
     const missing = verdict.kind === 'gap' ? verdict.missingTo - verdict.missingFrom + 1 : 0;
     const what =
       verdict.kind === 'gap'
@@ -306,14 +306,4 @@ function mappingReason(problems: readonly EdgeMessageProblem[]): QuarantineReaso
 
 function positionKey(binding: string, publisher: string): string {
   return `${binding}\u0000${publisher}`;
-}
-
-/** FNV-1a, 32 bits, as 8 hex digits: short stable ids (exception ids are at most 64 characters). */
-function fnv1a(text: string): string {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i += 1) {
-    hash ^= text.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193) >>> 0;
-  }
-  return hash.toString(16).padStart(8, '0');
 }

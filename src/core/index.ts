@@ -103,6 +103,7 @@ export { maintenanceWaitUntil } from './delivery/maintenance-window.js';
 export { baseUnitOf, unitConverter } from './units.js';
 export type { UnitConversions } from './units.js';
 export { SeededRandom } from './seeded-random.js';
+export { fnv1a, fnv1aHex } from './short-hash.js';
 export {
   DEFAULT_PLANT_EXCEPTION_OWNERS,
   DEFAULT_PLANT_SLAS,

@@ -10,6 +10,7 @@ import type { P2PRoute } from './p2p-routing.js';
 import { routeP2P } from './p2p-routing.js';
 import type { P2PLine } from './p2p-state.js';
 import { activeDeadlines, emptyLine, lineKey } from './p2p-state.js';
+import { fnv1a } from '../short-hash.js';
 import { toMs } from '../time.js';
 
 /** Lines in memory, with the indexes routing needs (PO -> lines, shipment -> lines). */
@@ -102,9 +103,7 @@ function unindex(index: Map<string, Set<string>>, name: string, key: string): vo
  * run one partition per thread (each line's events stay in one partition, in order).
  */
 export function partitionOf(key: string, count: number): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < key.length; i += 1) hash = Math.imul(hash ^ key.charCodeAt(i), 0x01000193);
-  return (hash >>> 0) % count;
+  return fnv1a(key) % count;
 }
 
 /** The keys an event touches, sorted, given the lines the set knows. */

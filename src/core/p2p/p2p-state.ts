@@ -3,6 +3,7 @@
 // byte after a replay. Quantities are in the PO line's unit of measure.
 import type { Dec } from '../money.js';
 import { dec, settleQuantity, str, sum, ZERO } from '../money.js';
+import { fnv1aHex } from '../short-hash.js';
 import { toMs, utc } from '../time.js';
 
 export type P2PStage =
@@ -241,12 +242,30 @@ export function lineFromJson(text: string): P2PLine {
  * Where a line keeps a supplier's invoice, also its ref in deadlines and exceptions. Invoice
  * numbers are unique per supplier only: the first invoice with a number is kept under the number
  * (as lines stored before this were), another supplier's with the same number under
- * `supplier:number`, so it is matched on its own instead of counting as a duplicate.
+ * `supplier:number`, so it is matched on its own instead of counting as a duplicate. The ref goes
+ * out in `sla.breached` (and `sla.started`), whose contracts allow 64 characters, as they do for
+ * each of supplier id and invoice number: where `supplier:number` is longer, the ref is its last
+ * characters and a hash of it. An invoice already kept is found under whatever key it was given
+ * (lines stored before refs were bounded keep the long ones); a new one takes the first of these
+ * keys that no other invoice of the line holds.
  */
 export function invoiceKeyOf(state: Pick<P2PLine, 'invoices'>, supplierId: string, invoiceNumber: string): string {
   const first = state.invoices[invoiceNumber];
-  return first === undefined || first.supplierId === supplierId ? invoiceNumber : `${supplierId}:${invoiceNumber}`;
+  if (first === undefined || (first.supplierId === supplierId && first.invoiceNumber === invoiceNumber)) return invoiceNumber;
+  for (const [key, invoice] of Object.entries(state.invoices)) if (invoice.supplierId === supplierId && invoice.invoiceNumber === invoiceNumber) return key;
+  const full = `${supplierId}:${invoiceNumber}`;
+  const characters = [...full];
+  if (characters.length <= REF_LENGTH && state.invoices[full] === undefined) return full;
+  // Code points, as the contracts count them; the tail keeps the end of the invoice number.
+  const tail = characters.slice(-(REF_LENGTH - 9)).join('').trimStart();
+  for (let attempt = 0; ; attempt += 1) {
+    const key = `${tail}~${fnv1aHex(attempt === 0 ? full : `${full}\u0000${attempt}`)}`;
+    if (state.invoices[key] === undefined) return key;
+  }
 }
+
+/** The longest ref the derived events' contracts take (their `identifier`). */
+const REF_LENGTH = 64;
 
 export function invoiceRefOf(state: Pick<P2PLine, 'invoices'>, invoice: Pick<InvoiceRecord, 'supplierId' | 'invoiceNumber'>): string {
   return invoiceKeyOf(state, invoice.supplierId, invoice.invoiceNumber);
