@@ -16,6 +16,19 @@ export const SUPPLIER = 'SUP-0042';
 
 type Data = Record<string, unknown>;
 
+type PoLine = { line: number; quantity: string; unitPrice: string; uom?: string; itemId?: string; needBy?: string };
+
+/** A PO as po.released and po.changed carry it (to the scenario's supplier, for plant P01). */
+function poSnapshot(poNumber: string, currency: string, lines: readonly PoLine[]): Data {
+  return {
+    poNumber,
+    supplierId: SUPPLIER,
+    buyerPlant: 'P01',
+    currency,
+    lines: lines.map((l) => ({ line: l.line, itemId: l.itemId ?? 'ITM-10023', quantity: l.quantity, uom: l.uom ?? 'EA', unitPrice: l.unitPrice, needBy: l.needBy ?? '2026-03-16' })),
+  };
+}
+
 export class P2PScenario {
   readonly lines = new LineSet();
   readonly log: StoredEvent[] = [];
@@ -54,14 +67,13 @@ export class P2PScenario {
     return stored;
   }
 
-  release(lines: { line: number; quantity: string; unitPrice: string; uom?: string; itemId?: string; needBy?: string }[], currency = 'USD', poNumber = PO): StoredEvent {
-    return this.send('po.released', '/systems/erp-core', {
-      poNumber,
-      supplierId: SUPPLIER,
-      buyerPlant: 'P01',
-      currency,
-      lines: lines.map((l) => ({ line: l.line, itemId: l.itemId ?? 'ITM-10023', quantity: l.quantity, uom: l.uom ?? 'EA', unitPrice: l.unitPrice, needBy: l.needBy ?? '2026-03-16' })),
-    });
+  release(lines: PoLine[], currency = 'USD', poNumber = PO): StoredEvent {
+    return this.send('po.released', '/systems/erp-core', poSnapshot(poNumber, currency, lines));
+  }
+
+  /** A po.changed: the ERP's full snapshot of the PO at a new revision. */
+  change(revision: number, lines: PoLine[], currency = 'USD', poNumber = PO): StoredEvent {
+    return this.send('po.changed', '/systems/erp-core', { ...poSnapshot(poNumber, currency, lines), revision });
   }
 
   confirm(lines: Data[], poNumber = PO): StoredEvent {

@@ -5,6 +5,7 @@
 // that waited for it. Pure: time comes in as `now`, rules as `policy`.
 import type { CloudEvent, StoredEvent } from '../envelope.js';
 import { derivedEvent } from '../envelope.js';
+import type { Dec } from '../money.js';
 import { amount, dec, settleQuantity, str, sum, ZERO } from '../money.js';
 import { addMs, isAfter, toMs } from '../time.js';
 import type { P2PExceptionCode, P2PPolicy, P2PSla } from './p2p-policy.js';
@@ -162,9 +163,68 @@ export function decideLine(state: P2PLine, base: DecisionContext): CloudEvent[] 
     confirmationRules(state, terms, ctx, out);
     shipmentRules(state, terms, ctx, out);
   }
-  receiptRules(state, terms, ctx.policy, out, beforeCancel);
-  invoiceRules(state, terms, ctx, out, beforeCancel);
+  const goods = new AccruedGoods(state, terms);
+  receiptRules(state, terms, ctx.policy, out, beforeCancel, goods);
+  invoiceRules(state, terms, ctx, out, beforeCancel, goods);
   return out.events;
+}
+
+/**
+ * What a line's goods stand at in GR/IR, kept up to date as this decision posts. A receipt is
+ * accrued at the PO price in force when it comes and keeps that value if the price changes later;
+ * a reversal takes out, and an invoice clears, the value the goods were accrued at. While every
+ * accrual was at the current PO price (the usual case) that is the quantity at the PO price, each
+ * sum rounded once, so a line's postings add up to the minor unit however it was split; after a
+ * price change it is the goods' average accrued price. An invoice or credit clears the value of
+ * the line's matched quantity after it less what was cleared before: once everything received is
+ * matched, GR/IR is zero.
+ */
+class AccruedGoods {
+  private quantity: Dec;
+  private value: Dec;
+  private cleared: Dec;
+  private readonly price: Dec;
+  private readonly currency: string;
+
+  constructor(state: P2PLine, terms: PoLineTerms) {
+    const postings = Object.values(state.postings);
+    const total = (kinds: readonly string[]) => sum(postings.flatMap((p) => (kinds.includes(p.kind) ? [p.amount] : [])));
+    this.quantity = sum(Object.values(state.receipts).flatMap((r) => (r.postingId !== undefined && r.quantity !== undefined ? [r.quantity] : [])));
+    this.value = total(['grir_accrual', 'reversal']);
+    // An invoice clears GR/IR by its AP liability less its price variance (openGrirOf).
+    this.cleared = total(['ap_liability']).minus(total(['price_variance']));
+    this.price = dec(terms.unitPrice);
+    this.currency = terms.currency;
+  }
+
+  private atPoPrice(quantity: Dec): Dec {
+    return dec(amount(settleQuantity(quantity).times(this.price), this.currency));
+  }
+
+  /** What `quantity` of the line's accrued goods stand at. */
+  private valueOf(quantity: Dec): Dec {
+    const accrued = settleQuantity(this.quantity);
+    if (!accrued.isPositive() || this.atPoPrice(accrued).eq(this.value)) return this.atPoPrice(quantity);
+    if (settleQuantity(quantity).eq(accrued)) return this.value;
+    return dec(amount(this.value.times(settleQuantity(quantity)).div(accrued), this.currency));
+  }
+
+  /** The GR/IR posting for a receipt (negative for a reversal). */
+  accrue(quantity: Dec): Dec {
+    const after = this.quantity.plus(quantity);
+    const value = quantity.isNegative() ? this.valueOf(after).minus(this.value) : this.atPoPrice(after).minus(this.atPoPrice(this.quantity));
+    this.quantity = after;
+    this.value = this.value.plus(value);
+    return value;
+  }
+
+  /** What a document clears from GR/IR that brings the line's matched quantity to `matched`. */
+  clear(matched: Dec): Dec {
+    const target = this.valueOf(matched);
+    const clearing = target.minus(this.cleared);
+    this.cleared = target;
+    return clearing;
+  }
 }
 
 function awaitPurchaseOrder(state: P2PLine, ctx: DecisionContext, out: Derivation): void {
@@ -322,12 +382,10 @@ function shipmentRules(state: P2PLine, terms: PoLineTerms, ctx: DecisionContext,
   }
 }
 
-function receiptRules(state: P2PLine, terms: PoLineTerms, policy: P2PPolicy, out: Derivation, beforeCancel: (item: { seq: number }) => boolean): void {
-  const poPrice = dec(terms.unitPrice);
+function receiptRules(state: P2PLine, terms: PoLineTerms, policy: P2PPolicy, out: Derivation, beforeCancel: (item: { seq: number }) => boolean, goods: AccruedGoods): void {
   // Each accrual is the line's accrued value after the receipt less before it, each rounded once:
   // the accruals of a line add up to its net received quantity x PO price to the minor unit,
   // however small the receipts (four of 1 EA at 12.5 JPY: 13 + 12 + 13 + 12 = 50, not 52).
-  let accrued = sum(Object.values(state.receipts).flatMap((r) => (r.postingId !== undefined && r.quantity !== undefined ? [r.quantity] : [])));
   for (const receipt of Object.values(state.receipts).filter(beforeCancel).sort(bySeq)) {
     if (receipt.quantity === undefined) {
       out.raise('unit_of_measure_unknown', receipt.eventId, `receipt ${receipt.receiptId} counts ${terms.itemId} in ${receipt.uom}; master data has no conversion to ${terms.uom}`, [receipt.eventId], {
@@ -338,9 +396,7 @@ function receiptRules(state: P2PLine, terms: PoLineTerms, policy: P2PPolicy, out
     if (receipt.postingId !== undefined) continue;
     const quantity = dec(receipt.quantity);
     if (quantity.isZero()) continue;
-    const before = dec(amount(settleQuantity(accrued).times(poPrice), terms.currency));
-    accrued = accrued.plus(quantity);
-    const value = dec(amount(settleQuantity(accrued).times(poPrice), terms.currency)).minus(before);
+    const value = goods.accrue(quantity);
     out.post(quantity.isNegative() ? 'reversal' : 'grir_accrual', amount(value, terms.currency), terms.currency, {
       quantity: str(quantity),
       unitPrice: terms.unitPrice,
@@ -362,7 +418,7 @@ function receiptRules(state: P2PLine, terms: PoLineTerms, policy: P2PPolicy, out
   }
 }
 
-function invoiceRules(state: P2PLine, terms: PoLineTerms, ctx: DecisionContext, out: Derivation, beforeCancel: (item: { seq: number }) => boolean): void {
+function invoiceRules(state: P2PLine, terms: PoLineTerms, ctx: DecisionContext, out: Derivation, beforeCancel: (item: { seq: number }) => boolean, goods: AccruedGoods): void {
   const { policy } = ctx;
   const invoices = Object.values(state.invoices).filter(beforeCancel).sort(bySeq);
   const received = receivedOf(state);
@@ -395,7 +451,7 @@ function invoiceRules(state: P2PLine, terms: PoLineTerms, ctx: DecisionContext, 
         });
       } else {
         matched = matched.plus(dec(invoice.quantity ?? '0'));
-        postMatch(state, terms, invoice, false, out);
+        postMatch(state, terms, invoice, false, goods.clear(matched), out);
       }
       continue;
     }
@@ -404,7 +460,7 @@ function invoiceRules(state: P2PLine, terms: PoLineTerms, ctx: DecisionContext, 
       if (settleQuantity(matched.plus(quantity)).lte(received.plus(policy.quantityTolerance))) {
         matched = matched.plus(quantity);
         held = held.minus(quantity);
-        postMatch(state, terms, invoice, true, out);
+        postMatch(state, terms, invoice, true, goods.clear(matched), out);
         out.resolve('receipt_missing', ref, `the goods were received; invoice ${invoice.invoiceNumber} matched`);
         continue;
       }
@@ -435,8 +491,12 @@ function invoiceRules(state: P2PLine, terms: PoLineTerms, ctx: DecisionContext, 
   }
 }
 
-/** invoice.matched and its postings: AP liability at the invoice price; the difference to the PO price as price variance. */
-function postMatch(state: P2PLine, terms: PoLineTerms, invoice: InvoiceRecord, afterHold: boolean, out: Derivation): void {
+/**
+ * invoice.matched and its postings: AP liability at the invoice price; the difference to what it
+ * clears from GR/IR (the goods' accrued value: the PO price, or the price at receipt where the PO
+ * price changed since) as price variance.
+ */
+function postMatch(state: P2PLine, terms: PoLineTerms, invoice: InvoiceRecord, afterHold: boolean, clearing: Dec, out: Derivation): void {
   const quantity = settleQuantity(dec(invoice.quantity ?? '0'));
   const price = settleQuantity(dec(invoice.unitPrice ?? '0'));
   const poPrice = dec(terms.unitPrice);
@@ -461,10 +521,9 @@ function postMatch(state: P2PLine, terms: PoLineTerms, invoice: InvoiceRecord, a
     afterHold,
   });
   const liability = amount(quantity.times(price), terms.currency);
-  const clearing = amount(quantity.times(poPrice), terms.currency);
   out.post('ap_liability', liability, terms.currency, { quantity: str(quantity), unitPrice: str(price), invoiceNumber: invoice.invoiceNumber });
   // The variance is AP liability less GR/IR clearing, so the books balance to the cent.
-  const variance = dec(liability).minus(dec(clearing));
+  const variance = dec(liability).minus(clearing);
   if (!variance.isZero()) {
     out.post('price_variance', amount(variance, terms.currency), terms.currency, { quantity: str(quantity), invoiceNumber: invoice.invoiceNumber });
   }

@@ -238,6 +238,66 @@ describe('goods receipt and GR/IR', () => {
     assert.equal(openGrirOf(s.line(10)).toFixed(), '875');
   });
 
+  it('keeps the accrual at the price at receipt when the PO price changes afterwards, and books the invoice at the new price against it: the difference is price variance, GR/IR clears', () => {
+    const s = released();
+    s.receive('GR-1', [{ line: 10, quantity: '100' }]);
+    s.change(1, [{ line: 10, quantity: '100', unitPrice: '13.0000' }]);
+    s.invoice('INV-1', [{ line: 10, quantity: '100', unitPrice: '13.0000' }]);
+    assert.deepEqual(s.exceptions(), [], 'the invoice agrees with the PO as it stands');
+    assert.deepEqual(s.postings().map((p) => [p.kind, p.amount]), [
+      ['grir_accrual', '1250.00'],
+      ['ap_liability', '1300.00'],
+      ['price_variance', '50.00'],
+    ]);
+    assert.equal(openGrirOf(s.line(10)).toFixed(), '0');
+    assert.equal(stageOf(s.line(10)), 'posted');
+    assert.deepEqual(s.replay(), s.live());
+  });
+
+  it('clears goods accrued at two PO prices at their average, so that the invoices of the line leave no GR/IR', () => {
+    const s = released();
+    s.receive('GR-1', [{ line: 10, quantity: '50' }]);
+    s.change(1, [{ line: 10, quantity: '100', unitPrice: '13.0000' }]);
+    s.receive('GR-2', [{ line: 10, quantity: '50' }]);
+    s.invoice('INV-1', [{ line: 10, quantity: '60', unitPrice: '13.0000' }]);
+    s.invoice('INV-2', [{ line: 10, quantity: '40', unitPrice: '13.0000' }]);
+    assert.deepEqual(s.postings().map((p) => [p.kind, p.amount, p.receiptId ?? p.invoiceNumber]), [
+      ['grir_accrual', '625.00', 'GR-1'],
+      ['grir_accrual', '650.00', 'GR-2'],
+      // 60 of the 100 accrued for 1275.00 (12.75 each) clear 765.00; the last 40 the remaining 510.00.
+      ['ap_liability', '780.00', 'INV-1'],
+      ['price_variance', '15.00', 'INV-1'],
+      ['ap_liability', '520.00', 'INV-2'],
+      ['price_variance', '10.00', 'INV-2'],
+    ]);
+    assert.equal(openGrirOf(s.line(10)).toFixed(), '0');
+  });
+
+  it('reverses a receipt at the value it was accrued at, not at a PO price changed since', () => {
+    const s = released();
+    s.receive('GR-1', [{ line: 10, quantity: '100' }]);
+    s.change(1, [{ line: 10, quantity: '100', unitPrice: '13.0000' }]);
+    s.receive('GR-1R', [{ line: 10, quantity: '30', reversal: true }]);
+    assert.deepEqual(s.postings('reversal').map((p) => p.amount), ['-375.00']);
+    assert.equal(openGrirOf(s.line(10)).toFixed(), '875');
+    s.invoice('INV-1', [{ line: 10, quantity: '70', unitPrice: '13.0000' }]);
+    assert.deepEqual(s.postings().slice(2).map((p) => [p.kind, p.amount]), [
+      ['ap_liability', '910.00'],
+      ['price_variance', '35.00'],
+    ]);
+    assert.equal(openGrirOf(s.line(10)).toFixed(), '0');
+  });
+
+  it('clears GR/IR to the yen when a line accrued in fractions of a yen is billed by two invoices', () => {
+    const s = new P2PScenario();
+    s.release([{ line: 10, quantity: '4', unitPrice: '12.5' }], 'JPY');
+    for (let i = 1; i <= 4; i += 1) s.receive(`GR-${i}`, [{ line: 10, quantity: '1' }]);
+    s.invoice('INV-1', [{ line: 10, quantity: '1', unitPrice: '12.5' }], { currency: 'JPY' });
+    s.invoice('INV-2', [{ line: 10, quantity: '3', unitPrice: '12.5' }], { currency: 'JPY' });
+    assert.equal(stageOf(s.line(10)), 'posted');
+    assert.equal(openGrirOf(s.line(10)).toFixed(), '0');
+  });
+
   it('raises over_receipt to plant receiving when more arrives than was ordered, beyond tolerance', () => {
     const s = released('100', '12.5000', { tolerances: { overReceiptPercent: '5' } });
     s.receive('GR-1', [{ line: 10, quantity: '104' }]);
