@@ -70,6 +70,7 @@ const EXCEPTIONS = {
   unit_of_measure_unknown: 'Unknown unit of measure',
   master_data_gap: 'Supplier missing from master data',
   cancelled_line_activity: 'Activity on a cancelled line',
+  receipt_reversed_after_match: 'Goods reversed after the invoice matched',
 };
 
 const EVENTS = {
@@ -81,6 +82,7 @@ const EVENTS = {
   'shipment.milestone': 'Shipment update',
   'goods.received': 'Goods received',
   'invoice.received': 'Invoice received',
+  'invoice.credited': 'Credit memo received',
   'receiving.expected': 'Plant told to expect the goods',
   'invoice.held': 'Invoice held until the goods arrive',
   'invoice.matched': 'Invoice matched',

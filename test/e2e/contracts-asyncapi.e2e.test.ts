@@ -24,11 +24,16 @@ describe('millrace contracts asyncapi', () => {
     assert.equal(first.stderr, '');
     const doc = JSON.parse(first.stdout) as AsyncApiDocument;
     assert.equal(doc.asyncapi, '3.0.0');
-    assert.equal(Object.keys(doc.channels).length, 20);
+    assert.equal(Object.keys(doc.channels).length, 21);
     assert.deepEqual(Object.keys(doc.channels['invoice.received']!.messages), ['invoice.received.v1']);
     assert.deepEqual(
       doc.channels['invoice.received']!['x-millrace-publishers'].map((p) => p.source),
       ['/systems/ap-automation', '/partners/sup-0042', '/partners/sup-0107'],
+    );
+    // Credit memos come through AP automation only (ADR 0028).
+    assert.deepEqual(
+      doc.channels['invoice.credited']!['x-millrace-publishers'].map((p) => p.source),
+      ['/systems/ap-automation'],
     );
     assert.equal(doc.operations['mes-orders.delivers.production.order.released']?.action, 'send');
     assert.equal(runCli(['contracts', 'asyncapi', '--manifest', 'examples/millrace.yaml']).stdout, first.stdout);
@@ -38,7 +43,7 @@ describe('millrace contracts asyncapi', () => {
     const out = join(dir, 'asyncapi.json');
     const result = runCli(['contracts', 'asyncapi', '--out', out], { env: { MILLRACE_MANIFEST: 'examples/millrace.yaml' } });
     assert.equal(result.status, 0, result.stderr);
-    assert.match(result.stdout, /asyncapi\.json: AsyncAPI 3\.0\.0, 20 channels, 21 messages, 27 operations\n$/);
+    assert.match(result.stdout, /asyncapi\.json: AsyncAPI 3\.0\.0, 21 channels, 22 messages, 28 operations\n$/);
     assert.equal(readFileSync(out, 'utf8'), runCli(['contracts', 'asyncapi', '--manifest', 'examples/millrace.yaml']).stdout);
   });
 

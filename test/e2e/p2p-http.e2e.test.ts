@@ -252,4 +252,40 @@ describe('procure-to-pay over HTTP', () => {
     assert.equal((await call('GET', '/v1/lineage?correlation=4599999999', viewer)).status, 404);
     assert.equal((await call('GET', '/v1/lineage?source=/systems/erp-core', viewer)).status, 400);
   });
+
+  it('tells accounts payable of goods reversed after their invoice posted, and clears GR/IR with the credit memo AP automation sends', async () => {
+    const other = '4500077002';
+    const viewer = t.keys.get('viewer:plant-manager')!;
+    const line = async () => ((await call('GET', `/v1/workflows/p2p/${other}`, viewer)).body as { lines: (Summary & { credits: { creditMemoNumber: string; status: string }[] })[] }).lines[0]!;
+    const lines = [{ poNumber: other, line: 10, quantity: '100', uom: 'EA', unitPrice: '12.5000' }];
+    await send('system:erp-core', event('erp-po-2', '/systems/erp-core', 'po.released', '2026-03-02T08:00:00Z', {
+      poNumber: other,
+      supplierId: 'SUP-0042',
+      buyerPlant: 'P01',
+      currency: 'USD',
+      lines: [{ line: 10, itemId: 'ITM-10023', quantity: '100', uom: 'EA', unitPrice: '12.5000', needBy: '2026-03-16' }],
+    }));
+    await send('system:wms-p01', event('gr-2', '/systems/wms-p01', 'goods.received', '2026-03-06T07:30:00Z', { receiptId: 'GR-5000200', plant: 'P01', lines: [{ poNumber: other, line: 10, quantity: '100', uom: 'EA' }] }));
+    await send('system:ap-automation', event('ap-inv-3', '/systems/ap-automation', 'invoice.received', '2026-03-07T10:00:00Z', {
+      invoiceNumber: 'INV-2026-1003', supplierId: 'SUP-0042', currency: 'USD', invoiceDate: '2026-03-07', lines, totalAmount: '1250.00',
+    }));
+    assert.equal((await line()).stage, 'posted');
+    await send('system:wms-p01', event('gr-2-rev', '/systems/wms-p01', 'goods.received', '2026-03-09T07:30:00Z', {
+      receiptId: 'GR-5000201', plant: 'P01', lines: [{ poNumber: other, line: 10, quantity: '30', uom: 'EA', reversal: true }],
+    }));
+    let state = await line();
+    assert.deepEqual([state.stage, state.openGrir, state.openExceptions.map((e) => [e.code, e.owner])], ['matched', '-375.00', [['receipt_reversed_after_match', 'accounts-payable']]]);
+    const listed = await call('GET', `/v1/exceptions?code=receipt_reversed_after_match&po=${other}`, viewer);
+    assert.match(String((listed.body.items as { message: string }[])[0]?.message), /until a credit memo from SUP-0042 takes them back or they are received again$/);
+
+    // The supplier's own key may not send a credit memo in the example manifest: it comes through AP automation.
+    const credit = { creditMemoNumber: 'CM-2026-0007', supplierId: 'SUP-0042', currency: 'USD', creditDate: '2026-03-10', invoiceNumber: 'INV-2026-1003', lines: [{ ...lines[0], quantity: '30' }], totalAmount: '375.00' };
+    const refused = await call('POST', '/v1/events', t.keys.get('partner:sup-0042')!, event('cm-partner', '/partners/sup-0042', 'invoice.credited', '2026-03-10T09:00:00Z', credit));
+    assert.equal(refused.status, 403, JSON.stringify(refused.body));
+    await send('system:ap-automation', event('ap-cm-1', '/systems/ap-automation', 'invoice.credited', '2026-03-10T09:00:00Z', credit));
+    state = await line();
+    assert.deepEqual([state.openGrir, state.openExceptions, state.quantities.matched], ['0.00', [], '70']);
+    assert.deepEqual(state.credits.map((c) => [c.creditMemoNumber, c.status]), [['CM-2026-0007', 'applied']]);
+    assert.deepEqual(state.postings.slice(2).map((p) => [p.kind, p.amount]), [['reversal', '-375.00'], ['ap_liability', '-375.00']]);
+  });
 });

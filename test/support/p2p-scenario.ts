@@ -16,6 +16,9 @@ export const SUPPLIER = 'SUP-0042';
 
 type Data = Record<string, unknown>;
 
+type BilledLine = { line: number; quantity: string; unitPrice: string; uom?: string; poNumber?: string };
+type BillingOptions = { supplierId?: string; currency?: string; id?: string };
+
 type PoLine = { line: number; quantity: string; unitPrice: string; uom?: string; itemId?: string; needBy?: string };
 
 /** A PO as po.released and po.changed carry it (to the scenario's supplier, for plant P01). */
@@ -105,15 +108,24 @@ export class P2PScenario {
     });
   }
 
-  invoice(invoiceNumber: string, lines: { line: number; quantity: string; unitPrice: string; uom?: string; poNumber?: string }[], options: { supplierId?: string; currency?: string; id?: string } = {}): StoredEvent {
+  invoice(invoiceNumber: string, lines: BilledLine[], options: BillingOptions = {}): StoredEvent {
+    return this.bill('invoice.received', { invoiceNumber, invoiceDate: this.now.slice(0, 10) }, lines, options);
+  }
+
+  /** A supplier's credit memo (invoice.credited) from AP automation. */
+  credit(creditMemoNumber: string, lines: BilledLine[], options: BillingOptions & { invoiceNumber?: string } = {}): StoredEvent {
+    const { invoiceNumber, ...rest } = options;
+    return this.bill('invoice.credited', { creditMemoNumber, creditDate: this.now.slice(0, 10), ...(invoiceNumber === undefined ? {} : { invoiceNumber }) }, lines, rest);
+  }
+
+  private bill(type: string, header: Data, lines: BilledLine[], options: BillingOptions): StoredEvent {
     return this.send(
-      'invoice.received',
+      type,
       '/systems/ap-automation',
       {
-        invoiceNumber,
+        ...header,
         supplierId: options.supplierId ?? SUPPLIER,
         currency: options.currency ?? 'USD',
-        invoiceDate: this.now.slice(0, 10),
         lines: lines.map(({ poNumber, ...l }) => ({ poNumber: poNumber ?? PO, uom: 'EA', ...l })),
         totalAmount: '0',
       },

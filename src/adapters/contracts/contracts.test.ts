@@ -14,7 +14,7 @@ const set = loadContractSet(DEFAULT_CONTRACTS_DIR);
 const registry = new ContractRegistry(set);
 const examples = loadContractExamples(DEFAULT_CONTRACTS_DIR);
 
-const INBOUND = ['po.released', 'po.changed', 'po.cancelled', 'supplier.confirmation', 'shipment.dispatched', 'shipment.milestone', 'goods.received', 'invoice.received', 'production.order.released', 'production.completed', 'inventory.movement', 'inventory.snapshot'];
+const INBOUND = ['po.released', 'po.changed', 'po.cancelled', 'supplier.confirmation', 'shipment.dispatched', 'shipment.milestone', 'goods.received', 'invoice.received', 'invoice.credited', 'production.order.released', 'production.completed', 'inventory.movement', 'inventory.snapshot'];
 // sla.started is ours beyond DESIGN.md: it records each deadline the hub sets (docs/adr/0006).
 const DERIVED = ['receiving.expected', 'invoice.held', 'invoice.matched', 'finance.posting', 'exception.raised', 'exception.resolved', 'sla.breached', 'sla.started'];
 

@@ -29,6 +29,8 @@ export const AWAITED_AT: Readonly<Record<P2PInputType, readonly InFlightStage[]>
   'shipment.milestone': ['shipped'],
   'goods.received': ALL,
   'invoice.received': ALL,
+  // A credit memo takes back what an invoice billed (or waits, like it, for the PO).
+  'invoice.credited': ['awaiting_po', 'invoiced', 'matched'],
 };
 
 /**

@@ -10,7 +10,7 @@ import { parseDuration } from '../duration.js';
 import { parseDeliveryDuration } from '../delivery/delivery-policy.js';
 import { utcOffsetMinutes } from '../time.js';
 import { P2P_EXCEPTION_CODES, DEFAULT_EXCEPTION_OWNERS } from '../p2p/p2p-policy.js';
-import { P2P_INPUT_TYPES } from '../p2p/p2p-routing.js';
+import { P2P_INPUT_TYPES, P2P_OPTIONAL_INPUT_TYPES } from '../p2p/p2p-routing.js';
 import { PLANT_EXCEPTION_CODES } from '../plant/plant-policy.js';
 import { PLANT_INPUT_TYPES } from '../plant/plant-routing.js';
 import { X12_OUTBOUND_TYPES } from '../x12/x12-850.generator.js';
@@ -174,7 +174,7 @@ function checkEventTypes(manifest: Manifest, catalog: ContractCatalog, context: 
   // A manifest that feeds the P2P workflow at all should feed all of it.
   if (P2P_INPUT_TYPES.some((type) => context.published.has(type))) {
     for (const type of P2P_INPUT_TYPES) {
-      if (catalog.versions.has(type)) missing(['systems'], type, 'which the procure-to-pay workflow needs');
+      if (catalog.versions.has(type) && !P2P_OPTIONAL_INPUT_TYPES.includes(type)) missing(['systems'], type, 'which the procure-to-pay workflow needs');
     }
   }
 }

@@ -9,9 +9,9 @@ import type { Dec } from '../money.js';
 import { amount, dec, settleQuantity, str, sum, ZERO } from '../money.js';
 import { addMs, isAfter, toMs } from '../time.js';
 import type { P2PExceptionCode, P2PPolicy, P2PSla } from './p2p-policy.js';
-import type { ExceptionRecord, InvoiceRecord, P2PLine, PoLineTerms, ReceiptRecord } from './p2p-state.js';
+import type { CreditRecord, ExceptionRecord, InvoiceRecord, P2PLine, PoLineTerms, ReceiptRecord } from './p2p-state.js';
 import { confirmedQuantityOf, deadlineKey, invoiceKeyOf, invoiceRefOf, isShipmentReceived, matchedOf, orderedOf, receivedOf } from './p2p-state.js';
-import { matchInvoice } from './three-way-match.js';
+import { matchCredit, matchInvoice } from './three-way-match.js';
 
 
 export interface DecisionContext {
@@ -132,6 +132,7 @@ const SEVERITY: Readonly<Record<P2PExceptionCode, 'low' | 'medium' | 'high'>> = 
   unit_of_measure_unknown: 'medium',
   master_data_gap: 'medium',
   cancelled_line_activity: 'medium',
+  receipt_reversed_after_match: 'high',
 };
 
 /** The derived events the state calls for. An empty list means the line is in order. */
@@ -165,7 +166,8 @@ export function decideLine(state: P2PLine, base: DecisionContext): CloudEvent[] 
   }
   const goods = new AccruedGoods(state, terms);
   receiptRules(state, terms, ctx.policy, out, beforeCancel, goods);
-  invoiceRules(state, terms, ctx, out, beforeCancel, goods);
+  const matched = invoiceRules(state, terms, ctx, out, beforeCancel, goods);
+  if (cancelledAt === undefined) reversalAfterMatchRule(state, terms, ctx.policy, matched, goods, out);
   return out.events;
 }
 
@@ -218,6 +220,11 @@ class AccruedGoods {
     return value;
   }
 
+  /** GR/IR still open: accrued less cleared (openGrirOf, with this decision's postings). */
+  open(): Dec {
+    return this.value.minus(this.cleared);
+  }
+
   /** What a document clears from GR/IR that brings the line's matched quantity to `matched`. */
   clear(matched: Dec): Dec {
     const target = this.valueOf(matched);
@@ -230,7 +237,8 @@ class AccruedGoods {
 function awaitPurchaseOrder(state: P2PLine, ctx: DecisionContext, out: Derivation): void {
   const receipts = Object.values(state.receipts);
   const invoices = Object.values(state.invoices);
-  if (receipts.length === 0 && invoices.length === 0 && Object.keys(state.shipments).length === 0) return;
+  const credits = Object.values(state.credits);
+  if (receipts.length === 0 && invoices.length === 0 && credits.length === 0 && Object.keys(state.shipments).length === 0) return;
   const plant = receipts[0]?.plant ?? Object.values(state.shipments)[0]?.plant;
   const deadline = state.deadlines[deadlineKey('purchase_order_missing', 'po')];
   if (deadline === undefined) {
@@ -238,7 +246,7 @@ function awaitPurchaseOrder(state: P2PLine, ctx: DecisionContext, out: Derivatio
     return;
   }
   if (deadline.breached) {
-    const evidence = [...receipts.map((r) => r.eventId), ...invoices.map((i) => i.eventId), ...Object.values(state.shipments).map((s) => s.eventId)];
+    const evidence = [...receipts.map((r) => r.eventId), ...invoices.map((i) => i.eventId), ...credits.map((c) => c.eventId), ...Object.values(state.shipments).map((s) => s.eventId)];
     const invoice = invoices[0];
     out.raise(
       'no_purchase_order',
@@ -418,15 +426,23 @@ function receiptRules(state: P2PLine, terms: PoLineTerms, policy: P2PPolicy, out
   }
 }
 
-function invoiceRules(state: P2PLine, terms: PoLineTerms, ctx: DecisionContext, out: Derivation, beforeCancel: (item: { seq: number }) => boolean, goods: AccruedGoods): void {
+/** Invoices and credit memos, in the order they came; returns the line's matched quantity after them. */
+function invoiceRules(state: P2PLine, terms: PoLineTerms, ctx: DecisionContext, out: Derivation, beforeCancel: (item: { seq: number }) => boolean, goods: AccruedGoods): Dec {
   const { policy } = ctx;
-  const invoices = Object.values(state.invoices).filter(beforeCancel).sort(bySeq);
+  const invoices = Object.values(state.invoices).filter(beforeCancel);
+  // A credit memo applies on a cancelled line too: it takes back what was billed before.
+  const documents = [...invoices, ...Object.values(state.credits)].sort(bySeq);
   const received = receivedOf(state);
   const ordered = orderedOf(state);
-  // Running totals: decisions taken earlier in this call count for the next invoice.
+  // Running totals: decisions taken earlier in this call count for the next document.
   let matched = matchedOf(state);
   let held = invoices.filter((i) => i.status === 'held').reduce((total, i) => total.plus(dec(i.quantity ?? '0')), ZERO);
-  for (const invoice of invoices) {
+  for (const document of documents) {
+    if ('creditMemoNumber' in document) {
+      matched = creditRule(terms, document, matched, policy, goods, out);
+      continue;
+    }
+    const invoice = document;
     const ref = invoiceRefOf(state, invoice);
     if (invoice.status === 'received') {
       const verdict = matchInvoice(invoice, terms, { matched, held, received, ordered }, policy);
@@ -480,14 +496,72 @@ function invoiceRules(state: P2PLine, terms: PoLineTerms, ctx: DecisionContext, 
     if (invoice.status === 'matched') out.resolve('receipt_missing', ref, `invoice ${invoice.invoiceNumber} matched`);
   }
   for (const duplicate of Object.values(state.duplicates).sort(bySeq)) {
-    const original = state.invoices[duplicate.supplierId === undefined ? duplicate.invoiceNumber : invoiceKeyOf(state, duplicate.supplierId, duplicate.invoiceNumber)];
+    const original =
+      duplicate.creditMemo === true
+        ? Object.values(state.credits).find((c) => c.creditMemoNumber === duplicate.invoiceNumber && c.supplierId === duplicate.supplierId)
+        : state.invoices[duplicate.supplierId === undefined ? duplicate.invoiceNumber : invoiceKeyOf(state, duplicate.supplierId, duplicate.invoiceNumber)];
     out.raise(
       'duplicate_invoice',
       duplicate.eventId,
-      `invoice ${duplicate.invoiceNumber} from ${duplicate.supplierId ?? original?.supplierId ?? terms.supplierId} was received again as a new document; nothing was posted for the copy`,
+      `${duplicate.creditMemo === true ? 'credit memo' : 'invoice'} ${duplicate.invoiceNumber} from ${duplicate.supplierId ?? original?.supplierId ?? terms.supplierId} was received again as a new document; nothing was posted for the copy`,
       [duplicate.eventId, ...(original === undefined ? [] : [original.eventId])],
       { invoiceNumber: duplicate.invoiceNumber },
     );
+  }
+  return matched;
+}
+
+/**
+ * A credit memo takes back billed quantity: AP liability (negative) at its price, GR/IR clearing
+ * taken back at what the goods were accrued at, the difference as price variance. Returns the
+ * line's matched quantity after it.
+ */
+function creditRule(terms: PoLineTerms, credit: CreditRecord, matched: Dec, policy: P2PPolicy, goods: AccruedGoods, out: Derivation): Dec {
+  if (credit.status !== 'received') return matched;
+  const verdict = matchCredit(credit, terms, matched, policy);
+  if (verdict.outcome === 'exception') {
+    out.raise(verdict.code, credit.eventId, verdict.message, [credit.eventId, terms.eventId], { invoiceNumber: credit.creditMemoNumber }, {
+      creditEventId: credit.eventId,
+      blocksCredit: true,
+      ...verdict.details,
+    });
+    return matched;
+  }
+  const quantity = settleQuantity(dec(credit.quantity ?? '0'));
+  const after = matched.minus(quantity);
+  postBilling(terms, credit.creditMemoNumber, quantity.neg(), settleQuantity(dec(credit.unitPrice ?? '0')), goods.clear(after), out);
+  return after;
+}
+
+/**
+ * Goods reversed after their invoice matched: the line has billed and matched more than it holds
+ * now. Its GR/IR stays open (a debit: invoiced, not received) until the supplier's credit memo
+ * takes the quantity back or the goods are received again; accounts payable is told which, and
+ * the exception resolves itself when either comes. Within the quantity tolerance a line may
+ * have matched more than it received, as the match allows.
+ */
+function reversalAfterMatchRule(state: P2PLine, terms: PoLineTerms, policy: P2PPolicy, matched: Dec, goods: AccruedGoods, out: Derivation): void {
+  const received = receivedOf(state);
+  const short = settleQuantity(matched.minus(received));
+  const reversal = Object.values(state.receipts).filter((r) => r.reversal).sort(bySeq).at(-1);
+  if (short.gt(policy.quantityTolerance) && reversal !== undefined) {
+    const invoices = Object.values(state.invoices).filter((i) => i.status === 'matched').sort(bySeq);
+    const open = amount(goods.open(), terms.currency);
+    out.raise(
+      'receipt_reversed_after_match',
+      reversal.eventId,
+      `receipt ${reversal.receiptId} reversed ${dec(reversal.rawQuantity).abs().toFixed()} ${reversal.uom} on PO ${state.poNumber} line ${state.line} after ${invoices.length === 1 ? 'invoice' : 'invoices'} ${invoices.map((i) => i.invoiceNumber).join(', ')} matched: ` +
+        `${matched.toFixed()} ${terms.uom} billed and matched, ${received.toFixed()} received. The ${short.toFixed()} ${terms.uom} invoiced but not received keep GR/IR at ${open} ${terms.currency} ` +
+        `until a credit memo from ${terms.supplierId} takes them back or they are received again`,
+      [reversal.eventId, ...invoices.map((i) => i.eventId)],
+      { receiptId: reversal.receiptId },
+      { matched: matched.toFixed(), received: received.toFixed(), notReceived: short.toFixed(), openGrir: open },
+    );
+    return;
+  }
+  if (short.gt(policy.quantityTolerance)) return;
+  for (const exception of Object.values(state.exceptions).filter((e) => e.code === 'receipt_reversed_after_match' && e.status === 'open')) {
+    out.resolve('receipt_reversed_after_match', exception.ref, `the line holds what it billed again: ${received.toFixed()} ${terms.uom} received, ${matched.toFixed()} matched`);
   }
 }
 
@@ -520,12 +594,20 @@ function postMatch(state: P2PLine, terms: PoLineTerms, invoice: InvoiceRecord, a
         }),
     afterHold,
   });
+  postBilling(terms, invoice.invoiceNumber, quantity, price, clearing, out);
+}
+
+/**
+ * AP liability for a billed quantity (negative for a credit memo) at the document's price, and
+ * the price variance: the liability less what the document clears from GR/IR, so the books
+ * balance to the cent.
+ */
+function postBilling(terms: PoLineTerms, documentNumber: string, quantity: Dec, price: Dec, clearing: Dec, out: Derivation): void {
   const liability = amount(quantity.times(price), terms.currency);
-  out.post('ap_liability', liability, terms.currency, { quantity: str(quantity), unitPrice: str(price), invoiceNumber: invoice.invoiceNumber });
-  // The variance is AP liability less GR/IR clearing, so the books balance to the cent.
+  out.post('ap_liability', liability, terms.currency, { quantity: str(quantity), unitPrice: str(price), invoiceNumber: documentNumber });
   const variance = dec(liability).minus(clearing);
   if (!variance.isZero()) {
-    out.post('price_variance', amount(variance, terms.currency), terms.currency, { quantity: str(quantity), invoiceNumber: invoice.invoiceNumber });
+    out.post('price_variance', amount(variance, terms.currency), terms.currency, { quantity: str(quantity), invoiceNumber: documentNumber });
   }
 }
 

@@ -6,7 +6,9 @@ import type { StoredEvent } from '../envelope.js';
 import type { Dec } from '../money.js';
 import { dec, str, sum } from '../money.js';
 import type {
+  BilledDocument,
   ConfirmationRecord,
+  CreditRecord,
   InvoiceRecord,
   P2PLine,
   PoLineTerms,
@@ -166,27 +168,24 @@ export function evolveLine(state: P2PLine, stored: StoredEvent, convert: Convert
       if (existing !== undefined && existing.eventId !== event.id) {
         return { ...state, duplicates: { ...state.duplicates, [event.id]: { invoiceNumber, supplierId, eventId: event.id, seq: sequence } }, lastActivity: event.time };
       }
-      const uom = text(items[0]?.uom);
-      const raw = sum(items.map((i) => text(i.quantity)));
-      // Several invoice lines for one PO line are billed at their quantity-weighted price.
-      const rawAmount = sum(items.map((i) => dec(text(i.quantity)).times(dec(text(i.unitPrice)))));
-      const rawPrice = raw.isZero() ? dec(text(items[0]?.unitPrice ?? '0')) : rawAmount.div(raw);
-      const factor = state.terms === undefined ? undefined : convert(state.terms.itemId, uom, state.terms.uom);
-      const invoice: InvoiceRecord = {
-        invoiceNumber,
-        eventId: event.id,
-        seq: sequence,
-        at: event.time,
-        supplierId,
-        currency: text(data.currency),
-        ...optional('quantity', factor === undefined ? undefined : str(raw.times(factor))),
-        ...optional('unitPrice', factor === undefined ? undefined : str(rawPrice.div(factor))),
-        rawQuantity: str(raw),
-        rawUnitPrice: str(rawPrice),
-        uom,
+      const invoice: InvoiceRecord = { invoiceNumber, ...billedDocument(stored, state, items, convert), status: 'received' };
+      return { ...state, invoices: { ...state.invoices, [key]: invoice }, lastActivity: event.time };
+    }
+    case 'invoice.credited': {
+      const items = itemsFor(state, data);
+      if (items.length === 0 || state.credits[event.id] !== undefined) return state;
+      const creditMemoNumber = text(data.creditMemoNumber);
+      const supplierId = text(data.supplierId);
+      if (Object.values(state.credits).some((c) => c.creditMemoNumber === creditMemoNumber && c.supplierId === supplierId)) {
+        return { ...state, duplicates: { ...state.duplicates, [event.id]: { invoiceNumber: creditMemoNumber, creditMemo: true, supplierId, eventId: event.id, seq: sequence } }, lastActivity: event.time };
+      }
+      const credit: CreditRecord = {
+        creditMemoNumber,
+        ...optional('invoiceNumber', data.invoiceNumber as string | undefined),
+        ...billedDocument(stored, state, items, convert),
         status: 'received',
       };
-      return { ...state, invoices: { ...state.invoices, [key]: invoice }, lastActivity: event.time };
+      return { ...state, credits: { ...state.credits, [event.id]: credit }, lastActivity: event.time };
     }
     case 'sla.started': {
       const key = deadlineKey(text(data.sla), text(data.ref));
@@ -265,6 +264,13 @@ export function evolveLine(state: P2PLine, stored: StoredEvent, convert: Convert
         ...optional('invoiceNumber', data.invoiceNumber as string | undefined),
       };
       const next = { ...state, postings: { ...state.postings, [postingId]: posting } };
+      // A credit memo's AP liability (a negative quantity; an invoice's is positive) says it was applied.
+      if (posting.kind === 'ap_liability' && posting.quantity?.startsWith('-') === true) {
+        const credit = Object.values(state.credits)
+          .filter((c) => c.creditMemoNumber === posting.invoiceNumber && c.status === 'received')
+          .sort((a, b) => a.seq - b.seq)[0];
+        if (credit !== undefined) next.credits = { ...state.credits, [credit.eventId]: { ...credit, status: 'applied' } };
+      }
       if ((posting.kind === 'grir_accrual' || posting.kind === 'reversal') && posting.receiptId !== undefined) {
         // The accrual belongs to the earliest receipt event of that receipt id not yet posted.
         const receipt = Object.values(state.receipts)
@@ -292,6 +298,8 @@ export function evolveLine(state: P2PLine, stored: StoredEvent, convert: Convert
         const [ref, invoice] = blocked;
         return { ...next, invoices: { ...state.invoices, [ref]: { ...invoice, status: 'exception' } } };
       }
+      const credit = details.blocksCredit === true ? state.credits[text(details.creditEventId)] : undefined;
+      if (credit !== undefined) return { ...next, credits: { ...state.credits, [credit.eventId]: { ...credit, status: 'exception' } } };
       return next;
     }
     case 'exception.resolved': {
@@ -332,17 +340,47 @@ function reconvert(state: P2PLine, convert: Convert): P2PLine {
       ...optional('rejected', factor === undefined || r.rawRejected === undefined ? undefined : str(dec(r.rawRejected).times(factor))),
     };
   }
-  const invoices: Record<string, InvoiceRecord> = {};
-  for (const [id, i] of Object.entries(state.invoices)) {
-    const { quantity: _q, unitPrice: _p, ...rest } = i;
-    const factor = factorOf(i.uom);
-    invoices[id] = {
+  return { ...state, shipments, receipts, invoices: reconvertBilled(state.invoices, factorOf), credits: reconvertBilled(state.credits, factorOf) };
+}
+
+/** What an invoice or credit memo bills a line for, in the line's unit where master data converts it. */
+type Billed = Pick<BilledDocument, 'quantity' | 'unitPrice' | 'rawQuantity' | 'rawUnitPrice' | 'uom'>;
+
+/** An invoice's or credit memo's event, as the line records it: who sent it when, and the quantity and price of its items for the line. */
+function billedDocument({ event, sequence }: StoredEvent, state: P2PLine, items: readonly LineItem[], convert: Convert): BilledDocument {
+  const uom = text(items[0]?.uom);
+  const raw = sum(items.map((i) => text(i.quantity)));
+  // Several document lines for one PO line are billed at their quantity-weighted price.
+  const rawAmount = sum(items.map((i) => dec(text(i.quantity)).times(dec(text(i.unitPrice)))));
+  const rawPrice = raw.isZero() ? dec(text(items[0]?.unitPrice ?? '0')) : rawAmount.div(raw);
+  const factor = state.terms === undefined ? undefined : convert(state.terms.itemId, uom, state.terms.uom);
+  return {
+    eventId: event.id,
+    seq: sequence,
+    at: event.time,
+    supplierId: text(event.data.supplierId),
+    currency: text(event.data.currency),
+    ...optional('quantity', factor === undefined ? undefined : str(raw.times(factor))),
+    ...optional('unitPrice', factor === undefined ? undefined : str(rawPrice.div(factor))),
+    rawQuantity: str(raw),
+    rawUnitPrice: str(rawPrice),
+    uom,
+  };
+}
+
+/** Invoices or credit memos with their quantity and price in the line's (possibly new) unit. */
+function reconvertBilled<T extends Billed>(records: Readonly<Record<string, T>>, factorOf: (uom: string) => Dec | undefined): Record<string, T> {
+  const out: Record<string, T> = {};
+  for (const [id, record] of Object.entries(records)) {
+    const { quantity: _q, unitPrice: _p, ...rest } = record;
+    const factor = factorOf(record.uom);
+    out[id] = {
       ...rest,
-      ...optional('quantity', factor === undefined ? undefined : str(dec(i.rawQuantity).times(factor))),
-      ...optional('unitPrice', factor === undefined ? undefined : str(dec(i.rawUnitPrice).div(factor))),
-    };
+      ...optional('quantity', factor === undefined ? undefined : str(dec(record.rawQuantity).times(factor))),
+      ...optional('unitPrice', factor === undefined ? undefined : str(dec(record.rawUnitPrice).div(factor))),
+    } as T;
   }
-  return { ...state, shipments, receipts, invoices };
+  return out;
 }
 
 /**

@@ -38,7 +38,12 @@ export function lineGaps(state: P2PLine, now: string): LineGap[] {
     reason: d.sla,
   }));
   for (const exception of openExceptionsOf(state)) {
-    gaps.push({ line: state.line, expected: `${exception.owner} resolves ${exception.code}`, since: exception.raisedAt, overdue: false, owner: exception.owner, reason: exception.code });
+    // Goods reversed after their invoice matched clear themselves: what is awaited is a document, not a decision.
+    const expected =
+      exception.code === 'receipt_reversed_after_match'
+        ? `a credit memo from ${state.terms?.supplierId ?? 'the supplier'} for the goods reversed, or the goods received again (${exception.owner} follows up)`
+        : `${exception.owner} resolves ${exception.code}`;
+    gaps.push({ line: state.line, expected, since: exception.raisedAt, overdue: false, owner: exception.owner, reason: exception.code });
   }
   const stage = stageOf(state);
   const receipts = Object.values(state.receipts).filter((r) => !r.reversal);

@@ -22,6 +22,7 @@ export const P2P_EXCEPTION_CODES = [
   'unit_of_measure_unknown',
   'master_data_gap',
   'cancelled_line_activity',
+  'receipt_reversed_after_match',
 ] as const;
 
 export type P2PExceptionCode = (typeof P2P_EXCEPTION_CODES)[number];
@@ -98,6 +99,7 @@ export const DEFAULT_EXCEPTION_OWNERS: Readonly<Record<P2PExceptionCode, string>
   unit_of_measure_unknown: 'master-data',
   master_data_gap: 'master-data',
   cancelled_line_activity: 'procurement',
+  receipt_reversed_after_match: 'accounts-payable',
 };
 
 export const DEFAULT_SLAS: Readonly<Record<P2PSla, string>> = {

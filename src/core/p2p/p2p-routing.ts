@@ -28,7 +28,11 @@ export const P2P_INPUT_TYPES = [
   'shipment.milestone',
   'goods.received',
   'invoice.received',
+  'invoice.credited',
 ] as const;
+
+/** Inputs a hub may do without: a supplier's credit memo comes only where billed goods must be taken back. */
+export const P2P_OPTIONAL_INPUT_TYPES: readonly (typeof P2P_INPUT_TYPES)[number][] = ['invoice.credited'];
 
 function itemLines(data: Data): LineRef[] {
   const lines = Array.isArray(data.lines) ? (data.lines as Data[]) : [];
@@ -52,6 +56,7 @@ export function routeP2P(event: CloudEvent): P2PRoute | undefined {
     case 'shipment.dispatched':
     case 'goods.received':
     case 'invoice.received':
+    case 'invoice.credited':
     case 'receiving.expected':
       return { lines: itemLines(data) };
     case 'po.changed':

@@ -103,28 +103,46 @@ export interface ReceiptRecord {
 
 export type InvoiceStatus = 'received' | 'held' | 'matched' | 'exception';
 
-export interface InvoiceRecord {
-  readonly invoiceNumber: string;
+/** What a supplier's billing document (an invoice, a credit memo) says about one line. */
+export interface BilledDocument {
   readonly eventId: string;
   readonly seq: number;
   readonly at: string;
   readonly supplierId: string;
   readonly currency: string;
-  /** In the PO unit; undefined when the invoice's unit cannot be converted. */
+  /** In the PO unit (positive); undefined when the document's unit cannot be converted. */
   readonly quantity?: string;
   /** Price per PO unit. */
   readonly unitPrice?: string;
   readonly rawQuantity: string;
   readonly rawUnitPrice: string;
   readonly uom: string;
+}
+
+export interface InvoiceRecord extends BilledDocument {
+  readonly invoiceNumber: string;
   readonly status: InvoiceStatus;
   readonly holdUntil?: string;
   readonly afterHold?: boolean;
 }
 
-/** A second invoice event with an invoice number the line already has from the same supplier. */
+/**
+ * A supplier's credit memo (`invoice.credited`) for the line: it takes back quantity billed and
+ * matched. `received` until the workflow applies it (its AP liability posting, negative, marks it
+ * `applied`) or stops it with an exception.
+ */
+export interface CreditRecord extends BilledDocument {
+  readonly creditMemoNumber: string;
+  /** The invoice it credits, where the supplier names one. */
+  readonly invoiceNumber?: string;
+  readonly status: 'received' | 'applied' | 'exception';
+}
+
+/** A second invoice (or credit memo) event with a number the line already has from the same supplier. */
 export interface DuplicateInvoiceRecord {
   readonly invoiceNumber: string;
+  /** Set when the document sent again is a credit memo (its number is in `invoiceNumber`). */
+  readonly creditMemo?: boolean;
   /** Absent on records stored before invoices were told apart by supplier: the one under `invoiceNumber`. */
   readonly supplierId?: string;
   readonly eventId: string;
@@ -176,6 +194,8 @@ export interface P2PLine {
   readonly shipments: Readonly<Record<string, ShipmentRecord>>;
   readonly receipts: Readonly<Record<string, ReceiptRecord>>;
   readonly invoices: Readonly<Record<string, InvoiceRecord>>;
+  /** Credit memos, by event id. */
+  readonly credits: Readonly<Record<string, CreditRecord>>;
   readonly duplicates: Readonly<Record<string, DuplicateInvoiceRecord>>;
   readonly deadlines: Readonly<Record<string, DeadlineRecord>>;
   readonly exceptions: Readonly<Record<string, ExceptionRecord>>;
@@ -204,6 +224,7 @@ export function restoreLine(parsed: Partial<P2PLine> & Pick<P2PLine, 'key' | 'po
     shipments: parsed.shipments ?? {},
     receipts: parsed.receipts ?? {},
     invoices: parsed.invoices ?? {},
+    credits: parsed.credits ?? {},
     duplicates: parsed.duplicates ?? {},
     deadlines: parsed.deadlines ?? {},
     exceptions: parsed.exceptions ?? {},
@@ -298,13 +319,19 @@ function settledSum(quantities: readonly string[]): Dec {
   return settleQuantity(sum(quantities));
 }
 
-export function matchedOf(state: P2PLine): Dec {
-  return invoicedWith(state, ['matched']);
+/** Quantity taken back by the credit memos applied to the line. */
+export function creditedOf(state: P2PLine): Dec {
+  return settledSum(Object.values(state.credits).flatMap((c) => (c.status === 'applied' && c.quantity !== undefined ? [c.quantity] : [])));
 }
 
-/** Quantity billed by every invoice on the line (matched, held, or stopped by an exception); duplicates excluded. */
+/** Quantity billed by matched invoices, less what applied credit memos took back. */
+export function matchedOf(state: P2PLine): Dec {
+  return settleQuantity(invoicedWith(state, ['matched']).minus(creditedOf(state)));
+}
+
+/** Quantity billed by every invoice on the line (matched, held, or stopped by an exception), less applied credit memos; duplicates excluded. */
 export function invoicedOf(state: P2PLine): Dec {
-  return invoicedWith(state, ['received', 'matched', 'held', 'exception']);
+  return settleQuantity(invoicedWith(state, ['received', 'matched', 'held', 'exception']).minus(creditedOf(state)));
 }
 
 export function orderedOf(state: P2PLine): Dec {
@@ -343,8 +370,9 @@ export function stageOf(state: P2PLine): P2PStage {
   const received = receivedOf(state);
   const matched = matchedOf(state);
   const open = invoices.some((i) => i.status !== 'matched');
-  if (invoices.length > 0 && !open && matched.gt(0)) {
-    return matched.gte(received) && received.gte(orderedOf(state)) ? 'posted' : 'matched';
+  // Every invoice matched (credit memos may have taken some back since).
+  if (invoices.length > 0 && !open && invoicedWith(state, ['matched']).gt(0)) {
+    return matched.gt(0) && matched.gte(received) && received.gte(orderedOf(state)) ? 'posted' : 'matched';
   }
   if (invoices.length > 0) return 'invoiced';
   if (received.gt(0)) return 'received';

@@ -1,5 +1,5 @@
 // What a buyer, an AP clerk or a receiving lead reads about a PO line: stage, quantities,
-// invoices and their match, postings, open exceptions and deadlines.
+// invoices and their match, credit memos, postings, open exceptions and deadlines.
 import { amount, str } from '../money.js';
 import type { P2PLine, P2PStage } from './p2p-state.js';
 import {
@@ -56,6 +56,16 @@ export interface LineSummary {
     readonly holdUntil?: string;
     readonly afterHold?: boolean;
   }[];
+  /** Supplier credit memos on the line: `applied` took their quantity back, `exception` were stopped. */
+  readonly credits: readonly {
+    readonly creditMemoNumber: string;
+    readonly invoiceNumber?: string;
+    readonly supplierId: string;
+    readonly quantity?: string;
+    readonly unitPrice?: string;
+    readonly status: string;
+    readonly at: string;
+  }[];
   readonly postings: readonly { readonly postingId: string; readonly kind: string; readonly amount: string; readonly currency: string; readonly receiptId?: string; readonly invoiceNumber?: string }[];
   readonly openExceptions: readonly { readonly exceptionId: string; readonly code: string; readonly owner: string; readonly raisedAt: string }[];
   readonly deadlines: readonly { readonly sla: string; readonly ref: string; readonly deadline: string; readonly owner: string }[];
@@ -105,6 +115,17 @@ export function summarizeLine(state: P2PLine): LineSummary {
         at: i.at,
         ...(i.holdUntil === undefined ? {} : { holdUntil: i.holdUntil }),
         ...(i.afterHold === undefined ? {} : { afterHold: i.afterHold }),
+      })),
+    credits: Object.values(state.credits)
+      .sort((a, b) => a.seq - b.seq)
+      .map((c) => ({
+        creditMemoNumber: c.creditMemoNumber,
+        ...(c.invoiceNumber === undefined ? {} : { invoiceNumber: c.invoiceNumber }),
+        supplierId: c.supplierId,
+        ...(c.quantity === undefined ? {} : { quantity: c.quantity }),
+        ...(c.unitPrice === undefined ? {} : { unitPrice: c.unitPrice }),
+        status: c.status,
+        at: c.at,
       })),
     postings: Object.values(state.postings)
       .sort((a, b) => a.postingId.localeCompare(b.postingId, undefined, { numeric: true }))

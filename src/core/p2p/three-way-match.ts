@@ -1,10 +1,11 @@
 // Three-way match of one invoice line against its PO line and what was received
 // (DESIGN.md section 3): supplier, currency, unit of measure, price within tolerance, and
-// cumulative invoiced quantity against ordered and received.
+// cumulative invoiced quantity against ordered and received; and the same checks for a credit
+// memo, which may take back no more than the line has matched.
 import type { Dec } from '../money.js';
 import { dec, settleQuantity } from '../money.js';
 import type { P2PPolicy } from './p2p-policy.js';
-import type { InvoiceRecord, PoLineTerms } from './p2p-state.js';
+import type { CreditRecord, InvoiceRecord, PoLineTerms } from './p2p-state.js';
 
 export type MatchVerdict =
   | { readonly outcome: 'matched'; readonly priceDifference: Dec; readonly priceDifferencePercent: Dec }
@@ -38,46 +39,9 @@ export function isPriceWithinTolerance(invoicePrice: Dec, poPrice: Dec, policy: 
 }
 
 export function matchInvoice(invoice: InvoiceRecord, terms: PoLineTerms, position: MatchPosition, policy: P2PPolicy): MatchVerdict {
-  if (invoice.supplierId !== terms.supplierId) {
-    return {
-      outcome: 'exception',
-      code: 'supplier_mismatch',
-      message: `invoice ${invoice.invoiceNumber} is from supplier ${invoice.supplierId}, but the PO was issued to ${terms.supplierId}`,
-      details: { invoiceSupplier: invoice.supplierId, poSupplier: terms.supplierId },
-    };
-  }
-  if (invoice.currency !== terms.currency) {
-    return {
-      outcome: 'exception',
-      code: 'currency_mismatch',
-      message: `invoice ${invoice.invoiceNumber} is in ${invoice.currency}, the PO in ${terms.currency}`,
-      details: { invoiceCurrency: invoice.currency, poCurrency: terms.currency },
-    };
-  }
-  if (invoice.quantity === undefined || invoice.unitPrice === undefined) {
-    return {
-      outcome: 'exception',
-      code: 'unit_of_measure_unknown',
-      message: `invoice ${invoice.invoiceNumber} bills in ${invoice.uom}; master data has no conversion of ${terms.itemId} from ${invoice.uom} to ${terms.uom}`,
-      details: { invoiceUom: invoice.uom, poUom: terms.uom, itemId: terms.itemId },
-    };
-  }
-  const quantity = dec(invoice.quantity);
-  // Converted from the invoice's unit: 1.00 per EA is 3 per PK3, not 3.000...003 (money.ts).
-  const price = settleQuantity(dec(invoice.unitPrice));
-  const poPrice = dec(terms.unitPrice);
-  const percent = pricePercent(price, poPrice);
-  if (!isPriceWithinTolerance(price, poPrice, policy)) {
-    const absolute = policy.priceToleranceAbsolute === undefined ? '' : ` and ${policy.priceToleranceAbsolute.toFixed()} ${terms.currency} per unit`;
-    return {
-      outcome: 'exception',
-      code: 'price_variance',
-      message:
-        `invoice ${invoice.invoiceNumber} bills ${price.toFixed()} ${terms.currency} per ${terms.uom}; the PO price is ${poPrice.toFixed()} ` +
-        `(${percent.isFinite() ? `${percent.toDecimalPlaces(2).toFixed()}%` : 'PO price is zero'}; tolerance ${policy.priceTolerancePercent.toFixed()}%${absolute})`,
-      details: { invoicePrice: price.toFixed(), poPrice: poPrice.toFixed(), differencePercent: percent.isFinite() ? percent.toDecimalPlaces(4).toFixed() : 'infinite' },
-    };
-  }
+  const checked = checkDocument(`invoice ${invoice.invoiceNumber}`, 'bills', invoice, terms, policy);
+  if (checked.outcome === 'exception') return checked;
+  const { quantity } = checked;
   const billed = settleQuantity(position.matched.plus(position.held).plus(quantity));
   if (billed.gt(position.ordered.plus(policy.quantityTolerance))) {
     return {
@@ -91,5 +55,70 @@ export function matchInvoice(invoice: InvoiceRecord, terms: PoLineTerms, positio
   if (afterMatch.gt(position.received.plus(policy.quantityTolerance))) {
     return { outcome: 'held', short: afterMatch.minus(position.received) };
   }
-  return { outcome: 'matched', priceDifference: price.minus(poPrice), priceDifferencePercent: percent };
+  return { outcome: 'matched', priceDifference: checked.priceDifference, priceDifferencePercent: checked.priceDifferencePercent };
+}
+
+/**
+ * A supplier's credit memo against its PO line: the same supplier, currency, unit and price
+ * tolerance as an invoice, and it may take back no more than the line has billed and matched
+ * (`matched`, net of credits applied before).
+ */
+export function matchCredit(credit: CreditRecord, terms: PoLineTerms, matched: Dec, policy: P2PPolicy): Exclude<MatchVerdict, { outcome: 'held' }> {
+  const checked = checkDocument(`credit memo ${credit.creditMemoNumber}`, 'credits', credit, terms, policy);
+  if (checked.outcome === 'exception') return checked;
+  if (settleQuantity(checked.quantity).gt(matched)) {
+    return {
+      outcome: 'exception',
+      code: 'quantity_variance',
+      message: `credit memo ${credit.creditMemoNumber} credits ${checked.quantity.toFixed()} ${terms.uom}, more than the ${matched.toFixed()} billed and matched on the line`,
+      details: { credited: checked.quantity.toFixed(), matched: matched.toFixed() },
+    };
+  }
+  return { outcome: 'matched', priceDifference: checked.priceDifference, priceDifferencePercent: checked.priceDifferencePercent };
+}
+
+type Checked = Extract<MatchVerdict, { outcome: 'exception' }> | { readonly outcome: 'checked'; readonly quantity: Dec; readonly priceDifference: Dec; readonly priceDifferencePercent: Dec };
+
+/** What an invoice or a credit memo must share with its PO line: the supplier, the currency, a unit master data converts, a price within tolerance. */
+function checkDocument(name: string, verb: string, document: Pick<InvoiceRecord, 'supplierId' | 'currency' | 'quantity' | 'unitPrice' | 'uom'>, terms: PoLineTerms, policy: P2PPolicy): Checked {
+  if (document.supplierId !== terms.supplierId) {
+    return {
+      outcome: 'exception',
+      code: 'supplier_mismatch',
+      message: `${name} is from supplier ${document.supplierId}, but the PO was issued to ${terms.supplierId}`,
+      details: { invoiceSupplier: document.supplierId, poSupplier: terms.supplierId },
+    };
+  }
+  if (document.currency !== terms.currency) {
+    return {
+      outcome: 'exception',
+      code: 'currency_mismatch',
+      message: `${name} is in ${document.currency}, the PO in ${terms.currency}`,
+      details: { invoiceCurrency: document.currency, poCurrency: terms.currency },
+    };
+  }
+  if (document.quantity === undefined || document.unitPrice === undefined) {
+    return {
+      outcome: 'exception',
+      code: 'unit_of_measure_unknown',
+      message: `${name} ${verb} in ${document.uom}; master data has no conversion of ${terms.itemId} from ${document.uom} to ${terms.uom}`,
+      details: { invoiceUom: document.uom, poUom: terms.uom, itemId: terms.itemId },
+    };
+  }
+  // Converted from the document's unit: 1.00 per EA is 3 per PK3, not 3.000...003 (money.ts).
+  const price = settleQuantity(dec(document.unitPrice));
+  const poPrice = dec(terms.unitPrice);
+  const percent = pricePercent(price, poPrice);
+  if (!isPriceWithinTolerance(price, poPrice, policy)) {
+    const absolute = policy.priceToleranceAbsolute === undefined ? '' : ` and ${policy.priceToleranceAbsolute.toFixed()} ${terms.currency} per unit`;
+    return {
+      outcome: 'exception',
+      code: 'price_variance',
+      message:
+        `${name} ${verb} ${price.toFixed()} ${terms.currency} per ${terms.uom}; the PO price is ${poPrice.toFixed()} ` +
+        `(${percent.isFinite() ? `${percent.toDecimalPlaces(2).toFixed()}%` : 'PO price is zero'}; tolerance ${policy.priceTolerancePercent.toFixed()}%${absolute})`,
+      details: { invoicePrice: price.toFixed(), poPrice: poPrice.toFixed(), differencePercent: percent.isFinite() ? percent.toDecimalPlaces(4).toFixed() : 'infinite' },
+    };
+  }
+  return { outcome: 'checked', quantity: dec(document.quantity), priceDifference: price.minus(poPrice), priceDifferencePercent: percent };
 }

@@ -12,10 +12,10 @@ import { DAY, HOUR, P2PScenario, PO } from '../../support/p2p-scenario.js';
 
 const registry = new ContractRegistry(loadContractSet(fileURLToPath(new URL('../../../contracts', import.meta.url))));
 
-/** Every derived event of the story that its contract refuses, with the pointers it fails at. */
-function violations(s: P2PScenario): { type: string; id: string; pointers: string[] }[] {
+/** Every derived event of the story (and with `inputs`, every event) that its contract refuses, with the pointers it fails at. */
+function violations(s: P2PScenario, inputs = false): { type: string; id: string; pointers: string[] }[] {
   return s.log
-    .filter((stored) => stored.event.source === '/millrace')
+    .filter((stored) => inputs || stored.event.source === '/millrace')
     .flatMap(({ event }) => {
       const check = registry.check(event);
       return check.ok ? [] : [{ type: event.type, id: event.id, pointers: check.violations.map((v) => `${v.pointer} ${v.message}`) }];
@@ -94,5 +94,20 @@ describe('derived events and their contracts', () => {
     assert.deepEqual(s.postings('ap_liability').map((p) => p.amount), ['1250.00'], 'matched once, not again on the next receipt');
     s.invoice(LONG_INVOICE, [{ line: 10, quantity: '100', unitPrice: '12.5000' }], { id: 'ap-own-again' });
     assert.deepEqual(s.exceptions('duplicate_invoice').map((e) => e.evidence), [['ap-own-again', 'ap-own']]);
+  });
+
+  it('keep their contracts through goods reversed after the match and the credit memo that clears it, the credit memo keeping its own', () => {
+    const s = new P2PScenario();
+    s.release([{ line: 10, quantity: '100', unitPrice: '12.5000' }]);
+    s.confirm([{ line: 10, status: 'accepted' }]);
+    s.receive('GR-1', [{ line: 10, quantity: '100' }]);
+    s.invoice('INV-1', [{ line: 10, quantity: '100', unitPrice: '12.6000' }]);
+    s.receive('GR-1R', [{ line: 10, quantity: '30', reversal: true }]);
+    s.credit('CM-1', [{ line: 10, quantity: '30', unitPrice: '12.6000' }], { invoiceNumber: 'INV-1' });
+    s.credit('CM-2', [{ line: 10, quantity: '30', unitPrice: '12.6000' }], { currency: 'EUR' });
+    assert.deepEqual(s.derived('finance.posting').map((e) => (e.data as { kind: string }).kind), ['grir_accrual', 'ap_liability', 'price_variance', 'reversal', 'ap_liability', 'price_variance']);
+    assert.deepEqual(s.exceptions().map((e) => e.code), ['receipt_reversed_after_match', 'currency_mismatch']);
+    assert.equal(s.derived('exception.resolved').length, 1);
+    assert.deepEqual(violations(s, true), []);
   });
 });

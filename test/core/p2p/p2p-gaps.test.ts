@@ -27,6 +27,27 @@ describe('lineage gaps of a PO line', () => {
     assert.deepEqual(gaps.map((g) => [g.reason, g.since]), [['awaiting_invoice', s.now]]);
   });
 
+  it('expects a credit memo or the goods again when goods are reversed after their invoice matched', () => {
+    const s = new P2PScenario();
+    s.release([{ line: 10, quantity: '100', unitPrice: '1.00' }]);
+    s.confirm([{ line: 10, status: 'accepted' }]);
+    s.receive('GR-1', [{ line: 10, quantity: '100' }]);
+    s.invoice('INV-1', [{ line: 10, quantity: '100', unitPrice: '1.00' }]);
+    s.advance(HOUR).receive('GR-1R', [{ line: 10, quantity: '40', reversal: true }]);
+    assert.deepEqual(lineGaps(s.line(10), s.now), [
+      {
+        line: 10,
+        expected: 'a credit memo from SUP-0042 for the goods reversed, or the goods received again (accounts-payable follows up)',
+        since: s.now,
+        overdue: false,
+        owner: 'accounts-payable',
+        reason: 'receipt_reversed_after_match',
+      },
+    ]);
+    s.credit('CM-1', [{ line: 10, quantity: '40', unitPrice: '1.00' }]);
+    assert.deepEqual(lineGaps(s.line(10), s.now), []);
+  });
+
   it('has nothing to wait for once the line is posted', () => {
     const s = new P2PScenario();
     s.release([{ line: 10, quantity: '100', unitPrice: '1.00' }]);

@@ -340,6 +340,123 @@ describe('goods receipt and GR/IR', () => {
   });
 });
 
+describe('goods reversed after the invoice matched', () => {
+  /** 100 EA received and billed at 12.60 (PO 12.50, within tolerance), matched and posted; then 30 EA reversed. */
+  function reversedAfterMatch() {
+    const s = released();
+    s.confirm([{ line: 10, status: 'accepted' }]);
+    s.receive('GR-1', [{ line: 10, quantity: '100' }]);
+    s.invoice('INV-1', [{ line: 10, quantity: '100', unitPrice: '12.6000' }], { id: 'ap-1' });
+    assert.equal(stageOf(s.line(10)), 'posted');
+    s.advance(HOUR).receive('GR-1R', [{ line: 10, quantity: '30', reversal: true }]);
+    return s;
+  }
+
+  it('raises receipt_reversed_after_match to accounts payable, with GR/IR left open and why', () => {
+    const s = reversedAfterMatch();
+    assert.deepEqual(s.postings('reversal').map((p) => p.amount), ['-375.00']);
+    const [reversed] = s.exceptions();
+    assert.equal(reversed?.code, 'receipt_reversed_after_match');
+    assert.equal(reversed?.owner, 'accounts-payable');
+    assert.equal(reversed?.severity, 'high');
+    assert.equal(reversed?.receiptId, 'GR-1R');
+    const reversal = s.log.find((e) => e.event.type === 'goods.received' && e.event.data.receiptId === 'GR-1R')?.event.id;
+    assert.deepEqual(reversed?.evidence, [reversal, 'ap-1']);
+    assert.equal(
+      reversed?.message,
+      `receipt GR-1R reversed 30 EA on PO ${PO} line 10 after invoice INV-1 matched: 100 EA billed and matched, 70 received. ` +
+        'The 30 EA invoiced but not received keep GR/IR at -375.00 USD until a credit memo from SUP-0042 takes them back or they are received again',
+    );
+    assert.deepEqual(reversed?.details, { ref: reversal, matched: '100', received: '70', notReceived: '30', openGrir: '-375.00' });
+    // Standard accounting: the debit stays on GR/IR (invoiced, not received) until the credit memo or the goods.
+    assert.equal(summarizeLine(s.line(10)).openGrir, '-375.00');
+    assert.equal(stageOf(s.line(10)), 'matched');
+    assert.deepEqual(s.replay(), s.live());
+  });
+
+  it("takes the quantity back on the supplier's credit memo at its price, clears GR/IR to zero and resolves the exception", () => {
+    const s = reversedAfterMatch();
+    s.advance(DAY).credit('CM-1', [{ line: 10, quantity: '30', unitPrice: '12.6000' }], { invoiceNumber: 'INV-1' });
+    assert.deepEqual(s.postings().slice(4).map((p) => [p.kind, p.amount, p.quantity, p.invoiceNumber]), [
+      ['ap_liability', '-378.00', '-30', 'CM-1'],
+      ['price_variance', '-3.00', '-30', 'CM-1'],
+    ]);
+    assert.equal(openGrirOf(s.line(10)).toFixed(), '0');
+    assert.deepEqual(s.derived('exception.resolved').map((e) => (e.data as { code: string; reason: string }).reason), ['the line holds what it billed again: 70 EA received, 70 matched']);
+    assert.deepEqual(summarizeLine(s.line(10)).quantities, { ordered: '100', confirmed: '100', shipped: '0', received: '70', rejected: '0', invoiced: '70', matched: '70' });
+    assert.deepEqual(summarizeLine(s.line(10)).credits, [{ creditMemoNumber: 'CM-1', invoiceNumber: 'INV-1', supplierId: 'SUP-0042', quantity: '30', unitPrice: '12.6', status: 'applied', at: s.now }]);
+    assert.equal(stageOf(s.line(10)), 'matched', '30 EA are still on order');
+    // The 30 come after all, with their invoice: the line is posted, GR/IR zero.
+    s.receive('GR-2', [{ line: 10, quantity: '30' }]);
+    s.invoice('INV-2', [{ line: 10, quantity: '30', unitPrice: '12.5000' }]);
+    assert.equal(stageOf(s.line(10)), 'posted');
+    assert.equal(openGrirOf(s.line(10)).toFixed(), '0');
+    assert.deepEqual(s.exceptions().map((e) => e.code), ['receipt_reversed_after_match']);
+    assert.deepEqual(s.replay(), s.live());
+  });
+
+  it('resolves it when the goods are received again, with GR/IR back to zero', () => {
+    const s = reversedAfterMatch();
+    s.receive('GR-2', [{ line: 10, quantity: '30' }]);
+    assert.deepEqual(s.derived('exception.resolved').map((e) => (e.data as { code: string }).code), ['receipt_reversed_after_match']);
+    assert.equal(openGrirOf(s.line(10)).toFixed(), '0');
+    assert.equal(stageOf(s.line(10)), 'posted');
+  });
+
+  it('raises nothing for a reversal of goods not billed yet, nor within the quantity tolerance', () => {
+    const s = released();
+    s.receive('GR-1', [{ line: 10, quantity: '100' }]);
+    s.invoice('INV-1', [{ line: 10, quantity: '50', unitPrice: '12.5000' }]);
+    s.receive('GR-1R', [{ line: 10, quantity: '30', reversal: true }]);
+    assert.deepEqual(s.exceptions(), []);
+    assert.equal(openGrirOf(s.line(10)).toFixed(), '250');
+    const t = released('100', '12.5000', { tolerances: { quantity: '1' } });
+    t.receive('GR-1', [{ line: 10, quantity: '100' }]);
+    t.invoice('INV-1', [{ line: 10, quantity: '100', unitPrice: '12.5000' }]);
+    t.receive('GR-1R', [{ line: 10, quantity: '1', reversal: true }]);
+    assert.deepEqual(t.exceptions(), []);
+    t.receive('GR-2R', [{ line: 10, quantity: '1', reversal: true }]);
+    assert.deepEqual(t.exceptions().map((e) => [e.code, e.receiptId]), [['receipt_reversed_after_match', 'GR-2R']]);
+  });
+
+  it('stops a credit memo that takes back more than was matched, or comes from another supplier, or twice, and posts nothing for it', () => {
+    const s = reversedAfterMatch();
+    s.credit('CM-1', [{ line: 10, quantity: '101', unitPrice: '12.6000' }], { id: 'cm-1' });
+    s.credit('CM-9', [{ line: 10, quantity: '30', unitPrice: '12.6000' }], { id: 'cm-9', supplierId: 'SUP-0999' });
+    s.credit('CM-2', [{ line: 10, quantity: '30', unitPrice: '12.6000' }], { id: 'cm-2' });
+    s.credit('CM-2', [{ line: 10, quantity: '30', unitPrice: '12.6000' }], { id: 'cm-2-rescanned' });
+    assert.deepEqual(s.exceptions().map((e) => [e.code, e.owner, e.invoiceNumber]), [
+      ['receipt_reversed_after_match', 'accounts-payable', undefined],
+      ['quantity_variance', 'accounts-payable', 'CM-1'],
+      ['supplier_mismatch', 'accounts-payable', 'CM-9'],
+      ['duplicate_invoice', 'accounts-payable', 'CM-2'],
+    ]);
+    assert.equal(s.exceptions('quantity_variance')[0]?.message, 'credit memo CM-1 credits 101 EA, more than the 100 billed and matched on the line');
+    assert.equal(s.exceptions('duplicate_invoice')[0]?.message, 'credit memo CM-2 from SUP-0042 was received again as a new document; nothing was posted for the copy');
+    assert.deepEqual(s.postings('ap_liability').map((p) => [p.invoiceNumber, p.amount]), [['INV-1', '1260.00'], ['CM-2', '-378.00']]);
+    assert.deepEqual(Object.values(s.line(10).credits).map((c) => [c.creditMemoNumber, c.status]), [['CM-1', 'exception'], ['CM-9', 'exception'], ['CM-2', 'applied']]);
+    assert.equal(openGrirOf(s.line(10)).toFixed(), '0');
+    assert.deepEqual(s.replay(), s.live());
+  });
+
+  it('applies a credit memo that came before the PO once the PO arrives: the 30 EA it takes back wait for a new invoice', () => {
+    const s = new P2PScenario();
+    s.receive('GR-1', [{ line: 10, quantity: '100' }]);
+    s.invoice('INV-1', [{ line: 10, quantity: '100', unitPrice: '12.5000' }]);
+    s.credit('CM-1', [{ line: 10, quantity: '30', unitPrice: '12.5000' }]);
+    s.advance(HOUR).release([{ line: 10, quantity: '100', unitPrice: '12.5000' }]);
+    assert.deepEqual(s.postings().map((p) => [p.kind, p.amount]), [
+      ['grir_accrual', '1250.00'],
+      ['ap_liability', '1250.00'],
+      ['ap_liability', '-375.00'],
+    ]);
+    assert.deepEqual(s.exceptions(), []);
+    assert.equal(openGrirOf(s.line(10)).toFixed(), '375');
+    assert.equal(stageOf(s.line(10)), 'matched');
+    assert.deepEqual(s.replay(), s.live());
+  });
+});
+
 describe('three-way match', () => {
   it('matches an invoice within tolerance and posts AP liability at the invoice price and the price variance, to the cent', () => {
     const s = released('100', '12.5000');
