@@ -16,6 +16,23 @@ function gapWords(gap) {
   return html`${gap.expected}${gap.owner ? html` <span class="muted">(${team(gap.owner)})</span>` : ''}`;
 }
 
+/**
+ * The invoices of a PO's lines. Invoice numbers are unique per supplier only, so an invoice from
+ * another supplier than the PO's is labelled with its supplier: two suppliers' INV-1 read apart.
+ */
+function invoiceTable(lines) {
+  const rows = lines.flatMap((l) => l.invoices.map((i) => ({ line: l, invoice: i })));
+  if (rows.length === 0) return '';
+  return html`<table id="po-invoices">
+    <caption>Invoices</caption>
+    <thead><tr><th scope="col">Line</th><th scope="col">Invoice</th><th scope="col">Quantity</th><th scope="col">Unit price</th><th scope="col">Where it stands</th></tr></thead>
+    <tbody>${rows.map(
+      ({ line, invoice }) => html`<tr><td>${line.line}</td><th scope="row">${invoice.supplierId === line.supplierId ? invoice.invoiceNumber : `${invoice.invoiceNumber} from ${invoice.supplierId}`}</th>
+        <td class="num">${invoice.quantity ?? '—'}</td><td class="num">${invoice.unitPrice ?? '—'}</td><td>${words('invoiceStatus', invoice.status)}</td></tr>`,
+    )}</tbody>
+  </table>`;
+}
+
 function tile(label, figure, note, id) {
   return html`<div class="tile"><h3>${label}</h3><p class="figure"${id ? raw(` id="${id}"`) : ''}>${figure}</p><p class="note">${note}</p></div>`;
 }
@@ -276,6 +293,7 @@ export const purchaseOrder = {
             <td>${l.openExceptions.length === 0 ? 'none' : l.openExceptions.map((e, i) => html`${i > 0 ? ', ' : ''}${term('exception', e.code)}`)}</td></tr>`,
         )}</tbody>
       </table>
+      ${invoiceTable(workflow.lines)}
       <section aria-labelledby="gaps-title">
         <h2 id="gaps-title">Still expected</h2>
         ${lineage.gaps.length === 0

@@ -73,6 +73,13 @@ const EXCEPTIONS = {
   receipt_reversed_after_match: 'Goods reversed after the invoice matched',
 };
 
+const INVOICE_STATUS = {
+  received: 'Not matched yet',
+  held: 'Held until the goods arrive',
+  matched: 'Matched',
+  exception: 'Stopped by an exception',
+};
+
 const EVENTS = {
   'po.released': 'Purchase order released',
   'po.changed': 'Purchase order changed',
@@ -99,7 +106,7 @@ const HEALTH = { healthy: 'Healthy', late: 'Running late', silent: 'Quiet', over
 
 const AGEING = { under_1d: 'Under a day', '1d_to_3d': '1 to 3 days', '3d_to_7d': '3 to 7 days', over_7d: 'Over a week' };
 
-const DICTIONARIES = { funnel: FUNNEL, funnelDrop: FUNNEL_DROP, funnelSkip: FUNNEL_SKIP, waiting: WAITING, stage: STAGES, exception: EXCEPTIONS, event: EVENTS, channel: CHANNELS, health: HEALTH, ageing: AGEING };
+const DICTIONARIES = { funnel: FUNNEL, funnelDrop: FUNNEL_DROP, funnelSkip: FUNNEL_SKIP, waiting: WAITING, stage: STAGES, exception: EXCEPTIONS, invoiceStatus: INVOICE_STATUS, event: EVENTS, channel: CHANNELS, health: HEALTH, ageing: AGEING };
 
 /** The words for a code; unknown codes read as themselves, de-underscored. */
 export function words(kind, code) {

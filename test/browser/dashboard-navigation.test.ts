@@ -9,9 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { BrowserContext, Page } from 'playwright-core';
-import { openChromium } from '../support/browser.js';
+import { ACCESSIBILITY_CHECK, openChromium } from '../support/browser.js';
 import type { TestHub } from '../support/hub.js';
-import { startTestHub } from '../support/hub.js';
+import { callHub, startTestHub } from '../support/hub.js';
 import { needChromium } from '../support/services.js';
 
 describe('the operations dashboard on addresses the hub cannot answer', () => {
@@ -85,5 +85,38 @@ describe('the operations dashboard on addresses the hub cannot answer', () => {
     ];
     const shown = await page.evaluate(`import('/dashboard/words.js').then((w) => ${JSON.stringify(cases)}.map(([a, c]) => w.money(a, c)))`);
     assert.deepEqual(shown, ['1,250.00 USD', '-100.50 EUR', '125,000 JPY', '12.345 KWD', '90,071,992,547,409.93 USD']);
+  });
+
+  it("tells two suppliers' invoices of one number apart on a purchase order's invoices", async (test) => {
+    if (!needChromium(test) || t === undefined) return;
+    const hub = t;
+    const send = async (key: string, id: string, type: string, data: Record<string, unknown>) => {
+      const response = await callHub(hub, 'POST', '/v1/events', hub.keys.get(key)!, { specversion: '1.0', id, source: `/systems/${key.split(':')[1]!}`, type, time: '2026-03-06T09:00:00Z', data });
+      assert.equal(response.status, 202, JSON.stringify(response.body));
+    };
+    const line = { poNumber: 'PO-TWO-SUPPLIERS', line: 10, quantity: '100', uom: 'EA', unitPrice: '12.5000' };
+    await send('system:erp-core', 'po-two', 'po.released', {
+      poNumber: line.poNumber,
+      supplierId: 'SUP-0042',
+      buyerPlant: 'P01',
+      currency: 'USD',
+      lines: [{ line: 10, itemId: 'ITM-10023', quantity: '100', uom: 'EA', unitPrice: '12.5000', needBy: '2026-03-16' }],
+    });
+    await send('system:wms-p01', 'gr-two', 'goods.received', { receiptId: 'GR-1', plant: 'P01', lines: [{ poNumber: line.poNumber, line: 10, quantity: '100', uom: 'EA' }] });
+    for (const [id, supplierId] of [['inv-own', 'SUP-0042'], ['inv-other', 'SUP-0107']] as const) {
+      await send('system:ap-automation', id, 'invoice.received', { invoiceNumber: 'INV-1', supplierId, currency: 'USD', invoiceDate: '2026-03-06', lines: [line], totalAmount: '1250.00' });
+    }
+    await hub.hub.processor.catchUp();
+
+    await go(`#/po/${line.poNumber}`);
+    const rows = page.locator('#po-invoices tbody tr');
+    await rows.nth(1).waitFor();
+    assert.deepEqual(await rows.locator('th').allTextContents(), ['INV-1', 'INV-1 from SUP-0107']);
+    const cells = async (n: number) => (await rows.nth(n).locator('td, th').allTextContents()).map((cell) => cell.trim());
+    assert.deepEqual([await cells(0), await cells(1)], [
+      ['10', 'INV-1', '100', '12.5', 'Matched'],
+      ['10', 'INV-1 from SUP-0107', '100', '12.5', 'Stopped by an exception'],
+    ]);
+    assert.deepEqual(await page.evaluate(ACCESSIBILITY_CHECK), []);
   });
 });

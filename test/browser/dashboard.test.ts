@@ -11,30 +11,13 @@ import { after, before, describe, it } from 'node:test';
 import type { BrowserContext, Page } from 'playwright-core';
 import { SqliteStore } from '../../src/adapters/index.js';
 import { FUNNEL_ORDER, STORY, StoryClock, storyFunnel, tellStory } from '../support/dashboard-story.js';
-import { openChromium } from '../support/browser.js';
+import { ACCESSIBILITY_CHECK, openChromium } from '../support/browser.js';
 import type { TestHub } from '../support/hub.js';
 import { EXAMPLE_MANIFEST, startTestHub } from '../support/hub.js';
 import { needChromium } from '../support/services.js';
 
 const SCREENSHOTS = join(process.cwd(), 'artifacts', 'screenshots');
 const DAY = 86_400_000;
-
-/** Run in the page (as text: the tests are type-checked without the DOM library): what a screen reader would miss. */
-const ACCESSIBILITY_CHECK = `(() => {
-  const found = [];
-  for (const control of document.querySelectorAll('main input, main select, main textarea, dialog[open] textarea')) {
-    if (control.labels.length === 0 && !control.getAttribute('aria-label')) found.push('unlabelled ' + control.tagName + ' #' + control.id);
-  }
-  for (const table of document.querySelectorAll('main table:not([role=presentation])')) {
-    if ((table.querySelector('caption')?.textContent ?? '').trim() === '') found.push('table without a caption: ' + table.textContent.slice(0, 40));
-  }
-  for (const chart of document.querySelectorAll('.plot')) {
-    if (chart.getAttribute('role') !== 'img' || !chart.getAttribute('aria-label')) found.push('chart without a text alternative: #' + chart.id);
-  }
-  const headings = [...document.querySelectorAll('main h1')].filter((h) => h.offsetParent !== null);
-  if (headings.length !== 1) found.push(headings.length + ' visible h1');
-  return found;
-})()`;
 
 describe('the operations dashboard in a browser', () => {
   let dir: string;

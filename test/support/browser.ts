@@ -15,3 +15,20 @@ export async function openChromium(profileDir: string): Promise<{ context: Brows
   });
   return { context, page: context.pages()[0] ?? (await context.newPage()) };
 }
+
+/** Run in the page (as text: the tests are type-checked without the DOM library): what a screen reader would miss. */
+export const ACCESSIBILITY_CHECK = `(() => {
+  const found = [];
+  for (const control of document.querySelectorAll('main input, main select, main textarea, dialog[open] textarea')) {
+    if (control.labels.length === 0 && !control.getAttribute('aria-label')) found.push('unlabelled ' + control.tagName + ' #' + control.id);
+  }
+  for (const table of document.querySelectorAll('main table:not([role=presentation])')) {
+    if ((table.querySelector('caption')?.textContent ?? '').trim() === '') found.push('table without a caption: ' + table.textContent.slice(0, 40));
+  }
+  for (const chart of document.querySelectorAll('.plot')) {
+    if (chart.getAttribute('role') !== 'img' || !chart.getAttribute('aria-label')) found.push('chart without a text alternative: #' + chart.id);
+  }
+  const headings = [...document.querySelectorAll('main h1')].filter((h) => h.offsetParent !== null);
+  if (headings.length !== 1) found.push(headings.length + ' visible h1');
+  return found;
+})()`;

@@ -49,6 +49,8 @@ export interface LineSummary {
   readonly receipts: readonly { readonly receiptId: string; readonly quantity?: string; readonly uom: string; readonly at: string; readonly reversal: boolean }[];
   readonly invoices: readonly {
     readonly invoiceNumber: string;
+    /** Invoice numbers are unique per supplier: two suppliers' invoices may share one. */
+    readonly supplierId: string;
     readonly quantity?: string;
     readonly unitPrice?: string;
     readonly status: string;
@@ -109,6 +111,7 @@ export function summarizeLine(state: P2PLine): LineSummary {
       .sort((a, b) => a.seq - b.seq)
       .map((i) => ({
         invoiceNumber: i.invoiceNumber,
+        supplierId: i.supplierId,
         ...(i.quantity === undefined ? {} : { quantity: i.quantity }),
         ...(i.unitPrice === undefined ? {} : { unitPrice: i.unitPrice }),
         status: i.status,
