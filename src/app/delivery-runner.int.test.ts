@@ -240,6 +240,111 @@ for (const kind of kinds) {
       }
     });
 
+    it('sends a fast subscriber what is due while a slow one holds its requests open, each key still in log order', async (t) => {
+      const opened = await kind.open(t);
+      if (opened === undefined) return;
+      const { store } = opened;
+      const slow = await startReceiver();
+      const fast = await startReceiver();
+      // The slow receiver holds each request until the test releases it; the timeout (the
+      // default 10 s) is reached only if the runner waits for it before serving the others.
+      slow.mode = 'hang';
+      const clock = new ManualClock(Date.parse('2026-03-02T10:00:00Z'));
+      const subscriptionTo = (id: string, url: string): SubscriptionDeclaration => ({ id, subscriber: id, types: ['goods.received'], channel: { kind: 'webhook', url }, delivery: { timeout: '10s' } });
+      const errors: unknown[] = [];
+      const channels = new Map([['webhook' as const, new WebhookChannel({ secrets: new Map(), userAgent: 'millrace/test' })]]);
+      const runner = new DeliveryRunner(store, store.deliveries, [subscriptionTo('slow-erp', slow.url), subscriptionTo('fast-wms', fast.url)], channels, clock, {
+        tickMs: 60_000,
+        onError: (e) => errors.push(e),
+        concurrency: 4,
+        perSubscription: 2,
+      });
+      try {
+        await runner.prepare();
+        runner.start();
+        const at = () => clock.now().toISOString();
+        await store.appendBatches([[receipt('k1', 'PO-1/1'), receipt('k2', 'PO-1/1'), receipt('m1', 'PO-2/1'), receipt('m2', 'PO-2/1'), receipt('u1'), receipt('u2')]], at());
+        runner.kick();
+
+        // All six reach the fast subscriber while the slow one's first requests are still open.
+        // k2 is sent only once k1 is recorded delivered (heads only), so k2's arrival shows
+        // that k1's delivery completed, not just that it was sent.
+        await fast.waitFor(6);
+        assert.equal(slow.held, 2, 'the slow receiver still holds its first two requests');
+        assert.deepEqual(slow.received.map((r) => r.id), ['k1', 'm1'], 'a subscription has at most perSubscription deliveries in flight, the earliest heads');
+
+        // A new event while the slow receiver still hangs goes to the fast one on the kick.
+        await store.appendBatches([[receipt('k3', 'PO-1/1')]], at());
+        runner.kick();
+        await fast.waitFor(7);
+        assert.equal(slow.held, 2);
+        assert.equal(slow.received.length, 2, 'nothing more for the slow subscription while its slots are taken');
+        const fastKeys = perKey(fast.received);
+        assert.deepEqual(fastKeys.get('PO-1/1'), ['k1', 'k2', 'k3']);
+        assert.deepEqual(fastKeys.get('PO-2/1'), ['m1', 'm2']);
+
+        // The slow receiver answers: its deliveries go on, each key in log order, each event once.
+        slow.mode = 'ok';
+        slow.release();
+        await slow.waitFor(7);
+        await runner.runOnce();
+        const slowKeys = perKey(slow.received);
+        assert.deepEqual(slowKeys.get('PO-1/1'), ['k1', 'k2', 'k3']);
+        assert.deepEqual(slowKeys.get('PO-2/1'), ['m1', 'm2']);
+        assert.equal(slow.received.length, 7);
+        assert.equal(fast.received.length, 7);
+        const all = await store.deliveries.listDeliveries({}, 100);
+        assert.equal(all.items.length, 14);
+        assert.ok(all.items.every((d) => d.status === 'delivered' && d.attempts === 1), JSON.stringify(all.items.filter((d) => d.status !== 'delivered' || d.attempts !== 1)));
+        assert.deepEqual(errors, []);
+      } finally {
+        await runner.stop();
+        await slow.close();
+        await fast.close();
+        await store.close();
+        await opened.cleanup();
+      }
+    });
+
+    it('on stop, lets the deliveries in flight finish and records them, and leaves the rest in the outbox for the next start', async (t) => {
+      const opened = await kind.open(t);
+      if (opened === undefined) return;
+      const { store } = opened;
+      const receiver = await startReceiver();
+      receiver.mode = 'hang';
+      const clock = new ManualClock(Date.parse('2026-03-02T10:00:00Z'));
+      const subscription: SubscriptionDeclaration = { id: 'erp-receipts', subscriber: 'erp-core', types: ['goods.received'], channel: { kind: 'webhook', url: receiver.url } };
+      const runnerOn = () =>
+        new DeliveryRunner(store, store.deliveries, [subscription], new Map([['webhook', new WebhookChannel({ secrets: new Map(), userAgent: 't' })]]), clock, {
+          tickMs: 60_000,
+          onError: (e) => assert.fail(String(e)),
+          perSubscription: 2,
+        });
+      let runner = runnerOn();
+      try {
+        await runner.prepare();
+        runner.start();
+        await store.appendBatches([[receipt('s1'), receipt('s2'), receipt('s3')]], clock.now().toISOString());
+        runner.kick();
+        await receiver.waitFor(2);
+        const stopping = runner.stop();
+        receiver.mode = 'ok';
+        receiver.release();
+        await stopping;
+        assert.deepEqual(receiver.received.map((r) => r.id), ['s1', 's2'], 'nothing new is sent once stopping');
+        assert.deepEqual((await store.deliveries.listDeliveries({ status: 'delivered' }, 10)).items.map((d) => d.eventId).sort(), ['s1', 's2'], 'what was in flight is recorded');
+        assert.equal((await store.deliveries.getDelivery('erp-receipts.3'))?.status, 'pending');
+        runner = runnerOn();
+        await runner.runOnce();
+        assert.deepEqual(receiver.received.map((r) => r.id), ['s1', 's2', 's3']);
+      } finally {
+        await runner.stop();
+        await receiver.close();
+        await store.close();
+        await opened.cleanup();
+      }
+    });
+
     it('holds deliveries during a maintenance window and sends them when it ends, without counting an attempt', async (t) => {
       const opened = await kind.open(t);
       if (opened === undefined) return;

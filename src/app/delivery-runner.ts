@@ -1,11 +1,12 @@
 // Outbound deliveries, driven from the log: the outbox scans the log after each
 // subscription's cursor and records a delivery per matching event in the same transaction
-// that moves the cursor; then every due head of a key is sent through its channel, and the
-// outcome (delivered, retry later, dead letter, wait for a maintenance window) is recorded.
-// A crash between sending and recording sends again with the same delivery id (at least once).
+// that moves the cursor; then due heads of keys are sent through their channels from a pool of
+// slots, and each outcome (delivered, retry later, dead letter, wait for a maintenance window)
+// is recorded. A crash between sending and recording sends again with the same delivery id
+// (at least once).
 import type { StoredEvent, SubscriptionDeclaration } from '../core/index.js';
 import { afterAttempt, deliveryKeyOf, deliverySettingsOf, maintenanceWaitUntil, matchesSubscription, traceContextOf, traceIdOf } from '../core/index.js';
-import type { Clock, CursorAdvance, DeliveryChannel, DeliveryRecord, DeliveryStore, EventLogger, EventStore, NewDelivery, Tracer, WorkflowStore } from '../ports/index.js';
+import type { Clock, CursorAdvance, DeliveryChannel, DeliveryRecord, DeliveryStore, DeliveryUpdate, EventLogger, EventStore, NewDelivery, Tracer, WorkflowStore } from '../ports/index.js';
 
 export type ChannelKind = SubscriptionDeclaration['channel']['kind'];
 
@@ -20,8 +21,13 @@ export interface DeliveryRunnerOptions {
   readonly random?: () => number;
   /** Events read from the log per outbox step. */
   readonly batchSize?: number;
-  /** Deliveries sent at once (each to a different key). */
+  /** Deliveries in flight at once, over all subscriptions (each to a different key). */
   readonly concurrency?: number;
+  /**
+   * Deliveries of one subscription in flight at once: a subscriber that answers slowly (or only
+   * at its timeout) holds at most these slots, and the others' deliveries go on in the rest.
+   */
+  readonly perSubscription?: number;
   /** How long a delivery for a channel this hub cannot send waits before it is looked at again. */
   readonly recheckMs?: number;
   /**
@@ -40,11 +46,33 @@ export class DeliveryRunner {
   private readonly random: () => number;
   private readonly batchSize: number;
   private readonly concurrency: number;
+  private readonly perSubscription: number;
   private readonly recheckMs: number;
   private timer: ReturnType<typeof setTimeout> | undefined;
+  /** Not driven by kicks and ticks (before `start`, after `stop`). */
   private stopped = true;
-  private running: Promise<void> | undefined;
+  /** Stopping: nothing new is sent; what is in flight finishes. */
+  private closing = false;
+  /** The pass that scans the outbox and fills free slots, while one runs. */
+  private pumping: Promise<void> | undefined;
   private again = false;
+  private outboxDue = false;
+  /**
+   * The deliveries being sent, by id: each holds its slot until its outcome is recorded (the
+   * promise settles then, and never rejects: a failure is reported).
+   */
+  private readonly inFlight = new Map<string, Promise<void>>();
+  /** Deliveries in flight per subscription. */
+  private readonly busy = new Map<string, number>();
+  /**
+   * Deliveries whose outcome was recorded while the current due query ran: the query may have
+   * read them before that, as still due, and they must not go twice.
+   */
+  private settled = new Set<string>();
+  /** The runner's writes to the outbox, one at a time (a dead letter and a new follower's insert must not cross). */
+  private writes: Promise<unknown> = Promise.resolve();
+  /** Failures seen while `runOnce` callers wait, one list per caller (else they go to `onError`). */
+  private readonly watchers = new Set<unknown[]>();
 
   constructor(
     private readonly log: DeliveryLog,
@@ -58,6 +86,7 @@ export class DeliveryRunner {
     this.random = options.random ?? Math.random;
     this.batchSize = options.batchSize ?? 500;
     this.concurrency = options.concurrency ?? 16;
+    this.perSubscription = Math.min(this.concurrency, options.perSubscription ?? 4);
     this.recheckMs = options.recheckMs ?? 3_600_000;
   }
 
@@ -71,39 +100,38 @@ export class DeliveryRunner {
 
   start(): void {
     this.stopped = false;
+    this.closing = false;
     this.schedule(0);
   }
 
-  /** New events are in the log, or an operator asked for a retry: go round now. */
+  /** New events are in the log, or an operator asked for a retry: scan and fill free slots now. */
   kick(): void {
-    if (!this.stopped) void this.runOnce().catch((error: unknown) => this.options.onError(error));
+    if (!this.stopped) void this.pump(true);
   }
 
-  /** One round (outbox, then sending); a call during a round makes it go round once more. */
-  runOnce(): Promise<void> {
-    if (this.running !== undefined) {
-      this.again = true;
-      return this.running;
+  /**
+   * One round, as tests and manual mode drive it: the outbox, then every delivery due now, slot
+   * by slot, until nothing is due and nothing is in flight. Rejects with the first failure
+   * (of a step or of an attempt) seen meanwhile.
+   */
+  async runOnce(): Promise<void> {
+    const failures: unknown[] = [];
+    this.watchers.add(failures);
+    try {
+      await this.pump(true);
+      await this.idle();
+    } finally {
+      this.watchers.delete(failures);
     }
-    this.running = (async () => {
-      try {
-        do {
-          this.again = false;
-          if (!(await this.store.tryLeadDeliveries())) return;
-          await this.enqueue();
-          await this.sendDue();
-        } while (this.again);
-      } finally {
-        this.running = undefined;
-      }
-    })();
-    return this.running;
+    if (failures.length > 0) throw failures[0];
   }
 
+  /** Sends nothing new; the deliveries in flight finish (or time out) and are recorded. */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.closing = true;
     if (this.timer !== undefined) clearTimeout(this.timer);
-    await this.running?.catch(() => undefined);
+    await this.idle();
     // Channels that hold connections (NATS) let them go.
     for (const channel of this.channels.values()) await channel.close?.().catch((error: unknown) => this.options.onError(error));
   }
@@ -134,21 +162,103 @@ export class DeliveryRunner {
     }
   }
 
-  /** Sends every due head, round after round, until nothing is due now. */
-  async sendDue(): Promise<void> {
-    for (let round = 0; round < 1000; round += 1) {
-      const now = this.clock.now();
-      const due = await this.store.dueDeliveries(now.toISOString(), this.concurrency);
-      if (due.length === 0) return;
-      const events = new Map((await this.log.eventsAt([...new Set(due.map((d) => d.sequence))])).map((stored) => [stored.sequence, stored]));
-      await Promise.all(due.map((delivery) => this.attempt(delivery, events.get(delivery.sequence), now)));
+  /**
+   * One pass at a time: the outbox (when asked), then the free slots filled. A call during a
+   * pass makes it go once more. Never rejects: failures are reported.
+   */
+  private pump(outbox: boolean): Promise<void> {
+    if (outbox) this.outboxDue = true;
+    if (this.pumping !== undefined) {
+      this.again = true;
+      return this.pumping;
     }
+    const pass = async () => {
+      do {
+        this.again = false;
+        if (this.closing || !(await this.store.tryLeadDeliveries())) return;
+        if (this.outboxDue) {
+          this.outboxDue = false;
+          await this.serially(() => this.enqueue());
+        }
+        await this.fill();
+      } while (this.again);
+    };
+    this.pumping = pass()
+      .catch((error: unknown) => this.report(error))
+      .finally(() => {
+        this.pumping = undefined;
+      });
+    return this.pumping;
+  }
+
+  /**
+   * Starts due heads in the free slots, earliest first, at most `perSubscription` of one
+   * subscription in flight. Does not wait for them: each frees its slot when its outcome is
+   * recorded and fills again, so a slow receiver holds back no one else's deliveries.
+   */
+  private async fill(): Promise<void> {
+    if (this.inFlight.size >= this.concurrency) return;
+    this.settled = new Set();
+    const now = this.clock.now();
+    // A subscription's deliveries in flight are still due in the store: reading perSubscription
+    // of each is enough to find every one that may start now.
+    const due = await this.store.dueDeliveries(now.toISOString(), this.perSubscription);
+    const chosen: DeliveryRecord[] = [];
+    const taking = new Map(this.busy);
+    for (const delivery of due) {
+      if (this.inFlight.size + chosen.length >= this.concurrency) break;
+      const busy = taking.get(delivery.subscription) ?? 0;
+      if (busy >= this.perSubscription || this.inFlight.has(delivery.deliveryId) || this.settled.has(delivery.deliveryId)) continue;
+      chosen.push(delivery);
+      taking.set(delivery.subscription, busy + 1);
+    }
+    if (chosen.length === 0) return;
+    const events = new Map((await this.log.eventsAt([...new Set(chosen.map((d) => d.sequence))])).map((stored) => [stored.sequence, stored]));
+    for (const delivery of chosen) this.launch(delivery, events.get(delivery.sequence), now);
+  }
+
+  private launch(delivery: DeliveryRecord, stored: StoredEvent | undefined, now: Date): void {
+    const free = () => {
+      this.inFlight.delete(delivery.deliveryId);
+      this.busy.set(delivery.subscription, (this.busy.get(delivery.subscription) ?? 1) - 1);
+      this.settled.add(delivery.deliveryId);
+    };
+    const done = this.attempt(delivery, stored, now).then(
+      () => {
+        free();
+        void this.pump(false);
+      },
+      // Not filled again at once: a failing store or a missing event would go round hot; the
+      // next kick or tick tries again.
+      (error: unknown) => {
+        free();
+        this.report(error);
+      },
+    );
+    this.inFlight.set(delivery.deliveryId, done);
+    this.busy.set(delivery.subscription, (this.busy.get(delivery.subscription) ?? 0) + 1);
+  }
+
+  /** Resolves once no pass runs and nothing is in flight (what finishes meanwhile may start more). */
+  private async idle(): Promise<void> {
+    while (this.pumping !== undefined || this.inFlight.size > 0) await Promise.all([this.pumping, ...this.inFlight.values()]);
+  }
+
+  private serially<T>(write: () => Promise<T>): Promise<T> {
+    const result = this.writes.then(write);
+    this.writes = result.catch(() => undefined);
+    return result;
+  }
+
+  private report(error: unknown): void {
+    if (this.watchers.size === 0) this.options.onError(error);
+    for (const failures of this.watchers) failures.push(error);
   }
 
   private async attempt(delivery: DeliveryRecord, stored: StoredEvent | undefined, now: Date): Promise<void> {
     const nowIso = now.toISOString();
     const wait = (until: number, reason?: string) =>
-      this.store.updateDelivery({ deliveryId: delivery.deliveryId, status: 'waiting', attempts: delivery.attempts, nextAttemptAt: new Date(until).toISOString(), ...(reason === undefined ? {} : { lastError: reason }) });
+      this.record({ deliveryId: delivery.deliveryId, status: 'waiting', attempts: delivery.attempts, nextAttemptAt: new Date(until).toISOString(), ...(reason === undefined ? {} : { lastError: reason }) });
     const subscription = this.subscriptions.get(delivery.subscription);
     if (subscription === undefined) return wait(now.getTime() + this.recheckMs, `subscription ${delivery.subscription} is not in the manifest any more`);
     if (stored === undefined) throw new Error(`delivery ${delivery.deliveryId}: event ${delivery.sequence} is not in the log`);
@@ -182,7 +292,7 @@ export class DeliveryRunner {
       span.end();
     }
     this.logAttempt(delivery, stored, outcome.status, result.kind === 'delivered' ? undefined : result.error, span?.context ?? parent);
-    await this.store.updateDelivery({
+    await this.record({
       deliveryId: delivery.deliveryId,
       status: outcome.status,
       attempts: outcome.attempts,
@@ -191,6 +301,10 @@ export class DeliveryRunner {
       ...(outcome.lastError === undefined ? {} : { lastError: outcome.lastError }),
       ...(outcome.status === 'delivered' ? { deliveredAt: nowIso } : {}),
     });
+  }
+
+  private record(update: DeliveryUpdate): Promise<void> {
+    return this.serially(() => this.store.updateDelivery(update));
   }
 
   private logAttempt(delivery: DeliveryRecord, stored: StoredEvent, status: string, error: string | undefined, trace: { traceparent: string } | undefined): void {
@@ -213,11 +327,9 @@ export class DeliveryRunner {
 
   private schedule(delay: number): void {
     this.timer = setTimeout(() => {
-      void this.runOnce()
-        .catch((error: unknown) => this.options.onError(error))
-        .then(() => {
-          if (!this.stopped) this.schedule(this.options.tickMs);
-        });
+      void this.pump(true).then(() => {
+        if (!this.stopped) this.schedule(this.options.tickMs);
+      });
     }, delay);
   }
 }

@@ -69,7 +69,8 @@ export interface DeliveryFilter {
  * - `dueDeliveries` gives only heads: deliveries in pending/retrying/waiting, due at `now`,
  *   with no undelivered delivery of the same subscription and key before them (by sequence,
  *   then generation). So one key never has two deliveries in flight, and a dead head holds its
- *   followers back.
+ *   followers back. At most `perSubscription` of each subscription (its earliest), all by
+ *   sequence: one subscription's backlog does not hide the others' due deliveries.
  * - `updateDelivery` to `dead` marks the waiting followers of its key `blocked`; to `pending`
  *   (an operator's retry) puts the blocked followers back to `pending`.
  * - `addReplays` creates new deliveries (the next generation for each subscription and
@@ -88,7 +89,7 @@ export interface DeliveryStore {
   /** Creates the cursors that do not exist yet, at `at`; existing ones are left. */
   startDeliveryCursors(subscriptions: readonly string[], at: number): Promise<void>;
   enqueueDeliveries(deliveries: readonly NewDelivery[], cursors: readonly CursorAdvance[], now: string): Promise<boolean>;
-  dueDeliveries(now: string, limit: number): Promise<DeliveryRecord[]>;
+  dueDeliveries(now: string, perSubscription: number): Promise<DeliveryRecord[]>;
   updateDelivery(update: DeliveryUpdate): Promise<void>;
   addReplays(deliveries: readonly NewDelivery[], now: string): Promise<DeliveryRecord[]>;
   getDelivery(deliveryId: string): Promise<DeliveryRecord | undefined>;

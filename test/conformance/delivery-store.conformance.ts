@@ -49,6 +49,18 @@ export function describeDeliveryStore(name: string, open: (t: TestContext) => Pr
       assert.equal(delivered?.deliveredAt, LATER);
     });
 
+    withStore('gives at most the limit of due heads of each subscription, earliest first: a backlog of one leaves the others their share', async (store) => {
+      await store.startDeliveryCursors(['erp', 'mes'], 0);
+      const erp = [1, 2, 3, 4].map((n) => delivery(n, `K${n}`));
+      const mes = [5, 6, 7].map((n) => delivery(n, `K${n}`, 'mes'));
+      await store.enqueueDeliveries([...erp, ...mes], [
+        { subscription: 'erp', from: 0, upTo: 7 },
+        { subscription: 'mes', from: 0, upTo: 7 },
+      ], NOW);
+      assert.deepEqual((await store.dueDeliveries(NOW, 2)).map((d) => d.deliveryId), ['erp.1', 'erp.2', 'mes.5', 'mes.6']);
+      assert.deepEqual((await store.dueDeliveries(NOW, 10)).map((d) => d.deliveryId), ['erp.1', 'erp.2', 'erp.3', 'erp.4', 'mes.5', 'mes.6', 'mes.7']);
+    });
+
     withStore('blocks the followers of a dead delivery, also ones enqueued later, until it is retried', async (store) => {
       await store.startDeliveryCursors(['erp'], 0);
       await store.enqueueDeliveries([delivery(1, 'A'), delivery(2, 'A')], [{ subscription: 'erp', from: 0, upTo: 2 }], NOW);

@@ -20,6 +20,8 @@ export interface WebhookReceiver {
   readonly url: string;
   readonly received: ReceivedDelivery[];
   mode: ReceiverMode;
+  /** Requests held now: not answered yet, and not given up by the sender (a timeout closes them). */
+  readonly held: number;
   /** Answers (200) every request held so far. */
   release(): void;
   /** Resolves once `count` requests have come in. */
@@ -35,6 +37,9 @@ export async function startReceiver(): Promise<WebhookReceiver> {
     url: '',
     received,
     mode: 'ok' as ReceiverMode,
+    get held() {
+      return held.length;
+    },
     release: () => {
       for (const answer of held.splice(0)) answer();
     },
@@ -69,7 +74,14 @@ export async function startReceiver(): Promise<WebhookReceiver> {
         waiter.resolve();
       }
       if (receiver.mode === 'fail') response.writeHead(500).end('broken');
-      else if (receiver.mode === 'hang') held.push(() => response.writeHead(200).end());
+      else if (receiver.mode === 'hang') {
+        const answer = () => response.writeHead(200).end();
+        held.push(answer);
+        // The sender gave up (its timeout): the request is not held any more.
+        response.on('close', () => {
+          if (held.includes(answer)) held.splice(held.indexOf(answer), 1);
+        });
+      }
       else response.writeHead(204).end();
     });
   });

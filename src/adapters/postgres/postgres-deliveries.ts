@@ -47,8 +47,8 @@ export class PostgresDeliveries implements DeliveryStore {
     });
   }
 
-  async dueDeliveries(now: string, limit: number): Promise<DeliveryRecord[]> {
-    const result = await this.pool.query<DeliveryRow>(numbered(DELIVERY_SQL.due), [now, limit]);
+  async dueDeliveries(now: string, perSubscription: number): Promise<DeliveryRecord[]> {
+    const result = await this.pool.query<DeliveryRow>(numbered(DELIVERY_SQL.due), [now, perSubscription]);
     return result.rows.map(deliveryFromRow);
   }
 

@@ -48,10 +48,13 @@ export const DELIVERY_SQL = {
     `INSERT INTO deliveries (${COLUMNS}) SELECT ?, ?, ?, ?, ?, ?, ?, ` +
     "CASE WHEN EXISTS (SELECT 1 FROM deliveries b WHERE b.subscription = ? AND b.dkey = ? AND b.status IN ('dead', 'blocked')) THEN 'blocked' ELSE 'pending' END, " +
     '0, ?, ?, NULL, NULL, NULL WHERE true ON CONFLICT DO NOTHING',
+  // The due heads, at most `?` of each subscription (its earliest): a subscription with a long
+  // backlog does not crowd the others out of what the runner reads.
   due:
-    `SELECT ${COLUMNS} FROM deliveries d WHERE d.status IN ('pending', 'retrying', 'waiting') AND d.next_at <= ? ` +
+    `SELECT ${COLUMNS} FROM (SELECT ${COLUMNS}, ROW_NUMBER() OVER (PARTITION BY d.subscription ORDER BY d.seq, d.generation) AS place ` +
+    "FROM deliveries d WHERE d.status IN ('pending', 'retrying', 'waiting') AND d.next_at <= ? " +
     "AND NOT EXISTS (SELECT 1 FROM deliveries e WHERE e.subscription = d.subscription AND e.dkey = d.dkey AND e.status <> 'delivered' " +
-    'AND (e.seq < d.seq OR (e.seq = d.seq AND e.generation < d.generation))) ORDER BY d.seq, d.generation LIMIT ?',
+    'AND (e.seq < d.seq OR (e.seq = d.seq AND e.generation < d.generation)))) heads WHERE place <= ? ORDER BY seq, generation, subscription',
   update:
     'UPDATE deliveries SET status = ?, attempts = ?, next_at = ?, last_attempt_at = COALESCE(?, last_attempt_at), last_error = COALESCE(?, last_error), delivered_at = ? WHERE delivery_id = ?',
   blockFollowers: `UPDATE deliveries SET status = 'blocked' WHERE subscription = ? AND dkey = ? AND status IN ('pending', 'retrying', 'waiting') AND ${LATER}`,

@@ -83,8 +83,8 @@ export class SqliteDeliveries implements DeliveryStore {
     }
   }
 
-  dueDeliveries(now: string, limit: number): Promise<DeliveryRecord[]> {
-    return Promise.resolve(this.statements.due.all(now, limit).map(deliveryFromRow));
+  dueDeliveries(now: string, perSubscription: number): Promise<DeliveryRecord[]> {
+    return Promise.resolve(this.statements.due.all(now, perSubscription).map(deliveryFromRow));
   }
 
   updateDelivery(update: DeliveryUpdate): Promise<void> {
