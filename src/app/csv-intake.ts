@@ -75,6 +75,13 @@ type Evaluation =
       readonly held: CsvQuarantineReport[];
     };
 
+/**
+ * The same file sent again while its rejects are held (a timeout on the sender's side, a re-run
+ * export job) is counted on the entries it already has: an operator sees one entry per problem.
+ * Its bad rows have the same bytes and context (file digest, lines); a changed file has another digest.
+ */
+const RESENDS = { foldResends: true } as const;
+
 export class CsvIntake implements QuarantineChannel {
   readonly name = 'csv';
   private readonly mappings = new Map<string, CompiledCsvMapping>();
@@ -124,14 +131,14 @@ export class CsvIntake implements QuarantineChannel {
     if (evaluation.kind === 'unreadable') {
       const [entry] = await this.deps.quarantine.quarantine([
         { channel: 'csv', source, ref: mappingId, receivedTime, raw: bytes, ...(name === undefined ? {} : { name }), reason: unreadableReason(evaluation), context: { fileDigest } },
-      ]);
+      ], RESENDS);
       throw new MillraceError('csv_unreadable', `${name ?? 'the file'} cannot be read with mapping ${mappingId}: ${evaluation.message}; the whole file is quarantined`, {
         mapping: mappingId,
         ...(evaluation.line === undefined ? {} : { line: evaluation.line }),
         quarantineId: entry?.id,
       });
     }
-    const entries = await this.deps.quarantine.quarantine(evaluation.rejected.map((excerpt) => excerptEntry(excerpt, { source, mappingId, receivedTime, fileDigest, name })));
+    const entries = await this.deps.quarantine.quarantine(evaluation.rejected.map((excerpt) => excerptEntry(excerpt, { source, mappingId, receivedTime, fileDigest, name })), RESENDS);
     return {
       mapping: mappingId,
       file: { ...(name === undefined ? {} : { name }), bytes: bytes.length, sha256: fileDigest, encoding: evaluation.encoding, bom: evaluation.bom },

@@ -25,8 +25,12 @@ export interface QuarantineChannel {
   reprocess(entry: QuarantineEntry, requestedBy?: Principal): Promise<ReprocessOutcome>;
 }
 
-/** A quarantine entry as the API shows it: the raw bytes in base64. */
-export type QuarantineView = Omit<QuarantineEntry, 'raw'> & { readonly rawBase64: string; readonly rawBytes: number };
+/**
+ * A quarantine entry as the API shows it: the raw bytes in base64, and how often its source sent
+ * the same message again while it was held (`resends`, each one a `resend` attempt) with the
+ * last time the message came in.
+ */
+export type QuarantineView = Omit<QuarantineEntry, 'raw'> & { readonly rawBase64: string; readonly rawBytes: number; readonly resends: number; readonly lastReceivedTime: string };
 
 export class QuarantineService {
   private readonly channels = new Map<string, QuarantineChannel>();
@@ -123,7 +127,8 @@ function ownSourceOf(viewer: Principal): string | undefined {
 
 function view(entry: QuarantineEntry): QuarantineView {
   const { raw, ...rest } = entry;
-  return { ...rest, rawBytes: raw.length, rawBase64: base64(raw) };
+  const resends = entry.attempts.filter((attempt) => attempt.action === 'resend');
+  return { ...rest, rawBytes: raw.length, rawBase64: base64(raw), resends: resends.length, lastReceivedTime: resends.at(-1)?.at ?? entry.receivedTime };
 }
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';

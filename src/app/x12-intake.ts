@@ -207,6 +207,8 @@ export class X12Intake implements QuarantineChannel {
         reason: rejectionReason(r),
         context: { principal: { kind: principal.kind, id: principal.id }, controlNumbers: r.controlNumbers, transactionSet: r.transactionSet, use999: options.use999 === true } satisfies X12EntryContext,
       })),
+      // The same file sent again (a translator's retry) is counted on the entries of its rejected sets.
+      { foldResends: true },
     );
     return { ...result, rejected: result.rejected.map((r, index) => ({ ...r, quarantineId: entries[index]?.id })) };
   }

@@ -17,6 +17,7 @@ export type {
   QuarantineAttempt,
   QuarantineEntry,
   QuarantineFilter,
+  QuarantineOptions,
   QuarantineProblem,
   QuarantineReason,
   QuarantineStatus,

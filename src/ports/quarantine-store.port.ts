@@ -27,11 +27,13 @@ export interface QuarantineReason {
 /** One thing that happened to an entry after it was quarantined. */
 export interface QuarantineAttempt {
   readonly at: string;
-  /** `operator:<id>` */
+  /** `operator:<id>` for a retry or a discard, `millrace:startup`, or the source (`/systems/wms-p02`) that sent the same message again. */
   readonly by: string;
-  readonly action: 'retry' | 'discard';
-  /** What a retry did: everything accepted, part accepted (the rest quarantined anew), or still failing. */
+  /** `resend`: the source sent the same message again while the entry was held (see QuarantineOptions). */
+  readonly action: 'retry' | 'discard' | 'resend';
+  /** What a retry did: everything accepted, part accepted (the rest quarantined anew), or still failing (a resend is always still failing). */
   readonly outcome: 'accepted' | 'reprocessed' | 'still_failing' | 'discarded';
+  /** A resend carries one only when it failed for another reason than the entry's. */
   readonly reason?: QuarantineReason;
   /** Why an entry was discarded. */
   readonly note?: string;
@@ -62,6 +64,16 @@ export interface QuarantineEntry extends NewQuarantineEntry {
   readonly updatedTime: string;
 }
 
+export interface QuarantineOptions {
+  /**
+   * For channels whose senders resend whole messages (a CSV file, an X12 interchange): an entry
+   * equal to one that is still held (same channel, source, ref, raw bytes and context) is not
+   * stored again. The held entry gets a `resend` attempt (by the source, at the new entry's
+   * received time) and is returned in its place.
+   */
+  readonly foldResends?: boolean;
+}
+
 export interface QuarantineFilter {
   readonly status?: QuarantineStatus;
   readonly channel?: string;
@@ -71,7 +83,11 @@ export interface QuarantineFilter {
 /**
  * Promises:
  * - `quarantine` stores the entries (status `held`, no attempts) in one transaction and returns
- *   them with their ids, in order. The raw bytes read back byte for byte.
+ *   them with their ids, in order. The raw bytes read back byte for byte. With `foldResends`, an
+ *   entry equal to a held one is that held entry, with one more `resend` attempt; two hubs
+ *   receiving the same message at once keep one entry.
+ * - A resend never closes an entry, and never makes `recordQuarantineAttempt` miss: that misses
+ *   only when the entry was closed meanwhile.
  * - `listQuarantine` answers newest first, paged by an opaque cursor (`next`).
  * - `recordQuarantineAttempt` appends the attempt and sets the status only while the entry is
  *   still `held` (compare-and-set); it resolves with the updated entry, or undefined when the
@@ -79,7 +95,7 @@ export interface QuarantineFilter {
  * Leaves out: reprocessing (the channels do); deleting entries (nothing is dropped).
  */
 export interface QuarantineStore {
-  quarantine(entries: readonly NewQuarantineEntry[]): Promise<QuarantineEntry[]>;
+  quarantine(entries: readonly NewQuarantineEntry[], options?: QuarantineOptions): Promise<QuarantineEntry[]>;
   getQuarantined(id: string): Promise<QuarantineEntry | undefined>;
   /** How many entries each channel has in each status (for metrics). */
   quarantineCounts(): Promise<readonly { readonly channel: string; readonly status: QuarantineStatus; readonly count: number }[]>;

@@ -83,6 +83,59 @@ export function describeQuarantineStore(name: string, open: (t: TestContext) => 
       ]);
     });
 
+    withStore('takes a resend of a held entry as one more attempt on it, and anything else as a new entry', async (store) => {
+      const fold = { foldResends: true };
+      const [held] = await store.quarantine([entry(1)]);
+      assert.ok(held);
+      const resent = { ...entry(1), receivedTime: '2026-03-02T10:00:00.000Z', name: 'export-1 (2).csv' };
+      const [again] = await store.quarantine([resent], fold);
+      assert.equal(again?.id, held.id);
+      assert.deepEqual(again?.attempts, [{ at: '2026-03-02T10:00:00.000Z', by: '/systems/wms-p02', action: 'resend', outcome: 'still_failing' }]);
+      assert.deepEqual([again?.status, again?.name, again?.receivedTime, again?.updatedTime], ['held', 'export-1.csv', held.receivedTime, '2026-03-02T10:00:00.000Z']);
+      // The same bytes failing for another reason now (the manifest changed): the attempt says why.
+      const otherReason = { code: 'contract_violation', message: 'lines/0/quantity', problems: [] };
+      const [third] = await store.quarantine([{ ...resent, reason: otherReason }], fold);
+      assert.deepEqual(third?.attempts.map((a) => a.reason), [undefined, otherReason]);
+      assert.deepEqual(third?.reason, held.reason);
+      // Other bytes, another context (another file's digest), source, channel or ref: a message of its own.
+      const others = await store.quarantine(
+        [
+          { ...entry(1), raw: Uint8Array.of(1, 2, 3) },
+          { ...entry(1), context: { fileDigest: 'cd'.repeat(32), lineMap: [1, 1] } },
+          { ...entry(1), source: '/systems/wms-p01' },
+          { ...entry(1), channel: 'x12' },
+          { ...entry(1), ref: 'wms-p02-movements' },
+        ],
+        fold,
+      );
+      assert.equal(new Set([held.id, ...others.map((e) => e.id)]).size, 6);
+      // Without the option every entry is kept as given; once closed, the same message is held anew.
+      const [unfolded] = await store.quarantine([entry(1)]);
+      assert.notEqual(unfolded?.id, held.id);
+      await store.recordQuarantineAttempt(held.id, { ...retry('discarded'), action: 'discard', note: 'fixed at the source' }, 'discarded', '2026-03-02T11:00:00.000Z');
+      const [afterClose] = await store.quarantine([entry(1)], fold);
+      assert.equal(afterClose?.id, unfolded?.id, 'the held one of the two');
+      assert.equal((await store.getQuarantined(held.id))?.attempts.length, 3);
+    });
+
+    withStore('keeps one entry when the same message arrives twice at once', async (store) => {
+      const [first, second] = await Promise.all([store.quarantine([entry(2)], { foldResends: true }), store.quarantine([entry(2)], { foldResends: true })]);
+      assert.equal(first?.[0]?.id, second?.[0]?.id);
+      assert.equal((await store.listQuarantine({}, 10)).items.length, 1);
+      assert.equal((await store.listQuarantine({}, 10)).items[0]?.attempts.length, 1);
+    });
+
+    withStore('records a retry that comes while a resend is noted: a resend closes nothing', async (store) => {
+      const [stored] = await store.quarantine([entry(3)]);
+      assert.ok(stored);
+      const [retried] = await Promise.all([
+        store.recordQuarantineAttempt(stored.id, retry('still_failing'), 'held', '2026-03-02T09:00:00.000Z'),
+        store.quarantine([entry(3)], { foldResends: true }),
+      ]);
+      assert.equal(retried?.status, 'held');
+      assert.deepEqual((await store.getQuarantined(stored.id))?.attempts.map((a) => a.action).sort(), ['resend', 'retry']);
+    });
+
     withStore('lets only one of two concurrent closes win', async (store) => {
       const [stored] = await store.quarantine([entry(1)]);
       assert.ok(stored);

@@ -45,9 +45,15 @@ export async function startTestHub(
   };
 }
 
+/** What `withHub` and `onBothStores` start their hub with. */
+export interface HubCaseOptions {
+  /** The manifest the hub runs (default: the example manifest). */
+  readonly manifestPath?: string;
+}
+
 /** A test hub on `store` for the time of `check`. */
-export async function withHub(store: HubStore, check: (t: TestHub) => Promise<void>): Promise<void> {
-  const hub = await startTestHub({ store });
+export async function withHub(store: HubStore, check: (t: TestHub) => Promise<void>, options: HubCaseOptions = {}): Promise<void> {
+  const hub = await startTestHub({ store, ...(options.manifestPath === undefined ? {} : { manifestPath: options.manifestPath }) });
   try {
     await check(hub);
   } finally {
@@ -71,17 +77,17 @@ async function withPostgres(t: TestContext, run: (store: HubStore) => Promise<vo
 }
 
 /** Runs `check` against a hub on SQLite and on PostgreSQL, as two tests (name them in a `*.int.test.ts`). */
-export function onBothStores(what: string, check: (t: TestHub) => Promise<void>): void {
+export function onBothStores(what: string, check: (t: TestHub) => Promise<void>, options: HubCaseOptions = {}): void {
   it(`${what}, on SQLite`, async () => {
     const store = new SqliteStore(':memory:');
     try {
-      await withHub(store, check);
+      await withHub(store, check, options);
     } finally {
       await store.close();
     }
   });
   it(`${what}, on PostgreSQL`, async (t) => {
-    await withPostgres(t, (store) => withHub(store, check));
+    await withPostgres(t, (store) => withHub(store, check, options));
   });
 }
 

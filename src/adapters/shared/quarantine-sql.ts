@@ -29,6 +29,8 @@ export const QUARANTINE_SQL = {
   insert:
     "INSERT INTO quarantine (channel, source, ref, name, received_time, updated_time, status, raw, reason, context, attempts) VALUES (?, ?, ?, ?, ?, ?, 'held', ?, ?, ?, '[]') RETURNING seq",
   get: 'SELECT * FROM quarantine WHERE seq = ?',
+  // The held entry a resend is equal to (QuarantineOptions.foldResends); parameters from twinParams.
+  heldTwin: "SELECT * FROM quarantine WHERE status = 'held' AND source = ? AND channel = ? AND COALESCE(ref, '') = ? AND context = ? AND raw = ? ORDER BY seq LIMIT 1",
   counts: 'SELECT channel, status, COUNT(*) AS n FROM quarantine GROUP BY channel, status ORDER BY channel, status',
   // Compare-and-set: only a held entry changes, and only if nobody added an attempt meanwhile.
   update: "UPDATE quarantine SET status = ?, attempts = ?, updated_time = ? WHERE seq = ? AND status = 'held' AND attempts = ?",
@@ -51,6 +53,16 @@ export interface QuarantineRow {
 
 export function insertParams(entry: NewQuarantineEntry, raw: unknown): unknown[] {
   return [entry.channel, entry.source, entry.ref ?? null, entry.name ?? null, entry.receivedTime, entry.receivedTime, raw, JSON.stringify(entry.reason), JSON.stringify(entry.context)];
+}
+
+export function twinParams(entry: NewQuarantineEntry, raw: unknown): unknown[] {
+  return [entry.source, entry.channel, entry.ref ?? '', JSON.stringify(entry.context), raw];
+}
+
+/** What a resend adds to the held entry it is equal to: who sent it again and when, and its reason when that changed. */
+export function resendAttempt(row: QuarantineRow, entry: NewQuarantineEntry): QuarantineAttempt {
+  const reason = JSON.stringify(entry.reason) === row.reason ? {} : { reason: entry.reason };
+  return { at: entry.receivedTime, by: entry.source, action: 'resend', outcome: 'still_failing', ...reason };
 }
 
 /** `q-<n>` to its row number; undefined for anything else (an unknown id). */

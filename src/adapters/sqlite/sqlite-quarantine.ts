@@ -1,8 +1,8 @@
 // The quarantine on the embedded SQLite file (the store's own connection).
 import type Database from 'better-sqlite3';
-import type { NewQuarantineEntry, Page, QuarantineAttempt, QuarantineEntry, QuarantineFilter, QuarantineStatus, QuarantineStore } from '../../ports/index.js';
+import type { NewQuarantineEntry, Page, QuarantineAttempt, QuarantineEntry, QuarantineFilter, QuarantineOptions, QuarantineStatus, QuarantineStore } from '../../ports/index.js';
 import type { QuarantineRow } from '../shared/quarantine-sql.js';
-import { insertParams, QUARANTINE_SQL, QUARANTINE_TABLE, quarantinePage, quarantineQuery, sequenceOf, toQuarantineEntry, withAttempt } from '../shared/quarantine-sql.js';
+import { insertParams, QUARANTINE_SQL, QUARANTINE_TABLE, quarantinePage, quarantineQuery, resendAttempt, sequenceOf, toQuarantineEntry, twinParams, withAttempt } from '../shared/quarantine-sql.js';
 
 export const SQLITE_QUARANTINE_TABLE = QUARANTINE_TABLE.replaceAll('{id}', 'INTEGER PRIMARY KEY').replaceAll('{blob}', 'BLOB');
 
@@ -17,16 +17,21 @@ export class SqliteQuarantine implements QuarantineStore {
     this.statements = {
       insert: db.prepare<unknown[], { seq: number }>(QUARANTINE_SQL.insert),
       get: db.prepare<[number], QuarantineRow>(QUARANTINE_SQL.get),
+      heldTwin: db.prepare<unknown[], QuarantineRow>(QUARANTINE_SQL.heldTwin),
       update: db.prepare(QUARANTINE_SQL.update),
     };
   }
 
-  quarantine(entries: readonly NewQuarantineEntry[]): Promise<QuarantineEntry[]> {
+  quarantine(entries: readonly NewQuarantineEntry[], options: QuarantineOptions = {}): Promise<QuarantineEntry[]> {
     if (entries.length === 0) return Promise.resolve([]);
+    // An immediate transaction: a second hub process on the file waits, so a resend finds the entry.
     const insert = this.db.transaction(() =>
       entries.map((entry) => {
-        const row = this.statements.insert.get(...insertParams(entry, Buffer.from(entry.raw.buffer, entry.raw.byteOffset, entry.raw.byteLength)));
-        const stored = row === undefined ? undefined : this.statements.get.get(row.seq);
+        const raw = Buffer.from(entry.raw.buffer, entry.raw.byteOffset, entry.raw.byteLength);
+        const twin = options.foldResends === true ? this.statements.heldTwin.get(...twinParams(entry, raw)) : undefined;
+        if (twin !== undefined) this.statements.update.run('held', withAttempt(twin, resendAttempt(twin, entry)), entry.receivedTime, twin.seq, twin.attempts);
+        const seq = twin?.seq ?? this.statements.insert.get(...insertParams(entry, raw))?.seq;
+        const stored = seq === undefined ? undefined : this.statements.get.get(Number(seq));
         if (stored === undefined) throw new Error('quarantine insert returned no row');
         return toQuarantineEntry(stored);
       }),
