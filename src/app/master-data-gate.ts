@@ -45,7 +45,10 @@ export class MasterDataGate implements QuarantineChannel {
     return this.deps.aligner.align(event, principal.id);
   }
 
-  /** Quarantines events with gaps, as sent, and raises one exception per unmapped code of a source. */
+  /**
+   * Quarantines events with gaps, as sent (one still held from an earlier sending is that entry,
+   * with the resend counted), and raises one exception per unmapped code of a source.
+   */
   async hold(principal: Principal, events: readonly { readonly event: CloudEvent; readonly gaps: readonly CodeGap[] }[]): Promise<HeldEvent[]> {
     const now = this.deps.clock.now().toISOString();
     const entries = await this.deps.quarantine.quarantine(
@@ -59,6 +62,8 @@ export class MasterDataGate implements QuarantineChannel {
         reason: reasonOf(gaps),
         context: { principal: { kind: principal.kind, id: principal.id, ...(principal.role === undefined ? {} : { role: principal.role }) } },
       })),
+      // The same event sent again while it waits (a client's retry, a resent CSV file) is counted on its entry.
+      { foldResends: true },
     );
     const held = entries.map((entry, index): HeldEvent => {
       const { event, gaps } = events[index] ?? { event: { id: '', source: '' }, gaps: [] };

@@ -11,6 +11,8 @@ import { SqliteStore } from '../bootstrap/index.js';
 import type { TestHub } from '../../test/support/hub.js';
 import { callHub, EXAMPLE_MANIFEST, startTestHub } from '../../test/support/hub.js';
 
+const CSV_FIXTURES = new URL('../../test/fixtures/csv/', import.meta.url);
+
 const SAMPLE = readFileSync(new URL('../../examples/p2i-rehearsal.jsonl', import.meta.url), 'utf8')
   .trim()
   .split('\n')
@@ -174,22 +176,9 @@ describe('master data alignment at intake', () => {
   });
 
   it('holds the rows of a CSV file whose plant code is unmapped, listed in the file report with their lines', async () => {
-    const fixtures = new URL('../../test/fixtures/csv/', import.meta.url);
-    const manifest = readFileSync(new URL('millrace.yaml', fixtures), 'utf8');
-    const movements = "  - id: wms-p02-movements\n    source: wms-p02\n    eventType: inventory.movement\n";
-    const start = manifest.indexOf(movements);
-    assert.ok(start > 0);
-    const variant = manifest.slice(0, start) + manifest.slice(start).replace('      plant: { value: P02 }', '      plant: { value: WERK-2 }');
-    const path = join(dir, 'csv-millrace.yaml');
-    writeFileSync(path, variant.replace('  supplierCodes:\n    wms-p02: { "PROV-42": SUP-0042 }', '  supplierCodes:\n    wms-p02: { "PROV-42": SUP-0042 }\n  plantCodes:\n    wms-p02: { "WERK-9": P02 }'));
-    const t = await startTestHub({ manifestPath: path });
+    const t = await startTestHub({ manifestPath: csvManifestWithUnmappedPlant(dir) });
     try {
-      const response = await t.hub.http.inject({
-        method: 'POST',
-        url: '/v1/inbound/csv/wms-p02-movements',
-        headers: { authorization: `Bearer ${t.keys.get('system:wms-p02')!}`, 'content-type': 'text/csv; charset=windows-1252' },
-        payload: readFileSync(new URL('wms-p02-movements-1252.csv', fixtures)),
-      });
+      const response = await sendMovements(t);
       const report = response.json<{ accepted: unknown[]; quarantined: { quarantineId: string; lines: number[]; problems: { code: string; column?: string; value?: string }[] }[] }>();
       assert.equal(response.statusCode, 207);
       assert.equal(report.accepted.length, 0);
@@ -203,4 +192,51 @@ describe('master data alignment at intake', () => {
       await t.close();
     }
   });
+
+  // Each resend held the event once more: a file resent twice left three master-data entries per row.
+  it('counts a resend of an event still held for master data on its entry, over the events API and in a CSV file', async () => {
+    const t = await startTestHub({ manifestPath: csvManifestWithUnmappedPlant(dir) });
+    const operator = t.keys.get('operator:ap-lead')!;
+    const heldIds = async () => ((await callHub(t, 'GET', '/v1/quarantine?channel=master-data&status=held', operator)).body.items as { id: string }[]).map((e) => e.id).sort();
+    try {
+      const event = movement('MV-LOCAL-9', { plant: 'WERK-2', itemId: 'MX-10023', quantity: '1', uom: 'ST' });
+      const answers = [];
+      for (let n = 0; n < 3; n += 1) answers.push(await callHub(t, 'POST', '/v1/events', t.keys.get('system:wms-p02')!, event));
+      const ids = answers.map((answer) => (answer.body.quarantined as { quarantineId: string }[])[0]?.quarantineId);
+      assert.deepEqual([answers.map((a) => a.status), new Set(ids).size], [[202, 202, 202], 1]);
+      assert.deepEqual(await heldIds(), ids.slice(0, 1));
+      const entry = await callHub(t, 'GET', `/v1/quarantine/${ids[0] ?? ''}`, operator);
+      assert.deepEqual([entry.body.resends, (entry.body.attempts as { by: string }[]).map((a) => a.by)], [2, ['/systems/wms-p02', '/systems/wms-p02']]);
+      const sendFile = async () => (await sendMovements(t)).json<{ quarantined: { quarantineId: string; problems: { code: string }[] }[] }>().quarantined;
+      const first = await sendFile();
+      const again = await sendFile();
+      assert.deepEqual(again.map((q) => q.quarantineId), first.map((q) => q.quarantineId), 'the resent file points to the same entries');
+      const gapped = first.filter((q) => q.problems.some((p) => p.code === 'master_data_gap')).map((q) => q.quarantineId);
+      assert.equal(gapped.length, 2);
+      assert.deepEqual(await heldIds(), [...ids.slice(0, 1), ...gapped].sort());
+    } finally {
+      await t.close();
+    }
+  });
 });
+
+/** The CSV fixture manifest with wms-p02-movements sending plant WERK-2, which master data does not map. */
+function csvManifestWithUnmappedPlant(dir: string): string {
+  const manifest = readFileSync(new URL('millrace.yaml', CSV_FIXTURES), 'utf8');
+  const movements = "  - id: wms-p02-movements\n    source: wms-p02\n    eventType: inventory.movement\n";
+  const start = manifest.indexOf(movements);
+  assert.ok(start > 0);
+  const variant = manifest.slice(0, start) + manifest.slice(start).replace('      plant: { value: P02 }', '      plant: { value: WERK-2 }');
+  const path = join(dir, 'csv-millrace.yaml');
+  writeFileSync(path, variant.replace('  supplierCodes:\n    wms-p02: { "PROV-42": SUP-0042 }', '  supplierCodes:\n    wms-p02: { "PROV-42": SUP-0042 }\n  plantCodes:\n    wms-p02: { "WERK-9": P02 }'));
+  return path;
+}
+
+function sendMovements(t: TestHub) {
+  return t.hub.http.inject({
+    method: 'POST',
+    url: '/v1/inbound/csv/wms-p02-movements',
+    headers: { authorization: `Bearer ${t.keys.get('system:wms-p02')!}`, 'content-type': 'text/csv; charset=windows-1252' },
+    payload: readFileSync(new URL('wms-p02-movements-1252.csv', CSV_FIXTURES)),
+  });
+}
