@@ -4,11 +4,13 @@
 // lines and the reason, each located by line and column. A file that cannot be read at all is
 // quarantined whole. Decisions: docs/adr/0014-csv-and-quarantine.md.
 import type { CsvMappingDeclaration, CompiledCsvMapping, CsvRecord, CsvRowProblem, Manifest, MappedCsvEvent, Principal, Violation } from '../core/index.js';
-import { compileCsvMapping, decodeCsv, isMillraceError, locateViolations, mapCsvRecords, MillraceError, sourceOf } from '../core/index.js';
+import { compileCsvMapping, decodeCsv, isMillraceError, locateViolations, mapCsvRecordsInSteps, MillraceError, sourceOf } from '../core/index.js';
 import type { Clock, CsvReader, InboundMessagePart, InboundMessageStore, NewQuarantineEntry, QuarantineEntry, QuarantineReason, QuarantineStore, TraceContext } from '../ports/index.js';
 import type { IngestService } from './ingest.js';
 import type { QuarantineChannel, ReprocessOutcome } from './quarantine.js';
 import type { HeldEvent } from './master-data-gate.js';
+import type { Pacing } from './pacing.js';
+import { mapPaced, runPaced } from './pacing.js';
 
 export interface CsvIntakeDependencies {
   readonly manifest: Manifest;
@@ -20,6 +22,8 @@ export interface CsvIntakeDependencies {
   readonly clock: Clock;
   /** Where each file is kept as received, linked to the events of its rows (absent: not kept). */
   readonly inbound?: Pick<InboundMessageStore, 'keepInbound'>;
+  /** A large file's rows are mapped a slice at a time (pacing.ts); absent: at once. */
+  readonly pacing?: Pacing;
 }
 
 export interface CsvEventReport {
@@ -184,15 +188,18 @@ export class CsvIntake implements QuarantineChannel {
     if (!read.ok) return { kind: 'unreadable', message: read.message, line: lineOf(read.line) };
     const [header, ...rows] = read.records;
     if (header === undefined) return { kind: 'unreadable', message: 'the file is empty: not even a header row', line: 1 };
-    const mapped = mapCsvRecords({
-      mapping,
-      source: sourceOf(principal.kind, principal.id),
-      header,
-      records: rows,
-      masterData: this.deps.manifest.masterData,
-      fileDigest: context.fileDigest,
-      lineOf,
-    });
+    const mapped = await runPaced(
+      mapCsvRecordsInSteps({
+        mapping,
+        source: sourceOf(principal.kind, principal.id),
+        header,
+        records: rows,
+        masterData: this.deps.manifest.masterData,
+        fileDigest: context.fileDigest,
+        lineOf,
+      }),
+      this.deps.pacing,
+    );
     if (!mapped.ok) return { kind: 'unreadable', message: mapped.message, line: mapped.line };
     const lines = lineIndex(bytes);
     const excerpt = (records: readonly CsvRecord[], problems: readonly CsvRowProblem[]): RejectedExcerpt => {
@@ -208,9 +215,13 @@ export class CsvIntake implements QuarantineChannel {
     const submitted = await this.submitAll(principal, mapped.events, trace);
     for (const refused of submitted.refused) rejected.push(excerpt(refused.mapped.records, refused.problems));
     rejected.sort((a, b) => (a.lines[0] ?? 0) - (b.lines[0] ?? 0));
-    const parts = (list: [MappedCsvEvent, number][]): InboundMessagePart[] =>
-      list.map(([mappedEvent]) => ({ source: mappedEvent.event.source, id: mappedEvent.event.id, locator: linesLocator(mappedEvent.records.map((r) => [lineOf(r.line), lineOf(r.endLine)])), excerpt: excerpt(mappedEvent.records, []).raw }));
-    await this.keepFile(principal, bytes, context, [...parts(submitted.accepted), ...parts(submitted.duplicates)]);
+    const part = ([mappedEvent]: [MappedCsvEvent, number]): InboundMessagePart => ({
+      source: mappedEvent.event.source,
+      id: mappedEvent.event.id,
+      locator: linesLocator(mappedEvent.records.map((r) => [lineOf(r.line), lineOf(r.endLine)])),
+      excerpt: excerpt(mappedEvent.records, []).raw,
+    });
+    if (this.deps.inbound !== undefined) await this.keepFile(principal, bytes, context, await mapPaced([...submitted.accepted, ...submitted.duplicates], part, this.deps.pacing));
     const report = (mappedEvent: MappedCsvEvent, sequence: number): CsvEventReport => ({
       id: mappedEvent.event.id,
       source: mappedEvent.event.source,

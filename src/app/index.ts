@@ -2,6 +2,8 @@
 export { GroupCommitter } from './group-commit.js';
 export type { GroupCommitOptions } from './group-commit.js';
 export { IngestService } from './ingest.js';
+export { runPaced } from './pacing.js';
+export type { Pacing } from './pacing.js';
 export type { Authority, Denial, IngestDependencies, IngestReceipt } from './ingest.js';
 export { DeadlineScheduler } from './deadline-scheduler.js';
 export type { EventAppender } from './deadline-scheduler.js';

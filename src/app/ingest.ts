@@ -1,10 +1,12 @@
 // The ingest use case: the door every channel goes through. A submission (one event or a
 // batch) is checked whole (envelope, publishing authority, data contract) and then committed
 // whole; nothing of a rejected submission is stored.
-import type { AuthorityDecision, CloudEvent, CodeGap, ContractRegistry, ContractViolationCode, LagBreach, Principal, Violation } from '../core/index.js';
+import type { AuthorityDecision, CloudEvent, CodeGap, ContractRegistry, ContractViolationCode, LagBreach, Principal, Steps, Violation } from '../core/index.js';
 import { alignedEvent, arrivedAs, ContractViolationError, formatDuration, GOVERNANCE_MARKS, illFormedAt, markAligned, mayHoldSurrogateEscape, MillraceError, submissionCode, withTraceContext } from '../core/index.js';
 import type { AppendedEvent, Clock, TraceContext } from '../ports/index.js';
 import type { GroupCommitter } from './group-commit.js';
+import type { Pacing } from './pacing.js';
+import { runPaced } from './pacing.js';
 import type { HeldEvent, MasterDataGate } from './master-data-gate.js';
 import { gapError } from './master-data-gate.js';
 
@@ -59,6 +61,8 @@ export interface IngestDependencies {
   readonly ownership?: ObjectOwnership;
   /** Master data alignment of local codes; without it, events are stored with the codes they carry. */
   readonly alignment?: MasterDataGate;
+  /** A batch of at least `pacing.every` events is checked a slice at a time (pacing.ts); absent: at once. */
+  readonly pacing?: Pacing;
 }
 
 /** An event held for a master data gap, and its gaps. */
@@ -80,7 +84,8 @@ export class IngestService {
    */
   async submit(principal: Principal, candidates: readonly unknown[], batch: boolean, options: SubmitOptions = {}): Promise<IngestReceipt> {
     if (candidates.length === 0) throw new MillraceError('empty_batch', 'the batch holds no events; send at least one');
-    const checked = this.check(principal, candidates, batch);
+    const pacing = this.deps.pacing;
+    const checked = pacing === undefined || candidates.length < pacing.every ? this.check(principal, candidates, batch) : await runPaced(this.checkInSteps(principal, candidates, batch), pacing);
     const aligned = this.align(principal, checked, options);
     const { gapped } = aligned;
     const trace = options.trace;
@@ -133,65 +138,62 @@ export class IngestService {
     return { events, gapped };
   }
 
+  /** Checks every candidate at once (a submission smaller than a pacing slice). */
   private check(principal: Principal, candidates: readonly unknown[], batch: boolean): CloudEvent[] {
+    const checks = new Checks();
+    candidates.forEach((candidate, index) => this.checkOne(principal, candidate, index, batch, checks));
+    return checks.verdict(batch);
+  }
+
+  /** The same checks a candidate at a time, for a submission large enough to be paced. */
+  private *checkInSteps(principal: Principal, candidates: readonly unknown[], batch: boolean): Steps<CloudEvent[]> {
+    const checks = new Checks();
+    for (const [index, candidate] of candidates.entries()) {
+      this.checkOne(principal, candidate, index, batch, checks);
+      yield 1;
+    }
+    return checks.verdict(batch);
+  }
+
+  private checkOne(principal: Principal, candidate: unknown, index: number, batch: boolean, checks: Checks): void {
     const { registry, authority } = this.deps;
-    const violations: Violation[] = [];
-    const denials: Denial[] = [];
-    const codes: ContractViolationCode[] = [];
-    const events: CloudEvent[] = [];
-    candidates.forEach((candidate, index) => {
-      const prefix = batch ? `/${index}` : '';
-      const envelope = registry.checkEnvelope(candidate, prefix);
-      if (!envelope.ok) {
-        violations.push(...envelope.violations);
-        codes.push(envelope.code);
-        return;
-      }
-      const event = envelope.event;
-      const marked = governanceMarkIn(event);
-      if (marked !== undefined) {
-        violations.push({ pointer: `${prefix}/${marked}`, message: `${marked} is set by the hub; leave it out`, keyword: 'hubAttribute' });
-        codes.push('contract_violation');
-        return;
-      }
-      const decision = authority.decide(principal, event);
-      if (!decision.allowed) {
-        const pointer = decision.code === 'forbidden_source' ? `${prefix}/source` : `${prefix}/type`;
-        denials.push({ pointer, id: event.id, rule: decision.rule, message: decision.message });
-        return;
-      }
-      const data = registry.checkData(event, prefix);
-      if (!data.ok) {
-        violations.push(...data.violations);
-        codes.push(data.code);
-        return;
-      }
-      // A lone surrogate can only be spelled as a \u escape: an event that came as text without
-      // one (nearly every single event over HTTP) needs no walk of its strings.
-      const text = arrivedAs(event);
-      const illFormed = text !== undefined && !mayHoldSurrogateEscape(text) ? undefined : illFormedAt(event);
-      if (illFormed !== undefined) {
-        violations.push({ pointer: prefix + illFormed, message: 'is not well-formed Unicode: it holds a lone surrogate (I-JSON, RFC 7493; CloudEvents strings)', keyword: 'unicode' });
-        codes.push('contract_violation');
-        return;
-      }
-      events.push(this.marked(principal, event, decision));
-    });
-    // Authorization is answered before content: a caller learns nothing about the contracts
-    // of event types it may not publish.
-    if (denials.length > 0) {
-      const sourceDenied = denials.some((d) => d.pointer.endsWith('/source'));
-      const first = denials[0];
-      throw new MillraceError(sourceDenied ? 'forbidden_source' : 'forbidden_event_type', first?.message ?? 'not allowed', { denials });
+    const { violations, denials, codes, events } = checks;
+    const prefix = batch ? `/${index}` : '';
+    const envelope = registry.checkEnvelope(candidate, prefix);
+    if (!envelope.ok) {
+      violations.push(...envelope.violations);
+      codes.push(envelope.code);
+      return;
     }
-    if (violations.length > 0) {
-      const code = submissionCode(codes);
-      const detail = batch
-        ? `${violations.length} problem(s) in the batch; no event of it was stored`
-        : `${violations.length} problem(s) in the event; it was not stored`;
-      throw new ContractViolationError(detail, violations, code);
+    const event = envelope.event;
+    const marked = governanceMarkIn(event);
+    if (marked !== undefined) {
+      violations.push({ pointer: `${prefix}/${marked}`, message: `${marked} is set by the hub; leave it out`, keyword: 'hubAttribute' });
+      codes.push('contract_violation');
+      return;
     }
-    return events;
+    const decision = authority.decide(principal, event);
+    if (!decision.allowed) {
+      const pointer = decision.code === 'forbidden_source' ? `${prefix}/source` : `${prefix}/type`;
+      denials.push({ pointer, id: event.id, rule: decision.rule, message: decision.message });
+      return;
+    }
+    const data = registry.checkData(event, prefix);
+    if (!data.ok) {
+      violations.push(...data.violations);
+      codes.push(data.code);
+      return;
+    }
+    // A lone surrogate can only be spelled as a \u escape: an event that came as text without
+    // one (nearly every single event over HTTP) needs no walk of its strings.
+    const text = arrivedAs(event);
+    const illFormed = text !== undefined && !mayHoldSurrogateEscape(text) ? undefined : illFormedAt(event);
+    if (illFormed !== undefined) {
+      violations.push({ pointer: prefix + illFormed, message: 'is not well-formed Unicode: it holds a lone surrogate (I-JSON, RFC 7493; CloudEvents strings)', keyword: 'unicode' });
+      codes.push('contract_violation');
+      return;
+    }
+    events.push(this.marked(principal, event, decision));
   }
 
   /**
@@ -243,6 +245,34 @@ export class IngestService {
     }
     const first = denials[0];
     if (first !== undefined) throw new MillraceError('forbidden_object', first.message, { denials });
+  }
+}
+
+/** What the checks of a submission found so far: its events, or why it is refused. */
+class Checks {
+  readonly violations: Violation[] = [];
+  readonly denials: Denial[] = [];
+  readonly codes: ContractViolationCode[] = [];
+  readonly events: CloudEvent[] = [];
+
+  /** The checked events; throws the refusal of the whole submission when any was refused. */
+  verdict(batch: boolean): CloudEvent[] {
+    const { violations, denials, codes } = this;
+    // Authorization is answered before content: a caller learns nothing about the contracts
+    // of event types it may not publish.
+    if (denials.length > 0) {
+      const sourceDenied = denials.some((d) => d.pointer.endsWith('/source'));
+      const first = denials[0];
+      throw new MillraceError(sourceDenied ? 'forbidden_source' : 'forbidden_event_type', first?.message ?? 'not allowed', { denials });
+    }
+    if (violations.length > 0) {
+      const code = submissionCode(codes);
+      const detail = batch
+        ? `${violations.length} problem(s) in the batch; no event of it was stored`
+        : `${violations.length} problem(s) in the event; it was not stored`;
+      throw new ContractViolationError(detail, violations, code);
+    }
+    return this.events;
   }
 }
 

@@ -3,10 +3,12 @@
 // (POST /v1/inbound/x12): the good sets are submitted together, the rejected ones are
 // reported with their text and kept in quarantine so nothing is lost, and the 997/999 says
 // which is which.
-import type { CloudEvent, ContractRegistry, Principal, X12ControlNumbers as ControlNumbersOfSet, X12Diagnostic, X12Directory, X12Reading, X12SetReading } from '../core/index.js';
-import { ackControlNumbersNeeded, buildAcknowledgements, isMillraceError, MillraceError, readX12Events, sourceOf } from '../core/index.js';
+import type { CloudEvent, ContractRegistry, Principal, Steps, X12ControlNumbers as ControlNumbersOfSet, X12Diagnostic, X12Directory, X12Reading, X12SetReading } from '../core/index.js';
+import { ackControlNumbersNeeded, buildAcknowledgements, isMillraceError, MillraceError, readX12Events, readX12EventsInSteps, runSteps, sourceOf } from '../core/index.js';
 import type { AppendedEvent, Clock, InboundMessageStore, QuarantineEntry, QuarantineReason, QuarantineStore, TraceContext, X12ControlNumbers } from '../ports/index.js';
 import type { IngestService } from './ingest.js';
+import type { Pacing } from './pacing.js';
+import { mapPaced, runPaced } from './pacing.js';
 import type { QuarantineChannel, ReprocessOutcome } from './quarantine.js';
 
 /** A transaction set that was not accepted: its text and why, ready for a quarantine. */
@@ -49,9 +51,16 @@ export interface TranslateOptions {
  */
 export function translateX12(text: string, directory: X12Directory, registry: ContractRegistry, options: TranslateOptions): X12Translation {
   const reading = readX12Events(text, directory);
+  const { refused, diagnostics } = runSteps(checkContracts(reading, registry));
+  return finish(reading, refused, diagnostics, options);
+}
+
+/** Checks each mapped set's event against its contract, a set at a time: what is refused and why, and the diagnostics with the reading's. */
+function* checkContracts(reading: X12Reading, registry: ContractRegistry): Steps<{ refused: Map<string, { code: string; reason: string }>; diagnostics: X12Diagnostic[] }> {
   const refused = new Map<string, { code: string; reason: string }>();
   const diagnostics = [...reading.diagnostics];
   for (const set of setsOf(reading)) {
+    yield 1;
     if (set.event === undefined) continue;
     const check = registry.check(set.event);
     if (check.ok) continue;
@@ -59,7 +68,7 @@ export function translateX12(text: string, directory: X12Directory, registry: Co
     refused.set(set.event.id, { code: check.code, reason });
     diagnostics.push({ level: 'error', code: check.code, message: `${set.set.type} ${set.controlNumbers.set}: the mapped ${set.event.type} breaks its contract: ${reason}`, segment: 'ST', position: set.set.header.position });
   }
-  return finish(reading, refused, diagnostics, options);
+  return { refused, diagnostics };
 }
 
 function finish(reading: X12Reading, refused: ReadonlyMap<string, { code: string; reason: string }>, diagnostics: X12Diagnostic[], options: TranslateOptions): X12Translation {
@@ -153,6 +162,8 @@ export interface X12IntakeDependencies {
    * with the hex SHA-256 of its bytes. Absent: files are not kept.
    */
   readonly inbound?: { readonly store: Pick<InboundMessageStore, 'keepInbound'>; readonly digest: (bytes: Uint8Array) => string };
+  /** A large file's sets are mapped and checked a slice at a time (pacing.ts); absent: at once. */
+  readonly pacing?: Pacing;
 }
 
 /** What an X12 quarantine entry keeps to run its file again as its sender. */
@@ -215,7 +226,8 @@ export class X12Intake implements QuarantineChannel {
 
   private async translateAndSubmit(principal: Principal, text: string, options: X12SubmitOptions): Promise<X12IntakeResult> {
     const { deps } = this;
-    const reading = readX12Events(text, deps.directory);
+    // A large file is mapped and checked a slice of sets at a time (pacing.ts), read once.
+    const reading = await runPaced(readX12EventsInSteps(text, deps.directory), deps.pacing);
     if (reading.unusable !== undefined) throw new MillraceError('malformed_x12', reading.unusable);
     const own = deps.x12IdOf(principal);
     const senders = reading.interchanges.map((i) => ({ qualifier: i.interchange.senderQualifier, id: i.interchange.senderId, controlNumber: i.interchange.controlNumber }));
@@ -226,15 +238,14 @@ export class X12Intake implements QuarantineChannel {
       throw new MillraceError('forbidden_x12_sender', `interchange ${foreign[0]?.controlNumber ?? ''} comes from ${foreign[0]?.qualifier ?? ''}:${foreign[0]?.id ?? ''}; the caller (${caller}) ${expected}`, { interchanges: senders });
     }
     const use999 = options.use999 === undefined ? {} : { use999: options.use999 };
-    const translation = translateX12(text, deps.directory, deps.registry, { now: deps.clock.now().toISOString(), firstControlNumber: 1, ...use999 });
-    const refused = new Map<string, { code: string; reason: string }>();
-    for (const r of translation.rejected) if (r.eventId !== undefined) refused.set(r.eventId, { code: r.code, reason: r.reason });
-    const diagnostics = [...translation.diagnostics];
-    const receipt = await this.submitGood(principal, translation, refused, diagnostics, options.trace);
+    const { refused, diagnostics } = await runPaced(checkContracts(reading, deps.registry), deps.pacing);
+    const events = setsOf(reading).flatMap((set) => (set.event === undefined || refused.has(set.event.id) ? [] : [set.event]));
+    const receipt = await this.submitGood(principal, reading, events, refused, diagnostics, options.trace);
     const first = await deps.controlNumbers.allocateControlNumbers(`${principal.kind}:${principal.id}`, ackControlNumbersNeeded(reading, options.use999 === true));
     const final = finish(reading, refused, diagnostics, { now: deps.clock.now().toISOString(), firstControlNumber: first, ...use999 });
     await this.keepFile(principal, text, reading, [...receipt.accepted, ...receipt.duplicates]);
-    const view = (e: AppendedEvent) => ({ id: e.id, source: e.source, type: translation.events.find((x) => x.id === e.id)?.type ?? '', sequence: e.sequence });
+    const types = new Map(events.map((event) => [event.id, event.type]));
+    const view = (e: AppendedEvent) => ({ id: e.id, source: e.source, type: types.get(e.id) ?? '', sequence: e.sequence });
     return { accepted: receipt.accepted.map(view), duplicates: receipt.duplicates.map(view), rejected: final.rejected, ack: final.ack, ta1: final.ta1, diagnostics: final.diagnostics };
   }
 
@@ -249,6 +260,16 @@ export class X12Intake implements QuarantineChannel {
     const sets = new Map(setsOf(reading).flatMap((set) => (set.event === undefined ? [] : [[set.event.id, set] as const])));
     const encoder = new TextEncoder();
     const raw = encoder.encode(text);
+    const parts = await mapPaced(
+      events,
+      (event) => {
+        const set = sets.get(event.id);
+        if (set === undefined) return [];
+        const { interchange, group, set: number } = set.controlNumbers;
+        return [{ source: event.source, id: event.id, locator: `ISA13 ${interchange} GS06 ${group} ST02 ${number} (${set.set.type})`, excerpt: encoder.encode(set.raw) }];
+      },
+      this.deps.pacing,
+    );
     await inbound.store.keepInbound({
       channel: 'x12',
       source: sourceOf(principal.kind, principal.id),
@@ -256,12 +277,7 @@ export class X12Intake implements QuarantineChannel {
       mediaType: 'application/edi-x12',
       sha256: inbound.digest(raw),
       raw,
-      parts: events.flatMap((event) => {
-        const set = sets.get(event.id);
-        if (set === undefined) return [];
-        const { interchange, group, set: number } = set.controlNumbers;
-        return [{ source: event.source, id: event.id, locator: `ISA13 ${interchange} GS06 ${group} ST02 ${number} (${set.set.type})`, excerpt: encoder.encode(set.raw) }];
-      }),
+      parts: parts.flat(),
     });
   }
 
@@ -272,13 +288,14 @@ export class X12Intake implements QuarantineChannel {
    */
   private async submitGood(
     principal: Principal,
-    translation: X12Translation,
+    reading: X12Reading,
+    events: readonly CloudEvent[],
     refused: Map<string, { code: string; reason: string }>,
     diagnostics: X12Diagnostic[],
     trace: TraceContext | undefined,
   ): Promise<{ accepted: readonly AppendedEvent[]; duplicates: readonly AppendedEvent[] }> {
-    const positions = new Map(setsOf(translation.reading).map((set) => [set.event?.id ?? '', set.set.header.position]));
-    let pending = [...translation.events];
+    const positions = new Map(setsOf(reading).map((set) => [set.event?.id ?? '', set.set.header.position]));
+    let pending = [...events];
     while (pending.length > 0) {
       try {
         return await this.deps.ingest.submit(principal, pending, true, { trace });

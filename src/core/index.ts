@@ -104,6 +104,8 @@ export { baseUnitOf, unitConverter } from './units.js';
 export type { UnitConversions } from './units.js';
 export { SeededRandom } from './seeded-random.js';
 export { fnv1a, fnv1aHex } from './short-hash.js';
+export { runSteps } from './steps.js';
+export type { Steps } from './steps.js';
 export {
   DEFAULT_PLANT_EXCEPTION_OWNERS,
   DEFAULT_PLANT_SLAS,
@@ -145,14 +147,14 @@ export type { AckOptions, X12Acknowledgements } from './x12/x12-ack.js';
 export { generate850, X12_OUTBOUND_TYPES } from './x12/x12-850.generator.js';
 export type { Generate850Input, Generated850 } from './x12/x12-850.generator.js';
 export { manifestDirectory, partyOfPrincipal } from './x12/x12-directory.js';
-export { readX12Events, SUPPORTED_SETS, SUPPORTED_VERSIONS, x12EventId } from './x12/x12-inbound.js';
+export { readX12Events, readX12EventsInSteps, SUPPORTED_SETS, SUPPORTED_VERSIONS, x12EventId } from './x12/x12-inbound.js';
 export type { X12ControlNumbers, X12Diagnostic, X12GroupReading, X12InterchangeReading, X12Reading, X12SetReading } from './x12/x12-inbound.js';
 export type { X12Directory, X12Party } from './x12/x12-mapping.js';
 export { readX12 } from './x12/x12-syntax.js';
 export type { X12Delimiters, X12Document, X12Group, X12Interchange, X12Segment, X12TransactionSet } from './x12/x12-syntax.js';
 export { DEFAULT_DELIMITERS, MAX_CONTROL_NUMBER, writeInterchange } from './x12/x12-writer.js';
 export type { X12Identity } from './x12/x12-writer.js';
-export { compileCsvMapping, CSV_ROW_PROBLEMS, locateViolations, mapCsvRecords } from './csv/csv-mapping.js';
+export { compileCsvMapping, CSV_ROW_PROBLEMS, locateViolations, mapCsvRecords, mapCsvRecordsInSteps } from './csv/csv-mapping.js';
 export type {
   CompiledCsvMapping,
   CsvFieldSpec,

@@ -3,6 +3,8 @@
 // located by line and column; it is pure (the CSV parser and the hashing live in adapters).
 import type { CloudEvent } from '../envelope.js';
 import type { Violation } from '../errors.js';
+import type { Steps } from '../steps.js';
+import { runSteps } from '../steps.js';
 import type { CsvEncoding, DatePattern, DecimalFormat } from './csv-values.js';
 import { compileDateFormat, isTimeZone, listedValue, parseDate, parseDecimal } from './csv-values.js';
 
@@ -206,6 +208,11 @@ export type CsvMappingResult =
 
 /** Maps every record; a group with any bad row is rejected whole, with every problem of its rows. */
 export function mapCsvRecords(input: CsvMappingInput): CsvMappingResult {
+  return runSteps(mapCsvRecordsInSteps(input));
+}
+
+/** mapCsvRecords a group at a time: each step yields the rows of the group it mapped. */
+export function* mapCsvRecordsInSteps(input: CsvMappingInput): Steps<CsvMappingResult> {
   const { mapping, header } = input;
   const lineOf = input.lineOf ?? ((line: number) => line);
   const headerLine = lineOf(header.line);
@@ -246,6 +253,7 @@ export function mapCsvRecords(input: CsvMappingInput): CsvMappingResult {
     const built = buildEvent(input, index, records, lineOf, header.values.length);
     if ('problems' in built) rejected.push({ records, problems: built.problems });
     else events.push(built);
+    yield records.length;
   }
   return { ok: true, events, rejected };
 }

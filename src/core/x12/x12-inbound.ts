@@ -2,6 +2,8 @@
 // manifest, maps each transaction set to one CloudEvent, and says for every interchange, group
 // and set what is accepted and what is rejected, and why (in acknowledgement codes).
 import type { CloudEvent } from '../envelope.js';
+import type { Steps } from '../steps.js';
+import { runSteps } from '../steps.js';
 import { map810 } from './x12-810.mapper.js';
 import { map850 } from './x12-850.mapper.js';
 import { map855 } from './x12-855.mapper.js';
@@ -9,7 +11,7 @@ import { map856 } from './x12-856.mapper.js';
 import type { MappedData, SetMapper, X12Directory, X12Party } from './x12-mapping.js';
 import { SetReader } from './x12-set-reader.js';
 import type { SegmentError } from './x12-set-reader.js';
-import { parseDate, isTime, readX12 } from './x12-syntax.js';
+import { parseDate, isTime, readX12InSteps } from './x12-syntax.js';
 import type { EnvelopeFault, GroupFault, SetFault, Ta1Note, X12Group, X12Interchange, X12TransactionSet } from './x12-syntax.js';
 
 /** The transaction sets Millrace maps, with their functional group (GS01) and canonical type. */
@@ -86,17 +88,23 @@ export function x12EventId(qualifier: string, senderId: string, numbers: X12Cont
 
 /** Reads X12 text and maps every transaction set it can; pure. */
 export function readX12Events(text: string, directory: X12Directory): X12Reading {
-  const document = readX12(text);
+  return runSteps(readX12EventsInSteps(text, directory));
+}
+
+/** readX12Events a transaction set at a time: a step yields 1 when a set is read, and 1 when it is mapped (or found rejected). */
+export function* readX12EventsInSteps(text: string, directory: X12Directory): Steps<X12Reading> {
+  const document = yield* readX12InSteps(text);
   const diagnostics: X12Diagnostic[] = [];
   if (document.unusable !== undefined) {
     diagnostics.push({ level: 'error', code: 'x12_unreadable', message: document.unusable, segment: '', position: 0 });
     return { interchanges: [], diagnostics, unusable: document.unusable };
   }
-  const interchanges = document.interchanges.map((interchange) => readInterchange(interchange, directory, diagnostics));
+  const interchanges: X12InterchangeReading[] = [];
+  for (const interchange of document.interchanges) interchanges.push(yield* readInterchange(interchange, directory, diagnostics));
   return { interchanges, diagnostics, unusable: undefined };
 }
 
-function readInterchange(interchange: X12Interchange, directory: X12Directory, diagnostics: X12Diagnostic[]): X12InterchangeReading {
+function* readInterchange(interchange: X12Interchange, directory: X12Directory, diagnostics: X12Diagnostic[]): Steps<X12InterchangeReading> {
   const faults: EnvelopeFault<Ta1Note>[] = [...interchange.faults];
   const sender = faults.some((f) => f.code === '005' || f.code === '006') ? undefined : directory.party(interchange.senderQualifier, interchange.senderId);
   if (sender === undefined && !faults.some((f) => f.code === '005' || f.code === '006')) {
@@ -105,11 +113,19 @@ function readInterchange(interchange: X12Interchange, directory: X12Directory, d
   for (const fault of faults) diagnostics.push(diagnostic('error', `TA1:${fault.code}`, fault.message, fault.segment ?? interchange.header));
   if (faults.length > 0 || sender === undefined) return { interchange, sender, groups: [], faults };
   const receiver = directory.receiver?.(interchange.receiverQualifier, interchange.receiverId);
-  const groups = interchange.groups.map((group) => readGroup(interchange, group, sender, receiver, directory, diagnostics));
+  const groups: X12GroupReading[] = [];
+  for (const group of interchange.groups) groups.push(yield* readGroup(interchange, group, sender, receiver, directory, diagnostics));
   return { interchange, sender, groups, faults };
 }
 
-function readGroup(interchange: X12Interchange, group: X12Group, sender: X12Party, receiver: X12Party | undefined, directory: X12Directory, diagnostics: X12Diagnostic[]): X12GroupReading {
+function* readGroup(
+  interchange: X12Interchange,
+  group: X12Group,
+  sender: X12Party,
+  receiver: X12Party | undefined,
+  directory: X12Directory,
+  diagnostics: X12Diagnostic[],
+): Steps<X12GroupReading> {
   const faults: EnvelopeFault<GroupFault>[] = [...group.faults];
   if (!FUNCTIONAL_IDS.has(group.functionalId)) {
     faults.push({ code: '1', message: `functional group ${group.functionalId || '(empty)'} is not supported (PO, PR, SH, IN)`, segment: group.header });
@@ -119,11 +135,12 @@ function readGroup(interchange: X12Interchange, group: X12Group, sender: X12Part
   }
   for (const fault of faults) diagnostics.push(diagnostic('error', `AK905:${fault.code}`, fault.message, fault.segment ?? group.header));
   const time = eventTime(interchange, group);
-  const sets = group.sets.map((set) => {
+  const sets: X12SetReading[] = [];
+  for (const set of group.sets) {
     const reading = readSet(interchange, group, set, sender, receiver, directory, time, diagnostics);
-    if (faults.length === 0 || reading.reason !== undefined) return reading;
-    return { ...reading, event: undefined, reason: `its functional group ${group.controlNumber} is rejected: ${faults.map((f) => f.message).join('; ')}` };
-  });
+    sets.push(faults.length === 0 || reading.reason !== undefined ? reading : { ...reading, event: undefined, reason: `its functional group ${group.controlNumber} is rejected: ${faults.map((f) => f.message).join('; ')}` });
+    yield 1;
+  }
   return { group, sets, faults };
 }
 
