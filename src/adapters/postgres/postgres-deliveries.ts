@@ -10,6 +10,19 @@ import { DELIVERY_SQL, deliveryCursorOf, deliveryFromRow, deliveryQuery, followe
 import type { DeliveryRow } from '../shared/delivery-sql.js';
 import { pageOf } from '../shared/workflow-sql.js';
 
+// The writers of one subscription's key take a transaction-scoped advisory lock on it: a new
+// delivery (it reads whether the key has a dead or blocked one to be stored blocked) and a delivery
+// made dead or pending again (it blocks or releases the key's followers). Under READ COMMITTED,
+// without it, a retry's release missed a follower inserted meanwhile (uncommitted, or inserted
+// from a snapshot that still saw the head dead), which then stayed blocked behind a pending head.
+// The lock is a statement of its own, before the insert, so the insert's snapshot is taken after
+// the other writer committed. Two-int4 form: apart from the bigint append and lead locks.
+const KEY_LOCK = "pg_advisory_xact_lock(hashtext('millrace.delivery-key'), hashtext(k.subscription || chr(10) || k.dkey))";
+/** Locks the keys of a batch, in one order, so two batches never wait on each other in a cycle. */
+const LOCK_KEYS = `SELECT ${KEY_LOCK} FROM (SELECT DISTINCT subscription, dkey FROM unnest($1::text[], $2::text[]) AS u(subscription, dkey) ORDER BY subscription, dkey) k`;
+/** Locks the key of one delivery. */
+const LOCK_KEY_OF = `SELECT ${KEY_LOCK} FROM deliveries k WHERE k.delivery_id = $1`;
+
 export class PostgresDeliveries implements DeliveryStore {
 
   private readonly lead: AdvisoryLead;
@@ -42,6 +55,7 @@ export class PostgresDeliveries implements DeliveryStore {
         const moved = await client.query(numbered(DELIVERY_SQL.advanceCursor), [cursor.upTo, cursor.subscription, cursor.from]);
         if ((moved.rowCount ?? 0) === 0) return false;
       }
+      await lockKeys(client, deliveries);
       for (const d of deliveries) await client.query(numbered(DELIVERY_SQL.insert), insertParams({ ...d, deliveryId: deliveryIdOf(d.subscription, d.sequence), generation: 0 }, now));
       return true;
     });
@@ -54,6 +68,7 @@ export class PostgresDeliveries implements DeliveryStore {
 
   async updateDelivery(update: DeliveryUpdate): Promise<void> {
     await this.inTransaction(async (client) => {
+      if (update.status === 'dead' || update.status === 'pending') await client.query(LOCK_KEY_OF, [update.deliveryId]);
       await client.query(numbered(DELIVERY_SQL.update), [update.status, update.attempts, update.nextAttemptAt, update.lastAttemptAt ?? null, update.lastError ?? null, update.deliveredAt ?? null, update.deliveryId]);
       const row = (await client.query<DeliveryRow>(numbered(DELIVERY_SQL.get), [update.deliveryId])).rows[0];
       if (row === undefined) return true;
@@ -67,6 +82,7 @@ export class PostgresDeliveries implements DeliveryStore {
   async addReplays(deliveries: readonly NewDelivery[], now: string): Promise<DeliveryRecord[]> {
     const added: DeliveryRecord[] = [];
     await this.inTransaction(async (client) => {
+      await lockKeys(client, deliveries);
       for (const d of deliveries) {
         // Two replays of one event at once: the second waits for the first's row lock.
         const last = await client.query<{ g: number | null }>(numbered(DELIVERY_SQL.lastGeneration), [d.subscription, d.sequence]);
@@ -123,6 +139,11 @@ export class PostgresDeliveries implements DeliveryStore {
       client.release();
     }
   }
+}
+
+async function lockKeys(client: pg.PoolClient, deliveries: readonly NewDelivery[]): Promise<void> {
+  if (deliveries.length === 0) return;
+  await client.query(LOCK_KEYS, [deliveries.map((d) => d.subscription), deliveries.map((d) => d.key)]);
 }
 
 /** `?` placeholders as PostgreSQL's `$1`, `$2`, ... (the shared statements hold no literal `?`). */
