@@ -100,6 +100,28 @@ describe('delivery routes', () => {
     assert.equal(one.body.status, 'delivered');
   });
 
+  it('replays an event earlier than its key\'s dead delivery, then retries that one: both go, in the key\'s order', async () => {
+    const runner = t.hub.deliveries!;
+    receiver.mode = 'ok';
+    await t.store.appendBatches([[receipt('gr-3', 'PO-9/3')]], new Date().toISOString());
+    await runner.runOnce();
+    receiver.mode = 'fail';
+    await t.store.appendBatches([[receipt('gr-4', 'PO-9/3')]], new Date().toISOString());
+    await runner.runOnce();
+    const dead = (await callHub(t, 'GET', '/v1/deliveries?status=dead', viewer())).body.items as { deliveryId: string; eventId: string; sequence: number }[];
+    assert.deepEqual(dead.map((d) => d.eventId), ['gr-4']);
+
+    receiver.mode = 'ok';
+    const sent = receiver.received.length;
+    const replay = await callHub(t, 'POST', '/v1/replay', operator(), { subscription: 'plant-receipts', correlationId: 'PO-9/3', toSequence: dead[0]!.sequence - 1 });
+    assert.equal(replay.status, 202);
+    assert.equal(replay.body.count, 1);
+    const retried = await callHub(t, 'POST', `/v1/deliveries/${dead[0]!.deliveryId}/retry`, operator());
+    assert.equal(retried.status, 200);
+    await runner.runOnce();
+    assert.deepEqual(receiver.received.slice(sent).map((r) => r.id), ['gr-3', 'gr-4'], 'the replay, then the retried delivery: the key is not stuck');
+  });
+
   it('answers with problem+json codes for what it cannot do', async () => {
     const unknown = await callHub(t, 'POST', '/v1/replay', operator(), { subscription: 'nobody', fromSequence: 1 });
     assert.equal(unknown.status, 422);

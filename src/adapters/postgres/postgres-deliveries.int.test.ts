@@ -134,3 +134,28 @@ describe('PostgreSQL outbox: a new delivery and the retry of its key\'s dead hea
     }
   });
 });
+
+describe('PostgreSQL outbox: rows an older version left', () => {
+  it('the retry of a dead head releases a replay of an earlier event stored blocked behind it', async (t) => {
+    const fixture = await open(t);
+    if (fixture === undefined) return;
+    const { store, holder } = fixture;
+    try {
+      await store.startDeliveryCursors(['erp'], 0);
+      await store.enqueueDeliveries([delivery(1, 'A'), delivery(2, 'A')], [{ subscription: 'erp', from: 0, upTo: 2 }], NOW);
+      await store.updateDelivery({ deliveryId: 'erp.1', status: 'delivered', attempts: 1, nextAttemptAt: NOW, deliveredAt: NOW });
+      await store.updateDelivery({ deliveryId: 'erp.2', status: 'dead', attempts: 3, nextAttemptAt: NOW, lastError: 'HTTP 500' });
+      // Before the rule that a delivery is blocked only behind a dead one before it, a replay of
+      // event 1 was stored blocked (the key had a dead delivery), ahead of erp.2 in the key's order.
+      await holder.query(
+        "INSERT INTO deliveries (delivery_id, subscription, seq, generation, dkey, event_type, event_id, status, attempts, next_at, created_at) VALUES ('erp.1.r1', 'erp', 1, 1, 'A', 'goods.received', 'gr-1', 'blocked', 0, $1, $1)",
+        [NOW],
+      );
+      await store.updateDelivery({ deliveryId: 'erp.2', status: 'pending', attempts: 0, nextAttemptAt: NOW });
+      assert.equal((await store.getDelivery('erp.1.r1'))?.status, 'pending');
+      assert.deepEqual((await store.dueDeliveries(NOW, 10)).map((d) => d.deliveryId), ['erp.1.r1'], 'the replay goes first, then erp.2: the key is not stuck');
+    } finally {
+      await fixture.cleanup();
+    }
+  });
+});

@@ -11,8 +11,8 @@ import type { DeliveryRow } from '../shared/delivery-sql.js';
 import { pageOf } from '../shared/workflow-sql.js';
 
 // The writers of one subscription's key take a transaction-scoped advisory lock on it: a new
-// delivery (it reads whether the key has a dead or blocked one to be stored blocked) and a delivery
-// made dead or pending again (it blocks or releases the key's followers). Under READ COMMITTED,
+// delivery (it reads whether a dead one of the key comes before it, to be stored blocked) and a delivery
+// made dead or pending again (it blocks the key's followers, or releases its blocked ones). Under READ COMMITTED,
 // without it, a retry's release missed a follower inserted meanwhile (uncommitted, or inserted
 // from a snapshot that still saw the head dead), which then stayed blocked behind a pending head.
 // The lock is a statement of its own, before the insert, so the insert's snapshot is taken after
@@ -74,7 +74,7 @@ export class PostgresDeliveries implements DeliveryStore {
       if (row === undefined) return true;
       const record = deliveryFromRow(row);
       if (update.status === 'dead') await client.query(numbered(DELIVERY_SQL.blockFollowers), followerParams(record));
-      if (update.status === 'pending') await client.query(numbered(DELIVERY_SQL.unblockFollowers), followerParams(record));
+      if (update.status === 'pending') await client.query(numbered(DELIVERY_SQL.releaseBlocked), [record.subscription, record.key]);
       return true;
     });
   }

@@ -43,10 +43,13 @@ export const DELIVERY_SQL = {
   counts: 'SELECT subscription, status, COUNT(*) AS n FROM deliveries GROUP BY subscription, status ORDER BY subscription, status',
   startCursor: 'INSERT INTO delivery_cursors (subscription, up_to) VALUES (?, ?) ON CONFLICT (subscription) DO NOTHING',
   advanceCursor: 'UPDATE delivery_cursors SET up_to = ? WHERE subscription = ? AND up_to = ?',
-  // `WHERE true`: SQLite needs it to read ON CONFLICT after INSERT ... SELECT.
+  // The rule both statements below keep: a delivery is `blocked` while a dead delivery of its
+  // subscription and key comes before it (sequence, then generation), and only then. So a new
+  // delivery is blocked when one does; a replay of an event earlier than the key's dead head is
+  // pending and goes first. `WHERE true`: SQLite needs it to read ON CONFLICT after INSERT ... SELECT.
   insert:
     `INSERT INTO deliveries (${COLUMNS}) SELECT ?, ?, ?, ?, ?, ?, ?, ` +
-    "CASE WHEN EXISTS (SELECT 1 FROM deliveries b WHERE b.subscription = ? AND b.dkey = ? AND b.status IN ('dead', 'blocked')) THEN 'blocked' ELSE 'pending' END, " +
+    "CASE WHEN EXISTS (SELECT 1 FROM deliveries e WHERE e.subscription = ? AND e.dkey = ? AND e.status = 'dead' AND (e.seq < ? OR (e.seq = ? AND e.generation < ?))) THEN 'blocked' ELSE 'pending' END, " +
     '0, ?, ?, NULL, NULL, NULL WHERE true ON CONFLICT DO NOTHING',
   // The due heads, at most `?` of each subscription (its earliest): a subscription with a long
   // backlog does not crowd the others out of what the runner reads.
@@ -58,7 +61,13 @@ export const DELIVERY_SQL = {
   update:
     'UPDATE deliveries SET status = ?, attempts = ?, next_at = ?, last_attempt_at = COALESCE(?, last_attempt_at), last_error = COALESCE(?, last_error), delivered_at = ? WHERE delivery_id = ?',
   blockFollowers: `UPDATE deliveries SET status = 'blocked' WHERE subscription = ? AND dkey = ? AND status IN ('pending', 'retrying', 'waiting') AND ${LATER}`,
-  unblockFollowers: `UPDATE deliveries SET status = 'pending' WHERE subscription = ? AND dkey = ? AND status = 'blocked' AND ${LATER}`,
+  // When a delivery is made pending again (an operator's retry): every blocked delivery of its key
+  // that no dead one comes before any more, not only those after it (a replay stored blocked behind
+  // a later dead head by an older version would otherwise stay blocked and hold the key for ever).
+  releaseBlocked:
+    "UPDATE deliveries SET status = 'pending' WHERE subscription = ? AND dkey = ? AND status = 'blocked' AND NOT EXISTS (SELECT 1 FROM deliveries e " +
+    "WHERE e.subscription = deliveries.subscription AND e.dkey = deliveries.dkey AND e.status = 'dead' " +
+    'AND (e.seq < deliveries.seq OR (e.seq = deliveries.seq AND e.generation < deliveries.generation)))',
   lastGeneration: 'SELECT MAX(generation) AS g FROM deliveries WHERE subscription = ? AND seq = ?',
   get: `SELECT ${COLUMNS} FROM deliveries WHERE delivery_id = ?`,
   /** `{in}`: the dialect's placeholders for the sequences. */
@@ -105,10 +114,10 @@ export function deliveryFromRow(row: DeliveryRow): DeliveryRecord {
 /** Parameters of DELIVERY_SQL.insert. */
 export function insertParams(delivery: { deliveryId: string; subscription: string; sequence: number; generation: number; key: string; eventType: string; eventId: string }, now: string): (string | number)[] {
   const d = delivery;
-  return [d.deliveryId, d.subscription, d.sequence, d.generation, d.key, d.eventType, d.eventId, d.subscription, d.key, now, now];
+  return [d.deliveryId, d.subscription, d.sequence, d.generation, d.key, d.eventType, d.eventId, d.subscription, d.key, d.sequence, d.sequence, d.generation, now, now];
 }
 
-/** Parameters of DELIVERY_SQL.blockFollowers / unblockFollowers for the followers of a delivery. */
+/** Parameters of DELIVERY_SQL.blockFollowers for the followers of a delivery. */
 export function followerParams(record: Pick<DeliveryRecord, 'subscription' | 'key' | 'sequence' | 'generation'>): (string | number)[] {
   return [record.subscription, record.key, record.sequence, record.sequence, record.generation];
 }

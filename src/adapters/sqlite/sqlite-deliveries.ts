@@ -27,7 +27,7 @@ export class SqliteDeliveries implements DeliveryStore {
       due: db.prepare<[string, number], DeliveryRow>(DELIVERY_SQL.due),
       update: db.prepare<(string | number | null)[]>(DELIVERY_SQL.update),
       blockFollowers: db.prepare<(string | number)[]>(DELIVERY_SQL.blockFollowers),
-      unblockFollowers: db.prepare<(string | number)[]>(DELIVERY_SQL.unblockFollowers),
+      releaseBlocked: db.prepare<[string, string]>(DELIVERY_SQL.releaseBlocked),
       lastGeneration: db.prepare<[string, number], { g: number | null }>(DELIVERY_SQL.lastGeneration),
       get: db.prepare<[string], DeliveryRow>(DELIVERY_SQL.get),
     };
@@ -45,7 +45,7 @@ export class SqliteDeliveries implements DeliveryStore {
         if (row === undefined) return;
         const record = deliveryFromRow(row);
         if (update.status === 'dead') this.statements.blockFollowers.run(...followerParams(record));
-        if (update.status === 'pending') this.statements.unblockFollowers.run(...followerParams(record));
+        if (update.status === 'pending') this.statements.releaseBlocked.run(record.subscription, record.key);
       }),
       replays: db.transaction((deliveries: readonly NewDelivery[], now: string): DeliveryRecord[] =>
         deliveries.map((d) => {
