@@ -119,7 +119,7 @@ for (const kind of [sqlite, postgres]) {
           ['  supplier_confirmation: 24h', '  supplier_confirmation: 36h'],
           ['    SUP-0500: { pricePercent: "1", priceAbsolute: "0.50" }', '    SUP-0500: { pricePercent: "1", priceAbsolute: "0.50" }\n    SUP-0042: { pricePercent: "1" }'],
           ['  master_data_gap: master-data', '  master_data_gap: master-data\n  late_confirmation: accounts-payable'],
-          ['    credentials: [sup-0107-as2]\n    publishes: [supplier.confirmation, shipment.dispatched, invoice.received]', '    credentials: [sup-0107-as2]\n    publishes: [supplier.confirmation, shipment.dispatched]'],
+          ['    publishes: [supplier.confirmation, shipment.dispatched, invoice.received, invoice.credited]', '    publishes: [supplier.confirmation, shipment.dispatched, invoice.credited]'],
         ];
         writeFileSync(proposed, edits.reduce((text, [from, to]) => (text.includes(from) ? text.replace(from, to) : assert.fail(`no "${from}" in the example`)), example));
         const { diff, store } = await diffManifestFiles({ oldFile: EXAMPLE_MANIFEST, newFile: proposed, contractsDir: DEFAULT_CONTRACTS_DIR, store: opened.url });

@@ -17,7 +17,8 @@ interface ToEventsOptions extends CommonOptions {
 
 const TO_EVENTS_HELP = `
 Supported: 850 (po.released), 855 (supplier.confirmation), 856 (shipment.dispatched) and 810
-(invoice.received), versions 004010 and 005010, any delimiters, several interchanges per file.
+(invoice.received; invoice.credited when BIG07 is CR), versions 004010 and 005010, any
+delimiters, several interchanges per file.
 Senders are matched to the manifest's partners[].x12 and systems[].x12 (see docs/x12.md).
 The acknowledgements are numbered from 1: offline, no control number is taken from a store.
 

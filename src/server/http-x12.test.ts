@@ -103,6 +103,36 @@ describe('POST /v1/inbound/x12', () => {
     assert.match(answer.body.ack, /AK9\*P\*2\*2\*1~/);
   });
 
+  it('stores an 810 with BIG07 CR as invoice.credited with positive amounts, however the sender signed them, and refuses a DR', async () => {
+    const credited = {
+      creditMemoNumber: 'CM-77812-1', supplierId: 'SUP-0107', currency: 'USD', creditDate: '2026-03-20', invoiceNumber: 'INV-77812', totalAmount: '201.96', taxAmount: '14.96',
+      lines: [
+        { poNumber: '4500012345', line: 10, quantity: '20', uom: 'EA', unitPrice: '4.25' },
+        { poNumber: '4500012345', line: 20, quantity: '2', uom: 'BOX', unitPrice: '51.00' },
+      ],
+    };
+    // Negative IT102, IT104, TDS01 and TXI02 (the sample): a credit either way, never a new invoice.
+    const signed = await send('partner:sup-0107', fixture('810-004010-credit-memo.edi'));
+    assert.equal(signed.status, 200, JSON.stringify(signed.body));
+    assert.deepEqual([signed.body.accepted.map((a) => a.type), signed.body.rejected], [['invoice.credited'], []]);
+    assert.match(signed.body.ack, /AK2\*810\*0001~\nAK5\*A~/);
+    const stored = await t.store.find('/partners/sup-0107', 'x12:ZZ:NORTHFAST:000001450:1450:0001');
+    assert.deepEqual([stored?.event.type, JSON.parse(JSON.stringify(stored?.event.data))], ['invoice.credited', credited]);
+    // The same credit memo with unsigned amounts: before, it was stored as invoice.received, a new liability.
+    const unsigned = fixture('810-004010-credit-memo.edi').replaceAll('1450', '1460').replaceAll('*-', '*').replace('CM-77812-1', 'CM-77812-2');
+    const plain = await send('partner:sup-0107', unsigned);
+    assert.deepEqual(plain.body.accepted.map((a) => [a.id, a.type]), [['x12:ZZ:NORTHFAST:000001460:1460:0001', 'invoice.credited']]);
+    const second = await t.store.find('/partners/sup-0107', 'x12:ZZ:NORTHFAST:000001460:1460:0001');
+    assert.deepEqual(JSON.parse(JSON.stringify(second?.event.data)), { ...credited, creditMemoNumber: 'CM-77812-2' });
+    // A debit memo is refused with its code named, and nothing is stored.
+    const before = await head();
+    const debit = await send('partner:sup-0107', unsigned.replaceAll('1460', '1461').replace('***CR~', '***DR~'));
+    assert.deepEqual(debit.body.rejected.map((r) => [r.code, r.controlNumbers.set]), [['x12_syntax', '0001']]);
+    assert.match(debit.body.rejected[0]?.reason ?? '', /BIG07 \(transaction type\) "DR" \(debit memo\) is not mapped/);
+    assert.match(debit.body.ack, /AK3\*BIG\*2\*\*8~\nAK4\*7\*640\*7\*DR~\nAK5\*R\*5~/);
+    assert.equal(await head(), before);
+  });
+
   it('refuses with 403 forbidden_x12_sender an interchange whose ISA sender is not the caller, storing nothing', async () => {
     const before = await head();
     const answer = await send('partner:sup-0042', fixture('810-005010-invoice.edi'));

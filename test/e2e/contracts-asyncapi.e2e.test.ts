@@ -30,10 +30,10 @@ describe('millrace contracts asyncapi', () => {
       doc.channels['invoice.received']!['x-millrace-publishers'].map((p) => p.source),
       ['/systems/ap-automation', '/partners/sup-0042', '/partners/sup-0107'],
     );
-    // Credit memos come through AP automation only (ADR 0028).
+    // Credit memos come through AP automation, and as X12 810s with BIG07 CR from the X12 supplier (ADR 0028).
     assert.deepEqual(
       doc.channels['invoice.credited']!['x-millrace-publishers'].map((p) => p.source),
-      ['/systems/ap-automation'],
+      ['/systems/ap-automation', '/partners/sup-0107'],
     );
     assert.equal(doc.operations['mes-orders.delivers.production.order.released']?.action, 'send');
     assert.equal(runCli(['contracts', 'asyncapi', '--manifest', 'examples/millrace.yaml']).stdout, first.stdout);
@@ -43,7 +43,7 @@ describe('millrace contracts asyncapi', () => {
     const out = join(dir, 'asyncapi.json');
     const result = runCli(['contracts', 'asyncapi', '--out', out], { env: { MILLRACE_MANIFEST: 'examples/millrace.yaml' } });
     assert.equal(result.status, 0, result.stderr);
-    assert.match(result.stdout, /asyncapi\.json: AsyncAPI 3\.0\.0, 21 channels, 22 messages, 28 operations\n$/);
+    assert.match(result.stdout, /asyncapi\.json: AsyncAPI 3\.0\.0, 21 channels, 22 messages, 29 operations\n$/);
     assert.equal(readFileSync(out, 'utf8'), runCli(['contracts', 'asyncapi', '--manifest', 'examples/millrace.yaml']).stdout);
   });
 
