@@ -59,6 +59,23 @@ function track<T>(promise: Promise<T>): { promise: Promise<T>; settled: () => bo
   return { promise, settled: () => done };
 }
 
+/** Runs `run` on a fresh schema (skipped without PostgreSQL); the holder's open transaction, if any, is rolled back after. */
+async function withFixture(t: TestContext, run: (fixture: Fixture) => Promise<void>): Promise<void> {
+  const fixture = await open(t);
+  if (fixture === undefined) return;
+  try {
+    await run(fixture);
+  } finally {
+    await fixture.holder.query('ROLLBACK').catch(() => undefined);
+    await fixture.cleanup();
+  }
+}
+
+/** The statuses of the key's deliveries, by id. */
+async function statuses(store: DeliveryStore, ids: readonly string[]): Promise<Record<string, string | undefined>> {
+  return Object.fromEntries(await Promise.all(ids.map(async (id) => [id, (await store.getDelivery(id))?.status] as const)));
+}
+
 /** Waits until `settled` or until `depth` backends are blocked in a chain that ends at the holder. */
 async function untilSettledOrWaiting(holder: pg.Client, depth: 1 | 2, settled: () => boolean): Promise<void> {
   const sql =
@@ -75,11 +92,8 @@ async function untilSettledOrWaiting(holder: pg.Client, depth: 1 | 2, settled: (
 }
 
 describe('PostgreSQL outbox: a new delivery and the retry of its key\'s dead head, interleaved', () => {
-  it('a delivery enqueued (not yet committed) while the dead head is retried is released with the other followers', async (t) => {
-    const fixture = await open(t);
-    if (fixture === undefined) return;
-    const { store, holder } = fixture;
-    try {
+  it('a delivery enqueued (not yet committed) while the dead head is retried is released with the other followers', (t) =>
+    withFixture(t, async ({ store, holder }) => {
       await deadHead(store);
       // The holder's uncommitted erp.4 makes the enqueue wait on its second insert, after it
       // inserted erp.3 (key A), seeing the dead head, as blocked.
@@ -97,20 +111,12 @@ describe('PostgreSQL outbox: a new delivery and the retry of its key\'s dead hea
       await holder.query('ROLLBACK');
       assert.equal(await enqueue.promise, true);
       await retry.promise;
-      assert.equal((await store.getDelivery('erp.1'))?.status, 'pending');
-      assert.equal((await store.getDelivery('erp.2'))?.status, 'pending');
-      assert.equal((await store.getDelivery('erp.3'))?.status, 'pending', 'erp.3 is not left blocked behind a head that is pending again');
-    } finally {
-      await holder.query('ROLLBACK').catch(() => undefined);
-      await fixture.cleanup();
-    }
-  });
+      // erp.3 is not left blocked behind a head that is pending again.
+      assert.deepEqual(await statuses(store, ['erp.1', 'erp.2', 'erp.3']), { 'erp.1': 'pending', 'erp.2': 'pending', 'erp.3': 'pending' });
+    }));
 
-  it('a delivery enqueued while the retry is still releasing the followers is stored pending', async (t) => {
-    const fixture = await open(t);
-    if (fixture === undefined) return;
-    const { store, holder } = fixture;
-    try {
+  it('a delivery enqueued while the retry is still releasing the followers is stored pending', (t) =>
+    withFixture(t, async ({ store, holder }) => {
       await deadHead(store);
       // The holder's row lock on erp.2 stops the retry in its release of the followers, after it
       // made erp.1 pending (not yet committed).
@@ -125,22 +131,14 @@ describe('PostgreSQL outbox: a new delivery and the retry of its key\'s dead hea
       await holder.query('COMMIT');
       await retry.promise;
       assert.equal(await enqueue.promise, true);
-      assert.equal((await store.getDelivery('erp.1'))?.status, 'pending');
-      assert.equal((await store.getDelivery('erp.2'))?.status, 'pending');
-      assert.equal((await store.getDelivery('erp.3'))?.status, 'pending', 'erp.3 is not stored blocked behind a head that is pending again');
-    } finally {
-      await holder.query('ROLLBACK').catch(() => undefined);
-      await fixture.cleanup();
-    }
-  });
+      // erp.3 is not stored blocked behind a head that is pending again.
+      assert.deepEqual(await statuses(store, ['erp.1', 'erp.2', 'erp.3']), { 'erp.1': 'pending', 'erp.2': 'pending', 'erp.3': 'pending' });
+    }));
 });
 
 describe('PostgreSQL outbox: rows an older version left', () => {
-  it('the retry of a dead head releases a replay of an earlier event stored blocked behind it', async (t) => {
-    const fixture = await open(t);
-    if (fixture === undefined) return;
-    const { store, holder } = fixture;
-    try {
+  it('the retry of a dead head releases a replay of an earlier event stored blocked behind it', (t) =>
+    withFixture(t, async ({ store, holder }) => {
       await store.startDeliveryCursors(['erp'], 0);
       await store.enqueueDeliveries([delivery(1, 'A'), delivery(2, 'A')], [{ subscription: 'erp', from: 0, upTo: 2 }], NOW);
       await store.updateDelivery({ deliveryId: 'erp.1', status: 'delivered', attempts: 1, nextAttemptAt: NOW, deliveredAt: NOW });
@@ -154,8 +152,5 @@ describe('PostgreSQL outbox: rows an older version left', () => {
       await store.updateDelivery({ deliveryId: 'erp.2', status: 'pending', attempts: 0, nextAttemptAt: NOW });
       assert.equal((await store.getDelivery('erp.1.r1'))?.status, 'pending');
       assert.deepEqual((await store.dueDeliveries(NOW, 10)).map((d) => d.deliveryId), ['erp.1.r1'], 'the replay goes first, then erp.2: the key is not stuck');
-    } finally {
-      await fixture.cleanup();
-    }
-  });
+    }));
 });
