@@ -71,16 +71,27 @@ abstract class EdgeChannel implements QuarantineChannel {
     }
   }
 
+  /**
+   * Keeps the message in the quarantine. The same bytes on the same topic (subject) under the same
+   * mapping (consumer) while the first copy is still held are that entry, one resend more (ADR
+   * 0029): a device retrying, a plant republishing or a JetStream redelivery must not flood the
+   * quarantine. The topic is part of what must be equal, as the mapping may read fields from it.
+   */
   protected async keep(entry: { source: string; ref: string; name: string; raw: Uint8Array; reason: QuarantineReason }): Promise<EdgeOutcome> {
-    const [kept] = await this.deps.quarantine.quarantine([
-      { channel: this.name, source: entry.source, ref: entry.ref, name: entry.name, receivedTime: this.deps.clock.now().toISOString(), raw: entry.raw, reason: entry.reason, context: {} },
-    ]);
+    const [kept] = await this.deps.quarantine.quarantine(
+      [{ channel: this.name, source: entry.source, ref: entry.ref, name: entry.name, receivedTime: this.deps.clock.now().toISOString(), raw: entry.raw, reason: entry.reason, context: { [this.nameKey]: entry.name } }],
+      { foldResends: true },
+    );
     return { kind: 'quarantined', quarantineId: kept?.id ?? '', reason: entry.reason };
   }
+
+  /** What the channel calls the name a message came in under (the context key of its entries). */
+  protected abstract readonly nameKey: 'topic' | 'subject';
 }
 
 export class MqttIntake extends EdgeChannel {
   readonly name = 'mqtt';
+  protected readonly nameKey = 'topic';
   private readonly topics: CompiledMqttTopic[] = [];
   /** Each publisher's position as recorded in the store, read once before the first message is judged. */
   private positions: Promise<Map<string, PublisherMark>> | undefined;
@@ -242,6 +253,7 @@ export class MqttIntake extends EdgeChannel {
 
 export class NatsIntake extends EdgeChannel {
   readonly name = 'nats';
+  protected readonly nameKey = 'subject';
 
   /** The consumers the manifest declares. */
   consumers(): readonly NatsConsumerDeclaration[] {
