@@ -10,7 +10,7 @@ import { CsvIntake, DeadlineScheduler, DeliveryOperations, DeliveryRunner, Excep
 import type { ChannelKind, DeliveryRunnerOptions, SequenceBreach } from '../app/index.js';
 import type { AsyncApiDocument, CloudEvent, ContractSet, Manifest, ReaderPlan } from '../core/index.js';
 import { alignerOf, asyncApiCatalogue, ContractRegistry, EventUpcaster, governanceCoverage, inlineRefs, manifestDirectory, masterDataOwnerOf, MillraceError, P2P_STAGES, p2pPolicy, p2pSettingsOf, parseDeliveryDuration, partyOfPrincipal, plantPolicy, plantSettingsOf, planReaders, PublishingAuthority, SHIPPED_UPCASTERS } from '../core/index.js';
-import type { BatchOutcome, Clock, DeliveryChannel, WorkflowStep } from '../ports/index.js';
+import type { BatchOutcome, Clock, DeliveryChannel, StreamReadPositionStore, WorkflowStep } from '../ports/index.js';
 import type { HubConfig } from './config.js';
 import { secretVariableOf } from './config.js';
 import type { HubStore } from './open-store.js';
@@ -232,6 +232,7 @@ export async function createHub(config: HubConfig, manifest: Manifest, contracts
     (error, context) => logger.error({ err: error }, context),
     (channel, id, up) => metrics.recordEdgeConnection(channel, id, up),
     (message) => logger.info(message),
+    store,
   );
   quarantine.register(edge.mqtt);
   quarantine.register(edge.nats);
@@ -439,6 +440,7 @@ function startEdge(
   onError: (error: unknown, context: string) => void,
   onConnection: (channel: 'mqtt' | 'nats', id: string, up: boolean) => void,
   onNotice: (message: string) => void,
+  readPositions: StreamReadPositionStore,
 ): Edge {
   const mqtt = new MqttIntake(deps);
   const nats = new NatsIntake(deps);
@@ -451,7 +453,7 @@ function startEdge(
     mqttSubscriber.start();
   }
   if (run && manifest.nats !== undefined && manifest.nats.consumers.length > 0) {
-    natsConsumers = new NatsConsumers(nats, { url: manifest.nats.url, onError, onNotice, onReading: (id, up) => onConnection('nats', id, up) });
+    natsConsumers = new NatsConsumers(nats, { url: manifest.nats.url, onError, onNotice, positions: readPositions, onReading: (id, up) => onConnection('nats', id, up) });
     natsConsumers.start();
   }
   return { mqtt, nats, ...(mqttSubscriber === undefined ? {} : { mqttSubscriber }), ...(natsConsumers === undefined ? {} : { natsConsumers }) };

@@ -2,13 +2,14 @@
 import { existsSync } from 'node:fs';
 import { PostgresStore, SqliteStore } from '../adapters/index.js';
 import { isMillraceError, MillraceError } from '../core/index.js';
-import type { CredentialStore, DeliveryStore, EventStore, InboundMessageStore, PublisherSequenceStore, QuarantineStore, WorkflowStore, X12ControlNumbers } from '../ports/index.js';
+import type { CredentialStore, DeliveryStore, EventStore, InboundMessageStore, PublisherSequenceStore, QuarantineStore, StreamReadPositionStore, WorkflowStore, X12ControlNumbers } from '../ports/index.js';
 
 export type HubStore = EventStore &
   CredentialStore &
   WorkflowStore &
   X12ControlNumbers &
-  PublisherSequenceStore & { readonly deliveries: DeliveryStore; readonly quarantines: QuarantineStore; readonly inboundMessages: InboundMessageStore };
+  PublisherSequenceStore &
+  StreamReadPositionStore & { readonly deliveries: DeliveryStore; readonly quarantines: QuarantineStore; readonly inboundMessages: InboundMessageStore };
 
 /**
  * `intake` (default) commits durably before answering; `server` is intake in a long-running hub

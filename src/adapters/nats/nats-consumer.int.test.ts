@@ -1,15 +1,22 @@
 // The JetStream intake client against the real nats-server: a durable consumer that goes away
 // while the hub reads (an operator deletes it, the plant recreates its stream) is created again,
 // after what the hub has read of the same stream and from the start of a new one; the messages
-// published meanwhile are read, nothing is lost, and the loss of the consumer is logged.
+// published meanwhile are read, nothing is lost, and the loss of the consumer is logged. A hub
+// that restarts on the same store (SQLite, PostgreSQL) and finds its consumer gone resumes too.
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { describe, it } from 'node:test';
 import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import type { NatsConsumerDeclaration } from '../../core/index.js';
-import { NATS_URL, needNats } from '../../../test/support/services.js';
+import type { StreamReadPositionStore } from '../../ports/index.js';
+import { dropSchema, NATS_URL, needNats, needPostgres, POSTGRES_URL, uniqueSchema } from '../../../test/support/services.js';
+import { PostgresStore } from '../postgres/postgres-store.js';
+import { SqliteStore } from '../sqlite/sqlite-store.js';
 import type { NatsEdgeIntake } from './nats-consumer.js';
 import { NatsConsumers } from './nats-consumer.js';
 
@@ -71,6 +78,39 @@ function hubReading(t: TestContext, intake: NatsEdgeIntake) {
   t.after(() => consumers.stop());
   consumers.start();
   return { consumers, problems, notices };
+}
+
+/**
+ * The hub's store, opened anew for each run of the hub (a restart), on SQLite (a file) or
+ * PostgreSQL (a schema of its own); undefined when PostgreSQL is missing (skipped, failed under CI).
+ */
+async function hubStore(t: TestContext, kind: 'SQLite' | 'PostgreSQL'): Promise<(() => Promise<StreamReadPositionStore & { close(): Promise<void> }>) | undefined> {
+  if (kind === 'SQLite') {
+    const dir = mkdtempSync(join(tmpdir(), 'millrace-nats-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    return () => Promise.resolve(new SqliteStore(join(dir, 'hub.db')));
+  }
+  if (!(await needPostgres(t))) return undefined;
+  const schema = uniqueSchema('mr_nats');
+  t.after(() => dropSchema(schema));
+  const url = new URL(POSTGRES_URL);
+  url.searchParams.set('schema', schema);
+  return () => PostgresStore.open({ url: url.toString() });
+}
+
+/** One run of the hub's consumers on a store opened for it: `stop` stops them (writing their position) and closes the store. */
+async function hubRun(open: () => Promise<StreamReadPositionStore & { close(): Promise<void> }>, intake: NatsEdgeIntake) {
+  const store = await open();
+  const notices: string[] = [];
+  const consumers = new NatsConsumers(intake, { url: NATS_URL, retryMs: 100, onError: () => undefined, onNotice: (message) => notices.push(message), positions: store });
+  consumers.start();
+  return {
+    notices,
+    stop: async () => {
+      await consumers.stop();
+      await store.close();
+    },
+  };
 }
 
 const numbered = (prefix: string, from: number, to: number): string[] => Array.from({ length: to - from + 1 }, (_, i) => `${prefix}${from + i}`);
@@ -174,4 +214,73 @@ describe('NATS JetStream consumers', () => {
     assert.deepEqual(kept, [...numbered('old', 1, 5), ...numbered('new', 1, 4)]);
     assert.ok(notices.some((n) => n.includes('not the stream the hub read')), notices.join('; '));
   });
+
+  for (const kind of ['SQLite', 'PostgreSQL'] as const) {
+    it(`after a restart on the same store (${kind}), creates a consumer deleted while the hub was stopped after the messages it kept`, { timeout: 60_000 }, async (t) => {
+      if (!(await needNats(t))) return;
+      const open = await hubStore(t, kind);
+      if (open === undefined) return;
+      const plant = await plantStream(t);
+      const first = recordingIntake(plant.declaration);
+      const before = await hubRun(open, first.intake);
+      await plant.publish(...numbered('m', 1, 50));
+      await first.arrived('m50');
+      await before.stop();
+      await plant.manager.consumers.delete(plant.declaration.stream, plant.declaration.durable);
+      await plant.publish('m51');
+
+      const second = recordingIntake(plant.declaration);
+      const after = await hubRun(open, second.intake);
+      t.after(() => after.stop());
+      await second.arrived('m51');
+      // Before: the position died with the process and the new consumer delivered m1..m50 again.
+      assert.deepEqual(second.kept, ['m51']);
+      assert.ok(after.notices.some((n) => n.includes('again, from stream sequence 51')), after.notices.join('; '));
+    });
+
+    it(`after a restart on the same store (${kind}), still reads a message the store had failed on before the stop`, { timeout: 60_000 }, async (t) => {
+      if (!(await needNats(t))) return;
+      const open = await hubStore(t, kind);
+      if (open === undefined) return;
+      const plant = await plantStream(t);
+      const first = recordingIntake(plant.declaration, (payload) => payload === 'm3');
+      const before = await hubRun(open, first.intake);
+      await plant.publish(...numbered('m', 1, 5));
+      await Promise.all([first.refusedOnce('m3'), first.arrived('m5')]);
+      await before.stop();
+      await plant.manager.consumers.delete(plant.declaration.stream, plant.declaration.durable);
+      await plant.publish('m6');
+
+      const second = recordingIntake(plant.declaration);
+      const after = await hubRun(open, second.intake);
+      t.after(() => after.stop());
+      await second.arrived('m6');
+      // m3 was never kept: the position stays at it, and m4, m5 come again as copies the door absorbs.
+      assert.deepEqual(second.kept, numbered('m', 3, 6));
+    });
+
+    it(`after a restart on the same store (${kind}), reads a stream added again under the same name from its start`, { timeout: 60_000 }, async (t) => {
+      if (!(await needNats(t))) return;
+      const open = await hubStore(t, kind);
+      if (open === undefined) return;
+      const plant = await plantStream(t);
+      const first = recordingIntake(plant.declaration);
+      const before = await hubRun(open, first.intake);
+      await plant.publish(...numbered('old', 1, 5));
+      await first.arrived('old5');
+      await before.stop();
+      // The new stream's sequences 1..3 lie below the 6 recorded for the old one.
+      await plant.manager.streams.delete(plant.declaration.stream);
+      await plant.addStream();
+      await plant.publish(...numbered('new', 1, 3));
+
+      const second = recordingIntake(plant.declaration);
+      const after = await hubRun(open, second.intake);
+      t.after(() => after.stop());
+      await plant.publish('new4');
+      await second.arrived('new4');
+      assert.deepEqual(second.kept, numbered('new', 1, 4));
+      assert.ok(after.notices.some((n) => n.includes('not the stream the hub read')), after.notices.join('; '));
+    });
+  }
 });

@@ -3,13 +3,16 @@
 // log is the durable store, not the stream: a Debian nats-server 2.9 acks before fsync. A
 // crash before the ack makes JetStream redeliver after ack_wait, and the door's dedupe on
 // source + id absorbs the copy. A store failure naks the message for a later redelivery.
-// A durable consumer created again starts after what the hub has read of the same stream.
+// A durable consumer created again starts after what the hub has read of the same stream; the
+// position is written to the hub's store now and then and at stop, so a restart keeps it too.
 import type { ConsumerInfo, ConsumerMessages, JetStreamManager, JsMsg } from '@nats-io/jetstream';
 import { AckPolicy, DeliverPolicy, JetStreamApiCodes, JetStreamApiError, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { connect } from '@nats-io/transport-node';
 import type { NatsConsumerDeclaration } from '../../core/index.js';
 import { parseDeliveryDuration } from '../../core/index.js';
+import type { StreamReadMark, StreamReadPositionStore } from '../../ports/index.js';
+import type { KnownReadPosition } from './stream-read-position.js';
 import { StreamReadPosition } from './stream-read-position.js';
 
 export interface NatsEdgeIntake {
@@ -26,6 +29,14 @@ export interface NatsConsumersOptions {
   readonly onReading?: (consumerId: string, up: boolean) => void;
   /** Told where a durable consumer created again starts (an operator wants to know why the hub reads what it reads). */
   readonly onNotice?: (message: string) => void;
+  /**
+   * Where each consumer's read position is kept across restarts (the hub's store). Without it the
+   * position lives in the process only, and a hub that starts and finds its consumer missing reads
+   * the stream from its start.
+   */
+  readonly positions?: StreamReadPositionStore;
+  /** How often a position that moved on is written (default 1 s); it is written at stop too. */
+  readonly positionWriteMs?: number;
 }
 
 const NANOS_PER_MS = 1_000_000;
@@ -37,8 +48,14 @@ export class NatsConsumers {
   private stopped = false;
   /** Wakes the loops from their wait between retries when the hub stops. */
   private readonly wake = new Set<() => void>();
-  /** Per consumer id, how far the hub has read its stream: kept across readings, lost with the process. */
+  /** Per consumer id, how far the hub has read its stream in this process: kept across readings. */
   private readonly positions = new Map<string, StreamReadPosition>();
+  /** The marks the store held when this process first read them (before any reading of its own). */
+  private storedMarks: Promise<Map<string, StreamReadMark>> | undefined;
+  /** Per consumer id, the mark last written, so an unchanged position is not written again. */
+  private readonly written = new Map<string, string>();
+  private writing: Promise<void> | undefined;
+  private writer: ReturnType<typeof setInterval> | undefined;
 
   constructor(
     private readonly intake: NatsEdgeIntake,
@@ -49,13 +66,25 @@ export class NatsConsumers {
   start(): void {
     this.stopped = false;
     this.loops = this.intake.consumers().map((consumer) => this.run(consumer));
+    if (this.options.positions !== undefined) {
+      // A crash loses at most this interval of progress: the next start reads those messages
+      // again and the door answers them as duplicates. A write per message would double the
+      // fsyncs of a NATS intake that commits one message at a time.
+      this.writer = setInterval(() => void this.writePositions(), this.options.positionWriteMs ?? 1_000);
+      this.writer.unref();
+    }
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
+    clearInterval(this.writer);
+    this.writer = undefined;
     for (const wake of [...this.wake]) wake();
     for (const messages of this.reading) messages.stop();
     await Promise.all(this.loops);
+    // What was read up to the stop, kept for the next start (after any write under way).
+    await this.writing;
+    await this.writePositions();
     await this.connection?.close().catch(() => undefined);
     this.connection = undefined;
   }
@@ -121,7 +150,7 @@ export class NatsConsumers {
    */
   private async startReading(manager: JetStreamManager, consumer: NatsConsumerDeclaration): Promise<StreamReadPosition> {
     const stream = await manager.streams.info(consumer.stream);
-    const before = this.positions.get(consumer.id);
+    const before: KnownReadPosition | undefined = this.positions.get(consumer.id) ?? storedPosition((await this.readStoredMarks()).get(consumer.id), consumer);
     // The creation time tells a stream added again under the same name; sequences that went back
     // (a stream restored from an older backup) are not the stream the hub read either.
     const read = before !== undefined && before.streamCreated === stream.created && before.resumeAt() <= stream.state.last_seq + 1 ? before : undefined;
@@ -146,6 +175,48 @@ export class NatsConsumers {
     return StreamReadPosition.reading(stream.created, info, read);
   }
 
+  /** The store's marks, read once per process; a failed read is tried again at the next reading. */
+  private readStoredMarks(): Promise<Map<string, StreamReadMark>> {
+    const store = this.options.positions;
+    if (store === undefined) return Promise.resolve(new Map<string, StreamReadMark>());
+    this.storedMarks ??= store.streamReadMarks().then(
+      (marks) => new Map(marks.map((mark) => [mark.consumer, mark])),
+      (error: unknown) => {
+        this.storedMarks = undefined;
+        throw error;
+      },
+    );
+    return this.storedMarks;
+  }
+
+  /**
+   * Writes each consumer's position that moved on since its last write. One write at a time; a
+   * failed one is logged and tried again at the next turn (the position in memory is unchanged).
+   */
+  private writePositions(): Promise<void> {
+    const store = this.options.positions;
+    if (store === undefined || this.writing !== undefined) return this.writing ?? Promise.resolve();
+    const write = async (): Promise<void> => {
+      for (const consumer of this.intake.consumers()) {
+        const position = this.positions.get(consumer.id);
+        if (position === undefined) continue;
+        const mark: StreamReadMark = { consumer: consumer.id, stream: consumer.stream, streamCreated: position.streamCreated, filterSubject: consumer.filterSubject ?? '', resumeAt: position.resumeAt() };
+        const key = `${mark.stream}\u0000${mark.streamCreated}\u0000${mark.filterSubject}\u0000${mark.resumeAt}`;
+        if (this.written.get(consumer.id) === key) continue;
+        try {
+          await store.recordStreamRead(mark);
+          this.written.set(consumer.id, key);
+        } catch (error) {
+          this.options.onError(error, `writing the read position of nats consumer ${consumer.id} (${consumer.stream} at ${mark.resumeAt}); tried again`);
+        }
+      }
+    };
+    this.writing = write().finally(() => {
+      this.writing = undefined;
+    });
+    return this.writing;
+  }
+
   private async handle(consumer: NatsConsumerDeclaration, message: JsMsg, position: StreamReadPosition): Promise<void> {
     try {
       await this.intake.receive(consumer.id, message.subject, message.data);
@@ -160,6 +231,16 @@ export class NatsConsumers {
     // A lost ack only means a redelivery, which dedupes: do not stop the consumer for it.
     await message.ackAck().catch((error: unknown) => this.options.onError(error, `ack of ${consumer.stream}#${message.seq}`));
   }
+}
+
+/**
+ * A mark from the store as what the hub knew of its stream, when it is about the consumer's stream
+ * and filter as the manifest declares them now: a wider filter has messages below the mark that
+ * were never read. (The stream's creation time is compared where the stream's info is at hand.)
+ */
+function storedPosition(mark: StreamReadMark | undefined, consumer: NatsConsumerDeclaration): KnownReadPosition | undefined {
+  if (mark === undefined || mark.stream !== consumer.stream || mark.filterSubject !== (consumer.filterSubject ?? '')) return undefined;
+  return { streamCreated: mark.streamCreated, resumeAt: () => mark.resumeAt };
 }
 
 /** The durable consumer's info, or undefined when it does not exist (other failures are thrown). */

@@ -7,7 +7,13 @@ import type { ConsumerInfo } from '@nats-io/jetstream';
 /** What the consumer's info says when the hub starts reading it. */
 export type ConsumerProgress = Pick<ConsumerInfo, 'ack_floor' | 'delivered' | 'num_ack_pending'>;
 
-export class StreamReadPosition {
+/** What the hub knew of a stream before a reading: this process's position, or the one kept in the store. */
+export interface KnownReadPosition {
+  readonly streamCreated: string;
+  resumeAt(): number;
+}
+
+export class StreamReadPosition implements KnownReadPosition {
   /**
    * The highest stream sequence handled, or known handled when the reading started. JetStream
    * delivers a consumer's first copies in stream order, so what lies below was delivered before
@@ -43,7 +49,7 @@ export class StreamReadPosition {
    * what the consumer has acknowledged, and what the hub knew of that same stream (`before`,
    * ignored for another stream).
    */
-  static reading(streamCreated: string, consumer: ConsumerProgress, before: StreamReadPosition | undefined): StreamReadPosition {
+  static reading(streamCreated: string, consumer: ConsumerProgress, before: KnownReadPosition | undefined): StreamReadPosition {
     const known = before?.streamCreated === streamCreated ? before.resumeAt() - 1 : 0;
     return new StreamReadPosition(streamCreated, consumer, known);
   }

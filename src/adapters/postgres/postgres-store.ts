@@ -20,10 +20,14 @@ import type {
   WorkflowStore,
   PublisherMark,
   PublisherSequenceStore,
+  StreamReadMark,
+  StreamReadPositionStore,
   X12ControlNumbers,
 } from '../../ports/index.js';
 import { checkBreachStored, markOfRow, markParams, PUBLISHER_MARKS, PUBLISHER_MARKS_OF, PUBLISHER_SEQUENCE_TABLE, RECORD_PUBLISHER } from '../shared/publisher-sequence-sql.js';
 import type { PublisherRow } from '../shared/publisher-sequence-sql.js';
+import { RECORD_STREAM_READ, STREAM_READ_MARKS, STREAM_READ_POSITION_TABLE, streamReadMarkOfRow, streamReadParams } from '../shared/stream-read-position-sql.js';
+import type { StreamReadRow } from '../shared/stream-read-position-sql.js';
 import { ALLOCATE_CONTROL_NUMBERS, checkedCount, firstOfBlock, X12_CONTROL_TABLE } from '../shared/x12-control-sql.js';
 import { appendPlanned } from '../shared/batch-outcome.js';
 import { CREDENTIALS_TABLE, toCredential } from '../shared/credential-row.js';
@@ -77,7 +81,7 @@ CREATE TABLE IF NOT EXISTS events (
 );
 CREATE INDEX IF NOT EXISTS events_dedupe ON events (dedupe_key);
 CREATE INDEX IF NOT EXISTS events_correlation ON events (correlation_key) WHERE correlation_key IS NOT NULL;
-` + CREDENTIALS_TABLE + WORKFLOW_TABLES.replaceAll('{bigint}', 'BIGINT').replaceAll('{wor}', '') + DELIVERY_TABLES.replaceAll('{bigint}', 'BIGINT') + X12_CONTROL_TABLE + POSTGRES_QUARANTINE_TABLE + POSTGRES_INBOUND_MESSAGE_TABLES + PUBLISHER_SEQUENCE_TABLE;
+` + CREDENTIALS_TABLE + WORKFLOW_TABLES.replaceAll('{bigint}', 'BIGINT').replaceAll('{wor}', '') + DELIVERY_TABLES.replaceAll('{bigint}', 'BIGINT') + X12_CONTROL_TABLE + POSTGRES_QUARANTINE_TABLE + POSTGRES_INBOUND_MESSAGE_TABLES + PUBLISHER_SEQUENCE_TABLE + STREAM_READ_POSITION_TABLE;
 
 interface EventRow {
   seq: string;
@@ -99,7 +103,7 @@ export interface PostgresStoreOptions {
   readonly asynchronousCommit?: boolean;
 }
 
-export class PostgresStore implements EventStore, CredentialStore, WorkflowStore, GroupStore, X12ControlNumbers, PublisherSequenceStore {
+export class PostgresStore implements EventStore, CredentialStore, WorkflowStore, GroupStore, X12ControlNumbers, PublisherSequenceStore, StreamReadPositionStore {
   /** The outbox (deliveries to subscribers), in the same database. */
   readonly deliveries: PostgresDeliveries;
   /** The quarantine of the asynchronous channels, in the same database. */
@@ -174,6 +178,15 @@ export class PostgresStore implements EventStore, CredentialStore, WorkflowStore
   async publisherMarks(binding?: string): Promise<PublisherMark[]> {
     const result = binding === undefined ? await this.pool.query<PublisherRow>(PUBLISHER_MARKS) : await this.pool.query<PublisherRow>(PUBLISHER_MARKS_OF.replace('{1}', '$1'), [binding]);
     return result.rows.map(markOfRow);
+  }
+
+  /** StreamReadPositionStore: one statement, its own transaction. */
+  async recordStreamRead(mark: StreamReadMark): Promise<void> {
+    await this.pool.query(RECORD_STREAM_READ.replace(/\{(\d)\}/g, '$$$1'), streamReadParams(mark));
+  }
+
+  async streamReadMarks(): Promise<StreamReadMark[]> {
+    return (await this.pool.query<StreamReadRow>(STREAM_READ_MARKS)).rows.map(streamReadMarkOfRow);
   }
 
   async appendBatches(batches: readonly (readonly CloudEvent[])[], receivedTime: string): Promise<BatchOutcome[]> {

@@ -22,6 +22,8 @@ import type {
   WorkflowStore,
   PublisherMark,
   PublisherSequenceStore,
+  StreamReadMark,
+  StreamReadPositionStore,
   X12ControlNumbers,
 } from '../../ports/index.js';
 import { REBUILDING_CURSOR } from '../../ports/index.js';
@@ -38,6 +40,8 @@ import { SqliteDeliveries } from './sqlite-deliveries.js';
 import { ALLOCATE_CONTROL_NUMBERS, checkedCount, firstOfBlock, X12_CONTROL_TABLE } from '../shared/x12-control-sql.js';
 import { checkBreachStored, markOfRow, markParams, PUBLISHER_MARKS, PUBLISHER_MARKS_OF, PUBLISHER_SEQUENCE_TABLE, RECORD_PUBLISHER } from '../shared/publisher-sequence-sql.js';
 import type { PublisherRow } from '../shared/publisher-sequence-sql.js';
+import { RECORD_STREAM_READ, STREAM_READ_MARKS, STREAM_READ_POSITION_TABLE, streamReadMarkOfRow, streamReadParams } from '../shared/stream-read-position-sql.js';
+import type { StreamReadRow } from '../shared/stream-read-position-sql.js';
 import { SQLITE_QUARANTINE_TABLE, SqliteQuarantine } from './sqlite-quarantine.js';
 import { SQLITE_INBOUND_MESSAGE_TABLES, SqliteInboundMessages } from './sqlite-inbound-messages.js';
 import {
@@ -81,7 +85,7 @@ CREATE TABLE IF NOT EXISTS event_keys (
   ck_hi INTEGER,
   ck_lo INTEGER
 );
-` + CREDENTIALS_TABLE + WORKFLOW_TABLES_SQL + X12_CONTROL_TABLE + SQLITE_QUARANTINE_TABLE + SQLITE_INBOUND_MESSAGE_TABLES + PUBLISHER_SEQUENCE_TABLE;
+` + CREDENTIALS_TABLE + WORKFLOW_TABLES_SQL + X12_CONTROL_TABLE + SQLITE_QUARANTINE_TABLE + SQLITE_INBOUND_MESSAGE_TABLES + PUBLISHER_SEQUENCE_TABLE + STREAM_READ_POSITION_TABLE;
 
 interface EventRow {
   seq: number;
@@ -131,7 +135,7 @@ export interface SqliteStoreOptions {
   readonly readsLogOnly?: boolean;
 }
 
-export class SqliteStore implements EventStore, CredentialStore, WorkflowStore, GroupStore, X12ControlNumbers, PublisherSequenceStore {
+export class SqliteStore implements EventStore, CredentialStore, WorkflowStore, GroupStore, X12ControlNumbers, PublisherSequenceStore, StreamReadPositionStore {
   private readonly db: Database.Database;
   private readonly statements;
   private readonly workflow;
@@ -636,6 +640,16 @@ export class SqliteStore implements EventStore, CredentialStore, WorkflowStore, 
   publisherMarks(binding?: string): Promise<PublisherMark[]> {
     const rows = binding === undefined ? this.db.prepare<[], PublisherRow>(PUBLISHER_MARKS).all() : this.db.prepare<[string], PublisherRow>(PUBLISHER_MARKS_OF.replace('{1}', '?')).all(binding);
     return Promise.resolve(rows.map(markOfRow));
+  }
+
+  /** StreamReadPositionStore: one FULL-sync transaction. */
+  async recordStreamRead(mark: StreamReadMark): Promise<void> {
+    const statement = this.db.prepare(RECORD_STREAM_READ.replace(/\{(\d)\}/g, '?'));
+    await this.write(() => statement.run(...streamReadParams(mark)));
+  }
+
+  streamReadMarks(): Promise<StreamReadMark[]> {
+    return Promise.resolve(this.db.prepare<[], StreamReadRow>(STREAM_READ_MARKS).all().map(streamReadMarkOfRow));
   }
 
   async close(): Promise<void> {
