@@ -216,6 +216,24 @@ describe('NATS JetStream consumers', () => {
   });
 
   for (const kind of ['SQLite', 'PostgreSQL'] as const) {
+    it(`keeps a read position in the store (${kind}) that never goes back on the same stream, and is replaced for another`, async (t) => {
+      const open = await hubStore(t, kind);
+      if (open === undefined) return;
+      const store = await open();
+      try {
+        const mark = { consumer: 'plant', stream: 'PLANT_P02', streamCreated: '2026-11-30T10:00:00.000000001Z', filterSubject: 'plant.p02.>', resumeAt: 51 };
+        await store.recordStreamRead(mark);
+        // A lower mark written late claims less than what is already recorded as kept.
+        await store.recordStreamRead({ ...mark, resumeAt: 20 });
+        assert.deepEqual(await store.streamReadMarks(), [mark]);
+        const added = { ...mark, streamCreated: '2026-11-30T11:00:00Z', resumeAt: 3 };
+        await store.recordStreamRead(added);
+        assert.deepEqual(await store.streamReadMarks(), [added]);
+      } finally {
+        await store.close();
+      }
+    });
+
     it(`after a restart on the same store (${kind}), creates a consumer deleted while the hub was stopped after the messages it kept`, { timeout: 60_000 }, async (t) => {
       if (!(await needNats(t))) return;
       const open = await hubStore(t, kind);
