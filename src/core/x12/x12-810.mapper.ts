@@ -4,6 +4,10 @@
 // BIG07 (transaction type) CR makes it a credit memo -> invoice.credited (ADR 0028): the same
 // lines and totals as positive amounts, the credited invoice from a header REF*OI (else REF*IV).
 // Any other BIG07 but DI (debit invoice) is refused, never read as an ordinary invoice.
+// TDS01 must be what the lines, SAC charges and allowances and TXI taxes add up to: an invoice
+// whose total says otherwise is refused rather than stored as a liability nobody can reconcile.
+import { dec, sum } from '../money.js';
+import type { Dec } from '../money.js';
 import type { MappedData, SetMapper } from './x12-mapping.js';
 import { addDecimals, canonicalUnit, productIds } from './x12-mapping.js';
 import { checkLineCount, currencyOf } from './x12-850.mapper.js';
@@ -28,6 +32,8 @@ export const map810: SetMapper = (reader, context) => {
   /** The amounts whose sign a credit memo may flip: each line's extended amount, TDS01, TXI02. */
   const signed: SignedAmount[] = [];
   const references = new Map<string, string>();
+  /** What TDS01 is checked against, as sent (signs included). */
+  const footing: Footing = { lines: [], charges: [], allowances: [], taxes: [], total: undefined };
   let ctt: SetSegment | undefined;
   for (const at of reader.body()) {
     switch (at.segment.id) {
@@ -44,6 +50,7 @@ export const map810: SetMapper = (reader, context) => {
         const poNumber = productIds(reader, at, 6).find((id) => id.qualifier === 'PO')?.value ?? poOfInvoice;
         if (poNumber === undefined) reader.invalid(at, 7, '234', 'the line names no purchase order (no PO id pair on IT1 and no BIG04)');
         if (kind === 'credit' && quantity !== undefined && unitPrice !== undefined) signed.push(lineAmount(reader, at, quantity, unitPrice));
+        if (quantity !== undefined && unitPrice !== undefined) footing.lines.push(dec(quantity).times(unitPrice));
         lines.push({ poNumber, line, quantity, uom: uom === undefined ? undefined : canonicalUnit(uom), unitPrice });
         break;
       }
@@ -54,6 +61,7 @@ export const map810: SetMapper = (reader, context) => {
           else {
             out.totalAmount = impliedCents(total);
             signed.push({ at, n: 1, value: total, sign: signOf(total) });
+            footing.total = { at, value: total };
           }
         }
         break;
@@ -63,9 +71,13 @@ export const map810: SetMapper = (reader, context) => {
         if (tax !== undefined) {
           taxes.push(tax);
           signed.push({ at, n: 2, value: tax, sign: signOf(tax) });
+          footing.taxes.push(dec(tax));
         }
         break;
       }
+      case 'SAC':
+        allowanceOrCharge(reader, at, footing);
+        break;
       case 'REF': {
         // Header references only (before the first IT1): the invoice a credit memo credits.
         const qualifier = reader.element(at, 1);
@@ -84,6 +96,8 @@ export const map810: SetMapper = (reader, context) => {
   if (!reader.body().some((at) => at.segment.id === 'TDS')) reader.missing('TDS', ctt?.index ?? reader.body().length + 2, 'the TDS segment (invoice total) is missing');
   checkLineCount(reader, ctt, lines.length);
   if (kind === 'credit') checkCreditSigns(reader, signed);
+  // Only a set with nothing else wrong is added up: with a bad line or mixed signs the sums say nothing.
+  if (!reader.hasProblems() && kind !== undefined) checkTotal(reader, footing, kind);
   const supplierId = context.sender.supplierId;
   if (reader.hasProblems() || kind === undefined || invoiceNumber === undefined || invoiceDate === undefined || supplierId === undefined) return undefined;
   if (taxes.length > 0) out.taxAmount = addDecimals(taxes);
@@ -168,6 +182,77 @@ function checkCreditSigns(reader: SetReader, amounts: readonly SignedAmount[]): 
     odd.n,
     reference,
     `${name(odd)} "${odd.value}" is ${words(odd.sign)} where ${name(total)} "${total.value}" is ${words(total.sign)}: a credit memo's amounts are all positive or all negative, not both`,
+  );
+}
+
+/** The amounts of an 810 that make up TDS01, as the sender signed them. */
+interface Footing {
+  /** Each IT1's IT102 x IT104, unrounded. */
+  readonly lines: Dec[];
+  readonly charges: Dec[];
+  readonly allowances: Dec[];
+  readonly taxes: Dec[];
+  total: { readonly at: SetSegment; readonly value: string } | undefined;
+}
+
+/**
+ * SAC12 (allowance or charge method of handling, element 331) codes whose amount is on this
+ * invoice: 02 off invoice, 06 charge to be paid by the customer; none given is taken as on it.
+ * The others (01 bill back, 03 vendor check, 04 credit customer account, 05 paid by the vendor,
+ * 15 information only...) are settled outside the invoice and are not in TDS01.
+ */
+const ON_INVOICE: readonly string[] = ['02', '06'];
+
+/**
+ * An SAC (header, line or summary) that is on the invoice: SAC01 C adds SAC05 (N2) to the
+ * total, A takes it off, N (no allowance or charge) does neither. A charge given only as a
+ * percentage cannot be added up, so it is refused rather than let the total go unchecked.
+ */
+function allowanceOrCharge(reader: SetReader, at: SetSegment, footing: Footing): void {
+  const indicator = reader.code(at, 1, '248', 'allowance or charge indicator', ['A', 'C', 'N']);
+  if (indicator === undefined || indicator === 'N') return;
+  const handling = reader.optional(at, 12);
+  if (handling !== undefined && !ON_INVOICE.includes(handling)) return;
+  const what = indicator === 'C' ? 'charge' : 'allowance';
+  const amount = reader.optional(at, 5);
+  if (amount === undefined) {
+    reader.elementValue(at, 5, '610', '2', `SAC05 (amount) is missing: a charge or allowance on the invoice needs its amount (in cents), which is added up against TDS01; this ${what} gives none`);
+    return;
+  }
+  if (!/^-?\d+$/.test(amount)) {
+    reader.elementValue(at, 5, '610', '6', `SAC05 (amount) "${amount}" is not an amount in cents (N2: digits, two implied decimals)`);
+    return;
+  }
+  (indicator === 'C' ? footing.charges : footing.allowances).push(dec(impliedCents(amount)));
+}
+
+const cents = (value: Dec) => value.toDecimalPlaces(2);
+
+/**
+ * TDS01 is the invoice's total: the lines (IT102 x IT104), plus charges, less allowances, plus
+ * taxes (TXI02). Senders round either each line to the cent or only the total; either is taken,
+ * any other difference is refused (AK4 code 7 on TDS01: X12 has no closer code), naming both
+ * sums. A credit memo is added up without its signs, which checkCreditSigns found all one way.
+ */
+function checkTotal(reader: SetReader, footing: Footing, kind: 'invoice' | 'credit'): void {
+  const { total } = footing;
+  if (total === undefined) return;
+  const credit = kind === 'credit';
+  const amount = (value: Dec) => (credit ? value.abs() : value);
+  const rest = sum(footing.charges.map(amount)).minus(sum(footing.allowances.map(amount))).plus(sum(footing.taxes.map(amount)));
+  const lines = footing.lines.map(amount);
+  const lineByLine = sum(lines.map(cents));
+  const added = cents(lineByLine.plus(rest));
+  const stated = amount(dec(impliedCents(total.value)));
+  if (stated.eq(added) || stated.eq(cents(sum(lines).plus(rest)))) return;
+  const text = (value: Dec) => value.toFixed(2);
+  reader.invalid(
+    total.at,
+    1,
+    '610',
+    `TDS01 (total invoice amount) "${total.value}" is ${text(stated)}, but the ${credit ? 'credit memo' : 'invoice'} adds up to ${text(added)}: ` +
+      `lines ${text(lineByLine)}, charges ${text(sum(footing.charges.map(amount)))}, allowances ${text(sum(footing.allowances.map(amount)))}, taxes ${text(sum(footing.taxes.map(amount)))} ` +
+      '(TDS01 is the IT1 lines, IT102 x IT104, plus SAC charges, less SAC allowances, plus TXI02 taxes)',
   );
 }
 

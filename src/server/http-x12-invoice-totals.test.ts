@@ -1,0 +1,58 @@
+// What an AP team relies on at POST /v1/inbound/x12: an 810 whose lines, charges, allowances
+// and taxes do not add up to TDS01 is refused with both sums named, never stored as a liability
+// with an inconsistent total.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { after, before, describe, it } from 'node:test';
+import type { TestHub } from '../../test/support/hub.js';
+import { callHub, startTestHub } from '../../test/support/hub.js';
+
+const fixture = (name: string) => readFileSync(new URL(`../../test/fixtures/x12/${name}`, import.meta.url), 'utf8');
+
+interface X12Answer {
+  accepted: { id: string; type: string }[];
+  rejected: { controlNumbers: { set: string }; reason: string; code: string; quarantineId?: string }[];
+  ack: string;
+}
+
+describe('810 totals at POST /v1/inbound/x12', () => {
+  let t: TestHub;
+  const key = (who: string) => t.keys.get(who) ?? '';
+  const send = async (who: string, payload: string | Buffer) => {
+    const response = await t.hub.http.inject({ method: 'POST', url: '/v1/inbound/x12', headers: { authorization: `Bearer ${key(who)}`, 'content-type': 'application/edi-x12' }, payload });
+    assert.equal(response.statusCode, 200, response.body);
+    return response.json<X12Answer>();
+  };
+  const operator = () => key('operator:ap-lead');
+
+  before(async () => {
+    t = await startTestHub();
+    // The PO the invoices bill, released to SUP-0107 by the buyer's ERP.
+    assert.deepEqual((await send('system:erp-core', fixture('850-004010-erp-order.edi'))).accepted.map((a) => a.type), ['po.released']);
+  });
+  after(() => t.close());
+
+  it('refuses an 810 or a CR memo whose lines, charges, allowances and taxes do not add up to TDS01, naming both sums, and takes those that do', async () => {
+    const answer = await send('partner:sup-0107', fixture('bad-810-totals.edi'));
+    // 0002: lines 425.00 + fuel charge 25.00 - discount 10.00 + tax 34.00 = 474.00 (a bill-back allowance and an SAC N are not on the invoice);
+    // 0003: lines rounded one by one (4.00 + 0.88); 0005: a CR memo 85.00 - 5.00 + 6.80 = 86.80.
+    assert.deepEqual(answer.accepted.map((a) => [a.id.split(':').at(-1), a.type]), [['0002', 'invoice.received'], ['0003', 'invoice.received'], ['0005', 'invoice.credited']]);
+    assert.deepEqual(answer.rejected.map((r) => [r.controlNumbers.set, r.code]), [['0001', 'x12_syntax'], ['0004', 'x12_syntax'], ['0006', 'x12_syntax']]);
+    const [invoice, memo, percent] = answer.rejected;
+    assert.match(invoice?.reason ?? '', /TDS01 \(total invoice amount\) "394700" is 3947\.00, but the invoice adds up to 3947\.40: lines 3655\.00, charges 0\.00, allowances 0\.00, taxes 292\.40/);
+    assert.match(memo?.reason ?? '', /TDS01 \(total invoice amount\) "-9000" is 90\.00, but the credit memo adds up to 91\.80: lines 85\.00, charges 0\.00, allowances 0\.00, taxes 6\.80/);
+    assert.match(percent?.reason ?? '', /SAC05 \(amount\) is missing: a charge or allowance on the invoice needs its amount/);
+    assert.match(answer.ack, /AK2\*810\*0001~\nAK3\*TDS\*6\*\*8~\nAK4\*1\*610\*7\*394700~\nAK5\*R\*5~/);
+    assert.match(answer.ack, /AK2\*810\*0004~\nAK3\*TDS\*6\*\*8~\nAK4\*1\*610\*7\*-9000~\nAK5\*R\*5~/);
+    assert.match(answer.ack, /AK2\*810\*0006~\nAK3\*SAC\*6\*\*8~\nAK4\*5\*610\*2~\nAK5\*R\*5~/);
+    assert.match(answer.ack, /AK9\*P\*6\*6\*3~/);
+    // Nothing of the refused ones is stored; each waits in quarantine with its reason.
+    assert.equal(await t.store.find('/partners/sup-0107', 'x12:ZZ:NORTHFAST:000001470:1470:0001'), undefined);
+    const stored = await t.store.find('/partners/sup-0107', 'x12:ZZ:NORTHFAST:000001470:1470:0002');
+    assert.deepEqual([(stored?.event.data as { totalAmount: string }).totalAmount, (stored?.event.data as { taxAmount: string }).taxAmount], ['474.00', '34.00']);
+    const entry = await callHub(t, 'GET', `/v1/quarantine/${invoice?.quarantineId ?? ''}`, operator());
+    assert.equal(entry.status, 200, JSON.stringify(entry.body));
+    assert.deepEqual([(entry.body.reason as { code: string }).code, entry.body.status], ['x12_syntax', 'held']);
+    assert.match((entry.body.reason as { message: string }).message, /adds up to 3947\.40/);
+  });
+});
