@@ -188,7 +188,8 @@ export class X12Intake implements QuarantineChannel {
   async reprocess(entry: QuarantineEntry): Promise<ReprocessOutcome> {
     const context = entry.context as unknown as X12EntryContext;
     const principal: Principal = { kind: context.principal.kind, id: context.principal.id };
-    const result = await this.translateAndSubmit(principal, new TextDecoder().decode(entry.raw), { use999: context.use999 });
+    // The entry holds the file's bytes as received: read as the route read them.
+    const result = await this.translateAndSubmit(principal, decodeX12(entry.raw), { use999: context.use999 }, entry.raw);
     const same = (c: ControlNumbersOfSet) => c.interchange === context.controlNumbers.interchange && c.group === context.controlNumbers.group && c.set === context.controlNumbers.set;
     const still = result.rejected.find((r) => same(r.controlNumbers));
     if (still !== undefined) return { outcome: 'still_failing', reason: rejectionReason(still) };
@@ -199,13 +200,15 @@ export class X12Intake implements QuarantineChannel {
   /**
    * Takes in an X12 file from a partner (or a system). Refuses the whole request (403) when an
    * interchange is not from the caller; otherwise every set is either accepted (committed
-   * before this resolves), a duplicate, or rejected and listed with its text.
+   * before this resolves), a duplicate, or rejected and listed with its text. `file` is the
+   * body's bytes as received (kept as they are, in whatever encoding), or text (kept as UTF-8).
    */
-  async submit(principal: Principal, text: string, options: X12SubmitOptions = {}): Promise<X12IntakeResult> {
-    const result = await this.translateAndSubmit(principal, text, options);
+  async submit(principal: Principal, file: string | Uint8Array, options: X12SubmitOptions = {}): Promise<X12IntakeResult> {
+    const text = typeof file === 'string' ? file : decodeX12(file);
+    const raw = typeof file === 'string' ? new TextEncoder().encode(file) : file;
+    const result = await this.translateAndSubmit(principal, text, options, raw);
     const store = this.deps.quarantine;
     if (store === undefined || result.rejected.length === 0) return result;
-    const raw = new TextEncoder().encode(text);
     const receivedTime = this.deps.clock.now().toISOString();
     const entries = await store.quarantine(
       result.rejected.map((r) => ({
@@ -224,7 +227,7 @@ export class X12Intake implements QuarantineChannel {
     return { ...result, rejected: result.rejected.map((r, index) => ({ ...r, quarantineId: entries[index]?.id })) };
   }
 
-  private async translateAndSubmit(principal: Principal, text: string, options: X12SubmitOptions): Promise<X12IntakeResult> {
+  private async translateAndSubmit(principal: Principal, text: string, options: X12SubmitOptions, raw: Uint8Array): Promise<X12IntakeResult> {
     const { deps } = this;
     // A large file is mapped and checked a slice of sets at a time (pacing.ts), read once.
     const reading = await runPaced(readX12EventsInSteps(text, deps.directory), deps.pacing);
@@ -243,7 +246,7 @@ export class X12Intake implements QuarantineChannel {
     const receipt = await this.submitGood(principal, reading, events, refused, diagnostics, options.trace);
     const first = await deps.controlNumbers.allocateControlNumbers(`${principal.kind}:${principal.id}`, ackControlNumbersNeeded(reading, options.use999 === true));
     const final = finish(reading, refused, diagnostics, { now: deps.clock.now().toISOString(), firstControlNumber: first, ...use999 });
-    await this.keepFile(principal, text, reading, [...receipt.accepted, ...receipt.duplicates]);
+    await this.keepFile(principal, raw, reading, [...receipt.accepted, ...receipt.duplicates]);
     const types = new Map(events.map((event) => [event.id, event.type]));
     const view = (e: AppendedEvent) => ({ id: e.id, source: e.source, type: types.get(e.id) ?? '', sequence: e.sequence });
     return { accepted: receipt.accepted.map(view), duplicates: receipt.duplicates.map(view), rejected: final.rejected, ack: final.ack, ta1: final.ta1, diagnostics: final.diagnostics };
@@ -254,19 +257,21 @@ export class X12Intake implements QuarantineChannel {
    * committed and before the caller hears so: a caller that never got the answer sends the file
    * again and the links are made then.
    */
-  private async keepFile(principal: Principal, text: string, reading: X12Reading, events: readonly AppendedEvent[]): Promise<void> {
+  private async keepFile(principal: Principal, raw: Uint8Array, reading: X12Reading, events: readonly AppendedEvent[]): Promise<void> {
     const inbound = this.deps.inbound;
     if (inbound === undefined || events.length === 0) return;
     const sets = new Map(setsOf(reading).flatMap((set) => (set.event === undefined ? [] : [[set.event.id, set] as const])));
+    // A set's excerpt in the file's own encoding, so its bytes are those sent.
+    const latin1 = !isUtf8(raw);
     const encoder = new TextEncoder();
-    const raw = encoder.encode(text);
+    const encode = (part: string) => (latin1 ? latin1Bytes(part) : encoder.encode(part));
     const parts = await mapPaced(
       events,
       (event) => {
         const set = sets.get(event.id);
         if (set === undefined) return [];
         const { interchange, group, set: number } = set.controlNumbers;
-        return [{ source: event.source, id: event.id, locator: `ISA13 ${interchange} GS06 ${group} ST02 ${number} (${set.set.type})`, excerpt: encoder.encode(set.raw) }];
+        return [{ source: event.source, id: event.id, locator: `ISA13 ${interchange} GS06 ${group} ST02 ${number} (${set.set.type})`, excerpt: encode(set.raw) }];
       },
       this.deps.pacing,
     );
@@ -328,6 +333,35 @@ function refusedIndexes(error: MillraceError, size: number): Set<number> {
     if (Number.isInteger(index) && index < size) indexes.add(index);
   }
   return indexes;
+}
+
+/**
+ * An X12 body's text: UTF-8 when its bytes are UTF-8 (a BOM kept, as it came), otherwise
+ * ISO-8859-1, one character per byte, so that any stray byte of a Latin-1 or Windows translator
+ * stays one character and the text encodes back to the very bytes (encodeX12).
+ */
+export function decodeX12(bytes: Uint8Array): string {
+  return isUtf8(bytes) ? new TextDecoder('utf-8', { ignoreBOM: true }).decode(bytes) : latin1Text(bytes);
+}
+
+function isUtf8(bytes: Uint8Array): boolean {
+  try {
+    new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** ISO-8859-1 decoding by hand: TextDecoder's 'latin1' is windows-1252, which maps 0x80-0x9F elsewhere. */
+function latin1Text(bytes: Uint8Array): string {
+  let text = '';
+  for (let at = 0; at < bytes.length; at += 8192) text += String.fromCharCode(...bytes.subarray(at, at + 8192));
+  return text;
+}
+
+function latin1Bytes(text: string): Uint8Array {
+  return Uint8Array.from(text, (c) => c.charCodeAt(0));
 }
 
 function rejectionReason(set: RejectedX12Set): QuarantineReason {

@@ -1,7 +1,6 @@
 // POST /v1/inbound/x12: an X12 file in, its canonical events through the door, and the
 // answer a translator expects: the 997/999 (and TA1), with the accepted, duplicate and
 // rejected sets spelled out. The route only translates; X12Intake decides.
-import { isUtf8 } from 'node:buffer';
 import type { FastifyInstance } from 'fastify';
 import type { X12Intake } from '../../app/index.js';
 import { MillraceError } from '../../core/index.js';
@@ -12,10 +11,9 @@ import { problemResponse } from './schemas.js';
 export async function registerX12Routes(app: FastifyInstance, intake: X12Intake): Promise<void> {
   // Encapsulated: the text parsers serve this route only, so /v1/events still refuses text/plain.
   await app.register((scope, _options, done) => {
+    // The bytes go to the intake as they came: it reads them (UTF-8, else Latin-1) and keeps them unchanged.
     scope.addContentTypeParser([...X12_MEDIA_TYPES], { parseAs: 'buffer' }, (_request, body, next) => {
-      const buffer = body as Buffer;
-      // X12 basic and extended character sets are ASCII; Latin-1 keeps any stray byte as one character.
-      next(null, isUtf8(buffer) ? buffer.toString('utf8') : buffer.toString('latin1'));
+      next(null, body);
     });
     scope.post(
       '/v1/inbound/x12',
@@ -34,7 +32,7 @@ export async function registerX12Routes(app: FastifyInstance, intake: X12Intake)
       async (request) => {
         const principal = request.principal;
         if (principal === undefined) throw new MillraceError('unauthenticated', 'no credential');
-        if (typeof request.body !== 'string') throw new MillraceError('unsupported_media_type', 'send the interchange as application/edi-x12 or text/plain', { accepted: [...X12_MEDIA_TYPES] });
+        if (!(request.body instanceof Uint8Array)) throw new MillraceError('unsupported_media_type', 'send the interchange as application/edi-x12 or text/plain', { accepted: [...X12_MEDIA_TYPES] });
         const { ack } = request.query as { ack?: string };
         const trace = traceOf(request);
         return intake.submit(principal, request.body, { use999: ack === '999', ...(trace === undefined ? {} : { trace }) });
