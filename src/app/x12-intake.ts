@@ -340,7 +340,7 @@ function refusedIndexes(error: MillraceError, size: number): Set<number> {
  * ISO-8859-1, one character per byte, so that any stray byte of a Latin-1 or Windows translator
  * stays one character and the text encodes back to the very bytes (encodeX12).
  */
-export function decodeX12(bytes: Uint8Array): string {
+function decodeX12(bytes: Uint8Array): string {
   return isUtf8(bytes) ? new TextDecoder('utf-8', { ignoreBOM: true }).decode(bytes) : latin1Text(bytes);
 }
 

@@ -55,4 +55,20 @@ describe('810 totals at POST /v1/inbound/x12', () => {
     assert.deepEqual([(entry.body.reason as { code: string }).code, entry.body.status], ['x12_syntax', 'held']);
     assert.match((entry.body.reason as { message: string }).message, /adds up to 3947\.40/);
   });
+
+  it('takes a total rounded line by line or only at the end, and nothing a cent beyond', async () => {
+    // 3 x 1.3333 + 7 x 0.125: 4.00 + 0.88 = 4.88 line by line, 4.8749 -> 4.87 at the end.
+    const invoice = (n: string, tds: string) =>
+      fixture('bad-810-totals.edi')
+        .replaceAll('000001470', `00000${n}`)
+        .replace(/GS\*IN\*NORTHFAST\*MILLRACEHUB\*20260322\*0900\*1470/, `GS*IN*NORTHFAST*MILLRACEHUB*20260322*0900*${n}`)
+        .replace('GE*6*1470', `GE*1*${n}`)
+        .replace(/ST\*810\*0001~[\s\S]*?(ST\*810\*0003~[\s\S]*?SE\*8\*0003~\n)[\s\S]*?(GE\*)/, '$1$2')
+        .replace('TDS*488~', `TDS*${tds}~`);
+    const answers = await Promise.all([['1471', '487'], ['1472', '488'], ['1473', '486'], ['1474', '489']].map(([n, tds]) => send('partner:sup-0107', invoice(n!, tds!))));
+    assert.deepEqual(
+      answers.map((a) => [a.accepted.length, a.rejected.map((r) => r.reason.replace(/:.*/, ''))]),
+      [[1, []], [1, []], [0, ['TDS01 (total invoice amount) "486" is 4.86, but the invoice adds up to 4.88']], [0, ['TDS01 (total invoice amount) "489" is 4.89, but the invoice adds up to 4.88']]],
+    );
+  });
 });
