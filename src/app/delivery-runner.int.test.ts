@@ -306,6 +306,57 @@ for (const kind of kinds) {
       }
     });
 
+    it('sends a replay after what its key already has queued, the delivery in flight included', async (t) => {
+      const opened = await kind.open(t);
+      if (opened === undefined) return;
+      const { store } = opened;
+      const receiver = await startReceiver();
+      const clock = new ManualClock(Date.parse('2026-03-02T10:00:00Z'));
+      const subscription: SubscriptionDeclaration = { id: 'erp-receipts', subscriber: 'erp-core', types: ['goods.received'], channel: { kind: 'webhook', url: receiver.url } };
+      const errors: unknown[] = [];
+      const runner = new DeliveryRunner(store, store.deliveries, [subscription], new Map([['webhook', new WebhookChannel({ secrets: new Map(), userAgent: 't' })]]), clock, {
+        tickMs: 60_000,
+        onError: (e) => errors.push(e),
+      });
+      const operations = new DeliveryOperations(store.deliveries, store, [subscription], clock, () => runner.kick());
+      try {
+        await runner.prepare();
+        const at = () => clock.now().toISOString();
+        await store.appendBatches([[receipt('k1', 'PO-1/1')]], at());
+        await runner.runOnce();
+        // k2 goes to a receiver that holds it; k3 waits behind it.
+        receiver.mode = 'hang';
+        runner.start();
+        await store.appendBatches([[receipt('k2', 'PO-1/1'), receipt('k3', 'PO-1/1')]], at());
+        runner.kick();
+        await receiver.waitFor(2);
+        // The operator replays k1 while k2 is in flight, then an event of another key comes in:
+        // the next request is that event's, not the replay's.
+        const replay = await operations.replay({ subscription: 'erp-receipts', correlationId: 'PO-1/1', toSequence: 1 }, OPERATOR);
+        assert.deepEqual(replay.deliveries.map((d) => d.deliveryId), ['erp-receipts.1.r1']);
+        await store.appendBatches([[receipt('u1')]], at());
+        runner.kick();
+        await receiver.waitFor(3);
+        assert.deepEqual(receiver.received.map((r) => r.id), ['k1', 'k2', 'u1'], 'the replay is not sent while k2 is in flight');
+        receiver.mode = 'ok';
+        receiver.release();
+        await receiver.waitFor(5);
+        await runner.runOnce();
+        assert.deepEqual(
+          receiver.received.filter((r) => r.correlationid === 'PO-1/1').map((r) => r.deliveryId),
+          ['erp-receipts.1', 'erp-receipts.2', 'erp-receipts.3', 'erp-receipts.1.r1'],
+          'the replay goes after the deliveries its key had queued (k2 in flight, k3 pending)',
+        );
+        assert.ok((await store.deliveries.listDeliveries({}, 10)).items.every((d) => d.status === 'delivered'));
+        assert.deepEqual(errors, []);
+      } finally {
+        await runner.stop();
+        await receiver.close();
+        await store.close();
+        await opened.cleanup();
+      }
+    });
+
     it('on stop, lets the deliveries in flight finish and records them, and leaves the rest in the outbox for the next start', async (t) => {
       const opened = await kind.open(t);
       if (opened === undefined) return;

@@ -92,10 +92,15 @@ export class DeliveryRunner {
 
   /**
    * Gives each subscription that has no cursor yet one at the log's head: a new subscription
-   * receives what is logged from now on (the past can be sent with a replay).
+   * receives what is logged from now on (the past can be sent with a replay). Frees keys an
+   * older version left stuck.
    */
   async prepare(): Promise<void> {
     await this.store.startDeliveryCursors([...this.subscriptions.keys()], await this.log.headSequence());
+    // A database written before a retry released its whole key (2a19b2d) may hold blocked
+    // deliveries that nothing dead precedes: nothing else would ever release them.
+    const released = await this.store.releaseStrandedDeliveries();
+    if (released > 0) this.options.logger?.info({ released }, 'released blocked deliveries that no dead delivery precedes (left by an older version)');
   }
 
   start(): void {

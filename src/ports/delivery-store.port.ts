@@ -65,16 +65,22 @@ export interface DeliveryFilter {
  * - `enqueueDeliveries` is one transaction: the deliveries are inserted (a delivery that
  *   exists already is left as it is) and each cursor moves from `from` to `upTo`. If a cursor is
  *   not at `from` any more (another process moved it), nothing is written and it resolves false.
- *   A delivery whose key has a dead or blocked delivery before it is stored `blocked`.
+ *   Each subscription and key has a queue: a delivery goes behind every delivery its key holds
+ *   (the outbox's in log order, a replay behind what is queued when it is made). A delivery
+ *   is `blocked` while a dead delivery of its key comes before it in that queue, and only then;
+ *   so a new one is stored `blocked` when its key has a dead delivery.
  * - `dueDeliveries` gives only heads: deliveries in pending/retrying/waiting, due at `now`,
- *   with no undelivered delivery of the same subscription and key before them (by sequence,
- *   then generation). So one key never has two deliveries in flight, and a dead head holds its
- *   followers back. At most `perSubscription` of each subscription (its earliest), all by
- *   sequence: one subscription's backlog does not hide the others' due deliveries.
+ *   with no undelivered delivery before them in their key's queue. So one key never has two
+ *   deliveries in flight, and a dead head holds its followers back. At most `perSubscription`
+ *   of each subscription (its earliest in the log), all by sequence: one subscription's
+ *   backlog does not hide the others' due deliveries.
  * - `updateDelivery` to `dead` marks the waiting followers of its key `blocked`; to `pending`
- *   (an operator's retry) puts the blocked followers back to `pending`.
+ *   (an operator's retry) puts back to `pending` every blocked delivery of the key that no dead
+ *   one precedes any more.
+ * - `releaseStrandedDeliveries` does that release over every key and says how many it released:
+ *   it frees keys an older version left stuck, and finds nothing (cheaply) otherwise.
  * - `addReplays` creates new deliveries (the next generation for each subscription and
- *   sequence) and returns them.
+ *   sequence), each at the end of its key's queue, and returns them.
  * Leaves out: deciding when to retry and whether an event matches (core/delivery), sending.
  */
 export interface DeliveryStore {
@@ -90,6 +96,8 @@ export interface DeliveryStore {
   startDeliveryCursors(subscriptions: readonly string[], at: number): Promise<void>;
   enqueueDeliveries(deliveries: readonly NewDelivery[], cursors: readonly CursorAdvance[], now: string): Promise<boolean>;
   dueDeliveries(now: string, perSubscription: number): Promise<DeliveryRecord[]>;
+  /** Releases blocked deliveries that no dead delivery of their key precedes; how many. */
+  releaseStrandedDeliveries(): Promise<number>;
   updateDelivery(update: DeliveryUpdate): Promise<void>;
   addReplays(deliveries: readonly NewDelivery[], now: string): Promise<DeliveryRecord[]>;
   getDelivery(deliveryId: string): Promise<DeliveryRecord | undefined>;

@@ -99,7 +99,7 @@ describe('PostgreSQL outbox: a new delivery and the retry of its key\'s dead hea
       // inserted erp.3 (key A), seeing the dead head, as blocked.
       await holder.query('BEGIN');
       await holder.query(
-        "INSERT INTO deliveries (delivery_id, subscription, seq, generation, dkey, event_type, event_id, status, attempts, next_at, created_at) VALUES ('erp.4', 'erp', 4, 0, 'B', 'goods.received', 'gr-4', 'pending', 0, $1, $1)",
+        "INSERT INTO deliveries (delivery_id, subscription, seq, generation, dkey, event_type, event_id, status, attempts, next_at, created_at, place) VALUES ('erp.4', 'erp', 4, 0, 'B', 'goods.received', 'gr-4', 'pending', 0, $1, $1, 1)",
         [NOW],
       );
       const enqueue = track(store.enqueueDeliveries([delivery(3, 'A'), delivery(4, 'B')], [{ subscription: 'erp', from: 2, upTo: 4 }], NOW));
@@ -144,9 +144,10 @@ describe('PostgreSQL outbox: rows an older version left', () => {
       await store.updateDelivery({ deliveryId: 'erp.1', status: 'delivered', attempts: 1, nextAttemptAt: NOW, deliveredAt: NOW });
       await store.updateDelivery({ deliveryId: 'erp.2', status: 'dead', attempts: 3, nextAttemptAt: NOW, lastError: 'HTTP 500' });
       // Before the rule that a delivery is blocked only behind a dead one before it, a replay of
-      // event 1 was stored blocked (the key had a dead delivery), ahead of erp.2 in the key's order.
+      // event 1 was stored blocked (the key had a dead delivery), ahead of erp.2 in the key's order
+      // (then sequence, generation: the place the upgrade gives it, before erp.2's).
       await holder.query(
-        "INSERT INTO deliveries (delivery_id, subscription, seq, generation, dkey, event_type, event_id, status, attempts, next_at, created_at) VALUES ('erp.1.r1', 'erp', 1, 1, 'A', 'goods.received', 'gr-1', 'blocked', 0, $1, $1)",
+        "INSERT INTO deliveries (delivery_id, subscription, seq, generation, dkey, event_type, event_id, status, attempts, next_at, created_at, place) VALUES ('erp.1.r1', 'erp', 1, 1, 'A', 'goods.received', 'gr-1', 'blocked', 0, $1, $1, 0)",
         [NOW],
       );
       await store.updateDelivery({ deliveryId: 'erp.2', status: 'pending', attempts: 0, nextAttemptAt: NOW });

@@ -6,7 +6,7 @@ import { AdvisoryLead } from './advisory-lead.js';
 import type { DeliveryStatus } from '../../core/index.js';
 import { deliveryIdOf } from '../../core/index.js';
 import type { CursorAdvance, DeliveryFilter, DeliveryRecord, DeliveryStore, DeliveryUpdate, NewDelivery, Page } from '../../ports/index.js';
-import { DELIVERY_SQL, deliveryCursorOf, deliveryFromRow, deliveryQuery, followerParams, insertParams } from '../shared/delivery-sql.js';
+import { DELIVERY_PLACE_INDEX, DELIVERY_PLACES, DELIVERY_SQL, deliveryCursorOf, deliveryFromRow, deliveryQuery, followerParams, insertParams } from '../shared/delivery-sql.js';
 import type { DeliveryRow } from '../shared/delivery-sql.js';
 import { pageOf } from '../shared/workflow-sql.js';
 
@@ -72,11 +72,24 @@ export class PostgresDeliveries implements DeliveryStore {
       await client.query(numbered(DELIVERY_SQL.update), [update.status, update.attempts, update.nextAttemptAt, update.lastAttemptAt ?? null, update.lastError ?? null, update.deliveredAt ?? null, update.deliveryId]);
       const row = (await client.query<DeliveryRow>(numbered(DELIVERY_SQL.get), [update.deliveryId])).rows[0];
       if (row === undefined) return true;
-      const record = deliveryFromRow(row);
-      if (update.status === 'dead') await client.query(numbered(DELIVERY_SQL.blockFollowers), followerParams(record));
-      if (update.status === 'pending') await client.query(numbered(DELIVERY_SQL.releaseBlocked), [record.subscription, record.key]);
+      if (update.status === 'dead') await client.query(numbered(DELIVERY_SQL.blockFollowers), followerParams(row));
+      if (update.status === 'pending') await client.query(numbered(DELIVERY_SQL.releaseBlocked), [row.subscription, row.dkey]);
       return true;
     });
+  }
+
+  async releaseStrandedDeliveries(): Promise<number> {
+    const keys = (await this.pool.query<{ subscription: string; dkey: string }>(DELIVERY_SQL.stranded)).rows;
+    if (keys.length === 0) return 0;
+    let released = 0;
+    // Under the keys' locks, as a retry's release: a dead marking or an insert of the key cannot
+    // come between reading that no dead delivery precedes and the update.
+    await this.inTransaction(async (client) => {
+      await client.query(LOCK_KEYS, [keys.map((k) => k.subscription), keys.map((k) => k.dkey)]);
+      for (const k of keys) released += (await client.query(numbered(DELIVERY_SQL.releaseBlocked), [k.subscription, k.dkey])).rowCount ?? 0;
+      return true;
+    });
+    return released;
   }
 
   async addReplays(deliveries: readonly NewDelivery[], now: string): Promise<DeliveryRecord[]> {
@@ -139,6 +152,16 @@ export class PostgresDeliveries implements DeliveryStore {
       client.release();
     }
   }
+}
+
+/**
+ * Gives a deliveries table made by an older version its `place` column (DELIVERY_PLACES), then
+ * the index on it. In the store's bootstrap transaction, after DELIVERY_TABLES, in its schema.
+ */
+export async function migrateDeliveries(client: pg.ClientBase): Promise<void> {
+  const has = await client.query("SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'deliveries' AND column_name = 'place'");
+  if (has.rowCount === 0) for (const statement of DELIVERY_PLACES) await client.query(statement.replaceAll('{bigint}', 'BIGINT'));
+  await client.query(DELIVERY_PLACE_INDEX);
 }
 
 async function lockKeys(client: pg.PoolClient, deliveries: readonly NewDelivery[]): Promise<void> {

@@ -58,7 +58,7 @@ import {
 import type { ExceptionCensusRow, FlowRow, LineCensusRow, PlantRow } from '../shared/workflow-sql.js';
 import { plantKeyQueries, plantRowParams, plantStateOfRow, plantStatesQuery } from '../shared/workflow-sql.js';
 import { DELIVERY_TABLES } from '../shared/delivery-sql.js';
-import { PostgresDeliveries } from './postgres-deliveries.js';
+import { migrateDeliveries, PostgresDeliveries } from './postgres-deliveries.js';
 
 /**
  * Advisory lock id of the log's single-writer section. Advisory locks are per database, so
@@ -147,6 +147,7 @@ export class PostgresStore implements EventStore, CredentialStore, WorkflowStore
         await bootstrap.query(`SET LOCAL search_path = ${schema}`);
       }
       await bootstrap.query(SCHEMA);
+      await migrateDeliveries(bootstrap);
       await bootstrap.query('COMMIT');
     } catch (error) {
       await bootstrap.query('ROLLBACK').catch(() => undefined);

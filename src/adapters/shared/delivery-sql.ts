@@ -21,6 +21,7 @@ CREATE TABLE IF NOT EXISTS deliveries (
   last_attempt_at TEXT,
   last_error TEXT,
   delivered_at TEXT,
+  place {bigint},
   UNIQUE (subscription, seq, generation)
 );
 CREATE INDEX IF NOT EXISTS deliveries_key ON deliveries (subscription, dkey, seq, generation);
@@ -33,43 +34,70 @@ CREATE TABLE IF NOT EXISTS delivery_cursors (
 );
 `;
 
+/**
+ * After DELIVERY_TABLES and DELIVERY_PLACES: the index of a key's queue order (it needs the
+ * `place` column, which a table made by an older version gets from DELIVERY_PLACES).
+ */
+export const DELIVERY_PLACE_INDEX = 'CREATE INDEX IF NOT EXISTS deliveries_place ON deliveries (subscription, dkey, place)';
+
+/**
+ * For a table made before deliveries had a `place` (2026-11-30): the column, and each row's
+ * place in its key's queue as that version ordered it (sequence, then generation), so no
+ * delivery already queued changes its turn. Run once, when the column is missing.
+ */
+export const DELIVERY_PLACES = [
+  'ALTER TABLE deliveries ADD COLUMN place {bigint}',
+  'UPDATE deliveries SET place = r.n FROM (SELECT delivery_id, ROW_NUMBER() OVER (PARTITION BY subscription, dkey ORDER BY seq, generation) AS n FROM deliveries) r ' +
+    'WHERE r.delivery_id = deliveries.delivery_id',
+] as const;
+
 const COLUMNS = 'delivery_id, subscription, seq, generation, dkey, event_type, event_id, status, attempts, next_at, created_at, last_attempt_at, last_error, delivered_at';
 
-/** A waiting delivery that comes after (sequence, then generation) the given one. */
-const LATER = '(seq > ? OR (seq = ? AND generation > ?))';
+/** A blocked delivery that no dead delivery of its subscription and key comes before (the key's queue order). */
+const UNBLOCKED =
+  "status = 'blocked' AND NOT EXISTS (SELECT 1 FROM deliveries e WHERE e.subscription = deliveries.subscription AND e.dkey = deliveries.dkey " +
+  "AND e.status = 'dead' AND e.place < deliveries.place)";
 
 export const DELIVERY_SQL = {
   cursors: 'SELECT subscription, up_to FROM delivery_cursors',
   counts: 'SELECT subscription, status, COUNT(*) AS n FROM deliveries GROUP BY subscription, status ORDER BY subscription, status',
   startCursor: 'INSERT INTO delivery_cursors (subscription, up_to) VALUES (?, ?) ON CONFLICT (subscription) DO NOTHING',
   advanceCursor: 'UPDATE delivery_cursors SET up_to = ? WHERE subscription = ? AND up_to = ?',
-  // The rule both statements below keep: a delivery is `blocked` while a dead delivery of its
-  // subscription and key comes before it (sequence, then generation), and only then. So a new
-  // delivery is blocked when one does; a replay of an event earlier than the key's dead head is
-  // pending and goes first. `WHERE true`: SQLite needs it to read ON CONFLICT after INSERT ... SELECT.
+  // A key's order is its queue order: `place`, one more than the last place of the key's
+  // deliveries, so a new delivery goes behind everything its key holds. The outbox inserts a
+  // key's events in log order; a replay, a new delivery of an old event, goes behind what is
+  // queued (in flight, pending, dead or blocked), not back to its event's turn. Being last, a new
+  // delivery is `blocked` when its key has a dead delivery, and only then: the rule that a
+  // delivery is blocked while a dead one of its key comes before it. Writers of one key are
+  // serialized (SQLite's one writer; PostgreSQL's key lock), so two never take one place.
+  // `WHERE true`: SQLite needs it to read ON CONFLICT after INSERT ... SELECT.
   insert:
-    `INSERT INTO deliveries (${COLUMNS}) SELECT ?, ?, ?, ?, ?, ?, ?, ` +
-    "CASE WHEN EXISTS (SELECT 1 FROM deliveries e WHERE e.subscription = ? AND e.dkey = ? AND e.status = 'dead' AND (e.seq < ? OR (e.seq = ? AND e.generation < ?))) THEN 'blocked' ELSE 'pending' END, " +
-    '0, ?, ?, NULL, NULL, NULL WHERE true ON CONFLICT DO NOTHING',
-  // The due heads, at most `?` of each subscription (its earliest): a subscription with a long
-  // backlog does not crowd the others out of what the runner reads.
+    `INSERT INTO deliveries (${COLUMNS}, place) SELECT ?, ?, ?, ?, ?, ?, ?, ` +
+    "CASE WHEN EXISTS (SELECT 1 FROM deliveries e WHERE e.subscription = ? AND e.dkey = ? AND e.status = 'dead') THEN 'blocked' ELSE 'pending' END, " +
+    '0, ?, ?, NULL, NULL, NULL, COALESCE((SELECT MAX(e.place) FROM deliveries e WHERE e.subscription = ? AND e.dkey = ?), 0) + 1 WHERE true ON CONFLICT DO NOTHING',
+  // The due heads (nothing undelivered before them in their key's queue), at most `?` of each
+  // subscription (its earliest in the log): a subscription with a long backlog does not crowd
+  // the others out of what the runner reads.
   due:
-    `SELECT ${COLUMNS} FROM (SELECT ${COLUMNS}, ROW_NUMBER() OVER (PARTITION BY d.subscription ORDER BY d.seq, d.generation) AS place ` +
+    `SELECT ${COLUMNS} FROM (SELECT ${COLUMNS}, ROW_NUMBER() OVER (PARTITION BY d.subscription ORDER BY d.seq, d.generation) AS turn ` +
     "FROM deliveries d WHERE d.status IN ('pending', 'retrying', 'waiting') AND d.next_at <= ? " +
     "AND NOT EXISTS (SELECT 1 FROM deliveries e WHERE e.subscription = d.subscription AND e.dkey = d.dkey AND e.status <> 'delivered' " +
-    'AND (e.seq < d.seq OR (e.seq = d.seq AND e.generation < d.generation)))) heads WHERE place <= ? ORDER BY seq, generation, subscription',
+    'AND e.place < d.place)) heads WHERE turn <= ? ORDER BY seq, generation, subscription',
   update:
     'UPDATE deliveries SET status = ?, attempts = ?, next_at = ?, last_attempt_at = COALESCE(?, last_attempt_at), last_error = COALESCE(?, last_error), delivered_at = ? WHERE delivery_id = ?',
-  blockFollowers: `UPDATE deliveries SET status = 'blocked' WHERE subscription = ? AND dkey = ? AND status IN ('pending', 'retrying', 'waiting') AND ${LATER}`,
+  blockFollowers: "UPDATE deliveries SET status = 'blocked' WHERE subscription = ? AND dkey = ? AND status IN ('pending', 'retrying', 'waiting') AND place > ?",
   // When a delivery is made pending again (an operator's retry): every blocked delivery of its key
   // that no dead one comes before any more, not only those after it (a replay stored blocked behind
   // a later dead head by an older version would otherwise stay blocked and hold the key for ever).
-  releaseBlocked:
-    "UPDATE deliveries SET status = 'pending' WHERE subscription = ? AND dkey = ? AND status = 'blocked' AND NOT EXISTS (SELECT 1 FROM deliveries e " +
-    "WHERE e.subscription = deliveries.subscription AND e.dkey = deliveries.dkey AND e.status = 'dead' " +
-    'AND (e.seq < deliveries.seq OR (e.seq = deliveries.seq AND e.generation < deliveries.generation)))',
+  releaseBlocked: `UPDATE deliveries SET status = 'pending' WHERE subscription = ? AND dkey = ? AND ${UNBLOCKED}`,
+  // The same release over every key, for keys an older version left stuck: blocked deliveries that
+  // no dead one precedes (their head was retried before the release looked at the whole key), which
+  // nothing else would release. `stranded` finds their keys (reading only blocked rows, so it is
+  // cheap when there are none); PostgreSQL then locks them and runs releaseBlocked on each.
+  stranded: `SELECT DISTINCT subscription, dkey FROM deliveries WHERE ${UNBLOCKED} ORDER BY subscription, dkey`,
+  releaseStranded: `UPDATE deliveries SET status = 'pending' WHERE ${UNBLOCKED}`,
   lastGeneration: 'SELECT MAX(generation) AS g FROM deliveries WHERE subscription = ? AND seq = ?',
-  get: `SELECT ${COLUMNS} FROM deliveries WHERE delivery_id = ?`,
+  get: `SELECT ${COLUMNS}, place FROM deliveries WHERE delivery_id = ?`,
   /** `{in}`: the dialect's placeholders for the sequences. */
   ofSequences: `SELECT ${COLUMNS} FROM deliveries WHERE seq IN ({in}) ORDER BY seq, delivery_id`,
 } as const;
@@ -90,6 +118,8 @@ export interface DeliveryRow {
   readonly last_attempt_at: string | null;
   readonly last_error: string | null;
   readonly delivered_at: string | null;
+  /** The delivery's place in its key's queue (not part of DeliveryRecord: only the order matters). */
+  readonly place?: number | string | null;
 }
 
 export function deliveryFromRow(row: DeliveryRow): DeliveryRecord {
@@ -114,12 +144,12 @@ export function deliveryFromRow(row: DeliveryRow): DeliveryRecord {
 /** Parameters of DELIVERY_SQL.insert. */
 export function insertParams(delivery: { deliveryId: string; subscription: string; sequence: number; generation: number; key: string; eventType: string; eventId: string }, now: string): (string | number)[] {
   const d = delivery;
-  return [d.deliveryId, d.subscription, d.sequence, d.generation, d.key, d.eventType, d.eventId, d.subscription, d.key, d.sequence, d.sequence, d.generation, now, now];
+  return [d.deliveryId, d.subscription, d.sequence, d.generation, d.key, d.eventType, d.eventId, d.subscription, d.key, now, now, d.subscription, d.key];
 }
 
-/** Parameters of DELIVERY_SQL.blockFollowers for the followers of a delivery. */
-export function followerParams(record: Pick<DeliveryRecord, 'subscription' | 'key' | 'sequence' | 'generation'>): (string | number)[] {
-  return [record.subscription, record.key, record.sequence, record.sequence, record.generation];
+/** Parameters of DELIVERY_SQL.blockFollowers for the followers of a delivery (its row's subscription, key and place). */
+export function followerParams(row: Pick<DeliveryRow, 'subscription' | 'dkey' | 'place'>): (string | number)[] {
+  return [row.subscription, row.dkey, Number(row.place)];
 }
 
 /** A listing, newest event first, then newest replay (keyset paging on sequence, generation, subscription). */

@@ -3,7 +3,7 @@ import type Database from 'better-sqlite3';
 import type { DeliveryStatus } from '../../core/index.js';
 import { deliveryIdOf } from '../../core/index.js';
 import type { CursorAdvance, DeliveryFilter, DeliveryRecord, DeliveryStore, DeliveryUpdate, NewDelivery, Page } from '../../ports/index.js';
-import { DELIVERY_SQL, DELIVERY_TABLES, deliveryCursorOf, deliveryFromRow, deliveryQuery, followerParams, insertParams } from '../shared/delivery-sql.js';
+import { DELIVERY_PLACE_INDEX, DELIVERY_PLACES, DELIVERY_SQL, DELIVERY_TABLES, deliveryCursorOf, deliveryFromRow, deliveryQuery, followerParams, insertParams } from '../shared/delivery-sql.js';
 import type { DeliveryRow } from '../shared/delivery-sql.js';
 import { pageOf } from '../shared/workflow-sql.js';
 
@@ -19,6 +19,13 @@ export class SqliteDeliveries implements DeliveryStore {
     private readonly write: SqliteWrite,
   ) {
     db.exec(DELIVERY_TABLES.replaceAll('{bigint}', 'INTEGER'));
+    const columns = db.prepare<[], { name: string }>("SELECT name FROM pragma_table_info('deliveries')").all();
+    if (!columns.some((c) => c.name === 'place')) {
+      db.transaction(() => {
+        for (const statement of DELIVERY_PLACES) db.exec(statement.replaceAll('{bigint}', 'INTEGER'));
+      }).immediate();
+    }
+    db.exec(DELIVERY_PLACE_INDEX);
     this.statements = {
       cursors: db.prepare<[], { subscription: string; up_to: number }>(DELIVERY_SQL.cursors),
       startCursor: db.prepare<[string, number]>(DELIVERY_SQL.startCursor),
@@ -28,6 +35,7 @@ export class SqliteDeliveries implements DeliveryStore {
       update: db.prepare<(string | number | null)[]>(DELIVERY_SQL.update),
       blockFollowers: db.prepare<(string | number)[]>(DELIVERY_SQL.blockFollowers),
       releaseBlocked: db.prepare<[string, string]>(DELIVERY_SQL.releaseBlocked),
+      releaseStranded: db.prepare(DELIVERY_SQL.releaseStranded),
       lastGeneration: db.prepare<[string, number], { g: number | null }>(DELIVERY_SQL.lastGeneration),
       get: db.prepare<[string], DeliveryRow>(DELIVERY_SQL.get),
     };
@@ -43,9 +51,8 @@ export class SqliteDeliveries implements DeliveryStore {
         this.statements.update.run(update.status, update.attempts, update.nextAttemptAt, update.lastAttemptAt ?? null, update.lastError ?? null, update.deliveredAt ?? null, update.deliveryId);
         const row = this.statements.get.get(update.deliveryId);
         if (row === undefined) return;
-        const record = deliveryFromRow(row);
-        if (update.status === 'dead') this.statements.blockFollowers.run(...followerParams(record));
-        if (update.status === 'pending') this.statements.releaseBlocked.run(record.subscription, record.key);
+        if (update.status === 'dead') this.statements.blockFollowers.run(...followerParams(row));
+        if (update.status === 'pending') this.statements.releaseBlocked.run(row.subscription, row.dkey);
       }),
       replays: db.transaction((deliveries: readonly NewDelivery[], now: string): DeliveryRecord[] =>
         deliveries.map((d) => {
@@ -81,6 +88,11 @@ export class SqliteDeliveries implements DeliveryStore {
       if (error instanceof CursorMoved) return false;
       throw error;
     }
+  }
+
+  async releaseStrandedDeliveries(): Promise<number> {
+    // One writer at a time in SQLite: no dead marking can come between the read and the update.
+    return await this.write(() => this.statements.releaseStranded.run().changes);
   }
 
   dueDeliveries(now: string, perSubscription: number): Promise<DeliveryRecord[]> {
