@@ -7,6 +7,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
+import Database from 'better-sqlite3';
+import pg from 'pg';
 import { PostgresStore, SqliteStore, verifySignature, WebhookChannel } from '../adapters/index.js';
 import type { CloudEvent, SubscriptionDeclaration } from '../core/index.js';
 import type { Clock, DeliveryStore, EventStore, WorkflowStore } from '../ports/index.js';
@@ -20,7 +22,7 @@ type Store = EventStore & WorkflowStore & { readonly deliveries: DeliveryStore }
 
 interface StoreKind {
   readonly name: string;
-  open(t: TestContext): Promise<{ store: Store; reopen: () => Promise<Store>; cleanup: () => Promise<void> } | undefined>;
+  open(t: TestContext): Promise<{ store: Store; reopen: () => Promise<Store>; cleanup: () => Promise<void>; sql: (statements: readonly string[]) => Promise<void> } | undefined>;
 }
 
 const kinds: StoreKind[] = [
@@ -29,7 +31,16 @@ const kinds: StoreKind[] = [
     open: () => {
       const dir = mkdtempSync(join(tmpdir(), 'millrace-deliver-'));
       const path = join(dir, 'millrace.db');
-      return Promise.resolve({ store: new SqliteStore(path), reopen: () => Promise.resolve(new SqliteStore(path)), cleanup: () => Promise.resolve(rmSync(dir, { recursive: true, force: true })) });
+      const sql = (statements: readonly string[]) => {
+        const db = new Database(path);
+        try {
+          for (const statement of statements) db.exec(statement);
+        } finally {
+          db.close();
+        }
+        return Promise.resolve();
+      };
+      return Promise.resolve({ store: new SqliteStore(path), reopen: () => Promise.resolve(new SqliteStore(path)), cleanup: () => Promise.resolve(rmSync(dir, { recursive: true, force: true })), sql });
     },
   },
   {
@@ -39,7 +50,16 @@ const kinds: StoreKind[] = [
       const schema = uniqueSchema('mr_deliver');
       const url = new URL(POSTGRES_URL);
       url.searchParams.set('schema', schema);
-      return { store: await PostgresStore.open({ url: url.toString() }), reopen: () => PostgresStore.open({ url: url.toString() }), cleanup: () => dropSchema(schema) };
+      const sql = async (statements: readonly string[]) => {
+        const client = new pg.Client({ connectionString: POSTGRES_URL, options: `-c search_path=${schema}` });
+        await client.connect();
+        try {
+          for (const statement of statements) await client.query(statement);
+        } finally {
+          await client.end();
+        }
+      };
+      return { store: await PostgresStore.open({ url: url.toString() }), reopen: () => PostgresStore.open({ url: url.toString() }), cleanup: () => dropSchema(schema), sql };
     },
   },
 ];
@@ -353,6 +373,53 @@ for (const kind of kinds) {
         await runner.stop();
         await receiver.close();
         await store.close();
+        await opened.cleanup();
+      }
+    });
+
+    it('frees, when it starts, a key an older version left stuck: a blocked replay that no dead delivery precedes', async (t) => {
+      const opened = await kind.open(t);
+      if (opened === undefined) return;
+      let store = opened.store;
+      const receiver = await startReceiver();
+      const clock = new ManualClock(Date.parse('2026-03-02T10:00:00Z'));
+      const subscription: SubscriptionDeclaration = { id: 'erp-receipts', subscriber: 'erp-core', types: ['goods.received'], channel: { kind: 'webhook', url: receiver.url } };
+      const notes: { fields: object; message: string }[] = [];
+      const logger = { debug: () => undefined, warn: () => undefined, error: () => undefined, info: (fields: object, message: string) => notes.push({ fields, message }) };
+      const runnerOn = (s: Store) =>
+        new DeliveryRunner(s, s.deliveries, [subscription], new Map([['webhook', new WebhookChannel({ secrets: new Map(), userAgent: 't' })]]), clock, { tickMs: 60_000, onError: (e) => assert.fail(String(e)), logger });
+      let runner = runnerOn(store);
+      try {
+        await runner.prepare();
+        const at = () => clock.now().toISOString();
+        await store.appendBatches([[receipt('k1', 'PO-1/1')]], at());
+        await runner.runOnce();
+        await store.appendBatches([[receipt('k2', 'PO-1/1'), receipt('k3', 'PO-1/1')]], at());
+        await runner.enqueue();
+        await store.close();
+        // What a version before 2a19b2d left: k2 went dead, the operator replayed k1 (stored
+        // blocked: its key had a dead delivery) and retried k2, whose release freed only k3. In
+        // that version's order (sequence, generation) the replay comes before k2 and holds the key.
+        // Its table had no place column.
+        await opened.sql([
+          'DROP INDEX IF EXISTS deliveries_place',
+          'ALTER TABLE deliveries DROP COLUMN place',
+          "INSERT INTO deliveries (delivery_id, subscription, seq, generation, dkey, event_type, event_id, status, attempts, next_at, created_at) VALUES ('erp-receipts.1.r1', 'erp-receipts', 1, 1, 'PO-1/1', 'goods.received', 'k1', 'blocked', 0, '2026-03-02T10:00:00.000Z', '2026-03-02T10:00:00.000Z')",
+        ]);
+        store = await opened.reopen();
+        runner = runnerOn(store);
+        await runner.prepare();
+        await runner.runOnce();
+        assert.deepEqual(receiver.received.map((r) => r.deliveryId), ['erp-receipts.1', 'erp-receipts.1.r1', 'erp-receipts.2', 'erp-receipts.3'], 'the key goes on, in the order the older version gave it');
+        assert.ok((await store.deliveries.listDeliveries({}, 10)).items.every((d) => d.status === 'delivered'));
+        assert.deepEqual(notes.filter((n) => n.message.startsWith('released blocked')).map((n) => n.fields), [{ released: 1 }], 'the repair is logged');
+        // Nothing to repair the next time.
+        await runnerOn(store).prepare();
+        assert.equal(notes.filter((n) => n.message.startsWith('released blocked')).length, 1);
+      } finally {
+        await runner.stop();
+        await receiver.close();
+        await store.close().catch(() => undefined);
         await opened.cleanup();
       }
     });
