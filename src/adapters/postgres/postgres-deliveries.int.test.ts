@@ -155,3 +155,34 @@ describe('PostgreSQL outbox: rows an older version left', () => {
       assert.deepEqual((await store.dueDeliveries(NOW, 10)).map((d) => d.deliveryId), ['erp.1.r1'], 'the replay goes first, then erp.2: the key is not stuck');
     }));
 });
+
+describe('PostgreSQL outbox: hubs on two schemas of one database', () => {
+  it('a writer of a key in one schema does not wait for a writer of the same key in the other', (t) =>
+    withFixture(t, async ({ store, holder }) => {
+      const other = uniqueSchema('mr_dlvrace');
+      const url = new URL(POSTGRES_URL);
+      url.searchParams.set('schema', other);
+      const neighbour = await PostgresStore.open({ url: url.toString() });
+      try {
+        await deadHead(store);
+        // The retry of erp.1 takes key A's lock, then waits on the holder's row lock on erp.2.
+        await holder.query('BEGIN');
+        await holder.query("SELECT 1 FROM deliveries WHERE delivery_id = 'erp.2' FOR UPDATE");
+        const retry = track(store.updateDelivery({ deliveryId: 'erp.1', status: 'pending', attempts: 0, nextAttemptAt: NOW }));
+        await untilSettledOrWaiting(holder, 1, retry.settled);
+        assert.equal(retry.settled(), false, 'the retry holds key A and waits on the held erp.2');
+        // The other schema's hub enqueues a delivery of a key with the same subscription and name.
+        await neighbour.deliveries.startDeliveryCursors(['erp'], 0);
+        const enqueue = track(neighbour.deliveries.enqueueDeliveries([delivery(1, 'A')], [{ subscription: 'erp', from: 0, upTo: 1 }], NOW));
+        await untilSettledOrWaiting(holder, 2, enqueue.settled);
+        const settled = enqueue.settled();
+        await holder.query('COMMIT');
+        await retry.promise;
+        assert.equal(await enqueue.promise, true);
+        assert.equal(settled, true, 'the other schema\'s enqueue did not wait for this schema\'s retry');
+      } finally {
+        await neighbour.close();
+        await dropSchema(other);
+      }
+    }));
+});

@@ -3,6 +3,7 @@
 // workflows' lock: the workflows may run on another thread's connection).
 import type pg from 'pg';
 import { AdvisoryLead } from './advisory-lead.js';
+import { hashKey } from '../shared/hash-key.js';
 import type { DeliveryStatus } from '../../core/index.js';
 import { deliveryIdOf } from '../../core/index.js';
 import type { CursorAdvance, DeliveryFilter, DeliveryRecord, DeliveryStore, DeliveryUpdate, NewDelivery, Page } from '../../ports/index.js';
@@ -17,15 +18,19 @@ import { pageOf } from '../shared/workflow-sql.js';
 // from a snapshot that still saw the head dead), which then stayed blocked behind a pending head.
 // The lock is a statement of its own, before the insert, so the insert's snapshot is taken after
 // the other writer committed. Two-int4 form: apart from the bigint append and lead locks.
-const KEY_LOCK = "pg_advisory_xact_lock(hashtext('millrace.delivery-key'), hashtext(k.subscription || chr(10) || k.dkey))";
+// Advisory locks are per database: the first int4 (`$space`) is derived from the schema, as the
+// append lock is (ADR 0001), so hubs on different schemas of one database do not wait on each other.
+const KEY_LOCK = 'pg_advisory_xact_lock($space::int4, hashtext(k.subscription || chr(10) || k.dkey))';
 /** Locks the keys of a batch, in one order, so two batches never wait on each other in a cycle. */
-const LOCK_KEYS = `SELECT ${KEY_LOCK} FROM (SELECT DISTINCT subscription, dkey FROM unnest($1::text[], $2::text[]) AS u(subscription, dkey) ORDER BY subscription, dkey) k`;
+const LOCK_KEYS = `SELECT ${KEY_LOCK.replace('$space', '$3')} FROM (SELECT DISTINCT subscription, dkey FROM unnest($1::text[], $2::text[]) AS u(subscription, dkey) ORDER BY subscription, dkey) k`;
 /** Locks the key of one delivery. */
-const LOCK_KEY_OF = `SELECT ${KEY_LOCK} FROM deliveries k WHERE k.delivery_id = $1`;
+const LOCK_KEY_OF = `SELECT ${KEY_LOCK.replace('$space', '$2')} FROM deliveries k WHERE k.delivery_id = $1`;
 
 export class PostgresDeliveries implements DeliveryStore {
 
   private readonly lead: AdvisoryLead;
+  /** The first int4 of the key locks: this schema's (derived, like `leadLock`, from the schema). */
+  private readonly keyLockSpace: number;
 
   constructor(
     private readonly pool: pg.Pool,
@@ -34,6 +39,7 @@ export class PostgresDeliveries implements DeliveryStore {
     leadLock: string,
   ) {
     this.lead = new AdvisoryLead(clientConfig, leadLock);
+    this.keyLockSpace = Number(BigInt.asIntN(32, hashKey(`millrace-delivery-keys:${leadLock}`)));
   }
 
   tryLeadDeliveries(): Promise<boolean> {
@@ -55,7 +61,7 @@ export class PostgresDeliveries implements DeliveryStore {
         const moved = await client.query(numbered(DELIVERY_SQL.advanceCursor), [cursor.upTo, cursor.subscription, cursor.from]);
         if ((moved.rowCount ?? 0) === 0) return false;
       }
-      await lockKeys(client, deliveries);
+      await lockKeys(client, deliveries, this.keyLockSpace);
       for (const d of deliveries) await client.query(numbered(DELIVERY_SQL.insert), insertParams({ ...d, deliveryId: deliveryIdOf(d.subscription, d.sequence), generation: 0 }, now));
       return true;
     });
@@ -68,7 +74,7 @@ export class PostgresDeliveries implements DeliveryStore {
 
   async updateDelivery(update: DeliveryUpdate): Promise<void> {
     await this.inTransaction(async (client) => {
-      if (update.status === 'dead' || update.status === 'pending') await client.query(LOCK_KEY_OF, [update.deliveryId]);
+      if (update.status === 'dead' || update.status === 'pending') await client.query(LOCK_KEY_OF, [update.deliveryId, this.keyLockSpace]);
       await client.query(numbered(DELIVERY_SQL.update), [update.status, update.attempts, update.nextAttemptAt, update.lastAttemptAt ?? null, update.lastError ?? null, update.deliveredAt ?? null, update.deliveryId]);
       const row = (await client.query<DeliveryRow>(numbered(DELIVERY_SQL.get), [update.deliveryId])).rows[0];
       if (row === undefined) return true;
@@ -85,7 +91,7 @@ export class PostgresDeliveries implements DeliveryStore {
     // Under the keys' locks, as a retry's release: a dead marking or an insert of the key cannot
     // come between reading that no dead delivery precedes and the update.
     await this.inTransaction(async (client) => {
-      await client.query(LOCK_KEYS, [keys.map((k) => k.subscription), keys.map((k) => k.dkey)]);
+      await client.query(LOCK_KEYS, [keys.map((k) => k.subscription), keys.map((k) => k.dkey), this.keyLockSpace]);
       for (const k of keys) released += (await client.query(numbered(DELIVERY_SQL.releaseBlocked), [k.subscription, k.dkey])).rowCount ?? 0;
       return true;
     });
@@ -95,7 +101,7 @@ export class PostgresDeliveries implements DeliveryStore {
   async addReplays(deliveries: readonly NewDelivery[], now: string): Promise<DeliveryRecord[]> {
     const added: DeliveryRecord[] = [];
     await this.inTransaction(async (client) => {
-      await lockKeys(client, deliveries);
+      await lockKeys(client, deliveries, this.keyLockSpace);
       for (const d of deliveries) {
         // Two replays of one event at once: the second waits for the first's row lock.
         const last = await client.query<{ g: number | null }>(numbered(DELIVERY_SQL.lastGeneration), [d.subscription, d.sequence]);
@@ -164,9 +170,9 @@ export async function migrateDeliveries(client: pg.ClientBase): Promise<void> {
   await client.query(DELIVERY_PLACE_INDEX);
 }
 
-async function lockKeys(client: pg.PoolClient, deliveries: readonly NewDelivery[]): Promise<void> {
+async function lockKeys(client: pg.PoolClient, deliveries: readonly NewDelivery[], space: number): Promise<void> {
   if (deliveries.length === 0) return;
-  await client.query(LOCK_KEYS, [deliveries.map((d) => d.subscription), deliveries.map((d) => d.key)]);
+  await client.query(LOCK_KEYS, [deliveries.map((d) => d.subscription), deliveries.map((d) => d.key), space]);
 }
 
 /** `?` placeholders as PostgreSQL's `$1`, `$2`, ... (the shared statements hold no literal `?`). */
