@@ -56,6 +56,36 @@ describe('configuration', () => {
     assert.throws(() => resolveConfig({}, { MILLRACE_OTLP_ENDPOINT: 'collector:4318' }), /MILLRACE_OTLP_ENDPOINT="collector:4318": must be an http:\/\/ or https:\/\/ URL/);
   });
 
+  it('sends 16 deliveries at once, at most 4 of one subscription, unless the flag or the environment says otherwise', () => {
+    const defaults = resolveConfig({}, {});
+    assert.deepEqual([defaults.deliveryConcurrency, defaults.deliveryPerSubscription], [16, 4]);
+    const env = { MILLRACE_DELIVERY_CONCURRENCY: '32', MILLRACE_DELIVERY_PER_SUBSCRIPTION: '8' };
+    const fromEnv = resolveConfig({}, env);
+    assert.deepEqual([fromEnv.deliveryConcurrency, fromEnv.deliveryPerSubscription], [32, 8]);
+    const fromFlags = resolveConfig({ deliveryConcurrency: '6', deliveryPerSubscription: '6' }, env);
+    assert.deepEqual([fromFlags.deliveryConcurrency, fromFlags.deliveryPerSubscription], [6, 6]);
+  });
+
+  it('refuses a delivery pool that is not a positive whole number, or a share per subscription larger than the pool, with the other problems', () => {
+    assert.throws(
+      () => resolveConfig({ port: 'eighty', deliveryConcurrency: '0' }, { MILLRACE_DELIVERY_PER_SUBSCRIPTION: '2.5' }),
+      (error: unknown) => {
+        assert.ok(error instanceof MillraceError);
+        assert.equal(error.code, 'invalid_config');
+        assert.equal((error.details.problems as string[]).length, 3);
+        assert.match(error.message, /--port="eighty"/);
+        assert.match(error.message, /--delivery-concurrency="0": must be a whole number from 1 to/);
+        assert.match(error.message, /MILLRACE_DELIVERY_PER_SUBSCRIPTION="2.5": must be a whole number from 1 to/);
+        return true;
+      },
+    );
+    assert.throws(
+      () => resolveConfig({ deliveryPerSubscription: '8' }, { MILLRACE_DELIVERY_CONCURRENCY: '4' }),
+      /--delivery-per-subscription=8 is more than MILLRACE_DELIVERY_CONCURRENCY=4: a subscription cannot have more deliveries in flight than the pool has slots/,
+    );
+    assert.throws(() => resolveConfig({}, { MILLRACE_DELIVERY_CONCURRENCY: '2' }), /the default delivery-per-subscription=4 is more than MILLRACE_DELIVERY_CONCURRENCY=2/);
+  });
+
   it('is frozen once resolved', () => {
     const config = resolveConfig({}, {});
     assert.ok(Object.isFrozen(config));

@@ -30,6 +30,14 @@ export interface HubConfig {
    */
   readonly deliveries: 'on' | 'off';
   /**
+   * Deliveries in flight at once over all subscriptions (the runner's pool of slots, ADR 0012).
+   * A process setting, like the tick: how much a hub sends at once is the operator's to tune for
+   * its network and receivers, not the governance board's.
+   */
+  readonly deliveryConcurrency: number;
+  /** Deliveries of one subscription in flight at once: what a hanging subscriber can hold. At most deliveryConcurrency. */
+  readonly deliveryPerSubscription: number;
+  /**
    * Where traces go: an OTLP/HTTP collector (`http://host:4318`, `/v1/traces` added unless the
    * URL names it). Empty (the default): tracing is off and costs nothing (docs/adr/0018).
    */
@@ -56,6 +64,9 @@ interface Setting<K extends keyof HubConfig> {
   readonly fallback: HubConfig[K];
   readonly parse: (raw: string | number) => HubConfig[K] | Error;
 }
+
+/** Most deliveries one hub process keeps in flight: far above what a pool should need, below what would exhaust sockets. */
+const MAX_DELIVERY_SLOTS = 1024;
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
@@ -84,6 +95,8 @@ const SETTINGS: { readonly [K in keyof HubConfig]: Setting<K> } = {
     fallback: 'on',
     parse: (raw) => (raw === 'on' || raw === 'off' ? raw : new Error('must be on or off')),
   },
+  deliveryConcurrency: { env: 'MILLRACE_DELIVERY_CONCURRENCY', fallback: 16, parse: (raw) => parseInteger(raw, 1, MAX_DELIVERY_SLOTS) },
+  deliveryPerSubscription: { env: 'MILLRACE_DELIVERY_PER_SUBSCRIPTION', fallback: 4, parse: (raw) => parseInteger(raw, 1, MAX_DELIVERY_SLOTS) },
   otlpEndpoint: { env: 'MILLRACE_OTLP_ENDPOINT', manifest: 'otlpEndpoint', fallback: '', parse: parseHttpUrl },
   appendThread: {
     env: 'MILLRACE_APPEND_THREAD',
@@ -99,6 +112,8 @@ const SETTINGS: { readonly [K in keyof HubConfig]: Setting<K> } = {
 export function resolveConfig(flags: ConfigFlags, env: Environment, manifestHub: HubSettings = {}): HubConfig {
   const problems: string[] = [];
   const values: Record<string, unknown> = {};
+  /** Where each given value came from, to name it in a problem between two settings. */
+  const origins: Record<string, string> = {};
   for (const key of Object.keys(SETTINGS) as (keyof HubConfig)[]) {
     const setting = SETTINGS[key] as Setting<typeof key>;
     const candidates: [string, string | number | undefined][] = [
@@ -114,7 +129,16 @@ export function resolveConfig(flags: ConfigFlags, env: Environment, manifestHub:
     const [origin, raw] = given as [string, string | number];
     const parsed = setting.parse(raw);
     if (parsed instanceof Error) problems.push(`${origin}=${JSON.stringify(raw)}: ${parsed.message}`);
-    else values[key] = parsed;
+    else {
+      values[key] = parsed;
+      origins[key] = origin;
+    }
+  }
+  const pool = values.deliveryConcurrency;
+  const share = values.deliveryPerSubscription;
+  if (typeof pool === 'number' && typeof share === 'number' && share > pool) {
+    const named = (key: keyof HubConfig, value: number) => `${origins[key] ?? `the default ${kebab(key)}`}=${value}`;
+    problems.push(`${named('deliveryPerSubscription', share)} is more than ${named('deliveryConcurrency', pool)}: a subscription cannot have more deliveries in flight than the pool has slots`);
   }
   if (problems.length > 0) {
     throw new MillraceError('invalid_config', `invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`, { problems });

@@ -424,6 +424,8 @@ function deliveryRunnerOf(
   return new DeliveryRunner(store, store.deliveries, manifest.subscriptions, channels, clock, {
     tickMs: config.workflowTickMs,
     onError,
+    concurrency: config.deliveryConcurrency,
+    perSubscription: config.deliveryPerSubscription,
     ...observe,
     ...(options.random === undefined ? {} : { random: options.random }),
   });

@@ -14,6 +14,8 @@ export interface CommonOptions {
   readonly deliveries?: string;
   readonly otlpEndpoint?: string;
   readonly appendThread?: string;
+  readonly deliveryConcurrency?: string;
+  readonly deliveryPerSubscription?: string;
   readonly json?: boolean;
 }
 
@@ -30,6 +32,8 @@ export function configFlags(options: CommonOptions): ConfigFlags {
   if (options.deliveries !== undefined) flags.deliveries = options.deliveries;
   if (options.otlpEndpoint !== undefined) flags.otlpEndpoint = options.otlpEndpoint;
   if (options.appendThread !== undefined) flags.appendThread = options.appendThread;
+  if (options.deliveryConcurrency !== undefined) flags.deliveryConcurrency = options.deliveryConcurrency;
+  if (options.deliveryPerSubscription !== undefined) flags.deliveryPerSubscription = options.deliveryPerSubscription;
   return flags;
 }
 

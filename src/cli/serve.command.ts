@@ -13,6 +13,8 @@ export function registerServe(program: Command): void {
     .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent (env MILLRACE_LOG_LEVEL)')
     .option('--workflows <on|off>', 'off: an intake-only node, another hub on the same database runs the workflows (env MILLRACE_WORKFLOWS)')
     .option('--deliveries <on|off>', 'off: send no deliveries to subscribers, another hub on the same database does (env MILLRACE_DELIVERIES)')
+    .option('--delivery-concurrency <n>', 'deliveries in flight at once, over all subscriptions (env MILLRACE_DELIVERY_CONCURRENCY, default 16)')
+    .option('--delivery-per-subscription <n>', 'deliveries of one subscription in flight at once, at most --delivery-concurrency (env MILLRACE_DELIVERY_PER_SUBSCRIPTION, default 4)')
     .option('--append-thread <on|off>', 'on: commit log appends on a thread of their own (SQLite; env MILLRACE_APPEND_THREAD, default off, docs/adr/0024)')
     .option('--otlp-endpoint <url>', 'send traces to this OTLP/HTTP collector, e.g. http://127.0.0.1:4318 (env MILLRACE_OTLP_ENDPOINT; default: tracing off)')
     .action(async (options: CommonOptions) => {

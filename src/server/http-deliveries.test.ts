@@ -137,6 +137,41 @@ describe('delivery routes', () => {
   });
 });
 
+describe('the delivery pool, from the configuration', () => {
+  it('keeps at most MILLRACE_DELIVERY_PER_SUBSCRIPTION deliveries of one subscription in flight', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'millrace-http-pool-'));
+    const slow = await startReceiver();
+    const fast = await startReceiver();
+    slow.mode = 'hang';
+    const hook = (id: string, url: string) => `
+  - id: ${id}
+    subscriber: erp-core
+    types: [goods.received]
+    channel: { kind: webhook, url: "${url}" }
+    delivery: { timeout: 10s }`;
+    const manifestPath = exampleWithSubscriptions(dir, `subscriptions:${hook('slow-erp', slow.url)}${hook('fast-wms', fast.url)}`);
+    const t = await startTestHub({ manifestPath, flags: { deliveries: 'on' }, env: { MILLRACE_DELIVERY_PER_SUBSCRIPTION: '1' }, hubOptions: { deliveryMode: 'manual' } });
+    try {
+      const runner = t.hub.deliveries!;
+      // Three keys: the default (4 per subscription) would hold all three open at the slow receiver.
+      await t.store.appendBatches([[receipt('gr-1', 'PO-8/1'), receipt('gr-2', 'PO-8/2'), receipt('gr-3', 'PO-8/3')]], new Date().toISOString());
+      const round = runner.runOnce();
+      // The fast subscriber gets its three one after the other, each in the one slot it has.
+      await fast.waitFor(3);
+      assert.deepEqual(slow.received.map((r) => r.id), ['gr-1'], 'one request of the slow subscription at a time');
+      slow.mode = 'ok';
+      slow.release();
+      await round;
+      assert.deepEqual(slow.received.map((r) => r.id), ['gr-1', 'gr-2', 'gr-3']);
+    } finally {
+      await t.close();
+      await slow.close();
+      await fast.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('delivery secrets', () => {
   it('refuses to start a hub whose webhook names a secret the environment does not give, naming the variable', async () => {
     await assert.rejects(startTestHub({ flags: { deliveries: 'on' } }), (error: Error & { code?: string }) => {
