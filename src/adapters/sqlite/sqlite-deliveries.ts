@@ -19,9 +19,12 @@ export class SqliteDeliveries implements DeliveryStore {
     private readonly write: SqliteWrite,
   ) {
     db.exec(DELIVERY_TABLES.replaceAll('{bigint}', 'INTEGER'));
-    const columns = db.prepare<[], { name: string }>("SELECT name FROM pragma_table_info('deliveries')").all();
-    if (!columns.some((c) => c.name === 'place')) {
+    const hasPlace = () => db.prepare<[], { name: string }>("SELECT name FROM pragma_table_info('deliveries')").all().some((c) => c.name === 'place');
+    if (!hasPlace()) {
+      // Checked again under the write lock: another connection of the hub (the workflow thread's)
+      // may open the file at the same time and migrate it first.
       db.transaction(() => {
+        if (hasPlace()) return;
         for (const statement of DELIVERY_PLACES) db.exec(statement.replaceAll('{bigint}', 'INTEGER'));
       }).immediate();
     }
