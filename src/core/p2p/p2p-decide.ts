@@ -11,6 +11,7 @@ import { addMs, isAfter, toMs } from '../time.js';
 import type { P2PExceptionCode, P2PPolicy, P2PSla } from './p2p-policy.js';
 import type { CreditRecord, ExceptionRecord, InvoiceRecord, P2PLine, PoLineTerms, ReceiptRecord } from './p2p-state.js';
 import { confirmedQuantityOf, deadlineKey, invoiceKeyOf, invoiceRefOf, isShipmentReceived, matchedOf, orderedOf, receivedOf } from './p2p-state.js';
+import { postingTally, receiptTally } from './p2p-tally.js';
 import { matchCredit, matchInvoice } from './three-way-match.js';
 
 
@@ -189,12 +190,12 @@ class AccruedGoods {
   private readonly currency: string;
 
   constructor(state: P2PLine, terms: PoLineTerms) {
-    const postings = Object.values(state.postings);
-    const total = (kinds: readonly string[]) => sum(postings.flatMap((p) => (kinds.includes(p.kind) ? [p.amount] : [])));
-    this.quantity = sum(Object.values(state.receipts).flatMap((r) => (r.postingId !== undefined && r.quantity !== undefined ? [r.quantity] : [])));
-    this.value = total(['grir_accrual', 'reversal']);
+    // The line's running totals (p2p-tally.ts): a long history is not walked for each event.
+    const postings = postingTally(state.postings);
+    this.quantity = receiptTally(state.receipts).accrued;
+    this.value = postings.accrued;
     // An invoice clears GR/IR by its AP liability less its price variance (openGrirOf).
-    this.cleared = total(['ap_liability']).minus(total(['price_variance']));
+    this.cleared = postings.ap.minus(postings.variance);
     this.price = dec(terms.unitPrice);
     this.currency = terms.currency;
   }
@@ -394,7 +395,9 @@ function receiptRules(state: P2PLine, terms: PoLineTerms, policy: P2PPolicy, out
   // Each accrual is the line's accrued value after the receipt less before it, each rounded once:
   // the accruals of a line add up to its net received quantity x PO price to the minor unit,
   // however small the receipts (four of 1 EA at 12.5 JPY: 13 + 12 + 13 + 12 = 50, not 52).
-  for (const receipt of Object.values(state.receipts).filter(beforeCancel).sort(bySeq)) {
+  // Only the open receipts (not posted, or in an unknown unit) can call for anything here.
+  const open = [...receiptTally(state.receipts).open].flatMap((eventId) => state.receipts[eventId] ?? []);
+  for (const receipt of open.filter(beforeCancel).sort(bySeq)) {
     if (receipt.quantity === undefined) {
       out.raise('unit_of_measure_unknown', receipt.eventId, `receipt ${receipt.receiptId} counts ${terms.itemId} in ${receipt.uom}; master data has no conversion to ${terms.uom}`, [receipt.eventId], {
         receiptId: receipt.receiptId,
@@ -414,7 +417,8 @@ function receiptRules(state: P2PLine, terms: PoLineTerms, policy: P2PPolicy, out
   const ordered = orderedOf(state);
   const received = receivedOf(state);
   const limit = ordered.plus(ordered.times(policy.overReceiptTolerancePercent).div(100));
-  if (received.gt(limit)) {
+  // The evidence lists every receipt: built only while the exception is still to be raised.
+  if (received.gt(limit) && out.findException('over_receipt', 'line') === undefined) {
     out.raise(
       'over_receipt',
       'line',
@@ -481,7 +485,7 @@ function invoiceRules(state: P2PLine, terms: PoLineTerms, ctx: DecisionContext, 
         continue;
       }
       const deadline = state.deadlines[deadlineKey('invoice_hold', ref)];
-      if (deadline?.breached === true) {
+      if (deadline?.breached === true && out.findException('receipt_missing', ref) === undefined) {
         out.raise(
           'receipt_missing',
           ref,
@@ -543,7 +547,7 @@ function creditRule(terms: PoLineTerms, credit: CreditRecord, matched: Dec, poli
 function reversalAfterMatchRule(state: P2PLine, terms: PoLineTerms, policy: P2PPolicy, matched: Dec, goods: AccruedGoods, out: Derivation): void {
   const received = receivedOf(state);
   const short = settleQuantity(matched.minus(received));
-  const reversal = Object.values(state.receipts).filter((r) => r.reversal).sort(bySeq).at(-1);
+  const reversal = receiptTally(state.receipts).lastReversal;
   if (short.gt(policy.quantityTolerance) && reversal !== undefined) {
     const invoices = Object.values(state.invoices).filter((i) => i.status === 'matched').sort(bySeq);
     const open = amount(goods.open(), terms.currency);

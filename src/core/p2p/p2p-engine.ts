@@ -39,11 +39,12 @@ export class LineSet {
     this.index(state);
   }
 
-  put(state: P2PLine): void {
+  /** Keeps a line's new state; `newShipment` when the event may have given it a shipment (evolve extends the record in place). */
+  put(state: P2PLine, newShipment = false): void {
     const previous = this.lines.get(state.key);
     this.lines.set(state.key, state);
-    // Indexes change only when a line is new or gains a shipment (records are replaced, never mutated).
-    if (previous === undefined || previous.shipments !== state.shipments) this.index(state);
+    // Indexes change only when a line is new or gains a shipment.
+    if (previous === undefined || newShipment || previous.shipments !== state.shipments) this.index(state);
     this.changed.add(state.key);
   }
 
@@ -157,7 +158,7 @@ export function applyEvent(
       }
       derived.push(...decisions);
     }
-    lines.put(state);
+    lines.put(state, stored.event.type === 'shipment.dispatched');
   });
   return { keys, derived };
 }

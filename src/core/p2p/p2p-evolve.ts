@@ -1,7 +1,8 @@
 // evolve: what one event (inbound or derived) changes on one PO line. No rules, no policy:
 // facts are recorded, decisions already taken are recorded. Each event touches its own
 // records (keyed by ids), so a replay that applies derived events after later inbound events
-// ends in the same state as live processing did.
+// ends in the same state as live processing did. A record gains or replaces its entry in place
+// (see evolveLine): copying a line's receipts for each new one made a long history quadratic.
 import type { StoredEvent } from '../envelope.js';
 import type { Dec } from '../money.js';
 import { dec, str, sum } from '../money.js';
@@ -17,6 +18,7 @@ import type {
   ShipmentRecord,
 } from './p2p-state.js';
 import { deadlineKey, emptyLine, invoiceKeyOf } from './p2p-state.js';
+import { receiptTally, setPosting, setReceipt } from './p2p-tally.js';
 
 type Data = Readonly<Record<string, unknown>>;
 type LineItem = Readonly<Record<string, unknown>>;
@@ -38,10 +40,21 @@ function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]
   return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
 }
 
+/** Sets one entry of one of a line's records, in place (records only grow or replace entries). */
+function put<T>(record: Readonly<Record<string, T>>, key: string, value: T): Readonly<Record<string, T>> {
+  (record as Record<string, T>)[key] = value;
+  return record;
+}
+
 /**
  * Applies one event to one line. `convert` turns quantities into the line's unit: evolve
  * records a quantity only when master data can convert it (otherwise the fact is kept raw and
  * decide raises unit_of_measure_unknown).
+ *
+ * The line given is the caller's to give away: the returned line is a new object, but its
+ * records (receipts, postings, invoices...) are the given line's, with the event's entry added or
+ * replaced in place, so a line with 20,000 receipts is not copied for the 20,001st. Whoever keeps a
+ * line to compare with later (a test, a cache) keeps a copy (its JSON), not the object.
  */
 export function evolveLine(state: P2PLine, stored: StoredEvent, convert: Convert): P2PLine {
   const { event, sequence } = stored;
@@ -120,7 +133,7 @@ export function evolveLine(state: P2PLine, stored: StoredEvent, convert: Convert
         // The first ASN's place in the log: whether the goods were announced before they came.
         seq: state.shipments[shipmentId]?.seq ?? sequence,
       };
-      return { ...state, shipments: { ...state.shipments, [shipmentId]: shipmentRecord({ ...state.shipments[shipmentId], ...shipment }) }, lastActivity: event.time };
+      return { ...state, shipments: put(state.shipments, shipmentId, shipmentRecord({ ...state.shipments[shipmentId], ...shipment })), lastActivity: event.time };
     }
     case 'shipment.milestone': {
       const shipmentId = text(data.shipmentId);
@@ -130,7 +143,7 @@ export function evolveLine(state: P2PLine, stored: StoredEvent, convert: Convert
       const reported = { milestone: text(data.milestone), at: text(data.at), received: stored.receivedTime };
       const known = (shipment.milestones ?? []).some((m) => m.milestone === reported.milestone && m.at === reported.at);
       const milestones = known ? shipment.milestones : [...(shipment.milestones ?? []), reported];
-      return { ...state, shipments: { ...state.shipments, [shipmentId]: shipmentRecord({ ...shipment, eta, lastMilestone: reported.milestone, ...optional('milestones', milestones) }) } };
+      return { ...state, shipments: put(state.shipments, shipmentId, shipmentRecord({ ...shipment, eta, lastMilestone: reported.milestone, ...optional('milestones', milestones) })) };
     }
     case 'goods.received': {
       const items = itemsFor(state, data);
@@ -156,7 +169,7 @@ export function evolveLine(state: P2PLine, stored: StoredEvent, convert: Convert
         uom,
         reversal,
       };
-      return { ...state, receipts: { ...state.receipts, [event.id]: receipt }, lastActivity: event.time };
+      return { ...state, receipts: setReceipt(state.receipts, event.id, receipt), lastActivity: event.time };
     }
     case 'invoice.received': {
       const items = itemsFor(state, data);
@@ -166,10 +179,10 @@ export function evolveLine(state: P2PLine, stored: StoredEvent, convert: Convert
       const key = invoiceKeyOf(state, supplierId, invoiceNumber);
       const existing = state.invoices[key];
       if (existing !== undefined && existing.eventId !== event.id) {
-        return { ...state, duplicates: { ...state.duplicates, [event.id]: { invoiceNumber, supplierId, eventId: event.id, seq: sequence } }, lastActivity: event.time };
+        return { ...state, duplicates: put(state.duplicates, event.id, { invoiceNumber, supplierId, eventId: event.id, seq: sequence }), lastActivity: event.time };
       }
       const invoice: InvoiceRecord = { invoiceNumber, ...billedDocument(stored, state, items, convert), status: 'received' };
-      return { ...state, invoices: { ...state.invoices, [key]: invoice }, lastActivity: event.time };
+      return { ...state, invoices: put(state.invoices, key, invoice), lastActivity: event.time };
     }
     case 'invoice.credited': {
       const items = itemsFor(state, data);
@@ -177,7 +190,7 @@ export function evolveLine(state: P2PLine, stored: StoredEvent, convert: Convert
       const creditMemoNumber = text(data.creditMemoNumber);
       const supplierId = text(data.supplierId);
       if (Object.values(state.credits).some((c) => c.creditMemoNumber === creditMemoNumber && c.supplierId === supplierId)) {
-        return { ...state, duplicates: { ...state.duplicates, [event.id]: { invoiceNumber: creditMemoNumber, creditMemo: true, supplierId, eventId: event.id, seq: sequence } }, lastActivity: event.time };
+        return { ...state, duplicates: put(state.duplicates, event.id, { invoiceNumber: creditMemoNumber, creditMemo: true, supplierId, eventId: event.id, seq: sequence }), lastActivity: event.time };
       }
       const credit: CreditRecord = {
         creditMemoNumber,
@@ -185,7 +198,7 @@ export function evolveLine(state: P2PLine, stored: StoredEvent, convert: Convert
         ...billedDocument(stored, state, items, convert),
         status: 'received',
       };
-      return { ...state, credits: { ...state.credits, [event.id]: credit }, lastActivity: event.time };
+      return { ...state, credits: put(state.credits, event.id, credit), lastActivity: event.time };
     }
     case 'sla.started': {
       const key = deadlineKey(text(data.sla), text(data.ref));
@@ -193,13 +206,7 @@ export function evolveLine(state: P2PLine, stored: StoredEvent, convert: Convert
       const deadline = text(data.deadline);
       // A moved deadline starts afresh; a repeated one keeps its breach.
       const breached = previous !== undefined && previous.deadline === deadline ? previous.breached : false;
-      return {
-        ...state,
-        deadlines: {
-          ...state.deadlines,
-          [key]: { sla: text(data.sla), ref: text(data.ref), startedAt: text(data.startedAt), deadline, owner: text(data.owner), breached },
-        },
-      };
+      return { ...state, deadlines: put(state.deadlines, key, { sla: text(data.sla), ref: text(data.ref), startedAt: text(data.startedAt), deadline, owner: text(data.owner), breached }) };
     }
     case 'receiving.expected': {
       const shipmentId = text(data.shipmentId);
@@ -207,29 +214,23 @@ export function evolveLine(state: P2PLine, stored: StoredEvent, convert: Convert
       const key = deadlineKey('receipt_after_eta', shipmentId);
       const deadline = text(data.expectedBy);
       const previous = state.deadlines[key];
-      const next = { ...state };
-      if (shipment !== undefined) {
-        next.shipments = { ...state.shipments, [shipmentId]: shipmentRecord({ ...shipment, expectedBy: deadline, expectedForEta: text(data.eta) }) };
-      }
-      next.deadlines = {
-        ...state.deadlines,
-        [key]: {
-          sla: 'receipt_after_eta',
-          ref: shipmentId,
-          startedAt: text(data.eta),
-          deadline,
-          owner: previous?.owner ?? `receiving-${text(data.plant).toLowerCase()}`,
-          breached: previous !== undefined && previous.deadline === deadline ? previous.breached : false,
-        },
-      };
-      return next;
+      if (shipment !== undefined) put(state.shipments, shipmentId, shipmentRecord({ ...shipment, expectedBy: deadline, expectedForEta: text(data.eta) }));
+      put(state.deadlines, key, {
+        sla: 'receipt_after_eta',
+        ref: shipmentId,
+        startedAt: text(data.eta),
+        deadline,
+        owner: previous?.owner ?? `receiving-${text(data.plant).toLowerCase()}`,
+        breached: previous !== undefined && previous.deadline === deadline ? previous.breached : false,
+      });
+      return { ...state };
     }
     case 'sla.breached': {
       const key = deadlineKey(text(data.sla), text(data.ref));
       const deadline = state.deadlines[key];
       // A breach of a deadline that has since moved says nothing about the new one.
       if (deadline === undefined || deadline.deadline !== text(data.deadline)) return state;
-      return { ...state, deadlines: { ...state.deadlines, [key]: { ...deadline, breached: true } } };
+      return { ...state, deadlines: put(state.deadlines, key, { ...deadline, breached: true }) };
     }
     case 'invoice.held': {
       const ref = invoiceKeyOf(state, text(data.supplierId), text(data.invoiceNumber));
@@ -239,18 +240,15 @@ export function evolveLine(state: P2PLine, stored: StoredEvent, convert: Convert
       const key = deadlineKey('invoice_hold', ref);
       return {
         ...state,
-        invoices: { ...state.invoices, [ref]: { ...invoice, status: 'held', holdUntil } },
-        deadlines: {
-          ...state.deadlines,
-          [key]: state.deadlines[key] ?? { sla: 'invoice_hold', ref, startedAt: invoice.at, deadline: holdUntil, owner: 'accounts-payable', breached: false },
-        },
+        invoices: put(state.invoices, ref, { ...invoice, status: 'held', holdUntil }),
+        deadlines: put(state.deadlines, key, state.deadlines[key] ?? { sla: 'invoice_hold', ref, startedAt: invoice.at, deadline: holdUntil, owner: 'accounts-payable', breached: false }),
       };
     }
     case 'invoice.matched': {
       const ref = invoiceKeyOf(state, text(data.supplierId), text(data.invoiceNumber));
       const invoice = state.invoices[ref];
       if (invoice === undefined) return state;
-      return { ...state, invoices: { ...state.invoices, [ref]: { ...invoice, status: 'matched', afterHold: data.afterHold === true } } };
+      return { ...state, invoices: put(state.invoices, ref, { ...invoice, status: 'matched', afterHold: data.afterHold === true }) };
     }
     case 'finance.posting': {
       const postingId = text(data.postingId);
@@ -263,20 +261,22 @@ export function evolveLine(state: P2PLine, stored: StoredEvent, convert: Convert
         ...optional('receiptId', data.receiptId as string | undefined),
         ...optional('invoiceNumber', data.invoiceNumber as string | undefined),
       };
-      const next = { ...state, postings: { ...state.postings, [postingId]: posting } };
+      const next = { ...state, postings: setPosting(state.postings, postingId, posting) };
       // A credit memo's AP liability (a negative quantity; an invoice's is positive) says it was applied.
       if (posting.kind === 'ap_liability' && posting.quantity?.startsWith('-') === true) {
         const credit = Object.values(state.credits)
           .filter((c) => c.creditMemoNumber === posting.invoiceNumber && c.status === 'received')
           .sort((a, b) => a.seq - b.seq)[0];
-        if (credit !== undefined) next.credits = { ...state.credits, [credit.eventId]: { ...credit, status: 'applied' } };
+        if (credit !== undefined) put(state.credits, credit.eventId, { ...credit, status: 'applied' });
       }
       if ((posting.kind === 'grir_accrual' || posting.kind === 'reversal') && posting.receiptId !== undefined) {
-        // The accrual belongs to the earliest receipt event of that receipt id not yet posted.
-        const receipt = Object.values(state.receipts)
+        // The accrual belongs to the earliest receipt event of that receipt id not yet posted
+        // (among the open ones: a receipt not posted yet is open).
+        const receipt = [...receiptTally(state.receipts).open]
+          .flatMap((eventId) => state.receipts[eventId] ?? [])
           .filter((r) => r.receiptId === posting.receiptId && r.postingId === undefined)
           .sort((a, b) => a.seq - b.seq)[0];
-        if (receipt !== undefined) next.receipts = { ...state.receipts, [receipt.eventId]: { ...receipt, postingId } };
+        if (receipt !== undefined) setReceipt(state.receipts, receipt.eventId, { ...receipt, postingId });
       }
       return next;
     }
@@ -286,26 +286,23 @@ export function evolveLine(state: P2PLine, stored: StoredEvent, convert: Convert
       const ref = text(details.ref ?? '');
       const next: P2PLine = {
         ...state,
-        exceptions: {
-          ...state.exceptions,
-          [exceptionId]: { exceptionId, code: text(data.code), ref, owner: text(data.owner), status: 'open', raisedAt: event.time },
-        },
+        exceptions: put(state.exceptions, exceptionId, { exceptionId, code: text(data.code), ref, owner: text(data.owner), status: 'open', raisedAt: event.time }),
       };
       // An invoice that fails the match stays in exception until someone acts on it. The
       // exception names the PO's supplier, not the invoice's: the invoice is found by its event.
       const blocked = typeof data.invoiceNumber === 'string' && details.blocksInvoice === true ? Object.entries(state.invoices).find(([, i]) => i.eventId === details.invoiceEventId) : undefined;
       if (blocked !== undefined) {
         const [ref, invoice] = blocked;
-        return { ...next, invoices: { ...state.invoices, [ref]: { ...invoice, status: 'exception' } } };
+        return { ...next, invoices: put(state.invoices, ref, { ...invoice, status: 'exception' }) };
       }
       const credit = details.blocksCredit === true ? state.credits[text(details.creditEventId)] : undefined;
-      if (credit !== undefined) return { ...next, credits: { ...state.credits, [credit.eventId]: { ...credit, status: 'exception' } } };
+      if (credit !== undefined) return { ...next, credits: put(state.credits, credit.eventId, { ...credit, status: 'exception' }) };
       return next;
     }
     case 'exception.resolved': {
       const exception = state.exceptions[text(data.exceptionId)];
       if (exception === undefined || exception.status === 'resolved') return state;
-      return { ...state, exceptions: { ...state.exceptions, [exception.exceptionId]: { ...exception, status: 'resolved', resolvedAt: event.time } } };
+      return { ...state, exceptions: put(state.exceptions, exception.exceptionId, { ...exception, status: 'resolved', resolvedAt: event.time }) };
     }
     default:
       return state;

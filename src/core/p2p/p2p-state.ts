@@ -4,6 +4,7 @@
 import type { Dec } from '../money.js';
 import { dec, settleQuantity, str, sum, ZERO } from '../money.js';
 import { fnv1aHex } from '../short-hash.js';
+import { postingTally, receiptTally } from './p2p-tally.js';
 import { toMs, utc } from '../time.js';
 
 export type P2PStage =
@@ -300,11 +301,11 @@ export function deadlineKey(sla: string, ref: string): string {
 
 /** Net received quantity (accepted, reversals deducted), counting only receipts in a known unit. */
 export function receivedOf(state: P2PLine): Dec {
-  return settledSum(Object.values(state.receipts).flatMap((r) => (r.quantity === undefined ? [] : [r.quantity])));
+  return settleQuantity(receiptTally(state.receipts).received);
 }
 
 export function rejectedOf(state: P2PLine): Dec {
-  return settledSum(Object.values(state.receipts).flatMap((r) => (r.rejected === undefined ? [] : [r.rejected])));
+  return settleQuantity(receiptTally(state.receipts).rejected);
 }
 
 export function shippedOf(state: P2PLine): Dec {
@@ -346,7 +347,7 @@ export function isConfirmed(state: P2PLine): boolean {
 
 /** Whether a shipment has been received: a receipt names it, or the line holds all that was shipped. */
 export function isShipmentReceived(state: P2PLine, shipmentId: string): boolean {
-  if (Object.values(state.receipts).some((r) => r.shipmentId === shipmentId && !r.reversal)) return true;
+  if (receiptTally(state.receipts).shipments.has(shipmentId)) return true;
   const shipped = shippedOf(state);
   return shipped.gt(0) && receivedOf(state).gte(shipped);
 }
@@ -356,9 +357,7 @@ export function isShipmentReceived(state: P2PLine, shipmentId: string): boolean 
  * cleared at the PO price. Positive means goods received, not yet invoiced.
  */
 export function openGrirOf(state: P2PLine): Dec {
-  const accrued = sum(Object.values(state.postings).flatMap((p) => (p.kind === 'grir_accrual' || p.kind === 'reversal' ? [p.amount] : [])));
-  const ap = sum(Object.values(state.postings).flatMap((p) => (p.kind === 'ap_liability' ? [p.amount] : [])));
-  const variance = sum(Object.values(state.postings).flatMap((p) => (p.kind === 'price_variance' ? [p.amount] : [])));
+  const { accrued, ap, variance } = postingTally(state.postings);
   // An invoice clears GR/IR by its amount at the PO price: AP liability less the price variance.
   return accrued.minus(ap.minus(variance));
 }
