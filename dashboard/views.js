@@ -289,7 +289,7 @@ export const purchaseOrder = {
         <caption>Lines</caption>
         <thead><tr><th scope="col">Line</th><th scope="col">Item</th><th scope="col">Where it stands</th><th scope="col">Ordered</th><th scope="col">Received</th><th scope="col">Invoiced</th><th scope="col">Open exceptions</th></tr></thead>
         <tbody>${workflow.lines.map(
-          (l) => html`<tr><th scope="row">${l.line}</th><td>${l.itemId ?? '—'}</td><td>${term('stage', l.stage)}</td><td class="num">${l.quantities.ordered} ${l.uom ?? ''}</td><td class="num">${l.quantities.received}</td><td class="num">${l.quantities.invoiced}</td>
+          (l) => html`<tr><th scope="row">${l.line}</th><td>${l.itemId ?? '—'}</td><td>${term('stage', l.stage)}</td><td class="num">${l.quantities.ordered} ${l.uom ?? ''}</td><td class="num">${l.quantities.received}</td><td class="num">${l.quantities.invoiced}${l.quantities.stopped === undefined ? '' : html`<br><small title="Billed by invoices stopped by an exception: not counted as invoiced until AP settles them">${l.quantities.stopped} stopped</small>`}</td>
             <td>${l.openExceptions.length === 0 ? 'none' : l.openExceptions.map((e, i) => html`${i > 0 ? ', ' : ''}${term('exception', e.code)}`)}</td></tr>`,
         )}</tbody>
       </table>

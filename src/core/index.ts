@@ -66,6 +66,7 @@ export {
   lineFromJson,
   restoreLine,
   invoicedOf,
+  stoppedOf,
   isConfirmed,
   lineKey,
   matchedOf,

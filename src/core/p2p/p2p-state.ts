@@ -330,9 +330,19 @@ export function matchedOf(state: P2PLine): Dec {
   return settleQuantity(invoicedWith(state, ['matched']).minus(creditedOf(state)));
 }
 
-/** Quantity billed by every invoice on the line (matched, held, or stopped by an exception), less applied credit memos; duplicates excluded. */
+/**
+ * Quantity the supplier has validly billed: invoices matched, held for their goods or not yet
+ * decided, less applied credit memos; duplicates excluded. An invoice stopped by an exception
+ * (price or quantity variance, wrong supplier...) is not counted: AP does not owe it as it stands,
+ * and an AP clerk reading "invoiced" would take it as owed. It is shown apart (`stoppedOf`).
+ */
 export function invoicedOf(state: P2PLine): Dec {
-  return settleQuantity(invoicedWith(state, ['received', 'matched', 'held', 'exception']).minus(creditedOf(state)));
+  return settleQuantity(invoicedWith(state, ['received', 'matched', 'held']).minus(creditedOf(state)));
+}
+
+/** Quantity billed by invoices stopped by an exception, waiting for someone in AP to settle them. */
+export function stoppedOf(state: P2PLine): Dec {
+  return invoicedWith(state, ['exception']);
 }
 
 export function orderedOf(state: P2PLine): Dec {

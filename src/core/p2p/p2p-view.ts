@@ -15,6 +15,7 @@ import {
   rejectedOf,
   shippedOf,
   stageOf,
+  stoppedOf,
 } from './p2p-state.js';
 
 export interface LineSummary {
@@ -35,8 +36,11 @@ export interface LineSummary {
     readonly shipped: string;
     readonly received: string;
     readonly rejected: string;
+    /** Billed by invoices matched, held for their goods or not yet decided, less credit memos applied. */
     readonly invoiced: string;
     readonly matched: string;
+    /** Billed by invoices stopped by an exception (not in `invoiced`); absent when none is. */
+    readonly stopped?: string;
   };
   readonly openGrir: string;
   readonly confirmation?: {
@@ -76,6 +80,7 @@ export interface LineSummary {
 
 export function summarizeLine(state: P2PLine): LineSummary {
   const { terms } = state;
+  const stopped = stoppedOf(state);
   return {
     key: state.key,
     poNumber: state.poNumber,
@@ -92,6 +97,7 @@ export function summarizeLine(state: P2PLine): LineSummary {
       rejected: str(rejectedOf(state)),
       invoiced: str(invoicedOf(state)),
       matched: str(matchedOf(state)),
+      ...(stopped.isZero() ? {} : { stopped: str(stopped) }),
     },
     openGrir: terms === undefined ? openGrirOf(state).toFixed() : amount(openGrirOf(state), terms.currency),
     ...(state.confirmation === undefined

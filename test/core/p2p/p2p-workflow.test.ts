@@ -756,3 +756,24 @@ describe('derived events and replay', () => {
     assert.deepEqual(s.replay(), s.live());
   });
 });
+
+describe('what a PO line says was invoiced', () => {
+  it('counts matched and held invoices as invoiced and shows an invoice stopped by an exception apart', () => {
+    const s = new P2PScenario();
+    s.release([{ line: 10, quantity: '100', unitPrice: '12.5000' }]);
+    s.advance(HOUR).receive('GR-1', [{ line: 10, quantity: '60' }]);
+    s.advance(HOUR).invoice('INV-1', [{ line: 10, quantity: '50', unitPrice: '12.5000' }]);
+    // 20.00 against 12.50 on the PO: stopped as a price variance, not a claim AP will pay as it stands.
+    s.advance(HOUR).invoice('INV-2', [{ line: 10, quantity: '40', unitPrice: '20.0000' }]);
+    // 30 more than received: held for the goods.
+    s.advance(HOUR).invoice('INV-3', [{ line: 10, quantity: '30', unitPrice: '12.5000' }]);
+    assert.deepEqual(
+      summarizeLine(s.line(10)).invoices.map((i) => [i.invoiceNumber, i.status]),
+      [['INV-1', 'matched'], ['INV-2', 'exception'], ['INV-3', 'held']],
+    );
+    const quantities = summarizeLine(s.line(10)).quantities;
+    assert.equal(quantities.invoiced, '80');
+    assert.equal(quantities.matched, '50');
+    assert.equal(quantities.stopped, '40');
+  });
+});
