@@ -9,10 +9,10 @@ import type { Dec } from '../money.js';
 import { amount, dec, settleQuantity, str, sum, ZERO } from '../money.js';
 import { addMs, isAfter, toMs } from '../time.js';
 import type { P2PExceptionCode, P2PPolicy, P2PSla } from './p2p-policy.js';
-import type { CreditRecord, ExceptionRecord, InvoiceRecord, P2PLine, PoLineTerms, ReceiptRecord } from './p2p-state.js';
-import { confirmedQuantityOf, deadlineKey, invoiceKeyOf, invoiceRefOf, isShipmentReceived, matchedOf, orderedOf, receivedOf } from './p2p-state.js';
+import type { CreditRecord, ExceptionRecord, InvoiceRecord, InvoiceStatus, P2PLine, PoLineTerms, ReceiptRecord } from './p2p-state.js';
+import { confirmedQuantityOf, creditedInvoiceKeyOf, deadlineKey, invoiceKeyOf, invoiceRefOf, isShipmentReceived, matchedOf, orderedOf, receivedOf } from './p2p-state.js';
 import { postingTally, receiptTally } from './p2p-tally.js';
-import { matchCredit, matchInvoice } from './three-way-match.js';
+import { checkCredit, matchCredit, matchInvoice } from './three-way-match.js';
 
 
 export interface DecisionContext {
@@ -32,6 +32,8 @@ class Derivation {
   readonly events: CloudEvent[] = [];
   private readonly raised = new Map<string, string>();
   private readonly resolved = new Set<string>();
+  /** Invoices this decision stopped (by event id), with the code: the state learns it only when the exception is applied. */
+  private readonly stopped = new Map<string, string>();
 
   constructor(
     private readonly state: P2PLine,
@@ -56,6 +58,7 @@ class Derivation {
 
   raise(code: P2PExceptionCode, ref: string, message: string, evidence: readonly string[], extra: Record<string, unknown> = {}, details: Record<string, unknown> = {}): void {
     if (this.findException(code, ref) !== undefined) return;
+    if (details.blocksInvoice === true && typeof details.invoiceEventId === 'string') this.stopped.set(details.invoiceEventId, code);
     const exceptionId = this.nextId('EXC');
     const plant = this.state.terms?.buyerPlant ?? (extra.plant as string | undefined);
     this.raised.set(`${code}\u0000${ref}`, exceptionId);
@@ -73,6 +76,11 @@ class Derivation {
       evidence: [...new Set(evidence)],
       details: { ref, ...details },
     });
+  }
+
+  /** The code of the exception this decision raised to stop an invoice, if it did. */
+  stoppedBy(invoiceEventId: string): string | undefined {
+    return this.stopped.get(invoiceEventId);
   }
 
   resolve(code: P2PExceptionCode, ref: string, reason: string): void {
@@ -134,6 +142,7 @@ const SEVERITY: Readonly<Record<P2PExceptionCode, 'low' | 'medium' | 'high'>> = 
   master_data_gap: 'medium',
   cancelled_line_activity: 'medium',
   receipt_reversed_after_match: 'high',
+  credited_invoice_stopped: 'high',
 };
 
 /** The derived events the state calls for. An empty list means the line is in order. */
@@ -430,34 +439,82 @@ function receiptRules(state: P2PLine, terms: PoLineTerms, policy: P2PPolicy, out
   }
 }
 
-/** Invoices and credit memos, in the order they came; returns the line's matched quantity after them. */
+/**
+ * Invoices and credit memos, in the order they came; returns the line's matched quantity after
+ * them. A credit memo for an invoice held for its goods waits with it (nothing is decided, the
+ * view shows it `waiting`): the invoice is matched once the goods cover what it bills net of the
+ * credit memos waiting with it, and they are applied right after its match, so AP liability and
+ * GR/IR net out. One whose invoice is stopped instead is `credited_invoice_stopped`.
+ */
 function invoiceRules(state: P2PLine, terms: PoLineTerms, ctx: DecisionContext, out: Derivation, beforeCancel: (item: { seq: number }) => boolean, goods: AccruedGoods): Dec {
   const { policy } = ctx;
   const invoices = Object.values(state.invoices).filter(beforeCancel);
+  const credits = Object.values(state.credits).sort(bySeq);
   // A credit memo applies on a cancelled line too: it takes back what was billed before.
-  const documents = [...invoices, ...Object.values(state.credits)].sort(bySeq);
+  const documents = [...invoices, ...credits].sort(bySeq);
   const received = receivedOf(state);
   const ordered = orderedOf(state);
   // Running totals: decisions taken earlier in this call count for the next document.
   let matched = matchedOf(state);
-  let held = invoices.filter((i) => i.status === 'held').reduce((total, i) => total.plus(dec(i.quantity ?? '0')), ZERO);
+  // What this decision made of an invoice (by key), before the state hears of it.
+  const decided = new Map<string, InvoiceStatus>();
+  // Credit memos applied with their invoice, ahead of their own turn.
+  const applied = new Set<string>();
+  const statusOf = (key: string, invoice: InvoiceRecord): InvoiceStatus => (out.stoppedBy(invoice.eventId) === undefined ? (decided.get(key) ?? invoice.status) : 'exception');
+  /** The credit memos that wait with an invoice: for it, not decided, in order, as many as it bills. */
+  const waitingWith = (key: string, invoice: InvoiceRecord): CreditRecord[] => {
+    if (invoice.quantity === undefined) return [];
+    let left = dec(invoice.quantity);
+    const waiting: CreditRecord[] = [];
+    for (const credit of credits) {
+      if (credit.status !== 'received' || applied.has(credit.eventId) || creditedInvoiceKeyOf(state, credit) !== key || checkCredit(credit, terms, policy) !== undefined) continue;
+      const quantity = settleQuantity(dec(credit.quantity ?? '0'));
+      if (quantity.gt(left)) continue;
+      left = left.minus(quantity);
+      waiting.push(credit);
+    }
+    return waiting;
+  };
+  const netOf = (invoice: InvoiceRecord, waiting: readonly CreditRecord[]): Dec => settleQuantity(dec(invoice.quantity ?? '0').minus(sum(waiting.map((c) => c.quantity ?? '0'))));
+  /** The invoice's match and its postings, then those of the credit memos that waited with it. */
+  const match = (key: string, invoice: InvoiceRecord, waiting: readonly CreditRecord[], afterHold: boolean): void => {
+    matched = matched.plus(dec(invoice.quantity ?? '0'));
+    decided.set(key, 'matched');
+    postMatch(state, terms, invoice, afterHold, goods.clear(matched), out);
+    for (const credit of waiting) {
+      applied.add(credit.eventId);
+      matched = creditRule(terms, credit, matched, policy, goods, out);
+    }
+  };
+  let held = invoices.filter((i) => i.status === 'held').reduce((total, i) => total.plus(netOf(i, waitingWith(invoiceRefOf(state, i), i))), ZERO);
   for (const document of documents) {
     if ('creditMemoNumber' in document) {
-      matched = creditRule(terms, document, matched, policy, goods, out);
+      if (!applied.has(document.eventId)) matched = creditTurn(state, terms, document, matched, policy, goods, out, beforeCancel, statusOf, waitingWith);
       continue;
     }
     const invoice = document;
     const ref = invoiceRefOf(state, invoice);
+    // Stopped by this decision already (a cancellation): it waits for no goods.
+    if (out.stoppedBy(invoice.eventId) !== undefined) continue;
     if (invoice.status === 'received') {
       const verdict = matchInvoice(invoice, terms, { matched, held, received, ordered }, policy);
       if (verdict.outcome === 'exception') {
+        decided.set(ref, 'exception');
         out.raise(verdict.code, ref, verdict.message, [invoice.eventId, terms.eventId], { invoiceNumber: invoice.invoiceNumber }, {
           invoiceEventId: invoice.eventId,
           blocksInvoice: true,
           ...verdict.details,
         });
       } else if (verdict.outcome === 'held') {
-        held = held.plus(dec(invoice.quantity ?? '0'));
+        // Credit memos that came with it (a PO that reached the hub after both) may cover what is short.
+        const waiting = waitingWith(ref, invoice);
+        const net = netOf(invoice, waiting);
+        if (waiting.length > 0 && settleQuantity(matched.plus(net)).lte(received.plus(policy.quantityTolerance))) {
+          match(ref, invoice, waiting, false);
+          continue;
+        }
+        held = held.plus(net);
+        decided.set(ref, 'held');
         out.emit('invoice.held', {
           invoiceNumber: invoice.invoiceNumber,
           supplierId: invoice.supplierId,
@@ -470,27 +527,33 @@ function invoiceRules(state: P2PLine, terms: PoLineTerms, ctx: DecisionContext, 
           reason: 'awaiting_receipt',
         });
       } else {
-        matched = matched.plus(dec(invoice.quantity ?? '0'));
-        postMatch(state, terms, invoice, false, goods.clear(matched), out);
+        match(ref, invoice, [], false);
       }
       continue;
     }
     if (invoice.status === 'held') {
       const quantity = dec(invoice.quantity ?? '0');
-      if (settleQuantity(matched.plus(quantity)).lte(received.plus(policy.quantityTolerance))) {
-        matched = matched.plus(quantity);
-        held = held.minus(quantity);
-        postMatch(state, terms, invoice, true, goods.clear(matched), out);
+      const waiting = waitingWith(ref, invoice);
+      const net = netOf(invoice, waiting);
+      if (settleQuantity(matched.plus(net)).lte(received.plus(policy.quantityTolerance))) {
+        held = held.minus(net);
+        match(ref, invoice, waiting, true);
         out.resolve('receipt_missing', ref, `the goods were received; invoice ${invoice.invoiceNumber} matched`);
         continue;
       }
       const deadline = state.deadlines[deadlineKey('invoice_hold', ref)];
       if (deadline?.breached === true && out.findException('receipt_missing', ref) === undefined) {
+        const needed = settleQuantity(matched.plus(net).minus(policy.quantityTolerance));
+        const credited =
+          waiting.length === 0
+            ? ''
+            : `. Credit ${waiting.length === 1 ? 'memo' : 'memos'} ${waiting.map((c) => c.creditMemoNumber).join(', ')} (${str(sum(waiting.map((c) => c.quantity ?? '0')))} ${terms.uom}) ` +
+              `${waiting.length === 1 ? 'waits' : 'wait'} with it: ${needed.toFixed()} ${terms.uom} must be received for it to match`;
         out.raise(
           'receipt_missing',
           ref,
-          `invoice ${invoice.invoiceNumber} has been held since ${invoice.at} for ${quantity.toFixed()} ${terms.uom}; only ${received.toFixed()} received on PO ${state.poNumber} line ${state.line}`,
-          [invoice.eventId, ...Object.values(state.receipts).map((r) => r.eventId)],
+          `invoice ${invoice.invoiceNumber} has been held since ${invoice.at} for ${quantity.toFixed()} ${terms.uom}; only ${received.toFixed()} received on PO ${state.poNumber} line ${state.line}${credited}`,
+          [invoice.eventId, ...waiting.map((c) => c.eventId), ...Object.values(state.receipts).map((r) => r.eventId)],
           { invoiceNumber: invoice.invoiceNumber },
           { holdUntil: deadline.deadline },
         );
@@ -512,6 +575,48 @@ function invoiceRules(state: P2PLine, terms: PoLineTerms, ctx: DecisionContext, 
       { invoiceNumber: duplicate.invoiceNumber },
     );
   }
+  return matched;
+}
+
+/**
+ * A credit memo's own turn. One that fails the document checks is stopped as any; one for an
+ * invoice held for its goods waits with it (invoiceRules applies it when the invoice matches);
+ * one for an invoice stopped by an exception can never be applied as the supplier meant it:
+ * `credited_invoice_stopped`, to settle with the invoice. Any other is weighed against what the
+ * line has matched (creditRule).
+ */
+function creditTurn(
+  state: P2PLine,
+  terms: PoLineTerms,
+  credit: CreditRecord,
+  matched: Dec,
+  policy: P2PPolicy,
+  goods: AccruedGoods,
+  out: Derivation,
+  beforeCancel: (item: { seq: number }) => boolean,
+  statusOf: (key: string, invoice: InvoiceRecord) => InvoiceStatus,
+  waitingWith: (key: string, invoice: InvoiceRecord) => CreditRecord[],
+): Dec {
+  if (credit.status !== 'received' || checkCredit(credit, terms, policy) !== undefined) return creditRule(terms, credit, matched, policy, goods, out);
+  const key = creditedInvoiceKeyOf(state, credit);
+  const invoice = key === undefined ? undefined : state.invoices[key];
+  // An invoice billed after the cancellation was never in the match: the credit memo is weighed as any.
+  if (key === undefined || invoice === undefined || !beforeCancel(invoice)) return creditRule(terms, credit, matched, policy, goods, out);
+  const status = statusOf(key, invoice);
+  // More than the held invoice bills (with the credit memos before it) is stopped now, by creditRule.
+  if (status === 'held' && waitingWith(key, invoice).includes(credit)) return matched;
+  if (status !== 'exception') return creditRule(terms, credit, matched, policy, goods, out);
+  const stoppedBy =
+    out.stoppedBy(invoice.eventId) ?? Object.values(state.exceptions).find((e) => (e.ref === key || e.ref === invoice.eventId) && e.code !== 'receipt_missing')?.code ?? 'an exception';
+  out.raise(
+    'credited_invoice_stopped',
+    credit.eventId,
+    `credit memo ${credit.creditMemoNumber} credits ${credit.quantity ?? credit.rawQuantity} ${terms.uom} of invoice ${invoice.invoiceNumber}, which was stopped by ${stoppedBy} and will not be matched; ` +
+      'nothing was posted for the credit memo: settle it with the invoice',
+    [credit.eventId, invoice.eventId],
+    { invoiceNumber: credit.creditMemoNumber },
+    { creditEventId: credit.eventId, blocksCredit: true, creditedInvoice: invoice.invoiceNumber, invoiceStoppedBy: stoppedBy, credited: credit.quantity ?? credit.rawQuantity },
+  );
   return matched;
 }
 

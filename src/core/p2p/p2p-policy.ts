@@ -23,6 +23,7 @@ export const P2P_EXCEPTION_CODES = [
   'master_data_gap',
   'cancelled_line_activity',
   'receipt_reversed_after_match',
+  'credited_invoice_stopped',
 ] as const;
 
 export type P2PExceptionCode = (typeof P2P_EXCEPTION_CODES)[number];
@@ -100,6 +101,7 @@ export const DEFAULT_EXCEPTION_OWNERS: Readonly<Record<P2PExceptionCode, string>
   master_data_gap: 'master-data',
   cancelled_line_activity: 'procurement',
   receipt_reversed_after_match: 'accounts-payable',
+  credited_invoice_stopped: 'accounts-payable',
 };
 
 export const DEFAULT_SLAS: Readonly<Record<P2PSla, string>> = {

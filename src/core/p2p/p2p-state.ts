@@ -130,7 +130,9 @@ export interface InvoiceRecord extends BilledDocument {
 /**
  * A supplier's credit memo (`invoice.credited`) for the line: it takes back quantity billed and
  * matched. `received` until the workflow applies it (its AP liability posting, negative, marks it
- * `applied`) or stops it with an exception.
+ * `applied`) or stops it with an exception. One for an invoice still held for its goods stays
+ * `received` while it waits with that invoice (`creditWaitsFor`; the view shows it `waiting`): it
+ * is applied when the invoice matches, no derived event records the wait.
  */
 export interface CreditRecord extends BilledDocument {
   readonly creditMemoNumber: string;
@@ -325,6 +327,38 @@ export function creditedOf(state: P2PLine): Dec {
   return settledSum(Object.values(state.credits).flatMap((c) => (c.status === 'applied' && c.quantity !== undefined ? [c.quantity] : [])));
 }
 
+/**
+ * The key of the invoice a credit memo credits: the one it names, or, when it names none, the
+ * only invoice its supplier sent the line before it (it can belong to no other). Only an invoice
+ * that came before the credit memo counts: one that comes after it was not credited by it.
+ */
+export function creditedInvoiceKeyOf(state: Pick<P2PLine, 'invoices'>, credit: CreditRecord): string | undefined {
+  if (credit.invoiceNumber !== undefined) {
+    const key = invoiceKeyOf(state, credit.supplierId, credit.invoiceNumber);
+    const invoice = state.invoices[key];
+    return invoice !== undefined && invoice.supplierId === credit.supplierId && invoice.invoiceNumber === credit.invoiceNumber && invoice.seq < credit.seq ? key : undefined;
+  }
+  const earlier = Object.entries(state.invoices).filter(([, i]) => i.supplierId === credit.supplierId && i.seq < credit.seq);
+  return earlier.length === 1 ? earlier[0]?.[0] : undefined;
+}
+
+/**
+ * The invoice a credit memo waits with: not decided yet (`received`), for an invoice held for its
+ * goods. The workflow applies it when that invoice matches (p2p-decide.ts); a credit memo that
+ * could not wait (another supplier, more than the invoice bills...) was stopped at once.
+ */
+export function creditWaitsFor(state: Pick<P2PLine, 'invoices'>, credit: CreditRecord): InvoiceRecord | undefined {
+  if (credit.status !== 'received') return undefined;
+  const key = creditedInvoiceKeyOf(state, credit);
+  const invoice = key === undefined ? undefined : state.invoices[key];
+  return invoice?.status === 'held' ? invoice : undefined;
+}
+
+/** Quantity of the credit memos waiting with held invoices: the supplier no longer bills it. */
+function waitingCreditOf(state: P2PLine): Dec {
+  return settledSum(Object.values(state.credits).flatMap((c) => (c.quantity !== undefined && creditWaitsFor(state, c) !== undefined ? [c.quantity] : [])));
+}
+
 /** Quantity billed by matched invoices, less what applied credit memos took back. */
 export function matchedOf(state: P2PLine): Dec {
   return settleQuantity(invoicedWith(state, ['matched']).minus(creditedOf(state)));
@@ -332,12 +366,12 @@ export function matchedOf(state: P2PLine): Dec {
 
 /**
  * Quantity the supplier has validly billed: invoices matched, held for their goods or not yet
- * decided, less applied credit memos; duplicates excluded. An invoice stopped by an exception
+ * decided, less applied credit memos and those waiting with held invoices; duplicates excluded. An invoice stopped by an exception
  * (price or quantity variance, wrong supplier...) is not counted: AP does not owe it as it stands,
  * and an AP clerk reading "invoiced" would take it as owed. It is shown apart (`stoppedOf`).
  */
 export function invoicedOf(state: P2PLine): Dec {
-  return settleQuantity(invoicedWith(state, ['received', 'matched', 'held']).minus(creditedOf(state)));
+  return settleQuantity(invoicedWith(state, ['received', 'matched', 'held']).minus(creditedOf(state)).minus(waitingCreditOf(state)));
 }
 
 /** Quantity billed by invoices stopped by an exception, waiting for someone in AP to settle them. */

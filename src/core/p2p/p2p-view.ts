@@ -5,6 +5,7 @@ import type { P2PLine, P2PStage } from './p2p-state.js';
 import {
   activeDeadlines,
   confirmedQuantityOf,
+  creditWaitsFor,
   invoicedOf,
   isConfirmed,
   matchedOf,
@@ -62,7 +63,10 @@ export interface LineSummary {
     readonly holdUntil?: string;
     readonly afterHold?: boolean;
   }[];
-  /** Supplier credit memos on the line: `applied` took their quantity back, `exception` were stopped. */
+  /**
+   * Supplier credit memos on the line: `applied` took their quantity back, `exception` were
+   * stopped, `waiting` wait with the held invoice `waitingFor` and are applied when it matches.
+   */
   readonly credits: readonly {
     readonly creditMemoNumber: string;
     readonly invoiceNumber?: string;
@@ -70,6 +74,7 @@ export interface LineSummary {
     readonly quantity?: string;
     readonly unitPrice?: string;
     readonly status: string;
+    readonly waitingFor?: string;
     readonly at: string;
   }[];
   readonly postings: readonly { readonly postingId: string; readonly kind: string; readonly amount: string; readonly currency: string; readonly receiptId?: string; readonly invoiceNumber?: string }[];
@@ -127,15 +132,18 @@ export function summarizeLine(state: P2PLine): LineSummary {
       })),
     credits: Object.values(state.credits)
       .sort((a, b) => a.seq - b.seq)
-      .map((c) => ({
-        creditMemoNumber: c.creditMemoNumber,
-        ...(c.invoiceNumber === undefined ? {} : { invoiceNumber: c.invoiceNumber }),
-        supplierId: c.supplierId,
-        ...(c.quantity === undefined ? {} : { quantity: c.quantity }),
-        ...(c.unitPrice === undefined ? {} : { unitPrice: c.unitPrice }),
-        status: c.status,
-        at: c.at,
-      })),
+      .map((c) => {
+        const waitsFor = creditWaitsFor(state, c);
+        return {
+          creditMemoNumber: c.creditMemoNumber,
+          ...(c.invoiceNumber === undefined ? {} : { invoiceNumber: c.invoiceNumber }),
+          supplierId: c.supplierId,
+          ...(c.quantity === undefined ? {} : { quantity: c.quantity }),
+          ...(c.unitPrice === undefined ? {} : { unitPrice: c.unitPrice }),
+          ...(waitsFor === undefined ? { status: c.status } : { status: 'waiting', waitingFor: waitsFor.invoiceNumber }),
+          at: c.at,
+        };
+      }),
     postings: Object.values(state.postings)
       .sort((a, b) => a.postingId.localeCompare(b.postingId, undefined, { numeric: true }))
       .map((p) => ({ postingId: p.postingId, kind: p.kind, amount: p.amount, currency: p.currency, ...(p.receiptId === undefined ? {} : { receiptId: p.receiptId }), ...(p.invoiceNumber === undefined ? {} : { invoiceNumber: p.invoiceNumber }) })),

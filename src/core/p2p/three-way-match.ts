@@ -77,6 +77,15 @@ export function matchCredit(credit: CreditRecord, terms: PoLineTerms, matched: D
   return { outcome: 'matched', priceDifference: checked.priceDifference, priceDifferencePercent: checked.priceDifferencePercent };
 }
 
+/**
+ * What a credit memo must share with its PO line before it may wait for, or be applied with, an
+ * invoice: supplier, currency, a known unit and a price within tolerance. Undefined when it does.
+ */
+export function checkCredit(credit: CreditRecord, terms: PoLineTerms, policy: P2PPolicy): Extract<MatchVerdict, { outcome: 'exception' }> | undefined {
+  const checked = checkDocument(`credit memo ${credit.creditMemoNumber}`, 'credits', credit, terms, policy);
+  return checked.outcome === 'exception' ? checked : undefined;
+}
+
 type Checked = Extract<MatchVerdict, { outcome: 'exception' }> | { readonly outcome: 'checked'; readonly quantity: Dec; readonly priceDifference: Dec; readonly priceDifferencePercent: Dec };
 
 /** What an invoice or a credit memo must share with its PO line: the supplier, the currency, a unit master data converts, a price within tolerance. */

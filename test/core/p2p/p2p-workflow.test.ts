@@ -457,6 +457,121 @@ describe('goods reversed after the invoice matched', () => {
   });
 });
 
+describe('credit memos for an invoice held for its goods', () => {
+  /** PO 100 EA at 12.50; INV-1 bills all 100 before any goods come (held); CM-1 takes 20 of them back. */
+  function heldAndCredited(options: { named?: boolean } = {}) {
+    const s = released('100', '12.5000');
+    s.confirm([{ line: 10, status: 'accepted' }]);
+    s.invoice('INV-1', [{ line: 10, quantity: '100', unitPrice: '12.5000' }], { id: 'ap-1' });
+    s.advance(HOUR).credit('CM-1', [{ line: 10, quantity: '20', unitPrice: '12.5000' }], { id: 'cm-1', ...(options.named === false ? {} : { invoiceNumber: 'INV-1' }) });
+    return s;
+  }
+
+  /** Invoice net of its credit memo: 80 EA billed, 80 received, matched; GR/IR accrued for 80 and cleared; nothing for AP to do. */
+  function assertMatchedNetOfCredit(s: P2PScenario, afterHold = true) {
+    assert.deepEqual(s.exceptions().filter((e) => e.code !== 'receipt_missing'), []);
+    assert.deepEqual(s.derived('invoice.matched').map((e) => [(e.data as { invoiceNumber: string }).invoiceNumber, (e.data as { afterHold: boolean }).afterHold]), [['INV-1', afterHold]]);
+    assert.deepEqual(s.postings().map((p) => [p.kind, p.amount, p.quantity, p.receiptId ?? p.invoiceNumber]), [
+      ['grir_accrual', '1000.00', '80', 'GR-1'],
+      ['ap_liability', '1250.00', '100', 'INV-1'],
+      ['ap_liability', '-250.00', '-20', 'CM-1'],
+    ]);
+    const view = summarizeLine(s.line(10));
+    assert.equal(view.openGrir, '0.00');
+    assert.deepEqual(view.quantities, { ordered: '100', confirmed: '100', shipped: '0', received: '80', rejected: '0', invoiced: '80', matched: '80' });
+    assert.deepEqual(view.credits.map((c) => [c.creditMemoNumber, c.status]), [['CM-1', 'applied']]);
+    assert.deepEqual(view.invoices.map((i) => [i.invoiceNumber, i.status]), [['INV-1', 'matched']]);
+    assert.deepEqual(view.openExceptions, []);
+    assert.deepEqual(view.deadlines.filter((d) => d.sla === 'invoice_hold'), []);
+    assert.equal(view.stage, 'matched', '20 EA are still on order');
+    assert.deepEqual(s.replay(), s.live());
+  }
+
+  it('keeps the credit memo waiting with the held invoice, then matches the invoice net of it when the goods come and applies it: GR/IR clears, no exception', () => {
+    const s = heldAndCredited();
+    // The supplier over-billed and said so before the goods came: nothing is wrong yet.
+    assert.deepEqual(s.exceptions(), []);
+    assert.deepEqual(s.postings(), []);
+    assert.deepEqual(summarizeLine(s.line(10)).credits, [
+      { creditMemoNumber: 'CM-1', invoiceNumber: 'INV-1', supplierId: 'SUP-0042', quantity: '20', unitPrice: '12.5', status: 'waiting', waitingFor: 'INV-1', at: s.now },
+    ]);
+    assert.deepEqual(summarizeLine(s.line(10)).quantities, { ordered: '100', confirmed: '100', shipped: '0', received: '0', rejected: '0', invoiced: '80', matched: '0' }, 'billed 100, credited 20');
+    s.advance(DAY).receive('GR-1', [{ line: 10, quantity: '80' }]);
+    assertMatchedNetOfCredit(s);
+  });
+
+  it('takes a credit memo that names no invoice as the held one when it is the only invoice it can belong to', () => {
+    const s = heldAndCredited({ named: false });
+    assert.deepEqual(s.exceptions(), []);
+    assert.deepEqual(summarizeLine(s.line(10)).credits.map((c) => [c.status, c.waitingFor]), [['waiting', 'INV-1']]);
+    s.advance(DAY).receive('GR-1', [{ line: 10, quantity: '80' }]);
+    assertMatchedNetOfCredit(s);
+  });
+
+  it('matches the held invoice when its credit memo comes after the goods that were short of the invoice', () => {
+    const s = released('100', '12.5000');
+    s.confirm([{ line: 10, status: 'accepted' }]);
+    s.invoice('INV-1', [{ line: 10, quantity: '100', unitPrice: '12.5000' }], { id: 'ap-1' });
+    s.advance(HOUR).receive('GR-1', [{ line: 10, quantity: '80' }]);
+    assert.deepEqual(s.derived('invoice.matched'), [], '100 billed, 80 received: still held');
+    s.advance(HOUR).credit('CM-1', [{ line: 10, quantity: '20', unitPrice: '12.5000' }], { id: 'cm-1', invoiceNumber: 'INV-1' });
+    assertMatchedNetOfCredit(s);
+  });
+
+  it('matches and applies all three when the PO reaches the hub after the invoice, the credit memo and the receipt (out-of-order sync)', () => {
+    const s = new P2PScenario();
+    s.invoice('INV-1', [{ line: 10, quantity: '100', unitPrice: '12.5000' }], { id: 'ap-1' });
+    s.credit('CM-1', [{ line: 10, quantity: '20', unitPrice: '12.5000' }], { id: 'cm-1' });
+    s.receive('GR-1', [{ line: 10, quantity: '80' }]);
+    s.advance(HOUR).release([{ line: 10, quantity: '100', unitPrice: '12.5000' }]);
+    s.confirm([{ line: 10, status: 'accepted' }]);
+    // Never held: the PO came when the goods and the credit memo were already there.
+    assertMatchedNetOfCredit(s, false);
+  });
+
+  it('keeps the credit memo waiting, in view and in the receipt_missing exception, while the goods do not come, and applies it when they do', () => {
+    const s = heldAndCredited();
+    s.advance(5 * DAY);
+    const [missing] = s.exceptions('receipt_missing');
+    assert.equal(missing?.owner, 'accounts-payable');
+    assert.equal(
+      missing?.message,
+      `invoice INV-1 has been held since ${T0} for 100 EA; only 0 received on PO ${PO} line 10. ` +
+        'Credit memo CM-1 (20 EA) waits with it: 80 EA must be received for it to match',
+    );
+    assert.deepEqual(missing?.evidence, ['ap-1', 'cm-1']);
+    assert.deepEqual(s.exceptions().map((e) => e.code), ['receipt_missing'], 'the credit memo is not stopped on its own');
+    const view = summarizeLine(s.line(10));
+    assert.deepEqual(view.credits.map((c) => [c.creditMemoNumber, c.status, c.waitingFor]), [['CM-1', 'waiting', 'INV-1']]);
+    assert.deepEqual(view.invoices.map((i) => [i.invoiceNumber, i.status]), [['INV-1', 'held']]);
+    assert.deepEqual(view.openExceptions.map((e) => e.code), ['receipt_missing']);
+    s.advance(DAY).receive('GR-1', [{ line: 10, quantity: '80' }]);
+    assert.deepEqual(s.derived('exception.resolved').map((e) => (e.data as { code: string }).code), ['receipt_missing']);
+    assertMatchedNetOfCredit(s);
+  });
+
+  it('raises credited_invoice_stopped to accounts payable when the held invoice is stopped instead of matched, and posts nothing for the credit memo', () => {
+    const s = heldAndCredited();
+    s.advance(HOUR).send('po.cancelled', '/systems/erp-core', { poNumber: PO });
+    assert.deepEqual(s.exceptions().map((e) => [e.code, e.owner, e.invoiceNumber]), [
+      ['cancelled_line_activity', 'procurement', 'INV-1'],
+      ['credited_invoice_stopped', 'accounts-payable', 'CM-1'],
+    ]);
+    const [stopped] = s.exceptions('credited_invoice_stopped');
+    assert.equal(
+      stopped?.message,
+      'credit memo CM-1 credits 20 EA of invoice INV-1, which was stopped by cancelled_line_activity and will not be matched; nothing was posted for the credit memo: settle it with the invoice',
+    );
+    assert.deepEqual(stopped?.evidence, ['cm-1', 'ap-1']);
+    assert.equal(stopped?.severity, 'high');
+    assert.deepEqual(s.postings(), []);
+    assert.deepEqual(summarizeLine(s.line(10)).credits.map((c) => [c.creditMemoNumber, c.status]), [['CM-1', 'exception']]);
+    s.advance(HOUR).receive('GR-1', [{ line: 10, quantity: '80' }]);
+    assert.deepEqual(s.postings(), []);
+    assert.deepEqual(s.replay(), s.live());
+  });
+});
+
 describe('three-way match', () => {
   it('matches an invoice within tolerance and posts AP liability at the invoice price and the price variance, to the cent', () => {
     const s = released('100', '12.5000');
