@@ -71,6 +71,7 @@ const EXCEPTIONS = {
   master_data_gap: 'Supplier missing from master data',
   cancelled_line_activity: 'Activity on a cancelled line',
   receipt_reversed_after_match: 'Goods reversed after the invoice matched',
+  credited_invoice_stopped: 'Credit memo for a stopped invoice',
 };
 
 const INVOICE_STATUS = {

@@ -603,8 +603,22 @@ function creditTurn(
   // An invoice billed after the cancellation was never in the match: the credit memo is weighed as any.
   if (key === undefined || invoice === undefined || !beforeCancel(invoice)) return creditRule(terms, credit, matched, policy, goods, out);
   const status = statusOf(key, invoice);
-  // More than the held invoice bills (with the credit memos before it) is stopped now, by creditRule.
-  if (status === 'held' && waitingWith(key, invoice).includes(credit)) return matched;
+  if (status === 'held') {
+    const waiting = waitingWith(key, invoice);
+    if (waiting.includes(credit)) return matched;
+    // More than the held invoice bills, with the credit memos before it: it could never be applied to it.
+    const before = sum(waiting.filter((c) => c.seq < credit.seq).map((c) => c.quantity ?? '0'));
+    out.raise(
+      'quantity_variance',
+      credit.eventId,
+      `credit memo ${credit.creditMemoNumber} credits ${credit.quantity ?? credit.rawQuantity} ${terms.uom} of invoice ${invoice.invoiceNumber}, held for its goods, which bills ${invoice.quantity ?? invoice.rawQuantity}` +
+        (before.isZero() ? '' : `, ${str(before)} of them credited already`),
+      [credit.eventId, invoice.eventId, terms.eventId],
+      { invoiceNumber: credit.creditMemoNumber },
+      { creditEventId: credit.eventId, blocksCredit: true, credited: credit.quantity ?? credit.rawQuantity, creditedInvoice: invoice.invoiceNumber, invoiced: invoice.quantity ?? invoice.rawQuantity },
+    );
+    return matched;
+  }
   if (status !== 'exception') return creditRule(terms, credit, matched, policy, goods, out);
   const stoppedBy =
     out.stoppedBy(invoice.eventId) ?? Object.values(state.exceptions).find((e) => (e.ref === key || e.ref === invoice.eventId) && e.code !== 'receipt_missing')?.code ?? 'an exception';

@@ -88,6 +88,8 @@ describe('P2P invariants', () => {
     fc.record({ kind: fc.constant('ship' as const), n: fc.integer({ min: 1, max: 3 }), quantity: fc.integer({ min: 1, max: 60 }), etaHours: fc.integer({ min: 1, max: 100 }) }),
     fc.record({ kind: fc.constant('receive' as const), n: fc.integer({ min: 1, max: 5 }), quantity: fc.integer({ min: 1, max: 70 }), rejected: fc.integer({ min: 0, max: 3 }), reversal: fc.boolean() }),
     fc.record({ kind: fc.constant('invoice' as const), n: fc.integer({ min: 1, max: 4 }), quantity: fc.integer({ min: 1, max: 80 }), cents: fc.integer({ min: 1200, max: 1300 }), resend: fc.boolean() }),
+    // A credit memo naming one of the invoices, or none (then it may belong to the only one, held or matched).
+    fc.record({ kind: fc.constant('credit' as const), n: fc.integer({ min: 1, max: 4 }), quantity: fc.integer({ min: 1, max: 40 }), cents: fc.integer({ min: 1200, max: 1300 }), named: fc.boolean() }),
     fc.record({ kind: fc.constant('change' as const), quantity: fc.integer({ min: 50, max: 150 }) }),
     fc.record({ kind: fc.constant('cancel' as const) }),
   );
@@ -115,6 +117,9 @@ describe('P2P invariants', () => {
               break;
             case 'invoice':
               s.invoice(`INV-${st.n}`, [{ line: 10, quantity: String(st.quantity), unitPrice: (st.cents / 100).toFixed(4) }], st.resend ? { id: `resend-${i}` } : {});
+              break;
+            case 'credit':
+              s.credit(`CM-${st.n}-${i}`, [{ line: 10, quantity: String(st.quantity), unitPrice: (st.cents / 100).toFixed(4) }], st.named ? { invoiceNumber: `INV-${st.n}` } : {});
               break;
             case 'change':
               revision += 1;

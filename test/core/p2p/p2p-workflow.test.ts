@@ -518,6 +518,25 @@ describe('credit memos for an invoice held for its goods', () => {
     assertMatchedNetOfCredit(s);
   });
 
+  it('ends the same whichever of the goods and the credit memo comes first after the invoice, or the goods before both', () => {
+    const orders = [
+      ['invoice', 'credit', 'receipt'],
+      ['invoice', 'receipt', 'credit'],
+      ['receipt', 'invoice', 'credit'],
+    ] as const;
+    for (const order of orders) {
+      const s = released('100', '12.5000');
+      s.confirm([{ line: 10, status: 'accepted' }]);
+      for (const step of order) {
+        s.advance(HOUR);
+        if (step === 'invoice') s.invoice('INV-1', [{ line: 10, quantity: '100', unitPrice: '12.5000' }], { id: 'ap-1' });
+        else if (step === 'credit') s.credit('CM-1', [{ line: 10, quantity: '20', unitPrice: '12.5000' }], { id: 'cm-1', invoiceNumber: 'INV-1' });
+        else s.receive('GR-1', [{ line: 10, quantity: '80' }]);
+      }
+      assertMatchedNetOfCredit(s);
+    }
+  });
+
   it('matches and applies all three when the PO reaches the hub after the invoice, the credit memo and the receipt (out-of-order sync)', () => {
     const s = new P2PScenario();
     s.invoice('INV-1', [{ line: 10, quantity: '100', unitPrice: '12.5000' }], { id: 'ap-1' });
@@ -548,6 +567,17 @@ describe('credit memos for an invoice held for its goods', () => {
     s.advance(DAY).receive('GR-1', [{ line: 10, quantity: '80' }]);
     assert.deepEqual(s.derived('exception.resolved').map((e) => (e.data as { code: string }).code), ['receipt_missing']);
     assertMatchedNetOfCredit(s);
+  });
+
+  it('stops at once a credit memo that takes back more than the held invoice bills, and keeps the one that fits waiting', () => {
+    const s = heldAndCredited();
+    s.credit('CM-2', [{ line: 10, quantity: '90', unitPrice: '12.5000' }], { id: 'cm-2', invoiceNumber: 'INV-1' });
+    assert.deepEqual(s.exceptions().map((e) => [e.code, e.owner, e.invoiceNumber]), [['quantity_variance', 'accounts-payable', 'CM-2']]);
+    assert.equal(s.exceptions('quantity_variance')[0]?.message, 'credit memo CM-2 credits 90 EA of invoice INV-1, held for its goods, which bills 100, 20 of them credited already');
+    assert.deepEqual(summarizeLine(s.line(10)).credits.map((c) => [c.creditMemoNumber, c.status]), [['CM-1', 'waiting'], ['CM-2', 'exception']]);
+    s.advance(DAY).receive('GR-1', [{ line: 10, quantity: '80' }]);
+    assert.deepEqual(s.postings().map((p) => [p.kind, p.amount]), [['grir_accrual', '1000.00'], ['ap_liability', '1250.00'], ['ap_liability', '-250.00']]);
+    assert.deepEqual(s.replay(), s.live());
   });
 
   it('raises credited_invoice_stopped to accounts payable when the held invoice is stopped instead of matched, and posts nothing for the credit memo', () => {
