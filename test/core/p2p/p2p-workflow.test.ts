@@ -569,6 +569,18 @@ describe('credit memos for an invoice held for its goods', () => {
     assertMatchedNetOfCredit(s);
   });
 
+  it('raises credited_invoice_stopped for a credit memo naming an invoice already stopped, instead of taking it from other invoices matched on the line', () => {
+    const s = released('100', '12.5000');
+    s.receive('GR-1', [{ line: 10, quantity: '100' }]);
+    s.invoice('INV-1', [{ line: 10, quantity: '50', unitPrice: '12.5000' }], { id: 'ap-1' });
+    s.invoice('INV-2', [{ line: 10, quantity: '50', unitPrice: '14.0000' }], { id: 'ap-2' });
+    s.credit('CM-2', [{ line: 10, quantity: '10', unitPrice: '12.5000' }], { id: 'cm-2', invoiceNumber: 'INV-2' });
+    assert.deepEqual(s.exceptions().map((e) => [e.code, e.invoiceNumber]), [['price_variance', 'INV-2'], ['credited_invoice_stopped', 'CM-2']]);
+    assert.match(String(s.exceptions('credited_invoice_stopped')[0]?.message), /of invoice INV-2, which was stopped by price_variance and will not be matched/);
+    assert.deepEqual(s.postings('ap_liability').map((p) => [p.invoiceNumber, p.amount]), [['INV-1', '625.00']]);
+    assert.deepEqual(s.replay(), s.live());
+  });
+
   it('stops at once a credit memo that takes back more than the held invoice bills, and keeps the one that fits waiting', () => {
     const s = heldAndCredited();
     s.credit('CM-2', [{ line: 10, quantity: '90', unitPrice: '12.5000' }], { id: 'cm-2', invoiceNumber: 'INV-1' });
