@@ -56,6 +56,39 @@ describe('810 totals at POST /v1/inbound/x12', () => {
     assert.match((entry.body.reason as { message: string }).message, /adds up to 3947\.40/);
   });
 
+  it('counts a tax given on each line and again in the summary once: the summary TXI is the invoice tax', async () => {
+    /** One 004010 810 from NORTHFAST for the PO of the 850 above; `n` is its 4-digit control number. */
+    const invoice = (n: string, body: readonly string[]) => {
+      const segments = ['ST*810*0001', `BIG*20260322*INV-${n}*20260302*4500012345`, 'CUR*SE*USD', ...body, 'CTT*2'];
+      return [
+        `ISA*00*          *00*          *ZZ*NORTHFAST      *ZZ*MILLRACEHUB    *260322*0900*U*00401*00000${n}*0*P*:`,
+        `GS*IN*NORTHFAST*MILLRACEHUB*20260322*0900*${n}*X*004010`,
+        ...segments,
+        `SE*${segments.length + 1}*0001`,
+        `GE*1*${n}`,
+        `IEA*1*00000${n}`,
+      ]
+        .map((s) => `${s}~\n`)
+        .join('');
+    };
+    // 425.00 + 510.00 of goods, 8% sales tax: 34.00 and 40.80 on the lines, 74.80 in all; TDS 1009.80.
+    const lines = ['IT1*10*100*EA*4.25**BP*ITM-10023', 'TXI*ST*34.00*8', 'IT1*20*10*BX*51.00**BP*ITM-20031', 'TXI*ST*40.80*8'];
+    const both = await send('partner:sup-0107', invoice('1481', [...lines, 'TDS*100980', 'TXI*ST*74.80*8']));
+    const onLines = await send('partner:sup-0107', invoice('1482', [...lines, 'TDS*100980']));
+    // Counted twice, the tax would make the total 1084.60.
+    const twice = await send('partner:sup-0107', invoice('1483', [...lines, 'TDS*108460', 'TXI*ST*74.80*8']));
+    assert.deepEqual(
+      [both, onLines, twice].map((a) => [a.accepted.map((e) => e.type), a.rejected.map((r) => r.reason.replace(/ \(TDS01 is.*/, ''))]),
+      [
+        [['invoice.received'], []],
+        [['invoice.received'], []],
+        [[], ['TDS01 (total invoice amount) "108460" is 1084.60, but the invoice adds up to 1009.80: lines 935.00, charges 0.00, allowances 0.00, taxes 74.80 (the summary TXI; the 74.80 in the IT1 loops is its detail, not added again)']],
+      ],
+    );
+    const taxOf = async (n: string) => ((await t.store.find('/partners/sup-0107', `x12:ZZ:NORTHFAST:00000${n}:${n}:0001`))?.event.data as { taxAmount?: string; totalAmount: string } | undefined);
+    for (const n of ['1481', '1482']) assert.deepEqual([(await taxOf(n))?.taxAmount, (await taxOf(n))?.totalAmount], ['74.80', '1009.80'], n);
+  });
+
   it('takes a total rounded line by line or only at the end, and nothing a cent beyond', async () => {
     // 3 x 1.3333 + 7 x 0.125: 4.00 + 0.88 = 4.88 line by line, 4.8749 -> 4.87 at the end.
     const invoice = (n: string, tds: string) =>

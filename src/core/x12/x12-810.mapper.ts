@@ -1,6 +1,7 @@
 // 810 invoice -> invoice.received. BIG gives the invoice number and date (and the PO when the
 // whole invoice is for one), CUR the currency, ITD06 the net due date, each IT1 a line (a PO
-// id pair on the line wins over BIG04), TDS the total (implied two decimals), TXI the tax.
+// id pair on the line wins over BIG04; IT105 the price's basis), TDS the total (implied two
+// decimals), TXI the tax: the summary's when there is one, else the lines' (never both).
 // BIG07 (transaction type) CR makes it a credit memo -> invoice.credited (ADR 0028): the same
 // lines and totals as positive amounts, the credited invoice from a header REF*OI (else REF*IV).
 // Any other BIG07 but DI (debit invoice) is refused, never read as an ordinary invoice.
@@ -9,7 +10,7 @@
 import { dec, sum } from '../money.js';
 import type { Dec } from '../money.js';
 import type { MappedData, SetMapper } from './x12-mapping.js';
-import { addDecimals, canonicalUnit, productIds } from './x12-mapping.js';
+import { addDecimals, canonicalUnit, productIds, unitPriceOf } from './x12-mapping.js';
 import { checkLineCount, currencyOf } from './x12-850.mapper.js';
 import type { SetReader, SetSegment } from './x12-set-reader.js';
 
@@ -28,12 +29,14 @@ export const map810: SetMapper = (reader, context) => {
   const currency = currencyOf(reader, warnings);
   const out: Record<string, unknown> = {};
   const lines: Record<string, unknown>[] = [];
-  const taxes: string[] = [];
+  /** TXI02s in an IT1 loop (line tax) and elsewhere (summary, after TDS, or before the first IT1: the invoice's tax). */
+  const taxes: { readonly lines: string[]; readonly invoice: string[] } = { lines: [], invoice: [] };
+  let summary = false;
   /** The amounts whose sign a credit memo may flip: each line's extended amount, TDS01, TXI02. */
   const signed: SignedAmount[] = [];
   const references = new Map<string, string>();
   /** What TDS01 is checked against, as sent (signs included). */
-  const footing: Footing = { lines: [], charges: [], allowances: [], taxes: [], total: undefined };
+  const footing: Footing = { lines: [], charges: [], allowances: [], total: undefined };
   let ctt: SetSegment | undefined;
   for (const at of reader.body()) {
     switch (at.segment.id) {
@@ -46,7 +49,8 @@ export const map810: SetMapper = (reader, context) => {
         const line = reader.lineNumber(at, 1, '350', 'PO line number');
         const quantity = reader.decimal(at, 2, '358', 'quantity invoiced');
         const uom = reader.required(at, 3, '355', 'unit of measure');
-        const unitPrice = reader.decimal(at, 4, '212', 'unit price');
+        // IT105 (basis of unit price): a price per hundred or thousand becomes the price of one IT103 unit.
+        const unitPrice = unitPriceOf(reader, at, 4, reader.decimal(at, 4, '212', 'unit price'), uom);
         const poNumber = productIds(reader, at, 6).find((id) => id.qualifier === 'PO')?.value ?? poOfInvoice;
         if (poNumber === undefined) reader.invalid(at, 7, '234', 'the line names no purchase order (no PO id pair on IT1 and no BIG04)');
         if (kind === 'credit' && quantity !== undefined && unitPrice !== undefined) signed.push(lineAmount(reader, at, quantity, unitPrice));
@@ -55,6 +59,7 @@ export const map810: SetMapper = (reader, context) => {
         break;
       }
       case 'TDS': {
+        summary = true;
         const total = reader.required(at, 1, '610', 'total invoice amount');
         if (total !== undefined) {
           if (!/^-?\d+$/.test(total)) reader.elementValue(at, 1, '610', '6', `TDS01 "${total}" is not an amount in cents (N2: digits, two implied decimals)`);
@@ -69,9 +74,8 @@ export const map810: SetMapper = (reader, context) => {
       case 'TXI': {
         const tax = reader.decimal(at, 2, '782', 'tax amount', false);
         if (tax !== undefined) {
-          taxes.push(tax);
+          (lines.length > 0 && !summary ? taxes.lines : taxes.invoice).push(tax);
           signed.push({ at, n: 2, value: tax, sign: signOf(tax) });
-          footing.taxes.push(dec(tax));
         }
         break;
       }
@@ -96,11 +100,15 @@ export const map810: SetMapper = (reader, context) => {
   if (!reader.body().some((at) => at.segment.id === 'TDS')) reader.missing('TDS', ctt?.index ?? reader.body().length + 2, 'the TDS segment (invoice total) is missing');
   checkLineCount(reader, ctt, lines.length);
   if (kind === 'credit') checkCreditSigns(reader, signed);
+  // A sender that gives the tax per line and again in the summary gives it twice: the summary is
+  // the invoice's tax (what TDS01 includes), the line TXIs its detail. Without one, the lines add up.
+  const tax = taxes.invoice.length > 0 ? taxes.invoice : taxes.lines;
   // Only a set with nothing else wrong is added up: with a bad line or mixed signs the sums say nothing.
-  if (!reader.hasProblems() && kind !== undefined) checkTotal(reader, footing, kind);
+  const setAside = taxes.invoice.length > 0 && taxes.lines.length > 0 ? taxes.lines.map((t) => dec(t)) : [];
+  if (!reader.hasProblems() && kind !== undefined) checkTotal(reader, { ...footing, taxes: tax.map((t) => dec(t)), setAside }, kind);
   const supplierId = context.sender.supplierId;
   if (reader.hasProblems() || kind === undefined || invoiceNumber === undefined || invoiceDate === undefined || supplierId === undefined) return undefined;
-  if (taxes.length > 0) out.taxAmount = addDecimals(taxes);
+  if (tax.length > 0) out.taxAmount = addDecimals(tax);
   if (kind === 'invoice') return { type: 'invoice.received', data: { invoiceNumber, supplierId, currency, invoiceDate, ...out, lines }, warnings };
   // A credit memo: amounts positive whichever way the sender signed them (checked above).
   const credited = references.get('OI') ?? [references.get('IV')].find((n) => n !== undefined && n !== invoiceNumber);
@@ -187,11 +195,10 @@ function checkCreditSigns(reader: SetReader, amounts: readonly SignedAmount[]): 
 
 /** The amounts of an 810 that make up TDS01, as the sender signed them. */
 interface Footing {
-  /** Each IT1's IT102 x IT104, unrounded. */
+  /** Each IT1's IT102 x IT104 (the price per IT103 unit, after IT105), unrounded. */
   readonly lines: Dec[];
   readonly charges: Dec[];
   readonly allowances: Dec[];
-  readonly taxes: Dec[];
   total: { readonly at: SetSegment; readonly value: string } | undefined;
 }
 
@@ -229,12 +236,13 @@ function allowanceOrCharge(reader: SetReader, at: SetSegment, footing: Footing):
 const cents = (value: Dec) => value.toDecimalPlaces(2);
 
 /**
- * TDS01 is the invoice's total: the lines (IT102 x IT104), plus charges, less allowances, plus
- * taxes (TXI02). Senders round either each line to the cent or only the total; either is taken,
+ * TDS01 is the invoice's total: the lines (IT102 x IT104, the price per IT103 unit after IT105),
+ * plus charges, less allowances, plus taxes (TXI02: the summary's, else the lines'; `setAside`
+ * holds line taxes a summary TXI made detail, named in the reason). Senders round either each line to the cent or only the total; either is taken,
  * any other difference is refused (AK4 code 7 on TDS01: X12 has no closer code), naming both
  * sums. A credit memo is added up without its signs, which checkCreditSigns found all one way.
  */
-function checkTotal(reader: SetReader, footing: Footing, kind: 'invoice' | 'credit'): void {
+function checkTotal(reader: SetReader, footing: Footing & { readonly taxes: readonly Dec[]; readonly setAside: readonly Dec[] }, kind: 'invoice' | 'credit'): void {
   const { total } = footing;
   if (total === undefined) return;
   const credit = kind === 'credit';
@@ -251,8 +259,9 @@ function checkTotal(reader: SetReader, footing: Footing, kind: 'invoice' | 'cred
     1,
     '610',
     `TDS01 (total invoice amount) "${total.value}" is ${text(stated)}, but the ${credit ? 'credit memo' : 'invoice'} adds up to ${text(added)}: ` +
-      `lines ${text(lineByLine)}, charges ${text(sum(footing.charges.map(amount)))}, allowances ${text(sum(footing.allowances.map(amount)))}, taxes ${text(sum(footing.taxes.map(amount)))} ` +
-      '(TDS01 is the IT1 lines, IT102 x IT104, plus SAC charges, less SAC allowances, plus TXI02 taxes)',
+      `lines ${text(lineByLine)}, charges ${text(sum(footing.charges.map(amount)))}, allowances ${text(sum(footing.allowances.map(amount)))}, taxes ${text(sum(footing.taxes.map(amount)))}` +
+      (footing.setAside.length === 0 ? ' ' : ` (the summary TXI; the ${text(sum(footing.setAside.map(amount)))} in the IT1 loops is its detail, not added again) `) +
+      '(TDS01 is the IT1 lines, IT102 x IT104 per IT103 unit, plus SAC charges, less SAC allowances, plus TXI02 taxes: the summary TXI, else those of the lines)',
   );
 }
 

@@ -62,6 +62,8 @@ export function generate850(input: Generate850Input): Generated850 {
   data.lines.forEach((line, index) => {
     if (line.itemCategory !== undefined) dropped.push(`lines/${index}/itemCategory`);
     const at = `lines/${index}`;
+    // PO105 (basis of unit price) stays empty: unitPrice is per one PO103 unit, which is what a
+    // reader takes without a basis (and what x12-850.mapper.ts converts a PE, HP, TP... price to).
     segments.push(['PO1', String(line.line), r(`PO102 (${at}/quantity)`, line.quantity, 15), x12Unit(line.uom), r(`PO104 (${at}/unitPrice)`, line.unitPrice, 17), '', 'BP', an(`PO107 (${at}/itemId)`, line.itemId, LIMITS.PO107)]);
     if (line.description !== undefined) segments.push(['PID', 'F', '', '', '', sanitize(line.description, delimiters)]);
     segments.push(['DTM', '002', line.needBy.replaceAll('-', '')]);

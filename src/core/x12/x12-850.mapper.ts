@@ -2,7 +2,7 @@
 // CUR the currency, N1*ST the plant, N1*SU (or VN) the supplier, each PO1 loop a line with its
 // PID text and DTM*002 need-by date (the header DTM*002 when the line has none).
 import type { MappedData, MappingContext, SetMapper } from './x12-mapping.js';
-import { canonicalUnit, PLANT, productIds } from './x12-mapping.js';
+import { canonicalUnit, PLANT, productIds, unitPriceOf } from './x12-mapping.js';
 import type { SetReader, SetSegment } from './x12-set-reader.js';
 
 /** Buyer's part number, buyer's item number, then the vendor's: the first found is the item. */
@@ -95,7 +95,8 @@ function line850(reader: SetReader, at: SetSegment, context: MappingContext): Re
   const line = reader.lineNumber(at, 1, '350', 'line number');
   const quantity = reader.decimal(at, 2, '330', 'quantity ordered');
   const uom = reader.required(at, 3, '355', 'unit of measure');
-  const unitPrice = reader.decimal(at, 4, '212', 'unit price');
+  // PO105 (basis of unit price): a price per hundred or thousand becomes the price of one PO103 unit.
+  const unitPrice = unitPriceOf(reader, at, 4, reader.decimal(at, 4, '212', 'unit price'), uom);
   const ids = productIds(reader, at, 6);
   const item = ITEM_QUALIFIERS.map((q) => ids.find((id) => id.qualifier === q)).find((id) => id !== undefined);
   if (item === undefined) reader.required(at, 7, '234', 'product id (BP buyer part number)');

@@ -3,7 +3,7 @@
 // promised delivery. A line promised in several deliveries needs contract v2 (a schedule);
 // otherwise v1 is sent, so a hub with only v1 in force still takes ordinary confirmations.
 import type { MappedData, SetMapper } from './x12-mapping.js';
-import { addDecimals } from './x12-mapping.js';
+import { addDecimals, unitPriceOf } from './x12-mapping.js';
 import type { SetSegment } from './x12-set-reader.js';
 
 /** Line item status codes (element 668) and what they say about the line. */
@@ -41,7 +41,9 @@ export const map855: SetMapper = (reader, context) => {
   let ctt: SetSegment | undefined;
   for (const at of reader.body()) {
     if (at.segment.id === 'PO1') {
-      lines.push({ line: reader.lineNumber(at, 1, '350', 'line number'), price: reader.decimal(at, 4, '212', 'unit price', false), deliveries: [], at });
+      // PO105 (basis of unit price) as in the 850: the confirmed price is per one PO103 unit.
+      const price = unitPriceOf(reader, at, 4, reader.decimal(at, 4, '212', 'unit price', false), reader.optional(at, 3));
+      lines.push({ line: reader.lineNumber(at, 1, '350', 'line number'), price, deliveries: [], at });
     } else if (at.segment.id === 'ACK') {
       const current = lines[lines.length - 1];
       if (current === undefined) {
