@@ -88,6 +88,13 @@ describe('basis of unit price at POST /v1/inbound/x12', () => {
     assert.deepEqual([line10.stage, line10.openExceptions, line10.postings.map((p) => [p.kind, p.amount])], ['posted', [], [['grir_accrual', '2125.00'], ['ap_liability', '2125.00']]]);
   });
 
+  it('reads 4.25 per hundred as 0.0425 an EA: 500 EA are 21.25, not 2,125.00', async () => {
+    const answer = await send('partner:sup-0107', interchange('NORTHFAST', '810', '7104', [`BIG*20260307*INV-7104*20260302*${PO}`, 'CUR*SE*USD', 'IT1*20*500*EA*4.25*HP*BP*ITM-10023', 'TDS*2125', 'CTT*1']));
+    assert.deepEqual([answer.accepted.map((a) => a.type), answer.rejected.map((r) => r.reason)], [['invoice.received'], []]);
+    const invoiced = await dataOf('/partners/sup-0107', answer.accepted[0]?.id ?? '');
+    assert.deepEqual([invoiced.lines.map((l) => l.unitPrice), invoiced.totalAmount], [['0.0425'], '21.25']);
+  });
+
   it('refuses a basis it does not read (retail price), a price per kilogram on a line in EA, and a price per dozen with no exact price per unit, rather than take them as prices per unit', async () => {
     const invoice = (n: string, it1: string, tds: string) => interchange('NORTHFAST', '810', n, [`BIG*20260307*INV-${n}*20260302*${PO}`, 'CUR*SE*USD', it1, `TDS*${tds}`, 'CTT*1']);
     // Each total is what the price would come to if it were read per EA: before, that is how they went in.
