@@ -72,6 +72,7 @@ const EXCEPTIONS = {
   cancelled_line_activity: 'Activity on a cancelled line',
   receipt_reversed_after_match: 'Goods reversed after the invoice matched',
   credited_invoice_stopped: 'Credit memo for a stopped invoice',
+  credited_invoice_missing: 'Credit memo waited too long for its invoice',
 };
 
 const INVOICE_STATUS = {

@@ -29,8 +29,8 @@ export const AWAITED_AT: Readonly<Record<P2PInputType, readonly InFlightStage[]>
   'shipment.milestone': ['shipped'],
   'goods.received': ALL,
   'invoice.received': ALL,
-  // A credit memo takes back what an invoice billed (or waits, like it, for the PO).
-  'invoice.credited': ['awaiting_po', 'invoiced', 'matched'],
+  // A credit memo takes back what an invoice billed, and may come before that invoice (ADR 0028).
+  'invoice.credited': ALL,
 };
 
 /**
@@ -42,6 +42,8 @@ export const SLA_STAGES: Readonly<Record<P2PSla, readonly InFlightStage[]>> = {
   receipt_after_eta: ['awaiting_po', 'released', 'confirmed', 'shipped'],
   invoice_hold: ALL,
   purchase_order_missing: ['awaiting_po'],
+  // A credit memo may come before its invoice at any stage, and wait for it.
+  credit_memo_hold: ALL,
 };
 
 export type ToleranceField = keyof ToleranceSettings;

@@ -347,6 +347,7 @@ export const MANIFEST_SCHEMA = {
         receipt_after_eta: { ...duration, description: 'The plant receives a shipment within this time after its ETA (default 24h).' },
         invoice_hold: { ...duration, description: 'An invoice held for its goods receipt waits this long before receipt_missing (default 5d).' },
         purchase_order_missing: { ...duration, description: 'A receipt or invoice for an unknown PO line waits this long for the PO (default 4h).' },
+        credit_memo_hold: { ...duration, description: 'A credit memo that names an invoice the PO line does not have yet waits this long for it before credited_invoice_missing (default 4h).' },
       },
     },
     tolerances: {

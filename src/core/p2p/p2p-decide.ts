@@ -143,6 +143,7 @@ const SEVERITY: Readonly<Record<P2PExceptionCode, 'low' | 'medium' | 'high'>> = 
   cancelled_line_activity: 'medium',
   receipt_reversed_after_match: 'high',
   credited_invoice_stopped: 'high',
+  credited_invoice_missing: 'high',
 };
 
 /** The derived events the state calls for. An empty list means the line is in order. */
@@ -450,8 +451,16 @@ function invoiceRules(state: P2PLine, terms: PoLineTerms, ctx: DecisionContext, 
   const { policy } = ctx;
   const invoices = Object.values(state.invoices).filter(beforeCancel);
   const credits = Object.values(state.credits).sort(bySeq);
-  // A credit memo applies on a cancelled line too: it takes back what was billed before.
-  const documents = [...invoices, ...credits].sort(bySeq);
+  // A credit memo applies on a cancelled line too: it takes back what was billed before. One that
+  // came before the invoice it names takes its turn right after that invoice: it credits the
+  // invoice as decided (matched, held, stopped), not the line as it stood when it came.
+  const turnOf = (document: InvoiceRecord | CreditRecord): number => {
+    if (!('creditMemoNumber' in document) || document.invoiceNumber === undefined) return document.seq;
+    const key = creditedInvoiceKeyOf(state, document);
+    const invoice = key === undefined ? undefined : state.invoices[key];
+    return invoice === undefined || invoice.seq < document.seq ? document.seq : invoice.seq + 0.5;
+  };
+  const documents = [...invoices, ...credits].map((document) => ({ document, turn: turnOf(document) })).sort((a, b) => a.turn - b.turn || a.document.seq - b.document.seq).map((d) => d.document);
   const received = receivedOf(state);
   const ordered = orderedOf(state);
   // Running totals: decisions taken earlier in this call count for the next document.
@@ -489,7 +498,7 @@ function invoiceRules(state: P2PLine, terms: PoLineTerms, ctx: DecisionContext, 
   let held = invoices.filter((i) => i.status === 'held').reduce((total, i) => total.plus(netOf(i, waitingWith(invoiceRefOf(state, i), i))), ZERO);
   for (const document of documents) {
     if ('creditMemoNumber' in document) {
-      if (!applied.has(document.eventId)) matched = creditTurn(state, terms, document, matched, policy, goods, out, beforeCancel, statusOf, waitingWith);
+      if (!applied.has(document.eventId)) matched = creditTurn(state, terms, document, matched, ctx, goods, out, beforeCancel, statusOf, waitingWith);
       continue;
     }
     const invoice = document;
@@ -579,7 +588,9 @@ function invoiceRules(state: P2PLine, terms: PoLineTerms, ctx: DecisionContext, 
 }
 
 /**
- * A credit memo's own turn. One that fails the document checks is stopped as any; one for an
+ * A credit memo's own turn. One that fails the document checks is stopped as any; one that names
+ * an invoice the line does not have yet waits for it (the `credit_memo_hold` SLA, then
+ * `credited_invoice_missing` to AP; its turn comes again right after the invoice); one for an
  * invoice held for its goods waits with it (invoiceRules applies it when the invoice matches);
  * one for an invoice stopped by an exception can never be applied as the supplier meant it:
  * `credited_invoice_stopped`, to settle with the invoice. Any other is weighed against what the
@@ -590,16 +601,26 @@ function creditTurn(
   terms: PoLineTerms,
   credit: CreditRecord,
   matched: Dec,
-  policy: P2PPolicy,
+  ctx: DecisionContext,
   goods: AccruedGoods,
   out: Derivation,
   beforeCancel: (item: { seq: number }) => boolean,
   statusOf: (key: string, invoice: InvoiceRecord) => InvoiceStatus,
   waitingWith: (key: string, invoice: InvoiceRecord) => CreditRecord[],
 ): Dec {
+  const { policy } = ctx;
   if (credit.status !== 'received' || checkCredit(credit, terms, policy) !== undefined) return creditRule(terms, credit, matched, policy, goods, out);
   const key = creditedInvoiceKeyOf(state, credit);
   const invoice = key === undefined ? undefined : state.invoices[key];
+  if (credit.invoiceNumber !== undefined && invoice === undefined) {
+    // A cancelled line matches no invoice that comes now: the credit memo takes back what was billed before, as any.
+    if (state.cancelled === undefined) {
+      awaitCreditedInvoice(state, terms, credit, credit.invoiceNumber, ctx, out);
+      return matched;
+    }
+    out.resolve('credited_invoice_missing', credit.eventId, `PO ${state.poNumber} line ${state.line} was cancelled; credit memo ${credit.creditMemoNumber} was weighed against what the line had matched`);
+  }
+  if (invoice !== undefined) out.resolve('credited_invoice_missing', credit.eventId, `invoice ${invoice.invoiceNumber} reached the hub at ${invoice.at}`);
   // An invoice billed after the cancellation was never in the match: the credit memo is weighed as any.
   if (key === undefined || invoice === undefined || !beforeCancel(invoice)) return creditRule(terms, credit, matched, policy, goods, out);
   const status = statusOf(key, invoice);
@@ -632,6 +653,33 @@ function creditTurn(
     { creditEventId: credit.eventId, blocksCredit: true, creditedInvoice: invoice.invoiceNumber, invoiceStoppedBy: stoppedBy, credited: credit.quantity ?? credit.rawQuantity },
   );
   return matched;
+}
+
+/**
+ * A credit memo that came before the invoice it names: AP automation may deliver the supplier's
+ * credit memo before the invoice, which is then probably minutes away, as a PO not synced yet is
+ * (purchase_order_missing). Nothing is posted; the deadline is an SLA like the others, and when it
+ * passes AP hears of it once. The credit memo keeps waiting: the exception resolves itself when the
+ * invoice comes.
+ */
+function awaitCreditedInvoice(state: P2PLine, terms: PoLineTerms, credit: CreditRecord, invoiceNumber: string, ctx: DecisionContext, out: Derivation): void {
+  // The credit memo's number is the ref: unique per supplier, and short enough for the SLA events' contracts.
+  const ref = credit.creditMemoNumber;
+  const deadline = state.deadlines[deadlineKey('credit_memo_hold', ref)];
+  if (deadline === undefined) {
+    out.startSla('credit_memo_hold', ref, ctx.now, addMs(ctx.now, ctx.policy.slaMs.credit_memo_hold), ctx.policy.ownerOf('credited_invoice_missing', terms.buyerPlant));
+    return;
+  }
+  if (!deadline.breached) return;
+  out.raise(
+    'credited_invoice_missing',
+    credit.eventId,
+    `credit memo ${credit.creditMemoNumber} credits ${credit.quantity ?? credit.rawQuantity} ${terms.uom} of invoice ${invoiceNumber}, which has not reached the hub for PO ${state.poNumber} line ${state.line} ` +
+      `since ${deadline.startedAt}; nothing was posted for the credit memo: it is applied when the invoice comes`,
+    [credit.eventId],
+    { invoiceNumber: credit.creditMemoNumber },
+    { creditEventId: credit.eventId, creditedInvoice: invoiceNumber, credited: credit.quantity ?? credit.rawQuantity, waitingSince: deadline.startedAt, deadline: deadline.deadline },
+  );
 }
 
 /**

@@ -24,6 +24,7 @@ const EXPECTED: Readonly<Record<string, string>> = {
   receipt_after_eta: 'the plant posts the goods receipt',
   invoice_hold: 'the goods receipt for the held invoice',
   purchase_order_missing: 'the ERP releases the purchase order',
+  credit_memo_hold: 'the invoice the credit memo credits',
 };
 
 export function lineGaps(state: P2PLine, now: string): LineGap[] {

@@ -24,12 +24,13 @@ export const P2P_EXCEPTION_CODES = [
   'cancelled_line_activity',
   'receipt_reversed_after_match',
   'credited_invoice_stopped',
+  'credited_invoice_missing',
 ] as const;
 
 export type P2PExceptionCode = (typeof P2P_EXCEPTION_CODES)[number];
 
 /** SLA names, as they appear in `sla.started` / `sla.breached` and in the manifest. */
-export type P2PSla = 'supplier_confirmation' | 'receipt_after_eta' | 'invoice_hold' | 'purchase_order_missing';
+export type P2PSla = 'supplier_confirmation' | 'receipt_after_eta' | 'invoice_hold' | 'purchase_order_missing' | 'credit_memo_hold';
 
 export interface P2PPolicy {
   /** Durations in milliseconds. */
@@ -102,6 +103,7 @@ export const DEFAULT_EXCEPTION_OWNERS: Readonly<Record<P2PExceptionCode, string>
   cancelled_line_activity: 'procurement',
   receipt_reversed_after_match: 'accounts-payable',
   credited_invoice_stopped: 'accounts-payable',
+  credited_invoice_missing: 'accounts-payable',
 };
 
 export const DEFAULT_SLAS: Readonly<Record<P2PSla, string>> = {
@@ -109,6 +111,9 @@ export const DEFAULT_SLAS: Readonly<Record<P2PSla, string>> = {
   receipt_after_eta: '24h',
   invoice_hold: '5d',
   purchase_order_missing: '4h',
+  // AP automation may deliver a credit memo before the invoice it names: like a PO that has not
+  // synced yet, the invoice is probably on its way (ADR 0028).
+  credit_memo_hold: '4h',
 };
 
 /** Tolerances when the manifest sets none (DESIGN.md section 3); `priceAbsolute` has no default (not checked). */

@@ -328,15 +328,16 @@ export function creditedOf(state: P2PLine): Dec {
 }
 
 /**
- * The key of the invoice a credit memo credits: the one it names, or, when it names none, the
- * only invoice its supplier sent the line before it (it can belong to no other). Only an invoice
- * that came before the credit memo counts: one that comes after it was not credited by it.
+ * The key of the invoice a credit memo credits: the one it names, whenever it came (a credit memo
+ * may reach the hub before its invoice: it waits for it), or, when it names none, the only invoice
+ * its supplier sent the line before it (it can belong to no other; one that comes after it was not
+ * credited by it). Undefined while the invoice it names has not come.
  */
 export function creditedInvoiceKeyOf(state: Pick<P2PLine, 'invoices'>, credit: CreditRecord): string | undefined {
   if (credit.invoiceNumber !== undefined) {
     const key = invoiceKeyOf(state, credit.supplierId, credit.invoiceNumber);
     const invoice = state.invoices[key];
-    return invoice !== undefined && invoice.supplierId === credit.supplierId && invoice.invoiceNumber === credit.invoiceNumber && invoice.seq < credit.seq ? key : undefined;
+    return invoice !== undefined && invoice.supplierId === credit.supplierId && invoice.invoiceNumber === credit.invoiceNumber ? key : undefined;
   }
   const earlier = Object.entries(state.invoices).filter(([, i]) => i.supplierId === credit.supplierId && i.seq < credit.seq);
   return earlier.length === 1 ? earlier[0]?.[0] : undefined;
@@ -352,6 +353,17 @@ export function creditWaitsFor(state: Pick<P2PLine, 'invoices'>, credit: CreditR
   const key = creditedInvoiceKeyOf(state, credit);
   const invoice = key === undefined ? undefined : state.invoices[key];
   return invoice?.status === 'held' ? invoice : undefined;
+}
+
+/**
+ * The number of the invoice a credit memo waits for because it has not reached the line yet: it
+ * names one, is not decided, and the line has no such invoice from its supplier. The workflow
+ * applies it after that invoice (or lets it wait with it, held), and tells AP when the
+ * `credit_memo_hold` SLA passes first (p2p-decide.ts).
+ */
+export function invoiceAwaitedBy(state: Pick<P2PLine, 'invoices'>, credit: CreditRecord): string | undefined {
+  if (credit.status !== 'received' || credit.invoiceNumber === undefined) return undefined;
+  return creditedInvoiceKeyOf(state, credit) === undefined ? credit.invoiceNumber : undefined;
 }
 
 /** Quantity of the credit memos waiting with held invoices: the supplier no longer bills it. */
@@ -442,6 +454,9 @@ export function isDeadlineMet(state: P2PLine, deadline: DeadlineRecord): boolean
       return state.invoices[deadline.ref]?.status !== 'held';
     case 'purchase_order_missing':
       return state.terms !== undefined;
+    case 'credit_memo_hold':
+      // The ref is the credit memo's number (a bounded identifier, unlike an event id).
+      return !Object.values(state.credits).some((c) => c.creditMemoNumber === deadline.ref && invoiceAwaitedBy(state, c) !== undefined);
     default:
       return false;
   }

@@ -6,6 +6,7 @@ import {
   activeDeadlines,
   confirmedQuantityOf,
   creditWaitsFor,
+  invoiceAwaitedBy,
   invoicedOf,
   isConfirmed,
   matchedOf,
@@ -65,7 +66,8 @@ export interface LineSummary {
   }[];
   /**
    * Supplier credit memos on the line: `applied` took their quantity back, `exception` were
-   * stopped, `waiting` wait with the held invoice `waitingFor` and are applied when it matches.
+   * stopped, `waiting` wait for the invoice `waitingFor`: held for its goods (applied when it
+   * matches), or not come yet (applied after it).
    */
   readonly credits: readonly {
     readonly creditMemoNumber: string;
@@ -133,14 +135,14 @@ export function summarizeLine(state: P2PLine): LineSummary {
     credits: Object.values(state.credits)
       .sort((a, b) => a.seq - b.seq)
       .map((c) => {
-        const waitsFor = creditWaitsFor(state, c);
+        const waitsFor = creditWaitsFor(state, c)?.invoiceNumber ?? invoiceAwaitedBy(state, c);
         return {
           creditMemoNumber: c.creditMemoNumber,
           ...(c.invoiceNumber === undefined ? {} : { invoiceNumber: c.invoiceNumber }),
           supplierId: c.supplierId,
           ...(c.quantity === undefined ? {} : { quantity: c.quantity }),
           ...(c.unitPrice === undefined ? {} : { unitPrice: c.unitPrice }),
-          ...(waitsFor === undefined ? { status: c.status } : { status: 'waiting', waitingFor: waitsFor.invoiceNumber }),
+          ...(waitsFor === undefined ? { status: c.status } : { status: 'waiting', waitingFor: waitsFor }),
           at: c.at,
         };
       }),

@@ -614,6 +614,137 @@ describe('credit memos for an invoice held for its goods', () => {
   });
 });
 
+describe('credit memos that come before the invoice they credit', () => {
+  const MINUTE = 60_000;
+
+  /** PO 100 EA at 12.50, all received; AP automation delivers CM-1 (20 EA of INV-1) before INV-1 itself. */
+  function creditAhead(settings = {}) {
+    const s = released('100', '12.5000', settings);
+    s.confirm([{ line: 10, status: 'accepted' }]);
+    s.receive('GR-1', [{ line: 10, quantity: '100' }]);
+    s.advance(HOUR).credit('CM-1', [{ line: 10, quantity: '20', unitPrice: '12.5000' }], { id: 'cm-1', invoiceNumber: 'INV-1' });
+    return s;
+  }
+
+  /** INV-1 matched in full, CM-1 applied right after it: 80 EA billed net, 100 received, the 20 not billed left on GR/IR. */
+  function assertMatchedThenCredited(s: P2PScenario) {
+    assert.deepEqual(s.derived('invoice.matched').map((e) => [(e.data as { invoiceNumber: string }).invoiceNumber, (e.data as { afterHold: boolean }).afterHold]), [['INV-1', false]]);
+    assert.deepEqual(s.postings().map((p) => [p.kind, p.amount, p.quantity, p.receiptId ?? p.invoiceNumber]), [
+      ['grir_accrual', '1250.00', '100', 'GR-1'],
+      ['ap_liability', '1250.00', '100', 'INV-1'],
+      ['ap_liability', '-250.00', '-20', 'CM-1'],
+    ]);
+    const view = summarizeLine(s.line(10));
+    assert.equal(view.openGrir, '250.00', '20 EA received and not billed once the credit memo took them back');
+    assert.deepEqual(view.quantities, { ordered: '100', confirmed: '100', shipped: '0', received: '100', rejected: '0', invoiced: '80', matched: '80' });
+    assert.deepEqual(view.credits.map((c) => [c.creditMemoNumber, c.status, c.waitingFor]), [['CM-1', 'applied', undefined]]);
+    assert.deepEqual(view.invoices.map((i) => [i.invoiceNumber, i.status]), [['INV-1', 'matched']]);
+    assert.deepEqual(view.openExceptions, []);
+    assert.deepEqual(view.deadlines, []);
+    assert.equal(view.stage, 'matched');
+    assert.deepEqual(s.replay(), s.live());
+  }
+
+  it('waits for the invoice a credit memo names, then matches the invoice and applies the credit memo right after it, with no exception', () => {
+    const s = creditAhead();
+    // Nothing is wrong yet: the invoice it names is on its way.
+    assert.deepEqual(s.exceptions(), []);
+    assert.deepEqual(s.postings().map((p) => p.kind), ['grir_accrual']);
+    const waiting = summarizeLine(s.line(10));
+    assert.deepEqual(waiting.credits, [
+      { creditMemoNumber: 'CM-1', invoiceNumber: 'INV-1', supplierId: 'SUP-0042', quantity: '20', unitPrice: '12.5', status: 'waiting', waitingFor: 'INV-1', at: s.now },
+    ]);
+    assert.deepEqual(waiting.deadlines, [{ sla: 'credit_memo_hold', ref: 'CM-1', deadline: '2026-03-02T13:00:00.000Z', owner: 'accounts-payable' }]);
+    s.advance(10 * MINUTE).invoice('INV-1', [{ line: 10, quantity: '100', unitPrice: '12.5000' }], { id: 'ap-1' });
+    assertMatchedThenCredited(s);
+  });
+
+  it('raises credited_invoice_missing to accounts payable when the invoice does not come within the SLA, keeps the credit memo waiting, and resolves it when the invoice comes', () => {
+    const s = creditAhead({ slas: { credit_memo_hold: '2h' } });
+    s.advance(HOUR);
+    assert.deepEqual(s.exceptions(), []);
+    s.advance(HOUR);
+    const [missing] = s.exceptions('credited_invoice_missing');
+    assert.equal(missing?.owner, 'accounts-payable');
+    assert.equal(missing?.severity, 'high');
+    assert.equal(missing?.invoiceNumber, 'CM-1');
+    assert.equal(
+      missing?.message,
+      `credit memo CM-1 credits 20 EA of invoice INV-1, which has not reached the hub for PO ${PO} line 10 since 2026-03-02T09:00:00.000Z; ` +
+        'nothing was posted for the credit memo: it is applied when the invoice comes',
+    );
+    assert.deepEqual(missing?.evidence, ['cm-1']);
+    assert.deepEqual(s.exceptions().map((e) => e.code), ['credited_invoice_missing']);
+    assert.deepEqual(summarizeLine(s.line(10)).credits.map((c) => [c.creditMemoNumber, c.status, c.waitingFor]), [['CM-1', 'waiting', 'INV-1']]);
+    s.advance(DAY).invoice('INV-1', [{ line: 10, quantity: '100', unitPrice: '12.5000' }], { id: 'ap-1' });
+    assert.deepEqual(s.derived('exception.resolved').map((e) => [(e.data as { code: string }).code, (e.data as { resolution: string }).resolution]), [['credited_invoice_missing', 'automatic']]);
+    assertMatchedThenCredited(s);
+  });
+
+  it('waits with the invoice when the invoice it came ahead of is held for its goods, and applies it when the goods come', () => {
+    const s = released('100', '12.5000');
+    s.confirm([{ line: 10, status: 'accepted' }]);
+    s.credit('CM-1', [{ line: 10, quantity: '20', unitPrice: '12.5000' }], { id: 'cm-1', invoiceNumber: 'INV-1' });
+    s.advance(10 * MINUTE).invoice('INV-1', [{ line: 10, quantity: '100', unitPrice: '12.5000' }], { id: 'ap-1' });
+    assert.deepEqual(s.exceptions(), []);
+    assert.deepEqual(summarizeLine(s.line(10)).credits.map((c) => [c.creditMemoNumber, c.status, c.waitingFor]), [['CM-1', 'waiting', 'INV-1']]);
+    assert.deepEqual(summarizeLine(s.line(10)).invoices.map((i) => [i.invoiceNumber, i.status]), [['INV-1', 'held']]);
+    s.advance(DAY).receive('GR-1', [{ line: 10, quantity: '80' }]);
+    assert.deepEqual(s.exceptions(), []);
+    assert.deepEqual(s.postings().map((p) => [p.kind, p.amount, p.receiptId ?? p.invoiceNumber]), [
+      ['grir_accrual', '1000.00', 'GR-1'],
+      ['ap_liability', '1250.00', 'INV-1'],
+      ['ap_liability', '-250.00', 'CM-1'],
+    ]);
+    assert.equal(summarizeLine(s.line(10)).openGrir, '0.00');
+    assert.deepEqual(s.replay(), s.live());
+  });
+
+  it('matches the invoice net of the credit memo at once when the goods came between them', () => {
+    const s = released('100', '12.5000');
+    s.confirm([{ line: 10, status: 'accepted' }]);
+    s.credit('CM-1', [{ line: 10, quantity: '20', unitPrice: '12.5000' }], { id: 'cm-1', invoiceNumber: 'INV-1' });
+    s.advance(10 * MINUTE).receive('GR-1', [{ line: 10, quantity: '80' }]);
+    s.advance(10 * MINUTE).invoice('INV-1', [{ line: 10, quantity: '100', unitPrice: '12.5000' }], { id: 'ap-1' });
+    assert.deepEqual(s.exceptions(), []);
+    assert.deepEqual(s.derived('invoice.held'), [], '100 billed less 20 credited: the 80 received cover it');
+    assert.deepEqual(s.postings().map((p) => [p.kind, p.amount, p.receiptId ?? p.invoiceNumber]), [
+      ['grir_accrual', '1000.00', 'GR-1'],
+      ['ap_liability', '1250.00', 'INV-1'],
+      ['ap_liability', '-250.00', 'CM-1'],
+    ]);
+    assert.deepEqual(s.replay(), s.live());
+  });
+
+  it('raises credited_invoice_stopped when the invoice it came ahead of is stopped, and posts nothing for the credit memo', () => {
+    const s = creditAhead();
+    s.advance(10 * MINUTE).invoice('INV-1', [{ line: 10, quantity: '100', unitPrice: '14.0000' }], { id: 'ap-1' });
+    assert.deepEqual(s.exceptions().map((e) => [e.code, e.invoiceNumber]), [['price_variance', 'INV-1'], ['credited_invoice_stopped', 'CM-1']]);
+    assert.match(String(s.exceptions('credited_invoice_stopped')[0]?.message), /of invoice INV-1, which was stopped by price_variance and will not be matched/);
+    assert.deepEqual(s.postings().map((p) => p.kind), ['grir_accrual']);
+    assert.deepEqual(summarizeLine(s.line(10)).deadlines, []);
+    assert.deepEqual(s.replay(), s.live());
+  });
+
+  it('applies it after its invoice when the PO reaches the hub after the credit memo, the goods and the invoice (out-of-order sync)', () => {
+    const s = new P2PScenario();
+    s.credit('CM-1', [{ line: 10, quantity: '20', unitPrice: '12.5000' }], { id: 'cm-1', invoiceNumber: 'INV-1' });
+    s.receive('GR-1', [{ line: 10, quantity: '100' }]);
+    s.invoice('INV-1', [{ line: 10, quantity: '100', unitPrice: '12.5000' }], { id: 'ap-1' });
+    s.advance(HOUR).release([{ line: 10, quantity: '100', unitPrice: '12.5000' }]);
+    s.confirm([{ line: 10, status: 'accepted' }]);
+    assertMatchedThenCredited(s);
+  });
+
+  it('still weighs a credit memo that names no invoice against what the line has matched, at once', () => {
+    const s = released('100', '12.5000');
+    s.receive('GR-1', [{ line: 10, quantity: '100' }]);
+    s.credit('CM-1', [{ line: 10, quantity: '20', unitPrice: '12.5000' }], { id: 'cm-1' });
+    assert.deepEqual(s.exceptions().map((e) => e.message), ['credit memo CM-1 credits 20 EA, more than the 0 billed and matched on the line']);
+    assert.deepEqual(summarizeLine(s.line(10)).deadlines.filter((d) => d.sla === 'credit_memo_hold'), []);
+  });
+});
+
 describe('three-way match', () => {
   it('matches an invoice within tolerance and posts AP liability at the invoice price and the price variance, to the cent', () => {
     const s = released('100', '12.5000');
