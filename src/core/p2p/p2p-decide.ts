@@ -492,6 +492,8 @@ function invoiceRules(state: P2PLine, terms: PoLineTerms, ctx: DecisionContext, 
     postMatch(state, terms, invoice, afterHold, goods.clear(matched), out);
     for (const credit of waiting) {
       applied.add(credit.eventId);
+      // One that came before the invoice may have waited past its SLA for it.
+      resolveMissingInvoice(credit, invoice, out);
       matched = creditRule(terms, credit, matched, policy, goods, out);
     }
   };
@@ -620,7 +622,7 @@ function creditTurn(
     }
     out.resolve('credited_invoice_missing', credit.eventId, `PO ${state.poNumber} line ${state.line} was cancelled; credit memo ${credit.creditMemoNumber} was weighed against what the line had matched`);
   }
-  if (invoice !== undefined) out.resolve('credited_invoice_missing', credit.eventId, `invoice ${invoice.invoiceNumber} reached the hub at ${invoice.at}`);
+  if (invoice !== undefined) resolveMissingInvoice(credit, invoice, out);
   // An invoice billed after the cancellation was never in the match: the credit memo is weighed as any.
   if (key === undefined || invoice === undefined || !beforeCancel(invoice)) return creditRule(terms, credit, matched, policy, goods, out);
   const status = statusOf(key, invoice);
@@ -680,6 +682,10 @@ function awaitCreditedInvoice(state: P2PLine, terms: PoLineTerms, credit: Credit
     { invoiceNumber: credit.creditMemoNumber },
     { creditEventId: credit.eventId, creditedInvoice: invoiceNumber, credited: credit.quantity ?? credit.rawQuantity, waitingSince: deadline.startedAt, deadline: deadline.deadline },
   );
+}
+
+function resolveMissingInvoice(credit: CreditRecord, invoice: InvoiceRecord, out: Derivation): void {
+  out.resolve('credited_invoice_missing', credit.eventId, `invoice ${invoice.invoiceNumber}, which credit memo ${credit.creditMemoNumber} credits, reached the hub at ${invoice.at}`);
 }
 
 /**

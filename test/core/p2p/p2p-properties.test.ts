@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { HOUR, P2PScenario } from '../../support/p2p-scenario.js';
-import { matchedOf, openGrirOf, stageOf } from '../../../src/core/p2p/p2p-state.js';
+import { matchedOf, openExceptionsOf, openGrirOf, stageOf } from '../../../src/core/p2p/p2p-state.js';
 
 type Arrival = { kind: 'receipt'; id: string; quantity: number } | { kind: 'invoice'; id: string; quantity: number; cents: number };
 
@@ -37,14 +37,18 @@ const story = fc
     return arrivals;
   });
 
-function run(arrivals: readonly Arrival[]): P2PScenario {
+/** A credit memo naming one of the story's invoices. */
+type CreditedArrival = Arrival | { kind: 'credit'; id: string; invoice: string; quantity: number; cents: number };
+
+function run(arrivals: readonly CreditedArrival[]): P2PScenario {
   const s = new P2PScenario();
   s.release([{ line: 10, quantity: '100', unitPrice: '12.5000' }]);
   s.confirm([{ line: 10, status: 'accepted' }]);
   for (const arrival of arrivals) {
     s.advance(HOUR);
     if (arrival.kind === 'receipt') s.receive(arrival.id, [{ line: 10, quantity: String(arrival.quantity) }]);
-    else s.invoice(arrival.id, [{ line: 10, quantity: String(arrival.quantity), unitPrice: (arrival.cents / 100).toFixed(4) }]);
+    else if (arrival.kind === 'invoice') s.invoice(arrival.id, [{ line: 10, quantity: String(arrival.quantity), unitPrice: (arrival.cents / 100).toFixed(4) }]);
+    else s.credit(arrival.id, [{ line: 10, quantity: String(arrival.quantity), unitPrice: (arrival.cents / 100).toFixed(4) }], { invoiceNumber: arrival.invoice });
   }
   return s;
 }
@@ -82,6 +86,40 @@ describe('P2P invariants', () => {
     );
   });
 
+  /** The story above with a credit memo for some of its invoices, each naming its invoice and taking back part of it. */
+  const credited = story.chain((arrivals) => {
+    const invoices = arrivals.flatMap((a) => (a.kind === 'invoice' ? [a] : []));
+    return fc
+      .tuple(...invoices.map((invoice) => fc.option(fc.record({ share: fc.integer({ min: 1, max: invoice.quantity }), cents: fc.integer({ min: 1240, max: 1260 }) }), { nil: undefined })))
+      .map((credits) => [
+        ...arrivals,
+        ...credits.flatMap((credit, i) => {
+          const invoice = invoices[i];
+          return credit === undefined || invoice === undefined ? [] : [{ kind: 'credit' as const, id: `CM-${i}`, invoice: invoice.id, quantity: credit.share, cents: credit.cents }];
+        }),
+      ]);
+  });
+
+  it('reaches the same outcome whatever the order, when credit memos may come before or after the invoice they name', () => {
+    const withCredits = (s: P2PScenario) => ({
+      ...outcome(s),
+      credits: Object.values(s.line(10).credits).map((c) => `${c.creditMemoNumber}=${c.status}`).sort(),
+      open: openExceptionsOf(s.line(10)).map((e) => e.code),
+    });
+    fc.assert(
+      fc.property(credited.chain((arrivals) => fc.tuple(fc.constant(arrivals), fc.shuffledSubarray(arrivals, { minLength: arrivals.length, maxLength: arrivals.length }))), ([inOrder, shuffled]) => {
+        const expected = withCredits(run(inOrder));
+        // In story order every credit memo comes after its invoice and all goods: it is applied, nothing is left open.
+        assert.deepEqual(expected.credits, inOrder.flatMap((a) => (a.kind === 'credit' ? [`${a.id}=applied`] : [])).sort());
+        assert.deepEqual(expected.open, []);
+        const s = run(shuffled);
+        assert.deepEqual(withCredits(s), expected);
+        assert.deepEqual(s.replay(), s.live());
+      }),
+      { numRuns: 150 },
+    );
+  });
+
   const step = fc.oneof(
     fc.record({ kind: fc.constant('advance' as const), hours: fc.integer({ min: 1, max: 72 }) }),
     fc.record({ kind: fc.constant('confirm' as const), status: fc.constantFrom('accepted', 'changed', 'rejected'), quantity: fc.integer({ min: 50, max: 120 }) }),
@@ -90,6 +128,8 @@ describe('P2P invariants', () => {
     fc.record({ kind: fc.constant('invoice' as const), n: fc.integer({ min: 1, max: 4 }), quantity: fc.integer({ min: 1, max: 80 }), cents: fc.integer({ min: 1200, max: 1300 }), resend: fc.boolean() }),
     // A credit memo naming one of the invoices, or none (then it may belong to the only one, held or matched).
     fc.record({ kind: fc.constant('credit' as const), n: fc.integer({ min: 1, max: 4 }), quantity: fc.integer({ min: 1, max: 40 }), cents: fc.integer({ min: 1200, max: 1300 }), named: fc.boolean() }),
+    // A credit memo ahead of the invoice it names, the invoice some minutes later or never (then the SLA may pass).
+    fc.record({ kind: fc.constant('creditAhead' as const), n: fc.integer({ min: 5, max: 6 }), quantity: fc.integer({ min: 1, max: 40 }), minutes: fc.integer({ min: 1, max: 600 }), invoiced: fc.boolean() }),
     fc.record({ kind: fc.constant('change' as const), quantity: fc.integer({ min: 50, max: 150 }) }),
     fc.record({ kind: fc.constant('cancel' as const) }),
   );
@@ -120,6 +160,11 @@ describe('P2P invariants', () => {
               break;
             case 'credit':
               s.credit(`CM-${st.n}-${i}`, [{ line: 10, quantity: String(st.quantity), unitPrice: (st.cents / 100).toFixed(4) }], st.named ? { invoiceNumber: `INV-${st.n}` } : {});
+              break;
+            case 'creditAhead':
+              s.credit(`CM-${st.n}-${i}`, [{ line: 10, quantity: String(st.quantity), unitPrice: '12.5000' }], { invoiceNumber: `INV-${st.n}` });
+              s.advance(st.minutes * 60_000);
+              if (st.invoiced) s.invoice(`INV-${st.n}`, [{ line: 10, quantity: String(st.quantity + 10), unitPrice: '12.5000' }]);
               break;
             case 'change':
               revision += 1;

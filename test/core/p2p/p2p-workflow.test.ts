@@ -716,6 +716,19 @@ describe('credit memos that come before the invoice they credit', () => {
     assert.deepEqual(s.replay(), s.live());
   });
 
+  it('resolves credited_invoice_missing when the late invoice matches at once net of the credit memo that waited for it', () => {
+    const s = released('100', '12.5000');
+    s.confirm([{ line: 10, status: 'accepted' }]);
+    s.credit('CM-1', [{ line: 10, quantity: '20', unitPrice: '12.5000' }], { id: 'cm-1', invoiceNumber: 'INV-1' });
+    s.advance(5 * HOUR).receive('GR-1', [{ line: 10, quantity: '80' }]);
+    assert.deepEqual(s.exceptions().map((e) => e.code), ['credited_invoice_missing']);
+    s.advance(HOUR).invoice('INV-1', [{ line: 10, quantity: '100', unitPrice: '12.5000' }], { id: 'ap-1' });
+    assert.deepEqual(s.derived('exception.resolved').map((e) => (e.data as { code: string }).code), ['credited_invoice_missing']);
+    assert.deepEqual(summarizeLine(s.line(10)).openExceptions, []);
+    assert.deepEqual(s.postings('ap_liability').map((p) => [p.invoiceNumber, p.amount]), [['INV-1', '1250.00'], ['CM-1', '-250.00']]);
+    assert.deepEqual(s.replay(), s.live());
+  });
+
   it('raises credited_invoice_stopped when the invoice it came ahead of is stopped, and posts nothing for the credit memo', () => {
     const s = creditAhead();
     s.advance(10 * MINUTE).invoice('INV-1', [{ line: 10, quantity: '100', unitPrice: '14.0000' }], { id: 'ap-1' });
