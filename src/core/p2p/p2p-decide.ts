@@ -445,7 +445,8 @@ function receiptRules(state: P2PLine, terms: PoLineTerms, policy: P2PPolicy, out
  * them. A credit memo for an invoice held for its goods waits with it (nothing is decided, the
  * view shows it `waiting`): the invoice is matched once the goods cover what it bills net of the
  * credit memos waiting with it, and they are applied right after its match, so AP liability and
- * GR/IR net out. One whose invoice is stopped instead is `credited_invoice_stopped`.
+ * GR/IR net out. One whose invoice is stopped instead is `credited_invoice_stopped`. One that came
+ * before the invoice it names waits for it and takes its turn right after it.
  */
 function invoiceRules(state: P2PLine, terms: PoLineTerms, ctx: DecisionContext, out: Derivation, beforeCancel: (item: { seq: number }) => boolean, goods: AccruedGoods): Dec {
   const { policy } = ctx;

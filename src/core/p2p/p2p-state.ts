@@ -132,7 +132,9 @@ export interface InvoiceRecord extends BilledDocument {
  * matched. `received` until the workflow applies it (its AP liability posting, negative, marks it
  * `applied`) or stops it with an exception. One for an invoice still held for its goods stays
  * `received` while it waits with that invoice (`creditWaitsFor`; the view shows it `waiting`): it
- * is applied when the invoice matches, no derived event records the wait.
+ * is applied when the invoice matches, no derived event records the wait. One that names an
+ * invoice the line does not have yet stays `received` too (`invoiceAwaitedBy`), under a
+ * `credit_memo_hold` deadline, until that invoice comes.
  */
 export interface CreditRecord extends BilledDocument {
   readonly creditMemoNumber: string;
