@@ -110,4 +110,21 @@ describe('derived events and their contracts', () => {
     assert.equal(s.derived('exception.resolved').length, 1);
     assert.deepEqual(violations(s, true), []);
   });
+
+  it('keep their contracts when a credit memo with a 64-character number and a long event id waits past its SLA for the invoice it names', () => {
+    const LONG_CREDIT = `CM-2026-${'0'.repeat(55)}1`;
+    assert.equal(LONG_CREDIT.length, 64);
+    const s = new P2PScenario();
+    s.release([{ line: 10, quantity: '100', unitPrice: '12.5000' }]);
+    s.receive('GR-1', [{ line: 10, quantity: '100' }]);
+    s.credit(LONG_CREDIT, [{ line: 10, quantity: '20', unitPrice: '12.5000' }], { id: `ap-automation-${'x'.repeat(200)}`, invoiceNumber: LONG_INVOICE });
+    s.advance(5 * HOUR);
+    assert.deepEqual(s.derived('sla.breached').map((e) => (e.data as { sla: string; ref: string }).ref), [LONG_CREDIT]);
+    assert.deepEqual(s.exceptions().map((e) => e.code), ['credited_invoice_missing']);
+    s.invoice(LONG_INVOICE, [{ line: 10, quantity: '100', unitPrice: '12.5000' }]);
+    assert.deepEqual(s.derived('exception.resolved').map((e) => (e.data as { code: string }).code), ['credited_invoice_missing']);
+    assert.deepEqual(s.postings('ap_liability').map((p) => p.amount), ['1250.00', '-250.00']);
+    assert.deepEqual(violations(s, true), []);
+    assert.deepEqual(s.replay(), s.live());
+  });
 });
