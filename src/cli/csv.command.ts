@@ -1,11 +1,11 @@
 // `millrace csv check FILE --mapping ID`: what a plant's export would give at the door, offline,
 // before it is sent (or while a mapping is being written).
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { checkCsvFile, loadGovernance, processEnvironment } from '../bootstrap/index.js';
 import { isMillraceError } from '../core/index.js';
 import type { CommonOptions } from './flags.js';
-import { configFlags, printJson, unusable } from './flags.js';
+import { configFlags, printJson, readInput, unusable } from './flags.js';
 
 const HELP = `
 Exit status: 0 every row would be accepted, 1 some rows would be quarantined, 2 unusable input
@@ -26,10 +26,11 @@ export function registerCsv(program: Command): void {
     .addHelpText('after', HELP)
     .action((file: string, options: CommonOptions & { mapping: string }) => {
       if (!existsSync(file)) unusable(`cannot read ${file}: no such file`);
+      const bytes = readInput(file);
       const { manifest, contracts } = loadGovernance(configFlags(options), processEnvironment());
       let result;
       try {
-        result = checkCsvFile(manifest, contracts, options.mapping, readFileSync(file));
+        result = checkCsvFile(manifest, contracts, options.mapping, bytes);
       } catch (error) {
         if (isMillraceError(error) && (error.code === 'csv_unreadable' || error.code === 'not_found')) unusable(error.message, error.code);
         throw error;

@@ -1,4 +1,5 @@
 // Maps command-line options to configuration flags (flag > env > manifest > default).
+import { readFileSync, writeFileSync } from 'node:fs';
 import { CommanderError, Option, type Command } from 'commander';
 import type { ConfigFlags } from '../bootstrap/index.js';
 
@@ -53,6 +54,30 @@ export function addConfigOptions(command: Command): Command {
 export function unusable(message: string, code = 'invalid_request'): never {
   process.stderr.write(`millrace: ${code}: ${oneLine(message)}\n`);
   throw new CommanderError(2, 'millrace.unusableInput', message);
+}
+
+/**
+ * A file the user named, read whole; one it cannot read (a folder, no permission, gone) is
+ * unusable input, said in one line. The trap: checking existsSync first lets a folder through
+ * to readFileSync, whose EISDIR then surfaced as a stack trace with exit 1.
+ */
+export function readInput(file: string): Buffer;
+export function readInput(file: string, encoding: BufferEncoding): string;
+export function readInput(file: string, encoding?: BufferEncoding): Buffer | string {
+  try {
+    return encoding === undefined ? readFileSync(file) : readFileSync(file, encoding);
+  } catch (error) {
+    unusable(`cannot read ${file}: ${(error as Error).message}`);
+  }
+}
+
+/** A file the user asked for, written whole; one it cannot write is unusable input. */
+export function writeOutput(file: string, text: string, mode?: number): void {
+  try {
+    writeFileSync(file, text, mode === undefined ? undefined : { mode });
+  } catch (error) {
+    unusable(`cannot write ${file}: ${(error as Error).message}`);
+  }
 }
 
 /**

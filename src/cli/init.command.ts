@@ -1,10 +1,10 @@
 // `millrace init`: write a commented starter manifest for a small example enterprise.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { MillraceError } from '../core/index.js';
-import { printJson } from './flags.js';
+import { printJson, writeOutput } from './flags.js';
 
 const STARTER = fileURLToPath(new URL('../../examples/millrace.yaml', import.meta.url));
 const SCHEMA = fileURLToPath(new URL('../../schemas/manifest.v1.schema.json', import.meta.url));
@@ -22,7 +22,7 @@ export function registerInit(program: Command): void {
       }
       // The editor modeline must point at the schema from where the new file is.
       const schema = relative(dirname(resolve(file)), SCHEMA).split('\\').join('/');
-      writeFileSync(file, readFileSync(STARTER, 'utf8').replace('$schema=../schemas/manifest.v1.schema.json', `$schema=${schema}`));
+      writeOutput(file, readFileSync(STARTER, 'utf8').replace('$schema=../schemas/manifest.v1.schema.json', `$schema=${schema}`));
       if (options.json === true) printJson({ written: file });
       else process.stdout.write(`wrote ${file}\nnext: npx millrace keys add --system erp-core, then npx millrace serve\n`);
     });

@@ -1,10 +1,10 @@
 // `millrace lint [FILE]`: every problem of a manifest with FILE:LINE:COL, a stable code and a
 // fix hint, for a governance board's CI. Exit 1 on errors (or on warnings with --strict).
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { contractsFolderOf, DEFAULT_CONTRACTS_DIR, loadContracts, readManifest } from '../bootstrap/index.js';
 import type { LocatedProblem } from '../bootstrap/index.js';
-import { printJson, unusable } from './flags.js';
+import { printJson, readInput, unusable } from './flags.js';
 
 interface LintOptions {
   readonly contracts?: string;
@@ -28,7 +28,7 @@ export function registerLint(program: Command): void {
     .action((file: string, options: LintOptions) => {
       if (!existsSync(file)) unusable(`cannot read ${file}: no such file (run "millrace init" to create one)`);
       const contracts = loadContracts(options.contracts ?? DEFAULT_CONTRACTS_DIR, contractsFolderOf(file));
-      const load = readManifest(file, readFileSync(file, 'utf8'), contracts.registry.catalog());
+      const load = readManifest(file, readInput(file, 'utf8'), contracts.registry.catalog());
       const problems = load.ok ? load.warnings : load.problems;
       const errors = problems.filter((p) => p.severity === 'error').length;
       const warnings = problems.length - errors;

@@ -5,14 +5,14 @@
 // every system and partner sends its traffic; with one `--key KEY --as KIND:ID` that sender
 // sends its share. The traffic runs on the wall clock of the target: its events are dated from
 // now on, in scenario order, as fast as `--rate` allows.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import type { Command } from 'commander';
 import { issueKey, openStore, systemClock } from '../bootstrap/index.js';
 import type { Scenario, ScenarioMessage } from '../core/index.js';
 import { generateScenario, MillraceError, readInstant, SCENARIO_DEFAULTS, SCENARIO_LIMITS, TICK_MS } from '../core/index.js';
 import { integer } from './demo.command.js';
 import { manifestYaml, publishersOf } from './demo-run.js';
-import { printJson, unusable } from './flags.js';
+import { printJson, unusable, writeOutput } from './flags.js';
 import type { SendResult } from './scenario-sender.js';
 import { inParallel, principalOf, sendMessage } from './scenario-sender.js';
 
@@ -70,7 +70,7 @@ export function registerSimulate(program: Command): void {
         start,
       });
       if (options.writeManifest !== undefined || options.writeKeys !== undefined) {
-        if (options.writeManifest !== undefined) writeFileSync(options.writeManifest, manifestYaml(scenario));
+        if (options.writeManifest !== undefined) writeOutput(options.writeManifest, manifestYaml(scenario));
         if (options.writeKeys !== undefined) await writeKeys(scenario, options.writeKeys, options.store);
         if (options.json === true) printJson({ manifest: options.writeManifest ?? null, keys: options.writeKeys ?? null });
         return;
@@ -104,14 +104,30 @@ function keysOf(options: SimulateOptions): Map<string, string> {
 
 async function writeKeys(scenario: Scenario, file: string, store: string | undefined): Promise<void> {
   if (store === undefined) unusable('--write-keys needs --store URL: the store of the hub the keys are for');
-  const hubStore = await openStore(store, 'intake');
+  // The file is opened before any key is issued: a secret is shown only once, so a key whose
+  // file cannot be written would be a key nobody holds.
+  let fd: number;
   try {
-    const keys: Record<string, string> = {};
-    for (const principal of publishersOf(scenario)) keys[`${principal.kind}:${principal.id}`] = (await issueKey(hubStore, principal, systemClock, 'simulate')).key;
-    writeFileSync(file, JSON.stringify({ keys }, null, 2) + '\n', { mode: 0o600 });
-  } finally {
-    await hubStore.close();
+    fd = openSync(file, 'w', 0o600);
+  } catch (error) {
+    unusable(`cannot write ${file}: ${(error as Error).message}`);
   }
+  try {
+    const hubStore = await openStore(store, 'intake');
+    try {
+      const keys: Record<string, string> = {};
+      for (const principal of publishersOf(scenario)) keys[`${principal.kind}:${principal.id}`] = (await issueKey(hubStore, principal, systemClock, 'simulate')).key;
+      writeSync(fd, JSON.stringify({ keys }, null, 2) + '\n');
+    } finally {
+      await hubStore.close();
+    }
+  } catch (error) {
+    // No half-written keys file for --keys to trip over later.
+    closeSync(fd);
+    rmSync(file, { force: true });
+    throw error;
+  }
+  closeSync(fd);
 }
 
 function startOf(text: string): string {

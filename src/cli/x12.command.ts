@@ -1,13 +1,13 @@
 // `millrace x12 to-events FILE`: an X12 file as canonical events with its 997/999 and TA1,
 // offline (nothing is stored). `millrace x12 from-event EVENT.json --partner ID`: the 850 the
 // hub sends that partner for a po.released, numbered from the store's sequence for it.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { render850, translateX12 } from '../app/index.js';
 import { loadGovernance, loadSetup, openStore, processEnvironment, systemClock } from '../bootstrap/index.js';
 import type { CloudEvent } from '../core/index.js';
 import { manifestDirectory } from '../core/index.js';
-import { addConfigOptions, configFlags, printJson, unusable } from './flags.js';
+import { addConfigOptions, configFlags, printJson, readInput, unusable } from './flags.js';
 import type { CommonOptions } from './flags.js';
 
 interface ToEventsOptions extends CommonOptions {
@@ -42,7 +42,7 @@ export function registerX12(program: Command): void {
       if (options.ack !== undefined && options.ack !== '997' && options.ack !== '999') unusable(`--ack must be 997 or 999, not "${options.ack}"`);
       const { manifest, contracts } = loadGovernance(configFlags(options), processEnvironment());
       const registry = contracts.registry.withVersionsInForce(manifest.contracts.inForce);
-      const translation = translateX12(readFileSync(file, 'latin1'), manifestDirectory(manifest), registry, { now: systemClock.now().toISOString(), firstControlNumber: 1, use999: options.ack === '999' });
+      const translation = translateX12(readInput(file, 'latin1'), manifestDirectory(manifest), registry, { now: systemClock.now().toISOString(), firstControlNumber: 1, use999: options.ack === '999' });
       if (translation.reading.unusable !== undefined) unusable(`${file} is not X12: ${translation.reading.unusable}`, 'malformed_x12');
       if (options.partner !== undefined) {
         const declared = manifest.partners.find((p) => p.id === options.partner)?.x12 ?? manifest.systems.find((s) => s.id === options.partner)?.x12;
@@ -76,13 +76,17 @@ export function registerX12(program: Command): void {
     .addHelpText('after', '\nExit status: 0 the 850 is printed, 2 unusable input (no such file, not a po.released, a partner without x12 ids).')
     .action(async (file: string, options: CommonOptions & { partner: string; version?: string }) => {
       if (!existsSync(file)) unusable(`cannot read ${file}: no such file`);
-      let event: CloudEvent;
+      const text = readInput(file, 'utf8');
+      let parsed: unknown;
       try {
-        event = JSON.parse(readFileSync(file, 'utf8')) as CloudEvent;
+        parsed = JSON.parse(text);
       } catch (error) {
         unusable(`${file} is not JSON: ${(error as Error).message}`, 'malformed_json');
       }
-      if (event.type !== 'po.released') unusable(`${file} is a ${String(event.type)} event; an 850 is made from a po.released`);
+      // JSON that is no object (null, a number, an array) has no type to read.
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) unusable(`${file} holds no CloudEvent (a JSON object); an 850 is made from a po.released`);
+      const event = parsed as CloudEvent;
+      if (event.type !== 'po.released') unusable(`${file} is a ${JSON.stringify(event.type) ?? 'event without a type'} event; an 850 is made from a po.released`);
       if (options.version !== undefined && options.version !== '004010' && options.version !== '005010') unusable(`--version must be 004010 or 005010, not "${options.version}"`);
       const setup = loadSetup(configFlags(options), processEnvironment());
       const check = setup.contracts.registry.check(event);

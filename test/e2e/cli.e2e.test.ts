@@ -1,7 +1,7 @@
 // The `millrace` command as a user runs it after `npm ci`: help, init, keys, serve, demo.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -50,6 +50,38 @@ describe('millrace CLI', () => {
     assert.equal(second.status, 1);
     assert.match(second.stderr, /exists; use --force/);
     assert.equal(runCli(['init', file, '--force']).status, 0);
+  });
+
+  it('says in one line, exit 2, when a file it is given cannot be read or written, and issues no key it cannot write down', () => {
+    const manifest = resolve('examples/millrace.yaml');
+    const folder = join(dir, 'a-folder');
+    mkdirSync(folder, { recursive: true });
+    const missing = join(dir, 'no-such-folder', 'out.yaml');
+    const notAnEvent = join(dir, 'null.json');
+    writeFileSync(notAnEvent, 'null\n');
+    const cases: [readonly string[], RegExp][] = [
+      [['lint', folder], /^millrace: invalid_request: cannot read .*a-folder: EISDIR/],
+      [['csv', 'check', folder, '--mapping', 'wms-p02-receipts', '--manifest', manifest], /^millrace: invalid_request: cannot read .*a-folder: EISDIR/],
+      [['x12', 'to-events', folder, '--manifest', manifest], /^millrace: invalid_request: cannot read .*a-folder: EISDIR/],
+      [['x12', 'from-event', folder, '--partner', 'sup-0042', '--manifest', manifest], /^millrace: invalid_request: cannot read .*a-folder: EISDIR/],
+      [['x12', 'from-event', notAnEvent, '--partner', 'sup-0042', '--manifest', manifest], /^millrace: invalid_request: .*null\.json holds no CloudEvent \(a JSON object\)/],
+      [['init', missing], /^millrace: invalid_request: cannot write .*out\.yaml: ENOENT/],
+      [['init', folder, '--force'], /^millrace: invalid_request: cannot write .*a-folder: EISDIR/],
+      [['simulate', '--days', '1', '--plants', '1', '--suppliers', '20', '--write-manifest', missing], /^millrace: invalid_request: cannot write .*out\.yaml: ENOENT/],
+    ];
+    for (const [args, message] of cases) {
+      const result = runCli(args);
+      assert.equal(result.status, 2, `${args.join(' ')}: ${result.stderr}`);
+      assert.match(result.stderr, message, args.join(' '));
+      assert.equal(result.stderr.split('\n').length, 2, `one line, no stack: ${result.stderr}`);
+    }
+    // The keys go to the store only once the file that will hold them can be written: a secret is shown once.
+    const store = `sqlite:${join(dir, 'simulate-keys.db')}`;
+    const keys = runCli(['simulate', '--days', '1', '--plants', '1', '--suppliers', '20', '--write-keys', join(dir, 'no-such-folder', 'keys.json'), '--store', store]);
+    assert.equal(keys.status, 2, keys.stderr);
+    assert.match(keys.stderr, /^millrace: invalid_request: cannot write .*keys\.json: ENOENT[^\n]*\n$/);
+    const listed = runCli(['keys', 'list', '--json', '--store', store, '--manifest', manifest]);
+    assert.deepEqual((JSON.parse(listed.stdout) as { keys: unknown[] }).keys, [], listed.stderr);
   });
 
   it('adds a key shown once, lists it without its secret, and revokes it', () => {
