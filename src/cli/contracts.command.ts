@@ -15,7 +15,7 @@ import {
   type CompatibilityReport,
   type SchemaVersion,
 } from '../core/index.js';
-import { configFlags, printJson, unusable } from './flags.js';
+import { configFlags, printJson, unusable, unusableError } from './flags.js';
 
 interface CompatOptions {
   readonly mode: CompatibilityMode;
@@ -62,7 +62,7 @@ export function registerContracts(program: Command): void {
         const { manifest, contracts: loaded } = loadGovernance(configFlags(options), processEnvironment());
         document = asyncApiOf(manifest, loaded);
       } catch (error) {
-        if (isMillraceError(error)) unusable(error.message, error.code);
+        if (isMillraceError(error)) unusableError(error);
         throw error;
       }
       const text = `${JSON.stringify(document, null, 2)}\n`;

@@ -6,8 +6,8 @@ import type { Command } from 'commander';
 import type { ManifestDiffResult, StoreState } from '../bootstrap/index.js';
 import { DEFAULT_CONTRACTS_DIR, diffManifestFiles, redactStoreUrl } from '../bootstrap/index.js';
 import type { DiffImpact, DiffSection, ManifestChange, PublisherRef } from '../core/index.js';
-import { DIFF_SECTIONS } from '../core/index.js';
-import { printJson, unusable } from './flags.js';
+import { DIFF_SECTIONS, isMillraceError } from '../core/index.js';
+import { printJson, unusable, unusableError } from './flags.js';
 
 interface DiffOptions {
   readonly store?: string;
@@ -51,6 +51,7 @@ export function registerDiff(program: Command): void {
       try {
         result = await diffManifestFiles({ oldFile, newFile, contractsDir: options.contracts ?? DEFAULT_CONTRACTS_DIR, ...(options.store === undefined ? {} : { store: options.store }) });
       } catch (error) {
+        if (isMillraceError(error)) unusableError(error);
         unusable((error as Error).message);
       }
       const store = options.store === undefined ? undefined : redactStoreUrl(options.store);

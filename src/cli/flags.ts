@@ -2,6 +2,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { CommanderError, Option, type Command } from 'commander';
 import type { ConfigFlags } from '../bootstrap/index.js';
+import type { MillraceError } from '../core/index.js';
 
 export interface CommonOptions {
   readonly manifest?: string;
@@ -54,6 +55,17 @@ export function addConfigOptions(command: Command): Command {
 export function unusable(message: string, code = 'invalid_request'): never {
   process.stderr.write(`millrace: ${code}: ${oneLine(message)}\n`);
   throw new CommanderError(2, 'millrace.unusableInput', message);
+}
+
+/**
+ * A hub error (a manifest with lint errors, a store that cannot be opened) as unusable input,
+ * with its own code and its listing one problem to a line, as `serve` prints it. The trap:
+ * through unusable() a manifest's listing came out as one line holding a literal "\n", and diff
+ * said invalid_request for what the catalogue calls invalid_manifest or store_unavailable.
+ */
+export function unusableError(error: MillraceError): never {
+  process.stderr.write(`millrace: ${error.code}: ${error.message.split('\n').map(oneLine).join('\n')}\n`);
+  throw new CommanderError(2, 'millrace.unusableInput', error.message);
 }
 
 /**

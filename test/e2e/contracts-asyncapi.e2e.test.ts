@@ -84,7 +84,8 @@ describe('millrace contracts asyncapi', () => {
     const invalid = runCli(['contracts', 'asyncapi', '--manifest', broken]);
     assert.equal(invalid.status, 2);
     assert.match(invalid.stderr, /manifest .*broken\.yaml has 1 error\(s\)/);
-    assert.match(invalid.stderr, /broken\.yaml:\d+:\d+ error unknown_event_type/);
+    assert.match(invalid.stderr, /explains each\):\n {2}.*broken\.yaml:\d+:\d+ error unknown_event_type/);
+    assert.doesNotMatch(invalid.stderr, /\\n/);
     assert.equal(invalid.stdout, '');
     const unwritable = runCli(['contracts', 'asyncapi', '--manifest', 'examples/millrace.yaml', '--out', join(dir, 'no', 'such', 'dir.json')]);
     assert.equal(unwritable.status, 2);

@@ -99,7 +99,7 @@ describe('millrace diff', () => {
   it('gives no verdict (exit 2) for a file it cannot read, a manifest with lint errors or a missing contracts folder', () => {
     const missing = runCli(['diff', OLD, join(dir, 'nope.yaml')]);
     assert.equal(missing.status, 2);
-    assert.match(missing.stderr, /cannot read manifest .*nope\.yaml/);
+    assert.match(missing.stderr, /^millrace: invalid_manifest: cannot read manifest .*nope\.yaml/);
 
     const invalid = join(dir, 'invalid.yaml');
     writeFileSync(invalid, readFileSync(OLD, 'utf8').replace('publishes: [production.completed]', 'publishes: [production.complete]'));
@@ -108,6 +108,9 @@ describe('millrace diff', () => {
     assert.equal(lintErrors.stdout, '');
     const line = readFileSync(invalid, 'utf8').split('\n').findIndex((l) => l.includes('production.complete]')) + 1;
     assert.match(lintErrors.stderr, new RegExp(`invalid\\.yaml:${line}:\\d+ error unknown_event_type: no contract declares event type production\\.complete \\(did you mean "production\\.completed"\\?\\)`));
+    // The catalogue's code, and the problems one to a line as serve lists them (not a literal "\n").
+    assert.match(lintErrors.stderr, /^millrace: invalid_manifest: manifest .*invalid\.yaml has 1 error\(s\) \(npx millrace lint .* explains each\):\n {2}.*invalid\.yaml:\d+:\d+ error unknown_event_type/);
+    assert.doesNotMatch(lintErrors.stderr, /\\n/);
 
     const board = join(dir, 'board');
     mkdirSync(board);
@@ -118,7 +121,7 @@ describe('millrace diff', () => {
 
     const noStore = runCli(['diff', OLD, COMPATIBLE, '--store', `sqlite:${join(dir, 'none.db')}`]);
     assert.equal(noStore.status, 2);
-    assert.match(noStore.stderr, /no store at .*none\.db/);
+    assert.match(noStore.stderr, /^millrace: store_unavailable: no store at .*none\.db/);
 
     // A file that is no database: why, said once (openStore's own wording, not wrapped again).
     const notDb = join(dir, 'notes.db');
@@ -126,7 +129,7 @@ describe('millrace diff', () => {
     const unopenable = runCli(['diff', OLD, COMPATIBLE, '--store', `sqlite:${notDb}`]);
     assert.equal(unopenable.status, 2);
     assert.equal(unopenable.stderr.match(/cannot open the store/g)?.length, 1, unopenable.stderr);
-    assert.match(unopenable.stderr, /cannot open the store sqlite:.*notes\.db: file is not a database/);
+    assert.match(unopenable.stderr, /^millrace: store_unavailable: cannot open the store sqlite:.*notes\.db: file is not a database/);
   });
 
   it('counts the in-flight workflows and open exceptions a change touches in a SQLite store', async () => {
