@@ -81,7 +81,15 @@ export async function runDemo(settings: DemoSettings): Promise<DemoRun> {
   // The store `millrace serve` would open, with the same durability (synchronous=FULL): the demo
   // shows the hub as it runs, 202s included (docs/adr/0016).
   const store = new SqliteStore(join(dataDir, 'millrace.db'));
-  const server = await startServer(setup, { logger: false, simulatedClock: clock, store });
+  let server: RunningServer;
+  try {
+    server = await startServer(setup, { logger: false, simulatedClock: clock, store });
+  } catch (error) {
+    // A port it cannot listen on: the receiver and the store would keep the process alive.
+    await receiver.close();
+    await store.close();
+    throw error;
+  }
   const keys = new Map<string, string>();
   for (const principal of publishersOf(scenario)) keys.set(`${principal.kind}:${principal.id}`, (await issueKey(server.hub.store, principal, clock, 'demo')).key);
   const operatorKey = (await issueKey(server.hub.store, { kind: 'operator', id: 'demo-operator', role: 'operator' }, clock, 'demo')).key;

@@ -2,6 +2,7 @@
 // flight (their commits included), then close the store.
 import type { Hub, HubSetup, HubStore } from '../bootstrap/index.js';
 import { createHub } from '../bootstrap/index.js';
+import { MillraceError } from '../core/index.js';
 import type { Clock } from '../ports/index.js';
 
 export interface RunningServer {
@@ -32,10 +33,35 @@ export async function startServer(setup: HubSetup, options: ServerOptions = {}):
     ...(options.simulatedClock === undefined ? {} : { clock: options.simulatedClock }),
     ...(options.store === undefined ? {} : { store: options.store }),
   });
-  const address = await hub.http.listen({ port: setup.config.port, host: setup.config.host });
+  let address: string;
+  try {
+    address = await hub.http.listen({ port: setup.config.port, host: setup.config.host });
+  } catch (error) {
+    // The hub is already up (its workflow thread, store, timers): left open, they kept the
+    // process alive after the stack trace, so `serve` on a busy port never exited.
+    await hub.close();
+    throw new MillraceError('invalid_config', `cannot listen on ${setup.config.host}:${setup.config.port}: ${listenFailure(error as NodeJS.ErrnoException)}`);
+  }
   let stopping: Promise<void> | undefined;
   const stop = () => (stopping ??= hub.close());
   return { hub, url: address, stop };
+}
+
+/** Why an address cannot be listened on, in words, with the setting to change. */
+function listenFailure(error: NodeJS.ErrnoException): string {
+  switch (error.code) {
+    case 'EADDRINUSE':
+      return 'the address is in use (EADDRINUSE): stop what holds it or choose another --port';
+    case 'EACCES':
+      return 'permission denied (EACCES): a port below 1024 needs privileges; choose another --port';
+    case 'EADDRNOTAVAIL':
+      return 'no interface of this machine has that address (EADDRNOTAVAIL): choose another --host';
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return `the host name does not resolve (${error.code}): choose another --host`;
+    default:
+      return error.message;
+  }
 }
 
 /** Resolves when the process is asked to stop, after the server has stopped. */

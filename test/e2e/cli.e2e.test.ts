@@ -164,6 +164,27 @@ describe('millrace CLI', () => {
     assert.equal(await server.exited, 0, server.stderr());
   });
 
+  it('serve and demo on an address they cannot listen on say so in one line and exit 1, instead of hanging', async () => {
+    const manifest = resolve('examples/millrace.yaml');
+    const holder = await startServe(['--manifest', manifest, '--store', `sqlite:${join(dir, 'holder.db')}`]);
+    const { port } = new URL(holder.url);
+    try {
+      // Killed after 30 s: before, the hub's worker thread and store kept the process alive after the stack trace.
+      const busy = runCli(['serve', '--port', port, '--manifest', manifest, '--store', `sqlite:${join(dir, 'busy.db')}`], { timeoutMs: 30_000 });
+      assert.equal(busy.status, 1, busy.stderr);
+      assert.equal(busy.stderr, `millrace: invalid_config: cannot listen on 127.0.0.1:${port}: the address is in use (EADDRINUSE): stop what holds it or choose another --port\n`);
+      const demo = runCli(['demo', '--days', '1', '--plants', '2', '--suppliers', '20', '--exit', '--no-progress', '--port', port, '--data-dir', join(dir, 'busy-demo')], { timeoutMs: 30_000 });
+      assert.equal(demo.status, 1, demo.stderr);
+      assert.match(demo.stderr, new RegExp(`^millrace: invalid_config: cannot listen on 127\\.0\\.0\\.1:${port}: the address is in use \\(EADDRINUSE\\)`));
+      const noHost = runCli(['serve', '--host', '203.0.113.7', '--port', '0', '--manifest', manifest, '--store', `sqlite:${join(dir, 'busy.db')}`], { timeoutMs: 30_000 });
+      assert.equal(noHost.status, 1, noHost.stderr);
+      assert.match(noHost.stderr, /^millrace: invalid_config: cannot listen on 203\.0\.113\.7:0: .*EADDRNOTAVAIL.*--host\n$/);
+    } finally {
+      holder.child.kill('SIGTERM');
+      await holder.exited;
+    }
+  });
+
   it('runs, as npx runs it (the file itself, through its shebang), with a young generation of 16 MiB semi-spaces', () => {
     // Preloaded into the process the command starts: its new space before anything is allocated.
     const probe = join(dir, 'new-space-probe.cjs');

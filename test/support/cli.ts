@@ -25,13 +25,14 @@ export interface CliResult {
   readonly stderr: string;
 }
 
-export function runCli(args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): CliResult {
+/** `timeoutMs` (default 2 minutes): then the command is killed and `status` is null. */
+export function runCli(args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): CliResult {
   assertBuilt();
   const result = spawnSync(process.execPath, [BIN, ...args], {
     cwd: options.cwd ?? ROOT,
     env: { ...QUIET, ...process.env, ...options.env },
     encoding: 'utf8',
-    timeout: 120_000,
+    timeout: options.timeoutMs ?? 120_000,
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
