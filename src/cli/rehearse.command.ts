@@ -36,11 +36,19 @@ export function registerRehearse(program: Command): void {
       }
       const entries = text.split('\n').flatMap((raw, index): RehearsalInput['entries'][number][] => {
         if (raw.trim() === '') return [];
+        let event: unknown;
         try {
-          return [{ line: index + 1, event: JSON.parse(raw) as unknown }];
+          event = JSON.parse(raw);
         } catch (error) {
           return [{ line: index + 1, error: `line ${index + 1} is not JSON: ${(error as Error).message}` }];
         }
+        // A line of null (or a string, a number, an array) is JSON with no attribute to read: the
+        // rehearsal read event.id of null and stopped with a TypeError's stack.
+        if (typeof event !== 'object' || event === null || Array.isArray(event)) {
+          const what = event === null ? 'null' : Array.isArray(event) ? 'an array' : `a ${typeof event}`;
+          return [{ line: index + 1, error: `line ${index + 1} is not a CloudEvent: a JSON object is expected, not ${what}` }];
+        }
+        return [{ line: index + 1, event }];
       });
       const contracts = loadContracts(options.contracts ?? DEFAULT_CONTRACTS_DIR);
       const manifest = options.manifest === undefined ? undefined : loadManifestFile(options.manifest, contracts.registry.catalog()).manifest;

@@ -90,6 +90,30 @@ describe('millrace rehearse', () => {
     }
   });
 
+  it('rejects a line that is JSON but no object (null, a string, an array) by its line, and runs the rest', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'millrace-rehearse-'));
+    try {
+      const file = join(dir, 'odd.jsonl');
+      const first = readFileSync(SAMPLE, 'utf8').split('\n')[0] ?? '';
+      writeFileSync(file, ['null', '"po.released"', '[1, 2]', '42', first].join('\n') + '\n');
+      const result = runCli(['rehearse', '--events', file, '--json']);
+      assert.equal(result.status, 0, result.stderr);
+      const report = JSON.parse(result.stdout) as Report;
+      assert.equal(report.accepted, 1);
+      assert.deepEqual(
+        report.rejected.map((r) => [r.line, r.reason]),
+        [
+          [1, 'line 1 is not a CloudEvent: a JSON object is expected, not null'],
+          [2, 'line 2 is not a CloudEvent: a JSON object is expected, not a string'],
+          [3, 'line 3 is not a CloudEvent: a JSON object is expected, not an array'],
+          [4, 'line 4 is not a CloudEvent: a JSON object is expected, not a number'],
+        ],
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('fails with a readable message on a missing file or a bad --until', () => {
     const missing = runCli(['rehearse', '--events', 'no-such.jsonl']);
     assert.equal(missing.status, 1);
