@@ -88,18 +88,27 @@ export function registerSimulate(program: Command): void {
 
 function keysOf(options: SimulateOptions): Map<string, string> {
   if (options.keys !== undefined) {
-    let parsed: { keys?: Record<string, string> };
+    let parsed: unknown;
     try {
-      parsed = JSON.parse(readFileSync(options.keys, 'utf8')) as { keys?: Record<string, string> };
+      parsed = JSON.parse(readFileSync(options.keys, 'utf8'));
     } catch (error) {
       unusable(`cannot read the keys file ${options.keys}: ${(error as Error).message}`);
     }
-    if (parsed.keys === undefined || typeof parsed.keys !== 'object') unusable(`${options.keys} has no "keys" object ({"keys": {"system:ID": KEY}})`);
-    return new Map(Object.entries(parsed.keys));
+    // typeof null is 'object' too: a file of null, or "keys": null, reached Object.entries and a TypeError's stack.
+    const keys = isRecord(parsed) ? parsed.keys : undefined;
+    if (!isRecord(keys)) unusable(`${options.keys} has no "keys" object ({"keys": {"system:ID": KEY}})`);
+    const entries = Object.entries(keys);
+    const odd = entries.find(([, key]) => typeof key !== 'string');
+    if (odd !== undefined) unusable(`${options.keys}: "keys"[${JSON.stringify(odd[0])}] must be an API key (a string), not ${JSON.stringify(odd[1])}`);
+    return new Map(entries as [string, string][]);
   }
   if (options.key === undefined) unusable('give --keys FILE, or --key KEY with --as KIND:ID');
   if (options.as === undefined || !/^(system|partner):[A-Za-z0-9._-]+$/.test(options.as)) unusable('--key needs --as system:ID or --as partner:ID: the sender whose share of the traffic the key sends');
   return new Map([[options.as, options.key]]);
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 async function writeKeys(scenario: Scenario, file: string, store: string | undefined): Promise<void> {

@@ -2,7 +2,7 @@
 // deployment runs it: write the scenario's manifest, serve it, issue the keys into its store,
 // send the traffic; then one sender alone with its single key.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -81,6 +81,23 @@ describe('millrace simulate', () => {
     assert.equal(simulation.senders, 1);
     assert.equal(simulation.messages.sent, share.length);
     assert.deepEqual(simulation.outcomes, { http: { accepted: share.length } });
+  });
+
+  it('refuses a keys file whose JSON is not {"keys": {"KIND:ID": "KEY"}}, saying so in one line', () => {
+    const cases: [string, RegExp][] = [
+      ['null', /has no "keys" object/],
+      ['{"keys": null}', /has no "keys" object/],
+      ['{"keys": ["mr_x"]}', /has no "keys" object/],
+      ['{"keys": {"system:erp-p01": 5}}', /"keys"\["system:erp-p01"\] must be an API key \(a string\), not 5/],
+    ];
+    for (const [text, message] of cases) {
+      const file = join(dir, 'odd-keys.json');
+      writeFileSync(file, `${text}\n`);
+      const result = runCli(['simulate', ...SCENARIO, '--target', server.url, '--keys', file]);
+      assert.equal(result.status, 2, `${text}: ${result.stderr}`);
+      assert.match(result.stderr, message, text);
+      assert.equal(result.stderr.split('\n').length, 2, `one line, no stack: ${result.stderr}`);
+    }
   });
 
   it('refuses a key without the sender it speaks for, and a duration or a start it cannot read', () => {
