@@ -4,7 +4,7 @@
 // Each 15-minute tick: move the clock, let the SLA timers fire, send what arrives in that tick,
 // let the workflows apply it. The hub runs as fast as it can absorb the traffic.
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import type { HubSetup } from '../bootstrap/index.js';
@@ -19,6 +19,7 @@ import type { ErpReceiver } from './erp-receiver.js';
 import { startErpReceiver } from './erp-receiver.js';
 import type { SendResult } from './scenario-sender.js';
 import { inParallel, principalOf, sendMessage } from './scenario-sender.js';
+import { unusable } from './flags.js';
 
 export interface DemoSettings {
   readonly seed: number;
@@ -61,11 +62,32 @@ export function publishersOf(scenario: Scenario): Principal[] {
   return [...manifest.systems.map((s) => ({ kind: 'system' as const, id: s.id })), ...manifest.partners.map((p) => ({ kind: 'partner' as const, id: p.id }))];
 }
 
+/** What the demo writes in its data folder: all it may delete there. */
+const DEMO_FILES: ReadonlySet<string> = new Set(['millrace.yaml', 'keys.json', 'millrace.db', 'millrace.db-wal', 'millrace.db-shm', 'millrace.db-journal']);
+
+/**
+ * Empties the data folder of an earlier demo, or makes a new one. The trap: it was removed
+ * whole (rmSync, recursive), so `--data-dir .` or `--data-dir ~` deleted a project or a home
+ * folder, and a file given as the folder was deleted too. A folder holding anything the demo
+ * does not write is refused, untouched.
+ */
+function emptyDemoFolder(dataDir: string): void {
+  if (existsSync(dataDir)) {
+    if (!statSync(dataDir).isDirectory()) unusable(`--data-dir ${dataDir} is a file, not a folder`);
+    const foreign = readdirSync(dataDir).filter((name) => !DEMO_FILES.has(name)).sort();
+    if (foreign.length > 0) {
+      const shown = foreign.length > 5 ? `${foreign.slice(0, 5).join(', ')} and ${foreign.length - 5} more` : foreign.join(', ');
+      unusable(`--data-dir ${dataDir} holds what the demo did not write (${shown}); the demo empties its folder at start: give a new or empty folder, or one an earlier demo wrote`);
+    }
+    for (const name of DEMO_FILES) rmSync(join(dataDir, name), { force: true });
+  }
+  mkdirSync(dataDir, { recursive: true });
+}
+
 export async function runDemo(settings: DemoSettings): Promise<DemoRun> {
   const began = Date.now();
   const dataDir = resolve(settings.dataDir);
-  rmSync(dataDir, { recursive: true, force: true });
-  mkdirSync(dataDir, { recursive: true });
+  emptyDemoFolder(dataDir);
   const secret = randomBytes(32).toString('hex');
   const clock = new RehearsalClock();
   const receiver = await startErpReceiver(secret, clock);

@@ -32,7 +32,7 @@ export function registerDemo(program: Command): void {
     .option('--suppliers <n>', `suppliers (${SCENARIO_LIMITS.suppliers.join('-')})`, String(SCENARIO_DEFAULTS.suppliers))
     .option('--seed <n>', 'the scenario\'s seed: the same seed gives the same traffic', String(SCENARIO_DEFAULTS.seed))
     .option('--port <n>', 'port for the hub (0 picks a free one)', '8080')
-    .option('--data-dir <dir>', 'data folder, emptied at start', './millrace-data/demo')
+    .option('--data-dir <dir>', "data folder: a new or empty one, or an earlier demo's (its files are replaced); one holding other files is refused", './millrace-data/demo')
     .option('--no-progress', 'no progress bar on stderr')
     .action(async (options: DemoOptions) => {
       const run = await runDemo({

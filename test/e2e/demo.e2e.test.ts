@@ -2,7 +2,7 @@
 // against counts recomputed from the generator's own traffic for the same seed, never against
 // fixed numbers.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -105,6 +105,30 @@ describe('millrace demo (small scenario)', () => {
     assert.match(report.dashboard, /^http:\/\/127\.0\.0\.1:\d+\/$/);
     const lint = runCli(['lint', report.manifest]);
     assert.equal(lint.status, 0, lint.stdout + lint.stderr);
+  });
+
+  it('empties only a folder of its own: one holding other files, or a file, is refused and left as it was', () => {
+    const small = ['demo', '--days', '1', '--plants', '2', '--suppliers', '20', '--exit', '--json', '--no-progress', '--port', '0'];
+    // Before, `--data-dir .` in a project deleted the whole project (rmSync, recursive).
+    const project = join(dir, 'project');
+    mkdirSync(join(project, 'src'), { recursive: true });
+    writeFileSync(join(project, 'notes.txt'), 'precious\n');
+    writeFileSync(join(project, 'src', 'main.ts'), 'export {};\n');
+    const refused = runCli([...small, '--data-dir', project]);
+    assert.equal(refused.status, 2, refused.stderr);
+    assert.match(refused.stderr, /^millrace: invalid_request: --data-dir .*project holds what the demo did not write \(notes\.txt, src\)/);
+    assert.deepEqual(readdirSync(project).sort(), ['notes.txt', 'src']);
+    assert.equal(readFileSync(join(project, 'notes.txt'), 'utf8'), 'precious\n');
+    const file = join(dir, 'a-file');
+    writeFileSync(file, 'precious\n');
+    const notAFolder = runCli([...small, '--data-dir', file]);
+    assert.equal(notAFolder.status, 2, notAFolder.stderr);
+    assert.match(notAFolder.stderr, /^millrace: invalid_request: --data-dir .*a-file is a file, not a folder/);
+    assert.equal(readFileSync(file, 'utf8'), 'precious\n');
+    // The folder of an earlier demo is emptied and used again.
+    const again = runCli([...small, '--data-dir', join(dir, 'demo')]);
+    assert.equal(again.status, 0, again.stderr);
+    assert.deepEqual(readdirSync(join(dir, 'demo')).filter((f) => !f.startsWith('millrace.db')).sort(), ['keys.json', 'millrace.yaml']);
   });
 
   it('refuses a scenario outside its limits with a usage error', () => {
