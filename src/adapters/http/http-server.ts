@@ -17,6 +17,7 @@ import { problemResponse, problemResponses } from './schemas.js';
 import { registerJsonParser } from './json-body.js';
 import { refuseNonFiniteNumbers } from './finite-numbers.js';
 import { refuseNulCharacters } from './nul-characters.js';
+import { refuseUnknownQueryParameters } from './query-parameters.js';
 import type { InboundRouteDependencies } from './csv-routes.js';
 import { registerInboundRoutes } from './csv-routes.js';
 import type { WorkflowRouteDependencies } from './workflow-routes.js';
@@ -247,6 +248,8 @@ export async function buildHttpServer(deps: HttpServerDependencies): Promise<Fas
   app.addHook('onRoute', refuseNonFiniteNumbers);
   // PostgreSQL takes no U+0000 in a text parameter: a NUL in a query or a path is a 400, not a 500 (nul-characters.ts).
   app.addHook('onRoute', refuseNulCharacters);
+  // A parameter the route does not take is refused, not dropped: a filter with a typo answered everything (query-parameters.ts).
+  app.addHook('onRoute', refuseUnknownQueryParameters);
 
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
   // Public like /openapi.json: it describes what may be sent, and leaves out delivery URLs and secret ids.

@@ -1,0 +1,42 @@
+// Query parameters a route does not declare, and parameters given more than once, refused with
+// 400 before validation. The trap: Fastify's validator drops what a querystring schema does not
+// declare (removeAdditional), so a filter with a typo (`/v1/exceptions?state=open` for
+// `status`, `/v1/workflows/p2p?supplierId=` for `supplier`, `/v1/kpis?day=3`) answered every
+// item, or the default window, as if the filter held; and a repeated one was called the wrong
+// type ("querystring/days must be integer"). docs/adr/0034-unknown-query-parameters.md.
+import type { preValidationHookHandler, RouteOptions } from 'fastify';
+import { MillraceError } from '../../core/index.js';
+
+interface QuerySchema {
+  readonly properties?: Readonly<Record<string, { readonly type?: unknown }>>;
+}
+
+function refuse(method: string, url: string, schema: QuerySchema | undefined): preValidationHookHandler {
+  const properties = schema?.properties ?? {};
+  const taken = Object.keys(properties);
+  const listed = taken.length === 0 ? 'none' : taken.join(', ');
+  return (request, _reply, done) => {
+    const query = request.query as Record<string, unknown> | undefined;
+    for (const [name, value] of Object.entries(query ?? {})) {
+      const declared = Object.hasOwn(properties, name) ? properties[name] : undefined;
+      if (declared === undefined) {
+        done(new MillraceError('invalid_request', `querystring/${name} is not a parameter of ${method} ${url}; it takes ${listed}`));
+        return;
+      }
+      if (Array.isArray(value) && declared.type !== 'array') {
+        done(new MillraceError('invalid_request', `querystring/${name} is given ${value.length} times; give it once`));
+        return;
+      }
+    }
+    done();
+  };
+}
+
+/** The `onRoute` hook that adds the check to every `/v1/` route but those with a validator of their own (the intake). */
+export function refuseUnknownQueryParameters(route: RouteOptions): void {
+  if (!route.url.startsWith('/v1/') || route.validatorCompiler !== undefined) return;
+  const method = Array.isArray(route.method) ? route.method.join(',') : route.method;
+  const check = refuse(method, route.url, (route.schema as { querystring?: QuerySchema } | undefined)?.querystring);
+  const own = route.preValidation === undefined ? [] : Array.isArray(route.preValidation) ? route.preValidation : [route.preValidation];
+  route.preValidation = [check, ...own];
+}

@@ -1,0 +1,49 @@
+// Query parameters a route does not take, and parameters given twice: refused with 400 naming
+// them, never dropped. A filter with a typo (?state=open for ?status=open) used to answer every
+// item, unfiltered, as if the filter held.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { TestHub } from '../../test/support/hub.js';
+import { callHub, startTestHub } from '../../test/support/hub.js';
+
+describe('query parameters', () => {
+  let t: TestHub;
+  const operator = () => t.keys.get('operator:ap-lead')!;
+
+  before(async () => {
+    t = await startTestHub();
+  });
+  after(() => t.close());
+
+  it('refuses a parameter the route does not take, naming it and the ones it takes', async () => {
+    const cases = [
+      ['/v1/exceptions?state=open', 'querystring/state is not a parameter of GET /v1/exceptions; it takes owner, code, status, supplier, po, limit, after'],
+      ['/v1/workflows/p2p?supplierId=SUP-0042', 'querystring/supplierId is not a parameter of GET /v1/workflows/p2p; it takes stage, supplier, plant, limit, after'],
+      ['/v1/kpis?day=3', 'querystring/day is not a parameter of GET /v1/kpis; it takes from, to, days, window'],
+      ['/v1/kpis/series?hours=3', 'querystring/hours is not a parameter of GET /v1/kpis/series; it takes days'],
+      ['/v1/integrations/health?days=3', 'querystring/days is not a parameter of GET /v1/integrations/health; it takes hours'],
+      ['/v1/lineage?po=4500012345', 'querystring/po is not a parameter of GET /v1/lineage; it takes correlation, source, id'],
+      ['/v1/stuck?limit=3', 'querystring/limit is not a parameter of GET /v1/stuck; it takes oldest'],
+      ['/v1/governance/coverage?plant=P01', 'querystring/plant is not a parameter of GET /v1/governance/coverage; it takes none'],
+      ['/v1/workflows/p2p/4500012345?line=10', 'querystring/line is not a parameter of GET /v1/workflows/p2p/:poNumber; it takes none'],
+    ] as const;
+    for (const [url, detail] of cases) {
+      const answer = await callHub(t, 'GET', url, operator());
+      assert.deepEqual([answer.status, answer.body.code, answer.body.detail], [400, 'invalid_request', detail], url);
+    }
+  });
+
+  it('refuses a parameter given twice, instead of calling it the wrong type', async () => {
+    const answer = await callHub(t, 'GET', '/v1/kpis?days=3&days=4', operator());
+    assert.deepEqual([answer.status, answer.body.code, answer.body.detail], [400, 'invalid_request', 'querystring/days is given 2 times; give it once']);
+    const lineage = await callHub(t, 'GET', '/v1/lineage?correlation=A&correlation=B', operator());
+    assert.deepEqual([lineage.status, lineage.body.detail], [400, 'querystring/correlation is given 2 times; give it once']);
+  });
+
+  it('still answers the parameters a route takes, and asks for a key before it looks at them', async () => {
+    assert.equal((await callHub(t, 'GET', '/v1/exceptions?status=open&limit=5', operator())).status, 200);
+    assert.equal((await callHub(t, 'GET', '/v1/kpis?window=24h', operator())).status, 200);
+    assert.equal((await callHub(t, 'GET', '/v1/governance/coverage', operator())).status, 200);
+    assert.equal((await callHub(t, 'GET', '/v1/exceptions?state=open', 'mr_not_a_key')).status, 401);
+  });
+});
