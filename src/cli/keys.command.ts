@@ -23,7 +23,8 @@ export function registerKeys(program: Command): void {
     .option('--system <id>', 'the system (from the manifest) the key speaks for')
     .option('--partner <id>', 'the partner (from the manifest) the key speaks for')
     .option('--operator <name>', 'a person who reads the hub and resolves exceptions (not in the manifest)')
-    .option('--role <role>', 'for --operator: viewer (read only) or operator (also resolves exceptions)', 'operator')
+    // No commander default: a --role given with --system or --partner must be seen to be refused.
+    .option('--role <role>', 'for --operator: viewer (read only) or operator (also resolves exceptions; the default)')
     .option('--label <text>', 'a note, e.g. who holds the key')
     .option('--json', 'print the result as JSON')
     .action(async (options: KeyOptions) => {
@@ -78,6 +79,10 @@ export function registerKeys(program: Command): void {
 function principalOf(options: KeyOptions): Principal {
   const given = [options.system, options.partner, options.operator].filter((value) => value !== undefined);
   if (given.length !== 1) throw new MillraceError('invalid_request', 'give exactly one of --system <id>, --partner <id> or --operator <name>');
+  // A partner key "with --role viewer" was issued as a full partner key, which publishes.
+  if (options.role !== undefined && options.operator === undefined) {
+    throw new MillraceError('invalid_request', '--role is for --operator keys; a system or partner key may do what the manifest lets that system or partner do');
+  }
   if (options.system !== undefined) return { kind: 'system', id: options.system };
   if (options.partner !== undefined) return { kind: 'partner', id: options.partner };
   const role = options.role ?? 'operator';

@@ -113,6 +113,19 @@ describe('millrace CLI', () => {
     assert.match(result.stderr, /invalid_request: system "sap-legacy" is not declared in the manifest/);
   });
 
+  it('refuses --role on a system or partner key instead of issuing a key that publishes', () => {
+    const store = `sqlite:${join(dir, 'role.db')}`;
+    const manifest = resolve('examples/millrace.yaml');
+    for (const who of [['--partner', 'sup-0042'], ['--system', 'erp-core']]) {
+      const result = runCli(['keys', 'add', ...who, '--role', 'viewer', '--manifest', manifest, '--store', store]);
+      assert.equal(result.status, 1, result.stdout);
+      assert.equal(result.stderr, 'millrace: invalid_request: --role is for --operator keys; a system or partner key may do what the manifest lets that system or partner do\n');
+      assert.equal(result.stdout, '', 'no key is printed');
+    }
+    const listed = runCli(['keys', 'list', '--json', '--manifest', manifest, '--store', store]);
+    assert.deepEqual((JSON.parse(listed.stdout) as { keys: unknown[] }).keys, []);
+  });
+
   it('serve refuses to start on an invalid manifest, listing each problem with its line', () => {
     const broken = join(dir, 'broken.yaml');
     writeFileSync(broken, 'version: 1\nenterprise: { name: X }\nsystems:\n  - id: erp\n    kind: erp\n    publishes: [po.approved]\n');
