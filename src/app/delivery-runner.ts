@@ -219,6 +219,10 @@ export class DeliveryRunner {
     }
     if (chosen.length === 0) return;
     const events = new Map((await this.log.eventsAt([...new Set(chosen.map((d) => d.sequence))])).map((stored) => [stored.sequence, stored]));
+    // A pass checks `closing` only when it begins: stop may have come while the store was read
+    // here, and the slot a delivery in flight freed meanwhile must not be filled (the deliveries
+    // stay in the outbox for the next start).
+    if (this.closing) return;
     for (const delivery of chosen) this.launch(delivery, events.get(delivery.sequence), now);
   }
 
