@@ -64,8 +64,13 @@ async function plantStream(t: TestContext) {
     declaration,
     filter,
     addStream,
+    /** The stream's subjects are `${subject}.>`; `publish` uses `${subject}.a`. */
+    subject,
     publish: async (...payloads: string[]) => {
       for (const payload of payloads) await js.publish(`${subject}.a`, payload);
+    },
+    publishOn: async (leaf: string, ...payloads: string[]) => {
+      for (const payload of payloads) await js.publish(`${subject}.${leaf}`, payload);
     },
   };
 }
@@ -275,6 +280,40 @@ describe('NATS JetStream consumers', () => {
       await second.arrived('m6');
       // m3 was never kept: the position stays at it, and m4, m5 come again as copies the door absorbs.
       assert.deepEqual(second.kept, numbered('m', 3, 6));
+    });
+
+    it(`after a restart on the same store (${kind}) with a wider filter subject, reads the stream from its start: the kept mark says nothing of the messages the old filter left out`, { timeout: 60_000 }, async (t) => {
+      if (!(await needNats(t))) return;
+      const open = await hubStore(t, kind);
+      if (open === undefined) return;
+      const plant = await plantStream(t);
+      const narrow: NatsConsumerDeclaration = { ...plant.declaration, filterSubject: `${plant.subject}.a` };
+      const first = recordingIntake(narrow);
+      const before = await hubRun(open, first.intake);
+      await plant.publish('a1');
+      await plant.publishOn('b', 'b1');
+      await plant.publish('a2');
+      await plant.publishOn('b', 'b2');
+      await plant.publish('a3');
+      await first.arrived('a3');
+      await before.stop();
+      assert.deepEqual(first.kept, ['a1', 'a2', 'a3']);
+      // The mark kept lies past b1 and b2, which the narrow filter never delivered.
+      const kept = await open();
+      assert.deepEqual((await kept.streamReadMarks()).map((m) => [m.filterSubject, m.resumeAt]), [[narrow.filterSubject, 6]]);
+      await kept.close();
+      // The manifest now declares the wider filter; its consumer is deleted (as a changed filter needs).
+      await plant.manager.consumers.delete(plant.declaration.stream, plant.declaration.durable);
+      await plant.publishOn('b', 'b3');
+
+      const second = recordingIntake(plant.declaration);
+      const after = await hubRun(open, second.intake);
+      t.after(() => after.stop());
+      await second.arrived('b3');
+      // Taking the mark would have started at sequence 6: b3 only, b1 and b2 never read. The a's
+      // come again as copies the door absorbs.
+      assert.deepEqual(second.kept, ['a1', 'b1', 'a2', 'b2', 'a3', 'b3']);
+      assert.ok(after.notices.some((n) => n.endsWith(`created ${plant.declaration.stream}/${plant.declaration.durable} from the start of the stream`)), after.notices.join('; '));
     });
 
     it(`after a restart on the same store (${kind}), reads a stream added again under the same name from its start`, { timeout: 60_000 }, async (t) => {
