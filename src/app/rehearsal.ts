@@ -27,7 +27,7 @@ export interface RehearsalReport {
   /** Events held for master data (a local code the manifest's cross-references do not map). */
   readonly held: readonly { readonly id: string; readonly line: number; readonly gaps: readonly { readonly kind: string; readonly code: string; readonly table: string }[] }[];
   readonly rejected: readonly { readonly id?: string; readonly type?: string; readonly line: number; readonly reason: string }[];
-  readonly workflows: readonly { readonly poNumber: string; readonly line: number; readonly stage: string; readonly ordered: string; readonly received: string; readonly invoiced: string }[];
+  readonly workflows: readonly { readonly poNumber: string; readonly line: number; readonly stage: string; readonly ordered: string; readonly received: string; readonly invoiced: string; readonly stopped?: string }[];
   readonly exceptions: readonly {
     readonly id: string;
     readonly code: string;
@@ -131,7 +131,7 @@ export async function rehearse(deps: RehearsalDependencies, input: RehearsalInpu
     duplicates,
     held,
     rejected,
-    workflows: lines.map((l) => ({ poNumber: l.poNumber, line: l.line, stage: l.stage, ordered: l.quantities.ordered, received: l.quantities.received, invoiced: l.quantities.invoiced })),
+    workflows: lines.map((l) => ({ poNumber: l.poNumber, line: l.line, stage: l.stage, ordered: l.quantities.ordered, received: l.quantities.received, invoiced: l.quantities.invoiced, ...(l.quantities.stopped === undefined ? {} : { stopped: l.quantities.stopped }) })),
     exceptions: exceptions.map((e) => ({
       id: e.exceptionId,
       code: e.code,

@@ -67,12 +67,12 @@ function printReport(report: RehearsalReport): void {
   for (const h of report.held) out(`  held line ${h.line} (${h.id}) for master data: ${h.gaps.map((g) => `${g.kind} ${g.code} is not in ${g.table}`).join('; ')}`);
   if (report.lines.length > 0 || report.productionOrders.length === 0) {
     out();
-    out('PO / line            stage        ordered   received  invoiced  matched   open GR/IR');
+    out('PO / line            stage        ordered   received  invoiced  stopped   matched   open GR/IR');
   }
   for (const l of report.lines) {
     const q = l.quantities;
     out(
-      `${`${l.poNumber}/${l.line}`.padEnd(20)} ${l.stage.padEnd(12)} ${q.ordered.padStart(8)}  ${q.received.padStart(8)}  ${q.invoiced.padStart(8)}  ${q.matched.padStart(8)}  ${`${l.openGrir} ${l.currency ?? ''}`.padStart(12)}`,
+      `${`${l.poNumber}/${l.line}`.padEnd(20)} ${l.stage.padEnd(12)} ${q.ordered.padStart(8)}  ${q.received.padStart(8)}  ${q.invoiced.padStart(8)}  ${(q.stopped ?? '0').padStart(8)}  ${q.matched.padStart(8)}  ${`${l.openGrir} ${l.currency ?? ''}`.padStart(12)}`,
     );
   }
   if (report.productionOrders.length > 0) {

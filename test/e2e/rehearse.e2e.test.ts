@@ -13,7 +13,7 @@ interface Report {
   accepted: number;
   duplicates: number;
   rejected: { id?: string; line: number; reason: string }[];
-  workflows: { poNumber: string; line: number; stage: string; ordered: string; received: string; invoiced: string }[];
+  workflows: { poNumber: string; line: number; stage: string; ordered: string; received: string; invoiced: string; stopped?: string }[];
   exceptions: { id: string; code: string; owner: string; status: string; poNumber?: string; line?: number; invoiceNumber?: string }[];
   derived: CloudEvent[];
 }
@@ -33,12 +33,13 @@ describe('millrace rehearse', () => {
     assert.deepEqual(report.rejected.map((r) => [r.id, r.line]), [['sup-0311-conf-bad', 6]]);
     assert.match(report.rejected[0]!.reason, /\/data\/lines\/0\/quantity/);
     assert.deepEqual(
-      report.workflows.map((w) => [`${w.poNumber}/${w.line}`, w.stage, w.received, w.invoiced]),
+      report.workflows.map((w) => [`${w.poNumber}/${w.line}`, w.stage, w.received, w.invoiced, w.stopped ?? '0']),
       [
-        ['4500088001/10', 'posted', '500', '500'],
-        ['4500088001/20', 'invoiced', '190', '200'],
-        ['4500088002/10', 'invoiced', '900', '900'],
-        ['4500088003/10', 'posted', '100', '100'],
+        ['4500088001/10', 'posted', '500', '500', '0'],
+        ['4500088001/20', 'invoiced', '190', '200', '0'],
+        // INV-E-2207 is stopped by its price variance: billed, but not counted as invoiced (ADR 0006, 2026-11-30).
+        ['4500088002/10', 'invoiced', '900', '0', '900'],
+        ['4500088003/10', 'posted', '100', '100', '0'],
       ],
     );
     assert.deepEqual(
