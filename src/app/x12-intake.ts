@@ -338,9 +338,10 @@ function refusedIndexes(error: MillraceError, size: number): Set<number> {
 /**
  * An X12 body's text: UTF-8 when its bytes are UTF-8 (a BOM kept, as it came), otherwise
  * ISO-8859-1, one character per byte, so that any stray byte of a Latin-1 or Windows translator
- * stays one character and the text encodes back to the very bytes (encodeX12).
+ * stays one character and the text encodes back to the very bytes (encodeX12). The route and
+ * `millrace x12 to-events` read a file alike.
  */
-function decodeX12(bytes: Uint8Array): string {
+export function decodeX12(bytes: Uint8Array): string {
   return isUtf8(bytes) ? new TextDecoder('utf-8', { ignoreBOM: true }).decode(bytes) : latin1Text(bytes);
 }
 

@@ -3,7 +3,7 @@
 // hub sends that partner for a po.released, numbered from the store's sequence for it.
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
-import { render850, translateX12 } from '../app/index.js';
+import { decodeX12, render850, translateX12 } from '../app/index.js';
 import { loadGovernance, loadSetup, openStore, processEnvironment, systemClock } from '../bootstrap/index.js';
 import type { CloudEvent } from '../core/index.js';
 import { manifestDirectory } from '../core/index.js';
@@ -42,7 +42,7 @@ export function registerX12(program: Command): void {
       if (options.ack !== undefined && options.ack !== '997' && options.ack !== '999') unusable(`--ack must be 997 or 999, not "${options.ack}"`);
       const { manifest, contracts } = loadGovernance(configFlags(options), processEnvironment());
       const registry = contracts.registry.withVersionsInForce(manifest.contracts.inForce);
-      const translation = translateX12(readInput(file, 'latin1'), manifestDirectory(manifest), registry, { now: systemClock.now().toISOString(), firstControlNumber: 1, use999: options.ack === '999' });
+      const translation = translateX12(decodeX12(readInput(file)), manifestDirectory(manifest), registry, { now: systemClock.now().toISOString(), firstControlNumber: 1, use999: options.ack === '999' });
       if (translation.reading.unusable !== undefined) unusable(`${file} is not X12: ${translation.reading.unusable}`, 'malformed_x12');
       if (options.partner !== undefined) {
         const declared = manifest.partners.find((p) => p.id === options.partner)?.x12 ?? manifest.systems.find((s) => s.id === options.partner)?.x12;

@@ -25,6 +25,21 @@ describe('millrace x12', () => {
     assert.deepEqual(json.diagnostics, []);
   });
 
+  it('to-events reads a file as the hub route does: UTF-8 when it is UTF-8, else ISO-8859-1', () => {
+    // An item id with an é, written by a UTF-8 translator and by a Latin-1 one: both are ITM-ÉTAU.
+    const order = readFileSync('test/fixtures/x12/850-004010-erp-order.edi', 'utf8').replace('ITM-10023', 'ITM-ÉTAU');
+    const itemIds = (encoding: BufferEncoding) => {
+      const file = join(dir, `order-${encoding}.edi`);
+      writeFileSync(file, Buffer.from(order, encoding));
+      const result = runCli(['x12', 'to-events', file, '--json', ...MANIFEST]);
+      assert.equal(result.status, 0, result.stdout + result.stderr);
+      const json = JSON.parse(result.stdout) as { events: { data: { lines: { itemId: string }[] } }[] };
+      return json.events.flatMap((e) => e.data.lines.map((l) => l.itemId));
+    };
+    assert.deepEqual(itemIds('utf8'), ['ITM-ÉTAU', 'ITM-20031']);
+    assert.deepEqual(itemIds('latin1'), ['ITM-ÉTAU', 'ITM-20031']);
+  });
+
   it('to-events exits 1 when a set is rejected, 2 for input it cannot use', () => {
     assert.equal(runCli(['x12', 'to-events', 'test/fixtures/x12/bad-ge-count.edi', ...MANIFEST]).status, 1);
     // An interchange rejected by a TA1 with no set in it (text after the last IEA) is a rejection too.
