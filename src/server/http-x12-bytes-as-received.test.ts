@@ -3,34 +3,21 @@
 // received (the lineage's file, its digest, the quarantined copy and its retry).
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import type { Lineage } from '../app/index.js';
 import type { TestHub } from '../../test/support/hub.js';
-import { callHub, startTestHub } from '../../test/support/hub.js';
-
-const fixture = (name: string) => readFileSync(new URL(`../../test/fixtures/x12/${name}`, import.meta.url), 'utf8');
-
-interface X12Answer {
-  accepted: { id: string; type: string }[];
-  rejected: { controlNumbers: { set: string }; reason: string; code: string; quarantineId?: string }[];
-  ack: string;
-}
+import { callHub } from '../../test/support/hub.js';
+import { postX12, startHubWithErpOrder, x12Fixture as fixture } from '../../test/support/x12.js';
 
 describe('X12 files kept as received at POST /v1/inbound/x12', () => {
   let t: TestHub;
   const key = (who: string) => t.keys.get(who) ?? '';
-  const send = async (who: string, payload: string | Buffer) => {
-    const response = await t.hub.http.inject({ method: 'POST', url: '/v1/inbound/x12', headers: { authorization: `Bearer ${key(who)}`, 'content-type': 'application/edi-x12' }, payload });
-    assert.equal(response.statusCode, 200, response.body);
-    return response.json<X12Answer>();
-  };
+  const send = (who: string, payload: string | Buffer) => postX12(t, who, payload);
   const operator = () => key('operator:ap-lead');
 
   before(async () => {
-    t = await startTestHub();
     // The PO the invoices bill, released to SUP-0107 by the buyer's ERP.
-    assert.deepEqual((await send('system:erp-core', fixture('850-004010-erp-order.edi'))).accepted.map((a) => a.type), ['po.released']);
+    t = await startHubWithErpOrder();
   });
   after(() => t.close());
 

@@ -4,28 +4,15 @@
 // the reversal raises receipt_reversed_after_match and keeps GR/IR open; the credit memo clears
 // GR/IR and resolves the exception by itself.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { describe } from 'node:test';
 import type { TestHub } from '../../test/support/hub.js';
 import { callHub, onBothStores } from '../../test/support/hub.js';
+import { interchange, postX12, x12Fixture as fixture } from '../../test/support/x12.js';
 
 const PO = '4500012345';
-const fixture = (name: string) => readFileSync(new URL(`../../test/fixtures/x12/${name}`, import.meta.url), 'utf8');
 
 /** One 004010 interchange from NORTHFAST (sup-0107) with one 810 set; `n` is its 4-digit control number. */
-function interchange810(n: string, date: string, body: readonly string[]): string {
-  const segments = ['ST*810*0001', ...body];
-  return [
-    `ISA*00*          *00*          *ZZ*NORTHFAST      *ZZ*MILLRACEHUB    *${date.slice(2)}*1000*U*00401*00000${n}*0*P*:`,
-    `GS*IN*NORTHFAST*MILLRACEHUB*${date}*1000*${n}*X*004010`,
-    ...segments,
-    `SE*${segments.length + 1}*0001`,
-    `GE*1*${n}`,
-    `IEA*1*00000${n}`,
-  ]
-    .map((s) => `${s}~\n`)
-    .join('');
-}
+const interchange810 = (n: string, date: string, body: readonly string[]) => interchange({ sender: 'NORTHFAST', set: '810', n, date }, body);
 
 interface Line {
   line: number;
@@ -41,10 +28,8 @@ describe('an X12 credit memo through procure-to-pay', () => {
   onBothStores('clears GR/IR and resolves receipt_reversed_after_match when the 810 CR for goods sent back after the match comes in', async (t: TestHub) => {
     const key = (who: string) => t.keys.get(who) ?? '';
     const x12 = async (who: string, text: string) => {
-      const response = await t.hub.http.inject({ method: 'POST', url: '/v1/inbound/x12', headers: { authorization: `Bearer ${key(who)}`, 'content-type': 'application/edi-x12' }, payload: text });
-      assert.equal(response.statusCode, 200, response.body);
-      const answer = response.json<{ accepted: { type: string }[]; rejected: unknown[]; ack: string }>();
-      assert.deepEqual(answer.rejected, [], response.body);
+      const answer = await postX12(t, who, text);
+      assert.deepEqual(answer.rejected, [], JSON.stringify(answer));
       await t.hub.processor.catchUp();
       return answer;
     };

@@ -2,33 +2,20 @@
 // and taxes do not add up to TDS01 is refused with both sums named, never stored as a liability
 // with an inconsistent total.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import type { TestHub } from '../../test/support/hub.js';
-import { callHub, startTestHub } from '../../test/support/hub.js';
-
-const fixture = (name: string) => readFileSync(new URL(`../../test/fixtures/x12/${name}`, import.meta.url), 'utf8');
-
-interface X12Answer {
-  accepted: { id: string; type: string }[];
-  rejected: { controlNumbers: { set: string }; reason: string; code: string; quarantineId?: string }[];
-  ack: string;
-}
+import { callHub } from '../../test/support/hub.js';
+import { interchange, postX12, startHubWithErpOrder, x12Fixture as fixture } from '../../test/support/x12.js';
 
 describe('810 totals at POST /v1/inbound/x12', () => {
   let t: TestHub;
   const key = (who: string) => t.keys.get(who) ?? '';
-  const send = async (who: string, payload: string | Buffer) => {
-    const response = await t.hub.http.inject({ method: 'POST', url: '/v1/inbound/x12', headers: { authorization: `Bearer ${key(who)}`, 'content-type': 'application/edi-x12' }, payload });
-    assert.equal(response.statusCode, 200, response.body);
-    return response.json<X12Answer>();
-  };
+  const send = (who: string, payload: string | Buffer) => postX12(t, who, payload);
   const operator = () => key('operator:ap-lead');
 
   before(async () => {
-    t = await startTestHub();
     // The PO the invoices bill, released to SUP-0107 by the buyer's ERP.
-    assert.deepEqual((await send('system:erp-core', fixture('850-004010-erp-order.edi'))).accepted.map((a) => a.type), ['po.released']);
+    t = await startHubWithErpOrder();
   });
   after(() => t.close());
 
@@ -58,19 +45,8 @@ describe('810 totals at POST /v1/inbound/x12', () => {
 
   it('counts a tax given on each line and again in the summary once: the summary TXI is the invoice tax', async () => {
     /** One 004010 810 from NORTHFAST for the PO of the 850 above; `n` is its 4-digit control number. */
-    const invoice = (n: string, body: readonly string[]) => {
-      const segments = ['ST*810*0001', `BIG*20260322*INV-${n}*20260302*4500012345`, 'CUR*SE*USD', ...body, 'CTT*2'];
-      return [
-        `ISA*00*          *00*          *ZZ*NORTHFAST      *ZZ*MILLRACEHUB    *260322*0900*U*00401*00000${n}*0*P*:`,
-        `GS*IN*NORTHFAST*MILLRACEHUB*20260322*0900*${n}*X*004010`,
-        ...segments,
-        `SE*${segments.length + 1}*0001`,
-        `GE*1*${n}`,
-        `IEA*1*00000${n}`,
-      ]
-        .map((s) => `${s}~\n`)
-        .join('');
-    };
+    const invoice = (n: string, body: readonly string[]) =>
+      interchange({ sender: 'NORTHFAST', set: '810', n, date: '20260322', time: '0900' }, [`BIG*20260322*INV-${n}*20260302*4500012345`, 'CUR*SE*USD', ...body, 'CTT*2']);
     // 425.00 + 510.00 of goods, 8% sales tax: 34.00 and 40.80 on the lines, 74.80 in all; TDS 1009.80.
     const lines = ['IT1*10*100*EA*4.25**BP*ITM-10023', 'TXI*ST*34.00*8', 'IT1*20*10*BX*51.00**BP*ITM-20031', 'TXI*ST*40.80*8'];
     const both = await send('partner:sup-0107', invoice('1481', [...lines, 'TDS*100980', 'TXI*ST*74.80*8']));

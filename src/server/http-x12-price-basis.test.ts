@@ -6,30 +6,12 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { TestHub } from '../../test/support/hub.js';
 import { callHub, startTestHub } from '../../test/support/hub.js';
+import { interchange as x12Interchange, postX12 } from '../../test/support/x12.js';
 
 const PO = '4500077001';
 
 /** One 004010 interchange with one set: sender ERPCORE (850) or NORTHFAST (855, 810); `n` is its 4-digit control number. */
-function interchange(sender: 'ERPCORE' | 'NORTHFAST', set: '850' | '855' | '810', n: string, body: readonly string[]): string {
-  const segments = [`ST*${set}*0001`, ...body];
-  const group = { '850': 'PO', '855': 'PR', '810': 'IN' }[set];
-  return [
-    `ISA*00*          *00*          *ZZ*${sender.padEnd(15)}*ZZ*MILLRACEHUB    *260302*1000*U*00401*00000${n}*0*P*:`,
-    `GS*${group}*${sender}*MILLRACEHUB*20260302*1000*${n}*X*004010`,
-    ...segments,
-    `SE*${segments.length + 1}*0001`,
-    `GE*1*${n}`,
-    `IEA*1*00000${n}`,
-  ]
-    .map((s) => `${s}~\n`)
-    .join('');
-}
-
-interface X12Answer {
-  accepted: { id: string; type: string }[];
-  rejected: { reason: string; code: string }[];
-  ack: string;
-}
+const interchange = (sender: 'ERPCORE' | 'NORTHFAST', set: '850' | '855' | '810', n: string, body: readonly string[]) => x12Interchange({ sender, set, n }, body);
 
 interface Line {
   line: number;
@@ -42,10 +24,9 @@ describe('basis of unit price at POST /v1/inbound/x12', () => {
   let t: TestHub;
   const key = (who: string) => t.keys.get(who) ?? '';
   const send = async (who: string, payload: string) => {
-    const response = await t.hub.http.inject({ method: 'POST', url: '/v1/inbound/x12', headers: { authorization: `Bearer ${key(who)}`, 'content-type': 'application/edi-x12' }, payload });
-    assert.equal(response.statusCode, 200, response.body);
+    const answer = await postX12(t, who, payload);
     await t.hub.processor.catchUp();
-    return response.json<X12Answer>();
+    return answer;
   };
   const dataOf = async (source: string, id: string) => (await t.store.find(source, id))?.event.data as { lines: { line: number; unitPrice: string }[]; totalAmount?: string };
 
