@@ -182,7 +182,7 @@ export class P2PQueries {
   }
 
   /**
-   * The document chain of a purchase order (or of the PO of a line key `PO/LINE`, or of the
+   * The document chain of a purchase order (or of the PO of a line key `PO/LINE` it has, or of the
    * PO an event names): every message with its times and marks, causation links, and the
    * steps still expected. Not found (for a partner: also another supplier's) is undefined.
    */
@@ -198,9 +198,14 @@ export class P2PQueries {
     if (poNumber === undefined) return undefined;
     let states = await this.visibleLines(poNumber, viewer);
     if (states === undefined && poNumber.includes('/')) {
-      // A line key: the PO before the last slash.
-      poNumber = poNumber.slice(0, poNumber.lastIndexOf('/'));
+      // A line key: the PO before the last slash. Asked for by correlation, the PO must have a
+      // line with exactly this key: any text after a PO number and a slash (`4500000001/abc`,
+      // `4500000001/`) named the whole PO. Keys compare as the hub writes them (lineKey), so
+      // `/010` is no line. (An event's own correlation is the hub's to trust.)
+      const key = poNumber;
+      poNumber = key.slice(0, key.lastIndexOf('/'));
       states = await this.visibleLines(poNumber, viewer);
+      if (focus === undefined && states !== undefined && !states.some((s) => s.key === key)) return undefined;
     }
     if (states === undefined) return undefined;
     const events = await this.eventsOfLines(states.map((s) => s.key));

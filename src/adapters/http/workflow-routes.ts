@@ -155,7 +155,9 @@ export function registerWorkflowRoutes(app: FastifyInstance, deps: WorkflowRoute
         throw new MillraceError('invalid_request', 'give ?correlation=<PO number or PO/LINE>, or ?source=<source>&id=<event id>');
       }
       const lineage = await deps.p2p.lineage({ ...(correlation === undefined ? {} : { correlation }), ...(source === undefined ? {} : { source }), ...(id === undefined ? {} : { id }) }, principalOf(request));
-      if (lineage === undefined) throw new MillraceError('not_found', `no workflow for ${correlation ?? `${source ?? ''} ${id ?? ''}`}`);
+      if (lineage === undefined) {
+        throw new MillraceError('not_found', correlation !== undefined ? `querystring/correlation: no purchase order or PO line ${correlation}` : `no workflow for ${source ?? ''} ${id ?? ''}`);
+      }
       return lineage;
     },
   );
