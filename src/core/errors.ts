@@ -18,6 +18,7 @@ export const ERROR_CATALOGUE = {
   forbidden_action: { status: 403, title: 'The caller may not do this' },
   forbidden_object: { status: 403, title: 'The event is about a business object the caller does not own' },
   not_found: { status: 404, title: 'No such resource' },
+  method_not_allowed: { status: 405, title: 'The path does not take this method' },
   event_conflict: { status: 409, title: 'An event with the same source and id but a different body exists' },
   exception_already_resolved: { status: 409, title: 'The exception is already resolved' },
   delivery_not_retryable: { status: 409, title: 'The delivery cannot be retried in its current status' },

@@ -18,6 +18,7 @@ import { registerJsonParser } from './json-body.js';
 import { refuseNonFiniteNumbers } from './finite-numbers.js';
 import { refuseNulCharacters } from './nul-characters.js';
 import { refuseUnknownQueryParameters } from './query-parameters.js';
+import { notFoundOrNotAllowed } from './method-not-allowed.js';
 import type { InboundRouteDependencies } from './csv-routes.js';
 import { registerInboundRoutes } from './csv-routes.js';
 import type { WorkflowRouteDependencies } from './workflow-routes.js';
@@ -202,7 +203,8 @@ export async function buildHttpServer(deps: HttpServerDependencies): Promise<Fas
   app.setErrorHandler((error, request, reply) =>
     sendProblem(reply, intake.refusal(error, request, request.routeOptions.url, { principal: request.principal, span: request.span, seconds: secondsSince(request) })),
   );
-  app.setNotFoundHandler((request, reply) => sendProblem(reply, problem('not_found', `no route ${request.method} ${request.url}`, {}, request.url)));
+  // 404 for a path the hub does not serve, 405 with Allow for one it serves with other methods.
+  app.setNotFoundHandler(notFoundOrNotAllowed(app));
 
   // Before authentication, so the span covers it.
   if (deps.tracer !== undefined) registerTracing(app, deps.tracer);
