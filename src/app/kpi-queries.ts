@@ -22,6 +22,7 @@ export interface KpiSources {
 /**
  * How the window is chosen: `from` and `to`; or a length (`window` as `7d`, `24h`, `90m`, or `days`;
  * default 7 days) from `from` forward, else back from `to` (default now). `from` alone ends now.
+ * However given, a window is at most 366 days long.
  */
 export interface KpiWindowRequest {
   readonly from?: string;
@@ -157,9 +158,21 @@ function windowBounds(request: KpiWindowRequest, now: string): { from: string; t
   const to = request.to ?? now;
   const end = instant('to', to);
   const from = request.from ?? countedInstant(end - lengthMs, 'from');
-  if (!(instant('from', from) < end)) throw new MillraceError('invalid_request', `the window must end after it starts: ${from} .. ${to}`);
+  const start = instant('from', from);
+  if (!(start < end)) throw new MillraceError('invalid_request', `the window must end after it starts: ${from} .. ${to}`);
+  // Bounds are held to the cap a length is: a century from .. to (or a `from` long ago, running
+  // to now) had every line, exception and 200,000 log events read for one answer.
+  if (end - start > MAX_WINDOW_MS) {
+    throw new MillraceError('invalid_request', `the window ${from} .. ${to} is longer than ${MAX_WINDOW_DAYS} days, the most days and window may be; ask for up to ${MAX_WINDOW_DAYS} days at a time`, {
+      parameters: request.to === undefined ? ['from'] : ['from', 'to'],
+    });
+  }
   return { from, to };
 }
+
+/** The longest window, however it is given (`days`, `window`, or `from` and `to`). */
+const MAX_WINDOW_DAYS = 366;
+const MAX_WINDOW_MS = MAX_WINDOW_DAYS * 86_400_000;
 
 const LAST_INSTANT = Date.parse('9999-12-31T23:59:59.999Z');
 const FIRST_INSTANT = Date.parse('0000-01-01T00:00:00.000Z');
@@ -175,8 +188,8 @@ function windowLength(request: KpiWindowRequest): number {
   if (request.window === undefined) return (request.days ?? 7) * 86_400_000;
   if (request.days !== undefined) throw new MillraceError('window_conflict', 'give the window as window (7d, 24h, 90m) or as days, not both', { parameters: ['window', 'days'] });
   const ms = parseDuration(request.window);
-  if (ms === undefined || ms <= 0 || ms > 366 * 86_400_000) {
-    throw new MillraceError('invalid_request', `window must be a duration such as 7d, 24h or 90m, up to 366d, not "${request.window}"`);
+  if (ms === undefined || ms <= 0 || ms > MAX_WINDOW_MS) {
+    throw new MillraceError('invalid_request', `window must be a duration such as 7d, 24h or 90m, up to ${MAX_WINDOW_DAYS}d, not "${request.window}"`);
   }
   return ms;
 }

@@ -1,7 +1,8 @@
 // GET /v1/kpis: the window a request names. `from` with a length (`days`, `window`) is the window
 // from `from` for that long (before, `days` was ignored and the window ran to now); `from`, `to`
-// and a length together conflict (400 window_conflict); every other form is as it was. Over HTTP,
-// on SQLite and on PostgreSQL (sync lag reads the log between the bounds).
+// and a length together conflict (400 window_conflict); every other form is as it was; a window
+// given by its bounds is capped at 366 days as a length is. Over HTTP, on SQLite and on
+// PostgreSQL (sync lag reads the log between the bounds).
 import assert from 'node:assert/strict';
 import { describe } from 'node:test';
 import type { KpiAnswer } from '../app/index.js';
@@ -78,6 +79,32 @@ async function windowsAsAsked(t: TestHub): Promise<void> {
   assert.match(String(far.body.detail), /outside the years 0000 to 9999/);
 }
 
+/**
+ * A window given by its bounds is held to the 366 days `days` and `window` are held to: a
+ * 100-year `from`..`to` (or a `from` a century ago, running to now) made the hub aggregate its
+ * whole store and read up to 200,000 events of the log, and was answered 200.
+ */
+async function boundsCapped(t: TestHub): Promise<void> {
+  const viewer = t.keys.get('viewer:plant-manager')!;
+  const from = '2025-01-01T00:00:00.000Z';
+  // 366 days to the millisecond is the longest window, as `days=366` is.
+  const longest = await kpisOf(t, `from=${from}&to=${at(Date.parse(from) + 366 * DAY)}`);
+  assert.deepEqual(longest.window, { from, to: '2026-01-02T00:00:00.000Z' });
+  for (const [query, parameters] of [
+    ['from=1926-01-01T00:00:00Z&to=2026-01-01T00:00:00Z', ['from', 'to']],
+    [`from=${from}&to=${at(Date.parse(from) + 366 * DAY + 1)}`, ['from', 'to']],
+    ['from=1926-01-01T00:00:00Z', ['from']],
+  ] as const) {
+    const refused = await callHub(t, 'GET', `/v1/kpis?${query}`, viewer);
+    assert.equal(refused.headers['content-type'], 'application/problem+json; charset=utf-8', query);
+    assert.deepEqual([refused.status, refused.body.code, refused.body.parameters], [400, 'invalid_request', parameters], query);
+    assert.match(String(refused.body.detail), /^the window .+ \.\. .+ is longer than 366 days, the most days and window may be; ask for up to 366 days at a time$/, query);
+  }
+  const century = await callHub(t, 'GET', '/v1/kpis?from=1926-01-01T00:00:00Z&to=2026-01-01T00:00:00Z', viewer);
+  assert.equal(century.body.detail, 'the window 1926-01-01T00:00:00Z .. 2026-01-01T00:00:00Z is longer than 366 days, the most days and window may be; ask for up to 366 days at a time');
+}
+
 describe('GET /v1/kpis: the window asked for', () => {
   onBothStores('from with days or window is that long from from; with to as well it is a conflict; the other forms are unchanged', windowsAsAsked);
+  onBothStores('from and to, or from alone, may span up to 366 days, as days and window may', boundsCapped);
 });

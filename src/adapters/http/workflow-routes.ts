@@ -216,7 +216,7 @@ export function registerWorkflowRoutes(app: FastifyInstance, deps: WorkflowRoute
         querystring: {
           type: 'object',
           properties: {
-            from: { type: 'string', description: 'RFC 3339, the window start; default: `to` minus the length' },
+            from: { type: 'string', description: 'RFC 3339, the window start; default: `to` minus the length. A window is at most 366 days long, however given' },
             to: { type: 'string', description: 'RFC 3339, exclusive; default: `from` plus the length when `from` and a length (`days` or `window`) are given, else now' },
             days: { type: 'integer', minimum: 1, maximum: 366, description: 'window length in days (default 7), counted forward from `from`, else back from `to`; with both `from` and `to` it conflicts (400 window_conflict)' },
             window: { type: 'string', description: 'window length as a duration: 7d, 24h, 90m (instead of days, not with it), counted like days' },
