@@ -21,7 +21,7 @@ export function registerReport(program: Command): void {
   )
     .option('--window <duration>', 'window length, from --from forward, else ending at --to: 7d, 24h, 90m (default 7d)')
     .option('--days <n>', 'window length in days, counted like --window (the same as --window Nd)')
-    .option('--from <time>', 'window start, RFC 3339; with --to, no length')
+    .option('--from <time>', 'window start, RFC 3339; with --to, no length (the window is at most 366 days)')
     .option('--to <time>', 'window end (exclusive), RFC 3339; default --from plus the length when both are given, else now')
     .option('--json', 'print the report as JSON (the body of GET /v1/kpis)')
     .action(async (options: ReportOptions) => {
