@@ -30,8 +30,8 @@ export interface ManifestDiffResult {
 
 /**
  * Throws MillraceError `invalid_manifest` (an unreadable manifest, one with lint errors, a
- * contracts folder that cannot be loaded) or `store_unavailable` (a SQLite store that does not
- * exist, a store that cannot be opened or reached), or SchemaInputError for an unusable contract.
+ * contracts folder that cannot be loaded) or `store_unavailable` (a store that does not exist:
+ * a SQLite file, a PostgreSQL schema; a store that cannot be opened or reached), or SchemaInputError for an unusable contract.
  */
 export async function diffManifestFiles(request: ManifestDiffRequest): Promise<ManifestDiffResult> {
   const old = loadSide(request.oldFile, request.contractsDir);
@@ -48,7 +48,7 @@ function loadSide(file: string, contractsDir: string): ManifestSide {
 }
 
 async function readCensus(url: string): Promise<{ census: WorkflowCensus; state: StoreState }> {
-  // openStore refuses a SQLite path where nothing was written (it would look like an empty hub)
+  // openStore refuses a SQLite path or PostgreSQL schema where nothing was written (it would look like an empty hub)
   // and says in one line, password masked, why a store cannot be opened.
   const store = await openStore(url, 'reader');
   try {

@@ -1,6 +1,6 @@
 // The one place that turns a store URL into a concrete adapter.
 import { existsSync } from 'node:fs';
-import { PostgresStore, SqliteStore } from '../adapters/index.js';
+import { PostgresStore, SqliteStore, StoreHeldError, StoreHold, StoreNotFoundError } from '../adapters/index.js';
 import { isMillraceError, MillraceError } from '../core/index.js';
 import type { CredentialStore, DeliveryStore, EventStore, InboundMessageStore, PublisherSequenceStore, QuarantineStore, StreamReadPositionStore, WorkflowStore, X12ControlNumbers } from '../ports/index.js';
 
@@ -15,19 +15,22 @@ export type HubStore = EventStore &
  * `intake` (default) commits durably before answering; `server` is intake in a long-running hub
  * (checkpoints in the background); `workflows` is the connection of the workflow thread, which
  * reads (its writes go through the intake thread's connection, so SQLite has one writer);
- * `reader` is a command that only queries.
+ * `rebuild` is `millrace replay`, `rebuild-part` one of its threads; `reader` is a command that
+ * only queries. On SQLite, `server` and `rebuild` hold the file while open (docs/adr/0035): a
+ * second hub or a replay beside a hub is refused; the other roles open it beside them.
  */
 export async function openStore(url: string, role: StoreRole = 'intake', options: { readonly appendThread?: boolean } = {}): Promise<HubStore> {
   try {
     return await open(url, role, options);
   } catch (error) {
     if (isMillraceError(error)) throw error;
+    if (error instanceof StoreNotFoundError) throw missingStore(redactStoreUrl(url), error.message);
     // A wrong path, a database that is down, a file that is no database: said in one line, for the CLI and the logs.
     throw new MillraceError('store_unavailable', `cannot open the store ${redactStoreUrl(url)}: ${(error as Error).message}`);
   }
 }
 
-type StoreRole = 'intake' | 'workflows' | 'server' | 'rebuild' | 'reader';
+type StoreRole = 'intake' | 'workflows' | 'server' | 'rebuild' | 'rebuild-part' | 'reader';
 
 async function open(url: string, role: StoreRole, options: { readonly appendThread?: boolean }): Promise<HubStore> {
   if (url.startsWith('sqlite:')) {
@@ -35,24 +38,56 @@ async function open(url: string, role: StoreRole, options: { readonly appendThre
     // A command that reads or rebuilds what is there would otherwise create an empty store (and
     // its folders) at a mistyped path, and report on nothing as if all were well.
     if ((role === 'reader' || role === 'rebuild') && path !== ':memory:' && !existsSync(path)) {
-      throw new MillraceError('store_unavailable', `no store at ${path}: nothing was ever written there (check --store or MILLRACE_STORE)`);
+      throw missingStore(path);
     }
-    // A running hub checkpoints from a background thread (docs/adr/0021), and commits log
-    // appends on another only if asked; its workflow thread leaves checkpoints to them. Its
-    // connection keeps SQLite's own 2 MiB page cache: under intake a large one costs more than it
-    // saves (docs/adr/0024), and the dedupe index, not the page cache, answers intake's lookups.
-    if (role === 'server') return new SqliteStore(path, { backgroundCheckpoints: true, appendThread: options.appendThread === true, cacheMiB: 2 });
-    // The workflow thread reads through its own connection and hands every write to intake's.
-    if (role === 'workflows') return new SqliteStore(path, { readsLogOnly: true, checkpointsElsewhere: true });
-    // A rebuild part writes projections that are incomplete until the whole rebuild ends (the
-    // cursor says so): no fsync per step, no log appends.
-    if (role === 'rebuild') return new SqliteStore(path, { readsLogOnly: true, synchronous: 'NORMAL' });
-    // A command that only queries (millrace diff --store): no dedupe index to load, no checkpoints.
-    if (role === 'reader') return new SqliteStore(path, { readsLogOnly: true, checkpointsElsewhere: true });
-    return new SqliteStore(path);
+    const hold = (role === 'server' || role === 'rebuild') && path !== ':memory:' ? holdStore(path, role) : undefined;
+    try {
+      return sqliteStore(path, role, options, hold);
+    } catch (error) {
+      hold?.release();
+      throw error;
+    }
   }
-  if (/^postgres(ql)?:\/\//.test(url)) return PostgresStore.open({ url });
+  // The same trap as a SQLite path: a mistyped ?schema= would be created, tables and all.
+  if (/^postgres(ql)?:\/\//.test(url)) return PostgresStore.open({ url, mustExist: role === 'reader' || role === 'rebuild' || role === 'rebuild-part' });
   throw new MillraceError('invalid_request', `unsupported store URL ${redactStoreUrl(url)}: use sqlite:PATH or postgres://...`);
+}
+
+function sqliteStore(path: string, role: StoreRole, options: { readonly appendThread?: boolean }, hold: StoreHold | undefined): SqliteStore {
+  // A running hub checkpoints from a background thread (docs/adr/0021), and commits log
+  // appends on another only if asked; its workflow thread leaves checkpoints to them. Its
+  // connection keeps SQLite's own 2 MiB page cache: under intake a large one costs more than it
+  // saves (docs/adr/0024), and the dedupe index, not the page cache, answers intake's lookups.
+  if (role === 'server') return new SqliteStore(path, { backgroundCheckpoints: true, appendThread: options.appendThread === true, cacheMiB: 2, ...(hold === undefined ? {} : { hold }) });
+  // The workflow thread reads through its own connection and hands every write to intake's.
+  if (role === 'workflows') return new SqliteStore(path, { readsLogOnly: true, checkpointsElsewhere: true });
+  // A rebuild part writes projections that are incomplete until the whole rebuild ends (the
+  // cursor says so): no fsync per step, no log appends.
+  if (role === 'rebuild' || role === 'rebuild-part') return new SqliteStore(path, { readsLogOnly: true, synchronous: 'NORMAL', ...(hold === undefined ? {} : { hold }) });
+  // A command that only queries (millrace diff --store): no dedupe index to load, no checkpoints.
+  if (role === 'reader') return new SqliteStore(path, { readsLogOnly: true, checkpointsElsewhere: true });
+  return new SqliteStore(path);
+}
+
+/**
+ * One hub process per SQLite file (docs/adr/0001): two would each run the workflows and the
+ * deliveries (double sends, cursor races), and a replay beside a hub rewrites the projections
+ * under it. Several hubs share one PostgreSQL database instead (leader election there).
+ */
+function holdStore(path: string, role: 'server' | 'rebuild'): StoreHold {
+  const command = role === 'server' ? 'serve' : 'replay';
+  try {
+    return StoreHold.take(path, command);
+  } catch (error) {
+    if (!(error instanceof StoreHeldError)) throw error;
+    const holder = error.holder === undefined ? 'another millrace process' : `millrace ${error.holder.command} (pid ${error.holder.pid}, since ${error.holder.since})`;
+    const advice = role === 'server' ? 'one hub process per SQLite file (stop that one first, or share a PostgreSQL database between hubs)' : 'stop the hub first';
+    throw new MillraceError('store_unavailable', `cannot ${command} ${error.file}: ${holder} holds it: ${advice}`);
+  }
+}
+
+function missingStore(where: string, why?: string): MillraceError {
+  return new MillraceError('store_unavailable', `no store at ${where}: ${why === undefined ? '' : `${why}: `}nothing was ever written there (check --store or MILLRACE_STORE)`);
 }
 
 /** A store URL without its password, fit for printing. */

@@ -21,7 +21,8 @@ export type RebuildThreadReport = { readonly type: 'done'; readonly events: numb
 const port = parentPort;
 if (port === null) throw new Error('rebuild-thread.ts runs as a worker thread');
 const data = workerData as RebuildThreadData;
-const store = await openStore(data.store, 'rebuild');
+// The rebuild's own process holds the file (it started this thread): a part opens it beside.
+const store = await openStore(data.store, 'rebuild-part');
 try {
   let upTo = 0;
   const upcaster = new EventUpcaster(SHIPPED_UPCASTERS, data.readers);

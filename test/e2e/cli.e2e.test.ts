@@ -5,7 +5,9 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import pg from 'pg';
 import { BIN, runCli, startServe } from '../support/cli.js';
+import { dropSchema, needPostgres, POSTGRES_URL, uniqueSchema } from '../support/services.js';
 
 /** A one-day demo of two plants: the scenario's shape in a few seconds. */
 const SMALL_DEMO = ['--days', '1', '--plants', '2', '--suppliers', '20', '--exit', '--port', '0'];
@@ -198,6 +200,44 @@ describe('millrace CLI', () => {
     }
   });
 
+  it('runs one hub per SQLite file: a second serve and a replay are refused while it runs, readers and keys work beside it, and a SIGKILLed hub leaves no lock behind', async () => {
+    const manifest = resolve('examples/millrace.yaml');
+    const path = join(dir, 'one-hub.db');
+    const store = `sqlite:${path}`;
+    const first = await startServe(['--manifest', manifest, '--store', store]);
+    const pid = first.child.pid ?? 0;
+    try {
+      // Killed after 30 s if it starts after all (a second hub never exits by itself).
+      const second = runCli(['serve', '--port', '0', '--manifest', manifest, '--store', store], { timeoutMs: 30_000 });
+      assert.equal(second.status, 1, second.stderr);
+      assert.match(second.stderr, new RegExp(`^millrace: store_unavailable: cannot serve ${path}: millrace serve \\(pid ${pid}, since [^)]+\\) holds it: one hub process per SQLite file \\(stop that one first, or share a PostgreSQL database between hubs\\)\n$`));
+      const replay = runCli(['replay', '--store', store, '--manifest', manifest], { timeoutMs: 30_000 });
+      assert.equal(replay.status, 1, replay.stderr);
+      assert.match(replay.stderr, new RegExp(`^millrace: store_unavailable: cannot replay ${path}: millrace serve \\(pid ${pid}, since [^)]+\\) holds it: stop the hub first\n$`));
+      // What only reads, and keys (which a running hub picks up), work beside it.
+      const key = runCli(['keys', 'add', '--system', 'erp-core', '--json', '--store', store, '--manifest', manifest]);
+      assert.equal(key.status, 0, key.stderr);
+      const { keyId } = JSON.parse(key.stdout) as { keyId: string };
+      for (const command of [['report'], ['keys', 'list'], ['keys', 'revoke', keyId]]) {
+        const result = runCli([...command, '--store', store, '--manifest', manifest]);
+        assert.equal(result.status, 0, `${command.join(' ')}: ${result.stderr}`);
+      }
+      const diff = runCli(['diff', manifest, manifest, '--store', store]);
+      assert.equal(diff.status, 0, diff.stderr);
+    } finally {
+      first.child.kill('SIGKILL');
+      await first.exited;
+    }
+    // The operating system dropped the hold with the process: a new hub starts on the file.
+    const next = await startServe(['--manifest', manifest, '--store', store]);
+    assert.equal((await fetch(`${next.url}/healthz`)).status, 200);
+    next.child.kill('SIGTERM');
+    assert.equal(await next.exited, 0, next.stderr());
+    // And a hub that stopped in order let go of it too.
+    const replay = runCli(['replay', '--store', store, '--manifest', manifest]);
+    assert.equal(replay.status, 0, replay.stderr);
+  });
+
   it('runs, as npx runs it (the file itself, through its shebang), with a young generation of 16 MiB semi-spaces', () => {
     // Preloaded into the process the command starts: its new space before anything is allocated.
     const probe = join(dir, 'new-space-probe.cjs');
@@ -250,6 +290,54 @@ describe('millrace CLI', () => {
     assert.equal(down.status, 1);
     assert.match(down.stderr, /^millrace: store_unavailable: cannot open the store postgres:\/\/millrace:\*\*\*@127\.0\.0\.1:1\/test: connect ECONNREFUSED 127\.0\.0\.1:1\n$/);
     assert.doesNotMatch(down.stderr, /s3cret/);
+  });
+
+  it('creates no PostgreSQL schema where a command only reads or rebuilds: a mistyped ?schema= is refused by name', async (t) => {
+    if (!(await needPostgres(t))) return;
+    const manifest = resolve('examples/millrace.yaml');
+    const typo = uniqueSchema('cli_typo');
+    const empty = uniqueSchema('cli_empty');
+    const schemaExists = async (schema: string): Promise<boolean> => {
+      const client = new pg.Client({ connectionString: POSTGRES_URL });
+      await client.connect();
+      try {
+        return (await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema])).rowCount === 1;
+      } finally {
+        await client.end();
+      }
+    };
+    try {
+      // A schema that is not there: report, replay and diff --store say so, and make none.
+      const store = `${POSTGRES_URL}?schema=${typo}`;
+      const said = `millrace: store_unavailable: no store at ${store}: the database has no schema "${typo}": nothing was ever written there (check --store or MILLRACE_STORE)\n`;
+      for (const command of [['report'], ['replay']]) {
+        const result = runCli([...command, '--store', store, '--manifest', manifest]);
+        assert.equal(result.status, 1, result.stderr);
+        assert.equal(result.stderr, said);
+      }
+      const diff = runCli(['diff', manifest, manifest, '--store', store]);
+      assert.equal(diff.status, 2, diff.stderr);
+      assert.equal(diff.stderr, said);
+      assert.equal(await schemaExists(typo), false, `schema ${typo} was created`);
+      // A schema that exists but holds no hub's tables (a fresh database's public schema, say).
+      const client = new pg.Client({ connectionString: POSTGRES_URL });
+      await client.connect();
+      await client.query(`CREATE SCHEMA ${empty}`).finally(() => client.end());
+      const bare = runCli(['report', '--store', `${POSTGRES_URL}?schema=${empty}`, '--manifest', manifest]);
+      assert.equal(bare.status, 1, bare.stderr);
+      assert.equal(bare.stderr, `millrace: store_unavailable: no store at ${POSTGRES_URL}?schema=${empty}: schema "${empty}" holds no Millrace tables: nothing was ever written there (check --store or MILLRACE_STORE)\n`);
+      // A command that sets a store up still creates it; then the readers read it.
+      const key = runCli(['keys', 'add', '--system', 'erp-core', '--store', store, '--manifest', manifest]);
+      assert.equal(key.status, 0, key.stderr);
+      assert.equal(await schemaExists(typo), true);
+      const report = runCli(['report', '--json', '--store', store, '--manifest', manifest]);
+      assert.equal(report.status, 0, report.stderr);
+      const replay = runCli(['replay', '--store', store, '--manifest', manifest]);
+      assert.equal(replay.status, 0, replay.stderr);
+    } finally {
+      await dropSchema(typo);
+      await dropSchema(empty);
+    }
   });
 
   it("report prints the KPIs of a hub's store: the same figures the demo reported", () => {

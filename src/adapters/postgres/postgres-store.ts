@@ -101,6 +101,16 @@ export interface PostgresStoreOptions {
    * (synchronous_commit off). They hold only what can be derived again from durable inputs.
    */
   readonly asynchronousCommit?: boolean;
+  /**
+   * For commands that only read or rebuild: a schema that is not there, or that holds no log,
+   * is refused (StoreNotFoundError) instead of created, as a mistyped `?schema=` would be.
+   */
+  readonly mustExist?: boolean;
+}
+
+/** No store where the URL points: nothing was ever written there. */
+export class StoreNotFoundError extends Error {
+  override readonly name = 'StoreNotFoundError';
 }
 
 export class PostgresStore implements EventStore, CredentialStore, WorkflowStore, GroupStore, X12ControlNumbers, PublisherSequenceStore, StreamReadPositionStore {
@@ -142,6 +152,7 @@ export class PostgresStore implements EventStore, CredentialStore, WorkflowStore
     try {
       await bootstrap.query('BEGIN');
       await bootstrap.query('SELECT pg_advisory_xact_lock($1::bigint)', [appendLockOf(schema)]);
+      if (options.mustExist === true) await checkStoreExists(bootstrap, schema);
       if (schema !== null) {
         await bootstrap.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
         await bootstrap.query(`SET LOCAL search_path = ${schema}`);
@@ -498,6 +509,21 @@ export class PostgresStore implements EventStore, CredentialStore, WorkflowStore
     await this.deliveries.close();
     await this.pool.end();
   }
+}
+
+/**
+ * Throws StoreNotFoundError unless the schema (the connection's current one when the URL names
+ * none) exists and holds the events table. An existing store still gets the tables added since.
+ */
+async function checkStoreExists(client: pg.Client, schema: string | null): Promise<void> {
+  const found = await client.query<{ schema: string | null; events: string | null }>(
+    "SELECT s.nspname AS schema, to_regclass(quote_ident(s.nspname) || '.events')::text AS events FROM (SELECT COALESCE($1::text, current_schema()) AS name) AS wanted LEFT JOIN pg_namespace s ON s.nspname = wanted.name",
+    [schema],
+  );
+  const row = found.rows[0];
+  const name = schema ?? 'public';
+  if (row?.schema === null || row?.schema === undefined) throw new StoreNotFoundError(`the database has no schema "${name}"`);
+  if (row.events === null) throw new StoreNotFoundError(`schema "${row.schema}" holds no Millrace tables`);
 }
 
 /** `?` placeholders as PostgreSQL's `$1`, `$2`, ... (the shared statements hold no literal `?`). */

@@ -133,6 +133,8 @@ export interface SqliteStoreOptions {
    * intake thread): it keeps no dedupe index in memory and refuses to append.
    */
   readonly readsLogOnly?: boolean;
+  /** A hold on the file taken for this store (store-hold.ts), let go when the store closes. */
+  readonly hold?: { release(): void };
 }
 
 export class SqliteStore implements EventStore, CredentialStore, WorkflowStore, GroupStore, X12ControlNumbers, PublisherSequenceStore, StreamReadPositionStore {
@@ -164,7 +166,10 @@ export class SqliteStore implements EventStore, CredentialStore, WorkflowStore, 
   /** The outbox (deliveries to subscribers), in the same file. */
   readonly deliveries: SqliteDeliveries;
 
+  private readonly hold: { release(): void } | undefined;
+
   constructor(path: string, options: SqliteStoreOptions = {}) {
+    this.hold = options.hold;
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     this.db = new Database(path);
     this.db.pragma('journal_mode = WAL');
@@ -660,6 +665,8 @@ export class SqliteStore implements EventStore, CredentialStore, WorkflowStore, 
     await this.checkpointer?.stop();
     this.checkpointer = undefined;
     if (this.db.open) this.db.close();
+    // Only now: until the connection is closed, a new hub on the file would share it with this one.
+    this.hold?.release();
   }
 }
 
