@@ -5,7 +5,7 @@ export { asyncApiOf, createHub, loadContracts, PACKAGE_VERSION, upcasterOf } fro
 export type { Contracts, Edge, Hub, HubOptions } from './hub.js';
 export { diffManifestFiles } from './manifest-diff.js';
 export type { ManifestDiffRequest, ManifestDiffResult, StoreState } from './manifest-diff.js';
-export { openStore, redactStoreUrl } from './open-store.js';
+export { holdSqliteFile, openStore, redactStoreUrl } from './open-store.js';
 export type { HubStore } from './open-store.js';
 export { loadGovernance, loadSetup } from './setup.js';
 export type { HubSetup } from './setup.js';

@@ -75,13 +75,20 @@ function sqliteStore(path: string, role: StoreRole, options: { readonly appendTh
  * under it. Several hubs share one PostgreSQL database instead (leader election there).
  */
 function holdStore(path: string, role: 'server' | 'rebuild'): StoreHold {
-  const command = role === 'server' ? 'serve' : 'replay';
+  return holdSqliteFile(path, role === 'server' ? 'serve' : 'replay');
+}
+
+/**
+ * The hold of a command that writes a SQLite store as a whole (`serve`, `replay`, `demo`, which
+ * empties its folder), or a store_unavailable naming who holds it.
+ */
+export function holdSqliteFile(path: string, command: 'serve' | 'replay' | 'demo'): StoreHold {
   try {
     return StoreHold.take(path, command);
   } catch (error) {
     if (!(error instanceof StoreHeldError)) throw error;
     const holder = error.holder === undefined ? 'another millrace process' : `millrace ${error.holder.command} (pid ${error.holder.pid}, since ${error.holder.since})`;
-    const advice = role === 'server' ? 'one hub process per SQLite file (stop that one first, or share a PostgreSQL database between hubs)' : 'stop the hub first';
+    const advice = command === 'serve' ? 'one hub process per SQLite file (stop that one first, or share a PostgreSQL database between hubs)' : 'stop it first';
     throw new MillraceError('store_unavailable', `cannot ${command} ${error.file}: ${holder} holds it: ${advice}`);
   }
 }

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } f
 import { join, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import type { HubSetup } from '../bootstrap/index.js';
-import { issueKey, loadSetup, RehearsalClock, secretVariableOf, SqliteStore } from '../bootstrap/index.js';
+import { holdSqliteFile, issueKey, loadSetup, RehearsalClock, secretVariableOf, SqliteStore } from '../bootstrap/index.js';
 import { DeadlineScheduler } from '../app/index.js';
 import type { CloudEvent, Principal, Scenario, ScenarioMessage } from '../core/index.js';
 import type { BatchOutcome, Clock } from '../ports/index.js';
@@ -64,6 +64,12 @@ export function publishersOf(scenario: Scenario): Principal[] {
 
 /** What the demo writes in its data folder: all it may delete there. */
 const DEMO_FILES: ReadonlySet<string> = new Set(['millrace.yaml', 'keys.json', 'millrace.db', 'millrace.db-wal', 'millrace.db-shm', 'millrace.db-journal']);
+/**
+ * The store's hold (docs/adr/0035), which a hub serving the folder's store leaves beside it:
+ * kept, never deleted (a hold file deleted while another process waits on it would let two
+ * processes each lock a file of that name).
+ */
+const HOLD_FILES: ReadonlySet<string> = new Set(['millrace.db-hold', 'millrace.db-hold-journal']);
 
 /**
  * Empties the data folder of an earlier demo, or makes a new one. The trap: it was removed
@@ -71,23 +77,26 @@ const DEMO_FILES: ReadonlySet<string> = new Set(['millrace.yaml', 'keys.json', '
  * folder, and a file given as the folder was deleted too. A folder holding anything the demo
  * does not write is refused, untouched.
  */
-function emptyDemoFolder(dataDir: string): void {
+function emptyDemoFolder(dataDir: string): ReturnType<typeof holdSqliteFile> {
   if (existsSync(dataDir)) {
     if (!statSync(dataDir).isDirectory()) unusable(`--data-dir ${dataDir} is a file, not a folder`);
-    const foreign = readdirSync(dataDir).filter((name) => !DEMO_FILES.has(name)).sort();
+    const foreign = readdirSync(dataDir).filter((name) => !DEMO_FILES.has(name) && !HOLD_FILES.has(name)).sort();
     if (foreign.length > 0) {
       const shown = foreign.length > 5 ? `${foreign.slice(0, 5).join(', ')} and ${foreign.length - 5} more` : foreign.join(', ');
       unusable(`--data-dir ${dataDir} holds what the demo did not write (${shown}); the demo empties its folder at start: give a new or empty folder, or one an earlier demo wrote`);
     }
-    for (const name of DEMO_FILES) rmSync(join(dataDir, name), { force: true });
   }
   mkdirSync(dataDir, { recursive: true });
+  // Held before anything is deleted: a hub serving this folder's store keeps it (and the demo refuses).
+  const hold = holdSqliteFile(join(dataDir, 'millrace.db'), 'demo');
+  for (const name of DEMO_FILES) rmSync(join(dataDir, name), { force: true });
+  return hold;
 }
 
 export async function runDemo(settings: DemoSettings): Promise<DemoRun> {
   const began = Date.now();
   const dataDir = resolve(settings.dataDir);
-  emptyDemoFolder(dataDir);
+  const hold = emptyDemoFolder(dataDir);
   const secret = randomBytes(32).toString('hex');
   const clock = new RehearsalClock();
   const receiver = await startErpReceiver(secret, clock);
@@ -102,7 +111,7 @@ export async function runDemo(settings: DemoSettings): Promise<DemoRun> {
   );
   // The store `millrace serve` would open, with the same durability (synchronous=FULL): the demo
   // shows the hub as it runs, 202s included (docs/adr/0016).
-  const store = new SqliteStore(join(dataDir, 'millrace.db'));
+  const store = new SqliteStore(join(dataDir, 'millrace.db'), { hold });
   let server: RunningServer;
   try {
     server = await startServer(setup, { logger: false, simulatedClock: clock, store });

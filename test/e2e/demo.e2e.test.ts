@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { GovernanceComparison } from '../../src/core/index.js';
 import { expectedOutcome, generateScenario, ownerOfException, pointToPointComparison } from '../../src/core/index.js';
-import { runCli } from '../support/cli.js';
+import { runCli, startServe } from '../support/cli.js';
 
 interface Report {
   scenario: { seed: number; days: number; plants: number; suppliers: number; purchaseOrders: number; poLines: number; messages: number; events: number };
@@ -129,6 +129,27 @@ describe('millrace demo (small scenario)', () => {
     const again = runCli([...small, '--data-dir', join(dir, 'demo')]);
     assert.equal(again.status, 0, again.stderr);
     assert.deepEqual(readdirSync(join(dir, 'demo')).filter((f) => !f.startsWith('millrace.db')).sort(), ['keys.json', 'millrace.yaml']);
+  });
+
+  it('refuses a folder whose store a hub is serving, and takes it again once that hub has stopped', async () => {
+    const small = ['demo', '--days', '1', '--plants', '2', '--suppliers', '20', '--exit', '--json', '--no-progress', '--port', '0'];
+    const served = join(dir, 'served');
+    mkdirSync(served);
+    const hub = await startServe(['--manifest', 'examples/millrace.yaml', '--store', `sqlite:${join(served, 'millrace.db')}`]);
+    try {
+      // Emptying the folder would delete the store under the running hub.
+      const refused = runCli([...small, '--data-dir', served]);
+      assert.equal(refused.status, 1, refused.stderr);
+      assert.match(refused.stderr, /^millrace: store_unavailable: cannot demo .*served\/millrace\.db: millrace serve \(pid \d+, since [^)]+\) holds it: stop it first\n$/);
+      assert.equal((await fetch(`${hub.url}/healthz`)).status, 200, 'the hub serves on');
+    } finally {
+      hub.child.kill('SIGTERM');
+      await hub.exited;
+    }
+    // The hold the hub left beside its store (millrace.db-hold) is no reason to refuse the folder.
+    assert.ok(readdirSync(served).includes('millrace.db-hold'));
+    const again = runCli([...small, '--data-dir', served]);
+    assert.equal(again.status, 0, again.stderr);
   });
 
   it('refuses a scenario outside its limits with a usage error', () => {
