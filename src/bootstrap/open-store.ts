@@ -88,7 +88,7 @@ export function holdSqliteFile(path: string, command: 'serve' | 'replay' | 'demo
   } catch (error) {
     if (!(error instanceof StoreHeldError)) throw error;
     const holder = error.holder === undefined ? 'another millrace process' : `millrace ${error.holder.command} (pid ${error.holder.pid}, since ${error.holder.since})`;
-    const advice = command === 'serve' ? 'one hub process per SQLite file (stop that one first, or share a PostgreSQL database between hubs)' : 'stop it first';
+    const advice = command === 'serve' ? 'one hub process per SQLite file (stop that one first, or share a PostgreSQL database between hubs)' : command === 'replay' ? 'stop the hub first' : 'stop it first';
     throw new MillraceError('store_unavailable', `cannot ${command} ${error.file}: ${holder} holds it: ${advice}`);
   }
 }

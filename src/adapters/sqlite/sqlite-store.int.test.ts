@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +13,8 @@ import { describePublisherSequenceStore } from '../../../test/conformance/publis
 import type { AppendWriter } from './append-writer.js';
 import { hash64 } from './key-index.js';
 import { SqliteStore, type SqliteStoreOptions } from './sqlite-store.js';
+
+const require = createRequire(import.meta.url);
 
 function tempDb(): { path: string; remove: () => void } {
   const dir = mkdtempSync(join(tmpdir(), 'millrace-sqlite-'));
@@ -249,6 +253,34 @@ describe('SQLite store on disk', () => {
     } finally {
       await first.close();
       await second.close();
+      db.remove();
+    }
+  });
+});
+
+describe('SqliteStore opening beside another connection', () => {
+  it('waits for the write lock another process holds while it sets the file up, instead of failing (replay threads recreating the line indexes)', async () => {
+    const db = tempDb();
+    try {
+      await new SqliteStore(db.path).close();
+      // A rebuild drops the line indexes; the next store opened on the file creates them again,
+      // which needs the write lock, held here by another process for a moment.
+      const raw = new Database(db.path);
+      raw.exec('DROP INDEX p2p_lines_po');
+      raw.close();
+      const holder = spawn(
+        process.execPath,
+        ['-e', `const D = require(${JSON.stringify(require.resolve('better-sqlite3'))}); const d = new D(${JSON.stringify(db.path)}); d.exec('BEGIN IMMEDIATE'); process.stdout.write('held\\n'); Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 300); d.exec('COMMIT'); d.close();`],
+        { stdio: ['ignore', 'pipe', 'inherit'] },
+      );
+      const exited = new Promise<number | null>((resolve) => holder.once('exit', resolve));
+      await new Promise<void>((resolve) => holder.stdout.once('data', () => resolve()));
+      const store = new SqliteStore(db.path);
+      const indexes = new Database(db.path, { readonly: true }).prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'index' AND name = 'p2p_lines_po'").all();
+      assert.deepEqual(indexes, [{ name: 'p2p_lines_po' }]);
+      await store.close();
+      assert.equal(await exited, 0);
+    } finally {
       db.remove();
     }
   });

@@ -175,10 +175,11 @@ export class SqliteStore implements EventStore, CredentialStore, WorkflowStore, 
     this.db.pragma('journal_mode = WAL');
     this.db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
     this.db.pragma('foreign_keys = ON');
-    // No sleeping inside SQLite when another connection (the workflow thread, a CLI) holds the
-    // write lock: its busy handler sleeps in steps of up to 100 ms on the caller's thread.
-    // Writes retry instead, every millisecond, without blocking the event loop (write()).
-    this.db.pragma('busy_timeout = 0');
+    // While the file is set up (its schema, indexes a rebuild dropped, migrations) this
+    // connection may wait for another's write lock: nothing runs on this thread yet, and the
+    // threads of a replay open their stores at the same moment (each failed at once with
+    // SQLITE_BUSY when another held the lock). Once open it never sleeps (below).
+    this.db.pragma('busy_timeout = 10000');
     // With checkpoints in the background, a connection checkpoints itself only if the WAL
     // reaches 400 MB (the background thread stopped or cannot keep up).
     const offloaded = options.backgroundCheckpoints === true || options.checkpointsElsewhere === true;
@@ -244,6 +245,11 @@ export class SqliteStore implements EventStore, CredentialStore, WorkflowStore, 
     this.readsLogOnly = options.readsLogOnly === true;
     this.quarantines = new SqliteQuarantine(this.db, (transaction) => this.write(transaction));
     this.inboundMessages = new SqliteInboundMessages(this.db, (transaction) => this.write(transaction));
+    // Set up: from here on no sleeping inside SQLite when another connection (the workflow
+    // thread, a CLI) holds the write lock: its busy handler sleeps in steps of up to 100 ms on
+    // the caller's thread. Writes retry instead, every millisecond, without blocking the event
+    // loop (write()).
+    this.db.pragma('busy_timeout = 0');
     this.catchUpKeys();
     if (options.backgroundCheckpoints === true && path !== ':memory:') this.checkpointer = startCheckpointer(path);
     if (options.appendThread === true && path !== ':memory:' && !this.readsLogOnly) {
