@@ -42,6 +42,13 @@ export function buildProgram(): Command {
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
+  // The reader of the output went away (`millrace report | head`): what is left to print is
+  // wanted by nobody, so the command ends quietly, as Unix tools do, instead of with an
+  // unhandled EPIPE and its stack.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
+  });
   const program = buildProgram();
   try {
     await program.parseAsync([...argv], { from: 'user' });

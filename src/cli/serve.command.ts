@@ -11,7 +11,7 @@ export function registerServe(program: Command): void {
     .option('--host <host>', 'address to bind (env MILLRACE_HOST, default 127.0.0.1)')
     .option('--body-limit <size>', 'largest request body, e.g. 5MB (env MILLRACE_BODY_LIMIT)')
     .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent (env MILLRACE_LOG_LEVEL)')
-    .option('--workflows <on|off>', 'off: an intake-only node, another hub on the same database runs the workflows (env MILLRACE_WORKFLOWS)')
+    .option('--workflows <on|off>', 'off: an intake-only node, while another hub on the same PostgreSQL database runs the workflows (one hub per SQLite file) (env MILLRACE_WORKFLOWS)')
     .option('--deliveries <on|off>', 'off: send no deliveries to subscribers, another hub on the same database does (env MILLRACE_DELIVERIES)')
     .option('--delivery-concurrency <n>', 'deliveries in flight at once, over all subscriptions (env MILLRACE_DELIVERY_CONCURRENCY, default 16)')
     .option('--delivery-per-subscription <n>', 'deliveries of one subscription in flight at once, at most --delivery-concurrency (env MILLRACE_DELIVERY_PER_SUBSCRIPTION, default 4)')

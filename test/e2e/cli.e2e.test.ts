@@ -269,6 +269,16 @@ describe('millrace CLI', () => {
     assert.match(bad.stderr, /--threads must be a whole number/);
   });
 
+  it('stops quietly when the reader of its output goes away (report | head), without an EPIPE stack', () => {
+    const demoDir = join(dir, 'demo');
+    if (!existsSync(join(demoDir, 'millrace.db'))) assert.equal(runCli(['demo', ...SMALL_DEMO, '--data-dir', demoDir]).status, 0);
+    const errors = join(dir, 'report-epipe.err');
+    // `head -c 0` exits at once: every write of the report meets a pipe nobody reads.
+    const run = spawnSync('bash', ['-c', `"${process.execPath}" "${BIN}" report --store "sqlite:${join(demoDir, 'millrace.db')}" --manifest "${join(demoDir, 'millrace.yaml')}" 2>"${errors}" | head -c 0; echo "\${PIPESTATUS[0]}"`], { encoding: 'utf8' });
+    assert.equal(run.stdout.trim(), '0', readFileSync(errors, 'utf8'));
+    assert.equal(readFileSync(errors, 'utf8'), '');
+  });
+
   it('says in one line, without a stack, when a store cannot be opened, and creates none where a command only reads', () => {
     const manifest = resolve('examples/millrace.yaml');
     // A mistyped path: report and replay read what is there, so they make no empty store (nor its folders).
