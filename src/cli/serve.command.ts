@@ -23,8 +23,12 @@ export function registerServe(program: Command): void {
         process.stderr.write(`manifest: ${setup.manifestWarnings.length} warning(s), the hub runs anyway:\n${formatProblems(setup.manifestWarnings)}\n`);
       }
       const server = await startServer(setup);
+      // Listening for SIGTERM/SIGINT before the line that says the hub is up: a script that
+      // stops the hub as soon as it reads the line would otherwise meet the signal's default
+      // action (the process killed, exit by signal) in the moment between the two.
+      const stopped = stopOnSignals(server);
       // One machine-readable line, so scripts and tests can find the port when it was 0.
       process.stdout.write(`${JSON.stringify({ listening: server.url, store: setup.config.store })}\n`);
-      await stopOnSignals(server);
+      await stopped;
     });
 }

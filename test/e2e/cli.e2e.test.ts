@@ -179,6 +179,16 @@ describe('millrace CLI', () => {
     assert.equal(await server.exited, 0, server.stderr());
   });
 
+  it('serve stops in order on a SIGTERM sent the moment it says it is listening', async () => {
+    // A script that starts the hub, reads its listening line and stops it at once: the signal
+    // must find the hub's handler, not the default action (killed, no exit code).
+    for (let round = 1; round <= 3; round += 1) {
+      const server = await startServe(['--manifest', resolve('examples/millrace.yaml'), '--store', `sqlite:${join(dir, `sigterm-${round}.db`)}`]);
+      server.child.kill('SIGTERM');
+      assert.equal(await server.exited, 0, `round ${round}: ${server.stderr()}`);
+    }
+  });
+
   it('serve and demo on an address they cannot listen on say so in one line and exit 1, instead of hanging', async () => {
     const manifest = resolve('examples/millrace.yaml');
     const holder = await startServe(['--manifest', manifest, '--store', `sqlite:${join(dir, 'holder.db')}`]);
