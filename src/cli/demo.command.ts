@@ -57,8 +57,10 @@ export function registerDemo(program: Command): void {
         await run.stop();
         return;
       }
+      // Listening for the signals before saying so, as serve does.
+      const stopped = stopOnSignals(run.server);
       process.stderr.write(`\nThe hub keeps serving at ${run.server.url}/ (OpenAPI at ${run.server.url}/openapi.json). Ctrl-C to stop.\n`);
-      await stopOnSignals(run.server);
+      await stopped;
       await run.stop();
     });
 }
