@@ -29,7 +29,7 @@ export function registerKeys(program: Command): void {
     .option('--json', 'print the result as JSON')
     .action(async (options: KeyOptions) => {
       const principal = principalOf(options);
-      await withStore(options, async (store, declared) => {
+      await withStore(options, 'intake', async (store, declared) => {
         if (principal.kind !== 'operator' && !declared.has(`${principal.kind}:${principal.id}`)) {
           throw new MillraceError('invalid_request', `${principal.kind} "${principal.id}" is not declared in the manifest`);
         }
@@ -42,7 +42,8 @@ export function registerKeys(program: Command): void {
   addConfigOptions(keys.command('list').description('List keys (ids and owners, never secrets)'))
     .option('--json', 'print the result as JSON')
     .action(async (options: KeyOptions) => {
-      await withStore(options, async (store) => {
+      // Only read: a store that does not exist is refused, not created empty to list nothing.
+      await withStore(options, 'reader', async (store) => {
         const list = (await store.listCredentials()).map((record) => ({
           keyId: record.keyId,
           kind: record.principal.kind,
@@ -67,7 +68,8 @@ export function registerKeys(program: Command): void {
     .argument('<keyId>', 'the key id shown by "keys list"')
     .option('--json', 'print the result as JSON')
     .action(async (keyId: string, options: KeyOptions) => {
-      await withStore(options, async (store) => {
+      // A key can only be revoked in a store that exists (its id was listed there).
+      await withStore(options, 'reader', async (store) => {
         const found = await store.revokeCredential(keyId, systemClock.now().toISOString());
         if (!found) throw new MillraceError('not_found', `no key with id ${keyId}`);
         if (options.json === true) printJson({ revoked: keyId });
@@ -92,10 +94,10 @@ function principalOf(options: KeyOptions): Principal {
   return { kind: 'operator', id, role };
 }
 
-async function withStore(options: KeyOptions, run: (store: HubStore, declared: ReadonlySet<string>) => Promise<void>): Promise<void> {
+async function withStore(options: KeyOptions, role: 'intake' | 'reader', run: (store: HubStore, declared: ReadonlySet<string>) => Promise<void>): Promise<void> {
   const setup = loadSetup(configFlags(options), processEnvironment());
   const declared = new Set([...setup.manifest.systems.map((s) => `system:${s.id}`), ...setup.manifest.partners.map((p) => `partner:${p.id}`)]);
-  const store = await openStore(setup.config.store);
+  const store = await openStore(setup.config.store, role);
   try {
     await run(store, declared);
   } finally {

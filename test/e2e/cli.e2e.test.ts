@@ -293,7 +293,7 @@ describe('millrace CLI', () => {
     const manifest = resolve('examples/millrace.yaml');
     // A mistyped path: report and replay read what is there, so they make no empty store (nor its folders).
     const missing = join(dir, 'no-such-folder', 'millrace.db');
-    for (const command of [['report'], ['replay']]) {
+    for (const command of [['report'], ['replay'], ['keys', 'list'], ['keys', 'revoke', 'k_0123456789ab']]) {
       const result = runCli([...command, '--store', `sqlite:${missing}`, '--manifest', manifest]);
       assert.equal(result.status, 1, result.stderr);
       assert.equal(result.stderr, `millrace: store_unavailable: no store at ${missing}: nothing was ever written there (check --store or MILLRACE_STORE)\n`);
