@@ -82,8 +82,10 @@ describe('millrace CLI', () => {
     const keys = runCli(['simulate', '--days', '1', '--plants', '1', '--suppliers', '20', '--write-keys', join(dir, 'no-such-folder', 'keys.json'), '--store', store]);
     assert.equal(keys.status, 2, keys.stderr);
     assert.match(keys.stderr, /^millrace: invalid_request: cannot write .*keys\.json: ENOENT[^\n]*\n$/);
+    // No key went anywhere: the store was not even made (keys list refuses a store that does not exist).
+    assert.equal(existsSync(join(dir, 'simulate-keys.db')), false);
     const listed = runCli(['keys', 'list', '--json', '--store', store, '--manifest', manifest]);
-    assert.deepEqual((JSON.parse(listed.stdout) as { keys: unknown[] }).keys, [], listed.stderr);
+    assert.match(listed.stderr, /^millrace: store_unavailable: no store at /);
   });
 
   it('adds a key shown once, lists it without its secret, and revokes it', () => {
@@ -118,6 +120,8 @@ describe('millrace CLI', () => {
   it('refuses --role on a system or partner key instead of issuing a key that publishes', () => {
     const store = `sqlite:${join(dir, 'role.db')}`;
     const manifest = resolve('examples/millrace.yaml');
+    // A store with one key already, an operator's: afterwards it must still hold that one alone.
+    assert.equal(runCli(['keys', 'add', '--operator', 'ap-lead', '--manifest', manifest, '--store', store]).status, 0);
     for (const who of [['--partner', 'sup-0042'], ['--system', 'erp-core']]) {
       const result = runCli(['keys', 'add', ...who, '--role', 'viewer', '--manifest', manifest, '--store', store]);
       assert.equal(result.status, 1, result.stdout);
@@ -125,7 +129,7 @@ describe('millrace CLI', () => {
       assert.equal(result.stdout, '', 'no key is printed');
     }
     const listed = runCli(['keys', 'list', '--json', '--manifest', manifest, '--store', store]);
-    assert.deepEqual((JSON.parse(listed.stdout) as { keys: unknown[] }).keys, []);
+    assert.deepEqual((JSON.parse(listed.stdout) as { keys: { kind: string; id: string }[] }).keys.map((k) => `${k.kind}:${k.id}`), ['operator:ap-lead'], listed.stderr);
   });
 
   it('serve refuses to start on an invalid manifest, listing each problem with its line', () => {
