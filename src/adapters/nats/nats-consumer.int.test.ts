@@ -118,6 +118,22 @@ async function hubRun(open: () => Promise<StreamReadPositionStore & { close(): P
   };
 }
 
+/** A restart case: the real nats-server, a store of this kind, a plant stream (undefined: skipped, with the reason). */
+async function restartCase(t: TestContext, kind: 'SQLite' | 'PostgreSQL') {
+  if (!(await needNats(t))) return undefined;
+  const open = await hubStore(t, kind);
+  if (open === undefined) return undefined;
+  return { open, plant: await plantStream(t) };
+}
+
+/** The hub started again on the same store, reading `consumer` into a fresh recording intake until the test ends. */
+async function restarted(t: TestContext, open: () => Promise<StreamReadPositionStore & { close(): Promise<void> }>, consumer: NatsConsumerDeclaration) {
+  const second = recordingIntake(consumer);
+  const after = await hubRun(open, second.intake);
+  t.after(() => after.stop());
+  return { second, after };
+}
+
 const numbered = (prefix: string, from: number, to: number): string[] => Array.from({ length: to - from + 1 }, (_, i) => `${prefix}${from + i}`);
 
 describe('NATS JetStream consumers', () => {
@@ -240,10 +256,9 @@ describe('NATS JetStream consumers', () => {
     });
 
     it(`after a restart on the same store (${kind}), creates a consumer deleted while the hub was stopped after the messages it kept`, { timeout: 60_000 }, async (t) => {
-      if (!(await needNats(t))) return;
-      const open = await hubStore(t, kind);
-      if (open === undefined) return;
-      const plant = await plantStream(t);
+      const restart = await restartCase(t, kind);
+      if (restart === undefined) return;
+      const { open, plant } = restart;
       const first = recordingIntake(plant.declaration);
       const before = await hubRun(open, first.intake);
       await plant.publish(...numbered('m', 1, 50));
@@ -252,9 +267,7 @@ describe('NATS JetStream consumers', () => {
       await plant.manager.consumers.delete(plant.declaration.stream, plant.declaration.durable);
       await plant.publish('m51');
 
-      const second = recordingIntake(plant.declaration);
-      const after = await hubRun(open, second.intake);
-      t.after(() => after.stop());
+      const { second, after } = await restarted(t, open, plant.declaration);
       await second.arrived('m51');
       // Before: the position died with the process and the new consumer delivered m1..m50 again.
       assert.deepEqual(second.kept, ['m51']);
@@ -262,10 +275,9 @@ describe('NATS JetStream consumers', () => {
     });
 
     it(`after a restart on the same store (${kind}), still reads a message the store had failed on before the stop`, { timeout: 60_000 }, async (t) => {
-      if (!(await needNats(t))) return;
-      const open = await hubStore(t, kind);
-      if (open === undefined) return;
-      const plant = await plantStream(t);
+      const restart = await restartCase(t, kind);
+      if (restart === undefined) return;
+      const { open, plant } = restart;
       const first = recordingIntake(plant.declaration, (payload) => payload === 'm3');
       const before = await hubRun(open, first.intake);
       await plant.publish(...numbered('m', 1, 5));
@@ -274,19 +286,16 @@ describe('NATS JetStream consumers', () => {
       await plant.manager.consumers.delete(plant.declaration.stream, plant.declaration.durable);
       await plant.publish('m6');
 
-      const second = recordingIntake(plant.declaration);
-      const after = await hubRun(open, second.intake);
-      t.after(() => after.stop());
+      const { second } = await restarted(t, open, plant.declaration);
       await second.arrived('m6');
       // m3 was never kept: the position stays at it, and m4, m5 come again as copies the door absorbs.
       assert.deepEqual(second.kept, numbered('m', 3, 6));
     });
 
     it(`after a restart on the same store (${kind}) with a wider filter subject, reads the stream from its start: the kept mark says nothing of the messages the old filter left out`, { timeout: 60_000 }, async (t) => {
-      if (!(await needNats(t))) return;
-      const open = await hubStore(t, kind);
-      if (open === undefined) return;
-      const plant = await plantStream(t);
+      const restart = await restartCase(t, kind);
+      if (restart === undefined) return;
+      const { open, plant } = restart;
       const narrow: NatsConsumerDeclaration = { ...plant.declaration, filterSubject: `${plant.subject}.a` };
       const first = recordingIntake(narrow);
       const before = await hubRun(open, first.intake);
@@ -306,9 +315,7 @@ describe('NATS JetStream consumers', () => {
       await plant.manager.consumers.delete(plant.declaration.stream, plant.declaration.durable);
       await plant.publishOn('b', 'b3');
 
-      const second = recordingIntake(plant.declaration);
-      const after = await hubRun(open, second.intake);
-      t.after(() => after.stop());
+      const { second, after } = await restarted(t, open, plant.declaration);
       await second.arrived('b3');
       // Taking the mark would have started at sequence 6: b3 only, b1 and b2 never read. The a's
       // come again as copies the door absorbs.
@@ -317,10 +324,9 @@ describe('NATS JetStream consumers', () => {
     });
 
     it(`after a restart on the same store (${kind}), reads a stream added again under the same name from its start`, { timeout: 60_000 }, async (t) => {
-      if (!(await needNats(t))) return;
-      const open = await hubStore(t, kind);
-      if (open === undefined) return;
-      const plant = await plantStream(t);
+      const restart = await restartCase(t, kind);
+      if (restart === undefined) return;
+      const { open, plant } = restart;
       const first = recordingIntake(plant.declaration);
       const before = await hubRun(open, first.intake);
       await plant.publish(...numbered('old', 1, 5));
@@ -331,9 +337,7 @@ describe('NATS JetStream consumers', () => {
       await plant.addStream();
       await plant.publish(...numbered('new', 1, 3));
 
-      const second = recordingIntake(plant.declaration);
-      const after = await hubRun(open, second.intake);
-      t.after(() => after.stop());
+      const { second, after } = await restarted(t, open, plant.declaration);
       await plant.publish('new4');
       await second.arrived('new4');
       assert.deepEqual(second.kept, numbered('new', 1, 4));
