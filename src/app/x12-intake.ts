@@ -4,7 +4,7 @@
 // reported with their text and kept in quarantine so nothing is lost, and the 997/999 says
 // which is which.
 import type { CloudEvent, ContractRegistry, Principal, Steps, X12ControlNumbers as ControlNumbersOfSet, X12Diagnostic, X12Directory, X12Reading, X12SetReading } from '../core/index.js';
-import { ackControlNumbersNeeded, buildAcknowledgements, isMillraceError, MillraceError, readX12Events, readX12EventsInSteps, runSteps, sourceOf } from '../core/index.js';
+import { ackControlNumbersNeeded, buildAcknowledgements, isMillraceError, MillraceError, readX12Events, readX12EventsInSteps, runSteps, sourceOf, windows1252Bytes, windows1252Text } from '../core/index.js';
 import type { AppendedEvent, Clock, InboundMessageStore, QuarantineEntry, QuarantineReason, QuarantineStore, TraceContext, X12ControlNumbers } from '../ports/index.js';
 import type { IngestService } from './ingest.js';
 import type { Pacing } from './pacing.js';
@@ -262,9 +262,9 @@ export class X12Intake implements QuarantineChannel {
     if (inbound === undefined || events.length === 0) return;
     const sets = new Map(setsOf(reading).flatMap((set) => (set.event === undefined ? [] : [[set.event.id, set] as const])));
     // A set's excerpt in the file's own encoding, so its bytes are those sent.
-    const latin1 = !isUtf8(raw);
+    const utf8 = isUtf8(raw);
     const encoder = new TextEncoder();
-    const encode = (part: string) => (latin1 ? latin1Bytes(part) : encoder.encode(part));
+    const encode = (part: string) => (utf8 ? encoder.encode(part) : windows1252Bytes(part));
     const parts = await mapPaced(
       events,
       (event) => {
@@ -337,12 +337,14 @@ function refusedIndexes(error: MillraceError, size: number): Set<number> {
 
 /**
  * An X12 body's text: UTF-8 when its bytes are UTF-8 (a BOM kept, as it came), otherwise
- * ISO-8859-1, one character per byte, so that any stray byte of a Latin-1 or Windows translator
- * stays one character and the text encodes back to the very bytes (encodeX12). The route and
- * `millrace x12 to-events` read a file alike.
+ * windows-1252, as the CSV intake reads a file (windows1252Text): € and curly quotes from a
+ * Windows translator are those characters, not C1 controls, and the five bytes windows-1252
+ * leaves undefined stay the C1 character of their code. Either way one character per byte, so
+ * the text encodes back to the very bytes (keepFile). The route and `millrace x12 to-events`
+ * read a file alike.
  */
 export function decodeX12(bytes: Uint8Array): string {
-  return isUtf8(bytes) ? new TextDecoder('utf-8', { ignoreBOM: true }).decode(bytes) : latin1Text(bytes);
+  return isUtf8(bytes) ? new TextDecoder('utf-8', { ignoreBOM: true }).decode(bytes) : windows1252Text(bytes);
 }
 
 function isUtf8(bytes: Uint8Array): boolean {
@@ -352,17 +354,6 @@ function isUtf8(bytes: Uint8Array): boolean {
   } catch {
     return false;
   }
-}
-
-/** ISO-8859-1 decoding by hand: TextDecoder's 'latin1' is windows-1252, which maps 0x80-0x9F elsewhere. */
-function latin1Text(bytes: Uint8Array): string {
-  let text = '';
-  for (let at = 0; at < bytes.length; at += 8192) text += String.fromCharCode(...bytes.subarray(at, at + 8192));
-  return text;
-}
-
-function latin1Bytes(text: string): Uint8Array {
-  return Uint8Array.from(text, (c) => c.charCodeAt(0));
 }
 
 function rejectionReason(set: RejectedX12Set): QuarantineReason {

@@ -1,6 +1,7 @@
 // Cell values of legacy plant exports turned into canonical values: decimals written with a
 // decimal comma and thousands separators, dates in local formats and time zones, and the bytes
 // of a file turned into text in the encoding its mapping declares. Pure: no I/O, no clock.
+import { windows1252Text } from '../text/windows-1252.js';
 import { readInstant, utcOffsetMinutes } from '../time.js';
 
 /** How a mapping writes decimal numbers: `1.234,5` is separator "," and thousands ".". */
@@ -192,7 +193,7 @@ function zoneOffsetAtLocal(timeZone: string, localMs: number): number | undefine
 }
 
 
-/** Encodings a CSV mapping may declare. latin1 is read as windows-1252, as browsers and Excel do. */
+/** Encodings a CSV mapping may declare. latin1 is read as windows-1252 (windows1252Text, as X12 reads a file that is not UTF-8), as browsers and Excel do. */
 export const CSV_ENCODINGS = ['utf-8', 'windows-1252', 'latin1'] as const;
 export type CsvEncoding = (typeof CSV_ENCODINGS)[number];
 
@@ -225,7 +226,7 @@ export function decodeCsv(bytes: Uint8Array, encoding: CsvEncoding): DecodeResul
     // TextDecoder drops a leading BOM.
     return { ok: true, text: new TextDecoder('utf-8').decode(bytes), encoding: 'utf-8', bom };
   }
-  return { ok: true, text: new TextDecoder('windows-1252').decode(bytes), encoding: 'windows-1252', bom: false };
+  return { ok: true, text: windows1252Text(bytes), encoding: 'windows-1252', bom: false };
 }
 
 /** The 1-based line of a byte offset (lines end with LF; CR LF counts once). */

@@ -87,6 +87,11 @@ describe('file encodings', () => {
     const bytes = Uint8Array.from([0x4d, 0xfc, 0x6c, 0x6c, 0x65, 0x72]); // Müller
     assert.deepEqual(decodeCsv(bytes, 'windows-1252'), { ok: true, text: 'Müller', encoding: 'windows-1252', bom: false });
   });
+  it('reads windows-1252 0x80-0x9F as the euro sign and curly quotes a Windows export wrote, also when the mapping says latin1', () => {
+    const bytes = Uint8Array.from([0x93, 0x31, 0x32, 0x20, 0x80, 0x94]); // “12 €”
+    assert.deepEqual(decodeCsv(bytes, 'windows-1252'), { ok: true, text: '“12 €”', encoding: 'windows-1252', bom: false });
+    assert.deepEqual(decodeCsv(bytes, 'latin1'), { ok: true, text: '“12 €”', encoding: 'windows-1252', bom: false });
+  });
   it('names the line and byte offset of invalid UTF-8 and suggests windows-1252', () => {
     const bytes = new TextEncoder().encode('a,b\nc,d\n');
     const broken = Uint8Array.from([...bytes, 0x4d, 0xfc, 0x6c, 0x0a]);
