@@ -111,6 +111,8 @@ const SETTINGS: { readonly [K in keyof HubConfig]: Setting<K> } = {
  */
 export function resolveConfig(flags: ConfigFlags, env: Environment, manifestHub: HubSettings = {}): HubConfig {
   const problems: string[] = [];
+  /** Whether some problem is in the manifest's hub: section; the others are on the command line (flags and MILLRACE_* variables). */
+  let inManifest = false;
   const values: Record<string, unknown> = {};
   /** Where each given value came from, to name it in a problem between two settings. */
   const origins: Record<string, string> = {};
@@ -128,8 +130,10 @@ export function resolveConfig(flags: ConfigFlags, env: Environment, manifestHub:
     }
     const [origin, raw] = given as [string, string | number];
     const parsed = setting.parse(raw);
-    if (parsed instanceof Error) problems.push(`${origin}=${JSON.stringify(raw)}: ${parsed.message}`);
-    else {
+    if (parsed instanceof Error) {
+      problems.push(`${origin}=${JSON.stringify(raw)}: ${parsed.message}`);
+      if (origin.startsWith('manifest ')) inManifest = true;
+    } else {
       values[key] = parsed;
       origins[key] = origin;
     }
@@ -140,8 +144,11 @@ export function resolveConfig(flags: ConfigFlags, env: Environment, manifestHub:
     const named = (key: keyof HubConfig, value: number) => `${origins[key] ?? `the default ${kebab(key)}`}=${value}`;
     problems.push(`${named('deliveryPerSubscription', share)} is more than ${named('deliveryConcurrency', pool)}: a subscription cannot have more deliveries in flight than the pool has slots`);
   }
+  // Problems of the command line alone are a usage error, said in one line (the CLI exits 2,
+  // docs/adr/0037); a manifest's are listed one to a line, as its lint problems are.
   if (problems.length > 0) {
-    throw new MillraceError('invalid_config', `invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`, { problems });
+    const message = inManifest ? `invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}` : `invalid configuration: ${problems.join('; ')}`;
+    throw new MillraceError('invalid_config', message, { problems, inManifest });
   }
   return Object.freeze(values as unknown as HubConfig);
 }

@@ -7,7 +7,6 @@ import { asyncApiOf, DEFAULT_CONTRACTS_DIR, loadContracts, loadGovernance, proce
 import {
   checkCompatibility,
   COMPATIBILITY_MODES,
-  isMillraceError,
   schemaDepthProblem,
   SchemaInputError,
   type AsyncApiDocument,
@@ -15,7 +14,7 @@ import {
   type CompatibilityReport,
   type SchemaVersion,
 } from '../core/index.js';
-import { configFlags, printJson, unusable, unusableError } from './flags.js';
+import { configFlags, givesVerdict, printJson, unusable, usageError } from './flags.js';
 
 interface CompatOptions {
   readonly mode: CompatibilityMode;
@@ -28,9 +27,9 @@ Arguments are OLD.json [OLDER...] NEW.json: every file but the last is an earlie
 oldest first; the last is the candidate. Transitive modes check NEW against every earlier
 version, the others against the last one only.
 
-Exit status: 0 compatible, 1 not compatible (a breaking or undecidable change), 2 unusable
-input (unreadable file, not JSON, not a JSON Schema 2020-12 document, unresolvable $ref,
-unknown mode).`;
+Exit status: 0 compatible, 1 not compatible (a breaking or undecidable change), 2 no verdict:
+a usage error (unknown mode, fewer than two files) or unusable input (unreadable file, not
+JSON, not a JSON Schema 2020-12 document, unresolvable $ref).`;
 
 interface AsyncApiOptions {
   readonly manifest?: string;
@@ -44,8 +43,8 @@ contract version a message whose payload is the whole structured-mode CloudEvent
 and partners may publish are the hub's receive operations, subscriptions its send operations.
 Output is stable (sorted) so that two exports can be diffed in CI.
 
-Exit status: 0 written, 2 unusable input (no manifest, a manifest with errors, unloadable
-contracts, an unwritable --out file).`;
+Exit status: 0 written, 1 no document (no manifest, a manifest with errors, unloadable
+contracts, an unwritable --out file), 2 a usage error.`;
 
 export function registerContracts(program: Command): void {
   const contracts = program.command('contracts').description('Canonical contract tools');
@@ -57,14 +56,8 @@ export function registerContracts(program: Command): void {
     .option('--out <file>', 'write the document to FILE instead of stdout')
     .addHelpText('after', ASYNCAPI_HELP)
     .action((options: AsyncApiOptions) => {
-      let document: AsyncApiDocument;
-      try {
-        const { manifest, contracts: loaded } = loadGovernance(configFlags(options), processEnvironment());
-        document = asyncApiOf(manifest, loaded);
-      } catch (error) {
-        if (isMillraceError(error)) unusableError(error);
-        throw error;
-      }
+      const { manifest, contracts: loaded } = loadGovernance(configFlags(options), processEnvironment());
+      const document: AsyncApiDocument = asyncApiOf(manifest, loaded);
       const text = `${JSON.stringify(document, null, 2)}\n`;
       if (options.out === undefined) {
         process.stdout.write(text);
@@ -79,8 +72,7 @@ export function registerContracts(program: Command): void {
       const messages = channels.reduce((sum, channel) => sum + Object.keys(channel.messages).length, 0);
       process.stdout.write(`${options.out}: AsyncAPI ${document.asyncapi}, ${channels.length} channels, ${messages} messages, ${Object.keys(document.operations).length} operations\n`);
     });
-  contracts
-    .command('compat')
+  givesVerdict(contracts.command('compat'))
     .description('Check that NEW is a compatible next version of OLD under a compatibility mode')
     .argument('<schemas...>', 'OLD.json [OLDER.json ...] NEW.json, oldest first, NEW last')
     .addOption(new Option('--mode <mode>', 'compatibility mode').choices(COMPATIBILITY_MODES).makeOptionMandatory())
@@ -88,7 +80,7 @@ export function registerContracts(program: Command): void {
     .option('--json', 'print {"compatible": bool, "changes": [{"path", "kind", "breaking", "message"}]}')
     .addHelpText('after', EXIT_CODES)
     .action((files: string[], options: CompatOptions) => {
-      if (files.length < 2) unusable('give at least two schema files: OLD.json NEW.json');
+      if (files.length < 2) usageError('give at least two schema files: OLD.json NEW.json');
       const versions = files.map(readSchema);
       const shared = sharedDocuments(options.contracts ?? DEFAULT_CONTRACTS_DIR);
       let report: CompatibilityReport;

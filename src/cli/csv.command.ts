@@ -5,18 +5,17 @@ import { Option, type Command } from 'commander';
 import { checkCsvFile, loadGovernance, processEnvironment } from '../bootstrap/index.js';
 import { isMillraceError } from '../core/index.js';
 import type { CommonOptions } from './flags.js';
-import { configFlags, printJson, readInput, unusable } from './flags.js';
+import { configFlags, givesVerdict, printJson, readInput, unusable } from './flags.js';
 
 const HELP = `
-Exit status: 0 every row would be accepted, 1 some rows would be quarantined, 2 unusable input
-(no such file or mapping, or a file that cannot be read at all: wrong encoding, missing header
-columns). Resends and a partner's purchase-order scope need the hub's store and are not judged.
+Exit status: 0 every row would be accepted, 1 some rows would be quarantined, 2 no verdict: a
+usage error, or unusable input (no such file or mapping, a manifest that cannot be loaded, or a
+file that cannot be read at all: wrong encoding, missing header columns). Resends and a partner's purchase-order scope need the hub's store and are not judged.
 Mapping reference: docs/csv.md.`;
 
 export function registerCsv(program: Command): void {
   const csv = program.command('csv').description('CSV files of legacy plant systems');
-  csv
-    .command('check')
+  givesVerdict(csv.command('check'))
     .description('What a CSV file would give under a manifest mapping: accepted events and quarantined rows, by line and column')
     .addOption(new Option('--manifest <file>', 'governance manifest (env MILLRACE_MANIFEST)').default(undefined, './millrace.yaml'))
     .option('--contracts <dir>', 'contracts folder (env MILLRACE_CONTRACTS)')

@@ -7,7 +7,7 @@ import { SCENARIO_DEFAULTS, SCENARIO_LIMITS } from '../core/index.js';
 import { stopOnSignals } from '../server/index.js';
 import { buildReport, printReport } from './demo-report.js';
 import { runDemo } from './demo-run.js';
-import { printJson, unusable } from './flags.js';
+import { printJson, usageError } from './flags.js';
 
 interface DemoOptions {
   readonly exit?: boolean;
@@ -68,6 +68,6 @@ export function registerDemo(program: Command): void {
 /** A whole number within limits, or a usage error naming the flag. */
 export function integer(flag: string, raw: string, [min, max]: readonly [number, number]): number {
   const value = Number(raw);
-  if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(value) || value < min || value > max) unusable(`${flag} must be a whole number from ${min} to ${max}, got "${raw}"`);
+  if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(value) || value < min || value > max) usageError(`${flag} must be a whole number from ${min} to ${max}, got "${raw}"`);
   return value;
 }

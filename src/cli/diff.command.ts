@@ -7,7 +7,7 @@ import type { ManifestDiffResult, StoreState } from '../bootstrap/index.js';
 import { DEFAULT_CONTRACTS_DIR, diffManifestFiles, redactStoreUrl } from '../bootstrap/index.js';
 import type { DiffImpact, DiffSection, ManifestChange, PublisherRef } from '../core/index.js';
 import { DIFF_SECTIONS, isMillraceError } from '../core/index.js';
-import { printJson, unusable, unusableError } from './flags.js';
+import { givesVerdict, printJson, unusable } from './flags.js';
 
 interface DiffOptions {
   readonly store?: string;
@@ -21,8 +21,8 @@ contracts. New and changed contract versions are checked in the OLD manifest's c
 mode; a version taken out of force (or removed) while someone may publish its type breaks
 every mode but none.
 
-Exit status: 0 no breaking change, 1 a breaking change, 2 no verdict (a manifest that cannot be
-read or has lint errors, a contracts folder or store that cannot be read). The JSON document and
+Exit status: 0 no breaking change, 1 a breaking change, 2 no verdict (a usage error, a manifest
+that cannot be read or has lint errors, a contracts folder or store that cannot be read). The JSON document and
 the meaning of "touches" are described in docs/manifest-diff.md.`;
 
 const TITLES: Readonly<Record<DiffSection, string>> = {
@@ -37,8 +37,7 @@ const TITLES: Readonly<Record<DiffSection, string>> = {
 };
 
 export function registerDiff(program: Command): void {
-  program
-    .command('diff')
+  givesVerdict(program.command('diff'))
     .description('What a manifest change does: contract compatibility, authority, SLAs, tolerances, owners, subscriptions, and who is affected')
     .argument('<old>', 'the manifest in force')
     .argument('<new>', 'the proposed manifest')
@@ -51,7 +50,7 @@ export function registerDiff(program: Command): void {
       try {
         result = await diffManifestFiles({ oldFile, newFile, contractsDir: options.contracts ?? DEFAULT_CONTRACTS_DIR, ...(options.store === undefined ? {} : { store: options.store }) });
       } catch (error) {
-        if (isMillraceError(error)) unusableError(error);
+        if (isMillraceError(error)) throw error;
         unusable((error as Error).message);
       }
       const store = options.store === undefined ? undefined : redactStoreUrl(options.store);

@@ -1,8 +1,9 @@
 // Maps command-line options to configuration flags (flag > env > manifest > default).
 import { readFileSync, writeFileSync } from 'node:fs';
-import { CommanderError, Option, type Command } from 'commander';
+import { Option, type Command } from 'commander';
 import type { ConfigFlags } from '../bootstrap/index.js';
-import type { MillraceError } from '../core/index.js';
+import type { ErrorCode } from '../core/index.js';
+import { isMillraceError, MillraceError } from '../core/index.js';
 
 export interface CommonOptions {
   readonly manifest?: string;
@@ -51,21 +52,54 @@ export function addConfigOptions(command: Command): Command {
     .option('--contracts <dir>', 'contracts folder (env MILLRACE_CONTRACTS)');
 }
 
-/** Unusable input ends with exit status 2, as a usage error does, after saying why. */
-export function unusable(message: string, code = 'invalid_request'): never {
-  process.stderr.write(`millrace: ${code}: ${oneLine(message)}\n`);
-  throw new CommanderError(2, 'millrace.unusableInput', message);
+/**
+ * A usage error: the command line itself is wrong (a flag value malformed or out of range, flags
+ * that conflict, a flag or argument missing), found before any work is done. It ends the command
+ * with exit status 2; a failure while doing the work is a MillraceError, exit status 1
+ * (docs/adr/0037-cli-exit-status.md).
+ */
+export class UsageError extends MillraceError {
+  constructor(message: string) {
+    super('invalid_request', message);
+    this.name = 'UsageError';
+  }
+}
+
+/** Refuses the command line, naming the flag and the value it was given. */
+export function usageError(message: string): never {
+  throw new UsageError(message);
 }
 
 /**
- * A hub error (a manifest with lint errors, a store that cannot be opened) as unusable input,
- * with its own code and its listing one problem to a line, as `serve` prints it. The trap:
- * through unusable() a manifest's listing came out as one line holding a literal "\n", and diff
- * said invalid_request for what the catalogue calls invalid_manifest or store_unavailable.
+ * Input the command cannot use: a file it cannot read or write, or whose content is not what it
+ * should be. The work fails (exit status 1), unless the command gives a verdict (givesVerdict).
  */
-export function unusableError(error: MillraceError): never {
-  process.stderr.write(`millrace: ${error.code}: ${error.message.split('\n').map(oneLine).join('\n')}\n`);
-  throw new CommanderError(2, 'millrace.unusableInput', error.message);
+export function unusable(message: string, code: ErrorCode = 'invalid_request'): never {
+  throw new MillraceError(code, message);
+}
+
+const verdictCommands = new WeakSet<Command>();
+
+/**
+ * Marks a command whose exit status 1 is a verdict ("not compatible", "the manifest has errors",
+ * "rows would be quarantined"): there, every other failure ends with 2, "no verdict", as with
+ * diff(1) and grep(1). The trap: a CI job that reads 1 as "the change breaks" would otherwise
+ * say so of a file that was never read.
+ */
+export function givesVerdict(command: Command): Command {
+  verdictCommands.add(command);
+  return command;
+}
+
+/**
+ * The exit status of a command that ended with `error`: 2 for a usage error, and for any failure
+ * of a command that gives a verdict; 1 for any other failure. Settings given as flags or MILLRACE_*
+ * variables are part of the command line: their problems are usage errors; a manifest's are not.
+ */
+export function exitStatusOf(error: unknown, command: Command | undefined): 1 | 2 {
+  if (error instanceof UsageError) return 2;
+  if (isMillraceError(error) && error.code === 'invalid_config' && error.details.inManifest === false) return 2;
+  return command !== undefined && verdictCommands.has(command) ? 2 : 1;
 }
 
 /**
@@ -97,7 +131,7 @@ export function writeOutput(file: string, text: string, mode?: number): void {
  * The trap: Node's JSON.parse quotes the start of the text it refused, so a file holding
  * "TODO\n" gave a two-line error, and a UTF-8 byte order mark showed as an invisible character.
  */
-function oneLine(message: string): string {
+export function oneLine(message: string): string {
   // eslint-disable-next-line no-control-regex
   return message.replace(/[\u0000-\u001f\u007f\u2028\u2029\ufeff]/g, (c) => ({ '\n': '\\n', '\r': '\\r', '\t': '\\t' })[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }

@@ -6,7 +6,7 @@ import { issueKey, loadSetup, openStore, processEnvironment, systemClock } from 
 import type { Principal } from '../core/index.js';
 import { MillraceError } from '../core/index.js';
 import type { CommonOptions } from './flags.js';
-import { addConfigOptions, configFlags, printJson } from './flags.js';
+import { addConfigOptions, configFlags, printJson, usageError } from './flags.js';
 
 interface KeyOptions extends CommonOptions {
   readonly system?: string;
@@ -80,17 +80,17 @@ export function registerKeys(program: Command): void {
 
 function principalOf(options: KeyOptions): Principal {
   const given = [options.system, options.partner, options.operator].filter((value) => value !== undefined);
-  if (given.length !== 1) throw new MillraceError('invalid_request', 'give exactly one of --system <id>, --partner <id> or --operator <name>');
+  if (given.length !== 1) usageError('give exactly one of --system <id>, --partner <id> or --operator <name>');
   // A partner key "with --role viewer" was issued as a full partner key, which publishes.
   if (options.role !== undefined && options.operator === undefined) {
-    throw new MillraceError('invalid_request', '--role is for --operator keys; a system or partner key may do what the manifest lets that system or partner do');
+    usageError('--role is for --operator keys; a system or partner key may do what the manifest lets that system or partner do');
   }
   if (options.system !== undefined) return { kind: 'system', id: options.system };
   if (options.partner !== undefined) return { kind: 'partner', id: options.partner };
   const role = options.role ?? 'operator';
-  if (role !== 'viewer' && role !== 'operator') throw new MillraceError('invalid_request', `--role must be viewer or operator, not "${role}"`);
+  if (role !== 'viewer' && role !== 'operator') usageError(`--role must be viewer or operator, not "${role}"`);
   const id = options.operator ?? '';
-  if (!/^[a-z0-9][a-z0-9._-]{0,63}$/.test(id)) throw new MillraceError('invalid_request', '--operator must be a lower-case name such as ap-lead or j.smith');
+  if (!/^[a-z0-9][a-z0-9._-]{0,63}$/.test(id)) usageError(`--operator must be a lower-case name such as ap-lead or j.smith, not ${JSON.stringify(id)}`);
   return { kind: 'operator', id, role };
 }
 

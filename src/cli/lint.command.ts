@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { contractsFolderOf, DEFAULT_CONTRACTS_DIR, loadContracts, readManifest } from '../bootstrap/index.js';
 import type { LocatedProblem } from '../bootstrap/index.js';
-import { printJson, readInput, unusable } from './flags.js';
+import { givesVerdict, printJson, readInput, unusable } from './flags.js';
 
 interface LintOptions {
   readonly contracts?: string;
@@ -14,11 +14,10 @@ interface LintOptions {
 
 const HELP = `
 Exit status: 0 no errors (warnings are printed), 1 errors (or warnings with --strict),
-2 unusable input (the file cannot be read). Every code is explained in docs/manifest-lint.md.`;
+2 no verdict (a usage error, or the file or the contracts cannot be read). Every code is explained in docs/manifest-lint.md.`;
 
 export function registerLint(program: Command): void {
-  program
-    .command('lint')
+  givesVerdict(program.command('lint'))
     .description('Check a governance manifest: every problem with file, line, column, code and a fix hint')
     .argument('[file]', 'the manifest', 'millrace.yaml')
     .option('--contracts <dir>', 'shipped contracts folder (default: the bundled contracts); the manifest\'s contracts.folder is layered on it')

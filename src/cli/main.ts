@@ -1,5 +1,6 @@
 // The `millrace` command line. Thin: it parses arguments, calls bootstrap, prints results
-// (human-readable, or one JSON document with --json) and maps failures to exit codes.
+// (human-readable, or one JSON document with --json) and maps failures to exit codes: 0 done,
+// 1 the work failed, 2 a usage error (docs/adr/0037-cli-exit-status.md).
 import { Command, CommanderError } from 'commander';
 import { PACKAGE_VERSION } from '../bootstrap/index.js';
 import { isMillraceError } from '../core/index.js';
@@ -7,6 +8,7 @@ import { registerContracts } from './contracts.command.js';
 import { registerCsv } from './csv.command.js';
 import { registerDemo } from './demo.command.js';
 import { registerDiff } from './diff.command.js';
+import { exitStatusOf, oneLine } from './flags.js';
 import { registerInit } from './init.command.js';
 import { registerKeys } from './keys.command.js';
 import { registerLint } from './lint.command.js';
@@ -22,8 +24,16 @@ export function buildProgram(): Command {
   const program = new Command('millrace')
     .description('Workflow-sync governance hub for manufacturers')
     .version(PACKAGE_VERSION)
-    .showHelpAfterError('(run with --help for usage)')
-    .exitOverride();
+    // The program's own options (--version) only before a command: `x12 from-event --version
+    // 005010` printed the program's version and exited 0 instead of writing a 005010 850.
+    .enablePositionalOptions()
+    .exitOverride()
+    // Commander's own usage errors (unknown option, missing argument, a value outside --mode's
+    // choices) in the hub's one-line form; a "Did you mean" suggestion joins the line. Subcommands
+    // inherit this, so it is set before they are registered.
+    .configureOutput({
+      outputError: (text, write) => write(`millrace: invalid_request: ${text.trim().replace(/^error: /, '').replace(/\s*\n\s*/g, ' ')} (run with --help for usage)\n`),
+    });
   registerDemo(program);
   registerServe(program);
   registerInit(program);
@@ -50,6 +60,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
   });
   const program = buildProgram();
+  // The command whose action ran: whether its exit status 1 is a verdict decides a failure's status.
+  let running: Command | undefined;
+  program.hook('preAction', (_program, action) => {
+    running = action;
+  });
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
@@ -59,10 +74,12 @@ export async function main(argv: readonly string[]): Promise<number> {
       return error.exitCode === 0 ? 0 : 2;
     }
     if (isMillraceError(error)) {
-      process.stderr.write(`millrace: ${error.code}: ${error.message}\n`);
-      return 1;
+      // A listing (a manifest's problems) keeps one problem to a line; within a line, breaks
+      // and invisible characters of quoted input are written as escapes.
+      process.stderr.write(`millrace: ${error.code}: ${error.message.split('\n').map(oneLine).join('\n')}\n`);
+      return exitStatusOf(error, running);
     }
     process.stderr.write(`millrace: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    return 1;
+    return exitStatusOf(error, running);
   }
 }

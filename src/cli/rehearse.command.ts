@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import type { RehearsalInput, RehearsalReport } from '../app/index.js';
 import { DEFAULT_CONTRACTS_DIR, loadContracts, loadManifestFile, runRehearsal } from '../bootstrap/index.js';
 import { MillraceError, readInstant } from '../core/index.js';
-import { printJson } from './flags.js';
+import { printJson, usageError } from './flags.js';
 
 interface RehearseOptions {
   readonly events: string;
@@ -26,7 +26,7 @@ export function registerRehearse(program: Command): void {
     .option('--json', 'print one JSON document')
     .action(async (options: RehearseOptions) => {
       if (options.until !== undefined && readInstant(options.until) === undefined) {
-        throw new MillraceError('invalid_request', `--until must be an RFC 3339 instant with an offset, e.g. 2026-03-20T00:00:00Z (got "${options.until}")`);
+        usageError(`--until must be an RFC 3339 instant with an offset, e.g. 2026-03-20T00:00:00Z (got "${options.until}")`);
       }
       let text: string;
       try {

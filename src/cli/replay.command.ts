@@ -2,9 +2,9 @@
 // Projections are derived data: dropping and rebuilding them gives the same bytes.
 import type { Command } from 'commander';
 import { loadSetup, processEnvironment, rebuildWorkflows } from '../bootstrap/index.js';
-import { MillraceError, p2pSettingsOf, plantSettingsOf } from '../core/index.js';
+import { p2pSettingsOf, plantSettingsOf } from '../core/index.js';
 import type { CommonOptions } from './flags.js';
-import { addConfigOptions, configFlags, printJson } from './flags.js';
+import { addConfigOptions, configFlags, printJson, usageError } from './flags.js';
 
 interface ReplayOptions extends CommonOptions {
   readonly threads?: string;
@@ -17,7 +17,7 @@ export function registerReplay(program: Command): void {
     .action(async (options: ReplayOptions) => {
       const threads = options.threads === undefined ? undefined : Number(options.threads);
       if (threads !== undefined && (!Number.isInteger(threads) || threads < 1 || threads > 64)) {
-        throw new MillraceError('invalid_request', `--threads must be a whole number from 1 to 64, not "${options.threads}"`);
+        usageError(`--threads must be a whole number from 1 to 64, not "${options.threads}"`);
       }
       const setup = loadSetup(configFlags(options), processEnvironment());
       const result = await rebuildWorkflows(setup.config.store, p2pSettingsOf(setup.manifest), threads, setup.contracts.readers, plantSettingsOf(setup.manifest));

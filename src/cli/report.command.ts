@@ -4,9 +4,9 @@ import type { KpiAnswer } from '../app/index.js';
 import { KpiQueries, PlantQueries } from '../app/index.js';
 import { loadSetup, openStore, processEnvironment, systemClock } from '../bootstrap/index.js';
 import type { DurationStats, GroupKpis } from '../core/index.js';
-import { MillraceError, plantPolicy, plantSettingsOf } from '../core/index.js';
+import { isMillraceError, plantPolicy, plantSettingsOf } from '../core/index.js';
 import type { CommonOptions } from './flags.js';
-import { addConfigOptions, configFlags, printJson } from './flags.js';
+import { addConfigOptions, configFlags, printJson, usageError } from './flags.js';
 
 interface ReportOptions extends CommonOptions {
   readonly days?: string;
@@ -27,7 +27,7 @@ export function registerReport(program: Command): void {
     .action(async (options: ReportOptions) => {
       const days = options.days === undefined ? undefined : Number(options.days);
       if (days !== undefined && (!Number.isInteger(days) || days < 1 || days > 366)) {
-        throw new MillraceError('invalid_request', `--days must be a whole number from 1 to 366, not "${options.days}"`);
+        usageError(`--days must be a whole number from 1 to 366, not "${options.days}"`);
       }
       const setup = loadSetup(configFlags(options), processEnvironment());
       const store = await openStore(setup.config.store, 'reader');
@@ -35,21 +35,32 @@ export function registerReport(program: Command): void {
         // The same sources as GET /v1/kpis: the log for sync lag, the plant workflows for inventory accuracy.
         const inventory = new PlantQueries(store, store, setup.manifest, plantPolicy(plantSettingsOf(setup.manifest)));
         const queries = new KpiQueries(store, setup.manifest, setup.contracts.registry.catalog(), systemClock, { log: store, inventory });
-        const answer = await queries.kpis(
-          { kind: 'operator', id: 'cli', role: 'viewer' },
-          {
-            ...(options.from === undefined ? {} : { from: options.from }),
-            ...(options.to === undefined ? {} : { to: options.to }),
-            ...(days === undefined ? {} : { days }),
-            ...(options.window === undefined ? {} : { window: options.window }),
-          },
-        );
+        const answer = await queries
+          .kpis(
+            { kind: 'operator', id: 'cli', role: 'viewer' },
+            {
+              ...(options.from === undefined ? {} : { from: options.from }),
+              ...(options.to === undefined ? {} : { to: options.to }),
+              ...(days === undefined ? {} : { days }),
+              ...(options.window === undefined ? {} : { window: options.window }),
+            },
+          )
+          .catch(windowFlagError);
         if (options.json === true) printJson(answer);
         else printReport(answer);
       } finally {
         await store.close();
       }
     });
+}
+
+/**
+ * The window's refusals (GET /v1/kpis answers them 400) are the flags' usage errors here, named as
+ * flags: the window is checked before anything is read, so nothing else is refused with these codes.
+ */
+function windowFlagError(error: unknown): never {
+  if (isMillraceError(error) && (error.code === 'invalid_request' || error.code === 'window_conflict')) usageError(error.message.replace(/^(from|to|window|days) /, '--$1 '));
+  throw error;
 }
 
 const minutes = (m: number | null): string => (m === null ? '-' : m < 120 ? `${Math.round(m)} min` : `${(m / 60).toFixed(1)} h`);

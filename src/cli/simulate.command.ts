@@ -12,7 +12,7 @@ import type { Scenario, ScenarioMessage } from '../core/index.js';
 import { generateScenario, MillraceError, readInstant, SCENARIO_DEFAULTS, SCENARIO_LIMITS, TICK_MS } from '../core/index.js';
 import { integer } from './demo.command.js';
 import { manifestYaml, publishersOf } from './demo-run.js';
-import { printJson, unusable, writeOutput } from './flags.js';
+import { printJson, unusable, usageError, writeOutput } from './flags.js';
 import type { SendResult } from './scenario-sender.js';
 import { inParallel, principalOf, sendMessage } from './scenario-sender.js';
 
@@ -70,16 +70,19 @@ export function registerSimulate(program: Command): void {
         start,
       });
       if (options.writeManifest !== undefined || options.writeKeys !== undefined) {
+        if (options.writeKeys !== undefined && options.store === undefined) usageError('--write-keys needs --store URL: the store of the hub the keys are for');
         if (options.writeManifest !== undefined) writeOutput(options.writeManifest, manifestYaml(scenario));
-        if (options.writeKeys !== undefined) await writeKeys(scenario, options.writeKeys, options.store);
+        if (options.writeKeys !== undefined) await writeKeys(scenario, options.writeKeys, options.store as string);
         if (options.json === true) printJson({ manifest: options.writeManifest ?? null, keys: options.writeKeys ?? null });
         return;
       }
-      if (options.target === undefined) unusable('--target URL is required (or --write-manifest FILE / --write-keys FILE)');
-      const keys = keysOf(options);
+      if (options.target === undefined) usageError('--target URL is required (or --write-manifest FILE / --write-keys FILE)');
+      // Every flag is checked before the keys file is read.
       const rate = options.rate === undefined ? undefined : integer('--rate', options.rate, [1, 1_000_000]);
       const durationMs = options.duration === undefined ? undefined : durationOf(options.duration);
-      const result = await simulate(options.target.replace(/\/$/, ''), scenario, keys, { rate, durationMs, connections: integer('--connections', options.connections, [1, 256]) });
+      const connections = integer('--connections', options.connections, [1, 256]);
+      const keys = keysOf(options);
+      const result = await simulate(options.target.replace(/\/$/, ''), scenario, keys, { rate, durationMs, connections });
       if (options.json === true) printJson(result);
       else printSimulation(result);
       if (result.unexpected > 0) process.exitCode = 1;
@@ -102,8 +105,8 @@ function keysOf(options: SimulateOptions): Map<string, string> {
     if (odd !== undefined) unusable(`${options.keys}: "keys"[${JSON.stringify(odd[0])}] must be an API key (a string), not ${JSON.stringify(odd[1])}`);
     return new Map(entries as [string, string][]);
   }
-  if (options.key === undefined) unusable('give --keys FILE, or --key KEY with --as KIND:ID');
-  if (options.as === undefined || !/^(system|partner):[A-Za-z0-9._-]+$/.test(options.as)) unusable('--key needs --as system:ID or --as partner:ID: the sender whose share of the traffic the key sends');
+  if (options.key === undefined) usageError('give --keys FILE, or --key KEY with --as KIND:ID');
+  if (options.as === undefined || !/^(system|partner):[A-Za-z0-9._-]+$/.test(options.as)) usageError('--key needs --as system:ID or --as partner:ID: the sender whose share of the traffic the key sends');
   return new Map([[options.as, options.key]]);
 }
 
@@ -111,8 +114,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-async function writeKeys(scenario: Scenario, file: string, store: string | undefined): Promise<void> {
-  if (store === undefined) unusable('--write-keys needs --store URL: the store of the hub the keys are for');
+async function writeKeys(scenario: Scenario, file: string, store: string): Promise<void> {
   // The file is opened before any key is issued: a secret is shown only once, so a key whose
   // file cannot be written would be a key nobody holds.
   let fd: number;
@@ -141,13 +143,13 @@ async function writeKeys(scenario: Scenario, file: string, store: string | undef
 
 function startOf(text: string): string {
   const ms = readInstant(text);
-  if (ms === undefined) unusable(`--start must be an RFC 3339 time, e.g. 2026-03-02T00:00:00Z, got "${text}"`);
+  if (ms === undefined) usageError(`--start must be an RFC 3339 time, e.g. 2026-03-02T00:00:00Z, got "${text}"`);
   return new Date(ms).toISOString();
 }
 
 export function durationOf(text: string): number {
   const match = /^(\d+)(ms|s|m|h)$/.exec(text.trim());
-  if (match === null) unusable(`--duration must be a number with ms, s, m or h, e.g. 90s, got "${text}"`);
+  if (match === null) usageError(`--duration must be a number with ms, s, m or h, e.g. 90s, got "${text}"`);
   const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[match[2] as 'ms' | 's' | 'm' | 'h'];
   return Number(match[1]) * unit;
 }

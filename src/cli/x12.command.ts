@@ -7,7 +7,7 @@ import { decodeX12, render850, translateX12 } from '../app/index.js';
 import { loadGovernance, loadSetup, openStore, processEnvironment, systemClock } from '../bootstrap/index.js';
 import type { CloudEvent } from '../core/index.js';
 import { manifestDirectory } from '../core/index.js';
-import { addConfigOptions, configFlags, printJson, readInput, unusable } from './flags.js';
+import { addConfigOptions, configFlags, givesVerdict, printJson, readInput, unusable, usageError } from './flags.js';
 import type { CommonOptions } from './flags.js';
 
 interface ToEventsOptions extends CommonOptions {
@@ -23,13 +23,13 @@ Senders are matched to the manifest's partners[].x12 and systems[].x12 (see docs
 The acknowledgements are numbered from 1: offline, no control number is taken from a store.
 
 Exit status: 0 every transaction set accepted, 1 some set or interchange rejected (the 997/999
-or TA1 says why), 2 unusable input (no such file, not X12, or --partner does not match).`;
+or TA1 says why), 2 no verdict: a usage error, or unusable input (no such file, not X12, or
+--partner does not match).`;
 
 export function registerX12(program: Command): void {
   const x12 = program.command('x12').description('X12 EDI: read interchanges into canonical events, write 850s');
   addConfigOptions(
-    x12
-      .command('to-events')
+    givesVerdict(x12.command('to-events'))
       .description('Translate an X12 file into canonical CloudEvents, with its 997/999 and TA1 (nothing is stored)')
       .argument('<file>', 'the X12 file')
       .option('--partner <id>', 'the partner (or system) the file must come from, as POST /v1/inbound/x12 checks it')
@@ -38,8 +38,8 @@ export function registerX12(program: Command): void {
   )
     .addHelpText('after', TO_EVENTS_HELP)
     .action((file: string, options: ToEventsOptions) => {
+      if (options.ack !== undefined && options.ack !== '997' && options.ack !== '999') usageError(`--ack must be 997 or 999, not "${options.ack}"`);
       if (!existsSync(file)) unusable(`cannot read ${file}: no such file`);
-      if (options.ack !== undefined && options.ack !== '997' && options.ack !== '999') unusable(`--ack must be 997 or 999, not "${options.ack}"`);
       const { manifest, contracts } = loadGovernance(configFlags(options), processEnvironment());
       const registry = contracts.registry.withVersionsInForce(manifest.contracts.inForce);
       const translation = translateX12(decodeX12(readInput(file)), manifestDirectory(manifest), registry, { now: systemClock.now().toISOString(), firstControlNumber: 1, use999: options.ack === '999' });
@@ -73,8 +73,9 @@ export function registerX12(program: Command): void {
       .requiredOption('--partner <id>', 'the supplier partner (with x12 ids in the manifest)')
       .option('--version <version>', '004010 (default) or 005010'),
   )
-    .addHelpText('after', '\nExit status: 0 the 850 is printed, 2 unusable input (no such file, not a po.released, a partner without x12 ids).')
+    .addHelpText('after', '\nExit status: 0 the 850 is printed, 1 none (no such file, not a po.released, a partner without x12 ids), 2 a usage error.')
     .action(async (file: string, options: CommonOptions & { partner: string; version?: string }) => {
+      if (options.version !== undefined && options.version !== '004010' && options.version !== '005010') usageError(`--version must be 004010 or 005010, not "${options.version}"`);
       if (!existsSync(file)) unusable(`cannot read ${file}: no such file`);
       const text = readInput(file, 'utf8');
       let parsed: unknown;
@@ -87,7 +88,6 @@ export function registerX12(program: Command): void {
       if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) unusable(`${file} holds no CloudEvent (a JSON object); an 850 is made from a po.released`);
       const event = parsed as CloudEvent;
       if (event.type !== 'po.released') unusable(`${file} is a ${JSON.stringify(event.type) ?? 'event without a type'} event; an 850 is made from a po.released`);
-      if (options.version !== undefined && options.version !== '004010' && options.version !== '005010') unusable(`--version must be 004010 or 005010, not "${options.version}"`);
       const setup = loadSetup(configFlags(options), processEnvironment());
       const check = setup.contracts.registry.check(event);
       if (!check.ok) unusable(`${file} breaks its contract: ${check.violations.map((v) => `${v.pointer} ${v.message}`).join('; ')}`, check.code);

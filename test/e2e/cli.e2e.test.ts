@@ -54,33 +54,34 @@ describe('millrace CLI', () => {
     assert.equal(runCli(['init', file, '--force']).status, 0);
   });
 
-  it('says in one line, exit 2, when a file it is given cannot be read or written, and issues no key it cannot write down', () => {
+  it('says in one line when a file it is given cannot be read or written (exit 1, or 2 where 1 is a verdict), and issues no key it cannot write down', () => {
     const manifest = resolve('examples/millrace.yaml');
     const folder = join(dir, 'a-folder');
     mkdirSync(folder, { recursive: true });
     const missing = join(dir, 'no-such-folder', 'out.yaml');
     const notAnEvent = join(dir, 'null.json');
     writeFileSync(notAnEvent, 'null\n');
-    const cases: [readonly string[], RegExp][] = [
-      [['lint', folder], /^millrace: invalid_request: cannot read .*a-folder: EISDIR/],
-      [['csv', 'check', folder, '--mapping', 'wms-p02-receipts', '--manifest', manifest], /^millrace: invalid_request: cannot read .*a-folder: EISDIR/],
-      [['x12', 'to-events', folder, '--manifest', manifest], /^millrace: invalid_request: cannot read .*a-folder: EISDIR/],
-      [['x12', 'from-event', folder, '--partner', 'sup-0042', '--manifest', manifest], /^millrace: invalid_request: cannot read .*a-folder: EISDIR/],
-      [['x12', 'from-event', notAnEvent, '--partner', 'sup-0042', '--manifest', manifest], /^millrace: invalid_request: .*null\.json holds no CloudEvent \(a JSON object\)/],
-      [['init', missing], /^millrace: invalid_request: cannot write .*out\.yaml: ENOENT/],
-      [['init', folder, '--force'], /^millrace: invalid_request: cannot write .*a-folder: EISDIR/],
-      [['simulate', '--days', '1', '--plants', '1', '--suppliers', '20', '--write-manifest', missing], /^millrace: invalid_request: cannot write .*out\.yaml: ENOENT/],
+    // lint, csv check and x12 to-events give a verdict with exit 1: a file they cannot read is "no verdict", 2.
+    const cases: [readonly string[], 1 | 2, RegExp][] = [
+      [['lint', folder], 2, /^millrace: invalid_request: cannot read .*a-folder: EISDIR/],
+      [['csv', 'check', folder, '--mapping', 'wms-p02-receipts', '--manifest', manifest], 2, /^millrace: invalid_request: cannot read .*a-folder: EISDIR/],
+      [['x12', 'to-events', folder, '--manifest', manifest], 2, /^millrace: invalid_request: cannot read .*a-folder: EISDIR/],
+      [['x12', 'from-event', folder, '--partner', 'sup-0042', '--manifest', manifest], 1, /^millrace: invalid_request: cannot read .*a-folder: EISDIR/],
+      [['x12', 'from-event', notAnEvent, '--partner', 'sup-0042', '--manifest', manifest], 1, /^millrace: invalid_request: .*null\.json holds no CloudEvent \(a JSON object\)/],
+      [['init', missing], 1, /^millrace: invalid_request: cannot write .*out\.yaml: ENOENT/],
+      [['init', folder, '--force'], 1, /^millrace: invalid_request: cannot write .*a-folder: EISDIR/],
+      [['simulate', '--days', '1', '--plants', '1', '--suppliers', '20', '--write-manifest', missing], 1, /^millrace: invalid_request: cannot write .*out\.yaml: ENOENT/],
     ];
-    for (const [args, message] of cases) {
+    for (const [args, status, message] of cases) {
       const result = runCli(args);
-      assert.equal(result.status, 2, `${args.join(' ')}: ${result.stderr}`);
+      assert.equal(result.status, status, `${args.join(' ')}: ${result.stderr}`);
       assert.match(result.stderr, message, args.join(' '));
       assert.equal(result.stderr.split('\n').length, 2, `one line, no stack: ${result.stderr}`);
     }
     // The keys go to the store only once the file that will hold them can be written: a secret is shown once.
     const store = `sqlite:${join(dir, 'simulate-keys.db')}`;
     const keys = runCli(['simulate', '--days', '1', '--plants', '1', '--suppliers', '20', '--write-keys', join(dir, 'no-such-folder', 'keys.json'), '--store', store]);
-    assert.equal(keys.status, 2, keys.stderr);
+    assert.equal(keys.status, 1, keys.stderr);
     assert.match(keys.stderr, /^millrace: invalid_request: cannot write .*keys\.json: ENOENT[^\n]*\n$/);
     // No key went anywhere: the store was not even made (keys list refuses a store that does not exist).
     assert.equal(existsSync(join(dir, 'simulate-keys.db')), false);
@@ -117,14 +118,14 @@ describe('millrace CLI', () => {
     assert.match(result.stderr, /invalid_request: system "sap-legacy" is not declared in the manifest/);
   });
 
-  it('refuses --role on a system or partner key instead of issuing a key that publishes', () => {
+  it('refuses --role on a system or partner key, a usage error, instead of issuing a key that publishes', () => {
     const store = `sqlite:${join(dir, 'role.db')}`;
     const manifest = resolve('examples/millrace.yaml');
     // A store with one key already, an operator's: afterwards it must still hold that one alone.
     assert.equal(runCli(['keys', 'add', '--operator', 'ap-lead', '--manifest', manifest, '--store', store]).status, 0);
     for (const who of [['--partner', 'sup-0042'], ['--system', 'erp-core']]) {
       const result = runCli(['keys', 'add', ...who, '--role', 'viewer', '--manifest', manifest, '--store', store]);
-      assert.equal(result.status, 1, result.stdout);
+      assert.equal(result.status, 2, result.stdout);
       assert.equal(result.stderr, 'millrace: invalid_request: --role is for --operator keys; a system or partner key may do what the manifest lets that system or partner do\n');
       assert.equal(result.stdout, '', 'no key is printed');
     }
@@ -141,9 +142,10 @@ describe('millrace CLI', () => {
     assert.match(result.stderr, /broken\.yaml:6:17 error unknown_event_type/);
   });
 
-  it('serve refuses to start on invalid settings, listing all of them', () => {
+  it('serve refuses to start on invalid settings, a usage error naming all of them in one line', () => {
     const result = runCli(['serve', '--manifest', join(dir, 'millrace.yaml'), '--port', 'http'], { env: { MILLRACE_BODY_LIMIT: 'huge' } });
-    assert.equal(result.status, 1);
+    assert.equal(result.status, 2);
+    assert.equal(result.stderr.split('\n').length, 2, result.stderr);
     assert.match(result.stderr, /--port="http"/);
     assert.match(result.stderr, /MILLRACE_BODY_LIMIT="huge"/);
   });
@@ -279,7 +281,7 @@ describe('millrace CLI', () => {
     assert.equal(report.threads, 2);
     assert.ok(report.events >= 10, `replayed ${report.events} events`);
     const bad = runCli(['replay', '--threads', 'many', '--store', store, '--manifest', join(dir, 'demo', 'millrace.yaml')]);
-    assert.equal(bad.status, 1);
+    assert.equal(bad.status, 2);
     assert.match(bad.stderr, /--threads must be a whole number/);
   });
 
@@ -386,15 +388,15 @@ describe('millrace CLI', () => {
     const steps = funnel.steps.map((s) => `${s.reached} ${s.step}${s.firstTime === undefined ? '' : ` (${s.firstTime} first time)`}`).join(' > ');
     assert.ok(human.stdout.includes(`P2P funnel of the ${funnel.lines} PO line(s) released in the window: ${steps}\n`), human.stdout);
     const bad = runCli(['report', '--from', 'yesterday', '--store', store, '--manifest', manifest]);
-    assert.equal(bad.status, 1);
-    assert.match(bad.stderr, /invalid_request: from must be an RFC 3339 time, not "yesterday"/);
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /invalid_request: --from must be an RFC 3339 time, not "yesterday"/);
     // The window as a duration: the demo's window written in minutes is the same window.
     const minutes = (Date.parse(shown.kpiWindow.to) - Date.parse(shown.kpiWindow.from)) / 60_000;
     const windowed = runCli(['report', '--json', '--window', `${minutes}m`, '--to', shown.kpiWindow.to, '--store', store, '--manifest', manifest]);
     assert.equal(windowed.status, 0, windowed.stderr);
     assert.deepEqual((JSON.parse(windowed.stdout) as { window: unknown }).window, (JSON.parse(result.stdout) as { window: unknown }).window);
     const badWindow = runCli(['report', '--window', '2w', '--store', store, '--manifest', manifest]);
-    assert.equal(badWindow.status, 1);
+    assert.equal(badWindow.status, 2);
     assert.match(badWindow.stderr, /window must be a duration such as 7d, 24h or 90m/);
   });
 });

@@ -74,21 +74,21 @@ describe('millrace contracts asyncapi', () => {
     assert.deepEqual((doc.components.schemas['po.released.v2'] as { properties: Record<string, unknown> }).properties.notes, { type: 'string', maxLength: 500 });
   });
 
-  it('exits 2 with a readable message, and nothing on stdout, when the manifest is missing or has errors', () => {
+  it('exits 1 with a readable message, and nothing on stdout, when the manifest is missing or has errors', () => {
     const missing = runCli(['contracts', 'asyncapi', '--manifest', join(dir, 'nope.yaml')]);
-    assert.equal(missing.status, 2);
+    assert.equal(missing.status, 1);
     assert.match(missing.stderr, /^millrace: invalid_manifest: cannot read manifest .*nope\.yaml: .*run "millrace init"/);
     assert.equal(missing.stdout, '');
     const broken = join(dir, 'broken.yaml');
     writeFileSync(broken, readFileSync('examples/millrace.yaml', 'utf8').replace('publishes: [production.completed]', 'publishes: [production.complete]'));
     const invalid = runCli(['contracts', 'asyncapi', '--manifest', broken]);
-    assert.equal(invalid.status, 2);
+    assert.equal(invalid.status, 1);
     assert.match(invalid.stderr, /manifest .*broken\.yaml has 1 error\(s\)/);
     assert.match(invalid.stderr, /explains each\):\n {2}.*broken\.yaml:\d+:\d+ error unknown_event_type/);
     assert.doesNotMatch(invalid.stderr, /\\n/);
     assert.equal(invalid.stdout, '');
     const unwritable = runCli(['contracts', 'asyncapi', '--manifest', 'examples/millrace.yaml', '--out', join(dir, 'no', 'such', 'dir.json')]);
-    assert.equal(unwritable.status, 2);
+    assert.equal(unwritable.status, 1);
     assert.match(unwritable.stderr, /cannot write .*dir\.json/);
   });
 

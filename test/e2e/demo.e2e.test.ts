@@ -115,14 +115,14 @@ describe('millrace demo (small scenario)', () => {
     writeFileSync(join(project, 'notes.txt'), 'precious\n');
     writeFileSync(join(project, 'src', 'main.ts'), 'export {};\n');
     const refused = runCli([...small, '--data-dir', project]);
-    assert.equal(refused.status, 2, refused.stderr);
+    assert.equal(refused.status, 1, refused.stderr);
     assert.match(refused.stderr, /^millrace: invalid_request: --data-dir .*project holds what the demo did not write \(notes\.txt, src\)/);
     assert.deepEqual(readdirSync(project).sort(), ['notes.txt', 'src']);
     assert.equal(readFileSync(join(project, 'notes.txt'), 'utf8'), 'precious\n');
     const file = join(dir, 'a-file');
     writeFileSync(file, 'precious\n');
     const notAFolder = runCli([...small, '--data-dir', file]);
-    assert.equal(notAFolder.status, 2, notAFolder.stderr);
+    assert.equal(notAFolder.status, 1, notAFolder.stderr);
     assert.match(notAFolder.stderr, /^millrace: invalid_request: --data-dir .*a-file is a file, not a folder/);
     assert.equal(readFileSync(file, 'utf8'), 'precious\n');
     // The folder of an earlier demo is emptied and used again.

@@ -120,12 +120,12 @@ describe('millrace rehearse', () => {
     assert.equal(missing.status, 1);
     assert.match(missing.stderr, /cannot read no-such.jsonl/);
     const until = runCli(['rehearse', '--events', SAMPLE, '--until', 'next tuesday']);
-    assert.equal(until.status, 1);
+    assert.equal(until.status, 2);
     assert.match(until.stderr, /--until must be an RFC 3339 instant/);
     // A local time (no offset) and a day February does not have are no instants either.
     for (const text of ['2026-03-12T00:00:00', '2026-02-30T00:00:00Z']) {
       const bad = runCli(['rehearse', '--events', SAMPLE, '--until', text]);
-      assert.equal(bad.status, 1, text);
+      assert.equal(bad.status, 2, text);
       assert.match(bad.stderr, new RegExp(`--until must be an RFC 3339 instant with an offset, e\\.g\\. 2026-03-20T00:00:00Z \\(got "${text}"\\)`));
     }
   });

@@ -94,7 +94,7 @@ describe('millrace simulate', () => {
       const file = join(dir, 'odd-keys.json');
       writeFileSync(file, `${text}\n`);
       const result = runCli(['simulate', ...SCENARIO, '--target', server.url, '--keys', file]);
-      assert.equal(result.status, 2, `${text}: ${result.stderr}`);
+      assert.equal(result.status, 1, `${text}: ${result.stderr}`);
       assert.match(result.stderr, message, text);
       assert.equal(result.stderr.split('\n').length, 2, `one line, no stack: ${result.stderr}`);
     }
