@@ -75,19 +75,22 @@ export function usageError(message: string): never {
  * should be. The work fails (exit status 1), unless the command gives a verdict (givesVerdict).
  */
 export function unusable(message: string, code: ErrorCode = 'invalid_request'): never {
-  throw new MillraceError(code, message);
+  // One line: Node's JSON.parse quotes the start of the text it refused, breaks and all.
+  throw new MillraceError(code, oneLine(message));
 }
 
-const verdictCommands = new WeakSet<Command>();
+/** Commands whose exit status 1 is a verdict, with the error codes that are that verdict. */
+const verdictCommands = new WeakMap<Command, readonly ErrorCode[]>();
 
 /**
  * Marks a command whose exit status 1 is a verdict ("not compatible", "the manifest has errors",
  * "rows would be quarantined"): there, every other failure ends with 2, "no verdict", as with
  * diff(1) and grep(1). The trap: a CI job that reads 1 as "the change breaks" would otherwise
- * say so of a file that was never read.
+ * say so of a file that was never read. An error with one of `verdictCodes` is the verdict
+ * itself (lint: contracts the manifest's folder holds that the hub refuses).
  */
-export function givesVerdict(command: Command): Command {
-  verdictCommands.add(command);
+export function givesVerdict(command: Command, verdictCodes: readonly ErrorCode[] = []): Command {
+  verdictCommands.set(command, verdictCodes);
   return command;
 }
 
@@ -99,7 +102,9 @@ export function givesVerdict(command: Command): Command {
 export function exitStatusOf(error: unknown, command: Command | undefined): 1 | 2 {
   if (error instanceof UsageError) return 2;
   if (isMillraceError(error) && error.code === 'invalid_config' && error.details.inManifest === false) return 2;
-  return command !== undefined && verdictCommands.has(command) ? 2 : 1;
+  const verdictCodes = command === undefined ? undefined : verdictCommands.get(command);
+  if (verdictCodes === undefined) return 1;
+  return isMillraceError(error) && verdictCodes.includes(error.code) ? 1 : 2;
 }
 
 /**

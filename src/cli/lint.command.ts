@@ -14,10 +14,12 @@ interface LintOptions {
 
 const HELP = `
 Exit status: 0 no errors (warnings are printed), 1 errors (or warnings with --strict),
-2 no verdict (a usage error, or the file or the contracts cannot be read). Every code is explained in docs/manifest-lint.md.`;
+2 no verdict (a usage error, or the file cannot be read). Every code is explained in docs/manifest-lint.md.`;
 
 export function registerLint(program: Command): void {
-  givesVerdict(program.command('lint'))
+  // The manifest's contracts folder is part of what lint judges: contracts the hub refuses
+  // (invalid_manifest) are errors of the manifest, exit 1.
+  givesVerdict(program.command('lint'), ['invalid_manifest'])
     .description('Check a governance manifest: every problem with file, line, column, code and a fix hint')
     .argument('[file]', 'the manifest', 'millrace.yaml')
     .option('--contracts <dir>', 'shipped contracts folder (default: the bundled contracts); the manifest\'s contracts.folder is layered on it')

@@ -97,6 +97,6 @@ describe('millrace contracts asyncapi', () => {
     assert.equal(help.status, 0);
     assert.match(help.stdout, /^Usage: millrace contracts asyncapi \[options\]/);
     assert.match(help.stdout, /--out <file>/);
-    assert.match(help.stdout, /Exit status: 0 written, 2 unusable input/);
+    assert.match(help.stdout, /Exit status: 0 written, 1 no document/);
   });
 });
