@@ -2,7 +2,8 @@
 // on the embedded store with a simulated clock, a key for every system and partner, the finance
 // ERP's webhook receiver; then the scenario's traffic through the real server, tick by tick.
 // Each 15-minute tick: move the clock, let the SLA timers fire, send what arrives in that tick,
-// let the workflows apply it. The hub runs as fast as it can absorb the traffic.
+// let the workflows apply it. The hub runs as fast as it can absorb the traffic. Asked to stop
+// midway, it sends nothing more, lets the hub answer what was sent, and stops the hub.
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -30,6 +31,8 @@ export interface DemoSettings {
   readonly dataDir: string;
   /** Progress on stderr. */
   readonly progress: boolean;
+  /** Aborted, with the name of the signal as its reason, when the user asks the demo to stop. */
+  readonly stop: AbortSignal;
 }
 
 export interface DemoRun {
@@ -45,6 +48,29 @@ export interface DemoRun {
   readonly manifestPath: string;
   readonly keysPath: string;
   readonly wallMs: number;
+}
+
+/**
+ * The week cut short by a stop: every message sent was answered, then the hub stopped as at a
+ * normal end (its store closed, the store's hold released). Nothing is left to report on.
+ */
+export interface DemoStopped {
+  /** The stop's reason: the signal's name, e.g. `SIGINT`. */
+  readonly stoppedOn: string;
+  /** The simulated day under way (1 to the scenario's days); 0 if no message had been sent. */
+  readonly day: number;
+  readonly days: number;
+  /** Whether the whole week had been sent (the stop came while the ERP's deliveries drained). */
+  readonly allSent: boolean;
+  /** Events in the messages sent (and answered), refused ones included. */
+  readonly eventsSent: number;
+  readonly events: number;
+  readonly storePath: string;
+}
+
+/** The events the messages carry, refused ones included. */
+export function eventsIn(messages: readonly Pick<ScenarioMessage, 'eventTypes'>[]): number {
+  return messages.reduce((total, m) => total + m.eventTypes.length, 0);
 }
 
 export const MANIFEST_HEADER =
@@ -93,7 +119,7 @@ function emptyDemoFolder(dataDir: string): ReturnType<typeof holdSqliteFile> {
   return hold;
 }
 
-export async function runDemo(settings: DemoSettings): Promise<DemoRun> {
+export async function runDemo(settings: DemoSettings): Promise<DemoRun | DemoStopped> {
   const began = Date.now();
   const dataDir = resolve(settings.dataDir);
   const hold = emptyDemoFolder(dataDir);
@@ -127,12 +153,34 @@ export async function runDemo(settings: DemoSettings): Promise<DemoRun> {
   const keysPath = join(dataDir, 'keys.json');
   writeFileSync(keysPath, JSON.stringify({ url: server.url, operator: operatorKey, keys: Object.fromEntries(keys) }, null, 2) + '\n', { mode: 0o600 });
 
+  const stop = async () => {
+    await server.stop();
+    await receiver.close();
+    await store.close();
+  };
   const results: SendResult[] = [];
   const ticks = groupByTick(scenario.messages);
   const driver = new TickDriver(server, clock);
   const progress = new Progress(settings.progress, scenario);
   let sent = 0;
+  let day = 0;
+  const stopped = async (allSent: boolean): Promise<DemoStopped> => {
+    progress.abandon();
+    // The hub's own close waits for the requests in flight; none are: every send was awaited.
+    await stop();
+    return {
+      stoppedOn: String(settings.stop.reason),
+      day,
+      days: scenario.options.days,
+      allSent,
+      eventsSent: eventsIn(results.map((r) => r.message)),
+      events: eventsIn(scenario.messages),
+      storePath: join(dataDir, 'millrace.db'),
+    };
+  };
   for (const [at, messages] of ticks) {
+    if (settings.stop.aborted) return stopped(false);
+    day = progress.dayOf(at) + 1;
     clock.set(at);
     await driver.quiesce();
     // Messages of one tick come from different systems at once; a sender's own stay in order.
@@ -142,10 +190,15 @@ export async function runDemo(settings: DemoSettings): Promise<DemoRun> {
       const key = keys.get(principal);
       if (key === undefined) throw new Error(`no key for ${principal}`);
       const out: SendResult[] = [];
-      for (const message of own) out.push(await sendMessage(server.url, key, message));
+      for (const message of own) {
+        // Stopping: the answers to what was sent are awaited, nothing more is sent.
+        if (settings.stop.aborted) break;
+        out.push(await sendMessage(server.url, key, message));
+      }
       return out;
     });
     results.push(...outcomes.flat());
+    if (settings.stop.aborted) return stopped(false);
     await driver.quiesce();
     sent += messages.length;
     progress.update(at, sent);
@@ -153,13 +206,9 @@ export async function runDemo(settings: DemoSettings): Promise<DemoRun> {
   clock.set(scenario.end);
   await driver.quiesce();
   const subscribed = results.filter((r) => r.outcome === 'accepted').reduce((total, r) => total + r.message.eventTypes.filter((type) => type === 'goods.received').length, 0);
-  await drainDeliveries(server, subscribed);
+  await drainDeliveries(server, subscribed, settings.stop);
+  if (settings.stop.aborted) return stopped(true);
   progress.done();
-  const stop = async () => {
-    await server.stop();
-    await receiver.close();
-    await store.close();
-  };
   return { scenario, server, setup, receiver, clock, stop, results, operatorKey, manifestPath, keysPath, wallMs: Date.now() - began };
 }
 
@@ -195,9 +244,9 @@ class TickDriver {
   }
 }
 
-/** Until the `expected` deliveries are delivered or dead (a demo should end with the ERP up to date), at most 30 s. */
-async function drainDeliveries(server: RunningServer, expected: number): Promise<void> {
-  for (let waited = 0; waited < 30_000; waited += 20) {
+/** Until the `expected` deliveries are delivered or dead (a demo should end with the ERP up to date), at most 30 s, or a stop. */
+async function drainDeliveries(server: RunningServer, expected: number, stop: AbortSignal): Promise<void> {
+  for (let waited = 0; waited < 30_000 && !stop.aborted; waited += 20) {
     const counts = await server.hub.store.deliveries.deliveryCounts();
     const done = counts.filter((c) => c.status === 'delivered' || c.status === 'dead').reduce((total, c) => total + c.count, 0);
     if (done >= expected && counts.every((c) => c.status === 'delivered' || c.status === 'dead' || c.count === 0)) return;
@@ -218,10 +267,15 @@ class Progress {
     this.spanMs = Date.parse(scenario.end) - this.startMs;
   }
 
+  /** The simulated day of `at`, from 0. */
+  dayOf(at: string): number {
+    return Math.floor(((Date.parse(at) - this.startMs) / this.spanMs) * this.scenario.options.days);
+  }
+
   update(at: string, sent: number): void {
     if (!this.enabled) return;
     const share = (Date.parse(at) - this.startMs) / this.spanMs;
-    const day = Math.floor(share * this.scenario.options.days);
+    const day = this.dayOf(at);
     const total = this.scenario.messages.length;
     if (process.stderr.isTTY) {
       const width = 30;
@@ -235,5 +289,13 @@ class Progress {
 
   done(): void {
     if (this.enabled && process.stderr.isTTY) process.stderr.write('\n');
+  }
+
+  /**
+   * Stopped midway: the bar's line is cleared (the terminal's `^C` echo with it), so that what
+   * the command says next starts a clean line; where the week stopped is in that message.
+   */
+  abandon(): void {
+    if (this.enabled && process.stderr.isTTY) process.stderr.write('\r\x1b[2K');
   }
 }
