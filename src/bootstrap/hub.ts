@@ -1,6 +1,6 @@
 // Assembles a hub from configuration: contracts, manifest, store, use cases, HTTP server.
-import { ApiKeyAuthenticator, buildHttpServer, CsvDropFolders, CsvParseReader, HubMetrics, loadLayeredContractSet, MqttSubscriber, NatsConsumers, NatsDeliveryChannel, sha256Hex, spawnThread, startTracing, WebhookChannel, X12DeliveryChannel } from '../adapters/index.js';
-import type { Tracing } from '../adapters/index.js';
+import { AdvisoryLead, ApiKeyAuthenticator, buildHttpServer, CsvDropFolders, CsvParseReader, HubMetrics, loadLayeredContractSet, MqttSubscriber, NatsConsumers, NatsDeliveryChannel, sha256Hex, spawnThread, startTracing, WebhookChannel, X12DeliveryChannel } from '../adapters/index.js';
+import type { NatsConsumersOptions, Tracing } from '../adapters/index.js';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -8,9 +8,9 @@ import { pino } from 'pino';
 import type { FastifyInstance } from 'fastify';
 import { CsvIntake, DeadlineScheduler, DeliveryOperations, DeliveryRunner, ExceptionResolution, GovernanceQueries, GroupCommitter, IngestService, IntakeRefusals, IntegrationHealthQueries, KpiQueries, MasterDataGate, MqttIntake, NatsIntake, P2PQueries, PlantQueries, QuarantineService, WorkflowProcessor, WorkflowRunner, X12Intake } from '../app/index.js';
 import type { ChannelKind, DeliveryRunnerOptions, SequenceBreach } from '../app/index.js';
-import type { AsyncApiDocument, CloudEvent, ContractSet, Manifest, ReaderPlan } from '../core/index.js';
+import type { AsyncApiDocument, CloudEvent, ContractSet, Manifest, NatsConsumerDeclaration, ReaderPlan } from '../core/index.js';
 import { alignerOf, asyncApiCatalogue, ContractRegistry, EventUpcaster, governanceCoverage, inlineRefs, manifestDirectory, masterDataOwnerOf, MillraceError, P2P_STAGES, p2pPolicy, p2pSettingsOf, parseDeliveryDuration, partyOfPrincipal, plantPolicy, plantSettingsOf, planReaders, PublishingAuthority, SHIPPED_UPCASTERS } from '../core/index.js';
-import type { BatchOutcome, Clock, DeliveryChannel, StreamReadPositionStore, WorkflowStep } from '../ports/index.js';
+import type { BatchOutcome, Clock, DeliveryChannel, Lead, StreamReadPositionStore, WorkflowStep } from '../ports/index.js';
 import type { HubConfig } from './config.js';
 import { secretVariableOf } from './config.js';
 import type { HubStore } from './open-store.js';
@@ -233,6 +233,7 @@ export async function createHub(config: HubConfig, manifest: Manifest, contracts
     (channel, id, up) => metrics.recordEdgeConnection(channel, id, up),
     (message) => logger.info(message),
     store,
+    natsLeadsOf(config.store),
   );
   quarantine.register(edge.mqtt);
   quarantine.register(edge.nats);
@@ -432,6 +433,17 @@ function deliveryRunnerOf(
 }
 
 /**
+ * Who reads each NATS durable consumer among the hubs on one PostgreSQL store (a session advisory
+ * lock per stream and consumer, as the deliveries have one): one hub at a time, since the read
+ * position the hubs share assumes one reader (ADR 0020). A SQLite file has one hub: none needed.
+ */
+function natsLeadsOf(storeUrl: string): ((consumer: NatsConsumerDeclaration) => Lead) | undefined {
+  if (!/^postgres(ql)?:\/\//.test(storeUrl)) return undefined;
+  // Stream and consumer names cannot hold a '/': the name is one consumer's only.
+  return (consumer) => AdvisoryLead.onStore(storeUrl, `nats-consumer:${consumer.stream}/${consumer.durable}`);
+}
+
+/**
  * The MQTT and NATS intake of the manifest, and their broker clients when `run` (they connect
  * in the background and retry until the broker answers; the hub starts either way).
  */
@@ -443,6 +455,7 @@ function startEdge(
   onConnection: (channel: 'mqtt' | 'nats', id: string, up: boolean) => void,
   onNotice: (message: string) => void,
   readPositions: StreamReadPositionStore,
+  leadOf: NatsConsumersOptions['leadOf'],
 ): Edge {
   const mqtt = new MqttIntake(deps);
   const nats = new NatsIntake(deps);
@@ -455,7 +468,7 @@ function startEdge(
     mqttSubscriber.start();
   }
   if (run && manifest.nats !== undefined && manifest.nats.consumers.length > 0) {
-    natsConsumers = new NatsConsumers(nats, { url: manifest.nats.url, onError, onNotice, positions: readPositions, onReading: (id, up) => onConnection('nats', id, up) });
+    natsConsumers = new NatsConsumers(nats, { url: manifest.nats.url, onError, onNotice, positions: readPositions, onReading: (id, up) => onConnection('nats', id, up), ...(leadOf === undefined ? {} : { leadOf }) });
     natsConsumers.start();
   }
   return { mqtt, nats, ...(mqttSubscriber === undefined ? {} : { mqttSubscriber }), ...(natsConsumers === undefined ? {} : { natsConsumers }) };

@@ -24,7 +24,8 @@ export interface StreamReadMark {
  *   written late, is a claim already covered); for anything else the mark replaces the old one.
  * - `streamReadMarks` reads back the latest mark of every consumer.
  * Leaves out: deciding the position (src/adapters/nats/stream-read-position.ts); several hubs
- * reading one durable consumer (the position assumes one reader, as ADR 0020 does).
+ * reading one durable consumer: the position assumes one reader, and the hubs sharing a store
+ * take turns (one `Lead` per consumer, ADR 0020's last amendment).
  */
 export interface StreamReadPositionStore {
   streamReadMarks(): Promise<StreamReadMark[]>;

@@ -19,7 +19,7 @@ import { openStore } from '../../src/bootstrap/index.js';
 import type { CloudEvent, StoredEvent } from '../../src/core/index.js';
 import { runCli, startServe, type ServerProcess } from '../support/cli.js';
 import { exampleWithSubscriptions } from '../support/hub.js';
-import { MQTT_URL, NATS_URL, needMqtt, needNats } from '../support/services.js';
+import { dropSchema, MQTT_URL, NATS_URL, needMqtt, needNats, needPostgres, POSTGRES_URL, uniqueSchema } from '../support/services.js';
 
 const FRAGMENT = fileURLToPath(new URL('../../examples/millrace-edge.yaml', import.meta.url));
 const COMPLETIONS = 'mes-p01-completions';
@@ -455,6 +455,65 @@ describe('NATS JetStream bridge', () => {
     } finally {
       await stop(hub);
     }
+  });
+});
+
+describe('NATS JetStream on several hubs sharing one PostgreSQL database', () => {
+  it('has one hub read the durable consumer, another take over when it is killed (SIGKILL), and every message in the log once, none skipped', async (t) => {
+    if (!(await needNats(t)) || !(await needPostgres(t))) return;
+    const world = edgeWorld();
+    cleanup(t, world, [world.inStream]);
+    // NATS only: two hubs on one MQTT client id would take the session from each other.
+    writeFileSync(world.manifest, readFileSync(world.manifest, 'utf8').replace(/\nmqtt:\n[\s\S]*?\n(?=# A plant that runs NATS)/, '\n'));
+    const schema = uniqueSchema('mr_edge_hubs');
+    t.after(() => dropSchema(schema));
+    const url = new URL(POSTGRES_URL);
+    url.searchParams.set('schema', schema);
+    const store = url.toString();
+    const source = '/systems/wms-p02';
+    const publish = (from: number, to: number) =>
+      withNats(async (connection) => {
+        for (let n = from; n <= to; n += 1) await jetstream(connection).publish(`${world.inSubject}.receipts`, JSON.stringify(receipt(n)));
+      });
+    /** The log once it holds receipts 1..`total`; each must be there exactly once. */
+    const allOnce = async (total: number) => {
+      const ids = await eventually(`receipts 1..${total} in the log`, async () => {
+        const found = idsFrom(await openStore(store, 'reader').then(async (log) => log.readFrom(0, 1_000_000).finally(() => log.close())), source);
+        return Array.from({ length: total }, (_, i) => `gr-p02-${i + 1}`).every((id) => found.has(id)) ? found : undefined;
+      });
+      assert.deepEqual([...ids.entries()].filter(([, n]) => n !== 1), [], 'no receipt stored twice');
+      assert.equal(ids.size, total, 'no receipt but those published');
+    };
+    const gauge = async (hub: ServerProcess) => {
+      const text = await (await fetch(`${hub.url}/metrics`)).text();
+      return new RegExp(`^millrace_edge_connected\\{channel="nats",id="wms-p02-events"\\} (\\d)$`, 'm').exec(text)?.[1];
+    };
+
+    await withNats((_, manager) => manager.streams.add({ name: world.inStream, subjects: [`${world.inSubject}.>`] }));
+    const serve = () => startServe(['--manifest', world.manifest, '--store', store, '--log-level', 'warn']);
+    const hubs = [await serve(), await serve()];
+    t.after(() => Promise.all(hubs.filter((hub) => hub.child.exitCode === null && hub.child.signalCode === null).map(stop)));
+    await publish(1, 40);
+    await allOnce(40);
+    // Before: both hubs read the consumer (both gauges 1), sharing one read position.
+    const reading = await eventually('a hub reading the consumer', async () => {
+      const gauges = await Promise.all(hubs.map(gauge));
+      return gauges.includes('1') ? gauges : undefined;
+    });
+    assert.deepEqual([...reading].sort(), ['0', '1'], `one hub reads the consumer, the other waits: ${reading.join(', ')}`);
+    const reader = hubs[reading.indexOf('1')] as ServerProcess;
+    const other = hubs[reading.indexOf('0')] as ServerProcess;
+
+    reader.child.kill('SIGKILL');
+    await reader.exited;
+    await publish(41, 80);
+    await eventually('the other hub reading the consumer', async () => ((await gauge(other)) === '1' ? true : undefined));
+    await allOnce(80);
+
+    // The consumer is created again from the read position the hubs kept: nothing before it is skipped.
+    await withNats((_, manager) => manager.consumers.delete(world.inStream, `hub_${world.run}`));
+    await publish(81, 90);
+    await allOnce(90);
   });
 });
 

@@ -3,6 +3,7 @@
 // after what the hub has read of the same stream and from the start of a new one; the messages
 // published meanwhile are read, nothing is lost, and the loss of the consumer is logged. A hub
 // that restarts on the same store (SQLite, PostgreSQL) and finds its consumer gone resumes too.
+// Hubs sharing a PostgreSQL schema read a consumer one at a time, and one takes over from another.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,9 +13,11 @@ import { describe, it } from 'node:test';
 import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
+import pg from 'pg';
 import type { NatsConsumerDeclaration } from '../../core/index.js';
 import type { StreamReadPositionStore } from '../../ports/index.js';
 import { dropSchema, NATS_URL, needNats, needPostgres, POSTGRES_URL, uniqueSchema } from '../../../test/support/services.js';
+import { AdvisoryLead } from '../postgres/advisory-lead.js';
 import { PostgresStore } from '../postgres/postgres-store.js';
 import { SqliteStore } from '../sqlite/sqlite-store.js';
 import type { NatsEdgeIntake } from './nats-consumer.js';
@@ -134,6 +137,44 @@ async function restarted(t: TestContext, open: () => Promise<StreamReadPositionS
   return { second, after };
 }
 
+/** Polls until `check` holds; fails with `what` after a minute (a liveness bound, not a timing check). */
+async function eventually(what: string, check: () => boolean | Promise<boolean>): Promise<void> {
+  for (let waited = 0; waited < 60_000; waited += 50) {
+    if (await check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`gave up waiting: ${what}`);
+}
+
+/**
+ * A hub's NATS intake on the PostgreSQL store `url` as the hub wires it on PostgreSQL: its read
+ * position in the store, a lead per consumer; `readingNow` as its edge gauge says it.
+ */
+async function sharingHub(t: TestContext, url: string, consumer: NatsConsumerDeclaration) {
+  const store = await PostgresStore.open({ url });
+  const recording = recordingIntake(consumer);
+  const state = { readingNow: false, everRead: false };
+  const consumers = new NatsConsumers(recording.intake, {
+    url: NATS_URL,
+    retryMs: 100,
+    onError: () => undefined,
+    positions: store,
+    leadOf: (c) => AdvisoryLead.onStore(url, leadName(c)),
+    onReading: (_, up) => {
+      state.readingNow = up;
+      state.everRead ||= up;
+    },
+  });
+  t.after(async () => {
+    await consumers.stop();
+    await store.close();
+  });
+  consumers.start();
+  return { ...recording, state };
+}
+
+const leadName = (consumer: NatsConsumerDeclaration) => `nats-consumer:${consumer.stream}/${consumer.durable}`;
+
 const numbered = (prefix: string, from: number, to: number): string[] => Array.from({ length: to - from + 1 }, (_, i) => `${prefix}${from + i}`);
 
 describe('NATS JetStream consumers', () => {
@@ -234,6 +275,49 @@ describe('NATS JetStream consumers', () => {
     await arrived('new4');
     assert.deepEqual(kept, [...numbered('old', 1, 5), ...numbered('new', 1, 4)]);
     assert.ok(notices.some((n) => n.includes('not the stream the hub read')), notices.join('; '));
+  });
+
+  it('is read by one hub at a time among hubs on one PostgreSQL schema; when the reader loses its lead, it stops, and the hub taking over skips nothing', { timeout: 120_000 }, async (t) => {
+    if (!(await needNats(t)) || !(await needPostgres(t))) return;
+    const plant = await plantStream(t);
+    const schema = uniqueSchema('mr_nats_lead');
+    t.after(() => dropSchema(schema));
+    const url = new URL(POSTGRES_URL);
+    url.searchParams.set('schema', schema);
+    const first = await sharingHub(t, url.toString(), plant.declaration);
+    await eventually('the first hub reading', () => first.state.readingNow);
+    const second = await sharingHub(t, url.toString(), plant.declaration);
+    await plant.publish(...numbered('m', 1, 20));
+    await first.arrived('m20');
+    // Before: the second hub read the consumer too, sharing the first one's read position.
+    assert.deepEqual(first.kept, numbered('m', 1, 20));
+    assert.equal(second.state.everRead, false, 'the second hub waits');
+
+    // Another hub takes the lead while the first is alive: the first one's PostgreSQL session is
+    // ended under it (as a database restart or a network cut would), and a third process takes the lock.
+    const third = AdvisoryLead.onStore(url.toString(), leadName(plant.declaration));
+    t.after(() => third.release());
+    const admin = new pg.Client({ connectionString: POSTGRES_URL });
+    await admin.connect();
+    t.after(() => admin.end());
+    const holder = `SELECT l.pid FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE l.locktype = 'advisory' AND l.granted AND a.application_name = $1`;
+    await eventually('the lead taken from the first hub', async () => {
+      await admin.query(`SELECT pg_terminate_backend(pid) FROM (${holder}) h`, [`millrace lead ${leadName(plant.declaration)}`.slice(0, 63)]);
+      return third.tryLead();
+    });
+    await eventually('the first hub stopping its reading', () => !first.state.readingNow);
+    await plant.publish(...numbered('m', 21, 30));
+
+    // The third process stops: one of the two hubs takes the consumer over and reads on.
+    await third.release();
+    const keptByBoth = () => [...first.kept, ...second.kept];
+    await eventually('m21..m30 kept', () => numbered('m', 21, 30).every((m) => keptByBoth().includes(m)));
+    // The consumer is created again at the read position the hubs kept.
+    await plant.manager.consumers.delete(plant.declaration.stream, plant.declaration.durable);
+    await plant.publish(...numbered('m', 31, 35));
+    await eventually('m31..m35 kept', () => numbered('m', 31, 35).every((m) => keptByBoth().includes(m)));
+    assert.deepEqual([...keptByBoth()].sort(), numbered('m', 1, 35).sort(), 'every message once, none skipped');
+    assert.equal([first, second].filter((hub) => hub.state.readingNow).length, 1, 'one hub reads');
   });
 
   for (const kind of ['SQLite', 'PostgreSQL'] as const) {

@@ -5,13 +5,14 @@
 // source + id absorbs the copy. A store failure naks the message for a later redelivery.
 // A durable consumer created again starts after what the hub has read of the same stream; the
 // position is written to the hub's store now and then and at stop, so a restart keeps it too.
+// Hubs sharing a store take turns: each consumer is read by the one hub that holds its lead.
 import type { ConsumerInfo, ConsumerMessages, JetStreamManager, JsMsg } from '@nats-io/jetstream';
 import { AckPolicy, DeliverPolicy, JetStreamApiCodes, JetStreamApiError, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { connect } from '@nats-io/transport-node';
 import type { NatsConsumerDeclaration } from '../../core/index.js';
 import { parseDeliveryDuration } from '../../core/index.js';
-import type { StreamReadMark, StreamReadPositionStore } from '../../ports/index.js';
+import type { Lead, StreamReadMark, StreamReadPositionStore } from '../../ports/index.js';
 import type { KnownReadPosition } from './stream-read-position.js';
 import { StreamReadPosition } from './stream-read-position.js';
 
@@ -37,6 +38,14 @@ export interface NatsConsumersOptions {
   readonly positions?: StreamReadPositionStore;
   /** How often a position that moved on is written (default 1 s); it is written at stop too. */
   readonly positionWriteMs?: number;
+  /**
+   * Each consumer's lead among the hubs sharing the store (PostgreSQL): the hub reads a consumer
+   * only while it holds its lead, and tries again every `retryMs` while it does not. Its read
+   * position assumes one reader: two hubs reading at once could record a position past a message
+   * the other naked, which a consumer created again would then skip. Without it the hub always
+   * reads (one hub per SQLite file).
+   */
+  readonly leadOf?: (consumer: NatsConsumerDeclaration) => Lead;
 }
 
 const NANOS_PER_MS = 1_000_000;
@@ -56,6 +65,8 @@ export class NatsConsumers {
   private readonly written = new Map<string, string>();
   private writing: Promise<void> | undefined;
   private writer: ReturnType<typeof setInterval> | undefined;
+  /** Per consumer id, its lead (when the hub shares its store), released at stop. */
+  private readonly leads = new Map<string, Lead>();
 
   constructor(
     private readonly intake: NatsEdgeIntake,
@@ -87,6 +98,8 @@ export class NatsConsumers {
     await this.writePositions();
     await this.connection?.close().catch(() => undefined);
     this.connection = undefined;
+    // Last: a hub taking over reads the position just written, and nothing of ours is in flight.
+    await Promise.all([...this.leads.values()].map((lead) => lead.release()));
   }
 
   private async connectOnce(): Promise<NatsConnection> {
@@ -98,49 +111,99 @@ export class NatsConsumers {
 
   private async run(consumer: NatsConsumerDeclaration): Promise<void> {
     const retryMs = this.options.retryMs ?? 1_000;
+    const named = `nats consumer ${consumer.id} (${consumer.stream}/${consumer.durable})`;
     // A missing stream or server fails the same way every second: say it when it changes.
-    let lastProblem = '';
-    const reading = (up: boolean): void => this.options.onReading?.(consumer.id, up);
-    reading(false);
+    const problems = { last: '' };
+    this.options.onReading?.(consumer.id, false);
+    const lead = this.leadOf(consumer);
+    // Whether this hub held the lead at its last try: a change is told, not every try.
+    let leading: boolean | undefined;
     while (!this.stopped) {
-      try {
-        const connection = await this.connectOnce();
-        const position = await this.startReading(await jetstreamManager(connection), consumer);
-        this.positions.set(consumer.id, position);
-        // Without abort_on_missing_resource, a consumer deleted under the hub (by an operator, or
-        // with its stream) is pulled from forever in silence; aborting lets the loop log it and
-        // create the consumer again (after what the hub has read: startReading).
-        const messages = await (await jetstream(connection).consumers.get(consumer.stream, consumer.durable)).consume({ max_messages: 64, abort_on_missing_resource: true });
-        lastProblem = '';
-        reading(true);
-        this.reading.add(messages);
+      const held = lead === undefined || (await lead.tryLead());
+      if (lead !== undefined && held !== leading) {
+        if (!held) this.options.onNotice?.(`${named}: another hub on the store reads it (or the store does not answer); this hub tries to take it over every ${retryMs} ms`);
+        else if (leading === false) this.options.onNotice?.(`${named}: this hub reads it now`);
+      }
+      leading = held;
+      if (held && !this.stopped) {
         try {
-          for await (const message of messages) {
-            if (this.stopped) break;
-            await this.handle(consumer, message, position);
+          if (!(await this.readWhileLeading(consumer, lead, retryMs, problems))) {
+            this.options.onNotice?.(`${named}: this hub lost its lead (its hold on the store ended); it stops reading and tries to take it again every ${retryMs} ms`);
+            leading = false;
           }
-        } finally {
-          this.reading.delete(messages);
-          reading(false);
+        } catch (error) {
+          if (this.stopped) return;
+          const problem = error instanceof Error ? error.message : String(error);
+          if (problem !== problems.last) this.options.onError(error, `${named}; retrying every ${retryMs} ms`);
+          problems.last = problem;
         }
-      } catch (error) {
-        if (this.stopped) return;
-        const problem = error instanceof Error ? error.message : String(error);
-        if (problem !== lastProblem) this.options.onError(error, `nats consumer ${consumer.id} (${consumer.stream}/${consumer.durable}); retrying every ${retryMs} ms`);
-        lastProblem = problem;
       }
-      if (!this.stopped) {
-        await new Promise<void>((resolve) => {
-          const wake = (): void => {
-            clearTimeout(timer);
-            this.wake.delete(wake);
-            resolve();
-          };
-          const timer = setTimeout(wake, retryMs);
-          this.wake.add(wake);
-        });
-      }
+      if (!this.stopped) await this.pause(retryMs);
     }
+  }
+
+  /**
+   * Reads the consumer until the hub stops (true) or loses its lead (false); a failure of the
+   * reading is thrown. The lead is checked before each message, and every `retryMs` while none
+   * comes: a hub that took it over may be reading already, and what this one pulled and did not
+   * handle goes to that hub after `ackWait`.
+   */
+  private async readWhileLeading(consumer: NatsConsumerDeclaration, lead: Lead | undefined, retryMs: number, problems: { last: string }): Promise<boolean> {
+    const connection = await this.connectOnce();
+    const position = await this.startReading(await jetstreamManager(connection), consumer);
+    this.positions.set(consumer.id, position);
+    // Without abort_on_missing_resource, a consumer deleted under the hub (by an operator, or
+    // with its stream) is pulled from forever in silence; aborting lets the loop log it and
+    // create the consumer again (after what the hub has read: startReading).
+    const messages = await (await jetstream(connection).consumers.get(consumer.stream, consumer.durable)).consume({ max_messages: 64, abort_on_missing_resource: true });
+    problems.last = '';
+    let held = true;
+    const lost = (): void => {
+      held = false;
+      messages.stop();
+    };
+    const watch = lead === undefined ? undefined : setInterval(() => void lead.tryLead().then((still) => (still ? undefined : lost())), retryMs);
+    this.options.onReading?.(consumer.id, true);
+    this.reading.add(messages);
+    try {
+      for await (const message of messages) {
+        if (this.stopped) break;
+        if (lead !== undefined && !(await lead.tryLead())) {
+          lost();
+          break;
+        }
+        await this.handle(consumer, message, position);
+      }
+    } finally {
+      clearInterval(watch);
+      this.reading.delete(messages);
+      this.options.onReading?.(consumer.id, false);
+    }
+    return held || this.stopped;
+  }
+
+  /** The consumer's lead, one per consumer for the process (none when the hub does not share its store). */
+  private leadOf(consumer: NatsConsumerDeclaration): Lead | undefined {
+    if (this.options.leadOf === undefined) return undefined;
+    let lead = this.leads.get(consumer.id);
+    if (lead === undefined) {
+      lead = this.options.leadOf(consumer);
+      this.leads.set(consumer.id, lead);
+    }
+    return lead;
+  }
+
+  /** Waits `ms`, or less when the hub stops. */
+  private pause(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const wake = (): void => {
+        clearTimeout(timer);
+        this.wake.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      this.wake.add(wake);
+    });
   }
 
   /**
