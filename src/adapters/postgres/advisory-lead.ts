@@ -1,9 +1,39 @@
 // Leadership among hub processes sharing one PostgreSQL database: a session-level advisory
 // lock held on a connection of its own. It is released when the holder closes or dies (its
-// connection ends), and another process takes the lead on its next try.
+// connection ends) or its host vanishes (the server's keepalive ends the session, in about 25 s),
+// and another process takes the lead on its next try.
 import pg from 'pg';
 import type { Lead } from '../../ports/index.js';
 import { hashKey } from '../shared/hash-key.js';
+
+/**
+ * TCP keepalive of a connection that holds a session lock. A holder whose host vanishes (power
+ * cut, network partition: no FIN, no RST) leaves an idle session the server keeps, lock included,
+ * until keepalive gives up on the peer: with the server's defaults (0 = the OS's, 7200 s then
+ * 75 s x 9 on Linux) over two hours in which no other hub takes the lead. With these, the server
+ * ends the session about 25 s (10 + 5 x 3) after the holder fell silent: well under a minute, yet
+ * a network hiccup shorter than three probes (15 s) does not cost the lead. The peer's kernel
+ * answers probes, so a hub that is only busy is never taken for a dead one. Set per session: a
+ * server configured by someone else needs no change (any user may set them). Not
+ * idle_session_timeout: a lock session is idle by design.
+ */
+const LOCK_SESSION_KEEPALIVE = { idleSeconds: 10, intervalSeconds: 5, count: 3 } as const;
+
+/**
+ * The client for a lock session: its own end probes the server too, so a holder cut off from
+ * the server learns it without a query (the connection errors, the lead is gone). Node 20 can set
+ * only the idle time; the interval and count stay the OS's (75 s x 9 on Linux: about 11 minutes in
+ * all), so the holder learns it later than the server frees the lock; the Lead port's overlap.
+ */
+function lockSessionConfig(config: pg.ClientConfig): pg.ClientConfig {
+  return { ...config, keepAlive: true, keepAliveInitialDelayMillis: LOCK_SESSION_KEEPALIVE.idleSeconds * 1000 };
+}
+
+/** Makes the server give up on this session's peer about 25 s after it fell silent (ignored on a Unix socket). */
+export async function keepLockSessionAlive(client: pg.Client): Promise<void> {
+  const { idleSeconds, intervalSeconds, count } = LOCK_SESSION_KEEPALIVE;
+  await client.query(`SET tcp_keepalives_idle = ${idleSeconds}; SET tcp_keepalives_interval = ${intervalSeconds}; SET tcp_keepalives_count = ${count}`);
+}
 
 export class AdvisoryLead implements Lead {
   private leader: pg.Client | undefined;
@@ -33,7 +63,7 @@ export class AdvisoryLead implements Lead {
   /** Whether this process holds the lock now, taking it when it is free. */
   async tryLead(): Promise<boolean> {
     if (this.leader !== undefined) return true;
-    const client = new pg.Client(this.clientConfig);
+    const client = new pg.Client(lockSessionConfig(this.clientConfig));
     client.on('error', () => {
       if (this.leader === client) this.leader = undefined;
     });
@@ -41,6 +71,8 @@ export class AdvisoryLead implements Lead {
       await client.connect();
       const result = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1::bigint) AS locked', [this.lockId]);
       if (result.rows[0]?.locked === true) {
+        // Only once the lock is held: a hub waiting for it makes no extra round trip per try.
+        await keepLockSessionAlive(client);
         this.leader = client;
         client.on('end', () => {
           if (this.leader === client) this.leader = undefined;
