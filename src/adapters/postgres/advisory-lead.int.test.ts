@@ -10,6 +10,7 @@ import { describe, it } from 'node:test';
 import pg from 'pg';
 import { needPostgres, POSTGRES_URL, uniqueSchema } from '../../../test/support/services.js';
 import { AdvisoryLead, keepLockSessionAlive } from './advisory-lead.js';
+import { PostgresStore } from './postgres-store.js';
 
 /** One established TCP socket of this host: its keepalive timer, when that is what is armed. */
 interface SocketTimer {
@@ -62,6 +63,34 @@ async function eventually<T>(what: string, check: () => T | undefined | Promise<
   throw new Error(`gave up waiting: ${what}`);
 }
 
+/**
+ * Both ends of the idle TCP connection named `application` (one connection of that name): the
+ * server probes it within 10 s of silence, and its own end probes the server.
+ */
+async function assertProbedWithin10s(t: TestContext, application: string): Promise<void> {
+  const admin = new pg.Client({ connectionString: POSTGRES_URL });
+  await admin.connect();
+  t.after(() => admin.end());
+  const backend = await admin.query<{ client_port: number | null; server_port: number }>(
+    `SELECT client_port, current_setting('port')::int AS server_port FROM pg_stat_activity WHERE application_name = $1`,
+    [application],
+  );
+  const clientPort = backend.rows[0]?.client_port ?? null;
+  assert.notEqual(clientPort, null, `${application} connects over TCP`);
+  const serverPort = backend.rows[0]?.server_port ?? 0;
+  if (!needServerOnThisHost(t, socketTimer(serverPort, clientPort ?? 0) !== undefined)) return;
+
+  // Idle: the keepalive timer is the one armed once the last reply has been acknowledged.
+  const server = await eventually('the server end idle', () => {
+    const timer = socketTimer(serverPort, clientPort ?? 0);
+    return timer?.timer === 2 ? timer : undefined;
+  });
+  assert.ok(server.secondsLeft <= 10, `the server probes the silent ${application} within 10 s (its keepalive fires in ${server.secondsLeft} s; the OS default is 7200 s)`);
+  const client = socketTimer(clientPort ?? 0, serverPort);
+  assert.equal(client?.timer, 2, `${application}'s own end has keepalive on (Node sockets have none by default)`);
+  assert.ok((client?.secondsLeft ?? Infinity) <= 10, `${application} probes a silent server within 10 s (in ${client?.secondsLeft} s)`);
+}
+
 describe('PostgreSQL lead: a leader whose host vanishes', () => {
   it('is probed by the server after 10 s of silence, and its own end probes the server too', async (t) => {
     if (!(await needPostgres(t))) return;
@@ -72,27 +101,19 @@ describe('PostgreSQL lead: a leader whose host vanishes', () => {
     t.after(() => lead.release());
     assert.equal(await lead.tryLead(), true);
 
-    const admin = new pg.Client({ connectionString: POSTGRES_URL });
-    await admin.connect();
-    t.after(() => admin.end());
-    const backend = await admin.query<{ client_port: number | null; server_port: number }>(
-      `SELECT client_port, current_setting('port')::int AS server_port FROM pg_stat_activity WHERE application_name = $1`,
-      [`millrace lead ${name}`],
-    );
-    const clientPort = backend.rows[0]?.client_port ?? null;
-    assert.notEqual(clientPort, null, 'the lead connects over TCP');
-    const serverPort = backend.rows[0]?.server_port ?? 0;
-    if (!needServerOnThisHost(t, socketTimer(serverPort, clientPort ?? 0) !== undefined)) return;
+    await assertProbedWithin10s(t, `millrace lead ${name}`);
+  });
 
-    // Idle: the keepalive timer is the one armed once the last reply has been acknowledged.
-    const server = await eventually('the server end idle', () => {
-      const timer = socketTimer(serverPort, clientPort ?? 0);
-      return timer?.timer === 2 ? timer : undefined;
-    });
-    assert.ok(server.secondsLeft <= 10, `the server probes the silent lead within 10 s (its keepalive fires in ${server.secondsLeft} s; the OS default is 7200 s)`);
-    const client = socketTimer(clientPort ?? 0, serverPort);
-    assert.equal(client?.timer, 2, 'the lead\'s own end has keepalive on (Node sockets have none by default)');
-    assert.ok((client?.secondsLeft ?? Infinity) <= 10, `the lead probes a silent server within 10 s (in ${client?.secondsLeft} s)`);
+  it('holds for the store\'s own connections too, whose transactions take the append lock', async (t) => {
+    if (!(await needPostgres(t))) return;
+    const schema = uniqueSchema('mr_pool_keepalive');
+    const url = new URL(tcpUrl());
+    url.searchParams.set('schema', schema);
+    const store = await PostgresStore.open({ url: url.toString() });
+    t.after(() => store.close());
+    // A query, so that the pool holds a connection.
+    await store.headSequence();
+    await assertProbedWithin10s(t, `millrace store ${schema}`);
   });
 
   it('is given up by the server after 3 unanswered probes 5 s apart: about 25 s in all', async (t) => {

@@ -25,8 +25,18 @@ const LOCK_SESSION_KEEPALIVE = { idleSeconds: 10, intervalSeconds: 5, count: 3 }
  * only the idle time; the interval and count stay the OS's (75 s x 9 on Linux: about 11 minutes in
  * all), so the holder learns it later than the server frees the lock; the Lead port's overlap.
  */
-function lockSessionConfig(config: pg.ClientConfig): pg.ClientConfig {
+export function lockSessionConfig<T extends pg.ClientConfig>(config: T): T {
   return { ...config, keepAlive: true, keepAliveInitialDelayMillis: LOCK_SESSION_KEEPALIVE.idleSeconds * 1000 };
+}
+
+/**
+ * The server's side of the same keepalive as startup settings (`options`), for the store's pool:
+ * its connections take the append lock inside each append's transaction, and a hub whose host
+ * vanished in one would hold every hub's appends up until the server gives up on it.
+ */
+export function lockSessionStartupSettings(): string[] {
+  const { idleSeconds, intervalSeconds, count } = LOCK_SESSION_KEEPALIVE;
+  return [`-c tcp_keepalives_idle=${idleSeconds}`, `-c tcp_keepalives_interval=${intervalSeconds}`, `-c tcp_keepalives_count=${count}`];
 }
 
 /** Makes the server give up on this session's peer about 25 s after it fell silent (ignored on a Unix socket). */

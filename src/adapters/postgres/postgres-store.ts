@@ -3,7 +3,7 @@
 // sequence N never later finds a new event below N), at the price of one writer at a time;
 // group commit amortises the lock over every request of a turn.
 import pg from 'pg';
-import { AdvisoryLead } from './advisory-lead.js';
+import { AdvisoryLead, lockSessionConfig, lockSessionStartupSettings } from './advisory-lead.js';
 import type { CloudEvent, ExceptionView, FlowCount, KnownEvent, P2PLine, P2PStage, PlantKey, PlantWorkflow, StoredEvent, TaggedPlantState, WorkflowCensus } from '../../core/index.js';
 import { eventKey, lineFromJson } from '../../core/index.js';
 import type {
@@ -142,9 +142,13 @@ export class PostgresStore implements EventStore, CredentialStore, WorkflowStore
     if (schema !== null && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
       throw new Error(`schema "${schema}" must be a lower-case SQL identifier`);
     }
-    const config: pg.PoolConfig = { connectionString: url.toString(), max: options.poolSize ?? 4 };
-    const settings = [...(schema === null ? [] : [`-c search_path=${schema}`]), ...(options.asynchronousCommit === true ? ['-c synchronous_commit=off'] : [])];
-    if (settings.length > 0) config.options = settings.join(' ');
+    // Named for pg_stat_activity; with the lead sessions' keepalive: a hub whose host vanishes
+    // inside an append's transaction holds the append lock only until the server gives up on it
+    // (about 25 s, not the OS's two hours), and its own end notices a silent server too.
+    const named = url.searchParams.has('application_name') ? {} : { application_name: `millrace store ${schema ?? ''}`.trim() };
+    const config: pg.PoolConfig = lockSessionConfig({ connectionString: url.toString(), max: options.poolSize ?? 4, ...named });
+    const settings = [...(schema === null ? [] : [`-c search_path=${schema}`]), ...(options.asynchronousCommit === true ? ['-c synchronous_commit=off'] : []), ...lockSessionStartupSettings()];
+    config.options = settings.join(' ');
     // Several hubs may start together on one database: the schema and its tables are created
     // under the same advisory lock appends use, so CREATE ... IF NOT EXISTS never races.
     const bootstrap = new pg.Client({ connectionString: url.toString() });
