@@ -61,3 +61,35 @@ describe('lineage by correlation', () => {
     }
   });
 });
+
+// `correlation` and `source`/`id` name the workflow in two ways that may disagree. The hub took
+// `source` and `id` and dropped `correlation` without a word: another PO's lineage answered, or a
+// 404 saying the PO named by `correlation` does not exist when it does (ADR 0039).
+describe('lineage asked by correlation and by event at once', () => {
+  let t: TestHub;
+  const viewer = () => t.keys.get('viewer:plant-manager')!;
+  before(async () => {
+    t = await startTestHub();
+    const erp = t.keys.get('system:erp-core')!;
+    assert.equal((await callHub(t, 'POST', '/v1/events', erp, release('4500000001', [10]))).status, 202);
+    assert.equal((await callHub(t, 'POST', '/v1/events', erp, release('4500000003', [10]))).status, 202);
+    await t.hub.settle();
+  });
+  after(() => t.close());
+
+  it('refuses correlation given with source or id, naming them, instead of answering one of them', async () => {
+    const event = `source=${encodeURIComponent('/systems/erp-core')}&id=rel-4500000003`;
+    for (const query of [`correlation=4500000001&${event}`, 'correlation=4500000001&source=%2Fsystems%2Ferp-core', 'correlation=4500000001&id=rel-4500000003', `correlation=4500000001&source=%2Fsystems%2Ferp-core&id=nope`]) {
+      const answer = await callHub(t, 'GET', `/v1/lineage?${query}`, viewer());
+      assert.equal(answer.status, 400, `${query}: ${JSON.stringify(answer.body)}`);
+      assert.equal(answer.headers['content-type'], 'application/problem+json; charset=utf-8', query);
+      assert.equal(answer.body.code, 'invalid_request', query);
+      assert.match(String(answer.body.detail), /^give \?correlation=.* or \?source=.*&id=.*, not both/, query);
+    }
+    const both = await callHub(t, 'GET', `/v1/lineage?correlation=4500000001&${event}`, viewer());
+    assert.deepEqual(both.body.parameters, ['correlation', 'source', 'id']);
+    // Each way alone still answers its own PO.
+    assert.equal((await callHub(t, 'GET', '/v1/lineage?correlation=4500000001', viewer())).body.poNumber, '4500000001');
+    assert.equal((await callHub(t, 'GET', `/v1/lineage?${event}`, viewer())).body.poNumber, '4500000003');
+  });
+});

@@ -151,6 +151,11 @@ export function registerWorkflowRoutes(app: FastifyInstance, deps: WorkflowRoute
     },
     async (request) => {
       const { correlation, source, id } = request.query;
+      // Two ways of naming the workflow may disagree: refused, never one of them dropped (ADR 0039).
+      if (correlation !== undefined && (source !== undefined || id !== undefined)) {
+        const given = ['correlation', ...(source === undefined ? [] : ['source']), ...(id === undefined ? [] : ['id'])];
+        throw new MillraceError('invalid_request', 'give ?correlation=<PO number or PO/LINE> or ?source=<source>&id=<event id>, not both', { parameters: given });
+      }
       if (correlation === undefined && (source === undefined || id === undefined)) {
         throw new MillraceError('invalid_request', 'give ?correlation=<PO number or PO/LINE>, or ?source=<source>&id=<event id>');
       }
