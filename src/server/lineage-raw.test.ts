@@ -55,6 +55,15 @@ describe('raw messages in the lineage', () => {
       assert.equal(other.statusCode, 404);
     });
 
+    it('documents the file it serves in /openapi.json, not only its errors', async () => {
+      // The route declared 401 and 404 only: a client generated from the document had no
+      // success answer for it, nor the media types the file comes in.
+      const doc = (await t.hub.http.inject({ method: 'GET', url: '/openapi.json' })).json<{ paths: Record<string, { get?: { responses: Record<string, { content?: Record<string, unknown>; headers?: Record<string, unknown> }> } }> }>();
+      const ok = doc.paths['/v1/inbound/messages/{messageId}']?.get?.responses['200'];
+      assert.deepEqual(Object.keys(ok?.content ?? {}).sort(), ['application/edi-x12', 'text/csv']);
+      assert.deepEqual(Object.keys(ok?.headers ?? {}).sort(), ['millrace-received-time', 'millrace-sha256', 'millrace-source']);
+    });
+
     it("shows a partner the raw form of its own messages only, not the buyer's 850", async () => {
       const answer = await callHub(t, 'GET', '/v1/lineage?correlation=4500012345', t.keys.get('partner:sup-0107')!);
       assert.equal(answer.status, 200);

@@ -18,6 +18,18 @@ const page = {
   after: { type: 'string', minLength: 1, description: 'The `next` value of the previous page.' },
 } as const;
 
+// The file is sent as the bytes received, never serialised: the schema is for /openapi.json.
+const rawFile = { schema: { type: 'string', format: 'binary' } } as const;
+const inboundFileResponse = {
+  description: 'The file exactly as received, in the media type of its channel',
+  headers: {
+    'millrace-source': { schema: { type: 'string' }, description: 'The source that sent it' },
+    'millrace-received-time': { schema: { type: 'string', format: 'date-time' }, description: 'When the hub received it' },
+    'millrace-sha256': { schema: { type: 'string' }, description: 'SHA-256 of the bytes, hex' },
+  },
+  content: { 'application/edi-x12': rawFile, 'text/csv': rawFile },
+} as const;
+
 /** The authenticated caller of a route with `config.auth`. */
 export function principalOf(request: { principal?: Principal }): Principal {
   if (request.principal === undefined) throw new MillraceError('unauthenticated', 'no credential');
@@ -176,7 +188,7 @@ export function registerWorkflowRoutes(app: FastifyInstance, deps: WorkflowRoute
           'An inbound X12 or CSV file exactly as received (the lineage links each event to its part of it): for operator keys and for the partner or system that sent it',
         security: [{ apiKey: [] }],
         params: { type: 'object', properties: { messageId: { type: 'string' } }, required: ['messageId'] },
-        response: { ...problemResponses(401, 404) },
+        response: { 200: inboundFileResponse, ...problemResponses(401, 404) },
       },
     },
     async (request, reply) => {
