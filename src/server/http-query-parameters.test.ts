@@ -55,6 +55,19 @@ describe('query parameters', () => {
     assert.equal((await callHub(t, 'GET', '/v1/me?x=1', operator())).status, 400);
   });
 
+  it('documents the 429 of a rate-limited key in /openapi.json for every route that asks for a key', async () => {
+    // The example manifest gives partners a rateLimit, and every request with a key counts
+    // against it (README "Governance at the door"): the reads too, not only the intake.
+    const doc = (await t.hub.http.inject({ method: 'GET', url: '/openapi.json' })).json<{ paths: Record<string, Record<string, { security?: unknown[]; responses?: Record<string, unknown> }>> }>();
+    const undocumented: string[] = [];
+    for (const [path, operations] of Object.entries(doc.paths)) {
+      for (const [method, operation] of Object.entries(operations)) {
+        if (operation.security !== undefined && operation.responses?.['429'] === undefined) undocumented.push(`${method.toUpperCase()} ${path}`);
+      }
+    }
+    assert.deepEqual(undocumented, []);
+  });
+
   it('still answers the parameters a route takes, and asks for a key before it looks at them', async () => {
     assert.equal((await callHub(t, 'GET', '/v1/exceptions?status=open&limit=5', operator())).status, 200);
     assert.equal((await callHub(t, 'GET', '/v1/kpis?window=24h', operator())).status, 200);

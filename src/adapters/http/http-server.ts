@@ -13,7 +13,7 @@ import type { HubMetrics } from '../metrics/hub-metrics.js';
 import { EVENT_MEDIA_TYPES, problem, sendProblem } from './problem.js';
 import { bearerToken, eventsOf, IntakeHandling } from './intake-handling.js';
 import { INTAKE_PROBLEM_STATUSES, IntakeLane, unauthenticated } from './intake-lane.js';
-import { problemResponse, problemResponses } from './schemas.js';
+import { documentProblemResponse, problemResponse, problemResponses } from './schemas.js';
 import { registerJsonParser } from './json-body.js';
 import { refuseNonFiniteNumbers } from './finite-numbers.js';
 import { refuseNulCharacters } from './nul-characters.js';
@@ -244,6 +244,8 @@ export async function buildHttpServer(deps: HttpServerDependencies): Promise<Fas
     if ((route.config as { auth?: unknown } | undefined)?.auth !== true) return;
     const own = route.onRequest === undefined ? [] : Array.isArray(route.onRequest) ? route.onRequest : [route.onRequest];
     route.onRequest = [authenticate, ...own];
+    // Every request with a key counts against its rate limit, reads too.
+    if (limit !== undefined) documentProblemResponse(route, 429);
   });
 
   // "Infinity" and "1e999" pass the validator's integer checks once coerced (finite-numbers.ts).

@@ -6,7 +6,7 @@
 // type ("querystring/days must be integer"). docs/adr/0034-unknown-query-parameters.md.
 import type { preValidationHookHandler, RouteOptions } from 'fastify';
 import { MillraceError } from '../../core/index.js';
-import { problemResponse } from './schemas.js';
+import { documentProblemResponse } from './schemas.js';
 
 interface QuerySchema {
   readonly properties?: Readonly<Record<string, { readonly type?: unknown }>>;
@@ -40,8 +40,5 @@ export function refuseUnknownQueryParameters(route: RouteOptions): void {
   const check = refuse(method, route.url, (route.schema as { querystring?: QuerySchema } | undefined)?.querystring);
   const own = route.preValidation === undefined ? [] : Array.isArray(route.preValidation) ? route.preValidation : [route.preValidation];
   route.preValidation = [check, ...own];
-  // The route may now answer 400 whatever it declared: /openapi.json says so (the document
-  // holds this route object, and reads it when asked). A new object: schemas are shared.
-  const schema = route.schema as { response?: Record<string, unknown> } | undefined;
-  if (schema !== undefined && schema.response?.['400'] === undefined) route.schema = { ...schema, response: { ...schema.response, 400: problemResponse } };
+  documentProblemResponse(route, 400);
 }
