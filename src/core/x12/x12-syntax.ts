@@ -30,7 +30,7 @@ export interface EnvelopeFault<Code extends string> {
 }
 
 /** TA1 note codes (X12 element I18) this reader reports. */
-export type Ta1Note = '001' | '005' | '006' | '007' | '008' | '014' | '015' | '016' | '017' | '018' | '019' | '020' | '021' | '022' | '023' | '024' | '025' | '026' | '027';
+export type Ta1Note = '001' | '005' | '006' | '007' | '008' | '010' | '011' | '012' | '013' | '014' | '015' | '016' | '017' | '018' | '019' | '020' | '021' | '022' | '023' | '024' | '025' | '026' | '027';
 /** AK9 / AK905 functional group syntax error codes (element 716); 19 exists from 005010 on. */
 export type GroupFault = '1' | '2' | '3' | '4' | '5' | '6' | '19';
 /** AK5 / AK502 transaction set syntax error codes (element 718). */
@@ -100,8 +100,12 @@ export interface X12Document {
 
 /** ISA element lengths, ISA01..ISA16 (the ISA is fixed-width: 106 characters with its terminator). */
 const ISA_WIDTHS = [2, 10, 2, 10, 2, 15, 2, 15, 6, 4, 1, 5, 9, 1, 1, 1] as const;
-/** The TA1 note code for an invalid value in ISA01..ISA16. */
-const ISA_NOTES: readonly (Ta1Note | undefined)[] = [undefined, undefined, undefined, undefined, '005', '006', '007', '008', '014', '015', '016', '017', '018', '019', '020', '027'];
+/**
+ * The TA1 note code for an invalid value in ISA01..ISA16. ISA01-ISA04 (authorization and
+ * security) have their own codes, 010-013: a translator that strips the padding of an empty
+ * ISA02 is told which field, not "invalid control structure" (022).
+ */
+const ISA_NOTES: readonly Ta1Note[] = ['010', '011', '012', '013', '005', '006', '007', '008', '014', '015', '016', '017', '018', '019', '020', '027'];
 /** Interchange id qualifiers (element I05) of the 004010 and 005010 control standards. */
 export const ID_QUALIFIERS: ReadonlySet<string> = new Set([
   '01', '02', '03', '04', '07', '08', '09', '10', '11', '12', '13', '14', '15', '16', '17', '18', '19', '20', '21', '22', '23', '24', '25', '26', '27', '28', '29', '30', '31', '32', '33', '34', '35', '36', '37', '38', 'AM', 'NR', 'SA', 'SN', 'ZZ',
