@@ -37,7 +37,7 @@ export function buildAcknowledgements(reading: X12Reading, options: AckOptions):
     const controlNumber = next;
     next += 1;
     const first = faults[0];
-    const ta1 = ['TA1', /^\d{9}$/.test(interchange.controlNumber) ? interchange.controlNumber : nine(0), pad(interchange.date, 6, '0'), pad(interchange.time, 4, '0'), first === undefined ? 'A' : 'R', first?.code ?? '000'];
+    const ta1 = ['TA1', /^\d{9}$/.test(interchange.controlNumber) ? interchange.controlNumber : nine(0), digitsOr(interchange.date, 6), digitsOr(interchange.time, 4), first === undefined ? 'A' : 'R', first?.code ?? '000'];
     const envelope = {
       sender: { qualifier: safeQualifier(interchange.receiverQualifier), id: interchange.receiverId },
       receiver: { qualifier: safeQualifier(interchange.senderQualifier), id: interchange.senderId },
@@ -119,8 +119,13 @@ function setStatus(set: X12SetReading, group: X12GroupReading, refused: Readonly
   return ['A'];
 }
 
-function pad(value: string, width: number, fill: string): string {
-  return value.length === width ? value : value.slice(0, width).padEnd(width, fill);
+/**
+ * ISA09 / ISA10 as TA102 / TA103, or zeros when they are not `width` digits: a value copied as
+ * sent could hold a line break (a file wrapped at 80 columns) or the segment terminator, and
+ * cut the TA1 that says the ISA is wrong. ISA13 is what the partner matches a TA1 on.
+ */
+function digitsOr(value: string, width: number): string {
+  return value.length === width && /^\d+$/.test(value) ? value : '0'.repeat(width);
 }
 
 function safeQualifier(qualifier: string): string {
