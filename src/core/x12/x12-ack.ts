@@ -132,8 +132,15 @@ function safeQualifier(qualifier: string): string {
   return /^[0-9A-Z]{2}$/.test(qualifier) ? qualifier : 'ZZ';
 }
 
-/** A copied bad value may not contain the answer's delimiters. */
+/**
+ * A copied bad value may not contain the answer's delimiters, nor control characters: a line
+ * break inside an element (`DTM*002*202603<CR><LF>16`) would split the AK4 for a reader that takes
+ * line breaks as layout or as the terminator. A run of them becomes one space, so the copy
+ * still shows where the value was broken rather than looking like a good date.
+ */
 function clean(value: string, interchange: X12Interchange): string {
   const { element, component, segment, repetition } = interchange.delimiters;
-  return [...value].filter((c) => c !== element && c !== component && c !== segment && c !== repetition).join('').slice(0, 99);
+  const kept = [...value].filter((c) => c !== element && c !== component && c !== segment && c !== repetition).join('');
+  // eslint-disable-next-line no-control-regex -- control characters are what is removed
+  return kept.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').slice(0, 99);
 }
