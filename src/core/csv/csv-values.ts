@@ -152,7 +152,13 @@ export function parseDate(raw: string, pattern: DatePattern, kind: 'date' | 'dat
   const date = `${pad(parts.year, 4)}-${pad(parts.month)}-${pad(parts.day)}`;
   if (kind === 'date') return { ok: true, value: date };
   const offset = zoneOffsetAtLocal(timeZone, ms);
-  if (offset === undefined) return { ok: false, message: `time zone ${JSON.stringify(timeZone)} is not an IANA time zone` };
+  if (offset === undefined) {
+    // The zone was checked when the mapping was loaded, so it is known: the wall time is before
+    // the zone kept standard time (Detroit until 1905), whose offset has seconds RFC 3339 cannot
+    // write. Saying the zone is unknown sent operators to the manifest for a bad cell.
+    if (isTimeZone(timeZone)) return { ok: false, message: `${JSON.stringify(raw)} is before ${timeZone} kept standard time (local mean time, an offset not in whole minutes): no RFC 3339 offset can be given` };
+    return { ok: false, message: `time zone ${JSON.stringify(timeZone)} is not an IANA time zone` };
+  }
   return { ok: true, value: `${date}T${pad(parts.hour)}:${pad(parts.minute)}:${pad(parts.second)}${formatOffset(offset)}` };
 }
 

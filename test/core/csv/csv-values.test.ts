@@ -76,6 +76,14 @@ describe('date cells', () => {
     assert.equal(parseDate('31.02.2026', pattern, 'date', 'UTC').ok, false);
     assert.equal(parseDate('2026-02-01', pattern, 'date', 'UTC').ok, false);
   });
+  it('refuses a date before the zone kept standard time (01.01.1900, a common "no date") for the date it is, not for the mapping\'s time zone', () => {
+    const pattern = compileDateFormat('DD.MM.YYYY HH:mm');
+    assert.ok(typeof pattern !== 'string');
+    // Detroit kept local mean time (-05:32:11) until 1905: no offset in whole minutes, none RFC 3339 can write.
+    const result = parseDate('01.01.1900 00:00', pattern, 'datetime', 'America/Detroit');
+    assert.deepEqual(result, { ok: false, message: '"01.01.1900 00:00" is before America/Detroit kept standard time (local mean time, an offset not in whole minutes): no RFC 3339 offset can be given' });
+    assert.deepEqual(parseDate('01.01.1900 00:00', pattern, 'date', 'America/Detroit'), { ok: true, value: '1900-01-01' });
+  });
   it('explains a format it cannot use', () => {
     assert.equal(compileDateFormat('DD.MM.'), 'date format "DD.MM." has no year');
     assert.equal(typeof compileDateFormat('DD.MMM.YYYY'), 'string');
