@@ -2,7 +2,8 @@
 // when ISA14 asks for one), and a 997 (or, for 005010 groups when asked, a 999) per functional
 // group, with AK3/AK4 (IK3/IK4) for each segment and element in error.
 import type { X12GroupReading, X12Reading, X12SetReading } from './x12-inbound.js';
-import type { X12Interchange } from './x12-syntax.js';
+import type { X12Delimiters, X12Interchange } from './x12-syntax.js';
+import { isDataCharacter } from './x12-syntax.js';
 import type { OutboundGroup } from './x12-writer.js';
 import { nine, writeInterchange } from './x12-writer.js';
 
@@ -45,7 +46,7 @@ export function buildAcknowledgements(reading: X12Reading, options: AckOptions):
       now: options.now,
       version: interchange.version === '00501' ? '00501' : '00401',
       usage: interchange.usage === 'T' ? ('T' as const) : ('P' as const),
-      delimiters: interchange.delimiters,
+      delimiters: answerDelimiters(interchange.delimiters),
     };
     if (first !== undefined) {
       ta1s.push(writeInterchange({ ...envelope, leading: [ta1], groups: [] }));
@@ -144,3 +145,20 @@ function clean(value: string, interchange: X12Interchange): string {
   // eslint-disable-next-line no-control-regex -- control characters are what is removed
   return kept.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').slice(0, 99);
 }
+
+/**
+ * The partner's delimiters for the answer, but for a component or repetition separator that can
+ * occur in data (refused with TA1 027 or 016): the answer must not repeat the fault it reports,
+ * so that one gets a special character the others do not use.
+ */
+function answerDelimiters(delimiters: X12Delimiters): X12Delimiters {
+  const taken = new Set([delimiters.element, delimiters.segment, delimiters.component, delimiters.repetition]);
+  const spare = () => ANSWER_SEPARATORS.find((c) => !taken.has(c)) ?? ':';
+  const component = isDataCharacter(delimiters.component) ? spare() : delimiters.component;
+  taken.add(component);
+  const repetition = delimiters.repetition !== undefined && isDataCharacter(delimiters.repetition) ? spare() : delimiters.repetition;
+  return { ...delimiters, component, repetition };
+}
+
+/** Separators an answer may use in place of a partner's unusable one, in order of preference. */
+const ANSWER_SEPARATORS = [':', '^', '>', '\\', '!'] as const;

@@ -237,6 +237,15 @@ function* readInterchange(text: string, header: Header, startPosition: number): 
 function checkIsa(isa: X12Segment, delimiters: X12Delimiters, faults: EnvelopeFault<Ta1Note>[]): void {
   const fault = (code: Ta1Note, message: string) => faults.push({ code, message, segment: isa });
   if (delimiters.component === delimiters.element || delimiters.segment === delimiters.element) fault('026', 'the data element separator is also used as another delimiter');
+  // A delimiter that can occur in data splits the data: a letter as ISA16 or as 00501's ISA11
+  // would make "USD" two components or two repetitions, and the hub would read what the
+  // interchange does not say (the 997 dropped the letter from its copies of values).
+  if (isDataCharacter(delimiters.component)) fault('027', `ISA16 "${delimiters.component}" is a letter, digit or space; the component element separator must be a special character that does not occur in the data`);
+  const repetition = isa.elements[11] ?? '';
+  if ((isa.elements[12] ?? '') >= '00402' && repetition.length === 1) {
+    if (isDataCharacter(repetition)) fault('016', `ISA11 "${repetition}" is a letter, digit or space; from version 00402 on ISA11 is the repetition separator, a special character that does not occur in the data`);
+    else if (repetition === delimiters.element || repetition === delimiters.component || repetition === delimiters.segment) fault('016', `ISA11 "${repetition}", the repetition separator, is also used as another delimiter`);
+  }
   ISA_WIDTHS.forEach((width, index) => {
     const value = isa.elements[index + 1] ?? '';
     const note = ISA_NOTES[index];
@@ -255,6 +264,11 @@ function checkIsa(isa: X12Segment, delimiters: X12Delimiters, faults: EnvelopeFa
   if (!/^\d{9}$/.test(at(13))) fault('018', `ISA13 "${at(13)}" is not a 9-digit interchange control number`);
   if (at(14) !== '0' && at(14) !== '1') fault('019', `ISA14 "${at(14)}" must be 0 or 1`);
   if (at(15) !== 'P' && at(15) !== 'T') fault('020', `ISA15 "${at(15)}" must be P (production) or T (test)`);
+}
+
+/** Whether a character may occur in data: a letter, a digit or white space, never a delimiter. */
+export function isDataCharacter(character: string): boolean {
+  return /^[A-Za-z0-9\s]$/.test(character);
 }
 
 function readGroups(segments: readonly X12Segment[], faults: EnvelopeFault<Ta1Note>[]): X12Group[] {
