@@ -199,7 +199,7 @@ function readSet(
   return { set, controlNumbers, raw, event, errors, faults, reason: undefined };
 }
 
-/** When the document was made: GS04/GS05 (read as UTC; X12 carries no offset), else ISA09/ISA10. */
+/** When the document was made: GS04/GS05 (read as UTC; X12 carries no offset); ISA09/ISA10 only as a fallback, since a GS04/GS05 that is no date or time refuses the interchange (TA1 024). */
 function eventTime(interchange: X12Interchange, group: X12Group): string {
   const date = /^\d{8}$/.test(group.date) ? parseDate(group.date) : undefined;
   if (date !== undefined && isTime(group.time)) return `${date}T${group.time.slice(0, 2)}:${group.time.slice(2, 4)}:${group.time.length >= 6 ? group.time.slice(4, 6) : '00'}Z`;

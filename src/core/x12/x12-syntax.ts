@@ -287,6 +287,12 @@ function readGroups(segments: readonly X12Segment[], faults: EnvelopeFault<Ta1No
     while (end < segments.length && segments[end]?.id !== 'GE' && segments[end]?.id !== 'GS') end += 1;
     const trailer = segments[end]?.id === 'GE' ? segments[end] : undefined;
     const group = readGroup(segment, segments.slice(index + 1, end), trailer, seen);
+    // GS04/GS05 say when the group was made, the events' time: one that is no date or time is a
+    // bad GS, which only the TA1 has a note for (024); taking the ISA's time instead said nothing.
+    if (!/^\d{8}$/.test(group.date) || parseDate(group.date) === undefined) {
+      faults.push({ code: '024', message: `GS04 "${group.date}" of functional group ${group.controlNumber} is not a date (CCYYMMDD)`, segment });
+    }
+    if (!isTime(group.time)) faults.push({ code: '024', message: `GS05 "${group.time}" of functional group ${group.controlNumber} is not a time (HHMM, HHMMSS or HHMMSSd..)`, segment });
     seen.add(group.controlNumber);
     groups.push(group);
     index = trailer === undefined ? end : end + 1;
