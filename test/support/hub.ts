@@ -10,6 +10,7 @@ import { PostgresStore } from '../../src/adapters/index.js';
 import type { Hub, HubOptions, HubStore } from '../../src/bootstrap/index.js';
 import { createHub, issueKey, loadSetup, SqliteStore, systemClock } from '../../src/bootstrap/index.js';
 import type { ConfigFlags } from '../../src/bootstrap/index.js';
+import type { Clock } from '../../src/ports/index.js';
 import { dropSchema, needPostgres, POSTGRES_URL, uniqueSchema } from './services.js';
 
 export const EXAMPLE_MANIFEST = fileURLToPath(new URL('../../examples/millrace.yaml', import.meta.url));
@@ -49,11 +50,13 @@ export async function startTestHub(
 export interface HubCaseOptions {
   /** The manifest the hub runs (default: the example manifest). */
   readonly manifestPath?: string;
+  /** The hub's clock (default: the system's), for a case whose SLAs must not fall due against today's date. */
+  readonly clock?: Clock;
 }
 
 /** A test hub on `store` for the time of `check`. */
 export async function withHub(store: HubStore, check: (t: TestHub) => Promise<void>, options: HubCaseOptions = {}): Promise<void> {
-  const hub = await startTestHub({ store, ...(options.manifestPath === undefined ? {} : { manifestPath: options.manifestPath }) });
+  const hub = await startTestHub({ store, ...(options.manifestPath === undefined ? {} : { manifestPath: options.manifestPath }), ...(options.clock === undefined ? {} : { hubOptions: { clock: options.clock } }) });
   try {
     await check(hub);
   } finally {
