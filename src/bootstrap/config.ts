@@ -163,10 +163,15 @@ export function manifestPathOf(flags: ConfigFlags, env: Environment): string {
   return String(flags.manifestPath ?? env.MILLRACE_MANIFEST ?? SETTINGS.manifestPath.fallback);
 }
 
+/** Whether a store URL names a PostgreSQL database (postgres:// or postgresql://). */
+export function isPostgresUrl(url: string): boolean {
+  return /^postgres(ql)?:\/\//.test(url);
+}
+
 function parseStoreUrl(raw: string | number): string | Error {
   const text = String(raw);
   if (text.startsWith('sqlite:') && text.length > 'sqlite:'.length) return text;
-  if (/^postgres(ql)?:\/\//.test(text)) {
+  if (isPostgresUrl(text)) {
     try {
       new URL(text);
       return text;

@@ -12,7 +12,7 @@ import type { AsyncApiDocument, CloudEvent, ContractSet, Manifest, NatsConsumerD
 import { alignerOf, asyncApiCatalogue, ContractRegistry, EventUpcaster, governanceCoverage, inlineRefs, manifestDirectory, masterDataOwnerOf, MillraceError, P2P_STAGES, p2pPolicy, p2pSettingsOf, parseDeliveryDuration, partyOfPrincipal, plantPolicy, plantSettingsOf, planReaders, PublishingAuthority, SHIPPED_UPCASTERS } from '../core/index.js';
 import type { BatchOutcome, Clock, DeliveryChannel, Lead, StreamReadPositionStore, WorkflowStep } from '../ports/index.js';
 import type { HubConfig } from './config.js';
-import { secretVariableOf } from './config.js';
+import { isPostgresUrl, secretVariableOf } from './config.js';
 import type { HubStore } from './open-store.js';
 import { openStore } from './open-store.js';
 import { systemClock } from './system-clock.js';
@@ -438,7 +438,7 @@ function deliveryRunnerOf(
  * position the hubs share assumes one reader (ADR 0020). A SQLite file has one hub: none needed.
  */
 function natsLeadsOf(storeUrl: string): ((consumer: NatsConsumerDeclaration) => Lead) | undefined {
-  if (!/^postgres(ql)?:\/\//.test(storeUrl)) return undefined;
+  if (!isPostgresUrl(storeUrl)) return undefined;
   // Stream and consumer names cannot hold a '/': the name is one consumer's only.
   return (consumer) => AdvisoryLead.onStore(storeUrl, `nats-consumer:${consumer.stream}/${consumer.durable}`);
 }

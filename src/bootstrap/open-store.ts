@@ -2,6 +2,7 @@
 import { existsSync } from 'node:fs';
 import { PostgresStore, SqliteStore, StoreHeldError, StoreHold, StoreNotFoundError } from '../adapters/index.js';
 import { isMillraceError, MillraceError } from '../core/index.js';
+import { isPostgresUrl } from './config.js';
 import type { CredentialStore, DeliveryStore, EventStore, InboundMessageStore, PublisherSequenceStore, QuarantineStore, StreamReadPositionStore, WorkflowStore, X12ControlNumbers } from '../ports/index.js';
 
 export type HubStore = EventStore &
@@ -49,7 +50,7 @@ async function open(url: string, role: StoreRole, options: { readonly appendThre
     }
   }
   // The same trap as a SQLite path: a mistyped ?schema= would be created, tables and all.
-  if (/^postgres(ql)?:\/\//.test(url)) return PostgresStore.open({ url, mustExist: role === 'reader' || role === 'rebuild' || role === 'rebuild-part' });
+  if (isPostgresUrl(url)) return PostgresStore.open({ url, mustExist: role === 'reader' || role === 'rebuild' || role === 'rebuild-part' });
   throw new MillraceError('invalid_request', `unsupported store URL ${redactStoreUrl(url)}: use sqlite:PATH or postgres://...`);
 }
 
@@ -99,7 +100,7 @@ function missingStore(where: string, why?: string): MillraceError {
 
 /** A store URL without its password, fit for printing. */
 export function redactStoreUrl(url: string): string {
-  if (!/^postgres(ql)?:\/\//.test(url)) return url;
+  if (!isPostgresUrl(url)) return url;
   try {
     const parsed = new URL(url);
     if (parsed.password !== '') parsed.password = '***';

@@ -68,6 +68,11 @@ export interface DemoStopped {
   readonly storePath: string;
 }
 
+/** The demo's SQLite file in its data folder. */
+export function demoStorePath(dataDir: string): string {
+  return join(resolve(dataDir), 'millrace.db');
+}
+
 /** The events the messages carry, refused ones included. */
 export function eventsIn(messages: readonly Pick<ScenarioMessage, 'eventTypes'>[]): number {
   return messages.reduce((total, m) => total + m.eventTypes.length, 0);
@@ -114,7 +119,7 @@ function emptyDemoFolder(dataDir: string): ReturnType<typeof holdSqliteFile> {
   }
   mkdirSync(dataDir, { recursive: true });
   // Held before anything is deleted: a hub serving this folder's store keeps it (and the demo refuses).
-  const hold = holdSqliteFile(join(dataDir, 'millrace.db'), 'demo');
+  const hold = holdSqliteFile(demoStorePath(dataDir), 'demo');
   for (const name of DEMO_FILES) rmSync(join(dataDir, name), { force: true });
   return hold;
 }
@@ -132,12 +137,12 @@ export async function runDemo(settings: DemoSettings): Promise<DemoRun | DemoSto
   writeFileSync(manifestPath, manifestYaml(scenario));
   // Only what the demo sets: a MILLRACE_* variable of the user's shell must not point it elsewhere.
   const setup = loadSetup(
-    { manifestPath, store: `sqlite:${join(dataDir, 'millrace.db')}`, port: settings.port, host: '127.0.0.1', logLevel: 'warn', workflowTickMs: 100 },
+    { manifestPath, store: `sqlite:${demoStorePath(dataDir)}`, port: settings.port, host: '127.0.0.1', logLevel: 'warn', workflowTickMs: 100 },
     { [secretVariableOf(ERP_WEBHOOK_SECRET)]: secret },
   );
   // The store `millrace serve` would open, with the same durability (synchronous=FULL): the demo
   // shows the hub as it runs, 202s included (docs/adr/0016).
-  const store = new SqliteStore(join(dataDir, 'millrace.db'), { hold });
+  const store = new SqliteStore(demoStorePath(dataDir), { hold });
   let server: RunningServer;
   try {
     server = await startServer(setup, { logger: false, simulatedClock: clock, store });
@@ -175,7 +180,7 @@ export async function runDemo(settings: DemoSettings): Promise<DemoRun | DemoSto
       allSent,
       eventsSent: eventsIn(results.map((r) => r.message)),
       events: eventsIn(scenario.messages),
-      storePath: join(dataDir, 'millrace.db'),
+      storePath: demoStorePath(dataDir),
     };
   };
   for (const [at, messages] of ticks) {

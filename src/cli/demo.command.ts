@@ -4,14 +4,13 @@
 // report, and the hub keeps serving its dashboard until Ctrl-C. Ctrl-C (or SIGTERM) before the
 // report stops the week cleanly and exits 130 (143), without a report (docs/adr/0038).
 import { constants } from 'node:os';
-import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { SCENARIO_DEFAULTS, SCENARIO_LIMITS } from '../core/index.js';
 import { stopOnSignals } from '../server/index.js';
 import type { DemoReport } from './demo-report.js';
 import { buildReport, printReport } from './demo-report.js';
 import type { DemoStopped } from './demo-run.js';
-import { eventsIn, runDemo } from './demo-run.js';
+import { demoStorePath, eventsIn, runDemo } from './demo-run.js';
 import { printJson, usageError } from './flags.js';
 
 interface DemoOptions {
@@ -49,7 +48,7 @@ export function registerDemo(program: Command): void {
         dataDir: options.dataDir,
         progress: options.progress,
       };
-      const storePath = join(resolve(settings.dataDir), 'millrace.db');
+      const storePath = demoStorePath(settings.dataDir);
       const userStop = listenForStop(storePath);
       try {
         const run = await runDemo({ ...settings, stop: userStop.signal });
