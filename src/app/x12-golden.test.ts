@@ -51,6 +51,16 @@ describe('X12 golden pairs', () => {
     });
   }
 
+  it('refuses a 00401 interchange whose ISA11 (interchange control standards identifier) is not U with TA1 R 016', () => {
+    const name = 'bad-isa11-standards-id.edi';
+    const golden = goldenOf(name, readFileSync(FIXTURES + name, 'utf8'));
+    assert.match(golden.ta1 ?? '', /TA1\*000001321\*260302\*1015\*R\*016~/);
+    assert.deepEqual(golden.diagnostics.map((d) => d.code), ['TA1:016']);
+    // The interchange after it, with ISA11 U, is read as usual.
+    assert.deepEqual(golden.events.map((e) => e.id), ['x12:ZZ:NORTHFAST:000001322:1322:0001']);
+    assert.deepEqual(golden.rejected.map((r) => [r.controlNumbers.interchange, r.code]), [['000001321', 'x12_envelope']]);
+  });
+
   it('compares with the expectations and does not rewrite them unless UPDATE_GOLDEN=1', () => {
     if (update) return;
     // A stale expectation must fail: change one copy in memory and the comparison sees it.

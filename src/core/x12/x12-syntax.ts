@@ -245,6 +245,11 @@ function checkIsa(isa: X12Segment, delimiters: X12Delimiters, faults: EnvelopeFa
   if ((isa.elements[12] ?? '') >= '00402' && repetition.length === 1) {
     if (isDataCharacter(repetition)) fault('016', `ISA11 "${repetition}" is a letter, digit or space; from version 00402 on ISA11 is the repetition separator, a special character that does not occur in the data`);
     else if (repetition === delimiters.element || repetition === delimiters.component || repetition === delimiters.segment) fault('016', `ISA11 "${repetition}", the repetition separator, is also used as another delimiter`);
+  } else if (repetition.length === 1 && repetition !== 'U') {
+    // Before 00402 ISA11 is the interchange control standards identifier, and U (US EDI community
+    // of ASC X12) its only value: a `^` there is a 00501 translator's repetition separator under
+    // a 00401 header, which says the header is not what the sender meant. (A width other than 1 is 016 below.)
+    fault('016', `ISA11 "${repetition}" is not U: in version ${isa.elements[12] ?? ''} ISA11 is the interchange control standards identifier, and U its only value (a repetition separator there comes with version 00402 or later)`);
   }
   ISA_WIDTHS.forEach((width, index) => {
     const value = isa.elements[index + 1] ?? '';
