@@ -51,6 +51,29 @@ describe('X12 golden pairs', () => {
     });
   }
 
+  it('answers a segment whose id is no X12 segment id (lowercase, unknown) with AK304 1 at its place, and rejects its set', () => {
+    const name = 'bad-unrecognized-segment.edi';
+    const golden = goldenOf(name, readFileSync(FIXTURES + name, 'utf8'));
+    const ack = golden.ack.split('~\n');
+    // `beg` is no BEG: the answer names it, not a missing BEG (AK304 3) the sender did send.
+    assert.deepEqual(ack.slice(ack.indexOf('AK2*850*0001'), ack.indexOf('AK2*850*0002')), ['AK2*850*0001', 'AK3*beg*2**1', 'AK5*R*5']);
+    // ZZZ and Po1 are named; the line count they upset is not blamed on CTT.
+    assert.deepEqual(ack.slice(ack.indexOf('AK2*850*0002'), ack.indexOf('AK2*850*0003')), ['AK2*850*0002', 'AK3*ZZZ*4**1', 'AK3*Po1*10**1', 'AK5*R*5']);
+    assert.ok(ack.includes('AK9*P*3*3*1'));
+    assert.deepEqual(golden.events.map((e) => e.id), ['x12:ZZ:ERPCORE:000005021:5021:0003']);
+    assert.deepEqual(golden.diagnostics.map((d) => `${d.code} ${d.segment}@${d.position}`), ['AK304:1 beg@4', 'AK304:1 ZZZ@16', 'AK304:1 Po1@22']);
+  });
+
+  it('answers a known X12 segment that has no place in the set with IK304 2, and an unknown one with IK304 1', () => {
+    const name = 'bad-unexpected-segment-999.edi';
+    const golden = goldenOf(name, readFileSync(FIXTURES + name, 'utf8'));
+    const ack = golden.ack.split('~\n');
+    // A BEG (the 850's beginning) in an 810 is an X12 segment out of place, not an unrecognized one.
+    assert.deepEqual(ack.slice(ack.indexOf('AK2*810*0001'), ack.indexOf('AK2*810*0002')), ['AK2*810*0001', 'IK3*BEG*3**2', 'IK5*R*5']);
+    assert.deepEqual(ack.slice(ack.indexOf('AK2*810*0002'), ack.indexOf('AK2*810*0003')), ['AK2*810*0002', 'IK3*txi*8**1', 'IK5*R*5']);
+    assert.deepEqual(golden.events.map((e) => e.id), ['x12:ZZ:NORTHFAST:000001421:1421:0003']);
+  });
+
   it('refuses a 00401 interchange whose ISA11 (interchange control standards identifier) is not U with TA1 R 016', () => {
     const name = 'bad-isa11-standards-id.edi';
     const golden = goldenOf(name, readFileSync(FIXTURES + name, 'utf8'));

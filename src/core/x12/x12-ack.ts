@@ -95,7 +95,8 @@ function ackSet(interchange: X12Interchange, reading: X12GroupReading, kind: '99
   for (const set of reading.sets) {
     segments.push(['AK2', set.set.type, set.set.controlNumber, ...(is999 && set.set.convention !== undefined ? [set.set.convention] : [])]);
     for (const error of set.errors) {
-      segments.push([is999 ? 'IK3' : 'AK3', error.segmentId, String(error.position), '', error.code]);
+      // An unrecognized id is copied as sent but for the answer's delimiters, cut to AK301's three characters.
+      segments.push([is999 ? 'IK3' : 'AK3', clean(error.segmentId, interchange).trim().slice(0, 3), String(error.position), '', error.code]);
       for (const e of error.elements) segments.push([is999 ? 'IK4' : 'AK4', String(e.position), e.reference, e.code, ...(e.value === undefined ? [] : [clean(e.value, interchange)])]);
     }
     const status = setStatus(set, reading, refused);

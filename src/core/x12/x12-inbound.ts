@@ -11,6 +11,7 @@ import { map856 } from './x12-856.mapper.js';
 import type { MappedData, SetMapper, X12Directory, X12Party } from './x12-mapping.js';
 import { SetReader } from './x12-set-reader.js';
 import type { SegmentError } from './x12-set-reader.js';
+import { segmentIdProblem } from './x12-segment-ids.js';
 import { parseDate, isTime, readX12InSteps } from './x12-syntax.js';
 import type { EnvelopeFault, GroupFault, SetFault, Ta1Note, X12Group, X12Interchange, X12TransactionSet } from './x12-syntax.js';
 
@@ -169,12 +170,23 @@ function readSet(
     return { set, controlNumbers, raw, event: undefined, errors: [], faults, reason: faults.map((f) => f.message).join('; ') };
   }
   const reader = new SetReader(set);
+  let unrecognized = false;
+  for (const at of reader.body()) {
+    const problem = segmentIdProblem(at.segment.id, set.type);
+    if (problem === undefined) continue;
+    reader.segmentId(at, problem.code, `segment ${at.index} of ${set.type} ${set.controlNumber}: ${problem.message}`);
+    unrecognized ||= problem.code === '1';
+  }
   let mapped: MappedData | undefined;
-  try {
-    mapped = supported.mapper(reader, { sender, receiver, directory });
-  } catch (error) {
-    // A mapper bug must not lose the set: it is rejected and reported like any other problem.
-    reader.missing(set.type, 1, `the ${set.type} mapping failed: ${(error as Error).message}`);
+  // A set with a segment nobody can name is not mapped: `beg` is no BEG, and mapping would add
+  // what that does to the rest (a BEG missing, a CTT01 one line short) to the one real fault.
+  if (!unrecognized) {
+    try {
+      mapped = supported.mapper(reader, { sender, receiver, directory });
+    } catch (error) {
+      // A mapper bug must not lose the set: it is rejected and reported like any other problem.
+      reader.missing(set.type, 1, `the ${set.type} mapping failed: ${(error as Error).message}`);
+    }
   }
   const errors = reader.problems();
   for (const error of errors) {

@@ -132,6 +132,11 @@ export class SetReader {
     this.segmentError(segmentId, position, this.filePositionOf(position), '3', message);
   }
 
+  /** A segment whose id is no X12 segment id the hub recognizes (code 1) or one with no place in this set (code 2). */
+  segmentId(at: SetSegment, code: '1' | '2', message: string): void {
+    this.segmentError(at.segment.id, at.index, at.segment.position, code, message);
+  }
+
   /** A segment where the set's structure does not allow it (AK3 code 2). */
   unexpected(at: SetSegment, message: string): void {
     this.segmentError(at.segment.id, at.index, at.segment.position, '2', message);

@@ -1,0 +1,45 @@
+// Which segment ids are X12's, for AK304 / IK304: an id the hub does not recognize is code 1
+// ("Unrecognized segment ID"), an X12 segment that has no place in the set is code 2
+// ("Unexpected segment"). Before, both were skipped as if absent (docs/x12.md, ADR 0040).
+
+/**
+ * The segment ids the hub recognizes: those the 004010 and 005010 tables give the sets it reads
+ * (850, 855, 856, 810) and their neighbours in purchasing (860, 865, 846, 830, 862, 820), and
+ * the control and acknowledgement segments. Not the whole X12 dictionary (over a thousand ids,
+ * licensed table data): an id outside it, however well formed, is answered as unrecognized.
+ * Generous on purpose: an id missing here would reject a good set.
+ */
+const KNOWN_SEGMENT_IDS: ReadonlySet<string> = new Set([
+  // control and acknowledgement
+  'ISA', 'IEA', 'GS', 'GE', 'ST', 'SE', 'TA1', 'AK1', 'AK2', 'AK3', 'AK4', 'AK5', 'AK9', 'IK3', 'IK4', 'IK5', 'CTX',
+  // beginning segments
+  'BEG', 'BAK', 'BSN', 'BIG', 'BCH', 'BCA', 'BIA', 'BFR', 'BSS', 'BPR', 'BCT', 'BGN', 'BQT', 'BRA',
+  // header and detail segments of the supported sets and their neighbours
+  'ACK', 'ADV', 'ADX', 'AMT', 'ATH', 'BAL', 'CAD', 'CB1', 'CLD', 'CN1', 'CRC', 'CSH', 'CTB', 'CTP', 'CTT', 'CUR', 'DIS', 'DTM',
+  'ENT', 'ETD', 'FA1', 'FA2', 'FOB', 'FST', 'G53', 'GF', 'HL', 'INC', 'ISS', 'IT1', 'IT3', 'IT8', 'ITA', 'ITD', 'JIT', 'L7', 'LDT',
+  'LE', 'LEP', 'LFH', 'LH1', 'LH2', 'LH3', 'LH4', 'LH6', 'LHR', 'LHT', 'LIN', 'LM', 'LQ', 'LS', 'MAN', 'MEA', 'MSG', 'MTX', 'N1',
+  'N2', 'N3', 'N4', 'N9', 'NTE', 'NX1', 'NX2', 'PAL', 'PAM', 'PCT', 'PER', 'PID', 'PKG', 'PO1', 'PO3', 'PO4', 'POC', 'PRF', 'PWK',
+  'QTY', 'REF', 'RMR', 'SAC', 'SCH', 'SDP', 'SDQ', 'SHP', 'SI', 'SLN', 'SN1', 'SPI', 'SR', 'TAX', 'TC2', 'TD1', 'TD3', 'TD4', 'TD5',
+  'TDS', 'TSD', 'TXI', 'UIT', 'USD', 'V1', 'V9', 'YNQ', 'G61', 'G62', 'DTP', 'RCD', 'LX', 'IRF', 'PD', 'PDD', 'PDS', 'PSD',
+]);
+
+/** Segments that never stand inside a transaction set: envelopes and acknowledgements. */
+const CONTROL_SEGMENT_IDS: ReadonlySet<string> = new Set(['ISA', 'IEA', 'GS', 'GE', 'TA1', 'AK1', 'AK2', 'AK3', 'AK4', 'AK5', 'AK9', 'IK3', 'IK4', 'IK5', 'CTX']);
+
+/** The beginning segment of each set the hub reads: another set's beginning says the set is something else. */
+const BEGINNING_SEGMENTS: Readonly<Record<string, string>> = { '850': 'BEG', '855': 'BAK', '856': 'BSN', '810': 'BIG' };
+
+/** X12's syntax for a segment id: two or three capital letters or digits, the first a letter. */
+const SEGMENT_ID = /^[A-Z][A-Z0-9]{1,2}$/;
+
+/** What is wrong with a segment id inside a set of type `setType`: code 1 or 2 with why, or undefined. */
+export function segmentIdProblem(id: string, setType: string): { readonly code: '1' | '2'; readonly message: string } | undefined {
+  if (!SEGMENT_ID.test(id)) {
+    return { code: '1', message: `"${id}" is not an X12 segment id (two or three capital letters or digits, the first a letter; ids are case-sensitive)` };
+  }
+  if (!KNOWN_SEGMENT_IDS.has(id)) return { code: '1', message: `"${id}" is not a segment id the hub recognizes in an X12 ${setType}` };
+  if (CONTROL_SEGMENT_IDS.has(id)) return { code: '2', message: `${id} is an envelope or acknowledgement segment; it has no place inside a transaction set` };
+  const beginning = Object.entries(BEGINNING_SEGMENTS).find(([, segment]) => segment === id)?.[0];
+  if (beginning !== undefined && beginning !== setType) return { code: '2', message: `${id} begins an X12 ${beginning}; it has no place in transaction set ${setType}` };
+  return undefined;
+}
