@@ -84,6 +84,15 @@ describe('X12 golden pairs', () => {
     assert.deepEqual(golden.rejected.map((r) => [r.controlNumbers.interchange, r.code]), [['000001321', 'x12_envelope']]);
   });
 
+  it('refuses an interchange with a segment between the transaction sets of a group with TA1 R 024, not as a group not supported', () => {
+    const name = 'bad-segment-between-sets.edi';
+    const golden = goldenOf(name, readFileSync(FIXTURES + name, 'utf8'));
+    // AK905 1 says "functional group not supported", which a PR group is; X12 has no group code for it.
+    assert.match(golden.ta1 ?? '', /TA1\*000001231\*260302\*1015\*R\*024~/);
+    assert.deepEqual(golden.diagnostics.map((d) => `${d.code} ${d.segment}@${d.position}`), ['TA1:024 NTE@9']);
+    assert.deepEqual(golden.events, []);
+  });
+
   it('compares with the expectations and does not rewrite them unless UPDATE_GOLDEN=1', () => {
     if (update) return;
     // A stale expectation must fail: change one copy in memory and the comparison sees it.

@@ -291,7 +291,7 @@ function readGroups(segments: readonly X12Segment[], faults: EnvelopeFault<Ta1No
     let end = index + 1;
     while (end < segments.length && segments[end]?.id !== 'GE' && segments[end]?.id !== 'GS') end += 1;
     const trailer = segments[end]?.id === 'GE' ? segments[end] : undefined;
-    const group = readGroup(segment, segments.slice(index + 1, end), trailer, seen);
+    const group = readGroup(segment, segments.slice(index + 1, end), trailer, seen, faults);
     // GS04/GS05 say when the group was made, the events' time: one that is no date or time is a
     // bad GS, which only the TA1 has a note for (024); taking the ISA's time instead said nothing.
     if (!/^\d{8}$/.test(group.date) || parseDate(group.date) === undefined) {
@@ -305,8 +305,11 @@ function readGroups(segments: readonly X12Segment[], faults: EnvelopeFault<Ta1No
   return groups;
 }
 
-/** `earlier`: the control numbers of the interchange's groups before this one. */
-function readGroup(header: X12Segment, body: readonly X12Segment[], trailer: X12Segment | undefined, earlier: ReadonlySet<string>): X12Group {
+/**
+ * `earlier`: the control numbers of the interchange's groups before this one; `interchangeFaults`
+ * gets what only the TA1 can say about the group's content.
+ */
+function readGroup(header: X12Segment, body: readonly X12Segment[], trailer: X12Segment | undefined, earlier: ReadonlySet<string>, interchangeFaults: EnvelopeFault<Ta1Note>[]): X12Group {
   const faults: EnvelopeFault<GroupFault>[] = [];
   const controlNumber = header.elements[6] ?? '';
   const sets: X12TransactionSet[] = [];
@@ -316,8 +319,10 @@ function readGroup(header: X12Segment, body: readonly X12Segment[], trailer: X12
     const segment = body[index];
     if (segment === undefined) break;
     if (segment.id !== 'ST') {
-      // Segments between sets belong to no set: the group's structure is broken.
-      faults.push({ code: '1', message: `${segment.id} segment outside a transaction set (ST ... SE)`, segment });
+      // Segments between sets belong to no set. The AK9 has no code for it (AK905 1 is "functional
+      // group not supported", which told a partner its PR group was unsupported): like a segment
+      // outside a group, it is invalid interchange content, TA1 024.
+      interchangeFaults.push({ code: '024', message: `${segment.id} segment outside a transaction set (ST ... SE) in functional group ${controlNumber}`, segment });
       index += 1;
       continue;
     }
