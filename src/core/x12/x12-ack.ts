@@ -100,7 +100,7 @@ function ackSet(interchange: X12Interchange, reading: X12GroupReading, kind: '99
       for (const e of error.elements) segments.push([is999 ? 'IK4' : 'AK4', String(e.position), e.reference, e.code, ...(e.value === undefined ? [] : [clean(e.value, interchange)])]);
     }
     const status = setStatus(set, reading, refused);
-    if (status[0] === 'A') accepted += 1;
+    if (status[0] === 'A' || status[0] === 'E') accepted += 1;
     segments.push([is999 ? 'IK5' : 'AK5', ...status]);
   }
   const received = reading.sets.length;
@@ -114,11 +114,11 @@ function ackSet(interchange: X12Interchange, reading: X12GroupReading, kind: '99
 
 function setStatus(set: X12SetReading, group: X12GroupReading, refused: ReadonlyMap<string, string> | undefined): string[] {
   if (set.faults.length > 0) return ['R', ...set.faults.map((f) => f.code).slice(0, 5)];
-  if (set.errors.length > 0 || set.event === undefined && group.faults.length === 0) return ['R', '5'];
+  if (set.errors.some((e) => e.noted !== true) || set.event === undefined && group.faults.length === 0) return ['R', '5'];
   // Rejected with its group: the AK9 says why.
   if (group.faults.length > 0) return ['R'];
   if (refused?.has(set.event?.id ?? '') === true) return ['R', '5'];
-  return ['A'];
+  return set.errors.length > 0 ? ['E'] : ['A'];
 }
 
 /**

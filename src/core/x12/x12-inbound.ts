@@ -171,15 +171,22 @@ function readSet(
   }
   const reader = new SetReader(set);
   let unrecognized = false;
+  // Well-formed ids the hub's list lacks: answered (AK3 code 1) but the set is still read (AK5 E).
+  const noted: SegmentError[] = [];
   for (const at of reader.body()) {
     const problem = segmentIdProblem(at.segment.id, set.type);
     if (problem === undefined) continue;
-    reader.segmentId(at, problem.code, `segment ${at.index} of ${set.type} ${set.controlNumber}: ${problem.message}`);
+    const message = `segment ${at.index} of ${set.type} ${set.controlNumber}: ${problem.message}`;
+    if (!problem.rejects) {
+      noted.push({ segmentId: at.segment.id, position: at.index, filePosition: at.segment.position, code: problem.code, elements: [], message, noted: true });
+      continue;
+    }
+    reader.segmentId(at, problem.code, message);
     unrecognized ||= problem.code === '1';
   }
   let mapped: MappedData | undefined;
-  // A set with a segment nobody can name is not mapped: `beg` is no BEG, and mapping would add
-  // what that does to the rest (a BEG missing, a CTT01 one line short) to the one real fault.
+  // A set with a segment that cannot be X12's is not mapped: `beg` is no BEG, and mapping would
+  // add what that does to the rest (a BEG missing, a CTT01 one line short) to the one real fault.
   if (!unrecognized) {
     try {
       mapped = supported.mapper(reader, { sender, receiver, directory });
@@ -188,14 +195,15 @@ function readSet(
       reader.missing(set.type, 1, `the ${set.type} mapping failed: ${(error as Error).message}`);
     }
   }
-  const errors = reader.problems();
+  const rejecting = reader.problems();
+  const errors = noted.length === 0 ? rejecting : [...rejecting, ...noted].sort((a, b) => a.position - b.position);
   for (const error of errors) {
-    if (error.elements.length === 0) diagnostics.push({ level: 'error', code: `AK304:${error.code}`, message: error.message, segment: error.segmentId, position: error.filePosition });
+    if (error.elements.length === 0) diagnostics.push({ level: error.noted === true ? 'warning' : 'error', code: `AK304:${error.code}`, message: error.message, segment: error.segmentId, position: error.filePosition });
     for (const e of error.elements) diagnostics.push({ level: 'error', code: `AK403:${e.code}`, message: e.message, segment: error.segmentId, position: error.filePosition });
   }
   for (const w of mapped?.warnings ?? []) diagnostics.push({ level: 'warning', ...w });
-  if (errors.length > 0 || mapped === undefined) {
-    const reason = errors.map((e) => (e.elements.length === 0 ? e.message : e.elements.map((x) => x.message).join('; '))).join('; ') || `the ${set.type} could not be mapped`;
+  if (rejecting.length > 0 || mapped === undefined) {
+    const reason = rejecting.map((e) => (e.elements.length === 0 ? e.message : e.elements.map((x) => x.message).join('; '))).join('; ') || `the ${set.type} could not be mapped`;
     return { set, controlNumbers, raw, event: undefined, errors, faults, reason };
   }
   const event: CloudEvent = {

@@ -1,13 +1,14 @@
 // Which segment ids are X12's, for AK304 / IK304: an id the hub does not recognize is code 1
 // ("Unrecognized segment ID"), an X12 segment that has no place in the set is code 2
 // ("Unexpected segment"). Before, both were skipped as if absent (docs/x12.md, ADR 0040).
+// An id that cannot be X12's rejects its set; a well-formed id the list lacks is noted (AK5 E).
 
 /**
  * The segment ids the hub recognizes: those the 004010 and 005010 tables give the sets it reads
  * (850, 855, 856, 810) and their neighbours in purchasing (860, 865, 846, 830, 862, 820), and
  * the control and acknowledgement segments. Not the whole X12 dictionary (over a thousand ids,
- * licensed table data): an id outside it, however well formed, is answered as unrecognized.
- * Generous on purpose: an id missing here would reject a good set.
+ * licensed table data): a well-formed id outside it is answered as unrecognized but does not
+ * reject its set (AK5 E), since the list may lack a standard id a partner's translator sends.
  */
 const KNOWN_SEGMENT_IDS: ReadonlySet<string> = new Set([
   // control and acknowledgement
@@ -32,14 +33,24 @@ const BEGINNING_SEGMENTS: Readonly<Record<string, string>> = { '850': 'BEG', '85
 /** X12's syntax for a segment id: two or three capital letters or digits, the first a letter. */
 const SEGMENT_ID = /^[A-Z][A-Z0-9]{1,2}$/;
 
-/** What is wrong with a segment id inside a set of type `setType`: code 1 or 2 with why, or undefined. */
-export function segmentIdProblem(id: string, setType: string): { readonly code: '1' | '2'; readonly message: string } | undefined {
+/** What is wrong with a segment id inside a set: its AK304 code, why, and whether it rejects the set. */
+export interface SegmentIdProblem {
+  readonly code: '1' | '2';
+  readonly message: string;
+  /** False for a well-formed id the list lacks: noted in the answer (AK5 E), the set still read. */
+  readonly rejects: boolean;
+}
+
+/** What is wrong with a segment id inside a set of type `setType`, or undefined. */
+export function segmentIdProblem(id: string, setType: string): SegmentIdProblem | undefined {
   if (!SEGMENT_ID.test(id)) {
-    return { code: '1', message: `"${id}" is not an X12 segment id (two or three capital letters or digits, the first a letter; ids are case-sensitive)` };
+    return { code: '1', rejects: true, message: `"${id}" is not an X12 segment id (two or three capital letters or digits, the first a letter; ids are case-sensitive)` };
   }
-  if (!KNOWN_SEGMENT_IDS.has(id)) return { code: '1', message: `"${id}" is not a segment id the hub recognizes in an X12 ${setType}` };
-  if (CONTROL_SEGMENT_IDS.has(id)) return { code: '2', message: `${id} is an envelope or acknowledgement segment; it has no place inside a transaction set` };
+  if (!KNOWN_SEGMENT_IDS.has(id)) {
+    return { code: '1', rejects: false, message: `"${id}" is not a segment id the hub recognizes in an X12 ${setType}; the set was read without it` };
+  }
+  if (CONTROL_SEGMENT_IDS.has(id)) return { code: '2', rejects: true, message: `${id} is an envelope or acknowledgement segment; it has no place inside a transaction set` };
   const beginning = Object.entries(BEGINNING_SEGMENTS).find(([, segment]) => segment === id)?.[0];
-  if (beginning !== undefined && beginning !== setType) return { code: '2', message: `${id} begins an X12 ${beginning}; it has no place in transaction set ${setType}` };
+  if (beginning !== undefined && beginning !== setType) return { code: '2', rejects: true, message: `${id} begins an X12 ${beginning}; it has no place in transaction set ${setType}` };
   return undefined;
 }

@@ -29,6 +29,8 @@ export interface SegmentError {
   readonly code: SegmentFault;
   readonly elements: readonly ElementError[];
   readonly message: string;
+  /** Reported, but the set is accepted all the same (AK5 E, "accepted but errors were noted"). */
+  readonly noted?: true;
 }
 
 /** A segment of the set with its position in the set (ST = 1). */
