@@ -100,7 +100,7 @@ export interface WorkflowStore {
   plantStates(workflow: PlantWorkflow, filter: PlantStateFilter): Promise<TaggedPlantState[]>;
 
   linesOfPurchaseOrder(poNumber: string): Promise<P2PLine[]>;
-  /** By key; `after` is the `next` of the previous page (any key: the lines after it). */
+  /** By key; `after` is the `next` of the previous page (any line key: the lines after it), and anything else is refused (MillraceError invalid_request). */
   listLines(filter: LineFilter, limit: number, after?: string): Promise<Page<P2PLine>>;
   /** Newest raised first; `after` is the `next` of the previous page, and anything else is refused (MillraceError invalid_request). */
   listExceptions(filter: ExceptionFilter, limit: number, after?: string): Promise<Page<ExceptionView>>;

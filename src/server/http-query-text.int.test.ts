@@ -58,9 +58,22 @@ async function refusesForeignCursors(t: TestHub): Promise<void> {
     const empty = await callHub(t, 'GET', `${listing}?after=`, operator);
     assert.deepEqual([empty.status, empty.body.detail], [400, 'querystring/after must NOT have fewer than 1 characters'], listing);
   }
-  // Their own cursors are taken.
-  for (const url of ['/v1/exceptions?after=12', '/v1/deliveries?after=12.0.erp-inventory', '/v1/quarantine?after=q-12', '/v1/workflows/p2p?after=PO-1%2F10']) {
+  // Their own cursors are taken; each other listing's cursor is refused, as is text that is no
+  // cursor at all. The PO lines' listing took any text as a key to start after: `garbage`
+  // sorts after every PO number, so it answered an empty page, as if there were no more lines.
+  const own = { '/v1/exceptions': '12', '/v1/deliveries': '12.0.erp-inventory', '/v1/quarantine': 'q-12', '/v1/workflows/p2p': 'PO-1/10' } as const;
+  for (const [listing, cursor] of Object.entries(own)) {
+    const url = `${listing}?after=${encodeURIComponent(cursor)}`;
     assert.equal((await callHub(t, 'GET', url, operator)).status, 200, url);
+    const others = Object.entries(own).filter(([other]) => other !== listing).map(([, foreign]) => foreign);
+    for (const foreign of listing === '/v1/workflows/p2p' ? [...others, 'garbage', 'PO-1/0', 'PO-1/010', 'PO-1/1.5', 'PO-1/', '/10', `${'P'.repeat(65)}/10`] : others) {
+      const refused = await callHub(t, 'GET', `${listing}?after=${encodeURIComponent(foreign)}`, operator);
+      assert.deepEqual(
+        [refused.status, refused.body.code, refused.body.detail],
+        [400, 'invalid_request', `after "${foreign}" is not a cursor of this listing: pass the \`next\` of the page before`],
+        `${listing}?after=${foreign}`,
+      );
+    }
   }
 }
 

@@ -3,7 +3,7 @@
 import type { ExceptionGroup, ExceptionView, FlowCount, LineGroup, P2PLine, P2PStage, PlantKey, PlantStateRow, PlantWorkflow, StoredEvent, TaggedPlantState, WorkflowCensus } from '../../core/index.js';
 import { applyExceptionEvent, canonicalJson, exceptionIdOf, nextDueOf, openExceptionsOf, plantStateFromJson, stageOf } from '../../core/index.js';
 import type { ExceptionFilter, LineFilter, PlantStateFilter } from '../../ports/index.js';
-import { cursorSequence, refuseForeignCursor } from './page-cursor.js';
+import { cursorLineKey, cursorSequence, refuseForeignCursor } from './page-cursor.js';
 
 /** DDL; `{bigint}` becomes INTEGER (SQLite) or BIGINT (PostgreSQL), `{wor}` WITHOUT ROWID or nothing. */
 export const WORKFLOW_TABLES = `
@@ -272,7 +272,7 @@ function listing(select: string, conditions: readonly Condition[], order: string
   return { sql: `${select}${where} ORDER BY ${order} LIMIT ?`, params: [...given.map(([, value]) => value), limit + 1] };
 }
 
-/** A line listing (keyset paging on `key`). */
+/** A line listing (keyset paging on `key`: any line key, as lineKey writes it, starts after itself). */
 export function lineQuery(filter: LineFilter, limit: number, after: string | undefined): { sql: string; params: (string | number)[] } {
   return listing(
     'SELECT state FROM p2p_lines',
@@ -281,7 +281,7 @@ export function lineQuery(filter: LineFilter, limit: number, after: string | und
       ['supplier_id = ?', filter.supplierId],
       ['plant = ?', filter.plant],
       ['po_number = ?', filter.poNumber],
-      ['key > ?', after],
+      ['key > ?', after === undefined ? undefined : (cursorLineKey(after) ?? refuseForeignCursor(after))],
     ],
     'key',
     limit,
