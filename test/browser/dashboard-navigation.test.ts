@@ -55,7 +55,7 @@ describe('the operations dashboard on addresses the hub cannot answer', () => {
 
     // A window the API refuses: the scorecards' heading with the hub's words, not the PO page left behind.
     await go('#/scorecards/abc');
-    await page.getByRole('alert').filter({ hasText: 'days must be integer' }).waitFor();
+    await page.getByRole('alert').filter({ hasText: 'days must be a whole number in decimal digits' }).waitFor();
     await h1('Scorecards').waitFor();
     assert.equal(await page.locator('#po-unknown').count(), 0, 'the PO page is gone');
 

@@ -4,12 +4,36 @@
 // `status`, `/v1/workflows/p2p?supplierId=` for `supplier`, `/v1/kpis?day=3`) answered every
 // item, or the default window, as if the filter held; and a repeated one was called the wrong
 // type ("querystring/days must be integer"). docs/adr/0034-unknown-query-parameters.md.
+// An integer parameter must be written in decimal digits: the validator coerces with Number(),
+// so `limit=1e2`, `0x10`, ` 5` or `5.0` were read as 100, 16, 5 and 5 (docs/adr/0041).
 import type { preValidationHookHandler, RouteOptions } from 'fastify';
 import { MillraceError } from '../../core/index.js';
 import { documentProblemResponse } from './schemas.js';
 
+interface ParameterSchema {
+  readonly type?: unknown;
+  readonly minimum?: number;
+  readonly maximum?: number;
+}
+
 interface QuerySchema {
-  readonly properties?: Readonly<Record<string, { readonly type?: unknown }>>;
+  readonly properties?: Readonly<Record<string, ParameterSchema>>;
+}
+
+/** Decimal digits, with a minus sign for a value the validator then calls too small. */
+const DECIMAL_INTEGER = /^-?[0-9]+$/;
+
+/** Why an integer parameter's text is refused before validation, if it is. */
+function integerRefusal(name: string, schema: ParameterSchema, value: string): string | undefined {
+  if (DECIMAL_INTEGER.test(value)) {
+    // Digits past 2^53 coerce to a number that is not the one written (or to Infinity, which the
+    // validator lets through): refused in the validator's words for what they are, out of range.
+    if (Number.isSafeInteger(Number(value))) return undefined;
+    const bound = value.startsWith('-') ? schema.minimum : schema.maximum;
+    if (bound !== undefined) return `querystring/${name} must be ${value.startsWith('-') ? '>=' : '<='} ${bound}`;
+  }
+  const range = schema.minimum !== undefined && schema.maximum !== undefined ? `, ${schema.minimum} to ${schema.maximum}` : '';
+  return `querystring/${name} must be a whole number in decimal digits${range}, not "${value}"`;
 }
 
 function refuse(method: string, url: string, schema: QuerySchema | undefined): preValidationHookHandler {
@@ -26,6 +50,11 @@ function refuse(method: string, url: string, schema: QuerySchema | undefined): p
       }
       if (Array.isArray(value) && declared.type !== 'array') {
         done(new MillraceError('invalid_request', `querystring/${name} is given ${value.length} times; give it once`));
+        return;
+      }
+      const refusal = declared.type === 'integer' && typeof value === 'string' ? integerRefusal(name, declared, value) : undefined;
+      if (refusal !== undefined) {
+        done(new MillraceError('invalid_request', refusal));
         return;
       }
     }
