@@ -3,7 +3,7 @@
 // Reads every PO line and exception of the store: fine for a plant's or a region's hub; a
 // pre-aggregated projection is the step after (noted in the README).
 import type { ContractCatalog, ExceptionView, InventoryAccuracy, KpiDay, LagSample, Manifest, P2PFunnel, P2PKpis, P2PLine, Principal, SourceLag, StageSummary } from '../core/index.js';
-import { GOVERNANCE_MARKS, governanceCoverage, kpiSeries, MILLRACE_SOURCE, MillraceError, p2pFunnel, p2pKpis, parseDuration, readInstant, stuckStages, syncLagBySource } from '../core/index.js';
+import { GOVERNANCE_MARKS, governanceCoverage, kpiSeries, MILLRACE_SOURCE, MillraceError, p2pFunnel, p2pKpis, parseDuration, readInstant, shownValue, stuckStages, syncLagBySource } from '../core/index.js';
 import type { Clock, EventStore, WorkflowStore } from '../ports/index.js';
 import { readLogWindow } from './log-window.js';
 
@@ -149,7 +149,7 @@ function windowBounds(request: KpiWindowRequest, now: string): { from: string; t
   // Read as every instant is (readInstant: a leap second included).
   const instant = (name: string, value: string): number => {
     const ms = readInstant(value);
-    if (ms === undefined) throw new MillraceError('invalid_request', `${name} must be an RFC 3339 time, not "${value}"`);
+    if (ms === undefined) throw new MillraceError('invalid_request', `${name} must be an RFC 3339 time, not "${shownValue(value)}"`);
     return ms;
   };
   if (request.from !== undefined && length !== undefined) {
@@ -159,11 +159,11 @@ function windowBounds(request: KpiWindowRequest, now: string): { from: string; t
   const end = instant('to', to);
   const from = request.from ?? countedInstant(end - lengthMs, 'from');
   const start = instant('from', from);
-  if (!(start < end)) throw new MillraceError('invalid_request', `the window must end after it starts: ${from} .. ${to}`);
+  if (!(start < end)) throw new MillraceError('invalid_request', `the window must end after it starts: ${shownValue(from)} .. ${shownValue(to)}`);
   // Bounds are held to the cap a length is: a century from .. to (or a `from` long ago, running
   // to now) had every line, exception and 200,000 log events read for one answer.
   if (end - start > MAX_WINDOW_MS) {
-    throw new MillraceError('invalid_request', `the window ${from} .. ${to} is longer than ${MAX_WINDOW_DAYS} days, the most days and window may be; ask for up to ${MAX_WINDOW_DAYS} days at a time`, {
+    throw new MillraceError('invalid_request', `the window ${shownValue(from)} .. ${shownValue(to)} is longer than ${MAX_WINDOW_DAYS} days, the most days and window may be; ask for up to ${MAX_WINDOW_DAYS} days at a time`, {
       parameters: request.to === undefined ? ['from'] : ['from', 'to'],
     });
   }
@@ -189,7 +189,7 @@ function windowLength(request: KpiWindowRequest): number {
   if (request.days !== undefined) throw new MillraceError('window_conflict', 'give the window as window (7d, 24h, 90m) or as days, not both', { parameters: ['window', 'days'] });
   const ms = parseDuration(request.window);
   if (ms === undefined || ms <= 0 || ms > MAX_WINDOW_MS) {
-    throw new MillraceError('invalid_request', `window must be a duration such as 7d, 24h or 90m, up to ${MAX_WINDOW_DAYS}d, not "${request.window}"`);
+    throw new MillraceError('invalid_request', `window must be a duration such as 7d, 24h or 90m, up to ${MAX_WINDOW_DAYS}d, not "${shownValue(request.window)}"`);
   }
   return ms;
 }

@@ -44,6 +44,24 @@ export const ERROR_CATALOGUE = {
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;
 
 /** Base of every error Millrace raises on purpose. `details` is safe to show the caller. */
+/** How many characters of a caller's value an error message repeats. */
+export const SHOWN_CHARACTERS = 80;
+
+/** How many of a request's URL: it holds a path and several values, each shown up to 80 on its own. */
+export const SHOWN_URL_CHARACTERS = 256;
+
+/**
+ * A value the caller sent, as an error message repeats it: whole up to `most` characters, else
+ * its first `most` and its length (`XXXX… (10000 characters)`). Characters are code points, so a
+ * cut never splits a surrogate pair. The trap it avoids: a 404 for a 10,000-character id
+ * repeated all of it, in the detail and again in `instance`.
+ */
+export function shownValue(value: string, most = SHOWN_CHARACTERS): string {
+  if (value.length <= most) return value;
+  const characters = [...value];
+  return characters.length <= most ? value : `${characters.slice(0, most).join('')}… (${characters.length} characters)`;
+}
+
 export class MillraceError extends Error {
   readonly code: ErrorCode;
   readonly status: number;

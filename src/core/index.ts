@@ -9,7 +9,7 @@ export { SHIPPED_UPCASTERS } from './contracts/upcasters/shipped-upcasters.js';
 export { arrivedAs, canonicalEventJson, canonicalJson, dataVersionOf, derivedEvent, eventKey, GOVERNANCE_MARKS, HUB_ATTRIBUTES, MILLRACE_SOURCE, rememberArrival, TRACE_ATTRIBUTES, traceContextOf, traceIdOf, withTraceContext } from './envelope.js';
 export { illFormedAt, mayHoldSurrogateEscape } from './well-formed.js';
 export type { CloudEvent, StoredEvent } from './envelope.js';
-export { ContractViolationError, ERROR_CATALOGUE, isMillraceError, MillraceError, submissionCode } from './errors.js';
+export { ContractViolationError, ERROR_CATALOGUE, isMillraceError, MillraceError, shownValue, SHOWN_URL_CHARACTERS, submissionCode } from './errors.js';
 export type { ContractViolationCode, ErrorCode, Violation } from './errors.js';
 export { PublishingAuthority } from './governance/authority.js';
 export { countFlows, governanceCoverage } from './governance/coverage.js';

@@ -3,6 +3,7 @@
 // handler; without this, `DELETE /v1/kpis` answered 404 as if there were no KPIs. docs/adr/0036.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Problem } from './problem.js';
+import { SHOWN_URL_CHARACTERS, shownValue } from '../../core/index.js';
 import { problem, sendProblem } from './problem.js';
 
 /** The methods a route may be declared with; HEAD comes with every GET route (Fastify's exposeHeadRoutes). */
@@ -24,10 +25,10 @@ export function notFoundOrNotAllowed(app: FastifyInstance): (request: FastifyReq
     // A route of this very method that sent the caller here (an unknown dashboard file) is a 404.
     let answer: Problem;
     if (allow.length === 0 || allow.includes(request.method)) {
-      answer = problem('not_found', `no route ${request.method} ${request.url}`, {}, request.url);
+      answer = problem('not_found', `no route ${request.method} ${shownValue(request.url, SHOWN_URL_CHARACTERS)}`, {}, request.url);
     } else {
       reply.header('allow', allow.join(', '));
-      answer = problem('method_not_allowed', `${request.method} ${path} is not served: the path takes ${allow.join(', ')}`, { allow }, request.url);
+      answer = problem('method_not_allowed', `${request.method} ${shownValue(path, SHOWN_URL_CHARACTERS)} is not served: the path takes ${allow.join(', ')}`, { allow }, request.url);
     }
     return sendProblem(reply, answer);
   };

@@ -3,7 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { PlantQueries } from '../../app/index.js';
 import type { Principal } from '../../core/index.js';
-import { MillraceError } from '../../core/index.js';
+import { MillraceError, shownValue } from '../../core/index.js';
 import { problemResponses } from './schemas.js';
 
 function principalOf(request: { principal?: Principal }): Principal {
@@ -29,7 +29,7 @@ export function registerPlantRoutes(app: FastifyInstance, plant: PlantQueries): 
     },
     async (request) => {
       const answer = await plant.inventory(request.params.plant, principalOf(request));
-      if (answer === undefined) throw new MillraceError('not_found', `no inventory for plant ${request.params.plant}`);
+      if (answer === undefined) throw new MillraceError('not_found', `no inventory for plant ${shownValue(request.params.plant)}`);
       return answer;
     },
   );
@@ -47,7 +47,7 @@ export function registerPlantRoutes(app: FastifyInstance, plant: PlantQueries): 
     },
     async (request) => {
       const answer = await plant.productionOrder(request.params.order, principalOf(request));
-      if (answer === undefined) throw new MillraceError('not_found', `no production order ${request.params.order}`);
+      if (answer === undefined) throw new MillraceError('not_found', `no production order ${shownValue(request.params.order)}`);
       return answer;
     },
   );
@@ -65,7 +65,7 @@ export function registerPlantRoutes(app: FastifyInstance, plant: PlantQueries): 
     },
     async (request) => {
       const answer = await plant.transfer(request.params.id, principalOf(request));
-      if (answer === undefined) throw new MillraceError('not_found', `no transfer ${request.params.id}`);
+      if (answer === undefined) throw new MillraceError('not_found', `no transfer ${shownValue(request.params.id)}`);
       return answer;
     },
   );

@@ -3,7 +3,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { FastifyReply } from 'fastify';
 import type { ErrorCode } from '../../core/index.js';
-import { ERROR_CATALOGUE, isMillraceError } from '../../core/index.js';
+import { ERROR_CATALOGUE, isMillraceError, SHOWN_URL_CHARACTERS, shownValue } from '../../core/index.js';
 
 export const PROBLEM_MEDIA_TYPE = 'application/problem+json';
 export const PROBLEM_TYPE_BASE = 'https://millrace.dev/problems/';
@@ -26,7 +26,8 @@ export function problem(code: ErrorCode, detail: string, extensions: Record<stri
     status: entry.status,
     detail,
     code,
-    ...(instance === undefined ? {} : { instance }),
+    // The request's URL, which the caller wrote: shortened as any value it sent is.
+    ...(instance === undefined ? {} : { instance: shownValue(instance, SHOWN_URL_CHARACTERS) }),
     ...extensions,
   };
 }

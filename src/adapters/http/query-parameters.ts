@@ -7,7 +7,7 @@
 // An integer parameter must be written in decimal digits: the validator coerces with Number(),
 // so `limit=1e2`, `0x10`, ` 5` or `5.0` were read as 100, 16, 5 and 5 (docs/adr/0041).
 import type { preValidationHookHandler, RouteOptions } from 'fastify';
-import { MillraceError } from '../../core/index.js';
+import { MillraceError, shownValue } from '../../core/index.js';
 import { documentProblemResponse } from './schemas.js';
 
 interface ParameterSchema {
@@ -33,7 +33,7 @@ function integerRefusal(name: string, schema: ParameterSchema, value: string): s
     if (bound !== undefined) return `querystring/${name} must be ${value.startsWith('-') ? '>=' : '<='} ${bound}`;
   }
   const range = schema.minimum !== undefined && schema.maximum !== undefined ? `, ${schema.minimum} to ${schema.maximum}` : '';
-  return `querystring/${name} must be a whole number in decimal digits${range}, not "${value}"`;
+  return `querystring/${name} must be a whole number in decimal digits${range}, not "${shownValue(value)}"`;
 }
 
 function refuse(method: string, url: string, schema: QuerySchema | undefined): preValidationHookHandler {
@@ -45,7 +45,7 @@ function refuse(method: string, url: string, schema: QuerySchema | undefined): p
     for (const [name, value] of Object.entries(query ?? {})) {
       const declared = Object.hasOwn(properties, name) ? properties[name] : undefined;
       if (declared === undefined) {
-        done(new MillraceError('invalid_request', `querystring/${name} is not a parameter of ${method} ${url}; it takes ${listed}`));
+        done(new MillraceError('invalid_request', `querystring/${shownValue(name)} is not a parameter of ${method} ${url}; it takes ${listed}`));
         return;
       }
       if (Array.isArray(value) && declared.type !== 'array') {

@@ -3,7 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ExceptionResolution, GovernanceQueries, KpiQueries, P2PQueries } from '../../app/index.js';
 import type { P2PStage, Principal } from '../../core/index.js';
-import { MillraceError, P2P_STAGES } from '../../core/index.js';
+import { MillraceError, P2P_STAGES, shownValue } from '../../core/index.js';
 import { problemResponses } from './schemas.js';
 
 export interface WorkflowRouteDependencies {
@@ -50,7 +50,7 @@ export function registerWorkflowRoutes(app: FastifyInstance, deps: WorkflowRoute
     },
     async (request) => {
       const view = await deps.p2p.purchaseOrder(request.params.poNumber, principalOf(request));
-      if (view === undefined) throw new MillraceError('not_found', `no purchase order ${request.params.poNumber}`);
+      if (view === undefined) throw new MillraceError('not_found', `no purchase order ${shownValue(request.params.poNumber)}`);
       return view;
     },
   );
@@ -124,7 +124,7 @@ export function registerWorkflowRoutes(app: FastifyInstance, deps: WorkflowRoute
     },
     async (request) => {
       const view = await deps.p2p.exception(request.params.id, principalOf(request));
-      if (view === undefined) throw new MillraceError('not_found', `no exception ${request.params.id}`);
+      if (view === undefined) throw new MillraceError('not_found', `no exception ${shownValue(request.params.id)}`);
       return view;
     },
   );
@@ -173,7 +173,7 @@ export function registerWorkflowRoutes(app: FastifyInstance, deps: WorkflowRoute
       }
       const lineage = await deps.p2p.lineage({ ...(correlation === undefined ? {} : { correlation }), ...(source === undefined ? {} : { source }), ...(id === undefined ? {} : { id }) }, principalOf(request));
       if (lineage === undefined) {
-        throw new MillraceError('not_found', correlation !== undefined ? `querystring/correlation: no purchase order or PO line ${correlation}` : `no workflow for ${source ?? ''} ${id ?? ''}`);
+        throw new MillraceError('not_found', correlation !== undefined ? `querystring/correlation: no purchase order or PO line ${shownValue(correlation)}` : `no workflow for ${shownValue(source ?? '')} ${shownValue(id ?? '')}`);
       }
       return lineage;
     },
@@ -193,7 +193,7 @@ export function registerWorkflowRoutes(app: FastifyInstance, deps: WorkflowRoute
     },
     async (request, reply) => {
       const message = await deps.p2p.inboundMessage(request.params.messageId, principalOf(request));
-      if (message === undefined) throw new MillraceError('not_found', `no inbound message ${request.params.messageId}`);
+      if (message === undefined) throw new MillraceError('not_found', `no inbound message ${shownValue(request.params.messageId)}`);
       return reply
         .type(message.mediaType)
         .header('millrace-source', message.source)
@@ -260,7 +260,7 @@ export function registerWorkflowRoutes(app: FastifyInstance, deps: WorkflowRoute
     async (request) => {
       const principal = principalOf(request);
       // Object-level scope first: a key that cannot see the exception learns nothing about it.
-      if ((await deps.p2p.exception(request.params.id, principal)) === undefined) throw new MillraceError('not_found', `no exception ${request.params.id}`);
+      if ((await deps.p2p.exception(request.params.id, principal)) === undefined) throw new MillraceError('not_found', `no exception ${shownValue(request.params.id)}`);
       return deps.resolution.resolve(request.params.id, request.body.reason, principal);
     },
   );

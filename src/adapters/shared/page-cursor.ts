@@ -3,11 +3,11 @@
 // (an empty page on SQLite, a 500 on PostgreSQL, whose bigint takes neither NaN nor 1e23), as a
 // key that sorts after every line (`garbage`: an empty page) or dropped (the first page again,
 // which a client walking the pages never leaves).
-import { MillraceError } from '../../core/index.js';
+import { MillraceError, shownValue } from '../../core/index.js';
 
 /** Refuses an `after` this listing never gave: invalid_request (400 over HTTP). */
 export function refuseForeignCursor(after: string): never {
-  throw new MillraceError('invalid_request', `after "${after}" is not a cursor of this listing: pass the \`next\` of the page before`);
+  throw new MillraceError('invalid_request', `after "${shownValue(after)}" is not a cursor of this listing: pass the \`next\` of the page before`);
 }
 
 /** A log sequence as a cursor writes it (`String(sequence)`), or undefined. */
