@@ -37,6 +37,7 @@ export const ERROR_CATALOGUE = {
   rate_limited: { status: 429, title: 'Too many requests for this credential' },
   store_unavailable: { status: 503, title: 'The event store cannot take writes right now' },
   invalid_config: { status: 500, title: 'The configuration is invalid' },
+  address_in_use: { status: 500, title: 'The address to listen on is in use' },
   invalid_manifest: { status: 500, title: 'The governance manifest is invalid' },
   internal_error: { status: 500, title: 'Unexpected error' },
 } as const;

@@ -40,7 +40,12 @@ export async function startServer(setup: HubSetup, options: ServerOptions = {}):
     // The hub is already up (its workflow thread, store, timers): left open, they kept the
     // process alive after the stack trace, so `serve` on a busy port never exited.
     await hub.close();
-    throw new MillraceError('invalid_config', `cannot listen on ${setup.config.host}:${setup.config.port}: ${listenFailure(error as NodeJS.ErrnoException)}`);
+    const failure = error as NodeJS.ErrnoException;
+    const { host, port } = setup.config;
+    const address = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+    // In use is no configuration error: the settings are fine, something else holds the port.
+    const code = failure.code === 'EADDRINUSE' ? 'address_in_use' : 'invalid_config';
+    throw new MillraceError(code, `cannot listen on ${address}: ${listenFailure(failure)}`, { host, port });
   }
   let stopping: Promise<void> | undefined;
   const stop = () => (stopping ??= hub.close());

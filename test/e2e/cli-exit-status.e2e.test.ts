@@ -99,7 +99,7 @@ describe('millrace exit status', () => {
     await new Promise<void>((done) => holder.listen(0, '127.0.0.1', done));
     try {
       const { port } = holder.address() as AddressInfo;
-      assertWorkFailure(runCli(['serve', '--port', String(port), '--manifest', MANIFEST, '--store', `sqlite:${join(dir, 'busy.db')}`], { timeoutMs: 30_000 }), /cannot listen on .*EADDRINUSE/);
+      assertWorkFailure(runCli(['serve', '--port', String(port), '--manifest', MANIFEST, '--store', `sqlite:${join(dir, 'busy.db')}`], { timeoutMs: 30_000 }), /^millrace: address_in_use: cannot listen on 127\.0\.0\.1:[0-9]+: the address is in use \(EADDRINUSE\)/);
     } finally {
       await new Promise((done) => holder.close(done));
     }

@@ -196,6 +196,8 @@ describe('millrace CLI', () => {
   });
 
   it('serve and demo on an address they cannot listen on say so in one line and exit 1, instead of hanging', async () => {
+    // A port in use is no configuration error (the settings are fine; something else holds the
+    // port): it was reported as invalid_config, "The configuration is invalid".
     const manifest = resolve('examples/millrace.yaml');
     const holder = await startServe(['--manifest', manifest, '--store', `sqlite:${join(dir, 'holder.db')}`]);
     const { port } = new URL(holder.url);
@@ -203,10 +205,10 @@ describe('millrace CLI', () => {
       // Killed after 30 s: before, the hub's worker thread and store kept the process alive after the stack trace.
       const busy = runCli(['serve', '--port', port, '--manifest', manifest, '--store', `sqlite:${join(dir, 'busy.db')}`], { timeoutMs: 30_000 });
       assert.equal(busy.status, 1, busy.stderr);
-      assert.equal(busy.stderr, `millrace: invalid_config: cannot listen on 127.0.0.1:${port}: the address is in use (EADDRINUSE): stop what holds it or choose another --port\n`);
+      assert.equal(busy.stderr, `millrace: address_in_use: cannot listen on 127.0.0.1:${port}: the address is in use (EADDRINUSE): stop what holds it or choose another --port\n`);
       const demo = runCli(['demo', '--days', '1', '--plants', '2', '--suppliers', '20', '--exit', '--no-progress', '--port', port, '--data-dir', join(dir, 'busy-demo')], { timeoutMs: 30_000 });
       assert.equal(demo.status, 1, demo.stderr);
-      assert.match(demo.stderr, new RegExp(`^millrace: invalid_config: cannot listen on 127\\.0\\.0\\.1:${port}: the address is in use \\(EADDRINUSE\\)`));
+      assert.match(demo.stderr, new RegExp(`^millrace: address_in_use: cannot listen on 127\\.0\\.0\\.1:${port}: the address is in use \\(EADDRINUSE\\)`));
       const noHost = runCli(['serve', '--host', '203.0.113.7', '--port', '0', '--manifest', manifest, '--store', `sqlite:${join(dir, 'busy.db')}`], { timeoutMs: 30_000 });
       assert.equal(noHost.status, 1, noHost.stderr);
       assert.match(noHost.stderr, /^millrace: invalid_config: cannot listen on 203\.0\.113\.7:0: .*EADDRNOTAVAIL.*--host\n$/);
