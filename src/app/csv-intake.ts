@@ -45,6 +45,11 @@ export interface CsvFileReport {
   readonly mapping: string;
   readonly file: { readonly name?: string; readonly bytes: number; readonly sha256: string; readonly encoding: string; readonly bom: boolean };
   readonly rows: number;
+  /**
+   * Lines left out as blank rows, not counted in `rows`: empty, or delimiters and spaces only
+   * (`;;;;;;;;`, which spreadsheet exports end with). Listed so that the rows add up to the file.
+   */
+  readonly blankRows: readonly number[];
   readonly accepted: readonly CsvEventReport[];
   readonly duplicates: readonly CsvEventReport[];
   readonly quarantined: readonly CsvQuarantineReport[];
@@ -73,6 +78,7 @@ type Evaluation =
       readonly encoding: string;
       readonly bom: boolean;
       readonly rows: number;
+      readonly blankRows: number[];
       readonly accepted: CsvEventReport[];
       readonly duplicates: CsvEventReport[];
       readonly rejected: RejectedExcerpt[];
@@ -147,6 +153,7 @@ export class CsvIntake implements QuarantineChannel {
       mapping: mappingId,
       file: { ...(name === undefined ? {} : { name }), bytes: bytes.length, sha256: fileDigest, encoding: evaluation.encoding, bom: evaluation.bom },
       rows: evaluation.rows,
+      blankRows: evaluation.blankRows,
       accepted: evaluation.accepted,
       duplicates: evaluation.duplicates,
       quarantined: [...evaluation.rejected.map((excerpt, index) => ({ quarantineId: entries[index]?.id ?? '', lines: excerpt.lines, problems: excerpt.problems })), ...evaluation.held].sort(
@@ -233,6 +240,7 @@ export class CsvIntake implements QuarantineChannel {
       encoding: decoded.encoding,
       bom: decoded.bom,
       rows: rows.length,
+      blankRows: blankLines(decoded.text, read.records).map(lineOf),
       accepted: submitted.accepted.map(([event, sequence]) => report(event, sequence)),
       duplicates: submitted.duplicates.map(([event, sequence]) => report(event, sequence)),
       rejected,
@@ -410,4 +418,22 @@ function concat(parts: readonly Uint8Array[]): Uint8Array {
     at += part.length;
   }
   return out;
+}
+
+/**
+ * The lines of the text no record spans: the reader skips blank ones, empty or of delimiters
+ * only, and nothing else (CsvReader), so these are the blank rows, in file order.
+ */
+function blankLines(text: string, records: readonly CsvRecord[]): number[] {
+  let total = 0;
+  for (let at = text.indexOf('\n'); at >= 0; at = text.indexOf('\n', at + 1)) total += 1;
+  if (text.length > 0 && !text.endsWith('\n')) total += 1;
+  const blank: number[] = [];
+  let next = 1;
+  for (const record of records) {
+    for (let line = next; line < record.line; line += 1) blank.push(line);
+    next = Math.max(next, record.endLine + 1);
+  }
+  for (let line = next; line <= total; line += 1) blank.push(line);
+  return blank;
 }

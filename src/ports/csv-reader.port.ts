@@ -8,7 +8,8 @@ export type CsvReadResult =
 
 /**
  * Promises: every record of the text, header included, in file order, each with the first and
- * last line it spans (a quoted value may hold line breaks); empty lines are skipped; values are
+ * last line it spans (a quoted value may hold line breaks); blank lines are skipped (empty, or
+ * delimiters and spaces only), and nothing else, so the lines no record spans are those; values are
  * as written (no trimming, no type conversion). Leaves out: encodings (it gets text).
  */
 export interface CsvReader {

@@ -46,6 +46,20 @@ describe('CSV files at POST /v1/inbound/csv/:mapping', () => {
   const wms = () => t.keys.get('system:wms-p02')!;
   const operator = () => t.keys.get('operator:ap-lead')!;
 
+  it('reports the rows a spreadsheet export leaves blank (delimiters only, or nothing) by line, and reads the others', async () => {
+    // Rows of delimiters only (;;;;;;;;) were dropped without a word: the report's 3 rows did not
+    // add up to the file's 7 lines after the header, and nothing said which were left out.
+    const answer = await sendCsv(t, 'wms-p02-receipts', fixture('wms-p02-receipts-blank-rows.csv'), wms(), 'wms-p02-receipts-blank-rows.csv');
+    assert.equal(answer.status, 200);
+    assert.equal(answer.body.rows, 3);
+    assert.deepEqual(answer.body.blankRows, [4, 6, 7, 8]);
+    assert.deepEqual(answer.body.accepted.map((e: CsvEventReport) => [e.id, e.lines]), [
+      ['wms-p02-receipts/WE-1901', [2, 3]],
+      ['wms-p02-receipts/WE-1902', [5]],
+    ]);
+    assert.deepEqual(answer.body.quarantined, []);
+  });
+
   it('turns a WMS goods-receipt export with decimal commas and DD.MM.YYYY dates into one event per receipt', async () => {
     const answer = await sendCsv(t, 'wms-p02-receipts', fixture('wms-p02-receipts.csv'), wms(), 'wms-p02-receipts.csv');
     assert.equal(answer.status, 200);
@@ -54,6 +68,7 @@ describe('CSV files at POST /v1/inbound/csv/:mapping', () => {
       ['wms-p02-receipts/WE-1002', [4]],
     ]);
     assert.deepEqual(answer.body.quarantined, []);
+    assert.deepEqual(answer.body.blankRows, []);
     const stored = await t.store.find('/systems/wms-p02', 'wms-p02-receipts/WE-1001');
     assert.deepEqual(stored?.event.data, {
       receiptId: 'WE-1001',

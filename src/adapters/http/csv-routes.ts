@@ -34,6 +34,7 @@ const fileReport = {
     mapping: { type: 'string' },
     file: { type: 'object', additionalProperties: true },
     rows: { type: 'integer' },
+    blankRows: { type: 'array', items: { type: 'integer' }, description: 'Lines left out as blank rows (empty, or delimiters only), not counted in rows' },
     accepted: { type: 'array', items: eventReport },
     duplicates: { type: 'array', items: eventReport },
     quarantined: { type: 'array', items: { type: 'object', properties: { quarantineId: { type: 'string' }, lines: { type: 'array', items: { type: 'integer' } }, problems: { type: 'array', items: rowProblem } } } },
