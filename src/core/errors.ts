@@ -44,7 +44,6 @@ export const ERROR_CATALOGUE = {
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;
 
-/** Base of every error Millrace raises on purpose. `details` is safe to show the caller. */
 /** How many characters of a caller's value an error message repeats. */
 export const SHOWN_CHARACTERS = 80;
 
@@ -63,6 +62,7 @@ export function shownValue(value: string, most = SHOWN_CHARACTERS): string {
   return characters.length <= most ? value : `${characters.slice(0, most).join('')}… (${characters.length} characters)`;
 }
 
+/** Base of every error Millrace raises on purpose. `details` is safe to show the caller. */
 export class MillraceError extends Error {
   readonly code: ErrorCode;
   readonly status: number;
