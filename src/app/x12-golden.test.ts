@@ -66,6 +66,17 @@ describe('X12 golden pairs', () => {
     assert.deepEqual(golden.diagnostics.map((d) => `${d.level} ${d.code} ${d.segment}@${d.position}`), ['error AK304:1 beg@4', 'error AK304:1 Po1@21', 'warning AK304:1 ZZZ@28']);
   });
 
+  it('answers a second beginning segment or total of a set with AK304 5 (exceeds maximum use) and rejects the set, instead of reading the first', () => {
+    const name = 'bad-repeated-segment.edi';
+    const golden = goldenOf(name, readFileSync(FIXTURES + name, 'utf8'));
+    const ack = golden.ack.split('~\n');
+    // A second BEG (another PO number) was ignored and the order stored under the first.
+    assert.deepEqual(ack.slice(ack.indexOf('AK2*850*0001'), ack.indexOf('AK2*850*0002')), ['AK2*850*0001', 'AK3*BEG*7**5', 'AK5*R*5']);
+    assert.deepEqual(ack.slice(ack.indexOf('AK2*850*0002'), ack.indexOf('AK2*850*0003')), ['AK2*850*0002', 'AK3*CTT*10**5', 'AK5*R*5']);
+    assert.deepEqual(ack.slice(ack.indexOf('AK2*810*0001'), ack.indexOf('AK2*810*0001') + 3), ['AK2*810*0001', 'AK3*TDS*10**5', 'AK5*R*5']);
+    assert.deepEqual(golden.events.map((e) => e.id), ['x12:ZZ:ERPCORE:000005031:5031:0003']);
+  });
+
   it('answers a known X12 segment that has no place in the set with IK304 2, and an unknown one with IK304 1', () => {
     const name = 'bad-unexpected-segment-999.edi';
     const golden = goldenOf(name, readFileSync(FIXTURES + name, 'utf8'));

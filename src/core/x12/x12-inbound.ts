@@ -11,7 +11,7 @@ import { map856 } from './x12-856.mapper.js';
 import type { MappedData, SetMapper, X12Directory, X12Party } from './x12-mapping.js';
 import { SetReader } from './x12-set-reader.js';
 import type { SegmentError } from './x12-set-reader.js';
-import { segmentIdProblem } from './x12-segment-ids.js';
+import { isSingleUse, segmentIdProblem } from './x12-segment-ids.js';
 import { parseDate, isTime, readX12InSteps } from './x12-syntax.js';
 import type { EnvelopeFault, GroupFault, SetFault, Ta1Note, X12Group, X12Interchange, X12TransactionSet } from './x12-syntax.js';
 
@@ -173,8 +173,15 @@ function readSet(
   let unrecognized = false;
   // Well-formed ids the hub's list lacks: answered (AK3 code 1) but the set is still read (AK5 E).
   const noted: SegmentError[] = [];
+  const seen = new Set<string>();
   for (const at of reader.body()) {
-    const problem = segmentIdProblem(at.segment.id, set.type);
+    const { id } = at.segment;
+    if (isSingleUse(id, set.type)) {
+      if (seen.has(id)) reader.segmentId(at, '5', `segment ${at.index} of ${set.type} ${set.controlNumber}: a second ${id}; an ${set.type} holds one (maximum use 1)`);
+      seen.add(id);
+      continue;
+    }
+    const problem = segmentIdProblem(id, set.type);
     if (problem === undefined) continue;
     const message = `segment ${at.index} of ${set.type} ${set.controlNumber}: ${problem.message}`;
     if (!problem.rejects) {

@@ -30,6 +30,23 @@ const CONTROL_SEGMENT_IDS: ReadonlySet<string> = new Set(['ISA', 'IEA', 'GS', 'G
 /** The beginning segment of each set the hub reads: another set's beginning says the set is something else. */
 const BEGINNING_SEGMENTS: Readonly<Record<string, string>> = { '850': 'BEG', '855': 'BAK', '856': 'BSN', '810': 'BIG' };
 
+/**
+ * Segments a set may hold once (maximum use 1 in the 004010 and 005010 tables): its beginning
+ * segment and its totals. A second is AK304 code 5, "segment exceeds maximum use": mapped, the
+ * second BEG of an 850 was ignored and the first's PO number taken without a word.
+ */
+const SINGLE_USE_SEGMENTS: Readonly<Record<string, ReadonlySet<string>>> = {
+  '850': new Set(['BEG', 'CTT']),
+  '855': new Set(['BAK', 'CTT']),
+  '856': new Set(['BSN', 'CTT']),
+  '810': new Set(['BIG', 'TDS', 'CTT']),
+};
+
+/** Whether a set of type `setType` may hold the segment `id` once only. */
+export function isSingleUse(id: string, setType: string): boolean {
+  return SINGLE_USE_SEGMENTS[setType]?.has(id) === true;
+}
+
 /** X12's syntax for a segment id: two or three capital letters or digits, the first a letter. */
 const SEGMENT_ID = /^[A-Z][A-Z0-9]{1,2}$/;
 

@@ -134,8 +134,8 @@ export class SetReader {
     this.segmentError(segmentId, position, this.filePositionOf(position), '3', message);
   }
 
-  /** A segment whose id is no X12 segment id the hub recognizes (code 1) or one with no place in this set (code 2). */
-  segmentId(at: SetSegment, code: '1' | '2', message: string): void {
+  /** A segment whose id is no X12 segment id the hub recognizes (code 1), one with no place in this set (code 2), or one more than the set may hold (code 5). */
+  segmentId(at: SetSegment, code: '1' | '2' | '5', message: string): void {
     this.segmentError(at.segment.id, at.index, at.segment.position, code, message);
   }
 
