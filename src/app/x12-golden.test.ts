@@ -77,6 +77,14 @@ describe('X12 golden pairs', () => {
     assert.deepEqual(golden.events.map((e) => e.id), ['x12:ZZ:ERPCORE:000005031:5031:0003']);
   });
 
+  it('reports a set whose ST is written st once, as a run of segments outside a set, and says ids are case-sensitive', () => {
+    const name = 'bad-lowercase-st.edi';
+    const golden = goldenOf(name, readFileSync(FIXTURES + name, 'utf8'));
+    assert.match(golden.ta1 ?? '', /TA1\*000005041\*260302\*1015\*R\*024~/);
+    // One diagnostic for the ten segments, not one per segment.
+    assert.deepEqual(golden.diagnostics.map((d) => d.message), ['10 segments, st to SE, outside a transaction set (ST ... SE) in functional group 5041 ("st" is not ST: segment ids are case-sensitive)']);
+  });
+
   it('answers a known X12 segment that has no place in the set with IK304 2, and an unknown one with IK304 1', () => {
     const name = 'bad-unexpected-segment-999.edi';
     const golden = goldenOf(name, readFileSync(FIXTURES + name, 'utf8'));

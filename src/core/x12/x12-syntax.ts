@@ -284,8 +284,9 @@ function readGroups(segments: readonly X12Segment[], faults: EnvelopeFault<Ta1No
     const segment = segments[index];
     if (segment === undefined) break;
     if (segment.id !== 'GS') {
-      faults.push({ code: '024', message: `${segment.id} segment outside a functional group (GS ... GE)`, segment });
-      index += 1;
+      const end = strayEnd(segments, index, 'GS');
+      faults.push({ code: '024', message: strayMessage(segments.slice(index, end), 'GS', 'a functional group (GS ... GE)'), segment });
+      index = end;
       continue;
     }
     let end = index + 1;
@@ -305,6 +306,26 @@ function readGroups(segments: readonly X12Segment[], faults: EnvelopeFault<Ta1No
   return groups;
 }
 
+/** Where a run of segments outside their envelope, from `start`, ends: at the next `opening` segment. */
+function strayEnd(segments: readonly X12Segment[], start: number, opening: 'GS' | 'ST'): number {
+  let end = start + 1;
+  while (end < segments.length && segments[end]?.id !== opening) end += 1;
+  return end;
+}
+
+/**
+ * One fault for a run of segments outside their envelope, not one per segment: a lowercase `st`
+ * put a whole set outside, and each of its segments was reported. When the run begins with the
+ * opening segment's id in other letters, the message says so.
+ */
+function strayMessage(run: readonly X12Segment[], opening: 'GS' | 'ST', envelope: string): string {
+  const first = run[0]?.id ?? '';
+  const last = run[run.length - 1]?.id ?? '';
+  const segments = run.length === 1 ? `${first} segment` : `${run.length} segments, ${first} to ${last},`;
+  const hint = first !== opening && first.toUpperCase() === opening ? ` ("${first}" is not ${opening}: segment ids are case-sensitive)` : '';
+  return `${segments} outside ${envelope}${hint}`;
+}
+
 /**
  * `earlier`: the control numbers of the interchange's groups before this one; `interchangeFaults`
  * gets what only the TA1 can say about the group's content.
@@ -322,8 +343,9 @@ function readGroup(header: X12Segment, body: readonly X12Segment[], trailer: X12
       // Segments between sets belong to no set. The AK9 has no code for it (AK905 1 is "functional
       // group not supported", which told a partner its PR group was unsupported): like a segment
       // outside a group, it is invalid interchange content, TA1 024.
-      interchangeFaults.push({ code: '024', message: `${segment.id} segment outside a transaction set (ST ... SE) in functional group ${controlNumber}`, segment });
-      index += 1;
+      const end = strayEnd(body, index, 'ST');
+      interchangeFaults.push({ code: '024', message: strayMessage(body.slice(index, end), 'ST', `a transaction set (ST ... SE) in functional group ${controlNumber}`), segment });
+      index = end;
       continue;
     }
     let end = index + 1;
