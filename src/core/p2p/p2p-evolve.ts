@@ -63,14 +63,16 @@ export function evolveLine(state: P2PLine, stored: StoredEvent, convert: Convert
     case 'po.released':
     case 'po.changed': {
       const item = itemsFor(state, data)[0];
+      const revision = event.type === 'po.changed' ? Number(data.revision ?? 1) : 0;
+      // An older revision that comes late says nothing about the line as it stands: its snapshot
+      // neither sets the terms nor, by leaving out a line a later revision added, cancels it.
+      if (state.terms !== undefined && state.terms.revision > revision) return state;
       if (item === undefined) {
         // A change that no longer lists the line cancels it.
         return event.type === 'po.changed' && state.terms !== undefined && state.cancelled === undefined
           ? { ...state, cancelled: { at: event.time, eventId: event.id, seq: sequence } }
           : state;
       }
-      const revision = event.type === 'po.changed' ? Number(data.revision ?? 1) : 0;
-      if (state.terms !== undefined && state.terms.revision > revision) return state;
       const terms: PoLineTerms = {
         supplierId: text(data.supplierId),
         buyerPlant: text(data.buyerPlant),

@@ -1017,6 +1017,20 @@ describe('orphans and cancellations', () => {
     assert.equal(stageOf(s.line(20)), 'cancelled');
     assert.equal(stageOf(s.line(10)), 'released');
   });
+
+  it('does not cancel a line that an older PO revision, arriving late, does not list yet', () => {
+    const s = new P2PScenario();
+    s.release([{ line: 10, quantity: '100', unitPrice: '1' }]);
+    const line20 = { line: 20, quantity: '5', unitPrice: '2' };
+    s.advance(HOUR).change(2, [{ line: 10, quantity: '100', unitPrice: '1' }, line20]);
+    s.advance(HOUR).change(1, [{ line: 10, quantity: '100', unitPrice: '1' }]);
+    assert.equal(stageOf(s.line(20)), 'released');
+    assert.equal(s.line(20).terms?.revision, 2);
+    s.receive('GR-1', [{ line: 20, quantity: '5' }]);
+    assert.deepEqual(s.exceptions('cancelled_line_activity'), []);
+    assert.deepEqual(s.postings().map((p) => [p.line, p.amount]), [[20, '10.00']]);
+    assert.deepEqual(s.replay(), s.live());
+  });
 });
 
 describe('derived events and replay', () => {
