@@ -5,11 +5,12 @@
 // (see evolveLine): copying a line's receipts for each new one made a long history quadratic.
 import type { StoredEvent } from '../envelope.js';
 import type { Dec } from '../money.js';
-import { dec, str, sum } from '../money.js';
+import { dec, str, sum, ZERO } from '../money.js';
 import type {
   BilledDocument,
   ConfirmationRecord,
   CreditRecord,
+  DocumentPart,
   InvoiceRecord,
   P2PLine,
   PoLineTerms,
@@ -155,8 +156,10 @@ export function evolveLine(state: P2PLine, stored: StoredEvent, convert: Convert
       const accepted = sum(items.map((i) => dec(text(i.quantity)).minus(dec(text(i.rejectedQuantity ?? '0')))));
       const rejected = sum(items.map((i) => text(i.rejectedQuantity ?? '0')));
       const netRaw = reversal ? accepted.neg() : accepted;
-      const quantity = toLineUnit(state, netRaw, uom, convert);
-      const rejectedInUnit = rejected.isZero() ? undefined : toLineUnit(state, rejected, uom, convert);
+      const parts = partsOf(items, false);
+      const counted = parts === undefined ? undefined : receiptInLineUnit(state, parts, reversal, convert);
+      const quantity = parts === undefined ? toLineUnit(state, netRaw, uom, convert) : counted?.quantity;
+      const rejectedInUnit = rejected.isZero() ? undefined : parts === undefined ? toLineUnit(state, rejected, uom, convert) : counted?.rejected;
       const receipt: ReceiptRecord = {
         receiptId: text(data.receiptId),
         eventId: event.id,
@@ -169,6 +172,7 @@ export function evolveLine(state: P2PLine, stored: StoredEvent, convert: Convert
         rawQuantity: str(netRaw),
         ...optional('rawRejected', rejected.isZero() ? undefined : str(rejected)),
         uom,
+        ...optional('parts', parts),
         reversal,
       };
       return { ...state, receipts: setReceipt(state.receipts, event.id, receipt), lastActivity: event.time };
@@ -333,17 +337,23 @@ function reconvert(state: P2PLine, convert: Convert): P2PLine {
   for (const [id, r] of Object.entries(state.receipts)) {
     const { quantity: _q, rejected: _r, ...rest } = r;
     const factor = factorOf(r.uom);
+    const counted = r.parts === undefined ? undefined : receiptInLineUnit(state, r.parts, r.reversal, convert);
     receipts[id] = {
       ...rest,
-      ...optional('quantity', factor === undefined ? undefined : str(dec(r.rawQuantity).times(factor))),
-      ...optional('rejected', factor === undefined || r.rawRejected === undefined ? undefined : str(dec(r.rawRejected).times(factor))),
+      ...(r.parts === undefined
+        ? {
+            ...optional('quantity', factor === undefined ? undefined : str(dec(r.rawQuantity).times(factor))),
+            ...optional('rejected', factor === undefined || r.rawRejected === undefined ? undefined : str(dec(r.rawRejected).times(factor))),
+          }
+        : { ...optional('quantity', counted?.quantity), ...optional('rejected', r.rawRejected === undefined ? undefined : counted?.rejected) }),
     };
   }
-  return { ...state, shipments, receipts, invoices: reconvertBilled(state.invoices, factorOf), credits: reconvertBilled(state.credits, factorOf) };
+  const billedParts = (parts: readonly DocumentPart[]) => billedInLineUnit(state, parts, convert);
+  return { ...state, shipments, receipts, invoices: reconvertBilled(state.invoices, factorOf, billedParts), credits: reconvertBilled(state.credits, factorOf, billedParts) };
 }
 
 /** What an invoice or credit memo bills a line for, in the line's unit where master data converts it. */
-type Billed = Pick<BilledDocument, 'quantity' | 'unitPrice' | 'rawQuantity' | 'rawUnitPrice' | 'uom'>;
+type Billed = Pick<BilledDocument, 'quantity' | 'unitPrice' | 'rawQuantity' | 'rawUnitPrice' | 'uom' | 'parts'>;
 
 /** An invoice's or credit memo's event, as the line records it: who sent it when, and the quantity and price of its items for the line. */
 function billedDocument({ event, sequence }: StoredEvent, state: P2PLine, items: readonly LineItem[], convert: Convert): BilledDocument {
@@ -353,30 +363,93 @@ function billedDocument({ event, sequence }: StoredEvent, state: P2PLine, items:
   const rawAmount = sum(items.map((i) => dec(text(i.quantity)).times(dec(text(i.unitPrice)))));
   const rawPrice = raw.isZero() ? dec(text(items[0]?.unitPrice ?? '0')) : rawAmount.div(raw);
   const factor = state.terms === undefined ? undefined : convert(state.terms.itemId, uom, state.terms.uom);
+  const parts = partsOf(items, true);
+  const billed = parts === undefined ? undefined : billedInLineUnit(state, parts, convert);
   return {
     eventId: event.id,
     seq: sequence,
     at: event.time,
     supplierId: text(event.data.supplierId),
     currency: text(event.data.currency),
-    ...optional('quantity', factor === undefined ? undefined : str(raw.times(factor))),
-    ...optional('unitPrice', factor === undefined ? undefined : str(rawPrice.div(factor))),
+    ...(parts === undefined
+      ? { ...optional('quantity', factor === undefined ? undefined : str(raw.times(factor))), ...optional('unitPrice', factor === undefined ? undefined : str(rawPrice.div(factor))) }
+      : { ...optional('quantity', billed?.quantity), ...optional('unitPrice', billed?.unitPrice) }),
     rawQuantity: str(raw),
     rawUnitPrice: str(rawPrice),
     uom,
+    ...optional('parts', parts),
   };
 }
 
+/**
+ * A document's items for one line, kept apart where one quantity and price would misstate them:
+ * they are in different units (1 BOX and 6 EA added up as 7 BOX made 84 EA of 18), or, billed, at
+ * different prices (50 at 10.00 and 50 at 15.00 averaged to the 12.50 of the PO, within tolerance,
+ * when each is 20% off). Undefined when the items share their unit (and price): a single item, the usual case.
+ */
+function partsOf(items: readonly LineItem[], billed: boolean): DocumentPart[] | undefined {
+  const first = items[0];
+  if (items.length < 2 || first === undefined) return undefined;
+  const samePrice = (i: LineItem) => !billed || dec(text(i.unitPrice)).eq(dec(text(first.unitPrice)));
+  if (items.every((i) => text(i.uom) === text(first.uom) && samePrice(i))) return undefined;
+  return items.map((i) => ({
+    quantity: text(i.quantity),
+    uom: text(i.uom),
+    ...optional('unitPrice', billed ? text(i.unitPrice) : undefined),
+    ...optional('rejected', i.rejectedQuantity === undefined ? undefined : text(i.rejectedQuantity)),
+  }));
+}
+
+/** Each part's factor into the line's unit; undefined before the PO, or when master data cannot convert one of them. */
+function partFactors(state: P2PLine, parts: readonly DocumentPart[], convert: Convert): Dec[] | undefined {
+  const terms = state.terms;
+  if (terms === undefined) return undefined;
+  const factors: Dec[] = [];
+  for (const part of parts) {
+    const factor = convert(terms.itemId, part.uom, terms.uom);
+    if (factor === undefined) return undefined;
+    factors.push(factor);
+  }
+  return factors;
+}
+
+/** A receipt's net accepted (negative for a reversal) and rejected quantities in the line's unit, part by part. */
+function receiptInLineUnit(state: P2PLine, parts: readonly DocumentPart[], reversal: boolean, convert: Convert): { quantity: string; rejected: string } | undefined {
+  const factors = partFactors(state, parts, convert);
+  if (factors === undefined) return undefined;
+  const rejected = sum(parts.map((p, i) => dec(p.rejected ?? '0').times(factors[i] ?? 1)));
+  const accepted = sum(parts.map((p, i) => dec(p.quantity).times(factors[i] ?? 1))).minus(rejected);
+  return { quantity: str(reversal ? accepted.neg() : accepted), rejected: str(rejected) };
+}
+
+/** What a document's parts bill in the line's unit, and their quantity-weighted price per line unit. */
+function billedInLineUnit(state: P2PLine, parts: readonly DocumentPart[], convert: Convert): { quantity: string; unitPrice: string } | undefined {
+  const factors = partFactors(state, parts, convert);
+  if (factors === undefined) return undefined;
+  const quantity = sum(parts.map((p, i) => dec(p.quantity).times(factors[i] ?? 1)));
+  const value = sum(parts.map((p) => dec(p.quantity).times(dec(p.unitPrice ?? '0'))));
+  return { quantity: str(quantity), unitPrice: str(quantity.isZero() ? ZERO : value.div(quantity)) };
+}
+
 /** Invoices or credit memos with their quantity and price in the line's (possibly new) unit. */
-function reconvertBilled<T extends Billed>(records: Readonly<Record<string, T>>, factorOf: (uom: string) => Dec | undefined): Record<string, T> {
+function reconvertBilled<T extends Billed>(
+  records: Readonly<Record<string, T>>,
+  factorOf: (uom: string) => Dec | undefined,
+  billedParts: (parts: readonly DocumentPart[]) => { quantity: string; unitPrice: string } | undefined,
+): Record<string, T> {
   const out: Record<string, T> = {};
   for (const [id, record] of Object.entries(records)) {
     const { quantity: _q, unitPrice: _p, ...rest } = record;
     const factor = factorOf(record.uom);
+    const billed = record.parts === undefined ? undefined : billedParts(record.parts);
     out[id] = {
       ...rest,
-      ...optional('quantity', factor === undefined ? undefined : str(dec(record.rawQuantity).times(factor))),
-      ...optional('unitPrice', factor === undefined ? undefined : str(dec(record.rawUnitPrice).div(factor))),
+      ...(record.parts === undefined
+        ? {
+            ...optional('quantity', factor === undefined ? undefined : str(dec(record.rawQuantity).times(factor))),
+            ...optional('unitPrice', factor === undefined ? undefined : str(dec(record.rawUnitPrice).div(factor))),
+          }
+        : { ...optional('quantity', billed?.quantity), ...optional('unitPrice', billed?.unitPrice) }),
     } as T;
   }
   return out;

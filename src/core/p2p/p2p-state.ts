@@ -84,6 +84,19 @@ export interface ShipmentRecord {
   readonly seq?: number;
 }
 
+/**
+ * One of several items a document gives a PO line, kept where a single quantity (and price) in one
+ * unit would not say it: items in different units (1 BOX and 6 EA), or billed at different prices.
+ * Each is converted into the PO unit and, for a price, checked against the tolerance on its own.
+ * Absent (the usual case) when the line's items share their unit and price.
+ */
+export interface DocumentPart {
+  readonly quantity: string;
+  readonly uom: string;
+  readonly unitPrice?: string;
+  readonly rejected?: string;
+}
+
 export interface ReceiptRecord {
   readonly receiptId: string;
   readonly eventId: string;
@@ -97,6 +110,8 @@ export interface ReceiptRecord {
   readonly rawQuantity: string;
   readonly rawRejected?: string;
   readonly uom: string;
+  /** The items, where they are in more than one unit (rawQuantity then adds up numbers in different units). */
+  readonly parts?: readonly DocumentPart[];
   readonly reversal: boolean;
   /** Set once the GR/IR accrual (or reversal) for this receipt is posted. */
   readonly postingId?: string;
@@ -118,6 +133,8 @@ export interface BilledDocument {
   readonly rawQuantity: string;
   readonly rawUnitPrice: string;
   readonly uom: string;
+  /** The items, where they differ in unit or price: each is converted, and price-checked, on its own. */
+  readonly parts?: readonly DocumentPart[];
 }
 
 export interface InvoiceRecord extends BilledDocument {

@@ -89,7 +89,7 @@ export function checkCredit(credit: CreditRecord, terms: PoLineTerms, policy: P2
 type Checked = Extract<MatchVerdict, { outcome: 'exception' }> | { readonly outcome: 'checked'; readonly quantity: Dec; readonly priceDifference: Dec; readonly priceDifferencePercent: Dec };
 
 /** What an invoice or a credit memo must share with its PO line: the supplier, the currency, a unit master data converts, a price within tolerance. */
-function checkDocument(name: string, verb: string, document: Pick<InvoiceRecord, 'supplierId' | 'currency' | 'quantity' | 'unitPrice' | 'uom'>, terms: PoLineTerms, policy: P2PPolicy): Checked {
+function checkDocument(name: string, verb: string, document: Pick<InvoiceRecord, 'supplierId' | 'currency' | 'quantity' | 'unitPrice' | 'uom' | 'parts'>, terms: PoLineTerms, policy: P2PPolicy): Checked {
   if (document.supplierId !== terms.supplierId) {
     return {
       outcome: 'exception',
@@ -118,16 +118,32 @@ function checkDocument(name: string, verb: string, document: Pick<InvoiceRecord,
   const price = settleQuantity(dec(document.unitPrice));
   const poPrice = dec(terms.unitPrice);
   const percent = pricePercent(price, poPrice);
-  if (!isPriceWithinTolerance(price, poPrice, policy)) {
-    const absolute = policy.priceToleranceAbsolute === undefined ? '' : ` and ${policy.priceToleranceAbsolute.toFixed()} ${terms.currency} per unit`;
-    return {
-      outcome: 'exception',
-      code: 'price_variance',
-      message:
-        `${name} ${verb} ${price.toFixed()} ${terms.currency} per ${terms.uom}; the PO price is ${poPrice.toFixed()} ` +
-        `(${percent.isFinite() ? `${percent.toDecimalPlaces(2).toFixed()}%` : 'PO price is zero'}; tolerance ${policy.priceTolerancePercent.toFixed()}%${absolute})`,
-      details: { invoicePrice: price.toFixed(), poPrice: poPrice.toFixed(), differencePercent: percent.isFinite() ? percent.toDecimalPlaces(4).toFixed() : 'infinite' },
-    };
-  }
+  // Each document line is held to the tolerance (DESIGN.md: the match is per invoice line): the
+  // average of lines 20% below and 20% above the PO price is the PO price.
+  const outside = partPrices(document, terms, policy).find((p) => !isPriceWithinTolerance(p, poPrice, policy));
+  if (outside !== undefined) return priceVariance(name, verb, outside, terms, policy);
+  if (!isPriceWithinTolerance(price, poPrice, policy)) return priceVariance(name, verb, price, terms, policy);
   return { outcome: 'checked', quantity: dec(document.quantity), priceDifference: price.minus(poPrice), priceDifferencePercent: percent };
+}
+
+/** The price per PO unit of each line of a document that bills the PO line on several (DocumentPart). */
+function partPrices(document: Pick<InvoiceRecord, 'parts'>, terms: PoLineTerms, policy: P2PPolicy): Dec[] {
+  return (document.parts ?? []).flatMap((part) => {
+    const factor = policy.convert(terms.itemId, part.uom, terms.uom);
+    return factor === undefined || part.unitPrice === undefined ? [] : [settleQuantity(dec(part.unitPrice).div(factor))];
+  });
+}
+
+function priceVariance(name: string, verb: string, price: Dec, terms: PoLineTerms, policy: P2PPolicy): Extract<MatchVerdict, { outcome: 'exception' }> {
+  const poPrice = dec(terms.unitPrice);
+  const percent = pricePercent(price, poPrice);
+  const absolute = policy.priceToleranceAbsolute === undefined ? '' : ` and ${policy.priceToleranceAbsolute.toFixed()} ${terms.currency} per unit`;
+  return {
+    outcome: 'exception',
+    code: 'price_variance',
+    message:
+      `${name} ${verb} ${price.toFixed()} ${terms.currency} per ${terms.uom}; the PO price is ${poPrice.toFixed()} ` +
+      `(${percent.isFinite() ? `${percent.toDecimalPlaces(2).toFixed()}%` : 'PO price is zero'}; tolerance ${policy.priceTolerancePercent.toFixed()}%${absolute})`,
+    details: { invoicePrice: price.toFixed(), poPrice: poPrice.toFixed(), differencePercent: percent.isFinite() ? percent.toDecimalPlaces(4).toFixed() : 'infinite' },
+  };
 }

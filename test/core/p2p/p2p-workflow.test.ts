@@ -329,6 +329,29 @@ describe('goods receipt and GR/IR', () => {
     assert.equal(stageOf(s.line(10)), 'posted');
   });
 
+  it('counts a receipt of whole boxes and loose eaches for one line each in its own unit', () => {
+    const s = new P2PScenario({ unitConversions: { 'ITM-10023': { EA: '1', BOX: '12' } } });
+    s.release([{ line: 10, quantity: '24', unitPrice: '1.00' }]);
+    s.receive('GR-1', [{ line: 10, quantity: '1', uom: 'BOX' }, { line: 10, quantity: '8', uom: 'EA', rejectedQuantity: '2' }]);
+    assert.deepEqual(s.postings().map((p) => [p.kind, p.quantity, p.amount]), [['grir_accrual', '18', '18.00']]);
+    assert.deepEqual(s.exceptions(), []);
+    assert.equal(summarizeLine(s.line(10)).quantities.rejected, '2');
+    s.invoice('INV-1', [{ line: 10, quantity: '1', uom: 'BOX', unitPrice: '12.00' }, { line: 10, quantity: '6', unitPrice: '1.00' }]);
+    assert.deepEqual(s.exceptions(), []);
+    assert.deepEqual(s.postings('ap_liability').map((p) => [p.quantity, p.amount]), [['18', '18.00']]);
+    assert.deepEqual(s.replay(), s.live());
+  });
+
+  it('converts each unit of a receipt and an invoice that came before the PO when the PO comes', () => {
+    const s = new P2PScenario({ unitConversions: { 'ITM-10023': { EA: '1', BOX: '12' } } });
+    s.receive('GR-1', [{ line: 10, quantity: '1', uom: 'BOX' }, { line: 10, quantity: '12', uom: 'EA' }]);
+    s.invoice('INV-1', [{ line: 10, quantity: '1', uom: 'BOX', unitPrice: '12.00' }, { line: 10, quantity: '12', unitPrice: '1.00' }]);
+    s.advance(HOUR).release([{ line: 10, quantity: '24', unitPrice: '1.00' }]);
+    assert.deepEqual(s.postings().map((p) => [p.kind, p.quantity, p.amount]), [['grir_accrual', '24', '24.00'], ['ap_liability', '24', '24.00']]);
+    assert.deepEqual(s.exceptions(), []);
+    assert.deepEqual(s.replay(), s.live());
+  });
+
   it('takes 3 EA billed at 1.00 as the 1 PK3 ordered at 3.00, with no price tolerance at all', () => {
     const s = new P2PScenario({ tolerances: { pricePercent: '0' }, unitConversions: { 'ITM-10023': { EA: '1', PK3: '3' } } });
     s.release([{ line: 10, quantity: '1', unitPrice: '3.00', uom: 'PK3' }]);
@@ -802,6 +825,18 @@ describe('three-way match', () => {
     s.invoice('INV-2', [{ line: 10, quantity: '10', unitPrice: '101.5000' }]);
     assert.equal(s.derived('invoice.matched').length, 1);
     assert.deepEqual(s.exceptions('price_variance').map((e) => e.invoiceNumber), ['INV-2']);
+  });
+
+  it('holds each invoice line billing the PO line to the price tolerance: lines 20% below and above do not average into a match', () => {
+    const s = released('100', '12.5000');
+    s.receive('GR-1', [{ line: 10, quantity: '100' }]);
+    s.invoice('INV-1', [{ line: 10, quantity: '50', unitPrice: '10.0000' }, { line: 10, quantity: '50', unitPrice: '15.0000' }]);
+    const [variance] = s.exceptions('price_variance');
+    assert.match(String(variance?.message), /^invoice INV-1 bills 10 USD per EA; the PO price is 12.5 \(-20%; tolerance 2%\)/);
+    assert.deepEqual(s.postings('ap_liability'), []);
+    s.invoice('INV-2', [{ line: 10, quantity: '50', unitPrice: '12.6000' }, { line: 10, quantity: '50', unitPrice: '12.4000' }]);
+    assert.deepEqual(s.derived('invoice.matched').map((e) => (e.data as { unitPrice: string }).unitPrice), ['12.5']);
+    assert.deepEqual(s.replay(), s.live());
   });
 
   it('holds an invoice that arrives before its goods receipt, and matches it automatically when the receipt arrives', () => {
