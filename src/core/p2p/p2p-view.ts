@@ -52,6 +52,7 @@ export interface LineSummary {
     /** The deliveries the supplier promised; a delivery without a quantity covers the whole line. */
     readonly schedule?: readonly { readonly promisedDate: string; readonly quantity?: string }[];
   };
+  /** `uom` is the unit of `quantity`: the PO unit once converted; the receipt's own while master data cannot convert it (no quantity then). */
   readonly receipts: readonly { readonly receiptId: string; readonly quantity?: string; readonly uom: string; readonly at: string; readonly reversal: boolean }[];
   readonly invoices: readonly {
     readonly invoiceNumber: string;
@@ -119,7 +120,8 @@ export function summarizeLine(state: P2PLine): LineSummary {
         }),
     receipts: Object.values(state.receipts)
       .sort((a, b) => a.seq - b.seq)
-      .map((r) => ({ receiptId: r.receiptId, ...(r.quantity === undefined ? {} : { quantity: r.quantity }), uom: r.uom, at: r.at, reversal: r.reversal })),
+      // The quantity is in the PO unit once converted: 5 BOX received read "60 BOX" beside it.
+      .map((r) => ({ receiptId: r.receiptId, ...(r.quantity === undefined ? {} : { quantity: r.quantity }), uom: r.quantity === undefined || terms === undefined ? r.uom : terms.uom, at: r.at, reversal: r.reversal })),
     invoices: Object.values(state.invoices)
       .sort((a, b) => a.seq - b.seq)
       .map((i) => ({

@@ -1108,6 +1108,14 @@ describe('derived events and replay', () => {
 });
 
 describe('what a PO line says was invoiced', () => {
+  it('lists a receipt counted in boxes with its quantity in the PO unit, named as such, and one it cannot convert in its own unit', () => {
+    const s = new P2PScenario({ unitConversions: { 'ITM-10023': { EA: '1', BOX: '12' } } });
+    s.release([{ line: 10, quantity: '120', unitPrice: '1.00' }]);
+    s.receive('GR-1', [{ line: 10, quantity: '5', uom: 'BOX' }]);
+    s.receive('GR-2', [{ line: 10, quantity: '2', uom: 'PAL' }]);
+    assert.deepEqual(summarizeLine(s.line(10)).receipts.map((r) => [r.receiptId, r.quantity, r.uom]), [['GR-1', '60', 'EA'], ['GR-2', undefined, 'PAL']]);
+  });
+
   it('counts matched and held invoices as invoiced and shows an invoice stopped by an exception apart', () => {
     const s = new P2PScenario();
     s.release([{ line: 10, quantity: '100', unitPrice: '12.5000' }]);
