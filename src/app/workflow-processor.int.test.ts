@@ -11,8 +11,9 @@ import pg from 'pg';
 import { PostgresStore, SqliteStore } from '../adapters/index.js';
 import type { CloudEvent } from '../core/index.js';
 import type { PlantPolicy } from '../core/index.js';
-import { addMs, p2pPolicy, plantPolicy } from '../core/index.js';
+import { addMs, billingDocumentKey, p2pPolicy, plantPolicy } from '../core/index.js';
 import type { Clock, CredentialStore, EventStore, WorkflowStore } from '../ports/index.js';
+import { P2PScenario, T0 } from '../../test/support/p2p-scenario.js';
 import { p2pTraffic } from '../../test/support/p2p-traffic.js';
 import { PLANT_TRAFFIC_SETTINGS, plantTraffic } from '../../test/support/plant-traffic.js';
 import { dumpWorkflows } from '../../test/support/workflow-dump.js';
@@ -300,6 +301,44 @@ for (const kind of [sqlite, postgres]) {
         const confirmations = (await store.flows()).filter((f) => f.type === 'supplier.confirmation');
         assert.deepEqual(confirmations.find((f) => f.dataversion === 2)?.events, 1);
         assert.ok((confirmations.find((f) => f.dataversion === 1)?.events ?? 0) > 0);
+      } finally {
+        await store.close();
+        await opened.cleanup();
+      }
+    });
+
+    it('catches, after a restart, a copy of an invoice that bills another PO line than the original (from the links), and a rebuild agrees', async (t) => {
+      const opened = await kind.open(t);
+      if (opened === undefined) return;
+      let store = opened.store;
+      try {
+        const story = new P2PScenario();
+        const lines = [10, 20].map((line) => ({ line, quantity: '100', unitPrice: '12.5000' }));
+        story.release(lines);
+        story.receive('GR-1', lines.map(({ line }) => ({ line, quantity: '100' })));
+        const original = story.invoice('INV-1', [{ line: 10, quantity: '100', unitPrice: '12.5000' }], { id: 'ap-1' });
+        const copy = story.invoice('INV-1', [{ line: 20, quantity: '100', unitPrice: '12.5000' }], { id: 'ap-1-rekeyed' });
+        const inputs = story.log.filter((s) => s.event.source !== '/millrace' && s !== copy).map((s) => s.event);
+        const clock = new ManualClock(T0);
+        for (const event of inputs) await new GroupCommitter(store, clock).submit([event]);
+        await new WorkflowProcessor(store, store, policy, clock).catchUp();
+        await store.close();
+
+        // A new process: nothing in memory knows INV-1; the link from its key to the original does.
+        store = await opened.reopen();
+        await new GroupCommitter(store, clock).submit([copy.event]);
+        await new WorkflowProcessor(store, store, policy, clock).catchUp();
+        assert.deepEqual((await store.listExceptions({ code: 'duplicate_invoice' }, 10)).items.map((e) => [e.code, e.poNumber, e.line]), [['duplicate_invoice', '4500012345', 20]]);
+        const ap = (await store.readFrom(0, 1000)).filter((s) => s.event.type === 'finance.posting' && s.event.data.kind === 'ap_liability');
+        assert.deepEqual(ap.map((s) => [s.event.data.line, s.event.data.amount]), [[10, '1250.00']]);
+        const documentKey = billingDocumentKey(original.event) ?? '';
+        const [originalSequence] = (await store.readFrom(0, 1000)).filter((s) => s.event.id === 'ap-1').map((s) => s.sequence);
+        assert.deepEqual(await store.linkedSequences([documentKey]), [originalSequence]);
+
+        const live = await dumpWorkflows(store);
+        await new WorkflowProcessor(store, store, policy, clock, { batchSize: 3 }).rebuild();
+        assert.deepEqual(await dumpWorkflows(store), live);
+        assert.deepEqual(await store.linkedSequences([documentKey]), [originalSequence]);
       } finally {
         await store.close();
         await opened.cleanup();

@@ -10,6 +10,8 @@ import {
   alignedEvent,
   applyEvent,
   applyPlantEvent,
+  BillingDocuments,
+  billingDocumentKey,
   countFlows,
   EventUpcaster,
   isRecordedDecision,
@@ -100,6 +102,11 @@ export interface StepResult {
 export class WorkflowProcessor {
   private readonly lines = new LineSet();
   private readonly plant = new PlantStateSet();
+  /**
+   * The first event of each invoice and credit memo seen lately (a copy under a new id is a
+   * duplicate whichever PO lines it bills); older ones are found through the store's links.
+   */
+  private readonly documents = new BillingDocuments();
   private readonly plantPolicy: PlantPolicy;
   private cursor: number | undefined;
   private readonly batchSize: number;
@@ -198,6 +205,7 @@ export class WorkflowProcessor {
     if (last === undefined) return { processed: 0, derived: 0, upTo: from };
     const routes = await this.loadWorkingSet(events);
     const plantRoutes = await this.loadPlantWorkingSet(events);
+    await this.loadDocuments(events);
     const now = this.clock.now().toISOString();
     const derived: CloudEvent[] = [];
     const exceptionEvents: StoredEvent[] = [];
@@ -205,7 +213,9 @@ export class WorkflowProcessor {
     const spans: SpanHandle[] = [];
     for (const [index, stored] of events.entries()) {
       if (isRecordedDecision(stored.event)) continue;
-      const applied = applyEvent(this.lines, stored, this.policy, { now }, routes[index]);
+      const document = this.documents.see(stored.event);
+      if (document?.first === true) links.push({ key: document.key, sequence: stored.sequence });
+      const applied = applyEvent(this.lines, stored, this.policy, { now }, routes[index], { copyOf: document?.copyOf });
       for (const key of applied.keys) if (needsLink(stored, key)) links.push({ key, sequence: stored.sequence });
       const decided = [...applied.derived];
       if ((plantRoutes[index]?.length ?? 0) > 0) {
@@ -288,6 +298,10 @@ export class WorkflowProcessor {
     for (const key of [...this.lines.keys()]) this.lines.evict(key);
     this.lines.takeChanged();
     this.plant.evictAll(true);
+    // Every partition reads the whole log, so each knows every document's first event from what
+    // it read (never from links another partition may not have written yet); the first writes them.
+    this.documents.clear();
+    const writesDocuments = partition === undefined || partition.index === 0;
     // The plant workflows are few keys with many events each: the first partition replays them all.
     const replaysPlant = partition === undefined || partition.index === 0;
     this.cursor = REBUILDING;
@@ -304,7 +318,9 @@ export class WorkflowProcessor {
         const plantRoutes = replaysPlant ? await this.loadPlantWorkingSet(events) : [];
         for (const [index, stored] of events.entries()) {
           const route = routes[index] ?? null;
-          const applied = applyEvent(this.lines, stored, this.policy, undefined, route, accept);
+          const document = this.documents.see(stored.event);
+          if (document?.first === true && writesDocuments) links.push({ key: document.key, sequence: stored.sequence });
+          const applied = applyEvent(this.lines, stored, this.policy, undefined, route, { accept, copyOf: document?.copyOf });
           for (const key of applied.keys) if (needsLink(stored, key)) links.push({ key, sequence: stored.sequence });
           if ((plantRoutes[index]?.length ?? 0) > 0) {
             const plant = applyPlantEvent(this.plant, stored, this.plantPolicy, undefined);
@@ -329,7 +345,7 @@ export class WorkflowProcessor {
         // Every event is counted once: by the whole rebuild, or by its first partition.
         ...(done || (partition !== undefined && partition.index !== 0) ? {} : { flows }),
       });
-      if (flush) this.trimCache(this.replayCacheLines / 2);
+      if (flush) this.trimLines(this.replayCacheLines / 2);
       onProgress?.(from);
       if (done) {
         this.cursor = from;
@@ -343,7 +359,30 @@ export class WorkflowProcessor {
     this.lines.takeChanged();
     for (const key of [...this.lines.keys()]) this.lines.evict(key);
     this.plant.evictAll(true);
+    this.documents.clear();
     this.cursor = undefined;
+  }
+
+  /**
+   * Learns, from the store's links, the first event of each invoice or credit memo of the batch
+   * that is not in memory: a document first seen before the cache was trimmed or the hub started.
+   */
+  private async loadDocuments(events: readonly StoredEvent[]): Promise<void> {
+    const missing = new Set<string>();
+    for (const { event } of events) {
+      const key = isRecordedDecision(event) ? undefined : billingDocumentKey(event);
+      if (key !== undefined && !this.documents.has(key)) missing.add(key);
+    }
+    if (missing.size === 0) return;
+    // A document's link is to its first event alone: the events found are the originals, each
+    // read as the processor reads it (aligned, upcast) to give the key it was linked under.
+    const sequences = await this.store.linkedSequences([...missing]);
+    if (sequences.length === 0) return;
+    for (const stored of await this.store.eventsAt(sequences)) {
+      const { event } = this.upcaster.upcastStored(alignedStored(stored));
+      const key = billingDocumentKey(event);
+      if (key !== undefined && missing.has(key)) this.documents.know(key, event.id);
+    }
   }
 
   /** The plant states changed since the last call, as the rows the store keeps. */
@@ -395,6 +434,12 @@ export class WorkflowProcessor {
   }
 
   private trimCache(limit = this.cacheLines): void {
+    if (this.documents.size > limit) this.documents.clear();
+    this.trimLines(limit);
+  }
+
+  /** Trims the lines and plant states in memory (a replay keeps every document it has read). */
+  private trimLines(limit: number): void {
     if (this.plant.size > limit) this.plant.evictAll();
     if (this.lines.size <= limit) return;
     // Insertion order is a fair proxy for age; lines touched again are reloaded when needed.

@@ -5,9 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { DeadlineScheduler, GroupCommitter, WorkflowProcessor } from '../app/index.js';
-import { addMs, p2pPolicy, plantPolicy } from '../core/index.js';
+import { addMs, billingDocumentKey, p2pPolicy, partitionOf, plantPolicy } from '../core/index.js';
 import { openStore } from './open-store.js';
 import { rebuildWorkflows } from './rebuild.js';
+import { P2PScenario, PO, T0 } from '../../test/support/p2p-scenario.js';
 import { p2pTraffic } from '../../test/support/p2p-traffic.js';
 import { PLANT_TRAFFIC_SETTINGS, plantTraffic } from '../../test/support/plant-traffic.js';
 import { dumpWorkflows } from '../../test/support/workflow-dump.js';
@@ -50,6 +51,41 @@ describe('rebuild on worker threads', () => {
         } finally {
           await reopened.close();
         }
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+  it('catches on two threads a copy of an invoice billing a line of another partition than the original, as live processing did', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'millrace-rebuild-'));
+    const url = `sqlite:${join(dir, 'millrace.db')}`;
+    try {
+      // Line 10 falls in one partition of two, line 20 in the other: each thread must know the original.
+      assert.notEqual(partitionOf(`${PO}/10`, 2), partitionOf(`${PO}/20`, 2));
+      const story = new P2PScenario();
+      const lines = [10, 20].map((line) => ({ line, quantity: '100', unitPrice: '12.5000' }));
+      story.release(lines);
+      story.receive('GR-1', lines.map(({ line }) => ({ line, quantity: '100' })));
+      const original = story.invoice('INV-1', [{ line: 10, quantity: '100', unitPrice: '12.5000' }], { id: 'ap-1' });
+      story.invoice('INV-1', [{ line: 20, quantity: '100', unitPrice: '12.5000' }], { id: 'ap-1-rekeyed' });
+      const store = await openStore(url);
+      const clock = { now: () => new Date(T0) };
+      for (const stored of story.log.filter((s) => s.event.source !== '/millrace')) await new GroupCommitter(store, clock).submit([stored.event]);
+      await new WorkflowProcessor(store, store, p2pPolicy(), clock).catchUp();
+      const live = await dumpWorkflows(store);
+      const documentKey = billingDocumentKey(original.event) ?? '';
+      const links = await store.linkedSequences([documentKey]);
+      assert.deepEqual((await store.listExceptions({ code: 'duplicate_invoice' }, 10)).items.map((e) => e.line), [20]);
+      await store.close();
+
+      const result = await rebuildWorkflows(url, {}, 2);
+      assert.equal(result.threads, 2);
+      const reopened = await openStore(url);
+      try {
+        assert.deepEqual(await dumpWorkflows(reopened), live);
+        assert.deepEqual(await reopened.linkedSequences([documentKey]), links);
+      } finally {
+        await reopened.close();
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });

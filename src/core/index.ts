@@ -58,7 +58,7 @@ export { evolveLine, itemsFor } from './p2p/p2p-evolve.js';
 export type { Convert } from './p2p/p2p-evolve.js';
 export { DEFAULT_EXCEPTION_OWNERS, DEFAULT_SLAS, DEFAULT_TOLERANCES, P2P_EXCEPTION_CODES, p2pPolicy, parseDuration } from './p2p/p2p-policy.js';
 export type { P2PExceptionCode, P2PPolicy, P2PPolicySettings, P2PSla, ToleranceSettings } from './p2p/p2p-policy.js';
-export { isRecordedDecision, P2P_INPUT_TYPES, routeP2P } from './p2p/p2p-routing.js';
+export { BillingDocuments, billingDocumentKey, isRecordedDecision, P2P_INPUT_TYPES, routeP2P } from './p2p/p2p-routing.js';
 export type { LineRef, P2PRoute } from './p2p/p2p-routing.js';
 export {
   activeDeadlines,
@@ -84,7 +84,7 @@ export type { ActiveDeadline, InvoiceRecord, P2PLine, P2PStage, PoLineTerms, Rec
 export { isPriceWithinTolerance, matchInvoice, pricePercent } from './p2p/three-way-match.js';
 export type { MatchPosition, MatchVerdict } from './p2p/three-way-match.js';
 export { applyEvent, dueBreaches, keysFor, LineSet, partitionOf } from './p2p/p2p-engine.js';
-export type { Applied } from './p2p/p2p-engine.js';
+export type { Applied, ApplyOptions } from './p2p/p2p-engine.js';
 export { summarizeLine } from './p2p/p2p-view.js';
 export type { LineSummary } from './p2p/p2p-view.js';
 export { p2pKpis, percentile } from './kpis/p2p-kpis.js';

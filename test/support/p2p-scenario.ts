@@ -3,7 +3,7 @@
 // when the story's clock passes them. `replay()` folds the log again without deciding. Like the
 // workflow processor, it keeps events as sent and hands the workflow their upcast form.
 import type { CloudEvent, P2PLine, P2PPolicy, P2PPolicySettings, StoredEvent } from '../../src/core/index.js';
-import { addMs, applyEvent, dueBreaches, EventUpcaster, isRecordedDecision, LineSet, p2pPolicy, SHIPPED_UPCASTERS } from '../../src/core/index.js';
+import { addMs, applyEvent, BillingDocuments, dueBreaches, EventUpcaster, isRecordedDecision, LineSet, p2pPolicy, SHIPPED_UPCASTERS } from '../../src/core/index.js';
 
 const upcaster = new EventUpcaster(SHIPPED_UPCASTERS);
 
@@ -34,6 +34,8 @@ function poSnapshot(poNumber: string, currency: string, lines: readonly PoLine[]
 
 export class P2PScenario {
   readonly lines = new LineSet();
+  /** The first event of each invoice and credit memo, as the processor keeps them. */
+  private readonly documents = new BillingDocuments();
   readonly log: StoredEvent[] = [];
   readonly policy: P2PPolicy;
   now = T0;
@@ -65,7 +67,7 @@ export class P2PScenario {
   input(event: CloudEvent): StoredEvent {
     const stored = { sequence: this.log.length + 1, receivedTime: this.now, event };
     this.log.push(stored);
-    const { derived } = applyEvent(this.lines, upcaster.upcastStored(stored), this.policy, { now: this.now });
+    const { derived } = applyEvent(this.lines, upcaster.upcastStored(stored), this.policy, { now: this.now }, undefined, { copyOf: this.documents.see(event)?.copyOf });
     for (const event of derived) this.log.push({ sequence: this.log.length + 1, receivedTime: this.now, event });
     return stored;
   }
@@ -160,7 +162,8 @@ export class P2PScenario {
   /** Every line's state, folded from the log without deciding: what a rebuild produces. */
   replay(): Map<string, string> {
     const lines = new LineSet();
-    for (const stored of this.log) applyEvent(lines, upcaster.upcastStored(stored), this.policy, undefined);
+    const documents = new BillingDocuments();
+    for (const stored of this.log) applyEvent(lines, upcaster.upcastStored(stored), this.policy, undefined, undefined, { copyOf: documents.see(stored.event)?.copyOf });
     return new Map([...lines.keys()].sort().map((key) => [key, JSON.stringify(lines.get(key))]));
   }
 

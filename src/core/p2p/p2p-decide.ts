@@ -583,7 +583,7 @@ function invoiceRules(state: P2PLine, terms: PoLineTerms, ctx: DecisionContext, 
       'duplicate_invoice',
       duplicate.eventId,
       `${duplicate.creditMemo === true ? 'credit memo' : 'invoice'} ${duplicate.invoiceNumber} from ${duplicate.supplierId ?? original?.supplierId ?? terms.supplierId} was received again as a new document; nothing was posted for the copy`,
-      [duplicate.eventId, ...(original === undefined ? [] : [original.eventId])],
+      [duplicate.eventId, ...(original === undefined ? (duplicate.original === undefined ? [] : [duplicate.original]) : [original.eventId])],
       { invoiceNumber: duplicate.invoiceNumber },
     );
   }

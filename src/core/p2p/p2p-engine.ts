@@ -128,6 +128,14 @@ export interface Applied {
   readonly derived: readonly CloudEvent[];
 }
 
+/** How an event is applied beyond its lines: which of them (a partition), and what it copies. */
+export interface ApplyOptions {
+  /** A partitioned replay applies each event only to the lines of its partition. */
+  readonly accept?: ((key: string) => boolean) | undefined;
+  /** The event id of the billing document this invoice or credit memo copies (BillingDocuments.see). */
+  readonly copyOf?: string | undefined;
+}
+
 /**
  * Applies an event to every line it touches. With `decide` (live processing of an input),
  * the rules run and their derived events are applied too and returned, to be appended to the
@@ -139,17 +147,17 @@ export function applyEvent(
   policy: P2PPolicy,
   decide: { now: string } | undefined,
   knownRoute?: P2PRoute | null,
-  accept?: (key: string) => boolean,
+  options: ApplyOptions = {},
 ): Applied {
+  const { accept, copyOf } = options;
   const route = knownRoute === undefined ? routeP2P(stored.event) : (knownRoute ?? undefined);
   if (route === undefined) return { keys: [], derived: [] };
   const routed = keysFor(route, lines);
-  // A partitioned replay applies each event only to the lines of its partition.
   const keys = accept === undefined ? routed : routed.filter(accept);
   const derived: CloudEvent[] = [];
   keys.forEach((key, keyIndex) => {
     const { poNumber, line } = splitKey(key);
-    let state = evolveLine(lines.get(key) ?? emptyLine(poNumber, line), stored, policy.convert);
+    let state = evolveLine(lines.get(key) ?? emptyLine(poNumber, line), stored, policy.convert, copyOf);
     if (decide !== undefined) {
       const decisions = decideLine(state, { cause: stored, keyIndex, now: decide.now, policy });
       for (const event of decisions) {

@@ -57,7 +57,7 @@ function put<T>(record: Readonly<Record<string, T>>, key: string, value: T): Rea
  * replaced in place, so a line with 20,000 receipts is not copied for the 20,001st. Whoever keeps a
  * line to compare with later (a test, a cache) keeps a copy (its JSON), not the object.
  */
-export function evolveLine(state: P2PLine, stored: StoredEvent, convert: Convert): P2PLine {
+export function evolveLine(state: P2PLine, stored: StoredEvent, convert: Convert, copyOf?: string): P2PLine {
   const { event, sequence } = stored;
   const data = event.data;
   switch (event.type) {
@@ -184,8 +184,9 @@ export function evolveLine(state: P2PLine, stored: StoredEvent, convert: Convert
       const supplierId = text(data.supplierId);
       const key = invoiceKeyOf(state, supplierId, invoiceNumber);
       const existing = state.invoices[key];
-      if (existing !== undefined && existing.eventId !== event.id) {
-        return { ...state, duplicates: put(state.duplicates, event.id, { invoiceNumber, supplierId, eventId: event.id, seq: sequence }), lastActivity: event.time };
+      // A copy is one whether its original billed this line or only others (copyOf).
+      if ((existing !== undefined && existing.eventId !== event.id) || copyOf !== undefined) {
+        return { ...state, duplicates: put(state.duplicates, event.id, { invoiceNumber, supplierId, eventId: event.id, seq: sequence, ...optional('original', existing === undefined ? copyOf : undefined) }), lastActivity: event.time };
       }
       const invoice: InvoiceRecord = { invoiceNumber, ...billedDocument(stored, state, items, convert), status: 'received' };
       return { ...state, invoices: put(state.invoices, key, invoice), lastActivity: event.time };
@@ -195,8 +196,13 @@ export function evolveLine(state: P2PLine, stored: StoredEvent, convert: Convert
       if (items.length === 0 || state.credits[event.id] !== undefined) return state;
       const creditMemoNumber = text(data.creditMemoNumber);
       const supplierId = text(data.supplierId);
-      if (Object.values(state.credits).some((c) => c.creditMemoNumber === creditMemoNumber && c.supplierId === supplierId)) {
-        return { ...state, duplicates: put(state.duplicates, event.id, { invoiceNumber: creditMemoNumber, creditMemo: true, supplierId, eventId: event.id, seq: sequence }), lastActivity: event.time };
+      const here = Object.values(state.credits).some((c) => c.creditMemoNumber === creditMemoNumber && c.supplierId === supplierId);
+      if (here || copyOf !== undefined) {
+        return {
+          ...state,
+          duplicates: put(state.duplicates, event.id, { invoiceNumber: creditMemoNumber, creditMemo: true, supplierId, eventId: event.id, seq: sequence, ...optional('original', here ? undefined : copyOf) }),
+          lastActivity: event.time,
+        };
       }
       const credit: CreditRecord = {
         creditMemoNumber,

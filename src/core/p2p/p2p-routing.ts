@@ -88,3 +88,60 @@ export function routeP2P(event: CloudEvent): P2PRoute | undefined {
 export function isRecordedDecision(event: CloudEvent): boolean {
   return event.source === '/millrace' && typeof event.causationseq === 'number';
 }
+
+/**
+ * The key of the billing document an invoice or credit memo event is: its kind, supplier and
+ * number (undefined for any other event). A supplier's invoice number names one document
+ * whichever PO lines it bills, so a second event with the same key and another id is a copy,
+ * even when it bills lines the first did not. Also the key of the link from the document to the
+ * first event that carried it (the supplier's length keeps the parts apart without a separator
+ * character, which PostgreSQL text could not hold if it were NUL).
+ */
+export function billingDocumentKey(event: CloudEvent): string | undefined {
+  const data = event.data;
+  const supplierId = typeof data.supplierId === 'string' ? data.supplierId : '';
+  if (event.type === 'invoice.received' && typeof data.invoiceNumber === 'string') return `p2p-document:invoice:${supplierId.length}:${supplierId}:${data.invoiceNumber}`;
+  if (event.type === 'invoice.credited' && typeof data.creditMemoNumber === 'string') return `p2p-document:credit:${supplierId.length}:${supplierId}:${data.creditMemoNumber}`;
+  return undefined;
+}
+
+/**
+ * The first event of each billing document, by billingDocumentKey: what tells a copy that bills
+ * other PO lines than its original (which per-line records cannot see). The processor fills it
+ * from the log as it applies events and, for documents it has forgotten, from the store's links.
+ */
+export class BillingDocuments {
+  private readonly first = new Map<string, string>();
+
+  get size(): number {
+    return this.first.size;
+  }
+
+  has(key: string): boolean {
+    return this.first.has(key);
+  }
+
+  /** Records the first event of a document, as the store knows it. */
+  know(key: string, eventId: string): void {
+    if (!this.first.has(key)) this.first.set(key, eventId);
+  }
+
+  /**
+   * Sees an event in log order: for a billing document, its key, whether it is the document's
+   * first event (`first`), and the first event's id when this one is a copy (`copyOf`).
+   */
+  see(event: CloudEvent): { readonly key: string; readonly first: boolean; readonly copyOf: string | undefined } | undefined {
+    const key = billingDocumentKey(event);
+    if (key === undefined) return undefined;
+    const original = this.first.get(key);
+    if (original === undefined) {
+      this.first.set(key, event.id);
+      return { key, first: true, copyOf: undefined };
+    }
+    return { key, first: false, copyOf: original === event.id ? undefined : original };
+  }
+
+  clear(): void {
+    this.first.clear();
+  }
+}

@@ -169,6 +169,8 @@ export interface DuplicateInvoiceRecord {
   readonly supplierId?: string;
   readonly eventId: string;
   readonly seq: number;
+  /** The original's event id, when it billed other lines only (this line has no record of it). */
+  readonly original?: string;
 }
 
 export interface DeadlineRecord {

@@ -921,6 +921,50 @@ describe('three-way match', () => {
     assert.equal(s.postings('ap_liability').length, 1);
   });
 
+  it('raises duplicate_invoice for a copy that bills another PO line than the original, and posts nothing for it', () => {
+    const s = new P2PScenario();
+    s.release([
+      { line: 10, quantity: '100', unitPrice: '12.5000' },
+      { line: 20, quantity: '100', unitPrice: '12.5000' },
+    ]);
+    s.receive('GR-1', [
+      { line: 10, quantity: '100' },
+      { line: 20, quantity: '100' },
+    ]);
+    s.invoice('INV-1', [{ line: 10, quantity: '100', unitPrice: '12.5000' }], { id: 'ap-1' });
+    // The same supplier's INV-1 again, under a new event id, now billing line 20: paid twice before.
+    s.invoice('INV-1', [{ line: 20, quantity: '100', unitPrice: '12.5000' }], { id: 'ap-1-rekeyed' });
+    const [duplicate] = s.exceptions('duplicate_invoice');
+    assert.deepEqual(duplicate?.evidence, ['ap-1-rekeyed', 'ap-1']);
+    assert.equal(duplicate?.message, 'invoice INV-1 from SUP-0042 was received again as a new document; nothing was posted for the copy');
+    assert.deepEqual(s.postings('ap_liability').map((p) => [p.line, p.amount]), [[10, '1250.00']]);
+    // Another supplier's INV-1 on line 20 is not a copy, and the same event sent again is no copy either.
+    s.invoice('INV-1', [{ line: 20, quantity: '100', unitPrice: '12.5000' }], { id: 'ap-other', supplierId: 'SUP-0999' });
+    assert.deepEqual(s.exceptions().map((e) => e.code).sort(), ['duplicate_invoice', 'supplier_mismatch']);
+    assert.deepEqual(s.replay(), s.live());
+  });
+
+  it('raises duplicate_invoice for a credit memo sent again under a new id for another PO line', () => {
+    const s = new P2PScenario();
+    s.release([
+      { line: 10, quantity: '100', unitPrice: '12.5000' },
+      { line: 20, quantity: '100', unitPrice: '12.5000' },
+    ]);
+    s.receive('GR-1', [
+      { line: 10, quantity: '100' },
+      { line: 20, quantity: '100' },
+    ]);
+    s.invoice('INV-1', [
+      { line: 10, quantity: '100', unitPrice: '12.5000' },
+      { line: 20, quantity: '100', unitPrice: '12.5000' },
+    ]);
+    s.credit('CM-1', [{ line: 10, quantity: '10', unitPrice: '12.5000' }], { id: 'cm-1', invoiceNumber: 'INV-1' });
+    s.credit('CM-1', [{ line: 20, quantity: '10', unitPrice: '12.5000' }], { id: 'cm-1-again', invoiceNumber: 'INV-1' });
+    assert.deepEqual(s.exceptions('duplicate_invoice').map((e) => e.evidence), [['cm-1-again', 'cm-1']]);
+    assert.deepEqual(s.postings('ap_liability').map((p) => [p.line, p.amount]), [[10, '1250.00'], [20, '1250.00'], [10, '-125.00']]);
+    assert.deepEqual(s.replay(), s.live());
+  });
+
   it('matches an invoice from another supplier on its own when its number is one the line already has, and still catches its own resend', () => {
     const s = released();
     s.receive('GR-1', [{ line: 10, quantity: '100' }]);
