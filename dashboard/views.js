@@ -261,8 +261,9 @@ export const exceptions = {
 export const purchaseOrder = {
   title: 'Purchase order',
   async load([po]) {
-    if (po === undefined) return { po: undefined };
-    const poNumber = decodeURIComponent(po);
+    // Trimmed as the form trims: a blank number (typed into the address) is no number, which the API would refuse.
+    const poNumber = po === undefined ? '' : decodeURIComponent(po).trim();
+    if (poNumber === '') return { po: undefined };
     try {
       const [lineage, workflow] = await Promise.all([api(`/v1/lineage?correlation=${encodeURIComponent(poNumber)}`), api(`/v1/workflows/p2p/${encodeURIComponent(poNumber)}`)]);
       return { po: poNumber, lineage, workflow };

@@ -56,7 +56,7 @@ async function refusesForeignCursors(t: TestHub): Promise<void> {
   }
   for (const listing of ['/v1/workflows/p2p', '/v1/exceptions', '/v1/deliveries', '/v1/quarantine']) {
     const empty = await callHub(t, 'GET', `${listing}?after=`, operator);
-    assert.deepEqual([empty.status, empty.body.detail], [400, 'querystring/after must NOT have fewer than 1 characters'], listing);
+    assert.deepEqual([empty.status, empty.body.detail], [400, 'querystring/after is empty; leave it out for the first page, or give the `next` of the page before'], listing);
   }
   // Their own cursors are taken; each other listing's cursor is refused, as is text that is no
   // cursor at all. The PO lines' listing took any text as a key to start after: `garbage`

@@ -53,6 +53,12 @@ describe('the operations dashboard on addresses the hub cannot answer', () => {
     assert.equal(await page.locator('#open-exceptions').count(), 0, 'the overview is gone');
     assert.equal(await page.getByLabel('Purchase order number').inputValue(), 'NOPE-1');
 
+    // A blank PO number in the address (the form never sends one) is no number: the form, not the API's refusal of a blank correlation.
+    await go('#/po/%20');
+    await h1('Purchase orders').waitFor();
+    assert.equal(await page.getByLabel('Purchase order number').inputValue(), '');
+    assert.equal(((await page.locator('#status').textContent()) ?? '').trim(), '');
+
     // A window the API refuses: the scorecards' heading with the hub's words, not the PO page left behind.
     await go('#/scorecards/abc');
     await page.getByRole('alert').filter({ hasText: 'days must be a whole number in decimal digits' }).waitFor();

@@ -6,6 +6,8 @@
 // type ("querystring/days must be integer"). docs/adr/0034-unknown-query-parameters.md.
 // An integer parameter must be written in decimal digits: the validator coerces with Number(),
 // so `limit=1e2`, `0x10`, ` 5` or `5.0` were read as 100, 16, 5 and 5 (docs/adr/0041).
+// An empty or blank value is refused, not filtered on: `?supplier=` (an unset template variable)
+// answered an empty page (docs/adr/0041).
 import type { preValidationHookHandler, RouteOptions } from 'fastify';
 import { MillraceError, shownValue } from '../../core/index.js';
 import { documentProblemResponse } from './schemas.js';
@@ -14,6 +16,7 @@ interface ParameterSchema {
   readonly type?: unknown;
   readonly minimum?: number;
   readonly maximum?: number;
+  readonly default?: string | number | boolean;
 }
 
 interface QuerySchema {
@@ -36,10 +39,44 @@ function integerRefusal(name: string, schema: ParameterSchema, value: string): s
   return `querystring/${name} must be a whole number in decimal digits${range}, not "${shownValue(value)}"`;
 }
 
+/**
+ * Why a value that is empty or white space only is refused, if it is, and what to do instead:
+ * leave the parameter out (a listing's filter then lists all; a parameter with a default takes it).
+ */
+function blankRefusal(name: string, schema: ParameterSchema, value: string, listing: boolean): string | undefined {
+  if (value.trim() !== '') return undefined;
+  const what = value === '' ? 'is empty' : 'is blank (white space only)';
+  const instead =
+    name === 'after' && listing
+      ? 'leave it out for the first page, or give the `next` of the page before'
+      : schema.default !== undefined
+        ? `leave it out for its default, ${String(schema.default)}, or give a value`
+        : listing
+          ? 'leave it out to list all, or give a value'
+          : 'leave it out, or give a value';
+  return `querystring/${name} ${what}; ${instead}`;
+}
+
+/** What a route is, for the refusals of its parameters' values. */
+interface RouteKind {
+  /** A read (GET): its parameters say what to read, and an empty one is refused. */
+  readonly read: boolean;
+  /** A paged listing: its filters narrow it, and leaving one out lists all. */
+  readonly listing: boolean;
+}
+
+/** Why a parameter's value, as sent, is refused before validation, if it is. */
+function valueRefusal(name: string, schema: ParameterSchema, value: string, kind: RouteKind): string | undefined {
+  // Only a read's: an intake's parameters (a CSV file's `filename`) are the caller's data (ADR 0041).
+  const blank = kind.read ? blankRefusal(name, schema, value, kind.listing) : undefined;
+  return blank ?? (schema.type === 'integer' ? integerRefusal(name, schema, value) : undefined);
+}
+
 function refuse(method: string, url: string, schema: QuerySchema | undefined): preValidationHookHandler {
   const properties = schema?.properties ?? {};
   const taken = Object.keys(properties);
   const listed = taken.length === 0 ? 'none' : taken.join(', ');
+  const kind: RouteKind = { read: method.split(',').some((one) => one === 'GET' || one === 'HEAD'), listing: Object.hasOwn(properties, 'after') };
   return (request, _reply, done) => {
     const query = request.query as Record<string, unknown> | undefined;
     for (const [name, value] of Object.entries(query ?? {})) {
@@ -52,7 +89,7 @@ function refuse(method: string, url: string, schema: QuerySchema | undefined): p
         done(new MillraceError('invalid_request', `querystring/${name} is given ${value.length} times; give it once`));
         return;
       }
-      const refusal = declared.type === 'integer' && typeof value === 'string' ? integerRefusal(name, declared, value) : undefined;
+      const refusal = typeof value === 'string' ? valueRefusal(name, declared, value, kind) : undefined;
       if (refusal !== undefined) {
         done(new MillraceError('invalid_request', refusal));
         return;
