@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { TestHub } from '../../test/support/hub.js';
+import { DELIVERY_STATUSES, P2P_STAGES } from '../core/index.js';
 import { callHub, startTestHub } from '../../test/support/hub.js';
 
 describe('query parameters', () => {
@@ -70,6 +71,21 @@ describe('query parameters', () => {
     }
     // A value with white space around it is a value: still taken.
     assert.equal((await callHub(t, 'GET', '/v1/exceptions?owner=%20ap', operator())).status, 200);
+  });
+
+  it('names the allowed values when it refuses a value of an enumerated parameter', async () => {
+    const cases = [
+      ['/v1/exceptions?status=nope', 'querystring/status must be one of open, resolved, not "nope"'],
+      ['/v1/workflows/p2p?stage=x', `querystring/stage must be one of ${P2P_STAGES.join(', ')}, not "x"`],
+      ['/v1/deliveries?status=Dead', `querystring/status must be one of ${DELIVERY_STATUSES.join(', ')}, not "Dead"`],
+      ['/v1/quarantine?status=open', 'querystring/status must be one of held, accepted, reprocessed, discarded, not "open"'],
+      [`/v1/exceptions?status=${'o'.repeat(100)}`, `querystring/status must be one of open, resolved, not "${'o'.repeat(80)}… (100 characters)"`],
+    ] as const;
+    for (const [url, detail] of cases) {
+      const answer = await callHub(t, 'GET', url, operator());
+      assert.deepEqual([answer.status, answer.body.code, answer.body.detail], [400, 'invalid_request', detail], url);
+    }
+    assert.equal((await callHub(t, 'GET', '/v1/deliveries?status=dead', operator())).status, 200);
   });
 
   it('documents that 400 in /openapi.json for every /v1/ route that refuses parameters', async () => {

@@ -7,13 +7,15 @@
 // An integer parameter must be written in decimal digits: the validator coerces with Number(),
 // so `limit=1e2`, `0x10`, ` 5` or `5.0` were read as 100, 16, 5 and 5 (docs/adr/0041).
 // An empty or blank value is refused, not filtered on: `?supplier=` (an unset template variable)
-// answered an empty page (docs/adr/0041).
+// answered an empty page. A value outside an enumeration is refused naming the values it may
+// be: the validator said only "must be equal to one of the allowed values" (docs/adr/0041).
 import type { preValidationHookHandler, RouteOptions } from 'fastify';
 import { MillraceError, shownValue } from '../../core/index.js';
 import { documentProblemResponse } from './schemas.js';
 
 interface ParameterSchema {
   readonly type?: unknown;
+  readonly enum?: readonly (string | number)[];
   readonly minimum?: number;
   readonly maximum?: number;
   readonly default?: string | number | boolean;
@@ -57,6 +59,13 @@ function blankRefusal(name: string, schema: ParameterSchema, value: string, list
   return `querystring/${name} ${what}; ${instead}`;
 }
 
+/** Why a value outside an enumerated parameter's values is refused, if it is. */
+function enumRefusal(name: string, schema: ParameterSchema, value: string): string | undefined {
+  const allowed = schema.enum;
+  if (allowed === undefined || allowed.some((one) => String(one) === value)) return undefined;
+  return `querystring/${name} must be one of ${allowed.map(String).join(', ')}, not "${shownValue(value)}"`;
+}
+
 /** What a route is, for the refusals of its parameters' values. */
 interface RouteKind {
   /** A read (GET): its parameters say what to read, and an empty one is refused. */
@@ -69,7 +78,7 @@ interface RouteKind {
 function valueRefusal(name: string, schema: ParameterSchema, value: string, kind: RouteKind): string | undefined {
   // Only a read's: an intake's parameters (a CSV file's `filename`) are the caller's data (ADR 0041).
   const blank = kind.read ? blankRefusal(name, schema, value, kind.listing) : undefined;
-  return blank ?? (schema.type === 'integer' ? integerRefusal(name, schema, value) : undefined);
+  return blank ?? (schema.type === 'integer' ? integerRefusal(name, schema, value) : enumRefusal(name, schema, value));
 }
 
 function refuse(method: string, url: string, schema: QuerySchema | undefined): preValidationHookHandler {
