@@ -153,7 +153,7 @@ function windowBounds(request: KpiWindowRequest, now: string): { from: string; t
     return ms;
   };
   if (request.from !== undefined && length !== undefined) {
-    return { from: request.from, to: countedInstant(instant('from', request.from) + lengthMs, 'to') };
+    return { from: toTheMillisecond(request.from), to: countedInstant(instant('from', request.from) + lengthMs, 'to') };
   }
   const to = request.to ?? now;
   const end = instant('to', to);
@@ -167,7 +167,19 @@ function windowBounds(request: KpiWindowRequest, now: string): { from: string; t
       parameters: request.to === undefined ? ['from'] : ['from', 'to'],
     });
   }
-  return { from, to };
+  return { from: toTheMillisecond(from), to: toTheMillisecond(to) };
+}
+
+/** Digits of a second past the third, which no instant is read to (Date.parse cuts them). */
+const PAST_THE_MILLISECOND = /(\.\d{3})\d+/;
+
+/**
+ * A bound as the hub compares it: cut to the millisecond, as every instant it reads is, so the
+ * answer's window is the one measured (`.123456789` was repeated whole though read as `.123`).
+ * Its offset, and a shorter fraction, stay as the caller wrote them (ADR 0041).
+ */
+function toTheMillisecond(bound: string): string {
+  return bound.replace(PAST_THE_MILLISECOND, '$1');
 }
 
 /** The longest window, however it is given (`days`, `window`, or `from` and `to`). */

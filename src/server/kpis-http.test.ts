@@ -77,6 +77,34 @@ describe('GET /v1/kpis', () => {
     assert.match(String(february.body.detail), /to must be an RFC 3339 time, not "2026-02-30T00:00:00Z"/);
   });
 
+  it('gives back its bounds to the millisecond, the precision it compares at, however many digits were sent', async () => {
+    // 9 digits of a second (Go's RFC3339Nano, Java's Instant) were repeated verbatim in `window`,
+    // though the hub reads instants to the millisecond: the answer said a window it did not measure.
+    const released = {
+      specversion: '1.0',
+      id: 'rel-march-1',
+      source: '/systems/erp-core',
+      type: 'po.released',
+      time: '2026-03-01T00:00:00.123Z',
+      data: { poNumber: '4500088002', supplierId: 'SUP-0042', buyerPlant: 'P01', currency: 'USD', lines: [{ line: 10, itemId: 'ITM-1', quantity: '5', uom: 'EA', unitPrice: '1.00', needBy: '2026-12-01' }] },
+    };
+    assert.equal((await callHub(t, 'POST', '/v1/events', t.keys.get('system:erp-core')!, released)).status, 202);
+    await t.hub.settle();
+    const fine = await callHub(t, 'GET', '/v1/kpis?from=2026-03-01T00:00:00.123456789Z&to=2026-03-02T00:00:00.9999Z', viewer());
+    assert.equal(fine.status, 200, JSON.stringify(fine.body));
+    const kpis = fine.body as unknown as KpiAnswer;
+    assert.deepEqual(kpis.window, { from: '2026-03-01T00:00:00.123Z', to: '2026-03-02T00:00:00.999Z' });
+    // The line released at .123 is in the window that starts at .123, as the answer says.
+    assert.equal(kpis.funnel.lines, 1);
+    const later = (await callHub(t, 'GET', '/v1/kpis?from=2026-03-01T00:00:00.124Z&to=2026-03-02T00:00:00Z', viewer())).body as unknown as KpiAnswer;
+    assert.equal(later.funnel.lines, 0);
+    // An offset, and a fraction of up to three digits, are given back as sent.
+    const offset = (await callHub(t, 'GET', `/v1/kpis?from=${encodeURIComponent('2026-03-01T02:00:00.123456+02:00')}&days=1`, viewer())).body as unknown as KpiAnswer;
+    assert.deepEqual(offset.window, { from: '2026-03-01T02:00:00.123+02:00', to: '2026-03-02T00:00:00.123Z' });
+    const short = (await callHub(t, 'GET', '/v1/kpis?from=2026-03-01T00:00:00.5Z&to=2026-03-02T00:00:00Z', viewer())).body as unknown as KpiAnswer;
+    assert.deepEqual(short.window, { from: '2026-03-01T00:00:00.5Z', to: '2026-03-02T00:00:00Z' });
+  });
+
   it('refuses a window that is not a duration, or given twice', async () => {
     const bogus = await callHub(t, 'GET', '/v1/kpis?window=2w', viewer());
     assert.deepEqual([bogus.status, bogus.body.code], [400, 'invalid_request']);
