@@ -4,7 +4,7 @@
 // lines and the reason, each located by line and column. A file that cannot be read at all is
 // quarantined whole. Decisions: docs/adr/0014-csv-and-quarantine.md.
 import type { CsvMappingDeclaration, CompiledCsvMapping, CsvRecord, CsvRowProblem, Manifest, MappedCsvEvent, Principal, Violation } from '../core/index.js';
-import { compileCsvMapping, decodeCsv, isMillraceError, locateViolations, mapCsvRecordsInSteps, MillraceError, sourceOf } from '../core/index.js';
+import { compileCsvMapping, decodeCsv, isMillraceError, locateViolations, mapCsvRecordsInSteps, MillraceError, shownValue, sourceOf } from '../core/index.js';
 import type { Clock, CsvReader, InboundMessagePart, InboundMessageStore, NewQuarantineEntry, QuarantineEntry, QuarantineReason, QuarantineStore, TraceContext } from '../ports/index.js';
 import type { IngestService } from './ingest.js';
 import type { QuarantineChannel, ReprocessOutcome } from './quarantine.js';
@@ -127,7 +127,7 @@ export class CsvIntake implements QuarantineChannel {
    */
   async receive(principal: Principal, mappingId: string, bytes: Uint8Array, name?: string, trace?: TraceContext): Promise<CsvFileReport> {
     const mapping = this.mappings.get(mappingId);
-    if (mapping === undefined) throw new MillraceError('not_found', `no CSV mapping ${mappingId} in the manifest`);
+    if (mapping === undefined) throw new MillraceError('not_found', `no CSV mapping ${shownValue(mappingId)} in the manifest`);
     const expected = this.sourcePrincipal(mapping.declaration.source);
     if (principal.kind !== expected.kind || principal.id !== expected.id) {
       throw new MillraceError('forbidden_source', `mapping ${mappingId} reads files of ${sourceOf(expected.kind, expected.id)}; this credential is ${principal.kind} "${principal.id}"`, {

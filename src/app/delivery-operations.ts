@@ -1,7 +1,7 @@
 // What operators do with deliveries: list them, send a failed one again, and replay a range
 // of the log (or one workflow) to one subscriber, with a dry run that says what would be sent.
 import type { DeliveryStatus, Principal, StoredEvent, SubscriptionDeclaration } from '../core/index.js';
-import { deliveryIdOf, matchesSubscription, MillraceError } from '../core/index.js';
+import { deliveryIdOf, matchesSubscription, MillraceError, shownValue } from '../core/index.js';
 import type { Clock, DeliveryFilter, DeliveryRecord, DeliveryStore, EventStore, Page } from '../ports/index.js';
 import { newDelivery } from './delivery-runner.js';
 
@@ -56,7 +56,7 @@ export class DeliveryOperations {
   async get(deliveryId: string, viewer: Principal): Promise<DeliveryRecord> {
     requireOperator(viewer, false);
     const record = await this.store.getDelivery(deliveryId);
-    if (record === undefined) throw new MillraceError('not_found', `no delivery ${deliveryId}`);
+    if (record === undefined) throw new MillraceError('not_found', `no delivery ${shownValue(deliveryId)}`);
     return record;
   }
 
@@ -67,7 +67,7 @@ export class DeliveryOperations {
   async retry(deliveryId: string, by: Principal): Promise<DeliveryRecord> {
     requireOperator(by, true);
     const record = await this.store.getDelivery(deliveryId);
-    if (record === undefined) throw new MillraceError('not_found', `no delivery ${deliveryId}`);
+    if (record === undefined) throw new MillraceError('not_found', `no delivery ${shownValue(deliveryId)}`);
     if (!RETRYABLE.includes(record.status)) {
       const why =
         record.status === 'delivered'
@@ -87,7 +87,7 @@ export class DeliveryOperations {
     requireOperator(by, true);
     const subscription = this.subscriptions.get(request.subscription);
     if (subscription === undefined) {
-      throw new MillraceError('unknown_subscription', `the manifest declares no subscription ${request.subscription}`, { subscriptions: [...this.subscriptions.keys()] });
+      throw new MillraceError('unknown_subscription', `the manifest declares no subscription ${shownValue(request.subscription)}`, { subscriptions: [...this.subscriptions.keys()] });
     }
     if (request.correlationId === undefined && request.fromSequence === undefined) {
       throw new MillraceError('invalid_request', 'say what to replay: "fromSequence" (and optionally "toSequence"), or "correlationId"');

@@ -1,7 +1,7 @@
 // Resolving an exception by hand: an operator says why; the resolution is an event in the
 // log (exception.resolved, resolution "manual"), so it survives replays and shows in lineage.
 import type { ExceptionView, Principal } from '../core/index.js';
-import { MillraceError, MILLRACE_SOURCE } from '../core/index.js';
+import { MillraceError, MILLRACE_SOURCE, shownValue } from '../core/index.js';
 import type { Clock, WorkflowStore } from '../ports/index.js';
 import type { GroupCommitter } from './group-commit.js';
 import type { WorkflowProcessor } from './workflow-processor.js';
@@ -23,7 +23,7 @@ export class ExceptionResolution {
     }
     if (reason.trim() === '') throw new MillraceError('invalid_request', 'say why the exception is resolved: "reason" must not be empty');
     const view = await this.store.getException(exceptionId);
-    if (view === undefined) throw new MillraceError('not_found', `no exception ${exceptionId}`);
+    if (view === undefined) throw new MillraceError('not_found', `no exception ${shownValue(exceptionId)}`);
     if (view.status === 'resolved') {
       throw new MillraceError('exception_already_resolved', `exception ${exceptionId} was resolved at ${view.resolvedAt ?? '?'} by ${view.resolvedBy ?? '?'}`, { exception: view });
     }

@@ -2,7 +2,7 @@
 // with the current manifest (its channel reprocesses the raw bytes), or discard it saying why.
 // Nothing is deleted: a discarded entry keeps its bytes, who discarded it, when and why.
 import type { Principal } from '../core/index.js';
-import { MillraceError, sourceOf } from '../core/index.js';
+import { MillraceError, shownValue, sourceOf } from '../core/index.js';
 import type { Clock, Page, QuarantineAttempt, QuarantineEntry, QuarantineFilter, QuarantineReason, QuarantineStore } from '../ports/index.js';
 
 /** What a channel's reprocessing of a quarantined message did. */
@@ -89,7 +89,7 @@ export class QuarantineService {
     const entry = await this.store.getQuarantined(id);
     const own = ownSourceOf(viewer);
     // Another source's entry is answered like a missing one: ids cannot be probed.
-    if (entry === undefined || (own !== undefined && entry.source !== own)) throw new MillraceError('not_found', `no quarantine entry ${id}`);
+    if (entry === undefined || (own !== undefined && entry.source !== own)) throw new MillraceError('not_found', `no quarantine entry ${shownValue(id)}`);
     return entry;
   }
 
@@ -103,7 +103,7 @@ export class QuarantineService {
     const updated = await this.store.recordQuarantineAttempt(id, attempt, status, attempt.at);
     if (updated !== undefined) return updated;
     const now = await this.store.getQuarantined(id);
-    if (now === undefined) throw new MillraceError('not_found', `no quarantine entry ${id}`);
+    if (now === undefined) throw new MillraceError('not_found', `no quarantine entry ${shownValue(id)}`);
     throw closed(now);
   }
 }

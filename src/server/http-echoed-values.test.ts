@@ -46,6 +46,27 @@ describe('values echoed in problem details', () => {
     assert.deepEqual([answer.status, answer.body.detail], [404, `no purchase order ${'P'.repeat(80)}… (100 characters)`]);
   });
 
+  it('shortens the ids and names the use cases repeat in their refusals', async () => {
+    // "no delivery <id>" and "no quarantine entry <id>" came from the app layer whole.
+    const id = 'D'.repeat(100);
+    const shown = `${'D'.repeat(80)}… (100 characters)`;
+    const cases = [
+      ['GET', `/v1/deliveries/${id}`, undefined, 404, `no delivery ${shown}`],
+      ['POST', `/v1/deliveries/${id}/retry`, undefined, 404, `no delivery ${shown}`],
+      ['GET', `/v1/quarantine/${id}`, undefined, 404, `no quarantine entry ${shown}`],
+      ['POST', `/v1/quarantine/${id}/retry`, undefined, 404, `no quarantine entry ${shown}`],
+      ['POST', `/v1/quarantine/${id}/discard`, { reason: 'a test' }, 404, `no quarantine entry ${shown}`],
+      ['POST', '/v1/replay', { subscription: LONG, fromSequence: 1 }, 422, `the manifest declares no subscription ${SHOWN}`],
+    ] as const;
+    for (const [method, url, body, status, detail] of cases) {
+      const answer = await callHub(t, method, url, operator(), body);
+      assert.deepEqual([answer.status, answer.body.detail], [status, detail], `${method} ${url.slice(0, 40)}`);
+    }
+    // A CSV mapping the manifest does not have, named in the path of the file's intake.
+    const csv = await t.hub.http.inject({ method: 'POST', url: `/v1/inbound/csv/${id}`, headers: { authorization: `Bearer ${t.keys.get('system:wms-p02')!}`, 'content-type': 'text/csv' }, payload: 'a,b\n1,2\n' });
+    assert.deepEqual([csv.statusCode, csv.json<{ detail: string }>().detail], [404, `no CSV mapping ${shown} in the manifest`]);
+  });
+
   it('leaves values of 80 characters or fewer whole, and counts characters, not UTF-16 units', async () => {
     const po = 'P'.repeat(80);
     const whole = await callHub(t, 'GET', `/v1/workflows/p2p/${po}`, operator());
