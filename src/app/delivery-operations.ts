@@ -93,8 +93,10 @@ export class DeliveryOperations {
       throw new MillraceError('invalid_request', 'say what to replay: "fromSequence" (and optionally "toSequence"), or "correlationId"');
     }
     const from = request.fromSequence ?? 1;
+    // A range the caller wrote backwards is refused; one that runs to the head from past it (an
+    // empty log, a fromSequence not reached yet) holds nothing, like any range past the head.
+    if (request.toSequence !== undefined && request.toSequence < from) throw new MillraceError('invalid_request', `toSequence ${request.toSequence} is before fromSequence ${from}`);
     const to = request.toSequence ?? (await this.log.headSequence());
-    if (to < from) throw new MillraceError('invalid_request', `toSequence ${to} is before fromSequence ${from}`);
     const events = (await this.eventsIn(request.correlationId, from, to)).filter((stored) => matchesSubscription(subscription, stored.event));
     if (events.length > REPLAY_LIMIT) {
       throw new MillraceError('invalid_request', `${events.length} or more events match; one replay re-sends at most ${REPLAY_LIMIT}: narrow the range`, { limit: REPLAY_LIMIT });

@@ -137,6 +137,30 @@ describe('delivery routes', () => {
   });
 });
 
+describe('a replay of a range the log does not reach yet', () => {
+  let t: TestHub;
+  before(async () => {
+    t = await startTestHub();
+  });
+  after(() => t.close());
+
+  it('replays nothing, rather than blaming a toSequence the caller never gave', async () => {
+    // With no toSequence, the range ran to the log's head: on an empty log, or from past it,
+    // the answer was 400 "toSequence 0 is before fromSequence 1".
+    const operator = t.keys.get('operator:ap-lead')!;
+    for (const body of [
+      { subscription: 'erp-inventory', correlationId: '4500012345', dryRun: true },
+      { subscription: 'erp-inventory', fromSequence: 999_999, dryRun: true },
+      { subscription: 'erp-inventory', fromSequence: 999_999 },
+    ]) {
+      const answer = await callHub(t, 'POST', '/v1/replay', operator, body);
+      assert.deepEqual([answer.status, answer.body.count, answer.body.deliveries], [body.dryRun === true ? 200 : 202, 0, []], JSON.stringify(body));
+    }
+    const backwards = await callHub(t, 'POST', '/v1/replay', operator, { subscription: 'erp-inventory', fromSequence: 5, toSequence: 2 });
+    assert.deepEqual([backwards.status, backwards.body.detail], [400, 'toSequence 2 is before fromSequence 5']);
+  });
+});
+
 describe('the delivery pool, from the configuration', () => {
   it('keeps at most MILLRACE_DELIVERY_PER_SUBSCRIPTION deliveries of one subscription in flight', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'millrace-http-pool-'));
