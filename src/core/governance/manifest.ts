@@ -144,9 +144,17 @@ export type ManifestCheck =
   | { readonly ok: true; readonly manifest: Manifest; readonly warnings: readonly ManifestProblem[] }
   | { readonly ok: false; readonly problems: readonly ManifestProblem[] };
 
-const ajv = new Ajv2020({ strict: true, allErrors: true, useDefaults: true, allowUnionTypes: true });
-addFormats(ajv);
-const validateShape = ajv.compile(MANIFEST_SCHEMA);
+/**
+ * Compiled on first use (checkManifest). The trap: compiled at module load (allErrors makes it
+ * large), it cost every importer of the core about 250 ms, `millrace --help` included, whether
+ * or not a manifest was read (docs/adr/0042).
+ */
+function compileShapeValidator() {
+  const ajv = new Ajv2020({ strict: true, allErrors: true, useDefaults: true, allowUnionTypes: true });
+  addFormats(ajv);
+  return ajv.compile(MANIFEST_SCHEMA);
+}
+let validateShape: ReturnType<typeof compileShapeValidator> | undefined;
 
 /**
  * Checks a parsed manifest document: its shape, then the governance rules the shape cannot
@@ -156,6 +164,7 @@ const validateShape = ajv.compile(MANIFEST_SCHEMA);
 export function checkManifest(document: unknown, catalog: ContractCatalog): ManifestCheck {
   // useDefaults fills absent lists in place: work on a copy so the caller's document is unchanged.
   const candidate: unknown = structuredClone(document);
+  validateShape ??= compileShapeValidator();
   if (!validateShape(candidate)) {
     const problems = (validateShape.errors ?? []).map((error) => ({
       path: pointerToPath(error.instancePath),
