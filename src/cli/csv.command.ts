@@ -2,7 +2,6 @@
 // before it is sent (or while a mapping is being written).
 import { existsSync } from 'node:fs';
 import { Option, type Command } from 'commander';
-import { checkCsvFile, loadGovernance, processEnvironment } from '../bootstrap/index.js';
 import { isMillraceError } from '../core/index.js';
 import type { CommonOptions } from './flags.js';
 import { configFlags, givesVerdict, printJson, readInput, unusable } from './flags.js';
@@ -23,9 +22,12 @@ export function registerCsv(program: Command): void {
     .requiredOption('--mapping <id>', 'the csvMappings id')
     .option('--json', 'print {"mapping", "rows", "accepted": [{"id", "lines"}], "quarantined": [{"lines", "problems"}]}')
     .addHelpText('after', HELP)
-    .action((file: string, options: CommonOptions & { mapping: string }) => {
+    .action(async (file: string, options: CommonOptions & { mapping: string }) => {
       if (!existsSync(file)) unusable(`cannot read ${file}: no such file`);
       const bytes = readInput(file);
+      // Loaded here, not at the top: building the program for another command (or --help) must
+      // not load the hub's adapters (docs/adr/0042).
+      const { checkCsvFile, loadGovernance, processEnvironment } = await import('../bootstrap/index.js');
       const { manifest, contracts } = loadGovernance(configFlags(options), processEnvironment());
       let result;
       try {

@@ -1,19 +1,11 @@
 // `millrace diff OLD NEW`: what a manifest change does, for a governance board's review and CI.
 // Contract changes with their compatibility verdict, authority, SLAs, tolerances, limits,
 // exception owners and subscriptions; with --store, what it touches in a running hub. Exit 1
-// when the change breaks a rule of the old manifest's compatibility mode.
+// when the change breaks a rule of the old manifest's compatibility mode. The comparison is in
+// diff.action.ts, loaded when the command runs.
 import type { Command } from 'commander';
-import type { ManifestDiffResult, StoreState } from '../bootstrap/index.js';
-import { DEFAULT_CONTRACTS_DIR, diffManifestFiles, redactStoreUrl } from '../bootstrap/index.js';
-import type { DiffImpact, DiffSection, ManifestChange, PublisherRef } from '../core/index.js';
-import { DIFF_SECTIONS, isMillraceError } from '../core/index.js';
-import { givesVerdict, printJson, unusable } from './flags.js';
-
-interface DiffOptions {
-  readonly store?: string;
-  readonly contracts?: string;
-  readonly json?: boolean;
-}
+import type { DiffOptions } from './diff.action.js';
+import { givesVerdict } from './flags.js';
 
 const HELP = `
 Each manifest's contracts.folder is read beside that manifest and layered on the shipped
@@ -25,17 +17,6 @@ Exit status: 0 no breaking change, 1 a breaking change, 2 no verdict (a usage er
 that cannot be read or has lint errors, a contracts folder or store that cannot be read). The JSON document and
 the meaning of "touches" are described in docs/manifest-diff.md.`;
 
-const TITLES: Readonly<Record<DiffSection, string>> = {
-  contracts: 'Contracts',
-  authority: 'Authority',
-  slas: 'SLAs',
-  tolerances: 'Tolerances',
-  limits: 'Lag and rate limits',
-  exceptionOwners: 'Exception owners',
-  subscriptions: 'Subscriptions',
-  other: 'Other',
-};
-
 export function registerDiff(program: Command): void {
   givesVerdict(program.command('diff'))
     .description('What a manifest change does: contract compatibility, authority, SLAs, tolerances, owners, subscriptions, and who is affected')
@@ -45,102 +26,5 @@ export function registerDiff(program: Command): void {
     .option('--contracts <dir>', 'shipped contracts folder (default: the bundled contracts)')
     .option('--json', 'print one JSON document: {"old", "new", "mode", "breaking", "counts", "changes", "impact"}')
     .addHelpText('after', HELP)
-    .action(async (oldFile: string, newFile: string, options: DiffOptions) => {
-      let result: ManifestDiffResult;
-      try {
-        result = await diffManifestFiles({ oldFile, newFile, contractsDir: options.contracts ?? DEFAULT_CONTRACTS_DIR, ...(options.store === undefined ? {} : { store: options.store }) });
-      } catch (error) {
-        if (isMillraceError(error)) throw error;
-        unusable((error as Error).message);
-      }
-      const store = options.store === undefined ? undefined : redactStoreUrl(options.store);
-      if (options.json === true) printJson(jsonDocument(oldFile, newFile, result, store));
-      else printDiff(oldFile, newFile, result, store);
-      if (result.diff.breaking) process.exitCode = 1;
-    });
-}
-
-/** The --json document; every key is always present (null when it does not apply). */
-function jsonDocument(oldFile: string, newFile: string, result: ManifestDiffResult, store: string | undefined): unknown {
-  const { diff } = result;
-  return {
-    old: oldFile,
-    new: newFile,
-    mode: diff.mode,
-    breaking: diff.breaking,
-    counts: { changes: diff.changes.length, breaking: diff.changes.filter((c) => c.breaking).length },
-    changes: diff.changes.map((c) => ({
-      section: c.section,
-      kind: c.kind,
-      breaking: c.breaking,
-      subject: c.subject,
-      message: c.message,
-      old: c.old ?? null,
-      new: c.new ?? null,
-      eventTypes: c.eventTypes,
-      publishers: c.publishers,
-      subscribers: c.subscribers,
-      workflows: c.workflows,
-      compatibility: c.compatibility ?? null,
-      touches: c.touches ?? null,
-    })),
-    impact: diff.impact === undefined || result.store === undefined || store === undefined ? null : { store, ...result.store, ...diff.impact },
-  };
-}
-
-function printDiff(oldFile: string, newFile: string, result: ManifestDiffResult, store: string | undefined): void {
-  const out = (line = ''): boolean => process.stdout.write(`${line}\n`);
-  const { diff } = result;
-  const breaking = diff.changes.filter((c) => c.breaking);
-  const groups: [string, readonly ManifestChange[]][] = [
-    ['BREAKING', breaking],
-    ...DIFF_SECTIONS.map((section): [string, ManifestChange[]] => [TITLES[section], diff.changes.filter((c) => !c.breaking && c.section === section)]),
-  ];
-  for (const [title, changes] of groups) {
-    if (changes.length === 0) continue;
-    out(`${title} (${changes.length})`);
-    for (const change of changes) printChange(out, change);
-    out();
-  }
-  if (diff.impact !== undefined && result.store !== undefined && store !== undefined) printImpact(out, store, result.store, diff.impact);
-  const scope = `${oldFile} -> ${newFile}`;
-  if (diff.changes.length === 0) out(`no changes: ${scope}`);
-  else if (diff.breaking) out(`BREAKING (${diff.mode}, the old manifest's mode): ${breaking.length} breaking change(s) of ${diff.changes.length}: ${scope}`);
-  else out(`no breaking change (${diff.mode}): ${diff.changes.length} change(s): ${scope}`);
-}
-
-function printChange(out: (line?: string) => boolean, change: ManifestChange): void {
-  out(`  ${change.kind.padEnd(26)}  ${change.message}`);
-  const compatibility = change.compatibility;
-  if (compatibility !== undefined) {
-    const pathOf = (path: string): string => (path === '' ? '(root)' : path);
-    const width = Math.max(0, ...compatibility.changes.map((c) => pathOf(c.path).length));
-    for (const c of compatibility.changes) out(`      ${c.breaking ? 'BREAKING' : 'ok      '}  ${pathOf(c.path).padEnd(width)}  ${c.kind}: ${c.message}`);
-  }
-  const who = [
-    change.publishers.length > 0 ? `publishers: ${change.publishers.map(publisherName).join(', ')}` : '',
-    change.subscribers.length > 0 ? `subscribers: ${change.subscribers.map((s) => (s.subscription === s.subscriber ? s.subscriber : `${s.subscriber} (${s.subscription})`)).join(', ')}` : '',
-    change.workflows.includes('p2p') ? 'read by the procure-to-pay workflow' : '',
-  ].filter((part) => part !== '');
-  if (who.length > 0) out(`      ${who.join('; ')}`);
-  if (change.touches !== undefined && (change.touches.workflows > 0 || change.touches.openExceptions > 0)) {
-    out(`      touches ${change.touches.workflows} in-flight workflow(s), ${change.touches.openExceptions} open exception(s)`);
-  }
-}
-
-function printImpact(out: (line?: string) => boolean, store: string, state: StoreState, impact: DiffImpact): void {
-  const stages = Object.entries(impact.inFlightByStage)
-    .filter(([, n]) => n > 0)
-    .map(([stage, n]) => `${stage} ${n}`)
-    .join(', ');
-  out(`Store ${store}: ${impact.inFlightWorkflows} workflow(s) in flight${stages === '' ? '' : ` (${stages})`}, ${impact.openExceptions} open exception(s)`);
-  if (state.headSequence === 0) out('  the store holds no events: is it the hub\'s store?');
-  else if (state.processedUpTo === -1) out('  the workflows are being rebuilt: these counts are incomplete');
-  else if (state.processedUpTo < state.headSequence) out(`  the workflows have processed the log up to ${state.processedUpTo} of ${state.headSequence}: the counts may lag`);
-  out(`  this change touches ${impact.touched.workflows} workflow(s) and ${impact.touched.openExceptions} open exception(s); its breaking changes ${impact.touchedByBreaking.workflows} and ${impact.touchedByBreaking.openExceptions}`);
-  out();
-}
-
-function publisherName(ref: PublisherRef): string {
-  return ref.kind === 'hub' ? 'the hub' : `${ref.kind} ${ref.id}`;
+    .action(async (oldFile: string, newFile: string, options: DiffOptions) => (await import('./diff.action.js')).diff(oldFile, newFile, options));
 }

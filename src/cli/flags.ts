@@ -70,6 +70,13 @@ export function usageError(message: string): never {
   throw new UsageError(message);
 }
 
+/** A whole number within limits, or a usage error naming the flag. */
+export function integer(flag: string, raw: string, [min, max]: readonly [number, number]): number {
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(value) || value < min || value > max) usageError(`${flag} must be a whole number from ${min} to ${max}, got "${raw}"`);
+  return value;
+}
+
 /**
  * Input the command cannot use: a file it cannot read or write, or whose content is not what it
  * should be. The work fails (exit status 1), unless the command gives a verdict (givesVerdict).

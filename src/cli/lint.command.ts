@@ -1,16 +1,9 @@
 // `millrace lint [FILE]`: every problem of a manifest with FILE:LINE:COL, a stable code and a
 // fix hint, for a governance board's CI. Exit 1 on errors (or on warnings with --strict).
-import { existsSync } from 'node:fs';
+// The check is in lint.action.ts, loaded when the command runs.
 import type { Command } from 'commander';
-import { contractsFolderOf, DEFAULT_CONTRACTS_DIR, loadContracts, readManifest } from '../bootstrap/index.js';
-import type { LocatedProblem } from '../bootstrap/index.js';
-import { givesVerdict, printJson, readInput, unusable } from './flags.js';
-
-interface LintOptions {
-  readonly contracts?: string;
-  readonly json?: boolean;
-  readonly strict?: boolean;
-}
+import { givesVerdict } from './flags.js';
+import type { LintOptions } from './lint.action.js';
 
 const HELP = `
 Exit status: 0 no errors (warnings are printed), 1 errors (or warnings with --strict),
@@ -26,25 +19,5 @@ export function registerLint(program: Command): void {
     .option('--strict', 'warnings fail too')
     .option('--json', 'print {"file", "errors", "warnings", "problems": [{"line", "column", "severity", "code", "message", "hint", "path"}]}')
     .addHelpText('after', HELP)
-    .action((file: string, options: LintOptions) => {
-      if (!existsSync(file)) unusable(`cannot read ${file}: no such file (run "millrace init" to create one)`);
-      const contracts = loadContracts(options.contracts ?? DEFAULT_CONTRACTS_DIR, contractsFolderOf(file));
-      const load = readManifest(file, readInput(file, 'utf8'), contracts.registry.catalog());
-      const problems = load.ok ? load.warnings : load.problems;
-      const errors = problems.filter((p) => p.severity === 'error').length;
-      const warnings = problems.length - errors;
-      if (options.json === true) printJson({ file, errors, warnings, problems: problems.map(({ file: _file, ...rest }) => rest) });
-      else printProblems(file, problems, errors, warnings);
-      if (errors > 0 || (options.strict === true && warnings > 0)) process.exitCode = 1;
-    });
-}
-
-function printProblems(file: string, problems: readonly LocatedProblem[], errors: number, warnings: number): void {
-  const out = (line = ''): boolean => process.stdout.write(`${line}\n`);
-  for (const p of problems) {
-    out(`${p.file}:${p.line}:${p.column}  ${p.severity.padEnd(7)}  ${p.code}  ${p.message}`);
-    out(`    hint: ${p.hint}`);
-  }
-  if (problems.length > 0) out();
-  out(`${file}: ${errors} error(s), ${warnings} warning(s)`);
+    .action(async (file: string, options: LintOptions) => (await import('./lint.action.js')).lint(file, options));
 }

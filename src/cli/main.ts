@@ -1,8 +1,12 @@
 // The `millrace` command line. Thin: it parses arguments, calls bootstrap, prints results
 // (human-readable, or one JSON document with --json) and maps failures to exit codes: 0 done,
 // 1 the work failed, 2 a usage error (docs/adr/0037-cli-exit-status.md).
+//
+// Every run builds the whole program, so building it must stay cheap: a command's module declares
+// it (name, options, help) and its action imports the implementation, which alone loads the
+// hub's adapters and drivers (docs/adr/0042; main.test.ts checks it).
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import { PACKAGE_VERSION } from '../bootstrap/index.js';
 import { isMillraceError } from '../core/index.js';
 import { registerContracts } from './contracts.command.js';
 import { registerCsv } from './csv.command.js';
@@ -20,10 +24,18 @@ import { registerServe } from './serve.command.js';
 import { registerSimulate } from './simulate.command.js';
 import { registerX12 } from './x12.command.js';
 
+/**
+ * The package's version, read as bootstrap's PACKAGE_VERSION is: that constant comes with the
+ * bootstrap layer's surface, which loads every adapter (about a second) for `--version`.
+ */
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+}
+
 export function buildProgram(): Command {
   const program = new Command('millrace')
     .description('Workflow-sync governance hub for manufacturers')
-    .version(PACKAGE_VERSION)
+    .version(packageVersion())
     // The program's own options (--version) only before a command: `x12 from-event --version
     // 005010` printed the program's version and exited 0 instead of writing a 005010 850.
     .enablePositionalOptions()

@@ -1,9 +1,8 @@
-// `millrace serve`: run the hub until SIGINT/SIGTERM.
+// `millrace serve`: run the hub until SIGINT/SIGTERM. The hub is started by serve.action.ts,
+// loaded when the command runs.
 import type { Command } from 'commander';
-import { formatProblems, loadSetup, processEnvironment } from '../bootstrap/index.js';
-import { startServer, stopOnSignals } from '../server/index.js';
 import type { CommonOptions } from './flags.js';
-import { addConfigOptions, configFlags } from './flags.js';
+import { addConfigOptions } from './flags.js';
 
 export function registerServe(program: Command): void {
   addConfigOptions(program.command('serve').description('Run the hub: HTTP intake on the configured store'))
@@ -17,18 +16,5 @@ export function registerServe(program: Command): void {
     .option('--delivery-per-subscription <n>', 'deliveries of one subscription in flight at once, at most --delivery-concurrency (env MILLRACE_DELIVERY_PER_SUBSCRIPTION, default 4)')
     .option('--append-thread <on|off>', 'on: commit log appends on a thread of their own (SQLite; env MILLRACE_APPEND_THREAD, default off, docs/adr/0024)')
     .option('--otlp-endpoint <url>', 'send traces to this OTLP/HTTP collector, e.g. http://127.0.0.1:4318 (env MILLRACE_OTLP_ENDPOINT; default: tracing off)')
-    .action(async (options: CommonOptions) => {
-      const setup = loadSetup(configFlags(options), processEnvironment());
-      if (setup.manifestWarnings.length > 0) {
-        process.stderr.write(`manifest: ${setup.manifestWarnings.length} warning(s), the hub runs anyway:\n${formatProblems(setup.manifestWarnings)}\n`);
-      }
-      const server = await startServer(setup);
-      // Listening for SIGTERM/SIGINT before the line that says the hub is up: a script that
-      // stops the hub as soon as it reads the line would otherwise meet the signal's default
-      // action (the process killed, exit by signal) in the moment between the two.
-      const stopped = stopOnSignals(server);
-      // One machine-readable line, so scripts and tests can find the port when it was 0.
-      process.stdout.write(`${JSON.stringify({ listening: server.url, store: setup.config.store })}\n`);
-      await stopped;
-    });
+    .action(async (options: CommonOptions) => (await import('./serve.action.js')).serve(options));
 }
