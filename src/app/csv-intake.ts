@@ -4,7 +4,7 @@
 // lines and the reason, each located by line and column. A file that cannot be read at all is
 // quarantined whole. Decisions: docs/adr/0014-csv-and-quarantine.md.
 import type { CsvMappingDeclaration, CompiledCsvMapping, CsvRecord, CsvRowProblem, Manifest, MappedCsvEvent, Principal, Violation } from '../core/index.js';
-import { compileCsvMapping, decodeCsv, isMillraceError, locateViolations, mapCsvRecordsInSteps, MillraceError, shownValue, sourceOf } from '../core/index.js';
+import { blankLines, compileCsvMapping, decodeCsv, isMillraceError, locateViolations, mapCsvRecordsInSteps, MillraceError, shownValue, sourceOf } from '../core/index.js';
 import type { Clock, CsvReader, InboundMessagePart, InboundMessageStore, NewQuarantineEntry, QuarantineEntry, QuarantineReason, QuarantineStore, TraceContext } from '../ports/index.js';
 import type { IngestService } from './ingest.js';
 import type { QuarantineChannel, ReprocessOutcome } from './quarantine.js';
@@ -418,22 +418,4 @@ function concat(parts: readonly Uint8Array[]): Uint8Array {
     at += part.length;
   }
   return out;
-}
-
-/**
- * The lines of the text no record spans: the reader skips blank ones, empty or of delimiters
- * only, and nothing else (CsvReader), so these are the blank rows, in file order.
- */
-function blankLines(text: string, records: readonly CsvRecord[]): number[] {
-  let total = 0;
-  for (let at = text.indexOf('\n'); at >= 0; at = text.indexOf('\n', at + 1)) total += 1;
-  if (text.length > 0 && !text.endsWith('\n')) total += 1;
-  const blank: number[] = [];
-  let next = 1;
-  for (const record of records) {
-    for (let line = next; line < record.line; line += 1) blank.push(line);
-    next = Math.max(next, record.endLine + 1);
-  }
-  for (let line = next; line <= total; line += 1) blank.push(line);
-  return blank;
 }

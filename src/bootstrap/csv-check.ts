@@ -3,12 +3,14 @@
 // (duplicates, conflicts) and a partner's purchase-order scope are not judged.
 import { CsvParseReader, sha256Hex } from '../adapters/index.js';
 import type { CsvRowProblem, Manifest, Principal } from '../core/index.js';
-import { compileCsvMapping, decodeCsv, locateViolations, mapCsvRecords, MillraceError, PublishingAuthority, sourceOf } from '../core/index.js';
+import { blankLines, compileCsvMapping, decodeCsv, locateViolations, mapCsvRecords, MillraceError, PublishingAuthority, sourceOf } from '../core/index.js';
 import type { Contracts } from './hub.js';
 
 export interface CsvCheckResult {
   readonly mapping: string;
   readonly rows: number;
+  /** Lines skipped as blank rows (empty, or delimiters and spaces only), not counted in `rows`, as intake reports them. */
+  readonly blankRows: readonly number[];
   /** Events that would be accepted (or be duplicates of earlier ones), with their rows' lines. */
   readonly accepted: readonly { readonly id: string; readonly lines: readonly number[] }[];
   readonly quarantined: readonly { readonly lines: readonly number[]; readonly problems: readonly CsvRowProblem[] }[];
@@ -45,5 +47,5 @@ export function checkCsvFile(manifest: Manifest, contracts: Contracts, mappingId
     else accepted.push({ id: event.event.id, lines });
   }
   quarantined.sort((a, b) => (a.lines[0] ?? 0) - (b.lines[0] ?? 0));
-  return { mapping: mappingId, rows: rows.length, accepted, quarantined };
+  return { mapping: mappingId, rows: rows.length, blankRows: blankLines(decoded.text, read.records), accepted, quarantined };
 }

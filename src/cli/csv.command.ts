@@ -20,7 +20,7 @@ export function registerCsv(program: Command): void {
     .option('--contracts <dir>', 'contracts folder (env MILLRACE_CONTRACTS)')
     .argument('<file>', 'the CSV file')
     .requiredOption('--mapping <id>', 'the csvMappings id')
-    .option('--json', 'print {"mapping", "rows", "accepted": [{"id", "lines"}], "quarantined": [{"lines", "problems"}]}')
+    .option('--json', 'print {"mapping", "rows", "blankRows", "accepted": [{"id", "lines"}], "quarantined": [{"lines", "problems"}]}')
     .addHelpText('after', HELP)
     .action(async (file: string, options: CommonOptions & { mapping: string }) => {
       if (!existsSync(file)) unusable(`cannot read ${file}: no such file`);
@@ -41,7 +41,8 @@ export function registerCsv(program: Command): void {
         const out = (line: string): boolean => process.stdout.write(`${line}\n`);
         for (const event of result.accepted) out(`accept      ${event.id}  (line ${event.lines.join(', ')})`);
         for (const group of result.quarantined) for (const problem of group.problems) out(`quarantine  ${problem.code}  ${problem.message}`);
-        out(`${file}: ${result.rows} row(s), ${result.accepted.length} event(s) accepted, ${result.quarantined.length} group(s) quarantined`);
+        const blank = result.blankRows.length === 0 ? '' : `; ${result.blankRows.length} blank row(s) skipped (line ${result.blankRows.join(', ')})`;
+        out(`${file}: ${result.rows} row(s), ${result.accepted.length} event(s) accepted, ${result.quarantined.length} group(s) quarantined${blank}`);
       }
       if (result.quarantined.length > 0) process.exitCode = 1;
     });

@@ -155,7 +155,7 @@ export { readX12 } from './x12/x12-syntax.js';
 export type { X12Delimiters, X12Document, X12Group, X12Interchange, X12Segment, X12TransactionSet } from './x12/x12-syntax.js';
 export { DEFAULT_DELIMITERS, MAX_CONTROL_NUMBER, writeInterchange } from './x12/x12-writer.js';
 export type { X12Identity } from './x12/x12-writer.js';
-export { compileCsvMapping, CSV_ROW_PROBLEMS, locateViolations, mapCsvRecords, mapCsvRecordsInSteps } from './csv/csv-mapping.js';
+export { blankLines, compileCsvMapping, CSV_ROW_PROBLEMS, locateViolations, mapCsvRecords, mapCsvRecordsInSteps } from './csv/csv-mapping.js';
 export type {
   CompiledCsvMapping,
   CsvFieldSpec,

@@ -28,6 +28,14 @@ describe('millrace csv check', () => {
     ]);
   });
 
+  it('names the blank rows it skips (delimiters only, or nothing) by line, as intake reports them', () => {
+    const text = runCli(['csv', 'check', 'test/fixtures/csv/wms-p02-receipts-blank-rows.csv', '--mapping', 'wms-p02-receipts', '--manifest', MANIFEST]);
+    assert.equal(text.status, 0, text.stderr);
+    assert.match(text.stdout, /3 row\(s\), 2 event\(s\) accepted, 0 group\(s\) quarantined; 4 blank row\(s\) skipped \(line 4, 6, 7, 8\)/);
+    const json = runCli(['csv', 'check', 'test/fixtures/csv/wms-p02-receipts-blank-rows.csv', '--mapping', 'wms-p02-receipts', '--manifest', MANIFEST, '--json']);
+    assert.deepEqual((JSON.parse(json.stdout) as { rows: number; blankRows: number[] }).blankRows, [4, 6, 7, 8]);
+  });
+
   it('exits 2 on a file it cannot read and on an unknown mapping', () => {
     const unreadable = runCli(['csv', 'check', 'test/fixtures/csv/wms-p02-receipts-invalid-utf8.csv', '--mapping', 'wms-p02-receipts', '--manifest', MANIFEST]);
     assert.equal(unreadable.status, 2);

@@ -145,6 +145,24 @@ export interface CsvRecord {
   readonly values: readonly string[];
 }
 
+/**
+ * The lines of the text no record spans: the reader skips blank ones, empty or of delimiters
+ * only, and nothing else (CsvReader), so these are the blank rows, in file order.
+ */
+export function blankLines(text: string, records: readonly CsvRecord[]): number[] {
+  let total = 0;
+  for (let at = text.indexOf('\n'); at >= 0; at = text.indexOf('\n', at + 1)) total += 1;
+  if (text.length > 0 && !text.endsWith('\n')) total += 1;
+  const blank: number[] = [];
+  let next = 1;
+  for (const record of records) {
+    for (let line = next; line < record.line; line += 1) blank.push(line);
+    next = Math.max(next, record.endLine + 1);
+  }
+  for (let line = next; line <= total; line += 1) blank.push(line);
+  return blank;
+}
+
 export const CSV_ROW_PROBLEMS = [
   'field_count',
   'missing_value',
