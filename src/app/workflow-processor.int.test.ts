@@ -13,7 +13,7 @@ import type { CloudEvent } from '../core/index.js';
 import type { PlantPolicy } from '../core/index.js';
 import { addMs, billingDocumentKey, p2pPolicy, plantPolicy } from '../core/index.js';
 import type { Clock, CredentialStore, EventStore, WorkflowStore } from '../ports/index.js';
-import { P2PScenario, T0 } from '../../test/support/p2p-scenario.js';
+import { receivedOnTwoLines, T0 } from '../../test/support/p2p-scenario.js';
 import { p2pTraffic } from '../../test/support/p2p-traffic.js';
 import { PLANT_TRAFFIC_SETTINGS, plantTraffic } from '../../test/support/plant-traffic.js';
 import { dumpWorkflows } from '../../test/support/workflow-dump.js';
@@ -312,10 +312,7 @@ for (const kind of [sqlite, postgres]) {
       if (opened === undefined) return;
       let store = opened.store;
       try {
-        const story = new P2PScenario();
-        const lines = [10, 20].map((line) => ({ line, quantity: '100', unitPrice: '12.5000' }));
-        story.release(lines);
-        story.receive('GR-1', lines.map(({ line }) => ({ line, quantity: '100' })));
+        const story = receivedOnTwoLines();
         const original = story.invoice('INV-1', [{ line: 10, quantity: '100', unitPrice: '12.5000' }], { id: 'ap-1' });
         const copy = story.invoice('INV-1', [{ line: 20, quantity: '100', unitPrice: '12.5000' }], { id: 'ap-1-rekeyed' });
         const inputs = story.log.filter((s) => s.event.source !== '/millrace' && s !== copy).map((s) => s.event);

@@ -8,7 +8,7 @@ import { DeadlineScheduler, GroupCommitter, WorkflowProcessor } from '../app/ind
 import { addMs, billingDocumentKey, p2pPolicy, partitionOf, plantPolicy } from '../core/index.js';
 import { openStore } from './open-store.js';
 import { rebuildWorkflows } from './rebuild.js';
-import { P2PScenario, PO, T0 } from '../../test/support/p2p-scenario.js';
+import { PO, receivedOnTwoLines, T0 } from '../../test/support/p2p-scenario.js';
 import { p2pTraffic } from '../../test/support/p2p-traffic.js';
 import { PLANT_TRAFFIC_SETTINGS, plantTraffic } from '../../test/support/plant-traffic.js';
 import { dumpWorkflows } from '../../test/support/workflow-dump.js';
@@ -62,10 +62,7 @@ describe('rebuild on worker threads', () => {
     try {
       // Line 10 falls in one partition of two, line 20 in the other: each thread must know the original.
       assert.notEqual(partitionOf(`${PO}/10`, 2), partitionOf(`${PO}/20`, 2));
-      const story = new P2PScenario();
-      const lines = [10, 20].map((line) => ({ line, quantity: '100', unitPrice: '12.5000' }));
-      story.release(lines);
-      story.receive('GR-1', lines.map(({ line }) => ({ line, quantity: '100' })));
+      const story = receivedOnTwoLines();
       const original = story.invoice('INV-1', [{ line: 10, quantity: '100', unitPrice: '12.5000' }], { id: 'ap-1' });
       story.invoice('INV-1', [{ line: 20, quantity: '100', unitPrice: '12.5000' }], { id: 'ap-1-rekeyed' });
       const store = await openStore(url);

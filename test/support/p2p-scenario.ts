@@ -176,3 +176,12 @@ export class P2PScenario {
     return this.log.map((s) => s.event).filter((e) => !isRecordedDecision(e));
   }
 }
+
+/** A PO of two lines (10 and 20, 100 EA at 12.50 each), both received in full: where an invoice may bill either. */
+export function receivedOnTwoLines(): P2PScenario {
+  const s = new P2PScenario();
+  const lines = [10, 20].map((line) => ({ line, quantity: '100', unitPrice: '12.5000' }));
+  s.release(lines);
+  s.receive('GR-1', lines.map(({ line }) => ({ line, quantity: '100' })));
+  return s;
+}

@@ -2,7 +2,7 @@
 // Each test: given a PO line, when events arrive, then the hub derives exactly this.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DAY, HOUR, P2PScenario, PO, T0 } from '../../support/p2p-scenario.js';
+import { DAY, HOUR, P2PScenario, PO, receivedOnTwoLines, T0 } from '../../support/p2p-scenario.js';
 import { lineFromJson, openGrirOf, stageOf } from '../../../src/core/p2p/p2p-state.js';
 import { summarizeLine } from '../../../src/core/p2p/p2p-view.js';
 
@@ -922,15 +922,7 @@ describe('three-way match', () => {
   });
 
   it('raises duplicate_invoice for a copy that bills another PO line than the original, and posts nothing for it', () => {
-    const s = new P2PScenario();
-    s.release([
-      { line: 10, quantity: '100', unitPrice: '12.5000' },
-      { line: 20, quantity: '100', unitPrice: '12.5000' },
-    ]);
-    s.receive('GR-1', [
-      { line: 10, quantity: '100' },
-      { line: 20, quantity: '100' },
-    ]);
+    const s = receivedOnTwoLines();
     s.invoice('INV-1', [{ line: 10, quantity: '100', unitPrice: '12.5000' }], { id: 'ap-1' });
     // The same supplier's INV-1 again, under a new event id, now billing line 20: paid twice before.
     s.invoice('INV-1', [{ line: 20, quantity: '100', unitPrice: '12.5000' }], { id: 'ap-1-rekeyed' });
@@ -945,15 +937,7 @@ describe('three-way match', () => {
   });
 
   it('raises duplicate_invoice for a credit memo sent again under a new id for another PO line', () => {
-    const s = new P2PScenario();
-    s.release([
-      { line: 10, quantity: '100', unitPrice: '12.5000' },
-      { line: 20, quantity: '100', unitPrice: '12.5000' },
-    ]);
-    s.receive('GR-1', [
-      { line: 10, quantity: '100' },
-      { line: 20, quantity: '100' },
-    ]);
+    const s = receivedOnTwoLines();
     s.invoice('INV-1', [
       { line: 10, quantity: '100', unitPrice: '12.5000' },
       { line: 20, quantity: '100', unitPrice: '12.5000' },
