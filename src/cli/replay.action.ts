@@ -3,17 +3,14 @@
 import { loadSetup, processEnvironment, rebuildWorkflows } from '../bootstrap/index.js';
 import { p2pSettingsOf, plantSettingsOf } from '../core/index.js';
 import type { CommonOptions } from './flags.js';
-import { configFlags, printJson, usageError } from './flags.js';
+import { configFlags, integer, printJson } from './flags.js';
 
 export interface ReplayOptions extends CommonOptions {
   readonly threads?: string;
 }
 
 export async function replay(options: ReplayOptions): Promise<void> {
-  const threads = options.threads === undefined ? undefined : Number(options.threads);
-  if (threads !== undefined && (!Number.isInteger(threads) || threads < 1 || threads > 64)) {
-    usageError(`--threads must be a whole number from 1 to 64, not "${options.threads}"`);
-  }
+  const threads = options.threads === undefined ? undefined : integer('--threads', options.threads, [1, 64]);
   const setup = loadSetup(configFlags(options), processEnvironment());
   const result = await rebuildWorkflows(setup.config.store, p2pSettingsOf(setup.manifest), threads, setup.contracts.readers, plantSettingsOf(setup.manifest));
   if (options.json === true) printJson({ ...result, eventsPerSecond: result.events / result.seconds, maxRssMiB: process.resourceUsage().maxRSS / 1024 });

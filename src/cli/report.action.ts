@@ -6,7 +6,7 @@ import { loadSetup, openStore, processEnvironment, systemClock } from '../bootst
 import type { DurationStats, GroupKpis } from '../core/index.js';
 import { isMillraceError, plantPolicy, plantSettingsOf } from '../core/index.js';
 import type { CommonOptions } from './flags.js';
-import { configFlags, printJson, usageError } from './flags.js';
+import { configFlags, integer, printJson, usageError } from './flags.js';
 
 export interface ReportOptions extends CommonOptions {
   readonly days?: string;
@@ -16,10 +16,7 @@ export interface ReportOptions extends CommonOptions {
 }
 
 export async function report(options: ReportOptions): Promise<void> {
-  const days = options.days === undefined ? undefined : Number(options.days);
-  if (days !== undefined && (!Number.isInteger(days) || days < 1 || days > 366)) {
-    usageError(`--days must be a whole number from 1 to 366, not "${options.days}"`);
-  }
+  const days = options.days === undefined ? undefined : integer('--days', options.days, [1, 366]);
   const setup = loadSetup(configFlags(options), processEnvironment());
   const store = await openStore(setup.config.store, 'reader');
   try {

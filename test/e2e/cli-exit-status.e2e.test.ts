@@ -66,6 +66,9 @@ describe('millrace exit status', () => {
     assertUsageError(['keys', 'list', '--manifest', MANIFEST], ['MILLRACE_STORE', '"mysql://x"'], { MILLRACE_STORE: 'mysql://x' });
     assertUsageError(['replay', '--threads', 'many', ...config], ['--threads', '"many"']);
     assertUsageError(['report', '--days', '500', ...config], ['--days', '"500"']);
+    // Decimal digits only: Number() read 1e1 as 10 and went on.
+    assertUsageError(['replay', '--threads', '1e1', ...config], ['--threads', '"1e1"']);
+    assertUsageError(['report', '--days', '1e1', ...config], ['--days', '"1e1"']);
     assertUsageError(['report', '--from', 'yesterday', ...config], ['--from', '"yesterday"']);
     assertUsageError(['report', '--window', '2w', ...config], ['--window', '"2w"']);
     assertUsageError(['rehearse', '--events', 'examples/p2p-rehearsal.jsonl', '--until', 'next tuesday'], ['--until', '"next tuesday"']);
