@@ -16,6 +16,7 @@ import { isPostgresUrl, secretVariableOf } from './config.js';
 import type { HubStore } from './open-store.js';
 import { openStore } from './open-store.js';
 import { systemClock } from './system-clock.js';
+import { LIVE_WORKFLOW_BATCH_SIZE } from './workflow-settings.js';
 import type { WorkflowThreadData, WorkflowThreadMessage, WorkflowThreadReport } from './workflow-thread.js';
 
 export interface Hub {
@@ -151,7 +152,7 @@ export async function createHub(config: HubConfig, manifest: Manifest, contracts
   const committer = new GroupCommitter(store, clock, { onCommitted: () => afterCommit.kick() });
   // Live steps share the thread with HTTP intake: keep them small and yield between them.
   const processor = new WorkflowProcessor(store, store, policy, clock, {
-    batchSize: 500,
+    batchSize: LIVE_WORKFLOW_BATCH_SIZE,
     yieldBetweenSteps: turn,
     upcaster: upcasterOf(contracts.readers),
     logger,

@@ -10,6 +10,7 @@ export type { HubStore } from './open-store.js';
 export { loadGovernance, loadSetup } from './setup.js';
 export type { HubSetup } from './setup.js';
 export { systemClock } from './system-clock.js';
+export { LIVE_WORKFLOW_BATCH_SIZE, WORKFLOWS_PAGE_CACHE_MIB } from './workflow-settings.js';
 export { contractsFolderOf, issueKey, formatProblems, readManifest } from '../adapters/index.js';
 export type { IssuedKey, LocatedProblem } from '../adapters/index.js';
 export { SqliteStore } from '../adapters/index.js';

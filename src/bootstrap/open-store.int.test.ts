@@ -1,6 +1,7 @@
 // The store a running hub opens (role `server`): the append thread only when the configuration
 // asks for it (docs/adr/0024), and SQLite's 2 MiB page cache. White box: both are private to
 // the store, and appends behave the same either way (the conformance suite runs both).
+// The workflow thread's store (role `workflows`): a page cache of its own size (docs/adr/0045).
 // And the hold those stores keep on a SQLite file (docs/adr/0035), in one process.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -9,6 +10,7 @@ import { join, relative } from 'node:path';
 import { describe, it } from 'node:test';
 import { receipt } from '../../test/conformance/event-store.conformance.js';
 import { openStore } from './open-store.js';
+import { WORKFLOWS_PAGE_CACHE_MIB } from './workflow-settings.js';
 
 interface StoreInside {
   readonly appendThread: Promise<unknown> | undefined;
@@ -33,6 +35,23 @@ describe("the hub's own store (role server)", () => {
       }
     });
   }
+});
+
+describe("the workflow thread's store (role workflows)", () => {
+  it(`keeps a ${WORKFLOWS_PAGE_CACHE_MIB} MiB page cache, not the 256 MiB of a store opened without a role`, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'millrace-open-store-'));
+    const hub = await openStore(`sqlite:${join(dir, 'hub.db')}`, 'server');
+    const workflows = await openStore(`sqlite:${join(dir, 'hub.db')}`, 'workflows');
+    const plain = await openStore(`sqlite:${join(dir, 'plain.db')}`, 'intake');
+    try {
+      assert.equal((workflows as unknown as StoreInside).db.pragma('cache_size', { simple: true }), -WORKFLOWS_PAGE_CACHE_MIB * 1024);
+      assert.equal((plain as unknown as StoreInside).db.pragma('cache_size', { simple: true }), -256 * 1024);
+    } finally {
+      await Promise.all([workflows.close(), plain.close()]);
+      await hub.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
 
 describe('one hub per SQLite file (docs/adr/0035)', () => {

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { PostgresStore, SqliteStore, StoreHeldError, StoreHold, StoreNotFoundError } from '../adapters/index.js';
 import { isMillraceError, MillraceError } from '../core/index.js';
 import { isPostgresUrl } from './config.js';
+import { WORKFLOWS_PAGE_CACHE_MIB } from './workflow-settings.js';
 import type { CredentialStore, DeliveryStore, EventStore, InboundMessageStore, PublisherSequenceStore, QuarantineStore, StreamReadPositionStore, WorkflowStore, X12ControlNumbers } from '../ports/index.js';
 
 export type HubStore = EventStore &
@@ -61,7 +62,7 @@ function sqliteStore(path: string, role: StoreRole, options: { readonly appendTh
   // saves (docs/adr/0024), and the dedupe index, not the page cache, answers intake's lookups.
   if (role === 'server') return new SqliteStore(path, { backgroundCheckpoints: true, appendThread: options.appendThread === true, cacheMiB: 2, ...(hold === undefined ? {} : { hold }) });
   // The workflow thread reads through its own connection and hands every write to intake's.
-  if (role === 'workflows') return new SqliteStore(path, { readsLogOnly: true, checkpointsElsewhere: true });
+  if (role === 'workflows') return new SqliteStore(path, { readsLogOnly: true, checkpointsElsewhere: true, cacheMiB: WORKFLOWS_PAGE_CACHE_MIB });
   // A rebuild part writes projections that are incomplete until the whole rebuild ends (the
   // cursor says so): no fsync per step, no log appends.
   if (role === 'rebuild' || role === 'rebuild-part') return new SqliteStore(path, { readsLogOnly: true, synchronous: 'NORMAL', ...(hold === undefined ? {} : { hold }) });

@@ -12,6 +12,7 @@ import { EventUpcaster, p2pPolicy, plantPolicy, SHIPPED_UPCASTERS } from '../cor
 import type { BatchOutcome, WorkflowStep } from '../ports/index.js';
 import { openStore } from './open-store.js';
 import { systemClock } from './system-clock.js';
+import { LIVE_WORKFLOW_BATCH_SIZE } from './workflow-settings.js';
 
 export interface WorkflowThreadData {
   readonly store: string;
@@ -60,7 +61,7 @@ const store = await openStore(data.store, 'workflows');
 const tracing = data.otlpEndpoint === '' ? undefined : startTracing({ otlpEndpoint: data.otlpEndpoint });
 const plant = plantPolicy(data.plantSettings);
 const processor = new WorkflowProcessor(store, store, p2pPolicy(data.settings), systemClock, {
-  batchSize: 500,
+  batchSize: LIVE_WORKFLOW_BATCH_SIZE,
   plantPolicy: plant,
   logger: pino({ level: data.logLevel }),
   ...(tracing === undefined ? {} : { tracer: tracing.tracer }),
