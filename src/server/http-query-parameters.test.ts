@@ -4,7 +4,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { TestHub } from '../../test/support/hub.js';
-import { DELIVERY_STATUSES, P2P_STAGES } from '../core/index.js';
+import { DELIVERY_STATUSES, EDGE_EXCEPTION_CODES, P2P_EXCEPTION_CODES, P2P_STAGES, PLANT_EXCEPTION_CODES } from '../core/index.js';
+import { QUARANTINE_CHANNELS } from '../adapters/http/csv-routes.js';
+import { MASTER_DATA_CHANNEL } from '../app/index.js';
 import { callHub, startTestHub } from '../../test/support/hub.js';
 
 describe('query parameters', () => {
@@ -86,6 +88,28 @@ describe('query parameters', () => {
       assert.deepEqual([answer.status, answer.body.code, answer.body.detail], [400, 'invalid_request', detail], url);
     }
     assert.equal((await callHub(t, 'GET', '/v1/deliveries?status=dead', operator())).status, 200);
+  });
+
+  it('refuses an exception code or quarantine channel no workflow or channel has, naming the ones there are, instead of an empty page', async () => {
+    // `?code=late_confirmaton` answered 200 {"items": []}: "no exceptions", which the user believed.
+    const codes = [...new Set([...P2P_EXCEPTION_CODES, ...PLANT_EXCEPTION_CODES, ...EDGE_EXCEPTION_CODES])];
+    const cases = [
+      ['/v1/exceptions?code=late_confirmaton', `querystring/code must be one of ${codes.join(', ')}, not "late_confirmaton"`],
+      ['/v1/exceptions?code=Late_Confirmation&status=open', `querystring/code must be one of ${codes.join(', ')}, not "Late_Confirmation"`],
+      ['/v1/quarantine?channel=cvs', `querystring/channel must be one of csv, x12, mqtt, nats, ${MASTER_DATA_CHANNEL}, not "cvs"`],
+    ] as const;
+    for (const [url, detail] of cases) {
+      const answer = await callHub(t, 'GET', url, operator());
+      assert.deepEqual([answer.status, answer.body.code, answer.body.detail], [400, 'invalid_request', detail], url);
+    }
+    for (const code of codes) assert.equal((await callHub(t, 'GET', `/v1/exceptions?code=${code}`, operator())).status, 200, code);
+    for (const channel of ['csv', 'x12', 'mqtt', 'nats', MASTER_DATA_CHANNEL]) assert.equal((await callHub(t, 'GET', `/v1/quarantine?channel=${channel}`, operator())).status, 200, channel);
+  });
+
+  it('lists every channel that quarantines among the values of ?channel=', () => {
+    // The list is the route's; the channels name themselves: one added without the list would be unlistable.
+    const listed: ReadonlySet<string> = new Set(QUARANTINE_CHANNELS);
+    for (const name of [t.hub.csv.name, 'x12', t.hub.edge.mqtt.name, t.hub.edge.nats.name, MASTER_DATA_CHANNEL]) assert.ok(listed.has(name), name);
   });
 
   it('documents that 400 in /openapi.json for every /v1/ route that refuses parameters', async () => {

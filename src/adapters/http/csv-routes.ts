@@ -2,6 +2,7 @@
 // listing, retrying and discarding quarantined messages. Translation only.
 import type { FastifyInstance } from 'fastify';
 import type { CsvIntake, QuarantineService } from '../../app/index.js';
+import { MASTER_DATA_CHANNEL } from '../../app/index.js';
 import type { Principal } from '../../core/index.js';
 import { MillraceError } from '../../core/index.js';
 import { traceOf } from './request-trace.js';
@@ -40,6 +41,14 @@ const fileReport = {
     quarantined: { type: 'array', items: { type: 'object', properties: { quarantineId: { type: 'string' }, lines: { type: 'array', items: { type: 'integer' } }, problems: { type: 'array', items: rowProblem } } } },
   },
 } as const;
+/**
+ * The channels that quarantine what they cannot accept: the CSV and X12 intakes, MQTT and NATS at
+ * the edge, and the master data gate. An enumeration, so that `?channel=cvs` is refused naming
+ * them rather than answered with an empty page (ADR 0047); a channel added without it here could
+ * not be listed by channel, which http-query-parameters.test.ts checks.
+ */
+export const QUARANTINE_CHANNELS = ['csv', 'x12', 'mqtt', 'nats', MASTER_DATA_CHANNEL] as const;
+
 const entryList = { type: 'object', properties: { items: { type: 'array', items: { type: 'object', additionalProperties: true } }, next: { type: 'string' } } } as const;
 const idParam = { type: 'object', properties: { id: { type: 'string' } }, required: ['id'] } as const;
 
@@ -83,7 +92,7 @@ export async function registerInboundRoutes(app: FastifyInstance, deps: InboundR
           type: 'object',
           properties: {
             status: { type: 'string', enum: ['held', 'accepted', 'reprocessed', 'discarded'] },
-            channel: { type: 'string' },
+            channel: { type: 'string', enum: [...QUARANTINE_CHANNELS] },
             source: { type: 'string' },
             limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
             after: { type: 'string', minLength: 1, description: 'The `next` value of the previous page.' },

@@ -17,6 +17,7 @@ import { documentProblemResponse, problemResponse, problemResponses } from './sc
 import { registerJsonParser } from './json-body.js';
 import { refuseNonFiniteNumbers } from './finite-numbers.js';
 import { refuseNulCharacters } from './nul-characters.js';
+import { refuseEmptyPathParameters } from './path-parameters.js';
 import { refuseUnknownQueryParameters } from './query-parameters.js';
 import { notFoundOrNotAllowed } from './method-not-allowed.js';
 import type { InboundRouteDependencies } from './csv-routes.js';
@@ -254,6 +255,8 @@ export async function buildHttpServer(deps: HttpServerDependencies): Promise<Fas
   app.addHook('onRoute', refuseNulCharacters);
   // A parameter the route does not take is refused, not dropped: a filter with a typo answered everything (query-parameters.ts).
   app.addHook('onRoute', refuseUnknownQueryParameters);
+  // `/v1/exceptions/` is a request without its id, not a search for an exception called "" (path-parameters.ts).
+  app.addHook('onRoute', refuseEmptyPathParameters);
 
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
   // Public like /openapi.json: it describes what may be sent, and leaves out delivery URLs and secret ids.
