@@ -85,6 +85,70 @@ describe('X12 golden pairs', () => {
     assert.deepEqual(golden.diagnostics.map((d) => d.message), ['10 segments, st to SE, outside a transaction set (ST ... SE) in functional group 5041 ("st" is not ST: segment ids are case-sensitive)']);
   });
 
+  it('answers a segment with no id (it begins with the element separator) with AK301 000, not an empty AK301, and says what it is', () => {
+    // AK301 is mandatory, 2 to 3 characters: `AK3**3**1` was itself a bad segment, and its
+    // diagnostic read `"" is not an X12 segment id`.
+    const name = 'bad-empty-segment-id.edi';
+    const golden = goldenOf(name, readFileSync(FIXTURES + name, 'utf8'));
+    const ack = golden.ack.split('~\n');
+    assert.deepEqual(ack.slice(ack.indexOf('AK2*850*0001'), ack.indexOf('AK2*850*0002')), ['AK2*850*0001', 'AK3*000*4**1', 'AK5*R*5']);
+    // A one-letter id is too short for AK301 as well.
+    assert.deepEqual(ack.slice(ack.indexOf('AK2*850*0002'), ack.indexOf('AK2*850*0003')), ['AK2*850*0002', 'AK3*000*4**1', 'AK5*R*5']);
+    assert.ok(ack.includes('AK9*P*3*3*1'));
+    assert.deepEqual(golden.diagnostics.map((d) => d.message), [
+      'segment 4 of 850 0001: it has no segment id ("*FOO*BAR" begins with the element separator); the acknowledgement names it 000',
+      'segment 4 of 850 0002: "N" is not an X12 segment id (two or three capital letters or digits, the first a letter; ids are case-sensitive); the acknowledgement names it 000',
+    ]);
+    assert.deepEqual(golden.events.map((e) => e.id), ['x12:ZZ:ERPCORE:000005071:5071:0003']);
+  });
+
+  it('answers a set whose SE is written se with AK5 R 2 (trailer missing), saying ids are case-sensitive', () => {
+    const name = 'bad-lowercase-se.edi';
+    const golden = goldenOf(name, readFileSync(FIXTURES + name, 'utf8'));
+    const ack = golden.ack.split('~\n');
+    assert.deepEqual(ack.slice(ack.indexOf('AK2*850*0001'), ack.indexOf('AK2*850*0002')), ['AK2*850*0001', 'AK5*R*2']);
+    assert.deepEqual(golden.diagnostics.map((d) => `${d.code} ${d.segment}@${d.position} ${d.message}`), [
+      'AK502:2 ST@3 transaction set 850 0001 ends without an SE segment ("se" is not SE: segment ids are case-sensitive)',
+    ]);
+    assert.deepEqual(golden.events.map((e) => e.id), ['x12:ZZ:ERPCORE:000005081:5081:0002']);
+  });
+
+  it('answers a group whose GE is written ge with AK9 R 3 (trailer missing), not a TA1 rejecting the interchange', () => {
+    // The `ge` was a segment outside a set: TA1 024, and the interchange's other group went too.
+    const name = 'bad-lowercase-ge.edi';
+    const golden = goldenOf(name, readFileSync(FIXTURES + name, 'utf8'));
+    assert.equal(golden.ta1, null);
+    const ack = golden.ack.split('~\n');
+    assert.deepEqual(ack.slice(ack.indexOf('AK1*PO*5091'), ack.indexOf('AK1*PO*5091') + 4), ['AK1*PO*5091', 'AK2*850*0001', 'AK5*R', 'AK9*R*1*1*0*3']);
+    assert.ok(ack.includes('AK9*A*1*1*1'));
+    assert.deepEqual(golden.diagnostics.map((d) => `${d.code} ${d.segment}@${d.position} ${d.message}`), [
+      'AK905:3 GS@2 functional group 5091 ends without a GE segment ("ge" is not GE: segment ids are case-sensitive)',
+    ]);
+    assert.deepEqual(golden.events.map((e) => e.id), ['x12:ZZ:ERPCORE:000005091:5092:0001']);
+  });
+
+  it('answers an interchange whose IEA is written iea with one TA1 R 023 (trailer missing) saying ids are case-sensitive, and reads the next', () => {
+    const name = 'bad-lowercase-iea.edi';
+    const golden = goldenOf(name, readFileSync(FIXTURES + name, 'utf8'));
+    assert.match(golden.ta1 ?? '', /TA1\*000005101\*260302\*1015\*R\*023~/);
+    assert.deepEqual(golden.diagnostics.map((d) => `${d.code} ${d.segment}@${d.position} ${d.message}`), [
+      'TA1:023 ISA@1 interchange 000005101 ends without an IEA segment ("iea" is not IEA: segment ids are case-sensitive)',
+    ]);
+    assert.deepEqual(golden.events.map((e) => e.id), ['x12:ZZ:ERPCORE:000005102:5102:0001']);
+  });
+
+  it('answers an interchange whose ISA is written isa with a TA1 R 022 carrying its own control number, and reads the next', () => {
+    // The file was unreadable (no ISA at its start), and an `isa` after a good interchange got a
+    // TA1 with control number, date and time zero, which the sender cannot match.
+    const name = 'bad-lowercase-isa.edi';
+    const golden = goldenOf(name, readFileSync(FIXTURES + name, 'utf8'));
+    assert.match(golden.ta1 ?? '', /TA1\*000005111\*260302\*1015\*R\*022~/);
+    assert.deepEqual(golden.diagnostics.map((d) => `${d.code} ${d.segment}@${d.position} ${d.message}`), [
+      'TA1:022 isa@1 the interchange begins with "isa", not ISA: segment ids are case-sensitive',
+    ]);
+    assert.deepEqual(golden.events.map((e) => e.id), ['x12:ZZ:ERPCORE:000005112:5112:0001']);
+  });
+
   it('answers a known X12 segment that has no place in the set with IK304 2, and an unknown one with IK304 1', () => {
     const name = 'bad-unexpected-segment-999.edi';
     const golden = goldenOf(name, readFileSync(FIXTURES + name, 'utf8'));

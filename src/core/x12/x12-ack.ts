@@ -3,6 +3,7 @@
 // group, with AK3/AK4 (IK3/IK4) for each segment and element in error.
 import type { X12GroupReading, X12Reading, X12SetReading } from './x12-inbound.js';
 import type { X12Delimiters, X12Interchange } from './x12-syntax.js';
+import { acknowledgedSegmentId } from './x12-segment-ids.js';
 import { isDataCharacter } from './x12-syntax.js';
 import type { OutboundGroup } from './x12-writer.js';
 import { nine, writeInterchange } from './x12-writer.js';
@@ -95,8 +96,9 @@ function ackSet(interchange: X12Interchange, reading: X12GroupReading, kind: '99
   for (const set of reading.sets) {
     segments.push(['AK2', set.set.type, set.set.controlNumber, ...(is999 && set.set.convention !== undefined ? [set.set.convention] : [])]);
     for (const error of set.errors) {
-      // An unrecognized id is copied as sent but for the answer's delimiters, cut to AK301's three characters.
-      segments.push([is999 ? 'IK3' : 'AK3', clean(error.segmentId, interchange).trim().slice(0, 3), String(error.position), '', error.code]);
+      // An unrecognized id is copied as sent but for the answer's delimiters, cut to AK301's three
+      // characters; one too short for AK301 (none, or one character) is named 000 (ADR 0047).
+      segments.push([is999 ? 'IK3' : 'AK3', acknowledgedSegmentId(clean(error.segmentId, interchange).trim()), String(error.position), '', error.code]);
       for (const e of error.elements) segments.push([is999 ? 'IK4' : 'AK4', String(e.position), e.reference, e.code, ...(e.value === undefined ? [] : [clean(e.value, interchange)])]);
     }
     const status = setStatus(set, reading, refused);

@@ -181,7 +181,7 @@ function readSet(
       seen.add(id);
       continue;
     }
-    const problem = segmentIdProblem(id, set.type);
+    const problem = segmentIdProblem(id, set.type, at.segment.text);
     if (problem === undefined) continue;
     const message = `segment ${at.index} of ${set.type} ${set.controlNumber}: ${problem.message}`;
     if (!problem.rejects) {

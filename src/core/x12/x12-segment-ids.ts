@@ -2,6 +2,7 @@
 // ("Unrecognized segment ID"), an X12 segment that has no place in the set is code 2
 // ("Unexpected segment"). Before, both were skipped as if absent (docs/x12.md, ADR 0040).
 // An id that cannot be X12's rejects its set; a well-formed id the list lacks is noted (AK5 E).
+import { shownValue } from '../errors.js';
 
 /**
  * The segment ids the hub recognizes: those the 004010 and 005010 tables give the sets it reads
@@ -58,10 +59,28 @@ export interface SegmentIdProblem {
   readonly rejects: boolean;
 }
 
-/** What is wrong with a segment id inside a set of type `setType`, or undefined. */
-export function segmentIdProblem(id: string, setType: string): SegmentIdProblem | undefined {
+/**
+ * AK301 (IK301) for a segment in error whose id, as the answer may copy it, is shorter than the
+ * element's two characters: none (the segment begins with the element separator) or one. AK301 is
+ * mandatory, 2 to 3 characters: `AK3**3**1` was itself a bad segment. No X12 id begins with a
+ * digit, so this one is never taken for a segment the sender sent (docs/adr/0047).
+ */
+export const UNNAMED_SEGMENT_ID = '000';
+
+/** AK301 for an id in error, already rid of the answer's delimiters: as sent, cut to three characters, or UNNAMED_SEGMENT_ID. */
+export function acknowledgedSegmentId(id: string): string {
+  return id.length < 2 ? UNNAMED_SEGMENT_ID : id.slice(0, 3);
+}
+
+/** What is wrong with a segment id inside a set of type `setType` (`text`: the segment as sent), or undefined. */
+export function segmentIdProblem(id: string, setType: string, text = id): SegmentIdProblem | undefined {
   if (!SEGMENT_ID.test(id)) {
-    return { code: '1', rejects: true, message: `"${id}" is not an X12 segment id (two or three capital letters or digits, the first a letter; ids are case-sensitive)` };
+    const unnamed = id.length < 2 ? `; the acknowledgement names it ${UNNAMED_SEGMENT_ID}` : '';
+    const message =
+      id === ''
+        ? `it has no segment id ("${shownValue(text.trim())}" begins with the element separator)`
+        : `"${id}" is not an X12 segment id (two or three capital letters or digits, the first a letter; ids are case-sensitive)`;
+    return { code: '1', rejects: true, message: `${message}${unnamed}` };
   }
   if (!KNOWN_SEGMENT_IDS.has(id)) {
     return { code: '1', rejects: false, message: `"${id}" is not a segment id the hub recognizes in an X12 ${setType}; the set was read without it` };

@@ -122,7 +122,7 @@ export function* readX12InSteps(text: string): Steps<X12Document> {
   const interchanges: X12Interchange[] = [];
   let at = skipBlank(text, 0);
   if (text.charCodeAt(at) === 0xfeff) at = skipBlank(text, at + 1);
-  if (!text.startsWith('ISA', at)) {
+  if (!startsWithIsa(text, at)) {
     return { interchanges, unusable: at >= text.length ? 'the body is empty' : `expected an ISA segment at character ${at + 1}, found "${text.slice(at, at + 3)}"` };
   }
   let position = 0;
@@ -133,7 +133,7 @@ export function* readX12InSteps(text: string): Steps<X12Document> {
     const header = readHeader(text, at);
     if (header === undefined) {
       const previous = interchanges[interchanges.length - 1];
-      if (previous === undefined) return { interchanges, unusable: `the ISA segment at character ${at + 1} is not readable: it needs 16 elements and a segment terminator` };
+      if (previous === undefined) return { interchanges, unusable: `the ISA segment at character ${at + 1} is not readable: it needs 16 elements and a segment terminator${caseHint(text.slice(at, at + 3), 'ISA')}` };
       // Whatever follows that is not a readable ISA is reported (TA1 022) against the sender of
       // the interchange before it: the file came from one sender, and its TA1 needs an addressee.
       interchanges.push(unreadable(text, at, ++position, previous));
@@ -147,6 +147,25 @@ export function* readX12InSteps(text: string): Steps<X12Document> {
   return { interchanges, unusable: undefined };
 }
 
+/**
+ * Whether an interchange header starts at `at`: ISA, or the same letters in another case, which
+ * is read (at the ISA's fixed width only) so that its TA1 can say so with the interchange's own
+ * control number, instead of the file being unreadable or a TA1 of zeros (docs/adr/0047).
+ */
+function startsWithIsa(text: string, at: number): boolean {
+  return text.slice(at, at + 3).toUpperCase() === 'ISA';
+}
+
+/** ` ("isa" is not ISA: segment ids are case-sensitive)` when `id` is `expected` in other letters, else nothing. */
+function caseHint(id: string, expected: string): string {
+  return id !== expected && id.toUpperCase() === expected ? ` ("${id}" is not ${expected}: segment ids are case-sensitive)` : '';
+}
+
+/** Whether `segment` is the control segment `id` written in other letters (`se`, `Ge`, `iea`). */
+function misspelled(segment: X12Segment | undefined, id: string): segment is X12Segment {
+  return segment !== undefined && segment.id !== id && segment.id.toUpperCase() === id;
+}
+
 interface Header {
   readonly start: number;
   readonly end: number;
@@ -155,7 +174,7 @@ interface Header {
 }
 
 function readHeader(text: string, start: number): Header | undefined {
-  if (!text.startsWith('ISA', start)) return undefined;
+  if (!startsWithIsa(text, start)) return undefined;
   const element = text[start + 3];
   if (element === undefined || /[A-Za-z0-9\s]/.test(element)) return undefined;
   // Count 16 element separators: ISA16 (one character) follows the last, then the terminator.
@@ -167,6 +186,9 @@ function readHeader(text: string, start: number): Header | undefined {
   const component = text[at + 1];
   const segment = text[at + 2];
   if (component === undefined || segment === undefined) return undefined;
+  // `isa` in other letters is an interchange header only at the ISA's fixed width, 106 characters:
+  // counting 16 separators from any segment so spelled could run across the segments after it.
+  if (!text.startsWith('ISA', start) && at + 3 - start !== 106) return undefined;
   const elements = text.slice(start, at + 2).split(element);
   const version = elements[12] ?? '';
   const repetitionCandidate = elements[11] ?? '';
@@ -179,13 +201,15 @@ function* readInterchange(text: string, header: Header, startPosition: number): 
   let position = startPosition;
   const { delimiters } = header;
   const isa = segmentOf(header.elements, text.slice(header.start, header.end - 1), ++position);
+  // First, so the TA1 gives its note: the other faults may follow from the header not being one.
+  if (isa.id !== 'ISA') faults.push({ code: '022', message: `the interchange begins with "${isa.id}", not ISA: segment ids are case-sensitive`, segment: isa });
   checkIsa(isa, delimiters, faults);
   const segments: X12Segment[] = [];
   let at = skipAfterTerminator(text, header.end, delimiters.segment);
   let trailer: X12Segment | undefined;
   let end = at;
   while (at < text.length) {
-    if (text.startsWith('ISA', at) && readHeader(text, at) !== undefined) break;
+    if (startsWithIsa(text, at) && readHeader(text, at) !== undefined) break;
     const stop = text.indexOf(delimiters.segment, at);
     const raw = stop < 0 ? text.slice(at) : text.slice(at, stop);
     const next = stop < 0 ? text.length : skipAfterTerminator(text, stop + 1, delimiters.segment);
@@ -200,10 +224,14 @@ function* readInterchange(text: string, header: Header, startPosition: number): 
     segments.push(segment);
     if (segment.id === 'ST') yield 1;
   }
+  // An `iea` as the last segment is the trailer misspelled, not a segment outside a group (TA1 024):
+  // answered as the trailer missing, with why (docs/adr/0047).
+  const lowercaseTrailer = trailer === undefined && misspelled(segments[segments.length - 1], 'IEA') ? segments.pop() : undefined;
   const groups = readGroups(segments, faults);
   const controlNumber = header.elements[13] ?? '';
   if (trailer === undefined) {
-    faults.push({ code: '023', message: `interchange ${controlNumber} ends without an IEA segment (the transmission is cut short)`, segment: isa });
+    const why = lowercaseTrailer === undefined ? ' (the transmission is cut short)' : caseHint(lowercaseTrailer.id, 'IEA');
+    faults.push({ code: '023', message: `interchange ${controlNumber} ends without an IEA segment${why}`, segment: isa });
   } else {
     if (trailer.elements[2] !== controlNumber) {
       faults.push({ code: '001', message: `IEA02 ${trailer.elements[2] ?? '(empty)'} does not match ISA13 ${controlNumber}`, segment: trailer });
@@ -321,10 +349,16 @@ function strayEnd(segments: readonly X12Segment[], start: number, opening: 'GS' 
 function strayMessage(run: readonly X12Segment[], opening: 'GS' | 'ST', envelope: string): string {
   const first = run[0]?.id ?? '';
   const last = run[run.length - 1]?.id ?? '';
-  const segments = run.length === 1 ? `${first} segment` : `${run.length} segments, ${first} to ${last},`;
-  const hint = first !== opening && first.toUpperCase() === opening ? ` ("${first}" is not ${opening}: segment ids are case-sensitive)` : '';
-  return `${segments} outside ${envelope}${hint}`;
+  const named = (id: string) => (id === '' ? '(no id)' : id);
+  // A segment with no id (it begins with the element separator) was " segment outside ...".
+  const alone = first === '' ? `a segment with no id, "${(run[0]?.text ?? '').slice(0, 40)}",` : `${first} segment`;
+  const segments = run.length === 1 ? alone : `${run.length} segments, ${named(first)} to ${named(last)},`;
+  const control = ENVELOPE_IDS.find((id) => first !== id && first.toUpperCase() === id);
+  return `${segments} outside ${envelope}${control === undefined ? '' : caseHint(first, control)}`;
 }
+
+/** The envelope segments, whose ids written in other letters get a hint wherever they stand. */
+const ENVELOPE_IDS = ['ISA', 'GS', 'ST', 'SE', 'GE', 'IEA'] as const;
 
 /**
  * `earlier`: the control numbers of the interchange's groups before this one; `interchangeFaults`
@@ -335,10 +369,17 @@ function readGroup(header: X12Segment, body: readonly X12Segment[], trailer: X12
   const controlNumber = header.elements[6] ?? '';
   const sets: X12TransactionSet[] = [];
   const seen = new Set<string>();
+  let lowercaseTrailer: X12Segment | undefined;
   let index = 0;
   while (index < body.length) {
     const segment = body[index];
     if (segment === undefined) break;
+    if (trailer === undefined && index === body.length - 1 && misspelled(segment, 'GE')) {
+      // The group's last segment is its trailer misspelled, not a segment between sets (TA1 024,
+      // which rejected the interchange's other groups too): answered as the GE missing (AK9 3).
+      lowercaseTrailer = segment;
+      break;
+    }
     if (segment.id !== 'ST') {
       // Segments between sets belong to no set. The AK9 has no code for it (AK905 1 is "functional
       // group not supported", which told a partner its PR group was unsupported): like a segment
@@ -365,7 +406,7 @@ function readGroup(header: X12Segment, body: readonly X12Segment[], trailer: X12
     faults.push({ code, message: `GS06 ${controlNumber} is used by an earlier functional group of the same interchange`, segment: header });
   }
   if (trailer === undefined) {
-    faults.push({ code: '3', message: `functional group ${controlNumber} ends without a GE segment`, segment: header });
+    faults.push({ code: '3', message: `functional group ${controlNumber} ends without a GE segment${lowercaseTrailer === undefined ? '' : caseHint(lowercaseTrailer.id, 'GE')}`, segment: header });
   } else {
     if (trailer.elements[2] !== controlNumber) faults.push({ code: '4', message: `GE02 ${trailer.elements[2] ?? '(empty)'} does not match GS06 ${controlNumber}`, segment: trailer });
     const declared = trailer.elements[1] ?? '';
@@ -399,7 +440,9 @@ function readSet(header: X12Segment, segments: readonly X12Segment[], trailer: X
     faults.push({ code: '23', message: `ST02 ${controlNumber} is used by an earlier transaction set of the same group`, segment: header });
   }
   if (trailer === undefined) {
-    faults.push({ code: '2', message: `transaction set ${type} ${controlNumber} ends without an SE segment`, segment: header });
+    // An `se` in the set (it ran on to the next ST or the group's end) is its trailer misspelled.
+    const lowercase = segments.find((segment) => misspelled(segment, 'SE'));
+    faults.push({ code: '2', message: `transaction set ${type} ${controlNumber} ends without an SE segment${lowercase === undefined ? '' : caseHint(lowercase.id, 'SE')}`, segment: header });
   } else {
     if (trailer.elements[2] !== controlNumber) faults.push({ code: '3', message: `SE02 ${trailer.elements[2] ?? '(empty)'} does not match ST02 ${controlNumber}`, segment: trailer });
     const declared = trailer.elements[1] ?? '';
@@ -427,8 +470,8 @@ function withUniqueControlNumber(interchange: X12Interchange, earlier: Set<strin
 function unreadable(text: string, at: number, position: number, previous: X12Interchange): X12Interchange {
   const raw = text.slice(at, at + 106);
   const header = segmentOf(['ISA'], raw, position);
-  const message = text.startsWith('ISA', at)
-    ? `the ISA segment at character ${at + 1} is not readable: it needs 16 elements and a segment terminator`
+  const message = startsWithIsa(text, at)
+    ? `the ISA segment at character ${at + 1} is not readable: it needs 16 elements and a segment terminator${caseHint(raw.slice(0, 3), 'ISA')}`
     : `after interchange ${previous.controlNumber}, expected an ISA segment or the end of the file at character ${at + 1}, found "${raw.slice(0, 20)}"`;
   return {
     header,
