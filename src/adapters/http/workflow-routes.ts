@@ -3,7 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ExceptionResolution, GovernanceQueries, KpiQueries, P2PQueries } from '../../app/index.js';
 import type { P2PStage, Principal } from '../../core/index.js';
-import { EDGE_EXCEPTION_CODES, MillraceError, P2P_EXCEPTION_CODES, P2P_STAGES, PLANT_EXCEPTION_CODES, shownValue } from '../../core/index.js';
+import { EXCEPTION_CODES, MillraceError, P2P_STAGES, shownValue } from '../../core/index.js';
 import { problemResponses } from './schemas.js';
 
 export interface WorkflowRouteDependencies {
@@ -17,13 +17,6 @@ const page = {
   limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
   after: { type: 'string', minLength: 1, description: 'The `next` value of the previous page.' },
 } as const;
-
-/**
- * Every code an exception can have: those the P2P and plant workflows and the edge raise (the
- * same codes the manifest's exceptionOwners is checked against). An enumeration, so that a typo
- * in `?code=` is refused naming them rather than answered with an empty page (ADR 0047).
- */
-const EXCEPTION_CODES: readonly string[] = [...new Set<string>([...P2P_EXCEPTION_CODES, ...PLANT_EXCEPTION_CODES, ...EDGE_EXCEPTION_CODES])];
 
 // The file is sent as the bytes received, never serialised: the schema is for /openapi.json.
 const rawFile = { schema: { type: 'string', format: 'binary' } } as const;
@@ -94,6 +87,7 @@ export function registerWorkflowRoutes(app: FastifyInstance, deps: WorkflowRoute
       schema: {
         summary: 'Exceptions by owner team, code and status, newest first (paged)',
         security: [{ apiKey: [] }],
+        // `code` is an enumeration: a typo is refused naming the codes, not answered with an empty page (ADR 0047).
         querystring: {
           type: 'object',
           properties: { owner: { type: 'string' }, code: { type: 'string', enum: [...EXCEPTION_CODES] }, status: { type: 'string', enum: ['open', 'resolved'] }, supplier: { type: 'string' }, po: { type: 'string' }, ...page },

@@ -4,14 +4,14 @@
 import { closest, distance } from 'fastest-levenshtein';
 import { checkCsvMappings } from '../csv/csv-mapping-rules.js';
 import { checkEdge } from '../edge/edge-rules.js';
-import { EDGE_EXCEPTION_CODES, edgeExceptionOwners } from '../edge/edge-owners.js';
+import { edgeExceptionOwners } from '../edge/edge-owners.js';
+import { EXCEPTION_CODES } from './exception-codes.js';
 import { dec } from '../money.js';
 import { parseDuration } from '../duration.js';
 import { parseDeliveryDuration } from '../delivery/delivery-policy.js';
 import { utcOffsetMinutes } from '../time.js';
 import { P2P_EXCEPTION_CODES, DEFAULT_EXCEPTION_OWNERS } from '../p2p/p2p-policy.js';
 import { P2P_INPUT_TYPES, P2P_OPTIONAL_INPUT_TYPES } from '../p2p/p2p-routing.js';
-import { PLANT_EXCEPTION_CODES } from '../plant/plant-policy.js';
 import { PLANT_INPUT_TYPES } from '../plant/plant-routing.js';
 import { X12_OUTBOUND_TYPES } from '../x12/x12-850.generator.js';
 import type { ContractCatalog, Manifest, ManifestProblem, MaintenanceWindow } from './manifest.js';
@@ -215,7 +215,7 @@ function checkDomains(manifest: Manifest, context: Context, report: Report): voi
 }
 
 function checkExceptionOwners(manifest: Manifest, context: Context, report: Report): void {
-  const codes: readonly string[] = [...new Set<string>([...P2P_EXCEPTION_CODES, ...PLANT_EXCEPTION_CODES, ...EDGE_EXCEPTION_CODES])];
+  const codes = EXCEPTION_CODES;
   for (const [code, owner] of Object.entries(manifest.exceptionOwners)) {
     const path = ['exceptionOwners', code];
     if (!codes.includes(code)) report(path, 'unknown_exception_code', `no workflow raises exception code ${code}`, suggestion(code, codes, 'remove it'));
