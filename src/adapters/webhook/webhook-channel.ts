@@ -36,8 +36,15 @@ export interface WebhookChannelOptions {
   readonly userAgent: string;
 }
 
-/** Statuses worth another attempt: the receiver is busy, overloaded or briefly broken. */
-const RETRYABLE = new Set([408, 425, 429, 500, 502, 503, 504]);
+/**
+ * Worth another attempt: the receiver is busy or overloaded (408, 425, 429), or any 5xx, the
+ * server's side broken for now. Every 5xx, not the common four: a CDN or gateway in front of
+ * an ERP answers 520-524 while its origin is down, a full disk is 507, and docs/delivery.md
+ * promises 5xx retried; dead-lettering those stopped the key at the first outage (ADR 0048).
+ */
+function retryable(status: number): boolean {
+  return status === 408 || status === 425 || status === 429 || (status >= 500 && status <= 599);
+}
 
 export class WebhookChannel implements DeliveryChannel {
   constructor(private readonly options: WebhookChannelOptions) {}
@@ -93,7 +100,7 @@ export async function postDelivery(url: string, headers: Record<string, string>,
     await response.body?.cancel().catch(() => undefined);
     if (response.status >= 200 && response.status < 300) return { kind: 'delivered' };
     const error = `HTTP ${response.status} from ${url}`;
-    if (RETRYABLE.has(response.status)) {
+    if (retryable(response.status)) {
       const retryAfterMs = retryAfterOf(response.headers.get('retry-after'), attempt.now);
       return { kind: 'retryable', error, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) };
     }
