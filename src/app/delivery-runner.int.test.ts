@@ -348,6 +348,33 @@ for (const kind of kinds) {
       assert.deepEqual(errors, []);
     });
 
+    it("keeps a PO's documents in log order when the ERP sends them without a correlationid: a change or cancellation never overtakes a release being retried", async (t) => {
+      const errors: unknown[] = [];
+      const c = await DeliveryCase.open(t, kind, {
+        subscriptions: (url) => [
+          { id: 'supplier-portal', subscriber: 'sup-0107', types: ['po.released', 'po.changed', 'po.cancelled'], channel: { kind: 'webhook', url }, delivery: { initialBackoff: '10s', maxBackoff: '40s' } },
+        ],
+        runner: { onError: (e) => errors.push(e), random: () => 0.5 },
+      });
+      if (c === undefined) return;
+      const { store, receiver, clock, runner } = c;
+      await runner.prepare();
+      const at = () => clock.now().toISOString();
+      const po = (id: string, type: string, poNumber: string): CloudEvent => ({ specversion: '1.0', id, source: '/systems/erp-core', type, time: '2026-03-02T10:00:00Z', data: { poNumber } });
+      await store.appendBatches([[po('rel-4711', 'po.released', '4711'), po('chg-4711', 'po.changed', '4711'), po('rel-4712', 'po.released', '4712'), po('cxl-4711', 'po.cancelled', '4711')]], at());
+      // The portal is down for the first requests: only each PO's first document is tried.
+      receiver.mode = 'fail';
+      await runner.runOnce();
+      assert.deepEqual(receiver.received.map((r) => r.id).sort(), ['rel-4711', 'rel-4712']);
+      receiver.mode = 'ok';
+      receiver.received.length = 0;
+      clock.advance(10_000);
+      await runner.runOnce();
+      assert.deepEqual(perKey(receiver.received.map((r) => ({ ...r, correlationid: (JSON.parse(r.body) as { data: { poNumber: string } }).data.poNumber }))).get('4711'), ['rel-4711', 'chg-4711', 'cxl-4711']);
+      assert.equal(receiver.received.length, 4);
+      assert.deepEqual(errors, []);
+    });
+
     it('sends a fast subscriber what is due while a slow one holds its requests open, each key still in log order', async (t) => {
       const subscriptionTo = (id: string, url: string): SubscriptionDeclaration => ({ id, subscriber: id, types: ['goods.received'], channel: { kind: 'webhook', url }, delivery: { timeout: '10s' } });
       const errors: unknown[] = [];

@@ -39,11 +39,73 @@ export function matchesSubscription(subscription: Pick<SubscriptionDeclaration, 
 }
 
 /**
- * The key whose order deliveries keep: the workflow key (`correlationid`), or the event itself
- * when it has none (then it waits for nothing and nothing waits for it).
+ * The key whose order deliveries keep: the workflow key (`correlationid`); for an event without
+ * one (what ERPs, suppliers and plants publish, through the API, X12 and CSV alike), the business
+ * document it is about, so one PO's release, changes, confirmations and cancellation reach a
+ * subscriber in log order (ADR 0048); the event itself when it names no document (then it waits
+ * for nothing and nothing waits for it).
  */
-export function deliveryKeyOf(event: Pick<CloudEvent, 'correlationid' | 'source' | 'id'>): string {
-  return event.correlationid ?? `event:${event.source} ${event.id}`;
+export function deliveryKeyOf(event: CloudEvent): string {
+  return event.correlationid ?? documentKeyOf(alignedEvent(event)) ?? `event:${event.source} ${event.id}`;
+}
+
+/** Text a document key is made of: a length before each part keeps the parts apart, whatever they hold. */
+function parts(...values: readonly string[]): string {
+  return values.map((value) => `${value.length}:${value}`).join(':');
+}
+
+/**
+ * The document an uncorrelated event is about, by the field its contract names it with: a PO
+ * (release, change, cancellation, the supplier's confirmation), a shipment (dispatch and
+ * milestones), a goods receipt, a supplier's invoice (and a credit memo against it), a
+ * production order, a plant's inventory snapshots. An inventory movement stands alone: the
+ * movements of a plant add up in any order, and keying them together would send a busy plant's
+ * movements one at a time. Undefined when the event names none of these.
+ */
+function documentKeyOf(event: CloudEvent): string | undefined {
+  const data = event.data;
+  const text = (field: string): string | undefined => {
+    const value = data[field];
+    return typeof value === 'string' && value.length > 0 ? value : undefined;
+  };
+  switch (event.type) {
+    case 'po.released':
+    case 'po.changed':
+    case 'po.cancelled':
+    case 'supplier.confirmation': {
+      const poNumber = text('poNumber');
+      return poNumber === undefined ? undefined : `document:po:${parts(poNumber)}`;
+    }
+    case 'shipment.dispatched':
+    case 'shipment.milestone': {
+      const shipmentId = text('shipmentId');
+      return shipmentId === undefined ? undefined : `document:shipment:${parts(shipmentId)}`;
+    }
+    case 'goods.received': {
+      const receiptId = text('receiptId');
+      return receiptId === undefined ? undefined : `document:receipt:${parts(text('plant') ?? '', receiptId)}`;
+    }
+    case 'invoice.received':
+    case 'invoice.credited': {
+      // A credit memo that names its invoice goes behind that invoice; one that does not is its own document.
+      const invoiceNumber = text('invoiceNumber');
+      const supplierId = text('supplierId') ?? '';
+      if (invoiceNumber !== undefined) return `document:invoice:${parts(supplierId, invoiceNumber)}`;
+      const creditMemoNumber = event.type === 'invoice.credited' ? text('creditMemoNumber') : undefined;
+      return creditMemoNumber === undefined ? undefined : `document:credit:${parts(supplierId, creditMemoNumber)}`;
+    }
+    case 'production.order.released':
+    case 'production.completed': {
+      const order = text('productionOrder');
+      return order === undefined ? undefined : `document:production:${parts(order)}`;
+    }
+    case 'inventory.snapshot': {
+      const plant = text('plant');
+      return plant === undefined ? undefined : `document:inventory-snapshot:${parts(plant)}`;
+    }
+    default:
+      return undefined;
+  }
 }
 
 /**

@@ -39,9 +39,33 @@ describe('which events a subscription receives', () => {
     assert.equal(matchesSubscription(subscription, event('po.released', { supplierId: 'SUP-0042' })), false);
   });
 
-  it('keeps order per workflow key (correlationid), each uncorrelated event on its own', () => {
-    assert.equal(deliveryKeyOf({ correlationid: 'PO-1/1', source: '/s', id: 'a' }), 'PO-1/1');
-    assert.notEqual(deliveryKeyOf({ source: '/s', id: 'a' }), deliveryKeyOf({ source: '/s', id: 'b' }));
+  it('keeps order per workflow key (correlationid)', () => {
+    assert.equal(deliveryKeyOf(event('po.released', { poNumber: 'PO-1' }, { correlationid: 'PO-1/1' })), 'PO-1/1');
+  });
+
+  it('keeps an uncorrelated event in order with the other events of its document: one PO, shipment, receipt, invoice, production order, plant snapshot', () => {
+    const key = (type: string, data: Record<string, unknown>, id = 'e-1') => deliveryKeyOf(event(type, data, { id }));
+    const po = key('po.released', { poNumber: '4711' });
+    assert.equal(key('po.changed', { poNumber: '4711', revision: 2 }, 'e-2'), po);
+    assert.equal(key('po.cancelled', { poNumber: '4711' }, 'e-3'), po);
+    assert.equal(key('supplier.confirmation', { poNumber: '4711', supplierId: 'SUP-1' }, 'e-4'), po);
+    assert.notEqual(key('po.changed', { poNumber: '4712' }), po);
+    assert.equal(key('shipment.milestone', { shipmentId: 'S-1' }, 'e-2'), key('shipment.dispatched', { shipmentId: 'S-1' }));
+    assert.equal(key('goods.received', { receiptId: 'GR-1', plant: 'P01' }, 'e-2'), key('goods.received', { receiptId: 'GR-1', plant: 'P01' }));
+    assert.notEqual(key('goods.received', { receiptId: 'GR-1', plant: 'P02' }), key('goods.received', { receiptId: 'GR-1', plant: 'P01' }));
+    const invoice = key('invoice.received', { supplierId: 'SUP-1', invoiceNumber: 'INV-9' });
+    assert.equal(key('invoice.credited', { supplierId: 'SUP-1', invoiceNumber: 'INV-9', creditMemoNumber: 'CM-1' }, 'e-2'), invoice);
+    assert.notEqual(key('invoice.received', { supplierId: 'SUP-2', invoiceNumber: 'INV-9' }), invoice);
+    // The parts are kept apart: supplier "A:B" with invoice "C" is not supplier "A" with invoice "B:C".
+    assert.notEqual(key('invoice.received', { supplierId: 'A:B', invoiceNumber: 'C' }), key('invoice.received', { supplierId: 'A', invoiceNumber: 'B:C' }));
+    assert.equal(key('production.completed', { productionOrder: 'MO-1' }, 'e-2'), key('production.order.released', { productionOrder: 'MO-1' }));
+    assert.equal(key('inventory.snapshot', { plant: 'P01' }, 'e-2'), key('inventory.snapshot', { plant: 'P01' }));
+  });
+
+  it('gives an uncorrelated event that names no document a key of its own', () => {
+    const key = (type: string, data: Record<string, unknown>, id: string) => deliveryKeyOf(event(type, data, { id }));
+    assert.notEqual(key('inventory.movement', { movementId: 'M-1', plant: 'P01' }, 'a'), key('inventory.movement', { movementId: 'M-2', plant: 'P01' }, 'b'));
+    assert.notEqual(key('po.released', {}, 'a'), key('po.released', {}, 'b'));
   });
 
   it('gives a delivery the same id on every attempt and a replay a new one', () => {
