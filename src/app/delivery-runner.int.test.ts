@@ -375,6 +375,32 @@ for (const kind of kinds) {
       assert.deepEqual(errors, []);
     });
 
+    it("finds what is due without reading a down subscriber's backlog: only the heads of its keys, not the events queued behind them", async (t) => {
+      const c = await DeliveryCase.open(t, kind);
+      if (c === undefined) return;
+      const { store, clock } = c;
+      // A finance ERP down for hours: each key's head waits for its next retry, and 40,000 events
+      // wait behind those heads. The due query runs after every attempt of every subscriber, and
+      // on SQLite on the hub's main thread.
+      const KEYS = 4000;
+      const BEHIND = 10;
+      const later = new Date(clock.now().getTime() + 3_600_000).toISOString();
+      const backlog = (from: number, count: number) =>
+        Array.from({ length: count }, (_, i) => ({ subscription: 'down-erp', sequence: from + i, key: `PO-${(from + i) % KEYS}/1`, eventType: 'goods.received', eventId: `e${from + i}` }));
+      await store.deliveries.startDeliveryCursors(['down-erp'], 0);
+      await store.deliveries.enqueueDeliveries(backlog(1, KEYS), [], later);
+      await store.deliveries.enqueueDeliveries(backlog(KEYS + 1, KEYS * BEHIND), [], clock.now().toISOString());
+      await store.deliveries.enqueueDeliveries([{ subscription: 'healthy-wms', sequence: KEYS * (BEHIND + 1) + 1, key: 'PO-X/1', eventType: 'goods.received', eventId: 'healthy' }], [], clock.now().toISOString());
+      const timings: number[] = [];
+      for (let run = 0; run < 5; run += 1) {
+        const started = performance.now();
+        const due = await store.deliveries.dueDeliveries(clock.now().toISOString(), 4);
+        timings.push(performance.now() - started);
+        assert.deepEqual(due.map((d) => d.eventId), ['healthy']);
+      }
+      assert.ok(Math.min(...timings) < 20, `the due query took ${timings.map((ms) => ms.toFixed(1)).join(', ')} ms`);
+    });
+
     it('sends a fast subscriber what is due while a slow one holds its requests open, each key still in log order', async (t) => {
       const subscriptionTo = (id: string, url: string): SubscriptionDeclaration => ({ id, subscriber: id, types: ['goods.received'], channel: { kind: 'webhook', url }, delivery: { timeout: '10s' } });
       const errors: unknown[] = [];
@@ -481,11 +507,14 @@ for (const kind of kinds) {
       // What a version before 2a19b2d left: k2 went dead, the operator replayed k1 (stored
       // blocked: its key had a dead delivery) and retried k2, whose release freed only k3. In
       // that version's order (sequence, generation) the replay comes before k2 and holds the key.
-      // Its table had no place column.
+      // Its table had no place column (nor the head flag, ADR 0048).
       await c.restart(() =>
         c.sql([
           'DROP INDEX IF EXISTS deliveries_place',
+          'DROP INDEX IF EXISTS deliveries_heads',
+          'DROP INDEX IF EXISTS deliveries_key_head',
           'ALTER TABLE deliveries DROP COLUMN place',
+          'ALTER TABLE deliveries DROP COLUMN head',
           "INSERT INTO deliveries (delivery_id, subscription, seq, generation, dkey, event_type, event_id, status, attempts, next_at, created_at) VALUES ('erp-receipts.1.r1', 'erp-receipts', 1, 1, 'PO-1/1', 'goods.received', 'k1', 'blocked', 0, '2026-03-02T10:00:00.000Z', '2026-03-02T10:00:00.000Z')",
         ]),
       );

@@ -7,7 +7,7 @@ import { hashKey } from '../shared/hash-key.js';
 import type { DeliveryStatus } from '../../core/index.js';
 import { deliveryIdOf } from '../../core/index.js';
 import type { CursorAdvance, DeliveryFilter, DeliveryRecord, DeliveryStore, DeliveryUpdate, NewDelivery, Page } from '../../ports/index.js';
-import { DELIVERY_PLACE_INDEX, DELIVERY_PLACES, DELIVERY_SQL, deliveryCursorOf, deliveryFromRow, deliveryQuery, followerParams, insertParams } from '../shared/delivery-sql.js';
+import { DELIVERY_HEADS, DELIVERY_PLACES, DELIVERY_QUEUE_INDEXES, DELIVERY_SQL, deliveryCursorOf, deliveryFromRow, deliveryQuery, followerParams, insertParams, passHeadParams } from '../shared/delivery-sql.js';
 import type { DeliveryRow } from '../shared/delivery-sql.js';
 import { pageOf } from '../shared/workflow-sql.js';
 
@@ -74,12 +74,21 @@ export class PostgresDeliveries implements DeliveryStore {
 
   async updateDelivery(update: DeliveryUpdate): Promise<void> {
     await this.inTransaction(async (client) => {
-      if (update.status === 'dead' || update.status === 'pending') await client.query(LOCK_KEY_OF, [update.deliveryId, this.keyLockSpace]);
+      // A delivered head passes the head to its key's next delivery: under the key's lock, so a
+      // replay inserted meanwhile is either seen here or sees this delivery delivered (and is the head).
+      if (update.status === 'dead' || update.status === 'pending' || update.status === 'delivered') await client.query(LOCK_KEY_OF, [update.deliveryId, this.keyLockSpace]);
       await client.query(numbered(DELIVERY_SQL.update), [update.status, update.attempts, update.nextAttemptAt, update.lastAttemptAt ?? null, update.lastError ?? null, update.deliveredAt ?? null, update.deliveryId]);
       const row = (await client.query<DeliveryRow>(numbered(DELIVERY_SQL.get), [update.deliveryId])).rows[0];
       if (row === undefined) return true;
+      if (update.status === 'delivered') {
+        await client.query(numbered(DELIVERY_SQL.passHead), passHeadParams(row));
+        await client.query(numbered(DELIVERY_SQL.dropHead), [update.deliveryId]);
+      }
       if (update.status === 'dead') await client.query(numbered(DELIVERY_SQL.blockFollowers), followerParams(row));
-      if (update.status === 'pending') await client.query(numbered(DELIVERY_SQL.releaseBlocked), [row.subscription, row.dkey]);
+      if (update.status === 'pending') {
+        await client.query(numbered(DELIVERY_SQL.releaseBlocked), [row.subscription, row.dkey]);
+        await client.query(numbered(DELIVERY_SQL.resetHead), [row.subscription, row.dkey, row.subscription, row.dkey]);
+      }
       return true;
     });
   }
@@ -161,13 +170,16 @@ export class PostgresDeliveries implements DeliveryStore {
 }
 
 /**
- * Gives a deliveries table made by an older version its `place` column (DELIVERY_PLACES), then
- * the index on it. In the store's bootstrap transaction, after DELIVERY_TABLES, in its schema.
+ * Gives a deliveries table made by an older version its `place` column (DELIVERY_PLACES) and its
+ * `head` flag (DELIVERY_HEADS), then the indexes on them. In the store's bootstrap transaction,
+ * after DELIVERY_TABLES, in its schema.
  */
 export async function migrateDeliveries(client: pg.ClientBase): Promise<void> {
-  const has = await client.query("SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'deliveries' AND column_name = 'place'");
-  if (has.rowCount === 0) for (const statement of DELIVERY_PLACES) await client.query(statement.replaceAll('{bigint}', 'BIGINT'));
-  await client.query(DELIVERY_PLACE_INDEX);
+  for (const [column, statements] of [['place', DELIVERY_PLACES], ['head', DELIVERY_HEADS]] as const) {
+    const has = await client.query("SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'deliveries' AND column_name = $1", [column]);
+    if (has.rowCount === 0) for (const statement of statements) await client.query(statement.replaceAll('{bigint}', 'BIGINT'));
+  }
+  for (const statement of DELIVERY_QUEUE_INDEXES) await client.query(statement);
 }
 
 async function lockKeys(client: pg.PoolClient, deliveries: readonly NewDelivery[], space: number): Promise<void> {

@@ -22,6 +22,7 @@ CREATE TABLE IF NOT EXISTS deliveries (
   last_error TEXT,
   delivered_at TEXT,
   place {bigint},
+  head INTEGER NOT NULL DEFAULT 0,
   UNIQUE (subscription, seq, generation)
 );
 CREATE INDEX IF NOT EXISTS deliveries_key ON deliveries (subscription, dkey, seq, generation);
@@ -35,10 +36,29 @@ CREATE TABLE IF NOT EXISTS delivery_cursors (
 `;
 
 /**
- * After DELIVERY_TABLES and DELIVERY_PLACES: the index of a key's queue order (it needs the
- * `place` column, which a table made by an older version gets from DELIVERY_PLACES).
+ * After DELIVERY_TABLES, DELIVERY_PLACES and DELIVERY_HEADS: the index of a key's queue order
+ * and those of its head (they need the `place` and `head` columns, which a table made by an older
+ * version gets from DELIVERY_PLACES and DELIVERY_HEADS). The due query reads `deliveries_heads`,
+ * so a backlog queued behind its keys' heads costs it nothing.
  */
-export const DELIVERY_PLACE_INDEX = 'CREATE INDEX IF NOT EXISTS deliveries_place ON deliveries (subscription, dkey, place)';
+export const DELIVERY_QUEUE_INDEXES = [
+  'CREATE INDEX IF NOT EXISTS deliveries_place ON deliveries (subscription, dkey, place)',
+  "CREATE INDEX IF NOT EXISTS deliveries_heads ON deliveries (next_at) WHERE head = 1 AND status IN ('pending', 'retrying', 'waiting')",
+  'CREATE INDEX IF NOT EXISTS deliveries_key_head ON deliveries (subscription, dkey) WHERE head = 1',
+] as const;
+
+/** A delivery of a key that is not delivered yet (a head, or one behind the head). */
+const UNDELIVERED_BEFORE = "e.subscription = deliveries.subscription AND e.dkey = deliveries.dkey AND e.status <> 'delivered' AND e.place < deliveries.place";
+
+/**
+ * For a table made before deliveries had a `head` flag (ADR 0048), after DELIVERY_PLACES: the
+ * column, and the flag on each key's first undelivered delivery in its queue. Run once, when the
+ * column is missing.
+ */
+export const DELIVERY_HEADS = [
+  'ALTER TABLE deliveries ADD COLUMN head INTEGER NOT NULL DEFAULT 0',
+  `UPDATE deliveries SET head = 1 WHERE status <> 'delivered' AND NOT EXISTS (SELECT 1 FROM deliveries e WHERE ${UNDELIVERED_BEFORE})`,
+] as const;
 
 /**
  * For a table made before deliveries had a `place` (2026-11-30): the column, and each row's
@@ -70,21 +90,40 @@ export const DELIVERY_SQL = {
   // delivery is `blocked` when its key has a dead delivery, and only then: the rule that a
   // delivery is blocked while a dead one of its key comes before it. Writers of one key are
   // serialized (SQLite's one writer; PostgreSQL's key lock), so two never take one place.
-  // `WHERE true`: SQLite needs it to read ON CONFLICT after INSERT ... SELECT.
+  // A key's first undelivered delivery is its head (`head` 1): a new delivery is the head when its
+  // key has none, that is, nothing undelivered. `WHERE true`: SQLite needs it to read ON CONFLICT
+  // after INSERT ... SELECT.
   insert:
-    `INSERT INTO deliveries (${COLUMNS}, place) SELECT ?, ?, ?, ?, ?, ?, ?, ` +
+    `INSERT INTO deliveries (${COLUMNS}, place, head) SELECT ?, ?, ?, ?, ?, ?, ?, ` +
     "CASE WHEN EXISTS (SELECT 1 FROM deliveries e WHERE e.subscription = ? AND e.dkey = ? AND e.status = 'dead') THEN 'blocked' ELSE 'pending' END, " +
-    '0, ?, ?, NULL, NULL, NULL, COALESCE((SELECT MAX(e.place) FROM deliveries e WHERE e.subscription = ? AND e.dkey = ?), 0) + 1 WHERE true ON CONFLICT DO NOTHING',
+    '0, ?, ?, NULL, NULL, NULL, COALESCE((SELECT MAX(e.place) FROM deliveries e WHERE e.subscription = ? AND e.dkey = ?), 0) + 1, ' +
+    'CASE WHEN EXISTS (SELECT 1 FROM deliveries e WHERE e.subscription = ? AND e.dkey = ? AND e.head = 1) THEN 0 ELSE 1 END WHERE true ON CONFLICT DO NOTHING',
   // The due heads (nothing undelivered before them in their key's queue), at most `?` of each
   // subscription (its earliest in the log): a subscription with a long backlog does not crowd
-  // the others out of what the runner reads.
+  // the others out of what the runner reads. Read through the `head` flag: the deliveries queued
+  // behind a head are pending and due too, and a subscriber down for hours has tens of thousands
+  // of them, which the query read and discarded after every attempt (ADR 0048). The NOT EXISTS
+  // is what a head is; the flag finds the candidates.
   due:
     `SELECT ${COLUMNS} FROM (SELECT ${COLUMNS}, ROW_NUMBER() OVER (PARTITION BY d.subscription ORDER BY d.seq, d.generation) AS turn ` +
-    "FROM deliveries d WHERE d.status IN ('pending', 'retrying', 'waiting') AND d.next_at <= ? " +
+    "FROM deliveries d WHERE d.head = 1 AND d.status IN ('pending', 'retrying', 'waiting') AND d.next_at <= ? " +
     "AND NOT EXISTS (SELECT 1 FROM deliveries e WHERE e.subscription = d.subscription AND e.dkey = d.dkey AND e.status <> 'delivered' " +
     'AND e.place < d.place)) heads WHERE turn <= ? ORDER BY seq, generation, subscription',
   update:
     'UPDATE deliveries SET status = ?, attempts = ?, next_at = ?, last_attempt_at = COALESCE(?, last_attempt_at), last_error = COALESCE(?, last_error), delivered_at = ? WHERE delivery_id = ?',
+  // A delivered head hands the flag to the next undelivered delivery of its key (a delivered
+  // delivery that was no head, which the runner never sends, leaves the head where it is).
+  // Parameters: followerParams, then the delivery id.
+  passHead:
+    "UPDATE deliveries SET head = 1 WHERE delivery_id = (SELECT e.delivery_id FROM deliveries e WHERE e.subscription = ? AND e.dkey = ? AND e.place > ? AND e.status <> 'delivered' " +
+    'ORDER BY e.place LIMIT 1) AND (SELECT h.head FROM deliveries h WHERE h.delivery_id = ?) = 1',
+  dropHead: 'UPDATE deliveries SET head = 0 WHERE delivery_id = ?',
+  // The head of a key set again from its queue (its first undelivered delivery), on an operator's
+  // retry: a key whose rows another version wrote (or a hand-made repair) goes on once retried.
+  // Parameters: subscription, key, subscription, key.
+  resetHead:
+    "UPDATE deliveries SET head = CASE WHEN delivery_id = (SELECT e.delivery_id FROM deliveries e WHERE e.subscription = ? AND e.dkey = ? AND e.status <> 'delivered' ORDER BY e.place LIMIT 1) THEN 1 ELSE 0 END " +
+    "WHERE subscription = ? AND dkey = ? AND (head = 1 OR status <> 'delivered')",
   blockFollowers: "UPDATE deliveries SET status = 'blocked' WHERE subscription = ? AND dkey = ? AND status IN ('pending', 'retrying', 'waiting') AND place > ?",
   // When a delivery is made pending again (an operator's retry): every blocked delivery of its key
   // that no dead one comes before any more, not only those after it (a replay stored blocked behind
@@ -144,7 +183,12 @@ export function deliveryFromRow(row: DeliveryRow): DeliveryRecord {
 /** Parameters of DELIVERY_SQL.insert. */
 export function insertParams(delivery: { deliveryId: string; subscription: string; sequence: number; generation: number; key: string; eventType: string; eventId: string }, now: string): (string | number)[] {
   const d = delivery;
-  return [d.deliveryId, d.subscription, d.sequence, d.generation, d.key, d.eventType, d.eventId, d.subscription, d.key, now, now, d.subscription, d.key];
+  return [d.deliveryId, d.subscription, d.sequence, d.generation, d.key, d.eventType, d.eventId, d.subscription, d.key, now, now, d.subscription, d.key, d.subscription, d.key];
+}
+
+/** Parameters of DELIVERY_SQL.passHead for a delivery just delivered (its row). */
+export function passHeadParams(row: Pick<DeliveryRow, 'delivery_id' | 'subscription' | 'dkey' | 'place'>): (string | number)[] {
+  return [...followerParams(row), row.delivery_id];
 }
 
 /** Parameters of DELIVERY_SQL.blockFollowers for the followers of a delivery (its row's subscription, key and place). */

@@ -3,7 +3,7 @@ import type Database from 'better-sqlite3';
 import type { DeliveryStatus } from '../../core/index.js';
 import { deliveryIdOf } from '../../core/index.js';
 import type { CursorAdvance, DeliveryFilter, DeliveryRecord, DeliveryStore, DeliveryUpdate, NewDelivery, Page } from '../../ports/index.js';
-import { DELIVERY_PLACE_INDEX, DELIVERY_PLACES, DELIVERY_SQL, DELIVERY_TABLES, deliveryCursorOf, deliveryFromRow, deliveryQuery, followerParams, insertParams } from '../shared/delivery-sql.js';
+import { DELIVERY_HEADS, DELIVERY_PLACES, DELIVERY_QUEUE_INDEXES, DELIVERY_SQL, DELIVERY_TABLES, deliveryCursorOf, deliveryFromRow, deliveryQuery, followerParams, insertParams, passHeadParams } from '../shared/delivery-sql.js';
 import type { DeliveryRow } from '../shared/delivery-sql.js';
 import { pageOf } from '../shared/workflow-sql.js';
 
@@ -19,16 +19,18 @@ export class SqliteDeliveries implements DeliveryStore {
     private readonly write: SqliteWrite,
   ) {
     db.exec(DELIVERY_TABLES.replaceAll('{bigint}', 'INTEGER'));
-    const hasPlace = () => db.prepare<[], { name: string }>("SELECT name FROM pragma_table_info('deliveries')").all().some((c) => c.name === 'place');
-    if (!hasPlace()) {
+    const has = (column: string) => db.prepare<[], { name: string }>("SELECT name FROM pragma_table_info('deliveries')").all().some((c) => c.name === column);
+    // A table made by an older version: its queue places, then its heads (each needs the one before).
+    for (const [column, statements] of [['place', DELIVERY_PLACES], ['head', DELIVERY_HEADS]] as const) {
+      if (has(column)) continue;
       // Checked again under the write lock: another connection of the hub (the workflow thread's)
       // may open the file at the same time and migrate it first.
       db.transaction(() => {
-        if (hasPlace()) return;
-        for (const statement of DELIVERY_PLACES) db.exec(statement.replaceAll('{bigint}', 'INTEGER'));
+        if (has(column)) return;
+        for (const statement of statements) db.exec(statement.replaceAll('{bigint}', 'INTEGER'));
       }).immediate();
     }
-    db.exec(DELIVERY_PLACE_INDEX);
+    for (const statement of DELIVERY_QUEUE_INDEXES) db.exec(statement);
     this.statements = {
       cursors: db.prepare<[], { subscription: string; up_to: number }>(DELIVERY_SQL.cursors),
       startCursor: db.prepare<[string, number]>(DELIVERY_SQL.startCursor),
@@ -36,6 +38,9 @@ export class SqliteDeliveries implements DeliveryStore {
       insert: db.prepare<(string | number)[]>(DELIVERY_SQL.insert),
       due: db.prepare<[string, number], DeliveryRow>(DELIVERY_SQL.due),
       update: db.prepare<(string | number | null)[]>(DELIVERY_SQL.update),
+      passHead: db.prepare<(string | number)[]>(DELIVERY_SQL.passHead),
+      dropHead: db.prepare<[string]>(DELIVERY_SQL.dropHead),
+      resetHead: db.prepare<[string, string, string, string]>(DELIVERY_SQL.resetHead),
       blockFollowers: db.prepare<(string | number)[]>(DELIVERY_SQL.blockFollowers),
       releaseBlocked: db.prepare<[string, string]>(DELIVERY_SQL.releaseBlocked),
       releaseStranded: db.prepare(DELIVERY_SQL.releaseStranded),
@@ -54,8 +59,15 @@ export class SqliteDeliveries implements DeliveryStore {
         this.statements.update.run(update.status, update.attempts, update.nextAttemptAt, update.lastAttemptAt ?? null, update.lastError ?? null, update.deliveredAt ?? null, update.deliveryId);
         const row = this.statements.get.get(update.deliveryId);
         if (row === undefined) return;
+        if (update.status === 'delivered') {
+          this.statements.passHead.run(...passHeadParams(row));
+          this.statements.dropHead.run(update.deliveryId);
+        }
         if (update.status === 'dead') this.statements.blockFollowers.run(...followerParams(row));
-        if (update.status === 'pending') this.statements.releaseBlocked.run(row.subscription, row.dkey);
+        if (update.status === 'pending') {
+          this.statements.releaseBlocked.run(row.subscription, row.dkey);
+          this.statements.resetHead.run(row.subscription, row.dkey, row.subscription, row.dkey);
+        }
       }),
       replays: db.transaction((deliveries: readonly NewDelivery[], now: string): DeliveryRecord[] =>
         deliveries.map((d) => {
