@@ -43,7 +43,7 @@ CREATE TABLE IF NOT EXISTS delivery_cursors (
  */
 export const DELIVERY_QUEUE_INDEXES = [
   'CREATE INDEX IF NOT EXISTS deliveries_place ON deliveries (subscription, dkey, place)',
-  "CREATE INDEX IF NOT EXISTS deliveries_heads ON deliveries (next_at) WHERE head = 1 AND status IN ('pending', 'retrying', 'waiting')",
+  "CREATE INDEX IF NOT EXISTS deliveries_heads ON deliveries (head, status, next_at) WHERE head = 1 AND status IN ('pending', 'retrying', 'waiting')",
   'CREATE INDEX IF NOT EXISTS deliveries_key_head ON deliveries (subscription, dkey) WHERE head = 1',
 ] as const;
 
