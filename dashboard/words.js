@@ -73,6 +73,7 @@ const EXCEPTIONS = {
   receipt_reversed_after_match: 'Goods reversed after the invoice matched',
   credited_invoice_stopped: 'Credit memo for a stopped invoice',
   credited_invoice_missing: 'Credit memo waited too long for its invoice',
+  reversal_exceeds_receipt: 'Reversal of more than was received',
 };
 
 const INVOICE_STATUS = {

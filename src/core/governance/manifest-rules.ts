@@ -10,7 +10,7 @@ import { dec } from '../money.js';
 import { parseDuration } from '../duration.js';
 import { parseDeliveryDuration } from '../delivery/delivery-policy.js';
 import { utcOffsetMinutes } from '../time.js';
-import { P2P_EXCEPTION_CODES, DEFAULT_EXCEPTION_OWNERS } from '../p2p/p2p-policy.js';
+import { P2P_EXCEPTION_CODES, p2pExceptionOwners } from '../p2p/p2p-policy.js';
 import { P2P_INPUT_TYPES, P2P_OPTIONAL_INPUT_TYPES } from '../p2p/p2p-routing.js';
 import { PLANT_INPUT_TYPES } from '../plant/plant-routing.js';
 import { X12_OUTBOUND_TYPES } from '../x12/x12-850.generator.js';
@@ -227,9 +227,10 @@ function checkExceptionOwners(manifest: Manifest, context: Context, report: Repo
   // exceptionOwners, or at the teams when the manifest has no such section.
   const where = Object.keys(manifest.exceptionOwners).length > 0 ? ['exceptionOwners'] : ['teams'];
   const orphaned = new Map<string, string[]>();
+  const owners = p2pExceptionOwners(manifest.exceptionOwners);
   for (const code of P2P_EXCEPTION_CODES) {
     if (code in manifest.exceptionOwners) continue;
-    for (const team of teamsOf(DEFAULT_EXCEPTION_OWNERS[code], context.plants)) {
+    for (const team of teamsOf(owners[code], context.plants)) {
       if (!context.teams.has(team)) orphaned.set(team, [...(orphaned.get(team) ?? []), code]);
     }
   }

@@ -144,6 +144,7 @@ const SEVERITY: Readonly<Record<P2PExceptionCode, 'low' | 'medium' | 'high'>> = 
   receipt_reversed_after_match: 'high',
   credited_invoice_stopped: 'high',
   credited_invoice_missing: 'high',
+  reversal_exceeds_receipt: 'medium',
 };
 
 /** The derived events the state calls for. An empty list means the line is in order. */
@@ -414,6 +415,10 @@ function receiptRules(state: P2PLine, terms: PoLineTerms, policy: P2PPolicy, out
       });
       continue;
     }
+    if (receipt.refused !== undefined) {
+      refusedReversal(state, terms, receipt, receipt.refused.held, out);
+      continue;
+    }
     if (receipt.postingId !== undefined) continue;
     const quantity = dec(receipt.quantity);
     if (quantity.isZero()) continue;
@@ -438,6 +443,26 @@ function receiptRules(state: P2PLine, terms: PoLineTerms, policy: P2PPolicy, out
       { received: received.toFixed(), ordered: terms.quantity },
     );
   }
+}
+
+/**
+ * A reversal of more than the line held when it came: evolve applied none of it (ADR 0046). Plant
+ * receiving hears what was reversed against what the line held, with the receipts that make up
+ * what it holds; the line stands as before the reversal until the plant sends a corrected one.
+ */
+function refusedReversal(state: P2PLine, terms: PoLineTerms, receipt: ReceiptRecord, held: string, out: Derivation): void {
+  const reversed = dec(receipt.quantity ?? receipt.rawQuantity).abs().toFixed();
+  if (out.findException('reversal_exceeds_receipt', receipt.eventId) !== undefined) return;
+  const counted = Object.values(state.receipts).filter((r) => r.seq < receipt.seq && r.quantity !== undefined && r.refused === undefined);
+  out.raise(
+    'reversal_exceeds_receipt',
+    receipt.eventId,
+    `receipt ${receipt.receiptId} reverses ${reversed} ${terms.uom} on PO ${state.poNumber} line ${state.line}, which held ${held} ${terms.uom} received when it came: the reversal was not applied ` +
+      '(received and GR/IR are as before it). Correct it in the WMS and send it again for at most what the line holds',
+    [receipt.eventId, ...counted.sort(bySeq).map((r) => r.eventId)],
+    { receiptId: receipt.receiptId, plant: receipt.plant },
+    { reversed, held, uom: terms.uom },
+  );
 }
 
 /**

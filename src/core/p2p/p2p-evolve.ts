@@ -5,7 +5,7 @@
 // (see evolveLine): copying a line's receipts for each new one made a long history quadratic.
 import type { StoredEvent } from '../envelope.js';
 import type { Dec } from '../money.js';
-import { dec, str, sum, ZERO } from '../money.js';
+import { dec, settleQuantity, str, sum, ZERO } from '../money.js';
 import type {
   BilledDocument,
   ConfirmationRecord,
@@ -18,7 +18,7 @@ import type {
   ReceiptRecord,
   ShipmentRecord,
 } from './p2p-state.js';
-import { deadlineKey, emptyLine, invoiceKeyOf } from './p2p-state.js';
+import { deadlineKey, emptyLine, invoiceKeyOf, receivedOf } from './p2p-state.js';
 import { receiptTally, setPosting, setReceipt } from './p2p-tally.js';
 
 type Data = Readonly<Record<string, unknown>>;
@@ -160,6 +160,8 @@ export function evolveLine(state: P2PLine, stored: StoredEvent, convert: Convert
       const counted = parts === undefined ? undefined : receiptInLineUnit(state, parts, reversal, convert);
       const quantity = parts === undefined ? toLineUnit(state, netRaw, uom, convert) : counted?.quantity;
       const rejectedInUnit = rejected.isZero() ? undefined : parts === undefined ? toLineUnit(state, rejected, uom, convert) : counted?.rejected;
+      // Weighed once, against the line as it stood when the reversal came (a resend of the event keeps its verdict).
+      const refused = state.receipts[event.id]?.refused ?? refusalOf(reversal, quantity, receivedOf(state));
       const receipt: ReceiptRecord = {
         receiptId: text(data.receiptId),
         eventId: event.id,
@@ -174,6 +176,7 @@ export function evolveLine(state: P2PLine, stored: StoredEvent, convert: Convert
         uom,
         ...optional('parts', parts),
         reversal,
+        ...optional('refused', refused),
       };
       return { ...state, receipts: setReceipt(state.receipts, event.id, receipt), lastActivity: event.time };
     }
@@ -286,7 +289,7 @@ export function evolveLine(state: P2PLine, stored: StoredEvent, convert: Convert
         // (among the open ones: a receipt not posted yet is open).
         const receipt = [...receiptTally(state.receipts).open]
           .flatMap((eventId) => state.receipts[eventId] ?? [])
-          .filter((r) => r.receiptId === posting.receiptId && r.postingId === undefined)
+          .filter((r) => r.receiptId === posting.receiptId && r.postingId === undefined && r.refused === undefined)
           .sort((a, b) => a.seq - b.seq)[0];
         if (receipt !== undefined) setReceipt(state.receipts, receipt.eventId, { ...receipt, postingId });
       }
@@ -354,8 +357,36 @@ function reconvert(state: P2PLine, convert: Convert): P2PLine {
         : { ...optional('quantity', counted?.quantity), ...optional('rejected', r.rawRejected === undefined ? undefined : counted?.rejected) }),
     };
   }
+  refuseReversalsBeyondReceipts(receipts);
   const billedParts = (parts: readonly DocumentPart[]) => billedInLineUnit(state, parts, convert);
   return { ...state, shipments, receipts, invoices: reconvertBilled(state.invoices, factorOf, billedParts), credits: reconvertBilled(state.credits, factorOf, billedParts) };
+}
+
+/**
+ * Whether a receipt is a reversal of more than the line holds (`held`, its net received quantity
+ * in the PO unit, settled): such a reversal is refused whole, for it would leave the line with less
+ * than nothing received and reverse GR/IR that was never accrued. Taking off only what the line
+ * holds would apply a part of a document the plant got wrong. Undefined for anything else, and for
+ * a reversal whose quantity is not known in the line's unit yet.
+ */
+function refusalOf(reversal: boolean, quantity: string | undefined, held: Dec): { held: string } | undefined {
+  if (!reversal || quantity === undefined) return undefined;
+  return settleQuantity(dec(quantity).neg()).gt(held) ? { held: str(held) } : undefined;
+}
+
+/**
+ * Reversals whose quantity became known with the PO (or with its new unit) are weighed in the
+ * order they came, against the receipts before them, as evolve weighs one that comes after the PO.
+ * A verdict once given stands, and a reversal already posted stays applied.
+ */
+function refuseReversalsBeyondReceipts(receipts: Record<string, ReceiptRecord>): void {
+  let held = ZERO;
+  for (const receipt of Object.values(receipts).sort((a, b) => a.seq - b.seq)) {
+    if (receipt.quantity === undefined || receipt.refused !== undefined) continue;
+    const refused = receipt.postingId === undefined ? refusalOf(receipt.reversal, receipt.quantity, settleQuantity(held)) : undefined;
+    if (refused === undefined) held = held.plus(dec(receipt.quantity));
+    else receipts[receipt.eventId] = { ...receipt, refused };
+  }
 }
 
 /** What an invoice or credit memo bills a line for, in the line's unit where master data converts it. */

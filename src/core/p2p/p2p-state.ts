@@ -113,6 +113,12 @@ export interface ReceiptRecord {
   /** The items, where they are in more than one unit (rawQuantity then adds up numbers in different units). */
   readonly parts?: readonly DocumentPart[];
   readonly reversal: boolean;
+  /**
+   * Set on a reversal of more than the line held when it came (`held`: its net received quantity
+   * then, in the PO unit): none of it is applied. It counts in no quantity and posts nothing; the
+   * workflow raises reversal_exceeds_receipt (ADR 0046).
+   */
+  readonly refused?: { readonly held: string };
   /** Set once the GR/IR accrual (or reversal) for this receipt is posted. */
   readonly postingId?: string;
 }
@@ -322,7 +328,7 @@ export function deadlineKey(sla: string, ref: string): string {
 
 // Sums of quantities converted into the PO unit are settled (money.ts): 12 x 1/12 BOX is 1 BOX.
 
-/** Net received quantity (accepted, reversals deducted), counting only receipts in a known unit. */
+/** Net received quantity (accepted, reversals deducted), counting only receipts in a known unit and no refused reversal. */
 export function receivedOf(state: P2PLine): Dec {
   return settleQuantity(receiptTally(state.receipts).received);
 }

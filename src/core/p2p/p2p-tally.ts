@@ -19,11 +19,11 @@ export interface ReceiptTally {
   rejected: Dec;
   /** Quantity of the receipts whose GR/IR accrual (or reversal) is posted, not settled. */
   accrued: Dec;
-  /** Event ids of the receipts decide still has to look at: not posted, or in an unknown unit. */
+  /** Event ids of the receipts decide still has to look at: not posted, in an unknown unit, or refused (its exception). */
   readonly open: Set<string>;
   /** Shipments named by a receipt that is not a reversal. */
   readonly shipments: Set<string>;
-  /** The reversal latest in the log. */
+  /** The reversal latest in the log, of those applied. */
   lastReversal: ReceiptRecord | undefined;
 }
 
@@ -75,7 +75,13 @@ export function setReceipt(receipts: Receipts, eventId: string, receipt: Receipt
   (receipts as Record<string, ReceiptRecord>)[eventId] = receipt;
   if (tally === undefined) return receipts;
   if (previous === undefined) addReceipt(tally, receipt);
-  else if (previous.quantity === receipt.quantity && previous.rejected === receipt.rejected && previous.reversal === receipt.reversal && previous.shipmentId === receipt.shipmentId) {
+  else if (
+    previous.quantity === receipt.quantity &&
+    previous.rejected === receipt.rejected &&
+    previous.reversal === receipt.reversal &&
+    previous.shipmentId === receipt.shipmentId &&
+    previous.refused === receipt.refused
+  ) {
     // Its GR/IR posted: the quantities stand, the receipt leaves the open ones.
     if (previous.postingId === undefined && receipt.postingId !== undefined && receipt.quantity !== undefined) tally.accrued = tally.accrued.plus(dec(receipt.quantity));
     if (receipt.postingId !== undefined && receipt.quantity !== undefined) tally.open.delete(eventId);
@@ -96,6 +102,11 @@ export function setPosting(postings: Postings, postingId: string, posting: Posti
 }
 
 function addReceipt(tally: ReceiptTally, receipt: ReceiptRecord): void {
+  // A refused reversal counts nowhere; it stays open for decide to raise its exception.
+  if (receipt.refused !== undefined) {
+    tally.open.add(receipt.eventId);
+    return;
+  }
   if (receipt.quantity !== undefined) tally.received = tally.received.plus(dec(receipt.quantity));
   if (receipt.rejected !== undefined) tally.rejected = tally.rejected.plus(dec(receipt.rejected));
   if (receipt.postingId !== undefined && receipt.quantity !== undefined) tally.accrued = tally.accrued.plus(dec(receipt.quantity));

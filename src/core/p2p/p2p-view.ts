@@ -53,7 +53,8 @@ export interface LineSummary {
     readonly schedule?: readonly { readonly promisedDate: string; readonly quantity?: string }[];
   };
   /** `uom` is the unit of `quantity`: the PO unit once converted; the receipt's own while master data cannot convert it (no quantity then). */
-  readonly receipts: readonly { readonly receiptId: string; readonly quantity?: string; readonly uom: string; readonly at: string; readonly reversal: boolean }[];
+  /** `refused`: a reversal of more than the line held, applied to nothing (reversal_exceeds_receipt). */
+  readonly receipts: readonly { readonly receiptId: string; readonly quantity?: string; readonly uom: string; readonly at: string; readonly reversal: boolean; readonly refused?: true }[];
   readonly invoices: readonly {
     readonly invoiceNumber: string;
     /** Invoice numbers are unique per supplier: two suppliers' invoices may share one. */
@@ -121,7 +122,7 @@ export function summarizeLine(state: P2PLine): LineSummary {
     receipts: Object.values(state.receipts)
       .sort((a, b) => a.seq - b.seq)
       // The quantity is in the PO unit once converted: 5 BOX received read "60 BOX" beside it.
-      .map((r) => ({ receiptId: r.receiptId, ...(r.quantity === undefined ? {} : { quantity: r.quantity }), uom: r.quantity === undefined || terms === undefined ? r.uom : terms.uom, at: r.at, reversal: r.reversal })),
+      .map((r) => ({ receiptId: r.receiptId, ...(r.quantity === undefined ? {} : { quantity: r.quantity }), uom: r.quantity === undefined || terms === undefined ? r.uom : terms.uom, at: r.at, reversal: r.reversal, ...(r.refused === undefined ? {} : { refused: true as const }) })),
     invoices: Object.values(state.invoices)
       .sort((a, b) => a.seq - b.seq)
       .map((i) => ({

@@ -39,3 +39,11 @@ describe('P2P tolerances per supplier and item category', () => {
     assert.equal(line.ownerOf('receipt_overdue', 'P02'), 'receiving-p02');
   });
 });
+
+describe('P2P exception owners', () => {
+  it('sends reversal_exceeds_receipt to plant receiving, or where the manifest sends over_receipt, unless it routes it itself', () => {
+    assert.equal(p2pPolicy().ownerOf('reversal_exceeds_receipt', 'P02'), 'receiving-p02');
+    assert.equal(p2pPolicy({ exceptionOwners: { over_receipt: 'dock-{plant}' } }).ownerOf('reversal_exceeds_receipt', 'P02'), 'dock-p02');
+    assert.equal(p2pPolicy({ exceptionOwners: { over_receipt: 'dock-{plant}', reversal_exceeds_receipt: 'inventory-control' } }).ownerOf('reversal_exceeds_receipt', 'P02'), 'inventory-control');
+  });
+});

@@ -480,6 +480,73 @@ describe('goods reversed after the invoice matched', () => {
   });
 });
 
+describe('a reversal of more than the line holds', () => {
+  const eventIdOf = (s: P2PScenario, receiptId: string) => s.log.find((e) => e.event.type === 'goods.received' && e.event.data.receiptId === receiptId)?.event.id;
+
+  it('applies none of it: received and GR/IR stay as they were, and plant receiving gets reversal_exceeds_receipt with what the line held', () => {
+    const s = released();
+    s.receive('GR-1', [{ line: 10, quantity: '20' }]);
+    s.advance(HOUR).receive('GR-1R', [{ line: 10, quantity: '30', reversal: true }]);
+    assert.deepEqual(s.postings('reversal'), []);
+    assert.equal(summarizeLine(s.line(10)).quantities.received, '20');
+    assert.equal(summarizeLine(s.line(10)).openGrir, '250.00');
+    assert.equal(stageOf(s.line(10)), 'received');
+    const [refused] = s.exceptions();
+    assert.equal(refused?.code, 'reversal_exceeds_receipt');
+    assert.equal(refused?.owner, 'receiving-p01');
+    assert.equal(refused?.receiptId, 'GR-1R');
+    assert.equal(refused?.plant, 'P01');
+    assert.deepEqual(refused?.evidence, [eventIdOf(s, 'GR-1R'), eventIdOf(s, 'GR-1')]);
+    assert.equal(
+      refused?.message,
+      `receipt GR-1R reverses 30 EA on PO ${PO} line 10, which held 20 EA received when it came: the reversal was not applied ` +
+        '(received and GR/IR are as before it). Correct it in the WMS and send it again for at most what the line holds',
+    );
+    assert.deepEqual(refused?.details, { ref: eventIdOf(s, 'GR-1R'), reversed: '30', held: '20', uom: 'EA' });
+    assert.deepEqual(summarizeLine(s.line(10)).receipts.map((r) => [r.receiptId, r.quantity, r.reversal, r.refused]), [
+      ['GR-1', '20', false, undefined],
+      ['GR-1R', '-30', true, true],
+    ]);
+    assert.deepEqual(s.replay(), s.live());
+  });
+
+  it('raises it, not receipt_reversed_after_match, when the invoice for what was received has matched', () => {
+    const s = released();
+    s.receive('GR-1', [{ line: 10, quantity: '20' }]);
+    s.invoice('INV-1', [{ line: 10, quantity: '20', unitPrice: '12.5000' }]);
+    s.advance(HOUR).receive('GR-1R', [{ line: 10, quantity: '30', reversal: true }]);
+    assert.deepEqual(s.exceptions().map((e) => e.code), ['reversal_exceeds_receipt']);
+    assert.equal(openGrirOf(s.line(10)).toFixed(), '0');
+    assert.equal(stageOf(s.line(10)), 'matched');
+  });
+
+  it('still applies a later reversal that fits, and posts it against its own receipt event', () => {
+    const s = released();
+    s.receive('GR-1', [{ line: 10, quantity: '20' }]);
+    s.receive('GR-1', [{ line: 10, quantity: '30', reversal: true }]);
+    s.receive('GR-1', [{ line: 10, quantity: '20', reversal: true }]);
+    assert.deepEqual(s.postings().map((p) => [p.kind, p.quantity, p.amount]), [['grir_accrual', '20', '250.00'], ['reversal', '-20', '-250.00']]);
+    assert.equal(summarizeLine(s.line(10)).quantities.received, '0');
+    assert.deepEqual(s.exceptions().map((e) => e.code), ['reversal_exceeds_receipt']);
+    // The decision after a later event posts nothing more: the posting found its own receipt event.
+    s.advance(HOUR).receive('GR-2', [{ line: 10, quantity: '5' }]);
+    assert.deepEqual(s.postings().map((p) => [p.kind, p.quantity]), [['grir_accrual', '20'], ['reversal', '-20'], ['grir_accrual', '5']]);
+    assert.deepEqual(s.replay(), s.live());
+  });
+
+  it('weighs a reversal that came before the PO against the receipts before it, in the order they came, when the PO comes', () => {
+    const s = new P2PScenario({ unitConversions: { 'ITM-10023': { EA: '1', BOX: '12' } } });
+    s.receive('GR-1', [{ line: 10, quantity: '1', uom: 'BOX' }]);
+    s.receive('GR-1R', [{ line: 10, quantity: '13', uom: 'EA', reversal: true }]);
+    s.receive('GR-2R', [{ line: 10, quantity: '2', uom: 'EA', reversal: true }]);
+    s.advance(HOUR).release([{ line: 10, quantity: '24', unitPrice: '1.00' }]);
+    assert.deepEqual(s.postings().map((p) => [p.kind, p.receiptId, p.quantity]), [['grir_accrual', 'GR-1', '12'], ['reversal', 'GR-2R', '-2']]);
+    assert.deepEqual(s.exceptions().map((e) => [e.code, e.receiptId, (e.details as { held: string }).held]), [['reversal_exceeds_receipt', 'GR-1R', '12']]);
+    assert.equal(summarizeLine(s.line(10)).quantities.received, '10');
+    assert.deepEqual(s.replay(), s.live());
+  });
+});
+
 describe('credit memos for an invoice held for its goods', () => {
   /** PO 100 EA at 12.50; INV-1 bills all 100 before any goods come (held); CM-1 takes 20 of them back. */
   function heldAndCredited(options: { named?: boolean } = {}) {
