@@ -119,6 +119,30 @@ describe('CSV files at POST /v1/inbound/csv/:mapping', () => {
     assert.deepEqual(entryOf(entry.body).context.lineMap, [1, 4]);
   });
 
+  it('quarantines a row that rejects more than it received at its rejected-quantity column, as any contract violation, and takes the others', async () => {
+    const csv = [
+      'Beleg;Datum;Bestellung;Pos;Material;Menge;ME;Abgelehnt;Bemerkung',
+      'WE-2101;04.03.2026 07:30;PO-7201;10;MX-10023;5;ST;8;Zahlendreher',
+      'WE-2102;04.03.2026 07:40;PO-7202;10;MX-10023;5;ST;5;alles beschaedigt',
+      '',
+    ].join('\r\n');
+    const answer = await sendCsv(t, 'wms-p02-receipts', Buffer.from(csv), wms(), 'wms-p02-receipts-rejected.csv');
+    assert.equal(answer.status, 207);
+    assert.deepEqual(answer.body.accepted.map((e: CsvEventReport) => [e.id, e.lines]), [['wms-p02-receipts/WE-2102', [3]]]);
+    assert.deepEqual(answer.body.quarantined.map((q: CsvQuarantineReport) => q.problems), [
+      [
+        {
+          line: 2,
+          column: 'Abgelehnt',
+          value: '8',
+          code: 'contract_violation',
+          message: `line 2, column "Abgelehnt": "8": goods.received contract: lines/0/rejectedQuantity must not be more than the line's quantity (8 rejected of 5 received)`,
+        },
+      ],
+    ]);
+    assert.equal(await t.store.find('/systems/wms-p02', 'wms-p02-receipts/WE-2101'), undefined);
+  });
+
   it('reads a windows-1252 export with umlauts, and quarantines an unknown item code and a unit the item is not kept in', async () => {
     const answer = await sendCsv(t, 'wms-p02-movements', fixture('wms-p02-movements-1252.csv'), wms());
     assert.equal(answer.status, 207);

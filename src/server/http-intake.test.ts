@@ -260,6 +260,21 @@ for (const door of ['route', 'lane'] as const) describe(`HTTP intake: POST /v1/e
     assert.equal((await t.store.find('/systems/erp-core', 'pair-\u{1F600}'))?.event.id, 'pair-\u{1F600}');
   });
 
+  it('422 contract_violation at lines/N/rejectedQuantity for a receipt line that rejects more than it received, and nothing stored', async () => {
+    const receipt = (id: string, rejectedQuantity: string): CloudEvent => ({
+      specversion: '1.0',
+      id,
+      source: '/systems/wms-p01',
+      type: 'goods.received',
+      time: '2026-03-03T08:15:00-05:00',
+      data: { receiptId: id, plant: 'P01', lines: [{ poNumber: '4500012345', line: 10, quantity: '40', uom: 'EA', rejectedQuantity }] },
+    });
+    const body = assertProblem(await post(t.keys.get('system:wms-p01'), receipt('gr-over-rejected', '45')), 422, 'contract_violation');
+    assert.deepEqual(body.violations, [{ pointer: '/data/lines/0/rejectedQuantity', message: "must not be more than the line's quantity (45 rejected of 40 received)", keyword: 'rejectedWithinQuantity' }]);
+    assert.equal(await t.store.find('/systems/wms-p01', 'gr-over-rejected'), undefined);
+    assert.equal((await post(t.keys.get('system:wms-p01'), receipt('gr-all-rejected', '40'))).statusCode, 202);
+  });
+
   it('422 unknown_event_type for a type without a contract', async () => {
     const grants = await post(erp(), released('x-1', { type: 'po.approved' }));
     // The manifest cannot grant an unknown type, so authority answers first.

@@ -15,6 +15,7 @@ import { loadContractExamples, loadContractSet } from '../index.js';
 import { checkManifest, type Manifest } from '../../core/index.js';
 import { asDraft07, asyncApiCatalogue, type AsyncApiDocument } from '../../core/contracts/asyncapi-catalogue.js';
 import { ContractRegistry, type ContractSet, type SchemaDocument } from '../../core/contracts/contract-registry.js';
+import { DATA_RULE_KEYWORDS } from '../../core/contracts/data-rules.js';
 
 const CONTRACTS_DIR = fileURLToPath(new URL('../../../contracts', import.meta.url));
 const EXAMPLE_MANIFEST = fileURLToPath(new URL('../../../examples/millrace.yaml', import.meta.url));
@@ -229,8 +230,9 @@ describe('draft-07 rendering of the 2020-12 contracts', () => {
     assert.deepEqual((exampleDoc().components.schemas['sla.started.v1'] as { dependencies: unknown }).dependencies, { line: ['poNumber'] });
   });
 
-  it('judges every contract example as the door does: valid ones pass the message payload, invalid ones fail', () => {
+  it('judges every contract example as the door does: valid ones pass the message payload, invalid ones fail (but for what JSON Schema cannot compare)', () => {
     const doc = exampleDoc();
+    const registry = new ContractRegistry(shipped);
     // A draft-07 validator, as AsyncAPI tooling uses, over the document's own references.
     const ajv = new Ajv({ strict: false, allErrors: true });
     formats.default(ajv);
@@ -246,7 +248,10 @@ describe('draft-07 rendering of the 2020-12 contracts', () => {
         assert.equal(example.valid, false, `${example.file}: no message ${key}`);
         continue;
       }
-      assert.equal(validate(event), example.valid, `${relative(CONTRACTS_DIR, example.file)}: ${JSON.stringify(validate.errors)}`);
+      // A value the contract cannot compare with another (data-rules.ts) is the door's to refuse: the payload schema takes it.
+      const check = example.valid ? undefined : registry.check(event);
+      const onlyDataRules = check !== undefined && !check.ok && check.violations.every((v) => v.keyword !== undefined && DATA_RULE_KEYWORDS.includes(v.keyword));
+      assert.equal(validate(event), example.valid || onlyDataRules, `${relative(CONTRACTS_DIR, example.file)}: ${JSON.stringify(validate.errors)}`);
     }
   });
 });

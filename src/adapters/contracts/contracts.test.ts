@@ -106,6 +106,27 @@ describe('canonical contracts', () => {
   });
 });
 
+describe('what a contract cannot compare', () => {
+  const receipt = () => structuredClone(examples.find((e) => e.valid && e.file.endsWith('/goods.received/examples/v1.valid.with-rejection.json'))!.body) as { data: { lines: Record<string, unknown>[] } };
+
+  it('refuses a receipt line that rejects more than it received, at its rejectedQuantity, in a batch too', () => {
+    const event = receipt();
+    event.data.lines[1]!.rejectedQuantity = '100.5';
+    const check = registry.check(event, '/2');
+    assert.deepEqual(check.ok ? [] : [check.code, check.violations], [
+      'contract_violation',
+      [{ pointer: '/2/data/lines/1/rejectedQuantity', message: 'must not be more than the line\'s quantity (100.5 rejected of 100 received)', keyword: 'rejectedWithinQuantity' }],
+    ]);
+  });
+
+  it('takes a line that rejects all it received, or a reversal that rejects none of it', () => {
+    const event = receipt();
+    event.data.lines[1]!.rejectedQuantity = '100.000';
+    event.data.lines[0]!.reversal = true;
+    assert.ok(registry.check(event).ok);
+  });
+});
+
 describe('nesting depth', () => {
   // A board's contract with a free-form part, as exception.raised has `details`.
   const board = new ContractRegistry({ ...set, contracts: [...set.contracts, QUALITY_NOTE_CONTRACT] });

@@ -7,6 +7,8 @@ import formats from 'ajv-formats';
 import type { CloudEvent } from '../envelope.js';
 import { dataVersionOf } from '../envelope.js';
 import type { ContractViolationCode, Violation } from '../errors.js';
+import type { DataRule } from './data-rules.js';
+import { dataRuleOf } from './data-rules.js';
 import { deeperThan, depthBound, MAX_EVENT_DEPTH } from './depth-bound.js';
 import { inlineRefs } from './inline-refs.js';
 
@@ -110,7 +112,12 @@ export class ContractRegistry {
       let versions = byType.get(info.eventType);
       if (versions === undefined) byType.set(info.eventType, (versions = new Map<number, CompiledContract>()));
       if (versions.has(info.version)) throw new Error(`two contracts declare ${info.eventType} v${info.version}`);
-      versions.set(info.version, { info, validate: ajv.compile(safeIntegers(doc) as Record<string, unknown>), depthBounded: dataDepthBound(doc, source.shared) <= MAX_EVENT_DEPTH - 1 });
+      versions.set(info.version, {
+        info,
+        validate: ajv.compile(safeIntegers(doc) as Record<string, unknown>),
+        depthBounded: dataDepthBound(doc, source.shared) <= MAX_EVENT_DEPTH - 1,
+        rule: dataRuleOf(info.eventType),
+      });
     }
     this.byType = byType;
     this.fieldPaths = fieldPaths;
@@ -201,6 +208,9 @@ export class ContractRegistry {
       const message = `nests deeper than ${MAX_EVENT_DEPTH} levels of objects and arrays (the event itself is level 1)`;
       return { ok: false, code: 'contract_violation', violations: [{ pointer: `${pointerPrefix}/data${tooDeep}`, message, keyword: 'maxDepth' }] };
     }
+    // What the schema cannot compare (data-rules.ts): a receipt line rejecting more than it received.
+    const broken = entry.rule?.(event.data, `${pointerPrefix}/data`);
+    if (broken !== undefined && broken.length > 0) return { ok: false, code: 'contract_violation', violations: broken };
     return { ok: true, contract: entry.info };
   }
 }
@@ -210,6 +220,8 @@ interface CompiledContract {
   readonly validate: ValidateFunction;
   /** Whether the contract itself keeps the data within MAX_EVENT_DEPTH (no walk needed). */
   readonly depthBounded: boolean;
+  /** What the data must also keep that the schema cannot say (data-rules.ts); undefined for most types. */
+  readonly rule: DataRule | undefined;
 }
 
 /** The depth bound of a contract's data (depth-bound.ts); Infinity when its references cannot be inlined (a recursive one). */
