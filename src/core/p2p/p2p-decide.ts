@@ -373,7 +373,10 @@ function confirmationDifferences(terms: PoLineTerms, confirmation: NonNullable<P
 function shipmentRules(state: P2PLine, terms: PoLineTerms, ctx: DecisionContext, out: Derivation): void {
   for (const shipment of Object.values(state.shipments).sort((a, b) => a.shipmentId.localeCompare(b.shipmentId))) {
     if (shipment.quantity === undefined) {
-      out.raise('unit_of_measure_unknown', shipment.eventId, `shipment ${shipment.shipmentId} ships ${terms.itemId} in ${shipment.uom}; master data has no conversion to ${terms.uom}`, [shipment.eventId], {
+      const units = [...new Set((shipment.parts ?? [shipment]).map((p) => p.uom))];
+      const unknown = units.filter((uom) => ctx.policy.convert(terms.itemId, uom, terms.uom) === undefined);
+      const what = units.length === 1 ? `in ${shipment.uom}; master data has no conversion` : `in ${units.join(' and ')}; master data has no conversion of ${unknown.join(' and ')}`;
+      out.raise('unit_of_measure_unknown', shipment.eventId, `shipment ${shipment.shipmentId} ships ${terms.itemId} ${what} to ${terms.uom}`, [shipment.eventId], {
         shipmentId: shipment.shipmentId,
       });
     }
@@ -385,7 +388,8 @@ function shipmentRules(state: P2PLine, terms: PoLineTerms, ctx: DecisionContext,
         supplierId: shipment.supplierId,
         eta: shipment.eta,
         expectedBy: addMs(shipment.eta, ctx.policy.slaMs.receipt_after_eta),
-        lines: [{ poNumber: state.poNumber, line: state.line, quantity: shipment.rawQuantity, uom: shipment.uom }],
+        // As shipped: items in several units are each a line (1 BOX and 6 EA, not 7 BOX).
+        lines: (shipment.parts ?? [{ quantity: shipment.rawQuantity, uom: shipment.uom }]).map((p) => ({ poNumber: state.poNumber, line: state.line, quantity: p.quantity, uom: p.uom })),
       });
     }
     const deadline = state.deadlines[deadlineKey('receipt_after_eta', shipment.shipmentId)];

@@ -122,8 +122,12 @@ export function evolveLine(state: P2PLine, stored: StoredEvent, convert: Convert
       if (items.length === 0) return state;
       const uom = text(items[0]?.uom);
       const raw = sum(items.map((i) => text(i.quantity)));
-      const quantity = toLineUnit(state, raw, uom, convert);
+      // Items in several units (1 BOX and 6 EA) are each converted, as a receipt's are (ADR 0043, 0046).
+      const parts = partsOf(items, false);
+      const quantity = parts === undefined ? toLineUnit(state, raw, uom, convert) : partsInLineUnit(state, parts, convert);
       const shipmentId = text(data.shipmentId);
+      // An updated ASN says what is shipped now: a quantity or items the one before had are not kept.
+      const { quantity: _quantity, parts: _parts, ...before } = state.shipments[shipmentId] ?? {};
       const shipment: ShipmentRecord = {
         shipmentId,
         plant: text(data.shipToPlant),
@@ -131,12 +135,13 @@ export function evolveLine(state: P2PLine, stored: StoredEvent, convert: Convert
         ...optional('quantity', quantity),
         uom,
         rawQuantity: str(raw),
+        ...optional('parts', parts),
         eta: text(data.eta),
         eventId: event.id,
         // The first ASN's place in the log: whether the goods were announced before they came.
         seq: state.shipments[shipmentId]?.seq ?? sequence,
       };
-      return { ...state, shipments: put(state.shipments, shipmentId, shipmentRecord({ ...state.shipments[shipmentId], ...shipment })), lastActivity: event.time };
+      return { ...state, shipments: put(state.shipments, shipmentId, shipmentRecord({ ...before, ...shipment })), lastActivity: event.time };
     }
     case 'shipment.milestone': {
       const shipmentId = text(data.shipmentId);
@@ -340,7 +345,8 @@ function reconvert(state: P2PLine, convert: Convert): P2PLine {
   for (const [id, s] of Object.entries(state.shipments)) {
     const { quantity: _q, ...rest } = s;
     const factor = factorOf(s.uom);
-    shipments[id] = shipmentRecord({ ...rest, ...optional('quantity', factor === undefined ? undefined : str(dec(s.rawQuantity).times(factor))) });
+    const quantity = s.parts === undefined ? (factor === undefined ? undefined : str(dec(s.rawQuantity).times(factor))) : partsInLineUnit(state, s.parts, convert);
+    shipments[id] = shipmentRecord({ ...rest, ...optional('quantity', quantity) });
   }
   const receipts: Record<string, ReceiptRecord> = {};
   for (const [id, r] of Object.entries(state.receipts)) {
@@ -450,6 +456,12 @@ function partFactors(state: P2PLine, parts: readonly DocumentPart[], convert: Co
   return factors;
 }
 
+/** What a shipment's parts add up to in the line's unit; undefined where one of them cannot be converted. */
+function partsInLineUnit(state: P2PLine, parts: readonly DocumentPart[], convert: Convert): string | undefined {
+  const factors = partFactors(state, parts, convert);
+  return factors === undefined ? undefined : str(sum(parts.map((p, i) => dec(p.quantity).times(factors[i] ?? 1))));
+}
+
 /** A receipt's net accepted (negative for a reversal) and rejected quantities in the line's unit, part by part. */
 function receiptInLineUnit(state: P2PLine, parts: readonly DocumentPart[], reversal: boolean, convert: Convert): { quantity: string; rejected: string } | undefined {
   const factors = partFactors(state, parts, convert);
@@ -505,6 +517,7 @@ function shipmentRecord(s: ShipmentRecord): ShipmentRecord {
     ...optional('quantity', s.quantity),
     uom: s.uom,
     rawQuantity: s.rawQuantity,
+    ...optional('parts', s.parts),
     eta: s.eta,
     ...optional('expectedBy', s.expectedBy),
     ...optional('expectedForEta', s.expectedForEta),

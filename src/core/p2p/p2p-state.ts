@@ -67,10 +67,12 @@ export interface ShipmentRecord {
   readonly shipmentId: string;
   readonly plant: string;
   readonly supplierId: string;
-  /** In the PO unit; undefined when the shipment's unit cannot be converted. */
+  /** In the PO unit; undefined when the shipment's unit (or one of its items' units) cannot be converted. */
   readonly quantity?: string;
   readonly uom: string;
   readonly rawQuantity: string;
+  /** The items, where they are in more than one unit (rawQuantity then adds up numbers in different units). */
+  readonly parts?: readonly DocumentPart[];
   readonly eta: string;
   /** Receipt deadline set by the last `receiving.expected` for this line. */
   readonly expectedBy?: string;

@@ -127,4 +127,15 @@ describe('derived events and their contracts', () => {
     assert.deepEqual(violations(s, true), []);
     assert.deepEqual(s.replay(), s.live());
   });
+
+  it('keep their contracts for a shipment of boxes and eaches (receiving.expected line by line) and a reversal of more than was received', () => {
+    const s = new P2PScenario({ unitConversions: { 'ITM-10023': { EA: '1', BOX: '12' } } });
+    s.release([{ line: 10, quantity: '24', unitPrice: '1.00' }]);
+    s.ship('ASN-1', [{ line: 10, quantity: '1', uom: 'BOX' }, { line: 10, quantity: '6', uom: 'EA' }], '2026-03-04T08:00:00.000Z');
+    s.receive('GR-1', [{ line: 10, quantity: '6' }]);
+    s.receive('GR-1R', [{ line: 10, quantity: '1', uom: 'BOX', reversal: true }]);
+    assert.equal((s.derived('receiving.expected')[0]?.data as { lines: unknown[] }).lines.length, 2);
+    assert.deepEqual(s.exceptions().map((e) => e.code), ['reversal_exceeds_receipt']);
+    assert.deepEqual(violations(s, true), []);
+  });
 });

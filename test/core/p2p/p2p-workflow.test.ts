@@ -198,6 +198,59 @@ describe('shipment to receipt', () => {
   });
 });
 
+describe('a shipment with several items for one line', () => {
+  const boxes = { unitConversions: { 'ITM-10023': { EA: '1', BOX: '12' } } };
+
+  it('counts whole boxes and loose eaches each in its own unit, and tells the plant both as shipped', () => {
+    const s = new P2PScenario(boxes);
+    s.release([{ line: 10, quantity: '24', unitPrice: '1.00' }]);
+    s.ship('ASN-1', [{ line: 10, quantity: '1', uom: 'BOX' }, { line: 10, quantity: '6', uom: 'EA' }], eta(48));
+    assert.equal(summarizeLine(s.line(10)).quantities.shipped, '18');
+    assert.deepEqual(s.exceptions(), []);
+    assert.deepEqual((s.derived('receiving.expected')[0]?.data as { lines: unknown }).lines, [
+      { poNumber: PO, line: 10, quantity: '1', uom: 'BOX' },
+      { poNumber: PO, line: 10, quantity: '6', uom: 'EA' },
+    ]);
+    // The 18 EA received close the shipment as received, though the receipt names no ASN.
+    s.receive('GR-1', [{ line: 10, quantity: '18' }]);
+    s.advance(3 * DAY);
+    assert.deepEqual(s.exceptions('receipt_overdue'), []);
+    assert.deepEqual(s.replay(), s.live());
+  });
+
+  it('raises unit_of_measure_unknown, as for a receipt, when master data cannot convert one of the items, and counts none of them', () => {
+    const s = new P2PScenario(boxes);
+    s.release([{ line: 10, quantity: '24', unitPrice: '1.00' }]);
+    s.ship('ASN-1', [{ line: 10, quantity: '1', uom: 'BOX' }, { line: 10, quantity: '1', uom: 'PAL' }], eta(48));
+    assert.equal(summarizeLine(s.line(10)).quantities.shipped, '0');
+    assert.deepEqual(s.exceptions().map((e) => [e.code, e.owner, e.shipmentId, e.message]), [
+      ['unit_of_measure_unknown', 'master-data', 'ASN-1', 'shipment ASN-1 ships ITM-10023 in BOX and PAL; master data has no conversion of PAL to EA'],
+    ]);
+    assert.deepEqual(s.replay(), s.live());
+  });
+
+  it('converts each item of a shipment that came before the PO when the PO comes', () => {
+    const s = new P2PScenario(boxes);
+    s.ship('ASN-1', [{ line: 10, quantity: '1', uom: 'BOX' }, { line: 10, quantity: '6', uom: 'EA' }], eta(48));
+    s.advance(HOUR).release([{ line: 10, quantity: '24', unitPrice: '1.00' }]);
+    assert.equal(summarizeLine(s.line(10)).quantities.shipped, '18');
+    assert.deepEqual(s.exceptions(), []);
+    assert.deepEqual(s.replay(), s.live());
+  });
+
+  it('takes an updated ASN as it now stands: one unit again, or a unit master data cannot convert', () => {
+    const s = new P2PScenario(boxes);
+    s.release([{ line: 10, quantity: '24', unitPrice: '1.00' }]);
+    s.ship('ASN-1', [{ line: 10, quantity: '1', uom: 'BOX' }, { line: 10, quantity: '6', uom: 'EA' }], eta(48));
+    s.ship('ASN-1', [{ line: 10, quantity: '2', uom: 'BOX' }], eta(48));
+    assert.equal(summarizeLine(s.line(10)).quantities.shipped, '24');
+    assert.equal(s.line(10).shipments['ASN-1']?.parts, undefined);
+    s.ship('ASN-1', [{ line: 10, quantity: '1', uom: 'PAL' }], eta(48));
+    assert.equal(summarizeLine(s.line(10)).quantities.shipped, '0', 'not the 24 EA of the ASN before');
+    assert.deepEqual(s.replay(), s.live());
+  });
+});
+
 describe('goods receipt and GR/IR', () => {
   it('accrues GR/IR at the PO price for the net received quantity, to the cent', () => {
     const s = released('100', '12.3450');
