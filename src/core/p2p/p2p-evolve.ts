@@ -1,5 +1,7 @@
 // evolve: what one event (inbound or derived) changes on one PO line. No rules, no policy:
-// facts are recorded, decisions already taken are recorded. Each event touches its own
+// facts are recorded, decisions already taken are recorded; what the state alone tells of a fact
+// (an invoice copies one the line has, a reversal takes back more than the line holds) is recorded
+// with it, so that a replay, which does not decide, counts it the same. Each event touches its own
 // records (keyed by ids), so a replay that applies derived events after later inbound events
 // ends in the same state as live processing did. A record gains or replaces its entry in place
 // (see evolveLine): copying a line's receipts for each new one made a long history quadratic.
