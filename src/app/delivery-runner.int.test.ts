@@ -487,6 +487,8 @@ for (const kind of kinds) {
           'DROP INDEX IF EXISTS deliveries_place',
           'DROP INDEX IF EXISTS deliveries_heads',
           'DROP INDEX IF EXISTS deliveries_key_head',
+          'DROP INDEX IF EXISTS deliveries_key_dead',
+          'DROP INDEX IF EXISTS deliveries_undelivered',
           'ALTER TABLE deliveries DROP COLUMN place',
           'ALTER TABLE deliveries DROP COLUMN head',
           "INSERT INTO deliveries (delivery_id, subscription, seq, generation, dkey, event_type, event_id, status, attempts, next_at, created_at) VALUES ('erp-receipts.1.r1', 'erp-receipts', 1, 1, 'PO-1/1', 'goods.received', 'k1', 'blocked', 0, '2026-03-02T10:00:00.000Z', '2026-03-02T10:00:00.000Z')",

@@ -45,6 +45,12 @@ export const DELIVERY_QUEUE_INDEXES = [
   'CREATE INDEX IF NOT EXISTS deliveries_place ON deliveries (subscription, dkey, place)',
   "CREATE INDEX IF NOT EXISTS deliveries_heads ON deliveries (head, status, next_at) WHERE head = 1 AND status IN ('pending', 'retrying', 'waiting')",
   'CREATE INDEX IF NOT EXISTS deliveries_key_head ON deliveries (subscription, dkey) WHERE head = 1',
+  // The insert's "does the key have a dead delivery?": without it, a long-lived key (a plant's
+  // inventory snapshots, keyed together since ADR 0048) had every row of its history read per insert.
+  "CREATE INDEX IF NOT EXISTS deliveries_key_dead ON deliveries (subscription, dkey) WHERE status = 'dead'",
+  // The due query's "nothing undelivered before it in its key": through deliveries_place it read
+  // the key's whole delivered history (11 ms for 50,000 of a plant's snapshots, on every query).
+  "CREATE INDEX IF NOT EXISTS deliveries_undelivered ON deliveries (subscription, dkey, place) WHERE status <> 'delivered'",
 ] as const;
 
 /** A delivery of a key that is not delivered yet (a head, or one behind the head). */
