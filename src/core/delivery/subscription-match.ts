@@ -68,41 +68,33 @@ function documentKeyOf(event: CloudEvent): string | undefined {
     const value = data[field];
     return typeof value === 'string' && value.length > 0 ? value : undefined;
   };
+  // `document:KIND:` and the parts: the qualifiers (a plant, a supplier), then the id in `field`.
+  const named = (kind: string, field: string, ...qualifiers: readonly string[]): string | undefined => {
+    const id = text(field);
+    return id === undefined ? undefined : `document:${kind}:${parts(...qualifiers, id)}`;
+  };
   switch (event.type) {
     case 'po.released':
     case 'po.changed':
     case 'po.cancelled':
-    case 'supplier.confirmation': {
-      const poNumber = text('poNumber');
-      return poNumber === undefined ? undefined : `document:po:${parts(poNumber)}`;
-    }
+    case 'supplier.confirmation':
+      return named('po', 'poNumber');
     case 'shipment.dispatched':
-    case 'shipment.milestone': {
-      const shipmentId = text('shipmentId');
-      return shipmentId === undefined ? undefined : `document:shipment:${parts(shipmentId)}`;
-    }
-    case 'goods.received': {
-      const receiptId = text('receiptId');
-      return receiptId === undefined ? undefined : `document:receipt:${parts(text('plant') ?? '', receiptId)}`;
-    }
+    case 'shipment.milestone':
+      return named('shipment', 'shipmentId');
+    case 'goods.received':
+      return named('receipt', 'receiptId', text('plant') ?? '');
     case 'invoice.received':
     case 'invoice.credited': {
       // A credit memo that names its invoice goes behind that invoice; one that does not is its own document.
-      const invoiceNumber = text('invoiceNumber');
       const supplierId = text('supplierId') ?? '';
-      if (invoiceNumber !== undefined) return `document:invoice:${parts(supplierId, invoiceNumber)}`;
-      const creditMemoNumber = event.type === 'invoice.credited' ? text('creditMemoNumber') : undefined;
-      return creditMemoNumber === undefined ? undefined : `document:credit:${parts(supplierId, creditMemoNumber)}`;
+      return named('invoice', 'invoiceNumber', supplierId) ?? (event.type === 'invoice.credited' ? named('credit', 'creditMemoNumber', supplierId) : undefined);
     }
     case 'production.order.released':
-    case 'production.completed': {
-      const order = text('productionOrder');
-      return order === undefined ? undefined : `document:production:${parts(order)}`;
-    }
-    case 'inventory.snapshot': {
-      const plant = text('plant');
-      return plant === undefined ? undefined : `document:inventory-snapshot:${parts(plant)}`;
-    }
+    case 'production.completed':
+      return named('production', 'productionOrder');
+    case 'inventory.snapshot':
+      return named('inventory-snapshot', 'plant');
     default:
       return undefined;
   }
