@@ -1,5 +1,6 @@
-// Start-up order: contracts (to know the event types), then the manifest (checked against
-// them), then the configuration (which the manifest's `hub:` section feeds).
+// Start-up order: the command line's settings, then contracts (to know the event types), then
+// the manifest (checked against them), then the configuration (which the manifest's `hub:`
+// section feeds).
 import { contractsFolderOf, loadManifestFile } from '../adapters/index.js';
 import type { LocatedProblem } from '../adapters/index.js';
 import type { Manifest } from '../core/index.js';
@@ -19,6 +20,10 @@ export interface HubSetup {
 }
 
 export function loadSetup(flags: ConfigFlags, env: Environment): HubSetup {
+  // The command line's own values first: a malformed flag or MILLRACE_* value is a usage error,
+  // said before any file is read (docs/adr/0037), so that a manifest that cannot be read does
+  // not hide it. The manifest's hub: section is checked with them below.
+  resolveConfig(flags, env);
   const governance = loadGovernance(flags, env);
   const config = resolveConfig(flags, env, governance.manifest.hub);
   return { config, ...governance, secrets: deliverySecretsOf(governance.manifest.subscriptions, env) };

@@ -50,6 +50,10 @@ describe('millrace exit status', () => {
     assertUsageError(serve, ['MILLRACE_PORT', '"http"'], { MILLRACE_PORT: 'http' });
     // Two problems, still one line.
     assertUsageError([...serve, '--port', 'http'], ['--port="http"', 'MILLRACE_BODY_LIMIT="huge"'], { MILLRACE_BODY_LIMIT: 'huge' });
+    // Checked before any file is read: a manifest that is not there does not hide them.
+    const missing = join(dir, 'no-such-manifest.yaml');
+    assertUsageError(['serve', '--manifest', missing, '--store', store, '--port', 'abc', '--log-level', 'loud'], ['--port="abc"', '--log-level="loud"']);
+    assertUsageError(['replay', '--manifest', missing, '--store', 'mysql://x'], ['--store="mysql://x"']);
   });
 
   it('exits 2 on flags that conflict', () => {
