@@ -11,8 +11,8 @@ import type { PlantPolicy } from './plant-policy.js';
 import type { ActiveDeadline, ExceptionRecord, PlantWorkflow } from './plant-workflow.js';
 import { nextDue, openExceptions } from './plant-workflow.js';
 import { activePlantDeadlines } from './plant-engine.js';
-import type { TransferLeg, TransferStage, TransferState } from './transfer-state.js';
-import { itemsOf, legsOf, plantsOf, stageOfTransfer, transferFromJson } from './transfer-state.js';
+import type { TransferLeg, TransferSide, TransferStage, TransferState } from './transfer-state.js';
+import { itemsOf, legsOf, plantsOf, sideOf, stageOfTransfer, transferFromJson } from './transfer-state.js';
 
 export interface PlantStateRow {
   readonly workflow: PlantWorkflow;
@@ -130,7 +130,8 @@ export interface TransferView {
   readonly fromPlant?: string;
   readonly toPlant?: string;
   readonly items: readonly { readonly itemId: string; readonly uom: string; readonly shipped: string; readonly received: string; readonly inTransit: string }[];
-  readonly legs: readonly Omit<TransferLeg, 'seq'>[];
+  /** `side`: which plant posted the leg (`direction` is its sign as sent: a reversal is the opposite of its side's usual sign). */
+  readonly legs: readonly (Omit<TransferLeg, 'seq'> & { readonly side: TransferSide })[];
   readonly openDeadlines: readonly DeadlineSummary[];
   readonly openExceptions: readonly { exceptionId: string; code: string; ref: string; owner: string; raisedAt: string }[];
 }
@@ -143,7 +144,7 @@ export function transferView(state: TransferState, policy: PlantPolicy): Transfe
     ...(from === undefined ? {} : { fromPlant: from }),
     ...(to === undefined ? {} : { toPlant: to }),
     items: itemsOf(state, policy.convert).map((i) => ({ itemId: i.itemId, uom: i.uom, shipped: str(i.shipped), received: str(i.received), inTransit: str(i.inTransit) })),
-    legs: [...legsOf(state, 'out'), ...legsOf(state, 'in')].map(({ seq: _seq, ...leg }) => leg),
+    legs: [...legsOf(state, 'shipping'), ...legsOf(state, 'receiving')].map(({ seq: _seq, ...leg }) => ({ ...leg, side: sideOf(leg.plant, from) })),
     openDeadlines: deadlinesOf(activePlantDeadlines({ workflow: 'transfer', state }, policy)),
     openExceptions: exceptionSummaries(openExceptions(state)),
   };

@@ -9,13 +9,13 @@ import { addMs } from '../time.js';
 import type { PlantDecisionContext } from './plant-workflow.js';
 import { byTimeThenId, deadlineKey, PlantDerivation } from './plant-workflow.js';
 import type { TransferState } from './transfer-state.js';
-import { isItemSettled, itemsOf, legsOf, plantsOf } from './transfer-state.js';
+import { isItemSettled, itemsOf, legsOf, plantsOf, shipmentsOf } from './transfer-state.js';
 
 export function decideTransfer(state: TransferState, ctx: PlantDecisionContext): CloudEvent[] {
   const out = new PlantDerivation('transfer', state, ctx, {});
   const { policy } = ctx;
-  const shipped = legsOf(state, 'out');
-  const received = legsOf(state, 'in');
+  const shipped = shipmentsOf(state);
+  const received = legsOf(state, 'receiving');
   const { from, to } = plantsOf(state);
   const items = itemsOf(state, policy.convert);
 
@@ -56,6 +56,11 @@ export function decideTransfer(state: TransferState, ctx: PlantDecisionContext):
     if (isItemSettled(item, policy) || item.unconverted.length > 0) {
       for (const plant of [from, to]) out.resolve('transfer_quantity_mismatch', `qty:${item.itemId}:${plant ?? ''}`, `${item.itemId} received as shipped`);
     }
+  }
+  // Nothing left to receive: the sending plant reversed what it shipped.
+  if (items.every((item) => isItemSettled(item, policy))) {
+    out.resolve('receipt_overdue', 'transit', `plant ${from ?? 'unknown'} reversed its shipment of transfer ${state.transferId}`);
+    return out.events;
   }
   if (!deadline.breached) return out.events;
   if (received.length === 0) {

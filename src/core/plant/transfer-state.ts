@@ -1,7 +1,9 @@
 // The state of one plant-to-plant stock transfer (keyed by transferId): the legs the two
 // plants post as inventory.movement (reason transfer), the shipping leg negative at the
-// sending plant with `toPlant`, the receiving leg positive at the receiving plant. What was
-// shipped and not yet received is in transit. Raw quantities; queries convert them.
+// sending plant with `toPlant`, the receiving leg positive at the receiving plant. A leg's
+// side is its plant, not its sign: a positive leg at the sending plant reverses a shipment, a
+// negative one at the receiving plant a receipt. What was shipped and not yet received is in
+// transit. Raw quantities; queries convert them.
 import type { Dec } from '../money.js';
 import { dec, settleQuantity, ZERO } from '../money.js';
 import type { Convert } from '../units.js';
@@ -11,12 +13,17 @@ import type { ActiveDeadline, DeadlineRecord, ExceptionRecord } from './plant-wo
 import { activeDeadlinesOf, byTimeThenId, evolveGoverned, text } from './plant-workflow.js';
 import type { StoredEvent } from '../envelope.js';
 
-export type TransferStage = 'awaiting_shipment' | 'in_transit' | 'partly_received' | 'received';
+/** `cancelled`: the sending plant reversed everything it shipped, and nothing was received. */
+export type TransferStage = 'awaiting_shipment' | 'in_transit' | 'partly_received' | 'received' | 'cancelled';
+
+/** Which plant posted a leg: the sending plant (shipments and their reversals) or the receiving one. */
+export type TransferSide = 'shipping' | 'receiving';
 
 export interface TransferLeg {
   readonly eventId: string;
   readonly seq: number;
   readonly movementId: string;
+  /** The sign as sent (out of or into the posting plant's stock); the side is the plant's (`sideOf`). */
   readonly direction: 'out' | 'in';
   readonly plant: string;
   /** Destination named on a shipping leg. */
@@ -72,17 +79,39 @@ export function evolveTransfer(state: TransferState, stored: StoredEvent): Trans
   return evolveGoverned(state, event) ?? state;
 }
 
-export function legsOf(state: TransferState, direction: 'out' | 'in'): TransferLeg[] {
-  return Object.values(state.legs).filter((l) => l.direction === direction).sort(byTimeThenId);
+/**
+ * Sending and receiving plant: the plant whose leg names the destination (`toPlant`), else the
+ * plant of the first leg out of stock; the destination named, else the first other plant that
+ * posted a leg. Read from every leg in business order, so arrival order does not change them.
+ */
+export function plantsOf(state: TransferState): { from?: string; to?: string } {
+  const legs = Object.values(state.legs).sort(byTimeThenId);
+  const naming = legs.find((l) => l.toPlant !== undefined);
+  const from = naming?.plant ?? legs.find((l) => l.direction === 'out')?.plant;
+  const to = naming?.toPlant ?? legs.find((l) => l.plant !== from)?.plant;
+  return { ...(from === undefined ? {} : { from }), ...(to === undefined ? {} : { to }) };
 }
 
-/** Sending and receiving plant: from the shipping legs, the destination they name or the plant that received. */
-export function plantsOf(state: TransferState): { from?: string; to?: string } {
-  const out = legsOf(state, 'out');
-  const received = legsOf(state, 'in');
-  const from = out[0]?.plant;
-  const to = out.find((l) => l.toPlant !== undefined)?.toPlant ?? received[0]?.plant;
-  return { ...(from === undefined ? {} : { from }), ...(to === undefined ? {} : { to }) };
+/** The side of a leg posted by `plant`. */
+export function sideOf(plant: string, from: string | undefined): TransferSide {
+  return plant === from ? 'shipping' : 'receiving';
+}
+
+/** The legs one plant posted, in business order. */
+export function legsOf(state: TransferState, side: TransferSide): TransferLeg[] {
+  const { from } = plantsOf(state);
+  return Object.values(state.legs).filter((l) => sideOf(l.plant, from) === side).sort(byTimeThenId);
+}
+
+/** The sending plant's legs out of stock: the shipments themselves, without their reversals. */
+export function shipmentsOf(state: TransferState): TransferLeg[] {
+  return legsOf(state, 'shipping').filter((l) => l.direction === 'out');
+}
+
+/** A leg's quantity as the posting plant's stock moved: negative out, positive in. */
+function signed(leg: TransferLeg): Dec {
+  const quantity = dec(leg.quantity);
+  return leg.direction === 'out' ? quantity.neg() : quantity;
 }
 
 export interface TransferItem {
@@ -98,20 +127,22 @@ export interface TransferItem {
 }
 
 export function itemsOf(state: TransferState, convert: Convert): TransferItem[] {
+  const { from } = plantsOf(state);
   const byItem = new Map<string, TransferLeg[]>();
   for (const leg of Object.values(state.legs).sort(byTimeThenId)) byItem.set(leg.itemId, [...(byItem.get(leg.itemId) ?? []), leg]);
   return [...byItem]
     .sort(([a], [b]) => (a < b ? -1 : 1))
     .map(([itemId, legs]) => {
-      const uom = (legs.find((l) => l.direction === 'out') ?? legs[0])?.uom ?? '';
+      const uom = (legs.find((l) => sideOf(l.plant, from) === 'shipping' && l.direction === 'out') ?? legs[0])?.uom ?? '';
       let shipped = ZERO;
       let received = ZERO;
       const unconverted: TransferLeg[] = [];
       for (const leg of legs) {
         const factor = convert(itemId, leg.uom, uom);
         if (factor === undefined) unconverted.push(leg);
-        else if (leg.direction === 'out') shipped = shipped.plus(dec(leg.quantity).times(factor));
-        else received = received.plus(dec(leg.quantity).times(factor));
+        // What left the sending plant is shipped (its reversal comes back); what entered the receiving plant is received.
+        else if (sideOf(leg.plant, from) === 'shipping') shipped = shipped.minus(signed(leg).times(factor));
+        else received = received.plus(signed(leg).times(factor));
       }
       // Settled (money.ts): 1 BOX shipped and 12 x 1 EA received leave nothing in transit.
       shipped = settleQuantity(shipped);
@@ -125,15 +156,16 @@ export function isItemSettled(item: TransferItem, policy: PlantPolicy): boolean 
 }
 
 export function stageOfTransfer(state: TransferState, policy: PlantPolicy): TransferStage {
-  if (legsOf(state, 'out').length === 0) return 'awaiting_shipment';
+  if (shipmentsOf(state).length === 0) return 'awaiting_shipment';
   const items = itemsOf(state, policy.convert);
-  if (legsOf(state, 'in').length === 0) return 'in_transit';
+  if (items.every((i) => i.unconverted.length === 0 && i.shipped.isZero() && i.received.isZero())) return 'cancelled';
+  if (legsOf(state, 'receiving').length === 0) return 'in_transit';
   return items.every((i) => isItemSettled(i, policy)) ? 'received' : 'partly_received';
 }
 
 /** The transit deadline is met when every item shipped is received as shipped (within tolerance). */
 export function isTransferDeadlineMet(state: TransferState, deadline: DeadlineRecord, policy: PlantPolicy): boolean {
-  if (deadline.sla === 'transfer_shipment_missing') return legsOf(state, 'out').length > 0;
+  if (deadline.sla === 'transfer_shipment_missing') return shipmentsOf(state).length > 0;
   if (deadline.sla !== 'transfer_receipt') return true;
   return itemsOf(state, policy.convert).every((i) => isItemSettled(i, policy));
 }

@@ -4,6 +4,7 @@ import { describe, it } from 'node:test';
 import { HOUR, PlantScenario } from '../../support/plant-scenario.js';
 import { inventoryView } from '../../../src/core/plant/inventory-position.js';
 import { itemsOf, stageOfTransfer } from '../../../src/core/plant/transfer-state.js';
+import { transferView } from '../../../src/core/plant/plant-rows.js';
 
 const TR = 'TR-2026-0042';
 
@@ -122,6 +123,61 @@ describe('plant-to-plant transfers', () => {
     s.advance(4 * HOUR);
     const [unknown] = s.exceptions('transfer_not_shipped');
     assert.equal(unknown?.owner, 'inventory-p02');
+  });
+
+  // A leg's side is its plant, not its sign: before, the shipping plant's reversal (+100 at P01)
+  // read as P02 receiving the goods, and the receiving plant's reversal (-10 at P02) as P01 shipping 10 more.
+  it("reads the shipping plant's reversal of its leg as goods not shipped, not as goods received", () => {
+    const s = shipped('100');
+    s.advance(HOUR);
+    s.move('MV-P01-1R', { plant: 'P01', itemId: 'ITM-10023', quantity: '100', reason: 'transfer', toPlant: 'P02', transferId: TR });
+    const transfer = s.state('transfer', TR);
+    assert.deepEqual(itemsOf(transfer, s.policy.convert).map((i) => [i.shipped, i.received, i.inTransit].map((q) => q.toFixed())), [['0', '0', '0']]);
+    assert.equal(stageOfTransfer(transfer, s.policy), 'cancelled');
+    assert.deepEqual(transferView(transfer, s.policy).legs.map((l) => [l.movementId, l.plant, l.side]), [['MV-P01-1', 'P01', 'shipping'], ['MV-P01-1R', 'P01', 'shipping']]);
+    s.advance(80 * HOUR);
+    assert.deepEqual(s.exceptions(), []);
+  });
+
+  it('resolves receipt_overdue when the shipping plant reverses a shipment that never left', () => {
+    const s = shipped('100');
+    s.advance(73 * HOUR);
+    assert.equal(s.open('receipt_overdue').length, 1);
+    s.move('MV-P01-1R', { plant: 'P01', itemId: 'ITM-10023', quantity: '100', reason: 'transfer', toPlant: 'P02', transferId: TR });
+    assert.deepEqual(s.open(), []);
+    assert.deepEqual(s.replay(), s.live());
+  });
+
+  it('reads a partial reversal of the shipping leg as less shipped: 60 of 100 received is then received in full', () => {
+    const s = shipped('100');
+    s.move('MV-P01-1R', { plant: 'P01', itemId: 'ITM-10023', quantity: '40', reason: 'transfer', toPlant: 'P02', transferId: TR });
+    assert.deepEqual(itemsOf(s.state('transfer', TR), s.policy.convert).map((i) => [i.shipped, i.received, i.inTransit].map((q) => q.toFixed())), [['60', '0', '60']]);
+    assert.equal(stageOfTransfer(s.state('transfer', TR), s.policy), 'in_transit');
+    receive(s, 'MV-P02-1', '60');
+    s.advance(80 * HOUR);
+    assert.deepEqual(s.exceptions(), []);
+    assert.equal(stageOfTransfer(s.state('transfer', TR), s.policy), 'received');
+  });
+
+  it("reads the receiving plant's reversal of a receipt as less received, not as more shipped", () => {
+    const s = shipped('100');
+    receive(s, 'MV-P02-1', '100');
+    receive(s, 'MV-P02-1R', '-10');
+    const transfer = s.state('transfer', TR);
+    assert.deepEqual(itemsOf(transfer, s.policy.convert).map((i) => [i.shipped, i.received, i.inTransit].map((q) => q.toFixed())), [['100', '90', '10']]);
+    assert.deepEqual(inventoryView(s.state('inventory', 'P01'), s.policy, [transfer]).inTransit.outbound.map((l) => l.quantity), ['10']);
+    s.advance(80 * HOUR);
+    assert.match(String(s.exceptions('transfer_quantity_mismatch')[0]?.message), /P01 shipped 100 EA, P02 received 90 \(short by 10\)/);
+  });
+
+  it('keeps the sending plant when the receiving reversal is dated before the shipping leg arrives', () => {
+    const s = new PlantScenario();
+    receive(s, 'MV-P02-1', '100');
+    receive(s, 'MV-P02-1R', '-100');
+    s.advance(HOUR);
+    s.move('MV-P01-1', { plant: 'P01', itemId: 'ITM-10023', quantity: '-100', reason: 'transfer', toPlant: 'P02', transferId: TR }, { time: '2026-03-02T07:00:00.000Z' });
+    assert.deepEqual(transferView(s.state('transfer', TR), s.policy).items, [{ itemId: 'ITM-10023', uom: 'EA', shipped: '100', received: '0', inTransit: '100' }]);
+    assert.deepEqual([transferView(s.state('transfer', TR), s.policy).fromPlant, transferView(s.state('transfer', TR), s.policy).toPlant], ['P01', 'P02']);
   });
 
   it('rebuilds the live state byte for byte by replaying the log', () => {
