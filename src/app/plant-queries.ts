@@ -2,7 +2,8 @@
 // reconciliation, accuracy, transfers in transit, open exceptions), a production order and a
 // transfer with their timelines, and inventory accuracy per plant for the KPIs. Who may see
 // what: a partner (supplier) credential sees no plant object; a system the manifest ties to a
-// plant sees its own plant's objects (a transfer from either end); operators and other systems
+// plant sees its own plant's objects (a transfer from either end; a released order only from its
+// plant); operators and other systems
 // see all. Anything not visible is "not found", so nobody can probe another plant's orders.
 import type { InventoryAccuracy, InventoryView, Manifest, PlantPolicy, PlantWorkflow, Principal, ProductionOrderView, StoredEvent, TaggedPlantState, TransferView } from '../core/index.js';
 import { emptyInventory, inventoryAccuracy, inventoryView, plantLinkKey, productionOrderView, transferPlantsOf, transferView } from '../core/index.js';
@@ -52,7 +53,8 @@ export class PlantQueries {
     const tagged = await this.one('production', order);
     if (tagged?.workflow !== 'production') return undefined;
     const view = productionOrderView(tagged.state, this.policy);
-    const plants = [view.plant, ...Object.values(tagged.state.completions).map((c) => c.plant), ...Object.values(tagged.state.movements).map((m) => m.plant)];
+    // A released order is its plant's: another plant that names it (a wrong order number) sees nothing of it.
+    const plants = view.plant !== undefined ? [view.plant] : [...Object.values(tagged.state.completions).map((c) => c.plant), ...Object.values(tagged.state.movements).map((m) => m.plant)];
     if (!this.sees(viewer, plants)) return undefined;
     return { ...view, timeline: await this.timeline('production', order) };
   }

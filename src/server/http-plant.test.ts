@@ -82,6 +82,20 @@ describe('plant workflows over HTTP', () => {
     assert.equal((await callHub(t, 'GET', '/v1/workflows/production/MO-NOPE', operator())).status, 404);
   });
 
+  // Before, a plant's system saw another plant's order (BOM, quantities, postings) once it had posted
+  // a movement naming it, and that movement counted as the other plant's stock.
+  it("does not show a P01 order to P02's system that posts a movement naming it, nor count P02's stock for it", async () => {
+    const wms2 = t.keys.get('system:wms-p02')!;
+    const order = 'MO-P01-000452';
+    const before = await callHub(t, 'GET', `/v1/workflows/production/${order}`, operator());
+    const sent = await callHub(t, 'POST', '/v1/events', wms2, movement('MV-P02-ISSUE-1', { plant: 'P02', itemId: 'ITM-10023', quantity: '-5', uom: 'EA', reason: 'issue', reference: order }));
+    assert.equal(sent.status, 202, JSON.stringify(sent.body));
+    await t.hub.settle();
+    assert.equal((await callHub(t, 'GET', `/v1/workflows/production/${order}`, wms2)).status, 404);
+    const after = await callHub(t, 'GET', `/v1/workflows/production/${order}`, operator());
+    assert.deepEqual(after.body.components, before.body.components, "P02's issue is not an issue of P01's order");
+  });
+
   it('lists plant exceptions in GET /v1/exceptions with owners and a link to their workflow, and reports inventory accuracy in the KPIs', async () => {
     // The sample's deadlines lie in the past of the hub's clock: the scheduler fires them on its next tick.
     let items: { owner: string; workflow: string; links: { workflow?: string } }[] = [];

@@ -9,7 +9,7 @@ import type { Dec } from '../money.js';
 import { amount, dec, settleQuantity, str } from '../money.js';
 import { addMs } from '../time.js';
 import type { OrderAssessment, OrderTerms, ProductionOrderState } from './p2i-state.js';
-import { assessOrder, completionInOrderUnit, componentOk, finishedGoodsMovements, splitByClosure } from './p2i-state.js';
+import { assessOrder, completionInOrderUnit, completionsInOrder, componentOk, finishedGoodsMovements, fromOtherPlants, orderMovements, splitByClosure } from './p2i-state.js';
 import type { PlantDecisionContext } from './plant-workflow.js';
 import { deadlineKey, PlantDerivation } from './plant-workflow.js';
 
@@ -21,6 +21,7 @@ export function decideOrder(state: ProductionOrderState, ctx: PlantDecisionConte
     return out.events;
   }
   out.resolve('production_order_unknown', 'order', `production order ${state.productionOrder} was released (${terms.since})`);
+  otherPlantRules(state, terms, out);
   unitRules(state, terms, ctx, out);
   closedOrderRules(state, terms, out);
   const assessment = assessOrder(state, terms, ctx.policy);
@@ -52,6 +53,32 @@ function awaitOrder(state: ProductionOrderState, ctx: PlantDecisionContext, out:
   }
 }
 
+/**
+ * A plant reports completions or finished goods on an order released to another plant: for
+ * that plant the order is unknown (a wrong order number, or a wrong plant code); not counted.
+ */
+function otherPlantRules(state: ProductionOrderState, terms: OrderTerms, out: PlantDerivation): void {
+  const { completions, receipts } = fromOtherPlants(state);
+  const plants = [...new Set([...completions, ...receipts].map((r) => r.plant))].sort();
+  for (const plant of plants) {
+    const mine = completions.filter((c) => c.plant === plant);
+    const goods = receipts.filter((m) => m.plant === plant);
+    out.raise(
+      'production_order_unknown',
+      `plant:${plant}`,
+      plant,
+      `plant ${plant} reported ${mine.length} completion(s) and ${goods.length} finished-goods receipt(s) on production order ${state.productionOrder}, which was released to plant ${terms.plant}; they are not counted for the order`,
+      [...mine.map((c) => c.eventId), ...goods.map((m) => m.eventId)].sort(),
+      { releasedTo: terms.plant },
+    );
+  }
+  for (const e of Object.values(state.exceptions)) {
+    if (e.code === 'production_order_unknown' && e.status === 'open' && e.ref.startsWith('plant:') && !plants.includes(e.ref.slice('plant:'.length))) {
+      out.resolve('production_order_unknown', e.ref, `production order ${state.productionOrder} is now released to plant ${terms.plant}`);
+    }
+  }
+}
+
 /** Quantities in a unit master data cannot convert: one exception per missing conversion. */
 function unitRules(state: ProductionOrderState, terms: OrderTerms, ctx: PlantDecisionContext, out: PlantDerivation): void {
   const { convert } = ctx.policy;
@@ -62,9 +89,9 @@ function unitRules(state: ProductionOrderState, terms: OrderTerms, ctx: PlantDec
     entry.evidence.push(eventId);
     missing.set(ref, entry);
   };
-  for (const c of Object.values(state.completions)) if (convert(terms.itemId, c.uom ?? terms.uom, terms.uom) === undefined) note(terms.itemId, c.uom ?? terms.uom, terms.uom, c.eventId);
+  for (const c of completionsInOrder(state)) if (convert(terms.itemId, c.uom ?? terms.uom, terms.uom) === undefined) note(terms.itemId, c.uom ?? terms.uom, terms.uom, c.eventId);
   for (const m of finishedGoodsMovements(state, terms)) if (convert(terms.itemId, m.uom, terms.uom) === undefined) note(terms.itemId, m.uom, terms.uom, m.eventId);
-  for (const m of Object.values(state.movements)) {
+  for (const m of orderMovements(state)) {
     const component = terms.components.find((c) => c.itemId === m.itemId);
     if (m.reason === 'issue' && component !== undefined && convert(m.itemId, m.uom, component.uom) === undefined) note(m.itemId, m.uom, component.uom, m.eventId);
   }
@@ -145,7 +172,7 @@ function inventoryRules(state: ProductionOrderState, terms: OrderTerms, assessme
       continue;
     }
     if (!settled) continue;
-    const issues = Object.values(state.movements).filter((m) => m.reason === 'issue' && m.itemId === check.itemId).map((m) => m.eventId).sort();
+    const issues = orderMovements(state).filter((m) => m.reason === 'issue' && m.itemId === check.itemId).map((m) => m.eventId).sort();
     const produced = str(quantities.completed.plus(quantities.scrapped));
     const message = !check.onBom
       ? `plant ${terms.plant} issued ${str(check.issued)} ${check.uom} of ${check.itemId} to production order ${state.productionOrder}; it is not on the order's bill of material`
@@ -194,7 +221,7 @@ function postingRules(state: ProductionOrderState, terms: OrderTerms, assessment
       productionOrder: state.productionOrder,
     }, terms.plant);
   };
-  for (const m of Object.values(state.movements).sort((a, b) => a.seq - b.seq)) {
+  for (const m of orderMovements(state).sort((a, b) => a.seq - b.seq)) {
     // An issue takes stock out: WIP is debited with what left stock.
     if (m.reason === 'issue') post(`PST-WIP-${m.seq}`, 'wip_issue', m.itemId, dec(m.quantity).neg(), m.uom, m.eventId);
     else if (m.itemId === terms.itemId) post(`PST-FGR-${m.seq}`, 'finished_goods_receipt', m.itemId, dec(m.quantity), m.uom, m.eventId);

@@ -106,9 +106,30 @@ export function orderFromJson(json: string): ProductionOrderState {
   return restoreOrder(JSON.parse(json) as ProductionOrderState);
 }
 
-/** Completions in business order (completedAt, then event id), whatever order they arrived in. */
+/**
+ * Whether a completion or movement is the order's: once the order is released, only what its
+ * plant reports. Another plant's stock is not this order's stock, whatever order number it names.
+ */
+export function isAtOrderPlant(state: ProductionOrderState, record: { readonly plant: string }): boolean {
+  return state.terms === undefined || record.plant === state.terms.plant;
+}
+
+/** What another plant reported on a released order: not counted for it. */
+export function fromOtherPlants(state: ProductionOrderState): { completions: CompletionRecord[]; receipts: OrderMovementRecord[] } {
+  return {
+    completions: Object.values(state.completions).filter((c) => !isAtOrderPlant(state, c)).sort(byTimeThenId),
+    receipts: Object.values(state.movements).filter((m) => m.reason === 'production' && !isAtOrderPlant(state, m)).sort(byTimeThenId),
+  };
+}
+
+/** The order's completions in business order (completedAt, then event id), whatever order they arrived in. */
 export function completionsInOrder(state: ProductionOrderState): CompletionRecord[] {
-  return Object.values(state.completions).sort((a, b) => byTimeThenId(a, b));
+  return Object.values(state.completions).filter((c) => isAtOrderPlant(state, c)).sort((a, b) => byTimeThenId(a, b));
+}
+
+/** The movements that name the order and are posted at its plant. */
+export function orderMovements(state: ProductionOrderState): OrderMovementRecord[] {
+  return Object.values(state.movements).filter((m) => isAtOrderPlant(state, m));
 }
 
 /**
@@ -169,13 +190,13 @@ export function quantitiesOf(state: ProductionOrderState, terms: OrderTerms, con
 }
 
 export function finishedGoodsMovements(state: ProductionOrderState, terms: OrderTerms): OrderMovementRecord[] {
-  return Object.values(state.movements).filter((m) => m.reason === 'production' && m.itemId === terms.itemId);
+  return orderMovements(state).filter((m) => m.reason === 'production' && m.itemId === terms.itemId);
 }
 
-/** Issue movements, by component item. */
+/** Issue movements at the order's plant, by component item. */
 export function issuesByItem(state: ProductionOrderState): Map<string, OrderMovementRecord[]> {
   const byItem = new Map<string, OrderMovementRecord[]>();
-  for (const m of Object.values(state.movements)) {
+  for (const m of orderMovements(state)) {
     if (m.reason !== 'issue') continue;
     const list = byItem.get(m.itemId) ?? [];
     list.push(m);

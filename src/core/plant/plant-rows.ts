@@ -4,7 +4,7 @@
 // the processor computes it, not the store.
 import { str } from '../money.js';
 import { inventoryFromJson } from './inventory-position.js';
-import { assessOrder, orderFromJson, stageOfOrder } from './p2i-state.js';
+import { assessOrder, isAtOrderPlant, orderFromJson, splitByClosure, stageOfOrder } from './p2i-state.js';
 import type { ProductionOrderState, ProductionStage } from './p2i-state.js';
 import type { TaggedPlantState } from './plant-engine.js';
 import type { PlantPolicy } from './plant-policy.js';
@@ -87,8 +87,14 @@ export interface ProductionOrderView {
   readonly uom?: string;
   readonly quantities?: { readonly ordered: string; readonly completed: string; readonly scrapped: string; readonly received: string };
   readonly components: readonly { readonly itemId: string; readonly uom: string; readonly expected: string; readonly issued: string; readonly onBom: boolean }[];
-  readonly completions: readonly { readonly eventId: string; readonly good: string; readonly scrap: string; readonly completedAt: string; readonly final: boolean }[];
-  readonly movements: readonly { readonly movementId: string; readonly reason: string; readonly itemId: string; readonly quantity: string; readonly uom: string; readonly at: string }[];
+  /**
+   * Every completion reported on the order, in the unit it was reported in (absent before the
+   * release names the order unit); `counted` false for one after the final completion or from
+   * another plant than the order's.
+   */
+  readonly completions: readonly { readonly eventId: string; readonly plant: string; readonly good: string; readonly scrap: string; readonly uom?: string; readonly completedAt: string; readonly final: boolean; readonly counted: boolean }[];
+  /** Every movement naming the order; `counted` false for one posted at another plant than the order's. */
+  readonly movements: readonly { readonly movementId: string; readonly plant: string; readonly reason: string; readonly itemId: string; readonly quantity: string; readonly uom: string; readonly at: string; readonly counted: boolean }[];
   readonly postings: readonly { readonly postingId: string; readonly kind: string; readonly amount: string; readonly currency: string }[];
   readonly openDeadlines: readonly DeadlineSummary[];
   readonly openExceptions: readonly { exceptionId: string; code: string; ref: string; owner: string; raisedAt: string }[];
@@ -97,6 +103,7 @@ export interface ProductionOrderView {
 export function productionOrderView(state: ProductionOrderState, policy: PlantPolicy): ProductionOrderView {
   const terms = state.terms;
   const assessment = terms === undefined ? undefined : assessOrder(state, terms, policy);
+  const counted = new Set(splitByClosure(state).counted.map((c) => c.eventId));
   const byTime = <T extends { at: string }>(list: T[]) => list.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
   return {
     productionOrder: state.productionOrder,
@@ -113,8 +120,13 @@ export function productionOrderView(state: ProductionOrderState, policy: PlantPo
           },
         }),
     components: (assessment?.components ?? []).map((c) => ({ itemId: c.itemId, uom: c.uom, expected: str(c.expected), issued: str(c.issued), onBom: c.onBom })),
-    completions: byTime(Object.values(state.completions).map((c) => ({ eventId: c.eventId, good: c.good, scrap: c.scrap, at: c.at, final: c.final }))).map(({ at, ...c }) => ({ ...c, completedAt: at })),
-    movements: byTime(Object.values(state.movements).map((m) => ({ movementId: m.movementId, reason: m.reason, itemId: m.itemId, quantity: m.quantity, uom: m.uom, at: m.at }))),
+    completions: byTime(
+      Object.values(state.completions).map((c) => {
+        const uom = c.uom ?? terms?.uom;
+        return { eventId: c.eventId, plant: c.plant, good: c.good, scrap: c.scrap, ...(uom === undefined ? {} : { uom }), at: c.at, final: c.final, counted: counted.has(c.eventId) };
+      }),
+    ).map(({ at, ...c }) => ({ ...c, completedAt: at })),
+    movements: byTime(Object.values(state.movements).map((m) => ({ movementId: m.movementId, plant: m.plant, reason: m.reason, itemId: m.itemId, quantity: m.quantity, uom: m.uom, at: m.at, counted: isAtOrderPlant(state, m) }))),
     postings: Object.values(state.postings)
       .map((p) => ({ postingId: p.postingId, kind: p.kind, amount: p.amount, currency: p.currency }))
       .sort((a, b) => (a.postingId < b.postingId ? -1 : 1)),

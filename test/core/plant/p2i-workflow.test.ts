@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { HOUR, MO, PlantScenario, T0 } from '../../support/plant-scenario.js';
 import { quantitiesOf, stageOfOrder } from '../../../src/core/plant/p2i-state.js';
+import { productionOrderView } from '../../../src/core/plant/plant-rows.js';
 
 const BOX = { unitConversions: { 'ITM-50010': { EA: '1', BOX: '12' }, 'ITM-40077': { KG: '1000', G: '1' } } };
 
@@ -264,6 +265,47 @@ describe('production order to inventory', () => {
       s.complete('24', '1', { at: '2026-03-02T09:00:00.000Z' });
       assert.deepEqual(s.exceptions('production_order_closed'), []);
       assert.equal(quantitiesOf(order(s), order(s).terms!, s.policy.convert).completed.toFixed(), '38');
+    });
+  });
+
+  describe('movements and completions from another plant', () => {
+    // Before, a P02 receipt and a P02 issue naming P01's order counted as P01's stock and backflush.
+    it("does not count another plant's finished-goods receipt or component issue for the order", () => {
+      const s = completedInOrder();
+      s.move('MV-P02-1', { plant: 'P02', itemId: 'ITM-50010', quantity: '24', reason: 'production', reference: MO });
+      s.move('MV-P02-2', { plant: 'P02', itemId: 'ITM-10023', quantity: '-200', reason: 'issue', reference: MO });
+      s.issue('MV-3', 'ITM-40077', '0.625', 'KG');
+      s.advance(3 * HOUR);
+      const q = quantitiesOf(order(s), order(s).terms!, s.policy.convert);
+      assert.equal(q.received.toFixed(), '0');
+      assert.deepEqual(s.open().map((e) => e.code).sort(), ['backflush_mismatch', 'inventory_not_updated', 'production_order_unknown']);
+      const [unknown] = s.open('production_order_unknown');
+      assert.deepEqual([unknown?.plant, unknown?.owner], ['P02', 'production-p02']);
+      assert.match(String(unknown?.message), /plant P02 .* production order MO-P01-000452, which was released to plant P01/);
+    });
+
+    it('raises a completion reported by another plant as production_order_unknown to that plant, and does not count it', () => {
+      const s = new PlantScenario();
+      s.release();
+      s.send('production.completed', '/systems/mes-p02', { productionOrder: MO, plant: 'P02', goodQuantity: '24', scrapQuantity: '0', completedAt: s.now, final: true });
+      assert.equal(stageOfOrder(order(s)), 'released');
+      assert.equal(quantitiesOf(order(s), order(s).terms!, s.policy.convert).completed.toFixed(), '0');
+      const [unknown] = s.exceptions('production_order_unknown');
+      assert.deepEqual([unknown?.plant, unknown?.owner], ['P02', 'production-p02']);
+      assert.deepEqual(s.derived('sla.started'), [], 'no stock deadline at P01 for what P02 reported');
+      assert.deepEqual(s.replay(), s.live());
+    });
+
+    // Before, the view listed a completion of 2 BOX as "good 2" beside 24 EA completed, with no unit and no plant.
+    it('shows each completion with its plant, the unit it was reported in and whether it counts', () => {
+      const s = new PlantScenario(BOX);
+      s.release();
+      s.complete('2', '0', { uom: 'BOX', final: true });
+      s.advance(HOUR).complete('1', '0');
+      s.send('production.completed', '/systems/mes-p02', { productionOrder: MO, plant: 'P02', goodQuantity: '5', scrapQuantity: '0', completedAt: s.now });
+      const view = productionOrderView(order(s), s.policy);
+      assert.deepEqual(view.completions.map((c) => [c.plant, c.good, c.uom, c.counted]), [['P01', '2', 'BOX', true], ['P01', '1', 'EA', false], ['P02', '5', 'EA', false]]);
+      assert.equal(view.quantities?.completed, '24');
     });
   });
 
