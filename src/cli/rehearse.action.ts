@@ -77,7 +77,7 @@ function printReport(report: RehearsalReport): void {
   }
   if (report.inventory.length > 0) {
     out();
-    for (const a of report.inventory) out(`Inventory ${a.plant}: accuracy ${a.accuracyPercent ?? 'n/a'}% (${a.itemsWithinTolerance} of ${a.itemsCompared} items within tolerance${a.asOf === undefined ? ', no snapshot yet' : ` of the snapshot as of ${a.asOf}`})`);
+    for (const a of report.inventory) out(`Inventory ${a.plant}: accuracy ${a.accuracyPercent === undefined ? 'n/a' : `${a.accuracyPercent}%`} (${a.itemsWithinTolerance} of ${a.itemsCompared} items within tolerance${a.asOf === undefined ? ', no snapshot yet' : ` of the snapshot as of ${a.asOf}`})`);
   }
   out();
   out(`Exceptions: ${report.exceptions.length} (${report.exceptions.filter((e) => e.status === 'open').length} open)`);

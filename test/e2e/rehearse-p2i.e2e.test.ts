@@ -60,6 +60,8 @@ describe('millrace rehearse: production to inventory', () => {
     assert.equal(result.status, 0, result.stderr);
     assert.match(result.stdout, /MO-P01-000452 +completed +ITM-50010 +40 +40 +1 +39/);
     assert.match(result.stdout, /Inventory P01: accuracy 66\.67%/);
+    // P02 has no count yet: before, the line read "accuracy n/a%".
+    assert.match(result.stdout, /Inventory P02: accuracy n\/a \(0 of 0 items within tolerance, no snapshot yet\)/);
   });
 
   it("applies the manifest's master data alignment: a local code it maps goes in, one it does not is held and reported", () => {
