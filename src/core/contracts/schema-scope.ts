@@ -409,7 +409,10 @@ function canonicalKeywords(parts: readonly (readonly [string, KeywordValue])[], 
     else if (SCHEMA_MAP_KEYWORDS.has(key) && isRecord(value)) {
       out.set(key, `{${Object.keys(value).sort().map((name) => `${JSON.stringify(name)}:${sub(value[name])}`).join(',')}}`);
     } else if ((key === 'anyOf' || key === 'oneOf') && Array.isArray(value)) {
-      out.set(key, `[${[...new Set((value as unknown[]).map(sub))].sort().join(',')}]`);
+      // A branch listed twice is redundant in `anyOf` but not in `oneOf`: there a value it
+      // accepts matches two branches and fails, so oneOf [A, A] is not oneOf [A].
+      const branches = (value as unknown[]).map(sub);
+      out.set(key, `[${(key === 'anyOf' ? [...new Set(branches)] : branches).sort().join(',')}]`);
     } else if ((key === 'prefixItems' || key === 'items') && Array.isArray(value)) out.set(key, `[${(value as unknown[]).map(sub).join(',')}]`);
     else out.set(key, canonicalValue(value));
   }
