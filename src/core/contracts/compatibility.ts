@@ -7,6 +7,8 @@
 //   an enum value removed, a tighter maxLength/maximum, a pattern or format added, a type
 //   narrowed (number -> integer), a property removed from a closed model, additionalProperties
 //   closed, an anyOf branch removed, a constraint added in an open model's new property.
+//   An anyOf on one side only (a nullable written as anyOf [X, null]) is read as a union of
+//   alternatives, so adding it widens and dropping it narrows, nothing more (schema-diff.ts).
 // - forward: every instance NEW accepts, OLD accepts (consumers still on OLD read data written
 //   with NEW). Breaks on a `widens` change: an optional property added to a CLOSED model (old
 //   readers reject the unknown property), a required property dropped, an enum value added, a

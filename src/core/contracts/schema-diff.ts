@@ -11,6 +11,7 @@ import {
   flatten,
   isRecord,
   SchemaInputError,
+  withoutKeyword,
   type FlatSchema,
   type SchemaNode,
 } from './schema-scope.js';
@@ -64,6 +65,7 @@ function compare(olds: readonly SchemaNode[], news: readonly SchemaNode[], walk:
     compareNever(fo.never, w);
     return;
   }
+  if (compareUnion(olds, news, fo, fn, w)) return;
   if (usesUnevaluated(fo, 'unevaluatedProperties') || usesUnevaluated(fn, 'unevaluatedProperties')) {
     emit(w, 'unevaluated_properties_undecidable', 'the schema uses unevaluatedProperties and changed; what counts as evaluated is not decided');
   }
@@ -570,12 +572,12 @@ interface Matching {
  * remaining new branch it differs least from, so a branch removed in the middle does not shift
  * the comparison of all the branches after it.
  */
-function matchBranches(olds: readonly SchemaNode[], news: readonly SchemaNode[], w: Walk): Matching {
-  const textsNew = news.map((node) => canonicalSchema([node]));
+function matchBranches(olds: readonly (readonly SchemaNode[])[], news: readonly (readonly SchemaNode[])[], w: Walk): Matching {
+  const textsNew = news.map((nodes) => canonicalSchema(nodes));
   const freeNew = new Set(news.keys());
   const unmatchedOld: number[] = [];
-  for (const [i, node] of olds.entries()) {
-    const text = canonicalSchema([node]);
+  for (const [i, nodes] of olds.entries()) {
+    const text = canonicalSchema(nodes);
     const j = [...freeNew].find((candidate) => textsNew[candidate] === text);
     if (j === undefined) unmatchedOld.push(i);
     else freeNew.delete(j);
@@ -585,7 +587,7 @@ function matchBranches(olds: readonly SchemaNode[], news: readonly SchemaNode[],
   for (const i of unmatchedOld) {
     let best: { j: number; cost: number } | undefined;
     for (const j of freeNew) {
-      const cost = scratch([olds[i]!], [news[j]!], w).filter((change) => effectOf(change.kind) !== 'none').length;
+      const cost = scratch(olds[i]!, news[j]!, w).filter((change) => effectOf(change.kind) !== 'none').length;
       if (best === undefined || cost < best.cost) best = { j, cost };
     }
     if (best === undefined) oldOnly.push(i);
@@ -595,6 +597,64 @@ function matchBranches(olds: readonly SchemaNode[], news: readonly SchemaNode[],
     }
   }
   return { pairs, oldOnly, newOnly: [...freeNew] };
+}
+
+/**
+ * An `anyOf` (or a `oneOf` whose branches provably exclude each other) on one side only, as in
+ * a value made nullable with `anyOf: [{$ref}, {type: null}]`. Comparing the keywords beside the
+ * `anyOf` with the other side on their own called the missing `type` a widening and the `anyOf`
+ * a narrowing, so a safe change broke both directions. Instead both sides are read as unions of
+ * alternatives: each branch with the keywords beside it, and on the other side each type of a
+ * `type` list (a single type: the whole schema). The alternatives are paired as `anyOf`
+ * branches are, each pair's changes reported; an alternative left unpaired is reported only
+ * where no alternative of the other side covers it. Returns false, leaving the
+ * keyword-by-keyword comparison, where the rule does not apply: both sides or neither have the
+ * keyword, overlapping `oneOf` branches, or `unevaluated*` (which sees what every branch
+ * evaluated).
+ */
+function compareUnion(olds: readonly SchemaNode[], news: readonly SchemaNode[], fo: FlatSchema, fn: FlatSchema, w: Walk): boolean {
+  if ([fo, fn].some((flat) => usesUnevaluated(flat, 'unevaluatedProperties') || usesUnevaluated(flat, 'unevaluatedItems'))) return false;
+  for (const keyword of ['anyOf', 'oneOf'] as const) {
+    const inOld = listOf(fo, keyword);
+    const inNew = listOf(fn, keyword);
+    if ((inOld === undefined) === (inNew === undefined)) continue;
+    const oldSide = inOld !== undefined;
+    const branches = (inOld ?? inNew)!;
+    if (keyword === 'oneOf' && !pairwiseExclusive(branches)) continue;
+    const rest = withoutKeyword(oldSide ? fo : fn, keyword);
+    const union = branches.map((branch, i) => ({ nodes: [...rest, branch], label: `${oldSide ? 'old ' : ''}${keyword} branch ${i + 1}` }));
+    const single = alternativesByType(oldSide ? news : olds, oldSide ? fn : fo);
+    const [oldAlts, newAlts] = oldSide ? [union, single] : [single, union];
+    const matching = matchBranches(
+      oldAlts.map((alt) => alt.nodes),
+      newAlts.map((alt) => alt.nodes),
+      w,
+    );
+    for (const [i, j] of matching.pairs) {
+      const label = [oldAlts[i]!.label, newAlts[j]!.label].filter((text) => text !== '').join(' -> ');
+      compare(oldAlts[i]!.nodes, newAlts[j]!.nodes, { ...w, where: `${w.where}${label === '' ? '' : `${label}: `}` });
+    }
+    const added = keyword === 'anyOf' ? 'any_of_branch_added' : 'one_of_branch_added';
+    const removed = keyword === 'anyOf' ? 'any_of_branch_removed' : 'one_of_branch_removed';
+    for (const i of matching.oldOnly) {
+      if (newAlts.some((alt) => !breaksBackward(scratch(oldAlts[i]!.nodes, alt.nodes, w)))) continue;
+      emit(w, removed, `${oldAlts[i]!.label || 'the old schema'} accepted values the new schema rejects`);
+    }
+    for (const j of matching.newOnly) {
+      if (oldAlts.some((alt) => !breaksForward(scratch(alt.nodes, newAlts[j]!.nodes, w)))) continue;
+      emit(w, added, `${newAlts[j]!.label || 'the new schema'} accepts values the old schema rejected`);
+    }
+    return true;
+  }
+  return false;
+}
+
+/** A schema as alternatives: one per type of a `type` list (`[string, null]` is string or null), else itself. */
+function alternativesByType(nodes: readonly SchemaNode[], flat: FlatSchema): { readonly nodes: readonly SchemaNode[]; readonly label: string }[] {
+  const entry = flat.own.get('type');
+  const types = entry === undefined ? [] : stringList(entry.value);
+  if (types.length < 2) return [{ nodes, label: '' }];
+  return types.map((type) => ({ nodes: [...nodes, { schema: { type }, base: entry!.node.base, scope: entry!.node.scope }], label: `type ${type}` }));
 }
 
 function compareBranches(keyword: 'anyOf' | 'oneOf', fo: FlatSchema, fn: FlatSchema, w: Walk): void {
@@ -613,7 +673,7 @@ function compareBranches(keyword: 'anyOf' | 'oneOf', fo: FlatSchema, fn: FlatSch
   if (keyword === 'oneOf' && !(pairwiseExclusive(olds) && pairwiseExclusive(news))) {
     emit(w, 'one_of_undecidable', 'undecidable: oneOf changed and its branches cannot be shown to exclude each other');
   }
-  const matching = matchBranches(olds, news, w);
+  const matching = matchBranches(olds.map((node) => [node]), news.map((node) => [node]), w);
   for (const [i, j] of matching.pairs) {
     compare([olds[i]!], [news[j]!], { ...w, where: `${w.where}${keyword} branch ${i + 1}${i === j ? '' : ` (now ${j + 1})`}: ` });
   }
@@ -687,7 +747,7 @@ function compareConditional(fo: FlatSchema, fn: FlatSchema, w: Walk): void {
 
 function compareConjuncts(fo: FlatSchema, fn: FlatSchema, w: Walk): void {
   if (fo.conjuncts.length === 0 && fn.conjuncts.length === 0) return;
-  const matching = matchBranches(fo.conjuncts, fn.conjuncts, w);
+  const matching = matchBranches(fo.conjuncts.map((node) => [node]), fn.conjuncts.map((node) => [node]), w);
   for (const [i, j] of matching.pairs) compare([fo.conjuncts[i]!], [fn.conjuncts[j]!], { ...w, where: `${w.where}allOf part ${j + 1}: ` });
   for (const i of matching.oldOnly) emit(w, 'all_of_branch_removed', `an allOf part (or $ref with constraints of its own) was removed: ${canonicalSchema([fo.conjuncts[i]!])}`);
   for (const j of matching.newOnly) emit(w, 'all_of_branch_added', `an allOf part (or $ref with constraints of its own) was added: ${canonicalSchema([fn.conjuncts[j]!])}`);

@@ -281,6 +281,23 @@ export function flatten(nodes: readonly SchemaNode[], at: string): FlatSchema {
 }
 
 /**
+ * Nodes whose conjunction is `flat` without one keyword (its `anyOf`, say): each keyword stays
+ * with the node it came from, so relative `$ref`s under it resolve as before. Keywords that read
+ * their siblings (GROUPS) come from one node, so they stay together.
+ */
+export function withoutKeyword(flat: FlatSchema, keyword: string): SchemaNode[] {
+  const parts = new Map<SchemaNode, Record<string, unknown>>();
+  for (const [key, entry] of flat.own) {
+    if (key === keyword) continue;
+    const part = parts.get(entry.node) ?? {};
+    part[key] = entry.value;
+    parts.set(entry.node, part);
+  }
+  const nodes = [...parts].map(([node, schema]): SchemaNode => ({ schema, base: node.base, scope: node.scope }));
+  return [...nodes, ...flat.conjuncts];
+}
+
+/**
  * A subschema standing for the conjunction of subschemas from different documents (each keeps
  * its own base URI): what a property declared by two merged `properties` maps must satisfy.
  */
