@@ -1,5 +1,5 @@
 // Public surface of the pure domain core.
-export { ContractRegistry, CONTRACT_ANNOTATIONS } from './contracts/contract-registry.js';
+export { ContractRegistry, CONTRACT_ANNOTATIONS, contractDeclarationProblem } from './contracts/contract-registry.js';
 export type { ContractCatalog, ContractInfo, ContractSet, EnvelopeCheck, EventCheck, SchemaDocument, VersionsInForce } from './contracts/contract-registry.js';
 export { EMPTY_READER_PLAN, EventUpcaster, project } from './contracts/upcasting.js';
 export type { EventData, KnownShape, ProjectedVersions, ReaderPlan, Upcaster } from './contracts/upcasting.js';

@@ -96,6 +96,20 @@ describe('millrace lint', () => {
     const redefined = runCli(['lint', manifest]);
     assert.equal(redefined.status, 1);
     assert.match(redefined.stderr, /redefines the shipped contract po\.released v1; publish a new version instead/);
+    // A broken file in the board's folder is named, so a board with many contracts knows which to fix.
+    const { 'x-domain': _domain, ...undeclared } = inspection;
+    writeFileSync(join(contracts, 'v1.schema.json'), JSON.stringify(undeclared));
+    const unnamed = runCli(['lint', manifest]);
+    assert.equal(unnamed.status, 1);
+    assert.match(unnamed.stderr, /quality\.inspection[\\/]v1\.schema\.json: lacks x-domain/);
+    writeFileSync(join(contracts, 'v1.schema.json'), JSON.stringify({ ...inspection, properties: { lot: { type: 'string', minLength: '3' } } }));
+    const invalid = runCli(['lint', manifest]);
+    assert.equal(invalid.status, 1);
+    assert.match(invalid.stderr, /quality\.inspection v1 \(https:\/\/example\.com\/contracts\/quality\.inspection\/v1\): schema is invalid: data\/properties\/lot\/minLength must be integer/);
+    writeFileSync(join(contracts, 'v1.schema.json'), JSON.stringify({ ...inspection, properties: { lot: { $ref: '#/$defs/lot' } } }));
+    const dangling = runCli(['lint', manifest]);
+    assert.equal(dangling.status, 1);
+    assert.match(dangling.stderr, /quality\.inspection v1 \(https:\/\/example\.com\/contracts\/quality\.inspection\/v1\): can't resolve reference #\/\$defs\/lot/);
   });
 
   it('takes a board version of a shipped type that the workflows can read as the latest, and refuses one they cannot', () => {

@@ -2,7 +2,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { ContractSet, LabelledContract, SchemaDocument } from '../../core/index.js';
-import { schemaDepthProblem } from '../../core/index.js';
+import { contractDeclarationProblem, schemaDepthProblem } from '../../core/index.js';
 
 /** Every example file beside a contract, for tests and `millrace contracts` tooling. */
 export interface ContractExample {
@@ -35,6 +35,7 @@ export function loadLayeredContractSet(root: string, extra: string | undefined):
   for (const file of extra === undefined ? [] : walk(extra)) {
     if (!file.endsWith('.schema.json')) continue;
     const doc = readJson(file) as SchemaDocument;
+    declaredBy(file, doc);
     if (shipped.has(key(doc))) throw new Error(`${file} redefines the shipped contract ${key(doc).replace('@', ' v')}; publish a new version instead`);
     board.push({ label: file, schema: doc });
   }
@@ -57,7 +58,10 @@ function readContractFolder(root: string): { shared: SchemaDocument[]; envelope:
     const rel = relative(root, file).split('\\').join('/');
     if (rel.startsWith('common/')) shared.push(doc);
     else if (rel.startsWith('envelope/')) envelope = doc;
-    else contracts.push({ label: file, schema: doc });
+    else {
+      declaredBy(file, doc);
+      contracts.push({ label: file, schema: doc });
+    }
   }
   if (envelope === undefined) throw new Error(`no envelope schema under ${join(root, 'envelope')}`);
   return { shared, envelope, contracts };
@@ -67,6 +71,13 @@ export function loadContractExamples(root: string): ContractExample[] {
   return walk(root)
     .filter((file) => /\/examples\/[^/]+\.json$/.test(file.split('\\').join('/')))
     .map((file) => ({ file, valid: /\.valid\.[^/]+\.json$/.test(file), body: readJson(file) }));
+}
+
+/** A contract without its `x-` annotations and `$id` cannot be told apart from the others: say which file it is. */
+function declaredBy(file: string, doc: SchemaDocument): void {
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new Error(`${file}: is not a JSON Schema object`);
+  const problem = contractDeclarationProblem(doc);
+  if (problem !== undefined) throw new Error(`${file}: ${problem}`);
 }
 
 function readJson(file: string): unknown {

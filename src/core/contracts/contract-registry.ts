@@ -114,7 +114,7 @@ export class ContractRegistry {
       if (versions.has(info.version)) throw new Error(`two contracts declare ${info.eventType} v${info.version}`);
       versions.set(info.version, {
         info,
-        validate: ajv.compile(safeIntegers(doc) as Record<string, unknown>),
+        validate: compileContract(ajv, doc, info),
         depthBounded: dataDepthBound(doc, source.shared) <= MAX_EVENT_DEPTH - 1,
         rule: dataRuleOf(info.eventType),
       });
@@ -224,6 +224,15 @@ interface CompiledContract {
   readonly rule: DataRule | undefined;
 }
 
+/** ajv's message (an invalid keyword, a `$ref` that leads nowhere, a bad regex) names no contract: a board with many needs to know which. */
+function compileContract(ajv: Ajv2020, doc: SchemaDocument, info: ContractInfo): ValidateFunction {
+  try {
+    return ajv.compile(safeIntegers(doc) as Record<string, unknown>);
+  } catch (error) {
+    throw new Error(`${info.eventType} v${info.version} (${info.schemaId}): ${(error as Error).message}`);
+  }
+}
+
 /** The depth bound of a contract's data (depth-bound.ts); Infinity when its references cannot be inlined (a recursive one). */
 function dataDepthBound(doc: SchemaDocument, shared: readonly SchemaDocument[]): number {
   let inlined: unknown;
@@ -235,6 +244,12 @@ function dataDepthBound(doc: SchemaDocument, shared: readonly SchemaDocument[]):
   return depthBound(inlined);
 }
 
+/** What a contract must declare about itself and does not, e.g. `lacks x-domain`; undefined when nothing is missing. */
+export function contractDeclarationProblem(doc: SchemaDocument): string | undefined {
+  const missing = (['x-event-type', 'x-version', 'x-domain', '$id'] as const).filter((key) => typeof doc[key] !== (key === 'x-version' ? 'number' : 'string'));
+  return missing.length === 0 ? undefined : `lacks ${missing.join(', ')}`;
+}
+
 /** What a contract document declares about itself (its `x-` annotations and `$id`). */
 export function contractInfoOf(doc: SchemaDocument): ContractInfo {
   const eventType = doc['x-event-type'];
@@ -242,7 +257,7 @@ export function contractInfoOf(doc: SchemaDocument): ContractInfo {
   const domain = doc['x-domain'];
   const schemaId = doc.$id;
   if (typeof eventType !== 'string' || typeof version !== 'number' || typeof domain !== 'string' || typeof schemaId !== 'string') {
-    throw new Error(`contract ${String(schemaId)} lacks x-event-type, x-version, x-domain or $id`);
+    throw new Error(`contract ${String(schemaId)} ${contractDeclarationProblem(doc) ?? ''}`);
   }
   return { eventType, version, domain, derived: doc['x-derived'] === true, schemaId };
 }
