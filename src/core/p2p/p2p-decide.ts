@@ -528,6 +528,16 @@ function invoiceRules(state: P2PLine, terms: PoLineTerms, ctx: DecisionContext, 
     }
   };
   let held = invoices.filter((i) => i.status === 'held').reduce((total, i) => total.plus(netOf(i, waitingWith(invoiceRefOf(state, i), i))), ZERO);
+  // Held invoices take the goods in the order they came (ADR 0050): one waits behind those held
+  // before it that still wait, so a later, smaller invoice does not take the goods an earlier one
+  // is short of and leave it held (and in receipt_missing) once its own goods are in.
+  let ahead = ZERO;
+  const aheadOf: InvoiceRecord[] = [];
+  const queue = (invoice: InvoiceRecord, net: Dec): void => {
+    ahead = ahead.plus(net);
+    aheadOf.push(invoice);
+  };
+  const fits = (net: Dec): boolean => settleQuantity(matched.plus(ahead).plus(net)).lte(received.plus(policy.quantityTolerance));
   for (const document of documents) {
     if ('creditMemoNumber' in document) {
       if (!applied.has(document.eventId)) matched = creditTurn(state, terms, document, matched, ctx, goods, out, beforeCancel, statusOf, waitingWith);
@@ -538,7 +548,7 @@ function invoiceRules(state: P2PLine, terms: PoLineTerms, ctx: DecisionContext, 
     // Stopped by this decision already (a cancellation): it waits for no goods.
     if (out.stoppedBy(invoice.eventId) !== undefined) continue;
     if (invoice.status === 'received') {
-      const verdict = matchInvoice(invoice, terms, { matched, held, received, ordered }, policy);
+      const verdict = matchInvoice(invoice, terms, { matched, held, heldAhead: ahead, received, ordered }, policy);
       if (verdict.outcome === 'exception') {
         decided.set(ref, 'exception');
         out.raise(verdict.code, ref, verdict.message, [invoice.eventId, terms.eventId], { invoiceNumber: invoice.invoiceNumber }, {
@@ -550,11 +560,12 @@ function invoiceRules(state: P2PLine, terms: PoLineTerms, ctx: DecisionContext, 
         // Credit memos that came with it (a PO that reached the hub after both) may cover what is short.
         const waiting = waitingWith(ref, invoice);
         const net = netOf(invoice, waiting);
-        if (waiting.length > 0 && settleQuantity(matched.plus(net)).lte(received.plus(policy.quantityTolerance))) {
+        if (waiting.length > 0 && fits(net)) {
           match(ref, invoice, waiting, false);
           continue;
         }
         held = held.plus(net);
+        queue(invoice, net);
         decided.set(ref, 'held');
         out.emit('invoice.held', {
           invoiceNumber: invoice.invoiceNumber,
@@ -576,25 +587,29 @@ function invoiceRules(state: P2PLine, terms: PoLineTerms, ctx: DecisionContext, 
       const quantity = dec(invoice.quantity ?? '0');
       const waiting = waitingWith(ref, invoice);
       const net = netOf(invoice, waiting);
-      if (settleQuantity(matched.plus(net)).lte(received.plus(policy.quantityTolerance))) {
+      if (fits(net)) {
         held = held.minus(net);
         match(ref, invoice, waiting, true);
         out.resolve('receipt_missing', ref, `the goods were received; invoice ${invoice.invoiceNumber} matched`);
         continue;
       }
+      const before = [...aheadOf];
+      queue(invoice, net);
       const deadline = state.deadlines[deadlineKey('invoice_hold', ref)];
       if (deadline?.breached === true && out.findException('receipt_missing', ref) === undefined) {
-        const needed = settleQuantity(matched.plus(net).minus(policy.quantityTolerance));
+        const needed = settleQuantity(matched.plus(ahead).minus(policy.quantityTolerance));
         const credited =
           waiting.length === 0
             ? ''
             : `. Credit ${waiting.length === 1 ? 'memo' : 'memos'} ${waiting.map((c) => c.creditMemoNumber).join(', ')} (${str(sum(waiting.map((c) => c.quantity ?? '0')))} ${terms.uom}) ` +
-              `${waiting.length === 1 ? 'waits' : 'wait'} with it: ${needed.toFixed()} ${terms.uom} must be received for it to match`;
+              `${waiting.length === 1 ? 'waits' : 'wait'} with it`;
+        const behind = before.length === 0 ? '' : `, behind ${before.length === 1 ? 'invoice' : 'invoices'} ${before.map((i) => i.invoiceNumber).join(', ')}, held before it`;
+        const wanted = waiting.length === 0 && before.length === 0 ? '' : `: ${needed.toFixed()} ${terms.uom} must be received for it to match`;
         out.raise(
           'receipt_missing',
           ref,
-          `invoice ${invoice.invoiceNumber} has been held since ${invoice.at} for ${quantity.toFixed()} ${terms.uom}; only ${received.toFixed()} received on PO ${state.poNumber} line ${state.line}${credited}`,
-          [invoice.eventId, ...waiting.map((c) => c.eventId), ...Object.values(state.receipts).map((r) => r.eventId)],
+          `invoice ${invoice.invoiceNumber} has been held since ${invoice.at} for ${quantity.toFixed()} ${terms.uom}; only ${received.toFixed()} received on PO ${state.poNumber} line ${state.line}${credited}${behind}${wanted}`,
+          [invoice.eventId, ...waiting.map((c) => c.eventId), ...before.map((i) => i.eventId), ...Object.values(state.receipts).map((r) => r.eventId)],
           { invoiceNumber: invoice.invoiceNumber },
           { holdUntil: deadline.deadline },
         );

@@ -3,7 +3,7 @@
 // cumulative invoiced quantity against ordered and received; and the same checks for a credit
 // memo, which may take back no more than the line has matched.
 import type { Dec } from '../money.js';
-import { dec, settleQuantity } from '../money.js';
+import { dec, settleQuantity, ZERO } from '../money.js';
 import type { P2PPolicy } from './p2p-policy.js';
 import type { CreditRecord, InvoiceRecord, PoLineTerms } from './p2p-state.js';
 
@@ -19,6 +19,11 @@ export interface MatchPosition {
   readonly matched: Dec;
   /** Quantity of other invoices held for receipt. */
   readonly held: Dec;
+  /**
+   * Quantity of the invoices held before this one that still wait for their goods: they take the
+   * goods received first, in the order they came (ADR 0050). Absent: none.
+   */
+  readonly heldAhead?: Dec;
   /** Net received quantity. */
   readonly received: Dec;
   readonly ordered: Dec;
@@ -51,7 +56,7 @@ export function matchInvoice(invoice: InvoiceRecord, terms: PoLineTerms, positio
       details: { billed: billed.toFixed(), ordered: position.ordered.toFixed(), tolerance: policy.quantityTolerance.toFixed() },
     };
   }
-  const afterMatch = settleQuantity(position.matched.plus(quantity));
+  const afterMatch = settleQuantity(position.matched.plus(position.heldAhead ?? ZERO).plus(quantity));
   if (afterMatch.gt(position.received.plus(policy.quantityTolerance))) {
     return { outcome: 'held', short: afterMatch.minus(position.received) };
   }

@@ -86,6 +86,26 @@ describe('P2P invariants', () => {
     );
   });
 
+  it('never matches an invoice while one that came before it is held for its goods (held invoices take the goods in the order they came)', () => {
+    fc.assert(
+      fc.property(story.chain((arrivals) => fc.shuffledSubarray(arrivals, { minLength: arrivals.length, maxLength: arrivals.length })), (arrivals) => {
+        const s = new P2PScenario();
+        s.release([{ line: 10, quantity: '100', unitPrice: '12.5000' }]);
+        for (const arrival of arrivals) {
+          s.advance(HOUR);
+          if (arrival.kind === 'receipt') s.receive(arrival.id, [{ line: 10, quantity: String(arrival.quantity) }]);
+          else if (arrival.kind === 'invoice') s.invoice(arrival.id, [{ line: 10, quantity: String(arrival.quantity), unitPrice: (arrival.cents / 100).toFixed(4) }]);
+          const invoices = Object.values(s.line(10).invoices);
+          for (const held of invoices.filter((i) => i.status === 'held')) {
+            assert.deepEqual(invoices.filter((i) => i.seq > held.seq && i.status === 'matched').map((i) => i.invoiceNumber), [], `${held.invoiceNumber} is held`);
+          }
+        }
+        assert.deepEqual(s.replay(), s.live());
+      }),
+      { numRuns: 150 },
+    );
+  });
+
   /** The story above with a credit memo for some of its invoices, each naming its invoice and taking back part of it. */
   const credited = story.chain((arrivals) => {
     const invoices = arrivals.flatMap((a) => (a.kind === 'invoice' ? [a] : []));
