@@ -41,7 +41,7 @@ const toleranceSet = {
     pricePercent: { ...decimal, description: 'Invoice unit price may differ from the PO price by this percentage (default 2).' },
     priceAbsolute: { ...decimal, description: 'When set, the unit price difference must also be at most this amount.' },
     quantity: { ...decimal, description: 'Invoiced may exceed received and ordered by this quantity (default 0).' },
-    overReceiptPercent: { ...decimal, description: 'Received may exceed ordered by this percentage (default 0).' },
+    overReceiptPercent: { ...decimal, description: 'Received may exceed ordered by this percentage before an over_receipt exception (default 0); invoices may bill goods received within it.' },
     confirmationQuantityPercent: decimal,
     confirmationPricePercent: decimal,
     confirmationDateDays: { type: 'integer', minimum: 0 },

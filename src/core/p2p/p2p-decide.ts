@@ -12,7 +12,7 @@ import type { P2PExceptionCode, P2PPolicy, P2PSla } from './p2p-policy.js';
 import type { CreditRecord, ExceptionRecord, InvoiceRecord, InvoiceStatus, P2PLine, PoLineTerms, ReceiptRecord } from './p2p-state.js';
 import { confirmedQuantityOf, creditedInvoiceKeyOf, deadlineKey, invoiceKeyOf, invoiceRefOf, isShipmentReceived, matchedOf, orderedOf, receivedOf } from './p2p-state.js';
 import { postingTally, receiptTally } from './p2p-tally.js';
-import { checkCredit, matchCredit, matchInvoice } from './three-way-match.js';
+import { billableOf, checkCredit, matchCredit, matchInvoice } from './three-way-match.js';
 
 
 export interface DecisionContext {
@@ -435,7 +435,8 @@ function receiptRules(state: P2PLine, terms: PoLineTerms, policy: P2PPolicy, out
   }
   const ordered = orderedOf(state);
   const received = receivedOf(state);
-  const limit = ordered.plus(ordered.times(policy.overReceiptTolerancePercent).div(100));
+  // The same limit bounds what the line may be billed for: goods within it are rightly received.
+  const limit = billableOf(ordered, policy);
   // The evidence lists every receipt: built only while the exception is still to be raised.
   if (received.gt(limit) && out.findException('over_receipt', 'line') === undefined) {
     out.raise(

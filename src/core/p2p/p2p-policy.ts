@@ -42,7 +42,7 @@ export interface P2PPolicy {
   readonly priceToleranceAbsolute?: Dec;
   /** Cumulative invoiced may exceed received (and ordered) by this quantity, in the PO unit. */
   readonly quantityTolerance: Dec;
-  /** Received may exceed ordered by this share before an over_receipt exception. */
+  /** Received may exceed ordered by this share before an over_receipt exception; what is received within it may be billed (ADR 0050). */
   readonly overReceiptTolerancePercent: Dec;
   /** A confirmation may differ from the PO by these before a confirmation_mismatch. */
   readonly confirmationQuantityTolerancePercent: Dec;

@@ -48,12 +48,19 @@ export function matchInvoice(invoice: InvoiceRecord, terms: PoLineTerms, positio
   if (checked.outcome === 'exception') return checked;
   const { quantity } = checked;
   const billed = settleQuantity(position.matched.plus(position.held).plus(quantity));
-  if (billed.gt(position.ordered.plus(policy.quantityTolerance))) {
+  const billable = billableOf(position.ordered, policy);
+  if (billed.gt(billable.plus(policy.quantityTolerance))) {
+    const overDelivery = policy.overReceiptTolerancePercent.isZero() ? '' : ` and the ${policy.overReceiptTolerancePercent.toFixed()}% over-delivery allowed (${billable.toFixed()})`;
     return {
       outcome: 'exception',
       code: 'quantity_variance',
-      message: `invoice ${invoice.invoiceNumber} brings the billed quantity to ${billed.toFixed()} ${terms.uom}, more than the ${position.ordered.toFixed()} ordered`,
-      details: { billed: billed.toFixed(), ordered: position.ordered.toFixed(), tolerance: policy.quantityTolerance.toFixed() },
+      message: `invoice ${invoice.invoiceNumber} brings the billed quantity to ${billed.toFixed()} ${terms.uom}, more than the ${position.ordered.toFixed()} ordered${overDelivery}`,
+      details: {
+        billed: billed.toFixed(),
+        ordered: position.ordered.toFixed(),
+        ...(policy.overReceiptTolerancePercent.isZero() ? {} : { billable: billable.toFixed() }),
+        tolerance: policy.quantityTolerance.toFixed(),
+      },
     };
   }
   const afterMatch = settleQuantity(position.matched.plus(position.heldAhead ?? ZERO).plus(quantity));
@@ -61,6 +68,16 @@ export function matchInvoice(invoice: InvoiceRecord, terms: PoLineTerms, positio
     return { outcome: 'held', short: afterMatch.minus(position.received) };
   }
   return { outcome: 'matched', priceDifference: checked.priceDifference, priceDifferencePercent: checked.priceDifferencePercent };
+}
+
+/**
+ * What a line may be billed for, before the quantity tolerance: the ordered quantity and the
+ * over-delivery the manifest lets the plant receive without an over_receipt
+ * (`overReceiptPercent`). Goods the hub accrued as rightly received may be billed (ADR 0050);
+ * the match still holds an invoice until they are received.
+ */
+export function billableOf(ordered: Dec, policy: Pick<P2PPolicy, 'overReceiptTolerancePercent'>): Dec {
+  return ordered.plus(ordered.times(policy.overReceiptTolerancePercent).div(100));
 }
 
 /**

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DAY, HOUR, P2PScenario } from '../../support/p2p-scenario.js';
-import { stageOf } from '../../../src/core/p2p/p2p-state.js';
+import { openGrirOf, stageOf } from '../../../src/core/p2p/p2p-state.js';
 
 const matchedInvoices = (s: P2PScenario) => s.derived('invoice.matched').map((e) => (e.data as { invoiceNumber: string }).invoiceNumber);
 const statuses = (s: P2PScenario) => Object.values(s.line(10).invoices).sort((a, b) => a.seq - b.seq).map((i) => `${i.invoiceNumber}:${i.status}`);
@@ -49,5 +49,47 @@ describe('held invoices take the goods in the order they came', () => {
     s.advance(HOUR).receive('GR-2', [{ line: 10, quantity: '10' }]);
     assert.deepEqual(matchedInvoices(s), ['INV-A']);
     assert.deepEqual(s.replay(), s.live());
+  });
+});
+
+describe('goods received within the over-delivery tolerance', () => {
+  const tolerant = () => released('100', '12.5000', { tolerances: { overReceiptPercent: '2' } });
+
+  it('matches an invoice for 102 EA received on a PO of 100 that allows 2% over-delivery, and clears GR/IR', () => {
+    const s = tolerant();
+    s.advance(HOUR).receive('GR-1', [{ line: 10, quantity: '102' }]);
+    assert.deepEqual(s.exceptions(), []);
+    s.advance(HOUR).invoice('INV-1', [{ line: 10, quantity: '102', unitPrice: '12.5000' }]);
+    assert.deepEqual(s.exceptions(), []);
+    assert.deepEqual(matchedInvoices(s), ['INV-1']);
+    assert.deepEqual(s.postings().map((p) => [p.kind, p.amount]), [['grir_accrual', '1275.00'], ['ap_liability', '1275.00']]);
+    assert.equal(openGrirOf(s.line(10)).toFixed(), '0');
+    assert.equal(stageOf(s.line(10)), 'posted');
+  });
+
+  it('holds such an invoice that comes before the goods, as it would hold one within the ordered quantity, and matches it when they come', () => {
+    const s = tolerant();
+    s.advance(HOUR).invoice('INV-1', [{ line: 10, quantity: '102', unitPrice: '12.5000' }]);
+    assert.deepEqual(statuses(s), ['INV-1:held']);
+    s.advance(HOUR).receive('GR-1', [{ line: 10, quantity: '102' }]);
+    assert.deepEqual(matchedInvoices(s), ['INV-1']);
+    assert.deepEqual(s.exceptions(), []);
+  });
+
+  it('still raises quantity_variance for billing beyond the over-delivery tolerance, naming what may be billed', () => {
+    const s = tolerant();
+    s.advance(HOUR).receive('GR-1', [{ line: 10, quantity: '103' }]);
+    const invoice = s.advance(HOUR).invoice('INV-1', [{ line: 10, quantity: '103', unitPrice: '12.5000' }]);
+    const [variance] = s.exceptions('quantity_variance');
+    assert.equal(variance?.message, 'invoice INV-1 brings the billed quantity to 103 EA, more than the 100 ordered and the 2% over-delivery allowed (102)');
+    assert.deepEqual(variance?.details, { ref: 'INV-1', invoiceEventId: invoice.event.id, blocksInvoice: true, billed: '103', ordered: '100', billable: '102', tolerance: '0' });
+    assert.deepEqual(s.exceptions('over_receipt').length, 1);
+  });
+
+  it('keeps the ordered quantity as the limit where the manifest allows no over-delivery', () => {
+    const s = released();
+    s.advance(HOUR).receive('GR-1', [{ line: 10, quantity: '101' }]);
+    s.advance(HOUR).invoice('INV-1', [{ line: 10, quantity: '101', unitPrice: '12.5000' }]);
+    assert.equal(s.exceptions('quantity_variance')[0]?.message, 'invoice INV-1 brings the billed quantity to 101 EA, more than the 100 ordered');
   });
 });
