@@ -12,6 +12,7 @@ import type { P2PExceptionCode, P2PPolicy, P2PSla } from './p2p-policy.js';
 import type { CreditRecord, ExceptionRecord, InvoiceRecord, InvoiceStatus, P2PLine, PoLineTerms, ReceiptRecord } from './p2p-state.js';
 import { confirmedQuantityOf, creditedInvoiceKeyOf, deadlineKey, invoiceKeyOf, invoiceRefOf, isShipmentReceived, matchedOf, orderedOf, receivedOf } from './p2p-state.js';
 import { postingTally, receiptTally } from './p2p-tally.js';
+import type { MatchExceptionCode, MatchVerdict } from './three-way-match.js';
 import { billableOf, checkCredit, matchCredit, matchInvoice } from './three-way-match.js';
 
 
@@ -48,16 +49,30 @@ class Derivation {
     this.events.push(derivedEvent(this.nextId('mr'), type, this.ctx.now, this.state.key, this.ctx.cause, data, this.state.terms?.buyerPlant));
   }
 
-  /** The exception with this code and ref, raised before or in this decision. */
-  findException(code: P2PExceptionCode, ref: string): Pick<ExceptionRecord, 'exceptionId' | 'status'> | undefined {
-    const known = Object.values(this.state.exceptions).find((e) => e.code === code && e.ref === ref);
-    if (known !== undefined) return { exceptionId: known.exceptionId, status: this.resolved.has(known.exceptionId) ? 'resolved' : known.status };
+  /**
+   * The exception with this code and ref, raised before or in this decision: the open one where
+   * there is one (an invoice weighed again after a PO revision may be stopped again for a code it
+   * was released from), else the latest.
+   */
+  findException(code: P2PExceptionCode, ref: string): Pick<ExceptionRecord, 'exceptionId' | 'status' | 'raisedAt'> | undefined {
     const id = this.raised.get(`${code}\u0000${ref}`);
-    return id === undefined ? undefined : { exceptionId: id, status: this.resolved.has(id) ? 'resolved' : 'open' };
+    if (id !== undefined) return { exceptionId: id, status: this.resolved.has(id) ? 'resolved' : 'open', raisedAt: this.ctx.now };
+    let found: Pick<ExceptionRecord, 'exceptionId' | 'status' | 'raisedAt'> | undefined;
+    for (const known of Object.values(this.state.exceptions)) {
+      if (known.code !== code || known.ref !== ref) continue;
+      found = { exceptionId: known.exceptionId, status: this.resolved.has(known.exceptionId) ? 'resolved' : known.status, raisedAt: known.raisedAt };
+      if (found.status === 'open') return found;
+    }
+    return found;
   }
 
-  raise(code: P2PExceptionCode, ref: string, message: string, evidence: readonly string[], extra: Record<string, unknown> = {}, details: Record<string, unknown> = {}): void {
-    if (this.findException(code, ref) !== undefined) return;
+  /**
+   * Raises an exception once per code and ref; with `again`, also where the one raised before was
+   * resolved (an invoice stopped anew by a PO revision, a hold that started afresh).
+   */
+  raise(code: P2PExceptionCode, ref: string, message: string, evidence: readonly string[], extra: Record<string, unknown> = {}, details: Record<string, unknown> = {}, again = false): void {
+    const known = this.findException(code, ref);
+    if (known !== undefined && (!again || known.status === 'open')) return;
     if (details.blocksInvoice === true && typeof details.invoiceEventId === 'string') this.stopped.set(details.invoiceEventId, code);
     const exceptionId = this.nextId('EXC');
     const plant = this.state.terms?.buyerPlant ?? (extra.plant as string | undefined);
@@ -437,6 +452,8 @@ function receiptRules(state: P2PLine, terms: PoLineTerms, policy: P2PPolicy, out
   const received = receivedOf(state);
   // The same limit bounds what the line may be billed for: goods within it are rightly received.
   const limit = billableOf(ordered, policy);
+  // A PO revision that orders what came, or a reversal of the excess, settles it.
+  if (!received.gt(limit) && out.findException('over_receipt', 'line')?.status === 'open') out.resolve('over_receipt', 'line', `plant ${terms.buyerPlant} has received ${received.toFixed()} ${terms.uom} against ${terms.quantity} ordered (PO revision ${terms.revision}): within the tolerance`);
   // The evidence lists every receipt: built only while the exception is still to be raised.
   if (received.gt(limit) && out.findException('over_receipt', 'line') === undefined) {
     out.raise(
@@ -476,7 +493,8 @@ function refusedReversal(state: P2PLine, terms: PoLineTerms, receipt: ReceiptRec
  * view shows it `waiting`): the invoice is matched once the goods cover what it bills net of the
  * credit memos waiting with it, and they are applied right after its match, so AP liability and
  * GR/IR net out. One whose invoice is stopped instead is `credited_invoice_stopped`. One that came
- * before the invoice it names waits for it and takes its turn right after it.
+ * before the invoice it names waits for it and takes its turn right after it. Held invoices take
+ * the goods in the order they came, and a PO revision weighs the open ones again (ADR 0050).
  */
 function invoiceRules(state: P2PLine, terms: PoLineTerms, ctx: DecisionContext, out: Derivation, beforeCancel: (item: { seq: number }) => boolean, goods: AccruedGoods): Dec {
   const { policy } = ctx;
@@ -539,6 +557,55 @@ function invoiceRules(state: P2PLine, terms: PoLineTerms, ctx: DecisionContext, 
     aheadOf.push(invoice);
   };
   const fits = (net: Dec): boolean => settleQuantity(matched.plus(ahead).plus(net)).lte(received.plus(policy.quantityTolerance));
+  // A PO revision that took effect on the line with this event weighs its open invoices again, in
+  // the order they came: held ones against the new terms, stopped ones (an open match exception)
+  // as if they came now. Nothing matched is weighed again or re-posted (ADR 0050).
+  const revision = revisionOf(state, terms, ctx);
+  const stop = (invoice: InvoiceRecord, ref: string, verdict: Extract<MatchVerdict, { outcome: 'exception' }>, again: boolean): void => {
+    decided.set(ref, 'exception');
+    out.raise(verdict.code, ref, `${verdict.message}${revision === undefined ? '' : ` (${revision})`}`, [invoice.eventId, terms.eventId], { invoiceNumber: invoice.invoiceNumber }, {
+      invoiceEventId: invoice.eventId,
+      blocksInvoice: true,
+      ...verdict.details,
+    }, again);
+  };
+  /** An invoice not decided yet (or released by a PO revision: `holdFrom` is then the change), matched, held or stopped. */
+  const weigh = (invoice: InvoiceRecord, ref: string, holdFrom: string | undefined): void => {
+    // After a revision the invoices are weighed in the order they came: only those ahead count against the ordered quantity.
+    const verdict = matchInvoice(invoice, terms, { matched, held: holdFrom === undefined ? held : ahead, heldAhead: ahead, received, ordered }, policy);
+    if (verdict.outcome === 'exception') {
+      stop(invoice, ref, verdict, holdFrom !== undefined);
+      return;
+    }
+    if (verdict.outcome === 'matched') {
+      match(ref, invoice, [], false);
+      return;
+    }
+    // Credit memos that came with it (a PO that reached the hub after both) may cover what is short.
+    const waiting = waitingWith(ref, invoice);
+    const net = netOf(invoice, waiting);
+    if (waiting.length > 0 && fits(net)) {
+      match(ref, invoice, waiting, false);
+      return;
+    }
+    held = held.plus(net);
+    queue(invoice, net);
+    decided.set(ref, 'held');
+    const holdUntil = addMs(holdFrom ?? invoice.at, policy.slaMs.invoice_hold);
+    // Held again after a stop: its hold starts afresh (evolve keeps a deadline the line has).
+    if (holdFrom !== undefined) out.startSla('invoice_hold', ref, holdFrom, holdUntil, ctx.policy.ownerOf('receipt_missing', terms.buyerPlant));
+    out.emit('invoice.held', {
+      invoiceNumber: invoice.invoiceNumber,
+      supplierId: invoice.supplierId,
+      poNumber: state.poNumber,
+      line: state.line,
+      invoicedQuantity: invoice.quantity ?? invoice.rawQuantity,
+      receivedQuantity: str(received),
+      uom: terms.uom,
+      holdUntil,
+      reason: 'awaiting_receipt',
+    });
+  };
   for (const document of documents) {
     if ('creditMemoNumber' in document) {
       if (!applied.has(document.eventId)) matched = creditTurn(state, terms, document, matched, ctx, goods, out, beforeCancel, statusOf, waitingWith);
@@ -549,40 +616,34 @@ function invoiceRules(state: P2PLine, terms: PoLineTerms, ctx: DecisionContext, 
     // Stopped by this decision already (a cancellation): it waits for no goods.
     if (out.stoppedBy(invoice.eventId) !== undefined) continue;
     if (invoice.status === 'received') {
-      const verdict = matchInvoice(invoice, terms, { matched, held, heldAhead: ahead, received, ordered }, policy);
-      if (verdict.outcome === 'exception') {
-        decided.set(ref, 'exception');
-        out.raise(verdict.code, ref, verdict.message, [invoice.eventId, terms.eventId], { invoiceNumber: invoice.invoiceNumber }, {
-          invoiceEventId: invoice.eventId,
-          blocksInvoice: true,
-          ...verdict.details,
-        });
-      } else if (verdict.outcome === 'held') {
-        // Credit memos that came with it (a PO that reached the hub after both) may cover what is short.
-        const waiting = waitingWith(ref, invoice);
-        const net = netOf(invoice, waiting);
-        if (waiting.length > 0 && fits(net)) {
-          match(ref, invoice, waiting, false);
-          continue;
-        }
-        held = held.plus(net);
-        queue(invoice, net);
-        decided.set(ref, 'held');
-        out.emit('invoice.held', {
-          invoiceNumber: invoice.invoiceNumber,
-          supplierId: invoice.supplierId,
-          poNumber: state.poNumber,
-          line: state.line,
-          invoicedQuantity: invoice.quantity ?? invoice.rawQuantity,
-          receivedQuantity: str(received),
-          uom: terms.uom,
-          holdUntil: addMs(invoice.at, policy.slaMs.invoice_hold),
-          reason: 'awaiting_receipt',
-        });
-      } else {
-        match(ref, invoice, [], false);
-      }
+      weigh(invoice, ref, undefined);
       continue;
+    }
+    if (invoice.status === 'exception') {
+      if (revision === undefined) continue;
+      // Only an invoice stopped by the match and still open: one AP resolved by hand waits for a corrected invoice.
+      const stoppedBy = Object.values(state.exceptions).filter((e) => e.status === 'open' && e.ref === ref && MATCH_CODES.has(e.code));
+      if (stoppedBy.length === 0) continue;
+      const verdict = matchInvoice(invoice, terms, { matched, held: ahead, heldAhead: ahead, received, ordered }, policy);
+      if (verdict.outcome === 'exception' && stoppedBy.some((e) => e.code === verdict.code)) continue;
+      const outcome = verdict.outcome === 'exception' ? `invoice ${invoice.invoiceNumber} is stopped by ${verdict.code} instead` : `invoice ${invoice.invoiceNumber} is within the match now`;
+      const reason = `${revision} of ${terms.since} sets ${terms.quantity} ${terms.uom} at ${terms.unitPrice} ${terms.currency}: ${outcome}`;
+      for (const exception of stoppedBy) out.resolve(exception.code as P2PExceptionCode, ref, reason);
+      if (verdict.outcome === 'exception') stop(invoice, ref, verdict, true);
+      else weigh(invoice, ref, ctx.now);
+      continue;
+    }
+    if (invoice.status === 'held' && revision !== undefined) {
+      // Held against the terms it came under: the new ones may put it beyond what is ordered, or its price outside the tolerance.
+      const waiting = waitingWith(ref, invoice);
+      const credited = dec(invoice.quantity ?? '0').minus(netOf(invoice, waiting));
+      const verdict = matchInvoice(invoice, terms, { matched: matched.minus(credited), held: ahead, heldAhead: ahead, received, ordered }, policy);
+      if (verdict.outcome === 'exception') {
+        held = held.minus(netOf(invoice, waiting));
+        stop(invoice, ref, verdict, true);
+        out.resolve('receipt_missing', ref, `invoice ${invoice.invoiceNumber} no longer waits for goods: ${verdict.code} (${revision})`);
+        continue;
+      }
     }
     if (invoice.status === 'held') {
       const quantity = dec(invoice.quantity ?? '0');
@@ -597,7 +658,10 @@ function invoiceRules(state: P2PLine, terms: PoLineTerms, ctx: DecisionContext, 
       const before = [...aheadOf];
       queue(invoice, net);
       const deadline = state.deadlines[deadlineKey('invoice_hold', ref)];
-      if (deadline?.breached === true && out.findException('receipt_missing', ref) === undefined) {
+      // A receipt_missing resolved before the hold started afresh (stopped, then released by a PO revision) was about the hold before.
+      const missing = out.findException('receipt_missing', ref);
+      const afresh = missing?.status === 'resolved' && deadline !== undefined && isAfter(deadline.startedAt, missing.raisedAt);
+      if (deadline?.breached === true && (missing === undefined || afresh)) {
         const needed = settleQuantity(matched.plus(ahead).minus(policy.quantityTolerance));
         const credited =
           waiting.length === 0
@@ -613,6 +677,7 @@ function invoiceRules(state: P2PLine, terms: PoLineTerms, ctx: DecisionContext, 
           [invoice.eventId, ...waiting.map((c) => c.eventId), ...before.map((i) => i.eventId), ...Object.values(state.receipts).map((r) => r.eventId)],
           { invoiceNumber: invoice.invoiceNumber },
           { holdUntil: deadline.deadline },
+          afresh,
         );
       }
       continue;
@@ -832,6 +897,18 @@ function postBilling(terms: PoLineTerms, documentNumber: string, quantity: Dec, 
   if (!variance.isZero()) {
     out.post('price_variance', amount(variance, terms.currency), terms.currency, { quantity: str(quantity), invoiceNumber: documentNumber });
   }
+}
+
+/** The codes the three-way match stops an invoice with (its ref is the invoice's key). */
+const MATCH_CODES: ReadonlySet<string> = new Set<MatchExceptionCode>(['supplier_mismatch', 'currency_mismatch', 'unit_of_measure_unknown', 'price_variance', 'quantity_variance']);
+
+/**
+ * "PO revision N" when the event being decided is a po.changed that set the line's terms (not one
+ * that came late, nor one that cancelled the line); undefined otherwise.
+ */
+function revisionOf(state: P2PLine, terms: PoLineTerms, ctx: DecisionContext): string | undefined {
+  const { event } = ctx.cause;
+  return event.type === 'po.changed' && event.id === terms.eventId && state.cancelled === undefined ? `PO revision ${terms.revision}` : undefined;
 }
 
 function bySeq(a: { seq: number }, b: { seq: number }): number {

@@ -138,4 +138,15 @@ describe('derived events and their contracts', () => {
     assert.deepEqual(s.exceptions().map((e) => e.code), ['reversal_exceeds_receipt']);
     assert.deepEqual(violations(s, true), []);
   });
+  it('keep their contracts when PO revisions stop a held invoice with a 64-character number, release it and hold it afresh (ADR 0050)', () => {
+    const s = new P2PScenario();
+    s.release([{ line: 10, quantity: '100', unitPrice: '12.5000' }]);
+    s.advance(HOUR).invoice(LONG_INVOICE, [{ line: 10, quantity: '100', unitPrice: '12.5000' }]);
+    s.advance(5 * DAY + HOUR).change(1, [{ line: 10, quantity: '80', unitPrice: '12.5000' }]);
+    s.advance(HOUR).change(2, [{ line: 10, quantity: '100', unitPrice: '12.5000' }]);
+    s.advance(6 * DAY).receive('GR-1', [{ line: 10, quantity: '100' }]);
+    assert.deepEqual(s.derived('exception.raised').map((e) => (e.data as { code: string }).code).filter((c) => c !== 'late_confirmation'), ['receipt_missing', 'quantity_variance', 'receipt_missing']);
+    assert.equal(s.derived('invoice.matched').length, 1);
+    assert.deepEqual(violations(s), []);
+  });
 });

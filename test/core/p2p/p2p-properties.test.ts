@@ -150,7 +150,8 @@ describe('P2P invariants', () => {
     fc.record({ kind: fc.constant('credit' as const), n: fc.integer({ min: 1, max: 4 }), quantity: fc.integer({ min: 1, max: 40 }), cents: fc.integer({ min: 1200, max: 1300 }), named: fc.boolean() }),
     // A credit memo ahead of the invoice it names, the invoice some minutes later or never (then the SLA may pass).
     fc.record({ kind: fc.constant('creditAhead' as const), n: fc.integer({ min: 5, max: 6 }), quantity: fc.integer({ min: 1, max: 40 }), minutes: fc.integer({ min: 1, max: 600 }), invoiced: fc.boolean() }),
-    fc.record({ kind: fc.constant('change' as const), quantity: fc.integer({ min: 50, max: 150 }) }),
+    // A revision may move the price too: the open invoices of the line are weighed again (ADR 0050).
+    fc.record({ kind: fc.constant('change' as const), quantity: fc.integer({ min: 50, max: 150 }), price: fc.constantFrom('12.5000', '12.0000', '13.0000', '13.5000') }),
     fc.record({ kind: fc.constant('cancel' as const) }),
   );
 
@@ -194,7 +195,7 @@ describe('P2P invariants', () => {
                 buyerPlant: 'P01',
                 currency: 'USD',
                 revision,
-                lines: [{ line: 10, itemId: 'ITM-10023', quantity: String(st.quantity), uom: 'EA', unitPrice: '12.5000', needBy: '2026-03-16' }],
+                lines: [{ line: 10, itemId: 'ITM-10023', quantity: String(st.quantity), uom: 'EA', unitPrice: st.price, needBy: '2026-03-16' }],
               });
               break;
             case 'cancel':
