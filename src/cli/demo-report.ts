@@ -78,7 +78,7 @@ export async function buildReport(run: DemoRun): Promise<DemoReport> {
   const kpiWindow = { from: scenario.start, to: new Date(Date.parse(scenario.end) + TICK_MS).toISOString() };
   const window = `from=${encodeURIComponent(kpiWindow.from)}&to=${encodeURIComponent(kpiWindow.to)}`;
   const kpis = await get<{
-    match: DemoReport['match'];
+    match: { lines: { billed: number; matched: number; firstTime: number; finalRate: number | null; firstTimeRate: number | null } };
     exceptions: { raised: number; resolved: number; byCode: Record<string, { raised: number; open: number }>; byOwner: Record<string, { raised: number; open: number }> };
   }>(`/v1/kpis?${window}`);
   const stuck = await get<{ stages: { stage: string; count: number; byPlant: Record<string, number> }[] }>('/v1/stuck?oldest=1');
@@ -143,7 +143,8 @@ export async function buildReport(run: DemoRun): Promise<DemoReport> {
     kpiWindow,
     door,
     unexpected: run.results.filter((r) => r.outcome !== r.message.expect).map((r) => ({ what: r.message.what, at: r.message.at, expected: r.message.expect, got: r.outcome, detail: r.detail })),
-    match: kpis.match,
+    // The demo counts invoice lines (its scenario's unit): the KPIs' line figures.
+    match: { invoices: kpis.match.lines.billed, matched: kpis.match.lines.matched, firstTime: kpis.match.lines.firstTime, finalRate: kpis.match.lines.finalRate, firstTimeRate: kpis.match.lines.firstTimeRate },
     exceptions: { raised: kpis.exceptions.raised, resolved: kpis.exceptions.resolved, byCode: pick(kpis.exceptions.byCode), byOwner: pick(kpis.exceptions.byOwner) },
     stuck: stuck.stages.filter((s) => s.count > 0).map((s) => ({ stage: s.stage, count: s.count, byPlant: s.byPlant })),
     lagBreachesByPlant,

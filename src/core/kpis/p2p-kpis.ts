@@ -23,14 +23,27 @@ export interface DurationStats {
   readonly p90Minutes: number | null;
 }
 
+/**
+ * Invoices received in the window, each counted once however many PO lines it bills (a supplier's
+ * invoice number): matched once every line it bills is matched; first time when, besides, none of
+ * them had a variance or mismatch exception. `lines` rates the invoice lines one by one.
+ */
 export interface MatchStats {
   readonly invoices: number;
-  /** Matched without a variance or mismatch exception on the invoice. */
+  /** Matched without a variance or mismatch exception on any of its lines. */
   readonly firstTime: number;
-  /** Matched by now, exceptions resolved or not. */
+  /** Every line matched by now, exceptions resolved or not. */
   readonly matched: number;
   readonly firstTimeRate: number | null;
   readonly finalRate: number | null;
+  /** The same by invoice line (an invoice line is what one invoice bills on one PO line). */
+  readonly lines: {
+    readonly billed: number;
+    readonly firstTime: number;
+    readonly matched: number;
+    readonly firstTimeRate: number | null;
+    readonly finalRate: number | null;
+  };
 }
 
 export interface AsnStats {
@@ -119,6 +132,9 @@ interface Samples {
   invoices: number;
   firstTime: number;
   matched: number;
+  invoiceLines: number;
+  firstTimeLines: number;
+  matchedLines: number;
   receipts: number;
   announced: number;
   /** Milestone lags by shipment, milestone and time: a shipment of several lines counts once. */
@@ -130,7 +146,7 @@ interface Samples {
   grirLines: number;
 }
 
-const emptySamples = (): Samples => ({ latencies: [], invoices: 0, firstTime: 0, matched: 0, receipts: 0, announced: 0, milestoneLags: new Map(), raised: 0, open: 0, recoveries: [], grir: new Map(), grirLines: 0 });
+const emptySamples = (): Samples => ({ latencies: [], invoices: 0, firstTime: 0, matched: 0, invoiceLines: 0, firstTimeLines: 0, matchedLines: 0, receipts: 0, announced: 0, milestoneLags: new Map(), raised: 0, open: 0, recoveries: [], grir: new Map(), grirLines: 0 });
 
 function balances(grir: ReadonlyMap<string, Dec>): Record<string, string> {
   return Object.fromEntries([...grir.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([currency, total]) => [currency, amount(total, currency)]));
@@ -139,7 +155,14 @@ function balances(grir: ReadonlyMap<string, Dec>): Record<string, string> {
 function groupKpis(s: Samples): GroupKpis {
   return {
     confirmationLatency: stats(s.latencies),
-    match: { invoices: s.invoices, firstTime: s.firstTime, matched: s.matched, firstTimeRate: ratio(s.firstTime, s.invoices), finalRate: ratio(s.matched, s.invoices) },
+    match: {
+      invoices: s.invoices,
+      firstTime: s.firstTime,
+      matched: s.matched,
+      firstTimeRate: ratio(s.firstTime, s.invoices),
+      finalRate: ratio(s.matched, s.invoices),
+      lines: { billed: s.invoiceLines, firstTime: s.firstTimeLines, matched: s.matchedLines, firstTimeRate: ratio(s.firstTimeLines, s.invoiceLines), finalRate: ratio(s.matchedLines, s.invoiceLines) },
+    },
     asnBeforeReceipt: { receipts: s.receipts, announced: s.announced, rate: ratio(s.announced, s.receipts) },
     milestoneLag: stats([...s.milestoneLags.values()]),
     exceptions: { raised: s.raised, open: s.open, recovery: stats(s.recoveries) },
@@ -172,6 +195,8 @@ export function p2pKpis(lines: readonly P2PLine[], exceptions: readonly Exceptio
   const grir = new Map<string, Dec>();
   let grirLines = 0;
   let oldestReceipt: number | undefined;
+  // Invoices by supplier and number, gathered over the lines they bill (MatchStats).
+  const invoices = new Map<string, { matched: boolean; mismatched: boolean; buckets: Set<Samples> }>();
 
   for (const line of lines) {
     const terms = line.terms;
@@ -207,17 +232,23 @@ export function p2pKpis(lines: readonly P2PLine[], exceptions: readonly Exceptio
       }
     }
 
-    // Invoices received in the window: matched at all, and matched without a mismatch.
+    // Invoice lines received in the window: matched at all, and matched without a mismatch.
     for (const invoice of Object.values(line.invoices)) {
       if (!inWindow(invoice.at)) continue;
       const ref = invoiceRefOf(line, invoice);
       const mismatched = Object.values(line.exceptions).some((e) => e.ref === ref && MISMATCH_CODES.has(e.code));
       const matched = invoice.status === 'matched';
       add((s) => {
-        s.invoices += 1;
-        if (matched) s.matched += 1;
-        if (matched && !mismatched) s.firstTime += 1;
+        s.invoiceLines += 1;
+        if (matched) s.matchedLines += 1;
+        if (matched && !mismatched) s.firstTimeLines += 1;
       });
+      const key = `${invoice.supplierId}\u0000${invoice.invoiceNumber}`;
+      const whole = invoices.get(key) ?? { matched: true, mismatched: false, buckets: new Set<Samples>() };
+      whole.matched &&= matched;
+      whole.mismatched ||= mismatched;
+      buckets.forEach((b) => whole.buckets.add(b));
+      invoices.set(key, whole);
     }
 
     // Open GR/IR of lines received before the end of the window.
@@ -234,6 +265,15 @@ export function p2pKpis(lines: readonly P2PLine[], exceptions: readonly Exceptio
         const first = Math.min(...received.map((r) => toMs(r.at)));
         oldestReceipt = oldestReceipt === undefined ? first : Math.min(oldestReceipt, first);
       }
+    }
+  }
+
+  // An invoice counts once in each group one of its lines is in (once overall).
+  for (const invoice of invoices.values()) {
+    for (const s of invoice.buckets) {
+      s.invoices += 1;
+      if (invoice.matched) s.matched += 1;
+      if (invoice.matched && !invoice.mismatched) s.firstTime += 1;
     }
   }
 
