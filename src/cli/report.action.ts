@@ -3,7 +3,7 @@
 import type { KpiAnswer } from '../app/index.js';
 import { KpiQueries, PlantQueries } from '../app/index.js';
 import { loadSetup, openStore, processEnvironment, systemClock } from '../bootstrap/index.js';
-import type { DurationStats, GroupKpis } from '../core/index.js';
+import type { DurationStats, GroupKpis, RecoveryStats } from '../core/index.js';
 import { isMillraceError, plantPolicy, plantSettingsOf } from '../core/index.js';
 import type { CommonOptions } from './flags.js';
 import { configFlags, integer, printJson, usageError } from './flags.js';
@@ -53,6 +53,7 @@ function windowFlagError(error: unknown): never {
 const minutes = (m: number | null): string => (m === null ? '-' : m < 120 ? `${Math.round(m)} min` : `${(m / 60).toFixed(1)} h`);
 const share = (r: number | null): string => (r === null ? '-' : `${(r * 100).toFixed(1)}%`);
 const latency = (s: DurationStats): string => `${minutes(s.medianMinutes)} median, ${minutes(s.p90Minutes)} p90 (${s.count})`;
+const recovery = (r: RecoveryStats): string => `${latency(r)} [${r.automatic} by the hub, ${r.byHand} by hand; ${r.openAtEnd} still open at the end]`;
 
 function printReport(k: KpiAnswer): void {
   const out = process.stdout;
@@ -62,7 +63,7 @@ function printReport(k: KpiAnswer): void {
       `  ${name.padEnd(14)} confirmation ${latency(g.confirmationLatency).padEnd(34)} match ${share(g.match.firstTimeRate)} first time, ${share(g.match.finalRate)} final (${g.match.invoices} invoices, ${g.match.lines.billed} lines)  ASN before receipt ${share(g.asnBeforeReceipt.rate)}\n`,
     );
     const extra = [`milestone lag ${latency(g.milestoneLag)}`];
-    if (own !== undefined) extra.push(`exceptions ${own.exceptions.raised} raised, ${own.exceptions.open} open, recovery ${latency(own.exceptions.recovery)}`);
+    if (own !== undefined) extra.push(`exceptions ${own.exceptions.raised} raised, ${own.exceptions.open} open, recovery ${recovery(own.exceptions.recovery)}`);
     const balance = Object.entries(own?.grir.openBalance ?? {}).map(([currency, amount]) => `${amount} ${currency}`);
     if (balance.length > 0) extra.push(`GR/IR ${balance.join(', ')}`);
     out.write(`  ${''.padEnd(14)} ${extra.join('; ')}\n`);
@@ -70,7 +71,7 @@ function printReport(k: KpiAnswer): void {
   group('all', k);
   for (const [plant, g] of Object.entries(k.byPlant)) group(`plant ${plant}`, g, g);
   for (const [supplier, g] of Object.entries(k.bySupplier)) group(supplier, g, g);
-  out.write(`\nExceptions: ${k.exceptions.raised} raised, ${k.exceptions.resolved} resolved; recovery ${latency(k.exceptions.recovery)}\n`);
+  out.write(`\nExceptions: ${k.exceptions.raised} raised, ${k.exceptions.resolved} resolved; recovery ${recovery(k.exceptions.recovery)}\n`);
   for (const [owner, g] of Object.entries(k.exceptions.byOwner)) {
     out.write(`  ${owner.padEnd(24)} ${String(g.raised).padStart(5)} raised ${String(g.open).padStart(5)} open${g.oldestOpenHours === null ? '' : `, oldest ${g.oldestOpenHours.toFixed(1)} h`}\n`);
   }

@@ -89,7 +89,7 @@ export type { Applied, ApplyOptions } from './p2p/p2p-engine.js';
 export { summarizeLine } from './p2p/p2p-view.js';
 export type { LineSummary } from './p2p/p2p-view.js';
 export { p2pKpis, percentile } from './kpis/p2p-kpis.js';
-export type { AsnStats, DurationStats, GroupKpis, KpiWindow, MatchStats, P2PKpis } from './kpis/p2p-kpis.js';
+export type { AsnStats, DurationStats, GroupKpis, KpiWindow, MatchStats, P2PKpis, RecoveryStats } from './kpis/p2p-kpis.js';
 export { FUNNEL_STEPS, p2pFunnel } from './kpis/p2p-funnel.js';
 export { syncLagBySource } from './kpis/sync-lag.js';
 export type { LagSample, SourceLag } from './kpis/sync-lag.js';

@@ -53,11 +53,24 @@ export interface AsnStats {
   readonly rate: number | null;
 }
 
-/** Exceptions of a plant or supplier: raised in the window, open now, and raised to resolved for those resolved in the window. */
+/**
+ * Raised to resolved, for the exceptions resolved in the window, with how they were resolved; and
+ * the ones no recovery time covers yet: raised before the window's end and still open at it (a
+ * median of the resolved alone says nothing of those).
+ */
+export interface RecoveryStats extends DurationStats {
+  /** Resolved by the hub when the fact it waited for came. */
+  readonly automatic: number;
+  /** Resolved by a person (POST /v1/exceptions/:id/resolve). */
+  readonly byHand: number;
+  readonly openAtEnd: number;
+}
+
+/** Exceptions of a plant or supplier: raised in the window, open now, and the recovery time. */
 export interface GroupExceptions {
   readonly raised: number;
   readonly open: number;
-  readonly recovery: DurationStats;
+  readonly recovery: RecoveryStats;
 }
 
 /** Received and not invoiced at the PO price, per currency (lines received before the window's end). */
@@ -95,8 +108,7 @@ export interface P2PKpis extends Omit<GroupKpis, 'exceptions' | 'grir'> {
     readonly resolved: number;
     readonly byCode: Readonly<Record<string, ExceptionGroup>>;
     readonly byOwner: Readonly<Record<string, ExceptionGroup>>;
-    /** Raised to resolved, for exceptions resolved in the window. */
-    readonly recovery: DurationStats;
+    readonly recovery: RecoveryStats;
   };
   /** Received but not yet invoiced at the PO price, per currency, for lines received before `to`. */
   readonly grir: {
@@ -123,6 +135,10 @@ function stats(durationsMs: readonly number[]): DurationStats {
   return { count: minutes.length, medianMinutes: percentile(minutes, 50), p90Minutes: percentile(minutes, 90) };
 }
 
+function recoveryOf(s: Pick<Samples, 'recoveries' | 'automatic' | 'byHand' | 'openAtEnd'>): RecoveryStats {
+  return { ...stats(s.recoveries), automatic: s.automatic, byHand: s.byHand, openAtEnd: s.openAtEnd };
+}
+
 function ratio(part: number, whole: number): number | null {
   return whole === 0 ? null : part / whole;
 }
@@ -142,11 +158,14 @@ interface Samples {
   raised: number;
   open: number;
   recoveries: number[];
+  automatic: number;
+  byHand: number;
+  openAtEnd: number;
   grir: Map<string, Dec>;
   grirLines: number;
 }
 
-const emptySamples = (): Samples => ({ latencies: [], invoices: 0, firstTime: 0, matched: 0, invoiceLines: 0, firstTimeLines: 0, matchedLines: 0, receipts: 0, announced: 0, milestoneLags: new Map(), raised: 0, open: 0, recoveries: [], grir: new Map(), grirLines: 0 });
+const emptySamples = (): Samples => ({ latencies: [], invoices: 0, firstTime: 0, matched: 0, invoiceLines: 0, firstTimeLines: 0, matchedLines: 0, receipts: 0, announced: 0, milestoneLags: new Map(), raised: 0, open: 0, recoveries: [], automatic: 0, byHand: 0, openAtEnd: 0, grir: new Map(), grirLines: 0 });
 
 function balances(grir: ReadonlyMap<string, Dec>): Record<string, string> {
   return Object.fromEntries([...grir.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([currency, total]) => [currency, amount(total, currency)]));
@@ -165,7 +184,7 @@ function groupKpis(s: Samples): GroupKpis {
     },
     asnBeforeReceipt: { receipts: s.receipts, announced: s.announced, rate: ratio(s.announced, s.receipts) },
     milestoneLag: stats([...s.milestoneLags.values()]),
-    exceptions: { raised: s.raised, open: s.open, recovery: stats(s.recoveries) },
+    exceptions: { raised: s.raised, open: s.open, recovery: recoveryOf(s) },
     grir: { openBalance: balances(s.grir), lines: s.grirLines },
   };
 }
@@ -280,16 +299,24 @@ export function p2pKpis(lines: readonly P2PLine[], exceptions: readonly Exceptio
   const nowMs = toMs(now);
   const byCode = new Map<string, { raised: number; open: number; oldest?: number }>();
   const byOwner = new Map<string, { raised: number; open: number; oldest?: number }>();
-  const recoveries: number[] = [];
+  const recovered = { recoveries: [] as number[], automatic: 0, byHand: 0, openAtEnd: 0 };
   let raised = 0;
   let resolved = 0;
   for (const exception of exceptions) {
     const raisedIn = inWindow(exception.raisedAt);
     const recovery = exception.resolvedAt !== undefined && inWindow(exception.resolvedAt) ? Math.max(0, toMs(exception.resolvedAt) - toMs(exception.raisedAt)) : undefined;
-    if (recovery !== undefined) {
-      resolved += 1;
-      recoveries.push(recovery);
-    }
+    const automatic = exception.resolution === 'automatic';
+    const openAtEnd = toMs(exception.raisedAt) < to && (exception.resolvedAt === undefined || toMs(exception.resolvedAt) >= to);
+    const count = (s: Pick<Samples, 'recoveries' | 'automatic' | 'byHand' | 'openAtEnd'>) => {
+      if (recovery !== undefined) {
+        s.recoveries.push(recovery);
+        if (automatic) s.automatic += 1;
+        else s.byHand += 1;
+      }
+      if (openAtEnd) s.openAtEnd += 1;
+    };
+    if (recovery !== undefined) resolved += 1;
+    count(recovered);
     if (raisedIn) raised += 1;
     const open = exception.status === 'open';
     // By plant and supplier too (the exception's own, from its PO line).
@@ -297,7 +324,7 @@ export function p2pKpis(lines: readonly P2PLine[], exceptions: readonly Exceptio
       if (group === undefined) continue;
       if (raisedIn) group.raised += 1;
       if (open) group.open += 1;
-      if (recovery !== undefined) group.recoveries.push(recovery);
+      count(group);
     }
     if (!raisedIn && !open) continue;
     for (const [map, key] of [
@@ -328,7 +355,7 @@ export function p2pKpis(lines: readonly P2PLine[], exceptions: readonly Exceptio
     ...overallKpis,
     byPlant: grouped(byPlant),
     bySupplier: grouped(bySupplier),
-    exceptions: { raised, resolved, byCode: exceptionGroups(byCode), byOwner: exceptionGroups(byOwner), recovery: stats(recoveries) },
+    exceptions: { raised, resolved, byCode: exceptionGroups(byCode), byOwner: exceptionGroups(byOwner), recovery: recoveryOf(recovered) },
     grir: {
       openBalance: balances(grir),
       lines: grirLines,
