@@ -1,7 +1,7 @@
 // What operators do with deliveries: list them, send a failed one again, and replay a range
 // of the log (or one workflow) to one subscriber, with a dry run that says what would be sent.
 import type { DeliveryStatus, Principal, StoredEvent, SubscriptionDeclaration } from '../core/index.js';
-import { deliveryIdOf, matchesSubscription, MillraceError, shownValue } from '../core/index.js';
+import { deliveryIdOf, matchesSubscription, MillraceError, readInstant, shownValue } from '../core/index.js';
 import type { Clock, DeliveryFilter, DeliveryRecord, DeliveryStore, EventStore, Page } from '../ports/index.js';
 import { newDelivery } from './delivery-runner.js';
 
@@ -29,10 +29,36 @@ export interface ReplayAnswer {
   readonly deliveries: readonly ReplayItem[];
 }
 
+/** A bulk retry: one subscription's deliveries in one status, optionally only those queued in a range of time. */
+export interface BulkRetryRequest {
+  readonly subscription: string;
+  /** `dead` unless given; `retrying` and `waiting` are sent now instead of at their next attempt. */
+  readonly status?: BulkRetryStatus;
+  /** Queued (`createdAt`) at or after this instant (RFC 3339). */
+  readonly from?: string;
+  /** Queued before this instant (RFC 3339, exclusive). */
+  readonly to?: string;
+  readonly dryRun?: boolean;
+}
+
+export type BulkRetryStatus = 'dead' | 'retrying' | 'waiting';
+
+export interface BulkRetryAnswer {
+  readonly subscription: string;
+  readonly status: BulkRetryStatus;
+  readonly from?: string;
+  readonly to?: string;
+  readonly dryRun: boolean;
+  /** How many were requeued (a dry run: would be). */
+  readonly count: number;
+  /** Each of them, in log order, as it is now (a dry run: as it is, untouched). */
+  readonly deliveries: readonly DeliveryRecord[];
+}
+
 /** Most events one replay may re-send; a larger range is refused, not cut. */
 export const REPLAY_LIMIT = 10_000;
 
-const RETRYABLE: readonly DeliveryStatus[] = ['dead', 'retrying', 'waiting'];
+const RETRYABLE: readonly DeliveryStatus[] = ['dead', 'retrying', 'waiting'] satisfies readonly BulkRetryStatus[];
 
 export class DeliveryOperations {
   private readonly subscriptions: ReadonlyMap<string, SubscriptionDeclaration>;
@@ -74,12 +100,46 @@ export class DeliveryOperations {
           ? 'it was delivered; to send it again, replay it (POST /v1/replay)'
           : record.status === 'blocked'
             ? 'it waits behind a dead delivery of the same key; retry that one (GET /v1/deliveries?status=dead)'
-            : 'it is about to be sent';
+            : record.status === 'withdrawn'
+              ? `it was withdrawn: ${record.lastError ?? 'the manifest no longer gives its subscription this event'}`
+              : 'it is about to be sent';
       throw new MillraceError('delivery_not_retryable', `delivery ${deliveryId} is ${record.status}: ${why}`, { delivery: record });
     }
     await this.store.updateDelivery({ deliveryId, status: 'pending', attempts: 0, nextAttemptAt: this.clock.now().toISOString() });
     this.kick();
     return (await this.store.getDelivery(deliveryId)) ?? record;
+  }
+
+  /**
+   * Sends again now, with a fresh budget of attempts, every delivery of one subscription in one
+   * status (dead unless said), or those queued in a range of time: what `retry` does to one,
+   * each key's blocked followers released behind its head, so no key's order changes. The same
+   * request again requeues nothing more (they are no longer dead), and the delivery ids are
+   * the same: receivers deduplicate as for any retry.
+   */
+  async retryMany(request: BulkRetryRequest, by: Principal): Promise<BulkRetryAnswer> {
+    requireOperator(by, true);
+    if (!this.subscriptions.has(request.subscription)) {
+      throw new MillraceError('unknown_subscription', `the manifest declares no subscription ${shownValue(request.subscription)}`, { subscriptions: [...this.subscriptions.keys()] });
+    }
+    const status = request.status ?? 'dead';
+    if (!RETRYABLE.includes(status)) throw new MillraceError('invalid_request', `status must be one of ${RETRYABLE.join(', ')}, not ${shownValue(status)}`, { parameters: ['status'] });
+    const from = instantOf('from', request.from);
+    const to = instantOf('to', request.to);
+    if (from !== undefined && to !== undefined && to <= from) throw new MillraceError('invalid_request', `to (${request.to ?? ''}) is not after from (${request.from ?? ''})`, { parameters: ['from', 'to'] });
+    const selection = { subscription: request.subscription, status, ...(from === undefined ? {} : { from }), ...(to === undefined ? {} : { to }) };
+    const dryRun = request.dryRun === true;
+    const deliveries = dryRun ? await this.store.selectDeliveries(selection) : await this.store.retryDeliveries(selection, this.clock.now().toISOString());
+    if (!dryRun && deliveries.length > 0) this.kick();
+    return {
+      subscription: request.subscription,
+      status,
+      ...(request.from === undefined ? {} : { from: request.from }),
+      ...(request.to === undefined ? {} : { to: request.to }),
+      dryRun,
+      count: deliveries.length,
+      deliveries,
+    };
   }
 
   /** Re-delivers the matching events of a range of the log, or of one correlation id, to one subscription. */
@@ -127,6 +187,14 @@ export class DeliveryOperations {
     }
     return events;
   }
+}
+
+/** An instant of a request as the store compares them (ISO, UTC, milliseconds); refused when it is no RFC 3339 date-time. */
+function instantOf(parameter: string, text: string | undefined): string | undefined {
+  if (text === undefined) return undefined;
+  const ms = readInstant(text);
+  if (ms === undefined) throw new MillraceError('invalid_request', `${parameter} must be an RFC 3339 date-time (2026-03-02T10:00:00Z), not ${shownValue(text)}`, { parameters: [parameter] });
+  return new Date(ms).toISOString();
 }
 
 /** Deliveries show every supplier's traffic: operator keys only; changes need the operator role. */

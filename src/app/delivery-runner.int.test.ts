@@ -166,9 +166,12 @@ class DeliveryCase {
     return this.receivers[0]!;
   }
 
-  /** A new runner on the store with the case's subscriptions, channel and options (the case's runner stays what it was). */
-  runnerOn(): DeliveryRunner {
-    return new DeliveryRunner(this.store, this.store.deliveries, this.subscriptions, this.channels, this.clock, this.options);
+  /**
+   * A new runner on the store with the case's subscriptions (or `subscriptions`, a manifest
+   * changed between two starts), channel and options (the case's runner stays what it was).
+   */
+  runnerOn(subscriptions: readonly SubscriptionDeclaration[] = this.subscriptions, options: Partial<DeliveryRunnerOptions> = {}): DeliveryRunner {
+    return new DeliveryRunner(this.store, this.store.deliveries, subscriptions, this.channels, this.clock, { ...this.options, ...options });
   }
 
   /**
@@ -176,13 +179,13 @@ class DeliveryCase {
    * crash), `meanwhile` done while it is closed, then the store opened again and a new runner
    * prepared on it.
    */
-  async restart(meanwhile: () => Promise<void>): Promise<void> {
+  async restart(meanwhile: () => Promise<void>, subscriptions: readonly SubscriptionDeclaration[] = this.subscriptions, options: Partial<DeliveryRunnerOptions> = {}): Promise<void> {
     await this.store.close();
     this.storeOpen = false;
     await meanwhile();
     this.store = await this.opened.reopen();
     this.storeOpen = true;
-    this.runner = this.runnerOn();
+    this.runner = this.runnerOn(subscriptions, options);
     await this.runner.prepare();
   }
 
@@ -491,6 +494,9 @@ for (const kind of kinds) {
           'DROP INDEX IF EXISTS deliveries_undelivered',
           'ALTER TABLE deliveries DROP COLUMN place',
           'ALTER TABLE deliveries DROP COLUMN head',
+          // Nor did its cursors keep a removal mark or rules (ADR 0052).
+          'ALTER TABLE delivery_cursors DROP COLUMN removed_at',
+          'ALTER TABLE delivery_cursors DROP COLUMN rules',
           "INSERT INTO deliveries (delivery_id, subscription, seq, generation, dkey, event_type, event_id, status, attempts, next_at, created_at) VALUES ('erp-receipts.1.r1', 'erp-receipts', 1, 1, 'PO-1/1', 'goods.received', 'k1', 'blocked', 0, '2026-03-02T10:00:00.000Z', '2026-03-02T10:00:00.000Z')",
         ]),
       );
@@ -544,6 +550,172 @@ for (const kind of kinds) {
       c.runner = c.runnerOn();
       await c.runner.runOnce();
       assert.deepEqual(receiver.received.map((r) => r.id).sort(), ['p1', 'p2'], 'the next start sends them');
+    });
+
+    it("retries a subscriber's dead letters in one request after its outage: each key in its queue order, and a second request requeues nothing", async (t) => {
+      const c = await DeliveryCase.open(t, kind, {
+        subscriptions: (url) => [{ id: 'erp-receipts', subscriber: 'erp-core', types: ['goods.received'], channel: { kind: 'webhook', url }, delivery: { maxAttempts: 1 } }],
+      });
+      if (c === undefined) return;
+      const { store, receiver, clock, runner, subscriptions } = c;
+      const operations = new DeliveryOperations(store.deliveries, store, subscriptions, clock, () => undefined);
+      await runner.prepare();
+      const at = () => clock.now().toISOString();
+      // The ERP is down: the head of each key dies at its one attempt; what follows it waits.
+      receiver.mode = 'fail';
+      await store.appendBatches([[receipt('k1', 'PO-1/1'), receipt('k2', 'PO-1/1'), receipt('m1', 'PO-2/1'), receipt('u1'), receipt('n1', 'PO-3/1')]], at());
+      await runner.runOnce();
+      assert.deepEqual((await store.deliveries.listDeliveries({ status: 'dead' }, 10)).items.map((d) => d.eventId).sort(), ['k1', 'm1', 'n1', 'u1']);
+      // A replay of k1 and a later event of its key queue behind the dead head.
+      await operations.replay({ subscription: 'erp-receipts', correlationId: 'PO-1/1', toSequence: 1 }, OPERATOR);
+      await store.appendBatches([[receipt('k3', 'PO-1/1')]], at());
+      await runner.runOnce();
+      // An hour into the outage, another key dies.
+      clock.advance(3_600_000);
+      const later = at();
+      await store.appendBatches([[receipt('q1', 'PO-5/1')]], at());
+      await runner.runOnce();
+      assert.equal(receiver.received.length, 5, 'each head tried once, nothing behind them');
+
+      // A time range: the dead deliveries queued from `later` on. A dry run changes nothing.
+      const ranged = await operations.retryMany({ subscription: 'erp-receipts', from: later, dryRun: true }, OPERATOR);
+      assert.deepEqual([ranged.count, ranged.deliveries.map((d) => d.deliveryId)], [1, ['erp-receipts.7']]);
+      assert.equal((await store.deliveries.getDelivery('erp-receipts.7'))?.status, 'dead');
+      const before = await operations.retryMany({ subscription: 'erp-receipts', to: later, dryRun: true }, OPERATOR);
+      assert.deepEqual(before.deliveries.map((d) => d.deliveryId), ['erp-receipts.1', 'erp-receipts.3', 'erp-receipts.4', 'erp-receipts.5'], '`to` is exclusive');
+
+      // The ERP is back: one request requeues every dead letter of the subscription.
+      receiver.mode = 'ok';
+      receiver.received.length = 0;
+      const all = await operations.retryMany({ subscription: 'erp-receipts' }, OPERATOR);
+      assert.equal(all.count, 5);
+      assert.deepEqual(all.deliveries.map((d) => [d.deliveryId, d.status]), [1, 3, 4, 5, 7].map((n) => [`erp-receipts.${n}`, 'pending']));
+      const again = await operations.retryMany({ subscription: 'erp-receipts' }, OPERATOR);
+      assert.equal(again.count, 0, 'the same request again requeues nothing: none is dead any more');
+      await runner.runOnce();
+      assert.deepEqual(
+        receiver.received.filter((r) => r.correlationid === 'PO-1/1').map((r) => r.deliveryId),
+        ['erp-receipts.1', 'erp-receipts.2', 'erp-receipts.1.r1', 'erp-receipts.6'],
+        'the key in its queue order, as after a single retry: the replay and the later event behind the retried head',
+      );
+      assert.deepEqual(receiver.received.map((r) => r.deliveryId).sort(), ['erp-receipts.1', 'erp-receipts.1.r1', 'erp-receipts.2', 'erp-receipts.3', 'erp-receipts.4', 'erp-receipts.5', 'erp-receipts.6', 'erp-receipts.7'], 'each once');
+      assert.ok((await store.deliveries.listDeliveries({}, 20)).items.every((d) => d.status === 'delivered'));
+
+      // Who may, and what is refused.
+      await assert.rejects(operations.retryMany({ subscription: 'erp-receipts' }, { kind: 'operator', id: 'plant-manager', role: 'viewer' }), { code: 'forbidden_action' });
+      await assert.rejects(operations.retryMany({ subscription: 'nobody' }, OPERATOR), { code: 'unknown_subscription' });
+      await assert.rejects(operations.retryMany({ subscription: 'erp-receipts', from: '2026-02-30T00:00:00Z' }, OPERATOR), { code: 'invalid_request' });
+      await assert.rejects(operations.retryMany({ subscription: 'erp-receipts', from: later, to: '2026-03-01T00:00:00Z' }, OPERATOR), { code: 'invalid_request' });
+    });
+
+    it('withdraws, when it starts with a narrowed subscription, the queued deliveries it no longer matches: never sent, shown withdrawn, their keys go on', async (t) => {
+      const notes: { level: string; fields: object; message: string }[] = [];
+      const note = (level: string) => (fields: object, message: string) => notes.push({ level, fields, message });
+      const logger = { debug: () => undefined, error: note('error'), info: note('info'), warn: note('warn') };
+      const wide = (url: string): SubscriptionDeclaration => ({ id: 'erp-receipts', subscriber: 'erp-core', types: ['goods.received', 'po.released'], channel: { kind: 'webhook', url }, delivery: { maxAttempts: 1 } });
+      const c = await DeliveryCase.open(t, kind, { subscriptions: (url) => [wide(url)], runner: { logger } });
+      if (c === undefined) return;
+      const { receiver, clock } = c;
+      const at = () => clock.now().toISOString();
+      await c.runner.prepare();
+      receiver.mode = 'fail';
+      const release: CloudEvent = { specversion: '1.0', id: 'rel-4711', source: '/systems/erp-core', type: 'po.released', time: '2026-03-02T10:00:00Z', data: { poNumber: '4711', buyerPlant: 'P01' } };
+      // Sequences 1-6: x1 (P02) and a1 (P01) of one key, b1 (P01), b2 (P02), b3 (P01) of another, a PO release.
+      await c.store.appendBatches([[receipt('x1', 'PO-1/1', 'P02'), receipt('a1', 'PO-1/1'), receipt('b1', 'PO-2/1'), receipt('b2', 'PO-2/1', 'P02'), receipt('b3', 'PO-2/1'), release]], at());
+      await c.runner.runOnce();
+      assert.deepEqual((await c.store.deliveries.listDeliveries({ status: 'dead' }, 10)).items.map((d) => d.eventId), ['rel-4711', 'b1', 'x1']);
+      // Sequence 7: queued, never tried.
+      await c.store.appendBatches([[receipt('c1', 'PO-3/1', 'P02')]], at());
+      await c.runner.enqueue();
+      assert.equal((await c.store.deliveries.getDelivery('erp-receipts.7'))?.status, 'pending');
+
+      // The manifest narrows the subscription to P01's receipts; the hub starts again.
+      const narrowed: SubscriptionDeclaration = { ...wide(receiver.url), types: ['goods.received'], filter: { plant: 'P01' } };
+      await c.restart(() => Promise.resolve(), [narrowed]);
+      receiver.mode = 'ok';
+      receiver.received.length = 0;
+      await c.runner.runOnce();
+      assert.deepEqual(receiver.received.map((r) => r.id), ['a1'], 'the P01 receipt that waited behind a withdrawn P02 one goes; nothing the subscription no longer receives');
+      const withdrawn = (await c.store.deliveries.listDeliveries({ status: 'withdrawn' }, 10)).items;
+      assert.deepEqual(withdrawn.map((d) => d.eventId), ['c1', 'rel-4711', 'b2', 'x1'], 'pending, dead and blocked alike; kept, not deleted');
+      for (const d of withdrawn) assert.match(d.lastError ?? '', /no longer receives/);
+      assert.equal((await c.store.deliveries.getDelivery('erp-receipts.3'))?.status, 'dead', 'a dead P01 receipt is still the subscription\'s: it stays dead');
+      assert.equal((await c.store.deliveries.getDelivery('erp-receipts.5'))?.status, 'blocked');
+      assert.deepEqual(notes.filter((n) => n.message.startsWith('withdrew')).map((n) => [n.level, n.fields]), [['warn', { subscription: 'erp-receipts', withdrawn: 4 }]]);
+
+      // Retried, the dead P01 receipt goes, then the one of its key still matched; the withdrawn one never.
+      const operations = new DeliveryOperations(c.store.deliveries, c.store, [narrowed], clock, () => undefined);
+      await operations.retry('erp-receipts.3', OPERATOR);
+      await c.runner.runOnce();
+      assert.deepEqual(receiver.received.map((r) => r.id), ['a1', 'b1', 'b3']);
+      await assert.rejects(operations.retry('erp-receipts.1', OPERATOR), { code: 'delivery_not_retryable', message: /withdrawn/ });
+      // The next start with the same manifest has nothing to withdraw.
+      await c.restart(() => Promise.resolve(), [narrowed]);
+      await c.runner.runOnce();
+      assert.equal(notes.filter((n) => n.message.startsWith('withdrew')).length, 1);
+    });
+
+    it('withdraws the queued deliveries of a subscription removed from the manifest; added again, it starts at the end of the log and says what it missed', async (t) => {
+      const notes: { level: string; fields: object; message: string }[] = [];
+      const note = (level: string) => (fields: object, message: string) => notes.push({ level, fields, message });
+      const logger = { debug: () => undefined, error: note('error'), info: note('info'), warn: note('warn') };
+      const c = await DeliveryCase.open(t, kind, {
+        receivers: 2,
+        subscriptions: (erpUrl, mesUrl) => [
+          { id: 'erp-receipts', subscriber: 'erp-core', types: ['goods.received'], channel: { kind: 'webhook', url: erpUrl } },
+          { id: 'mes-receipts', subscriber: 'mes-p01', types: ['goods.received'], channel: { kind: 'webhook', url: mesUrl } },
+        ],
+        runner: { logger },
+      });
+      if (c === undefined) return;
+      const { clock } = c;
+      const [erp, mes] = c.receivers as [WebhookReceiver, WebhookReceiver];
+      const [erpSubscription, mesSubscription] = c.subscriptions as [SubscriptionDeclaration, SubscriptionDeclaration];
+      const at = () => clock.now().toISOString();
+      await c.runner.prepare();
+      await c.store.appendBatches([[receipt('e1')]], at());
+      await c.runner.runOnce();
+      mes.mode = 'fail';
+      await c.store.appendBatches([[receipt('e2')]], at());
+      await c.runner.runOnce();
+      assert.equal((await c.store.deliveries.getDelivery('mes-receipts.2'))?.status, 'retrying');
+      await c.store.appendBatches([[receipt('e3')]], at());
+      await c.runner.enqueue();
+
+      // The manifest drops mes-receipts: its queued deliveries are withdrawn, its position kept.
+      await c.restart(() => Promise.resolve(), [erpSubscription]);
+      await c.runner.runOnce();
+      for (const id of ['mes-receipts.2', 'mes-receipts.3']) {
+        const d = await c.store.deliveries.getDelivery(id);
+        assert.equal(d?.status, 'withdrawn', id);
+        assert.match(d?.lastError ?? '', /not in the manifest/);
+      }
+      assert.deepEqual(notes.filter((n) => n.message.startsWith('subscription mes-receipts is not in the manifest')).map((n) => [n.level, n.fields]), [['warn', { subscription: 'mes-receipts', withdrawn: 2, position: 3 }]]);
+      mes.mode = 'ok';
+      await c.store.appendBatches([[receipt('e4'), receipt('e5')]], at());
+      await c.runner.runOnce();
+      assert.deepEqual(erp.received.map((r) => r.id).sort(), ['e1', 'e2', 'e3', 'e4', 'e5']);
+
+      // Added again: it starts at the end of the log, like a new subscription, and the log names the gap.
+      mes.received.length = 0;
+      await c.restart(() => Promise.resolve(), [erpSubscription, mesSubscription]);
+      await c.runner.runOnce();
+      assert.deepEqual(mes.received.map((r) => r.id), [], 'nothing logged while it was out, nothing withdrawn');
+      assert.deepEqual(notes.filter((n) => n.message.startsWith('subscription mes-receipts is back')).map((n) => [n.level, n.fields]), [['warn', { subscription: 'mes-receipts', missedFromSequence: 4, missedToSequence: 5 }]]);
+      await c.store.appendBatches([[receipt('e6')]], at());
+      await c.runner.runOnce();
+      assert.deepEqual(mes.received.map((r) => r.id), ['e6']);
+      // The gap, sent on purpose with the replay the log names.
+      const operations = new DeliveryOperations(c.store.deliveries, c.store, c.subscriptions, clock, () => undefined);
+      await operations.replay({ subscription: 'mes-receipts', fromSequence: 4, toSequence: 5 }, OPERATOR);
+      await c.runner.runOnce();
+      // Two keys go at once: their order between them is not the runner's to say.
+      assert.deepEqual(mes.received.map((r) => r.id).sort(), ['e4', 'e5', 'e6']);
+      // A third start finds nothing to say.
+      const said = notes.length;
+      await c.restart(() => Promise.resolve(), [erpSubscription, mesSubscription]);
+      await c.runner.runOnce();
+      assert.deepEqual(notes.slice(said).filter((n) => n.level === 'warn'), []);
     });
 
     it('holds deliveries during a maintenance window and sends them when it ends, without counting an attempt', async (t) => {

@@ -4,8 +4,8 @@
 // slots, and each outcome (delivered, retry later, dead letter, wait for a maintenance window)
 // is recorded. A crash between sending and recording sends again with the same delivery id
 // (at least once).
-import type { StoredEvent, SubscriptionDeclaration } from '../core/index.js';
-import { afterAttempt, deliveryKeyOf, deliverySettingsOf, maintenanceWaitUntil, matchesSubscription, traceContextOf, traceIdOf } from '../core/index.js';
+import type { CloudEvent, StoredEvent, SubscriptionDeclaration } from '../core/index.js';
+import { afterAttempt, deliveryKeyOf, deliverySettingsOf, maintenanceWaitUntil, matchesSubscription, OUTSTANDING_DELIVERY_STATUSES, subscriptionRulesOf, traceContextOf, traceIdOf } from '../core/index.js';
 import type { Clock, CursorAdvance, DeliveryChannel, DeliveryRecord, DeliveryStore, DeliveryUpdate, EventLogger, EventStore, NewDelivery, Tracer, WorkflowStore } from '../ports/index.js';
 
 export type ChannelKind = SubscriptionDeclaration['channel']['kind'];
@@ -73,6 +73,10 @@ export class DeliveryRunner {
   private writes: Promise<unknown> = Promise.resolve();
   /** Failures seen while `runOnce` callers wait, one list per caller (else they go to `onError`). */
   private readonly watchers = new Set<unknown[]>();
+  /** Whether the store's subscriptions were squared with this manifest since this process took the lead. */
+  private reconciled = false;
+  /** The log's head when `prepare` ran: where new subscriptions start, and subscriptions back in the manifest too. */
+  private preparedAt: number | undefined;
 
   constructor(
     private readonly log: DeliveryLog,
@@ -96,7 +100,8 @@ export class DeliveryRunner {
    * older version left stuck.
    */
   async prepare(): Promise<void> {
-    await this.store.startDeliveryCursors([...this.subscriptions.keys()], await this.log.headSequence());
+    this.preparedAt = await this.log.headSequence();
+    await this.store.startDeliveryCursors([...this.subscriptions.keys()], this.preparedAt);
     // A database written before a retry released its whole key (2a19b2d) may hold blocked
     // deliveries that nothing dead precedes: nothing else would ever release them.
     const released = await this.store.releaseStrandedDeliveries();
@@ -168,6 +173,79 @@ export class DeliveryRunner {
   }
 
   /**
+   * Squares the outbox with this manifest, once the process leads the deliveries (before it
+   * sends anything): a subscription the manifest no longer declares has its queued deliveries
+   * withdrawn and is marked removed; one back in the manifest after a removal starts at the end
+   * of the log, like a new one, and the log names what it missed; one whose types or filter
+   * changed has the queued deliveries it no longer matches withdrawn. Each is said in the log
+   * (ADR 0052). Idempotent, and safe to stop anywhere: the rules are recorded last.
+   */
+  async reconcile(): Promise<void> {
+    const head = this.preparedAt ?? (await this.log.headSequence());
+    const logger = this.options.logger;
+    for (const position of await this.store.subscriptionPositions()) {
+      const id = position.subscription;
+      const subscription = this.subscriptions.get(id);
+      if (subscription === undefined) {
+        const withdrawn = await this.withdraw(id, undefined, `withdrawn, never sent: subscription ${id} is not in the manifest any more`);
+        if (position.removedAt === undefined) {
+          await this.store.markSubscriptionRemoved(id, head);
+          logger?.warn(
+            { subscription: id, withdrawn, position: position.upTo },
+            `subscription ${id} is not in the manifest: its ${withdrawn} queued deliveries are withdrawn (never sent); if it is added again, it starts at the end of the log`,
+          );
+        } else if (withdrawn > 0) {
+          logger?.warn({ subscription: id, withdrawn }, `withdrew ${withdrawn} queued deliveries of ${id}, which is not in the manifest`);
+        }
+        continue;
+      }
+      if (position.removedAt !== undefined) {
+        await this.store.resumeSubscription(id, head);
+        if (head > position.upTo) {
+          logger?.warn(
+            { subscription: id, missedFromSequence: position.upTo + 1, missedToSequence: head },
+            `subscription ${id} is back in the manifest: it receives what is logged from sequence ${head + 1} on; what was logged while it was out (sequences ${position.upTo + 1} to ${head}) is not sent unless replayed: POST /v1/replay {"subscription": "${id}", "fromSequence": ${position.upTo + 1}, "toSequence": ${head}}`,
+          );
+        } else {
+          logger?.info({ subscription: id }, `subscription ${id} is back in the manifest; nothing was logged while it was out`);
+        }
+      }
+      const rules = subscriptionRulesOf(subscription);
+      if (position.rules === rules) continue;
+      const withdrawn = await this.withdraw(id, (event) => matchesSubscription(subscription, event), `withdrawn, never sent: subscription ${id} no longer receives this event (its types or filter changed in the manifest)`);
+      await this.store.recordSubscriptionRules(id, rules);
+      if (withdrawn > 0) logger?.warn({ subscription: id, withdrawn }, `withdrew ${withdrawn} queued deliveries of ${id}: the manifest's types or filter for it no longer match their events`);
+    }
+  }
+
+  /**
+   * Withdraws the subscription's deliveries not sent yet whose event it does not `keep` (all of
+   * them without `keep`), page by page; how many. Blocked before pending: a withdrawn dead head
+   * releases its followers to pending, where the later pass still sees them.
+   */
+  private async withdraw(subscription: string, keep: ((event: CloudEvent) => boolean) | undefined, reason: string): Promise<number> {
+    let withdrawn = 0;
+    for (const status of OUTSTANDING_DELIVERY_STATUSES) {
+      let after: string | undefined;
+      do {
+        const page = await this.store.listDeliveries({ subscription, status }, this.batchSize, after);
+        let ids = page.items.map((d) => d.deliveryId);
+        if (keep !== undefined && page.items.length > 0) {
+          const events = new Map((await this.log.eventsAt([...new Set(page.items.map((d) => d.sequence))])).map((stored) => [stored.sequence, stored.event]));
+          // An event the log does not give back is left as it is: the runner reports it when it comes due.
+          ids = page.items.filter((d) => {
+            const event = events.get(d.sequence);
+            return event !== undefined && !keep(event);
+          }).map((d) => d.deliveryId);
+        }
+        withdrawn += await this.store.withdrawDeliveries(ids, reason);
+        after = page.next;
+      } while (after !== undefined);
+    }
+    return withdrawn;
+  }
+
+  /**
    * One pass at a time: the outbox (when asked), then the free slots filled. A call during a
    * pass makes it go once more. Never rejects: failures are reported.
    */
@@ -180,7 +258,16 @@ export class DeliveryRunner {
     const pass = async () => {
       do {
         this.again = false;
-        if (this.closing || !(await this.store.tryLeadDeliveries())) return;
+        if (this.closing) return;
+        if (!(await this.store.tryLeadDeliveries())) {
+          // Another process leads (maybe with another manifest): square the store again on taking the lead.
+          this.reconciled = false;
+          return;
+        }
+        if (!this.reconciled) {
+          await this.serially(() => this.reconcile());
+          this.reconciled = true;
+        }
         if (this.outboxDue) {
           this.outboxDue = false;
           await this.serially(() => this.enqueue());

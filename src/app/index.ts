@@ -27,7 +27,7 @@ export type { RehearsalDependencies, RehearsalInput, RehearsalReport, SettableCl
 export { DeliveryRunner } from './delivery-runner.js';
 export type { ChannelKind, DeliveryLog, DeliveryRunnerOptions } from './delivery-runner.js';
 export { DeliveryOperations, REPLAY_LIMIT } from './delivery-operations.js';
-export type { ReplayAnswer, ReplayItem, ReplayRequest } from './delivery-operations.js';
+export type { BulkRetryAnswer, BulkRetryRequest, BulkRetryStatus, ReplayAnswer, ReplayItem, ReplayRequest } from './delivery-operations.js';
 export { decodeX12, translateX12, X12Intake } from './x12-intake.js';
 export type { RejectedX12Set, TranslateOptions, X12AcceptedSet, X12IntakeDependencies, X12IntakeResult, X12SubmitOptions, X12Translation } from './x12-intake.js';
 export { render850 } from './x12-outbound.js';

@@ -200,7 +200,10 @@ export async function createHub(config: HubConfig, manifest: Manifest, contracts
     quarantine: () => store.quarantines.quarantineCounts(),
     backlog: async () => Math.max(0, (await store.headSequence()) - (await store.processedUpTo())),
   });
-  const deliveries = deliveryRunnerOf(config, manifest, store, clock, options, (error) => logger.error({ err: error }, 'delivery failed; it will be retried on the next tick'), {
+  // A manifest without subscriptions still needs a runner when the store has a subscription's
+  // cursor: one removed from the manifest has its queued deliveries withdrawn (ADR 0052).
+  const hadSubscriptions = config.deliveries !== 'off' && manifest.subscriptions.length === 0 && (await store.deliveries.subscriptionPositions()).length > 0;
+  const deliveries = deliveryRunnerOf(config, manifest, store, clock, options, hadSubscriptions, (error) => logger.error({ err: error }, 'delivery failed; it will be retried on the next tick'), {
     logger,
     onAttempt: (channel, outcome, seconds) => metrics.recordDelivery(channel, outcome, seconds),
     ...(tracer === undefined ? {} : { tracer }),
@@ -395,8 +398,8 @@ async function startWorkflowThread(data: WorkflowThreadData, onError: (error: un
 }
 
 /**
- * The delivery runner, when this hub sends deliveries (`deliveries: on` and subscriptions in
- * the manifest). Refuses to start when a webhook names a secret the environment does not give.
+ * The delivery runner, when this hub sends deliveries (`deliveries: on`, and subscriptions in
+ * the manifest or, `hadSubscriptions`, cursors of subscriptions it no longer declares). Refuses to start when a webhook names a secret the environment does not give.
  */
 function deliveryRunnerOf(
   config: HubConfig,
@@ -404,10 +407,11 @@ function deliveryRunnerOf(
   store: HubStore,
   clock: Clock,
   options: HubOptions,
+  hadSubscriptions: boolean,
   onError: (error: unknown) => void,
   observe: Pick<DeliveryRunnerOptions, 'logger' | 'tracer' | 'onAttempt'>,
 ): DeliveryRunner | undefined {
-  if (config.deliveries === 'off' || manifest.subscriptions.length === 0) return undefined;
+  if (config.deliveries === 'off' || (manifest.subscriptions.length === 0 && !hadSubscriptions)) return undefined;
   const secrets = options.secrets ?? new Map<string, string>();
   const missing = manifest.subscriptions.flatMap((s) =>
     s.channel.secret === undefined || secrets.has(s.channel.secret) ? [] : [`subscriptions[id=${s.id}].channel.secret names "${s.channel.secret}": set ${secretVariableOf(s.channel.secret)}`],

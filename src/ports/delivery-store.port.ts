@@ -55,6 +55,27 @@ export interface DeliveryUpdate {
   readonly deliveredAt?: string;
 }
 
+/** A subscription's cursor, with what the hub that leads the deliveries last knew of it. */
+export interface SubscriptionPosition {
+  readonly subscription: string;
+  /** The last log sequence scanned for it. */
+  readonly upTo: number;
+  /** The log's head when a hub that sends deliveries first started without it in its manifest; absent while it is in. */
+  readonly removedAt?: number;
+  /** The rules its deliveries were queued under (core `subscriptionRulesOf`); absent before they were first recorded. */
+  readonly rules?: string;
+}
+
+/** Which deliveries an operator's bulk retry takes: one subscription's, in one status, queued in a range of time. */
+export interface RetrySelection {
+  readonly subscription: string;
+  readonly status: DeliveryStatus;
+  /** Queued (`createdAt`) at or after this instant (ISO, UTC with milliseconds). */
+  readonly from?: string;
+  /** Queued before this instant. */
+  readonly to?: string;
+}
+
 export interface DeliveryFilter {
   readonly status?: DeliveryStatus;
   readonly subscription?: string;
@@ -81,6 +102,16 @@ export interface DeliveryFilter {
  *   it frees keys an older version left stuck, and finds nothing (cheaply) otherwise.
  * - `addReplays` creates new deliveries (the next generation for each subscription and
  *   sequence), each at the end of its key's queue, and returns them.
+ * - `withdrawDeliveries` marks `withdrawn` those of the given deliveries not sent yet (pending,
+ *   retrying, waiting, blocked, dead), with the reason as their last error, and says how many.
+ *   A withdrawn delivery holds no key: the blocked deliveries of its key that no dead one
+ *   precedes any more are released, and each key's head is its first delivery neither delivered
+ *   nor withdrawn. Nothing is deleted.
+ * - `retryDeliveries` does to every selected delivery what `updateDelivery` to `pending` with no
+ *   attempt, due `now`, does to one (an operator's retry), each key's release included, and
+ *   returns those it changed (a delivery no longer in the selected status when it gets there is
+ *   left). Done in steps of a bounded number of keys: a failure leaves the earlier steps done, and
+ *   the same call again finishes the rest.
  * Leaves out: deciding when to retry and whether an event matches (core/delivery), sending.
  */
 export interface DeliveryStore {
@@ -94,12 +125,24 @@ export interface DeliveryStore {
   deliveryCursors(): Promise<Map<string, number>>;
   /** Creates the cursors that do not exist yet, at `at`; existing ones are left. */
   startDeliveryCursors(subscriptions: readonly string[], at: number): Promise<void>;
+  /** Every cursor, with its removal mark and rules, by subscription. */
+  subscriptionPositions(): Promise<SubscriptionPosition[]>;
+  /** Marks a subscription found missing from the manifest, at the log's head `at` (a mark already there is kept); its cursor stays. */
+  markSubscriptionRemoved(subscription: string, at: number): Promise<void>;
+  /** A subscription back in the manifest: its mark cleared and its cursor moved up to `at` (never back). */
+  resumeSubscription(subscription: string, at: number): Promise<void>;
+  /** Records the rules the subscription's deliveries are queued under from now on. */
+  recordSubscriptionRules(subscription: string, rules: string): Promise<void>;
   enqueueDeliveries(deliveries: readonly NewDelivery[], cursors: readonly CursorAdvance[], now: string): Promise<boolean>;
   dueDeliveries(now: string, perSubscription: number): Promise<DeliveryRecord[]>;
   /** Releases blocked deliveries that no dead delivery of their key precedes; how many. */
   releaseStrandedDeliveries(): Promise<number>;
   updateDelivery(update: DeliveryUpdate): Promise<void>;
   addReplays(deliveries: readonly NewDelivery[], now: string): Promise<DeliveryRecord[]>;
+  withdrawDeliveries(deliveryIds: readonly string[], reason: string): Promise<number>;
+  /** The deliveries a bulk retry would take, by sequence then generation. */
+  selectDeliveries(selection: RetrySelection): Promise<DeliveryRecord[]>;
+  retryDeliveries(selection: RetrySelection, now: string): Promise<DeliveryRecord[]>;
   getDelivery(deliveryId: string): Promise<DeliveryRecord | undefined>;
   /** Every delivery of these logged events (to any subscription, replays included), by sequence then id. */
   deliveriesOf(sequences: readonly number[]): Promise<DeliveryRecord[]>;

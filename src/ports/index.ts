@@ -5,7 +5,7 @@ export type { AppendedEvent, BatchOutcome, EventConflict, EventStore } from './e
 export type { Authenticator } from './authenticator.port.js';
 export { REBUILDING_CURSOR } from './workflow-store.port.js';
 export type { ExceptionFilter, GroupStore, LineFilter, Page, PlantStateFilter, WorkflowStep, WorkflowStore } from './workflow-store.port.js';
-export type { CursorAdvance, DeliveryFilter, DeliveryRecord, DeliveryStore, DeliveryUpdate, NewDelivery } from './delivery-store.port.js';
+export type { CursorAdvance, DeliveryFilter, DeliveryRecord, DeliveryStore, DeliveryUpdate, NewDelivery, RetrySelection, SubscriptionPosition } from './delivery-store.port.js';
 export type { DeliveryAttempt, DeliveryChannel } from './delivery-channel.port.js';
 export type { X12ControlNumbers } from './x12-control-numbers.port.js';
 export type { PublisherMark, PublisherSequenceStore } from './publisher-sequence-store.port.js';

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { verifySignature } from '../adapters/index.js';
+import { SqliteStore, verifySignature } from '../adapters/index.js';
 import { callHub, exampleWithSubscriptions, startTestHub } from '../../test/support/hub.js';
 import type { TestHub } from '../../test/support/hub.js';
 import { startReceiver } from '../../test/support/webhook-receiver.js';
@@ -122,12 +122,63 @@ describe('delivery routes', () => {
     assert.deepEqual(receiver.received.slice(sent).map((r) => r.id), ['gr-4', 'gr-3'], 'the retried delivery, then the replay made after it: the key is not stuck');
   });
 
+  it('retries every dead delivery of a subscription in one request (operator role), keeps each key\'s order, and answers bad input with problem+json', async () => {
+    const runner = t.hub.deliveries!;
+    receiver.mode = 'fail';
+    await t.store.appendBatches([[receipt('gr-5', 'PO-9/5'), receipt('gr-6', 'PO-9/6'), receipt('gr-7', 'PO-9/5')]], new Date().toISOString());
+    await runner.runOnce();
+    const dead = (await callHub(t, 'GET', '/v1/deliveries?status=dead', viewer())).body.items as { deliveryId: string; eventId: string }[];
+    assert.deepEqual(dead.map((d) => d.eventId), ['gr-6', 'gr-5']);
+    const path = '/v1/subscriptions/plant-receipts/retry';
+
+    const byViewer = await callHub(t, 'POST', path, viewer(), {});
+    assert.deepEqual([byViewer.status, byViewer.body.code], [403, 'forbidden_action']);
+    for (const [url, body, status, code, detail] of [
+      [path, { status: 'delivered' }, 400, 'invalid_request', /status/],
+      [path, { from: 'yesterday' }, 400, 'invalid_request', /from must be an RFC 3339 date-time/],
+      [path, { from: '2026-03-02T10:00:00Z', to: '2026-03-02T09:00:00Z' }, 400, 'invalid_request', /to .* is not after from/],
+      [path, { dryrun: true }, 400, 'invalid_request', /body\/dryrun is not a field/],
+      [path, [], 400, 'invalid_request', /body/],
+      ['/v1/subscriptions/nobody/retry', {}, 422, 'unknown_subscription', /nobody/],
+      ['/v1/subscriptions/%20/retry', {}, 400, 'invalid_request', /params\/subscription is blank/],
+    ] as const) {
+      const answer = await callHub(t, 'POST', url, operator(), body);
+      assert.deepEqual([answer.status, answer.body.code], [status, code], `${url} ${JSON.stringify(body)}: ${JSON.stringify(answer.body)}`);
+      assert.match(String(answer.headers['content-type']), /^application\/problem\+json/);
+      assert.match(String(answer.body.detail), detail, JSON.stringify(answer.body));
+    }
+    const byGet = await t.hub.http.inject({ method: 'GET', url: path });
+    assert.deepEqual([byGet.statusCode, byGet.headers.allow], [405, 'POST']);
+
+    const dry = await callHub(t, 'POST', path, operator(), { dryRun: true });
+    assert.deepEqual([dry.status, dry.body.count, dry.body.dryRun, dry.body.status], [200, 2, true, 'dead']);
+    receiver.mode = 'ok';
+    const sent = receiver.received.length;
+    // No body at all: every dead delivery of the subscription.
+    const retried = await callHub(t, 'POST', path, operator());
+    assert.deepEqual([retried.status, retried.body.count, (retried.body.deliveries as { eventId: string; status: string }[]).map((d) => [d.eventId, d.status])], [200, 2, [['gr-5', 'pending'], ['gr-6', 'pending']]]);
+    const again = await callHub(t, 'POST', path, operator());
+    assert.deepEqual([again.status, again.body.count], [200, 0], 'the same request again requeues nothing');
+    await runner.runOnce();
+    const got = receiver.received.slice(sent).map((r) => r.id);
+    assert.deepEqual(got.filter((id) => id !== 'gr-6'), ['gr-5', 'gr-7'], 'gr-7 after gr-5, its key\'s dead head');
+    assert.deepEqual(got.sort(), ['gr-5', 'gr-6', 'gr-7']);
+
+    const doc = (await t.hub.http.inject({ method: 'GET', url: '/openapi.json' })).json<{ paths: Record<string, Record<string, { requestBody?: { content: Record<string, { schema: { properties: Record<string, unknown> } }> } }>> }>();
+    const operation = doc.paths['/v1/subscriptions/{subscription}/retry']?.post;
+    assert.deepEqual(Object.keys(operation?.requestBody?.content['application/json']?.schema.properties ?? {}).sort(), ['dryRun', 'from', 'status', 'to']);
+  });
+
   it('answers with problem+json codes for what it cannot do', async () => {
     const unknown = await callHub(t, 'POST', '/v1/replay', operator(), { subscription: 'nobody', fromSequence: 1 });
     assert.equal(unknown.status, 422);
     assert.equal(unknown.body.code, 'unknown_subscription');
     const vague = await callHub(t, 'POST', '/v1/replay', operator(), { subscription: 'plant-receipts' });
     assert.equal(vague.status, 400);
+    // A misspelt field is refused, not dropped: "dryrun" would otherwise make a real replay.
+    const typo = await callHub(t, 'POST', '/v1/replay', operator(), { subscription: 'plant-receipts', fromSequence: 1, dryrun: true });
+    assert.deepEqual([typo.status, typo.body.code, typo.body.detail], [400, 'invalid_request', 'body/dryrun is not a field of POST /v1/replay: it takes subscription, fromSequence, toSequence, correlationId, dryRun']);
+    assert.deepEqual((await callHub(t, 'GET', '/v1/deliveries?status=pending', viewer())).body.items, [], 'nothing was replayed');
     const missing = await callHub(t, 'POST', '/v1/deliveries/nope/retry', operator());
     assert.equal(missing.status, 404);
     const partner = await callHub(t, 'GET', '/v1/deliveries', t.keys.get('partner:sup-0107')!);
@@ -158,6 +209,33 @@ describe('a replay of a range the log does not reach yet', () => {
     }
     const backwards = await callHub(t, 'POST', '/v1/replay', operator, { subscription: 'erp-inventory', fromSequence: 5, toSequence: 2 });
     assert.deepEqual([backwards.status, backwards.body.detail], [400, 'toSequence 2 is before fromSequence 5']);
+  });
+});
+
+describe('a manifest that drops its last subscription', () => {
+  it('still withdraws what that subscription had queued, so it is not sent if the subscription comes back', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'millrace-http-last-'));
+    const receiver = await startReceiver();
+    const store = new SqliteStore(':memory:');
+    try {
+      receiver.mode = 'fail';
+      const first = await startTestHub({ store, manifestPath: manifestFor(dir, receiver.url), flags: { deliveries: 'on' }, env: { MILLRACE_SECRET_TEST_HOOK: SECRET }, hubOptions: { deliveryMode: 'manual' } });
+      await store.appendBatches([[receipt('gr-1', 'PO-7/1')]], new Date().toISOString());
+      await first.hub.deliveries!.runOnce();
+      await first.close();
+      assert.equal((await store.deliveries.getDelivery('plant-receipts.1'))?.status, 'dead');
+
+      const without = await startTestHub({ store, manifestPath: exampleWithSubscriptions(dir, 'subscriptions: []'), flags: { deliveries: 'on' }, hubOptions: { deliveryMode: 'manual' } });
+      assert.ok(without.hub.deliveries, 'a runner, though the manifest declares no subscription');
+      await without.hub.deliveries.runOnce();
+      await without.close();
+      const withdrawn = await store.deliveries.getDelivery('plant-receipts.1');
+      assert.deepEqual([withdrawn?.status, withdrawn?.lastError], ['withdrawn', 'withdrawn, never sent: subscription plant-receipts is not in the manifest any more']);
+    } finally {
+      await store.close();
+      await receiver.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

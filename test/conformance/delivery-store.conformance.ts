@@ -125,6 +125,65 @@ export function describeDeliveryStore(name: string, open: (t: TestContext) => Pr
       assert.deepEqual((await store.dueDeliveries(LATER, 10)).map((d) => d.deliveryId), ['erp.1'], 'the replay waits for the original');
     });
 
+    withStore('withdraws deliveries not sent yet, keeps them listed, and lets their keys go on: a withdrawn dead head releases what it blocked', async (store) => {
+      await store.startDeliveryCursors(['erp'], 0);
+      await store.enqueueDeliveries([delivery(1, 'A'), delivery(2, 'A'), delivery(3, 'A'), delivery(4, 'B')], [{ subscription: 'erp', from: 0, upTo: 4 }], NOW);
+      await store.updateDelivery({ deliveryId: 'erp.1', status: 'dead', attempts: 1, nextAttemptAt: NOW, lastError: 'HTTP 400' });
+      assert.equal((await store.getDelivery('erp.3'))?.status, 'blocked');
+      assert.equal(await store.withdrawDeliveries(['erp.1', 'erp.2', 'erp.99'], 'no longer receives it'), 2);
+      assert.equal(await store.withdrawDeliveries(['erp.1'], 'again'), 0, 'a withdrawn delivery is withdrawn once');
+      const withdrawn = await store.getDelivery('erp.1');
+      assert.deepEqual([withdrawn?.status, withdrawn?.lastError], ['withdrawn', 'no longer receives it']);
+      assert.deepEqual((await store.dueDeliveries(NOW, 10)).map((d) => d.deliveryId), ['erp.3', 'erp.4'], 'the key goes on with what is left of it');
+      await store.updateDelivery({ deliveryId: 'erp.3', status: 'delivered', attempts: 1, nextAttemptAt: NOW, lastAttemptAt: NOW, deliveredAt: NOW });
+      await store.enqueueDeliveries([delivery(5, 'A')], [{ subscription: 'erp', from: 4, upTo: 5 }], NOW);
+      assert.deepEqual((await store.dueDeliveries(NOW, 10)).map((d) => d.deliveryId), ['erp.4', 'erp.5'], 'a new delivery of the key is its head');
+      assert.equal(await store.withdrawDeliveries(['erp.3'], 'too late'), 0, 'a delivered one is not withdrawn');
+      assert.deepEqual((await store.listDeliveries({ status: 'withdrawn' }, 10)).items.map((d) => d.deliveryId), ['erp.2', 'erp.1']);
+    });
+
+    withStore('keeps a removal mark and the rules with a cursor; a subscription back in the manifest moves up, never back', async (store) => {
+      await store.startDeliveryCursors(['erp', 'mes'], 7);
+      assert.deepEqual(await store.subscriptionPositions(), [
+        { subscription: 'erp', upTo: 7 },
+        { subscription: 'mes', upTo: 7 },
+      ]);
+      await store.recordSubscriptionRules('erp', '{"types":["goods.received"]}');
+      await store.markSubscriptionRemoved('mes', 9);
+      await store.markSubscriptionRemoved('mes', 12);
+      assert.deepEqual(await store.subscriptionPositions(), [
+        { subscription: 'erp', upTo: 7, rules: '{"types":["goods.received"]}' },
+        { subscription: 'mes', upTo: 7, removedAt: 9 },
+      ]);
+      await store.resumeSubscription('mes', 12);
+      await store.resumeSubscription('erp', 3);
+      assert.deepEqual(await store.subscriptionPositions(), [
+        { subscription: 'erp', upTo: 7, rules: '{"types":["goods.received"]}' },
+        { subscription: 'mes', upTo: 12 },
+      ]);
+    });
+
+    withStore('retries every selected delivery in steps of keys, each key released behind its head, and only those still in the status', async (store) => {
+      await store.startDeliveryCursors(['erp'], 0);
+      // More keys than one step takes, and a key with a follower.
+      const keys = 1_100;
+      const deliveries = Array.from({ length: keys }, (_, i) => delivery(i + 1, `K${i + 1}`));
+      await store.enqueueDeliveries([...deliveries, delivery(keys + 1, 'K1')], [{ subscription: 'erp', from: 0, upTo: keys + 1 }], NOW);
+      for (const d of deliveries) await store.updateDelivery({ deliveryId: `erp.${d.sequence}`, status: 'dead', attempts: 8, nextAttemptAt: NOW, lastError: 'HTTP 503' });
+      assert.equal((await store.getDelivery(`erp.${keys + 1}`))?.status, 'blocked');
+      assert.equal((await store.selectDeliveries({ subscription: 'erp', status: 'dead', from: LATER })).length, 0, 'queued before `from`');
+      assert.equal((await store.selectDeliveries({ subscription: 'erp', status: 'dead', to: NOW })).length, 0, '`to` is exclusive');
+      const retried = await store.retryDeliveries({ subscription: 'erp', status: 'dead' }, LATER);
+      assert.equal(retried.length, keys);
+      assert.deepEqual([retried[0]?.deliveryId, retried[0]?.status, retried[0]?.attempts, retried[0]?.nextAttemptAt], ['erp.1', 'pending', 0, LATER]);
+      assert.equal((await store.getDelivery(`erp.${keys + 1}`))?.status, 'pending', 'released behind its head');
+      assert.equal((await store.deliveryCounts()).find((c) => c.status === 'dead'), undefined);
+      assert.deepEqual(await store.retryDeliveries({ subscription: 'erp', status: 'dead' }, LATER), [], 'nothing is dead any more');
+      const due = await store.dueDeliveries(LATER, 2_000);
+      assert.equal(due.length, keys, 'one head per key: the follower waits');
+      assert.ok(!due.some((d) => d.deliveryId === `erp.${keys + 1}`));
+    });
+
     withStore('lists deliveries newest first by status and subscription, in pages', async (store) => {
       await store.startDeliveryCursors(['erp', 'mes'], 0);
       await store.enqueueDeliveries(

@@ -1,9 +1,10 @@
-// Routes over outbound deliveries: the listing, a retry of one delivery, and replays.
+// Routes over outbound deliveries: the listing, a retry of one delivery or of a subscription's
+// dead letters at once, and replays.
 // Translation only; DeliveryOperations holds the rules (operator keys, what may be retried).
-import type { FastifyInstance } from 'fastify';
-import type { DeliveryOperations, ReplayRequest } from '../../app/index.js';
+import type { FastifyInstance, preValidationHookHandler } from 'fastify';
+import type { BulkRetryRequest, DeliveryOperations, ReplayRequest } from '../../app/index.js';
 import type { DeliveryStatus, Principal } from '../../core/index.js';
-import { DELIVERY_STATUSES, MillraceError } from '../../core/index.js';
+import { DELIVERY_STATUSES, MillraceError, shownValue } from '../../core/index.js';
 import { problemResponses } from './schemas.js';
 
 function principalOf(request: { principal?: Principal }): Principal {
@@ -12,6 +13,23 @@ function principalOf(request: { principal?: Principal }): Principal {
 }
 
 const deliverySchema = { type: 'object', additionalProperties: true } as const;
+
+/**
+ * Refuses a body field the route does not take, before validation. The trap: Fastify's validator
+ * drops what a body schema does not declare (removeAdditional), even with additionalProperties
+ * false, so `{"subscription": "erp", "fromSequence": 1, "dryrun": true}` replayed for real, and a
+ * bulk retry with `"stauts": "retrying"` retried the dead ones (ADR 0052).
+ */
+function refuseUnknownFields(fields: readonly string[], options: { readonly optionalBody?: boolean } = {}): preValidationHookHandler {
+  return (request, _reply, done) => {
+    // A request sent with no body at all (curl -X POST URL) asks for every default.
+    if (options.optionalBody === true && request.body === undefined) request.body = {};
+    const body = request.body;
+    const unknown = body !== null && typeof body === 'object' && !Array.isArray(body) ? Object.keys(body).filter((field) => !fields.includes(field)) : [];
+    if (unknown.length === 0) return done();
+    done(new MillraceError('invalid_request', `body/${shownValue(unknown[0] ?? '')} is not a field of ${request.method} ${request.routeOptions.url ?? ''}: it takes ${fields.join(', ')}`, { parameters: unknown, accepted: fields }));
+  };
+}
 
 export function registerDeliveryRoutes(app: FastifyInstance, deliveries: DeliveryOperations): void {
   app.get<{ Querystring: { status?: DeliveryStatus; subscription?: string; limit: number; after?: string } }>(
@@ -67,10 +85,54 @@ export function registerDeliveryRoutes(app: FastifyInstance, deliveries: Deliver
     async (request) => deliveries.retry(request.params.id, principalOf(request)),
   );
 
+  // Under the subscription, not /v1/deliveries/retry: GET /v1/deliveries/:id would take that
+  // path for a delivery called "retry", and a GET on it could not answer 405 (ADR 0036, 0052).
+  app.post<{ Params: { subscription: string }; Body: Omit<BulkRetryRequest, 'subscription'> | undefined }>(
+    '/v1/subscriptions/:subscription/retry',
+    {
+      config: { auth: true },
+      preValidation: refuseUnknownFields(['status', 'from', 'to', 'dryRun'], { optionalBody: true }),
+      schema: {
+        summary:
+          "Send again now every dead (or retrying, or waiting) delivery of one subscription, optionally only those queued in a range of time, each key's blocked followers behind its head as after a single retry; the same request again requeues nothing more (operator role)",
+        security: [{ apiKey: [] }],
+        params: { type: 'object', properties: { subscription: { type: 'string' } }, required: ['subscription'] },
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            status: { type: 'string', enum: ['dead', 'retrying', 'waiting'], default: 'dead', description: 'The status of the deliveries to send again.' },
+            from: { type: 'string', minLength: 1, description: 'Only deliveries queued (createdAt) at or after this instant (RFC 3339).' },
+            to: { type: 'string', minLength: 1, description: 'Only deliveries queued before this instant (RFC 3339, exclusive).' },
+            dryRun: { type: 'boolean', default: false, description: 'Say which deliveries would be sent again, and change nothing.' },
+          },
+        },
+        response: {
+          200: {
+            type: 'object',
+            required: ['subscription', 'status', 'dryRun', 'count', 'deliveries'],
+            properties: {
+              subscription: { type: 'string' },
+              status: { type: 'string' },
+              from: { type: 'string' },
+              to: { type: 'string' },
+              dryRun: { type: 'boolean' },
+              count: { type: 'integer', description: 'How many deliveries were requeued (in a dry run: would be).' },
+              deliveries: { type: 'array', items: deliverySchema },
+            },
+          },
+          ...problemResponses(400, 401, 403, 415, 422),
+        },
+      },
+    },
+    async (request) => deliveries.retryMany({ ...request.body, subscription: request.params.subscription }, principalOf(request)),
+  );
+
   app.post<{ Body: ReplayRequest }>(
     '/v1/replay',
     {
       config: { auth: true },
+      preValidation: refuseUnknownFields(['subscription', 'fromSequence', 'toSequence', 'correlationId', 'dryRun']),
       schema: {
         summary: 'Re-deliver a range of the log, or one correlation id, to one subscription (new delivery ids); dryRun says what would be sent (operator role)',
         security: [{ apiKey: [] }],

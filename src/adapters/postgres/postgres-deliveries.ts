@@ -6,9 +6,26 @@ import { AdvisoryLead } from './advisory-lead.js';
 import { hashKey } from '../shared/hash-key.js';
 import type { DeliveryStatus } from '../../core/index.js';
 import { deliveryIdOf } from '../../core/index.js';
-import type { CursorAdvance, DeliveryFilter, DeliveryRecord, DeliveryStore, DeliveryUpdate, NewDelivery, Page } from '../../ports/index.js';
-import { DELIVERY_HEADS, DELIVERY_PLACES, DELIVERY_QUEUE_INDEXES, DELIVERY_SQL, deliveryCursorOf, deliveryFromRow, deliveryQuery, followerParams, insertParams, passHeadParams } from '../shared/delivery-sql.js';
-import type { DeliveryRow } from '../shared/delivery-sql.js';
+import type { CursorAdvance, DeliveryFilter, DeliveryRecord, DeliveryStore, DeliveryUpdate, NewDelivery, Page, RetrySelection, SubscriptionPosition } from '../../ports/index.js';
+import {
+  byKeys,
+  DELIVERY_CURSOR_COLUMNS,
+  DELIVERY_HEADS,
+  DELIVERY_PLACES,
+  DELIVERY_QUEUE_INDEXES,
+  DELIVERY_SQL,
+  deliveryCursorOf,
+  deliveryFromRow,
+  deliveryQuery,
+  followerParams,
+  insertParams,
+  keysOf,
+  passHeadParams,
+  positionFromRow,
+  RETRY_STEP_KEYS,
+  retrySelectionQuery,
+} from '../shared/delivery-sql.js';
+import type { DeliveryRow, PositionRow } from '../shared/delivery-sql.js';
 import { pageOf } from '../shared/workflow-sql.js';
 
 // The writers of one subscription's key take a transaction-scoped advisory lock on it: a new
@@ -23,6 +40,13 @@ import { pageOf } from '../shared/workflow-sql.js';
 const KEY_LOCK = 'pg_advisory_xact_lock($space::int4, hashtext(k.subscription || chr(10) || k.dkey))';
 /** Locks the keys of a batch, in one order, so two batches never wait on each other in a cycle. */
 const LOCK_KEYS = `SELECT ${KEY_LOCK.replace('$space', '$3')} FROM (SELECT DISTINCT subscription, dkey FROM unnest($1::text[], $2::text[]) AS u(subscription, dkey) ORDER BY subscription, dkey) k`;
+/** Locks the keys of a list of deliveries (by id), in one order. */
+const LOCK_KEYS_OF = `SELECT ${KEY_LOCK.replace('$space', '$2')} FROM (SELECT DISTINCT subscription, dkey FROM deliveries WHERE delivery_id = ANY($1::text[]) ORDER BY subscription, dkey) k`;
+/** DELIVERY_SQL.withdraw over a list of deliveries; the rows it changed. */
+const WITHDRAW_ALL =
+  "UPDATE deliveries SET status = 'withdrawn', last_error = $2, head = 0 WHERE delivery_id = ANY($1::text[]) AND status IN ('pending', 'retrying', 'waiting', 'blocked', 'dead') RETURNING subscription, dkey";
+/** DELIVERY_SQL.requeue over a list of deliveries; the rows it changed. */
+const REQUEUE_ALL = "UPDATE deliveries SET status = 'pending', attempts = 0, next_at = $1, delivered_at = NULL WHERE delivery_id = ANY($2::text[]) AND status = $3 RETURNING delivery_id";
 /** Locks the key of one delivery. */
 const LOCK_KEY_OF = `SELECT ${KEY_LOCK.replace('$space', '$2')} FROM deliveries k WHERE k.delivery_id = $1`;
 
@@ -53,6 +77,62 @@ export class PostgresDeliveries implements DeliveryStore {
 
   async startDeliveryCursors(subscriptions: readonly string[], at: number): Promise<void> {
     for (const subscription of subscriptions) await this.pool.query(numbered(DELIVERY_SQL.startCursor), [subscription, at]);
+  }
+
+  async subscriptionPositions(): Promise<SubscriptionPosition[]> {
+    return (await this.pool.query<PositionRow>(DELIVERY_SQL.positions)).rows.map(positionFromRow);
+  }
+
+  async markSubscriptionRemoved(subscription: string, at: number): Promise<void> {
+    await this.pool.query(numbered(DELIVERY_SQL.markRemoved), [at, subscription]);
+  }
+
+  async resumeSubscription(subscription: string, at: number): Promise<void> {
+    await this.pool.query(numbered(DELIVERY_SQL.resume), [at, at, subscription]);
+  }
+
+  async recordSubscriptionRules(subscription: string, rules: string): Promise<void> {
+    await this.pool.query(numbered(DELIVERY_SQL.recordRules), [rules, subscription]);
+  }
+
+  async withdrawDeliveries(deliveryIds: readonly string[], reason: string): Promise<number> {
+    if (deliveryIds.length === 0) return 0;
+    let withdrawn = 0;
+    // Under the keys' locks, as a retry: a replay or an operator's retry of the key waits, and
+    // then sees the withdrawal (a dead head withdrawn, its followers released).
+    await this.inTransaction(async (client) => {
+      await client.query(LOCK_KEYS_OF, [deliveryIds, this.keyLockSpace]);
+      const changed = (await client.query<{ subscription: string; dkey: string }>(WITHDRAW_ALL, [deliveryIds, reason])).rows;
+      withdrawn = changed.length;
+      await settleKeys(client, changed);
+      return true;
+    });
+    return withdrawn;
+  }
+
+  async selectDeliveries(selection: RetrySelection): Promise<DeliveryRecord[]> {
+    return (await this.selected(selection)).map(deliveryFromRow);
+  }
+
+  async retryDeliveries(selection: RetrySelection, now: string): Promise<DeliveryRecord[]> {
+    const changed: DeliveryRecord[] = [];
+    for (const step of byKeys(await this.selected(selection), RETRY_STEP_KEYS)) {
+      await this.inTransaction(async (client) => {
+        const ids = step.map((row) => row.delivery_id);
+        await client.query(LOCK_KEYS_OF, [ids, this.keyLockSpace]);
+        const requeued = new Set((await client.query<{ delivery_id: string }>(REQUEUE_ALL, [now, ids, selection.status])).rows.map((row) => row.delivery_id));
+        const rows = step.filter((row) => requeued.has(row.delivery_id));
+        await settleKeys(client, rows);
+        changed.push(...rows.map((row) => deliveryFromRow({ ...row, status: 'pending', attempts: 0, next_at: now, delivered_at: null })));
+        return true;
+      });
+    }
+    return changed;
+  }
+
+  private async selected(selection: RetrySelection): Promise<DeliveryRow[]> {
+    const { sql, params } = retrySelectionQuery(selection);
+    return (await this.pool.query<DeliveryRow>(numbered(sql), params)).rows;
   }
 
   async enqueueDeliveries(deliveries: readonly NewDelivery[], cursors: readonly CursorAdvance[], now: string): Promise<boolean> {
@@ -180,6 +260,18 @@ export async function migrateDeliveries(client: pg.ClientBase): Promise<void> {
     if (has.rowCount === 0) for (const statement of statements) await client.query(statement.replaceAll('{bigint}', 'BIGINT'));
   }
   for (const statement of DELIVERY_QUEUE_INDEXES) await client.query(statement);
+  for (const [column, statement] of DELIVERY_CURSOR_COLUMNS) {
+    const has = await client.query("SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'delivery_cursors' AND column_name = $1", [column]);
+    if (has.rowCount === 0) await client.query(statement.replaceAll('{bigint}', 'BIGINT'));
+  }
+}
+
+/** After a withdrawal or a retry of these keys: their blocked deliveries released where no dead one precedes, their heads set again. */
+async function settleKeys(client: pg.PoolClient, rows: readonly Pick<DeliveryRow, 'subscription' | 'dkey'>[]): Promise<void> {
+  for (const key of keysOf(rows)) {
+    await client.query(numbered(DELIVERY_SQL.releaseBlocked), [key.subscription, key.dkey]);
+    await client.query(numbered(DELIVERY_SQL.resetHead), [key.subscription, key.dkey, key.subscription, key.dkey]);
+  }
 }
 
 async function lockKeys(client: pg.PoolClient, deliveries: readonly NewDelivery[], space: number): Promise<void> {

@@ -1,7 +1,7 @@
 // The outbox's tables and statements, shared by the SQLite and PostgreSQL adapters.
 // Statements use `?` placeholders; the PostgreSQL adapter numbers them.
 import type { DeliveryStatus } from '../../core/index.js';
-import type { DeliveryFilter, DeliveryRecord } from '../../ports/index.js';
+import type { DeliveryFilter, DeliveryRecord, RetrySelection, SubscriptionPosition } from '../../ports/index.js';
 import { cursorSequence, refuseForeignCursor } from './page-cursor.js';
 
 /** DDL; `{bigint}` becomes INTEGER (SQLite) or BIGINT (PostgreSQL). */
@@ -31,9 +31,21 @@ CREATE INDEX IF NOT EXISTS deliveries_order ON deliveries (seq, generation, subs
 CREATE INDEX IF NOT EXISTS deliveries_status ON deliveries (status, seq);
 CREATE TABLE IF NOT EXISTS delivery_cursors (
   subscription TEXT PRIMARY KEY,
-  up_to {bigint} NOT NULL
+  up_to {bigint} NOT NULL,
+  removed_at {bigint},
+  rules TEXT
 );
 `;
+
+/**
+ * For a cursor table made before a cursor kept its subscription's removal mark and rules (ADR
+ * 0052): the columns, empty (the rules are recorded, after a check of the queued deliveries,
+ * when a hub first leads the deliveries). Each statement when its column is missing.
+ */
+export const DELIVERY_CURSOR_COLUMNS = [
+  ['removed_at', 'ALTER TABLE delivery_cursors ADD COLUMN removed_at {bigint}'],
+  ['rules', 'ALTER TABLE delivery_cursors ADD COLUMN rules TEXT'],
+] as const;
 
 /**
  * After DELIVERY_TABLES, DELIVERY_PLACES and DELIVERY_HEADS: the index of a key's queue order
@@ -53,8 +65,15 @@ export const DELIVERY_QUEUE_INDEXES = [
   "CREATE INDEX IF NOT EXISTS deliveries_undelivered ON deliveries (subscription, dkey, place) WHERE status <> 'delivered'",
 ] as const;
 
+/**
+ * A delivery `e` that still holds its key's queue: neither delivered nor withdrawn (ADR 0052).
+ * Written as two `<>` so the partial index `deliveries_undelivered` (status <> 'delivered')
+ * serves it on SQLite, whose planner uses a partial index only when its WHERE term is in the query.
+ */
+const OUTSTANDING_E = "e.status <> 'delivered' AND e.status <> 'withdrawn'";
+
 /** A delivery of a key that is not delivered yet (a head, or one behind the head). */
-const UNDELIVERED_BEFORE = "e.subscription = deliveries.subscription AND e.dkey = deliveries.dkey AND e.status <> 'delivered' AND e.place < deliveries.place";
+const UNDELIVERED_BEFORE = `e.subscription = deliveries.subscription AND e.dkey = deliveries.dkey AND ${OUTSTANDING_E} AND e.place < deliveries.place`;
 
 /**
  * For a table made before deliveries had a `head` flag (ADR 0048), after DELIVERY_PLACES: the
@@ -113,23 +132,33 @@ export const DELIVERY_SQL = {
   due:
     `SELECT ${COLUMNS} FROM (SELECT ${COLUMNS}, ROW_NUMBER() OVER (PARTITION BY d.subscription ORDER BY d.seq, d.generation) AS turn ` +
     "FROM deliveries d WHERE d.head = 1 AND d.status IN ('pending', 'retrying', 'waiting') AND d.next_at <= ? " +
-    "AND NOT EXISTS (SELECT 1 FROM deliveries e WHERE e.subscription = d.subscription AND e.dkey = d.dkey AND e.status <> 'delivered' " +
+    `AND NOT EXISTS (SELECT 1 FROM deliveries e WHERE e.subscription = d.subscription AND e.dkey = d.dkey AND ${OUTSTANDING_E} ` +
     'AND e.place < d.place)) heads WHERE turn <= ? ORDER BY seq, generation, subscription',
   update:
     'UPDATE deliveries SET status = ?, attempts = ?, next_at = ?, last_attempt_at = COALESCE(?, last_attempt_at), last_error = COALESCE(?, last_error), delivered_at = ? WHERE delivery_id = ?',
-  // A delivered head hands the flag to the next undelivered delivery of its key (a delivered
+  // A delivered head hands the flag to the next outstanding delivery of its key (a delivered
   // delivery that was no head, which the runner never sends, leaves the head where it is).
   // Parameters: followerParams, then the delivery id.
   passHead:
-    "UPDATE deliveries SET head = 1 WHERE delivery_id = (SELECT e.delivery_id FROM deliveries e WHERE e.subscription = ? AND e.dkey = ? AND e.place > ? AND e.status <> 'delivered' " +
+    `UPDATE deliveries SET head = 1 WHERE delivery_id = (SELECT e.delivery_id FROM deliveries e WHERE e.subscription = ? AND e.dkey = ? AND e.place > ? AND ${OUTSTANDING_E} ` +
     'ORDER BY e.place LIMIT 1) AND (SELECT h.head FROM deliveries h WHERE h.delivery_id = ?) = 1',
   dropHead: 'UPDATE deliveries SET head = 0 WHERE delivery_id = ?',
-  // The head of a key set again from its queue (its first undelivered delivery), on an operator's
-  // retry: a key whose rows another version wrote (or a hand-made repair) goes on once retried.
-  // Parameters: subscription, key, subscription, key.
+  // The head of a key set again from its queue (its first outstanding delivery), on an operator's
+  // retry: a key whose rows another version wrote (or a hand-made repair) goes on once retried;
+  // and after a withdrawal, which may take the head away. Parameters: subscription, key, subscription, key.
   resetHead:
-    "UPDATE deliveries SET head = CASE WHEN delivery_id = (SELECT e.delivery_id FROM deliveries e WHERE e.subscription = ? AND e.dkey = ? AND e.status <> 'delivered' ORDER BY e.place LIMIT 1) THEN 1 ELSE 0 END " +
+    `UPDATE deliveries SET head = CASE WHEN delivery_id = (SELECT e.delivery_id FROM deliveries e WHERE e.subscription = ? AND e.dkey = ? AND ${OUTSTANDING_E} ORDER BY e.place LIMIT 1) THEN 1 ELSE 0 END ` +
     "WHERE subscription = ? AND dkey = ? AND (head = 1 OR status <> 'delivered')",
+  positions: 'SELECT subscription, up_to, removed_at, rules FROM delivery_cursors ORDER BY subscription',
+  markRemoved: 'UPDATE delivery_cursors SET removed_at = ? WHERE subscription = ? AND removed_at IS NULL',
+  // Parameters: at, at, subscription. Never back: a cursor already past `at` stays.
+  resume: 'UPDATE delivery_cursors SET up_to = CASE WHEN up_to < ? THEN ? ELSE up_to END, removed_at = NULL WHERE subscription = ?',
+  recordRules: 'UPDATE delivery_cursors SET rules = ? WHERE subscription = ?',
+  // Parameters: the reason, the delivery id.
+  withdraw: "UPDATE deliveries SET status = 'withdrawn', last_error = ?, head = 0 WHERE delivery_id = ? AND status IN ('pending', 'retrying', 'waiting', 'blocked', 'dead')",
+  // An operator's retry of one delivery of a bulk retry, if it is still in the status selected.
+  // Parameters: now, delivery id, status.
+  requeue: "UPDATE deliveries SET status = 'pending', attempts = 0, next_at = ?, delivered_at = NULL WHERE delivery_id = ? AND status = ?",
   blockFollowers: "UPDATE deliveries SET status = 'blocked' WHERE subscription = ? AND dkey = ? AND status IN ('pending', 'retrying', 'waiting') AND place > ?",
   // When a delivery is made pending again (an operator's retry): every blocked delivery of its key
   // that no dead one comes before any more, not only those after it (a replay stored blocked behind
@@ -186,6 +215,62 @@ export function deliveryFromRow(row: DeliveryRow): DeliveryRecord {
   };
 }
 
+export interface PositionRow {
+  readonly subscription: string;
+  /** PostgreSQL BIGINT comes back as text. */
+  readonly up_to: number | string;
+  readonly removed_at: number | string | null;
+  readonly rules: string | null;
+}
+
+export function positionFromRow(row: PositionRow): SubscriptionPosition {
+  return {
+    subscription: row.subscription,
+    upTo: Number(row.up_to),
+    ...(row.removed_at === null ? {} : { removedAt: Number(row.removed_at) }),
+    ...(row.rules === null ? {} : { rules: row.rules }),
+  };
+}
+
+/** The keys (subscription and key) of delivery rows, each once. */
+export function keysOf(rows: readonly Pick<DeliveryRow, 'subscription' | 'dkey'>[]): { subscription: string; dkey: string }[] {
+  const keys = new Map<string, { subscription: string; dkey: string }>();
+  for (const row of rows) keys.set(`${row.subscription}\n${row.dkey}`, { subscription: row.subscription, dkey: row.dkey });
+  return [...keys.values()];
+}
+
+/**
+ * Keys per transaction of a bulk retry: on PostgreSQL each key is an advisory lock held to the
+ * commit, and the server's lock table (max_locks_per_transaction, 64 per connection by default)
+ * does not hold tens of thousands at once.
+ */
+export const RETRY_STEP_KEYS = 500;
+
+/** Rows in steps of at most `keys` keys, a key's rows in one step, the rows' order kept within a step. */
+export function byKeys<T extends Pick<DeliveryRow, 'subscription' | 'dkey'>>(rows: readonly T[], keys: number): T[][] {
+  const steps: T[][] = [];
+  const stepOf = new Map<string, T[]>();
+  let current: T[] = [];
+  let inCurrent = 0;
+  for (const row of rows) {
+    const key = `${row.subscription}\n${row.dkey}`;
+    const known = stepOf.get(key);
+    if (known !== undefined) {
+      known.push(row);
+      continue;
+    }
+    if (inCurrent === keys) {
+      current = [];
+      inCurrent = 0;
+    }
+    if (inCurrent === 0) steps.push(current);
+    current.push(row);
+    stepOf.set(key, current);
+    inCurrent += 1;
+  }
+  return steps;
+}
+
 /** Parameters of DELIVERY_SQL.insert. */
 export function insertParams(delivery: { deliveryId: string; subscription: string; sequence: number; generation: number; key: string; eventType: string; eventId: string }, now: string): (string | number)[] {
   const d = delivery;
@@ -200,6 +285,21 @@ export function passHeadParams(row: Pick<DeliveryRow, 'delivery_id' | 'subscript
 /** Parameters of DELIVERY_SQL.blockFollowers for the followers of a delivery (its row's subscription, key and place). */
 export function followerParams(row: Pick<DeliveryRow, 'subscription' | 'dkey' | 'place'>): (string | number)[] {
   return [row.subscription, row.dkey, Number(row.place)];
+}
+
+/** The deliveries a bulk retry selects, in the log's order (sequence, then generation), with their place. */
+export function retrySelectionQuery(selection: RetrySelection): { sql: string; params: string[] } {
+  const conditions = ['subscription = ?', 'status = ?'];
+  const params = [selection.subscription, selection.status];
+  if (selection.from !== undefined) {
+    conditions.push('created_at >= ?');
+    params.push(selection.from);
+  }
+  if (selection.to !== undefined) {
+    conditions.push('created_at < ?');
+    params.push(selection.to);
+  }
+  return { sql: `SELECT ${COLUMNS}, place FROM deliveries WHERE ${conditions.join(' AND ')} ORDER BY seq, generation`, params };
 }
 
 /** A listing, newest event first, then newest replay (keyset paging on sequence, generation, subscription). */

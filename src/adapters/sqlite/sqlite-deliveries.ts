@@ -2,9 +2,27 @@
 import type Database from 'better-sqlite3';
 import type { DeliveryStatus } from '../../core/index.js';
 import { deliveryIdOf } from '../../core/index.js';
-import type { CursorAdvance, DeliveryFilter, DeliveryRecord, DeliveryStore, DeliveryUpdate, NewDelivery, Page } from '../../ports/index.js';
-import { DELIVERY_HEADS, DELIVERY_PLACES, DELIVERY_QUEUE_INDEXES, DELIVERY_SQL, DELIVERY_TABLES, deliveryCursorOf, deliveryFromRow, deliveryQuery, followerParams, insertParams, passHeadParams } from '../shared/delivery-sql.js';
-import type { DeliveryRow } from '../shared/delivery-sql.js';
+import type { CursorAdvance, DeliveryFilter, DeliveryRecord, DeliveryStore, DeliveryUpdate, NewDelivery, Page, RetrySelection, SubscriptionPosition } from '../../ports/index.js';
+import {
+  DELIVERY_CURSOR_COLUMNS,
+  DELIVERY_HEADS,
+  DELIVERY_PLACES,
+  DELIVERY_QUEUE_INDEXES,
+  DELIVERY_SQL,
+  DELIVERY_TABLES,
+  deliveryCursorOf,
+  deliveryFromRow,
+  deliveryQuery,
+  followerParams,
+  insertParams,
+  keysOf,
+  passHeadParams,
+  positionFromRow,
+  RETRY_STEP_KEYS,
+  retrySelectionQuery,
+  byKeys,
+} from '../shared/delivery-sql.js';
+import type { DeliveryRow, PositionRow } from '../shared/delivery-sql.js';
 import { pageOf } from '../shared/workflow-sql.js';
 
 /** Runs a write transaction with the store's retry on a busy file. */
@@ -31,6 +49,13 @@ export class SqliteDeliveries implements DeliveryStore {
       }).immediate();
     }
     for (const statement of DELIVERY_QUEUE_INDEXES) db.exec(statement);
+    const cursorColumns = () => new Set(db.prepare<[], { name: string }>("SELECT name FROM pragma_table_info('delivery_cursors')").all().map((c) => c.name));
+    if (DELIVERY_CURSOR_COLUMNS.some(([column]) => !cursorColumns().has(column))) {
+      db.transaction(() => {
+        const present = cursorColumns();
+        for (const [column, statement] of DELIVERY_CURSOR_COLUMNS) if (!present.has(column)) db.exec(statement.replaceAll('{bigint}', 'INTEGER'));
+      }).immediate();
+    }
     this.statements = {
       cursors: db.prepare<[], { subscription: string; up_to: number }>(DELIVERY_SQL.cursors),
       startCursor: db.prepare<[string, number]>(DELIVERY_SQL.startCursor),
@@ -46,6 +71,19 @@ export class SqliteDeliveries implements DeliveryStore {
       releaseStranded: db.prepare(DELIVERY_SQL.releaseStranded),
       lastGeneration: db.prepare<[string, number], { g: number | null }>(DELIVERY_SQL.lastGeneration),
       get: db.prepare<[string], DeliveryRow>(DELIVERY_SQL.get),
+      positions: db.prepare<[], PositionRow>(DELIVERY_SQL.positions),
+      markRemoved: db.prepare<[number, string]>(DELIVERY_SQL.markRemoved),
+      resume: db.prepare<[number, number, string]>(DELIVERY_SQL.resume),
+      recordRules: db.prepare<[string, string]>(DELIVERY_SQL.recordRules),
+      withdraw: db.prepare<[string, string]>(DELIVERY_SQL.withdraw),
+      requeue: db.prepare<[string, string, string]>(DELIVERY_SQL.requeue),
+    };
+    /** After a withdrawal or a retry of these keys: their blocked deliveries released where no dead one precedes, their heads set again. */
+    const settleKeys = (rows: readonly DeliveryRow[]) => {
+      for (const key of keysOf(rows)) {
+        this.statements.releaseBlocked.run(key.subscription, key.dkey);
+        this.statements.resetHead.run(key.subscription, key.dkey, key.subscription, key.dkey);
+      }
     };
     this.transactions = {
       enqueue: db.transaction((deliveries: readonly NewDelivery[], cursors: readonly CursorAdvance[], now: string): boolean => {
@@ -68,6 +106,21 @@ export class SqliteDeliveries implements DeliveryStore {
           this.statements.releaseBlocked.run(row.subscription, row.dkey);
           this.statements.resetHead.run(row.subscription, row.dkey, row.subscription, row.dkey);
         }
+      }),
+      withdraw: db.transaction((deliveryIds: readonly string[], reason: string): number => {
+        const changed: DeliveryRow[] = [];
+        for (const id of deliveryIds) {
+          if (this.statements.withdraw.run(reason, id).changes === 0) continue;
+          const row = this.statements.get.get(id);
+          if (row !== undefined) changed.push(row);
+        }
+        settleKeys(changed);
+        return changed.length;
+      }),
+      retry: db.transaction((rows: readonly DeliveryRow[], status: string, now: string): DeliveryRow[] => {
+        const changed = rows.filter((row) => this.statements.requeue.run(now, row.delivery_id, status).changes > 0);
+        settleKeys(changed);
+        return changed.map((row) => this.statements.get.get(row.delivery_id) ?? row);
       }),
       replays: db.transaction((deliveries: readonly NewDelivery[], now: string): DeliveryRecord[] =>
         deliveries.map((d) => {
@@ -94,6 +147,44 @@ export class SqliteDeliveries implements DeliveryStore {
     await this.write(() => {
       for (const subscription of subscriptions) this.statements.startCursor.run(subscription, at);
     });
+  }
+
+  subscriptionPositions(): Promise<SubscriptionPosition[]> {
+    return Promise.resolve(this.statements.positions.all().map(positionFromRow));
+  }
+
+  async markSubscriptionRemoved(subscription: string, at: number): Promise<void> {
+    await this.write(() => this.statements.markRemoved.run(at, subscription));
+  }
+
+  async resumeSubscription(subscription: string, at: number): Promise<void> {
+    await this.write(() => this.statements.resume.run(at, at, subscription));
+  }
+
+  async recordSubscriptionRules(subscription: string, rules: string): Promise<void> {
+    await this.write(() => this.statements.recordRules.run(rules, subscription));
+  }
+
+  withdrawDeliveries(deliveryIds: readonly string[], reason: string): Promise<number> {
+    if (deliveryIds.length === 0) return Promise.resolve(0);
+    return this.write(() => this.transactions.withdraw.immediate(deliveryIds, reason));
+  }
+
+  selectDeliveries(selection: RetrySelection): Promise<DeliveryRecord[]> {
+    return Promise.resolve(this.selected(selection).map(deliveryFromRow));
+  }
+
+  async retryDeliveries(selection: RetrySelection, now: string): Promise<DeliveryRecord[]> {
+    const rows = this.selected(selection);
+    const changed: DeliveryRecord[] = [];
+    // One transaction per step of keys, as on PostgreSQL: the file's one writer is not held for the whole backlog.
+    for (const step of byKeys(rows, RETRY_STEP_KEYS)) changed.push(...(await this.write(() => this.transactions.retry.immediate(step, selection.status, now))).map(deliveryFromRow));
+    return changed;
+  }
+
+  private selected(selection: RetrySelection): DeliveryRow[] {
+    const { sql, params } = retrySelectionQuery(selection);
+    return this.db.prepare<string[], DeliveryRow>(sql).all(...params);
   }
 
   async enqueueDeliveries(deliveries: readonly NewDelivery[], cursors: readonly CursorAdvance[], now: string): Promise<boolean> {

@@ -63,9 +63,17 @@ export type AttemptResult =
   /** Trying again cannot help until someone changes something (4xx, a refused message). */
   | { readonly kind: 'permanent'; readonly error: string };
 
-export type DeliveryStatus = 'pending' | 'retrying' | 'waiting' | 'delivered' | 'dead' | 'blocked';
+/**
+ * `withdrawn`: never sent, and never will be, because the manifest a hub started with no longer
+ * gives the subscription this event (its types or filter narrowed, or the subscription removed).
+ * Like `delivered`, it no longer holds its key's queue (ADR 0052).
+ */
+export type DeliveryStatus = 'pending' | 'retrying' | 'waiting' | 'delivered' | 'dead' | 'blocked' | 'withdrawn';
 
-export const DELIVERY_STATUSES: readonly DeliveryStatus[] = ['pending', 'retrying', 'waiting', 'delivered', 'dead', 'blocked'];
+export const DELIVERY_STATUSES: readonly DeliveryStatus[] = ['pending', 'retrying', 'waiting', 'delivered', 'dead', 'blocked', 'withdrawn'];
+
+/** The statuses of a delivery not sent yet: a manifest change may withdraw it (ADR 0052). */
+export const OUTSTANDING_DELIVERY_STATUSES: readonly DeliveryStatus[] = ['dead', 'blocked', 'pending', 'retrying', 'waiting'];
 
 export interface AttemptOutcome {
   readonly status: 'delivered' | 'retrying' | 'dead';

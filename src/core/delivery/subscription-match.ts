@@ -39,6 +39,21 @@ export function matchesSubscription(subscription: Pick<SubscriptionDeclaration, 
 }
 
 /**
+ * What decides which events a subscription receives (its types and filter), as text that is the
+ * same for the same rules however the manifest orders them. The outbox keeps it with the
+ * subscription's cursor: a hub that starts with other rules withdraws the queued deliveries the
+ * subscription no longer matches (ADR 0052).
+ */
+export function subscriptionRulesOf(subscription: Pick<SubscriptionDeclaration, 'types' | 'filter'>): string {
+  const filter = subscription.filter;
+  return JSON.stringify({
+    types: [...new Set(subscription.types)].sort(),
+    ...(filter?.plant === undefined ? {} : { plant: filter.plant }),
+    ...(filter?.supplierId === undefined ? {} : { supplierId: filter.supplierId }),
+  });
+}
+
+/**
  * The key whose order deliveries keep: the workflow key (`correlationid`); for an event without
  * one (what ERPs, suppliers and plants publish, through the API, X12 and CSV alike), the business
  * document it is about, so one PO's release, changes, confirmations and cancellation reach a

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { CloudEvent } from '../../../src/core/envelope.js';
-import { deliveryIdOf, deliveryKeyOf, matchesSubscription } from '../../../src/core/delivery/subscription-match.js';
+import { deliveryIdOf, deliveryKeyOf, matchesSubscription, subscriptionRulesOf } from '../../../src/core/delivery/subscription-match.js';
 
 const event = (type: string, data: Record<string, unknown>, extra: Partial<CloudEvent> = {}): CloudEvent => ({
   specversion: '1.0',
@@ -71,5 +71,14 @@ describe('which events a subscription receives', () => {
   it('gives a delivery the same id on every attempt and a replay a new one', () => {
     assert.equal(deliveryIdOf('erp-inventory', 42), 'erp-inventory.42');
     assert.equal(deliveryIdOf('erp-inventory', 42, 2), 'erp-inventory.42.r2');
+  });
+
+  it('writes the same rules for a subscription however the manifest orders its types, and other rules for another filter', () => {
+    const rules = subscriptionRulesOf({ types: ['po.released', 'goods.received', 'po.released'], filter: { plant: 'P01' } });
+    assert.equal(rules, subscriptionRulesOf({ types: ['goods.received', 'po.released'], filter: { plant: 'P01' } }));
+    assert.notEqual(rules, subscriptionRulesOf({ types: ['goods.received', 'po.released'] }));
+    assert.notEqual(rules, subscriptionRulesOf({ types: ['goods.received', 'po.released'], filter: { plant: 'P02' } }));
+    assert.notEqual(rules, subscriptionRulesOf({ types: ['goods.received'], filter: { plant: 'P01' } }));
+    assert.notEqual(subscriptionRulesOf({ types: ['goods.received'], filter: { plant: 'S1' } }), subscriptionRulesOf({ types: ['goods.received'], filter: { supplierId: 'S1' } }));
   });
 });
