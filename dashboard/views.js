@@ -365,9 +365,9 @@ export const integrations = {
       </table>
       <table id="subscribers">
         <caption>Subscribers: who the hub sends to</caption>
-        <thead><tr><th scope="col">Subscription</th><th scope="col">Receiver</th><th scope="col">Channel</th><th scope="col">Status</th><th scope="col">Waiting</th><th scope="col">Blocked</th><th scope="col">Dead letters</th><th scope="col">Delivered</th></tr></thead>
+        <thead><tr><th scope="col">Subscription</th><th scope="col">Receiver</th><th scope="col">Channel</th><th scope="col">Status</th><th scope="col">Waiting</th><th scope="col">Blocked</th><th scope="col">Dead letters</th><th scope="col">Delivered</th><th scope="col" title="never sent: the manifest narrowed or removed the subscription">Withdrawn</th></tr></thead>
         <tbody>${health.subscribers.map(
-          (s) => html`<tr><th scope="row">${s.subscription}</th><td>${s.subscriber}</td><td>${term('channel', s.channel)}</td><td>${statusBadge(s.status)}</td><td class="num">${s.backlog}</td><td class="num">${s.blocked}</td><td class="num">${s.dead}</td><td class="num">${s.delivered}</td></tr>`,
+          (s) => html`<tr><th scope="row">${s.subscription}</th><td>${s.subscriber}</td><td>${term('channel', s.channel)}</td><td>${statusBadge(s.status)}</td><td class="num">${s.backlog}</td><td class="num">${s.blocked}</td><td class="num">${s.dead}</td><td class="num">${s.delivered}</td><td class="num">${s.withdrawn}</td></tr>`,
         )}</tbody>
       </table>`;
   },

@@ -119,6 +119,8 @@ export interface SubscriberHealth {
   /** Dead letters: gave up after the last attempt, until an operator retries. */
   readonly dead: number;
   readonly delivered: number;
+  /** Never sent and never will be: the manifest narrowed or removed the subscription (ADR 0052). */
+  readonly withdrawn: number;
   readonly status: 'healthy' | 'backlog' | 'failing';
 }
 
@@ -306,6 +308,7 @@ export function integrationHealth(input: HealthInput): IntegrationHealth {
       blocked,
       dead,
       delivered: n('delivered'),
+      withdrawn: n('withdrawn'),
       status: dead > 0 || blocked > 0 ? 'failing' : backlog > 0 ? 'backlog' : 'healthy',
     };
   });

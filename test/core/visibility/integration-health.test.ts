@@ -70,6 +70,8 @@ describe('integration health', () => {
       { subscription: 'sup-850', status: 'blocked', count: 2 },
       { subscription: 'sup-850', status: 'delivered', count: 5 },
       { subscription: 'retired-feed', status: 'delivered', count: 3 },
+      { subscription: 'retired-feed', status: 'withdrawn', count: 4 },
+      { subscription: 'sup-850', status: 'withdrawn', count: 1 },
     ],
   });
   const source = (id: string) => {
@@ -138,13 +140,15 @@ describe('integration health', () => {
     assert.deepEqual(legacy.problems, ['sent nothing in the window', 'not declared in the manifest']);
   });
 
-  it('gives each subscriber its backlog, blocked deliveries and dead letters', () => {
+  it('gives each subscriber its backlog, blocked deliveries, dead letters and withdrawn deliveries', () => {
+    // Withdrawn (ADR 0052: never sent, the manifest narrowed or removed the subscription) is
+    // neither backlog nor failure, and is shown so that the operator sees what was not sent.
     assert.deepEqual(
-      health.subscribers.map((s) => [s.subscription, s.subscriber, s.channel, s.backlog, s.blocked, s.dead, s.delivered, s.status]),
+      health.subscribers.map((s) => [s.subscription, s.subscriber, s.channel, s.backlog, s.blocked, s.dead, s.delivered, s.withdrawn, s.status]),
       [
-        ['erp-postings', 'erp-core', 'webhook', 3, 0, 0, 10, 'backlog'],
-        ['retired-feed', 'unknown', 'unknown', 0, 0, 0, 3, 'healthy'],
-        ['sup-850', 'sup-0042', 'x12', 0, 2, 1, 5, 'failing'],
+        ['erp-postings', 'erp-core', 'webhook', 3, 0, 0, 10, 0, 'backlog'],
+        ['retired-feed', 'unknown', 'unknown', 0, 0, 0, 3, 4, 'healthy'],
+        ['sup-850', 'sup-0042', 'x12', 0, 2, 1, 5, 1, 'failing'],
       ],
     );
   });
