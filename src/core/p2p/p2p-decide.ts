@@ -305,6 +305,8 @@ function flagActivityAfterCancel(state: P2PLine, out: Derivation): void {
       { invoiceNumber: invoice.invoiceNumber },
       { invoiceEventId: invoice.eventId, blocksInvoice: true },
     );
+    // Its goods are no longer awaited: the stop says what happens to it, the hold's exception is over.
+    out.resolve('receipt_missing', invoiceRefOf(state, invoice), `PO ${state.poNumber} line ${state.line} was cancelled at ${cancelled.at}: invoice ${invoice.invoiceNumber} no longer waits for goods (cancelled_line_activity)`);
   }
   for (const invoice of Object.values(state.invoices).filter((i) => i.seq > cancelled.seq).sort(bySeq)) {
     out.raise('cancelled_line_activity', invoice.eventId, `invoice ${invoice.invoiceNumber} bills PO ${state.poNumber} line ${state.line}, cancelled at ${cancelled.at}`, [invoice.eventId, cancelled.eventId], {

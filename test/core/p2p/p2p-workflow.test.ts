@@ -1183,6 +1183,22 @@ describe('orphans and cancellations', () => {
     assert.deepEqual(s.replay(), s.live());
   });
 
+  it('resolves the receipt_missing of an invoice the cancellation stops: the invoice has one open exception, not two', () => {
+    const s = released();
+    s.invoice('INV-1', [{ line: 10, quantity: '100', unitPrice: '12.5000' }]);
+    s.advance(6 * DAY);
+    const [missing] = s.exceptions('receipt_missing');
+    assert.equal(missing?.invoiceNumber, 'INV-1');
+    s.send('po.cancelled', '/systems/erp-core', { poNumber: PO });
+    const resolved = s.derived('exception.resolved').map((e) => e.data as { exceptionId: string; reason: string });
+    const closed = resolved.find((r) => r.exceptionId === missing?.exceptionId);
+    assert.ok(closed, 'receipt_missing is resolved when the cancellation stops the invoice');
+    assert.match(closed.reason, /cancelled/);
+    const openOnInvoice = Object.values(s.line(10).exceptions).filter((e) => e.status === 'open' && e.code !== 'late_confirmation');
+    assert.deepEqual(openOnInvoice.map((e) => e.code), ['cancelled_line_activity']);
+    assert.deepEqual(s.replay(), s.live());
+  });
+
   it('cancels a line that a PO change no longer lists', () => {
     const s = new P2PScenario();
     s.release([
