@@ -111,6 +111,15 @@ export class MqttIntake extends EdgeChannel {
   }
 
   /**
+   * The broker client connects again: another hub on the store may have held the session and
+   * moved the publishers' positions meanwhile. Judged against the positions this hub read before,
+   * its next message was a false gap for all the other hub had taken. They are read again.
+   */
+  sessionResumed(): void {
+    this.positions = undefined;
+  }
+
+  /**
    * Takes one message. Resolves once it is committed, found to be a duplicate, or kept in
    * quarantine; rejects when the store fails (the message must then stay unacknowledged).
    */

@@ -238,6 +238,7 @@ export async function createHub(config: HubConfig, manifest: Manifest, contracts
     (message) => logger.info(message),
     store,
     natsLeadsOf(config.store),
+    (clientId) => mqttLeadOf(config.store, clientId),
   );
   quarantine.register(edge.mqtt);
   quarantine.register(edge.nats);
@@ -449,6 +450,15 @@ function natsLeadsOf(storeUrl: string): ((consumer: NatsConsumerDeclaration) => 
 }
 
 /**
+ * Who holds the MQTT session among the hubs on one PostgreSQL store: the broker keeps one session
+ * per client id and gives it to the client that connected last, so hubs running one manifest took
+ * it from each other every second (ADR 0054). A SQLite file has one hub: none needed.
+ */
+function mqttLeadOf(storeUrl: string, clientId: string): Lead | undefined {
+  return isPostgresUrl(storeUrl) ? AdvisoryLead.onStore(storeUrl, `mqtt-session:${clientId}`) : undefined;
+}
+
+/**
  * The MQTT and NATS intake of the manifest, and their broker clients when `run` (they connect
  * in the background and retry until the broker answers; the hub starts either way).
  */
@@ -461,6 +471,7 @@ function startEdge(
   onNotice: (message: string) => void,
   readPositions: StreamReadPositionStore,
   leadOf: NatsConsumersOptions['leadOf'],
+  mqttLead: (clientId: string) => Lead | undefined,
 ): Edge {
   const mqtt = new MqttIntake(deps);
   const nats = new NatsIntake(deps);
@@ -469,7 +480,16 @@ function startEdge(
   if (run && manifest.mqtt !== undefined && manifest.mqtt.topics.length > 0) {
     const expiryMs = parseDeliveryDuration(manifest.mqtt.sessionExpiry) ?? 7 * 86_400_000;
     const clientId = manifest.mqtt.clientId;
-    mqttSubscriber = new MqttSubscriber(mqtt, { url: manifest.mqtt.url, clientId, sessionExpirySeconds: Math.floor(expiryMs / 1000), onError, onConnection: (up) => onConnection('mqtt', clientId, up) });
+    const lead = mqttLead(clientId);
+    mqttSubscriber = new MqttSubscriber(mqtt, {
+      url: manifest.mqtt.url,
+      clientId,
+      sessionExpirySeconds: Math.floor(expiryMs / 1000),
+      onError,
+      onNotice,
+      onConnection: (up) => onConnection('mqtt', clientId, up),
+      ...(lead === undefined ? {} : { lead }),
+    });
     mqttSubscriber.start();
   }
   if (run && manifest.nats !== undefined && manifest.nats.consumers.length > 0) {

@@ -93,6 +93,27 @@ describe('per-publisher sequence numbers across hub restarts', () => {
     }
   });
 
+  it('judges the next message against what another hub recorded while it held the MQTT session', async () => {
+    const store = new SqliteStore(join(dir, 'handover.db'));
+    // Two hubs on one store, as on PostgreSQL; the broker gives the session to one at a time.
+    const first = await startTestHub({ store, manifestPath, hubOptions: { edge: false } });
+    const second = await startTestHub({ store, manifestPath, hubOptions: { edge: false } });
+    try {
+      const receive = async (hub: typeof first, seq: number) => (await hub.hub.edge.mqtt.receive(TOPIC, completion(seq))).kind;
+      for (const seq of [1, 2, 3]) assert.equal(await receive(first, seq), 'accepted');
+      second.hub.edge.mqtt.sessionResumed();
+      for (const seq of [4, 5, 6]) assert.equal(await receive(second, seq), 'accepted');
+      // The first hub gets the session back. Before: 7 after its own 3, a gap of 4 to 6.
+      first.hub.edge.mqtt.sessionResumed();
+      assert.equal(await receive(first, 7), 'accepted');
+      assert.deepEqual(await sequenceExceptions(store), []);
+    } finally {
+      await second.close();
+      await first.close();
+      await store.close();
+    }
+  });
+
   it('reports a publisher restart once, and not again when its first message is redelivered', async () => {
     const store = new SqliteStore(join(dir, 'reset.db'));
     try {

@@ -463,7 +463,7 @@ describe('NATS JetStream on several hubs sharing one PostgreSQL database', () =>
     if (!(await needNats(t)) || !(await needPostgres(t))) return;
     const world = edgeWorld();
     cleanup(t, world, [world.inStream]);
-    // NATS only: two hubs on one MQTT client id would take the session from each other.
+    // NATS only (MQTT on several hubs: src/server/edge-mqtt-several-hubs.int.test.ts).
     writeFileSync(world.manifest, readFileSync(world.manifest, 'utf8').replace(/\nmqtt:\n[\s\S]*?\n(?=# A plant that runs NATS)/, '\n'));
     const schema = uniqueSchema('mr_edge_hubs');
     t.after(() => dropSchema(schema));

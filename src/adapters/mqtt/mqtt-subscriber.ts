@@ -4,12 +4,19 @@
 // or kept in quarantine (mqtt.js customHandleAcks); messages are taken one at a time, in order.
 // When the store fails the message is left unacknowledged and the connection is dropped: the
 // broker sends it again when the hub reconnects, and the door's dedupe absorbs any copy.
+// Hubs sharing a store take turns: the session is held by the one hub that holds its lead.
 import mqtt from 'mqtt';
 import type { MqttClient } from 'mqtt';
+import type { Lead } from '../../ports/index.js';
 
 export interface MqttEdgeIntake {
   filters(): string[];
   receive(topic: string, payload: Uint8Array): Promise<unknown>;
+  /**
+   * Told before each connection to the broker: another hub on the store may have held the session
+   * meanwhile, so what the intake keeps in memory of the store (publishers' positions) is stale.
+   */
+  sessionResumed?(): void;
 }
 
 export interface MqttSubscriberOptions {
@@ -20,6 +27,16 @@ export interface MqttSubscriberOptions {
   readonly reconnectMs?: number;
   /** Told true once subscribed after each connect, false when the connection drops (and at start). */
   readonly onConnection?: (up: boolean) => void;
+  /**
+   * The session's lead among the hubs sharing the store (PostgreSQL): the broker keeps one session
+   * per client id and gives it to the client that connected last, so hubs on one manifest would
+   * take it from each other every reconnect period. The hub connects only while it holds the lead,
+   * tries to take it every `reconnectMs` while it does not, and disconnects when it loses it.
+   * Without it the hub always connects (one hub per SQLite file).
+   */
+  readonly lead?: Lead;
+  /** Told when this hub starts or stops holding the lead (an operator wants to know which hub reads). */
+  readonly onNotice?: (message: string) => void;
 }
 
 /** MQTT 5 reason code for a PUBACK: success. */
@@ -28,17 +45,64 @@ const SUCCESS = 0;
 export class MqttSubscriber {
   private client: MqttClient | undefined;
   private connected: Promise<void> | undefined;
+  /** The loop that takes turns with the other hubs (with a lead only). */
+  private leading: Promise<void> | undefined;
+  private stopped = false;
+  /** Wakes the loop from its wait when the hub stops. */
+  private wake: () => void = () => undefined;
 
   constructor(
     private readonly intake: MqttEdgeIntake,
     private readonly options: MqttSubscriberOptions,
   ) {}
 
-  /** Connects (retrying in the background until the broker answers) and subscribes. */
+  /** Connects (retrying in the background until the broker answers) and subscribes; with a lead, only while it holds it. */
   start(): void {
+    this.options.onConnection?.(false);
+    let resolveReady = (): void => undefined;
+    this.connected = new Promise((resolve) => {
+      resolveReady = resolve;
+    });
+    if (this.options.lead === undefined) this.client = this.connect(resolveReady);
+    else this.leading = this.takeTurns(this.options.lead, resolveReady);
+  }
+
+  /**
+   * Connects while this hub holds the session's lead: tries to take it every reconnect period, and
+   * ends the connection (keeping the session) as soon as a check finds it lost. A short overlap is
+   * possible (the Lead port has no fencing): the broker then gives the session to the later client,
+   * and what the other had in flight comes again to the holder, answered as a duplicate.
+   */
+  private async takeTurns(lead: Lead, ready: () => void): Promise<void> {
+    const period = this.options.reconnectMs ?? 1_000;
+    const named = `mqtt session ${this.options.clientId}`;
+    let leading: boolean | undefined;
+    while (!this.stopped) {
+      const held = await lead.tryLead();
+      if (this.stopped) break;
+      if (held !== leading) {
+        if (!held) this.options.onNotice?.(`${named}: another hub on the store holds it (or the store does not answer); this hub tries to take it over every ${period} ms`);
+        else if (leading === false) this.options.onNotice?.(`${named}: this hub holds it now`);
+      }
+      if (held && this.client === undefined) this.client = this.connect(ready);
+      if (!held && this.client !== undefined) {
+        if (leading === true) this.options.onNotice?.(`${named}: this hub lost its lead (its hold on the store ended); it disconnects and tries to take it again every ${period} ms`);
+        await this.disconnect();
+      }
+      leading = held;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, period);
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+  }
+
+  private connect(ready: () => void): MqttClient {
     const filters = this.intake.filters();
     const onConnection = this.options.onConnection;
-    onConnection?.(false);
     const client = mqtt.connect(this.options.url, {
       protocolVersion: 5,
       clientId: this.options.clientId,
@@ -77,28 +141,37 @@ export class MqttSubscriber {
       if (error.message !== lastProblem) this.options.onError(error, `mqtt broker ${this.options.url}; reconnecting`);
       lastProblem = error.message;
     });
-    this.connected = new Promise((resolve) => {
-      client.on('connect', () => {
-        // rh 1: retained messages only when the subscription is new. With the default (0) the
-        // broker sent a topic's retained message again on every reconnect and restart: an
-        // unmappable one went to the quarantine each time and, once its publisher had moved on,
-        // raised a false sequence_reset (and a gap after it).
-        lastProblem = '';
-        client.subscribe(
-          filters,
-          { qos: 1, rh: 1 },
-          (error) => {
-            if (error !== null && error !== undefined) this.options.onError(error, `mqtt subscribe to ${filters.join(', ')}`);
-            else {
-              onConnection?.(true);
-              resolve();
-            }
-          },
-        );
-      });
+    // Before each connection's first message: another hub may have held the session meanwhile.
+    client.on('connect', () => this.intake.sessionResumed?.());
+    client.on('connect', () => {
+      // rh 1: retained messages only when the subscription is new. With the default (0) the
+      // broker sent a topic's retained message again on every reconnect and restart: an
+      // unmappable one went to the quarantine each time and, once its publisher had moved on,
+      // raised a false sequence_reset (and a gap after it).
+      lastProblem = '';
+      client.subscribe(
+        filters,
+        { qos: 1, rh: 1 },
+        (error) => {
+          if (error !== null && error !== undefined) this.options.onError(error, `mqtt subscribe to ${filters.join(', ')}`);
+          else {
+            onConnection?.(true);
+            ready();
+          }
+        },
+      );
     });
     client.on('close', () => onConnection?.(false));
-    this.client = client;
+    return client;
+  }
+
+  /** Ends the connection and keeps the session: the broker holds what arrives for whichever hub connects next. */
+  private async disconnect(): Promise<void> {
+    const client = this.client;
+    this.client = undefined;
+    if (client === undefined) return;
+    await client.endAsync(false).catch(() => client.endAsync(true));
+    this.options.onConnection?.(false);
   }
 
   /** Resolves once the hub is subscribed (tests wait for it before publishing). */
@@ -108,9 +181,11 @@ export class MqttSubscriber {
 
   /** Disconnects and keeps the session: the broker holds what arrives until the hub is back. */
   async stop(): Promise<void> {
-    const client = this.client;
-    this.client = undefined;
-    if (client === undefined) return;
-    await client.endAsync(false).catch(() => client.endAsync(true));
+    this.stopped = true;
+    this.wake();
+    await this.leading;
+    await this.disconnect();
+    // Last: a hub taking over connects once nothing of ours is in flight.
+    await this.options.lead?.release();
   }
 }
