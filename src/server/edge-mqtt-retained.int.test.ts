@@ -78,4 +78,43 @@ describe('retained MQTT messages', () => {
       await second.close();
     }
   });
+
+  it('cleared by their publisher (an empty retained message) are no message for the quarantine', async (t) => {
+    if (!(await needMqtt(t))) return;
+    const run = `${process.pid}_${Date.now().toString(36)}_${Math.floor(Math.random() * 1e6).toString(36)}`;
+    const dir = mkdtempSync(join(tmpdir(), 'millrace-retained-'));
+    const clientId = `millrace-test-${run}`;
+    const topic = `plants/P01/mes/L1/completed-${run}`;
+    const manifestPath = join(dir, 'millrace.yaml');
+    const fragment = readFileSync(FRAGMENT, 'utf8')
+      .replace('url: mqtt://127.0.0.1:1883', `url: ${MQTT_URL}`)
+      .replace('plants/P01/mes/+/completed', `plants/P01/mes/+/completed-${run}`)
+      .replace('clientId: millrace-hub-na', `clientId: ${clientId}`)
+      .replace(/\nnats:[\s\S]*$/, '\n');
+    writeFileSync(manifestPath, `${readFileSync(EXAMPLE_MANIFEST, 'utf8')}\n${fragment}`);
+    const store = new SqliteStore(':memory:');
+    const plc = await mqtt.connectAsync(MQTT_URL, { protocolVersion: 5, clientId: `plc-${run}`, reconnectPeriod: 0 });
+    const hub = await startTestHub({ store, manifestPath });
+    t.after(async () => {
+      await hub.close();
+      await plc.endAsync();
+      const session = await mqtt.connectAsync(MQTT_URL, { protocolVersion: 5, clientId, clean: true, reconnectPeriod: 0, properties: { sessionExpiryInterval: 0 } });
+      await session.endAsync();
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    });
+    const completion = (seq: number) => JSON.stringify({ seq, order: `PRD-${seq}`, good: '10', scrap: '0', ts: '2026-03-02T13:15:00+01:00' });
+    await hub.hub.edge.mqttSubscriber?.ready();
+    await plc.publishAsync(topic, completion(1), { qos: 1, retain: true });
+    // The MQTT way to delete a retained message: an empty payload with the retain flag. The broker
+    // forwards it to the subscribers. Before: quarantined as payload_not_json, and no retry could
+    // ever take it.
+    await plc.publishAsync(topic, '', { qos: 1, retain: true });
+    // An empty payload without the flag is a device sending nothing: kept, as before.
+    await plc.publishAsync(topic, '', { qos: 1 });
+    await plc.publishAsync(topic, completion(2), { qos: 1 });
+    await eventually('message 2 in the log', async () => ((await store.find('/systems/mes-p01', `mes-p01-completions/L1/2`)) === undefined ? undefined : true));
+    const held = (await store.quarantines.listQuarantine({ channel: 'mqtt' }, 10)).items;
+    assert.deepEqual(held.map((e) => [e.reason.code, e.attempts.filter((a) => a.action === 'resend').length]), [['payload_not_json', 0]], 'one empty payload held: the one without the retain flag');
+  });
 });

@@ -6,7 +6,7 @@
 // broker sends it again when the hub reconnects, and the door's dedupe absorbs any copy.
 // Hubs sharing a store take turns: the session is held by the one hub that holds its lead.
 import mqtt from 'mqtt';
-import type { MqttClient } from 'mqtt';
+import type { IPublishPacket, MqttClient } from 'mqtt';
 import type { Lead } from '../../ports/index.js';
 
 export interface MqttEdgeIntake {
@@ -111,7 +111,12 @@ export class MqttSubscriber {
       reconnectPeriod: this.options.reconnectMs ?? 1_000,
       // Subscriptions are renewed on every connect below; the session keeps them meanwhile.
       resubscribe: false,
-      customHandleAcks: (topic, payload, _packet, done) => {
+      customHandleAcks: (topic, payload, packet: IPublishPacket, done) => {
+        if (clearsRetained(packet)) {
+          this.options.onNotice?.(`mqtt: the retained message of ${topic} was cleared (an empty retained message); nothing to take`);
+          done(SUCCESS);
+          return;
+        }
         this.intake.receive(topic, payload).then(
           () => done(SUCCESS),
           (error: unknown) => {
@@ -128,7 +133,7 @@ export class MqttSubscriber {
     // A publisher that sends at QoS 0 gets no redelivery from the broker, but what arrives is
     // still taken (customHandleAcks covers QoS 1 and 2 only); a store failure loses it, and says so.
     client.handleMessage = (packet, callback) => {
-      if (packet.qos !== 0) return callback();
+      if (packet.qos !== 0 || clearsRetained(packet)) return callback();
       this.intake.receive(packet.topic, typeof packet.payload === 'string' ? new TextEncoder().encode(packet.payload) : packet.payload).then(
         () => callback(),
         (error: unknown) => {
@@ -147,11 +152,13 @@ export class MqttSubscriber {
       // rh 1: retained messages only when the subscription is new. With the default (0) the
       // broker sent a topic's retained message again on every reconnect and restart: an
       // unmappable one went to the quarantine each time and, once its publisher had moved on,
-      // raised a false sequence_reset (and a gap after it).
+      // raised a false sequence_reset (and a gap after it). rap (retain as published): the
+      // retain flag comes as the publisher set it, so the clearing of a retained message is told
+      // from an empty message (clearsRetained).
       lastProblem = '';
       client.subscribe(
         filters,
-        { qos: 1, rh: 1 },
+        { qos: 1, rh: 1, rap: true },
         (error) => {
           if (error !== null && error !== undefined) this.options.onError(error, `mqtt subscribe to ${filters.join(', ')}`);
           else {
@@ -188,4 +195,13 @@ export class MqttSubscriber {
     // Last: a hub taking over connects once nothing of ours is in flight.
     await this.options.lead?.release();
   }
+}
+
+/**
+ * An empty payload with the retain flag: the MQTT way to delete a topic's retained message, which
+ * the broker forwards to the subscribers as well. It carries no fact; quarantined, it was an entry
+ * no retry could ever take (ADR 0054). An empty payload without the flag is still a message.
+ */
+function clearsRetained(packet: { retain: boolean; payload: Buffer | string }): boolean {
+  return packet.retain && packet.payload.length === 0;
 }
