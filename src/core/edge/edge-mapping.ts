@@ -185,7 +185,7 @@ export function filtersOverlap(a: string, b: string): boolean {
 
 /** Why a message could not become an event. */
 export interface EdgeMessageProblem {
-  readonly code: 'payload_not_json' | 'missing_value' | 'not_decimal' | 'not_integer' | 'not_date' | 'not_boolean' | 'unknown_value' | 'unknown_item_code' | 'unknown_supplier_code';
+  readonly code: 'payload_not_json' | 'payload_not_object' | 'missing_value' | 'not_decimal' | 'not_integer' | 'not_date' | 'not_boolean' | 'unknown_value' | 'unknown_item_code' | 'unknown_supplier_code';
   /** The payload field or `topic level N` the value came from. */
   readonly at?: string;
   readonly value?: string;
@@ -220,6 +220,11 @@ export function mapMqttMessage(input: MqttMessageInput): MqttMappingResult {
     payload = JSON.parse(input.payload);
   } catch (error) {
     return { ok: false, problems: [{ code: 'payload_not_json', message: `the payload is not JSON: ${(error as Error).message}` }] };
+  }
+  if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) {
+    // Every field read from it would be missing: one problem that says why, not one per field.
+    const what = payload === null ? 'null' : Array.isArray(payload) ? 'an array' : `a ${typeof payload}`;
+    return { ok: false, problems: [{ code: 'payload_not_object', message: `the payload is JSON but ${what}, not an object with the fields the mapping reads` }] };
   }
   const problems: EdgeMessageProblem[] = [];
   const levels = input.topicName.split('/');

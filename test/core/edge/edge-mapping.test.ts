@@ -80,6 +80,19 @@ describe('MQTT payloads as canonical events', () => {
     assert.equal(garbage.sequence, undefined);
   });
 
+  it('says so when the payload is JSON but not an object, instead of listing every field as missing', () => {
+    // Before: "seq: no value for sequence (and 5 more problem(s))" for each of them.
+    for (const [payload, what] of [['[{"seq":1}]', 'an array'], ['null', 'null'], ['42', 'a number'], ['"PRD-1 done"', 'a string'], ['true', 'a boolean']] as const) {
+      const result = map(payload);
+      assert.ok(!result.ok);
+      assert.deepEqual(
+        result.problems.map((p) => [p.code, p.message]),
+        [['payload_not_object', `the payload is JSON but ${what}, not an object with the fields the mapping reads`]],
+        payload,
+      );
+    }
+  });
+
   it('refuses declarations it could not use, each with where to fix it', () => {
     const { publisher: _publisher, ...withoutPublisher } = COMPLETIONS;
     const compiled = compileMqttTopic({ ...withoutPublisher, filter: 'plants/#/done', time: { field: 'ts', format: 'DD.MM.' }, fields: { plant: { field: 'p', value: 'P01' } } });
