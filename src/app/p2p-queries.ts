@@ -145,12 +145,13 @@ export class P2PQueries {
     };
   }
 
-  /** The PO's lines, if the viewer may see them (a partner only its own supplier's). */
+  /** The PO's lines, if the viewer may see them (a partner only its own supplier's; a removed system or partner none). */
   private async visibleLines(poNumber: string, viewer: Principal): Promise<P2PLine[] | undefined> {
+    const scope = this.authority.readScopeOf(viewer);
+    if (scope.kind === 'none') return undefined;
     const states = await this.store.linesOfPurchaseOrder(poNumber);
-    const scope = this.authority.supplierScopeOf(viewer);
     if (states.length === 0) return undefined;
-    if (scope !== undefined && !states.some((s) => s.terms?.supplierId === scope)) return undefined;
+    if (scope.kind === 'supplier' && !states.some((s) => s.terms?.supplierId === scope.supplierId)) return undefined;
     return states;
   }
 
@@ -288,18 +289,20 @@ export class P2PQueries {
   }
 
   async exception(exceptionId: string, viewer: Principal): Promise<ExceptionAnswer | undefined> {
+    const scope = this.authority.readScopeOf(viewer);
+    if (scope.kind === 'none') return undefined;
     const view = await this.store.getException(exceptionId);
     if (view === undefined) return undefined;
-    const scope = this.authority.supplierScopeOf(viewer);
-    return scope !== undefined && view.supplierId !== scope ? undefined : this.answer(view);
+    return scope.kind === 'supplier' && view.supplierId !== scope.supplierId ? undefined : this.answer(view);
   }
 
-  /** The filter narrowed to the viewer's supplier; undefined when it asks for another supplier. */
+  /** The filter narrowed to what the viewer may read; undefined when it asks for what the viewer may not. */
   private scope<F extends { supplierId?: string }>(filter: F, viewer: Principal): F | undefined {
-    const scope = this.authority.supplierScopeOf(viewer);
-    if (scope === undefined) return filter;
-    if (filter.supplierId !== undefined && filter.supplierId !== scope) return undefined;
-    return { ...filter, supplierId: scope };
+    const scope = this.authority.readScopeOf(viewer);
+    if (scope.kind === 'none') return undefined;
+    if (scope.kind !== 'supplier') return filter;
+    if (filter.supplierId !== undefined && filter.supplierId !== scope.supplierId) return undefined;
+    return { ...filter, supplierId: scope.supplierId };
   }
 }
 

@@ -3,10 +3,10 @@
 // transfer with their timelines, and inventory accuracy per plant for the KPIs. Who may see
 // what: a partner (supplier) credential sees no plant object; a system the manifest ties to a
 // plant sees its own plant's objects (a transfer from either end; a released order only from its
-// plant); operators and other systems
-// see all. Anything not visible is "not found", so nobody can probe another plant's orders.
+// plant); operators and the other systems the manifest declares see all; a key of a system the
+// manifest no longer declares sees none. Anything not visible is "not found", so nobody can probe another plant's orders.
 import type { InventoryAccuracy, InventoryView, Manifest, PlantPolicy, PlantWorkflow, Principal, ProductionOrderView, StoredEvent, TaggedPlantState, TransferView } from '../core/index.js';
-import { emptyInventory, inventoryAccuracy, inventoryView, plantLinkKey, productionOrderView, transferPlantsOf, transferView } from '../core/index.js';
+import { emptyInventory, inventoryAccuracy, inventoryView, plantLinkKey, productionOrderView, ReadScopes, transferPlantsOf, transferView } from '../core/index.js';
 import type { EventStore, WorkflowStore } from '../ports/index.js';
 import type { TimelineEntry } from './p2p-queries.js';
 import { timelineEntryOf } from './p2p-queries.js';
@@ -15,25 +15,28 @@ export type ProductionOrderAnswer = ProductionOrderView & { readonly timeline: r
 export type TransferAnswer = TransferView & { readonly timeline: readonly TimelineEntry[] };
 
 export class PlantQueries {
-  private readonly plantOfSystem: ReadonlyMap<string, string>;
+  private readonly scopes: ReadScopes;
 
   constructor(
     private readonly store: WorkflowStore,
     private readonly log: EventStore,
-    manifest: Pick<Manifest, 'systems'>,
+    manifest: Pick<Manifest, 'systems' | 'partners'>,
     private readonly policy: PlantPolicy,
   ) {
-    this.plantOfSystem = new Map(manifest.systems.flatMap((s) => (s.plant === undefined ? [] : [[s.id, s.plant] as const])));
+    this.scopes = new ReadScopes(manifest);
   }
 
-  /** The plants a viewer may see: undefined for all, an empty list for none. */
+  /** The plants a viewer may see: undefined for all, an empty list for none (a partner, a removed system). */
   private plantsOf(viewer: Principal): readonly string[] | undefined {
-    if (viewer.kind === 'partner') return [];
-    if (viewer.kind === 'system') {
-      const plant = this.plantOfSystem.get(viewer.id);
-      return plant === undefined ? undefined : [plant];
+    const scope = this.scopes.of(viewer);
+    switch (scope.kind) {
+      case 'all':
+        return undefined;
+      case 'plant':
+        return [scope.plant];
+      default:
+        return [];
     }
-    return undefined;
   }
 
   private sees(viewer: Principal, plants: readonly (string | undefined)[]): boolean {

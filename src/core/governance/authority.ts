@@ -17,6 +17,39 @@ export interface Principal {
 export type OperatorRole = 'viewer' | 'operator';
 
 /**
+ * What a principal may read of the business objects (docs/adr/0055): everything (operators, and
+ * systems the manifest declares without a plant), one supplier's (a partner), one plant's (a
+ * system the manifest ties to a plant), or nothing (a key of a system or partner the manifest no
+ * longer declares).
+ */
+export type ReadScope =
+  | { readonly kind: 'all' }
+  | { readonly kind: 'supplier'; readonly supplierId: string }
+  | { readonly kind: 'plant'; readonly plant: string }
+  | { readonly kind: 'none' };
+
+const READ_ALL: ReadScope = Object.freeze({ kind: 'all' });
+const READ_NONE: ReadScope = Object.freeze({ kind: 'none' });
+
+/** The read scopes of a manifest's systems and partners, resolved once. */
+export class ReadScopes {
+  private readonly scopes = new Map<string, ReadScope>();
+
+  constructor(manifest: Pick<Manifest, 'systems' | 'partners'>) {
+    for (const system of manifest.systems) {
+      this.scopes.set(principalKey('system', system.id), system.plant === undefined ? READ_ALL : Object.freeze({ kind: 'plant', plant: system.plant }));
+    }
+    for (const partner of manifest.partners) this.scopes.set(principalKey('partner', partner.id), Object.freeze({ kind: 'supplier', supplierId: partner.supplierId }));
+  }
+
+  of(principal: Principal): ReadScope {
+    if (principal.kind === 'operator') return READ_ALL;
+    // A key outlives the manifest entry it was made for: a removed system or partner reads nothing.
+    return this.scopes.get(principalKey(principal.kind, principal.id)) ?? READ_NONE;
+  }
+}
+
+/**
  * `ungoverned`: allowed only because the source is in `observe` mode; it names the rule that
  * would refuse the event in `enforce` mode, and the hub records it on the stored event.
  */
@@ -45,8 +78,10 @@ export class PublishingAuthority {
   private readonly grants = new Map<string, Grant>();
   private readonly suppliers = new Map<string, string>();
   private readonly resolved = new WeakMap<Principal, { readonly grant: Grant | undefined; readonly source: string }>();
+  private readonly reads: ReadScopes;
 
   constructor(manifest: Manifest) {
+    this.reads = new ReadScopes(manifest);
     for (const system of manifest.systems) this.grants.set(principalKey('system', system.id), grantOf(system));
     for (const partner of manifest.partners) {
       this.grants.set(principalKey('partner', partner.id), grantOf(partner));
@@ -102,6 +137,11 @@ export class PublishingAuthority {
     if (principal.kind !== 'partner') return undefined;
     // A partner the manifest no longer declares sees nothing.
     return this.suppliers.get(principal.id) ?? '\u0000none';
+  }
+
+  /** What the principal may read (the read API's object scope; the intake uses supplierScopeOf). */
+  readScopeOf(principal: Principal): ReadScope {
+    return this.reads.of(principal);
   }
 
   /** Whether the manifest declares this principal at all (a key for a removed system is useless). */

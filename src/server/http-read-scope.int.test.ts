@@ -1,0 +1,107 @@
+// Who reads what over HTTP (ADR 0055), on SQLite and PostgreSQL: two suppliers' POs at two
+// plants, a price variance on each, an inventory mismatch at each plant; then every read route
+// asked with keys that should see part of it, all of it or none of it. Another party's object
+// is answered exactly like one that does not exist, so ids cannot be probed.
+import assert from 'node:assert/strict';
+import { describe } from 'node:test';
+import { issueKey, systemClock } from '../bootstrap/index.js';
+import type { TestHub } from '../../test/support/hub.js';
+import { callHub, onBothStores } from '../../test/support/hub.js';
+
+const PO_A = '4500000001';
+const PO_B = '4500000002';
+const PO_NONE = '4500000099';
+
+function event(id: string, source: string, type: string, time: string, data: Record<string, unknown>) {
+  return { specversion: '1.0', id, source, type, time, data };
+}
+
+/** PO A to SUP-0042 for P01 and PO B to SUP-0107 for P02, received and invoiced above price; a count short at each plant. */
+async function story(t: TestHub): Promise<void> {
+  const send = async (key: string, body: unknown) => {
+    const answer = await callHub(t, 'POST', '/v1/events', t.keys.get(key)!, body);
+    assert.equal(answer.status, 202, JSON.stringify(answer.body));
+  };
+  for (const [po, supplierId, plant] of [
+    [PO_A, 'SUP-0042', 'P01'],
+    [PO_B, 'SUP-0107', 'P02'],
+  ] as const) {
+    const wms = `wms-${plant.toLowerCase()}`;
+    await send(
+      'system:erp-core',
+      event(`po-${po}`, '/systems/erp-core', 'po.released', '2026-03-02T08:00:00Z', {
+        poNumber: po,
+        supplierId,
+        buyerPlant: plant,
+        currency: 'USD',
+        lines: [{ line: 10, itemId: 'ITM-10023', quantity: '100', uom: 'EA', unitPrice: '10.00', needBy: '2026-03-16' }],
+      }),
+    );
+    await send(`system:${wms}`, event(`gr-${po}`, `/systems/${wms}`, 'goods.received', '2026-03-04T07:30:00Z', { receiptId: `GR-${po}`, plant, lines: [{ poNumber: po, line: 10, quantity: '100', uom: 'EA' }] }));
+    await send(
+      'system:ap-automation',
+      event(`inv-${po}`, '/systems/ap-automation', 'invoice.received', '2026-03-05T10:00:00Z', {
+        invoiceNumber: `INV-${po}`,
+        supplierId,
+        currency: 'USD',
+        invoiceDate: '2026-03-05',
+        lines: [{ poNumber: po, line: 10, quantity: '100', uom: 'EA', unitPrice: '11.00' }],
+        totalAmount: '1100.00',
+      }),
+    );
+    await send(`system:${wms}`, event(`mv-${plant}`, `/systems/${wms}`, 'inventory.movement', '2026-03-02T06:00:00Z', { movementId: `ADJ-${plant}`, plant, itemId: 'ITM-50010', quantity: '100', uom: 'EA', reason: 'adjustment' }));
+    await send(`system:${wms}`, event(`count-${plant}`, `/systems/${wms}`, 'inventory.snapshot', '2026-03-03T18:00:00Z', { plant, asOf: '2026-03-03T18:00:00Z', positions: [{ itemId: 'ITM-50010', quantity: '70', uom: 'EA' }] }));
+  }
+  await t.hub.settle();
+}
+
+type Exception = { exceptionId: string; code: string; plant?: string; supplierId?: string; poNumber?: string };
+
+async function exceptionsAs(t: TestHub, key: string, query = ''): Promise<Exception[]> {
+  const answer = await callHub(t, 'GET', `/v1/exceptions${query}`, key);
+  assert.equal(answer.status, 200, JSON.stringify(answer.body));
+  return answer.body.items as Exception[];
+}
+
+/** The operator's view of the story's exceptions: a price variance per PO and an inventory mismatch per plant. */
+async function storyExceptions(t: TestHub): Promise<Record<string, Exception>> {
+  const all = await exceptionsAs(t, t.keys.get('operator:ap-lead')!);
+  const find = (code: string, plant: string) => {
+    const found = all.find((e) => e.code === code && e.plant === plant);
+    assert.ok(found, `${code} at ${plant} in ${JSON.stringify(all)}`);
+    return found;
+  };
+  return { varianceA: find('price_variance', 'P01'), varianceB: find('price_variance', 'P02'), countP01: find('inventory_mismatch', 'P01'), countP02: find('inventory_mismatch', 'P02') };
+}
+
+/** The status and the problem's detail with the id asked for taken out: another party's object reads like a missing one. */
+async function notFound(t: TestHub, url: string, key: string, id: string): Promise<string> {
+  const answer = await callHub(t, 'GET', url, key);
+  assert.equal(answer.status, 404, `${url}: ${JSON.stringify(answer.body)}`);
+  return String(answer.body.detail).replace(id, '<id>');
+}
+
+describe('read scope per key', () => {
+  onBothStores('a key of a system the manifest does not declare (any more) reads nothing', async (t) => {
+    await story(t);
+    const exceptions = await storyExceptions(t);
+    // A key made while the manifest declared mes-p09: the store keeps it after the system is removed.
+    const removed = (await issueKey(t.store, { kind: 'system', id: 'mes-p09' }, systemClock)).key;
+    const operator = t.keys.get('operator:ap-lead')!;
+    assert.equal((await callHub(t, 'GET', `/v1/workflows/p2p/${PO_A}`, operator)).status, 200);
+    assert.equal((await callHub(t, 'GET', '/v1/inventory/P01', operator)).status, 200);
+
+    assert.equal(await notFound(t, `/v1/workflows/p2p/${PO_A}`, removed, PO_A), await notFound(t, `/v1/workflows/p2p/${PO_NONE}`, removed, PO_NONE));
+    assert.equal(await notFound(t, `/v1/lineage?correlation=${PO_B}`, removed, PO_B), await notFound(t, `/v1/lineage?correlation=${PO_NONE}`, removed, PO_NONE));
+    await notFound(t, `/v1/lineage?source=%2Fsystems%2Fwms-p02&id=gr-${PO_B}`, removed, '');
+    await notFound(t, `/v1/exceptions/${exceptions.varianceA!.exceptionId}`, removed, '');
+    await notFound(t, `/v1/exceptions/${exceptions.countP02!.exceptionId}`, removed, '');
+    await notFound(t, '/v1/inventory/P01', removed, '');
+    const lines = await callHub(t, 'GET', '/v1/workflows/p2p', removed);
+    assert.deepEqual([lines.status, lines.body.items], [200, []]);
+    assert.deepEqual(await exceptionsAs(t, removed), []);
+    // Its intake was already refused: the manifest grants it nothing.
+    const sent = await callHub(t, 'POST', '/v1/events', removed, event('mv-x', '/systems/mes-p09', 'inventory.movement', '2026-03-02T06:00:00Z', { movementId: 'X', plant: 'P01', itemId: 'ITM-50010', quantity: '1', uom: 'EA', reason: 'adjustment' }));
+    assert.equal(sent.status, 403);
+  });
+});
