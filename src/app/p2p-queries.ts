@@ -1,6 +1,7 @@
 // Reading the P2P workflows as the API shows them: a PO with its lines and timeline, lists
-// of lines and exceptions. A partner credential sees only its own supplier's objects; for
-// anything else the answer is "not found", so a supplier cannot probe another's POs.
+// of lines and exceptions. A partner credential sees only its own supplier's objects, a system
+// tied to a plant its plant's (docs/adr/0055); for anything else the answer is "not found", so
+// nobody can probe another's POs.
 import type { CloudEvent, ExceptionView, LineGap, LineSummary, P2PLine, P2PStage, Principal, PublishingAuthority, StoredEvent } from '../core/index.js';
 import { dataVersionOf, MILLRACE_SOURCE, lineGaps, sourceOf, stageOf, summarizeLine, toMs } from '../core/index.js';
 import type { Clock, DeliveryStore, EventStore, ExceptionFilter, InboundMessage, InboundMessageLink, InboundMessageStore, Page, WorkflowStore } from '../ports/index.js';
@@ -145,13 +146,14 @@ export class P2PQueries {
     };
   }
 
-  /** The PO's lines, if the viewer may see them (a partner only its own supplier's; a removed system or partner none). */
+  /** The PO's lines, if the viewer may see them (a partner only its own supplier's, a system tied to a plant its plant's; a removed system or partner none). */
   private async visibleLines(poNumber: string, viewer: Principal): Promise<P2PLine[] | undefined> {
     const scope = this.authority.readScopeOf(viewer);
     if (scope.kind === 'none') return undefined;
     const states = await this.store.linesOfPurchaseOrder(poNumber);
     if (states.length === 0) return undefined;
     if (scope.kind === 'supplier' && !states.some((s) => s.terms?.supplierId === scope.supplierId)) return undefined;
+    if (scope.kind === 'plant' && !states.some((s) => s.terms?.buyerPlant === scope.plant)) return undefined;
     return states;
   }
 
@@ -293,16 +295,24 @@ export class P2PQueries {
     if (scope.kind === 'none') return undefined;
     const view = await this.store.getException(exceptionId);
     if (view === undefined) return undefined;
-    return scope.kind === 'supplier' && view.supplierId !== scope.supplierId ? undefined : this.answer(view);
+    if (scope.kind === 'supplier' && view.supplierId !== scope.supplierId) return undefined;
+    if (scope.kind === 'plant' && view.plant !== scope.plant) return undefined;
+    return this.answer(view);
   }
 
   /** The filter narrowed to what the viewer may read; undefined when it asks for what the viewer may not. */
-  private scope<F extends { supplierId?: string }>(filter: F, viewer: Principal): F | undefined {
+  private scope<F extends { supplierId?: string; plant?: string }>(filter: F, viewer: Principal): F | undefined {
     const scope = this.authority.readScopeOf(viewer);
-    if (scope.kind === 'none') return undefined;
-    if (scope.kind !== 'supplier') return filter;
-    if (filter.supplierId !== undefined && filter.supplierId !== scope.supplierId) return undefined;
-    return { ...filter, supplierId: scope.supplierId };
+    switch (scope.kind) {
+      case 'all':
+        return filter;
+      case 'none':
+        return undefined;
+      case 'supplier':
+        return filter.supplierId !== undefined && filter.supplierId !== scope.supplierId ? undefined : { ...filter, supplierId: scope.supplierId };
+      case 'plant':
+        return filter.plant !== undefined && filter.plant !== scope.plant ? undefined : { ...filter, plant: scope.plant };
+    }
   }
 }
 

@@ -63,6 +63,8 @@ export interface ExceptionFilter {
   readonly status?: 'open' | 'resolved';
   readonly supplierId?: string;
   readonly poNumber?: string;
+  /** The plant the exception was raised to (a PO's buyer plant, a plant workflow's plant). */
+  readonly plant?: string;
 }
 
 /**

@@ -11,6 +11,8 @@ import { callHub, onBothStores } from '../../test/support/hub.js';
 const PO_A = '4500000001';
 const PO_B = '4500000002';
 const PO_NONE = '4500000099';
+/** Before any deadline of the story falls due: its exceptions are the four it raises at once. */
+const CLOCK = { clock: { now: () => new Date('2026-03-02T09:00:00Z') } };
 
 function event(id: string, source: string, type: string, time: string, data: Record<string, unknown>) {
   return { specversion: '1.0', id, source, type, time, data };
@@ -103,5 +105,49 @@ describe('read scope per key', () => {
     // Its intake was already refused: the manifest grants it nothing.
     const sent = await callHub(t, 'POST', '/v1/events', removed, event('mv-x', '/systems/mes-p09', 'inventory.movement', '2026-03-02T06:00:00Z', { movementId: 'X', plant: 'P01', itemId: 'ITM-50010', quantity: '1', uom: 'EA', reason: 'adjustment' }));
     assert.equal(sent.status, 403);
-  });
+  }, CLOCK);
+
+  // Before, a system tied to a plant saw its own plant's inventory, orders and transfers only, but
+  // every plant's POs (prices, suppliers), their lineage and every exception, the other plant's
+  // inventory mismatch included.
+  onBothStores("a system tied to a plant reads its plant's POs, lineage and exceptions, and nothing of another plant's", async (t) => {
+    await story(t);
+    const { varianceA, varianceB, countP01, countP02 } = await storyExceptions(t);
+    const wms1 = t.keys.get('system:wms-p01')!;
+    const wms2 = t.keys.get('system:wms-p02')!;
+
+    assert.equal((await callHub(t, 'GET', `/v1/workflows/p2p/${PO_A}`, wms1)).status, 200);
+    assert.equal((await callHub(t, 'GET', `/v1/lineage?correlation=${PO_A}`, wms1)).status, 200);
+    assert.equal(await notFound(t, `/v1/workflows/p2p/${PO_B}`, wms1, PO_B), await notFound(t, `/v1/workflows/p2p/${PO_NONE}`, wms1, PO_NONE));
+    assert.equal(await notFound(t, `/v1/lineage?correlation=${PO_B}`, wms1, PO_B), await notFound(t, `/v1/lineage?correlation=${PO_NONE}`, wms1, PO_NONE));
+    assert.equal(await notFound(t, `/v1/lineage?correlation=${PO_B}/10`, wms1, PO_B), await notFound(t, `/v1/lineage?correlation=${PO_NONE}/10`, wms1, PO_NONE));
+    // By an event of PO B: the other plant's receipt, and the invoice.
+    await notFound(t, `/v1/lineage?source=%2Fsystems%2Fwms-p02&id=gr-${PO_B}`, wms1, '');
+    await notFound(t, `/v1/lineage?source=%2Fsystems%2Fap-automation&id=inv-${PO_B}`, wms1, '');
+
+    const lines = await callHub(t, 'GET', '/v1/workflows/p2p', wms1);
+    assert.deepEqual((lines.body.items as { poNumber: string }[]).map((l) => l.poNumber), [PO_A]);
+    for (const query of ['?plant=P02', '?supplier=SUP-0107']) {
+      const other = await callHub(t, 'GET', `/v1/workflows/p2p${query}`, wms1);
+      assert.deepEqual([other.status, other.body.items], [200, []], query);
+    }
+
+    const ids = (items: Exception[]) => items.map((e) => e.exceptionId).sort();
+    assert.deepEqual(ids(await exceptionsAs(t, wms1)), ids([varianceA!, countP01!]));
+    assert.deepEqual(ids(await exceptionsAs(t, wms2)), ids([varianceB!, countP02!]));
+    assert.deepEqual(await exceptionsAs(t, wms1, `?po=${PO_B}`), []);
+    assert.deepEqual(await exceptionsAs(t, wms1, '?supplier=SUP-0107'), []);
+    assert.equal((await callHub(t, 'GET', `/v1/exceptions/${countP01!.exceptionId}`, wms1)).status, 200);
+    for (const other of [varianceB!, countP02!]) {
+      assert.equal(await notFound(t, `/v1/exceptions/${other.exceptionId}`, wms1, other.exceptionId), await notFound(t, '/v1/exceptions/EXC-999-0-0', wms1, 'EXC-999-0-0'));
+    }
+    // Resolving is for operators; one the key cannot see is not found, as it is for a partner.
+    assert.equal((await callHub(t, 'POST', `/v1/exceptions/${varianceB!.exceptionId}/resolve`, wms1, { reason: 'x' })).status, 404);
+    assert.equal((await callHub(t, 'POST', `/v1/exceptions/${varianceA!.exceptionId}/resolve`, wms1, { reason: 'x' })).status, 403);
+
+    // A system without a plant (the ERP) reads every plant's.
+    const erp = t.keys.get('system:erp-core')!;
+    assert.equal((await callHub(t, 'GET', `/v1/workflows/p2p/${PO_B}`, erp)).status, 200);
+    assert.deepEqual(ids(await exceptionsAs(t, erp)), ids([varianceA!, varianceB!, countP01!, countP02!]));
+  }, CLOCK);
 });

@@ -298,6 +298,7 @@ export function exceptionQuery(filter: ExceptionFilter, limit: number, after: st
       ['status = ?', filter.status],
       ['supplier_id = ?', filter.supplierId],
       ['po_number = ?', filter.poNumber],
+      ['plant = ?', filter.plant],
       ['raised_seq < ?', after === undefined ? undefined : (cursorSequence(after) ?? refuseForeignCursor(after))],
     ],
     'raised_seq DESC',
