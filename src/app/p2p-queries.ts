@@ -67,7 +67,7 @@ export interface LineageMessage {
   readonly lagBreach?: string;
   /** Local codes master data mapped at intake: the message as sent had `from`, the workflows read `to` (docs/adr/0019). */
   readonly aligned?: readonly { readonly pointer: string; readonly kind: string; readonly from: string; readonly to: string }[];
-  /** Its deliveries to subscribers, with where each stands. */
+  /** Its deliveries to subscribers, with where each stands (operator keys only). */
   readonly deliveries?: readonly LineageDelivery[];
   /** The file(s) it came in, when it came as X12 or CSV: its part of each, and where to get the whole. */
   readonly raw?: readonly LineageRaw[];
@@ -214,7 +214,10 @@ export class P2PQueries {
     const events = await this.eventsOfLines(states.map((s) => s.key));
     if (focus !== undefined && !events.some((e) => e.sequence === focus)) return undefined;
     const deliveries = new Map<number, LineageDelivery[]>();
-    for (const d of (await this.deliveries?.deliveriesOf(events.map((e) => e.sequence))) ?? []) {
+    // Deliveries name the subscribers, their addresses and failures: for operator keys, as GET
+    // /v1/deliveries is (docs/adr/0055). A supplier or a system sees its messages without them.
+    const records = viewer.kind === 'operator' ? ((await this.deliveries?.deliveriesOf(events.map((e) => e.sequence))) ?? []) : [];
+    for (const d of records) {
       const view: LineageDelivery = {
         deliveryId: d.deliveryId,
         subscription: d.subscription,

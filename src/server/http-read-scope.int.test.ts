@@ -3,10 +3,14 @@
 // asked with keys that should see part of it, all of it or none of it. Another party's object
 // is answered exactly like one that does not exist, so ids cannot be probed.
 import assert from 'node:assert/strict';
-import { describe } from 'node:test';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
 import { issueKey, systemClock } from '../bootstrap/index.js';
 import type { TestHub } from '../../test/support/hub.js';
-import { callHub, onBothStores } from '../../test/support/hub.js';
+import { callHub, exampleWithSubscriptions, onBothStores, startTestHub } from '../../test/support/hub.js';
+import { startReceiver } from '../../test/support/webhook-receiver.js';
 
 const PO_A = '4500000001';
 const PO_B = '4500000002';
@@ -150,4 +154,53 @@ describe('read scope per key', () => {
     assert.equal((await callHub(t, 'GET', `/v1/workflows/p2p/${PO_B}`, erp)).status, 200);
     assert.deepEqual(ids(await exceptionsAs(t, erp)), ids([varianceA!, varianceB!, countP01!, countP02!]));
   }, CLOCK);
+});
+
+// Before, a lineage showed every key the deliveries of its messages: a supplier reading its own
+// PO's lineage read the ERP's webhook address and its failures ("HTTP 500 from
+// https://erp.internal/..."), which GET /v1/deliveries keeps to operator keys and /asyncapi.json
+// leaves out. (The filter is in the use case: one store shows it.)
+describe('deliveries in a lineage', () => {
+  it('are shown to operator keys only', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'millrace-read-scope-'));
+    const receiver = await startReceiver();
+    const hook = `${receiver.url}/erp-internal/receipts`;
+    const manifestPath = exampleWithSubscriptions(
+      dir,
+      `
+subscriptions:
+  - id: erp-receipts
+    subscriber: erp-core
+    types: [goods.received]
+    channel: { kind: webhook, url: "${hook}", secret: erp-hook }
+    delivery: { maxAttempts: 1, initialBackoff: 1s, timeout: 2s }
+`,
+    );
+    const t = await startTestHub({ manifestPath, flags: { deliveries: 'on' }, env: { MILLRACE_SECRET_ERP_HOOK: 'shh' }, hubOptions: { deliveryMode: 'manual', ...CLOCK } });
+    try {
+      await story(t);
+      receiver.mode = 'fail';
+      await t.hub.deliveries!.runOnce();
+      type Lineage = { messages: { id: string; deliveries?: { subscription: string; lastError?: string }[] }[] };
+      const receiptOf = async (key: string) => {
+        const answer = await callHub(t, 'GET', `/v1/lineage?correlation=${PO_A}`, key);
+        assert.equal(answer.status, 200, JSON.stringify(answer.body));
+        return (answer.body as unknown as Lineage).messages.find((m) => m.id === `gr-${PO_A}`)!;
+      };
+      for (const operator of ['operator:ap-lead', 'viewer:plant-manager']) {
+        const seen = await receiptOf(t.keys.get(operator)!);
+        assert.deepEqual(seen.deliveries?.map((d) => d.subscription), ['erp-receipts'], operator);
+        assert.ok(seen.deliveries[0]?.lastError?.startsWith(`HTTP 500 from ${hook}`), JSON.stringify(seen.deliveries));
+      }
+      for (const other of ['partner:sup-0042', 'system:wms-p01', 'system:erp-core']) {
+        const seen = await receiptOf(t.keys.get(other)!);
+        assert.equal(seen.deliveries, undefined, `${other}: ${JSON.stringify(seen.deliveries)}`);
+        assert.doesNotMatch(JSON.stringify(seen), /erp-internal/, other);
+      }
+    } finally {
+      await t.close();
+      await receiver.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
