@@ -60,7 +60,7 @@ function printReport(k: KpiAnswer): void {
   out.write(`KPIs from ${k.window.from} to ${k.window.to}\n\n`);
   const group = (name: string, g: Omit<GroupKpis, 'exceptions' | 'grir'>, own?: Pick<GroupKpis, 'exceptions' | 'grir'>) => {
     out.write(
-      `  ${name.padEnd(14)} confirmation ${latency(g.confirmationLatency).padEnd(34)} match ${share(g.match.firstTimeRate)} first time, ${share(g.match.finalRate)} final (${g.match.invoices} invoices, ${g.match.lines.billed} lines)  ASN before receipt ${share(g.asnBeforeReceipt.rate)}\n`,
+      `  ${name.padEnd(14)} confirmation ${latency(g.confirmationLatency).padEnd(34)} match ${share(g.match.firstTimeRate)} first time, ${share(g.match.finalRate)} final (${plural(g.match.invoices, 'invoice')}, ${plural(g.match.lines.billed, 'line')})  ASN before receipt ${share(g.asnBeforeReceipt.rate)}\n`,
     );
     const extra = [`milestone lag ${latency(g.milestoneLag)}`];
     if (own !== undefined) extra.push(`exceptions ${own.exceptions.raised} raised, ${own.exceptions.open} open, recovery ${recovery(own.exceptions.recovery)}`);
@@ -90,4 +90,9 @@ function printReport(k: KpiAnswer): void {
     const policy = s.maxLag === undefined ? 'no maxLag' : `maxLag ${Object.entries(s.maxLag).map(([type, limit]) => `${type} ${limit}`).join(', ')}${s.withinPolicy === true ? ', within' : ', BREACHED'}`;
     out.write(`  ${s.source.padEnd(24)} ${String(s.events).padStart(7)} events ${String(s.lagBreaches).padStart(5)} late (${share(s.breachRate)}), lag ${minutes(s.medianLagMinutes)} median, ${minutes(s.p90LagMinutes)} p90, ${minutes(s.worstLagMinutes)} worst (${policy})\n`);
   }
+}
+
+/** `1 invoice`, `2 invoices`. */
+function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }
