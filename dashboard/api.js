@@ -27,8 +27,11 @@ export async function api(path, { method = 'GET', body, key = session.key() } = 
   return parsed;
 }
 
-/** Every item of a paged listing, up to `max`. */
-export async function all(path, max = 2000) {
+/**
+ * The items of a paged listing, page after page, until the last page or `max` items; `more` when
+ * the hub holds more than were read (the listing is cut, and the page must say so).
+ */
+export async function all(path, max = 10_000) {
   const items = [];
   let next;
   do {
@@ -37,5 +40,5 @@ export async function all(path, max = 2000) {
     items.push(...page.items);
     next = page.next;
   } while (next !== undefined && items.length < max);
-  return items;
+  return { items: items.slice(0, max), more: next !== undefined || items.length > max };
 }

@@ -161,7 +161,7 @@ export const overview = {
                 <caption>How long they have waited, and the longest waiting</caption>
                 <thead><tr><th scope="col">Stage</th>${AGE_BUCKETS.map((b) => html`<th scope="col">${words('ageing', b)}</th>`)}<th scope="col">Waiting longest</th></tr></thead>
                 <tbody>${waiting.map(
-                  (s) => html`<tr><th scope="row">${term('waiting', s.stage)}</th>${AGE_BUCKETS.map((b) => html`<td class="num">${s.ageing[b]}</td>`)}
+                  (s) => html`<tr><th scope="row">${term('waiting', s.stage)}</th>${AGE_BUCKETS.map((b) => html`<td class="num">${count(s.ageing[b])}</td>`)}
                     <td><ul class="plain">${s.oldest.map((l) => html`<li>${poLink(l.poNumber, `PO ${l.poNumber} line ${l.line}`)} <span class="muted">${hours(l.ageHours)}${l.codes ? raw(' · ') : ''}${l.codes ? l.codes.map((c, i) => html`${i > 0 ? ', ' : ''}${term('exception', c)}`) : ''}</span></li>`)}</ul></td></tr>`,
                 )}</tbody>
               </table>`}
@@ -173,12 +173,12 @@ export const overview = {
             : html`<table>
                 <caption class="visually-hidden">Exceptions by team</caption>
                 <thead><tr><th scope="col">Team</th><th scope="col">Open</th><th scope="col">Oldest open</th><th scope="col">Raised this week</th></tr></thead>
-                <tbody>${owners.map(([owner, g]) => html`<tr><th scope="row"><a href="#/exceptions/${encodeURIComponent(owner)}">${team(owner)}</a></th><td class="num">${g.open}</td><td>${hours(g.oldestOpenHours)}</td><td class="num">${g.raised}</td></tr>`)}</tbody>
+                <tbody>${owners.map(([owner, g]) => html`<tr><th scope="row"><a href="#/exceptions/${encodeURIComponent(owner)}">${team(owner)}</a></th><td class="num">${count(g.open)}</td><td>${hours(g.oldestOpenHours)}</td><td class="num">${count(g.raised)}</td></tr>`)}</tbody>
               </table>`}
           <h2>Integrations needing attention</h2>
           ${attention.length === 0
             ? html`<p>Every integration is healthy or quiet. <a href="#/integrations">See all integrations</a>.</p>`
-            : html`<ul>${attention.map((a) => html`<li>${statusBadge(a.status)} <strong>${a.source ? (a.publisher?.name ?? sourceName(a.source)) : a.subscription}</strong>: ${a.problems ? a.problems.join('; ') : `${a.dead} dead letters, ${a.blocked} blocked`}</li>`)}</ul>
+            : html`<ul>${attention.map((a) => html`<li>${statusBadge(a.status)} <strong>${a.source ? (a.publisher?.name ?? sourceName(a.source)) : a.subscription}</strong>: ${a.problems ? a.problems.join('; ') : `${count(a.dead)} dead letters, ${count(a.blocked)} blocked`}</li>`)}</ul>
               <p><a href="#/integrations">See all integrations</a></p>`}
         </section>
       </div>`;
@@ -203,18 +203,29 @@ export const overview = {
 
 // ---------------------------------------------------------------- exceptions
 
+/**
+ * Oldest first by when each was raised, to the millisecond: the API lists newest first, and its
+ * age in whole seconds ties exceptions raised within a second, which a sort by age left newest first.
+ */
+function oldestFirst(items) {
+  return [...items].reverse().sort((a, b) => Date.parse(a.raisedAt) - Date.parse(b.raisedAt));
+}
+
 export const exceptions = {
   title: 'Exceptions',
   async load([owner]) {
-    const items = await all('/v1/exceptions?status=open');
-    return { owner: owner === undefined ? undefined : decodeURIComponent(owner), items };
+    // Every page of them: the API lists newest first, so a listing cut after a few pages dropped
+    // the oldest, the ones this view shows first, and counted 2,000 of 2,250.
+    const { items, more } = await all('/v1/exceptions?status=open');
+    return { owner: owner === undefined ? undefined : decodeURIComponent(owner), items, more };
   },
-  render({ owner, items }, { canResolve }) {
+  render({ owner, items, more = false }, { canResolve }) {
     const teams = [...new Set(items.map((e) => e.owner))].sort();
     const shown = owner === undefined ? items : items.filter((e) => e.owner === owner);
     return html`
-      <h1>Open exceptions <span class="count" id="open-count">${shown.length}</span></h1>
+      <h1>Open exceptions <span class="count" id="open-count">${count(shown.length)}${more ? '+' : ''}</span></h1>
       <p class="lead">Each exception waits for its team. ${canResolve ? 'Resolve one when it is dealt with, saying why.' : 'This key can read, not resolve (viewer role).'}</p>
+      ${more ? html`<p class="empty" id="exceptions-more" role="note">The hub holds more than ${count(items.length)} open exceptions; this page reads the ${count(items.length)} raised last, so the oldest are not among them. <code>GET /v1/exceptions?status=open</code> lists them all.</p>` : ''}
       <form class="filters" id="exception-filter">
         <label for="owner-filter">Team</label>
         <select id="owner-filter" name="owner">
@@ -227,7 +238,7 @@ export const exceptions = {
         <thead><tr><th scope="col">Team</th><th scope="col">Open</th>${AGE_BUCKETS.map((b) => html`<th scope="col">${words('ageing', b)}</th>`)}</tr></thead>
         <tbody>${teams.map((t) => {
           const mine = items.filter((e) => e.owner === t);
-          return html`<tr><th scope="row">${team(t)}</th><td class="num">${mine.length}</td>${AGE_BUCKETS.map((b) => html`<td class="num">${mine.filter((e) => ageBucket(e.ageSeconds) === b).length}</td>`)}</tr>`;
+          return html`<tr><th scope="row">${team(t)}</th><td class="num">${count(mine.length)}</td>${AGE_BUCKETS.map((b) => html`<td class="num">${count(mine.filter((e) => ageBucket(e.ageSeconds) === b).length)}</td>`)}</tr>`;
         })}</tbody>
       </table>
       ${shown.length === 0
@@ -235,7 +246,7 @@ export const exceptions = {
         : html`<table class="list" id="exception-list">
             <caption>${owner ? `Open exceptions of ${team(owner)}` : 'Every open exception'}, oldest first</caption>
             <thead><tr><th scope="col">What happened</th><th scope="col">Team</th><th scope="col">Purchase order</th><th scope="col">Supplier</th><th scope="col">Plant</th><th scope="col">Open for</th>${canResolve ? html`<th scope="col"><span class="visually-hidden">Action</span></th>` : ''}</tr></thead>
-            <tbody>${[...shown].sort((a, b) => b.ageSeconds - a.ageSeconds).map(
+            <tbody>${oldestFirst(shown).map(
               (e) => html`<tr data-exception="${e.exceptionId}">
                 <th scope="row">${term('exception', e.code)}<div class="muted small">${e.message}</div></th>
                 <td>${team(e.owner)}</td>
@@ -358,8 +369,8 @@ export const integrations = {
         <thead><tr><th scope="col">Source</th><th scope="col">Channel</th><th scope="col">Events</th><th scope="col">Delay: median / 90% / 99%</th><th scope="col">Late</th><th scope="col">Refused</th><th scope="col">Quarantined</th><th scope="col">Still held</th></tr></thead>
         <tbody>${health.sources.flatMap((s) =>
           s.channels.map(
-            (c) => html`<tr><th scope="row">${s.publisher?.name ?? sourceName(s.source)}</th><td>${term('channel', c.channel)}</td><td class="num">${c.events}</td><td>${lag(c.lag)}</td><td class="num">${c.lagBreaches}</td>
-              <td class="num" title="${Object.entries(c.refusedByCode).map(([code, n]) => `${code}: ${n}`).join(', ')}">${c.refused}</td><td class="num">${c.quarantined}</td><td class="num">${c.held}</td></tr>`,
+            (c) => html`<tr><th scope="row">${s.publisher?.name ?? sourceName(s.source)}</th><td>${term('channel', c.channel)}</td><td class="num">${count(c.events)}</td><td>${lag(c.lag)}</td><td class="num">${count(c.lagBreaches)}</td>
+              <td class="num" title="${Object.entries(c.refusedByCode).map(([code, n]) => `${code}: ${count(n)}`).join(', ')}">${count(c.refused)}</td><td class="num">${count(c.quarantined)}</td><td class="num">${count(c.held)}</td></tr>`,
           ),
         )}</tbody>
       </table>
@@ -367,7 +378,7 @@ export const integrations = {
         <caption>Subscribers: who the hub sends to</caption>
         <thead><tr><th scope="col">Subscription</th><th scope="col">Receiver</th><th scope="col">Channel</th><th scope="col">Status</th><th scope="col">Waiting</th><th scope="col">Blocked</th><th scope="col">Dead letters</th><th scope="col">Delivered</th><th scope="col" title="never sent: the manifest narrowed or removed the subscription">Withdrawn</th></tr></thead>
         <tbody>${health.subscribers.map(
-          (s) => html`<tr><th scope="row">${s.subscription}</th><td>${s.subscriber}</td><td>${term('channel', s.channel)}</td><td>${statusBadge(s.status)}</td><td class="num">${s.backlog}</td><td class="num">${s.blocked}</td><td class="num">${s.dead}</td><td class="num">${s.delivered}</td><td class="num">${s.withdrawn}</td></tr>`,
+          (s) => html`<tr><th scope="row">${s.subscription}</th><td>${s.subscriber}</td><td>${term('channel', s.channel)}</td><td>${statusBadge(s.status)}</td><td class="num">${count(s.backlog)}</td><td class="num">${count(s.blocked)}</td><td class="num">${count(s.dead)}</td><td class="num">${count(s.delivered)}</td><td class="num">${count(s.withdrawn)}</td></tr>`,
         )}</tbody>
       </table>`;
   },
@@ -382,8 +393,8 @@ function scoreTable(id, caption, label, groups) {
     <caption>${caption}</caption>
     <thead><tr><th scope="col">${label}</th><th scope="col">Confirmations</th><th scope="col">Confirmation time (median)</th><th scope="col">90% confirmed within</th><th scope="col">Invoices</th><th scope="col">Matched first time</th><th scope="col">Matched by now</th><th scope="col">Receipts</th><th scope="col">Announced before arrival</th></tr></thead>
     <tbody>${rows.map(
-      ([name, g]) => html`<tr><th scope="row">${name}</th><td class="num">${g.confirmationLatency.count}</td><td>${minutes(g.confirmationLatency.medianMinutes)}</td><td>${minutes(g.confirmationLatency.p90Minutes)}</td>
-        <td class="num">${g.match.invoices}</td><td class="num">${percent(g.match.firstTimeRate)}</td><td class="num">${percent(g.match.finalRate)}</td><td class="num">${g.asnBeforeReceipt.receipts}</td><td class="num">${percent(g.asnBeforeReceipt.rate)}</td></tr>`,
+      ([name, g]) => html`<tr><th scope="row">${name}</th><td class="num">${count(g.confirmationLatency.count)}</td><td>${minutes(g.confirmationLatency.medianMinutes)}</td><td>${minutes(g.confirmationLatency.p90Minutes)}</td>
+        <td class="num">${count(g.match.invoices)}</td><td class="num">${percent(g.match.firstTimeRate)}</td><td class="num">${percent(g.match.finalRate)}</td><td class="num">${count(g.asnBeforeReceipt.receipts)}</td><td class="num">${percent(g.asnBeforeReceipt.rate)}</td></tr>`,
     )}</tbody>
   </table>`;
 }
@@ -406,7 +417,7 @@ export const scorecards = {
       <table>
         <caption>Exceptions by kind</caption>
         <thead><tr><th scope="col">What happened</th><th scope="col">Raised in the window</th><th scope="col">Open now</th><th scope="col">Oldest open</th></tr></thead>
-        <tbody>${codes.map(([code, g]) => html`<tr><th scope="row">${term('exception', code)}</th><td class="num">${g.raised}</td><td class="num">${g.open}</td><td>${hours(g.oldestOpenHours)}</td></tr>`)}</tbody>
+        <tbody>${codes.map(([code, g]) => html`<tr><th scope="row">${term('exception', code)}</th><td class="num">${count(g.raised)}</td><td class="num">${count(g.open)}</td><td>${hours(g.oldestOpenHours)}</td></tr>`)}</tbody>
       </table>
       <p class="muted">Recovery time (raised to resolved): median ${minutes(kpis.exceptions.recovery.medianMinutes)}, 90% within ${minutes(kpis.exceptions.recovery.p90Minutes)}, over ${count(kpis.exceptions.recovery.count)} resolved.</p>`;
   },
