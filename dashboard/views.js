@@ -140,7 +140,7 @@ export const overview = {
           ${tile('Invoices matched first time', percent(kpis.match.firstTimeRate), `${count(kpis.match.invoices)} invoices; ${percent(kpis.match.finalRate)} matched by now`)}
           ${tile('Supplier confirmation time', minutes(kpis.confirmationLatency.medianMinutes), `median of ${count(kpis.confirmationLatency.count)}; 90% within ${minutes(kpis.confirmationLatency.p90Minutes)}`)}
           ${tile('Goods announced before arrival', percent(kpis.asnBeforeReceipt.rate), `${count(kpis.asnBeforeReceipt.receipts)} receipts with a shipping notice first`)}
-          ${tile('Received, not yet invoiced', grir.length === 0 ? '—' : grir.map(([c, a]) => money(a, c)).join(', '), `${count(kpis.grir.lines)} lines (GR/IR)`)}
+          ${tile('Received, not yet invoiced', grir.length === 0 ? '—' : grir.map(([c, a], i) => html`${i > 0 ? raw('<br>') : ''}<span class="amount">${money(a, c)}</span>`), `${count(kpis.grir.lines)} lines (GR/IR)`)}
           ${tile('Events under governance', percent(kpis.governance.eventShare), `${count(kpis.governance.events)} events from ${count(kpis.governance.flows)} flows`)}
         </div>
       </section>
