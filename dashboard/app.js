@@ -40,7 +40,8 @@ async function show(fresh) {
     current.after?.(data);
     current.bind?.(view, { navigate });
     $('status').textContent = '';
-    $('updated').textContent = `Updated ${new Date().toLocaleTimeString('en-GB')}`;
+    // In UTC, as every other time on the page: the browser's own zone, unnamed, read as UTC beside them.
+    $('updated').textContent = `Updated ${new Date().toLocaleTimeString('en-GB', { timeZone: 'UTC' })} UTC`;
     if (fresh) {
       document.title = `${current.title} · Millrace operations`;
       view.querySelector('h1')?.setAttribute('tabindex', '-1');
@@ -113,17 +114,22 @@ view.addEventListener('click', (event) => {
   dialog.showModal();
 });
 $('resolve-cancel').addEventListener('click', () => dialog.close());
+// One resolution at a time: a double-click on Resolve sent the request twice.
+const resolveButton = $('resolve-form').querySelector('button[type=submit]');
 $('resolve-form').addEventListener('submit', (event) => {
   event.preventDefault();
   const reason = $('resolve-reason').value.trim();
-  if (reason === '') return;
-  api(`/v1/exceptions/${encodeURIComponent(resolving)}/resolve`, { method: 'POST', body: { reason } }).then(
-    () => {
-      dialog.close();
-      return show(false);
-    },
-    (error) => ($('resolve-error').textContent = problemText(error)),
-  );
+  if (reason === '' || resolveButton.disabled) return;
+  resolveButton.disabled = true;
+  api(`/v1/exceptions/${encodeURIComponent(resolving)}/resolve`, { method: 'POST', body: { reason } })
+    .then(
+      () => {
+        dialog.close();
+        return show(false);
+      },
+      (error) => ($('resolve-error').textContent = problemText(error)),
+    )
+    .finally(() => (resolveButton.disabled = false));
 });
 
 // Live: read the view again every few seconds while the tab is visible, unless someone is
