@@ -20,9 +20,21 @@ export class ApiError extends Error {
 export async function api(path, { method = 'GET', body, key = session.key() } = {}) {
   const headers = { accept: 'application/json, application/problem+json', authorization: `Bearer ${key ?? ''}` };
   if (body !== undefined) headers['content-type'] = 'application/json';
-  const response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  let response;
+  try {
+    response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  } catch (error) {
+    // The hub is down or the network is: the browser says only "Failed to fetch".
+    throw new ApiError(`Cannot reach the hub (${error instanceof Error ? error.message : String(error)}). Check that it is running; the page tries again by itself.`, 0);
+  }
   const text = await response.text();
-  const parsed = text === '' ? undefined : JSON.parse(text);
+  let parsed;
+  try {
+    parsed = text === '' ? undefined : JSON.parse(text);
+  } catch {
+    // Not the hub's JSON: a proxy's or load balancer's own error page, say. Its status, not a parser's complaint.
+    throw new ApiError(`The hub did not answer (${response.status} ${response.statusText}); something between this page and the hub did.`, response.status);
+  }
   if (!response.ok) throw new ApiError(parsed?.detail ?? `${response.status} ${response.statusText}`, response.status, parsed?.code);
   return parsed;
 }
