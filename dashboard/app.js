@@ -43,6 +43,7 @@ async function show(fresh) {
     // In UTC, as every other time on the page: the browser's own zone, unnamed, read as UTC beside them.
     $('updated').textContent = `Updated ${new Date().toLocaleTimeString('en-GB', { timeZone: 'UTC' })} UTC`;
     if (fresh) {
+      $('notice').textContent = '';
       document.title = `${current.title} · Millrace operations`;
       view.querySelector('h1')?.setAttribute('tabindex', '-1');
       view.querySelector('h1')?.focus();
@@ -130,6 +131,26 @@ $('resolve-form').addEventListener('submit', (event) => {
       (error) => ($('resolve-error').textContent = problemText(error)),
     )
     .finally(() => (resolveButton.disabled = false));
+});
+
+// A subscriber's dead letters sent again in one request; the button stays disabled until the
+// hub answers (a double-click sends one request), and the view is read again.
+view.addEventListener('click', (event) => {
+  const button = event.target.closest('button[data-retry-dead]');
+  if (!button || button.disabled) return;
+  const subscription = button.dataset.retryDead;
+  button.disabled = true;
+  api(`/v1/subscriptions/${encodeURIComponent(subscription)}/retry`, { method: 'POST', body: {} })
+    .then(
+      (answer) =>
+        show(false).then(() => {
+          $('notice').textContent = `${answer.count} dead ${answer.count === 1 ? 'letter' : 'letters'} of ${subscription} queued to be sent again.`;
+        }),
+      (error) => {
+        button.disabled = false;
+        $('status').textContent = problemText(error);
+      },
+    );
 });
 
 // Live: read the view again every few seconds while the tab is visible, unless someone is

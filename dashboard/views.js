@@ -341,7 +341,7 @@ export const purchaseOrder = {
 export const integrations = {
   title: 'Integrations',
   load: async () => ({ health: await api('/v1/integrations/health?hours=24') }),
-  render({ health }) {
+  render({ health }, { canResolve }) {
     const t = health.totals;
     const lag = (l) => (l.p50Minutes === null ? '—' : `${minutes(l.p50Minutes)} / ${minutes(l.p90Minutes)} / ${minutes(l.p99Minutes)}`);
     return html`
@@ -353,7 +353,7 @@ export const integrations = {
         ${tile('Requests refused', count(t.refused), 'wrong contract, no right to publish, ...')}
         ${tile('Held in quarantine', count(t.held), 'files and messages waiting for a fix')}
         ${tile('Waiting to be delivered', count(t.backlog), 'to subscribers')}
-        ${tile('Dead letters', count(t.deadLetters), 'gave up; an operator can retry')}
+        ${tile('Dead letters', count(t.deadLetters), canResolve ? 'gave up; retry them per subscriber below' : 'gave up; an operator can retry')}
       </div>
       <table id="sources">
         <caption>Sources: who sends to the hub</caption>
@@ -376,13 +376,23 @@ export const integrations = {
       </table>
       <table id="subscribers">
         <caption>Subscribers: who the hub sends to</caption>
-        <thead><tr><th scope="col">Subscription</th><th scope="col">Receiver</th><th scope="col">Channel</th><th scope="col">Status</th><th scope="col">Waiting</th><th scope="col">Blocked</th><th scope="col">Dead letters</th><th scope="col">Delivered</th><th scope="col" title="never sent: the manifest narrowed or removed the subscription">Withdrawn</th></tr></thead>
+        <thead><tr><th scope="col">Subscription</th><th scope="col">Receiver</th><th scope="col">Channel</th><th scope="col">Status</th><th scope="col">Waiting</th><th scope="col">Blocked</th><th scope="col">Dead letters</th><th scope="col">Delivered</th><th scope="col" title="never sent: the manifest narrowed or removed the subscription">Withdrawn</th>${canResolve ? html`<th scope="col"><span class="visually-hidden">Action</span></th>` : ''}</tr></thead>
         <tbody>${health.subscribers.map(
-          (s) => html`<tr><th scope="row">${s.subscription}</th><td>${s.subscriber}</td><td>${term('channel', s.channel)}</td><td>${statusBadge(s.status)}</td><td class="num">${count(s.backlog)}</td><td class="num">${count(s.blocked)}</td><td class="num">${count(s.dead)}</td><td class="num">${count(s.delivered)}</td><td class="num">${count(s.withdrawn)}</td></tr>`,
+          (s) => html`<tr><th scope="row">${s.subscription}</th><td>${s.subscriber}</td><td>${term('channel', s.channel)}</td><td>${statusBadge(s.status)}</td><td class="num">${count(s.backlog)}</td><td class="num">${count(s.blocked)}</td><td class="num">${count(s.dead)}</td><td class="num">${count(s.delivered)}</td><td class="num">${count(s.withdrawn)}</td>${canResolve ? html`<td>${retryDeadButton(s)}</td>` : ''}</tr>`,
         )}</tbody>
       </table>`;
   },
 };
+
+/**
+ * Sends a subscriber's dead letters again (POST /v1/subscriptions/:subscription/retry, ADR 0052),
+ * for a subscription the manifest still declares: each behind what its key already has queued.
+ */
+function retryDeadButton(s) {
+  if (s.dead === 0 || s.subscriber === 'unknown') return '';
+  const letters = `${count(s.dead)} dead ${s.dead === 1 ? 'letter' : 'letters'}`;
+  return html`<button type="button" data-retry-dead="${s.subscription}" aria-label="Retry the ${letters} of ${s.subscription}">Retry ${letters}</button>`;
+}
 
 // ---------------------------------------------------------------- scorecards
 
