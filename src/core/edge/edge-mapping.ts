@@ -185,7 +185,7 @@ export function filtersOverlap(a: string, b: string): boolean {
 
 /** Why a message could not become an event. */
 export interface EdgeMessageProblem {
-  readonly code: 'payload_not_json' | 'payload_not_object' | 'missing_value' | 'not_decimal' | 'not_integer' | 'not_date' | 'not_boolean' | 'unknown_value' | 'unknown_item_code' | 'unknown_supplier_code';
+  readonly code: 'payload_not_json' | 'payload_not_object' | 'missing_value' | 'not_decimal' | 'not_integer' | 'not_sequence_number' | 'not_date' | 'not_boolean' | 'unknown_value' | 'unknown_item_code' | 'unknown_supplier_code';
   /** The payload field or `topic level N` the value came from. */
   readonly at?: string;
   readonly value?: string;
@@ -320,8 +320,13 @@ function convert(compiled: CompiledSpec, raw: unknown, input: MqttMessageInput, 
       const result = parseDecimal(text, { separator: '.' });
       return result.ok ? result.value : problem('not_decimal', result.message);
     }
-    case 'integer':
-      return /^-?\d+$/.test(text) && Number.isSafeInteger(Number(text)) ? Number(text) : problem('not_integer', `${JSON.stringify(text)} is not a whole number`);
+    case 'integer': {
+      if (!/^-?\d+$/.test(text) || !Number.isSafeInteger(Number(text))) return problem('not_integer', `${JSON.stringify(text)} is not a whole number`);
+      const value = Number(text);
+      // A publisher's counter: taken, -3 would be an event id of its own and a reset of the count.
+      if (compiled.path === 'sequence' && value < 0) return problem('not_sequence_number', `${text} is negative; a sequence number counts 0, 1, 2, ...`);
+      return value;
+    }
     case 'boolean':
       if (text === 'true' || text === '1') return true;
       if (text === 'false' || text === '0') return false;

@@ -80,6 +80,19 @@ describe('MQTT payloads as canonical events', () => {
     assert.equal(garbage.sequence, undefined);
   });
 
+  it('refuses a negative sequence number: counters run from 0 up, and -3 is no message of the count', () => {
+    // Before: taken, as event mes-.../L3/-3, and judged against the publisher's count as a reset.
+    const result = map({ seq: -3, order: 'PRD-7', counts: { good: '1', scrap: '0' }, ts: '2026-03-02T13:15:00+01:00' });
+    assert.ok(!result.ok);
+    assert.deepEqual(
+      result.problems.map((p) => [p.code, p.at, p.message]),
+      [['not_sequence_number', 'seq', 'seq: -3 is negative; a sequence number counts 0, 1, 2, ...']],
+    );
+    assert.equal(result.sequence, undefined, 'not counted against the publisher');
+    const zero = map({ seq: 0, order: 'PRD-7', counts: { good: '1', scrap: '0' }, ts: '2026-03-02T13:15:00+01:00' });
+    assert.ok(zero.ok, JSON.stringify(zero));
+  });
+
   it('says so when the payload is JSON but not an object, instead of listing every field as missing', () => {
     // Before: "seq: no value for sequence (and 5 more problem(s))" for each of them.
     for (const [payload, what] of [['[{"seq":1}]', 'an array'], ['null', 'null'], ['42', 'a number'], ['"PRD-1 done"', 'a string'], ['true', 'a boolean']] as const) {
