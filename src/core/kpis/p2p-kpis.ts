@@ -7,7 +7,7 @@ import type { ExceptionView } from '../exceptions/exception-projection.js';
 import { amount, ZERO } from '../money.js';
 import type { Dec } from '../money.js';
 import type { P2PLine } from '../p2p/p2p-state.js';
-import { invoiceRefOf, openGrirOf } from '../p2p/p2p-state.js';
+import { invoiceRefOf, openGrirAt } from '../p2p/p2p-state.js';
 import { toMs } from '../time.js';
 
 /** Business-time window [from, to). */
@@ -270,10 +270,10 @@ export function p2pKpis(lines: readonly P2PLine[], exceptions: readonly Exceptio
       invoices.set(key, whole);
     }
 
-    // Open GR/IR of lines received before the end of the window.
+    // Open GR/IR of lines received before the end of the window, as it stood at the end.
     const received = Object.values(line.receipts).filter((r) => !r.reversal && toMs(r.at) < to);
     if (terms !== undefined && received.length > 0) {
-      const open = openGrirOf(line);
+      const open = openGrirAt(line, to);
       if (!open.isZero()) {
         grir.set(terms.currency, (grir.get(terms.currency) ?? ZERO).plus(open));
         grirLines += 1;

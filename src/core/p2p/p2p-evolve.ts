@@ -282,6 +282,8 @@ export function evolveLine(state: P2PLine, stored: StoredEvent, convert: Convert
         ...optional('quantity', data.quantity as string | undefined),
         ...optional('receiptId', data.receiptId as string | undefined),
         ...optional('invoiceNumber', data.invoiceNumber as string | undefined),
+        // When it was posted: the GR/IR balance at a past instant counts what was posted before it.
+        at: event.time,
       };
       const next = { ...state, postings: setPosting(state.postings, postingId, posting) };
       // A credit memo's AP liability (a negative quantity; an invoice's is positive) says it was applied.

@@ -209,6 +209,8 @@ export interface PostingRecord {
   readonly quantity?: string;
   readonly receiptId?: string;
   readonly invoiceNumber?: string;
+  /** When the hub posted it (the posting event's time); absent in states stored before it was kept. */
+  readonly at?: string;
 }
 
 /**
@@ -444,6 +446,20 @@ export function isShipmentReceived(state: P2PLine, shipmentId: string): boolean 
 export function openGrirOf(state: P2PLine): Dec {
   const { accrued, ap, variance } = postingTally(state.postings);
   // An invoice clears GR/IR by its amount at the PO price: AP liability less the price variance.
+  return accrued.minus(ap.minus(variance));
+}
+
+/**
+ * The open GR/IR as it stood at `beforeMs` (what was posted before that instant), for a past
+ * window's figures. A posting stored without its time (a state from before it was kept) counts
+ * as posted before: such a line shows today's balance, as every line did before.
+ */
+export function openGrirAt(state: P2PLine, beforeMs: number): Dec {
+  const before: Record<string, PostingRecord> = {};
+  for (const [id, posting] of Object.entries(state.postings)) {
+    if (posting.at === undefined || toMs(posting.at) < beforeMs) before[id] = posting;
+  }
+  const { accrued, ap, variance } = postingTally(before);
   return accrued.minus(ap.minus(variance));
 }
 
