@@ -152,6 +152,8 @@ export class PostgresStore implements EventStore, CredentialStore, WorkflowStore
     // Several hubs may start together on one database: the schema and its tables are created
     // under the same advisory lock appends use, so CREATE ... IF NOT EXISTS never races.
     const bootstrap = new pg.Client({ connectionString: url.toString() });
+    // A connection cut meanwhile fails the query in progress; unheard, it would end the process.
+    bootstrap.on('error', () => undefined);
     await bootstrap.connect();
     try {
       await bootstrap.query('BEGIN');
@@ -173,6 +175,11 @@ export class PostgresStore implements EventStore, CredentialStore, WorkflowStore
     const pool = new pg.Pool(config);
     // An idle client's network error must not crash the process; the next query reports it.
     pool.on('error', () => undefined);
+    // Nor a checked-out one's (a transaction's: the pool listens only to idle clients): a
+    // connection cut by the server (pg_terminate_backend, a restart, a failover) emits 'error'
+    // on it, which unheard ended the hub. The query in progress fails instead, the transaction
+    // is rolled back by the server, and the pool drops the client when it is released.
+    pool.on('connect', (client) => client.on('error', () => undefined));
     return new PostgresStore(pool, appendLockOf(schema), hashKey(`millrace-lead:${schema ?? ''}`).toString(), config);
   }
 

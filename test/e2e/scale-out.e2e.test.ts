@@ -1,0 +1,145 @@
+// Hubs on one PostgreSQL database as an SRE runs them: `millrace serve` processes whose database
+// connections are cut (pg_terminate_backend, a failover, a server restart) must keep running,
+// say so on /readyz, and take events and run the workflows again once the database answers,
+// without a restart.
+import assert from 'node:assert/strict';
+import { describe, it, type TestContext } from 'node:test';
+import pg from 'pg';
+import { hashKey } from '../../src/adapters/shared/hash-key.js';
+import type { CloudEvent } from '../../src/core/index.js';
+import { runCli, startServe, type ServerProcess } from '../support/cli.js';
+import { EXAMPLE_MANIFEST } from '../support/hub.js';
+import { dropSchema, needPostgres, POSTGRES_URL, uniqueSchema } from '../support/services.js';
+
+function storeUrl(schema: string): string {
+  const url = new URL(POSTGRES_URL);
+  url.searchParams.set('schema', schema);
+  return url.toString();
+}
+
+function released(poNumber: string): CloudEvent {
+  return {
+    specversion: '1.0',
+    id: `po-${poNumber}`,
+    source: '/systems/erp-core',
+    type: 'po.released',
+    time: new Date().toISOString(),
+    correlationid: `${poNumber}/10`,
+    data: {
+      poNumber,
+      supplierId: 'SUP-0042',
+      buyerPlant: 'P01',
+      currency: 'USD',
+      lines: [{ line: 10, itemId: 'ITM-10023', quantity: '100', uom: 'EA', unitPrice: '12.5000', needBy: '2027-01-15' }],
+    },
+  };
+}
+
+async function post(server: ServerProcess, key: string, event: CloudEvent): Promise<number> {
+  const response = await fetch(`${server.url}/v1/events`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/cloudevents+json' },
+    body: JSON.stringify(event),
+  });
+  await response.text();
+  return response.status;
+}
+
+/** Polls `check` (every 100 ms, for at most `limitMs`) until it gives a value. */
+async function eventually<T>(what: string, check: () => Promise<T | undefined>, limitMs = 30_000): Promise<T> {
+  for (let waited = 0; waited < limitMs; waited += 100) {
+    const value = await check();
+    if (value !== undefined) return value;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`gave up waiting: ${what}`);
+}
+
+/** The hub's sessions on the server: the store's pools and its leads are named after the schema. */
+async function sessionsOf(admin: pg.Client, schema: string): Promise<{ pid: number; state: string | null; wait: string | null }[]> {
+  const found = await admin.query<{ pid: number; state: string | null; wait: string | null }>(
+    'SELECT pid, state, wait_event_type AS wait FROM pg_stat_activity WHERE application_name = $1',
+    [`millrace store ${schema}`],
+  );
+  return found.rows;
+}
+
+interface Setup {
+  readonly schema: string;
+  readonly store: string;
+  readonly key: string;
+  readonly admin: pg.Client;
+}
+
+async function setUp(t: TestContext): Promise<Setup | undefined> {
+  if (!(await needPostgres(t))) return undefined;
+  const schema = uniqueSchema('mr_scale');
+  const store = storeUrl(schema);
+  const keyRun = runCli(['keys', 'add', '--system', 'erp-core', '--json', '--manifest', EXAMPLE_MANIFEST, '--store', store]);
+  assert.equal(keyRun.status, 0, keyRun.stderr);
+  const admin = new pg.Client({ connectionString: POSTGRES_URL });
+  await admin.connect();
+  t.after(async () => {
+    await admin.end();
+    await dropSchema(schema);
+  });
+  return { schema, store, key: (JSON.parse(keyRun.stdout) as { key: string }).key, admin };
+}
+
+describe('hubs on one PostgreSQL database', () => {
+  it('keeps serving after its database connections are cut in the middle of a commit, and runs the workflows again without a restart', async (t) => {
+    const setup = await setUp(t);
+    if (setup === undefined) return;
+    const { schema, store, key, admin } = setup;
+    const server = await startServe(['--manifest', EXAMPLE_MANIFEST, '--store', store, '--log-level', 'warn']);
+    t.after(async () => {
+      server.child.kill('SIGTERM');
+      await server.exited;
+    });
+    assert.equal(await post(server, key, released('4700000001')), 202);
+
+    // An append waits for the log's append lock (held here, as a busy hub would) on a connection
+    // the hub has checked out of its pool; then every session of the hub is cut.
+    const locker = new pg.Client({ connectionString: POSTGRES_URL });
+    await locker.connect();
+    await locker.query('BEGIN');
+    await locker.query('SELECT pg_advisory_xact_lock($1::bigint)', [hashKey(`millrace-append:${schema}`).toString()]);
+    const inFlight = post(server, key, released('4700000002')).catch(() => -1);
+    await eventually('an append waiting for the lock', async () => ((await sessionsOf(admin, schema)).some((s) => s.wait === 'Lock') ? true : undefined));
+    await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1', [`millrace store ${schema}`]);
+    await locker.query('ROLLBACK');
+    await locker.end();
+
+    // Accepted (committed on a fresh connection after the cut) or refused as a store failure,
+    // never a connection dropped by a dying process.
+    const status = await inFlight;
+    t.diagnostic(`the POST in flight when the connections were cut: ${status}`);
+    assert.ok(status === 202 || status >= 500, `answered ${status}`);
+    // Still running: it answers, and takes events again once its pool reconnects.
+    const ready = await eventually('/readyz answers 200 again', async () => {
+      const response = await fetch(`${server.url}/readyz`).catch(() => undefined);
+      assert.equal(server.child.exitCode, null, `the hub exited: ${server.stderr()}`);
+      return response?.status === 200 ? true : undefined;
+    });
+    assert.ok(ready);
+    assert.equal(await post(server, key, released('4700000003')), 202);
+    assert.equal(await post(server, key, released('4700000002')), 202, 'the unacknowledged event is taken on a retry');
+    // The workflows' lead was cut too: this hub takes it again and applies what came since.
+    const reader = runCli(['keys', 'add', '--operator', 'sre', '--role', 'operator', '--json', '--manifest', EXAMPLE_MANIFEST, '--store', store]);
+    assert.equal(reader.status, 0, reader.stderr);
+    const operator = (JSON.parse(reader.stdout) as { key: string }).key;
+    for (const po of ['4700000002', '4700000003']) {
+      await eventually(`PO ${po} applied by the workflows`, async () => {
+        const response = await fetch(`${server.url}/v1/workflows/p2p/${po}`, { headers: { authorization: `Bearer ${operator}` } });
+        await response.text();
+        return response.status === 200 ? true : undefined;
+      });
+    }
+    assert.equal(server.child.exitCode, null, server.stderr());
+    // Nothing half-applied: each PO once in the log, with its workflow's own derived events once.
+    const counts = await admin.query<{ id: string; n: number }>(`SELECT id, count(*)::int AS n FROM ${schema}.events WHERE source <> '/millrace' GROUP BY id ORDER BY id`);
+    assert.deepEqual(counts.rows, ['4700000001', '4700000002', '4700000003'].map((po) => ({ id: `po-${po}`, n: 1 })));
+    const derived = await admin.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${schema}.events WHERE type = 'sla.started' GROUP BY correlation_key HAVING count(*) > 1`);
+    assert.deepEqual(derived.rows, [], 'no workflow derived its events twice');
+  });
+});
