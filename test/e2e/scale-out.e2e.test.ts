@@ -11,11 +11,15 @@ import { runCli, startServe, type ServerProcess } from '../support/cli.js';
 import { EXAMPLE_MANIFEST } from '../support/hub.js';
 import { dropSchema, needPostgres, POSTGRES_URL, uniqueSchema } from '../support/services.js';
 
-function storeUrl(schema: string): string {
+function storeUrl(schema: string, application?: string): string {
   const url = new URL(POSTGRES_URL);
   url.searchParams.set('schema', schema);
+  if (application !== undefined) url.searchParams.set('application_name', application);
   return url.toString();
 }
+
+/** One time for every event of a run: a retry must send the same body, or it is a conflict (409). */
+const RELEASED_AT = new Date().toISOString();
 
 function released(poNumber: string): CloudEvent {
   return {
@@ -23,7 +27,7 @@ function released(poNumber: string): CloudEvent {
     id: `po-${poNumber}`,
     source: '/systems/erp-core',
     type: 'po.released',
-    time: new Date().toISOString(),
+    time: RELEASED_AT,
     correlationid: `${poNumber}/10`,
     data: {
       poNumber,
@@ -35,9 +39,10 @@ function released(poNumber: string): CloudEvent {
   };
 }
 
-async function post(server: ServerProcess, key: string, event: CloudEvent): Promise<number> {
+async function post(server: ServerProcess, key: string, event: CloudEvent, signal?: AbortSignal): Promise<number> {
   const response = await fetch(`${server.url}/v1/events`, {
     method: 'POST',
+    ...(signal === undefined ? {} : { signal }),
     headers: { authorization: `Bearer ${key}`, 'content-type': 'application/cloudevents+json' },
     body: JSON.stringify(event),
   });
@@ -69,6 +74,8 @@ interface Setup {
   readonly store: string;
   readonly key: string;
   readonly admin: pg.Client;
+  /** Starts a hub stopped (thawed first) before the schema is dropped. */
+  serve(store: string): Promise<ServerProcess>;
 }
 
 async function setUp(t: TestContext): Promise<Setup | undefined> {
@@ -79,11 +86,23 @@ async function setUp(t: TestContext): Promise<Setup | undefined> {
   assert.equal(keyRun.status, 0, keyRun.stderr);
   const admin = new pg.Client({ connectionString: POSTGRES_URL });
   await admin.connect();
+  const servers: ServerProcess[] = [];
+  // One hook, in this order: a hub left frozen in a transaction would hold DROP SCHEMA up.
   t.after(async () => {
+    for (const server of servers) {
+      server.child.kill('SIGCONT');
+      server.child.kill('SIGTERM');
+      await server.exited;
+    }
     await admin.end();
     await dropSchema(schema);
   });
-  return { schema, store, key: (JSON.parse(keyRun.stdout) as { key: string }).key, admin };
+  const serve = async (url: string) => {
+    const server = await startServe(['--manifest', EXAMPLE_MANIFEST, '--store', url, '--log-level', 'warn']);
+    servers.push(server);
+    return server;
+  };
+  return { schema, store, key: (JSON.parse(keyRun.stdout) as { key: string }).key, admin, serve };
 }
 
 describe('hubs on one PostgreSQL database', () => {
@@ -91,11 +110,7 @@ describe('hubs on one PostgreSQL database', () => {
     const setup = await setUp(t);
     if (setup === undefined) return;
     const { schema, store, key, admin } = setup;
-    const server = await startServe(['--manifest', EXAMPLE_MANIFEST, '--store', store, '--log-level', 'warn']);
-    t.after(async () => {
-      server.child.kill('SIGTERM');
-      await server.exited;
-    });
+    const server = await setup.serve(store);
     assert.equal(await post(server, key, released('4700000001')), 202);
 
     // An append waits for the log's append lock (held here, as a busy hub would) on a connection
@@ -141,5 +156,59 @@ describe('hubs on one PostgreSQL database', () => {
     assert.deepEqual(counts.rows, ['4700000001', '4700000002', '4700000003'].map((po) => ({ id: `po-${po}`, n: 1 })));
     const derived = await admin.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${schema}.events WHERE type = 'sla.started' GROUP BY correlation_key HAVING count(*) > 1`);
     assert.deepEqual(derived.rows, [], 'no workflow derived its events twice');
+  });
+
+  it('takes events on one hub while another is frozen in the middle of an append (its transaction is ended by the server)', async (t) => {
+    const setup = await setUp(t);
+    if (setup === undefined) return;
+    const { schema, key, admin } = setup;
+    // Named apart, to find the frozen hub's sessions.
+    const frozenName = `${schema}_frozen`;
+    const frozen = await setup.serve(storeUrl(schema, frozenName));
+    const other = await setup.serve(storeUrl(schema, `${schema}_other`));
+    // Load on the hub to freeze, until it is stopped (SIGSTOP: a paused container, a VM stalled,
+    // a debugger) between two statements of an append, holding the log's append lock.
+    let loading = true;
+    let sent = 0;
+    const load = Promise.all(
+      Array.from({ length: 4 }, async (_, client) => {
+        while (loading) await post(frozen, key, released(`48${client}${String((sent += 1)).padStart(7, '0')}`)).catch(() => -1);
+      }),
+    );
+    const holdsAppendLock = async (): Promise<boolean> => {
+      const found = await admin.query(
+        `SELECT 1 FROM pg_stat_activity a JOIN pg_locks l ON l.pid = a.pid
+          WHERE a.application_name = $1 AND a.state = 'idle in transaction' AND l.locktype = 'advisory' AND l.granted`,
+        [frozenName],
+      );
+      return (found.rowCount ?? 0) > 0;
+    };
+    let caught = false;
+    for (let attempt = 0; attempt < 500 && !caught; attempt += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 5 + (attempt % 7)));
+      frozen.child.kill('SIGSTOP');
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      caught = await holdsAppendLock();
+      if (!caught) frozen.child.kill('SIGCONT');
+    }
+    loading = false;
+    assert.ok(caught, 'the hub was frozen inside an append');
+
+    // The other hub takes an event meanwhile (before the fix it waited for the lock for as long
+    // as the frozen hub stayed frozen: every hub's intake stopped by one).
+    const status = await post(other, key, released('4900000001'), AbortSignal.timeout(90_000)).catch((error: unknown) => `no answer: ${String(error)}`);
+    assert.equal(status, 202);
+
+    // The frozen hub, thawed, goes on: its cut transaction failed, nothing of it was stored.
+    frozen.child.kill('SIGCONT');
+    await load;
+    await eventually('/readyz of the thawed hub answers 200', async () => {
+      const response = await fetch(`${frozen.url}/readyz`).catch(() => undefined);
+      assert.equal(frozen.child.exitCode, null, `the thawed hub exited: ${frozen.stderr()}`);
+      return response?.status === 200 ? true : undefined;
+    });
+    assert.equal(await post(frozen, key, released('4900000002')), 202);
+    const twice = await admin.query(`SELECT id FROM ${schema}.events GROUP BY source, id HAVING count(*) > 1`);
+    assert.deepEqual(twice.rows, [], 'no event stored twice');
   });
 });

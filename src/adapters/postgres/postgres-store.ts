@@ -83,6 +83,16 @@ CREATE INDEX IF NOT EXISTS events_dedupe ON events (dedupe_key);
 CREATE INDEX IF NOT EXISTS events_correlation ON events (correlation_key) WHERE correlation_key IS NOT NULL;
 ` + CREDENTIALS_TABLE + WORKFLOW_TABLES.replaceAll('{bigint}', 'BIGINT').replaceAll('{wor}', '') + DELIVERY_TABLES.replaceAll('{bigint}', 'BIGINT') + X12_CONTROL_TABLE + POSTGRES_QUARANTINE_TABLE + POSTGRES_INBOUND_MESSAGE_TABLES + PUBLISHER_SEQUENCE_TABLE + STREAM_READ_POSITION_TABLE;
 
+/**
+ * How long a session of the store's pool may sit in a transaction with no statement running
+ * before the server ends it. The log's append lock is one for every hub on the database and is
+ * held to the transaction's end: a hub frozen between two statements of an append (a paused
+ * container, a stalled VM, a debugger; its kernel still answers TCP keepalive) held every other
+ * hub's intake up for as long as it stayed frozen. No transaction of the store waits on anything
+ * but its own next statement (no network call, no user), which follows within milliseconds.
+ */
+const IDLE_IN_TRANSACTION_TIMEOUT = '10s';
+
 interface EventRow {
   seq: string;
   source: string;
@@ -147,7 +157,12 @@ export class PostgresStore implements EventStore, CredentialStore, WorkflowStore
     // (about 25 s, not the OS's two hours), and its own end notices a silent server too.
     const named = url.searchParams.has('application_name') ? {} : { application_name: `millrace store ${schema ?? ''}`.trim() };
     const config: pg.PoolConfig = lockSessionConfig({ connectionString: url.toString(), max: options.poolSize ?? 4, ...named });
-    const settings = [...(schema === null ? [] : [`-c search_path=${schema}`]), ...(options.asynchronousCommit === true ? ['-c synchronous_commit=off'] : []), ...lockSessionStartupSettings()];
+    const settings = [
+      ...(schema === null ? [] : [`-c search_path=${schema}`]),
+      ...(options.asynchronousCommit === true ? ['-c synchronous_commit=off'] : []),
+      `-c idle_in_transaction_session_timeout=${IDLE_IN_TRANSACTION_TIMEOUT}`,
+      ...lockSessionStartupSettings(),
+    ];
     config.options = settings.join(' ');
     // Several hubs may start together on one database: the schema and its tables are created
     // under the same advisory lock appends use, so CREATE ... IF NOT EXISTS never races.
