@@ -3,7 +3,9 @@
 // problem listed in one error, then frozen. Nothing else reads process.env.
 import { fileURLToPath } from 'node:url';
 import type { HubSettings } from '../core/index.js';
-import { MillraceError } from '../core/index.js';
+import { isPostgresUrl, MillraceError, parseByteSize, parseHost, parseHttpUrl, parseStoreUrl } from '../core/index.js';
+
+export { isPostgresUrl, parseByteSize };
 
 export interface HubConfig {
   /** `sqlite:PATH` or `postgres://...` */
@@ -72,7 +74,7 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 
 const SETTINGS: { readonly [K in keyof HubConfig]: Setting<K> } = {
   store: { env: 'MILLRACE_STORE', manifest: 'store', fallback: DEFAULT_STORE, parse: parseStoreUrl },
-  host: { env: 'MILLRACE_HOST', manifest: 'host', fallback: '127.0.0.1', parse: (raw) => (String(raw).trim() === '' ? new Error('must not be empty') : String(raw)) },
+  host: { env: 'MILLRACE_HOST', manifest: 'host', fallback: '127.0.0.1', parse: parseHost },
   port: { env: 'MILLRACE_PORT', manifest: 'port', fallback: 8080, parse: (raw) => parseInteger(raw, 0, 65_535) },
   bodyLimit: { env: 'MILLRACE_BODY_LIMIT', manifest: 'bodyLimit', fallback: 5 * 1024 * 1024, parse: parseByteSize },
   manifestPath: { env: 'MILLRACE_MANIFEST', fallback: './millrace.yaml', parse: (raw) => String(raw) },
@@ -163,52 +165,11 @@ export function manifestPathOf(flags: ConfigFlags, env: Environment): string {
   return String(flags.manifestPath ?? env.MILLRACE_MANIFEST ?? SETTINGS.manifestPath.fallback);
 }
 
-/** Whether a store URL names a PostgreSQL database (postgres:// or postgresql://). */
-export function isPostgresUrl(url: string): boolean {
-  return /^postgres(ql)?:\/\//.test(url);
-}
-
-function parseStoreUrl(raw: string | number): string | Error {
-  const text = String(raw);
-  if (text.startsWith('sqlite:') && text.length > 'sqlite:'.length) return text;
-  if (isPostgresUrl(text)) {
-    try {
-      new URL(text);
-      return text;
-    } catch {
-      return new Error('is not a valid postgres:// URL');
-    }
-  }
-  return new Error('must be sqlite:PATH or postgres://USER@HOST:PORT/DATABASE');
-}
-
-function parseHttpUrl(raw: string | number): string | Error {
-  const text = String(raw).trim();
-  try {
-    const url = new URL(text);
-    if (url.protocol === 'http:' || url.protocol === 'https:') return text;
-  } catch {
-    // reported below
-  }
-  return new Error('must be an http:// or https:// URL of an OTLP/HTTP collector, e.g. http://127.0.0.1:4318');
-}
-
 function parseInteger(raw: string | number, min: number, max: number): number | Error {
   const text = String(raw).trim();
   if (!/^\d+$/.test(text)) return new Error(`must be a whole number from ${min} to ${max}`);
   const value = Number(text);
   return value < min || value > max ? new Error(`must be a whole number from ${min} to ${max}`) : value;
-}
-
-const UNITS: Readonly<Record<string, number>> = { b: 1, kb: 1024, k: 1024, mb: 1024 ** 2, m: 1024 ** 2, gb: 1024 ** 3, g: 1024 ** 3 };
-
-/** `5MB`, `512kb`, `1048576`: sizes in binary units, as operators write them. */
-export function parseByteSize(raw: string | number): number | Error {
-  const match = /^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*$/.exec(String(raw));
-  const unit = UNITS[(match?.[2] ?? '').toLowerCase() || 'b'];
-  if (match?.[1] === undefined || unit === undefined) return new Error('must be a size such as 5MB, 512KB or a number of bytes');
-  const bytes = Math.floor(Number(match[1]) * unit);
-  return bytes < 1024 || bytes > 1024 ** 3 ? new Error('must be between 1KB and 1GB') : bytes;
 }
 
 function kebab(key: string): string {

@@ -38,6 +38,7 @@ export type { ContractVerdict, DiffKind, DiffSection, ManifestChange, ManifestDi
 export { AWAITED_AT, IN_FLIGHT_STAGES, SLA_STAGES, TOLERANCE_APPLIES_ON } from './governance/manifest-impact.js';
 export type { DiffImpact, ExceptionGroup, InFlightStage, LineGroup, Touches, WorkflowCensus } from './governance/manifest-impact.js';
 export { MANIFEST_RULES } from './governance/manifest-rules.js';
+export { isPostgresUrl, parseByteSize, parseHost, parseHttpUrl, parseStoreUrl } from './governance/hub-settings.js';
 export { EXCEPTION_CODES } from './governance/exception-codes.js';
 export type { ManifestRuleCode } from './governance/manifest-rules.js';
 export { MANIFEST_SCHEMA } from './governance/manifest.schema.js';

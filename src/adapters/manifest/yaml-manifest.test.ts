@@ -338,6 +338,12 @@ const CASES: readonly { code: string; title: string; yaml: readonly string[]; ex
     expect: ['6:26 mqtt_topics_overlap'],
   },
   {
+    code: 'hub_setting_invalid',
+    title: "a hub: section serve would refuse: a store that is neither SQLite nor PostgreSQL, a body limit above 1GB, a collector that is not http(s)",
+    yaml: ['hub:', '  store: mysql://db.plant/millrace', '  bodyLimit: 10GB', '  otlpEndpoint: collector:4318', '  host: " "'],
+    expect: ['2:10 hub_setting_invalid', '3:14 hub_setting_invalid', '4:17 hub_setting_invalid', '5:9 hub_setting_invalid'],
+  },
+  {
     code: 'edge_type_not_published',
     title: "an MQTT topic's source may not publish its event type",
     yaml: [

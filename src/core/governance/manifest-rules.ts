@@ -16,6 +16,7 @@ import { PLANT_INPUT_TYPES } from '../plant/plant-routing.js';
 import { X12_OUTBOUND_TYPES } from '../x12/x12-850.generator.js';
 import type { ContractCatalog, Manifest, ManifestProblem, MaintenanceWindow } from './manifest.js';
 import { DURATION_PATTERNS, MANIFEST_SCHEMA } from './manifest.schema.js';
+import { parseByteSize, parseHost, parseHttpUrl, parseStoreUrl } from './hub-settings.js';
 
 type Path = readonly (string | number)[];
 
@@ -54,6 +55,7 @@ export const MANIFEST_RULES = {
   unknown_supplier: { severity: 'warning', summary: 'A supplier id neither a partner nor masterData.suppliers declares.' },
   unknown_plant: { severity: 'warning', summary: 'A plant no system declares.' },
   lag_for_unpublished_type: { severity: 'warning', summary: 'maxLag names an event type the source does not publish.' },
+  hub_setting_invalid: { severity: 'error', summary: "A value in the hub: section the hub process would refuse at start: a store that is neither sqlite:PATH nor postgres://, a body limit outside 1KB to 1GB, an OTLP endpoint that is not an http(s) URL, an empty host." },
 } as const satisfies Record<string, { severity: 'error' | 'warning'; summary: string }>;
 
 export type ManifestRuleCode = keyof typeof MANIFEST_RULES;
@@ -65,6 +67,7 @@ export function manifestRules(manifest: Manifest, catalog: ContractCatalog): Man
     problems.push({ path, code, severity: MANIFEST_RULES[code].severity, message, hint });
   };
   const context = contextOf(manifest, catalog);
+  checkHubSettings(manifest, report);
   checkIds(manifest, report);
   checkEventTypes(manifest, catalog, context, report);
   checkDomains(manifest, context, report);
@@ -108,6 +111,23 @@ function contextOf(manifest: Manifest, catalog: ContractCatalog): Context {
     subscribed: new Set(manifest.subscriptions.flatMap((s) => s.types)),
     knownTypes: [...catalog.versions.keys()],
   };
+}
+
+/**
+ * The hub: settings the schema types only loosely (any string for a store), checked as the hub
+ * process checks them at start: without this, `lint` passed a manifest `serve` then refused,
+ * and serve's refusal could not say on which line.
+ */
+function checkHubSettings(manifest: Manifest, report: Report): void {
+  const parsers = { store: parseStoreUrl, host: parseHost, bodyLimit: parseByteSize, otlpEndpoint: parseHttpUrl } as const;
+  for (const [key, parse] of Object.entries(parsers)) {
+    const value = manifest.hub[key as keyof typeof parsers];
+    if (value === undefined) continue;
+    const parsed = parse(value);
+    if (parsed instanceof Error) {
+      report(['hub', key], 'hub_setting_invalid', `hub.${key} ${JSON.stringify(value)} ${parsed.message}`, `fix hub.${key}, or remove it and give the setting with --${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} or its MILLRACE_* variable`);
+    }
+  }
 }
 
 function checkIds(manifest: Manifest, report: Report): void {
