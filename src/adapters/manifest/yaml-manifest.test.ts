@@ -435,3 +435,31 @@ describe('manifest lint rules', () => {
     if (!bomb.ok) assert.deepEqual(bomb.problems.map((p) => [p.code, p.message]), [['yaml_syntax', 'Excessive alias count indicates a resource exhaustion attack']]);
   });
 });
+
+describe('manifest shape messages', () => {
+  const messageAt = (line: string): string => {
+    const load = readManifest('m.yaml', [...BASE, line].join('\n'), CATALOG);
+    assert.equal(load.ok, false);
+    return load.ok ? '' : load.problems.map((p) => p.message).join(' | ');
+  };
+
+  it('says what a duration looks like, not the pattern it failed', () => {
+    for (const written of ['5 days', '0m', '1w', '24H']) {
+      assert.equal(messageAt(`slas: { invoice_hold: ${written} }`), 'must be a duration: a whole number above 0 followed by m, h or d (90m, 24h, 5d)');
+    }
+    assert.equal(messageAt('slas: { invoice_hold: 24 }'), 'must be a duration: a whole number above 0 followed by m, h or d (90m, 24h, 5d); 24 has no unit');
+  });
+
+  it('says a tolerance is a decimal in quotes, for a YAML number and for 1e3, "2%" or "2,5"', () => {
+    assert.equal(messageAt('tolerances: { pricePercent: 2 }'), 'must be a decimal in quotes ("2", "0.5"), so that it is read exactly; write "2"');
+    for (const written of ['"1e3"', '"2%"', '"2,5"', '".5"', '"+2"']) {
+      assert.equal(messageAt(`tolerances: { pricePercent: ${written} }`), 'must be a decimal in quotes ("2", "0.5"): digits, one optional point, an optional leading minus');
+    }
+  });
+
+  it('names the constant a field must be, and what an id may hold', () => {
+    const load = readManifest('m.yaml', 'version: "1"\nenterprise: { name: Acme }\n', CATALOG);
+    assert.deepEqual(load.ok ? [] : load.problems.map((p) => `${p.line}:${p.column} ${p.message}`), ['1:10 must be 1']);
+    assert.equal(messageAt('domains: [{ id: Purchasing, owner: procurement }]'), 'must be an id: lower-case letters, digits, ".", "_" and "-", starting with a letter or digit, at most 64 characters');
+  });
+});

@@ -110,6 +110,22 @@ const x12Identity = {
 } as const;
 const weekday = { enum: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] } as const;
 const clockTime = { type: 'string', pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$' } as const;
+/**
+ * What a value of each pattern looks like, in the words a board uses: a shape problem says this
+ * rather than the regular expression it failed. `unit` marks the durations, whose bare number
+ * lacks only its unit.
+ */
+export const PATTERN_FORMS: ReadonlyMap<string, { readonly form: string; readonly unit?: true }> = new Map([
+  [duration.pattern, { form: 'a duration: a whole number above 0 followed by m, h or d (90m, 24h, 5d)', unit: true }],
+  [deliveryDuration.pattern, { form: 'a duration: a whole number above 0 followed by ms, s, m, h or d (500ms, 30s, 10m, 1h, 2d)', unit: true }],
+  [decimal.pattern, { form: 'a decimal in quotes ("2", "0.5")' }],
+  [identifier.pattern, { form: 'an id: lower-case letters, digits, ".", "_" and "-", starting with a letter or digit, at most 64 characters' }],
+  [eventType.pattern, { form: 'an event type: lower-case words joined by dots (po.released)' }],
+  [plant.pattern, { form: 'a plant code: upper-case letters, digits and "-", at most 16 characters (P01)' }],
+  [clockTime.pattern, { form: 'a time of day, HH:MM in quotes ("02:00")' }],
+]);
+/** Why a decimal that is a string still fails its pattern. */
+export const DECIMAL_PATTERN = decimal.pattern;
 
 const csvField = {
   type: 'object',

@@ -9,7 +9,7 @@ import type { MqttDeclaration, NatsDeclaration } from '../edge/edge-mapping.js';
 import type { P2PPolicySettings } from '../p2p/p2p-policy.js';
 import type { PlantPolicySettings } from '../plant/plant-policy.js';
 import { manifestRules } from './manifest-rules.js';
-import { MANIFEST_SCHEMA } from './manifest.schema.js';
+import { DECIMAL_PATTERN, MANIFEST_SCHEMA, PATTERN_FORMS } from './manifest.schema.js';
 
 const addFormats = formats.default;
 
@@ -150,7 +150,8 @@ export type ManifestCheck =
  * or not a manifest was read (docs/adr/0042).
  */
 function compileShapeValidator() {
-  const ajv = new Ajv2020({ strict: true, allErrors: true, useDefaults: true, allowUnionTypes: true });
+  // verbose: a shape problem says what the value should look like (its schema's pattern) and what it is.
+  const ajv = new Ajv2020({ strict: true, allErrors: true, useDefaults: true, allowUnionTypes: true, verbose: true });
   addFormats(ajv);
   return ajv.compile(MANIFEST_SCHEMA);
 }
@@ -170,7 +171,7 @@ export function checkManifest(document: unknown, catalog: ContractCatalog): Mani
       path: pointerToPath(error.instancePath),
       code: 'manifest_shape',
       severity: 'error' as const,
-      message: shapeMessage(error.keyword, error.params as Record<string, unknown>, error.message),
+      message: shapeMessage(error.keyword, error.params as Record<string, unknown>, error.message, error.parentSchema, error.data),
       hint: 'see the manifest schema: npx millrace manifest schema',
     }));
     return { ok: false, problems };
@@ -218,10 +219,23 @@ function pointerToPath(pointer: string): (string | number)[] {
     .map((part) => (/^\d+$/.test(part) ? Number(part) : part));
 }
 
-function shapeMessage(keyword: string, params: Record<string, unknown>, fallback: string | undefined): string {
+function shapeMessage(keyword: string, params: Record<string, unknown>, fallback: string | undefined, schema: unknown, data: unknown): string {
   if (keyword === 'required') return `missing required property "${String(params.missingProperty)}"`;
   if (keyword === 'additionalProperties') return `unknown property "${String(params.additionalProperty)}"`;
   if (keyword === 'enum') return `must be one of ${JSON.stringify(params.allowedValues)}`;
+  if (keyword === 'const') return `must be ${JSON.stringify(params.allowedValue)}`;
+  // A value of a patterned string: say what it should look like, not the regular expression.
+  const pattern = (schema as { pattern?: unknown } | undefined)?.pattern;
+  const shape = typeof pattern === 'string' ? PATTERN_FORMS.get(pattern) : undefined;
+  if (shape !== undefined && keyword === 'pattern') {
+    return pattern === DECIMAL_PATTERN ? `must be ${shape.form}: digits, one optional point, an optional leading minus` : `must be ${shape.form}`;
+  }
+  if (shape !== undefined && keyword === 'type') {
+    // The trap: YAML reads `pricePercent: 2` and `invoice_hold: 24` as numbers.
+    if (typeof data === 'number' && shape.unit === true) return `must be ${shape.form}; ${data} has no unit`;
+    if (typeof data === 'number' && pattern === DECIMAL_PATTERN) return `must be ${shape.form}, so that it is read exactly; write "${data}"`;
+    return `must be ${shape.form}`;
+  }
   return fallback ?? keyword;
 }
 
