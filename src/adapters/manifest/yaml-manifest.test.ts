@@ -432,7 +432,12 @@ describe('manifest lint rules', () => {
     const levels = ['a: &a ["lol"]', ...Array.from({ length: 6 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(9).fill(`*${String.fromCharCode(97 + i)}`).join(', ')}]`)];
     const bomb = readManifest('m.yaml', `${levels.join('\n')}\n`, CATALOG);
     assert.equal(bomb.ok, false);
-    if (!bomb.ok) assert.deepEqual(bomb.problems.map((p) => [p.code, p.message]), [['yaml_syntax', 'Excessive alias count indicates a resource exhaustion attack']]);
+    if (!bomb.ok) {
+      assert.deepEqual(
+        bomb.problems.map((p) => [p.code, p.message, p.hint]),
+        [['yaml_syntax', 'Excessive alias count indicates a resource exhaustion attack', 'aliases (*name) here would expand to too many copies; write the repeated parts out, or alias fewer times']],
+      );
+    }
   });
 });
 
@@ -461,5 +466,37 @@ describe('manifest shape messages', () => {
     const load = readManifest('m.yaml', 'version: "1"\nenterprise: { name: Acme }\n', CATALOG);
     assert.deepEqual(load.ok ? [] : load.problems.map((p) => `${p.line}:${p.column} ${p.message}`), ['1:10 must be 1']);
     assert.equal(messageAt('domains: [{ id: Purchasing, owner: procurement }]'), 'must be an id: lower-case letters, digits, ".", "_" and "-", starting with a letter or digit, at most 64 characters');
+  });
+});
+
+describe('YAML a board writes', () => {
+  it('merges a shared block into an entry with <<, the entry’s own keys winning', () => {
+    const yaml = [
+      'systems:',
+      '  - &wms { id: wms-a, kind: wms, plant: P01, name: Hall A, publishes: [inventory.snapshot], maxLag: { default: 15m } }',
+      '  - <<: *wms',
+      '    id: wms-b',
+      '    name: Hall B',
+    ];
+    const load = readManifest('m.yaml', [...BASE, ...yaml].join('\n'), CATALOG);
+    assert.ok(load.ok, JSON.stringify(load));
+    assert.deepEqual(
+      load.manifest.systems.map((s) => [s.id, s.name, s.kind, s.plant, s.publishes, s.maxLag]),
+      [
+        ['wms-a', 'Hall A', 'wms', 'P01', ['inventory.snapshot'], { default: '15m' }],
+        ['wms-b', 'Hall B', 'wms', 'P01', ['inventory.snapshot'], { default: '15m' }],
+      ],
+    );
+  });
+
+  it('says a file of several YAML documents is one manifest too many, at the second', () => {
+    const load = readManifest('m.yaml', [...BASE, '---', 'version: 1'].join('\n'), CATALOG);
+    assert.equal(load.ok, false);
+    if (!load.ok) {
+      assert.deepEqual(
+        load.problems.map((p) => `${p.line}:${p.column} ${p.code} ${p.message}`),
+        [`${BASE.length + 1}:1 yaml_syntax the file holds more than one YAML document (a line "---" starts another); a manifest is one document`],
+      );
+    }
   });
 });

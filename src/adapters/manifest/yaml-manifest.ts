@@ -12,6 +12,12 @@ export interface LocatedProblem extends ManifestProblem {
   readonly column: number;
 }
 
+/**
+ * `<<` merge keys, which YAML 1.2 leaves out but boards use to share a block between systems
+ * (`- <<: *wms`); without them `<<` was read as a property and refused as unknown.
+ */
+const YAML_OPTIONS = { merge: true } as const;
+
 export type ManifestLoad =
   | { readonly ok: true; readonly manifest: Manifest; readonly warnings: readonly LocatedProblem[] }
   | { readonly ok: false; readonly problems: readonly LocatedProblem[] };
@@ -19,13 +25,14 @@ export type ManifestLoad =
 /** Parses and checks a manifest; problems (and warnings) are sorted by line and column. */
 export function readManifest(file: string, text: string, catalog: ContractCatalog): ManifestLoad {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { ...YAML_OPTIONS, lineCounter, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
     return {
       ok: false,
       problems: doc.errors.map((error) => {
         const at = lineCounter.linePos(error.pos[0]);
-        const message = error.message.split('\n')[0] ?? error.message;
+        // The parser's words for this one name its own API (parseAllDocuments).
+        const message = error.code === 'MULTIPLE_DOCS' ? 'the file holds more than one YAML document (a line "---" starts another); a manifest is one document' : (error.message.split('\n')[0] ?? error.message);
         return { file, line: at.line, column: at.col, path: [], code: 'yaml_syntax', severity: 'error' as const, message, hint: 'fix the YAML syntax' };
       }),
     };
@@ -38,7 +45,7 @@ export function readManifest(file: string, text: string, catalog: ContractCatalo
   } catch (error) {
     const alias = unresolvedAlias(doc);
     const at = alias?.range === undefined || alias.range === null ? { line: 1, col: 1 } : lineCounter.linePos(alias.range[0]);
-    return { ok: false, problems: [{ file, line: at.line, column: at.col, path: [], code: 'yaml_syntax', severity: 'error', message: (error as Error).message, hint: 'set the anchor (&name) before any alias (*name) of it' }] };
+    return { ok: false, problems: [{ file, line: at.line, column: at.col, path: [], code: 'yaml_syntax', severity: 'error', message: (error as Error).message, hint: alias === undefined ? 'aliases (*name) here would expand to too many copies; write the repeated parts out, or alias fewer times' : 'set the anchor (&name) before any alias (*name) of it' }] };
   }
   const check = checkManifest(data, catalog);
   const locate = (problems: readonly ManifestProblem[]): LocatedProblem[] =>
@@ -68,7 +75,7 @@ function unresolvedAlias(doc: Document): Alias | undefined {
 export function contractsFolderOf(file: string): string | undefined {
   let folder: unknown;
   try {
-    folder = (parseDocument(readFileSync(file, 'utf8')).toJS() as { contracts?: { folder?: unknown } } | null)?.contracts?.folder;
+    folder = (parseDocument(readFileSync(file, 'utf8'), YAML_OPTIONS).toJS() as { contracts?: { folder?: unknown } } | null)?.contracts?.folder;
   } catch {
     return undefined;
   }
