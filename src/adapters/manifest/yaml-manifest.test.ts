@@ -344,6 +344,12 @@ const CASES: readonly { code: string; title: string; yaml: readonly string[]; ex
     expect: ['2:10 hub_setting_invalid', '3:14 hub_setting_invalid', '4:17 hub_setting_invalid', '5:9 hub_setting_invalid'],
   },
   {
+    code: 'duplicate_supplier_id',
+    title: "a partner copied from another that kept its supplierId (it could act on and read the other's POs)",
+    yaml: ['partners:', '  - { id: sup-a, supplierId: SUP-1 }', '  - { id: sup-b, supplierId: SUP-1 }', '  - { id: sup-c, supplierId: SUP-2 }'],
+    expect: ['3:30 duplicate_supplier_id'],
+  },
+  {
     code: 'edge_type_not_published',
     title: "an MQTT topic's source may not publish its event type",
     yaml: [

@@ -37,6 +37,7 @@ export const MANIFEST_RULES = {
   unit_conversion_not_positive: { severity: 'error', summary: 'A unit size in masterData.unitConversions is zero or negative.' },
   duration_too_long: { severity: 'error', summary: 'A duration (an SLA, a lag, a transit time, a delivery setting) longer than 3650d, ten years: the deadlines it sets would lie beyond the dates the hub can compute.' },
   tolerance_negative: { severity: 'error', summary: 'A match, confirmation or plant tolerance below zero: no difference, not even none, would be within it.' },
+  duplicate_supplier_id: { severity: 'error', summary: "Two partners share a supplierId: each could submit events about, and read, the other's purchase orders, invoices and exceptions." },
   duplicate_x12_id: { severity: 'error', summary: 'Two partners or systems (or one and the hub) share X12 interchange identifiers.' },
   channel_incomplete: { severity: 'error', summary: 'A subscription channel lacks what its kind needs (url, subject or topic).' },
   x12_type_not_supported: { severity: 'error', summary: 'An x12 subscription lists an event type the hub cannot render as X12 (it sends po.released as an 850).' },
@@ -363,6 +364,14 @@ function minutesOf(clock: string): number {
 }
 
 function checkPartners(manifest: Manifest, report: Report): void {
+  // A partner's key acts for its supplierId (authority.ts): a copied entry that kept another's
+  // supplierId would let a second company confirm, invoice and read the first one's POs.
+  const suppliers = new Map<string, string>();
+  manifest.partners.forEach((partner, index) => {
+    const first = suppliers.get(partner.supplierId);
+    if (first === undefined) suppliers.set(partner.supplierId, partner.id);
+    else report(['partners', index, 'supplierId'], 'duplicate_supplier_id', `partner ${first} already is supplier ${partner.supplierId}; ${partner.id} could act on and read its purchase orders`, 'one partner per supplier: list every protocol and credential on that one partner, or fix the supplierId');
+  });
   const seen = new Map<string, string>();
   manifest.partners.forEach((partner, index) => {
     if (partner.x12 === undefined) return;
