@@ -350,6 +350,17 @@ const CASES: readonly { code: string; title: string; yaml: readonly string[]; ex
     expect: ['3:30 duplicate_supplier_id'],
   },
   {
+    code: 'publisher_without_role',
+    title: 'a warehouse granted production.order.released, of the production domain, in which it has no role',
+    yaml: [
+      'domains: [{ id: inventory, owner: procurement, eventTypes: [inventory.snapshot] }, { id: production, owner: procurement, eventTypes: [production.order.released] }]',
+      'systems:',
+      '  - { id: erp, kind: erp, roles: { production: record }, publishes: [production.order.released] }',
+      '  - { id: wms, kind: wms, plant: P01, roles: { inventory: record }, publishes: [inventory.snapshot, production.order.released] }',
+    ],
+    expect: ['4:101 publisher_without_role'],
+  },
+  {
     code: 'edge_type_not_published',
     title: "an MQTT topic's source may not publish its event type",
     yaml: [

@@ -50,6 +50,7 @@ export const MANIFEST_RULES = {
   edge_type_not_published: { severity: 'warning', summary: "An MQTT topic's source may not publish the topic's event type." },
   event_type_without_publisher: { severity: 'warning', summary: 'An event type the manifest uses (or the P2P workflow needs) that nobody may publish.' },
   event_type_without_subscriber: { severity: 'warning', summary: 'A published event type nobody subscribes to and no hub workflow reads.' },
+  publisher_without_role: { severity: 'warning', summary: 'A system may publish an event type of a data domain in which it has no role (record, execution or engagement).' },
   domain_without_record: { severity: 'warning', summary: 'A data domain without a system of record.' },
   unknown_exception_code: { severity: 'warning', summary: 'exceptionOwners names a code no workflow raises.' },
   tolerance_over_100_percent: { severity: 'warning', summary: 'A percentage tolerance above 100: e.g. a price tolerance of 150 accepts invoices at 2.5 times the PO price (1.50 was perhaps meant).' },
@@ -229,6 +230,15 @@ function checkDomains(manifest: Manifest, context: Context, report: Report): voi
       holders.push({ id: system.id, plant: system.plant });
       records.set(domain, holders);
     }
+  });
+  // Roles say which systems speak for a domain's data; a grant outside them is likely a slip
+  // (a WMS given po.released) that the door would honour. Partners have no roles: not checked.
+  manifest.systems.forEach((system, index) => {
+    system.publishes.forEach((type, at) => {
+      const domain = domainOf.get(type);
+      if (domain === undefined || system.roles[domain] !== undefined) return;
+      report(['systems', index, 'publishes', at], 'publisher_without_role', `${system.id} may publish ${type}, of domain ${domain}, in which it has no role`, `give ${system.id} a role in ${domain} (roles: { ${domain}: execution }), or stop granting ${type}`);
+    });
   });
   manifest.domains.forEach((domain, index) => {
     if (!records.has(domain.id)) report(['domains', index], 'domain_without_record', `no system is the system of record for domain ${domain.id}`, `set roles: { ${domain.id}: record } on the system that owns its data`);
