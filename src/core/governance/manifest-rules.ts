@@ -37,7 +37,6 @@ export const MANIFEST_RULES = {
   unit_conversion_not_positive: { severity: 'error', summary: 'A unit size in masterData.unitConversions is zero or negative.' },
   duration_too_long: { severity: 'error', summary: 'A duration (an SLA, a lag, a transit time, a delivery setting) longer than 3650d, ten years: the deadlines it sets would lie beyond the dates the hub can compute.' },
   tolerance_negative: { severity: 'error', summary: 'A match, confirmation or plant tolerance below zero: no difference, not even none, would be within it.' },
-  duplicate_supplier_id: { severity: 'error', summary: "Two partners share a supplierId: each could submit events about, and read, the other's purchase orders, invoices and exceptions." },
   duplicate_x12_id: { severity: 'error', summary: 'Two partners or systems (or one and the hub) share X12 interchange identifiers.' },
   channel_incomplete: { severity: 'error', summary: 'A subscription channel lacks what its kind needs (url, subject or topic).' },
   x12_type_not_supported: { severity: 'error', summary: 'An x12 subscription lists an event type the hub cannot render as X12 (it sends po.released as an 850).' },
@@ -50,6 +49,7 @@ export const MANIFEST_RULES = {
   edge_type_not_published: { severity: 'warning', summary: "An MQTT topic's source may not publish the topic's event type." },
   event_type_without_publisher: { severity: 'warning', summary: 'An event type the manifest uses (or the P2P workflow needs) that nobody may publish.' },
   event_type_without_subscriber: { severity: 'warning', summary: 'A published event type nobody subscribes to and no hub workflow reads.' },
+  duplicate_supplier_id: { severity: 'warning', summary: "Two partners share a supplierId: each acts for, and reads, that supplier's purchase orders, invoices and exceptions; right for one company with two X12 ids, wrong for a copied entry." },
   publisher_without_role: { severity: 'warning', summary: 'A system may publish an event type of a data domain in which it has no role (record, execution or engagement).' },
   domain_without_record: { severity: 'warning', summary: 'A data domain without a system of record.' },
   unknown_exception_code: { severity: 'warning', summary: 'exceptionOwners names a code no workflow raises.' },
@@ -380,7 +380,7 @@ function checkPartners(manifest: Manifest, report: Report): void {
   manifest.partners.forEach((partner, index) => {
     const first = suppliers.get(partner.supplierId);
     if (first === undefined) suppliers.set(partner.supplierId, partner.id);
-    else report(['partners', index, 'supplierId'], 'duplicate_supplier_id', `partner ${first} already is supplier ${partner.supplierId}; ${partner.id} could act on and read its purchase orders`, 'one partner per supplier: list every protocol and credential on that one partner, or fix the supplierId');
+    else report(['partners', index, 'supplierId'], 'duplicate_supplier_id', `partner ${first} already is supplier ${partner.supplierId}; ${partner.id} acts on and reads the same purchase orders`, 'if they are one company (two X12 ids, say), this is as meant; else fix the supplierId, or list every protocol and credential on one partner');
   });
   const seen = new Map<string, string>();
   manifest.partners.forEach((partner, index) => {
