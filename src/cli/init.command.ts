@@ -1,6 +1,6 @@
 // `millrace init`: write a commented starter manifest for a small example enterprise.
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, relative, resolve } from 'node:path';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { MillraceError } from '../core/index.js';
@@ -17,6 +17,9 @@ export function registerInit(program: Command): void {
     .option('--force', 'overwrite an existing file')
     .option('--json', 'print the result as JSON')
     .action(async (file: string, options: { force?: boolean; json?: boolean }) => {
+      if (existsSync(file) && statSync(file).isDirectory()) {
+        throw new MillraceError('invalid_request', `${file} is a folder; name the file to write, e.g. ${join(file, 'millrace.yaml')}`);
+      }
       if (existsSync(file) && options.force !== true) {
         throw new MillraceError('invalid_request', `${file} exists; use --force to overwrite it`);
       }

@@ -99,6 +99,8 @@ describe('millrace exit status', () => {
     assertWorkFailure(runCli(['serve', '--manifest', broken, '--store', store, '--port', '0']), /invalid_manifest/);
     assertWorkFailure(runCli(['rehearse', '--events', join(dir, 'no-such.jsonl')]), /cannot read .*no-such\.jsonl/);
     assertWorkFailure(runCli(['init', join(dir, 'no-such-folder', 'millrace.yaml')]), /cannot write .*millrace\.yaml/);
+    // A folder, with or without --force: said so, with the file to name instead (--force said EISDIR).
+    for (const force of [[], ['--force']]) assertWorkFailure(runCli(['init', dir, ...force]), /is a folder; name the file to write, e\.g\. .*millrace\.yaml/);
     assertWorkFailure(runCli(['x12', 'from-event', join(dir, 'no-such.json'), '--partner', 'sup-0042', '--manifest', MANIFEST, '--store', store]), /cannot read .*no-such\.json/);
     const missing = join(dir, 'no-such-folder', 'hub.db');
     assertWorkFailure(runCli(['keys', 'list', '--manifest', MANIFEST, '--store', `sqlite:${missing}`]), /store_unavailable: no store at /);
