@@ -5,7 +5,7 @@
 import pg from 'pg';
 import { AdvisoryLead, lockSessionConfig, lockSessionStartupSettings } from './advisory-lead.js';
 import type { CloudEvent, ExceptionView, FlowCount, KnownEvent, P2PLine, P2PStage, PlantKey, PlantWorkflow, StoredEvent, TaggedPlantState, WorkflowCensus } from '../../core/index.js';
-import { eventKey, lineFromJson } from '../../core/index.js';
+import { eventKey, lineFromJson, MillraceError } from '../../core/index.js';
 import type {
   BatchOutcome,
   CredentialRecord,
@@ -64,6 +64,22 @@ import { migrateDeliveries, PostgresDeliveries } from './postgres-deliveries.js'
  * Advisory lock id of the log's single-writer section. Advisory locks are per database, so
  * the id is derived from the schema: hubs on different schemas of one database do not contend.
  */
+/**
+ * The error as the hub says it: a failure of the database connection itself (SQLSTATE class 08,
+ * a server shutting down or not accepting connections 57P01-57P03, a session ended for idling in
+ * a transaction 25P03, too many connections 53300, a socket refused, reset or cut) becomes
+ * `store_unavailable`; any other error is returned as it is.
+ */
+function unavailable(error: unknown): unknown {
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  const text = typeof message === 'string' ? message : String(error);
+  const lost =
+    (typeof code === 'string' && (code.startsWith('08') || ['57P01', '57P02', '57P03', '25P03', '53300', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH'].includes(code))) ||
+    /^Connection terminated|not queryable|timeout exceeded when trying to connect/.test(text);
+  if (!lost) return error;
+  return new MillraceError('store_unavailable', `the database did not answer (${text}); if these were events, send them again: a resend of what was stored is answered as a duplicate`, {});
+}
+
 function appendLockOf(schema: string | null): string {
   return hashKey(`millrace-append:${schema ?? ''}`).toString();
 }
@@ -231,9 +247,18 @@ export class PostgresStore implements EventStore, CredentialStore, WorkflowStore
     return this.inTransaction((client) => this.insertBatches(client, batches, receivedTime));
   }
 
-  /** Runs `work` in a transaction holding the append lock. */
+  /**
+   * Runs `work` in a transaction holding the append lock. A database that does not answer (a
+   * connection refused or cut, a server shutting down) is `store_unavailable`: the intake answers
+   * 503, which a client retries, and a resend is idempotent whether or not the commit landed.
+   */
   private async inTransaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (error) {
+      throw unavailable(error);
+    }
     try {
       await client.query('BEGIN');
       await client.query('SELECT pg_advisory_xact_lock($1::bigint)', [this.appendLock]);
@@ -242,7 +267,7 @@ export class PostgresStore implements EventStore, CredentialStore, WorkflowStore
       return result;
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
+      throw unavailable(error);
     } finally {
       client.release();
     }
