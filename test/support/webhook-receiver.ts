@@ -8,6 +8,7 @@ export interface ReceivedDelivery {
   readonly signature: string | undefined;
   readonly contentType: string | undefined;
   readonly traceparent: string | undefined;
+  readonly tracestate: string | undefined;
   readonly body: string;
   /** The event's id and correlationid, from the body. */
   readonly id: string;
@@ -65,6 +66,7 @@ export async function startReceiver(): Promise<WebhookReceiver> {
         signature: header('millrace-signature'),
         contentType: header('content-type'),
         traceparent: header('traceparent'),
+        tracestate: header('tracestate'),
         body,
         id: event.id,
         correlationid: 'correlationid' in event ? event.correlationid : undefined,

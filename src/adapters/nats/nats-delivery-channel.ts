@@ -9,6 +9,7 @@ import { connect, headers } from '@nats-io/transport-node';
 import type { AttemptResult, CloudEvent } from '../../core/index.js';
 import { deliveredBody, plantsOf, traceContextOf } from '../../core/index.js';
 import type { DeliveryAttempt, DeliveryChannel } from '../../ports/index.js';
+import { passableTraceContext } from '../telemetry/w3c-trace-context.js';
 
 /** The subject of an event: `{type}` and `{plant}` (the event's first plant, `none` without one) filled in. */
 export function subjectOf(template: string, event: CloudEvent): string {
@@ -36,7 +37,7 @@ export class NatsDeliveryChannel implements DeliveryChannel {
     }
     try {
       // The W3C trace context travels as NATS headers, as it does as HTTP headers to a webhook.
-      const trace = attempt.trace ?? traceContextOf(attempt.stored.event);
+      const trace = attempt.trace ?? passableTraceContext(traceContextOf(attempt.stored.event));
       const traceHeaders = trace === undefined ? undefined : headers();
       if (trace !== undefined && traceHeaders !== undefined) {
         traceHeaders.set('traceparent', trace.traceparent);

@@ -6,6 +6,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { AttemptResult } from '../../core/index.js';
 import { deliveredBody, traceContextOf } from '../../core/index.js';
 import type { DeliveryAttempt, DeliveryChannel } from '../../ports/index.js';
+import { passableTraceContext } from '../telemetry/w3c-trace-context.js';
 
 export const DELIVERY_ID_HEADER = 'millrace-delivery-id';
 export const SIGNATURE_HEADER = 'millrace-signature';
@@ -88,8 +89,9 @@ export function signedHeaders(
  * the receiver's Retry-After); other 4xx and redirects are not.
  */
 export async function postDelivery(url: string, headers: Record<string, string>, body: string, attempt: DeliveryAttempt): Promise<AttemptResult> {
-  // W3C Trace Context: the delivery span's when tracing is on, else the one stored with the event.
-  const trace = attempt.trace ?? traceContextOf(attempt.stored.event);
+  // W3C Trace Context: the delivery span's when tracing is on, else the one stored with the event
+  // (the sender's, which the envelope does not check as strictly as a header must be).
+  const trace = attempt.trace ?? passableTraceContext(traceContextOf(attempt.stored.event));
   if (trace !== undefined) {
     headers.traceparent = trace.traceparent;
     if (trace.tracestate !== undefined) headers.tracestate = trace.tracestate;
