@@ -31,6 +31,7 @@ import { registerDashboardRoutes } from './dashboard-routes.js';
 import type { VisibilityRouteDependencies } from './visibility-routes.js';
 import { registerVisibilityRoutes } from './visibility-routes.js';
 import { traceOf } from './request-trace.js';
+import { answeredWithin } from '../shared/answered-within.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -279,7 +280,7 @@ export async function buildHttpServer(deps: HttpServerDependencies): Promise<Fas
     { schema: { summary: 'Readiness: the store takes writes', response: { 200: statusSchema, 503: problemResponse } } },
     async (request, reply) => {
       try {
-        await deps.ready();
+        await answeredWithin(deps.ready(), READY_TIMEOUT_MS, `the store did not answer within ${READY_TIMEOUT_MS / 1000} s`);
         return { status: 'ready' };
       } catch (error) {
         return sendProblem(reply, problem('store_unavailable', `not ready: ${(error as Error).message}`, {}, request.url));
@@ -372,6 +373,12 @@ async function registerRateLimits(app: FastifyInstance, rateLimitOf: HttpServerD
 function secondsSince(request: FastifyRequest): number {
   return request.arrivedAt === undefined ? 0 : (performance.now() - request.arrivedAt) / 1000;
 }
+
+/**
+ * How long /readyz waits for the store. A store behind a partition takes the connection and never
+ * answers: the probe waited with it, for as long as the prober let it, and said nothing of why.
+ */
+const READY_TIMEOUT_MS = 2_000;
 
 const statusSchema = { type: 'object', properties: { status: { type: 'string' } }, required: ['status'] } as const;
 

@@ -5,10 +5,12 @@
 // governance shares, the workflows' backlog, the worst lag per source, breaks in the sources'
 // message sequences (MQTT), and the process's own metrics.
 // Workflow and governance figures are read from the store when scraped, at most once per
-// `refreshMs`, so a busy scraper does not turn into a busy database.
+// `refreshMs`, so a busy scraper does not turn into a busy database. While the store does not
+// answer, they are left out and `millrace_store_up` is 0: the process's own figures still go out.
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { FlowCount, GovernanceCoverage, WorkflowCensus } from '../../core/index.js';
 import type { AppendedEvent } from '../../ports/index.js';
+import { answeredWithin } from '../shared/answered-within.js';
 
 export interface MetricsSources {
   census(): Promise<WorkflowCensus>;
@@ -29,6 +31,9 @@ interface Snapshot {
   readonly backlog: number | undefined;
 }
 
+/** How long a scrape waits for the store's figures (Prometheus gives up on a scrape after 10 s by default). */
+const STORE_READ_TIMEOUT_MS = 5_000;
+
 /** Latency buckets in seconds: a group commit is milliseconds; a slow disk is tens of them. */
 const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 
@@ -43,7 +48,7 @@ export class HubMetrics {
   /** Intake counts by source, type and outcome, and requests by outcome, published when scraped. */
   private readonly eventTally = new Tally<'source' | 'type' | 'outcome'>();
   private readonly requestTally = new Tally<'outcome'>();
-  private snapshot: { at: number; value: Promise<Snapshot> } | undefined;
+  private snapshot: { at: number; value: Promise<Snapshot | undefined> } | undefined;
 
   constructor(
     private readonly sources: MetricsSources,
@@ -90,12 +95,22 @@ export class HubMetrics {
     });
     const read = () => this.read();
     new Gauge({
-      name: 'millrace_workflow_backlog_events',
-      help: 'Events committed to the log and not yet processed by the workflows (0 when they keep up)',
+      name: 'millrace_store_up',
+      help: "1 when the store answered the reads of the figures below, 0 when it failed or did not answer within 5 s (those figures are then left out)",
       registers,
       async collect() {
-        const backlog = (await read()).backlog;
-        if (backlog !== undefined) this.set(backlog);
+        this.set((await read()) === undefined ? 0 : 1);
+      },
+    });
+    new Gauge({
+      name: 'millrace_workflow_backlog_events',
+      help: 'Events committed to the log and not yet processed by the workflows (0 when they keep up; NaN while the store does not answer)',
+      registers,
+      async collect() {
+        const snapshot = await read();
+        // A gauge without labels is always written: NaN says unknown, where 0 said "keeping up".
+        if (snapshot === undefined) this.set(Number.NaN);
+        else if (snapshot.backlog !== undefined) this.set(snapshot.backlog);
       },
     });
     new Gauge({
@@ -106,7 +121,7 @@ export class HubMetrics {
       async collect() {
         this.reset();
         const worst = new Map<string, number>();
-        for (const flow of (await read()).flows) worst.set(flow.source, Math.max(worst.get(flow.source) ?? 0, flow.worstLagMs));
+        for (const flow of (await read())?.flows ?? []) worst.set(flow.source, Math.max(worst.get(flow.source) ?? 0, flow.worstLagMs));
         for (const [source, ms] of worst) this.set({ source }, ms / 1000);
       },
     });
@@ -117,7 +132,7 @@ export class HubMetrics {
       registers,
       async collect() {
         this.reset();
-        for (const group of (await read()).census.lines) this.inc({ stage: group.stage, plant: group.plant ?? 'unknown' }, group.count);
+        for (const group of (await read())?.census.lines ?? []) this.inc({ stage: group.stage, plant: group.plant ?? 'unknown' }, group.count);
       },
     });
     new Gauge({
@@ -127,7 +142,7 @@ export class HubMetrics {
       registers,
       async collect() {
         this.reset();
-        for (const group of (await read()).census.openExceptions) this.inc({ code: group.code, owner: group.owner }, group.count);
+        for (const group of (await read())?.census.openExceptions ?? []) this.inc({ code: group.code, owner: group.owner }, group.count);
       },
     });
     new Gauge({
@@ -137,7 +152,7 @@ export class HubMetrics {
       registers,
       async collect() {
         this.reset();
-        for (const flow of (await read()).flows) this.inc({ source: flow.source }, flow.events);
+        for (const flow of (await read())?.flows ?? []) this.inc({ source: flow.source }, flow.events);
       },
     });
     new Gauge({
@@ -147,7 +162,7 @@ export class HubMetrics {
       registers,
       async collect() {
         this.reset();
-        for (const flow of (await read()).flows) this.inc({ source: flow.source }, flow.lagBreaches);
+        for (const flow of (await read())?.flows ?? []) this.inc({ source: flow.source }, flow.lagBreaches);
       },
     });
     new Gauge({
@@ -157,7 +172,7 @@ export class HubMetrics {
       registers,
       async collect() {
         this.reset();
-        for (const row of (await read()).deliveries) this.set({ subscription: row.subscription, status: row.status }, row.count);
+        for (const row of (await read())?.deliveries ?? []) this.set({ subscription: row.subscription, status: row.status }, row.count);
       },
     });
     new Gauge({
@@ -167,7 +182,7 @@ export class HubMetrics {
       registers,
       async collect() {
         this.reset();
-        for (const row of (await read()).quarantine) this.set({ channel: row.channel, status: row.status }, row.count);
+        for (const row of (await read())?.quarantine ?? []) this.set({ channel: row.channel, status: row.status }, row.count);
       },
     });
     new Gauge({
@@ -176,7 +191,9 @@ export class HubMetrics {
       labelNames: ['of'],
       registers,
       async collect() {
-        const { totals } = (await read()).coverage;
+        this.reset();
+        const totals = (await read())?.coverage.totals;
+        if (totals === undefined) return;
         this.set({ of: 'flows' }, totals.flowShare);
         this.set({ of: 'events' }, totals.eventShare);
       },
@@ -231,10 +248,11 @@ export class HubMetrics {
     }
   }
 
-  private read(): Promise<Snapshot> {
+  /** The store's figures, or undefined when the store failed or did not answer in time. */
+  private read(): Promise<Snapshot | undefined> {
     const now = Date.now();
     if (this.snapshot === undefined || now - this.snapshot.at >= this.refreshMs) {
-      const value = (async () => {
+      const reads = (async (): Promise<Snapshot> => {
         const [census, flows, deliveries, quarantine, backlog] = await Promise.all([
           this.sources.census(),
           this.sources.flows(),
@@ -244,9 +262,11 @@ export class HubMetrics {
         ]);
         return { census, flows, coverage: this.sources.coverage(flows), deliveries, quarantine, backlog };
       })();
-      // A failed read is not kept: the next scrape asks again.
-      value.catch(() => {
+      // A failed read is not kept: the next scrape asks again. (Thrown out of a collect, it
+      // failed the whole scrape with a 500, the process's own figures with it.)
+      const value = answeredWithin(reads, STORE_READ_TIMEOUT_MS, 'the store did not answer').catch(() => {
         if (this.snapshot?.value === value) this.snapshot = undefined;
+        return undefined;
       });
       this.snapshot = { at: now, value };
     }
