@@ -41,8 +41,8 @@ const stored: StoredEvent = {
   event: { specversion: '1.0', id: 'po-4711-r', source: '/systems/erp', type: 'po.released', time: '2026-03-02T10:00:00Z', data: { poNumber: '4711', note: 'Größe 12 – 価格 ✓' } },
 };
 
-function send(timeoutMs = 2000): Promise<AttemptResult> {
-  const subscription: SubscriptionDeclaration = { id: 'portal', subscriber: 'sup', types: ['po.released'], channel: { kind: 'webhook', url, secret: 'hook' } };
+function send(timeoutMs = 2000, to = url): Promise<AttemptResult> {
+  const subscription: SubscriptionDeclaration = { id: 'portal', subscriber: 'sup', types: ['po.released'], channel: { kind: 'webhook', url: to, secret: 'hook' } };
   const channel = new WebhookChannel({ secrets: new Map([['hook', 'whsec-1']]), userAgent: 'millrace/test' });
   return channel.send({ deliveryId: 'portal.7', attempt: 1, subscription, stored, now: NOW, timeoutMs });
 }
@@ -64,6 +64,22 @@ describe('what a webhook answer comes to', () => {
     answer = (response) => response.writeHead(503, { 'retry-after': new Date(NOW.getTime() + 90_000).toUTCString() }).end();
     const result = await send();
     assert.equal(result.kind === 'retryable' ? result.retryAfterMs : undefined, 90_000);
+  });
+
+  it("keeps a URL's credentials and query values out of what it says (lastError, the log)", async () => {
+    // A receiver that takes its token in the query, or basic credentials in the URL: the reason
+    // of a failed attempt is shown to operators and logged at warn.
+    const secretUrl = `${url}?token=s3cr3t-t0ken&tenant=acme`;
+    answer = (response) => response.writeHead(503).end();
+    const failed = await send(2000, secretUrl);
+    const said = failed.kind === 'delivered' ? '' : failed.error;
+    assert.equal(said, `HTTP 503 from ${url}?token=…&tenant=…`);
+    answer = (response) => response.writeHead(204).end();
+    // fetch refuses a URL with credentials, and its own message repeats the URL whole.
+    const closed = await send(2000, url.replace('http://', 'http://svc:pa55word@') + '?token=s3cr3t-t0ken');
+    const reason = closed.kind === 'delivered' ? '' : closed.error;
+    assert.match(reason, /^cannot reach http:\/\/127\.0\.0\.1:\d+\/hooks\?token=…: /);
+    for (const text of [said, reason]) assert.ok(!/s3cr3t|pa55word|svc:/.test(text), text);
   });
 
   it('gives up at once on another 4xx and on a redirect, saying why', async () => {

@@ -101,7 +101,7 @@ export async function postDelivery(url: string, headers: Record<string, string>,
     // Only the status matters; drop the body so the connection can be reused.
     await response.body?.cancel().catch(() => undefined);
     if (response.status >= 200 && response.status < 300) return { kind: 'delivered' };
-    const error = `HTTP ${response.status} from ${url}`;
+    const error = `HTTP ${response.status} from ${shownUrl(url)}`;
     if (retryable(response.status)) {
       const retryAfterMs = retryAfterOf(response.headers.get('retry-after'), attempt.now);
       return { kind: 'retryable', error, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) };
@@ -109,11 +109,28 @@ export async function postDelivery(url: string, headers: Record<string, string>,
     return { kind: 'permanent', error: response.status >= 300 && response.status < 400 ? `${error} (redirects are not followed: fix the url)` : error };
   } catch (error) {
     const name = (error as { name?: unknown }).name;
-    if (name === 'TimeoutError' || name === 'AbortError') return { kind: 'retryable', error: `no answer from ${url} within ${attempt.timeoutMs} ms` };
+    if (name === 'TimeoutError' || name === 'AbortError') return { kind: 'retryable', error: `no answer from ${shownUrl(url)} within ${attempt.timeoutMs} ms` };
     const cause = (error as { cause?: { code?: unknown; message?: unknown } }).cause;
     const reason = typeof cause?.code === 'string' ? cause.code : typeof cause?.message === 'string' ? cause.message : (error as Error).message;
-    return { kind: 'retryable', error: `cannot reach ${url}: ${reason}` };
+    // The reason may repeat the URL whole (fetch's refusal of one with credentials does).
+    return { kind: 'retryable', error: `cannot reach ${shownUrl(url)}: ${String(reason).replaceAll(url, shownUrl(url))}` };
   }
+}
+
+/**
+ * A receiver's URL as an attempt's reason shows it (lastError, GET /v1/deliveries, the warn log):
+ * without user and password, and with each query value replaced by an ellipsis, since receivers
+ * take tokens there (`?token=...`). The names stay, so the operator sees which URL it was.
+ */
+function shownUrl(url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return '(the subscription url)';
+  }
+  const query = [...parsed.searchParams.keys()].map((name) => `${name}=…`).join('&');
+  return `${parsed.protocol}//${parsed.host}${parsed.pathname}${query === '' ? '' : `?${query}`}`;
 }
 
 /** Retry-After in seconds or as an HTTP date, in milliseconds from now. */
