@@ -2,43 +2,19 @@
 // real Mosquitto: the hub takes it once, not again at each reconnect or restart of its
 // persistent session. In process, on the real SQLite adapter, with the hub's MQTT client running.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import mqtt from 'mqtt';
 import { SqliteStore } from '../bootstrap/index.js';
-import { EXAMPLE_MANIFEST, startTestHub } from '../../test/support/hub.js';
+import { startTestHub } from '../../test/support/hub.js';
 import { MQTT_URL, needMqtt } from '../../test/support/services.js';
-
-const FRAGMENT = fileURLToPath(new URL('../../examples/millrace-edge.yaml', import.meta.url));
-
-/** Polls until `check` holds; fails with `what` after a minute (a liveness bound, not a timing check). */
-async function eventually<T>(what: string, check: () => Promise<T | undefined>): Promise<T> {
-  for (let waited = 0; waited < 60_000; waited += 50) {
-    const value = await check();
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`gave up waiting: ${what}`);
-}
+import { eventually } from '../../test/support/eventually.js';
+import { mqttTestManifest } from '../../test/support/mqtt-manifest.js';
 
 describe('retained MQTT messages', () => {
   it('are taken once, not again when the hub comes back to its session (no second quarantine entry, no false sequence reset)', async (t) => {
     if (!(await needMqtt(t))) return;
-    const run = `${process.pid}_${Date.now().toString(36)}_${Math.floor(Math.random() * 1e6).toString(36)}`;
-    const dir = mkdtempSync(join(tmpdir(), 'millrace-retained-'));
-    const clientId = `millrace-test-${run}`;
-    const topic = `plants/P01/mes/L1/completed-${run}`;
-    const manifestPath = join(dir, 'millrace.yaml');
-    const fragment = readFileSync(FRAGMENT, 'utf8')
-      .replace('url: mqtt://127.0.0.1:1883', `url: ${MQTT_URL}`)
-      .replace('plants/P01/mes/+/completed', `plants/P01/mes/+/completed-${run}`)
-      .replace('clientId: millrace-hub-na', `clientId: ${clientId}`)
-      // No NATS in this test: the consumer would only log that its stream is missing.
-      .replace(/\nnats:[\s\S]*$/, '\n');
-    writeFileSync(manifestPath, `${readFileSync(EXAMPLE_MANIFEST, 'utf8')}\n${fragment}`);
+    const { run, dir, clientId, topic, manifestPath } = mqttTestManifest('millrace-retained-');
     const store = new SqliteStore(':memory:');
     const plc = await mqtt.connectAsync(MQTT_URL, { protocolVersion: 5, clientId: `plc-${run}`, reconnectPeriod: 0 });
     t.after(async () => {
@@ -81,17 +57,7 @@ describe('retained MQTT messages', () => {
 
   it('cleared by their publisher (an empty retained message) are no message for the quarantine', async (t) => {
     if (!(await needMqtt(t))) return;
-    const run = `${process.pid}_${Date.now().toString(36)}_${Math.floor(Math.random() * 1e6).toString(36)}`;
-    const dir = mkdtempSync(join(tmpdir(), 'millrace-retained-'));
-    const clientId = `millrace-test-${run}`;
-    const topic = `plants/P01/mes/L1/completed-${run}`;
-    const manifestPath = join(dir, 'millrace.yaml');
-    const fragment = readFileSync(FRAGMENT, 'utf8')
-      .replace('url: mqtt://127.0.0.1:1883', `url: ${MQTT_URL}`)
-      .replace('plants/P01/mes/+/completed', `plants/P01/mes/+/completed-${run}`)
-      .replace('clientId: millrace-hub-na', `clientId: ${clientId}`)
-      .replace(/\nnats:[\s\S]*$/, '\n');
-    writeFileSync(manifestPath, `${readFileSync(EXAMPLE_MANIFEST, 'utf8')}\n${fragment}`);
+    const { run, dir, clientId, topic, manifestPath } = mqttTestManifest('millrace-retained-');
     const store = new SqliteStore(':memory:');
     const plc = await mqtt.connectAsync(MQTT_URL, { protocolVersion: 5, clientId: `plc-${run}`, reconnectPeriod: 0 });
     const hub = await startTestHub({ store, manifestPath });

@@ -3,47 +3,24 @@
 // Mosquitto and PostgreSQL, two hubs in process, each with its own store connection, as two
 // `millrace serve` on one schema would be.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import mqtt from 'mqtt';
 import { PostgresStore } from '../adapters/index.js';
-import { EXAMPLE_MANIFEST, startTestHub } from '../../test/support/hub.js';
+import { startTestHub } from '../../test/support/hub.js';
 import type { TestHub } from '../../test/support/hub.js';
 import { dropSchema, MQTT_URL, needMqtt, needPostgres, POSTGRES_URL, uniqueSchema } from '../../test/support/services.js';
+import { eventually } from '../../test/support/eventually.js';
+import { mqttTestManifest } from '../../test/support/mqtt-manifest.js';
 
-const FRAGMENT = fileURLToPath(new URL('../../examples/millrace-edge.yaml', import.meta.url));
 const MESSAGES = 60;
-
-/** Polls until `check` holds; fails with `what` after a minute (a liveness bound, not a timing check). */
-async function eventually<T>(what: string, check: () => Promise<T | undefined>): Promise<T> {
-  for (let waited = 0; waited < 60_000; waited += 50) {
-    const value = await check();
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`gave up waiting: ${what}`);
-}
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('MQTT on several hubs sharing one PostgreSQL database', () => {
   it('has one hub hold the session at a time, and a line numbered 1..60 raises no sequence gap or reset', async (t) => {
     if (!(await needMqtt(t)) || !(await needPostgres(t))) return;
-    const run = `${process.pid}_${Date.now().toString(36)}_${Math.floor(Math.random() * 1e6).toString(36)}`;
-    const dir = mkdtempSync(join(tmpdir(), 'millrace-mqtt-hubs-'));
-    const clientId = `millrace-test-${run}`;
-    const topic = `plants/P01/mes/L1/completed-${run}`;
-    const manifestPath = join(dir, 'millrace.yaml');
-    const fragment = readFileSync(FRAGMENT, 'utf8')
-      .replace('url: mqtt://127.0.0.1:1883', `url: ${MQTT_URL}`)
-      .replace('plants/P01/mes/+/completed', `plants/P01/mes/+/completed-${run}`)
-      .replace('clientId: millrace-hub-na', `clientId: ${clientId}`)
-      // No NATS in this test.
-      .replace(/\nnats:[\s\S]*$/, '\n');
-    writeFileSync(manifestPath, `${readFileSync(EXAMPLE_MANIFEST, 'utf8')}\n${fragment}`);
+    const { run, dir, clientId, topic, manifestPath } = mqttTestManifest('millrace-mqtt-hubs-');
     const schema = uniqueSchema('mr_mqtt_hubs');
     const url = new URL(POSTGRES_URL);
     url.searchParams.set('schema', schema);

@@ -16,6 +16,7 @@ import type { QuarantineView } from '../app/index.js';
 import { callHub, EXAMPLE_MANIFEST, onBothStores } from '../../test/support/hub.js';
 import type { TestHub } from '../../test/support/hub.js';
 import { MQTT_URL, NATS_URL, needMqtt, needNats } from '../../test/support/services.js';
+import { eventually } from '../../test/support/eventually.js';
 
 const FRAGMENT = fileURLToPath(new URL('../../examples/millrace-edge.yaml', import.meta.url));
 const GOODS_RECEIVED = fileURLToPath(new URL('../../contracts/receiving/goods.received/examples/v1.valid.with-rejection.json', import.meta.url));
@@ -45,16 +46,6 @@ after(async () => {
   const session = await mqtt.connectAsync(MQTT_URL, { protocolVersion: 5, clientId, clean: true, reconnectPeriod: 0, properties: { sessionExpiryInterval: 0 } }).catch(() => undefined);
   await session?.endAsync();
 });
-
-/** Polls until `check` holds; fails with `what` after a minute (a liveness bound, not a timing check). */
-async function eventually<T>(what: string, check: () => Promise<T | undefined>): Promise<T> {
-  for (let waited = 0; waited < 60_000; waited += 50) {
-    const value = await check();
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`gave up waiting: ${what}`);
-}
 
 const completion = (seq: number, extra: Record<string, unknown> = {}) => JSON.stringify({ seq, order: `PRD-${seq}`, good: '10', scrap: '0', ts: '2026-03-02T13:15:00+01:00', ...extra });
 

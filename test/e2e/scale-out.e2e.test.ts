@@ -10,6 +10,7 @@ import type { CloudEvent } from '../../src/core/index.js';
 import { runCli, startServe, type ServerProcess } from '../support/cli.js';
 import { EXAMPLE_MANIFEST } from '../support/hub.js';
 import { dropSchema, needPostgres, POSTGRES_URL, uniqueSchema } from '../support/services.js';
+import { eventually } from '../support/eventually.js';
 
 function storeUrl(schema: string, application?: string): string {
   const url = new URL(POSTGRES_URL);
@@ -52,16 +53,6 @@ async function answer(server: ServerProcess, key: string, event: CloudEvent, sig
   });
   const body = (await response.json()) as { code?: string };
   return { status: response.status, ...(body.code === undefined ? {} : { code: body.code }) };
-}
-
-/** Polls `check` (every 100 ms, for at most `limitMs`) until it gives a value. */
-async function eventually<T>(what: string, check: () => Promise<T | undefined>, limitMs = 30_000): Promise<T> {
-  for (let waited = 0; waited < limitMs; waited += 100) {
-    const value = await check();
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`gave up waiting: ${what}`);
 }
 
 /** The hub's sessions on the server: the store's pools and its leads are named after the schema. */

@@ -11,6 +11,7 @@ import pg from 'pg';
 import { needPostgres, POSTGRES_URL, uniqueSchema } from '../../../test/support/services.js';
 import { AdvisoryLead, keepLockSessionAlive } from './advisory-lead.js';
 import { PostgresStore } from './postgres-store.js';
+import { eventually } from '../../../test/support/eventually.js';
 
 /** One established TCP socket of this host: its keepalive timer, when that is what is armed. */
 interface SocketTimer {
@@ -52,15 +53,6 @@ function tcpUrl(): string {
   url.searchParams.delete('host');
   if (url.hostname === '' || url.hostname === 'localhost') url.hostname = '127.0.0.1';
   return url.toString();
-}
-
-async function eventually<T>(what: string, check: () => T | undefined | Promise<T | undefined>): Promise<T> {
-  for (let waited = 0; waited < 5_000; waited += 50) {
-    const value = await check();
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`gave up waiting: ${what}`);
 }
 
 /**
