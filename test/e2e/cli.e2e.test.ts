@@ -69,7 +69,7 @@ describe('millrace CLI', () => {
       [['x12', 'from-event', folder, '--partner', 'sup-0042', '--manifest', manifest], 1, /^millrace: invalid_request: cannot read .*a-folder: EISDIR/],
       [['x12', 'from-event', notAnEvent, '--partner', 'sup-0042', '--manifest', manifest], 1, /^millrace: invalid_request: .*null\.json holds no CloudEvent \(a JSON object\)/],
       [['init', missing], 1, /^millrace: invalid_request: cannot write .*out\.yaml: ENOENT/],
-      [['init', folder, '--force'], 1, /^millrace: invalid_request: cannot write .*a-folder: EISDIR/],
+      [['init', folder, '--force'], 1, /^millrace: invalid_request: .*a-folder is a folder; name the file to write, e\.g\. .*a-folder\/millrace\.yaml$/m],
       [['simulate', '--days', '1', '--plants', '1', '--suppliers', '20', '--write-manifest', missing], 1, /^millrace: invalid_request: cannot write .*out\.yaml: ENOENT/],
     ];
     for (const [args, status, message] of cases) {
