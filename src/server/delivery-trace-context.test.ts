@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { callHub, exampleWithSubscriptions, startTestHub } from '../../test/support/hub.js';
+import { callHub, exampleWithSubscriptions, startTestHub, webhookSubscriptions } from '../../test/support/hub.js';
 import type { TestHub } from '../../test/support/hub.js';
 import { startReceiver } from '../../test/support/webhook-receiver.js';
 import type { ReceivedDelivery, WebhookReceiver } from '../../test/support/webhook-receiver.js';
@@ -32,16 +32,7 @@ describe('trace context passed on to a webhook by a hub that does not trace', ()
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'millrace-trace-context-'));
     receiver = await startReceiver();
-    const manifestPath = exampleWithSubscriptions(
-      dir,
-      `
-subscriptions:
-  - id: po-copy
-    subscriber: erp-core
-    types: [po.released]
-    channel: { kind: webhook, url: "${receiver.url}" }
-`,
-    );
+    const manifestPath = exampleWithSubscriptions(dir, webhookSubscriptions({ id: 'po-copy', types: ['po.released'], url: receiver.url }));
     t = await startTestHub({ manifestPath, flags: { deliveries: 'on' }, hubOptions: { deliveryMode: 'manual' } });
   });
   after(async () => {

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { SqliteStore, verifySignature } from '../adapters/index.js';
-import { callHub, exampleWithSubscriptions, startTestHub } from '../../test/support/hub.js';
+import { callHub, exampleWithSubscriptions, startTestHub, webhookSubscriptions } from '../../test/support/hub.js';
 import type { TestHub } from '../../test/support/hub.js';
 import { startReceiver } from '../../test/support/webhook-receiver.js';
 import type { WebhookReceiver } from '../../test/support/webhook-receiver.js';
@@ -15,14 +15,7 @@ const SECRET = 'shh-it-is-a-test';
 
 /** The example manifest with one webhook subscription to the test's receiver in place of its own. */
 function manifestFor(dir: string, url: string): string {
-  return exampleWithSubscriptions(dir, `
-subscriptions:
-  - id: plant-receipts
-    subscriber: erp-core
-    types: [goods.received]
-    channel: { kind: webhook, url: "${url}", secret: test-hook }
-    delivery: { maxAttempts: 1, initialBackoff: 1s, timeout: 2s }
-`);
+  return exampleWithSubscriptions(dir, webhookSubscriptions({ id: 'plant-receipts', types: ['goods.received'], url, secret: 'test-hook', delivery: 'maxAttempts: 1, initialBackoff: 1s, timeout: 2s' }));
 }
 
 const receipt = (id: string, correlationid: string) => ({
@@ -245,13 +238,8 @@ describe('the delivery pool, from the configuration', () => {
     const slow = await startReceiver();
     const fast = await startReceiver();
     slow.mode = 'hang';
-    const hook = (id: string, url: string) => `
-  - id: ${id}
-    subscriber: erp-core
-    types: [goods.received]
-    channel: { kind: webhook, url: "${url}" }
-    delivery: { timeout: 10s }`;
-    const manifestPath = exampleWithSubscriptions(dir, `subscriptions:${hook('slow-erp', slow.url)}${hook('fast-wms', fast.url)}`);
+    const hook = (id: string, url: string) => ({ id, types: ['goods.received'], url, delivery: 'timeout: 10s' });
+    const manifestPath = exampleWithSubscriptions(dir, webhookSubscriptions(hook('slow-erp', slow.url), hook('fast-wms', fast.url)));
     const t = await startTestHub({ manifestPath, flags: { deliveries: 'on' }, env: { MILLRACE_DELIVERY_PER_SUBSCRIPTION: '1' }, hubOptions: { deliveryMode: 'manual' } });
     try {
       const runner = t.hub.deliveries!;

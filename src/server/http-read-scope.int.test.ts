@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { issueKey, systemClock } from '../bootstrap/index.js';
 import type { TestHub } from '../../test/support/hub.js';
-import { callHub, exampleWithSubscriptions, onBothStores, startTestHub } from '../../test/support/hub.js';
+import { callHub, exampleWithSubscriptions, onBothStores, startTestHub, webhookSubscriptions } from '../../test/support/hub.js';
 import { startReceiver } from '../../test/support/webhook-receiver.js';
 
 const PO_A = '4500000001';
@@ -167,14 +167,7 @@ describe('deliveries in a lineage', () => {
     const hook = `${receiver.url}/erp-internal/receipts`;
     const manifestPath = exampleWithSubscriptions(
       dir,
-      `
-subscriptions:
-  - id: erp-receipts
-    subscriber: erp-core
-    types: [goods.received]
-    channel: { kind: webhook, url: "${hook}", secret: erp-hook }
-    delivery: { maxAttempts: 1, initialBackoff: 1s, timeout: 2s }
-`,
+      webhookSubscriptions({ id: 'erp-receipts', types: ['goods.received'], url: hook, secret: 'erp-hook', delivery: 'maxAttempts: 1, initialBackoff: 1s, timeout: 2s' }),
     );
     const t = await startTestHub({ manifestPath, flags: { deliveries: 'on' }, env: { MILLRACE_SECRET_ERP_HOOK: 'shh' }, hubOptions: { deliveryMode: 'manual', ...CLOCK } });
     try {

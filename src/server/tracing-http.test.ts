@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
-import { exampleWithSubscriptions, startTestHub } from '../../test/support/hub.js';
+import { exampleWithSubscriptions, startTestHub, webhookSubscriptions } from '../../test/support/hub.js';
 import type { TestHub } from '../../test/support/hub.js';
 import { startReceiver } from '../../test/support/webhook-receiver.js';
 import type { WebhookReceiver } from '../../test/support/webhook-receiver.js';
@@ -44,16 +44,7 @@ describe('traces', () => {
     dir = mkdtempSync(join(tmpdir(), 'millrace-traces-'));
     receiver = await startReceiver();
     exporter = new InMemorySpanExporter();
-    const manifestPath = exampleWithSubscriptions(
-      dir,
-      `
-subscriptions:
-  - id: procurement-deadlines
-    subscriber: erp-core
-    types: [sla.started]
-    channel: { kind: webhook, url: "${receiver.url}" }
-`,
-    );
+    const manifestPath = exampleWithSubscriptions(dir, webhookSubscriptions({ id: 'procurement-deadlines', types: ['sla.started'], url: receiver.url }));
     t = await startTestHub({ manifestPath, flags: { deliveries: 'on' }, hubOptions: { deliveryMode: 'manual', spanExporter: exporter } });
     url = await t.hub.http.listen({ port: 0, host: '127.0.0.1' });
   });

@@ -11,7 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import type { BrowserContext, Page } from 'playwright-core';
 import { ACCESSIBILITY_CHECK, openChromium } from '../support/browser.js';
 import type { TestHub } from '../support/hub.js';
-import { exampleWithSubscriptions, startTestHub } from '../support/hub.js';
+import { exampleWithSubscriptions, startTestHub, webhookSubscriptions } from '../support/hub.js';
 import { needChromium } from '../support/services.js';
 import type { WebhookReceiver } from '../support/webhook-receiver.js';
 import { startReceiver } from '../support/webhook-receiver.js';
@@ -56,14 +56,7 @@ describe("the dashboard's retry of a subscriber's dead letters", () => {
     receiver = await startReceiver();
     const manifestPath = exampleWithSubscriptions(
       dir,
-      `
-subscriptions:
-  - id: plant-receipts
-    subscriber: erp-core
-    types: [goods.received]
-    channel: { kind: webhook, url: "${receiver.url}", secret: test-hook }
-    delivery: { maxAttempts: 1, initialBackoff: 1s, timeout: 2s }
-`,
+      webhookSubscriptions({ id: 'plant-receipts', types: ['goods.received'], url: receiver.url, secret: 'test-hook', delivery: 'maxAttempts: 1, initialBackoff: 1s, timeout: 2s' }),
     );
     t = await startTestHub({ manifestPath, flags: { deliveries: 'on' }, env: { MILLRACE_SECRET_TEST_HOOK: 'shh' }, hubOptions: { deliveryMode: 'manual' } });
     url = await t.hub.http.listen({ host: '127.0.0.1', port: 0 });

@@ -127,6 +127,32 @@ export function exampleWithSubscriptions(dir: string, subscriptions: string): st
   return path;
 }
 
+/** A webhook subscription of `erp-core` as the manifest writes it (for exampleWithSubscriptions). */
+export interface WebhookHook {
+  readonly id: string;
+  readonly types: readonly string[];
+  readonly url: string;
+  readonly subscriber?: string;
+  /** The secret's name (MILLRACE_SECRET_<NAME> holds it); unsigned without one. */
+  readonly secret?: string;
+  /** The delivery settings, as YAML flow mapping content (`maxAttempts: 1, timeout: 2s`). */
+  readonly delivery?: string;
+}
+
+/** The `subscriptions:` section of webhook subscriptions, YAML for exampleWithSubscriptions. */
+export function webhookSubscriptions(...hooks: readonly WebhookHook[]): string {
+  const entries = hooks.map((h) =>
+    [
+      `  - id: ${h.id}`,
+      `    subscriber: ${h.subscriber ?? 'erp-core'}`,
+      `    types: [${h.types.join(', ')}]`,
+      `    channel: { kind: webhook, url: "${h.url}"${h.secret === undefined ? '' : `, secret: ${h.secret}`} }`,
+      ...(h.delivery === undefined ? [] : [`    delivery: { ${h.delivery} }`]),
+    ].join('\n'),
+  );
+  return `subscriptions:\n${entries.join('\n')}\n`;
+}
+
 /** One POST over a socket to a hub that listens at `url`, with a Content-Length as clients send it (the intake lane answers these). */
 export function postOverSocket(url: URL, path: string, headers: Record<string, string>, payload: string | Buffer): Promise<{ statusCode: number; headers: Record<string, string | string[] | undefined>; body: string }> {
   return new Promise((resolve, reject) => {
