@@ -9,6 +9,7 @@ export { holdSqliteFile, openStore, redactStoreUrl } from './open-store.js';
 export type { HubStore } from './open-store.js';
 export { loadGovernance, loadSetup } from './setup.js';
 export type { HubSetup } from './setup.js';
+export { collectStartupGarbage } from './startup-garbage.js';
 export { systemClock } from './system-clock.js';
 export { LIVE_WORKFLOW_BATCH_SIZE, WORKFLOWS_PAGE_CACHE_MIB } from './workflow-settings.js';
 export { contractsFolderOf, issueKey, formatProblems, readManifest } from '../adapters/index.js';

@@ -1,7 +1,7 @@
 // The hub process: listen, and on SIGINT/SIGTERM stop taking requests, finish the ones in
 // flight (their commits included), then close the store.
 import type { Hub, HubSetup, HubStore } from '../bootstrap/index.js';
-import { createHub } from '../bootstrap/index.js';
+import { collectStartupGarbage, createHub } from '../bootstrap/index.js';
 import { MillraceError } from '../core/index.js';
 import type { Clock } from '../ports/index.js';
 
@@ -47,6 +47,8 @@ export async function startServer(setup: HubSetup, options: ServerOptions = {}):
     const code = failure.code === 'EADDRINUSE' ? 'address_in_use' : 'invalid_config';
     throw new MillraceError(code, `cannot listen on ${address}: ${listenFailure(failure)}`, { host, port });
   }
+  // The start's garbage, collected before the load comes (bootstrap/startup-garbage.ts).
+  collectStartupGarbage();
   let stopping: Promise<void> | undefined;
   const stop = () => (stopping ??= hub.close());
   return { hub, url: address, stop };
