@@ -288,4 +288,34 @@ describe('procure-to-pay over HTTP', () => {
     assert.deepEqual(state.credits.map((c) => [c.creditMemoNumber, c.status]), [['CM-2026-0007', 'applied']]);
     assert.deepEqual(state.postings.slice(2).map((p) => [p.kind, p.amount]), [['reversal', '-375.00'], ['ap_liability', '-375.00']]);
   });
+
+  it('applies a credit memo stopped with its invoice once the ERP revision that releases the invoice comes in', async () => {
+    const other = '4500077003';
+    const viewer = t.keys.get('viewer:plant-manager')!;
+    const line = async () => ((await call('GET', `/v1/workflows/p2p/${other}`, viewer)).body as { lines: (Summary & { credits: { creditMemoNumber: string; status: string }[] })[] }).lines[0]!;
+    const po = (quantity: string) => ({
+      poNumber: other,
+      supplierId: 'SUP-0042',
+      buyerPlant: 'P01',
+      currency: 'USD',
+      lines: [{ line: 10, itemId: 'ITM-10023', quantity, uom: 'EA', unitPrice: '12.5000', needBy: '2026-03-16' }],
+    });
+    const billed = (quantity: string) => [{ poNumber: other, line: 10, quantity, uom: 'EA', unitPrice: '12.5000' }];
+    await send('system:erp-core', event('erp-po-3', '/systems/erp-core', 'po.released', '2026-03-02T08:00:00Z', po('100')));
+    await send('system:wms-p01', event('gr-3', '/systems/wms-p01', 'goods.received', '2026-03-06T07:30:00Z', { receiptId: 'GR-5000300', plant: 'P01', lines: [{ poNumber: other, line: 10, quantity: '120', uom: 'EA' }] }));
+    await send('system:ap-automation', event('ap-inv-4', '/systems/ap-automation', 'invoice.received', '2026-03-07T10:00:00Z', {
+      invoiceNumber: 'INV-2026-1004', supplierId: 'SUP-0042', currency: 'USD', invoiceDate: '2026-03-07', lines: billed('120'), totalAmount: '1500.00',
+    }));
+    await send('system:ap-automation', event('ap-cm-2', '/systems/ap-automation', 'invoice.credited', '2026-03-07T11:00:00Z', {
+      creditMemoNumber: 'CM-2026-0008', supplierId: 'SUP-0042', currency: 'USD', creditDate: '2026-03-07', invoiceNumber: 'INV-2026-1004', lines: billed('20'), totalAmount: '250.00',
+    }));
+    let state = await line();
+    assert.deepEqual(state.openExceptions.map((e) => e.code).sort(), ['credited_invoice_stopped', 'over_receipt', 'quantity_variance']);
+    // The buyer agrees the 120 EA: the ERP's revision releases the invoice, and the credit memo with it.
+    await send('system:erp-core', event('erp-po-3-r1', '/systems/erp-core', 'po.changed', '2026-03-08T08:00:00Z', { ...po('120'), revision: 1 }));
+    state = await line();
+    assert.deepEqual(state.credits.map((c) => [c.creditMemoNumber, c.status]), [['CM-2026-0008', 'applied']]);
+    assert.deepEqual([state.openExceptions, state.openGrir, state.quantities.matched], [[], '250.00', '100']);
+    assert.deepEqual(state.postings.slice(1).map((p) => [p.kind, p.amount]), [['ap_liability', '1500.00'], ['ap_liability', '-250.00']]);
+  });
 });

@@ -520,13 +520,17 @@ function invoiceRules(state: P2PLine, terms: PoLineTerms, ctx: DecisionContext, 
   const decided = new Map<string, InvoiceStatus>();
   // Credit memos applied with their invoice, ahead of their own turn.
   const applied = new Set<string>();
+  // Credit memos a PO revision released from their stop in this decision, as they are weighed now
+  // (`received`): the state learns it from the automatic exception.resolved (evolve).
+  const released = new Map<string, CreditRecord>();
+  const current = (credit: CreditRecord): CreditRecord => released.get(credit.eventId) ?? credit;
   const statusOf = (key: string, invoice: InvoiceRecord): InvoiceStatus => (out.stoppedBy(invoice.eventId) === undefined ? (decided.get(key) ?? invoice.status) : 'exception');
   /** The credit memos that wait with an invoice: for it, not decided, in order, as many as it bills. */
   const waitingWith = (key: string, invoice: InvoiceRecord): CreditRecord[] => {
     if (invoice.quantity === undefined) return [];
     let left = dec(invoice.quantity);
     const waiting: CreditRecord[] = [];
-    for (const credit of credits) {
+    for (const credit of credits.map(current)) {
       if (credit.status !== 'received' || applied.has(credit.eventId) || creditedInvoiceKeyOf(state, credit) !== key || checkCredit(credit, terms, policy) !== undefined) continue;
       const quantity = settleQuantity(dec(credit.quantity ?? '0'));
       if (quantity.gt(left)) continue;
@@ -608,9 +612,32 @@ function invoiceRules(state: P2PLine, terms: PoLineTerms, ctx: DecisionContext, 
       reason: 'awaiting_receipt',
     });
   };
+  /**
+   * A credit memo stopped with its invoice (`credited_invoice_stopped`) or by the document checks
+   * (supplier, currency, unit, price) is weighed again on a PO revision, as its invoice is, unless
+   * it is still stopped for the same reason: it follows its invoice's fate (ADR 0064). One AP
+   * resolved by hand stays as AP left it, and one stopped for crediting more than the line holds
+   * is not weighed again.
+   */
+  const release = (credit: CreditRecord, reason: string, invoiceReleased: boolean): void => {
+    if (credit.status !== 'exception' || released.has(credit.eventId) || applied.has(credit.eventId)) return;
+    const stoppedBy = Object.values(state.exceptions).filter((e) => e.status === 'open' && e.ref === credit.eventId && CREDIT_STOP_CODES.has(e.code));
+    if (stoppedBy.length === 0) return;
+    const check = checkCredit(credit, terms, policy)?.code;
+    const key = creditedInvoiceKeyOf(state, credit);
+    const invoice = key === undefined ? undefined : state.invoices[key];
+    const invoiceStopped = !invoiceReleased && key !== undefined && invoice !== undefined && statusOf(key, invoice) === 'exception';
+    if (stoppedBy.some((e) => e.code === check || (e.code === 'credited_invoice_stopped' && invoiceStopped))) return;
+    for (const exception of stoppedBy) out.resolve(exception.code as P2PExceptionCode, credit.eventId, reason);
+    released.set(credit.eventId, { ...credit, status: 'received' });
+  };
   for (const document of documents) {
     if ('creditMemoNumber' in document) {
-      if (!applied.has(document.eventId)) matched = creditTurn(state, terms, document, matched, ctx, goods, out, beforeCancel, statusOf, waitingWith);
+      if (applied.has(document.eventId)) continue;
+      if (revision !== undefined) {
+        release(document, `${revision} of ${terms.since} sets ${terms.quantity} ${terms.uom} at ${terms.unitPrice} ${terms.currency}: credit memo ${document.creditMemoNumber} is weighed again`, false);
+      }
+      matched = creditTurn(state, terms, current(document), matched, ctx, goods, out, beforeCancel, statusOf, waitingWith);
       continue;
     }
     const invoice = document;
@@ -631,8 +658,15 @@ function invoiceRules(state: P2PLine, terms: PoLineTerms, ctx: DecisionContext, 
       const outcome = verdict.outcome === 'exception' ? `invoice ${invoice.invoiceNumber} is stopped by ${verdict.code} instead` : `invoice ${invoice.invoiceNumber} is within the match now`;
       const reason = `${revision} of ${terms.since} sets ${terms.quantity} ${terms.uom} at ${terms.unitPrice} ${terms.currency}: ${outcome}`;
       for (const exception of stoppedBy) out.resolve(exception.code as P2PExceptionCode, ref, reason);
-      if (verdict.outcome === 'exception') stop(invoice, ref, verdict, true);
-      else weigh(invoice, ref, ctx.now);
+      if (verdict.outcome === 'exception') {
+        stop(invoice, ref, verdict, true);
+        continue;
+      }
+      // Its credit memos are released with it, before it is weighed: it may match at once net of them.
+      for (const credit of credits) {
+        if (creditedInvoiceKeyOf(state, credit) === ref) release(credit, `${reason}; credit memo ${credit.creditMemoNumber} follows it`, true);
+      }
+      weigh(invoice, ref, ctx.now);
       continue;
     }
     if (invoice.status === 'held' && revision !== undefined) {
@@ -741,7 +775,7 @@ function creditTurn(
   const status = statusOf(key, invoice);
   if (status === 'held') {
     const waiting = waitingWith(key, invoice);
-    if (waiting.includes(credit)) return matched;
+    if (waiting.some((c) => c.eventId === credit.eventId)) return matched;
     // More than the held invoice bills, with the credit memos before it: it could never be applied to it.
     const before = sum(waiting.filter((c) => c.seq < credit.seq).map((c) => c.quantity ?? '0'));
     out.raise(
@@ -752,6 +786,7 @@ function creditTurn(
       [credit.eventId, invoice.eventId, terms.eventId],
       { invoiceNumber: credit.creditMemoNumber },
       { creditEventId: credit.eventId, blocksCredit: true, credited: credit.quantity ?? credit.rawQuantity, creditedInvoice: invoice.invoiceNumber, invoiced: invoice.quantity ?? invoice.rawQuantity },
+      true,
     );
     return matched;
   }
@@ -766,6 +801,8 @@ function creditTurn(
     [credit.eventId, invoice.eventId],
     { invoiceNumber: credit.creditMemoNumber },
     { creditEventId: credit.eventId, blocksCredit: true, creditedInvoice: invoice.invoiceNumber, invoiceStoppedBy: stoppedBy, credited: credit.quantity ?? credit.rawQuantity },
+    // A credit memo released with its invoice by a PO revision is stopped again with it by the next.
+    true,
   );
   return matched;
 }
@@ -810,11 +847,16 @@ function creditRule(terms: PoLineTerms, credit: CreditRecord, matched: Dec, poli
   if (credit.status !== 'received') return matched;
   const verdict = matchCredit(credit, terms, matched, policy);
   if (verdict.outcome === 'exception') {
-    out.raise(verdict.code, credit.eventId, verdict.message, [credit.eventId, terms.eventId], { invoiceNumber: credit.creditMemoNumber }, {
-      creditEventId: credit.eventId,
-      blocksCredit: true,
-      ...verdict.details,
-    });
+    out.raise(
+      verdict.code,
+      credit.eventId,
+      verdict.message,
+      [credit.eventId, terms.eventId],
+      { invoiceNumber: credit.creditMemoNumber },
+      { creditEventId: credit.eventId, blocksCredit: true, ...verdict.details },
+      // Only a credit memo not stopped gets here: an earlier stop of it was lifted by a PO revision.
+      true,
+    );
     return matched;
   }
   const quantity = settleQuantity(dec(credit.quantity ?? '0'));
@@ -903,6 +945,9 @@ function postBilling(terms: PoLineTerms, documentNumber: string, quantity: Dec, 
 
 /** The codes the three-way match stops an invoice with (its ref is the invoice's key). */
 const MATCH_CODES: ReadonlySet<string> = new Set<MatchExceptionCode>(['supplier_mismatch', 'currency_mismatch', 'unit_of_measure_unknown', 'price_variance', 'quantity_variance']);
+
+/** The stops of a credit memo a PO revision may lift (its ref is the credit memo's event id): its invoice's, and the document checks. */
+const CREDIT_STOP_CODES: ReadonlySet<string> = new Set<string>(['credited_invoice_stopped', 'supplier_mismatch', 'currency_mismatch', 'unit_of_measure_unknown', 'price_variance']);
 
 /**
  * "PO revision N" when the event being decided is a po.changed that set the line's terms (not one

@@ -326,7 +326,15 @@ export function evolveLine(state: P2PLine, stored: StoredEvent, convert: Convert
     case 'exception.resolved': {
       const exception = state.exceptions[text(data.exceptionId)];
       if (exception === undefined || exception.status === 'resolved') return state;
-      return { ...state, exceptions: put(state.exceptions, exception.exceptionId, { ...exception, status: 'resolved', resolvedAt: event.time }) };
+      const next = { ...state, exceptions: put(state.exceptions, exception.exceptionId, { ...exception, status: 'resolved', resolvedAt: event.time }) };
+      // The workflow lifts a credit memo's stop itself only to weigh it again (a PO revision
+      // released its invoice, ADR 0064): it is undecided again. One resolved by hand stays stopped:
+      // AP settled it. credited_invoice_missing never stopped it.
+      const credit = state.credits[exception.ref];
+      if (credit?.status === 'exception' && data.resolution === 'automatic' && exception.code !== 'credited_invoice_missing') {
+        return { ...next, credits: put(state.credits, credit.eventId, { ...credit, status: 'received' }) };
+      }
+      return next;
     }
     default:
       return state;
