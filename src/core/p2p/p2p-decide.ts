@@ -194,7 +194,7 @@ export function decideLine(state: P2PLine, base: DecisionContext): CloudEvent[] 
   const goods = new AccruedGoods(state, terms);
   receiptRules(state, terms, ctx.policy, out, beforeCancel, goods);
   const matched = invoiceRules(state, terms, ctx, out, beforeCancel, goods);
-  if (cancelledAt === undefined) reversalAfterMatchRule(state, terms, ctx.policy, matched, goods, out);
+  reversalAfterMatchRule(state, terms, ctx.policy, matched, goods, out);
   return out.events;
 }
 
@@ -293,26 +293,8 @@ function flagActivityAfterCancel(state: P2PLine, out: Derivation): void {
       receiptId: receipt.receiptId,
     });
   }
-  // An invoice waiting for its goods when the line was cancelled will never be matched: the goods
-  // will not come, or come to a cancelled line and are not accrued. Stopped here, it is neither
-  // left held without a word (the hold timer ends with the line) nor matched by such a receipt.
-  for (const invoice of Object.values(state.invoices).filter((i) => i.seq < cancelled.seq && (i.status === 'held' || i.status === 'received')).sort(bySeq)) {
-    out.raise(
-      'cancelled_line_activity',
-      invoice.eventId,
-      `invoice ${invoice.invoiceNumber} was ${invoice.status === 'held' ? 'held for its goods receipt' : 'not matched yet'} when PO ${state.poNumber} line ${state.line} was cancelled at ${cancelled.at}; it will not be matched`,
-      [invoice.eventId, cancelled.eventId],
-      { invoiceNumber: invoice.invoiceNumber },
-      { invoiceEventId: invoice.eventId, blocksInvoice: true },
-    );
-    // Its goods are no longer awaited: the stop says what happens to it, the hold's exception is over.
-    out.resolve('receipt_missing', invoiceRefOf(state, invoice), `PO ${state.poNumber} line ${state.line} was cancelled at ${cancelled.at}: invoice ${invoice.invoiceNumber} no longer waits for goods (cancelled_line_activity)`);
-  }
-  for (const invoice of Object.values(state.invoices).filter((i) => i.seq > cancelled.seq).sort(bySeq)) {
-    out.raise('cancelled_line_activity', invoice.eventId, `invoice ${invoice.invoiceNumber} bills PO ${state.poNumber} line ${state.line}, cancelled at ${cancelled.at}`, [invoice.eventId, cancelled.eventId], {
-      invoiceNumber: invoice.invoiceNumber,
-    });
-  }
+  // Invoices are weighed in invoiceRules, in their turn: the goods received before the
+  // cancellation may cover them (cancelledLineInvoice).
 }
 
 function confirmationRules(state: P2PLine, terms: PoLineTerms, ctx: DecisionContext, out: Derivation): void {
@@ -500,7 +482,9 @@ function refusedReversal(state: P2PLine, terms: PoLineTerms, receipt: ReceiptRec
  */
 function invoiceRules(state: P2PLine, terms: PoLineTerms, ctx: DecisionContext, out: Derivation, beforeCancel: (item: { seq: number }) => boolean, goods: AccruedGoods): Dec {
   const { policy } = ctx;
-  const invoices = Object.values(state.invoices).filter(beforeCancel);
+  const { cancelled } = state;
+  // On a cancelled line the invoices not decided yet (held when it was cancelled, or come since) are weighed against the goods received before it.
+  const invoices = Object.values(state.invoices).filter((i) => beforeCancel(i) || i.status === 'received' || i.status === 'matched');
   const credits = Object.values(state.credits).sort(bySeq);
   // A credit memo applies on a cancelled line too: it takes back what was billed before. One that
   // came before the invoice it names takes its turn right after that invoice: it credits the
@@ -631,6 +615,44 @@ function invoiceRules(state: P2PLine, terms: PoLineTerms, ctx: DecisionContext, 
     for (const exception of stoppedBy) out.resolve(exception.code as P2PExceptionCode, credit.eventId, reason);
     released.set(credit.eventId, { ...credit, status: 'received' });
   };
+  /**
+   * An invoice on a cancelled line that was held for its goods when it was cancelled, or came
+   * after: the goods received before the cancellation were accrued and are owed, and it is
+   * matched where they cover what it bills (net of the credit memos waiting with it) with what
+   * the line matched; anything else is stopped: its goods will not come (ADR 0064).
+   */
+  const cancelledLineInvoice = (invoice: InvoiceRecord, ref: string, line: NonNullable<P2PLine['cancelled']>): void => {
+    const waiting = waitingWith(ref, invoice);
+    const credited = dec(invoice.quantity ?? '0').minus(netOf(invoice, waiting));
+    const before = receivedBeforeCancel(state, line.seq);
+    const verdict = matchInvoice(invoice, terms, { matched: matched.minus(credited), held: ZERO, heldAhead: ZERO, received: before, ordered: before }, policy);
+    const heldAtCancel = invoice.seq < line.seq;
+    if (verdict.outcome === 'matched') {
+      match(ref, invoice, waiting, invoice.status === 'held');
+      const reason = `PO ${state.poNumber} line ${state.line} was cancelled at ${line.at}: invoice ${invoice.invoiceNumber} bills goods received before it, and matched`;
+      out.resolve('receipt_missing', ref, reason);
+      out.resolve('cancelled_line_activity', invoice.eventId, reason);
+      return;
+    }
+    if (!heldAtCancel) {
+      out.raise('cancelled_line_activity', invoice.eventId, `invoice ${invoice.invoiceNumber} bills PO ${state.poNumber} line ${state.line}, cancelled at ${line.at}`, [invoice.eventId, line.eventId], {
+        invoiceNumber: invoice.invoiceNumber,
+      });
+      return;
+    }
+    // Waiting for goods that will not come, or come to a cancelled line and are not accrued: stopped
+    // here, it is neither left held without a word (the hold timer ends with the line) nor matched by such a receipt.
+    out.raise(
+      'cancelled_line_activity',
+      invoice.eventId,
+      `invoice ${invoice.invoiceNumber} was ${invoice.status === 'held' ? 'held for its goods receipt' : 'not matched yet'} when PO ${state.poNumber} line ${state.line} was cancelled at ${line.at}; it will not be matched`,
+      [invoice.eventId, line.eventId],
+      { invoiceNumber: invoice.invoiceNumber },
+      { invoiceEventId: invoice.eventId, blocksInvoice: true },
+    );
+    // Its goods are no longer awaited: the stop says what happens to it, the hold's exception is over.
+    out.resolve('receipt_missing', ref, `PO ${state.poNumber} line ${state.line} was cancelled at ${line.at}: invoice ${invoice.invoiceNumber} no longer waits for goods (cancelled_line_activity)`);
+  };
   for (const document of documents) {
     if ('creditMemoNumber' in document) {
       if (applied.has(document.eventId)) continue;
@@ -642,8 +664,10 @@ function invoiceRules(state: P2PLine, terms: PoLineTerms, ctx: DecisionContext, 
     }
     const invoice = document;
     const ref = invoiceRefOf(state, invoice);
-    // Stopped by this decision already (a cancellation): it waits for no goods.
-    if (out.stoppedBy(invoice.eventId) !== undefined) continue;
+    if (cancelled !== undefined && (invoice.status === 'held' || invoice.status === 'received')) {
+      cancelledLineInvoice(invoice, ref, cancelled);
+      continue;
+    }
     if (invoice.status === 'received') {
       weigh(invoice, ref, undefined);
       continue;
@@ -873,9 +897,13 @@ function creditRule(terms: PoLineTerms, credit: CreditRecord, matched: Dec, poli
  * have matched more than it received, as the match allows.
  */
 function reversalAfterMatchRule(state: P2PLine, terms: PoLineTerms, policy: P2PPolicy, matched: Dec, goods: AccruedGoods, out: Derivation): void {
-  const received = receivedOf(state);
+  // A cancelled line holds what came before the cancellation: later receipts are not accrued. Its
+  // exception still resolves when a credit memo takes the goods sent back (ADR 0064).
+  const { cancelled } = state;
+  const received = cancelled === undefined ? receivedOf(state) : receivedBeforeCancel(state, cancelled.seq);
   const short = settleQuantity(matched.minus(received));
   const reversal = receiptTally(state.receipts).lastReversal;
+  if (cancelled !== undefined && short.gt(policy.quantityTolerance)) return;
   if (short.gt(policy.quantityTolerance) && reversal !== undefined) {
     const invoices = Object.values(state.invoices).filter((i) => i.status === 'matched').sort(bySeq);
     const open = amount(goods.open(), terms.currency);
@@ -956,6 +984,11 @@ const CREDIT_STOP_CODES: ReadonlySet<string> = new Set<string>(['credited_invoic
 function revisionOf(state: P2PLine, terms: PoLineTerms, ctx: DecisionContext): string | undefined {
   const { event } = ctx.cause;
   return event.type === 'po.changed' && event.id === terms.eventId && state.cancelled === undefined ? `PO revision ${terms.revision}` : undefined;
+}
+
+/** Net received before a line was cancelled: what was accrued (receipts after it are not), refused reversals left out. */
+function receivedBeforeCancel(state: P2PLine, cancelledSeq: number): Dec {
+  return settleQuantity(sum(Object.values(state.receipts).flatMap((r) => (r.seq < cancelledSeq && r.refused === undefined && r.quantity !== undefined ? [r.quantity] : []))));
 }
 
 function bySeq(a: { seq: number }, b: { seq: number }): number {
