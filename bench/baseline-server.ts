@@ -6,6 +6,7 @@ import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import formats from 'ajv-formats';
 import Database from 'better-sqlite3';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { collectStartupGarbage } from '../src/bootstrap/startup-garbage.js';
 import { TurnQueue } from './turn-queue.js';
 
 // ajv-formats is CommonJS: under NodeNext its default import is the module, whose `default` is the plugin.
@@ -161,6 +162,9 @@ export function buildBaselineServer(dbPath: string): BaselineServer {
 /** As a child process: listens on a free port, prints {"listening": url} once ready, stops on SIGTERM/SIGINT. */
 async function serveAsChild(server: BaselineServer): Promise<void> {
   const url = await server.app.listen({ host: '127.0.0.1', port: 0 });
+  // As `millrace serve` does once it listens (docs/adr/0066): every server is measured from a
+  // heap without its start's garbage, the baseline's too (its two schemas leave little).
+  collectStartupGarbage();
   process.stdout.write(`${JSON.stringify({ listening: url })}\n`);
   const stop = () => {
     server.close().then(

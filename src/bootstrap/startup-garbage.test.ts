@@ -1,4 +1,4 @@
-// What collectStartupGarbage is for, shown on V8 itself (docs/adr/0060): once the start's
+// What collectStartupGarbage is for, shown on V8 itself (docs/adr/0066): once the start's
 // short-lived objects have filled the transitions of the map every `{}` starts from, each object
 // of a new shape gets a map of its own; after the collection, objects of one shape share one.
 // V8's %HaveSameMap needs --allow-natives-syntax, hence a child process.

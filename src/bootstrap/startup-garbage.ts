@@ -1,4 +1,4 @@
-// One full garbage collection once the hub has started (docs/adr/0060).
+// One full garbage collection once the hub has started (docs/adr/0066).
 //
 // Starting a hub compiles every contract, the route schemas and the serialisers with ajv and
 // fast-json-stringify. Their code generation builds thousands of short-lived objects whose first
