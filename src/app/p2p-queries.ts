@@ -1,7 +1,8 @@
 // Reading the P2P workflows as the API shows them: a PO with its lines and timeline, lists
 // of lines and exceptions. A partner credential sees only its own supplier's objects, a system
 // tied to a plant its plant's (docs/adr/0055); for anything else the answer is "not found", so
-// nobody can probe another's POs.
+// nobody can probe another's POs. On its own PO a supplier reads the buyer's documents and its
+// own, not another supplier's (docs/adr/0060).
 import type { CloudEvent, ExceptionView, LineGap, LineSummary, P2PLine, P2PStage, Principal, PublishingAuthority, StoredEvent } from '../core/index.js';
 import { dataVersionOf, MILLRACE_SOURCE, lineGaps, sourceOf, stageOf, summarizeLine, toMs } from '../core/index.js';
 import type { Clock, DeliveryStore, EventStore, ExceptionFilter, InboundMessage, InboundMessageLink, InboundMessageStore, Page, WorkflowStore } from '../ports/index.js';
@@ -169,10 +170,12 @@ export class P2PQueries {
   }
 
   async purchaseOrder(poNumber: string, viewer: Principal): Promise<PurchaseOrderView | undefined> {
-    const states = await this.visibleLines(poNumber, viewer);
-    if (states === undefined) return undefined;
+    const found = await this.visibleLines(poNumber, viewer);
+    if (found === undefined) return undefined;
+    const others = this.othersOf(found, viewer);
+    const states = others?.lines ?? found;
     const lines = states.map(summarizeLine);
-    const events = await this.eventsOfLines(states.map((s) => s.key));
+    const events = others === undefined ? await this.eventsOfLines(states.map((s) => s.key)) : others.visible(await this.eventsOfLines(states.map((s) => s.key)));
     const first = lines.find((l) => l.supplierId !== undefined);
     return {
       poNumber,
@@ -210,8 +213,13 @@ export class P2PQueries {
       states = await this.visibleLines(poNumber, viewer);
       if (focus === undefined && states !== undefined && !states.some((s) => s.key === key)) return undefined;
     }
-    if (states === undefined) return undefined;
-    const events = await this.eventsOfLines(states.map((s) => s.key));
+    const found = states;
+    if (found === undefined) return undefined;
+    const others = this.othersOf(found, viewer);
+    states = others === undefined ? found : [...others.lines];
+    const all = await this.eventsOfLines(states.map((s) => s.key));
+    const events = others === undefined ? all : others.visible(all);
+    // Another supplier's document (or what the hub derived from it) is not found, as its PO would be.
     if (focus !== undefined && !events.some((e) => e.sequence === focus)) return undefined;
     const deliveries = new Map<number, LineageDelivery[]>();
     // Deliveries name the subscribers, their addresses and failures: for operator keys, as GET
@@ -283,14 +291,34 @@ export class P2PQueries {
     const scoped = this.scope(filter, viewer);
     if (scoped === undefined) return { items: [] };
     const page = await this.store.listLines(scoped, limit, after);
-    return { items: page.items.map(summarizeLine), ...(page.next === undefined ? {} : { next: page.next }) };
+    const items = this.othersOf(page.items, viewer)?.lines ?? page.items;
+    return { items: items.map(summarizeLine), ...(page.next === undefined ? {} : { next: page.next }) };
   }
 
   async exceptions(filter: ExceptionFilter, viewer: Principal, limit: number, after?: string): Promise<Page<ExceptionAnswer>> {
     const scoped = this.scope(filter, viewer);
     if (scoped === undefined) return { items: [] };
     const page = await this.store.listExceptions(scoped, limit, after);
-    return { items: page.items.map((view) => this.answer(view)), ...(page.next === undefined ? {} : { next: page.next }) };
+    // Filtered after the page is read (an exception about another supplier's document is rare):
+    // a page may then be shorter than the limit while `next` goes on.
+    const hidden = await this.othersExceptions(page.items, viewer);
+    const items = hidden.size === 0 ? page.items : page.items.filter((view) => !hidden.has(view.exceptionId));
+    return { items: items.map((view) => this.answer(view)), ...(page.next === undefined ? {} : { next: page.next }) };
+  }
+
+  /** A supplier's view of its PO lines, without other suppliers' documents; undefined for every other scope. */
+  private othersOf(states: readonly P2PLine[], viewer: Principal): SupplierView | undefined {
+    const scope = this.authority.readScopeOf(viewer);
+    return scope.kind === 'supplier' ? supplierView(states, scope.supplierId, sourceOf(viewer.kind, viewer.id)) : undefined;
+  }
+
+  /** The exceptions of these raised about another supplier's document on the viewer's PO lines (a supplier's scope only). */
+  private async othersExceptions(views: readonly ExceptionView[], viewer: Principal): Promise<ReadonlySet<string>> {
+    if (this.authority.readScopeOf(viewer).kind !== 'supplier') return NO_IDS;
+    const pos = [...new Set(views.flatMap((v) => (v.workflow === 'p2p' && v.poNumber !== undefined ? [v.poNumber] : [])))];
+    const hidden = new Set<string>();
+    for (const po of pos) for (const id of this.othersOf(await this.store.linesOfPurchaseOrder(po), viewer)?.exceptions ?? []) hidden.add(id);
+    return hidden;
   }
 
   async exception(exceptionId: string, viewer: Principal): Promise<ExceptionAnswer | undefined> {
@@ -300,6 +328,7 @@ export class P2PQueries {
     if (view === undefined) return undefined;
     if (scope.kind === 'supplier' && view.supplierId !== scope.supplierId) return undefined;
     if (scope.kind === 'plant' && view.plant !== scope.plant) return undefined;
+    if ((await this.othersExceptions([view], viewer)).has(view.exceptionId)) return undefined;
     return this.answer(view);
   }
 
@@ -372,4 +401,83 @@ function poNumberOf(event: CloudEvent): string | undefined {
     if (first !== null && typeof first === 'object' && typeof (first as { poNumber?: unknown }).poNumber === 'string') return (first as { poNumber: string }).poNumber;
   }
   return typeof event.data.key === 'string' ? event.data.key.split('/')[0] : event.correlationid;
+}
+
+const NO_IDS: ReadonlySet<string> = new Set();
+
+/**
+ * What a supplier reads of its PO lines (docs/adr/0060): the lines without other suppliers'
+ * invoices, credit memos, ASNs and their copies, and without the exceptions, deadlines and
+ * postings about them; `visible` keeps the events that are not those documents or derived from
+ * them. Invoice numbers are unique per supplier only, so documents are told apart by supplier.
+ */
+interface SupplierView {
+  readonly lines: readonly P2PLine[];
+  /** Ids of the exceptions raised about another supplier's document. */
+  readonly exceptions: ReadonlySet<string>;
+  visible(events: readonly StoredEvent[]): StoredEvent[];
+}
+
+function supplierView(states: readonly P2PLine[], supplierId: string, ownSource: string): SupplierView {
+  const events = new Set<string>();
+  const refs = new Set<string>();
+  const shipments = new Set<string>();
+  const invoiceNumbers = new Set<string>();
+  const ownNumbers = new Set<string>();
+  const exceptions = new Set<string>();
+  const keep = <T>(records: Readonly<Record<string, T>>, mine: (record: T) => boolean, hide: (key: string, record: T) => void): Record<string, T> => {
+    const kept: Record<string, T> = {};
+    for (const [key, record] of Object.entries(records)) {
+      if (mine(record)) kept[key] = record;
+      else hide(key, record);
+    }
+    return kept;
+  };
+  const partial = states.map((state) => {
+    for (const invoice of Object.values(state.invoices)) if (invoice.supplierId === supplierId) ownNumbers.add(invoice.invoiceNumber);
+    return {
+      ...state,
+      invoices: keep(state.invoices, (i) => i.supplierId === supplierId, (key, i) => (events.add(i.eventId), refs.add(key), invoiceNumbers.add(i.invoiceNumber))),
+      credits: keep(state.credits, (c) => c.supplierId === supplierId, (key, c) => (events.add(c.eventId), refs.add(key), refs.add(c.eventId))),
+      shipments: keep(state.shipments, (s) => s.supplierId === supplierId, (key, s) => (events.add(s.eventId), refs.add(s.eventId), shipments.add(key))),
+      duplicates: keep(state.duplicates, (d) => d.supplierId === undefined || d.supplierId === supplierId, (key, d) => (events.add(d.eventId), refs.add(key))),
+    };
+  });
+  for (const number of ownNumbers) invoiceNumbers.delete(number);
+  const lines = partial.map((state) => ({
+    ...state,
+    exceptions: keep(state.exceptions, (e) => !refs.has(e.ref), (_, e) => exceptions.add(e.exceptionId)),
+    deadlines: keep(state.deadlines, (d) => !refs.has(d.ref), () => undefined),
+    postings: keep(state.postings, (p) => p.invoiceNumber === undefined || !invoiceNumbers.has(p.invoiceNumber), () => undefined),
+  }));
+  const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+  return {
+    lines,
+    exceptions,
+    visible: (all) => {
+      const hidden = new Set(events);
+      return all.filter(({ event }) => {
+        const data = event.data;
+        const supplier = text(data.supplierId);
+        let other: boolean;
+        if (event.source === MILLRACE_SOURCE) {
+          other =
+            (event.causationid !== undefined && hidden.has(event.causationid)) ||
+            exceptions.has(text(data.exceptionId) ?? '') ||
+            refs.has(text(data.ref) ?? '') ||
+            invoiceNumbers.has(text(data.invoiceNumber) ?? '') ||
+            (supplier !== undefined && supplier !== supplierId);
+        } else {
+          // The buyer's PO names its supplier: a PO that changed supplier is still the buyer's document.
+          other =
+            hidden.has(event.id) ||
+            (event.source.startsWith('/partners/') && event.source !== ownSource) ||
+            (!event.type.startsWith('po.') && supplier !== undefined && supplier !== supplierId) ||
+            shipments.has(text(data.shipmentId) ?? '');
+        }
+        if (other) hidden.add(event.id);
+        return !other;
+      });
+    },
+  };
 }

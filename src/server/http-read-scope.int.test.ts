@@ -197,3 +197,62 @@ describe('deliveries in a lineage', () => {
     }
   });
 });
+
+// Before, a supplier reading its own PO read every document billed against it: AP automation
+// captured an invoice of SUP-0107 against SUP-0042's PO, and SUP-0042 read it on the PO's line
+// (number, quantity, price), in the timeline and the lineage, and in the supplier_mismatch
+// exception it raised ("invoice INV-7 is from supplier SUP-0107 ...").
+describe("another supplier's documents on a supplier's PO", () => {
+  onBothStores('are not shown to the PO\'s supplier; the buyer\'s documents and its own are', async (t) => {
+    await story(t);
+    const ap = t.keys.get('system:ap-automation')!;
+    const other = await callHub(
+      t,
+      'POST',
+      '/v1/events',
+      ap,
+      event('inv-other', '/systems/ap-automation', 'invoice.received', '2026-03-05T11:00:00Z', {
+        invoiceNumber: 'INV-7',
+        supplierId: 'SUP-0107',
+        currency: 'USD',
+        invoiceDate: '2026-03-05',
+        lines: [{ poNumber: PO_A, line: 10, quantity: '5', uom: 'EA', unitPrice: '10.00' }],
+        totalAmount: '50.00',
+      }),
+    );
+    assert.equal(other.status, 202, JSON.stringify(other.body));
+    await t.hub.settle();
+    const operator = t.keys.get('operator:ap-lead')!;
+    const partner = t.keys.get('partner:sup-0042')!;
+    const leak = /SUP-0107|INV-7|inv-other/;
+
+    // The operator sees the invoice on the PO, and the exception it raised.
+    const seen = await callHub(t, 'GET', `/v1/workflows/p2p/${PO_A}`, operator);
+    assert.match(JSON.stringify(seen.body), /INV-7/);
+    const mismatch = (await exceptionsAs(t, operator)).find((e) => e.code === 'supplier_mismatch');
+    assert.ok(mismatch, 'the operator sees the supplier_mismatch');
+
+    const po = await callHub(t, 'GET', `/v1/workflows/p2p/${PO_A}`, partner);
+    assert.equal(po.status, 200);
+    assert.doesNotMatch(JSON.stringify(po.body), leak);
+    const [line] = po.body.lines as { invoices: { invoiceNumber: string }[]; openExceptions: { code: string }[]; quantities: Record<string, string> }[];
+    assert.deepEqual(line!.invoices.map((i) => i.invoiceNumber), [`INV-${PO_A}`], 'its own invoice stays');
+    assert.equal(line!.quantities.stopped, '100', 'its own invoice, stopped by its price variance; not 105');
+    assert.ok(!line!.openExceptions.some((e) => e.code === 'supplier_mismatch'));
+    const listed = await callHub(t, 'GET', '/v1/workflows/p2p', partner);
+    assert.doesNotMatch(JSON.stringify(listed.body), leak);
+
+    const lineage = await callHub(t, 'GET', `/v1/lineage?correlation=${PO_A}`, partner);
+    assert.equal(lineage.status, 200);
+    assert.doesNotMatch(JSON.stringify(lineage.body), leak);
+    const types = (lineage.body.messages as { type: string; source: string }[]).map((m) => m.type);
+    assert.ok(types.includes('po.released') && types.includes('goods.received') && types.includes('invoice.received'), types.join());
+    assert.equal(
+      await notFound(t, '/v1/lineage?source=%2Fsystems%2Fap-automation&id=inv-other', partner, 'inv-other'),
+      await notFound(t, '/v1/lineage?source=%2Fsystems%2Fap-automation&id=inv-none', partner, 'inv-none'),
+    );
+
+    assert.doesNotMatch(JSON.stringify(await exceptionsAs(t, partner)), leak);
+    assert.equal(await notFound(t, `/v1/exceptions/${mismatch.exceptionId}`, partner, mismatch.exceptionId), await notFound(t, '/v1/exceptions/EXC-999-0-0', partner, 'EXC-999-0-0'));
+  }, CLOCK);
+});
