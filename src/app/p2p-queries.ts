@@ -237,9 +237,10 @@ export class P2PQueries {
       deliveries.set(d.sequence, [...(deliveries.get(d.sequence) ?? []), view]);
     }
     const raw = new Map<string, LineageRaw[]>();
-    // A partner sees the raw form of its own messages only: another party's file (a receipt
-    // spanning several suppliers' POs, say) may hold what is not the partner's to read.
-    const own = viewer.kind === 'partner' ? sourceOf(viewer.kind, viewer.id) : undefined;
+    // A partner or a system sees the raw form of its own messages only, as it may fetch its own
+    // files only: another party's file (a receipt spanning several suppliers' POs, a supplier's
+    // 855 with its prices) may hold what is not the viewer's to read (docs/adr/0060).
+    const own = viewer.kind === 'operator' ? undefined : sourceOf(viewer.kind, viewer.id);
     const inbound = events
       .filter((e) => e.event.source !== MILLRACE_SOURCE && (own === undefined || e.event.source === own))
       .map((e) => ({ source: e.event.source, id: e.event.id }));

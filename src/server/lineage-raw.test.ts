@@ -71,6 +71,20 @@ describe('raw messages in the lineage', () => {
       assert.deepEqual(inbound.map((m) => [m.type, m.raw?.length ?? 0]), [['po.released', 0], ['supplier.confirmation', 1]]);
     });
 
+    // Before, a system read every publisher's raw form in a lineage: the ERP read the supplier's
+    // 855 as sent, AP automation both files, while the files themselves were the sender's and
+    // operators' only (GET /v1/inbound/messages/:id).
+    it('shows a system the raw form of its own messages only, and operators every one', async () => {
+      const rawOf = async (key: string) => {
+        const answer = await callHub(t, 'GET', '/v1/lineage?correlation=4500012345', t.keys.get(key)!);
+        assert.equal(answer.status, 200);
+        return (answer.body as unknown as Lineage).messages.filter((m) => !m.derived).map((m) => [m.type, m.raw?.length ?? 0]);
+      };
+      assert.deepEqual(await rawOf('system:erp-core'), [['po.released', 1], ['supplier.confirmation', 0]]);
+      assert.deepEqual(await rawOf('system:ap-automation'), [['po.released', 0], ['supplier.confirmation', 0]]);
+      assert.deepEqual(await rawOf('viewer:plant-manager'), [['po.released', 1], ['supplier.confirmation', 1]]);
+    });
+
     it('keeps the event bodies as they were, and links a resent file to the first copy', async () => {
       const stored = await t.store.find('/partners/sup-0107', 'x12:ZZ:NORTHFAST:000001201:1201:0001');
       assert.equal(Object.keys(stored!.event).some((k) => k.startsWith('raw')), false);
