@@ -130,9 +130,10 @@ export class P2PQueries {
 
   /**
    * One inbound file as received, for an operator or for the partner or system that sent it
-   * (anyone else: not found, like another supplier's PO).
+   * (anyone else: not found, like another supplier's PO; a sender the manifest no longer declares too).
    */
   async inboundMessage(messageId: string, viewer: Principal): Promise<InboundMessage | undefined> {
+    if (this.authority.readScopeOf(viewer).kind === 'none') return undefined;
     const message = await this.inbound?.inboundMessage(messageId);
     if (message === undefined) return undefined;
     return viewer.kind === 'operator' || message.source === sourceOf(viewer.kind, viewer.id) ? message : undefined;

@@ -1,7 +1,7 @@
 // Quarantine use cases: list what the asynchronous channels could not accept, retry an entry
 // with the current manifest (its channel reprocesses the raw bytes), or discard it saying why.
 // Nothing is deleted: a discarded entry keeps its bytes, who discarded it, when and why.
-import type { Principal } from '../core/index.js';
+import type { Principal, PublishingAuthority } from '../core/index.js';
 import { MillraceError, shownValue, sourceOf } from '../core/index.js';
 import type { Clock, Page, QuarantineAttempt, QuarantineEntry, QuarantineFilter, QuarantineReason, QuarantineStore } from '../ports/index.js';
 
@@ -38,6 +38,8 @@ export class QuarantineService {
   constructor(
     private readonly store: QuarantineStore,
     private readonly clock: Clock,
+    /** Read scopes: a key of a system or partner the manifest no longer declares reads nothing (absent: scoped by source only). */
+    private readonly reads?: Pick<PublishingAuthority, 'readScopeOf'>,
   ) {}
 
   /** Makes a channel's entries retryable. One channel per name. */
@@ -49,7 +51,7 @@ export class QuarantineService {
   /** Operators see every entry; a system or partner key only those of its own source. */
   async list(viewer: Principal, filter: QuarantineFilter, limit: number, after?: string): Promise<Page<QuarantineView>> {
     const own = ownSourceOf(viewer);
-    if (own !== undefined && filter.source !== undefined && filter.source !== own) return { items: [] };
+    if (this.removed(viewer) || (own !== undefined && filter.source !== undefined && filter.source !== own)) return { items: [] };
     const page = await this.store.listQuarantine({ ...filter, ...(own === undefined ? {} : { source: own }) }, limit, after);
     return { items: page.items.map(view), ...(page.next === undefined ? {} : { next: page.next }) };
   }
@@ -88,9 +90,15 @@ export class QuarantineService {
   private async visible(id: string, viewer: Principal): Promise<QuarantineEntry> {
     const entry = await this.store.getQuarantined(id);
     const own = ownSourceOf(viewer);
-    // Another source's entry is answered like a missing one: ids cannot be probed.
-    if (entry === undefined || (own !== undefined && entry.source !== own)) throw new MillraceError('not_found', `no quarantine entry ${shownValue(id)}`);
+    // Another source's entry is answered like a missing one: ids cannot be probed. A removed
+    // system's or partner's key reads nothing, its own source's entries neither (docs/adr/0060).
+    if (entry === undefined || (own !== undefined && entry.source !== own) || this.removed(viewer)) throw new MillraceError('not_found', `no quarantine entry ${shownValue(id)}`);
     return entry;
+  }
+
+  /** A key of a system or partner the manifest does not declare (any more). */
+  private removed(viewer: Principal): boolean {
+    return this.reads?.readScopeOf(viewer).kind === 'none';
   }
 
   private async open(id: string, by: Principal): Promise<QuarantineEntry> {

@@ -209,7 +209,7 @@ export async function createHub(config: HubConfig, manifest: Manifest, contracts
     ...(tracer === undefined ? {} : { tracer }),
   });
   // Asynchronous channels: what they cannot accept goes to quarantine, retried through the channel.
-  const quarantine = new QuarantineService(store.quarantines, clock);
+  const quarantine = new QuarantineService(store.quarantines, clock, authority);
   const csv = new CsvIntake({ manifest, ingest, quarantine: store.quarantines, reader: new CsvParseReader(), digest: sha256Hex, clock, inbound: store.inboundMessages, pacing });
   quarantine.register(csv);
   const x12 = new X12Intake({

@@ -111,6 +111,28 @@ describe('read scope per key', () => {
     assert.equal(sent.status, 403);
   }, CLOCK);
 
+  // Before, such a key still read what its system had left in the quarantine and its files as
+  // received (ADR 0055 kept them readable by source): a removed system reads nothing.
+  onBothStores("a key of a system the manifest does not declare reads none of its quarantine entries or files", async (t) => {
+    const removed = (await issueKey(t.store, { kind: 'system', id: 'mes-p09' }, systemClock)).key;
+    const raw = new TextEncoder().encode('orderId,plant\nPRD-1,P09\n');
+    const [held] = await t.store.quarantines.quarantine([
+      { channel: 'csv', source: '/systems/mes-p09', receivedTime: '2026-03-02T08:00:00Z', raw, name: 'orders.csv', reason: { code: 'csv_invalid', message: 'x', problems: [] }, context: {} },
+    ]);
+    const file = await t.store.inboundMessages.keepInbound({ channel: 'csv', source: '/systems/mes-p09', receivedTime: '2026-03-02T08:00:00Z', name: 'orders.csv', mediaType: 'text/csv', sha256: 'ab'.repeat(32), raw, parts: [] });
+    const operator = t.keys.get('operator:ap-lead')!;
+    assert.equal((await callHub(t, 'GET', `/v1/quarantine/${held!.id}`, operator)).status, 200);
+    assert.equal((await t.hub.http.inject({ method: 'GET', url: `/v1/inbound/messages/${file}`, headers: { authorization: `Bearer ${operator}` } })).statusCode, 200);
+
+    assert.equal(await notFound(t, `/v1/quarantine/${held!.id}`, removed, held!.id), await notFound(t, '/v1/quarantine/q-999999', removed, 'q-999999'));
+    for (const query of ['', '?source=%2Fsystems%2Fmes-p09']) {
+      const listed = await callHub(t, 'GET', `/v1/quarantine${query}`, removed);
+      assert.deepEqual([listed.status, listed.body.items], [200, []], query);
+    }
+    const fetched = await t.hub.http.inject({ method: 'GET', url: `/v1/inbound/messages/${file}`, headers: { authorization: `Bearer ${removed}` } });
+    assert.equal(fetched.statusCode, 404);
+  }, CLOCK);
+
   // Before, a system tied to a plant saw its own plant's inventory, orders and transfers only, but
   // every plant's POs (prices, suppliers), their lineage and every exception, the other plant's
   // inventory mismatch included.
