@@ -69,7 +69,8 @@ export class MasterDataGate implements QuarantineChannel {
       const { event, gaps } = events[index] ?? { event: { id: '', source: '' }, gaps: [] };
       return { id: event.id, source: event.source, quarantineId: entry.id, gaps };
     });
-    await this.raise(principal, held, now);
+    const plants = new Map(events.map(({ event }, index) => [held[index], this.deps.aligner.plantOf(event, principal.id)]));
+    await this.raise(principal, held, now, plants);
     return held;
   }
 
@@ -114,7 +115,11 @@ export class MasterDataGate implements QuarantineChannel {
     return accepted;
   }
 
-  private async raise(principal: Principal, held: readonly HeldEvent[], now: string): Promise<void> {
+  /**
+   * Raises one exception per unmapped code, to the plant of its held events when they name one
+   * (a plant's systems read it, docs/adr/0060); events of several plants, or none: no plant.
+   */
+  private async raise(principal: Principal, held: readonly HeldEvent[], now: string, plants: ReadonlyMap<HeldEvent | undefined, string | undefined>): Promise<void> {
     const byCode = new Map<string, { gap: CodeGap; events: HeldEvent[] }>();
     for (const event of held) {
       for (const gap of event.gaps) {
@@ -128,6 +133,8 @@ export class MasterDataGate implements QuarantineChannel {
     for (const { gap, events } of byCode.values()) {
       const exceptionId = await this.freeExceptionId(principal, gap);
       if (exceptionId === undefined) continue;
+      const of = new Set(events.map((e) => plants.get(e)));
+      const plant = of.size === 1 ? [...of][0] : undefined;
       raised.push({
         specversion: '1.0',
         id: `raise:${exceptionId}`,
@@ -140,6 +147,7 @@ export class MasterDataGate implements QuarantineChannel {
           owner: this.deps.owner,
           workflow: 'intake',
           severity: 'medium',
+          ...(plant === undefined ? {} : { plant }),
           message: `${principal.kind} ${principal.id} sent ${gap.kind} code ${gap.code}, which ${gap.table} does not map; ${events.length} event(s) wait in quarantine until it does`,
           evidence: [...new Set(events.map((e) => e.id))],
           details: { ref: `${principal.id}:${gap.kind}:${gap.code}`, kind: gap.kind, code: gap.code, table: gap.table, quarantine: events.map((e) => e.quarantineId) },

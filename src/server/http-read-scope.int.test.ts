@@ -278,3 +278,25 @@ describe("another supplier's documents on a supplier's PO", () => {
     assert.equal(await notFound(t, `/v1/exceptions/${mismatch.exceptionId}`, partner, mismatch.exceptionId), await notFound(t, '/v1/exceptions/EXC-999-0-0', partner, 'EXC-999-0-0'));
   }, CLOCK);
 });
+
+// Before, a master data gap at intake was raised to no plant: wms-p02's own unmapped item code
+// at P02 was an exception no plant's system could read (wms-p02 got a 404 for it), though it
+// was about P02's stock and its own codes.
+describe('master data gaps', () => {
+  onBothStores("are raised to the plant of the held event, and read by that plant's systems only", async (t) => {
+    const wms2 = t.keys.get('system:wms-p02')!;
+    const sent = await callHub(t, 'POST', '/v1/events', wms2, event('mv-gap', '/systems/wms-p02', 'inventory.movement', '2026-03-02T06:00:00Z', { movementId: 'ADJ-GAP', plant: 'P02', itemId: 'MX-99999', quantity: '5', uom: 'EA', reason: 'adjustment' }));
+    assert.equal(sent.status, 202, JSON.stringify(sent.body));
+    await t.hub.settle();
+    const [gap] = await exceptionsAs(t, t.keys.get('operator:ap-lead')!, '?code=master_data_gap');
+    assert.ok(gap, 'the operator sees the gap');
+    assert.equal(gap.plant, 'P02');
+
+    assert.deepEqual((await exceptionsAs(t, wms2, '?code=master_data_gap')).map((e) => e.exceptionId), [gap.exceptionId]);
+    assert.equal((await callHub(t, 'GET', `/v1/exceptions/${encodeURIComponent(gap.exceptionId)}`, wms2)).status, 200);
+    const wms1 = t.keys.get('system:wms-p01')!;
+    assert.deepEqual(await exceptionsAs(t, wms1, '?code=master_data_gap'), []);
+    assert.equal(await notFound(t, `/v1/exceptions/${encodeURIComponent(gap.exceptionId)}`, wms1, gap.exceptionId), await notFound(t, '/v1/exceptions/EXC-999-0-0', wms1, 'EXC-999-0-0'));
+    assert.equal((await exceptionsAs(t, t.keys.get('system:erp-core')!, '?code=master_data_gap')).length, 1);
+  }, CLOCK);
+});

@@ -110,6 +110,21 @@ export class MasterDataAligner {
     if (typeof event.plant === 'string') visit(event.plant, '/plant', 'plant');
     return gaps.length > 0 ? { kind: 'gap', gaps } : { kind: 'aligned', mappings };
   }
+
+  /**
+   * The canonical plant an event of `sourceId` is for: its `plant`, `buyerPlant` or `shipToPlant`
+   * (the first it has), mapped as `align` maps it. Undefined when it names none, or when that code
+   * is itself a gap (a plant nobody knows is no plant to file the event under).
+   */
+  plantOf(event: CloudEvent, sourceId: string): string | undefined {
+    const data = event.data;
+    const code = [data.plant, data.buyerPlant, data.shipToPlant].find((value): value is string => typeof value === 'string');
+    if (code === undefined) return undefined;
+    const table = this.tables.plantCodes?.[sourceId];
+    if (table === undefined) return code;
+    const to = Object.hasOwn(table, code) ? table[code] : undefined;
+    return to ?? (this.canonical.plant.has(code) ? code : undefined);
+  }
 }
 
 /** The event with its alignment recorded beside what was sent (unchanged when nothing maps). */

@@ -58,4 +58,12 @@ describe('master data alignment', () => {
     assert.equal(ALIGNMENT_MARK in alignedEvent(stored), false);
     assert.equal(canonicalEventJson(stored), canonicalEventJson(sent), 'idempotency sees the body as sent');
   });
+
+  it('files an event under its canonical plant: mapped, canonical or as sent by a source without a plant table; none when the plant is the gap', () => {
+    assert.equal(aligner.plantOf(event({ plant: 'WERK-2', itemId: 'MX-99999' }), 'wms-p02'), 'P02');
+    assert.equal(aligner.plantOf(event({ plant: 'P01', itemId: 'MX-99999' }), 'wms-p02'), 'P01');
+    assert.equal(aligner.plantOf(event({ buyerPlant: 'P02', supplierId: 'SUP-0042' }), 'erp-core'), 'P02');
+    assert.equal(aligner.plantOf(event({ plant: 'WERK-9', itemId: 'MX-10023' }), 'wms-p02'), undefined);
+    assert.equal(aligner.plantOf(event({ itemId: 'MX-10023' }), 'wms-p02'), undefined);
+  });
 });
