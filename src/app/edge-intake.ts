@@ -22,7 +22,33 @@ export interface EdgeIntakeDependencies {
   readonly clock: Clock;
   /** Told of every gap or reset once its exception is committed (metrics, the workflows' wake-up). */
   readonly onBreach?: (breach: SequenceBreach) => void;
+  /**
+   * The largest payload taken, in bytes (the hub's edge payload limit, by default its HTTP body
+   * limit). A larger one is kept in quarantine as `payload_too_large`, its first bytes only.
+   */
+  readonly payloadLimit: number;
+  /** A digest of a whole payload (SHA-256 hex): what tells two oversize messages apart once only their first bytes are kept. */
+  readonly digest: (bytes: Uint8Array) => string;
+  /** Told of every message over the limit once it is kept in quarantine (metrics, the log). */
+  readonly onTooLarge?: (refusal: TooLargeRefusal) => void;
 }
+
+/** A message over the payload limit, kept in quarantine. */
+export interface TooLargeRefusal {
+  readonly channel: 'mqtt' | 'nats';
+  /** The topic (MQTT) or subject (NATS). */
+  readonly name: string;
+  readonly bytes: number;
+  readonly limit: number;
+  readonly quarantineId: string;
+}
+
+/**
+ * What the quarantine keeps of a message over the limit: enough to see which device sent what
+ * (its topic, the head of its JSON), not the whole. Kept whole, every resend of a 10 MB message
+ * was one more 10 MB row, and every `GET /v1/quarantine` page carried them in base64.
+ */
+export const KEPT_PREFIX_BYTES = 4096;
 
 /** What became of one message: in the log (new or already there), or kept in quarantine. */
 export type EdgeOutcome =
@@ -49,6 +75,12 @@ abstract class EdgeChannel implements QuarantineChannel {
 
   protected principalOf(id: string): Principal {
     return { kind: this.deps.manifest.partners.some((partner) => partner.id === id) ? 'partner' : 'system', id };
+  }
+
+  /** The source (`/systems/mes-p01`) a topic's or consumer's declared publisher speaks for. */
+  protected sourceOfDeclaration(id: string): string {
+    const principal = this.principalOf(id);
+    return sourceOf(principal.kind, principal.id);
   }
 
   /** The door's answer for one event; a refusal (a MillraceError) comes back as a reason, other failures throw. */
@@ -87,6 +119,46 @@ abstract class EdgeChannel implements QuarantineChannel {
 
   /** What the channel calls the name a message came in under (the context key of its entries). */
   protected abstract readonly nameKey: 'topic' | 'subject';
+
+  /**
+   * A payload over the limit, kept in quarantine and not read: its first bytes, its full size and
+   * the digest of the whole (in the context, so that a resend of the same message folds into its
+   * entry and another message with the same first bytes does not). Undefined when within the limit.
+   */
+  protected async keepTooLarge(entry: { source: string; ref: string; name: string; payload: Uint8Array }): Promise<EdgeOutcome | undefined> {
+    const limit = this.deps.payloadLimit;
+    const bytes = entry.payload.byteLength;
+    if (bytes <= limit) return undefined;
+    const message = `the message on ${entry.name} is ${bytes} bytes, over the edge payload limit of ${limit} bytes; only its first ${KEPT_PREFIX_BYTES} bytes are kept`;
+    const reason: QuarantineReason = { code: 'payload_too_large', message, problems: [{ code: 'payload_too_large', message }] };
+    const [kept] = await this.deps.quarantine.quarantine(
+      [
+        {
+          channel: this.name,
+          source: entry.source,
+          ref: entry.ref,
+          name: entry.name,
+          receivedTime: this.deps.clock.now().toISOString(),
+          // A copy: the client library may reuse the buffer of a large message.
+          raw: entry.payload.slice(0, KEPT_PREFIX_BYTES),
+          reason,
+          context: { [this.nameKey]: entry.name, payloadBytes: bytes, sha256: this.deps.digest(entry.payload) },
+        },
+      ],
+      { foldResends: true },
+    );
+    const quarantineId = kept?.id ?? '';
+    this.deps.onTooLarge?.({ channel: this.name as 'mqtt' | 'nats', name: entry.name, bytes, limit, quarantineId });
+    return { kind: 'quarantined', quarantineId, reason };
+  }
+
+  /** An entry that holds only the first bytes of its message: no retry can take it, whatever the manifest says. */
+  protected cutShort(entry: QuarantineEntry): ReprocessOutcome | undefined {
+    const bytes = entry.context.payloadBytes;
+    if (typeof bytes !== 'number' || entry.raw.byteLength >= bytes) return undefined;
+    const message = `only the first ${entry.raw.byteLength} of the message's ${bytes} bytes were kept (it was over the edge payload limit): it cannot be taken from the quarantine; have the publisher send it again within the limit (or raise edgePayloadLimit), then discard this entry`;
+    return { outcome: 'still_failing', reason: { code: 'payload_too_large', message, problems: [{ code: 'payload_too_large', message }] } };
+  }
 }
 
 export class MqttIntake extends EdgeChannel {
@@ -125,6 +197,10 @@ export class MqttIntake extends EdgeChannel {
    */
   async receive(topicName: string, payload: Uint8Array): Promise<EdgeOutcome> {
     const topic = this.topics.find((candidate) => topicMatches(candidate.declaration.filter, topicName));
+    // Not read, so no sequence number is judged: its publisher's next message may show a gap,
+    // whose range names this one (the entry holds its topic and first bytes).
+    const tooLarge = await this.keepTooLarge({ source: topic === undefined ? '' : this.sourceOfDeclaration(topic.declaration.source), ref: topic?.declaration.id ?? '', name: topicName, payload });
+    if (tooLarge !== undefined) return tooLarge;
     if (topic === undefined) {
       const reason = { code: 'mqtt_unmapped_topic', message: `no mqtt.topics filter matches topic ${topicName}`, problems: [] };
       return this.keep({ source: '', ref: '', name: topicName, raw: payload, reason });
@@ -133,6 +209,8 @@ export class MqttIntake extends EdgeChannel {
   }
 
   async reprocess(entry: QuarantineEntry): Promise<ReprocessOutcome> {
+    const cut = this.cutShort(entry);
+    if (cut !== undefined) return cut;
     const topic = this.topics.find((candidate) => candidate.declaration.id === entry.ref) ?? this.topics.find((candidate) => topicMatches(candidate.declaration.filter, entry.name ?? ''));
     if (topic === undefined) return { outcome: 'still_failing', reason: { code: 'mqtt_unmapped_topic', message: `no mqtt.topics entry ${entry.ref ?? ''} or filter for ${entry.name ?? ''} in the current manifest`, problems: [] } };
     const outcome = await this.process(topic, entry.name ?? '', entry.raw, false);
@@ -226,7 +304,7 @@ export class MqttIntake extends EdgeChannel {
       verdict.kind === 'gap'
         ? `${missing === 1 ? `message ${verdict.missingFrom}` : `messages ${verdict.missingFrom} to ${verdict.missingTo}`} of publisher ${sequence.publisher} never arrived on ${topicName} (received ${sequence.number} after ${verdict.missingFrom - 1})`
         : `publisher ${sequence.publisher} started counting again on ${topicName}: ${sequence.number} after ${verdict.previous} (a restart of the publisher, or messages sent twice under new numbers)`;
-    const source = sourceOf(this.principalOf(declaration.source).kind, declaration.source);
+    const source = this.sourceOfDeclaration(declaration.source);
     const owner = edgeExceptionOwner(this.deps.manifest, declaration, code);
     const plant = this.deps.manifest.systems.find((s) => s.id === declaration.source)?.plant;
     const event: CloudEvent = {
@@ -273,12 +351,16 @@ export class NatsIntake extends EdgeChannel {
   async receive(consumerId: string, subject: string, payload: Uint8Array): Promise<EdgeOutcome> {
     const consumer = this.consumers().find((c) => c.id === consumerId);
     if (consumer === undefined) throw new Error(`no nats consumer ${consumerId} in the manifest`);
+    const tooLarge = await this.keepTooLarge({ source: this.sourceOfDeclaration(consumer.source), ref: consumer.id, name: subject, payload });
+    if (tooLarge !== undefined) return tooLarge;
     const outcome = await this.process(consumer, subject, payload);
     if (outcome.kind !== 'refused') return outcome;
-    return this.keep({ source: sourceOf(this.principalOf(consumer.source).kind, consumer.source), ref: consumer.id, name: subject, raw: payload, reason: outcome.reason });
+    return this.keep({ source: this.sourceOfDeclaration(consumer.source), ref: consumer.id, name: subject, raw: payload, reason: outcome.reason });
   }
 
   async reprocess(entry: QuarantineEntry): Promise<ReprocessOutcome> {
+    const cut = this.cutShort(entry);
+    if (cut !== undefined) return cut;
     const consumer = this.consumers().find((c) => c.id === entry.ref);
     if (consumer === undefined) return { outcome: 'still_failing', reason: { code: 'nats_unknown_consumer', message: `no nats consumer ${entry.ref ?? ''} in the current manifest`, problems: [] } };
     const outcome = await this.process(consumer, entry.name ?? '', entry.raw);

@@ -39,4 +39,4 @@ export type { QuarantineChannel, QuarantineView, ReprocessOutcome } from './quar
 export { IntakeRefusals, IntegrationHealthQueries } from './integration-health-queries.js';
 export type { IntegrationHealthAnswer, IntegrationHealthOptions } from './integration-health-queries.js';
 export { MqttIntake, NatsIntake } from './edge-intake.js';
-export type { EdgeIntakeDependencies, EdgeOutcome, SequenceBreach } from './edge-intake.js';
+export type { EdgeIntakeDependencies, EdgeOutcome, SequenceBreach, TooLargeRefusal } from './edge-intake.js';

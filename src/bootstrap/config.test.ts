@@ -23,6 +23,14 @@ describe('configuration', () => {
     assert.equal(config.host, '127.0.0.1');
   });
 
+  it('takes MQTT and NATS messages up to the body limit unless the edge payload limit is set (ADR 0063)', () => {
+    assert.equal(resolveConfig({}, {}).edgePayloadLimit, 5 * 1024 * 1024);
+    assert.equal(resolveConfig({}, {}, { bodyLimit: '1MB' }).edgePayloadLimit, 1024 * 1024);
+    assert.equal(resolveConfig({}, { MILLRACE_EDGE_PAYLOAD_LIMIT: '64KB' }, { bodyLimit: '1MB', edgePayloadLimit: '256KB' }).edgePayloadLimit, 64 * 1024);
+    assert.equal(resolveConfig({ edgePayloadLimit: '2MB' }, {}, { edgePayloadLimit: '256KB' }).edgePayloadLimit, 2 * 1024 * 1024);
+    assert.throws(() => resolveConfig({}, {}, { edgePayloadLimit: '12 bytes' }), /manifest hub.edgePayloadLimit="12 bytes"/);
+  });
+
   it('lists every invalid setting in one error, naming where each came from', () => {
     assert.throws(
       () => resolveConfig({ port: 'eighty' }, { MILLRACE_STORE: 'mysql://x', MILLRACE_BODY_LIMIT: '5 parsecs' }, { logLevel: 'loud' }),

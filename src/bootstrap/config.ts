@@ -14,6 +14,11 @@ export interface HubConfig {
   readonly port: number;
   /** Largest accepted request body, in bytes. */
   readonly bodyLimit: number;
+  /**
+   * Largest MQTT or NATS message taken, in bytes; a larger one is kept in quarantine as
+   * `payload_too_large` (its first bytes only). Default: the body limit (docs/adr/0063).
+   */
+  readonly edgePayloadLimit: number;
   readonly manifestPath: string;
   readonly contractsDir: string;
   readonly logLevel: string;
@@ -77,6 +82,8 @@ const SETTINGS: { readonly [K in keyof HubConfig]: Setting<K> } = {
   host: { env: 'MILLRACE_HOST', manifest: 'host', fallback: '127.0.0.1', parse: parseHost },
   port: { env: 'MILLRACE_PORT', manifest: 'port', fallback: 8080, parse: (raw) => parseInteger(raw, 0, 65_535) },
   bodyLimit: { env: 'MILLRACE_BODY_LIMIT', manifest: 'bodyLimit', fallback: 5 * 1024 * 1024, parse: parseByteSize },
+  // Its fallback is replaced by the body limit's value below: an event HTTP takes, the edge takes.
+  edgePayloadLimit: { env: 'MILLRACE_EDGE_PAYLOAD_LIMIT', manifest: 'edgePayloadLimit', fallback: 5 * 1024 * 1024, parse: parseByteSize },
   manifestPath: { env: 'MILLRACE_MANIFEST', fallback: './millrace.yaml', parse: (raw) => String(raw) },
   contractsDir: { env: 'MILLRACE_CONTRACTS', fallback: DEFAULT_CONTRACTS_DIR, parse: (raw) => String(raw) },
   logLevel: {
@@ -140,6 +147,7 @@ export function resolveConfig(flags: ConfigFlags, env: Environment, manifestHub:
       origins[key] = origin;
     }
   }
+  if (origins.edgePayloadLimit === undefined && typeof values.bodyLimit === 'number') values.edgePayloadLimit = values.bodyLimit;
   const pool = values.deliveryConcurrency;
   const share = values.deliveryPerSubscription;
   if (typeof pool === 'number' && typeof share === 'number' && share > pool) {

@@ -231,7 +231,20 @@ export async function createHub(config: HubConfig, manifest: Manifest, contracts
   };
   const edge = startEdge(
     manifest,
-    { manifest, ingest, sequences: store, quarantine: store.quarantines, clock, onBreach },
+    {
+      manifest,
+      ingest,
+      sequences: store,
+      quarantine: store.quarantines,
+      clock,
+      onBreach,
+      payloadLimit: config.edgePayloadLimit,
+      digest: sha256Hex,
+      onTooLarge: (refused) => {
+        metrics.recordEdgeTooLarge(refused.channel);
+        logger.warn({ channel: refused.channel, name: refused.name, bytes: refused.bytes, limitBytes: refused.limit, quarantineId: refused.quarantineId }, `${refused.channel} message on ${refused.name} over the edge payload limit (${refused.bytes} > ${refused.limit} bytes): kept in quarantine as payload_too_large, its first bytes only`);
+      },
+    },
     options.edge !== false,
     (error, context) => logger.error({ err: error }, context),
     (channel, id, up) => metrics.recordEdgeConnection(channel, id, up),

@@ -12,6 +12,7 @@ export interface CommonOptions {
   readonly port?: string;
   readonly host?: string;
   readonly bodyLimit?: string;
+  readonly edgePayloadLimit?: string;
   readonly logLevel?: string;
   readonly workflows?: string;
   readonly deliveries?: string;
@@ -30,6 +31,7 @@ export function configFlags(options: CommonOptions): ConfigFlags {
   if (options.port !== undefined) flags.port = options.port;
   if (options.host !== undefined) flags.host = options.host;
   if (options.bodyLimit !== undefined) flags.bodyLimit = options.bodyLimit;
+  if (options.edgePayloadLimit !== undefined) flags.edgePayloadLimit = options.edgePayloadLimit;
   if (options.logLevel !== undefined) flags.logLevel = options.logLevel;
   if (options.workflows !== undefined) flags.workflows = options.workflows;
   if (options.deliveries !== undefined) flags.deliveries = options.deliveries;

@@ -45,6 +45,7 @@ export class HubMetrics {
   private readonly sequenceBreaches: Counter<'source' | 'kind'>;
   private readonly missingMessages: Counter<'source'>;
   private readonly edgeConnected: Gauge<'channel' | 'id'>;
+  private readonly edgeTooLarge: Counter<'channel'>;
   /** Intake counts by source, type and outcome, and requests by outcome, published when scraped. */
   private readonly eventTally = new Tally<'source' | 'type' | 'outcome'>();
   private readonly requestTally = new Tally<'outcome'>();
@@ -87,6 +88,10 @@ export class HubMetrics {
     });
     this.sequenceBreaches = new Counter({ name: 'millrace_source_sequence_breaches_total', help: "Breaks in a source's message sequence seen by this process, by kind (gap: messages never received; reset: the publisher counted again)", labelNames: ['source', 'kind'], registers });
     this.missingMessages = new Counter({ name: 'millrace_source_missing_messages_total', help: "Messages a source's publishers numbered but the hub never received (sequence gaps), seen by this process", labelNames: ['source'], registers });
+    this.edgeTooLarge = new Counter({ name: 'millrace_edge_payloads_too_large_total', help: 'MQTT and NATS messages over the edge payload limit, kept in quarantine as payload_too_large (their first bytes only), each resend counted', labelNames: ['channel'], registers });
+    // Written at 0 from the start: an alert on its increase sees the first one.
+    this.edgeTooLarge.inc({ channel: 'mqtt' }, 0);
+    this.edgeTooLarge.inc({ channel: 'nats' }, 0);
     this.edgeConnected = new Gauge({
       name: 'millrace_edge_connected',
       help: "1 while the hub reads from the broker (MQTT: connected and subscribed, id the manifest's clientId; NATS: the durable consumer being read, id the consumer's id), 0 while it retries",
@@ -220,6 +225,11 @@ export class HubMetrics {
   recordSequenceBreach(source: string, kind: 'gap' | 'reset', missing: number): void {
     this.sequenceBreaches.inc({ source, kind });
     if (missing > 0) this.missingMessages.inc({ source }, missing);
+  }
+
+  /** An MQTT or NATS message over the edge payload limit (kept in quarantine). */
+  recordEdgeTooLarge(channel: 'mqtt' | 'nats'): void {
+    this.edgeTooLarge.inc({ channel });
   }
 
   /** Whether an edge client (mqtt: the broker connection; nats: one durable consumer) is reading now. */

@@ -87,6 +87,8 @@ export interface HubSettings {
   readonly host?: string;
   readonly store?: string;
   readonly bodyLimit?: string | number;
+  /** Largest MQTT or NATS message taken (default: bodyLimit). */
+  readonly edgePayloadLimit?: string | number;
   readonly logLevel?: string;
   /** OTLP/HTTP collector for traces (docs/adr/0018); absent: tracing is off. */
   readonly otlpEndpoint?: string;
