@@ -10,7 +10,7 @@ import { CsvIntake, DeadlineScheduler, DeliveryOperations, DeliveryRunner, Excep
 import type { ChannelKind, DeliveryRunnerOptions, SequenceBreach } from '../app/index.js';
 import type { AsyncApiDocument, CloudEvent, ContractSet, Manifest, NatsConsumerDeclaration, ReaderPlan } from '../core/index.js';
 import { alignerOf, asyncApiCatalogue, ContractRegistry, EventUpcaster, governanceCoverage, inlineRefs, manifestDirectory, masterDataOwnerOf, MillraceError, P2P_STAGES, p2pPolicy, p2pSettingsOf, parseDeliveryDuration, partyOfPrincipal, plantPolicy, plantSettingsOf, planReaders, PublishingAuthority, SHIPPED_UPCASTERS } from '../core/index.js';
-import type { BatchOutcome, Clock, DeliveryChannel, Lead, StreamReadPositionStore, WorkflowStep } from '../ports/index.js';
+import type { BatchOutcome, Clock, DeliveryChannel, Lead, MqttSessionStore, StreamReadPositionStore, WorkflowStep } from '../ports/index.js';
 import type { HubConfig } from './config.js';
 import { isPostgresUrl, secretVariableOf } from './config.js';
 import type { HubStore } from './open-store.js';
@@ -250,6 +250,7 @@ export async function createHub(config: HubConfig, manifest: Manifest, contracts
     (channel, id, up) => metrics.recordEdgeConnection(channel, id, up),
     (message) => logger.info(message),
     store,
+    store,
     natsLeadsOf(config.store),
     (clientId) => mqttLeadOf(config.store, clientId),
   );
@@ -483,6 +484,7 @@ function startEdge(
   onConnection: (channel: 'mqtt' | 'nats', id: string, up: boolean) => void,
   onNotice: (message: string) => void,
   readPositions: StreamReadPositionStore,
+  sessions: MqttSessionStore,
   leadOf: NatsConsumersOptions['leadOf'],
   mqttLead: (clientId: string) => Lead | undefined,
 ): Edge {
@@ -501,6 +503,7 @@ function startEdge(
       onError,
       onNotice,
       onConnection: (up) => onConnection('mqtt', clientId, up),
+      session: sessions,
       ...(lead === undefined ? {} : { lead }),
     });
     mqttSubscriber.start();

@@ -4,13 +4,14 @@ import { PostgresStore, SqliteStore, StoreHeldError, StoreHold, StoreNotFoundErr
 import { isMillraceError, MillraceError } from '../core/index.js';
 import { isPostgresUrl } from './config.js';
 import { WORKFLOWS_PAGE_CACHE_MIB } from './workflow-settings.js';
-import type { CredentialStore, DeliveryStore, EventStore, InboundMessageStore, PublisherSequenceStore, QuarantineStore, StreamReadPositionStore, WorkflowStore, X12ControlNumbers } from '../ports/index.js';
+import type { CredentialStore, DeliveryStore, EventStore, InboundMessageStore, MqttSessionStore, PublisherSequenceStore, QuarantineStore, StreamReadPositionStore, WorkflowStore, X12ControlNumbers } from '../ports/index.js';
 
 export type HubStore = EventStore &
   CredentialStore &
   WorkflowStore &
   X12ControlNumbers &
   PublisherSequenceStore &
+  MqttSessionStore &
   StreamReadPositionStore & { readonly deliveries: DeliveryStore; readonly quarantines: QuarantineStore; readonly inboundMessages: InboundMessageStore };
 
 /**

@@ -10,6 +10,7 @@ export type { DeliveryAttempt, DeliveryChannel } from './delivery-channel.port.j
 export type { X12ControlNumbers } from './x12-control-numbers.port.js';
 export type { PublisherMark, PublisherSequenceStore } from './publisher-sequence-store.port.js';
 export type { StreamReadMark, StreamReadPositionStore } from './stream-read-position-store.port.js';
+export type { MqttSessionStore } from './mqtt-session-store.port.js';
 export type { Lead } from './lead.port.js';
 export type { InboundMessage, InboundMessageHeader, InboundMessageLink, InboundMessagePart, InboundMessageStore, NewInboundMessage } from './inbound-message-store.port.js';
 export type { EventLogger, SpanAttributes, SpanHandle, SpanOptions, TraceContext, Tracer } from './tracer.port.js';

@@ -5,9 +5,11 @@
 // When the store fails the message is left unacknowledged and the connection is dropped: the
 // broker sends it again when the hub reconnects, and the door's dedupe absorbs any copy.
 // Hubs sharing a store take turns: the session is held by the one hub that holds its lead.
+// The session keeps its subscriptions across restarts: a filter removed from the manifest is
+// unsubscribed at the next connect, from the filters recorded in the store (ADR 0063).
 import mqtt from 'mqtt';
 import type { IPublishPacket, MqttClient } from 'mqtt';
-import type { Lead } from '../../ports/index.js';
+import type { Lead, MqttSessionStore } from '../../ports/index.js';
 
 export interface MqttEdgeIntake {
   filters(): string[];
@@ -37,6 +39,12 @@ export interface MqttSubscriberOptions {
   readonly lead?: Lead;
   /** Told when this hub starts or stops holding the lead (an operator wants to know which hub reads). */
   readonly onNotice?: (message: string) => void;
+  /**
+   * Where the filters the session was last subscribed to are kept (the hub's store). The broker
+   * keeps a persistent session's subscriptions and cannot list them: without this record a filter
+   * removed from the manifest stays subscribed, and its messages keep coming.
+   */
+  readonly session?: MqttSessionStore;
 }
 
 /** MQTT 5 reason code for a PUBACK: success. */
@@ -149,27 +157,61 @@ export class MqttSubscriber {
     // Before each connection's first message: another hub may have held the session meanwhile.
     client.on('connect', () => this.intake.sessionResumed?.());
     client.on('connect', () => {
-      // rh 1: retained messages only when the subscription is new. With the default (0) the
-      // broker sent a topic's retained message again on every reconnect and restart: an
-      // unmappable one went to the quarantine each time and, once its publisher had moved on,
-      // raised a false sequence_reset (and a gap after it). rap (retain as published): the
-      // retain flag comes as the publisher set it, so the clearing of a retained message is told
-      // from an empty message (clearsRetained).
       lastProblem = '';
-      client.subscribe(
-        filters,
-        { qos: 1, rh: 1, rap: true },
-        (error) => {
-          if (error !== null && error !== undefined) this.options.onError(error, `mqtt subscribe to ${filters.join(', ')}`);
-          else {
-            onConnection?.(true);
-            ready();
-          }
+      void this.subscribe(client, filters).then(
+        () => {
+          onConnection?.(true);
+          ready();
         },
+        // The connection stays up without its subscriptions; the next reconnect tries again.
+        (error: unknown) => this.options.onError(error, `mqtt subscribe to ${filters.join(', ')}`),
       );
     });
     client.on('close', () => onConnection?.(false));
     return client;
+  }
+
+  /**
+   * Ends the subscriptions of filters the manifest no longer has, then subscribes to its filters
+   * and records them. What the broker had queued for a removed filter before the unsubscribe still
+   * comes, and is kept in quarantine as an unmapped topic: it was published while the hub
+   * subscribed to it. A store that does not answer does not hold the subscribe up: the removed
+   * filters are then ended at a later connect (nothing is recorded meanwhile, so none is forgotten).
+   */
+  private async subscribe(client: MqttClient, filters: string[]): Promise<void> {
+    const clientId = this.options.clientId;
+    const session = await this.recordedSession(clientId);
+    const removed = (session?.before ?? []).filter((filter) => !filters.includes(filter));
+    if (removed.length > 0) {
+      // An UNSUBACK never fails: a filter the session no longer has is answered "no subscription".
+      await client.unsubscribeAsync(removed);
+      this.options.onNotice?.(
+        `mqtt session ${clientId}: unsubscribed from ${removed.join(', ')}, no longer in the manifest's mqtt.topics; what the broker had kept for it comes once more and is kept in quarantine (mqtt_unmapped_topic)`,
+      );
+    }
+    // rh 1: retained messages only when the subscription is new. With the default (0) the broker
+    // sent a topic's retained message again on every reconnect and restart: an unmappable one
+    // went to the quarantine each time and, once its publisher had moved on, raised a false
+    // sequence_reset (and a gap after it). rap (retain as published): the retain flag comes as
+    // the publisher set it, so the clearing of a retained message is told from an empty message
+    // (clearsRetained).
+    await client.subscribeAsync(filters, { qos: 1, rh: 1, rap: true });
+    if (session === undefined || session.before?.join('\u0000') === filters.join('\u0000')) return;
+    await session.store.recordSessionFilters(clientId, filters).catch((error: unknown) => {
+      this.options.onError(error, `mqtt session ${clientId}: recording its filters; tried again at the next connect`);
+    });
+  }
+
+  /** The session's recorded filters (undefined `before`: none yet), or undefined when there is no store or it does not answer. */
+  private async recordedSession(clientId: string): Promise<{ store: MqttSessionStore; before: readonly string[] | undefined } | undefined> {
+    const store = this.options.session;
+    if (store === undefined) return undefined;
+    try {
+      return { store, before: await store.sessionFilters(clientId) };
+    } catch (error) {
+      this.options.onError(error, `mqtt session ${clientId}: reading the filters it was subscribed to; a filter removed from the manifest is unsubscribed at a later connect`);
+      return undefined;
+    }
   }
 
   /** Ends the connection and keeps the session: the broker holds what arrives for whichever hub connects next. */

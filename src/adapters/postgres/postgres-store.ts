@@ -22,11 +22,13 @@ import type {
   PublisherSequenceStore,
   StreamReadMark,
   StreamReadPositionStore,
+  MqttSessionStore,
   X12ControlNumbers,
 } from '../../ports/index.js';
 import { checkBreachStored, markOfRow, markParams, PUBLISHER_MARKS, PUBLISHER_MARKS_OF, PUBLISHER_SEQUENCE_TABLE, RECORD_PUBLISHER } from '../shared/publisher-sequence-sql.js';
 import type { PublisherRow } from '../shared/publisher-sequence-sql.js';
 import { RECORD_STREAM_READ, STREAM_READ_MARKS, STREAM_READ_POSITION_TABLE, streamReadMarkOfRow, streamReadParams } from '../shared/stream-read-position-sql.js';
+import { filtersOfRow, MQTT_SESSION_TABLE, RECORD_SESSION_FILTERS, SESSION_FILTERS } from '../shared/mqtt-session-sql.js';
 import type { StreamReadRow } from '../shared/stream-read-position-sql.js';
 import { ALLOCATE_CONTROL_NUMBERS, checkedCount, firstOfBlock, X12_CONTROL_TABLE } from '../shared/x12-control-sql.js';
 import { appendPlanned } from '../shared/batch-outcome.js';
@@ -97,7 +99,7 @@ CREATE TABLE IF NOT EXISTS events (
 );
 CREATE INDEX IF NOT EXISTS events_dedupe ON events (dedupe_key);
 CREATE INDEX IF NOT EXISTS events_correlation ON events (correlation_key) WHERE correlation_key IS NOT NULL;
-` + CREDENTIALS_TABLE + WORKFLOW_TABLES.replaceAll('{bigint}', 'BIGINT').replaceAll('{wor}', '') + DELIVERY_TABLES.replaceAll('{bigint}', 'BIGINT') + X12_CONTROL_TABLE + POSTGRES_QUARANTINE_TABLE + POSTGRES_INBOUND_MESSAGE_TABLES + PUBLISHER_SEQUENCE_TABLE + STREAM_READ_POSITION_TABLE;
+` + CREDENTIALS_TABLE + WORKFLOW_TABLES.replaceAll('{bigint}', 'BIGINT').replaceAll('{wor}', '') + DELIVERY_TABLES.replaceAll('{bigint}', 'BIGINT') + X12_CONTROL_TABLE + POSTGRES_QUARANTINE_TABLE + POSTGRES_INBOUND_MESSAGE_TABLES + PUBLISHER_SEQUENCE_TABLE + STREAM_READ_POSITION_TABLE + MQTT_SESSION_TABLE;
 
 /**
  * How long a session of the store's pool may sit in a transaction with no statement running
@@ -139,7 +141,7 @@ export class StoreNotFoundError extends Error {
   override readonly name = 'StoreNotFoundError';
 }
 
-export class PostgresStore implements EventStore, CredentialStore, WorkflowStore, GroupStore, X12ControlNumbers, PublisherSequenceStore, StreamReadPositionStore {
+export class PostgresStore implements EventStore, CredentialStore, WorkflowStore, GroupStore, X12ControlNumbers, PublisherSequenceStore, StreamReadPositionStore, MqttSessionStore {
   /** The outbox (deliveries to subscribers), in the same database. */
   readonly deliveries: PostgresDeliveries;
   /** The quarantine of the asynchronous channels, in the same database. */
@@ -241,6 +243,15 @@ export class PostgresStore implements EventStore, CredentialStore, WorkflowStore
 
   async streamReadMarks(): Promise<StreamReadMark[]> {
     return (await this.pool.query<StreamReadRow>(STREAM_READ_MARKS)).rows.map(streamReadMarkOfRow);
+  }
+
+  /** MqttSessionStore: one statement, its own transaction. */
+  async recordSessionFilters(clientId: string, filters: readonly string[]): Promise<void> {
+    await this.pool.query(RECORD_SESSION_FILTERS.replace(/\{(\d)\}/g, '$$$1'), [clientId, JSON.stringify(filters)]);
+  }
+
+  async sessionFilters(clientId: string): Promise<readonly string[] | undefined> {
+    return filtersOfRow((await this.pool.query<{ filters: string }>(SESSION_FILTERS.replace('{1}', '$1'), [clientId])).rows[0]);
   }
 
   async appendBatches(batches: readonly (readonly CloudEvent[])[], receivedTime: string): Promise<BatchOutcome[]> {

@@ -24,6 +24,7 @@ import type {
   PublisherSequenceStore,
   StreamReadMark,
   StreamReadPositionStore,
+  MqttSessionStore,
   X12ControlNumbers,
 } from '../../ports/index.js';
 import { REBUILDING_CURSOR } from '../../ports/index.js';
@@ -41,6 +42,7 @@ import { ALLOCATE_CONTROL_NUMBERS, checkedCount, firstOfBlock, X12_CONTROL_TABLE
 import { checkBreachStored, markOfRow, markParams, PUBLISHER_MARKS, PUBLISHER_MARKS_OF, PUBLISHER_SEQUENCE_TABLE, RECORD_PUBLISHER } from '../shared/publisher-sequence-sql.js';
 import type { PublisherRow } from '../shared/publisher-sequence-sql.js';
 import { RECORD_STREAM_READ, STREAM_READ_MARKS, STREAM_READ_POSITION_TABLE, streamReadMarkOfRow, streamReadParams } from '../shared/stream-read-position-sql.js';
+import { filtersOfRow, MQTT_SESSION_TABLE, RECORD_SESSION_FILTERS, SESSION_FILTERS } from '../shared/mqtt-session-sql.js';
 import type { StreamReadRow } from '../shared/stream-read-position-sql.js';
 import { SQLITE_QUARANTINE_TABLE, SqliteQuarantine } from './sqlite-quarantine.js';
 import { SQLITE_INBOUND_MESSAGE_TABLES, SqliteInboundMessages } from './sqlite-inbound-messages.js';
@@ -85,7 +87,7 @@ CREATE TABLE IF NOT EXISTS event_keys (
   ck_hi INTEGER,
   ck_lo INTEGER
 );
-` + CREDENTIALS_TABLE + WORKFLOW_TABLES_SQL + X12_CONTROL_TABLE + SQLITE_QUARANTINE_TABLE + SQLITE_INBOUND_MESSAGE_TABLES + PUBLISHER_SEQUENCE_TABLE + STREAM_READ_POSITION_TABLE;
+` + CREDENTIALS_TABLE + WORKFLOW_TABLES_SQL + X12_CONTROL_TABLE + SQLITE_QUARANTINE_TABLE + SQLITE_INBOUND_MESSAGE_TABLES + PUBLISHER_SEQUENCE_TABLE + STREAM_READ_POSITION_TABLE + MQTT_SESSION_TABLE;
 
 interface EventRow {
   seq: number;
@@ -137,7 +139,7 @@ export interface SqliteStoreOptions {
   readonly hold?: { release(): void };
 }
 
-export class SqliteStore implements EventStore, CredentialStore, WorkflowStore, GroupStore, X12ControlNumbers, PublisherSequenceStore, StreamReadPositionStore {
+export class SqliteStore implements EventStore, CredentialStore, WorkflowStore, GroupStore, X12ControlNumbers, PublisherSequenceStore, StreamReadPositionStore, MqttSessionStore {
   private readonly db: Database.Database;
   private readonly statements;
   private readonly workflow;
@@ -661,6 +663,16 @@ export class SqliteStore implements EventStore, CredentialStore, WorkflowStore, 
 
   streamReadMarks(): Promise<StreamReadMark[]> {
     return Promise.resolve(this.db.prepare<[], StreamReadRow>(STREAM_READ_MARKS).all().map(streamReadMarkOfRow));
+  }
+
+  /** MqttSessionStore: one FULL-sync transaction. */
+  async recordSessionFilters(clientId: string, filters: readonly string[]): Promise<void> {
+    const statement = this.db.prepare(RECORD_SESSION_FILTERS.replace(/\{(\d)\}/g, '?'));
+    await this.write(() => statement.run(clientId, JSON.stringify(filters)));
+  }
+
+  sessionFilters(clientId: string): Promise<readonly string[] | undefined> {
+    return Promise.resolve(filtersOfRow(this.db.prepare<[string], { filters: string }>(SESSION_FILTERS.replace('{1}', '?')).get(clientId)));
   }
 
   async close(): Promise<void> {
