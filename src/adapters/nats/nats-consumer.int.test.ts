@@ -407,6 +407,34 @@ describe('NATS JetStream consumers', () => {
       assert.ok(after.notices.some((n) => n.endsWith(`created ${plant.declaration.stream}/${plant.declaration.durable} from the start of the stream`)), after.notices.join('; '));
     });
 
+    it(`after a restart on the same store (${kind}) with the manifest's filter subject and ackWait changed, reads through the manifest's filter, not the one its consumer was created with`, { timeout: 60_000 }, async (t) => {
+      const restart = await restartCase(t, kind);
+      if (restart === undefined) return;
+      const { open, plant } = restart;
+      const narrow: NatsConsumerDeclaration = { ...plant.declaration, filterSubject: `${plant.subject}.a` };
+      const first = recordingIntake(narrow);
+      const before = await hubRun(open, first.intake);
+      await plant.publish('a1');
+      await plant.publishOn('b', 'b1');
+      await plant.publish('a2');
+      await first.arrived('a2');
+      await before.stop();
+      await plant.publishOn('b', 'b2');
+      await plant.publish('a3');
+
+      // The board widens the filter and shortens ackWait; nobody deletes the durable consumer.
+      const wide: NatsConsumerDeclaration = { ...plant.declaration, ackWait: '1s' };
+      const { second, after } = await restarted(t, open, wide);
+      await second.arrived('a3');
+      // Before: the consumer kept its narrow filter, b1 and b2 never came, and the read position
+      // the hub wrote claimed them kept under the wide filter. Now it is created again from the
+      // start of the stream (the a's come again as copies the door absorbs).
+      assert.deepEqual(second.kept, ['a1', 'b1', 'a2', 'b2', 'a3']);
+      const info = await plant.manager.consumers.info(wide.stream, wide.durable);
+      assert.deepEqual([info.config.filter_subject, info.config.ack_wait], [wide.filterSubject, 1_000_000_000]);
+      assert.ok(after.notices.some((n) => n.includes(`filter subject ${narrow.filterSubject ?? ''}`)), after.notices.join('; '));
+    });
+
     it(`after a restart on the same store (${kind}), reads a stream added again under the same name from its start`, { timeout: 60_000 }, async (t) => {
       const restart = await restartCase(t, kind);
       if (restart === undefined) return;

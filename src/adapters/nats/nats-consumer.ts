@@ -214,10 +214,20 @@ export class NatsConsumers {
   private async startReading(manager: JetStreamManager, consumer: NatsConsumerDeclaration): Promise<StreamReadPosition> {
     const stream = await manager.streams.info(consumer.stream);
     const before: KnownReadPosition | undefined = this.positions.get(consumer.id) ?? storedPosition((await this.readStoredMarks()).get(consumer.id), consumer);
+    let info = await consumerInfo(manager, consumer);
+    // A consumer created under another filter subject than the manifest's now: read as it is, it
+    // went on delivering the old filter's messages only, and the position written under the new
+    // filter claimed the others kept. It is created again, from the start of the stream: what the
+    // old filter left out lies anywhere in it, and what was read before comes as duplicates.
+    const refiltered = info !== undefined && (info.config.filter_subject ?? '') !== (consumer.filterSubject ?? '') ? (info.config.filter_subject ?? '') : undefined;
+    if (refiltered !== undefined) {
+      await manager.consumers.delete(consumer.stream, consumer.durable);
+      info = undefined;
+    }
     // The creation time tells a stream added again under the same name; sequences that went back
     // (a stream restored from an older backup) are not the stream the hub read either.
-    const read = before !== undefined && before.streamCreated === stream.created && before.resumeAt() <= stream.state.last_seq + 1 ? before : undefined;
-    let info = await consumerInfo(manager, consumer);
+    const read = refiltered === undefined && before !== undefined && before.streamCreated === stream.created && before.resumeAt() <= stream.state.last_seq + 1 ? before : undefined;
+    if (info !== undefined) info = await matchAckWait(manager, consumer, info, this.options.onNotice);
     if (info === undefined) {
       const from = read?.resumeAt() ?? 1;
       info = await addConsumer(manager, consumer, from);
@@ -230,7 +240,9 @@ export class NatsConsumers {
       const where =
         read !== undefined
           ? `again, from stream sequence ${from}: the hub has handled every message before it`
-          : before === undefined
+          : refiltered !== undefined
+            ? `again, from the start of the stream: it had filter subject ${refiltered || '(none)'}, the manifest says ${consumer.filterSubject ?? '(none)'}`
+            : before === undefined
             ? 'from the start of the stream'
             : `from the start of the stream: it is not the stream the hub read (created ${stream.created}, last sequence ${stream.state.last_seq})`;
       this.options.onNotice?.(`nats consumer ${consumer.id}: created ${consumer.stream}/${consumer.durable} ${where}`);
@@ -316,13 +328,29 @@ async function consumerInfo(manager: JetStreamManager, consumer: NatsConsumerDec
   }
 }
 
+/**
+ * The consumer with the manifest's `ackWait`: one created before the manifest changed kept the
+ * old one (JetStream updates it in place; nothing else about the reading changes).
+ */
+async function matchAckWait(manager: JetStreamManager, consumer: NatsConsumerDeclaration, info: ConsumerInfo, onNotice: ((message: string) => void) | undefined): Promise<ConsumerInfo> {
+  const ackWait = ackWaitNanos(consumer);
+  if (info.config.ack_wait === ackWait) return info;
+  const updated = await manager.consumers.update(consumer.stream, consumer.durable, { ack_wait: ackWait });
+  onNotice?.(`nats consumer ${consumer.id}: ack wait of ${consumer.stream}/${consumer.durable} set to ${ackWait / NANOS_PER_MS} ms as the manifest says (it was ${(info.config.ack_wait ?? 0) / NANOS_PER_MS} ms)`);
+  return updated;
+}
+
+function ackWaitNanos(consumer: NatsConsumerDeclaration): number {
+  return (parseDeliveryDuration(consumer.ackWait) ?? 30_000) * NANOS_PER_MS;
+}
+
 /** Creates the durable consumer, delivering from stream sequence `from` (1: the whole stream). */
 async function addConsumer(manager: JetStreamManager, consumer: NatsConsumerDeclaration, from: number): Promise<ConsumerInfo> {
   return manager.consumers.add(consumer.stream, {
     durable_name: consumer.durable,
     ack_policy: AckPolicy.Explicit,
     ...(from > 1 ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: from } : { deliver_policy: DeliverPolicy.All }),
-    ack_wait: (parseDeliveryDuration(consumer.ackWait) ?? 30_000) * NANOS_PER_MS,
+    ack_wait: ackWaitNanos(consumer),
     ...(consumer.filterSubject === undefined ? {} : { filter_subject: consumer.filterSubject }),
   });
 }
