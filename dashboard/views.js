@@ -2,7 +2,7 @@
 // renders plain semantic markup, and draws its charts after it is in the page.
 import { all, api, ApiError } from './api.js';
 import { chartFigure, drawChart } from './charts.js';
-import { ago, count, hours, html, minutes, money, percent, raw, render, team, term, when, words } from './words.js';
+import { ago, count, decimal, hours, html, minutes, money, percent, raw, render, team, term, when, words } from './words.js';
 
 const poLink = (poNumber, text = poNumber) => html`<a href="#/po/${encodeURIComponent(poNumber)}">${text}</a>`;
 const sourceName = (source) => source.replace(/^\/(systems|partners)\//, '');
@@ -28,7 +28,7 @@ function invoiceTable(lines) {
     <thead><tr><th scope="col">Line</th><th scope="col">Invoice</th><th scope="col">Quantity</th><th scope="col">Unit price</th><th scope="col">Where it stands</th></tr></thead>
     <tbody>${rows.map(
       ({ line, invoice }) => html`<tr><td>${line.line}</td><th scope="row">${invoice.supplierId === line.supplierId ? invoice.invoiceNumber : `${invoice.invoiceNumber} from ${invoice.supplierId}`}</th>
-        <td class="num">${invoice.quantity ?? '—'}</td><td class="num">${invoice.unitPrice ?? '—'}</td><td>${words('invoiceStatus', invoice.status)}</td></tr>`,
+        <td class="num">${decimal(invoice.quantity)}</td><td class="num">${decimal(invoice.unitPrice)}</td><td>${words('invoiceStatus', invoice.status)}</td></tr>`,
     )}</tbody>
   </table>`;
 }
@@ -301,7 +301,7 @@ export const purchaseOrder = {
         <caption>Lines</caption>
         <thead><tr><th scope="col">Line</th><th scope="col">Item</th><th scope="col">Where it stands</th><th scope="col">Ordered</th><th scope="col">Received</th><th scope="col">Invoiced</th><th scope="col">Open exceptions</th></tr></thead>
         <tbody>${workflow.lines.map(
-          (l) => html`<tr><th scope="row">${l.line}</th><td>${l.itemId ?? '—'}</td><td>${term('stage', l.stage)}</td><td class="num">${l.quantities.ordered} ${l.uom ?? ''}</td><td class="num">${l.quantities.received}</td><td class="num">${l.quantities.invoiced}${l.quantities.stopped === undefined ? '' : html`<br><small title="Billed by invoices stopped by an exception: not counted as invoiced until AP settles them">${l.quantities.stopped} stopped</small>`}</td>
+          (l) => html`<tr><th scope="row">${l.line}</th><td>${l.itemId ?? '—'}</td><td>${term('stage', l.stage)}</td><td class="num">${decimal(l.quantities.ordered)} ${l.uom ?? ''}</td><td class="num">${decimal(l.quantities.received)}</td><td class="num">${decimal(l.quantities.invoiced)}${l.quantities.stopped === undefined ? '' : html`<br><small title="Billed by invoices stopped by an exception: not counted as invoiced until AP settles them">${decimal(l.quantities.stopped)} stopped</small>`}</td>
             <td>${l.openExceptions.length === 0 ? 'none' : l.openExceptions.map((e, i) => html`${i > 0 ? ', ' : ''}${term('exception', e.code)}`)}</td></tr>`,
         )}</tbody>
       </table>

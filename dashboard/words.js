@@ -190,16 +190,27 @@ export function hours(value) {
 }
 
 /**
- * An amount as the hub sent it: its decimal string formatted as it is (Intl reads a numeric string
- * exactly, with no binary float in between) and with the decimals the hub gave it, which are the
- * currency's minor units (none for JPY, three for KWD). Converting to a number first showed every
- * currency with two decimals and lost cents above 2^53 hundredths.
+ * A decimal string from the hub (a quantity, a price) with thousands separators, every digit kept:
+ * the grouping is done on the digits themselves, so "12345678901234567890.125" reads
+ * "12,345,678,901,234,567,890.125" (through a float it read "12,345,678,901,234,567,000"). The
+ * decimals are the ones the hub gave. Anything that is not a plain decimal is shown as it is.
+ */
+export function decimal(value) {
+  if (value === null || value === undefined) return '—';
+  const text = String(value);
+  const parts = /^(-?)([0-9]+)(\.[0-9]+)?$/.exec(text);
+  if (parts === null) return text;
+  const [, sign, whole, fraction = ''] = parts;
+  return `${sign}${whole.replace(/\B(?=(?:[0-9]{3})+$)/g, ',')}${fraction}`;
+}
+
+/**
+ * An amount as the hub sent it: its decimal string with separators and with the decimals the hub
+ * gave it, which are the currency's minor units (none for JPY, three for KWD). Converting to a
+ * number first showed every currency with two decimals and lost cents above 2^53 hundredths.
  */
 export function money(amount, currency) {
-  const text = String(amount);
-  const point = text.indexOf('.');
-  const decimals = point < 0 ? 0 : Math.min(text.length - point - 1, 20);
-  return `${new Intl.NumberFormat('en', { minimumFractionDigits: decimals, maximumFractionDigits: decimals }).format(text)} ${currency}`;
+  return `${decimal(amount)} ${currency}`;
 }
 
 /** "3 h ago" with the exact time in a tooltip. */

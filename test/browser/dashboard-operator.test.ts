@@ -1,0 +1,97 @@
+// The operations dashboard as a demanding operator reads it, in Debian's Chromium against a real
+// hub on SQLite: quantities too long for a float, the integrations of a large hub narrowed by a
+// filter that survives the page's refresh, and tables with nothing in them said in words (apart
+// from "loading" and from a failure). Every wait is on the page's content, never on time.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { BrowserContext, Page } from 'playwright-core';
+import { SqliteStore } from '../../src/adapters/index.js';
+import { ACCESSIBILITY_CHECK, openChromium } from '../support/browser.js';
+import type { TestHub } from '../support/hub.js';
+import { callHub, startTestHub } from '../support/hub.js';
+import { needChromium } from '../support/services.js';
+
+describe('the operations dashboard under a demanding operator', () => {
+  let dir: string;
+  let t: TestHub | undefined;
+  let store: SqliteStore | undefined;
+  let url: string;
+  let context: BrowserContext | undefined;
+  let page: Page;
+  let n = 0;
+
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'millrace-dashboard-operator-'));
+  });
+  after(async () => {
+    await context?.close();
+    await t?.close();
+    await store?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const send = async (key: string, type: string, data: Record<string, unknown>) => {
+    const hub = t!;
+    const response = await callHub(hub, 'POST', '/v1/events', hub.keys.get(key)!, {
+      specversion: '1.0',
+      id: `operator-${++n}`,
+      source: `/systems/${key.split(':')[1]!}`,
+      type,
+      time: new Date(Date.now() - 10 * 60_000).toISOString(),
+      data,
+    });
+    assert.equal(response.status, 202, JSON.stringify(response.body));
+  };
+  const h1 = (name: string | RegExp) => page.getByRole('heading', { level: 1, name });
+  const go = (hash: string) => page.evaluate(`location.hash = ${JSON.stringify(hash)}`);
+  const cells = async (row: ReturnType<Page['locator']>) => (await row.locator('td, th').allTextContents()).map((cell) => cell.trim());
+
+  it('signs in to a hub with nothing in it yet', async (test) => {
+    if (!needChromium(test)) return;
+    store = new SqliteStore(join(dir, 'millrace.db'));
+    t = await startTestHub({ store });
+    url = await t.hub.http.listen({ host: '127.0.0.1', port: 0 });
+    ({ context, page } = await openChromium(join(dir, 'profile')));
+    await page.goto(`${url}/`);
+    await page.getByLabel('Operator key').fill(t.keys.get('operator:ap-lead')!);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await h1('Overview').waitFor();
+  });
+
+  it('shows quantities and prices with thousands separators, every digit of a 20-digit quantity kept', async (test) => {
+    if (!needChromium(test) || t === undefined) return;
+    const poNumber = 'PO-BULK-1';
+    await send('system:erp-core', 'po.released', {
+      poNumber,
+      supplierId: 'SUP-0042',
+      buyerPlant: 'P01',
+      currency: 'USD',
+      lines: [{ line: 10, itemId: 'ITM-10023', quantity: '12345678901234567890.125', uom: 'KG', unitPrice: '1234.5678', needBy: '2099-03-16' }],
+    });
+    await send('system:wms-p01', 'goods.received', { receiptId: 'GR-BULK-1', plant: 'P01', lines: [{ poNumber, line: 10, quantity: '1234567', uom: 'KG' }] });
+    await send('system:ap-automation', 'invoice.received', {
+      invoiceNumber: 'INV-BULK-1',
+      supplierId: 'SUP-0042',
+      currency: 'USD',
+      invoiceDate: '2026-03-06',
+      lines: [{ poNumber, line: 10, quantity: '1234567', uom: 'KG', unitPrice: '1234.5678' }],
+      totalAmount: '1524156665.14',
+    });
+    await t.hub.processor.catchUp();
+
+    await go(`#/po/${poNumber}`);
+    await h1(`Purchase order ${poNumber}`).waitFor();
+    const line = page.locator('table', { has: page.locator('caption', { hasText: /^Lines$/ }) }).locator('tbody tr').first();
+    await line.waitFor();
+    assert.deepEqual((await cells(line)).slice(3, 6), ['12,345,678,901,234,567,890.125 KG', '1,234,567', '1,234,567']);
+    const invoice = page.locator('#po-invoices tbody tr').first();
+    assert.deepEqual((await cells(invoice)).slice(2, 4), ['1,234,567', '1,234.5678']);
+    // The page's own formatter, as the page loads it: negative, small, and what is not a decimal at all.
+    const shown = await page.evaluate(`import('/dashboard/words.js').then((w) => ['-1234567.50', '0.001', '999', '1000', 'n/a'].map((q) => w.decimal(q)))`);
+    assert.deepEqual(shown, ['-1,234,567.50', '0.001', '999', '1,000', 'n/a']);
+    assert.deepEqual(await page.evaluate(ACCESSIBILITY_CHECK), []);
+  });
+});
