@@ -38,7 +38,7 @@ async function show(fresh) {
     if (ticket !== shown) return;
     render(view, current.render(data, { canResolve: me.role === 'operator' }));
     current.after?.(data);
-    current.bind?.(view, { navigate });
+    current.bind?.(view, { navigate }, data);
     $('status').textContent = '';
     // In UTC, as every other time on the page: the browser's own zone, unnamed, read as UTC beside them.
     $('updated').textContent = `Updated ${new Date().toLocaleTimeString('en-GB', { timeZone: 'UTC' })} UTC`;

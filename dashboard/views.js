@@ -338,17 +338,109 @@ export const purchaseOrder = {
 
 // ---------------------------------------------------------------- integrations
 
+/** The sources' statuses the tile "Needing attention" counts (with failing subscribers). */
+const ATTENTION = new Set(['failing', 'overdue', 'late']);
+
+/**
+ * What the filter of the integrations searches in a row: its names and ids, its channel and its
+ * status, in words and as codes, lower-cased; "needing attention" for the statuses the tile counts.
+ */
+function filterWords(...parts) {
+  return parts
+    .flat()
+    .filter((p) => p !== undefined && p !== null && p !== '')
+    .join(' ')
+    .toLowerCase();
+}
+
+function sourceWords(s) {
+  const status = [s.status, words('health', s.status), ATTENTION.has(s.status) ? 'needing attention' : ''];
+  const publisher = s.publisher ? [s.publisher.name, s.publisher.kind, s.publisher.id, s.publisher.mode === 'observe' ? 'observed only' : ''] : ['not declared'];
+  return [sourceName(s.source), s.source, publisher, status, s.problems];
+}
+
+/** A row is kept when every word typed is somewhere in its words: "quiet partner", "p01 csv". */
+function keeps(text, query) {
+  return query
+    .toLowerCase()
+    .split(/\s+/)
+    .filter((word) => word !== '')
+    .every((word) => text.includes(word));
+}
+
+/** The filter's tables: id, what a row is (one, many), and the columns its "nothing matches" row spans. */
+const FILTERED = [
+  ['sources', 'source', 'sources'],
+  ['channels', 'channel of a source', 'channels of sources'],
+  ['subscribers', 'subscriber', 'subscribers'],
+];
+
+/**
+ * Shows the rows of the integrations' tables that `query` keeps, says how many of how many, and
+ * puts the filter in the address (without a navigation), so the page's refresh, a reload and a
+ * link keep it.
+ */
+function applyIntegrationsFilter(view, query) {
+  const counts = [];
+  for (const [id, one, many] of FILTERED) {
+    const table = view.querySelector(`#${id}`);
+    if (!table) continue;
+    const rows = [...table.querySelectorAll('tbody tr[data-filter]')];
+    let shown = 0;
+    for (const row of rows) {
+      row.hidden = !keeps(row.dataset.filter, query);
+      if (!row.hidden) shown += 1;
+    }
+    const none = table.querySelector('tbody tr.none');
+    if (none) {
+      none.hidden = shown > 0 || rows.length === 0 || query.trim() === '';
+      none.querySelector('td').textContent = `No ${one} matches “${query.trim()}”.`;
+    }
+    counts.push({ shown, total: rows.length, one: id === 'channels' ? 'channel' : one, many: id === 'channels' ? 'channels' : many });
+  }
+  const noun = (c, n) => (n === 1 ? c.one : c.many);
+  const summary = view.querySelector('#integrations-shown');
+  if (summary) {
+    summary.textContent =
+      query.trim() === ''
+        ? `All ${counts.map((c) => `${count(c.total)} ${noun(c, c.total)}`).join(', ')}.`
+        : `Showing ${counts.map((c) => `${count(c.shown)} of ${count(c.total)} ${noun(c, c.total)}`).join(', ')}.`;
+  }
+  const hash = query === '' ? '#/integrations' : `#/integrations/${encodeURIComponent(query)}`;
+  if (location.hash !== hash && location.hash.startsWith('#/integrations')) history.replaceState(history.state, '', hash);
+}
+
+/** The rows a table of the integrations shows, and its "nothing matches" row (hidden until then). */
+function filteredRows(rows, columns) {
+  return html`${rows}<tr class="none" hidden><td colspan="${columns}"></td></tr>`;
+}
+
 export const integrations = {
   title: 'Integrations',
-  load: async () => ({ health: await api('/v1/integrations/health?hours=24') }),
-  render({ health }, { canResolve }) {
+  async load([query]) {
+    let typed = '';
+    try {
+      typed = query === undefined ? '' : decodeURIComponent(query);
+    } catch {
+      typed = query ?? '';
+    }
+    return { health: await api('/v1/integrations/health?hours=24'), query: typed };
+  },
+  render({ health, query = '' }, { canResolve }) {
     const t = health.totals;
     const lag = (l) => (l.p50Minutes === null ? '—' : `${minutes(l.p50Minutes)} / ${minutes(l.p90Minutes)} / ${minutes(l.p99Minutes)}`);
+    const subscribers = health.subscribers.length;
     return html`
       <h1>Integrations</h1>
       <p class="lead">Every system and supplier that sends to the hub, and every subscriber it sends to, over the last 24 hours. Refusals are counted since the hub started (${when(health.refusalsSince)}).</p>
+      <form class="filters" id="integrations-filter" role="search">
+        <label for="integrations-query">Filter</label>
+        <input type="search" id="integrations-query" name="q" value="${query}" autocomplete="off" spellcheck="false" aria-describedby="integrations-query-hint integrations-shown">
+        <span class="muted small" id="integrations-query-hint">by name, id, status or channel: “fasteners”, “needing attention”, “quiet partner”</span>
+      </form>
+      <p id="integrations-shown" class="muted" role="status"></p>
       <div class="tiles">
-        ${tile('Needing attention', count(t.needingAttention), `of ${count(t.sources)} sources and ${count(health.subscribers.length)} subscribers`, 'attention-count')}
+        ${tile('Needing attention', count(t.needingAttention), `of ${count(t.sources)} ${t.sources === 1 ? 'source' : 'sources'} and ${count(subscribers)} ${subscribers === 1 ? 'subscriber' : 'subscribers'}`, 'attention-count')}
         ${tile('Events received', count(t.events), 'in the last 24 hours')}
         ${tile('Requests refused', count(t.refused), 'wrong contract, no right to publish, ...')}
         ${tile('Held in quarantine', count(t.held), 'files and messages waiting for a fix')}
@@ -358,29 +450,46 @@ export const integrations = {
       <table id="sources">
         <caption>Sources: who sends to the hub</caption>
         <thead><tr><th scope="col">Source</th><th scope="col">Status</th><th scope="col">Last event</th><th scope="col">Events an hour</th><th scope="col">Delay: median / 90% / 99%</th><th scope="col">Declared</th><th scope="col">What to look at</th></tr></thead>
-        <tbody>${health.sources.map(
-          (s) => html`<tr><th scope="row">${s.publisher?.name ?? sourceName(s.source)}<div class="muted small" title="${s.source}">${s.publisher ? `${s.publisher.kind} ${s.publisher.id}${s.publisher.mode === 'observe' ? ', observed only' : ''}` : 'not declared'}</div></th>
+        <tbody>${filteredRows(
+          health.sources.map(
+            (s) => html`<tr data-filter="${filterWords(sourceWords(s))}"><th scope="row">${s.publisher?.name ?? sourceName(s.source)}<div class="muted small" title="${s.source}">${s.publisher ? `${s.publisher.kind} ${s.publisher.id}${s.publisher.mode === 'observe' ? ', observed only' : ''}` : 'not declared'}</div></th>
             <td>${statusBadge(s.status)}</td><td>${ago(s.lastEventAt, Date.parse(health.now))}</td><td class="num">${rate(s.perHour)}</td><td>${lag(s.lag)}</td><td>${declared(s)}</td>
             <td>${s.problems.length === 0 ? 'nothing' : html`<ul class="plain">${s.problems.map((p) => html`<li>${p}</li>`)}</ul>`}</td></tr>`,
+          ),
+          7,
         )}</tbody>
       </table>
-      <table>
+      <table id="channels">
         <caption>By channel, last 24 hours</caption>
         <thead><tr><th scope="col">Source</th><th scope="col">Channel</th><th scope="col">Events</th><th scope="col">Delay: median / 90% / 99%</th><th scope="col">Late</th><th scope="col">Refused</th><th scope="col">Quarantined</th><th scope="col">Still held</th></tr></thead>
-        <tbody>${health.sources.flatMap((s) =>
-          s.channels.map(
-            (c) => html`<tr><th scope="row">${s.publisher?.name ?? sourceName(s.source)}</th><td>${term('channel', c.channel)}</td><td class="num">${count(c.events)}</td><td>${lag(c.lag)}</td><td class="num">${count(c.lagBreaches)}</td>
+        <tbody>${filteredRows(
+          health.sources.flatMap((s) =>
+            s.channels.map(
+              (c) => html`<tr data-filter="${filterWords(sourceWords(s), c.channel, words('channel', c.channel))}"><th scope="row">${s.publisher?.name ?? sourceName(s.source)}</th><td>${term('channel', c.channel)}</td><td class="num">${count(c.events)}</td><td>${lag(c.lag)}</td><td class="num">${count(c.lagBreaches)}</td>
               <td class="num" title="${Object.entries(c.refusedByCode).map(([code, n]) => `${code}: ${count(n)}`).join(', ')}">${count(c.refused)}</td><td class="num">${count(c.quarantined)}</td><td class="num">${count(c.held)}</td></tr>`,
+            ),
           ),
+          8,
         )}</tbody>
       </table>
       <table id="subscribers">
         <caption>Subscribers: who the hub sends to</caption>
         <thead><tr><th scope="col">Subscription</th><th scope="col">Receiver</th><th scope="col">Channel</th><th scope="col">Status</th><th scope="col">Waiting</th><th scope="col">Blocked</th><th scope="col">Dead letters</th><th scope="col">Delivered</th><th scope="col" title="never sent: the manifest narrowed or removed the subscription">Withdrawn</th>${canResolve ? html`<th scope="col"><span class="visually-hidden">Action</span></th>` : ''}</tr></thead>
-        <tbody>${health.subscribers.map(
-          (s) => html`<tr><th scope="row">${s.subscription}</th><td>${s.subscriber}</td><td>${term('channel', s.channel)}</td><td>${statusBadge(s.status)}</td><td class="num">${count(s.backlog)}</td><td class="num">${count(s.blocked)}</td><td class="num">${count(s.dead)}</td><td class="num">${count(s.delivered)}</td><td class="num">${count(s.withdrawn)}</td>${canResolve ? html`<td>${retryDeadButton(s)}</td>` : ''}</tr>`,
+        <tbody>${filteredRows(
+          health.subscribers.map(
+            (s) => html`<tr data-filter="${filterWords(s.subscription, s.subscriber, s.channel, words('channel', s.channel), s.status, words('health', s.status), s.status === 'failing' ? 'needing attention' : '')}"><th scope="row">${s.subscription}</th><td>${s.subscriber}</td><td>${term('channel', s.channel)}</td><td>${statusBadge(s.status)}</td><td class="num">${count(s.backlog)}</td><td class="num">${count(s.blocked)}</td><td class="num">${count(s.dead)}</td><td class="num">${count(s.delivered)}</td><td class="num">${count(s.withdrawn)}</td>${canResolve ? html`<td>${retryDeadButton(s)}</td>` : ''}</tr>`,
+          ),
+          canResolve ? 10 : 9,
         )}</tbody>
       </table>`;
+  },
+  bind(view, _shell, { query = '' }) {
+    const input = view.querySelector('#integrations-query');
+    if (!input) return;
+    view.querySelector('#integrations-filter').addEventListener('submit', (event) => event.preventDefault());
+    // 'input' for typing and for Escape, which empties a search field.
+    input.addEventListener('input', () => applyIntegrationsFilter(view, input.value));
+    applyIntegrationsFilter(view, query);
   },
 };
 

@@ -55,6 +55,8 @@ describe('the operations dashboard under a demanding operator', () => {
     t = await startTestHub({ store });
     url = await t.hub.http.listen({ host: '127.0.0.1', port: 0 });
     ({ context, page } = await openChromium(join(dir, 'profile')));
+    // Timers the test moves on (the page's refresh every 10 s) instead of waiting for them.
+    await page.clock.install();
     await page.goto(`${url}/`);
     await page.getByLabel('Operator key').fill(t.keys.get('operator:ap-lead')!);
     await page.getByRole('button', { name: 'Sign in' }).click();
@@ -93,5 +95,66 @@ describe('the operations dashboard under a demanding operator', () => {
     const shown = await page.evaluate(`import('/dashboard/words.js').then((w) => ['-1234567.50', '0.001', '999', '1000', 'n/a'].map((q) => w.decimal(q)))`);
     assert.deepEqual(shown, ['-1,234,567.50', '0.001', '999', '1,000', 'n/a']);
     assert.deepEqual(await page.evaluate(ACCESSIBILITY_CHECK), []);
+  });
+
+  it('narrows the integrations to what an operator types, says how many it shows, and keeps the filter through a refresh and a reload', async (test) => {
+    if (!needChromium(test) || t === undefined) return;
+    type Health = { sources: { status: string; publisher?: { name: string; kind: string }; channels: unknown[] }[]; subscribers: { subscription: string; status: string }[] };
+    const health = (await callHub(t, 'GET', '/v1/integrations/health?hours=24', t.keys.get('operator:ap-lead')!)).body as Health;
+    const sources = health.sources.length;
+    const channels = health.sources.reduce((sum, s) => sum + s.channels.length, 0);
+    const quiet = health.sources.filter((s) => s.status === 'silent').length;
+    assert.ok(sources > 5 && quiet > 1 && quiet < sources, JSON.stringify(health.sources.map((s) => s.status)));
+
+    await go('#/integrations');
+    await h1('Integrations').waitFor();
+    const visible = (table: string) => page.locator(`#${table} tbody tr[data-filter]:visible`);
+    await page.locator('#integrations-shown', { hasText: `${sources} sources` }).waitFor();
+    assert.equal(await visible('sources').count(), sources);
+
+    // From the heading, the keyboard reaches the filter first; a supplier's name, in any case.
+    await page.keyboard.press('Tab');
+    const filter = page.getByRole('searchbox', { name: /^Filter/ });
+    assert.equal(await page.evaluate('document.activeElement.id'), 'integrations-query', 'Tab from the heading goes to the filter');
+    await page.keyboard.type('fasteners');
+    await page.locator('#integrations-shown', { hasText: `Showing 1 of ${sources} sources` }).waitFor();
+    assert.deepEqual(await visible('sources').locator('th').first().allTextContents(), ['Northern Fasteners GmbHpartner sup-0107']);
+    assert.equal(await visible('sources').count(), 1);
+    assert.equal(await visible('channels').count(), 0, 'the partner has sent nothing: no channel row');
+    await page.locator('#channels tbody', { hasText: 'No channel of a source matches “fasteners”.' }).waitFor();
+    assert.match(page.url(), /#\/integrations\/fasteners$/);
+
+    // A status in the words the page shows it in, with other words: every word must match.
+    await filter.fill('');
+    await page.keyboard.type('quiet partner');
+    const quietPartners = health.sources.filter((s) => s.status === 'silent' && s.publisher?.kind === 'partner').length;
+    await page.locator('#integrations-shown', { hasText: `Showing ${quietPartners} of ${sources} sources` }).waitFor();
+    assert.equal(await visible('sources').count(), quietPartners);
+    assert.equal(await visible('sources').filter({ hasNotText: 'Quiet' }).count(), 0);
+
+    // Escape empties the field: everything again.
+    await page.keyboard.press('Escape');
+    await page.locator('#integrations-shown', { hasText: `${sources} sources` }).waitFor();
+    assert.equal(await visible('sources').count(), sources);
+    assert.equal(await visible('channels').count(), channels);
+
+    // The page reads itself again (its 10 s refresh) once the operator has left the field: the filter stays.
+    await filter.fill('quiet');
+    await page.locator('#integrations-shown', { hasText: `Showing ${quiet} of ${sources} sources` }).waitFor();
+    await page.keyboard.press('Tab');
+    const before = await page.locator('#updated').textContent();
+    await page.clock.fastForward('00:10');
+    await page.locator('#updated', { hasNotText: before ?? '' }).waitFor();
+    assert.equal(await filter.inputValue(), 'quiet');
+    assert.equal(await visible('sources').count(), quiet);
+    await page.locator('#integrations-shown', { hasText: `Showing ${quiet} of ${sources} sources` }).waitFor();
+
+    // A reload (or the address sent to a colleague) opens with the same filter.
+    await page.reload();
+    await h1('Integrations').waitFor();
+    await page.locator('#integrations-shown', { hasText: `Showing ${quiet} of ${sources} sources` }).waitFor();
+    assert.equal(await page.getByRole('searchbox', { name: /^Filter/ }).inputValue(), 'quiet');
+    assert.deepEqual(await page.evaluate(ACCESSIBILITY_CHECK), []);
+    await filter.fill('');
   });
 });
