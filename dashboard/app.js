@@ -33,9 +33,17 @@ async function show(fresh) {
   const { name, params } = route();
   const current = ROUTES[name];
   const ticket = ++shown;
+  if (fresh) {
+    // Until the hub answers, the new view's heading and "loading": not the view left behind, and
+    // not an empty table, which would read as "nothing".
+    $('status').textContent = '';
+    render(view, html`<h1>${current.title}</h1><p class="loading" id="loading" role="status">Loading ${current.title.toLowerCase()}…</p>`);
+    view.setAttribute('aria-busy', 'true');
+  }
   try {
     const data = await current.load(params);
     if (ticket !== shown) return;
+    view.removeAttribute('aria-busy');
     render(view, current.render(data, { canResolve: me.role === 'operator' }));
     current.after?.(data);
     current.bind?.(view, { navigate }, data);
@@ -50,6 +58,7 @@ async function show(fresh) {
     }
   } catch (error) {
     if (ticket !== shown) return;
+    view.removeAttribute('aria-busy');
     if (error instanceof ApiError && error.status === 401) return signOut(problemText(error));
     $('status').textContent = problemText(error);
     // A failed navigation must not leave the previous view under the new address (another PO's

@@ -22,7 +22,7 @@ function gapWords(gap) {
  */
 function invoiceTable(lines) {
   const rows = lines.flatMap((l) => l.invoices.map((i) => ({ line: l, invoice: i })));
-  if (rows.length === 0) return '';
+  if (rows.length === 0) return html`<p class="empty" id="po-invoices-none"><strong>Invoices:</strong> No invoice for this purchase order has reached the hub yet.</p>`;
   return html`<table id="po-invoices">
     <caption>Invoices</caption>
     <thead><tr><th scope="col">Line</th><th scope="col">Invoice</th><th scope="col">Quantity</th><th scope="col">Unit price</th><th scope="col">Where it stands</th></tr></thead>
@@ -233,16 +233,16 @@ export const exceptions = {
           ${teams.map((t) => html`<option value="${t}"${t === owner ? raw(' selected') : ''}>${team(t)}</option>`)}
         </select>
       </form>
-      <table>
+      ${items.length === 0 ? '' : html`<table>
         <caption>Open exceptions by team and how long they have been open</caption>
         <thead><tr><th scope="col">Team</th><th scope="col">Open</th>${AGE_BUCKETS.map((b) => html`<th scope="col">${words('ageing', b)}</th>`)}</tr></thead>
         <tbody>${teams.map((t) => {
           const mine = items.filter((e) => e.owner === t);
           return html`<tr><th scope="row">${team(t)}</th><td class="num">${count(mine.length)}</td>${AGE_BUCKETS.map((b) => html`<td class="num">${count(mine.filter((e) => ageBucket(e.ageSeconds) === b).length)}</td>`)}</tr>`;
         })}</tbody>
-      </table>
+      </table>`}
       ${shown.length === 0
-        ? html`<p class="empty">No open exception${owner ? ` for ${team(owner)}` : ''}.</p>`
+        ? html`<p class="empty" id="exceptions-none">No open exception${owner ? ` for ${team(owner)}` : ''}.${items.length === 0 ? ' Nothing waits for a person.' : ''}</p>`
         : html`<table class="list" id="exception-list">
             <caption>${owner ? `Open exceptions of ${team(owner)}` : 'Every open exception'}, oldest first</caption>
             <thead><tr><th scope="col">What happened</th><th scope="col">Team</th><th scope="col">Purchase order</th><th scope="col">Supplier</th><th scope="col">Plant</th><th scope="col">Open for</th>${canResolve ? html`<th scope="col"><span class="visually-hidden">Action</span></th>` : ''}</tr></thead>
@@ -410,8 +410,12 @@ function applyIntegrationsFilter(view, query) {
   if (location.hash !== hash && location.hash.startsWith('#/integrations')) history.replaceState(history.state, '', hash);
 }
 
-/** The rows a table of the integrations shows, and its "nothing matches" row (hidden until then). */
-function filteredRows(rows, columns) {
+/**
+ * The rows a table of the integrations shows and its "nothing matches" row (hidden until a filter
+ * leaves none); with no rows at all, `nothing` in words instead.
+ */
+function filteredRows(rows, columns, nothing) {
+  if (rows.length === 0) return html`<tr class="nothing"><td colspan="${columns}">${nothing}</td></tr>`;
   return html`${rows}<tr class="none" hidden><td colspan="${columns}"></td></tr>`;
 }
 
@@ -457,6 +461,7 @@ export const integrations = {
             <td>${s.problems.length === 0 ? 'nothing' : html`<ul class="plain">${s.problems.map((p) => html`<li>${p}</li>`)}</ul>`}</td></tr>`,
           ),
           7,
+          'No source yet: the manifest declares no system or partner, and nobody has sent anything.',
         )}</tbody>
       </table>
       <table id="channels">
@@ -470,6 +475,7 @@ export const integrations = {
             ),
           ),
           8,
+          'Nothing received in the last 24 hours.',
         )}</tbody>
       </table>
       <table id="subscribers">
@@ -480,6 +486,7 @@ export const integrations = {
             (s) => html`<tr data-filter="${filterWords(s.subscription, s.subscriber, s.channel, words('channel', s.channel), s.status, words('health', s.status), s.status === 'failing' ? 'needing attention' : '')}"><th scope="row">${s.subscription}</th><td>${s.subscriber}</td><td>${term('channel', s.channel)}</td><td>${statusBadge(s.status)}</td><td class="num">${count(s.backlog)}</td><td class="num">${count(s.blocked)}</td><td class="num">${count(s.dead)}</td><td class="num">${count(s.delivered)}</td><td class="num">${count(s.withdrawn)}</td>${canResolve ? html`<td>${retryDeadButton(s)}</td>` : ''}</tr>`,
           ),
           canResolve ? 10 : 9,
+          'No subscriber: the manifest declares no subscription.',
         )}</tbody>
       </table>`;
   },
@@ -507,7 +514,7 @@ function retryDeadButton(s) {
 
 function scoreTable(id, caption, label, groups) {
   const rows = Object.entries(groups);
-  if (rows.length === 0) return html`<p>No ${label.toLowerCase()} activity in this window.</p>`;
+  if (rows.length === 0) return html`<p class="empty"><strong>${caption}:</strong> No ${label.toLowerCase()} activity in this window.</p>`;
   return html`<table id="${id}">
     <caption>${caption}</caption>
     <thead><tr><th scope="col">${label}</th><th scope="col">Confirmations</th><th scope="col">Confirmation time (median)</th><th scope="col">90% confirmed within</th><th scope="col">Invoices</th><th scope="col">Matched first time</th><th scope="col">Matched by now</th><th scope="col">Receipts</th><th scope="col">Announced before arrival</th></tr></thead>
@@ -533,11 +540,13 @@ export const scorecards = {
       </form>
       ${scoreTable('supplier-scores', 'Suppliers', 'Supplier', kpis.bySupplier)}
       ${scoreTable('plant-scores', 'Plants', 'Plant', kpis.byPlant)}
-      <table>
-        <caption>Exceptions by kind</caption>
-        <thead><tr><th scope="col">What happened</th><th scope="col">Raised in the window</th><th scope="col">Open now</th><th scope="col">Oldest open</th></tr></thead>
-        <tbody>${codes.map(([code, g]) => html`<tr><th scope="row">${term('exception', code)}</th><td class="num">${count(g.raised)}</td><td class="num">${count(g.open)}</td><td>${hours(g.oldestOpenHours)}</td></tr>`)}</tbody>
-      </table>
+      ${codes.length === 0
+        ? html`<p class="empty" id="exceptions-by-kind-none"><strong>Exceptions by kind:</strong> No exception raised in the last ${days} days, and none open.</p>`
+        : html`<table>
+            <caption>Exceptions by kind</caption>
+            <thead><tr><th scope="col">What happened</th><th scope="col">Raised in the window</th><th scope="col">Open now</th><th scope="col">Oldest open</th></tr></thead>
+            <tbody>${codes.map(([code, g]) => html`<tr><th scope="row">${term('exception', code)}</th><td class="num">${count(g.raised)}</td><td class="num">${count(g.open)}</td><td>${hours(g.oldestOpenHours)}</td></tr>`)}</tbody>
+          </table>`}
       <p class="muted">Recovery time (raised to resolved): median ${minutes(kpis.exceptions.recovery.medianMinutes)}, 90% within ${minutes(kpis.exceptions.recovery.p90Minutes)}, over ${count(kpis.exceptions.recovery.count)} resolved.</p>`;
   },
   bind(view, { navigate }) {

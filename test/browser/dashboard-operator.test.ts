@@ -157,4 +157,75 @@ describe('the operations dashboard under a demanding operator', () => {
     assert.deepEqual(await page.evaluate(ACCESSIBILITY_CHECK), []);
     await filter.fill('');
   });
+
+  it('says in words that a table has nothing yet, apart from loading and from a failure', async (test) => {
+    if (!needChromium(test) || t === undefined) return;
+    // A second hub, with nothing in it: every view, and no table that shows only its headings.
+    const empty = await startTestHub();
+    try {
+      const emptyUrl = await empty.hub.http.listen({ host: '127.0.0.1', port: 0 });
+      const fresh = await context!.newPage();
+      await fresh.goto(`${emptyUrl}/`);
+      await fresh.getByLabel('Operator key').fill(empty.keys.get('operator:ap-lead')!);
+      await fresh.getByRole('button', { name: 'Sign in' }).click();
+      await fresh.getByRole('heading', { level: 1, name: 'Overview' }).waitFor();
+      const headingsOnly = `[...document.querySelectorAll('main table')].filter((t) => t.offsetParent !== null && t.querySelectorAll('tbody tr:not([hidden])').length === 0).map((t) => t.querySelector('caption')?.textContent ?? t.id)`;
+      const views: [string, string, string][] = [
+        ['#/overview', 'Overview', 'No exception in the last 7 days.'],
+        ['#/exceptions', 'Open exceptions 0', 'No open exception.'],
+        ['#/integrations', 'Integrations', 'Nothing received in the last 24 hours.'],
+        ['#/scorecards', 'Supplier and plant scorecards', 'No exception raised in the last 30 days, and none open.'],
+      ];
+      for (const [hash, title, words] of views) {
+        await fresh.evaluate(`location.hash = ${JSON.stringify(hash)}`);
+        await fresh.getByText(words).waitFor();
+        await fresh.getByRole('heading', { level: 1, name: title }).waitFor();
+        assert.deepEqual(await fresh.evaluate(headingsOnly), [], hash);
+      }
+
+      // A PO with no invoice yet says so, where its invoices would be.
+      const released = await callHub(empty, 'POST', '/v1/events', empty.keys.get('system:erp-core')!, {
+        specversion: '1.0',
+        id: 'empty-po-1',
+        source: '/systems/erp-core',
+        type: 'po.released',
+        time: new Date().toISOString(),
+        data: { poNumber: 'PO-NO-INVOICE', supplierId: 'SUP-0042', buyerPlant: 'P01', currency: 'USD', lines: [{ line: 10, itemId: 'ITM-10023', quantity: '5', uom: 'EA', unitPrice: '1.00', needBy: '2099-03-16' }] },
+      });
+      assert.equal(released.status, 202);
+      await empty.hub.processor.catchUp();
+      await fresh.evaluate(`location.hash = '#/po/PO-NO-INVOICE'`);
+      await fresh.getByText('No invoice for this purchase order has reached the hub yet.').waitFor();
+      assert.deepEqual(await fresh.evaluate(headingsOnly), []);
+
+      // While the hub has not answered, the view says it is loading, and nothing about the data.
+      let answer = () => {};
+      const answered = new Promise<void>((resolve) => (answer = resolve));
+      await fresh.route('**/v1/integrations/health**', async (route) => {
+        await answered;
+        await route.continue();
+      });
+      await fresh.evaluate(`location.hash = '#/integrations'`);
+      await fresh.getByRole('heading', { level: 1, name: 'Integrations' }).waitFor();
+      await fresh.getByText('Loading integrations…').waitFor();
+      assert.equal(await fresh.locator('#sources').count(), 0);
+      answer();
+      await fresh.locator('#sources tbody tr', { hasText: 'Central finance ERP' }).waitFor();
+      assert.equal(await fresh.getByText('Loading').count(), 0);
+      await fresh.unroute('**/v1/integrations/health**');
+
+      // A failure is a failure: the hub's words, no "loading" left behind, no "nothing".
+      await fresh.route('**/v1/kpis**', (route) => route.fulfill({ status: 503, contentType: 'application/problem+json', body: JSON.stringify({ type: 'about:blank', title: 'Unavailable', status: 503, code: 'store_unavailable', detail: 'The store is not answering.' }) }));
+      await fresh.evaluate(`location.hash = '#/scorecards'`);
+      await fresh.getByRole('alert').filter({ hasText: 'The store is not answering.' }).waitFor();
+      await fresh.getByRole('heading', { level: 1, name: 'Scorecards' }).waitFor();
+      assert.equal(await fresh.getByText('Loading').count(), 0);
+      assert.equal(await fresh.getByText(/No exception raised/).count(), 0);
+      await fresh.unroute('**/v1/kpis**');
+      assert.deepEqual(await fresh.evaluate(ACCESSIBILITY_CHECK), []);
+      await fresh.close();
+    } finally {
+      await empty.close();
+    }
+  });
 });

@@ -157,7 +157,8 @@ describe('the operations dashboard under a demanding AP lead', () => {
   it("shows a proxy's error page and a hub that is gone in words", async (test) => {
     if (!needChromium(test) || t === undefined) return;
     await go('#/integrations');
-    await h1('Integrations').waitFor();
+    // The view read (its heading alone shows while it loads).
+    await page.locator('#sources').waitFor();
     // A reverse proxy in front of the hub answers 502 with its own HTML page.
     await page.route('**/v1/**', (route) => route.fulfill({ status: 502, contentType: 'text/html', body: '<html><body><h1>502 Bad Gateway</h1></body></html>' }));
     await go('#/scorecards');
