@@ -28,6 +28,32 @@ function problemText(error) {
   return error instanceof Error ? error.message : String(error);
 }
 
+/**
+ * What an element of the view is, so that a refresh, which draws the view anew, can give the
+ * keyboard's focus back to its like: a keyboard or screen reader user was thrown back to the top of
+ * the page every 10 seconds. Buttons by what they act on (their count may change), links by
+ * address and words.
+ */
+function likeness(element) {
+  const acts = element.dataset?.resolve ?? element.dataset?.retryDead;
+  if (element.id) return `#${element.id}`;
+  if (acts !== undefined) return `${element.tagName} ${acts}`;
+  return `${element.tagName} ${element.getAttribute('href') ?? ''} ${element.closest('[id]')?.id ?? ''} ${element.textContent.trim()}`;
+}
+
+/** What a refresh must keep of the view as the user left it: the focused element, the opened "Values" of charts. */
+function keep() {
+  const focused = view.contains(document.activeElement) ? likeness(document.activeElement) : undefined;
+  const opened = [...view.querySelectorAll('details[open]')].map(likeness);
+  return () => {
+    const opens = new Set(opened);
+    for (const details of view.querySelectorAll('details')) if (opens.has(likeness(details))) details.open = true;
+    if (focused === undefined) return;
+    const like = [...view.querySelectorAll('a, button, input, select, textarea, summary, [tabindex]')].find((element) => likeness(element) === focused);
+    like?.focus({ preventScroll: true });
+  };
+}
+
 /** Loads and renders the current route; `fresh` for a navigation (focus moves to the heading), not a refresh. */
 async function show(fresh) {
   const { name, params } = route();
@@ -44,9 +70,11 @@ async function show(fresh) {
     const data = await current.load(params);
     if (ticket !== shown) return;
     view.removeAttribute('aria-busy');
+    const restore = fresh ? undefined : keep();
     render(view, current.render(data, { canResolve: me.role === 'operator' }));
     current.after?.(data);
     current.bind?.(view, { navigate }, data);
+    restore?.();
     $('status').textContent = '';
     // In UTC, as every other time on the page: the browser's own zone, unnamed, read as UTC beside them.
     $('updated').textContent = `Updated ${new Date().toLocaleTimeString('en-GB', { timeZone: 'UTC' })} UTC`;

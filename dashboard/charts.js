@@ -14,7 +14,7 @@ export function chartFigure(id, caption, days, series, format) {
   return html`<figure class="chart">
     <figcaption>${caption}</figcaption>
     <div class="plot" id="${id}" role="img" aria-label="${caption}: ${series.map((s) => `${s.label} ${format(s.values.at(-1))} on the last day`).join('; ')}"></div>
-    <details><summary>Values</summary>
+    <details id="${id}-values"><summary>Values</summary>
       <table><caption class="visually-hidden">${caption}</caption>
         <thead><tr><th scope="col">Day</th>${series.map((s) => html`<th scope="col">${s.label}</th>`)}</tr></thead>
         <tbody>${days.map((day, i) => html`<tr><th scope="row">${day}</th>${series.map((s) => html`<td>${format(s.values[i])}</td>`)}</tr>`)}</tbody>
