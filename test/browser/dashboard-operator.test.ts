@@ -228,4 +228,44 @@ describe('the operations dashboard under a demanding operator', () => {
       await empty.close();
     }
   });
+
+  it("keeps the keyboard's place and an opened chart's values through the page's refresh", async (test) => {
+    if (!needChromium(test) || t === undefined) return;
+    // An invoice billing twice what was ordered: an open exception, with its PO link and Resolve button.
+    const poNumber = 'PO-FOCUS-1';
+    await send('system:erp-core', 'po.released', { poNumber, supplierId: 'SUP-0042', buyerPlant: 'P01', currency: 'USD', lines: [{ line: 10, itemId: 'ITM-10023', quantity: '10', uom: 'EA', unitPrice: '1.00', needBy: '2099-03-16' }] });
+    await send('system:ap-automation', 'invoice.received', { invoiceNumber: 'INV-FOCUS-1', supplierId: 'SUP-0042', currency: 'USD', invoiceDate: '2026-03-06', lines: [{ poNumber, line: 10, quantity: '20', uom: 'EA', unitPrice: '1.00' }], totalAmount: '20.00' });
+    await t.hub.processor.catchUp();
+    const refresh = async () => {
+      const before = await page.locator('#updated').textContent();
+      await page.clock.fastForward('00:10');
+      await page.locator('#updated', { hasNotText: before ?? '' }).waitFor();
+    };
+
+    await go('#/exceptions');
+    const link = page.locator('#exception-list').getByRole('link', { name: `${poNumber} line 10` });
+    await link.focus();
+    await refresh();
+    assert.equal(await page.evaluate('document.activeElement.textContent'), `${poNumber} line 10`, 'focus stays on the link a keyboard user was on');
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate('document.activeElement.textContent'), 'Resolve');
+    await refresh();
+    assert.equal(await page.evaluate('document.activeElement.textContent'), 'Resolve');
+
+    // The values of a chart, opened to read them, stay open.
+    await go('#/overview');
+    const values = page.locator('.chart', { hasText: 'Exceptions: open at the end of the day' }).locator('summary', { hasText: 'Values' });
+    await values.click();
+    await refresh();
+    assert.equal(await page.locator('.chart', { hasText: 'Exceptions: open at the end of the day' }).locator('details').getAttribute('open'), '');
+    assert.equal(await page.evaluate('document.activeElement.textContent'), 'Values');
+  });
+
+  it('keeps status words in one piece in a narrow column', async (test) => {
+    if (!needChromium(test) || t === undefined) return;
+    await go('#/integrations');
+    await page.locator('#sources').waitFor();
+    const broken = `[...document.querySelectorAll('main .badge')].filter((b) => { const r = document.createRange(); r.selectNodeContents(b); return r.getClientRects().length > 1; }).map((b) => b.textContent)`;
+    assert.deepEqual(await page.evaluate(broken), []);
+  });
 });
