@@ -310,6 +310,9 @@ export class DeliveryRunner {
     // here, and the slot a delivery in flight freed meanwhile must not be filled (the deliveries
     // stay in the outbox for the next start).
     if (this.closing) return;
+    // Nor may a process that lost the lead meanwhile send (frozen past its lease, then thawed):
+    // the new leader sends these. Asked of the store only when the lead's term may have run out.
+    if (!(await this.store.tryLeadDeliveries())) return;
     for (const delivery of chosen) this.launch(delivery, events.get(delivery.sequence), now);
   }
 

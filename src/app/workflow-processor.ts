@@ -199,6 +199,8 @@ export class WorkflowProcessor {
    * (applied already, when they were derived).
    */
   async step(): Promise<StepResult> {
+    // The lead's term the step is computed under: once another hub's term began, its commit is refused.
+    const lead = this.store.workflowLead?.();
     const from = await this.processedUpTo();
     const { events, flows } = await this.read(from, this.batchSize);
     const last = events[events.length - 1];
@@ -232,7 +234,7 @@ export class WorkflowProcessor {
       if (stored.event.type === 'exception.raised' || stored.event.type === 'exception.resolved') exceptionEvents.push(stored);
     }
     try {
-      await this.commitStep({ from, upTo: last.sequence, derived, receivedTime: now, lines: this.lines.takeChanged(), plantStates: this.takePlantRows(), exceptionEvents, links, flows });
+      await this.commitStep({ from, upTo: last.sequence, derived, receivedTime: now, lines: this.lines.takeChanged(), plantStates: this.takePlantRows(), exceptionEvents, links, flows, ...(lead === undefined ? {} : { lead }) });
     } catch (error) {
       // The lines in memory went ahead of the store: forget them and the cursor, and start
       // again from what the store holds.

@@ -21,6 +21,13 @@ export interface WorkflowStep {
    * count them twice. A step refused this way writes nothing.
    */
   readonly from?: number;
+  /**
+   * The workflows' lead term the step was computed under (`WorkflowStore.workflowLead`), when the
+   * store is shared by several hub processes: the store applies the step only while that term is
+   * still the lead's. A leader frozen for longer than its lease, then thawed, finds another hub's
+   * term there and writes nothing. A step refused this way writes nothing, as for `from`.
+   */
+  readonly lead?: string;
   /** New derived events to append to the log (source /millrace). */
   readonly derived: readonly CloudEvent[];
   readonly receivedTime: string;
@@ -85,6 +92,11 @@ export interface WorkflowStore {
    * keeps the lead until it closes or loses its connection. Call again to keep checking.
    */
   tryLeadWorkflows(): Promise<boolean>;
+  /**
+   * The term of the workflows' lead this process holds or last held, for `WorkflowStep.lead`;
+   * absent (or undefined) where one process has the store and needs no fencing (SQLite).
+   */
+  workflowLead?(): string | undefined;
   processedUpTo(): Promise<number>;
   loadLines(keys: readonly string[]): Promise<P2PLine[]>;
   /** Keys of the known lines of these POs and shipments. */

@@ -3,12 +3,16 @@
 // say so on /readyz, and take events and run the workflows again once the database answers,
 // without a restart.
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import pg from 'pg';
 import { hashKey } from '../../src/adapters/shared/hash-key.js';
 import type { CloudEvent } from '../../src/core/index.js';
 import { runCli, startServe, type ServerProcess } from '../support/cli.js';
-import { EXAMPLE_MANIFEST } from '../support/hub.js';
+import { EXAMPLE_MANIFEST, exampleWithSubscriptions, webhookSubscriptions } from '../support/hub.js';
+import { startReceiver } from '../support/webhook-receiver.js';
 import { dropSchema, needPostgres, POSTGRES_URL, uniqueSchema } from '../support/services.js';
 import { eventually } from '../support/eventually.js';
 
@@ -70,7 +74,7 @@ interface Setup {
   readonly key: string;
   readonly admin: pg.Client;
   /** Starts a hub stopped (thawed first) before the schema is dropped. */
-  serve(store: string): Promise<ServerProcess>;
+  serve(store: string, manifest?: string, deliveries?: 'on' | 'off'): Promise<ServerProcess>;
 }
 
 async function setUp(t: TestContext): Promise<Setup | undefined> {
@@ -92,8 +96,8 @@ async function setUp(t: TestContext): Promise<Setup | undefined> {
     await admin.end();
     await dropSchema(schema);
   });
-  const serve = async (url: string) => {
-    const server = await startServe(['--manifest', EXAMPLE_MANIFEST, '--store', url, '--log-level', 'warn']);
+  const serve = async (url: string, manifest = EXAMPLE_MANIFEST, deliveries: 'on' | 'off' = 'off') => {
+    const server = await startServe(['--manifest', manifest, '--store', url, '--log-level', 'warn'], { env: { MILLRACE_DELIVERIES: deliveries } });
     servers.push(server);
     return server;
   };
@@ -206,5 +210,60 @@ describe('hubs on one PostgreSQL database', () => {
     assert.equal(await post(frozen, key, released('4900000002')), 202);
     const twice = await admin.query(`SELECT id FROM ${schema}.events GROUP BY source, id HAVING count(*) > 1`);
     assert.deepEqual(twice.rows, [], 'no event stored twice');
+  });
+
+  it('runs the workflows and the deliveries on another hub while the leading hub is frozen, and the thawed hub applies and sends nothing twice', async (t) => {
+    const setup = await setUp(t);
+    if (setup === undefined) return;
+    const { schema, key, admin } = setup;
+    const receiver = await startReceiver();
+    const dir = mkdtempSync(join(tmpdir(), 'millrace-lease-'));
+    t.after(async () => {
+      await receiver.close();
+      rmSync(dir, { recursive: true, force: true });
+    });
+    const manifest = exampleWithSubscriptions(dir, webhookSubscriptions({ id: 'erp-po-copy', types: ['po.released'], url: `${receiver.url}/hooks` }));
+    // A lease of 2 s (the default is 10 s): the longest the hubs go without a leader.
+    const url = new URL(storeUrl(schema));
+    url.searchParams.set('lead_lease_ms', '2000');
+    const leader = await setup.serve(url.toString(), manifest, 'on');
+    const operatorKey = runCli(['keys', 'add', '--operator', 'sre', '--role', 'operator', '--json', '--manifest', EXAMPLE_MANIFEST, '--store', setup.store]);
+    assert.equal(operatorKey.status, 0, operatorKey.stderr);
+    const operator = (JSON.parse(operatorKey.stdout) as { key: string }).key;
+    const applied = (server: ServerProcess, po: string) =>
+      eventually(`PO ${po} applied by the workflows`, async () => {
+        const response = await fetch(`${server.url}/v1/workflows/p2p/${po}`, { headers: { authorization: `Bearer ${operator}` } });
+        await response.text();
+        return response.status === 200 ? true : undefined;
+      });
+    const delivered = (po: string) => eventually(`PO ${po} delivered`, () => (receiver.received.some((r) => r.id === `po-${po}`) ? true : undefined));
+    // The first hub leads both (alone when it starts); the second stands by.
+    assert.equal(await post(leader, key, released('4910000001')), 202);
+    await applied(leader, '4910000001');
+    await delivered('4910000001');
+    const standby = await setup.serve(url.toString(), manifest, 'on');
+
+    leader.child.kill('SIGSTOP');
+    const frozenAt = performance.now();
+    assert.equal(await post(standby, key, released('4910000002')), 202);
+    await applied(standby, '4910000002');
+    const workflowsAfter = performance.now() - frozenAt;
+    await delivered('4910000002');
+    const deliveriesAfter = performance.now() - frozenAt;
+    t.diagnostic(`the standby hub ran the workflows ${Math.round(workflowsAfter)} ms and sent the delivery ${Math.round(deliveriesAfter)} ms after the leader froze (lease 2000 ms)`);
+
+    // Thawed: it takes events, and the workflows and deliveries go on (whichever hub leads).
+    leader.child.kill('SIGCONT');
+    assert.equal(await post(leader, key, released('4910000003')), 202);
+    await applied(leader, '4910000003');
+    await delivered('4910000003');
+    assert.equal(leader.child.exitCode, null, leader.stderr());
+    const twice = await admin.query(`SELECT id FROM ${schema}.events GROUP BY source, id HAVING count(*) > 1`);
+    assert.deepEqual(twice.rows, [], 'no event stored twice');
+    const derived = await admin.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${schema}.events WHERE type = 'sla.started' GROUP BY correlation_key HAVING count(*) > 1`);
+    assert.deepEqual(derived.rows, [], 'no workflow derived its events twice');
+    const flows = await admin.query<{ n: string }>(`SELECT sum(events)::text AS n FROM ${schema}.governance_flows WHERE type = 'po.released'`);
+    assert.equal(flows.rows[0]?.n, '3', 'each PO counted once in the governance flows');
+    assert.deepEqual(receiver.received.map((r) => r.id).sort(), ['po-4910000001', 'po-4910000002', 'po-4910000003'], 'each PO sent to the subscriber once');
   });
 });

@@ -67,6 +67,7 @@ export class AdvisoryLead implements Lead {
     // The lock needs no search_path: the connection only takes it and holds it. Its name shows
     // in pg_stat_activity which session holds which lead (cut to 63 bytes by PostgreSQL).
     server.searchParams.delete('schema');
+    server.searchParams.delete('lead_lease_ms');
     return new AdvisoryLead({ connectionString: server.toString(), application_name: `millrace lead ${name}` }, hashKey(`millrace-named-lead:${schema}\n${name}`).toString());
   }
 

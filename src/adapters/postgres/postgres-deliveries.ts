@@ -1,8 +1,9 @@
 // The outbox in PostgreSQL (delivery-sql.ts). Several hub processes may share the database:
-// one of them runs the deliveries, chosen by a session advisory lock of its own (not the
-// workflows' lock: the workflows may run on another thread's connection).
+// one of them runs the deliveries, chosen by a lead of its own (lease-lead.ts; not the
+// workflows' lead: the workflows may run on another thread's connection).
 import type pg from 'pg';
-import { AdvisoryLead } from './advisory-lead.js';
+import { FENCE_CHECK, fenceParams } from './lease-lead.js';
+import type { LeaseLead } from './lease-lead.js';
 import { hashKey } from '../shared/hash-key.js';
 import type { DeliveryStatus } from '../../core/index.js';
 import { deliveryIdOf } from '../../core/index.js';
@@ -52,17 +53,16 @@ const LOCK_KEY_OF = `SELECT ${KEY_LOCK.replace('$space', '$2')} FROM deliveries 
 
 export class PostgresDeliveries implements DeliveryStore {
 
-  private readonly lead: AdvisoryLead;
   /** The first int4 of the key locks: this schema's (derived, like `leadLock`, from the schema). */
   private readonly keyLockSpace: number;
 
   constructor(
     private readonly pool: pg.Pool,
-    clientConfig: pg.ClientConfig,
-    /** Advisory lock id (per schema) of the process that runs the deliveries. */
+    /** Who runs the deliveries among the hub processes on this database. */
+    private readonly lead: LeaseLead,
+    /** A text of this schema's own, from which the key locks' space is derived. */
     leadLock: string,
   ) {
-    this.lead = new AdvisoryLead(clientConfig, leadLock);
     this.keyLockSpace = Number(BigInt.asIntN(32, hashKey(`millrace-delivery-keys:${leadLock}`)));
   }
 
@@ -136,7 +136,11 @@ export class PostgresDeliveries implements DeliveryStore {
   }
 
   async enqueueDeliveries(deliveries: readonly NewDelivery[], cursors: readonly CursorAdvance[], now: string): Promise<boolean> {
+    const fence = this.lead.fence();
     return this.inTransaction(async (client) => {
+      // A hub that lost the lead while it scanned (frozen past its lease) moves no cursor: the
+      // new leader scans those events, and each delivery is recorded once.
+      if (fence !== undefined && ((await client.query(FENCE_CHECK, fenceParams(this.lead.name, fence))).rowCount ?? 0) === 0) return false;
       for (const cursor of cursors) {
         const moved = await client.query(numbered(DELIVERY_SQL.advanceCursor), [cursor.upTo, cursor.subscription, cursor.from]);
         if ((moved.rowCount ?? 0) === 0) return false;

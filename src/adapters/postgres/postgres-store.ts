@@ -3,7 +3,8 @@
 // sequence N never later finds a new event below N), at the price of one writer at a time;
 // group commit amortises the lock over every request of a turn.
 import pg from 'pg';
-import { AdvisoryLead, lockSessionConfig, lockSessionStartupSettings } from './advisory-lead.js';
+import { lockSessionConfig, lockSessionStartupSettings } from './advisory-lead.js';
+import { DEFAULT_LEAD_LEASE_MS, FENCE_CHECK, fenceParams, LEADS_TABLE, LeaseLead } from './lease-lead.js';
 import type { CloudEvent, ExceptionView, FlowCount, KnownEvent, P2PLine, P2PStage, PlantKey, PlantWorkflow, StoredEvent, TaggedPlantState, WorkflowCensus } from '../../core/index.js';
 import { eventKey, lineFromJson, MillraceError } from '../../core/index.js';
 import type {
@@ -99,7 +100,7 @@ CREATE TABLE IF NOT EXISTS events (
 );
 CREATE INDEX IF NOT EXISTS events_dedupe ON events (dedupe_key);
 CREATE INDEX IF NOT EXISTS events_correlation ON events (correlation_key) WHERE correlation_key IS NOT NULL;
-` + CREDENTIALS_TABLE + WORKFLOW_TABLES.replaceAll('{bigint}', 'BIGINT').replaceAll('{wor}', '') + DELIVERY_TABLES.replaceAll('{bigint}', 'BIGINT') + X12_CONTROL_TABLE + POSTGRES_QUARANTINE_TABLE + POSTGRES_INBOUND_MESSAGE_TABLES + PUBLISHER_SEQUENCE_TABLE + STREAM_READ_POSITION_TABLE + MQTT_SESSION_TABLE;
+` + CREDENTIALS_TABLE + WORKFLOW_TABLES.replaceAll('{bigint}', 'BIGINT').replaceAll('{wor}', '') + DELIVERY_TABLES.replaceAll('{bigint}', 'BIGINT') + X12_CONTROL_TABLE + POSTGRES_QUARANTINE_TABLE + POSTGRES_INBOUND_MESSAGE_TABLES + PUBLISHER_SEQUENCE_TABLE + STREAM_READ_POSITION_TABLE + MQTT_SESSION_TABLE + LEADS_TABLE;
 
 /**
  * How long a session of the store's pool may sit in a transaction with no statement running
@@ -110,6 +111,12 @@ CREATE INDEX IF NOT EXISTS events_correlation ON events (correlation_key) WHERE 
  * but its own next statement (no network call, no user), which follows within milliseconds.
  */
 const IDLE_IN_TRANSACTION_TIMEOUT = '10s';
+
+/**
+ * The lead session's own limits: a question about the lead that cannot be answered at once (its
+ * row locked by a frozen hub's commit) is a "no" for this try, asked again at the next.
+ */
+const LEAD_SESSION_LIMITS = ['-c lock_timeout=2s', '-c statement_timeout=5s'];
 
 interface EventRow {
   seq: string;
@@ -134,6 +141,12 @@ export interface PostgresStoreOptions {
    * is refused (StoreNotFoundError) instead of created, as a mistyped `?schema=` would be.
    */
   readonly mustExist?: boolean;
+  /**
+   * How long the workflows' and deliveries' lead lasts without renewal (DEFAULT_LEAD_LEASE_MS):
+   * the longest the hubs wait for a frozen leader. Also `lead_lease_ms` in the URL, which every
+   * process and thread of a hub is given; this option wins.
+   */
+  readonly leadLeaseMs?: number;
 }
 
 /** No store where the URL points: nothing was ever written there. */
@@ -149,16 +162,19 @@ export class PostgresStore implements EventStore, CredentialStore, WorkflowStore
   /** The X12 and CSV files as received, linked to the events they produced. */
   readonly inboundMessages: PostgresInboundMessages;
   /** Who runs the workflows among the hub processes on this database. */
-  private readonly lead: AdvisoryLead;
+  private readonly lead: LeaseLead;
 
   private constructor(
     private readonly pool: pg.Pool,
     private readonly appendLock: string,
     leadLock: string,
-    clientConfig: pg.ClientConfig,
+    leads: { readonly config: pg.ClientConfig; readonly leaseMs: number },
   ) {
-    this.lead = new AdvisoryLead(clientConfig, leadLock);
-    this.deliveries = new PostgresDeliveries(pool, clientConfig, hashKey(`millrace-deliveries:${leadLock}`).toString());
+    // The lead sessions carry the store's name: ending a hub's sessions by name (as an operator
+    // or a failover does) ends its leads too, and another hub takes them at its next try.
+    const leadOf = (name: string) => new LeaseLead(leads.config, name, { leaseMs: leads.leaseMs });
+    this.lead = leadOf(WORKFLOWS_LEAD);
+    this.deliveries = new PostgresDeliveries(pool, leadOf(DELIVERIES_LEAD), hashKey(`millrace-deliveries:${leadLock}`).toString());
     this.quarantines = new PostgresQuarantine(pool);
     this.inboundMessages = new PostgresInboundMessages(pool);
   }
@@ -167,6 +183,8 @@ export class PostgresStore implements EventStore, CredentialStore, WorkflowStore
     const url = new URL(options.url);
     const schema = url.searchParams.get('schema');
     url.searchParams.delete('schema');
+    const leaseMs = options.leadLeaseMs ?? leaseOf(url.searchParams.get('lead_lease_ms'));
+    url.searchParams.delete('lead_lease_ms');
     if (schema !== null && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
       throw new Error(`schema "${schema}" must be a lower-case SQL identifier`);
     }
@@ -177,11 +195,15 @@ export class PostgresStore implements EventStore, CredentialStore, WorkflowStore
     const config: pg.PoolConfig = lockSessionConfig({ connectionString: url.toString(), max: options.poolSize ?? 4, ...named });
     const settings = [
       ...(schema === null ? [] : [`-c search_path=${schema}`]),
-      ...(options.asynchronousCommit === true ? ['-c synchronous_commit=off'] : []),
       `-c idle_in_transaction_session_timeout=${IDLE_IN_TRANSACTION_TIMEOUT}`,
       ...lockSessionStartupSettings(),
     ];
-    config.options = settings.join(' ');
+    config.options = [
+      ...settings,
+      ...(options.asynchronousCommit === true ? ['-c synchronous_commit=off'] : []),
+    ].join(' ');
+    const { max: _max, ...clientConfig } = config;
+    const leads = { config: { ...clientConfig, options: [...settings, ...LEAD_SESSION_LIMITS].join(' ') }, leaseMs };
     // Several hubs may start together on one database: the schema and its tables are created
     // under the same advisory lock appends use, so CREATE ... IF NOT EXISTS never races.
     const bootstrap = new pg.Client({ connectionString: url.toString() });
@@ -213,7 +235,7 @@ export class PostgresStore implements EventStore, CredentialStore, WorkflowStore
     // on it, which unheard ended the hub. The query in progress fails instead, the transaction
     // is rolled back by the server, and the pool drops the client when it is released.
     pool.on('connect', (client) => client.on('error', () => undefined));
-    return new PostgresStore(pool, appendLockOf(schema), hashKey(`millrace-lead:${schema ?? ''}`).toString(), config);
+    return new PostgresStore(pool, appendLockOf(schema), hashKey(`millrace-lead:${schema ?? ''}`).toString(), leads);
   }
 
   /** X12ControlNumbers: one durable sequence per partner; the upsert's row lock serializes hubs. */
@@ -389,6 +411,11 @@ export class PostgresStore implements EventStore, CredentialStore, WorkflowStore
     return this.lead.tryLead();
   }
 
+  /** The workflows' term this store holds or last held: a step computed under it is refused once another hub took over. */
+  workflowLead(): string | undefined {
+    return this.lead.fence();
+  }
+
   async processedUpTo(): Promise<number> {
     const result = await this.pool.query<{ up_to: string }>(numbered(SQL.cursor), [CURSOR_NAME]);
     return Number(result.rows[0]?.up_to ?? 0);
@@ -424,9 +451,18 @@ export class PostgresStore implements EventStore, CredentialStore, WorkflowStore
   async commitWorkflowStep(step: WorkflowStep): Promise<StoredEvent[]> {
     return this.inTransaction(async (client) => {
       const derived = await this.applyStep(client, step);
-      if (derived === undefined) throw stepRefused(step, await this.cursorIn(client));
+      if (derived === undefined) throw await this.refusal(client, step);
       return derived;
     });
+  }
+
+  /** Why applyStep refused a step: its term ended, or the cursor moved. */
+  private async refusal(client: pg.PoolClient, step: WorkflowStep): Promise<Error> {
+    const stored = await this.cursorIn(client);
+    if (step.lead !== undefined && stepStartsAt(step, stored)) {
+      return new Error(`workflow step ${step.from ?? '?'}..${step.upTo} refused: this hub lost the workflows' lead (its lease ran out and another hub took it over); nothing of the step was written`);
+    }
+    return stepRefused(step, stored);
   }
 
   private async cursorIn(client: pg.PoolClient): Promise<number> {
@@ -440,6 +476,9 @@ export class PostgresStore implements EventStore, CredentialStore, WorkflowStore
    * the same events twice (governance flows counted twice, line states overwritten).
    */
   private async applyStep(client: pg.PoolClient, step: WorkflowStep): Promise<StoredEvent[] | undefined> {
+    // A step computed under a term that another hub's took over (this hub frozen, its lease run
+    // out) is refused before anything of it is written, even if the cursor did not move yet.
+    if (step.lead !== undefined && ((await client.query(FENCE_CHECK, fenceParams(WORKFLOWS_LEAD, step.lead))).rowCount ?? 0) === 0) return undefined;
     if (step.from !== undefined && !stepStartsAt(step, await this.cursorIn(client))) return undefined;
     const derived: StoredEvent[] = [];
     if (step.derived.length > 0) {
@@ -571,6 +610,18 @@ export class PostgresStore implements EventStore, CredentialStore, WorkflowStore
     await this.deliveries.close();
     await this.pool.end();
   }
+}
+
+/** The rows of the leads (lease-lead.ts) this store keeps. */
+const WORKFLOWS_LEAD = 'workflows';
+const DELIVERIES_LEAD = 'deliveries';
+
+/** `lead_lease_ms` from the store URL: a whole number of milliseconds, at least 100. */
+function leaseOf(text: string | null): number {
+  if (text === null) return DEFAULT_LEAD_LEASE_MS;
+  const ms = /^[1-9][0-9]*$/.test(text) ? Number(text) : NaN;
+  if (!(ms >= 100 && ms <= 3_600_000)) throw new Error(`lead_lease_ms=${text} in the store URL must be a whole number of milliseconds from 100 to 3600000`);
+  return ms;
 }
 
 /**
