@@ -52,7 +52,10 @@ async function open(url: string, role: StoreRole, options: { readonly appendThre
     }
   }
   // The same trap as a SQLite path: a mistyped ?schema= would be created, tables and all.
-  if (isPostgresUrl(url)) return PostgresStore.open({ url, mustExist: role === 'reader' || role === 'rebuild' || role === 'rebuild-part' });
+  // A replay and a report take as long as the store's size needs: no statement time limit; a
+  // running hub's statements have theirs (HUB_TIME_LIMITS), and answer 503 when they pass.
+  const batch = role === 'reader' || role === 'rebuild' || role === 'rebuild-part';
+  if (isPostgresUrl(url)) return PostgresStore.open({ url, mustExist: batch, ...(batch ? { timeLimits: 'none' as const } : {}) });
   throw new MillraceError('invalid_request', `unsupported store URL ${redactStoreUrl(url)}: use sqlite:PATH or postgres://...`);
 }
 

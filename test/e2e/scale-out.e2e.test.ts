@@ -250,7 +250,7 @@ describe('hubs on one PostgreSQL database', () => {
     const workflowsAfter = performance.now() - frozenAt;
     await delivered('4910000002');
     const deliveriesAfter = performance.now() - frozenAt;
-    t.diagnostic(`the standby hub ran the workflows ${Math.round(workflowsAfter)} ms and sent the delivery ${Math.round(deliveriesAfter)} ms after the leader froze (lease 2000 ms)`);
+    t.diagnostic(`the standby hub ran the workflows ${Math.round(workflowsAfter)} ms and sent the delivery ${Math.round(deliveriesAfter)} ms after the leader froze (lease ${url.searchParams.get('lead_lease_ms')} ms)`);
 
     // Thawed: it takes events, and the workflows and deliveries go on (whichever hub leads).
     leader.child.kill('SIGCONT');

@@ -4,6 +4,7 @@
 import type pg from 'pg';
 import { FENCE_CHECK, fenceParams } from './lease-lead.js';
 import type { LeaseLead } from './lease-lead.js';
+import { unavailable } from './store-unavailable.js';
 import { hashKey } from '../shared/hash-key.js';
 import type { DeliveryStatus } from '../../core/index.js';
 import { deliveryIdOf } from '../../core/index.js';
@@ -238,7 +239,12 @@ export class PostgresDeliveries implements DeliveryStore {
 
   /** Commits when `work` resolves true, rolls back when it resolves false or throws. */
   private async inTransaction(work: (client: pg.PoolClient) => Promise<boolean>): Promise<boolean> {
-    const client = await this.pool.connect();
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (error) {
+      throw unavailable(error);
+    }
     try {
       await client.query('BEGIN');
       const commit = await work(client);
@@ -246,7 +252,7 @@ export class PostgresDeliveries implements DeliveryStore {
       return commit;
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
+      throw unavailable(error);
     } finally {
       client.release();
     }

@@ -5,8 +5,9 @@
 import pg from 'pg';
 import { lockSessionConfig, lockSessionStartupSettings } from './advisory-lead.js';
 import { DEFAULT_LEAD_LEASE_MS, FENCE_CHECK, fenceParams, LEADS_TABLE, LeaseLead } from './lease-lead.js';
+import { guardQueries, unavailable } from './store-unavailable.js';
 import type { CloudEvent, ExceptionView, FlowCount, KnownEvent, P2PLine, P2PStage, PlantKey, PlantWorkflow, StoredEvent, TaggedPlantState, WorkflowCensus } from '../../core/index.js';
-import { eventKey, lineFromJson, MillraceError } from '../../core/index.js';
+import { eventKey, lineFromJson } from '../../core/index.js';
 import type {
   BatchOutcome,
   CredentialRecord,
@@ -67,22 +68,6 @@ import { migrateDeliveries, PostgresDeliveries } from './postgres-deliveries.js'
  * Advisory lock id of the log's single-writer section. Advisory locks are per database, so
  * the id is derived from the schema: hubs on different schemas of one database do not contend.
  */
-/**
- * The error as the hub says it: a failure of the database connection itself (SQLSTATE class 08,
- * a server shutting down or not accepting connections 57P01-57P03, a session ended for idling in
- * a transaction 25P03, too many connections 53300, a socket refused, reset or cut) becomes
- * `store_unavailable`; any other error is returned as it is.
- */
-function unavailable(error: unknown): unknown {
-  const { code, message } = error as { code?: unknown; message?: unknown };
-  const text = typeof message === 'string' ? message : String(error);
-  const lost =
-    (typeof code === 'string' && (code.startsWith('08') || ['57P01', '57P02', '57P03', '25P03', '53300', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH'].includes(code))) ||
-    /^Connection terminated|not queryable|timeout exceeded when trying to connect/.test(text);
-  if (!lost) return error;
-  return new MillraceError('store_unavailable', `the database did not answer (${text}); if these were events, send them again: a resend of what was stored is answered as a duplicate`, {});
-}
-
 function appendLockOf(schema: string | null): string {
   return hashKey(`millrace-append:${schema ?? ''}`).toString();
 }
@@ -113,6 +98,18 @@ CREATE INDEX IF NOT EXISTS events_correlation ON events (correlation_key) WHERE 
 const IDLE_IN_TRANSACTION_TIMEOUT = '10s';
 
 /**
+ * The time limits of a running hub's statements. Without them a statement waiting on a lock that
+ * is never released (an operator's `LOCK TABLE` left open, a session of another program frozen in
+ * a transaction, which no setting of ours ends) or on a server that does not finish held the
+ * request, and its pooled connection, forever. A lock wait ends first: 15 s outlasts the 10 s a
+ * frozen hub's transaction can hold a lock (IDLE_IN_TRANSACTION_TIMEOUT), so a wait behind one
+ * still succeeds; the store's own writes and intake's reads take milliseconds. A statement ends
+ * after 30 s: the HTTP API's longest reads (KPI windows, lists) on a large store take seconds,
+ * and a client that waited 30 s has given up. Both end as `store_unavailable` (503).
+ */
+export const HUB_TIME_LIMITS = { statementMs: 30_000, lockMs: 15_000 } as const;
+
+/**
  * The lead session's own limits: a question about the lead that cannot be answered at once (its
  * row locked by a frozen hub's commit) is a "no" for this try, asked again at the next.
  */
@@ -141,6 +138,11 @@ export interface PostgresStoreOptions {
    * is refused (StoreNotFoundError) instead of created, as a mistyped `?schema=` would be.
    */
   readonly mustExist?: boolean;
+  /**
+   * Statement and lock-wait limits of the store's sessions: HUB_TIME_LIMITS by default (a running
+   * hub), `none` for a replay or a report, which take as long as the store's size needs.
+   */
+  readonly timeLimits?: { readonly statementMs: number; readonly lockMs: number } | 'none';
   /**
    * How long the workflows' and deliveries' lead lasts without renewal (DEFAULT_LEAD_LEASE_MS):
    * the longest the hubs wait for a frozen leader. Also `lead_lease_ms` in the URL, which every
@@ -193,6 +195,7 @@ export class PostgresStore implements EventStore, CredentialStore, WorkflowStore
     // (about 25 s, not the OS's two hours), and its own end notices a silent server too.
     const named = url.searchParams.has('application_name') ? {} : { application_name: `millrace store ${schema ?? ''}`.trim() };
     const config: pg.PoolConfig = lockSessionConfig({ connectionString: url.toString(), max: options.poolSize ?? 4, ...named });
+    const limits = options.timeLimits ?? HUB_TIME_LIMITS;
     const settings = [
       ...(schema === null ? [] : [`-c search_path=${schema}`]),
       `-c idle_in_transaction_session_timeout=${IDLE_IN_TRANSACTION_TIMEOUT}`,
@@ -201,6 +204,7 @@ export class PostgresStore implements EventStore, CredentialStore, WorkflowStore
     config.options = [
       ...settings,
       ...(options.asynchronousCommit === true ? ['-c synchronous_commit=off'] : []),
+      ...(limits === 'none' ? [] : [`-c statement_timeout=${limits.statementMs}`, `-c lock_timeout=${limits.lockMs}`]),
     ].join(' ');
     const { max: _max, ...clientConfig } = config;
     const leads = { config: { ...clientConfig, options: [...settings, ...LEAD_SESSION_LIMITS].join(' ') }, leaseMs };
@@ -227,7 +231,7 @@ export class PostgresStore implements EventStore, CredentialStore, WorkflowStore
     } finally {
       await bootstrap.end();
     }
-    const pool = new pg.Pool(config);
+    const pool = guardQueries(new pg.Pool(config));
     // An idle client's network error must not crash the process; the next query reports it.
     pool.on('error', () => undefined);
     // Nor a checked-out one's (a transaction's: the pool listens only to idle clients): a
