@@ -118,7 +118,8 @@ export interface DeliveryStore {
   /**
    * Whether this process runs the deliveries now (one process per store does, so a key's
    * deliveries are never sent by two processes at once). Kept until the process closes or
-   * loses its connection. Call again to keep checking.
+   * loses its connection, or (PostgreSQL) its lease runs out unrenewed (a frozen process). Call
+   * again to keep checking.
    */
   tryLeadDeliveries(): Promise<boolean>;
   /** Each subscription's cursor (the last log sequence scanned). */

@@ -89,7 +89,8 @@ export interface WorkflowStore {
   /**
    * Whether this process leads the workflows now: only the leader runs the processor and the
    * deadline scheduler, so work on a workflow is owned by one process at a time. A leader
-   * keeps the lead until it closes or loses its connection. Call again to keep checking.
+   * keeps the lead until it closes or loses its connection, or (PostgreSQL) its lease runs out
+   * unrenewed (a frozen process). Call again to keep checking.
    */
   tryLeadWorkflows(): Promise<boolean>;
   /**
