@@ -31,6 +31,18 @@ describe('configuration', () => {
     assert.throws(() => resolveConfig({}, {}, { edgePayloadLimit: '12 bytes' }), /manifest hub.edgePayloadLimit="12 bytes"/);
   });
 
+  it("reads a relative SQLite store of the manifest's hub: section from the manifest's folder, and one given by a flag or variable from the working directory", () => {
+    const manifestPath = '/etc/millrace/millrace.yaml';
+    const hub = { store: 'sqlite:./data/hub.db' };
+    assert.equal(resolveConfig({ manifestPath }, {}, hub).store, 'sqlite:/etc/millrace/data/hub.db');
+    assert.equal(resolveConfig({}, { MILLRACE_MANIFEST: manifestPath }, { store: 'sqlite:data/hub.db' }).store, 'sqlite:/etc/millrace/data/hub.db');
+    assert.equal(resolveConfig({ manifestPath }, {}, { store: 'sqlite:/var/lib/millrace/hub.db' }).store, 'sqlite:/var/lib/millrace/hub.db');
+    assert.equal(resolveConfig({ manifestPath }, {}, { store: 'sqlite::memory:' }).store, 'sqlite::memory:');
+    assert.equal(resolveConfig({ manifestPath, store: 'sqlite:./flag.db' }, {}, hub).store, 'sqlite:./flag.db');
+    assert.equal(resolveConfig({ manifestPath }, { MILLRACE_STORE: 'sqlite:./env.db' }, hub).store, 'sqlite:./env.db');
+    assert.equal(resolveConfig({ manifestPath }, {}, { store: 'postgres://u@h:5432/db' }).store, 'postgres://u@h:5432/db');
+  });
+
   it('lists every invalid setting in one error, naming where each came from', () => {
     assert.throws(
       () => resolveConfig({ port: 'eighty' }, { MILLRACE_STORE: 'mysql://x', MILLRACE_BODY_LIMIT: '5 parsecs' }, { logLevel: 'loud' }),

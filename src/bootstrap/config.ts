@@ -1,6 +1,7 @@
 // The hub's configuration: one schema, resolved once with the precedence
 // flag > environment (MILLRACE_*) > manifest `hub:` section > default, checked with every
 // problem listed in one error, then frozen. Nothing else reads process.env.
+import { dirname, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { HubSettings } from '../core/index.js';
 import { isPostgresUrl, MillraceError, parseByteSize, parseHost, parseHttpUrl, parseStoreUrl } from '../core/index.js';
@@ -148,6 +149,10 @@ export function resolveConfig(flags: ConfigFlags, env: Environment, manifestHub:
     }
   }
   if (origins.edgePayloadLimit === undefined && typeof values.bodyLimit === 'number') values.edgePayloadLimit = values.bodyLimit;
+  // A relative path in the manifest is the manifest's, as its contracts.folder and dropFolder
+  // are: `serve --manifest /etc/millrace/millrace.yaml` run from another folder opened a new,
+  // empty store there (ADR 0065). A flag or variable stays relative to the working directory.
+  if (origins.store === MANIFEST_STORE && typeof values.store === 'string') values.store = anchoredStore(values.store, String(values.manifestPath));
   const pool = values.deliveryConcurrency;
   const share = values.deliveryPerSubscription;
   if (typeof pool === 'number' && typeof share === 'number' && share > pool) {
@@ -161,6 +166,21 @@ export function resolveConfig(flags: ConfigFlags, env: Environment, manifestHub:
     throw new MillraceError('invalid_config', message, { problems, inManifest });
   }
   return Object.freeze(values as unknown as HubConfig);
+}
+
+const MANIFEST_STORE = 'manifest hub.store';
+
+/** A `sqlite:` URL with a relative path, read from the folder of the manifest that names it; any other store as it is. */
+export function anchoredStore(store: string, manifestPath: string): string {
+  const path = relativeSqlitePath(store);
+  return path === undefined ? store : `sqlite:${resolve(dirname(resolve(manifestPath)), path)}`;
+}
+
+/** The path of a `sqlite:` URL when it is relative (not `:memory:`), else undefined. */
+export function relativeSqlitePath(store: string): string | undefined {
+  if (!store.startsWith('sqlite:')) return undefined;
+  const path = store.slice('sqlite:'.length);
+  return path === ':memory:' || isAbsolute(path) ? undefined : path;
 }
 
 /** The process environment; the CLI passes it in so that nothing else reads it. */

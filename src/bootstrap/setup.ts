@@ -1,11 +1,14 @@
 // Start-up order: the command line's settings, then contracts (to know the event types), then
 // the manifest (checked against them), then the configuration (which the manifest's `hub:`
 // section feeds).
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { contractsFolderOf, loadManifestFile } from '../adapters/index.js';
 import type { LocatedProblem } from '../adapters/index.js';
 import type { Manifest } from '../core/index.js';
+import { MillraceError } from '../core/index.js';
 import type { ConfigFlags, Environment, HubConfig } from './config.js';
-import { DEFAULT_CONTRACTS_DIR, deliverySecretsOf, manifestPathOf, resolveConfig } from './config.js';
+import { anchoredStore, DEFAULT_CONTRACTS_DIR, deliverySecretsOf, manifestPathOf, relativeSqlitePath, resolveConfig } from './config.js';
 import type { Contracts } from './hub.js';
 import { loadContracts } from './hub.js';
 
@@ -26,6 +29,7 @@ export function loadSetup(flags: ConfigFlags, env: Environment): HubSetup {
   resolveConfig(flags, env);
   const governance = loadGovernance(flags, env);
   const config = resolveConfig(flags, env, governance.manifest.hub);
+  refuseStoreLeftBehind(config, governance.manifest);
   return { config, ...governance, secrets: deliverySecretsOf(governance.manifest.subscriptions, env) };
 }
 
@@ -35,4 +39,22 @@ export function loadGovernance(flags: ConfigFlags, env: Environment): Omit<HubSe
   const contracts = loadContracts(String(flags.contractsDir ?? env.MILLRACE_CONTRACTS ?? DEFAULT_CONTRACTS_DIR), contractsFolderOf(manifestPath));
   const { manifest, warnings } = loadManifestFile(manifestPath, contracts.registry.catalog());
   return { manifest, manifestWarnings: warnings, contracts };
+}
+
+/**
+ * The manifest's relative SQLite store was read from the working directory before ADR 0065. A
+ * hub started from its old folder would now open a new, empty store beside the manifest and
+ * leave its log behind, unannounced: refused, naming both files, while only the old one exists.
+ */
+function refuseStoreLeftBehind(config: HubConfig, manifest: Manifest): void {
+  const declared = manifest.hub.store;
+  const path = declared === undefined ? undefined : relativeSqlitePath(declared);
+  if (declared === undefined || path === undefined || config.store !== anchoredStore(declared, config.manifestPath)) return;
+  const now = config.store.slice('sqlite:'.length);
+  const before = resolve(path);
+  if (before === now || existsSync(now) || !existsSync(before)) return;
+  throw new MillraceError(
+    'store_unavailable',
+    `the manifest's hub.store ${declared} is read from the manifest's folder: ${now} does not exist, but ${before} (the same path read from the working directory, as before ADR 0065) does: move that store beside the manifest, or write its absolute path in hub.store (sqlite:${before}) or give --store`,
+  );
 }

@@ -239,7 +239,7 @@ export const MANIFEST_SCHEMA = {
       properties: {
         port: { type: 'integer', minimum: 0, maximum: 65535 },
         host: { type: 'string', minLength: 1 },
-        store: { type: 'string', minLength: 1, description: 'sqlite:PATH or postgres://...' },
+        store: { type: 'string', minLength: 1, description: "sqlite:PATH (a relative PATH is read from this file's folder) or postgres://..." },
         bodyLimit: { type: ['string', 'integer'], description: 'Largest accepted request body, e.g. 5MB or 1048576.' },
         edgePayloadLimit: { type: ['string', 'integer'], description: 'Largest MQTT or NATS message taken, e.g. 1MB; a larger one is kept in quarantine as payload_too_large (its first bytes only). Default: bodyLimit.' },
         logLevel: { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] },
