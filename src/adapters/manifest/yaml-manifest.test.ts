@@ -486,6 +486,50 @@ describe('manifest shape messages', () => {
   });
 });
 
+describe('a key with nothing under it', () => {
+  const problemsOf = (yaml: string): string[] => {
+    const load = readManifest('m.yaml', yaml, CATALOG);
+    assert.equal(load.ok, false);
+    return load.ok ? [] : load.problems.map((p) => `${p.line}:${p.column} ${p.message}`);
+  };
+
+  it('says a list whose every item is commented out is empty, and how to fix it, for every list', () => {
+    const yaml = [
+      'version: 1',
+      'enterprise: { name: Acme }',
+      'teams:',
+      '  # - id: procurement',
+      'domains:',
+      'systems:',
+      '  - id: erp',
+      '    kind: erp',
+      '    publishes:',
+      'partners: []',
+      'subscriptions:',
+      'csvMappings:',
+    ].join('\n');
+    assert.deepEqual(problemsOf(yaml), [
+      '3:7 teams is empty: list at least one team, or remove the key (YAML reads a key with nothing under it, or only commented-out lines, as null)',
+      '5:9 domains is empty: list at least one domain, or remove the key (YAML reads a key with nothing under it, or only commented-out lines, as null)',
+      '9:15 publishes is empty: list at least one event type, or remove the key (YAML reads a key with nothing under it, or only commented-out lines, as null)',
+      '11:15 subscriptions is empty: list at least one subscription, or remove the key (YAML reads a key with nothing under it, or only commented-out lines, as null)',
+      '12:13 csvMappings is empty: list at least one CSV mapping, or remove the key (YAML reads a key with nothing under it, or only commented-out lines, as null)',
+    ]);
+  });
+
+  it('says a section with nothing under it is empty, and that a required one needs its entries', () => {
+    assert.deepEqual(problemsOf('version: 1\nenterprise: { name: Acme }\nslas:\n  # invoice_hold: 5d\n'), [
+      '3:6 slas is empty: give at least one of its entries, or remove the key (YAML reads a key with nothing under it, or only commented-out lines, as null)',
+    ]);
+    assert.deepEqual(problemsOf('# every line commented out\n'), ['1:1 the manifest is empty: it needs at least version: 1 and enterprise: { name: ... } (npx millrace init writes a starter)']);
+    assert.deepEqual(problemsOf('version: 1\nenterprise: { name: Acme }\nteams:\n  -\n  - { id: procurement }\n'), ['4:4 item 1 of teams is empty: give the item, or remove its "-" line (YAML reads a "-" with nothing after it as null)']);
+    assert.deepEqual(problemsOf('version: 1\nenterprise:\n'), ['2:12 enterprise is empty: give its name; the key is required (YAML reads a key with nothing under it, or only commented-out lines, as null)']);
+    assert.deepEqual(problemsOf('version: 1\nenterprise: { name: Acme }\nsubscriptions:\n  - { id: s1, subscriber: erp, channel: { kind: nats }, types: }\n'), [
+      '4:64 types is empty: list at least one event type; the key is required (YAML reads a key with nothing under it, or only commented-out lines, as null)',
+    ]);
+  });
+});
+
 describe('YAML a board writes', () => {
   it('merges a shared block into an entry with <<, the entry’s own keys winning', () => {
     const yaml = [

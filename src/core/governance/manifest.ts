@@ -173,7 +173,7 @@ export function checkManifest(document: unknown, catalog: ContractCatalog): Mani
       path: pointerToPath(error.instancePath),
       code: 'manifest_shape',
       severity: 'error' as const,
-      message: shapeMessage(error.keyword, error.params as Record<string, unknown>, error.message, error.parentSchema, error.data),
+      message: error.data === null && NULL_KEYWORDS.has(error.keyword) ? emptyMessage(error.instancePath, error.schemaPath, error.parentSchema) : shapeMessage(error.keyword, error.params as Record<string, unknown>, error.message, error.parentSchema, error.data),
       hint: 'see the manifest schema: npx millrace manifest schema',
     }));
     return { ok: false, problems };
@@ -219,6 +219,64 @@ function pointerToPath(pointer: string): (string | number)[] {
     .split('/')
     .map((part) => part.replaceAll('~1', '/').replaceAll('~0', '~'))
     .map((part) => (/^\d+$/.test(part) ? Number(part) : part));
+}
+
+/** The keywords a null value fails; Ajv reports one of them for a key left empty. */
+const NULL_KEYWORDS: ReadonlySet<string> = new Set(['type', 'enum', 'const']);
+const EMPTY_NOTE = '(YAML reads a key with nothing under it, or only commented-out lines, as null)';
+/** What one item of each list is called, by the list's key. */
+const ITEM_NOUNS: Readonly<Record<string, string>> = {
+  teams: 'team',
+  domains: 'domain',
+  systems: 'system',
+  partners: 'partner',
+  subscriptions: 'subscription',
+  csvMappings: 'CSV mapping',
+  publishes: 'event type',
+  types: 'event type',
+  eventTypes: 'event type',
+  topics: 'topic',
+  consumers: 'consumer',
+  lanes: 'lane',
+  credentials: 'credential id',
+  protocols: 'protocol',
+  suppliers: 'supplier id',
+  days: 'day',
+  maintenanceWindows: 'maintenance window',
+  groupBy: 'column',
+  key: 'column',
+};
+
+/**
+ * A key left empty: `teams:` with every item commented out is YAML null, and said only
+ * `must be array`. Says which key, that it is empty, and the two ways out (or the one, for a
+ * required key).
+ */
+function emptyMessage(instancePath: string, schemaPath: string, schema: unknown): string {
+  const path = pointerToPath(instancePath);
+  const last = path[path.length - 1];
+  const name = typeof last === 'number' ? `item ${last + 1} of ${String(path[path.length - 2] ?? 'the list')}` : (last ?? 'the manifest');
+  // schemaPath ends in /properties/<key>/<keyword> when the key is a declared property.
+  const steps = schemaPath.replace(/^#\//, '').split('/');
+  const declared = steps.length >= 3 && steps[steps.length - 3] === 'properties' ? steps[steps.length - 2] : undefined;
+  const parent = declared === undefined ? undefined : schemaAt(steps.slice(0, -3));
+  const required = declared !== undefined && Array.isArray(parent?.required) && parent.required.includes(declared);
+  const own = schema as { type?: unknown; required?: unknown } | undefined;
+  const types = Array.isArray(own?.type) ? own.type : [own?.type];
+  let want: string;
+  if (typeof last === 'number') return `${name} is empty: give the item, or remove its "-" line (YAML reads a "-" with nothing after it as null)`;
+  if (last === undefined) return 'the manifest is empty: it needs at least version: 1 and enterprise: { name: ... } (npx millrace init writes a starter)';
+  if (types.includes('array')) want = `list at least one ${ITEM_NOUNS[name] ?? 'item'}`;
+  else if (types.includes('object')) want = Array.isArray(own?.required) && own.required.length > 0 ? `give its ${own.required.join(', ')}` : 'give at least one of its entries';
+  else want = 'give it a value';
+  return `${name} is empty: ${want}${required ? '; the key is required' : ', or remove the key'} ${EMPTY_NOTE}`;
+}
+
+/** The manifest schema's node at a path of schema keywords. */
+function schemaAt(steps: readonly string[]): { required?: unknown } | undefined {
+  let node: unknown = MANIFEST_SCHEMA;
+  for (const step of steps) node = node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[decodeURIComponent(step).replaceAll('~1', '/').replaceAll('~0', '~')] : undefined;
+  return node !== null && typeof node === 'object' ? node : undefined;
 }
 
 function shapeMessage(keyword: string, params: Record<string, unknown>, fallback: string | undefined, schema: unknown, data: unknown): string {
