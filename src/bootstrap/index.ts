@@ -4,7 +4,7 @@ export type { ConfigFlags, Environment, HubConfig } from './config.js';
 export { asyncApiOf, createHub, loadContracts, PACKAGE_VERSION, upcasterOf } from './hub.js';
 export type { Contracts, Edge, Hub, HubOptions } from './hub.js';
 export { diffManifestFiles } from './manifest-diff.js';
-export type { ManifestDiffRequest, ManifestDiffResult, StoreState } from './manifest-diff.js';
+export type { ManifestDiffRequest, ManifestDiffResult, QueuedWithdrawal, StoreState } from './manifest-diff.js';
 export { holdSqliteFile, openStore, redactStoreUrl } from './open-store.js';
 export type { HubStore } from './open-store.js';
 export { loadGovernance, loadSetup } from './setup.js';

@@ -10,6 +10,7 @@ import { PostgresStore, SqliteStore } from '../adapters/index.js';
 import type { P2PLine } from '../core/index.js';
 import { IN_FLIGHT_STAGES, stageOf } from '../core/index.js';
 import type { EventStore, WorkflowStore } from '../ports/index.js';
+import type { HubStore } from './open-store.js';
 import { EXAMPLE_MANIFEST } from '../../test/support/hub.js';
 import { recordExampleHistory } from '../../test/support/p2p-history.js';
 import { dropSchema, needPostgres, POSTGRES_URL, uniqueSchema } from '../../test/support/services.js';
@@ -145,6 +146,40 @@ for (const kind of [sqlite, postgres]) {
           touched: { workflows: 7, openExceptions: 3 },
           touchedByBreaking: { workflows: 0, openExceptions: 0 },
         });
+      } finally {
+        await opened.cleanup();
+      }
+    });
+
+    it('counts the queued deliveries a narrowed or removed subscription would have withdrawn, leaving those sent and those it still matches', async (t) => {
+      const opened = await kind.open(t, dir);
+      if (opened === undefined) return;
+      try {
+        const { store } = opened;
+        await recordExampleHistory(store);
+        const hub = store as unknown as HubStore;
+        const logged = await hub.readFrom(0, 10_000);
+        const head = await hub.headSequence();
+        const queue = (subscription: string, types: readonly string[]) =>
+          logged.filter((e) => types.includes(e.event.type)).map((e) => ({ subscription, sequence: e.sequence, key: `k${e.sequence}`, eventType: e.event.type, eventId: e.event.id }));
+        // erp-inventory, narrowed to plant P01, queued the 3 receipts; sup-0107-orders, removed, the 6 PO releases.
+        const deliveries = [...queue('erp-inventory', ['goods.received']), ...queue('sup-0107-orders', ['po.released'])];
+        await hub.deliveries.startDeliveryCursors(['erp-inventory', 'sup-0107-orders'], 0);
+        assert.ok(await hub.deliveries.enqueueDeliveries(deliveries, [{ subscription: 'erp-inventory', from: 0, upTo: head }, { subscription: 'sup-0107-orders', from: 0, upTo: head }], new Date().toISOString()));
+        const plants = logged.filter((e) => e.event.type === 'goods.received').map((e) => (e.event.data as { plant: string }).plant);
+        await hub.close();
+        const proposed = join(dir, `narrowed-${kind.name}.yaml`);
+        const example = readFileSync(EXAMPLE_MANIFEST, 'utf8');
+        const from = '    subscriber: erp-core\n    types: [goods.received, inventory.movement, inventory.snapshot, production.completed]\n';
+        assert.ok(example.includes(from));
+        writeFileSync(proposed, example.replace(from, `${from}    filter: { plant: P01 }\n`).replace(/ {2}- id: sup-0107-orders\n( {4}.*\n)+/, ''));
+        const { diff, withdrawals } = await diffManifestFiles({ oldFile: EXAMPLE_MANIFEST, newFile: proposed, contractsDir: DEFAULT_CONTRACTS_DIR, store: opened.url });
+        assert.deepEqual(diff.withdrawals.map((w) => `${w.subscription} ${w.change}`), ['erp-inventory narrowed', 'sup-0107-orders removed']);
+        assert.deepEqual(withdrawals, [
+          { subscription: 'erp-inventory', queued: 3, withdrawn: plants.filter((plant) => plant !== 'P01').length },
+          { subscription: 'sup-0107-orders', queued: 6, withdrawn: 6 },
+        ]);
+        assert.ok(plants.includes('P01') && plants.some((plant) => plant !== 'P01'), 'the history has receipts of P01 and of another plant');
       } finally {
         await opened.cleanup();
       }

@@ -1,9 +1,9 @@
 // What `millrace diff OLD NEW` does (declared in diff.command.ts): the manifests compared, the
 // changes printed by section with who they affect, or one JSON document; exit 1 when a change
 // breaks the old manifest's compatibility mode.
-import type { ManifestDiffResult, StoreState } from '../bootstrap/index.js';
+import type { ManifestDiffResult, QueuedWithdrawal, StoreState } from '../bootstrap/index.js';
 import { DEFAULT_CONTRACTS_DIR, diffManifestFiles, redactStoreUrl } from '../bootstrap/index.js';
-import type { DiffImpact, DiffSection, ManifestChange, PublisherRef } from '../core/index.js';
+import type { DeliveryWithdrawal, DiffImpact, DiffSection, ManifestChange, PublisherRef } from '../core/index.js';
 import { DIFF_SECTIONS, isMillraceError } from '../core/index.js';
 import { printJson, unusable } from './flags.js';
 
@@ -63,7 +63,24 @@ function jsonDocument(oldFile: string, newFile: string, result: ManifestDiffResu
       touches: c.touches ?? null,
     })),
     impact: diff.impact === undefined || result.store === undefined || store === undefined ? null : { store, ...result.store, ...diff.impact },
+    warnings: warningsOf(result).map(({ withdrawal, queued }) => ({
+      code: WITHDRAWN,
+      subscription: withdrawal.subscription,
+      subscriber: withdrawal.subscriber,
+      change: withdrawal.change,
+      message: withdrawal.message,
+      queued: queued?.queued ?? null,
+      withdrawn: queued?.withdrawn ?? null,
+    })),
   };
+}
+
+/** The code of the warning that a change withdraws a subscription's queued deliveries (ADR 0052, 0065). */
+const WITHDRAWN = 'deliveries_withdrawn';
+
+/** Each withdrawal, with what the store holds for it when one was given. */
+function warningsOf(result: ManifestDiffResult): { withdrawal: DeliveryWithdrawal; queued: QueuedWithdrawal | undefined }[] {
+  return result.diff.withdrawals.map((withdrawal) => ({ withdrawal, queued: result.withdrawals?.find((q) => q.subscription === withdrawal.subscription) }));
 }
 
 function printDiff(oldFile: string, newFile: string, result: ManifestDiffResult, store: string | undefined): void {
@@ -78,6 +95,16 @@ function printDiff(oldFile: string, newFile: string, result: ManifestDiffResult,
     if (changes.length === 0) continue;
     out(`${title} (${changes.length})`);
     for (const change of changes) printChange(out, change);
+    out();
+  }
+  const warnings = warningsOf(result);
+  if (warnings.length > 0) {
+    // Not a change that breaks (only contract rules do, ADR 0010), but one a reviewer must see: what was queued is never sent.
+    out(`Warnings (${warnings.length})`);
+    for (const { withdrawal, queued } of warnings) {
+      out(`  ${WITHDRAWN.padEnd(26)}  ${withdrawal.message}`);
+      out(queued === undefined ? '      give --store to count them' : `      ${queued.withdrawn} of its ${queued.queued} queued deliveries in the store would be withdrawn`);
+    }
     out();
   }
   if (diff.impact !== undefined && result.store !== undefined && store !== undefined) printImpact(out, store, result.store, diff.impact);

@@ -11,7 +11,9 @@ const HELP = `
 Each manifest's contracts.folder is read beside that manifest and layered on the shipped
 contracts. New and changed contract versions are checked in the OLD manifest's compatibility
 mode; a version taken out of force (or removed) while someone may publish its type breaks
-every mode but none.
+every mode but none. A subscription removed or narrowed (a type dropped, a filter set or
+changed) is warned about: its queued deliveries are withdrawn, never sent, when the hub next
+starts (with --store: how many).
 
 Exit status: 0 no breaking change, 1 a breaking change, 2 no verdict (a usage error, a manifest
 that cannot be read or has lint errors, a contracts folder or store that cannot be read). The JSON document and
@@ -24,7 +26,7 @@ export function registerDiff(program: Command): void {
     .argument('<new>', 'the proposed manifest')
     .option('--store <url>', 'count the in-flight workflows and open exceptions the change touches in this store (sqlite:PATH or postgres://...)')
     .option('--contracts <dir>', 'shipped contracts folder (default: the bundled contracts)')
-    .option('--json', 'print one JSON document: {"old", "new", "mode", "breaking", "counts", "changes", "impact"}')
+    .option('--json', 'print one JSON document: {"old", "new", "mode", "breaking", "counts", "changes", "impact", "warnings"}')
     .addHelpText('after', HELP)
     .action(async (oldFile: string, newFile: string, options: DiffOptions) => (await import('./diff.action.js')).diff(oldFile, newFile, options));
 }

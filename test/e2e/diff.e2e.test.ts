@@ -66,7 +66,7 @@ describe('millrace diff', () => {
     const result = runCli(['diff', OLD, COMPATIBLE, '--json']);
     assert.equal(result.status, 0, result.stderr);
     const json = JSON.parse(result.stdout) as DiffJson;
-    assert.deepEqual(Object.keys(json), ['old', 'new', 'mode', 'breaking', 'counts', 'changes', 'impact']);
+    assert.deepEqual(Object.keys(json), ['old', 'new', 'mode', 'breaking', 'counts', 'changes', 'impact', 'warnings']);
     assert.deepEqual([json.old, json.new, json.mode, json.breaking, json.counts, json.impact], [OLD, COMPATIBLE, 'backward', false, { changes: 3, breaking: 0 }, null]);
     const [contract, sla, folder] = json.changes;
     assert.deepEqual(Object.keys(contract!), ['section', 'kind', 'breaking', 'subject', 'message', 'old', 'new', 'eventTypes', 'publishers', 'subscribers', 'workflows', 'compatibility', 'touches']);
@@ -158,6 +158,59 @@ describe('millrace diff', () => {
     const readable = runCli(['diff', OLD, BREAKING, '--store', `sqlite:${path}`]);
     assert.match(readable.stdout, /touches 7 in-flight workflow\(s\), 0 open exception\(s\)/);
     assert.match(readable.stdout, /Store sqlite:.*hub\.db: 7 workflow\(s\) in flight \(released 5, invoiced 2\), 10 open exception\(s\)\n {2}this change touches 7 workflow\(s\) and 0 open exception\(s\); its breaking changes 7 and 0/);
+  });
+
+  it('warns that a narrowed or removed subscription withdraws its queued deliveries, and counts them in the store', async () => {
+    const proposed = join(dir, 'narrowed.yaml');
+    const example = readFileSync(OLD, 'utf8');
+    const edits: [string, string][] = [
+      ['    types: [goods.received, inventory.movement, inventory.snapshot, production.completed]', '    types: [inventory.movement, inventory.snapshot, production.completed]'],
+      ['  - id: sup-0107-orders\n    subscriber: sup-0107\n    types: [po.released]\n    filter: { supplierId: SUP-0107 }\n    channel: { kind: x12, url: "https://as2.northern-fasteners.example/millrace" }\n', ''],
+      ['    filter: { plant: P01 }\n    channel: { kind: mqtt, topic: plants/p01/orders }', '    channel: { kind: mqtt, topic: plants/p01/orders }'],
+    ];
+    writeFileSync(proposed, edits.reduce((text, [from, to]) => (text.includes(from) ? text.replace(from, to) : assert.fail(`no "${from}" in the example`)), example));
+
+    const plain = runCli(['diff', OLD, proposed]);
+    assert.equal(plain.status, 0, plain.stderr);
+    assert.match(
+      plain.stdout,
+      /\nWarnings \(2\)\n {2}deliveries_withdrawn +subscription erp-inventory \(erp-core\) is narrowed \(types -goods\.received\): its queued deliveries it no longer matches are withdrawn, never sent, when a hub that sends deliveries next starts with this manifest \(ADR 0052\)\n {6}give --store to count them\n {2}deliveries_withdrawn +subscription sup-0107-orders \(sup-0107\) is removed: all its queued deliveries are withdrawn/,
+    );
+    assert.doesNotMatch(plain.stdout, /mes-orders \(mes-p01\) is/, 'a filter taken off withdraws nothing');
+
+    // A hub's store with deliveries queued under OLD: erp-inventory has the 3 receipts (one sent), sup-0107-orders its PO.
+    const path = join(dir, 'outbox.db');
+    const store = new SqliteStore(path);
+    try {
+      await recordExampleHistory(store);
+      const logged = await store.readFrom(0, 10_000);
+      const head = await store.headSequence();
+      const queue = (subscription: string, pick: (type: string, data: Record<string, unknown>) => boolean) =>
+        logged.filter((e) => pick(e.event.type, e.event.data as Record<string, unknown>)).map((e) => ({ subscription, sequence: e.sequence, key: `${subscription}-${e.sequence}`, eventType: e.event.type, eventId: e.event.id }));
+      const deliveries = [...queue('erp-inventory', (type) => type === 'goods.received'), ...queue('sup-0107-orders', (type, data) => type === 'po.released' && data.supplierId === 'SUP-0107')];
+      assert.deepEqual([deliveries.filter((d) => d.subscription === 'erp-inventory').length, deliveries.length], [3, 4]);
+      await store.deliveries.startDeliveryCursors(['erp-inventory', 'sup-0107-orders'], 0);
+      const now = new Date().toISOString();
+      assert.ok(await store.deliveries.enqueueDeliveries(deliveries, [{ subscription: 'erp-inventory', from: 0, upTo: head }, { subscription: 'sup-0107-orders', from: 0, upTo: head }], now));
+      const sent = deliveries.find((d) => d.subscription === 'erp-inventory')!;
+      await store.deliveries.updateDelivery({ deliveryId: `erp-inventory.${sent.sequence}`, status: 'delivered', attempts: 1, nextAttemptAt: now, deliveredAt: now });
+    } finally {
+      await store.close();
+    }
+    const counted = runCli(['diff', OLD, proposed, '--store', `sqlite:${path}`]);
+    assert.equal(counted.status, 0, counted.stderr);
+    assert.match(counted.stdout, /erp-inventory \(erp-core\) is narrowed .*\n {6}2 of its 2 queued deliveries in the store would be withdrawn\n/);
+    assert.match(counted.stdout, /sup-0107-orders \(sup-0107\) is removed: .*\n {6}1 of its 1 queued deliveries in the store would be withdrawn\n/);
+    const json = JSON.parse(runCli(['diff', OLD, proposed, '--store', `sqlite:${path}`, '--json']).stdout) as DiffJson & { warnings: unknown[] };
+    assert.deepEqual(
+      json.warnings.map((w) => { const { message, ...rest } = w as { message: string }; assert.ok(message.length > 0); return rest; }),
+      [
+        { code: 'deliveries_withdrawn', subscription: 'erp-inventory', subscriber: 'erp-core', change: 'narrowed', queued: 2, withdrawn: 2 },
+        { code: 'deliveries_withdrawn', subscription: 'sup-0107-orders', subscriber: 'sup-0107', change: 'removed', queued: 1, withdrawn: 1 },
+      ],
+    );
+    const offline = JSON.parse(runCli(['diff', OLD, proposed, '--json']).stdout) as DiffJson & { warnings: { queued: unknown; withdrawn: unknown }[] };
+    assert.deepEqual(offline.warnings.map((w) => [w.queued, w.withdrawn]), [[null, null], [null, null]]);
   });
 
   it('docs/manifest-diff.md lists every change kind with its section', async () => {

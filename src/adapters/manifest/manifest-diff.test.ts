@@ -74,7 +74,7 @@ function kinds(diff: ManifestDiff): string[] {
 describe('manifest diff: contracts', () => {
   it('finds nothing between a manifest and itself', () => {
     const diff = diffManifests(side(), side());
-    assert.deepEqual(diff, { mode: 'backward', breaking: false, changes: [] });
+    assert.deepEqual(diff, { mode: 'backward', breaking: false, changes: [], withdrawals: [] });
   });
 
   it('accepts a new version with an optional field under backward, naming its publishers and subscribers', () => {
@@ -308,6 +308,34 @@ describe('manifest diff: authority, policy, subscriptions', () => {
     assert.equal(types.message, 'sup-0107 via sup-0107-changes: -po.cancelled');
     assert.deepEqual(types.publishers, [{ kind: 'system', id: 'erp-core' }]);
     assert.deepEqual(only(diff, 'subscription_added').publishers, [{ kind: 'hub', id: 'millrace' }]);
+  });
+
+  it('warns that a removed or narrowed subscription has its queued deliveries withdrawn, and not one widened or moved', () => {
+    const diff = diffManifests(
+      side(changesHook()),
+      side((doc) => {
+        changesHook(['po.changed'])(doc);
+        doc.subscriptions = doc.subscriptions.filter((s) => s.id !== 'sup-0107-orders');
+        const mes = doc.subscriptions.find((s) => s.id === 'mes-orders')!;
+        mes.filter = { plant: 'P02' };
+        const erp = doc.subscriptions.find((s) => s.id === 'erp-inventory')!;
+        erp.types = [...erp.types, 'po.released'];
+        erp.channel.url = 'https://erp.example.com/millrace/v2/inventory';
+      }),
+    );
+    assert.deepEqual(
+      diff.withdrawals.map((w) => [w.subscription, w.subscriber, w.change, w.message]),
+      [
+        ['mes-orders', 'mes-p01', 'narrowed', 'subscription mes-orders (mes-p01) is narrowed (filter plant P01 -> P02): its queued deliveries it no longer matches are withdrawn, never sent, when a hub that sends deliveries next starts with this manifest (ADR 0052)'],
+        ['sup-0107-changes', 'sup-0107', 'narrowed', 'subscription sup-0107-changes (sup-0107) is narrowed (types -po.cancelled): its queued deliveries it no longer matches are withdrawn, never sent, when a hub that sends deliveries next starts with this manifest (ADR 0052)'],
+        ['sup-0107-orders', 'sup-0107', 'removed', 'subscription sup-0107-orders (sup-0107) is removed: all its queued deliveries are withdrawn, never sent, when a hub that sends deliveries next starts with this manifest (ADR 0052)'],
+      ],
+    );
+    // A filter taken off widens: nothing queued is withdrawn.
+    const widened = diffManifests(side(), side((doc) => {
+      delete doc.subscriptions.find((s) => s.id === 'mes-orders')!.filter;
+    }));
+    assert.deepEqual(widened.withdrawals, []);
   });
 
   it('lists every other difference as value_changed rather than nothing', () => {

@@ -99,12 +99,29 @@ export interface ManifestChange {
   readonly touches?: Touches;
 }
 
+/**
+ * A subscription the change removes or narrows (a type dropped, a filter set or changed): the hub
+ * that next leads the deliveries with NEW withdraws the deliveries queued for it that NEW no
+ * longer matches, never sent (ADR 0052). Widening one withdraws nothing.
+ */
+export interface DeliveryWithdrawal {
+  readonly subscription: string;
+  /** The subscriber in OLD. */
+  readonly subscriber: string;
+  readonly change: 'removed' | 'narrowed';
+  /** What NEW still sends it (types and filter); absent when removed: every queued delivery goes. */
+  readonly keeps?: Pick<SubscriptionDeclaration, 'types' | 'filter'>;
+  readonly message: string;
+}
+
 export interface ManifestDiff {
   /** The OLD manifest's compatibility mode, which decides what breaks. */
   readonly mode: CompatibilityMode;
   readonly breaking: boolean;
   /** In section order (DIFF_SECTIONS), then by subject. */
   readonly changes: readonly ManifestChange[];
+  /** Subscriptions whose queued deliveries the change withdraws, by id. */
+  readonly withdrawals: readonly DeliveryWithdrawal[];
   readonly impact?: DiffImpact;
 }
 
@@ -119,7 +136,39 @@ export function diffManifests(old: ManifestSide, next: ManifestSide, census?: Wo
   diff.policy();
   diff.subscriptions();
   diff.other();
-  return diff.result();
+  return { ...diff.result(), withdrawals: subscriptionWithdrawals(old.manifest, next.manifest) };
+}
+
+const WITHDRAWN_WHEN = 'when a hub that sends deliveries next starts with this manifest (ADR 0052)';
+
+/** The subscriptions OLD declares that NEW removes or narrows, by id. */
+export function subscriptionWithdrawals(old: Manifest, next: Manifest): DeliveryWithdrawal[] {
+  const after = new Map(next.subscriptions.map((s) => [s.id, s]));
+  const withdrawals: DeliveryWithdrawal[] = [];
+  for (const was of [...old.subscriptions].sort((a, b) => a.id.localeCompare(b.id))) {
+    const is = after.get(was.id);
+    const who = `subscription ${was.id} (${was.subscriber})`;
+    if (is === undefined) {
+      withdrawals.push({ subscription: was.id, subscriber: was.subscriber, change: 'removed', message: `${who} is removed: all its queued deliveries are withdrawn, never sent, ${WITHDRAWN_WHEN}` });
+      continue;
+    }
+    const dropped = was.types.filter((type) => !is.types.includes(type));
+    // A filter set or changed narrows (a changed value drops what the old one let through); one taken off widens.
+    const filters = (['plant', 'supplierId'] as const).filter((key) => is.filter?.[key] !== undefined && is.filter[key] !== was.filter?.[key]);
+    if (dropped.length === 0 && filters.length === 0) continue;
+    const how = [
+      ...(dropped.length === 0 ? [] : [`types ${dropped.map((type) => `-${type}`).join(' ')}`]),
+      ...filters.map((key) => `filter ${key} ${was.filter?.[key] ?? 'unset'} -> ${is.filter?.[key] ?? 'unset'}`),
+    ].join('; ');
+    withdrawals.push({
+      subscription: was.id,
+      subscriber: was.subscriber,
+      change: 'narrowed',
+      keeps: { types: is.types, ...(is.filter === undefined ? {} : { filter: is.filter }) },
+      message: `${who} is narrowed (${how}): its queued deliveries it no longer matches are withdrawn, never sent, ${WITHDRAWN_WHEN}`,
+    });
+  }
+  return withdrawals;
 }
 
 type Publisher = { readonly kind: 'system'; readonly decl: SystemDeclaration } | { readonly kind: 'partner'; readonly decl: PartnerDeclaration };
@@ -157,7 +206,7 @@ class Differ {
     this.manifests = [old.manifest, next.manifest];
   }
 
-  result(): ManifestDiff {
+  result(): Omit<ManifestDiff, 'withdrawals'> {
     const order = (change: ManifestChange): number => DIFF_SECTIONS.indexOf(change.section);
     const changes = this.changes.map((change, index) => ({ change, index })).sort((a, b) => order(a.change) - order(b.change) || a.index - b.index).map(({ change }) => change);
     return {
