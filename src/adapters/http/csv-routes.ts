@@ -7,6 +7,7 @@ import type { Principal } from '../../core/index.js';
 import { MillraceError } from '../../core/index.js';
 import { traceOf } from './request-trace.js';
 import type { QuarantineStatus } from '../../ports/index.js';
+import { refuseUnknownFields } from './body-fields.js';
 import { problemResponses } from './schemas.js';
 
 export interface InboundRouteDependencies {
@@ -125,10 +126,13 @@ export async function registerInboundRoutes(app: FastifyInstance, deps: InboundR
     '/v1/quarantine/:id/retry',
     {
       config: { auth: true },
+      // It takes no body fields: one sent (a mapping, a fix) is refused rather than ignored (body-fields.ts).
+      preValidation: refuseUnknownFields([], { optionalBody: true }),
       schema: {
         summary: 'Run a held message again with the current manifest and mappings (operator keys)',
         security: [{ apiKey: [] }],
         params: idParam,
+        body: { type: 'object', additionalProperties: false, properties: {}, description: 'None: send no body, or {}.' },
         response: { 200: { type: 'object', additionalProperties: true }, ...problemResponses(400, 401, 403, 404, 409) },
       },
     },
@@ -139,6 +143,7 @@ export async function registerInboundRoutes(app: FastifyInstance, deps: InboundR
     '/v1/quarantine/:id/discard',
     {
       config: { auth: true },
+      preValidation: refuseUnknownFields(['reason']),
       schema: {
         summary: 'Discard a held message, saying why (operator keys); it stays listed with who, when and why',
         security: [{ apiKey: [] }],

@@ -1,10 +1,11 @@
 // Routes over outbound deliveries: the listing, a retry of one delivery or of a subscription's
 // dead letters at once, and replays.
 // Translation only; DeliveryOperations holds the rules (operator keys, what may be retried).
-import type { FastifyInstance, preValidationHookHandler } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { BulkRetryRequest, DeliveryOperations, ReplayRequest } from '../../app/index.js';
 import type { DeliveryStatus, Principal } from '../../core/index.js';
-import { DELIVERY_STATUSES, MillraceError, shownValue } from '../../core/index.js';
+import { DELIVERY_STATUSES, MillraceError } from '../../core/index.js';
+import { refuseUnknownFields } from './body-fields.js';
 import { problemResponses } from './schemas.js';
 
 function principalOf(request: { principal?: Principal }): Principal {
@@ -13,23 +14,6 @@ function principalOf(request: { principal?: Principal }): Principal {
 }
 
 const deliverySchema = { type: 'object', additionalProperties: true } as const;
-
-/**
- * Refuses a body field the route does not take, before validation. The trap: Fastify's validator
- * drops what a body schema does not declare (removeAdditional), even with additionalProperties
- * false, so `{"subscription": "erp", "fromSequence": 1, "dryrun": true}` replayed for real, and a
- * bulk retry with `"stauts": "retrying"` retried the dead ones (ADR 0052).
- */
-function refuseUnknownFields(fields: readonly string[], options: { readonly optionalBody?: boolean } = {}): preValidationHookHandler {
-  return (request, _reply, done) => {
-    // A request sent with no body at all (curl -X POST URL) asks for every default.
-    if (options.optionalBody === true && request.body === undefined) request.body = {};
-    const body = request.body;
-    const unknown = body !== null && typeof body === 'object' && !Array.isArray(body) ? Object.keys(body).filter((field) => !fields.includes(field)) : [];
-    if (unknown.length === 0) return done();
-    done(new MillraceError('invalid_request', `body/${shownValue(unknown[0] ?? '')} is not a field of ${request.method} ${request.routeOptions.url ?? ''}: it takes ${fields.join(', ')}`, { parameters: unknown, accepted: fields }));
-  };
-}
 
 export function registerDeliveryRoutes(app: FastifyInstance, deliveries: DeliveryOperations): void {
   app.get<{ Querystring: { status?: DeliveryStatus; subscription?: string; limit: number; after?: string } }>(

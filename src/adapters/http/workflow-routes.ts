@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ExceptionResolution, GovernanceQueries, KpiQueries, P2PQueries } from '../../app/index.js';
 import type { P2PStage, Principal } from '../../core/index.js';
 import { EXCEPTION_CODES, MillraceError, P2P_STAGES, shownValue } from '../../core/index.js';
+import { refuseUnknownFields } from './body-fields.js';
 import { problemResponses } from './schemas.js';
 
 export interface WorkflowRouteDependencies {
@@ -250,6 +251,8 @@ export function registerWorkflowRoutes(app: FastifyInstance, deps: WorkflowRoute
     '/v1/exceptions/:id/resolve',
     {
       config: { auth: true },
+      // A field it does not take is refused, not dropped (body-fields.ts).
+      preValidation: refuseUnknownFields(['reason']),
       schema: {
         summary: 'Resolve an exception by hand, saying why (operator keys only); recorded in the log as exception.resolved',
         security: [{ apiKey: [] }],
