@@ -12,7 +12,7 @@ import {
   type CompatibilityReport,
   type SchemaVersion,
 } from '../core/index.js';
-import { configFlags, printJson, unusable, usageError } from './flags.js';
+import { configFlags, fileProblem, printJson, unusable, usageError } from './flags.js';
 
 export interface CompatOptions {
   readonly mode: CompatibilityMode;
@@ -37,7 +37,7 @@ export function exportAsyncApi(options: AsyncApiOptions): void {
   try {
     writeFileSync(options.out, text);
   } catch (error) {
-    unusable(`cannot write ${options.out}: ${(error as Error).message}`);
+    unusable(`cannot write ${options.out}: ${fileProblem(error, options.out, 'write')}`);
   }
   const channels = Object.values(document.channels);
   const messages = channels.reduce((sum, channel) => sum + Object.keys(channel.messages).length, 0);

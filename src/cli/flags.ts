@@ -1,5 +1,6 @@
 // Maps command-line options to configuration flags (flag > env > manifest > default).
 import { readFileSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import type { ConfigFlags } from '../bootstrap/index.js';
 import type { ErrorCode } from '../core/index.js';
@@ -127,8 +128,22 @@ export function readInput(file: string, encoding?: BufferEncoding): Buffer | str
   try {
     return encoding === undefined ? readFileSync(file) : readFileSync(file, encoding);
   } catch (error) {
-    unusable(`cannot read ${file}: ${(error as Error).message}`);
+    unusable(`cannot read ${file}: ${fileProblem(error, file, 'read')}`);
   }
+}
+
+/**
+ * Why a file cannot be read or written, in words: Node's own message is its errno text
+ * (`EISDIR: illegal operation on a directory, read`), and for a write into a folder that is not
+ * there it named the file, not the folder missing.
+ */
+export function fileProblem(error: unknown, file: string, use: 'read' | 'write'): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'EISDIR') return 'it is a folder, not a file';
+  if (code === 'ENOENT') return use === 'read' ? 'no such file' : `the folder ${dirname(resolve(file))} does not exist`;
+  if (code === 'ENOTDIR') return `a part of the path is a file, not a folder`;
+  if (code === 'EACCES' || code === 'EPERM') return `permission denied (${use === 'read' ? 'not readable' : 'not writable'} by this user)`;
+  return (error as Error).message;
 }
 
 /** A file the user asked for, written whole; one it cannot write is unusable input. */
@@ -136,7 +151,7 @@ export function writeOutput(file: string, text: string, mode?: number): void {
   try {
     writeFileSync(file, text, mode === undefined ? undefined : { mode });
   } catch (error) {
-    unusable(`cannot write ${file}: ${(error as Error).message}`);
+    unusable(`cannot write ${file}: ${fileProblem(error, file, 'write')}`);
   }
 }
 

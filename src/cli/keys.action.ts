@@ -17,14 +17,11 @@ export interface KeyOptions extends CommonOptions {
 
 export async function addKey(options: KeyOptions): Promise<void> {
   const principal = principalOf(options);
-  await withStore(options, 'intake', async (store, declared) => {
-    if (principal.kind !== 'operator' && !declared.has(`${principal.kind}:${principal.id}`)) {
-      throw new MillraceError('invalid_request', `${principal.kind} "${principal.id}" is not declared in the manifest`);
-    }
+  await withStore(options, 'intake', async (store) => {
     const issued = await issueKey(store, principal, systemClock, options.label);
     if (options.json === true) printJson({ keyId: issued.keyId, key: issued.key, principal });
     else process.stdout.write(`${issued.key}\n(key id ${issued.keyId} for ${principal.kind} ${principal.id}; store it now, it is not shown again)\n`);
-  });
+  }, principal);
 }
 
 export async function listKeys(options: KeyOptions): Promise<void> {
@@ -76,12 +73,20 @@ function principalOf(options: KeyOptions): Principal {
   return { kind: 'operator', id, role };
 }
 
-async function withStore(options: KeyOptions, role: 'intake' | 'reader', run: (store: HubStore, declared: ReadonlySet<string>) => Promise<void>): Promise<void> {
+/**
+ * Runs `run` on the store the setup names. A key for a system or partner the manifest does not
+ * declare is refused first: opened for writing, the store (file, or schema and tables) was
+ * created by the very command that refused.
+ */
+async function withStore(options: KeyOptions, role: 'intake' | 'reader', run: (store: HubStore) => Promise<void>, principal?: Principal): Promise<void> {
   const setup = loadSetup(configFlags(options), processEnvironment());
   const declared = new Set([...setup.manifest.systems.map((s) => `system:${s.id}`), ...setup.manifest.partners.map((p) => `partner:${p.id}`)]);
+  if (principal !== undefined && principal.kind !== 'operator' && !declared.has(`${principal.kind}:${principal.id}`)) {
+    throw new MillraceError('invalid_request', `${principal.kind} "${principal.id}" is not declared in the manifest`);
+  }
   const store = await openStore(setup.config.store, role);
   try {
-    await run(store, declared);
+    await run(store);
   } finally {
     await store.close();
   }

@@ -6,7 +6,7 @@ import { issueKey, openStore, systemClock } from '../bootstrap/index.js';
 import type { Scenario, ScenarioMessage } from '../core/index.js';
 import { generateScenario, MillraceError, readInstant, SCENARIO_LIMITS, TICK_MS } from '../core/index.js';
 import { manifestYaml, publishersOf } from './demo-run.js';
-import { integer, printJson, unusable, usageError, writeOutput } from './flags.js';
+import { fileProblem, integer, printJson, unusable, usageError, writeOutput } from './flags.js';
 import type { SendResult } from './scenario-sender.js';
 import { inParallel, principalOf, sendMessage } from './scenario-sender.js';
 
@@ -93,7 +93,7 @@ async function writeKeys(scenario: Scenario, file: string, store: string): Promi
   try {
     fd = openSync(file, 'w', 0o600);
   } catch (error) {
-    unusable(`cannot write ${file}: ${(error as Error).message}`);
+    unusable(`cannot write ${file}: ${fileProblem(error, file, 'write')}`);
   }
   try {
     const hubStore = await openStore(store, 'intake');

@@ -1,7 +1,7 @@
 // Reads millrace.yaml, keeping each node's position so every problem is reported as
 // FILE:LINE:COLUMN with a stable code.
 import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { isNode, LineCounter, parseDocument, visit, type Alias, type Document } from 'yaml';
 import type { ContractCatalog, Manifest, ManifestProblem } from '../../core/index.js';
 import { checkManifest, MillraceError } from '../../core/index.js';
@@ -88,7 +88,17 @@ export function loadManifestFile(file: string, catalog: ContractCatalog): { read
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new MillraceError('invalid_manifest', `cannot read manifest ${file}: ${(error as Error).message} (run "millrace init" to create one)`);
+    // The hint to write one fits a file that is not there, not a folder given for the file or one the user may not read.
+    const code = (error as NodeJS.ErrnoException).code;
+    const why =
+      code === 'EISDIR'
+        ? `it is a folder; give the manifest file, e.g. ${join(file, 'millrace.yaml')}`
+        : code === 'ENOENT'
+          ? 'no such file (run "millrace init" to create one)'
+          : code === 'EACCES' || code === 'EPERM'
+            ? 'permission denied (not readable by this user)'
+            : `${(error as Error).message} (run "millrace init" to create one)`;
+    throw new MillraceError('invalid_manifest', `cannot read manifest ${file}: ${why}`);
   }
   const load = readManifest(file, text, catalog);
   if (load.ok) return load;
