@@ -100,7 +100,7 @@ export function holdSqliteFile(path: string, command: 'serve' | 'replay' | 'demo
 }
 
 function missingStore(where: string, why?: string): MillraceError {
-  return new MillraceError('store_unavailable', `no store at ${where}: ${why === undefined ? '' : `${why}: `}nothing was ever written there (check --store or MILLRACE_STORE)`);
+  return new MillraceError('store_unavailable', `no store at ${where}: ${why === undefined ? '' : `${why}: `}nothing was ever written there (check --store, MILLRACE_STORE or the manifest's hub.store)`);
 }
 
 /** A store URL without its password, fit for printing. */

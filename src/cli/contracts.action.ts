@@ -65,7 +65,7 @@ function readSchema(file: string): SchemaVersion {
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    unusable(`cannot read ${file}: ${(error as Error).message}`);
+    unusable(`cannot read ${file}: ${fileProblem(error, file, 'read')}`);
   }
   let schema: unknown;
   try {

@@ -1,10 +1,9 @@
 // What `millrace rehearse` does (declared in rehearse.command.ts): recorded CloudEvents run
 // through a fresh in-memory hub whose clock follows the events, and what the workflows did.
-import { readFileSync } from 'node:fs';
 import type { RehearsalInput, RehearsalReport } from '../app/index.js';
 import { DEFAULT_CONTRACTS_DIR, loadContracts, loadManifestFile, runRehearsal } from '../bootstrap/index.js';
-import { MillraceError, readInstant } from '../core/index.js';
-import { printJson, usageError } from './flags.js';
+import { readInstant } from '../core/index.js';
+import { printJson, readInput, usageError } from './flags.js';
 
 export interface RehearseOptions {
   readonly events: string;
@@ -18,12 +17,7 @@ export async function rehearse(options: RehearseOptions): Promise<void> {
   if (options.until !== undefined && readInstant(options.until) === undefined) {
     usageError(`--until must be an RFC 3339 instant with an offset, e.g. 2026-03-20T00:00:00Z (got "${options.until}")`);
   }
-  let text: string;
-  try {
-    text = readFileSync(options.events, 'utf8');
-  } catch (error) {
-    throw new MillraceError('invalid_request', `cannot read ${options.events}: ${(error as Error).message}`);
-  }
+  const text = readInput(options.events, 'utf8');
   const entries = text.split('\n').flatMap((raw, index): RehearsalInput['entries'][number][] => {
     if (raw.trim() === '') return [];
     let event: unknown;

@@ -38,5 +38,19 @@ describe('the CLI with files and names it cannot use', () => {
     const init = runCli(['init', target]);
     assert.equal(init.status, 1);
     assert.equal(init.stderr, `millrace: invalid_request: cannot write ${target}: the folder ${join(dir, 'no-such-folder')} does not exist\n`);
+    const events = join(dir, 'no-such-events.jsonl');
+    const rehearse = runCli(['rehearse', '--events', events, '--manifest', MANIFEST]);
+    assert.equal(rehearse.status, 1);
+    assert.equal(rehearse.stderr, `millrace: invalid_request: cannot read ${events}: no such file\n`);
+    const compat = runCli(['contracts', 'compat', '--mode', 'backward', events, events]);
+    assert.equal(compat.status, 2);
+    assert.equal(compat.stderr, `millrace: invalid_request: cannot read ${events}: no such file\n`);
+  });
+
+  it("names the manifest's hub.store among the places to check when the store it names does not exist", () => {
+    const store = join(dir, 'never-written.db');
+    const listed = runCli(['keys', 'list', '--manifest', MANIFEST, '--store', `sqlite:${store}`]);
+    assert.equal(listed.status, 1);
+    assert.equal(listed.stderr, `millrace: store_unavailable: no store at ${store}: nothing was ever written there (check --store, MILLRACE_STORE or the manifest's hub.store)\n`);
   });
 });

@@ -304,7 +304,7 @@ describe('millrace CLI', () => {
     for (const command of [['report'], ['replay'], ['keys', 'list'], ['keys', 'revoke', 'k_0123456789ab']]) {
       const result = runCli([...command, '--store', `sqlite:${missing}`, '--manifest', manifest]);
       assert.equal(result.status, 1, result.stderr);
-      assert.equal(result.stderr, `millrace: store_unavailable: no store at ${missing}: nothing was ever written there (check --store or MILLRACE_STORE)\n`);
+      assert.equal(result.stderr, `millrace: store_unavailable: no store at ${missing}: nothing was ever written there (check --store, MILLRACE_STORE or the manifest's hub.store)\n`);
     }
     assert.equal(existsSync(join(dir, 'no-such-folder')), false);
     // A file that is no database.
@@ -337,7 +337,7 @@ describe('millrace CLI', () => {
     try {
       // A schema that is not there: report, replay and diff --store say so, and make none.
       const store = `${POSTGRES_URL}?schema=${typo}`;
-      const said = `millrace: store_unavailable: no store at ${store}: the database has no schema "${typo}": nothing was ever written there (check --store or MILLRACE_STORE)\n`;
+      const said = `millrace: store_unavailable: no store at ${store}: the database has no schema "${typo}": nothing was ever written there (check --store, MILLRACE_STORE or the manifest's hub.store)\n`;
       for (const command of [['report'], ['replay']]) {
         const result = runCli([...command, '--store', store, '--manifest', manifest]);
         assert.equal(result.status, 1, result.stderr);
@@ -353,7 +353,7 @@ describe('millrace CLI', () => {
       await client.query(`CREATE SCHEMA ${empty}`).finally(() => client.end());
       const bare = runCli(['report', '--store', `${POSTGRES_URL}?schema=${empty}`, '--manifest', manifest]);
       assert.equal(bare.status, 1, bare.stderr);
-      assert.equal(bare.stderr, `millrace: store_unavailable: no store at ${POSTGRES_URL}?schema=${empty}: schema "${empty}" holds no Millrace tables: nothing was ever written there (check --store or MILLRACE_STORE)\n`);
+      assert.equal(bare.stderr, `millrace: store_unavailable: no store at ${POSTGRES_URL}?schema=${empty}: schema "${empty}" holds no Millrace tables: nothing was ever written there (check --store, MILLRACE_STORE or the manifest's hub.store)\n`);
       // A command that sets a store up still creates it; then the readers read it.
       const key = runCli(['keys', 'add', '--system', 'erp-core', '--store', store, '--manifest', manifest]);
       assert.equal(key.status, 0, key.stderr);
