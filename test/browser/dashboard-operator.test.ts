@@ -11,7 +11,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { SqliteStore } from '../../src/adapters/index.js';
 import { ACCESSIBILITY_CHECK, openChromium } from '../support/browser.js';
 import type { TestHub } from '../support/hub.js';
-import { callHub, startTestHub } from '../support/hub.js';
+import { callHub, sendAsSystem, startTestHub } from '../support/hub.js';
 import { needChromium } from '../support/services.js';
 
 describe('the operations dashboard under a demanding operator', () => {
@@ -33,18 +33,7 @@ describe('the operations dashboard under a demanding operator', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const send = async (key: string, type: string, data: Record<string, unknown>) => {
-    const hub = t!;
-    const response = await callHub(hub, 'POST', '/v1/events', hub.keys.get(key)!, {
-      specversion: '1.0',
-      id: `operator-${++n}`,
-      source: `/systems/${key.split(':')[1]!}`,
-      type,
-      time: new Date(Date.now() - 10 * 60_000).toISOString(),
-      data,
-    });
-    assert.equal(response.status, 202, JSON.stringify(response.body));
-  };
+  const send = (key: string, type: string, data: Record<string, unknown>) => sendAsSystem(t!, key, `operator-${++n}`, type, data);
   const h1 = (name: string | RegExp) => page.getByRole('heading', { level: 1, name });
   const go = (hash: string) => page.evaluate(`location.hash = ${JSON.stringify(hash)}`);
   const cells = async (row: ReturnType<Page['locator']>) => (await row.locator('td, th').allTextContents()).map((cell) => cell.trim());

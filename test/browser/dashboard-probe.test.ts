@@ -11,10 +11,8 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { SqliteStore } from '../../src/adapters/index.js';
 import { ACCESSIBILITY_CHECK, openChromium } from '../support/browser.js';
 import type { TestHub } from '../support/hub.js';
-import { callHub, startTestHub } from '../support/hub.js';
+import { sendAsSystem, startTestHub } from '../support/hub.js';
 import { needChromium } from '../support/services.js';
-
-const MINUTE = 60_000;
 
 describe('the operations dashboard under a demanding AP lead', () => {
   let dir: string;
@@ -35,18 +33,7 @@ describe('the operations dashboard under a demanding AP lead', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const send = async (key: string, type: string, data: Record<string, unknown>) => {
-    const hub = t!;
-    const response = await callHub(hub, 'POST', '/v1/events', hub.keys.get(key)!, {
-      specversion: '1.0',
-      id: `probe-${++n}`,
-      source: `/systems/${key.split(':')[1]!}`,
-      type,
-      time: new Date(Date.now() - 10 * MINUTE).toISOString(),
-      data,
-    });
-    assert.equal(response.status, 202, JSON.stringify(response.body));
-  };
+  const send = (key: string, type: string, data: Record<string, unknown>) => sendAsSystem(t!, key, `probe-${++n}`, type, data);
   /** A PO of `lines` lines and an invoice billing each line twice what was ordered: one open quantity_variance per line. */
   const overBilled = async (poNumber: string, lines: number) => {
     const numbers = Array.from({ length: lines }, (_, i) => (i + 1) * 10);

@@ -1,5 +1,6 @@
 // An assembled hub for in-process HTTP tests: the example manifest, the shipped contracts,
 // a store (in memory unless given) and one key per system and partner.
+import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
@@ -114,6 +115,19 @@ export async function callHub(t: TestHub, method: 'GET' | 'POST', url: string, k
     ...(body === undefined ? {} : { payload: JSON.stringify(body) }),
   });
   return { status: response.statusCode, headers: response.headers, body: response.json<Record<string, unknown>>() };
+}
+
+/** Sends one event as the system `key` names ("system:erp-core"), its time ten minutes ago, and asserts the hub took it (202). */
+export async function sendAsSystem(t: TestHub, key: string, id: string, type: string, data: Record<string, unknown>): Promise<void> {
+  const response = await callHub(t, 'POST', '/v1/events', t.keys.get(key)!, {
+    specversion: '1.0',
+    id,
+    source: `/systems/${key.split(':')[1]!}`,
+    type,
+    time: new Date(Date.now() - 10 * 60_000).toISOString(),
+    data,
+  });
+  assert.equal(response.status, 202, JSON.stringify(response.body));
 }
 
 /** The example manifest with its subscriptions replaced by `subscriptions` (YAML, from `subscriptions:`), written in `dir`. */
