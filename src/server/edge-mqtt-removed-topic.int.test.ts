@@ -11,7 +11,7 @@ import { SqliteStore } from '../bootstrap/index.js';
 import { startTestHub } from '../../test/support/hub.js';
 import { MQTT_URL, needMqtt } from '../../test/support/services.js';
 import { eventually } from '../../test/support/eventually.js';
-import { mqttTestManifest } from '../../test/support/mqtt-manifest.js';
+import { endMqttSession, mqttTestManifest } from '../../test/support/mqtt-manifest.js';
 
 describe('an MQTT topic removed from the manifest', () => {
   it('is unsubscribed at the next start: what its publishers send afterwards no longer reaches the hub', async (t) => {
@@ -30,8 +30,7 @@ describe('an MQTT topic removed from the manifest', () => {
     const plc = await mqtt.connectAsync(MQTT_URL, { protocolVersion: 5, clientId: `plc-${run}`, reconnectPeriod: 0 });
     t.after(async () => {
       await plc.endAsync();
-      const session = await mqtt.connectAsync(MQTT_URL, { protocolVersion: 5, clientId, clean: true, reconnectPeriod: 0, properties: { sessionExpiryInterval: 0 } });
-      await session.endAsync();
+      await endMqttSession(clientId);
       await store.close();
       rmSync(dir, { recursive: true, force: true });
     });

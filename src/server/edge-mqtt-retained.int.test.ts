@@ -9,7 +9,7 @@ import { SqliteStore } from '../bootstrap/index.js';
 import { startTestHub } from '../../test/support/hub.js';
 import { MQTT_URL, needMqtt } from '../../test/support/services.js';
 import { eventually } from '../../test/support/eventually.js';
-import { mqttTestManifest } from '../../test/support/mqtt-manifest.js';
+import { endMqttSession, mqttTestManifest } from '../../test/support/mqtt-manifest.js';
 
 describe('retained MQTT messages', () => {
   it('are taken once, not again when the hub comes back to its session (no second quarantine entry, no false sequence reset)', async (t) => {
@@ -21,8 +21,7 @@ describe('retained MQTT messages', () => {
       // The retained message and the hub's session go.
       await plc.publishAsync(topic, '', { qos: 1, retain: true });
       await plc.endAsync();
-      const session = await mqtt.connectAsync(MQTT_URL, { protocolVersion: 5, clientId, clean: true, reconnectPeriod: 0, properties: { sessionExpiryInterval: 0 } });
-      await session.endAsync();
+      await endMqttSession(clientId);
       await store.close();
       rmSync(dir, { recursive: true, force: true });
     });
@@ -64,8 +63,7 @@ describe('retained MQTT messages', () => {
     t.after(async () => {
       await hub.close();
       await plc.endAsync();
-      const session = await mqtt.connectAsync(MQTT_URL, { protocolVersion: 5, clientId, clean: true, reconnectPeriod: 0, properties: { sessionExpiryInterval: 0 } });
-      await session.endAsync();
+      await endMqttSession(clientId);
       await store.close();
       rmSync(dir, { recursive: true, force: true });
     });

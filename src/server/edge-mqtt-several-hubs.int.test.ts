@@ -11,7 +11,7 @@ import { startTestHub } from '../../test/support/hub.js';
 import type { TestHub } from '../../test/support/hub.js';
 import { dropSchema, MQTT_URL, needMqtt, needPostgres, POSTGRES_URL, uniqueSchema } from '../../test/support/services.js';
 import { eventually } from '../../test/support/eventually.js';
-import { mqttTestManifest } from '../../test/support/mqtt-manifest.js';
+import { endMqttSession, mqttTestManifest } from '../../test/support/mqtt-manifest.js';
 
 const MESSAGES = 60;
 
@@ -30,8 +30,7 @@ describe('MQTT on several hubs sharing one PostgreSQL database', () => {
     t.after(async () => {
       await Promise.all(hubs.map((hub) => hub.close()));
       await plc.endAsync();
-      const session = await mqtt.connectAsync(MQTT_URL, { protocolVersion: 5, clientId, clean: true, reconnectPeriod: 0, properties: { sessionExpiryInterval: 0 } });
-      await session.endAsync();
+      await endMqttSession(clientId);
       await Promise.all(stores.map((store) => store.close()));
       await dropSchema(schema);
       rmSync(dir, { recursive: true, force: true });

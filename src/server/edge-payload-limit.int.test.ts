@@ -13,7 +13,7 @@ import { callHub, startTestHub } from '../../test/support/hub.js';
 import type { TestHub } from '../../test/support/hub.js';
 import { MQTT_URL, NATS_URL, needMqtt, needNats } from '../../test/support/services.js';
 import { eventually } from '../../test/support/eventually.js';
-import { mqttTestManifest } from '../../test/support/mqtt-manifest.js';
+import { endMqttSession, mqttTestManifest } from '../../test/support/mqtt-manifest.js';
 
 /** What the quarantine keeps of a message over the limit. */
 const KEPT = 4096;
@@ -38,8 +38,7 @@ describe('an edge message over the payload limit', () => {
     t.after(async () => {
       await hub.close();
       await plc.endAsync();
-      const session = await mqtt.connectAsync(MQTT_URL, { protocolVersion: 5, clientId, clean: true, reconnectPeriod: 0, properties: { sessionExpiryInterval: 0 } });
-      await session.endAsync();
+      await endMqttSession(clientId);
       rmSync(dir, { recursive: true, force: true });
     });
     await hub.hub.edge.mqttSubscriber?.ready();

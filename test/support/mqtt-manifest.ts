@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import mqtt from 'mqtt';
 import { EXAMPLE_MANIFEST } from './hub.js';
 import { MQTT_URL } from './services.js';
 
@@ -34,4 +35,10 @@ export function mqttTestManifest(prefix: string): MqttTestManifest {
     .replace(/\nnats:[\s\S]*$/, '\n');
   writeFileSync(manifestPath, `${readFileSync(EXAMPLE_MANIFEST, 'utf8')}\n${fragment}`);
   return { run, dir, clientId, topic: `plants/P01/mes/L1/completed-${run}`, manifestPath };
+}
+
+/** Ends the broker's session of `clientId` (its subscriptions and queued messages), as a test's cleanup. */
+export async function endMqttSession(clientId: string): Promise<void> {
+  const session = await mqtt.connectAsync(MQTT_URL, { protocolVersion: 5, clientId, clean: true, reconnectPeriod: 0, properties: { sessionExpiryInterval: 0 } });
+  await session.endAsync();
 }
