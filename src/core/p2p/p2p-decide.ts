@@ -10,7 +10,7 @@ import { amount, dec, settleQuantity, str, sum, ZERO } from '../money.js';
 import { addMs, isAfter, toMs } from '../time.js';
 import type { P2PExceptionCode, P2PPolicy, P2PSla } from './p2p-policy.js';
 import type { CreditRecord, ExceptionRecord, InvoiceRecord, InvoiceStatus, P2PLine, PoLineTerms, ReceiptRecord } from './p2p-state.js';
-import { confirmedQuantityOf, creditedInvoiceKeyOf, deadlineKey, invoiceKeyOf, invoiceRefOf, isShipmentReceived, matchedOf, orderedOf, receivedOf } from './p2p-state.js';
+import { billedValueOf, confirmedQuantityOf, creditedInvoiceKeyOf, deadlineKey, invoiceKeyOf, invoiceRefOf, isShipmentReceived, matchedOf, orderedOf, receivedOf, settlingCreditOf } from './p2p-state.js';
 import { postingTally, receiptTally } from './p2p-tally.js';
 import type { MatchExceptionCode, MatchVerdict } from './three-way-match.js';
 import { billableOf, checkCredit, matchCredit, matchInvoice } from './three-way-match.js';
@@ -782,9 +782,15 @@ function creditTurn(
   waitingWith: (key: string, invoice: InvoiceRecord) => CreditRecord[],
 ): Dec {
   const { policy } = ctx;
-  if (credit.status !== 'received' || checkCredit(credit, terms, policy) !== undefined) return creditRule(terms, credit, matched, policy, goods, out);
+  if (credit.status !== 'received') return matched;
   const key = creditedInvoiceKeyOf(state, credit);
   const invoice = key === undefined ? undefined : state.invoices[key];
+  // All of an invoice stopped by an exception: the supplier withdrew it, whatever the PO says (ADR 0068).
+  if (key !== undefined && invoice !== undefined && settlingCreditOf(state, key, statusOf(key, invoice))?.eventId === credit.eventId) {
+    settleInvoice(state, terms, credit, key, invoice, out);
+    return matched;
+  }
+  if (checkCredit(credit, terms, policy) !== undefined) return creditRule(terms, credit, matched, policy, goods, out);
   if (credit.invoiceNumber !== undefined && invoice === undefined) {
     // A cancelled line matches no invoice that comes now: the credit memo takes back what was billed before, as any.
     if (state.cancelled === undefined) {
@@ -829,6 +835,26 @@ function creditTurn(
     true,
   );
   return matched;
+}
+
+/**
+ * A credit memo that takes back all of an invoice stopped by an exception settles it (ADR 0068):
+ * the supplier withdrew the invoice, so nothing is owed for it and nothing is taken back; no
+ * posting. The invoice's open exceptions (its stop, on a cancelled line `cancelled_line_activity`)
+ * are resolved, saying so; the credit memo raises nothing. The state reads the settlement from the
+ * two documents (settlingCreditOf): no event records it, so replay has nothing new to apply.
+ */
+function settleInvoice(state: P2PLine, terms: PoLineTerms, credit: CreditRecord, key: string, invoice: InvoiceRecord, out: Derivation): void {
+  resolveMissingInvoice(credit, invoice, out);
+  const quantity = str(settleQuantity(dec(invoice.quantity ?? '0')));
+  const reason =
+    `credit memo ${credit.creditMemoNumber} credits all ${quantity} ${terms.uom} of invoice ${invoice.invoiceNumber} (${billedValueOf(invoice)} ${invoice.currency}): ` +
+    'the supplier took the invoice back, so neither is owed and nothing was posted for either';
+  const stops = Object.values(state.exceptions).filter((e) => e.status === 'open' && (e.ref === key || e.ref === invoice.eventId)).map((e) => [e.code, e.ref] as const);
+  // Stopped in this decision: the state has not heard of that exception yet.
+  const now = out.stoppedBy(invoice.eventId);
+  if (now !== undefined) stops.push([now, key], [now, invoice.eventId]);
+  for (const [code, ref] of stops) out.resolve(code as P2PExceptionCode, ref, reason);
 }
 
 /**

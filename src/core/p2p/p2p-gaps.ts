@@ -4,7 +4,7 @@
 // unmatched once its exception is closed waits for a corrected invoice or a credit note.
 import { toMs } from '../time.js';
 import type { P2PLine } from './p2p-state.js';
-import { activeDeadlines, openExceptionsOf, stageOf } from './p2p-state.js';
+import { activeDeadlines, openExceptionsOf, settlingCreditOf, stageOf } from './p2p-state.js';
 
 export interface LineGap {
   readonly line: number;
@@ -50,7 +50,7 @@ export function lineGaps(state: P2PLine, now: string): LineGap[] {
   const receipts = Object.values(state.receipts).filter((r) => !r.reversal);
   // An invoice left unmatched after its exception was resolved by hand: the line waits for a
   // corrected invoice or a credit note; nothing else would move it.
-  const unmatched = Object.values(state.invoices).filter((i) => i.status === 'exception' || i.status === 'received');
+  const unmatched = Object.entries(state.invoices).flatMap(([key, i]) => ((i.status === 'exception' && settlingCreditOf(state, key) === undefined) || i.status === 'received' ? [i] : []));
   if (stage === 'invoiced' && unmatched.length > 0 && openExceptionsOf(state).length === 0 && activeDeadlines(state).length === 0) {
     const first = unmatched.map((i) => i.at).sort()[0] ?? '';
     gaps.push({ line: state.line, expected: 'a corrected invoice or a credit note, so the invoice matches', since: first, overdue: false, reason: 'awaiting_match' });

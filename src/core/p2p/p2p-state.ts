@@ -2,7 +2,7 @@
 // strings, records keyed by ids) so it can be stored as a projection and compared byte for
 // byte after a replay. Quantities are in the PO line's unit of measure.
 import type { Dec } from '../money.js';
-import { dec, settleQuantity, str, sum, ZERO } from '../money.js';
+import { amount, dec, settleQuantity, str, sum, ZERO } from '../money.js';
 import { fnv1aHex } from '../short-hash.js';
 import { postingTally, receiptTally } from './p2p-tally.js';
 import { toMs, utc } from '../time.js';
@@ -375,6 +375,52 @@ export function creditedInvoiceKeyOf(state: Pick<P2PLine, 'invoices'>, credit: C
 }
 
 /**
+ * Whether a credit memo takes back all of an invoice: the same currency, the same quantity in the
+ * PO unit and the same value to the currency's minor unit (a credit for all the quantity at
+ * another price leaves part of the invoice claimed, or credits more than it billed).
+ */
+export function creditsAllOf(invoice: InvoiceRecord, credit: CreditRecord): boolean {
+  if (invoice.quantity === undefined || credit.quantity === undefined || invoice.currency !== credit.currency) return false;
+  const quantity = settleQuantity(dec(invoice.quantity));
+  return quantity.eq(settleQuantity(dec(credit.quantity))) && billedValueOf(invoice) === billedValueOf(credit);
+}
+
+/** What a billing document bills the line for, in its currency's minor units. */
+export function billedValueOf(document: BilledDocument): string {
+  return amount(settleQuantity(dec(document.quantity ?? '0')).times(dec(document.unitPrice ?? '0')), document.currency);
+}
+
+/**
+ * The credit memo that settles an invoice stopped by an exception (ADR 0068): the first, in the
+ * order they came, not decided yet, that credits it and takes back all of it. The supplier has
+ * withdrawn the invoice: neither document is owed, nothing is posted for either, and the
+ * invoice's exception is resolved (p2p-decide.ts). The stored records keep their status
+ * (`exception`, `received`): the settlement is read from them, as a waiting credit memo is.
+ */
+export function settlingCreditOf(state: Pick<P2PLine, 'invoices' | 'credits'>, key: string, status: InvoiceStatus = state.invoices[key]?.status ?? 'received'): CreditRecord | undefined {
+  const invoice = state.invoices[key];
+  if (invoice === undefined || status !== 'exception') return undefined;
+  let first: CreditRecord | undefined;
+  for (const credit of Object.values(state.credits)) {
+    if (credit.status !== 'received' || (first !== undefined && first.seq < credit.seq) || !creditsAllOf(invoice, credit)) continue;
+    if (creditedInvoiceKeyOf(state, credit) === key) first = credit;
+  }
+  return first;
+}
+
+/** The key of the invoice a credit memo settles (settlingCreditOf), if it settles one. */
+export function invoiceSettledBy(state: Pick<P2PLine, 'invoices' | 'credits'>, credit: CreditRecord): string | undefined {
+  if (credit.status !== 'received') return undefined;
+  const key = creditedInvoiceKeyOf(state, credit);
+  return key !== undefined && settlingCreditOf(state, key)?.eventId === credit.eventId ? key : undefined;
+}
+
+/** Invoices a credit memo settled (settlingCreditOf): AP owes nothing for them and waits for nothing. */
+function isSettled(state: P2PLine, key: string): boolean {
+  return settlingCreditOf(state, key) !== undefined;
+}
+
+/**
  * The invoice a credit memo waits with: not decided yet (`received`), for an invoice held for its
  * goods. The workflow applies it when that invoice matches (p2p-decide.ts); a credit memo that
  * could not wait (another supplier, more than the invoice bills...) was stopped at once.
@@ -419,7 +465,7 @@ export function invoicedOf(state: P2PLine): Dec {
 
 /** Quantity billed by invoices stopped by an exception, waiting for someone in AP to settle them. */
 export function stoppedOf(state: P2PLine): Dec {
-  return invoicedWith(state, ['exception']);
+  return settledSum(Object.entries(state.invoices).flatMap(([key, i]) => (i.status === 'exception' && i.quantity !== undefined && !isSettled(state, key) ? [i.quantity] : [])));
 }
 
 export function orderedOf(state: P2PLine): Dec {
@@ -466,7 +512,8 @@ export function openGrirAt(state: P2PLine, beforeMs: number): Dec {
 export function stageOf(state: P2PLine): P2PStage {
   if (state.cancelled !== undefined) return 'cancelled';
   if (state.terms === undefined) return 'awaiting_po';
-  const invoices = Object.values(state.invoices);
+  // An invoice its supplier took back with a credit memo is no longer billed (ADR 0068).
+  const invoices = Object.entries(state.invoices).flatMap(([key, i]) => (i.status === 'exception' && isSettled(state, key) ? [] : [i]));
   const received = receivedOf(state);
   const matched = matchedOf(state);
   const open = invoices.some((i) => i.status !== 'matched');

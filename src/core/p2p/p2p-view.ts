@@ -7,6 +7,7 @@ import {
   confirmedQuantityOf,
   creditWaitsFor,
   invoiceAwaitedBy,
+  invoiceSettledBy,
   invoicedOf,
   isConfirmed,
   matchedOf,
@@ -15,6 +16,7 @@ import {
   orderedOf,
   receivedOf,
   rejectedOf,
+  settlingCreditOf,
   shippedOf,
   stageOf,
   stoppedOf,
@@ -65,11 +67,14 @@ export interface LineSummary {
     readonly at: string;
     readonly holdUntil?: string;
     readonly afterHold?: boolean;
+    /** Status `settled`: stopped by an exception, then taken back in full by this credit memo (ADR 0068); nothing is owed. */
+    readonly settledBy?: string;
   }[];
   /**
    * Supplier credit memos on the line: `applied` took their quantity back, `exception` were
    * stopped, `waiting` wait for the invoice `waitingFor`: held for its goods (applied when it
-   * matches), or not come yet (applied after it).
+   * matches), or not come yet (applied after it); `settled` took back all of the stopped invoice
+   * `settles`: neither is owed, nothing was posted (ADR 0068).
    */
   readonly credits: readonly {
     readonly creditMemoNumber: string;
@@ -79,6 +84,7 @@ export interface LineSummary {
     readonly unitPrice?: string;
     readonly status: string;
     readonly waitingFor?: string;
+    readonly settles?: string;
     readonly at: string;
   }[];
   readonly postings: readonly { readonly postingId: string; readonly kind: string; readonly amount: string; readonly currency: string; readonly receiptId?: string; readonly invoiceNumber?: string }[];
@@ -123,29 +129,34 @@ export function summarizeLine(state: P2PLine): LineSummary {
       .sort((a, b) => a.seq - b.seq)
       // The quantity is in the PO unit once converted: 5 BOX received read "60 BOX" beside it.
       .map((r) => ({ receiptId: r.receiptId, ...(r.quantity === undefined ? {} : { quantity: r.quantity }), uom: r.quantity === undefined || terms === undefined ? r.uom : terms.uom, at: r.at, reversal: r.reversal, ...(r.refused === undefined ? {} : { refused: true as const }) })),
-    invoices: Object.values(state.invoices)
-      .sort((a, b) => a.seq - b.seq)
-      .map((i) => ({
-        invoiceNumber: i.invoiceNumber,
-        supplierId: i.supplierId,
-        ...(i.quantity === undefined ? {} : { quantity: i.quantity }),
-        ...(i.unitPrice === undefined ? {} : { unitPrice: i.unitPrice }),
-        status: i.status,
-        at: i.at,
-        ...(i.holdUntil === undefined ? {} : { holdUntil: i.holdUntil }),
-        ...(i.afterHold === undefined ? {} : { afterHold: i.afterHold }),
-      })),
+    invoices: Object.entries(state.invoices)
+      .sort(([, a], [, b]) => a.seq - b.seq)
+      .map(([key, i]) => {
+        const settledBy = settlingCreditOf(state, key)?.creditMemoNumber;
+        return {
+          invoiceNumber: i.invoiceNumber,
+          supplierId: i.supplierId,
+          ...(i.quantity === undefined ? {} : { quantity: i.quantity }),
+          ...(i.unitPrice === undefined ? {} : { unitPrice: i.unitPrice }),
+          ...(settledBy === undefined ? { status: i.status } : { status: 'settled', settledBy }),
+          at: i.at,
+          ...(i.holdUntil === undefined ? {} : { holdUntil: i.holdUntil }),
+          ...(i.afterHold === undefined ? {} : { afterHold: i.afterHold }),
+        };
+      }),
     credits: Object.values(state.credits)
       .sort((a, b) => a.seq - b.seq)
       .map((c) => {
         const waitsFor = creditWaitsFor(state, c)?.invoiceNumber ?? invoiceAwaitedBy(state, c);
+        const settled = invoiceSettledBy(state, c);
+        const settles = settled === undefined ? undefined : state.invoices[settled]?.invoiceNumber;
         return {
           creditMemoNumber: c.creditMemoNumber,
           ...(c.invoiceNumber === undefined ? {} : { invoiceNumber: c.invoiceNumber }),
           supplierId: c.supplierId,
           ...(c.quantity === undefined ? {} : { quantity: c.quantity }),
           ...(c.unitPrice === undefined ? {} : { unitPrice: c.unitPrice }),
-          ...(waitsFor === undefined ? { status: c.status } : { status: 'waiting', waitingFor: waitsFor }),
+          ...(settles !== undefined ? { status: 'settled', settles } : waitsFor === undefined ? { status: c.status } : { status: 'waiting', waitingFor: waitsFor }),
           at: c.at,
         };
       }),
