@@ -10,7 +10,7 @@ import { amount, dec, settleQuantity, str, sum, ZERO } from '../money.js';
 import { addMs, isAfter, toMs } from '../time.js';
 import type { P2PExceptionCode, P2PPolicy, P2PSla } from './p2p-policy.js';
 import type { CreditRecord, ExceptionRecord, InvoiceRecord, InvoiceStatus, P2PLine, PoLineTerms, ReceiptRecord } from './p2p-state.js';
-import { billedValueOf, confirmedQuantityOf, creditedInvoiceKeyOf, deadlineKey, invoiceKeyOf, invoiceRefOf, isShipmentReceived, matchedOf, orderedOf, receivedOf, settlingCreditOf } from './p2p-state.js';
+import { billedValueOf, confirmedQuantityOf, creditedInvoiceKeyOf, deadlineKey, invoiceKeyOf, invoiceRefOf, isShipmentReceived, matchedOf, orderedOf, receivedOf, sameDocumentNumber, settlingCreditOf } from './p2p-state.js';
 import { postingTally, receiptTally } from './p2p-tally.js';
 import type { MatchExceptionCode, MatchVerdict } from './three-way-match.js';
 import { billableOf, checkCredit, matchCredit, matchInvoice } from './three-way-match.js';
@@ -747,7 +747,7 @@ function invoiceRules(state: P2PLine, terms: PoLineTerms, ctx: DecisionContext, 
   for (const duplicate of Object.values(state.duplicates).sort(bySeq)) {
     const original =
       duplicate.creditMemo === true
-        ? Object.values(state.credits).find((c) => c.creditMemoNumber === duplicate.invoiceNumber && c.supplierId === duplicate.supplierId)
+        ? Object.values(state.credits).find((c) => c.supplierId === duplicate.supplierId && sameDocumentNumber(c.creditMemoNumber, duplicate.invoiceNumber))
         : state.invoices[duplicate.supplierId === undefined ? duplicate.invoiceNumber : invoiceKeyOf(state, duplicate.supplierId, duplicate.invoiceNumber)];
     out.raise(
       'duplicate_invoice',

@@ -20,7 +20,7 @@ import type {
   ReceiptRecord,
   ShipmentRecord,
 } from './p2p-state.js';
-import { deadlineKey, emptyLine, invoiceKeyOf, receivedOf } from './p2p-state.js';
+import { deadlineKey, emptyLine, invoiceKeyOf, receivedOf, sameDocumentNumber } from './p2p-state.js';
 import { receiptTally, setPosting, setReceipt } from './p2p-tally.js';
 
 type Data = Readonly<Record<string, unknown>>;
@@ -206,7 +206,7 @@ export function evolveLine(state: P2PLine, stored: StoredEvent, convert: Convert
       if (items.length === 0 || state.credits[event.id] !== undefined) return state;
       const creditMemoNumber = text(data.creditMemoNumber);
       const supplierId = text(data.supplierId);
-      const here = Object.values(state.credits).some((c) => c.creditMemoNumber === creditMemoNumber && c.supplierId === supplierId);
+      const here = Object.values(state.credits).some((c) => c.supplierId === supplierId && sameDocumentNumber(c.creditMemoNumber, creditMemoNumber));
       if (here || copyOf !== undefined) {
         return {
           ...state,

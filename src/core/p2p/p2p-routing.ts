@@ -2,6 +2,7 @@
 // cancellation concerns every known line of the PO, and a logistics milestone every line its
 // shipment carries: those need the store's indexes, which the caller resolves.
 import type { CloudEvent } from '../envelope.js';
+import { documentNumberOf } from './p2p-state.js';
 
 export interface LineRef {
   readonly poNumber: string;
@@ -100,8 +101,10 @@ export function isRecordedDecision(event: CloudEvent): boolean {
 export function billingDocumentKey(event: CloudEvent): string | undefined {
   const data = event.data;
   const supplierId = typeof data.supplierId === 'string' ? data.supplierId : '';
-  if (event.type === 'invoice.received' && typeof data.invoiceNumber === 'string') return `p2p-document:invoice:${supplierId.length}:${supplierId}:${data.invoiceNumber}`;
-  if (event.type === 'invoice.credited' && typeof data.creditMemoNumber === 'string') return `p2p-document:credit:${supplierId.length}:${supplierId}:${data.creditMemoNumber}`;
+  // The number as AP compares it (ADR 0068): "Inv-001" copies "INV-001". Numbers in that form already
+  // (digits, capitals) keep the key, and so the link, that earlier versions stored for them.
+  if (event.type === 'invoice.received' && typeof data.invoiceNumber === 'string') return `p2p-document:invoice:${supplierId.length}:${supplierId}:${documentNumberOf(data.invoiceNumber)}`;
+  if (event.type === 'invoice.credited' && typeof data.creditMemoNumber === 'string') return `p2p-document:credit:${supplierId.length}:${supplierId}:${documentNumberOf(data.creditMemoNumber)}`;
   return undefined;
 }
 

@@ -305,9 +305,13 @@ export function lineFromJson(text: string): P2PLine {
  * keys that no other invoice of the line holds.
  */
 export function invoiceKeyOf(state: Pick<P2PLine, 'invoices'>, supplierId: string, invoiceNumber: string): string {
+  // The same document is the same supplier's number as AP reads it (documentNumberOf): "INV-001" is "inv-001".
+  const wanted = documentNumberOf(invoiceNumber);
+  const same = (invoice: InvoiceRecord) => invoice.supplierId === supplierId && (invoice.invoiceNumber === invoiceNumber || documentNumberOf(invoice.invoiceNumber) === wanted);
   const first = state.invoices[invoiceNumber];
-  if (first === undefined || (first.supplierId === supplierId && first.invoiceNumber === invoiceNumber)) return invoiceNumber;
-  for (const [key, invoice] of Object.entries(state.invoices)) if (invoice.supplierId === supplierId && invoice.invoiceNumber === invoiceNumber) return key;
+  if (first !== undefined && same(first)) return invoiceNumber;
+  for (const [key, invoice] of Object.entries(state.invoices)) if (same(invoice)) return key;
+  if (first === undefined) return invoiceNumber;
   const full = `${supplierId}:${invoiceNumber}`;
   const characters = [...full];
   if (characters.length <= REF_LENGTH && state.invoices[full] === undefined) return full;
@@ -317,6 +321,22 @@ export function invoiceKeyOf(state: Pick<P2PLine, 'invoices'>, supplierId: strin
     const key = `${tail}~${fnv1aHex(attempt === 0 ? full : `${full}\u0000${attempt}`)}`;
     if (state.invoices[key] === undefined) return key;
   }
+}
+
+/**
+ * A supplier's invoice or credit memo number as accounts payable compares it (ADR 0068): without
+ * white space at either end, inner runs of white space as one space, letters in one case
+ * ("inv  2026-001" is "INV 2026-001"). Only for telling one document from another: records, views,
+ * derived events and the log keep the number as sent. Upper case, so that the usual numbers
+ * (digits, capitals, dashes) are their own form.
+ */
+export function documentNumberOf(number: string): string {
+  return number.trim().replace(/\s+/gu, ' ').toUpperCase();
+}
+
+/** Whether two numbers name the same document of one supplier (documentNumberOf). */
+export function sameDocumentNumber(a: string, b: string): boolean {
+  return a === b || documentNumberOf(a) === documentNumberOf(b);
 }
 
 /** The longest ref the derived events' contracts take (their `identifier`). */
@@ -368,7 +388,7 @@ export function creditedInvoiceKeyOf(state: Pick<P2PLine, 'invoices'>, credit: C
   if (credit.invoiceNumber !== undefined) {
     const key = invoiceKeyOf(state, credit.supplierId, credit.invoiceNumber);
     const invoice = state.invoices[key];
-    return invoice !== undefined && invoice.supplierId === credit.supplierId && invoice.invoiceNumber === credit.invoiceNumber ? key : undefined;
+    return invoice !== undefined && invoice.supplierId === credit.supplierId && sameDocumentNumber(invoice.invoiceNumber, credit.invoiceNumber) ? key : undefined;
   }
   const earlier = Object.entries(state.invoices).filter(([, i]) => i.supplierId === credit.supplierId && i.seq < credit.seq);
   return earlier.length === 1 ? earlier[0]?.[0] : undefined;

@@ -1056,6 +1056,50 @@ describe('three-way match', () => {
     assert.deepEqual(s.replay(), s.live());
   });
 
+  describe('invoice numbers told apart as AP reads them, not byte for byte (ADR 0068)', () => {
+    it('raises duplicate_invoice for the same number from the same supplier in other letters and spacing, and keeps each number as sent', () => {
+      const s = released();
+      s.receive('GR-1', [{ line: 10, quantity: '100' }]);
+      s.invoice('INV 2026-001', [{ line: 10, quantity: '100', unitPrice: '12.5000' }], { id: 'ap-1' });
+      s.invoice('inv  2026-001', [{ line: 10, quantity: '100', unitPrice: '12.5000' }], { id: 'ap-1-keyed-again' });
+      const [duplicate] = s.exceptions('duplicate_invoice');
+      assert.deepEqual(duplicate?.evidence, ['ap-1-keyed-again', 'ap-1']);
+      assert.equal(duplicate?.invoiceNumber, 'inv  2026-001');
+      assert.deepEqual(s.postings('ap_liability').map((p) => [p.amount, p.invoiceNumber]), [['1250.00', 'INV 2026-001']]);
+      assert.deepEqual(summarizeLine(s.line(10)).invoices.map((i) => [i.invoiceNumber, i.status]), [['INV 2026-001', 'matched']]);
+      assert.deepEqual(s.replay(), s.live());
+    });
+
+    it('catches the copy when it bills another PO line than the original', () => {
+      const s = receivedOnTwoLines();
+      s.invoice('INV-001', [{ line: 10, quantity: '100', unitPrice: '12.5000' }], { id: 'ap-1' });
+      s.invoice('Inv-001', [{ line: 20, quantity: '100', unitPrice: '12.5000' }], { id: 'ap-1-rekeyed' });
+      assert.deepEqual(s.exceptions('duplicate_invoice').map((e) => e.evidence), [['ap-1-rekeyed', 'ap-1']]);
+      assert.deepEqual(s.postings('ap_liability').map((p) => [p.line, p.amount]), [[10, '1250.00']]);
+      assert.deepEqual(s.replay(), s.live());
+    });
+
+    it("still matches another supplier's invoice whose number differs only in letters", () => {
+      const s = receivedOnTwoLines();
+      s.invoice('INV-001', [{ line: 10, quantity: '100', unitPrice: '12.5000' }], { id: 'ap-1' });
+      s.invoice('inv-001', [{ line: 20, quantity: '100', unitPrice: '12.5000' }], { id: 'ap-other', supplierId: 'SUP-0999' });
+      assert.deepEqual(s.exceptions().map((e) => e.code), ['supplier_mismatch']);
+      assert.deepEqual(s.replay(), s.live());
+    });
+
+    it('raises duplicate_invoice for a credit memo number sent again in other letters, and applies a credit memo that names its invoice in other letters', () => {
+      const s = released();
+      s.receive('GR-1', [{ line: 10, quantity: '100' }]);
+      s.invoice('INV-001', [{ line: 10, quantity: '100', unitPrice: '12.5000' }], { id: 'ap-1' });
+      s.credit('CM-001', [{ line: 10, quantity: '10', unitPrice: '12.5000' }], { id: 'cm-1', invoiceNumber: 'inv-001' });
+      s.credit('cm-001', [{ line: 10, quantity: '10', unitPrice: '12.5000' }], { id: 'cm-1-again', invoiceNumber: 'inv-001' });
+      assert.deepEqual(s.exceptions().map((e) => [e.code, e.evidence]), [['duplicate_invoice', ['cm-1-again', 'cm-1']]]);
+      assert.deepEqual(s.postings('ap_liability').map((p) => [p.amount, p.invoiceNumber]), [['1250.00', 'INV-001'], ['-125.00', 'CM-001']]);
+      assert.deepEqual(summarizeLine(s.line(10)).deadlines.filter((d) => d.sla === 'credit_memo_hold'), [], 'the credit memo does not wait for an invoice the line has');
+      assert.deepEqual(s.replay(), s.live());
+    });
+  });
+
   it('raises duplicate_invoice for a credit memo sent again under a new id for another PO line', () => {
     const s = receivedOnTwoLines();
     s.invoice('INV-1', [
