@@ -81,6 +81,7 @@ const INVOICE_STATUS = {
   held: 'Held until the goods arrive',
   matched: 'Matched',
   exception: 'Stopped by an exception',
+  settled: 'Taken back in full by a credit memo',
 };
 
 const EVENTS = {
