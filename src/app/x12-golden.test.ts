@@ -66,13 +66,14 @@ describe('X12 golden pairs', () => {
     assert.deepEqual(golden.diagnostics.map((d) => `${d.level} ${d.code} ${d.segment}@${d.position}`), ['error AK304:1 beg@4', 'error AK304:1 Po1@21', 'warning AK304:1 ZZZ@28']);
   });
 
-  it('answers a second beginning segment or total of a set with AK304 5 (exceeds maximum use) and rejects the set, instead of reading the first', () => {
+  it('answers a second beginning segment or total of a set with AK304 5 (exceeds maximum use), a second CTT loop with 4, and rejects the set, instead of reading the first', () => {
     const name = 'bad-repeated-segment.edi';
     const golden = goldenOf(name, readFileSync(FIXTURES + name, 'utf8'));
     const ack = golden.ack.split('~\n');
     // A second BEG (another PO number) was ignored and the order stored under the first.
     assert.deepEqual(ack.slice(ack.indexOf('AK2*850*0001'), ack.indexOf('AK2*850*0002')), ['AK2*850*0001', 'AK3*BEG*7**5', 'AK5*R*5']);
-    assert.deepEqual(ack.slice(ack.indexOf('AK2*850*0002'), ack.indexOf('AK2*850*0003')), ['AK2*850*0002', 'AK3*CTT*10**5', 'AK5*R*5']);
+    // In an 850 CTT begins a loop (CTT, AMT) that occurs once: a second is the loop over its maximum (4).
+    assert.deepEqual(ack.slice(ack.indexOf('AK2*850*0002'), ack.indexOf('AK2*850*0003')), ['AK2*850*0002', 'AK3*CTT*10**4', 'AK5*R*5']);
     assert.deepEqual(ack.slice(ack.indexOf('AK2*810*0001'), ack.indexOf('AK2*810*0001') + 3), ['AK2*810*0001', 'AK3*TDS*10**5', 'AK5*R*5']);
     assert.deepEqual(golden.events.map((e) => e.id), ['x12:ZZ:ERPCORE:000005031:5031:0003']);
   });
@@ -149,12 +150,13 @@ describe('X12 golden pairs', () => {
     assert.deepEqual(golden.events.map((e) => e.id), ['x12:ZZ:ERPCORE:000005112:5112:0001']);
   });
 
-  it('answers a known X12 segment that has no place in the set with IK304 2, and an unknown one with IK304 1', () => {
+  it('answers a known X12 segment that the set\'s table does not hold with IK304 6, and an unknown one with IK304 1', () => {
     const name = 'bad-unexpected-segment-999.edi';
     const golden = goldenOf(name, readFileSync(FIXTURES + name, 'utf8'));
     const ack = golden.ack.split('~\n');
-    // A BEG (the 850's beginning) in an 810 is an X12 segment out of place, not an unrecognized one.
-    assert.deepEqual(ack.slice(ack.indexOf('AK2*810*0001'), ack.indexOf('AK2*810*0002')), ['AK2*810*0001', 'IK3*BEG*3**2', 'IK5*R*5']);
+    // A BEG (the 850's beginning) in an 810 is an X12 segment, not an unrecognized one, that the 810's table has no
+    // place for: 6, "segment not in defined transaction set" (it was 2, "unexpected", before the sets had tables).
+    assert.deepEqual(ack.slice(ack.indexOf('AK2*810*0001'), ack.indexOf('AK2*810*0002')), ['AK2*810*0001', 'IK3*BEG*3**6', 'IK5*R*5']);
     assert.deepEqual(ack.slice(ack.indexOf('AK2*810*0002'), ack.indexOf('AK2*810*0003')), ['AK2*810*0002', 'IK3*txi*8**1', 'IK5*R*5']);
     assert.deepEqual(golden.events.map((e) => e.id), ['x12:ZZ:NORTHFAST:000001421:1421:0003']);
   });
@@ -175,6 +177,51 @@ describe('X12 golden pairs', () => {
     // AK905 1 says "functional group not supported", which a PR group is; X12 has no group code for it.
     assert.match(golden.ta1 ?? '', /TA1\*000001231\*260302\*1015\*R\*024~/);
     assert.deepEqual(golden.diagnostics.map((d) => `${d.code} ${d.segment}@${d.position}`), ['TA1:024 NTE@9']);
+    assert.deepEqual(golden.events, []);
+  });
+
+  /** The AK2 ... AK5 run of one set in a 997 or 999, by its AK2. */
+  function answerOf(ack: readonly string[], ak2: string): string[] {
+    const from = ack.indexOf(ak2);
+    const to = ack.findIndex((s, i) => i > from && /^(AK5|IK5)\*/.test(s));
+    return ack.slice(from, to + 1);
+  }
+
+  it('rejects an 850 whose segments are out of the 850 table\'s order, naming each with its position and AK304 code', () => {
+    const name = 'bad-segment-order-850.edi';
+    const golden = goldenOf(name, readFileSync(FIXTURES + name, 'utf8'));
+    const ack = golden.ack.split('~\n');
+    // A second BEG after the first PO1: the one BEG an 850 may hold is used (maximum use 1).
+    assert.deepEqual(answerOf(ack, 'AK2*850*0001'), ['AK2*850*0001', 'AK3*BEG*8**5', 'AK5*R*5']);
+    // PO1 before BEG: BEG is missing where it must stand (3), and the one that comes later is out of sequence (7), as is the
+    // PID after the line's N1 loop; it was answered as a missing N1*SU (the N1s were read as the line's).
+    assert.deepEqual(answerOf(ack, 'AK2*850*0002'), ['AK2*850*0002', 'AK3*BEG*2**3', 'AK3*BEG*3**7', 'AK3*PID*8**7', 'AK5*R*5']);
+    // An 810's IT1 in an 850 is no segment of an 850 (6); it was skipped and the order accepted.
+    assert.deepEqual(answerOf(ack, 'AK2*850*0003'), ['AK2*850*0003', 'AK3*IT1*8**6', 'AK5*R*5']);
+    // The header DTM after the N1 loops: the 850's N1 loop has no DTM, and the header's comes before it.
+    assert.deepEqual(answerOf(ack, 'AK2*850*0004'), ['AK2*850*0004', 'AK3*DTM*6**7', 'AK5*R*5']);
+    assert.deepEqual(answerOf(ack, 'AK2*850*0005'), ['AK2*850*0005', 'AK5*A']);
+    assert.deepEqual(golden.events.map((e) => e.id), ['x12:ZZ:ERPCORE:000005111:5111:0005']);
+    assert.deepEqual(golden.diagnostics.filter((d) => d.code === 'AK304:7').map((d) => d.message), [
+      'segment 3 of 850 0002: BEG is not in proper sequence: it follows PO1, and the 004010 850 table has it right after ST',
+      'segment 8 of 850 0002: PID is not in proper sequence: it follows N1, and the 004010 850 table has it in the PO1 loop after MEA',
+      'segment 6 of 850 0004: DTM is not in proper sequence: it follows N1, and the 004010 850 table has it after INC',
+    ]);
+  });
+
+  it('rejects an 810 with IT1 before BIG, REF before CUR or CTT before TDS, and an 856 whose HL loops hold their segments out of order', () => {
+    const name = 'bad-segment-order-810-856.edi';
+    const golden = goldenOf(name, readFileSync(FIXTURES + name, 'utf8'));
+    const ack = golden.ack.split('~\n');
+    assert.deepEqual(answerOf(ack, 'AK2*810*0001'), ['AK2*810*0001', 'AK3*BIG*2**3', 'AK3*BIG*3**7', 'AK5*R*5']);
+    assert.deepEqual(answerOf(ack, 'AK2*810*0002'), ['AK2*810*0002', 'AK3*CUR*4**7', 'AK5*R*5']);
+    assert.deepEqual(answerOf(ack, 'AK2*810*0003'), ['AK2*810*0003', 'AK3*TDS*5**3', 'AK3*TDS*6**7', 'AK5*R*5']);
+    // SN1 before LIN in an item HL.
+    assert.deepEqual(answerOf(ack, 'AK2*856*0001'), ['AK2*856*0001', 'AK3*LIN*12**7', 'AK5*R*5']);
+    // TD5 before the first HL: it belongs in an HL loop (it was code 2, "unexpected").
+    assert.deepEqual(answerOf(ack, 'AK2*856*0002'), ['AK2*856*0002', 'AK3*TD5*3**7', 'AK5*R*5']);
+    // The shipment level's N1 loop before its TD5 and DTMs.
+    assert.deepEqual(answerOf(ack, 'AK2*856*0003'), ['AK2*856*0003', 'AK3*TD5*5**7', 'AK3*DTM*6**7', 'AK3*DTM*7**7', 'AK5*R*5']);
     assert.deepEqual(golden.events, []);
   });
 

@@ -62,7 +62,7 @@ describe('an X12 credit memo through procure-to-pay', () => {
     // The supplier's credit memo for them, signed negative as some translators do.
     const memo = await x12(
       'partner:sup-0107',
-      interchange810('1702', '20260310', ['BIG*20260310*CM-77990-1*20260302*4500012345***CR', 'REF*OI*INV-77990', 'CUR*SE*USD', 'IT1*10*-20*EA*4.25**BP*ITM-10023', 'TDS*-8500', 'CTT*1']),
+      interchange810('1702', '20260310', ['BIG*20260310*CM-77990-1*20260302*4500012345***CR', 'CUR*SE*USD', 'REF*OI*INV-77990', 'IT1*10*-20*EA*4.25**BP*ITM-10023', 'TDS*-8500', 'CTT*1']),
     );
     assert.deepEqual(memo.accepted.map((a) => a.type), ['invoice.credited']);
     assert.match(memo.ack, /AK5\*A~/);

@@ -11,7 +11,9 @@ import { map856 } from './x12-856.mapper.js';
 import type { MappedData, SetMapper, X12Directory, X12Party } from './x12-mapping.js';
 import { SetReader } from './x12-set-reader.js';
 import type { SegmentError } from './x12-set-reader.js';
-import { isSingleUse, segmentIdProblem } from './x12-segment-ids.js';
+import { segmentIdProblem } from './x12-segment-ids.js';
+import { checkPlacement, setTableOf } from './x12-set-tables.js';
+import type { PlacedSegment } from './x12-set-tables.js';
 import { parseDate, isTime, readX12InSteps } from './x12-syntax.js';
 import type { EnvelopeFault, GroupFault, SetFault, Ta1Note, X12Group, X12Interchange, X12TransactionSet } from './x12-syntax.js';
 
@@ -173,16 +175,14 @@ function readSet(
   let unrecognized = false;
   // Well-formed ids the hub's list lacks: answered (AK3 code 1) but the set is still read (AK5 E).
   const noted: SegmentError[] = [];
-  const seen = new Set<string>();
+  /** The segments whose place the set's table decides: those with an id the hub recognizes. */
+  const placed: PlacedSegment[] = [];
   for (const at of reader.body()) {
-    const { id } = at.segment;
-    if (isSingleUse(id, set.type)) {
-      if (seen.has(id)) reader.segmentId(at, '5', `segment ${at.index} of ${set.type} ${set.controlNumber}: a second ${id}; an ${set.type} holds one (maximum use 1)`);
-      seen.add(id);
+    const problem = segmentIdProblem(at.segment.id, set.type, at.segment.text);
+    if (problem === undefined) {
+      placed.push({ id: at.segment.id, index: at.index });
       continue;
     }
-    const problem = segmentIdProblem(id, set.type, at.segment.text);
-    if (problem === undefined) continue;
     const message = `segment ${at.index} of ${set.type} ${set.controlNumber}: ${problem.message}`;
     if (!problem.rejects) {
       noted.push({ segmentId: at.segment.id, position: at.index, filePosition: at.segment.position, code: problem.code, elements: [], message, noted: true });
@@ -191,10 +191,23 @@ function readSet(
     reader.segmentId(at, problem.code, message);
     unrecognized ||= problem.code === '1';
   }
+  // Each segment against the set's table (ADR 0069): out of sequence, not in the set, over its
+  // maximum use, a mandatory one missing. The set is rejected, and not mapped: a mapper reads
+  // what it finds wherever it stands, and would add to the one real fault what it makes of the
+  // rest (a BEG after the first PO1 read as the order's, the line's N1 loops as the order's).
+  const table = setTableOf(set.type, group.version);
+  const end = set.trailer === undefined ? set.segments.length + 1 : set.segments.length;
+  // Not with a segment that cannot be X12's: `beg` is no BEG, and is not answered as a BEG missing too (ADR 0040).
+  const misplaced = table === undefined || unrecognized ? [] : checkPlacement(table, placed, end);
+  for (const problem of misplaced) {
+    const message = `segment ${problem.position} of ${set.type} ${set.controlNumber}: ${problem.message}`;
+    if (problem.code === '3') reader.missing(problem.segmentId, problem.position, message);
+    else reader.placement(problem.segmentId, problem.position, problem.code, message);
+  }
   let mapped: MappedData | undefined;
   // A set with a segment that cannot be X12's is not mapped: `beg` is no BEG, and mapping would
   // add what that does to the rest (a BEG missing, a CTT01 one line short) to the one real fault.
-  if (!unrecognized) {
+  if (!unrecognized && misplaced.length === 0) {
     try {
       mapped = supported.mapper(reader, { sender, receiver, directory });
     } catch (error) {

@@ -1,12 +1,14 @@
 // Which segment ids are X12's, for AK304 / IK304: an id the hub does not recognize is code 1
-// ("Unrecognized segment ID"), an X12 segment that has no place in the set is code 2
-// ("Unexpected segment"). Before, both were skipped as if absent (docs/x12.md, ADR 0040).
-// An id that cannot be X12's rejects its set; a well-formed id the list lacks is noted (AK5 E).
+// ("Unrecognized segment ID"), an envelope or acknowledgement segment inside a set is code 2
+// ("Unexpected segment") (ADR 0040). An id that cannot be X12's rejects its set; a well-formed id
+// the list lacks is noted (AK5 E). Where any other segment may stand is the set's table's to say
+// (x12-set-tables.ts, ADR 0069): no place in the set is code 6, out of sequence 7.
 import { shownValue } from '../errors.js';
+import { TABLE_SEGMENT_IDS } from './x12-set-tables.js';
 
 /**
- * The segment ids the hub recognizes: those the 004010 and 005010 tables give the sets it reads
- * (850, 855, 856, 810) and their neighbours in purchasing (860, 865, 846, 830, 862, 820), and
+ * The segment ids the hub recognizes, besides those of the tables of the sets it reads
+ * (TABLE_SEGMENT_IDS): the segments of their neighbours in purchasing (860, 865, 846, 830, 862, 820), and
  * the control and acknowledgement segments. Not the whole X12 dictionary (over a thousand ids,
  * licensed table data): a well-formed id outside it is answered as unrecognized but does not
  * reject its set (AK5 E), since the list may lack a standard id a partner's translator sends.
@@ -27,26 +29,6 @@ const KNOWN_SEGMENT_IDS: ReadonlySet<string> = new Set([
 
 /** Segments that never stand inside a transaction set: envelopes and acknowledgements. */
 const CONTROL_SEGMENT_IDS: ReadonlySet<string> = new Set(['ISA', 'IEA', 'GS', 'GE', 'TA1', 'AK1', 'AK2', 'AK3', 'AK4', 'AK5', 'AK9', 'IK3', 'IK4', 'IK5', 'CTX']);
-
-/** The beginning segment of each set the hub reads: another set's beginning says the set is something else. */
-const BEGINNING_SEGMENTS: Readonly<Record<string, string>> = { '850': 'BEG', '855': 'BAK', '856': 'BSN', '810': 'BIG' };
-
-/**
- * Segments a set may hold once (maximum use 1 in the 004010 and 005010 tables): its beginning
- * segment and its totals. A second is AK304 code 5, "segment exceeds maximum use": mapped, the
- * second BEG of an 850 was ignored and the first's PO number taken without a word.
- */
-const SINGLE_USE_SEGMENTS: Readonly<Record<string, ReadonlySet<string>>> = {
-  '850': new Set(['BEG', 'CTT']),
-  '855': new Set(['BAK', 'CTT']),
-  '856': new Set(['BSN', 'CTT']),
-  '810': new Set(['BIG', 'TDS', 'CTT']),
-};
-
-/** Whether a set of type `setType` may hold the segment `id` once only. */
-export function isSingleUse(id: string, setType: string): boolean {
-  return SINGLE_USE_SEGMENTS[setType]?.has(id) === true;
-}
 
 /** X12's syntax for a segment id: two or three capital letters or digits, the first a letter. */
 const SEGMENT_ID = /^[A-Z][A-Z0-9]{1,2}$/;
@@ -82,11 +64,10 @@ export function segmentIdProblem(id: string, setType: string, text = id): Segmen
         : `"${id}" is not an X12 segment id (two or three capital letters or digits, the first a letter; ids are case-sensitive)`;
     return { code: '1', rejects: true, message: `${message}${unnamed}` };
   }
-  if (!KNOWN_SEGMENT_IDS.has(id)) {
+  if (!KNOWN_SEGMENT_IDS.has(id) && !TABLE_SEGMENT_IDS.has(id)) {
     return { code: '1', rejects: false, message: `"${id}" is not a segment id the hub recognizes in an X12 ${setType}; the set was read without it` };
   }
+  // Where a recognized segment may stand in a set is its table's to say (x12-set-tables.ts).
   if (CONTROL_SEGMENT_IDS.has(id)) return { code: '2', rejects: true, message: `${id} is an envelope or acknowledgement segment; it has no place inside a transaction set` };
-  const beginning = Object.entries(BEGINNING_SEGMENTS).find(([, segment]) => segment === id)?.[0];
-  if (beginning !== undefined && beginning !== setType) return { code: '2', rejects: true, message: `${id} begins an X12 ${beginning}; it has no place in transaction set ${setType}` };
   return undefined;
 }

@@ -134,9 +134,14 @@ export class SetReader {
     this.segmentError(segmentId, position, this.filePositionOf(position), '3', message);
   }
 
-  /** A segment whose id is no X12 segment id the hub recognizes (code 1), one with no place in this set (code 2), or one more than the set may hold (code 5). */
-  segmentId(at: SetSegment, code: '1' | '2' | '5', message: string): void {
+  /** A segment whose id is no X12 segment id the hub recognizes (code 1), or an envelope segment inside the set (code 2). */
+  segmentId(at: SetSegment, code: '1' | '2', message: string): void {
     this.segmentError(at.segment.id, at.index, at.segment.position, code, message);
+  }
+
+  /** A segment the set's table has elsewhere (7), nowhere (6), or fewer times (5; 4 for a loop); `position` in the set. */
+  placement(segmentId: string, position: number, code: '4' | '5' | '6' | '7', message: string): void {
+    this.segmentError(segmentId, position, this.filePositionOf(position), code, message);
   }
 
   /** A segment where the set's structure does not allow it (AK3 code 2). */
