@@ -180,6 +180,17 @@ describe('X12 golden pairs', () => {
     assert.deepEqual(golden.events, []);
   });
 
+  it('says ids are case-sensitive when an se inside a set, before its SE, throws SE01 off', () => {
+    const name = 'bad-lowercase-se-inside-set.edi';
+    const golden = goldenOf(name, readFileSync(FIXTURES + name, 'utf8'));
+    const ack = golden.ack.split('~\n');
+    assert.deepEqual(ack.slice(ack.indexOf('AK2*850*0003'), ack.indexOf('AK2*850*0003') + 2), ['AK2*850*0003', 'AK5*R*4']);
+    // The count is off by the se, which is what to fix; it was "SE01 says 10 segment(s); the set holds 11 from ST to SE" alone.
+    assert.deepEqual(golden.diagnostics.filter((d) => d.code === 'AK502:4').map((d) => d.message), [
+      'SE01 says 10 segment(s); the set holds 11 from ST to SE, segment 9 among them ("se" is not SE: segment ids are case-sensitive)',
+    ]);
+  });
+
   /** The AK2 ... AK5 run of one set in a 997 or 999, by its AK2. */
   function answerOf(ack: readonly string[], ak2: string): string[] {
     const from = ack.indexOf(ak2);

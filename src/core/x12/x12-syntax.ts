@@ -447,7 +447,11 @@ function readSet(header: X12Segment, segments: readonly X12Segment[], trailer: X
     if (trailer.elements[2] !== controlNumber) faults.push({ code: '3', message: `SE02 ${trailer.elements[2] ?? '(empty)'} does not match ST02 ${controlNumber}`, segment: trailer });
     const declared = trailer.elements[1] ?? '';
     if (!/^\d+$/.test(declared) || Number(declared) !== segments.length) {
-      faults.push({ code: '4', message: `SE01 says ${declared || '(empty)'} segment(s); the set holds ${segments.length} from ST to SE`, segment: trailer });
+      // An envelope id in other letters inside the set (an `se` before its SE) is what throws the count off: say so (docs/adr/0069).
+      const inner = segments.findIndex((segment, i) => i > 0 && i < segments.length - 1 && ENVELOPE_IDS.some((id) => misspelled(segment, id)));
+      const misspelt = segments[inner];
+      const hint = misspelt === undefined ? '' : `, segment ${inner + 1} among them${caseHint(misspelt.id, misspelt.id.toUpperCase())}`;
+      faults.push({ code: '4', message: `SE01 says ${declared || '(empty)'} segment(s); the set holds ${segments.length} from ST to SE${hint}`, segment: trailer });
     }
   }
   return { header, type, controlNumber, convention: header.elements[3] === '' ? undefined : header.elements[3], segments, trailer, faults };
