@@ -66,7 +66,7 @@ export interface LineageMessage {
   /** The hub's governance marks (observe mode, lag breach). */
   readonly ungoverned?: string;
   readonly lagBreach?: string;
-  /** Local codes master data mapped at intake: the message as sent had `from`, the workflows read `to` (docs/adr/0019). */
+  /** Local codes master data mapped at intake: the message as sent had `from`, the workflows read `to` (docs/adr/0019); for a partner key, on its own messages only. */
   readonly aligned?: readonly { readonly pointer: string; readonly kind: string; readonly from: string; readonly to: string }[];
   /** Its deliveries to subscribers, with where each stands (operator keys only). */
   readonly deliveries?: readonly LineageDelivery[];
@@ -249,6 +249,10 @@ export class P2PQueries {
       const key = `${link.eventSource}\u0000${link.eventId}`;
       raw.set(key, [...(raw.get(key) ?? []), lineageRaw(link)]);
     }
+    // Master data marks name the local codes of the enterprise's systems (a WMS's plant and item
+    // codes): internal data, for operators and systems. A partner sees them on its own messages
+    // only, where the codes are its own (docs/adr/0070).
+    const partner = viewer.kind === 'partner' ? sourceOf(viewer.kind, viewer.id) : undefined;
     const processed = new Map<string, string>();
     for (const { event, receivedTime } of events) {
       if (event.causationid !== undefined && !processed.has(event.causationid)) processed.set(event.causationid, receivedTime);
@@ -278,7 +282,7 @@ export class P2PQueries {
         ...(event.correlationid === undefined ? {} : { correlationid: event.correlationid }),
         ...(typeof event.millraceungoverned === 'string' ? { ungoverned: event.millraceungoverned } : {}),
         ...(typeof event.millracelagbreach === 'string' ? { lagBreach: event.millracelagbreach } : {}),
-        ...(Array.isArray(event.millracealigned) ? { aligned: event.millracealigned as NonNullable<LineageMessage['aligned']> } : {}),
+        ...(Array.isArray(event.millracealigned) && (partner === undefined || event.source === partner) ? { aligned: event.millracealigned as NonNullable<LineageMessage['aligned']> } : {}),
         ...(sent === undefined ? {} : { deliveries: sent }),
         ...(files === undefined ? {} : { raw: files }),
         };
@@ -300,12 +304,45 @@ export class P2PQueries {
   async exceptions(filter: ExceptionFilter, viewer: Principal, limit: number, after?: string): Promise<Page<ExceptionAnswer>> {
     const scoped = this.scope(filter, viewer);
     if (scoped === undefined) return { items: [] };
-    const page = await this.store.listExceptions(scoped, limit, after);
-    // Filtered after the page is read (an exception about another supplier's document is rare):
-    // a page may then be shorter than the limit while `next` goes on.
-    const hidden = await this.othersExceptions(page.items, viewer);
-    const items = hidden.size === 0 ? page.items : page.items.filter((view) => !hidden.has(view.exceptionId));
-    return { items: items.map((view) => this.answer(view)), ...(page.next === undefined ? {} : { next: page.next }) };
+    if (this.authority.readScopeOf(viewer).kind !== 'supplier') {
+      const page = await this.store.listExceptions(scoped, limit, after);
+      return { items: page.items.map((view) => this.answer(view)), ...(page.next === undefined ? {} : { next: page.next }) };
+    }
+    return this.supplierExceptions(scoped, viewer, limit, after);
+  }
+
+  /**
+   * A supplier's page: the store narrows to its POs, and the exceptions about another supplier's
+   * document on them (which only the line states tell) are left out before the page is cut, so
+   * every page is full until the last and the last has no `next` (docs/adr/0070). The trap: the
+   * store's cursor is opaque and marks the end of what it read, so a read never asks for more
+   * rows than the page still lacks (all of them may be kept); then one look ahead says whether
+   * anything the supplier may read is left.
+   */
+  private async supplierExceptions(filter: ExceptionFilter, viewer: Principal, limit: number, after: string | undefined): Promise<Page<ExceptionAnswer>> {
+    const hiddenByPo = new Map<string, ReadonlySet<string>>();
+    const kept = async (views: readonly ExceptionView[]): Promise<ExceptionView[]> => {
+      for (const po of new Set(views.flatMap((v) => (v.workflow === 'p2p' && v.poNumber !== undefined ? [v.poNumber] : [])))) {
+        if (!hiddenByPo.has(po)) hiddenByPo.set(po, this.othersOf(await this.store.linesOfPurchaseOrder(po), viewer)?.exceptions ?? NO_IDS);
+      }
+      return views.filter((v) => !(v.workflow === 'p2p' && v.poNumber !== undefined && hiddenByPo.get(v.poNumber)?.has(v.exceptionId) === true));
+    };
+    const items: ExceptionView[] = [];
+    let cursor = after;
+    for (;;) {
+      const page = await this.store.listExceptions(filter, limit - items.length, cursor);
+      items.push(...(await kept(page.items)));
+      if (page.next === undefined) return { items: items.map((view) => this.answer(view)) };
+      cursor = page.next;
+      if (items.length >= limit) break;
+    }
+    // The page is full: `next` only if the supplier may read something after it.
+    for (let probe: string | undefined = cursor; probe !== undefined; ) {
+      const page = await this.store.listExceptions(filter, limit, probe);
+      if ((await kept(page.items)).length > 0) return { items: items.map((view) => this.answer(view)), next: cursor };
+      probe = page.next;
+    }
+    return { items: items.map((view) => this.answer(view)) };
   }
 
   /** A supplier's view of its PO lines, without other suppliers' documents; undefined for every other scope. */

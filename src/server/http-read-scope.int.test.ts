@@ -279,6 +279,53 @@ describe("another supplier's documents on a supplier's PO", () => {
   }, CLOCK);
 });
 
+// Before, the exceptions listing was narrowed to the supplier's own after the page was read: on
+// a PO where AP automation had billed other suppliers' invoices, a supplier's page of 2 held 0 or
+// 1 of its exceptions while `next` went on, and the last page could be empty.
+describe("a supplier's exceptions listing among other suppliers' exceptions on its PO", () => {
+  onBothStores('gives full pages until the last, and no next on the last', async (t) => {
+    await story(t);
+    const ap = t.keys.get('system:ap-automation')!;
+    const invoice = async (n: number, supplierId: string, unitPrice: string) => {
+      const sent = await callHub(
+        t,
+        'POST',
+        '/v1/events',
+        ap,
+        event(`inv-${supplierId}-${n}`, '/systems/ap-automation', 'invoice.received', `2026-03-05T11:${String(n).padStart(2, '0')}:00Z`, {
+          invoiceNumber: `INV-${supplierId}-${n}`,
+          supplierId,
+          currency: 'USD',
+          invoiceDate: '2026-03-05',
+          lines: [{ poNumber: PO_A, line: 10, quantity: '1', uom: 'EA', unitPrice }],
+          totalAmount: unitPrice,
+        }),
+      );
+      assert.equal(sent.status, 202, JSON.stringify(sent.body));
+    };
+    // Its own invoices above price (a price variance each), two of SUP-0107's between each (a supplier mismatch each).
+    for (let n = 1; n <= 10; n++) await invoice(n, n % 3 === 1 ? 'SUP-0042' : 'SUP-0107', n % 3 === 1 ? '11.00' : '10.00');
+    await t.hub.settle();
+    const operator = t.keys.get('operator:ap-lead')!;
+    assert.equal((await exceptionsAs(t, operator, `?po=${PO_A}&code=supplier_mismatch`)).length, 6);
+    const own = (await exceptionsAs(t, operator, `?po=${PO_A}&code=price_variance`)).map((e) => e.exceptionId);
+    assert.equal(own.length, 5, 'the story\'s variance and four of its own invoices');
+
+    const partner = t.keys.get('partner:sup-0042')!;
+    const pages: string[][] = [];
+    let after: string | undefined;
+    do {
+      const answer = await callHub(t, 'GET', `/v1/exceptions?limit=2${after === undefined ? '' : `&after=${encodeURIComponent(after)}`}`, partner);
+      assert.equal(answer.status, 200, JSON.stringify(answer.body));
+      pages.push((answer.body.items as Exception[]).map((e) => e.exceptionId));
+      after = answer.body.next as string | undefined;
+      assert.ok(pages.length <= 5, `paging goes on: ${JSON.stringify(pages)}`);
+    } while (after !== undefined);
+    assert.deepEqual(pages.map((p) => p.length), [2, 2, 1], JSON.stringify(pages));
+    assert.deepEqual(pages.flat(), own, 'its own, newest first, each once');
+  }, CLOCK);
+});
+
 // Before, a master data gap at intake was raised to no plant: wms-p02's own unmapped item code
 // at P02 was an exception no plant's system could read (wms-p02 got a 404 for it), though it
 // was about P02's stock and its own codes.
