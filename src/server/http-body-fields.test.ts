@@ -76,4 +76,23 @@ describe('the quarantine routes with a field they do not take', () => {
     assert.deepEqual([Object.keys(bodyOf('/v1/exceptions/{id}/resolve')?.properties ?? {}), bodyOf('/v1/exceptions/{id}/resolve')?.additionalProperties], [['reason'], false]);
     assert.deepEqual([Object.keys(bodyOf('/v1/quarantine/{id}/retry')?.properties ?? {}), bodyOf('/v1/quarantine/{id}/retry')?.additionalProperties], [[], false]);
   });
+
+  // Before, every body was marked required (the swagger plugin's rule), so a client generated
+  // from /openapi.json had to send {} to a retry that takes no body (docs/adr/0070).
+  it('documents in /openapi.json which bodies may be left out: the retries', async () => {
+    const doc = (await t.hub.http.inject({ method: 'GET', url: '/openapi.json' })).json<{ paths: Record<string, Record<string, { requestBody?: { required?: boolean } }>> }>();
+    const required = (path: string) => doc.paths[path]?.post?.requestBody?.required ?? false;
+    assert.deepEqual(
+      ['/v1/quarantine/{id}/retry', '/v1/deliveries/{id}/retry', '/v1/subscriptions/{subscription}/retry', '/v1/quarantine/{id}/discard', '/v1/exceptions/{id}/resolve', '/v1/replay'].map((path) => [path, required(path)]),
+      [
+        ['/v1/quarantine/{id}/retry', false],
+        ['/v1/deliveries/{id}/retry', false],
+        ['/v1/subscriptions/{subscription}/retry', false],
+        ['/v1/quarantine/{id}/discard', true],
+        ['/v1/exceptions/{id}/resolve', true],
+        ['/v1/replay', true],
+      ],
+    );
+    assert.ok(doc.paths['/v1/deliveries/{id}/retry']?.post?.requestBody, 'the delivery retry documents its (empty) body');
+  });
 });

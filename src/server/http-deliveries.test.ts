@@ -174,6 +174,10 @@ describe('delivery routes', () => {
     assert.deepEqual((await callHub(t, 'GET', '/v1/deliveries?status=pending', viewer())).body.items, [], 'nothing was replayed');
     const missing = await callHub(t, 'POST', '/v1/deliveries/nope/retry', operator());
     assert.equal(missing.status, 404);
+    // A retry takes no fields: one sent (a client's idea of a forced retry) is refused, not dropped (docs/adr/0070).
+    const forced = await callHub(t, 'POST', '/v1/deliveries/nope/retry', operator(), { force: true });
+    assert.deepEqual([forced.status, forced.body.code, forced.body.detail], [400, 'invalid_request', 'body/force is not a field of POST /v1/deliveries/:id/retry: it takes no fields (send no body, or {})']);
+    assert.equal((await callHub(t, 'POST', '/v1/deliveries/nope/retry', operator(), {})).status, 404, '{} is a retry as no body is');
     const partner = await callHub(t, 'GET', '/v1/deliveries', t.keys.get('partner:sup-0107')!);
     assert.equal(partner.status, 403, "a partner does not see other subscribers' deliveries");
     const badStatus = await callHub(t, 'GET', '/v1/deliveries?status=lost', operator());

@@ -125,7 +125,7 @@ export async function registerInboundRoutes(app: FastifyInstance, deps: InboundR
   app.post<{ Params: { id: string } }>(
     '/v1/quarantine/:id/retry',
     {
-      config: { auth: true },
+      config: { auth: true, optionalBody: true },
       // It takes no body fields: one sent (a mapping, a fix) is refused rather than ignored (body-fields.ts).
       preValidation: refuseUnknownFields([], { optionalBody: true }),
       schema: {

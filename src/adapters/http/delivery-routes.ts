@@ -58,12 +58,15 @@ export function registerDeliveryRoutes(app: FastifyInstance, deliveries: Deliver
   app.post<{ Params: { id: string } }>(
     '/v1/deliveries/:id/retry',
     {
-      config: { auth: true },
+      config: { auth: true, optionalBody: true },
+      // It takes no body fields: one sent (`{"force": true}`) is refused rather than ignored (body-fields.ts, ADR 0070).
+      preValidation: refuseUnknownFields([], { optionalBody: true }),
       schema: {
         summary: 'Send a dead (or waiting) delivery again now, with a fresh budget of attempts; its blocked followers follow (operator role)',
         security: [{ apiKey: [] }],
         params: { type: 'object', properties: { id: { type: 'string' } }, required: ['id'] },
-        response: { 200: deliverySchema, ...problemResponses(401, 403, 404, 409) },
+        body: { type: 'object', additionalProperties: false, properties: {}, description: 'None: send no body, or {}.' },
+        response: { 200: deliverySchema, ...problemResponses(400, 401, 403, 404, 409, 415) },
       },
     },
     async (request) => deliveries.retry(request.params.id, principalOf(request)),
@@ -74,7 +77,7 @@ export function registerDeliveryRoutes(app: FastifyInstance, deliveries: Deliver
   app.post<{ Params: { subscription: string }; Body: Omit<BulkRetryRequest, 'subscription'> | undefined }>(
     '/v1/subscriptions/:subscription/retry',
     {
-      config: { auth: true },
+      config: { auth: true, optionalBody: true },
       preValidation: refuseUnknownFields(['status', 'from', 'to', 'dryRun'], { optionalBody: true }),
       schema: {
         summary:

@@ -44,6 +44,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Routes that need a credential. */
     auth?: boolean;
+    /** Routes whose body may be left out (a retry): /openapi.json says it is not required. */
+    optionalBody?: boolean;
   }
 }
 
@@ -182,7 +184,24 @@ export async function buildHttpServer(deps: HttpServerDependencies): Promise<Fas
     });
   }
 
+  // The swagger plugin marks every body `required` (Fastify needs one when a route has a body
+  // schema); the retries take none, and their hook reads no body as {} (body-fields.ts).
+  const optionalBodies = new Set<string>();
+  app.addHook('onRoute', (route) => {
+    if ((route.config as { optionalBody?: unknown } | undefined)?.optionalBody !== true) return;
+    for (const method of Array.isArray(route.method) ? route.method : [route.method]) optionalBodies.add(`${method.toLowerCase()} ${openApiPath(route.url)}`);
+  });
   await app.register(swagger, {
+    transformObject: (document) => {
+      if (!('openapiObject' in document)) return document.swaggerObject;
+      const { openapiObject } = document;
+      for (const [path, operations] of Object.entries(openapiObject.paths ?? {})) {
+        for (const [method, operation] of Object.entries(operations as Record<string, { requestBody?: { required?: boolean } }>)) {
+          if (optionalBodies.has(`${method} ${path}`) && operation.requestBody !== undefined) operation.requestBody.required = false;
+        }
+      }
+      return openapiObject;
+    },
     openapi: {
       openapi: '3.1.0',
       info: {
@@ -368,6 +387,11 @@ async function registerRateLimits(app: FastifyInstance, rateLimitOf: HttpServerD
       (error: unknown) => done(error instanceof Error ? error : new Error(String(error))),
     );
   };
+}
+
+/** `/v1/deliveries/{id}/retry` for `/v1/deliveries/:id/retry`, as the swagger plugin writes paths. */
+function openApiPath(url: string): string {
+  return url.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
 }
 
 function secondsSince(request: FastifyRequest): number {
