@@ -76,6 +76,15 @@ describe('configuration', () => {
     assert.throws(() => resolveConfig({}, { MILLRACE_OTLP_ENDPOINT: 'collector:4318' }), /MILLRACE_OTLP_ENDPOINT="collector:4318": must be an http:\/\/ or https:\/\/ URL/);
   });
 
+  it('leaves /metrics open unless metricsAuth asks for an operator key, by flag, environment or manifest, and refuses other values', () => {
+    assert.equal(resolveConfig({}, {}).metricsAuth, 'none');
+    const manifest = { metricsAuth: 'operator' };
+    assert.equal(resolveConfig({}, {}, manifest).metricsAuth, 'operator');
+    assert.equal(resolveConfig({}, { MILLRACE_METRICS_AUTH: 'none' }, manifest).metricsAuth, 'none');
+    assert.equal(resolveConfig({ metricsAuth: 'operator' }, { MILLRACE_METRICS_AUTH: 'none' }).metricsAuth, 'operator');
+    assert.throws(() => resolveConfig({}, { MILLRACE_METRICS_AUTH: 'yes' }), /MILLRACE_METRICS_AUTH="yes": must be none or operator/);
+  });
+
   it('sends 16 deliveries at once, at most 4 of one subscription, unless the flag or the environment says otherwise', () => {
     const defaults = resolveConfig({}, {});
     assert.deepEqual([defaults.deliveryConcurrency, defaults.deliveryPerSubscription], [16, 4]);

@@ -3,8 +3,8 @@
 // problem listed in one error, then frozen. Nothing else reads process.env.
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { HubSettings } from '../core/index.js';
-import { isPostgresUrl, MillraceError, parseByteSize, parseHost, parseHttpUrl, parseStoreUrl } from '../core/index.js';
+import type { HubSettings, MetricsAuth } from '../core/index.js';
+import { isPostgresUrl, MillraceError, parseByteSize, parseHost, parseHttpUrl, parseMetricsAuth, parseStoreUrl } from '../core/index.js';
 
 export { isPostgresUrl, parseByteSize };
 
@@ -56,6 +56,12 @@ export interface HubConfig {
    * which on a machine with two cores takes in more (docs/adr/0024). No effect on PostgreSQL.
    */
   readonly appendThread: 'on' | 'off';
+  /**
+   * Who may scrape GET /metrics, whose labels name sources, plants and teams: `none` (the
+   * default: whoever reaches the port, as a Prometheus on the same network expects) or
+   * `operator` (an operator key of either role; a system's or partner's is refused, docs/adr/0070).
+   */
+  readonly metricsAuth: MetricsAuth;
 }
 
 /** Values given on the command line; absent means "not given". */
@@ -113,6 +119,7 @@ const SETTINGS: { readonly [K in keyof HubConfig]: Setting<K> } = {
     fallback: 'off',
     parse: (raw) => (raw === 'on' || raw === 'off' ? raw : new Error('must be on or off')),
   },
+  metricsAuth: { env: 'MILLRACE_METRICS_AUTH', manifest: 'metricsAuth', fallback: 'none', parse: parseMetricsAuth },
 };
 
 /**

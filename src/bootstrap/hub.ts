@@ -276,6 +276,7 @@ export async function createHub(config: HubConfig, manifest: Manifest, contracts
     refusals,
     visibility: { kpis, health: new IntegrationHealthQueries(store, store, store.quarantines, store.deliveries, manifest, refusals, clock) },
     metrics,
+    metricsAuth: config.metricsAuth,
     authenticator: new ApiKeyAuthenticator(store, clock, { cacheMs: config.credentialCacheMs }),
     bodyLimit: config.bodyLimit,
     eventSchema: inlineRefs(contracts.set.envelope, contracts.set.shared),

@@ -18,6 +18,7 @@ export interface CommonOptions {
   readonly workflows?: string;
   readonly deliveries?: string;
   readonly otlpEndpoint?: string;
+  readonly metricsAuth?: string;
   readonly appendThread?: string;
   readonly deliveryConcurrency?: string;
   readonly deliveryPerSubscription?: string;
@@ -37,6 +38,7 @@ export function configFlags(options: CommonOptions): ConfigFlags {
   if (options.workflows !== undefined) flags.workflows = options.workflows;
   if (options.deliveries !== undefined) flags.deliveries = options.deliveries;
   if (options.otlpEndpoint !== undefined) flags.otlpEndpoint = options.otlpEndpoint;
+  if (options.metricsAuth !== undefined) flags.metricsAuth = options.metricsAuth;
   if (options.appendThread !== undefined) flags.appendThread = options.appendThread;
   if (options.deliveryConcurrency !== undefined) flags.deliveryConcurrency = options.deliveryConcurrency;
   if (options.deliveryPerSubscription !== undefined) flags.deliveryPerSubscription = options.deliveryPerSubscription;

@@ -17,5 +17,6 @@ export function registerServe(program: Command): void {
     .option('--delivery-per-subscription <n>', 'deliveries of one subscription in flight at once, at most --delivery-concurrency (env MILLRACE_DELIVERY_PER_SUBSCRIPTION, default 4)')
     .option('--append-thread <on|off>', 'on: commit log appends on a thread of their own (SQLite; env MILLRACE_APPEND_THREAD, default off, docs/adr/0024)')
     .option('--otlp-endpoint <url>', 'send traces to this OTLP/HTTP collector, e.g. http://127.0.0.1:4318 (env MILLRACE_OTLP_ENDPOINT; default: tracing off)')
+    .option('--metrics-auth <none|operator>', 'operator: GET /metrics asks for an operator key (env MILLRACE_METRICS_AUTH; default none: no key)')
     .action(async (options: CommonOptions) => (await import('./serve.action.js')).serve(options));
 }

@@ -38,7 +38,8 @@ export type { ContractVerdict, DeliveryWithdrawal, DiffKind, DiffSection, Manife
 export { AWAITED_AT, IN_FLIGHT_STAGES, SLA_STAGES, TOLERANCE_APPLIES_ON } from './governance/manifest-impact.js';
 export type { DiffImpact, ExceptionGroup, InFlightStage, LineGroup, Touches, WorkflowCensus } from './governance/manifest-impact.js';
 export { MANIFEST_RULES } from './governance/manifest-rules.js';
-export { isPostgresUrl, parseByteSize, parseHost, parseHttpUrl, parseStoreUrl } from './governance/hub-settings.js';
+export { isPostgresUrl, parseByteSize, parseHost, parseHttpUrl, parseMetricsAuth, parseStoreUrl } from './governance/hub-settings.js';
+export type { MetricsAuth } from './governance/hub-settings.js';
 export { EXCEPTION_CODES } from './governance/exception-codes.js';
 export type { ManifestRuleCode } from './governance/manifest-rules.js';
 export { MANIFEST_SCHEMA } from './governance/manifest.schema.js';

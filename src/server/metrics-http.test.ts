@@ -81,3 +81,33 @@ describe('GET /metrics', () => {
     assert.equal(families.find((f) => f.name === 'millrace_delivery_attempt_duration_seconds')?.type, 'HISTOGRAM');
   });
 });
+
+// Before, /metrics answered anyone who could reach the port, and its labels name the sources
+// (systems, partners), plants and teams. A deployment can now ask for an operator key
+// (`metricsAuth: operator`); without it the scrape stays open, as for the demo (docs/adr/0070).
+describe('GET /metrics with metricsAuth operator', () => {
+  let t: TestHub;
+  before(async () => {
+    t = await startTestHub({ flags: { metricsAuth: 'operator' } });
+  });
+  after(() => t.close());
+  const get = (key?: string) => t.hub.http.inject({ method: 'GET', url: '/metrics', headers: key === undefined ? {} : { authorization: `Bearer ${key}` } });
+
+  it('answers an operator key, either role', async () => {
+    for (const key of ['operator:ap-lead', 'viewer:plant-manager']) {
+      const response = await get(t.keys.get(key));
+      assert.equal(response.statusCode, 200, key);
+      assert.match(response.body, /millrace_store_up 1/);
+    }
+  });
+
+  it('refuses a request without a key (401) and a system or partner key (403), as problem+json', async () => {
+    const none = await get();
+    assert.deepEqual([none.statusCode, none.headers['content-type'], none.json<{ code: string }>().code], [401, 'application/problem+json; charset=utf-8', 'unauthenticated']);
+    for (const key of ['system:erp-core', 'partner:sup-0042']) {
+      const refused = await get(t.keys.get(key));
+      assert.deepEqual([refused.statusCode, refused.json<{ code: string }>().code], [403, 'forbidden_action'], key);
+      assert.doesNotMatch(refused.body, /millrace_/);
+    }
+  });
+});

@@ -71,6 +71,8 @@ export interface HttpServerDependencies {
   readonly plant?: PlantQueries;
   /** Prometheus metrics, served at GET /metrics when given. */
   readonly metrics?: HubMetrics;
+  /** `operator`: GET /metrics asks for an operator key; `none` (the default): no key (docs/adr/0070). */
+  readonly metricsAuth?: 'none' | 'operator';
   /** CSV intake and the quarantine (absent: those routes are not served). */
   readonly inbound?: InboundRouteDependencies;
   /** Requests per minute a principal's credentials may make (the manifest's `rateLimit`); undefined: no limit. */
@@ -284,8 +286,14 @@ export async function buildHttpServer(deps: HttpServerDependencies): Promise<Fas
 
   const metrics = deps.metrics;
   if (metrics !== undefined) {
-    // Like /healthz, open to the scraper: the figures name sources, types, plants and teams, never a business document.
-    app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => reply.type(metrics.contentType).send(await metrics.text()));
+    // By default open to the scraper, like /healthz: the figures name sources, types, plants and
+    // teams, never a business document. `metricsAuth: operator` keeps them to operator keys, as
+    // the integration health route that names the same sources is (docs/adr/0070).
+    const keyed = deps.metricsAuth === 'operator';
+    app.get('/metrics', { schema: { hide: true }, config: { auth: keyed } }, async (request, reply) => {
+      if (keyed && request.principal?.kind !== 'operator') throw new MillraceError('forbidden_action', 'the metrics are for operator keys here (millrace keys add --operator NAME --role viewer)');
+      return reply.type(metrics.contentType).send(await metrics.text());
+    });
   }
 
   app.get(

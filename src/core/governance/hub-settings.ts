@@ -35,6 +35,13 @@ export function parseHttpUrl(raw: string | number): string | Error {
   return new Error('must be an http:// or https:// URL of an OTLP/HTTP collector, e.g. http://127.0.0.1:4318');
 }
 
+/** Who may scrape GET /metrics: `none` (anyone who reaches the port) or `operator` (an operator key, either role). */
+export type MetricsAuth = 'none' | 'operator';
+
+export function parseMetricsAuth(raw: string | number): MetricsAuth | Error {
+  return raw === 'none' || raw === 'operator' ? raw : new Error('must be none or operator');
+}
+
 /** A host name or address to listen on. */
 export function parseHost(raw: string | number): string | Error {
   return String(raw).trim() === '' ? new Error('must not be empty') : String(raw);

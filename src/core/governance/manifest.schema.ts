@@ -244,6 +244,10 @@ export const MANIFEST_SCHEMA = {
         edgePayloadLimit: { type: ['string', 'integer'], description: 'Largest MQTT or NATS message taken, e.g. 1MB; a larger one is kept in quarantine as payload_too_large (its first bytes only). Default: bodyLimit.' },
         logLevel: { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] },
         otlpEndpoint: { type: 'string', minLength: 1, description: 'OTLP/HTTP collector for traces, e.g. http://127.0.0.1:4318; absent: tracing is off.' },
+        metricsAuth: {
+          enum: ['none', 'operator'],
+          description: 'Who may scrape GET /metrics: none (no key needed, the default) or operator (an operator key, e.g. one made with keys add --operator prometheus --role viewer).',
+        },
         x12: { ...x12Identity, description: "The hub's own interchange id: ISA05/ISA06 of the 850s and acknowledgements it sends." },
       },
     },

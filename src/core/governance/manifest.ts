@@ -92,6 +92,8 @@ export interface HubSettings {
   readonly logLevel?: string;
   /** OTLP/HTTP collector for traces (docs/adr/0018); absent: tracing is off. */
   readonly otlpEndpoint?: string;
+  /** Who may scrape GET /metrics: `none` (no key, the default) or `operator` (an operator key, docs/adr/0070). */
+  readonly metricsAuth?: string;
 }
 
 export type CompatibilityModeSetting = 'backward' | 'backward_transitive' | 'forward' | 'forward_transitive' | 'full' | 'full_transitive' | 'none';
