@@ -173,7 +173,10 @@ export function decideLine(state: P2PLine, base: DecisionContext): CloudEvent[] 
   // The manifest may set other tolerances for this supplier or item category.
   const ctx = { ...base, policy: base.policy.forLine(terms.supplierId, terms.itemCategory) };
   const out = new Derivation(state, ctx);
-  out.resolve('no_purchase_order', 'po', `PO ${state.poNumber} line ${state.line} was released (${terms.since})`);
+  // Every party's (docs/adr/0070): the receipts' `po` and each supplier's `po:<supplier>`.
+  for (const known of Object.values(state.exceptions)) {
+    if (known.code === 'no_purchase_order' && known.status === 'open') out.resolve('no_purchase_order', known.ref, `PO ${state.poNumber} line ${state.line} was released (${terms.since})`);
+  }
   if (ctx.policy.knowsSupplier?.(terms.supplierId) === false) {
     out.raise(
       'master_data_gap',
@@ -272,15 +275,32 @@ function awaitPurchaseOrder(state: P2PLine, ctx: DecisionContext, out: Derivatio
     out.startSla('purchase_order_missing', 'po', ctx.now, addMs(ctx.now, ctx.policy.slaMs.purchase_order_missing), ctx.policy.ownerOf('no_purchase_order', plant));
     return;
   }
-  if (deadline.breached) {
-    const evidence = [...receipts.map((r) => r.eventId), ...invoices.map((i) => i.eventId), ...credits.map((c) => c.eventId), ...Object.values(state.shipments).map((s) => s.eventId)];
-    const invoice = invoices[0];
+  if (!deadline.breached) return;
+  // One exception per supplier whose documents name the PO, with its own documents (and the
+  // buyer's receipts), so that each supplier reads its own and not another's invoices; receipts
+  // alone raise one without a supplier (docs/adr/0070). Before, one exception carried the first
+  // invoice's supplier and every supplier's documents.
+  const shipments = Object.values(state.shipments);
+  const suppliers = [...new Set([...invoices, ...credits].sort(bySeq).map((d) => d.supplierId).concat(shipments.map((s) => s.supplierId)))];
+  const where = `PO ${state.poNumber} line ${state.line}, which no ERP has released`;
+  const received = receipts.length === 0 ? '' : ` and ${receipts.length} receipt(s)`;
+  if (suppliers.length === 0) {
+    out.raise('no_purchase_order', 'po', `${receipts.length} receipt(s) reference ${where}`, receipts.map((r) => r.eventId), plant === undefined ? {} : { plant });
+    return;
+  }
+  for (const supplierId of suppliers) {
+    const own = invoices.filter((i) => i.supplierId === supplierId).sort(bySeq);
+    const memos = credits.filter((c) => c.supplierId === supplierId);
+    const asns = shipments.filter((sh) => sh.supplierId === supplierId);
+    const counted = [[own.length, 'invoice(s)'], [memos.length, 'credit memo(s)'], [asns.length, 'ASN(s)']] as const;
+    const sent = counted.filter(([n]) => n > 0).map(([n, what]) => `${n} ${what}`).join(', ');
+    const first = own[0];
     out.raise(
       'no_purchase_order',
-      'po',
-      `${invoices.length} invoice(s) and ${receipts.length} receipt(s) reference PO ${state.poNumber} line ${state.line}, which no ERP has released`,
-      evidence,
-      { ...(plant === undefined ? {} : { plant }), ...(invoice === undefined ? {} : { invoiceNumber: invoice.invoiceNumber, supplierId: invoice.supplierId }) },
+      `po:${supplierId}`,
+      `${sent} from ${supplierId}${received} reference ${where}`,
+      [...receipts.map((r) => r.eventId), ...own.map((d) => d.eventId), ...memos.map((d) => d.eventId), ...asns.map((d) => d.eventId)],
+      { ...(plant === undefined ? {} : { plant }), supplierId, ...(first === undefined ? {} : { invoiceNumber: first.invoiceNumber }) },
     );
   }
 }

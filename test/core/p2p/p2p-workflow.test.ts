@@ -1189,6 +1189,26 @@ describe('orphans and cancellations', () => {
     assert.equal(stageOf(s.line(10)), 'awaiting_po');
   });
 
+  // Before, one exception named the first invoice's supplier and counted every supplier's
+  // invoices: SUP-0042 read SUP-0107's invoice among its evidence, and SUP-0107 had none (docs/adr/0070).
+  it('raises no_purchase_order once per supplier whose documents name the unknown PO, each with its own documents, and resolves them all on release', () => {
+    const s = new P2PScenario();
+    const own = s.invoice('INV-1', [{ line: 10, quantity: '100', unitPrice: '12.5000' }]);
+    const other = s.invoice('INV-9', [{ line: 10, quantity: '5', unitPrice: '12.5000' }], { supplierId: 'SUP-0107' });
+    s.advance(5 * HOUR);
+    const raised = s.exceptions('no_purchase_order').map((e) => [e.supplierId, e.invoiceNumber, e.evidence]);
+    assert.deepEqual(raised, [
+      ['SUP-0042', 'INV-1', [own.event.id]],
+      ['SUP-0107', 'INV-9', [other.event.id]],
+    ]);
+    for (const e of s.exceptions('no_purchase_order')) assert.doesNotMatch(String(e.message), e.supplierId === 'SUP-0042' ? /INV-9|SUP-0107/ : /INV-1\b|SUP-0042/);
+    // A third supplier's invoice after the grace period gets its own at once.
+    s.invoice('INV-5', [{ line: 10, quantity: '1', unitPrice: '12.5000' }], { supplierId: 'SUP-0200' });
+    assert.deepEqual(s.exceptions('no_purchase_order').map((e) => e.supplierId), ['SUP-0042', 'SUP-0107', 'SUP-0200']);
+    s.release([{ line: 10, quantity: '100', unitPrice: '12.5000' }]);
+    assert.equal(s.derived('exception.resolved').filter((e) => (e.data as { code?: string }).code === 'no_purchase_order').length, 3);
+  });
+
   it('catches up when the PO arrives after its receipt and invoice (out-of-order sync)', () => {
     const s = new P2PScenario();
     s.receive('GR-1', [{ line: 10, quantity: '100' }]);
