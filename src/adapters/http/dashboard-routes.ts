@@ -9,12 +9,12 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 /** The dashboard folder: `dashboard/` at the package root, from src/adapters/http and dist/adapters/http alike. */
 const DASHBOARD_DIR = new URL('../../../dashboard/', import.meta.url);
 
-const TYPES = { html: 'text/html; charset=utf-8', js: 'text/javascript; charset=utf-8', css: 'text/css; charset=utf-8' } as const;
+const TYPES = { html: 'text/html; charset=utf-8', js: 'text/javascript; charset=utf-8', css: 'text/css; charset=utf-8', svg: 'image/svg+xml' } as const;
 
-/** Served name -> file. The page's modules, then the chart library as its package ships it. */
+/** Served name -> file. The page's modules and icon, then the chart library as its package ships it. */
 function allowList(): Map<string, { path: string; type: string }> {
   const files = new Map<string, { path: string; type: string }>();
-  for (const name of ['index.html', 'app.js', 'api.js', 'words.js', 'charts.js', 'views.js', 'style.css']) {
+  for (const name of ['index.html', 'app.js', 'api.js', 'words.js', 'charts.js', 'views.js', 'style.css', 'favicon.svg']) {
     files.set(name, { path: fileURLToPath(new URL(name, DASHBOARD_DIR)), type: TYPES[name.slice(name.lastIndexOf('.') + 1) as keyof typeof TYPES] });
   }
   const require = createRequire(import.meta.url);
