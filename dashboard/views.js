@@ -2,7 +2,7 @@
 // renders plain semantic markup, and draws its charts after it is in the page.
 import { all, api, ApiError } from './api.js';
 import { chartFigure, drawChart } from './charts.js';
-import { ago, count, decimal, hours, html, minutes, money, percent, raw, render, team, term, when, words } from './words.js';
+import { ago, count, decimal, hours, html, idClass, minutes, money, percent, raw, render, team, term, when, words } from './words.js';
 
 const poLink = (poNumber, text = poNumber) => html`<a href="#/po/${encodeURIComponent(poNumber)}">${text}</a>`;
 const sourceName = (source) => source.replace(/^\/(systems|partners)\//, '');
@@ -248,10 +248,10 @@ export const exceptions = {
             <thead><tr><th scope="col">What happened</th><th scope="col">Team</th><th scope="col">Purchase order</th><th scope="col">Supplier</th><th scope="col">Plant</th><th scope="col">Open for</th>${canResolve ? html`<th scope="col"><span class="visually-hidden">Action</span></th>` : ''}</tr></thead>
             <tbody>${oldestFirst(shown).map(
               (e) => html`<tr data-exception="${e.exceptionId}">
-                <th scope="row">${term('exception', e.code)}<div class="muted small">${e.message}</div></th>
+                <th scope="row">${term('exception', e.code)}<div class="muted small message">${e.message}</div></th>
                 <td>${team(e.owner)}</td>
-                <td>${e.poNumber ? poLink(e.poNumber, `${e.poNumber}${e.line ? ` line ${e.line}` : ''}`) : '—'}</td>
-                <td class="nowrap">${e.supplierId ?? '—'}</td>
+                <td class="${idClass(e.poNumber)}">${e.poNumber ? poLink(e.poNumber, `${e.poNumber}${e.line ? ` line ${e.line}` : ''}`) : '—'}</td>
+                <td class="${idClass(e.supplierId)}">${e.supplierId ?? '—'}</td>
                 <td>${e.plant ?? '—'}</td>
                 <td class="nowrap"><span title="raised ${when(e.raisedAt)}">${minutes(e.ageSeconds / 60)}</span></td>
                 ${canResolve ? html`<td><button type="button" class="resolve" data-resolve="${e.exceptionId}" data-what="${words('exception', e.code)}${e.poNumber ? `, PO ${e.poNumber}` : ''}">Resolve</button></td>` : ''}

@@ -155,8 +155,26 @@ export function term(kind, code) {
   return html`<span class="term" title="code: ${code}">${words(kind, code)}</span>`;
 }
 
+/**
+ * Puts `markup` in `element`. Each table goes in a box of its own that scrolls sideways when the
+ * table is wider than the screen (a phone's 375 px), rather than the whole page.
+ */
 export function render(element, markup) {
   element.innerHTML = part(markup);
+  for (const table of element.querySelectorAll('table')) {
+    const box = document.createElement('div');
+    box.className = 'table-scroll';
+    table.replaceWith(box);
+    box.append(table);
+  }
+}
+
+/** Ids longer than this break anywhere (a contract allows 64 characters); shorter ones are never split. */
+const LONG_ID = 16;
+
+/** The class of a cell that shows an id: `id`, and `id long` for one that may break over lines. */
+export function idClass(value) {
+  return value !== null && value !== undefined && String(value).length > LONG_ID ? 'id long' : 'id';
 }
 
 // ---- numbers and times ----
