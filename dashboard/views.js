@@ -56,6 +56,11 @@ function statusBadge(status) {
   return html`<span class="badge ${status}" title="code: ${status}">${words('health', status)}</span>`;
 }
 
+/** The sources' statuses the tile "Needing attention" counts (with failing subscribers): the overview lists them too. */
+const ATTENTION = new Set(['failing', 'overdue', 'late']);
+/** The Integrations page's filter for exactly those (ADR 0061): the overview's link opens the page with it. */
+const ATTENTION_WORDS = 'needing attention';
+
 // ---------------------------------------------------------------- overview
 
 /** "2 cancelled, 1 stopped by an exception, 1 still waiting": why lines went no further. */
@@ -129,7 +134,7 @@ export const overview = {
     const grir = Object.entries(kpis.grir.openBalance);
     const waiting = stuck.stages.filter((s) => s.count > 0);
     const widest = Math.max(1, ...waiting.map((s) => s.count));
-    const attention = [...health.sources.filter((s) => ['failing', 'overdue', 'late'].includes(s.status)), ...health.subscribers.filter((s) => s.status === 'failing')];
+    const attention = [...health.sources.filter((s) => ATTENTION.has(s.status)), ...health.subscribers.filter((s) => s.status === 'failing')];
     return html`
       <h1>Overview</h1>
       <p class="lead">Procure-to-pay over the last 7 days: the key figures, how far the lines released this week got, and where open purchase order lines wait now.</p>
@@ -178,8 +183,8 @@ export const overview = {
           <h2>Integrations needing attention</h2>
           ${attention.length === 0
             ? html`<p>Every integration is healthy or quiet. <a href="#/integrations">See all integrations</a>.</p>`
-            : html`<ul>${attention.map((a) => html`<li>${statusBadge(a.status)} <strong>${a.source ? (a.publisher?.name ?? sourceName(a.source)) : a.subscription}</strong>: ${a.problems ? a.problems.join('; ') : `${count(a.dead)} dead letters, ${count(a.blocked)} blocked`}</li>`)}</ul>
-              <p><a href="#/integrations">See all integrations</a></p>`}
+            : html`<ul id="attention-list">${attention.map((a) => html`<li>${statusBadge(a.status)} <strong>${a.source ? (a.publisher?.name ?? sourceName(a.source)) : a.subscription}</strong>: ${a.problems ? a.problems.join('; ') : `${count(a.dead)} dead letters, ${count(a.blocked)} blocked`}</li>`)}</ul>
+              <p><a href="#/integrations/${encodeURIComponent(ATTENTION_WORDS)}">See ${attention.length === 1 ? 'the one' : `the ${count(attention.length)}`} needing attention on the Integrations page</a>, or <a href="#/integrations">all integrations</a>.</p>`}
         </section>
       </div>`;
   },
@@ -338,8 +343,6 @@ export const purchaseOrder = {
 
 // ---------------------------------------------------------------- integrations
 
-/** The sources' statuses the tile "Needing attention" counts (with failing subscribers). */
-const ATTENTION = new Set(['failing', 'overdue', 'late']);
 
 /**
  * What the filter of the integrations searches in a row: its names and ids, its channel and its
@@ -354,7 +357,7 @@ function filterWords(...parts) {
 }
 
 function sourceWords(s) {
-  const status = [s.status, words('health', s.status), ATTENTION.has(s.status) ? 'needing attention' : ''];
+  const status = [s.status, words('health', s.status), ATTENTION.has(s.status) ? ATTENTION_WORDS : ''];
   const publisher = s.publisher ? [s.publisher.name, s.publisher.kind, s.publisher.id, s.publisher.mode === 'observe' ? 'observed only' : ''] : ['not declared'];
   return [sourceName(s.source), s.source, publisher, status, s.problems];
 }
@@ -483,7 +486,7 @@ export const integrations = {
         <thead><tr><th scope="col">Subscription</th><th scope="col">Receiver</th><th scope="col">Channel</th><th scope="col">Status</th><th scope="col">Waiting</th><th scope="col">Blocked</th><th scope="col">Dead letters</th><th scope="col">Delivered</th><th scope="col" title="never sent: the manifest narrowed or removed the subscription">Withdrawn</th>${canResolve ? html`<th scope="col"><span class="visually-hidden">Action</span></th>` : ''}</tr></thead>
         <tbody>${filteredRows(
           health.subscribers.map(
-            (s) => html`<tr data-filter="${filterWords(s.subscription, s.subscriber, s.channel, words('channel', s.channel), s.status, words('health', s.status), s.status === 'failing' ? 'needing attention' : '')}"><th scope="row">${s.subscription}</th><td>${s.subscriber}</td><td>${term('channel', s.channel)}</td><td>${statusBadge(s.status)}</td><td class="num">${count(s.backlog)}</td><td class="num">${count(s.blocked)}</td><td class="num">${count(s.dead)}</td><td class="num">${count(s.delivered)}</td><td class="num">${count(s.withdrawn)}</td>${canResolve ? html`<td>${retryDeadButton(s)}</td>` : ''}</tr>`,
+            (s) => html`<tr data-filter="${filterWords(s.subscription, s.subscriber, s.channel, words('channel', s.channel), s.status, words('health', s.status), s.status === 'failing' ? ATTENTION_WORDS : '')}"><th scope="row">${s.subscription}</th><td>${s.subscriber}</td><td>${term('channel', s.channel)}</td><td>${statusBadge(s.status)}</td><td class="num">${count(s.backlog)}</td><td class="num">${count(s.blocked)}</td><td class="num">${count(s.dead)}</td><td class="num">${count(s.delivered)}</td><td class="num">${count(s.withdrawn)}</td>${canResolve ? html`<td>${retryDeadButton(s)}</td>` : ''}</tr>`,
           ),
           canResolve ? 10 : 9,
           'No subscriber: the manifest declares no subscription.',
