@@ -81,8 +81,7 @@ async function show(fresh) {
     if (fresh) {
       $('notice').textContent = '';
       document.title = `${current.title} · Millrace operations`;
-      view.querySelector('h1')?.setAttribute('tabindex', '-1');
-      view.querySelector('h1')?.focus();
+      focusHeading();
     }
   } catch (error) {
     if (ticket !== shown) return;
@@ -94,14 +93,20 @@ async function show(fresh) {
     if (fresh) {
       render(view, html`<h1>${current.title}</h1>`);
       document.title = `${current.title} · Millrace operations`;
-      view.querySelector('h1')?.setAttribute('tabindex', '-1');
-      view.querySelector('h1')?.focus();
+      focusHeading();
     }
   }
   for (const link of document.querySelectorAll('#nav a')) {
     if (link.getAttribute('href') === `#/${name}`) link.setAttribute('aria-current', 'page');
     else link.removeAttribute('aria-current');
   }
+}
+
+/** Focus on the view's heading (made focusable), as after a navigation. */
+function focusHeading() {
+  const heading = view.querySelector('h1');
+  heading?.setAttribute('tabindex', '-1');
+  heading?.focus();
 }
 
 function signOut(message = '') {
@@ -139,6 +144,13 @@ $('login-form').addEventListener('submit', (event) => {
 $('sign-out').addEventListener('click', () => signOut());
 window.addEventListener('hashchange', () => me && void show(true));
 
+/** The exception whose Resolve button takes the place of `id`'s once it is resolved: the next in the list, else the one before. */
+function nextToResolve(id) {
+  const buttons = [...view.querySelectorAll('button[data-resolve]')];
+  const at = buttons.findIndex((b) => b.dataset.resolve === id);
+  return at === -1 ? undefined : (buttons[at + 1] ?? buttons[at - 1])?.dataset.resolve;
+}
+
 // Resolving: the dialog asks why; the answer goes to the API, then the view is read again.
 const dialog = $('resolve-dialog');
 let resolving;
@@ -159,11 +171,20 @@ $('resolve-form').addEventListener('submit', (event) => {
   const reason = $('resolve-reason').value.trim();
   if (reason === '' || resolveButton.disabled) return;
   resolveButton.disabled = true;
+  const what = $('resolve-what').textContent;
+  const next = nextToResolve(resolving);
   api(`/v1/exceptions/${encodeURIComponent(resolving)}/resolve`, { method: 'POST', body: { reason } })
     .then(
       () => {
         dialog.close();
-        return show(false);
+        // Said in words, and the keyboard goes on to the next exception: the resolved one's button
+        // is gone once the view is read again, and focus fell to the top of the page.
+        return show(false).then(() => {
+          $('notice').textContent = `Resolved: ${what}.`;
+          const button = [...view.querySelectorAll('button[data-resolve]')].find((b) => b.dataset.resolve === next);
+          if (button) button.focus();
+          else focusHeading();
+        });
       },
       (error) => ($('resolve-error').textContent = problemText(error)),
     )

@@ -216,6 +216,15 @@ function oldestFirst(items) {
   return [...items].reverse().sort((a, b) => Date.parse(a.raisedAt) - Date.parse(b.raisedAt));
 }
 
+/**
+ * An exception's Resolve button. Its name says which exception: a screen reader's list of the
+ * page's buttons read "Resolve" as many times as there were exceptions.
+ */
+function resolveButton(e) {
+  const what = `${words('exception', e.code)}${e.poNumber ? `, PO ${e.poNumber}${e.line ? ` line ${e.line}` : ''}` : ''}`;
+  return html`<td><button type="button" class="resolve" data-resolve="${e.exceptionId}" data-what="${what}" aria-label="Resolve: ${what}">Resolve</button></td>`;
+}
+
 export const exceptions = {
   title: 'Exceptions',
   async load([owner]) {
@@ -259,7 +268,7 @@ export const exceptions = {
                 <td class="${idClass(e.supplierId)}">${e.supplierId ?? '—'}</td>
                 <td>${e.plant ?? '—'}</td>
                 <td class="nowrap"><span title="raised ${when(e.raisedAt)}">${minutes(e.ageSeconds / 60)}</span></td>
-                ${canResolve ? html`<td><button type="button" class="resolve" data-resolve="${e.exceptionId}" data-what="${words('exception', e.code)}${e.poNumber ? `, PO ${e.poNumber}` : ''}">Resolve</button></td>` : ''}
+                ${canResolve ? resolveButton(e) : ''}
               </tr>`,
             )}</tbody>
           </table>`}`;
