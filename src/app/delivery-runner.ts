@@ -313,16 +313,19 @@ export class DeliveryRunner {
     // Nor may a process that lost the lead meanwhile send (frozen past its lease, then thawed):
     // the new leader sends these. Asked of the store only when the lead's term may have run out.
     if (!(await this.store.tryLeadDeliveries())) return;
-    for (const delivery of chosen) this.launch(delivery, events.get(delivery.sequence), now);
+    // The term the sends start under: their outcomes are recorded only while it is still the
+    // lead's (a hub frozen in the middle of a send, thawed after another took over, writes none).
+    const lead = this.store.deliveryLead?.();
+    for (const delivery of chosen) this.launch(delivery, events.get(delivery.sequence), now, lead);
   }
 
-  private launch(delivery: DeliveryRecord, stored: StoredEvent | undefined, now: Date): void {
+  private launch(delivery: DeliveryRecord, stored: StoredEvent | undefined, now: Date, lead: string | undefined): void {
     const free = () => {
       this.inFlight.delete(delivery.deliveryId);
       this.busy.set(delivery.subscription, (this.busy.get(delivery.subscription) ?? 1) - 1);
       this.settled.add(delivery.deliveryId);
     };
-    const done = this.attempt(delivery, stored, now).then(
+    const done = this.attempt(delivery, stored, now, lead).then(
       () => {
         free();
         void this.pump(false);
@@ -354,10 +357,11 @@ export class DeliveryRunner {
     for (const failures of this.watchers) failures.push(error);
   }
 
-  private async attempt(delivery: DeliveryRecord, stored: StoredEvent | undefined, now: Date): Promise<void> {
+  private async attempt(delivery: DeliveryRecord, stored: StoredEvent | undefined, now: Date, lead: string | undefined): Promise<void> {
     const nowIso = now.toISOString();
+    const fenced = lead === undefined ? {} : { lead };
     const wait = (until: number, reason?: string) =>
-      this.record({ deliveryId: delivery.deliveryId, status: 'waiting', attempts: delivery.attempts, nextAttemptAt: new Date(until).toISOString(), ...(reason === undefined ? {} : { lastError: reason }) });
+      this.record({ deliveryId: delivery.deliveryId, status: 'waiting', attempts: delivery.attempts, nextAttemptAt: new Date(until).toISOString(), ...(reason === undefined ? {} : { lastError: reason }), ...fenced });
     const subscription = this.subscriptions.get(delivery.subscription);
     if (subscription === undefined) return wait(now.getTime() + this.recheckMs, `subscription ${delivery.subscription} is not in the manifest any more`);
     if (stored === undefined) throw new Error(`delivery ${delivery.deliveryId}: event ${delivery.sequence} is not in the log`);
@@ -399,6 +403,7 @@ export class DeliveryRunner {
       lastAttemptAt: nowIso,
       ...(outcome.lastError === undefined ? {} : { lastError: outcome.lastError }),
       ...(outcome.status === 'delivered' ? { deliveredAt: nowIso } : {}),
+      ...fenced,
     });
   }
 

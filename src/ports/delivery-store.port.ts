@@ -53,6 +53,15 @@ export interface DeliveryUpdate {
   /** Absent: keep the last error (a wait is not an error). */
   readonly lastError?: string;
   readonly deliveredAt?: string;
+  /**
+   * The deliveries' lead term the attempt was started under (`DeliveryStore.deliveryLead`), when
+   * the runner that leads the deliveries records its outcome on a store shared by several hub
+   * processes: the store records it only while that term is still the lead's. A leader frozen for
+   * longer than its lease, then thawed, finds another hub's term there and writes nothing (the
+   * new leader sends the delivery, at least once). Absent for an operator's retry, which any hub
+   * may record.
+   */
+  readonly lead?: string;
 }
 
 /** A subscription's cursor, with what the hub that leads the deliveries last knew of it. */
@@ -95,6 +104,8 @@ export interface DeliveryFilter {
  *   deliveries in flight, and a dead head holds its followers back. At most `perSubscription`
  *   of each subscription (its earliest in the log), all by sequence: one subscription's
  *   backlog does not hide the others' due deliveries.
+ * - `updateDelivery` with a `lead` term that is not the lead's any more writes nothing and
+ *   rejects (the outcome of a send made by a hub that lost the lead).
  * - `updateDelivery` to `dead` marks the waiting followers of its key `blocked`; to `pending`
  *   (an operator's retry) puts back to `pending` every blocked delivery of the key that no dead
  *   one precedes any more.
@@ -122,6 +133,11 @@ export interface DeliveryStore {
    * again to keep checking.
    */
   tryLeadDeliveries(): Promise<boolean>;
+  /**
+   * The term of the deliveries' lead this process holds or last held, for `DeliveryUpdate.lead`;
+   * absent (or undefined) where one process has the store and needs no fencing (SQLite).
+   */
+  deliveryLead?(): string | undefined;
   /** Each subscription's cursor (the last log sequence scanned). */
   deliveryCursors(): Promise<Map<string, number>>;
   /** Creates the cursors that do not exist yet, at `at`; existing ones are left. */

@@ -10,6 +10,7 @@ import { describe, it } from 'node:test';
 import { dropSchema, needPostgres, POSTGRES_URL, uniqueSchema } from '../../../test/support/services.js';
 import { eventually } from '../../../test/support/eventually.js';
 import { PostgresStore } from './postgres-store.js';
+import { deliveryIdOf } from '../../core/index.js';
 
 const HOLDER = fileURLToPath(new URL('../../../test/support/lead-holder.ts', import.meta.url));
 
@@ -89,6 +90,35 @@ describe('PostgreSQL leads when the leading hub is frozen, killed or stopped', (
     assert.deepEqual(await holder.ask('scan'), { scan: false });
     assert.equal(await store.processedUpTo(), 0);
     assert.equal(await store.tryLeadWorkflows(), true, 'the new leader keeps the lead');
+  });
+
+  it('does not let a thawed leader overwrite the outcome of a delivery that the new leader recorded', async (t) => {
+    if (!(await needPostgres(t))) return;
+    const schema = uniqueSchema('mr_lease_outcome');
+    const url = leaseUrl(schema, 1000);
+    // The holder queued delivery audit-hook/1 and started its send while it led; it froze before
+    // it recorded the outcome (failed for good: dead).
+    const holder = await startHolder(t, url);
+    const store = await PostgresStore.open({ url });
+    t.after(async () => {
+      await store.close();
+      await dropSchema(schema);
+    });
+    const deliveryId = deliveryIdOf('audit-hook', 1, 1);
+    holder.child.kill('SIGSTOP');
+    await takeBoth(store);
+    // The new leader sends it again (at least once) and the receiver takes it.
+    const lead = store.deliveries.deliveryLead();
+    assert.notEqual(lead, undefined);
+    const at = new Date().toISOString();
+    await store.deliveries.updateDelivery({ deliveryId, status: 'delivered', attempts: 1, nextAttemptAt: at, lastAttemptAt: at, deliveredAt: at, ...(lead === undefined ? {} : { lead }) });
+
+    holder.child.kill('SIGCONT');
+    const record = String((await holder.ask('record')).record);
+    const stored = await store.deliveries.getDelivery(deliveryId);
+    assert.equal(stored?.status, 'delivered', 'the delivery stays delivered: the old term did not mark it dead');
+    assert.equal(stored?.lastError, undefined);
+    assert.match(record, /^refused: .*lost the deliveries' lead/, 'the thawed hub is told its outcome was not recorded');
   });
 
   it('are taken over at the next try when the leader is killed (its session ends), without waiting for the lease', async (t) => {

@@ -71,6 +71,10 @@ export class PostgresDeliveries implements DeliveryStore {
     return this.lead.tryLead();
   }
 
+  deliveryLead(): string | undefined {
+    return this.lead.fence();
+  }
+
   async deliveryCursors(): Promise<Map<string, number>> {
     const result = await this.pool.query<{ subscription: string; up_to: string }>(DELIVERY_SQL.cursors);
     return new Map(result.rows.map((row) => [row.subscription, Number(row.up_to)]));
@@ -158,7 +162,12 @@ export class PostgresDeliveries implements DeliveryStore {
   }
 
   async updateDelivery(update: DeliveryUpdate): Promise<void> {
-    await this.inTransaction(async (client) => {
+    const recorded = await this.inTransaction(async (client) => {
+      // The outcome of a send the leader started: written only under the term it started under,
+      // read FOR SHARE before anything else, so a take-over waits for this commit and no outcome
+      // of an old term lands after a new term began (a hub frozen in the middle of a send, thawed
+      // after another took over and recorded its own outcome). An operator's retry carries none.
+      if (update.lead !== undefined && ((await client.query(FENCE_CHECK, fenceParams(this.lead.name, update.lead))).rowCount ?? 0) === 0) return false;
       // A delivered head passes the head to its key's next delivery: under the key's lock, so a
       // replay inserted meanwhile is either seen here or sees this delivery delivered (and is the head).
       if (update.status === 'dead' || update.status === 'pending' || update.status === 'delivered') await client.query(LOCK_KEY_OF, [update.deliveryId, this.keyLockSpace]);
@@ -176,6 +185,9 @@ export class PostgresDeliveries implements DeliveryStore {
       }
       return true;
     });
+    if (!recorded) {
+      throw new Error(`the outcome of delivery ${update.deliveryId} (${update.status}) was not recorded: this hub lost the deliveries' lead (its lease ran out and another hub took it over); the hub that leads now sends it`);
+    }
   }
 
   async releaseStrandedDeliveries(): Promise<number> {
