@@ -1,5 +1,5 @@
 // Assembles a hub from configuration: contracts, manifest, store, use cases, HTTP server.
-import { AdvisoryLead, ApiKeyAuthenticator, buildHttpServer, CsvDropFolders, CsvParseReader, HubMetrics, loadLayeredContractSet, MqttSubscriber, NatsConsumers, NatsDeliveryChannel, sha256Hex, spawnThread, startTracing, WebhookChannel, X12DeliveryChannel } from '../adapters/index.js';
+import { ApiKeyAuthenticator, buildHttpServer, CsvDropFolders, CsvParseReader, HubMetrics, loadLayeredContractSet, MqttSubscriber, NatsConsumers, NatsDeliveryChannel, PostgresStore, sha256Hex, spawnThread, startTracing, WebhookChannel, X12DeliveryChannel } from '../adapters/index.js';
 import type { NatsConsumersOptions, Tracing } from '../adapters/index.js';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { readFileSync } from 'node:fs';
@@ -12,7 +12,7 @@ import type { AsyncApiDocument, CloudEvent, ContractSet, Manifest, NatsConsumerD
 import { alignerOf, asyncApiCatalogue, ContractRegistry, EventUpcaster, governanceCoverage, inlineRefs, manifestDirectory, masterDataOwnerOf, MillraceError, P2P_STAGES, p2pPolicy, p2pSettingsOf, parseDeliveryDuration, partyOfPrincipal, plantPolicy, plantSettingsOf, planReaders, PublishingAuthority, SHIPPED_UPCASTERS } from '../core/index.js';
 import type { BatchOutcome, Clock, DeliveryChannel, Lead, MqttSessionStore, StreamReadPositionStore, WorkflowStep } from '../ports/index.js';
 import type { HubConfig } from './config.js';
-import { isPostgresUrl, secretVariableOf } from './config.js';
+import { secretVariableOf } from './config.js';
 import type { HubStore } from './open-store.js';
 import { openStore } from './open-store.js';
 import { systemClock } from './system-clock.js';
@@ -251,8 +251,8 @@ export async function createHub(config: HubConfig, manifest: Manifest, contracts
     (message) => logger.info(message),
     store,
     store,
-    natsLeadsOf(config.store),
-    (clientId) => mqttLeadOf(config.store, clientId),
+    natsLeadsOf(store),
+    (clientId) => mqttLeadOf(store, clientId),
   );
   quarantine.register(edge.mqtt);
   quarantine.register(edge.nats);
@@ -454,23 +454,25 @@ function deliveryRunnerOf(
 }
 
 /**
- * Who reads each NATS durable consumer among the hubs on one PostgreSQL store (a session advisory
- * lock per stream and consumer, as the deliveries have one): one hub at a time, since the read
- * position the hubs share assumes one reader (ADR 0020). A SQLite file has one hub: none needed.
+ * Who reads each NATS durable consumer among the hubs on one PostgreSQL store (a lease per stream
+ * and consumer, as the workflows and the deliveries have one: ADR 0072): one hub at a time, since
+ * the read position the hubs share assumes one reader (ADR 0020). A SQLite file has one hub: none
+ * needed.
  */
-function natsLeadsOf(storeUrl: string): ((consumer: NatsConsumerDeclaration) => Lead) | undefined {
-  if (!isPostgresUrl(storeUrl)) return undefined;
+function natsLeadsOf(store: HubStore): ((consumer: NatsConsumerDeclaration) => Lead) | undefined {
+  if (!(store instanceof PostgresStore)) return undefined;
   // Stream and consumer names cannot hold a '/': the name is one consumer's only.
-  return (consumer) => AdvisoryLead.onStore(storeUrl, `nats-consumer:${consumer.stream}/${consumer.durable}`);
+  return (consumer) => store.leadNamed(`nats-consumer:${consumer.stream}/${consumer.durable}`);
 }
 
 /**
- * Who holds the MQTT session among the hubs on one PostgreSQL store: the broker keeps one session
- * per client id and gives it to the client that connected last, so hubs running one manifest took
- * it from each other every second (ADR 0054). A SQLite file has one hub: none needed.
+ * Who holds the MQTT session among the hubs on one PostgreSQL store (a lease, ADR 0072): the broker
+ * keeps one session per client id and gives it to the client that connected last, so hubs running
+ * one manifest took it from each other every second (ADR 0054). A SQLite file has one hub: none
+ * needed.
  */
-function mqttLeadOf(storeUrl: string, clientId: string): Lead | undefined {
-  return isPostgresUrl(storeUrl) ? AdvisoryLead.onStore(storeUrl, `mqtt-session:${clientId}`) : undefined;
+function mqttLeadOf(store: HubStore, clientId: string): Lead | undefined {
+  return store instanceof PostgresStore ? store.leadNamed(`mqtt-session:${clientId}`) : undefined;
 }
 
 /**

@@ -13,7 +13,9 @@ import type { CloudEvent } from '../../src/core/index.js';
 import { runCli, startServe, type ServerProcess } from '../support/cli.js';
 import { EXAMPLE_MANIFEST, exampleWithSubscriptions, webhookSubscriptions } from '../support/hub.js';
 import { startReceiver } from '../support/webhook-receiver.js';
-import { dropSchema, needPostgres, POSTGRES_URL, uniqueSchema } from '../support/services.js';
+import mqtt from 'mqtt';
+import { endMqttSession, mqttTestManifest } from '../support/mqtt-manifest.js';
+import { dropSchema, MQTT_URL, needMqtt, needPostgres, POSTGRES_URL, uniqueSchema } from '../support/services.js';
 import { eventually } from '../support/eventually.js';
 
 function storeUrl(schema: string, application?: string): string {
@@ -265,5 +267,51 @@ describe('hubs on one PostgreSQL database', () => {
     const flows = await admin.query<{ n: string }>(`SELECT sum(events)::text AS n FROM ${schema}.governance_flows WHERE type = 'po.released'`);
     assert.equal(flows.rows[0]?.n, '3', 'each PO counted once in the governance flows');
     assert.deepEqual(receiver.received.map((r) => r.id).sort(), ['po-4910000001', 'po-4910000002', 'po-4910000003'], 'each PO sent to the subscriber once');
+  });
+
+  it('takes a plant line\'s MQTT messages on another hub while the hub holding the MQTT session is frozen, and stores each once', async (t) => {
+    if (!(await needMqtt(t))) return;
+    const setup = await setUp(t);
+    if (setup === undefined) return;
+    const { schema, admin } = setup;
+    const { run, dir, clientId, topic, manifestPath } = mqttTestManifest('millrace-mqtt-frozen-');
+    const plc = await mqtt.connectAsync(MQTT_URL, { protocolVersion: 5, clientId: `plc-${run}`, reconnectPeriod: 0 });
+    t.after(async () => {
+      await plc.endAsync();
+      await endMqttSession(clientId);
+      rmSync(dir, { recursive: true, force: true });
+    });
+    const url = new URL(storeUrl(schema));
+    url.searchParams.set('lead_lease_ms', '2000');
+    const holdsSession = async (server: ServerProcess) =>
+      new RegExp(`^millrace_edge_connected\\{channel="mqtt",id="${clientId}"\\} 1$`, 'm').test(await (await fetch(`${server.url}/metrics`)).text());
+    const stored = async (seq: number) => (await admin.query(`SELECT 1 FROM ${schema}.events WHERE source = '/systems/mes-p01' AND id = $1`, [`mes-p01-completions/L1/${seq}`])).rowCount === 1;
+    const publish = (seq: number) => plc.publishAsync(topic, JSON.stringify({ seq, order: `PRD-${seq}`, good: '10', scrap: '0', ts: '2026-03-02T13:15:00+01:00' }), { qos: 1 });
+
+    // The first hub holds the session (alone when it starts); the second stands by.
+    const holder = await setup.serve(url.toString(), manifestPath);
+    await eventually('the first hub holds the MQTT session', async () => ((await holdsSession(holder)) ? true : undefined));
+    await publish(1);
+    await eventually('message 1 stored', async () => ((await stored(1)) ? true : undefined));
+    const standby = await setup.serve(url.toString(), manifestPath);
+
+    // Frozen as a paused container is: its sessions stay open, its kernel answers keepalive.
+    holder.child.kill('SIGSTOP');
+    const frozenAt = performance.now();
+    await publish(2);
+    // Before: the frozen hub kept its session lock on the store, and no other hub took the line's messages.
+    await eventually('message 2 stored by the standby hub while the holder is frozen', async () => ((await stored(2)) ? true : undefined));
+    t.diagnostic(`the standby hub stored the line's message ${Math.round(performance.now() - frozenAt)} ms after the holder froze (lease ${url.searchParams.get('lead_lease_ms')} ms)`);
+    // The gauge goes to 1 once the hub has subscribed again, which may come after the session's queued message.
+    await eventually('the standby hub holds the session', async () => ((await holdsSession(standby)) ? true : undefined));
+
+    // Thawed: it finds its lead lost and lets the session be; the line goes on, each message stored once.
+    holder.child.kill('SIGCONT');
+    for (let seq = 3; seq <= 5; seq += 1) await publish(seq);
+    await eventually('messages 3..5 stored', async () => ((await stored(5)) && (await stored(4)) && (await stored(3)) ? true : undefined));
+    await eventually('one hub holds the session', async () => ((await holdsSession(holder)) !== (await holdsSession(standby)) ? true : undefined));
+    const twice = await admin.query(`SELECT id FROM ${schema}.events GROUP BY source, id HAVING count(*) > 1`);
+    assert.deepEqual(twice.rows, [], 'no message stored twice');
+    assert.equal(holder.child.exitCode, null, holder.stderr());
   });
 });

@@ -17,7 +17,6 @@ import pg from 'pg';
 import type { NatsConsumerDeclaration } from '../../core/index.js';
 import type { StreamReadPositionStore } from '../../ports/index.js';
 import { dropSchema, NATS_URL, needNats, needPostgres, POSTGRES_URL, uniqueSchema } from '../../../test/support/services.js';
-import { AdvisoryLead } from '../postgres/advisory-lead.js';
 import { PostgresStore } from '../postgres/postgres-store.js';
 import { SqliteStore } from '../sqlite/sqlite-store.js';
 import type { NatsEdgeIntake } from './nats-consumer.js';
@@ -159,7 +158,7 @@ async function sharingHub(t: TestContext, url: string, consumer: NatsConsumerDec
     retryMs: 100,
     onError: () => undefined,
     positions: store,
-    leadOf: (c) => AdvisoryLead.onStore(url, leadName(c)),
+    leadOf: (c) => store.leadNamed(leadName(c)),
     onReading: (_, up) => {
       state.readingNow = up;
       state.everRead ||= up;
@@ -293,16 +292,17 @@ describe('NATS JetStream consumers', () => {
     assert.deepEqual(first.kept, numbered('m', 1, 20));
     assert.equal(second.state.everRead, false, 'the second hub waits');
 
-    // Another hub takes the lead while the first is alive: the first one's PostgreSQL session is
-    // ended under it (as a database restart or a network cut would), and a third process takes the lock.
-    const third = AdvisoryLead.onStore(url.toString(), leadName(plant.declaration));
+    // Another hub takes the lead while the first is alive: the first one's lead session is ended
+    // under it (as a database restart or a network cut would), and a third process takes the lead.
+    const thirdStore = await PostgresStore.open({ url: url.toString() });
+    const third = thirdStore.leadNamed(leadName(plant.declaration));
+    t.after(() => thirdStore.close());
     t.after(() => third.release());
     const admin = new pg.Client({ connectionString: POSTGRES_URL });
     await admin.connect();
     t.after(() => admin.end());
-    const holder = `SELECT l.pid FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE l.locktype = 'advisory' AND l.granted AND a.application_name = $1`;
     await eventually('the lead taken from the first hub', async () => {
-      await admin.query(`SELECT pg_terminate_backend(pid) FROM (${holder}) h`, [`millrace lead ${leadName(plant.declaration)}`.slice(0, 63)]);
+      await admin.query(`SELECT pg_terminate_backend(holder_pid) FROM ${schema}.leads WHERE name = $1`, [leadName(plant.declaration)]);
       return third.tryLead();
     });
     await eventually('the first hub stopping its reading', () => !first.state.readingNow);

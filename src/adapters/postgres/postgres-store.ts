@@ -18,6 +18,7 @@ import type {
   Page,
   PlantStateFilter,
   GroupStore,
+  Lead,
   WorkflowStep,
   WorkflowStore,
   PublisherMark,
@@ -170,7 +171,7 @@ export class PostgresStore implements EventStore, CredentialStore, WorkflowStore
     private readonly pool: pg.Pool,
     private readonly appendLock: string,
     leadLock: string,
-    leads: { readonly config: pg.ClientConfig; readonly leaseMs: number },
+    private readonly leads: { readonly config: pg.ClientConfig; readonly leaseMs: number },
   ) {
     // The lead sessions carry the store's name: ending a hub's sessions by name (as an operator
     // or a failover does) ends its leads too, and another hub takes them at its next try.
@@ -413,6 +414,20 @@ export class PostgresStore implements EventStore, CredentialStore, WorkflowStore
 
   tryLeadWorkflows(): Promise<boolean> {
     return this.lead.tryLead();
+  }
+
+  /**
+   * Another task that one hub at a time does among the hubs on this database (the edge intake: a
+   * NATS durable consumer's reading, an MQTT client id's broker session), as a lease in the same
+   * `leads` table as the workflows' and deliveries' leads, with their length and their session
+   * settings: a holder that is frozen is taken over once its lease runs out (a session lock stayed
+   * held for as long as it stayed frozen), one killed or stopped at the next try. A new object per
+   * call: the caller keeps it, and releases it when it stops. `name` must not be `workflows` or
+   * `deliveries`.
+   */
+  leadNamed(name: string): Lead {
+    if (name === WORKFLOWS_LEAD || name === DELIVERIES_LEAD) throw new Error(`the lead ${name} is the store's own`);
+    return new LeaseLead(this.leads.config, name, { leaseMs: this.leads.leaseMs });
   }
 
   /** The workflows' term this store holds or last held: a step computed under it is refused once another hub took over. */
