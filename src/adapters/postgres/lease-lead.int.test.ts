@@ -2,14 +2,17 @@
 // real process that is frozen (SIGSTOP: its sessions stay open), killed or stopped: another
 // holder takes over, and the frozen one, thawed, does no leader work under its old term.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { createServer, connect, type Socket } from 'node:net';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { TestContext } from 'node:test';
+import pg from 'pg';
 import { describe, it } from 'node:test';
 import { dropSchema, needPostgres, POSTGRES_URL, uniqueSchema } from '../../../test/support/services.js';
 import { eventually } from '../../../test/support/eventually.js';
 import { PostgresStore } from './postgres-store.js';
+import { LeaseLead } from './lease-lead.js';
 import { deliveryIdOf } from '../../core/index.js';
 
 const HOLDER = fileURLToPath(new URL('../../../test/support/lead-holder.ts', import.meta.url));
@@ -159,4 +162,87 @@ describe('PostgreSQL leads when the leading hub is frozen, killed or stopped', (
     assert.equal(await second.tryLeadWorkflows(), true, 'the stopped hub gave its term up');
     assert.notEqual(second.workflowLead(), before, 'a new term');
   });
+
+  it('keeps TCP keepalive on every lead session (workflows, deliveries, an edge lead)', async (t) => {
+    if (!(await needPostgres(t))) return;
+    const schema = uniqueSchema('mr_lease_keepalive');
+    const store = await PostgresStore.open({ url: leaseUrl(schema, 60_000) });
+    const edge = store.leadNamed('mqtt-session:plant-hub');
+    const admin = new pg.Client({ connectionString: POSTGRES_URL });
+    await admin.connect();
+    t.after(async () => {
+      await edge.release();
+      await store.close();
+      await admin.end();
+      await dropSchema(schema);
+    });
+    assert.equal(await store.tryLeadWorkflows(), true);
+    assert.equal(await store.deliveries.tryLeadDeliveries(), true);
+    assert.equal(await edge.tryLead(), true);
+    const sessions = await admin.query<{ name: string; port: number }>(
+      `SELECT l.name, a.client_port AS port FROM ${schema}.leads l JOIN pg_stat_activity a ON a.pid = l.holder_pid ORDER BY l.name`,
+    );
+    assert.deepEqual(sessions.rows.map((row) => row.name), ['deliveries', 'mqtt-session:plant-hub', 'workflows']);
+    for (const { name, port } of sessions.rows) {
+      // This process's end of the session: SO_KEEPALIVE shows as a keepalive timer in ss.
+      const socket = execFileSync('ss', ['-tnoH', 'state', 'established', `( sport = :${port} )`], { encoding: 'utf8' });
+      assert.match(socket, /timer:\(keepalive,/, `the ${name} lead's socket probes the server when idle: ${socket}`);
+    }
+  });
+
+  it('answers when the database stops answering on its session (a half-open connection), and another hub takes the lead once the lease runs out', async (t) => {
+    if (!(await needPostgres(t))) return;
+    const schema = uniqueSchema('mr_lease_silent');
+    const url = leaseUrl(schema, 1000);
+    const other = await PostgresStore.open({ url });
+    // A relay between the lead and the server that can go silent without closing: what a lead sees
+    // of a database host gone without a FIN (or a stalled server, a dropped route): its writes are
+    // taken, nothing comes back, and no error either.
+    const relay = await silentRelay(new URL(POSTGRES_URL));
+    const leadUrl = new URL(POSTGRES_URL);
+    leadUrl.port = String(relay.port);
+    const lead = new LeaseLead({ connectionString: leadUrl.toString(), options: `-c search_path=${schema}` }, 'workflows', { leaseMs: 1000 });
+    t.after(async () => {
+      relay.close();
+      await lead.release();
+      await other.close();
+      await dropSchema(schema);
+    });
+    assert.equal(await lead.tryLead(), true);
+    relay.silence();
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    // The term has run out on the lead's own clock: it asks the database, which never answers.
+    const asked = performance.now();
+    const answer = await Promise.race([lead.tryLead(), new Promise((resolve) => setTimeout(() => resolve('no answer within a minute'), 60_000))]);
+    assert.equal(answer, false, 'the lead is not believed held');
+    t.diagnostic(`the silent lead answered false ${Math.round(performance.now() - asked)} ms after it asked`);
+    await takeBoth(other);
+  });
 });
+
+/** A TCP relay to `server` that `silence()` makes swallow everything, both ways, without closing. */
+async function silentRelay(server: URL): Promise<{ port: number; silence(): void; close(): void }> {
+  const sockets: Socket[] = [];
+  let silent = false;
+  const relay = createServer((client) => {
+    const upstream = connect(Number(server.port || 5432), server.hostname);
+    sockets.push(client, upstream);
+    client.on('data', (chunk) => silent || upstream.write(chunk));
+    upstream.on('data', (chunk) => silent || client.write(chunk));
+    for (const [a, b] of [[client, upstream], [upstream, client]] as const) {
+      a.on('error', () => b.destroy());
+      a.on('close', () => b.destroy());
+    }
+  });
+  await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
+  const address = relay.address();
+  if (address === null || typeof address === 'string') throw new Error('the relay has no port');
+  return {
+    port: address.port,
+    silence: () => (silent = true),
+    close: () => {
+      relay.close();
+      for (const socket of sockets) socket.destroy();
+    },
+  };
+}

@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { Lead } from '../../ports/index.js';
+import { lockSessionConfig } from './advisory-lead.js';
 
 /** One row per lead; created with the store's tables (postgres-store.ts). */
 export const LEADS_TABLE = `
@@ -61,6 +62,28 @@ export const FENCE_CHECK = 'SELECT 1 FROM leads WHERE name = $1 AND holder = $2 
 export function fenceParams(name: string, fence: string): [string, string, string] {
   const space = fence.lastIndexOf(' ');
   return [name, fence.slice(0, space), fence.slice(space + 1)];
+}
+
+/**
+ * The lead session's client-side limits. The server's (`lock_timeout` 2 s, `statement_timeout`
+ * 5 s, postgres-store.ts) end a question the server cannot answer at once; these end one the
+ * server never answers: a database host gone without a FIN, a stalled server, a dropped route.
+ * TCP keepalive (lockSessionConfig: 10 s idle) does not help there: the lead asks every quarter of
+ * its lease, so its connection is never idle that long, and a question sent into the void waits on
+ * TCP's retransmissions (about 15 minutes on Linux), or forever where something on the way still
+ * takes the bytes. Meanwhile every `tryLead` after the term ran out waited on that question, and
+ * the hub's runners with it. A second after the server's own limit, so a statement the server
+ * ends is told by the server; the session is then ended and opened again at the next question.
+ */
+export const LEAD_QUESTION_LIMITS = { queryMs: 6_000, connectMs: 5_000 } as const;
+
+/**
+ * A lead session's client settings: TCP keepalive on its socket (a server that vanished while the
+ * session sat idle, between a release and the next try, is found without a question), and the
+ * question limits above.
+ */
+export function leadSessionConfig(config: pg.ClientConfig): pg.ClientConfig {
+  return { ...lockSessionConfig(config), query_timeout: LEAD_QUESTION_LIMITS.queryMs, connectionTimeoutMillis: LEAD_QUESTION_LIMITS.connectMs };
 }
 
 export interface LeaseLeadOptions {
@@ -164,7 +187,7 @@ export class LeaseLead implements Lead {
 
   private async connected(): Promise<{ client: pg.Client; pid: number; since: string | null }> {
     if (this.session !== undefined) return this.session;
-    const client = new pg.Client(this.clientConfig);
+    const client = new pg.Client(leadSessionConfig(this.clientConfig));
     // A connection cut by the server errors; unheard, that would end the process. Another hub
     // may take the lead at once when this session is gone (its holder looks dead): the term is
     // no longer surely held, and the next try asks the database (a renewal keeps the term when
