@@ -43,12 +43,13 @@ describe('the dashboard over HTTP', () => {
       seen.add(path);
       const file = await get(path);
       assert.equal(file.statusCode, 200, path);
-      assert.match(String(file.headers['content-type']), path.endsWith('.css') ? /^text\/css/ : /^text\/javascript/, path);
+      const type = path.endsWith('.css') ? /^text\/css/ : path.endsWith('.svg') ? /^image\/svg\+xml/ : /^text\/javascript/;
+      assert.match(String(file.headers['content-type']), type, path);
       if (path.endsWith('.js')) {
         for (const m of file.body.matchAll(/^import\s[^'"]*['"]([^'"]+)['"]/gm)) queue.push(new URL(m[1]!, `http://hub${path}`).pathname);
       }
     }
-    assert.ok(seen.has('/dashboard/vendor/uPlot.esm.js') && seen.has('/dashboard/views.js'), [...seen].join(', '));
+    assert.ok(seen.has('/dashboard/vendor/uPlot.esm.js') && seen.has('/dashboard/views.js') && seen.has('/dashboard/favicon.svg'), [...seen].join(', '));
   });
 
   it('answers 404 not_found for anything off the list, however the path is spelled', async () => {
