@@ -8,7 +8,7 @@
 // transaction, after the message's commit and before the ack. Decisions:
 // docs/adr/0020-mqtt-and-nats-at-the-edge.md (the crash points are listed there).
 import type { CloudEvent, CompiledMqttTopic, EdgeExceptionCode, EdgeMessageProblem, Manifest, MessageStanding, NatsConsumerDeclaration, Principal, SequenceVerdict, Violation } from '../core/index.js';
-import { advancePosition, compileMqttTopic, edgeExceptionOwner, fnv1aHex, isMillraceError, judgeSequence, mapMqttMessage, MILLRACE_SOURCE, sourceOf, topicMatches } from '../core/index.js';
+import { advancePosition, compileMqttTopic, edgeExceptionOwner, fnv1aHex, isMillraceError, judgeSequence, mapMqttMessage, MILLRACE_SOURCE, parseUntrustedJson, sourceOf, topicMatches } from '../core/index.js';
 import type { Clock, PublisherMark, PublisherSequenceStore, QuarantineEntry, QuarantineProblem, QuarantineReason, QuarantineStore } from '../ports/index.js';
 import type { IngestService } from './ingest.js';
 import type { QuarantineChannel, ReprocessOutcome } from './quarantine.js';
@@ -376,7 +376,8 @@ export class NatsIntake extends EdgeChannel {
     }
     let event: unknown;
     try {
-      event = JSON.parse(text);
+      // The parser of the HTTP door: a prototype-poisoning key is not JSON here either.
+      event = parseUntrustedJson(text);
     } catch (error) {
       const message = `the message on ${subject} is not JSON: ${(error as Error).message}`;
       return { kind: 'refused' as const, reason: { code: 'payload_not_json', message, problems: [{ code: 'payload_not_json', message }] } };

@@ -176,6 +176,7 @@ export type {
 } from './csv/csv-mapping.js';
 export { compileDateFormat, CSV_ENCODINGS, decodeCsv, firstInvalidUtf8, parseDate, parseDecimal } from './csv/csv-values.js';
 export type { CsvEncoding, DecimalFormat, DecodeResult } from './csv/csv-values.js';
+export { parseUntrustedJson } from './text/untrusted-json.js';
 export { windows1252Bytes, windows1252Text } from './text/windows-1252.js';
 export { kpiSeries, startOfUtcDay } from './kpis/kpi-series.js';
 export type { KpiDay } from './kpis/kpi-series.js';

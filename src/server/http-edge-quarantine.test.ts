@@ -78,6 +78,35 @@ describe('the quarantine of the edge channels', () => {
     }
   });
 
+  it('refuses a payload with a __proto__ or constructor.prototype key as not JSON on NATS and MQTT, as the HTTP door does', async () => {
+    const t = await startTestHub({ manifestPath: manifest('poison.yaml'), hubOptions: { edge: false } });
+    try {
+      const receipt = JSON.stringify({ ...(JSON.parse(readFileSync(GOODS_RECEIVED, 'utf8')) as Record<string, unknown>), id: 'gr-poison', source: '/systems/wms-p02' });
+      const completion = JSON.stringify({ seq: 11, order: 'PRD-11', good: '40', scrap: '0', ts: '2026-03-02T13:15:00+01:00' });
+      const poison = (json: string) => [json.replace('{', '{"__proto__": {"admin": true}, '), json.replace('{', '{"\\u005f_proto__": {"admin": true}, '), json.replace('{', '{"constructor": {"prototype": {"admin": true}}, ')];
+      const encode = (text: string) => new TextEncoder().encode(text);
+      // Before, NATS handed the parsed object to the door: contract_violation ('unknown property "__proto__"',
+      // '/constructor must be string'), and the MQTT mapping took the completion, ignoring the key.
+      for (const payload of poison(receipt)) assert.equal((await t.hub.edge.nats.receive('wms-p02-events', 'plant.p02.events.receipts', encode(payload))).kind, 'quarantined');
+      for (const payload of poison(completion)) assert.equal((await t.hub.edge.mqtt.receive(TOPIC, encode(payload))).kind, 'quarantined');
+      const listed = await callHub(t, 'GET', '/v1/quarantine?limit=100', t.keys.get('operator:ap-lead') ?? '');
+      const entries = listed.body.items as QuarantineView[];
+      assert.equal(entries.length, 6);
+      for (const entry of entries) {
+        assert.equal(entry.reason.code, 'payload_not_json', `${entry.channel}: ${entry.reason.message}`);
+        // The HTTP door's parser and its words: the same refusal on every channel.
+        assert.match(entry.reason.message, /forbidden prototype property/);
+      }
+      const http = await t.hub.http.inject({ method: 'POST', url: '/v1/events', headers: { authorization: `Bearer ${t.keys.get('system:wms-p02') ?? ''}`, 'content-type': 'application/json' }, payload: poison(receipt)[0] ?? '' });
+      assert.equal(http.statusCode, 400);
+      assert.equal(http.json<{ code: string }>().code, 'malformed_json');
+      assert.match(http.json<{ detail: string }>().detail, /forbidden prototype property/);
+      assert.equal((await t.store.readFrom(0, 1000)).filter((s) => s.event.id === 'gr-poison' || s.event.id === 'mes-p01-completions/L4/11').length, 0);
+    } finally {
+      await t.close();
+    }
+  });
+
   it('keeps a message that is not UTF-8, or holds a lone surrogate, instead of taking it altered', async () => {
     const t = await startTestHub({ manifestPath: manifest('unicode.yaml'), hubOptions: { edge: false } });
     try {

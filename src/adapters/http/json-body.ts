@@ -8,8 +8,7 @@
 import { isUtf8 } from 'node:buffer';
 import type { Readable } from 'node:stream';
 import { errorCodes, type FastifyInstance } from 'fastify';
-import secureJson from 'secure-json-parse';
-import { MillraceError, rememberArrival } from '../../core/index.js';
+import { MillraceError, parseUntrustedJson, rememberArrival } from '../../core/index.js';
 
 type Done = (error: Error | null, body?: unknown) => void;
 
@@ -79,10 +78,7 @@ function parseJson(buffer: Buffer): unknown {
   if (text === '') throw new MillraceError('malformed_json', 'the body is empty; send a CloudEvent or an array of them');
   let parsed: unknown;
   try {
-    // A `__proto__` or `constructor` key is written out or spelled with \u escapes: a body with
-    // neither word and no escape cannot poison a prototype, and skips secure-json-parse's two
-    // scans of the whole text (the common case, measured in docs/adr/0024).
-    parsed = mayPoison(text) ? secureJson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' }) : JSON.parse(text);
+    parsed = parseUntrustedJson(text);
   } catch (error) {
     throw new MillraceError('malformed_json', `the body is not valid JSON: ${(error as Error).message}`);
   }
@@ -90,7 +86,3 @@ function parseJson(buffer: Buffer): unknown {
   return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? rememberArrival(parsed, text) : parsed;
 }
 
-/** Whether a JSON text may hold a `__proto__` or `constructor` key, literally or escaped. */
-function mayPoison(text: string): boolean {
-  return text.includes('__proto__') || text.includes('constructor') || text.includes('\\u');
-}

@@ -7,6 +7,7 @@ import type { CsvMasterData, FieldReading } from '../csv/csv-mapping.js';
 import { FIELD_PATH } from '../csv/csv-mapping.js';
 import type { DatePattern } from '../csv/csv-values.js';
 import { compileDateFormat, isTimeZone, listedValue, parseDate, parseDecimal } from '../csv/csv-values.js';
+import { parseUntrustedJson } from '../text/untrusted-json.js';
 
 /** Where one value comes from: a payload field (dot path), a topic level (1-based) or a constant; read as in CSV mappings. */
 export interface EdgeFieldSpec extends FieldReading {
@@ -217,7 +218,8 @@ export function mapMqttMessage(input: MqttMessageInput): MqttMappingResult {
   const declaration = topic.declaration;
   let payload: unknown;
   try {
-    payload = JSON.parse(input.payload);
+    // The parser of the HTTP door: a prototype-poisoning key is not JSON here either.
+    payload = parseUntrustedJson(input.payload);
   } catch (error) {
     return { ok: false, problems: [{ code: 'payload_not_json', message: `the payload is not JSON: ${(error as Error).message}` }] };
   }
