@@ -8,7 +8,7 @@ import { pino } from 'pino';
 import type { FastifyInstance } from 'fastify';
 import { CsvIntake, DeadlineScheduler, DeliveryOperations, DeliveryRunner, ExceptionResolution, GovernanceQueries, GroupCommitter, IngestService, IntakeRefusals, IntegrationHealthQueries, KpiQueries, MasterDataGate, MqttIntake, NatsIntake, P2PQueries, PlantQueries, QuarantineService, WorkflowProcessor, WorkflowRunner, X12Intake } from '../app/index.js';
 import type { ChannelKind, DeliveryRunnerOptions, SequenceBreach } from '../app/index.js';
-import type { AsyncApiDocument, CloudEvent, ContractSet, Manifest, NatsConsumerDeclaration, ReaderPlan } from '../core/index.js';
+import type { AsyncApiDocument, CloudEvent, ContractSet, Manifest, ReaderPlan } from '../core/index.js';
 import { alignerOf, asyncApiCatalogue, ContractRegistry, EventUpcaster, governanceCoverage, inlineRefs, manifestDirectory, masterDataOwnerOf, MillraceError, P2P_STAGES, p2pPolicy, p2pSettingsOf, parseDeliveryDuration, partyOfPrincipal, plantPolicy, plantSettingsOf, planReaders, PublishingAuthority, SHIPPED_UPCASTERS } from '../core/index.js';
 import type { BatchOutcome, Clock, DeliveryChannel, Lead, MqttSessionStore, StreamReadPositionStore, WorkflowStep } from '../ports/index.js';
 import type { HubConfig } from './config.js';
@@ -459,7 +459,7 @@ function deliveryRunnerOf(
  * the read position the hubs share assumes one reader (ADR 0020). A SQLite file has one hub: none
  * needed.
  */
-function natsLeadsOf(store: HubStore): ((consumer: NatsConsumerDeclaration) => Lead) | undefined {
+function natsLeadsOf(store: HubStore): NatsConsumersOptions['leadOf'] {
   if (!(store instanceof PostgresStore)) return undefined;
   // Stream and consumer names cannot hold a '/': the name is one consumer's only.
   return (consumer) => store.leadNamed(`nats-consumer:${consumer.stream}/${consumer.durable}`);
@@ -511,7 +511,8 @@ function startEdge(
     });
     mqttSubscriber.start();
   }
-  if (run && manifest.nats !== undefined && manifest.nats.consumers.length > 0) {
+  // With no consumers left too: the ones the hub had created for removed entries are deleted (ADR 0067).
+  if (run && manifest.nats !== undefined) {
     natsConsumers = new NatsConsumers(nats, { url: manifest.nats.url, onError, onNotice, positions: readPositions, onReading: (id, up) => onConnection('nats', id, up), ...(leadOf === undefined ? {} : { leadOf }) });
     natsConsumers.start();
   }

@@ -23,7 +23,7 @@ import type { NatsEdgeIntake } from './nats-consumer.js';
 import { NatsConsumers } from './nats-consumer.js';
 
 /** What the intake kept, in order, with a way to wait for a payload; `refuse` fails a payload as a store failure would. */
-function recordingIntake(consumer: NatsConsumerDeclaration, refuse: (payload: string) => boolean = () => false) {
+function recordingIntake(consumer: NatsConsumerDeclaration | readonly NatsConsumerDeclaration[], refuse: (payload: string) => boolean = () => false) {
   const kept: string[] = [];
   const refused: string[] = [];
   const waiters: { done: () => boolean; resolve: () => void }[] = [];
@@ -33,7 +33,7 @@ function recordingIntake(consumer: NatsConsumerDeclaration, refuse: (payload: st
     arrived: (payload: string) => until(() => kept.includes(payload)),
     refusedOnce: (payload: string) => until(() => refused.includes(payload)),
     intake: {
-      consumers: () => [consumer],
+      consumers: () => (Array.isArray(consumer) ? consumer : [consumer as NatsConsumerDeclaration]),
       receive: (_consumer: string, _subject: string, data: Uint8Array) => {
         const payload = new TextDecoder().decode(data);
         const refusing = refuse(payload);
@@ -172,7 +172,7 @@ async function sharingHub(t: TestContext, url: string, consumer: NatsConsumerDec
   return { ...recording, state };
 }
 
-const leadName = (consumer: NatsConsumerDeclaration) => `nats-consumer:${consumer.stream}/${consumer.durable}`;
+const leadName = (consumer: Pick<NatsConsumerDeclaration, 'stream' | 'durable'>) => `nats-consumer:${consumer.stream}/${consumer.durable}`;
 
 const numbered = (prefix: string, from: number, to: number): string[] => Array.from({ length: to - from + 1 }, (_, i) => `${prefix}${from + i}`);
 
@@ -433,6 +433,53 @@ describe('NATS JetStream consumers', () => {
       const info = await plant.manager.consumers.info(wide.stream, wide.durable);
       assert.deepEqual([info.config.filter_subject, info.config.ack_wait], [wide.filterSubject, 1_000_000_000]);
       assert.ok(after.notices.some((n) => n.includes(`filter subject ${narrow.filterSubject ?? ''}`)), after.notices.join('; '));
+    });
+
+    it(`after a restart on the same store (${kind}) with consumers removed from the manifest, deletes the durable consumers it had created for them, and no other`, { timeout: 150_000 }, async (t) => {
+      const restart = await restartCase(t, kind);
+      if (restart === undefined) return;
+      const { open, plant } = restart;
+      const kept = plant.declaration;
+      const removed: NatsConsumerDeclaration = { ...kept, id: 'plant-b', durable: `${kept.durable}_b` };
+      const first = recordingIntake([kept, removed]);
+      const before = await hubRun(open, first.intake);
+      await plant.publish('a1');
+      await eventually('a1 read by both consumers', () => first.kept.filter((p) => p === 'a1').length === 2);
+      await before.stop();
+      // A consumer the plant made itself, and one another hub (its own store) created for its manifest.
+      const plantsOwn = `${kept.durable}_plant`;
+      await plant.manager.consumers.add(kept.stream, { durable_name: plantsOwn, ack_policy: AckPolicy.Explicit });
+      const elsewhere: NatsConsumerDeclaration = { ...kept, id: 'elsewhere', durable: `${kept.durable}_other` };
+      const other = recordingIntake(elsewhere);
+      const otherHub = new NatsConsumers(other.intake, { url: NATS_URL, retryMs: 100, onError: () => undefined });
+      otherHub.start();
+      await other.arrived('a1');
+      await otherHub.stop();
+      const durables = async () => {
+        const names: string[] = [];
+        for await (const info of plant.manager.consumers.list(kept.stream)) names.push(info.name);
+        return names.sort();
+      };
+
+      // The board removes plant-b. Before, its consumer stayed on the server for good, holding
+      // every message of the stream for a reader that never came back.
+      const second = recordingIntake(kept);
+      const after = await hubRun(open, second.intake);
+      const stopped = { after: false };
+      t.after(() => (stopped.after ? undefined : after.stop()));
+      await plant.publish('a2');
+      await second.arrived('a2');
+      await eventually(`${removed.durable} deleted`, async () => !(await durables()).includes(removed.durable));
+      assert.deepEqual(await durables(), [kept.durable, elsewhere.durable, plantsOwn].sort());
+      assert.ok(after.notices.some((n) => n.includes(`deleted ${kept.stream}/${removed.durable}`) && n.includes('plant-b')), after.notices.join('; '));
+      stopped.after = true;
+      await after.stop();
+
+      // The last one removed too (the manifest keeps nats: with no consumers).
+      const none = await hubRun(open, recordingIntake([]).intake);
+      t.after(() => none.stop());
+      await eventually(`${kept.durable} deleted`, async () => !(await durables()).includes(kept.durable));
+      assert.deepEqual(await durables(), [elsewhere.durable, plantsOwn].sort());
     });
 
     it(`after a restart on the same store (${kind}), reads a stream added again under the same name from its start`, { timeout: 60_000 }, async (t) => {

@@ -6,6 +6,8 @@
 // A durable consumer created again starts after what the hub has read of the same stream; the
 // position is written to the hub's store now and then and at stop, so a restart keeps it too.
 // Hubs sharing a store take turns: each consumer is read by the one hub that holds its lead.
+// A durable consumer the hub created carries its mark (the description); at start, one whose
+// manifest entry is gone is deleted, so it no longer holds the stream's messages (ADR 0067).
 import type { ConsumerInfo, ConsumerMessages, JetStreamManager, JsMsg } from '@nats-io/jetstream';
 import { AckPolicy, DeliverPolicy, JetStreamApiCodes, JetStreamApiError, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
@@ -45,13 +47,17 @@ export interface NatsConsumersOptions {
    * the other naked, which a consumer created again would then skip. Without it the hub always
    * reads (one hub per SQLite file).
    */
-  readonly leadOf?: (consumer: NatsConsumerDeclaration) => Lead;
+  readonly leadOf?: (consumer: ConsumerName) => Lead;
 }
 
 const NANOS_PER_MS = 1_000_000;
 
+/** A durable consumer on the server: its stream and name (what a lead is named after). */
+export type ConsumerName = Pick<NatsConsumerDeclaration, 'stream' | 'durable'>;
+
 export class NatsConsumers {
   private connection: NatsConnection | undefined;
+  private connecting: Promise<NatsConnection> | undefined;
   private readonly reading = new Set<ConsumerMessages>();
   private loops: Promise<void>[] = [];
   private stopped = false;
@@ -73,10 +79,13 @@ export class NatsConsumers {
     private readonly options: NatsConsumersOptions,
   ) {}
 
-  /** Starts reading every consumer in the background; connection failures are retried. */
+  /**
+   * Starts reading every consumer in the background, and deletes the durable consumers the hub
+   * created for manifest entries that are gone; connection failures are retried.
+   */
   start(): void {
     this.stopped = false;
-    this.loops = this.intake.consumers().map((consumer) => this.run(consumer));
+    this.loops = [...this.intake.consumers().map((consumer) => this.run(consumer)), this.retried('deleting the durable consumers of nats.consumers entries no longer in the manifest', () => this.deleteRemoved())];
     if (this.options.positions !== undefined) {
       // A crash loses at most this interval of progress: the next start reads those messages
       // again and the door answers them as duplicates. A write per message would double the
@@ -102,11 +111,22 @@ export class NatsConsumers {
     await Promise.all([...this.leads.values()].map((lead) => lead.release()));
   }
 
-  private async connectOnce(): Promise<NatsConnection> {
-    if (this.connection === undefined || this.connection.isClosed()) {
-      this.connection = await connect({ servers: this.options.url, name: 'millrace-hub', maxReconnectAttempts: -1 });
-    }
-    return this.connection;
+  /**
+   * The hub's one connection. One connect at a time: the consumers' loops (and the deletion of
+   * removed ones) start together, and each opened its own, of which all but the last were never
+   * closed (a process that did not exit after stop, a connection per consumer left at the server).
+   */
+  private connectOnce(): Promise<NatsConnection> {
+    if (this.connection !== undefined && !this.connection.isClosed()) return Promise.resolve(this.connection);
+    this.connecting ??= connect({ servers: this.options.url, name: 'millrace-hub', maxReconnectAttempts: -1 })
+      .then((connection) => {
+        this.connection = connection;
+        return connection;
+      })
+      .finally(() => {
+        this.connecting = undefined;
+      });
+    return this.connecting;
   }
 
   private async run(consumer: NatsConsumerDeclaration): Promise<void> {
@@ -180,6 +200,68 @@ export class NatsConsumers {
       this.options.onReading?.(consumer.id, false);
     }
     return held || this.stopped;
+  }
+
+  /** Runs `task` until it succeeds or the hub stops, every `retryMs`; a failure is logged when it changes. */
+  private async retried(what: string, task: () => Promise<void>): Promise<void> {
+    const retryMs = this.options.retryMs ?? 1_000;
+    let last = '';
+    while (!this.stopped) {
+      try {
+        await task();
+        return;
+      } catch (error) {
+        if (this.stopped) return;
+        const problem = error instanceof Error ? error.message : String(error);
+        if (problem !== last) this.options.onError(error, `${what}; retrying every ${retryMs} ms`);
+        last = problem;
+      }
+      await this.pause(retryMs);
+    }
+  }
+
+  /**
+   * Deletes each durable consumer that the hub created (its description carries the hub's mark and
+   * names a consumer id this store has a read position for) and that the manifest no longer names:
+   * left, it kept the stream's messages for a reader that never came back (on a stream with
+   * interest or work-queue retention, for good). A consumer without the mark (made by the plant, or
+   * by a hub before the mark existed) or marked for an id this store never read (another hub's) is
+   * never touched. Among hubs on one store, one still reading it (an older manifest) keeps it.
+   */
+  private async deleteRemoved(): Promise<void> {
+    const marks = await this.readStoredMarks();
+    const declared = this.intake.consumers();
+    const streams = new Set([...[...marks.values()].map((mark) => mark.stream), ...declared.map((consumer) => consumer.stream)]);
+    if (marks.size === 0 || streams.size === 0) return;
+    const manager = await jetstreamManager(await this.connectOnce());
+    for (const stream of streams) {
+      for (const info of await listConsumers(manager, stream)) {
+        const id = createdFor(info.config.description);
+        if (id === undefined || !marks.has(id) || declared.some((consumer) => consumer.stream === stream && consumer.durable === info.name)) continue;
+        await this.deleteConsumer(manager, { id, stream, durable: info.name });
+      }
+    }
+  }
+
+  /** Deletes one consumer no longer in the manifest, unless another hub on the store reads it now. */
+  private async deleteConsumer(manager: JetStreamManager, consumer: ConsumerName & { readonly id: string }): Promise<void> {
+    const lead = this.options.leadOf?.(consumer);
+    try {
+      if (lead !== undefined && !(await lead.tryLead())) {
+        this.options.onNotice?.(`nats consumer ${consumer.id}: ${consumer.stream}/${consumer.durable} is no longer in the manifest's nats.consumers, but another hub on the store reads it (an older manifest); it is left, and deleted at a later start`);
+        return;
+      }
+      try {
+        await manager.consumers.delete(consumer.stream, consumer.durable);
+      } catch (error) {
+        // Another hub on the store deleted it first.
+        if (!(error instanceof JetStreamApiError && error.code === JetStreamApiCodes.ConsumerNotFound)) throw error;
+        return;
+      }
+      this.options.onNotice?.(`nats consumer ${consumer.id}: deleted ${consumer.stream}/${consumer.durable}, which the hub had created for it: the manifest's nats.consumers no longer lists it, and the stream no longer keeps messages for it`);
+    } finally {
+      await lead?.release();
+    }
   }
 
   /** The consumer's lead, one per consumer for the process (none when the hub does not share its store). */
@@ -344,10 +426,40 @@ function ackWaitNanos(consumer: NatsConsumerDeclaration): number {
   return (parseDeliveryDuration(consumer.ackWait) ?? 30_000) * NANOS_PER_MS;
 }
 
+/**
+ * The mark of a durable consumer the hub created: the description names the manifest entry it was
+ * created for. A description rather than the name, which is the manifest's (a plant may have chosen
+ * it, and may have made the consumer itself); nats-server 2.9 has no consumer metadata.
+ */
+const CREATED_BY_HUB = 'millrace hub: durable consumer of nats.consumers ';
+
+function createdByHubDescription(consumer: NatsConsumerDeclaration): string {
+  return `${CREATED_BY_HUB}${consumer.id}; deleted by the hub when the manifest no longer lists it`;
+}
+
+/** The manifest entry id a consumer was created for, when the hub created it (its description carries the mark). */
+function createdFor(description: string | undefined): string | undefined {
+  if (description?.startsWith(CREATED_BY_HUB) !== true) return undefined;
+  return /^[^\s;]+/.exec(description.slice(CREATED_BY_HUB.length))?.[0];
+}
+
+/** The consumers of a stream; none when the stream is gone. */
+async function listConsumers(manager: JetStreamManager, stream: string): Promise<ConsumerInfo[]> {
+  const found: ConsumerInfo[] = [];
+  try {
+    for await (const info of manager.consumers.list(stream)) found.push(info);
+  } catch (error) {
+    if (error instanceof JetStreamApiError && error.code === JetStreamApiCodes.StreamNotFound) return [];
+    throw error;
+  }
+  return found;
+}
+
 /** Creates the durable consumer, delivering from stream sequence `from` (1: the whole stream). */
 async function addConsumer(manager: JetStreamManager, consumer: NatsConsumerDeclaration, from: number): Promise<ConsumerInfo> {
   return manager.consumers.add(consumer.stream, {
     durable_name: consumer.durable,
+    description: createdByHubDescription(consumer),
     ack_policy: AckPolicy.Explicit,
     ...(from > 1 ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: from } : { deliver_policy: DeliverPolicy.All }),
     ack_wait: ackWaitNanos(consumer),
