@@ -8,6 +8,8 @@ import { blankLines, compileCsvMapping, decodeCsv, isMillraceError, locateViolat
 import type { Clock, CsvReader, InboundMessagePart, InboundMessageStore, NewQuarantineEntry, QuarantineEntry, QuarantineReason, QuarantineStore, TraceContext } from '../ports/index.js';
 import type { IngestService } from './ingest.js';
 import type { QuarantineChannel, ReprocessOutcome } from './quarantine.js';
+import { cutShort, KEPT_PREFIX_BYTES, oversizeEntry } from './quarantine.js';
+import type { TooLargeRefusal } from './edge-intake.js';
 import type { HeldEvent } from './master-data-gate.js';
 import type { Pacing } from './pacing.js';
 import { mapPaced, runPaced } from './pacing.js';
@@ -24,6 +26,17 @@ export interface CsvIntakeDependencies {
   readonly inbound?: Pick<InboundMessageStore, 'keepInbound'>;
   /** A large file's rows are mapped a slice at a time (pacing.ts); absent: at once. */
   readonly pacing?: Pacing;
+  /** Told of every drop folder file over the limit once it is kept in quarantine (metrics, the log). */
+  readonly onTooLarge?: (refusal: TooLargeRefusal) => void;
+}
+
+/** A drop folder file over the limit, not read: its first bytes, its size and the SHA-256 of the whole (read as a stream by the adapter). */
+export interface OversizeFile {
+  readonly name: string;
+  readonly head: Uint8Array;
+  readonly bytes: number;
+  readonly sha256: string;
+  readonly limit: number;
 }
 
 export interface CsvEventReport {
@@ -162,8 +175,29 @@ export class CsvIntake implements QuarantineChannel {
     };
   }
 
+  /**
+   * Keeps a drop folder file over the limit in quarantine, unread, as MQTT and NATS messages over
+   * theirs are (`payload_too_large`: its first bytes, its size, the digest of the whole); the same
+   * file dropped again is one more resend on its entry. The whole file stays on disk (failed/).
+   */
+  async keepTooLarge(mappingId: string, file: OversizeFile): Promise<{ quarantineId: string; message: string }> {
+    const mapping = this.mappings.get(mappingId);
+    if (mapping === undefined) throw new MillraceError('not_found', `no CSV mapping ${shownValue(mappingId)} in the manifest`);
+    const principal = this.sourcePrincipal(mapping.declaration.source);
+    const message = `${file.name} is ${file.bytes} bytes, over the drop folder limit of ${file.limit} bytes: it was not read; only its first ${KEPT_PREFIX_BYTES} bytes are kept here, the whole file is in the drop folder's failed/ folder`;
+    const [entry] = await this.deps.quarantine.quarantine(
+      [oversizeEntry({ channel: 'csv', source: sourceOf(principal.kind, principal.id), ref: mappingId, name: file.name, receivedTime: this.deps.clock.now().toISOString(), head: file.head, bytes: file.bytes, sha256: file.sha256, message, context: { fileDigest: file.sha256 } })],
+      RESENDS,
+    );
+    const quarantineId = entry?.id ?? '';
+    this.deps.onTooLarge?.({ channel: 'csv', name: file.name, bytes: file.bytes, limit: file.limit, quarantineId });
+    return { quarantineId, message };
+  }
+
   /** Runs a quarantined file or excerpt again with the current manifest and mapping. */
   async reprocess(entry: QuarantineEntry): Promise<ReprocessOutcome> {
+    const cut = cutShort(entry, 'file', 'drop folder limit', "take the whole file from the drop folder's failed/ folder and drop it again within the limit (raise dropFolderLimit, or split it)");
+    if (cut !== undefined) return cut;
     const mappingId = entry.ref ?? '';
     const mapping = this.mappings.get(mappingId);
     if (mapping === undefined) {

@@ -12,6 +12,7 @@ import { advancePosition, compileMqttTopic, edgeExceptionOwner, fnv1aHex, isMill
 import type { Clock, PublisherMark, PublisherSequenceStore, QuarantineEntry, QuarantineProblem, QuarantineReason, QuarantineStore } from '../ports/index.js';
 import type { IngestService } from './ingest.js';
 import type { QuarantineChannel, ReprocessOutcome } from './quarantine.js';
+import { cutShort, KEPT_PREFIX_BYTES, oversizeEntry } from './quarantine.js';
 
 export interface EdgeIntakeDependencies {
   readonly manifest: Manifest;
@@ -33,22 +34,15 @@ export interface EdgeIntakeDependencies {
   readonly onTooLarge?: (refusal: TooLargeRefusal) => void;
 }
 
-/** A message over the payload limit, kept in quarantine. */
+/** A message (or drop folder file) over its limit, kept in quarantine. */
 export interface TooLargeRefusal {
-  readonly channel: 'mqtt' | 'nats';
-  /** The topic (MQTT) or subject (NATS). */
+  readonly channel: 'mqtt' | 'nats' | 'csv';
+  /** The topic (MQTT), subject (NATS) or file name (CSV). */
   readonly name: string;
   readonly bytes: number;
   readonly limit: number;
   readonly quarantineId: string;
 }
-
-/**
- * What the quarantine keeps of a message over the limit: enough to see which device sent what
- * (its topic, the head of its JSON), not the whole. Kept whole, every resend of a 10 MB message
- * was one more 10 MB row, and every `GET /v1/quarantine` page carried them in base64.
- */
-export const KEPT_PREFIX_BYTES = 4096;
 
 /** What became of one message: in the log (new or already there), or kept in quarantine. */
 export type EdgeOutcome =
@@ -130,34 +124,18 @@ abstract class EdgeChannel implements QuarantineChannel {
     const bytes = entry.payload.byteLength;
     if (bytes <= limit) return undefined;
     const message = `the message on ${entry.name} is ${bytes} bytes, over the edge payload limit of ${limit} bytes; only its first ${KEPT_PREFIX_BYTES} bytes are kept`;
-    const reason: QuarantineReason = { code: 'payload_too_large', message, problems: [{ code: 'payload_too_large', message }] };
     const [kept] = await this.deps.quarantine.quarantine(
-      [
-        {
-          channel: this.name,
-          source: entry.source,
-          ref: entry.ref,
-          name: entry.name,
-          receivedTime: this.deps.clock.now().toISOString(),
-          // A copy: the client library may reuse the buffer of a large message.
-          raw: entry.payload.slice(0, KEPT_PREFIX_BYTES),
-          reason,
-          context: { [this.nameKey]: entry.name, payloadBytes: bytes, sha256: this.deps.digest(entry.payload) },
-        },
-      ],
+      [oversizeEntry({ channel: this.name, source: entry.source, ref: entry.ref, name: entry.name, receivedTime: this.deps.clock.now().toISOString(), head: entry.payload, bytes, sha256: this.deps.digest(entry.payload), message, context: { [this.nameKey]: entry.name } })],
       { foldResends: true },
     );
     const quarantineId = kept?.id ?? '';
     this.deps.onTooLarge?.({ channel: this.name as 'mqtt' | 'nats', name: entry.name, bytes, limit, quarantineId });
-    return { kind: 'quarantined', quarantineId, reason };
+    return { kind: 'quarantined', quarantineId, reason: { code: 'payload_too_large', message, problems: [{ code: 'payload_too_large', message }] } };
   }
 
   /** An entry that holds only the first bytes of its message: no retry can take it, whatever the manifest says. */
   protected cutShort(entry: QuarantineEntry): ReprocessOutcome | undefined {
-    const bytes = entry.context.payloadBytes;
-    if (typeof bytes !== 'number' || entry.raw.byteLength >= bytes) return undefined;
-    const message = `only the first ${entry.raw.byteLength} of the message's ${bytes} bytes were kept (it was over the edge payload limit): it cannot be taken from the quarantine; have the publisher send it again within the limit (or raise edgePayloadLimit), then discard this entry`;
-    return { outcome: 'still_failing', reason: { code: 'payload_too_large', message, problems: [{ code: 'payload_too_large', message }] } };
+    return cutShort(entry, 'message', 'edge payload limit', 'have the publisher send it again within the limit (or raise edgePayloadLimit)');
   }
 }
 

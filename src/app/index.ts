@@ -33,8 +33,8 @@ export type { RejectedX12Set, TranslateOptions, X12AcceptedSet, X12IntakeDepende
 export { render850 } from './x12-outbound.js';
 export type { Rendered850 } from './x12-outbound.js';
 export { CsvIntake } from './csv-intake.js';
-export type { CsvEventReport, CsvFileReport, CsvIntakeDependencies, CsvQuarantineReport } from './csv-intake.js';
-export { QuarantineService } from './quarantine.js';
+export type { CsvEventReport, CsvFileReport, CsvIntakeDependencies, CsvQuarantineReport, OversizeFile } from './csv-intake.js';
+export { KEPT_PREFIX_BYTES, QuarantineService } from './quarantine.js';
 export type { QuarantineChannel, QuarantineView, ReprocessOutcome } from './quarantine.js';
 export { IntakeRefusals, IntegrationHealthQueries } from './integration-health-queries.js';
 export type { IntegrationHealthAnswer, IntegrationHealthOptions } from './integration-health-queries.js';

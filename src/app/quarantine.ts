@@ -3,7 +3,7 @@
 // Nothing is deleted: a discarded entry keeps its bytes, who discarded it, when and why.
 import type { Principal, PublishingAuthority } from '../core/index.js';
 import { MillraceError, shownValue, sourceOf } from '../core/index.js';
-import type { Clock, Page, QuarantineAttempt, QuarantineEntry, QuarantineFilter, QuarantineReason, QuarantineStore } from '../ports/index.js';
+import type { Clock, NewQuarantineEntry, Page, QuarantineAttempt, QuarantineEntry, QuarantineFilter, QuarantineReason, QuarantineStore } from '../ports/index.js';
 
 /** What a channel's reprocessing of a quarantined message did. */
 export interface ReprocessOutcome {
@@ -12,6 +12,63 @@ export interface ReprocessOutcome {
   readonly reason?: QuarantineReason;
   readonly accepted?: readonly { readonly id: string; readonly source: string; readonly sequence: number }[];
   readonly requarantined?: readonly string[];
+}
+
+/**
+ * What the quarantine keeps of a payload over its channel's limit (an MQTT or NATS message, a drop
+ * folder file): enough to see which device or export sent what, not the whole. Kept whole, every
+ * resend of a 10 MB message was one more 10 MB row, and every `GET /v1/quarantine` page carried
+ * them in base64 (ADR 0063, 0067).
+ */
+export const KEPT_PREFIX_BYTES = 4096;
+
+/** A payload over its channel's limit: where it came from, its first bytes, its size and the SHA-256 of the whole. */
+export interface OversizePayload {
+  readonly channel: string;
+  readonly source: string;
+  readonly ref: string;
+  /** The topic, subject or file name. */
+  readonly name: string;
+  readonly receivedTime: string;
+  /** At least its first KEPT_PREFIX_BYTES bytes (more are cut off here). */
+  readonly head: Uint8Array;
+  readonly bytes: number;
+  readonly sha256: string;
+  readonly message: string;
+  /** More context for the entry (the topic or subject). */
+  readonly context?: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * The quarantine entry of a payload over the limit. The digest of the whole, in the context, keeps
+ * ADR 0029's folding right: the same payload sent again is one more resend on its entry, and
+ * another with the same first bytes is an entry of its own.
+ */
+export function oversizeEntry(payload: OversizePayload): NewQuarantineEntry {
+  const reason: QuarantineReason = { code: 'payload_too_large', message: payload.message, problems: [{ code: 'payload_too_large', message: payload.message }] };
+  return {
+    channel: payload.channel,
+    source: payload.source,
+    ref: payload.ref,
+    name: payload.name,
+    receivedTime: payload.receivedTime,
+    // A copy: a client library may reuse the buffer of a large message.
+    raw: payload.head.slice(0, KEPT_PREFIX_BYTES),
+    reason,
+    context: { ...payload.context, payloadBytes: payload.bytes, sha256: payload.sha256 },
+  };
+}
+
+/**
+ * An entry that holds only the first bytes of its payload: no retry can take it, whatever the
+ * manifest says (undefined for an entry kept whole). `what` names the payload ("message", "file"),
+ * `then` says how to get it in.
+ */
+export function cutShort(entry: QuarantineEntry, what: string, limit: string, then: string): ReprocessOutcome | undefined {
+  const bytes = entry.context.payloadBytes;
+  if (typeof bytes !== 'number' || entry.raw.byteLength >= bytes) return undefined;
+  const message = `only the first ${entry.raw.byteLength} of the ${what}'s ${bytes} bytes were kept (it was over the ${limit}): it cannot be taken from the quarantine; ${then}, then discard this entry`;
+  return { outcome: 'still_failing', reason: { code: 'payload_too_large', message, problems: [{ code: 'payload_too_large', message }] } };
 }
 
 /**

@@ -31,6 +31,14 @@ describe('configuration', () => {
     assert.throws(() => resolveConfig({}, {}, { edgePayloadLimit: '12 bytes' }), /manifest hub.edgePayloadLimit="12 bytes"/);
   });
 
+  it('reads CSV drop folder files up to the body limit unless the drop folder limit is set (ADR 0067)', () => {
+    assert.equal(resolveConfig({}, {}).dropFolderLimit, 5 * 1024 * 1024);
+    assert.equal(resolveConfig({}, { MILLRACE_BODY_LIMIT: '1MB' }).dropFolderLimit, 1024 * 1024);
+    assert.equal(resolveConfig({}, { MILLRACE_DROP_FOLDER_LIMIT: '64MB' }, { bodyLimit: '1MB', dropFolderLimit: '256KB' }).dropFolderLimit, 64 * 1024 * 1024);
+    assert.equal(resolveConfig({ dropFolderLimit: '2MB' }, {}, { dropFolderLimit: '256KB' }).dropFolderLimit, 2 * 1024 * 1024);
+    assert.throws(() => resolveConfig({}, {}, { dropFolderLimit: '12 bytes' }), /manifest hub.dropFolderLimit="12 bytes"/);
+  });
+
   it("reads a relative SQLite store of the manifest's hub: section from the manifest's folder, and one given by a flag or variable from the working directory", () => {
     const manifestPath = '/etc/millrace/millrace.yaml';
     const hub = { store: 'sqlite:./data/hub.db' };

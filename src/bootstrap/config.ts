@@ -20,6 +20,8 @@ export interface HubConfig {
    * `payload_too_large` (its first bytes only). Default: the body limit (docs/adr/0063).
    */
   readonly edgePayloadLimit: number;
+  /** Largest CSV drop folder file read; by default the body limit (a file the HTTP door takes, the folder takes). */
+  readonly dropFolderLimit: number;
   readonly manifestPath: string;
   readonly contractsDir: string;
   readonly logLevel: string;
@@ -89,8 +91,9 @@ const SETTINGS: { readonly [K in keyof HubConfig]: Setting<K> } = {
   host: { env: 'MILLRACE_HOST', manifest: 'host', fallback: '127.0.0.1', parse: parseHost },
   port: { env: 'MILLRACE_PORT', manifest: 'port', fallback: 8080, parse: (raw) => parseInteger(raw, 0, 65_535) },
   bodyLimit: { env: 'MILLRACE_BODY_LIMIT', manifest: 'bodyLimit', fallback: 5 * 1024 * 1024, parse: parseByteSize },
-  // Its fallback is replaced by the body limit's value below: an event HTTP takes, the edge takes.
+  // Their fallbacks are replaced by the body limit's value below: what HTTP takes, the edge and the drop folders take.
   edgePayloadLimit: { env: 'MILLRACE_EDGE_PAYLOAD_LIMIT', manifest: 'edgePayloadLimit', fallback: 5 * 1024 * 1024, parse: parseByteSize },
+  dropFolderLimit: { env: 'MILLRACE_DROP_FOLDER_LIMIT', manifest: 'dropFolderLimit', fallback: 5 * 1024 * 1024, parse: parseByteSize },
   manifestPath: { env: 'MILLRACE_MANIFEST', fallback: './millrace.yaml', parse: (raw) => String(raw) },
   contractsDir: { env: 'MILLRACE_CONTRACTS', fallback: DEFAULT_CONTRACTS_DIR, parse: (raw) => String(raw) },
   logLevel: {
@@ -156,6 +159,7 @@ export function resolveConfig(flags: ConfigFlags, env: Environment, manifestHub:
     }
   }
   if (origins.edgePayloadLimit === undefined && typeof values.bodyLimit === 'number') values.edgePayloadLimit = values.bodyLimit;
+  if (origins.dropFolderLimit === undefined && typeof values.bodyLimit === 'number') values.dropFolderLimit = values.bodyLimit;
   // A relative path in the manifest is the manifest's, as its contracts.folder and dropFolder
   // are: `serve --manifest /etc/millrace/millrace.yaml` run from another folder opened a new,
   // empty store there (ADR 0065). A flag or variable stays relative to the working directory.

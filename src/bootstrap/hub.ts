@@ -7,7 +7,7 @@ import { dirname, resolve } from 'node:path';
 import { pino } from 'pino';
 import type { FastifyInstance } from 'fastify';
 import { CsvIntake, DeadlineScheduler, DeliveryOperations, DeliveryRunner, ExceptionResolution, GovernanceQueries, GroupCommitter, IngestService, IntakeRefusals, IntegrationHealthQueries, KpiQueries, MasterDataGate, MqttIntake, NatsIntake, P2PQueries, PlantQueries, QuarantineService, WorkflowProcessor, WorkflowRunner, X12Intake } from '../app/index.js';
-import type { ChannelKind, DeliveryRunnerOptions, SequenceBreach } from '../app/index.js';
+import type { ChannelKind, DeliveryRunnerOptions, SequenceBreach, TooLargeRefusal } from '../app/index.js';
 import type { AsyncApiDocument, CloudEvent, ContractSet, Manifest, ReaderPlan } from '../core/index.js';
 import { alignerOf, asyncApiCatalogue, ContractRegistry, EventUpcaster, governanceCoverage, inlineRefs, manifestDirectory, masterDataOwnerOf, MillraceError, P2P_STAGES, p2pPolicy, p2pSettingsOf, parseDeliveryDuration, partyOfPrincipal, plantPolicy, plantSettingsOf, planReaders, PublishingAuthority, SHIPPED_UPCASTERS } from '../core/index.js';
 import type { BatchOutcome, Clock, DeliveryChannel, Lead, MqttSessionStore, StreamReadPositionStore, WorkflowStep } from '../ports/index.js';
@@ -210,7 +210,14 @@ export async function createHub(config: HubConfig, manifest: Manifest, contracts
   });
   // Asynchronous channels: what they cannot accept goes to quarantine, retried through the channel.
   const quarantine = new QuarantineService(store.quarantines, clock, authority);
-  const csv = new CsvIntake({ manifest, ingest, quarantine: store.quarantines, reader: new CsvParseReader(), digest: sha256Hex, clock, inbound: store.inboundMessages, pacing });
+  // An MQTT or NATS message over the edge payload limit, or a drop folder file over its limit: counted and logged alike.
+  const onTooLarge = (refused: TooLargeRefusal): void => {
+    metrics.recordEdgeTooLarge(refused.channel);
+    const what = refused.channel === 'csv' ? `csv drop folder file ${refused.name} over the drop folder limit` : `${refused.channel} message on ${refused.name} over the edge payload limit`;
+    const where = refused.channel === 'csv' ? "; the whole file is in the drop folder's failed/ folder" : '';
+    logger.warn({ channel: refused.channel, name: refused.name, bytes: refused.bytes, limitBytes: refused.limit, quarantineId: refused.quarantineId }, `${what} (${refused.bytes} > ${refused.limit} bytes): kept in quarantine as payload_too_large, its first bytes only${where}`);
+  };
+  const csv = new CsvIntake({ manifest, ingest, quarantine: store.quarantines, reader: new CsvParseReader(), digest: sha256Hex, clock, inbound: store.inboundMessages, pacing, onTooLarge });
   quarantine.register(csv);
   const x12 = new X12Intake({
     ingest,
@@ -240,10 +247,7 @@ export async function createHub(config: HubConfig, manifest: Manifest, contracts
       onBreach,
       payloadLimit: config.edgePayloadLimit,
       digest: sha256Hex,
-      onTooLarge: (refused) => {
-        metrics.recordEdgeTooLarge(refused.channel);
-        logger.warn({ channel: refused.channel, name: refused.name, bytes: refused.bytes, limitBytes: refused.limit, quarantineId: refused.quarantineId }, `${refused.channel} message on ${refused.name} over the edge payload limit (${refused.bytes} > ${refused.limit} bytes): kept in quarantine as payload_too_large, its first bytes only`);
-      },
+      onTooLarge,
     },
     options.edge !== false,
     (error, context) => logger.error({ err: error }, context),
@@ -265,7 +269,7 @@ export async function createHub(config: HubConfig, manifest: Manifest, contracts
   const dropFolders = new CsvDropFolders(
     csv,
     csv.mappingDeclarations().flatMap((mapping) => (mapping.dropFolder === undefined ? [] : [{ mapping: mapping.id, path: resolve(manifestDir, mapping.dropFolder) }])),
-    { onError: (error, file) => logger.error({ err: error, file }, 'drop folder file not processed; it will be tried again'), ...(tracer === undefined ? {} : { tracer }) },
+    { onError: (error, file) => logger.error({ err: error, file }, 'drop folder file not processed; it will be tried again'), maxFileBytes: config.dropFolderLimit, ...(tracer === undefined ? {} : { tracer }) },
   );
   if (options.watchDropFolders === true) dropFolders.start();
   const refusals = new IntakeRefusals(clock);

@@ -14,6 +14,7 @@ export interface CommonOptions {
   readonly host?: string;
   readonly bodyLimit?: string;
   readonly edgePayloadLimit?: string;
+  readonly dropFolderLimit?: string;
   readonly logLevel?: string;
   readonly workflows?: string;
   readonly deliveries?: string;
@@ -34,6 +35,7 @@ export function configFlags(options: CommonOptions): ConfigFlags {
   if (options.host !== undefined) flags.host = options.host;
   if (options.bodyLimit !== undefined) flags.bodyLimit = options.bodyLimit;
   if (options.edgePayloadLimit !== undefined) flags.edgePayloadLimit = options.edgePayloadLimit;
+  if (options.dropFolderLimit !== undefined) flags.dropFolderLimit = options.dropFolderLimit;
   if (options.logLevel !== undefined) flags.logLevel = options.logLevel;
   if (options.workflows !== undefined) flags.workflows = options.workflows;
   if (options.deliveries !== undefined) flags.deliveries = options.deliveries;

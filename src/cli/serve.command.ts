@@ -10,6 +10,7 @@ export function registerServe(program: Command): void {
     .option('--host <host>', 'address to bind (env MILLRACE_HOST, default 127.0.0.1)')
     .option('--body-limit <size>', 'largest request body, e.g. 5MB (env MILLRACE_BODY_LIMIT)')
     .option('--edge-payload-limit <size>', 'largest MQTT or NATS message taken, e.g. 1MB; default the body limit (env MILLRACE_EDGE_PAYLOAD_LIMIT)')
+    .option('--drop-folder-limit <size>', 'largest CSV drop folder file taken, e.g. 50MB; default the body limit (env MILLRACE_DROP_FOLDER_LIMIT)')
     .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent (env MILLRACE_LOG_LEVEL)')
     .option('--workflows <on|off>', 'off: an intake-only node, while another hub on the same PostgreSQL database runs the workflows (one hub per SQLite file) (env MILLRACE_WORKFLOWS)')
     .option('--deliveries <on|off>', 'off: send no deliveries to subscribers, another hub on the same database does (env MILLRACE_DELIVERIES)')

@@ -1,13 +1,14 @@
 // Drop folders: complete files are taken through CSV intake and moved with a report beside them.
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
-import type { CsvFileReport } from '../../app/index.js';
+import type { CsvFileReport, QuarantineView } from '../../app/index.js';
 import type { TestHub } from '../../../test/support/hub.js';
-import { startTestHub } from '../../../test/support/hub.js';
+import { callHub, startTestHub } from '../../../test/support/hub.js';
 
 const FIXTURES = new URL('../../../test/fixtures/csv/', import.meta.url);
 
@@ -101,6 +102,64 @@ describe('CSV drop folders, traced', () => {
       const processing = exporter.getFinishedSpans().filter((s) => s.name === 'millrace.process goods.received');
       assert.equal(processing.length, 2);
       assert.ok(processing.every((s) => s.parentSpanContext?.spanId === intake.spanContext().spanId));
+    } finally {
+      await t.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('CSV drop folders, a file over the limit', () => {
+  it('keeps a file over the drop folder limit (by default the body limit) in quarantine as payload_too_large, unread, and whole in failed/', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'millrace-drop-large-'));
+    copyFileSync(new URL('millrace.yaml', FIXTURES), join(dir, 'millrace.yaml'));
+    const folder = join(dir, 'drop', 'wms-p02-receipts');
+    mkdirSync(folder, { recursive: true });
+    // The HTTP body limit, lowered: the drop folder's follows it unless set itself.
+    const t = await startTestHub({ manifestPath: join(dir, 'millrace.yaml'), env: { MILLRACE_BODY_LIMIT: '16KB' } });
+    try {
+      // A nightly export of 1,000 good receipts, about 58 KB.
+      const rows = ['Beleg;Datum;Bestellung;Pos;Material;Menge;ME;Abgelehnt;Bemerkung'];
+      for (let n = 1; n <= 1000; n += 1) rows.push(`WE-${900000 + n};02.03.2026 08:15;PO-7001;10;MX-10023;1.200,000;ST;;`);
+      const big = Buffer.from(`${rows.join('\r\n')}\r\n`);
+      const place = (name: string, bytes: Buffer) => {
+        const path = join(folder, name);
+        writeFileSync(path, bytes);
+        const old = new Date(Date.now() - 60_000);
+        utimesSync(path, old, old);
+      };
+      place('receipts-night.csv', big);
+      place('receipts-small.csv', readFileSync(new URL('wms-p02-receipts.csv', FIXTURES)));
+      const outcomes = await t.hub.dropFolders.scanOnce();
+      // Before: the file was read whole and its 1,000 receipts went into the log.
+      assert.deepEqual(outcomes.map((o) => [o.file, o.outcome]), [['receipts-night.csv', 'failed'], ['receipts-small.csv', 'processed']]);
+      assert.equal(await t.store.find('/systems/wms-p02', 'wms-p02-receipts/WE-900001'), undefined, 'not read');
+      assert.ok(await t.store.find('/systems/wms-p02', 'wms-p02-receipts/WE-1001'), 'the next file is taken');
+      // Not lost: the whole file in failed/, the report beside it.
+      assert.deepEqual(readFileSync(join(folder, 'failed', 'receipts-night.csv')), big);
+      const report = JSON.parse(readFileSync(join(folder, 'failed', 'receipts-night.csv.report.json'), 'utf8'));
+      assert.deepEqual([report.code, report.bytes, report.limitBytes], ['payload_too_large', big.length, 16 * 1024]);
+
+      // In quarantine as an MQTT or NATS message over the limit is: its first 4096 bytes, its size, the digest of the whole.
+      const entry = await t.store.quarantines.getQuarantined(report.quarantineId);
+      assert.deepEqual([entry?.channel, entry?.ref, entry?.name, entry?.reason.code], ['csv', 'wms-p02-receipts', 'receipts-night.csv', 'payload_too_large']);
+      assert.deepEqual(Buffer.from(entry?.raw ?? new Uint8Array()), big.subarray(0, 4096));
+      assert.deepEqual([entry?.context.payloadBytes, entry?.context.sha256], [big.length, createHash('sha256').update(big).digest('hex')]);
+      assert.match(entry?.reason.message ?? '', new RegExp(`receipts-night.csv is ${big.length} bytes, over the drop folder limit of 16384 bytes`));
+
+      // Dropped again: one more resend on its entry; counted each time with the edge's.
+      place('receipts-night.csv', big);
+      const [again] = await t.hub.dropFolders.scanOnce();
+      assert.equal((again?.report as { quarantineId?: string }).quarantineId, report.quarantineId);
+      const folded = await callHub(t, 'GET', `/v1/quarantine/${String(report.quarantineId)}`, t.keys.get('operator:ap-lead') ?? '');
+      assert.equal((folded.body as unknown as QuarantineView).resends, 1);
+      const metrics = (await t.hub.http.inject({ method: 'GET', url: '/metrics' })).body;
+      assert.match(metrics, /^millrace_edge_payloads_too_large_total\{channel="csv"\} 2$/m);
+
+      // A retry cannot take the cut bytes, whatever the mapping: it says so.
+      const retry = await callHub(t, 'POST', `/v1/quarantine/${String(report.quarantineId)}/retry`, t.keys.get('operator:ap-lead') ?? '');
+      const attempt = (retry.body as unknown as QuarantineView).attempts.at(-1);
+      assert.deepEqual([attempt?.outcome, attempt?.reason?.code], ['still_failing', 'payload_too_large']);
     } finally {
       await t.close();
       rmSync(dir, { recursive: true, force: true });

@@ -2,18 +2,22 @@
 // through the same intake as POST /v1/inbound/csv/:mapping (as the mapping's source), then moves
 // it to processed/ (every row accepted or a duplicate) or failed/ (anything quarantined, or the
 // file unreadable) with a report next to it. A file is complete when its name does not mark it
-// as being written (.tmp, .part, a leading dot) and it has not changed for `minAgeMs`.
+// as being written (.tmp, .part, a leading dot) and it has not changed for `minAgeMs`. A file over
+// the limit is not read: it goes to failed/ whole, and to the quarantine as payload_too_large.
 import { mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { CsvFileReport } from '../../app/index.js';
+import type { CsvFileReport, OversizeFile } from '../../app/index.js';
+import { KEPT_PREFIX_BYTES } from '../../app/index.js';
 import type { Principal } from '../../core/index.js';
 import { isMillraceError } from '../../core/index.js';
 import type { TraceContext, Tracer } from '../../ports/index.js';
+import { headAndDigest } from './file-digest.js';
 
 /** What a drop folder needs of the CSV intake. */
 export interface DropFolderIntake {
   receive(principal: Principal, mappingId: string, bytes: Uint8Array, name?: string, trace?: TraceContext): Promise<CsvFileReport>;
   principalOf(mappingId: string): Principal | undefined;
+  keepTooLarge(mappingId: string, file: OversizeFile): Promise<{ quarantineId: string; message: string }>;
 }
 
 export interface DropFolder {
@@ -29,6 +33,11 @@ export interface DropFolderOptions {
   readonly onError?: (error: unknown, file: string) => void;
   /** Traces each file's intake (a span per file, the parent of its events' processing); absent: not traced. */
   readonly tracer?: Tracer;
+  /**
+   * The largest file read, in bytes (the hub's drop folder limit, by default its HTTP body limit).
+   * A larger one is not read: its size is taken from the file system. Absent: no limit.
+   */
+  readonly maxFileBytes?: number;
 }
 
 /** What happened to one file of a scan. */
@@ -37,7 +46,7 @@ export interface DropOutcome {
   readonly file: string;
   readonly movedTo: string;
   readonly outcome: 'processed' | 'failed';
-  readonly report: CsvFileReport | { readonly code: string; readonly message: string; readonly quarantineId?: string; readonly line?: number };
+  readonly report: CsvFileReport | { readonly code: string; readonly message: string; readonly quarantineId?: string; readonly line?: number; readonly bytes?: number; readonly limitBytes?: number };
 }
 
 const IN_PROGRESS = /(^\.|\.tmp$|\.part$|\.partial$|~$|\.report\.json$)/i;
@@ -86,11 +95,38 @@ export class CsvDropFolders {
         const path = join(folder.path, name);
         const info = await stat(path).catch(() => undefined);
         if (info === undefined || now() - info.mtimeMs < minAge) continue;
-        const outcome = await this.take(folder, name, path);
+        const limit = this.options.maxFileBytes;
+        const outcome = limit !== undefined && info.size > limit ? await this.keepTooLarge(folder, name, path, limit) : await this.take(folder, name, path);
         if (outcome !== undefined) outcomes.push(outcome);
       }
     }
     return outcomes;
+  }
+
+  /**
+   * A file over the limit: its first bytes and digest (read as a stream, never whole) to the
+   * quarantine, the file itself to failed/ with the report. Kept unread: a resend of it later, once
+   * split or the limit raised, is read as any file.
+   */
+  private async keepTooLarge(folder: DropFolder, name: string, path: string, limit: number): Promise<DropOutcome | undefined> {
+    if (this.intake.principalOf(folder.mapping) === undefined) return undefined;
+    let report: DropOutcome['report'];
+    try {
+      const read = await headAndDigest(path, KEPT_PREFIX_BYTES);
+      const kept = await this.intake.keepTooLarge(folder.mapping, { name, ...read, limit });
+      report = { code: 'payload_too_large', message: kept.message, quarantineId: kept.quarantineId, bytes: read.bytes, limitBytes: limit };
+    } catch (error) {
+      this.options.onError?.(error, path);
+      return undefined;
+    }
+    return this.moveWithReport(folder, name, path, 'failed', report);
+  }
+
+  private async moveWithReport(folder: DropFolder, name: string, path: string, outcome: DropOutcome['outcome'], report: DropOutcome['report']): Promise<DropOutcome> {
+    const target = await freeName(join(folder.path, outcome), name);
+    await rename(path, target);
+    await writeFile(`${target}.report.json`, `${JSON.stringify(report, null, 2)}\n`);
+    return { mapping: folder.mapping, file: name, movedTo: target, outcome, report };
   }
 
   private async take(folder: DropFolder, name: string, path: string): Promise<DropOutcome | undefined> {
@@ -117,10 +153,7 @@ export class CsvDropFolders {
     } finally {
       span?.end();
     }
-    const target = await freeName(join(folder.path, outcome), name);
-    await rename(path, target);
-    await writeFile(`${target}.report.json`, `${JSON.stringify(report, null, 2)}\n`);
-    return { mapping: folder.mapping, file: name, movedTo: target, outcome, report };
+    return this.moveWithReport(folder, name, path, outcome, report);
   }
 }
 

@@ -88,10 +88,11 @@ export class HubMetrics {
     });
     this.sequenceBreaches = new Counter({ name: 'millrace_source_sequence_breaches_total', help: "Breaks in a source's message sequence seen by this process, by kind (gap: messages never received; reset: the publisher counted again)", labelNames: ['source', 'kind'], registers });
     this.missingMessages = new Counter({ name: 'millrace_source_missing_messages_total', help: "Messages a source's publishers numbered but the hub never received (sequence gaps), seen by this process", labelNames: ['source'], registers });
-    this.edgeTooLarge = new Counter({ name: 'millrace_edge_payloads_too_large_total', help: 'MQTT and NATS messages over the edge payload limit, kept in quarantine as payload_too_large (their first bytes only), each resend counted', labelNames: ['channel'], registers });
+    this.edgeTooLarge = new Counter({ name: 'millrace_edge_payloads_too_large_total', help: 'MQTT and NATS messages over the edge payload limit, and CSV drop folder files over the drop folder limit, kept in quarantine as payload_too_large (their first bytes only), each resend counted', labelNames: ['channel'], registers });
     // Written at 0 from the start: an alert on its increase sees the first one.
     this.edgeTooLarge.inc({ channel: 'mqtt' }, 0);
     this.edgeTooLarge.inc({ channel: 'nats' }, 0);
+    this.edgeTooLarge.inc({ channel: 'csv' }, 0);
     this.edgeConnected = new Gauge({
       name: 'millrace_edge_connected',
       help: "1 while the hub reads from the broker (MQTT: connected and subscribed, id the manifest's clientId; NATS: the durable consumer being read, id the consumer's id), 0 while it retries",
@@ -228,7 +229,7 @@ export class HubMetrics {
   }
 
   /** An MQTT or NATS message over the edge payload limit (kept in quarantine). */
-  recordEdgeTooLarge(channel: 'mqtt' | 'nats'): void {
+  recordEdgeTooLarge(channel: 'mqtt' | 'nats' | 'csv'): void {
     this.edgeTooLarge.inc({ channel });
   }
 

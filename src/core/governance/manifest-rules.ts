@@ -121,7 +121,7 @@ function contextOf(manifest: Manifest, catalog: ContractCatalog): Context {
  * and serve's refusal could not say on which line.
  */
 function checkHubSettings(manifest: Manifest, report: Report): void {
-  const parsers = { store: parseStoreUrl, host: parseHost, bodyLimit: parseByteSize, edgePayloadLimit: parseByteSize, otlpEndpoint: parseHttpUrl } as const;
+  const parsers = { store: parseStoreUrl, host: parseHost, bodyLimit: parseByteSize, edgePayloadLimit: parseByteSize, dropFolderLimit: parseByteSize, otlpEndpoint: parseHttpUrl } as const;
   for (const [key, parse] of Object.entries(parsers)) {
     const value = manifest.hub[key as keyof typeof parsers];
     if (value === undefined) continue;

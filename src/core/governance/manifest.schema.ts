@@ -242,6 +242,7 @@ export const MANIFEST_SCHEMA = {
         store: { type: 'string', minLength: 1, description: "sqlite:PATH (a relative PATH is read from this file's folder) or postgres://..." },
         bodyLimit: { type: ['string', 'integer'], description: 'Largest accepted request body, e.g. 5MB or 1048576.' },
         edgePayloadLimit: { type: ['string', 'integer'], description: 'Largest MQTT or NATS message taken, e.g. 1MB; a larger one is kept in quarantine as payload_too_large (its first bytes only). Default: bodyLimit.' },
+        dropFolderLimit: { type: ['string', 'integer'], description: 'Largest CSV drop folder file taken, e.g. 50MB; a larger one is moved to failed/ unread and kept in quarantine as payload_too_large (its first bytes only). Default: bodyLimit.' },
         logLevel: { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] },
         otlpEndpoint: { type: 'string', minLength: 1, description: 'OTLP/HTTP collector for traces, e.g. http://127.0.0.1:4318; absent: tracing is off.' },
         metricsAuth: {

@@ -89,6 +89,7 @@ export interface HubSettings {
   readonly bodyLimit?: string | number;
   /** Largest MQTT or NATS message taken (default: bodyLimit). */
   readonly edgePayloadLimit?: string | number;
+  readonly dropFolderLimit?: string | number;
   readonly logLevel?: string;
   /** OTLP/HTTP collector for traces (docs/adr/0018); absent: tracing is off. */
   readonly otlpEndpoint?: string;
