@@ -4,12 +4,10 @@
 // request, and what was dead reaches the receiver in its order. Every wait is on the page's
 // content or the receiver, never on time.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { BrowserContext, Page } from 'playwright-core';
-import { ACCESSIBILITY_CHECK, openChromium } from '../support/browser.js';
+import { ACCESSIBILITY_CHECK, browserSuiteFolder, openChromium } from '../support/browser.js';
 import type { TestHub } from '../support/hub.js';
 import { exampleWithSubscriptions, startTestHub, webhookSubscriptions } from '../support/hub.js';
 import { needChromium } from '../support/services.js';
@@ -27,22 +25,13 @@ const receipt = (id: string) => ({
 });
 
 describe("the dashboard's retry of a subscriber's dead letters", () => {
-  let dir: string;
   let receiver: WebhookReceiver | undefined;
   let t: TestHub | undefined;
   let context: BrowserContext | undefined;
   let page: Page;
   let url: string;
 
-  before(() => {
-    dir = mkdtempSync(join(tmpdir(), 'millrace-dashboard-dead-'));
-  });
-  after(async () => {
-    await context?.close();
-    await t?.close();
-    await receiver?.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const dir = browserSuiteFolder('millrace-dashboard-dead-', () => [context, t, receiver]);
 
   const signIn = async (key: string) => {
     await page.goto(`${url}/#/integrations`);
@@ -55,7 +44,7 @@ describe("the dashboard's retry of a subscriber's dead letters", () => {
     if (!needChromium(test)) return;
     receiver = await startReceiver();
     const manifestPath = exampleWithSubscriptions(
-      dir,
+      dir(),
       webhookSubscriptions({ id: 'plant-receipts', types: ['goods.received'], url: receiver.url, secret: 'test-hook', delivery: 'maxAttempts: 1, initialBackoff: 1s, timeout: 2s' }),
     );
     t = await startTestHub({ manifestPath, flags: { deliveries: 'on' }, env: { MILLRACE_SECRET_TEST_HOOK: 'shh' }, hubOptions: { deliveryMode: 'manual' } });
@@ -67,7 +56,7 @@ describe("the dashboard's retry of a subscriber's dead letters", () => {
     await runner.runOnce();
     const failed = receiver.received.length;
 
-    ({ context, page } = await openChromium(join(dir, 'profile')));
+    ({ context, page } = await openChromium(join(dir(), 'profile')));
     // A viewer key reads the dead letter but gets no button.
     await signIn(t.keys.get('viewer:plant-manager')!);
     const row = () => page.locator('#subscribers tbody tr', { hasText: 'plant-receipts' });

@@ -4,13 +4,11 @@
 // as such, and an exception resolved with the keyboard alone. Every wait is on the page's content,
 // never on time.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { BrowserContext, Page } from 'playwright-core';
 import { SqliteStore } from '../../src/adapters/index.js';
-import { ACCESSIBILITY_CHECK, openChromium } from '../support/browser.js';
+import { ACCESSIBILITY_CHECK, browserSuiteFolder, openChromium } from '../support/browser.js';
 import type { TestHub } from '../support/hub.js';
 import { callHub, sendAsSystem, startTestHub } from '../support/hub.js';
 import { needChromium } from '../support/services.js';
@@ -19,7 +17,6 @@ import { needChromium } from '../support/services.js';
 const LONG_SUPPLIER = `SUP-${'7'.repeat(60)}`;
 
 describe('the operations dashboard under a demanding operations lead', () => {
-  let dir: string;
   let t: TestHub | undefined;
   let store: SqliteStore | undefined;
   let url: string;
@@ -29,15 +26,7 @@ describe('the operations dashboard under a demanding operations lead', () => {
   /** What the browser reported as failed: console errors and answers of 400 and above. */
   const failures: string[] = [];
 
-  before(() => {
-    dir = mkdtempSync(join(tmpdir(), 'millrace-dashboard-lead-'));
-  });
-  after(async () => {
-    await context?.close();
-    await t?.close();
-    await store?.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const dir = browserSuiteFolder('millrace-dashboard-lead-', () => [context, t, store]);
 
   const send = (key: string, type: string, data: Record<string, unknown>) => sendAsSystem(t!, key, `lead-${++n}`, type, data);
   const h1 = (name: string | RegExp) => page.getByRole('heading', { level: 1, name });
@@ -52,12 +41,12 @@ describe('the operations dashboard under a demanding operations lead', () => {
 
   it('asks the hub for nothing it cannot answer: no 404 and no console error on any view', async (test) => {
     if (!needChromium(test)) return;
-    store = new SqliteStore(join(dir, 'millrace.db'));
+    store = new SqliteStore(join(dir(), 'millrace.db'));
     t = await startTestHub({ store });
     url = await t.hub.http.listen({ host: '127.0.0.1', port: 0 });
     await overBilled('4500071001', 'SUP-0042');
     await overBilled('4500071002', LONG_SUPPLIER);
-    ({ context, page } = await openChromium(join(dir, 'profile')));
+    ({ context, page } = await openChromium(join(dir(), 'profile')));
     page.on('console', (message) => {
       if (message.type() === 'error') failures.push(`console: ${message.text()}`);
     });

@@ -4,31 +4,21 @@
 // previous view under the new address; durations read the same however they round. Every wait
 // is on the page's content, never on time.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { BrowserContext, Page } from 'playwright-core';
-import { ACCESSIBILITY_CHECK, openChromium } from '../support/browser.js';
+import { ACCESSIBILITY_CHECK, browserSuiteFolder, openChromium } from '../support/browser.js';
 import type { TestHub } from '../support/hub.js';
 import { callHub, startTestHub } from '../support/hub.js';
 import { needChromium } from '../support/services.js';
 
 describe('the operations dashboard on addresses the hub cannot answer', () => {
-  let dir: string;
   let t: TestHub | undefined;
   let url: string;
   let context: BrowserContext | undefined;
   let page: Page;
 
-  before(() => {
-    dir = mkdtempSync(join(tmpdir(), 'millrace-dashboard-nav-'));
-  });
-  after(async () => {
-    await context?.close();
-    await t?.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const dir = browserSuiteFolder('millrace-dashboard-nav-', () => [context, t]);
 
   const h1 = (name: string) => page.getByRole('heading', { level: 1, name, exact: true });
   const go = (hash: string) => page.evaluate(`location.hash = ${JSON.stringify(hash)}`);
@@ -37,7 +27,7 @@ describe('the operations dashboard on addresses the hub cannot answer', () => {
     if (!needChromium(test)) return;
     t = await startTestHub();
     url = await t.hub.http.listen({ host: '127.0.0.1', port: 0 });
-    ({ context, page } = await openChromium(join(dir, 'profile')));
+    ({ context, page } = await openChromium(join(dir(), 'profile')));
     const thrown: string[] = [];
     page.on('pageerror', (error) => thrown.push(error.message));
 

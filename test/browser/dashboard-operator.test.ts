@@ -3,19 +3,16 @@
 // filter that survives the page's refresh, and tables with nothing in them said in words (apart
 // from "loading" and from a failure). Every wait is on the page's content, never on time.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { BrowserContext, Page } from 'playwright-core';
 import { SqliteStore } from '../../src/adapters/index.js';
-import { ACCESSIBILITY_CHECK, openChromium } from '../support/browser.js';
+import { ACCESSIBILITY_CHECK, browserSuiteFolder, openChromium } from '../support/browser.js';
 import type { TestHub } from '../support/hub.js';
 import { callHub, sendAsSystem, startTestHub } from '../support/hub.js';
 import { needChromium } from '../support/services.js';
 
 describe('the operations dashboard under a demanding operator', () => {
-  let dir: string;
   let t: TestHub | undefined;
   let store: SqliteStore | undefined;
   let url: string;
@@ -23,15 +20,7 @@ describe('the operations dashboard under a demanding operator', () => {
   let page: Page;
   let n = 0;
 
-  before(() => {
-    dir = mkdtempSync(join(tmpdir(), 'millrace-dashboard-operator-'));
-  });
-  after(async () => {
-    await context?.close();
-    await t?.close();
-    await store?.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const dir = browserSuiteFolder('millrace-dashboard-operator-', () => [context, t, store]);
 
   const send = (key: string, type: string, data: Record<string, unknown>) => sendAsSystem(t!, key, `operator-${++n}`, type, data);
   const h1 = (name: string | RegExp) => page.getByRole('heading', { level: 1, name });
@@ -40,10 +29,10 @@ describe('the operations dashboard under a demanding operator', () => {
 
   it('signs in to a hub with nothing in it yet', async (test) => {
     if (!needChromium(test)) return;
-    store = new SqliteStore(join(dir, 'millrace.db'));
+    store = new SqliteStore(join(dir(), 'millrace.db'));
     t = await startTestHub({ store });
     url = await t.hub.http.listen({ host: '127.0.0.1', port: 0 });
-    ({ context, page } = await openChromium(join(dir, 'profile')));
+    ({ context, page } = await openChromium(join(dir(), 'profile')));
     // Timers the test moves on (the page's refresh every 10 s) instead of waiting for them.
     await page.clock.install();
     await page.goto(`${url}/`);

@@ -3,19 +3,16 @@
 // number as long as its contract allows, amounts in two currencies, a double-click on Resolve, a
 // proxy's HTML error page and a hub that is gone. Every wait is on the page's content, never on time.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { BrowserContext, Page } from 'playwright-core';
 import { SqliteStore } from '../../src/adapters/index.js';
-import { ACCESSIBILITY_CHECK, openChromium } from '../support/browser.js';
+import { ACCESSIBILITY_CHECK, browserSuiteFolder, openChromium } from '../support/browser.js';
 import type { TestHub } from '../support/hub.js';
 import { sendAsSystem, startTestHub } from '../support/hub.js';
 import { needChromium } from '../support/services.js';
 
 describe('the operations dashboard under a demanding AP lead', () => {
-  let dir: string;
   let t: TestHub | undefined;
   let store: SqliteStore | undefined;
   let url: string;
@@ -23,15 +20,7 @@ describe('the operations dashboard under a demanding AP lead', () => {
   let page: Page;
   let n = 0;
 
-  before(() => {
-    dir = mkdtempSync(join(tmpdir(), 'millrace-dashboard-probe-'));
-  });
-  after(async () => {
-    await context?.close();
-    await t?.close();
-    await store?.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const dir = browserSuiteFolder('millrace-dashboard-probe-', () => [context, t, store]);
 
   const send = (key: string, type: string, data: Record<string, unknown>) => sendAsSystem(t!, key, `probe-${++n}`, type, data);
   /** A PO of `lines` lines and an invoice billing each line twice what was ordered: one open quantity_variance per line. */
@@ -59,7 +48,7 @@ describe('the operations dashboard under a demanding AP lead', () => {
 
   it('lists every open exception, oldest first, when there are more than a few pages of them', async (test) => {
     if (!needChromium(test)) return;
-    store = new SqliteStore(join(dir, 'millrace.db'));
+    store = new SqliteStore(join(dir(), 'millrace.db'));
     t = await startTestHub({ store });
     url = await t.hub.http.listen({ host: '127.0.0.1', port: 0 });
     // Raised first (the oldest): PO 4500070001's 50; then 1,100 and 1,100 more. The API lists newest first, 500 a page.
@@ -67,7 +56,7 @@ describe('the operations dashboard under a demanding AP lead', () => {
     await overBilled('4500070002', 1100);
     await overBilled('4500070003', 1100);
 
-    ({ context, page } = await openChromium(join(dir, 'profile')));
+    ({ context, page } = await openChromium(join(dir(), 'profile')));
     await page.goto(`${url}/#/exceptions`);
     await page.getByLabel('Operator key').fill(t.keys.get('operator:ap-lead')!);
     await page.getByRole('button', { name: 'Sign in' }).click();

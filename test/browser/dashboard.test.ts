@@ -4,14 +4,13 @@
 // sees the counts drop; a plant manager with a viewer key gets a read-only page, and the API
 // refuses the viewer's resolve too. Every wait is on the page's content, never on time.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import type { BrowserContext, Page } from 'playwright-core';
 import { SqliteStore } from '../../src/adapters/index.js';
 import { FUNNEL_ORDER, STORY, StoryClock, storyFunnel, tellStory } from '../support/dashboard-story.js';
-import { ACCESSIBILITY_CHECK, openChromium } from '../support/browser.js';
+import { ACCESSIBILITY_CHECK, browserSuiteFolder, openChromium } from '../support/browser.js';
 import type { TestHub } from '../support/hub.js';
 import { EXAMPLE_MANIFEST, startTestHub } from '../support/hub.js';
 import { needChromium } from '../support/services.js';
@@ -20,22 +19,15 @@ const SCREENSHOTS = join(process.cwd(), 'artifacts', 'screenshots');
 const DAY = 86_400_000;
 
 describe('the operations dashboard in a browser', () => {
-  let dir: string;
   let t: TestHub | undefined;
   let store: SqliteStore | undefined;
   let url: string;
   let context: BrowserContext | undefined;
   let page: Page;
 
+  const dir = browserSuiteFolder('millrace-dashboard-', () => [context, t, store]);
   before(() => {
-    dir = mkdtempSync(join(tmpdir(), 'millrace-dashboard-'));
     mkdirSync(SCREENSHOTS, { recursive: true });
-  });
-  after(async () => {
-    await context?.close();
-    await t?.close();
-    await store?.close();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   /** Saves the page, after checking what a screen reader needs: labelled controls, captioned tables, one h1. */
@@ -54,9 +46,9 @@ describe('the operations dashboard in a browser', () => {
   it('lets an AP lead sign in, follow a stuck PO to its lineage, resolve an exception and see the counts drop', async (test) => {
     if (!needChromium(test)) return;
     const clock = new StoryClock();
-    store = new SqliteStore(join(dir, 'millrace.db'));
+    store = new SqliteStore(join(dir(), 'millrace.db'));
     // The example manifest, with the P01 warehouse expected to send at least once a day.
-    const manifestPath = join(dir, 'millrace.yaml');
+    const manifestPath = join(dir(), 'millrace.yaml');
     const example = readFileSync(EXAMPLE_MANIFEST, 'utf8');
     const anchor = '    name: Plant P01 warehouse (Detroit)\n';
     assert.ok(example.includes(anchor));
@@ -65,7 +57,7 @@ describe('the operations dashboard in a browser', () => {
     url = await t.hub.http.listen({ host: '127.0.0.1', port: 0 });
     await tellStory({ url, keys: t.keys, store, clock });
 
-    ({ context, page } = await openChromium(join(dir, 'profile')));
+    ({ context, page } = await openChromium(join(dir(), 'profile')));
 
     // A wrong key is refused in words.
     await signIn('mr_wrong_key');

@@ -1,9 +1,34 @@
 // Debian's Chromium, headless, through playwright-core, for the dashboard's browser tests: the
 // flags keep it off the network this machine does not have (without them it tries Google's hosts
 // at every start) and give it a profile of its own.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before } from 'node:test';
 import type { BrowserContext, Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
 import { CHROMIUM } from './services.js';
+
+/**
+ * A browser suite's folder (the browser's profile, the hub's store and manifest): made before the
+ * suite, removed after it once what the suite opened is closed, in the order `opened` lists it
+ * (the browser before the hub, the hub before its store). Call it inside the suite's `describe`;
+ * the returned function gives the folder's path once the suite runs.
+ */
+export function browserSuiteFolder(prefix: string, opened: () => readonly ({ close(): unknown } | undefined)[]): () => string {
+  let dir: string | undefined;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), prefix));
+  });
+  after(async () => {
+    for (const thing of opened()) await thing?.close();
+    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+  });
+  return () => {
+    if (dir === undefined) throw new Error(`the folder of ${prefix} is made when the suite starts`);
+    return dir;
+  };
+}
 
 /** A browser with a fresh profile in `profileDir`, and its first page. */
 export async function openChromium(profileDir: string): Promise<{ context: BrowserContext; page: Page }> {
