@@ -1,12 +1,13 @@
 // Drop folders: complete files are taken through CSV intake and moved with a report beside them.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { CsvFileReport, QuarantineView } from '../../app/index.js';
+import { CsvDropFolders } from './drop-folder.js';
 import type { TestHub } from '../../../test/support/hub.js';
 import { callHub, startTestHub } from '../../../test/support/hub.js';
 
@@ -68,6 +69,60 @@ describe('CSV drop folders', () => {
     assert.equal(unreadable.code, 'csv_unreadable');
     assert.equal(unreadable.line, 3);
     assert.ok((await t.store.quarantines.getQuarantined(unreadable.quarantineId))?.raw.length);
+  });
+
+  it('goes on with the rest of the folder when a file is gone before it is read (another hub on a shared folder took it)', async () => {
+    // A folder of its own, read by a drop folder reader on the hub's real CSV intake; its clock
+    // removes the first file the moment it was listed and looked at, as a second hub polling the
+    // same share would have taken it.
+    const shared = join(dir, 'drop', 'shared');
+    mkdirSync(shared, { recursive: true });
+    for (const name of ['receipts-0401.csv', 'receipts-0402.csv']) {
+      writeFileSync(join(shared, name), readFileSync(new URL('wms-p02-receipts.csv', FIXTURES)));
+    }
+    let taken = false;
+    const errors: string[] = [];
+    const reader = new CsvDropFolders(t.hub.csv, [{ mapping: 'wms-p02-receipts', path: shared }], {
+      now: () => {
+        if (!taken) rmSync(join(shared, 'receipts-0401.csv'));
+        taken = true;
+        return Date.now() + 60_000;
+      },
+      onError: (error, file) => errors.push(`${file}: ${String(error)}`),
+    });
+    const outcomes = await reader.scanOnce();
+    assert.deepEqual(outcomes.map((o) => [o.file, o.outcome]), [['receipts-0402.csv', 'processed']]);
+    assert.deepEqual(errors, [], 'a file another reader took is not a fault of this one');
+    assert.deepEqual(readdirSync(join(shared, 'processed')).sort(), ['receipts-0402.csv', 'receipts-0402.csv.report.json']);
+  });
+
+  it('reports a file it cannot move and goes on with the next folder, taking the file again at the next scan', async () => {
+    // The first folder's processed/ is a link to a device, so its file cannot be moved there;
+    // before, that ended the scan and the second folder waited behind it for good.
+    const stuck = join(dir, 'drop', 'stuck');
+    const next = join(dir, 'drop', 'next');
+    mkdirSync(stuck, { recursive: true });
+    mkdirSync(next, { recursive: true });
+    symlinkSync('/dev/null', join(stuck, 'processed'));
+    writeFileSync(join(stuck, 'receipts-0501.csv'), readFileSync(new URL('wms-p02-receipts.csv', FIXTURES)));
+    writeFileSync(join(next, 'receipts-0502.csv'), readFileSync(new URL('wms-p02-receipts.csv', FIXTURES)));
+    const errors: string[] = [];
+    const reader = new CsvDropFolders(
+      t.hub.csv,
+      [
+        { mapping: 'wms-p02-receipts', path: stuck },
+        { mapping: 'wms-p02-receipts', path: next },
+      ],
+      { now: () => Date.now() + 60_000, onError: (_error, file) => errors.push(file) },
+    );
+    const outcomes = await reader.scanOnce();
+    assert.deepEqual(outcomes.map((o) => [o.file, o.movedTo]), [['receipts-0502.csv', join(next, 'processed', 'receipts-0502.csv')]]);
+    assert.deepEqual(errors, [join(stuck, 'receipts-0501.csv')]);
+    assert.ok(existsSync(join(stuck, 'receipts-0501.csv')), 'the file stays where it was, to be taken again');
+    rmSync(join(stuck, 'processed'));
+    const [again] = await reader.scanOnce();
+    assert.equal(again?.movedTo, join(stuck, 'processed', 'receipts-0501.csv'));
+    assert.equal((again?.report as CsvFileReport).duplicates.length, 2, 'its rows went in at the first scan: duplicates now');
   });
 
   it('leaves files still being written alone: temporary names, and files changed moments ago', async () => {

@@ -61,7 +61,11 @@ export class CsvDropFolders {
     private readonly options: DropFolderOptions = {},
   ) {}
 
-  /** Takes every complete file once, folder by folder, oldest name first. Scans never overlap. */
+  /**
+   * Takes every complete file once, folder by folder, oldest name first. Scans never overlap. A
+   * file gone before it is read is skipped; one that fails is reported to `onError` and tried
+   * again at the next scan, while the rest of the folder goes on.
+   */
   scanOnce(): Promise<DropOutcome[]> {
     this.scanning ??= this.scan().finally(() => {
       this.scanning = undefined;
@@ -96,7 +100,17 @@ export class CsvDropFolders {
         const info = await stat(path).catch(() => undefined);
         if (info === undefined || now() - info.mtimeMs < minAge) continue;
         const limit = this.options.maxFileBytes;
-        const outcome = limit !== undefined && info.size > limit ? await this.keepTooLarge(folder, name, path, limit) : await this.take(folder, name, path);
+        let outcome: DropOutcome | undefined;
+        try {
+          outcome = limit !== undefined && info.size > limit ? await this.keepTooLarge(folder, name, path, limit) : await this.take(folder, name, path);
+        } catch (error) {
+          // Gone since it was listed: another hub polling a shared folder took it, or its writer
+          // removed it. Not a fault of this reader, and not one to try again.
+          if (isGone(error)) continue;
+          // One file that cannot be read or moved does not hold back the files after it.
+          this.options.onError?.(error, path);
+          continue;
+        }
         if (outcome !== undefined) outcomes.push(outcome);
       }
     }
@@ -155,6 +169,10 @@ export class CsvDropFolders {
     }
     return this.moveWithReport(folder, name, path, outcome, report);
   }
+}
+
+function isGone(error: unknown): boolean {
+  return (error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
 }
 
 /** `dir/name`, or with a numbered prefix when a file of that name was dropped before (a resend). */
