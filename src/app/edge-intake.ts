@@ -204,7 +204,9 @@ export class MqttIntake extends EdgeChannel {
     const mapped =
       text === undefined
         ? { ok: false as const, problems: [{ code: 'payload_not_json' as const, message: `the payload on ${topicName} is not valid UTF-8` }] }
-        : mapMqttMessage({ topic, topicName, payload: text, source, masterData: this.deps.manifest.masterData });
+        : isBlank(text)
+          ? { ok: false as const, problems: [{ code: 'payload_not_json' as const, message: `the payload on ${topicName} is empty: publish one JSON object per message` }] }
+          : mapMqttMessage({ topic, topicName, payload: text, source, masterData: this.deps.manifest.masterData });
     const base = { source, ref: declaration.id, name: topicName, raw: payload };
     let outcome: EdgeOutcome;
     if (!mapped.ok) {
@@ -352,6 +354,10 @@ export class NatsIntake extends EdgeChannel {
       const message = `the message on ${subject} is not valid UTF-8`;
       return { kind: 'refused' as const, reason: { code: 'payload_not_json', message, problems: [{ code: 'payload_not_json', message }] } };
     }
+    if (isBlank(text)) {
+      const message = `the message on ${subject} is empty: publish one CloudEvent per message`;
+      return { kind: 'refused' as const, reason: { code: 'payload_not_json', message, problems: [{ code: 'payload_not_json', message }] } };
+    }
     let event: unknown;
     try {
       // The parser of the HTTP door: a prototype-poisoning key is not JSON here either.
@@ -366,6 +372,11 @@ export class NatsIntake extends EdgeChannel {
 
 /** Strict: bytes that are not UTF-8 are refused, as the HTTP door refuses them, not decoded to U+FFFD. */
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Nothing but JSON white space: said as empty, as the HTTP door says of an empty body, not as JSON's "Unexpected end of JSON input". */
+function isBlank(text: string): boolean {
+  return /^[ \t\n\r]*$/.test(text);
+}
 
 /** The payload as text, or undefined when it is not valid UTF-8. */
 function utf8(payload: Uint8Array): string | undefined {

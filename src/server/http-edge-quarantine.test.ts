@@ -107,6 +107,23 @@ describe('the quarantine of the edge channels', () => {
     }
   });
 
+  it('says an empty message is empty, on NATS and MQTT, as the HTTP door says of an empty body', async () => {
+    const t = await startTestHub({ manifestPath: manifest('empty.yaml'), hubOptions: { edge: false } });
+    try {
+      // Before: "is not JSON: Unexpected end of JSON input".
+      assert.equal((await t.hub.edge.nats.receive('wms-p02-events', 'plant.p02.events.receipts', new Uint8Array(0))).kind, 'quarantined');
+      assert.equal((await t.hub.edge.mqtt.receive(TOPIC, new TextEncoder().encode(' \r\n'))).kind, 'quarantined');
+      const listed = await callHub(t, 'GET', '/v1/quarantine', t.keys.get('operator:ap-lead') ?? '');
+      const reasons = (listed.body.items as QuarantineView[]).map((e) => [e.channel, e.reason.code, e.reason.problems[0]?.message ?? '']).sort();
+      assert.deepEqual(reasons, [
+        ['mqtt', 'payload_not_json', `the payload on ${TOPIC} is empty: publish one JSON object per message`],
+        ['nats', 'payload_not_json', 'the message on plant.p02.events.receipts is empty: publish one CloudEvent per message'],
+      ]);
+    } finally {
+      await t.close();
+    }
+  });
+
   it('keeps a message that is not UTF-8, or holds a lone surrogate, instead of taking it altered', async () => {
     const t = await startTestHub({ manifestPath: manifest('unicode.yaml'), hubOptions: { edge: false } });
     try {
