@@ -78,6 +78,20 @@ describe('X12 golden pairs', () => {
     assert.deepEqual(golden.events.map((e) => e.id), ['x12:ZZ:ERPCORE:000005031:5031:0003']);
   });
 
+  it('rejects an 856 whose HL01 repeats an earlier HL\'s id (AK3 on the HL, AK4 HL01 628 code 7) and stores none of it; HL01 ids not counted up from 1 are taken', () => {
+    const name = 'bad-856-repeated-hl-id.edi';
+    const golden = goldenOf(name, readFileSync(FIXTURES + name, 'utf8'));
+    const ack = golden.ack.split('~\n');
+    // The second order's item is HL*3 again: an HL02 naming 3 could mean either, so the notice says nothing sure.
+    assert.deepEqual(ack.slice(ack.indexOf('AK2*856*0001'), ack.indexOf('AK2*856*0002')), ['AK2*856*0001', 'AK3*HL*17**8', 'AK4*1*628*7*3', 'AK5*R*5']);
+    // 10, 20, 30: unique, which is all the standard asks of HL01 ("1, 2, 3" is its example, not a rule).
+    assert.deepEqual(ack.slice(ack.indexOf('AK2*856*0002'), ack.indexOf('AK2*856*0002') + 2), ['AK2*856*0002', 'AK5*A']);
+    assert.ok(ack.includes('AK9*P*2*2*1'));
+    // Nothing of the rejected notice is kept: not its first item, which stood before the repeat.
+    assert.deepEqual(golden.events.map((e) => (e.data as { shipmentId: string }).shipmentId), ['ASN-88302']);
+    assert.deepEqual(golden.rejected.map((r) => `${r.controlNumbers.set} ${r.code}`), ['0001 x12_syntax']);
+  });
+
   it('reports a set whose ST is written st once, as a run of segments outside a set, and says ids are case-sensitive', () => {
     const name = 'bad-lowercase-st.edi';
     const golden = goldenOf(name, readFileSync(FIXTURES + name, 'utf8'));

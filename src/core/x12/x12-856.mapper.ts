@@ -12,6 +12,8 @@ interface Level {
   readonly code: string;
   readonly at: SetSegment;
   readonly segments: SetSegment[];
+  /** HL01 repeats an earlier HL's id: reported, its segments kept with it, not mapped. */
+  readonly repeated: boolean;
 }
 
 const LEVELS = ['S', 'O', 'P', 'T', 'I'] as const;
@@ -27,17 +29,23 @@ export const map856: SetMapper = (reader, context) => {
   reader.time(bsn, 4, '337', 'ASN time');
   const levels: Level[] = [];
   const byId = new Map<string, Level>();
+  // Every HL01 seen, also of an HL whose HL03 is bad: the standard has HL01 unique in the set (an
+  // HL02 naming a repeated id could mean either). Counting up from 1 is only its example (ADR 0069).
+  const seen = new Map<string, SetSegment>();
   for (const at of reader.body()) {
     if (at.segment.id === 'HL') {
       const id = reader.required(at, 1, '628', 'hierarchical id');
+      const earlier = id === undefined ? undefined : seen.get(id);
+      if (id !== undefined && earlier !== undefined) reader.elementValue(at, 1, '628', '7', `HL01 "${id}" repeats the hierarchical id of the HL at segment ${earlier.index}: each HL of a set has its own`);
+      else if (id !== undefined) seen.set(id, at);
       const parentId = reader.optional(at, 2);
       const code = reader.code(at, 3, '735', 'hierarchical level code', LEVELS);
       const parent = parentId === undefined ? undefined : byId.get(parentId);
       if (parentId !== undefined && parent === undefined) reader.invalid(at, 2, '734', `HL02 "${parentId}" names no earlier HL`);
       if (id === undefined || code === undefined) continue;
-      const level: Level = { id, parent, code, at, segments: [] };
+      const level: Level = { id, parent, code, at, segments: [], repeated: earlier !== undefined };
       levels.push(level);
-      byId.set(id, level);
+      if (!level.repeated) byId.set(id, level);
     } else if (at.segment.id !== 'BSN' && at.segment.id !== 'CTT') {
       const current = levels[levels.length - 1];
       if (current === undefined) reader.unexpected(at, `${at.segment.id} before the first HL`);
@@ -51,7 +59,7 @@ export const map856: SetMapper = (reader, context) => {
   }
   const data = shipmentData(reader, shipment);
   const lines: Record<string, unknown>[] = [];
-  for (const item of levels.filter((l) => l.code === 'I')) {
+  for (const item of levels.filter((l) => l.code === 'I' && !l.repeated)) {
     const order = ancestor(item, 'O');
     // An item whose HL02 names no HL was reported above; its missing order is the same problem.
     if (item.parent === undefined && reader.optional(item.at, 2) !== undefined) continue;
