@@ -48,6 +48,8 @@ export const map856: SetMapper = (reader, context) => {
       if (!level.repeated) byId.set(id, level);
     } else if (at.segment.id !== 'BSN' && at.segment.id !== 'CTT') {
       const current = levels[levels.length - 1];
+      // Not dead since the set tables (ADR 0069): they answer a TD5 here, but take a header DTM
+      // (the table's DTM/10 after BSN), and a well-formed id the hub does not know is not placed.
       if (current === undefined) reader.unexpected(at, `${at.segment.id} before the first HL`);
       else current.segments.push(at);
     }
