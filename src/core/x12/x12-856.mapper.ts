@@ -32,6 +32,8 @@ export const map856: SetMapper = (reader, context) => {
   // Every HL01 seen, also of an HL whose HL03 is bad: the standard has HL01 unique in the set (an
   // HL02 naming a repeated id could mean either). Counting up from 1 is only its example (ADR 0069).
   const seen = new Map<string, SetSegment>();
+  /** What stands between BSN and the first HL: the set table placed it there (a header DTM) or noted an id it does not know. */
+  const header: SetSegment[] = [];
   for (const at of reader.body()) {
     if (at.segment.id === 'HL') {
       const id = reader.required(at, 1, '628', 'hierarchical id');
@@ -48,9 +50,11 @@ export const map856: SetMapper = (reader, context) => {
       if (!level.repeated) byId.set(id, level);
     } else if (at.segment.id !== 'BSN' && at.segment.id !== 'CTT') {
       const current = levels[levels.length - 1];
-      // Not dead since the set tables (ADR 0069): they answer a TD5 here, but take a header DTM
-      // (the table's DTM/10 after BSN), and a well-formed id the hub does not know is not placed.
-      if (current === undefined) reader.unexpected(at, `${at.segment.id} before the first HL`);
+      // Before the first HL the set table (ADR 0069) has already refused what has no place there
+      // (a TD5 is answered 7 and the set is not mapped): what is left is a header DTM (the
+      // table's DTM/10 after BSN), whose dates stand for the whole shipment, or an id the hub
+      // does not know, noted (code 1) and ignored as it is at any level.
+      if (current === undefined) header.push(at);
       else current.segments.push(at);
     }
   }
@@ -59,7 +63,7 @@ export const map856: SetMapper = (reader, context) => {
     reader.missing('HL', bsn.index + 1, 'no HL shipment level (HL03 S)');
     return undefined;
   }
-  const data = shipmentData(reader, shipment);
+  const data = shipmentData(reader, shipment, header);
   const lines: Record<string, unknown>[] = [];
   for (const item of levels.filter((l) => l.code === 'I' && !l.repeated)) {
     const order = ancestor(item, 'O');
@@ -78,9 +82,18 @@ export const map856: SetMapper = (reader, context) => {
   return { type: 'shipment.dispatched', data: { shipmentId, supplierId, ...data, lines }, warnings: [] };
 };
 
-function shipmentData(reader: SetReader, shipment: Level): Record<string, unknown> | undefined {
+/** The shipment level's data; a header DTM (before the first HL) gives a date the shipment level does not. */
+function shipmentData(reader: SetReader, shipment: Level, header: readonly SetSegment[]): Record<string, unknown> | undefined {
   const out: Record<string, unknown> = {};
   let eta: string | undefined;
+  let headerShipped: string | undefined;
+  let headerEta: string | undefined;
+  for (const at of header) {
+    if (at.segment.id !== 'DTM') continue;
+    const date = shipmentDate(reader, at);
+    if (date?.shipped === true) headerShipped ??= date.instant;
+    else if (date !== undefined) headerEta ??= date.instant;
+  }
   for (const at of shipment.segments) {
     const id = at.segment.id;
     if (id === 'TD5') {
@@ -91,14 +104,9 @@ function shipmentData(reader: SetReader, shipment: Level): Record<string, unknow
       const value = reader.optional(at, 2);
       if (value !== undefined && (qualifier === 'CN' || (qualifier === 'BM' && out.trackingNumber === undefined))) out.trackingNumber = value;
     } else if (id === 'DTM') {
-      const qualifier = reader.element(at, 1);
-      if (qualifier !== '011' && qualifier !== '017' && qualifier !== '067') continue;
-      const date = reader.date(at, 2, '373', qualifier === '011' ? 'shipped date' : 'estimated delivery date');
-      const time = reader.time(at, 3, '337', 'time');
-      if (date === undefined) continue;
-      const instant = instantOf(date, time, reader.optional(at, 4));
-      if (qualifier === '011') out.shippedAt = instant;
-      else eta ??= instant;
+      const date = shipmentDate(reader, at);
+      if (date?.shipped === true) out.shippedAt = date.instant;
+      else if (date !== undefined) eta ??= date.instant;
     } else if (id === 'N1' && reader.element(at, 1) === 'ST') {
       const code = reader.element(at, 4);
       if (!PLANT.test(code)) reader.invalid(at, 4, '67', `N104 "${code}" of the ship-to party is not a plant code (capitals, digits, hyphens)`);
@@ -108,11 +116,24 @@ function shipmentData(reader: SetReader, shipment: Level): Record<string, unknow
   if (out.shipToPlant === undefined && !shipment.segments.some((at) => at.segment.id === 'N1' && reader.element(at, 1) === 'ST')) {
     reader.missing('N1', shipment.at.index + 1, 'the shipment level has no N1*ST (ship-to) loop naming the plant');
   }
-  if (eta === undefined && !shipment.segments.some((at) => at.segment.id === 'DTM' && ['017', '067'].includes(reader.element(at, 1)))) {
+  if (out.shippedAt === undefined && headerShipped !== undefined) out.shippedAt = headerShipped;
+  eta ??= headerEta;
+  const etaDtm = (at: SetSegment) => at.segment.id === 'DTM' && ['017', '067'].includes(reader.element(at, 1));
+  if (eta === undefined && !shipment.segments.some(etaDtm) && !header.some(etaDtm)) {
     reader.missing('DTM', shipment.at.index + 1, 'the shipment level has no DTM*017 (estimated delivery)');
   }
   if (eta === undefined) return undefined;
   return { ...out, eta };
+}
+
+/** A DTM the ASN reads: 011 shipped, 017/067 estimated delivery; undefined for another qualifier or a bad date (reported). */
+function shipmentDate(reader: SetReader, at: SetSegment): { shipped: boolean; instant: string } | undefined {
+  const qualifier = reader.element(at, 1);
+  if (qualifier !== '011' && qualifier !== '017' && qualifier !== '067') return undefined;
+  const date = reader.date(at, 2, '373', qualifier === '011' ? 'shipped date' : 'estimated delivery date');
+  const time = reader.time(at, 3, '337', 'time');
+  if (date === undefined) return undefined;
+  return { shipped: qualifier === '011', instant: instantOf(date, time, reader.optional(at, 4)) };
 }
 
 function itemLine(reader: SetReader, item: Level, order: Level): Record<string, unknown> | undefined {
