@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import { PostgresStore, SqliteStore } from '../adapters/index.js';
 import type { P2PLine } from '../core/index.js';
-import { IN_FLIGHT_STAGES, stageOf } from '../core/index.js';
+import { IN_FLIGHT_STAGES, stageOf, subscriptionRulesOf } from '../core/index.js';
 import type { EventStore, WorkflowStore } from '../ports/index.js';
 import type { HubStore } from './open-store.js';
 import { EXAMPLE_MANIFEST } from '../../test/support/hub.js';
@@ -180,6 +180,38 @@ for (const kind of [sqlite, postgres]) {
           { subscription: 'sup-0107-orders', queued: 6, withdrawn: 6 },
         ]);
         assert.ok(plants.includes('P01') && plants.some((plant) => plant !== 'P01'), 'the history has receipts of P01 and of another plant');
+        // OLD is what the store's hub ran (no rules recorded yet, nothing found removed): no warning that it is not.
+        assert.deepEqual((await diffManifestFiles({ oldFile: EXAMPLE_MANIFEST, newFile: proposed, contractsDir: DEFAULT_CONTRACTS_DIR, store: opened.url })).drift, []);
+      } finally {
+        await opened.cleanup();
+      }
+    });
+
+    it("warns where OLD's subscriptions are not those the store's hub last ran: other rules, one it found removed, one OLD lacks", async (t) => {
+      const opened = await kind.open(t, dir);
+      if (opened === undefined) return;
+      try {
+        const hub = opened.store as unknown as HubStore;
+        await recordExampleHistory(opened.store);
+        const head = await hub.headSequence();
+        await hub.deliveries.startDeliveryCursors(['erp-inventory', 'mes-orders', 'sup-0107-orders', 'wms-hook'], 0);
+        // The hub runs erp-inventory narrowed to P01, found sup-0107-orders gone from its manifest,
+        // and runs a wms-hook that OLD does not declare; mes-orders under OLD's own rules.
+        await hub.deliveries.recordSubscriptionRules('erp-inventory', subscriptionRulesOf({ types: ['goods.received', 'inventory.movement', 'inventory.snapshot', 'production.completed'], filter: { plant: 'P01' } }));
+        await hub.deliveries.recordSubscriptionRules('mes-orders', subscriptionRulesOf({ types: ['production.order.released'], filter: { plant: 'P01' } }));
+        await hub.deliveries.markSubscriptionRemoved('sup-0107-orders', head);
+        await hub.close();
+        const { drift } = await diffManifestFiles({ oldFile: EXAMPLE_MANIFEST, newFile: EXAMPLE_MANIFEST, contractsDir: DEFAULT_CONTRACTS_DIR, store: opened.url });
+        assert.deepEqual(
+          drift?.map((d) => [d.subscription, d.drift]),
+          [
+            ['erp-inventory', 'rules_differ'],
+            ['sup-0107-orders', 'removed_in_store'],
+            ['wms-hook', 'not_in_old'],
+          ],
+        );
+        assert.match(drift?.[0]?.message ?? '', /queues its deliveries under .*"plant":"P01".*, OLD declares /);
+        assert.match(drift?.[1]?.message ?? '', new RegExp(`found it removed from its manifest \\(at log sequence ${head}\\)`));
       } finally {
         await opened.cleanup();
       }

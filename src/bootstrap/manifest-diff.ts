@@ -2,9 +2,10 @@
 // manifest and layered on the shipped contracts) and, given a store, a census of its workflows.
 // The comparison itself is the core's (diffManifests).
 import { contractsFolderOf, loadManifestFile } from '../adapters/index.js';
-import type { DeliveryWithdrawal, ManifestDiff, ManifestSide, WorkflowCensus } from '../core/index.js';
-import { diffManifests, IN_FLIGHT_STAGES, matchesSubscription, OUTSTANDING_DELIVERY_STATUSES, subscriptionWithdrawals } from '../core/index.js';
+import type { DeliveryWithdrawal, ManifestDiff, ManifestSide, SubscriptionDrift, WorkflowCensus } from '../core/index.js';
+import { diffManifests, IN_FLIGHT_STAGES, matchesSubscription, OUTSTANDING_DELIVERY_STATUSES, subscriptionDrift, subscriptionWithdrawals } from '../core/index.js';
 import { loadContracts } from './hub.js';
+import type { SubscriptionPosition } from '../ports/index.js';
 import type { HubStore } from './open-store.js';
 import { openStore } from './open-store.js';
 
@@ -36,6 +37,8 @@ export interface ManifestDiffResult {
   readonly store?: StoreState;
   /** With a store: per subscription of `diff.withdrawals`, in their order. */
   readonly withdrawals?: readonly QueuedWithdrawal[];
+  /** With a store: where OLD's subscriptions disagree with what the store's outbox recorded (OLD may not be the manifest in force). */
+  readonly drift?: readonly SubscriptionDrift[];
 }
 
 /**
@@ -47,8 +50,8 @@ export async function diffManifestFiles(request: ManifestDiffRequest): Promise<M
   const old = loadSide(request.oldFile, request.contractsDir);
   const next = loadSide(request.newFile, request.contractsDir);
   if (request.store === undefined) return { diff: diffManifests(old, next) };
-  const { census, state, withdrawals } = await readCensus(request.store, subscriptionWithdrawals(old.manifest, next.manifest));
-  return { diff: diffManifests(old, next, census), store: state, withdrawals };
+  const { census, state, withdrawals, recorded } = await readCensus(request.store, subscriptionWithdrawals(old.manifest, next.manifest));
+  return { diff: diffManifests(old, next, census), store: state, withdrawals, drift: subscriptionDrift(old.manifest, recorded) };
 }
 
 function loadSide(file: string, contractsDir: string): ManifestSide {
@@ -57,15 +60,18 @@ function loadSide(file: string, contractsDir: string): ManifestSide {
   return { manifest, contracts: contracts.set };
 }
 
-async function readCensus(url: string, withdrawals: readonly DeliveryWithdrawal[]): Promise<{ census: WorkflowCensus; state: StoreState; withdrawals: QueuedWithdrawal[] }> {
+async function readCensus(
+  url: string,
+  withdrawals: readonly DeliveryWithdrawal[],
+): Promise<{ census: WorkflowCensus; state: StoreState; withdrawals: QueuedWithdrawal[]; recorded: SubscriptionPosition[] }> {
   // openStore refuses a SQLite path or PostgreSQL schema where nothing was written (it would look like an empty hub)
   // and says in one line, password masked, why a store cannot be opened.
   const store = await openStore(url, 'reader');
   try {
-    const [census, processedUpTo, headSequence] = await Promise.all([store.workflowCensus(IN_FLIGHT_STAGES), store.processedUpTo(), store.headSequence()]);
+    const [census, processedUpTo, headSequence, recorded] = await Promise.all([store.workflowCensus(IN_FLIGHT_STAGES), store.processedUpTo(), store.headSequence(), store.deliveries.subscriptionPositions()]);
     const queued: QueuedWithdrawal[] = [];
     for (const withdrawal of withdrawals) queued.push(await countWithdrawn(store, withdrawal));
-    return { census, state: { processedUpTo, headSequence }, withdrawals: queued };
+    return { census, state: { processedUpTo, headSequence }, withdrawals: queued, recorded };
   } finally {
     await store.close();
   }

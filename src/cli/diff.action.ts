@@ -63,20 +63,44 @@ function jsonDocument(oldFile: string, newFile: string, result: ManifestDiffResu
       touches: c.touches ?? null,
     })),
     impact: diff.impact === undefined || result.store === undefined || store === undefined ? null : { store, ...result.store, ...diff.impact },
-    warnings: warningsOf(result).map(({ withdrawal, queued }) => ({
-      code: WITHDRAWN,
-      subscription: withdrawal.subscription,
-      subscriber: withdrawal.subscriber,
-      change: withdrawal.change,
-      message: withdrawal.message,
-      queued: queued?.queued ?? null,
-      withdrawn: queued?.withdrawn ?? null,
-    })),
+    warnings: [
+      ...warningsOf(result).map(({ withdrawal, queued }): JsonWarning => ({
+        code: WITHDRAWN,
+        subscription: withdrawal.subscription,
+        subscriber: withdrawal.subscriber,
+        change: withdrawal.change,
+        message: withdrawal.message,
+        queued: queued?.queued ?? null,
+        withdrawn: queued?.withdrawn ?? null,
+      })),
+      ...(result.drift ?? []).map((drift): JsonWarning => ({
+        code: NOT_IN_FORCE,
+        subscription: drift.subscription,
+        subscriber: null,
+        change: drift.drift,
+        message: drift.message,
+        queued: null,
+        withdrawn: null,
+      })),
+    ],
   };
+}
+
+/** One entry of the --json document's `warnings`: the same keys for every code. */
+interface JsonWarning {
+  readonly code: string;
+  readonly subscription: string;
+  readonly subscriber: string | null;
+  readonly change: string;
+  readonly message: string;
+  readonly queued: number | null;
+  readonly withdrawn: number | null;
 }
 
 /** The code of the warning that a change withdraws a subscription's queued deliveries (ADR 0052, 0065). */
 const WITHDRAWN = 'deliveries_withdrawn';
+/** The code of the warning that OLD's subscriptions are not those the store's hub last ran (with --store). */
+const NOT_IN_FORCE = 'old_not_in_force';
 
 /** Each withdrawal, with what the store holds for it when one was given. */
 function warningsOf(result: ManifestDiffResult): { withdrawal: DeliveryWithdrawal; queued: QueuedWithdrawal | undefined }[] {
@@ -98,13 +122,16 @@ function printDiff(oldFile: string, newFile: string, result: ManifestDiffResult,
     out();
   }
   const warnings = warningsOf(result);
-  if (warnings.length > 0) {
+  const drift = result.drift ?? [];
+  if (warnings.length + drift.length > 0) {
     // Not a change that breaks (only contract rules do, ADR 0010), but one a reviewer must see: what was queued is never sent.
-    out(`Warnings (${warnings.length})`);
+    out(`Warnings (${warnings.length + drift.length})`);
     for (const { withdrawal, queued } of warnings) {
       out(`  ${WITHDRAWN.padEnd(26)}  ${withdrawal.message}`);
       out(queued === undefined ? '      give --store to count them' : `      ${queued.withdrawn} of its ${queued.queued} queued deliveries in the store would be withdrawn`);
     }
+    // OLD is compared with NEW: if it is not what the hub runs, the diff above is not the change the hub will see.
+    for (const { message } of drift) out(`  ${NOT_IN_FORCE.padEnd(26)}  ${message}: is OLD the manifest this hub runs?`);
     out();
   }
   if (diff.impact !== undefined && result.store !== undefined && store !== undefined) printImpact(out, store, result.store, diff.impact);

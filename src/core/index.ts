@@ -33,8 +33,8 @@ export type {
   SystemDeclaration,
   TeamDeclaration,
 } from './governance/manifest.js';
-export { DIFF_KINDS, DIFF_SECTIONS, diffManifests, subscriptionWithdrawals } from './governance/manifest-diff.js';
-export type { ContractVerdict, DeliveryWithdrawal, DiffKind, DiffSection, ManifestChange, ManifestDiff, ManifestSide, PublisherRef, SubscriberRef } from './governance/manifest-diff.js';
+export { DIFF_KINDS, DIFF_SECTIONS, diffManifests, subscriptionDrift, subscriptionWithdrawals } from './governance/manifest-diff.js';
+export type { ContractVerdict, DeliveryWithdrawal, DiffKind, DiffSection, ManifestChange, ManifestDiff, ManifestSide, PublisherRef, RecordedSubscription, SubscriberRef, SubscriptionDrift } from './governance/manifest-diff.js';
 export { AWAITED_AT, IN_FLIGHT_STAGES, SLA_STAGES, TOLERANCE_APPLIES_ON } from './governance/manifest-impact.js';
 export type { DiffImpact, ExceptionGroup, InFlightStage, LineGroup, Touches, WorkflowCensus } from './governance/manifest-impact.js';
 export { MANIFEST_RULES } from './governance/manifest-rules.js';

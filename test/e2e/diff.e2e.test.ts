@@ -211,6 +211,30 @@ describe('millrace diff', () => {
     );
     const offline = JSON.parse(runCli(['diff', OLD, proposed, '--json']).stdout) as DiffJson & { warnings: { queued: unknown; withdrawn: unknown }[] };
     assert.deepEqual(offline.warnings.map((w) => [w.queued, w.withdrawn]), [[null, null], [null, null]]);
+
+    // The hub has started with the proposed manifest already: its outbox runs erp-inventory under the
+    // narrowed rules and found sup-0107-orders removed. Diffing the old file against the store says
+    // OLD is not what the hub runs.
+    const running = new SqliteStore(path);
+    try {
+      await running.deliveries.recordSubscriptionRules('erp-inventory', JSON.stringify({ types: ['inventory.movement', 'inventory.snapshot', 'production.completed'] }));
+      await running.deliveries.markSubscriptionRemoved('sup-0107-orders', await running.headSequence());
+    } finally {
+      await running.close();
+    }
+    const stale = runCli(['diff', OLD, proposed, '--store', `sqlite:${path}`]);
+    assert.equal(stale.status, 0, 'a warning, not a verdict');
+    assert.match(stale.stdout, /\nWarnings \(4\)\n/);
+    assert.match(stale.stdout, /\n {2}old_not_in_force +subscription erp-inventory: the store's hub queues its deliveries under \{"types":\["inventory\.movement","inventory\.snapshot","production\.completed"\]\}, OLD declares .*: is OLD the manifest this hub runs\?\n/);
+    assert.match(stale.stdout, /\n {2}old_not_in_force +subscription sup-0107-orders is in OLD, but the store's hub found it removed from its manifest/);
+    const staleJson = JSON.parse(runCli(['diff', OLD, proposed, '--store', `sqlite:${path}`, '--json']).stdout) as DiffJson & { warnings: { code: string; subscription: string; change: string; subscriber: unknown }[] };
+    assert.deepEqual(
+      staleJson.warnings.filter((w) => w.code === 'old_not_in_force').map((w) => [w.subscription, w.change, w.subscriber]),
+      [
+        ['erp-inventory', 'rules_differ', null],
+        ['sup-0107-orders', 'removed_in_store', null],
+      ],
+    );
   });
 
   it('docs/manifest-diff.md lists every change kind with its section', async () => {

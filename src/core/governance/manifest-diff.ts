@@ -13,6 +13,7 @@ import { DEFAULT_PLANT_EXCEPTION_OWNERS } from '../plant/plant-policy.js';
 /** The owner of each exception code when the manifest names none (P2P's default wins where both have the code). */
 const DEFAULT_OWNERS: Readonly<Record<string, string>> = { ...DEFAULT_PLANT_EXCEPTION_OWNERS, ...DEFAULT_EXCEPTION_OWNERS };
 import { P2P_INPUT_TYPES } from '../p2p/p2p-routing.js';
+import { subscriptionRulesOf } from '../delivery/subscription-match.js';
 import type { DiffImpact, ExceptionGroup, LineGroup, Selection, ToleranceField, Touches, WorkflowCensus } from './manifest-impact.js';
 import { awaiting, ImpactCounter, SLA_STAGES, TOLERANCE_APPLIES_ON } from './manifest-impact.js';
 import type { Manifest, PartnerDeclaration, SubscriptionDeclaration, SystemDeclaration } from './manifest.js';
@@ -169,6 +170,50 @@ export function subscriptionWithdrawals(old: Manifest, next: Manifest): Delivery
     });
   }
   return withdrawals;
+}
+
+/** What a hub's outbox recorded of a subscription (the store's cursor): whether it was found removed, and its rules. */
+export interface RecordedSubscription {
+  readonly subscription: string;
+  /** Set once a hub that sends deliveries started without it in its manifest. */
+  readonly removedAt?: number;
+  /** `subscriptionRulesOf` of the declaration its deliveries were last queued under. */
+  readonly rules?: string;
+}
+
+/** A sign that OLD is not the manifest the store's hub last ran its deliveries with. */
+export interface SubscriptionDrift {
+  readonly subscription: string;
+  readonly drift: 'rules_differ' | 'not_in_old' | 'removed_in_store';
+  readonly message: string;
+}
+
+/**
+ * Where OLD's subscriptions disagree with what the store's outbox recorded (`millrace diff
+ * --store`): the diff compares OLD with NEW, so an OLD that is not the manifest in force gives a
+ * review the wrong picture (a withdrawal counted against rules the hub does not run, one missed).
+ * A subscription OLD declares that the store never saw is not a sign: a hub may not have started
+ * with it yet.
+ */
+export function subscriptionDrift(old: Manifest, recorded: readonly RecordedSubscription[]): SubscriptionDrift[] {
+  const declared = new Map(old.subscriptions.map((s) => [s.id, s]));
+  const drift: SubscriptionDrift[] = [];
+  for (const cursor of [...recorded].sort((a, b) => (a.subscription < b.subscription ? -1 : a.subscription > b.subscription ? 1 : 0))) {
+    const was = declared.get(cursor.subscription);
+    const who = `subscription ${cursor.subscription}`;
+    if (was === undefined) {
+      if (cursor.removedAt === undefined) drift.push({ subscription: cursor.subscription, drift: 'not_in_old', message: `${who} is in the store's outbox, in force, but not in OLD` });
+      continue;
+    }
+    if (cursor.removedAt !== undefined) {
+      drift.push({ subscription: cursor.subscription, drift: 'removed_in_store', message: `${who} is in OLD, but the store's hub found it removed from its manifest (at log sequence ${cursor.removedAt})` });
+      continue;
+    }
+    if (cursor.rules !== undefined && cursor.rules !== subscriptionRulesOf(was)) {
+      drift.push({ subscription: cursor.subscription, drift: 'rules_differ', message: `${who}: the store's hub queues its deliveries under ${cursor.rules}, OLD declares ${subscriptionRulesOf(was)}` });
+    }
+  }
+  return drift;
 }
 
 type Publisher = { readonly kind: 'system'; readonly decl: SystemDeclaration } | { readonly kind: 'partner'; readonly decl: PartnerDeclaration };
