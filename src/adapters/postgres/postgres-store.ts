@@ -73,7 +73,19 @@ function appendLockOf(schema: string | null): string {
   return hashKey(`millrace-append:${schema ?? ''}`).toString();
 }
 
-const SCHEMA = `
+/**
+ * Every text column of the store is declared COLLATE "C" (ADR 0072, Afterwards): compared and
+ * ordered by bytes, as SQLite does, whatever the database's default collation. On a database
+ * made with a locale (`en_US.UTF-8`, an ICU locale) the list pages, their cursors (`key > $after`)
+ * and every text index followed that locale: `PO_1 PO-10 po-9 PO-9` where SQLite has
+ * `PO-10 PO-9 PO_1 po-9`. Declared on the column, the indexes are in that order too, so the
+ * queries keep them (an ORDER BY ... COLLATE "C" would sort the whole table instead).
+ */
+function bytewiseText(ddl: string): string {
+  return ddl.replace(/\bTEXT\b/g, 'TEXT COLLATE "C"');
+}
+
+const SCHEMA = bytewiseText(`
 CREATE TABLE IF NOT EXISTS events (
   seq BIGINT PRIMARY KEY,
   dedupe_key BIGINT NOT NULL,
@@ -86,7 +98,34 @@ CREATE TABLE IF NOT EXISTS events (
 );
 CREATE INDEX IF NOT EXISTS events_dedupe ON events (dedupe_key);
 CREATE INDEX IF NOT EXISTS events_correlation ON events (correlation_key) WHERE correlation_key IS NOT NULL;
-` + CREDENTIALS_TABLE + WORKFLOW_TABLES.replaceAll('{bigint}', 'BIGINT').replaceAll('{wor}', '') + DELIVERY_TABLES.replaceAll('{bigint}', 'BIGINT') + X12_CONTROL_TABLE + POSTGRES_QUARANTINE_TABLE + POSTGRES_INBOUND_MESSAGE_TABLES + PUBLISHER_SEQUENCE_TABLE + STREAM_READ_POSITION_TABLE + MQTT_SESSION_TABLE + LEADS_TABLE;
+` + CREDENTIALS_TABLE + WORKFLOW_TABLES.replaceAll('{bigint}', 'BIGINT').replaceAll('{wor}', '') + DELIVERY_TABLES.replaceAll('{bigint}', 'BIGINT') + X12_CONTROL_TABLE + POSTGRES_QUARANTINE_TABLE + POSTGRES_INBOUND_MESSAGE_TABLES + PUBLISHER_SEQUENCE_TABLE + STREAM_READ_POSITION_TABLE + MQTT_SESSION_TABLE + LEADS_TABLE);
+
+/** The store's tables, as SCHEMA creates them. */
+const STORE_TABLES = [...SCHEMA.matchAll(/CREATE TABLE IF NOT EXISTS (\w+)/g)].map((match) => match[1]!);
+
+/**
+ * The text columns of a store made before its columns were declared COLLATE "C", in a
+ * database whose default collation does not order by bytes: each table's in one ALTER, which
+ * changes no row (the type stays text) but rebuilds the table's indexes on them, under an
+ * exclusive lock on the table. A database whose default collation is C, POSIX or C.UTF-8 already
+ * ordered them by bytes: its stores are left as they are (nothing rebuilt). In the store's
+ * bootstrap transaction, in its schema, after every other statement of it.
+ */
+async function migrateCollation(client: pg.ClientBase): Promise<void> {
+  const columns = await client.query<{ table_name: string; column_name: string }>(
+    'SELECT c.relname AS table_name, a.attname AS column_name FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid ' +
+      "WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind = 'r' AND c.relname = ANY($1::text[]) " +
+      "AND a.attnum > 0 AND NOT a.attisdropped AND a.atttypid = 'text'::regtype AND a.attcollation <> 'pg_catalog.\"C\"'::regcollation " +
+      "AND NOT (a.attcollation = 'pg_catalog.default'::regcollation AND EXISTS (SELECT 1 FROM pg_database WHERE datname = current_database() " +
+      "AND datlocprovider = 'c' AND datcollate IN ('C', 'POSIX', 'C.UTF-8', 'C.utf8'))) ORDER BY c.relname, a.attnum",
+    [STORE_TABLES],
+  );
+  const byTable = new Map<string, string[]>();
+  for (const { table_name, column_name } of columns.rows) byTable.set(table_name, [...(byTable.get(table_name) ?? []), column_name]);
+  for (const [table, names] of byTable) {
+    await client.query(`ALTER TABLE ${table} ${names.map((name) => `ALTER COLUMN ${name} TYPE TEXT COLLATE "C"`).join(', ')}`);
+  }
+}
 
 /**
  * How long a session of the store's pool may sit in a transaction with no statement running
@@ -225,6 +264,7 @@ export class PostgresStore implements EventStore, CredentialStore, WorkflowStore
       }
       await bootstrap.query(SCHEMA);
       await migrateDeliveries(bootstrap);
+      await migrateCollation(bootstrap);
       await bootstrap.query('COMMIT');
     } catch (error) {
       await bootstrap.query('ROLLBACK').catch(() => undefined);
