@@ -112,12 +112,16 @@ const STORE_TABLES = [...SCHEMA.matchAll(/CREATE TABLE IF NOT EXISTS (\w+)/g)].m
  * bootstrap transaction, in its schema, after every other statement of it.
  */
 async function migrateCollation(client: pg.ClientBase): Promise<void> {
+  // Before PostgreSQL 15 a database's default collation is always libc's (datcollate); from 15 it
+  // may be an ICU locale whatever datcollate says, which datlocprovider tells ('c': libc).
+  const version = Number((await client.query<{ v: string }>("SELECT current_setting('server_version_num') AS v")).rows[0]?.v ?? 0);
+  const libc = version >= 150000 ? "datlocprovider = 'c' AND " : '';
   const columns = await client.query<{ table_name: string; column_name: string }>(
     'SELECT c.relname AS table_name, a.attname AS column_name FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid ' +
       "WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind = 'r' AND c.relname = ANY($1::text[]) " +
       "AND a.attnum > 0 AND NOT a.attisdropped AND a.atttypid = 'text'::regtype AND a.attcollation <> 'pg_catalog.\"C\"'::regcollation " +
       "AND NOT (a.attcollation = 'pg_catalog.default'::regcollation AND EXISTS (SELECT 1 FROM pg_database WHERE datname = current_database() " +
-      "AND datlocprovider = 'c' AND datcollate IN ('C', 'POSIX', 'C.UTF-8', 'C.utf8'))) ORDER BY c.relname, a.attnum",
+      `AND ${libc}datcollate IN ('C', 'POSIX', 'C.UTF-8', 'C.utf8'))) ORDER BY c.relname, a.attnum`,
     [STORE_TABLES],
   );
   const byTable = new Map<string, string[]>();
