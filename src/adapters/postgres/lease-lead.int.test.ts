@@ -55,6 +55,22 @@ async function startHolder(t: TestContext, url: string): Promise<Holder> {
   };
 }
 
+/**
+ * A schema of its own with a lease of `leaseMs`: the lead holder process leading it, and a store
+ * of this process on it that does not lead yet; both gone, and the schema dropped, after the test.
+ */
+async function holderAndStore(t: TestContext, prefix: string, leaseMs: number): Promise<{ holder: Holder; store: PostgresStore }> {
+  const schema = uniqueSchema(prefix);
+  const url = leaseUrl(schema, leaseMs);
+  const holder = await startHolder(t, url);
+  const store = await PostgresStore.open({ url });
+  t.after(async () => {
+    await store.close();
+    await dropSchema(schema);
+  });
+  return { holder, store };
+}
+
 /** Both leads, asked as the runners ask them; resolves once this store holds both. */
 async function takeBoth(store: PostgresStore): Promise<true> {
   return eventually('this store takes the workflows\' and deliveries\' leads', async () =>
@@ -65,14 +81,7 @@ async function takeBoth(store: PostgresStore): Promise<true> {
 describe('PostgreSQL leads when the leading hub is frozen, killed or stopped', () => {
   it('are taken over from a frozen leader once its lease runs out, and the leader, thawed, finds them lost and writes nothing of its old term', async (t) => {
     if (!(await needPostgres(t))) return;
-    const schema = uniqueSchema('mr_lease_frozen');
-    const url = leaseUrl(schema, 1000);
-    const holder = await startHolder(t, url);
-    const store = await PostgresStore.open({ url });
-    t.after(async () => {
-      await store.close();
-      await dropSchema(schema);
-    });
+    const { holder, store } = await holderAndStore(t, 'mr_lease_frozen', 1000);
     assert.equal(await store.tryLeadWorkflows(), false, 'the holder leads the workflows');
     assert.equal(await store.deliveries.tryLeadDeliveries(), false, 'the holder leads the deliveries');
 
@@ -97,16 +106,9 @@ describe('PostgreSQL leads when the leading hub is frozen, killed or stopped', (
 
   it('does not let a thawed leader overwrite the outcome of a delivery that the new leader recorded', async (t) => {
     if (!(await needPostgres(t))) return;
-    const schema = uniqueSchema('mr_lease_outcome');
-    const url = leaseUrl(schema, 1000);
     // The holder queued delivery audit-hook/1 and started its send while it led; it froze before
     // it recorded the outcome (failed for good: dead).
-    const holder = await startHolder(t, url);
-    const store = await PostgresStore.open({ url });
-    t.after(async () => {
-      await store.close();
-      await dropSchema(schema);
-    });
+    const { holder, store } = await holderAndStore(t, 'mr_lease_outcome', 1000);
     const deliveryId = deliveryIdOf('audit-hook', 1, 1);
     holder.child.kill('SIGSTOP');
     await takeBoth(store);
@@ -126,15 +128,8 @@ describe('PostgreSQL leads when the leading hub is frozen, killed or stopped', (
 
   it('are taken over at the next try when the leader is killed (its session ends), without waiting for the lease', async (t) => {
     if (!(await needPostgres(t))) return;
-    const schema = uniqueSchema('mr_lease_killed');
     // A lease far longer than the test: only the end of the holder's session can hand the lead over.
-    const url = leaseUrl(schema, 3_600_000);
-    const holder = await startHolder(t, url);
-    const store = await PostgresStore.open({ url });
-    t.after(async () => {
-      await store.close();
-      await dropSchema(schema);
-    });
+    const { holder, store } = await holderAndStore(t, 'mr_lease_killed', 3_600_000);
     assert.equal(await store.tryLeadWorkflows(), false);
     holder.child.kill('SIGKILL');
     const killedAt = performance.now();
