@@ -469,9 +469,11 @@ describe('NATS JetStream consumers', () => {
       t.after(() => (stopped.after ? undefined : after.stop()));
       await plant.publish('a2');
       await second.arrived('a2');
-      await eventually(`${removed.durable} deleted`, async () => !(await durables()).includes(removed.durable));
+      // The server has the consumer gone a moment before the hub's delete call returns and logs it: wait for both.
+      const said = () => after.notices.some((n) => n.includes(`deleted ${kept.stream}/${removed.durable}`) && n.includes('plant-b'));
+      await eventually(`${removed.durable} deleted, and said so`, async () => !(await durables()).includes(removed.durable) && said());
       assert.deepEqual(await durables(), [kept.durable, elsewhere.durable, plantsOwn].sort());
-      assert.ok(after.notices.some((n) => n.includes(`deleted ${kept.stream}/${removed.durable}`) && n.includes('plant-b')), after.notices.join('; '));
+      assert.ok(said(), after.notices.join('; '));
       stopped.after = true;
       await after.stop();
 
