@@ -350,21 +350,15 @@ export class NatsIntake extends EdgeChannel {
 
   private async process(consumer: NatsConsumerDeclaration, subject: string, payload: Uint8Array) {
     const text = utf8(payload);
-    if (text === undefined) {
-      const message = `the message on ${subject} is not valid UTF-8`;
-      return { kind: 'refused' as const, reason: { code: 'payload_not_json', message, problems: [{ code: 'payload_not_json', message }] } };
-    }
-    if (isBlank(text)) {
-      const message = `the message on ${subject} is empty: publish one CloudEvent per message`;
-      return { kind: 'refused' as const, reason: { code: 'payload_not_json', message, problems: [{ code: 'payload_not_json', message }] } };
-    }
+    const notJson = (message: string) => ({ kind: 'refused' as const, reason: { code: 'payload_not_json', message, problems: [{ code: 'payload_not_json', message }] } });
+    if (text === undefined) return notJson(`the message on ${subject} is not valid UTF-8`);
+    if (isBlank(text)) return notJson(`the message on ${subject} is empty: publish one CloudEvent per message`);
     let event: unknown;
     try {
       // The parser of the HTTP door: a prototype-poisoning key is not JSON here either.
       event = parseUntrustedJson(text);
     } catch (error) {
-      const message = `the message on ${subject} is not JSON: ${(error as Error).message}`;
-      return { kind: 'refused' as const, reason: { code: 'payload_not_json', message, problems: [{ code: 'payload_not_json', message }] } };
+      return notJson(`the message on ${subject} is not JSON: ${(error as Error).message}`);
     }
     return this.submit(this.principalOf(consumer.source), event);
   }
