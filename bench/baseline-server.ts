@@ -7,6 +7,7 @@ import formats from 'ajv-formats';
 import Database from 'better-sqlite3';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { collectStartupGarbage } from '../src/bootstrap/startup-garbage.js';
+import { keepTickShape } from '../src/bootstrap/tick-shape.js';
 import { TurnQueue } from './turn-queue.js';
 
 // ajv-formats is CommonJS: under NodeNext its default import is the module, whose `default` is the plugin.
@@ -178,6 +179,8 @@ async function serveAsChild(server: BaselineServer): Promise<void> {
 
 /** `node --import tsx <script> <db file>`: builds the server on that file and serves it (see serveAsChild). */
 export function runAsChild(script: string, build: (dbPath: string) => BaselineServer | Promise<BaselineServer>): void {
+  // As the millrace command does first (docs/adr/0074): no server's nextTick may fall to V8's slow path.
+  keepTickShape();
   const dbPath = process.argv[2];
   if (dbPath === undefined) {
     process.stderr.write(`usage: node --import tsx ${script} <db file>\n`);

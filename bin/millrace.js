@@ -15,5 +15,9 @@ if (!existsSync(entry)) {
   process.stderr.write('millrace: dist/ is missing; run "npm ci" or "npm run build" first\n');
   process.exit(1);
 }
+// Before the start's work: one of Node's tick objects kept alive, so that a full garbage
+// collection cannot leave process.nextTick on V8's slow path for good (docs/adr/0074).
+const { keepTickShape } = await import(new URL('../dist/bootstrap/tick-shape.js', import.meta.url).href);
+keepTickShape();
 const { main } = await import(entry.href);
 process.exitCode = await main(process.argv.slice(2));

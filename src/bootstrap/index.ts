@@ -11,6 +11,7 @@ export { loadGovernance, loadSetup } from './setup.js';
 export type { HubSetup } from './setup.js';
 export { collectStartupGarbage } from './startup-garbage.js';
 export { systemClock } from './system-clock.js';
+export { keepTickShape } from './tick-shape.js';
 export { LIVE_WORKFLOW_BATCH_SIZE, WORKFLOWS_PAGE_CACHE_MIB } from './workflow-settings.js';
 export { contractsFolderOf, issueKey, formatProblems, readManifest } from '../adapters/index.js';
 export type { IssuedKey, LocatedProblem } from '../adapters/index.js';

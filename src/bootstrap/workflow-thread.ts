@@ -12,6 +12,7 @@ import { EventUpcaster, p2pPolicy, plantPolicy, SHIPPED_UPCASTERS } from '../cor
 import type { BatchOutcome, WorkflowStep } from '../ports/index.js';
 import { openStore } from './open-store.js';
 import { systemClock } from './system-clock.js';
+import { keepTickShape } from './tick-shape.js';
 import { LIVE_WORKFLOW_BATCH_SIZE } from './workflow-settings.js';
 
 export interface WorkflowThreadData {
@@ -42,6 +43,8 @@ export type WorkflowThreadReport =
 
 const port = parentPort;
 if (port === null) throw new Error('workflow-thread.ts runs as a worker thread');
+// This thread's own nextTick, kept off V8's slow path as the main thread's (docs/adr/0074).
+keepTickShape();
 const data = workerData as WorkflowThreadData;
 const report = (message: WorkflowThreadReport) => port.postMessage(message);
 
