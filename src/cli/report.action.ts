@@ -60,7 +60,7 @@ function printReport(k: KpiAnswer): void {
   out.write(`KPIs from ${k.window.from} to ${k.window.to}\n\n`);
   const group = (name: string, g: Omit<GroupKpis, 'exceptions' | 'grir'>, own?: Pick<GroupKpis, 'exceptions' | 'grir'>) => {
     out.write(
-      `  ${name.padEnd(14)} confirmation ${latency(g.confirmationLatency).padEnd(34)} match ${share(g.match.firstTimeRate)} first time, ${share(g.match.finalRate)} final (${plural(g.match.invoices, 'invoice')}, ${plural(g.match.lines.billed, 'line')})  ASN before receipt ${share(g.asnBeforeReceipt.rate)}\n`,
+      `  ${name.padEnd(14)} confirmation ${latency(g.confirmationLatency).padEnd(34)} match ${share(g.match.firstTimeRate)} first time, ${share(g.match.finalRate)} final (${plural(g.match.invoices, 'invoice')}, ${plural(g.match.lines.billed, 'line')}${g.match.settled === 0 ? '' : `; ${g.match.settled} settled by a credit memo, not rated`})  ASN before receipt ${share(g.asnBeforeReceipt.rate)}\n`,
     );
     const extra = [`milestone lag ${latency(g.milestoneLag)}`];
     if (own !== undefined) extra.push(`exceptions ${own.exceptions.raised} raised, ${own.exceptions.open} open, recovery ${recovery(own.exceptions.recovery)}`);

@@ -7,7 +7,7 @@ import type { ExceptionView } from '../exceptions/exception-projection.js';
 import { amount, ZERO } from '../money.js';
 import type { Dec } from '../money.js';
 import type { P2PLine } from '../p2p/p2p-state.js';
-import { invoiceRefOf, openGrirAt } from '../p2p/p2p-state.js';
+import { invoiceRefOf, openGrirAt, settlingCreditOf } from '../p2p/p2p-state.js';
 import { toMs } from '../time.js';
 
 /** Business-time window [from, to). */
@@ -29,7 +29,13 @@ export interface DurationStats {
  * them had a variance or mismatch exception. `lines` rates the invoice lines one by one.
  */
 export interface MatchStats {
+  /** Rated: received in the window, and not settled by a credit memo. */
   readonly invoices: number;
+  /**
+   * Settled by a credit memo for all of it (ADR 0068): cancelled between supplier and AP, neither
+   * matched nor failing, so not rated. Its lines are left out of `lines` too.
+   */
+  readonly settled: number;
   /** Matched without a variance or mismatch exception on any of its lines. */
   readonly firstTime: number;
   /** Every line matched by now, exceptions resolved or not. */
@@ -146,6 +152,7 @@ function ratio(part: number, whole: number): number | null {
 interface Samples {
   latencies: number[];
   invoices: number;
+  settled: number;
   firstTime: number;
   matched: number;
   invoiceLines: number;
@@ -165,7 +172,7 @@ interface Samples {
   grirLines: number;
 }
 
-const emptySamples = (): Samples => ({ latencies: [], invoices: 0, firstTime: 0, matched: 0, invoiceLines: 0, firstTimeLines: 0, matchedLines: 0, receipts: 0, announced: 0, milestoneLags: new Map(), raised: 0, open: 0, recoveries: [], automatic: 0, byHand: 0, openAtEnd: 0, grir: new Map(), grirLines: 0 });
+const emptySamples = (): Samples => ({ latencies: [], invoices: 0, settled: 0, firstTime: 0, matched: 0, invoiceLines: 0, firstTimeLines: 0, matchedLines: 0, receipts: 0, announced: 0, milestoneLags: new Map(), raised: 0, open: 0, recoveries: [], automatic: 0, byHand: 0, openAtEnd: 0, grir: new Map(), grirLines: 0 });
 
 function balances(grir: ReadonlyMap<string, Dec>): Record<string, string> {
   return Object.fromEntries([...grir.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([currency, total]) => [currency, amount(total, currency)]));
@@ -176,6 +183,7 @@ function groupKpis(s: Samples): GroupKpis {
     confirmationLatency: stats(s.latencies),
     match: {
       invoices: s.invoices,
+      settled: s.settled,
       firstTime: s.firstTime,
       matched: s.matched,
       firstTimeRate: ratio(s.firstTime, s.invoices),
@@ -215,7 +223,8 @@ export function p2pKpis(lines: readonly P2PLine[], exceptions: readonly Exceptio
   let grirLines = 0;
   let oldestReceipt: number | undefined;
   // Invoices by supplier and number, gathered over the lines they bill (MatchStats).
-  const invoices = new Map<string, { matched: boolean; mismatched: boolean; buckets: Set<Samples> }>();
+  // `buckets`: the groups of its rated lines; `settledIn`: of its lines credited in full.
+  const invoices = new Map<string, { matched: boolean; mismatched: boolean; buckets: Set<Samples>; settledIn: Set<Samples> }>();
 
   for (const line of lines) {
     const terms = line.terms;
@@ -252,8 +261,16 @@ export function p2pKpis(lines: readonly P2PLine[], exceptions: readonly Exceptio
     }
 
     // Invoice lines received in the window: matched at all, and matched without a mismatch.
-    for (const invoice of Object.values(line.invoices)) {
+    for (const [invoiceKey, invoice] of Object.entries(line.invoices)) {
       if (!inWindow(invoice.at)) continue;
+      const key = `${invoice.supplierId}\u0000${invoice.invoiceNumber}`;
+      const whole = invoices.get(key) ?? { matched: true, mismatched: false, buckets: new Set<Samples>(), settledIn: new Set<Samples>() };
+      invoices.set(key, whole);
+      // A line credited in full is not rated; the invoice is, in the groups of the other lines it bills.
+      if (settlingCreditOf(line, invoiceKey) !== undefined) {
+        buckets.forEach((b) => whole.settledIn.add(b));
+        continue;
+      }
       const ref = invoiceRefOf(line, invoice);
       const mismatched = Object.values(line.exceptions).some((e) => e.ref === ref && MISMATCH_CODES.has(e.code));
       const matched = invoice.status === 'matched';
@@ -262,12 +279,9 @@ export function p2pKpis(lines: readonly P2PLine[], exceptions: readonly Exceptio
         if (matched) s.matchedLines += 1;
         if (matched && !mismatched) s.firstTimeLines += 1;
       });
-      const key = `${invoice.supplierId}\u0000${invoice.invoiceNumber}`;
-      const whole = invoices.get(key) ?? { matched: true, mismatched: false, buckets: new Set<Samples>() };
       whole.matched &&= matched;
       whole.mismatched ||= mismatched;
       buckets.forEach((b) => whole.buckets.add(b));
-      invoices.set(key, whole);
     }
 
     // Open GR/IR of lines received before the end of the window, as it stood at the end.
@@ -289,6 +303,8 @@ export function p2pKpis(lines: readonly P2PLine[], exceptions: readonly Exceptio
 
   // An invoice counts once in each group one of its lines is in (once overall).
   for (const invoice of invoices.values()) {
+    // Settled as a whole: every line it bills was credited in full.
+    if (invoice.buckets.size === 0) invoice.settledIn.forEach((s) => (s.settled += 1));
     for (const s of invoice.buckets) {
       s.invoices += 1;
       if (invoice.matched) s.matched += 1;

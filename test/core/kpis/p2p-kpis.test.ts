@@ -49,9 +49,9 @@ describe('procure-to-pay KPIs', () => {
 
   it('rates the match: A matched the first time, B has a price variance', () => {
     const oneLineEach = { billed: 2, firstTime: 1, matched: 1, firstTimeRate: 0.5, finalRate: 0.5 };
-    assert.deepEqual(kpis.match, { invoices: 2, firstTime: 1, matched: 1, firstTimeRate: 0.5, finalRate: 0.5, lines: oneLineEach });
+    assert.deepEqual(kpis.match, { invoices: 2, settled: 0, firstTime: 1, matched: 1, firstTimeRate: 0.5, finalRate: 0.5, lines: oneLineEach });
     // SUP-0107 sent no invoice: no rate rather than 0 or 1.
-    assert.deepEqual(kpis.bySupplier['SUP-0107']?.match, { invoices: 0, firstTime: 0, matched: 0, firstTimeRate: null, finalRate: null, lines: { billed: 0, firstTime: 0, matched: 0, firstTimeRate: null, finalRate: null } });
+    assert.deepEqual(kpis.bySupplier['SUP-0107']?.match, { invoices: 0, settled: 0, firstTime: 0, matched: 0, firstTimeRate: null, finalRate: null, lines: { billed: 0, firstTime: 0, matched: 0, firstTimeRate: null, finalRate: null } });
   });
 
   it('counts exceptions by code and owner with the age of the oldest open one, and the recovery time', () => {
@@ -78,7 +78,7 @@ describe('procure-to-pay KPIs', () => {
   it('gives counts of zero and no rates for an empty window, never a division by zero', () => {
     const before = p2pKpis(lines, exceptions, { from: addMs(T0, -7 * DAY), to: T0 }, NOW);
     assert.deepEqual(before.confirmationLatency, { count: 0, medianMinutes: null, p90Minutes: null });
-    assert.deepEqual(before.match, { invoices: 0, firstTime: 0, matched: 0, firstTimeRate: null, finalRate: null, lines: { billed: 0, firstTime: 0, matched: 0, firstTimeRate: null, finalRate: null } });
+    assert.deepEqual(before.match, { invoices: 0, settled: 0, firstTime: 0, matched: 0, firstTimeRate: null, finalRate: null, lines: { billed: 0, firstTime: 0, matched: 0, firstTimeRate: null, finalRate: null } });
     assert.equal(before.asnBeforeReceipt.rate, null);
     assert.equal(before.exceptions.raised, 0);
     // Exceptions still open at `now` are listed whatever the window: the backlog is today's.
