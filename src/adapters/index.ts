@@ -10,7 +10,6 @@ export type { Problem } from './http/problem.js';
 export { contractsFolderOf, formatProblems, loadManifestFile, readManifest } from './manifest/yaml-manifest.js';
 export type { LocatedProblem, ManifestLoad } from './manifest/yaml-manifest.js';
 export { MemoryEventStore } from './memory/memory-event-store.js';
-export { AdvisoryLead } from './postgres/advisory-lead.js';
 export { PostgresStore, StoreNotFoundError } from './postgres/postgres-store.js';
 export type { PostgresStoreOptions } from './postgres/postgres-store.js';
 export { spawnThread } from './shared/threads.js';

@@ -1,8 +1,8 @@
 // A task that one hub process at a time may do among the hubs sharing a store (reading a NATS
 // durable consumer, for one). Adapters: a PostgreSQL lease with a term (lease-lead.ts: the
-// workflows' and deliveries' leads, ADR 0062, and the NATS and MQTT leads, ADR 0072), a PostgreSQL
-// session advisory lock (advisory-lead.ts; a frozen holder keeps it: no hub uses it any more); a
-// SQLite file has one hub (ADR 0035), which needs none.
+// workflows' and deliveries' leads, ADR 0062, and the NATS and MQTT leads, ADR 0072); a SQLite
+// file has one hub (ADR 0035), which needs none. (A session advisory lock was the other adapter
+// until ADR 0072 made every lead a lease: a frozen holder kept it.)
 
 /**
  * Promises:

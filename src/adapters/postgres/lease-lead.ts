@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { Lead } from '../../ports/index.js';
-import { lockSessionConfig } from './advisory-lead.js';
+import { lockSessionConfig } from './lock-session.js';
 
 /** One row per lead; created with the store's tables (postgres-store.ts). */
 export const LEADS_TABLE = `

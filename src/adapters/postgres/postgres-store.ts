@@ -3,7 +3,7 @@
 // sequence N never later finds a new event below N), at the price of one writer at a time;
 // group commit amortises the lock over every request of a turn.
 import pg from 'pg';
-import { lockSessionConfig, lockSessionStartupSettings } from './advisory-lead.js';
+import { lockSessionConfig, lockSessionStartupSettings } from './lock-session.js';
 import { DEFAULT_LEAD_LEASE_MS, FENCE_CHECK, fenceParams, LEADS_TABLE, LeaseLead } from './lease-lead.js';
 import { guardQueries, unavailable } from './store-unavailable.js';
 import type { CloudEvent, ExceptionView, FlowCount, KnownEvent, P2PLine, P2PStage, PlantKey, PlantWorkflow, StoredEvent, TaggedPlantState, WorkflowCensus } from '../../core/index.js';

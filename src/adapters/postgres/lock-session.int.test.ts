@@ -1,7 +1,7 @@
-// A lead's session must end soon after its host vanishes (power cut, network partition: no FIN,
-// no RST), or no other hub takes the lead over: PostgreSQL keeps a silent session, and its
-// advisory lock, until TCP keepalive gives up on the peer (two hours with the OS defaults).
-// Both ends of a lead's TCP connection are looked at in the kernel's socket table, which the
+// The store's connections must end soon after their host vanishes (power cut, network partition:
+// no FIN, no RST): an append's transaction holds the per-schema append lock, and PostgreSQL keeps a
+// silent session, and its locks, until TCP keepalive gives up on the peer (two hours with the OS
+// defaults). Both ends of a connection are looked at in the kernel's socket table, which the
 // test shares with the server when PostgreSQL runs on this host (as in CI, at 127.0.0.1).
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
@@ -9,7 +9,7 @@ import type { TestContext } from 'node:test';
 import { describe, it } from 'node:test';
 import pg from 'pg';
 import { needPostgres, POSTGRES_URL, uniqueSchema } from '../../../test/support/services.js';
-import { AdvisoryLead, keepLockSessionAlive } from './advisory-lead.js';
+import { lockSessionStartupSettings } from './lock-session.js';
 import { PostgresStore } from './postgres-store.js';
 import { eventually } from '../../../test/support/eventually.js';
 
@@ -83,20 +83,8 @@ async function assertProbedWithin10s(t: TestContext, application: string): Promi
   assert.ok((client?.secondsLeft ?? Infinity) <= 10, `${application} probes a silent server within 10 s (in ${client?.secondsLeft} s)`);
 }
 
-describe('PostgreSQL lead: a leader whose host vanishes', () => {
+describe('PostgreSQL store: a connection whose host vanishes', () => {
   it('is probed by the server after 10 s of silence, and its own end probes the server too', async (t) => {
-    if (!(await needPostgres(t))) return;
-    const url = new URL(tcpUrl());
-    url.searchParams.set('schema', uniqueSchema('mr_lead_keepalive'));
-    const name = 'keepalive check';
-    const lead = AdvisoryLead.onStore(url.toString(), name);
-    t.after(() => lead.release());
-    assert.equal(await lead.tryLead(), true);
-
-    await assertProbedWithin10s(t, `millrace lead ${name}`);
-  });
-
-  it('holds for the store\'s own connections too, whose transactions take the append lock', async (t) => {
     if (!(await needPostgres(t))) return;
     const schema = uniqueSchema('mr_pool_keepalive');
     const url = new URL(tcpUrl());
@@ -110,10 +98,10 @@ describe('PostgreSQL lead: a leader whose host vanishes', () => {
 
   it('is given up by the server after 3 unanswered probes 5 s apart: about 25 s in all', async (t) => {
     if (!(await needPostgres(t))) return;
-    const session = new pg.Client({ connectionString: tcpUrl() });
+    // The startup settings the store's pool connects with.
+    const session = new pg.Client({ connectionString: tcpUrl(), options: lockSessionStartupSettings().join(' ') });
     await session.connect();
     t.after(() => session.end());
-    await keepLockSessionAlive(session);
     const shown = async (setting: string) => (await session.query<Record<string, string>>(`SHOW ${setting}`)).rows[0]?.[setting];
     assert.deepEqual(
       [await shown('tcp_keepalives_idle'), await shown('tcp_keepalives_interval'), await shown('tcp_keepalives_count')],
