@@ -4,10 +4,15 @@
 // --allow-natives-syntax, hence a child process) prints each cache's state.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 
 const MODULE = fileURLToPath(new URL('./tick-shape.ts', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'millrace-tick-shape-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
 
 /** nextTick's feedback after ticks, an idle full collection, and more ticks; keeping the shape or not. */
 function nextTickFeedback(keep: boolean): { feedback: string; kept: string[] } {
@@ -26,7 +31,16 @@ const kept = keptTickObject();
 process.stdout.write(JSON.stringify(kept === undefined ? [] : Object.getOwnPropertySymbols(kept).map(String)) + '\\n');
 %DebugPrint(process.nextTick);
 `;
-  const out = execFileSync(process.execPath, ['--expose-gc', '--allow-natives-syntax', '--import', 'tsx', '--input-type=module', '-e', probe], { encoding: 'utf8' });
+  // %DebugPrint writes through C's buffered stdout; into a pipe (which Node makes non-blocking) its
+  // tail was lost in 2 runs of 5. A file takes it whole.
+  const file = join(dir, `feedback-${String(keep)}.txt`);
+  const fd = openSync(file, 'w');
+  try {
+    execFileSync(process.execPath, ['--expose-gc', '--allow-natives-syntax', '--import', 'tsx', '--input-type=module', '-e', probe], { stdio: ['ignore', fd, 'pipe'] });
+  } finally {
+    closeSync(fd);
+  }
+  const out = readFileSync(file, 'utf8');
   const [first = '[]', ...rest] = out.split('\n');
   return { kept: JSON.parse(first) as string[], feedback: rest.join('\n') };
 }
