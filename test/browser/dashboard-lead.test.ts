@@ -121,8 +121,13 @@ describe('the operations dashboard under a demanding operations lead', () => {
     const health = (await callHub(t, 'GET', '/v1/integrations/health?hours=24', t.keys.get('operator:ap-lead')!)).body as { totals: { needingAttention: number; sources: number } };
     assert.ok(health.totals.needingAttention > 0, JSON.stringify(health.totals));
 
+    // Left and come back to, so that the overview is read afresh with the refusal in it; counted
+    // once its data is in (its heading shows while it loads).
+    await go('#/integrations');
+    await h1('Integrations').waitFor();
     await go('#/overview');
     await h1('Overview').waitFor();
+    await page.locator('#view:not([aria-busy])').waitFor();
     const listed = await page.locator('#attention-list li').count();
     assert.equal(listed, health.totals.needingAttention);
     // By the keyboard: the link, then Enter.
