@@ -151,6 +151,7 @@ describe('the operations dashboard under a demanding operations lead', () => {
     if (!needChromium(test) || t === undefined) return;
     await go('#/exceptions');
     await h1(/^Open exceptions/).waitFor();
+    await page.locator('#view:not([aria-busy])').waitFor();
     const buttons = page.locator('#exception-list button[data-resolve]');
     const before = await buttons.count();
     assert.ok(before >= 3, String(before));
