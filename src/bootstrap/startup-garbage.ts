@@ -9,6 +9,10 @@
 // made afresh each time (Node's `process.nextTick` makes one per call, several per request). A
 // full collection after the start clears the dead entries (1,536 down to about 350 measured
 // under load), and the shapes are cached again.
+//
+// Run while no tick object is alive, this collection also freed the shapes of nextTick's own tick
+// literal and left its caches megamorphic for good; keepTickShape (tick-shape.ts, docs/adr/0074)
+// keeps one tick object alive from the process's start, so that it no longer can.
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
