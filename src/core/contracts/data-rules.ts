@@ -2,7 +2,7 @@
 // the registry right after the contract, so every channel (HTTP, CSV, X12, the edge) refuses such
 // an event as any contract violation, at the pointer of the value at fault (keyword: the rule's name).
 import type { Violation } from '../errors.js';
-import { dec } from '../money.js';
+import { compareUnsignedDecimalText } from '../money.js';
 
 /** The violations of one event's data; `pointer` locates the data in what the caller sent. */
 export type DataRule = (data: unknown, pointer: string) => Violation[];
@@ -22,7 +22,7 @@ function rejectedWithinQuantity(data: unknown, pointer: string): Violation[] {
   lines.forEach((line: unknown, index) => {
     const { quantity, rejectedQuantity } = (line ?? {}) as { quantity?: unknown; rejectedQuantity?: unknown };
     if (typeof quantity !== 'string' || typeof rejectedQuantity !== 'string' || !DECIMAL.test(quantity) || !DECIMAL.test(rejectedQuantity)) return;
-    if (dec(rejectedQuantity).lte(dec(quantity))) return;
+    if (compareUnsignedDecimalText(rejectedQuantity, quantity) <= 0) return;
     violations.push({
       pointer: `${pointer}/lines/${index}/rejectedQuantity`,
       message: `must not be more than the line's quantity (${rejectedQuantity} rejected of ${quantity} received)`,
