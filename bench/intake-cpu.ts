@@ -36,6 +36,12 @@ function minorFaults(pid: number): number {
   return Number(fields[7]);
 }
 
+/** Bytes a process has caused to be written to storage so far, all threads (/proc/<pid>/io). */
+function storageWrites(pid: number): { bytes: number; calls: number } {
+  const io = readFileSync(`/proc/${pid}/io`, 'utf8');
+  return { bytes: Number(/^write_bytes:\s+(\d+)/m.exec(io)?.[1] ?? 0), calls: Number(/^syscw:\s+(\d+)/m.exec(io)?.[1] ?? 0) };
+}
+
 /** Context switches so far of a process, all threads, voluntary (it waited) and not (it was preempted). */
 function contextSwitches(pid: number): { voluntary: number; preempted: number } {
   let voluntary = 0;
@@ -67,17 +73,21 @@ async function sample(pid: number, load: LoadSeries, seconds: number): Promise<S
   const before = threadTimes(pid);
   const faultsBefore = minorFaults(pid);
   const switchesBefore = contextSwitches(pid);
+  const writesBefore = storageWrites(pid);
   const clientBefore = clientTime();
   const acknowledged = load.acknowledgedEvents;
   const slice = await load.measure(seconds);
   const after = threadTimes(pid);
   const faultsAfter = minorFaults(pid);
   const switchesAfter = contextSwitches(pid);
+  const writesAfter = storageWrites(pid);
   const events = load.acknowledgedEvents - acknowledged;
   const perEvent = new Map<string, number>();
   perEvent.set('(page faults)', (faultsAfter - faultsBefore) / events);
   perEvent.set('(context switches, waited)', (switchesAfter.voluntary - switchesBefore.voluntary) / events);
   perEvent.set('(context switches, preempted)', (switchesAfter.preempted - switchesBefore.preempted) / events);
+  perEvent.set('(bytes to storage)', (writesAfter.bytes - writesBefore.bytes) / events);
+  perEvent.set('(write calls)', (writesAfter.calls - writesBefore.calls) / events);
   perEvent.set('(load generator)', (clientTime() - clientBefore) / 1000 / events);
   perEvent.set('(events/s)', slice.eventsPerSecond);
   let total = 0;

@@ -11,6 +11,8 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import type { FlowCount, GovernanceCoverage, WorkflowCensus } from '../../core/index.js';
 import type { AppendedEvent } from '../../ports/index.js';
 import { answeredWithin } from '../shared/answered-within.js';
+import type { HistogramSeries } from './tallied-histogram.js';
+import { TalliedHistogram } from './tallied-histogram.js';
 
 export interface MetricsSources {
   census(): Promise<WorkflowCensus>;
@@ -39,15 +41,15 @@ const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0
 
 export class HubMetrics {
   readonly registry = new Registry();
-  private readonly latency: Histogram<'outcome'>;
-  private readonly acceptedLatency: Histogram.Internal<'outcome'>;
+  private readonly latency: TalliedHistogram<'outcome'>;
+  private readonly acceptedLatency: HistogramSeries<'outcome'>;
   private readonly deliveryLatency: Histogram<'channel' | 'outcome'>;
   private readonly sequenceBreaches: Counter<'source' | 'kind'>;
   private readonly missingMessages: Counter<'source'>;
   private readonly edgeConnected: Gauge<'channel' | 'id'>;
   private readonly edgeTooLarge: Counter<'channel'>;
   /** Intake counts by source, type and outcome, and requests by outcome, published when scraped. */
-  private readonly eventTally = new Tally<'source' | 'type' | 'outcome'>();
+  private readonly eventTally = new EventTally();
   private readonly requestTally = new Tally<'outcome'>();
   private snapshot: { at: number; value: Promise<Snapshot | undefined> } | undefined;
 
@@ -76,8 +78,9 @@ export class HubMetrics {
         requestTally.publish(this);
       },
     });
-    this.latency = new Histogram({ name: 'millrace_intake_request_duration_seconds', help: 'Intake request time to the answer (202 after the durable commit), by outcome', labelNames: ['outcome'], buckets: LATENCY_BUCKETS, registers });
-    // The labelled series is looked up once (an observe still checks its labels).
+    // Observed at every intake request: tallied, not through prom-client's observe (tallied-histogram.ts).
+    this.latency = new TalliedHistogram({ name: 'millrace_intake_request_duration_seconds', help: 'Intake request time to the answer (202 after the durable commit), by outcome', labelNames: ['outcome'], buckets: LATENCY_BUCKETS, registers });
+    // The accepted series is looked up once.
     this.acceptedLatency = this.latency.labels({ outcome: 'accepted' });
     this.deliveryLatency = new Histogram({
       name: 'millrace_delivery_attempt_duration_seconds',
@@ -252,10 +255,10 @@ export class HubMetrics {
     return this.registry.contentType;
   }
 
-  private count(events: readonly AppendedEvent[], outcome: string, typeOf: (event: AppendedEvent) => string | undefined): void {
+  private count(events: readonly AppendedEvent[], outcome: IntakeOutcome, typeOf: (event: AppendedEvent) => string | undefined): void {
     for (const event of events) {
       const type = typeOf(event) ?? 'unknown';
-      this.eventTally.add(`${event.source}\u0000${type}\u0000${outcome}`, () => ({ source: event.source, type, outcome }));
+      this.eventTally.add(event.source, type, outcome);
     }
   }
 
@@ -284,6 +287,39 @@ export class HubMetrics {
     return this.snapshot.value;
   }
 }
+
+type IntakeOutcome = 'accepted' | 'duplicate';
+
+/**
+ * Events taken in by source, type and outcome, kept as Tally keeps its counts, in maps nested
+ * by source and type: an event adds to its counts without a key string built for it.
+ */
+class EventTally {
+  private readonly bySource = new Map<string, Map<string, Record<IntakeOutcome, number>>>();
+
+  add(source: string, type: string, outcome: IntakeOutcome): void {
+    let byType = this.bySource.get(source);
+    if (byType === undefined) {
+      byType = new Map();
+      this.bySource.set(source, byType);
+    }
+    const counts = byType.get(type);
+    if (counts === undefined) byType.set(type, outcome === 'accepted' ? { accepted: 1, duplicate: 0 } : { accepted: 0, duplicate: 1 });
+    else counts[outcome] += 1;
+  }
+
+  /** Sets the counter's series to the totals (called from its `collect`); an outcome not seen yet has no series. */
+  publish(counter: Counter<'source' | 'type' | 'outcome'>): void {
+    counter.reset();
+    for (const [source, byType] of this.bySource) {
+      for (const [type, counts] of byType) {
+        for (const outcome of INTAKE_OUTCOMES) if (counts[outcome] > 0) counter.inc({ source, type, outcome }, counts[outcome]);
+      }
+    }
+  }
+}
+
+const INTAKE_OUTCOMES: readonly IntakeOutcome[] = ['accepted', 'duplicate'];
 
 /**
  * Counts kept in plain numbers and handed to a prom-client counter when it is scraped: a
