@@ -211,3 +211,36 @@ export class KeyIndex {
     return this.dedupe.size;
   }
 }
+
+/** An event written under a key, and the next one written under a key of the same hash. */
+interface WrittenEntry<T> {
+  readonly key: string;
+  readonly value: T;
+  readonly next: WrittenEntry<T> | undefined;
+}
+
+/**
+ * What a transaction under way has written, by dedupe key, before the index learns of it at
+ * commit. Kept by the key's 64-bit hash, which planning computes for the index anyway: a Map
+ * keyed by the fresh key string hashes its 50-odd characters a second time (about 150 ns an
+ * event, docs/benchmarks.md, twenty-seventh session). Keys of the same hash are chained and
+ * told apart by their text.
+ */
+export class WrittenKeys<T> {
+  private readonly byHash = new Map<number, WrittenEntry<T>>();
+
+  get(key: string, hash: readonly [number, number]): T | undefined {
+    for (let entry = this.byHash.get(slotOf(hash)); entry !== undefined; entry = entry.next) if (entry.key === key) return entry.value;
+    return undefined;
+  }
+
+  set(key: string, hash: readonly [number, number], value: T): void {
+    const slot = slotOf(hash);
+    this.byHash.set(slot, { key, value, next: this.byHash.get(slot) });
+  }
+}
+
+/** A Map key from a 64-bit hash, within V8's small integers (31 bits): no number is boxed. */
+function slotOf(hash: readonly [number, number]): number {
+  return (hash[0] ^ hash[1]) & 0x3fffffff;
+}

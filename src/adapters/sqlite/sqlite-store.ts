@@ -35,7 +35,7 @@ import type { Checkpointer } from './checkpointer.js';
 import { startCheckpointer } from './checkpointer.js';
 import type { AppendRow } from './append-writer.js';
 import { AppendError, AppendWriter } from './append-writer.js';
-import { hash64, KeyIndex } from './key-index.js';
+import { hash64, KeyIndex, WrittenKeys } from './key-index.js';
 import { LogRowWriter, pushLogRow } from './log-rows.js';
 import { SqliteDeliveries } from './sqlite-deliveries.js';
 import { ALLOCATE_CONTROL_NUMBERS, checkedCount, firstOfBlock, X12_CONTROL_TABLE } from '../shared/x12-control-sql.js';
@@ -162,7 +162,7 @@ export class SqliteStore implements EventStore, CredentialStore, WorkflowStore, 
   /** Index entries of the transaction under way; they count only once it commits. */
   private pendingKeys: [number, [number, number], [number, number] | undefined][] = [];
   /** Events written by the transaction under way, which the index learns of only at commit. */
-  private written = new Map<string, KnownEvent>();
+  private written = new WrittenKeys<KnownEvent>();
   /** SQLite's data_version when the index last caught up with other connections' commits. */
   private dataVersion = -1;
   /** The outbox (deliveries to subscribers), in the same file. */
@@ -317,7 +317,7 @@ export class SqliteStore implements EventStore, CredentialStore, WorkflowStore, 
         if ((error as { code?: unknown }).code !== 'SQLITE_BUSY' || waited >= 10_000) throw error;
       } finally {
         this.pendingKeys = [];
-        this.written = new Map();
+        this.written = new WrittenKeys();
       }
       await new Promise((resolve) => setTimeout(resolve, 1));
     }
@@ -348,15 +348,19 @@ export class SqliteStore implements EventStore, CredentialStore, WorkflowStore, 
    */
   private planGroup(
     batches: readonly (readonly CloudEvent[])[],
-    written: Map<string, KnownEvent>,
+    written: WrittenKeys<KnownEvent>,
     place: (type: string, body: string, dedupe: [number, number], correlation: [number, number] | undefined) => number,
   ): BatchOutcome[] {
-    const known = (key: string): KnownEvent | undefined => written.get(key) ?? this.lookup(key);
+    const known = (key: string): KnownEvent | undefined => {
+      const hash = this.keyHash(key);
+      return written.get(key, hash) ?? this.lookup(key);
+    };
     return batches.map((batch) =>
       appendPlanned(batch, known, (item) => {
         const { event } = item;
-        const sequence = place(event.type, item.body, this.keyHash(item.key), event.correlationid === undefined ? undefined : hash64(event.correlationid));
-        written.set(item.key, { body: item.body, sequence });
+        const hash = this.keyHash(item.key);
+        const sequence = place(event.type, item.body, hash, event.correlationid === undefined ? undefined : hash64(event.correlationid));
+        written.set(item.key, hash, { body: item.body, sequence });
         return sequence;
       }),
     );
@@ -377,7 +381,7 @@ export class SqliteStore implements EventStore, CredentialStore, WorkflowStore, 
       // append holds, the index not knowing it yet) and the plan is made again after a catch-up.
       if (attempt > 1) this.catchUpKeys();
       const rows: AppendRow[] = [];
-      const outcomes = this.planGroup(batches, new Map(), (type, body, dedupe, correlation) => {
+      const outcomes = this.planGroup(batches, new WrittenKeys(), (type, body, dedupe, correlation) => {
         // Numbered from the index's head (caught up with other connections on a re-plan).
         const sequence = (rows.at(-1)?.sequence ?? this.keys.head) + 1;
         rows.push({ sequence, type, body, dedupe, correlation });
