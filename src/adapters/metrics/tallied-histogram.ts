@@ -2,7 +2,7 @@
 // prom-client's registry when it is scraped. prom-client's own Histogram checks and hashes the
 // labels of every observation and counts it through object properties named after the bucket
 // bounds (number keys turned into strings at each call): 0.26-0.49 us an observation in a
-// loop, about 1 us of every intake request in the server (perf, docs/adr/0076). Here an
+// loop, about 1.4 us of each intake request in perf of the server (docs/adr/0076). Here an
 // observation finds its bucket in a Float64Array and adds to three numbers. The exposition is
 // still prom-client's: the registry reads this metric through `get()`, the same method and the
 // same form it reads its own histograms through, and formats, escapes and aggregates it alike.
