@@ -101,16 +101,26 @@ export interface Contracts {
 }
 
 /**
+ * When a command compiles the contracts: every one at start (a hub, and the commands that judge a
+ * manifest, refuse one that does not compile before doing anything), or each when first used
+ * (commands that check few events or none: compiling them all costs about half a second).
+ */
+export type ContractCompiling = 'all at start' | 'on first use';
+
+/**
  * The contracts folder, plus a board's own folder (manifest `contracts.folder`) layered on it.
  * Refuses a board version the workflows could not read (docs/adr/0011), listing each one.
  */
-export function loadContracts(contractsDir: string, boardFolder?: string): Contracts {
+export function loadContracts(contractsDir: string, boardFolder?: string, compiling: ContractCompiling = 'all at start'): Contracts {
   let set: ReturnType<typeof loadLayeredContractSet>;
   let registry: ContractRegistry;
   try {
     set = loadLayeredContractSet(contractsDir, boardFolder);
     registry = new ContractRegistry(set);
+    if (compiling === 'all at start') registry.compileAll();
   } catch (error) {
+    // compileAll's errors say so already, naming the contract.
+    if (error instanceof MillraceError) throw error;
     throw new MillraceError('invalid_manifest', `cannot load the contracts: ${(error as Error).message}`);
   }
   const readers = planReaders({ shipped: set.shipped, board: set.board, shared: set.shared, upcaster: new EventUpcaster(SHIPPED_UPCASTERS) });

@@ -2,7 +2,7 @@
 export { DEFAULT_CONTRACTS_DIR, DEFAULT_STORE, deliverySecretsOf, parseByteSize, processEnvironment, resolveConfig, secretVariableOf } from './config.js';
 export type { ConfigFlags, Environment, HubConfig } from './config.js';
 export { asyncApiOf, createHub, loadContracts, PACKAGE_VERSION, upcasterOf } from './hub.js';
-export type { Contracts, Edge, Hub, HubOptions } from './hub.js';
+export type { ContractCompiling, Contracts, Edge, Hub, HubOptions } from './hub.js';
 export { diffManifestFiles } from './manifest-diff.js';
 export type { ManifestDiffRequest, ManifestDiffResult, QueuedWithdrawal, StoreState } from './manifest-diff.js';
 export { holdSqliteFile, openStore, redactStoreUrl } from './open-store.js';

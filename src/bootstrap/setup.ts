@@ -9,7 +9,7 @@ import type { Manifest } from '../core/index.js';
 import { MillraceError } from '../core/index.js';
 import type { ConfigFlags, Environment, HubConfig } from './config.js';
 import { anchoredStore, DEFAULT_CONTRACTS_DIR, deliverySecretsOf, manifestPathOf, relativeSqlitePath, resolveConfig } from './config.js';
-import type { Contracts } from './hub.js';
+import type { ContractCompiling, Contracts } from './hub.js';
 import { loadContracts } from './hub.js';
 
 export interface HubSetup {
@@ -22,21 +22,22 @@ export interface HubSetup {
   readonly secrets: ReadonlyMap<string, string>;
 }
 
-export function loadSetup(flags: ConfigFlags, env: Environment): HubSetup {
+/** `compiling`: when the contracts are compiled (a hub's setup: all at start, refusing one that does not compile). */
+export function loadSetup(flags: ConfigFlags, env: Environment, compiling: ContractCompiling = 'all at start'): HubSetup {
   // The command line's own values first: a malformed flag or MILLRACE_* value is a usage error,
   // said before any file is read (docs/adr/0037), so that a manifest that cannot be read does
   // not hide it. The manifest's hub: section is checked with them below.
   resolveConfig(flags, env);
-  const governance = loadGovernance(flags, env);
+  const governance = loadGovernance(flags, env, compiling);
   const config = resolveConfig(flags, env, governance.manifest.hub);
   refuseStoreLeftBehind(config, governance.manifest);
   return { config, ...governance, secrets: deliverySecretsOf(governance.manifest.subscriptions, env) };
 }
 
 /** The contracts and the manifest alone, for commands that describe the hub without running it. */
-export function loadGovernance(flags: ConfigFlags, env: Environment): Omit<HubSetup, 'config' | 'secrets'> {
+export function loadGovernance(flags: ConfigFlags, env: Environment, compiling: ContractCompiling = 'all at start'): Omit<HubSetup, 'config' | 'secrets'> {
   const manifestPath = manifestPathOf(flags, env);
-  const contracts = loadContracts(String(flags.contractsDir ?? env.MILLRACE_CONTRACTS ?? DEFAULT_CONTRACTS_DIR), contractsFolderOf(manifestPath));
+  const contracts = loadContracts(String(flags.contractsDir ?? env.MILLRACE_CONTRACTS ?? DEFAULT_CONTRACTS_DIR), contractsFolderOf(manifestPath), compiling);
   const { manifest, warnings } = loadManifestFile(manifestPath, contracts.registry.catalog());
   return { manifest, manifestWarnings: warnings, contracts };
 }

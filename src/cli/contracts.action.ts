@@ -27,7 +27,7 @@ export interface AsyncApiOptions {
 }
 
 export function exportAsyncApi(options: AsyncApiOptions): void {
-  const { manifest, contracts: loaded } = loadGovernance(configFlags(options), processEnvironment());
+  const { manifest, contracts: loaded } = loadGovernance(configFlags(options), processEnvironment(), 'on first use');
   const document: AsyncApiDocument = asyncApiOf(manifest, loaded);
   const text = `${JSON.stringify(document, null, 2)}\n`;
   if (options.out === undefined) {
@@ -80,7 +80,7 @@ function readSchema(file: string): SchemaVersion {
 
 function sharedDocuments(contractsDir: string): readonly unknown[] {
   try {
-    return loadContracts(contractsDir).set.shared;
+    return loadContracts(contractsDir, undefined, 'on first use').set.shared;
   } catch (error) {
     unusable(`cannot load the shared contract definitions from ${contractsDir}: ${(error as Error).message}`);
   }

@@ -28,7 +28,7 @@ export function registerCsv(program: Command): void {
       // Loaded here, not at the top: building the program for another command (or --help) must
       // not load the hub's adapters (docs/adr/0042).
       const { checkCsvFile, loadGovernance, processEnvironment } = await import('../bootstrap/index.js');
-      const { manifest, contracts } = loadGovernance(configFlags(options), processEnvironment());
+      const { manifest, contracts } = loadGovernance(configFlags(options), processEnvironment(), 'on first use');
       let result;
       try {
         result = checkCsvFile(manifest, contracts, options.mapping, bytes);

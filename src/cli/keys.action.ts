@@ -79,7 +79,7 @@ function principalOf(options: KeyOptions): Principal {
  * created by the very command that refused.
  */
 async function withStore(options: KeyOptions, role: 'intake' | 'reader', run: (store: HubStore) => Promise<void>, principal?: Principal): Promise<void> {
-  const setup = loadSetup(configFlags(options), processEnvironment());
+  const setup = loadSetup(configFlags(options), processEnvironment(), 'on first use');
   const declared = new Set([...setup.manifest.systems.map((s) => `system:${s.id}`), ...setup.manifest.partners.map((p) => `partner:${p.id}`)]);
   if (principal !== undefined && principal.kind !== 'operator' && !declared.has(`${principal.kind}:${principal.id}`)) {
     throw new MillraceError('invalid_request', `${principal.kind} "${principal.id}" is not declared in the manifest`);

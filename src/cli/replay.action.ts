@@ -11,7 +11,7 @@ export interface ReplayOptions extends CommonOptions {
 
 export async function replay(options: ReplayOptions): Promise<void> {
   const threads = options.threads === undefined ? undefined : integer('--threads', options.threads, [1, 64]);
-  const setup = loadSetup(configFlags(options), processEnvironment());
+  const setup = loadSetup(configFlags(options), processEnvironment(), 'on first use');
   const result = await rebuildWorkflows(setup.config.store, p2pSettingsOf(setup.manifest), threads, setup.contracts.readers, plantSettingsOf(setup.manifest));
   if (options.json === true) printJson({ ...result, eventsPerSecond: result.events / result.seconds, maxRssMiB: process.resourceUsage().maxRSS / 1024 });
   else {

@@ -17,7 +17,7 @@ export interface ReportOptions extends CommonOptions {
 
 export async function report(options: ReportOptions): Promise<void> {
   const days = options.days === undefined ? undefined : integer('--days', options.days, [1, 366]);
-  const setup = loadSetup(configFlags(options), processEnvironment());
+  const setup = loadSetup(configFlags(options), processEnvironment(), 'on first use');
   const store = await openStore(setup.config.store, 'reader');
   try {
     // The same sources as GET /v1/kpis: the log for sync lag, the plant workflows for inventory accuracy.

@@ -22,7 +22,7 @@ export interface FromEventOptions extends CommonOptions {
 export function toEvents(file: string, options: ToEventsOptions): void {
   if (options.ack !== undefined && options.ack !== '997' && options.ack !== '999') usageError(`--ack must be 997 or 999, not "${options.ack}"`);
   if (!existsSync(file)) unusable(`cannot read ${file}: no such file`);
-  const { manifest, contracts } = loadGovernance(configFlags(options), processEnvironment());
+  const { manifest, contracts } = loadGovernance(configFlags(options), processEnvironment(), 'on first use');
   const registry = contracts.registry.withVersionsInForce(manifest.contracts.inForce);
   const translation = translateX12(decodeX12(readInput(file)), manifestDirectory(manifest), registry, { now: systemClock.now().toISOString(), firstControlNumber: 1, use999: options.ack === '999' });
   if (translation.reading.unusable !== undefined) unusable(`${file} is not X12: ${translation.reading.unusable}`, 'malformed_x12');
@@ -61,7 +61,7 @@ export async function fromEvent(file: string, options: FromEventOptions): Promis
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) unusable(`${file} holds no CloudEvent (a JSON object); an 850 is made from a po.released`);
   const event = parsed as CloudEvent;
   if (event.type !== 'po.released') unusable(`${file} is a ${JSON.stringify(event.type) ?? 'event without a type'} event; an 850 is made from a po.released`);
-  const setup = loadSetup(configFlags(options), processEnvironment());
+  const setup = loadSetup(configFlags(options), processEnvironment(), 'on first use');
   const check = setup.contracts.registry.check(event);
   if (!check.ok) unusable(`${file} breaks its contract: ${check.violations.map((v) => `${v.pointer} ${v.message}`).join('; ')}`, check.code);
   const partner = setup.manifest.partners.find((p) => p.id === options.partner);

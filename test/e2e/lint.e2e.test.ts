@@ -110,6 +110,14 @@ describe('millrace lint', () => {
     const dangling = runCli(['lint', manifest]);
     assert.equal(dangling.status, 1);
     assert.match(dangling.stderr, /quality\.inspection v1 \(https:\/\/example\.com\/contracts\/quality\.inspection\/v1\): can't resolve reference #\/\$defs\/lot/);
+    // A hub refuses it at start as lint does (ADR 0077); keys, which check no event, are managed meanwhile.
+    const store = `sqlite:${join(board, 'hub.db')}`;
+    const serve = runCli(['serve', '--manifest', manifest, '--store', store, '--port', '0']);
+    assert.equal(serve.status, 1);
+    assert.match(serve.stderr, /^millrace: invalid_manifest: cannot load the contracts: quality\.inspection v1 \(https:\/\/example\.com\/contracts\/quality\.inspection\/v1\): can't resolve reference #\/\$defs\/lot/);
+    const key = runCli(['keys', 'add', '--system', 'erp-core', '--manifest', manifest, '--store', store]);
+    assert.equal(key.status, 0, key.stderr);
+    assert.match(runCli(['keys', 'list', '--manifest', manifest, '--store', store]).stdout, /system:erp-core/);
   });
 
   it('takes a board version of a shipped type that the workflows can read as the latest, and refuses one they cannot', () => {

@@ -27,7 +27,7 @@ export interface TestHub {
 export async function startTestHub(
   options: { flags?: ConfigFlags; store?: HubStore; env?: Record<string, string>; manifestPath?: string; hubOptions?: Pick<HubOptions, 'clock' | 'deliveryMode' | 'random' | 'spanExporter' | 'edge'> } = {},
 ): Promise<TestHub> {
-  const setup = loadSetup({ manifestPath: options.manifestPath ?? EXAMPLE_MANIFEST, credentialCacheMs: 0, deliveries: 'off', ...options.flags }, options.env ?? {});
+  const setup = loadSetup({ manifestPath: options.manifestPath ?? EXAMPLE_MANIFEST, credentialCacheMs: 0, deliveries: 'off', ...options.flags }, options.env ?? {}, 'on first use');
   // SQLite in memory: the real adapter, no file.
   const store = options.store ?? new SqliteStore(':memory:');
   const hub = await createHub(setup.config, setup.manifest, setup.contracts, { store, logger: false, secrets: setup.secrets, ...options.hubOptions });

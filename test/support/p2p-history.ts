@@ -28,7 +28,7 @@ export function exampleHistory(): unknown[] {
 }
 
 export async function recordExampleHistory(store: EventStore & WorkflowStore): Promise<RehearsalReport> {
-  const contracts = loadContracts(DEFAULT_CONTRACTS_DIR);
+  const contracts = loadContracts(DEFAULT_CONTRACTS_DIR, undefined, 'on first use');
   const { manifest } = loadManifestFile(EXAMPLE_MANIFEST, contracts.registry.catalog());
   const clock = new RehearsalClock();
   const committer = new GroupCommitter(store, clock);

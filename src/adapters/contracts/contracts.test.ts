@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { ContractRegistry, EventUpcaster, SHIPPED_UPCASTERS } from '../../core/index.js';
+import { ContractRegistry, EventUpcaster, MillraceError, SHIPPED_UPCASTERS } from '../../core/index.js';
 import { itChecksEachExample, QUALITY_NOTE_CONTRACT } from '../../../test/support/contract-examples.js';
 import { loadContractExamples, loadContractSet } from './contract-files.js';
 
@@ -211,5 +211,39 @@ describe('contract versions in force', () => {
     registry.withVersionsInForce({ 'supplier.confirmation': [2] });
     assert.ok(registry.check(v1).ok);
     assert.deepEqual(registry.withVersionsInForce({ 'supplier.confirmation': [2] }).list(), registry.list());
+  });
+});
+
+describe('contracts compiled on first use (docs/adr/0077)', () => {
+  // A board's contract whose $ref leads nowhere: ajv cannot compile it.
+  const dangling = { ...QUALITY_NOTE_CONTRACT, properties: { noteId: { $ref: '#/$defs/note' }, details: { type: 'object' } } };
+  const withDangling = { ...set, contracts: [...set.contracts, dangling] };
+  const note = { specversion: '1.0', id: 'n-1', source: '/systems/qms', type: 'quality.note', time: '2026-12-02T10:00:00Z', data: { noteId: 'N-1', details: {} } };
+  const valid = examples.filter((example) => example.valid).map((example) => example.body);
+  const namesTheContract = (error: unknown) =>
+    error instanceof MillraceError &&
+    error.code === 'invalid_manifest' &&
+    /^cannot load the contracts: quality\.note v1 \(https:\/\/example\.com\/contracts\/quality\.note\/v1\.schema\.json\): can't resolve reference #\/\$defs\/note/.test(error.message);
+
+  it('lists a contract that does not compile and checks every other type, until an event of that one is checked', () => {
+    const lazy = new ContractRegistry(withDangling);
+    assert.deepEqual(lazy.catalog().versions.get('quality.note'), [1]);
+    for (const body of valid) assert.ok(lazy.check(body).ok, JSON.stringify(body));
+    assert.throws(() => lazy.check(note), namesTheContract);
+    // Asked again, it fails again: nothing half-compiled is kept.
+    assert.throws(() => lazy.check(note), namesTheContract);
+  });
+
+  it('compiles every contract on compileAll, naming the first that does not compile', () => {
+    assert.throws(() => new ContractRegistry(withDangling).compileAll(), namesTheContract);
+    const compiled = new ContractRegistry(set).compileAll();
+    for (const body of valid) assert.ok(compiled.check(body).ok, JSON.stringify(body));
+  });
+
+  it('shares what it compiled with the registries made from it for the versions in force', () => {
+    const lazy = new ContractRegistry(withDangling);
+    const door = lazy.withVersionsInForce({});
+    assert.throws(() => door.compileAll(), namesTheContract);
+    assert.throws(() => lazy.check(note), namesTheContract);
   });
 });

@@ -7,6 +7,7 @@ import formats from 'ajv-formats';
 import type { CloudEvent } from '../envelope.js';
 import { dataVersionOf } from '../envelope.js';
 import type { ContractViolationCode, Violation } from '../errors.js';
+import { MillraceError } from '../errors.js';
 import type { DataRule } from './data-rules.js';
 import { dataRuleOf } from './data-rules.js';
 import { deeperThan, depthBound, MAX_EVENT_DEPTH } from './depth-bound.js';
@@ -80,47 +81,50 @@ export type EventCheck =
 export type VersionsInForce = Readonly<Record<string, readonly number[]>>;
 
 export class ContractRegistry {
-  private readonly envelopeValidator: ValidateFunction;
-  /** Compiled contracts by event type, then version: the door looks one up per event without building a key string. */
-  private readonly byType: ReadonlyMap<string, ReadonlyMap<number, CompiledContract>>;
+  private readonly compiler: LazyCompiler;
+  /** The contracts by event type, then version: the door looks one up per event without building a key string. */
+  private readonly byType: ReadonlyMap<string, ReadonlyMap<number, ContractEntry>>;
   private readonly inForce: VersionsInForce;
   private readonly fieldPaths: ReadonlyMap<string, ReadonlySet<string>>;
 
   /**
-   * Compiles a contract set, or (given a registry) shares that registry's compiled contracts:
-   * compiling is the expensive part, and the versions in force are only known once the manifest
-   * has been checked against the catalog.
+   * Reads a contract set, or (given a registry) shares that registry's contracts: compiling is
+   * the expensive part, and the versions in force are only known once the manifest has been
+   * checked against the catalog. Nothing is compiled yet: `compileAll` compiles every contract
+   * (a hub does, to refuse a broken one at start); otherwise each contract is compiled the first
+   * time an event of it is checked (docs/adr/0077-contracts-compiled-on-first-use.md).
    */
   constructor(source: ContractSet | ContractRegistry, inForce: VersionsInForce = {}) {
     this.inForce = inForce;
     if (source instanceof ContractRegistry) {
-      this.envelopeValidator = source.envelopeValidator;
+      this.compiler = source.compiler;
       this.byType = source.byType;
       this.fieldPaths = source.fieldPaths;
       return;
     }
-    const ajv = new Ajv2020({ strict: true, allErrors: true, allowUnionTypes: true });
-    addFormats(ajv);
-    for (const keyword of CONTRACT_ANNOTATIONS) ajv.addKeyword({ keyword, schemaType: ['string', 'number', 'boolean'] });
-    for (const doc of source.shared) ajv.addSchema(safeIntegers(doc) as Record<string, unknown>);
-    this.envelopeValidator = ajv.compile(safeIntegers(source.envelope) as Record<string, unknown>);
-    const byType = new Map<string, Map<number, CompiledContract>>();
+    this.compiler = new LazyCompiler(source);
+    const byType = new Map<string, Map<number, ContractEntry>>();
     const fieldPaths = new Map<string, ReadonlySet<string>>();
     for (const doc of source.contracts) {
       const info = contractInfoOf(doc);
       fieldPaths.set(`${info.eventType}@${info.version}`, dataFieldPaths(doc));
       let versions = byType.get(info.eventType);
-      if (versions === undefined) byType.set(info.eventType, (versions = new Map<number, CompiledContract>()));
+      if (versions === undefined) byType.set(info.eventType, (versions = new Map<number, ContractEntry>()));
       if (versions.has(info.version)) throw new Error(`two contracts declare ${info.eventType} v${info.version}`);
-      versions.set(info.version, {
-        info,
-        validate: compileContract(ajv, doc, info),
-        depthBounded: dataDepthBound(doc, source.shared) <= MAX_EVENT_DEPTH - 1,
-        rule: dataRuleOf(info.eventType),
-      });
+      versions.set(info.version, new ContractEntry(info, doc, this.compiler, dataRuleOf(info.eventType)));
     }
     this.byType = byType;
     this.fieldPaths = fieldPaths;
+  }
+
+  /**
+   * Compiles the envelope and every contract not compiled yet; throws a MillraceError
+   * (invalid_manifest) naming the first contract that does not compile. Returns the registry.
+   */
+  compileAll(): this {
+    this.compiler.envelope();
+    for (const versions of this.byType.values()) for (const entry of versions.values()) void entry.validate;
+    return this;
   }
 
   /** The same compiled contracts, with only these versions taken at the door (the manifest's `contracts.inForce`). */
@@ -173,8 +177,9 @@ export class ContractRegistry {
 
   /** The envelope alone: enough to know who claims to publish what, before reading `data`. */
   checkEnvelope(candidate: unknown, pointerPrefix = ''): EnvelopeCheck {
-    if (this.envelopeValidator(candidate)) return { ok: true, event: candidate as CloudEvent };
-    return { ok: false, code: 'contract_violation', violations: toViolations(this.envelopeValidator.errors, pointerPrefix) };
+    const validate = this.compiler.envelope();
+    if (validate(candidate)) return { ok: true, event: candidate as CloudEvent };
+    return { ok: false, code: 'contract_violation', violations: toViolations(validate.errors, pointerPrefix) };
   }
 
   /**
@@ -199,8 +204,9 @@ export class ContractRegistry {
       const message = `${event.type} v${version} is not in force; the governance manifest accepts ${accepted}`;
       return { ok: false, code: 'contract_version_not_in_force', violations: [{ pointer: `${pointerPrefix}/dataversion`, message, keyword: 'inForce' }] };
     }
-    if (!entry.validate(event.data)) {
-      return { ok: false, code: 'contract_violation', violations: toViolations(entry.validate.errors, `${pointerPrefix}/data`) };
+    const validate = entry.validate;
+    if (!validate(event.data)) {
+      return { ok: false, code: 'contract_violation', violations: toViolations(validate.errors, `${pointerPrefix}/data`) };
     }
     // A contract open somewhere lets data nest without end: walked only then (depth-bound.ts).
     const tooDeep = entry.depthBounded ? undefined : deeperThan(event.data, MAX_EVENT_DEPTH - 1);
@@ -215,21 +221,80 @@ export class ContractRegistry {
   }
 }
 
-interface CompiledContract {
-  readonly info: ContractInfo;
-  readonly validate: ValidateFunction;
-  /** Whether the contract itself keeps the data within MAX_EVENT_DEPTH (no walk needed). */
-  readonly depthBounded: boolean;
-  /** What the data must also keep that the schema cannot say (data-rules.ts); undefined for most types. */
-  readonly rule: DataRule | undefined;
+/**
+ * Compiles a contract set's documents when first asked for each, with one ajv instance (made,
+ * with the formats and the shared documents, on the first compile). Shared by every registry
+ * made from the same set, so a contract is compiled once however many registries check it.
+ */
+class LazyCompiler {
+  private ajv: Ajv2020 | undefined;
+  private envelopeValidator: ValidateFunction | undefined;
+  private readonly failures = new Map<SchemaDocument, MillraceError>();
+
+  constructor(readonly set: ContractSet) {}
+
+  envelope(): ValidateFunction {
+    this.envelopeValidator ??= this.compile(this.set.envelope, 'the envelope');
+    return this.envelopeValidator;
+  }
+
+  /**
+   * ajv's message (an invalid keyword, a `$ref` that leads nowhere, a bad regex) names no
+   * contract: a board with many needs to know which. `what` names it.
+   */
+  compile(doc: SchemaDocument, what: string): ValidateFunction {
+    const failed = this.failures.get(doc);
+    if (failed !== undefined) throw failed;
+    const ajv = this.instance();
+    try {
+      return ajv.compile(safeIntegers(doc) as Record<string, unknown>);
+    } catch (error) {
+      // Kept: ajv holds the schema's $id from the failed try, and a second try would say only that.
+      const failure = new MillraceError('invalid_manifest', `cannot load the contracts: ${what}: ${(error as Error).message}`);
+      this.failures.set(doc, failure);
+      throw failure;
+    }
+  }
+
+  private instance(): Ajv2020 {
+    if (this.ajv !== undefined) return this.ajv;
+    const ajv = new Ajv2020({ strict: true, allErrors: true, allowUnionTypes: true });
+    addFormats(ajv);
+    for (const keyword of CONTRACT_ANNOTATIONS) ajv.addKeyword({ keyword, schemaType: ['string', 'number', 'boolean'] });
+    for (const doc of this.set.shared) {
+      try {
+        ajv.addSchema(safeIntegers(doc) as Record<string, unknown>);
+      } catch (error) {
+        throw new MillraceError('invalid_manifest', `cannot load the contracts: shared document ${String(doc.$id)}: ${(error as Error).message}`);
+      }
+    }
+    this.ajv = ajv;
+    return ajv;
+  }
 }
 
-/** ajv's message (an invalid keyword, a `$ref` that leads nowhere, a bad regex) names no contract: a board with many needs to know which. */
-function compileContract(ajv: Ajv2020, doc: SchemaDocument, info: ContractInfo): ValidateFunction {
-  try {
-    return ajv.compile(safeIntegers(doc) as Record<string, unknown>);
-  } catch (error) {
-    throw new Error(`${info.eventType} v${info.version} (${info.schemaId}): ${(error as Error).message}`);
+/** One contract of the set: what it declares, and its validator and depth bound once first asked for. */
+class ContractEntry {
+  private validator: ValidateFunction | undefined;
+  private bounded: boolean | undefined;
+
+  constructor(
+    readonly info: ContractInfo,
+    private readonly doc: SchemaDocument,
+    private readonly compiler: LazyCompiler,
+    /** What the data must also keep that the schema cannot say (data-rules.ts); undefined for most types. */
+    readonly rule: DataRule | undefined,
+  ) {}
+
+  get validate(): ValidateFunction {
+    this.validator ??= this.compiler.compile(this.doc, `${this.info.eventType} v${this.info.version} (${this.info.schemaId})`);
+    return this.validator;
+  }
+
+  /** Whether the contract itself keeps the data within MAX_EVENT_DEPTH (no walk needed). */
+  get depthBounded(): boolean {
+    this.bounded ??= dataDepthBound(this.doc, this.compiler.set.shared) <= MAX_EVENT_DEPTH - 1;
+    return this.bounded;
   }
 }
 
