@@ -90,6 +90,47 @@ describe('GroupCommitter', () => {
     assert.deepEqual(store.transactions, [[['a']], [['b']]]);
   });
 
+  it('feeds a feeder just before it cuts a group, its submissions joining that group after the turn\'s others', async () => {
+    const store = new RecordingStore();
+    const committer = committerOn(store);
+    const staged: string[] = [];
+    const fed: Promise<BatchOutcome>[] = [];
+    committer.addFeeder(() => {
+      if (staged.length > 0) store.log.push(`fed ${staged.join(',')}`);
+      for (const id of staged.splice(0)) fed.push(committer.submit([receipt(id)]));
+    });
+    staged.push('b', 'c');
+    committer.wake();
+    const direct = committer.submit([receipt('a')]);
+    await direct;
+    await Promise.all(fed);
+    assert.deepEqual(store.transactions, [[['a'], ['b'], ['c']]]);
+    assert.deepEqual(store.log, ['fed b,c', 'commit a,b,c']);
+  });
+
+  it('feeds a feeder woken while a commit is out in that turn, and commits what it submitted next', async () => {
+    const store = new RecordingStore();
+    const committer = committerOn(store);
+    const staged: string[] = [];
+    const fed: Promise<BatchOutcome>[] = [];
+    committer.addFeeder(() => {
+      if (staged.length > 0) store.log.push(`fed ${staged.join(',')}`);
+      for (const id of staged.splice(0)) fed.push(committer.submit([receipt(id)]));
+    });
+    store.hold();
+    const first = committer.submit([receipt('a')]);
+    await new Promise((resolve) => setImmediate(resolve));
+    staged.push('b');
+    committer.wake();
+    await new Promise((resolve) => setImmediate(resolve));
+    // Checked and queued while the store still works on the first group.
+    assert.deepEqual([store.log, committer.backlog], [['commit a', 'fed b'], 1]);
+    store.release();
+    await first;
+    await Promise.all(fed);
+    assert.deepEqual(store.transactions, [[['a']], [['b']]]);
+  });
+
   it('cuts a group at maxEvents, never splitting a submission', async () => {
     const store = new RecordingStore();
     const committer = committerOn(store, 3);

@@ -1,7 +1,9 @@
 // Group commit: every batch submitted during one event-loop turn goes to the store in one
 // transaction, so a durable commit (an fsync) is shared by all the requests of that turn.
 // While a commit is in flight the next group gathers; groups are committed one at a time.
-// Workflow steps handed over by the workflow thread ride in the same transaction.
+// Workflow steps handed over by the workflow thread ride in the same transaction. A feeder (the
+// HTTP intake lane) stages its requests and submits them all when a group is about to be cut
+// (docs/adr/0078-intake-checked-a-turn-at-a-time.md).
 import type { CloudEvent, StoredEvent } from '../core/index.js';
 import type { BatchOutcome, Clock, EventStore, GroupStore, WorkflowStep } from '../ports/index.js';
 
@@ -32,6 +34,9 @@ export class GroupCommitter {
   private queuedEvents = 0;
   private scheduled = false;
   private committing = false;
+  private readonly feeders: (() => void)[] = [];
+  private feeding = false;
+  private feedScheduled = false;
   private readonly maxEvents: number;
   private readonly schedule: (callback: () => void) => void;
   private readonly onCommitted: () => void;
@@ -67,8 +72,32 @@ export class GroupCommitter {
     });
   }
 
+  /**
+   * Registers a feeder: `feed` submits what it has staged since it was last called. It is called
+   * just before each group is cut, and once in a turn in which it was woken while a commit is out
+   * (a PostgreSQL round trip), so that what it staged is checked while the store works.
+   */
+  addFeeder(feed: () => void): void {
+    this.feeders.push(feed);
+  }
+
+  /** A feeder has staged something: it is fed in this turn and its submissions go with the next group. */
+  wake(): void {
+    if (!this.committing) {
+      this.kick();
+      return;
+    }
+    if (this.feedScheduled) return;
+    this.feedScheduled = true;
+    this.schedule(() => {
+      this.feedScheduled = false;
+      this.feed();
+    });
+  }
+
   private kick(): void {
-    if (this.scheduled || this.committing) return;
+    // While feeding, the group about to be cut (or, during a commit, the next one) takes what is submitted.
+    if (this.scheduled || this.committing || this.feeding) return;
     this.scheduled = true;
     this.schedule(() => {
       this.scheduled = false;
@@ -76,7 +105,18 @@ export class GroupCommitter {
     });
   }
 
+  private feed(): void {
+    if (this.feeders.length === 0) return;
+    this.feeding = true;
+    try {
+      for (const feed of this.feeders) feed();
+    } finally {
+      this.feeding = false;
+    }
+  }
+
   private async flush(): Promise<void> {
+    this.feed();
     if (this.queue.length === 0 && this.steps.length === 0) return;
     this.committing = true;
     const group = this.takeGroup();
@@ -121,7 +161,7 @@ export class GroupCommitter {
   /** Ends a commit: starts the next one at once if anything is waiting. */
   private next(): void {
     this.committing = false;
-    if (this.queue.length > 0 || this.steps.length > 0) void this.flush();
+    if (this.queue.length > 0 || this.steps.length > 0 || this.feeders.length > 0) void this.flush();
   }
 
   private takeGroup(): Pending[] {

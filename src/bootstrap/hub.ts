@@ -287,6 +287,7 @@ export async function createHub(config: HubConfig, manifest: Manifest, contracts
   const kpis = new KpiQueries(store, manifest, catalog, clock, { log: store, inventory: plantQueries });
   const http = await buildHttpServer({
     ingest,
+    groups: committer,
     refusals,
     visibility: { kpis, health: new IntegrationHealthQueries(store, store, store.quarantines, store.deliveries, manifest, refusals, clock) },
     metrics,

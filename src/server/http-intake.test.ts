@@ -2,12 +2,86 @@
 // error status with its problem+json body, through both doors: Fastify's route (injected) and
 // the intake lane in front of it (over a socket; src/adapters/http/intake-lane.ts).
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { request } from 'node:http';
+import { connect, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { postOverSocket, startTestHub, type TestHub } from '../../test/support/hub.js';
+import { SqliteStore } from '../bootstrap/index.js';
 import type { CloudEvent } from '../core/index.js';
+import type { BatchOutcome, WorkflowStep } from '../ports/index.js';
 import { EVENT_MEDIA_TYPES } from '../adapters/http/problem.js';
+
+/** The SQLite store, noting the event ids of each transaction's batches (appendBatches or commitGroup). */
+class GroupCountingStore extends SqliteStore {
+  readonly groups: string[][][] = [];
+
+  override appendBatches(batches: readonly (readonly CloudEvent[])[], receivedTime: string): Promise<BatchOutcome[]> {
+    this.groups.push(batches.map((batch) => batch.map((event) => event.id)));
+    return super.appendBatches(batches, receivedTime);
+  }
+
+  override commitGroup(batches: readonly (readonly CloudEvent[])[], receivedTime: string, steps: readonly WorkflowStep[]): ReturnType<SqliteStore['commitGroup']> {
+    this.groups.push(batches.map((batch) => batch.map((event) => event.id)));
+    return super.commitGroup(batches, receivedTime, steps);
+  }
+}
+
+interface RawAnswer {
+  readonly status: number;
+  readonly head: string;
+  readonly body: string;
+}
+
+/** One answer read off a socket (status, head with its line ends, body by Content-Length). */
+function answerOn(socket: Socket): Promise<RawAnswer> {
+  return new Promise((resolve, reject) => {
+    let received = Buffer.alloc(0);
+    const onData = (chunk: Buffer) => {
+      received = Buffer.concat([received, chunk]);
+      const end = received.indexOf('\r\n\r\n');
+      if (end === -1) return;
+      const head = received.subarray(0, end).toString('latin1');
+      const length = Number(/\r\ncontent-length: *(\d+)/i.exec(head)?.[1]);
+      if (received.length < end + 4 + length) return;
+      socket.off('data', onData);
+      resolve({ status: Number(head.slice(9, 12)), head: `${head}\r\n`, body: received.subarray(end + 4, end + 4 + length).toString('utf8') });
+    };
+    socket.on('data', onData);
+    socket.once('error', reject);
+  });
+}
+
+/**
+ * POSTs the bodies on connections of their own, written all at once: the hub, in this process,
+ * reads them in one turn. Each connection first carries a request of its own, answered before,
+ * so that the hub has taken every connection in first: the first requests of new connections
+ * came in turns of their own.
+ */
+async function postAllAtOnce(url: URL, key: string, bodies: readonly string[]): Promise<RawAnswer[]> {
+  const sockets = await Promise.all(
+    bodies.map(
+      () =>
+        new Promise<Socket>((resolve, reject) => {
+          const socket = connect(Number(url.port), url.hostname, () => resolve(socket));
+          socket.once('error', reject);
+        }),
+    ),
+  );
+  const send = (socket: Socket, body: string) =>
+    socket.write(`POST /v1/events HTTP/1.1\r\nhost: ${url.host}\r\ncontent-type: application/cloudevents+json\r\nauthorization: Bearer ${key}\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+  try {
+    const warm = sockets.map((socket) => answerOn(socket));
+    sockets.forEach((socket, index) => send(socket, JSON.stringify(released(`warm-${index}-${randomUUID()}`))));
+    assert.deepEqual((await Promise.all(warm)).map((answer) => answer.status), sockets.map(() => 202));
+    const answers = sockets.map((socket) => answerOn(socket));
+    sockets.forEach((socket, index) => send(socket, bodies[index] ?? ''));
+    return await Promise.all(answers);
+  } finally {
+    for (const socket of sockets) socket.destroy();
+  }
+}
 
 function released(id: string, overrides: Record<string, unknown> = {}): CloudEvent {
   return {
@@ -348,6 +422,36 @@ for (const door of ['route', 'lane'] as const) describe(`HTTP intake: POST /v1/e
         handling.recordAccepted = recordAccepted;
       }
       assert.equal((await post(erp(), released('after-2'))).statusCode, 202);
+    });
+
+  if (door === 'lane')
+    it('lane: requests arriving in one turn share one commit, each answered its own way, a bad one refusing nothing else', async () => {
+      const store = new GroupCountingStore(':memory:');
+      // Keys remembered, as a hub does by default: a key checked anew is hashed on the thread pool, in no particular turn.
+      const own = await startTestHub({ store, flags: { credentialCacheMs: 60_000 } });
+      try {
+        const hubUrl = new URL(await own.hub.http.listen({ host: '127.0.0.1', port: 0 }));
+        const key = own.keys.get('system:erp-core')!;
+        const good = Array.from({ length: 6 }, (_, i) => JSON.stringify(released(`turn-${i}`)));
+        const bodies = [...good.slice(0, 3), '{"id": ', JSON.stringify(released('turn-bad', { time: 'yesterday' })), ...good.slice(3)];
+        const answers = await postAllAtOnce(hubUrl, key, bodies);
+        assert.deepEqual(
+          answers.map((a) => a.status),
+          [202, 202, 202, 400, 422, 202, 202, 202],
+          answers.map((a) => a.body).join('\n'),
+        );
+        assert.match(answers[3]!.head, /\r\nconnection: close\r\n/i);
+        assert.match(answers[4]!.body, /"pointer":"\/time"/);
+        const turn = store.groups.find((group) => group.some((ids) => ids.includes('turn-0')));
+        assert.deepEqual(turn, ['turn-0', 'turn-1', 'turn-2', 'turn-3', 'turn-4', 'turn-5'].map((id) => [id]));
+        for (const [index, answer] of answers.entries()) {
+          if (answer.status === 202) assert.deepEqual((JSON.parse(answer.body) as { accepted: { id: string }[] }).accepted.map((a) => a.id), [(JSON.parse(bodies[index]!) as { id: string }).id]);
+        }
+        assert.equal(await store.find('/systems/erp-core', 'turn-bad'), undefined);
+      } finally {
+        await own.close();
+        await store.close();
+      }
     });
 
   if (door === 'route')

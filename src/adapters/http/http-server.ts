@@ -12,7 +12,7 @@ import type { Authenticator, SpanHandle, Tracer } from '../../ports/index.js';
 import type { HubMetrics } from '../metrics/hub-metrics.js';
 import { EVENT_MEDIA_TYPES, problem, sendProblem } from './problem.js';
 import { bearerToken, eventsOf, IntakeHandling } from './intake-handling.js';
-import { INTAKE_PROBLEM_STATUSES, IntakeLane, unauthenticated } from './intake-lane.js';
+import { INTAKE_PROBLEM_STATUSES, IntakeLane, unauthenticated, type GroupFeed } from './intake-lane.js';
 import { documentProblemResponse, problemResponse, problemResponses } from './schemas.js';
 import { registerJsonParser } from './json-body.js';
 import { refuseNonFiniteNumbers } from './finite-numbers.js';
@@ -51,6 +51,8 @@ declare module 'fastify' {
 
 export interface HttpServerDependencies {
   readonly ingest: IngestService;
+  /** The group committer the ingest commits through: the intake lane feeds it each turn's requests (intake-lane.ts). */
+  readonly groups: GroupFeed;
   readonly authenticator: Authenticator;
   /** Largest accepted body in bytes. */
   readonly bodyLimit: number;
@@ -160,6 +162,7 @@ export async function buildHttpServer(deps: HttpServerDependencies): Promise<Fas
           authenticator: deps.authenticator,
           bodyLimit: deps.bodyLimit,
           receiptSchema,
+          groups: deps.groups,
           logger: deps.logger,
           ...(deps.rateLimitOf === undefined ? {} : { rateLimited: (principal: Principal) => deps.rateLimitOf?.(principal) !== undefined }),
         });

@@ -11,6 +11,10 @@
 // closing) goes to Fastify, which stays the reference: OpenAPI is generated from its route, and
 // tests run the intake's answers through both doors (src/server/http-intake.test.ts). A hook or
 // plugin added to the intake route later does not apply here: teach the lane, or hand over.
+//
+// The lane reads a body and stages it; the bodies staged in a turn are parsed, checked and
+// submitted together when the group committer is about to cut the turn's group (ADR 0078): the
+// parser's and the contracts' code then runs back to back, not between the reads of sockets.
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import fastJson from 'fast-json-stringify';
 import type { Logger } from 'pino';
@@ -18,7 +22,7 @@ import type { Principal } from '../../core/index.js';
 import type { Authenticator } from '../../ports/index.js';
 import type { IntakeHandling } from './intake-handling.js';
 import { bearerToken, eventsOf } from './intake-handling.js';
-import { readBody } from './json-body.js';
+import { parseJsonBody, readBodyBytes } from './json-body.js';
 import { EVENT_MEDIA_TYPES, PROBLEM_MEDIA_TYPE, PROBLEM_SCHEMA, problem, type Problem } from './problem.js';
 
 /** fast-json-stringify's schema type; the schemas are the routes' own, declared `as const`. */
@@ -46,6 +50,25 @@ export interface IntakeLaneOptions {
   readonly rateLimited?: (principal: Principal) => boolean;
   /** Where a failure of the lane itself is logged. */
   readonly logger?: Logger | undefined;
+  /** The group committer the intake commits through: the lane feeds it a turn's staged bodies just before it cuts the group. */
+  readonly groups: GroupFeed;
+}
+
+/** What the lane needs of the group committer (GroupCommitter). */
+export interface GroupFeed {
+  /** `feed` is called just before each group is cut, to submit what was staged since. */
+  addFeeder(feed: () => void): void;
+  /** Something is staged: the feeders are called in this turn. */
+  wake(): void;
+}
+
+/** A request whose body has been read, waiting for the turn's parse and checks. */
+interface Staged {
+  readonly request: IncomingMessage;
+  readonly response: ServerResponse;
+  readonly principal: Principal;
+  readonly bytes: Buffer;
+  readonly arrivedAt: number;
 }
 
 /** The 401 of a request without a valid key, worded as the route's authentication hook words it. */
@@ -56,12 +79,14 @@ export function unauthenticated(url: string): Problem {
 export class IntakeLane {
   private closing = false;
   private answered = 0;
+  private staged: Staged[] = [];
   private readonly serialiseReceipt: (receipt: unknown) => string;
   private readonly serialiseProblem: (problem: unknown) => string;
 
   constructor(private readonly options: IntakeLaneOptions) {
     this.serialiseReceipt = fastJson(options.receiptSchema as unknown as JsonSchema);
     this.serialiseProblem = fastJson(PROBLEM_SCHEMA as unknown as JsonSchema);
+    options.groups.addFeeder(() => this.submitStaged());
   }
 
   /** Requests the lane has answered itself. */
@@ -145,17 +170,39 @@ export class IntakeLane {
       return;
     }
     this.answered += 1;
-    readBody(request, Number(request.headers['content-length']), this.options.bodyLimit, (error, body) =>
+    readBodyBytes(request, Number(request.headers['content-length']), this.options.bodyLimit, (read) =>
       this.guard(response, () => {
-        if (error === null) {
-          this.submit(request, response, principal, body, arrivedAt);
+        if ('error' in read) {
+          this.refuseUnread(request, response, read.error, principal, arrivedAt);
           return;
         }
-        // As Fastify does after a body it could not read: the client may still be sending.
-        response.setHeader('connection', 'close');
-        this.refuse(request, response, error, principal, arrivedAt);
+        this.staged.push({ request, response, principal, bytes: read.bytes, arrivedAt });
+        if (this.staged.length === 1) this.options.groups.wake();
       }),
     );
+  }
+
+  /**
+   * The group committer is about to cut a group: every body staged since the last one is parsed,
+   * then each is checked and submitted, in the order they came.
+   */
+  private submitStaged(): void {
+    const staged = this.staged;
+    if (staged.length === 0) return;
+    this.staged = [];
+    const parsed = staged.map((item) => [item, parsedBody(item.bytes)] as const);
+    for (const [item, body] of parsed) {
+      this.guard(item.response, () => {
+        if ('body' in body) this.submit(item.request, item.response, item.principal, body.body, item.arrivedAt);
+        else this.refuseUnread(item.request, item.response, body.error, item.principal, item.arrivedAt);
+      });
+    }
+  }
+
+  /** A body that could not be read or parsed: refused, and the connection closed, as Fastify does (the client may still be sending). */
+  private refuseUnread(request: IncomingMessage, response: ServerResponse, error: unknown, principal: Principal, arrivedAt: number): void {
+    response.setHeader('connection', 'close');
+    this.refuse(request, response, error, principal, arrivedAt);
   }
 
   private submit(request: IncomingMessage, response: ServerResponse, principal: Principal, body: unknown, arrivedAt: number): void {
@@ -187,6 +234,15 @@ export class IntakeLane {
   private send(response: ServerResponse, body: Problem): void {
     const payload = DECLARED.has(body.status) ? this.serialiseProblem(body) : JSON.stringify(body);
     write(response, body.status, PROBLEM_CONTENT_TYPE, payload, body.status === 401 ? 'Bearer realm="millrace"' : undefined);
+  }
+}
+
+/** A staged body parsed, or why it could not be. */
+function parsedBody(bytes: Buffer): { readonly body: unknown } | { readonly error: unknown } {
+  try {
+    return { body: parseJsonBody(bytes) };
+  } catch (error) {
+    return { error };
   }
 }
 

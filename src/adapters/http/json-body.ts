@@ -25,9 +25,30 @@ export function registerJsonParser(app: FastifyInstance, mediaTypes: readonly st
 
 /**
  * Reads a JSON body of at most `limit` bytes whose Content-Length said `declared` (NaN: none),
- * and parses it (parseJson); `done` gets Fastify's own errors for the limits, as its parsers do.
+ * and parses it (parseJsonBody); `done` gets Fastify's own errors for the limits, as its parsers do.
  */
 export function readBody(payload: Readable, declared: number, limit: number, done: Done): void {
+  readBodyBytes(payload, declared, limit, (read) => {
+    if ('error' in read) {
+      done(read.error);
+      return;
+    }
+    let body: unknown;
+    try {
+      body = parseJsonBody(read.bytes);
+    } catch (parseError) {
+      done(parseError as Error);
+      return;
+    }
+    done(null, body);
+  });
+}
+
+/** A body as read: its bytes, or Fastify's error for a limit or a length (or the stream's own). */
+export type BodyRead = { readonly error: Error } | { readonly bytes: Buffer };
+
+/** What readBody reads, unparsed (the intake lane parses a turn's bodies together, ADR 0078). */
+export function readBodyBytes(payload: Readable, declared: number, limit: number, done: (read: BodyRead) => void): void {
   const chunks: Buffer[] = [];
   let received = 0;
   const stop = () => {
@@ -40,7 +61,7 @@ export function readBody(payload: Readable, declared: number, limit: number, don
     received += bytes.length;
     if (received > limit) {
       stop();
-      done(new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE());
+      done({ error: new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE() });
       return;
     }
     chunks.push(bytes);
@@ -48,22 +69,14 @@ export function readBody(payload: Readable, declared: number, limit: number, don
   function onEnd(error?: Error): void {
     stop();
     if (error !== undefined && error !== null) {
-      done(error);
+      done({ error });
       return;
     }
     if (!Number.isNaN(declared) && received !== declared) {
-      done(new errorCodes.FST_ERR_CTP_INVALID_CONTENT_LENGTH());
+      done({ error: new errorCodes.FST_ERR_CTP_INVALID_CONTENT_LENGTH() });
       return;
     }
-    // Decoded before this callback returns, so the chunks are never kept past the request.
-    let body: unknown;
-    try {
-      body = parseJson(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, received));
-    } catch (parseError) {
-      done(parseError as Error);
-      return;
-    }
-    done(null, body);
+    done({ bytes: chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, received) });
   }
   payload.on('data', onData);
   payload.on('end', onEnd);
@@ -72,7 +85,7 @@ export function readBody(payload: Readable, declared: number, limit: number, don
 }
 
 /** Parses a JSON body; a single event is remembered with the text it came as, which the log stores. */
-function parseJson(buffer: Buffer): unknown {
+export function parseJsonBody(buffer: Buffer): unknown {
   if (!isUtf8(buffer)) throw new MillraceError('malformed_json', 'the body is not valid UTF-8');
   const text = buffer.toString('utf8').trim();
   if (text === '') throw new MillraceError('malformed_json', 'the body is empty; send a CloudEvent or an array of them');
