@@ -48,6 +48,19 @@ function committerOn(store: RecordingStore, maxEvents?: number): GroupCommitter 
   return new GroupCommitter(store, clock, maxEvents === undefined ? {} : { maxEvents });
 }
 
+/** A committer with a feeder that submits, one event each, the ids staged since it was last fed (as the intake lane does). */
+function withFeeder(): { store: RecordingStore; committer: GroupCommitter; staged: string[]; fed: Promise<BatchOutcome>[] } {
+  const store = new RecordingStore();
+  const committer = committerOn(store);
+  const staged: string[] = [];
+  const fed: Promise<BatchOutcome>[] = [];
+  committer.addFeeder(() => {
+    if (staged.length > 0) store.log.push(`fed ${staged.join(',')}`);
+    for (const id of staged.splice(0)) fed.push(committer.submit([receipt(id)]));
+  });
+  return { store, committer, staged, fed };
+}
+
 describe('GroupCommitter', () => {
   it('commits what one turn submits in one transaction, each submission getting its own outcome', async () => {
     const store = new RecordingStore();
@@ -91,14 +104,7 @@ describe('GroupCommitter', () => {
   });
 
   it('feeds a feeder just before it cuts a group, its submissions joining that group after the turn\'s others', async () => {
-    const store = new RecordingStore();
-    const committer = committerOn(store);
-    const staged: string[] = [];
-    const fed: Promise<BatchOutcome>[] = [];
-    committer.addFeeder(() => {
-      if (staged.length > 0) store.log.push(`fed ${staged.join(',')}`);
-      for (const id of staged.splice(0)) fed.push(committer.submit([receipt(id)]));
-    });
+    const { store, committer, staged, fed } = withFeeder();
     staged.push('b', 'c');
     committer.wake();
     const direct = committer.submit([receipt('a')]);
@@ -109,14 +115,7 @@ describe('GroupCommitter', () => {
   });
 
   it('feeds a feeder woken while a commit is out in that turn, and commits what it submitted next', async () => {
-    const store = new RecordingStore();
-    const committer = committerOn(store);
-    const staged: string[] = [];
-    const fed: Promise<BatchOutcome>[] = [];
-    committer.addFeeder(() => {
-      if (staged.length > 0) store.log.push(`fed ${staged.join(',')}`);
-      for (const id of staged.splice(0)) fed.push(committer.submit([receipt(id)]));
-    });
+    const { store, committer, staged, fed } = withFeeder();
     store.hold();
     const first = committer.submit([receipt('a')]);
     await new Promise((resolve) => setImmediate(resolve));
