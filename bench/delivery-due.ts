@@ -12,7 +12,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { PostgresStore, SqliteStore } from '../src/adapters/index.js';
+import { SqliteStore } from '../src/adapters/index.js';
+import { PostgresStore } from '../src/adapters/postgres/postgres-store.js';
 import type { NewDelivery } from '../src/ports/index.js';
 import { dropSchema, POSTGRES_URL, uniqueSchema } from '../test/support/services.js';
 

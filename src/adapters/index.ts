@@ -10,8 +10,7 @@ export type { Problem } from './http/problem.js';
 export { contractsFolderOf, formatProblems, loadManifestFile, readManifest } from './manifest/yaml-manifest.js';
 export type { LocatedProblem, ManifestLoad } from './manifest/yaml-manifest.js';
 export { MemoryEventStore } from './memory/memory-event-store.js';
-export { PostgresStore, StoreNotFoundError } from './postgres/postgres-store.js';
-export type { PostgresStoreOptions } from './postgres/postgres-store.js';
+export type { PostgresStore, PostgresStoreOptions } from './postgres/postgres-store.js';
 export { spawnThread } from './shared/threads.js';
 export { SqliteStore } from './sqlite/sqlite-store.js';
 export type { SqliteStoreOptions } from './sqlite/sqlite-store.js';
@@ -26,10 +25,20 @@ export { CsvParseReader } from './csv/csv-parse-reader.js';
 export { sha256Hex } from './csv/file-digest.js';
 export { X12DeliveryChannel } from './x12/x12-delivery-channel.js';
 export type { X12DeliveryOptions } from './x12/x12-delivery-channel.js';
-export { OtelTracer, otlpTracesUrl, startTracing } from './telemetry/otel-tracer.js';
 export type { Tracing, TracingOptions } from './telemetry/otel-tracer.js';
-export { MqttSubscriber } from './mqtt/mqtt-subscriber.js';
-export type { MqttEdgeIntake, MqttSubscriberOptions } from './mqtt/mqtt-subscriber.js';
-export { NatsConsumers } from './nats/nats-consumer.js';
-export type { NatsConsumersOptions, NatsEdgeIntake } from './nats/nats-consumer.js';
-export { NatsDeliveryChannel, subjectOf } from './nats/nats-delivery-channel.js';
+export type { MqttEdgeIntake, MqttSubscriber, MqttSubscriberOptions } from './mqtt/mqtt-subscriber.js';
+export type { NatsConsumers, NatsConsumersOptions, NatsEdgeIntake } from './nats/nats-consumer.js';
+
+// The drivers a hub needs only when its configuration names them: PostgreSQL, MQTT, NATS and the
+// OpenTelemetry SDK. Loading them took about half a second of every start, and kept 9 MiB in
+// the heap of a hub that used none of them (docs/adr/0079); they are loaded on first use.
+/** The PostgreSQL store (pg): PostgresStore, StoreNotFoundError. */
+export const loadPostgres = () => import('./postgres/postgres-store.js');
+/** The MQTT subscriber (mqtt). */
+export const loadMqtt = () => import('./mqtt/mqtt-subscriber.js');
+/** The NATS JetStream consumers (@nats-io). */
+export const loadNatsConsumers = () => import('./nats/nats-consumer.js');
+/** The NATS JetStream delivery channel (@nats-io): NatsDeliveryChannel, subjectOf. */
+export const loadNatsDelivery = () => import('./nats/nats-delivery-channel.js');
+/** Tracing with the OpenTelemetry SDK and its OTLP exporter: startTracing, OtelTracer, otlpTracesUrl. */
+export const loadTracing = () => import('./telemetry/otel-tracer.js');

@@ -1,6 +1,6 @@
 // Assembles a hub from configuration: contracts, manifest, store, use cases, HTTP server.
-import { ApiKeyAuthenticator, buildHttpServer, CsvDropFolders, CsvParseReader, HubMetrics, loadLayeredContractSet, MqttSubscriber, NatsConsumers, NatsDeliveryChannel, PostgresStore, sha256Hex, spawnThread, startTracing, WebhookChannel, X12DeliveryChannel } from '../adapters/index.js';
-import type { NatsConsumersOptions, Tracing } from '../adapters/index.js';
+import { ApiKeyAuthenticator, buildHttpServer, CsvDropFolders, CsvParseReader, HubMetrics, loadLayeredContractSet, loadMqtt, loadNatsConsumers, loadNatsDelivery, loadTracing, sha256Hex, spawnThread, WebhookChannel, X12DeliveryChannel } from '../adapters/index.js';
+import type { MqttSubscriber, NatsConsumers, NatsConsumersOptions, Tracing } from '../adapters/index.js';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -14,7 +14,7 @@ import type { BatchOutcome, Clock, DeliveryChannel, Lead, MqttSessionStore, Stre
 import type { HubConfig } from './config.js';
 import { secretVariableOf } from './config.js';
 import type { HubStore } from './open-store.js';
-import { openStore } from './open-store.js';
+import { openStore, sharesLeases } from './open-store.js';
 import { systemClock } from './system-clock.js';
 import { LIVE_WORKFLOW_BATCH_SIZE } from './workflow-settings.js';
 import type { WorkflowThreadData, WorkflowThreadMessage, WorkflowThreadReport } from './workflow-thread.js';
@@ -67,10 +67,10 @@ export interface HubOptions {
   readonly edge?: boolean;
 }
 
-/** Tracing when the configuration (or a test) asks for it; undefined costs nothing anywhere. */
-function tracingOf(config: HubConfig, options: HubOptions): Tracing | undefined {
-  if (options.spanExporter !== undefined) return startTracing({ exporter: options.spanExporter, version: PACKAGE_VERSION });
-  if (config.otlpEndpoint !== '') return startTracing({ otlpEndpoint: config.otlpEndpoint, version: PACKAGE_VERSION });
+/** Tracing when the configuration (or a test) asks for it; undefined costs nothing anywhere (the SDK is not even loaded). */
+async function tracingOf(config: HubConfig, options: HubOptions): Promise<Tracing | undefined> {
+  if (options.spanExporter !== undefined) return (await loadTracing()).startTracing({ exporter: options.spanExporter, version: PACKAGE_VERSION });
+  if (config.otlpEndpoint !== '') return (await loadTracing()).startTracing({ otlpEndpoint: config.otlpEndpoint, version: PACKAGE_VERSION });
   return undefined;
 }
 
@@ -148,7 +148,7 @@ export async function createHub(config: HubConfig, manifest: Manifest, contracts
   const store = options.store ?? (await openStore(config.store, options.workflowMode === 'thread' ? 'server' : 'intake', { appendThread: config.appendThread === 'on' }));
   const authority = new PublishingAuthority(manifest);
   const policy = p2pPolicy(p2pSettingsOf(manifest));
-  const tracing = tracingOf(config, options);
+  const tracing = await tracingOf(config, options);
   const tracer = tracing?.tracer;
   const logger = pino({ level: options.logger === false ? 'silent' : config.logLevel });
   const plant = plantPolicy(plantSettingsOf(manifest));
@@ -213,7 +213,7 @@ export async function createHub(config: HubConfig, manifest: Manifest, contracts
   // A manifest without subscriptions still needs a runner when the store has a subscription's
   // cursor: one removed from the manifest has its queued deliveries withdrawn (ADR 0052).
   const hadSubscriptions = config.deliveries !== 'off' && manifest.subscriptions.length === 0 && (await store.deliveries.subscriptionPositions()).length > 0;
-  const deliveries = deliveryRunnerOf(config, manifest, store, clock, options, hadSubscriptions, (error) => logger.error({ err: error }, 'delivery failed; it will be retried on the next tick'), {
+  const deliveries = await deliveryRunnerOf(config, manifest, store, clock, options, hadSubscriptions, (error) => logger.error({ err: error }, 'delivery failed; it will be retried on the next tick'), {
     logger,
     onAttempt: (channel, outcome, seconds) => metrics.recordDelivery(channel, outcome, seconds),
     ...(tracer === undefined ? {} : { tracer }),
@@ -246,7 +246,7 @@ export async function createHub(config: HubConfig, manifest: Manifest, contracts
     metrics.recordSequenceBreach(b.source, b.code === 'sequence_gap' ? 'gap' : 'reset', b.missing);
     afterCommit.kick();
   };
-  const edge = startEdge(
+  const edge = await startEdge(
     manifest,
     {
       manifest,
@@ -432,7 +432,7 @@ async function startWorkflowThread(data: WorkflowThreadData, onError: (error: un
  * The delivery runner, when this hub sends deliveries (`deliveries: on`, and subscriptions in
  * the manifest or, `hadSubscriptions`, cursors of subscriptions it no longer declares). Refuses to start when a webhook names a secret the environment does not give.
  */
-function deliveryRunnerOf(
+async function deliveryRunnerOf(
   config: HubConfig,
   manifest: Manifest,
   store: HubStore,
@@ -441,7 +441,7 @@ function deliveryRunnerOf(
   hadSubscriptions: boolean,
   onError: (error: unknown) => void,
   observe: Pick<DeliveryRunnerOptions, 'logger' | 'tracer' | 'onAttempt'>,
-): DeliveryRunner | undefined {
+): Promise<DeliveryRunner | undefined> {
   if (config.deliveries === 'off' || (manifest.subscriptions.length === 0 && !hadSubscriptions)) return undefined;
   const secrets = options.secrets ?? new Map<string, string>();
   const missing = manifest.subscriptions.flatMap((s) =>
@@ -456,8 +456,10 @@ function deliveryRunnerOf(
   const channels = new Map<ChannelKind, DeliveryChannel>([
     ['webhook', new WebhookChannel({ secrets, userAgent })],
     ['x12', new X12DeliveryChannel({ manifest, controlNumbers: store, clock, secrets, userAgent })],
-    ['nats', new NatsDeliveryChannel(manifest.nats?.url)],
   ]);
+  // The NATS client is loaded only for a manifest that delivers over NATS (ADR 0079). A delivery
+  // of a subscription the manifest no longer declares is withdrawn, never sent (ADR 0052).
+  if (manifest.subscriptions.some((s) => s.channel.kind === 'nats')) channels.set('nats', new (await loadNatsDelivery()).NatsDeliveryChannel(manifest.nats?.url));
   return new DeliveryRunner(store, store.deliveries, manifest.subscriptions, channels, clock, {
     tickMs: config.workflowTickMs,
     onError,
@@ -475,7 +477,7 @@ function deliveryRunnerOf(
  * needed.
  */
 function natsLeadsOf(store: HubStore): NatsConsumersOptions['leadOf'] {
-  if (!(store instanceof PostgresStore)) return undefined;
+  if (!sharesLeases(store)) return undefined;
   // Stream and consumer names cannot hold a '/': the name is one consumer's only.
   return (consumer) => store.leadNamed(`nats-consumer:${consumer.stream}/${consumer.durable}`);
 }
@@ -487,14 +489,14 @@ function natsLeadsOf(store: HubStore): NatsConsumersOptions['leadOf'] {
  * needed.
  */
 function mqttLeadOf(store: HubStore, clientId: string): Lead | undefined {
-  return store instanceof PostgresStore ? store.leadNamed(`mqtt-session:${clientId}`) : undefined;
+  return sharesLeases(store) ? store.leadNamed(`mqtt-session:${clientId}`) : undefined;
 }
 
 /**
  * The MQTT and NATS intake of the manifest, and their broker clients when `run` (they connect
  * in the background and retry until the broker answers; the hub starts either way).
  */
-function startEdge(
+async function startEdge(
   manifest: Manifest,
   deps: ConstructorParameters<typeof MqttIntake>[0],
   run: boolean,
@@ -505,7 +507,7 @@ function startEdge(
   sessions: MqttSessionStore,
   leadOf: NatsConsumersOptions['leadOf'],
   mqttLead: (clientId: string) => Lead | undefined,
-): Edge {
+): Promise<Edge> {
   const mqtt = new MqttIntake(deps);
   const nats = new NatsIntake(deps);
   let mqttSubscriber: MqttSubscriber | undefined;
@@ -514,6 +516,7 @@ function startEdge(
     const expiryMs = parseDeliveryDuration(manifest.mqtt.sessionExpiry) ?? 7 * 86_400_000;
     const clientId = manifest.mqtt.clientId;
     const lead = mqttLead(clientId);
+    const { MqttSubscriber } = await loadMqtt();
     mqttSubscriber = new MqttSubscriber(mqtt, {
       url: manifest.mqtt.url,
       clientId,
@@ -528,6 +531,7 @@ function startEdge(
   }
   // With no consumers left too: the ones the hub had created for removed entries are deleted (ADR 0067).
   if (run && manifest.nats !== undefined) {
+    const { NatsConsumers } = await loadNatsConsumers();
     natsConsumers = new NatsConsumers(nats, { url: manifest.nats.url, onError, onNotice, positions: readPositions, onReading: (id, up) => onConnection('nats', id, up), ...(leadOf === undefined ? {} : { leadOf }) });
     natsConsumers.start();
   }

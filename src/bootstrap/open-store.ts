@@ -1,10 +1,10 @@
 // The one place that turns a store URL into a concrete adapter.
 import { existsSync } from 'node:fs';
-import { PostgresStore, SqliteStore, StoreHeldError, StoreHold, StoreNotFoundError } from '../adapters/index.js';
+import { loadPostgres, SqliteStore, StoreHeldError, StoreHold } from '../adapters/index.js';
 import { isMillraceError, MillraceError } from '../core/index.js';
 import { isPostgresUrl } from './config.js';
 import { WORKFLOWS_PAGE_CACHE_MIB } from './workflow-settings.js';
-import type { CredentialStore, DeliveryStore, EventStore, InboundMessageStore, MqttSessionStore, PublisherSequenceStore, QuarantineStore, StreamReadPositionStore, WorkflowStore, X12ControlNumbers } from '../ports/index.js';
+import type { CredentialStore, DeliveryStore, EventStore, InboundMessageStore, Lead, MqttSessionStore, PublisherSequenceStore, QuarantineStore, StreamReadPositionStore, WorkflowStore, X12ControlNumbers } from '../ports/index.js';
 
 export type HubStore = EventStore &
   CredentialStore &
@@ -12,7 +12,17 @@ export type HubStore = EventStore &
   X12ControlNumbers &
   PublisherSequenceStore &
   MqttSessionStore &
-  StreamReadPositionStore & { readonly deliveries: DeliveryStore; readonly quarantines: QuarantineStore; readonly inboundMessages: InboundMessageStore };
+  StreamReadPositionStore & { readonly deliveries: DeliveryStore; readonly quarantines: QuarantineStore; readonly inboundMessages: InboundMessageStore } & Partial<SharedLeases>;
+
+/** Leases by name among the hubs sharing one store (PostgreSQL); a SQLite file has one hub and none. */
+export interface SharedLeases {
+  leadNamed(name: string): Lead;
+}
+
+/** Whether the hubs on this store take turns through leases (ADR 0072). */
+export function sharesLeases(store: HubStore): store is HubStore & SharedLeases {
+  return typeof store.leadNamed === 'function';
+}
 
 /**
  * `intake` (default) commits durably before answering; `server` is intake in a long-running hub
@@ -27,7 +37,6 @@ export async function openStore(url: string, role: StoreRole = 'intake', options
     return await open(url, role, options);
   } catch (error) {
     if (isMillraceError(error)) throw error;
-    if (error instanceof StoreNotFoundError) throw missingStore(redactStoreUrl(url), error.message);
     // A wrong path, a database that is down, a file that is no database: said in one line, for the CLI and the logs.
     throw new MillraceError('store_unavailable', `cannot open the store ${redactStoreUrl(url)}: ${(error as Error).message}`);
   }
@@ -55,7 +64,16 @@ async function open(url: string, role: StoreRole, options: { readonly appendThre
   // A replay and a report take as long as the store's size needs: no statement time limit; a
   // running hub's statements have theirs (HUB_TIME_LIMITS), and answer 503 when they pass.
   const batch = role === 'reader' || role === 'rebuild' || role === 'rebuild-part';
-  if (isPostgresUrl(url)) return PostgresStore.open({ url, mustExist: batch, ...(batch ? { timeLimits: 'none' as const } : {}) });
+  if (isPostgresUrl(url)) {
+    // The pg driver is loaded only for a PostgreSQL store (ADR 0079).
+    const { PostgresStore, StoreNotFoundError } = await loadPostgres();
+    try {
+      return await PostgresStore.open({ url, mustExist: batch, ...(batch ? { timeLimits: 'none' as const } : {}) });
+    } catch (error) {
+      if (error instanceof StoreNotFoundError) throw missingStore(redactStoreUrl(url), error.message);
+      throw error;
+    }
+  }
   throw new MillraceError('invalid_request', `unsupported store URL ${redactStoreUrl(url)}: use sqlite:PATH or postgres://...`);
 }
 

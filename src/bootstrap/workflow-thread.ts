@@ -5,7 +5,7 @@
 // nobody waits on its file lock.
 import { parentPort, workerData } from 'node:worker_threads';
 import { pino } from 'pino';
-import { startTracing } from '../adapters/index.js';
+import { loadTracing } from '../adapters/index.js';
 import { DeadlineScheduler, WorkflowProcessor, WorkflowRunner } from '../app/index.js';
 import type { CloudEvent, P2PPolicySettings, PlantPolicySettings, ReaderPlan } from '../core/index.js';
 import { EventUpcaster, p2pPolicy, plantPolicy, SHIPPED_UPCASTERS } from '../core/index.js';
@@ -61,7 +61,7 @@ function ask(message: (id: number) => WorkflowThreadReport): Promise<BatchOutcom
 
 const store = await openStore(data.store, 'workflows');
 // Its own provider: spans continue the traces stored with the events, whichever thread made them.
-const tracing = data.otlpEndpoint === '' ? undefined : startTracing({ otlpEndpoint: data.otlpEndpoint });
+const tracing = data.otlpEndpoint === '' ? undefined : (await loadTracing()).startTracing({ otlpEndpoint: data.otlpEndpoint });
 const plant = plantPolicy(data.plantSettings);
 const processor = new WorkflowProcessor(store, store, p2pPolicy(data.settings), systemClock, {
   batchSize: LIVE_WORKFLOW_BATCH_SIZE,

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import mqtt from 'mqtt';
-import { PostgresStore } from '../adapters/index.js';
+import { PostgresStore } from '../adapters/postgres/postgres-store.js';
 import { startTestHub } from '../../test/support/hub.js';
 import type { TestHub } from '../../test/support/hub.js';
 import { dropSchema, MQTT_URL, needMqtt, needPostgres, POSTGRES_URL, uniqueSchema } from '../../test/support/services.js';

@@ -6,7 +6,7 @@ import { connect, createServer, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
-import { PostgresStore } from '../adapters/index.js';
+import { PostgresStore } from '../adapters/postgres/postgres-store.js';
 import { callHub, startTestHub } from '../../test/support/hub.js';
 import type { TestHub } from '../../test/support/hub.js';
 import { dropSchema, needPostgres, POSTGRES_URL, uniqueSchema } from '../../test/support/services.js';

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { PostgresStore } from '../../src/adapters/index.js';
+import { loadPostgres } from '../../src/adapters/index.js';
 import type { Hub, HubOptions, HubStore } from '../../src/bootstrap/index.js';
 import { createHub, issueKey, loadSetup, SqliteStore, systemClock } from '../../src/bootstrap/index.js';
 import type { ConfigFlags } from '../../src/bootstrap/index.js';
@@ -71,6 +71,7 @@ async function withPostgres(t: TestContext, run: (store: HubStore) => Promise<vo
   const schema = uniqueSchema('mr_http');
   const url = new URL(POSTGRES_URL);
   url.searchParams.set('schema', schema);
+  const { PostgresStore } = await loadPostgres();
   const store = await PostgresStore.open({ url: url.toString() });
   try {
     await run(store);
