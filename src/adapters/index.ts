@@ -3,7 +3,6 @@ export { ApiKeyAuthenticator, issueKey } from './auth/api-keys.js';
 export type { ApiKeyAuthenticatorOptions, IssuedKey } from './auth/api-keys.js';
 export { loadContractExamples, loadContractSet, loadLayeredContractSet } from './contracts/contract-files.js';
 export type { ContractExample } from './contracts/contract-files.js';
-export { buildHttpServer } from './http/http-server.js';
 export type { HttpServerDependencies } from './http/http-server.js';
 export { PROBLEM_MEDIA_TYPE, problem } from './http/problem.js';
 export type { Problem } from './http/problem.js';
@@ -42,3 +41,5 @@ export const loadNatsConsumers = () => import('./nats/nats-consumer.js');
 export const loadNatsDelivery = () => import('./nats/nats-delivery-channel.js');
 /** Tracing with the OpenTelemetry SDK and its OTLP exporter: startTracing, OtelTracer, otlpTracesUrl. */
 export const loadTracing = () => import('./telemetry/otel-tracer.js');
+/** The HTTP server (Fastify and its plugins): buildHttpServer. Only a running hub has one; the other commands never load it. */
+export const loadHttpServer = () => import('./http/http-server.js');

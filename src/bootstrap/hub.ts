@@ -1,5 +1,5 @@
 // Assembles a hub from configuration: contracts, manifest, store, use cases, HTTP server.
-import { ApiKeyAuthenticator, buildHttpServer, CsvDropFolders, CsvParseReader, HubMetrics, loadLayeredContractSet, loadMqtt, loadNatsConsumers, loadNatsDelivery, loadTracing, sha256Hex, spawnThread, WebhookChannel, X12DeliveryChannel } from '../adapters/index.js';
+import { ApiKeyAuthenticator, CsvDropFolders, CsvParseReader, HubMetrics, loadHttpServer, loadLayeredContractSet, loadMqtt, loadNatsConsumers, loadNatsDelivery, loadTracing, sha256Hex, spawnThread, WebhookChannel, X12DeliveryChannel } from '../adapters/index.js';
 import type { MqttSubscriber, NatsConsumers, NatsConsumersOptions, Tracing } from '../adapters/index.js';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { readFileSync } from 'node:fs';
@@ -285,6 +285,7 @@ export async function createHub(config: HubConfig, manifest: Manifest, contracts
   const refusals = new IntakeRefusals(clock);
   const plantQueries = new PlantQueries(store, store, manifest, plant);
   const kpis = new KpiQueries(store, manifest, catalog, clock, { log: store, inventory: plantQueries });
+  const { buildHttpServer } = await loadHttpServer();
   const http = await buildHttpServer({
     ingest,
     groups: committer,
