@@ -1,7 +1,7 @@
 // The drivers a hub uses only when its configuration names them (PostgreSQL, MQTT, NATS, the
 // OpenTelemetry SDK), and the HTTP server only a running hub has, are not loaded by the bootstrap
 // every command and `serve` start from: the drivers took about half a second of each start and
-// 9 MiB of a hub's heap, the HTTP server 0.2 s of every other command's (docs/adr/0079). A child
+// 6 MiB of `serve`'s heap, the HTTP server 0.2 s of every other command's (docs/adr/0079). A child
 // process records every package its modules import (a module resolution hook), imports the
 // bootstrap, then calls the adapters' loaders: the second half shows the probe sees the drivers.
 import assert from 'node:assert/strict';
