@@ -65,6 +65,8 @@ export async function fillLog(path: string, count: number, rowsPerTransaction = 
       insertRange(first + from, first + Math.min(count, from + rowsPerTransaction));
       await nextTurn(); // lets an interrupt (Ctrl-C) be handled during a long fill
     }
+    // Every filled event has its key row: the store starts from the narrow table, not the bodies (docs/adr/0080).
+    db.prepare('UPDATE event_keys_through SET seq = (SELECT MAX(seq) FROM event_keys)').run();
     db.pragma('journal_mode = WAL');
   } finally {
     db.close();

@@ -126,14 +126,22 @@ if (!isMainThread && parentPort !== null && (workerData as { appendWriterPath?: 
   const write = db.transaction((receivedTime: string, rows: readonly (string | number | null)[]) => logRows.insert(receivedTime, rows));
   port.on('message', (request: AppendRequest | 'stop') => {
     if (request === 'stop') {
+      // The key rows held back (docs/adr/0080); if they cannot be written, the next opening rebuilds them.
+      try {
+        if (logRows.heldBack > 0) db.transaction(() => logRows.writeKeyRows()).immediate();
+      } catch {
+        // Left to the next opening.
+      }
       db.close();
       port.close();
       return;
     }
     try {
       write.immediate(request.receivedTime, request.rows);
+      logRows.committed();
       port.postMessage({ id: request.id } satisfies AppendAnswer);
     } catch (error) {
+      logRows.rolledBack();
       const { message, code } = error as { message: string; code?: unknown };
       port.postMessage({ id: request.id, error: { message, ...(typeof code === 'string' ? { code } : {}) } } satisfies AppendAnswer);
     }

@@ -12,6 +12,7 @@ import { describeEventStore, receipt } from '../../../test/conformance/event-sto
 import { describePublisherSequenceStore } from '../../../test/conformance/publisher-sequence-store.conformance.js';
 import type { AppendWriter } from './append-writer.js';
 import { hash64 } from './key-index.js';
+import { LogRowWriter, pushLogRow } from './log-rows.js';
 import { SqliteStore, type SqliteStoreOptions } from './sqlite-store.js';
 
 const require = createRequire(import.meta.url);
@@ -281,6 +282,163 @@ describe('SqliteStore opening beside another connection', () => {
       await store.close();
       assert.equal(await exited, 0);
     } finally {
+      db.remove();
+    }
+  });
+});
+
+describe('SQLite key rows written together (docs/adr/0080)', () => {
+  const RECEIVED_AT = '2026-03-02T13:20:00.000Z';
+  /** What the file holds, read by a connection of its own: key rows, and up to where every event has one. */
+  function onDisk(path: string): { events: number; keyRows: number[]; through: number } {
+    const raw = new Database(path, { readonly: true });
+    try {
+      return {
+        events: raw.prepare<[], number>('SELECT COUNT(*) FROM events').pluck().get() ?? 0,
+        keyRows: raw.prepare<[], number>('SELECT seq FROM event_keys ORDER BY seq').pluck().all(),
+        through: raw.prepare<[], number>('SELECT seq FROM event_keys_through').pluck().get() ?? -1,
+      };
+    } finally {
+      raw.close();
+    }
+  }
+  const upTo = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
+
+  it('writes the key rows of keyRowsEvery events with the commit that reaches that many, and the rest when it closes', async () => {
+    const db = tempDb();
+    const store = new SqliteStore(db.path, { keyRowsEvery: 4 });
+    try {
+      await store.appendBatches([[receipt('a'), receipt('b')]], RECEIVED_AT);
+      await store.appendBatches([[receipt('c')]], RECEIVED_AT);
+      assert.deepEqual(onDisk(db.path), { events: 3, keyRows: [], through: 0 });
+      await store.appendBatches([[receipt('d'), receipt('e')]], RECEIVED_AT);
+      assert.deepEqual(onDisk(db.path), { events: 5, keyRows: upTo(5), through: 5 });
+      await store.appendBatches([[receipt('f')], [receipt('a')]], RECEIVED_AT);
+      assert.deepEqual(onDisk(db.path), { events: 6, keyRows: upTo(5), through: 5 }, 'the resend of a is a duplicate, not a row');
+    } finally {
+      await store.close();
+    }
+    assert.deepEqual(onDisk(db.path), { events: 6, keyRows: upTo(6), through: 6 });
+    db.remove();
+  });
+
+  it('after a SIGKILL, knows the events whose key rows were held back: a resend is a duplicate, a changed body a conflict, the correlation reads them', async () => {
+    const db = tempDb();
+    try {
+      // A hub process appends three events (fewer than its key rows are written for) and is killed.
+      const storeModule = new URL('./sqlite-store.ts', import.meta.url).href;
+      const eventsModule = new URL('../../../test/conformance/event-store.conformance.ts', import.meta.url).href;
+      const script = `
+        const { SqliteStore } = await import(${JSON.stringify(storeModule)});
+        const { receipt } = await import(${JSON.stringify(eventsModule)});
+        const store = new SqliteStore(${JSON.stringify(db.path)});
+        await store.appendBatches([['k1', 'k2', 'k3'].map((id) => receipt(id))], ${JSON.stringify(RECEIVED_AT)});
+        process.stdout.write('appended\\n');
+        process.kill(process.pid, 'SIGKILL');`;
+      const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+      let out = '';
+      child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+      const signal = await new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_code, sig) => resolve(sig)));
+      assert.equal(signal, 'SIGKILL');
+      assert.equal(out, 'appended\n');
+      assert.deepEqual(onDisk(db.path), { events: 3, keyRows: [], through: 0 }, 'the key rows died with the process');
+
+      const store = new SqliteStore(db.path);
+      try {
+        assert.equal((await store.find('/systems/wms-p01', 'k2'))?.sequence, 2);
+        const [resend, changed, fresh] = await store.appendBatches([[receipt('k1')], [receipt('k3', { subject: 'changed' })], [receipt('k4')]], RECEIVED_AT);
+        assert.deepEqual(resend, { kind: 'appended', events: [{ id: 'k1', source: '/systems/wms-p01', sequence: 1, status: 'duplicate' }] });
+        assert.equal(changed?.kind, 'conflict');
+        assert.deepEqual(fresh, { kind: 'appended', events: [{ id: 'k4', source: '/systems/wms-p01', sequence: 4, status: 'accepted' }] });
+        assert.deepEqual((await store.readByCorrelation('PO-4500012345/10')).map((e) => e.event.id), ['k1', 'k2', 'k3', 'k4']);
+      } finally {
+        await store.close();
+      }
+      // The opening rebuilt the lost rows from the bodies and wrote them with its own.
+      assert.deepEqual(onDisk(db.path), { events: 4, keyRows: upTo(4), through: 4 });
+    } finally {
+      db.remove();
+    }
+  });
+
+  it('moves event_keys_through only as far as every event has its key row: not past another connection\'s rows held back', async () => {
+    const db = tempDb();
+    await new SqliteStore(db.path).close();
+    const first = new Database(db.path);
+    const second = new Database(db.path);
+    try {
+      const rows = (from: number, n: number) => {
+        const flat: (string | number | null)[] = [];
+        for (let seq = from; seq < from + n; seq += 1) pushLogRow(flat, seq, 'goods.received', JSON.stringify(receipt(`e${seq}`)), hash64(`/systems/wms-p01\u0000e${seq}`), hash64('PO-4500012345/10'));
+        return flat;
+      };
+      const holding = new LogRowWriter(first, 100);
+      const writing = new LogRowWriter(second, 2);
+      first.transaction(() => holding.insert(RECEIVED_AT, rows(1, 2))).immediate();
+      holding.committed();
+      // The second connection reaches its count: its rows are written, and event 1 still has none.
+      second.transaction(() => writing.insert(RECEIVED_AT, rows(3, 2))).immediate();
+      writing.committed();
+      assert.deepEqual(onDisk(db.path), { events: 4, keyRows: [3, 4], through: 0 });
+      first.transaction(() => holding.writeKeyRows()).immediate();
+      holding.committed();
+      assert.deepEqual(onDisk(db.path), { events: 4, keyRows: upTo(4), through: 4 });
+    } finally {
+      first.close();
+      second.close();
+      db.remove();
+    }
+  });
+
+  it('leaves no key row of a transaction that rolled back', async () => {
+    const db = tempDb();
+    await new SqliteStore(db.path).close();
+    const conn = new Database(db.path);
+    try {
+      const writer = new LogRowWriter(conn, 100);
+      const row = (seq: number, id: string) => {
+        const flat: (string | number | null)[] = [];
+        pushLogRow(flat, seq, 'goods.received', JSON.stringify(receipt(id)), hash64(`/systems/wms-p01\u0000${id}`), undefined);
+        return flat;
+      };
+      assert.throws(() =>
+        conn.transaction(() => {
+          writer.insert(RECEIVED_AT, row(1, 'rolled-back'));
+          throw new Error('the group failed');
+        }).immediate(),
+      );
+      writer.rolledBack();
+      conn.transaction(() => writer.insert(RECEIVED_AT, row(1, 'kept'))).immediate();
+      writer.committed();
+      conn.transaction(() => writer.writeKeyRows()).immediate();
+      writer.committed();
+      const keys = conn.prepare<[], [number, number, number]>('SELECT seq, dk_hi, dk_lo FROM event_keys').raw(true).all();
+      assert.deepEqual(keys, [[1, ...hash64('/systems/wms-p01\u0000kept')]]);
+    } finally {
+      conn.close();
+      db.remove();
+    }
+  });
+
+  it('opens a file written before key rows were held back (no event_keys_through): every event there has its key row, so it starts from them', async () => {
+    const db = tempDb();
+    await new SqliteStore(db.path).close();
+    const conn = new Database(db.path);
+    conn.exec('DROP TABLE event_keys_through');
+    for (let seq = 1; seq <= 3; seq += 1) {
+      const event = receipt(`old-${seq}`);
+      conn.prepare('INSERT INTO events (seq, type, received_time, body) VALUES (?, ?, ?, ?)').run(seq, event.type, RECEIVED_AT, JSON.stringify(event));
+      conn.prepare('INSERT INTO event_keys (seq, dk_hi, dk_lo, ck_hi, ck_lo) VALUES (?, ?, ?, ?, ?)').run(seq, ...hash64(`/systems/wms-p01\u0000old-${seq}`), ...hash64('PO-4500012345/10'));
+    }
+    conn.close();
+    const store = new SqliteStore(db.path);
+    try {
+      assert.deepEqual(onDisk(db.path), { events: 3, keyRows: upTo(3), through: 3 });
+      assert.equal((await store.find('/systems/wms-p01', 'old-3'))?.sequence, 3);
+      const [resend] = await store.appendBatches([[receipt('old-1')]], RECEIVED_AT);
+      assert.deepEqual(resend, { kind: 'appended', events: [{ id: 'old-1', source: '/systems/wms-p01', sequence: 1, status: 'duplicate' }] });
+    } finally {
+      await store.close();
       db.remove();
     }
   });

@@ -36,7 +36,8 @@ import { startCheckpointer } from './checkpointer.js';
 import type { AppendRow } from './append-writer.js';
 import { AppendError, AppendWriter } from './append-writer.js';
 import { hash64, KeyIndex, WrittenKeys } from './key-index.js';
-import { LogRowWriter, pushLogRow } from './log-rows.js';
+import type { KeyRow } from './log-rows.js';
+import { keyRowOfBody, LogRowWriter, pushLogRow } from './log-rows.js';
 import { SqliteDeliveries } from './sqlite-deliveries.js';
 import { ALLOCATE_CONTROL_NUMBERS, checkedCount, firstOfBlock, X12_CONTROL_TABLE } from '../shared/x12-control-sql.js';
 import { checkBreachStored, markOfRow, markParams, PUBLISHER_MARKS, PUBLISHER_MARKS_OF, PUBLISHER_SEQUENCE_TABLE, RECORD_PUBLISHER } from '../shared/publisher-sequence-sql.js';
@@ -95,7 +96,8 @@ interface EventRow {
   body: string;
 }
 
-type KeyRow = [number, number, number, number | null, number | null];
+/** A key row, or (its body) an event without one. */
+type EventKeyRow = [number, number | null, number | null, number | null, number | null, string | null];
 
 
 export interface SqliteStoreOptions {
@@ -137,6 +139,8 @@ export interface SqliteStoreOptions {
   readonly readsLogOnly?: boolean;
   /** A hold on the file taken for this store (store-hold.ts), let go when the store closes. */
   readonly hold?: { release(): void };
+  /** Key rows written together (default KEY_ROWS_EVERY, docs/adr/0080); tests set a few. */
+  readonly keyRowsEvery?: number;
 }
 
 export class SqliteStore implements EventStore, CredentialStore, WorkflowStore, GroupStore, X12ControlNumbers, PublisherSequenceStore, StreamReadPositionStore, MqttSessionStore {
@@ -188,15 +192,21 @@ export class SqliteStore implements EventStore, CredentialStore, WorkflowStore, 
     this.db.pragma(`wal_autocheckpoint = ${offloaded ? 100_000 : (options.checkpointPages ?? 10_000)}`);
     this.db.pragma(`cache_size = -${(options.cacheMiB ?? 256) * 1024}`);
     this.db.exec(SCHEMA);
+    LogRowWriter.prepareFile(this.db);
     this.db.defaultSafeIntegers(false);
     this.statements = {
       bySeq: this.db.prepare<[number], EventRow>('SELECT seq, received_time, body FROM events WHERE seq = ?'),
-      keysAfter: this.db.prepare<[number], KeyRow>('SELECT seq, dk_hi, dk_lo, ck_hi, ck_lo FROM event_keys WHERE seq > ? ORDER BY seq').raw(true),
+      keysBetween: this.db.prepare<[number, number], KeyRow>('SELECT seq, dk_hi, dk_lo, ck_hi, ck_lo FROM event_keys WHERE seq > ? AND seq <= ? ORDER BY seq').raw(true),
+      // Past event_keys_through: each event with its key row, or with its body when it has none.
+      eventKeysAfter: this.db
+        .prepare<[number], EventKeyRow>(
+          'SELECT e.seq, k.dk_hi, k.dk_lo, k.ck_hi, k.ck_lo, CASE WHEN k.seq IS NULL THEN e.body END FROM events e LEFT JOIN event_keys k ON k.seq = e.seq WHERE e.seq > ? ORDER BY e.seq',
+        )
+        .raw(true),
       readFrom: this.db.prepare<[number, number], EventRow>('SELECT seq, received_time, body FROM events WHERE seq > ? ORDER BY seq LIMIT ?'),
       head: this.db.prepare<[], { head: number | null }>('SELECT MAX(seq) AS head FROM events'),
       // Prepared once: db.pragma() compiles its statement on every call, and this one runs per commit.
       dataVersion: this.db.prepare<[], number>('PRAGMA data_version').pluck(),
-      keysHead: this.db.prepare<[], number | null>('SELECT MAX(seq) FROM event_keys').pluck(),
       addCredential: this.db.prepare<[string, string, string, string, string | null, string | null, string]>(
         'INSERT INTO credentials (key_id, principal_kind, principal_id, secret_hash, label, role, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
       ),
@@ -219,7 +229,7 @@ export class SqliteStore implements EventStore, CredentialStore, WorkflowStore, 
       upsertPlantState: this.db.prepare(SQL.upsertPlantState),
       duePlantStates: this.db.prepare<[string, number], PlantRow>(SQL.duePlantStates),
     };
-    this.logRows = new LogRowWriter(this.db);
+    this.logRows = new LogRowWriter(this.db, options.keyRowsEvery);
     this.transactions = {
       append: this.db.transaction((batches: readonly (readonly CloudEvent[])[], receivedTime: string) => this.insertBatches(batches, receivedTime)),
       step: this.db.transaction((step: WorkflowStep) => {
@@ -312,8 +322,10 @@ export class SqliteStore implements EventStore, CredentialStore, WorkflowStore, 
       try {
         const result = transaction();
         for (const [sequence, dedupe, correlation] of this.pendingKeys) this.keys.add(sequence, dedupe, correlation);
+        this.logRows.committed();
         return result;
       } catch (error) {
+        this.logRows.rolledBack();
         if ((error as { code?: unknown }).code !== 'SQLITE_BUSY' || waited >= 10_000) throw error;
       } finally {
         this.pendingKeys = [];
@@ -409,11 +421,25 @@ export class SqliteStore implements EventStore, CredentialStore, WorkflowStore, 
     if (version === this.dataVersion) return;
     this.dataVersion = version;
     // The append thread's commits change data_version too, and the index already has their
-    // keys: a lookup of the last key row is much cheaper than opening an iterator for none.
-    if ((this.statements.keysHead.get() ?? 0) <= this.keys.head) return;
-    for (const [sequence, dkHi, dkLo, ckHi, ckLo] of this.statements.keysAfter.iterate(this.keys.head)) {
-      this.keys.add(sequence, [dkHi, dkLo], ckHi === null || ckLo === null ? undefined : [ckHi, ckLo]);
+    // keys: a lookup of the last event is much cheaper than opening an iterator for none.
+    if ((this.statements.head.get()?.head ?? 0) <= this.keys.head) return;
+    // Up to event_keys_through every event has its key row: the narrow table alone, as at the
+    // start of a large log. Past it, the events themselves, hashing the bodies of those without
+    // one (docs/adr/0080); their rows are written with this connection's next key rows.
+    const through = this.logRows.keyRowsThrough();
+    if (through > this.keys.head) for (const row of this.statements.keysBetween.iterate(this.keys.head, through)) this.indexKeyRow(row);
+    for (const [sequence, dkHi, dkLo, ckHi, ckLo, body] of this.statements.eventKeysAfter.iterate(this.keys.head)) {
+      if (body === null) this.indexKeyRow([sequence, dkHi ?? 0, dkLo ?? 0, ckHi, ckLo]);
+      else {
+        const row = keyRowOfBody(sequence, body);
+        this.indexKeyRow(row);
+        this.logRows.adopt(row);
+      }
     }
+  }
+
+  private indexKeyRow([sequence, dkHi, dkLo, ckHi, ckLo]: KeyRow): void {
+    this.keys.add(sequence, [dkHi, dkLo], ckHi === null || ckLo === null ? undefined : [ckHi, ckLo]);
   }
 
   private lookup(key: string): KnownEvent | undefined {
@@ -675,6 +701,21 @@ export class SqliteStore implements EventStore, CredentialStore, WorkflowStore, 
     await this.write(() => statement.run(clientId, JSON.stringify(filters)));
   }
 
+  /**
+   * The key rows held back, written before the connection closes (docs/adr/0080). If another
+   * connection holds the write lock past a second, they are left: the next opening rebuilds them.
+   */
+  private writeHeldKeyRows(): void {
+    if (this.logRows.heldBack === 0) return;
+    try {
+      this.db.pragma('busy_timeout = 1000');
+      this.db.transaction(() => this.logRows.writeKeyRows()).immediate();
+      this.logRows.committed();
+    } catch {
+      this.logRows.rolledBack();
+    }
+  }
+
   sessionFilters(clientId: string): Promise<readonly string[] | undefined> {
     return Promise.resolve(filtersOfRow(this.db.prepare<[string], { filters: string }>(SESSION_FILTERS.replace('{1}', '?')).get(clientId)));
   }
@@ -686,7 +727,10 @@ export class SqliteStore implements EventStore, CredentialStore, WorkflowStore, 
     if (thread !== undefined) await (await thread.catch(() => undefined))?.stop();
     await this.checkpointer?.stop();
     this.checkpointer = undefined;
-    if (this.db.open) this.db.close();
+    if (this.db.open) {
+      this.writeHeldKeyRows();
+      this.db.close();
+    }
     // Only now: until the connection is closed, a new hub on the file would share it with this one.
     this.hold?.release();
   }
