@@ -46,8 +46,8 @@ export function keyRowOfBody(sequence: number, body: string): KeyRow {
 
 /**
  * Key rows written together (docs/adr/0080). A crash loses at most this many, which the next
- * opening rebuilds from the bodies (JSON.parse of each: a few milliseconds); the write itself
- * takes about a millisecond.
+ * opening rebuilds from the bodies (about 2-3 ms of JSON.parse for 1,024); the commit that
+ * writes them took 1.0 ms against 0.33 for a group of twenty events.
  */
 export const KEY_ROWS_EVERY = 1024;
 

@@ -302,7 +302,19 @@ describe('SQLite key rows written together (docs/adr/0080)', () => {
       raw.close();
     }
   }
+  /** A new file with the store's tables and nothing in them. */
+  async function schemaOnly(): Promise<{ path: string; remove: () => void }> {
+    const db = tempDb();
+    await new SqliteStore(db.path).close();
+    return db;
+  }
   const upTo = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
+  /** Flat log rows (log-rows.ts) of receipts with these ids, numbered from `first`. */
+  function logRowsOf(first: number, ids: readonly string[]): (string | number | null)[] {
+    const flat: (string | number | null)[] = [];
+    ids.forEach((id, i) => pushLogRow(flat, first + i, 'goods.received', JSON.stringify(receipt(id)), hash64(`/systems/wms-p01\u0000${id}`), hash64('PO-4500012345/10')));
+    return flat;
+  }
 
   it('writes the key rows of keyRowsEvery events with the commit that reaches that many, and the rest when it closes', async () => {
     const db = tempDb();
@@ -362,22 +374,16 @@ describe('SQLite key rows written together (docs/adr/0080)', () => {
   });
 
   it('moves event_keys_through only as far as every event has its key row: not past another connection\'s rows held back', async () => {
-    const db = tempDb();
-    await new SqliteStore(db.path).close();
+    const db = await schemaOnly();
     const first = new Database(db.path);
     const second = new Database(db.path);
     try {
-      const rows = (from: number, n: number) => {
-        const flat: (string | number | null)[] = [];
-        for (let seq = from; seq < from + n; seq += 1) pushLogRow(flat, seq, 'goods.received', JSON.stringify(receipt(`e${seq}`)), hash64(`/systems/wms-p01\u0000e${seq}`), hash64('PO-4500012345/10'));
-        return flat;
-      };
       const holding = new LogRowWriter(first, 100);
       const writing = new LogRowWriter(second, 2);
-      first.transaction(() => holding.insert(RECEIVED_AT, rows(1, 2))).immediate();
+      first.transaction(() => holding.insert(RECEIVED_AT, logRowsOf(1, ['e1', 'e2']))).immediate();
       holding.committed();
       // The second connection reaches its count: its rows are written, and event 1 still has none.
-      second.transaction(() => writing.insert(RECEIVED_AT, rows(3, 2))).immediate();
+      second.transaction(() => writing.insert(RECEIVED_AT, logRowsOf(3, ['e3', 'e4']))).immediate();
       writing.committed();
       assert.deepEqual(onDisk(db.path), { events: 4, keyRows: [3, 4], through: 0 });
       first.transaction(() => holding.writeKeyRows()).immediate();
@@ -391,24 +397,18 @@ describe('SQLite key rows written together (docs/adr/0080)', () => {
   });
 
   it('leaves no key row of a transaction that rolled back', async () => {
-    const db = tempDb();
-    await new SqliteStore(db.path).close();
+    const db = await schemaOnly();
     const conn = new Database(db.path);
     try {
       const writer = new LogRowWriter(conn, 100);
-      const row = (seq: number, id: string) => {
-        const flat: (string | number | null)[] = [];
-        pushLogRow(flat, seq, 'goods.received', JSON.stringify(receipt(id)), hash64(`/systems/wms-p01\u0000${id}`), undefined);
-        return flat;
-      };
       assert.throws(() =>
         conn.transaction(() => {
-          writer.insert(RECEIVED_AT, row(1, 'rolled-back'));
+          writer.insert(RECEIVED_AT, logRowsOf(1, ['rolled-back']));
           throw new Error('the group failed');
         }).immediate(),
       );
       writer.rolledBack();
-      conn.transaction(() => writer.insert(RECEIVED_AT, row(1, 'kept'))).immediate();
+      conn.transaction(() => writer.insert(RECEIVED_AT, logRowsOf(1, ['kept']))).immediate();
       writer.committed();
       conn.transaction(() => writer.writeKeyRows()).immediate();
       writer.committed();
@@ -421,8 +421,7 @@ describe('SQLite key rows written together (docs/adr/0080)', () => {
   });
 
   it('opens a file written before key rows were held back (no event_keys_through): every event there has its key row, so it starts from them', async () => {
-    const db = tempDb();
-    await new SqliteStore(db.path).close();
+    const db = await schemaOnly();
     const conn = new Database(db.path);
     conn.exec('DROP TABLE event_keys_through');
     for (let seq = 1; seq <= 3; seq += 1) {
