@@ -41,10 +41,12 @@ interface Options {
 }
 
 const USAGE = `usage: npm run bench:ingest -- [options]
-  --duration <s>   measured seconds per phase (default 10), split into --rounds interleaved slices
-  --rounds <n>     slices per phase (default 5); phases take turns so that a slow spell of the
+  --duration <s>   measured seconds per phase (default 30), split into --rounds interleaved slices
+  --rounds <n>     slices per phase (default 15); phases take turns so that a slow spell of the
                    machine hits every contender alike, ratios are taken round by round, and each
-                   ratio reported is their median (five rounds: two slow spells do not move it)
+                   ratio reported is their median (fifteen rounds: seven slow spells do not move
+                   it; on this machine the rounds of one run scatter by +-0.15 or more, and the
+                   median of five moved by as much as the hub's distance to its target)
   --warmup <s>     unmeasured load per phase before the first round (default 5: after 1.5 s
                    the hubs' first round still ran well below the later ones)
   --fill <n>       events in the big log (default 3000000)
@@ -57,8 +59,8 @@ function parseOptions(argv: readonly string[]): Options {
   const values = parseBenchOptions(
     argv,
     {
-      duration: { type: 'string', default: '10' },
-      rounds: { type: 'string', default: '5' },
+      duration: { type: 'string', default: '30' },
+      rounds: { type: 'string', default: '15' },
       warmup: { type: 'string', default: '5' },
       fill: { type: 'string', default: '3000000' },
       json: { type: 'boolean', default: false },

@@ -73,10 +73,10 @@ export class LogRowWriter {
   private readonly inserts = new Map<number, Inserts>();
   /** Key values (KEY_WIDTH per event, flat) of committed events whose key rows are not written yet. */
   private unwritten: (number | null)[] = [];
-  /** Key values of the events of the transaction under way. */
+  /** Key values of the events of the transaction under way, not written yet. */
   private staged: (number | null)[] = [];
-  /** Whether the transaction under way wrote every key row held back (unwritten and staged). */
-  private wroteKeys = false;
+  /** What was held when the transaction under way wrote its key rows: held again if it rolls back. */
+  private heldBeforeWrite: (number | null)[] | undefined;
   private readonly statements;
 
   constructor(
@@ -150,7 +150,9 @@ export class LogRowWriter {
       const part = values.slice(at, at + ROWS_PER_STATEMENT * KEY_WIDTH);
       this.insertsOf(part.length / KEY_WIDTH).keys.run(part);
     }
-    this.wroteKeys = true;
+    this.heldBeforeWrite = [...(this.heldBeforeWrite ?? []), ...this.unwritten];
+    this.unwritten = [];
+    this.staged = [];
     const { through, setThrough, head, keyedAfter, firstUnkeyed } = this.statements;
     const from = through.get() ?? 0;
     const to = head.get() ?? 0;
@@ -158,18 +160,21 @@ export class LogRowWriter {
     if (reached > from) setThrough.run(reached);
   }
 
-  /** The transaction under way committed: its key rows are held back, or written with the rest. */
+  /** The transaction under way committed: the key rows of its events not written yet are held back. */
   committed(): void {
-    if (this.wroteKeys) this.unwritten = [];
-    else if (this.staged.length > 0) for (const value of this.staged) this.unwritten.push(value);
+    for (const value of this.staged) this.unwritten.push(value);
     this.staged = [];
-    this.wroteKeys = false;
+    this.heldBeforeWrite = undefined;
   }
 
-  /** The transaction under way rolled back: its events are not stored, and what it wrote of the rest is not either. */
+  /**
+   * The transaction under way rolled back: its events are not stored, and the key rows it wrote
+   * for earlier events are not either, so those are held again (with any adopted since).
+   */
   rolledBack(): void {
+    if (this.heldBeforeWrite !== undefined) this.unwritten = [...this.heldBeforeWrite, ...this.unwritten];
     this.staged = [];
-    this.wroteKeys = false;
+    this.heldBeforeWrite = undefined;
   }
 
   private insertsOf(n: number): Inserts {

@@ -396,24 +396,36 @@ describe('SQLite key rows written together (docs/adr/0080)', () => {
     }
   });
 
-  it('leaves no key row of a transaction that rolled back', async () => {
+  it('leaves no key row of a transaction that rolled back, and holds again the rows it had written for earlier events', async () => {
     const db = await schemaOnly();
     const conn = new Database(db.path);
     try {
-      const writer = new LogRowWriter(conn, 100);
-      assert.throws(() =>
-        conn.transaction(() => {
-          writer.insert(RECEIVED_AT, logRowsOf(1, ['rolled-back']));
-          throw new Error('the group failed');
-        }).immediate(),
-      );
-      writer.rolledBack();
-      conn.transaction(() => writer.insert(RECEIVED_AT, logRowsOf(1, ['kept']))).immediate();
-      writer.committed();
-      conn.transaction(() => writer.writeKeyRows()).immediate();
-      writer.committed();
-      const keys = conn.prepare<[], [number, number, number]>('SELECT seq, dk_hi, dk_lo FROM event_keys').raw(true).all();
-      assert.deepEqual(keys, [[1, ...hash64('/systems/wms-p01\u0000kept')]]);
+      const writer = new LogRowWriter(conn, 2);
+      const commit = (work: () => void) => {
+        conn.transaction(work).immediate();
+        writer.committed();
+      };
+      const failing = (work: () => void) => {
+        assert.throws(() =>
+          conn.transaction(() => {
+            work();
+            throw new Error('the group failed');
+          }).immediate(),
+        );
+        writer.rolledBack();
+      };
+      commit(() => writer.insert(RECEIVED_AT, logRowsOf(1, ['held'])));
+      // Reaches the count: writes the key rows of 1 and 2, and then rolls back.
+      failing(() => writer.insert(RECEIVED_AT, logRowsOf(2, ['rolled-back'])));
+      const keyRows = () => conn.prepare<[], [number, number, number]>('SELECT seq, dk_hi, dk_lo FROM event_keys ORDER BY seq').raw(true).all();
+      assert.deepEqual(keyRows(), []);
+      assert.equal(writer.heldBack, 1, 'the row of event 1 is held again');
+      commit(() => writer.insert(RECEIVED_AT, logRowsOf(2, ['kept'])));
+      assert.deepEqual(keyRows(), [
+        [1, ...hash64('/systems/wms-p01\u0000held')],
+        [2, ...hash64('/systems/wms-p01\u0000kept')],
+      ]);
+      assert.deepEqual(onDisk(db.path), { events: 2, keyRows: upTo(2), through: 2 });
     } finally {
       conn.close();
       db.remove();
