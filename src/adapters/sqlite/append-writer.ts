@@ -126,12 +126,8 @@ if (!isMainThread && parentPort !== null && (workerData as { appendWriterPath?: 
   const write = db.transaction((receivedTime: string, rows: readonly (string | number | null)[]) => logRows.insert(receivedTime, rows));
   port.on('message', (request: AppendRequest | 'stop') => {
     if (request === 'stop') {
-      // The key rows held back (docs/adr/0080); if they cannot be written, the next opening rebuilds them.
-      try {
-        if (logRows.heldBack > 0) db.transaction(() => logRows.writeKeyRows()).immediate();
-      } catch {
-        // Left to the next opening.
-      }
+      // The key rows held back (docs/adr/0080).
+      logRows.writeHeldRows();
       db.close();
       port.close();
       return;

@@ -160,6 +160,21 @@ export class LogRowWriter {
     if (reached > from) setThrough.run(reached);
   }
 
+  /**
+   * Before the connection closes: writes the key rows held back, in a transaction of their own.
+   * If that fails (another connection keeps the write lock past the busy timeout), they are left
+   * to the next opening, which rebuilds them from the bodies.
+   */
+  writeHeldRows(): void {
+    if (this.heldBack === 0) return;
+    try {
+      this.db.transaction(() => this.writeKeyRows()).immediate();
+      this.committed();
+    } catch {
+      this.rolledBack();
+    }
+  }
+
   /** The transaction under way committed: the key rows of its events not written yet are held back. */
   committed(): void {
     for (const value of this.staged) this.unwritten.push(value);

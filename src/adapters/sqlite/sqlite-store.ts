@@ -701,21 +701,6 @@ export class SqliteStore implements EventStore, CredentialStore, WorkflowStore, 
     await this.write(() => statement.run(clientId, JSON.stringify(filters)));
   }
 
-  /**
-   * The key rows held back, written before the connection closes (docs/adr/0080). If another
-   * connection holds the write lock past a second, they are left: the next opening rebuilds them.
-   */
-  private writeHeldKeyRows(): void {
-    if (this.logRows.heldBack === 0) return;
-    try {
-      this.db.pragma('busy_timeout = 1000');
-      this.db.transaction(() => this.logRows.writeKeyRows()).immediate();
-      this.logRows.committed();
-    } catch {
-      this.logRows.rolledBack();
-    }
-  }
-
   sessionFilters(clientId: string): Promise<readonly string[] | undefined> {
     return Promise.resolve(filtersOfRow(this.db.prepare<[string], { filters: string }>(SESSION_FILTERS.replace('{1}', '?')).get(clientId)));
   }
@@ -728,7 +713,9 @@ export class SqliteStore implements EventStore, CredentialStore, WorkflowStore, 
     await this.checkpointer?.stop();
     this.checkpointer = undefined;
     if (this.db.open) {
-      this.writeHeldKeyRows();
+      // The key rows held back (docs/adr/0080), waiting up to a second for another connection's write lock.
+      this.db.pragma('busy_timeout = 1000');
+      this.logRows.writeHeldRows();
       this.db.close();
     }
     // Only now: until the connection is closed, a new hub on the file would share it with this one.
